@@ -1,0 +1,756 @@
+//! The configuration: every key declared once here with its default, read from an optional TOML
+//! file, overridden by `NICHOIR_*` environment variables, validated before anything starts.
+//!
+//! Environment names: `NICHOIR_<SECTION>_<KEY>` in upper case (`NICHOIR_AUTH_SESSION_IDLE_HOURS`),
+//! plus the short forms `NICHOIR_LISTEN`, `NICHOIR_DATA_DIR` and `NICHOIR_BASE_URL`. Lists are
+//! comma-separated.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid TOML: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("unknown config key `{0}`")]
+    UnknownKey(String),
+    #[error("unknown environment variable `{0}`: it names no config key")]
+    UnknownEnv(String),
+    #[error("bad value for `{key}`: {message}")]
+    BadValue { key: String, message: String },
+}
+
+fn bad(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::BadValue {
+        key: key.to_string(),
+        message: message.into(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub instance: InstanceConfig,
+    pub transparency: TransparencyConfig,
+    pub storage: StorageConfig,
+    pub auth: AuthConfig,
+    pub realtime: RealtimeConfig,
+    pub uploads: UploadsConfig,
+    pub backup: BackupConfig,
+    pub logging: LoggingConfig,
+    pub smtp: SmtpConfig,
+    pub video: VideoConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    pub listen: String,
+    pub base_url: String,
+    pub data_dir: PathBuf,
+    pub trusted_proxies: Vec<String>,
+    pub max_json_bytes: u64,
+    pub max_header_bytes: u64,
+    pub shutdown_timeout_secs: u64,
+    pub workers: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            base_url: String::new(),
+            data_dir: PathBuf::from("./data"),
+            trusted_proxies: Vec::new(),
+            max_json_bytes: 1024 * 1024,
+            max_header_bytes: 16 * 1024,
+            shutdown_timeout_secs: 10,
+            workers: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Registration {
+    Open,
+    InviteOnly,
+    Closed,
+}
+
+impl Registration {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Registration::Open => "open",
+            Registration::InviteOnly => "invite-only",
+            Registration::Closed => "closed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InstanceConfig {
+    pub name: String,
+    pub registration: Registration,
+    pub default_language: String,
+}
+
+impl Default for InstanceConfig {
+    fn default() -> Self {
+        InstanceConfig {
+            name: "Nichoir".into(),
+            registration: Registration::InviteOnly,
+            default_language: "en".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TransparencyConfig {
+    pub hosting_provider: String,
+    pub hosting_country: String,
+    pub data_location: String,
+    pub backup_location: String,
+    pub contact_email: String,
+    pub contact_url: String,
+    pub terms_of_service: String,
+    pub privacy_policy: String,
+    pub authority_requests: Vec<AuthorityRequest>,
+}
+
+impl Default for TransparencyConfig {
+    fn default() -> Self {
+        TransparencyConfig {
+            hosting_provider: String::new(),
+            hosting_country: String::new(),
+            data_location: String::new(),
+            backup_location: String::new(),
+            contact_email: String::new(),
+            contact_url: String::new(),
+            terms_of_service: "This instance is offered as is, free of charge, to the members of its \
+                organisation. Be respectful of others. The host may suspend an account that breaks the \
+                law or harms other users."
+                .into(),
+            privacy_policy: "Your data stays on this server. No tracker, no advertising, no \
+                third-party request. Cookies are only those listed on this page. You can download all \
+                your data from your account settings at any time."
+                .into(),
+            authority_requests: Vec::new(),
+        }
+    }
+}
+
+/// One entry of the public register of requests from authorities.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorityRequest {
+    pub date: String,
+    pub authority: String,
+    pub request: String,
+    pub response: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    pub synchronous: Synchronous,
+    pub busy_timeout_ms: u64,
+    pub read_connections: u64,
+    pub wal_checkpoint_secs: u64,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            synchronous: Synchronous::Full,
+            busy_timeout_ms: 5000,
+            read_connections: 4,
+            wal_checkpoint_secs: 300,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    pub session_idle_hours: u64,
+    pub session_absolute_days: u64,
+    pub login_failures_per_account: u64,
+    pub login_failures_per_ip: u64,
+    pub login_window_secs: u64,
+    pub invite_valid_hours: u64,
+    pub guest_cookie_days: u64,
+    pub max_concurrent_hashes: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            session_idle_hours: 14 * 24,
+            session_absolute_days: 90,
+            login_failures_per_account: 5,
+            login_failures_per_ip: 20,
+            login_window_secs: 15 * 60,
+            invite_valid_hours: 7 * 24,
+            guest_cookie_days: 365,
+            max_concurrent_hashes: 4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RealtimeConfig {
+    pub max_message_bytes: u64,
+    pub messages_per_second: u64,
+    pub burst: u64,
+    pub heartbeat_secs: u64,
+    pub idle_timeout_secs: u64,
+    pub send_queue: u64,
+    pub max_topics_per_connection: u64,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        RealtimeConfig {
+            max_message_bytes: 64 * 1024,
+            messages_per_second: 50,
+            burst: 200,
+            heartbeat_secs: 15,
+            idle_timeout_secs: 60,
+            send_queue: 512,
+            max_topics_per_connection: 64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UploadsConfig {
+    pub max_file_bytes: u64,
+    pub max_image_pixels: u64,
+    pub quota_bytes_per_user: u64,
+}
+
+impl Default for UploadsConfig {
+    fn default() -> Self {
+        UploadsConfig {
+            max_file_bytes: 10 * 1024 * 1024,
+            max_image_pixels: 40_000_000,
+            quota_bytes_per_user: 1024 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    pub interval_hours: u64,
+    pub keep: u64,
+    pub directory: PathBuf,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig {
+            interval_hours: 24,
+            keep: 7,
+            directory: PathBuf::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoggingConfig {
+    pub level: String,
+    pub format: String,
+    pub directory: PathBuf,
+    pub retention_days: u64,
+}
+
+impl Default for LoggingConfig {
+    fn default() -> Self {
+        LoggingConfig {
+            level: "info".into(),
+            format: "text".into(),
+            directory: PathBuf::new(),
+            retention_days: 14,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u64,
+    pub username: String,
+    pub password: String,
+    pub from: String,
+    pub starttls: bool,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: String::new(),
+            port: 587,
+            username: String::new(),
+            password: String::new(),
+            from: String::new(),
+            starttls: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VideoConfig {
+    pub stun_servers: Vec<String>,
+    pub turn_servers: Vec<String>,
+    pub turn_secret: String,
+    pub udp_port: u64,
+}
+
+impl Default for VideoConfig {
+    fn default() -> Self {
+        VideoConfig {
+            stun_servers: Vec::new(),
+            turn_servers: Vec::new(),
+            turn_secret: String::new(),
+            udp_port: 0,
+        }
+    }
+}
+
+/// Keys whose values are secrets: never shown in the admin settings page or logs.
+pub const SECRET_KEYS: &[&str] = &["smtp.password", "video.turn_secret"];
+
+/// Keys that are not set from the environment (tables that need the file).
+const FILE_ONLY_KEYS: &[&str] = &["transparency.authority_requests"];
+
+const SHORT_ENV: &[(&str, &str)] = &[
+    ("NICHOIR_LISTEN", "server.listen"),
+    ("NICHOIR_DATA_DIR", "server.data_dir"),
+    ("NICHOIR_BASE_URL", "server.base_url"),
+];
+
+impl Config {
+    /// Loads the file (if any), applies the environment, validates.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut value = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+                    ConfigError::Syntax {
+                        path: path.to_path_buf(),
+                        message: e.message().to_string(),
+                    }
+                })?;
+                toml::Value::Table(table)
+            }
+            None => toml::Value::Table(toml::Table::new()),
+        };
+        let defaults = Self::defaults_value();
+        check_known(&value, &defaults, "")?;
+        apply_env(&mut value, &defaults, env)?;
+        let config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
+            let key = e.path().to_string();
+            bad(&key, e.inner().to_string())
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn defaults_value() -> toml::Value {
+        toml::Value::try_from(Config::default())
+            .unwrap_or_else(|_| toml::Value::Table(toml::Table::new()))
+    }
+
+    /// Every leaf key (`section.key`) with its default, in declaration order of sections.
+    pub fn keys() -> Vec<String> {
+        let mut out = Vec::new();
+        if let toml::Value::Table(t) = Self::defaults_value() {
+            for (section, v) in t {
+                if let toml::Value::Table(inner) = v {
+                    for k in inner.keys() {
+                        out.push(format!("{section}.{k}"));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The environment variable that overrides `key` (`server.listen` → `NICHOIR_SERVER_LISTEN`).
+    pub fn env_name(key: &str) -> String {
+        format!("NICHOIR_{}", key.replace('.', "_").to_uppercase())
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.listen_addr()?;
+        let base = &self.server.base_url;
+        if !base.is_empty() && !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(bad("server.base_url", "must start with http:// or https://"));
+        }
+        if base.ends_with('/') {
+            return Err(bad("server.base_url", "must not end with a slash"));
+        }
+        self.trusted_proxies()?;
+        if self.instance.name.trim().is_empty() {
+            return Err(bad("instance.name", "must not be empty"));
+        }
+        if !["en", "fr"].contains(&self.instance.default_language.as_str()) {
+            return Err(bad("instance.default_language", "must be \"en\" or \"fr\""));
+        }
+        let positive: &[(&str, u64)] = &[
+            ("server.max_json_bytes", self.server.max_json_bytes),
+            ("server.max_header_bytes", self.server.max_header_bytes),
+            ("storage.read_connections", self.storage.read_connections),
+            ("auth.session_idle_hours", self.auth.session_idle_hours),
+            ("auth.session_absolute_days", self.auth.session_absolute_days),
+            ("auth.login_failures_per_account", self.auth.login_failures_per_account),
+            ("auth.login_failures_per_ip", self.auth.login_failures_per_ip),
+            ("auth.login_window_secs", self.auth.login_window_secs),
+            ("auth.invite_valid_hours", self.auth.invite_valid_hours),
+            ("auth.max_concurrent_hashes", self.auth.max_concurrent_hashes),
+            ("realtime.max_message_bytes", self.realtime.max_message_bytes),
+            ("realtime.messages_per_second", self.realtime.messages_per_second),
+            ("realtime.burst", self.realtime.burst),
+            ("realtime.heartbeat_secs", self.realtime.heartbeat_secs),
+            ("realtime.send_queue", self.realtime.send_queue),
+            ("realtime.max_topics_per_connection", self.realtime.max_topics_per_connection),
+            ("uploads.max_file_bytes", self.uploads.max_file_bytes),
+            ("backup.keep", self.backup.keep),
+        ];
+        for (key, v) in positive {
+            if *v == 0 {
+                return Err(bad(key, "must be greater than zero"));
+            }
+        }
+        if self.realtime.idle_timeout_secs <= self.realtime.heartbeat_secs {
+            return Err(bad(
+                "realtime.idle_timeout_secs",
+                "must be greater than realtime.heartbeat_secs",
+            ));
+        }
+        if self.storage.read_connections > 64 {
+            return Err(bad("storage.read_connections", "at most 64"));
+        }
+        if !["trace", "debug", "info", "warn", "error"].contains(&self.logging.level.as_str()) {
+            return Err(bad(
+                "logging.level",
+                "one of trace, debug, info, warn, error",
+            ));
+        }
+        if !["text", "json"].contains(&self.logging.format.as_str()) {
+            return Err(bad("logging.format", "\"text\" or \"json\""));
+        }
+        if self.smtp.port > 65535 {
+            return Err(bad("smtp.port", "a port number, at most 65535"));
+        }
+        if self.video.udp_port > 65535 {
+            return Err(bad("video.udp_port", "a port number, at most 65535"));
+        }
+        for (i, url) in self.video.stun_servers.iter().enumerate() {
+            if !url.starts_with("stun:") && !url.starts_with("stuns:") {
+                return Err(bad(&format!("video.stun_servers[{i}]"), "must start with stun:"));
+            }
+        }
+        for (i, url) in self.video.turn_servers.iter().enumerate() {
+            if !url.starts_with("turn:") && !url.starts_with("turns:") {
+                return Err(bad(&format!("video.turn_servers[{i}]"), "must start with turn:"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.server
+            .listen
+            .parse()
+            .map_err(|_| bad("server.listen", "an address and port such as 127.0.0.1:8080"))
+    }
+
+    pub fn trusted_proxies(&self) -> Result<Vec<IpNet>, ConfigError> {
+        self.server
+            .trusted_proxies
+            .iter()
+            .map(|s| {
+                s.parse::<IpNet>()
+                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| bad("server.trusted_proxies", format!("`{s}` is not an IP or CIDR")))
+            })
+            .collect()
+    }
+
+    /// The public URL, or one derived from the listen address when none is configured.
+    pub fn public_base_url(&self) -> String {
+        if self.server.base_url.is_empty() {
+            format!("http://{}", self.server.listen)
+        } else {
+            self.server.base_url.clone()
+        }
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.server.base_url.starts_with("https://")
+    }
+
+    pub fn backup_dir(&self) -> PathBuf {
+        if self.backup.directory.as_os_str().is_empty() {
+            self.server.data_dir.join("backups")
+        } else {
+            self.backup.directory.clone()
+        }
+    }
+
+    /// The configuration as JSON with secrets replaced, for the admin settings page.
+    pub fn redacted_json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        for key in SECRET_KEYS {
+            if let Some((section, k)) = key.split_once('.') {
+                if let Some(slot) = v.get_mut(section).and_then(|s| s.get_mut(k)) {
+                    let set = slot.as_str().is_some_and(|s| !s.is_empty());
+                    *slot = serde_json::Value::String(if set { "(set)" } else { "" }.into());
+                }
+            }
+        }
+        v
+    }
+}
+
+fn check_known(value: &toml::Value, defaults: &toml::Value, prefix: &str) -> Result<(), ConfigError> {
+    let (toml::Value::Table(user), toml::Value::Table(known)) = (value, defaults) else {
+        return Ok(());
+    };
+    for (k, v) in user {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match known.get(k) {
+            None => return Err(ConfigError::UnknownKey(path)),
+            Some(default @ toml::Value::Table(_)) => {
+                if !matches!(v, toml::Value::Table(_)) {
+                    return Err(bad(&path, "must be a table (a [section])"));
+                }
+                check_known(v, default, &path)?;
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn apply_env(
+    value: &mut toml::Value,
+    defaults: &toml::Value,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), ConfigError> {
+    let toml::Value::Table(known) = defaults else {
+        return Ok(());
+    };
+    let sections: BTreeSet<String> = known.keys().map(|s| s.to_uppercase()).collect();
+    for (name, raw) in env {
+        let Some(rest) = name.strip_prefix("NICHOIR_") else {
+            continue;
+        };
+        let key = if let Some((_, key)) = SHORT_ENV.iter().find(|(n, _)| *n == name) {
+            key.to_string()
+        } else {
+            // Only variables that start with a section name are settings; others (NICHOIR_CONFIG,
+            // NICHOIR_LOG, …) belong to other programs or to the CLI.
+            let Some(section) = sections.iter().find(|s| rest.starts_with(&format!("{s}_"))) else {
+                continue;
+            };
+            let field = rest[section.len() + 1..].to_lowercase();
+            let key = format!("{}.{field}", section.to_lowercase());
+            if FILE_ONLY_KEYS.contains(&key.as_str()) {
+                return Err(bad(&key, "can only be set in the config file"));
+            }
+            key
+        };
+        let (section, field) = key.split_once('.').unwrap_or(("", ""));
+        let Some(default) = known.get(section).and_then(|s| s.get(field)) else {
+            return Err(ConfigError::UnknownEnv(name));
+        };
+        let parsed = parse_env_value(&key, default, &raw)?;
+        if let toml::Value::Table(root) = value {
+            let entry = root
+                .entry(section.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(t) = entry {
+                t.insert(field.to_string(), parsed);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_env_value(key: &str, default: &toml::Value, raw: &str) -> Result<toml::Value, ConfigError> {
+    Ok(match default {
+        toml::Value::Integer(_) => toml::Value::Integer(
+            raw.trim()
+                .parse::<i64>()
+                .map_err(|_| bad(key, format!("`{raw}` is not a whole number")))?,
+        ),
+        toml::Value::Boolean(_) => toml::Value::Boolean(match raw.trim() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => return Err(bad(key, format!("`{raw}` is not true or false"))),
+        }),
+        toml::Value::Float(_) => toml::Value::Float(
+            raw.trim()
+                .parse::<f64>()
+                .map_err(|_| bad(key, format!("`{raw}` is not a number")))?,
+        ),
+        toml::Value::Array(_) => toml::Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| toml::Value::String(s.to_string()))
+                .collect(),
+        ),
+        _ => toml::Value::String(raw.to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    fn load_str(toml_text: &str, e: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().map_err(|source| ConfigError::Read {
+            path: PathBuf::new(),
+            source,
+        })?;
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, toml_text).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Config::load(Some(&path), env(e))
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = Config::load(None, env(&[])).expect("defaults load");
+        assert_eq!(c.server.listen, "127.0.0.1:8080");
+        assert_eq!(c.server.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.storage.synchronous, Synchronous::Full);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = load_str("[server]\nlisten_addr = \"x\"\n", &[]).expect_err("unknown key");
+        assert_eq!(err.to_string(), "unknown config key `server.listen_addr`");
+        let err = load_str("[serveur]\n", &[]).expect_err("unknown section");
+        assert!(err.to_string().contains("`serveur`"));
+    }
+
+    #[test]
+    fn bad_value_is_named() {
+        let err = load_str("[instance]\nregistration = \"sometimes\"\n", &[]).expect_err("bad");
+        assert!(err.to_string().contains("instance.registration"), "{err}");
+        let err = load_str("[server]\nlisten = \"nowhere\"\n", &[]).expect_err("bad");
+        assert!(err.to_string().contains("server.listen"), "{err}");
+        let err = load_str("[auth]\nsession_idle_hours = \"ten\"\n", &[]).expect_err("bad");
+        assert!(err.to_string().contains("auth.session_idle_hours"), "{err}");
+    }
+
+    #[test]
+    fn env_overrides_file() {
+        let c = load_str(
+            "[server]\nlisten = \"127.0.0.1:9000\"\n[instance]\nname = \"File\"\n",
+            &[
+                ("NICHOIR_LISTEN", "127.0.0.1:0"),
+                ("NICHOIR_INSTANCE_NAME", "Env"),
+                ("NICHOIR_SERVER_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8"),
+                ("NICHOIR_SMTP_STARTTLS", "false"),
+                ("NICHOIR_CONFIG", "ignored"),
+            ],
+        )
+        .expect("load");
+        assert_eq!(c.server.listen, "127.0.0.1:0");
+        assert_eq!(c.instance.name, "Env");
+        assert_eq!(c.server.trusted_proxies, vec!["127.0.0.1", "10.0.0.0/8"]);
+        assert!(!c.smtp.starttls);
+        assert_eq!(c.trusted_proxies().map(|v| v.len()).unwrap_or(0), 2);
+    }
+
+    #[test]
+    fn env_errors_are_named() {
+        let err = Config::load(None, env(&[("NICHOIR_SERVER_LISTN", "x")])).expect_err("typo");
+        assert!(err.to_string().contains("NICHOIR_SERVER_LISTN"), "{err}");
+        let err = Config::load(None, env(&[("NICHOIR_AUTH_SESSION_IDLE_HOURS", "x")]))
+            .expect_err("bad number");
+        assert!(err.to_string().contains("auth.session_idle_hours"), "{err}");
+    }
+
+    #[test]
+    fn every_key_is_in_the_example_file() {
+        let example = include_str!("../../../config/nichoir.example.toml");
+        let parsed: toml::Table = example.parse().expect("example parses");
+        let value = toml::Value::Table(parsed);
+        check_known(&value, &Config::defaults_value(), "").expect("example has only known keys");
+        for key in Config::keys() {
+            let (section, field) = key.split_once('.').unwrap_or_default();
+            let header = format!("[{section}]");
+            let start = example.find(&header).unwrap_or_else(|| panic!("no {header} in example"));
+            let body = &example[start..];
+            assert!(
+                body.contains(&format!("\n{field} =")) || body.contains(&format!("\n# {field} =")),
+                "example lacks a line for {key}"
+            );
+            let env = Config::env_name(&key);
+            assert!(
+                FILE_ONLY_KEYS.contains(&key.as_str()) || example.contains(&env),
+                "example lacks the env name {env}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let mut c = Config::default();
+        c.smtp.password = "hunter2".into();
+        let v = c.redacted_json();
+        assert_eq!(v["smtp"]["password"], "(set)");
+        assert!(!v.to_string().contains("hunter2"));
+    }
+}

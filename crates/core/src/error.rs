@@ -1,0 +1,153 @@
+//! One error vocabulary for the whole product: stable snake_case codes that the UI translates, one
+//! mapping to an HTTP status, and a message that never carries internal details for 5xx errors.
+
+use serde::Serialize;
+
+/// Stable error codes. Adding one is fine; renaming one breaks clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    InvalidJson,
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
+    CsrfFailed,
+    OriginRejected,
+    RegistrationClosed,
+    InviteRequired,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    UsernameTaken,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    RateLimited,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::CsrfFailed => "csrf_failed",
+            ErrorCode::OriginRejected => "origin_rejected",
+            ErrorCode::RegistrationClosed => "registration_closed",
+            ErrorCode::InviteRequired => "invite_required",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::UsernameTaken => "username_taken",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status for this code; the only place that decides it.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest | ErrorCode::InvalidJson => 400,
+            ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
+            ErrorCode::Forbidden
+            | ErrorCode::CsrfFailed
+            | ErrorCode::OriginRejected
+            | ErrorCode::RegistrationClosed
+            | ErrorCode::InviteRequired => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::Conflict | ErrorCode::UsernameTaken => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::ValidationFailed => 422,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Unavailable => 503,
+            ErrorCode::Internal => 500,
+        }
+    }
+}
+
+/// An error that can travel from any layer up to the HTTP edge.
+#[derive(Debug, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct Error {
+    pub code: ErrorCode,
+    /// Shown to the client. For `Internal` this is always a generic sentence.
+    pub message: String,
+    /// Seconds after which a throttled client may retry.
+    pub retry_after_secs: Option<u64>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            retry_after_secs: None,
+        }
+    }
+    pub fn bad_request(m: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadRequest, m)
+    }
+    pub fn validation(m: impl Into<String>) -> Self {
+        Self::new(ErrorCode::ValidationFailed, m)
+    }
+    pub fn not_found(m: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, m)
+    }
+    pub fn forbidden(m: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, m)
+    }
+    pub fn unauthenticated() -> Self {
+        Self::new(ErrorCode::Unauthenticated, "sign in first")
+    }
+    pub fn conflict(m: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict, m)
+    }
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Error {
+            code: ErrorCode::RateLimited,
+            message: format!("too many attempts, retry in {retry_after_secs} s"),
+            retry_after_secs: Some(retry_after_secs),
+        }
+    }
+    /// An internal failure: the cause is logged here and never sent to the client.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing_free_log(&cause.to_string());
+        Self::new(ErrorCode::Internal, "internal error, see the server log")
+    }
+}
+
+// core has no tracing dependency; internal causes are logged by the HTTP edge, which sees the
+// error; this keeps the cause visible on stderr when no edge logs it.
+fn tracing_free_log(cause: &str) {
+    eprintln!("internal error: {cause}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_snake_case_and_statuses_honest() {
+        assert_eq!(ErrorCode::CsrfFailed.as_str(), "csrf_failed");
+        assert_eq!(
+            serde_json::to_string(&ErrorCode::UsernameTaken).unwrap_or_default(),
+            "\"username_taken\""
+        );
+        assert_eq!(ErrorCode::ValidationFailed.http_status(), 422);
+        assert_eq!(ErrorCode::RateLimited.http_status(), 429);
+        assert_eq!(Error::internal("db exploded").message, "internal error, see the server log");
+    }
+}
