@@ -1,0 +1,266 @@
+//! The database handle. Writes are sent to one writer thread that owns the only read-write
+//! connection and runs each job in `BEGIN IMMEDIATE`, so writers never fight over locks and the
+//! async runtime never waits on SQLite. Reads take a connection from a small pool inside
+//! `spawn_blocking`.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc as std_mpsc;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use nichoir_core::config::{StorageConfig, Synchronous};
+use parking_lot::Mutex;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use tokio::sync::{oneshot, Semaphore};
+
+use crate::migrate::{self, MigrationSet};
+use crate::StorageError;
+
+type WriteJob = Box<dyn FnOnce(&mut Connection) + Send>;
+
+enum Command {
+    Write(WriteJob),
+    Close,
+}
+
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub synchronous: Synchronous,
+    pub busy_timeout: Duration,
+    pub read_connections: usize,
+}
+
+impl From<&StorageConfig> for DbOptions {
+    fn from(c: &StorageConfig) -> Self {
+        DbOptions {
+            synchronous: c.synchronous,
+            busy_timeout: Duration::from_millis(c.busy_timeout_ms),
+            read_connections: c.read_connections.max(1) as usize,
+        }
+    }
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions::from(&StorageConfig::default())
+    }
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Option<std_mpsc::Sender<Command>>>,
+    writer_thread: Mutex<Option<JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+    read_permits: Semaphore,
+}
+
+/// Cheap to clone; every clone talks to the same writer and pool.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+fn open_conn(path: &Path, opts: &DbOptions, read_only: bool) -> Result<Connection, StorageError> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI
+    } else {
+        OpenFlags::default()
+    };
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(opts.busy_timeout)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    if !read_only {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        let sync = match opts.synchronous {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        };
+        conn.pragma_update(None, "synchronous", sync)?;
+    }
+    Ok(conn)
+}
+
+impl Db {
+    /// Opens (creating if needed) the database, applies every pending migration, starts the writer.
+    /// Blocking: call it before the runtime serves requests, or from `spawn_blocking`.
+    pub fn open(path: &Path, opts: &DbOptions, sets: &[MigrationSet]) -> Result<Db, StorageError> {
+        let mut writer_conn = open_conn(path, opts, false)?;
+        migrate::run(&mut writer_conn, sets)?;
+        let mut readers = Vec::with_capacity(opts.read_connections);
+        for _ in 0..opts.read_connections {
+            readers.push(open_conn(path, opts, true)?);
+        }
+        let (tx, rx) = std_mpsc::channel::<Command>();
+        let handle = std::thread::Builder::new()
+            .name("nichoir-db-writer".into())
+            .spawn(move || writer_loop(writer_conn, rx))?;
+        Ok(Db {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(Some(tx)),
+                writer_thread: Mutex::new(Some(handle)),
+                readers: Mutex::new(readers),
+                read_permits: Semaphore::new(opts.read_connections),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` in one write transaction on the writer thread. `f` returning an error rolls back.
+    pub async fn write<F, R>(&self, f: F) -> Result<R, StorageError>
+    where
+        F: FnOnce(&Transaction<'_>) -> Result<R, StorageError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let (reply_tx, reply_rx) = oneshot::channel();
+        let job: WriteJob = Box::new(move |conn: &mut Connection| {
+            let result = (|| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let out = f(&tx)?;
+                tx.commit()?;
+                Ok(out)
+            })();
+            let _ = reply_tx.send(result);
+        });
+        self.send(Command::Write(job))?;
+        reply_rx.await.map_err(|_| StorageError::Closed)?
+    }
+
+    /// Runs `f` with a read-only connection from the pool, on a blocking thread.
+    pub async fn read<F, R>(&self, f: F) -> Result<R, StorageError>
+    where
+        F: FnOnce(&Connection) -> Result<R, StorageError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let _permit = self
+            .inner
+            .read_permits
+            .acquire()
+            .await
+            .map_err(|_| StorageError::Closed)?;
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = inner.readers.lock().pop().ok_or(StorageError::Closed)?;
+            let result = f(&conn);
+            inner.readers.lock().push(conn);
+            result
+        })
+        .await
+        .map_err(|e| StorageError::Invalid(format!("read task failed: {e}")))?
+    }
+
+    /// Moves WAL content into the main file (PASSIVE: never blocks readers).
+    pub async fn checkpoint(&self) -> Result<(), StorageError> {
+        let (reply_tx, reply_rx) = oneshot::channel();
+        self.send(Command::Write(Box::new(move |conn: &mut Connection| {
+            let r = conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                .map_err(StorageError::from);
+            let _ = reply_tx.send(r);
+        })))?;
+        reply_rx.await.map_err(|_| StorageError::Closed)?
+    }
+
+    /// Finishes every queued write, then stops the writer. Later writes fail with `Closed`.
+    pub fn close(&self) {
+        if let Some(tx) = self.inner.writer.lock().take() {
+            let _ = tx.send(Command::Close);
+        }
+        if let Some(handle) = self.inner.writer_thread.lock().take() {
+            let _ = handle.join();
+        }
+    }
+
+    fn send(&self, cmd: Command) -> Result<(), StorageError> {
+        let guard = self.inner.writer.lock();
+        let tx = guard.as_ref().ok_or(StorageError::Closed)?;
+        tx.send(cmd).map_err(|_| StorageError::Closed)
+    }
+}
+
+fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<Command>) {
+    while let Ok(cmd) = rx.recv() {
+        match cmd {
+            Command::Write(job) => job(&mut conn),
+            Command::Close => break,
+        }
+    }
+    // Leave a clean file behind: fold the WAL into the database.
+    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migrate::Migration;
+
+    const SET: MigrationSet = MigrationSet {
+        component: "t",
+        migrations: &[Migration {
+            version: 1,
+            name: "kv",
+            sql: "CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL) STRICT;",
+        }],
+    };
+
+    #[tokio::test]
+    async fn writes_are_serialised_and_readable() -> Result<(), StorageError> {
+        let dir = tempfile::tempdir()?;
+        let db = Db::open(&dir.path().join("x.db"), &DbOptions::default(), &[SET])?;
+        db.write(|tx| {
+            tx.execute("INSERT INTO kv VALUES ('n', 0)", [])?;
+            Ok(())
+        })
+        .await?;
+        let mut tasks = Vec::new();
+        for _ in 0..50 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                db.write(|tx| {
+                    tx.execute("UPDATE kv SET v = v + 1 WHERE k = 'n'", [])?;
+                    Ok(())
+                })
+                .await
+            }));
+        }
+        for t in tasks {
+            t.await.map_err(|e| StorageError::Invalid(e.to_string()))??;
+        }
+        let v: i64 = db
+            .read(|c| Ok(c.query_row("SELECT v FROM kv WHERE k = 'n'", [], |r| r.get(0))?))
+            .await?;
+        assert_eq!(v, 50);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_failed_job_rolls_back_and_reads_cannot_write() -> Result<(), StorageError> {
+        let dir = tempfile::tempdir()?;
+        let db = Db::open(&dir.path().join("x.db"), &DbOptions::default(), &[SET])?;
+        let r: Result<(), _> = db
+            .write(|tx| {
+                tx.execute("INSERT INTO kv VALUES ('a', 1)", [])?;
+                Err(nichoir_core::Error::conflict("no").into())
+            })
+            .await;
+        assert!(r.is_err());
+        let n: i64 = db
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get(0))?))
+            .await?;
+        assert_eq!(n, 0);
+        let w = db
+            .read(|c| Ok(c.execute("INSERT INTO kv VALUES ('b', 1)", [])?))
+            .await;
+        assert!(w.is_err(), "read connections are read-only");
+        db.close();
+        assert!(matches!(
+            db.write(|_| Ok(())).await,
+            Err(StorageError::Closed)
+        ));
+        Ok(())
+    }
+}
