@@ -1,1 +1,29 @@
-// filled in below
+//! Accounts, sessions, API tokens, invitations, guests, CSRF tokens, login throttling and the
+//! permission proofs (`Actor`, `Admin`) that the rest of the product asks for. No HTTP here: the
+//! web layer turns cookies and headers into calls on [`AuthService`].
+
+mod actor;
+mod csrf;
+mod export;
+mod migrations;
+mod model;
+mod password;
+mod service;
+mod throttle;
+mod validate;
+
+pub use actor::{Actor, Admin, GuestActor};
+pub use csrf::CsrfKey;
+pub use export::AccountExport;
+pub use migrations::MIGRATIONS;
+pub use model::{Guest, InviteInfo, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User};
+pub use service::{AuthService, Credentials, LoginOutcome, Registration};
+pub use throttle::{LoginThrottle, ThrottleLimits};
+pub use validate::{avatar_color_for, validate_password, validate_username};
+
+/// Cookies this crate sets: the About page lists them, so the list lives beside the code that sets them.
+pub const SESSION_COOKIE: &str = "nichoir_session";
+pub const GUEST_COOKIE: &str = "nichoir_guest";
+
+#[cfg(test)]
+mod service_tests;

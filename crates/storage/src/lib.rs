@@ -13,6 +13,7 @@ pub use datadir::{DataDir, DataDirLock};
 pub use db::{Db, DbOptions};
 pub use error::{is_unique_violation, StorageError};
 pub use migrate::{applied_versions, Migration, MigrationSet};
+pub use rusqlite;
 pub use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 /// Converts a row read into an application error (used with `?` inside closures).

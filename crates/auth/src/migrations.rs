@@ -1,0 +1,68 @@
+use nichoir_storage::{Migration, MigrationSet};
+
+pub const MIGRATIONS: MigrationSet = MigrationSet {
+    component: "auth",
+    migrations: &[Migration {
+        version: 1,
+        name: "accounts_sessions_tokens_invites_guests",
+        sql: r#"
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name TEXT NOT NULL,
+    email TEXT,
+    password_hash TEXT NOT NULL,
+    avatar_color TEXT NOT NULL,
+    is_admin INTEGER NOT NULL DEFAULT 0,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    password_changed_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    user_agent TEXT NOT NULL DEFAULT '',
+    ip TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER
+) STRICT;
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
+CREATE TABLE invites (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    used_at INTEGER
+) STRICT;
+CREATE TABLE guests (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    avatar_color TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE setup_tokens (
+    token_hash TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE instance_secrets (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) STRICT;
+"#,
+    }],
+};

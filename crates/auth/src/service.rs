@@ -1,0 +1,927 @@
+//! The account operations, with their SQL. Every write goes through the storage writer.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use nichoir_core::config::{AuthConfig, Registration as Policy};
+use nichoir_core::ids::{hash_token, new_id, random_token};
+use nichoir_core::time::now_ms;
+use nichoir_core::{Error, ErrorCode};
+use nichoir_storage::{is_unique_violation, params, Db, OptionalExtension, Row};
+use serde::Deserialize;
+
+use crate::actor::Actor;
+use crate::csrf::CsrfKey;
+use crate::model::{Guest, InviteInfo, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User};
+use crate::password::Hasher;
+use crate::throttle::{LoginThrottle, ThrottleLimits};
+use crate::validate::{
+    avatar_color_for, validate_color, validate_display_name, validate_email, validate_password,
+    validate_username,
+};
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
+/// `last_seen_at` is refreshed at most this often, so reads don't turn into writes.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+#[derive(Clone)]
+pub struct AuthService {
+    db: Db,
+    config: AuthConfig,
+    hasher: Hasher,
+    throttle: Arc<LoginThrottle>,
+    csrf: CsrfKey,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    pub username: String,
+    pub password: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub invite: Option<String>,
+}
+
+/// A new session: the cookie value (shown once) and the user.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    pub user: User,
+    pub session_token: String,
+    pub csrf_token: String,
+}
+
+const USER_COLS: &str =
+    "id, username, display_name, email, avatar_color, is_admin, disabled, created_at";
+
+fn user_from_row(r: &Row<'_>) -> nichoir_storage::rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        display_name: r.get(2)?,
+        email: r.get(3)?,
+        avatar_color: r.get(4)?,
+        is_admin: r.get::<_, i64>(5)? != 0,
+        disabled: r.get::<_, i64>(6)? != 0,
+        created_at: r.get(7)?,
+    })
+}
+
+
+impl AuthService {
+    /// Loads (or creates on first start) the instance secret that keys CSRF tokens.
+    pub async fn new(db: Db, config: AuthConfig) -> Result<AuthService, Error> {
+        let secret = db
+            .write(|tx| {
+                let existing: Option<Vec<u8>> = tx
+                    .query_row(
+                        "SELECT value FROM instance_secrets WHERE name = 'csrf'",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(s) = existing {
+                    return Ok(s);
+                }
+                let s = random_token(32).into_bytes();
+                tx.execute(
+                    "INSERT INTO instance_secrets (name, value) VALUES ('csrf', ?1)",
+                    [&s],
+                )?;
+                Ok(s)
+            })
+            .await?;
+        let limits = ThrottleLimits {
+            per_account: config.login_failures_per_account as usize,
+            per_ip: config.login_failures_per_ip as usize,
+            window: std::time::Duration::from_secs(config.login_window_secs),
+        };
+        Ok(AuthService {
+            db,
+            hasher: Hasher::new(config.max_concurrent_hashes as usize),
+            throttle: Arc::new(LoginThrottle::new(limits)),
+            csrf: CsrfKey::new(secret),
+            config,
+        })
+    }
+
+    pub fn csrf(&self) -> &CsrfKey {
+        &self.csrf
+    }
+
+    pub fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    // ---- users ----
+
+    pub async fn create_user(&self, new: NewUser) -> Result<User, Error> {
+        let username = validate_username(&new.username)?;
+        validate_password(&new.password)?;
+        let display_name = validate_display_name(&new.display_name)?;
+        let email = match new.email.as_deref() {
+            Some(e) => validate_email(e)?,
+            None => None,
+        };
+        let hash = self.hasher.hash(new.password).await?;
+        let now = now_ms();
+        let user = User {
+            id: new_id("u"),
+            avatar_color: avatar_color_for(&username),
+            username,
+            display_name,
+            email,
+            is_admin: new.is_admin,
+            disabled: false,
+            created_at: now,
+        };
+        let u = user.clone();
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO users (id, username, display_name, email, password_hash, avatar_color,
+                        is_admin, disabled, created_at, password_changed_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8)",
+                    params![u.id, u.username, u.display_name, u.email, hash, u.avatar_color, u.is_admin as i64, now],
+                )?;
+                Ok(())
+            })
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::new(ErrorCode::UsernameTaken, "this username is taken")
+                } else {
+                    e.into()
+                }
+            })?;
+        Ok(user)
+    }
+
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<User>, Error> {
+        let id = id.to_string();
+        Ok(self
+            .db
+            .read(move |c| {
+                Ok(c.query_row(
+                    &format!("SELECT {USER_COLS} FROM users WHERE id = ?1"),
+                    [id],
+                    user_from_row,
+                )
+                .optional()?)
+            })
+            .await?)
+    }
+
+    pub async fn has_admin(&self) -> Result<bool, Error> {
+        Ok(self
+            .db
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM users WHERE is_admin = 1 AND disabled = 0)",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )? == 1)
+            })
+            .await?)
+    }
+
+    pub async fn list_users(&self, _admin: &crate::Admin) -> Result<Vec<User>, Error> {
+        Ok(self
+            .db
+            .read(|c| {
+                let mut s = c.prepare(&format!("SELECT {USER_COLS} FROM users ORDER BY created_at"))?;
+                let rows = s.query_map([], user_from_row)?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await?)
+    }
+
+    /// Admin changes to another account. An admin cannot demote or disable themself, so an
+    /// instance never ends up with nobody able to administer it by accident.
+    pub async fn admin_update_user(
+        &self,
+        admin: &crate::Admin,
+        user_id: &str,
+        is_admin: Option<bool>,
+        disabled: Option<bool>,
+    ) -> Result<User, Error> {
+        if user_id == admin.user().id && (is_admin == Some(false) || disabled == Some(true)) {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                "you cannot remove your own admin rights or disable yourself",
+            ));
+        }
+        let id = user_id.to_string();
+        let user = self
+            .db
+            .write(move |tx| {
+                let n = tx.execute(
+                    "UPDATE users SET is_admin = COALESCE(?2, is_admin), disabled = COALESCE(?3, disabled)
+                     WHERE id = ?1",
+                    params![id, is_admin.map(i64::from), disabled.map(i64::from)],
+                )?;
+                if n == 0 {
+                    return Err(Error::not_found("no such user").into());
+                }
+                if disabled == Some(true) {
+                    tx.execute("DELETE FROM sessions WHERE user_id = ?1", [&id])?;
+                    tx.execute("DELETE FROM api_tokens WHERE user_id = ?1", [&id])?;
+                }
+                Ok(tx.query_row(
+                    &format!("SELECT {USER_COLS} FROM users WHERE id = ?1"),
+                    [&id],
+                    user_from_row,
+                )?)
+            })
+            .await?;
+        Ok(user)
+    }
+
+    pub async fn update_profile(&self, actor: &Actor, update: ProfileUpdate) -> Result<User, Error> {
+        let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
+        let display_name = update
+            .display_name
+            .as_deref()
+            .map(validate_display_name)
+            .transpose()?;
+        let email = update.email.as_deref().map(validate_email).transpose()?;
+        let color = update.avatar_color.as_deref().map(validate_color).transpose()?;
+        let id = user.id.clone();
+        Ok(self
+            .db
+            .write(move |tx| {
+                if let Some(d) = display_name {
+                    tx.execute("UPDATE users SET display_name = ?2 WHERE id = ?1", params![id, d])?;
+                }
+                if let Some(e) = email {
+                    tx.execute("UPDATE users SET email = ?2 WHERE id = ?1", params![id, e])?;
+                }
+                if let Some(c) = color {
+                    tx.execute("UPDATE users SET avatar_color = ?2 WHERE id = ?1", params![id, c])?;
+                }
+                Ok(tx.query_row(
+                    &format!("SELECT {USER_COLS} FROM users WHERE id = ?1"),
+                    [&id],
+                    user_from_row,
+                )?)
+            })
+            .await?)
+    }
+
+    /// Changes the password and ends every other session of the user.
+    pub async fn change_password(&self, actor: &Actor, current: String, new: String) -> Result<(), Error> {
+        let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
+        validate_password(&new)?;
+        let id = user.id.clone();
+        let stored = self.password_hash(&id).await?;
+        if !self.hasher.verify(current, stored).await? {
+            return Err(Error::new(ErrorCode::InvalidCredentials, "the current password is wrong"));
+        }
+        let hash = self.hasher.hash(new).await?;
+        let keep = actor.session_id().map(str::to_string);
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "UPDATE users SET password_hash = ?2, password_changed_at = ?3 WHERE id = ?1",
+                    params![id, hash, now_ms()],
+                )?;
+                tx.execute(
+                    "DELETE FROM sessions WHERE user_id = ?1 AND id IS NOT ?2",
+                    params![id, keep],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a password without knowing the old one (the `admin` CLI).
+    pub async fn set_password(&self, username: &str, new: String) -> Result<(), Error> {
+        validate_password(&new)?;
+        let hash = self.hasher.hash(new).await?;
+        let username = username.to_string();
+        self.db
+            .write(move |tx| {
+                let n = tx.execute(
+                    "UPDATE users SET password_hash = ?2, password_changed_at = ?3 WHERE username = ?1",
+                    params![username, hash, now_ms()],
+                )?;
+                if n == 0 {
+                    return Err(Error::not_found("no such user").into());
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn password_hash(&self, user_id: &str) -> Result<Option<String>, Error> {
+        let id = user_id.to_string();
+        Ok(self
+            .db
+            .read(move |c| {
+                Ok(c.query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| r.get(0))
+                    .optional()?)
+            })
+            .await?)
+    }
+
+    // ---- login and sessions ----
+
+    pub async fn login(
+        &self,
+        creds: Credentials,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<LoginOutcome, Error> {
+        let name = creds.username.trim().to_string();
+        if let Err(wait) = self.throttle.check(&name, ip, Instant::now()) {
+            return Err(Error::rate_limited(wait));
+        }
+        let lookup = name.clone();
+        let found: Option<(User, String)> = self
+            .db
+            .read(move |c| {
+                Ok(c.query_row(
+                    &format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = ?1"),
+                    [lookup],
+                    |r| Ok((user_from_row(r)?, r.get::<_, String>(8)?)),
+                )
+                .optional()?)
+            })
+            .await?;
+        let (user, stored) = match found {
+            Some((u, h)) => (Some(u), Some(h)),
+            None => (None, None),
+        };
+        let ok = self.hasher.verify(creds.password, stored).await?;
+        let user = match user {
+            Some(u) if ok && !u.disabled => u,
+            _ => {
+                self.throttle.record_failure(&name, ip, Instant::now());
+                return Err(Error::new(
+                    ErrorCode::InvalidCredentials,
+                    "wrong username or password",
+                ));
+            }
+        };
+        self.throttle.record_success(&name);
+        self.start_session(user, ip, user_agent).await
+    }
+
+    /// A fresh session id for this user (ids are never reused across logins: rotation).
+    pub async fn start_session(&self, user: User, ip: &str, user_agent: &str) -> Result<LoginOutcome, Error> {
+        let token = random_token(32);
+        let now = now_ms();
+        let expires = now + self.config.session_absolute_days as i64 * DAY_MS;
+        let (id, hash, uid) = (new_id("s"), hash_token(&token), user.id.clone());
+        let ua: String = user_agent.chars().take(256).collect();
+        let ip = ip.to_string();
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at, user_agent, ip)
+                     VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7)",
+                    params![id, hash, uid, now, expires, ua, ip],
+                )?;
+                // Sweep this user's dead sessions while we are here.
+                tx.execute(
+                    "DELETE FROM sessions WHERE user_id = ?1 AND expires_at < ?2",
+                    params![uid, now],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(LoginOutcome {
+            csrf_token: self.csrf.token_for(&token),
+            session_token: token,
+            user,
+        })
+    }
+
+    /// The actor behind a session cookie, if it is valid and neither idle nor expired.
+    pub async fn resolve_session(&self, token: &str) -> Result<Option<Actor>, Error> {
+        let hash = hash_token(token);
+        let now = now_ms();
+        let idle_ms = self.config.session_idle_hours as i64 * HOUR_MS;
+        let found = self
+            .db
+            .read(move |c| {
+                Ok(c.query_row(
+                    &format!(
+                        "SELECT {}, s.id, s.last_seen_at, s.expires_at FROM sessions s
+                         JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
+                        USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+                    ),
+                    [hash],
+                    |r| Ok((user_from_row(r)?, r.get::<_, String>(8)?, r.get::<_, i64>(9)?, r.get::<_, i64>(10)?)),
+                )
+                .optional()?)
+            })
+            .await?;
+        let Some((user, sid, last_seen, expires)) = found else {
+            return Ok(None);
+        };
+        if user.disabled || now >= expires || now - last_seen >= idle_ms {
+            let sid2 = sid.clone();
+            self.db
+                .write(move |tx| {
+                    tx.execute("DELETE FROM sessions WHERE id = ?1", [sid2])?;
+                    Ok(())
+                })
+                .await?;
+            return Ok(None);
+        }
+        if now - last_seen >= TOUCH_EVERY_MS {
+            let sid2 = sid.clone();
+            self.db
+                .write(move |tx| {
+                    tx.execute("UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1", params![sid2, now])?;
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(Some(Actor::user(user, Some(sid))))
+    }
+
+    pub async fn list_sessions(&self, actor: &Actor) -> Result<Vec<SessionInfo>, Error> {
+        let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
+        let (uid, current) = (user.id.clone(), actor.session_id().map(str::to_string));
+        let now = now_ms();
+        Ok(self
+            .db
+            .read(move |c| {
+                let mut s = c.prepare(
+                    "SELECT id, created_at, last_seen_at, expires_at, user_agent, ip FROM sessions
+                     WHERE user_id = ?1 AND expires_at > ?2 ORDER BY last_seen_at DESC",
+                )?;
+                let rows = s.query_map(params![uid, now], |r| {
+                    let id: String = r.get(0)?;
+                    Ok(SessionInfo {
+                        current: current.as_deref() == Some(id.as_str()),
+                        id,
+                        created_at: r.get(1)?,
+                        last_seen_at: r.get(2)?,
+                        expires_at: r.get(3)?,
+                        user_agent: r.get(4)?,
+                        ip: r.get(5)?,
+                    })
+                })?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await?)
+    }
+
+    pub async fn revoke_session(&self, actor: &Actor, session_id: &str) -> Result<(), Error> {
+        let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
+        let (uid, sid) = (user.id.clone(), session_id.to_string());
+        let n = self
+            .db
+            .write(move |tx| Ok(tx.execute("DELETE FROM sessions WHERE id = ?1 AND user_id = ?2", params![sid, uid])?))
+            .await?;
+        if n == 0 {
+            return Err(Error::not_found("no such session"));
+        }
+        Ok(())
+    }
+
+    pub async fn logout(&self, session_token: &str) -> Result<(), Error> {
+        let hash = hash_token(session_token);
+        self.db
+            .write(move |tx| {
+                tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [hash])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub async fn logout_everywhere(&self, actor: &Actor) -> Result<(), Error> {
+        let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
+        let uid = user.id.clone();
+        self.db
+            .write(move |tx| {
+                tx.execute("DELETE FROM sessions WHERE user_id = ?1", [uid])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes expired sessions of everyone (a periodic job).
+    pub async fn sweep_sessions(&self) -> Result<usize, Error> {
+        let now = now_ms();
+        let idle = self.config.session_idle_hours as i64 * HOUR_MS;
+        Ok(self
+            .db
+            .write(move |tx| {
+                Ok(tx.execute(
+                    "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2",
+                    params![now, now - idle],
+                )?)
+            })
+            .await?)
+    }
+
+    // ---- API tokens ----
+
+    pub async fn create_token(&self, actor: &Actor, name: &str) -> Result<(String, TokenInfo), Error> {
+        let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(Error::validation("token name: 1 to 64 characters"));
+        }
+        self.create_token_for(&user.id, name).await
+    }
+
+    /// Also used by `nichoir admin create-token`.
+    pub async fn create_token_for(&self, user_id: &str, name: &str) -> Result<(String, TokenInfo), Error> {
+        let token = format!("nch_{}", random_token(32));
+        let info = TokenInfo {
+            id: new_id("t"),
+            name: name.to_string(),
+            created_at: now_ms(),
+            last_used_at: None,
+        };
+        let (i, hash, uid) = (info.clone(), hash_token(&token), user_id.to_string());
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![i.id, hash, uid, i.name, i.created_at],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok((token, info))
+    }
+
+    pub async fn resolve_token(&self, token: &str) -> Result<Option<Actor>, Error> {
+        if !token.starts_with("nch_") {
+            return Ok(None);
+        }
+        let hash = hash_token(token);
+        let found = self
+            .db
+            .read(move |c| {
+                Ok(c.query_row(
+                    &format!(
+                        "SELECT {}, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+                         WHERE t.token_hash = ?1",
+                        USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+                    ),
+                    [hash],
+                    |r| Ok((user_from_row(r)?, r.get::<_, String>(8)?, r.get::<_, Option<i64>>(9)?)),
+                )
+                .optional()?)
+            })
+            .await?;
+        let Some((user, tid, last_used)) = found else {
+            return Ok(None);
+        };
+        if user.disabled {
+            return Ok(None);
+        }
+        let now = now_ms();
+        if last_used.is_none_or(|t| now - t >= TOUCH_EVERY_MS) {
+            self.db
+                .write(move |tx| {
+                    tx.execute("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1", params![tid, now])?;
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(Some(Actor::user(user, None)))
+    }
+
+    pub async fn list_tokens(&self, actor: &Actor) -> Result<Vec<TokenInfo>, Error> {
+        let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
+        let uid = user.id.clone();
+        Ok(self
+            .db
+            .read(move |c| {
+                let mut s = c.prepare(
+                    "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ?1 ORDER BY created_at",
+                )?;
+                let rows = s.query_map([uid], |r| {
+                    Ok(TokenInfo {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        created_at: r.get(2)?,
+                        last_used_at: r.get(3)?,
+                    })
+                })?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await?)
+    }
+
+    pub async fn revoke_token(&self, actor: &Actor, token_id: &str) -> Result<(), Error> {
+        let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
+        let (uid, tid) = (user.id.clone(), token_id.to_string());
+        let n = self
+            .db
+            .write(move |tx| Ok(tx.execute("DELETE FROM api_tokens WHERE id = ?1 AND user_id = ?2", params![tid, uid])?))
+            .await?;
+        if n == 0 {
+            return Err(Error::not_found("no such token"));
+        }
+        Ok(())
+    }
+
+    // ---- invitations and registration ----
+
+    pub async fn create_invite(&self, admin: &crate::Admin, valid_hours: Option<u64>) -> Result<(String, InviteInfo), Error> {
+        let hours = valid_hours.unwrap_or(self.config.invite_valid_hours);
+        if hours == 0 || hours > 24 * 365 {
+            return Err(Error::validation("valid_hours: 1 to 8760"));
+        }
+        let token = random_token(24);
+        let now = now_ms();
+        let info = InviteInfo {
+            id: new_id("i"),
+            created_at: now,
+            expires_at: now + hours as i64 * HOUR_MS,
+            used_at: None,
+            used_by: None,
+        };
+        let (i, hash, by) = (info.clone(), hash_token(&token), admin.user().id.clone());
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO invites (id, token_hash, created_by, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![i.id, hash, by, i.created_at, i.expires_at],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok((token, info))
+    }
+
+    pub async fn list_invites(&self, _admin: &crate::Admin) -> Result<Vec<InviteInfo>, Error> {
+        Ok(self
+            .db
+            .read(|c| {
+                let mut s = c.prepare(
+                    "SELECT id, created_at, expires_at, used_at, used_by FROM invites ORDER BY created_at DESC",
+                )?;
+                let rows = s.query_map([], |r| {
+                    Ok(InviteInfo {
+                        id: r.get(0)?,
+                        created_at: r.get(1)?,
+                        expires_at: r.get(2)?,
+                        used_at: r.get(3)?,
+                        used_by: r.get(4)?,
+                    })
+                })?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await?)
+    }
+
+    pub async fn revoke_invite(&self, _admin: &crate::Admin, id: &str) -> Result<(), Error> {
+        let id = id.to_string();
+        let n = self
+            .db
+            .write(move |tx| Ok(tx.execute("DELETE FROM invites WHERE id = ?1", [id])?))
+            .await?;
+        if n == 0 {
+            return Err(Error::not_found("no such invitation"));
+        }
+        Ok(())
+    }
+
+    /// The expiry of a usable invitation, or not_found.
+    pub async fn check_invite(&self, token: &str) -> Result<i64, Error> {
+        let hash = hash_token(token);
+        let now = now_ms();
+        let found: Option<i64> = self
+            .db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT expires_at FROM invites WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
+                    params![hash, now],
+                    |r| r.get(0),
+                )
+                .optional()?)
+            })
+            .await?;
+        found.ok_or_else(|| Error::not_found("this invitation is unknown, used or expired"))
+    }
+
+    /// Creates an account under the instance's registration policy.
+    pub async fn register(&self, policy: Policy, reg: Registration, ip: &str, ua: &str) -> Result<LoginOutcome, Error> {
+        let invite_hash = match (policy, reg.invite.as_deref().filter(|s| !s.is_empty())) {
+            (_, Some(invite)) => {
+                self.check_invite(invite).await?;
+                Some(hash_token(invite))
+            }
+            (Policy::Open, None) => None,
+            (Policy::InviteOnly, None) => {
+                return Err(Error::new(ErrorCode::InviteRequired, "an invitation is needed to register"))
+            }
+            (Policy::Closed, None) => {
+                return Err(Error::new(ErrorCode::RegistrationClosed, "registration is closed on this instance"))
+            }
+        };
+        let user = self
+            .create_user(NewUser {
+                username: reg.username,
+                password: reg.password,
+                display_name: reg.display_name,
+                email: reg.email,
+                is_admin: false,
+            })
+            .await?;
+        if let Some(hash) = invite_hash {
+            let (uid, now) = (user.id.clone(), now_ms());
+            let used = self
+                .db
+                .write(move |tx| {
+                    let n = tx.execute(
+                        "UPDATE invites SET used_at = ?2, used_by = ?3 WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
+                        params![hash, now, uid],
+                    )?;
+                    if n == 0 {
+                        // Someone used the same invite a moment ago: undo this account.
+                        tx.execute("DELETE FROM users WHERE id = ?1", [&uid])?;
+                    }
+                    Ok(n)
+                })
+                .await?;
+            if used == 0 {
+                return Err(Error::not_found("this invitation is unknown, used or expired"));
+            }
+        }
+        self.start_session(user, ip, ua).await
+    }
+
+    // ---- first admin ----
+
+    /// When no admin exists, makes a new one-time setup token (replacing older ones) and returns it.
+    pub async fn issue_setup_token(&self) -> Result<Option<String>, Error> {
+        if self.has_admin().await? {
+            return Ok(None);
+        }
+        let token = random_token(24);
+        let hash = hash_token(&token);
+        self.db
+            .write(move |tx| {
+                tx.execute("DELETE FROM setup_tokens", [])?;
+                tx.execute(
+                    "INSERT INTO setup_tokens (token_hash, created_at) VALUES (?1, ?2)",
+                    params![hash, now_ms()],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(Some(token))
+    }
+
+    pub async fn complete_setup(&self, token: &str, reg: Registration, ip: &str, ua: &str) -> Result<LoginOutcome, Error> {
+        let hash = hash_token(token);
+        let valid = self
+            .db
+            .read(move |c| {
+                Ok(c.query_row("SELECT EXISTS(SELECT 1 FROM setup_tokens WHERE token_hash = ?1)", [hash], |r| {
+                    r.get::<_, i64>(0)
+                })? == 1)
+            })
+            .await?;
+        if !valid || self.has_admin().await? {
+            return Err(Error::forbidden("this setup link is not valid (already used?)"));
+        }
+        let user = self
+            .create_user(NewUser {
+                username: reg.username,
+                password: reg.password,
+                display_name: reg.display_name,
+                email: reg.email,
+                is_admin: true,
+            })
+            .await?;
+        self.db
+            .write(|tx| {
+                tx.execute("DELETE FROM setup_tokens", [])?;
+                Ok(())
+            })
+            .await?;
+        self.start_session(user, ip, ua).await
+    }
+
+    // ---- guests ----
+
+    /// The guest behind a guest cookie, or a new guest (with the new cookie value).
+    pub async fn guest(&self, cookie: Option<&str>) -> Result<(Actor, Option<String>), Error> {
+        if let Some(token) = cookie {
+            let hash = hash_token(token);
+            let found = self
+                .db
+                .read(move |c| {
+                    Ok(c.query_row(
+                        "SELECT id, display_name, avatar_color, last_seen_at FROM guests WHERE token_hash = ?1",
+                        [hash],
+                        |r| {
+                            Ok((
+                                Guest { id: r.get(0)?, display_name: r.get(1)?, avatar_color: r.get(2)? },
+                                r.get::<_, i64>(3)?,
+                            ))
+                        },
+                    )
+                    .optional()?)
+                })
+                .await?;
+            if let Some((guest, last_seen)) = found {
+                let now = now_ms();
+                if now - last_seen >= TOUCH_EVERY_MS {
+                    let id = guest.id.clone();
+                    self.db
+                        .write(move |tx| {
+                            tx.execute("UPDATE guests SET last_seen_at = ?2 WHERE id = ?1", params![id, now])?;
+                            Ok(())
+                        })
+                        .await?;
+                }
+                return Ok((Actor::guest(guest), None));
+            }
+        }
+        let token = random_token(32);
+        let id = new_id("g");
+        let guest = Guest {
+            display_name: format!("Guest {}", &id[2..6]),
+            avatar_color: avatar_color_for(&id),
+            id,
+        };
+        let (g, hash, now) = (guest.clone(), hash_token(&token), now_ms());
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO guests (id, token_hash, display_name, avatar_color, created_at, last_seen_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                    params![g.id, hash, g.display_name, g.avatar_color, now],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok((Actor::guest(guest), Some(token)))
+    }
+
+    /// Looks up an existing guest only (never creates one).
+    pub async fn resolve_guest(&self, cookie: &str) -> Result<Option<Actor>, Error> {
+        let hash = hash_token(cookie);
+        let found = self
+            .db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT id, display_name, avatar_color FROM guests WHERE token_hash = ?1",
+                    [hash],
+                    |r| Ok(Guest { id: r.get(0)?, display_name: r.get(1)?, avatar_color: r.get(2)? }),
+                )
+                .optional()?)
+            })
+            .await?;
+        Ok(found.map(Actor::guest))
+    }
+
+    pub async fn update_guest(&self, actor: &Actor, update: ProfileUpdate) -> Result<Guest, Error> {
+        let Actor::Guest(g) = actor else {
+            return Err(Error::bad_request("signed-in users change their profile instead"));
+        };
+        if update.email.is_some() {
+            return Err(Error::validation("guests have no email"));
+        }
+        let mut guest = g.guest().clone();
+        if let Some(d) = update.display_name.as_deref() {
+            guest.display_name = validate_display_name(d)?;
+        }
+        if let Some(c) = update.avatar_color.as_deref() {
+            guest.avatar_color = validate_color(c)?;
+        }
+        let g2 = guest.clone();
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "UPDATE guests SET display_name = ?2, avatar_color = ?3 WHERE id = ?1",
+                    params![g2.id, g2.display_name, g2.avatar_color],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(guest)
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+}
+

@@ -1,0 +1,131 @@
+//! Input rules for account fields: plain functions, tested directly.
+
+use nichoir_core::Error;
+
+pub fn validate_username(u: &str) -> Result<String, Error> {
+    let u = u.trim();
+    let len = u.chars().count();
+    if !(3..=32).contains(&len) {
+        return Err(Error::validation("username: 3 to 32 characters"));
+    }
+    if !u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+    {
+        return Err(Error::validation(
+            "username: letters, digits, '.', '_' and '-' only",
+        ));
+    }
+    if !u.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(Error::validation("username: must start with a letter or digit"));
+    }
+    Ok(u.to_string())
+}
+
+pub fn validate_password(p: &str) -> Result<(), Error> {
+    let len = p.chars().count();
+    if len < 8 {
+        return Err(Error::validation("password: at least 8 characters"));
+    }
+    if p.len() > 1024 {
+        return Err(Error::validation("password: at most 1024 bytes"));
+    }
+    Ok(())
+}
+
+pub fn validate_display_name(d: &str) -> Result<String, Error> {
+    let d = d.trim();
+    let len = d.chars().count();
+    if !(1..=64).contains(&len) {
+        return Err(Error::validation("display name: 1 to 64 characters"));
+    }
+    if d.chars().any(char::is_control) {
+        return Err(Error::validation("display name: no control characters"));
+    }
+    Ok(d.to_string())
+}
+
+/// Empty means "no email". A light check: the address is the user's own business.
+pub fn validate_email(e: &str) -> Result<Option<String>, Error> {
+    let e = e.trim();
+    if e.is_empty() {
+        return Ok(None);
+    }
+    let ok = e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        && e.split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'));
+    if ok {
+        Ok(Some(e.to_string()))
+    } else {
+        Err(Error::validation("email: not an address"))
+    }
+}
+
+pub fn validate_color(c: &str) -> Result<String, Error> {
+    let ok = c.len() == 7
+        && c.starts_with('#')
+        && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+    if ok {
+        Ok(c.to_ascii_lowercase())
+    } else {
+        Err(Error::validation("avatar colour: #rrggbb"))
+    }
+}
+
+const PALETTE: &[&str] = &[
+    "#7c3aed", "#2563eb", "#0891b2", "#059669", "#65a30d", "#d97706", "#dc2626", "#db2777",
+    "#9333ea", "#0d9488", "#ea580c", "#4f46e5",
+];
+
+/// A stable, readable colour for a name, so people keep their colour across pads and chats.
+pub fn avatar_color_for(seed: &str) -> String {
+    let h = seed
+        .bytes()
+        .fold(2166136261u32, |h, b| (h ^ b as u32).wrapping_mul(16777619));
+    PALETTE[(h as usize) % PALETTE.len()].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn usernames() {
+        assert!(validate_username("alice").is_ok());
+        assert!(validate_username("a.b-c_d9").is_ok());
+        assert!(validate_username("ab").is_err());
+        assert!(validate_username("_alice").is_err());
+        assert!(validate_username("al ice").is_err());
+        assert!(validate_username("élodie").is_err());
+        assert!(validate_username(&"a".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn other_fields() {
+        assert!(validate_password("short").is_err());
+        assert!(validate_password("long enough").is_ok());
+        assert_eq!(validate_email("").ok(), Some(None));
+        assert!(validate_email("a@b.org").is_ok());
+        assert!(validate_email("nope").is_err());
+        assert!(validate_email("a@.org").is_err());
+        assert_eq!(validate_color("#ABCDEF").ok().as_deref(), Some("#abcdef"));
+        assert!(validate_color("red").is_err());
+        assert!(validate_display_name("  Élodie  ").is_ok());
+        assert!(validate_display_name("a\u{0}b").is_err());
+        assert!(validate_display_name("   ").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn validators_never_panic(s in ".{0,80}") {
+            let _ = validate_username(&s);
+            let _ = validate_password(&s);
+            let _ = validate_email(&s);
+            let _ = validate_color(&s);
+            let _ = validate_display_name(&s);
+            prop_assert!(avatar_color_for(&s).starts_with('#'));
+        }
+    }
+}
