@@ -1,0 +1,314 @@
+//! `nichoir-bench`: a bounded load generator for a Nichoir server running on this machine.
+//!
+//! It talks to the server over HTTP only, refuses any non-loopback target, stops by itself after
+//! `--duration` seconds or `--requests` requests, and prints one JSON object per scenario on
+//! stdout (diagnostics go to stderr).
+
+mod load;
+mod procfs;
+mod scenarios;
+mod target;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::Parser;
+use serde::Serialize;
+
+use crate::load::{LatencySummary, LoadConfig, LoadStats};
+use crate::scenarios::{Credentials, Ctx, Scenario};
+use crate::target::Target;
+
+/// Bounded HTTP load generator for a Nichoir server on this machine (loopback only).
+///
+/// Prints one JSON object per scenario on stdout: scenario, url, concurrency, duration_secs
+/// (measured wall time), requests, errors (non-2xx and transport errors), throughput_rps,
+/// latency_ms {p50,p95,p99,max} of the successful requests, and server_peak_rss_kib (VmHWM of
+/// the server process since it started; null when the process cannot be found).
+#[derive(Debug, Parser)]
+#[command(name = "nichoir-bench", version)]
+struct Cli {
+    /// Scenario to run
+    #[arg(value_name = "SCENARIO", value_parser = scenario_parser())]
+    scenario: String,
+
+    /// Base URL of the server; the host must be localhost, 127.0.0.0/8 or ::1
+    #[arg(long)]
+    url: String,
+
+    /// Concurrent workers, each running one request at a time
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    concurrency: u32,
+
+    /// Seconds each scenario runs for (timing starts after per-worker setup such as logins)
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    duration: u64,
+
+    /// Stop each scenario after this many requests in total (across workers)
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    requests: Option<u64>,
+
+    /// Existing account used by http-login and http-me
+    #[arg(long, requires = "password")]
+    username: Option<String>,
+
+    /// Password of --username
+    #[arg(long, requires = "username")]
+    password: Option<String>,
+
+    /// PID of the server, for its peak RSS (default: the process listening on the URL's port)
+    #[arg(long)]
+    server_pid: Option<u32>,
+}
+
+fn scenario_parser() -> PossibleValuesParser {
+    let mut values: Vec<PossibleValue> = scenarios::registry()
+        .iter()
+        .map(|s| PossibleValue::new(s.name()).help(s.description()))
+        .collect();
+    values.push(PossibleValue::new(scenarios::ALL).help(scenarios::ALL_DESCRIPTION));
+    PossibleValuesParser::new(values)
+}
+
+/// The JSON line printed for each scenario.
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    scenario: &'a str,
+    url: &'a str,
+    concurrency: u32,
+    duration_secs: f64,
+    requests: u64,
+    errors: u64,
+    throughput_rps: f64,
+    latency_ms: LatencySummary,
+    server_peak_rss_kib: Option<u64>,
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn report<'a>(
+    name: &'a str,
+    target: &'a Target,
+    concurrency: u32,
+    stats: &LoadStats,
+    rss: Option<u64>,
+) -> Report<'a> {
+    Report {
+        scenario: name,
+        url: target.as_str(),
+        concurrency,
+        duration_secs: round3(stats.elapsed.as_secs_f64()),
+        requests: stats.requests,
+        errors: stats.errors,
+        throughput_rps: round3(stats.throughput_rps()),
+        latency_ms: LatencySummary::from_histogram(&stats.latency_us),
+        server_peak_rss_kib: rss,
+    }
+}
+
+fn server_peak_rss(cli_pid: Option<u32>, port: u16) -> Option<u64> {
+    let pid = cli_pid.or_else(|| procfs::find_listening_pid(port))?;
+    procfs::peak_rss_kib(pid)
+}
+
+async fn run(cli: Cli) -> Result<bool> {
+    let target = Target::parse(&cli.url)?;
+    let credentials = match (cli.username, cli.password) {
+        (Some(username), Some(password)) => Some(Credentials { username, password }),
+        _ => None,
+    };
+    let ctx = Ctx {
+        target,
+        load: LoadConfig {
+            concurrency: usize::try_from(cli.concurrency).context("concurrency")?,
+            duration: Duration::from_secs(cli.duration),
+            max_requests: cli.requests,
+        },
+        credentials,
+    };
+
+    let registry = scenarios::registry();
+    let selected: Vec<&dyn Scenario> = if cli.scenario == scenarios::ALL {
+        registry.iter().map(|s| s.as_ref()).collect()
+    } else {
+        registry
+            .iter()
+            .filter(|s| s.name() == cli.scenario)
+            .map(|s| s.as_ref())
+            .collect()
+    };
+    anyhow::ensure!(!selected.is_empty(), "unknown scenario {:?}", cli.scenario);
+
+    // Fail before generating any load if a selected scenario cannot run.
+    for s in &selected {
+        if s.needs_credentials() {
+            ctx.require_credentials(s.name())?;
+        }
+    }
+    if cli.server_pid.is_none() && procfs::find_listening_pid(ctx.target.port()).is_none() {
+        eprintln!(
+            "nichoir-bench: no process found listening on port {} (server_peak_rss_kib will be \
+             null; pass --server-pid to set it)",
+            ctx.target.port()
+        );
+    }
+
+    let mut all_ok = true;
+    for s in selected {
+        eprintln!(
+            "nichoir-bench: {} against {} ({} workers, {} s{})",
+            s.name(),
+            ctx.target.as_str(),
+            cli.concurrency,
+            cli.duration,
+            cli.requests
+                .map(|n| format!(", at most {n} requests"))
+                .unwrap_or_default()
+        );
+        match s.run(&ctx).await {
+            Ok(stats) => {
+                for e in &stats.sample_errors {
+                    eprintln!("nichoir-bench: {}: error sample: {e}", s.name());
+                }
+                let rss = server_peak_rss(cli.server_pid, ctx.target.port());
+                let line = serde_json::to_string(&report(
+                    s.name(),
+                    &ctx.target,
+                    cli.concurrency,
+                    &stats,
+                    rss,
+                ))?;
+                println!("{line}");
+            }
+            Err(e) => {
+                eprintln!("nichoir-bench: {} failed: {e:#}", s.name());
+                all_ok = false;
+            }
+        }
+    }
+    Ok(all_ok)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("nichoir-bench: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("nichoir-bench: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_lists_every_scenario() {
+        let help = Cli::command().render_long_help().to_string();
+        for s in scenarios::registry() {
+            assert!(help.contains(s.name()), "{help}");
+            assert!(help.contains(s.description()), "{help}");
+        }
+        assert!(help.contains("all"));
+    }
+
+    #[test]
+    fn parses_defaults_and_rejects_unknown_scenarios() {
+        let cli = Cli::try_parse_from([
+            "nichoir-bench",
+            "http-health",
+            "--url",
+            "http://127.0.0.1:8080",
+        ])
+        .expect("parse");
+        assert_eq!(
+            (cli.concurrency, cli.duration, cli.requests),
+            (16, 10, None)
+        );
+        assert!(
+            Cli::try_parse_from(["nichoir-bench", "nope", "--url", "http://127.0.0.1"]).is_err()
+        );
+        assert!(Cli::try_parse_from([
+            "nichoir-bench",
+            "http-me",
+            "--url",
+            "http://127.0.0.1",
+            "--username",
+            "a"
+        ])
+        .is_err());
+        assert!(Cli::try_parse_from([
+            "nichoir-bench",
+            "all",
+            "--url",
+            "http://127.0.0.1",
+            "--concurrency",
+            "0"
+        ])
+        .is_err());
+    }
+
+    #[test]
+    fn report_has_the_documented_shape() {
+        let target = Target::parse("http://127.0.0.1:8080").expect("target");
+        let mut hist = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3)
+            .expect("histogram");
+        hist.record(1500).expect("record");
+        let stats = LoadStats {
+            requests: 10,
+            errors: 1,
+            elapsed: Duration::from_millis(2000),
+            latency_us: hist,
+            sample_errors: Vec::new(),
+        };
+        let v = serde_json::to_value(report("http-health", &target, 16, &stats, Some(4096)))
+            .expect("json");
+        let mut keys: Vec<&str> = v
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "concurrency",
+                "duration_secs",
+                "errors",
+                "latency_ms",
+                "requests",
+                "scenario",
+                "server_peak_rss_kib",
+                "throughput_rps",
+                "url"
+            ]
+        );
+        assert_eq!(v["throughput_rps"], 5.0);
+        assert_eq!(v["latency_ms"]["max"], 1.5);
+        assert_eq!(v["server_peak_rss_kib"], 4096);
+    }
+}

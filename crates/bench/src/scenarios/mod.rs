@@ -1,0 +1,91 @@
+//! Scenarios: one module per family, each scenario a [`Scenario`] listed in [`registry`].
+//!
+//! To add a family (e.g. realtime or pads): write `scenarios/<family>.rs` with types that
+//! implement [`Scenario`] (usually by calling [`crate::load::drive`]), and append them to
+//! [`registry`]. The CLI, `--help`, `all` and the JSON report pick them up from there.
+
+use anyhow::Result;
+use futures_util::future::BoxFuture;
+
+use crate::load::{LoadConfig, LoadStats};
+use crate::target::Target;
+
+pub mod http;
+
+/// Account used by the scenarios that sign in.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+/// Everything a scenario needs to run.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub target: Target,
+    pub load: LoadConfig,
+    pub credentials: Option<Credentials>,
+}
+
+impl Ctx {
+    /// The credentials, or an error naming the scenario that needs them.
+    pub fn require_credentials(&self, scenario: &str) -> Result<&Credentials> {
+        self.credentials.as_ref().ok_or_else(|| {
+            anyhow::anyhow!(
+                "scenario {scenario} needs --username and --password (an existing account)"
+            )
+        })
+    }
+}
+
+/// One benchmark scenario.
+pub trait Scenario: Send + Sync {
+    /// The CLI name, kebab-case, prefixed by the family (`http-…`).
+    fn name(&self) -> &'static str;
+    /// One line for `--help`.
+    fn description(&self) -> &'static str;
+    /// Whether the scenario needs `--username`/`--password`.
+    fn needs_credentials(&self) -> bool {
+        false
+    }
+    /// Runs the scenario within the bounds of `ctx.load`.
+    fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Result<LoadStats>>;
+}
+
+/// Every scenario, in the order `all` runs them.
+pub fn registry() -> Vec<Box<dyn Scenario>> {
+    let mut all: Vec<Box<dyn Scenario>> = Vec::new();
+    all.extend(http::scenarios());
+    all
+}
+
+/// The pseudo-scenario that runs every registered scenario in turn.
+pub const ALL: &str = "all";
+pub const ALL_DESCRIPTION: &str = "run every scenario above in turn";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case_and_not_all() {
+        let reg = registry();
+        let mut names: Vec<&str> = reg.iter().map(|s| s.name()).collect();
+        assert!(names.contains(&"http-health"));
+        assert!(names.contains(&"http-login"));
+        assert!(names.contains(&"http-me"));
+        for n in &names {
+            assert_ne!(*n, ALL);
+            assert!(n
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        }
+        for s in &reg {
+            assert!(!s.description().is_empty() && !s.description().contains('\n'));
+        }
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count);
+    }
+}
