@@ -1,1 +1,16 @@
-// filled in below
+//! The realtime hub: one WebSocket endpoint per client, topics that tools own, fan-out to the
+//! members of a topic, heartbeats and idle timeouts, and limits (message size, rate, send queue).
+//! A slow client is dropped, never waited for: fan-out uses `try_send` on each member's bounded
+//! queue, and a full queue closes that client with 1013.
+
+mod bucket;
+mod connection;
+mod hub;
+mod presence;
+mod protocol;
+
+pub use bucket::TokenBucket;
+pub use connection::serve_connection;
+pub use hub::{ConnId, Hub, Peer, TopicHandler};
+pub use presence::PresenceHandler;
+pub use protocol::{ClientMessage, ServerMessage};

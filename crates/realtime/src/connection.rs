@@ -1,0 +1,185 @@
+//! One WebSocket connection: reads frames, enforces limits, writes what the hub queues for it.
+
+use std::time::{Duration, Instant};
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError};
+use nichoir_auth::Actor;
+
+use crate::bucket::TokenBucket;
+use crate::hub::{Hub, Outgoing, Peer};
+use crate::protocol::{ClientMessage, ServerMessage};
+
+fn reason(code: CloseCode, text: &str) -> Option<CloseReason> {
+    Some(CloseReason {
+        code,
+        description: Some(text.to_string()),
+    })
+}
+
+fn error_frame(code: &str, message: &str) -> String {
+    ServerMessage::Error { code, message }.to_text()
+}
+
+/// Upgrades the request and runs the connection until it ends. The caller has authenticated
+/// `actor` and checked the Origin.
+pub fn serve_connection(
+    req: &HttpRequest,
+    body: web::Payload,
+    actor: Actor,
+    hub: Hub,
+) -> Result<HttpResponse, actix_web::Error> {
+    let (response, mut session, stream) = actix_ws::handle(req, body)?;
+    let cfg = hub.config().clone();
+    let max = cfg.max_message_bytes as usize;
+    let mut stream = stream
+        .max_frame_size(max)
+        .aggregate_continuations()
+        .max_continuation_size(max);
+
+    actix_web::rt::spawn(async move {
+        let (conn, mut outgoing, tx, slow) = hub.connect();
+        let peer = Peer::of(conn, &actor);
+        let mut shutdown = hub.shutdown_signal();
+        let mut heartbeat = tokio::time::interval(Duration::from_secs(cfg.heartbeat_secs));
+        heartbeat.tick().await;
+        let idle = Duration::from_secs(cfg.idle_timeout_secs);
+        let mut last_heard = Instant::now();
+        let mut bucket = TokenBucket::new(cfg.messages_per_second, cfg.burst, Instant::now());
+        let mut topics: Vec<String> = Vec::new();
+
+        let hello = ServerMessage::Hello {
+            conn,
+            heartbeat_secs: cfg.heartbeat_secs,
+            max_message_bytes: cfg.max_message_bytes,
+        };
+        let mut close: Option<CloseReason> = if session.text(hello.to_text()).await.is_err() {
+            None
+        } else {
+            loop {
+                tokio::select! {
+                    msg = stream.recv() => {
+                        let Some(msg) = msg else { break None };
+                        last_heard = Instant::now();
+                        match msg {
+                            Ok(AggregatedMessage::Text(text)) => {
+                                if !bucket.take(Instant::now()) {
+                                    if session.text(error_frame("rate_limited", "too many messages, slow down")).await.is_err() {
+                                        break None;
+                                    }
+                                    continue;
+                                }
+                                let reply = handle_text(&hub, &actor, &peer, &tx, &mut topics, &text).await;
+                                if let Some(reply) = reply {
+                                    if session.text(reply).await.is_err() { break None; }
+                                }
+                            }
+                            Ok(AggregatedMessage::Binary(_)) => {
+                                break reason(CloseCode::Unsupported, "binary frames are not used");
+                            }
+                            Ok(AggregatedMessage::Ping(bytes)) => {
+                                if session.pong(&bytes).await.is_err() { break None; }
+                            }
+                            Ok(AggregatedMessage::Pong(_)) => {}
+                            Ok(AggregatedMessage::Close(_)) => break reason(CloseCode::Normal, "bye"),
+                            Err(ProtocolError::Overflow) => {
+                                break reason(CloseCode::Size, "message too large");
+                            }
+                            Err(ProtocolError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                                break reason(CloseCode::Invalid, "text frames must be valid UTF-8");
+                            }
+                            Err(e) => {
+                                tracing::debug!(conn, error = %e, "websocket protocol error");
+                                break reason(CloseCode::Protocol, "protocol error");
+                            }
+                        }
+                    }
+                    out = outgoing.recv() => {
+                        match out {
+                            Some(Outgoing::Text(text)) => {
+                                if session.text(text).await.is_err() { break None; }
+                            }
+                            Some(Outgoing::Close(code, why)) => break reason(CloseCode::from(code), why),
+                            None => break None,
+                        }
+                    }
+                    _ = slow.notified() => {
+                        break reason(CloseCode::Again, "too slow: messages were piling up");
+                    }
+                    _ = heartbeat.tick() => {
+                        if last_heard.elapsed() >= idle {
+                            break reason(CloseCode::Away, "idle timeout");
+                        }
+                        if session.ping(b"").await.is_err() { break None; }
+                    }
+                    _ = shutdown.changed() => {
+                        break reason(CloseCode::Away, "server shutting down");
+                    }
+                }
+            }
+        };
+        hub.disconnect(conn);
+        if let Some(r) = close.take() {
+            let _ = session.close(Some(r)).await;
+        } else {
+            let _ = session.close(None).await;
+        }
+    });
+    Ok(response)
+}
+
+/// Handles one client frame; returns the direct reply, if any.
+async fn handle_text(
+    hub: &Hub,
+    actor: &Actor,
+    peer: &Peer,
+    tx: &tokio::sync::mpsc::Sender<Outgoing>,
+    topics: &mut Vec<String>,
+    text: &str,
+) -> Option<String> {
+    let msg: ClientMessage = match serde_json::from_str(text) {
+        Ok(m) => m,
+        Err(e) => return Some(error_frame("invalid_message", &e.to_string())),
+    };
+    match msg {
+        ClientMessage::Ping {} => Some(ServerMessage::Pong {}.to_text()),
+        ClientMessage::Subscribe { topic } => {
+            if topic.len() > 256 {
+                return Some(error_frame("validation_failed", "topic too long"));
+            }
+            if topics.contains(&topic) {
+                return Some(ServerMessage::Subscribed { topic: &topic, members: hub.members(&topic) }.to_text());
+            }
+            if topics.len() >= hub.config().max_topics_per_connection as usize {
+                return Some(error_frame("rate_limited", "too many topics on one connection"));
+            }
+            let Some(handler) = hub.handler_for(&topic) else {
+                return Some(error_frame("not_found", "no such topic"));
+            };
+            if let Err(e) = handler.authorize(actor, &topic).await {
+                return Some(error_frame(e.code.as_str(), &e.message));
+            }
+            let members = hub.join(&topic, peer.clone(), tx.clone());
+            topics.push(topic.clone());
+            Some(ServerMessage::Subscribed { topic: &topic, members }.to_text())
+        }
+        ClientMessage::Unsubscribe { topic } => {
+            topics.retain(|t| t != &topic);
+            hub.leave(&topic, peer.conn);
+            Some(ServerMessage::Unsubscribed { topic: &topic }.to_text())
+        }
+        ClientMessage::Publish { topic, data } => {
+            if !hub.is_member(&topic, peer.conn) {
+                return Some(error_frame("forbidden", "subscribe to the topic first"));
+            }
+            let Some(handler) = hub.handler_for(&topic) else {
+                return Some(error_frame("not_found", "no such topic"));
+            };
+            match handler.on_publish(hub, peer, actor, &topic, data).await {
+                Ok(()) => None,
+                Err(e) => Some(error_frame(e.code.as_str(), &e.message)),
+            }
+        }
+    }
+}
+

@@ -1,0 +1,257 @@
+//! Topics, members and fan-out. Tools register a [`TopicHandler`] for a topic prefix
+//! (`pad:…`, `chat:…`); the handler decides who may join and what a publish does.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use nichoir_auth::Actor;
+use nichoir_core::config::RealtimeConfig;
+use nichoir_core::Error;
+use parking_lot::RwLock;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::{mpsc, watch, Notify};
+
+use crate::protocol::ServerMessage;
+
+pub type ConnId = u64;
+
+/// Who is connected: shown to the other members of a topic.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Peer {
+    pub conn: ConnId,
+    pub id: String,
+    pub display_name: String,
+    pub avatar_color: String,
+    pub guest: bool,
+}
+
+impl Peer {
+    pub(crate) fn of(conn: ConnId, actor: &Actor) -> Peer {
+        Peer {
+            conn,
+            id: actor.id().to_string(),
+            display_name: actor.display_name().to_string(),
+            avatar_color: actor.avatar_color().to_string(),
+            guest: actor.as_user().is_none(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    Text(String),
+    /// The hub asks the connection to close (too slow, kicked).
+    Close(u16, &'static str),
+}
+
+/// What a tool implements for its topics.
+#[async_trait::async_trait]
+pub trait TopicHandler: Send + Sync {
+    /// May `actor` follow `topic`? An error becomes an error frame; the client is not subscribed.
+    async fn authorize(&self, actor: &Actor, topic: &str) -> Result<(), Error>;
+
+    /// A client published `data` on a topic it follows. The default relays it to the other members.
+    async fn on_publish(&self, hub: &Hub, from: &Peer, _actor: &Actor, topic: &str, data: Value) -> Result<(), Error> {
+        hub.broadcast_event(topic, Some(from), &data, Some(from.conn));
+        Ok(())
+    }
+}
+
+struct Member {
+    peer: Peer,
+    tx: mpsc::Sender<Outgoing>,
+}
+
+struct Inner {
+    config: RealtimeConfig,
+    next_conn: AtomicU64,
+    handlers: RwLock<Vec<(String, Arc<dyn TopicHandler>)>>,
+    topics: RwLock<HashMap<String, HashMap<ConnId, Member>>>,
+    connections: RwLock<HashMap<ConnId, (mpsc::Sender<Outgoing>, Arc<Notify>)>>,
+    shutdown_tx: watch::Sender<bool>,
+}
+
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+impl Hub {
+    pub fn new(config: RealtimeConfig) -> Hub {
+        let (shutdown_tx, _) = watch::channel(false);
+        Hub {
+            inner: Arc::new(Inner {
+                config,
+                next_conn: AtomicU64::new(1),
+                handlers: RwLock::new(Vec::new()),
+                topics: RwLock::new(HashMap::new()),
+                connections: RwLock::new(HashMap::new()),
+                shutdown_tx,
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &RealtimeConfig {
+        &self.inner.config
+    }
+
+    /// Routes topics `PREFIX:…` to `handler`. A later registration of the same prefix replaces it.
+    pub fn register(&self, prefix: &str, handler: Arc<dyn TopicHandler>) {
+        let mut h = self.inner.handlers.write();
+        h.retain(|(p, _)| p != prefix);
+        h.push((prefix.to_string(), handler));
+    }
+
+    pub(crate) fn handler_for(&self, topic: &str) -> Option<Arc<dyn TopicHandler>> {
+        let prefix = topic.split_once(':').map(|(p, _)| p).unwrap_or(topic);
+        self.inner
+            .handlers
+            .read()
+            .iter()
+            .find(|(p, _)| p == prefix)
+            .map(|(_, h)| h.clone())
+    }
+
+    /// A new connection: its id, its outgoing queue, and the signal that it is too slow.
+    pub(crate) fn connect(&self) -> (ConnId, mpsc::Receiver<Outgoing>, mpsc::Sender<Outgoing>, Arc<Notify>) {
+        let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(self.inner.config.send_queue as usize);
+        let slow = Arc::new(Notify::new());
+        self.inner.connections.write().insert(id, (tx.clone(), slow.clone()));
+        (id, rx, tx, slow)
+    }
+
+    pub(crate) fn disconnect(&self, conn: ConnId) {
+        self.inner.connections.write().remove(&conn);
+        let left: Vec<(String, Peer)> = {
+            let mut topics = self.inner.topics.write();
+            let mut left = Vec::new();
+            topics.retain(|topic, members| {
+                if let Some(m) = members.remove(&conn) {
+                    left.push((topic.clone(), m.peer));
+                }
+                !members.is_empty()
+            });
+            left
+        };
+        for (topic, peer) in left {
+            self.send_all(&topic, &ServerMessage::Presence { topic: &topic, joined: None, left: Some(&peer) }.to_text(), None);
+        }
+    }
+
+    /// Adds the connection to the topic; returns the members (including itself).
+    pub(crate) fn join(&self, topic: &str, peer: Peer, tx: mpsc::Sender<Outgoing>) -> Vec<Peer> {
+        let conn = peer.conn;
+        let members = {
+            let mut topics = self.inner.topics.write();
+            let entry = topics.entry(topic.to_string()).or_default();
+            entry.insert(conn, Member { peer: peer.clone(), tx });
+            entry.values().map(|m| m.peer.clone()).collect::<Vec<_>>()
+        };
+        self.send_all(
+            topic,
+            &ServerMessage::Presence { topic, joined: Some(&peer), left: None }.to_text(),
+            Some(conn),
+        );
+        members
+    }
+
+    pub(crate) fn leave(&self, topic: &str, conn: ConnId) -> bool {
+        let removed = {
+            let mut topics = self.inner.topics.write();
+            let removed = topics.get_mut(topic).and_then(|m| m.remove(&conn));
+            if topics.get(topic).is_some_and(HashMap::is_empty) {
+                topics.remove(topic);
+            }
+            removed
+        };
+        if let Some(m) = &removed {
+            self.send_all(topic, &ServerMessage::Presence { topic, joined: None, left: Some(&m.peer) }.to_text(), None);
+        }
+        removed.is_some()
+    }
+
+    pub fn is_member(&self, topic: &str, conn: ConnId) -> bool {
+        self.inner.topics.read().get(topic).is_some_and(|m| m.contains_key(&conn))
+    }
+
+    pub fn members(&self, topic: &str) -> Vec<Peer> {
+        self.inner
+            .topics
+            .read()
+            .get(topic)
+            .map(|m| m.values().map(|m| m.peer.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Sends an event to every member of `topic` (but `except`, usually the author).
+    pub fn broadcast_event(&self, topic: &str, from: Option<&Peer>, data: &Value, except: Option<ConnId>) {
+        let text = ServerMessage::Event { topic, from, data }.to_text();
+        self.send_all(topic, &text, except);
+    }
+
+    /// Sends a raw JSON frame to one connection.
+    pub fn send_to(&self, conn: ConnId, value: &Value) -> bool {
+        let tx = self.inner.connections.read().get(&conn).map(|(tx, _)| tx.clone());
+        match tx {
+            Some(tx) => self.deliver(conn, &tx, value.to_string()),
+            None => false,
+        }
+    }
+
+    fn send_all(&self, topic: &str, text: &str, except: Option<ConnId>) {
+        let targets: Vec<(ConnId, mpsc::Sender<Outgoing>)> = self
+            .inner
+            .topics
+            .read()
+            .get(topic)
+            .map(|m| {
+                m.iter()
+                    .filter(|(c, _)| Some(**c) != except)
+                    .map(|(c, m)| (*c, m.tx.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (conn, tx) in targets {
+            self.deliver(conn, &tx, text.to_string());
+        }
+    }
+
+    /// Never waits: a full queue means the client cannot keep up, and it is dropped.
+    fn deliver(&self, conn: ConnId, tx: &mpsc::Sender<Outgoing>, text: String) -> bool {
+        match tx.try_send(Outgoing::Text(text)) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::info!(conn, "realtime client too slow, dropping it");
+                // The queue is full, so the close request takes another path.
+                if let Some((_, slow)) = self.inner.connections.read().get(&conn) {
+                    slow.notify_one();
+                }
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    pub fn connection_count(&self) -> usize {
+        self.inner.connections.read().len()
+    }
+
+    pub(crate) fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown_tx.subscribe()
+    }
+
+    /// Closes every connection with 1001 "going away" (graceful shutdown).
+    pub fn shutdown(&self) {
+        let _ = self.inner.shutdown_tx.send(true);
+    }
+
+    /// Closes one connection (e.g. a user whose access was revoked).
+    pub fn kick(&self, conn: ConnId) {
+        if let Some((tx, _)) = self.inner.connections.read().get(&conn) {
+            let _ = tx.try_send(Outgoing::Close(1008, "access revoked"));
+        }
+    }
+}

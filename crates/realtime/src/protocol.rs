@@ -1,0 +1,49 @@
+//! The JSON frames of the realtime protocol.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::hub::Peer;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    Subscribe { topic: String },
+    Unsubscribe { topic: String },
+    Publish { topic: String, data: Value },
+    Ping {},
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage<'a> {
+    Hello { conn: u64, heartbeat_secs: u64, max_message_bytes: u64 },
+    Subscribed { topic: &'a str, members: Vec<Peer> },
+    Unsubscribed { topic: &'a str },
+    Event { topic: &'a str, from: Option<&'a Peer>, data: &'a Value },
+    Presence { topic: &'a str, #[serde(skip_serializing_if = "Option::is_none")] joined: Option<&'a Peer>, #[serde(skip_serializing_if = "Option::is_none")] left: Option<&'a Peer> },
+    Pong {},
+    Error { code: &'a str, message: &'a str },
+}
+
+impl ServerMessage<'_> {
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            r#"{"type":"error","code":"internal","message":"encoding failed"}"#.to_string()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        let m: ClientMessage = serde_json::from_str(r#"{"type":"subscribe","topic":"a:b"}"#).expect("ok");
+        assert_eq!(m, ClientMessage::Subscribe { topic: "a:b".into() });
+        assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"subscribe"}"#).is_err());
+        assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"nuke"}"#).is_err());
+        assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"ping","x":1}"#).is_err());
+    }
+}
