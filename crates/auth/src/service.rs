@@ -182,6 +182,21 @@ impl AuthService {
             .await?)
     }
 
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, Error> {
+        let name = username.to_string();
+        Ok(self
+            .db
+            .read(move |c| {
+                Ok(c.query_row(
+                    &format!("SELECT {USER_COLS} FROM users WHERE username = ?1"),
+                    [name],
+                    user_from_row,
+                )
+                .optional()?)
+            })
+            .await?)
+    }
+
     pub async fn has_admin(&self) -> Result<bool, Error> {
         Ok(self
             .db

@@ -1,1 +1,23 @@
-// filled in below
+//! HTTP plumbing shared by every tool: the one error → HTTP mapping, the application context,
+//! actor extractors (session cookie, bearer token, guest cookie), client address behind trusted
+//! proxies, CSRF and Origin checks, JSON limits, security headers and cookies.
+
+mod actor;
+pub mod api;
+mod client_ip;
+mod context;
+mod cookies;
+mod csrf;
+mod error;
+mod json;
+mod security;
+
+pub use actor::{AnyActor, MaybeActor, SignedIn};
+pub use api::{doc, Access, Api, RouteDoc};
+pub use client_ip::{client_ip, ClientIp};
+pub use context::Ctx;
+pub use cookies::{clear_cookie, guest_cookie, read_cookie, session_cookie, CookieInfo, COOKIES};
+pub use csrf::{csrf_guard, origin_allowed};
+pub use error::{ApiError, ApiResult};
+pub use json::{json_config, path_config, query_config};
+pub use security::security_headers;

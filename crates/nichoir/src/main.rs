@@ -1,1 +1,190 @@
-fn main() {}
+//! The `nichoir` command: serve, administer, back up and restore an instance.
+
+mod cli;
+mod logging;
+
+use std::io::Read;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Context, Result};
+use clap::Parser;
+use nichoir_auth::{AuthService, NewUser};
+use nichoir_core::config::Config;
+use nichoir_storage::{DataDir, Db, DbOptions};
+
+use cli::{AdminCommand, Cli, Command, ConfigCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("nichoir: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Admin { command } => run_async(admin(config, command)),
+        Command::Backup { file } => backup(&config, &file),
+        Command::Restore { file } => restore(&config, &file),
+        Command::Config { command: ConfigCommand::Check } => config_check(&config),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("nichoir: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_async<F: std::future::Future<Output = Result<()>>>(f: F) -> Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?
+        .block_on(f)
+}
+
+fn serve(config: Config) -> Result<()> {
+    let _guard = logging::init(&config.logging)?;
+    let addr = config.listen_addr()?;
+    actix_web::rt::System::new().block_on(async move {
+        let prepared = nichoir_web::prepare(config.clone())
+            .await
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(|| format!("cannot start with data directory {}", config.server.data_dir.display()))?;
+        let listener = std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+        let local = listener.local_addr()?;
+        println!("listening on http://{local}");
+        if let Some(url) = &prepared.setup_url {
+            println!("No admin account yet. Create it here (one-time link): {url}");
+        }
+        tracing::info!(addr = %local, data_dir = %config.server.data_dir.display(), "Nichoir {} serving", nichoir_core::VERSION);
+        nichoir_web::serve(prepared, listener, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+        match term {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = tokio::signal::ctrl_c() => {},
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn open_auth(config: &Config) -> Result<AuthService> {
+    let data = DataDir::new(config.server.data_dir.clone());
+    data.prepare()?;
+    let opts = DbOptions::from(&config.storage);
+    let path = data.db_path();
+    let sets = nichoir_web::migrations();
+    let db = tokio::task::spawn_blocking(move || Db::open(&path, &opts, &sets)).await??;
+    Ok(AuthService::new(db, config.auth.clone()).await?)
+}
+
+fn read_password_stdin() -> Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
+    let p = s.trim_end_matches(['\n', '\r']).to_string();
+    if p.is_empty() {
+        return Err(anyhow!("no password on standard input"));
+    }
+    Ok(p)
+}
+
+async fn admin(config: Config, command: AdminCommand) -> Result<()> {
+    match command {
+        AdminCommand::CreateUser { username, password_stdin, admin, display_name, email } => {
+            if !password_stdin {
+                return Err(anyhow!("pass the password on standard input with --password-stdin"));
+            }
+            let password = read_password_stdin()?;
+            let auth = open_auth(&config).await?;
+            let user = auth
+                .create_user(NewUser {
+                    display_name: display_name.unwrap_or_else(|| username.clone()),
+                    username,
+                    password,
+                    email,
+                    is_admin: admin,
+                })
+                .await
+                .map_err(|e| anyhow!("{}", e.message))?;
+            println!("created {} {} ({})", if user.is_admin { "admin" } else { "user" }, user.username, user.id);
+        }
+        AdminCommand::CreateToken { username, name } => {
+            let auth = open_auth(&config).await?;
+            let user = auth
+                .user_by_username(&username)
+                .await
+                .map_err(|e| anyhow!("{}", e.message))?
+                .ok_or_else(|| anyhow!("no user named {username}"))?;
+            let (token, _) = auth
+                .create_token_for(&user.id, &name)
+                .await
+                .map_err(|e| anyhow!("{}", e.message))?;
+            println!("{token}");
+        }
+        AdminCommand::SetPassword { username, password_stdin } => {
+            if !password_stdin {
+                return Err(anyhow!("pass the password on standard input with --password-stdin"));
+            }
+            let password = read_password_stdin()?;
+            let auth = open_auth(&config).await?;
+            auth.set_password(&username, password).await.map_err(|e| anyhow!("{}", e.message))?;
+            println!("password changed for {username}");
+        }
+    }
+    Ok(())
+}
+
+fn backup(config: &Config, file: &Path) -> Result<()> {
+    let data = DataDir::new(config.server.data_dir.clone());
+    let m = nichoir_storage::create_backup(&data, file)?;
+    println!(
+        "backup written to {} ({} upload files, schema {:?})",
+        file.display(),
+        m.upload_files,
+        m.schema
+    );
+    Ok(())
+}
+
+fn restore(config: &Config, file: &Path) -> Result<()> {
+    let data = DataDir::new(config.server.data_dir.clone());
+    let (m, aside) = nichoir_storage::restore_backup(&data, file)?;
+    println!(
+        "restored the backup of {} (Nichoir {}); the previous data was moved to {}",
+        m.created_at,
+        m.nichoir_version,
+        aside.display()
+    );
+    Ok(())
+}
+
+fn config_check(config: &Config) -> Result<()> {
+    println!("configuration is valid");
+    println!("  listen     {}", config.server.listen);
+    println!("  base URL   {}", config.public_base_url());
+    println!("  data dir   {}", config.server.data_dir.display());
+    println!("  registration {}", config.instance.registration.as_str());
+    Ok(())
+}

@@ -1,1 +1,13 @@
-// filled in below
+//! The composition: opens the data folder, runs every crate's migrations, builds the services,
+//! declares the account/instance routes and each tool's routes in one `Api`, serves the embedded
+//! web UI, and runs the background jobs. The `nichoir` binary calls [`prepare`] then [`serve`].
+
+mod about;
+mod assets;
+mod export;
+mod jobs;
+mod routes;
+mod server;
+
+pub use about::components;
+pub use server::{api, migrations, prepare, serve, Prepared};

@@ -1,0 +1,37 @@
+use std::sync::Arc;
+
+use ipnet::IpNet;
+use nichoir_auth::AuthService;
+use nichoir_core::config::Config;
+use nichoir_core::export::ExportContributor;
+use nichoir_realtime::Hub;
+use nichoir_storage::{DataDir, Db};
+
+/// What every handler can reach, shared by all workers (`web::Data<Ctx>`).
+#[derive(Clone)]
+pub struct Ctx {
+    pub config: Arc<Config>,
+    pub data_dir: DataDir,
+    pub db: Db,
+    pub auth: AuthService,
+    pub hub: Hub,
+    pub trusted_proxies: Arc<Vec<IpNet>>,
+    pub exporters: Arc<Vec<Arc<dyn ExportContributor>>>,
+}
+
+impl Ctx {
+    /// `https://host` of the public URL, used to check `Origin`.
+    pub fn public_origin(&self) -> String {
+        origin_of(&self.config.public_base_url())
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.config.is_https()
+    }
+}
+
+pub(crate) fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let host = rest.split('/').next().unwrap_or("");
+    format!("{scheme}://{host}").to_ascii_lowercase()
+}

@@ -1,0 +1,74 @@
+//! The cookies Nichoir sets. `COOKIES` is what the About page lists: keep it next to the code.
+
+use actix_web::cookie::{time::Duration, Cookie, SameSite};
+use actix_web::HttpRequest;
+use nichoir_auth::{GUEST_COOKIE, SESSION_COOKIE};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CookieInfo {
+    pub name: &'static str,
+    pub purpose: &'static str,
+    pub lifetime: &'static str,
+}
+
+pub const COOKIES: &[CookieInfo] = &[
+    CookieInfo {
+        name: SESSION_COOKIE,
+        purpose: "keeps you signed in (HttpOnly, SameSite=Lax; Secure and __Host- prefixed over HTTPS)",
+        lifetime: "until you log out, or the session's idle or absolute timeout",
+    },
+    CookieInfo {
+        name: GUEST_COOKIE,
+        purpose: "remembers the name and colour you chose as a guest (pads, polls, calls without an account)",
+        lifetime: "auth.guest_cookie_days",
+    },
+];
+
+fn name(base: &'static str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
+
+fn build(base: &'static str, value: String, secure: bool, max_age: Option<Duration>) -> Cookie<'static> {
+    let mut c = Cookie::build(name(base, secure), value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .finish();
+    if let Some(age) = max_age {
+        c.set_max_age(age);
+    }
+    c
+}
+
+pub fn session_cookie(token: String, secure: bool, absolute_days: u64) -> Cookie<'static> {
+    build(SESSION_COOKIE, token, secure, Some(Duration::days(absolute_days as i64)))
+}
+
+pub fn guest_cookie(token: String, secure: bool, days: u64) -> Cookie<'static> {
+    build(GUEST_COOKIE, token, secure, Some(Duration::days(days as i64)))
+}
+
+pub fn clear_cookie(base: &'static str, secure: bool) -> Cookie<'static> {
+    let mut c = build(base, String::new(), secure, None);
+    c.make_removal();
+    c
+}
+
+/// Reads a cookie under either its plain or `__Host-` name. A malformed Cookie header reads as absent.
+pub fn read_cookie(req: &HttpRequest, base: &'static str) -> Option<String> {
+    for n in [name(base, true), name(base, false)] {
+        if let Some(c) = req.cookie(&n) {
+            let v = c.value();
+            if !v.is_empty() && v.len() <= 256 {
+                return Some(v.to_string());
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,73 @@
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Nichoir: pads, polls, chat, video calls and wikis for small organisations, in one binary.
+#[derive(Parser, Debug)]
+#[command(name = "nichoir", version, about)]
+pub struct Cli {
+    /// TOML configuration file (see config/nichoir.example.toml). NICHOIR_* variables override it.
+    #[arg(long, global = true, env = "NICHOIR_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Manage accounts from the command line.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Write a consistent backup (database + uploads) to FILE; safe while the server runs.
+    Backup { file: PathBuf },
+    /// Put a backup back in place; the server must be stopped. The current data is moved aside.
+    Restore { file: PathBuf },
+    /// Configuration tools.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an account. The password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+        /// Make the account an instance admin.
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Print a new personal API token for a user (accepted as `Authorization: Bearer TOKEN`).
+    CreateToken {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+    /// Set a user's password (read from standard input), e.g. when they lost it.
+    SetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Validate the configuration (file + environment) and print the main values.
+    Check,
+}

@@ -1,0 +1,94 @@
+//! "About this instance": the CHATONS transparency page, generated from the configuration, the
+//! build's component list and the code's own facts (cookies, retention values the jobs use).
+
+use nichoir_core::config::Config;
+use nichoir_http::COOKIES;
+use serde_json::{json, Value};
+
+const COMPONENTS: &str = include_str!(concat!(env!("OUT_DIR"), "/components.json"));
+
+/// Every software component in this build: Rust crates linked in and npm packages bundled.
+pub fn components() -> Value {
+    serde_json::from_str(COMPONENTS).unwrap_or(Value::Array(Vec::new()))
+}
+
+pub fn about(config: &Config) -> Value {
+    let t = &config.transparency;
+    let cookies: Vec<Value> = COOKIES
+        .iter()
+        .map(|c| {
+            let lifetime = if c.lifetime == "auth.guest_cookie_days" {
+                format!("{} days", config.auth.guest_cookie_days)
+            } else {
+                c.lifetime.to_string()
+            };
+            json!({"name": c.name, "purpose": c.purpose, "lifetime": lifetime})
+        })
+        .collect();
+    json!({
+        "instance": {
+            "name": config.instance.name,
+            "version": nichoir_core::VERSION,
+            "base_url": config.public_base_url(),
+            "registration": config.instance.registration.as_str(),
+        },
+        "hosting": {
+            "provider": t.hosting_provider,
+            "country": t.hosting_country,
+            "data_location": t.data_location,
+            "backup_location": t.backup_location,
+        },
+        "contact": {"email": t.contact_email, "url": t.contact_url},
+        "terms_of_service": t.terms_of_service,
+        "privacy_policy": t.privacy_policy,
+        "components": components(),
+        "cookies": cookies,
+        "retention": {
+            "backup_interval_hours": config.backup.interval_hours,
+            "backup_keep": config.backup.keep,
+            "log_retention_days": if config.logging.directory.as_os_str().is_empty() { Value::Null } else { json!(config.logging.retention_days) },
+            "log_destination": if config.logging.directory.as_os_str().is_empty() { "stderr (kept by the host's service manager, e.g. journald)".to_string() } else { "daily files on this server".to_string() },
+            "session_idle_hours": config.auth.session_idle_hours,
+            "session_absolute_days": config.auth.session_absolute_days,
+        },
+        "security": {
+            "password_hashing": "argon2id (m=19456 KiB, t=2, p=1)",
+            "https": config.is_https(),
+            "csp": "only this instance's own origin; no framing by other sites",
+            "session_cookie_flags": if config.is_https() { "HttpOnly; Secure; SameSite=Lax; __Host- prefix" } else { "HttpOnly; SameSite=Lax" },
+            "login_throttling": format!("{} failures per account, {} per address, per {} minutes; answered with 429, never a lock-out",
+                config.auth.login_failures_per_account, config.auth.login_failures_per_ip, config.auth.login_window_secs / 60),
+            "third_party_requests": false,
+        },
+        "authority_requests": t.authority_requests,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_list_our_dependencies_with_licences() {
+        let c = components();
+        let list = c.as_array().cloned().unwrap_or_default();
+        let find = |name: &str| list.iter().find(|v| v["name"] == name).cloned();
+        let actix = find("actix-web").expect("actix-web listed");
+        assert!(!actix["license"].as_str().unwrap_or("").is_empty());
+        assert_eq!(actix["ecosystem"], "cargo");
+        assert!(find("preact").is_some_and(|p| p["ecosystem"] == "npm"));
+        assert!(find("proptest").is_none(), "dev-only crates are not part of the binary");
+    }
+
+    #[test]
+    fn about_reflects_config() {
+        let mut c = Config::default();
+        c.transparency.hosting_provider = "Assoc. Hébergeur".into();
+        c.backup.keep = 3;
+        let a = about(&c);
+        assert_eq!(a["hosting"]["provider"], "Assoc. Hébergeur");
+        assert_eq!(a["retention"]["backup_keep"], 3);
+        assert_eq!(a["cookies"][0]["name"], "nichoir_session");
+        assert_eq!(a["security"]["third_party_requests"], false);
+    }
+}

@@ -1,0 +1,73 @@
+//! Background jobs, with the same configuration values the About page shows: automatic backups
+//! and their pruning, WAL checkpoints, the sweep of expired sessions.
+
+use std::time::Duration;
+
+use nichoir_http::Ctx;
+use tokio::sync::watch;
+
+pub fn spawn_all(ctx: Ctx, stop: watch::Receiver<bool>) {
+    let c = ctx.config.clone();
+    if c.storage.wal_checkpoint_secs > 0 {
+        let db = ctx.db.clone();
+        every(Duration::from_secs(c.storage.wal_checkpoint_secs), stop.clone(), move || {
+            let db = db.clone();
+            async move {
+                if let Err(e) = db.checkpoint().await {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+            }
+        });
+    }
+    let auth = ctx.auth.clone();
+    every(Duration::from_secs(3600), stop.clone(), move || {
+        let auth = auth.clone();
+        async move {
+            match auth.sweep_sessions().await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e.message, "session sweep failed"),
+            }
+        }
+    });
+    if c.backup.interval_hours > 0 {
+        let ctx2 = ctx.clone();
+        every(Duration::from_secs(c.backup.interval_hours * 3600), stop, move || {
+            let ctx = ctx2.clone();
+            async move {
+                let dir = ctx.config.backup_dir();
+                let keep = ctx.config.backup.keep as usize;
+                let data = ctx.data_dir.clone();
+                let result = tokio::task::spawn_blocking(move || {
+                    let dest = dir.join(format!("nichoir-backup-{}.tar.gz", nichoir_core::time::now_ms()));
+                    nichoir_storage::create_backup(&data, &dest)?;
+                    nichoir_storage::prune_backups(&dir, keep)?;
+                    Ok::<_, nichoir_storage::StorageError>(dest)
+                })
+                .await;
+                match result {
+                    Ok(Ok(dest)) => tracing::info!(file = %dest.display(), "automatic backup written"),
+                    Ok(Err(e)) => tracing::error!(error = %e, "automatic backup failed"),
+                    Err(e) => tracing::error!(error = %e, "automatic backup task failed"),
+                }
+            }
+        });
+    }
+}
+
+fn every<F, Fut>(period: Duration, mut stop: watch::Receiver<bool>, job: F)
+where
+    F: Fn() -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.tick().await; // the first tick is immediate: skip it
+        loop {
+            tokio::select! {
+                _ = tick.tick() => job().await,
+                _ = stop.changed() => break,
+            }
+        }
+    });
+}

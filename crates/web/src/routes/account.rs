@@ -1,0 +1,79 @@
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use nichoir_auth::{ProfileUpdate, SESSION_COOKIE};
+use nichoir_http::{read_cookie, ApiResult, Ctx, SignedIn};
+use serde::Deserialize;
+use serde_json::json;
+
+pub async fn me(ctx: web::Data<Ctx>, req: HttpRequest, who: SignedIn) -> ApiResult<HttpResponse> {
+    // A token-authenticated client has no cookie to protect and gets no CSRF token.
+    let csrf = read_cookie(&req, SESSION_COOKIE)
+        .filter(|_| who.0.session_id().is_some())
+        .map(|c| ctx.auth.csrf().token_for(&c));
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({"user": who.0.as_user(), "csrf_token": csrf})))
+}
+
+pub async fn update_me(ctx: web::Data<Ctx>, who: SignedIn, body: web::Json<ProfileUpdate>) -> ApiResult<HttpResponse> {
+    let user = ctx.auth.update_profile(&who.0, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+pub async fn change_password(ctx: web::Data<Ctx>, who: SignedIn, body: web::Json<PasswordChange>) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    ctx.auth.change_password(&who.0, b.current_password, b.new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn sessions(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(ctx.auth.list_sessions(&who.0).await?))
+}
+
+pub async fn revoke_session(ctx: web::Data<Ctx>, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    ctx.auth.revoke_session(&who.0, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn tokens(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(ctx.auth.list_tokens(&who.0).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    name: String,
+}
+
+pub async fn create_token(ctx: web::Data<Ctx>, who: SignedIn, body: web::Json<NewToken>) -> ApiResult<HttpResponse> {
+    let (token, info) = ctx.auth.create_token(&who.0, &body.name).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "id": info.id, "name": info.name, "token": token,
+        "created_at": nichoir_core::time::rfc3339(info.created_at),
+    })))
+}
+
+pub async fn revoke_token(ctx: web::Data<Ctx>, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    ctx.auth.revoke_token(&who.0, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn export(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    let archive = crate::export::build_archive(&ctx.exporters, who.0.id()).await?;
+    let name = who.0.as_user().map(|u| u.username.clone()).unwrap_or_default();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/gzip"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"nichoir-export-{name}.tar.gz\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(archive))
+}

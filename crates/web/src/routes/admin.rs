@@ -1,0 +1,61 @@
+use actix_web::{web, HttpResponse};
+use nichoir_http::{ApiResult, Ctx, SignedIn};
+use serde::Deserialize;
+use serde_json::json;
+
+pub async fn users(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    Ok(HttpResponse::Ok().json(ctx.auth.list_users(&admin).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserChange {
+    is_admin: Option<bool>,
+    disabled: Option<bool>,
+}
+
+pub async fn update_user(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    id: web::Path<String>,
+    body: web::Json<UserChange>,
+) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    let user = ctx.auth.admin_update_user(&admin, &id, body.is_admin, body.disabled).await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+pub async fn invites(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    Ok(HttpResponse::Ok().json(ctx.auth.list_invites(&admin).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvite {
+    valid_hours: Option<u64>,
+}
+
+pub async fn create_invite(ctx: web::Data<Ctx>, who: SignedIn, body: Option<web::Json<NewInvite>>) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    let hours = body.map(|b| b.into_inner()).unwrap_or_default().valid_hours;
+    let (token, info) = ctx.auth.create_invite(&admin, hours).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "id": info.id,
+        "token": token,
+        "url": format!("{}/invite/{token}", ctx.config.public_base_url()),
+        "expires_at": nichoir_core::time::rfc3339(info.expires_at),
+    })))
+}
+
+pub async fn revoke_invite(ctx: web::Data<Ctx>, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    ctx.auth.revoke_invite(&admin, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn settings(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    who.0.require_admin()?;
+    Ok(HttpResponse::Ok().json(ctx.config.redacted_json()))
+}

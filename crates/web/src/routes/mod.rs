@@ -1,0 +1,54 @@
+//! Account, instance and realtime routes, declared in one table (see `nichoir_http::Api`).
+
+mod account;
+mod admin;
+mod guest;
+mod session;
+mod system;
+mod ws;
+
+use actix_web::http::Method;
+use nichoir_http::{doc, Access, Api};
+use serde_json::json;
+
+pub fn api() -> Api {
+    let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
+    Api::new()
+        .route(doc(m("GET"), "/healthz", "system", "Liveness: 200 while the server runs", Access::Public), system::healthz)
+        .route(doc(m("GET"), "/api/v1/instance", "system", "Instance name, version, registration policy, whether setup is needed", Access::Public), system::instance)
+        .route(doc(m("GET"), "/api/v1/about", "system", "About this instance: the transparency facts", Access::Public), system::about)
+        .route(doc(m("GET"), "/api/v1/openapi.json", "system", "This OpenAPI document", Access::Public), system::openapi)
+        .route(doc(m("GET"), "/api/v1/invites/{token}", "auth", "Is this invitation usable?", Access::Public), system::check_invite)
+        .route(doc(m("POST"), "/api/v1/auth/login", "auth", "Log in; sets the session cookie", Access::Public)
+            .body(json!({"username": "alice", "password": "…"})), session::login)
+        .route(doc(m("POST"), "/api/v1/auth/register", "auth", "Create an account (policy: open, invite-only, closed)", Access::Public)
+            .body(json!({"username": "alice", "password": "…", "display_name": "Alice", "email": null, "invite": "…"})).ok(201, "application/json"), session::register)
+        .route(doc(m("POST"), "/api/v1/setup", "auth", "Create the first admin with the one-time setup token", Access::Public)
+            .body(json!({"token": "…", "username": "admin", "password": "…", "display_name": "Admin"})).ok(201, "application/json"), session::setup)
+        .route(doc(m("POST"), "/api/v1/auth/logout", "auth", "End this session", Access::Public).ok(204, ""), session::logout)
+        .route(doc(m("POST"), "/api/v1/auth/logout-all", "auth", "End every session of the signed-in user", Access::User).ok(204, ""), session::logout_all)
+        .route(doc(m("GET"), "/api/v1/me", "account", "The signed-in user and a CSRF token; 401 without a session", Access::User), account::me)
+        .route(doc(m("PATCH"), "/api/v1/me", "account", "Change display name, email, avatar colour", Access::User)
+            .body(json!({"display_name": "Alice", "email": "alice@example.org", "avatar_color": "#7c3aed"})), account::update_me)
+        .route(doc(m("POST"), "/api/v1/me/password", "account", "Change password (ends the other sessions)", Access::User)
+            .body(json!({"current_password": "…", "new_password": "…"})).ok(204, ""), account::change_password)
+        .route(doc(m("GET"), "/api/v1/me/sessions", "account", "My active sessions", Access::User), account::sessions)
+        .route(doc(m("DELETE"), "/api/v1/me/sessions/{id}", "account", "End one of my sessions", Access::User).ok(204, ""), account::revoke_session)
+        .route(doc(m("GET"), "/api/v1/me/tokens", "account", "My personal API tokens", Access::User), account::tokens)
+        .route(doc(m("POST"), "/api/v1/me/tokens", "account", "Create a personal API token (shown once)", Access::User)
+            .body(json!({"name": "my script"})).ok(201, "application/json"), account::create_token)
+        .route(doc(m("DELETE"), "/api/v1/me/tokens/{id}", "account", "Revoke a personal API token", Access::User).ok(204, ""), account::revoke_token)
+        .route(doc(m("GET"), "/api/v1/me/export", "account", "Download all my data (tar.gz)", Access::User).ok(200, "application/gzip"), account::export)
+        .route(doc(m("GET"), "/api/v1/guest", "guest", "My guest identity (created on first call) and a CSRF token", Access::Public), guest::get)
+        .route(doc(m("PATCH"), "/api/v1/guest", "guest", "Change my guest name or colour", Access::Anyone)
+            .body(json!({"display_name": "Zoé", "avatar_color": "#0891b2"})), guest::update)
+        .route(doc(m("GET"), "/api/v1/admin/users", "admin", "All accounts", Access::Admin), admin::users)
+        .route(doc(m("PATCH"), "/api/v1/admin/users/{id}", "admin", "Make admin / disable an account", Access::Admin)
+            .body(json!({"is_admin": true, "disabled": false})), admin::update_user)
+        .route(doc(m("GET"), "/api/v1/admin/invites", "admin", "Invitations", Access::Admin), admin::invites)
+        .route(doc(m("POST"), "/api/v1/admin/invites", "admin", "Create an invitation link", Access::Admin)
+            .body(json!({"valid_hours": 168})).ok(201, "application/json"), admin::create_invite)
+        .route(doc(m("DELETE"), "/api/v1/admin/invites/{id}", "admin", "Revoke an invitation", Access::Admin).ok(204, ""), admin::revoke_invite)
+        .route(doc(m("GET"), "/api/v1/admin/settings", "admin", "The effective configuration, secrets hidden", Access::Admin), admin::settings)
+        .route(doc(m("GET"), "/api/v1/ws", "realtime", "WebSocket upgrade: topics, presence, events", Access::Anyone).ok(101, ""), ws::upgrade)
+}

@@ -1,0 +1,97 @@
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use nichoir_auth::{Credentials, LoginOutcome, Registration, SESSION_COOKIE};
+use nichoir_http::{clear_cookie, read_cookie, session_cookie, ApiResult, ClientIp, Ctx, SignedIn};
+use serde::Deserialize;
+use serde_json::json;
+
+fn user_agent(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn session_response(ctx: &Ctx, mut resp: actix_web::HttpResponseBuilder, out: LoginOutcome) -> HttpResponse {
+    resp.cookie(session_cookie(
+        out.session_token,
+        ctx.secure_cookies(),
+        ctx.config.auth.session_absolute_days,
+    ))
+    .insert_header((header::CACHE_CONTROL, "no-store"))
+    .json(json!({"user": out.user, "csrf_token": out.csrf_token}))
+}
+
+pub async fn login(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    ip: ClientIp,
+    body: web::Json<Credentials>,
+) -> ApiResult<HttpResponse> {
+    let out = ctx.auth.login(body.into_inner(), &ip.0, &user_agent(&req)).await?;
+    // Rotation: whatever session the browser had before is ended.
+    if let Some(old) = read_cookie(&req, SESSION_COOKIE) {
+        ctx.auth.logout(&old).await?;
+    }
+    tracing::info!(user = %out.user.username, ip = %ip.0, "login");
+    Ok(session_response(&ctx, HttpResponse::Ok(), out))
+}
+
+pub async fn register(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    ip: ClientIp,
+    body: web::Json<Registration>,
+) -> ApiResult<HttpResponse> {
+    let policy = ctx.config.instance.registration;
+    let out = ctx.auth.register(policy, body.into_inner(), &ip.0, &user_agent(&req)).await?;
+    tracing::info!(user = %out.user.username, "account registered");
+    Ok(session_response(&ctx, HttpResponse::Created(), out))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setup {
+    token: String,
+    username: String,
+    password: String,
+    display_name: String,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+pub async fn setup(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    ip: ClientIp,
+    body: web::Json<Setup>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let reg = Registration {
+        username: b.username,
+        password: b.password,
+        display_name: b.display_name,
+        email: b.email,
+        invite: None,
+    };
+    let out = ctx.auth.complete_setup(&b.token, reg, &ip.0, &user_agent(&req)).await?;
+    tracing::info!(user = %out.user.username, "first admin created");
+    Ok(session_response(&ctx, HttpResponse::Created(), out))
+}
+
+pub async fn logout(ctx: web::Data<Ctx>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    if let Some(token) = read_cookie(&req, SESSION_COOKIE) {
+        ctx.auth.logout(&token).await?;
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(clear_cookie(SESSION_COOKIE, ctx.secure_cookies()))
+        .finish())
+}
+
+pub async fn logout_all(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    ctx.auth.logout_everywhere(&who.0).await?;
+    Ok(HttpResponse::NoContent()
+        .cookie(clear_cookie(SESSION_COOKIE, ctx.secure_cookies()))
+        .finish())
+}

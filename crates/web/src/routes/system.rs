@@ -1,0 +1,34 @@
+use actix_web::{web, HttpResponse};
+use nichoir_http::{ApiResult, Ctx};
+use serde_json::json;
+
+use crate::server::OpenApiDoc;
+
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
+    let c = &ctx.config;
+    Ok(HttpResponse::Ok().json(json!({
+        "name": c.instance.name,
+        "version": nichoir_core::VERSION,
+        "base_url": c.public_base_url(),
+        "registration": c.instance.registration.as_str(),
+        "default_language": c.instance.default_language,
+        "setup_required": !ctx.auth.has_admin().await?,
+    })))
+}
+
+pub async fn about(ctx: web::Data<Ctx>) -> HttpResponse {
+    HttpResponse::Ok().json(crate::about::about(&ctx.config))
+}
+
+pub async fn openapi(doc: web::Data<OpenApiDoc>) -> HttpResponse {
+    HttpResponse::Ok().json(&doc.0)
+}
+
+pub async fn check_invite(ctx: web::Data<Ctx>, token: web::Path<String>) -> ApiResult<HttpResponse> {
+    let expires = ctx.auth.check_invite(&token).await?;
+    Ok(HttpResponse::Ok().json(json!({"valid": true, "expires_at": nichoir_core::time::rfc3339(expires)})))
+}

@@ -1,0 +1,187 @@
+use std::future::Future;
+use std::sync::Arc;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError};
+use nichoir_auth::{AccountExport, AuthService};
+use nichoir_core::config::Config;
+use nichoir_core::export::ExportContributor;
+use nichoir_core::ErrorCode;
+use nichoir_http::{csrf_guard, json_config, path_config, query_config, security_headers, Api, ApiError, Ctx};
+use nichoir_realtime::{Hub, PresenceHandler};
+use nichoir_storage::{DataDir, DataDirLock, Db, DbOptions, MigrationSet};
+use serde_json::Value;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+pub struct OpenApiDoc(pub Value);
+
+/// Every crate's migrations, in the order they run.
+pub fn migrations() -> Vec<MigrationSet> {
+    vec![
+        nichoir_auth::MIGRATIONS,
+        nichoir_pad::MIGRATIONS,
+        nichoir_polls::MIGRATIONS,
+        nichoir_chat::MIGRATIONS,
+        nichoir_video::MIGRATIONS,
+        nichoir_wiki::MIGRATIONS,
+    ]
+}
+
+/// The whole HTTP API: accounts and instance, then each tool.
+pub fn api() -> Api {
+    let api = crate::routes::api();
+    let api = nichoir_pad::api(api);
+    let api = nichoir_polls::api(api);
+    let api = nichoir_chat::api(api);
+    let api = nichoir_video::api(api);
+    nichoir_wiki::api(api)
+}
+
+/// A server ready to serve: data folder locked, database migrated, services built.
+pub struct Prepared {
+    pub ctx: Ctx,
+    /// Printed once at start when the instance has no admin yet.
+    pub setup_url: Option<String>,
+    _lock: DataDirLock,
+}
+
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+
+pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
+    let data_dir = DataDir::new(config.server.data_dir.clone());
+    data_dir.prepare()?;
+    let lock = data_dir.lock()?;
+    let opts = DbOptions::from(&config.storage);
+    let db_path = data_dir.db_path();
+    let sets = migrations();
+    let db = tokio::task::spawn_blocking(move || Db::open(&db_path, &opts, &sets)).await??;
+    let auth = AuthService::new(db.clone(), config.auth.clone()).await?;
+    let hub = Hub::new(config.realtime.clone());
+    hub.register("presence", Arc::new(PresenceHandler));
+    let exporters: Vec<Arc<dyn ExportContributor>> = vec![Arc::new(AccountExport { auth: auth.clone() })];
+    let setup_url = auth
+        .issue_setup_token()
+        .await?
+        .map(|t| format!("{}/setup?token={t}", config.public_base_url()));
+    let ctx = Ctx {
+        trusted_proxies: Arc::new(config.trusted_proxies()?),
+        config: Arc::new(config),
+        data_dir,
+        db,
+        auth,
+        hub,
+        exporters: Arc::new(exporters),
+    };
+    Ok(Prepared { ctx, setup_url, _lock: lock })
+}
+
+/// Serves until `shutdown` resolves: then stops accepting, closes WebSockets with a close frame,
+/// lets open requests finish (up to `server.shutdown_timeout_secs`), and closes the database
+/// after the last queued write.
+pub async fn serve(
+    prepared: Prepared,
+    listener: std::net::TcpListener,
+    shutdown: impl Future<Output = ()> + 'static,
+) -> std::io::Result<()> {
+    let ctx = prepared.ctx.clone();
+    let config = ctx.config.clone();
+    let api = Arc::new(api());
+    let doc = web::Data::new(OpenApiDoc(api.openapi(&format!("{} API", config.instance.name), nichoir_core::VERSION)));
+    let data = web::Data::new(ctx.clone());
+    let json_limit = config.server.max_json_bytes as usize;
+    let https = config.is_https();
+    let header_limit = config.server.max_header_bytes as usize;
+    let workers = match config.server.workers {
+        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        n => n as usize,
+    };
+
+    let server = HttpServer::new(move || {
+        let api = api.clone();
+        App::new()
+            .app_data(data.clone())
+            .app_data(doc.clone())
+            .app_data(json_config(json_limit))
+            .app_data(web::PayloadConfig::new(json_limit))
+            .app_data(path_config())
+            .app_data(query_config())
+            .wrap(from_fn(csrf_guard))
+            .wrap(security_headers(https))
+            .wrap(from_fn(move |req, next| limit_headers(req, next, header_limit)))
+            .wrap(from_fn(request_id_header))
+            .wrap(TracingLogger::default())
+            .configure(move |cfg| api.configure(cfg))
+            .default_service(web::to(fallback))
+    })
+    .workers(workers)
+    .shutdown_timeout(config.server.shutdown_timeout_secs)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    crate::jobs::spawn_all(ctx.clone(), stop_rx);
+    let handle = server.handle();
+    let hub = ctx.hub.clone();
+    actix_web::rt::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down: closing realtime connections, finishing requests");
+        let _ = stop_tx.send(true);
+        hub.shutdown();
+        // Give connection tasks a moment to send their close frames.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        handle.stop(true).await;
+    });
+    server.await?;
+    let db = ctx.db.clone();
+    let _ = tokio::task::spawn_blocking(move || db.close()).await;
+    tracing::info!("stopped");
+    drop(prepared);
+    Ok(())
+}
+
+async fn fallback(req: HttpRequest) -> HttpResponse {
+    let path = req.path();
+    if path.starts_with("/api/") || path == "/api" {
+        return ApiError::new(ErrorCode::NotFound, format!("no route for {} {path}", req.method())).error_response();
+    }
+    if req.method() == Method::GET || req.method() == Method::HEAD {
+        return crate::assets::static_or_app(req).await;
+    }
+    ApiError::new(ErrorCode::MethodNotAllowed, "only GET works on pages").error_response()
+}
+
+async fn limit_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    limit: usize,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let size: usize = req.uri().to_string().len()
+        + req
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    if size > limit {
+        let resp = ApiError::new(ErrorCode::HeadersTooLarge, "request headers are too large").error_response();
+        return Ok(req.into_response(resp));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+async fn request_id_header(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req.extensions().get::<RequestId>().map(|r| r.to_string());
+    let mut resp = next.call(req).await?;
+    if let Some(id) = id {
+        if let Ok(v) = header::HeaderValue::from_str(&id) {
+            resp.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+        }
+    }
+    Ok(resp)
+}
