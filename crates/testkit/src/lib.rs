@@ -1,1 +1,213 @@
-// filled in below
+//! Test support: a real Nichoir server on 127.0.0.1:0 with a temporary data folder, running in
+//! its own thread (its own actix system), and HTTP clients that keep cookies and CSRF tokens.
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use anyhow::{anyhow, Result};
+use nichoir_auth::NewUser;
+use nichoir_core::config::Config;
+use nichoir_http::Ctx;
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+pub struct TestServer {
+    pub url: String,
+    pub addr: std::net::SocketAddr,
+    pub ctx: Ctx,
+    pub setup_url: Option<String>,
+    pub config: Config,
+    data_dir: Option<TempDir>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub fn start() -> Result<TestServer> {
+        Self::start_with(|_| {})
+    }
+
+    /// Starts a server whose configuration `adjust` may change (data dir and listen are set).
+    pub fn start_with(adjust: impl FnOnce(&mut Config)) -> Result<TestServer> {
+        let dir = tempfile::tempdir()?;
+        let mut config = Config::default();
+        config.server.data_dir = dir.path().join("data");
+        config.server.listen = "127.0.0.1:0".into();
+        config.server.workers = 2;
+        config.backup.interval_hours = 0;
+        adjust(&mut config);
+        config.validate()?;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<(Ctx, Option<String>), String>>();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let cfg = config.clone();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                match nichoir_web::prepare(cfg).await {
+                    Ok(prepared) => {
+                        let _ = ready_tx.send(Ok((prepared.ctx.clone(), prepared.setup_url.clone())));
+                        let shutdown = async move {
+                            let _ = stop_rx.await;
+                        };
+                        if let Err(e) = nichoir_web::serve(prepared, listener, shutdown).await {
+                            eprintln!("test server failed: {e}");
+                        }
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e.to_string()));
+                    }
+                }
+            });
+        });
+        let (ctx, setup_url) = ready_rx
+            .recv()
+            .map_err(|_| anyhow!("test server thread died"))?
+            .map_err(|e| anyhow!("test server did not start: {e}"))?;
+        Ok(TestServer {
+            url: format!("http://{addr}"),
+            addr,
+            ctx,
+            setup_url,
+            config,
+            data_dir: Some(dir),
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.config.server.data_dir.clone()
+    }
+
+    /// A fresh client with its own cookie jar.
+    pub fn client(&self) -> Client {
+        Client::new(&self.url)
+    }
+
+    /// Creates an account directly through the auth service.
+    pub async fn create_user(&self, username: &str, password: &str, admin: bool) -> Result<Value> {
+        let u = self
+            .ctx
+            .auth
+            .create_user(NewUser {
+                username: username.into(),
+                password: password.into(),
+                display_name: username.to_uppercase(),
+                email: None,
+                is_admin: admin,
+            })
+            .await
+            .map_err(|e| anyhow!("{}", e.message))?;
+        Ok(serde_json::to_value(u)?)
+    }
+
+    /// A client logged in as a new user (admin or not).
+    pub async fn login_as(&self, username: &str, admin: bool) -> Result<Client> {
+        self.create_user(username, "password-of-test", admin).await?;
+        let mut c = self.client();
+        c.login(username, "password-of-test").await?;
+        Ok(c)
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop();
+        drop(self.data_dir.take());
+    }
+}
+
+/// An HTTP client that keeps cookies, and the CSRF token once it has one.
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub csrf: Option<String>,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    /// The error code of an error reply (`{"error":{"code"}}`), or "".
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        Client {
+            base: base.to_string(),
+            http,
+            csrf: None,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Result<Reply> {
+        let resp = req.send().await?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await?.to_vec();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Ok(Reply { status, headers, body, bytes })
+    }
+
+    fn with_csrf(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.csrf {
+            Some(t) => req.header("x-csrf-token", HeaderValue::from_str(t).unwrap_or(HeaderValue::from_static(""))),
+            None => req,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Reply> {
+        self.send(self.http.get(self.url(path))).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Result<Reply> {
+        self.send(self.with_csrf(self.http.post(self.url(path)).json(&body))).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Result<Reply> {
+        self.send(self.with_csrf(self.http.patch(self.url(path)).json(&body))).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<Reply> {
+        self.send(self.with_csrf(self.http.delete(self.url(path)))).await
+    }
+
+    /// Logs in and keeps the CSRF token.
+    pub async fn login(&mut self, username: &str, password: &str) -> Result<Reply> {
+        let r = self
+            .post("/api/v1/auth/login", json!({"username": username, "password": password}))
+            .await?;
+        if r.status == 200 {
+            self.csrf = r.body["csrf_token"].as_str().map(str::to_string);
+        }
+        Ok(r)
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: each starts a real server on 127.0.0.1:0 with a temporary data folder
+//! (nichoir-testkit) and talks HTTP and WebSocket to it as a client would.
+
+mod accounts;
+mod admin;
+mod bad_input;
+mod csrf;
+mod pages;
+mod realtime;
