@@ -255,3 +255,63 @@ impl Hub {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn peer(conn: ConnId, id: &str) -> Peer {
+        Peer {
+            conn,
+            id: id.into(),
+            display_name: id.into(),
+            avatar_color: "#000000".into(),
+            guest: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_slow_member_is_dropped_and_never_slows_the_others() {
+        let hub = Hub::new(RealtimeConfig {
+            send_queue: 4,
+            ..RealtimeConfig::default()
+        });
+        let (slow_id, _slow_rx, slow_tx, slow_signal) = hub.connect();
+        let (fast_id, mut fast_rx, fast_tx, _) = hub.connect();
+        hub.join("t:1", peer(slow_id, "slow"), slow_tx);
+        hub.join("t:1", peer(fast_id, "fast"), fast_tx);
+        let mut fast_got = 0;
+        for i in 0..20 {
+            hub.broadcast_event("t:1", None, &json!({"n": i}), None);
+            // The fast reader keeps up.
+            while let Ok(m) = fast_rx.try_recv() {
+                if matches!(m, Outgoing::Text(ref t) if t.contains("\"event\"")) {
+                    fast_got += 1;
+                }
+            }
+        }
+        assert_eq!(fast_got, 20, "the fast member got every event");
+        tokio::time::timeout(std::time::Duration::from_secs(5), slow_signal.notified())
+            .await
+            .expect("the slow member was told to go");
+    }
+
+    #[test]
+    fn join_leave_and_presence() {
+        let hub = Hub::new(RealtimeConfig::default());
+        let (a, mut a_rx, a_tx, _) = hub.connect();
+        let (b, _b_rx, b_tx, _) = hub.connect();
+        assert_eq!(hub.join("t:x", peer(a, "a"), a_tx).len(), 1);
+        assert_eq!(hub.join("t:x", peer(b, "b"), b_tx).len(), 2);
+        let joined = a_rx.try_recv().ok();
+        assert!(matches!(joined, Some(Outgoing::Text(t)) if t.contains("\"joined\"") && t.contains("\"b\"")));
+        hub.disconnect(b);
+        let left = a_rx.try_recv().ok();
+        assert!(matches!(left, Some(Outgoing::Text(t)) if t.contains("\"left\"")));
+        assert_eq!(hub.members("t:x").len(), 1);
+        assert!(hub.leave("t:x", a));
+        assert!(hub.members("t:x").is_empty());
+        assert_eq!(hub.connection_count(), 1);
+    }
+}
