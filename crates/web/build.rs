@@ -10,10 +10,21 @@ fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let root = manifest.join("../..");
     let web = root.join("web");
-    for p in ["src", "public", "index.html", "package.json", "package-lock.json", "build.mjs", "tsconfig.json"] {
+    for p in [
+        "src",
+        "public",
+        "index.html",
+        "package.json",
+        "package-lock.json",
+        "build.mjs",
+        "tsconfig.json",
+    ] {
         println!("cargo:rerun-if-changed={}", web.join(p).display());
     }
-    println!("cargo:rerun-if-changed={}", root.join("Cargo.lock").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join("Cargo.lock").display()
+    );
     println!("cargo:rerun-if-env-changed=NICHOIR_SKIP_WEB_BUILD");
 
     if std::env::var_os("NICHOIR_SKIP_WEB_BUILD").is_none() {
@@ -29,7 +40,7 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
     let mut components = cargo_components(&root);
     components.extend(npm_components(&web.join("package-lock.json")));
-    components.sort_by(|a, b| (a.3.clone(), a.0.to_lowercase()).cmp(&(b.3.clone(), b.0.to_lowercase())));
+    components.sort_by_key(|c| (c.3.clone(), c.0.to_lowercase()));
     components.dedup();
     let json: Vec<serde_json::Value> = components
         .into_iter()
@@ -67,11 +78,16 @@ fn build_web(web: &Path) {
     };
     if stale {
         run(
-            Command::new(npm()).args(["ci", "--no-audit", "--no-fund"]).current_dir(web),
+            Command::new(npm())
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(web),
             "npm ci (web/)",
         );
     }
-    run(Command::new(npm()).args(["run", "build"]).current_dir(web), "npm run build (web/)");
+    run(
+        Command::new(npm()).args(["run", "build"]).current_dir(web),
+        "npm run build (web/)",
+    );
 }
 
 type Component = (String, String, String, String);
@@ -86,7 +102,9 @@ fn cargo_components(root: &Path) -> Vec<Component> {
     if !target.is_empty() {
         cmd.args(["--filter-platform", &target]);
     }
-    cmd.current_dir(root).stdout(Stdio::piped()).stderr(Stdio::null());
+    cmd.current_dir(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
     if let Some(meta) = run_with_timeout(cmd, Duration::from_secs(120)) {
         if let Some(list) = from_metadata(&meta) {
             return list;
@@ -136,12 +154,18 @@ fn from_metadata(meta: &serde_json::Value) -> Option<Vec<Component>> {
         if !seen.insert(id.clone()) {
             continue;
         }
-        let node = nodes.iter().find(|n| n.get("id").and_then(|i| i.as_str()) == Some(&id))?;
+        let node = nodes
+            .iter()
+            .find(|n| n.get("id").and_then(|i| i.as_str()) == Some(&id))?;
         for dep in node.get("deps")?.as_array()? {
             let normal = dep
                 .get("dep_kinds")
                 .and_then(|k| k.as_array())
-                .is_some_and(|kinds| kinds.iter().any(|k| k.get("kind").is_some_and(|v| v.is_null())));
+                .is_some_and(|kinds| {
+                    kinds
+                        .iter()
+                        .any(|k| k.get("kind").is_some_and(|v| v.is_null()))
+                });
             if normal {
                 if let Some(pkg) = dep.get("pkg").and_then(|p| p.as_str()) {
                     stack.push(pkg.to_string());
@@ -152,7 +176,11 @@ fn from_metadata(meta: &serde_json::Value) -> Option<Vec<Component>> {
     Some(
         packages
             .iter()
-            .filter(|p| p.get("id").and_then(|i| i.as_str()).is_some_and(|i| seen.contains(i)))
+            .filter(|p| {
+                p.get("id")
+                    .and_then(|i| i.as_str())
+                    .is_some_and(|i| seen.contains(i))
+            })
             .map(|p| {
                 let s = |k: &str| p.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
                 (s("name"), s("version"), s("license"), "cargo".to_string())

@@ -7,9 +7,19 @@ use serde_json::json;
 async fn setup_link_creates_the_first_admin_once() -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let c = server.client();
-    assert_eq!(c.get("/api/v1/instance").await?.body["setup_required"], true);
-    let url = server.setup_url.clone().expect("a setup link at first start");
-    let token = url.split("token=").nth(1).expect("token in link").to_string();
+    assert_eq!(
+        c.get("/api/v1/instance").await?.body["setup_required"],
+        true
+    );
+    let url = server
+        .setup_url
+        .clone()
+        .expect("a setup link at first start");
+    let token = url
+        .split("token=")
+        .nth(1)
+        .expect("token in link")
+        .to_string();
     let bad = c
         .post("/api/v1/setup", json!({"token": "wrong", "username": "root", "password": "long password", "display_name": "Root"}))
         .await?;
@@ -19,9 +29,14 @@ async fn setup_link_creates_the_first_admin_once() -> anyhow::Result<()> {
         .await?;
     assert_eq!(ok.status, 201, "{:?}", ok.body);
     assert_eq!(ok.body["user"]["is_admin"], true);
-    assert!(ok.body["csrf_token"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(ok.body["csrf_token"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
     assert_eq!(c.get("/api/v1/me").await?.body["user"]["username"], "root");
-    assert_eq!(c.get("/api/v1/instance").await?.body["setup_required"], false);
+    assert_eq!(
+        c.get("/api/v1/instance").await?.body["setup_required"],
+        false
+    );
     let again = server
         .client()
         .post("/api/v1/setup", json!({"token": token, "username": "root2", "password": "long password", "display_name": "R"}))
@@ -39,12 +54,24 @@ async fn login_me_logout() -> anyhow::Result<()> {
     let wrong = c.login("alice", "wrong horse").await?;
     assert_eq!((wrong.status, wrong.code()), (401, "invalid_credentials"));
     let unknown = c.login("nobody", "wrong horse").await?;
-    assert_eq!((unknown.status, unknown.code()), (401, "invalid_credentials"), "same answer for unknown users");
+    assert_eq!(
+        (unknown.status, unknown.code()),
+        (401, "invalid_credentials"),
+        "same answer for unknown users"
+    );
     let ok = c.login("alice", "correct horse").await?;
     assert_eq!(ok.status, 200);
-    let cookie = ok.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let cookie = ok
+        .headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     assert!(cookie.starts_with("nichoir_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let me = c.get("/api/v1/me").await?;
     assert_eq!(me.status, 200);
     assert_eq!(me.body["user"]["username"], "alice");
@@ -64,7 +91,12 @@ async fn throttling_answers_429_with_retry_after() -> anyhow::Result<()> {
     }
     let limited = c.login("bob", "correct horse").await?;
     assert_eq!((limited.status, limited.code()), (429, "rate_limited"));
-    let retry: u64 = limited.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let retry: u64 = limited
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     assert!(retry > 0 && retry <= 900, "Retry-After {retry}");
     // Other accounts from the same address are still served.
     server.create_user("carol", "correct horse", false).await?;
@@ -80,7 +112,12 @@ async fn forwarded_for_is_trusted_only_from_configured_proxies() -> anyhow::Resu
     })?;
     let c = server.client();
     let attempt = |xff: &'static str, user: &'static str| {
-        c.send(c.http.post(c.url("/api/v1/auth/login")).header("x-forwarded-for", xff).json(&json!({"username": user, "password": "nope nope"})))
+        c.send(
+            c.http
+                .post(c.url("/api/v1/auth/login"))
+                .header("x-forwarded-for", xff)
+                .json(&json!({"username": user, "password": "nope nope"})),
+        )
     };
     // Not a trusted proxy: the header is ignored and every attempt counts for 127.0.0.1.
     assert_eq!(attempt("1.1.1.1", "u1").await?.status, 401);
@@ -93,14 +130,32 @@ async fn forwarded_for_is_trusted_only_from_configured_proxies() -> anyhow::Resu
         c.server.trusted_proxies = vec!["127.0.0.1".into()];
     })?;
     let c = proxied.client();
-    for (xff, user) in [("1.1.1.1", "u1"), ("2.2.2.2", "u2"), ("3.3.3.3", "u3"), ("1.1.1.1", "u4")] {
+    for (xff, user) in [
+        ("1.1.1.1", "u1"),
+        ("2.2.2.2", "u2"),
+        ("3.3.3.3", "u3"),
+        ("1.1.1.1", "u4"),
+    ] {
         let r = c
-            .send(c.http.post(c.url("/api/v1/auth/login")).header("x-forwarded-for", xff).json(&json!({"username": user, "password": "nope nope"})))
+            .send(
+                c.http
+                    .post(c.url("/api/v1/auth/login"))
+                    .header("x-forwarded-for", xff)
+                    .json(&json!({"username": user, "password": "nope nope"})),
+            )
             .await?;
-        assert_eq!(r.status, 401, "{xff} has its own budget behind a trusted proxy");
+        assert_eq!(
+            r.status, 401,
+            "{xff} has its own budget behind a trusted proxy"
+        );
     }
     let r = c
-        .send(c.http.post(c.url("/api/v1/auth/login")).header("x-forwarded-for", "1.1.1.1").json(&json!({"username": "u5", "password": "nope nope"})))
+        .send(
+            c.http
+                .post(c.url("/api/v1/auth/login"))
+                .header("x-forwarded-for", "1.1.1.1")
+                .json(&json!({"username": "u5", "password": "nope nope"})),
+        )
         .await?;
     assert_eq!(r.status, 429);
     Ok(())
@@ -117,43 +172,98 @@ async fn sessions_tokens_password_and_logout_everywhere() -> anyhow::Result<()> 
     let list = sessions.body.as_array().cloned().unwrap_or_default();
     assert_eq!(list.len(), 2);
     assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
-    let other = list.iter().find(|s| s["current"] == false).expect("other session");
-    let revoke = a.delete(&format!("/api/v1/me/sessions/{}", other["id"].as_str().unwrap_or(""))).await?;
+    let other = list
+        .iter()
+        .find(|s| s["current"] == false)
+        .expect("other session");
+    let revoke = a
+        .delete(&format!(
+            "/api/v1/me/sessions/{}",
+            other["id"].as_str().unwrap_or("")
+        ))
+        .await?;
     assert_eq!(revoke.status, 204);
-    assert_eq!(b.get("/api/v1/me").await?.status, 401, "revoked session is gone");
+    assert_eq!(
+        b.get("/api/v1/me").await?.status,
+        401,
+        "revoked session is gone"
+    );
 
-    let created = a.post("/api/v1/me/tokens", json!({"name": "script"})).await?;
+    let created = a
+        .post("/api/v1/me/tokens", json!({"name": "script"}))
+        .await?;
     assert_eq!(created.status, 201);
     let token = created.body["token"].as_str().unwrap_or("").to_string();
     assert!(token.starts_with("nch_"));
     let plain = Client::new(&server.url);
-    let me = plain.send(plain.http.get(plain.url("/api/v1/me")).bearer_auth(&token)).await?;
+    let me = plain
+        .send(plain.http.get(plain.url("/api/v1/me")).bearer_auth(&token))
+        .await?;
     assert_eq!(me.body["user"]["username"], "dora");
     let listed = a.get("/api/v1/me/tokens").await?;
-    assert!(!listed.bytes.windows(token.len()).any(|w| w == token.as_bytes()), "tokens are never shown again");
+    assert!(
+        !listed
+            .bytes
+            .windows(token.len())
+            .any(|w| w == token.as_bytes()),
+        "tokens are never shown again"
+    );
     // A bearer request needs no CSRF token.
     let patched = plain
-        .send(plain.http.patch(plain.url("/api/v1/me")).bearer_auth(&token).json(&json!({"display_name": "Dora T."})))
+        .send(
+            plain
+                .http
+                .patch(plain.url("/api/v1/me"))
+                .bearer_auth(&token)
+                .json(&json!({"display_name": "Dora T."})),
+        )
         .await?;
     assert_eq!(patched.status, 200);
     assert_eq!(patched.body["display_name"], "Dora T.");
     let id = created.body["id"].as_str().unwrap_or("");
-    assert_eq!(a.delete(&format!("/api/v1/me/tokens/{id}")).await?.status, 204);
-    let after = plain.send(plain.http.get(plain.url("/api/v1/me")).bearer_auth(&token)).await?;
+    assert_eq!(
+        a.delete(&format!("/api/v1/me/tokens/{id}")).await?.status,
+        204
+    );
+    let after = plain
+        .send(plain.http.get(plain.url("/api/v1/me")).bearer_auth(&token))
+        .await?;
     assert_eq!((after.status, after.code()), (401, "unauthenticated"));
 
-    let wrong = a.post("/api/v1/me/password", json!({"current_password": "nope nope", "new_password": "a new password"})).await?;
+    let wrong = a
+        .post(
+            "/api/v1/me/password",
+            json!({"current_password": "nope nope", "new_password": "a new password"}),
+        )
+        .await?;
     assert_eq!(wrong.status, 401);
-    let weak = a.post("/api/v1/me/password", json!({"current_password": "password-of-test", "new_password": "short"})).await?;
+    let weak = a
+        .post(
+            "/api/v1/me/password",
+            json!({"current_password": "password-of-test", "new_password": "short"}),
+        )
+        .await?;
     assert_eq!((weak.status, weak.code()), (422, "validation_failed"));
     b.login("dora", "password-of-test").await?;
-    let ok = a.post("/api/v1/me/password", json!({"current_password": "password-of-test", "new_password": "a new password"})).await?;
+    let ok = a
+        .post(
+            "/api/v1/me/password",
+            json!({"current_password": "password-of-test", "new_password": "a new password"}),
+        )
+        .await?;
     assert_eq!(ok.status, 204);
-    assert_eq!(b.get("/api/v1/me").await?.status, 401, "other sessions end on password change");
+    assert_eq!(
+        b.get("/api/v1/me").await?.status,
+        401,
+        "other sessions end on password change"
+    );
     assert_eq!(a.get("/api/v1/me").await?.status, 200, "this one stays");
     assert_eq!(b.login("dora", "a new password").await?.status, 200);
 
-    assert_eq!(a.post("/api/v1/auth/logout-all", json!({})).await?.status, 204);
+    assert_eq!(
+        a.post("/api/v1/auth/logout-all", json!({})).await?.status,
+        204
+    );
     assert_eq!(a.get("/api/v1/me").await?.status, 401);
     assert_eq!(b.get("/api/v1/me").await?.status, 401);
     Ok(())
@@ -162,34 +272,61 @@ async fn sessions_tokens_password_and_logout_everywhere() -> anyhow::Result<()> 
 #[tokio::test]
 async fn registration_follows_the_policy() -> anyhow::Result<()> {
     let reg = |u: &str, invite: Option<&str>| json!({"username": u, "password": "long password", "display_name": u, "invite": invite});
-    let closed = TestServer::start_with(|c| c.instance.registration = nichoir_core::config::Registration::Closed)?;
-    let r = closed.client().post("/api/v1/auth/register", reg("eve", None)).await?;
+    let closed = TestServer::start_with(|c| {
+        c.instance.registration = nichoir_core::config::Registration::Closed
+    })?;
+    let r = closed
+        .client()
+        .post("/api/v1/auth/register", reg("eve", None))
+        .await?;
     assert_eq!((r.status, r.code()), (403, "registration_closed"));
 
-    let open = TestServer::start_with(|c| c.instance.registration = nichoir_core::config::Registration::Open)?;
+    let open = TestServer::start_with(|c| {
+        c.instance.registration = nichoir_core::config::Registration::Open
+    })?;
     let c = open.client();
     let r = c.post("/api/v1/auth/register", reg("eve", None)).await?;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(c.get("/api/v1/me").await?.body["user"]["username"], "eve");
-    let dup = open.client().post("/api/v1/auth/register", reg("EVE", None)).await?;
+    let dup = open
+        .client()
+        .post("/api/v1/auth/register", reg("EVE", None))
+        .await?;
     assert_eq!((dup.status, dup.code()), (409, "username_taken"));
-    let bad = open.client().post("/api/v1/auth/register", reg("a b", None)).await?;
+    let bad = open
+        .client()
+        .post("/api/v1/auth/register", reg("a b", None))
+        .await?;
     assert_eq!((bad.status, bad.code()), (422, "validation_failed"));
 
     let invite_only = TestServer::start()?;
-    let r = invite_only.client().post("/api/v1/auth/register", reg("fred", None)).await?;
+    let r = invite_only
+        .client()
+        .post("/api/v1/auth/register", reg("fred", None))
+        .await?;
     assert_eq!((r.status, r.code()), (403, "invite_required"));
     let admin = invite_only.login_as("admin", true).await?;
     let inv = admin.post("/api/v1/admin/invites", json!({})).await?;
     assert_eq!(inv.status, 201);
     let token = inv.body["token"].as_str().unwrap_or("").to_string();
-    assert!(inv.body["url"].as_str().unwrap_or("").ends_with(&format!("/invite/{token}")));
+    assert!(inv.body["url"]
+        .as_str()
+        .unwrap_or("")
+        .ends_with(&format!("/invite/{token}")));
     let guest = invite_only.client();
-    assert_eq!(guest.get(&format!("/api/v1/invites/{token}")).await?.body["valid"], true);
+    assert_eq!(
+        guest.get(&format!("/api/v1/invites/{token}")).await?.body["valid"],
+        true
+    );
     assert_eq!(guest.get("/api/v1/invites/nope").await?.status, 404);
-    let r = guest.post("/api/v1/auth/register", reg("fred", Some(&token))).await?;
+    let r = guest
+        .post("/api/v1/auth/register", reg("fred", Some(&token)))
+        .await?;
     assert_eq!(r.status, 201);
-    let reuse = invite_only.client().post("/api/v1/auth/register", reg("gina", Some(&token))).await?;
+    let reuse = invite_only
+        .client()
+        .post("/api/v1/auth/register", reg("gina", Some(&token)))
+        .await?;
     assert_eq!(reuse.status, 404, "an invitation works once");
     Ok(())
 }
@@ -203,15 +340,35 @@ async fn guests_have_a_stable_identity() -> anyhow::Result<()> {
     assert!(g1.body["id"].as_str().unwrap_or("").starts_with("g_"));
     let g2 = c.get("/api/v1/guest").await?;
     assert_eq!(g1.body["id"], g2.body["id"], "same cookie, same guest");
-    let no_token = c.patch("/api/v1/guest", json!({"display_name": "Zoé"})).await?;
+    let no_token = c
+        .patch("/api/v1/guest", json!({"display_name": "Zoé"}))
+        .await?;
     assert_eq!((no_token.status, no_token.code()), (403, "csrf_failed"));
     c.csrf = g2.body["csrf_token"].as_str().map(str::to_string);
-    let named = c.patch("/api/v1/guest", json!({"display_name": "Zoé", "avatar_color": "#0891B2"})).await?;
+    let named = c
+        .patch(
+            "/api/v1/guest",
+            json!({"display_name": "Zoé", "avatar_color": "#0891B2"}),
+        )
+        .await?;
     assert_eq!(named.status, 200, "{:?}", named.body);
     let g3 = c.get("/api/v1/guest").await?;
-    assert_eq!((g3.body["display_name"].as_str(), g3.body["avatar_color"].as_str()), (Some("Zoé"), Some("#0891b2")));
-    assert_ne!(server.client().get("/api/v1/guest").await?.body["id"], g1.body["id"]);
-    assert_eq!(c.get("/api/v1/me").await?.status, 401, "a guest is not a user");
+    assert_eq!(
+        (
+            g3.body["display_name"].as_str(),
+            g3.body["avatar_color"].as_str()
+        ),
+        (Some("Zoé"), Some("#0891b2"))
+    );
+    assert_ne!(
+        server.client().get("/api/v1/guest").await?.body["id"],
+        g1.body["id"]
+    );
+    assert_eq!(
+        c.get("/api/v1/me").await?.status,
+        401,
+        "a guest is not a user"
+    );
     Ok(())
 }
 
@@ -219,10 +376,14 @@ async fn guests_have_a_stable_identity() -> anyhow::Result<()> {
 async fn download_all_my_data() -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let c = server.login_as("hana", false).await?;
-    c.post("/api/v1/me/tokens", json!({"name": "backup script"})).await?;
+    c.post("/api/v1/me/tokens", json!({"name": "backup script"}))
+        .await?;
     let r = c.get("/api/v1/me/export").await?;
     assert_eq!(r.status, 200);
-    assert_eq!(r.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/gzip"));
+    assert_eq!(
+        r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/gzip")
+    );
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(r.bytes.as_slice()));
     let mut names = Vec::new();
     let mut profile = String::new();
@@ -234,7 +395,10 @@ async fn download_all_my_data() -> anyhow::Result<()> {
         }
         names.push(path);
     }
-    assert!(names.iter().any(|n| n.ends_with("account/api_tokens.json")), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.ends_with("account/api_tokens.json")),
+        "{names:?}"
+    );
     let profile: serde_json::Value = serde_json::from_str(&profile)?;
     assert_eq!(profile["username"], "hana");
     assert!(profile.get("password_hash").is_none());

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use nichoir_core::Error;
 use tokio::sync::Semaphore;
@@ -20,7 +22,6 @@ fn argon() -> Argon2<'static> {
     let params = Params::new(19_456, 2, 1, None).unwrap_or_default();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
-
 
 impl Hasher {
     pub(crate) fn new(max_concurrent: usize) -> Self {
@@ -43,19 +44,26 @@ impl Hasher {
     }
 
     /// `stored` None means "no such user": the dummy hash is checked and the answer is false.
-    pub(crate) async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, Error> {
+    pub(crate) async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, Error> {
         let _permit = self.permits.acquire().await.map_err(Error::internal)?;
         tokio::task::spawn_blocking(move || {
             let Some(phc) = stored else {
                 // Unknown user: spend the same time hashing, so timing does not tell which
                 // usernames exist.
-                let _ = argon().hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng));
+                let _ =
+                    argon().hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng));
                 return Ok(false);
             };
             let Ok(parsed) = PasswordHash::new(&phc) else {
                 return Ok(false);
             };
-            let ok = argon().verify_password(password.as_bytes(), &parsed).is_ok();
+            let ok = argon()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
             Ok(ok)
         })
         .await

@@ -77,7 +77,6 @@ fn user_from_row(r: &Row<'_>) -> nichoir_storage::rusqlite::Result<User> {
     })
 }
 
-
 impl AuthService {
     /// Loads (or creates on first start) the instance secret that keys CSRF tokens.
     pub async fn new(db: Db, config: AuthConfig) -> Result<AuthService, Error> {
@@ -214,7 +213,9 @@ impl AuthService {
         Ok(self
             .db
             .read(|c| {
-                let mut s = c.prepare(&format!("SELECT {USER_COLS} FROM users ORDER BY created_at"))?;
+                let mut s = c.prepare(&format!(
+                    "SELECT {USER_COLS} FROM users ORDER BY created_at"
+                ))?;
                 let rows = s.query_map([], user_from_row)?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
             })
@@ -262,7 +263,11 @@ impl AuthService {
         Ok(user)
     }
 
-    pub async fn update_profile(&self, actor: &Actor, update: ProfileUpdate) -> Result<User, Error> {
+    pub async fn update_profile(
+        &self,
+        actor: &Actor,
+        update: ProfileUpdate,
+    ) -> Result<User, Error> {
         let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
         let display_name = update
             .display_name
@@ -270,19 +275,29 @@ impl AuthService {
             .map(validate_display_name)
             .transpose()?;
         let email = update.email.as_deref().map(validate_email).transpose()?;
-        let color = update.avatar_color.as_deref().map(validate_color).transpose()?;
+        let color = update
+            .avatar_color
+            .as_deref()
+            .map(validate_color)
+            .transpose()?;
         let id = user.id.clone();
         Ok(self
             .db
             .write(move |tx| {
                 if let Some(d) = display_name {
-                    tx.execute("UPDATE users SET display_name = ?2 WHERE id = ?1", params![id, d])?;
+                    tx.execute(
+                        "UPDATE users SET display_name = ?2 WHERE id = ?1",
+                        params![id, d],
+                    )?;
                 }
                 if let Some(e) = email {
                     tx.execute("UPDATE users SET email = ?2 WHERE id = ?1", params![id, e])?;
                 }
                 if let Some(c) = color {
-                    tx.execute("UPDATE users SET avatar_color = ?2 WHERE id = ?1", params![id, c])?;
+                    tx.execute(
+                        "UPDATE users SET avatar_color = ?2 WHERE id = ?1",
+                        params![id, c],
+                    )?;
                 }
                 Ok(tx.query_row(
                     &format!("SELECT {USER_COLS} FROM users WHERE id = ?1"),
@@ -294,13 +309,21 @@ impl AuthService {
     }
 
     /// Changes the password and ends every other session of the user.
-    pub async fn change_password(&self, actor: &Actor, current: String, new: String) -> Result<(), Error> {
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: String,
+        new: String,
+    ) -> Result<(), Error> {
         let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
         validate_password(&new)?;
         let id = user.id.clone();
         let stored = self.password_hash(&id).await?;
         if !self.hasher.verify(current, stored).await? {
-            return Err(Error::new(ErrorCode::InvalidCredentials, "the current password is wrong"));
+            return Err(Error::new(
+                ErrorCode::InvalidCredentials,
+                "the current password is wrong",
+            ));
         }
         let hash = self.hasher.hash(new).await?;
         let keep = actor.session_id().map(str::to_string);
@@ -345,8 +368,12 @@ impl AuthService {
         Ok(self
             .db
             .read(move |c| {
-                Ok(c.query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| r.get(0))
-                    .optional()?)
+                Ok(
+                    c.query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?,
+                )
             })
             .await?)
     }
@@ -395,7 +422,12 @@ impl AuthService {
     }
 
     /// A fresh session id for this user (ids are never reused across logins: rotation).
-    pub async fn start_session(&self, user: User, ip: &str, user_agent: &str) -> Result<LoginOutcome, Error> {
+    pub async fn start_session(
+        &self,
+        user: User,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<LoginOutcome, Error> {
         let token = random_token(32);
         let now = now_ms();
         let expires = now + self.config.session_absolute_days as i64 * DAY_MS;
@@ -436,10 +468,21 @@ impl AuthService {
                     &format!(
                         "SELECT {}, s.id, s.last_seen_at, s.expires_at FROM sessions s
                          JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
-                        USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+                        USER_COLS
+                            .split(", ")
+                            .map(|c| format!("u.{c}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     [hash],
-                    |r| Ok((user_from_row(r)?, r.get::<_, String>(8)?, r.get::<_, i64>(9)?, r.get::<_, i64>(10)?)),
+                    |r| {
+                        Ok((
+                            user_from_row(r)?,
+                            r.get::<_, String>(8)?,
+                            r.get::<_, i64>(9)?,
+                            r.get::<_, i64>(10)?,
+                        ))
+                    },
                 )
                 .optional()?)
             })
@@ -461,7 +504,10 @@ impl AuthService {
             let sid2 = sid.clone();
             self.db
                 .write(move |tx| {
-                    tx.execute("UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1", params![sid2, now])?;
+                    tx.execute(
+                        "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1",
+                        params![sid2, now],
+                    )?;
                     Ok(())
                 })
                 .await?;
@@ -502,7 +548,12 @@ impl AuthService {
         let (uid, sid) = (user.id.clone(), session_id.to_string());
         let n = self
             .db
-            .write(move |tx| Ok(tx.execute("DELETE FROM sessions WHERE id = ?1 AND user_id = ?2", params![sid, uid])?))
+            .write(move |tx| {
+                Ok(tx.execute(
+                    "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2",
+                    params![sid, uid],
+                )?)
+            })
             .await?;
         if n == 0 {
             return Err(Error::not_found("no such session"));
@@ -550,7 +601,11 @@ impl AuthService {
 
     // ---- API tokens ----
 
-    pub async fn create_token(&self, actor: &Actor, name: &str) -> Result<(String, TokenInfo), Error> {
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+    ) -> Result<(String, TokenInfo), Error> {
         let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 {
@@ -560,7 +615,11 @@ impl AuthService {
     }
 
     /// Also used by `nichoir admin create-token`.
-    pub async fn create_token_for(&self, user_id: &str, name: &str) -> Result<(String, TokenInfo), Error> {
+    pub async fn create_token_for(
+        &self,
+        user_id: &str,
+        name: &str,
+    ) -> Result<(String, TokenInfo), Error> {
         let token = format!("nch_{}", random_token(32));
         let info = TokenInfo {
             id: new_id("t"),
@@ -611,7 +670,10 @@ impl AuthService {
         if last_used.is_none_or(|t| now - t >= TOUCH_EVERY_MS) {
             self.db
                 .write(move |tx| {
-                    tx.execute("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1", params![tid, now])?;
+                    tx.execute(
+                        "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1",
+                        params![tid, now],
+                    )?;
                     Ok(())
                 })
                 .await?;
@@ -646,7 +708,12 @@ impl AuthService {
         let (uid, tid) = (user.id.clone(), token_id.to_string());
         let n = self
             .db
-            .write(move |tx| Ok(tx.execute("DELETE FROM api_tokens WHERE id = ?1 AND user_id = ?2", params![tid, uid])?))
+            .write(move |tx| {
+                Ok(tx.execute(
+                    "DELETE FROM api_tokens WHERE id = ?1 AND user_id = ?2",
+                    params![tid, uid],
+                )?)
+            })
             .await?;
         if n == 0 {
             return Err(Error::not_found("no such token"));
@@ -656,7 +723,11 @@ impl AuthService {
 
     // ---- invitations and registration ----
 
-    pub async fn create_invite(&self, admin: &crate::Admin, valid_hours: Option<u64>) -> Result<(String, InviteInfo), Error> {
+    pub async fn create_invite(
+        &self,
+        admin: &crate::Admin,
+        valid_hours: Option<u64>,
+    ) -> Result<(String, InviteInfo), Error> {
         let hours = valid_hours.unwrap_or(self.config.invite_valid_hours);
         if hours == 0 || hours > 24 * 365 {
             return Err(Error::validation("valid_hours: 1 to 8760"));
@@ -735,7 +806,13 @@ impl AuthService {
     }
 
     /// Creates an account under the instance's registration policy.
-    pub async fn register(&self, policy: Policy, reg: Registration, ip: &str, ua: &str) -> Result<LoginOutcome, Error> {
+    pub async fn register(
+        &self,
+        policy: Policy,
+        reg: Registration,
+        ip: &str,
+        ua: &str,
+    ) -> Result<LoginOutcome, Error> {
         let invite_hash = match (policy, reg.invite.as_deref().filter(|s| !s.is_empty())) {
             (_, Some(invite)) => {
                 self.check_invite(invite).await?;
@@ -743,10 +820,16 @@ impl AuthService {
             }
             (Policy::Open, None) => None,
             (Policy::InviteOnly, None) => {
-                return Err(Error::new(ErrorCode::InviteRequired, "an invitation is needed to register"))
+                return Err(Error::new(
+                    ErrorCode::InviteRequired,
+                    "an invitation is needed to register",
+                ))
             }
             (Policy::Closed, None) => {
-                return Err(Error::new(ErrorCode::RegistrationClosed, "registration is closed on this instance"))
+                return Err(Error::new(
+                    ErrorCode::RegistrationClosed,
+                    "registration is closed on this instance",
+                ))
             }
         };
         let user = self
@@ -775,7 +858,9 @@ impl AuthService {
                 })
                 .await?;
             if used == 0 {
-                return Err(Error::not_found("this invitation is unknown, used or expired"));
+                return Err(Error::not_found(
+                    "this invitation is unknown, used or expired",
+                ));
             }
         }
         self.start_session(user, ip, ua).await
@@ -803,18 +888,28 @@ impl AuthService {
         Ok(Some(token))
     }
 
-    pub async fn complete_setup(&self, token: &str, reg: Registration, ip: &str, ua: &str) -> Result<LoginOutcome, Error> {
+    pub async fn complete_setup(
+        &self,
+        token: &str,
+        reg: Registration,
+        ip: &str,
+        ua: &str,
+    ) -> Result<LoginOutcome, Error> {
         let hash = hash_token(token);
         let valid = self
             .db
             .read(move |c| {
-                Ok(c.query_row("SELECT EXISTS(SELECT 1 FROM setup_tokens WHERE token_hash = ?1)", [hash], |r| {
-                    r.get::<_, i64>(0)
-                })? == 1)
+                Ok(c.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM setup_tokens WHERE token_hash = ?1)",
+                    [hash],
+                    |r| r.get::<_, i64>(0),
+                )? == 1)
             })
             .await?;
         if !valid || self.has_admin().await? {
-            return Err(Error::forbidden("this setup link is not valid (already used?)"));
+            return Err(Error::forbidden(
+                "this setup link is not valid (already used?)",
+            ));
         }
         let user = self
             .create_user(NewUser {
@@ -862,7 +957,10 @@ impl AuthService {
                     let id = guest.id.clone();
                     self.db
                         .write(move |tx| {
-                            tx.execute("UPDATE guests SET last_seen_at = ?2 WHERE id = ?1", params![id, now])?;
+                            tx.execute(
+                                "UPDATE guests SET last_seen_at = ?2 WHERE id = ?1",
+                                params![id, now],
+                            )?;
                             Ok(())
                         })
                         .await?;
@@ -900,7 +998,13 @@ impl AuthService {
                 Ok(c.query_row(
                     "SELECT id, display_name, avatar_color FROM guests WHERE token_hash = ?1",
                     [hash],
-                    |r| Ok(Guest { id: r.get(0)?, display_name: r.get(1)?, avatar_color: r.get(2)? }),
+                    |r| {
+                        Ok(Guest {
+                            id: r.get(0)?,
+                            display_name: r.get(1)?,
+                            avatar_color: r.get(2)?,
+                        })
+                    },
                 )
                 .optional()?)
             })
@@ -910,7 +1014,9 @@ impl AuthService {
 
     pub async fn update_guest(&self, actor: &Actor, update: ProfileUpdate) -> Result<Guest, Error> {
         let Actor::Guest(g) = actor else {
-            return Err(Error::bad_request("signed-in users change their profile instead"));
+            return Err(Error::bad_request(
+                "signed-in users change their profile instead",
+            ));
         };
         if update.email.is_some() {
             return Err(Error::validation("guests have no email"));
@@ -939,4 +1045,3 @@ impl AuthService {
         &self.db
     }
 }
-

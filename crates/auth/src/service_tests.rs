@@ -5,7 +5,11 @@ use nichoir_storage::{Db, DbOptions};
 use crate::{AuthService, Credentials, NewUser, ProfileUpdate, Registration, MIGRATIONS};
 
 async fn service(dir: &tempfile::TempDir) -> Result<AuthService, Error> {
-    let db = Db::open(&dir.path().join("a.db"), &DbOptions::default(), &[MIGRATIONS])?;
+    let db = Db::open(
+        &dir.path().join("a.db"),
+        &DbOptions::default(),
+        &[MIGRATIONS],
+    )?;
     let config = AuthConfig {
         login_failures_per_account: 3,
         ..AuthConfig::default()
@@ -57,12 +61,25 @@ async fn accounts_sessions_and_tokens() -> Result<(), Error> {
         .expect_err("usernames are case-insensitive");
     assert_eq!(dup.code, ErrorCode::UsernameTaken);
 
-    let bad = auth.login(creds("alice", "nope nope"), "1.1.1.1", "t").await.expect_err("bad pw");
+    let bad = auth
+        .login(creds("alice", "nope nope"), "1.1.1.1", "t")
+        .await
+        .expect_err("bad pw");
     assert_eq!(bad.code, ErrorCode::InvalidCredentials);
-    let s1 = auth.login(creds("ALICE", "correct horse"), "1.1.1.1", "t").await?;
-    let s2 = auth.login(creds("alice", "correct horse"), "1.1.1.1", "t").await?;
-    assert_ne!(s1.session_token, s2.session_token, "a new id at every login");
-    let actor = auth.resolve_session(&s1.session_token).await?.expect("valid session");
+    let s1 = auth
+        .login(creds("ALICE", "correct horse"), "1.1.1.1", "t")
+        .await?;
+    let s2 = auth
+        .login(creds("alice", "correct horse"), "1.1.1.1", "t")
+        .await?;
+    assert_ne!(
+        s1.session_token, s2.session_token,
+        "a new id at every login"
+    );
+    let actor = auth
+        .resolve_session(&s1.session_token)
+        .await?
+        .expect("valid session");
     assert_eq!(actor.id(), admin.id);
     assert!(actor.require_admin().is_ok());
     assert_eq!(auth.list_sessions(&actor).await?.len(), 2);
@@ -73,9 +90,16 @@ async fn accounts_sessions_and_tokens() -> Result<(), Error> {
     auth.revoke_token(&actor, &info.id).await?;
     assert!(auth.resolve_token(&token).await?.is_none());
 
-    auth.change_password(&actor, "correct horse".into(), "battery staple".into()).await?;
-    assert!(auth.resolve_session(&s2.session_token).await?.is_none(), "other sessions end");
-    assert!(auth.resolve_session(&s1.session_token).await?.is_some(), "this one stays");
+    auth.change_password(&actor, "correct horse".into(), "battery staple".into())
+        .await?;
+    assert!(
+        auth.resolve_session(&s2.session_token).await?.is_none(),
+        "other sessions end"
+    );
+    assert!(
+        auth.resolve_session(&s1.session_token).await?.is_some(),
+        "this one stays"
+    );
     auth.logout_everywhere(&actor).await?;
     assert!(auth.resolve_session(&s1.session_token).await?.is_none());
     assert!(auth.resolve_session("garbage").await?.is_none());
@@ -95,9 +119,14 @@ async fn throttling_answers_429_and_never_locks_out_other_addresses_forever() ->
     })
     .await?;
     for _ in 0..3 {
-        let _ = auth.login(creds("bob", "wrong wrong"), "2.2.2.2", "t").await;
+        let _ = auth
+            .login(creds("bob", "wrong wrong"), "2.2.2.2", "t")
+            .await;
     }
-    let e = auth.login(creds("bob", "correct horse"), "2.2.2.2", "t").await.expect_err("throttled");
+    let e = auth
+        .login(creds("bob", "correct horse"), "2.2.2.2", "t")
+        .await
+        .expect_err("throttled");
     assert_eq!(e.code, ErrorCode::RateLimited);
     assert!(e.retry_after_secs.is_some_and(|s| s > 0));
     Ok(())
@@ -108,24 +137,52 @@ async fn registration_policies_invites_and_guests() -> Result<(), Error> {
     let dir = tempfile::tempdir().map_err(Error::internal)?;
     let auth = service(&dir).await?;
     let setup = auth.issue_setup_token().await?.expect("token");
-    let admin = auth.complete_setup(&setup, reg("root", None), "ip", "ua").await?;
+    let admin = auth
+        .complete_setup(&setup, reg("root", None), "ip", "ua")
+        .await?;
     assert!(admin.user.is_admin);
-    assert!(auth.complete_setup(&setup, reg("root2", None), "ip", "ua").await.is_err(), "one-time");
+    assert!(
+        auth.complete_setup(&setup, reg("root2", None), "ip", "ua")
+            .await
+            .is_err(),
+        "one-time"
+    );
 
-    let closed = auth.register(Policy::Closed, reg("carol", None), "ip", "ua").await.expect_err("closed");
+    let closed = auth
+        .register(Policy::Closed, reg("carol", None), "ip", "ua")
+        .await
+        .expect_err("closed");
     assert_eq!(closed.code, ErrorCode::RegistrationClosed);
-    let need = auth.register(Policy::InviteOnly, reg("carol", None), "ip", "ua").await.expect_err("invite");
+    let need = auth
+        .register(Policy::InviteOnly, reg("carol", None), "ip", "ua")
+        .await
+        .expect_err("invite");
     assert_eq!(need.code, ErrorCode::InviteRequired);
 
-    let actor = auth.resolve_session(&admin.session_token).await?.expect("admin");
+    let actor = auth
+        .resolve_session(&admin.session_token)
+        .await?
+        .expect("admin");
     let adm = actor.require_admin()?;
     let (invite, _) = auth.create_invite(&adm, None).await?;
     auth.check_invite(&invite).await?;
-    let carol = auth.register(Policy::InviteOnly, reg("carol", Some(invite.clone())), "ip", "ua").await?;
+    let carol = auth
+        .register(
+            Policy::InviteOnly,
+            reg("carol", Some(invite.clone())),
+            "ip",
+            "ua",
+        )
+        .await?;
     assert!(!carol.user.is_admin);
-    let again = auth.register(Policy::InviteOnly, reg("dave", Some(invite)), "ip", "ua").await.expect_err("used");
+    let again = auth
+        .register(Policy::InviteOnly, reg("dave", Some(invite)), "ip", "ua")
+        .await
+        .expect_err("used");
     assert_eq!(again.code, ErrorCode::NotFound);
-    let open = auth.register(Policy::Open, reg("erin", None), "ip", "ua").await?;
+    let open = auth
+        .register(Policy::Open, reg("erin", None), "ip", "ua")
+        .await?;
     assert_eq!(open.user.username, "erin");
 
     let (guest, cookie) = auth.guest(None).await?;
@@ -134,7 +191,13 @@ async fn registration_policies_invites_and_guests() -> Result<(), Error> {
     assert_eq!(guest.id(), same.id());
     assert!(none.is_none());
     let g = auth
-        .update_guest(&same, ProfileUpdate { display_name: Some("Zoé".into()), ..Default::default() })
+        .update_guest(
+            &same,
+            ProfileUpdate {
+                display_name: Some("Zoé".into()),
+                ..Default::default()
+            },
+        )
         .await?;
     assert_eq!(g.display_name, "Zoé");
     let (again, _) = auth.guest(Some(&cookie)).await?;

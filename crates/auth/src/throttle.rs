@@ -46,12 +46,18 @@ impl LoginThrottle {
                 self.limits.per_ip
             };
             if let Some(q) = map.get_mut(&key) {
-                while q.front().is_some_and(|t| now.duration_since(*t) >= self.limits.window) {
+                while q
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= self.limits.window)
+                {
                     q.pop_front();
                 }
                 if q.len() >= limit {
                     if let Some(oldest) = q.front() {
-                        let left = self.limits.window.saturating_sub(now.duration_since(*oldest));
+                        let left = self
+                            .limits
+                            .window
+                            .saturating_sub(now.duration_since(*oldest));
                         wait = wait.max(left.as_secs().max(1));
                     }
                 }
@@ -112,8 +118,15 @@ mod tests {
         }
         let wait = th.check("alice", "9.9.9.9", t0 + Duration::from_secs(10));
         assert_eq!(wait, Err(50));
-        assert!(th.check("bob", "9.9.9.9", t0).is_ok(), "other accounts unaffected");
-        assert!(th.check("alice", "9.9.9.9", t0 + Duration::from_secs(61)).is_ok(), "no lock-out");
+        assert!(
+            th.check("bob", "9.9.9.9", t0).is_ok(),
+            "other accounts unaffected"
+        );
+        assert!(
+            th.check("alice", "9.9.9.9", t0 + Duration::from_secs(61))
+                .is_ok(),
+            "no lock-out"
+        );
     }
 
     #[test]

@@ -17,7 +17,9 @@ pub fn validate_username(u: &str) -> Result<String, Error> {
         ));
     }
     if !u.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        return Err(Error::validation("username: must start with a letter or digit"));
+        return Err(Error::validation(
+            "username: must start with a letter or digit",
+        ));
     }
     Ok(u.to_string())
 }
@@ -53,8 +55,9 @@ pub fn validate_email(e: &str) -> Result<Option<String>, Error> {
     }
     let ok = e.len() <= 254
         && !e.chars().any(|c| c.is_whitespace() || c.is_control())
-        && e.split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'));
+        && e.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+        });
     if ok {
         Ok(Some(e.to_string()))
     } else {
@@ -63,9 +66,7 @@ pub fn validate_email(e: &str) -> Result<Option<String>, Error> {
 }
 
 pub fn validate_color(c: &str) -> Result<String, Error> {
-    let ok = c.len() == 7
-        && c.starts_with('#')
-        && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
     if ok {
         Ok(c.to_ascii_lowercase())
     } else {

@@ -323,7 +323,7 @@ impl Default for SmtpConfig {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VideoConfig {
     pub stun_servers: Vec<String>,
@@ -332,16 +332,6 @@ pub struct VideoConfig {
     pub udp_port: u64,
 }
 
-impl Default for VideoConfig {
-    fn default() -> Self {
-        VideoConfig {
-            stun_servers: Vec::new(),
-            turn_servers: Vec::new(),
-            turn_secret: String::new(),
-            udp_port: 0,
-        }
-    }
-}
 
 /// Keys whose values are secrets: never shown in the admin settings page or logs.
 pub const SECRET_KEYS: &[&str] = &["smtp.password", "video.turn_secret"];
@@ -367,12 +357,12 @@ impl Config {
                     path: path.to_path_buf(),
                     source,
                 })?;
-                let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-                    ConfigError::Syntax {
-                        path: path.to_path_buf(),
-                        message: e.message().to_string(),
-                    }
-                })?;
+                let table: toml::Table =
+                    text.parse()
+                        .map_err(|e: toml::de::Error| ConfigError::Syntax {
+                            path: path.to_path_buf(),
+                            message: e.message().to_string(),
+                        })?;
                 toml::Value::Table(table)
             }
             None => toml::Value::Table(toml::Table::new()),
@@ -416,8 +406,11 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
         let base = &self.server.base_url;
-        if !base.is_empty() && !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(bad("server.base_url", "must start with http:// or https://"));
+        if !(base.is_empty() || base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(bad(
+                "server.base_url",
+                "must start with http:// or https://",
+            ));
         }
         if base.ends_with('/') {
             return Err(bad("server.base_url", "must not end with a slash"));
@@ -434,18 +427,39 @@ impl Config {
             ("server.max_header_bytes", self.server.max_header_bytes),
             ("storage.read_connections", self.storage.read_connections),
             ("auth.session_idle_hours", self.auth.session_idle_hours),
-            ("auth.session_absolute_days", self.auth.session_absolute_days),
-            ("auth.login_failures_per_account", self.auth.login_failures_per_account),
-            ("auth.login_failures_per_ip", self.auth.login_failures_per_ip),
+            (
+                "auth.session_absolute_days",
+                self.auth.session_absolute_days,
+            ),
+            (
+                "auth.login_failures_per_account",
+                self.auth.login_failures_per_account,
+            ),
+            (
+                "auth.login_failures_per_ip",
+                self.auth.login_failures_per_ip,
+            ),
             ("auth.login_window_secs", self.auth.login_window_secs),
             ("auth.invite_valid_hours", self.auth.invite_valid_hours),
-            ("auth.max_concurrent_hashes", self.auth.max_concurrent_hashes),
-            ("realtime.max_message_bytes", self.realtime.max_message_bytes),
-            ("realtime.messages_per_second", self.realtime.messages_per_second),
+            (
+                "auth.max_concurrent_hashes",
+                self.auth.max_concurrent_hashes,
+            ),
+            (
+                "realtime.max_message_bytes",
+                self.realtime.max_message_bytes,
+            ),
+            (
+                "realtime.messages_per_second",
+                self.realtime.messages_per_second,
+            ),
             ("realtime.burst", self.realtime.burst),
             ("realtime.heartbeat_secs", self.realtime.heartbeat_secs),
             ("realtime.send_queue", self.realtime.send_queue),
-            ("realtime.max_topics_per_connection", self.realtime.max_topics_per_connection),
+            (
+                "realtime.max_topics_per_connection",
+                self.realtime.max_topics_per_connection,
+            ),
             ("uploads.max_file_bytes", self.uploads.max_file_bytes),
             ("backup.keep", self.backup.keep),
         ];
@@ -480,22 +494,30 @@ impl Config {
         }
         for (i, url) in self.video.stun_servers.iter().enumerate() {
             if !url.starts_with("stun:") && !url.starts_with("stuns:") {
-                return Err(bad(&format!("video.stun_servers[{i}]"), "must start with stun:"));
+                return Err(bad(
+                    &format!("video.stun_servers[{i}]"),
+                    "must start with stun:",
+                ));
             }
         }
         for (i, url) in self.video.turn_servers.iter().enumerate() {
             if !url.starts_with("turn:") && !url.starts_with("turns:") {
-                return Err(bad(&format!("video.turn_servers[{i}]"), "must start with turn:"));
+                return Err(bad(
+                    &format!("video.turn_servers[{i}]"),
+                    "must start with turn:",
+                ));
             }
         }
         Ok(())
     }
 
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
-        self.server
-            .listen
-            .parse()
-            .map_err(|_| bad("server.listen", "an address and port such as 127.0.0.1:8080"))
+        self.server.listen.parse().map_err(|_| {
+            bad(
+                "server.listen",
+                "an address and port such as 127.0.0.1:8080",
+            )
+        })
     }
 
     pub fn trusted_proxies(&self) -> Result<Vec<IpNet>, ConfigError> {
@@ -505,7 +527,12 @@ impl Config {
             .map(|s| {
                 s.parse::<IpNet>()
                     .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| bad("server.trusted_proxies", format!("`{s}` is not an IP or CIDR")))
+                    .map_err(|_| {
+                        bad(
+                            "server.trusted_proxies",
+                            format!("`{s}` is not an IP or CIDR"),
+                        )
+                    })
             })
             .collect()
     }
@@ -546,7 +573,11 @@ impl Config {
     }
 }
 
-fn check_known(value: &toml::Value, defaults: &toml::Value, prefix: &str) -> Result<(), ConfigError> {
+fn check_known(
+    value: &toml::Value,
+    defaults: &toml::Value,
+    prefix: &str,
+) -> Result<(), ConfigError> {
     let (toml::Value::Table(user), toml::Value::Table(known)) = (value, defaults) else {
         return Ok(());
     };
@@ -615,7 +646,11 @@ fn apply_env(
     Ok(())
 }
 
-fn parse_env_value(key: &str, default: &toml::Value, raw: &str) -> Result<toml::Value, ConfigError> {
+fn parse_env_value(
+    key: &str,
+    default: &toml::Value,
+    raw: &str,
+) -> Result<toml::Value, ConfigError> {
     Ok(match default {
         toml::Value::Integer(_) => toml::Value::Integer(
             raw.trim()
@@ -731,7 +766,9 @@ mod tests {
         for key in Config::keys() {
             let (section, field) = key.split_once('.').unwrap_or_default();
             let header = format!("[{section}]");
-            let start = example.find(&header).unwrap_or_else(|| panic!("no {header} in example"));
+            let start = example
+                .find(&header)
+                .unwrap_or_else(|| panic!("no {header} in example"));
             let body = &example[start..];
             assert!(
                 body.contains(&format!("\n{field} =")) || body.contains(&format!("\n# {field} =")),

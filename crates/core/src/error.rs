@@ -151,6 +151,9 @@ mod tests {
         );
         assert_eq!(ErrorCode::ValidationFailed.http_status(), 422);
         assert_eq!(ErrorCode::RateLimited.http_status(), 429);
-        assert_eq!(Error::internal("db exploded").message, "internal error, see the server log");
+        assert_eq!(
+            Error::internal("db exploded").message,
+            "internal error, see the server log"
+        );
     }
 }

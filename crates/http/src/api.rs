@@ -52,9 +52,10 @@ impl Api {
         F::Output: Responder + 'static,
     {
         let (m, p) = (doc.method.clone(), doc.path);
-        self.registers.push(Arc::new(move |cfg: &mut web::ServiceConfig| {
-            cfg.route(p, web::method(m.clone()).to(handler.clone()));
-        }));
+        self.registers
+            .push(Arc::new(move |cfg: &mut web::ServiceConfig| {
+                cfg.route(p, web::method(m.clone()).to(handler.clone()));
+            }));
         self.docs.push(doc);
         self
     }
@@ -137,7 +138,13 @@ impl Api {
 }
 
 /// Shorthand for a `RouteDoc` answering JSON 200.
-pub fn doc(method: Method, path: &'static str, tag: &'static str, summary: &'static str, access: Access) -> RouteDoc {
+pub fn doc(
+    method: Method,
+    path: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    access: Access,
+) -> RouteDoc {
     RouteDoc {
         method,
         path,

@@ -9,7 +9,11 @@ use ipnet::IpNet;
 
 use crate::Ctx;
 
-pub fn client_ip(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[IpNet]) -> Option<IpAddr> {
+pub fn client_ip(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[IpNet],
+) -> Option<IpAddr> {
     let peer = peer?;
     if !trusted.iter().any(|n| n.contains(&peer)) {
         return Some(peer);
@@ -64,15 +68,29 @@ mod tests {
 
     #[test]
     fn forwarded_only_from_trusted_proxies() {
-        let trusted: Vec<IpNet> = vec!["127.0.0.1/32".parse().unwrap_or_else(|_| IpNet::from(ip("127.0.0.1")))];
-        assert_eq!(client_ip(Some(ip("8.8.8.8")), Some("1.1.1.1"), &trusted), Some(ip("8.8.8.8")));
-        assert_eq!(client_ip(Some(ip("127.0.0.1")), Some("1.1.1.1"), &trusted), Some(ip("1.1.1.1")));
+        let trusted: Vec<IpNet> = vec!["127.0.0.1/32"
+            .parse()
+            .unwrap_or_else(|_| IpNet::from(ip("127.0.0.1")))];
+        assert_eq!(
+            client_ip(Some(ip("8.8.8.8")), Some("1.1.1.1"), &trusted),
+            Some(ip("8.8.8.8"))
+        );
+        assert_eq!(
+            client_ip(Some(ip("127.0.0.1")), Some("1.1.1.1"), &trusted),
+            Some(ip("1.1.1.1"))
+        );
         assert_eq!(
             client_ip(Some(ip("127.0.0.1")), Some("6.6.6.6, 1.1.1.1"), &trusted),
             Some(ip("1.1.1.1")),
             "a forged left-most entry is ignored"
         );
-        assert_eq!(client_ip(Some(ip("127.0.0.1")), Some("garbage"), &trusted), Some(ip("127.0.0.1")));
-        assert_eq!(client_ip(Some(ip("127.0.0.1")), None, &trusted), Some(ip("127.0.0.1")));
+        assert_eq!(
+            client_ip(Some(ip("127.0.0.1")), Some("garbage"), &trusted),
+            Some(ip("127.0.0.1"))
+        );
+        assert_eq!(
+            client_ip(Some(ip("127.0.0.1")), None, &trusted),
+            Some(ip("127.0.0.1"))
+        );
     }
 }

@@ -33,7 +33,12 @@ fn name(base: &'static str, secure: bool) -> String {
     }
 }
 
-fn build(base: &'static str, value: String, secure: bool, max_age: Option<Duration>) -> Cookie<'static> {
+fn build(
+    base: &'static str,
+    value: String,
+    secure: bool,
+    max_age: Option<Duration>,
+) -> Cookie<'static> {
     let mut c = Cookie::build(name(base, secure), value)
         .path("/")
         .http_only(true)
@@ -47,11 +52,21 @@ fn build(base: &'static str, value: String, secure: bool, max_age: Option<Durati
 }
 
 pub fn session_cookie(token: String, secure: bool, absolute_days: u64) -> Cookie<'static> {
-    build(SESSION_COOKIE, token, secure, Some(Duration::days(absolute_days as i64)))
+    build(
+        SESSION_COOKIE,
+        token,
+        secure,
+        Some(Duration::days(absolute_days as i64)),
+    )
 }
 
 pub fn guest_cookie(token: String, secure: bool, days: u64) -> Cookie<'static> {
-    build(GUEST_COOKIE, token, secure, Some(Duration::days(days as i64)))
+    build(
+        GUEST_COOKIE,
+        token,
+        secure,
+        Some(Duration::days(days as i64)),
+    )
 }
 
 pub fn clear_cookie(base: &'static str, secure: bool) -> Cookie<'static> {

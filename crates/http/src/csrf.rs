@@ -17,7 +17,11 @@ use crate::context::origin_of;
 use crate::{read_cookie, ApiError, Ctx};
 
 /// Routes that establish a session: they check Origin but cannot require a token yet.
-const SESSION_STARTERS: &[&str] = &["/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/setup"];
+const SESSION_STARTERS: &[&str] = &[
+    "/api/v1/auth/login",
+    "/api/v1/auth/register",
+    "/api/v1/setup",
+];
 
 /// Is this request's Origin (if any) the instance's own? Also used for WebSocket upgrades.
 pub fn origin_allowed(req: &HttpRequest, ctx: &Ctx) -> bool {
@@ -52,7 +56,10 @@ fn check(req: &HttpRequest, ctx: &Ctx) -> Result<(), ApiError> {
         return Ok(());
     }
     if !origin_allowed(req, ctx) {
-        return Err(ApiError::new(ErrorCode::OriginRejected, "request from another origin refused"));
+        return Err(ApiError::new(
+            ErrorCode::OriginRejected,
+            "request from another origin refused",
+        ));
     }
     if req.headers().contains_key(header::AUTHORIZATION) {
         return Ok(());

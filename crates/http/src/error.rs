@@ -36,7 +36,11 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         if status.is_server_error() {
-            tracing::error!(code = self.0.code.as_str(), "request failed: {}", self.0.message);
+            tracing::error!(
+                code = self.0.code.as_str(),
+                "request failed: {}",
+                self.0.message
+            );
         }
         let mut resp = HttpResponse::build(status);
         if let Some(secs) = self.0.retry_after_secs {

@@ -12,7 +12,8 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         .limit(limit)
         .error_handler(|err, _req| {
             let e = match &err {
-                JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+                JsonPayloadError::OverflowKnownLength { .. }
+                | JsonPayloadError::Overflow { .. } => {
                     ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large")
                 }
                 JsonPayloadError::ContentType => ApiError::new(

@@ -13,7 +13,9 @@ pub fn init(cfg: &LoggingConfig) -> Result<Option<WorkerGuard>> {
         .unwrap_or_else(|_| EnvFilter::new(format!("{},actix_server=warn", cfg.level)));
     let json = cfg.format == "json";
     if cfg.directory.as_os_str().is_empty() {
-        let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+        let b = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr);
         if json {
             let _ = b.json().try_init();
         } else {
@@ -24,7 +26,10 @@ pub fn init(cfg: &LoggingConfig) -> Result<Option<WorkerGuard>> {
     std::fs::create_dir_all(&cfg.directory)?;
     let appender = tracing_appender::rolling::daily(&cfg.directory, "nichoir.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false);
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false);
     if json {
         let _ = b.json().try_init();
     } else {
@@ -42,7 +47,9 @@ pub fn init(cfg: &LoggingConfig) -> Result<Option<WorkerGuard>> {
 }
 
 fn prune(dir: &std::path::Path, keep: Duration) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
         if !name.starts_with("nichoir.log") {

@@ -29,7 +29,9 @@ fn main() -> ExitCode {
         Command::Admin { command } => run_async(admin(config, command)),
         Command::Backup { file } => backup(&config, &file),
         Command::Restore { file } => restore(&config, &file),
-        Command::Config { command: ConfigCommand::Check } => config_check(&config),
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => config_check(&config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,16 +50,18 @@ fn run_async<F: std::future::Future<Output = Result<()>>>(f: F) -> Result<()> {
         .block_on(f)
 }
 
-fn serve(config: Config) -> Result<()> {
+fn serve(mut config: Config) -> Result<()> {
     let _guard = logging::init(&config.logging)?;
     let addr = config.listen_addr()?;
+    let listener = std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    // With port 0 the system picks one: links built from the listen address must use it.
+    config.server.listen = local.to_string();
     actix_web::rt::System::new().block_on(async move {
         let prepared = nichoir_web::prepare(config.clone())
             .await
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("cannot start with data directory {}", config.server.data_dir.display()))?;
-        let listener = std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
-        let local = listener.local_addr()?;
         println!("listening on http://{local}");
         if let Some(url) = &prepared.setup_url {
             println!("No admin account yet. Create it here (one-time link): {url}");
@@ -102,7 +106,9 @@ async fn open_auth(config: &Config) -> Result<AuthService> {
 
 fn read_password_stdin() -> Result<String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("cannot read the password from standard input")?;
     let p = s.trim_end_matches(['\n', '\r']).to_string();
     if p.is_empty() {
         return Err(anyhow!("no password on standard input"));
@@ -112,9 +118,17 @@ fn read_password_stdin() -> Result<String> {
 
 async fn admin(config: Config, command: AdminCommand) -> Result<()> {
     match command {
-        AdminCommand::CreateUser { username, password_stdin, admin, display_name, email } => {
+        AdminCommand::CreateUser {
+            username,
+            password_stdin,
+            admin,
+            display_name,
+            email,
+        } => {
             if !password_stdin {
-                return Err(anyhow!("pass the password on standard input with --password-stdin"));
+                return Err(anyhow!(
+                    "pass the password on standard input with --password-stdin"
+                ));
             }
             let password = read_password_stdin()?;
             let auth = open_auth(&config).await?;
@@ -128,7 +142,12 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
                 })
                 .await
                 .map_err(|e| anyhow!("{}", e.message))?;
-            println!("created {} {} ({})", if user.is_admin { "admin" } else { "user" }, user.username, user.id);
+            println!(
+                "created {} {} ({})",
+                if user.is_admin { "admin" } else { "user" },
+                user.username,
+                user.id
+            );
         }
         AdminCommand::CreateToken { username, name } => {
             let auth = open_auth(&config).await?;
@@ -143,13 +162,20 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
                 .map_err(|e| anyhow!("{}", e.message))?;
             println!("{token}");
         }
-        AdminCommand::SetPassword { username, password_stdin } => {
+        AdminCommand::SetPassword {
+            username,
+            password_stdin,
+        } => {
             if !password_stdin {
-                return Err(anyhow!("pass the password on standard input with --password-stdin"));
+                return Err(anyhow!(
+                    "pass the password on standard input with --password-stdin"
+                ));
             }
             let password = read_password_stdin()?;
             let auth = open_auth(&config).await?;
-            auth.set_password(&username, password).await.map_err(|e| anyhow!("{}", e.message))?;
+            auth.set_password(&username, password)
+                .await
+                .map_err(|e| anyhow!("{}", e.message))?;
             println!("password changed for {username}");
         }
     }

@@ -38,7 +38,12 @@ pub fn serve_connection(
         .max_continuation_size(max);
 
     actix_web::rt::spawn(async move {
-        let (conn, mut outgoing, tx, slow) = hub.connect();
+        let crate::hub::Registered {
+            id: conn,
+            mut outgoing,
+            sender: tx,
+            slow,
+        } = hub.connect();
         let peer = Peer::of(conn, &actor);
         let mut shutdown = hub.shutdown_signal();
         let mut heartbeat = tokio::time::interval(Duration::from_secs(cfg.heartbeat_secs));
@@ -148,10 +153,19 @@ async fn handle_text(
                 return Some(error_frame("validation_failed", "topic too long"));
             }
             if topics.contains(&topic) {
-                return Some(ServerMessage::Subscribed { topic: &topic, members: hub.members(&topic) }.to_text());
+                return Some(
+                    ServerMessage::Subscribed {
+                        topic: &topic,
+                        members: hub.members(&topic),
+                    }
+                    .to_text(),
+                );
             }
             if topics.len() >= hub.config().max_topics_per_connection as usize {
-                return Some(error_frame("rate_limited", "too many topics on one connection"));
+                return Some(error_frame(
+                    "rate_limited",
+                    "too many topics on one connection",
+                ));
             }
             let Some(handler) = hub.handler_for(&topic) else {
                 return Some(error_frame("not_found", "no such topic"));
@@ -161,7 +175,13 @@ async fn handle_text(
             }
             let members = hub.join(&topic, peer.clone(), tx.clone());
             topics.push(topic.clone());
-            Some(ServerMessage::Subscribed { topic: &topic, members }.to_text())
+            Some(
+                ServerMessage::Subscribed {
+                    topic: &topic,
+                    members,
+                }
+                .to_text(),
+            )
         }
         ClientMessage::Unsubscribe { topic } => {
             topics.retain(|t| t != &topic);
@@ -182,4 +202,3 @@ async fn handle_text(
         }
     }
 }
-

@@ -53,10 +53,28 @@ pub trait TopicHandler: Send + Sync {
     async fn authorize(&self, actor: &Actor, topic: &str) -> Result<(), Error>;
 
     /// A client published `data` on a topic it follows. The default relays it to the other members.
-    async fn on_publish(&self, hub: &Hub, from: &Peer, _actor: &Actor, topic: &str, data: Value) -> Result<(), Error> {
+    async fn on_publish(
+        &self,
+        hub: &Hub,
+        from: &Peer,
+        _actor: &Actor,
+        topic: &str,
+        data: Value,
+    ) -> Result<(), Error> {
         hub.broadcast_event(topic, Some(from), &data, Some(from.conn));
         Ok(())
     }
+}
+
+/// A connection's outgoing queue and its "too slow" signal.
+type ConnSlot = (mpsc::Sender<Outgoing>, Arc<Notify>);
+
+/// What a new connection gets from the hub.
+pub(crate) struct Registered {
+    pub id: ConnId,
+    pub outgoing: mpsc::Receiver<Outgoing>,
+    pub sender: mpsc::Sender<Outgoing>,
+    pub slow: Arc<Notify>,
 }
 
 struct Member {
@@ -69,7 +87,7 @@ struct Inner {
     next_conn: AtomicU64,
     handlers: RwLock<Vec<(String, Arc<dyn TopicHandler>)>>,
     topics: RwLock<HashMap<String, HashMap<ConnId, Member>>>,
-    connections: RwLock<HashMap<ConnId, (mpsc::Sender<Outgoing>, Arc<Notify>)>>,
+    connections: RwLock<HashMap<ConnId, ConnSlot>>,
     shutdown_tx: watch::Sender<bool>,
 }
 
@@ -115,12 +133,20 @@ impl Hub {
     }
 
     /// A new connection: its id, its outgoing queue, and the signal that it is too slow.
-    pub(crate) fn connect(&self) -> (ConnId, mpsc::Receiver<Outgoing>, mpsc::Sender<Outgoing>, Arc<Notify>) {
+    pub(crate) fn connect(&self) -> Registered {
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = mpsc::channel(self.inner.config.send_queue as usize);
+        let (sender, outgoing) = mpsc::channel(self.inner.config.send_queue as usize);
         let slow = Arc::new(Notify::new());
-        self.inner.connections.write().insert(id, (tx.clone(), slow.clone()));
-        (id, rx, tx, slow)
+        self.inner
+            .connections
+            .write()
+            .insert(id, (sender.clone(), slow.clone()));
+        Registered {
+            id,
+            outgoing,
+            sender,
+            slow,
+        }
     }
 
     pub(crate) fn disconnect(&self, conn: ConnId) {
@@ -137,7 +163,16 @@ impl Hub {
             left
         };
         for (topic, peer) in left {
-            self.send_all(&topic, &ServerMessage::Presence { topic: &topic, joined: None, left: Some(&peer) }.to_text(), None);
+            self.send_all(
+                &topic,
+                &ServerMessage::Presence {
+                    topic: &topic,
+                    joined: None,
+                    left: Some(&peer),
+                }
+                .to_text(),
+                None,
+            );
         }
     }
 
@@ -147,12 +182,23 @@ impl Hub {
         let members = {
             let mut topics = self.inner.topics.write();
             let entry = topics.entry(topic.to_string()).or_default();
-            entry.insert(conn, Member { peer: peer.clone(), tx });
+            entry.insert(
+                conn,
+                Member {
+                    peer: peer.clone(),
+                    tx,
+                },
+            );
             entry.values().map(|m| m.peer.clone()).collect::<Vec<_>>()
         };
         self.send_all(
             topic,
-            &ServerMessage::Presence { topic, joined: Some(&peer), left: None }.to_text(),
+            &ServerMessage::Presence {
+                topic,
+                joined: Some(&peer),
+                left: None,
+            }
+            .to_text(),
             Some(conn),
         );
         members
@@ -168,13 +214,26 @@ impl Hub {
             removed
         };
         if let Some(m) = &removed {
-            self.send_all(topic, &ServerMessage::Presence { topic, joined: None, left: Some(&m.peer) }.to_text(), None);
+            self.send_all(
+                topic,
+                &ServerMessage::Presence {
+                    topic,
+                    joined: None,
+                    left: Some(&m.peer),
+                }
+                .to_text(),
+                None,
+            );
         }
         removed.is_some()
     }
 
     pub fn is_member(&self, topic: &str, conn: ConnId) -> bool {
-        self.inner.topics.read().get(topic).is_some_and(|m| m.contains_key(&conn))
+        self.inner
+            .topics
+            .read()
+            .get(topic)
+            .is_some_and(|m| m.contains_key(&conn))
     }
 
     pub fn members(&self, topic: &str) -> Vec<Peer> {
@@ -187,14 +246,25 @@ impl Hub {
     }
 
     /// Sends an event to every member of `topic` (but `except`, usually the author).
-    pub fn broadcast_event(&self, topic: &str, from: Option<&Peer>, data: &Value, except: Option<ConnId>) {
+    pub fn broadcast_event(
+        &self,
+        topic: &str,
+        from: Option<&Peer>,
+        data: &Value,
+        except: Option<ConnId>,
+    ) {
         let text = ServerMessage::Event { topic, from, data }.to_text();
         self.send_all(topic, &text, except);
     }
 
     /// Sends a raw JSON frame to one connection.
     pub fn send_to(&self, conn: ConnId, value: &Value) -> bool {
-        let tx = self.inner.connections.read().get(&conn).map(|(tx, _)| tx.clone());
+        let tx = self
+            .inner
+            .connections
+            .read()
+            .get(&conn)
+            .map(|(tx, _)| tx.clone());
         match tx {
             Some(tx) => self.deliver(conn, &tx, value.to_string()),
             None => false,
@@ -277,8 +347,10 @@ mod tests {
             send_queue: 4,
             ..RealtimeConfig::default()
         });
-        let (slow_id, _slow_rx, slow_tx, slow_signal) = hub.connect();
-        let (fast_id, mut fast_rx, fast_tx, _) = hub.connect();
+        let slow = hub.connect();
+        let (slow_id, slow_tx, slow_signal) = (slow.id, slow.sender.clone(), slow.slow.clone());
+        let fast = hub.connect();
+        let (fast_id, mut fast_rx, fast_tx) = (fast.id, fast.outgoing, fast.sender);
         hub.join("t:1", peer(slow_id, "slow"), slow_tx);
         hub.join("t:1", peer(fast_id, "fast"), fast_tx);
         let mut fast_got = 0;
@@ -300,12 +372,16 @@ mod tests {
     #[test]
     fn join_leave_and_presence() {
         let hub = Hub::new(RealtimeConfig::default());
-        let (a, mut a_rx, a_tx, _) = hub.connect();
-        let (b, _b_rx, b_tx, _) = hub.connect();
+        let ra = hub.connect();
+        let (a, mut a_rx, a_tx) = (ra.id, ra.outgoing, ra.sender);
+        let rb = hub.connect();
+        let (b, b_tx) = (rb.id, rb.sender);
         assert_eq!(hub.join("t:x", peer(a, "a"), a_tx).len(), 1);
         assert_eq!(hub.join("t:x", peer(b, "b"), b_tx).len(), 2);
         let joined = a_rx.try_recv().ok();
-        assert!(matches!(joined, Some(Outgoing::Text(t)) if t.contains("\"joined\"") && t.contains("\"b\"")));
+        assert!(
+            matches!(joined, Some(Outgoing::Text(t)) if t.contains("\"joined\"") && t.contains("\"b\""))
+        );
         hub.disconnect(b);
         let left = a_rx.try_recv().ok();
         assert!(matches!(left, Some(Outgoing::Text(t)) if t.contains("\"left\"")));

@@ -16,7 +16,9 @@ impl TopicHandler for PresenceHandler {
         }
         let scope = topic.strip_prefix("presence:").unwrap_or("");
         if scope.is_empty() || scope.len() > 128 {
-            return Err(Error::validation("presence topic: presence:<scope>, scope 1 to 128 bytes"));
+            return Err(Error::validation(
+                "presence topic: presence:<scope>, scope 1 to 128 bytes",
+            ));
         }
         Ok(())
     }

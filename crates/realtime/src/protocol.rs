@@ -17,13 +17,35 @@ pub enum ClientMessage {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage<'a> {
-    Hello { conn: u64, heartbeat_secs: u64, max_message_bytes: u64 },
-    Subscribed { topic: &'a str, members: Vec<Peer> },
-    Unsubscribed { topic: &'a str },
-    Event { topic: &'a str, from: Option<&'a Peer>, data: &'a Value },
-    Presence { topic: &'a str, #[serde(skip_serializing_if = "Option::is_none")] joined: Option<&'a Peer>, #[serde(skip_serializing_if = "Option::is_none")] left: Option<&'a Peer> },
+    Hello {
+        conn: u64,
+        heartbeat_secs: u64,
+        max_message_bytes: u64,
+    },
+    Subscribed {
+        topic: &'a str,
+        members: Vec<Peer>,
+    },
+    Unsubscribed {
+        topic: &'a str,
+    },
+    Event {
+        topic: &'a str,
+        from: Option<&'a Peer>,
+        data: &'a Value,
+    },
+    Presence {
+        topic: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        joined: Option<&'a Peer>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        left: Option<&'a Peer>,
+    },
     Pong {},
-    Error { code: &'a str, message: &'a str },
+    Error {
+        code: &'a str,
+        message: &'a str,
+    },
 }
 
 impl ServerMessage<'_> {
@@ -40,8 +62,14 @@ mod tests {
 
     #[test]
     fn parses_and_rejects() {
-        let m: ClientMessage = serde_json::from_str(r#"{"type":"subscribe","topic":"a:b"}"#).expect("ok");
-        assert_eq!(m, ClientMessage::Subscribe { topic: "a:b".into() });
+        let m: ClientMessage =
+            serde_json::from_str(r#"{"type":"subscribe","topic":"a:b"}"#).expect("ok");
+        assert_eq!(
+            m,
+            ClientMessage::Subscribe {
+                topic: "a:b".into()
+            }
+        );
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"subscribe"}"#).is_err());
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"nuke"}"#).is_err());
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"ping","x":1}"#).is_err());

@@ -198,7 +198,7 @@ pub fn prune_backups(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, StorageErr
             found.push((ms, path));
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     let mut removed = Vec::new();
     for (_, path) in found.into_iter().skip(keep) {
         fs::remove_file(&path)?;
@@ -244,7 +244,10 @@ mod tests {
                 for i in 0..200 {
                     let _ = db
                         .write(move |tx| {
-                            tx.execute("INSERT INTO notes (body) VALUES (?1)", [format!("late{i}")])?;
+                            tx.execute(
+                                "INSERT INTO notes (body) VALUES (?1)",
+                                [format!("late{i}")],
+                            )?;
                             Ok(())
                         })
                         .await;

@@ -63,7 +63,9 @@ pub struct Db {
 
 fn open_conn(path: &Path, opts: &DbOptions, read_only: bool) -> Result<Connection, StorageError> {
     let flags = if read_only {
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI
     } else {
         OpenFlags::default()
     };
@@ -228,7 +230,8 @@ mod tests {
             }));
         }
         for t in tasks {
-            t.await.map_err(|e| StorageError::Invalid(e.to_string()))??;
+            t.await
+                .map_err(|e| StorageError::Invalid(e.to_string()))??;
         }
         let v: i64 = db
             .read(|c| Ok(c.query_row("SELECT v FROM kv WHERE k = 'n'", [], |r| r.get(0))?))

@@ -20,7 +20,9 @@ impl From<StorageError> for Error {
     fn from(e: StorageError) -> Self {
         match e {
             StorageError::Domain(e) => e,
-            StorageError::Closed => Error::new(ErrorCode::Unavailable, "the server is shutting down"),
+            StorageError::Closed => {
+                Error::new(ErrorCode::Unavailable, "the server is shutting down")
+            }
             StorageError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
                 if f.code == rusqlite::ErrorCode::DatabaseBusy =>
             {

@@ -88,7 +88,8 @@ pub(crate) fn run(conn: &mut Connection, sets: &[MigrationSet]) -> Result<(), St
                     )))
                 }
                 None => {
-                    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                    let tx =
+                        conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                     tx.execute_batch(m.sql).map_err(|e| {
                         StorageError::Migration(format!(
                             "{} migration {} ({}) failed: {e}",
@@ -98,10 +99,21 @@ pub(crate) fn run(conn: &mut Connection, sets: &[MigrationSet]) -> Result<(), St
                     tx.execute(
                         "INSERT INTO _migrations (component, version, name, checksum, applied_at)
                          VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![set.component, m.version, m.name, sum, nichoir_core::time::now_ms()],
+                        params![
+                            set.component,
+                            m.version,
+                            m.name,
+                            sum,
+                            nichoir_core::time::now_ms()
+                        ],
                     )?;
                     tx.commit()?;
-                    tracing::info!(component = set.component, version = m.version, name = m.name, "migration applied");
+                    tracing::info!(
+                        component = set.component,
+                        version = m.version,
+                        name = m.name,
+                        "migration applied"
+                    );
                 }
             }
         }
@@ -111,8 +123,9 @@ pub(crate) fn run(conn: &mut Connection, sets: &[MigrationSet]) -> Result<(), St
 
 /// (component, highest applied version) for every component, for backups and `config check`.
 pub fn applied_versions(conn: &Connection) -> Result<Vec<(String, u32)>, StorageError> {
-    let mut stmt =
-        conn.prepare("SELECT component, MAX(version) FROM _migrations GROUP BY component ORDER BY component")?;
+    let mut stmt = conn.prepare(
+        "SELECT component, MAX(version) FROM _migrations GROUP BY component ORDER BY component",
+    )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

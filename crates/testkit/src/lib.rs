@@ -37,9 +37,10 @@ impl TestServer {
         config.server.workers = 2;
         config.backup.interval_hours = 0;
         adjust(&mut config);
-        config.validate()?;
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
+        config.server.listen = addr.to_string();
+        config.validate()?;
         let (ready_tx, ready_rx) = mpsc::channel::<Result<(Ctx, Option<String>), String>>();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let cfg = config.clone();
@@ -47,7 +48,8 @@ impl TestServer {
             actix_web::rt::System::new().block_on(async move {
                 match nichoir_web::prepare(cfg).await {
                     Ok(prepared) => {
-                        let _ = ready_tx.send(Ok((prepared.ctx.clone(), prepared.setup_url.clone())));
+                        let _ =
+                            ready_tx.send(Ok((prepared.ctx.clone(), prepared.setup_url.clone())));
                         let shutdown = async move {
                             let _ = stop_rx.await;
                         };
@@ -105,7 +107,8 @@ impl TestServer {
 
     /// A client logged in as a new user (admin or not).
     pub async fn login_as(&self, username: &str, admin: bool) -> Result<Client> {
-        self.create_user(username, "password-of-test", admin).await?;
+        self.create_user(username, "password-of-test", admin)
+            .await?;
         let mut c = self.client();
         c.login(username, "password-of-test").await?;
         Ok(c)
@@ -174,12 +177,20 @@ impl Client {
         let headers = resp.headers().clone();
         let bytes = resp.bytes().await?.to_vec();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Ok(Reply { status, headers, body, bytes })
+        Ok(Reply {
+            status,
+            headers,
+            body,
+            bytes,
+        })
     }
 
     fn with_csrf(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.csrf {
-            Some(t) => req.header("x-csrf-token", HeaderValue::from_str(t).unwrap_or(HeaderValue::from_static(""))),
+            Some(t) => req.header(
+                "x-csrf-token",
+                HeaderValue::from_str(t).unwrap_or(HeaderValue::from_static("")),
+            ),
             None => req,
         }
     }
@@ -189,21 +200,27 @@ impl Client {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Result<Reply> {
-        self.send(self.with_csrf(self.http.post(self.url(path)).json(&body))).await
+        self.send(self.with_csrf(self.http.post(self.url(path)).json(&body)))
+            .await
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Result<Reply> {
-        self.send(self.with_csrf(self.http.patch(self.url(path)).json(&body))).await
+        self.send(self.with_csrf(self.http.patch(self.url(path)).json(&body)))
+            .await
     }
 
     pub async fn delete(&self, path: &str) -> Result<Reply> {
-        self.send(self.with_csrf(self.http.delete(self.url(path)))).await
+        self.send(self.with_csrf(self.http.delete(self.url(path))))
+            .await
     }
 
     /// Logs in and keeps the CSRF token.
     pub async fn login(&mut self, username: &str, password: &str) -> Result<Reply> {
         let r = self
-            .post("/api/v1/auth/login", json!({"username": username, "password": password}))
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": username, "password": password}),
+            )
             .await?;
         if r.status == 200 {
             self.csrf = r.body["csrf_token"].as_str().map(str::to_string);

@@ -77,7 +77,10 @@ mod tests {
         assert!(!actix["license"].as_str().unwrap_or("").is_empty());
         assert_eq!(actix["ecosystem"], "cargo");
         assert!(find("preact").is_some_and(|p| p["ecosystem"] == "npm"));
-        assert!(find("proptest").is_none(), "dev-only crates are not part of the binary");
+        assert!(
+            find("proptest").is_none(),
+            "dev-only crates are not part of the binary"
+        );
     }
 
     #[test]

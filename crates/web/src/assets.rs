@@ -25,7 +25,9 @@ fn respond(path: &str, file: rust_embed::EmbeddedFile, req: &HttpRequest) -> Htt
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == etag)
     {
-        return HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish();
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish();
     }
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     HttpResponse::Ok()

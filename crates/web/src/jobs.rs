@@ -10,14 +10,18 @@ pub fn spawn_all(ctx: Ctx, stop: watch::Receiver<bool>) {
     let c = ctx.config.clone();
     if c.storage.wal_checkpoint_secs > 0 {
         let db = ctx.db.clone();
-        every(Duration::from_secs(c.storage.wal_checkpoint_secs), stop.clone(), move || {
-            let db = db.clone();
-            async move {
-                if let Err(e) = db.checkpoint().await {
-                    tracing::warn!(error = %e, "WAL checkpoint failed");
+        every(
+            Duration::from_secs(c.storage.wal_checkpoint_secs),
+            stop.clone(),
+            move || {
+                let db = db.clone();
+                async move {
+                    if let Err(e) = db.checkpoint().await {
+                        tracing::warn!(error = %e, "WAL checkpoint failed");
+                    }
                 }
-            }
-        });
+            },
+        );
     }
     let auth = ctx.auth.clone();
     every(Duration::from_secs(3600), stop.clone(), move || {
@@ -32,26 +36,35 @@ pub fn spawn_all(ctx: Ctx, stop: watch::Receiver<bool>) {
     });
     if c.backup.interval_hours > 0 {
         let ctx2 = ctx.clone();
-        every(Duration::from_secs(c.backup.interval_hours * 3600), stop, move || {
-            let ctx = ctx2.clone();
-            async move {
-                let dir = ctx.config.backup_dir();
-                let keep = ctx.config.backup.keep as usize;
-                let data = ctx.data_dir.clone();
-                let result = tokio::task::spawn_blocking(move || {
-                    let dest = dir.join(format!("nichoir-backup-{}.tar.gz", nichoir_core::time::now_ms()));
-                    nichoir_storage::create_backup(&data, &dest)?;
-                    nichoir_storage::prune_backups(&dir, keep)?;
-                    Ok::<_, nichoir_storage::StorageError>(dest)
-                })
-                .await;
-                match result {
-                    Ok(Ok(dest)) => tracing::info!(file = %dest.display(), "automatic backup written"),
-                    Ok(Err(e)) => tracing::error!(error = %e, "automatic backup failed"),
-                    Err(e) => tracing::error!(error = %e, "automatic backup task failed"),
+        every(
+            Duration::from_secs(c.backup.interval_hours * 3600),
+            stop,
+            move || {
+                let ctx = ctx2.clone();
+                async move {
+                    let dir = ctx.config.backup_dir();
+                    let keep = ctx.config.backup.keep as usize;
+                    let data = ctx.data_dir.clone();
+                    let result = tokio::task::spawn_blocking(move || {
+                        let dest = dir.join(format!(
+                            "nichoir-backup-{}.tar.gz",
+                            nichoir_core::time::now_ms()
+                        ));
+                        nichoir_storage::create_backup(&data, &dest)?;
+                        nichoir_storage::prune_backups(&dir, keep)?;
+                        Ok::<_, nichoir_storage::StorageError>(dest)
+                    })
+                    .await;
+                    match result {
+                        Ok(Ok(dest)) => {
+                            tracing::info!(file = %dest.display(), "automatic backup written")
+                        }
+                        Ok(Err(e)) => tracing::error!(error = %e, "automatic backup failed"),
+                        Err(e) => tracing::error!(error = %e, "automatic backup task failed"),
+                    }
                 }
-            }
-        });
+            },
+        );
     }
 }
 

@@ -10,7 +10,9 @@ use nichoir_auth::{AccountExport, AuthService};
 use nichoir_core::config::Config;
 use nichoir_core::export::ExportContributor;
 use nichoir_core::ErrorCode;
-use nichoir_http::{csrf_guard, json_config, path_config, query_config, security_headers, Api, ApiError, Ctx};
+use nichoir_http::{
+    csrf_guard, json_config, path_config, query_config, security_headers, Api, ApiError, Ctx,
+};
 use nichoir_realtime::{Hub, PresenceHandler};
 use nichoir_storage::{DataDir, DataDirLock, Db, DbOptions, MigrationSet};
 use serde_json::Value;
@@ -61,7 +63,8 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let auth = AuthService::new(db.clone(), config.auth.clone()).await?;
     let hub = Hub::new(config.realtime.clone());
     hub.register("presence", Arc::new(PresenceHandler));
-    let exporters: Vec<Arc<dyn ExportContributor>> = vec![Arc::new(AccountExport { auth: auth.clone() })];
+    let exporters: Vec<Arc<dyn ExportContributor>> =
+        vec![Arc::new(AccountExport { auth: auth.clone() })];
     let setup_url = auth
         .issue_setup_token()
         .await?
@@ -75,7 +78,11 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         hub,
         exporters: Arc::new(exporters),
     };
-    Ok(Prepared { ctx, setup_url, _lock: lock })
+    Ok(Prepared {
+        ctx,
+        setup_url,
+        _lock: lock,
+    })
 }
 
 /// Serves until `shutdown` resolves: then stops accepting, closes WebSockets with a close frame,
@@ -89,13 +96,18 @@ pub async fn serve(
     let ctx = prepared.ctx.clone();
     let config = ctx.config.clone();
     let api = Arc::new(api());
-    let doc = web::Data::new(OpenApiDoc(api.openapi(&format!("{} API", config.instance.name), nichoir_core::VERSION)));
+    let doc = web::Data::new(OpenApiDoc(api.openapi(
+        &format!("{} API", config.instance.name),
+        nichoir_core::VERSION,
+    )));
     let data = web::Data::new(ctx.clone());
     let json_limit = config.server.max_json_bytes as usize;
     let https = config.is_https();
     let header_limit = config.server.max_header_bytes as usize;
     let workers = match config.server.workers {
-        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2),
         n => n as usize,
     };
 
@@ -110,7 +122,9 @@ pub async fn serve(
             .app_data(query_config())
             .wrap(from_fn(csrf_guard))
             .wrap(security_headers(https))
-            .wrap(from_fn(move |req, next| limit_headers(req, next, header_limit)))
+            .wrap(from_fn(move |req, next| {
+                limit_headers(req, next, header_limit)
+            }))
             .wrap(from_fn(request_id_header))
             .wrap(TracingLogger::default())
             .configure(move |cfg| api.configure(cfg))
@@ -146,7 +160,11 @@ pub async fn serve(
 async fn fallback(req: HttpRequest) -> HttpResponse {
     let path = req.path();
     if path.starts_with("/api/") || path == "/api" {
-        return ApiError::new(ErrorCode::NotFound, format!("no route for {} {path}", req.method())).error_response();
+        return ApiError::new(
+            ErrorCode::NotFound,
+            format!("no route for {} {path}", req.method()),
+        )
+        .error_response();
     }
     if req.method() == Method::GET || req.method() == Method::HEAD {
         return crate::assets::static_or_app(req).await;
@@ -166,7 +184,8 @@ async fn limit_headers(
             .map(|(k, v)| k.as_str().len() + v.len() + 4)
             .sum::<usize>();
     if size > limit {
-        let resp = ApiError::new(ErrorCode::HeadersTooLarge, "request headers are too large").error_response();
+        let resp = ApiError::new(ErrorCode::HeadersTooLarge, "request headers are too large")
+            .error_response();
         return Ok(req.into_response(resp));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
@@ -180,7 +199,8 @@ async fn request_id_header(
     let mut resp = next.call(req).await?;
     if let Some(id) = id {
         if let Ok(v) = header::HeaderValue::from_str(&id) {
-            resp.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+            resp.headers_mut()
+                .insert(header::HeaderName::from_static("x-request-id"), v);
         }
     }
     Ok(resp)

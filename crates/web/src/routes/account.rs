@@ -15,7 +15,11 @@ pub async fn me(ctx: web::Data<Ctx>, req: HttpRequest, who: SignedIn) -> ApiResu
         .json(json!({"user": who.0.as_user(), "csrf_token": csrf})))
 }
 
-pub async fn update_me(ctx: web::Data<Ctx>, who: SignedIn, body: web::Json<ProfileUpdate>) -> ApiResult<HttpResponse> {
+pub async fn update_me(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: web::Json<ProfileUpdate>,
+) -> ApiResult<HttpResponse> {
     let user = ctx.auth.update_profile(&who.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(user))
 }
@@ -27,9 +31,15 @@ pub struct PasswordChange {
     new_password: String,
 }
 
-pub async fn change_password(ctx: web::Data<Ctx>, who: SignedIn, body: web::Json<PasswordChange>) -> ApiResult<HttpResponse> {
+pub async fn change_password(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: web::Json<PasswordChange>,
+) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
-    ctx.auth.change_password(&who.0, b.current_password, b.new_password).await?;
+    ctx.auth
+        .change_password(&who.0, b.current_password, b.new_password)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -37,7 +47,11 @@ pub async fn sessions(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpRespo
     Ok(HttpResponse::Ok().json(ctx.auth.list_sessions(&who.0).await?))
 }
 
-pub async fn revoke_session(ctx: web::Data<Ctx>, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn revoke_session(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     ctx.auth.revoke_session(&who.0, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -52,7 +66,11 @@ pub struct NewToken {
     name: String,
 }
 
-pub async fn create_token(ctx: web::Data<Ctx>, who: SignedIn, body: web::Json<NewToken>) -> ApiResult<HttpResponse> {
+pub async fn create_token(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: web::Json<NewToken>,
+) -> ApiResult<HttpResponse> {
     let (token, info) = ctx.auth.create_token(&who.0, &body.name).await?;
     Ok(HttpResponse::Created().json(json!({
         "id": info.id, "name": info.name, "token": token,
@@ -60,14 +78,22 @@ pub async fn create_token(ctx: web::Data<Ctx>, who: SignedIn, body: web::Json<Ne
     })))
 }
 
-pub async fn revoke_token(ctx: web::Data<Ctx>, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn revoke_token(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     ctx.auth.revoke_token(&who.0, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 pub async fn export(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
     let archive = crate::export::build_archive(&ctx.exporters, who.0.id()).await?;
-    let name = who.0.as_user().map(|u| u.username.clone()).unwrap_or_default();
+    let name = who
+        .0
+        .as_user()
+        .map(|u| u.username.clone())
+        .unwrap_or_default();
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/gzip"))
         .insert_header((

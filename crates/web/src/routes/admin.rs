@@ -22,7 +22,10 @@ pub async fn update_user(
     body: web::Json<UserChange>,
 ) -> ApiResult<HttpResponse> {
     let admin = who.0.require_admin()?;
-    let user = ctx.auth.admin_update_user(&admin, &id, body.is_admin, body.disabled).await?;
+    let user = ctx
+        .auth
+        .admin_update_user(&admin, &id, body.is_admin, body.disabled)
+        .await?;
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -37,7 +40,11 @@ pub struct NewInvite {
     valid_hours: Option<u64>,
 }
 
-pub async fn create_invite(ctx: web::Data<Ctx>, who: SignedIn, body: Option<web::Json<NewInvite>>) -> ApiResult<HttpResponse> {
+pub async fn create_invite(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: Option<web::Json<NewInvite>>,
+) -> ApiResult<HttpResponse> {
     let admin = who.0.require_admin()?;
     let hours = body.map(|b| b.into_inner()).unwrap_or_default().valid_hours;
     let (token, info) = ctx.auth.create_invite(&admin, hours).await?;
@@ -49,7 +56,11 @@ pub async fn create_invite(ctx: web::Data<Ctx>, who: SignedIn, body: Option<web:
     })))
 }
 
-pub async fn revoke_invite(ctx: web::Data<Ctx>, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn revoke_invite(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let admin = who.0.require_admin()?;
     ctx.auth.revoke_invite(&admin, &id).await?;
     Ok(HttpResponse::NoContent().finish())

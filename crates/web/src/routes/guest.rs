@@ -14,7 +14,11 @@ pub async fn get(ctx: web::Data<Ctx>, req: HttpRequest) -> ApiResult<HttpRespons
     };
     let mut resp = HttpResponse::Ok();
     if let Some(c) = new_cookie {
-        resp.cookie(guest_cookie(c, ctx.secure_cookies(), ctx.config.auth.guest_cookie_days));
+        resp.cookie(guest_cookie(
+            c,
+            ctx.secure_cookies(),
+            ctx.config.auth.guest_cookie_days,
+        ));
     }
     Ok(resp.json(json!({
         "id": g.guest().id,
@@ -24,7 +28,11 @@ pub async fn get(ctx: web::Data<Ctx>, req: HttpRequest) -> ApiResult<HttpRespons
     })))
 }
 
-pub async fn update(ctx: web::Data<Ctx>, who: AnyActor, body: web::Json<ProfileUpdate>) -> ApiResult<HttpResponse> {
+pub async fn update(
+    ctx: web::Data<Ctx>,
+    who: AnyActor,
+    body: web::Json<ProfileUpdate>,
+) -> ApiResult<HttpResponse> {
     let g = ctx.auth.update_guest(&who.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(g))
 }

@@ -13,7 +13,11 @@ fn user_agent(req: &HttpRequest) -> String {
         .to_string()
 }
 
-fn session_response(ctx: &Ctx, mut resp: actix_web::HttpResponseBuilder, out: LoginOutcome) -> HttpResponse {
+fn session_response(
+    ctx: &Ctx,
+    mut resp: actix_web::HttpResponseBuilder,
+    out: LoginOutcome,
+) -> HttpResponse {
     resp.cookie(session_cookie(
         out.session_token,
         ctx.secure_cookies(),
@@ -29,7 +33,10 @@ pub async fn login(
     ip: ClientIp,
     body: web::Json<Credentials>,
 ) -> ApiResult<HttpResponse> {
-    let out = ctx.auth.login(body.into_inner(), &ip.0, &user_agent(&req)).await?;
+    let out = ctx
+        .auth
+        .login(body.into_inner(), &ip.0, &user_agent(&req))
+        .await?;
     // Rotation: whatever session the browser had before is ended.
     if let Some(old) = read_cookie(&req, SESSION_COOKIE) {
         ctx.auth.logout(&old).await?;
@@ -45,7 +52,10 @@ pub async fn register(
     body: web::Json<Registration>,
 ) -> ApiResult<HttpResponse> {
     let policy = ctx.config.instance.registration;
-    let out = ctx.auth.register(policy, body.into_inner(), &ip.0, &user_agent(&req)).await?;
+    let out = ctx
+        .auth
+        .register(policy, body.into_inner(), &ip.0, &user_agent(&req))
+        .await?;
     tracing::info!(user = %out.user.username, "account registered");
     Ok(session_response(&ctx, HttpResponse::Created(), out))
 }
@@ -75,7 +85,10 @@ pub async fn setup(
         email: b.email,
         invite: None,
     };
-    let out = ctx.auth.complete_setup(&b.token, reg, &ip.0, &user_agent(&req)).await?;
+    let out = ctx
+        .auth
+        .complete_setup(&b.token, reg, &ip.0, &user_agent(&req))
+        .await?;
     tracing::info!(user = %out.user.username, "first admin created");
     Ok(session_response(&ctx, HttpResponse::Created(), out))
 }

@@ -28,7 +28,11 @@ pub async fn openapi(doc: web::Data<OpenApiDoc>) -> HttpResponse {
     HttpResponse::Ok().json(&doc.0)
 }
 
-pub async fn check_invite(ctx: web::Data<Ctx>, token: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn check_invite(
+    ctx: web::Data<Ctx>,
+    token: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let expires = ctx.auth.check_invite(&token).await?;
-    Ok(HttpResponse::Ok().json(json!({"valid": true, "expires_at": nichoir_core::time::rfc3339(expires)})))
+    Ok(HttpResponse::Ok()
+        .json(json!({"valid": true, "expires_at": nichoir_core::time::rfc3339(expires)})))
 }

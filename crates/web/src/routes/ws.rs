@@ -11,7 +11,11 @@ pub async fn upgrade(
     who: AnyActor,
 ) -> Result<HttpResponse, actix_web::Error> {
     if !origin_allowed(&req, &ctx) {
-        return Err(ApiError::new(ErrorCode::OriginRejected, "WebSocket from another origin refused").into());
+        return Err(ApiError::new(
+            ErrorCode::OriginRejected,
+            "WebSocket from another origin refused",
+        )
+        .into());
     }
     nichoir_realtime::serve_connection(&req, body, who.0, ctx.hub.clone())
 }

@@ -1,0 +1,424 @@
+// End-to-end tests of the Nichoir web front-end against the real server binary.
+// Run: npm test (NICHOIR_BIN defaults to ../../target/debug/nichoir). See lib/ for the harness.
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { after, afterEach, before, describe, it } from "node:test";
+import { guardedContext, launchBrowser } from "./lib/browser.mjs";
+import { BROWSER_TESTS_DIR, startServer } from "./lib/server.mjs";
+
+const ADMIN_PASSWORD = "correct horse battery staple 42";
+const BOB_PASSWORD = "another long passphrase for bob";
+const ARTIFACTS = join(BROWSER_TESTS_DIR, "artifacts");
+
+let server;
+let browser;
+let instance;
+/** The admin's context, signed in by the first test. */
+let admin;
+const open = new Set();
+
+async function newContext(options) {
+  const g = await guardedContext(browser, server, options);
+  open.add(g);
+  return g;
+}
+
+async function closeContext(g) {
+  open.delete(g);
+  g.assertClean();
+  await g.close();
+}
+
+async function login(page, username, password) {
+  await page.goto("/login");
+  await page.locator("input[name=username]").fill(username);
+  await page.locator("input[name=password]").fill(password);
+  await Promise.all([page.waitForURL((u) => u.pathname !== "/login"), page.locator("form button[type=submit]").click()]);
+}
+
+async function h1(page) {
+  const h = page.locator("main h1").first();
+  await h.waitFor();
+  return (await h.textContent()).trim();
+}
+
+async function waitForH1(page, pattern) {
+  await page.locator("main h1", { hasText: pattern }).first().waitFor();
+}
+
+async function expectTitle(page, pageName) {
+  await page.waitForFunction(
+    ([p, i]) => document.title.includes(p) && document.title.includes(i),
+    [pageName, instance.name],
+    { timeout: 10_000 },
+  );
+}
+
+async function noHorizontalOverflow(page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  assert.ok(scrollWidth <= innerWidth, `horizontal overflow on ${page.url()}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
+}
+
+/** Clicks the confirm button of the open <dialog>. */
+async function confirmDialog(page, label) {
+  const dialog = page.locator("dialog[open]");
+  await dialog.waitFor();
+  await dialog.getByRole("button", { name: label }).click();
+  await dialog.waitFor({ state: "detached" });
+}
+
+describe("Nichoir web front-end", { concurrency: false }, () => {
+  before(async () => {
+    server = await startServer({ adminPassword: ADMIN_PASSWORD });
+    browser = await launchBrowser();
+    const res = await fetch(`${server.url}/api/v1/instance`);
+    assert.equal(res.status, 200);
+    instance = await res.json();
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+
+  afterEach(() => {
+    for (const g of open) g.assertClean();
+  });
+
+  after(async () => {
+    for (const g of open) await g.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    if (server) {
+      if (process.env.NICHOIR_TEST_LOG) console.log(server.logs());
+      await server.stop();
+    }
+  });
+
+  it("redirects a visitor to /login, and the admin logs in to the home page", async () => {
+    admin = await newContext();
+    const { page } = admin;
+    await page.goto("/account");
+    await page.waitForURL((u) => u.pathname === "/login" && u.searchParams.get("next") === "/account");
+    await expectTitle(page, "Log in");
+    await page.locator("input[name=username]").fill("admin");
+    await page.locator("input[name=password]").fill(ADMIN_PASSWORD);
+    await page.locator("form button[type=submit]").click();
+    await page.waitForURL((u) => u.pathname === "/account");
+    await waitForH1(page, "Your account");
+    await page.goto("/");
+    await waitForH1(page, /Good (morning|afternoon|evening), /);
+    assert.equal(await page.locator(".tool-card").count(), 5);
+    await expectTitle(page, "Home");
+    await page.screenshot({ path: join(ARTIFACTS, "home.png"), fullPage: true });
+  });
+
+  it("renders every page with meaningful content", async () => {
+    const { page } = admin;
+    const tools = [
+      ["pads", "Pads"],
+      ["polls", "Polls"],
+      ["chat", "Chat"],
+      ["video", "Video"],
+      ["wikis", "Wikis"],
+    ];
+    // Tool cards lead to their pages (client-side navigation).
+    await page.goto("/");
+    for (const [path, name] of tools) {
+      await page.locator(`a.tool-card[href="/${path}"]`).click();
+      await page.waitForURL((u) => u.pathname === `/${path}`);
+      assert.equal(await h1(page), name);
+      await page.getByText("This tool is being built").waitFor();
+      await page.getByText(`${name} arrives in an upcoming version of Nichoir`).waitFor();
+      await expectTitle(page, name);
+      await page.goBack();
+      await page.waitForURL((u) => u.pathname === "/");
+    }
+
+    await page.goto("/account");
+    assert.equal(await h1(page), "Your account");
+    for (const section of ["Profile", "Password", "Active sessions", "API tokens", "Your data", "Log out everywhere"]) {
+      await page.getByRole("heading", { level: 2, name: section, exact: true }).waitFor();
+    }
+    assert.equal(await page.locator('a[href="/api/v1/me/export"]').count(), 1);
+    await expectTitle(page, "Account");
+
+    await page.goto("/admin");
+    assert.equal(await h1(page), "Administration");
+    await page.locator('#users-table tr[data-username="admin"]').waitFor();
+    await page.getByText("set in the server's configuration file").waitFor();
+    await page.locator(".settings-section").first().waitFor();
+    await expectTitle(page, "Administration");
+
+    // The footer links lead to the instance pages.
+    await page.locator("footer").getByRole("link", { name: "About this instance" }).click();
+    await page.waitForURL((u) => u.pathname === "/about");
+    assert.equal(await h1(page), "About this instance");
+    await expectTitle(page, "About this instance");
+    for (const section of [
+      "Instance",
+      "Hosting",
+      "Contact",
+      "Terms and privacy",
+      "Software components",
+      "Cookies",
+      "Backups and retention",
+      "Security measures",
+      "Exporting your data",
+      "Requests from authorities",
+    ]) {
+      await page.getByRole("heading", { level: 2, name: section, exact: true }).waitFor();
+    }
+    await page.locator("#cookies").getByText("nichoir_session").waitFor();
+    await page.locator("#export").getByText("Download all my data").waitFor();
+    await page.locator("#authority").getByText(/No request received\.|Authority/).first().waitFor();
+    // Components table and its filter box.
+    const rows = page.locator("#components-table tbody tr");
+    const total = await rows.count();
+    assert.ok(total > 0, "the components table is empty");
+    const firstName = (await rows.first().locator("td").first().textContent()).trim();
+    await page.locator("#component-filter").fill(firstName);
+    await page.waitForFunction((n) => {
+      const cells = [...document.querySelectorAll("#components-table tbody tr td:first-child")];
+      return cells.length > 0 && cells.every((td) => td.closest("tr").textContent.toLowerCase().includes(n.toLowerCase()));
+    }, firstName);
+    await page.locator("#component-filter").fill("zz-no-such-component-zz");
+    await page.getByText("No component matches this filter.").waitFor();
+
+    await page.locator("footer").getByRole("link", { name: "Terms of service" }).click();
+    await page.waitForURL((u) => u.pathname === "/terms");
+    assert.equal(await h1(page), "Terms of service");
+    await page.locator("article.prose p").first().waitFor();
+    await expectTitle(page, "Terms of service");
+
+    await page.locator("footer").getByRole("link", { name: "Privacy policy" }).click();
+    await page.waitForURL((u) => u.pathname === "/privacy");
+    assert.equal(await h1(page), "Privacy policy");
+    await page.locator("article.prose p").first().waitFor();
+    await expectTitle(page, "Privacy policy");
+
+    const res = await page.goto("/no/such/page");
+    assert.equal(res.status(), 200, "the server serves index.html for unknown non-API paths");
+    assert.equal(await h1(page), "Page not found");
+    await expectTitle(page, "Page not found");
+    await page.getByRole("link", { name: "Back to home" }).click();
+    await page.waitForURL((u) => u.pathname === "/");
+  });
+
+  it("switches to French, and the choice survives a reload", async () => {
+    const g = await newContext();
+    const { page } = g;
+    await login(page, "admin", ADMIN_PASSWORD);
+    await waitForH1(page, /Good (morning|afternoon|evening)/);
+    await page.locator("#lang-select").selectOption("fr");
+    await waitForH1(page, /^(Bonjour|Bon après-midi|Bonsoir), /);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "fr");
+    await page.getByRole("heading", { level: 2, name: "Outils" }).waitFor();
+    await page.locator("footer").getByRole("link", { name: "À propos de cette instance" }).waitFor();
+    await expectTitle(page, "Accueil");
+    await page.reload();
+    await page.getByRole("heading", { level: 2, name: "Outils" }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "fr");
+    await page.goto("/pads");
+    await page.getByText("Cet outil est en construction").waitFor();
+    await closeContext(g);
+  });
+
+  it("an invited person registers in a second browser and appears in the admin's user list", async () => {
+    const { page } = admin;
+    await page.goto("/admin");
+    await page.locator("#invites").getByRole("button", { name: "Create invitation" }).click();
+    const link = page.getByLabel("Invitation link");
+    await link.waitFor();
+    const inviteUrl = await link.inputValue();
+    const parsed = new URL(inviteUrl);
+    assert.match(parsed.pathname, /^\/invite\/[^/]+$/, `unexpected invite URL ${inviteUrl}`);
+    // The link is built by the server from its base_url (GET /api/v1/instance). With NICHOIR_LISTEN
+    // on port 0 the server currently derives "http://127.0.0.1:0" instead of the bound port, so the
+    // second browser opens the link's path on the server it really talks to.
+    assert.equal(parsed.origin, new URL(instance.base_url).origin, `the invite URL ${inviteUrl} does not use the instance base_url ${instance.base_url}`);
+
+    const bob = await newContext();
+    await bob.page.goto(parsed.pathname);
+    await waitForH1(bob.page, "You're invited");
+    await bob.page.locator("input[name=display_name]").fill("Bob Martin");
+    await bob.page.locator("input[name=username]").fill("bob");
+    await bob.page.locator("input[name=email]").fill("bob@example.org");
+    await bob.page.locator("input[name=password]").fill(BOB_PASSWORD);
+    await bob.page.locator("input[name=confirm]").fill(BOB_PASSWORD);
+    await bob.page.locator("form button[type=submit]").click();
+    await bob.page.waitForURL((u) => u.pathname === "/");
+    await waitForH1(bob.page, /Bob Martin/);
+    // Bob is not an admin: no administration link, and /admin says so.
+    assert.equal(await bob.page.locator('header a[href="/admin"]').count(), 0);
+    await bob.page.goto("/admin");
+    await bob.page.getByText("This page is for administrators").waitFor();
+
+    // The invitation cannot be used twice (the 404 of the check is expected, not a page error).
+    const again = await newContext();
+    again.allowHttpError(/\/api\/v1\/invites\//, 404);
+    await again.page.goto(parsed.pathname);
+    await again.page.getByText("invalid, expired or already used").waitFor();
+    await closeContext(again);
+
+    await page.reload();
+    const row = page.locator('#users-table tr[data-username="bob"]');
+    await row.waitFor();
+    assert.match(await row.textContent(), /Bob Martin/);
+    await page.locator("#invites-table").getByText(/Used/).first().waitFor();
+
+    // The admin makes Bob an admin, then takes it back.
+    await row.getByRole("button", { name: "Make admin" }).click();
+    await row.getByRole("button", { name: "Remove admin" }).click();
+    await row.getByRole("button", { name: "Make admin" }).waitFor();
+
+    // Bob logs out everywhere.
+    await bob.page.goto("/account");
+    await bob.page.getByRole("button", { name: "Log out everywhere" }).click();
+    await confirmDialog(bob.page, "Log out everywhere");
+    await bob.page.waitForURL((u) => u.pathname === "/login");
+    await bob.page.goto("/account");
+    await bob.page.waitForURL((u) => u.pathname === "/login");
+    await closeContext(bob);
+  });
+
+  it("account: change the display name, create and revoke an API token, list and revoke sessions", async () => {
+    const { page } = admin;
+    await page.goto("/account");
+    const name = page.locator("#profile input[name=display_name]");
+    await name.fill("Ada Admin");
+    await page.locator("#profile").getByRole("button", { name: "Save" }).click();
+    await page.getByText("Profile saved.").waitFor();
+    await page.locator("header .nav-user-name", { hasText: "Ada Admin" }).waitFor();
+    await page.reload();
+    assert.equal(await page.locator("#profile input[name=display_name]").inputValue(), "Ada Admin");
+
+    // API token: shown once, works as a Bearer token, then revoked.
+    await page.locator("input[name=token_name]").fill("ci-token");
+    await page.locator("#tokens").getByRole("button", { name: "Create token" }).click();
+    const tokenField = page.getByLabel("New token");
+    await tokenField.waitFor();
+    const token = await tokenField.inputValue();
+    assert.ok(token.length >= 16, "the new token is shown");
+    await page.locator(".token-item", { hasText: "ci-token" }).waitFor();
+    const withToken = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(withToken.status, 200, "the new API token authenticates");
+    await page.getByRole("button", { name: "Revoke ci-token" }).click();
+    await confirmDialog(page, "Revoke");
+    await page.locator(".token-item", { hasText: "ci-token" }).waitFor({ state: "detached" });
+    await page.getByText("No API token yet.").waitFor();
+    const revoked = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(revoked.status, 401, "a revoked API token no longer authenticates");
+
+    // Sessions: this one is marked; the French test's session can be revoked.
+    const sessions = page.locator(".session-item");
+    await sessions.first().waitFor();
+    await page.locator(".session-item", { hasText: "This device" }).waitFor();
+    const before = await sessions.count();
+    assert.ok(before >= 2, `expected at least 2 admin sessions, got ${before}`);
+    await sessions.filter({ hasNotText: "This device" }).first().getByRole("button", { name: "Revoke" }).click();
+    await confirmDialog(page, "Revoke");
+    await page.waitForFunction((n) => document.querySelectorAll(".session-item").length === n - 1, before);
+
+    // The data export downloads as a gzip archive.
+    const exp = await page.context().request.get("/api/v1/me/export");
+    assert.equal(exp.status(), 200);
+    assert.match(exp.headers()["content-type"] ?? "", /gzip/);
+  });
+
+  it("toggles the dark theme, and the choice persists", async () => {
+    const g = await newContext({ colorScheme: "light" });
+    const { page } = g;
+    await page.goto("/about");
+    await waitForH1(page, "About this instance");
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const luminance = (rgb) => {
+      const [r, gg, b] = rgb.match(/\d+/g).map(Number);
+      return (0.2126 * r + 0.7152 * gg + 0.0722 * b) / 255;
+    };
+    assert.ok(luminance(await bg()) > 0.8, "light background by default");
+    await page.getByRole("button", { name: "Switch to dark theme" }).click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+    assert.ok(luminance(await bg()) < 0.2, "dark background after the toggle");
+    await page.reload();
+    await waitForH1(page, "About this instance");
+    assert.ok(luminance(await bg()) < 0.2, "still dark after a reload");
+    await page.getByRole("button", { name: "Switch to light theme" }).click();
+    assert.ok(luminance(await bg()) > 0.8, "light again");
+    await closeContext(g);
+
+    // With no choice saved, the system preference decides.
+    const d = await newContext({ colorScheme: "dark" });
+    await d.page.goto("/about");
+    await waitForH1(d.page, "About this instance");
+    assert.ok(luminance(await d.page.evaluate(() => getComputedStyle(document.body).backgroundColor)) < 0.2, "follows prefers-color-scheme: dark");
+    await closeContext(d);
+  });
+
+  it("fits a phone screen (390×844) without horizontal overflow", async () => {
+    const g = await newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const { page } = g;
+    await login(page, "admin", ADMIN_PASSWORD);
+    await waitForH1(page, /Good (morning|afternoon|evening)/);
+    await noHorizontalOverflow(page);
+    await page.screenshot({ path: join(ARTIFACTS, "home-phone.png"), fullPage: true });
+    // The navigation collapses behind a menu button.
+    const accountLink = page.locator('#site-nav a[href="/account"]');
+    assert.equal(await accountLink.isVisible(), false, "nav links are hidden behind the menu");
+    await page.getByRole("button", { name: "Menu" }).click();
+    await accountLink.waitFor({ state: "visible" });
+    await accountLink.click();
+    await page.waitForURL((u) => u.pathname === "/account");
+    await waitForH1(page, "Your account");
+    assert.equal(await accountLink.isVisible(), false, "the menu closes after navigating");
+    await noHorizontalOverflow(page);
+    for (const path of ["/admin", "/about", "/pads", "/terms", "/nope"]) {
+      await page.goto(path);
+      await page.locator("main h1").first().waitFor();
+      await noHorizontalOverflow(page);
+    }
+    // Log out from the menu.
+    await page.getByRole("button", { name: "Menu" }).click();
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL((u) => u.pathname === "/login");
+    await noHorizontalOverflow(page);
+    await closeContext(g);
+  });
+});
+
+describe("first start: the setup link creates the first admin", { concurrency: false }, () => {
+  let fresh;
+  let b;
+  before(async () => {
+    fresh = await startServer();
+    b = await launchBrowser();
+  });
+  after(async () => {
+    await b?.close().catch(() => {});
+    await fresh?.stop();
+  });
+
+  it("shows the setup notice on /login, then /setup?token=… creates the admin and signs in", async () => {
+    assert.ok(fresh.setupUrl, "the server printed a setup link");
+    const g = await guardedContext(b, fresh);
+    const { page } = g;
+    await page.goto("/");
+    await page.waitForURL((u) => u.pathname === "/login");
+    await page.getByText("A one-time setup link was printed in the server log").waitFor();
+    const link = new URL(fresh.setupUrl);
+    await page.goto(link.pathname + link.search);
+    await page.locator("main h1", { hasText: "Set up" }).waitFor();
+    await page.locator("input[name=display_name]").fill("Founding Admin");
+    await page.locator("input[name=username]").fill("founder");
+    await page.locator("input[name=password]").fill("a long founder passphrase");
+    await page.locator("input[name=confirm]").fill("a long founder passphrase");
+    await page.locator("form button[type=submit]").click();
+    await page.waitForURL((u) => u.pathname === "/");
+    await page.locator("main h1", { hasText: "Founding Admin" }).waitFor();
+    await page.locator('header a[href="/admin"]').waitFor();
+    // The link is one-time: the instance no longer needs setup.
+    await page.goto(link.pathname + link.search);
+    await page.getByText("This instance is already set up.").waitFor();
+    g.assertClean();
+    await g.close();
+  });
+});

@@ -1,0 +1,92 @@
+// Builds the Nichoir web front-end into dist/ (or the unit tests into .test-build/ with --tests).
+// Type checking is done separately by `tsc --noEmit` (see package.json), esbuild only bundles.
+import { build } from "esbuild";
+import { cp, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(fileURLToPath(import.meta.url));
+const args = new Set(process.argv.slice(2));
+
+/** Lists the files under dir, relative to it. */
+async function listFiles(dir, prefix = "") {
+  const out = [];
+  for (const e of await readdir(join(dir, prefix), { withFileTypes: true }).catch(() => [])) {
+    const rel = join(prefix, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(dir, rel)));
+    else out.push(rel);
+  }
+  return out;
+}
+
+async function buildApp() {
+  // Build into a staging folder, then move each file into dist/ with an atomic rename: a server
+  // reading dist/ from disk (debug builds) never sees a missing or half-written file.
+  const dist = join(root, "dist");
+  const stage = join(root, `.dist-staging-${process.pid}`);
+  await rm(stage, { recursive: true, force: true });
+  await mkdir(join(stage, "assets"), { recursive: true });
+  try {
+    await build({
+      absWorkingDir: root,
+      entryPoints: { app: "src/main.tsx" },
+      outdir: join(stage, "assets"),
+      bundle: true,
+      format: "esm",
+      target: ["es2022", "chrome100", "firefox100", "safari15"],
+      minify: !args.has("--dev"),
+      sourcemap: args.has("--dev") ? "linked" : false,
+      jsx: "automatic",
+      jsxImportSource: "preact",
+      legalComments: "eof",
+      logLevel: "warning",
+      define: { "process.env.NODE_ENV": '"production"' },
+    });
+    await build({
+      absWorkingDir: root,
+      entryPoints: { app: "src/styles/app.css" },
+      outdir: join(stage, "assets"),
+      bundle: true,
+      minify: !args.has("--dev"),
+      target: ["chrome100", "firefox100", "safari15"],
+      logLevel: "warning",
+    });
+    // index.html at the root of dist, static files (favicon…) under assets/.
+    await cp(join(root, "index.html"), join(stage, "index.html"));
+    await cp(join(root, "public"), join(stage, "assets"), { recursive: true });
+
+    const fresh = await listFiles(stage);
+    for (const rel of fresh) {
+      await mkdir(dirname(join(dist, rel)), { recursive: true });
+      await rename(join(stage, rel), join(dist, rel));
+    }
+    const keep = new Set(fresh);
+    for (const rel of await listFiles(dist)) if (!keep.has(rel)) await rm(join(dist, rel), { force: true });
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
+  console.log("built web/dist (index.html, assets/app.js, assets/app.css)");
+}
+
+async function buildTests() {
+  const out = join(root, ".test-build");
+  await rm(out, { recursive: true, force: true });
+  const files = (await readdir(join(root, "test"))).filter((f) => f.endsWith(".test.ts"));
+  await build({
+    absWorkingDir: root,
+    entryPoints: files.map((f) => `test/${f}`),
+    outdir: ".test-build",
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    logLevel: "warning",
+  });
+}
+
+if (args.has("--tests")) await buildTests();
+else await buildApp();

@@ -1,0 +1,348 @@
+// The app shell: boot (instance + session), routing, header, footer.
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, errorText } from "./api.ts";
+import { AppContext, type AppState, useApp } from "./context.tsx";
+import { IconLogout, IconMenu, IconClose, IconMoon, IconSun, IconGlobe, Logo } from "./components/icons.tsx";
+import { Alert, Avatar, Button, Link, Loading, cx } from "./components/ui.tsx";
+import { type Lang, LANGUAGES, detectLanguage, isLang, translator } from "./i18n/index.ts";
+import { AboutPage, LegalPage } from "./pages/about.tsx";
+import { AccountPage } from "./pages/account.tsx";
+import { AdminPage } from "./pages/admin.tsx";
+import { InvitePage, LoginPage, RegisterPage, SetupPage } from "./pages/auth.tsx";
+import { HomePage, ToolPage } from "./pages/home.tsx";
+import { NotFoundPage } from "./pages/notfound.tsx";
+import { NAVIGATE_EVENT, PROTECTED, type Route, type Tool, matchRoute, navigate, safeNext } from "./router.ts";
+import { LANG_KEY, SIGNED_IN_KEY, getItem, setItem } from "./storage.ts";
+import { type Theme, applyTheme, effectiveTheme } from "./theme.ts";
+import type { Instance, SessionAnswer, User } from "./types.ts";
+
+export function browserLanguages(): readonly string[] {
+  return navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+}
+
+function currentRoute(): Route {
+  return matchRoute(location.pathname);
+}
+
+export function App({ initialLang }: { initialLang: Lang }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const [theme, setTheme] = useState<Theme>(effectiveTheme());
+  const [instance, setInstance] = useState<Instance | null>(null);
+  const [user, setUser] = useState<User | null>(null);
+  const [bootError, setBootError] = useState<unknown>(null);
+  const [route, setRoute] = useState<Route>(currentRoute());
+  const [bootTick, setBootTick] = useState(0);
+  const t = useMemo(() => translator(lang), [lang]);
+  const mainRef = useRef<HTMLElement>(null);
+  const firstRoute = useRef(true);
+
+  // Boot: instance info, then the session if this browser was signed in.
+  useEffect(() => {
+    let alive = true;
+    (async () => {
+      try {
+        const inst = await api.get<Instance>("/api/v1/instance");
+        let me: SessionAnswer | null = null;
+        if (getItem(SIGNED_IN_KEY)) {
+          try {
+            me = await api.get<SessionAnswer>("/api/v1/me");
+          } catch (e) {
+            if ((e as { status?: number }).status !== 401) throw e;
+            setItem(SIGNED_IN_KEY, null);
+          }
+        }
+        if (!alive) return;
+        // Browsers asking for neither English nor French get the instance's default language.
+        if (!getItem(LANG_KEY) && isLang(inst.default_language)) {
+          setLangState(detectLanguage(null, browserLanguages(), inst.default_language));
+        }
+        setUser(me?.user ?? null);
+        setInstance(inst);
+        setBootError(null);
+      } catch (e) {
+        if (alive) setBootError(e);
+      }
+    })();
+    return () => {
+      alive = false;
+    };
+  }, [bootTick]);
+
+  // History routing.
+  useEffect(() => {
+    const onNav = () => setRoute(currentRoute());
+    window.addEventListener("popstate", onNav);
+    window.addEventListener(NAVIGATE_EVENT, onNav);
+    return () => {
+      window.removeEventListener("popstate", onNav);
+      window.removeEventListener(NAVIGATE_EVENT, onNav);
+    };
+  }, []);
+
+  // Move focus to the new page for keyboard and screen-reader users (not on first load).
+  useEffect(() => {
+    if (firstRoute.current) {
+      firstRoute.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    mainRef.current?.focus({ preventScroll: true });
+  }, [route]);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  const setSession = useCallback((s: SessionAnswer | null) => {
+    api.setCsrfToken(s?.csrf_token ?? null);
+    setItem(SIGNED_IN_KEY, s ? "1" : null);
+    setUser(s?.user ?? null);
+  }, []);
+
+  // A request answering 401 means the session is over: forget it (the guard sends to /login).
+  useEffect(() => {
+    api.onUnauthenticated = () => {
+      setItem(SIGNED_IN_KEY, null);
+      api.setCsrfToken(null);
+      setUser(null);
+    };
+    return () => {
+      api.onUnauthenticated = null;
+    };
+  }, []);
+
+  // Route guards.
+  const ready = instance !== null;
+  const needsLogin = ready && !user && PROTECTED.has(route.name);
+  const leaveLogin = ready && !!user && route.name === "login";
+  useEffect(() => {
+    if (needsLogin) {
+      const here = location.pathname + location.search;
+      navigate(here === "/" ? "/login" : `/login?next=${encodeURIComponent(here)}`, { replace: true });
+    } else if (leaveLogin) {
+      navigate(safeNext(new URLSearchParams(location.search).get("next")), { replace: true });
+    }
+  }, [needsLogin, leaveLogin]);
+
+  const state: AppState | null = useMemo(
+    () =>
+      instance && {
+        lang,
+        t,
+        setLang: (l: Lang) => {
+          setItem(LANG_KEY, l);
+          setLangState(l);
+        },
+        theme,
+        toggleTheme: () => {
+          const next: Theme = theme === "dark" ? "light" : "dark";
+          applyTheme(next);
+          setTheme(next);
+        },
+        instance,
+        user,
+        setSession,
+        updateUser: (u: User) => setUser(u),
+      },
+    [lang, t, theme, instance, user, setSession],
+  );
+
+  if (!state) {
+    return (
+      <main class="boot" id="main">
+        {bootError ? (
+          <div class="boot-error">
+            <Logo size={40} />
+            <Alert kind="error" title={t("app.loadFailed")}>
+              {errorText(t, bootError)}
+            </Alert>
+            <Button onClick={() => setBootTick((n) => n + 1)}>{t("app.retry")}</Button>
+          </div>
+        ) : (
+          <BootSpinner label={t("app.loading")} />
+        )}
+      </main>
+    );
+  }
+
+  return (
+    <AppContext.Provider value={state}>
+      <a class="skip-link" href="#main">
+        {t("app.skipToContent")}
+      </a>
+      <Header route={route} />
+      <main id="main" ref={mainRef} tabIndex={-1} class="main">
+        {needsLogin || leaveLogin ? <Loading /> : <Page route={route} />}
+      </main>
+      <Footer />
+    </AppContext.Provider>
+  );
+}
+
+function BootSpinner({ label }: { label: string }) {
+  return (
+    <div class="loading" role="status">
+      <span class="spinner" aria-hidden="true" />
+      <span>{label}</span>
+    </div>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.name) {
+    case "home":
+      return <HomePage />;
+    case "login":
+      return <LoginPage />;
+    case "register":
+      return <RegisterPage />;
+    case "invite":
+      return <InvitePage token={route.params.token ?? ""} />;
+    case "setup":
+      return <SetupPage />;
+    case "tool":
+      return <ToolPage tool={route.params.tool as Tool} />;
+    case "account":
+      return <AccountPage />;
+    case "admin":
+      return <AdminPage />;
+    case "about":
+      return <AboutPage />;
+    case "terms":
+      return <LegalPage which="terms" />;
+    case "privacy":
+      return <LegalPage which="privacy" />;
+    case "notFound":
+      return <NotFoundPage />;
+  }
+}
+
+function ThemeToggle() {
+  const { t, theme, toggleTheme } = useApp();
+  const label = theme === "dark" ? t("theme.toLight") : t("theme.toDark");
+  return (
+    <button type="button" class="icon-btn theme-toggle" onClick={toggleTheme} aria-label={label} title={label}>
+      {theme === "dark" ? <IconSun /> : <IconMoon />}
+    </button>
+  );
+}
+
+function Header({ route }: { route: Route }) {
+  const { t, instance, user, setSession } = useApp();
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setOpen(false), [route]);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open]);
+
+  const logout = async () => {
+    setBusy(true);
+    try {
+      await api.post("/api/v1/auth/logout");
+    } catch {
+      /* the session is gone either way */
+    }
+    setBusy(false);
+    setSession(null);
+    navigate("/login");
+  };
+
+  const links: { href: string; label: string; active: boolean }[] = user
+    ? [
+        { href: "/", label: t("nav.home"), active: route.name === "home" || route.name === "tool" },
+        { href: "/account", label: t("nav.account"), active: route.name === "account" },
+        ...(user.is_admin ? [{ href: "/admin", label: t("nav.admin"), active: route.name === "admin" }] : []),
+      ]
+    : [
+        { href: "/login", label: t("nav.login"), active: route.name === "login" },
+        ...(instance.registration === "open"
+          ? [{ href: "/register", label: t("nav.register"), active: route.name === "register" }]
+          : []),
+      ];
+
+  return (
+    <header class="site-header">
+      <div class="container header-inner">
+        <Link href="/" class="brand">
+          <Logo />
+          <span class="brand-name">{instance.name}</span>
+        </Link>
+        <nav id="site-nav" class={cx("site-nav", open && "open")} aria-label={t("nav.main")}>
+          <ul class="nav-links">
+            {links.map((l) => (
+              <li key={l.href}>
+                <Link href={l.href} class="nav-link" aria-current={l.active ? "page" : undefined}>
+                  {l.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+          {user && (
+            <div class="nav-user">
+              <span class="nav-user-id" title={t("nav.signedInAs", { name: user.display_name })}>
+                <Avatar name={user.display_name || user.username} color={user.avatar_color} size="sm" />
+                <span class="nav-user-name">{user.display_name || user.username}</span>
+              </span>
+              <Button variant="ghost" size="sm" onClick={logout} loading={busy}>
+                <IconLogout size={16} />
+                {t("nav.logout")}
+              </Button>
+            </div>
+          )}
+        </nav>
+        <div class="header-tools">
+          <ThemeToggle />
+          <button
+            type="button"
+            class="icon-btn nav-toggle"
+            aria-expanded={open ? "true" : "false"}
+            aria-controls="site-nav"
+            aria-label={t("nav.menu")}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? <IconClose /> : <IconMenu />}
+          </button>
+        </div>
+      </div>
+    </header>
+  );
+}
+
+function Footer() {
+  const { t, instance, lang, setLang } = useApp();
+  return (
+    <footer class="site-footer">
+      <div class="container footer-inner">
+        <div class="footer-brand">
+          <Logo size={22} />
+          <div>
+            <strong>{instance.name}</strong>
+            <span class="footer-version">{t("footer.poweredBy", { version: instance.version })}</span>
+          </div>
+        </div>
+        <nav class="footer-links" aria-label={t("footer.links")}>
+          <Link href="/about">{t("footer.about")}</Link>
+          <Link href="/terms">{t("footer.terms")}</Link>
+          <Link href="/privacy">{t("footer.privacy")}</Link>
+        </nav>
+        <div class="lang-switch">
+          <IconGlobe size={16} />
+          <label for="lang-select" class="visually-hidden">
+            {t("footer.language")}
+          </label>
+          <select id="lang-select" class="select select-sm" value={lang} onChange={(e) => setLang((e.currentTarget as HTMLSelectElement).value as Lang)}>
+            {LANGUAGES.map((l) => (
+              <option key={l} value={l} lang={l}>
+                {t(`lang.${l}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+    </footer>
+  );
+}

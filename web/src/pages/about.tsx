@@ -1,0 +1,316 @@
+// "About this instance" (the host's commitments, generated from GET /api/v1/about) and the legal texts.
+import type { ComponentChildren } from "preact";
+import { useMemo, useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { useApp, useTitle } from "../context.tsx";
+import { Badge, EmptyState, ErrorAlert, Link, Loading, PageHeader, useAsync } from "../components/ui.tsx";
+import { type Lang, type Translate, duration, formatDate } from "../i18n/index.ts";
+import type { About, Scalar } from "../types.ts";
+
+let aboutCache: Promise<About> | null = null;
+/** The about data changes only with the configuration: fetch it once per page load. */
+export function loadAbout(): Promise<About> {
+  if (!aboutCache) {
+    aboutCache = api.get<About>("/api/v1/about");
+    aboutCache.catch(() => {
+      aboutCache = null;
+    });
+  }
+  return aboutCache;
+}
+
+function text(t: Translate, v: Scalar | Scalar[] | undefined): string {
+  if (v === null || v === undefined || v === "") return t("common.notProvided");
+  if (Array.isArray(v)) return v.length ? v.map((x) => String(x)).join(", ") : t("common.none");
+  if (typeof v === "boolean") return v ? t("common.yes") : t("common.no");
+  return String(v);
+}
+
+function num(lang: Lang, t: Translate, v: number | null | undefined, unit?: "hour" | "day"): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return t("common.notProvided");
+  return unit ? duration(lang, v, unit) : v.toLocaleString(lang);
+}
+
+function Rows({ rows }: { rows: [string, ComponentChildren][] }) {
+  return (
+    <dl class="kv">
+      {rows.map(([k, v]) => (
+        <div key={k} class="kv-row">
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Section({ id, title, description, children }: { id: string; title: string; description?: string; children: ComponentChildren }) {
+  return (
+    <section class="card about-section" id={id} aria-labelledby={`${id}-title`}>
+      <h2 class="card-title" id={`${id}-title`}>
+        {title}
+      </h2>
+      {description && <p class="card-desc">{description}</p>}
+      <div class="about-body">{children}</div>
+    </section>
+  );
+}
+
+function safeUrl(u: Scalar): string | null {
+  if (typeof u !== "string") return null;
+  return /^https?:\/\//i.test(u) ? u : null;
+}
+
+export function AboutPage() {
+  const { t, lang } = useApp();
+  useTitle(t("about.title"));
+  const about = useAsync(loadAbout, []);
+  const [filter, setFilter] = useState("");
+  const a = about.data;
+
+  const components = useMemo(() => {
+    const list = [...(a?.components ?? [])].sort((x, y) => x.name.localeCompare(y.name));
+    const q = filter.trim().toLowerCase();
+    if (!q) return list;
+    return list.filter((c) => [c.name, c.version, c.license ?? "", c.ecosystem].some((f) => f.toLowerCase().includes(q)));
+  }, [a, filter]);
+
+  if (about.loading && !a) return <div class="container page"><Loading /></div>;
+  if (!a) return <div class="container page"><ErrorAlert error={about.error} /></div>;
+
+  const sections: [string, string][] = [
+    ["instance", t("about.instance")],
+    ["hosting", t("about.hosting")],
+    ["contact", t("about.contact")],
+    ["legal", t("about.legal")],
+    ["components", t("about.components")],
+    ["cookies", t("about.cookies")],
+    ["retention", t("about.retention")],
+    ["security", t("about.security")],
+    ["export", t("about.export")],
+    ["authority", t("about.authority")],
+  ];
+  const email = typeof a.contact.email === "string" && a.contact.email ? a.contact.email : null;
+  const url = safeUrl(a.contact.url);
+  const r = a.retention;
+  const s = a.security;
+
+  return (
+    <div class="container page about">
+      <PageHeader title={t("about.title")} subtitle={t("about.intro")} />
+      <div class="about-layout">
+        <nav class="toc card" aria-labelledby="toc-title">
+          <h2 id="toc-title" class="toc-title">
+            {t("about.contents")}
+          </h2>
+          <ol>
+            {sections.map(([id, label]) => (
+              <li key={id}>
+                <a href={`#${id}`}>{label}</a>
+              </li>
+            ))}
+          </ol>
+        </nav>
+        <div class="stack">
+          <Section id="instance" title={t("about.instance")}>
+            <Rows
+              rows={[
+                [t("about.name"), a.instance.name],
+                [t("about.version"), <span class="mono">{a.instance.version}</span>],
+                [t("about.address"), <span class="mono break">{a.instance.base_url}</span>],
+                [t("about.registration"), t(`registration.${a.instance.registration}`)],
+              ]}
+            />
+          </Section>
+          <Section id="hosting" title={t("about.hosting")}>
+            <Rows
+              rows={[
+                [t("about.provider"), text(t, a.hosting.provider)],
+                [t("about.country"), text(t, a.hosting.country)],
+                [t("about.dataLocation"), text(t, a.hosting.data_location)],
+                [t("about.backupLocation"), text(t, a.hosting.backup_location)],
+              ]}
+            />
+          </Section>
+          <Section id="contact" title={t("about.contact")}>
+            <Rows
+              rows={[
+                [t("about.email"), email ? <a href={`mailto:${email}`}>{email}</a> : t("common.notProvided")],
+                [t("about.url"), url ? <a href={url} rel="noopener noreferrer">{url}</a> : text(t, a.contact.url)],
+              ]}
+            />
+          </Section>
+          <Section id="legal" title={t("about.legal")} description={t("about.legalDesc")}>
+            <ul class="link-list">
+              <li>
+                <Link href="/terms">{t("terms.title")}</Link>
+              </li>
+              <li>
+                <Link href="/privacy">{t("privacy.title")}</Link>
+              </li>
+            </ul>
+          </Section>
+          <Section id="components" title={t("about.components")} description={t("about.componentsDesc")}>
+            <div class="filter-bar">
+              <label for="component-filter" class="visually-hidden">
+                {t("about.filter")}
+              </label>
+              <input
+                id="component-filter"
+                type="search"
+                class="input"
+                placeholder={t("about.filterPlaceholder")}
+                value={filter}
+                onInput={(e) => setFilter((e.currentTarget as HTMLInputElement).value)}
+                aria-controls="components-table"
+              />
+              <span class="muted small" aria-live="polite">
+                {t("about.componentsCount", { shown: components.length, total: a.components.length })}
+              </span>
+            </div>
+            {components.length ? (
+              <div class="table-wrap table-scroll">
+                <table class="table table-compact" id="components-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("common.name")}</th>
+                      <th scope="col">{t("about.componentVersion")}</th>
+                      <th scope="col">{t("about.license")}</th>
+                      <th scope="col">{t("about.ecosystem")}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {components.map((c) => (
+                      <tr key={`${c.ecosystem}:${c.name}@${c.version}`}>
+                        <td class="mono">{c.name}</td>
+                        <td class="mono">{c.version}</td>
+                        <td>{c.license || "—"}</td>
+                        <td>
+                          <Badge>{c.ecosystem}</Badge>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ) : (
+              <EmptyState>{t("about.noMatch")}</EmptyState>
+            )}
+          </Section>
+          <Section id="cookies" title={t("about.cookies")} description={t("about.cookiesDesc")}>
+            {a.cookies.length ? (
+              <div class="table-wrap">
+                <table class="table">
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("about.cookie")}</th>
+                      <th scope="col">{t("about.purpose")}</th>
+                      <th scope="col">{t("about.lifetime")}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {a.cookies.map((c) => (
+                      <tr key={c.name}>
+                        <td class="mono">{c.name}</td>
+                        <td>{c.purpose}</td>
+                        <td>{c.lifetime}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ) : (
+              <EmptyState>{t("common.none")}</EmptyState>
+            )}
+          </Section>
+          <Section id="retention" title={t("about.retention")}>
+            <Rows
+              rows={[
+                [t("about.backupInterval"), r.backup_interval_hours ? t("about.backupEvery", { duration: duration(lang, r.backup_interval_hours, "hour") }) : t("common.notProvided")],
+                [t("about.backupKeep"), num(lang, t, r.backup_keep)],
+                [t("about.logRetention"), num(lang, t, r.log_retention_days, "day")],
+                [t("about.logDestination"), text(t, r.log_destination)],
+                [t("about.sessionIdle"), num(lang, t, r.session_idle_hours, "hour")],
+                [t("about.sessionAbsolute"), num(lang, t, r.session_absolute_days, "day")],
+              ]}
+            />
+          </Section>
+          <Section id="security" title={t("about.security")}>
+            <Rows
+              rows={[
+                [t("about.passwordHashing"), text(t, s.password_hashing)],
+                [t("about.https"), text(t, s.https)],
+                [t("about.csp"), <span class="break">{text(t, s.csp)}</span>],
+                [t("about.cookieFlags"), text(t, s.session_cookie_flags)],
+                [t("about.throttling"), text(t, s.login_throttling)],
+                [t("about.thirdParty"), s.third_party_requests === false ? t("about.thirdPartyNone") : text(t, s.third_party_requests)],
+              ]}
+            />
+          </Section>
+          <Section id="export" title={t("about.export")}>
+            <p>{t("about.exportBody")}</p>
+            <p>
+              <Link href="/account#data">{t("about.exportLink")}</Link>
+            </p>
+          </Section>
+          <Section id="authority" title={t("about.authority")} description={t("about.authorityDesc")}>
+            {a.authority_requests.length ? (
+              <div class="table-wrap">
+                <table class="table">
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("about.date")}</th>
+                      <th scope="col">{t("about.authorityName")}</th>
+                      <th scope="col">{t("about.request")}</th>
+                      <th scope="col">{t("about.response")}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {a.authority_requests.map((req, i) => (
+                      <tr key={i}>
+                        <td class="nowrap">{formatDate(lang, req.date) ?? req.date}</td>
+                        <td>{req.authority}</td>
+                        <td>{req.request}</td>
+                        <td>{req.response}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ) : (
+              <EmptyState>{t("about.authorityNone")}</EmptyState>
+            )}
+          </Section>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function LegalPage({ which }: { which: "terms" | "privacy" }) {
+  const { t, instance } = useApp();
+  const title = which === "terms" ? t("terms.title") : t("privacy.title");
+  useTitle(title);
+  const about = useAsync(loadAbout, []);
+  const body = about.data ? (which === "terms" ? about.data.terms_of_service : about.data.privacy_policy) : null;
+  const paragraphs = (body ?? "").split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
+  return (
+    <div class="container page page-narrow">
+      <PageHeader title={title} subtitle={t("legal.publishedBy", { name: instance.name })} />
+      <article class="card prose">
+        {about.loading && !about.data ? (
+          <Loading />
+        ) : about.error ? (
+          <ErrorAlert error={about.error} />
+        ) : paragraphs.length ? (
+          paragraphs.map((p, i) => (/^#{1,3}\s/.test(p) ? <h2 key={i}>{p.replace(/^#{1,3}\s+/, "")}</h2> : <p key={i}>{p}</p>))
+        ) : (
+          <EmptyState>{t("legal.empty")}</EmptyState>
+        )}
+      </article>
+      <p class="muted small back-link">
+        <Link href="/about">{t("footer.about")}</Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,316 @@
+// Account: profile, password, sessions, API tokens, data export, log out everywhere.
+import type { TargetedEvent } from "preact";
+import { useState } from "preact/hooks";
+import { ApiError, api } from "../api.ts";
+import { useApp, useTitle } from "../context.tsx";
+import { IconDevice, IconDownload, IconKey, IconLogout, IconShield, IconUser } from "../components/icons.tsx";
+import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, TextField, useAsync, useConfirm } from "../components/ui.tsx";
+import { formatDateTime } from "../i18n/index.ts";
+import { navigate } from "../router.ts";
+import { describeUserAgent } from "../ua.ts";
+import type { ApiToken, NewApiToken, SessionInfo, User } from "../types.ts";
+
+export const AVATAR_COLORS = ["#5b5bd6", "#7c3aed", "#db2777", "#dc2626", "#ea580c", "#ca8a04", "#16a34a", "#0d9488", "#0284c7", "#475569"];
+
+export function AccountPage() {
+  const { t, user } = useApp();
+  useTitle(t("account.title"));
+  const [dialog, confirm] = useConfirm();
+  if (!user) return null;
+  return (
+    <div class="container page page-narrow">
+      <PageHeader title={t("account.heading")} subtitle={`@${user.username}`} icon={<Avatar name={user.display_name || user.username} color={user.avatar_color} size="lg" />} />
+      <div class="stack">
+        <ProfileCard user={user} />
+        <PasswordCard />
+        <SessionsCard confirm={confirm} />
+        <TokensCard confirm={confirm} />
+        <DataCard confirm={confirm} />
+      </div>
+      {dialog}
+    </div>
+  );
+}
+
+type Confirm = ReturnType<typeof useConfirm>[1];
+
+function ProfileCard({ user }: { user: User }) {
+  const { t, updateUser } = useApp();
+  const [displayName, setDisplayName] = useState(user.display_name);
+  const [email, setEmail] = useState(user.email ?? "");
+  const [color, setColor] = useState(user.avatar_color || AVATAR_COLORS[0]!);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+
+  const submit = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      const u = await api.patch<User>("/api/v1/me", {
+        display_name: displayName.trim(),
+        email: email.trim() || null,
+        avatar_color: color,
+      });
+      updateUser(u);
+      setSaved(true);
+    } catch (err) {
+      setError(err);
+    }
+    setBusy(false);
+  };
+
+  return (
+    <Card id="profile" title={t("account.profile")} description={t("account.profileDesc")} icon={<IconUser />}>
+      <form class="form" onSubmit={submit}>
+        {saved && <Alert kind="success">{t("account.profileSaved")}</Alert>}
+        <ErrorAlert error={error} />
+        <div class="form-row">
+          <TextField label={t("account.displayName")} name="display_name" autocomplete="name" required value={displayName} onValue={(v) => { setDisplayName(v); setSaved(false); }} />
+          <TextField label={t("account.email")} optional name="email" type="email" autocomplete="email" value={email} onValue={(v) => { setEmail(v); setSaved(false); }} />
+        </div>
+        <fieldset class="field">
+          <legend class="field-label">{t("account.avatarColor")}</legend>
+          <div class="swatches">
+            {AVATAR_COLORS.map((c) => (
+              <label key={c} class="swatch" title={c}>
+                <input type="radio" name="avatar_color" value={c} checked={color.toLowerCase() === c} onChange={() => { setColor(c); setSaved(false); }} />
+                <span class="swatch-dot" style={{ backgroundColor: c }} />
+                <span class="visually-hidden">{c}</span>
+              </label>
+            ))}
+            <label class="swatch swatch-custom" title={t("account.customColor")}>
+              <input type="color" value={color} onInput={(e) => { setColor((e.currentTarget as HTMLInputElement).value); setSaved(false); }} aria-label={t("account.customColor")} />
+            </label>
+            <span class="swatch-preview">
+              <Avatar name={displayName || user.username} color={color} />
+            </span>
+          </div>
+        </fieldset>
+        <div class="form-actions">
+          <Button type="submit" loading={busy}>
+            {busy ? t("common.saving") : t("common.save")}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function PasswordCard() {
+  const { t, user } = useApp();
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+  const mismatch = confirm.length > 0 && confirm !== next;
+
+  const submit = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (next !== confirm) return;
+    setBusy(true);
+    setError(null);
+    setDone(false);
+    try {
+      await api.post("/api/v1/me/password", { current_password: current, new_password: next });
+      setCurrent("");
+      setNext("");
+      setConfirm("");
+      setDone(true);
+    } catch (err) {
+      setError(err);
+    }
+    setBusy(false);
+  };
+
+  return (
+    <Card id="password" title={t("account.password")} description={t("account.passwordDesc")} icon={<IconShield />}>
+      <form class="form" onSubmit={submit}>
+        {done && <Alert kind="success">{t("account.passwordChanged")}</Alert>}
+        {error instanceof ApiError && error.code === "invalid_credentials" ? <Alert kind="error">{t("account.wrongPassword")}</Alert> : <ErrorAlert error={error} />}
+        {/* Helps password managers attach the new password to the right account. */}
+        <input type="text" name="username" autocomplete="username" class="visually-hidden" tabIndex={-1} aria-hidden="true" value={user?.username ?? ""} readOnly />
+        <TextField label={t("account.currentPassword")} name="current_password" type="password" autocomplete="current-password" required value={current} onValue={setCurrent} />
+        <div class="form-row">
+          <TextField label={t("account.newPassword")} hint={t("register.passwordHint")} name="new_password" type="password" autocomplete="new-password" required value={next} onValue={setNext} />
+          <TextField label={t("account.confirmPassword")} name="confirm_password" type="password" autocomplete="new-password" required value={confirm} onValue={setConfirm} error={mismatch ? t("register.mismatch") : null} />
+        </div>
+        <div class="form-actions">
+          <Button type="submit" loading={busy} disabled={mismatch}>
+            {t("account.changePassword")}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function SessionsCard({ confirm }: { confirm: Confirm }) {
+  const { t, lang } = useApp();
+  const sessions = useAsync(() => api.get<SessionInfo[]>("/api/v1/me/sessions"), []);
+  const [error, setError] = useState<unknown>(null);
+
+  const revoke = async (s: SessionInfo) => {
+    if (!(await confirm({ title: t("account.revokeSessionConfirm"), body: t("account.revokeSessionBody"), confirmLabel: t("common.revoke"), danger: true }))) return;
+    setError(null);
+    try {
+      await api.del(`/api/v1/me/sessions/${encodeURIComponent(s.id)}`);
+      sessions.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const device = (ua: string | null) => {
+    const d = describeUserAgent(ua);
+    if (d.browser && d.os) return t("common.on", { browser: d.browser, os: d.os });
+    return d.browser ?? d.os ?? t("common.unknownDevice");
+  };
+
+  const list = [...(sessions.data ?? [])].sort((a, b) => Number(b.current) - Number(a.current));
+  return (
+    <Card id="sessions" title={t("account.sessions")} description={t("account.sessionsDesc")} icon={<IconDevice />}>
+      <ErrorAlert error={error ?? sessions.error} />
+      {sessions.loading && !sessions.data ? (
+        <Loading />
+      ) : (
+        <ul class="list" aria-label={t("account.sessions")}>
+          {list.map((s) => (
+            <li key={s.id} class="list-item session-item">
+              <div class="list-main">
+                <p class="list-title">
+                  {device(s.user_agent)} {s.current && <Badge tone="success">{t("account.thisDevice")}</Badge>}
+                </p>
+                <p class="list-meta">
+                  {s.ip && <span>{t("account.metaIp", { ip: s.ip })}</span>}
+                  <span>{t("account.metaSignedIn", { date: formatDateTime(lang, s.created_at) ?? "—" })}</span>
+                  {s.last_seen_at && <span>{t("account.metaLastSeen", { date: formatDateTime(lang, s.last_seen_at) ?? "—" })}</span>}
+                </p>
+              </div>
+              {!s.current && (
+                <Button variant="secondary" size="sm" onClick={() => revoke(s)}>
+                  {t("common.revoke")}
+                </Button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
+
+function TokensCard({ confirm }: { confirm: Confirm }) {
+  const { t, lang } = useApp();
+  const tokens = useAsync(() => api.get<ApiToken[]>("/api/v1/me/tokens"), []);
+  const [name, setName] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [created, setCreated] = useState<NewApiToken | null>(null);
+
+  const create = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (!name.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const tok = await api.post<NewApiToken>("/api/v1/me/tokens", { name: name.trim() });
+      setCreated(tok);
+      setName("");
+      tokens.reload();
+    } catch (err) {
+      setError(err);
+    }
+    setBusy(false);
+  };
+
+  const revoke = async (tok: ApiToken) => {
+    if (!(await confirm({ title: t("account.revokeTokenConfirm", { name: tok.name }), body: t("account.revokeTokenBody"), confirmLabel: t("common.revoke"), danger: true }))) return;
+    setError(null);
+    try {
+      await api.del(`/api/v1/me/tokens/${encodeURIComponent(tok.id)}`);
+      if (created?.id === tok.id) setCreated(null);
+      tokens.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  return (
+    <Card id="tokens" title={t("account.tokens")} description={t("account.tokensDesc")} icon={<IconKey />}>
+      <ErrorAlert error={error ?? tokens.error} />
+      {created && (
+        <Alert kind="success" title={t("account.tokenCreated", { name: created.name })}>
+          <CopyField label={t("account.newToken")} value={created.token} />
+        </Alert>
+      )}
+      <form class="inline-form" onSubmit={create}>
+        <TextField label={t("account.tokenName")} placeholder={t("account.tokenNamePlaceholder")} name="token_name" autocomplete="off" required maxLength={100} value={name} onValue={setName} />
+        <Button type="submit" loading={busy}>
+          {t("account.createToken")}
+        </Button>
+      </form>
+      {tokens.loading && !tokens.data ? (
+        <Loading />
+      ) : tokens.data && tokens.data.length ? (
+        <ul class="list" aria-label={t("account.tokens")}>
+          {tokens.data.map((tok) => (
+            <li key={tok.id} class="list-item token-item">
+              <div class="list-main">
+                <p class="list-title">{tok.name}</p>
+                <p class="list-meta">
+                  <span>{t("account.metaCreated", { date: formatDateTime(lang, tok.created_at) ?? "—" })}</span>
+                  <span>{tok.last_used_at ? t("account.metaLastUsed", { date: formatDateTime(lang, tok.last_used_at) ?? "—" }) : t("account.metaNeverUsed")}</span>
+                </p>
+              </div>
+              <Button variant="secondary" size="sm" onClick={() => revoke(tok)} aria-label={`${t("common.revoke")} ${tok.name}`}>
+                {t("common.revoke")}
+              </Button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <EmptyState>{t("account.noTokens")}</EmptyState>
+      )}
+    </Card>
+  );
+}
+
+function DataCard({ confirm }: { confirm: Confirm }) {
+  const { t, setSession } = useApp();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const logoutAll = async () => {
+    if (!(await confirm({ title: t("account.logoutAllConfirm"), body: t("account.logoutAllBody"), confirmLabel: t("account.logoutAll"), danger: true }))) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post("/api/v1/auth/logout-all");
+      setSession(null);
+      navigate("/login");
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Card id="data" title={t("account.data")} description={t("account.dataDesc")} icon={<IconDownload />}>
+        <a class="btn btn-secondary" href="/api/v1/me/export" download>
+          <IconDownload size={16} />
+          {t("account.download")}
+        </a>
+      </Card>
+      <Card id="logout-all" class="card-danger" title={t("account.logoutAll")} description={t("account.logoutAllDesc")} icon={<IconLogout />}>
+        <ErrorAlert error={error} />
+        <Button variant="danger" onClick={logoutAll} loading={busy}>
+          {t("account.logoutAll")}
+        </Button>
+      </Card>
+    </>
+  );
+}

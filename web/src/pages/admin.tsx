@@ -1,0 +1,281 @@
+// Administration: users, invitations, (read-only) instance settings.
+import type { TargetedEvent } from "preact";
+import { useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { useApp, useTitle } from "../context.tsx";
+import { IconLink, IconShield, IconSettings, IconUsers } from "../components/icons.tsx";
+import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, useAsync, useConfirm } from "../components/ui.tsx";
+import { duration, formatDateTime, plural } from "../i18n/index.ts";
+import type { Invite, NewInvite, User } from "../types.ts";
+
+export function AdminPage() {
+  const { t, user } = useApp();
+  useTitle(t("admin.title"));
+  const [dialog, confirm] = useConfirm();
+  if (!user) return null;
+  if (!user.is_admin) {
+    return (
+      <div class="container page page-narrow">
+        <PageHeader title={t("admin.title")} />
+        <Alert kind="warning">{t("admin.forbidden")}</Alert>
+      </div>
+    );
+  }
+  return (
+    <div class="container page">
+      <PageHeader title={t("admin.title")} icon={<span class="page-icon-tile"><IconShield size={24} /></span>} />
+      <div class="stack">
+        <UsersCard me={user} />
+        <InvitesCard confirm={confirm} />
+        <SettingsCard />
+      </div>
+      {dialog}
+    </div>
+  );
+}
+
+function UsersCard({ me }: { me: User }) {
+  const { t, lang } = useApp();
+  const users = useAsync(() => api.get<User[]>("/api/v1/admin/users"), []);
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busyId, setBusyId] = useState<string | null>(null);
+
+  const update = async (u: User, change: { is_admin?: boolean; disabled?: boolean }) => {
+    setBusyId(u.id);
+    setError(null);
+    setNotice(null);
+    try {
+      const updated = await api.patch<User>(`/api/v1/admin/users/${encodeURIComponent(u.id)}`, change);
+      users.setData((users.data ?? []).map((x) => (x.id === updated.id ? updated : x)));
+      setNotice(t("admin.updated", { name: updated.display_name || updated.username }));
+    } catch (err) {
+      setError(err);
+    }
+    setBusyId(null);
+  };
+
+  return (
+    <Card id="users" title={t("admin.users")} description={users.data ? plural(lang, t, "admin.userCount", users.data.length) : undefined} icon={<IconUsers />}>
+      <ErrorAlert error={error ?? users.error} />
+      {notice && <Alert kind="success">{notice}</Alert>}
+      {users.loading && !users.data ? (
+        <Loading />
+      ) : (
+        <div class="table-wrap">
+          <table class="table" id="users-table">
+            <thead>
+              <tr>
+                <th scope="col">{t("admin.user")}</th>
+                <th scope="col" class="hide-sm">{t("admin.email")}</th>
+                <th scope="col" class="hide-sm">{t("common.created")}</th>
+                <th scope="col">{t("admin.role")}</th>
+                <th scope="col">{t("admin.status")}</th>
+                <th scope="col">
+                  <span class="visually-hidden">{t("common.actions")}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {(users.data ?? []).map((u) => {
+                const self = u.id === me.id;
+                return (
+                  <tr key={u.id} data-username={u.username}>
+                    <td>
+                      <div class="user-cell">
+                        <Avatar name={u.display_name || u.username} color={u.avatar_color} size="sm" />
+                        <div>
+                          <div class="strong">
+                            {u.display_name || u.username} {self && <span class="muted">({t("admin.you")})</span>}
+                          </div>
+                          <div class="muted small">@{u.username}</div>
+                        </div>
+                      </div>
+                    </td>
+                    <td class="muted hide-sm">{u.email ?? "—"}</td>
+                    <td class="nowrap muted hide-sm">{formatDateTime(lang, u.created_at) ?? "—"}</td>
+                    <td>{u.is_admin ? <Badge tone="accent">{t("admin.roleAdmin")}</Badge> : <Badge>{t("admin.roleMember")}</Badge>}</td>
+                    <td>{u.disabled ? <Badge tone="danger">{t("admin.disabled")}</Badge> : <Badge tone="success">{t("admin.active")}</Badge>}</td>
+                    <td>
+                      <div class="row-actions">
+                        <Button variant="secondary" size="sm" disabled={self || busyId === u.id} title={self ? t("admin.selfHint") : undefined} onClick={() => update(u, { is_admin: !u.is_admin })}>
+                          {u.is_admin ? t("admin.removeAdmin") : t("admin.makeAdmin")}
+                        </Button>
+                        <Button variant={u.disabled ? "secondary" : "ghost"} size="sm" class={u.disabled ? undefined : "btn-ghost-danger"} disabled={self || busyId === u.id} title={self ? t("admin.selfHint") : undefined} onClick={() => update(u, { disabled: !u.disabled })}>
+                          {u.disabled ? t("admin.enable") : t("admin.disable")}
+                        </Button>
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+const VALIDITY_HOURS = [24, 72, 168, 720];
+
+function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] }) {
+  const { t, lang } = useApp();
+  const invites = useAsync(() => api.get<Invite[]>("/api/v1/admin/invites"), []);
+  const [hours, setHours] = useState(168);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [created, setCreated] = useState<NewInvite | null>(null);
+
+  const create = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const inv = await api.post<NewInvite>("/api/v1/admin/invites", { valid_hours: hours });
+      setCreated(inv);
+      invites.reload();
+    } catch (err) {
+      setError(err);
+    }
+    setBusy(false);
+  };
+
+  const revoke = async (inv: Invite) => {
+    if (!(await confirm({ title: t("admin.revokeInviteConfirm"), body: t("admin.revokeInviteBody"), confirmLabel: t("common.revoke"), danger: true }))) return;
+    setError(null);
+    try {
+      await api.del(`/api/v1/admin/invites/${encodeURIComponent(inv.id)}`);
+      if (created?.id === inv.id) setCreated(null);
+      invites.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const status = (inv: Invite) => {
+    if (inv.used_at || inv.used_by) return <Badge>{inv.used_by ? t("admin.inviteUsedBy", { name: inv.used_by }) : t("admin.inviteUsed")}</Badge>;
+    if (inv.expires_at && new Date(inv.expires_at).getTime() < Date.now()) return <Badge tone="warning">{t("admin.inviteExpired")}</Badge>;
+    return <Badge tone="success">{t("admin.inviteActive")}</Badge>;
+  };
+
+  return (
+    <Card id="invites" title={t("admin.invites")} description={t("admin.invitesDesc")} icon={<IconLink />}>
+      <ErrorAlert error={error ?? invites.error} />
+      {created && (
+        <Alert kind="success" title={t("admin.inviteCreated")}>
+          <CopyField label={t("admin.inviteLink")} value={created.url} />
+        </Alert>
+      )}
+      <form class="inline-form" onSubmit={create}>
+        <div class="field field-compact">
+          <label for="invite-validity" class="field-label">
+            {t("admin.validity")}
+          </label>
+          <select id="invite-validity" class="select" value={String(hours)} onChange={(e) => setHours(Number((e.currentTarget as HTMLSelectElement).value))}>
+            {VALIDITY_HOURS.map((h) => (
+              <option key={h} value={String(h)}>
+                {duration(lang, h / 24, "day")}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Button type="submit" loading={busy}>
+          {t("admin.createInvite")}
+        </Button>
+      </form>
+      {invites.loading && !invites.data ? (
+        <Loading />
+      ) : invites.data && invites.data.length ? (
+        <div class="table-wrap">
+          <table class="table" id="invites-table">
+            <thead>
+              <tr>
+                <th scope="col" class="hide-sm">{t("common.created")}</th>
+                <th scope="col">{t("admin.expires")}</th>
+                <th scope="col">{t("admin.status")}</th>
+                <th scope="col">
+                  <span class="visually-hidden">{t("common.actions")}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {invites.data.map((inv) => (
+                <tr key={inv.id}>
+                  <td class="nowrap hide-sm">{formatDateTime(lang, inv.created_at) ?? "—"}</td>
+                  <td class="nowrap">{formatDateTime(lang, inv.expires_at) ?? "—"}</td>
+                  <td>{status(inv)}</td>
+                  <td>
+                    {!inv.used_at && (
+                      <Button variant="secondary" size="sm" onClick={() => revoke(inv)}>
+                        {t("common.revoke")}
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <EmptyState>{t("admin.noInvites")}</EmptyState>
+      )}
+    </Card>
+  );
+}
+
+function valueText(v: unknown): string {
+  if (v === null || v === undefined) return "—";
+  if (typeof v === "string") return v === "" ? "—" : v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v) && v.every((x) => typeof x !== "object" || x === null)) return v.length ? v.join(", ") : "—";
+  return JSON.stringify(v, null, 2);
+}
+
+/** snake_case keys may wrap after an underscore. */
+function breakable(key: string) {
+  const parts = key.split("_");
+  return parts.map((p, i) => (i < parts.length - 1 ? [p, "_", <wbr key={i} />] : p));
+}
+
+function SettingsCard() {
+  const { t } = useApp();
+  const settings = useAsync(() => api.get<Record<string, unknown>>("/api/v1/admin/settings"), []);
+  const data = settings.data;
+  const sections = data ? Object.entries(data) : [];
+  return (
+    <Card id="settings" title={t("admin.settings")} icon={<IconSettings />}>
+      <Alert kind="info">{t("admin.settingsNote")}</Alert>
+      <ErrorAlert error={settings.error} />
+      {settings.loading && !data ? (
+        <Loading />
+      ) : sections.length === 0 ? (
+        <EmptyState>{t("admin.noSettings")}</EmptyState>
+      ) : (
+        <div class="settings-grid">
+          {sections.map(([section, value]) => (
+            <section key={section} class="settings-section" aria-label={section}>
+              <h3 class="mono">[{section}]</h3>
+              {value && typeof value === "object" && !Array.isArray(value) ? (
+                <dl class="kv">
+                  {Object.entries(value as Record<string, unknown>).map(([k, v]) => {
+                    const text = valueText(v);
+                    const wide = text.length > 40 || text.includes("\n");
+                    return (
+                      <div key={k} class={wide ? "kv-row kv-row-wide" : "kv-row"}>
+                        <dt class="mono">{breakable(k)}</dt>
+                        <dd class={wide ? "pre" : "mono"}>{text}</dd>
+                      </div>
+                    );
+                  })}
+                </dl>
+              ) : (
+                <p class="mono">{valueText(value)}</p>
+              )}
+            </section>
+          ))}
+        </div>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,244 @@
+// Login, registration (open or by invitation) and first-admin setup.
+import type { ComponentChildren, TargetedEvent } from "preact";
+import { useState } from "preact/hooks";
+import { ApiError, api } from "../api.ts";
+import { useApp, useTitle } from "../context.tsx";
+import { Logo } from "../components/icons.tsx";
+import { Alert, Button, ErrorAlert, Link, Spinner, TextField, useAsync } from "../components/ui.tsx";
+import { formatDate } from "../i18n/index.ts";
+import { navigate, safeNext } from "../router.ts";
+import type { InviteCheck, SessionAnswer } from "../types.ts";
+
+function AuthCard({ title, subtitle, children }: { title: string; subtitle?: string; children: ComponentChildren }) {
+  return (
+    <div class="auth-wrap">
+      <div class="auth-card card">
+        <div class="auth-head">
+          <Logo size={40} />
+          <h1>{title}</h1>
+          {subtitle && <p class="muted">{subtitle}</p>}
+        </div>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+export function LoginPage() {
+  const { t, instance, setSession } = useApp();
+  useTitle(t("login.title"));
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const submit = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await api.post<SessionAnswer>("/api/v1/auth/login", { username: username.trim(), password });
+      setSession(s);
+      navigate(safeNext(new URLSearchParams(location.search).get("next")), { replace: true });
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthCard title={t("login.heading")} subtitle={t("login.subtitle", { name: instance.name })}>
+      {instance.setup_required && <Alert kind="info">{t("login.setupRequired")}</Alert>}
+      <form class="form" onSubmit={submit}>
+        <ErrorAlert error={error} />
+        <TextField label={t("login.username")} name="username" autocomplete="username" autoCapitalize="none" spellcheck={false} required value={username} onValue={setUsername} />
+        <TextField label={t("login.password")} name="password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+        <Button type="submit" class="btn-block" loading={busy}>
+          {busy ? t("login.submitting") : t("login.submit")}
+        </Button>
+      </form>
+      <div class="auth-foot">
+        {instance.registration === "open" && (
+          <p>
+            {t("login.noAccount")} <Link href="/register">{t("login.register")}</Link>
+          </p>
+        )}
+        {instance.registration === "invite-only" && <p class="muted">{t("login.inviteOnly")}</p>}
+      </div>
+    </AuthCard>
+  );
+}
+
+function RegisterForm({ invite }: { invite?: string }) {
+  const { t, setSession } = useApp();
+  const [displayName, setDisplayName] = useState("");
+  const [username, setUsername] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const mismatch = confirm.length > 0 && confirm !== password;
+
+  const submit = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (password !== confirm) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const body: Record<string, string> = {
+        username: username.trim(),
+        password,
+        display_name: displayName.trim() || username.trim(),
+      };
+      if (email.trim()) body.email = email.trim();
+      if (invite) body.invite = invite;
+      const s = await api.post<SessionAnswer>("/api/v1/auth/register", body);
+      setSession(s);
+      navigate("/", { replace: true });
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="form" onSubmit={submit}>
+      <ErrorAlert error={error} />
+      <TextField label={t("register.displayName")} hint={t("register.displayNameHint")} name="display_name" autocomplete="name" required value={displayName} onValue={setDisplayName} />
+      <TextField label={t("register.username")} hint={t("register.usernameHint")} name="username" autocomplete="username" autoCapitalize="none" spellcheck={false} required value={username} onValue={setUsername} />
+      <TextField label={t("register.email")} optional name="email" type="email" autocomplete="email" value={email} onValue={setEmail} />
+      <TextField label={t("register.password")} hint={t("register.passwordHint")} name="password" type="password" autocomplete="new-password" required value={password} onValue={setPassword} />
+      <TextField label={t("register.confirm")} name="confirm" type="password" autocomplete="new-password" required value={confirm} onValue={setConfirm} error={mismatch ? t("register.mismatch") : null} />
+      <Button type="submit" class="btn-block" loading={busy} disabled={mismatch}>
+        {busy ? t("register.submitting") : t("register.submit")}
+      </Button>
+    </form>
+  );
+}
+
+function AlreadySignedIn() {
+  const { t, user } = useApp();
+  if (!user) return null;
+  return (
+    <Alert kind="info">
+      {t("register.alreadySignedIn", { name: user.display_name || user.username })} <Link href="/">{t("common.backHome")}</Link>
+    </Alert>
+  );
+}
+
+export function RegisterPage() {
+  const { t, instance, user } = useApp();
+  useTitle(t("register.title"));
+  return (
+    <AuthCard title={t("register.heading")} subtitle={t("register.subtitle", { name: instance.name })}>
+      {user ? (
+        <AlreadySignedIn />
+      ) : instance.registration === "open" ? (
+        <RegisterForm />
+      ) : (
+        <Alert kind="warning">{instance.registration === "closed" ? t("register.closed") : t("register.inviteOnly")}</Alert>
+      )}
+      <div class="auth-foot">
+        <p>
+          {t("register.haveAccount")} <Link href="/login">{t("register.login")}</Link>
+        </p>
+      </div>
+    </AuthCard>
+  );
+}
+
+export function InvitePage({ token }: { token: string }) {
+  const { t, lang, instance, user } = useApp();
+  useTitle(t("invite.title"));
+  const check = useAsync(() => api.get<InviteCheck>(`/api/v1/invites/${encodeURIComponent(token)}`), [token]);
+  const valid = check.data?.valid === true;
+  const notFound = check.error instanceof ApiError && check.error.code === "not_found";
+  const expires = formatDate(lang, check.data?.expires_at);
+  return (
+    <AuthCard
+      title={t("invite.heading")}
+      subtitle={valid && expires ? t("invite.subtitle", { name: instance.name, date: expires }) : t("register.subtitle", { name: instance.name })}
+    >
+      {user ? (
+        <AlreadySignedIn />
+      ) : check.loading ? (
+        <Spinner label={t("invite.checking")} />
+      ) : valid ? (
+        <RegisterForm invite={token} />
+      ) : notFound || check.data ? (
+        <Alert kind="error">{t("invite.invalid")}</Alert>
+      ) : (
+        <ErrorAlert error={check.error} />
+      )}
+      <div class="auth-foot">
+        <p>
+          {t("register.haveAccount")} <Link href="/login">{t("register.login")}</Link>
+        </p>
+      </div>
+    </AuthCard>
+  );
+}
+
+export function SetupPage() {
+  const { t, instance, setSession } = useApp();
+  useTitle(t("setup.title"));
+  const token = new URLSearchParams(location.search).get("token") ?? "";
+  const [displayName, setDisplayName] = useState("");
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const mismatch = confirm.length > 0 && confirm !== password;
+
+  const submit = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (password !== confirm) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await api.post<SessionAnswer>("/api/v1/setup", {
+        token,
+        username: username.trim(),
+        password,
+        display_name: displayName.trim() || username.trim(),
+      });
+      setSession(s);
+      // Reload so the instance info (setup_required) is fresh.
+      location.assign("/");
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  let body: ComponentChildren;
+  if (!instance.setup_required) {
+    body = (
+      <Alert kind="info">
+        {t("setup.done")} <Link href="/login">{t("nav.login")}</Link>
+      </Alert>
+    );
+  } else if (!token) {
+    body = <Alert kind="warning">{t("setup.noToken")}</Alert>;
+  } else {
+    body = (
+      <form class="form" onSubmit={submit}>
+        <ErrorAlert error={error} />
+        <TextField label={t("register.displayName")} name="display_name" autocomplete="name" required value={displayName} onValue={setDisplayName} />
+        <TextField label={t("register.username")} hint={t("register.usernameHint")} name="username" autocomplete="username" autoCapitalize="none" spellcheck={false} required value={username} onValue={setUsername} />
+        <TextField label={t("register.password")} hint={t("register.passwordHint")} name="password" type="password" autocomplete="new-password" required value={password} onValue={setPassword} />
+        <TextField label={t("register.confirm")} name="confirm" type="password" autocomplete="new-password" required value={confirm} onValue={setConfirm} error={mismatch ? t("register.mismatch") : null} />
+        <Button type="submit" class="btn-block" loading={busy} disabled={mismatch}>
+          {t("setup.submit")}
+        </Button>
+      </form>
+    );
+  }
+  return (
+    <AuthCard title={t("setup.heading", { name: instance.name })} subtitle={t("setup.subtitle")}>
+      {body}
+    </AuthCard>
+  );
+}

@@ -1,0 +1,135 @@
+// Home (greeting + the five tools) and the placeholder page of each tool.
+import type { JSX } from "preact";
+import { useApp, useTitle } from "../context.tsx";
+import {
+  IconArrowLeft,
+  IconArrowRight,
+  IconChat,
+  IconInfo,
+  IconPad,
+  IconPoll,
+  IconShield,
+  IconWrench,
+  IconUser,
+  IconVideo,
+  IconWiki,
+} from "../components/icons.tsx";
+import { Badge, Link, PageHeader } from "../components/ui.tsx";
+import { greetingKey } from "../i18n/index.ts";
+import { TOOLS, type Tool } from "../router.ts";
+
+export const TOOL_ICONS: Record<Tool, (p: { size?: number }) => JSX.Element> = {
+  pads: IconPad,
+  polls: IconPoll,
+  chat: IconChat,
+  video: IconVideo,
+  wikis: IconWiki,
+};
+
+export function HomePage() {
+  const { t, user } = useApp();
+  useTitle(t("home.title"));
+  if (!user) return null;
+  const name = user.display_name || user.username;
+  return (
+    <div class="container page">
+      <PageHeader title={t(greetingKey(new Date().getHours()), { name })} subtitle={t("home.subtitle")} />
+      <section aria-labelledby="tools-title" class="section">
+        <h2 id="tools-title" class="section-title">
+          {t("home.tools")}
+        </h2>
+        <ul class="tool-grid">
+          {TOOLS.map((tool) => {
+            const Icon = TOOL_ICONS[tool];
+            return (
+              <li key={tool}>
+                <Link href={`/${tool}`} class={`tool-card tool-${tool}`}>
+                  <span class="tool-icon">
+                    <Icon size={24} />
+                  </span>
+                  <span class="tool-text">
+                    <span class="tool-name">
+                      {t(`tool.${tool}.name`)}
+                      <Badge>{t("home.soon")}</Badge>
+                    </span>
+                    <span class="tool-desc">{t(`tool.${tool}.desc`)}</span>
+                  </span>
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+      <section aria-labelledby="shortcuts-title" class="section">
+        <h2 id="shortcuts-title" class="section-title">
+          {t("home.shortcuts")}
+        </h2>
+        <ul class="shortcut-grid">
+          <li>
+            <Link href="/account" class="shortcut">
+              <IconUser />
+              <span>
+                <strong>{t("nav.account")}</strong>
+                <span class="muted">{t("home.accountDesc")}</span>
+              </span>
+              <IconArrowRight size={16} />
+            </Link>
+          </li>
+          {user.is_admin && (
+            <li>
+              <Link href="/admin" class="shortcut">
+                <IconShield />
+                <span>
+                  <strong>{t("nav.admin")}</strong>
+                  <span class="muted">{t("home.adminDesc")}</span>
+                </span>
+                <IconArrowRight size={16} />
+              </Link>
+            </li>
+          )}
+          <li>
+            <Link href="/about" class="shortcut">
+              <IconInfo />
+              <span>
+                <strong>{t("footer.about")}</strong>
+                <span class="muted">{t("home.aboutDesc")}</span>
+              </span>
+              <IconArrowRight size={16} />
+            </Link>
+          </li>
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+export function ToolPage({ tool }: { tool: Tool }) {
+  const { t } = useApp();
+  const name = t(`tool.${tool}.name`);
+  useTitle(name);
+  const Icon = TOOL_ICONS[tool];
+  return (
+    <div class="container page page-narrow">
+      <PageHeader
+        title={name}
+        subtitle={t(`tool.${tool}.desc`)}
+        icon={
+          <span class={`tool-icon tool-${tool}`}>
+            <Icon size={28} />
+          </span>
+        }
+      />
+      <div class="card building">
+        <span class="building-icon">
+          <IconWrench size={28} />
+        </span>
+        <h2>{t("tool.building")}</h2>
+        <p>{t("tool.buildingBody", { tool: name })}</p>
+        <Link href="/" class="btn btn-secondary">
+          <IconArrowLeft size={16} />
+          {t("common.backHome")}
+        </Link>
+      </div>
+    </div>
+  );
+}

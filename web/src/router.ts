@@ -1,0 +1,75 @@
+// A tiny history router: pure matching (unit-tested) plus pushState navigation.
+export type RouteName =
+  | "home"
+  | "login"
+  | "register"
+  | "invite"
+  | "setup"
+  | "tool"
+  | "account"
+  | "admin"
+  | "about"
+  | "terms"
+  | "privacy"
+  | "notFound";
+
+export const TOOLS = ["pads", "polls", "chat", "video", "wikis"] as const;
+export type Tool = (typeof TOOLS)[number];
+
+export interface Route {
+  name: RouteName;
+  params: Record<string, string>;
+}
+
+const STATIC: Record<string, RouteName> = {
+  "/": "home",
+  "/login": "login",
+  "/register": "register",
+  "/setup": "setup",
+  "/account": "account",
+  "/admin": "admin",
+  "/about": "about",
+  "/terms": "terms",
+  "/privacy": "privacy",
+};
+
+/** Pages that need a signed-in user. */
+export const PROTECTED: ReadonlySet<RouteName> = new Set(["home", "account", "admin"]);
+
+export function matchRoute(pathname: string): Route {
+  let path = pathname || "/";
+  if (path.length > 1 && path.endsWith("/")) path = path.replace(/\/+$/, "") || "/";
+  const fixed = STATIC[path];
+  if (fixed) return { name: fixed, params: {} };
+  const tool = path.slice(1);
+  if ((TOOLS as readonly string[]).includes(tool)) return { name: "tool", params: { tool } };
+  const invite = /^\/invite\/([^/]+)$/.exec(path);
+  if (invite && invite[1]) {
+    let token = invite[1];
+    try {
+      token = decodeURIComponent(token);
+    } catch {
+      /* keep it raw */
+    }
+    return { name: "invite", params: { token } };
+  }
+  return { name: "notFound", params: {} };
+}
+
+/** Only same-site absolute paths are accepted as a post-login destination. */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  if (next.startsWith("/login") || next.startsWith("/api/")) return "/";
+  return next;
+}
+
+export const NAVIGATE_EVENT = "nichoir:navigate";
+
+export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+  const here = location.pathname + location.search + location.hash;
+  if (to !== here) {
+    if (opts.replace) history.replaceState(null, "", to);
+    else history.pushState(null, "", to);
+  }
+  window.dispatchEvent(new Event(NAVIGATE_EVENT));
+}

@@ -1,0 +1,33 @@
+// Light/dark theme: follows prefers-color-scheme unless the user picked one (saved in localStorage).
+export type Theme = "light" | "dark";
+const KEY = "nichoir.theme";
+
+export function storedTheme(): Theme | null {
+  try {
+    const v = localStorage.getItem(KEY);
+    return v === "light" || v === "dark" ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+export function systemTheme(): Theme {
+  return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
+
+export function effectiveTheme(): Theme {
+  return storedTheme() ?? systemTheme();
+}
+
+/** Sets (or clears, with null) the manual choice and applies it to <html data-theme>. */
+export function applyTheme(choice: Theme | null): void {
+  try {
+    if (choice) localStorage.setItem(KEY, choice);
+    else localStorage.removeItem(KEY);
+  } catch {
+    /* private mode: the choice lasts for this page only */
+  }
+  const root = document.documentElement;
+  if (choice) root.dataset.theme = choice;
+  else delete root.dataset.theme;
+}

@@ -1,0 +1,120 @@
+// Shapes of the API objects (docs/http-api.md).
+export type Registration = "open" | "invite-only" | "closed";
+
+export interface User {
+  id: string;
+  username: string;
+  display_name: string;
+  email: string | null;
+  avatar_color: string;
+  is_admin: boolean;
+  disabled: boolean;
+  created_at: string;
+}
+
+export interface SessionAnswer {
+  user: User;
+  csrf_token: string;
+}
+
+export interface Instance {
+  name: string;
+  version: string;
+  base_url: string;
+  registration: Registration;
+  setup_required: boolean;
+  default_language: "en" | "fr";
+}
+
+export interface SessionInfo {
+  id: string;
+  created_at: string;
+  last_seen_at: string | null;
+  expires_at: string | null;
+  user_agent: string | null;
+  ip: string | null;
+  current: boolean;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface NewApiToken {
+  id: string;
+  name: string;
+  token: string;
+  created_at: string;
+}
+
+export interface Invite {
+  id: string;
+  created_at: string;
+  expires_at: string | null;
+  used_at: string | null;
+  used_by: string | null;
+}
+
+export interface NewInvite {
+  id: string;
+  token: string;
+  url: string;
+  expires_at: string | null;
+}
+
+export interface InviteCheck {
+  valid: boolean;
+  expires_at: string | null;
+}
+
+export type Scalar = string | number | boolean | null;
+
+export interface Component {
+  name: string;
+  version: string;
+  license: string | null;
+  ecosystem: string;
+}
+
+export interface Cookie {
+  name: string;
+  purpose: string;
+  lifetime: string;
+}
+
+export interface AuthorityRequest {
+  date: string;
+  authority: string;
+  request: string;
+  response: string;
+}
+
+export interface About {
+  instance: { name: string; version: string; base_url: string; registration: Registration };
+  hosting: { provider: Scalar; country: Scalar; data_location: Scalar; backup_location: Scalar };
+  contact: { email: Scalar; url: Scalar };
+  terms_of_service: string | null;
+  privacy_policy: string | null;
+  components: Component[];
+  cookies: Cookie[];
+  retention: {
+    backup_interval_hours: number | null;
+    backup_keep: number | null;
+    log_retention_days: number | null;
+    log_destination: Scalar;
+    session_idle_hours: number | null;
+    session_absolute_days: number | null;
+  };
+  security: {
+    password_hashing: Scalar;
+    https: Scalar;
+    csp: Scalar;
+    session_cookie_flags: Scalar | Scalar[];
+    login_throttling: Scalar;
+    third_party_requests: boolean;
+  };
+  authority_requests: AuthorityRequest[];
+}

@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { matchRoute, safeNext } from "../src/router.ts";
+import { describeUserAgent } from "../src/ua.ts";
+
+test("routes", () => {
+  assert.equal(matchRoute("/").name, "home");
+  assert.equal(matchRoute("/login").name, "login");
+  assert.equal(matchRoute("/account/").name, "account");
+  assert.deepEqual(matchRoute("/pads"), { name: "tool", params: { tool: "pads" } });
+  assert.deepEqual(matchRoute("/wikis"), { name: "tool", params: { tool: "wikis" } });
+  assert.deepEqual(matchRoute("/invite/abc%2Ddef"), { name: "invite", params: { token: "abc-def" } });
+  assert.equal(matchRoute("/invite/").name, "notFound");
+  assert.equal(matchRoute("/nope").name, "notFound");
+  assert.equal(matchRoute("/pads/extra").name, "notFound");
+});
+
+test("post-login destination stays on this site", () => {
+  assert.equal(safeNext("/account"), "/account");
+  assert.equal(safeNext("//evil.example"), "/");
+  assert.equal(safeNext("https://evil.example"), "/");
+  assert.equal(safeNext("/\\evil"), "/");
+  assert.equal(safeNext(null), "/");
+  assert.equal(safeNext("/login?next=/"), "/");
+});
+
+test("user agents", () => {
+  const chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+  assert.deepEqual(describeUserAgent(chrome), { browser: "Chrome", os: "Linux" });
+  const ff = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
+  assert.deepEqual(describeUserAgent(ff), { browser: "Firefox", os: "Windows" });
+  const safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+  assert.deepEqual(describeUserAgent(safari), { browser: "Safari", os: "iOS" });
+  assert.deepEqual(describeUserAgent(null), { browser: null, os: null });
+});
