@@ -8,7 +8,11 @@ async fn only_admins_administer() -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let admin = server.login_as("boss", true).await?;
     let member = server.login_as("member", false).await?;
-    for path in ["/api/v1/admin/users", "/api/v1/admin/invites", "/api/v1/admin/settings"] {
+    for path in [
+        "/api/v1/admin/users",
+        "/api/v1/admin/invites",
+        "/api/v1/admin/settings",
+    ] {
         let r = member.get(path).await?;
         assert_eq!((r.status, r.code()), (403, "forbidden"), "{path}");
         assert_eq!(server.client().get(path).await?.status, 401, "{path}");
@@ -17,24 +21,55 @@ async fn only_admins_administer() -> anyhow::Result<()> {
     let users = admin.get("/api/v1/admin/users").await?;
     let list = users.body.as_array().cloned().unwrap_or_default();
     assert_eq!(list.len(), 2);
-    let member_id = list.iter().find(|u| u["username"] == "member").map(|u| u["id"].clone()).unwrap_or_default();
+    let member_id = list
+        .iter()
+        .find(|u| u["username"] == "member")
+        .map(|u| u["id"].clone())
+        .unwrap_or_default();
     let member_id = member_id.as_str().unwrap_or("");
 
-    let promoted = admin.patch(&format!("/api/v1/admin/users/{member_id}"), json!({"is_admin": true})).await?;
+    let promoted = admin
+        .patch(
+            &format!("/api/v1/admin/users/{member_id}"),
+            json!({"is_admin": true}),
+        )
+        .await?;
     assert_eq!(promoted.body["is_admin"], true);
     assert_eq!(member.get("/api/v1/admin/users").await?.status, 200);
-    let disabled = admin.patch(&format!("/api/v1/admin/users/{member_id}"), json!({"disabled": true, "is_admin": false})).await?;
+    let disabled = admin
+        .patch(
+            &format!("/api/v1/admin/users/{member_id}"),
+            json!({"disabled": true, "is_admin": false}),
+        )
+        .await?;
     assert_eq!(disabled.body["disabled"], true);
-    assert_eq!(member.get("/api/v1/me").await?.status, 401, "a disabled account is signed out");
+    assert_eq!(
+        member.get("/api/v1/me").await?.status,
+        401,
+        "a disabled account is signed out"
+    );
     let mut again = server.client();
     assert_eq!(again.login("member", "password-of-test").await?.status, 401);
 
-    let boss_id = list.iter().find(|u| u["username"] == "boss").map(|u| u["id"].clone()).unwrap_or_default();
+    let boss_id = list
+        .iter()
+        .find(|u| u["username"] == "boss")
+        .map(|u| u["id"].clone())
+        .unwrap_or_default();
     let selfdemote = admin
-        .patch(&format!("/api/v1/admin/users/{}", boss_id.as_str().unwrap_or("")), json!({"is_admin": false}))
+        .patch(
+            &format!("/api/v1/admin/users/{}", boss_id.as_str().unwrap_or("")),
+            json!({"is_admin": false}),
+        )
         .await?;
     assert_eq!(selfdemote.status, 409, "an admin cannot lock themself out");
-    assert_eq!(admin.patch("/api/v1/admin/users/u_nobody", json!({"disabled": true})).await?.status, 404);
+    assert_eq!(
+        admin
+            .patch("/api/v1/admin/users/u_nobody", json!({"disabled": true}))
+            .await?
+            .status,
+        404
+    );
     Ok(())
 }
 
@@ -42,16 +77,33 @@ async fn only_admins_administer() -> anyhow::Result<()> {
 async fn invites_can_be_listed_and_revoked() -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let admin = server.login_as("boss", true).await?;
-    let created = admin.post("/api/v1/admin/invites", json!({"valid_hours": 2})).await?;
+    let created = admin
+        .post("/api/v1/admin/invites", json!({"valid_hours": 2}))
+        .await?;
     assert_eq!(created.status, 201);
-    let bad = admin.post("/api/v1/admin/invites", json!({"valid_hours": 0})).await?;
+    let bad = admin
+        .post("/api/v1/admin/invites", json!({"valid_hours": 0}))
+        .await?;
     assert_eq!(bad.status, 422);
     let list = admin.get("/api/v1/admin/invites").await?;
     assert_eq!(list.body.as_array().map(Vec::len), Some(1));
     let id = created.body["id"].as_str().unwrap_or("");
-    assert_eq!(admin.delete(&format!("/api/v1/admin/invites/{id}")).await?.status, 204);
+    assert_eq!(
+        admin
+            .delete(&format!("/api/v1/admin/invites/{id}"))
+            .await?
+            .status,
+        204
+    );
     let token = created.body["token"].as_str().unwrap_or("");
-    assert_eq!(server.client().get(&format!("/api/v1/invites/{token}")).await?.status, 404);
+    assert_eq!(
+        server
+            .client()
+            .get(&format!("/api/v1/invites/{token}"))
+            .await?
+            .status,
+        404
+    );
     Ok(())
 }
 

@@ -18,11 +18,25 @@ async fn broken_bodies_get_clear_errors() -> anyhow::Result<()> {
     };
     let r = send(b"{\"display_name\": ".to_vec(), "application/json").await?;
     assert_eq!((r.status, r.code()), (400, "invalid_json"));
-    assert!(r.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(r.body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
     let r = send(br#"{"display_name": 42}"#.to_vec(), "application/json").await?;
-    assert_eq!((r.status, r.code()), (422, "validation_failed"), "wrong type");
-    let r = send(br#"{"display_name": "x", "is_admin": true}"#.to_vec(), "application/json").await?;
-    assert_eq!((r.status, r.code()), (422, "validation_failed"), "unknown field");
+    assert_eq!(
+        (r.status, r.code()),
+        (422, "validation_failed"),
+        "wrong type"
+    );
+    let r = send(
+        br#"{"display_name": "x", "is_admin": true}"#.to_vec(),
+        "application/json",
+    )
+    .await?;
+    assert_eq!(
+        (r.status, r.code()),
+        (422, "validation_failed"),
+        "unknown field"
+    );
     let r = send(vec![b'{', 0xff, 0xfe, b'}'], "application/json").await?;
     assert_eq!(r.status, 400, "invalid UTF-8");
     let r = send(br#"{"display_name": "x"}"#.to_vec(), "text/plain").await?;
@@ -35,7 +49,10 @@ async fn broken_bodies_get_clear_errors() -> anyhow::Result<()> {
     let r = send(br#"{"avatar_color": "red"}"#.to_vec(), "application/json").await?;
     assert_eq!((r.status, r.code()), (422, "validation_failed"));
     let me = c.get("/api/v1/me").await?;
-    assert_eq!(me.body["user"]["display_name"], "MONA", "nothing was changed by bad requests");
+    assert_eq!(
+        me.body["user"]["display_name"], "MONA",
+        "nothing was changed by bad requests"
+    );
     Ok(())
 }
 
@@ -64,14 +81,33 @@ async fn broken_cookies_headers_and_tokens() -> anyhow::Result<()> {
         "=;=;=",
         &format!("nichoir_session={}", "x".repeat(4000)),
     ] {
-        let r = c.send(c.http.get(c.url("/api/v1/me")).header("cookie", cookie)).await?;
+        let r = c
+            .send(c.http.get(c.url("/api/v1/me")).header("cookie", cookie))
+            .await?;
         assert_eq!(r.status, 401, "cookie {cookie:.40}");
     }
-    for auth in ["Bearer", "Bearer nch_forged", "Basic YWxhZGRpbjpvcGVuc2VzYW1l", "Bearer  nch_ "] {
-        let r = c.send(c.http.get(c.url("/api/v1/me")).header("authorization", auth)).await?;
+    for auth in [
+        "Bearer",
+        "Bearer nch_forged",
+        "Basic YWxhZGRpbjpvcGVuc2VzYW1l",
+        "Bearer  nch_ ",
+    ] {
+        let r = c
+            .send(
+                c.http
+                    .get(c.url("/api/v1/me"))
+                    .header("authorization", auth),
+            )
+            .await?;
         assert_eq!((r.status, r.code()), (401, "unauthenticated"), "{auth}");
     }
-    let r = c.send(c.http.get(c.url("/api/v1/instance")).header("x-filler", "y".repeat(12_000))).await?;
+    let r = c
+        .send(
+            c.http
+                .get(c.url("/api/v1/instance"))
+                .header("x-filler", "y".repeat(12_000)),
+        )
+        .await?;
     assert_eq!(r.status, 431, "huge headers");
     Ok(())
 }
@@ -81,7 +117,17 @@ async fn a_barrage_of_garbage_never_gets_a_500() -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let c = server.login_as("nora", false).await?;
     let csrf = c.csrf.clone().unwrap_or_default();
-    let bodies: Vec<&[u8]> = vec![b"", b"null", b"[]", b"\"x\"", b"{}", b"{\"a\":", b"\xff\xfe", b"{\"name\":null}", b"1e999999"];
+    let bodies: Vec<&[u8]> = vec![
+        b"",
+        b"null",
+        b"[]",
+        b"\"x\"",
+        b"{}",
+        b"{\"a\":",
+        b"\xff\xfe",
+        b"{\"name\":null}",
+        b"1e999999",
+    ];
     let routes = [
         ("POST", "/api/v1/auth/login"),
         ("POST", "/api/v1/auth/register"),
@@ -99,14 +145,29 @@ async fn a_barrage_of_garbage_never_gets_a_500() -> anyhow::Result<()> {
         for body in &bodies {
             let m = reqwest::Method::from_bytes(method.as_bytes())?;
             let r = c
-                .send(c.http.request(m, c.url(path)).header("content-type", "application/json").header("x-csrf-token", csrf.clone()).body(body.to_vec()))
+                .send(
+                    c.http
+                        .request(m, c.url(path))
+                        .header("content-type", "application/json")
+                        .header("x-csrf-token", csrf.clone())
+                        .body(body.to_vec()),
+                )
                 .await?;
-            assert!(r.status < 500, "{method} {path} {:?} → {}", String::from_utf8_lossy(body), r.status);
+            assert!(
+                r.status < 500,
+                "{method} {path} {:?} → {}",
+                String::from_utf8_lossy(body),
+                r.status
+            );
             if r.status >= 400 {
                 assert!(!r.code().is_empty(), "{method} {path}: error shape");
             }
         }
     }
-    assert_eq!(c.get("/api/v1/me").await?.status, 200, "still serving, session intact");
+    assert_eq!(
+        c.get("/api/v1/me").await?.status,
+        200,
+        "still serving, session intact"
+    );
     Ok(())
 }

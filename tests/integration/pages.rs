@@ -6,12 +6,30 @@ use nichoir_testkit::TestServer;
 async fn every_response_has_security_headers() -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let c = server.client();
-    for path in ["/", "/account", "/api/v1/instance", "/api/v1/nope", "/healthz"] {
+    for path in [
+        "/",
+        "/account",
+        "/api/v1/instance",
+        "/api/v1/nope",
+        "/healthz",
+    ] {
         let r = c.get(path).await?;
-        let h = |n: &str| r.headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let h = |n: &str| {
+            r.headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
         let csp = h("content-security-policy");
-        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
-        assert!(!csp.contains("http:") && !csp.contains("https:"), "no other origin allowed: {csp}");
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert!(
+            !csp.contains("http:") && !csp.contains("https:"),
+            "no other origin allowed: {csp}"
+        );
         assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(h("referrer-policy"), "no-referrer", "{path}");
         assert!(!h("x-request-id").is_empty(), "{path}");
@@ -24,23 +42,48 @@ async fn the_app_shell_and_assets_are_served_from_the_binary() -> anyhow::Result
     let server = TestServer::start()?;
     let c = server.client();
     let health = c.get("/healthz").await?;
-    assert_eq!((health.status, health.body["status"].as_str()), (200, Some("ok")));
+    assert_eq!(
+        (health.status, health.body["status"].as_str()),
+        (200, Some("ok"))
+    );
     for path in ["/", "/login", "/account", "/about", "/pads", "/invite/abc"] {
         let r = c.get(path).await?;
         assert_eq!(r.status, 200, "{path}");
         let html = String::from_utf8_lossy(&r.bytes).to_string();
-        assert!(html.contains("<!doctype html>") || html.contains("<!DOCTYPE html>"), "{path}");
+        assert!(
+            html.contains("<!doctype html>") || html.contains("<!DOCTYPE html>"),
+            "{path}"
+        );
         assert!(html.contains("/assets/app.js"), "{path}");
         for foreign in ["http://", "https://", "//cdn"] {
-            assert!(!html.contains(foreign), "{path} references another origin ({foreign})");
+            assert!(
+                !html.contains(foreign),
+                "{path} references another origin ({foreign})"
+            );
         }
     }
     let js = c.get("/assets/app.js").await?;
     assert_eq!(js.status, 200);
-    assert!(js.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").contains("javascript"));
+    assert!(js
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .contains("javascript"));
     assert_eq!(c.get("/assets/missing.js").await?.status, 404);
-    let etag = js.headers.get("etag").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let cached = c.send(c.http.get(c.url("/assets/app.js")).header("if-none-match", etag)).await?;
+    let etag = js
+        .headers
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let cached = c
+        .send(
+            c.http
+                .get(c.url("/assets/app.js"))
+                .header("if-none-match", etag),
+        )
+        .await?;
     assert_eq!(cached.status, 304);
     Ok(())
 }
@@ -63,14 +106,25 @@ async fn about_this_instance_is_generated() -> anyhow::Result<()> {
     assert_eq!(a["instance"]["name"], "Nichoir du Collectif");
     assert_eq!(a["hosting"]["provider"], "Assoc. Hébergement Libre");
     assert_eq!(a["retention"]["backup_keep"], 9);
-    assert_eq!(a["authority_requests"][0]["response"], "Refused: no court order");
+    assert_eq!(
+        a["authority_requests"][0]["response"],
+        "Refused: no court order"
+    );
     assert_eq!(a["security"]["third_party_requests"], false);
     let components = a["components"].as_array().cloned().unwrap_or_default();
     assert!(components.len() > 50, "cargo and npm components are listed");
     for eco in ["cargo", "npm"] {
-        assert!(components.iter().any(|c| c["ecosystem"] == eco && !c["license"].as_str().unwrap_or("").is_empty()));
+        assert!(components
+            .iter()
+            .any(|c| c["ecosystem"] == eco && !c["license"].as_str().unwrap_or("").is_empty()));
     }
-    let cookies: Vec<String> = a["cookies"].as_array().cloned().unwrap_or_default().iter().filter_map(|c| c["name"].as_str().map(String::from)).collect();
+    let cookies: Vec<String> = a["cookies"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| c["name"].as_str().map(String::from))
+        .collect();
     assert_eq!(cookies, vec!["nichoir_session", "nichoir_guest"]);
     Ok(())
 }
@@ -81,11 +135,29 @@ async fn openapi_documents_every_endpoint() -> anyhow::Result<()> {
     let doc = server.client().get("/api/v1/openapi.json").await?.body;
     assert!(doc["openapi"].as_str().unwrap_or("").starts_with("3."));
     let paths = doc["paths"].as_object().cloned().unwrap_or_default();
-    let documented: usize = paths.values().map(|p| p.as_object().map(|o| o.len()).unwrap_or(0)).sum();
-    assert_eq!(documented, nichoir_web::api().docs().len(), "one operation per declared route");
-    for (path, method) in [("/api/v1/auth/login", "post"), ("/api/v1/me", "get"), ("/healthz", "get"), ("/api/v1/me/tokens/{id}", "delete")] {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path} documented");
+    let documented: usize = paths
+        .values()
+        .map(|p| p.as_object().map(|o| o.len()).unwrap_or(0))
+        .sum();
+    assert_eq!(
+        documented,
+        nichoir_web::api().docs().len(),
+        "one operation per declared route"
+    );
+    for (path, method) in [
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/me", "get"),
+        ("/healthz", "get"),
+        ("/api/v1/me/tokens/{id}", "delete"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} documented"
+        );
     }
-    assert_eq!(doc["paths"]["/api/v1/me/tokens/{id}"]["delete"]["parameters"][0]["name"], "id");
+    assert_eq!(
+        doc["paths"]["/api/v1/me/tokens/{id}"]["delete"]["parameters"][0]["name"],
+        "id"
+    );
     Ok(())
 }

@@ -204,3 +204,43 @@ async fn registration_policies_invites_and_guests() -> Result<(), Error> {
     assert_eq!(again.display_name(), "Zoé");
     Ok(())
 }
+
+#[tokio::test]
+async fn idle_and_absolute_timeouts_end_sessions() -> Result<(), Error> {
+    let dir = tempfile::tempdir().map_err(Error::internal)?;
+    let auth = service(&dir).await?;
+    auth.create_user(NewUser {
+        username: "ivy".into(),
+        password: "correct horse".into(),
+        display_name: "Ivy".into(),
+        email: None,
+        is_admin: false,
+    })
+    .await?;
+    let idle = auth.login(creds("ivy", "correct horse"), "ip", "ua").await?;
+    let old = auth.login(creds("ivy", "correct horse"), "ip", "ua").await?;
+    let fresh = auth.login(creds("ivy", "correct horse"), "ip", "ua").await?;
+    let now = nichoir_core::time::now_ms();
+    let idle_ms = auth.config().session_idle_hours as i64 * 3_600_000;
+    let (h_idle, h_old) = (
+        nichoir_core::ids::hash_token(&idle.session_token),
+        nichoir_core::ids::hash_token(&old.session_token),
+    );
+    auth.db()
+        .write(move |tx| {
+            tx.execute(
+                "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+                nichoir_storage::params![h_idle, now - idle_ms - 1],
+            )?;
+            tx.execute(
+                "UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1",
+                nichoir_storage::params![h_old, now - 1],
+            )?;
+            Ok(())
+        })
+        .await?;
+    assert!(auth.resolve_session(&idle.session_token).await?.is_none(), "idle timeout");
+    assert!(auth.resolve_session(&old.session_token).await?.is_none(), "absolute timeout");
+    assert!(auth.resolve_session(&fresh.session_token).await?.is_some());
+    Ok(())
+}

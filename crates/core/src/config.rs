@@ -791,3 +791,25 @@ mod tests {
         assert!(!v.to_string().contains("hunter2"));
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any value in any known setting's variable either loads or names the key: never a panic.
+        #[test]
+        fn env_values_load_or_name_the_key(idx in 0usize..64, value in ".{0,40}") {
+            let keys: Vec<String> = Config::keys()
+                .into_iter()
+                .filter(|k| !FILE_ONLY_KEYS.contains(&k.as_str()))
+                .collect();
+            let key = &keys[idx % keys.len()];
+            match Config::load(None, vec![(Config::env_name(key), value)]) {
+                Ok(_) => {}
+                Err(e) => prop_assert!(e.to_string().contains(key.as_str()), "{e} should name {key}"),
+            }
+        }
+    }
+}

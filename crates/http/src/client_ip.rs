@@ -94,3 +94,26 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever a client writes in X-Forwarded-For, the answer is the peer or an address
+        /// that appears in the header, and an untrusted peer is never overridden.
+        #[test]
+        fn forwarded_for_never_panics_and_never_escapes(header in ".{0,120}", trusted_peer in any::<bool>()) {
+            let peer: IpAddr = if trusted_peer { IpAddr::from([127, 0, 0, 1]) } else { IpAddr::from([9, 9, 9, 9]) };
+            let trusted = vec![IpNet::from(IpAddr::from([127, 0, 0, 1]))];
+            let got = client_ip(Some(peer), Some(&header), &trusted);
+            prop_assert!(got.is_some());
+            if !trusted_peer {
+                prop_assert_eq!(got, Some(peer));
+            } else if let Some(ip) = got {
+                prop_assert!(ip == peer || header.contains(&ip.to_string()));
+            }
+        }
+    }
+}

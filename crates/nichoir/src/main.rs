@@ -62,36 +62,37 @@ fn serve(mut config: Config) -> Result<()> {
             .await
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("cannot start with data directory {}", config.server.data_dir.display()))?;
+        let shutdown = shutdown_signal()?;
         println!("listening on http://{local}");
         if let Some(url) = &prepared.setup_url {
             println!("No admin account yet. Create it here (one-time link): {url}");
         }
         tracing::info!(addr = %local, data_dir = %config.server.data_dir.display(), "Nichoir {} serving", nichoir_core::VERSION);
-        nichoir_web::serve(prepared, listener, shutdown_signal()).await?;
+        nichoir_web::serve(prepared, listener, shutdown).await?;
         Ok(())
     })
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
-        match term {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {},
-                    _ = tokio::signal::ctrl_c() => {},
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+/// Installs the SIGTERM and SIGINT handlers now (before anyone may send them) and returns the
+/// future that resolves on the first of them.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = int.recv() => {},
         }
-    }
-    #[cfg(not(unix))]
-    {
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
         let _ = tokio::signal::ctrl_c().await;
-    }
+    })
 }
 
 async fn open_auth(config: &Config) -> Result<AuthService> {

@@ -205,3 +205,24 @@ async fn request_id_header(
     }
     Ok(resp)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_applies_on_a_fresh_database_and_reopening_is_a_no_op() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("m.db");
+        let sets = migrations();
+        let names: Vec<&str> = sets.iter().map(|s| s.component).collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "component names are unique");
+        let db = Db::open(&path, &DbOptions::default(), &sets).expect("fresh database migrates");
+        db.close();
+        let db = Db::open(&path, &DbOptions::default(), &sets).expect("reopens");
+        db.close();
+    }
+}
