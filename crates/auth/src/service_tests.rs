@@ -217,9 +217,15 @@ async fn idle_and_absolute_timeouts_end_sessions() -> Result<(), Error> {
         is_admin: false,
     })
     .await?;
-    let idle = auth.login(creds("ivy", "correct horse"), "ip", "ua").await?;
-    let old = auth.login(creds("ivy", "correct horse"), "ip", "ua").await?;
-    let fresh = auth.login(creds("ivy", "correct horse"), "ip", "ua").await?;
+    let idle = auth
+        .login(creds("ivy", "correct horse"), "ip", "ua")
+        .await?;
+    let old = auth
+        .login(creds("ivy", "correct horse"), "ip", "ua")
+        .await?;
+    let fresh = auth
+        .login(creds("ivy", "correct horse"), "ip", "ua")
+        .await?;
     let now = nichoir_core::time::now_ms();
     let idle_ms = auth.config().session_idle_hours as i64 * 3_600_000;
     let (h_idle, h_old) = (
@@ -239,8 +245,14 @@ async fn idle_and_absolute_timeouts_end_sessions() -> Result<(), Error> {
             Ok(())
         })
         .await?;
-    assert!(auth.resolve_session(&idle.session_token).await?.is_none(), "idle timeout");
-    assert!(auth.resolve_session(&old.session_token).await?.is_none(), "absolute timeout");
+    assert!(
+        auth.resolve_session(&idle.session_token).await?.is_none(),
+        "idle timeout"
+    );
+    assert!(
+        auth.resolve_session(&old.session_token).await?.is_none(),
+        "absolute timeout"
+    );
     assert!(auth.resolve_session(&fresh.session_token).await?.is_some());
     Ok(())
 }

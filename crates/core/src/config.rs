@@ -332,7 +332,6 @@ pub struct VideoConfig {
     pub udp_port: u64,
 }
 
-
 /// Keys whose values are secrets: never shown in the admin settings page or logs.
 pub const SECRET_KEYS: &[&str] = &["smtp.password", "video.turn_secret"];
 

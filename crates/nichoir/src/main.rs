@@ -53,7 +53,8 @@ fn run_async<F: std::future::Future<Output = Result<()>>>(f: F) -> Result<()> {
 fn serve(mut config: Config) -> Result<()> {
     let _guard = logging::init(&config.logging)?;
     let addr = config.listen_addr()?;
-    let listener = std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+    let listener =
+        std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     // With port 0 the system picks one: links built from the listen address must use it.
     config.server.listen = local.to_string();
