@@ -63,6 +63,9 @@ pub struct LoginOutcome {
 
 const USER_COLS: &str =
     "id, username, display_name, email, avatar_color, is_admin, disabled, created_at";
+/// The same columns, qualified, for joins on `users u`.
+const USER_COLS_U: &str =
+    "u.id, u.username, u.display_name, u.email, u.avatar_color, u.is_admin, u.disabled, u.created_at";
 
 fn user_from_row(r: &Row<'_>) -> nichoir_storage::rusqlite::Result<User> {
     Ok(User {
@@ -167,33 +170,11 @@ impl AuthService {
     }
 
     pub async fn user_by_id(&self, id: &str) -> Result<Option<User>, Error> {
-        let id = id.to_string();
-        Ok(self
-            .db
-            .read(move |c| {
-                Ok(c.query_row(
-                    &format!("SELECT {USER_COLS} FROM users WHERE id = ?1"),
-                    [id],
-                    user_from_row,
-                )
-                .optional()?)
-            })
-            .await?)
+        self.user_where("id", id).await
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, Error> {
-        let name = username.to_string();
-        Ok(self
-            .db
-            .read(move |c| {
-                Ok(c.query_row(
-                    &format!("SELECT {USER_COLS} FROM users WHERE username = ?1"),
-                    [name],
-                    user_from_row,
-                )
-                .optional()?)
-            })
-            .await?)
+        self.user_where("username", username).await
     }
 
     pub async fn has_admin(&self) -> Result<bool, Error> {
@@ -468,11 +449,7 @@ impl AuthService {
                     &format!(
                         "SELECT {}, s.id, s.last_seen_at, s.expires_at FROM sessions s
                          JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
-                        USER_COLS
-                            .split(", ")
-                            .map(|c| format!("u.{c}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        USER_COLS_U
                     ),
                     [hash],
                     |r| {
@@ -545,20 +522,13 @@ impl AuthService {
 
     pub async fn revoke_session(&self, actor: &Actor, session_id: &str) -> Result<(), Error> {
         let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
-        let (uid, sid) = (user.id.clone(), session_id.to_string());
-        let n = self
-            .db
-            .write(move |tx| {
-                Ok(tx.execute(
-                    "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2",
-                    params![sid, uid],
-                )?)
-            })
-            .await?;
-        if n == 0 {
-            return Err(Error::not_found("no such session"));
-        }
-        Ok(())
+        self.delete_one(
+            "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2",
+            session_id.into(),
+            Some(user.id.clone()),
+            "session",
+        )
+        .await
     }
 
     pub async fn logout(&self, session_token: &str) -> Result<(), Error> {
@@ -652,7 +622,7 @@ impl AuthService {
                     &format!(
                         "SELECT {}, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
                          WHERE t.token_hash = ?1",
-                        USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+                        USER_COLS_U
                     ),
                     [hash],
                     |r| Ok((user_from_row(r)?, r.get::<_, String>(8)?, r.get::<_, Option<i64>>(9)?)),
@@ -705,20 +675,13 @@ impl AuthService {
 
     pub async fn revoke_token(&self, actor: &Actor, token_id: &str) -> Result<(), Error> {
         let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
-        let (uid, tid) = (user.id.clone(), token_id.to_string());
-        let n = self
-            .db
-            .write(move |tx| {
-                Ok(tx.execute(
-                    "DELETE FROM api_tokens WHERE id = ?1 AND user_id = ?2",
-                    params![tid, uid],
-                )?)
-            })
-            .await?;
-        if n == 0 {
-            return Err(Error::not_found("no such token"));
-        }
-        Ok(())
+        self.delete_one(
+            "DELETE FROM api_tokens WHERE id = ?1 AND user_id = ?2",
+            token_id.into(),
+            Some(user.id.clone()),
+            "token",
+        )
+        .await
     }
 
     // ---- invitations and registration ----
@@ -776,15 +739,13 @@ impl AuthService {
     }
 
     pub async fn revoke_invite(&self, _admin: &crate::Admin, id: &str) -> Result<(), Error> {
-        let id = id.to_string();
-        let n = self
-            .db
-            .write(move |tx| Ok(tx.execute("DELETE FROM invites WHERE id = ?1", [id])?))
-            .await?;
-        if n == 0 {
-            return Err(Error::not_found("no such invitation"));
-        }
-        Ok(())
+        self.delete_one(
+            "DELETE FROM invites WHERE id = ?1",
+            id.into(),
+            None,
+            "invitation",
+        )
+        .await
     }
 
     /// The expiry of a usable invitation, or not_found.
@@ -934,23 +895,7 @@ impl AuthService {
     /// The guest behind a guest cookie, or a new guest (with the new cookie value).
     pub async fn guest(&self, cookie: Option<&str>) -> Result<(Actor, Option<String>), Error> {
         if let Some(token) = cookie {
-            let hash = hash_token(token);
-            let found = self
-                .db
-                .read(move |c| {
-                    Ok(c.query_row(
-                        "SELECT id, display_name, avatar_color, last_seen_at FROM guests WHERE token_hash = ?1",
-                        [hash],
-                        |r| {
-                            Ok((
-                                Guest { id: r.get(0)?, display_name: r.get(1)?, avatar_color: r.get(2)? },
-                                r.get::<_, i64>(3)?,
-                            ))
-                        },
-                    )
-                    .optional()?)
-                })
-                .await?;
+            let found = self.guest_by_token(token).await?;
             if let Some((guest, last_seen)) = found {
                 let now = now_ms();
                 if now - last_seen >= TOUCH_EVERY_MS {
@@ -991,25 +936,10 @@ impl AuthService {
 
     /// Looks up an existing guest only (never creates one).
     pub async fn resolve_guest(&self, cookie: &str) -> Result<Option<Actor>, Error> {
-        let hash = hash_token(cookie);
-        let found = self
-            .db
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT id, display_name, avatar_color FROM guests WHERE token_hash = ?1",
-                    [hash],
-                    |r| {
-                        Ok(Guest {
-                            id: r.get(0)?,
-                            display_name: r.get(1)?,
-                            avatar_color: r.get(2)?,
-                        })
-                    },
-                )
-                .optional()?)
-            })
-            .await?;
-        Ok(found.map(Actor::guest))
+        Ok(self
+            .guest_by_token(cookie)
+            .await?
+            .map(|(g, _)| Actor::guest(g)))
     }
 
     pub async fn update_guest(&self, actor: &Actor, update: ProfileUpdate) -> Result<Guest, Error> {
@@ -1039,6 +969,66 @@ impl AuthService {
             })
             .await?;
         Ok(guest)
+    }
+
+    /// Runs a DELETE that must hit exactly one row; none means not_found(`what`).
+    async fn delete_one(
+        &self,
+        sql: &'static str,
+        a: String,
+        b: Option<String>,
+        what: &'static str,
+    ) -> Result<(), Error> {
+        let n = self
+            .db
+            .write(move |tx| {
+                Ok(match b {
+                    Some(b) => tx.execute(sql, params![a, b])?,
+                    None => tx.execute(sql, params![a])?,
+                })
+            })
+            .await?;
+        if n == 0 {
+            return Err(Error::not_found(format!("no such {what}")));
+        }
+        Ok(())
+    }
+
+    /// One user by a unique column (`id` or `username`).
+    async fn user_where(&self, column: &'static str, value: &str) -> Result<Option<User>, Error> {
+        let value = value.to_string();
+        Ok(self
+            .db
+            .read(move |c| {
+                Ok(c.query_row(
+                    &format!("SELECT {USER_COLS} FROM users WHERE {column} = ?1"),
+                    [value],
+                    user_from_row,
+                )
+                .optional()?)
+            })
+            .await?)
+    }
+
+    /// The guest behind a cookie token, with when it was last seen.
+    async fn guest_by_token(&self, token: &str) -> Result<Option<(Guest, i64)>, Error> {
+        let hash = hash_token(token);
+        Ok(self
+            .db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT id, display_name, avatar_color, last_seen_at FROM guests WHERE token_hash = ?1",
+                    [hash],
+                    |r| {
+                        Ok((
+                            Guest { id: r.get(0)?, display_name: r.get(1)?, avatar_color: r.get(2)? },
+                            r.get::<_, i64>(3)?,
+                        ))
+                    },
+                )
+                .optional()?)
+            })
+            .await?)
     }
 
     pub(crate) fn db(&self) -> &Db {

@@ -106,7 +106,13 @@ async fn open_auth(config: &Config) -> Result<AuthService> {
     Ok(AuthService::new(db, config.auth.clone()).await?)
 }
 
-fn read_password_stdin() -> Result<String> {
+/// Passwords never go on the command line (they would show in `ps` and shell history).
+fn read_password_stdin(asked: bool) -> Result<String> {
+    if !asked {
+        return Err(anyhow!(
+            "pass the password on standard input with --password-stdin"
+        ));
+    }
     let mut s = String::new();
     std::io::stdin()
         .read_to_string(&mut s)
@@ -127,12 +133,7 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
             display_name,
             email,
         } => {
-            if !password_stdin {
-                return Err(anyhow!(
-                    "pass the password on standard input with --password-stdin"
-                ));
-            }
-            let password = read_password_stdin()?;
+            let password = read_password_stdin(password_stdin)?;
             let auth = open_auth(&config).await?;
             let user = auth
                 .create_user(NewUser {
@@ -168,12 +169,7 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
             username,
             password_stdin,
         } => {
-            if !password_stdin {
-                return Err(anyhow!(
-                    "pass the password on standard input with --password-stdin"
-                ));
-            }
-            let password = read_password_stdin()?;
+            let password = read_password_stdin(password_stdin)?;
             let auth = open_auth(&config).await?;
             auth.set_password(&username, password)
                 .await
