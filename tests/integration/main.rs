@@ -5,5 +5,6 @@ mod accounts;
 mod admin;
 mod bad_input;
 mod csrf;
+mod pads;
 mod pages;
 mod realtime;

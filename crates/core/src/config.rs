@@ -50,6 +50,7 @@ pub struct Config {
     pub logging: LoggingConfig,
     pub smtp: SmtpConfig,
     pub video: VideoConfig,
+    pub pads: PadsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -332,6 +333,30 @@ pub struct VideoConfig {
     pub udp_port: u64,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PadsConfig {
+    pub max_pad_chars: u64,
+    pub max_op_chars: u64,
+    pub max_op_components: u64,
+    pub ops_per_second: u64,
+    pub snapshot_every: u64,
+    pub expire_unused_days: u64,
+}
+
+impl Default for PadsConfig {
+    fn default() -> Self {
+        PadsConfig {
+            max_pad_chars: 2_000_000,
+            max_op_chars: 200_000,
+            max_op_components: 10_000,
+            ops_per_second: 30,
+            snapshot_every: 100,
+            expire_unused_days: 0,
+        }
+    }
+}
+
 /// Keys whose values are secrets: never shown in the admin settings page or logs.
 pub const SECRET_KEYS: &[&str] = &["smtp.password", "video.turn_secret"];
 
@@ -461,6 +486,11 @@ impl Config {
             ),
             ("uploads.max_file_bytes", self.uploads.max_file_bytes),
             ("backup.keep", self.backup.keep),
+            ("pads.max_pad_chars", self.pads.max_pad_chars),
+            ("pads.max_op_chars", self.pads.max_op_chars),
+            ("pads.max_op_components", self.pads.max_op_components),
+            ("pads.ops_per_second", self.pads.ops_per_second),
+            ("pads.snapshot_every", self.pads.snapshot_every),
         ];
         for (key, v) in positive {
             if *v == 0 {

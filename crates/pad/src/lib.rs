@@ -1,16 +1,35 @@
-//! Pads. This crate owns the tool's domain logic, its tables (migrations below) and its HTTP routes;
-//! it depends on the shared base crates and never on another tool. The tool itself is built in
-//! its own issue: for now it declares an empty migration set and no routes.
+//! Pads: real-time collaborative text (Etherpad-class). The OT algebra lives in `nichoir-ot`;
+//! this crate owns the pad tables, the per-pad engine that orders, transforms, persists and
+//! broadcasts edits, authorship (who wrote what), the realtime topics and the HTTP routes.
+
+mod authorship;
+mod engine;
+mod export;
+mod migrations;
+mod model;
+mod routes;
+mod store;
+mod topics;
+
+use std::sync::Arc;
 
 use nichoir_http::Api;
-use nichoir_storage::MigrationSet;
 
-pub const MIGRATIONS: MigrationSet = MigrationSet {
-    component: "pad",
-    migrations: &[],
-};
+pub use authorship::Authorship;
+pub use engine::{Applied, PadService};
+pub use export::PadExport;
+pub use migrations::MIGRATIONS;
+pub use model::{PadInfo, RevisionInfo};
+pub use topics::PadTopics;
 
-/// Adds this tool's routes to the API.
+/// Adds the pad routes to the API.
 pub fn api(api: Api) -> Api {
-    api
+    routes::declare(api)
+}
+
+/// Registers the `pad:` and `padro:` topics on the hub.
+pub fn register_topics(service: &Arc<PadService>) {
+    let topics = Arc::new(PadTopics::new(service.clone()));
+    service.hub().register("pad", topics.clone());
+    service.hub().register("padro", topics);
 }

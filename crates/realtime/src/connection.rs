@@ -175,6 +175,13 @@ async fn handle_text(
             }
             let members = hub.join(&topic, peer.clone(), tx.clone());
             topics.push(topic.clone());
+            // What the handler sends now is queued, so it reaches the client after the
+            // `subscribed` reply, which is written directly.
+            if let Err(e) = handler.on_subscribe(hub, peer, actor, &topic).await {
+                topics.retain(|t| t != &topic);
+                hub.leave(&topic, peer.conn);
+                return Some(error_frame(e.code.as_str(), &e.message));
+            }
             Some(
                 ServerMessage::Subscribed {
                     topic: &topic,

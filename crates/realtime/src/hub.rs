@@ -52,6 +52,18 @@ pub trait TopicHandler: Send + Sync {
     /// May `actor` follow `topic`? An error becomes an error frame; the client is not subscribed.
     async fn authorize(&self, actor: &Actor, topic: &str) -> Result<(), Error>;
 
+    /// Called once the connection has joined `topic`, e.g. to send it the current state with
+    /// `hub.send_event_to(peer.conn, …)`.
+    async fn on_subscribe(
+        &self,
+        _hub: &Hub,
+        _peer: &Peer,
+        _actor: &Actor,
+        _topic: &str,
+    ) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// A client published `data` on a topic it follows. The default relays it to the other members.
     async fn on_publish(
         &self,
@@ -255,6 +267,29 @@ impl Hub {
     ) {
         let text = ServerMessage::Event { topic, from, data }.to_text();
         self.send_all(topic, &text, except);
+    }
+
+    /// Sends an `event` frame on `topic` to one connection only.
+    pub fn send_event_to(&self, conn: ConnId, topic: &str, data: &Value) -> bool {
+        let tx = self
+            .inner
+            .connections
+            .read()
+            .get(&conn)
+            .map(|(tx, _)| tx.clone());
+        match tx {
+            Some(tx) => self.deliver(
+                conn,
+                &tx,
+                ServerMessage::Event {
+                    topic,
+                    from: None,
+                    data,
+                }
+                .to_text(),
+            ),
+            None => false,
+        }
     }
 
     /// Sends a raw JSON frame to one connection.

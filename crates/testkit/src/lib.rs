@@ -12,10 +12,13 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
+type Started = (Ctx, std::sync::Arc<nichoir_pad::PadService>, Option<String>);
+
 pub struct TestServer {
     pub url: String,
     pub addr: std::net::SocketAddr,
     pub ctx: Ctx,
+    pub pads: std::sync::Arc<nichoir_pad::PadService>,
     pub setup_url: Option<String>,
     pub config: Config,
     data_dir: Option<TempDir>,
@@ -41,15 +44,18 @@ impl TestServer {
         let addr = listener.local_addr()?;
         config.server.listen = addr.to_string();
         config.validate()?;
-        let (ready_tx, ready_rx) = mpsc::channel::<Result<(Ctx, Option<String>), String>>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<Started, String>>();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let cfg = config.clone();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 match nichoir_web::prepare(cfg).await {
                     Ok(prepared) => {
-                        let _ =
-                            ready_tx.send(Ok((prepared.ctx.clone(), prepared.setup_url.clone())));
+                        let _ = ready_tx.send(Ok((
+                            prepared.ctx.clone(),
+                            prepared.pads.clone(),
+                            prepared.setup_url.clone(),
+                        )));
                         let shutdown = async move {
                             let _ = stop_rx.await;
                         };
@@ -63,7 +69,7 @@ impl TestServer {
                 }
             });
         });
-        let (ctx, setup_url) = ready_rx
+        let (ctx, pads, setup_url) = ready_rx
             .recv()
             .map_err(|_| anyhow!("test server thread died"))?
             .map_err(|e| anyhow!("test server did not start: {e}"))?;
@@ -71,6 +77,7 @@ impl TestServer {
             url: format!("http://{addr}"),
             addr,
             ctx,
+            pads,
             setup_url,
             config,
             data_dir: Some(dir),

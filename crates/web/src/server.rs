@@ -45,6 +45,7 @@ pub fn api() -> Api {
 /// A server ready to serve: data folder locked, database migrated, services built.
 pub struct Prepared {
     pub ctx: Ctx,
+    pub pads: Arc<nichoir_pad::PadService>,
     /// Printed once at start when the instance has no admin yet.
     pub setup_url: Option<String>,
     _lock: DataDirLock,
@@ -63,8 +64,18 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let auth = AuthService::new(db.clone(), config.auth.clone()).await?;
     let hub = Hub::new(config.realtime.clone());
     hub.register("presence", Arc::new(PresenceHandler));
-    let exporters: Vec<Arc<dyn ExportContributor>> =
-        vec![Arc::new(AccountExport { auth: auth.clone() })];
+    let pads = Arc::new(nichoir_pad::PadService::new(
+        db.clone(),
+        hub.clone(),
+        config.pads.clone(),
+    ));
+    nichoir_pad::register_topics(&pads);
+    let exporters: Vec<Arc<dyn ExportContributor>> = vec![
+        Arc::new(AccountExport { auth: auth.clone() }),
+        Arc::new(nichoir_pad::PadExport {
+            service: pads.clone(),
+        }),
+    ];
     let setup_url = auth
         .issue_setup_token()
         .await?
@@ -80,6 +91,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     };
     Ok(Prepared {
         ctx,
+        pads,
         setup_url,
         _lock: lock,
     })
@@ -101,6 +113,7 @@ pub async fn serve(
         nichoir_core::VERSION,
     )));
     let data = web::Data::new(ctx.clone());
+    let pads = web::Data::new(prepared.pads.clone());
     let json_limit = config.server.max_json_bytes as usize;
     let https = config.is_https();
     let header_limit = config.server.max_header_bytes as usize;
@@ -115,6 +128,7 @@ pub async fn serve(
         let api = api.clone();
         App::new()
             .app_data(data.clone())
+            .app_data(pads.clone())
             .app_data(doc.clone())
             .app_data(json_config(json_limit))
             .app_data(web::PayloadConfig::new(json_limit))

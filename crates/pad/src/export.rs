@@ -1,0 +1,37 @@
+//! Pads in a user's data export: the pads they created, as text, with their revision counts.
+
+use std::sync::Arc;
+
+use nichoir_core::export::{ExportContributor, ExportFile};
+use nichoir_core::Error;
+
+use crate::engine::PadService;
+
+pub struct PadExport {
+    pub service: Arc<PadService>,
+}
+
+#[async_trait::async_trait]
+impl ExportContributor for PadExport {
+    fn folder(&self) -> &'static str {
+        "pads"
+    }
+
+    async fn export_user(&self, user_id: &str) -> Result<Vec<ExportFile>, Error> {
+        let mut files = Vec::new();
+        let pads = self.service.list_for(user_id).await?;
+        for p in &pads {
+            let Some(id) = p["id"].as_str() else { continue };
+            if p["owned"] != true {
+                continue;
+            }
+            let (text, _) = self.service.current_text(id).await?;
+            files.push(ExportFile {
+                path: format!("{id}.md"),
+                contents: text.into_bytes(),
+            });
+        }
+        files.push(ExportFile::json("pads.json", &pads)?);
+        Ok(files)
+    }
+}

@@ -1,0 +1,57 @@
+use nichoir_storage::{Migration, MigrationSet};
+
+pub const MIGRATIONS: MigrationSet = MigrationSet {
+    component: "pad",
+    migrations: &[Migration {
+        version: 1,
+        name: "pads_revisions_snapshots_authors",
+        sql: r#"
+CREATE TABLE pads (
+    id TEXT PRIMARY KEY,
+    readonly_id TEXT NOT NULL UNIQUE,
+    owner_id TEXT,
+    rev INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL,
+    deleted_at INTEGER
+) STRICT;
+-- One row per accepted edit, as transformed onto the revision before it.
+CREATE TABLE pad_revisions (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    rev INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (pad_id, rev)
+) STRICT, WITHOUT ROWID;
+-- Idempotent resend: one (client, seq) is applied once.
+CREATE UNIQUE INDEX pad_revisions_client ON pad_revisions(pad_id, client_id, seq);
+-- Full text (and authorship) every `pads.snapshot_every` revisions: open = snapshot + tail.
+CREATE TABLE pad_snapshots (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    rev INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    authorship TEXT NOT NULL,
+    PRIMARY KEY (pad_id, rev)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE pad_authors (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    author_id TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    color TEXT NOT NULL,
+    first_rev INTEGER NOT NULL,
+    PRIMARY KEY (pad_id, author_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE pad_visits (
+    user_id TEXT NOT NULL,
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    visited_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, pad_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX pad_visits_recent ON pad_visits(user_id, visited_at DESC);
+"#,
+    }],
+};

@@ -1,0 +1,284 @@
+//! Pad HTTP routes. The pad id in the URL is the capability (as in Etherpad and Framapad).
+
+use actix_web::http::{header, Method};
+use actix_web::{web, HttpResponse};
+use nichoir_http::{doc, Access, AnyActor, Api, ApiError, ApiResult, Ctx, SignedIn};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::engine::PadService;
+
+type Pads = web::Data<std::sync::Arc<PadService>>;
+
+pub fn declare(api: Api) -> Api {
+    let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
+    api.route(
+        doc(
+            m("POST"),
+            "/api/v1/pads",
+            "pads",
+            "Create a pad (random id, or a chosen name)",
+            Access::Anyone,
+        )
+        .body(json!({"name": "minutes-2026-11"}))
+        .ok(201, "application/json"),
+        create,
+    )
+    .route(
+        doc(
+            m("GET"),
+            "/api/v1/pads",
+            "pads",
+            "Pads I created or opened, most recent first",
+            Access::User,
+        ),
+        mine,
+    )
+    .route(
+        doc(
+            m("GET"),
+            "/api/v1/pads/{id}",
+            "pads",
+            "A pad's text, revision and authors (id or read-only id)",
+            Access::Public,
+        ),
+        get,
+    )
+    .route(
+        doc(
+            m("DELETE"),
+            "/api/v1/pads/{id}",
+            "pads",
+            "Delete a pad (its creator or an admin)",
+            Access::Anyone,
+        )
+        .ok(204, ""),
+        delete,
+    )
+    .route(
+        doc(
+            m("GET"),
+            "/api/v1/pads/{id}/export",
+            "pads",
+            "Download the text (?format=txt|md|html, ?rev=N)",
+            Access::Public,
+        )
+        .ok(200, "text/plain"),
+        export,
+    )
+    .route(
+        doc(
+            m("GET"),
+            "/api/v1/pads/{id}/revisions",
+            "pads",
+            "Revision list, newest first (?before=N&limit=M)",
+            Access::Public,
+        ),
+        revisions,
+    )
+    .route(
+        doc(
+            m("GET"),
+            "/api/v1/pads/{id}/revisions/{rev}",
+            "pads",
+            "Text and authorship at a revision (timeslider)",
+            Access::Public,
+        ),
+        revision,
+    )
+    .route(
+        doc(
+            m("POST"),
+            "/api/v1/pads/{id}/restore",
+            "pads",
+            "Restore a revision (makes a new revision)",
+            Access::Anyone,
+        )
+        .body(json!({"rev": 12})),
+        restore,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NewPad {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+async fn create(
+    pads: Pads,
+    ctx: web::Data<Ctx>,
+    who: AnyActor,
+    body: Option<web::Json<NewPad>>,
+) -> ApiResult<HttpResponse> {
+    let name = body.map(|b| b.into_inner()).unwrap_or_default().name;
+    let info = pads
+        .create(&who.0, name.as_deref())
+        .await
+        .map_err(ApiError::from)?;
+    let base = ctx.config.public_base_url();
+    Ok(HttpResponse::Created().json(json!({
+        "pad": info,
+        "url": format!("{base}/p/{}", info.id),
+        "readonly_url": format!("{base}/p/{}", info.readonly_id),
+    })))
+}
+
+async fn mine(pads: Pads, who: SignedIn) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(pads.list_for(who.0.id()).await.map_err(ApiError::from)?))
+}
+
+async fn get(pads: Pads, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let (info, readonly) = pads.find(&id).await.map_err(ApiError::from)?;
+    let (text, rev) = pads.current_text(&info.id).await.map_err(ApiError::from)?;
+    let authors = pads.authors(&info.id).await.map_err(ApiError::from)?;
+    let mut pad = json!({"id": info.id, "rev": rev, "created_at": nichoir_core::time::rfc3339(info.created_at),
+        "updated_at": nichoir_core::time::rfc3339(info.updated_at), "readonly": readonly});
+    if readonly {
+        pad["id"] = json!(info.readonly_id);
+    } else {
+        pad["readonly_id"] = json!(info.readonly_id);
+        pad["owner_id"] = json!(info.owner_id);
+    }
+    Ok(HttpResponse::Ok().json(json!({"pad": pad, "text": text, "authors": authors})))
+}
+
+async fn delete(pads: Pads, who: AnyActor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    pads.delete(&id, &who.0).await.map_err(ApiError::from)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    rev: Option<u64>,
+}
+
+fn html_document(title: &str, text: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let body: String = text
+        .split("\n\n")
+        .map(|p| format!("<p>{}</p>\n", esc(p).replace('\n', "<br>\n")))
+        .collect();
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n{body}</body></html>\n",
+        esc(title)
+    )
+}
+
+async fn export(
+    pads: Pads,
+    id: web::Path<String>,
+    q: web::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let (info, readonly) = pads.find(&id).await.map_err(ApiError::from)?;
+    let (text, rev) = match q.rev {
+        Some(rev) => (
+            pads.at_revision(&info.id, rev)
+                .await
+                .map_err(ApiError::from)?
+                .0,
+            rev,
+        ),
+        None => pads.current_text(&info.id).await.map_err(ApiError::from)?,
+    };
+    let name = if readonly {
+        info.readonly_id.clone()
+    } else {
+        info.id.clone()
+    };
+    let (body, mime, ext) = match q.format.as_deref().unwrap_or("txt") {
+        "txt" => (text, "text/plain; charset=utf-8", "txt"),
+        "md" => (text, "text/markdown; charset=utf-8", "md"),
+        "html" => (
+            html_document(&name, &text),
+            "text/html; charset=utf-8",
+            "html",
+        ),
+        other => {
+            return Err(ApiError(nichoir_core::Error::validation(format!(
+                "format `{other}`: use txt, md or html"
+            ))))
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, mime))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}-r{rev}.{ext}\""),
+        ))
+        // An exported HTML file must not run anything if someone opens it from this origin.
+        .insert_header(("Content-Security-Policy", "default-src 'none'; sandbox"))
+        .body(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevQuery {
+    #[serde(default)]
+    before: Option<u64>,
+    #[serde(default)]
+    limit: Option<u64>,
+}
+
+async fn revisions(
+    pads: Pads,
+    id: web::Path<String>,
+    q: web::Query<RevQuery>,
+) -> ApiResult<HttpResponse> {
+    let list = pads
+        .revisions(&id, q.before, q.limit.unwrap_or(100))
+        .await
+        .map_err(ApiError::from)?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+async fn revision(pads: Pads, path: web::Path<(String, u64)>) -> ApiResult<HttpResponse> {
+    let (id, rev) = path.into_inner();
+    let (info, _) = pads.find(&id).await.map_err(ApiError::from)?;
+    let (text, authorship) = pads
+        .at_revision(&info.id, rev)
+        .await
+        .map_err(ApiError::from)?;
+    let authors = pads.authors(&info.id).await.map_err(ApiError::from)?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"rev": rev, "text": text, "authorship": authorship, "authors": authors})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restore {
+    rev: u64,
+}
+
+async fn restore(
+    pads: Pads,
+    who: AnyActor,
+    id: web::Path<String>,
+    body: web::Json<Restore>,
+) -> ApiResult<HttpResponse> {
+    let (info, readonly) = pads.find(&id).await.map_err(ApiError::from)?;
+    if readonly {
+        return Err(ApiError(nichoir_core::Error::forbidden(
+            "a read-only link cannot restore",
+        )));
+    }
+    let (text, _) = pads
+        .at_revision(&info.id, body.rev)
+        .await
+        .map_err(ApiError::from)?;
+    let applied = pads
+        .set_text(&info.id, &who.0, &text)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(HttpResponse::Ok().json(json!({"rev": applied.rev})))
+}

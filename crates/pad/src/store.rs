@@ -1,0 +1,234 @@
+//! The pad tables' SQL. Functions take a connection or transaction: the engine decides when.
+
+use nichoir_ot::Operation;
+use nichoir_storage::{params, Connection, OptionalExtension, SResult, StorageError, Transaction};
+
+use crate::authorship::Authorship;
+use crate::model::{Author, PadInfo, RevisionInfo};
+
+pub(crate) struct StoredRev {
+    pub rev: u64,
+    pub op: Operation,
+    pub author_id: String,
+    pub client_id: String,
+    pub seq: u64,
+}
+
+fn bad_row(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Invalid(format!("corrupt pad row: {e}"))
+}
+
+pub(crate) fn pad_by(
+    conn: &Connection,
+    column: &'static str,
+    value: &str,
+) -> SResult<Option<(PadInfo, bool)>> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT id, readonly_id, owner_id, rev, created_at, updated_at, deleted_at IS NOT NULL
+                 FROM pads WHERE {column} = ?1"
+            ),
+            [value],
+            |r| {
+                Ok((
+                    PadInfo {
+                        id: r.get(0)?,
+                        readonly_id: r.get(1)?,
+                        owner_id: r.get(2)?,
+                        rev: r.get::<_, i64>(3)? as u64,
+                        created_at: r.get(4)?,
+                        updated_at: r.get(5)?,
+                    },
+                    r.get::<_, bool>(6)?,
+                ))
+            },
+        )
+        .optional()?)
+}
+
+pub(crate) fn insert_pad(tx: &Transaction<'_>, info: &PadInfo) -> SResult<()> {
+    tx.execute(
+        "INSERT INTO pads (id, readonly_id, owner_id, rev, created_at, updated_at, last_used_at)
+         VALUES (?1, ?2, ?3, 0, ?4, ?4, ?4)",
+        params![info.id, info.readonly_id, info.owner_id, info.created_at],
+    )?;
+    tx.execute(
+        "INSERT INTO pad_snapshots (pad_id, rev, text, authorship) VALUES (?1, 0, '', '[]')",
+        [&info.id],
+    )?;
+    Ok(())
+}
+
+/// The newest snapshot at or before `rev`.
+pub(crate) fn snapshot_at(
+    conn: &Connection,
+    pad: &str,
+    rev: u64,
+) -> SResult<(u64, String, Authorship)> {
+    let (r, text, auth): (i64, String, String) = conn.query_row(
+        "SELECT rev, text, authorship FROM pad_snapshots WHERE pad_id = ?1 AND rev <= ?2
+         ORDER BY rev DESC LIMIT 1",
+        params![pad, rev as i64],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let auth: Authorship = serde_json::from_str(&auth).map_err(bad_row)?;
+    Ok((r as u64, text, auth))
+}
+
+/// Revisions in (after, upto], in order.
+pub(crate) fn revisions_between(
+    conn: &Connection,
+    pad: &str,
+    after: u64,
+    upto: u64,
+) -> SResult<Vec<StoredRev>> {
+    let mut s = conn.prepare_cached(
+        "SELECT rev, op, author_id, client_id, seq FROM pad_revisions
+         WHERE pad_id = ?1 AND rev > ?2 AND rev <= ?3 ORDER BY rev",
+    )?;
+    let rows = s.query_map(params![pad, after as i64, upto as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (rev, op, author_id, client_id, seq) = row?;
+        out.push(StoredRev {
+            rev: rev as u64,
+            op: serde_json::from_str(&op).map_err(bad_row)?,
+            author_id,
+            client_id,
+            seq: seq as u64,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn rev_of_client_seq(
+    conn: &Connection,
+    pad: &str,
+    client: &str,
+    seq: u64,
+) -> SResult<Option<u64>> {
+    Ok(conn
+        .query_row(
+            "SELECT rev FROM pad_revisions WHERE pad_id = ?1 AND client_id = ?2 AND seq = ?3",
+            params![pad, client, seq as i64],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        .map(|r| r as u64))
+}
+
+pub(crate) struct NewRev<'a> {
+    pub pad: &'a str,
+    pub rev: u64,
+    pub op: &'a Operation,
+    pub author: &'a Author,
+    pub client_id: &'a str,
+    pub seq: u64,
+    pub now: i64,
+    /// Text and authorship to store as a snapshot at this revision, if it is one.
+    pub snapshot: Option<(&'a str, &'a Authorship)>,
+}
+
+pub(crate) fn insert_revision(tx: &Transaction<'_>, r: &NewRev<'_>) -> SResult<bool> {
+    let op = serde_json::to_string(r.op).map_err(bad_row)?;
+    tx.execute(
+        "INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            r.pad,
+            r.rev as i64,
+            op,
+            r.author.id,
+            r.client_id,
+            r.seq as i64,
+            r.now
+        ],
+    )?;
+    tx.execute(
+        "UPDATE pads SET rev = ?2, updated_at = ?3, last_used_at = ?3 WHERE id = ?1",
+        params![r.pad, r.rev as i64, r.now],
+    )?;
+    let new_author = tx.execute(
+        "INSERT OR IGNORE INTO pad_authors (pad_id, author_id, display_name, color, first_rev)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            r.pad,
+            r.author.id,
+            r.author.name,
+            r.author.color,
+            r.rev as i64
+        ],
+    )? == 1;
+    if !new_author {
+        // People rename themselves: the pad shows their current name.
+        tx.execute(
+            "UPDATE pad_authors SET display_name = ?3, color = ?4 WHERE pad_id = ?1 AND author_id = ?2
+             AND (display_name <> ?3 OR color <> ?4)",
+            params![r.pad, r.author.id, r.author.name, r.author.color],
+        )?;
+    }
+    if let Some((text, auth)) = r.snapshot {
+        let auth = serde_json::to_string(auth).map_err(bad_row)?;
+        tx.execute(
+            "INSERT INTO pad_snapshots (pad_id, rev, text, authorship) VALUES (?1, ?2, ?3, ?4)",
+            params![r.pad, r.rev as i64, text, auth],
+        )?;
+    }
+    Ok(new_author)
+}
+
+pub(crate) fn authors(conn: &Connection, pad: &str) -> SResult<Vec<Author>> {
+    let mut s = conn.prepare_cached(
+        "SELECT author_id, display_name, color FROM pad_authors WHERE pad_id = ?1 ORDER BY first_rev",
+    )?;
+    let rows = s.query_map([pad], |r| {
+        Ok(Author {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            color: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn revision_list(
+    conn: &Connection,
+    pad: &str,
+    before: u64,
+    limit: u64,
+) -> SResult<Vec<RevisionInfo>> {
+    let mut s = conn.prepare_cached(
+        "SELECT rev, op, author_id, created_at FROM pad_revisions WHERE pad_id = ?1 AND rev < ?2
+         ORDER BY rev DESC LIMIT ?3",
+    )?;
+    let rows = s.query_map(params![pad, before as i64, limit as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (rev, op, author_id, created_at) = row?;
+        let op: Operation = serde_json::from_str(&op).map_err(bad_row)?;
+        out.push(RevisionInfo {
+            rev: rev as u64,
+            author_id,
+            created_at,
+            inserted: op.inserted_chars(),
+            deleted: op.deleted_chars(),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,211 @@
+//! The realtime side of pads: `pad:<id>` for editors (the id is the capability, as in Etherpad),
+//! `padro:<readonly id>` for read-only viewers.
+//!
+//! Client → server (`publish` data): `{"type":"op","client_id","seq","rev","op"}`,
+//! `{"type":"sync","rev"}` (after a reconnect: get every revision after `rev`),
+//! `{"type":"caret","rev","anchor","head"}` (relayed, not stored).
+//! Server → client (`event` data): `state`, `ack`, `op`, `author`, `caret`, `synced`, `deleted`,
+//! `error` (with `code`, and `client_id`/`seq` for a refused edit; the pad is unchanged).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use nichoir_auth::Actor;
+use nichoir_core::Error;
+use nichoir_realtime::{ConnId, Hub, Peer, TokenBucket, TopicHandler};
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+
+use crate::engine::{edit_topic, view_topic, PadError, PadService};
+
+pub struct PadTopics {
+    service: Arc<PadService>,
+    /// Per-connection edit budget (`pads.ops_per_second`, bursts of five times that).
+    buckets: Mutex<HashMap<ConnId, (TokenBucket, Instant)>>,
+}
+
+enum Target {
+    Edit(String),
+    View(String),
+}
+
+fn parse_topic(topic: &str) -> Option<Target> {
+    if let Some(id) = topic.strip_prefix("pad:") {
+        return Some(Target::Edit(id.to_string()));
+    }
+    topic
+        .strip_prefix("padro:")
+        .map(|id| Target::View(id.to_string()))
+}
+
+impl PadTopics {
+    pub fn new(service: Arc<PadService>) -> PadTopics {
+        PadTopics {
+            service,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn allow(&self, conn: ConnId) -> bool {
+        let now = Instant::now();
+        let rate = self.service.config().ops_per_second;
+        let mut map = self.buckets.lock();
+        if map.len() > 10_000 {
+            map.retain(|_, (_, seen)| now.duration_since(*seen).as_secs() < 60);
+        }
+        let (bucket, seen) = map
+            .entry(conn)
+            .or_insert_with(|| (TokenBucket::new(rate, rate * 5, now), now));
+        *seen = now;
+        bucket.take(now)
+    }
+
+    /// The pad id behind a topic, checking the topic's kind against the pad.
+    async fn resolve(&self, topic: &str) -> Result<(String, String, bool), PadError> {
+        match parse_topic(topic) {
+            Some(Target::Edit(id)) => {
+                let (info, readonly) = self.service.find(&id).await?;
+                if readonly {
+                    return Err(PadError::NotFound);
+                }
+                Ok((info.id, info.readonly_id, false))
+            }
+            Some(Target::View(ro)) => {
+                let (info, readonly) = self.service.find(&ro).await?;
+                if !readonly {
+                    return Err(PadError::NotFound);
+                }
+                Ok((info.id, info.readonly_id, true))
+            }
+            None => Err(PadError::NotFound),
+        }
+    }
+}
+
+fn field_u64(data: &Value, name: &str) -> Result<u64, PadError> {
+    data.get(name)
+        .and_then(Value::as_u64)
+        .ok_or_else(|| PadError::InvalidOp(format!("`{name}` must be a non-negative integer")))
+}
+
+#[async_trait::async_trait]
+impl TopicHandler for PadTopics {
+    async fn authorize(&self, _actor: &Actor, topic: &str) -> Result<(), Error> {
+        self.resolve(topic).await.map(|_| ()).map_err(Error::from)
+    }
+
+    async fn on_subscribe(
+        &self,
+        _hub: &Hub,
+        peer: &Peer,
+        actor: &Actor,
+        topic: &str,
+    ) -> Result<(), Error> {
+        let (id, _, readonly) = self.resolve(topic).await?;
+        self.service
+            .send_state(&id, peer.conn, topic, readonly)
+            .await?;
+        if let Some(user) = actor.as_user() {
+            self.service.record_visit(&user.id, &id).await?;
+        }
+        Ok(())
+    }
+
+    async fn on_publish(
+        &self,
+        hub: &Hub,
+        from: &Peer,
+        actor: &Actor,
+        topic: &str,
+        data: Value,
+    ) -> Result<(), Error> {
+        let reply_error = |e: &PadError, extra: Value| {
+            let mut v = json!({"type": "error", "code": e.code(), "message": e.to_string()});
+            if let (Some(o), Some(x)) = (v.as_object_mut(), extra.as_object()) {
+                o.extend(x.clone());
+            }
+            hub.send_event_to(from.conn, topic, &v);
+        };
+        let (id, readonly_id, readonly) = match self.resolve(topic).await {
+            Ok(r) => r,
+            Err(e) => {
+                reply_error(&e, json!({}));
+                return Ok(());
+            }
+        };
+        let kind = data.get("type").and_then(Value::as_str).unwrap_or("");
+        match kind {
+            "op" => {
+                let client_id = data
+                    .get("client_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let seq = data.get("seq").and_then(Value::as_u64).unwrap_or(0);
+                let ids = json!({"client_id": client_id, "seq": seq});
+                if readonly {
+                    reply_error(
+                        &PadError::Other(Error::forbidden("this is a read-only link")),
+                        ids,
+                    );
+                    return Ok(());
+                }
+                if !self.allow(from.conn) {
+                    reply_error(&PadError::Other(Error::rate_limited(1)), ids);
+                    return Ok(());
+                }
+                let result = async {
+                    let rev = field_u64(&data, "rev")?;
+                    let op = self
+                        .service
+                        .parse_op(data.get("op").unwrap_or(&Value::Null))?;
+                    self.service
+                        .submit(&id, actor, &client_id, seq, rev, op, Some(from.conn))
+                        .await
+                }
+                .await;
+                if let Err(e) = result {
+                    reply_error(&e, ids);
+                }
+            }
+            "sync" => {
+                let result = async {
+                    let rev = field_u64(&data, "rev")?;
+                    self.service.sync(&id, from.conn, topic, rev).await
+                }
+                .await;
+                if let Err(e) = result {
+                    reply_error(&e, json!({}));
+                }
+            }
+            "caret" => {
+                if readonly {
+                    return Ok(());
+                }
+                let (Some(anchor), Some(head), Some(rev)) = (
+                    data.get("anchor").and_then(Value::as_u64),
+                    data.get("head").and_then(Value::as_u64),
+                    data.get("rev").and_then(Value::as_u64),
+                ) else {
+                    reply_error(
+                        &PadError::InvalidOp("caret: rev, anchor and head are needed".into()),
+                        json!({}),
+                    );
+                    return Ok(());
+                };
+                let ev = json!({
+                    "type": "caret", "conn": from.conn, "author": from.id, "name": from.display_name,
+                    "color": from.avatar_color, "rev": rev, "anchor": anchor, "head": head,
+                });
+                hub.broadcast_event(&edit_topic(&id), None, &ev, Some(from.conn));
+                hub.broadcast_event(&view_topic(&readonly_id), None, &ev, None);
+            }
+            _ => reply_error(
+                &PadError::InvalidOp(format!("unknown message type `{kind}`")),
+                json!({}),
+            ),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,304 @@
+//! Pads over HTTP: create, read, export, revisions, restore, delete, permissions, bad input.
+
+use nichoir_testkit::TestServer;
+use serde_json::json;
+
+/// Writes `text` as a new revision through the service (what an editor's edit does).
+async fn write_text(server: &TestServer, pad: &str, text: &str) -> anyhow::Result<u64> {
+    let (actor, _) = server
+        .ctx
+        .auth
+        .guest(None)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let applied = server
+        .pads
+        .set_text(pad, &actor, text)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    Ok(applied.rev)
+}
+
+#[tokio::test]
+async fn create_read_export_and_history() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let c = server.login_as("pia", false).await?;
+    let created = c.post("/api/v1/pads", json!({})).await?;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let id = created.body["pad"]["id"].as_str().unwrap_or("").to_string();
+    assert!(id.len() >= 16, "random ids are unguessable: {id}");
+    assert!(created.body["url"]
+        .as_str()
+        .unwrap_or("")
+        .ends_with(&format!("/p/{id}")));
+    let ro = created.body["pad"]["readonly_id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+
+    assert_eq!(
+        write_text(&server, &id, "# Réunion\n\nOrdre du jour 🙂").await?,
+        1
+    );
+    assert_eq!(
+        write_text(&server, &id, "# Réunion\n\nOrdre du jour 🙂\n- budget").await?,
+        2
+    );
+
+    let anon = server.client();
+    let got = anon.get(&format!("/api/v1/pads/{id}")).await?;
+    assert_eq!(got.body["text"], "# Réunion\n\nOrdre du jour 🙂\n- budget");
+    assert_eq!(got.body["pad"]["rev"], 2);
+    let via_ro = anon.get(&format!("/api/v1/pads/{ro}")).await?;
+    assert_eq!(via_ro.body["text"], got.body["text"]);
+    assert_eq!(via_ro.body["pad"]["readonly"], true);
+    assert!(
+        via_ro.body["pad"].get("readonly_id").is_none(),
+        "a read-only link does not reveal the edit id"
+    );
+    assert_eq!(via_ro.body["pad"]["id"], ro);
+
+    let txt = anon
+        .get(&format!("/api/v1/pads/{id}/export?format=txt"))
+        .await?;
+    assert_eq!(
+        String::from_utf8_lossy(&txt.bytes),
+        "# Réunion\n\nOrdre du jour 🙂\n- budget"
+    );
+    assert!(txt
+        .headers
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .contains("attachment"));
+    let html = anon
+        .get(&format!("/api/v1/pads/{id}/export?format=html&rev=1"))
+        .await?;
+    let html = String::from_utf8_lossy(&html.bytes).to_string();
+    assert!(
+        html.contains("<p># Réunion</p>") && !html.contains("budget"),
+        "{html}"
+    );
+    assert_eq!(
+        anon.get(&format!("/api/v1/pads/{id}/export?format=docx"))
+            .await?
+            .status,
+        422
+    );
+
+    let revs = anon.get(&format!("/api/v1/pads/{id}/revisions")).await?;
+    let list = revs.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        list.iter()
+            .map(|r| r["rev"].as_u64().unwrap_or(0))
+            .collect::<Vec<_>>(),
+        vec![2, 1]
+    );
+    let at1 = anon.get(&format!("/api/v1/pads/{id}/revisions/1")).await?;
+    assert_eq!(at1.body["text"], "# Réunion\n\nOrdre du jour 🙂");
+    assert_eq!(
+        anon.get(&format!("/api/v1/pads/{id}/revisions/9"))
+            .await?
+            .status,
+        422,
+        "a revision from the future"
+    );
+
+    let restored = c
+        .post(&format!("/api/v1/pads/{id}/restore"), json!({"rev": 1}))
+        .await?;
+    assert_eq!(restored.body["rev"], 3, "restoring makes a new revision");
+    assert_eq!(
+        anon.get(&format!("/api/v1/pads/{id}")).await?.body["text"],
+        "# Réunion\n\nOrdre du jour 🙂"
+    );
+
+    let mine = c.get("/api/v1/pads").await?;
+    assert!(mine
+        .body
+        .as_array()
+        .is_some_and(|l| l.iter().any(|p| p["id"] == id.as_str())));
+    Ok(())
+}
+
+#[tokio::test]
+async fn names_permissions_and_deletion() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let owner = server.login_as("quentin", false).await?;
+    let other = server.login_as("rosa", false).await?;
+    let named = owner
+        .post("/api/v1/pads", json!({"name": "compte-rendu_2026"}))
+        .await?;
+    assert_eq!(named.status, 201);
+    assert_eq!(named.body["pad"]["id"], "compte-rendu_2026");
+    let dup = other
+        .post("/api/v1/pads", json!({"name": "compte-rendu_2026"}))
+        .await?;
+    assert_eq!((dup.status, dup.code()), (409, "conflict"));
+    for bad in ["a b", "../x", "é", &"x".repeat(65)] {
+        let r = owner.post("/api/v1/pads", json!({"name": bad})).await?;
+        assert_eq!((r.status, r.code()), (422, "validation_failed"), "{bad}");
+    }
+    assert_eq!(
+        server
+            .client()
+            .post("/api/v1/pads", json!({}))
+            .await?
+            .status,
+        401,
+        "a guest identity is needed"
+    );
+    assert_eq!(server.client().get("/api/v1/pads/nope").await?.status, 404);
+
+    let forbidden = other.delete("/api/v1/pads/compte-rendu_2026").await?;
+    assert_eq!(
+        forbidden.status, 403,
+        "only the creator or an admin deletes"
+    );
+    assert_eq!(
+        owner.delete("/api/v1/pads/compte-rendu_2026").await?.status,
+        204
+    );
+    assert_eq!(
+        server
+            .client()
+            .get("/api/v1/pads/compte-rendu_2026")
+            .await?
+            .status,
+        404
+    );
+
+    let admin = server.login_as("admin", true).await?;
+    let p = other.post("/api/v1/pads", json!({})).await?;
+    let id = p.body["pad"]["id"].as_str().unwrap_or("");
+    assert_eq!(
+        admin.delete(&format!("/api/v1/pads/{id}")).await?.status,
+        204,
+        "admins may delete any pad"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn guests_create_pads_and_export_lists_owned_pads() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let mut guest = server.client();
+    let g = guest.get("/api/v1/guest").await?;
+    guest.csrf = g.body["csrf_token"].as_str().map(str::to_string);
+    assert_eq!(
+        guest.post("/api/v1/pads", json!({})).await?.status,
+        201,
+        "guests create pads, as on Framapad"
+    );
+
+    let c = server.login_as("sami", false).await?;
+    let p = c
+        .post("/api/v1/pads", json!({"name": "sami-notes"}))
+        .await?;
+    assert_eq!(p.status, 201);
+    write_text(&server, "sami-notes", "mes notes").await?;
+    let archive = c.get("/api/v1/me/export").await?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive.bytes.as_slice()));
+    let mut found = String::new();
+    for e in tar.entries()? {
+        let mut e = e?;
+        if e.path()?.to_string_lossy().ends_with("pads/sami-notes.md") {
+            std::io::Read::read_to_string(&mut e, &mut found)?;
+        }
+    }
+    assert_eq!(found, "mes notes");
+    Ok(())
+}
+
+mod live {
+    use futures_util::{SinkExt, StreamExt};
+    use nichoir_testkit::TestServer;
+    use serde_json::{json, Value};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+
+    type Ws = tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >;
+
+    async fn connect(server: &TestServer, token: &str) -> anyhow::Result<Ws> {
+        let mut req = format!("ws://{}/api/v1/ws", server.addr).into_client_request()?;
+        req.headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse()?);
+        let (ws, _) = tokio_tungstenite::connect_async(req).await?;
+        Ok(ws)
+    }
+
+    async fn send(ws: &mut Ws, v: Value) -> anyhow::Result<()> {
+        ws.send(Message::Text(v.to_string())).await?;
+        Ok(())
+    }
+
+    /// The next `event` frame's data whose type is `kind`.
+    async fn next_event(ws: &mut Ws, kind: &str) -> anyhow::Result<Value> {
+        let deadline = std::time::Duration::from_secs(20);
+        loop {
+            let msg = tokio::time::timeout(deadline, ws.next())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("closed"))??;
+            if let Message::Text(t) = msg {
+                let v: Value = serde_json::from_str(&t)?;
+                if v["type"] == "event" && v["data"]["type"] == kind {
+                    return Ok(v["data"].clone());
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn two_editors_see_each_others_edits_in_order() -> anyhow::Result<()> {
+        let server = TestServer::start()?;
+        let c = server.login_as("tess", false).await?;
+        let token = c
+            .post("/api/v1/me/tokens", json!({"name": "t"}))
+            .await?
+            .body["token"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let id = c.post("/api/v1/pads", json!({})).await?.body["pad"]["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let topic = format!("pad:{id}");
+        let mut a = connect(&server, &token).await?;
+        let mut b = connect(&server, &token).await?;
+        for ws in [&mut a, &mut b] {
+            send(ws, json!({"type": "subscribe", "topic": topic})).await?;
+            let state = next_event(ws, "state").await?;
+            assert_eq!(
+                (state["rev"].as_u64(), state["text"].as_str()),
+                (Some(0), Some(""))
+            );
+        }
+        send(&mut a, json!({"type": "publish", "topic": topic, "data": {"type": "op", "client_id": "ca", "seq": 1, "rev": 0, "op": ["Salut 🙂"]}})).await?;
+        let ack = next_event(&mut a, "ack").await?;
+        assert_eq!(
+            (ack["rev"].as_u64(), ack["seq"].as_u64()),
+            (Some(1), Some(1))
+        );
+        let op = next_event(&mut b, "op").await?;
+        assert_eq!(op["rev"], 1);
+        assert_eq!(op["op"], json!(["Salut 🙂"]));
+        // b edits from revision 0 too late: the server transforms it after a's edit.
+        send(&mut b, json!({"type": "publish", "topic": topic, "data": {"type": "op", "client_id": "cb", "seq": 1, "rev": 0, "op": ["» "]}})).await?;
+        assert_eq!(next_event(&mut b, "ack").await?["rev"], 2);
+        let seen = next_event(&mut a, "op").await?;
+        // At the same position, the edit the server had first stays first.
+        assert_eq!(seen["op"], json!([7, "» "]), "transformed onto revision 1");
+        assert_eq!(
+            server
+                .client()
+                .get(&format!("/api/v1/pads/{id}"))
+                .await?
+                .body["text"],
+            "Salut 🙂» "
+        );
+        Ok(())
+    }
+}
