@@ -302,3 +302,157 @@ mod live {
         Ok(())
     }
 }
+
+#[tokio::test]
+async fn etherpad_api_compatibility() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let admin = server.login_as("eadmin", true).await?;
+    let key = admin
+        .post("/api/v1/me/tokens", json!({"name": "etherpad"}))
+        .await?
+        .body["token"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let member = server.login_as("emember", false).await?;
+    let member_key = member
+        .post("/api/v1/me/tokens", json!({"name": "x"}))
+        .await?
+        .body["token"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let c = server.client();
+    let call = |f: &str, params: &str| format!("/api/1.2.15/{f}?apikey={key}&{params}");
+
+    let r = c
+        .get(&call("createPad", "padID=from-etherpad&text=Bonjour"))
+        .await?;
+    assert_eq!(
+        (
+            r.status,
+            r.body["code"].as_u64(),
+            r.body["message"].as_str()
+        ),
+        (200, Some(0), Some("ok"))
+    );
+    let r = c.get(&call("createPad", "padID=from-etherpad")).await?;
+    assert_eq!(
+        (r.status, r.body["code"].as_u64()),
+        (400, Some(1)),
+        "already exists"
+    );
+    assert_eq!(
+        c.get(&call("getText", "padID=from-etherpad")).await?.body["data"]["text"],
+        "Bonjour"
+    );
+    let form = c
+        .send(c.http.post(c.url("/api/1.2.15/appendText")).form(&[
+            ("apikey", key.as_str()),
+            ("padID", "from-etherpad"),
+            ("text", " à tous <3"),
+        ]))
+        .await?;
+    assert_eq!(form.body["code"], 0, "{:?}", form.body);
+    assert_eq!(
+        c.get(&call("getText", "padID=from-etherpad")).await?.body["data"]["text"],
+        "Bonjour à tous <3"
+    );
+    assert_eq!(
+        c.get(&call("getText", "padID=from-etherpad&rev=1"))
+            .await?
+            .body["data"]["text"],
+        "Bonjour"
+    );
+    assert_eq!(
+        c.get(&call("getRevisionsCount", "padID=from-etherpad"))
+            .await?
+            .body["data"]["revisions"],
+        2
+    );
+    assert_eq!(
+        c.get(&call("getHTML", "padID=from-etherpad")).await?.body["data"]["html"],
+        "<p>Bonjour à tous &lt;3</p>\n"
+    );
+    let ro = c
+        .get(&call("getReadOnlyID", "padID=from-etherpad"))
+        .await?
+        .body["data"]["readOnlyID"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(ro.starts_with("r-"));
+    assert!(
+        c.get(&call("getLastEdited", "padID=from-etherpad"))
+            .await?
+            .body["data"]["lastEdited"]
+            .as_i64()
+            .unwrap_or(0)
+            > 0
+    );
+    assert_eq!(
+        c.get(&call("padUsersCount", "padID=from-etherpad"))
+            .await?
+            .body["data"]["padUsersCount"],
+        0
+    );
+    assert_eq!(
+        c.get(&call("setText", "padID=from-etherpad&text=Nouveau"))
+            .await?
+            .body["code"],
+        0
+    );
+    assert_eq!(
+        server
+            .client()
+            .get("/api/v1/pads/from-etherpad")
+            .await?
+            .body["text"],
+        "Nouveau"
+    );
+    let all = c.get(&call("listAllPads", "")).await?;
+    assert_eq!(all.body["data"]["padIDs"], json!(["from-etherpad"]));
+
+    let missing = c.get(&call("getText", "padID=nope")).await?;
+    assert_eq!(
+        (
+            missing.status,
+            missing.body["code"].as_u64(),
+            missing.body["message"].as_str()
+        ),
+        (400, Some(1), Some("padID does not exist"))
+    );
+    assert_eq!(c.get(&call("getText", "")).await?.body["code"], 1);
+    assert_eq!(
+        c.get(&call("getText", "padID=from-etherpad&rev=x"))
+            .await?
+            .body["code"],
+        1
+    );
+    let unknown = c.get(&call("dropAllTables", "")).await?;
+    assert_eq!(
+        (unknown.status, unknown.body["code"].as_u64()),
+        (404, Some(3))
+    );
+    for bad in ["wrong", member_key.as_str()] {
+        let r = c
+            .get(&format!(
+                "/api/1.2.15/getText?apikey={bad}&padID=from-etherpad"
+            ))
+            .await?;
+        assert_eq!((r.status, r.body["code"].as_u64()), (401, Some(4)), "{bad}");
+    }
+    assert_eq!(
+        c.get("/api/1.2.15/getText?padID=from-etherpad").await?.body["code"],
+        4
+    );
+    assert_eq!(
+        c.get(&call("deletePad", "padID=from-etherpad")).await?.body["code"],
+        0
+    );
+    assert_eq!(
+        c.get(&call("getText", "padID=from-etherpad")).await?.body["code"],
+        1
+    );
+    Ok(())
+}

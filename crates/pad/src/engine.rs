@@ -628,6 +628,19 @@ impl PadService {
         Ok(())
     }
 
+    /// Every live pad's id (Etherpad's listAllPads).
+    pub async fn all_pad_ids(&self) -> Result<Vec<String>, PadError> {
+        Ok(self
+            .db
+            .read(|c| {
+                let mut s =
+                    c.prepare("SELECT id FROM pads WHERE deleted_at IS NULL ORDER BY created_at")?;
+                let rows = s.query_map([], |r| r.get::<_, String>(0))?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await?)
+    }
+
     /// Pads a user created or opened, most recent first.
     pub async fn list_for(&self, user_id: &str) -> Result<Vec<Value>, PadError> {
         let u = user_id.to_string();

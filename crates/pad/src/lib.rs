@@ -4,6 +4,7 @@
 
 mod authorship;
 mod engine;
+mod etherpad;
 mod export;
 mod migrations;
 mod model;
@@ -24,7 +25,7 @@ pub use topics::PadTopics;
 
 /// Adds the pad routes to the API.
 pub fn api(api: Api) -> Api {
-    routes::declare(api)
+    etherpad::declare(routes::declare(api))
 }
 
 /// Registers the `pad:` and `padro:` topics on the hub.

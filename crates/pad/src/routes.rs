@@ -158,20 +158,25 @@ pub struct ExportQuery {
     rev: Option<u64>,
 }
 
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The text as HTML paragraphs (blank lines separate them), every character escaped.
+pub(crate) fn html_body(text: &str) -> String {
+    text.split("\n\n")
+        .map(|p| format!("<p>{}</p>\n", escape(p).replace('\n', "<br>\n")))
+        .collect()
+}
+
 fn html_document(title: &str, text: &str) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let body: String = text
-        .split("\n\n")
-        .map(|p| format!("<p>{}</p>\n", esc(p).replace('\n', "<br>\n")))
-        .collect();
     format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n{body}</body></html>\n",
-        esc(title)
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n{}</body></html>\n",
+        escape(title),
+        html_body(text)
     )
 }
 
