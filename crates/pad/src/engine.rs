@@ -90,6 +90,21 @@ struct PadState {
     last_seq: HashMap<String, (u64, u64)>,
 }
 
+enum Acceptance {
+    Duplicate(u64),
+    New(Operation),
+}
+
+/// The same failure for every edit of a batch (errors are not Clone because of their sources).
+fn clone_error(e: &PadError, code: &'static str) -> PadError {
+    match (e, code) {
+        (PadError::NotFound, _) => PadError::NotFound,
+        (PadError::Deleted, _) => PadError::Deleted,
+        (_, "unavailable") => PadError::Other(Error::new(ErrorCode::Unavailable, e.to_string())),
+        _ => PadError::Other(Error::internal(e)),
+    }
+}
+
 /// The outcome of one submitted edit.
 #[derive(Debug, Clone)]
 pub struct Applied {
@@ -98,11 +113,40 @@ pub struct Applied {
     pub duplicate: bool,
 }
 
+/// One edit waiting for its pad's next batch.
+struct Pending {
+    author: Author,
+    client_id: String,
+    seq: u64,
+    base_rev: u64,
+    op: Operation,
+    origin: Option<ConnId>,
+    reply: tokio::sync::oneshot::Sender<Result<Applied, PadError>>,
+}
+
+/// A pad's lock (the loaded state) and its queue of edits waiting for the lock.
+#[derive(Default)]
+struct Slot {
+    state: tokio::sync::Mutex<Option<PadState>>,
+    queue: Mutex<Vec<Pending>>,
+}
+
+/// An edit accepted into a batch, before the batch is stored.
+struct Accepted {
+    rev: u64,
+    op: Operation,
+    author: Author,
+    client_id: String,
+    seq: u64,
+    origin: Option<ConnId>,
+    reply: tokio::sync::oneshot::Sender<Result<Applied, PadError>>,
+}
+
 pub struct PadService {
     db: Db,
     hub: Hub,
     config: PadsConfig,
-    pads: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<PadState>>>>>,
+    pads: Mutex<HashMap<String, Arc<Slot>>>,
 }
 
 /// Topic names: editors follow `pad:<id>`, read-only viewers `padro:<readonly id>`.
@@ -202,12 +246,8 @@ impl PadService {
         }
     }
 
-    fn slot(&self, id: &str) -> Arc<tokio::sync::Mutex<Option<PadState>>> {
-        self.pads
-            .lock()
-            .entry(id.to_string())
-            .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(None)))
-            .clone()
+    fn slot(&self, id: &str) -> Arc<Slot> {
+        self.pads.lock().entry(id.to_string()).or_default().clone()
     }
 
     async fn load(&self, id: &str) -> Result<PadState, PadError> {
@@ -262,7 +302,7 @@ impl PadService {
         f: impl AsyncFnOnce(&mut PadState) -> Result<R, PadError>,
     ) -> Result<R, PadError> {
         let slot = self.slot(id);
-        let mut guard = slot.lock().await;
+        let mut guard = slot.state.lock().await;
         if guard.is_none() {
             *guard = Some(self.load(id).await?);
         }
@@ -270,28 +310,6 @@ impl PadService {
             Some(state) => f(state).await,
             None => Err(PadError::NotFound),
         }
-    }
-
-    /// The current text, revision, authorship and authors (also what a joining client gets).
-    pub async fn state_event(&self, id: &str, readonly: bool) -> Result<Value, PadError> {
-        let key = id.to_string();
-        let authors = self.db.read(move |c| store::authors(c, &key)).await?;
-        self.with_pad(id, async |p| {
-            let mut v = json!({
-                "type": "state",
-                "pad": p.info.id,
-                "rev": p.info.rev,
-                "text": p.text,
-                "authorship": p.authorship,
-                "authors": authors,
-                "readonly": readonly,
-            });
-            if !readonly {
-                v["readonly_id"] = json!(p.info.readonly_id);
-            }
-            Ok(v)
-        })
-        .await
     }
 
     /// Sends the state to a connection that just joined, under the pad lock so that no later
@@ -335,6 +353,10 @@ impl PadService {
 
     /// Applies an edit made on revision `base_rev`. `origin` is the author's connection (it gets
     /// the ack; everyone else gets the edit).
+    ///
+    /// Group commit: the edit joins the pad's queue; whoever holds the pad lock next takes the
+    /// whole queue, applies it in order and stores it in one transaction (one fsync for the
+    /// batch), then acknowledges and broadcasts. Under load, many edits share one disk write.
     #[allow(clippy::too_many_arguments)]
     pub async fn submit(
         &self,
@@ -352,119 +374,285 @@ impl PadService {
         if op.deleted_chars() > self.config.max_op_chars as usize {
             return Err(PadError::OpTooLarge);
         }
-        let author = author_of(actor);
-        let db = self.db.clone();
-        let hub = self.hub.clone();
-        let cfg = self.config.clone();
-        let (client, pad) = (client_id.to_string(), pad_id.to_string());
-        self.with_pad(pad_id, async move |p| {
-            // Idempotent resend: an edit already applied is acknowledged again, not re-applied.
-            let known = p.last_seq.get(&client).copied();
-            let dup = match known {
-                Some((s, rev)) if s == seq => Some(rev),
-                Some((s, _)) if seq < s => {
-                    let (pad2, client2) = (pad.clone(), client.clone());
-                    db.read(move |c| store::rev_of_client_seq(c, &pad2, &client2, seq)).await?
+        let slot = self.slot(pad_id);
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        slot.queue.lock().push(Pending {
+            author: author_of(actor),
+            client_id: client_id.to_string(),
+            seq,
+            base_rev,
+            op,
+            origin,
+            reply,
+        });
+        {
+            let mut guard = slot.state.lock().await;
+            let batch = std::mem::take(&mut *slot.queue.lock());
+            if !batch.is_empty() {
+                self.process_batch(pad_id, &mut guard, batch).await;
+            }
+        }
+        answer
+            .await
+            .map_err(|_| PadError::Other(Error::internal("edit lost before it was stored")))?
+    }
+
+    /// Applies a batch of edits under the pad lock. Nothing in memory changes unless the batch's
+    /// transaction committed.
+    async fn process_batch(&self, pad_id: &str, guard: &mut Option<PadState>, batch: Vec<Pending>) {
+        if guard.is_none() {
+            match self.load(pad_id).await {
+                Ok(state) => *guard = Some(state),
+                Err(e) => {
+                    let code = e.code();
+                    for p in batch {
+                        let _ = p.reply.send(Err(clone_error(&e, code)));
+                    }
+                    return;
                 }
-                None => {
-                    let (pad2, client2) = (pad.clone(), client.clone());
-                    db.read(move |c| store::rev_of_client_seq(c, &pad2, &client2, seq)).await?
+            }
+        }
+        let Some(p) = guard.as_mut() else { return };
+        let head = p.info.rev;
+        // Work on copies; commit them only after the database has the batch.
+        let (mut text, mut len, mut authorship) = (p.text.clone(), p.len, p.authorship.clone());
+        let mut accepted: Vec<Accepted> = Vec::new();
+        for item in batch {
+            match self
+                .accept(
+                    p,
+                    &accepted,
+                    len,
+                    item.base_rev,
+                    &item.client_id,
+                    item.seq,
+                    item.op,
+                )
+                .await
+            {
+                Ok(Acceptance::Duplicate(rev)) => {
+                    if let Some(conn) = item.origin {
+                        self.hub.send_event_to(conn, &edit_topic(pad_id), &json!({"type": "ack", "rev": rev, "client_id": item.client_id, "seq": item.seq}));
+                    }
+                    let _ = item.reply.send(Ok(Applied {
+                        rev,
+                        duplicate: true,
+                    }));
                 }
-                _ => None,
-            };
-            if let Some(rev) = dup {
-                if let Some(conn) = origin {
-                    hub.send_event_to(conn, &edit_topic(&pad), &json!({"type": "ack", "rev": rev, "client_id": client, "seq": seq}));
+                Ok(Acceptance::New(op)) => {
+                    let applied = op
+                        .apply(&text)
+                        .map_err(|e| PadError::InvalidOp(e.to_string()))
+                        .and_then(|t| {
+                            authorship
+                                .apply(&op, &item.author.id)
+                                .map(|a| (t, a))
+                                .ok_or_else(|| PadError::InvalidOp("authorship mismatch".into()))
+                        });
+                    match applied {
+                        Ok((t, a)) => {
+                            text = t;
+                            authorship = a;
+                            len = op.target_len();
+                            accepted.push(Accepted {
+                                rev: head + accepted.len() as u64 + 1,
+                                op,
+                                author: item.author,
+                                client_id: item.client_id,
+                                seq: item.seq,
+                                origin: item.origin,
+                                reply: item.reply,
+                            });
+                        }
+                        Err(e) => {
+                            let _ = item.reply.send(Err(e));
+                        }
+                    }
                 }
-                return Ok(Applied { rev, duplicate: true });
+                Err(e) => {
+                    let _ = item.reply.send(Err(e));
+                }
             }
-            let head = p.info.rev;
-            if base_rev > head {
-                return Err(PadError::RevFromFuture(base_rev));
-            }
-            // Transform against every revision the client had not seen.
-            let mut op = op;
-            let missing: Vec<Arc<StoredRev>> = if p.recent.front().is_some_and(|r| r.rev <= base_rev + 1) || base_rev == head {
-                p.recent.iter().filter(|r| r.rev > base_rev).cloned().collect()
-            } else {
-                let pad2 = pad.clone();
-                db.read(move |c| store::revisions_between(c, &pad2, base_rev, head))
-                    .await?
-                    .into_iter()
-                    .map(Arc::new)
-                    .collect()
-            };
-            for r in &missing {
-                let (_, mine) = Operation::transform(&r.op, &op).map_err(|e| PadError::InvalidOp(e.to_string()))?;
-                op = mine;
-            }
-            if op.base_len() != p.len {
-                return Err(PadError::InvalidOp(format!(
-                    "the edit expects {} characters, the pad has {}",
-                    op.base_len(),
-                    p.len
-                )));
-            }
-            if op.target_len() > cfg.max_pad_chars as usize && op.target_len() > p.len {
-                return Err(PadError::PadTooLarge);
-            }
-            let text = op.apply(&p.text).map_err(|e| PadError::InvalidOp(e.to_string()))?;
-            let authorship = p
-                .authorship
-                .apply(&op, &author.id)
-                .ok_or_else(|| PadError::InvalidOp("authorship mismatch".into()))?;
-            let rev = head + 1;
-            let now = now_ms();
-            let snapshot = rev % cfg.snapshot_every.max(1) == 0;
-            let (pad2, client2, op2, author2, text2, auth2) =
-                (pad.clone(), client.clone(), op.clone(), author.clone(), snapshot.then(|| text.clone()), authorship.clone());
-            let new_author = db
-                .write(move |tx| {
-                    store::insert_revision(
+        }
+        if accepted.is_empty() {
+            return;
+        }
+        let now = now_ms();
+        let every = self.config.snapshot_every.max(1);
+        let last = head + accepted.len() as u64;
+        // A snapshot at the batch's last revision when the batch crosses a multiple of `every`.
+        let snapshot = (head / every != last / every).then(|| (text.clone(), authorship.clone()));
+        let rows: Vec<(u64, Operation, Author, String, u64)> = accepted
+            .iter()
+            .map(|a| {
+                (
+                    a.rev,
+                    a.op.clone(),
+                    a.author.clone(),
+                    a.client_id.clone(),
+                    a.seq,
+                )
+            })
+            .collect();
+        let pad = pad_id.to_string();
+        let stored = self
+            .db
+            .write(move |tx| {
+                let mut new_authors = Vec::new();
+                for (i, (rev, op, author, client_id, seq)) in rows.iter().enumerate() {
+                    let is_last = i + 1 == rows.len();
+                    let new = store::insert_revision(
                         tx,
                         &NewRev {
-                            pad: &pad2,
-                            rev,
-                            op: &op2,
-                            author: &author2,
-                            client_id: &client2,
-                            seq,
+                            pad: &pad,
+                            rev: *rev,
+                            op,
+                            author,
+                            client_id,
+                            seq: *seq,
                             now,
-                            snapshot: text2.as_deref().map(|t| (t, &auth2)),
+                            snapshot: snapshot
+                                .as_ref()
+                                .filter(|_| is_last)
+                                .map(|(t, a)| (t.as_str(), a)),
                         },
-                    )
-                })
-                .await?;
-            p.len = op.target_len();
-            p.text = text;
-            p.authorship = authorship;
-            p.info.rev = rev;
-            p.info.updated_at = now;
-            p.last_seq.insert(client.clone(), (seq, rev));
-            let stored = Arc::new(StoredRev { rev, op, author_id: author.id.clone(), client_id: client.clone(), seq });
-            p.recent.push_back(stored.clone());
+                    )?;
+                    if new {
+                        new_authors.push(author.clone());
+                    }
+                }
+                Ok(new_authors)
+            })
+            .await;
+        let new_authors = match stored {
+            Ok(n) => n,
+            Err(e) => {
+                let e = PadError::from(e);
+                let code = e.code();
+                for a in accepted {
+                    let _ = a.reply.send(Err(clone_error(&e, code)));
+                }
+                return;
+            }
+        };
+        p.text = text;
+        p.len = len;
+        p.authorship = authorship;
+        p.info.rev = last;
+        p.info.updated_at = now;
+        let topics = [edit_topic(pad_id), view_topic(&p.info.readonly_id)];
+        for author in new_authors {
+            let ev = json!({"type": "author", "id": author.id, "name": author.name, "color": author.color});
+            for t in &topics {
+                self.hub.broadcast_event(t, None, &ev, None);
+            }
+        }
+        for a in accepted {
+            p.last_seq.insert(a.client_id.clone(), (a.seq, a.rev));
+            let ev = json!({
+                "type": "op", "rev": a.rev, "op": a.op, "author": a.author.id,
+                "client_id": a.client_id, "seq": a.seq,
+            });
+            self.hub.broadcast_event(&topics[0], None, &ev, a.origin);
+            self.hub.broadcast_event(&topics[1], None, &ev, None);
+            if let Some(conn) = a.origin {
+                self.hub.send_event_to(
+                    conn,
+                    &topics[0],
+                    &json!({"type": "ack", "rev": a.rev, "client_id": a.client_id, "seq": a.seq}),
+                );
+            }
+            let _ = a.reply.send(Ok(Applied {
+                rev: a.rev,
+                duplicate: false,
+            }));
+            p.recent.push_back(Arc::new(StoredRev {
+                rev: a.rev,
+                op: a.op,
+                author_id: a.author.id,
+                client_id: a.client_id,
+                seq: a.seq,
+            }));
             if p.recent.len() > RECENT {
                 p.recent.pop_front();
             }
-            let topics = [edit_topic(&pad), view_topic(&p.info.readonly_id)];
-            if new_author {
-                let ev = json!({"type": "author", "id": author.id, "name": author.name, "color": author.color});
-                for t in &topics {
-                    hub.broadcast_event(t, None, &ev, None);
-                }
+        }
+    }
+
+    /// Checks one edit of a batch: a duplicate (already applied), or the edit transformed onto
+    /// the batch's current text.
+    #[allow(clippy::too_many_arguments)]
+    async fn accept(
+        &self,
+        p: &PadState,
+        batch: &[Accepted],
+        len: usize,
+        base_rev: u64,
+        client: &str,
+        seq: u64,
+        op: Operation,
+    ) -> Result<Acceptance, PadError> {
+        if let Some(a) = batch.iter().find(|a| a.client_id == client && a.seq == seq) {
+            return Ok(Acceptance::Duplicate(a.rev));
+        }
+        let dup = match p.last_seq.get(client) {
+            Some((s, rev)) if *s == seq => Some(*rev),
+            Some((s, _)) if seq > *s => None,
+            _ => {
+                let (pad, client) = (p.info.id.clone(), client.to_string());
+                self.db
+                    .read(move |c| store::rev_of_client_seq(c, &pad, &client, seq))
+                    .await?
             }
-            let ev = json!({
-                "type": "op", "rev": rev, "op": stored.op, "author": stored.author_id,
-                "client_id": stored.client_id, "seq": seq,
-            });
-            hub.broadcast_event(&topics[0], None, &ev, origin);
-            hub.broadcast_event(&topics[1], None, &ev, None);
-            if let Some(conn) = origin {
-                hub.send_event_to(conn, &topics[0], &json!({"type": "ack", "rev": rev, "client_id": client, "seq": seq}));
+        };
+        if let Some(rev) = dup {
+            return Ok(Acceptance::Duplicate(rev));
+        }
+        let head = p.info.rev;
+        // Revisions of this batch are not visible to anyone yet.
+        if base_rev > head {
+            return Err(PadError::RevFromFuture(base_rev));
+        }
+        let mut op = op;
+        // Revisions the client had not seen: stored ones, then the earlier edits of this batch.
+        if base_rev < head {
+            let stored: Vec<Arc<StoredRev>> =
+                if p.recent.front().is_some_and(|r| r.rev <= base_rev + 1) {
+                    p.recent
+                        .iter()
+                        .filter(|r| r.rev > base_rev)
+                        .cloned()
+                        .collect()
+                } else {
+                    let pad = p.info.id.clone();
+                    self.db
+                        .read(move |c| store::revisions_between(c, &pad, base_rev, head))
+                        .await?
+                        .into_iter()
+                        .map(Arc::new)
+                        .collect()
+                };
+            for r in &stored {
+                op = Operation::transform(&r.op, &op)
+                    .map_err(|e| PadError::InvalidOp(e.to_string()))?
+                    .1;
             }
-            Ok(Applied { rev, duplicate: false })
-        })
-        .await
+        }
+        for a in batch.iter().filter(|a| a.rev > base_rev) {
+            op = Operation::transform(&a.op, &op)
+                .map_err(|e| PadError::InvalidOp(e.to_string()))?
+                .1;
+        }
+        if op.base_len() != len {
+            return Err(PadError::InvalidOp(format!(
+                "the edit expects {} characters, the pad has {len}",
+                op.base_len()
+            )));
+        }
+        if op.target_len() > self.config.max_pad_chars as usize && op.target_len() > len {
+            return Err(PadError::PadTooLarge);
+        }
+        Ok(Acceptance::New(op))
     }
 
     /// Sends `conn` every revision after `rev` (a reconnecting client catching up), then `synced`.
@@ -585,7 +773,7 @@ impl PadService {
             )));
         }
         let slot = self.slot(&info.id);
-        let mut guard = slot.lock().await;
+        let mut guard = slot.state.lock().await;
         let id = info.id.clone();
         self.db
             .write(move |tx| {
