@@ -456,3 +456,66 @@ async fn etherpad_api_compatibility() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn chat_saved_revisions_and_passwords() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let owner = server.login_as("uma", false).await?;
+    let id = owner.post("/api/v1/pads", json!({"name": "bureau"})).await?.body["pad"]["id"].as_str().unwrap_or("").to_string();
+    write_text(&server, &id, "v1").await?;
+    write_text(&server, &id, "v2").await?;
+
+    let said = owner.post(&format!("/api/v1/pads/{id}/chat"), json!({"text": "  Bonjour 👋 "})).await?;
+    assert_eq!(said.status, 201);
+    assert_eq!((said.body["id"].as_i64(), said.body["text"].as_str(), said.body["name"].as_str()), (Some(1), Some("Bonjour 👋"), Some("UMA")));
+    owner.post(&format!("/api/v1/pads/{id}/chat"), json!({"text": "second"})).await?;
+    assert_eq!(owner.post(&format!("/api/v1/pads/{id}/chat"), json!({"text": "   "})).await?.status, 422);
+    let history = server.client().get(&format!("/api/v1/pads/{id}/chat")).await?;
+    let texts: Vec<&str> = history.body.as_array().map(|l| l.iter().filter_map(|m| m["text"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(texts, vec!["Bonjour 👋", "second"], "oldest first, persisted");
+
+    let saved = owner.post(&format!("/api/v1/pads/{id}/saved-revisions"), json!({"rev": 1, "label": "Envoyé au CA"})).await?;
+    assert_eq!(saved.status, 201);
+    assert_eq!(owner.post(&format!("/api/v1/pads/{id}/saved-revisions"), json!({"rev": 99})).await?.status, 422);
+    let list = server.client().get(&format!("/api/v1/pads/{id}/saved-revisions")).await?;
+    assert_eq!(list.body[0]["label"], "Envoyé au CA");
+
+    // A password: others need it, the creator does not.
+    let visitor = server.login_as("victor", false).await?;
+    assert_eq!(visitor.put_json(&format!("/api/v1/pads/{id}/password"), json!({"password": "secret"})).await?.status, 403, "only the creator");
+    assert_eq!(owner.put_json(&format!("/api/v1/pads/{id}/password"), json!({"password": "abc"})).await?.status, 422);
+    assert_eq!(owner.put_json(&format!("/api/v1/pads/{id}/password"), json!({"password": "s3cret pass"})).await?.status, 204);
+    assert_eq!(owner.get(&format!("/api/v1/pads/{id}")).await?.status, 200);
+    let locked = visitor.get(&format!("/api/v1/pads/{id}")).await?;
+    assert_eq!((locked.status, locked.code()), (403, "password_required"));
+    assert_eq!(server.client().get(&format!("/api/v1/pads/{id}/export")).await?.code(), "password_required");
+    assert_eq!(server.client().get(&format!("/api/v1/pads/{id}/chat")).await?.code(), "password_required");
+    assert_eq!(visitor.post(&format!("/api/v1/pads/{id}/unlock"), json!({"password": "wrong"})).await?.status, 403);
+    assert_eq!(visitor.post(&format!("/api/v1/pads/{id}/unlock"), json!({"password": "s3cret pass"})).await?.status, 204);
+    assert_eq!(visitor.get(&format!("/api/v1/pads/{id}")).await?.body["text"], "v2");
+    assert_eq!(owner.put_json(&format!("/api/v1/pads/{id}/password"), json!({"password": null})).await?.status, 204);
+    assert_eq!(server.client().get(&format!("/api/v1/pads/{id}")).await?.status, 200);
+    Ok(())
+}
+
+#[tokio::test]
+async fn unused_pads_expire_when_configured() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let c = server.login_as("wendy", false).await?;
+    let old = c.post("/api/v1/pads", json!({"name": "old-pad"})).await?;
+    assert_eq!(old.status, 201);
+    c.post("/api/v1/pads", json!({"name": "fresh-pad"})).await?;
+    server
+        .ctx
+        .db
+        .write(|tx| {
+            tx.execute("UPDATE pads SET last_used_at = 0 WHERE id = 'old-pad'", [])?;
+            Ok(())
+        })
+        .await?;
+    assert_eq!(server.pads.expire_unused(0).await.map_err(|e| anyhow::anyhow!(e.to_string()))?, 0, "0 keeps pads forever");
+    assert_eq!(server.pads.expire_unused(365).await.map_err(|e| anyhow::anyhow!(e.to_string()))?, 1);
+    assert_eq!(server.client().get("/api/v1/pads/old-pad").await?.status, 404);
+    assert_eq!(server.client().get("/api/v1/pads/fresh-pad").await?.status, 200);
+    Ok(())
+}

@@ -117,6 +117,15 @@ impl AuthService {
         })
     }
 
+    /// Hashes a secret other than an account password (a pad or poll password) the same way.
+    pub async fn hash_secret(&self, secret: String) -> Result<String, Error> {
+        self.hasher.hash(secret).await
+    }
+
+    pub async fn verify_secret(&self, secret: String, phc: String) -> Result<bool, Error> {
+        self.hasher.verify(secret, Some(phc)).await
+    }
+
     pub fn csrf(&self) -> &CsrfKey {
         &self.csrf
     }

@@ -16,6 +16,7 @@ pub enum ErrorCode {
     OriginRejected,
     RegistrationClosed,
     InviteRequired,
+    PasswordRequired,
     NotFound,
     MethodNotAllowed,
     Conflict,
@@ -41,6 +42,7 @@ impl ErrorCode {
             ErrorCode::OriginRejected => "origin_rejected",
             ErrorCode::RegistrationClosed => "registration_closed",
             ErrorCode::InviteRequired => "invite_required",
+            ErrorCode::PasswordRequired => "password_required",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Conflict => "conflict",
@@ -64,7 +66,8 @@ impl ErrorCode {
             | ErrorCode::CsrfFailed
             | ErrorCode::OriginRejected
             | ErrorCode::RegistrationClosed
-            | ErrorCode::InviteRequired => 403,
+            | ErrorCode::InviteRequired
+            | ErrorCode::PasswordRequired => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict | ErrorCode::UsernameTaken => 409,

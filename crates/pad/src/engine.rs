@@ -41,6 +41,8 @@ pub enum PadError {
     PadTooLarge,
     #[error("a pad with this name already exists")]
     NameTaken,
+    #[error("this pad is protected by a password")]
+    PasswordRequired,
     #[error("{0}")]
     Other(#[from] Error),
 }
@@ -55,6 +57,7 @@ impl PadError {
             PadError::OpTooLarge => "op_too_large",
             PadError::PadTooLarge => "pad_too_large",
             PadError::NameTaken => "conflict",
+            PadError::PasswordRequired => "password_required",
             PadError::Other(e) => e.code.as_str(),
         }
     }
@@ -72,6 +75,7 @@ impl From<PadError> for Error {
             PadError::Other(e) => e,
             PadError::NotFound | PadError::Deleted => Error::not_found(e.to_string()),
             PadError::NameTaken => Error::conflict(e.to_string()),
+            PadError::PasswordRequired => Error::new(ErrorCode::PasswordRequired, e.to_string()),
             PadError::OpTooLarge | PadError::PadTooLarge => {
                 Error::new(ErrorCode::PayloadTooLarge, e.to_string())
             }
@@ -144,6 +148,7 @@ struct Accepted {
 
 pub struct PadService {
     db: Db,
+    auth: nichoir_auth::AuthService,
     hub: Hub,
     config: PadsConfig,
     pads: Mutex<HashMap<String, Arc<Slot>>>,
@@ -173,9 +178,15 @@ fn valid_name(name: &str) -> bool {
 }
 
 impl PadService {
-    pub fn new(db: Db, hub: Hub, config: PadsConfig) -> PadService {
+    pub fn new(
+        db: Db,
+        hub: Hub,
+        auth: nichoir_auth::AuthService,
+        config: PadsConfig,
+    ) -> PadService {
         PadService {
             db,
+            auth,
             hub,
             config,
             pads: Mutex::new(HashMap::new()),
@@ -212,6 +223,7 @@ impl PadService {
             rev: 0,
             created_at: now,
             updated_at: now,
+            protected: false,
         };
         let i = info.clone();
         self.db
@@ -772,6 +784,13 @@ impl PadService {
                 "only the pad's creator or an admin can delete it",
             )));
         }
+        self.erase(&info.id).await
+    }
+
+    /// Deletes a pad's content for good (its row stays, marked deleted, so the id is not reused
+    /// by accident) and tells whoever has it open.
+    pub(crate) async fn erase(&self, pad_id: &str) -> Result<(), PadError> {
+        let (info, _) = self.find(pad_id).await?;
         let slot = self.slot(&info.id);
         let mut guard = slot.state.lock().await;
         let id = info.id.clone();
@@ -781,8 +800,16 @@ impl PadService {
                     "UPDATE pads SET deleted_at = ?2 WHERE id = ?1",
                     params![id, now_ms()],
                 )?;
-                tx.execute("DELETE FROM pad_revisions WHERE pad_id = ?1", [&id])?;
-                tx.execute("DELETE FROM pad_snapshots WHERE pad_id = ?1", [&id])?;
+                for table in [
+                    "pad_revisions",
+                    "pad_snapshots",
+                    "pad_chat",
+                    "pad_saved_revisions",
+                    "pad_grants",
+                    "pad_authors",
+                ] {
+                    tx.execute(&format!("DELETE FROM {table} WHERE pad_id = ?1"), [&id])?;
+                }
                 Ok(())
             })
             .await?;
@@ -792,6 +819,115 @@ impl PadService {
             .broadcast_event(&edit_topic(&info.id), None, &ev, None);
         self.hub
             .broadcast_event(&view_topic(&info.readonly_id), None, &ev, None);
+        Ok(())
+    }
+
+    /// A pad the actor may open: as `find`, and the password given if the pad has one (its
+    /// creator and instance admins never need it).
+    pub async fn open(
+        &self,
+        id_or_readonly: &str,
+        actor: Option<&Actor>,
+    ) -> Result<(PadInfo, bool), PadError> {
+        let (info, readonly) = self.find(id_or_readonly).await?;
+        if !info.protected {
+            return Ok((info, readonly));
+        }
+        let Some(actor) = actor else {
+            return Err(PadError::PasswordRequired);
+        };
+        if info.owner_id.as_deref() == Some(actor.id()) || actor.require_admin().is_ok() {
+            return Ok((info, readonly));
+        }
+        let (pad, who) = (info.id.clone(), actor.id().to_string());
+        let granted = self
+            .db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM pad_grants WHERE pad_id = ?1 AND actor_id = ?2)",
+                    params![pad, who],
+                    |r| r.get::<_, bool>(0),
+                )?)
+            })
+            .await?;
+        if granted {
+            Ok((info, readonly))
+        } else {
+            Err(PadError::PasswordRequired)
+        }
+    }
+
+    /// Sets or removes (None) the pad's password: its creator or an admin.
+    pub async fn set_password(
+        &self,
+        pad_id: &str,
+        actor: &Actor,
+        password: Option<String>,
+    ) -> Result<(), PadError> {
+        let (info, readonly) = self.find(pad_id).await?;
+        let is_owner = info.owner_id.as_deref() == Some(actor.id());
+        if readonly || (!is_owner && actor.require_admin().is_err()) {
+            return Err(PadError::Other(Error::forbidden(
+                "only the pad's creator or an admin can change its password",
+            )));
+        }
+        let hash = match password {
+            Some(p) if p.chars().count() < 4 || p.len() > 1024 => {
+                return Err(PadError::Other(Error::validation(
+                    "pad password: 4 to 1024 characters",
+                )))
+            }
+            Some(p) => Some(self.auth.hash_secret(p).await?),
+            None => None,
+        };
+        let id = info.id;
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "UPDATE pads SET password_hash = ?2 WHERE id = ?1",
+                    params![id, hash],
+                )?;
+                // A new password (or none) invalidates what was granted with the old one.
+                tx.execute("DELETE FROM pad_grants WHERE pad_id = ?1", [&id])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Checks the pad's password and remembers that this actor gave it.
+    pub async fn unlock(
+        &self,
+        pad_id: &str,
+        actor: &Actor,
+        password: String,
+    ) -> Result<(), PadError> {
+        let (info, _) = self.find(pad_id).await?;
+        let id = info.id.clone();
+        let hash: Option<String> = self
+            .db
+            .read(move |c| {
+                Ok(
+                    c.query_row("SELECT password_hash FROM pads WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .await?;
+        let Some(hash) = hash else { return Ok(()) };
+        if !self.auth.verify_secret(password, hash).await? {
+            return Err(PadError::Other(Error::forbidden("wrong pad password")));
+        }
+        let (pad, who) = (info.id, actor.id().to_string());
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT OR IGNORE INTO pad_grants (pad_id, actor_id, granted_at) VALUES (?1, ?2, ?3)",
+                    params![pad, who, now_ms()],
+                )?;
+                Ok(())
+            })
+            .await?;
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 //! broadcasts edits, authorship (who wrote what), the realtime topics and the HTTP routes.
 
 mod authorship;
+mod chat;
 mod engine;
 mod etherpad;
 mod export;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use nichoir_http::Api;
 
 pub use authorship::Authorship;
+pub use chat::{ChatMessage, SavedRevision};
 pub use engine::{Applied, PadService};
 pub use export::PadExport;
 pub use migrations::MIGRATIONS;

@@ -2,10 +2,11 @@ use nichoir_storage::{Migration, MigrationSet};
 
 pub const MIGRATIONS: MigrationSet = MigrationSet {
     component: "pad",
-    migrations: &[Migration {
-        version: 1,
-        name: "pads_revisions_snapshots_authors",
-        sql: r#"
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "pads_revisions_snapshots_authors",
+            sql: r#"
 CREATE TABLE pads (
     id TEXT PRIMARY KEY,
     readonly_id TEXT NOT NULL UNIQUE,
@@ -53,5 +54,38 @@ CREATE TABLE pad_visits (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX pad_visits_recent ON pad_visits(user_id, visited_at DESC);
 "#,
-    }],
+        },
+        Migration {
+            version: 2,
+            name: "pad_chat_saved_revisions_passwords",
+            sql: r#"
+CREATE TABLE pad_chat (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    id INTEGER NOT NULL,
+    author_id TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    color TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (pad_id, id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE pad_saved_revisions (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    rev INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    saved_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (pad_id, rev)
+) STRICT, WITHOUT ROWID;
+ALTER TABLE pads ADD COLUMN password_hash TEXT;
+-- Who has given a password-protected pad's password (users and guests alike).
+CREATE TABLE pad_grants (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    actor_id TEXT NOT NULL,
+    granted_at INTEGER NOT NULL,
+    PRIMARY KEY (pad_id, actor_id)
+) STRICT, WITHOUT ROWID;
+"#,
+        },
+    ],
 };

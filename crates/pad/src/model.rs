@@ -11,6 +11,8 @@ pub struct PadInfo {
     pub created_at: i64,
     #[serde(with = "serde_rfc3339")]
     pub updated_at: i64,
+    /// A password is needed to open the pad.
+    pub protected: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -2,7 +2,7 @@
 
 use actix_web::http::{header, Method};
 use actix_web::{web, HttpResponse};
-use nichoir_http::{doc, Access, AnyActor, Api, ApiError, ApiResult, Ctx, SignedIn};
+use nichoir_http::{doc, Access, AnyActor, Api, ApiError, ApiResult, Ctx, MaybeActor, SignedIn};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -10,93 +10,29 @@ use crate::engine::PadService;
 
 type Pads = web::Data<std::sync::Arc<PadService>>;
 
+#[rustfmt::skip] // one line per route reads as a table
 pub fn declare(api: Api) -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
-    api.route(
-        doc(
-            m("POST"),
-            "/api/v1/pads",
-            "pads",
-            "Create a pad (random id, or a chosen name)",
-            Access::Anyone,
-        )
-        .body(json!({"name": "minutes-2026-11"}))
-        .ok(201, "application/json"),
-        create,
-    )
-    .route(
-        doc(
-            m("GET"),
-            "/api/v1/pads",
-            "pads",
-            "Pads I created or opened, most recent first",
-            Access::User,
-        ),
-        mine,
-    )
-    .route(
-        doc(
-            m("GET"),
-            "/api/v1/pads/{id}",
-            "pads",
-            "A pad's text, revision and authors (id or read-only id)",
-            Access::Public,
-        ),
-        get,
-    )
-    .route(
-        doc(
-            m("DELETE"),
-            "/api/v1/pads/{id}",
-            "pads",
-            "Delete a pad (its creator or an admin)",
-            Access::Anyone,
-        )
-        .ok(204, ""),
-        delete,
-    )
-    .route(
-        doc(
-            m("GET"),
-            "/api/v1/pads/{id}/export",
-            "pads",
-            "Download the text (?format=txt|md|html, ?rev=N)",
-            Access::Public,
-        )
-        .ok(200, "text/plain"),
-        export,
-    )
-    .route(
-        doc(
-            m("GET"),
-            "/api/v1/pads/{id}/revisions",
-            "pads",
-            "Revision list, newest first (?before=N&limit=M)",
-            Access::Public,
-        ),
-        revisions,
-    )
-    .route(
-        doc(
-            m("GET"),
-            "/api/v1/pads/{id}/revisions/{rev}",
-            "pads",
-            "Text and authorship at a revision (timeslider)",
-            Access::Public,
-        ),
-        revision,
-    )
-    .route(
-        doc(
-            m("POST"),
-            "/api/v1/pads/{id}/restore",
-            "pads",
-            "Restore a revision (makes a new revision)",
-            Access::Anyone,
-        )
-        .body(json!({"rev": 12})),
-        restore,
-    )
+    api.route(doc(m("POST"), "/api/v1/pads", "pads", "Create a pad (random id, or a chosen name)", Access::Anyone)
+            .body(json!({"name": "minutes-2026-11"})).ok(201, "application/json"), create)
+        .route(doc(m("GET"), "/api/v1/pads", "pads", "Pads I created or opened, most recent first", Access::User), mine)
+        .route(doc(m("GET"), "/api/v1/pads/{id}", "pads", "A pad's text, revision and authors (id or read-only id)", Access::Public), get)
+        .route(doc(m("DELETE"), "/api/v1/pads/{id}", "pads", "Delete a pad (its creator or an admin)", Access::Anyone).ok(204, ""), delete)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/export", "pads", "Download the text (?format=txt|md|html, ?rev=N)", Access::Public).ok(200, "text/plain"), export)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/revisions", "pads", "Revision list, newest first (?before=N&limit=M)", Access::Public), revisions)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/revisions/{rev}", "pads", "Text and authorship at a revision (timeslider)", Access::Public), revision)
+        .route(doc(m("POST"), "/api/v1/pads/{id}/restore", "pads", "Restore a revision (makes a new revision)", Access::Anyone)
+            .body(json!({"rev": 12})), restore)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/chat", "pads", "Pad chat, oldest first (?before=ID&limit=N)", Access::Public), chat)
+        .route(doc(m("POST"), "/api/v1/pads/{id}/chat", "pads", "Say something in the pad chat", Access::Anyone)
+            .body(json!({"text": "On se voit jeudi ?"})).ok(201, "application/json"), post_chat)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/saved-revisions", "pads", "Saved, named revisions", Access::Public), saved)
+        .route(doc(m("POST"), "/api/v1/pads/{id}/saved-revisions", "pads", "Save (star) a revision with a label", Access::Anyone)
+            .body(json!({"rev": 12, "label": "Version envoyée au CA"})).ok(201, "application/json"), save)
+        .route(doc(m("PUT"), "/api/v1/pads/{id}/password", "pads", "Set (or remove with null) the pad's password: creator or admin", Access::Anyone)
+            .body(json!({"password": "secret"})).ok(204, ""), set_password)
+        .route(doc(m("POST"), "/api/v1/pads/{id}/unlock", "pads", "Give a protected pad's password (remembered for this person)", Access::Anyone)
+            .body(json!({"password": "secret"})).ok(204, ""), unlock)
 }
 
 #[derive(Deserialize, Default)]
@@ -129,12 +65,15 @@ async fn mine(pads: Pads, who: SignedIn) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(pads.list_for(who.0.id()).await.map_err(ApiError::from)?))
 }
 
-async fn get(pads: Pads, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let (info, readonly) = pads.find(&id).await.map_err(ApiError::from)?;
+async fn get(pads: Pads, who: MaybeActor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let (info, readonly) = pads
+        .open(&id, who.0.as_ref())
+        .await
+        .map_err(ApiError::from)?;
     let (text, rev) = pads.current_text(&info.id).await.map_err(ApiError::from)?;
     let authors = pads.authors(&info.id).await.map_err(ApiError::from)?;
     let mut pad = json!({"id": info.id, "rev": rev, "created_at": nichoir_core::time::rfc3339(info.created_at),
-        "updated_at": nichoir_core::time::rfc3339(info.updated_at), "readonly": readonly});
+        "updated_at": nichoir_core::time::rfc3339(info.updated_at), "readonly": readonly, "protected": info.protected});
     if readonly {
         pad["id"] = json!(info.readonly_id);
     } else {
@@ -182,10 +121,14 @@ fn html_document(title: &str, text: &str) -> String {
 
 async fn export(
     pads: Pads,
+    who: MaybeActor,
     id: web::Path<String>,
     q: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
-    let (info, readonly) = pads.find(&id).await.map_err(ApiError::from)?;
+    let (info, readonly) = pads
+        .open(&id, who.0.as_ref())
+        .await
+        .map_err(ApiError::from)?;
     let (text, rev) = match q.rev {
         Some(rev) => (
             pads.at_revision(&info.id, rev)
@@ -237,9 +180,13 @@ pub struct RevQuery {
 
 async fn revisions(
     pads: Pads,
+    who: MaybeActor,
     id: web::Path<String>,
     q: web::Query<RevQuery>,
 ) -> ApiResult<HttpResponse> {
+    pads.open(&id, who.0.as_ref())
+        .await
+        .map_err(ApiError::from)?;
     let list = pads
         .revisions(&id, q.before, q.limit.unwrap_or(100))
         .await
@@ -247,9 +194,16 @@ async fn revisions(
     Ok(HttpResponse::Ok().json(list))
 }
 
-async fn revision(pads: Pads, path: web::Path<(String, u64)>) -> ApiResult<HttpResponse> {
+async fn revision(
+    pads: Pads,
+    who: MaybeActor,
+    path: web::Path<(String, u64)>,
+) -> ApiResult<HttpResponse> {
     let (id, rev) = path.into_inner();
-    let (info, _) = pads.find(&id).await.map_err(ApiError::from)?;
+    let (info, _) = pads
+        .open(&id, who.0.as_ref())
+        .await
+        .map_err(ApiError::from)?;
     let (text, authorship) = pads
         .at_revision(&info.id, rev)
         .await
@@ -271,7 +225,7 @@ async fn restore(
     id: web::Path<String>,
     body: web::Json<Restore>,
 ) -> ApiResult<HttpResponse> {
-    let (info, readonly) = pads.find(&id).await.map_err(ApiError::from)?;
+    let (info, readonly) = pads.open(&id, Some(&who.0)).await.map_err(ApiError::from)?;
     if readonly {
         return Err(ApiError(nichoir_core::Error::forbidden(
             "a read-only link cannot restore",
@@ -286,4 +240,115 @@ async fn restore(
         .await
         .map_err(ApiError::from)?;
     Ok(HttpResponse::Ok().json(json!({"rev": applied.rev})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatQuery {
+    #[serde(default)]
+    before: Option<i64>,
+    #[serde(default)]
+    limit: Option<u64>,
+}
+
+async fn chat(
+    pads: Pads,
+    who: MaybeActor,
+    id: web::Path<String>,
+    q: web::Query<ChatQuery>,
+) -> ApiResult<HttpResponse> {
+    let (info, _) = pads
+        .open(&id, who.0.as_ref())
+        .await
+        .map_err(ApiError::from)?;
+    let list = pads
+        .chat_history(&info.id, q.before, q.limit.unwrap_or(100))
+        .await
+        .map_err(ApiError::from)?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatLine {
+    text: String,
+}
+
+async fn post_chat(
+    pads: Pads,
+    who: AnyActor,
+    id: web::Path<String>,
+    body: web::Json<ChatLine>,
+) -> ApiResult<HttpResponse> {
+    pads.open(&id, Some(&who.0)).await.map_err(ApiError::from)?;
+    let msg = pads
+        .post_chat(&id, &who.0, &body.text)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(HttpResponse::Created().json(msg))
+}
+
+async fn saved(pads: Pads, who: MaybeActor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let (info, _) = pads
+        .open(&id, who.0.as_ref())
+        .await
+        .map_err(ApiError::from)?;
+    Ok(HttpResponse::Ok().json(
+        pads.saved_revisions(&info.id)
+            .await
+            .map_err(ApiError::from)?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Save {
+    rev: u64,
+    #[serde(default)]
+    label: String,
+}
+
+async fn save(
+    pads: Pads,
+    who: AnyActor,
+    id: web::Path<String>,
+    body: web::Json<Save>,
+) -> ApiResult<HttpResponse> {
+    pads.open(&id, Some(&who.0)).await.map_err(ApiError::from)?;
+    let s = pads
+        .save_revision(&id, &who.0, body.rev, &body.label)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(HttpResponse::Created().json(s))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Password {
+    password: Option<String>,
+}
+
+async fn set_password(
+    pads: Pads,
+    who: AnyActor,
+    id: web::Path<String>,
+    body: web::Json<Password>,
+) -> ApiResult<HttpResponse> {
+    pads.set_password(&id, &who.0, body.into_inner().password)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn unlock(
+    pads: Pads,
+    who: AnyActor,
+    id: web::Path<String>,
+    body: web::Json<Password>,
+) -> ApiResult<HttpResponse> {
+    let password = body.into_inner().password.unwrap_or_default();
+    pads.unlock(&id, &who.0, password)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(HttpResponse::NoContent().finish())
 }

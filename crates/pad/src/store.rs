@@ -26,7 +26,8 @@ pub(crate) fn pad_by(
     Ok(conn
         .query_row(
             &format!(
-                "SELECT id, readonly_id, owner_id, rev, created_at, updated_at, deleted_at IS NOT NULL
+                "SELECT id, readonly_id, owner_id, rev, created_at, updated_at, deleted_at IS NOT NULL,
+                        password_hash IS NOT NULL
                  FROM pads WHERE {column} = ?1"
             ),
             [value],
@@ -39,6 +40,7 @@ pub(crate) fn pad_by(
                         rev: r.get::<_, i64>(3)? as u64,
                         created_at: r.get(4)?,
                         updated_at: r.get(5)?,
+                        protected: r.get(7)?,
                     },
                     r.get::<_, bool>(6)?,
                 ))

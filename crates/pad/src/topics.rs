@@ -3,8 +3,9 @@
 //!
 //! Client → server (`publish` data): `{"type":"op","client_id","seq","rev","op"}`,
 //! `{"type":"sync","rev"}` (after a reconnect: get every revision after `rev`),
-//! `{"type":"caret","rev","anchor","head"}` (relayed, not stored).
-//! Server → client (`event` data): `state`, `ack`, `op`, `author`, `caret`, `synced`, `deleted`,
+//! `{"type":"caret","rev","anchor","head"}` (relayed, not stored), `{"type":"chat","text"}`.
+//! Server → client (`event` data): `state`, `ack`, `op`, `author`, `caret`, `chat` (`message`:
+//! id, author_id, name, color, text, created_at), `synced`, `deleted`,
 //! `error` (with `code`, and `client_id`/`seq` for a refused edit; the pad is unchanged).
 
 use std::collections::HashMap;
@@ -91,8 +92,10 @@ fn field_u64(data: &Value, name: &str) -> Result<u64, PadError> {
 
 #[async_trait::async_trait]
 impl TopicHandler for PadTopics {
-    async fn authorize(&self, _actor: &Actor, topic: &str) -> Result<(), Error> {
-        self.resolve(topic).await.map(|_| ()).map_err(Error::from)
+    async fn authorize(&self, actor: &Actor, topic: &str) -> Result<(), Error> {
+        let (id, _, _) = self.resolve(topic).await?;
+        self.service.open(&id, Some(actor)).await?;
+        Ok(())
     }
 
     async fn on_subscribe(

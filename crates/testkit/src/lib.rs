@@ -216,6 +216,11 @@ impl Client {
             .await
     }
 
+    pub async fn put_json(&self, path: &str, body: Value) -> Result<Reply> {
+        self.send(self.with_csrf(self.http.put(self.url(path)).json(&body)))
+            .await
+    }
+
     pub async fn delete(&self, path: &str) -> Result<Reply> {
         self.send(self.with_csrf(self.http.delete(self.url(path))))
             .await

@@ -6,8 +6,25 @@ use std::time::Duration;
 use nichoir_http::Ctx;
 use tokio::sync::watch;
 
-pub fn spawn_all(ctx: Ctx, stop: watch::Receiver<bool>) {
+pub fn spawn_all(
+    ctx: Ctx,
+    pads: std::sync::Arc<nichoir_pad::PadService>,
+    stop: watch::Receiver<bool>,
+) {
     let c = ctx.config.clone();
+    if c.pads.expire_unused_days > 0 {
+        let days = c.pads.expire_unused_days;
+        every(Duration::from_secs(3600), stop.clone(), move || {
+            let pads = pads.clone();
+            async move {
+                match pads.expire_unused(days).await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, days, "unused pads deleted"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "pad expiry failed"),
+                }
+            }
+        });
+    }
     if c.storage.wal_checkpoint_secs > 0 {
         let db = ctx.db.clone();
         every(

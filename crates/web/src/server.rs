@@ -67,6 +67,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let pads = Arc::new(nichoir_pad::PadService::new(
         db.clone(),
         hub.clone(),
+        auth.clone(),
         config.pads.clone(),
     ));
     nichoir_pad::register_topics(&pads);
@@ -151,7 +152,7 @@ pub async fn serve(
     .run();
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    crate::jobs::spawn_all(ctx.clone(), stop_rx);
+    crate::jobs::spawn_all(ctx.clone(), prepared.pads.clone(), stop_rx);
     let handle = server.handle();
     let hub = ctx.hub.clone();
     actix_web::rt::spawn(async move {

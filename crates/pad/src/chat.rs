@@ -1,0 +1,229 @@
+//! Pad chat (a side panel, kept with the pad, as in Etherpad) and saved, named revisions.
+
+use nichoir_auth::Actor;
+use nichoir_core::time::{now_ms, serde_rfc3339};
+use nichoir_core::Error;
+use nichoir_storage::{params, OptionalExtension};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::engine::{edit_topic, view_topic, PadError, PadService};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatMessage {
+    pub id: i64,
+    pub author_id: String,
+    pub name: String,
+    pub color: String,
+    pub text: String,
+    #[serde(with = "serde_rfc3339")]
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedRevision {
+    pub rev: u64,
+    pub label: String,
+    pub saved_by: String,
+    #[serde(with = "serde_rfc3339")]
+    pub created_at: i64,
+}
+
+const MAX_CHAT_CHARS: usize = 4000;
+
+impl PadService {
+    /// Stores a chat line and sends it to everyone on the pad.
+    pub async fn post_chat(
+        &self,
+        pad_id: &str,
+        actor: &Actor,
+        text: &str,
+    ) -> Result<ChatMessage, PadError> {
+        let text = text.trim();
+        let n = text.chars().count();
+        if n == 0 || n > MAX_CHAT_CHARS {
+            return Err(PadError::Other(Error::validation(format!(
+                "chat message: 1 to {MAX_CHAT_CHARS} characters"
+            ))));
+        }
+        let (info, readonly) = self.find(pad_id).await?;
+        if readonly {
+            return Err(PadError::Other(Error::forbidden(
+                "a read-only link cannot chat",
+            )));
+        }
+        let msg = ChatMessage {
+            id: 0,
+            author_id: actor.id().to_string(),
+            name: actor.display_name().to_string(),
+            color: actor.avatar_color().to_string(),
+            text: text.to_string(),
+            created_at: now_ms(),
+        };
+        let (pad, m) = (info.id.clone(), msg.clone());
+        let id = self
+            .db()
+            .write(move |tx| {
+                let next: i64 = tx.query_row(
+                    "SELECT COALESCE(MAX(id), 0) + 1 FROM pad_chat WHERE pad_id = ?1",
+                    [&pad],
+                    |r| r.get(0),
+                )?;
+                tx.execute(
+                    "INSERT INTO pad_chat (pad_id, id, author_id, display_name, color, text, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![pad, next, m.author_id, m.name, m.color, m.text, m.created_at],
+                )?;
+                Ok(next)
+            })
+            .await?;
+        let msg = ChatMessage { id, ..msg };
+        let ev = json!({"type": "chat", "message": msg});
+        self.hub()
+            .broadcast_event(&edit_topic(&info.id), None, &ev, None);
+        self.hub()
+            .broadcast_event(&view_topic(&info.readonly_id), None, &ev, None);
+        Ok(msg)
+    }
+
+    /// Chat lines, oldest first, the `limit` before message `before` (or the newest).
+    pub async fn chat_history(
+        &self,
+        pad_id: &str,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<ChatMessage>, PadError> {
+        let (info, _) = self.find(pad_id).await?;
+        let before = before.unwrap_or(i64::MAX);
+        let limit = limit.clamp(1, 500) as i64;
+        let mut list = self
+            .db()
+            .read(move |c| {
+                let mut s = c.prepare(
+                    "SELECT id, author_id, display_name, color, text, created_at FROM pad_chat
+                     WHERE pad_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+                )?;
+                let rows = s.query_map(params![info.id, before, limit], |r| {
+                    Ok(ChatMessage {
+                        id: r.get(0)?,
+                        author_id: r.get(1)?,
+                        name: r.get(2)?,
+                        color: r.get(3)?,
+                        text: r.get(4)?,
+                        created_at: r.get(5)?,
+                    })
+                })?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await?;
+        list.reverse();
+        Ok(list)
+    }
+
+    /// Stars a revision with a label (Etherpad's "saved revisions"); saving it again renames it.
+    pub async fn save_revision(
+        &self,
+        pad_id: &str,
+        actor: &Actor,
+        rev: u64,
+        label: &str,
+    ) -> Result<SavedRevision, PadError> {
+        let (info, readonly) = self.find(pad_id).await?;
+        if readonly {
+            return Err(PadError::Other(Error::forbidden(
+                "a read-only link cannot save revisions",
+            )));
+        }
+        if rev > info.rev {
+            return Err(PadError::RevFromFuture(rev));
+        }
+        let label = label.trim();
+        if label.chars().count() > 200 {
+            return Err(PadError::Other(Error::validation(
+                "label: at most 200 characters",
+            )));
+        }
+        let saved = SavedRevision {
+            rev,
+            label: if label.is_empty() {
+                format!("Revision {rev}")
+            } else {
+                label.to_string()
+            },
+            saved_by: actor.display_name().to_string(),
+            created_at: now_ms(),
+        };
+        let (pad, s) = (info.id, saved.clone());
+        self.db()
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO pad_saved_revisions (pad_id, rev, label, saved_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (pad_id, rev) DO UPDATE SET label = excluded.label",
+                    params![pad, s.rev as i64, s.label, s.saved_by, s.created_at],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(saved)
+    }
+
+    pub async fn saved_revisions(&self, pad_id: &str) -> Result<Vec<SavedRevision>, PadError> {
+        let (info, _) = self.find(pad_id).await?;
+        Ok(self
+            .db()
+            .read(move |c| {
+                let mut s = c.prepare(
+                    "SELECT rev, label, saved_by, created_at FROM pad_saved_revisions WHERE pad_id = ?1 ORDER BY rev",
+                )?;
+                let rows = s.query_map([info.id], |r| {
+                    Ok(SavedRevision {
+                        rev: r.get::<_, i64>(0)? as u64,
+                        label: r.get(1)?,
+                        saved_by: r.get(2)?,
+                        created_at: r.get(3)?,
+                    })
+                })?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await?)
+    }
+
+    /// Deletes pads nobody opened or edited for `days` days; returns how many.
+    pub async fn expire_unused(&self, days: u64) -> Result<usize, PadError> {
+        if days == 0 {
+            return Ok(0);
+        }
+        let cutoff = now_ms() - days as i64 * 86_400_000;
+        let ids: Vec<String> = self
+            .db()
+            .read(move |c| {
+                let mut s = c.prepare(
+                    "SELECT id FROM pads WHERE deleted_at IS NULL AND last_used_at < ?1",
+                )?;
+                let rows = s.query_map([cutoff], |r| r.get::<_, String>(0))?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await?;
+        for id in &ids {
+            self.erase(id).await?;
+        }
+        Ok(ids.len())
+    }
+
+    /// Whether the pad has a password (HTTP answers say so before asking for it).
+    pub async fn has_password(&self, pad_id: &str) -> Result<bool, PadError> {
+        let (info, _) = self.find(pad_id).await?;
+        Ok(self
+            .db()
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT password_hash IS NOT NULL FROM pads WHERE id = ?1",
+                    [info.id],
+                    |r| r.get::<_, bool>(0),
+                )
+                .optional()?
+                .unwrap_or(false))
+            })
+            .await?)
+    }
+}
