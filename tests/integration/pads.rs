@@ -76,7 +76,7 @@ async fn create_read_export_and_history() -> anyhow::Result<()> {
         .await?;
     let html = String::from_utf8_lossy(&html.bytes).to_string();
     assert!(
-        html.contains("<p># Réunion</p>") && !html.contains("budget"),
+        html.contains("<h1>Réunion</h1>") && !html.contains("budget"),
         "{html}"
     );
     assert_eq!(
@@ -461,40 +461,176 @@ async fn etherpad_api_compatibility() -> anyhow::Result<()> {
 async fn chat_saved_revisions_and_passwords() -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let owner = server.login_as("uma", false).await?;
-    let id = owner.post("/api/v1/pads", json!({"name": "bureau"})).await?.body["pad"]["id"].as_str().unwrap_or("").to_string();
+    let id = owner
+        .post("/api/v1/pads", json!({"name": "bureau"}))
+        .await?
+        .body["pad"]["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     write_text(&server, &id, "v1").await?;
     write_text(&server, &id, "v2").await?;
 
-    let said = owner.post(&format!("/api/v1/pads/{id}/chat"), json!({"text": "  Bonjour 👋 "})).await?;
+    let said = owner
+        .post(
+            &format!("/api/v1/pads/{id}/chat"),
+            json!({"text": "  Bonjour 👋 "}),
+        )
+        .await?;
     assert_eq!(said.status, 201);
-    assert_eq!((said.body["id"].as_i64(), said.body["text"].as_str(), said.body["name"].as_str()), (Some(1), Some("Bonjour 👋"), Some("UMA")));
-    owner.post(&format!("/api/v1/pads/{id}/chat"), json!({"text": "second"})).await?;
-    assert_eq!(owner.post(&format!("/api/v1/pads/{id}/chat"), json!({"text": "   "})).await?.status, 422);
-    let history = server.client().get(&format!("/api/v1/pads/{id}/chat")).await?;
-    let texts: Vec<&str> = history.body.as_array().map(|l| l.iter().filter_map(|m| m["text"].as_str()).collect()).unwrap_or_default();
-    assert_eq!(texts, vec!["Bonjour 👋", "second"], "oldest first, persisted");
+    assert_eq!(
+        (
+            said.body["id"].as_i64(),
+            said.body["text"].as_str(),
+            said.body["name"].as_str()
+        ),
+        (Some(1), Some("Bonjour 👋"), Some("UMA"))
+    );
+    owner
+        .post(
+            &format!("/api/v1/pads/{id}/chat"),
+            json!({"text": "second"}),
+        )
+        .await?;
+    assert_eq!(
+        owner
+            .post(&format!("/api/v1/pads/{id}/chat"), json!({"text": "   "}))
+            .await?
+            .status,
+        422
+    );
+    let history = server
+        .client()
+        .get(&format!("/api/v1/pads/{id}/chat"))
+        .await?;
+    let texts: Vec<&str> = history
+        .body
+        .as_array()
+        .map(|l| l.iter().filter_map(|m| m["text"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        texts,
+        vec!["Bonjour 👋", "second"],
+        "oldest first, persisted"
+    );
 
-    let saved = owner.post(&format!("/api/v1/pads/{id}/saved-revisions"), json!({"rev": 1, "label": "Envoyé au CA"})).await?;
+    let saved = owner
+        .post(
+            &format!("/api/v1/pads/{id}/saved-revisions"),
+            json!({"rev": 1, "label": "Envoyé au CA"}),
+        )
+        .await?;
     assert_eq!(saved.status, 201);
-    assert_eq!(owner.post(&format!("/api/v1/pads/{id}/saved-revisions"), json!({"rev": 99})).await?.status, 422);
-    let list = server.client().get(&format!("/api/v1/pads/{id}/saved-revisions")).await?;
+    assert_eq!(
+        owner
+            .post(
+                &format!("/api/v1/pads/{id}/saved-revisions"),
+                json!({"rev": 99})
+            )
+            .await?
+            .status,
+        422
+    );
+    let list = server
+        .client()
+        .get(&format!("/api/v1/pads/{id}/saved-revisions"))
+        .await?;
     assert_eq!(list.body[0]["label"], "Envoyé au CA");
 
     // A password: others need it, the creator does not.
     let visitor = server.login_as("victor", false).await?;
-    assert_eq!(visitor.put_json(&format!("/api/v1/pads/{id}/password"), json!({"password": "secret"})).await?.status, 403, "only the creator");
-    assert_eq!(owner.put_json(&format!("/api/v1/pads/{id}/password"), json!({"password": "abc"})).await?.status, 422);
-    assert_eq!(owner.put_json(&format!("/api/v1/pads/{id}/password"), json!({"password": "s3cret pass"})).await?.status, 204);
+    assert_eq!(
+        visitor
+            .put_json(
+                &format!("/api/v1/pads/{id}/password"),
+                json!({"password": "secret"})
+            )
+            .await?
+            .status,
+        403,
+        "only the creator"
+    );
+    assert_eq!(
+        owner
+            .put_json(
+                &format!("/api/v1/pads/{id}/password"),
+                json!({"password": "abc"})
+            )
+            .await?
+            .status,
+        422
+    );
+    assert_eq!(
+        owner
+            .put_json(
+                &format!("/api/v1/pads/{id}/password"),
+                json!({"password": "s3cret pass"})
+            )
+            .await?
+            .status,
+        204
+    );
     assert_eq!(owner.get(&format!("/api/v1/pads/{id}")).await?.status, 200);
     let locked = visitor.get(&format!("/api/v1/pads/{id}")).await?;
     assert_eq!((locked.status, locked.code()), (403, "password_required"));
-    assert_eq!(server.client().get(&format!("/api/v1/pads/{id}/export")).await?.code(), "password_required");
-    assert_eq!(server.client().get(&format!("/api/v1/pads/{id}/chat")).await?.code(), "password_required");
-    assert_eq!(visitor.post(&format!("/api/v1/pads/{id}/unlock"), json!({"password": "wrong"})).await?.status, 403);
-    assert_eq!(visitor.post(&format!("/api/v1/pads/{id}/unlock"), json!({"password": "s3cret pass"})).await?.status, 204);
-    assert_eq!(visitor.get(&format!("/api/v1/pads/{id}")).await?.body["text"], "v2");
-    assert_eq!(owner.put_json(&format!("/api/v1/pads/{id}/password"), json!({"password": null})).await?.status, 204);
-    assert_eq!(server.client().get(&format!("/api/v1/pads/{id}")).await?.status, 200);
+    assert_eq!(
+        server
+            .client()
+            .get(&format!("/api/v1/pads/{id}/export"))
+            .await?
+            .code(),
+        "password_required"
+    );
+    assert_eq!(
+        server
+            .client()
+            .get(&format!("/api/v1/pads/{id}/chat"))
+            .await?
+            .code(),
+        "password_required"
+    );
+    assert_eq!(
+        visitor
+            .post(
+                &format!("/api/v1/pads/{id}/unlock"),
+                json!({"password": "wrong"})
+            )
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        visitor
+            .post(
+                &format!("/api/v1/pads/{id}/unlock"),
+                json!({"password": "s3cret pass"})
+            )
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(
+        visitor.get(&format!("/api/v1/pads/{id}")).await?.body["text"],
+        "v2"
+    );
+    assert_eq!(
+        owner
+            .put_json(
+                &format!("/api/v1/pads/{id}/password"),
+                json!({"password": null})
+            )
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(
+        server
+            .client()
+            .get(&format!("/api/v1/pads/{id}"))
+            .await?
+            .status,
+        200
+    );
     Ok(())
 }
 
@@ -513,9 +649,149 @@ async fn unused_pads_expire_when_configured() -> anyhow::Result<()> {
             Ok(())
         })
         .await?;
-    assert_eq!(server.pads.expire_unused(0).await.map_err(|e| anyhow::anyhow!(e.to_string()))?, 0, "0 keeps pads forever");
-    assert_eq!(server.pads.expire_unused(365).await.map_err(|e| anyhow::anyhow!(e.to_string()))?, 1);
-    assert_eq!(server.client().get("/api/v1/pads/old-pad").await?.status, 404);
-    assert_eq!(server.client().get("/api/v1/pads/fresh-pad").await?.status, 200);
+    assert_eq!(
+        server
+            .pads
+            .expire_unused(0)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.to_string()))?,
+        0,
+        "0 keeps pads forever"
+    );
+    assert_eq!(
+        server
+            .pads
+            .expire_unused(365)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.to_string()))?,
+        1
+    );
+    assert_eq!(
+        server.client().get("/api/v1/pads/old-pad").await?.status,
+        404
+    );
+    assert_eq!(
+        server.client().get("/api/v1/pads/fresh-pad").await?.status,
+        200
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn import_text_markdown_html_and_etherpad_exports() -> anyhow::Result<()> {
+    let server = TestServer::start_with(|c| c.uploads.max_file_bytes = 64 * 1024)?;
+    let c = server.login_as("xena", false).await?;
+    let id = c
+        .post("/api/v1/pads", json!({"name": "importe"}))
+        .await?
+        .body["pad"]["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let csrf = c.csrf.clone().unwrap_or_default();
+    let upload = |format: &str, body: &'static [u8]| {
+        c.send(
+            c.http
+                .post(c.url(&format!("/api/v1/pads/{id}/import?format={format}")))
+                .header("x-csrf-token", csrf.clone())
+                .body(body),
+        )
+    };
+    assert_eq!(upload("txt", b"ligne 1\r\nligne 2").await?.body["rev"], 1);
+    assert_eq!(
+        server
+            .client()
+            .get(&format!("/api/v1/pads/{id}"))
+            .await?
+            .body["text"],
+        "ligne 1\nligne 2"
+    );
+    upload(
+        "html",
+        b"<h1>Titre</h1><p>Un <strong>gras</strong> texte</p><script>x()</script>",
+    )
+    .await?;
+    let text = server
+        .client()
+        .get(&format!("/api/v1/pads/{id}"))
+        .await?
+        .body["text"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        text.contains("# Titre") && text.contains("**gras**"),
+        "HTML becomes Markdown: {text}"
+    );
+    assert_eq!(upload("docx", b"x").await?.status, 422);
+    assert_eq!(upload("txt", b"\xff\xfe").await?.status, 422, "not UTF-8");
+    let big: &'static [u8] = Box::leak(vec![b'a'; 70 * 1024].into_boxed_slice());
+    assert_eq!(upload("txt", big).await?.status, 413);
+
+    let export = json!({
+        "pad:ancien": {"atext": {"text": "Bonjour 🙂 à tous\n", "attribs": ""}, "pool": {}, "head": 2},
+        "pad:ancien:revs:0": {"changeset": "Z:1>8+8$Bonjour ", "meta": {"author": "a.1", "timestamp": 1600000000000i64}},
+        "pad:ancien:revs:1": {"changeset": "Z:9>2=8+2$🙂", "meta": {"author": "a.2", "timestamp": 1600000001000i64}},
+        "pad:ancien:revs:2": {"changeset": "Z:b>7=a+7$ à tous", "meta": {"author": "a.1", "timestamp": 1600000002000i64}},
+        "globalAuthor:a.1": {"name": "Alice"},
+        "globalAuthor:a.2": {"name": "Bob"},
+        "pad:ancien:chat:0": {"text": "salut", "userId": "a.2", "time": 1600000003000i64}
+    });
+    let r = c
+        .send(
+            c.http
+                .post(c.url("/api/v1/pads/import-etherpad"))
+                .header("x-csrf-token", csrf.clone())
+                .json(&export),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["pad"]["id"], "ancien");
+    assert_eq!(r.body["pad"]["rev"], 3);
+    let anon = server.client();
+    let pad = anon.get("/api/v1/pads/ancien").await?;
+    assert_eq!(pad.body["text"], "Bonjour 🙂 à tous\n");
+    let names: Vec<&str> = pad.body["authors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, vec!["Alice", "Bob"]);
+    assert_eq!(
+        anon.get("/api/v1/pads/ancien/revisions/2").await?.body["text"],
+        "Bonjour 🙂\n"
+    );
+    assert_eq!(
+        anon.get("/api/v1/pads/ancien/chat").await?.body[0]["text"],
+        "salut"
+    );
+    // Imported again, the name is taken: a new id is chosen.
+    let again = c
+        .send(
+            c.http
+                .post(c.url("/api/v1/pads/import-etherpad"))
+                .header("x-csrf-token", csrf.clone())
+                .json(&export),
+        )
+        .await?;
+    assert_eq!(again.status, 201);
+    assert_ne!(again.body["pad"]["id"], "ancien");
+    let broken = c
+        .send(
+            c.http
+                .post(c.url("/api/v1/pads/import-etherpad"))
+                .header("x-csrf-token", csrf.clone())
+                .json(&json!({"pad:x": {"head": 0}})),
+        )
+        .await?;
+    assert_eq!((broken.status, broken.code()), (422, "validation_failed"));
+    let not_json = c
+        .send(
+            c.http
+                .post(c.url("/api/v1/pads/import-etherpad"))
+                .header("x-csrf-token", csrf)
+                .body("{{{"),
+        )
+        .await?;
+    assert_eq!((not_json.status, not_json.code()), (400, "invalid_json"));
     Ok(())
 }

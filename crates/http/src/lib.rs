@@ -4,6 +4,7 @@
 
 mod actor;
 pub mod api;
+mod body;
 mod client_ip;
 mod context;
 mod cookies;
@@ -14,6 +15,7 @@ mod security;
 
 pub use actor::{AnyActor, MaybeActor, SignedIn};
 pub use api::{doc, Access, Api, RouteDoc};
+pub use body::read_body;
 pub use client_ip::{client_ip, ClientIp};
 pub use context::Ctx;
 pub use cookies::{clear_cookie, guest_cookie, read_cookie, session_cookie, CookieInfo, COOKIES};

@@ -111,7 +111,7 @@ mod tests {
         let c = b
             .apply(
                 &op(|o| {
-                    o.retain(1).delete(3).retain(3);
+                    o.retain(1).delete(2).retain(4);
                 }),
                 "carol",
             )
@@ -121,7 +121,7 @@ mod tests {
             &[
                 ("alice".to_string(), 1),
                 ("bob".to_string(), 1),
-                ("alice".to_string(), 2)
+                ("alice".to_string(), 3)
             ]
         );
         assert!(

@@ -121,20 +121,20 @@ async fn dispatch(ctx: &Ctx, pads: &PadService, function: &str, p: Params) -> Ht
     }
 }
 
-fn pad_id(p: &Params) -> Result<&str, HttpResponse> {
+fn pad_id(p: &Params) -> Result<&str, &'static str> {
     p.get("padID")
         .map(String::as_str)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| wrong("padID is required"))
+        .ok_or("padID is required")
 }
 
-fn rev(p: &Params) -> Result<Option<u64>, HttpResponse> {
+fn rev(p: &Params) -> Result<Option<u64>, &'static str> {
     match p.get("rev") {
         None => Ok(None),
         Some(r) => r
             .parse::<u64>()
             .map(Some)
-            .map_err(|_| wrong("rev is not a number")),
+            .map_err(|_| "rev is not a number"),
     }
 }
 
@@ -148,7 +148,7 @@ async fn run(
         ($e:expr) => {
             match $e {
                 Ok(v) => v,
-                Err(resp) => return Ok(resp),
+                Err(message) => return Ok(wrong(message)),
             }
         };
     }
@@ -177,7 +177,7 @@ async fn run(
             Ok(if function == "getText" {
                 ok(json!({"text": text}))
             } else {
-                ok(json!({"html": crate::routes::html_body(&text)}))
+                ok(json!({"html": crate::import::markdown_to_html(&text)}))
             })
         }
         "setText" | "appendText" => {

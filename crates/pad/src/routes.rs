@@ -31,6 +31,9 @@ pub fn declare(api: Api) -> Api {
             .body(json!({"rev": 12, "label": "Version envoyée au CA"})).ok(201, "application/json"), save)
         .route(doc(m("PUT"), "/api/v1/pads/{id}/password", "pads", "Set (or remove with null) the pad's password: creator or admin", Access::Anyone)
             .body(json!({"password": "secret"})).ok(204, ""), set_password)
+        .route(doc(m("POST"), "/api/v1/pads/{id}/import", "pads", "Replace the text with a file (?format=txt|md|html; the body is the file)", Access::Anyone), import)
+        .route(doc(m("POST"), "/api/v1/pads/import-etherpad", "pads", "Create a pad from an Etherpad .etherpad export, with its history (?name=)", Access::Anyone)
+            .ok(201, "application/json"), import_etherpad)
         .route(doc(m("POST"), "/api/v1/pads/{id}/unlock", "pads", "Give a protected pad's password (remembered for this person)", Access::Anyone)
             .body(json!({"password": "secret"})).ok(204, ""), unlock)
 }
@@ -104,18 +107,11 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The text as HTML paragraphs (blank lines separate them), every character escaped.
-pub(crate) fn html_body(text: &str) -> String {
-    text.split("\n\n")
-        .map(|p| format!("<p>{}</p>\n", escape(p).replace('\n', "<br>\n")))
-        .collect()
-}
-
-fn html_document(title: &str, text: &str) -> String {
+fn html_document(title: &str, body_html: &str) -> String {
     format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n{}</body></html>\n",
         escape(title),
-        html_body(text)
+        body_html
     )
 }
 
@@ -148,7 +144,7 @@ async fn export(
         "txt" => (text, "text/plain; charset=utf-8", "txt"),
         "md" => (text, "text/markdown; charset=utf-8", "md"),
         "html" => (
-            html_document(&name, &text),
+            html_document(&name, &crate::import::markdown_to_html(&text)),
             "text/html; charset=utf-8",
             "html",
         ),
@@ -351,4 +347,63 @@ async fn unlock(
         .await
         .map_err(ApiError::from)?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    format: String,
+}
+
+async fn import(
+    pads: Pads,
+    ctx: web::Data<Ctx>,
+    who: AnyActor,
+    id: web::Path<String>,
+    q: web::Query<ImportQuery>,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let (info, readonly) = pads.open(&id, Some(&who.0)).await.map_err(ApiError::from)?;
+    if readonly {
+        return Err(ApiError(nichoir_core::Error::forbidden(
+            "a read-only link cannot import",
+        )));
+    }
+    let bytes = nichoir_http::read_body(body, ctx.config.uploads.max_file_bytes as usize).await?;
+    let applied = pads
+        .import_text(&info.id, &who.0, &q.format, &bytes)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(HttpResponse::Ok().json(json!({"rev": applied.rev})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EtherpadImportQuery {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+async fn import_etherpad(
+    pads: Pads,
+    ctx: web::Data<Ctx>,
+    who: AnyActor,
+    q: web::Query<EtherpadImportQuery>,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let bytes = nichoir_http::read_body(body, ctx.config.uploads.max_file_bytes as usize).await?;
+    let file: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::new(
+            nichoir_core::ErrorCode::InvalidJson,
+            format!("not an Etherpad export (JSON): {e}"),
+        )
+    })?;
+    let imported = crate::etherpad_file::read_export(&file)
+        .map_err(|e| ApiError(nichoir_core::Error::validation(e.to_string())))?;
+    let info = pads
+        .import_etherpad(&who.0, q.name.as_deref(), imported)
+        .await
+        .map_err(ApiError::from)?;
+    let base = ctx.config.public_base_url();
+    Ok(HttpResponse::Created().json(json!({"pad": info, "url": format!("{base}/p/{}", info.id)})))
 }

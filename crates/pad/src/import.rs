@@ -1,0 +1,171 @@
+//! Import into pads: plain text, Markdown and HTML (converted to Markdown) replace the text as
+//! one new revision; an Etherpad `.etherpad` export becomes a new pad with its history, authors
+//! and chat. Export to HTML renders the Markdown and sanitises the result.
+
+use nichoir_auth::{avatar_color_for, Actor};
+use nichoir_core::time::now_ms;
+use nichoir_core::Error;
+use nichoir_storage::params;
+
+use crate::authorship::Authorship;
+use crate::engine::{Applied, PadError, PadService};
+use crate::etherpad_file::ImportedPad;
+use crate::model::{Author, PadInfo};
+use crate::store::{self, NewRev};
+
+/// The pad's Markdown as safe HTML (no scripts, no event handlers, no foreign styles).
+pub fn markdown_to_html(text: &str) -> String {
+    let mut options = pulldown_cmark::Options::empty();
+    options.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    options.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    options.insert(pulldown_cmark::Options::ENABLE_TASKLISTS);
+    let parser = pulldown_cmark::Parser::new_ext(text, options);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::clean(&html)
+}
+
+impl PadService {
+    /// Replaces the text with an imported file's content (`txt`, `md` or `html`).
+    pub async fn import_text(
+        &self,
+        pad_id: &str,
+        actor: &Actor,
+        format: &str,
+        body: &[u8],
+    ) -> Result<Applied, PadError> {
+        let text = std::str::from_utf8(body)
+            .map_err(|_| PadError::Other(Error::validation("the file is not UTF-8 text")))?;
+        let text = match format {
+            "txt" | "md" => text.replace("\r\n", "\n"),
+            "html" => htmd::convert(text).map_err(|e| {
+                PadError::Other(Error::validation(format!("cannot read this HTML: {e}")))
+            })?,
+            other => {
+                return Err(PadError::Other(Error::validation(format!(
+                    "format `{other}`: use txt, md, html, or import an .etherpad file"
+                ))))
+            }
+        };
+        if text.chars().count() > self.config().max_pad_chars as usize {
+            return Err(PadError::PadTooLarge);
+        }
+        self.set_text(pad_id, actor, &text).await
+    }
+
+    /// Creates a pad from an Etherpad export, history included. The pad is named `name`, else the
+    /// Etherpad id when it is free and valid, else a random id.
+    pub async fn import_etherpad(
+        &self,
+        actor: &Actor,
+        name: Option<&str>,
+        pad: ImportedPad,
+    ) -> Result<PadInfo, PadError> {
+        if pad.text.chars().count() > self.config().max_pad_chars as usize {
+            return Err(PadError::PadTooLarge);
+        }
+        let wanted = name.map(str::to_string).or_else(|| Some(pad.id.clone()));
+        let info = match self.create(actor, wanted.as_deref()).await {
+            Ok(info) => info,
+            Err(PadError::NameTaken | PadError::Other(_)) if name.is_none() => {
+                self.create(actor, None).await?
+            }
+            Err(e) => return Err(e),
+        };
+        let author_for = |aid: &Option<String>| -> Author {
+            match aid {
+                Some(a) => Author {
+                    id: format!("etherpad:{a}"),
+                    name: pad
+                        .authors
+                        .iter()
+                        .find(|(id, _)| id == a)
+                        .map(|(_, n)| n.clone())
+                        .unwrap_or_else(|| "Etherpad author".into()),
+                    color: avatar_color_for(a),
+                },
+                None => Author {
+                    id: "etherpad:unknown".into(),
+                    name: "Etherpad".into(),
+                    color: avatar_color_for("etherpad"),
+                },
+            }
+        };
+        let every = self.config().snapshot_every.max(1);
+        let now = now_ms();
+        let mut rows = Vec::with_capacity(pad.revisions.len());
+        let (mut text, mut auth) = (String::new(), Authorship::default());
+        for (i, r) in pad.revisions.iter().enumerate() {
+            let rev = i as u64 + 1;
+            let author = author_for(&r.author);
+            text =
+                r.op.apply(&text)
+                    .map_err(|e| PadError::InvalidOp(e.to_string()))?;
+            auth = auth
+                .apply(&r.op, &author.id)
+                .ok_or_else(|| PadError::InvalidOp("authorship".into()))?;
+            let snapshot = (rev.is_multiple_of(every) || i + 1 == pad.revisions.len())
+                .then(|| (text.clone(), auth.clone()));
+            rows.push((
+                rev,
+                r.op.clone(),
+                author,
+                r.timestamp.unwrap_or(now),
+                snapshot,
+            ));
+        }
+        let chat: Vec<(Author, String, i64)> = pad
+            .chat
+            .iter()
+            .map(|(a, t, ts)| (author_for(a), t.clone(), ts.unwrap_or(now)))
+            .collect();
+        let id = info.id.clone();
+        self.db()
+            .write(move |tx| {
+                for (rev, op, author, at, snapshot) in &rows {
+                    store::insert_revision(
+                        tx,
+                        &NewRev {
+                            pad: &id,
+                            rev: *rev,
+                            op,
+                            author,
+                            client_id: "etherpad-import",
+                            seq: *rev,
+                            now: *at,
+                            snapshot: snapshot.as_ref().map(|(t, a)| (t.as_str(), a)),
+                        },
+                    )?;
+                }
+                for (n, (author, text, at)) in chat.iter().enumerate() {
+                    tx.execute(
+                        "INSERT INTO pad_chat (pad_id, id, author_id, display_name, color, text, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![id, n as i64 + 1, author.id, author.name, author.color, text, at],
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
+        let (info, _) = self.find(&info.id).await?;
+        Ok(info)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn html_export_is_rendered_and_sanitised() {
+        let html = super::markdown_to_html(
+            "# Titre\n\n- un\n- *deux*\n\n<script>alert(1)</script><img src=x onerror=alert(1)>",
+        );
+        assert!(
+            html.contains("<h1>Titre</h1>") && html.contains("<em>deux</em>"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<script") && !html.contains("onerror"),
+            "{html}"
+        );
+    }
+}
