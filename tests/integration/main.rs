@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod bad_input;
 mod csrf;
+mod pad_fuzz;
 mod pads;
 mod pages;
 mod realtime;

@@ -11,6 +11,7 @@ import { AdminPage } from "./pages/admin.tsx";
 import { InvitePage, LoginPage, RegisterPage, SetupPage } from "./pages/auth.tsx";
 import { HomePage, ToolPage } from "./pages/home.tsx";
 import { NotFoundPage } from "./pages/notfound.tsx";
+import { PadPage, PadsHomePage } from "./pages/pads.tsx";
 import { NAVIGATE_EVENT, PROTECTED, type Route, type Tool, matchRoute, navigate, safeNext } from "./router.ts";
 import { LANG_KEY, SIGNED_IN_KEY, getItem, setItem } from "./storage.ts";
 import { type Theme, applyTheme, effectiveTheme } from "./theme.ts";
@@ -202,6 +203,10 @@ function Page({ route }: { route: Route }) {
       return <SetupPage />;
     case "tool":
       return <ToolPage tool={route.params.tool as Tool} />;
+    case "pads":
+      return <PadsHomePage />;
+    case "pad":
+      return <PadPage key={route.params.id} id={route.params.id ?? ""} />;
     case "account":
       return <AccountPage />;
     case "admin":
@@ -253,7 +258,7 @@ function Header({ route }: { route: Route }) {
 
   const links: { href: string; label: string; active: boolean }[] = user
     ? [
-        { href: "/", label: t("nav.home"), active: route.name === "home" || route.name === "tool" },
+        { href: "/", label: t("nav.home"), active: route.name === "home" || route.name === "tool" || route.name === "pads" || route.name === "pad" },
         { href: "/account", label: t("nav.account"), active: route.name === "account" },
         ...(user.is_admin ? [{ href: "/admin", label: t("nav.admin"), active: route.name === "admin" }] : []),
       ]

@@ -6,6 +6,8 @@ export type RouteName =
   | "invite"
   | "setup"
   | "tool"
+  | "pads"
+  | "pad"
   | "account"
   | "admin"
   | "about"
@@ -31,6 +33,7 @@ const STATIC: Record<string, RouteName> = {
   "/about": "about",
   "/terms": "terms",
   "/privacy": "privacy",
+  "/pads": "pads",
 };
 
 /** Pages that need a signed-in user. */
@@ -43,6 +46,16 @@ export function matchRoute(pathname: string): Route {
   if (fixed) return { name: fixed, params: {} };
   const tool = path.slice(1);
   if ((TOOLS as readonly string[]).includes(tool)) return { name: "tool", params: { tool } };
+  const pad = /^\/p\/([^/]+)$/.exec(path);
+  if (pad && pad[1]) {
+    let id = pad[1];
+    try {
+      id = decodeURIComponent(id);
+    } catch {
+      /* keep it raw */
+    }
+    return { name: "pad", params: { id } };
+  }
   const invite = /^\/invite\/([^/]+)$/.exec(path);
   if (invite && invite[1]) {
     let token = invite[1];

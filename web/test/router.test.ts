@@ -7,7 +7,12 @@ test("routes", () => {
   assert.equal(matchRoute("/").name, "home");
   assert.equal(matchRoute("/login").name, "login");
   assert.equal(matchRoute("/account/").name, "account");
-  assert.deepEqual(matchRoute("/pads"), { name: "tool", params: { tool: "pads" } });
+  assert.deepEqual(matchRoute("/pads"), { name: "pads", params: {} });
+  assert.deepEqual(matchRoute("/p/minutes-2026"), { name: "pad", params: { id: "minutes-2026" } });
+  assert.deepEqual(matchRoute("/p/r-abc/"), { name: "pad", params: { id: "r-abc" } });
+  assert.equal(matchRoute("/p/").name, "notFound");
+  assert.equal(matchRoute("/p/a/b").name, "notFound");
+  assert.deepEqual(matchRoute("/polls"), { name: "tool", params: { tool: "polls" } });
   assert.deepEqual(matchRoute("/wikis"), { name: "tool", params: { tool: "wikis" } });
   assert.deepEqual(matchRoute("/invite/abc%2Ddef"), { name: "invite", params: { token: "abc-def" } });
   assert.equal(matchRoute("/invite/").name, "notFound");

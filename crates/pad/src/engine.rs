@@ -23,6 +23,8 @@ use crate::store::{self, NewRev, StoredRev};
 
 /// Revisions kept in memory per pad for transforming late edits without a database read.
 const RECENT: usize = 1000;
+/// Revisions per `ops` message when a client catches up.
+const SYNC_CHUNK: usize = 500;
 
 /// Pad failures, each with a stable code sent in error frames.
 #[derive(Debug, thiserror::Error)]
@@ -95,7 +97,10 @@ struct PadState {
 }
 
 enum Acceptance {
+    /// Already stored (and broadcast) at this revision: acknowledge at once.
     Duplicate(u64),
+    /// A copy of an edit accepted earlier in this batch: acknowledge only after the commit.
+    DuplicateInBatch(u64),
     New(Operation),
 }
 
@@ -143,6 +148,15 @@ struct Accepted {
     client_id: String,
     seq: u64,
     origin: Option<ConnId>,
+    reply: tokio::sync::oneshot::Sender<Result<Applied, PadError>>,
+}
+
+/// The ack owed to a copy of an edit stored in the same batch.
+struct LaterAck {
+    rev: u64,
+    origin: Option<ConnId>,
+    client_id: String,
+    seq: u64,
     reply: tokio::sync::oneshot::Sender<Result<Applied, PadError>>,
 }
 
@@ -337,8 +351,14 @@ impl PadService {
         let authors = self.db.read(move |c| store::authors(c, &key)).await?;
         let hub = self.hub.clone();
         self.with_pad(id, async |p| {
+            // A read-only viewer must never learn the edit id: it is the capability to edit.
+            let shown_id = if readonly {
+                &p.info.readonly_id
+            } else {
+                &p.info.id
+            };
             let mut v = json!({
-                "type": "state", "pad": p.info.id, "rev": p.info.rev, "text": p.text,
+                "type": "state", "pad": shown_id, "rev": p.info.rev, "text": p.text,
                 "authorship": p.authorship, "authors": authors, "readonly": readonly,
             });
             if !readonly {
@@ -429,6 +449,7 @@ impl PadService {
         // Work on copies; commit them only after the database has the batch.
         let (mut text, mut len, mut authorship) = (p.text.clone(), p.len, p.authorship.clone());
         let mut accepted: Vec<Accepted> = Vec::new();
+        let mut later_acks: Vec<LaterAck> = Vec::new();
         for item in batch {
             match self
                 .accept(
@@ -451,6 +472,13 @@ impl PadService {
                         duplicate: true,
                     }));
                 }
+                Ok(Acceptance::DuplicateInBatch(rev)) => later_acks.push(LaterAck {
+                    rev,
+                    origin: item.origin,
+                    client_id: item.client_id,
+                    seq: item.seq,
+                    reply: item.reply,
+                }),
                 Ok(Acceptance::New(op)) => {
                     let applied = op
                         .apply(&text)
@@ -544,6 +572,9 @@ impl PadService {
                 for a in accepted {
                     let _ = a.reply.send(Err(clone_error(&e, code)));
                 }
+                for l in later_acks {
+                    let _ = l.reply.send(Err(clone_error(&e, code)));
+                }
                 return;
             }
         };
@@ -589,6 +620,20 @@ impl PadService {
                 p.recent.pop_front();
             }
         }
+        // Copies of this batch's edits: now stored and broadcast, so their acks may go.
+        for l in later_acks {
+            if let Some(conn) = l.origin {
+                self.hub.send_event_to(
+                    conn,
+                    &topics[0],
+                    &json!({"type": "ack", "rev": l.rev, "client_id": l.client_id, "seq": l.seq}),
+                );
+            }
+            let _ = l.reply.send(Ok(Applied {
+                rev: l.rev,
+                duplicate: true,
+            }));
+        }
     }
 
     /// Checks one edit of a batch: a duplicate (already applied), or the edit transformed onto
@@ -605,7 +650,7 @@ impl PadService {
         op: Operation,
     ) -> Result<Acceptance, PadError> {
         if let Some(a) = batch.iter().find(|a| a.client_id == client && a.seq == seq) {
-            return Ok(Acceptance::Duplicate(a.rev));
+            return Ok(Acceptance::DuplicateInBatch(a.rev));
         }
         let dup = match p.last_seq.get(client) {
             Some((s, rev)) if *s == seq => Some(*rev),
@@ -688,10 +733,14 @@ impl PadService {
             } else {
                 db.read(move |c| store::revisions_between(c, &pad, rev, head)).await?.into_iter().map(Arc::new).collect()
             };
-            for r in revs {
-                hub.send_event_to(conn, topic, &json!({
-                    "type": "op", "rev": r.rev, "op": r.op, "author": r.author_id, "client_id": r.client_id, "seq": r.seq,
-                }));
+            // In chunks: one queued message per SYNC_CHUNK revisions, so that a client far behind
+            // does not overflow its own send queue (which would drop it as too slow).
+            for chunk in revs.chunks(SYNC_CHUNK) {
+                let ops: Vec<Value> = chunk
+                    .iter()
+                    .map(|r| json!({"rev": r.rev, "op": r.op, "author": r.author_id, "client_id": r.client_id, "seq": r.seq}))
+                    .collect();
+                hub.send_event_to(conn, topic, &json!({"type": "ops", "ops": ops}));
             }
             hub.send_event_to(conn, topic, &json!({"type": "synced", "rev": head}));
             Ok(())

@@ -5,7 +5,8 @@
 //! `{"type":"sync","rev"}` (after a reconnect: get every revision after `rev`),
 //! `{"type":"caret","rev","anchor","head"}` (relayed, not stored), `{"type":"chat","text"}`.
 //! Server → client (`event` data): `state`, `ack`, `op`, `author`, `caret`, `chat` (`message`:
-//! id, author_id, name, color, text, created_at), `synced`, `deleted`,
+//! id, author_id, name, color, text, created_at), `ops` (the answer to `sync`: `ops`, an array of
+//! `{rev, op, author, client_id, seq}` in order, in several messages if needed), `synced`, `deleted`,
 //! `error` (with `code`, and `client_id`/`seq` for a refused edit; the pad is unchanged).
 
 use std::collections::HashMap;

@@ -1,0 +1,694 @@
+// A live pad: the CodeMirror editor, the OT client, the socket, own undo/redo, remote carets and
+// authorship. The page (pages/pads.tsx) renders around it and listens to `onUi`.
+import { Annotation, Compartment, EditorSelection, EditorState, Prec, StateEffect, StateField, Transaction, type Extension } from "@codemirror/state";
+import { Decoration, EditorView, WidgetType, drawSelection, highlightActiveLine, keymap, type DecorationSet } from "@codemirror/view";
+import { defaultKeymap, indentWithTab } from "@codemirror/commands";
+import { markdown } from "@codemirror/lang-markdown";
+import { HighlightStyle, syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
+import { tags } from "@lezer/highlight";
+import { parseRuns, runsToRanges, type Runs } from "./authorship.ts";
+import { mapRuns, opFromChanges, type Change } from "./changes.ts";
+import { PadClient, type OpEvent } from "./client.ts";
+import { authorClass, cspSafeEditorStyles, safeColor } from "./colors.ts";
+import { cpLength, cpToUtf16, diff, normalize, toEditorChanges, transformPosition, utf16ToCp, type Op } from "./ot.ts";
+import { TopicSocket, type ConnState, type Peer } from "./socket.ts";
+import { UndoManager } from "./undo.ts";
+
+export interface Author {
+  id: string;
+  name: string;
+  color: string;
+}
+
+export interface Person {
+  id: string;
+  name: string;
+  color: string;
+  guest: boolean;
+  conns: number[];
+}
+
+export interface PadUi {
+  conn: ConnState;
+  loaded: boolean;
+  notFound: boolean;
+  deleted: boolean;
+  rev: number;
+  pending: boolean;
+  readonlyId: string | null;
+  people: Person[];
+  authors: Record<string, Author>;
+  canUndo: boolean;
+  canRedo: boolean;
+}
+
+export interface PadToast {
+  code: string;
+  message: string;
+}
+
+export interface SessionOptions {
+  parent: HTMLElement;
+  /** The pad id or read-only id from the URL. */
+  padId: string;
+  readonly: boolean;
+  me: { id: string; name: string; color: string };
+  /** Accessible label of the text area. */
+  label: string;
+  onUi: (ui: PadUi) => void;
+  onToast: (toast: PadToast) => void;
+  /** The text changed (for the preview). */
+  onText: () => void;
+}
+
+interface Caret {
+  conn: number;
+  author: string;
+  name: string;
+  color: string;
+  /** Code points in the local document. */
+  anchor: number;
+  head: number;
+}
+
+/** Changes not to send: remote ops and whole-document resets (value: the author, "" if unknown). */
+const remoteAnn = Annotation.define<string>();
+/** Local changes made by own undo/redo. */
+const undoAnn = Annotation.define<"undo" | "redo">();
+
+const setCarets = StateEffect.define<DecorationSet>();
+const setRuns = StateEffect.define<Runs>();
+const setLocalAuthor = StateEffect.define<string>();
+
+class CaretWidget extends WidgetType {
+  constructor(
+    readonly name: string,
+    readonly cls: string,
+  ) {
+    super();
+  }
+  eq(other: CaretWidget): boolean {
+    return other.name === this.name && other.cls === this.cls;
+  }
+  toDOM(): HTMLElement {
+    const caret = document.createElement("span");
+    caret.className = `pad-caret ${this.cls}`;
+    caret.setAttribute("aria-hidden", "true");
+    const label = document.createElement("span");
+    label.className = "pad-caret-label";
+    label.textContent = this.name;
+    caret.appendChild(label);
+    return caret;
+  }
+  ignoreEvent(): boolean {
+    return true;
+  }
+}
+
+const caretField = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(deco, tr) {
+    for (const e of tr.effects) if (e.is(setCarets)) return e.value;
+    return tr.docChanged ? deco.map(tr.changes) : deco;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+interface AuthorshipState {
+  /** Runs in UTF-16 units of the editor's document. */
+  runs: Runs;
+  local: string;
+}
+
+function changeList(tr: Transaction): { from: number; to: number; insertLength: number }[] {
+  const out: { from: number; to: number; insertLength: number }[] = [];
+  tr.changes.iterChanges((fromA, toA, _fromB, _toB, inserted) => {
+    out.push({ from: fromA, to: toA, insertLength: inserted.length });
+  });
+  return out;
+}
+
+const authorshipField = StateField.define<AuthorshipState>({
+  create: () => ({ runs: [], local: "" }),
+  update(value, tr) {
+    let next = value;
+    for (const e of tr.effects) if (e.is(setLocalAuthor)) next = { ...next, local: e.value };
+    let replaced = false;
+    for (const e of tr.effects) {
+      if (e.is(setRuns)) {
+        next = { ...next, runs: e.value };
+        replaced = true;
+      }
+    }
+    if (!replaced && tr.docChanged) {
+      const author = tr.annotation(remoteAnn) ?? next.local;
+      next = { ...next, runs: mapRuns(next.runs, changeList(tr), author) };
+    }
+    return next;
+  },
+  provide: (f) =>
+    EditorView.decorations.compute([f], (state) => {
+      const { runs } = state.field(f);
+      const marks = [];
+      let pos = 0;
+      const end = state.doc.length;
+      for (const [author, n] of runs) {
+        const to = Math.min(pos + n, end);
+        if (author && to > pos) marks.push(Decoration.mark({ class: authorClass(author) }).range(pos, to));
+        pos = to;
+        if (pos >= end) break;
+      }
+      return Decoration.set(marks);
+    }),
+});
+
+const highlight = HighlightStyle.define([
+  { tag: tags.heading1, fontWeight: "700", fontSize: "1.35em" },
+  { tag: tags.heading2, fontWeight: "700", fontSize: "1.2em" },
+  { tag: [tags.heading3, tags.heading4, tags.heading5, tags.heading6], fontWeight: "700" },
+  { tag: tags.strong, fontWeight: "700" },
+  { tag: tags.emphasis, fontStyle: "italic" },
+  { tag: tags.strikethrough, textDecoration: "line-through" },
+  { tag: tags.link, class: "pad-md-link" },
+  { tag: tags.url, class: "pad-md-url" },
+  { tag: tags.monospace, class: "pad-md-code" },
+  { tag: [tags.processingInstruction, tags.meta, tags.contentSeparator], class: "pad-md-mark" },
+  { tag: tags.quote, class: "pad-md-quote" },
+]);
+
+/** The editor's look, from the design system's variables (light and dark alike). */
+const theme = EditorView.theme({
+  "&": {
+    height: "var(--pad-editor-h)",
+    minHeight: "260px",
+    color: "var(--text)",
+    backgroundColor: "var(--surface)",
+    borderRadius: "var(--radius-md)",
+  },
+  "&.cm-focused": { outline: "none", boxShadow: "var(--focus-ring)" },
+  ".cm-scroller": { fontFamily: "var(--font-sans)", fontSize: "1rem", lineHeight: "1.6" },
+  ".cm-content": { padding: "var(--space-4) 0", caretColor: "var(--text)" },
+  ".cm-line": { padding: "0 var(--pad-line-pad)" },
+  ".cm-activeLine": { backgroundColor: "var(--bg-subtle)" },
+  ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--text)" },
+  ".cm-selectionBackground, &.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": {
+    backgroundColor: "var(--accent-soft-border)",
+  },
+});
+
+export class PadSession {
+  readonly view: EditorView;
+  readonly client: PadClient;
+  private readonly socket: TopicSocket;
+  private readonly undo = new UndoManager();
+  private readonly editable = new Compartment();
+  private carets = new Map<number, Caret>();
+  private people = new Map<string, Person>();
+  private authors: Record<string, Author> = {};
+  private ui: PadUi;
+  private caretTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastCaretSent = 0;
+  private lastCaretKey = "";
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private destroyed = false;
+
+  constructor(private readonly opts: SessionOptions) {
+    const topic = `${opts.readonly ? "padro" : "pad"}:${opts.padId}`;
+    this.ui = {
+      conn: "connecting",
+      loaded: false,
+      notFound: false,
+      deleted: false,
+      rev: 0,
+      pending: false,
+      readonlyId: null,
+      people: [],
+      authors: {},
+      canUndo: false,
+      canRedo: false,
+    };
+    this.client = new PadClient({
+      send: (msg) => {
+        this.socket.publish(msg);
+      },
+      applyRemote: (op, author, rev) => this.applyRemote(op, author, rev),
+      reset: (state) => this.resetDoc(state.text),
+    });
+    cspSafeEditorStyles();
+    this.view = new EditorView({
+      parent: opts.parent,
+      state: EditorState.create({ doc: "", extensions: this.extensions() }),
+    });
+    this.view.dispatch({ effects: setLocalAuthor.of(opts.me.id) });
+    this.socket = new TopicSocket(topic, {
+      onSubscribed: (members) => this.onSubscribed(members),
+      onEvent: (data) => this.onEvent(data),
+      onPresence: (joined, left) => this.onPresence(joined, left),
+      onFrameError: (code, message) => this.onFrameError(code, message),
+      onState: (s) => this.update({ conn: s }),
+      onClosed: () => {
+        this.client.disconnected();
+        this.update({ pending: this.client.hasPending });
+      },
+    });
+    this.socket.start();
+  }
+
+  private extensions(): Extension[] {
+    return [
+      theme,
+      drawSelection(),
+      highlightActiveLine(),
+      EditorView.lineWrapping,
+      markdown(),
+      syntaxHighlighting(highlight),
+      syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+      EditorView.contentAttributes.of({ "aria-label": this.opts.label, spellcheck: "true", autocapitalize: "sentences" }),
+      // Own undo/redo (not CodeMirror's history): Mod-z, Mod-Shift-z, Mod-y, whatever the case
+      // of the key with Shift held.
+      Prec.highest(
+        EditorView.domEventHandlers({
+          keydown: (e) => {
+            if (!(e.ctrlKey || e.metaKey) || e.altKey) return false;
+            const key = e.key.toLowerCase();
+            if (key !== "z" && key !== "y") return false;
+            e.preventDefault();
+            this.runUndo(key === "y" || e.shiftKey ? "redo" : "undo");
+            return true;
+          },
+        }),
+      ),
+      keymap.of([...defaultKeymap, indentWithTab]),
+      this.editable.of([EditorState.readOnly.of(true)]),
+      caretField,
+      authorshipField,
+      EditorView.updateListener.of((u) => {
+        for (const tr of u.transactions) if (tr.docChanged) this.onTransaction(tr);
+        if (u.docChanged) this.opts.onText();
+        if (u.selectionSet || u.docChanged) this.scheduleCaret();
+      }),
+    ];
+  }
+
+  // ---- UI state ----
+
+  private update(patch: Partial<PadUi>): void {
+    if (this.destroyed) return;
+    this.ui = { ...this.ui, ...patch };
+    this.opts.onUi(this.ui);
+  }
+
+  private undoState(): Pick<PadUi, "canUndo" | "canRedo"> {
+    return { canUndo: this.undo.undoStack.length > 0, canRedo: this.undo.redoStack.length > 0 };
+  }
+
+  get text(): string {
+    return this.view.state.doc.toString();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.socket.stop();
+    if (this.caretTimer) clearTimeout(this.caretTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.view.destroy();
+  }
+
+  /** Reconnects (after a rename: the server gives the new name to the others). */
+  reconnect(): void {
+    this.socket.reconnect();
+  }
+
+  private setEditable(): void {
+    const ro = this.opts.readonly || this.ui.deleted || !this.client.loaded;
+    this.view.dispatch({ effects: this.editable.reconfigure(ro ? [EditorState.readOnly.of(true)] : []) });
+  }
+
+  // ---- local edits ----
+
+  private onTransaction(tr: Transaction): void {
+    if (tr.annotation(remoteAnn) !== undefined) return;
+    const before = tr.startState.doc.toString();
+    const list: Change[] = [];
+    tr.changes.iterChanges((fromA, toA, _fromB, _toB, inserted) => {
+      list.push({ from: fromA, to: toA, insert: inserted.toString() });
+    });
+    const op = opFromChanges(before, list);
+    const kind = tr.annotation(undoAnn) ?? "edit";
+    this.undo.record(op, before, kind);
+    this.client.applyLocal(op);
+    for (const c of this.carets.values()) {
+      c.anchor = transformPosition(op, c.anchor, false);
+      c.head = transformPosition(op, c.head, false);
+    }
+    queueMicrotask(() => this.drawCarets());
+    this.update({ pending: this.client.hasPending, ...this.undoState() });
+  }
+
+  private runUndo(which: "undo" | "redo"): boolean {
+    if (this.opts.readonly || !this.client.loaded || this.ui.deleted) return true;
+    const op = which === "undo" ? this.undo.popUndo() : this.undo.popRedo();
+    if (!op) return true;
+    const before = this.text;
+    let changes;
+    try {
+      changes = toEditorChanges(before, op);
+    } catch {
+      this.update(this.undoState());
+      return true;
+    }
+    const last = changes[changes.length - 1];
+    const view = this.view;
+    const spec = view.state.changes(changes);
+    view.dispatch({
+      changes: spec,
+      selection: last ? EditorSelection.cursor(spec.mapPos(last.to, 1)) : undefined,
+      annotations: [undoAnn.of(which), Transaction.userEvent.of(which === "undo" ? "undo" : "redo")],
+      scrollIntoView: true,
+    });
+    return true;
+  }
+
+  undoCommand(): void {
+    this.runUndo("undo");
+    this.view.focus();
+  }
+
+  redoCommand(): void {
+    this.runUndo("redo");
+    this.view.focus();
+  }
+
+  // ---- remote edits ----
+
+  private applyRemote(op: Op, author: string | null, rev: number): void {
+    const before = this.text;
+    const changes = toEditorChanges(before, op);
+    this.view.dispatch({
+      changes,
+      annotations: [remoteAnn.of(author ?? ""), Transaction.addToHistory.of(false)],
+    });
+    this.undo.transformRemote(op);
+    for (const c of this.carets.values()) {
+      const own = author !== null && c.author === author;
+      c.anchor = transformPosition(op, c.anchor, own);
+      c.head = transformPosition(op, c.head, own);
+    }
+    this.drawCarets();
+    this.update({ rev, pending: this.client.hasPending, ...this.undoState() });
+  }
+
+  /** A fresh state with nothing pending: replace the text, keeping the cursor where it was. */
+  private resetDoc(text: string): void {
+    const before = this.text;
+    const changes = before === text ? [] : toEditorChanges(before, diff(before, text));
+    this.view.dispatch({
+      changes,
+      annotations: [remoteAnn.of(""), Transaction.addToHistory.of(false)],
+    });
+    this.undo.clear();
+  }
+
+  // ---- socket events ----
+
+  private onSubscribed(members: Peer[]): void {
+    this.client.connected();
+    this.people.clear();
+    for (const m of members) this.addPeer(m);
+    const live = new Set(members.map((m) => m.conn));
+    for (const conn of [...this.carets.keys()]) if (!live.has(conn)) this.carets.delete(conn);
+    this.drawCarets();
+    this.update({ people: this.peopleList() });
+  }
+
+  /** Applies one revision from the server; false when the client had to start over. */
+  private onOpEvent(data: Record<string, unknown>): boolean {
+    let op: Op;
+    try {
+      op = normalize(data.op);
+    } catch {
+      return true;
+    }
+    const ev: OpEvent = {
+      rev: Number(data.rev),
+      op,
+      author: typeof data.author === "string" ? data.author : null,
+      client_id: typeof data.client_id === "string" ? data.client_id : null,
+      seq: typeof data.seq === "number" ? data.seq : null,
+    };
+    try {
+      this.client.onOp(ev);
+      return true;
+    } catch {
+      this.resync();
+      return false;
+    }
+  }
+
+  private onEvent(data: Record<string, unknown>): void {
+    switch (data.type) {
+      case "state":
+        return this.onState(data);
+      case "op":
+        this.onOpEvent(data);
+        this.update({ rev: this.client.rev, pending: this.client.hasPending });
+        return;
+      case "ops": {
+        // The answer to a sync, in order, possibly in several messages.
+        const ops = Array.isArray(data.ops) ? data.ops : [];
+        for (const item of ops) {
+          if (item && typeof item === "object" && !this.onOpEvent(item as Record<string, unknown>)) break;
+        }
+        this.update({ rev: this.client.rev, pending: this.client.hasPending });
+        return;
+      }
+      case "ack":
+        this.client.onAck({
+          rev: Number(data.rev),
+          client_id: typeof data.client_id === "string" ? data.client_id : null,
+          seq: typeof data.seq === "number" ? data.seq : null,
+        });
+        this.update({ rev: this.client.rev, pending: this.client.hasPending });
+        return;
+      case "synced":
+        this.client.onSynced();
+        this.update({ rev: this.client.rev, pending: this.client.hasPending });
+        return;
+      case "author": {
+        const a = this.readAuthor(data);
+        if (a) {
+          this.authors = { ...this.authors, [a.id]: a };
+          this.update({ authors: this.authors });
+        }
+        return;
+      }
+      case "caret":
+        return this.onCaret(data);
+      case "deleted":
+        this.update({ deleted: true });
+        this.socket.stop();
+        this.update({ conn: "offline" });
+        this.setEditable();
+        return;
+      case "error": {
+        const code = String(data.code ?? "internal");
+        const action = this.client.onError({
+          code,
+          client_id: typeof data.client_id === "string" ? data.client_id : null,
+          seq: typeof data.seq === "number" ? data.seq : null,
+        });
+        if (action === "retry") {
+          if (!this.retryTimer) {
+            this.retryTimer = setTimeout(() => {
+              this.retryTimer = null;
+              this.client.retry();
+            }, 1000);
+          }
+          return;
+        }
+        this.opts.onToast({ code, message: String(data.message ?? "") });
+        if (action === "resubscribe") this.resync();
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** The local text can no longer be trusted: drop pending edits and take a fresh state. */
+  private resync(): void {
+    this.client.discardPending();
+    this.undo.clear();
+    this.socket.resubscribe();
+  }
+
+  private readAuthor(d: Record<string, unknown>): Author | null {
+    if (typeof d.id !== "string") return null;
+    const color = safeColor(typeof d.color === "string" ? d.color : null);
+    authorClass(d.id, color);
+    return { id: d.id, name: typeof d.name === "string" ? d.name : "?", color };
+  }
+
+  private onState(data: Record<string, unknown>): void {
+    const rev = Number(data.rev);
+    const text = typeof data.text === "string" ? data.text : "";
+    const authors: Record<string, Author> = { ...this.authors };
+    if (Array.isArray(data.authors)) {
+      for (const a of data.authors) {
+        const au = a && typeof a === "object" ? this.readAuthor(a as Record<string, unknown>) : null;
+        if (au) authors[au.id] = au;
+      }
+    }
+    this.authors = authors;
+    const wasPending = this.client.hasPending && this.client.loaded;
+    this.client.onState({ rev, text });
+    if (!wasPending) {
+      // The document is the server's: take its authorship too.
+      const runs = runsToRanges(text, parseRuns(data.authorship)).map((r): [string, number] => [r.author, r.to - r.from]);
+      this.view.dispatch({ effects: setRuns.of(runs) });
+    }
+    this.update({
+      loaded: true,
+      rev: this.client.rev,
+      pending: this.client.hasPending,
+      readonlyId: typeof data.readonly_id === "string" ? data.readonly_id : this.ui.readonlyId,
+      authors,
+      ...this.undoState(),
+    });
+    this.setEditable();
+    this.lastCaretKey = "";
+    this.scheduleCaret();
+  }
+
+  private onFrameError(code: string, message: string): void {
+    if (code === "not_found" && !this.client.loaded) {
+      this.socket.stop();
+      this.update({ notFound: true, conn: "offline" });
+      return;
+    }
+    this.opts.onToast({ code, message });
+  }
+
+  // ---- people ----
+
+  private addPeer(p: Peer): void {
+    const cur = this.people.get(p.id);
+    if (cur) {
+      if (!cur.conns.includes(p.conn)) cur.conns.push(p.conn);
+      cur.name = p.display_name;
+      cur.color = safeColor(p.avatar_color);
+    } else {
+      this.people.set(p.id, { id: p.id, name: p.display_name, color: safeColor(p.avatar_color), guest: p.guest, conns: [p.conn] });
+    }
+  }
+
+  private peopleList(): Person[] {
+    const me = this.opts.me.id;
+    return [...this.people.values()].sort((a, b) => (a.id === me ? -1 : b.id === me ? 1 : a.name.localeCompare(b.name)));
+  }
+
+  private onPresence(joined: Peer | null, left: Peer | null): void {
+    if (joined) this.addPeer(joined);
+    if (left) {
+      const cur = this.people.get(left.id);
+      if (cur) {
+        cur.conns = cur.conns.filter((c) => c !== left.conn);
+        if (cur.conns.length === 0) this.people.delete(left.id);
+      }
+      if (this.carets.delete(left.conn)) this.drawCarets();
+    }
+    this.update({ people: this.peopleList() });
+  }
+
+  /** Updates own name/colour in the list (the server learns it on the next connection). */
+  renamed(name: string, color: string): void {
+    const me = this.people.get(this.opts.me.id);
+    this.opts.me.name = name;
+    this.opts.me.color = color;
+    if (me) {
+      me.name = name;
+      me.color = color;
+    }
+    this.update({ people: this.peopleList() });
+  }
+
+  // ---- carets ----
+
+  private onCaret(d: Record<string, unknown>): void {
+    const conn = Number(d.conn);
+    const anchor0 = Number(d.anchor);
+    const head0 = Number(d.head);
+    if (!Number.isFinite(conn) || !Number.isFinite(anchor0) || !Number.isFinite(head0) || !this.client.loaded) return;
+    let anchor = anchor0;
+    let head = head0;
+    if (Number(d.rev) === this.client.rev) {
+      // The sender had not seen what is pending here.
+      for (const op of this.client.pending) {
+        anchor = transformPosition(op, anchor, false);
+        head = transformPosition(op, head, false);
+      }
+    }
+    const len = cpLength(this.text);
+    const author = typeof d.author === "string" ? d.author : String(conn);
+    const color = safeColor(typeof d.color === "string" ? d.color : null);
+    this.carets.set(conn, {
+      conn,
+      author,
+      name: typeof d.name === "string" ? d.name : "?",
+      color,
+      anchor: Math.min(Math.max(0, anchor), len),
+      head: Math.min(Math.max(0, head), len),
+    });
+    this.drawCarets();
+  }
+
+  private drawCarets(): void {
+    if (this.destroyed) return;
+    const doc = this.text;
+    const ranges = [];
+    for (const c of this.carets.values()) {
+      const cls = authorClass(`conn:${c.author}`, c.color);
+      let a: number;
+      let h: number;
+      try {
+        a = cpToUtf16(doc, c.anchor);
+        h = cpToUtf16(doc, c.head);
+      } catch {
+        continue;
+      }
+      const from = Math.min(a, h);
+      const to = Math.max(a, h);
+      if (to > from) ranges.push(Decoration.mark({ class: `pad-sel ${cls}` }).range(from, to));
+      ranges.push(Decoration.widget({ widget: new CaretWidget(c.name, cls), side: 1 }).range(h));
+    }
+    this.view.dispatch({ effects: setCarets.of(Decoration.set(ranges, true)) });
+  }
+
+  private scheduleCaret(): void {
+    if (this.opts.readonly || this.caretTimer) return;
+    const wait = Math.max(0, 100 - (Date.now() - this.lastCaretSent));
+    this.caretTimer = setTimeout(() => {
+      this.caretTimer = null;
+      this.sendCaret();
+    }, wait);
+  }
+
+  private sendCaret(): void {
+    if (!this.client.ready || this.client.syncing || !this.socket.isSubscribed || this.destroyed) return;
+    const doc = this.text;
+    const sel = this.view.state.selection.main;
+    let anchor: number;
+    let head: number;
+    try {
+      anchor = utf16ToCp(doc, sel.anchor);
+      head = utf16ToCp(doc, sel.head);
+    } catch {
+      return;
+    }
+    const key = `${this.client.rev}:${anchor}:${head}`;
+    if (key === this.lastCaretKey) return;
+    this.lastCaretKey = key;
+    this.lastCaretSent = Date.now();
+    this.socket.publish({ type: "caret", rev: this.client.rev, anchor, head });
+  }
+}

@@ -1,0 +1,199 @@
+// One WebSocket to /api/v1/ws following one topic, reconnecting with exponential backoff (capped
+// at 5 s). Frames: crates/realtime/src/protocol.rs.
+
+export type ConnState = "connecting" | "connected" | "reconnecting" | "offline";
+
+export interface Peer {
+  conn: number;
+  id: string;
+  display_name: string;
+  avatar_color: string;
+  guest: boolean;
+}
+
+export interface SocketHandlers {
+  /** Subscribed to the topic (again, after a reconnect); `members` are the people there now. */
+  onSubscribed(members: Peer[]): void;
+  onEvent(data: Record<string, unknown>, from: Peer | null): void;
+  onPresence(joined: Peer | null, left: Peer | null): void;
+  /** A frame-level error (`{"type":"error"}` outside an event), e.g. a refused subscription. */
+  onFrameError(code: string, message: string): void;
+  onState(state: ConnState): void;
+  onClosed(): void;
+}
+
+/** Delay before reconnect attempt `n` (0-based): 0.5 s, 1 s, 2 s, 4 s, then 5 s. */
+export function backoffDelay(attempt: number): number {
+  return Math.min(5000, 500 * 2 ** Math.max(0, attempt));
+}
+
+export class TopicSocket {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+  private subscribed = false;
+  state: ConnState = "connecting";
+
+  constructor(
+    private readonly topic: string,
+    private readonly handlers: SocketHandlers,
+  ) {}
+
+  start(): void {
+    window.addEventListener("online", this.onOnline);
+    window.addEventListener("offline", this.onOffline);
+    this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    window.removeEventListener("online", this.onOnline);
+    window.removeEventListener("offline", this.onOffline);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onclose = null;
+      ws.close(1000, "bye");
+    }
+  }
+
+  /** Drops the connection and reconnects now (e.g. after a rename, so others see the new name). */
+  reconnect(): void {
+    if (this.stopped) return;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onclose = null;
+      ws.onmessage = null;
+      ws.close(1000, "reconnect");
+    }
+    this.lost();
+    this.attempt = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.open();
+  }
+
+  /** Unsubscribes and subscribes again: the server sends a fresh state. */
+  resubscribe(): void {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    this.subscribed = false;
+    this.ws.send(JSON.stringify({ type: "unsubscribe", topic: this.topic }));
+    this.ws.send(JSON.stringify({ type: "subscribe", topic: this.topic }));
+  }
+
+  /** Publishes `data` on the topic; false when not connected. */
+  publish(data: unknown): boolean {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN || !this.subscribed) return false;
+    this.ws.send(JSON.stringify({ type: "publish", topic: this.topic, data }));
+    return true;
+  }
+
+  get isSubscribed(): boolean {
+    return this.subscribed;
+  }
+
+  private setState(s: ConnState): void {
+    if (this.state === s) return;
+    this.state = s;
+    this.handlers.onState(s);
+  }
+
+  private readonly onOnline = () => {
+    if (this.stopped || (this.ws && this.ws.readyState <= WebSocket.OPEN)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.attempt = 0;
+    this.open();
+  };
+
+  private readonly onOffline = () => {
+    if (!this.subscribed) this.setState("offline");
+  };
+
+  private open(): void {
+    if (this.stopped) return;
+    if (navigator.onLine === false) {
+      // No attempt while the browser knows it is offline: the "online" event reconnects. A slow
+      // check covers browsers whose onLine flag is not reliable.
+      this.setState("offline");
+      this.schedule();
+      return;
+    }
+    const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/v1/ws`;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url);
+    } catch {
+      this.schedule();
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      ws.send(JSON.stringify({ type: "subscribe", topic: this.topic }));
+    };
+    ws.onmessage = (e) => {
+      if (this.ws !== ws) return;
+      let msg: Record<string, unknown>;
+      try {
+        msg = JSON.parse(String(e.data)) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      this.onFrame(msg);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.lost();
+      this.schedule();
+    };
+    ws.onerror = () => {
+      /* onclose follows */
+    };
+  }
+
+  private lost(): void {
+    const was = this.subscribed;
+    this.subscribed = false;
+    if (was) this.handlers.onClosed();
+    this.setState(navigator.onLine === false ? "offline" : "reconnecting");
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer) return;
+    const delay = backoffDelay(this.attempt++);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.open();
+    }, delay);
+  }
+
+  private onFrame(msg: Record<string, unknown>): void {
+    switch (msg.type) {
+      case "subscribed":
+        if (msg.topic !== this.topic) return;
+        this.subscribed = true;
+        this.attempt = 0;
+        this.setState("connected");
+        this.handlers.onSubscribed(Array.isArray(msg.members) ? (msg.members as Peer[]) : []);
+        return;
+      case "event":
+        if (msg.topic !== this.topic || !msg.data || typeof msg.data !== "object") return;
+        this.handlers.onEvent(msg.data as Record<string, unknown>, (msg.from as Peer | null) ?? null);
+        return;
+      case "presence":
+        if (msg.topic !== this.topic) return;
+        this.handlers.onPresence((msg.joined as Peer | undefined) ?? null, (msg.left as Peer | undefined) ?? null);
+        return;
+      case "error":
+        this.handlers.onFrameError(String(msg.code ?? "internal"), String(msg.message ?? ""));
+        return;
+      default:
+        return;
+    }
+  }
+}

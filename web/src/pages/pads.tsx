@@ -1,0 +1,679 @@
+// Pads: the home (/pads: create, my pads, recent pads) and the collaborative editor (/p/:id).
+import type { ComponentChildren } from "preact";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, errorText } from "../api.ts";
+import { useApp, useTitle } from "../context.tsx";
+import { IconArrowRight, IconClose, IconDownload, IconLink, IconPad, IconUsers } from "../components/icons.tsx";
+import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Link, Loading, PageHeader, TextField, cx, useAsync, useConfirm } from "../components/ui.tsx";
+import { formatDateTime, isMessageKey, type Translate } from "../i18n/index.ts";
+import { navigate } from "../router.ts";
+import { parseRuns, runsToRanges } from "../pads/authorship.ts";
+import { authorClass } from "../pads/colors.ts";
+import { renderMarkdown } from "../pads/markdown.ts";
+import { PadSession, type Author, type PadToast, type PadUi } from "../pads/session.ts";
+import { AVATAR_COLORS } from "./account.tsx";
+import type { User } from "../types.ts";
+
+interface GuestAnswer {
+  id: string;
+  display_name: string;
+  avatar_color: string;
+  csrf_token: string;
+}
+
+interface PadListItem {
+  id: string;
+  rev: number;
+  updated_at: string;
+  visited_at: string | null;
+  owned: boolean;
+}
+
+interface PadMeta {
+  pad: { id: string; rev: number; readonly: boolean; readonly_id?: string; owner_id?: string | null };
+  text: string;
+}
+
+interface RevisionInfo {
+  rev: number;
+  author_id: string;
+  created_at: string;
+  inserted: number;
+  deleted: number;
+}
+
+interface RevisionText {
+  rev: number;
+  text: string;
+  authorship: unknown;
+  authors: Author[];
+}
+
+interface Me {
+  id: string;
+  name: string;
+  color: string;
+  guest: boolean;
+}
+
+const enc = encodeURIComponent;
+
+/** Makes sure this browser has an identity: the signed-in user, or a guest (cookie + CSRF token). */
+async function identity(user: User | null): Promise<Me> {
+  if (user) return { id: user.id, name: user.display_name || user.username, color: user.avatar_color, guest: false };
+  const g = await api.get<GuestAnswer>("/api/v1/guest");
+  api.setCsrfToken(g.csrf_token);
+  return { id: g.id, name: g.display_name, color: g.avatar_color, guest: true };
+}
+
+/** The translated text of an error code sent over the socket. */
+export function padErrorText(t: Translate, code: string, message: string): string {
+  const own = `padError.${code}`;
+  if (isMessageKey(own)) return t(own);
+  const general = `error.${code}`;
+  if (isMessageKey(general)) return t(general);
+  return message || t("error.internal");
+}
+
+// ---------------------------------------------------------------- /pads
+
+export function PadsHomePage() {
+  const { t, user, lang } = useApp();
+  useTitle(t("tool.pads.name"));
+  const [name, setName] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const list = useAsync(() => (user ? api.get<PadListItem[]>("/api/v1/pads") : Promise.resolve([] as PadListItem[])), [user?.id]);
+
+  const create = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await identity(user);
+      const n = name.trim();
+      const res = await api.post<{ pad: { id: string } }>("/api/v1/pads", n ? { name: n } : {});
+      navigate(`/p/${enc(res.pad.id)}`);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  const mine = (list.data ?? []).filter((p) => p.owned);
+  const recent = (list.data ?? []).filter((p) => !p.owned);
+
+  return (
+    <div class="container page">
+      <PageHeader
+        title={t("tool.pads.name")}
+        subtitle={t("tool.pads.desc")}
+        icon={
+          <span class="tool-icon tool-pads">
+            <IconPad size={28} />
+          </span>
+        }
+      />
+      <Card title={t("pads.new")} description={t("pads.newDesc")} id="new-pad">
+        <form class="inline-form" onSubmit={create}>
+          <TextField
+            class="pad-new-name"
+            label={t("pads.name")}
+            optional
+            name="pad-name"
+            value={name}
+            onValue={setName}
+            maxLength={64}
+            autocomplete="off"
+            spellcheck={false}
+            placeholder={t("pads.namePlaceholder")}
+          />
+          <Button type="submit" loading={busy}>
+            <IconPad size={16} />
+            {t("pads.create")}
+          </Button>
+        </form>
+        <p class="field-hint pad-new-hint">{t("pads.nameHint")}</p>
+        <ErrorAlert error={error} />
+        {!user && <p class="muted small">{t("pads.guestNote")}</p>}
+      </Card>
+      {user && (
+        <>
+          <PadList id="my-pads" title={t("pads.mine")} empty={t("pads.mineEmpty")} items={mine} loading={list.loading} error={list.error} lang={lang} t={t} />
+          <PadList id="recent-pads" title={t("pads.recent")} empty={t("pads.recentEmpty")} items={recent} loading={list.loading} error={list.error} lang={lang} t={t} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function PadList({ id, title, empty, items, loading, error, lang, t }: { id: string; title: string; empty: string; items: PadListItem[]; loading: boolean; error: unknown; lang: "en" | "fr"; t: Translate }) {
+  return (
+    <Card title={title} id={id}>
+      {loading ? (
+        <Loading />
+      ) : error ? (
+        <ErrorAlert error={error} />
+      ) : items.length === 0 ? (
+        <EmptyState>{empty}</EmptyState>
+      ) : (
+        <ul class="list">
+          {items.map((p) => (
+            <li key={p.id} class="list-item">
+              <div class="list-main">
+                <Link href={`/p/${enc(p.id)}`} class="list-title pad-link">
+                  {p.id}
+                </Link>
+                <div class="list-meta">
+                  <span>{t(new Intl.PluralRules(lang).select(p.rev) === "one" ? "pads.revisions.one" : "pads.revisions.other", { count: p.rev })}</span>
+                  <span>{t("pads.updated", { date: formatDateTime(lang, p.updated_at) ?? "" })}</span>
+                  {p.visited_at && <span>{t("pads.visited", { date: formatDateTime(lang, p.visited_at) ?? "" })}</span>}
+                </div>
+              </div>
+              <Link href={`/p/${enc(p.id)}`} class="btn btn-secondary btn-sm" aria-label={t("pads.openNamed", { name: p.id })}>
+                {t("pads.open")}
+                <IconArrowRight size={16} />
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
+
+// ---------------------------------------------------------------- /p/:id
+
+type Panel = "people" | "share" | "history" | null;
+
+interface ToastItem {
+  id: number;
+  text: string;
+}
+
+declare global {
+  interface Window {
+    /** The editor and the session, for tests. */
+    __padView?: import("@codemirror/view").EditorView;
+    __padSession?: PadSession;
+  }
+}
+
+export function PadPage({ id }: { id: string }) {
+  const { t, user } = useApp();
+  const readonly = id.startsWith("r-");
+  useTitle(id);
+  const [me, setMe] = useState<Me | null>(null);
+  const [meta, setMeta] = useState<PadMeta | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [ui, setUi] = useState<PadUi | null>(null);
+  const [panel, setPanel] = useState<Panel>(null);
+  const [preview, setPreview] = useState(false);
+  const [showAuthors, setShowAuthors] = useState(false);
+  const [toasts, setToasts] = useState<ToastItem[]>([]);
+  const [textTick, setTextTick] = useState(0);
+  const hostRef = useRef<HTMLDivElement>(null);
+  const sessionRef = useRef<PadSession | null>(null);
+  const tRef = useRef(t);
+  tRef.current = t;
+
+  const toast = useCallback((text: string) => {
+    const tid = Date.now() + Math.random();
+    setToasts((list) => [...list.slice(-3), { id: tid, text }]);
+    setTimeout(() => setToasts((list) => list.filter((x) => x.id !== tid)), 6000);
+  }, []);
+
+  // Identity (guests get a cookie) and the pad's existence, owner and read-only id.
+  useEffect(() => {
+    let alive = true;
+    setMeta(null);
+    setLoadError(null);
+    (async () => {
+      try {
+        const who = await identity(user);
+        const m = await api.get<PadMeta>(`/api/v1/pads/${enc(id)}`);
+        if (!alive) return;
+        setMe(who);
+        setMeta(m);
+      } catch (e) {
+        if (alive) setLoadError(e);
+      }
+    })();
+    return () => {
+      alive = false;
+    };
+  }, [id, user?.id]);
+
+  // The live session.
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!me || !meta || !host) return;
+    const session = new PadSession({
+      parent: host,
+      padId: id,
+      readonly,
+      me: { id: me.id, name: me.name, color: me.color },
+      label: tRef.current("pad.editorLabel"),
+      onUi: setUi,
+      onToast: (x: PadToast) => toast(padErrorText(tRef.current, x.code, x.message)),
+      onText: () => setTextTick((n) => n + 1),
+    });
+    sessionRef.current = session;
+    window.__padView = session.view;
+    window.__padSession = session;
+    return () => {
+      session.destroy();
+      sessionRef.current = null;
+      if (window.__padView === session.view) window.__padView = undefined;
+      if (window.__padSession === session) window.__padSession = undefined;
+    };
+  }, [me?.id, meta, id, readonly]);
+
+  const togglePanel = (p: Panel) => setPanel((cur) => (cur === p ? null : p));
+
+  if (loadError) {
+    const missing = (loadError as { status?: number }).status === 404;
+    return (
+      <div class="container page page-narrow">
+        <PageHeader title={missing ? t("pad.notFound") : id} />
+        {missing ? <Alert kind="warning">{t("pad.notFoundBody")}</Alert> : <ErrorAlert error={loadError} />}
+        <Link href="/pads" class="btn btn-secondary">
+          {t("pad.backToPads")}
+        </Link>
+      </div>
+    );
+  }
+
+  const readonlyId = ui?.readonlyId ?? meta?.pad.readonly_id ?? null;
+  const isOwner = !!me && !!meta && !readonly && (meta.pad.owner_id === me.id || !!user?.is_admin);
+  const conn = ui?.conn ?? "connecting";
+
+  return (
+    <div class={cx("pad-page", panel && "has-panel", preview && "has-preview")}>
+      <div class="pad-toolbar">
+        <div class="pad-title">
+          <h1 class="pad-name" title={id}>
+            {id}
+          </h1>
+          {readonly && <Badge tone="warning">{t("pad.readonly")}</Badge>}
+          <ConnBadge conn={conn} pending={!!ui?.pending} deleted={!!ui?.deleted} t={t} />
+        </div>
+        <div class="pad-actions" role="toolbar" aria-label={t("pad.toolbar")}>
+          {!readonly && (
+            <>
+              <Button variant="ghost" size="sm" onClick={() => sessionRef.current?.undoCommand()} disabled={!ui?.canUndo} title={t("pad.undoHint")}>
+                {t("pad.undo")}
+              </Button>
+              <Button variant="ghost" size="sm" onClick={() => sessionRef.current?.redoCommand()} disabled={!ui?.canRedo} title={t("pad.redoHint")}>
+                {t("pad.redo")}
+              </Button>
+            </>
+          )}
+          <Button variant={showAuthors ? "secondary" : "ghost"} size="sm" aria-pressed={showAuthors ? "true" : "false"} onClick={() => setShowAuthors(!showAuthors)}>
+            {t("pad.authorColors")}
+          </Button>
+          <Button variant={preview ? "secondary" : "ghost"} size="sm" aria-pressed={preview ? "true" : "false"} onClick={() => setPreview(!preview)}>
+            {t("pad.preview")}
+          </Button>
+          <Button variant={panel === "people" ? "secondary" : "ghost"} size="sm" aria-expanded={panel === "people" ? "true" : "false"} aria-controls="pad-panel" onClick={() => togglePanel("people")}>
+            <IconUsers size={16} />
+            {t("pad.people", { count: ui?.people.length ?? 0 })}
+          </Button>
+          <Button variant={panel === "share" ? "secondary" : "ghost"} size="sm" aria-expanded={panel === "share" ? "true" : "false"} aria-controls="pad-panel" onClick={() => togglePanel("share")}>
+            <IconLink size={16} />
+            {t("pad.share")}
+          </Button>
+          <Button variant={panel === "history" ? "secondary" : "ghost"} size="sm" aria-expanded={panel === "history" ? "true" : "false"} aria-controls="pad-panel" onClick={() => togglePanel("history")}>
+            {t("pad.history")}
+          </Button>
+        </div>
+      </div>
+      {ui?.deleted && <Alert kind="error">{t("pad.deleted")}</Alert>}
+      {ui?.notFound && <Alert kind="warning">{t("pad.notFoundBody")}</Alert>}
+      <div class="pad-body">
+        <div class={cx("pad-editor-wrap", showAuthors && "pad-show-authors")}>
+          {!ui?.loaded && !ui?.notFound && (
+            <div class="pad-loading">
+              <Loading />
+            </div>
+          )}
+          <div ref={hostRef} class="pad-editor" />
+        </div>
+        {preview && <Preview session={sessionRef.current} tick={textTick} t={t} />}
+        {panel && (
+          <aside id="pad-panel" class="pad-panel card" aria-label={t(`pad.panel.${panel}`)}>
+            <header class="pad-panel-head">
+              <h2 class="card-title">{t(`pad.panel.${panel}`)}</h2>
+              <button type="button" class="icon-btn" onClick={() => setPanel(null)} aria-label={t("pad.closePanel")} title={t("pad.closePanel")}>
+                <IconClose size={18} />
+              </button>
+            </header>
+            {panel === "people" && me && <PeoplePanel ui={ui} me={me} readonly={readonly} session={sessionRef.current} onMe={setMe} toast={toast} />}
+            {panel === "share" && <SharePanel id={id} readonly={readonly} readonlyId={readonlyId} canDelete={isOwner} toast={toast} />}
+            {panel === "history" && <HistoryPanel id={id} readonly={readonly} headRev={ui?.rev ?? meta?.pad.rev ?? 0} authors={ui?.authors ?? {}} toast={toast} />}
+          </aside>
+        )}
+      </div>
+      <div class="toasts" aria-live="polite" role="status">
+        {toasts.map((x) => (
+          <div key={x.id} class="toast">
+            <span>{x.text}</span>
+            <button type="button" class="icon-btn" aria-label={t("pad.dismiss")} onClick={() => setToasts((l) => l.filter((y) => y.id !== x.id))}>
+              <IconClose size={16} />
+            </button>
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function ConnBadge({ conn, pending, deleted, t }: { conn: PadUi["conn"]; pending: boolean; deleted: boolean; t: Translate }) {
+  if (deleted) return null;
+  const label = conn === "connected" ? (pending ? t("pad.saving") : t("pad.connected")) : t(`pad.conn.${conn}`);
+  return (
+    <span class={cx("pad-conn", `pad-conn-${conn}`)} data-state={conn} role="status" title={conn !== "connected" ? t("pad.offlineHint") : undefined}>
+      <span class="pad-conn-dot" aria-hidden="true" />
+      {label}
+    </span>
+  );
+}
+
+function Preview({ session, tick, t }: { session: PadSession | null; tick: number; t: Translate }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      if (ref.current && session) ref.current.innerHTML = renderMarkdown(session.text);
+    }, 120);
+    return () => clearTimeout(timer);
+  }, [tick, session]);
+  return (
+    <section class="pad-preview card" aria-label={t("pad.preview")}>
+      <div ref={ref} class="markdown" />
+    </section>
+  );
+}
+
+function PeoplePanel({ ui, me, readonly, session, onMe, toast }: { ui: PadUi | null; me: Me; readonly: boolean; session: PadSession | null; onMe: (m: Me) => void; toast: (s: string) => void }) {
+  const { t, updateUser } = useApp();
+  const [name, setName] = useState(me.name);
+  const [color, setColor] = useState(me.color);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const people = ui?.people ?? [];
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body = { display_name: name.trim(), avatar_color: color };
+      if (me.guest) {
+        await api.patch("/api/v1/guest", body);
+      } else {
+        updateUser(await api.patch<User>("/api/v1/me", body));
+      }
+      // The socket carries the name and colour it had when it connected: reconnect.
+      session?.renamed(body.display_name, color);
+      session?.reconnect();
+      toast(t("pad.nameSaved"));
+      // Own name updated in place: the session keeps the same identity (and caret).
+      onMe({ ...me, name: body.display_name, color });
+    } catch (err) {
+      setError(err);
+    }
+    setBusy(false);
+  };
+
+  return (
+    <div class="stack">
+      <ul class="pad-people">
+        {people.map((p) => (
+          <li key={p.id} class="pad-person">
+            <Avatar name={p.name} color={p.color} size="sm" />
+            <span class="pad-person-name">{p.name}</span>
+            {p.id === me.id && <Badge tone="accent">{t("pad.you")}</Badge>}
+            {p.guest && p.id !== me.id && <Badge>{t("pad.guest")}</Badge>}
+          </li>
+        ))}
+      </ul>
+      {!readonly && (
+        <form class="form" onSubmit={save}>
+          <TextField label={t("pad.yourName")} name="display_name" value={name} onValue={setName} maxLength={64} required autocomplete="nickname" />
+          <fieldset class="field">
+            <legend class="field-label">{t("pad.yourColor")}</legend>
+            <div class="swatches">
+              {AVATAR_COLORS.map((c) => (
+                <label key={c} class="swatch" title={c}>
+                  <input type="radio" name="pad_color" value={c} checked={color.toLowerCase() === c} onChange={() => setColor(c)} />
+                  <span class="swatch-dot" style={{ backgroundColor: c }} />
+                  <span class="visually-hidden">{c}</span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <ErrorAlert error={error} />
+          <div class="form-actions">
+            <Button type="submit" size="sm" loading={busy}>
+              {t("common.save")}
+            </Button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function SharePanel({ id, readonly, readonlyId, canDelete, toast }: { id: string; readonly: boolean; readonlyId: string | null; canDelete: boolean; toast: (s: string) => void }) {
+  const { t } = useApp();
+  const [dialog, confirm] = useConfirm();
+  const [busy, setBusy] = useState(false);
+  const origin = location.origin;
+  const remove = async () => {
+    const ok = await confirm({ title: t("pad.deleteConfirm"), body: t("pad.deleteBody"), confirmLabel: t("pad.delete"), danger: true });
+    if (!ok) return;
+    setBusy(true);
+    try {
+      await api.del(`/api/v1/pads/${enc(id)}`);
+      navigate("/pads");
+    } catch (e) {
+      toast(errorText(t, e));
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="stack">
+      {!readonly && <CopyField label={t("pad.editLink")} value={`${origin}/p/${id}`} />}
+      {readonlyId && <CopyField label={t("pad.readonlyLink")} value={`${origin}/p/${readonlyId}`} />}
+      <div>
+        <p class="field-label">{t("pad.export")}</p>
+        <div class="pad-export">
+          {(["txt", "md", "html"] as const).map((f) => (
+            <a key={f} class="btn btn-secondary btn-sm" href={`/api/v1/pads/${enc(id)}/export?format=${f}`} download>
+              <IconDownload size={16} />
+              {t(`pad.export.${f}`)}
+            </a>
+          ))}
+        </div>
+      </div>
+      {canDelete && (
+        <div>
+          <Button variant="danger" size="sm" onClick={remove} loading={busy}>
+            {t("pad.delete")}
+          </Button>
+        </div>
+      )}
+      {dialog}
+    </div>
+  );
+}
+
+function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: string; readonly: boolean; headRev: number; authors: Record<string, Author>; toast: (s: string) => void }) {
+  const { t, lang } = useApp();
+  const [rev, setRev] = useState(headRev);
+  const [follow, setFollow] = useState(true);
+  const [shown, setShown] = useState<RevisionText | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [list, setList] = useState<RevisionInfo[]>([]);
+  const [playing, setPlaying] = useState(false);
+  const [dialog, confirm] = useConfirm();
+  const [busy, setBusy] = useState(false);
+
+  // Follow the newest revision until the user moves the slider.
+  useEffect(() => {
+    if (follow) setRev(headRev);
+  }, [headRev, follow]);
+
+  // Revision list, newest first; older pages as the slider goes back.
+  useEffect(() => {
+    let alive = true;
+    api.get<RevisionInfo[]>(`/api/v1/pads/${enc(id)}/revisions?limit=100`).then(
+      (l) => alive && setList(l),
+      (e) => alive && setError(e),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [id, headRev]);
+  const oldest = list.length ? list[list.length - 1]!.rev : 0;
+  useEffect(() => {
+    if (!list.length || rev >= oldest || oldest <= 1) return;
+    let alive = true;
+    api.get<RevisionInfo[]>(`/api/v1/pads/${enc(id)}/revisions?before=${oldest}&limit=100`).then(
+      (more) => alive && more.length && setList((l) => [...l, ...more.filter((m) => m.rev < oldest)]),
+      () => {},
+    );
+    return () => {
+      alive = false;
+    };
+  }, [rev, oldest, id, list.length]);
+
+  // The text at the chosen revision.
+  useEffect(() => {
+    let alive = true;
+    const timer = setTimeout(() => {
+      api.get<RevisionText>(`/api/v1/pads/${enc(id)}/revisions/${rev}`).then(
+        (r) => {
+          if (!alive) return;
+          setShown(r);
+          setError(null);
+        },
+        (e) => alive && setError(e),
+      );
+    }, 80);
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+    };
+  }, [id, rev]);
+
+  // Play: one revision every 250 ms up to the newest.
+  useEffect(() => {
+    if (!playing) return;
+    if (rev >= headRev) {
+      setPlaying(false);
+      return;
+    }
+    const timer = setTimeout(() => setRev((r) => Math.min(headRev, r + 1)), 250);
+    return () => clearTimeout(timer);
+  }, [playing, rev, headRev]);
+
+  const info = list.find((r) => r.rev === rev);
+  const allAuthors = useMemo(() => {
+    const m: Record<string, Author> = { ...authors };
+    for (const a of shown?.authors ?? []) if (!m[a.id]) m[a.id] = a;
+    return m;
+  }, [authors, shown]);
+  const spans = useMemo(() => {
+    if (!shown) return [] as ComponentChildren[];
+    const ranges = runsToRanges(shown.text, parseRuns(shown.authorship));
+    const out: ComponentChildren[] = [];
+    let pos = 0;
+    for (const r of ranges) {
+      if (r.from > pos) out.push(shown.text.slice(pos, r.from));
+      const a = allAuthors[r.author];
+      out.push(
+        <span key={r.from} class={authorClass(r.author, a?.color)} title={a?.name}>
+          {shown.text.slice(r.from, r.to)}
+        </span>,
+      );
+      pos = r.to;
+    }
+    if (pos < shown.text.length) out.push(shown.text.slice(pos));
+    return out;
+  }, [shown, allAuthors]);
+
+  const restore = async () => {
+    const ok = await confirm({ title: t("pad.restoreConfirm", { rev }), body: t("pad.restoreBody"), confirmLabel: t("pad.restore") });
+    if (!ok) return;
+    setBusy(true);
+    try {
+      await api.post(`/api/v1/pads/${enc(id)}/restore`, { rev });
+      toast(t("pad.restored", { rev }));
+      setFollow(true);
+    } catch (e) {
+      toast(errorText(t, e));
+    }
+    setBusy(false);
+  };
+
+  const author = info ? allAuthors[info.author_id] : undefined;
+  return (
+    <div class="stack pad-history">
+      <div class="pad-slider">
+        <Button variant="secondary" size="sm" onClick={() => {
+          if (!playing && rev >= headRev) setRev(0);
+          setFollow(false);
+          setPlaying(!playing);
+        }} aria-pressed={playing ? "true" : "false"}>
+          {playing ? t("pad.pause") : t("pad.play")}
+        </Button>
+        <label class="visually-hidden" for="pad-rev">
+          {t("pad.revision")}
+        </label>
+        <input
+          id="pad-rev"
+          class="pad-range"
+          type="range"
+          min={0}
+          max={headRev}
+          step={1}
+          value={rev}
+          onInput={(e) => {
+            const v = Number((e.currentTarget as HTMLInputElement).value);
+            setFollow(v >= headRev);
+            setPlaying(false);
+            setRev(v);
+          }}
+        />
+      </div>
+      <p class="pad-rev-meta">
+        <strong>{t("pad.revisionOf", { rev, head: headRev })}</strong>
+        {info && (
+          <span class="muted small">
+            {" · "}
+            {author?.name ?? "?"}
+            {" · "}
+            {formatDateTime(lang, info.created_at)}
+          </span>
+        )}
+      </p>
+      <ErrorAlert error={error} />
+      <pre class="pad-ts-text pad-show-authors" aria-label={t("pad.revisionText", { rev })} data-rev={shown?.rev}>
+        {shown ? spans : null}
+      </pre>
+      <div class="pad-export">
+        <a class="btn btn-secondary btn-sm" href={`/api/v1/pads/${enc(id)}/export?format=txt&rev=${rev}`} download>
+          <IconDownload size={16} />
+          {t("pad.exportRevision")}
+        </a>
+        {!readonly && (
+          <Button variant="secondary" size="sm" onClick={restore} loading={busy} disabled={rev >= headRev}>
+            {t("pad.restore")}
+          </Button>
+        )}
+      </div>
+      {dialog}
+    </div>
+  );
+}

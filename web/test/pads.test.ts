@@ -1,0 +1,384 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { applyToRuns, parseRuns, runsLength, runsToRanges } from "../src/pads/authorship.ts";
+import { mapRuns, opFromChanges } from "../src/pads/changes.ts";
+import { PadClient, type OutMessage } from "../src/pads/client.ts";
+import { apply, transform, type Op } from "../src/pads/ot.ts";
+import { backoffDelay } from "../src/pads/socket.ts";
+import { UndoManager } from "../src/pads/undo.ts";
+
+// ---- a tiny server with the engine's semantics (crates/pad/src/engine.rs) ----
+
+interface Stored {
+  rev: number;
+  op: Op;
+  author: string;
+  client_id: string;
+  seq: number;
+}
+
+type Event =
+  | { type: "ack"; rev: number; client_id: string; seq: number }
+  | { type: "op"; rev: number; op: Op; author: string; client_id: string; seq: number }
+  | { type: "synced"; rev: number };
+
+class FakeServer {
+  doc = "";
+  revs: Stored[] = [];
+  conns = new Map<number, { author: string; inbox: Event[] }>();
+  private nextConn = 1;
+
+  get rev(): number {
+    return this.revs.length;
+  }
+
+  connect(author: string): number {
+    const id = this.nextConn++;
+    this.conns.set(id, { author, inbox: [] });
+    return id;
+  }
+
+  disconnect(conn: number): void {
+    this.conns.delete(conn);
+  }
+
+  receive(conn: number, msg: OutMessage): void {
+    const c = this.conns.get(conn);
+    if (!c) return; // the connection is gone: the message is lost
+    if (msg.type === "sync") {
+      for (const r of this.revs.slice(msg.rev)) c.inbox.push({ type: "op", ...r });
+      c.inbox.push({ type: "synced", rev: this.rev });
+      return;
+    }
+    const dup = this.revs.find((r) => r.client_id === msg.client_id && r.seq === msg.seq);
+    if (dup) {
+      c.inbox.push({ type: "ack", rev: dup.rev, client_id: msg.client_id, seq: msg.seq });
+      return;
+    }
+    assert.ok(msg.rev <= this.rev, "rev from the future");
+    let op = msg.op;
+    for (const r of this.revs.slice(msg.rev)) op = transform(r.op, op)[1];
+    this.doc = apply(this.doc, op);
+    const stored: Stored = { rev: this.rev + 1, op, author: c.author, client_id: msg.client_id, seq: msg.seq };
+    this.revs.push(stored);
+    for (const [id, other] of this.conns) {
+      if (id !== conn) other.inbox.push({ type: "op", ...stored });
+    }
+    c.inbox.push({ type: "ack", rev: stored.rev, client_id: msg.client_id, seq: msg.seq });
+  }
+}
+
+/** A client with its document, its outbox (messages on the wire) and its connection. */
+class Peer {
+  doc = "";
+  outbox: OutMessage[] = [];
+  conn = 0;
+  client: PadClient;
+  constructor(
+    readonly server: FakeServer,
+    readonly author: string,
+    id: string,
+  ) {
+    this.client = new PadClient(
+      {
+        send: (m) => this.outbox.push(m),
+        applyRemote: (op) => {
+          this.doc = apply(this.doc, op);
+        },
+        reset: (s) => {
+          this.doc = s.text;
+        },
+      },
+      id,
+    );
+  }
+
+  join(): void {
+    this.conn = this.server.connect(this.author);
+    this.outbox = [];
+    this.client.connected();
+    this.client.onState({ rev: this.server.rev, text: this.server.doc });
+  }
+
+  leave(): void {
+    this.server.disconnect(this.conn);
+    this.conn = 0;
+    this.client.disconnected();
+  }
+
+  edit(pos: number, insert: string, del = 0): void {
+    const len = [...this.doc].length;
+    pos = Math.min(pos, len);
+    del = Math.min(del, len - pos);
+    const op: Op = [];
+    if (pos) op.push(pos);
+    if (insert) op.push(insert);
+    if (del) op.push(-del);
+    if (len - pos - del) op.push(len - pos - del);
+    this.doc = apply(this.doc, op);
+    this.client.applyLocal(op);
+  }
+
+  /** Delivers one message each way; true if anything moved. */
+  step(): boolean {
+    let moved = false;
+    const out = this.outbox.shift();
+    if (out) {
+      this.server.receive(this.conn, out);
+      moved = true;
+    }
+    const inbox = this.server.conns.get(this.conn)?.inbox;
+    const ev = inbox?.shift();
+    if (ev) {
+      if (ev.type === "ack") this.client.onAck(ev);
+      else if (ev.type === "op") this.client.onOp(ev);
+      else this.client.onSynced();
+      moved = true;
+    }
+    return moved;
+  }
+}
+
+function settle(peers: Peer[]): void {
+  for (let i = 0; i < 100000; i++) if (!peers.map((p) => p.step()).some(Boolean)) return;
+  throw new Error("did not settle");
+}
+
+/** Deterministic pseudo-random numbers. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+test("client: phases and one op in flight", () => {
+  const sent: OutMessage[] = [];
+  const c = new PadClient({ send: (m) => sent.push(m), applyRemote: () => {}, reset: () => {} }, "me");
+  c.connected();
+  c.onState({ rev: 3, text: "abc" });
+  assert.equal(c.phase, "synchronized");
+  c.applyLocal([3, "d"]);
+  assert.equal(c.phase, "awaitingConfirm");
+  assert.deepEqual(sent, [{ type: "op", client_id: "me", seq: 1, rev: 3, op: [3, "d"] }]);
+  c.applyLocal([4, "e"]);
+  c.applyLocal([5, "f"]);
+  assert.equal(c.phase, "awaitingWithBuffer");
+  assert.deepEqual(c.buffer, [4, "ef"]);
+  assert.equal(sent.length, 1);
+  // Ops before the state and old ops are ignored; an ack for another seq too.
+  c.onAck({ rev: 4, client_id: "me", seq: 7 });
+  assert.equal(c.phase, "awaitingWithBuffer");
+  c.onAck({ rev: 4, client_id: "me", seq: 1 });
+  assert.equal(c.rev, 4);
+  assert.deepEqual(sent[1], { type: "op", client_id: "me", seq: 2, rev: 4, op: [4, "ef"] });
+  c.onAck({ rev: 5, client_id: "me", seq: 2 });
+  assert.equal(c.phase, "synchronized");
+});
+
+test("client: remote ops are transformed against the op in flight and the buffer", () => {
+  const applied: Op[] = [];
+  const sent: OutMessage[] = [];
+  const c = new PadClient({ send: (m) => sent.push(m), applyRemote: (op) => applied.push(op), reset: () => {} }, "me");
+  c.onOp({ rev: 1, op: ["x"] }); // before any state: ignored
+  c.connected();
+  c.onState({ rev: 0, text: "hello" });
+  c.applyLocal([5, "!"]); // in flight
+  c.applyLocal([6, "?"]); // buffer
+  c.onOp({ rev: 1, op: ["A", 5], author: "u_other", client_id: "other", seq: 1 });
+  assert.deepEqual(applied, [["A", 7]]);
+  assert.deepEqual(c.inflight?.op, [6, "!"]);
+  assert.deepEqual(c.buffer, [7, "?"]);
+  c.onOp({ rev: 1, op: ["B", 5] }); // already seen
+  assert.equal(applied.length, 1);
+  // A remote op carrying our client id and seq is our ack (seen after a sync).
+  c.onOp({ rev: 2, op: [6, "!"], client_id: "me", seq: 1 });
+  assert.equal(c.rev, 2);
+  assert.deepEqual(sent[sent.length - 1], { type: "op", client_id: "me", seq: 2, rev: 2, op: [7, "?"] });
+});
+
+test("client: a gap in revisions asks for a sync; refused edits are dropped", () => {
+  const sent: OutMessage[] = [];
+  const c = new PadClient({ send: (m) => sent.push(m), applyRemote: () => {}, reset: () => {} }, "me");
+  c.connected();
+  c.onState({ rev: 5, text: "" });
+  assert.equal(c.onOp({ rev: 7, op: ["x"] }), false);
+  assert.deepEqual(sent, [{ type: "sync", rev: 5 }]);
+  c.onSynced();
+  c.applyLocal(["a"]);
+  assert.equal(c.onError({ code: "rate_limited", client_id: "me", seq: 1 }), "retry");
+  assert.equal(c.onError({ code: "invalid_op", client_id: "someone", seq: 1 }), "none");
+  assert.equal(c.onError({ code: "invalid_op", client_id: "me", seq: 1 }), "resubscribe");
+  c.discardPending();
+  assert.equal(c.phase, "synchronized");
+});
+
+test("two clients typing concurrently converge (random interleavings)", () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const r = rng(seed);
+    const server = new FakeServer();
+    server.doc = "shared line\n";
+    const a = new Peer(server, "u_a", "ca");
+    const b = new Peer(server, "g_b", "cb");
+    a.join();
+    b.join();
+    for (let i = 0; i < 60; i++) {
+      const who = r() < 0.5 ? a : b;
+      const len = [...who.doc].length;
+      if (r() < 0.7) who.edit(Math.floor(r() * (len + 1)), r() < 0.1 ? "🙂" : String.fromCharCode(97 + Math.floor(r() * 26)));
+      else who.edit(Math.floor(r() * (len + 1)), "", 1 + Math.floor(r() * 3));
+      for (let k = Math.floor(r() * 4); k > 0; k--) (r() < 0.5 ? a : b).step();
+    }
+    settle([a, b]);
+    assert.equal(a.doc, server.doc, `seed ${seed}`);
+    assert.equal(b.doc, server.doc, `seed ${seed}`);
+    assert.equal(a.client.rev, server.rev);
+    assert.equal(b.client.rev, server.rev);
+  }
+});
+
+test("reconnect: edits made offline are synced and sent once", () => {
+  for (let seed = 1; seed <= 30; seed++) {
+    const r = rng(seed * 7);
+    const server = new FakeServer();
+    server.doc = "abc";
+    const a = new Peer(server, "u_a", "ca");
+    const b = new Peer(server, "u_b", "cb");
+    a.join();
+    b.join();
+    a.edit(3, "1");
+    // The op reaches the server or not; the ack is lost either way.
+    if (r() < 0.5) a.step();
+    a.server.conns.get(a.conn)!.inbox.length = 0;
+    a.leave();
+    // Offline: a keeps typing, b too.
+    a.edit(0, "X");
+    a.edit(1, "Y");
+    b.edit(2, "b");
+    settle([b]);
+    // Back online: state, sync, ops, synced, resend.
+    a.conn = server.connect("u_a");
+    a.outbox = [];
+    a.client.connected();
+    a.client.onState({ rev: server.rev, text: server.doc });
+    assert.equal(a.client.syncing, true);
+    assert.deepEqual(a.outbox[0], { type: "sync", rev: a.client.rev });
+    settle([a, b]);
+    assert.equal(a.doc, server.doc, `seed ${seed}`);
+    assert.equal(b.doc, server.doc, `seed ${seed}`);
+    assert.equal([...server.doc].filter((c) => c === "1").length, 1, "the edit in flight is applied once");
+    assert.ok(server.doc.includes("XY"));
+  }
+});
+
+test("a fresh state with nothing pending replaces the document", () => {
+  let doc = "old";
+  const c = new PadClient({ send: () => {}, applyRemote: () => {}, reset: (s) => (doc = s.text) }, "me");
+  c.connected();
+  c.onState({ rev: 1, text: "old" });
+  c.disconnected();
+  c.connected();
+  c.onState({ rev: 9, text: "new text" });
+  assert.equal(doc, "new text");
+  assert.equal(c.rev, 9);
+});
+
+test("authorship runs follow ops", () => {
+  let runs = parseRuns([["u_a", 3], ["u_b", 2], ["bad"], ["u_b", 1]]);
+  assert.deepEqual(runs, [["u_a", 3], ["u_b", 3]]);
+  runs = applyToRuns(runs, [2, "xy", -2, 2], "g_c");
+  assert.deepEqual(runs, [["u_a", 2], ["g_c", 2], ["u_b", 2]]);
+  assert.equal(runsLength(runs), 6);
+  runs = applyToRuns(runs, [6, "🙂"], "u_a");
+  assert.deepEqual(runs[runs.length - 1], ["u_a", 1]);
+  assert.deepEqual(runsToRanges("ab🙂c", [["x", 2], ["y", 1], ["z", 1]]), [
+    { from: 0, to: 2, author: "x" },
+    { from: 2, to: 4, author: "y" },
+    { from: 4, to: 5, author: "z" },
+  ]);
+  assert.deepEqual(mapRuns([["a", 4], ["b", 4]], [{ from: 2, to: 5, insertLength: 2 }], "c"), [["a", 2], ["c", 2], ["b", 3]]);
+});
+
+test("editor changes become one op", () => {
+  assert.deepEqual(opFromChanges("hello", [{ from: 5, to: 5, insert: "!" }]), [5, "!"]);
+  const before = "a🙂b c";
+  const op = opFromChanges(before, [
+    { from: 0, to: 1, insert: "A" },
+    { from: 4, to: 5, insert: "_" },
+  ]);
+  assert.equal(apply(before, op), "A🙂b_c");
+});
+
+test("own undo never removes someone else's text", () => {
+  const u = new UndoManager(100, 0);
+  let doc = "";
+  const local = (op: Op) => {
+    u.record(op, doc, "edit", 0);
+    doc = apply(doc, op);
+  };
+  const remote = (op: Op) => {
+    doc = apply(doc, op);
+    u.transformRemote(op);
+  };
+  local(["hello"]);
+  remote([5, " world"]);
+  local([11, "!"]);
+  remote(["<", 12]);
+  assert.equal(doc, "<hello world!");
+  const undo1 = u.popUndo()!;
+  u.record(undo1, doc, "undo");
+  doc = apply(doc, undo1);
+  assert.equal(doc, "<hello world");
+  const undo2 = u.popUndo()!;
+  u.record(undo2, doc, "undo");
+  doc = apply(doc, undo2);
+  assert.equal(doc, "< world");
+  const redo = u.popRedo()!;
+  u.record(redo, doc, "redo");
+  doc = apply(doc, redo);
+  assert.equal(doc, "<hello world");
+});
+
+test("typing close together is undone in one step", () => {
+  const u = new UndoManager(100, 1000);
+  let doc = "";
+  for (const [i, ch] of ["a", "b", "c"].entries()) {
+    const op: Op = i ? [i, ch] : [ch];
+    u.record(op, doc, "edit", i * 100);
+    doc = apply(doc, op);
+  }
+  assert.equal(u.undoStack.length, 1);
+  assert.equal(apply(doc, u.popUndo()!), "");
+});
+
+test("reconnect backoff grows and is capped at 5 s", () => {
+  assert.equal(backoffDelay(0), 500);
+  assert.equal(backoffDelay(1), 1000);
+  assert.equal(backoffDelay(3), 4000);
+  assert.equal(backoffDelay(4), 5000);
+  assert.equal(backoffDelay(20), 5000);
+});
+
+test("raw HTML in Markdown is defused before parsing", async () => {
+  const { defuseHtml } = await import("../src/pads/markdown.ts");
+  assert.equal(defuseHtml('<img src=x onerror=alert(1)>'), "<img src=x data-blocked-onerror=alert(1)>");
+  assert.equal(defuseHtml('<b/onclick="x" style="color:red">'), '<b/data-blocked-onclick="x" data-blocked-style="color:red">');
+  assert.equal(defuseHtml("<style>b{}</style>"), "<x-style>b{}</x-style>");
+  assert.equal(defuseHtml("<kbd>Ctrl</kbd>"), "<kbd>Ctrl</kbd>");
+});
+
+test("a remote op in the middle of typing keeps the typing group", () => {
+  const u = new UndoManager(100, 1000);
+  let doc = "";
+  const local = (op: Op, now: number) => {
+    u.record(op, doc, "edit", now);
+    doc = apply(doc, op);
+  };
+  local(["ab"], 0);
+  doc = apply(doc, ["X", 2]);
+  u.transformRemote(["X", 2]);
+  local([3, "c"], 100);
+  assert.equal(u.undoStack.length, 1);
+  assert.equal(apply(doc, u.popUndo()!), "X");
+});
