@@ -447,7 +447,10 @@ impl PadService {
         let Some(p) = guard.as_mut() else { return };
         let head = p.info.rev;
         // Work on copies; commit them only after the database has the batch.
-        let (mut text, mut len, mut authorship) = (p.text.clone(), p.len, p.authorship.clone());
+        // Edits are composed and the text rewritten once per batch (not once per edit): with a
+        // large pad and many editors, copying the text dominates otherwise.
+        let (mut combined, mut len, mut authorship): (Option<Operation>, usize, Authorship) =
+            (None, p.len, p.authorship.clone());
         let mut accepted: Vec<Accepted> = Vec::new();
         let mut later_acks: Vec<LaterAck> = Vec::new();
         for item in batch {
@@ -480,18 +483,21 @@ impl PadService {
                     reply: item.reply,
                 }),
                 Ok(Acceptance::New(op)) => {
-                    let applied = op
-                        .apply(&text)
-                        .map_err(|e| PadError::InvalidOp(e.to_string()))
-                        .and_then(|t| {
-                            authorship
-                                .apply(&op, &item.author.id)
-                                .map(|a| (t, a))
-                                .ok_or_else(|| PadError::InvalidOp("authorship mismatch".into()))
-                        });
+                    let next = match &combined {
+                        None => Ok(op.clone()),
+                        Some(c) => c
+                            .compose(&op)
+                            .map_err(|e| PadError::InvalidOp(e.to_string())),
+                    };
+                    let applied = next.and_then(|n| {
+                        authorship
+                            .apply(&op, &item.author.id)
+                            .map(|a| (n, a))
+                            .ok_or_else(|| PadError::InvalidOp("authorship mismatch".into()))
+                    });
                     match applied {
-                        Ok((t, a)) => {
-                            text = t;
+                        Ok((n, a)) => {
+                            combined = Some(n);
                             authorship = a;
                             len = op.target_len();
                             accepted.push(Accepted {
@@ -514,9 +520,23 @@ impl PadService {
                 }
             }
         }
-        if accepted.is_empty() {
+        let Some(combined) = combined.filter(|_| !accepted.is_empty()) else {
             return;
-        }
+        };
+        let text = match combined.apply(&p.text) {
+            Ok(t) => t,
+            Err(e) => {
+                // Cannot happen (every edit was checked against the length); refuse the batch.
+                let e = PadError::Other(Error::internal(format!("batch does not apply: {e}")));
+                for a in accepted {
+                    let _ = a.reply.send(Err(clone_error(&e, "internal")));
+                }
+                for l in later_acks {
+                    let _ = l.reply.send(Err(clone_error(&e, "internal")));
+                }
+                return;
+            }
+        };
         let now = now_ms();
         let every = self.config.snapshot_every.max(1);
         let last = head + accepted.len() as u64;

@@ -66,6 +66,24 @@ pub fn serve_connection(
                     msg = stream.recv() => {
                         let Some(msg) = msg else { break None };
                         last_heard = Instant::now();
+                        // Whatever was queued before this message is sent before any direct
+                        // reply to it, so replies never overtake earlier events. Bounded by the
+                        // queue's length at this moment.
+                        let mut flushed = Ok(None);
+                        while let Ok(out) = outgoing.try_recv() {
+                            flushed = match out {
+                                Outgoing::Text(text) => session.text(text).await.map(|_| None).map_err(|_| ()),
+                                Outgoing::Close(code, why) => Ok(Some(reason(CloseCode::from(code), why))),
+                            };
+                            if !matches!(flushed, Ok(None)) {
+                                break;
+                            }
+                        }
+                        match flushed {
+                            Err(()) => break None,
+                            Ok(Some(close)) => break close,
+                            Ok(None) => {}
+                        }
                         match msg {
                             Ok(AggregatedMessage::Text(text)) => {
                                 if !bucket.take(Instant::now()) {
