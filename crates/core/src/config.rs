@@ -351,7 +351,7 @@ impl Default for PadsConfig {
             max_op_chars: 200_000,
             max_op_components: 10_000,
             ops_per_second: 30,
-            snapshot_every: 100,
+            snapshot_every: 500,
             expire_unused_days: 0,
         }
     }

@@ -114,6 +114,32 @@ fn clone_error(e: &PadError, code: &'static str) -> PadError {
     }
 }
 
+/// Text and authorship after `tail`, from a snapshot. The operations are composed first and the
+/// text rewritten once, so opening a large pad costs one pass over its text, not one per revision.
+fn replay(
+    text: String,
+    mut authorship: Authorship,
+    tail: &[StoredRev],
+) -> Result<(String, Authorship), String> {
+    let mut combined: Option<Operation> = None;
+    for r in tail {
+        combined = Some(match combined {
+            None => r.op.clone(),
+            Some(c) => c
+                .compose(&r.op)
+                .map_err(|e| format!("rev {}: {e}", r.rev))?,
+        });
+        authorship = authorship
+            .apply(&r.op, &r.author_id)
+            .ok_or_else(|| format!("authorship at rev {}", r.rev))?;
+    }
+    let text = match combined {
+        Some(op) => op.apply(&text).map_err(|e| e.to_string())?,
+        None => text,
+    };
+    Ok((text, authorship))
+}
+
 /// The outcome of one submitted edit.
 #[derive(Debug, Clone)]
 pub struct Applied {
@@ -289,27 +315,17 @@ impl PadService {
                 Ok(Some((info, deleted, text, auth, tail)))
             })
             .await?;
-        let Some((info, deleted, mut text, mut authorship, tail)) = loaded else {
+        let Some((info, deleted, text, authorship, tail)) = loaded else {
             return Err(PadError::NotFound);
         };
         if deleted {
             return Err(PadError::Deleted);
         }
-        let mut recent = VecDeque::with_capacity(tail.len().min(RECENT));
-        for r in tail {
-            text = r.op.apply(&text).map_err(|e| {
-                PadError::Other(Error::internal(format!("pad {id} rev {}: {e}", r.rev)))
-            })?;
-            authorship = authorship.apply(&r.op, &r.author_id).ok_or_else(|| {
-                PadError::Other(Error::internal(format!(
-                    "pad {id} authorship at rev {}",
-                    r.rev
-                )))
-            })?;
-            recent.push_back(Arc::new(r));
-            if recent.len() > RECENT {
-                recent.pop_front();
-            }
+        let (text, authorship) = replay(text, authorship, &tail)
+            .map_err(|e| PadError::Other(Error::internal(format!("pad {id}: {e}"))))?;
+        let mut recent: VecDeque<Arc<StoredRev>> = tail.into_iter().map(Arc::new).collect();
+        while recent.len() > RECENT {
+            recent.pop_front();
         }
         Ok(PadState {
             len: text.chars().count(),
@@ -788,16 +804,7 @@ impl PadService {
             })
             .await?;
         let _ = snap;
-        let (mut text, mut auth) = (text, auth);
-        for r in tail {
-            text =
-                r.op.apply(&text)
-                    .map_err(|e| PadError::Other(Error::internal(e)))?;
-            auth = auth
-                .apply(&r.op, &r.author_id)
-                .ok_or_else(|| PadError::Other(Error::internal("authorship")))?;
-        }
-        Ok((text, auth))
+        replay(text, auth, &tail).map_err(|e| PadError::Other(Error::internal(e)))
     }
 
     pub async fn current_text(&self, pad_id: &str) -> Result<(String, u64), PadError> {
