@@ -80,11 +80,11 @@ impl LoadStats {
     }
 }
 
-fn new_histogram() -> Result<Histogram<u64>> {
+pub(crate) fn new_histogram() -> Result<Histogram<u64>> {
     Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).context("latency histogram")
 }
 
-fn record(hist: &mut Histogram<u64>, elapsed: Duration) {
+pub(crate) fn record(hist: &mut Histogram<u64>, elapsed: Duration) {
     let us = u64::try_from(elapsed.as_micros())
         .unwrap_or(MAX_LATENCY_US)
         .clamp(1, MAX_LATENCY_US);

@@ -1,10 +1,13 @@
 //! `nichoir-bench`: a bounded load generator for a Nichoir server running on this machine.
 //!
-//! It talks to the server over HTTP only, refuses any non-loopback target, stops by itself after
-//! `--duration` seconds or `--requests` requests, and prints one JSON object per scenario on
-//! stdout (diagnostics go to stderr).
+//! It talks to the server over HTTP and its realtime WebSocket only (the wire protocol, no
+//! server crate), refuses any non-loopback target, stops by itself after `--duration` seconds or
+//! `--requests` requests, and prints one JSON object per scenario on stdout (diagnostics go to
+//! stderr).
 
 mod load;
+mod ot;
+mod otclient;
 mod procfs;
 mod scenarios;
 mod target;
@@ -18,7 +21,7 @@ use clap::Parser;
 use serde::Serialize;
 
 use crate::load::{LatencySummary, LoadConfig, LoadStats};
-use crate::scenarios::{Credentials, Ctx, Scenario};
+use crate::scenarios::{Credentials, Ctx, Outcome, PadOptions, Scenario};
 use crate::target::Target;
 
 /// Bounded HTTP load generator for a Nichoir server on this machine (loopback only).
@@ -27,6 +30,13 @@ use crate::target::Target;
 /// (measured wall time), requests, errors (non-2xx and transport errors), throughput_rps,
 /// latency_ms {p50,p95,p99,max} of the successful requests, and server_peak_rss_kib (VmHWM of
 /// the server process since it started; null when the process cannot be found).
+///
+/// The `pad` scenario prints the same keys (concurrency = sockets, requests = edits sent,
+/// throughput_rps = edits acked per second, latency_ms = ack latency) plus its own: ops_sent,
+/// ops_acked, ops_per_sec_acked, ack_latency_ms, broadcast_latency_ms, messages_received,
+/// messages_per_sec, error_frames, disconnects, protocol_errors, error_kinds, divergent_editors
+/// (must be 0), lost_editors, server_cpu_seconds, server_cpu_percent, … Many sockets need many
+/// file descriptors: run it (and the server) after `ulimit -n 4096` or more.
 #[derive(Debug, Parser)]
 #[command(name = "nichoir-bench", version)]
 struct Cli {
@@ -58,9 +68,34 @@ struct Cli {
     #[arg(long, requires = "username")]
     password: Option<String>,
 
-    /// PID of the server, for its peak RSS (default: the process listening on the URL's port)
+    /// PID of the server, for its peak RSS and CPU time (default: the process listening on the
+    /// URL's port)
     #[arg(long)]
     server_pid: Option<u32>,
+
+    /// pad: editors in the pad (when --pads is 1)
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    editors: u32,
+
+    /// pad: number of pads; above 1, each gets --editors-per-pad editors (--editors is unused)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pads: u32,
+
+    /// pad: editors per pad when --pads is above 1
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    editors_per_pad: u32,
+
+    /// pad: each editor types one edit every this many milliseconds
+    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    type_interval_ms: u64,
+
+    /// pad: characters typed per edit (at a random position)
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    chars: u32,
+
+    /// pad: seed of the editors' random positions and text
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 fn scenario_parser() -> PossibleValuesParser {
@@ -110,11 +145,6 @@ fn report<'a>(
     }
 }
 
-fn server_peak_rss(cli_pid: Option<u32>, port: u16) -> Option<u64> {
-    let pid = cli_pid.or_else(|| procfs::find_listening_pid(port))?;
-    procfs::peak_rss_kib(pid)
-}
-
 async fn run(cli: Cli) -> Result<bool> {
     let target = Target::parse(&cli.url)?;
     let credentials = match (cli.username, cli.password) {
@@ -129,6 +159,15 @@ async fn run(cli: Cli) -> Result<bool> {
             max_requests: cli.requests,
         },
         credentials,
+        pad: PadOptions {
+            editors: usize::try_from(cli.editors).context("editors")?,
+            pads: usize::try_from(cli.pads).context("pads")?,
+            editors_per_pad: usize::try_from(cli.editors_per_pad).context("editors per pad")?,
+            type_interval: Duration::from_millis(cli.type_interval_ms),
+            chars: usize::try_from(cli.chars).context("chars")?,
+            seed: cli.seed,
+        },
+        server_pid: cli.server_pid,
     };
 
     let registry = scenarios::registry();
@@ -160,21 +199,21 @@ async fn run(cli: Cli) -> Result<bool> {
     let mut all_ok = true;
     for s in selected {
         eprintln!(
-            "nichoir-bench: {} against {} ({} workers, {} s{})",
+            "nichoir-bench: {} against {} ({}, {} s{})",
             s.name(),
             ctx.target.as_str(),
-            cli.concurrency,
+            s.load_summary(&ctx),
             cli.duration,
             cli.requests
                 .map(|n| format!(", at most {n} requests"))
                 .unwrap_or_default()
         );
         match s.run(&ctx).await {
-            Ok(stats) => {
+            Ok(Outcome::Load(stats)) => {
                 for e in &stats.sample_errors {
                     eprintln!("nichoir-bench: {}: error sample: {e}", s.name());
                 }
-                let rss = server_peak_rss(cli.server_pid, ctx.target.port());
+                let rss = ctx.server_pid().and_then(procfs::peak_rss_kib);
                 let line = serde_json::to_string(&report(
                     s.name(),
                     &ctx.target,
@@ -182,6 +221,15 @@ async fn run(cli: Cli) -> Result<bool> {
                     &stats,
                     rss,
                 ))?;
+                println!("{line}");
+            }
+            Ok(Outcome::Report {
+                line,
+                sample_errors,
+            }) => {
+                for e in &sample_errors {
+                    eprintln!("nichoir-bench: {}: error sample: {e}", s.name());
+                }
                 println!("{line}");
             }
             Err(e) => {
@@ -248,6 +296,41 @@ mod tests {
             (cli.concurrency, cli.duration, cli.requests),
             (16, 10, None)
         );
+        assert_eq!(
+            (
+                cli.editors,
+                cli.pads,
+                cli.editors_per_pad,
+                cli.type_interval_ms,
+                cli.chars
+            ),
+            (50, 1, 3, 400, 4)
+        );
+        let cli = Cli::try_parse_from([
+            "nichoir-bench",
+            "pad",
+            "--url",
+            "http://127.0.0.1:18282",
+            "--pads",
+            "1000",
+            "--editors-per-pad",
+            "3",
+            "--username",
+            "bench",
+            "--password",
+            "x",
+        ])
+        .expect("parse");
+        assert_eq!((cli.pads, cli.editors_per_pad), (1000, 3));
+        assert!(Cli::try_parse_from([
+            "nichoir-bench",
+            "pad",
+            "--url",
+            "http://127.0.0.1",
+            "--editors",
+            "0"
+        ])
+        .is_err());
         assert!(
             Cli::try_parse_from(["nichoir-bench", "nope", "--url", "http://127.0.0.1"]).is_err()
         );

@@ -1,4 +1,5 @@
-//! Finding the server process and its peak resident memory through /proc (Linux only).
+//! Finding the server process, its peak resident memory and its CPU time through /proc (Linux
+//! only).
 //!
 //! The PID comes from `--server-pid`, or is discovered from the target port: the listening
 //! socket (state `0A`) for that port is looked up in /proc/net/tcp and /proc/net/tcp6, then
@@ -66,6 +67,27 @@ pub fn parse_vm_hwm(status: &str) -> Option<u64> {
 pub fn peak_rss_kib(pid: u32) -> Option<u64> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     parse_vm_hwm(&status)
+}
+
+/// Clock ticks per second of the times in /proc/PID/stat (`USER_HZ`: 100 on every Linux
+/// architecture this runs on; reading `sysconf(_SC_CLK_TCK)` would need libc).
+pub const CLOCK_TICKS_PER_SEC: u64 = 100;
+
+/// `utime + stime` (user and system CPU time, in clock ticks) from the contents of
+/// /proc/PID/stat. The command name (field 2) is in parentheses and may hold spaces or
+/// parentheses itself, so fields are counted from the last `)`: utime and stime are fields 14
+/// and 15, i.e. the 12th and 13th after it.
+pub fn parse_stat_cpu_ticks(stat: &str) -> Option<u64> {
+    let (_, rest) = stat.rsplit_once(')')?;
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime = fields.next()?.parse::<u64>().ok()?;
+    let stime = fields.next()?.parse::<u64>().ok()?;
+    Some(utime + stime)
+}
+
+/// CPU time used so far by `pid` (all its threads), in clock ticks.
+pub fn cpu_ticks(pid: u32) -> Option<u64> {
+    parse_stat_cpu_ticks(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
 }
 
 /// The PID of a process holding the socket listening on `port` on this machine, if any.
@@ -161,6 +183,18 @@ mod tests {
         assert_eq!(parse_vm_hwm(status), Some(51234));
         assert_eq!(parse_vm_hwm("Name:\tx\n"), None);
         assert_eq!(parse_vm_hwm("VmHWM:\tlots kB\n"), None);
+    }
+
+    #[test]
+    fn parses_cpu_ticks_from_stat() {
+        let stat = "4242 (nichoir (x) y) S 1 4242 4242 0 -1 4194560 1234 0 0 0 \
+                    350 125 0 0 20 0 9 0 100 2000000 3000 18446744073709551615";
+        assert_eq!(parse_stat_cpu_ticks(stat), Some(475));
+        assert_eq!(parse_stat_cpu_ticks("4242 (short) S 1 2"), None);
+        assert_eq!(parse_stat_cpu_ticks("no parenthesis"), None);
+        if Path::new("/proc/self/stat").exists() {
+            assert!(cpu_ticks(std::process::id()).is_some());
+        }
     }
 
     #[test]

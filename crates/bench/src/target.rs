@@ -64,6 +64,40 @@ impl Target {
         format!("{base}/{}", path.trim_start_matches('/'))
     }
 
+    /// `path` on the target as a WebSocket URL (`ws://`, or `wss://` for an https base).
+    pub fn ws_endpoint(&self, path: &str) -> String {
+        let http = self.endpoint(path);
+        match http.strip_prefix("https://") {
+            Some(rest) => format!("wss://{rest}"),
+            None => format!("ws://{}", http.trim_start_matches("http://")),
+        }
+    }
+
+    /// True for an https base URL.
+    pub fn is_tls(&self) -> bool {
+        self.base.scheme() == "https"
+    }
+
+    /// The loopback address to open raw TCP connections to (WebSocket clients connect through
+    /// it, so that they too can never reach another host).
+    pub fn socket_addr(&self) -> Result<SocketAddr> {
+        if let Some((_, addr)) = &self.pinned {
+            return Ok(*addr);
+        }
+        let host = self.base.host_str().unwrap_or("");
+        let bare = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        let ip: IpAddr = bare
+            .parse()
+            .with_context(|| format!("host {host:?} is not an IP address"))?;
+        if !is_loopback_host(host) {
+            bail!("refusing to connect to {host:?}: not a loopback address");
+        }
+        Ok(SocketAddr::new(ip, self.port))
+    }
+
     /// A client builder that can only reach the loopback target: no proxy, no redirects, and
     /// `localhost` pinned to 127.0.0.1.
     pub fn client_builder(&self) -> reqwest::ClientBuilder {
@@ -157,6 +191,25 @@ mod tests {
         let t = Target::parse("https://[::1]:9443").expect("ipv6 URL");
         assert_eq!(t.port(), 9443);
         assert!(t.pinned.is_none());
+        assert!(t.is_tls());
+        assert_eq!(t.ws_endpoint("/api/v1/ws"), "wss://[::1]:9443/api/v1/ws");
+        assert_eq!(
+            t.socket_addr().expect("addr"),
+            "[::1]:9443".parse().expect("addr")
+        );
+
+        let t = Target::parse("http://localhost:8080/").expect("localhost URL");
+        assert_eq!(t.ws_endpoint("/api/v1/ws"), "ws://localhost:8080/api/v1/ws");
+        assert_eq!(
+            t.socket_addr().expect("addr"),
+            "127.0.0.1:8080".parse().expect("addr")
+        );
+        let t = Target::parse("http://127.0.0.2:81").expect("loopback URL");
+        assert!(!t.is_tls());
+        assert_eq!(
+            t.socket_addr().expect("addr"),
+            "127.0.0.2:81".parse().expect("addr")
+        );
 
         // The url crate normalises odd IPv4 spellings; they are checked after normalisation.
         let t = Target::parse("http://2130706433:8080/").expect("decimal 127.0.0.1");

@@ -5,8 +5,8 @@ use futures_util::future::{BoxFuture, FutureExt};
 use reqwest::header::{COOKIE, SET_COOKIE};
 use reqwest::{Client, Response};
 
-use super::{Ctx, Scenario};
-use crate::load::{drive, LoadStats};
+use super::{Ctx, Outcome, Scenario};
+use crate::load::drive;
 
 pub const HEALTHZ: &str = "/healthz";
 pub const LOGIN: &str = "/api/v1/auth/login";
@@ -50,7 +50,7 @@ impl Scenario for Health {
     fn description(&self) -> &'static str {
         "GET /healthz (no auth): raw request overhead"
     }
-    fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Result<LoadStats>> {
+    fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Result<Outcome>> {
         async move {
             let client = client(ctx)?;
             let url = ctx.target.endpoint(HEALTHZ);
@@ -66,6 +66,7 @@ impl Scenario for Health {
                 },
             )
             .await
+            .map(Outcome::Load)
         }
         .boxed()
     }
@@ -84,7 +85,7 @@ impl Scenario for Login {
     fn needs_credentials(&self) -> bool {
         true
     }
-    fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Result<LoadStats>> {
+    fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Result<Outcome>> {
         async move {
             let creds = ctx.require_credentials(self.name())?;
             let body = login_body(&creds.username, &creds.password);
@@ -106,6 +107,7 @@ impl Scenario for Login {
                 },
             )
             .await
+            .map(Outcome::Load)
         }
         .boxed()
     }
@@ -124,7 +126,7 @@ impl Scenario for Me {
     fn needs_credentials(&self) -> bool {
         true
     }
-    fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Result<LoadStats>> {
+    fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Result<Outcome>> {
         async move {
             let creds = ctx.require_credentials(self.name())?;
             let body = login_body(&creds.username, &creds.password);
@@ -149,6 +151,7 @@ impl Scenario for Me {
                 },
             )
             .await
+            .map(Outcome::Load)
         }
         .boxed()
     }

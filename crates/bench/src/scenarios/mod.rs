@@ -2,7 +2,8 @@
 //!
 //! To add a family (e.g. realtime or pads): write `scenarios/<family>.rs` with types that
 //! implement [`Scenario`] (usually by calling [`crate::load::drive`]), and append them to
-//! [`registry`]. The CLI, `--help`, `all` and the JSON report pick them up from there.
+//! [`registry`]. The CLI, `--help`, `all` and the JSON report pick them up from there. A
+//! scenario that is not a closed request loop (e.g. `pad`) returns its own JSON report.
 
 use anyhow::Result;
 use futures_util::future::BoxFuture;
@@ -11,6 +12,23 @@ use crate::load::{LoadConfig, LoadStats};
 use crate::target::Target;
 
 pub mod http;
+pub mod pad;
+
+pub use pad::PadOptions;
+
+/// What a scenario measured.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A closed-loop request run: printed as the common report.
+    Load(LoadStats),
+    /// The scenario's own report, one JSON object serialized in field order (it carries at
+    /// least `scenario`, `url`, `duration_secs`, `errors` and `server_peak_rss_kib`), plus error
+    /// samples for stderr.
+    Report {
+        line: String,
+        sample_errors: Vec<String>,
+    },
+}
 
 /// Account used by the scenarios that sign in.
 #[derive(Debug, Clone)]
@@ -25,6 +43,10 @@ pub struct Ctx {
     pub target: Target,
     pub load: LoadConfig,
     pub credentials: Option<Credentials>,
+    /// Options of the `pad` scenario.
+    pub pad: PadOptions,
+    /// `--server-pid`, if given.
+    pub server_pid: Option<u32>,
 }
 
 impl Ctx {
@@ -35,6 +57,12 @@ impl Ctx {
                 "scenario {scenario} needs --username and --password (an existing account)"
             )
         })
+    }
+
+    /// The server's PID: `--server-pid`, else the process listening on the target's port.
+    pub fn server_pid(&self) -> Option<u32> {
+        self.server_pid
+            .or_else(|| crate::procfs::find_listening_pid(self.target.port()))
     }
 }
 
@@ -48,14 +76,19 @@ pub trait Scenario: Send + Sync {
     fn needs_credentials(&self) -> bool {
         false
     }
+    /// How the load is shaped, for the progress line on stderr.
+    fn load_summary(&self, ctx: &Ctx) -> String {
+        format!("{} workers", ctx.load.concurrency)
+    }
     /// Runs the scenario within the bounds of `ctx.load`.
-    fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Result<LoadStats>>;
+    fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Result<Outcome>>;
 }
 
 /// Every scenario, in the order `all` runs them.
 pub fn registry() -> Vec<Box<dyn Scenario>> {
     let mut all: Vec<Box<dyn Scenario>> = Vec::new();
     all.extend(http::scenarios());
+    all.push(Box::new(pad::Pad));
     all
 }
 
@@ -74,6 +107,7 @@ mod tests {
         assert!(names.contains(&"http-health"));
         assert!(names.contains(&"http-login"));
         assert!(names.contains(&"http-me"));
+        assert!(names.contains(&"pad"));
         for n in &names {
             assert_ne!(*n, ALL);
             assert!(n

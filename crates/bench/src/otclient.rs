@@ -1,0 +1,311 @@
+//! The client side of the pad protocol, as the browser does it (Jupiter / ot.js): at most one
+//! edit in flight, later local edits composed into a buffer, remote revisions transformed
+//! against both (the remote edit first: the server already has it, so its inserts win ties),
+//! the buffer sent when the ack for the edit in flight arrives.
+//!
+//! Pure state machine, no I/O: the caller sends what [`Send`] values it returns.
+
+use crate::ot::{Doc, Op, OtError};
+
+/// An edit to send: `{"type":"op","client_id","seq","rev","op"}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Send {
+    pub seq: u64,
+    pub rev: u64,
+    pub op: Op,
+}
+
+#[derive(Debug, Clone)]
+struct Inflight {
+    seq: u64,
+    op: Op,
+}
+
+#[derive(Debug, Clone)]
+pub struct OtClient {
+    /// The last server revision this document includes.
+    rev: u64,
+    doc: Doc,
+    inflight: Option<Inflight>,
+    buffer: Option<Op>,
+    next_seq: u64,
+}
+
+impl OtClient {
+    /// A client that joined at revision `rev` with `text` (the `state` event).
+    pub fn new(rev: u64, text: &str) -> OtClient {
+        OtClient {
+            rev,
+            doc: Doc::new(text),
+            inflight: None,
+            buffer: None,
+            next_seq: 1,
+        }
+    }
+
+    pub fn rev(&self) -> u64 {
+        self.rev
+    }
+
+    /// Length of the local document in chars.
+    pub fn len(&self) -> usize {
+        self.doc.len()
+    }
+
+    pub fn text(&self) -> String {
+        self.doc.text()
+    }
+
+    /// True while an edit is in flight or buffered.
+    pub fn pending(&self) -> bool {
+        self.inflight.is_some()
+    }
+
+    /// Sequence number of the edit in flight.
+    pub fn inflight_seq(&self) -> Option<u64> {
+        self.inflight.as_ref().map(|i| i.seq)
+    }
+
+    fn send_next(&mut self, op: Op) -> Send {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.inflight = Some(Inflight {
+            seq,
+            op: op.clone(),
+        });
+        Send {
+            seq,
+            rev: self.rev,
+            op,
+        }
+    }
+
+    /// A local edit of the current document: applied now; returned to send if nothing is in
+    /// flight, else composed into the buffer.
+    pub fn local(&mut self, op: Op) -> Result<Option<Send>, OtError> {
+        self.doc.apply(&op)?;
+        if self.inflight.is_none() {
+            return Ok(Some(self.send_next(op)));
+        }
+        self.buffer = Some(match self.buffer.take() {
+            Some(b) => b.compose(&op)?,
+            None => op,
+        });
+        Ok(None)
+    }
+
+    /// The edit in flight again, on the current revision (after the server refused it without
+    /// applying it, e.g. rate limiting): same seq, so a duplicate would be recognised.
+    pub fn resend(&self) -> Option<Send> {
+        self.inflight.as_ref().map(|i| Send {
+            seq: i.seq,
+            rev: self.rev,
+            op: i.op.clone(),
+        })
+    }
+
+    /// `ack` for our edit `seq`, now revision `rev`: returns the buffer to send, if any.
+    pub fn ack(&mut self, seq: u64, rev: u64) -> Result<Option<Send>, OtError> {
+        match &self.inflight {
+            Some(i) if i.seq == seq => {}
+            Some(i) => {
+                return Err(OtError(format!(
+                    "ack for seq {seq} while seq {} is in flight",
+                    i.seq
+                )))
+            }
+            None => return Err(OtError(format!("ack for seq {seq} with nothing in flight"))),
+        }
+        if rev != self.rev + 1 {
+            return Err(OtError(format!(
+                "ack at rev {rev}, expected {}",
+                self.rev + 1
+            )));
+        }
+        self.rev = rev;
+        self.inflight = None;
+        Ok(self.buffer.take().map(|b| self.send_next(b)))
+    }
+
+    /// A revision by someone else.
+    pub fn remote(&mut self, op: &Op, rev: u64) -> Result<(), OtError> {
+        if rev != self.rev + 1 {
+            return Err(OtError(format!(
+                "remote op at rev {rev}, expected {}",
+                self.rev + 1
+            )));
+        }
+        let mut remote = op.clone();
+        if let Some(inflight) = self.inflight.as_mut() {
+            let (r, i) = Op::transform(&remote, &inflight.op)?;
+            inflight.op = i;
+            remote = r;
+            if let Some(buffer) = self.buffer.as_mut() {
+                let (r, b) = Op::transform(&remote, buffer)?;
+                *buffer = b;
+                remote = r;
+            }
+        }
+        self.doc.apply(&remote)?;
+        self.rev = rev;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ot::tests::random_op;
+    use crate::ot::{random_typing, Rng};
+    use std::collections::VecDeque;
+
+    /// The server's side, as in the pad engine: an edit made on revision r is transformed
+    /// (as the second argument) against every revision after r, then applied.
+    struct Server {
+        text: String,
+        history: Vec<Op>,
+    }
+
+    impl Server {
+        fn receive(&mut self, s: &Send) -> Op {
+            let mut op = s.op.clone();
+            for past in &self.history[s.rev as usize..] {
+                op = Op::transform(past, &op).expect("server transform").1;
+            }
+            self.text = op.apply(&self.text).expect("server apply");
+            self.history.push(op.clone());
+            op
+        }
+    }
+
+    enum Down {
+        Ack(u64, u64),
+        Op(Op, u64),
+    }
+
+    /// Several clients editing at random with random network delays converge on the server's text.
+    #[test]
+    fn clients_converge_with_the_server() {
+        for seed in 0..40u64 {
+            let mut rng = Rng::new(seed);
+            let n = 2 + rng.below(4);
+            let mut server = Server {
+                text: "start".into(),
+                history: Vec::new(),
+            };
+            let mut clients: Vec<OtClient> = (0..n).map(|_| OtClient::new(0, "start")).collect();
+            let mut up: Vec<VecDeque<Send>> = (0..n).map(|_| VecDeque::new()).collect();
+            let mut down: Vec<VecDeque<Down>> = (0..n).map(|_| VecDeque::new()).collect();
+            for step in 0..600 {
+                let c = rng.below(n);
+                let typing = step < 400;
+                match rng.below(3) {
+                    0 if typing => {
+                        let len = clients[c].len();
+                        let op = if rng.below(2) == 0 {
+                            let k = 1 + rng.below(4);
+                            random_typing(&mut rng, len, k)
+                        } else {
+                            random_op(&mut rng, len)
+                        };
+                        if let Some(s) = clients[c].local(op).expect("local") {
+                            up[c].push_back(s);
+                        }
+                    }
+                    1 => {
+                        if let Some(s) = up[c].pop_front() {
+                            let applied = server.receive(&s);
+                            let rev = server.history.len() as u64;
+                            for (k, q) in down.iter_mut().enumerate() {
+                                q.push_back(if k == c {
+                                    Down::Ack(s.seq, rev)
+                                } else {
+                                    Down::Op(applied.clone(), rev)
+                                });
+                            }
+                        }
+                    }
+                    _ => {
+                        if let Some(d) = down[c].pop_front() {
+                            let next = match d {
+                                Down::Ack(seq, rev) => clients[c].ack(seq, rev).expect("ack"),
+                                Down::Op(op, rev) => {
+                                    clients[c].remote(&op, rev).expect("remote");
+                                    None
+                                }
+                            };
+                            up[c].extend(next);
+                        }
+                    }
+                }
+            }
+            // Drain everything.
+            for _ in 0..10_000 {
+                let mut moved = false;
+                for c in 0..n {
+                    if let Some(s) = up[c].pop_front() {
+                        moved = true;
+                        let applied = server.receive(&s);
+                        let rev = server.history.len() as u64;
+                        for (k, q) in down.iter_mut().enumerate() {
+                            q.push_back(if k == c {
+                                Down::Ack(s.seq, rev)
+                            } else {
+                                Down::Op(applied.clone(), rev)
+                            });
+                        }
+                    }
+                    while let Some(d) = down[c].pop_front() {
+                        moved = true;
+                        match d {
+                            Down::Ack(seq, rev) => {
+                                up[c].extend(clients[c].ack(seq, rev).expect("ack"))
+                            }
+                            Down::Op(op, rev) => clients[c].remote(&op, rev).expect("remote"),
+                        }
+                    }
+                }
+                if !moved {
+                    break;
+                }
+            }
+            for c in &clients {
+                assert!(!c.pending());
+                assert_eq!(c.rev(), server.history.len() as u64);
+                assert_eq!(c.text(), server.text, "seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_edit_in_flight_and_a_buffer() {
+        let mut c = OtClient::new(3, "ab");
+        let first = c
+            .local(Op::from_json(&serde_json::json!([1, "x", 1])).expect("op"))
+            .expect("local")
+            .expect("sent");
+        assert_eq!((first.seq, first.rev), (1, 3));
+        assert!(c
+            .local(Op::from_json(&serde_json::json!([3, "y"])).expect("op"))
+            .expect("local")
+            .is_none());
+        assert!(c
+            .local(Op::from_json(&serde_json::json!(["z", 4])).expect("op"))
+            .expect("local")
+            .is_none());
+        assert_eq!(c.text(), "zaxby");
+        // Someone inserted at the very start: the remote text goes first.
+        c.remote(&Op::from_json(&serde_json::json!(["R", 2])).expect("op"), 4)
+            .expect("remote");
+        assert_eq!(c.text(), "Rzaxby");
+        assert!(c.ack(2, 5).is_err()); // wrong seq
+        let second = c.ack(1, 5).expect("ack").expect("buffer sent");
+        assert_eq!((second.seq, second.rev), (2, 5));
+        assert_eq!(second.op.apply("Raxb").expect("apply"), "Rzaxby");
+        assert_eq!(c.resend(), Some(second));
+        assert!(c.ack(2, 7).is_err()); // skipped a revision
+        assert!(c.ack(2, 6).expect("ack").is_none());
+        assert!(!c.pending() && c.rev() == 6);
+        assert!(c.remote(&Op::new(), 8).is_err());
+    }
+}
