@@ -45,6 +45,7 @@ pub fn serve_connection(
             slow,
         } = hub.connect();
         let peer = Peer::of(conn, &actor);
+        let publishes = spawn_publish_worker(hub.clone(), actor.clone(), peer.clone());
         let mut shutdown = hub.shutdown_signal();
         let mut heartbeat = tokio::time::interval(Duration::from_secs(cfg.heartbeat_secs));
         heartbeat.tick().await;
@@ -92,7 +93,7 @@ pub fn serve_connection(
                                     }
                                     continue;
                                 }
-                                let reply = handle_text(&hub, &actor, &peer, &tx, &mut topics, &text).await;
+                                let reply = handle_text(&hub, &actor, &peer, &tx, &publishes, &mut topics, &text).await;
                                 if let Some(reply) = reply {
                                     if session.text(reply).await.is_err() { break None; }
                                 }
@@ -151,12 +152,41 @@ pub fn serve_connection(
     Ok(response)
 }
 
+/// A publish waiting for the connection's publish worker.
+struct Publish {
+    handler: std::sync::Arc<dyn crate::hub::TopicHandler>,
+    topic: String,
+    data: serde_json::Value,
+}
+
+/// Publishes waiting per connection before new ones are refused with `rate_limited`.
+const PUBLISH_QUEUE: usize = 64;
+
+/// Runs a connection's publishes one after another (their order is the client's order).
+fn spawn_publish_worker(hub: Hub, actor: Actor, peer: Peer) -> tokio::sync::mpsc::Sender<Publish> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Publish>(PUBLISH_QUEUE);
+    actix_web::rt::spawn(async move {
+        while let Some(p) = rx.recv().await {
+            if let Err(e) = p
+                .handler
+                .on_publish(&hub, &peer, &actor, &p.topic, p.data)
+                .await
+            {
+                let frame = serde_json::json!({"type": "error", "code": e.code.as_str(), "message": e.message});
+                hub.send_to(peer.conn, &frame);
+            }
+        }
+    });
+    tx
+}
+
 /// Handles one client frame; returns the direct reply, if any.
 async fn handle_text(
     hub: &Hub,
     actor: &Actor,
     peer: &Peer,
     tx: &tokio::sync::mpsc::Sender<Outgoing>,
+    publishes: &tokio::sync::mpsc::Sender<Publish>,
     topics: &mut Vec<String>,
     text: &str,
 ) -> Option<String> {
@@ -220,9 +250,19 @@ async fn handle_text(
             let Some(handler) = hub.handler_for(&topic) else {
                 return Some(error_frame("not_found", "no such topic"));
             };
-            match handler.on_publish(hub, peer, actor, &topic, data).await {
+            // Handled by this connection's publish worker, in order, while this loop keeps
+            // writing what others send: a publish that waits (a pad edit waiting for its commit)
+            // must not let this connection's queue overflow.
+            match publishes.try_send(Publish {
+                handler,
+                topic,
+                data,
+            }) {
                 Ok(()) => None,
-                Err(e) => Some(error_frame(e.code.as_str(), &e.message)),
+                Err(_) => Some(error_frame(
+                    "rate_limited",
+                    "too many messages waiting, slow down",
+                )),
             }
         }
     }

@@ -329,11 +329,17 @@ impl Hub {
         match tx.try_send(Outgoing::Text(text)) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::info!(conn, "realtime client too slow, dropping it");
-                // The queue is full, so the close request takes another path.
-                if let Some((_, slow)) = self.inner.connections.read().get(&conn) {
+                // The queue is full, so the close request takes another path; the connection
+                // leaves every topic now, so that it is reported (and targeted) only once.
+                if let Some((_, slow)) = self.inner.connections.write().remove(&conn) {
+                    tracing::info!(conn, "realtime client too slow, dropping it");
                     slow.notify_one();
                 }
+                let mut topics = self.inner.topics.write();
+                for members in topics.values_mut() {
+                    members.remove(&conn);
+                }
+                topics.retain(|_, m| !m.is_empty());
                 false
             }
             Err(mpsc::error::TrySendError::Closed(_)) => false,
