@@ -1,7 +1,7 @@
 //! The pad tables' SQL. Functions take a connection or transaction: the engine decides when.
 
 use nichoir_ot::Operation;
-use nichoir_storage::{params, Connection, OptionalExtension, SResult, StorageError, Transaction};
+use nichoir_storage::{params, Connection, OptionalExtension, SResult, StorageError};
 
 use crate::authorship::Authorship;
 use crate::model::{Author, PadInfo, RevisionInfo};
@@ -49,7 +49,7 @@ pub(crate) fn pad_by(
         .optional()?)
 }
 
-pub(crate) fn insert_pad(tx: &Transaction<'_>, info: &PadInfo) -> SResult<()> {
+pub(crate) fn insert_pad(tx: &Connection, info: &PadInfo) -> SResult<()> {
     tx.execute(
         "INSERT INTO pads (id, readonly_id, owner_id, rev, created_at, updated_at, last_used_at)
          VALUES (?1, ?2, ?3, 0, ?4, ?4, ?4)",
@@ -140,7 +140,7 @@ pub(crate) struct NewRev<'a> {
     pub snapshot: Option<(&'a str, &'a Authorship)>,
 }
 
-pub(crate) fn insert_revision(tx: &Transaction<'_>, r: &NewRev<'_>) -> SResult<bool> {
+pub(crate) fn insert_revision(tx: &Connection, r: &NewRev<'_>) -> SResult<bool> {
     let op = serde_json::to_string(r.op).map_err(bad_row)?;
     tx.execute(
         "INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at)

@@ -1,7 +1,9 @@
 //! The database handle. Writes are sent to one writer thread that owns the only read-write
-//! connection and runs each job in `BEGIN IMMEDIATE`, so writers never fight over locks and the
-//! async runtime never waits on SQLite. Reads take a connection from a small pool inside
-//! `spawn_blocking`.
+//! connection, so writers never fight over locks and the async runtime never waits on SQLite.
+//! Group commit: the writer takes every job waiting in its queue, runs each in its own savepoint
+//! inside one `BEGIN IMMEDIATE` transaction, commits once (one fsync for the lot), and only then
+//! answers each job — an answered write is on disk. A failing job rolls back its savepoint only.
+//! Reads take a connection from a small pool inside `spawn_blocking`.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
@@ -11,18 +13,25 @@ use std::time::Duration;
 
 use nichoir_core::config::{StorageConfig, Synchronous};
 use parking_lot::Mutex;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{oneshot, Semaphore};
 
 use crate::migrate::{self, MigrationSet};
 use crate::StorageError;
 
-type WriteJob = Box<dyn FnOnce(&mut Connection) + Send>;
+/// Called once the batch's COMMIT is known: `Err` carries why it failed.
+type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// Runs one job inside the batch's transaction; returns how to answer it after the commit.
+type WriteJob = Box<dyn FnOnce(&Connection) -> Finish + Send>;
 
 enum Command {
     Write(WriteJob),
+    Checkpoint(oneshot::Sender<Result<(), StorageError>>),
     Close,
 }
+
+/// Jobs committed together at most (a bound on one transaction's size and latency).
+const MAX_BATCH: usize = 256;
 
 #[derive(Debug, Clone)]
 pub struct DbOptions {
@@ -112,21 +121,42 @@ impl Db {
         &self.inner.path
     }
 
-    /// Runs `f` in one write transaction on the writer thread. `f` returning an error rolls back.
+    /// Runs `f` on the writer thread, atomically: `f` returning an error undoes what it wrote.
+    /// The answer comes after the commit, so a successful write is durable.
     pub async fn write<F, R>(&self, f: F) -> Result<R, StorageError>
     where
-        F: FnOnce(&Transaction<'_>) -> Result<R, StorageError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StorageError> + Send + 'static,
         R: Send + 'static,
     {
-        let (reply_tx, reply_rx) = oneshot::channel();
-        let job: WriteJob = Box::new(move |conn: &mut Connection| {
-            let result = (|| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let out = f(&tx)?;
-                tx.commit()?;
-                Ok(out)
-            })();
-            let _ = reply_tx.send(result);
+        let (reply_tx, reply_rx) = oneshot::channel::<Result<R, StorageError>>();
+        let job: WriteJob = Box::new(move |conn: &Connection| -> Finish {
+            if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+                let e = StorageError::from(e);
+                return Box::new(move |_| {
+                    let _ = reply_tx.send(Err(e));
+                });
+            }
+            match f(conn) {
+                Ok(value) => match conn.execute_batch("RELEASE job") {
+                    Ok(()) => Box::new(move |commit: Result<(), String>| {
+                        let _ =
+                            reply_tx.send(commit.map(|()| value).map_err(StorageError::Invalid));
+                    }),
+                    Err(e) => {
+                        let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
+                        let e = StorageError::from(e);
+                        Box::new(move |_| {
+                            let _ = reply_tx.send(Err(e));
+                        })
+                    }
+                },
+                Err(e) => {
+                    let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
+                    Box::new(move |_| {
+                        let _ = reply_tx.send(Err(e));
+                    })
+                }
+            }
         });
         self.send(Command::Write(job))?;
         reply_rx.await.map_err(|_| StorageError::Closed)?
@@ -158,12 +188,7 @@ impl Db {
     /// Moves WAL content into the main file (PASSIVE: never blocks readers).
     pub async fn checkpoint(&self) -> Result<(), StorageError> {
         let (reply_tx, reply_rx) = oneshot::channel();
-        self.send(Command::Write(Box::new(move |conn: &mut Connection| {
-            let r = conn
-                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-                .map_err(StorageError::from);
-            let _ = reply_tx.send(r);
-        })))?;
+        self.send(Command::Checkpoint(reply_tx))?;
         reply_rx.await.map_err(|_| StorageError::Closed)?
     }
 
@@ -184,15 +209,54 @@ impl Db {
     }
 }
 
-fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<Command>) {
-    while let Ok(cmd) = rx.recv() {
-        match cmd {
-            Command::Write(job) => job(&mut conn),
-            Command::Close => break,
+fn writer_loop(conn: Connection, rx: std_mpsc::Receiver<Command>) {
+    let mut closing = false;
+    while !closing {
+        let Ok(first) = rx.recv() else { break };
+        let mut jobs = Vec::new();
+        let mut after = Vec::new();
+        let mut next = Some(first);
+        while let Some(cmd) = next.take() {
+            match cmd {
+                Command::Write(job) => jobs.push(job),
+                Command::Checkpoint(reply) => after.push(reply),
+                Command::Close => closing = true,
+            }
+            if jobs.len() < MAX_BATCH && !closing {
+                next = rx.try_recv().ok();
+            }
+        }
+        if !jobs.is_empty() {
+            run_batch(&conn, jobs);
+        }
+        for reply in after {
+            let r = conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                .map_err(StorageError::from);
+            let _ = reply.send(r);
         }
     }
     // Leave a clean file behind: fold the WAL into the database.
     let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+}
+
+fn run_batch(conn: &Connection, jobs: Vec<WriteJob>) {
+    if conn.execute_batch("BEGIN IMMEDIATE").is_err() {
+        // Could not open the shared transaction: each job's savepoint becomes its own.
+        for job in jobs {
+            let finish = job(conn);
+            finish(Ok(()));
+        }
+        return;
+    }
+    let finishes: Vec<Finish> = jobs.into_iter().map(|job| job(conn)).collect();
+    let commit = conn.execute_batch("COMMIT").map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        format!("the write could not be committed: {e}")
+    });
+    for finish in finishes {
+        finish(commit.clone());
+    }
 }
 
 #[cfg(test)]
@@ -238,6 +302,48 @@ mod tests {
             .await?;
         assert_eq!(v, 50);
         Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_job_in_a_group_commit_undoes_only_itself() -> Result<(), StorageError> {
+        let dir = tempfile::tempdir()?;
+        let db = Db::open(&dir.path().join("x.db"), &DbOptions::default(), &[SET])?;
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                db.write(move |tx| {
+                    tx.execute("INSERT INTO kv VALUES (?1, ?2)", nichoir_storage_params(i))?;
+                    if i % 3 == 0 {
+                        return Err(nichoir_core::Error::conflict("refused").into());
+                    }
+                    Ok(i)
+                })
+                .await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            if t.await
+                .map_err(|e| StorageError::Invalid(e.to_string()))?
+                .is_ok()
+            {
+                ok += 1;
+            }
+        }
+        let n: i64 = db
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get(0))?))
+            .await?;
+        assert_eq!(
+            (ok, n),
+            (133, 133),
+            "every answered write is stored, no refused one is"
+        );
+        Ok(())
+    }
+
+    fn nichoir_storage_params(i: i64) -> (String, i64) {
+        (format!("k{i}"), i)
     }
 
     #[tokio::test]
