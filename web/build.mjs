@@ -33,6 +33,11 @@ async function buildApp() {
       outdir: join(stage, "assets"),
       bundle: true,
       format: "esm",
+      // Pages loaded with import() (the pad editor) become chunks under assets/chunks/, fetched by
+      // app.js when needed.
+      splitting: true,
+      entryNames: "[name]",
+      chunkNames: "chunks/[name]-[hash]",
       target: ["es2022", "chrome100", "firefox100", "safari15"],
       minify: !args.has("--dev"),
       sourcemap: args.has("--dev") ? "linked" : false,
@@ -65,7 +70,7 @@ async function buildApp() {
   } finally {
     await rm(stage, { recursive: true, force: true });
   }
-  console.log("built web/dist (index.html, assets/app.js, assets/app.css)");
+  console.log("built web/dist (index.html, assets/app.js + chunks, assets/app.css)");
 }
 
 async function buildTests() {

@@ -1,6 +1,7 @@
 // End-to-end tests of pads: two people (the admin and a guest) typing into the same line at the
-// same time, carets, the read-only link, the timeslider, export, the phone layout, and the CSP
-// (CodeMirror's styles must go through CSSOM, never an inline <style>).
+// same time, carets, the read-only link, the timeslider, export, the phone layout, the chat, saved
+// revisions, pad passwords, imports (text files and Etherpad exports), and the CSP (CodeMirror's
+// styles must go through CSSOM, never an inline <style>).
 import assert from "node:assert/strict";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -353,6 +354,213 @@ describe("Pads", { concurrency: false }, () => {
     assert.ok(box && box.width > 300 && box.width <= 390, `editor width ${box?.width}`);
     await page.screenshot({ path: join(ARTIFACTS, "pad-phone.png"), fullPage: true });
     await closeContext(phone);
+  });
+
+  it("chat: a message sent by one appears live for the other (unread badge), as plain text, and survives a reload", async () => {
+    const ap = admin.page;
+    const gp = guest.page;
+    const guestColor = await gp.evaluate(async () => (await (await fetch("/api/v1/guest")).json()).avatar_color);
+    // The guest opens the chat (closed by default); the admin keeps it closed.
+    await gp.getByRole("button", { name: /^Chat/ }).click();
+    const gchat = gp.locator("#pad-chat");
+    await gchat.getByText("No messages yet.").waitFor();
+    const hello = "Hello <b>admin</b> & co";
+    await gchat.getByLabel("Message", { exact: true }).fill(hello);
+    await gchat.getByLabel("Message", { exact: true }).press("Enter");
+    await gchat.locator(".pad-chat-text", { hasText: hello }).waitFor();
+    assert.equal(await gchat.getByLabel("Message", { exact: true }).inputValue(), "");
+    // The admin sees an unread badge, then the message, in the guest's colour, as text.
+    await ap.locator(".pad-chat-toggle .pad-unread[data-count='1']").waitFor();
+    await ap.getByRole("button", { name: /^Chat/ }).click();
+    const achat = ap.locator("#pad-chat");
+    const line = achat.locator(".pad-chat-msg").filter({ hasText: hello });
+    await line.waitFor();
+    assert.equal(await line.locator(".pad-chat-text").textContent(), hello);
+    assert.equal(await line.locator(".pad-chat-text b").count(), 0, "chat text is never HTML");
+    assert.equal(await line.locator(".pad-chat-name").textContent(), guestName);
+    const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(guestColor.slice(i, i + 2), 16));
+    assert.equal(await line.locator(".pad-chat-name").evaluate((el) => getComputedStyle(el).color), `rgb(${r}, ${g}, ${b})`);
+    assert.equal(await line.locator("time").textContent(), "now");
+    assert.equal(await ap.locator(".pad-chat-toggle .pad-unread").count(), 0);
+    // The admin answers; the guest sees it live.
+    await achat.getByLabel("Message", { exact: true }).fill("Hi Camille!");
+    await achat.getByRole("button", { name: "Send" }).click();
+    await gchat.locator(".pad-chat-msg", { hasText: "Hi Camille!" }).locator(".pad-chat-name", { hasText: adminName }).waitFor();
+    // After a reload the panel is still open (kept in localStorage) with the history, oldest first.
+    await gp.reload();
+    await waitForPad(gp);
+    await gp.locator("#pad-chat .pad-chat-msg").nth(1).waitFor();
+    assert.deepEqual(await gp.locator("#pad-chat .pad-chat-text").allTextContents(), [hello, "Hi Camille!"]);
+    // A read-only viewer reads the chat but cannot write.
+    const ro = await newContext();
+    await ro.page.goto(`/p/${readonlyId}`);
+    await waitForPad(ro.page, { editable: false });
+    await ro.page.getByRole("button", { name: /^Chat/ }).click();
+    await ro.page.locator("#pad-chat .pad-chat-text", { hasText: "Hi Camille!" }).waitFor();
+    assert.equal(await ro.page.locator("#pad-chat input").count(), 0);
+    await ro.page.getByText("you can read the chat, not write in it").waitFor();
+    await closeContext(ro);
+    // Long history: the newest 50 first, older ones when scrolling up.
+    await gp.evaluate(async (id) => {
+      const { csrf_token } = await (await fetch("/api/v1/guest")).json();
+      for (let i = 1; i <= 60; i++) {
+        const res = await fetch(`/api/v1/pads/${id}/chat`, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf_token }, body: JSON.stringify({ text: `line ${i}` }) });
+        if (res.status !== 201) throw new Error(`chat POST: ${res.status}`);
+      }
+    }, padId);
+    await gp.reload();
+    await waitForPad(gp);
+    await gp.locator("#pad-chat .pad-chat-text", { hasText: "line 60" }).waitFor();
+    assert.equal(await gp.locator("#pad-chat .pad-chat-msg").count(), 50);
+    await gp.locator("#pad-chat .pad-chat-list").evaluate((el) => el.scrollTo(0, 0));
+    await gp.locator("#pad-chat .pad-chat-text", { hasText: hello }).waitFor();
+    assert.equal(await gp.locator("#pad-chat .pad-chat-msg").count(), 62);
+    assert.equal(await gp.locator("#pad-chat").getByRole("button", { name: "Older messages" }).count(), 0);
+    await noCspViolation(ap);
+    await noCspViolation(gp);
+  });
+
+  it("saved revisions: the admin stars a revision with a label; it is listed and marked on the slider", async () => {
+    const ap = admin.page;
+    await ap.getByRole("button", { name: "History", exact: true }).click();
+    const panel = ap.locator("#pad-panel");
+    await panel.getByText("No saved revision yet.").waitFor();
+    const head = Number(await ap.locator("#pad-rev").getAttribute("max"));
+    assert.ok(head > 2);
+    await panel.getByRole("button", { name: "Save this revision" }).click();
+    await panel.getByLabel(/Label for revision/).fill("Before the vote");
+    await panel.getByRole("button", { name: `Save revision ${head}` }).click();
+    await ap.getByText(`Revision ${head} saved.`).waitFor();
+    const item = panel.locator(".pad-saved-list button", { hasText: "Before the vote" });
+    await item.waitFor();
+    await ap.locator(".pad-range-mark").first().waitFor();
+    assert.equal(await ap.locator(".pad-range-mark").count(), 1);
+    const saved = await (await fetch(`${server.url}/api/v1/pads/${padId}/saved-revisions`)).json();
+    assert.deepEqual(
+      saved.map((s) => [s.rev, s.label, s.saved_by]),
+      [[head, "Before the vote", adminName]],
+    );
+    // Jump: move away, then pick the saved revision in the list.
+    await ap.locator("#pad-rev").fill("1");
+    await ap.locator('.pad-ts-text[data-rev="1"]').waitFor();
+    await item.click();
+    await ap.locator(`.pad-ts-text[data-rev="${head}"]`).waitFor();
+    assert.equal(await ap.locator("#pad-rev").inputValue(), String(head));
+    await ap.getByRole("button", { name: "Close panel" }).click();
+  });
+
+  it("pad password: the creator sets one; another person gets the password form, a wrong password is refused, the right one opens the pad", async () => {
+    const ap = admin.page;
+    const gp = guest.page;
+    await ap.goto("/pads");
+    await ap.getByLabel("Pad name").fill("secret-pad");
+    await ap.getByRole("button", { name: "Create pad" }).click();
+    await ap.waitForURL((u) => u.pathname === "/p/secret-pad");
+    await waitForPad(ap);
+    await caretAt(ap, 0);
+    await ap.keyboard.type("Top secret.\n");
+    await ap.waitForFunction(() => document.querySelector(".pad-conn")?.textContent?.includes("Saved"));
+    // The guest has the pad open before it gets a password.
+    await gp.goto("/p/secret-pad");
+    await waitForPad(gp);
+    await ap.getByRole("button", { name: "Share" }).click();
+    const panel = ap.locator("#pad-panel");
+    await panel.getByText("Anyone with a link can open this pad.").waitFor();
+    await panel.getByLabel("Pad password").fill("open sesame");
+    await panel.getByRole("button", { name: "Set the password" }).click();
+    await ap.getByText("Password set.").waitFor();
+    await panel.getByText("This pad is protected by a password.").waitFor();
+    await ap.locator(".pad-title .badge", { hasText: "Protected" }).waitFor();
+    assert.equal((await fetch(`${server.url}/api/v1/pads/secret-pad`)).status, 403);
+
+    // The guest's next connection is refused (error frame password_required): the password form.
+    await gp.evaluate(() => window.__padSession.reconnect());
+    await gp.getByRole("heading", { name: "This pad is protected" }).waitFor();
+    // Opening it afresh: GET /api/v1/pads/secret-pad answers 403 password_required (a wrong
+    // password, 403 too): both expected.
+    guest.allowHttpError(/\/api\/v1\/pads\/secret-pad$/, 403);
+    guest.allowHttpError(/\/api\/v1\/pads\/secret-pad\/unlock$/, 403);
+    await gp.reload();
+    await gp.getByRole("heading", { name: "This pad is protected" }).waitFor();
+    await gp.getByLabel("Password").fill("open barley");
+    await gp.getByRole("button", { name: "Open the pad" }).click();
+    await gp.getByText("Wrong password.").waitFor();
+    await gp.getByLabel("Password").fill("open sesame");
+    await gp.getByRole("button", { name: "Open the pad" }).click();
+    await waitForPad(gp);
+    await gp.waitForFunction(() => window.__padView.state.doc.toString() === "Top secret.\n");
+    // Edits sync both ways.
+    await caretAt(gp, "Top secret.".length);
+    await gp.keyboard.type(" Really.");
+    await ap.waitForFunction(() => window.__padView.state.doc.toString() === "Top secret. Really.\n");
+    // Given once: a reload opens the pad directly.
+    await gp.reload();
+    await waitForPad(gp);
+    assert.equal(await gp.locator("#pad-unlock").count(), 0);
+    await noCspViolation(gp);
+  });
+
+  it("import: a .md file replaces the text as one revision (after a warning); bad files are refused with a message", async () => {
+    const ap = admin.page;
+    const gp = guest.page;
+    const panel = ap.locator("#pad-panel");
+    const revBefore = await ap.evaluate(() => window.__padSession.client.rev);
+    // Wrong extension: refused here, nothing sent.
+    await panel.getByLabel("Import a file").setInputFiles({ name: "slides.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4") });
+    await panel.getByText("Only .txt, .md and .html files can be imported.").waitFor();
+    // Not UTF-8: the server answers 422, shown translated.
+    admin.allowHttpError(/\/api\/v1\/pads\/secret-pad\/import\?format=txt$/, 422);
+    await panel.getByLabel("Import a file").setInputFiles({ name: "bad.txt", mimeType: "text/plain", buffer: Buffer.from([0xff, 0xfe, 0x00, 0xc3]) });
+    await ap.locator("dialog[open]").getByRole("button", { name: "Replace the text" }).click();
+    await panel.getByText("This file could not be read").waitFor();
+    // A Markdown file: warning, then the text is replaced for everyone.
+    const md = "# Imported\n\nFrom **a file**, with é and 🙂.\n";
+    await panel.getByLabel("Import a file").setInputFiles({ name: "notes.md", mimeType: "text/markdown", buffer: Buffer.from(md) });
+    const dialog = ap.locator("dialog[open]");
+    await dialog.getByText("Replace the text with “notes.md”?").waitFor();
+    await dialog.getByRole("button", { name: "Replace the text" }).click();
+    await ap.getByText(`File imported (revision ${revBefore + 1}).`).waitFor();
+    for (const p of [ap, gp]) await p.waitForFunction((t) => window.__padView.state.doc.toString() === t, md);
+    assert.equal(await ap.evaluate(() => window.__padSession.client.rev), revBefore + 1);
+    await noCspViolation(ap);
+  });
+
+  it("import: an .etherpad file on /pads becomes a new pad with its text, history and chat", async () => {
+    const ap = admin.page;
+    await ap.goto("/pads");
+    const card = ap.locator("#import-pad");
+    await card.waitFor();
+    // Not an Etherpad export: 400 invalid_json, shown translated.
+    admin.allowHttpError(/\/api\/v1\/pads\/import-etherpad/, 400);
+    await card.getByLabel("Import an Etherpad pad (.etherpad file)").setInputFiles({ name: "x.etherpad", mimeType: "application/json", buffer: Buffer.from("not json") });
+    await card.getByText("This file is not an Etherpad export").waitFor();
+    const file = {
+      "pad:meeting": { atext: { text: "Hello world\n", attribs: "*0+c" }, pool: {}, head: 1 },
+      "pad:meeting:revs:0": { changeset: "Z:1>5+5$Hello", meta: { author: "a.x1", timestamp: 1600000000000 } },
+      "pad:meeting:revs:1": { changeset: "Z:6>6=5+6$ world", meta: { author: "a.y2", timestamp: 1600000001000 } },
+      "globalAuthor:a.x1": { name: "Alice", colorId: 3 },
+      "globalAuthor:a.y2": { name: "Bob", colorId: "#ff0000" },
+      "pad:meeting:chat:0": { text: "first", userId: "a.x1", time: 1600000000500 },
+      "pad:meeting:chat:1": { text: "second", userId: "a.y2", time: 1600000001500 },
+    };
+    await card.getByLabel("Name of the new pad").fill("from-etherpad");
+    await card.getByLabel("Import an Etherpad pad (.etherpad file)").setInputFiles({ name: "meeting.etherpad", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(file)) });
+    await ap.waitForURL((u) => u.pathname === "/p/from-etherpad");
+    await waitForPad(ap);
+    assert.equal(await editorText(ap), "Hello world\n");
+    const revs = await (await fetch(`${server.url}/api/v1/pads/from-etherpad/revisions`)).json();
+    assert.ok(revs.length >= 2, JSON.stringify(revs));
+    // The chat panel is open (kept from the chat test) and shows the imported chat.
+    await ap.locator("#pad-chat .pad-chat-msg").nth(1).waitFor();
+    assert.deepEqual(await ap.locator("#pad-chat .pad-chat-text").allTextContents(), ["first", "second"]);
+    assert.deepEqual(await ap.locator("#pad-chat .pad-chat-name").allTextContents(), ["Alice", "Bob"]);
+
+    // Back to the first pad for the last test.
+    await ap.goto(`/p/${padId}`);
+    await waitForPad(ap);
+    await ap.getByRole("button", { name: "Share" }).click();
+    await guest.page.goto(`/p/${padId}`);
+    await waitForPad(guest.page);
   });
 
   it("the owner deletes the pad and the guest is told", async () => {

@@ -795,3 +795,59 @@ async fn import_text_markdown_html_and_etherpad_exports() -> anyhow::Result<()> 
     assert_eq!((not_json.status, not_json.code()), (400, "invalid_json"));
     Ok(())
 }
+
+#[tokio::test]
+async fn chat_over_the_websocket() -> anyhow::Result<()> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+    let server = TestServer::start()?;
+    let c = server.login_as("yann", false).await?;
+    let token = c
+        .post("/api/v1/me/tokens", json!({"name": "t"}))
+        .await?
+        .body["token"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let id = c.post("/api/v1/pads", json!({})).await?.body["pad"]["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let mut req = format!("ws://{}/api/v1/ws", server.addr).into_client_request()?;
+    req.headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse()?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    let topic = format!("pad:{id}");
+    ws.send(Message::Text(
+        json!({"type": "subscribe", "topic": topic}).to_string(),
+    ))
+    .await?;
+    ws.send(Message::Text(
+        json!({"type": "publish", "topic": topic, "data": {"type": "chat", "text": "via ws"}})
+            .to_string(),
+    ))
+    .await?;
+    let deadline = std::time::Duration::from_secs(20);
+    loop {
+        let msg = tokio::time::timeout(deadline, ws.next())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("closed"))??;
+        let Message::Text(t) = msg else { continue };
+        let v: serde_json::Value = serde_json::from_str(&t)?;
+        assert_ne!(v["data"]["type"], "error", "{v}");
+        if v["data"]["type"] == "chat" {
+            assert_eq!(v["data"]["message"]["text"], "via ws");
+            break;
+        }
+    }
+    assert_eq!(
+        server
+            .client()
+            .get(&format!("/api/v1/pads/{id}/chat"))
+            .await?
+            .body[0]["text"],
+        "via ws"
+    );
+    Ok(())
+}

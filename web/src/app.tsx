@@ -11,7 +11,6 @@ import { AdminPage } from "./pages/admin.tsx";
 import { InvitePage, LoginPage, RegisterPage, SetupPage } from "./pages/auth.tsx";
 import { HomePage, ToolPage } from "./pages/home.tsx";
 import { NotFoundPage } from "./pages/notfound.tsx";
-import { PadPage, PadsHomePage } from "./pages/pads.tsx";
 import { NAVIGATE_EVENT, PROTECTED, type Route, type Tool, matchRoute, navigate, safeNext } from "./router.ts";
 import { LANG_KEY, SIGNED_IN_KEY, getItem, setItem } from "./storage.ts";
 import { type Theme, applyTheme, effectiveTheme } from "./theme.ts";
@@ -189,6 +188,52 @@ function BootSpinner({ label }: { label: string }) {
   );
 }
 
+type PadsModule = typeof import("./pages/pads.tsx");
+let padsModule: PadsModule | null = null;
+
+/**
+ * The pad pages (CodeMirror, marked, DOMPurify) are a separate chunk, loaded the first time a pad
+ * page is shown: every other page stays small.
+ */
+function LazyPads({ id }: { id: string | null }) {
+  const { t } = useApp();
+  const [mod, setMod] = useState<PadsModule | null>(padsModule);
+  const [error, setError] = useState<unknown>(null);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (mod) return;
+    let alive = true;
+    import("./pages/pads.tsx").then(
+      (m) => {
+        padsModule = m;
+        if (alive) setMod(m);
+      },
+      (e) => alive && setError(e),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [mod, attempt]);
+  if (error) {
+    return (
+      <div class="container page page-narrow">
+        <Alert kind="error">{t("app.loadFailed")}</Alert>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            setError(null);
+            setAttempt((n) => n + 1);
+          }}
+        >
+          {t("app.retry")}
+        </Button>
+      </div>
+    );
+  }
+  if (!mod) return <Loading />;
+  return id === null ? <mod.PadsHomePage /> : <mod.PadPage key={id} id={id} />;
+}
+
 function Page({ route }: { route: Route }) {
   switch (route.name) {
     case "home":
@@ -204,9 +249,9 @@ function Page({ route }: { route: Route }) {
     case "tool":
       return <ToolPage tool={route.params.tool as Tool} />;
     case "pads":
-      return <PadsHomePage />;
+      return <LazyPads id={null} />;
     case "pad":
-      return <PadPage key={route.params.id} id={route.params.id ?? ""} />;
+      return <LazyPads key={route.params.id} id={route.params.id ?? ""} />;
     case "account":
       return <AccountPage />;
     case "admin":

@@ -382,3 +382,49 @@ test("a remote op in the middle of typing keeps the typing group", () => {
   assert.equal(u.undoStack.length, 1);
   assert.equal(apply(doc, u.popUndo()!), "X");
 });
+
+// ---- chat, import helpers (src/pads/chat.ts) ----
+
+test("chat messages are read defensively and merged by id, oldest first", async () => {
+  const { mergeChat, readChatMessage } = await import("../src/pads/chat.ts");
+  assert.equal(readChatMessage(null), null);
+  assert.equal(readChatMessage({ id: "1", text: "x" }), null);
+  const m = (id: number, text = `m${id}`) => readChatMessage({ id, author_id: "u", name: "A", color: "#112233", text, created_at: "2026-11-25T10:00:00Z" })!;
+  assert.equal(readChatMessage({ id: 3, text: "<b>x</b>" })!.text, "<b>x</b>", "text is kept as is (shown as text)");
+  assert.equal(readChatMessage({ id: 3, text: "x" })!.name, "?");
+  const list = mergeChat([m(2), m(5)], [m(1), m(5, "again"), m(7)]);
+  assert.deepEqual(
+    list.map((x) => [x.id, x.text]),
+    [
+      [1, "m1"],
+      [2, "m2"],
+      [5, "again"],
+      [7, "m7"],
+    ],
+  );
+  const same = [m(1)];
+  assert.equal(mergeChat(same, []), same);
+});
+
+test("chat times are relative today, a date otherwise", async () => {
+  const { chatTime } = await import("../src/pads/chat.ts");
+  const now = new Date(2026, 10, 25, 15, 30, 0);
+  const at = (h: number, min: number, day = 25) => new Date(2026, 10, day, h, min, 0).toISOString();
+  assert.equal(chatTime("en", at(15, 30), now), "now");
+  assert.equal(chatTime("en", at(15, 25), now), "5 minutes ago");
+  assert.equal(chatTime("fr", at(15, 25), now), "il y a 5 minutes");
+  assert.equal(chatTime("en", at(13, 0), now), "2 hours ago");
+  assert.match(chatTime("en", at(9, 5, 24), now), /24\/11\/2026.*09:05/);
+  assert.equal(chatTime("en", "nope", now), "");
+});
+
+test("import formats come from the file name, else its type", async () => {
+  const { importFormat } = await import("../src/pads/chat.ts");
+  assert.equal(importFormat("notes.md"), "md");
+  assert.equal(importFormat("NOTES.MARKDOWN"), "md");
+  assert.equal(importFormat("page.htm"), "html");
+  assert.equal(importFormat("a.txt"), "txt");
+  assert.equal(importFormat("README", "text/plain"), "txt");
+  assert.equal(importFormat("x.pdf", "application/pdf"), null);
+  assert.equal(importFormat("pad.etherpad"), null);
+});

@@ -205,6 +205,12 @@ impl TopicHandler for PadTopics {
                 hub.broadcast_event(&edit_topic(&id), None, &ev, Some(from.conn));
                 hub.broadcast_event(&view_topic(&readonly_id), None, &ev, None);
             }
+            "chat" => {
+                let text = data.get("text").and_then(Value::as_str).unwrap_or("");
+                if let Err(e) = self.service.post_chat(&id, actor, text).await {
+                    reply_error(&e, json!({}));
+                }
+            }
             _ => reply_error(
                 &PadError::InvalidOp(format!("unknown message type `{kind}`")),
                 json!({}),

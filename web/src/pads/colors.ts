@@ -50,6 +50,7 @@ export function authorClass(id: string, color?: string | null): string {
       s.insertRule(`.pad-caret.${cls} { border-color: ${color}; }`, s.cssRules.length);
       s.insertRule(`.pad-caret.${cls} .pad-caret-label { background-color: ${color}; }`, s.cssRules.length);
       s.insertRule(`.pad-dot.${cls} { background-color: ${color}; }`, s.cssRules.length);
+      s.insertRule(`.pad-chat-name.${cls} { color: ${color}; }`, s.cssRules.length);
     }
   }
   return `pad-a${n}`;

@@ -9,6 +9,7 @@ import { tags } from "@lezer/highlight";
 import { parseRuns, runsToRanges, type Runs } from "./authorship.ts";
 import { mapRuns, opFromChanges, type Change } from "./changes.ts";
 import { PadClient, type OpEvent } from "./client.ts";
+import { readChatMessage, type ChatMessage } from "./chat.ts";
 import { authorClass, cspSafeEditorStyles, safeColor } from "./colors.ts";
 import { cpLength, cpToUtf16, diff, normalize, toEditorChanges, transformPosition, utf16ToCp, type Op } from "./ot.ts";
 import { TopicSocket, type ConnState, type Peer } from "./socket.ts";
@@ -32,6 +33,8 @@ export interface PadUi {
   conn: ConnState;
   loaded: boolean;
   notFound: boolean;
+  /** The pad has a password this person has not given (the subscription was refused). */
+  locked: boolean;
   deleted: boolean;
   rev: number;
   pending: boolean;
@@ -59,6 +62,8 @@ export interface SessionOptions {
   onToast: (toast: PadToast) => void;
   /** The text changed (for the preview). */
   onText: () => void;
+  /** A chat message arrived (anyone's, own included). */
+  onChat?: (message: ChatMessage) => void;
 }
 
 interface Caret {
@@ -218,6 +223,7 @@ export class PadSession {
       conn: "connecting",
       loaded: false,
       notFound: false,
+      locked: false,
       deleted: false,
       rev: 0,
       pending: false,
@@ -484,6 +490,11 @@ export class PadSession {
       }
       case "caret":
         return this.onCaret(data);
+      case "chat": {
+        const m = readChatMessage(data.message);
+        if (m) this.opts.onChat?.(m);
+        return;
+      }
       case "deleted":
         this.update({ deleted: true });
         this.socket.stop();
@@ -564,6 +575,12 @@ export class PadSession {
     if (code === "not_found" && !this.client.loaded) {
       this.socket.stop();
       this.update({ notFound: true, conn: "offline" });
+      return;
+    }
+    if (code === "password_required") {
+      // The pad got a password (or a new one): the page asks for it, then starts a new session.
+      this.socket.stop();
+      this.update({ locked: true, conn: "offline" });
       return;
     }
     this.opts.onToast({ code, message });

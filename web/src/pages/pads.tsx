@@ -1,16 +1,20 @@
 // Pads: the home (/pads: create, my pads, recent pads) and the collaborative editor (/p/:id).
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, errorText } from "../api.ts";
+import { ApiError, api, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
-import { IconArrowRight, IconClose, IconDownload, IconLink, IconPad, IconUsers } from "../components/icons.tsx";
+import { IconArrowRight, IconChat, IconClose, IconDownload, IconLink, IconPad, IconUsers } from "../components/icons.tsx";
 import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Link, Loading, PageHeader, TextField, cx, useAsync, useConfirm } from "../components/ui.tsx";
 import { formatDateTime, isMessageKey, type Translate } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { parseRuns, runsToRanges } from "../pads/authorship.ts";
+import { importFormat, type ChatMessage } from "../pads/chat.ts";
+import { ChatPanel, storeChatOpen, storedChatOpen, usePadChat } from "../pads/chat-panel.tsx";
 import { authorClass } from "../pads/colors.ts";
 import { renderMarkdown } from "../pads/markdown.ts";
+import { PasswordGate, PasswordSettings, padRequestError } from "../pads/password.tsx";
 import { PadSession, type Author, type PadToast, type PadUi } from "../pads/session.ts";
+import { postFile } from "../pads/upload.ts";
 import { AVATAR_COLORS } from "./account.tsx";
 import type { User } from "../types.ts";
 
@@ -30,7 +34,7 @@ interface PadListItem {
 }
 
 interface PadMeta {
-  pad: { id: string; rev: number; readonly: boolean; readonly_id?: string; owner_id?: string | null };
+  pad: { id: string; rev: number; readonly: boolean; readonly_id?: string; owner_id?: string | null; protected?: boolean };
   text: string;
 }
 
@@ -47,6 +51,13 @@ interface RevisionText {
   text: string;
   authorship: unknown;
   authors: Author[];
+}
+
+interface SavedRevision {
+  rev: number;
+  label: string;
+  saved_by: string;
+  created_at: string;
 }
 
 interface Me {
@@ -114,36 +125,109 @@ export function PadsHomePage() {
           </span>
         }
       />
-      <Card title={t("pads.new")} description={t("pads.newDesc")} id="new-pad">
-        <form class="inline-form" onSubmit={create}>
-          <TextField
-            class="pad-new-name"
-            label={t("pads.name")}
-            optional
-            name="pad-name"
-            value={name}
-            onValue={setName}
-            maxLength={64}
-            autocomplete="off"
-            spellcheck={false}
-            placeholder={t("pads.namePlaceholder")}
-          />
-          <Button type="submit" loading={busy}>
-            <IconPad size={16} />
-            {t("pads.create")}
-          </Button>
-        </form>
-        <p class="field-hint pad-new-hint">{t("pads.nameHint")}</p>
-        <ErrorAlert error={error} />
-        {!user && <p class="muted small">{t("pads.guestNote")}</p>}
-      </Card>
-      {user && (
-        <>
-          <PadList id="my-pads" title={t("pads.mine")} empty={t("pads.mineEmpty")} items={mine} loading={list.loading} error={list.error} lang={lang} t={t} />
-          <PadList id="recent-pads" title={t("pads.recent")} empty={t("pads.recentEmpty")} items={recent} loading={list.loading} error={list.error} lang={lang} t={t} />
-        </>
-      )}
+      <div class="stack">
+        <Card title={t("pads.new")} description={t("pads.newDesc")} id="new-pad">
+          <form class="inline-form" onSubmit={create}>
+            <TextField
+              class="pad-new-name"
+              label={t("pads.name")}
+              optional
+              name="pad-name"
+              value={name}
+              onValue={setName}
+              maxLength={64}
+              autocomplete="off"
+              spellcheck={false}
+              placeholder={t("pads.namePlaceholder")}
+            />
+            <Button type="submit" loading={busy}>
+              <IconPad size={16} />
+              {t("pads.create")}
+            </Button>
+          </form>
+          <p class="field-hint pad-new-hint">{t("pads.nameHint")}</p>
+          <ErrorAlert error={error} />
+          {!user && <p class="muted small">{t("pads.guestNote")}</p>}
+        </Card>
+        {user && (
+          <>
+            <PadList id="my-pads" title={t("pads.mine")} empty={t("pads.mineEmpty")} items={mine} loading={list.loading} error={list.error} lang={lang} t={t} />
+            <PadList id="recent-pads" title={t("pads.recent")} empty={t("pads.recentEmpty")} items={recent} loading={list.loading} error={list.error} lang={lang} t={t} />
+          </>
+        )}
+        <EtherpadImport user={user} />
+      </div>
     </div>
+  );
+}
+
+/** "Import an Etherpad pad": an .etherpad export becomes a new pad, history included. */
+function EtherpadImport({ user }: { user: User | null }) {
+  const { t } = useApp();
+  const [name, setName] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const pick = async (e: Event) => {
+    const input = e.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = "";
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await identity(user);
+      const n = name.trim();
+      const res = await postFile<{ pad: { id: string } }>(`/api/v1/pads/import-etherpad${n ? `?name=${enc(n)}` : ""}`, file);
+      navigate(`/p/${enc(res.pad.id)}`);
+      return;
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === "invalid_json" || err.code === "validation_failed")) {
+        setError(/^pad name/i.test(err.message) ? t("pads.importBadName") : t("pads.importInvalid"));
+      } else if (err instanceof ApiError && err.code === "conflict") {
+        setError(t("pads.importNameTaken"));
+      } else {
+        setError(padRequestError(t, err));
+      }
+    }
+    setBusy(false);
+  };
+  return (
+    <Card title={t("pads.import")} description={t("pads.importDesc")} id="import-pad">
+      <div class="inline-form">
+        <TextField
+          class="pad-new-name"
+          label={t("pads.importName")}
+          optional
+          name="import-name"
+          value={name}
+          onValue={setName}
+          maxLength={64}
+          autocomplete="off"
+          spellcheck={false}
+          placeholder={t("pads.importNamePlaceholder")}
+        />
+        <FileButton label={t("pads.importFile")} accept=".etherpad,application/json" busy={busy} onChange={pick} />
+      </div>
+      {error && (
+        <Alert kind="error" class="pad-import-error">
+          {error}
+        </Alert>
+      )}
+    </Card>
+  );
+}
+
+/** A file input shown as a button (the input stays in the page, for keyboards and tests). */
+function FileButton({ label, accept, busy, onChange, variant = "secondary" }: { label: string; accept: string; busy: boolean; onChange: (e: Event) => void; variant?: "primary" | "secondary" }) {
+  const fid = `file-${label.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
+  return (
+    <span class="pad-file">
+      <input id={fid} type="file" class="pad-file-input" accept={accept} onChange={onChange} disabled={busy} />
+      <label for={fid} class={cx("btn", `btn-${variant}`, "btn-sm", busy && "is-loading")} aria-busy={busy ? "true" : undefined}>
+        {busy && <span class="spinner" aria-hidden="true" />}
+        {label}
+      </label>
+    </span>
   );
 }
 
@@ -184,6 +268,14 @@ function PadList({ id, title, empty, items, loading, error, lang, t }: { id: str
 
 // ---------------------------------------------------------------- /p/:id
 
+function IconStar({ size = 20 }: { size?: number }) {
+  return (
+    <svg class="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+      <path d="m12 3 2.8 5.7 6.2.9-4.5 4.4 1.1 6.2L12 17.3 6.4 20.2l1.1-6.2L3 9.6l6.2-.9z" />
+    </svg>
+  );
+}
+
 type Panel = "people" | "share" | "history" | null;
 
 interface ToastItem {
@@ -206,14 +298,19 @@ export function PadPage({ id }: { id: string }) {
   const [me, setMe] = useState<Me | null>(null);
   const [meta, setMeta] = useState<PadMeta | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
+  const [locked, setLocked] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const [isProtected, setProtected] = useState(false);
   const [ui, setUi] = useState<PadUi | null>(null);
   const [panel, setPanel] = useState<Panel>(null);
+  const [chatOpen, setChatOpen] = useState(storedChatOpen);
   const [preview, setPreview] = useState(false);
   const [showAuthors, setShowAuthors] = useState(false);
   const [toasts, setToasts] = useState<ToastItem[]>([]);
   const [textTick, setTextTick] = useState(0);
   const hostRef = useRef<HTMLDivElement>(null);
   const sessionRef = useRef<PadSession | null>(null);
+  const chatSink = useRef<((m: ChatMessage) => void) | null>(null);
   const tRef = useRef(t);
   tRef.current = t;
 
@@ -223,7 +320,8 @@ export function PadPage({ id }: { id: string }) {
     setTimeout(() => setToasts((list) => list.filter((x) => x.id !== tid)), 6000);
   }, []);
 
-  // Identity (guests get a cookie) and the pad's existence, owner and read-only id.
+  // Identity (guests get a cookie) and the pad's existence, owner and read-only id. A protected pad
+  // answers 403 password_required until this person gives the password.
   useEffect(() => {
     let alive = true;
     setMeta(null);
@@ -231,23 +329,29 @@ export function PadPage({ id }: { id: string }) {
     (async () => {
       try {
         const who = await identity(user);
-        const m = await api.get<PadMeta>(`/api/v1/pads/${enc(id)}`);
         if (!alive) return;
         setMe(who);
+        const m = await api.get<PadMeta>(`/api/v1/pads/${enc(id)}`);
+        if (!alive) return;
+        setLocked(false);
+        setProtected(!!m.pad.protected);
         setMeta(m);
       } catch (e) {
-        if (alive) setLoadError(e);
+        if (!alive) return;
+        if (e instanceof ApiError && e.code === "password_required") setLocked(true);
+        else setLoadError(e);
       }
     })();
     return () => {
       alive = false;
     };
-  }, [id, user?.id]);
+  }, [id, user?.id, attempt]);
 
   // The live session.
+  const ready = !!meta;
   useEffect(() => {
     const host = hostRef.current;
-    if (!me || !meta || !host) return;
+    if (!me || !ready || !host) return;
     const session = new PadSession({
       parent: host,
       padId: id,
@@ -257,6 +361,7 @@ export function PadPage({ id }: { id: string }) {
       onUi: setUi,
       onToast: (x: PadToast) => toast(padErrorText(tRef.current, x.code, x.message)),
       onText: () => setTextTick((n) => n + 1),
+      onChat: (m) => chatSink.current?.(m),
     });
     sessionRef.current = session;
     window.__padView = session.view;
@@ -264,12 +369,32 @@ export function PadPage({ id }: { id: string }) {
     return () => {
       session.destroy();
       sessionRef.current = null;
+      setUi(null);
       if (window.__padView === session.view) window.__padView = undefined;
       if (window.__padSession === session) window.__padSession = undefined;
     };
-  }, [me?.id, meta, id, readonly]);
+  }, [me?.id, ready, id, readonly]);
+
+  // The subscription was refused for want of the password (set while the pad was open).
+  useEffect(() => {
+    if (ui?.locked) {
+      setMeta(null);
+      setLocked(true);
+    }
+  }, [ui?.locked]);
+
+  const chat = usePadChat({ id, enabled: ready, open: chatOpen, meId: me?.id ?? null, conn: ui?.conn ?? null });
+  chatSink.current = chat.receive;
 
   const togglePanel = (p: Panel) => setPanel((cur) => (cur === p ? null : p));
+  const toggleChat = (open: boolean) => {
+    setChatOpen(open);
+    storeChatOpen(open);
+  };
+
+  if (locked) {
+    return <PasswordGate id={id} onUnlocked={() => setAttempt((n) => n + 1)} />;
+  }
 
   if (loadError) {
     const missing = (loadError as { status?: number }).status === 404;
@@ -289,13 +414,14 @@ export function PadPage({ id }: { id: string }) {
   const conn = ui?.conn ?? "connecting";
 
   return (
-    <div class={cx("pad-page", panel && "has-panel", preview && "has-preview")}>
+    <div class={cx("pad-page", panel && "has-panel", preview && "has-preview", chatOpen && "has-chat")}>
       <div class="pad-toolbar">
         <div class="pad-title">
           <h1 class="pad-name" title={id}>
             {id}
           </h1>
           {readonly && <Badge tone="warning">{t("pad.readonly")}</Badge>}
+          {isProtected && <Badge tone="accent">{t("pad.protected")}</Badge>}
           <ConnBadge conn={conn} pending={!!ui?.pending} deleted={!!ui?.deleted} t={t} />
         </div>
         <div class="pad-actions" role="toolbar" aria-label={t("pad.toolbar")}>
@@ -326,6 +452,16 @@ export function PadPage({ id }: { id: string }) {
           <Button variant={panel === "history" ? "secondary" : "ghost"} size="sm" aria-expanded={panel === "history" ? "true" : "false"} aria-controls="pad-panel" onClick={() => togglePanel("history")}>
             {t("pad.history")}
           </Button>
+          <Button variant={chatOpen ? "secondary" : "ghost"} size="sm" class="pad-chat-toggle" aria-expanded={chatOpen ? "true" : "false"} aria-controls="pad-chat" onClick={() => toggleChat(!chatOpen)}>
+            <IconChat size={16} />
+            {t("pad.chat")}
+            {!chatOpen && chat.unread > 0 && (
+              <span class="pad-unread" data-count={chat.unread}>
+                <span aria-hidden="true">{chat.unread > 99 ? "99+" : chat.unread}</span>
+                <span class="visually-hidden">{t("pad.chatUnread", { count: chat.unread })}</span>
+              </span>
+            )}
+          </Button>
         </div>
       </div>
       {ui?.deleted && <Alert kind="error">{t("pad.deleted")}</Alert>}
@@ -349,10 +485,13 @@ export function PadPage({ id }: { id: string }) {
               </button>
             </header>
             {panel === "people" && me && <PeoplePanel ui={ui} me={me} readonly={readonly} session={sessionRef.current} onMe={setMe} toast={toast} />}
-            {panel === "share" && <SharePanel id={id} readonly={readonly} readonlyId={readonlyId} canDelete={isOwner} toast={toast} />}
+            {panel === "share" && (
+              <SharePanel id={id} readonly={readonly} readonlyId={readonlyId} isOwner={isOwner} isProtected={isProtected} onProtected={setProtected} toast={toast} />
+            )}
             {panel === "history" && <HistoryPanel id={id} readonly={readonly} headRev={ui?.rev ?? meta?.pad.rev ?? 0} authors={ui?.authors ?? {}} toast={toast} />}
           </aside>
         )}
+        {chatOpen && <ChatPanel chat={chat} readonly={readonly} meId={me?.id ?? null} onClose={() => toggleChat(false)} />}
       </div>
       <div class="toasts" aria-live="polite" role="status">
         {toasts.map((x) => (
@@ -464,10 +603,28 @@ function PeoplePanel({ ui, me, readonly, session, onMe, toast }: { ui: PadUi | n
   );
 }
 
-function SharePanel({ id, readonly, readonlyId, canDelete, toast }: { id: string; readonly: boolean; readonlyId: string | null; canDelete: boolean; toast: (s: string) => void }) {
+function SharePanel({
+  id,
+  readonly,
+  readonlyId,
+  isOwner,
+  isProtected,
+  onProtected,
+  toast,
+}: {
+  id: string;
+  readonly: boolean;
+  readonlyId: string | null;
+  isOwner: boolean;
+  isProtected: boolean;
+  onProtected: (p: boolean) => void;
+  toast: (s: string) => void;
+}) {
   const { t } = useApp();
   const [dialog, confirm] = useConfirm();
   const [busy, setBusy] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const [importError, setImportError] = useState<string | null>(null);
   const origin = location.origin;
   const remove = async () => {
     const ok = await confirm({ title: t("pad.deleteConfirm"), body: t("pad.deleteBody"), confirmLabel: t("pad.delete"), danger: true });
@@ -480,6 +637,28 @@ function SharePanel({ id, readonly, readonlyId, canDelete, toast }: { id: string
       toast(errorText(t, e));
       setBusy(false);
     }
+  };
+  const importFile = async (e: Event) => {
+    const input = e.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = "";
+    if (!file) return;
+    setImportError(null);
+    const format = importFormat(file.name, file.type);
+    if (!format) {
+      setImportError(t("pad.importFormat"));
+      return;
+    }
+    const ok = await confirm({ title: t("pad.importConfirm", { name: file.name }), body: t("pad.importBody"), confirmLabel: t("pad.importReplace"), danger: true });
+    if (!ok) return;
+    setImporting(true);
+    try {
+      const res = await postFile<{ rev: number }>(`/api/v1/pads/${enc(id)}/import?format=${format}`, file);
+      toast(t("pad.imported", { rev: res.rev }));
+    } catch (err) {
+      setImportError(err instanceof ApiError && err.code === "validation_failed" ? t("pad.importInvalid") : padRequestError(t, err));
+    }
+    setImporting(false);
   };
   return (
     <div class="stack">
@@ -496,7 +675,24 @@ function SharePanel({ id, readonly, readonlyId, canDelete, toast }: { id: string
           ))}
         </div>
       </div>
-      {canDelete && (
+      {!readonly && (
+        <div>
+          <p class="field-label">{t("pad.import")}</p>
+          <FileButton label={t("pad.importFile")} accept=".txt,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html" busy={importing} onChange={importFile} />
+          <p class="field-hint">{t("pad.importHint")}</p>
+          {importError && (
+            <Alert kind="error" class="pad-import-error">
+              {importError}
+            </Alert>
+          )}
+        </div>
+      )}
+      {isOwner ? (
+        <PasswordSettings id={id} isProtected={isProtected} onChange={onProtected} toast={toast} />
+      ) : (
+        isProtected && <p class="muted small">{t("pad.passwordOn")}</p>
+      )}
+      {isOwner && (
         <div>
           <Button variant="danger" size="sm" onClick={remove} loading={busy}>
             {t("pad.delete")}
@@ -518,6 +714,44 @@ function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: string; r
   const [playing, setPlaying] = useState(false);
   const [dialog, confirm] = useConfirm();
   const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState<SavedRevision[]>([]);
+  const [savedTick, setSavedTick] = useState(0);
+  const [saving, setSaving] = useState(false);
+  const [label, setLabel] = useState("");
+  const [saveBusy, setSaveBusy] = useState(false);
+
+  // Saved (starred) revisions.
+  useEffect(() => {
+    let alive = true;
+    api.get<SavedRevision[]>(`/api/v1/pads/${enc(id)}/saved-revisions`).then(
+      (l) => alive && setSaved(Array.isArray(l) ? l : []),
+      (e) => alive && setError(e),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [id, savedTick]);
+
+  const jump = (r: number) => {
+    setPlaying(false);
+    setFollow(r >= headRev);
+    setRev(r);
+  };
+
+  const saveRevision = async (e: Event) => {
+    e.preventDefault();
+    setSaveBusy(true);
+    try {
+      const s = await api.post<SavedRevision>(`/api/v1/pads/${enc(id)}/saved-revisions`, { rev, label: label.trim() });
+      toast(t("pad.revisionSaved", { rev: s.rev }));
+      setSaving(false);
+      setLabel("");
+      setSavedTick((n) => n + 1);
+    } catch (err) {
+      toast(errorText(t, err));
+    }
+    setSaveBusy(false);
+  };
 
   // Follow the newest revision until the user moves the slider.
   useEffect(() => {
@@ -631,21 +865,33 @@ function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: string; r
         <label class="visually-hidden" for="pad-rev">
           {t("pad.revision")}
         </label>
-        <input
-          id="pad-rev"
-          class="pad-range"
-          type="range"
-          min={0}
-          max={headRev}
-          step={1}
-          value={rev}
-          onInput={(e) => {
-            const v = Number((e.currentTarget as HTMLInputElement).value);
-            setFollow(v >= headRev);
-            setPlaying(false);
-            setRev(v);
-          }}
-        />
+        <div class="pad-range-wrap">
+          <input
+            id="pad-rev"
+            class="pad-range"
+            type="range"
+            min={0}
+            max={headRev}
+            step={1}
+            value={rev}
+            onInput={(e) => jump(Number((e.currentTarget as HTMLInputElement).value))}
+          />
+          {headRev > 0 && saved.length > 0 && (
+            <div class="pad-range-marks" aria-hidden="true">
+              {saved
+                .filter((s) => s.rev <= headRev)
+                .map((s) => (
+                  <span
+                    key={s.rev}
+                    class={cx("pad-range-mark", s.rev === rev && "is-current")}
+                    title={t("pad.savedMark", { rev: s.rev, label: s.label })}
+                    style={{ left: `calc(8px + (100% - 16px) * ${s.rev / headRev})` }}
+                    onClick={() => jump(s.rev)}
+                  />
+                ))}
+            </div>
+          )}
+        </div>
       </div>
       <p class="pad-rev-meta">
         <strong>{t("pad.revisionOf", { rev, head: headRev })}</strong>
@@ -672,7 +918,60 @@ function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: string; r
             {t("pad.restore")}
           </Button>
         )}
+        {!readonly && !saving && (
+          <Button variant="secondary" size="sm" onClick={() => setSaving(true)}>
+            <IconStar size={16} />
+            {t("pad.saveRevision")}
+          </Button>
+        )}
       </div>
+      {!readonly && saving && (
+        <form class="form pad-save-form" onSubmit={saveRevision}>
+          <TextField
+            label={t("pad.saveRevisionLabel", { rev })}
+            optional
+            name="revision-label"
+            value={label}
+            onValue={setLabel}
+            maxLength={200}
+            autocomplete="off"
+            placeholder={t("pad.saveRevisionPlaceholder")}
+          />
+          <div class="form-actions">
+            <Button type="submit" size="sm" loading={saveBusy}>
+              <IconStar size={16} />
+              {t("pad.saveRevisionConfirm", { rev })}
+            </Button>
+            <Button variant="ghost" size="sm" onClick={() => setSaving(false)}>
+              {t("common.cancel")}
+            </Button>
+          </div>
+        </form>
+      )}
+      <section class="pad-section" aria-labelledby="pad-saved-title">
+        <h3 class="pad-section-title" id="pad-saved-title">
+          {t("pad.savedRevisions")}
+        </h3>
+        {saved.length === 0 ? (
+          <p class="muted small">{t("pad.savedRevisionsEmpty")}</p>
+        ) : (
+          <ul class="pad-saved-list">
+            {[...saved].reverse().map((s) => (
+              <li key={s.rev}>
+                <button type="button" class={cx("pad-saved", s.rev === rev && "is-current")} onClick={() => jump(s.rev)} aria-current={s.rev === rev ? "true" : undefined}>
+                  <IconStar size={16} />
+                  <span class="pad-saved-main">
+                    <span class="pad-saved-label">{s.label}</span>
+                    <span class="muted small">
+                      {t("pad.savedMeta", { rev: s.rev, name: s.saved_by, date: formatDateTime(lang, s.created_at) ?? "" })}
+                    </span>
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
       {dialog}
     </div>
   );

@@ -1,0 +1,66 @@
+// Pad chat, the pure part (no DOM, no Preact): reading messages from the server, merging pages and
+// live events, and the time shown next to a message. Unit-tested in test/pads.test.ts.
+
+/** A chat line (crates/pad/src/chat.rs `ChatMessage`). The text is plain text, never HTML. */
+export interface ChatMessage {
+  id: number;
+  author_id: string;
+  name: string;
+  color: string;
+  text: string;
+  created_at: string;
+}
+
+/** A message from the server (REST answer or `chat` event), or null when it is malformed. */
+export function readChatMessage(v: unknown): ChatMessage | null {
+  if (!v || typeof v !== "object") return null;
+  const m = v as Record<string, unknown>;
+  if (typeof m.id !== "number" || !Number.isFinite(m.id) || typeof m.text !== "string") return null;
+  return {
+    id: m.id,
+    author_id: typeof m.author_id === "string" ? m.author_id : "",
+    name: typeof m.name === "string" && m.name ? m.name : "?",
+    color: typeof m.color === "string" ? m.color : "",
+    text: m.text,
+    created_at: typeof m.created_at === "string" ? m.created_at : "",
+  };
+}
+
+/** Merges messages into a list: one entry per id, oldest first. */
+export function mergeChat(list: readonly ChatMessage[], more: readonly ChatMessage[]): ChatMessage[] {
+  if (more.length === 0) return list as ChatMessage[];
+  const byId = new Map<number, ChatMessage>();
+  for (const m of list) byId.set(m.id, m);
+  for (const m of more) byId.set(m.id, m);
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+/**
+ * When a message was written, in the user's language: relative for today ("now", "5 minutes
+ * ago", "2 hours ago"), else a short date and time.
+ */
+export function chatTime(lang: "en" | "fr", iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  const seconds = Math.floor((now.getTime() - d.getTime()) / 1000);
+  if (sameDay && seconds > -60) {
+    const rtf = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+    if (seconds < 60) return rtf.format(0, "second");
+    if (seconds < 3600) return rtf.format(-Math.floor(seconds / 60), "minute");
+    return rtf.format(-Math.floor(seconds / 3600), "hour");
+  }
+  return new Intl.DateTimeFormat(lang === "fr" ? "fr-FR" : "en-GB", { dateStyle: "short", timeStyle: "short" }).format(d);
+}
+
+/** The import format for a file name (`txt`, `md`, `html`), or null when it is not importable. */
+export function importFormat(name: string, mime = ""): "txt" | "md" | "html" | null {
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? "";
+  if (ext === "txt" || ext === "text") return "txt";
+  if (ext === "md" || ext === "markdown") return "md";
+  if (ext === "html" || ext === "htm") return "html";
+  if (mime === "text/plain") return "txt";
+  if (mime === "text/markdown") return "md";
+  if (mime === "text/html") return "html";
+  return null;
+}
