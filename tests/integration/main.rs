@@ -9,3 +9,4 @@ mod pad_fuzz;
 mod pads;
 mod pages;
 mod realtime;
+mod support;

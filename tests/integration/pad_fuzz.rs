@@ -18,20 +18,17 @@ use nichoir_ot::Operation;
 use nichoir_storage::params;
 use nichoir_testkit::TestServer;
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use crate::support::{
+    self, cookie_from, op_msg, publish, recv_json, send_json, subscribe, ws_connect, Ws, WsAuth,
+};
 
 /// Upper bound against hangs for one expected frame, never a performance expectation.
 const WAIT: Duration = Duration::from_secs(30);
 /// Upper bound for a client to converge (all its edits acknowledged) on a slow, busy machine.
 const CONVERGE: Duration = Duration::from_secs(180);
-const PASSWORD: &str = "password-of-test";
 
 // ---------------------------------------------------------------------------------------------
 // Small deterministic PRNG (xorshift64*).
@@ -109,32 +106,9 @@ struct Account {
     csrf: String,
 }
 
-fn cookie_from(resp: &reqwest::Response, name: &str) -> String {
-    let prefix = format!("{name}=");
-    resp.headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .map(str::trim)
-        .find(|kv| kv.starts_with(&prefix) && kv.len() > prefix.len())
-        .unwrap_or_else(|| panic!("no {name} cookie in {:?}", resp.headers()))
-        .to_string()
-}
-
 /// A new signed-in user.
 async fn user(server: &TestServer, username: &str) -> Account {
-    let u = server
-        .create_user(username, PASSWORD, false)
-        .await
-        .expect("create user");
-    let resp = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/login", server.url))
-        .json(&json!({"username": username, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("login request");
-    assert_eq!(resp.status().as_u16(), 200, "login of {username}");
+    let (u, resp) = support::sign_in(server, username).await;
     let cookie = cookie_from(&resp, "nichoir_session");
     let body: Value = resp.json().await.expect("login body");
     Account {
@@ -146,12 +120,7 @@ async fn user(server: &TestServer, username: &str) -> Account {
 
 /// A new guest identity (`GET /api/v1/guest`).
 async fn guest(server: &TestServer) -> Account {
-    let resp = reqwest::Client::new()
-        .get(format!("{}/api/v1/guest", server.url))
-        .send()
-        .await
-        .expect("guest request");
-    assert_eq!(resp.status().as_u16(), 200, "GET /api/v1/guest");
+    let resp = support::guest(server).await;
     let cookie = cookie_from(&resp, "nichoir_guest");
     let body: Value = resp.json().await.expect("guest body");
     Account {
@@ -262,56 +231,11 @@ async fn revision_rows(server: &TestServer, pad: &str) -> Vec<Row> {
         .expect("read pad_revisions")
 }
 
-async fn ws_connect(addr: SocketAddr, cookie: &str) -> Ws {
-    let mut req = format!("ws://{addr}/api/v1/ws")
-        .into_client_request()
-        .expect("ws request");
-    req.headers_mut().insert(
-        "cookie",
-        HeaderValue::from_str(cookie).expect("cookie header"),
-    );
-    let (ws, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(req))
-        .await
-        .expect("websocket handshake hung")
-        .expect("websocket upgrade");
-    ws
-}
-
-async fn send_json(ws: &mut Ws, v: &Value) {
-    ws.send(Message::Text(v.to_string()))
-        .await
-        .expect("websocket send");
-}
-
-/// The next JSON text frame (WebSocket pings and pongs are skipped).
-async fn recv_json(ws: &mut Ws) -> Value {
-    loop {
-        let msg = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("no frame from the server")
-            .expect("connection ended")
-            .expect("websocket error");
-        match msg {
-            Message::Text(t) => return serde_json::from_str(&t).expect("server frames are JSON"),
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => panic!("expected a JSON text frame, got {other:?}"),
-        }
-    }
-}
-
-fn publish(topic: &str, data: Value) -> Value {
-    json!({"type": "publish", "topic": topic, "data": data})
-}
-
-fn op_msg(client_id: &str, seq: u64, rev: u64, op: Value) -> Value {
-    json!({"type": "op", "client_id": client_id, "seq": seq, "rev": rev, "op": op})
-}
-
 /// The next pad event on `topic` (its `data`), skipping hello/subscribed/presence/pong frames
 /// and `author`/`caret` events. A top-level error frame fails the test.
 async fn next_pad_event(ws: &mut Ws, topic: &str) -> Value {
     loop {
-        let f = recv_json(ws).await;
+        let f = recv_json(ws, WAIT).await;
         match f["type"].as_str() {
             Some("hello" | "subscribed" | "presence" | "pong") => continue,
             Some("event") => {
@@ -331,7 +255,7 @@ async fn next_pad_event(ws: &mut Ws, topic: &str) -> Value {
 /// event before it fails the test.
 async fn next_top_error(ws: &mut Ws) -> Value {
     loop {
-        let f = recv_json(ws).await;
+        let f = recv_json(ws, WAIT).await;
         match f["type"].as_str() {
             Some("hello" | "subscribed" | "presence" | "pong") => continue,
             Some("error") => return f,
@@ -342,8 +266,8 @@ async fn next_top_error(ws: &mut Ws) -> Value {
 
 /// Connects, subscribes to `topic` and returns the socket and the `state` event.
 async fn join(addr: SocketAddr, cookie: &str, topic: &str) -> (Ws, Value) {
-    let mut ws = ws_connect(addr, cookie).await;
-    send_json(&mut ws, &json!({"type": "subscribe", "topic": topic})).await;
+    let mut ws = ws_connect(addr, WsAuth::Cookie(cookie), WAIT).await;
+    send_json(&mut ws, &subscribe(topic)).await;
     let state = next_pad_event(&mut ws, topic).await;
     assert_eq!(
         state["type"], "state",
@@ -358,7 +282,7 @@ async fn drain_until_pong(ws: &mut Ws) -> Vec<Value> {
     send_json(ws, &json!({"type": "ping"})).await;
     let mut seen = Vec::new();
     loop {
-        let f = recv_json(ws).await;
+        let f = recv_json(ws, WAIT).await;
         match f["type"].as_str() {
             Some("pong") => return seen,
             Some("event") => {
@@ -476,8 +400,8 @@ impl OtClient {
     /// Opens a new socket and subscribes; the `state` is handled by the pump.
     async fn open(&mut self) {
         assert!(self.ws.is_none(), "{}: already connected", self.label);
-        let mut ws = ws_connect(self.addr, &self.cookie).await;
-        send_json(&mut ws, &json!({"type": "subscribe", "topic": self.topic})).await;
+        let mut ws = ws_connect(self.addr, WsAuth::Cookie(&self.cookie), WAIT).await;
+        send_json(&mut ws, &subscribe(&self.topic)).await;
         self.ws = Some(ws);
         self.phase = Phase::Joining;
         self.connections += 1;
@@ -1641,19 +1565,11 @@ async fn the_read_only_topic_follows_but_cannot_edit() {
     assert_refused(&ev, "forbidden", "ro", 1, "edit on the read-only topic");
     assert_eq!(pad_text(&server, &pad).await, ("read me".to_string(), 1));
     // The read-only id cannot be used as an edit topic, nor the edit id as a read-only one.
-    let mut x = ws_connect(server.addr, &viewer.cookie).await;
-    send_json(
-        &mut x,
-        &json!({"type": "subscribe", "topic": format!("pad:{ro}")}),
-    )
-    .await;
+    let mut x = ws_connect(server.addr, WsAuth::Cookie(&viewer.cookie), WAIT).await;
+    send_json(&mut x, &subscribe(&format!("pad:{ro}"))).await;
     let err = next_top_error(&mut x).await;
     assert_eq!(err["code"], "not_found", "{err}");
-    send_json(
-        &mut x,
-        &json!({"type": "subscribe", "topic": format!("padro:{pad}")}),
-    )
-    .await;
+    send_json(&mut x, &subscribe(&format!("padro:{pad}"))).await;
     let err = next_top_error(&mut x).await;
     assert_eq!(err["code"], "not_found", "{err}");
     // Over HTTP, the read-only id shows the text and hides the edit id.
@@ -1768,8 +1684,8 @@ async fn deleting_a_pad_tells_editors_and_refuses_edits() {
     )
     .await;
     assert_eq!(status, 404);
-    let mut x = ws_connect(server.addr, &editor.cookie).await;
-    send_json(&mut x, &json!({"type": "subscribe", "topic": topic})).await;
+    let mut x = ws_connect(server.addr, WsAuth::Cookie(&editor.cookie), WAIT).await;
+    send_json(&mut x, &subscribe(&topic)).await;
     let err = next_top_error(&mut x).await;
     assert_eq!(err["code"], "not_found", "{err}");
     assert!(

@@ -3,6 +3,9 @@
 use nichoir_testkit::TestServer;
 use serde_json::json;
 
+/// Upper bound for a WebSocket upgrade or an expected frame; it only guards against a hang.
+const WS_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Writes `text` as a new revision through the service (what an editor's edit does).
 async fn write_text(server: &TestServer, pad: &str, text: &str) -> anyhow::Result<u64> {
     let (actor, _) = server
@@ -211,41 +214,20 @@ async fn guests_create_pads_and_export_lists_owned_pads() -> anyhow::Result<()> 
 }
 
 mod live {
-    use futures_util::{SinkExt, StreamExt};
     use nichoir_testkit::TestServer;
     use serde_json::{json, Value};
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    use tokio_tungstenite::tungstenite::Message;
 
-    type Ws = tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >;
-
-    async fn connect(server: &TestServer, token: &str) -> anyhow::Result<Ws> {
-        let mut req = format!("ws://{}/api/v1/ws", server.addr).into_client_request()?;
-        req.headers_mut()
-            .insert("authorization", format!("Bearer {token}").parse()?);
-        let (ws, _) = tokio_tungstenite::connect_async(req).await?;
-        Ok(ws)
-    }
-
-    async fn send(ws: &mut Ws, v: Value) -> anyhow::Result<()> {
-        ws.send(Message::Text(v.to_string())).await?;
-        Ok(())
-    }
+    use super::WS_WAIT;
+    use crate::support::{
+        op_msg, publish, recv_json, send_json, subscribe, ws_connect, Ws, WsAuth,
+    };
 
     /// The next `event` frame's data whose type is `kind`.
-    async fn next_event(ws: &mut Ws, kind: &str) -> anyhow::Result<Value> {
-        let deadline = std::time::Duration::from_secs(20);
+    async fn next_event(ws: &mut Ws, kind: &str) -> Value {
         loop {
-            let msg = tokio::time::timeout(deadline, ws.next())
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("closed"))??;
-            if let Message::Text(t) = msg {
-                let v: Value = serde_json::from_str(&t)?;
-                if v["type"] == "event" && v["data"]["type"] == kind {
-                    return Ok(v["data"].clone());
-                }
+            let v = recv_json(ws, WS_WAIT).await;
+            if v["type"] == "event" && v["data"]["type"] == kind {
+                return v["data"].clone();
             }
         }
     }
@@ -266,29 +248,31 @@ mod live {
             .unwrap_or("")
             .to_string();
         let topic = format!("pad:{id}");
-        let mut a = connect(&server, &token).await?;
-        let mut b = connect(&server, &token).await?;
+        let mut a = ws_connect(server.addr, WsAuth::Bearer(&token), WS_WAIT).await;
+        let mut b = ws_connect(server.addr, WsAuth::Bearer(&token), WS_WAIT).await;
         for ws in [&mut a, &mut b] {
-            send(ws, json!({"type": "subscribe", "topic": topic})).await?;
-            let state = next_event(ws, "state").await?;
+            send_json(ws, &subscribe(&topic)).await;
+            let state = next_event(ws, "state").await;
             assert_eq!(
                 (state["rev"].as_u64(), state["text"].as_str()),
                 (Some(0), Some(""))
             );
         }
-        send(&mut a, json!({"type": "publish", "topic": topic, "data": {"type": "op", "client_id": "ca", "seq": 1, "rev": 0, "op": ["Salut 🙂"]}})).await?;
-        let ack = next_event(&mut a, "ack").await?;
+        let edit = op_msg("ca", 1, 0, json!(["Salut 🙂"]));
+        send_json(&mut a, &publish(&topic, edit)).await;
+        let ack = next_event(&mut a, "ack").await;
         assert_eq!(
             (ack["rev"].as_u64(), ack["seq"].as_u64()),
             (Some(1), Some(1))
         );
-        let op = next_event(&mut b, "op").await?;
+        let op = next_event(&mut b, "op").await;
         assert_eq!(op["rev"], 1);
         assert_eq!(op["op"], json!(["Salut 🙂"]));
         // b edits from revision 0 too late: the server transforms it after a's edit.
-        send(&mut b, json!({"type": "publish", "topic": topic, "data": {"type": "op", "client_id": "cb", "seq": 1, "rev": 0, "op": ["» "]}})).await?;
-        assert_eq!(next_event(&mut b, "ack").await?["rev"], 2);
-        let seen = next_event(&mut a, "op").await?;
+        let edit = op_msg("cb", 1, 0, json!(["» "]));
+        send_json(&mut b, &publish(&topic, edit)).await;
+        assert_eq!(next_event(&mut b, "ack").await["rev"], 2);
+        let seen = next_event(&mut a, "op").await;
         // At the same position, the edit the server had first stays first.
         assert_eq!(seen["op"], json!([7, "» "]), "transformed onto revision 1");
         assert_eq!(
@@ -798,9 +782,7 @@ async fn import_text_markdown_html_and_etherpad_exports() -> anyhow::Result<()> 
 
 #[tokio::test]
 async fn chat_over_the_websocket() -> anyhow::Result<()> {
-    use futures_util::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    use tokio_tungstenite::tungstenite::Message;
+    use crate::support::{publish, recv_json, send_json, subscribe, ws_connect, WsAuth};
     let server = TestServer::start()?;
     let c = server.login_as("yann", false).await?;
     let token = c
@@ -814,27 +796,13 @@ async fn chat_over_the_websocket() -> anyhow::Result<()> {
         .as_str()
         .unwrap_or("")
         .to_string();
-    let mut req = format!("ws://{}/api/v1/ws", server.addr).into_client_request()?;
-    req.headers_mut()
-        .insert("authorization", format!("Bearer {token}").parse()?);
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    let mut ws = ws_connect(server.addr, WsAuth::Bearer(&token), WS_WAIT).await;
     let topic = format!("pad:{id}");
-    ws.send(Message::Text(
-        json!({"type": "subscribe", "topic": topic}).to_string(),
-    ))
-    .await?;
-    ws.send(Message::Text(
-        json!({"type": "publish", "topic": topic, "data": {"type": "chat", "text": "via ws"}})
-            .to_string(),
-    ))
-    .await?;
-    let deadline = std::time::Duration::from_secs(20);
+    send_json(&mut ws, &subscribe(&topic)).await;
+    let chat = json!({"type": "chat", "text": "via ws"});
+    send_json(&mut ws, &publish(&topic, chat)).await;
     loop {
-        let msg = tokio::time::timeout(deadline, ws.next())
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("closed"))??;
-        let Message::Text(t) = msg else { continue };
-        let v: serde_json::Value = serde_json::from_str(&t)?;
+        let v = recv_json(&mut ws, WS_WAIT).await;
         assert_ne!(v["data"]["type"], "error", "{v}");
         if v["data"]["type"] == "chat" {
             assert_eq!(v["data"]["message"]["text"], "via ws");

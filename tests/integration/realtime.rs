@@ -13,78 +13,35 @@ use nichoir_testkit::TestServer;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data as OpData, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use crate::support::{self, cookie_from, publish, send_json, subscribe, Ws, WsAuth};
 
 /// Upper bound against hangs, never a performance expectation.
 const WAIT: Duration = Duration::from_secs(15);
-const PASSWORD: &str = "password-of-test";
 
 /// Creates `username` and logs in over HTTP; returns the user id and the `name=value` session cookie.
 async fn session_for(server: &TestServer, username: &str) -> (String, String) {
-    let user = server
-        .create_user(username, PASSWORD, false)
-        .await
-        .expect("create user");
+    let (user, resp) = support::sign_in(server, username).await;
     let id = user["id"].as_str().expect("user id").to_string();
-    let resp = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/login", server.url))
-        .json(&json!({"username": username, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("login request");
-    assert_eq!(resp.status().as_u16(), 200, "login of {username}");
     (id, cookie_from(&resp, "nichoir_session"))
 }
 
 /// A guest identity: the `nichoir_guest=…` cookie.
 async fn guest_cookie(server: &TestServer) -> String {
-    let resp = reqwest::Client::new()
-        .get(format!("{}/api/v1/guest", server.url))
-        .send()
-        .await
-        .expect("guest request");
-    assert_eq!(resp.status().as_u16(), 200, "GET /api/v1/guest");
-    cookie_from(&resp, "nichoir_guest")
+    cookie_from(&support::guest(server).await, "nichoir_guest")
 }
 
-fn cookie_from(resp: &reqwest::Response, name: &str) -> String {
-    let prefix = format!("{name}=");
-    resp.headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .map(str::trim)
-        .find(|kv| kv.starts_with(&prefix) && kv.len() > prefix.len())
-        .unwrap_or_else(|| panic!("no {name} cookie in {:?}", resp.headers()))
-        .to_string()
-}
-
+/// Upgrades with `cookie` (if any) and `origin` (if any).
 async fn try_connect(
     addr: SocketAddr,
     cookie: Option<&str>,
     origin: Option<&str>,
 ) -> Result<Ws, tungstenite::Error> {
-    let mut req = format!("ws://{addr}/api/v1/ws").into_client_request()?;
-    if let Some(c) = cookie {
-        req.headers_mut()
-            .insert("cookie", HeaderValue::from_str(c).expect("cookie header"));
-    }
-    if let Some(o) = origin {
-        req.headers_mut()
-            .insert("origin", HeaderValue::from_str(o).expect("origin header"));
-    }
-    let (ws, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(req))
-        .await
-        .expect("websocket handshake hung")?;
-    Ok(ws)
+    let auth = cookie.map_or(WsAuth::Anonymous, WsAuth::Cookie);
+    support::try_connect(addr, auth, origin, WAIT).await
 }
 
 /// Connects and reads the hello frame; returns the socket and the connection id.
@@ -107,18 +64,7 @@ fn handshake_status(err: tungstenite::Error) -> u16 {
 
 /// The next JSON text frame (WebSocket pings and pongs are skipped; tungstenite answers pings).
 async fn recv_json(ws: &mut Ws) -> Value {
-    loop {
-        let msg = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("no frame from the server")
-            .expect("connection ended")
-            .expect("websocket error");
-        match msg {
-            Message::Text(t) => return serde_json::from_str(&t).expect("server frames are JSON"),
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => panic!("expected a JSON text frame, got {other:?}"),
-        }
-    }
+    support::recv_json(ws, WAIT).await
 }
 
 /// Reads until the server's close frame and returns its code (text frames before it are skipped).
@@ -137,13 +83,9 @@ async fn recv_close(ws: &mut Ws) -> u16 {
     }
 }
 
-async fn send_json(ws: &mut Ws, v: Value) {
-    ws.send(Message::Text(v.to_string())).await.expect("send");
-}
-
 /// Sends an application ping and expects the pong as the very next JSON frame.
 async fn assert_ping_pong(ws: &mut Ws) {
-    send_json(ws, json!({"type": "ping"})).await;
+    send_json(ws, &json!({"type": "ping"})).await;
     let reply = recv_json(ws).await;
     assert_eq!(reply, json!({"type": "pong"}));
 }
@@ -213,7 +155,7 @@ async fn presence_subscribe_publish_and_leave() {
     let topic = "presence:team";
 
     let (mut a, a_conn) = connect(server.addr, &a_cookie).await;
-    send_json(&mut a, json!({"type": "subscribe", "topic": topic})).await;
+    send_json(&mut a, &subscribe(topic)).await;
     let sub = recv_json(&mut a).await;
     assert_eq!(sub["type"], "subscribed", "{sub}");
     assert_eq!(sub["topic"], topic, "{sub}");
@@ -222,7 +164,7 @@ async fn presence_subscribe_publish_and_leave() {
     assert_eq!(sub["members"][0]["guest"], false, "{sub}");
 
     let (mut b, b_conn) = connect(server.addr, &b_cookie).await;
-    send_json(&mut b, json!({"type": "subscribe", "topic": topic})).await;
+    send_json(&mut b, &subscribe(topic)).await;
     let sub = recv_json(&mut b).await;
     assert_eq!(sub["type"], "subscribed", "{sub}");
     assert_eq!(
@@ -239,11 +181,7 @@ async fn presence_subscribe_publish_and_leave() {
     assert_eq!(joined["joined"]["display_name"], "BRUNO", "{joined}");
     assert!(joined.get("left").is_none(), "{joined}");
 
-    send_json(
-        &mut b,
-        json!({"type": "publish", "topic": topic, "data": {"typing": true}}),
-    )
-    .await;
+    send_json(&mut b, &publish(topic, json!({"typing": true}))).await;
     let event = recv_json(&mut a).await;
     assert_eq!(event["type"], "event", "{event}");
     assert_eq!(event["topic"], topic, "{event}");
@@ -270,37 +208,25 @@ async fn guests_topics_and_publish_permissions() {
     let server = TestServer::start().expect("server");
     let guest = guest_cookie(&server).await;
     let (mut g, _) = connect(server.addr, &guest).await;
-    send_json(&mut g, json!({"type": "subscribe", "topic": "presence:x"})).await;
+    send_json(&mut g, &subscribe("presence:x")).await;
     let err = recv_json(&mut g).await;
     assert_eq!(err["type"], "error", "{err}");
     assert_eq!(err["code"], "forbidden", "guest on presence: {err}");
     assert!(err["message"].is_string(), "{err}");
     // Not subscribed, so not allowed to publish either.
-    send_json(
-        &mut g,
-        json!({"type": "publish", "topic": "presence:x", "data": {}}),
-    )
-    .await;
+    send_json(&mut g, &publish("presence:x", json!({}))).await;
     let err = recv_json(&mut g).await;
     assert_eq!(err["code"], "forbidden", "guest publish: {err}");
     assert_ping_pong(&mut g).await;
 
     let (_, cookie) = session_for(&server, "carla").await;
     let (mut ws, _) = connect(server.addr, &cookie).await;
-    send_json(
-        &mut ws,
-        json!({"type": "subscribe", "topic": "nosuchtool:1"}),
-    )
-    .await;
+    send_json(&mut ws, &subscribe("nosuchtool:1")).await;
     let err = recv_json(&mut ws).await;
     assert_eq!(err["type"], "error", "{err}");
     assert_eq!(err["code"], "not_found", "unknown topic prefix: {err}");
 
-    send_json(
-        &mut ws,
-        json!({"type": "publish", "topic": "presence:team", "data": {"x": 1}}),
-    )
-    .await;
+    send_json(&mut ws, &publish("presence:team", json!({"x": 1}))).await;
     let err = recv_json(&mut ws).await;
     assert_eq!(err["type"], "error", "{err}");
     assert_eq!(
@@ -361,11 +287,11 @@ async fn oversized_message_closes_with_1009() {
     let (mut ws, _) = connect(server.addr, &cookie).await;
     // Just under the limit still works.
     let ok = json!({"type": "publish", "topic": "presence:a", "data": {"p": "x".repeat(900)}});
-    send_json(&mut ws, ok).await;
+    send_json(&mut ws, &ok).await;
     let err = recv_json(&mut ws).await;
     assert_eq!(err["code"], "forbidden", "{err}");
     let big = json!({"type": "publish", "topic": "presence:a", "data": {"p": "x".repeat(2000)}});
-    send_json(&mut ws, big).await;
+    send_json(&mut ws, &big).await;
     assert_eq!(recv_close(&mut ws).await, 1009);
 }
 
@@ -406,11 +332,7 @@ async fn graceful_shutdown_sends_1001() {
     let mut server = TestServer::start().expect("server");
     let (_, cookie) = session_for(&server, "ines").await;
     let (mut ws, _) = connect(server.addr, &cookie).await;
-    send_json(
-        &mut ws,
-        json!({"type": "subscribe", "topic": "presence:all"}),
-    )
-    .await;
+    send_json(&mut ws, &subscribe("presence:all")).await;
     assert_eq!(recv_json(&mut ws).await["type"], "subscribed");
 
     let stopper = tokio::task::spawn_blocking(move || {

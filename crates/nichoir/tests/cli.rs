@@ -4,235 +4,21 @@
 //!
 //! Timeouts here only bound a hang; nothing asserts how fast anything is.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_nichoir");
-/// Upper bound for a command or a server start on a slow, busy machine.
-const HANG: Duration = Duration::from_secs(90);
-/// Graceful shutdown after SIGTERM must finish within this.
-const STOP_WAIT: Duration = Duration::from_secs(20);
-const PASSWORD: &str = "correct horse battery staple";
+use common::{create_token, http, nichoir, run, Out, Server, HANG, PASSWORD};
 
-/// The binary with a clean `NICHOIR_*` environment, a free port and `data_dir`.
-fn nichoir(data_dir: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("NICHOIR_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("NICHOIR_LISTEN", "127.0.0.1:0")
-        .env("NICHOIR_DATA_DIR", data_dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    c
-}
-
-/// Reads a pipe to the end in a thread.
-fn drain(mut r: impl Read + Send + 'static) -> JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = r.read_to_end(&mut buf);
-        String::from_utf8_lossy(&buf).into_owned()
-    })
-}
-
-struct Out {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Out {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}\n--- stdout ---\n{}--- stderr ---\n{}",
-            self.status, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Waits for `child`, killing it (and failing) if it does not exit within `limit`.
-fn wait_with_limit(mut child: Child, limit: Duration) -> Out {
-    let out = drain(child.stdout.take().expect("stdout piped"));
-    let err = drain(child.stderr.take().expect("stderr piped"));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("try_wait") {
-            break s;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("nichoir did not exit within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Out {
-        status,
-        stdout: out.join().unwrap_or_default(),
-        stderr: err.join().unwrap_or_default(),
-    }
-}
-
-/// Runs the command to completion, with `stdin` piped in if given.
-fn run(mut cmd: Command, stdin: Option<&str>) -> Out {
-    if stdin.is_some() {
-        cmd.stdin(Stdio::piped());
-    }
-    let mut child = cmd.spawn().expect("spawn nichoir");
-    if let Some(text) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin piped");
-        pipe.write_all(text.as_bytes()).expect("write stdin");
-    }
-    wait_with_limit(child, HANG)
-}
-
+/// `common::create_user`, also checking that the output names the account.
 fn create_user(data: &Path, username: &str, admin: bool) -> Out {
-    let mut cmd = nichoir(data);
-    cmd.args([
-        "admin",
-        "create-user",
-        "--username",
-        username,
-        "--password-stdin",
-    ]);
-    if admin {
-        cmd.arg("--admin");
-    }
-    let out = run(cmd, Some(&format!("{PASSWORD}\n")));
-    assert!(out.status.success(), "create-user {username}: {out:?}");
+    let out = common::create_user(data, username, admin);
     assert!(out.stdout.contains(username), "{out:?}");
     out
-}
-
-/// A `nichoir` server child process; killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    lines: mpsc::Receiver<String>,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Server {
-    fn start(data: &Path) -> Server {
-        let mut child = nichoir(data).spawn().expect("spawn nichoir");
-        let (tx, lines) = mpsc::channel();
-        let stdout = child.stdout.take().expect("stdout piped");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        // Logs go to stderr: keep draining it so the server never blocks on a full pipe.
-        let stderr = Arc::new(Mutex::new(String::new()));
-        {
-            let stderr = stderr.clone();
-            let mut pipe = BufReader::new(child.stderr.take().expect("stderr piped"));
-            std::thread::spawn(move || {
-                let mut line = String::new();
-                while matches!(pipe.read_line(&mut line), Ok(n) if n > 0) {
-                    if let Ok(mut s) = stderr.lock() {
-                        s.push_str(&line);
-                    }
-                    line.clear();
-                }
-            });
-        }
-        let mut server = Server {
-            child,
-            url: String::new(),
-            lines,
-            stderr,
-        };
-        let line = server.wait_line(|l| l.starts_with("listening on http://"));
-        server.url = line.trim_start_matches("listening on ").trim().to_string();
-        assert!(
-            server.url.starts_with("http://127.0.0.1:") && !server.url.ends_with(":0"),
-            "{line}"
-        );
-        server
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
-    }
-
-    /// The next stdout line matching `pred` (earlier lines are skipped).
-    fn wait_line(&self, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + HANG;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) if pred(&line) => return line,
-                Ok(_) => continue,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    panic!("expected line not printed; stderr:\n{}", self.stderr())
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    // Give the stderr thread a moment to collect the last words.
-                    std::thread::sleep(Duration::from_millis(200));
-                    panic!(
-                        "the server ended before printing the expected line; stderr:\n{}",
-                        self.stderr()
-                    )
-                }
-            }
-        }
-    }
-
-    /// Sends SIGTERM and waits (at most STOP_WAIT) for the process to exit.
-    fn terminate(&mut self) -> ExitStatus {
-        let pid = self.child.id().to_string();
-        let kill = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("run kill");
-        assert!(kill.success(), "kill -TERM {pid}");
-        let start = Instant::now();
-        loop {
-            if let Some(s) = self.child.try_wait().expect("try_wait") {
-                return s;
-            }
-            if start.elapsed() > STOP_WAIT {
-                panic!(
-                    "the server did not exit within {STOP_WAIT:?} of SIGTERM; stderr:\n{}",
-                    self.stderr()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .expect("http client")
 }
 
 async fn login(client: &reqwest::Client, url: &str, username: &str, password: &str) -> u16 {
@@ -343,15 +129,7 @@ async fn admin_user_and_api_token() {
     let out = create_user(&data, "admin", true);
     assert!(out.stdout.contains("admin"), "{out:?}");
 
-    let mut cmd = nichoir(&data);
-    cmd.args(["admin", "create-token", "--username", "admin"]);
-    let out = run(cmd, None);
-    assert!(out.status.success(), "{out:?}");
-    let token = out.stdout.trim().to_string();
-    assert!(
-        !token.is_empty() && !token.contains(char::is_whitespace),
-        "{out:?}"
-    );
+    let token = create_token(&data, "admin");
 
     let mut cmd = nichoir(&data);
     cmd.args(["admin", "create-token", "--username", "nobody"]);

@@ -3,11 +3,9 @@
 //!
 //! Timeouts here only bound a hang; nothing asserts how fast anything is.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -17,189 +15,14 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use common::{create_token, create_user, http, Server, HANG};
+
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-const BIN: &str = env!("CARGO_BIN_EXE_nichoir");
-/// Upper bound for a command, a server start or an expected frame on a slow, busy machine.
-const HANG: Duration = Duration::from_secs(90);
-const PASSWORD: &str = "correct horse battery staple";
-
-/// The binary with a clean `NICHOIR_*` environment, a free port and `data_dir`.
-fn nichoir(data_dir: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("NICHOIR_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("NICHOIR_LISTEN", "127.0.0.1:0")
-        .env("NICHOIR_DATA_DIR", data_dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    c
-}
-
-/// Runs a command to completion (killed if it hangs); returns (success, stdout, stderr).
-fn run(mut cmd: Command, stdin: Option<&str>) -> (bool, String, String) {
-    if stdin.is_some() {
-        cmd.stdin(Stdio::piped());
-    }
-    let mut child = cmd.spawn().expect("spawn nichoir");
-    if let Some(text) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin piped");
-        pipe.write_all(text.as_bytes()).expect("write stdin");
-    }
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = r.read_to_string(&mut s);
-            s
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().expect("stdout piped")));
-    let err = drain(Box::new(child.stderr.take().expect("stderr piped")));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("try_wait") {
-            break s;
-        }
-        if start.elapsed() > HANG {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("nichoir did not exit within {HANG:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    (
-        status.success(),
-        out.join().unwrap_or_default(),
-        err.join().unwrap_or_default(),
-    )
-}
-
-/// A `nichoir` server child process; killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Server {
-    fn start(data: &Path) -> Server {
-        let mut child = nichoir(data).spawn().expect("spawn nichoir");
-        let (tx, lines) = mpsc::channel();
-        let stdout = child.stdout.take().expect("stdout piped");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        // Logs go to stderr: keep draining it so the server never blocks on a full pipe.
-        let stderr = Arc::new(Mutex::new(String::new()));
-        {
-            let stderr = stderr.clone();
-            let mut pipe = BufReader::new(child.stderr.take().expect("stderr piped"));
-            std::thread::spawn(move || {
-                let mut line = String::new();
-                while matches!(pipe.read_line(&mut line), Ok(n) if n > 0) {
-                    if let Ok(mut s) = stderr.lock() {
-                        s.push_str(&line);
-                    }
-                    line.clear();
-                }
-            });
-        }
-        let mut server = Server {
-            child,
-            url: String::new(),
-            stderr,
-        };
-        let deadline = Instant::now() + HANG;
-        let line = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match lines.recv_timeout(left) {
-                Ok(l) if l.starts_with("listening on http://") => break l,
-                Ok(_) => continue,
-                Err(_) => {
-                    std::thread::sleep(Duration::from_millis(200));
-                    panic!(
-                        "the server did not print `listening on`; stderr:\n{}",
-                        server.stderr()
-                    );
-                }
-            }
-        };
-        server.url = line.trim_start_matches("listening on ").trim().to_string();
-        assert!(
-            server.url.starts_with("http://127.0.0.1:") && !server.url.ends_with(":0"),
-            "{line}"
-        );
-        server
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
-    }
-
-    /// SIGKILL: no shutdown code runs at all.
-    fn kill_9(&mut self) {
-        let pid = self.child.id().to_string();
-        let status = Command::new("kill")
-            .args(["-9", &pid])
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -9 {pid}");
-        let start = Instant::now();
-        while self.child.try_wait().expect("try_wait").is_none() {
-            assert!(start.elapsed() < HANG, "the server survived kill -9");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
-}
 
 /// An admin account and an API token for it, made with the CLI.
 fn admin_token(data: &Path) -> String {
-    let mut cmd = nichoir(data);
-    cmd.args([
-        "admin",
-        "create-user",
-        "--username",
-        "admin",
-        "--password-stdin",
-        "--admin",
-    ]);
-    let (ok, out, err) = run(cmd, Some(&format!("{PASSWORD}\n")));
-    assert!(ok, "create-user: {out}\n{err}");
-    let mut cmd = nichoir(data);
-    cmd.args(["admin", "create-token", "--username", "admin"]);
-    let (ok, out, err) = run(cmd, None);
-    assert!(ok, "create-token: {out}\n{err}");
-    let token = out.trim().to_string();
-    assert!(
-        !token.is_empty() && !token.contains(char::is_whitespace),
-        "{out}"
-    );
-    token
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(HANG)
-        .build()
-        .expect("http client")
+    create_user(data, "admin", true);
+    create_token(data, "admin")
 }
 
 async fn create_pad(url: &str, token: &str) -> String {

@@ -1,0 +1,143 @@
+//! Helpers shared by the tests that talk to the realtime endpoint: signing in (cookies), the
+//! WebSocket upgrade with a cookie or a bearer token, JSON frames in and out, message builders.
+//!
+//! Every wait is bounded by the caller's `wait`, which only guards against a hang.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use nichoir_testkit::TestServer;
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub const PASSWORD: &str = "password-of-test";
+
+/// The `name=value` part of the response's `Set-Cookie` for `name`.
+pub fn cookie_from(resp: &reqwest::Response, name: &str) -> String {
+    let prefix = format!("{name}=");
+    resp.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .map(str::trim)
+        .find(|kv| kv.starts_with(&prefix) && kv.len() > prefix.len())
+        .unwrap_or_else(|| panic!("no {name} cookie in {:?}", resp.headers()))
+        .to_string()
+}
+
+/// Creates `username` (PASSWORD, not an admin) and logs in over HTTP; returns the created user
+/// and the successful login response.
+pub async fn sign_in(server: &TestServer, username: &str) -> (Value, reqwest::Response) {
+    let user = server
+        .create_user(username, PASSWORD, false)
+        .await
+        .expect("create user");
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", server.url))
+        .json(&json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(resp.status().as_u16(), 200, "login of {username}");
+    (user, resp)
+}
+
+/// A new guest identity: the successful `GET /api/v1/guest` response.
+pub async fn guest(server: &TestServer) -> reqwest::Response {
+    let resp = reqwest::Client::new()
+        .get(format!("{}/api/v1/guest", server.url))
+        .send()
+        .await
+        .expect("guest request");
+    assert_eq!(resp.status().as_u16(), 200, "GET /api/v1/guest");
+    resp
+}
+
+/// How a WebSocket upgrade request identifies its sender.
+#[derive(Clone, Copy)]
+pub enum WsAuth<'a> {
+    Anonymous,
+    /// A `name=value` cookie.
+    Cookie(&'a str),
+    /// An API token.
+    Bearer(&'a str),
+}
+
+/// Upgrades `GET /api/v1/ws` (with an `Origin` header if given); a refusal is the `Err`.
+pub async fn try_connect(
+    addr: SocketAddr,
+    auth: WsAuth<'_>,
+    origin: Option<&str>,
+    wait: Duration,
+) -> Result<Ws, tungstenite::Error> {
+    let mut req = format!("ws://{addr}/api/v1/ws").into_client_request()?;
+    match auth {
+        WsAuth::Anonymous => {}
+        WsAuth::Cookie(c) => {
+            req.headers_mut()
+                .insert("cookie", HeaderValue::from_str(c).expect("cookie header"));
+        }
+        WsAuth::Bearer(token) => {
+            let value = HeaderValue::from_str(&format!("Bearer {token}")).expect("bearer header");
+            req.headers_mut().insert("authorization", value);
+        }
+    }
+    if let Some(o) = origin {
+        req.headers_mut()
+            .insert("origin", HeaderValue::from_str(o).expect("origin header"));
+    }
+    let (ws, _) = tokio::time::timeout(wait, tokio_tungstenite::connect_async(req))
+        .await
+        .expect("websocket handshake hung")?;
+    Ok(ws)
+}
+
+/// Upgrades `GET /api/v1/ws`; fails the test if refused.
+pub async fn ws_connect(addr: SocketAddr, auth: WsAuth<'_>, wait: Duration) -> Ws {
+    try_connect(addr, auth, None, wait)
+        .await
+        .expect("websocket upgrade")
+}
+
+pub async fn send_json(ws: &mut Ws, v: &Value) {
+    ws.send(Message::Text(v.to_string()))
+        .await
+        .expect("websocket send");
+}
+
+/// The next JSON text frame (WebSocket pings and pongs are skipped; tungstenite answers pings).
+pub async fn recv_json(ws: &mut Ws, wait: Duration) -> Value {
+    loop {
+        let msg = tokio::time::timeout(wait, ws.next())
+            .await
+            .expect("no frame from the server")
+            .expect("connection ended")
+            .expect("websocket error");
+        match msg {
+            Message::Text(t) => return serde_json::from_str(&t).expect("server frames are JSON"),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("expected a JSON text frame, got {other:?}"),
+        }
+    }
+}
+
+pub fn subscribe(topic: &str) -> Value {
+    json!({"type": "subscribe", "topic": topic})
+}
+
+pub fn publish(topic: &str, data: Value) -> Value {
+    json!({"type": "publish", "topic": topic, "data": data})
+}
+
+/// A pad edit (the `data` of a publish on `pad:…`).
+pub fn op_msg(client_id: &str, seq: u64, rev: u64, op: Value) -> Value {
+    json!({"type": "op", "client_id": client_id, "seq": seq, "rev": rev, "op": op})
+}
