@@ -13,6 +13,7 @@ use crate::target::Target;
 
 pub mod http;
 pub mod pad;
+pub mod pad_history;
 
 pub use pad::PadOptions;
 
@@ -89,6 +90,7 @@ pub fn registry() -> Vec<Box<dyn Scenario>> {
     let mut all: Vec<Box<dyn Scenario>> = Vec::new();
     all.extend(http::scenarios());
     all.push(Box::new(pad::Pad));
+    all.push(Box::new(pad_history::PadHistory));
     all
 }
 

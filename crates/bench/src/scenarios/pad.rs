@@ -628,7 +628,7 @@ fn clip(s: &str) -> String {
 // Setup over HTTP
 
 /// Logs in, creates an API token with the session; returns `(token, token id)`.
-async fn create_token(
+pub(crate) async fn create_token(
     client: &Client,
     target: &Target,
     user: &str,
