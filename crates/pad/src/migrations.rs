@@ -87,5 +87,13 @@ CREATE TABLE pad_grants (
 ) STRICT, WITHOUT ROWID;
 "#,
         },
+        Migration {
+            version: 3,
+            name: "pad_snapshots_packed",
+            sql: r#"
+-- Deflated text + authorship; `text` and `authorship` stay for snapshots written before.
+ALTER TABLE pad_snapshots ADD COLUMN packed BLOB;
+"#,
+        },
     ],
 };

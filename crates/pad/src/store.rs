@@ -68,14 +68,45 @@ pub(crate) fn snapshot_at(
     pad: &str,
     rev: u64,
 ) -> SResult<(u64, String, Authorship)> {
-    let (r, text, auth): (i64, String, String) = conn.query_row(
-        "SELECT rev, text, authorship FROM pad_snapshots WHERE pad_id = ?1 AND rev <= ?2
+    let (r, text, auth, packed): (i64, String, String, Option<Vec<u8>>) = conn.query_row(
+        "SELECT rev, text, authorship, packed FROM pad_snapshots WHERE pad_id = ?1 AND rev <= ?2
          ORDER BY rev DESC LIMIT 1",
         params![pad, rev as i64],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
+    let (text, auth) = match packed {
+        Some(bytes) => unpack(&bytes)?,
+        None => (text, auth),
+    };
     let auth: Authorship = serde_json::from_str(&auth).map_err(bad_row)?;
     Ok((r as u64, text, auth))
+}
+
+/// Snapshots are stored deflated: a pad's text and authorship compress several times over, and a
+/// long history keeps many of them.
+fn pack(text: &str, authorship: &str) -> SResult<Vec<u8>> {
+    use std::io::Write;
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    let header = format!("{}\n", text.len());
+    for part in [header.as_bytes(), text.as_bytes(), authorship.as_bytes()] {
+        z.write_all(part).map_err(bad_row)?;
+    }
+    z.finish().map_err(bad_row)
+}
+
+fn unpack(bytes: &[u8]) -> SResult<(String, String)> {
+    use std::io::Read;
+    let mut all = String::new();
+    flate2::read::DeflateDecoder::new(bytes)
+        .read_to_string(&mut all)
+        .map_err(bad_row)?;
+    let (len, rest) = all.split_once('\n').ok_or_else(|| bad_row("no length"))?;
+    let len: usize = len.parse().map_err(bad_row)?;
+    if !rest.is_char_boundary(len) {
+        return Err(bad_row("bad text length"));
+    }
+    let (text, auth) = rest.split_at(len);
+    Ok((text.to_string(), auth.to_string()))
 }
 
 /// Revisions in (after, upto], in order.
@@ -181,8 +212,8 @@ pub(crate) fn insert_revision(tx: &Connection, r: &NewRev<'_>) -> SResult<bool> 
     if let Some((text, auth)) = r.snapshot {
         let auth = serde_json::to_string(auth).map_err(bad_row)?;
         tx.execute(
-            "INSERT INTO pad_snapshots (pad_id, rev, text, authorship) VALUES (?1, ?2, ?3, ?4)",
-            params![r.pad, r.rev as i64, text, auth],
+            "INSERT INTO pad_snapshots (pad_id, rev, text, authorship, packed) VALUES (?1, ?2, '', '', ?3)",
+            params![r.pad, r.rev as i64, pack(text, &auth)?],
         )?;
     }
     Ok(new_author)
@@ -233,4 +264,27 @@ pub(crate) fn revision_list(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snapshots_pack_and_unpack() {
+        for text in ["", "a\nb", "héllo 🙂\n\n12\n", &"x".repeat(100_000)] {
+            let auth = r#"[["u_1",3],["g_2",4]]"#;
+            let packed = super::pack(text, auth).expect("packs");
+            assert_eq!(
+                super::unpack(&packed).expect("unpacks"),
+                (text.to_string(), auth.to_string())
+            );
+        }
+        assert!(
+            super::pack(&"a".repeat(100_000), "[]")
+                .expect("packs")
+                .len()
+                < 2_000,
+            "compresses"
+        );
+        assert!(super::unpack(b"garbage").is_err());
+    }
 }
