@@ -329,17 +329,19 @@ impl Hub {
         match tx.try_send(Outgoing::Text(text)) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
-                // The queue is full, so the close request takes another path; the connection
-                // leaves every topic now, so that it is reported (and targeted) only once.
-                if let Some((_, slow)) = self.inner.connections.write().remove(&conn) {
+                // The queue is full, so the close request takes another path. The connection
+                // leaves its topics now (the others are told), so it is reported only once.
+                let slow = self
+                    .inner
+                    .connections
+                    .read()
+                    .get(&conn)
+                    .map(|(_, s)| s.clone());
+                if let Some(slow) = slow {
                     tracing::info!(conn, "realtime client too slow, dropping it");
                     slow.notify_one();
+                    self.disconnect(conn);
                 }
-                let mut topics = self.inner.topics.write();
-                for members in topics.values_mut() {
-                    members.remove(&conn);
-                }
-                topics.retain(|_, m| !m.is_empty());
                 false
             }
             Err(mpsc::error::TrySendError::Closed(_)) => false,
@@ -394,17 +396,20 @@ mod tests {
         let (fast_id, mut fast_rx, fast_tx) = (fast.id, fast.outgoing, fast.sender);
         hub.join("t:1", peer(slow_id, "slow"), slow_tx);
         hub.join("t:1", peer(fast_id, "fast"), fast_tx);
-        let mut fast_got = 0;
+        let (mut fast_got, mut told_left) = (0, false);
         for i in 0..20 {
             hub.broadcast_event("t:1", None, &json!({"n": i}), None);
             // The fast reader keeps up.
             while let Ok(m) = fast_rx.try_recv() {
-                if matches!(m, Outgoing::Text(ref t) if t.contains("\"event\"")) {
-                    fast_got += 1;
+                if let Outgoing::Text(t) = m {
+                    fast_got += usize::from(t.contains("\"event\""));
+                    told_left |= t.contains("\"left\"") && t.contains("\"slow\"");
                 }
             }
         }
         assert_eq!(fast_got, 20, "the fast member got every event");
+        assert!(told_left, "the others are told the slow member left");
+        assert_eq!(hub.members("t:1").len(), 1);
         tokio::time::timeout(std::time::Duration::from_secs(5), slow_signal.notified())
             .await
             .expect("the slow member was told to go");
