@@ -3,11 +3,12 @@ import { render } from "preact";
 import { App, browserLanguages } from "./app.tsx";
 import { detectLanguage } from "./i18n/index.ts";
 import { LANG_KEY, getItem } from "./storage.ts";
-import { applyTheme, storedTheme } from "./theme.ts";
+import { applyTheme, followSystemTheme, storedTheme } from "./theme.ts";
 
 const lang = detectLanguage(getItem(LANG_KEY), browserLanguages());
 document.documentElement.lang = lang;
 applyTheme(storedTheme());
+followSystemTheme();
 
 const root = document.getElementById("app");
 if (root) {

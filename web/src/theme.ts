@@ -19,7 +19,10 @@ export function effectiveTheme(): Theme {
   return storedTheme() ?? systemTheme();
 }
 
-/** Sets (or clears, with null) the manual choice and applies it to <html data-theme>. */
+/**
+ * Sets (or clears, with null) the manual choice and applies it to <html data-theme>. Without a
+ * choice the system preference is written there too, so the stylesheet has one dark block.
+ */
 export function applyTheme(choice: Theme | null): void {
   try {
     if (choice) localStorage.setItem(KEY, choice);
@@ -27,7 +30,12 @@ export function applyTheme(choice: Theme | null): void {
   } catch {
     /* private mode: the choice lasts for this page only */
   }
-  const root = document.documentElement;
-  if (choice) root.dataset.theme = choice;
-  else delete root.dataset.theme;
+  document.documentElement.dataset.theme = choice ?? systemTheme();
+}
+
+/** Keeps following the system preference while the user has made no choice. */
+export function followSystemTheme(): void {
+  window.matchMedia?.("(prefers-color-scheme: dark)").addEventListener?.("change", () => {
+    if (!storedTheme()) document.documentElement.dataset.theme = systemTheme();
+  });
 }
