@@ -8,5 +8,6 @@ mod csrf;
 mod pad_fuzz;
 mod pads;
 mod pages;
+mod polls;
 mod realtime;
 mod support;

@@ -51,6 +51,7 @@ pub struct Config {
     pub smtp: SmtpConfig,
     pub video: VideoConfig,
     pub pads: PadsConfig,
+    pub polls: PollsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -357,6 +358,24 @@ impl Default for PadsConfig {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PollsConfig {
+    pub purge_after_days: u64,
+    pub reminder_hours: u64,
+    pub max_options: u64,
+}
+
+impl Default for PollsConfig {
+    fn default() -> Self {
+        PollsConfig {
+            purge_after_days: 180,
+            reminder_hours: 24,
+            max_options: 300,
+        }
+    }
+}
+
 /// Keys whose values are secrets: never shown in the admin settings page or logs.
 pub const SECRET_KEYS: &[&str] = &["smtp.password", "video.turn_secret"];
 
@@ -491,6 +510,7 @@ impl Config {
             ("pads.max_op_components", self.pads.max_op_components),
             ("pads.ops_per_second", self.pads.ops_per_second),
             ("pads.snapshot_every", self.pads.snapshot_every),
+            ("polls.max_options", self.polls.max_options),
         ];
         for (key, v) in positive {
             if *v == 0 {

@@ -5,6 +5,7 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod markdown;
 pub mod time;
 
 pub use error::{Error, ErrorCode, Result};

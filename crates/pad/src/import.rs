@@ -14,16 +14,7 @@ use crate::model::{Author, PadInfo};
 use crate::store::{self, NewRev};
 
 /// The pad's Markdown as safe HTML (no scripts, no event handlers, no foreign styles).
-pub fn markdown_to_html(text: &str) -> String {
-    let mut options = pulldown_cmark::Options::empty();
-    options.insert(pulldown_cmark::Options::ENABLE_TABLES);
-    options.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
-    options.insert(pulldown_cmark::Options::ENABLE_TASKLISTS);
-    let parser = pulldown_cmark::Parser::new_ext(text, options);
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, parser);
-    ammonia::clean(&html)
-}
+pub use nichoir_core::markdown::to_html as markdown_to_html;
 
 impl PadService {
     /// Replaces the text with an imported file's content (`txt`, `md` or `html`).

@@ -1,16 +1,39 @@
-//! Polls. This crate owns the tool's domain logic, its tables (migrations below) and its HTTP routes;
-//! it depends on the shared base crates and never on another tool. The tool itself is built in
-//! its own issue: for now it declares an empty migration set and no routes.
+//! Polls (Framadate / Rallly class): date and classic polls without accounts. The author keeps a
+//! secret admin link; participants answer in rows; results update live. Domain rules (input
+//! validation, ballots and tallies, time zones, views per viewer) are plain functions; SQL lives
+//! in `store`, HTTP in `routes`, live updates in `topics`.
+
+mod export;
+mod input;
+mod migrations;
+mod model;
+mod routes;
+mod service;
+mod store;
+mod tally;
+mod topics;
+mod view;
+mod zone;
+
+use std::sync::Arc;
 
 use nichoir_http::Api;
-use nichoir_storage::MigrationSet;
 
-pub const MIGRATIONS: MigrationSet = MigrationSet {
-    component: "polls",
-    migrations: &[],
-};
+pub use migrations::MIGRATIONS;
+pub use service::{PollError, PollService};
+pub use topics::PollTopics;
 
-/// Adds this tool's routes to the API.
+/// Adds the polls routes to the API.
 pub fn api(api: Api) -> Api {
-    api
+    routes::declare(api)
+}
+
+/// Registers the `poll:` topic on the hub.
+pub fn register_topics(service: &Arc<PollService>) {
+    service.hub().register(
+        "poll",
+        Arc::new(PollTopics {
+            service: service.clone(),
+        }),
+    );
 }

@@ -12,13 +12,22 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-type Started = (Ctx, std::sync::Arc<nichoir_pad::PadService>, Option<String>);
+mod mail_sink;
+pub use mail_sink::{MailSink, ReceivedMail};
+
+type Started = (
+    Ctx,
+    std::sync::Arc<nichoir_pad::PadService>,
+    std::sync::Arc<nichoir_polls::PollService>,
+    Option<String>,
+);
 
 pub struct TestServer {
     pub url: String,
     pub addr: std::net::SocketAddr,
     pub ctx: Ctx,
     pub pads: std::sync::Arc<nichoir_pad::PadService>,
+    pub polls: std::sync::Arc<nichoir_polls::PollService>,
     pub setup_url: Option<String>,
     pub config: Config,
     data_dir: Option<TempDir>,
@@ -54,6 +63,7 @@ impl TestServer {
                         let _ = ready_tx.send(Ok((
                             prepared.ctx.clone(),
                             prepared.pads.clone(),
+                            prepared.polls.clone(),
                             prepared.setup_url.clone(),
                         )));
                         let shutdown = async move {
@@ -69,7 +79,7 @@ impl TestServer {
                 }
             });
         });
-        let (ctx, pads, setup_url) = ready_rx
+        let (ctx, pads, polls, setup_url) = ready_rx
             .recv()
             .map_err(|_| anyhow!("test server thread died"))?
             .map_err(|e| anyhow!("test server did not start: {e}"))?;
@@ -78,6 +88,7 @@ impl TestServer {
             addr,
             ctx,
             pads,
+            polls,
             setup_url,
             config,
             data_dir: Some(dir),
@@ -93,6 +104,18 @@ impl TestServer {
     /// A fresh client with its own cookie jar.
     pub fn client(&self) -> Client {
         Client::new(&self.url)
+    }
+
+    /// A fresh client holding a guest identity (cookie and CSRF token), as a browser without an
+    /// account gets one.
+    pub async fn guest(&self) -> Result<Client> {
+        let mut c = self.client();
+        let r = c.get("/api/v1/guest").await?;
+        if r.status != 200 {
+            return Err(anyhow!("GET /api/v1/guest answered {}", r.status));
+        }
+        c.csrf = r.body["csrf_token"].as_str().map(str::to_string);
+        Ok(c)
     }
 
     /// Creates an account directly through the auth service.

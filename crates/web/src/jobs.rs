@@ -9,9 +9,33 @@ use tokio::sync::watch;
 pub fn spawn_all(
     ctx: Ctx,
     pads: std::sync::Arc<nichoir_pad::PadService>,
+    polls: std::sync::Arc<nichoir_polls::PollService>,
     stop: watch::Receiver<bool>,
 ) {
     let c = ctx.config.clone();
+    if c.polls.purge_after_days > 0 {
+        let polls = polls.clone();
+        every(Duration::from_secs(3600), stop.clone(), move || {
+            let polls = polls.clone();
+            async move {
+                match polls.purge_expired().await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "expired polls deleted"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "poll purge failed"),
+                }
+            }
+        });
+    }
+    every(Duration::from_secs(300), stop.clone(), move || {
+        let polls = polls.clone();
+        async move {
+            match polls.send_reminders().await {
+                Ok(n) if n > 0 => tracing::info!(sent = n, "poll reminders sent"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "poll reminders failed"),
+            }
+        }
+    });
     if c.pads.expire_unused_days > 0 {
         let days = c.pads.expire_unused_days;
         every(Duration::from_secs(3600), stop.clone(), move || {

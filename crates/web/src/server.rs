@@ -46,6 +46,7 @@ pub fn api() -> Api {
 pub struct Prepared {
     pub ctx: Ctx,
     pub pads: Arc<nichoir_pad::PadService>,
+    pub polls: Arc<nichoir_polls::PollService>,
     /// Printed once at start when the instance has no admin yet.
     pub setup_url: Option<String>,
     _lock: DataDirLock,
@@ -71,6 +72,17 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         config.pads.clone(),
     ));
     nichoir_pad::register_topics(&pads);
+    let mailer = nichoir_mail::Mailer::from_config(&config.smtp, &config.instance.name)?;
+    let polls = Arc::new(nichoir_polls::PollService::new(
+        db.clone(),
+        hub.clone(),
+        auth.clone(),
+        mailer,
+        config.polls.clone(),
+        config.public_base_url(),
+        config.instance.name.clone(),
+    ));
+    nichoir_polls::register_topics(&polls);
     let exporters: Vec<Arc<dyn ExportContributor>> = vec![
         Arc::new(AccountExport { auth: auth.clone() }),
         Arc::new(nichoir_pad::PadExport {
@@ -93,6 +105,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     Ok(Prepared {
         ctx,
         pads,
+        polls,
         setup_url,
         _lock: lock,
     })
@@ -115,6 +128,7 @@ pub async fn serve(
     )));
     let data = web::Data::new(ctx.clone());
     let pads = web::Data::new(prepared.pads.clone());
+    let polls = web::Data::new(prepared.polls.clone());
     let json_limit = config.server.max_json_bytes as usize;
     let https = config.is_https();
     let header_limit = config.server.max_header_bytes as usize;
@@ -130,6 +144,7 @@ pub async fn serve(
         App::new()
             .app_data(data.clone())
             .app_data(pads.clone())
+            .app_data(polls.clone())
             .app_data(doc.clone())
             .app_data(json_config(json_limit))
             .app_data(web::PayloadConfig::new(json_limit))
@@ -152,7 +167,12 @@ pub async fn serve(
     .run();
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    crate::jobs::spawn_all(ctx.clone(), prepared.pads.clone(), stop_rx);
+    crate::jobs::spawn_all(
+        ctx.clone(),
+        prepared.pads.clone(),
+        prepared.polls.clone(),
+        stop_rx,
+    );
     let handle = server.handle();
     let hub = ctx.hub.clone();
     actix_web::rt::spawn(async move {

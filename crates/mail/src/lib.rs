@@ -1,0 +1,164 @@
+//! Outgoing mail for every tool (poll notifications today). One `Mailer` built from `[smtp]`; with
+//! no host configured it is disabled and sending is a no-op, so tools never need to check.
+//! Sending happens on a spawned task: a slow or broken mail server never delays a request.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use nichoir_core::config::SmtpConfig;
+
+/// A plain-text message to one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    inner: Option<Arc<Inner>>,
+}
+
+struct Inner {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("smtp.from `{0}` is not a mail address")]
+    BadFrom(String),
+    #[error("smtp.host: {0}")]
+    BadHost(String),
+    #[error("recipient `{0}` is not a mail address")]
+    BadRecipient(String),
+    #[error("cannot build the message: {0}")]
+    Build(String),
+    #[error("the mail server refused or failed: {0}")]
+    Send(String),
+}
+
+impl Mailer {
+    /// A mailer that sends nothing.
+    pub fn disabled() -> Self {
+        Mailer { inner: None }
+    }
+
+    pub fn from_config(config: &SmtpConfig, instance_name: &str) -> Result<Self, MailError> {
+        if config.host.trim().is_empty() {
+            return Ok(Self::disabled());
+        }
+        let from_text = if config.from.trim().is_empty() {
+            format!("{instance_name} <nichoir@{}>", config.host)
+        } else {
+            config.from.clone()
+        };
+        let from: Mailbox = from_text
+            .parse()
+            .map_err(|_| MailError::BadFrom(from_text.clone()))?;
+        let port = u16::try_from(config.port).map_err(|_| MailError::BadHost("port".into()))?;
+        let mut builder = if config.starttls {
+            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                .map_err(|e| MailError::BadHost(e.to_string()))?
+        } else {
+            // Plain SMTP: a relay on the same host or a local test sink.
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+        }
+        .port(port)
+        .timeout(Some(Duration::from_secs(20)));
+        if !config.username.is_empty() {
+            builder = builder.credentials(Credentials::new(
+                config.username.clone(),
+                config.password.clone(),
+            ));
+        }
+        Ok(Mailer {
+            inner: Some(Arc::new(Inner {
+                transport: builder.build(),
+                from,
+            })),
+        })
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    /// Sends now and waits for the server's answer.
+    pub async fn send(&self, mail: Mail) -> Result<(), MailError> {
+        let Some(inner) = &self.inner else {
+            return Ok(());
+        };
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|_| MailError::BadRecipient(mail.to.clone()))?;
+        let message = Message::builder()
+            .from(inner.from.clone())
+            .to(to)
+            .subject(mail.subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body)
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        inner
+            .transport
+            .send(message)
+            .await
+            .map_err(|e| MailError::Send(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Sends in the background; a failure is logged, never returned.
+    pub fn send_later(&self, mail: Mail) {
+        if !self.enabled() {
+            return;
+        }
+        let me = self.clone();
+        tokio::spawn(async move {
+            let to = mail.to.clone();
+            if let Err(e) = me.send(mail).await {
+                tracing::warn!(%to, "mail not sent: {e}");
+            }
+        });
+    }
+}
+
+/// Whether `s` looks like a mail address lettre can send to.
+pub fn is_address(s: &str) -> bool {
+    s.len() <= 254 && s.parse::<lettre::Address>().is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_host_means_disabled() {
+        let m = Mailer::from_config(&SmtpConfig::default(), "Nichoir").expect("builds");
+        assert!(!m.enabled());
+    }
+
+    #[test]
+    fn bad_from_is_named() {
+        let config = SmtpConfig {
+            host: "localhost".into(),
+            from: "not an address".into(),
+            ..SmtpConfig::default()
+        };
+        assert!(matches!(
+            Mailer::from_config(&config, "N"),
+            Err(MailError::BadFrom(_))
+        ));
+    }
+
+    #[test]
+    fn addresses() {
+        assert!(is_address("ana@example.org"));
+        assert!(!is_address("ana"));
+        assert!(!is_address("<script>@x"));
+    }
+}

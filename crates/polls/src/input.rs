@@ -1,0 +1,599 @@
+//! Request bodies and their validation: plain functions, no I/O. Every rule of the issue's "bad
+//! input" list lives here, so a request is refused whole before anything is stored.
+
+use std::collections::HashSet;
+
+use nichoir_core::Error;
+use serde::Deserialize;
+
+use crate::model::{AnswerMode, EditMode, Kind, OptionSpec, Settings, Visibility};
+use crate::zone;
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_DESCRIPTION: usize = 10_000;
+pub const MAX_NAME: usize = 64;
+pub const MAX_LABEL: usize = 500;
+pub const MAX_URL: usize = 2_000;
+pub const MAX_COMMENT: usize = 2_000;
+pub const MAX_YES_LIMIT: i64 = 100_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionInput {
+    #[serde(default)]
+    pub id: Option<i64>,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub image_url: Option<String>,
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPoll {
+    pub kind: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub author_name: String,
+    #[serde(default)]
+    pub author_email: Option<String>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub answers: Option<String>,
+    #[serde(default)]
+    pub deadline: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub results: Option<String>,
+    #[serde(default)]
+    pub max_yes: Option<i64>,
+    #[serde(default)]
+    pub one_choice: bool,
+    #[serde(default)]
+    pub edit_mode: Option<String>,
+    #[serde(default)]
+    pub notify_votes: bool,
+    #[serde(default)]
+    pub notify_comments: bool,
+    #[serde(default)]
+    pub remind: bool,
+    pub options: Vec<OptionInput>,
+}
+
+/// An admin's change: absent fields stay as they are. `Option<Option<_>>` tells "set to null"
+/// (`"deadline": null`) from "not given".
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PollPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub author_name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub author_email: Option<Option<String>>,
+    pub timezone: Option<String>,
+    pub answers: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub deadline: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub password: Option<Option<String>>,
+    pub results: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub max_yes: Option<Option<i64>>,
+    pub one_choice: Option<bool>,
+    pub edit_mode: Option<String>,
+    pub notify_votes: Option<bool>,
+    pub notify_comments: Option<bool>,
+    pub remind: Option<bool>,
+    pub closed: Option<bool>,
+    pub options: Option<Vec<OptionInput>>,
+}
+
+fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ballot {
+    pub name: String,
+    /// Option id (as a string, JSON object keys are strings) → "yes" | "maybe" | "no".
+    pub answers: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub edit_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewComment {
+    pub author_name: String,
+    pub text: String,
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// A trimmed single-line text of 1..=max characters, without control characters.
+pub fn line(field: &str, s: &str, max: usize) -> Result<String, Error> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(Error::validation(format!("{field}: required")));
+    }
+    if chars(t) > max {
+        return Err(Error::validation(format!(
+            "{field}: at most {max} characters"
+        )));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(Error::validation(format!("{field}: no control characters")));
+    }
+    Ok(t.to_string())
+}
+
+pub fn name(s: &str) -> Result<String, Error> {
+    line("name", s, MAX_NAME)
+}
+
+pub fn description(s: &str) -> Result<String, Error> {
+    if chars(s) > MAX_DESCRIPTION {
+        return Err(Error::validation(format!(
+            "description: at most {MAX_DESCRIPTION} characters"
+        )));
+    }
+    Ok(s.replace("\r\n", "\n").trim_end().to_string())
+}
+
+pub fn comment_text(s: &str) -> Result<String, Error> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(Error::validation("text: required"));
+    }
+    if chars(t) > MAX_COMMENT {
+        return Err(Error::validation(format!(
+            "text: at most {MAX_COMMENT} characters"
+        )));
+    }
+    Ok(t.replace("\r\n", "\n"))
+}
+
+fn email(s: Option<&str>) -> Result<Option<String>, Error> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(e) if nichoir_mail::is_address(e) => Ok(Some(e.to_string())),
+        Some(_) => Err(Error::validation("author_email: not a mail address")),
+    }
+}
+
+fn http_url(field: &str, s: Option<&str>) -> Result<Option<String>, Error> {
+    let Some(u) = s.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let lower = u.to_ascii_lowercase();
+    let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
+        && u.len() <= MAX_URL
+        && !u
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+    if !ok {
+        return Err(Error::validation(format!(
+            "{field}: an http(s) link of at most {MAX_URL} characters"
+        )));
+    }
+    Ok(Some(u.to_string()))
+}
+
+pub fn password(s: &str) -> Result<String, Error> {
+    if chars(s) < 4 || s.len() > 1024 {
+        return Err(Error::validation("password: 4 to 1024 characters"));
+    }
+    Ok(s.to_string())
+}
+
+/// An RFC 3339 instant, as ms since the epoch.
+pub fn instant(field: &str, s: &str) -> Result<i64, Error> {
+    let ts: jiff::Timestamp = s.parse().map_err(|_| {
+        Error::validation(format!(
+            "{field}: an RFC 3339 date-time such as 2026-12-01T22:59:00Z"
+        ))
+    })?;
+    let ms = ts.as_millisecond();
+    let year = ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
+    if !(1970..=2199).contains(&year) {
+        return Err(Error::validation(format!("{field}: out of range")));
+    }
+    Ok(ms)
+}
+
+fn enum_field<T>(
+    field: &str,
+    s: Option<&str>,
+    default: T,
+    parse: fn(&str) -> Option<T>,
+    allowed: &str,
+) -> Result<T, Error> {
+    match s {
+        None => Ok(default),
+        Some(v) => parse(v).ok_or_else(|| Error::validation(format!("{field}: one of {allowed}"))),
+    }
+}
+
+pub fn kind(s: &str) -> Result<Kind, Error> {
+    Kind::parse(s).ok_or_else(|| Error::validation("kind: date or classic"))
+}
+
+pub fn answer_mode(s: Option<&str>) -> Result<AnswerMode, Error> {
+    enum_field(
+        "answers",
+        s,
+        AnswerMode::YesMaybeNo,
+        AnswerMode::parse,
+        "yes_maybe_no, yes_no",
+    )
+}
+
+pub fn visibility(s: Option<&str>) -> Result<Visibility, Error> {
+    enum_field(
+        "results",
+        s,
+        Visibility::Everyone,
+        Visibility::parse,
+        "everyone, after_voting, admin",
+    )
+}
+
+pub fn edit_mode(s: Option<&str>) -> Result<EditMode, Error> {
+    enum_field(
+        "edit_mode",
+        s,
+        EditMode::Own,
+        EditMode::parse,
+        "none, own, anyone",
+    )
+}
+
+pub fn timezone(s: Option<&str>) -> Result<String, Error> {
+    let tz = s.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("UTC");
+    if !zone::is_known_zone(tz) {
+        return Err(Error::validation(format!(
+            "timezone: `{tz}` is not a known time zone (IANA name such as Europe/Paris)"
+        )));
+    }
+    Ok(tz.to_string())
+}
+
+pub fn max_yes(v: Option<i64>) -> Result<Option<i64>, Error> {
+    match v {
+        Some(n) if !(1..=MAX_YES_LIMIT).contains(&n) => {
+            Err(Error::validation(format!("max_yes: 1 to {MAX_YES_LIMIT}")))
+        }
+        other => Ok(other),
+    }
+}
+
+/// Validates the option list of a poll of `kind`: 1..=max items, each well formed, no two alike.
+/// Date options come back sorted by day and time, as a calendar reads.
+pub fn options(kind: Kind, items: &[OptionInput], max: usize) -> Result<Vec<OptionSpec>, Error> {
+    if items.is_empty() {
+        return Err(Error::validation("options: at least one option"));
+    }
+    if items.len() > max {
+        return Err(Error::validation(format!("options: at most {max}")));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    let mut seen = HashSet::new();
+    let mut ids = HashSet::new();
+    for (i, item) in items.iter().enumerate() {
+        let n = i + 1;
+        if let Some(id) = item.id {
+            if !ids.insert(id) {
+                return Err(Error::validation(format!(
+                    "options: option id {id} is listed twice"
+                )));
+            }
+        }
+        let spec = match kind {
+            Kind::Classic => {
+                if item.date.is_some() || item.start.is_some() || item.end.is_some() {
+                    return Err(Error::validation(format!(
+                        "option {n}: a classic poll's options have a label, not a date"
+                    )));
+                }
+                let label = line(
+                    &format!("option {n}"),
+                    item.label.as_deref().unwrap_or(""),
+                    MAX_LABEL,
+                )?;
+                OptionSpec {
+                    id: item.id,
+                    label,
+                    url: http_url(&format!("option {n} url"), item.url.as_deref())?,
+                    image_url: http_url(
+                        &format!("option {n} image_url"),
+                        item.image_url.as_deref(),
+                    )?,
+                    date: None,
+                    start: None,
+                    end: None,
+                }
+            }
+            Kind::Date => {
+                if item.label.as_deref().is_some_and(|l| !l.is_empty())
+                    || item.url.is_some()
+                    || item.image_url.is_some()
+                {
+                    return Err(Error::validation(format!(
+                        "option {n}: a date poll's options have a date, not a label"
+                    )));
+                }
+                let day = item.date.as_deref().unwrap_or("");
+                if zone::parse_day(day).is_none() {
+                    return Err(Error::validation(format!(
+                        "option {n}: date must be YYYY-MM-DD between 1970 and 2199"
+                    )));
+                }
+                let start = item.start.as_deref().filter(|s| !s.is_empty());
+                let end = item.end.as_deref().filter(|s| !s.is_empty());
+                let parsed_start = match start {
+                    Some(s) => Some(zone::parse_time(s).ok_or_else(|| {
+                        Error::validation(format!("option {n}: start must be HH:MM"))
+                    })?),
+                    None => None,
+                };
+                if let Some(e) = end {
+                    let e = zone::parse_time(e).ok_or_else(|| {
+                        Error::validation(format!("option {n}: end must be HH:MM"))
+                    })?;
+                    match parsed_start {
+                        None => {
+                            return Err(Error::validation(format!(
+                                "option {n}: an end time needs a start time"
+                            )))
+                        }
+                        Some(s) if e <= s => {
+                            return Err(Error::validation(format!(
+                                "option {n}: end must be after start"
+                            )))
+                        }
+                        _ => {}
+                    }
+                }
+                OptionSpec {
+                    id: item.id,
+                    label: String::new(),
+                    url: None,
+                    image_url: None,
+                    date: Some(day.to_string()),
+                    start: start.map(str::to_string),
+                    end: end.map(str::to_string),
+                }
+            }
+        };
+        let key = match kind {
+            Kind::Classic => spec.label.to_lowercase(),
+            Kind::Date => format!("{:?}|{:?}|{:?}", spec.date, spec.start, spec.end),
+        };
+        if !seen.insert(key) {
+            return Err(Error::validation(format!(
+                "option {n}: the same option is listed twice"
+            )));
+        }
+        out.push(spec);
+    }
+    if kind == Kind::Date {
+        out.sort_by(|a, b| (&a.date, &a.start, &a.end).cmp(&(&b.date, &b.start, &b.end)));
+    }
+    Ok(out)
+}
+
+/// Validates a new poll's settings and options. `now` decides whether the deadline is past.
+pub fn new_poll(
+    p: &NewPoll,
+    max_options: usize,
+    now: i64,
+) -> Result<(Settings, Vec<OptionSpec>), Error> {
+    let kind = kind(&p.kind)?;
+    let deadline = match p.deadline.as_deref().filter(|s| !s.is_empty()) {
+        Some(d) => {
+            let ms = instant("deadline", d)?;
+            if ms <= now {
+                return Err(Error::validation("deadline: must be in the future"));
+            }
+            Some(ms)
+        }
+        None => None,
+    };
+    if let Some(pw) = &p.password {
+        password(pw)?;
+    }
+    let settings = Settings {
+        kind,
+        title: line("title", &p.title, MAX_TITLE)?,
+        description: description(&p.description)?,
+        author_name: line("author_name", &p.author_name, MAX_NAME)?,
+        author_email: email(p.author_email.as_deref())?,
+        timezone: timezone(p.timezone.as_deref())?,
+        answers: answer_mode(p.answers.as_deref())?,
+        deadline,
+        results: visibility(p.results.as_deref())?,
+        max_yes: max_yes(p.max_yes)?,
+        one_choice: p.one_choice,
+        edit_mode: edit_mode(p.edit_mode.as_deref())?,
+        notify_votes: p.notify_votes,
+        notify_comments: p.notify_comments,
+        remind: p.remind,
+    };
+    if p.options.iter().any(|o| o.id.is_some()) {
+        return Err(Error::validation(
+            "options: a new poll's options have no id",
+        ));
+    }
+    let options = options(kind, &p.options, max_options)?;
+    Ok((settings, options))
+}
+
+/// Applies an admin's patch to the settings (the options and `closed` are handled by the caller).
+pub fn patch_settings(current: &Settings, p: &PollPatch) -> Result<Settings, Error> {
+    let mut s = current.clone();
+    if let Some(t) = &p.title {
+        s.title = line("title", t, MAX_TITLE)?;
+    }
+    if let Some(d) = &p.description {
+        s.description = description(d)?;
+    }
+    if let Some(a) = &p.author_name {
+        s.author_name = line("author_name", a, MAX_NAME)?;
+    }
+    if let Some(e) = &p.author_email {
+        s.author_email = email(e.as_deref())?;
+    }
+    if let Some(tz) = &p.timezone {
+        s.timezone = timezone(Some(tz))?;
+    }
+    if let Some(a) = &p.answers {
+        s.answers = answer_mode(Some(a))?;
+    }
+    if let Some(d) = &p.deadline {
+        s.deadline = match d.as_deref().filter(|d| !d.is_empty()) {
+            Some(d) => Some(instant("deadline", d)?),
+            None => None,
+        };
+    }
+    if let Some(Some(pw)) = &p.password {
+        password(pw)?;
+    }
+    if let Some(r) = &p.results {
+        s.results = visibility(Some(r))?;
+    }
+    if let Some(m) = p.max_yes {
+        s.max_yes = max_yes(m)?;
+    }
+    if let Some(o) = p.one_choice {
+        s.one_choice = o;
+    }
+    if let Some(e) = &p.edit_mode {
+        s.edit_mode = edit_mode(Some(e))?;
+    }
+    if let Some(v) = p.notify_votes {
+        s.notify_votes = v;
+    }
+    if let Some(v) = p.notify_comments {
+        s.notify_comments = v;
+    }
+    if let Some(v) = p.remind {
+        s.remind = v;
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(d: &str, start: Option<&str>, end: Option<&str>) -> OptionInput {
+        OptionInput {
+            id: None,
+            label: None,
+            url: None,
+            image_url: None,
+            date: Some(d.into()),
+            start: start.map(Into::into),
+            end: end.map(Into::into),
+        }
+    }
+
+    fn classic(label: &str) -> OptionInput {
+        OptionInput {
+            id: None,
+            label: Some(label.into()),
+            url: None,
+            image_url: None,
+            date: None,
+            start: None,
+            end: None,
+        }
+    }
+
+    #[test]
+    fn date_options_are_checked_and_sorted() {
+        let got = options(
+            Kind::Date,
+            &[
+                date("2026-12-04", None, None),
+                date("2026-12-03", Some("18:00"), Some("20:00")),
+                date("2026-12-03", Some("09:00"), None),
+            ],
+            300,
+        )
+        .expect("valid");
+        let order: Vec<_> = got
+            .iter()
+            .map(|o| (o.date.clone().unwrap_or_default(), o.start.clone()))
+            .collect();
+        assert_eq!(order[0], ("2026-12-03".into(), Some("09:00".into())));
+        assert_eq!(order[2].0, "2026-12-04");
+        for bad in [
+            vec![],
+            vec![date("2026-13-01", None, None)],
+            vec![date("1969-12-31", None, None)],
+            vec![date("2026-12-01", None, Some("10:00"))],
+            vec![date("2026-12-01", Some("10:00"), Some("09:00"))],
+            vec![date("2026-12-01", Some("25:00"), None)],
+            vec![
+                date("2026-12-01", None, None),
+                date("2026-12-01", None, None),
+            ],
+            vec![classic("Pizza")],
+        ] {
+            assert!(options(Kind::Date, &bad, 300).is_err(), "{bad:?}");
+        }
+        let many: Vec<_> = (0..301).map(|i| classic(&format!("o{i}"))).collect();
+        assert!(options(Kind::Classic, &many, 300).is_err());
+        assert!(options(Kind::Classic, &many[..300], 300).is_ok());
+    }
+
+    #[test]
+    fn classic_options_reject_duplicates_and_bad_links() {
+        assert!(options(Kind::Classic, &[classic("Pizza"), classic(" pizza ")], 300).is_err());
+        assert!(options(Kind::Classic, &[classic("")], 300).is_err());
+        let mut o = classic("Sushi");
+        o.url = Some("javascript:alert(1)".into());
+        assert!(options(Kind::Classic, &[o], 300).is_err());
+        let mut o = classic("<b>Sushi</b>");
+        o.image_url = Some("https://example.org/s.png".into());
+        let got = options(Kind::Classic, &[o], 300).expect("valid");
+        assert_eq!(
+            got[0].label, "<b>Sushi</b>",
+            "HTML is kept as text, escaped when shown"
+        );
+    }
+
+    #[test]
+    fn names_and_texts_have_limits() {
+        assert!(name(&"x".repeat(64)).is_ok());
+        assert!(name(&"x".repeat(65)).is_err());
+        assert!(name("   ").is_err());
+        assert!(name("a\u{0}b").is_err());
+        assert!(description(&"é".repeat(10_000)).is_ok());
+        assert!(description(&"é".repeat(10_001)).is_err());
+        assert!(timezone(Some("Nowhere/Land")).is_err());
+        assert!(instant("deadline", "tomorrow").is_err());
+        assert!(instant("deadline", "2026-12-01T22:59:00Z").is_ok());
+        assert!(instant("deadline", "2300-12-01T22:59:00Z").is_err());
+        assert!(max_yes(Some(0)).is_err());
+    }
+}

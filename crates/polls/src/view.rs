@@ -1,0 +1,394 @@
+//! What a viewer gets for a poll. The parts that do not depend on who is looking (options with
+//! totals, every row, comments) are serialised once per poll version and cached by the service;
+//! per request only the viewer's rights are applied: which rows they see and may change, whether
+//! they see totals, and the admin block.
+
+use nichoir_core::ids::hash_token;
+use nichoir_core::time::rfc3339;
+use serde_json::{json, Value};
+
+use crate::model::{EditMode, PollData, PollRow, Visibility, VoteRow};
+use crate::tally::{best, totals, Totals};
+use crate::zone;
+
+/// Who is looking.
+#[derive(Debug, Default)]
+pub struct Viewer<'a> {
+    pub actor_id: Option<&'a str>,
+    /// The hash of a personal edit link's token, when the page was opened with one.
+    pub edit_token_hash: Option<String>,
+    pub admin: bool,
+}
+
+impl Viewer<'_> {
+    pub fn with_edit_token(mut self, token: Option<&str>) -> Self {
+        self.edit_token_hash = token.filter(|t| !t.is_empty()).map(hash_token);
+        self
+    }
+
+    pub fn owns(&self, row: &VoteRow) -> bool {
+        (self.actor_id.is_some() && row.actor_id.as_deref() == self.actor_id)
+            || self.edit_token_hash.as_deref() == Some(row.edit_token_hash.as_str())
+    }
+}
+
+/// Why voting is closed, if it is.
+pub fn closed_reason(poll: &PollRow, now: i64) -> Option<&'static str> {
+    if poll.closed {
+        Some("closed")
+    } else if poll.settings.deadline.is_some_and(|d| d <= now) {
+        Some("deadline")
+    } else {
+        None
+    }
+}
+
+/// May this viewer change or delete `row`?
+pub fn may_edit(poll: &PollRow, viewer: &Viewer<'_>, row: &VoteRow, now: i64) -> bool {
+    if viewer.admin {
+        return true;
+    }
+    if closed_reason(poll, now).is_some() {
+        return false;
+    }
+    match poll.settings.edit_mode {
+        EditMode::Anyone => true,
+        EditMode::Own => viewer.owns(row),
+        EditMode::Nobody => false,
+    }
+}
+
+pub fn results_visible(poll: &PollRow, viewer: &Viewer<'_>, has_row: bool) -> bool {
+    viewer.admin
+        || match poll.settings.results {
+            Visibility::Everyone => true,
+            Visibility::AfterVoting => has_row,
+            Visibility::Admin => false,
+        }
+}
+
+/// The cached, viewer-independent part of a poll.
+pub struct Rendered {
+    pub data: PollData,
+    pub totals: Vec<Totals>,
+    pub best: Vec<i64>,
+    pub description_html: String,
+    options_with_totals: String,
+    options_without_totals: String,
+    /// Each row as JSON up to (not including) its `editable` value and closing brace.
+    row_prefixes: Vec<String>,
+    comments_plain: String,
+    comments_deletable: String,
+}
+
+fn option_json(data: &PollData, i: usize, t: Option<&Totals>, remaining: Option<i64>) -> Value {
+    let o = &data.options[i];
+    let tz = &data.poll.settings.timezone;
+    let at = |time: &Option<String>| {
+        o.spec
+            .date
+            .as_deref()
+            .zip(time.as_deref())
+            .and_then(|(d, t)| zone::instant_ms(d, t, tz))
+            .map(rfc3339)
+    };
+    json!({
+        "id": o.id, "label": o.spec.label, "url": o.spec.url, "image_url": o.spec.image_url,
+        "date": o.spec.date, "start": o.spec.start, "end": o.spec.end,
+        "starts_at": at(&o.spec.start), "ends_at": at(&o.spec.end),
+        "yes": t.map(|t| t.yes), "maybe": t.map(|t| t.maybe), "no": t.map(|t| t.no),
+        "remaining": remaining,
+    })
+}
+
+impl Rendered {
+    pub fn new(data: PollData) -> Rendered {
+        let totals = totals(data.options.len(), &data.votes);
+        let best = best(&data.options, &totals);
+        let max = data.poll.settings.max_yes;
+        let remaining = |i: usize| max.map(|m| (m - totals[i].yes as i64).max(0));
+        let with: Vec<Value> = (0..data.options.len())
+            .map(|i| option_json(&data, i, Some(&totals[i]), remaining(i)))
+            .collect();
+        // Places left are public even when answers are hidden: people must know before voting.
+        let without: Vec<Value> = (0..data.options.len())
+            .map(|i| option_json(&data, i, None, remaining(i)))
+            .collect();
+        let row_prefixes = data
+            .votes
+            .iter()
+            .map(|v| {
+                let answers: Vec<Option<&str>> =
+                    v.answers.iter().map(|a| a.map(|a| a.as_str())).collect();
+                let mut s = serde_json::to_string(&json!({
+                    "id": v.id, "name": v.name, "answers": answers,
+                    "created_at": rfc3339(v.created_at), "updated_at": rfc3339(v.updated_at),
+                }))
+                .unwrap_or_else(|_| "{}".into());
+                s.pop(); // the closing brace: `editable` is added per viewer
+                s.push_str(",\"editable\":");
+                s
+            })
+            .collect();
+        let comments = |deletable: bool| {
+            let list: Vec<Value> = data
+                .comments
+                .iter()
+                .map(|c| {
+                    json!({"id": c.id, "author_name": c.author_name, "text": c.text,
+                    "created_at": rfc3339(c.created_at), "deletable": deletable})
+                })
+                .collect();
+            Value::Array(list).to_string()
+        };
+        Rendered {
+            description_html: nichoir_core::markdown::to_page_html(&data.poll.settings.description),
+            options_with_totals: Value::Array(with).to_string(),
+            options_without_totals: Value::Array(without).to_string(),
+            row_prefixes,
+            comments_plain: comments(false),
+            comments_deletable: comments(true),
+            totals,
+            best,
+            data,
+        }
+    }
+
+    pub fn poll_json(&self, now: i64) -> Value {
+        let p = &self.data.poll;
+        let s = &p.settings;
+        json!({
+            "id": p.id, "kind": s.kind, "title": s.title, "description": s.description,
+            "description_html": self.description_html, "author_name": s.author_name,
+            "timezone": s.timezone, "answers": s.answers, "deadline": s.deadline.map(rfc3339),
+            "results": s.results, "max_yes": s.max_yes, "one_choice": s.one_choice,
+            "edit_mode": s.edit_mode, "closed": closed_reason(p, now).is_some(),
+            "closed_reason": closed_reason(p, now), "final_option": p.final_option,
+            "protected": p.protected, "created_at": rfc3339(p.created_at),
+            "updated_at": rfc3339(p.updated_at), "version": p.version,
+        })
+    }
+
+    /// The whole view as a JSON text, for `viewer`; `admin` is the admin block (admin view only).
+    pub fn to_json(&self, viewer: &Viewer<'_>, admin: Option<&Value>, now: i64) -> String {
+        let poll = &self.data.poll;
+        let mine: Vec<i64> = self
+            .data
+            .votes
+            .iter()
+            .filter(|v| viewer.owns(v))
+            .map(|v| v.id)
+            .collect();
+        let visible = results_visible(poll, viewer, !mine.is_empty());
+        let mut out = String::with_capacity(
+            256 + self.options_with_totals.len()
+                + self.row_prefixes.iter().map(|r| r.len() + 8).sum::<usize>(),
+        );
+        out.push_str("{\"poll\":");
+        out.push_str(&self.poll_json(now).to_string());
+        out.push_str(",\"options\":");
+        out.push_str(if visible {
+            &self.options_with_totals
+        } else {
+            &self.options_without_totals
+        });
+        out.push_str(",\"results_visible\":");
+        out.push_str(if visible { "true" } else { "false" });
+        out.push_str(",\"participants\":[");
+        let mut first = true;
+        for (v, prefix) in self.data.votes.iter().zip(&self.row_prefixes) {
+            if !visible && !mine.contains(&v.id) {
+                continue;
+            }
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(prefix);
+            out.push_str(if may_edit(poll, viewer, v, now) {
+                "true}"
+            } else {
+                "false}"
+            });
+        }
+        out.push_str("],\"best\":");
+        let best: &[i64] = if visible { &self.best } else { &[] };
+        out.push_str(&json!(best).to_string());
+        out.push_str(",\"comments\":");
+        out.push_str(if viewer.admin {
+            &self.comments_deletable
+        } else {
+            &self.comments_plain
+        });
+        out.push_str(",\"me\":");
+        out.push_str(&json!({"rows": mine}).to_string());
+        out.push_str(",\"admin\":");
+        out.push_str(&admin.map(Value::to_string).unwrap_or_else(|| "null".into()));
+        out.push('}');
+        out
+    }
+
+    /// A row as the API returns it after a vote or an edit.
+    pub fn participant(&self, vote_id: i64, viewer: &Viewer<'_>, now: i64) -> Option<Value> {
+        let i = self.data.votes.iter().position(|v| v.id == vote_id)?;
+        let v = &self.data.votes[i];
+        let text = format!(
+            "{}{}}}",
+            self.row_prefixes[i],
+            may_edit(&self.data.poll, viewer, v, now)
+        );
+        serde_json::from_str(&text).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Answer, AnswerMode, Kind, OptionRow, OptionSpec, Settings};
+
+    fn data(results: Visibility, edit: EditMode) -> PollData {
+        let settings = Settings {
+            kind: Kind::Date,
+            title: "<b>t</b>".into(),
+            description: "**d** <script>x</script>".into(),
+            author_name: "a".into(),
+            author_email: None,
+            timezone: "Europe/Paris".into(),
+            answers: AnswerMode::YesMaybeNo,
+            deadline: None,
+            results,
+            max_yes: Some(2),
+            one_choice: false,
+            edit_mode: edit,
+            notify_votes: false,
+            notify_comments: false,
+            remind: false,
+        };
+        let vote = |id: i64, actor: &str, a: Answer| VoteRow {
+            id,
+            name: format!("n{id}"),
+            actor_id: Some(actor.into()),
+            edit_token_hash: hash_token(&format!("tok{id}")),
+            answers: vec![Some(a)],
+            created_at: 0,
+            updated_at: 0,
+        };
+        PollData {
+            poll: PollRow {
+                id: "p".into(),
+                admin_token: "adm".into(),
+                settings,
+                owner_id: None,
+                protected: false,
+                closed: false,
+                final_option: None,
+                reminder_sent: false,
+                version: 1,
+                created_at: 0,
+                updated_at: 0,
+            },
+            options: vec![OptionRow {
+                id: 7,
+                spec: OptionSpec {
+                    id: Some(7),
+                    label: String::new(),
+                    url: None,
+                    image_url: None,
+                    date: Some("2026-12-03".into()),
+                    start: Some("18:00".into()),
+                    end: None,
+                },
+            }],
+            votes: vec![vote(1, "g_a", Answer::Yes), vote(2, "g_b", Answer::Maybe)],
+            comments: vec![],
+        }
+    }
+
+    fn parse(r: &Rendered, v: &Viewer<'_>) -> Value {
+        serde_json::from_str(&r.to_json(v, None, 0)).expect("valid JSON")
+    }
+
+    #[test]
+    fn everyone_sees_totals_and_only_own_rows_are_editable() {
+        let r = Rendered::new(data(Visibility::Everyone, EditMode::Own));
+        let v = parse(
+            &r,
+            &Viewer {
+                actor_id: Some("g_a"),
+                ..Viewer::default()
+            },
+        );
+        assert_eq!(v["options"][0]["yes"], 1);
+        assert_eq!(v["options"][0]["remaining"], 1);
+        assert_eq!(v["options"][0]["starts_at"], "2026-12-03T17:00:00Z");
+        assert_eq!(v["participants"].as_array().map(Vec::len), Some(2));
+        assert_eq!(v["participants"][0]["editable"], true);
+        assert_eq!(v["participants"][1]["editable"], false);
+        assert_eq!(v["me"]["rows"], json!([1]));
+        assert_eq!(v["best"], json!([7]));
+        assert!(!v["poll"]["description_html"]
+            .as_str()
+            .unwrap_or("")
+            .contains("<script"));
+        let by_link = parse(&r, &Viewer::default().with_edit_token(Some("tok2")));
+        assert_eq!(by_link["participants"][1]["editable"], true);
+    }
+
+    #[test]
+    fn hidden_results_show_only_own_rows() {
+        let r = Rendered::new(data(Visibility::AfterVoting, EditMode::Own));
+        let stranger = parse(&r, &Viewer::default());
+        assert_eq!(stranger["results_visible"], false);
+        assert_eq!(stranger["participants"], json!([]));
+        assert_eq!(stranger["options"][0]["yes"], Value::Null);
+        assert_eq!(stranger["best"], json!([]));
+        let voter = parse(
+            &r,
+            &Viewer {
+                actor_id: Some("g_b"),
+                ..Viewer::default()
+            },
+        );
+        assert_eq!(voter["results_visible"], true);
+        let r = Rendered::new(data(Visibility::Admin, EditMode::Own));
+        let voter = parse(
+            &r,
+            &Viewer {
+                actor_id: Some("g_b"),
+                ..Viewer::default()
+            },
+        );
+        assert_eq!(voter["results_visible"], false);
+        assert_eq!(voter["participants"].as_array().map(Vec::len), Some(1));
+        let admin = parse(
+            &r,
+            &Viewer {
+                admin: true,
+                ..Viewer::default()
+            },
+        );
+        assert_eq!(admin["results_visible"], true);
+    }
+
+    #[test]
+    fn nobody_edits_in_none_mode_and_nobody_but_the_admin_once_closed() {
+        let r = Rendered::new(data(Visibility::Everyone, EditMode::Nobody));
+        let v = parse(
+            &r,
+            &Viewer {
+                actor_id: Some("g_a"),
+                ..Viewer::default()
+            },
+        );
+        assert_eq!(v["participants"][0]["editable"], false);
+        let mut d = data(Visibility::Everyone, EditMode::Anyone);
+        d.poll.settings.deadline = Some(10);
+        let r = Rendered::new(d);
+        let v: Value =
+            serde_json::from_str(&r.to_json(&Viewer::default(), None, 11)).expect("json");
+        assert_eq!(v["poll"]["closed_reason"], "deadline");
+        assert_eq!(v["participants"][0]["editable"], false);
+        let v: Value = serde_json::from_str(&r.to_json(&Viewer::default(), None, 9)).expect("json");
+        assert_eq!(v["participants"][0]["editable"], true);
+    }
+}
