@@ -19,10 +19,11 @@ use parking_lot::Mutex;
 use serde_json::{json, Value};
 
 use crate::input::{self, Ballot, NewComment, NewPoll, PollPatch};
+use crate::model::VoteRow;
 use crate::model::{Kind, PollRow};
 use crate::store;
 use crate::tally::{check_ballot, BallotError};
-use crate::view::{closed_reason, may_edit, Rendered, Viewer};
+use crate::view::{closed_reason, may_edit, participant, Rendered, Viewer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PollError {
@@ -70,6 +71,20 @@ impl From<PollError> for Error {
 impl From<StorageError> for PollError {
     fn from(e: StorageError) -> Self {
         PollError::Other(e.into())
+    }
+}
+
+/// "Yes" per option from the other rows; only counted when places are limited (a vote on an
+/// unlimited poll must not scan every answer).
+fn yes_counts(
+    c: &nichoir_storage::Connection,
+    poll: &PollRow,
+    options: &[crate::model::OptionRow],
+    except: Option<i64>,
+) -> Result<Vec<u32>, StorageError> {
+    match poll.settings.max_yes {
+        Some(_) => store::yes_by_others(c, options, except),
+        None => Ok(vec![0; options.len()]),
     }
 }
 
@@ -230,8 +245,21 @@ impl PollService {
 
     /// May `actor` follow the poll's live updates?
     pub async fn authorize_follow(&self, poll_id: &str, actor: &Actor) -> PollResult<()> {
-        let r = self.rendered(poll_id).await?;
-        self.check_access(&r.data.poll, Some(actor)).await
+        let poll = self.poll_row(poll_id).await?;
+        self.check_access(&poll, Some(actor)).await
+    }
+
+    /// The poll's settings and state only: from the cached view if there is one, else one row
+    /// (a vote must not load every other row).
+    async fn poll_row(&self, poll_id: &str) -> PollResult<PollRow> {
+        if let Some(r) = self.cache.map.lock().get(poll_id) {
+            return Ok(r.data.poll.clone());
+        }
+        let id = poll_id.to_string();
+        self.db
+            .read(move |c| store::poll(c, &id))
+            .await?
+            .ok_or(PollError::NotFound)
     }
 
     /// The public view as JSON text.
@@ -453,9 +481,9 @@ impl PollService {
     // ---- participating ----------------------------------------------------------------------
 
     async fn open_for(&self, poll_id: &str, actor: &Actor) -> PollResult<PollRow> {
-        let r = self.rendered(poll_id).await?;
-        self.check_access(&r.data.poll, Some(actor)).await?;
-        Ok(r.data.poll.clone())
+        let poll = self.poll_row(poll_id).await?;
+        self.check_access(&poll, Some(actor)).await?;
+        Ok(poll)
     }
 
     pub async fn unlock(&self, poll_id: &str, actor: &Actor, password: String) -> PollResult<()> {
@@ -485,8 +513,8 @@ impl PollService {
         let name = input::name(&ballot.name)?;
         let edit_token = random_token(18);
         let token_hash = hash_token(&edit_token);
-        let (id, who, n) = (poll.id.clone(), actor.id().to_string(), name.clone());
-        let (vote_id, version, settings) = self
+        let (id, who) = (poll.id.clone(), actor.id().to_string());
+        let (row, poll) = self
             .db
             .write(move |c| {
                 let now = now_ms();
@@ -501,51 +529,56 @@ impl PollService {
                     });
                 }
                 let options = store::options(c, &id)?;
-                let others = store::yes_by_others(c, &options, None)?;
-                let row =
+                let others = yes_counts(c, &poll, &options, None)?;
+                let answers =
                     match check_ballot(&poll.settings, &options, &ballot.answers, &others, None) {
                         Ok(row) => row,
                         Err(e) => return fail(e.into()),
                     };
                 let vote = store::NewVote {
                     poll_id: &id,
-                    name: &n,
+                    name: &name,
                     actor_id: Some(&who),
                     edit_token_hash: &token_hash,
                     now,
                 };
-                let vote_id = store::insert_vote(c, &vote, &options, &row)?;
-                Ok((vote_id, store::touch(c, &id, now)?, poll.settings))
+                let vote_id = store::insert_vote(c, &vote, &options, &answers)?;
+                let version = store::touch(c, &id, now)?;
+                let row = VoteRow {
+                    id: vote_id,
+                    name,
+                    actor_id: Some(who),
+                    edit_token_hash: token_hash,
+                    answers,
+                    created_at: now,
+                    updated_at: now,
+                };
+                Ok((row, PollRow { version, ..poll }))
             })
             .await?;
-        self.changed(&poll.id, Some(version));
-        if settings.notify_votes {
-            if let Some(to) = &settings.author_email {
-                self.mailer.send_later(Mail {
-                    to: to.clone(),
-                    subject: format!(
-                        "[{}] {name} answered \"{}\"",
-                        self.instance_name, settings.title
-                    ),
-                    body: format!(
-                        "{name} answered your poll \"{}\".\n\nResults: {}\n",
-                        settings.title,
-                        self.admin_url(&poll.admin_token)
-                    ),
-                });
-            }
+        self.changed(&poll.id, Some(poll.version));
+        let s = &poll.settings;
+        if let (true, Some(to)) = (s.notify_votes, &s.author_email) {
+            self.mailer.send_later(Mail {
+                to: to.clone(),
+                subject: format!(
+                    "[{}] {} answered \"{}\"",
+                    self.instance_name, row.name, s.title
+                ),
+                body: format!(
+                    "{} answered your poll \"{}\".\n\nResults: {}\n",
+                    row.name,
+                    s.title,
+                    self.admin_url(&poll.admin_token)
+                ),
+            });
         }
-        let r = self.rendered(&poll.id).await?;
         let viewer = Viewer {
             actor_id: Some(actor.id()),
             ..Viewer::default()
-        }
-        .with_edit_token(Some(&edit_token));
-        let participant = r
-            .participant(vote_id, &viewer, now_ms())
-            .unwrap_or(Value::Null);
+        };
         Ok(Voted {
-            participant,
+            participant: participant(&poll, &row, &viewer, now_ms()),
             edit_token,
         })
     }
@@ -562,7 +595,8 @@ impl PollService {
         let name = input::name(&ballot.name)?;
         let token_hash = ballot.edit_token.as_deref().map(hash_token);
         let (id, who) = (poll.id.clone(), actor.map(|a| a.id().to_string()));
-        let version = self
+        let viewer_token = token_hash.clone();
+        let (row, poll) = self
             .db
             .write(move |c| {
                 let now = now_ms();
@@ -570,8 +604,7 @@ impl PollService {
                     return fail(PollError::NotFound);
                 };
                 let options = store::options(c, &id)?;
-                let votes = store::votes(c, &id, &options)?;
-                let Some(current) = votes.iter().find(|v| v.id == vote_id) else {
+                let Some(mut current) = store::vote(c, &id, vote_id, &options)? else {
                     return fail(PollError::NoSuchVote);
                 };
                 let viewer = Viewer {
@@ -579,15 +612,15 @@ impl PollService {
                     edit_token_hash: token_hash,
                     admin,
                 };
-                if !may_edit(&poll, &viewer, current, now) {
+                if !may_edit(&poll, &viewer, &current, now) {
                     return fail(match closed_reason(&poll, now) {
                         Some("deadline") => PollError::PastDeadline,
                         Some(_) => PollError::Closed,
                         None => PollError::Forbidden("this poll does not let you change this row"),
                     });
                 }
-                let others = store::yes_by_others(c, &options, Some(vote_id))?;
-                let row = match check_ballot(
+                let others = yes_counts(c, &poll, &options, Some(vote_id))?;
+                let answers = match check_ballot(
                     &poll.settings,
                     &options,
                     &ballot.answers,
@@ -597,20 +630,21 @@ impl PollService {
                     Ok(row) => row,
                     Err(e) => return fail(e.into()),
                 };
-                store::update_vote(c, vote_id, &name, &options, &row, now)?;
-                store::touch(c, &id, now)
+                store::update_vote(c, vote_id, &name, &options, &answers, now)?;
+                let version = store::touch(c, &id, now)?;
+                current.name = name;
+                current.answers = answers;
+                current.updated_at = now;
+                Ok((current, PollRow { version, ..poll }))
             })
             .await?;
-        self.changed(&poll.id, Some(version));
-        let r = self.rendered(&poll.id).await?;
+        self.changed(&poll.id, Some(poll.version));
         let viewer = Viewer {
             actor_id: actor.map(Actor::id),
+            edit_token_hash: viewer_token,
             admin,
-            ..Viewer::default()
-        }
-        .with_edit_token(ballot.edit_token.as_deref());
-        Ok(r.participant(vote_id, &viewer, now_ms())
-            .unwrap_or(Value::Null))
+        };
+        Ok(participant(&poll, &row, &viewer, now_ms()))
     }
 
     pub async fn update_vote_public(
@@ -653,8 +687,7 @@ impl PollService {
                     return fail(PollError::NotFound);
                 };
                 let options = store::options(c, &id)?;
-                let votes = store::votes(c, &id, &options)?;
-                let Some(current) = votes.iter().find(|v| v.id == vote_id) else {
+                let Some(current) = store::vote(c, &id, vote_id, &options)? else {
                     return fail(PollError::NoSuchVote);
                 };
                 let viewer = Viewer {
@@ -662,7 +695,7 @@ impl PollService {
                     edit_token_hash: token_hash,
                     admin,
                 };
-                if !may_edit(&poll, &viewer, current, now) {
+                if !may_edit(&poll, &viewer, &current, now) {
                     return fail(PollError::Forbidden(
                         "this poll does not let you delete this row",
                     ));

@@ -144,6 +144,43 @@ pub fn votes(c: &Connection, poll_id: &str, options: &[OptionRow]) -> SResult<Ve
     Ok(votes)
 }
 
+/// One row of the poll with its answers in the options' order.
+pub fn vote(
+    c: &Connection,
+    poll_id: &str,
+    vote_id: i64,
+    options: &[OptionRow],
+) -> SResult<Option<VoteRow>> {
+    let row = c
+        .prepare_cached(
+            "SELECT id, name, actor_id, edit_token_hash, created_at, updated_at FROM poll_votes
+             WHERE id = ?1 AND poll_id = ?2",
+        )?
+        .query_row(params![vote_id, poll_id], |r| {
+            Ok(VoteRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                actor_id: r.get(2)?,
+                edit_token_hash: r.get(3)?,
+                answers: vec![None; options.len()],
+                created_at: r.get(4)?,
+                updated_at: r.get(5)?,
+            })
+        })
+        .optional()?;
+    let Some(mut row) = row else { return Ok(None) };
+    let mut st =
+        c.prepare_cached("SELECT option_id, answer FROM poll_answers WHERE vote_id = ?1")?;
+    let mut rows = st.query([vote_id])?;
+    while let Some(r) = rows.next()? {
+        let (option, answer): (i64, i64) = (r.get(0)?, r.get(1)?);
+        if let Some(i) = options.iter().position(|o| o.id == option) {
+            row.answers[i] = Answer::from_db(answer);
+        }
+    }
+    Ok(Some(row))
+}
+
 pub fn comments(c: &Connection, poll_id: &str) -> SResult<Vec<CommentRow>> {
     let mut st = c.prepare_cached(
         "SELECT id, author_name, text, created_at FROM poll_comments

@@ -118,13 +118,7 @@ impl Rendered {
             .votes
             .iter()
             .map(|v| {
-                let answers: Vec<Option<&str>> =
-                    v.answers.iter().map(|a| a.map(|a| a.as_str())).collect();
-                let mut s = serde_json::to_string(&json!({
-                    "id": v.id, "name": v.name, "answers": answers,
-                    "created_at": rfc3339(v.created_at), "updated_at": rfc3339(v.updated_at),
-                }))
-                .unwrap_or_else(|_| "{}".into());
+                let mut s = row_json(v).to_string();
                 s.pop(); // the closing brace: `editable` is added per viewer
                 s.push_str(",\"editable\":");
                 s
@@ -227,18 +221,22 @@ impl Rendered {
         out.push('}');
         out
     }
+}
 
-    /// A row as the API returns it after a vote or an edit.
-    pub fn participant(&self, vote_id: i64, viewer: &Viewer<'_>, now: i64) -> Option<Value> {
-        let i = self.data.votes.iter().position(|v| v.id == vote_id)?;
-        let v = &self.data.votes[i];
-        let text = format!(
-            "{}{}}}",
-            self.row_prefixes[i],
-            may_edit(&self.data.poll, viewer, v, now)
-        );
-        serde_json::from_str(&text).ok()
-    }
+/// A row without the viewer's `editable`.
+fn row_json(v: &VoteRow) -> Value {
+    let answers: Vec<Option<&str>> = v.answers.iter().map(|a| a.map(|a| a.as_str())).collect();
+    json!({
+        "id": v.id, "name": v.name, "answers": answers,
+        "created_at": rfc3339(v.created_at), "updated_at": rfc3339(v.updated_at),
+    })
+}
+
+/// A row as the API returns it after a vote or an edit.
+pub fn participant(poll: &PollRow, row: &VoteRow, viewer: &Viewer<'_>, now: i64) -> Value {
+    let mut v = row_json(row);
+    v["editable"] = json!(may_edit(poll, viewer, row, now));
+    v
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::target::Target;
 pub mod http;
 pub mod pad;
 pub mod pad_history;
+pub mod polls;
 
 pub use pad::PadOptions;
 
@@ -91,6 +92,7 @@ pub fn registry() -> Vec<Box<dyn Scenario>> {
     all.extend(http::scenarios());
     all.push(Box::new(pad::Pad));
     all.push(Box::new(pad_history::PadHistory));
+    all.extend(polls::scenarios());
     all
 }
 
