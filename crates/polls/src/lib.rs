@@ -3,6 +3,7 @@
 //! validation, ballots and tallies, time zones, views per viewer) are plain functions; SQL lives
 //! in `store`, HTTP in `routes`, live updates in `topics`.
 
+mod contributor;
 mod export;
 mod input;
 mod migrations;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 
 use nichoir_http::Api;
 
+pub use contributor::PollExport;
 pub use migrations::MIGRATIONS;
 pub use service::{PollError, PollService};
 pub use topics::PollTopics;

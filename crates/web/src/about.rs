@@ -50,6 +50,8 @@ pub fn about(config: &Config) -> Value {
             "log_destination": if config.logging.directory.as_os_str().is_empty() { "stderr (kept by the host's service manager, e.g. journald)".to_string() } else { "daily files on this server".to_string() },
             "session_idle_hours": config.auth.session_idle_hours,
             "session_absolute_days": config.auth.session_absolute_days,
+            "pads_expire_unused_days": config.pads.expire_unused_days,
+            "polls_purge_after_days": config.polls.purge_after_days,
         },
         "security": {
             "password_hashing": "argon2id (m=19456 KiB, t=2, p=1)",

@@ -88,6 +88,9 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         Arc::new(nichoir_pad::PadExport {
             service: pads.clone(),
         }),
+        Arc::new(nichoir_polls::PollExport {
+            service: polls.clone(),
+        }),
     ];
     let setup_url = auth
         .issue_setup_token()
