@@ -121,8 +121,11 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     assert.equal(await h1(page), "Pads");
     await page.getByRole("button", { name: "Create pad" }).waitFor();
     await expectTitle(page, "Pads");
+    await page.goto("/");
+    await page.locator('a.tool-card[href="/polls"]').click();
+    await page.waitForURL((u) => u.pathname === "/polls");
+    await page.getByRole("link", { name: "New poll" }).first().waitFor();
     const tools = [
-      ["polls", "Polls"],
       ["chat", "Chat"],
       ["video", "Video"],
       ["wikis", "Wikis"],
@@ -225,6 +228,8 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     await page.getByRole("heading", { level: 2, name: "Outils" }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), "fr");
     await page.goto("/polls");
+    await page.getByRole("link", { name: "Nouveau sondage" }).first().waitFor();
+    await page.goto("/chat");
     await page.getByText("Cet outil est en construction").waitFor();
     await page.goto("/pads");
     await page.getByRole("button", { name: "Créer le pad" }).waitFor();
@@ -240,9 +245,8 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     const inviteUrl = await link.inputValue();
     const parsed = new URL(inviteUrl);
     assert.match(parsed.pathname, /^\/invite\/[^/]+$/, `unexpected invite URL ${inviteUrl}`);
-    // The link is built by the server from its base_url (GET /api/v1/instance). With NICHOIR_LISTEN
-    // on port 0 the server currently derives "http://127.0.0.1:0" instead of the bound port, so the
-    // second browser opens the link's path on the server it really talks to.
+    // The link is built by the server from its base_url (GET /api/v1/instance); the second browser
+    // opens the link's path on the server it talks to.
     assert.equal(parsed.origin, new URL(instance.base_url).origin, `the invite URL ${inviteUrl} does not use the instance base_url ${instance.base_url}`);
 
     const bob = await newContext();

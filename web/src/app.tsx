@@ -21,7 +21,7 @@ export function browserLanguages(): readonly string[] {
 }
 
 function currentRoute(): Route {
-  return matchRoute(location.pathname);
+  return matchRoute(location.pathname, location.search);
 }
 
 export function App({ initialLang }: { initialLang: Lang }) {
@@ -234,6 +234,60 @@ function LazyPads({ id }: { id: string | null }) {
   return id === null ? <mod.PadsHomePage /> : <mod.PadPage key={id} id={id} />;
 }
 
+type PollsModule = typeof import("./pages/polls.tsx");
+let pollsModule: PollsModule | null = null;
+
+type PollsView = { page: "mine" } | { page: "new" } | { page: "poll"; id: string; edit: string | null } | { page: "admin"; token: string };
+
+/** The poll pages are a separate chunk too, loaded the first time one is shown. */
+function LazyPolls({ view }: { view: PollsView }) {
+  const { t } = useApp();
+  const [mod, setMod] = useState<PollsModule | null>(pollsModule);
+  const [error, setError] = useState<unknown>(null);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (mod) return;
+    let alive = true;
+    import("./pages/polls.tsx").then(
+      (m) => {
+        pollsModule = m;
+        if (alive) setMod(m);
+      },
+      (e) => alive && setError(e),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [mod, attempt]);
+  if (error) {
+    return (
+      <div class="container page page-narrow">
+        <Alert kind="error">{t("app.loadFailed")}</Alert>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            setError(null);
+            setAttempt((n) => n + 1);
+          }}
+        >
+          {t("app.retry")}
+        </Button>
+      </div>
+    );
+  }
+  if (!mod) return <Loading />;
+  switch (view.page) {
+    case "mine":
+      return <mod.MyPollsPage />;
+    case "new":
+      return <mod.NewPollPage />;
+    case "poll":
+      return <mod.PollPage key={view.id} id={view.id} editToken={view.edit} />;
+    case "admin":
+      return <mod.PollAdminPage key={view.token} token={view.token} />;
+  }
+}
+
 function Page({ route }: { route: Route }) {
   switch (route.name) {
     case "home":
@@ -252,6 +306,14 @@ function Page({ route }: { route: Route }) {
       return <LazyPads id={null} />;
     case "pad":
       return <LazyPads key={route.params.id} id={route.params.id ?? ""} />;
+    case "polls":
+      return <LazyPolls view={{ page: "mine" }} />;
+    case "pollNew":
+      return <LazyPolls key="new" view={{ page: "new" }} />;
+    case "poll":
+      return <LazyPolls view={{ page: "poll", id: route.params.id ?? "", edit: route.params.edit ?? null }} />;
+    case "pollAdmin":
+      return <LazyPolls view={{ page: "admin", token: route.params.token ?? "" }} />;
     case "account":
       return <AccountPage />;
     case "admin":
@@ -303,7 +365,7 @@ function Header({ route }: { route: Route }) {
 
   const links: { href: string; label: string; active: boolean }[] = user
     ? [
-        { href: "/", label: t("nav.home"), active: route.name === "home" || route.name === "tool" || route.name === "pads" || route.name === "pad" },
+        { href: "/", label: t("nav.home"), active: ["home", "tool", "pads", "pad", "polls", "pollNew", "poll", "pollAdmin"].includes(route.name) },
         { href: "/account", label: t("nav.account"), active: route.name === "account" },
         ...(user.is_admin ? [{ href: "/admin", label: t("nav.admin"), active: route.name === "admin" }] : []),
       ]

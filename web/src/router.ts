@@ -8,6 +8,10 @@ export type RouteName =
   | "tool"
   | "pads"
   | "pad"
+  | "polls"
+  | "pollNew"
+  | "poll"
+  | "pollAdmin"
   | "account"
   | "admin"
   | "about"
@@ -34,12 +38,23 @@ const STATIC: Record<string, RouteName> = {
   "/terms": "terms",
   "/privacy": "privacy",
   "/pads": "pads",
+  "/polls": "polls",
+  "/poll/new": "pollNew",
 };
 
 /** Pages that need a signed-in user. */
 export const PROTECTED: ReadonlySet<RouteName> = new Set(["home", "account", "admin"]);
 
-export function matchRoute(pathname: string): Route {
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** The route of a path; `search` ("?edit=…") only matters for a poll's personal edit link. */
+export function matchRoute(pathname: string, search = ""): Route {
   let path = pathname || "/";
   if (path.length > 1 && path.endsWith("/")) path = path.replace(/\/+$/, "") || "/";
   const fixed = STATIC[path];
@@ -55,6 +70,15 @@ export function matchRoute(pathname: string): Route {
       /* keep it raw */
     }
     return { name: "pad", params: { id } };
+  }
+  const pollAdmin = /^\/poll\/admin\/([^/]+)$/.exec(path);
+  if (pollAdmin && pollAdmin[1]) return { name: "pollAdmin", params: { token: decode(pollAdmin[1]) } };
+  const poll = /^\/poll\/([^/]+)$/.exec(path);
+  if (poll && poll[1] && poll[1] !== "admin") {
+    const params: Record<string, string> = { id: decode(poll[1]) };
+    const edit = new URLSearchParams(search).get("edit");
+    if (edit) params.edit = edit;
+    return { name: "poll", params };
   }
   const invite = /^\/invite\/([^/]+)$/.exec(path);
   if (invite && invite[1]) {

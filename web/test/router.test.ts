@@ -12,12 +12,29 @@ test("routes", () => {
   assert.deepEqual(matchRoute("/p/r-abc/"), { name: "pad", params: { id: "r-abc" } });
   assert.equal(matchRoute("/p/").name, "notFound");
   assert.equal(matchRoute("/p/a/b").name, "notFound");
-  assert.deepEqual(matchRoute("/polls"), { name: "tool", params: { tool: "polls" } });
+  assert.deepEqual(matchRoute("/polls"), { name: "polls", params: {} });
+  assert.deepEqual(matchRoute("/polls/"), { name: "polls", params: {} });
+  assert.deepEqual(matchRoute("/chat"), { name: "tool", params: { tool: "chat" } });
   assert.deepEqual(matchRoute("/wikis"), { name: "tool", params: { tool: "wikis" } });
   assert.deepEqual(matchRoute("/invite/abc%2Ddef"), { name: "invite", params: { token: "abc-def" } });
   assert.equal(matchRoute("/invite/").name, "notFound");
   assert.equal(matchRoute("/nope").name, "notFound");
   assert.equal(matchRoute("/pads/extra").name, "notFound");
+});
+
+test("poll routes", () => {
+  assert.deepEqual(matchRoute("/poll/new"), { name: "pollNew", params: {} });
+  assert.deepEqual(matchRoute("/poll/k3Jd9x"), { name: "poll", params: { id: "k3Jd9x" } });
+  assert.deepEqual(matchRoute("/poll/k3Jd9x/", ""), { name: "poll", params: { id: "k3Jd9x" } });
+  assert.deepEqual(matchRoute("/poll/k3Jd9x", "?edit=tok%2B1"), { name: "poll", params: { id: "k3Jd9x", edit: "tok+1" } });
+  assert.deepEqual(matchRoute("/poll/k3Jd9x", "?other=1"), { name: "poll", params: { id: "k3Jd9x" } });
+  assert.deepEqual(matchRoute("/poll/admin/s3cr3t"), { name: "pollAdmin", params: { token: "s3cr3t" } });
+  assert.deepEqual(matchRoute("/poll/admin/a%2Db"), { name: "pollAdmin", params: { token: "a-b" } });
+  assert.equal(matchRoute("/poll/admin").name, "notFound");
+  assert.equal(matchRoute("/poll/admin/").name, "notFound");
+  assert.equal(matchRoute("/poll").name, "notFound");
+  assert.equal(matchRoute("/poll/a/b").name, "notFound");
+  assert.equal(matchRoute("/poll/admin/a/b").name, "notFound");
 });
 
 test("post-login destination stays on this site", () => {
