@@ -107,6 +107,10 @@ export interface About {
     log_destination: Scalar;
     session_idle_hours: number | null;
     session_absolute_days: number | null;
+    /** 0 keeps pads forever. */
+    pads_expire_unused_days: number | null;
+    /** 0 keeps polls forever. */
+    polls_purge_after_days: number | null;
   };
   security: {
     password_hashing: Scalar;

@@ -232,6 +232,8 @@ export function AboutPage() {
                 [t("about.logDestination"), text(t, r.log_destination)],
                 [t("about.sessionIdle"), num(lang, t, r.session_idle_hours, "hour")],
                 [t("about.sessionAbsolute"), num(lang, t, r.session_absolute_days, "day")],
+                [t("about.padsExpire"), r.pads_expire_unused_days ? num(lang, t, r.pads_expire_unused_days, "day") : t("about.keptForever")],
+                [t("about.pollsPurge"), r.polls_purge_after_days ? num(lang, t, r.polls_purge_after_days, "day") : t("about.keptForever")],
               ]}
             />
           </Section>
