@@ -11,3 +11,4 @@ mod pages;
 mod polls;
 mod realtime;
 mod support;
+mod wikis;

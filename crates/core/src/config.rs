@@ -52,6 +52,7 @@ pub struct Config {
     pub video: VideoConfig,
     pub pads: PadsConfig,
     pub polls: PollsConfig,
+    pub wikis: WikisConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -376,6 +377,22 @@ impl Default for PollsConfig {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WikisConfig {
+    pub max_page_chars: u64,
+    pub anonymous_edits_per_hour: u64,
+}
+
+impl Default for WikisConfig {
+    fn default() -> Self {
+        WikisConfig {
+            max_page_chars: 200_000,
+            anonymous_edits_per_hour: 30,
+        }
+    }
+}
+
 /// Keys whose values are secrets: never shown in the admin settings page or logs.
 pub const SECRET_KEYS: &[&str] = &["smtp.password", "video.turn_secret"];
 
@@ -511,6 +528,7 @@ impl Config {
             ("pads.ops_per_second", self.pads.ops_per_second),
             ("pads.snapshot_every", self.pads.snapshot_every),
             ("polls.max_options", self.polls.max_options),
+            ("wikis.max_page_chars", self.wikis.max_page_chars),
         ];
         for (key, v) in positive {
             if *v == 0 {

@@ -47,6 +47,7 @@ pub struct Prepared {
     pub ctx: Ctx,
     pub pads: Arc<nichoir_pad::PadService>,
     pub polls: Arc<nichoir_polls::PollService>,
+    pub wikis: Arc<nichoir_wiki::WikiService>,
     /// Printed once at start when the instance has no admin yet.
     pub setup_url: Option<String>,
     _lock: DataDirLock,
@@ -77,12 +78,22 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         db.clone(),
         hub.clone(),
         auth.clone(),
-        mailer,
+        mailer.clone(),
         config.polls.clone(),
         config.public_base_url(),
         config.instance.name.clone(),
     ));
     nichoir_polls::register_topics(&polls);
+    let wikis = Arc::new(nichoir_wiki::WikiService::new(nichoir_wiki::WikiDeps {
+        db: db.clone(),
+        auth: auth.clone(),
+        mailer,
+        config: config.wikis.clone(),
+        max_file_bytes: config.uploads.max_file_bytes,
+        uploads_dir: data_dir.uploads_dir(),
+        base_url: config.public_base_url(),
+        instance_name: config.instance.name.clone(),
+    }));
     let exporters: Vec<Arc<dyn ExportContributor>> = vec![
         Arc::new(AccountExport { auth: auth.clone() }),
         Arc::new(nichoir_pad::PadExport {
@@ -109,6 +120,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         ctx,
         pads,
         polls,
+        wikis,
         setup_url,
         _lock: lock,
     })
@@ -132,6 +144,7 @@ pub async fn serve(
     let data = web::Data::new(ctx.clone());
     let pads = web::Data::new(prepared.pads.clone());
     let polls = web::Data::new(prepared.polls.clone());
+    let wikis = web::Data::new(prepared.wikis.clone());
     let json_limit = config.server.max_json_bytes as usize;
     let https = config.is_https();
     let header_limit = config.server.max_header_bytes as usize;
@@ -148,6 +161,7 @@ pub async fn serve(
             .app_data(data.clone())
             .app_data(pads.clone())
             .app_data(polls.clone())
+            .app_data(wikis.clone())
             .app_data(doc.clone())
             .app_data(json_config(json_limit))
             .app_data(web::PayloadConfig::new(json_limit))

@@ -1,16 +1,26 @@
-//! Wikis. This crate owns the tool's domain logic, its tables (migrations below) and its HTTP routes;
-//! it depends on the shared base crates and never on another tool. The tool itself is built in
-//! its own issue: for now it declares an empty migration set and no routes.
+//! Wikis (YesWiki farm class): anyone signed in creates a wiki for a project, from a template;
+//! pages in Markdown with `[[links]]`, edits merged three-way, history and diffs, rename with
+//! redirects, search, feeds. Rights in `access` (plain functions), SQL in `store`, the service in
+//! `service`, HTTP in `routes`; text algorithms live in `nichoir-wikitext`.
+
+mod access;
+mod comments;
+mod files;
+mod migrations;
+mod model;
+mod routes;
+mod service;
+mod store;
+mod transfer;
+mod watch;
+
+pub use access::{EditPolicy, PageRule, Role, Visibility};
+pub use migrations::MIGRATIONS;
+pub use service::{WikiDeps, WikiError, WikiService};
 
 use nichoir_http::Api;
-use nichoir_storage::MigrationSet;
 
-pub const MIGRATIONS: MigrationSet = MigrationSet {
-    component: "wiki",
-    migrations: &[],
-};
-
-/// Adds this tool's routes to the API.
+/// Adds the wiki routes to the API.
 pub fn api(api: Api) -> Api {
-    api
+    routes::declare(api)
 }

@@ -1,0 +1,129 @@
+//! Comments under a page (when the wiki has them on): anyone who may read the page and has an
+//! identity may comment; its author or a wiki admin may delete it.
+
+use std::net::IpAddr;
+
+use nichoir_auth::Actor;
+use nichoir_core::time::now_ms;
+use nichoir_core::Error;
+use nichoir_storage::{params, OptionalExtension};
+use serde_json::{json, Value};
+
+use crate::access;
+use crate::service::{WikiError, WikiResult, WikiService};
+
+pub const MAX_COMMENT: usize = 4_000;
+
+impl WikiService {
+    pub async fn comments(
+        &self,
+        slug: &str,
+        name: &str,
+        actor: Option<&Actor>,
+    ) -> WikiResult<Value> {
+        let (wiki, who, page) = self.page_for(slug, name, actor).await?;
+        if !wiki.comments_enabled {
+            return Ok(Value::Array(Vec::new()));
+        }
+        let admin = access::can_admin(&wiki.rules(), &who);
+        let me = actor.map(|a| a.id().to_string());
+        let pid = page.id;
+        let rows: Vec<(i64, Option<String>, String, String, i64)> = self
+            .db
+            .read(move |c| {
+                let mut st = c.prepare_cached("SELECT id, author_id, author_name, text, created_at FROM wiki_comments WHERE page_id = ?1 ORDER BY id")?;
+                let rows = st.query_map([pid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await?;
+        Ok(Value::Array(
+            rows.into_iter()
+                .map(|(id, author, name, text, at)| {
+                    let deletable = admin || (me.is_some() && author == me);
+                    json!({"id": id, "author_name": name, "text": text,
+                        "created_at": nichoir_core::time::rfc3339(at), "deletable": deletable})
+                })
+                .collect(),
+        ))
+    }
+
+    pub async fn comment(
+        &self,
+        slug: &str,
+        name: &str,
+        actor: &Actor,
+        ip: Option<IpAddr>,
+        text: &str,
+        website: Option<&str>,
+    ) -> WikiResult<Value> {
+        if website.is_some_and(|w| !w.is_empty()) {
+            return Err(WikiError::Other(Error::validation(
+                "website: this field must stay empty (it catches spam robots)",
+            )));
+        }
+        let text = text.trim().replace("\r\n", "\n");
+        let n = text.chars().count();
+        if n == 0 || n > MAX_COMMENT {
+            return Err(WikiError::Other(Error::validation(format!(
+                "text: 1 to {MAX_COMMENT} characters"
+            ))));
+        }
+        let (wiki, _, page) = self.page_for(slug, name, Some(actor)).await?;
+        if !wiki.comments_enabled || page.deleted {
+            return Err(WikiError::Other(Error::forbidden(
+                "comments are off on this wiki",
+            )));
+        }
+        if wiki.locked {
+            return Err(WikiError::CannotEdit);
+        }
+        self.throttle_anonymous(actor, ip)?;
+        let (pid, aid, aname, now) = (
+            page.id,
+            actor.id().to_string(),
+            actor.display_name().to_string(),
+            now_ms(),
+        );
+        let t = text.clone();
+        let id: i64 = self
+            .db
+            .write(move |c| {
+                Ok(c.query_row(
+                    "INSERT INTO wiki_comments (page_id, author_id, author_name, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                    params![pid, aid, aname, t, now],
+                    |r| r.get(0),
+                )?)
+            })
+            .await?;
+        Ok(
+            json!({"id": id, "author_name": actor.display_name(), "text": text,
+            "created_at": nichoir_core::time::rfc3339(now), "deletable": true}),
+        )
+    }
+
+    pub async fn delete_comment(&self, slug: &str, id: i64, actor: &Actor) -> WikiResult<()> {
+        let (wiki, who, _) = self.load(slug, None, Some(actor)).await?;
+        let admin = access::can_admin(&wiki.rules(), &who);
+        let (wid, me) = (wiki.id, actor.id().to_string());
+        self.db
+            .write(move |c| {
+                let author: Option<Option<String>> = c
+                    .query_row(
+                        "SELECT co.author_id FROM wiki_comments co JOIN wiki_pages p ON p.id = co.page_id WHERE co.id = ?1 AND p.wiki_id = ?2",
+                        params![id, wid],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(author) = author else {
+                    return Err(Error::not_found("no such comment in this wiki").into());
+                };
+                if !admin && author.as_deref() != Some(me.as_str()) {
+                    return Err(Error::forbidden("only its author or a wiki admin deletes a comment").into());
+                }
+                c.execute("DELETE FROM wiki_comments WHERE id = ?1", [id])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+}

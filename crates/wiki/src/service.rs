@@ -1,0 +1,1227 @@
+//! The wiki service: the farm (create, settings, members, directory, lock, delete) and pages
+//! (read, save with three-way merge, history, diff, revert, rename, delete, restore, backlinks,
+//! recent changes, search). Rights are decided by `access`; text work by `nichoir-wikitext`.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use nichoir_auth::{Actor, AuthService};
+use nichoir_core::config::WikisConfig;
+use nichoir_core::time::now_ms;
+use nichoir_core::{Error, ErrorCode};
+use nichoir_storage::{is_unique_violation, Connection, Db, StorageError};
+use nichoir_wikitext::merge::{merge3, MergeOutcome};
+use nichoir_wikitext::names::{page_key, validate_page_name, validate_slug};
+use nichoir_wikitext::render::{render, LinkTarget, RenderOptions};
+use parking_lot::Mutex;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::access::{self, EditPolicy, PageRule, Role, Visibility, Who};
+use crate::model::{PageRow, WikiRow};
+use crate::store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WikiError {
+    #[error("no such wiki")]
+    NoWiki,
+    #[error("no page of that name in this wiki")]
+    NoPage,
+    #[error("you may not read this wiki")]
+    CannotView,
+    #[error("you may not edit this page")]
+    CannotEdit,
+    #[error("only this wiki's admins may do this")]
+    NotAdmin,
+    #[error("the address /w/{0}/ is taken")]
+    SlugTaken(String),
+    #[error("a page named \"{0}\" exists already")]
+    PageExists(String),
+    #[error("too many edits from your address; wait a little")]
+    Throttled(u64),
+    #[error("{0}")]
+    Other(#[from] Error),
+}
+
+impl From<WikiError> for Error {
+    fn from(e: WikiError) -> Self {
+        let code = match &e {
+            WikiError::Other(_) => {
+                return match e {
+                    WikiError::Other(inner) => inner,
+                    _ => Error::internal("unreachable"),
+                }
+            }
+            WikiError::NoWiki | WikiError::NoPage => ErrorCode::NotFound,
+            WikiError::CannotView | WikiError::CannotEdit | WikiError::NotAdmin => {
+                ErrorCode::Forbidden
+            }
+            WikiError::SlugTaken(_) | WikiError::PageExists(_) => ErrorCode::Conflict,
+            WikiError::Throttled(secs) => {
+                let mut err = Error::new(ErrorCode::RateLimited, e.to_string());
+                err.retry_after_secs = Some(*secs);
+                return err;
+            }
+        };
+        Error::new(code, e.to_string())
+    }
+}
+
+impl From<StorageError> for WikiError {
+    fn from(e: StorageError) -> Self {
+        WikiError::Other(e.into())
+    }
+}
+
+fn fail<T>(e: WikiError) -> Result<T, StorageError> {
+    Err(StorageError::Domain(e.into()))
+}
+
+pub type WikiResult<T> = Result<T, WikiError>;
+
+pub const MAX_TITLE: usize = 120;
+pub const MAX_DESCRIPTION: usize = 1_000;
+pub const MAX_MENU: usize = 5_000;
+pub const MAX_SUMMARY: usize = 300;
+
+/// What a page save answers.
+pub enum Saved {
+    Done {
+        rev: i64,
+        merged: bool,
+        created: bool,
+    },
+    Conflict {
+        rev: i64,
+        text_with_markers: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewWiki {
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub template: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+    #[serde(default)]
+    pub visibility: Option<String>,
+    #[serde(default)]
+    pub edit_policy: Option<String>,
+    #[serde(default)]
+    pub theme_color: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct WikiPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub visibility: Option<String>,
+    pub edit_policy: Option<String>,
+    pub theme_color: Option<String>,
+    pub home_page: Option<String>,
+    pub menu: Option<String>,
+    pub comments_enabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveInput {
+    pub text: String,
+    /// The revision the editor started from; null for a new page.
+    #[serde(default)]
+    pub base_rev: Option<i64>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Left empty by people; bots fill every field.
+    #[serde(default)]
+    pub website: Option<String>,
+}
+
+pub struct WikiService {
+    pub(crate) db: Db,
+    pub(crate) auth: AuthService,
+    pub(crate) mailer: nichoir_mail::Mailer,
+    pub(crate) config: WikisConfig,
+    /// Largest attachment, from `uploads.max_file_bytes`.
+    pub(crate) max_file_bytes: u64,
+    /// Where attachments are kept: `<data>/uploads/wiki/<wiki id>/<sha256>`.
+    pub(crate) files_dir: std::path::PathBuf,
+    pub(crate) base_url: String,
+    pub(crate) instance_name: String,
+    /// Anonymous edits per address in the last hour.
+    anonymous: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+}
+
+/// What the composition hands the service.
+pub struct WikiDeps {
+    pub db: Db,
+    pub auth: AuthService,
+    pub mailer: nichoir_mail::Mailer,
+    pub config: WikisConfig,
+    pub max_file_bytes: u64,
+    pub uploads_dir: std::path::PathBuf,
+    pub base_url: String,
+    pub instance_name: String,
+}
+
+fn text_field(field: &str, s: &str, min: usize, max: usize) -> Result<String, Error> {
+    let t = s.trim();
+    let n = t.chars().count();
+    if n < min {
+        return Err(Error::validation(format!("{field}: required")));
+    }
+    if n > max {
+        return Err(Error::validation(format!(
+            "{field}: at most {max} characters"
+        )));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Error::validation(format!("{field}: no control characters")));
+    }
+    Ok(t.to_string())
+}
+
+fn color(s: Option<&str>) -> Result<String, Error> {
+    let c = s.unwrap_or("#2f855a").trim();
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|c| c.is_ascii_hexdigit());
+    if !ok {
+        return Err(Error::validation("theme_color: a colour such as #2f855a"));
+    }
+    Ok(c.to_ascii_lowercase())
+}
+
+fn visibility(s: Option<&str>) -> Result<Visibility, Error> {
+    match s {
+        None => Ok(Visibility::Public),
+        Some(v) => Visibility::parse(v)
+            .ok_or_else(|| Error::validation("visibility: public, members or private")),
+    }
+}
+
+fn edit_policy(s: Option<&str>) -> Result<EditPolicy, Error> {
+    match s {
+        None => Ok(EditPolicy::Users),
+        Some(v) => EditPolicy::parse(v)
+            .ok_or_else(|| Error::validation("edit_policy: anyone, users or editors")),
+    }
+}
+
+/// A wiki as the API shows it to `who`.
+pub fn wiki_json(w: &WikiRow, who: &Who) -> Value {
+    let rules = w.rules();
+    json!({
+        "slug": w.slug, "title": w.title, "description": w.description,
+        "visibility": w.visibility, "edit_policy": w.edit_policy, "theme_color": w.theme_color,
+        "home_page": w.home_page, "menu": w.menu, "comments_enabled": w.comments_enabled,
+        "locked": w.locked, "created_at": nichoir_core::time::rfc3339(w.created_at),
+        "updated_at": nichoir_core::time::rfc3339(w.updated_at),
+        "my_role": who.role,
+        "can_edit": access::can_edit_page(&rules, &Default::default(), who),
+        "can_admin": access::can_admin(&rules, who),
+    })
+}
+
+impl WikiService {
+    pub fn new(d: WikiDeps) -> WikiService {
+        WikiService {
+            db: d.db,
+            auth: d.auth,
+            mailer: d.mailer,
+            config: d.config,
+            max_file_bytes: d.max_file_bytes,
+            files_dir: d.uploads_dir.join("wiki"),
+            base_url: d.base_url,
+            instance_name: d.instance_name,
+            anonymous: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Renders a page's Markdown against the wiki's existing pages.
+    pub fn render_in(
+        &self,
+        c: &Connection,
+        wiki: &WikiRow,
+        text: &str,
+    ) -> Result<(String, String, Vec<String>), StorageError> {
+        let keys = store::existing_keys(c, wiki.id)?;
+        let exists = |k: &str| keys.contains(k);
+        let base = format!("/w/{}", wiki.slug);
+        let r = render(
+            text,
+            &RenderOptions {
+                wiki_base: &base,
+                instance_origin: &self.base_url,
+                links: LinkTarget { exists: &exists },
+            },
+        );
+        let toc = serde_json::to_string(&r.toc).unwrap_or_else(|_| "[]".into());
+        Ok((r.html, toc, r.links))
+    }
+
+    /// The wiki, the asker's rights in it, and (if `key` is given) the page under that key.
+    pub async fn load(
+        &self,
+        slug: &str,
+        key: Option<String>,
+        actor: Option<&Actor>,
+    ) -> WikiResult<(WikiRow, Who, Option<PageRow>)> {
+        let (slug, user_id) = (
+            slug.to_string(),
+            actor.and_then(|a| a.as_user()).map(|u| u.id.clone()),
+        );
+        let (wiki, role, page) = self
+            .db
+            .read(move |c| {
+                let Some(wiki) = store::wiki_by_slug(c, &slug)? else {
+                    return fail(WikiError::NoWiki);
+                };
+                let role = match &user_id {
+                    Some(u) => store::role(c, wiki.id, u)?,
+                    None => None,
+                };
+                let page = match &key {
+                    Some(k) => store::page(c, wiki.id, k)?,
+                    None => None,
+                };
+                Ok((wiki, role, page))
+            })
+            .await?;
+        let who = Who {
+            user: actor.and_then(|a| a.as_user()).is_some(),
+            instance_admin: actor.is_some_and(|a| a.require_admin().is_ok()),
+            role,
+        };
+        if !access::can_view_wiki(&wiki.rules(), &who) {
+            // A private wiki does not reveal that it exists.
+            return Err(if wiki.visibility == Visibility::Private {
+                WikiError::NoWiki
+            } else {
+                WikiError::CannotView
+            });
+        }
+        Ok((wiki, who, page))
+    }
+
+    async fn load_admin(&self, slug: &str, actor: &Actor) -> WikiResult<(WikiRow, Who)> {
+        let (wiki, who, _) = self.load(slug, None, Some(actor)).await?;
+        if !access::can_admin(&wiki.rules(), &who) {
+            return Err(WikiError::NotAdmin);
+        }
+        Ok((wiki, who))
+    }
+
+    // ---- the farm ---------------------------------------------------------------------------
+
+    pub async fn create(&self, actor: &Actor, body: NewWiki) -> WikiResult<Value> {
+        let Some(user) = actor.as_user() else {
+            return Err(WikiError::Other(Error::unauthenticated()));
+        };
+        let slug = validate_slug(&body.slug)?;
+        let title = text_field("title", &body.title, 1, MAX_TITLE)?;
+        let description = text_field("description", &body.description, 0, MAX_DESCRIPTION)?;
+        let vis = visibility(body.visibility.as_deref())?;
+        let policy = edit_policy(body.edit_policy.as_deref())?;
+        let theme = color(body.theme_color.as_deref())?;
+        let lang = body.lang.as_deref().unwrap_or("en").to_string();
+        let template_name = body.template.as_deref().unwrap_or("blank").to_string();
+        let template =
+            nichoir_wikitext::templates::template(&template_name, &lang).ok_or_else(|| {
+                Error::validation(format!(
+                    "template: one of {}",
+                    nichoir_wikitext::templates::TEMPLATE_NAMES.join(", ")
+                ))
+            })?;
+        let (uid, author) = (user.id.clone(), user.display_name.clone());
+        let base_url = self.base_url.clone();
+        let result = self
+            .db
+            .write(move |c| {
+                let now = now_ms();
+                let id = store::insert_wiki(
+                    c,
+                    &store::NewWiki {
+                        slug: &slug,
+                        title: &title,
+                        description: &description,
+                        visibility: vis,
+                        edit_policy: policy,
+                        theme_color: &theme,
+                        home_page: template.home,
+                        menu: template.menu,
+                        created_by: &uid,
+                        now,
+                    },
+                )?;
+                let Some(wiki) = store::wiki_by_id(c, id)? else {
+                    return fail(WikiError::NoWiki);
+                };
+                // Insert every page first so that the links between them render as existing.
+                let mut ids = Vec::new();
+                for p in template.pages {
+                    let key = page_key(p.name);
+                    let w = store::Write {
+                        text: p.text,
+                        html: "",
+                        toc: "[]",
+                        summary: "",
+                        kind: "create",
+                        author_id: Some(&uid),
+                        author_name: &author,
+                        now,
+                    };
+                    ids.push((store::insert_page(c, id, p.name, &key, &w)?, p.text));
+                }
+                for (pid, text) in ids {
+                    let (html, toc, links) = render_with(c, &wiki, text, &base_url)?;
+                    store::store_render(c, pid, 1, &html, &toc)?;
+                    store::set_links(c, id, pid, &links)?;
+                }
+                Ok(wiki)
+            })
+            .await;
+        let wiki = match result {
+            Ok(w) => w,
+            Err(e) if is_unique_violation(&e) => {
+                return Err(WikiError::SlugTaken(body.slug.trim().to_string()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let who = Who {
+            user: true,
+            instance_admin: actor.require_admin().is_ok(),
+            role: Some(Role::Admin),
+        };
+        Ok(wiki_json(&wiki, &who))
+    }
+
+    pub async fn get(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Value> {
+        let (wiki, who, _) = self.load(slug, None, actor).await?;
+        let mut v = wiki_json(&wiki, &who);
+        let w = wiki.clone();
+        let base_url = self.base_url.clone();
+        let menu_html = self
+            .db
+            .read(move |c| Ok(render_with(c, &w, &w.menu, &base_url)?.0))
+            .await?;
+        v["menu_html"] = json!(menu_html);
+        v["watching"] = json!(self.is_watching(actor, wiki.id, 0).await?);
+        Ok(v)
+    }
+
+    pub async fn directory(&self, q: &str) -> WikiResult<Value> {
+        let q = q.trim().chars().take(100).collect::<String>();
+        let rows = self.db.read(move |c| store::directory(c, &q, 200)).await?;
+        Ok(Value::Array(
+            rows.into_iter()
+                .map(|(w, pages)| {
+                    json!({"slug": w.slug, "title": w.title, "description": w.description,
+                        "theme_color": w.theme_color, "pages": pages,
+                        "updated_at": nichoir_core::time::rfc3339(w.updated_at)})
+                })
+                .collect(),
+        ))
+    }
+
+    pub async fn mine(&self, user_id: &str) -> WikiResult<Value> {
+        let u = user_id.to_string();
+        let rows = self.db.read(move |c| store::wikis_of(c, &u)).await?;
+        Ok(Value::Array(
+            rows.into_iter()
+                .map(|(w, role)| json!({"slug": w.slug, "title": w.title, "role": role, "visibility": w.visibility,
+                    "updated_at": nichoir_core::time::rfc3339(w.updated_at)}))
+                .collect(),
+        ))
+    }
+
+    pub async fn patch(&self, slug: &str, actor: &Actor, p: WikiPatch) -> WikiResult<Value> {
+        let (mut wiki, who) = self.load_admin(slug, actor).await?;
+        if let Some(t) = &p.title {
+            wiki.title = text_field("title", t, 1, MAX_TITLE)?;
+        }
+        if let Some(d) = &p.description {
+            wiki.description = text_field("description", d, 0, MAX_DESCRIPTION)?;
+        }
+        if let Some(v) = &p.visibility {
+            wiki.visibility = visibility(Some(v))?;
+        }
+        if let Some(e) = &p.edit_policy {
+            wiki.edit_policy = edit_policy(Some(e))?;
+        }
+        if let Some(c) = &p.theme_color {
+            wiki.theme_color = color(Some(c))?;
+        }
+        if let Some(h) = &p.home_page {
+            wiki.home_page = validate_page_name(h)?;
+        }
+        if let Some(m) = &p.menu {
+            wiki.menu = text_field("menu", m, 0, MAX_MENU)?;
+        }
+        if let Some(c) = p.comments_enabled {
+            wiki.comments_enabled = c;
+        }
+        wiki.updated_at = now_ms();
+        let w = wiki.clone();
+        self.db.write(move |c| store::update_wiki(c, &w)).await?;
+        Ok(wiki_json(&wiki, &who))
+    }
+
+    /// An instance admin locks (read-only) or unlocks a wiki.
+    pub async fn set_locked(&self, slug: &str, actor: &Actor, locked: bool) -> WikiResult<()> {
+        actor.require_admin()?;
+        let (mut wiki, _, _) = self.load(slug, None, Some(actor)).await?;
+        wiki.locked = locked;
+        wiki.updated_at = now_ms();
+        self.db.write(move |c| store::update_wiki(c, &wiki)).await?;
+        Ok(())
+    }
+
+    pub async fn delete(&self, slug: &str, actor: &Actor) -> WikiResult<i64> {
+        let (wiki, _) = self.load_admin(slug, actor).await?;
+        let id = wiki.id;
+        self.db.write(move |c| store::delete_wiki(c, id)).await?;
+        Ok(id)
+    }
+
+    pub async fn members(&self, slug: &str, actor: &Actor) -> WikiResult<Value> {
+        let (wiki, _) = self.load_admin(slug, actor).await?;
+        let id = wiki.id;
+        let rows = self.db.read(move |c| store::members(c, id)).await?;
+        let mut out = Vec::new();
+        for (uid, role) in rows {
+            let user = self.auth.user_by_id(&uid).await.ok().flatten();
+            out.push(
+                json!({"user_id": uid, "username": user.as_ref().map(|u| u.username.clone()),
+                "display_name": user.as_ref().map(|u| u.display_name.clone()), "role": role}),
+            );
+        }
+        Ok(Value::Array(out))
+    }
+
+    pub async fn set_member(
+        &self,
+        slug: &str,
+        actor: &Actor,
+        username: &str,
+        role: Option<Role>,
+    ) -> WikiResult<()> {
+        let (wiki, _) = self.load_admin(slug, actor).await?;
+        let user = self
+            .auth
+            .user_by_username(username)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("no user named {username}")))?;
+        let (id, uid) = (wiki.id, user.id.clone());
+        self.db
+            .write(move |c| {
+                let current = store::role(c, id, &uid)?;
+                let demoting_admin = current == Some(Role::Admin) && role != Some(Role::Admin);
+                if demoting_admin && store::admin_count(c, id)? <= 1 {
+                    return fail(WikiError::Other(Error::conflict(
+                        "a wiki keeps at least one admin",
+                    )));
+                }
+                match role {
+                    Some(r) => store::set_member(c, id, &uid, r),
+                    None => store::remove_member(c, id, &uid).map(|_| ()),
+                }
+            })
+            .await?;
+        Ok(())
+    }
+
+    // ---- pages ------------------------------------------------------------------------------
+
+    /// A page for reading: rendered HTML (re-rendered and stored if a linked page came or went),
+    /// its source, its table of contents. Follows one redirect.
+    pub async fn page(&self, slug: &str, name: &str, actor: Option<&Actor>) -> WikiResult<Value> {
+        let key = page_key(name);
+        let (wiki, who, page) = self.load(slug, Some(key), actor).await?;
+        let mut page = page.filter(|p| !p.deleted).ok_or(WikiError::NoPage)?;
+        let mut redirected_from = None;
+        if let Some(target) = page.redirect_to.clone() {
+            let wid = wiki.id;
+            let next = self.db.read(move |c| store::page(c, wid, &target)).await?;
+            redirected_from = Some(page.name.clone());
+            page = next
+                .filter(|p| !p.deleted && p.redirect_to.is_none())
+                .ok_or(WikiError::NoPage)?;
+        }
+        if !access::can_view_page(&wiki.rules(), &page.rules(), &who) {
+            return Err(WikiError::CannotView);
+        }
+        let (html, toc) = match (&page.html, &page.toc) {
+            (Some(h), Some(t)) => (h.clone(), t.clone()),
+            _ => {
+                let (w, pid) = (wiki.clone(), page.id);
+                let base_url = self.base_url.clone();
+                self.db
+                    .write(move |c| {
+                        let Some(p) = store::page_by_id(c, pid)? else {
+                            return fail(WikiError::NoPage);
+                        };
+                        let (html, toc, _) = render_with(c, &w, &p.text, &base_url)?;
+                        store::store_render(c, pid, p.rev, &html, &toc)?;
+                        Ok((html, toc))
+                    })
+                    .await?
+            }
+        };
+        let toc: Value = serde_json::from_str(&toc).unwrap_or(Value::Array(Vec::new()));
+        let watching = self.is_watching(actor, wiki.id, page.id).await?;
+        Ok(json!({
+            "watching": watching,
+            "wiki": {"slug": wiki.slug, "title": wiki.title, "theme_color": wiki.theme_color, "home_page": wiki.home_page},
+            "page": {"name": page.name, "rev": page.rev, "html": html, "toc": toc,
+                "created_at": nichoir_core::time::rfc3339(page.created_at), "updated_at": nichoir_core::time::rfc3339(page.updated_at),
+                "view_rule": page.view_rule, "edit_rule": page.edit_rule},
+            "text": page.text,
+            "can_edit": access::can_edit_page(&wiki.rules(), &page.rules(), &who),
+            "can_admin": access::can_admin(&wiki.rules(), &who),
+            "redirected_from": redirected_from,
+        }))
+    }
+
+    pub async fn preview(
+        &self,
+        slug: &str,
+        actor: Option<&Actor>,
+        text: &str,
+    ) -> WikiResult<Value> {
+        self.check_size(text)?;
+        let (wiki, _, _) = self.load(slug, None, actor).await?;
+        let (text, base_url) = (text.to_string(), self.base_url.clone());
+        let (html, toc, _) = self
+            .db
+            .read(move |c| render_with(c, &wiki, &text, &base_url))
+            .await?;
+        Ok(json!({"html": html, "toc": serde_json::from_str::<Value>(&toc).unwrap_or(Value::Null)}))
+    }
+
+    fn check_size(&self, text: &str) -> Result<(), Error> {
+        let max = self.config.max_page_chars as usize;
+        if text.len() > max * 4 || text.chars().count() > max {
+            return Err(Error::new(
+                ErrorCode::PayloadTooLarge,
+                format!("a page holds at most {max} characters"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Counts an edit by someone without an account against their address's hourly budget.
+    pub(crate) fn throttle_anonymous(&self, actor: &Actor, ip: Option<IpAddr>) -> WikiResult<()> {
+        let limit = self.config.anonymous_edits_per_hour as usize;
+        let (true, Some(ip), true) = (actor.as_user().is_none(), ip, limit > 0) else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        let hour = Duration::from_secs(3600);
+        let mut map = self.anonymous.lock();
+        if map.len() > 100_000 {
+            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < hour));
+        }
+        let q = map.entry(ip).or_default();
+        while q.front().is_some_and(|t| now.duration_since(*t) >= hour) {
+            q.pop_front();
+        }
+        if q.len() >= limit {
+            let wait = q
+                .front()
+                .map(|t| hour.saturating_sub(now.duration_since(*t)).as_secs() + 1)
+                .unwrap_or(60);
+            return Err(WikiError::Throttled(wait));
+        }
+        q.push_back(now);
+        Ok(())
+    }
+
+    /// Saves a page: creates it (`base_rev` null), or writes a new revision. An edit based on an
+    /// older revision is merged three-way with what was saved since; when the same lines changed,
+    /// nothing is stored and the editor gets the text with conflict markers.
+    pub async fn save(
+        &self,
+        slug: &str,
+        name: &str,
+        actor: &Actor,
+        ip: Option<IpAddr>,
+        input: SaveInput,
+    ) -> WikiResult<Saved> {
+        if input.website.as_deref().is_some_and(|w| !w.is_empty()) {
+            return Err(WikiError::Other(Error::validation(
+                "website: this field must stay empty (it catches spam robots)",
+            )));
+        }
+        self.check_size(&input.text)?;
+        let display = validate_page_name(name)?;
+        let summary = text_field(
+            "summary",
+            input.summary.as_deref().unwrap_or(""),
+            0,
+            MAX_SUMMARY,
+        )?;
+        let key = page_key(&display);
+        let (wiki, who, existing) = self.load(slug, Some(key.clone()), Some(actor)).await?;
+        let rules = existing.as_ref().map(|p| p.rules()).unwrap_or_default();
+        if !access::can_edit_page(&wiki.rules(), &rules, &who) {
+            return Err(WikiError::CannotEdit);
+        }
+        self.throttle_anonymous(actor, ip)?;
+        let text = input.text.replace("\r\n", "\n");
+        let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
+        let base_rev = input.base_rev;
+        let base_url = self.base_url.clone();
+        let wiki_for_notify = wiki.clone();
+        let saved = self
+            .db
+            .write(move |c| {
+                let now = now_ms();
+                let current = store::page(c, wiki.id, &key)?;
+                let live = current
+                    .as_ref()
+                    .filter(|p| !p.deleted && p.redirect_to.is_none());
+                let (final_text, merged) = match (live, base_rev) {
+                    (None, _) => (text.clone(), false),
+                    (Some(p), None) => return fail(WikiError::PageExists(p.name.clone())),
+                    (Some(p), Some(b)) if b == p.rev => (text.clone(), false),
+                    (Some(p), Some(b)) if b > p.rev || b < 1 => {
+                        return fail(WikiError::Other(Error::validation(format!(
+                            "base_rev: revision {b} does not exist"
+                        ))))
+                    }
+                    (Some(p), Some(b)) => {
+                        let Some(base) = store::revision_text(c, p.id, b)? else {
+                            return fail(WikiError::Other(Error::validation(format!(
+                                "base_rev: revision {b} does not exist"
+                            ))));
+                        };
+                        match merge3(&base, &p.text, &text) {
+                            MergeOutcome::Clean(t) => (t, true),
+                            MergeOutcome::Conflict {
+                                text_with_markers, ..
+                            } => {
+                                return Ok((
+                                    Saved::Conflict {
+                                        rev: p.rev,
+                                        text_with_markers,
+                                    },
+                                    None,
+                                ));
+                            }
+                        }
+                    }
+                };
+                let kind = if live.is_some() { "edit" } else { "create" };
+                // Render against the pages as they will be (this one included).
+                let (html, toc, links) = render_with_extra(c, &wiki, &final_text, &base_url, &key)?;
+                let w = store::Write {
+                    text: &final_text,
+                    html: &html,
+                    toc: &toc,
+                    summary: &summary,
+                    kind,
+                    author_id: Some(&author_id),
+                    author_name: &author_name,
+                    now,
+                };
+                let (page_id, rev) = match &current {
+                    Some(p) => (p.id, store::update_page(c, p, &display, &w)?),
+                    None => (store::insert_page(c, wiki.id, &display, &key, &w)?, 1),
+                };
+                store::set_links(c, wiki.id, page_id, &links)?;
+                if live.is_none() {
+                    store::invalidate_linkers(c, wiki.id, &key)?;
+                }
+                let old = live.map(|p| p.text.clone()).unwrap_or_default();
+                let page = store::page_by_id(c, page_id)?;
+                Ok((
+                    Saved::Done {
+                        rev,
+                        merged,
+                        created: live.is_none(),
+                    },
+                    page.map(|p| (p, old, final_text, summary)),
+                ))
+            })
+            .await?;
+        let (saved, changed) = saved;
+        if let Some((page, old, new, summary)) = changed {
+            let rev = page.rev;
+            self.notify(
+                &wiki_for_notify,
+                actor,
+                crate::watch::Change {
+                    page: &page,
+                    rev,
+                    summary: &summary,
+                    old: &old,
+                    new: &new,
+                },
+            )
+            .await;
+        }
+        Ok(saved)
+    }
+
+    pub(crate) async fn page_for(
+        &self,
+        slug: &str,
+        name: &str,
+        actor: Option<&Actor>,
+    ) -> WikiResult<(WikiRow, Who, PageRow)> {
+        let (wiki, who, page) = self.load(slug, Some(page_key(name)), actor).await?;
+        let page = page
+            .filter(|p| p.redirect_to.is_none())
+            .ok_or(WikiError::NoPage)?;
+        if !access::can_view_page(&wiki.rules(), &page.rules(), &who) {
+            return Err(WikiError::CannotView);
+        }
+        Ok((wiki, who, page))
+    }
+
+    pub async fn history(
+        &self,
+        slug: &str,
+        name: &str,
+        actor: Option<&Actor>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> WikiResult<Value> {
+        let (_, _, page) = self.page_for(slug, name, actor).await?;
+        let (pid, before, limit) = (page.id, before.unwrap_or(i64::MAX), limit.clamp(1, 500));
+        let revs = self
+            .db
+            .read(move |c| store::revisions(c, pid, before, limit))
+            .await?;
+        Ok(json!({"page": page.name, "rev": page.rev, "deleted": page.deleted, "revisions": revs}))
+    }
+
+    pub async fn revision(
+        &self,
+        slug: &str,
+        name: &str,
+        rev: i64,
+        actor: Option<&Actor>,
+    ) -> WikiResult<Value> {
+        let (wiki, _, page) = self.page_for(slug, name, actor).await?;
+        let (pid, base_url) = (page.id, self.base_url.clone());
+        let (text, html) = self
+            .db
+            .read(move |c| {
+                let Some(text) = store::revision_text(c, pid, rev)? else {
+                    return fail(WikiError::Other(Error::not_found(format!(
+                        "revision {rev} does not exist"
+                    ))));
+                };
+                let (html, _, _) = render_with(c, &wiki, &text, &base_url)?;
+                Ok((text, html))
+            })
+            .await?;
+        Ok(json!({"page": page.name, "rev": rev, "text": text, "html": html}))
+    }
+
+    pub async fn diff(
+        &self,
+        slug: &str,
+        name: &str,
+        from: i64,
+        to: i64,
+        actor: Option<&Actor>,
+    ) -> WikiResult<Value> {
+        let (_, _, page) = self.page_for(slug, name, actor).await?;
+        let pid = page.id;
+        let (old, new) = self
+            .db
+            .read(move |c| {
+                let old = if from == 0 {
+                    Some(String::new())
+                } else {
+                    store::revision_text(c, pid, from)?
+                };
+                let new = store::revision_text(c, pid, to)?;
+                match (old, new) {
+                    (Some(o), Some(n)) => Ok((o, n)),
+                    _ => fail(WikiError::Other(Error::not_found(
+                        "one of these revisions does not exist",
+                    ))),
+                }
+            })
+            .await?;
+        let d = nichoir_wikitext::diff::diff(&old, &new, 3);
+        Ok(json!({"page": page.name, "from": from, "to": to, "diff": d}))
+    }
+
+    /// Writes an old revision's text as a new revision.
+    pub async fn revert(&self, slug: &str, name: &str, rev: i64, actor: &Actor) -> WikiResult<i64> {
+        let (wiki, who, page) = self.page_for(slug, name, Some(actor)).await?;
+        if !access::can_edit_page(&wiki.rules(), &page.rules(), &who) {
+            return Err(WikiError::CannotEdit);
+        }
+        let (author_id, author_name, base_url) = (
+            actor.id().to_string(),
+            actor.display_name().to_string(),
+            self.base_url.clone(),
+        );
+        let rev = self
+            .db
+            .write(move |c| {
+                let Some(p) = store::page_by_id(c, page.id)? else {
+                    return fail(WikiError::NoPage);
+                };
+                let Some(text) = store::revision_text(c, p.id, rev)? else {
+                    return fail(WikiError::Other(Error::not_found(format!(
+                        "revision {rev} does not exist"
+                    ))));
+                };
+                let (html, toc, links) = render_with(c, &wiki, &text, &base_url)?;
+                let summary = format!("Reverted to revision {rev}");
+                let w = store::Write {
+                    text: &text,
+                    html: &html,
+                    toc: &toc,
+                    summary: &summary,
+                    kind: "revert",
+                    author_id: Some(&author_id),
+                    author_name: &author_name,
+                    now: now_ms(),
+                };
+                let was_deleted = p.deleted;
+                let new_rev = store::update_page(c, &p, &p.name, &w)?;
+                store::set_links(c, wiki.id, p.id, &links)?;
+                if was_deleted {
+                    store::invalidate_linkers(c, wiki.id, &p.key)?;
+                }
+                Ok(new_rev)
+            })
+            .await?;
+        Ok(rev)
+    }
+
+    /// Renames a page; the old name keeps working as a redirect unless `redirect` is false.
+    pub async fn rename(
+        &self,
+        slug: &str,
+        name: &str,
+        new_name: &str,
+        redirect: bool,
+        actor: &Actor,
+    ) -> WikiResult<Value> {
+        let (wiki, who, page) = self.page_for(slug, name, Some(actor)).await?;
+        if page.deleted {
+            return Err(WikiError::NoPage);
+        }
+        if !access::can_edit_page(&wiki.rules(), &page.rules(), &who) {
+            return Err(WikiError::CannotEdit);
+        }
+        let display = validate_page_name(new_name)?;
+        let new_key = page_key(&display);
+        let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
+        let rev = self
+            .db
+            .write(move |c| {
+                let now = now_ms();
+                if new_key != page.key {
+                    if let Some(other) = store::page(c, wiki.id, &new_key)? {
+                        if !other.deleted && other.redirect_to.is_none() {
+                            return fail(WikiError::PageExists(other.name));
+                        }
+                        // A deleted page or an old redirect under that name gives way.
+                        store::unindex(c, other.id)?;
+                        c.execute("DELETE FROM wiki_pages WHERE id = ?1", [other.id])?;
+                    }
+                }
+                let summary = format!("Renamed from \"{}\"", page.name);
+                let w = store::Write {
+                    text: &page.text,
+                    html: page.html.as_deref().unwrap_or(""),
+                    toc: page.toc.as_deref().unwrap_or("[]"),
+                    summary: &summary,
+                    kind: "rename",
+                    author_id: Some(&author_id),
+                    author_name: &author_name,
+                    now,
+                };
+                let rev = store::rename(c, &page, &display, &new_key, &w)?;
+                if new_key != page.key {
+                    if redirect {
+                        store::insert_redirect(c, wiki.id, &page.name, &page.key, &new_key, now)?;
+                    } else {
+                        store::invalidate_linkers(c, wiki.id, &page.key)?;
+                    }
+                    store::invalidate_linkers(c, wiki.id, &new_key)?;
+                    if page.key == page_key(&wiki.home_page) {
+                        c.execute(
+                            "UPDATE wikis SET home_page = ?2 WHERE id = ?1",
+                            nichoir_storage::params![wiki.id, display],
+                        )?;
+                    }
+                }
+                Ok(rev)
+            })
+            .await?;
+        Ok(json!({"name": new_name.trim(), "rev": rev}))
+    }
+
+    pub async fn delete_page(&self, slug: &str, name: &str, actor: &Actor) -> WikiResult<()> {
+        let (wiki, who, page) = self.page_for(slug, name, Some(actor)).await?;
+        if page.deleted {
+            return Err(WikiError::NoPage);
+        }
+        if !access::can_edit_page(&wiki.rules(), &page.rules(), &who) {
+            return Err(WikiError::CannotEdit);
+        }
+        let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
+        self.db
+            .write(move |c| {
+                let w = store::Write {
+                    text: &page.text,
+                    html: "",
+                    toc: "[]",
+                    summary: "Deleted",
+                    kind: "delete",
+                    author_id: Some(&author_id),
+                    author_name: &author_name,
+                    now: now_ms(),
+                };
+                store::mark_deleted(c, &page, &w)?;
+                store::invalidate_linkers(c, wiki.id, &page.key)
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Brings a deleted page back with its last text.
+    pub async fn restore_page(&self, slug: &str, name: &str, actor: &Actor) -> WikiResult<i64> {
+        let (_, _, page) = self.page_for(slug, name, Some(actor)).await?;
+        if !page.deleted {
+            return Err(WikiError::Other(Error::conflict(
+                "this page is not deleted",
+            )));
+        }
+        self.revert(slug, name, page.rev - 1, actor).await
+    }
+
+    pub async fn backlinks(
+        &self,
+        slug: &str,
+        name: &str,
+        actor: Option<&Actor>,
+    ) -> WikiResult<Value> {
+        let key = page_key(name);
+        let (wiki, who, _) = self.load(slug, None, actor).await?;
+        let rows = self
+            .db
+            .read(move |c| store::backlinks(c, wiki.id, &key))
+            .await?;
+        let rules = wiki.rules();
+        Ok(Value::Array(
+            rows.into_iter()
+                .filter(|p| access::can_view_page(&rules, &p.rules(), &who))
+                .map(|p| json!({"name": p.name, "updated_at": nichoir_core::time::rfc3339(p.updated_at)}))
+                .collect(),
+        ))
+    }
+
+    pub async fn pages(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Value> {
+        let (wiki, who, _) = self.load(slug, None, actor).await?;
+        let id = wiki.id;
+        let rows = self.db.read(move |c| store::pages(c, id)).await?;
+        let rules = wiki.rules();
+        Ok(Value::Array(
+            rows.into_iter()
+                .filter(|p| access::can_view_page(&rules, &p.rules(), &who))
+                .map(|p| json!({"name": p.name, "rev": p.rev, "updated_at": nichoir_core::time::rfc3339(p.updated_at)}))
+                .collect(),
+        ))
+    }
+
+    pub async fn changes(
+        &self,
+        slug: &str,
+        actor: Option<&Actor>,
+        author: Option<String>,
+        page: Option<String>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> WikiResult<(WikiRow, Vec<(i64, crate::model::ChangeInfo)>)> {
+        let (wiki, who, _) = self.load(slug, None, actor).await?;
+        let id = wiki.id;
+        let page_key_filter = page.map(|p| page_key(&p));
+        let limit = limit.clamp(1, 500);
+        let rows = self
+            .db
+            .read(move |c| {
+                store::changes(
+                    c,
+                    id,
+                    &store::ChangeFilter {
+                        author: author.as_deref(),
+                        page_key: page_key_filter.as_deref(),
+                        before_id: before.unwrap_or(i64::MAX),
+                        limit,
+                    },
+                )
+            })
+            .await?;
+        let editor = who.role.is_some() || who.instance_admin;
+        let out = rows
+            .into_iter()
+            .filter(|(_, _, rule)| *rule == PageRule::Inherit || editor)
+            .map(|(id, ch, _)| (id, ch))
+            .collect();
+        Ok((wiki, out))
+    }
+
+    /// Search in one wiki (what the asker may read) or, with no slug, across the public wikis.
+    pub async fn search(
+        &self,
+        slug: Option<&str>,
+        q: &str,
+        actor: Option<&Actor>,
+    ) -> WikiResult<Value> {
+        let query = fts_query(q).ok_or_else(|| Error::validation("q: give at least one word"))?;
+        let scope = match slug {
+            Some(s) => Some(self.load(s, None, actor).await?),
+            None => None,
+        };
+        let wiki_id = scope.as_ref().map(|(w, _, _)| w.id);
+        let hits = self
+            .db
+            .read(move |c| store::search(c, &query, wiki_id, 50))
+            .await?;
+        let mut slugs: HashMap<i64, (String, String)> = HashMap::new();
+        let mut out = Vec::new();
+        for h in hits {
+            if let Some((_, who, _)) = &scope {
+                let editor = who.role.is_some() || who.instance_admin;
+                if h.view_rule != PageRule::Inherit && !editor {
+                    continue;
+                }
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = slugs.entry(h.wiki_id) {
+                let id = h.wiki_id;
+                if let Some(w) = self.db.read(move |c| store::wiki_by_id(c, id)).await? {
+                    e.insert((w.slug, w.title));
+                }
+            }
+            let (wslug, wtitle) = slugs.get(&h.wiki_id).cloned().unwrap_or_default();
+            out.push(
+                json!({"wiki": wslug, "wiki_title": wtitle, "page": h.page, "snippet": h.snippet}),
+            );
+        }
+        Ok(Value::Array(out))
+    }
+
+    /// Sets a page's own rules (wiki admins).
+    pub async fn set_page_rules(
+        &self,
+        slug: &str,
+        name: &str,
+        actor: &Actor,
+        view: PageRule,
+        edit: PageRule,
+    ) -> WikiResult<()> {
+        let (wiki, who, page) = self.page_for(slug, name, Some(actor)).await?;
+        if !access::can_admin(&wiki.rules(), &who) {
+            return Err(WikiError::NotAdmin);
+        }
+        self.db
+            .write(move |c| store::set_page_rules(c, page.id, view, edit))
+            .await?;
+        Ok(())
+    }
+}
+
+/// Renders `text` in `wiki` (links to existing pages are plain, others "missing").
+pub fn render_with(
+    c: &Connection,
+    wiki: &WikiRow,
+    text: &str,
+    base_url: &str,
+) -> Result<(String, String, Vec<String>), StorageError> {
+    render_with_extra(c, wiki, text, base_url, "")
+}
+
+/// As [`render_with`], counting `extra_key` as existing (the page being created).
+fn render_with_extra(
+    c: &Connection,
+    wiki: &WikiRow,
+    text: &str,
+    base_url: &str,
+    extra_key: &str,
+) -> Result<(String, String, Vec<String>), StorageError> {
+    let keys = store::existing_keys(c, wiki.id)?;
+    let exists = |k: &str| k == extra_key || keys.contains(k);
+    let base = format!("/w/{}", wiki.slug);
+    let r = render(
+        text,
+        &RenderOptions {
+            wiki_base: &base,
+            instance_origin: base_url,
+            links: LinkTarget { exists: &exists },
+        },
+    );
+    let toc = serde_json::to_string(&r.toc).unwrap_or_else(|_| "[]".into());
+    Ok((r.html, toc, r.links))
+}
+
+/// The words of a search as an FTS5 query: each word quoted (no operator injection), all
+/// required, the last one as a prefix so results come while typing.
+pub fn fts_query(q: &str) -> Option<String> {
+    let words: Vec<String> = q
+        .split_whitespace()
+        .take(12)
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric() || *c == '\'' || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"", w.replace('"', "")))
+        .collect();
+    let (last, rest) = words.split_last()?;
+    let mut parts = rest.to_vec();
+    parts.push(format!("{last}*"));
+    Some(parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_queries_cannot_inject_fts_syntax() {
+        assert_eq!(
+            fts_query("réunion bud").as_deref(),
+            Some("\"réunion\" \"bud\"*")
+        );
+        assert_eq!(
+            fts_query("a\" OR x:y NEAR(").as_deref(),
+            Some("\"a\" \"OR\" \"xy\" \"NEAR\"*")
+        );
+        assert_eq!(fts_query("  ** () "), None);
+    }
+
+    #[test]
+    fn colours_and_fields() {
+        assert_eq!(color(Some("#ABCDEF")).ok().as_deref(), Some("#abcdef"));
+        assert!(color(Some("red")).is_err());
+        assert!(color(Some("#12345g")).is_err());
+        assert!(text_field("title", "", 1, 10).is_err());
+        assert!(text_field("title", "x\u{7}", 1, 10).is_err());
+    }
+}

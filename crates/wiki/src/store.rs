@@ -1,0 +1,565 @@
+//! Every SQL statement of the wikis, as functions over a connection. Writes run inside
+//! `Db::write` (one transaction each, serialised), reads inside `Db::read`.
+
+use nichoir_storage::rusqlite::Error as SqlError;
+use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult};
+
+use crate::access::{EditPolicy, PageRule, Role, Visibility};
+use crate::model::{ChangeInfo, PageRow, RevisionInfo, WikiRow};
+
+fn bad(what: &str) -> SqlError {
+    SqlError::InvalidColumnType(
+        0,
+        what.to_string(),
+        nichoir_storage::rusqlite::types::Type::Text,
+    )
+}
+
+const WIKI_COLUMNS: &str =
+    "id, slug, title, description, visibility, edit_policy, theme_color, home_page, menu, \
+     comments_enabled, locked, created_by, created_at, updated_at";
+
+fn wiki_from_row(r: &Row<'_>) -> Result<WikiRow, SqlError> {
+    let vis: String = r.get(4)?;
+    let pol: String = r.get(5)?;
+    Ok(WikiRow {
+        id: r.get(0)?,
+        slug: r.get(1)?,
+        title: r.get(2)?,
+        description: r.get(3)?,
+        visibility: Visibility::parse(&vis).ok_or_else(|| bad("visibility"))?,
+        edit_policy: EditPolicy::parse(&pol).ok_or_else(|| bad("edit_policy"))?,
+        theme_color: r.get(6)?,
+        home_page: r.get(7)?,
+        menu: r.get(8)?,
+        comments_enabled: r.get(9)?,
+        locked: r.get(10)?,
+        created_by: r.get(11)?,
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+    })
+}
+
+const PAGE_COLUMNS: &str =
+    "id, wiki_id, name, key, rev, text, html, toc, view_rule, edit_rule, deleted, redirect_to, \
+     created_at, updated_at";
+
+fn page_from_row(r: &Row<'_>) -> Result<PageRow, SqlError> {
+    let view: String = r.get(8)?;
+    let edit: String = r.get(9)?;
+    Ok(PageRow {
+        id: r.get(0)?,
+        wiki_id: r.get(1)?,
+        name: r.get(2)?,
+        key: r.get(3)?,
+        rev: r.get(4)?,
+        text: r.get(5)?,
+        html: r.get(6)?,
+        toc: r.get(7)?,
+        view_rule: PageRule::parse(&view).ok_or_else(|| bad("view_rule"))?,
+        edit_rule: PageRule::parse(&edit).ok_or_else(|| bad("edit_rule"))?,
+        deleted: r.get(10)?,
+        redirect_to: r.get(11)?,
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+    })
+}
+
+pub fn wiki_by_slug(c: &Connection, slug: &str) -> SResult<Option<WikiRow>> {
+    Ok(
+        c.prepare_cached(&format!("SELECT {WIKI_COLUMNS} FROM wikis WHERE slug = ?1"))?
+            .query_row([slug], wiki_from_row)
+            .optional()?,
+    )
+}
+
+pub fn wiki_by_id(c: &Connection, id: i64) -> SResult<Option<WikiRow>> {
+    Ok(
+        c.prepare_cached(&format!("SELECT {WIKI_COLUMNS} FROM wikis WHERE id = ?1"))?
+            .query_row([id], wiki_from_row)
+            .optional()?,
+    )
+}
+
+pub fn role(c: &Connection, wiki_id: i64, user_id: &str) -> SResult<Option<Role>> {
+    let r: Option<String> = c
+        .prepare_cached("SELECT role FROM wiki_members WHERE wiki_id = ?1 AND user_id = ?2")?
+        .query_row(params![wiki_id, user_id], |r| r.get(0))
+        .optional()?;
+    Ok(r.as_deref().and_then(Role::parse))
+}
+
+pub struct NewWiki<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub visibility: Visibility,
+    pub edit_policy: EditPolicy,
+    pub theme_color: &'a str,
+    pub home_page: &'a str,
+    pub menu: &'a str,
+    pub created_by: &'a str,
+    pub now: i64,
+}
+
+pub fn insert_wiki(c: &Connection, w: &NewWiki<'_>) -> SResult<i64> {
+    let id: i64 = c.query_row(
+        "INSERT INTO wikis (slug, title, description, visibility, edit_policy, theme_color, home_page, menu,
+            created_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) RETURNING id",
+        params![
+            w.slug,
+            w.title,
+            w.description,
+            w.visibility.as_str(),
+            w.edit_policy.as_str(),
+            w.theme_color,
+            w.home_page,
+            w.menu,
+            w.created_by,
+            w.now
+        ],
+        |r| r.get(0),
+    )?;
+    set_member(c, id, w.created_by, Role::Admin)?;
+    Ok(id)
+}
+
+pub fn update_wiki(c: &Connection, w: &WikiRow) -> SResult<()> {
+    c.execute(
+        "UPDATE wikis SET title = ?2, description = ?3, visibility = ?4, edit_policy = ?5, theme_color = ?6,
+            home_page = ?7, menu = ?8, comments_enabled = ?9, locked = ?10, updated_at = ?11 WHERE id = ?1",
+        params![
+            w.id,
+            w.title,
+            w.description,
+            w.visibility.as_str(),
+            w.edit_policy.as_str(),
+            w.theme_color,
+            w.home_page,
+            w.menu,
+            w.comments_enabled,
+            w.locked,
+            w.updated_at
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn delete_wiki(c: &Connection, id: i64) -> SResult<()> {
+    // The search index is not a foreign-keyed table: clear it first.
+    c.execute(
+        "DELETE FROM wiki_search WHERE rowid IN (SELECT id FROM wiki_pages WHERE wiki_id = ?1)",
+        [id],
+    )?;
+    c.execute("DELETE FROM wikis WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+pub fn set_member(c: &Connection, wiki_id: i64, user_id: &str, role: Role) -> SResult<()> {
+    c.execute(
+        "INSERT INTO wiki_members (wiki_id, user_id, role) VALUES (?1, ?2, ?3)
+         ON CONFLICT (wiki_id, user_id) DO UPDATE SET role = excluded.role",
+        params![wiki_id, user_id, role.as_str()],
+    )?;
+    Ok(())
+}
+
+pub fn remove_member(c: &Connection, wiki_id: i64, user_id: &str) -> SResult<bool> {
+    Ok(c.execute(
+        "DELETE FROM wiki_members WHERE wiki_id = ?1 AND user_id = ?2",
+        params![wiki_id, user_id],
+    )? > 0)
+}
+
+pub fn members(c: &Connection, wiki_id: i64) -> SResult<Vec<(String, Role)>> {
+    let mut st = c.prepare_cached(
+        "SELECT user_id, role FROM wiki_members WHERE wiki_id = ?1 ORDER BY role, user_id",
+    )?;
+    let rows = st.query_map([wiki_id], |r| {
+        let role: String = r.get(1)?;
+        Ok((
+            r.get::<_, String>(0)?,
+            Role::parse(&role).ok_or_else(|| bad("role"))?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn admin_count(c: &Connection, wiki_id: i64) -> SResult<i64> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM wiki_members WHERE wiki_id = ?1 AND role = 'admin'",
+        [wiki_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Public wikis, newest first, optionally matching `q` in title, slug or description.
+pub fn directory(c: &Connection, q: &str, limit: i64) -> SResult<Vec<(WikiRow, i64)>> {
+    let like = format!(
+        "%{}%",
+        q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {WIKI_COLUMNS}, (SELECT COUNT(*) FROM wiki_pages p WHERE p.wiki_id = wikis.id AND p.deleted = 0 AND p.redirect_to IS NULL)
+         FROM wikis WHERE visibility = 'public'
+           AND (?1 = '%%' OR title LIKE ?1 ESCAPE '\\' OR slug LIKE ?1 ESCAPE '\\' OR description LIKE ?1 ESCAPE '\\')
+         ORDER BY updated_at DESC LIMIT ?2"
+    ))?;
+    let rows = st.query_map(params![like, limit], |r| {
+        Ok((wiki_from_row(r)?, r.get(14)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The wikis a user is a member of.
+pub fn wikis_of(c: &Connection, user_id: &str) -> SResult<Vec<(WikiRow, Role)>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {}, m.role FROM wikis w JOIN wiki_members m ON m.wiki_id = w.id WHERE m.user_id = ?1 ORDER BY w.updated_at DESC",
+        WIKI_COLUMNS.split(", ").map(|c| format!("w.{c}")).collect::<Vec<_>>().join(", ")
+    ))?;
+    let rows = st.query_map([user_id], |r| {
+        let role: String = r.get(14)?;
+        Ok((
+            wiki_from_row(r)?,
+            Role::parse(&role).ok_or_else(|| bad("role"))?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn page(c: &Connection, wiki_id: i64, key: &str) -> SResult<Option<PageRow>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT {PAGE_COLUMNS} FROM wiki_pages WHERE wiki_id = ?1 AND key = ?2"
+    ))?
+    .query_row(params![wiki_id, key], page_from_row)
+    .optional()?)
+}
+
+pub fn page_by_id(c: &Connection, id: i64) -> SResult<Option<PageRow>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT {PAGE_COLUMNS} FROM wiki_pages WHERE id = ?1"
+    ))?
+    .query_row([id], page_from_row)
+    .optional()?)
+}
+
+/// Pages of a wiki (not deleted, not redirects), by name.
+pub fn pages(c: &Connection, wiki_id: i64) -> SResult<Vec<PageRow>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {PAGE_COLUMNS} FROM wiki_pages WHERE wiki_id = ?1 AND deleted = 0 AND redirect_to IS NULL ORDER BY key"
+    ))?;
+    let rows = st.query_map([wiki_id], page_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Keys of the pages that exist (so links to them are not "missing"); redirects count.
+pub fn existing_keys(c: &Connection, wiki_id: i64) -> SResult<std::collections::HashSet<String>> {
+    let mut st =
+        c.prepare_cached("SELECT key FROM wiki_pages WHERE wiki_id = ?1 AND deleted = 0")?;
+    let rows = st.query_map([wiki_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub struct Write<'a> {
+    pub text: &'a str,
+    pub html: &'a str,
+    pub toc: &'a str,
+    pub summary: &'a str,
+    pub kind: &'a str,
+    pub author_id: Option<&'a str>,
+    pub author_name: &'a str,
+    pub now: i64,
+}
+
+/// A new page at revision 1.
+pub fn insert_page(
+    c: &Connection,
+    wiki_id: i64,
+    name: &str,
+    key: &str,
+    w: &Write<'_>,
+) -> SResult<i64> {
+    let id: i64 = c.query_row(
+        "INSERT INTO wiki_pages (wiki_id, name, key, rev, text, html, toc, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?7) RETURNING id",
+        params![wiki_id, name, key, w.text, w.html, w.toc, w.now],
+        |r| r.get(0),
+    )?;
+    add_revision(c, wiki_id, id, 1, w)?;
+    index(c, id, name, w.text)?;
+    Ok(id)
+}
+
+/// A new revision of an existing page (also used to revive a deleted page or a redirect).
+pub fn update_page(c: &Connection, page: &PageRow, name: &str, w: &Write<'_>) -> SResult<i64> {
+    let rev = page.rev + 1;
+    c.execute(
+        "UPDATE wiki_pages SET name = ?2, rev = ?3, text = ?4, html = ?5, toc = ?6, deleted = 0, redirect_to = NULL,
+            updated_at = ?7 WHERE id = ?1",
+        params![page.id, name, rev, w.text, w.html, w.toc, w.now],
+    )?;
+    add_revision(c, page.wiki_id, page.id, rev, w)?;
+    index(c, page.id, name, w.text)?;
+    Ok(rev)
+}
+
+fn add_revision(
+    c: &Connection,
+    wiki_id: i64,
+    page_id: i64,
+    rev: i64,
+    w: &Write<'_>,
+) -> SResult<()> {
+    c.execute(
+        "INSERT INTO wiki_revisions (page_id, rev, text, summary, kind, author_id, author_name, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![page_id, rev, w.text, w.summary, w.kind, w.author_id, w.author_name, w.now],
+    )?;
+    c.execute(
+        "INSERT INTO wiki_changes (wiki_id, page_id, rev, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![wiki_id, page_id, rev, w.now],
+    )?;
+    c.execute(
+        "UPDATE wikis SET updated_at = ?2 WHERE id = ?1",
+        params![wiki_id, w.now],
+    )?;
+    Ok(())
+}
+
+fn index(c: &Connection, page_id: i64, name: &str, text: &str) -> SResult<()> {
+    c.execute("DELETE FROM wiki_search WHERE rowid = ?1", [page_id])?;
+    c.execute(
+        "INSERT INTO wiki_search (rowid, name, text) VALUES (?1, ?2, ?3)",
+        params![page_id, name, text],
+    )?;
+    Ok(())
+}
+
+pub fn unindex(c: &Connection, page_id: i64) -> SResult<()> {
+    c.execute("DELETE FROM wiki_search WHERE rowid = ?1", [page_id])?;
+    Ok(())
+}
+
+/// Marks a page deleted (a revision of kind `delete` keeps the text for restore).
+pub fn mark_deleted(c: &Connection, page: &PageRow, w: &Write<'_>) -> SResult<i64> {
+    let rev = page.rev + 1;
+    c.execute(
+        "UPDATE wiki_pages SET deleted = 1, rev = ?2, updated_at = ?3 WHERE id = ?1",
+        params![page.id, rev, w.now],
+    )?;
+    add_revision(c, page.wiki_id, page.id, rev, w)?;
+    unindex(c, page.id)?;
+    c.execute("DELETE FROM wiki_links WHERE from_page = ?1", [page.id])?;
+    Ok(rev)
+}
+
+/// Moves a page to a new name; its old key may become a redirect row.
+pub fn rename(
+    c: &Connection,
+    page: &PageRow,
+    new_name: &str,
+    new_key: &str,
+    w: &Write<'_>,
+) -> SResult<i64> {
+    let rev = page.rev + 1;
+    c.execute(
+        "UPDATE wiki_pages SET name = ?2, key = ?3, rev = ?4, updated_at = ?5 WHERE id = ?1",
+        params![page.id, new_name, new_key, rev, w.now],
+    )?;
+    add_revision(c, page.wiki_id, page.id, rev, w)?;
+    index(c, page.id, new_name, &page.text)?;
+    Ok(rev)
+}
+
+pub fn insert_redirect(
+    c: &Connection,
+    wiki_id: i64,
+    name: &str,
+    key: &str,
+    to_key: &str,
+    now: i64,
+) -> SResult<()> {
+    c.execute(
+        "INSERT INTO wiki_pages (wiki_id, name, key, rev, text, redirect_to, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 0, '', ?4, ?5, ?5)",
+        params![wiki_id, name, key, to_key, now],
+    )?;
+    Ok(())
+}
+
+pub fn set_links(c: &Connection, wiki_id: i64, page_id: i64, keys: &[String]) -> SResult<()> {
+    c.execute("DELETE FROM wiki_links WHERE from_page = ?1", [page_id])?;
+    let mut st = c.prepare_cached(
+        "INSERT OR IGNORE INTO wiki_links (wiki_id, from_page, to_key) VALUES (?1, ?2, ?3)",
+    )?;
+    for k in keys {
+        st.execute(params![wiki_id, page_id, k])?;
+    }
+    Ok(())
+}
+
+/// A page appeared or went under `key`: the pages linking to it re-render on their next view.
+pub fn invalidate_linkers(c: &Connection, wiki_id: i64, key: &str) -> SResult<()> {
+    c.execute(
+        "UPDATE wiki_pages SET html = NULL WHERE id IN (SELECT from_page FROM wiki_links WHERE wiki_id = ?1 AND to_key = ?2)",
+        params![wiki_id, key],
+    )?;
+    Ok(())
+}
+
+pub fn store_render(c: &Connection, page_id: i64, rev: i64, html: &str, toc: &str) -> SResult<()> {
+    c.execute(
+        "UPDATE wiki_pages SET html = ?3, toc = ?4 WHERE id = ?1 AND rev = ?2",
+        params![page_id, rev, html, toc],
+    )?;
+    Ok(())
+}
+
+pub fn set_page_rules(c: &Connection, page_id: i64, view: PageRule, edit: PageRule) -> SResult<()> {
+    c.execute(
+        "UPDATE wiki_pages SET view_rule = ?2, edit_rule = ?3 WHERE id = ?1",
+        params![page_id, view.as_str(), edit.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Pages linking to `key` (names, with their view rule so the caller can filter).
+pub fn backlinks(c: &Connection, wiki_id: i64, key: &str) -> SResult<Vec<PageRow>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {} FROM wiki_pages p JOIN wiki_links l ON l.from_page = p.id
+         WHERE l.wiki_id = ?1 AND l.to_key = ?2 AND p.deleted = 0 ORDER BY p.key",
+        PAGE_COLUMNS
+            .split(", ")
+            .map(|c| format!("p.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))?;
+    let rows = st.query_map(params![wiki_id, key], page_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn revisions(
+    c: &Connection,
+    page_id: i64,
+    before: i64,
+    limit: i64,
+) -> SResult<Vec<RevisionInfo>> {
+    let mut st = c.prepare_cached(
+        "SELECT r.rev, r.summary, r.kind, r.author_name, r.created_at,
+                LENGTH(r.text) - COALESCE((SELECT LENGTH(p.text) FROM wiki_revisions p WHERE p.page_id = r.page_id AND p.rev = r.rev - 1), 0)
+         FROM wiki_revisions r WHERE r.page_id = ?1 AND r.rev < ?2 ORDER BY r.rev DESC LIMIT ?3",
+    )?;
+    let rows = st.query_map(params![page_id, before, limit], |r| {
+        Ok(RevisionInfo {
+            rev: r.get(0)?,
+            summary: r.get(1)?,
+            kind: r.get(2)?,
+            author_name: r.get(3)?,
+            created_at: r.get(4)?,
+            size_change: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every revision with its text, oldest first (export).
+#[allow(dead_code)] // used by the export, being written
+pub fn full_history(c: &Connection, page_id: i64) -> SResult<Vec<(RevisionInfo, String)>> {
+    let mut st = c.prepare_cached(
+        "SELECT rev, summary, kind, author_name, created_at, text FROM wiki_revisions WHERE page_id = ?1 ORDER BY rev",
+    )?;
+    let rows = st.query_map([page_id], |r| {
+        Ok((
+            RevisionInfo {
+                rev: r.get(0)?,
+                summary: r.get(1)?,
+                kind: r.get(2)?,
+                author_name: r.get(3)?,
+                created_at: r.get(4)?,
+                size_change: 0,
+            },
+            r.get(5)?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn revision_text(c: &Connection, page_id: i64, rev: i64) -> SResult<Option<String>> {
+    Ok(
+        c.prepare_cached("SELECT text FROM wiki_revisions WHERE page_id = ?1 AND rev = ?2")?
+            .query_row(params![page_id, rev], |r| r.get(0))
+            .optional()?,
+    )
+}
+
+pub struct ChangeFilter<'a> {
+    pub author: Option<&'a str>,
+    pub page_key: Option<&'a str>,
+    pub before_id: i64,
+    pub limit: i64,
+}
+
+/// Recent changes of a wiki, newest first, with the page's view rule for filtering.
+pub fn changes(
+    c: &Connection,
+    wiki_id: i64,
+    f: &ChangeFilter<'_>,
+) -> SResult<Vec<(i64, ChangeInfo, PageRule)>> {
+    let mut st = c.prepare_cached(
+        "SELECT ch.id, p.name, r.rev, r.summary, r.kind, r.author_name, r.created_at, p.view_rule
+         FROM wiki_changes ch JOIN wiki_revisions r ON r.page_id = ch.page_id AND r.rev = ch.rev
+         JOIN wiki_pages p ON p.id = ch.page_id
+         WHERE ch.wiki_id = ?1 AND ch.id < ?2 AND (?3 IS NULL OR r.author_name = ?3) AND (?4 IS NULL OR p.key = ?4)
+         ORDER BY ch.id DESC LIMIT ?5",
+    )?;
+    let rows = st.query_map(
+        params![wiki_id, f.before_id, f.author, f.page_key, f.limit],
+        |r| {
+            let rule: String = r.get(7)?;
+            Ok((
+                r.get(0)?,
+                ChangeInfo {
+                    page: r.get(1)?,
+                    rev: r.get(2)?,
+                    summary: r.get(3)?,
+                    kind: r.get(4)?,
+                    author_name: r.get(5)?,
+                    created_at: r.get(6)?,
+                },
+                PageRule::parse(&rule).ok_or_else(|| bad("view_rule"))?,
+            ))
+        },
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub struct Hit {
+    pub wiki_id: i64,
+    pub page: String,
+    pub snippet: String,
+    pub view_rule: PageRule,
+}
+
+/// Full-text search; `wiki` limits it to one wiki, else only public wikis are searched.
+pub fn search(c: &Connection, query: &str, wiki: Option<i64>, limit: i64) -> SResult<Vec<Hit>> {
+    let mut st = c.prepare_cached(
+        "SELECT p.wiki_id, p.name, snippet(wiki_search, 1, '[', ']', '…', 12), p.view_rule
+         FROM wiki_search s JOIN wiki_pages p ON p.id = s.rowid JOIN wikis w ON w.id = p.wiki_id
+         WHERE wiki_search MATCH ?1 AND p.deleted = 0
+           AND (?2 IS NOT NULL AND p.wiki_id = ?2 OR ?2 IS NULL AND w.visibility = 'public' AND p.view_rule = 'inherit')
+         ORDER BY rank LIMIT ?3",
+    )?;
+    let rows = st.query_map(params![query, wiki, limit], |r| {
+        let rule: String = r.get(3)?;
+        Ok(Hit {
+            wiki_id: r.get(0)?,
+            page: r.get(1)?,
+            snippet: r.get(2)?,
+            view_rule: PageRule::parse(&rule).ok_or_else(|| bad("view_rule"))?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,218 @@
+//! Watching a page or a whole wiki: each change by someone else becomes an in-app notification
+//! with the diff, and a mail when SMTP is configured and the watcher has an address.
+
+use nichoir_auth::Actor;
+use nichoir_core::time::now_ms;
+use nichoir_core::Error;
+use nichoir_mail::Mail;
+use nichoir_storage::params;
+use serde_json::{json, Value};
+
+use crate::access::{self, Who};
+use crate::model::{PageRow, WikiRow};
+use crate::service::{WikiResult, WikiService};
+use crate::store;
+
+const MAX_DIFF: usize = 20_000;
+
+/// One change to tell watchers about.
+pub struct Change<'a> {
+    pub page: &'a PageRow,
+    pub rev: i64,
+    pub summary: &'a str,
+    pub old: &'a str,
+    pub new: &'a str,
+}
+
+impl WikiService {
+    /// Watches (or stops watching) a page, or the whole wiki when `name` is None.
+    pub async fn set_watch(
+        &self,
+        slug: &str,
+        name: Option<&str>,
+        actor: &Actor,
+        on: bool,
+    ) -> WikiResult<()> {
+        let Some(user) = actor.as_user() else {
+            return Err(Error::unauthenticated().into());
+        };
+        let page_id = match name {
+            Some(n) => self.page_for(slug, n, Some(actor)).await?.2.id,
+            None => 0,
+        };
+        let (wiki, _, _) = self.load(slug, None, Some(actor)).await?;
+        let (uid, wid) = (user.id.clone(), wiki.id);
+        self.db
+            .write(move |c| {
+                if on {
+                    c.execute("INSERT OR IGNORE INTO wiki_watches (user_id, wiki_id, page_id) VALUES (?1, ?2, ?3)", params![uid, wid, page_id])?;
+                } else {
+                    c.execute("DELETE FROM wiki_watches WHERE user_id = ?1 AND wiki_id = ?2 AND page_id = ?3", params![uid, wid, page_id])?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub async fn is_watching(
+        &self,
+        actor: Option<&Actor>,
+        wiki_id: i64,
+        page_id: i64,
+    ) -> WikiResult<bool> {
+        let Some(uid) = actor.and_then(|a| a.as_user()).map(|u| u.id.clone()) else {
+            return Ok(false);
+        };
+        Ok(self
+            .db
+            .read(move |c| {
+                Ok(c.prepare_cached("SELECT 1 FROM wiki_watches WHERE user_id = ?1 AND wiki_id = ?2 AND page_id = ?3")?
+                    .exists(params![uid, wiki_id, page_id])?)
+            })
+            .await?)
+    }
+
+    /// Tells the page's and the wiki's watchers (but the author) about a change.
+    pub(crate) async fn notify(&self, wiki: &WikiRow, actor: &Actor, ch: Change<'_>) {
+        if let Err(e) = self.notify_inner(wiki, actor, ch).await {
+            tracing::warn!(wiki = %wiki.slug, "watch notifications failed: {e}");
+        }
+    }
+
+    async fn notify_inner(&self, wiki: &WikiRow, actor: &Actor, ch: Change<'_>) -> WikiResult<()> {
+        let (wid, pid, me) = (wiki.id, ch.page.id, actor.id().to_string());
+        let watchers: Vec<String> = self
+            .db
+            .read(move |c| {
+                let mut st = c.prepare_cached("SELECT DISTINCT user_id FROM wiki_watches WHERE wiki_id = ?1 AND page_id IN (0, ?2) AND user_id <> ?3")?;
+                let rows = st.query_map(params![wid, pid, me], |r| r.get(0))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await?;
+        if watchers.is_empty() {
+            return Ok(());
+        }
+        let mut diff = nichoir_wikitext::diff::unified(
+            ch.old,
+            ch.new,
+            &format!("revision {}", ch.rev - 1),
+            &format!("revision {}", ch.rev),
+        );
+        if diff.len() > MAX_DIFF {
+            let cut = (0..=MAX_DIFF)
+                .rev()
+                .find(|i| diff.is_char_boundary(*i))
+                .unwrap_or(0);
+            diff.truncate(cut);
+            diff.push_str("\n…");
+        }
+        let url = format!(
+            "{}/w/{}/{}",
+            self.base_url,
+            wiki.slug,
+            nichoir_wikitext::names::page_url_segment(&ch.page.name)
+        );
+        for uid in watchers {
+            let Some(user) = self.auth.user_by_id(&uid).await? else {
+                continue;
+            };
+            if user.disabled {
+                continue;
+            }
+            let (u2, w2) = (uid.clone(), wiki.id);
+            let role = self.db.read(move |c| store::role(c, w2, &u2)).await?;
+            let who = Who {
+                user: true,
+                instance_admin: user.is_admin,
+                role,
+            };
+            if !access::can_view_page(&wiki.rules(), &ch.page.rules(), &who) {
+                continue;
+            }
+            let (name, rev, summary, actor_name, d, now) = (
+                ch.page.name.clone(),
+                ch.rev,
+                ch.summary.to_string(),
+                actor.display_name().to_string(),
+                diff.clone(),
+                now_ms(),
+            );
+            let u3 = uid.clone();
+            self.db
+                .write(move |c| {
+                    c.execute(
+                        "INSERT INTO wiki_notifications (user_id, wiki_id, page_name, rev, actor_name, summary, diff, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![u3, w2, name, rev, actor_name, summary, d, now],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+            if let Some(email) = user.email.as_deref().filter(|e| !e.is_empty()) {
+                self.mailer.send_later(Mail {
+                    to: email.to_string(),
+                    subject: format!(
+                        "[{}] {} changed \"{}\" ({})",
+                        self.instance_name,
+                        actor.display_name(),
+                        ch.page.name,
+                        wiki.title
+                    ),
+                    body: format!(
+                        "{} changed \"{}\" in {}: {}\n\n{url}\n\n{diff}\n",
+                        actor.display_name(),
+                        ch.page.name,
+                        wiki.title,
+                        ch.summary
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn notifications(&self, user_id: &str) -> WikiResult<Value> {
+        let u = user_id.to_string();
+        let rows: Vec<Value> = self
+            .db
+            .read(move |c| {
+                let mut st = c.prepare_cached(
+                    "SELECT n.id, w.slug, w.title, n.page_name, n.rev, n.actor_name, n.summary, n.diff, n.created_at, n.read
+                     FROM wiki_notifications n JOIN wikis w ON w.id = n.wiki_id WHERE n.user_id = ?1 ORDER BY n.id DESC LIMIT 200",
+                )?;
+                let rows = st.query_map([u], |r| {
+                    Ok(json!({"id": r.get::<_, i64>(0)?, "wiki": r.get::<_, String>(1)?, "wiki_title": r.get::<_, String>(2)?,
+                        "page": r.get::<_, String>(3)?, "rev": r.get::<_, i64>(4)?, "actor_name": r.get::<_, String>(5)?,
+                        "summary": r.get::<_, String>(6)?, "diff": r.get::<_, String>(7)?,
+                        "created_at": nichoir_core::time::rfc3339(r.get(8)?), "read": r.get::<_, bool>(9)?}))
+                })?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await?;
+        Ok(Value::Array(rows))
+    }
+
+    pub async fn mark_read(&self, user_id: &str, ids: Vec<i64>, all: bool) -> WikiResult<()> {
+        let u = user_id.to_string();
+        self.db
+            .write(move |c| {
+                if all {
+                    c.execute(
+                        "UPDATE wiki_notifications SET read = 1 WHERE user_id = ?1",
+                        [&u],
+                    )?;
+                } else {
+                    let mut st = c.prepare_cached(
+                        "UPDATE wiki_notifications SET read = 1 WHERE user_id = ?1 AND id = ?2",
+                    )?;
+                    for id in ids.iter().take(1000) {
+                        st.execute(params![u, id])?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+}
