@@ -201,7 +201,7 @@ async fn the_permission_matrix() -> anyhow::Result<()> {
             "a non-public wiki leaked into the cross-wiki search: {hit}"
         );
     }
-    assert!(!all.body.as_array().map_or(true, Vec::is_empty));
+    assert!(all.body.as_array().is_some_and(|a| !a.is_empty()));
     // Feeds and page lists of a private wiki are as closed as its pages.
     assert_eq!(
         anon.get("/api/v1/wikis/matrix-7/feed.atom").await?.status,
@@ -538,6 +538,448 @@ async fn bad_input_is_refused_and_content_is_sanitised() -> anyhow::Result<()> {
             .await?
             .status,
         401
+    );
+    Ok(())
+}
+
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 0, 0, 0,
+    1, 0, 0, 0, 1, 8, 6, 0, 0, 0,
+];
+
+async fn upload(
+    c: &Client,
+    slug: &str,
+    name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> anyhow::Result<nichoir_testkit::Reply> {
+    let url = c.url(&format!(
+        "/api/v1/wikis/{slug}/files?name={}",
+        name.replace(' ', "%20").replace('/', "%2F")
+    ));
+    let mut req = c
+        .http
+        .post(url)
+        .header("content-type", content_type)
+        .body(bytes.to_vec());
+    if let Some(t) = &c.csrf {
+        req = req.header("x-csrf-token", t);
+    }
+    c.send(req).await
+}
+
+#[tokio::test]
+async fn attachments_are_checked_and_served_with_the_wiki_rights() -> anyhow::Result<()> {
+    let server = TestServer::start_with(|c| c.uploads.max_file_bytes = 1_000)?;
+    let ana = user(&server, "ana", false).await?;
+    create(&ana, json!({"slug": "docs", "title": "Docs"})).await?;
+    create(
+        &ana,
+        json!({"slug": "secret", "title": "Secret", "visibility": "private"}),
+    )
+    .await?;
+    let r = upload(&ana, "docs", "logo image.png", "image/png", PNG).await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let url = r.body["url"].as_str().unwrap_or("").to_string();
+    assert_eq!(url, "/w/docs/_files/logo%20image.png");
+    let got = server.client().get(&url).await?;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.bytes, PNG);
+    assert_eq!(got.headers["content-type"], "image/png");
+    // A page may show its own attachments (and nothing from elsewhere).
+    save(
+        &ana,
+        "docs",
+        "Logo",
+        "![logo](/w/docs/_files/logo%20image.png)",
+        None,
+    )
+    .await?;
+    let html = ana.get(&page_url("docs", "Logo")).await?.body["page"]["html"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(html.contains("<img"), "{html}");
+
+    let refused = [
+        ("fake.png", "image/png", b"not a png at all".to_vec(), 415),
+        (
+            "page.html",
+            "text/html",
+            b"<script>alert(1)</script>".to_vec(),
+            415,
+        ),
+        (
+            "x.svg",
+            "image/svg+xml",
+            b"<svg onload=alert(1)></svg>".to_vec(),
+            415,
+        ),
+        ("../../x", "text/plain", b"x".to_vec(), 422),
+        ("big.txt", "text/plain", vec![b'a'; 1_001], 413),
+    ];
+    for (name, ct, bytes, status) in refused {
+        let r = upload(&ana, "docs", name, ct, &bytes).await?;
+        assert_eq!(r.status, status, "{name}: {:?}", r.body);
+    }
+    assert_eq!(
+        ana.get("/api/v1/wikis/docs/files")
+            .await?
+            .body
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "nothing refused was stored"
+    );
+    let guest = server.guest().await?;
+    assert_eq!(
+        upload(&guest, "docs", "g.txt", "text/plain", b"hi")
+            .await?
+            .status,
+        403,
+        "only editors upload here"
+    );
+
+    // A private wiki's attachments are not reachable by outsiders.
+    let r = upload(&ana, "secret", "plan.txt", "text/plain", b"the secret plan").await?;
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        server
+            .client()
+            .get("/w/secret/_files/plan.txt")
+            .await?
+            .status,
+        404
+    );
+    assert_eq!(
+        user(&server, "bob", false)
+            .await?
+            .get("/w/secret/_files/plan.txt")
+            .await?
+            .status,
+        404
+    );
+    assert_eq!(
+        ana.get("/w/secret/_files/plan.txt").await?.bytes,
+        b"the secret plan"
+    );
+    assert_eq!(
+        ana.delete("/api/v1/wikis/secret/files/plan.txt")
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(ana.get("/w/secret/_files/plan.txt").await?.status, 404);
+    Ok(())
+}
+
+#[tokio::test]
+async fn comments_page_rules_lock_and_watches_with_mail() -> anyhow::Result<()> {
+    let sink = nichoir_testkit::MailSink::start()?;
+    let port = sink.port;
+    let server = TestServer::start_with(|c| {
+        c.smtp.host = "127.0.0.1".into();
+        c.smtp.port = port as u64;
+        c.smtp.starttls = false;
+        c.smtp.from = "Nichoir <wiki@nichoir.test>".into();
+    })?;
+    let ana = user(&server, "ana", false).await?;
+    create(
+        &ana,
+        json!({"slug": "club", "title": "Club", "edit_policy": "anyone"}),
+    )
+    .await?;
+    save(&ana, "club", "Rules", "Be kind.", None).await?;
+    // Bob watches the page; his address gets the diff.
+    server.create_user("bob", "password-of-bob", false).await?;
+    let mut bob = server.client();
+    bob.login("bob", "password-of-bob").await?;
+    assert_eq!(
+        bob.patch("/api/v1/me", json!({"email": "bob@example.org"}))
+            .await?
+            .status,
+        200
+    );
+    assert_eq!(
+        bob.put_json(&format!("{}/watch", page_url("club", "Rules")), json!({}))
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(
+        bob.get(&page_url("club", "Rules")).await?.body["watching"],
+        true
+    );
+    let r = save(&ana, "club", "Rules", "Be kind.\nBe on time.", Some(1)).await?;
+    assert_eq!(r.status, 200);
+    let n = bob.get("/api/v1/me/wiki-notifications").await?;
+    assert_eq!(n.body[0]["page"], "Rules");
+    assert_eq!(n.body[0]["read"], false);
+    assert!(
+        n.body[0]["diff"]
+            .as_str()
+            .unwrap_or("")
+            .contains("+Be on time."),
+        "{:?}",
+        n.body
+    );
+    let mails = sink.wait_for(1, std::time::Duration::from_secs(20)).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, vec!["<bob@example.org>".to_string()]);
+    assert_eq!(
+        bob.post("/api/v1/me/wiki-notifications/read", json!({"all": true}))
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(
+        bob.get("/api/v1/me/wiki-notifications").await?.body[0]["read"],
+        true
+    );
+    // Bob's own edits do not notify Bob.
+    save(
+        &bob,
+        "club",
+        "Rules",
+        "Be kind.\nBe on time.\nBring cake.",
+        Some(2),
+    )
+    .await?;
+    assert_eq!(
+        bob.get("/api/v1/me/wiki-notifications")
+            .await?
+            .body
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    // Comments, with the honeypot, deletion by author or admin, and the switch.
+    let g = server.guest().await?;
+    let r = g
+        .post(
+            &format!("{}/comments", page_url("club", "Rules")),
+            json!({"text": "<b>Nice</b> rules"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let cid = r.body["id"].as_i64().unwrap_or(0);
+    let r = g
+        .post(
+            &format!("{}/comments", page_url("club", "Rules")),
+            json!({"text": "spam", "website": "x"}),
+        )
+        .await?;
+    assert_eq!(r.status, 422);
+    let list = ana
+        .get(&format!("{}/comments", page_url("club", "Rules")))
+        .await?;
+    assert_eq!(list.body[0]["text"], "<b>Nice</b> rules");
+    assert_eq!(list.body[0]["deletable"], true, "the wiki admin may delete");
+    assert_eq!(
+        bob.delete(&format!("/api/v1/wikis/club/comments/{cid}"))
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        g.delete(&format!("/api/v1/wikis/club/comments/{cid}"))
+            .await?
+            .status,
+        204
+    );
+    ana.patch("/api/v1/wikis/club", json!({"comments_enabled": false}))
+        .await?;
+    assert_eq!(
+        g.post(
+            &format!("{}/comments", page_url("club", "Rules")),
+            json!({"text": "hello"})
+        )
+        .await?
+        .status,
+        403
+    );
+
+    // A page only editors may change, then one only editors may read.
+    let r = ana
+        .put_json(
+            &format!("{}/rules", page_url("club", "Rules")),
+            json!({"view": "inherit", "edit": "editors"}),
+        )
+        .await?;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        save(&g, "club", "Rules", "vandalised", Some(3))
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        bob.put_json(
+            &format!("{}/rules", page_url("club", "Rules")),
+            json!({"view": "editors", "edit": "editors"})
+        )
+        .await?
+        .status,
+        403
+    );
+    ana.put_json(
+        &format!("{}/rules", page_url("club", "Rules")),
+        json!({"view": "editors", "edit": "editors"}),
+    )
+    .await?;
+    assert_eq!(g.get(&page_url("club", "Rules")).await?.status, 403);
+    assert_eq!(
+        g.get("/api/v1/wikis/club/search?q=cake").await?.body,
+        json!([]),
+        "a private page is not found by search"
+    );
+    assert_eq!(
+        ana.get("/api/v1/wikis/club/search?q=cake").await?.body[0]["page"],
+        "Rules"
+    );
+
+    // An instance admin locks the wiki: read-only, even for its admin.
+    let root = user(&server, "root", true).await?;
+    assert_eq!(
+        ana.put_json("/api/v1/wikis/club/lock", json!({"locked": true}))
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        root.put_json("/api/v1/wikis/club/lock", json!({"locked": true}))
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(save(&ana, "club", "New", "x", None).await?.status, 403);
+    assert_eq!(
+        ana.patch("/api/v1/wikis/club", json!({"title": "x"}))
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(root.delete("/api/v1/wikis/club").await?.status, 204);
+    assert_eq!(ana.get("/api/v1/wikis/club").await?.status, 404);
+    Ok(())
+}
+
+#[tokio::test]
+async fn export_then_import_keeps_pages_histories_and_files() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = user(&server, "ana", false).await?;
+    create(
+        &ana,
+        json!({"slug": "source", "title": "Source", "template": "project"}),
+    )
+    .await?;
+    save(&ana, "source", "Notes", "first", None).await?;
+    save(&ana, "source", "Notes", "first\nsecond", Some(1)).await?;
+    save(
+        &ana,
+        "source",
+        "Notes",
+        "first\nsecond\nthird [[Home]]",
+        Some(2),
+    )
+    .await?;
+    assert_eq!(
+        upload(&ana, "source", "logo.png", "image/png", PNG)
+            .await?
+            .status,
+        201
+    );
+    let bob = user(&server, "bob", false).await?;
+    assert_eq!(
+        bob.get("/api/v1/wikis/source/export.zip").await?.status,
+        403,
+        "only its admins export a wiki"
+    );
+    let zip = ana.get("/api/v1/wikis/source/export.zip").await?;
+    assert_eq!(zip.status, 200);
+    assert_eq!(zip.headers["content-type"], "application/zip");
+
+    let r = ana
+        .send(
+            ana.http
+                .post(ana.url("/api/v1/wikis/import?slug=copy&title=Copy"))
+                .header("x-csrf-token", ana.csrf.clone().unwrap_or_default())
+                .body(zip.bytes.clone()),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["my_role"], "admin");
+    let list = |slug: &'static str| {
+        let ana = &ana;
+        async move {
+            let mut names: Vec<String> = ana
+                .get(&format!("/api/v1/wikis/{slug}/pages"))
+                .await?
+                .body
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|p| p["name"].as_str().map(str::to_string))
+                .collect();
+            names.sort();
+            anyhow::Ok(names)
+        }
+    };
+    assert_eq!(list("source").await?, list("copy").await?);
+    let h1 = ana
+        .get(&format!("{}/history", page_url("source", "Notes")))
+        .await?;
+    let h2 = ana
+        .get(&format!("{}/history", page_url("copy", "Notes")))
+        .await?;
+    let strip = |v: &Value| -> Vec<(Value, Value)> {
+        v["revisions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| (r["rev"].clone(), r["created_at"].clone()))
+            .collect()
+    };
+    assert_eq!(
+        strip(&h1.body),
+        strip(&h2.body),
+        "same revisions with the same dates"
+    );
+    assert_eq!(
+        ana.get(&format!("{}/revisions/2", page_url("copy", "Notes")))
+            .await?
+            .body["text"],
+        "first\nsecond"
+    );
+    assert_eq!(ana.get("/w/copy/_files/logo.png").await?.bytes, PNG);
+    let html = ana.get(&page_url("copy", "Notes")).await?.body["page"]["html"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        html.contains("href=\"/w/copy/Home\""),
+        "links point into the new wiki: {html}"
+    );
+
+    // Refusals: taken slug, not a zip, a zip with a path escaping its folder.
+    let post = |slug: &str, body: Vec<u8>| {
+        ana.send(
+            ana.http
+                .post(ana.url(&format!("/api/v1/wikis/import?slug={slug}")))
+                .header("x-csrf-token", ana.csrf.clone().unwrap_or_default())
+                .body(body),
+        )
+    };
+    assert_eq!(post("copy", zip.bytes.clone()).await?.status, 409);
+    assert_eq!(post("junk", b"not a zip".to_vec()).await?.status, 422);
+    assert_eq!(
+        ana.get("/api/v1/wikis/junk").await?.status,
+        404,
+        "nothing stored"
     );
     Ok(())
 }

@@ -21,7 +21,7 @@ use clap::Parser;
 use serde::Serialize;
 
 use crate::load::{LatencySummary, LoadConfig, LoadStats};
-use crate::scenarios::{Credentials, Ctx, Outcome, PadOptions, Scenario};
+use crate::scenarios::{Credentials, Ctx, Outcome, PadOptions, Scenario, WikiOptions};
 use crate::target::Target;
 
 /// Bounded HTTP load generator for a Nichoir server on this machine (loopback only).
@@ -96,6 +96,10 @@ struct Cli {
     /// pad: seed of the editors' random positions and text
     #[arg(long, default_value_t = 1)]
     seed: u64,
+
+    /// wiki-view, wiki-edit: wikis in the farm built first (10 pages each)
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    wikis: u32,
 }
 
 fn scenario_parser() -> PossibleValuesParser {
@@ -166,6 +170,9 @@ async fn run(cli: Cli) -> Result<bool> {
             type_interval: Duration::from_millis(cli.type_interval_ms),
             chars: usize::try_from(cli.chars).context("chars")?,
             seed: cli.seed,
+        },
+        wiki: WikiOptions {
+            wikis: usize::try_from(cli.wikis).context("wikis")?,
         },
         server_pid: cli.server_pid,
     };

@@ -137,25 +137,8 @@ impl WikiService {
             )));
         }
         let content_type = check_content(declared, &bytes)?;
-        let sha = format!("{:x}", Sha256::digest(&bytes));
-        let dir = self.wiki_dir(wiki.id);
-        let path = dir.join(&sha);
         let size = bytes.len() as i64;
-        let sha_name = sha.clone();
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            let sha = sha_name;
-            std::fs::create_dir_all(&dir)?;
-            if path.exists() {
-                return Ok(());
-            }
-            let tmp = dir.join(format!(".{sha}.tmp"));
-            std::fs::write(&tmp, &bytes)?;
-            std::fs::File::open(&tmp)?.sync_all()?;
-            std::fs::rename(&tmp, &path)
-        })
-        .await
-        .map_err(Error::internal)?
-        .map_err(Error::internal)?;
+        let sha = self.store_bytes(wiki.id, bytes).await?;
         let (wid, n, ct, uid, now) = (
             wiki.id,
             name.clone(),
@@ -165,17 +148,43 @@ impl WikiService {
         );
         self.db
             .write(move |c| {
-                c.execute(
-                    "INSERT INTO wiki_files (wiki_id, name, content_type, size, sha256, uploaded_by, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT (wiki_id, name) DO UPDATE SET content_type = excluded.content_type, size = excluded.size,
-                        sha256 = excluded.sha256, uploaded_by = excluded.uploaded_by, created_at = excluded.created_at",
-                    params![wid, n, ct, size, sha, uid, now],
-                )?;
-                Ok(())
+                crate::store::insert_file_row(
+                    c,
+                    &crate::store::FileRow {
+                        wiki_id: wid,
+                        name: &n,
+                        content_type: &ct,
+                        size,
+                        sha256: &sha,
+                        uploaded_by: &uid,
+                        now,
+                    },
+                )
             })
             .await?;
         Ok(file_json(&wiki.slug, &name, &content_type, size, now))
+    }
+
+    /// Stores checked bytes on disk (content-addressed: `<wiki dir>/<sha256>`) and answers the hash.
+    pub(crate) async fn store_bytes(&self, wiki_id: i64, bytes: Vec<u8>) -> WikiResult<String> {
+        let sha = format!("{:x}", Sha256::digest(&bytes));
+        let dir = self.wiki_dir(wiki_id);
+        let name = sha.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            std::fs::create_dir_all(&dir)?;
+            let path = dir.join(&name);
+            if path.exists() {
+                return Ok(());
+            }
+            let tmp = dir.join(format!(".{name}.tmp"));
+            std::fs::write(&tmp, &bytes)?;
+            std::fs::File::open(&tmp)?.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })
+        .await
+        .map_err(Error::internal)?
+        .map_err(Error::internal)?;
+        Ok(sha)
     }
 
     pub async fn files(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Value> {

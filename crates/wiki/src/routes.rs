@@ -23,6 +23,7 @@ pub fn declare(api: Api) -> Api {
     let p = "/api/v1/wikis/{slug}/pages/{name}";
     api.route(doc(m("POST"), "/api/v1/wikis", "wikis", "Create a wiki (blank or from a template); its creator is its admin", Access::User)
             .body(json!({"slug": "fete-du-quartier", "title": "Fête du quartier", "template": "event", "lang": "fr", "visibility": "public", "edit_policy": "users"})).ok(201, "application/json"), create)
+        .route(doc(m("POST"), "/api/v1/wikis/import", "wikis", "Create a wiki from an exported zip (?slug=&title=; the body is the zip)", Access::User).ok(201, "application/json"), import)
         .route(doc(m("GET"), "/api/v1/wikis", "wikis", "Directory of the public wikis (?q= to search)", Access::Public), directory)
         .route(doc(m("GET"), "/api/v1/me/wikis", "wikis", "Wikis I am an admin or editor of", Access::User), mine)
         .route(doc(m("GET"), "/api/v1/wiki-search", "wikis", "Search the pages of every public wiki (?q=)", Access::Public), search_all)
@@ -69,6 +70,7 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("DELETE"), "/api/v1/wikis/{slug}/watch", "wikis", "Stop watching the wiki", Access::User).ok(204, ""), unwatch_wiki)
         .route(doc(m("PUT"), "/api/v1/wikis/{slug}/pages/{name}/watch", "wikis", "Watch a page", Access::User).ok(204, ""), watch_page)
         .route(doc(m("DELETE"), "/api/v1/wikis/{slug}/pages/{name}/watch", "wikis", "Stop watching a page", Access::User).ok(204, ""), unwatch_page)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}/export.zip", "wikis", "The whole wiki as a zip: Markdown, every revision, attachments, static HTML (admins)", Access::User).ok(200, "application/zip"), export)
         .route(doc(m("GET"), "/api/v1/me/wiki-notifications", "wikis", "Changes to what I watch, newest first", Access::User), notifications)
         .route(doc(m("POST"), "/api/v1/me/wiki-notifications/read", "wikis", "Mark notifications read ({\"ids\"} or {\"all\": true})", Access::User)
             .body(json!({"all": true})).ok(204, ""), mark_read)
@@ -710,4 +712,38 @@ async fn mark_read(w: Wikis, who: SignedIn, body: web::Json<ReadBody>) -> ApiRes
         .await
         .map_err(ApiError::from)?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+async fn export(w: Wikis, who: SignedIn, slug: web::Path<String>) -> ApiResult<HttpResponse> {
+    let (slug, bytes) = w.export(&slug, &who.0).await.map_err(ApiError::from)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{slug}.zip\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    slug: String,
+    #[serde(default)]
+    title: Option<String>,
+}
+
+async fn import(
+    w: Wikis,
+    who: SignedIn,
+    q: web::Query<ImportQuery>,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let bytes = nichoir_http::read_body(body, w.max_import_bytes() as usize).await?;
+    let v = w
+        .import(&who.0, &q.slug, q.title.as_deref(), &bytes)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(HttpResponse::Created().json(v))
 }

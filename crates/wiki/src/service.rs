@@ -744,7 +744,7 @@ impl WikiService {
                 };
                 store::set_links(c, wiki.id, page_id, &links)?;
                 if live.is_none() {
-                    store::invalidate_linkers(c, wiki.id, &key)?;
+                    refresh_linkers(c, &wiki, &key, &base_url)?;
                 }
                 let old = live.map(|p| p.text.clone()).unwrap_or_default();
                 let page = store::page_by_id(c, page_id)?;
@@ -903,7 +903,7 @@ impl WikiService {
                 let new_rev = store::update_page(c, &p, &p.name, &w)?;
                 store::set_links(c, wiki.id, p.id, &links)?;
                 if was_deleted {
-                    store::invalidate_linkers(c, wiki.id, &p.key)?;
+                    refresh_linkers(c, &wiki, &p.key, &base_url)?;
                 }
                 Ok(new_rev)
             })
@@ -930,6 +930,7 @@ impl WikiService {
         let display = validate_page_name(new_name)?;
         let new_key = page_key(&display);
         let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
+        let base_url = self.base_url.clone();
         let rev = self
             .db
             .write(move |c| {
@@ -960,9 +961,9 @@ impl WikiService {
                     if redirect {
                         store::insert_redirect(c, wiki.id, &page.name, &page.key, &new_key, now)?;
                     } else {
-                        store::invalidate_linkers(c, wiki.id, &page.key)?;
+                        refresh_linkers(c, &wiki, &page.key, &base_url)?;
                     }
-                    store::invalidate_linkers(c, wiki.id, &new_key)?;
+                    refresh_linkers(c, &wiki, &new_key, &base_url)?;
                     if page.key == page_key(&wiki.home_page) {
                         c.execute(
                             "UPDATE wikis SET home_page = ?2 WHERE id = ?1",
@@ -985,6 +986,7 @@ impl WikiService {
             return Err(WikiError::CannotEdit);
         }
         let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
+        let base_url = self.base_url.clone();
         self.db
             .write(move |c| {
                 let w = store::Write {
@@ -998,7 +1000,7 @@ impl WikiService {
                     now: now_ms(),
                 };
                 store::mark_deleted(c, &page, &w)?;
-                store::invalidate_linkers(c, wiki.id, &page.key)
+                refresh_linkers(c, &wiki, &page.key, &base_url)
             })
             .await?;
         Ok(())
@@ -1144,6 +1146,29 @@ impl WikiService {
             .await?;
         Ok(())
     }
+}
+
+/// Pages re-rendered at once when a page they link to appears or goes; beyond this many, they
+/// re-render on their next view.
+const EAGER_RERENDER: usize = 200;
+
+/// A page appeared or went under `key`: re-render the pages linking to it now, inside the same
+/// write, so that reading stays a pure read.
+fn refresh_linkers(
+    c: &Connection,
+    wiki: &WikiRow,
+    key: &str,
+    base_url: &str,
+) -> Result<(), StorageError> {
+    let linkers = store::backlinks(c, wiki.id, key)?;
+    if linkers.len() > EAGER_RERENDER {
+        return store::invalidate_linkers(c, wiki.id, key);
+    }
+    for p in linkers {
+        let (html, toc, _) = render_with(c, wiki, &p.text, base_url)?;
+        store::store_render(c, p.id, p.rev, &html, &toc)?;
+    }
+    Ok(())
 }
 
 /// Renders `text` in `wiki` (links to existing pages are plain, others "missing").

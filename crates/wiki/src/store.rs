@@ -466,7 +466,6 @@ pub fn revisions(
 }
 
 /// Every revision with its text, oldest first (export).
-#[allow(dead_code)] // used by the export, being written
 pub fn full_history(c: &Connection, page_id: i64) -> SResult<Vec<(RevisionInfo, String)>> {
     let mut st = c.prepare_cached(
         "SELECT rev, summary, kind, author_name, created_at, text FROM wiki_revisions WHERE page_id = ?1 ORDER BY rev",
@@ -562,4 +561,84 @@ pub fn search(c: &Connection, query: &str, wiki: Option<i64>, limit: i64) -> SRe
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One revision of an imported page, as the archive has it.
+pub struct ImportedRevision<'a> {
+    pub rev: i64,
+    pub text: &'a str,
+    pub summary: &'a str,
+    pub author_name: &'a str,
+    pub created_at: i64,
+}
+
+/// A page with its whole history (import); rendering and links are done by the caller once every
+/// page is in.
+pub fn insert_imported_page(
+    c: &Connection,
+    wiki_id: i64,
+    name: &str,
+    key: &str,
+    revs: &[ImportedRevision<'_>],
+) -> SResult<i64> {
+    let (Some(first), Some(last)) = (revs.first(), revs.last()) else {
+        return Err(nichoir_core::Error::validation(format!("page {name}: no revision")).into());
+    };
+    let id: i64 = c.query_row(
+        "INSERT INTO wiki_pages (wiki_id, name, key, rev, text, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+        params![
+            wiki_id,
+            name,
+            key,
+            last.rev,
+            last.text,
+            first.created_at,
+            last.created_at
+        ],
+        |r| r.get(0),
+    )?;
+    let mut st = c.prepare_cached(
+        "INSERT INTO wiki_revisions (page_id, rev, text, summary, kind, author_id, author_name, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7)",
+    )?;
+    let mut ch = c.prepare_cached(
+        "INSERT INTO wiki_changes (wiki_id, page_id, rev, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (i, r) in revs.iter().enumerate() {
+        let kind = if i == 0 { "create" } else { "edit" };
+        st.execute(params![
+            id,
+            r.rev,
+            r.text,
+            r.summary,
+            kind,
+            r.author_name,
+            r.created_at
+        ])?;
+        ch.execute(params![wiki_id, id, r.rev, r.created_at])?;
+    }
+    index(c, id, name, last.text)?;
+    Ok(id)
+}
+
+pub struct FileRow<'a> {
+    pub wiki_id: i64,
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub sha256: &'a str,
+    pub uploaded_by: &'a str,
+    pub now: i64,
+}
+
+pub fn insert_file_row(c: &Connection, f: &FileRow<'_>) -> SResult<()> {
+    c.execute(
+        "INSERT INTO wiki_files (wiki_id, name, content_type, size, sha256, uploaded_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (wiki_id, name) DO UPDATE SET content_type = excluded.content_type, size = excluded.size,
+            sha256 = excluded.sha256, uploaded_by = excluded.uploaded_by, created_at = excluded.created_at",
+        params![f.wiki_id, f.name, f.content_type, f.size, f.sha256, f.uploaded_by, f.now],
+    )?;
+    Ok(())
 }

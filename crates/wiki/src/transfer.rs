@@ -1,2 +1,258 @@
-//! Export of a whole wiki as a zip (Markdown, full histories, attachments, a static HTML copy)
-//! and import of such a zip into a new wiki (being written).
+//! Export of a whole wiki as a zip (Markdown, every revision, attachments, a static HTML copy
+//! that browses offline) and import of such a zip into a new wiki, with its histories:
+//! import(export(w)) has the same pages, revisions and files.
+
+use nichoir_auth::Actor;
+use nichoir_core::time::now_ms;
+use nichoir_core::Error;
+use nichoir_wikitext::archive::{
+    read_zip, write_zip, ArchiveFile, ArchiveLimits, ArchivePage, ArchiveRevision, WikiArchive,
+};
+use nichoir_wikitext::names::{page_key, validate_page_name, validate_slug};
+use nichoir_wikitext::render::{render, LinkTarget, RenderOptions};
+use serde_json::Value;
+
+use crate::access::{EditPolicy, Role, Visibility, Who};
+use crate::files::check_content;
+use crate::service::{render_with, wiki_json, WikiError, WikiResult, WikiService};
+use crate::store;
+
+impl WikiService {
+    /// Largest import body: ten times the largest attachment.
+    pub fn max_import_bytes(&self) -> u64 {
+        self.max_file_bytes.saturating_mul(10)
+    }
+
+    pub async fn export(&self, slug: &str, actor: &Actor) -> WikiResult<(String, Vec<u8>)> {
+        let (wiki, who, _) = self.load(slug, None, Some(actor)).await?;
+        if !crate::access::can_admin(&wiki.rules(), &who) {
+            return Err(WikiError::NotAdmin);
+        }
+        let id = wiki.id;
+        let (pages, keys) = self
+            .db
+            .read(move |c| {
+                let mut out = Vec::new();
+                for p in store::pages(c, id)? {
+                    let revisions = store::full_history(c, p.id)?
+                        .into_iter()
+                        .map(|(r, text)| ArchiveRevision {
+                            rev: r.rev as u64,
+                            text,
+                            summary: r.summary,
+                            author: r.author_name,
+                            created_ms: r.created_at,
+                        })
+                        .collect();
+                    out.push(ArchivePage {
+                        name: p.name,
+                        revisions,
+                    });
+                }
+                Ok((out, store::existing_keys(c, id)?))
+            })
+            .await?;
+        let files = self
+            .all_files(wiki.id)
+            .await?
+            .into_iter()
+            .map(|(name, content_type, bytes)| ArchiveFile {
+                name,
+                content_type,
+                bytes,
+            })
+            .collect();
+        let archive = WikiArchive {
+            title: wiki.title.clone(),
+            description: wiki.description.clone(),
+            home_page: wiki.home_page.clone(),
+            menu: wiki.menu.clone(),
+            theme_color: wiki.theme_color.clone(),
+            pages,
+            files,
+        };
+        let base = format!("/w/{}", wiki.slug);
+        let origin = self.base_url.clone();
+        let bytes = tokio::task::spawn_blocking(move || {
+            let exists = |k: &str| keys.contains(k);
+            let html = |_: &str, markdown: &str| {
+                render(
+                    markdown,
+                    &RenderOptions {
+                        wiki_base: &base,
+                        instance_origin: &origin,
+                        links: LinkTarget { exists: &exists },
+                    },
+                )
+                .html
+            };
+            write_zip(&archive, &html)
+        })
+        .await
+        .map_err(Error::internal)??;
+        Ok((wiki.slug, bytes))
+    }
+
+    /// A new wiki from an exported zip; the importer becomes its admin.
+    pub async fn import(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        title: Option<&str>,
+        zip: &[u8],
+    ) -> WikiResult<Value> {
+        let Some(user) = actor.as_user() else {
+            return Err(Error::unauthenticated().into());
+        };
+        let slug = validate_slug(slug)?;
+        let limits = ArchiveLimits {
+            max_total_bytes: self.max_import_bytes().saturating_mul(4),
+            max_entries: 50_000,
+            max_file_bytes: self.max_import_bytes(),
+        };
+        let bytes = zip.to_vec();
+        let archive = tokio::task::spawn_blocking(move || read_zip(&bytes, &limits))
+            .await
+            .map_err(Error::internal)??;
+        let title = title
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .unwrap_or(&archive.title)
+            .chars()
+            .take(crate::service::MAX_TITLE)
+            .collect::<String>();
+        if title.trim().is_empty() {
+            return Err(Error::validation("title: required").into());
+        }
+        let theme = Some(archive.theme_color.as_str())
+            .filter(|c| {
+                c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|c| c.is_ascii_hexdigit())
+            })
+            .unwrap_or("#2f855a")
+            .to_string();
+        let home = validate_page_name(&archive.home_page).unwrap_or_else(|_| "Home".to_string());
+        // Check every attachment before anything is stored.
+        let mut files = Vec::new();
+        for f in &archive.files {
+            if f.bytes.len() as u64 > self.max_file_bytes {
+                return Err(Error::validation(format!(
+                    "file {}: larger than uploads.max_file_bytes",
+                    f.name
+                ))
+                .into());
+            }
+            let ct = check_content(&f.content_type, &f.bytes)?;
+            files.push((nichoir_wikitext::names::validate_file_name(&f.name)?, ct));
+        }
+        let (uid, base_url) = (user.id.clone(), self.base_url.clone());
+        let (desc, menu) = (
+            archive
+                .description
+                .chars()
+                .take(crate::service::MAX_DESCRIPTION)
+                .collect::<String>(),
+            archive
+                .menu
+                .chars()
+                .take(crate::service::MAX_MENU)
+                .collect::<String>(),
+        );
+        let pages = archive.pages.clone();
+        let max_chars = self.config.max_page_chars as usize;
+        let (s2, t2) = (slug.clone(), title.clone());
+        let result = self
+            .db
+            .write(move |c| {
+                let now = now_ms();
+                let id = store::insert_wiki(
+                    c,
+                    &store::NewWiki {
+                        slug: &s2,
+                        title: &t2,
+                        description: &desc,
+                        visibility: Visibility::Private,
+                        edit_policy: EditPolicy::Editors,
+                        theme_color: &theme,
+                        home_page: &home,
+                        menu: &menu,
+                        created_by: &uid,
+                        now,
+                    },
+                )?;
+                let Some(wiki) = store::wiki_by_id(c, id)? else {
+                    return Err(Error::internal("the new wiki vanished").into());
+                };
+                let mut ids = Vec::new();
+                for p in &pages {
+                    if p.revisions
+                        .iter()
+                        .any(|r| r.text.chars().count() > max_chars)
+                    {
+                        return Err(Error::validation(format!(
+                            "page {}: a revision is over wikis.max_page_chars",
+                            p.name
+                        ))
+                        .into());
+                    }
+                    let revs: Vec<store::ImportedRevision<'_>> = p
+                        .revisions
+                        .iter()
+                        .map(|r| store::ImportedRevision {
+                            rev: r.rev as i64,
+                            text: &r.text,
+                            summary: &r.summary,
+                            author_name: if r.author.is_empty() { "?" } else { &r.author },
+                            created_at: if r.created_ms > 0 { r.created_ms } else { now },
+                        })
+                        .collect();
+                    let pid =
+                        store::insert_imported_page(c, id, &p.name, &page_key(&p.name), &revs)?;
+                    ids.push(pid);
+                }
+                for pid in ids {
+                    let Some(p) = store::page_by_id(c, pid)? else {
+                        continue;
+                    };
+                    let (html, toc, links) = render_with(c, &wiki, &p.text, &base_url)?;
+                    store::store_render(c, pid, p.rev, &html, &toc)?;
+                    store::set_links(c, id, pid, &links)?;
+                }
+                Ok(wiki)
+            })
+            .await;
+        let wiki = match result {
+            Ok(w) => w,
+            Err(e) if nichoir_storage::is_unique_violation(&e) => {
+                return Err(WikiError::SlugTaken(slug))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for (f, (name, ct)) in archive.files.into_iter().zip(files) {
+            let size = f.bytes.len() as i64;
+            let sha = self.store_bytes(wiki.id, f.bytes).await?;
+            let (wid, by) = (wiki.id, user.id.clone());
+            self.db
+                .write(move |c| {
+                    store::insert_file_row(
+                        c,
+                        &store::FileRow {
+                            wiki_id: wid,
+                            name: &name,
+                            content_type: &ct,
+                            size,
+                            sha256: &sha,
+                            uploaded_by: &by,
+                            now: now_ms(),
+                        },
+                    )
+                })
+                .await?;
+        }
+        let who = Who {
+            user: true,
+            instance_admin: actor.require_admin().is_ok(),
+            role: Some(Role::Admin),
+        };
+        Ok(wiki_json(&wiki, &who))
+    }
+}

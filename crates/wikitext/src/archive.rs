@@ -920,13 +920,20 @@ mod tests {
 
     /// A zip made of raw entries, for archives an export would never produce.
     fn craft(files: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-        for (name, bytes) in files {
-            zip.start_file(*name, options).unwrap();
-            zip.write_all(bytes).unwrap();
+        let build = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+            let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+            let options =
+                SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+            for (name, bytes) in files {
+                zip.start_file(*name, options)?;
+                zip.write_all(bytes)?;
+            }
+            Ok(zip.finish()?.into_inner())
+        };
+        match build() {
+            Ok(bytes) => bytes,
+            Err(e) => panic!("crafting a test zip: {e}"),
         }
-        zip.finish().unwrap().into_inner()
     }
 
     fn refusal(bytes: &[u8], limits: &ArchiveLimits) -> String {

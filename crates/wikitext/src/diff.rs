@@ -98,6 +98,8 @@ pub fn diff(old: &str, new: &str, context: usize) -> Diff {
 
     let old_lines = text_diff.old_slices();
     let new_lines = text_diff.new_slices();
+    // similar doubles the context when grouping; "everything" is a context as long as the text.
+    let context = context.min(old_lines.len().max(new_lines.len()) + 1);
     let mut hunks = Vec::new();
     for group in text_diff.grouped_ops(context) {
         if group.iter().all(|op| matches!(op, DiffOp::Equal { .. })) {
@@ -162,6 +164,10 @@ fn whole(text: &str, changed: bool) -> Runs {
     vec![(changed, text.to_string())]
 }
 
+/// Past this size a replaced block is shown as whole lines: word highlights over a rewritten
+/// chapter help nobody and cost a second word diff of the whole text.
+const MAX_INLINE_BYTES: usize = 64 * 1024;
+
 /// Under this share of common words, a replaced block is shown as whole lines out and in: word
 /// highlights over two unrelated lines are noise.
 const MIN_WORD_RATIO: f32 = 0.5;
@@ -172,6 +178,12 @@ const MIN_WORD_RATIO: f32 = 0.5;
 fn inline_runs(old_block: &[&str], new_block: &[&str]) -> (Vec<Runs>, Vec<Runs>) {
     let old_text = old_block.concat();
     let new_text = new_block.concat();
+    if old_text.len() + new_text.len() > MAX_INLINE_BYTES {
+        return (
+            old_block.iter().map(|l| whole(l, true)).collect(),
+            new_block.iter().map(|l| whole(l, true)).collect(),
+        );
+    }
     let words = TextDiff::configure()
         .algorithm(Algorithm::Patience)
         .timeout(DIFF_TIMEOUT)
@@ -392,6 +404,13 @@ mod tests {
         let json = serde_json::to_value(&lines[1]).unwrap_or_default();
         assert_eq!(json["kind"], "added");
         assert!(json.get("missing_newline").is_none());
+    }
+
+    #[test]
+    fn huge_context_is_the_whole_text() {
+        let d = diff("a\nb\nc\n", "a\nB\nc\n", usize::MAX);
+        assert_eq!(d.hunks.len(), 1);
+        assert_eq!(d.hunks[0].lines.len(), 4);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! pads or polls becomes an embed anchor, and ammonia has the last word on what reaches the page.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{
     Alignment, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
@@ -398,7 +398,7 @@ pub fn render(markdown: &str, opts: &RenderOptions<'_>) -> Rendered {
         TextMergeStream::new(Parser::new_ext(markdown, options())).collect();
 
     let mut links = Vec::new();
-    let mut seen_links = HashSet::new();
+    let mut known_pages = HashMap::new();
     let mut out: Vec<Event<'_>> = Vec::with_capacity(source.len());
     let mut in_code = 0usize;
     // Inside a link or an image (alt text): no wiki link there, an anchor cannot nest.
@@ -486,7 +486,7 @@ pub fn render(markdown: &str, opts: &RenderOptions<'_>) -> Rendered {
                     hidden.has_text |= !text.trim().is_empty();
                 }
                 if in_code == 0 && in_link == 0 {
-                    push_with_wiki_links(&text, base, opts, &mut out, &mut links, &mut seen_links);
+                    push_with_wiki_links(&text, base, opts, &mut out, &mut links, &mut known_pages);
                 } else {
                     out.push(Event::Text(text));
                 }
@@ -552,7 +552,7 @@ fn push_with_wiki_links<'e>(
     opts: &RenderOptions<'_>,
     out: &mut Vec<Event<'e>>,
     links: &mut Vec<String>,
-    seen: &mut HashSet<String>,
+    known: &mut HashMap<String, bool>,
 ) {
     if !text.contains("[[") {
         out.push(Event::Text(text.clone()));
@@ -571,14 +571,21 @@ fn push_with_wiki_links<'e>(
                     None => (fragment, "wikilink"),
                     Some(page) => {
                         let key = page_key(page);
-                        let class = if (opts.links.exists)(&key) {
+                        // One lookup per page however often it is linked: `exists` may query.
+                        let exists = match known.get(&key) {
+                            Some(&exists) => exists,
+                            None => {
+                                let exists = (opts.links.exists)(&key);
+                                known.insert(key.clone(), exists);
+                                links.push(key.clone());
+                                exists
+                            }
+                        };
+                        let class = if exists {
                             "wikilink"
                         } else {
                             "wikilink missing"
                         };
-                        if seen.insert(key.clone()) {
-                            links.push(key);
-                        }
                         (
                             format!("{base}/{}{fragment}", page_url_segment(page)),
                             class,
@@ -966,7 +973,8 @@ mod tests {
             label in "[a-z ]{0,10}",
             after in "[a-z \\[\\]|]{0,20}",
         ) {
-            let text = format!("{before} [[{name}|{label}]] {after}");
+            // A leading letter: four leading spaces would make a code block.
+            let text = format!("x{before} [[{name}|{label}]] {after}");
             let links = wiki_links(&text);
             let expected = validate_page_name(&name).ok();
             prop_assert!(links.iter().any(|l| l.page == expected));
@@ -984,14 +992,28 @@ mod tests {
 
         #[test]
         fn split_keeps_everything_outside_links(text in "(?s)[a-z \\[\\]|#/<]{0,60}") {
-            // Rebuilding from pieces gives back the text with every link written as [[...]].
+            // Walking the text along the pieces: literal runs are found verbatim, and each link
+            // spans from a "[[" to the first "]]" after it.
+            let mut pos = 0;
             for piece in split_wiki_links(&text) {
-                if let Piece::Link(link) = piece {
-                    if let Some(page) = link.page {
-                        prop_assert!(validate_page_name(&page).is_ok());
+                let rest = &text[pos..];
+                match piece {
+                    Piece::Text(t) => {
+                        prop_assert!(rest.starts_with(t));
+                        pos += t.len();
+                    }
+                    Piece::Link(link) => {
+                        prop_assert!(rest.starts_with("[["));
+                        let close = rest[2..].find("]]").map(|i| i + 2);
+                        prop_assert!(close.is_some());
+                        pos += close.unwrap_or_default() + 2;
+                        if let Some(page) = link.page {
+                            prop_assert!(validate_page_name(&page).is_ok());
+                        }
                     }
                 }
             }
+            prop_assert_eq!(pos, text.len());
         }
 
         #[test]

@@ -15,8 +15,16 @@ pub mod http;
 pub mod pad;
 pub mod pad_history;
 pub mod polls;
+pub mod wiki;
 
 pub use pad::PadOptions;
+
+/// Options of the wiki scenarios.
+#[derive(Debug, Clone, Copy)]
+pub struct WikiOptions {
+    /// Wikis in the farm (10 pages each).
+    pub wikis: usize,
+}
 
 /// What a scenario measured.
 #[derive(Debug)]
@@ -47,6 +55,8 @@ pub struct Ctx {
     pub credentials: Option<Credentials>,
     /// Options of the `pad` scenario.
     pub pad: PadOptions,
+    /// Options of the `wiki-*` scenarios.
+    pub wiki: WikiOptions,
     /// `--server-pid`, if given.
     pub server_pid: Option<u32>,
 }
@@ -93,6 +103,7 @@ pub fn registry() -> Vec<Box<dyn Scenario>> {
     all.push(Box::new(pad::Pad));
     all.push(Box::new(pad_history::PadHistory));
     all.extend(polls::scenarios());
+    all.extend(wiki::scenarios());
     all
 }
 
