@@ -114,7 +114,7 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
 
   it("renders every page with meaningful content", async () => {
     const { page } = admin;
-    // Pads is a real tool now (pads.test.mjs); the others are still placeholders.
+    // Pads, polls and wikis are real tools now (their own test files); the others are still placeholders.
     await page.goto("/");
     await page.locator('a.tool-card[href="/pads"]').click();
     await page.waitForURL((u) => u.pathname === "/pads");
@@ -125,10 +125,16 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     await page.locator('a.tool-card[href="/polls"]').click();
     await page.waitForURL((u) => u.pathname === "/polls");
     await page.getByRole("link", { name: "New poll" }).first().waitFor();
+    await page.goto("/");
+    await page.locator('a.tool-card[href="/wikis"]').click();
+    await page.waitForURL((u) => u.pathname === "/wikis");
+    assert.equal(await h1(page), "Wikis");
+    await page.getByRole("link", { name: "Create a wiki" }).first().waitFor();
+    await page.getByRole("heading", { level: 2, name: "Public wikis" }).waitFor();
+    await expectTitle(page, "Wikis");
     const tools = [
       ["chat", "Chat"],
       ["video", "Video"],
-      ["wikis", "Wikis"],
     ];
     // Tool cards lead to their pages (client-side navigation).
     await page.goto("/");
@@ -229,6 +235,9 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     assert.equal(await page.evaluate(() => document.documentElement.lang), "fr");
     await page.goto("/polls");
     await page.getByRole("link", { name: "Nouveau sondage" }).first().waitFor();
+    await page.goto("/wikis");
+    await page.getByRole("link", { name: "Créer un wiki" }).first().waitFor();
+    await page.getByRole("heading", { level: 2, name: "Wikis publics" }).waitFor();
     await page.goto("/chat");
     await page.getByText("Cet outil est en construction").waitFor();
     await page.goto("/pads");

@@ -27,12 +27,15 @@ export class ApiError extends Error {
   readonly status: number;
   /** Seconds from a Retry-After header, when the server sent one. */
   readonly retryAfter: number | null;
-  constructor(code: string, message: string, status: number, retryAfter: number | null = null) {
+  /** The whole parsed error body, for answers that carry more than `error` (e.g. a wiki edit conflict). */
+  readonly body: unknown;
+  constructor(code: string, message: string, status: number, retryAfter: number | null = null, body: unknown = undefined) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.status = status;
     this.retryAfter = retryAfter;
+    this.body = body;
   }
 }
 
@@ -82,7 +85,7 @@ export function parseError(status: number, body: unknown, retryAfterHeader: stri
   else if (status === 413) code = "payload_too_large";
   else if (status === 429) code = "rate_limited";
   const ra = retryAfterHeader ? Number.parseInt(retryAfterHeader, 10) : Number.NaN;
-  return new ApiError(code, message || code, status, Number.isFinite(ra) ? ra : null);
+  return new ApiError(code, message || code, status, Number.isFinite(ra) ? ra : null, body);
 }
 
 export class ApiClient {
@@ -113,17 +116,23 @@ export class ApiClient {
     }
   }
 
+  /**
+   * One request. A JSON-able `body` is sent as JSON; a Blob (an uploaded file) is sent as the raw
+   * body with its own type as Content-Type.
+   */
   async request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
     const m = method.toUpperCase();
     const headers: Record<string, string> = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const raw = typeof Blob !== "undefined" && body instanceof Blob;
+    if (raw) headers["Content-Type"] = (body as Blob).type || "application/octet-stream";
+    else if (body !== undefined) headers["Content-Type"] = "application/json";
     if (UNSAFE.has(m) && this.csrf) headers["X-CSRF-Token"] = this.csrf;
     let res: Response;
     try {
       res = await this.fetchImpl(this.base + path, {
         method: m,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : raw ? (body as Blob) : JSON.stringify(body),
         credentials: "same-origin",
         cache: "no-store",
       });
@@ -162,6 +171,13 @@ export class ApiClient {
   }
   post<T>(path: string, body?: unknown): Promise<T> {
     return this.request<T>("POST", path, body ?? {});
+  }
+  /** POST of a file as the raw body (its type as Content-Type), with the CSRF token. */
+  postBlob<T>(path: string, blob: Blob): Promise<T> {
+    return this.request<T>("POST", path, blob);
+  }
+  put<T = void>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>("PUT", path, body ?? {});
   }
   patch<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>("PATCH", path, body);

@@ -68,9 +68,15 @@ export function App({ initialLang }: { initialLang: Lang }) {
     };
   }, [bootTick]);
 
-  // History routing.
+  // History routing. A change of the #fragment alone (a table of contents link) is not a new page.
   useEffect(() => {
-    const onNav = () => setRoute(currentRoute());
+    let last = location.pathname + location.search;
+    const onNav = (e: Event) => {
+      const here = location.pathname + location.search;
+      if (e.type === "popstate" && here === last) return;
+      last = here;
+      setRoute(currentRoute());
+    };
     window.addEventListener("popstate", onNav);
     window.addEventListener(NAVIGATE_EVENT, onNav);
     return () => {
@@ -288,6 +294,60 @@ function LazyPolls({ view }: { view: PollsView }) {
   }
 }
 
+type WikisModule = typeof import("./pages/wikis.tsx");
+let wikisModule: WikisModule | null = null;
+
+type WikisView = { page: "home" } | { page: "new" } | { page: "wiki"; params: Record<string, string> };
+
+/** The wiki pages are a separate chunk too, loaded the first time one is shown. */
+function LazyWikis({ view }: { view: WikisView }) {
+  const { t } = useApp();
+  const [mod, setMod] = useState<WikisModule | null>(wikisModule);
+  const [error, setError] = useState<unknown>(null);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (mod) return;
+    let alive = true;
+    import("./pages/wikis.tsx").then(
+      (m) => {
+        wikisModule = m;
+        if (alive) setMod(m);
+      },
+      (e) => alive && setError(e),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [mod, attempt]);
+  if (error) {
+    return (
+      <div class="container page page-narrow">
+        <Alert kind="error">{t("app.loadFailed")}</Alert>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            setError(null);
+            setAttempt((n) => n + 1);
+          }}
+        >
+          {t("app.retry")}
+        </Button>
+      </div>
+    );
+  }
+  if (!mod) return <Loading />;
+  switch (view.page) {
+    case "home":
+      return <mod.WikisHomePage />;
+    case "new":
+      return <mod.NewWikiPage />;
+    case "wiki": {
+      const p = view.params;
+      return <mod.WikiSite key={p.slug} params={{ ...p, slug: p.slug ?? "", view: p.view ?? "page", page: p.page ?? "" }} />;
+    }
+  }
+}
+
 function Page({ route }: { route: Route }) {
   switch (route.name) {
     case "home":
@@ -314,6 +374,12 @@ function Page({ route }: { route: Route }) {
       return <LazyPolls view={{ page: "poll", id: route.params.id ?? "", edit: route.params.edit ?? null }} />;
     case "pollAdmin":
       return <LazyPolls view={{ page: "admin", token: route.params.token ?? "" }} />;
+    case "wikis":
+      return <LazyWikis view={{ page: "home" }} />;
+    case "wikiNew":
+      return <LazyWikis key="new" view={{ page: "new" }} />;
+    case "wiki":
+      return <LazyWikis view={{ page: "wiki", params: route.params }} />;
     case "account":
       return <AccountPage />;
     case "admin":
@@ -365,7 +431,7 @@ function Header({ route }: { route: Route }) {
 
   const links: { href: string; label: string; active: boolean }[] = user
     ? [
-        { href: "/", label: t("nav.home"), active: ["home", "tool", "pads", "pad", "polls", "pollNew", "poll", "pollAdmin"].includes(route.name) },
+        { href: "/", label: t("nav.home"), active: ["home", "tool", "pads", "pad", "polls", "pollNew", "poll", "pollAdmin", "wikis", "wikiNew", "wiki"].includes(route.name) },
         { href: "/account", label: t("nav.account"), active: route.name === "account" },
         ...(user.is_admin ? [{ href: "/admin", label: t("nav.admin"), active: route.name === "admin" }] : []),
       ]

@@ -12,6 +12,9 @@ export type RouteName =
   | "pollNew"
   | "poll"
   | "pollAdmin"
+  | "wikis"
+  | "wikiNew"
+  | "wiki"
   | "account"
   | "admin"
   | "about"
@@ -40,10 +43,16 @@ const STATIC: Record<string, RouteName> = {
   "/pads": "pads",
   "/polls": "polls",
   "/poll/new": "pollNew",
+  "/wikis": "wikis",
+  "/wikis/new": "wikiNew",
 };
 
+/** The wiki's own pages (`/w/{slug}/_changes`…); page names never start with '_' (it is a space). */
+export const WIKI_TOOLS = ["changes", "search", "settings", "files", "pages"] as const;
+export type WikiView = "page" | "edit" | "history" | (typeof WIKI_TOOLS)[number];
+
 /** Pages that need a signed-in user. */
-export const PROTECTED: ReadonlySet<RouteName> = new Set(["home", "account", "admin"]);
+export const PROTECTED: ReadonlySet<RouteName> = new Set(["home", "account", "admin", "wikiNew"]);
 
 function decode(s: string): string {
   try {
@@ -80,6 +89,8 @@ export function matchRoute(pathname: string, search = ""): Route {
     if (edit) params.edit = edit;
     return { name: "poll", params };
   }
+  const wiki = matchWiki(path, search);
+  if (wiki) return wiki;
   const invite = /^\/invite\/([^/]+)$/.exec(path);
   if (invite && invite[1]) {
     let token = invite[1];
@@ -91,6 +102,42 @@ export function matchRoute(pathname: string, search = ""): Route {
     return { name: "invite", params: { token } };
   }
   return { name: "notFound", params: {} };
+}
+
+/**
+ * `/w/{slug}` (home page), `/w/{slug}/{Page_Name}` (`?rev=N`), `…/edit`, `…/history` (`?from=&to=`),
+ * `/w/{slug}/_changes|_search (?q=)|_settings|_files|_pages`. Page names: '_' is a space, the rest
+ * percent-encoded. Params: slug, view, page (the name, "" for the home page), rev, q, from, to.
+ */
+function matchWiki(path: string, search: string): Route | null {
+  const m = /^\/w\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(path);
+  if (!m || !m[1]) return null;
+  const slug = decode(m[1]);
+  const seg = m[2];
+  const sub = m[3];
+  const q = new URLSearchParams(search);
+  const params: Record<string, string> = { slug, view: "page", page: "" };
+  if (!seg) return { name: "wiki", params };
+  if (seg.startsWith("_")) {
+    const tool = seg.slice(1);
+    if (sub || !(WIKI_TOOLS as readonly string[]).includes(tool)) return null;
+    params.view = tool;
+    if (tool === "search") params.q = q.get("q") ?? "";
+    return { name: "wiki", params };
+  }
+  params.page = decode(seg).replace(/_/g, " ");
+  if (sub === "edit" || sub === "history") params.view = sub;
+  else if (sub) return null;
+  const int = (k: string) => {
+    const v = q.get(k);
+    if (v !== null && /^\d+$/.test(v)) params[k] = v;
+  };
+  if (params.view === "page") int("rev");
+  if (params.view === "history") {
+    int("from");
+    int("to");
+  }
+  return { name: "wiki", params };
 }
 
 /** Only same-site absolute paths are accepted as a post-login destination. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { matchRoute, safeNext } from "../src/router.ts";
+import { PROTECTED, matchRoute, safeNext } from "../src/router.ts";
 import { describeUserAgent } from "../src/ua.ts";
 
 test("routes", () => {
@@ -15,7 +15,7 @@ test("routes", () => {
   assert.deepEqual(matchRoute("/polls"), { name: "polls", params: {} });
   assert.deepEqual(matchRoute("/polls/"), { name: "polls", params: {} });
   assert.deepEqual(matchRoute("/chat"), { name: "tool", params: { tool: "chat" } });
-  assert.deepEqual(matchRoute("/wikis"), { name: "tool", params: { tool: "wikis" } });
+  assert.deepEqual(matchRoute("/wikis"), { name: "wikis", params: {} });
   assert.deepEqual(matchRoute("/invite/abc%2Ddef"), { name: "invite", params: { token: "abc-def" } });
   assert.equal(matchRoute("/invite/").name, "notFound");
   assert.equal(matchRoute("/nope").name, "notFound");
@@ -35,6 +35,38 @@ test("poll routes", () => {
   assert.equal(matchRoute("/poll").name, "notFound");
   assert.equal(matchRoute("/poll/a/b").name, "notFound");
   assert.equal(matchRoute("/poll/admin/a/b").name, "notFound");
+});
+
+test("wiki routes", () => {
+  assert.deepEqual(matchRoute("/wikis/"), { name: "wikis", params: {} });
+  assert.deepEqual(matchRoute("/wikis/new"), { name: "wikiNew", params: {} });
+  assert.deepEqual(matchRoute("/w/club"), { name: "wiki", params: { slug: "club", view: "page", page: "" } });
+  assert.deepEqual(matchRoute("/w/club/"), { name: "wiki", params: { slug: "club", view: "page", page: "" } });
+  assert.deepEqual(matchRoute("/w/club/R%C3%A9union_du_Bureau"), { name: "wiki", params: { slug: "club", view: "page", page: "Réunion du Bureau" } });
+  assert.deepEqual(matchRoute("/w/club/Home", "?rev=3"), { name: "wiki", params: { slug: "club", view: "page", page: "Home", rev: "3" } });
+  assert.deepEqual(matchRoute("/w/club/Home", "?rev=abc"), { name: "wiki", params: { slug: "club", view: "page", page: "Home" } });
+  assert.deepEqual(matchRoute("/w/club/a%3Fb%26c/edit"), { name: "wiki", params: { slug: "club", view: "edit", page: "a?b&c" } });
+  assert.deepEqual(matchRoute("/w/club/Home/history", "?from=1&to=4"), { name: "wiki", params: { slug: "club", view: "history", page: "Home", from: "1", to: "4" } });
+  assert.deepEqual(matchRoute("/w/club/Home/history"), { name: "wiki", params: { slug: "club", view: "history", page: "Home" } });
+  assert.deepEqual(matchRoute("/w/club/_changes"), { name: "wiki", params: { slug: "club", view: "changes", page: "" } });
+  assert.deepEqual(matchRoute("/w/club/_search", "?q=budget%202027"), { name: "wiki", params: { slug: "club", view: "search", page: "", q: "budget 2027" } });
+  assert.deepEqual(matchRoute("/w/club/_search"), { name: "wiki", params: { slug: "club", view: "search", page: "", q: "" } });
+  for (const tool of ["settings", "files", "pages"]) {
+    assert.deepEqual(matchRoute(`/w/club/_${tool}`), { name: "wiki", params: { slug: "club", view: tool, page: "" } });
+  }
+  // Attachments are files served by the server, not pages of the app.
+  assert.equal(matchRoute("/w/club/_files/photo.png").name, "notFound");
+  assert.equal(matchRoute("/w/club/_nope").name, "notFound");
+  assert.equal(matchRoute("/w/club/Home/delete").name, "notFound");
+  assert.equal(matchRoute("/w/club/Home/edit/more").name, "notFound");
+  assert.equal(matchRoute("/w").name, "notFound");
+  assert.equal(matchRoute("/w/").name, "notFound");
+});
+
+test("creating a wiki needs an account", () => {
+  assert.ok(PROTECTED.has("wikiNew"));
+  assert.ok(!PROTECTED.has("wikis"));
+  assert.ok(!PROTECTED.has("wiki"));
 });
 
 test("post-login destination stays on this site", () => {

@@ -545,7 +545,7 @@ pub struct Hit {
 /// Full-text search; `wiki` limits it to one wiki, else only public wikis are searched.
 pub fn search(c: &Connection, query: &str, wiki: Option<i64>, limit: i64) -> SResult<Vec<Hit>> {
     let mut st = c.prepare_cached(
-        "SELECT p.wiki_id, p.name, snippet(wiki_search, 1, '[', ']', '…', 12), p.view_rule
+        "SELECT p.wiki_id, p.name, snippet(wiki_search, 1, char(2), char(3), '…', 12), p.view_rule
          FROM wiki_search s JOIN wiki_pages p ON p.id = s.rowid JOIN wikis w ON w.id = p.wiki_id
          WHERE wiki_search MATCH ?1 AND p.deleted = 0
            AND (?2 IS NOT NULL AND p.wiki_id = ?2 OR ?2 IS NULL AND w.visibility = 'public' AND p.view_rule = 'inherit')
