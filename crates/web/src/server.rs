@@ -102,6 +102,9 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         Arc::new(nichoir_polls::PollExport {
             service: polls.clone(),
         }),
+        Arc::new(nichoir_wiki::WikiExport {
+            service: wikis.clone(),
+        }),
     ];
     let setup_url = auth
         .issue_setup_token()

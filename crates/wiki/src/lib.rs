@@ -5,6 +5,7 @@
 
 mod access;
 mod comments;
+mod contributor;
 mod files;
 mod migrations;
 mod model;
@@ -15,6 +16,7 @@ mod transfer;
 mod watch;
 
 pub use access::{EditPolicy, PageRule, Role, Visibility};
+pub use contributor::WikiExport;
 pub use migrations::MIGRATIONS;
 pub use service::{WikiDeps, WikiError, WikiService};
 

@@ -28,6 +28,12 @@ impl WikiService {
         if !crate::access::can_admin(&wiki.rules(), &who) {
             return Err(WikiError::NotAdmin);
         }
+        let slug = wiki.slug.clone();
+        Ok((slug, self.export_wiki(wiki).await?))
+    }
+
+    /// The zip of a wiki, whoever asks (callers check rights).
+    pub(crate) async fn export_wiki(&self, wiki: crate::model::WikiRow) -> WikiResult<Vec<u8>> {
         let id = wiki.id;
         let (pages, keys) = self
             .db
@@ -90,7 +96,7 @@ impl WikiService {
         })
         .await
         .map_err(Error::internal)??;
-        Ok((wiki.slug, bytes))
+        Ok(bytes)
     }
 
     /// A new wiki from an exported zip; the importer becomes its admin.
