@@ -1,16 +1,35 @@
-//! Chat. This crate owns the tool's domain logic, its tables (migrations below) and its HTTP routes;
-//! it depends on the shared base crates and never on another tool. The tool itself is built in
-//! its own issue: for now it declares an empty migration set and no routes.
+//! Chat (Mattermost class): teams, public and private channels, direct and group messages,
+//! threads, reactions, pins, mentions, unread counts kept on the server, full-text search, and
+//! one realtime topic per user with catch-up after a reconnect (docs/chat-api.md). Pure text rules
+//! in `text`, SQL in `store`, the service in `service`, HTTP in `routes`, realtime in `topics`.
+
+mod migrations;
+mod model;
+mod routes;
+mod service;
+mod store;
+mod text;
+mod topics;
+
+use std::sync::Arc;
 
 use nichoir_http::Api;
-use nichoir_storage::MigrationSet;
 
-pub const MIGRATIONS: MigrationSet = MigrationSet {
-    component: "chat",
-    migrations: &[],
-};
+pub use migrations::MIGRATIONS;
+pub use service::ChatService;
+pub use topics::ChatTopics;
 
-/// Adds this tool's routes to the API.
+/// Adds the chat routes to the API.
 pub fn api(api: Api) -> Api {
-    api
+    routes::declare(api)
+}
+
+/// Registers the `chat:` topic on the hub.
+pub fn register_topics(service: &Arc<ChatService>) {
+    service.hub().register(
+        "chat",
+        Arc::new(ChatTopics {
+            service: service.clone(),
+        }),
+    );
 }

@@ -15,6 +15,13 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Midnight UTC of a `YYYY-MM-DD` day, in ms since the epoch.
+pub fn day_start_ms(day: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(day, &format).ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp() * 1000)
+}
+
 /// Serde helpers so that API structs keep `i64` milliseconds and still emit RFC 3339.
 pub mod serde_rfc3339 {
     pub fn serialize<S: serde::Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
@@ -36,5 +43,7 @@ mod tests {
     fn formats_utc() {
         assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(super::rfc3339(1_500), "1970-01-01T00:00:01.5Z");
+        assert_eq!(super::day_start_ms("1970-01-02"), Some(86_400_000));
+        assert_eq!(super::day_start_ms("2026-02-30"), None);
     }
 }

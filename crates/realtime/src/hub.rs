@@ -269,6 +269,16 @@ impl Hub {
         self.send_all(topic, &text, except);
     }
 
+    /// Sends an event whose `data` is already serialised (one text for many topics: a chat
+    /// message goes to each member's own topic). `data_json` must be a JSON value's text.
+    pub fn broadcast_event_json(&self, topic: &str, data_json: &str) {
+        let topic_json = serde_json::to_string(topic).unwrap_or_else(|_| "\"\"".into());
+        let text = format!(
+            "{{\"type\":\"event\",\"topic\":{topic_json},\"from\":null,\"data\":{data_json}}}"
+        );
+        self.send_all(topic, &text, None);
+    }
+
     /// Sends an `event` frame on `topic` to one connection only.
     pub fn send_event_to(&self, conn: ConnId, topic: &str, data: &Value) -> bool {
         let tx = self

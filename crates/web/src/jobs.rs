@@ -10,9 +10,20 @@ pub fn spawn_all(
     ctx: Ctx,
     pads: std::sync::Arc<nichoir_pad::PadService>,
     polls: std::sync::Arc<nichoir_polls::PollService>,
+    chat: std::sync::Arc<nichoir_chat::ChatService>,
     stop: watch::Receiver<bool>,
 ) {
     let c = ctx.config.clone();
+    every(Duration::from_secs(3600), stop.clone(), move || {
+        let chat = chat.clone();
+        async move {
+            match chat.prune_events().await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "old chat events pruned"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e.message, "chat event pruning failed"),
+            }
+        }
+    });
     if c.polls.purge_after_days > 0 {
         let polls = polls.clone();
         every(Duration::from_secs(3600), stop.clone(), move || {

@@ -48,6 +48,7 @@ pub struct Prepared {
     pub pads: Arc<nichoir_pad::PadService>,
     pub polls: Arc<nichoir_polls::PollService>,
     pub wikis: Arc<nichoir_wiki::WikiService>,
+    pub chat: Arc<nichoir_chat::ChatService>,
     /// Printed once at start when the instance has no admin yet.
     pub setup_url: Option<String>,
     _lock: DataDirLock,
@@ -84,6 +85,12 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         config.instance.name.clone(),
     ));
     nichoir_polls::register_topics(&polls);
+    let chat = Arc::new(nichoir_chat::ChatService::new(
+        db.clone(),
+        hub.clone(),
+        auth.clone(),
+    ));
+    nichoir_chat::register_topics(&chat);
     let wikis = Arc::new(nichoir_wiki::WikiService::new(nichoir_wiki::WikiDeps {
         db: db.clone(),
         auth: auth.clone(),
@@ -124,6 +131,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         pads,
         polls,
         wikis,
+        chat,
         setup_url,
         _lock: lock,
     })
@@ -148,6 +156,7 @@ pub async fn serve(
     let pads = web::Data::new(prepared.pads.clone());
     let polls = web::Data::new(prepared.polls.clone());
     let wikis = web::Data::new(prepared.wikis.clone());
+    let chat = web::Data::new(prepared.chat.clone());
     let json_limit = config.server.max_json_bytes as usize;
     let https = config.is_https();
     let header_limit = config.server.max_header_bytes as usize;
@@ -165,6 +174,7 @@ pub async fn serve(
             .app_data(pads.clone())
             .app_data(polls.clone())
             .app_data(wikis.clone())
+            .app_data(chat.clone())
             .app_data(doc.clone())
             .app_data(json_config(json_limit))
             .app_data(web::PayloadConfig::new(json_limit))
@@ -191,6 +201,7 @@ pub async fn serve(
         ctx.clone(),
         prepared.pads.clone(),
         prepared.polls.clone(),
+        prepared.chat.clone(),
         stop_rx,
     );
     let handle = server.handle();

@@ -1,0 +1,112 @@
+use nichoir_storage::{Migration, MigrationSet};
+
+pub const MIGRATIONS: MigrationSet = MigrationSet {
+    component: "chat",
+    migrations: &[Migration {
+        version: 1,
+        name: "teams_channels_posts_events_search",
+        sql: r#"
+CREATE TABLE chat_teams (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    open INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE chat_team_members (
+    team_id TEXT NOT NULL REFERENCES chat_teams (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX chat_team_members_by_user ON chat_team_members (user_id);
+
+CREATE TABLE chat_channels (
+    id TEXT PRIMARY KEY,
+    team_id TEXT REFERENCES chat_teams (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    header TEXT NOT NULL DEFAULT '',
+    purpose TEXT NOT NULL DEFAULT '',
+    archived INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_post_at INTEGER NOT NULL,
+    post_count INTEGER NOT NULL DEFAULT 0,
+    -- Direct and group channels: the sorted member ids, so the same people get the same channel.
+    dm_key TEXT UNIQUE
+) STRICT;
+CREATE UNIQUE INDEX chat_channels_by_name ON chat_channels (team_id, name) WHERE team_id IS NOT NULL;
+
+CREATE TABLE chat_channel_members (
+    channel_id TEXT NOT NULL REFERENCES chat_channels (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    last_viewed_post INTEGER NOT NULL DEFAULT 0,
+    viewed_count INTEGER NOT NULL DEFAULT 0,
+    mentions INTEGER NOT NULL DEFAULT 0,
+    muted INTEGER NOT NULL DEFAULT 0,
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (channel_id, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX chat_channel_members_by_user ON chat_channel_members (user_id);
+
+CREATE TABLE chat_posts (
+    id INTEGER PRIMARY KEY,
+    channel_id TEXT NOT NULL REFERENCES chat_channels (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    root_id INTEGER,
+    text TEXT NOT NULL,
+    html TEXT NOT NULL,
+    mentions TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL,
+    edited_at INTEGER,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    pinned INTEGER NOT NULL DEFAULT 0,
+    client_id TEXT,
+    reply_count INTEGER NOT NULL DEFAULT 0,
+    last_reply_at INTEGER
+) STRICT;
+CREATE INDEX chat_posts_by_channel ON chat_posts (channel_id, id);
+CREATE INDEX chat_posts_by_root ON chat_posts (root_id, id) WHERE root_id IS NOT NULL;
+CREATE INDEX chat_posts_by_client ON chat_posts (user_id, client_id) WHERE client_id IS NOT NULL;
+
+CREATE TABLE chat_reactions (
+    post_id INTEGER NOT NULL REFERENCES chat_posts (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    emoji TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (post_id, user_id, emoji)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE chat_thread_follows (
+    user_id TEXT NOT NULL,
+    root_id INTEGER NOT NULL REFERENCES chat_posts (id) ON DELETE CASCADE,
+    channel_id TEXT NOT NULL,
+    following INTEGER NOT NULL DEFAULT 1,
+    unread_replies INTEGER NOT NULL DEFAULT 0,
+    unread_mentions INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, root_id)
+) STRICT, WITHOUT ROWID;
+
+-- Every event a client must see, for catch-up after a reconnect: a channel's (its members') or
+-- one user's. Kept for `chat.event_retention_days`.
+CREATE TABLE chat_events (
+    id INTEGER PRIMARY KEY,
+    channel_id TEXT,
+    user_id TEXT,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX chat_events_by_channel ON chat_events (channel_id, id) WHERE channel_id IS NOT NULL;
+CREATE INDEX chat_events_by_user ON chat_events (user_id, id) WHERE user_id IS NOT NULL;
+
+CREATE VIRTUAL TABLE chat_search USING fts5 (text, tokenize = 'unicode61 remove_diacritics 2');
+"#,
+    }],
+};

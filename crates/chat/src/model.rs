@@ -1,0 +1,91 @@
+//! Chat rows as stored.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Public,
+    Private,
+    Direct,
+    Group,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Public => "public",
+            Kind::Private => "private",
+            Kind::Direct => "direct",
+            Kind::Group => "group",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "public" => Kind::Public,
+            "private" => Kind::Private,
+            "direct" => Kind::Direct,
+            "group" => Kind::Group,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TeamRow {
+    pub id: String,
+    pub name: String,
+    pub display_name: String,
+    pub description: String,
+    pub open: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChannelRow {
+    pub id: String,
+    pub team_id: Option<String>,
+    pub kind: Kind,
+    pub name: String,
+    pub display_name: String,
+    pub header: String,
+    pub purpose: String,
+    pub archived: bool,
+    pub created_at: i64,
+    pub last_post_at: i64,
+    pub post_count: i64,
+}
+
+/// My membership of a channel.
+#[derive(Debug, Clone)]
+pub struct MemberRow {
+    pub role: String,
+    pub last_viewed_post: i64,
+    pub viewed_count: i64,
+    pub mentions: i64,
+    pub muted: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PostRow {
+    pub id: i64,
+    pub channel_id: String,
+    pub user_id: String,
+    pub root_id: Option<i64>,
+    pub text: String,
+    pub html: String,
+    pub mentions: Vec<String>,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub deleted: bool,
+    pub pinned: bool,
+    pub reply_count: i64,
+    pub last_reply_at: Option<i64>,
+}
+
+/// A reaction, aggregated per emoji.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reaction {
+    pub emoji: String,
+    pub count: usize,
+    pub users: Vec<String>,
+}

@@ -1,0 +1,432 @@
+//! Chat HTTP routes (docs/chat-api.md). Signed-in users only.
+
+use std::sync::Arc;
+
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse};
+use nichoir_http::{doc, Access, Api, ApiResult, SignedIn};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::service::{ChatService, NewChannelBody};
+
+type Chat = web::Data<Arc<ChatService>>;
+
+#[rustfmt::skip] // one line per route reads as a table
+pub fn declare(api: Api) -> Api {
+    let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
+    let u = Access::User;
+    api.route(doc(m("POST"), "/api/v1/chat/teams", "chat", "Create a team (with its town square); I am its admin", u)
+            .body(json!({"name": "asso-velo", "display_name": "Asso vélo", "open": true})).ok(201, "application/json"), create_team)
+        .route(doc(m("GET"), "/api/v1/chat/teams", "chat", "My teams", u), my_teams)
+        .route(doc(m("GET"), "/api/v1/chat/teams/open", "chat", "Open teams I may join", u), open_teams)
+        .route(doc(m("POST"), "/api/v1/chat/teams/{team}/join", "chat", "Join an open team", u), join_team)
+        .route(doc(m("POST"), "/api/v1/chat/teams/{team}/leave", "chat", "Leave a team", u).ok(204, ""), leave_team)
+        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/members", "chat", "Team members (?q= for mention autocomplete)", u), team_members)
+        .route(doc(m("PUT"), "/api/v1/chat/teams/{team}/members/{username}", "chat", "Add a user to the team, or change their role (team admins)", u)
+            .body(json!({"role": "member"})).ok(204, ""), set_team_member)
+        .route(doc(m("DELETE"), "/api/v1/chat/teams/{team}/members/{username}", "chat", "Remove a user from the team (team admins)", u).ok(204, ""), remove_team_member)
+        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/channels", "chat", "My channels in the team and my direct messages, with unread counts", u), team_channels)
+        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/channels/browse", "chat", "Public channels of the team (?q=)", u), browse)
+        .route(doc(m("POST"), "/api/v1/chat/teams/{team}/channels", "chat", "Create a channel", u)
+            .body(json!({"display_name": "Budget 2027", "kind": "public", "purpose": "préparer le budget"})).ok(201, "application/json"), create_channel)
+        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/threads", "chat", "Threads I follow, with unread replies", u), threads)
+        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/search", "chat", "Search messages (?q= words in:channel from:user before:date after:date)", u), search)
+        .route(doc(m("POST"), "/api/v1/chat/direct", "chat", "Open a direct (one person) or group (2–7) conversation", u)
+            .body(json!({"usernames": ["bob"]})), direct)
+        .route(doc(m("GET"), "/api/v1/chat/channels/{id}", "chat", "A channel", u), channel)
+        .route(doc(m("PATCH"), "/api/v1/chat/channels/{id}", "chat", "Change a channel's name, header or purpose", u)
+            .body(json!({"header": "Réunion jeudi 18h"})), patch_channel)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/join", "chat", "Join a public channel", u).ok(204, ""), join_channel)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/leave", "chat", "Leave a channel", u).ok(204, ""), leave_channel)
+        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/members", "chat", "Channel members", u), channel_members)
+        .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/members/{username}", "chat", "Add someone of the team to the channel", u).ok(204, ""), add_member)
+        .route(doc(m("DELETE"), "/api/v1/chat/channels/{id}/members/{username}", "chat", "Remove someone from the channel (channel admins)", u).ok(204, ""), remove_member)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/archive", "chat", "Archive a channel: read-only, still searchable", u).ok(204, ""), archive)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/unarchive", "chat", "Unarchive a channel", u).ok(204, ""), unarchive)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/view", "chat", "Mark the channel read (on every device)", u).ok(204, ""), view)
+        .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/notify", "chat", "Mute or unmute a channel", u)
+            .body(json!({"muted": true})).ok(204, ""), notify)
+        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/posts", "chat", "Messages (?before=ID, ?after=ID or ?around=ID; &limit=)", u), posts)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/posts", "chat", "Send a message (root_id for a thread reply)", u)
+            .body(json!({"text": "Salut @bob, on se voit jeudi ?", "client_id": "tmp-1"})).ok(201, "application/json"), create_post)
+        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/pinned", "chat", "Pinned messages", u), pinned)
+        .route(doc(m("GET"), "/api/v1/chat/posts/{id}", "chat", "A message (permalinks)", u), get_post)
+        .route(doc(m("PATCH"), "/api/v1/chat/posts/{id}", "chat", "Edit my message", u).body(json!({"text": "corrigé"})), edit_post)
+        .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}", "chat", "Delete a message (its author, channel admins)", u).ok(204, ""), delete_post)
+        .route(doc(m("GET"), "/api/v1/chat/posts/{id}/thread", "chat", "A thread: root and replies", u), thread)
+        .route(doc(m("POST"), "/api/v1/chat/posts/{id}/thread/view", "chat", "Mark a thread read", u).ok(204, ""), thread_view)
+        .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/follow", "chat", "Follow a thread", u).ok(204, ""), follow)
+        .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/follow", "chat", "Stop following a thread", u).ok(204, ""), unfollow)
+        .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/reactions/{emoji}", "chat", "React with an emoji (character or shortcode)", u).ok(204, ""), react)
+        .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/reactions/{emoji}", "chat", "Remove my reaction", u).ok(204, ""), unreact)
+        .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/pin", "chat", "Pin a message", u).ok(204, ""), pin)
+        .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/pin", "chat", "Unpin a message", u).ok(204, ""), unpin)
+}
+
+fn ok(v: serde_json::Value) -> HttpResponse {
+    HttpResponse::Ok().json(v)
+}
+
+fn done() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTeam {
+    name: String,
+    display_name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    open: bool,
+}
+
+async fn create_team(s: Chat, who: SignedIn, b: web::Json<NewTeam>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(
+        s.create_team(&who.0, &b.name, &b.display_name, &b.description, b.open)
+            .await?,
+    ))
+}
+
+async fn my_teams(s: Chat, who: SignedIn) -> ApiResult<HttpResponse> {
+    Ok(ok(s.my_teams(&who.0).await?))
+}
+
+async fn open_teams(s: Chat, who: SignedIn) -> ApiResult<HttpResponse> {
+    Ok(ok(s.open_teams(&who.0).await?))
+}
+
+async fn join_team(s: Chat, who: SignedIn, team: web::Path<String>) -> ApiResult<HttpResponse> {
+    Ok(ok(s.join_team(&who.0, &team).await?))
+}
+
+async fn leave_team(s: Chat, who: SignedIn, team: web::Path<String>) -> ApiResult<HttpResponse> {
+    s.leave_team(&who.0, &team).await?;
+    Ok(done())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Q {
+    #[serde(default)]
+    q: String,
+}
+
+async fn team_members(
+    s: Chat,
+    who: SignedIn,
+    team: web::Path<String>,
+    q: web::Query<Q>,
+) -> ApiResult<HttpResponse> {
+    Ok(ok(s.team_members(&who.0, &team, &q.q).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleBody {
+    #[serde(default)]
+    role: Option<String>,
+}
+
+async fn set_team_member(
+    s: Chat,
+    who: SignedIn,
+    p: web::Path<(String, String)>,
+    b: Option<web::Json<RoleBody>>,
+) -> ApiResult<HttpResponse> {
+    let (team, user) = p.into_inner();
+    let role = b
+        .and_then(|b| b.into_inner().role)
+        .unwrap_or_else(|| "member".into());
+    s.set_team_member(&who.0, &team, &user, Some(&role)).await?;
+    Ok(done())
+}
+
+async fn remove_team_member(
+    s: Chat,
+    who: SignedIn,
+    p: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (team, user) = p.into_inner();
+    s.set_team_member(&who.0, &team, &user, None).await?;
+    Ok(done())
+}
+
+async fn team_channels(s: Chat, who: SignedIn, team: web::Path<String>) -> ApiResult<HttpResponse> {
+    Ok(ok(s.team_channels(&who.0, &team).await?))
+}
+
+async fn browse(
+    s: Chat,
+    who: SignedIn,
+    team: web::Path<String>,
+    q: web::Query<Q>,
+) -> ApiResult<HttpResponse> {
+    Ok(ok(s.browse(&who.0, &team, &q.q).await?))
+}
+
+async fn create_channel(
+    s: Chat,
+    who: SignedIn,
+    team: web::Path<String>,
+    b: web::Json<NewChannelBody>,
+) -> ApiResult<HttpResponse> {
+    let v = s.create_channel(&who.0, &team, b.into_inner()).await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+async fn threads(s: Chat, who: SignedIn, team: web::Path<String>) -> ApiResult<HttpResponse> {
+    Ok(ok(s.threads(&who.0, &team).await?))
+}
+
+async fn search(
+    s: Chat,
+    who: SignedIn,
+    team: web::Path<String>,
+    q: web::Query<Q>,
+) -> ApiResult<HttpResponse> {
+    Ok(ok(s.search(&who.0, &team, &q.q).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Direct {
+    usernames: Vec<String>,
+}
+
+async fn direct(s: Chat, who: SignedIn, b: web::Json<Direct>) -> ApiResult<HttpResponse> {
+    Ok(ok(s.direct(&who.0, &b.usernames).await?))
+}
+
+async fn channel(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    Ok(ok(s.channel_for(&who.0, &id).await?.0))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelPatch {
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    header: Option<String>,
+    #[serde(default)]
+    purpose: Option<String>,
+}
+
+async fn patch_channel(
+    s: Chat,
+    who: SignedIn,
+    id: web::Path<String>,
+    b: web::Json<ChannelPatch>,
+) -> ApiResult<HttpResponse> {
+    Ok(ok(s
+        .patch_channel(
+            &who.0,
+            &id,
+            b.display_name.as_deref(),
+            b.header.as_deref(),
+            b.purpose.as_deref(),
+        )
+        .await?))
+}
+
+async fn join_channel(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    s.join_channel(&who.0, &id).await?;
+    Ok(done())
+}
+
+async fn leave_channel(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    s.leave_channel(&who.0, &id).await?;
+    Ok(done())
+}
+
+async fn channel_members(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    Ok(ok(s.channel_members(&who.0, &id).await?))
+}
+
+async fn add_member(
+    s: Chat,
+    who: SignedIn,
+    p: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, user) = p.into_inner();
+    s.add_member_by_name(&who.0, &id, &user).await?;
+    Ok(done())
+}
+
+async fn remove_member(
+    s: Chat,
+    who: SignedIn,
+    p: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, user) = p.into_inner();
+    s.remove_member_by_name(&who.0, &id, &user).await?;
+    Ok(done())
+}
+
+async fn archive(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    s.set_archived(&who.0, &id, true).await?;
+    Ok(done())
+}
+
+async fn unarchive(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    s.set_archived(&who.0, &id, false).await?;
+    Ok(done())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ViewBody {
+    #[serde(default)]
+    post_id: Option<i64>,
+}
+
+async fn view(
+    s: Chat,
+    who: SignedIn,
+    id: web::Path<String>,
+    b: Option<web::Json<ViewBody>>,
+) -> ApiResult<HttpResponse> {
+    s.view(&who.0, &id, b.and_then(|b| b.post_id)).await?;
+    Ok(done())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    muted: bool,
+}
+
+async fn notify(
+    s: Chat,
+    who: SignedIn,
+    id: web::Path<String>,
+    b: web::Json<Notify>,
+) -> ApiResult<HttpResponse> {
+    s.set_muted(&who.0, &id, b.muted).await?;
+    Ok(done())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    #[serde(default)]
+    before: Option<i64>,
+    #[serde(default)]
+    after: Option<i64>,
+    #[serde(default)]
+    around: Option<i64>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+async fn posts(
+    s: Chat,
+    who: SignedIn,
+    id: web::Path<String>,
+    q: web::Query<Page>,
+) -> ApiResult<HttpResponse> {
+    Ok(ok(s
+        .posts(
+            &who.0,
+            &id,
+            q.before,
+            q.after,
+            q.around,
+            q.limit.unwrap_or(50),
+        )
+        .await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPost {
+    text: String,
+    #[serde(default)]
+    root_id: Option<i64>,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+async fn create_post(
+    s: Chat,
+    who: SignedIn,
+    id: web::Path<String>,
+    b: web::Json<NewPost>,
+) -> ApiResult<HttpResponse> {
+    let v = s
+        .create_post(&who.0, &id, &b.text, b.root_id, b.client_id.as_deref())
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+async fn pinned(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    Ok(ok(s.pinned(&who.0, &id).await?))
+}
+
+async fn get_post(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    Ok(ok(s.get_post(&who.0, *id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Edit {
+    text: String,
+}
+
+async fn edit_post(
+    s: Chat,
+    who: SignedIn,
+    id: web::Path<i64>,
+    b: web::Json<Edit>,
+) -> ApiResult<HttpResponse> {
+    Ok(ok(s.edit_post(&who.0, *id, &b.text).await?))
+}
+
+async fn delete_post(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    s.delete_post(&who.0, *id).await?;
+    Ok(done())
+}
+
+async fn thread(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    Ok(ok(s.thread(&who.0, *id).await?))
+}
+
+async fn thread_view(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    s.thread_viewed(&who.0, *id).await?;
+    Ok(done())
+}
+
+async fn follow(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    s.follow(&who.0, *id, true).await?;
+    Ok(done())
+}
+
+async fn unfollow(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    s.follow(&who.0, *id, false).await?;
+    Ok(done())
+}
+
+async fn react(s: Chat, who: SignedIn, p: web::Path<(i64, String)>) -> ApiResult<HttpResponse> {
+    let (id, emoji) = p.into_inner();
+    s.react(&who.0, id, &emoji, true).await?;
+    Ok(done())
+}
+
+async fn unreact(s: Chat, who: SignedIn, p: web::Path<(i64, String)>) -> ApiResult<HttpResponse> {
+    let (id, emoji) = p.into_inner();
+    s.react(&who.0, id, &emoji, false).await?;
+    Ok(done())
+}
+
+async fn pin(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    s.pin(&who.0, *id, true).await?;
+    Ok(done())
+}
+
+async fn unpin(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    s.pin(&who.0, *id, false).await?;
+    Ok(done())
+}

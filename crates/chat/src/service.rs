@@ -1,0 +1,1501 @@
+//! The chat service: teams, channels, membership, messages, threads, reactions, pins, unread and
+//! mention counts, search, and the event log that realtime delivery and catch-up share. Every
+//! change writes its events in the same transaction as the change; once committed they are
+//! pushed to each member's `chat:<user id>` topic.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use nichoir_auth::{Actor, AuthService, User};
+use nichoir_core::ids::new_id;
+use nichoir_core::time::{now_ms, rfc3339};
+use nichoir_core::{Error, ErrorCode};
+use nichoir_realtime::Hub;
+use nichoir_storage::{is_unique_violation, Connection, Db, StorageError};
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+
+use crate::model::{ChannelRow, Kind, MemberRow, PostRow, TeamRow};
+use crate::store;
+use crate::text;
+
+pub type ChatResult<T> = Result<T, Error>;
+
+/// How long events stay for catch-up.
+pub const EVENT_RETENTION_MS: i64 = 7 * 86_400_000;
+
+pub fn topic(user_id: &str) -> String {
+    format!("chat:{user_id}")
+}
+
+/// An event written in a transaction, to push once it is committed.
+pub struct Emit {
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+fn emit(
+    c: &Connection,
+    channel: Option<&str>,
+    user: Option<&str>,
+    payload: Value,
+    out: &mut Vec<Emit>,
+) -> Result<(), StorageError> {
+    let text = payload.to_string();
+    let id = store::insert_event(c, channel, user, &text, now_ms())?;
+    let to = match (channel, user) {
+        (_, Some(u)) => vec![u.to_string()],
+        (Some(ch), None) => store::member_ids(c, ch)?,
+        (None, None) => Vec::new(),
+    };
+    out.push(Emit {
+        to,
+        data: with_id(id, &text),
+    });
+    Ok(())
+}
+
+/// `{"id":N, …payload}` from a payload object's text.
+fn with_id(id: i64, payload: &str) -> String {
+    match payload.strip_prefix('{') {
+        Some(rest) if rest.trim_start().starts_with('}') => format!("{{\"id\":{id}}}"),
+        Some(rest) => format!("{{\"id\":{id},{rest}"),
+        None => payload.to_string(),
+    }
+}
+
+fn forbidden(m: &str) -> Error {
+    Error::forbidden(m)
+}
+
+fn not_found(m: &str) -> Error {
+    Error::not_found(m)
+}
+
+/// A new channel, as the API takes it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewChannelBody {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub display_name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub header: String,
+    #[serde(default)]
+    pub purpose: String,
+}
+
+#[derive(Clone)]
+struct CachedUser {
+    at: Instant,
+    user: Option<Value>,
+}
+
+pub struct ChatService {
+    pub(crate) db: Db,
+    pub(crate) hub: Hub,
+    auth: AuthService,
+    users: Mutex<HashMap<String, CachedUser>>,
+}
+
+fn user_json(u: &User) -> Value {
+    json!({"id": u.id, "username": u.username, "display_name": u.display_name, "avatar_color": u.avatar_color})
+}
+
+fn team_json(t: &TeamRow, role: Option<&str>) -> Value {
+    json!({"id": t.id, "name": t.name, "display_name": t.display_name, "description": t.description, "open": t.open, "my_role": role})
+}
+
+impl ChatService {
+    pub fn new(db: Db, hub: Hub, auth: AuthService) -> ChatService {
+        ChatService {
+            db,
+            hub,
+            auth,
+            users: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    /// Pushes committed events to their recipients' topics.
+    pub(crate) fn deliver(&self, events: Vec<Emit>) {
+        for e in events {
+            for u in e.to {
+                self.hub.broadcast_event_json(&topic(&u), &e.data);
+            }
+        }
+    }
+
+    /// A user's short form, cached for a minute (names rarely change; a post list needs many).
+    pub async fn user(&self, id: &str) -> ChatResult<Value> {
+        if let Some(c) = self.users.lock().get(id) {
+            if c.at.elapsed() < Duration::from_secs(60) {
+                return Ok(c.user.clone().unwrap_or_else(|| json!({"id": id, "username": "?", "display_name": "?", "avatar_color": "#888888"})));
+            }
+        }
+        let u = self.auth.user_by_id(id).await?;
+        let v = u.as_ref().map(user_json);
+        let mut cache = self.users.lock();
+        if cache.len() > 50_000 {
+            cache.clear();
+        }
+        cache.insert(
+            id.to_string(),
+            CachedUser {
+                at: Instant::now(),
+                user: v.clone(),
+            },
+        );
+        Ok(v.unwrap_or_else(
+            || json!({"id": id, "username": "?", "display_name": "?", "avatar_color": "#888888"}),
+        ))
+    }
+
+    fn me(actor: &Actor) -> ChatResult<&User> {
+        actor.as_user().ok_or_else(Error::unauthenticated)
+    }
+
+    // ---- teams ------------------------------------------------------------------------------
+
+    async fn team_for(&self, name: &str, user_id: &str) -> ChatResult<(TeamRow, Option<String>)> {
+        let (n, u) = (name.to_string(), user_id.to_string());
+        let r = self
+            .db
+            .read(move |c| {
+                let Some(t) = store::team_by_name(c, &n)? else {
+                    return Ok(None);
+                };
+                let role = store::team_role(c, &t.id, &u)?;
+                Ok(Some((t, role)))
+            })
+            .await?;
+        r.ok_or_else(|| not_found("no such team"))
+    }
+
+    async fn member_team(&self, name: &str, user_id: &str) -> ChatResult<(TeamRow, String)> {
+        match self.team_for(name, user_id).await? {
+            (t, Some(role)) => Ok((t, role)),
+            (t, None) if t.open => Err(forbidden("join this team first")),
+            _ => Err(not_found("no such team")),
+        }
+    }
+
+    pub async fn create_team(
+        &self,
+        actor: &Actor,
+        name: &str,
+        display: &str,
+        description: &str,
+        open: bool,
+    ) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let team = TeamRow {
+            id: new_id("t"),
+            name: text::validate_name("name", name)?,
+            display_name: text::line("display_name", display, 1, 64)?,
+            description: text::line("description", description, 0, 500)?,
+            open,
+        };
+        let (t, uid) = (team.clone(), me.id.clone());
+        let result = self
+            .db
+            .write(move |c| {
+                let now = now_ms();
+                store::insert_team(c, &t, &uid, now)?;
+                store::set_team_member(c, &t.id, &uid, "admin", now)?;
+                let id = new_id("c");
+                store::insert_channel(
+                    c,
+                    &store::NewChannel {
+                        id: &id,
+                        team_id: Some(&t.id),
+                        kind: Kind::Public,
+                        name: "town-square",
+                        display_name: "Town square",
+                        header: "",
+                        purpose: "",
+                        dm_key: None,
+                        by: &uid,
+                        now,
+                    },
+                )?;
+                store::add_member(c, &id, &uid, "admin", now)?;
+                Ok(())
+            })
+            .await;
+        match result {
+            Ok(()) => Ok(team_json(&team, Some("admin"))),
+            Err(e) if is_unique_violation(&e) => Err(Error::new(
+                ErrorCode::Conflict,
+                format!("the team name {} is taken", team.name),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn my_teams(&self, actor: &Actor) -> ChatResult<Value> {
+        let u = Self::me(actor)?.id.clone();
+        let rows = self.db.read(move |c| store::teams_of(c, &u)).await?;
+        Ok(Value::Array(
+            rows.iter().map(|(t, r)| team_json(t, Some(r))).collect(),
+        ))
+    }
+
+    pub async fn open_teams(&self, actor: &Actor) -> ChatResult<Value> {
+        let u = Self::me(actor)?.id.clone();
+        let rows = self.db.read(move |c| store::open_teams(c, &u)).await?;
+        Ok(Value::Array(
+            rows.iter().map(|t| team_json(t, None)).collect(),
+        ))
+    }
+
+    /// Adds a user to a team and to its town square.
+    async fn add_to_team(&self, team: &TeamRow, user_id: &str, role: &str) -> ChatResult<()> {
+        let (tid, uid, role) = (team.id.clone(), user_id.to_string(), role.to_string());
+        let events = self
+            .db
+            .write(move |c| {
+                let now = now_ms();
+                let mut out = Vec::new();
+                let fresh = store::team_role(c, &tid, &uid)?.is_none();
+                store::set_team_member(c, &tid, &uid, &role, now)?;
+                if fresh {
+                    if let Some(ts) = store::channel_by_name(c, &tid, "town-square")? {
+                        if store::add_member(c, &ts.id, &uid, "member", now)? {
+                            emit(c, Some(&ts.id), None, json!({"type": "member_joined", "channel_id": ts.id, "user_id": uid}), &mut out)?;
+                        }
+                    }
+                }
+                Ok(out)
+            })
+            .await?;
+        self.deliver(events);
+        Ok(())
+    }
+
+    pub async fn join_team(&self, actor: &Actor, name: &str) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let (team, role) = self.team_for(name, &me.id).await?;
+        if let Some(r) = role {
+            return Ok(team_json(&team, Some(&r)));
+        }
+        if !team.open {
+            return Err(not_found("no such team"));
+        }
+        self.add_to_team(&team, &me.id, "member").await?;
+        Ok(team_json(&team, Some("member")))
+    }
+
+    pub async fn leave_team(&self, actor: &Actor, name: &str) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (team, _) = self.member_team(name, &me.id).await?;
+        self.remove_from_team(&team, &me.id).await
+    }
+
+    async fn remove_from_team(&self, team: &TeamRow, user_id: &str) -> ChatResult<()> {
+        let (tid, uid) = (team.id.clone(), user_id.to_string());
+        let events = self
+            .db
+            .write(move |c| {
+                let mut out = Vec::new();
+                for ch in store::remove_team_member(c, &tid, &uid)? {
+                    emit(
+                        c,
+                        None,
+                        Some(&uid),
+                        json!({"type": "channel_removed", "channel_id": ch}),
+                        &mut out,
+                    )?;
+                    emit(
+                        c,
+                        Some(&ch),
+                        None,
+                        json!({"type": "member_left", "channel_id": ch, "user_id": uid}),
+                        &mut out,
+                    )?;
+                }
+                Ok(out)
+            })
+            .await?;
+        self.deliver(events);
+        Ok(())
+    }
+
+    pub async fn team_members(&self, actor: &Actor, name: &str, q: &str) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let (team, _) = self.member_team(name, &me.id).await?;
+        let tid = team.id.clone();
+        let rows = self.db.read(move |c| store::team_members(c, &tid)).await?;
+        let q = q.trim().to_lowercase();
+        let mut out = Vec::new();
+        for (uid, role) in rows {
+            let mut u = self.user(&uid).await?;
+            let matches = q.is_empty()
+                || u["username"]
+                    .as_str()
+                    .is_some_and(|n| n.to_lowercase().starts_with(&q))
+                || u["display_name"].as_str().is_some_and(|n| {
+                    n.to_lowercase()
+                        .split_whitespace()
+                        .any(|w| w.starts_with(&q))
+                });
+            if matches {
+                u["role"] = json!(role);
+                out.push(u);
+            }
+            if out.len() >= 100 {
+                break;
+            }
+        }
+        Ok(Value::Array(out))
+    }
+
+    pub async fn set_team_member(
+        &self,
+        actor: &Actor,
+        name: &str,
+        username: &str,
+        role: Option<&str>,
+    ) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (team, my_role) = self.member_team(name, &me.id).await?;
+        let target = self
+            .auth
+            .user_by_username(username)
+            .await?
+            .ok_or_else(|| not_found("no such user"))?;
+        let self_removal = role.is_none() && target.id == me.id;
+        if my_role != "admin" && !self_removal {
+            return Err(forbidden("only team admins manage members"));
+        }
+        match role {
+            Some(r @ ("admin" | "member")) => self.add_to_team(&team, &target.id, r).await,
+            Some(_) => Err(Error::validation("role: admin or member")),
+            None => self.remove_from_team(&team, &target.id).await,
+        }
+    }
+
+    // ---- channels ---------------------------------------------------------------------------
+
+    /// The channel as `user_id` sees it, with their counts.
+    async fn channel_json(
+        &self,
+        ch: &ChannelRow,
+        member: Option<&MemberRow>,
+        user_id: &str,
+    ) -> ChatResult<Value> {
+        let id = ch.id.clone();
+        let (count, others) = self
+            .db
+            .read(move |c| {
+                let n = store::member_count(c, &id)?;
+                let others = if n <= 8 {
+                    store::member_ids(c, &id)?
+                } else {
+                    Vec::new()
+                };
+                Ok((n, others))
+            })
+            .await?;
+        let mut v = json!({
+            "id": ch.id, "team_id": ch.team_id, "kind": ch.kind, "name": ch.name, "display_name": ch.display_name,
+            "header": ch.header, "purpose": ch.purpose, "archived": ch.archived, "created_at": rfc3339(ch.created_at),
+            "last_post_at": rfc3339(ch.last_post_at), "members": count,
+            "me": member.map(|m| json!({"role": m.role, "unread": (ch.post_count - m.viewed_count).max(0), "mentions": m.mentions,
+                "muted": m.muted, "last_viewed_post": m.last_viewed_post})),
+        });
+        if matches!(ch.kind, Kind::Direct | Kind::Group) {
+            let mut users = Vec::new();
+            let mut names = Vec::new();
+            for u in others.iter().filter(|u| u.as_str() != user_id) {
+                let uj = self.user(u).await?;
+                names.push(uj["display_name"].as_str().unwrap_or("?").to_string());
+                users.push(uj);
+            }
+            if names.is_empty() {
+                names.push(
+                    self.user(user_id).await?["display_name"]
+                        .as_str()
+                        .unwrap_or("?")
+                        .to_string(),
+                );
+            }
+            v["display_name"] = json!(names.join(", "));
+            v["users"] = Value::Array(users);
+        }
+        Ok(v)
+    }
+
+    pub async fn team_channels(&self, actor: &Actor, team: &str) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let (team, _) = self.member_team(team, &me.id).await?;
+        let (tid, uid) = (team.id.clone(), me.id.clone());
+        let rows = self
+            .db
+            .read(move |c| store::my_channels(c, &tid, &uid))
+            .await?;
+        let mut out = Vec::new();
+        for (ch, m) in &rows {
+            out.push(self.channel_json(ch, Some(m), &me.id).await?);
+        }
+        Ok(Value::Array(out))
+    }
+
+    pub async fn browse(&self, actor: &Actor, team: &str, q: &str) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let (team, _) = self.member_team(team, &me.id).await?;
+        let like = format!(
+            "%{}%",
+            q.trim()
+                .chars()
+                .take(64)
+                .collect::<String>()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let (tid, uid) = (team.id.clone(), me.id.clone());
+        let rows = self
+            .db
+            .read(move |c| store::browse(c, &tid, &uid, &like))
+            .await?;
+        let mut out = Vec::new();
+        for (ch, joined) in &rows {
+            let mut v = self.channel_json(ch, None, &me.id).await?;
+            v["joined"] = json!(joined);
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+
+    pub async fn create_channel(
+        &self,
+        actor: &Actor,
+        team: &str,
+        body: NewChannelBody,
+    ) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let (team, _) = self.member_team(team, &me.id).await?;
+        let NewChannelBody {
+            name,
+            display_name: display,
+            kind,
+            header,
+            purpose,
+        } = body;
+        let kind = match kind.as_str() {
+            "public" => Kind::Public,
+            "private" => Kind::Private,
+            _ => return Err(Error::validation("kind: public or private")),
+        };
+        let display = text::line("display_name", &display, 1, 64)?;
+        let name = text::validate_name("name", &name.unwrap_or_else(|| text::name_from(&display)))?;
+        let header = text::line("header", &header, 0, 1024)?;
+        let purpose = text::line("purpose", &purpose, 0, 250)?;
+        let (id, tid, uid) = (new_id("c"), team.id.clone(), me.id.clone());
+        let i2 = id.clone();
+        let result = self
+            .db
+            .write(move |c| {
+                let now = now_ms();
+                store::insert_channel(
+                    c,
+                    &store::NewChannel {
+                        id: &i2,
+                        team_id: Some(&tid),
+                        kind,
+                        name: &name,
+                        display_name: &display,
+                        header: &header,
+                        purpose: &purpose,
+                        dm_key: None,
+                        by: &uid,
+                        now,
+                    },
+                )?;
+                store::add_member(c, &i2, &uid, "admin", now)?;
+                Ok(())
+            })
+            .await;
+        match result {
+            Ok(()) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::new(
+                    ErrorCode::Conflict,
+                    "a channel of that name exists in this team",
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.channel_for(actor, &id).await.map(|(v, _, _)| v)
+    }
+
+    /// The channel, if the user may read it: its members, or any team member for a public one.
+    async fn readable(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+    ) -> ChatResult<(ChannelRow, Option<MemberRow>)> {
+        let (id, uid) = (channel_id.to_string(), user_id.to_string());
+        let (ch, m, team_role) = self
+            .db
+            .read(move |c| {
+                let Some(ch) = store::channel(c, &id)? else {
+                    return Ok((None, None, None));
+                };
+                let m = store::membership(c, &id, &uid)?;
+                let tr = match &ch.team_id {
+                    Some(t) => store::team_role(c, t, &uid)?,
+                    None => None,
+                };
+                Ok((Some(ch), m, tr))
+            })
+            .await?;
+        let ch = ch.ok_or_else(|| not_found("no such channel"))?;
+        let ok = m.is_some() || (ch.kind == Kind::Public && team_role.is_some());
+        if !ok {
+            return Err(not_found("no such channel"));
+        }
+        Ok((ch, m))
+    }
+
+    pub async fn channel_for(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> ChatResult<(Value, ChannelRow, Option<MemberRow>)> {
+        let me = Self::me(actor)?;
+        let (ch, m) = self.readable(id, &me.id).await?;
+        Ok((self.channel_json(&ch, m.as_ref(), &me.id).await?, ch, m))
+    }
+
+    /// Announces a channel change to its members, each seeing their own counts.
+    async fn announce_channel(&self, channel_id: &str) -> ChatResult<()> {
+        let id = channel_id.to_string();
+        let (ch, members) = self
+            .db
+            .read(move |c| Ok((store::channel(c, &id)?, store::members_with_roles(c, &id)?)))
+            .await?;
+        let Some(ch) = ch else { return Ok(()) };
+        for (uid, _) in members {
+            let (cid, u2) = (ch.id.clone(), uid.clone());
+            let m = self
+                .db
+                .read(move |c| store::membership(c, &cid, &u2))
+                .await?;
+            let v = self.channel_json(&ch, m.as_ref(), &uid).await?;
+            let u3 = uid.clone();
+            let events = self
+                .db
+                .write(move |c| {
+                    let mut out = Vec::new();
+                    emit(
+                        c,
+                        None,
+                        Some(&u3),
+                        json!({"type": "channel_updated", "channel": v}),
+                        &mut out,
+                    )?;
+                    Ok(out)
+                })
+                .await?;
+            self.deliver(events);
+        }
+        Ok(())
+    }
+
+    pub async fn direct(&self, actor: &Actor, usernames: &[String]) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        if usernames.is_empty() || usernames.len() > 7 {
+            return Err(Error::validation("usernames: one to seven people"));
+        }
+        let mut ids = vec![me.id.clone()];
+        for n in usernames {
+            let u = self
+                .auth
+                .user_by_username(n)
+                .await?
+                .ok_or_else(|| not_found(&format!("no user named {n}")))?;
+            if !ids.contains(&u.id) {
+                ids.push(u.id);
+            }
+        }
+        ids.sort();
+        let key = ids.join(",");
+        let kind = if ids.len() <= 2 {
+            Kind::Direct
+        } else {
+            Kind::Group
+        };
+        let (uid, k2, ids2) = (me.id.clone(), key.clone(), ids.clone());
+        let id = self
+            .db
+            .write(move |c| {
+                if let Some(ch) = store::channel_by_dm_key(c, &k2)? {
+                    return Ok(ch.id);
+                }
+                let now = now_ms();
+                let id = new_id("c");
+                store::insert_channel(
+                    c,
+                    &store::NewChannel {
+                        id: &id,
+                        team_id: None,
+                        kind,
+                        name: &id,
+                        display_name: "",
+                        header: "",
+                        purpose: "",
+                        dm_key: Some(&k2),
+                        by: &uid,
+                        now,
+                    },
+                )?;
+                for u in &ids2 {
+                    store::add_member(c, &id, u, "member", now)?;
+                }
+                Ok(id)
+            })
+            .await?;
+        self.announce_channel(&id).await?;
+        self.channel_for(actor, &id).await.map(|(v, _, _)| v)
+    }
+
+    pub async fn patch_channel(
+        &self,
+        actor: &Actor,
+        id: &str,
+        display: Option<&str>,
+        header: Option<&str>,
+        purpose: Option<&str>,
+    ) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let (mut ch, m) = self.readable(id, &me.id).await?;
+        let m = m.ok_or_else(|| forbidden("join the channel first"))?;
+        if ch.archived {
+            return Err(Error::new(ErrorCode::Conflict, "this channel is archived"));
+        }
+        if let Some(d) = display {
+            if m.role != "admin" {
+                return Err(forbidden("only channel admins rename a channel"));
+            }
+            ch.display_name = text::line("display_name", d, 1, 64)?;
+        }
+        if let Some(h) = header {
+            ch.header = text::line("header", h, 0, 1024)?;
+        }
+        if let Some(p) = purpose {
+            ch.purpose = text::line("purpose", p, 0, 250)?;
+        }
+        let c2 = ch.clone();
+        self.db
+            .write(move |c| store::update_channel(c, &c2))
+            .await?;
+        self.announce_channel(&ch.id).await?;
+        self.channel_for(actor, id).await.map(|(v, _, _)| v)
+    }
+
+    pub async fn join_channel(&self, actor: &Actor, id: &str) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (ch, m) = self.readable(id, &me.id).await?;
+        if m.is_some() {
+            return Ok(());
+        }
+        if ch.kind != Kind::Public {
+            return Err(not_found("no such channel"));
+        }
+        self.add_channel_member(&ch, &me.id).await
+    }
+
+    async fn add_channel_member(&self, ch: &ChannelRow, user_id: &str) -> ChatResult<()> {
+        let (cid, uid) = (ch.id.clone(), user_id.to_string());
+        let events = self
+            .db
+            .write(move |c| {
+                let mut out = Vec::new();
+                if store::add_member(c, &cid, &uid, "member", now_ms())? {
+                    emit(
+                        c,
+                        Some(&cid),
+                        None,
+                        json!({"type": "member_joined", "channel_id": cid, "user_id": uid}),
+                        &mut out,
+                    )?;
+                }
+                Ok(out)
+            })
+            .await?;
+        self.deliver(events);
+        self.announce_channel(&ch.id).await
+    }
+
+    pub async fn leave_channel(&self, actor: &Actor, id: &str) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (ch, m) = self.readable(id, &me.id).await?;
+        if m.is_none() {
+            return Ok(());
+        }
+        if ch.kind == Kind::Direct {
+            return Err(Error::validation("a direct message cannot be left"));
+        }
+        if ch.name == "town-square" && ch.team_id.is_some() {
+            return Err(Error::validation(
+                "everyone in the team stays in its town square",
+            ));
+        }
+        self.remove_channel_member(&ch, &me.id).await
+    }
+
+    async fn remove_channel_member(&self, ch: &ChannelRow, user_id: &str) -> ChatResult<()> {
+        let (cid, uid) = (ch.id.clone(), user_id.to_string());
+        let events = self
+            .db
+            .write(move |c| {
+                let mut out = Vec::new();
+                if store::remove_member(c, &cid, &uid)? {
+                    emit(
+                        c,
+                        None,
+                        Some(&uid),
+                        json!({"type": "channel_removed", "channel_id": cid}),
+                        &mut out,
+                    )?;
+                    emit(
+                        c,
+                        Some(&cid),
+                        None,
+                        json!({"type": "member_left", "channel_id": cid, "user_id": uid}),
+                        &mut out,
+                    )?;
+                }
+                Ok(out)
+            })
+            .await?;
+        self.deliver(events);
+        Ok(())
+    }
+
+    pub async fn add_member_by_name(
+        &self,
+        actor: &Actor,
+        id: &str,
+        username: &str,
+    ) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (ch, m) = self.readable(id, &me.id).await?;
+        if m.is_none() || matches!(ch.kind, Kind::Direct | Kind::Group) {
+            return Err(forbidden("only members of this channel add people to it"));
+        }
+        let target = self
+            .auth
+            .user_by_username(username)
+            .await?
+            .ok_or_else(|| not_found("no such user"))?;
+        let (tid, uid) = (ch.team_id.clone().unwrap_or_default(), target.id.clone());
+        let in_team = self
+            .db
+            .read(move |c| store::team_role(c, &tid, &uid))
+            .await?
+            .is_some();
+        if !in_team {
+            return Err(Error::validation(format!("{username} is not in this team")));
+        }
+        self.add_channel_member(&ch, &target.id).await
+    }
+
+    pub async fn remove_member_by_name(
+        &self,
+        actor: &Actor,
+        id: &str,
+        username: &str,
+    ) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (ch, m) = self.readable(id, &me.id).await?;
+        let target = self
+            .auth
+            .user_by_username(username)
+            .await?
+            .ok_or_else(|| not_found("no such user"))?;
+        let admin = m.as_ref().is_some_and(|m| m.role == "admin");
+        if !(admin || target.id == me.id) || matches!(ch.kind, Kind::Direct | Kind::Group) {
+            return Err(forbidden("only channel admins remove people"));
+        }
+        self.remove_channel_member(&ch, &target.id).await
+    }
+
+    pub async fn channel_members(&self, actor: &Actor, id: &str) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let (ch, _) = self.readable(id, &me.id).await?;
+        let rows = self
+            .db
+            .read(move |c| store::members_with_roles(c, &ch.id))
+            .await?;
+        let mut out = Vec::new();
+        for (uid, role) in rows.into_iter().take(1000) {
+            let mut u = self.user(&uid).await?;
+            u["role"] = json!(role);
+            u["online"] = json!(!self.hub.members(&topic(&uid)).is_empty());
+            out.push(u);
+        }
+        Ok(Value::Array(out))
+    }
+
+    pub async fn set_archived(&self, actor: &Actor, id: &str, archived: bool) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (mut ch, m) = self.readable(id, &me.id).await?;
+        let (tid, uid) = (ch.team_id.clone().unwrap_or_default(), me.id.clone());
+        let team_admin = self
+            .db
+            .read(move |c| store::team_role(c, &tid, &uid))
+            .await?
+            .as_deref()
+            == Some("admin");
+        if !(team_admin || m.is_some_and(|m| m.role == "admin")) || ch.team_id.is_none() {
+            return Err(forbidden("only channel or team admins archive a channel"));
+        }
+        if ch.name == "town-square" {
+            return Err(Error::validation("the town square cannot be archived"));
+        }
+        ch.archived = archived;
+        let c2 = ch.clone();
+        self.db
+            .write(move |c| store::update_channel(c, &c2))
+            .await?;
+        self.announce_channel(&ch.id).await
+    }
+
+    pub async fn view(&self, actor: &Actor, id: &str, post_id: Option<i64>) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (ch, m) = self.readable(id, &me.id).await?;
+        if m.is_none() {
+            return Ok(());
+        }
+        let (cid, uid) = (ch.id.clone(), me.id.clone());
+        let events = self
+            .db
+            .write(move |c| {
+                let last = store::mark_viewed(c, &cid, &uid, post_id)?;
+                let mut out = Vec::new();
+                emit(
+                    c,
+                    None,
+                    Some(&uid),
+                    json!({"type": "read", "channel_id": cid, "last_viewed_post": last}),
+                    &mut out,
+                )?;
+                Ok(out)
+            })
+            .await?;
+        self.deliver(events);
+        Ok(())
+    }
+
+    pub async fn set_muted(&self, actor: &Actor, id: &str, muted: bool) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (ch, m) = self.readable(id, &me.id).await?;
+        if m.is_none() {
+            return Err(forbidden("join the channel first"));
+        }
+        let uid = me.id.clone();
+        self.db
+            .write(move |c| store::set_muted(c, &ch.id, &uid, muted))
+            .await?;
+        Ok(())
+    }
+
+    // ---- posts ------------------------------------------------------------------------------
+
+    /// Posts as the API shows them (users, reactions, my reaction flags).
+    pub async fn posts_json(&self, posts: &[PostRow], me: &str) -> ChatResult<Vec<Value>> {
+        let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+        let reactions = self.db.read(move |c| store::reactions(c, &ids)).await?;
+        let mut out = Vec::with_capacity(posts.len());
+        for p in posts {
+            let rs: Vec<Value> = reactions
+                .get(&p.id)
+                .map(|list| list.iter().map(|r| json!({"emoji": r.emoji, "count": r.count, "users": r.users, "me": r.users.iter().any(|u| u == me)})).collect())
+                .unwrap_or_default();
+            out.push(json!({
+                "id": p.id, "channel_id": p.channel_id, "user": self.user(&p.user_id).await?, "root_id": p.root_id,
+                "text": p.text, "html": p.html, "created_at": rfc3339(p.created_at), "edited_at": p.edited_at.map(rfc3339),
+                "deleted": p.deleted, "pinned": p.pinned, "reactions": rs, "reply_count": p.reply_count,
+                "last_reply_at": p.last_reply_at.map(rfc3339), "mentions": p.mentions,
+            }));
+        }
+        Ok(out)
+    }
+
+    pub async fn posts(
+        &self,
+        actor: &Actor,
+        id: &str,
+        before: Option<i64>,
+        after: Option<i64>,
+        around: Option<i64>,
+        limit: i64,
+    ) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let (ch, _) = self.readable(id, &me.id).await?;
+        let limit = limit.clamp(1, 200);
+        let cid = ch.id.clone();
+        if let Some(a) = around {
+            let (mut before_rows, target, after_rows) = self
+                .db
+                .read(move |c| {
+                    Ok((
+                        store::posts_before(c, &cid, a, 26)?,
+                        store::post(c, a)?,
+                        store::posts_after(c, &cid, a, 26)?,
+                    ))
+                })
+                .await?;
+            let target = target
+                .filter(|p| p.channel_id == ch.id)
+                .ok_or_else(|| not_found("no such message in this channel"))?;
+            let more_before = before_rows.len() > 25;
+            let more_after = after_rows.len() > 25;
+            before_rows.truncate(25);
+            before_rows.reverse();
+            let mut all = before_rows;
+            all.push(target);
+            all.extend(after_rows.into_iter().take(25));
+            return Ok(
+                json!({"posts": self.posts_json(&all, &me.id).await?, "more_before": more_before, "more_after": more_after}),
+            );
+        }
+        if let Some(a) = after {
+            let rows = self
+                .db
+                .read(move |c| store::posts_after(c, &cid, a, limit + 1))
+                .await?;
+            let more = rows.len() as i64 > limit;
+            let rows: Vec<PostRow> = rows.into_iter().take(limit as usize).collect();
+            return Ok(json!({"posts": self.posts_json(&rows, &me.id).await?, "more": more}));
+        }
+        let before = before.unwrap_or(i64::MAX);
+        let rows = self
+            .db
+            .read(move |c| store::posts_before(c, &cid, before, limit + 1))
+            .await?;
+        let more = rows.len() as i64 > limit;
+        let rows: Vec<PostRow> = rows.into_iter().take(limit as usize).collect();
+        Ok(json!({"posts": self.posts_json(&rows, &me.id).await?, "more": more}))
+    }
+
+    pub async fn create_post(
+        &self,
+        actor: &Actor,
+        channel_id: &str,
+        text_in: &str,
+        root_id: Option<i64>,
+        client_id: Option<&str>,
+    ) -> ChatResult<Value> {
+        let me = Self::me(actor)?.clone();
+        let text = text::post_text(text_in)?;
+        if client_id.is_some_and(|c| c.len() > 64) {
+            return Err(Error::validation("client_id: at most 64 characters"));
+        }
+        let (ch, m) = self.readable(channel_id, &me.id).await?;
+        if m.is_none() {
+            return Err(forbidden("join the channel to write in it"));
+        }
+        if ch.archived {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                "this channel is archived: it is read-only",
+            ));
+        }
+        let html = nichoir_core::markdown::to_page_html(&text);
+        let asked = text::mentions(&text);
+        // Resolve @names to members of the channel.
+        let mut mentioned: Vec<String> = Vec::new();
+        let (cid, chid2) = (ch.id.clone(), ch.id.clone());
+        let members = self.db.read(move |c| store::member_ids(c, &cid)).await?;
+        for name in &asked.users {
+            if let Some(u) = self.auth.user_by_username(name).await? {
+                if members.contains(&u.id) && !mentioned.contains(&u.id) {
+                    mentioned.push(u.id);
+                }
+            }
+        }
+        if asked.channel {
+            mentioned.extend(
+                members
+                    .iter()
+                    .filter(|u| !mentioned.contains(u))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+        } else if asked.here {
+            let online: Vec<String> = members
+                .iter()
+                .filter(|u| !self.hub.members(&topic(u)).is_empty() && !mentioned.contains(u))
+                .cloned()
+                .collect();
+            mentioned.extend(online);
+        }
+        mentioned.retain(|u| *u != me.id);
+        let (uid, client) = (me.id.clone(), client_id.map(str::to_string));
+        let written = self
+            .db
+            .write(move |c| {
+                let now = now_ms();
+                if let Some(cl) = &client {
+                    if let Some(p) = store::post_by_client_id(c, &uid, cl, now - 60_000)? {
+                        return Ok((p, false));
+                    }
+                }
+                if let Some(r) = root_id {
+                    match store::post(c, r)? {
+                        Some(root)
+                            if root.channel_id == chid2
+                                && root.root_id.is_none()
+                                && !root.deleted => {}
+                        _ => {
+                            return Err(
+                                Error::validation("root_id: not a message of this channel").into()
+                            )
+                        }
+                    }
+                }
+                let id = store::insert_post(
+                    c,
+                    &store::NewPost {
+                        channel_id: &chid2,
+                        user_id: &uid,
+                        root_id,
+                        text: &text,
+                        html: &html,
+                        mentions: &mentioned,
+                        client_id: client.as_deref(),
+                        now,
+                    },
+                )?;
+                store::saw_own_post(c, &chid2, &uid, id)?;
+                store::add_mentions(c, &chid2, &mentioned)?;
+                if let Some(r) = root_id {
+                    if let Some(root) = store::post(c, r)? {
+                        store::follow_if_new(c, &root.user_id, r, &chid2)?;
+                    }
+                    store::follow_if_new(c, &uid, r, &chid2)?;
+                    for u in &mentioned {
+                        store::follow_if_new(c, u, r, &chid2)?;
+                    }
+                    store::bump_thread(c, r, &uid, &mentioned)?;
+                }
+                let Some(p) = store::post(c, id)? else {
+                    return Err(Error::internal("the new message vanished").into());
+                };
+                Ok((p, true))
+            })
+            .await?;
+        let (post, fresh) = written;
+        let pj = self
+            .posts_json(std::slice::from_ref(&post), &me.id)
+            .await?
+            .pop()
+            .unwrap_or(Value::Null);
+        if !fresh {
+            return Ok(pj);
+        }
+        // The event is written after the post so that it carries the post as everyone sees it.
+        let (cid, payload) = (
+            post.channel_id.clone(),
+            json!({"type": "posted", "post": pj, "client_id": client_id}),
+        );
+        let events = self
+            .db
+            .write(move |c| {
+                let mut out = Vec::new();
+                emit(c, Some(&cid), None, payload, &mut out)?;
+                Ok(out)
+            })
+            .await?;
+        self.deliver(events);
+        Ok(pj)
+    }
+
+    async fn own_post(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> ChatResult<(PostRow, ChannelRow, Option<MemberRow>)> {
+        let me = Self::me(actor)?;
+        let p = self
+            .db
+            .read(move |c| store::post(c, id))
+            .await?
+            .ok_or_else(|| not_found("no such message"))?;
+        let (ch, m) = self
+            .readable(&p.channel_id, &me.id)
+            .await
+            .map_err(|_| not_found("no such message"))?;
+        Ok((p, ch, m))
+    }
+
+    async fn announce_post(&self, kind: &str, post_id: i64, me: &str) -> ChatResult<()> {
+        let p = self
+            .db
+            .read(move |c| store::post(c, post_id))
+            .await?
+            .ok_or_else(|| not_found("no such message"))?;
+        let pj = self
+            .posts_json(std::slice::from_ref(&p), me)
+            .await?
+            .pop()
+            .unwrap_or(Value::Null);
+        let payload = match kind {
+            "post_deleted" => {
+                json!({"type": kind, "post_id": p.id, "channel_id": p.channel_id, "root_id": p.root_id})
+            }
+            "reaction" => {
+                json!({"type": kind, "post_id": p.id, "channel_id": p.channel_id, "reactions": pj["reactions"]})
+            }
+            "pinned" => {
+                json!({"type": kind, "post_id": p.id, "channel_id": p.channel_id, "pinned": p.pinned})
+            }
+            _ => json!({"type": kind, "post": pj}),
+        };
+        let cid = p.channel_id.clone();
+        let events = self
+            .db
+            .write(move |c| {
+                let mut out = Vec::new();
+                emit(c, Some(&cid), None, payload, &mut out)?;
+                Ok(out)
+            })
+            .await?;
+        self.deliver(events);
+        Ok(())
+    }
+
+    pub async fn get_post(&self, actor: &Actor, id: i64) -> ChatResult<Value> {
+        let (p, _, _) = self.own_post(actor, id).await?;
+        Ok(self
+            .posts_json(std::slice::from_ref(&p), actor.id())
+            .await?
+            .pop()
+            .unwrap_or(Value::Null))
+    }
+
+    pub async fn edit_post(&self, actor: &Actor, id: i64, text_in: &str) -> ChatResult<Value> {
+        let (p, ch, _) = self.own_post(actor, id).await?;
+        if p.user_id != actor.id() {
+            return Err(forbidden("only its author edits a message"));
+        }
+        if p.deleted || ch.archived {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                "this message can no longer be edited",
+            ));
+        }
+        let text = text::post_text(text_in)?;
+        let html = nichoir_core::markdown::to_page_html(&text);
+        let mentions = p.mentions.clone();
+        self.db
+            .write(move |c| store::update_post_text(c, id, &text, &html, &mentions, now_ms()))
+            .await?;
+        self.announce_post("post_edited", id, actor.id()).await?;
+        self.get_post(actor, id).await
+    }
+
+    pub async fn delete_post(&self, actor: &Actor, id: i64) -> ChatResult<()> {
+        let (p, ch, m) = self.own_post(actor, id).await?;
+        let admin = m.is_some_and(|m| m.role == "admin");
+        if p.user_id != actor.id() && !admin {
+            return Err(forbidden(
+                "only its author or a channel admin deletes a message",
+            ));
+        }
+        if ch.archived {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                "this channel is archived: it is read-only",
+            ));
+        }
+        if p.deleted {
+            return Ok(());
+        }
+        self.db
+            .write(move |c| store::mark_post_deleted(c, id))
+            .await?;
+        self.announce_post("post_deleted", id, actor.id()).await
+    }
+
+    pub async fn thread(&self, actor: &Actor, id: i64) -> ChatResult<Value> {
+        let (p, _, _) = self.own_post(actor, id).await?;
+        let root_id = p.root_id.unwrap_or(p.id);
+        let uid = actor.id().to_string();
+        let (root, replies, following) = self
+            .db
+            .read(move |c| {
+                Ok((
+                    store::post(c, root_id)?,
+                    store::replies(c, root_id)?,
+                    store::is_following(c, &uid, root_id)?,
+                ))
+            })
+            .await?;
+        let root = root.ok_or_else(|| not_found("no such message"))?;
+        let root_json = self
+            .posts_json(std::slice::from_ref(&root), actor.id())
+            .await?
+            .pop()
+            .unwrap_or(Value::Null);
+        Ok(
+            json!({"root": root_json, "replies": self.posts_json(&replies, actor.id()).await?, "following": following}),
+        )
+    }
+
+    pub async fn react(&self, actor: &Actor, id: i64, emoji_in: &str, on: bool) -> ChatResult<()> {
+        let (p, ch, m) = self.own_post(actor, id).await?;
+        if m.is_none() || p.deleted || ch.archived {
+            return Err(forbidden("you cannot react to this message"));
+        }
+        let emoji = normalize_emoji(emoji_in).ok_or_else(|| {
+            Error::validation("emoji: an emoji such as 👍 or a shortcode such as thumbsup")
+        })?;
+        let uid = actor.id().to_string();
+        self.db
+            .write(move |c| store::set_reaction(c, id, &uid, &emoji, on, now_ms()))
+            .await?;
+        self.announce_post("reaction", id, actor.id()).await
+    }
+
+    pub async fn pin(&self, actor: &Actor, id: i64, pinned: bool) -> ChatResult<()> {
+        let (p, ch, m) = self.own_post(actor, id).await?;
+        if m.is_none() || p.deleted || ch.archived {
+            return Err(forbidden("you cannot pin this message"));
+        }
+        self.db
+            .write(move |c| store::set_pinned(c, id, pinned))
+            .await?;
+        self.announce_post("pinned", id, actor.id()).await
+    }
+
+    pub async fn pinned(&self, actor: &Actor, channel_id: &str) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let (ch, _) = self.readable(channel_id, &me.id).await?;
+        let rows = self.db.read(move |c| store::pinned(c, &ch.id)).await?;
+        Ok(Value::Array(self.posts_json(&rows, &me.id).await?))
+    }
+
+    pub async fn follow(&self, actor: &Actor, id: i64, following: bool) -> ChatResult<()> {
+        let (p, _, m) = self.own_post(actor, id).await?;
+        if m.is_none() {
+            return Err(forbidden("join the channel first"));
+        }
+        let (root, uid, cid) = (
+            p.root_id.unwrap_or(p.id),
+            actor.id().to_string(),
+            p.channel_id.clone(),
+        );
+        self.db
+            .write(move |c| store::follow(c, &uid, root, &cid, following))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn thread_viewed(&self, actor: &Actor, id: i64) -> ChatResult<()> {
+        let (p, _, _) = self.own_post(actor, id).await?;
+        let (root, uid) = (p.root_id.unwrap_or(p.id), actor.id().to_string());
+        self.db
+            .write(move |c| store::thread_viewed(c, &uid, root))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn threads(&self, actor: &Actor, team: &str) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let (team, _) = self.member_team(team, &me.id).await?;
+        let (uid, tid) = (me.id.clone(), team.id.clone());
+        let rows = self
+            .db
+            .read(move |c| store::followed_threads(c, &uid, &tid))
+            .await?;
+        let mut out = Vec::new();
+        for (p, unread, mentions) in rows {
+            let pj = self
+                .posts_json(std::slice::from_ref(&p), &me.id)
+                .await?
+                .pop()
+                .unwrap_or(Value::Null);
+            out.push(json!({"root": pj, "channel_id": p.channel_id, "reply_count": p.reply_count, "unread_replies": unread,
+                "unread_mentions": mentions, "last_reply_at": p.last_reply_at.map(rfc3339)}));
+        }
+        Ok(Value::Array(out))
+    }
+
+    // ---- search -----------------------------------------------------------------------------
+
+    pub async fn search(&self, actor: &Actor, team: &str, q: &str) -> ChatResult<Value> {
+        let me = Self::me(actor)?;
+        let (team, _) = self.member_team(team, &me.id).await?;
+        let s = text::parse_search(q)?;
+        let (tid, uid) = (team.id.clone(), me.id.clone());
+        let mine = self
+            .db
+            .read(move |c| store::my_channels(c, &tid, &uid))
+            .await?;
+        let channels: Vec<&ChannelRow> = mine
+            .iter()
+            .map(|(c, _)| c)
+            .filter(|c| {
+                s.in_channels.is_empty()
+                    || s.in_channels
+                        .iter()
+                        .any(|n| *n == c.name || c.display_name.to_lowercase() == *n)
+            })
+            .collect();
+        let ids: Vec<String> = channels.iter().map(|c| c.id.clone()).collect();
+        let mut users = Vec::new();
+        for name in &s.from_users {
+            match self.auth.user_by_username(name).await? {
+                Some(u) => users.push(u.id),
+                None => return Ok(json!({"posts": []})),
+            }
+        }
+        let day = |d: &str| nichoir_core::time::day_start_ms(d);
+        let before_ms = s.before.as_deref().and_then(day);
+        let after_ms = s.after.as_deref().and_then(day).map(|ms| ms + 86_400_000);
+        let fts = s.fts.clone();
+        let rows = self
+            .db
+            .read(move |c| {
+                store::search(
+                    c,
+                    &store::SearchFilter {
+                        fts: &fts,
+                        channel_ids: &ids,
+                        user_ids: &users,
+                        before_ms,
+                        after_ms,
+                    },
+                    100,
+                )
+            })
+            .await?;
+        let by_id: HashMap<&str, &ChannelRow> =
+            channels.iter().map(|c| (c.id.as_str(), *c)).collect();
+        let mut out = self.posts_json(&rows, &me.id).await?;
+        for (v, p) in out.iter_mut().zip(&rows) {
+            if let Some(ch) = by_id.get(p.channel_id.as_str()) {
+                v["channel"] =
+                    json!({"id": ch.id, "name": ch.name, "display_name": ch.display_name});
+            }
+        }
+        Ok(json!({"posts": out}))
+    }
+
+    // ---- realtime ---------------------------------------------------------------------------
+
+    /// The events after `after` for `user_id`, or None when they are no longer all kept.
+    pub async fn catch_up(
+        &self,
+        user_id: &str,
+        after: i64,
+    ) -> ChatResult<Option<(Vec<String>, i64)>> {
+        let uid = user_id.to_string();
+        let (oldest, last, rows) = self
+            .db
+            .read(move |c| {
+                let oldest = store::oldest_event(c)?;
+                let last = store::last_event(c)?;
+                let rows = store::events_after(c, &uid, after, 5_000)?;
+                Ok((oldest, last, rows))
+            })
+            .await?;
+        if after > 0 && oldest > 0 && after + 1 < oldest {
+            return Ok(None);
+        }
+        if rows.len() == 5_000 {
+            return Ok(None);
+        }
+        Ok(Some((
+            rows.iter().map(|(id, p)| with_id(*id, p)).collect(),
+            last.max(after),
+        )))
+    }
+
+    pub async fn prune_events(&self) -> ChatResult<usize> {
+        let before = now_ms() - EVENT_RETENTION_MS;
+        Ok(self
+            .db
+            .write(move |c| store::prune_events(c, before))
+            .await?)
+    }
+
+    /// Sends a typing or presence signal (not stored) to the members of a channel.
+    pub async fn typing(
+        &self,
+        actor: &Actor,
+        channel_id: &str,
+        root_id: Option<i64>,
+    ) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (ch, m) = self.readable(channel_id, &me.id).await?;
+        if m.is_none() {
+            return Err(forbidden("join the channel first"));
+        }
+        let cid = ch.id.clone();
+        let members = self.db.read(move |c| store::member_ids(c, &cid)).await?;
+        let data = json!({"type": "typing", "channel_id": ch.id, "root_id": root_id, "user": self.user(&me.id).await?}).to_string();
+        for u in members.iter().filter(|u| **u != me.id) {
+            self.hub.broadcast_event_json(&topic(u), &data);
+        }
+        Ok(())
+    }
+
+    /// Tells everyone who shares a team with `user_id` about their status.
+    pub async fn presence(&self, user_id: &str, status: &str) -> ChatResult<()> {
+        let uid = user_id.to_string();
+        let peers: Vec<String> = self
+            .db
+            .read(move |c| {
+                let mut st = c.prepare_cached(
+                    "SELECT DISTINCT b.user_id FROM chat_team_members a JOIN chat_team_members b ON a.team_id = b.team_id WHERE a.user_id = ?1 AND b.user_id <> ?1 LIMIT 5000",
+                )?;
+                let rows = st.query_map([&uid], |r| r.get(0))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await?;
+        let data = json!({"type": "presence", "user_id": user_id, "status": status}).to_string();
+        for p in peers {
+            self.hub.broadcast_event_json(&topic(&p), &data);
+        }
+        Ok(())
+    }
+}
+
+/// An emoji as stored: the character itself, from the character or a shortcode.
+pub fn normalize_emoji(s: &str) -> Option<String> {
+    let s = s.trim();
+    if let Some(e) = emojis::get(s) {
+        return Some(e.as_str().to_string());
+    }
+    emojis::get_by_shortcode(s.trim_matches(':')).map(|e| e.as_str().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_ids_are_spliced_into_payloads() {
+        assert_eq!(with_id(7, r#"{"type":"x"}"#), r#"{"id":7,"type":"x"}"#);
+        assert_eq!(with_id(7, "{}"), r#"{"id":7}"#);
+    }
+
+    #[test]
+    fn emojis_by_character_or_shortcode() {
+        assert_eq!(normalize_emoji("👍").as_deref(), Some("👍"));
+        assert_eq!(normalize_emoji("thumbsup").as_deref(), Some("👍"));
+        assert_eq!(normalize_emoji(":tada:").as_deref(), Some("🎉"));
+        assert_eq!(normalize_emoji("<script>"), None);
+        assert_eq!(normalize_emoji(""), None);
+    }
+}

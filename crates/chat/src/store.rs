@@ -1,0 +1,718 @@
+//! Every SQL statement of the chat, as functions over a connection.
+
+use nichoir_storage::rusqlite::Error as SqlError;
+use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult};
+
+use crate::model::{ChannelRow, Kind, MemberRow, PostRow, Reaction, TeamRow};
+
+fn bad(what: &str) -> SqlError {
+    SqlError::InvalidColumnType(
+        0,
+        what.to_string(),
+        nichoir_storage::rusqlite::types::Type::Text,
+    )
+}
+
+fn team_from(r: &Row<'_>) -> Result<TeamRow, SqlError> {
+    Ok(TeamRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        display_name: r.get(2)?,
+        description: r.get(3)?,
+        open: r.get(4)?,
+    })
+}
+
+pub fn team_by_name(c: &Connection, name: &str) -> SResult<Option<TeamRow>> {
+    Ok(c.prepare_cached("SELECT id, name, display_name, description, open FROM chat_teams WHERE name = ?1 OR id = ?1")?
+        .query_row([name], team_from)
+        .optional()?)
+}
+
+pub fn team_role(c: &Connection, team_id: &str, user_id: &str) -> SResult<Option<String>> {
+    Ok(
+        c.prepare_cached("SELECT role FROM chat_team_members WHERE team_id = ?1 AND user_id = ?2")?
+            .query_row(params![team_id, user_id], |r| r.get(0))
+            .optional()?,
+    )
+}
+
+pub fn teams_of(c: &Connection, user_id: &str) -> SResult<Vec<(TeamRow, String)>> {
+    let mut st = c.prepare_cached(
+        "SELECT t.id, t.name, t.display_name, t.description, t.open, m.role FROM chat_teams t
+         JOIN chat_team_members m ON m.team_id = t.id WHERE m.user_id = ?1 ORDER BY t.display_name",
+    )?;
+    let rows = st.query_map([user_id], |r| Ok((team_from(r)?, r.get(5)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn open_teams(c: &Connection, user_id: &str) -> SResult<Vec<TeamRow>> {
+    let mut st = c.prepare_cached(
+        "SELECT id, name, display_name, description, open FROM chat_teams WHERE open = 1
+         AND id NOT IN (SELECT team_id FROM chat_team_members WHERE user_id = ?1) ORDER BY display_name LIMIT 500",
+    )?;
+    let rows = st.query_map([user_id], team_from)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn insert_team(c: &Connection, t: &TeamRow, by: &str, now: i64) -> SResult<()> {
+    c.execute(
+        "INSERT INTO chat_teams (id, name, display_name, description, open, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![t.id, t.name, t.display_name, t.description, t.open, by, now],
+    )?;
+    Ok(())
+}
+
+pub fn set_team_member(
+    c: &Connection,
+    team_id: &str,
+    user_id: &str,
+    role: &str,
+    now: i64,
+) -> SResult<()> {
+    c.execute(
+        "INSERT INTO chat_team_members (team_id, user_id, role, joined_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (team_id, user_id) DO UPDATE SET role = excluded.role",
+        params![team_id, user_id, role, now],
+    )?;
+    Ok(())
+}
+
+pub fn remove_team_member(c: &Connection, team_id: &str, user_id: &str) -> SResult<Vec<String>> {
+    let mut st = c.prepare_cached(
+        "SELECT m.channel_id FROM chat_channel_members m JOIN chat_channels ch ON ch.id = m.channel_id
+         WHERE ch.team_id = ?1 AND m.user_id = ?2",
+    )?;
+    let channels: Vec<String> = st
+        .query_map(params![team_id, user_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for ch in &channels {
+        c.execute(
+            "DELETE FROM chat_channel_members WHERE channel_id = ?1 AND user_id = ?2",
+            params![ch, user_id],
+        )?;
+    }
+    c.execute(
+        "DELETE FROM chat_team_members WHERE team_id = ?1 AND user_id = ?2",
+        params![team_id, user_id],
+    )?;
+    Ok(channels)
+}
+
+pub fn team_members(c: &Connection, team_id: &str) -> SResult<Vec<(String, String)>> {
+    let mut st =
+        c.prepare_cached("SELECT user_id, role FROM chat_team_members WHERE team_id = ?1")?;
+    let rows = st.query_map([team_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+const CHANNEL_COLUMNS: &str = "id, team_id, kind, name, display_name, header, purpose, archived, created_at, last_post_at, post_count";
+
+fn channel_from(r: &Row<'_>) -> Result<ChannelRow, SqlError> {
+    let kind: String = r.get(2)?;
+    Ok(ChannelRow {
+        id: r.get(0)?,
+        team_id: r.get(1)?,
+        kind: Kind::parse(&kind).ok_or_else(|| bad("kind"))?,
+        name: r.get(3)?,
+        display_name: r.get(4)?,
+        header: r.get(5)?,
+        purpose: r.get(6)?,
+        archived: r.get(7)?,
+        created_at: r.get(8)?,
+        last_post_at: r.get(9)?,
+        post_count: r.get(10)?,
+    })
+}
+
+fn member_from(r: &Row<'_>, at: usize) -> Result<Option<MemberRow>, SqlError> {
+    let role: Option<String> = r.get(at)?;
+    Ok(match role {
+        None => None,
+        Some(role) => Some(MemberRow {
+            role,
+            last_viewed_post: r.get(at + 1)?,
+            viewed_count: r.get(at + 2)?,
+            mentions: r.get(at + 3)?,
+            muted: r.get(at + 4)?,
+        }),
+    })
+}
+
+pub fn channel(c: &Connection, id: &str) -> SResult<Option<ChannelRow>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT {CHANNEL_COLUMNS} FROM chat_channels WHERE id = ?1"
+    ))?
+    .query_row([id], channel_from)
+    .optional()?)
+}
+
+pub fn channel_by_name(c: &Connection, team_id: &str, name: &str) -> SResult<Option<ChannelRow>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT {CHANNEL_COLUMNS} FROM chat_channels WHERE team_id = ?1 AND name = ?2"
+    ))?
+    .query_row(params![team_id, name], channel_from)
+    .optional()?)
+}
+
+pub fn channel_by_dm_key(c: &Connection, key: &str) -> SResult<Option<ChannelRow>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT {CHANNEL_COLUMNS} FROM chat_channels WHERE dm_key = ?1"
+    ))?
+    .query_row([key], channel_from)
+    .optional()?)
+}
+
+pub fn membership(c: &Connection, channel_id: &str, user_id: &str) -> SResult<Option<MemberRow>> {
+    Ok(c.prepare_cached("SELECT role, last_viewed_post, viewed_count, mentions, muted FROM chat_channel_members WHERE channel_id = ?1 AND user_id = ?2")?
+        .query_row(params![channel_id, user_id], |r| member_from(r, 0))
+        .optional()?
+        .flatten())
+}
+
+/// The team's channels I am in, and all my direct and group channels, with my membership.
+pub fn my_channels(
+    c: &Connection,
+    team_id: &str,
+    user_id: &str,
+) -> SResult<Vec<(ChannelRow, MemberRow)>> {
+    let cols = CHANNEL_COLUMNS
+        .split(", ")
+        .map(|x| format!("ch.{x}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {cols}, m.role, m.last_viewed_post, m.viewed_count, m.mentions, m.muted FROM chat_channels ch
+         JOIN chat_channel_members m ON m.channel_id = ch.id AND m.user_id = ?2
+         WHERE ch.team_id = ?1 OR ch.team_id IS NULL ORDER BY ch.kind, ch.display_name"
+    ))?;
+    let rows = st.query_map(params![team_id, user_id], |r| {
+        Ok((
+            channel_from(r)?,
+            member_from(r, 11)?.ok_or_else(|| bad("member"))?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn browse(
+    c: &Connection,
+    team_id: &str,
+    user_id: &str,
+    like: &str,
+) -> SResult<Vec<(ChannelRow, bool)>> {
+    let cols = CHANNEL_COLUMNS
+        .split(", ")
+        .map(|x| format!("ch.{x}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {cols}, EXISTS (SELECT 1 FROM chat_channel_members m WHERE m.channel_id = ch.id AND m.user_id = ?2)
+         FROM chat_channels ch WHERE ch.team_id = ?1 AND ch.kind = 'public'
+           AND (ch.name LIKE ?3 ESCAPE '\\' OR ch.display_name LIKE ?3 ESCAPE '\\' OR ch.purpose LIKE ?3 ESCAPE '\\')
+         ORDER BY ch.archived, ch.display_name LIMIT 500"
+    ))?;
+    let rows = st.query_map(params![team_id, user_id, like], |r| {
+        Ok((channel_from(r)?, r.get(11)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub struct NewChannel<'a> {
+    pub id: &'a str,
+    pub team_id: Option<&'a str>,
+    pub kind: Kind,
+    pub name: &'a str,
+    pub display_name: &'a str,
+    pub header: &'a str,
+    pub purpose: &'a str,
+    pub dm_key: Option<&'a str>,
+    pub by: &'a str,
+    pub now: i64,
+}
+
+pub fn insert_channel(c: &Connection, ch: &NewChannel<'_>) -> SResult<()> {
+    c.execute(
+        "INSERT INTO chat_channels (id, team_id, kind, name, display_name, header, purpose, created_by, created_at, last_post_at, dm_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
+        params![ch.id, ch.team_id, ch.kind.as_str(), ch.name, ch.display_name, ch.header, ch.purpose, ch.by, ch.now, ch.dm_key],
+    )?;
+    Ok(())
+}
+
+pub fn update_channel(c: &Connection, ch: &ChannelRow) -> SResult<()> {
+    c.execute(
+        "UPDATE chat_channels SET display_name = ?2, header = ?3, purpose = ?4, archived = ?5 WHERE id = ?1",
+        params![ch.id, ch.display_name, ch.header, ch.purpose, ch.archived],
+    )?;
+    Ok(())
+}
+
+/// Adds a member who has seen everything so far (a new member does not start with the whole
+/// history unread).
+pub fn add_member(
+    c: &Connection,
+    channel_id: &str,
+    user_id: &str,
+    role: &str,
+    now: i64,
+) -> SResult<bool> {
+    Ok(c.execute(
+        "INSERT OR IGNORE INTO chat_channel_members (channel_id, user_id, role, last_viewed_post, viewed_count, joined_at)
+         SELECT ?1, ?2, ?3, COALESCE((SELECT MAX(id) FROM chat_posts WHERE channel_id = ?1), 0), post_count, ?4
+         FROM chat_channels WHERE id = ?1",
+        params![channel_id, user_id, role, now],
+    )? > 0)
+}
+
+pub fn remove_member(c: &Connection, channel_id: &str, user_id: &str) -> SResult<bool> {
+    Ok(c.execute(
+        "DELETE FROM chat_channel_members WHERE channel_id = ?1 AND user_id = ?2",
+        params![channel_id, user_id],
+    )? > 0)
+}
+
+pub fn member_ids(c: &Connection, channel_id: &str) -> SResult<Vec<String>> {
+    let mut st =
+        c.prepare_cached("SELECT user_id FROM chat_channel_members WHERE channel_id = ?1")?;
+    let rows = st.query_map([channel_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn members_with_roles(c: &Connection, channel_id: &str) -> SResult<Vec<(String, String)>> {
+    let mut st =
+        c.prepare_cached("SELECT user_id, role FROM chat_channel_members WHERE channel_id = ?1")?;
+    let rows = st.query_map([channel_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn member_count(c: &Connection, channel_id: &str) -> SResult<i64> {
+    Ok(
+        c.prepare_cached("SELECT COUNT(*) FROM chat_channel_members WHERE channel_id = ?1")?
+            .query_row([channel_id], |r| r.get(0))?,
+    )
+}
+
+pub fn mark_viewed(
+    c: &Connection,
+    channel_id: &str,
+    user_id: &str,
+    up_to: Option<i64>,
+) -> SResult<i64> {
+    let last: i64 = match up_to {
+        Some(p) => p,
+        None => c.query_row(
+            "SELECT COALESCE(MAX(id), 0) FROM chat_posts WHERE channel_id = ?1",
+            [channel_id],
+            |r| r.get(0),
+        )?,
+    };
+    c.execute(
+        "UPDATE chat_channel_members SET last_viewed_post = MAX(last_viewed_post, ?3), mentions = 0,
+            viewed_count = (SELECT post_count FROM chat_channels WHERE id = ?1)
+         WHERE channel_id = ?1 AND user_id = ?2",
+        params![channel_id, user_id, last],
+    )?;
+    Ok(last)
+}
+
+pub fn set_muted(c: &Connection, channel_id: &str, user_id: &str, muted: bool) -> SResult<()> {
+    c.execute(
+        "UPDATE chat_channel_members SET muted = ?3 WHERE channel_id = ?1 AND user_id = ?2",
+        params![channel_id, user_id, muted],
+    )?;
+    Ok(())
+}
+
+const POST_COLUMNS: &str = "id, channel_id, user_id, root_id, text, html, mentions, created_at, edited_at, deleted, pinned, reply_count, last_reply_at";
+
+fn post_from(r: &Row<'_>) -> Result<PostRow, SqlError> {
+    let mentions: String = r.get(6)?;
+    Ok(PostRow {
+        id: r.get(0)?,
+        channel_id: r.get(1)?,
+        user_id: r.get(2)?,
+        root_id: r.get(3)?,
+        text: r.get(4)?,
+        html: r.get(5)?,
+        mentions: serde_json::from_str(&mentions).unwrap_or_default(),
+        created_at: r.get(7)?,
+        edited_at: r.get(8)?,
+        deleted: r.get(9)?,
+        pinned: r.get(10)?,
+        reply_count: r.get(11)?,
+        last_reply_at: r.get(12)?,
+    })
+}
+
+pub fn post(c: &Connection, id: i64) -> SResult<Option<PostRow>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT {POST_COLUMNS} FROM chat_posts WHERE id = ?1"
+    ))?
+    .query_row([id], post_from)
+    .optional()?)
+}
+
+pub fn post_by_client_id(
+    c: &Connection,
+    user_id: &str,
+    client_id: &str,
+    since: i64,
+) -> SResult<Option<PostRow>> {
+    Ok(c.prepare_cached(&format!("SELECT {POST_COLUMNS} FROM chat_posts WHERE user_id = ?1 AND client_id = ?2 AND created_at >= ?3"))?
+        .query_row(params![user_id, client_id, since], post_from)
+        .optional()?)
+}
+
+/// Newest first, before `before`.
+pub fn posts_before(
+    c: &Connection,
+    channel_id: &str,
+    before: i64,
+    limit: i64,
+) -> SResult<Vec<PostRow>> {
+    let mut st = c.prepare_cached(&format!("SELECT {POST_COLUMNS} FROM chat_posts WHERE channel_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"))?;
+    let rows = st.query_map(params![channel_id, before, limit], post_from)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Oldest first, after `after`.
+pub fn posts_after(
+    c: &Connection,
+    channel_id: &str,
+    after: i64,
+    limit: i64,
+) -> SResult<Vec<PostRow>> {
+    let mut st = c.prepare_cached(&format!("SELECT {POST_COLUMNS} FROM chat_posts WHERE channel_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"))?;
+    let rows = st.query_map(params![channel_id, after, limit], post_from)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn replies(c: &Connection, root_id: i64) -> SResult<Vec<PostRow>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {POST_COLUMNS} FROM chat_posts WHERE root_id = ?1 ORDER BY id LIMIT 5000"
+    ))?;
+    let rows = st.query_map([root_id], post_from)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn pinned(c: &Connection, channel_id: &str) -> SResult<Vec<PostRow>> {
+    let mut st = c.prepare_cached(&format!("SELECT {POST_COLUMNS} FROM chat_posts WHERE channel_id = ?1 AND pinned = 1 AND deleted = 0 ORDER BY id DESC LIMIT 200"))?;
+    let rows = st.query_map([channel_id], post_from)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub struct NewPost<'a> {
+    pub channel_id: &'a str,
+    pub user_id: &'a str,
+    pub root_id: Option<i64>,
+    pub text: &'a str,
+    pub html: &'a str,
+    pub mentions: &'a [String],
+    pub client_id: Option<&'a str>,
+    pub now: i64,
+}
+
+pub fn insert_post(c: &Connection, p: &NewPost<'_>) -> SResult<i64> {
+    let mentions = serde_json::to_string(p.mentions).unwrap_or_else(|_| "[]".into());
+    let id: i64 = c.query_row(
+        "INSERT INTO chat_posts (channel_id, user_id, root_id, text, html, mentions, created_at, client_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+        params![p.channel_id, p.user_id, p.root_id, p.text, p.html, mentions, p.now, p.client_id],
+        |r| r.get(0),
+    )?;
+    c.execute(
+        "UPDATE chat_channels SET post_count = post_count + 1, last_post_at = ?2 WHERE id = ?1",
+        params![p.channel_id, p.now],
+    )?;
+    if let Some(root) = p.root_id {
+        c.execute(
+            "UPDATE chat_posts SET reply_count = reply_count + 1, last_reply_at = ?2 WHERE id = ?1",
+            params![root, p.now],
+        )?;
+    }
+    c.execute(
+        "INSERT INTO chat_search (rowid, text) VALUES (?1, ?2)",
+        params![id, p.text],
+    )?;
+    Ok(id)
+}
+
+pub fn update_post_text(
+    c: &Connection,
+    id: i64,
+    text: &str,
+    html: &str,
+    mentions: &[String],
+    now: i64,
+) -> SResult<()> {
+    let m = serde_json::to_string(mentions).unwrap_or_else(|_| "[]".into());
+    c.execute(
+        "UPDATE chat_posts SET text = ?2, html = ?3, mentions = ?4, edited_at = ?5 WHERE id = ?1",
+        params![id, text, html, m, now],
+    )?;
+    c.execute("DELETE FROM chat_search WHERE rowid = ?1", [id])?;
+    c.execute(
+        "INSERT INTO chat_search (rowid, text) VALUES (?1, ?2)",
+        params![id, text],
+    )?;
+    Ok(())
+}
+
+pub fn mark_post_deleted(c: &Connection, id: i64) -> SResult<()> {
+    c.execute(
+        "UPDATE chat_posts SET deleted = 1, text = '', html = '', pinned = 0 WHERE id = ?1",
+        [id],
+    )?;
+    c.execute("DELETE FROM chat_search WHERE rowid = ?1", [id])?;
+    c.execute("DELETE FROM chat_reactions WHERE post_id = ?1", [id])?;
+    Ok(())
+}
+
+pub fn set_pinned(c: &Connection, id: i64, pinned: bool) -> SResult<()> {
+    c.execute(
+        "UPDATE chat_posts SET pinned = ?2 WHERE id = ?1",
+        params![id, pinned],
+    )?;
+    Ok(())
+}
+
+/// Raises the unread-mention count of these members of the channel.
+pub fn add_mentions(c: &Connection, channel_id: &str, user_ids: &[String]) -> SResult<()> {
+    let mut st = c.prepare_cached("UPDATE chat_channel_members SET mentions = mentions + 1 WHERE channel_id = ?1 AND user_id = ?2")?;
+    for u in user_ids {
+        st.execute(params![channel_id, u])?;
+    }
+    Ok(())
+}
+
+/// My post counts as seen by me.
+pub fn saw_own_post(c: &Connection, channel_id: &str, user_id: &str, post_id: i64) -> SResult<()> {
+    c.execute(
+        "UPDATE chat_channel_members SET last_viewed_post = ?3, viewed_count = (SELECT post_count FROM chat_channels WHERE id = ?1)
+         WHERE channel_id = ?1 AND user_id = ?2 AND viewed_count + 1 = (SELECT post_count FROM chat_channels WHERE id = ?1)",
+        params![channel_id, user_id, post_id],
+    )?;
+    Ok(())
+}
+
+pub fn reactions(
+    c: &Connection,
+    post_ids: &[i64],
+) -> SResult<std::collections::HashMap<i64, Vec<Reaction>>> {
+    let mut out: std::collections::HashMap<i64, Vec<Reaction>> = std::collections::HashMap::new();
+    let mut st = c.prepare_cached(
+        "SELECT emoji, user_id FROM chat_reactions WHERE post_id = ?1 ORDER BY created_at",
+    )?;
+    for id in post_ids {
+        let rows: Vec<(String, String)> = st
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        if rows.is_empty() {
+            continue;
+        }
+        let list = out.entry(*id).or_default();
+        for (emoji, user) in rows {
+            match list.iter_mut().find(|r| r.emoji == emoji) {
+                Some(r) => {
+                    r.count += 1;
+                    r.users.push(user);
+                }
+                None => list.push(Reaction {
+                    emoji,
+                    count: 1,
+                    users: vec![user],
+                }),
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn set_reaction(
+    c: &Connection,
+    post_id: i64,
+    user_id: &str,
+    emoji: &str,
+    on: bool,
+    now: i64,
+) -> SResult<()> {
+    if on {
+        c.execute("INSERT OR IGNORE INTO chat_reactions (post_id, user_id, emoji, created_at) VALUES (?1, ?2, ?3, ?4)", params![post_id, user_id, emoji, now])?;
+    } else {
+        c.execute(
+            "DELETE FROM chat_reactions WHERE post_id = ?1 AND user_id = ?2 AND emoji = ?3",
+            params![post_id, user_id, emoji],
+        )?;
+    }
+    Ok(())
+}
+
+pub fn follow(
+    c: &Connection,
+    user_id: &str,
+    root_id: i64,
+    channel_id: &str,
+    following: bool,
+) -> SResult<()> {
+    c.execute(
+        "INSERT INTO chat_thread_follows (user_id, root_id, channel_id, following) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (user_id, root_id) DO UPDATE SET following = excluded.following",
+        params![user_id, root_id, channel_id, following],
+    )?;
+    Ok(())
+}
+
+/// Starts following unless the user chose to stop.
+pub fn follow_if_new(c: &Connection, user_id: &str, root_id: i64, channel_id: &str) -> SResult<()> {
+    c.execute(
+        "INSERT OR IGNORE INTO chat_thread_follows (user_id, root_id, channel_id, following) VALUES (?1, ?2, ?3, 1)",
+        params![user_id, root_id, channel_id],
+    )?;
+    Ok(())
+}
+
+/// A reply arrived: every follower but its author has one more unread reply (and a mention if named).
+pub fn bump_thread(
+    c: &Connection,
+    root_id: i64,
+    author: &str,
+    mentioned: &[String],
+) -> SResult<()> {
+    c.execute(
+        "UPDATE chat_thread_follows SET unread_replies = unread_replies + 1 WHERE root_id = ?1 AND user_id <> ?2 AND following = 1",
+        params![root_id, author],
+    )?;
+    let mut st = c.prepare_cached("UPDATE chat_thread_follows SET unread_mentions = unread_mentions + 1 WHERE root_id = ?1 AND user_id = ?2")?;
+    for u in mentioned {
+        st.execute(params![root_id, u])?;
+    }
+    Ok(())
+}
+
+pub fn thread_viewed(c: &Connection, user_id: &str, root_id: i64) -> SResult<()> {
+    c.execute("UPDATE chat_thread_follows SET unread_replies = 0, unread_mentions = 0 WHERE user_id = ?1 AND root_id = ?2", params![user_id, root_id])?;
+    Ok(())
+}
+
+pub fn is_following(c: &Connection, user_id: &str, root_id: i64) -> SResult<bool> {
+    Ok(c.prepare_cached(
+        "SELECT 1 FROM chat_thread_follows WHERE user_id = ?1 AND root_id = ?2 AND following = 1",
+    )?
+    .exists(params![user_id, root_id])?)
+}
+
+/// Followed threads in a team (and in my direct channels), most recent reply first.
+pub fn followed_threads(
+    c: &Connection,
+    user_id: &str,
+    team_id: &str,
+) -> SResult<Vec<(PostRow, i64, i64)>> {
+    let cols = POST_COLUMNS
+        .split(", ")
+        .map(|x| format!("p.{x}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {cols}, f.unread_replies, f.unread_mentions FROM chat_thread_follows f
+         JOIN chat_posts p ON p.id = f.root_id JOIN chat_channels ch ON ch.id = f.channel_id
+         JOIN chat_channel_members m ON m.channel_id = ch.id AND m.user_id = f.user_id
+         WHERE f.user_id = ?1 AND f.following = 1 AND p.reply_count > 0 AND (ch.team_id = ?2 OR ch.team_id IS NULL)
+         ORDER BY p.last_reply_at DESC LIMIT 200"
+    ))?;
+    let rows = st.query_map(params![user_id, team_id], |r| {
+        Ok((post_from(r)?, r.get(13)?, r.get(14)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn insert_event(
+    c: &Connection,
+    channel_id: Option<&str>,
+    user_id: Option<&str>,
+    payload: &str,
+    now: i64,
+) -> SResult<i64> {
+    Ok(c.prepare_cached("INSERT INTO chat_events (channel_id, user_id, payload, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id")?
+        .query_row(params![channel_id, user_id, payload, now], |r| r.get(0))?)
+}
+
+/// The events a user must see after `after`, in order: their channels' and their own.
+pub fn events_after(
+    c: &Connection,
+    user_id: &str,
+    after: i64,
+    limit: i64,
+) -> SResult<Vec<(i64, String)>> {
+    let mut st = c.prepare_cached(
+        "SELECT id, payload FROM chat_events WHERE id > ?2 AND (user_id = ?1 OR channel_id IN
+            (SELECT channel_id FROM chat_channel_members WHERE user_id = ?1)) ORDER BY id LIMIT ?3",
+    )?;
+    let rows = st.query_map(params![user_id, after, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn oldest_event(c: &Connection) -> SResult<i64> {
+    Ok(
+        c.query_row("SELECT COALESCE(MIN(id), 0) FROM chat_events", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+pub fn last_event(c: &Connection) -> SResult<i64> {
+    Ok(
+        c.query_row("SELECT COALESCE(MAX(id), 0) FROM chat_events", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+pub fn prune_events(c: &Connection, before: i64) -> SResult<usize> {
+    Ok(c.execute("DELETE FROM chat_events WHERE created_at < ?1", [before])?)
+}
+
+pub struct SearchFilter<'a> {
+    pub fts: &'a str,
+    pub channel_ids: &'a [String],
+    pub user_ids: &'a [String],
+    pub before_ms: Option<i64>,
+    pub after_ms: Option<i64>,
+}
+
+/// Posts matching, only in `channel_ids` (the caller passes the channels the user may read).
+pub fn search(c: &Connection, f: &SearchFilter<'_>, limit: i64) -> SResult<Vec<PostRow>> {
+    if f.channel_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let chans = serde_json::to_string(f.channel_ids).unwrap_or_else(|_| "[]".into());
+    let users = serde_json::to_string(f.user_ids).unwrap_or_else(|_| "[]".into());
+    let cols = POST_COLUMNS
+        .split(", ")
+        .map(|x| format!("p.{x}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (from, matching) = if f.fts.is_empty() {
+        ("chat_posts p".to_string(), "1 = 1".to_string())
+    } else {
+        (
+            "chat_search s JOIN chat_posts p ON p.id = s.rowid".to_string(),
+            "chat_search MATCH ?1".to_string(),
+        )
+    };
+    let sql = format!(
+        "SELECT {cols} FROM {from} WHERE {matching} AND p.deleted = 0
+           AND p.channel_id IN (SELECT value FROM json_each(?2))
+           AND (json_array_length(?3) = 0 OR p.user_id IN (SELECT value FROM json_each(?3)))
+           AND (?4 IS NULL OR p.created_at < ?4) AND (?5 IS NULL OR p.created_at >= ?5)
+         ORDER BY p.id DESC LIMIT ?6"
+    );
+    let mut st = c.prepare_cached(&sql)?;
+    let rows = st.query_map(
+        params![f.fts, chans, users, f.before_ms, f.after_ms, limit],
+        post_from,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

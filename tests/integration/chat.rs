@@ -1,0 +1,849 @@
+//! Chat over HTTP and WebSocket: teams and channels, messages, unread and mention counts kept on
+//! the server, threads, reactions, pins, search (never beyond one's channels), catch-up after a
+//! reconnect with no gap and no duplicate, permissions over endpoints and events, bad input.
+
+use std::time::Duration;
+
+use nichoir_testkit::{Client, TestServer};
+use serde_json::{json, Value};
+
+use crate::support::{
+    cookie_from, publish, recv_json, send_json, subscribe, ws_connect, Ws, WsAuth, PASSWORD,
+};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Person {
+    id: String,
+    http: Client,
+    cookie: String,
+}
+
+async fn person(server: &TestServer, name: &str) -> anyhow::Result<Person> {
+    let user = server.create_user(name, PASSWORD, false).await?;
+    let mut http = server.client();
+    http.login(name, PASSWORD).await?;
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", server.url))
+        .json(&json!({"username": name, "password": PASSWORD}))
+        .send()
+        .await?;
+    let cookie = cookie_from(&resp, "nichoir_session");
+    Ok(Person {
+        id: user["id"].as_str().unwrap_or("").to_string(),
+        http,
+        cookie,
+    })
+}
+
+async fn socket(server: &TestServer, p: &Person) -> Ws {
+    let mut ws = ws_connect(server.addr, WsAuth::Cookie(&p.cookie), WAIT).await;
+    let _hello = recv_json(&mut ws, WAIT).await;
+    send_json(&mut ws, &subscribe(&format!("chat:{}", p.id))).await;
+    let sub = recv_json(&mut ws, WAIT).await;
+    assert_eq!(sub["type"], "subscribed", "{sub}");
+    ws
+}
+
+/// The next chat event's data, skipping presence and typing signals.
+async fn next_event(ws: &mut Ws) -> Value {
+    loop {
+        let f = recv_json(ws, WAIT).await;
+        if f["type"] == "event"
+            && !matches!(f["data"]["type"].as_str(), Some("presence" | "typing"))
+        {
+            return f["data"].clone();
+        }
+        if f["type"] == "error" {
+            return f;
+        }
+    }
+}
+
+async fn post(p: &Person, channel: &str, text: &str) -> anyhow::Result<Value> {
+    let r = p
+        .http
+        .post(
+            &format!("/api/v1/chat/channels/{channel}/posts"),
+            json!({"text": text}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == 201, "post: {} {:?}", r.status, r.body);
+    Ok(r.body)
+}
+
+async fn channel_named(p: &Person, team: &str, name: &str) -> anyhow::Result<Value> {
+    let list = p
+        .http
+        .get(&format!("/api/v1/chat/teams/{team}/channels"))
+        .await?;
+    list.body
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["name"] == name).cloned())
+        .ok_or_else(|| anyhow::anyhow!("no channel {name} in {:?}", list.body))
+}
+
+#[tokio::test]
+async fn a_team_talks_with_unread_counts_threads_reactions_pins_and_search() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    let bob = person(&server, "bob").await?;
+    let r = ana
+        .http
+        .post(
+            "/api/v1/chat/teams",
+            json!({"name": "velo", "display_name": "Asso vélo", "open": true}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(
+        bob.http.get("/api/v1/chat/teams/open").await?.body[0]["name"],
+        "velo"
+    );
+    assert_eq!(
+        bob.http
+            .post("/api/v1/chat/teams/velo/join", json!({}))
+            .await?
+            .status,
+        200
+    );
+    let square = channel_named(&bob, "velo", "town-square").await?;
+    let square_id = square["id"].as_str().unwrap_or("").to_string();
+    assert_eq!(square["me"]["unread"], 0);
+
+    let r = ana
+        .http
+        .post(
+            "/api/v1/chat/teams/velo/channels",
+            json!({"display_name": "Budget 2027", "kind": "public", "purpose": "le budget"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["name"], "budget-2027");
+    let budget = r.body["id"].as_str().unwrap_or("").to_string();
+    let browse = bob
+        .http
+        .get("/api/v1/chat/teams/velo/channels/browse?q=budget")
+        .await?;
+    assert_eq!(browse.body[0]["joined"], false);
+    assert_eq!(
+        bob.http
+            .post(&format!("/api/v1/chat/channels/{budget}/join"), json!({}))
+            .await?
+            .status,
+        204
+    );
+
+    // Bob is told live; his counts are kept on the server.
+    let mut bws = socket(&server, &bob).await;
+    let p1 = post(&ana, &budget, "**Salut** tout le monde").await?;
+    let ev = next_event(&mut bws).await;
+    assert_eq!(ev["type"], "posted", "{ev}");
+    assert!(ev["id"].as_i64().unwrap_or(0) > 0);
+    assert_eq!(
+        ev["post"]["html"],
+        "<p><strong>Salut</strong> tout le monde</p>\n"
+    );
+    post(&ana, &budget, "@bob tu peux relire ?").await?;
+    let ev = next_event(&mut bws).await;
+    assert_eq!(ev["post"]["mentions"], json!([bob.id]));
+    let b = channel_named(&bob, "velo", "budget-2027").await?;
+    assert_eq!(
+        (b["me"]["unread"].as_i64(), b["me"]["mentions"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        channel_named(&ana, "velo", "budget-2027").await?["me"]["unread"],
+        0,
+        "own messages are read"
+    );
+    assert_eq!(
+        bob.http
+            .post(&format!("/api/v1/chat/channels/{budget}/view"), json!({}))
+            .await?
+            .status,
+        204
+    );
+    let ev = next_event(&mut bws).await;
+    assert_eq!(ev["type"], "read", "other devices clear their counts: {ev}");
+    let b = channel_named(&bob, "velo", "budget-2027").await?;
+    assert_eq!(
+        (b["me"]["unread"].as_i64(), b["me"]["mentions"].as_i64()),
+        (Some(0), Some(0))
+    );
+
+    // A thread: Bob replies; Ana follows it as the author and has one unread reply.
+    let root = p1["id"].as_i64().unwrap_or(0);
+    let r = bob
+        .http
+        .post(
+            &format!("/api/v1/chat/channels/{budget}/posts"),
+            json!({"text": "Oui !", "root_id": root}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let t = ana
+        .http
+        .get(&format!("/api/v1/chat/posts/{root}/thread"))
+        .await?;
+    assert_eq!(t.body["replies"][0]["text"], "Oui !");
+    assert_eq!(t.body["root"]["reply_count"], 1);
+    let th = ana.http.get("/api/v1/chat/teams/velo/threads").await?;
+    assert_eq!(th.body[0]["unread_replies"], 1, "{:?}", th.body);
+    ana.http
+        .post(&format!("/api/v1/chat/posts/{root}/thread/view"), json!({}))
+        .await?;
+    assert_eq!(
+        ana.http.get("/api/v1/chat/teams/velo/threads").await?.body[0]["unread_replies"],
+        0
+    );
+    let r = bob
+        .http
+        .post(
+            &format!("/api/v1/chat/channels/{square_id}/posts"),
+            json!({"text": "x", "root_id": root}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "a reply belongs to its root's channel");
+
+    // Reactions and pins reach the others.
+    let _ = next_event(&mut bws).await; // Bob's own reply
+    assert_eq!(
+        bob.http
+            .put_json(
+                &format!("/api/v1/chat/posts/{root}/reactions/thumbsup"),
+                json!({})
+            )
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(
+        ana.http
+            .put_json(
+                &format!("/api/v1/chat/posts/{root}/reactions/%F0%9F%91%8D"),
+                json!({})
+            )
+            .await?
+            .status,
+        204
+    );
+    let p = ana.http.get(&format!("/api/v1/chat/posts/{root}")).await?;
+    assert_eq!(p.body["reactions"][0]["emoji"], "👍");
+    assert_eq!(p.body["reactions"][0]["count"], 2);
+    assert_eq!(p.body["reactions"][0]["me"], true);
+    assert_eq!(
+        bob.http
+            .put_json(
+                &format!("/api/v1/chat/posts/{root}/reactions/notanemoji"),
+                json!({})
+            )
+            .await?
+            .status,
+        422
+    );
+    assert_eq!(
+        ana.http
+            .put_json(&format!("/api/v1/chat/posts/{root}/pin"), json!({}))
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(
+        bob.http
+            .get(&format!("/api/v1/chat/channels/{budget}/pinned"))
+            .await?
+            .body[0]["id"],
+        root
+    );
+
+    // Edits by the author only; deletes keep a tombstone.
+    let r = bob
+        .http
+        .patch(
+            &format!("/api/v1/chat/posts/{root}"),
+            json!({"text": "hacked"}),
+        )
+        .await?;
+    assert_eq!(r.status, 403);
+    let r = ana
+        .http
+        .patch(
+            &format!("/api/v1/chat/posts/{root}"),
+            json!({"text": "**Salut** à tous"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200);
+    assert!(r.body["edited_at"].is_string());
+    let gone = post(&ana, &budget, "oups").await?;
+    let gid = gone["id"].as_i64().unwrap_or(0);
+    assert_eq!(
+        bob.http
+            .delete(&format!("/api/v1/chat/posts/{gid}"))
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        ana.http
+            .delete(&format!("/api/v1/chat/posts/{gid}"))
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(
+        bob.http
+            .get(&format!("/api/v1/chat/posts/{gid}"))
+            .await?
+            .body["deleted"],
+        true
+    );
+
+    // History pages, permalinks.
+    for i in 0..60 {
+        post(&ana, &square_id, &format!("message {i} sur le vélo")).await?;
+    }
+    let page = bob
+        .http
+        .get(&format!("/api/v1/chat/channels/{square_id}/posts?limit=50"))
+        .await?;
+    assert_eq!(page.body["posts"].as_array().map(Vec::len), Some(50));
+    assert_eq!(page.body["more"], true);
+    let oldest = page.body["posts"][49]["id"].as_i64().unwrap_or(0);
+    let older = bob
+        .http
+        .get(&format!(
+            "/api/v1/chat/channels/{square_id}/posts?before={oldest}&limit=50"
+        ))
+        .await?;
+    assert_eq!(older.body["posts"].as_array().map(Vec::len), Some(10));
+    assert_eq!(older.body["more"], false);
+    let mid = page.body["posts"][30]["id"].as_i64().unwrap_or(0);
+    let around = bob
+        .http
+        .get(&format!(
+            "/api/v1/chat/channels/{square_id}/posts?around={mid}"
+        ))
+        .await?;
+    let ids: Vec<i64> = around.body["posts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| p["id"].as_i64())
+        .collect();
+    assert!(
+        ids.contains(&mid) && ids.windows(2).all(|w| w[0] < w[1]),
+        "{ids:?}"
+    );
+
+    // Search with filters.
+    let s = bob
+        .http
+        .get("/api/v1/chat/teams/velo/search?q=velo")
+        .await?;
+    assert_eq!(
+        s.body["posts"].as_array().map(Vec::len),
+        Some(60),
+        "accents do not matter"
+    );
+    assert_eq!(s.body["posts"][0]["channel"]["name"], "town-square");
+    let s = bob
+        .http
+        .get("/api/v1/chat/teams/velo/search?q=salut%20in:budget-2027%20from:ana")
+        .await?;
+    assert_eq!(s.body["posts"][0]["id"], root);
+    let s = bob
+        .http
+        .get("/api/v1/chat/teams/velo/search?q=salut%20from:bob")
+        .await?;
+    assert_eq!(s.body["posts"], json!([]));
+    let s = bob
+        .http
+        .get("/api/v1/chat/teams/velo/search?q=salut%20before:2000-01-01")
+        .await?;
+    assert_eq!(s.body["posts"], json!([]));
+    let s = bob
+        .http
+        .get("/api/v1/chat/teams/velo/search?q=salut%20after:2000-01-01")
+        .await?;
+    assert!(!s.body["posts"].as_array().is_some_and(Vec::is_empty));
+    assert_eq!(
+        bob.http
+            .get("/api/v1/chat/teams/velo/search?q=before:hier")
+            .await?
+            .status,
+        422
+    );
+
+    // Archived: read-only, still searchable.
+    assert_eq!(
+        bob.http
+            .post(
+                &format!("/api/v1/chat/channels/{budget}/archive"),
+                json!({})
+            )
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        ana.http
+            .post(
+                &format!("/api/v1/chat/channels/{budget}/archive"),
+                json!({})
+            )
+            .await?
+            .status,
+        204
+    );
+    let r = bob
+        .http
+        .post(
+            &format!("/api/v1/chat/channels/{budget}/posts"),
+            json!({"text": "encore"}),
+        )
+        .await?;
+    assert_eq!(r.status, 409);
+    let s = bob
+        .http
+        .get("/api/v1/chat/teams/velo/search?q=relire")
+        .await?;
+    assert_eq!(s.body["posts"].as_array().map(Vec::len), Some(1));
+    Ok(())
+}
+
+#[tokio::test]
+async fn reconnecting_catches_up_with_no_gap_and_no_duplicate() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    let bob = person(&server, "bob").await?;
+    ana.http
+        .post(
+            "/api/v1/chat/teams",
+            json!({"name": "t1", "display_name": "T", "open": true}),
+        )
+        .await?;
+    bob.http
+        .post("/api/v1/chat/teams/t1/join", json!({}))
+        .await?;
+    let square = channel_named(&ana, "t1", "town-square").await?["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let mut ws = socket(&server, &bob).await;
+    post(&ana, &square, "one").await?;
+    let first = next_event(&mut ws).await;
+    let last_seen = first["id"].as_i64().unwrap_or(0);
+    drop(ws);
+    // While Bob is away: messages, an edit, a reaction, a deletion.
+    let two = post(&ana, &square, "two").await?;
+    let three = post(&ana, &square, "three").await?;
+    let two_id = two["id"].as_i64().unwrap_or(0);
+    ana.http
+        .patch(
+            &format!("/api/v1/chat/posts/{two_id}"),
+            json!({"text": "two (edited)"}),
+        )
+        .await?;
+    ana.http
+        .put_json(
+            &format!("/api/v1/chat/posts/{}/reactions/tada", three["id"]),
+            json!({}),
+        )
+        .await?;
+    ana.http
+        .delete(&format!("/api/v1/chat/posts/{}", three["id"]))
+        .await?;
+
+    let mut ws = socket(&server, &bob).await;
+    send_json(
+        &mut ws,
+        &publish(
+            &format!("chat:{}", bob.id),
+            json!({"type": "catch_up", "after": last_seen}),
+        ),
+    )
+    .await;
+    let mut got: Vec<Value> = Vec::new();
+    loop {
+        let ev = next_event(&mut ws).await;
+        match ev["type"].as_str() {
+            Some("events") => got.extend(ev["events"].as_array().cloned().unwrap_or_default()),
+            Some("caught_up") => break,
+            other => panic!("unexpected during catch-up: {other:?} {ev}"),
+        }
+    }
+    let kinds: Vec<&str> = got.iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "posted",
+            "posted",
+            "post_edited",
+            "reaction",
+            "post_deleted"
+        ],
+        "{got:?}"
+    );
+    let ids: Vec<i64> = got.iter().filter_map(|e| e["id"].as_i64()).collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]) && ids[0] > last_seen,
+        "in order, after the last seen: {ids:?}"
+    );
+    // Live again.
+    post(&ana, &square, "four").await?;
+    let live = next_event(&mut ws).await;
+    assert_eq!(live["post"]["text"], "four");
+    assert!(live["id"].as_i64().unwrap_or(0) > *ids.last().unwrap_or(&0));
+    // A catch-up from the start gives everything kept; from an id beyond, nothing.
+    send_json(
+        &mut ws,
+        &publish(
+            &format!("chat:{}", bob.id),
+            json!({"type": "catch_up", "after": 999_999_999}),
+        ),
+    )
+    .await;
+    let ev = next_event(&mut ws).await;
+    assert_eq!(ev["type"], "caught_up");
+    send_json(
+        &mut ws,
+        &publish(
+            &format!("chat:{}", bob.id),
+            json!({"type": "catch_up", "after": -1}),
+        ),
+    )
+    .await;
+    let ev = recv_json(&mut ws, WAIT).await;
+    assert_eq!(ev["type"], "error", "malformed catch-up: {ev}");
+    send_json(
+        &mut ws,
+        &publish(&format!("chat:{}", bob.id), json!({"type": "nonsense"})),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws, WAIT).await["type"], "error");
+    Ok(())
+}
+
+/// Who may read, write, search and receive what.
+#[tokio::test]
+async fn nobody_reads_searches_or_hears_a_channel_they_are_not_in() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    let bob = person(&server, "bob").await?;
+    let eve = person(&server, "eve").await?;
+    ana.http
+        .post(
+            "/api/v1/chat/teams",
+            json!({"name": "inner", "display_name": "Inner", "open": false}),
+        )
+        .await?;
+    assert_eq!(
+        eve.http
+            .post("/api/v1/chat/teams/inner/join", json!({}))
+            .await?
+            .status,
+        404,
+        "a closed team is invisible"
+    );
+    assert_eq!(
+        ana.http
+            .put_json(
+                "/api/v1/chat/teams/inner/members/bob",
+                json!({"role": "member"})
+            )
+            .await?
+            .status,
+        204
+    );
+    let r = ana
+        .http
+        .post(
+            "/api/v1/chat/teams/inner/channels",
+            json!({"display_name": "Secret", "kind": "private"}),
+        )
+        .await?;
+    let secret = r.body["id"].as_str().unwrap_or("").to_string();
+    let square = channel_named(&ana, "inner", "town-square").await?["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let mut bws = socket(&server, &bob).await;
+    post(&ana, &secret, "the secret plan").await?;
+    post(&ana, &square, "public hello").await?;
+    let ev = next_event(&mut bws).await;
+    assert_eq!(
+        ev["post"]["text"], "public hello",
+        "Bob never hears the private channel: {ev}"
+    );
+    let s = bob
+        .http
+        .get("/api/v1/chat/teams/inner/search?q=secret")
+        .await?;
+    assert_eq!(s.body["posts"], json!([]));
+    let secret_post = ana
+        .http
+        .get(&format!("/api/v1/chat/channels/{secret}/posts"))
+        .await?
+        .body["posts"][0]["id"]
+        .as_i64()
+        .unwrap_or(0);
+    for (who, c) in [("bob", &bob), ("eve", &eve)] {
+        assert_eq!(
+            c.http
+                .get(&format!("/api/v1/chat/channels/{secret}/posts"))
+                .await?
+                .status,
+            404,
+            "{who}"
+        );
+        assert_eq!(
+            c.http
+                .get(&format!("/api/v1/chat/channels/{secret}"))
+                .await?
+                .status,
+            404,
+            "{who}"
+        );
+        assert_eq!(
+            c.http
+                .post(
+                    &format!("/api/v1/chat/channels/{secret}/posts"),
+                    json!({"text": "x"})
+                )
+                .await?
+                .status,
+            404,
+            "{who}"
+        );
+        assert_eq!(
+            c.http
+                .post(&format!("/api/v1/chat/channels/{secret}/join"), json!({}))
+                .await?
+                .status,
+            404,
+            "{who}"
+        );
+        assert_eq!(
+            c.http
+                .get(&format!("/api/v1/chat/posts/{secret_post}"))
+                .await?
+                .status,
+            404,
+            "{who}"
+        );
+        assert_eq!(
+            c.http
+                .get(&format!("/api/v1/chat/posts/{secret_post}/thread"))
+                .await?
+                .status,
+            404,
+            "{who}"
+        );
+        assert_eq!(
+            c.http
+                .put_json(
+                    &format!("/api/v1/chat/posts/{secret_post}/reactions/tada"),
+                    json!({})
+                )
+                .await?
+                .status,
+            404,
+            "{who}"
+        );
+    }
+    for path in [
+        format!("/api/v1/chat/channels/{square}/posts"),
+        "/api/v1/chat/teams/inner/channels".into(),
+        "/api/v1/chat/teams/inner/search?q=hello".into(),
+        "/api/v1/chat/teams/inner/members".into(),
+    ] {
+        assert_eq!(
+            eve.http.get(&path).await?.status,
+            404,
+            "eve is not in the team: {path}"
+        );
+    }
+    // Eve cannot listen to Bob's topic.
+    let mut ews = ws_connect(server.addr, WsAuth::Cookie(&eve.cookie), WAIT).await;
+    let _ = recv_json(&mut ews, WAIT).await;
+    send_json(&mut ews, &subscribe(&format!("chat:{}", bob.id))).await;
+    assert_eq!(recv_json(&mut ews, WAIT).await["type"], "error");
+    // Invited, Bob reads it; removed, he no longer does and is told.
+    assert_eq!(
+        ana.http
+            .put_json(
+                &format!("/api/v1/chat/channels/{secret}/members/bob"),
+                json!({})
+            )
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(
+        bob.http
+            .get(&format!("/api/v1/chat/channels/{secret}/posts"))
+            .await?
+            .body["posts"][0]["text"],
+        "the secret plan"
+    );
+    assert_eq!(
+        ana.http
+            .delete(&format!("/api/v1/chat/channels/{secret}/members/bob"))
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(
+        bob.http
+            .get(&format!("/api/v1/chat/channels/{secret}/posts"))
+            .await?
+            .status,
+        404
+    );
+    loop {
+        let ev = next_event(&mut bws).await;
+        if ev["type"] == "channel_removed" {
+            assert_eq!(ev["channel_id"], secret);
+            break;
+        }
+    }
+    // Direct messages: the same two people always get the same channel.
+    let d1 = ana
+        .http
+        .post("/api/v1/chat/direct", json!({"usernames": ["bob"]}))
+        .await?;
+    let d2 = bob
+        .http
+        .post("/api/v1/chat/direct", json!({"usernames": ["ana"]}))
+        .await?;
+    assert_eq!(d1.body["id"], d2.body["id"]);
+    assert_eq!(d1.body["kind"], "direct");
+    assert_eq!(d1.body["display_name"], "BOB");
+    let dm = d1.body["id"].as_str().unwrap_or("").to_string();
+    post(&ana, &dm, "psst").await?;
+    assert_eq!(
+        eve.http
+            .get(&format!("/api/v1/chat/channels/{dm}/posts"))
+            .await?
+            .status,
+        404
+    );
+    let g = ana
+        .http
+        .post("/api/v1/chat/direct", json!({"usernames": ["bob", "eve"]}))
+        .await?;
+    assert_eq!(g.body["kind"], "group");
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_input_gets_clear_errors_and_stores_nothing() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    ana.http
+        .post(
+            "/api/v1/chat/teams",
+            json!({"name": "bad", "display_name": "Bad"}),
+        )
+        .await?;
+    let square = channel_named(&ana, "bad", "town-square").await?["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let url = format!("/api/v1/chat/channels/{square}/posts");
+    for (body, status) in [
+        (json!({"text": ""}), 422),
+        (json!({"text": "   \n  "}), 422),
+        (json!({"text": "x".repeat(16_001)}), 422),
+        (json!({"text": "ok", "root_id": 999_999}), 422),
+        (json!({"text": "ok", "color": "red"}), 422),
+        (json!({"text": 42}), 422),
+        (json!({"text": "ok", "client_id": "x".repeat(65)}), 422),
+    ] {
+        let r = ana.http.post(&url, body.clone()).await?;
+        assert_eq!(r.status, status, "{body}: {:?}", r.body);
+    }
+    let r = ana
+        .http
+        .send(
+            ana.http
+                .http
+                .post(ana.http.url(&url))
+                .header("x-csrf-token", ana.http.csrf.clone().unwrap_or_default())
+                .header("content-type", "application/json")
+                .body("{broken"),
+        )
+        .await?;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        ana.http.get(&format!("{url}?limit=50")).await?.body["posts"],
+        json!([]),
+        "nothing stored"
+    );
+    for (name, status) in [("a", 422), ("has space", 422), ("bad", 409)] {
+        let r = ana
+            .http
+            .post(
+                "/api/v1/chat/teams",
+                json!({"name": name, "display_name": "x"}),
+            )
+            .await?;
+        assert_eq!(r.status, status, "{name}");
+    }
+    let r = ana
+        .http
+        .post(
+            "/api/v1/chat/teams/bad/channels",
+            json!({"display_name": "", "kind": "public"}),
+        )
+        .await?;
+    assert_eq!(r.status, 422);
+    let r = ana
+        .http
+        .post(
+            "/api/v1/chat/teams/bad/channels",
+            json!({"display_name": "X", "kind": "secret"}),
+        )
+        .await?;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        ana.http
+            .post("/api/v1/chat/direct", json!({"usernames": []}))
+            .await?
+            .status,
+        422
+    );
+    assert_eq!(
+        ana.http
+            .post("/api/v1/chat/direct", json!({"usernames": ["nobody"]}))
+            .await?
+            .status,
+        404
+    );
+    assert_eq!(
+        ana.http.get("/api/v1/chat/posts/notanumber").await?.status / 100,
+        4
+    );
+    // Resending with the same client_id gives back the first message, not a second one.
+    let a = ana
+        .http
+        .post(&url, json!({"text": "once", "client_id": "tmp-1"}))
+        .await?;
+    let b = ana
+        .http
+        .post(&url, json!({"text": "once", "client_id": "tmp-1"}))
+        .await?;
+    assert_eq!(a.body["id"], b.body["id"]);
+    assert_eq!(
+        ana.http.get(&url).await?.body["posts"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    // Guests have no chat.
+    let g = server.guest().await?;
+    assert_eq!(g.get("/api/v1/chat/teams").await?.status, 401);
+    Ok(())
+}
