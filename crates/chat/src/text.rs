@@ -233,7 +233,7 @@ mod tests {
         assert!(parse_search("   ").is_err());
         assert_eq!(
             parse_search("a\" OR b:c NEAR(x").expect("ok").fts,
-            "\"a\" \"OR\" \"NEARx\"*"
+            "\"a\" \"OR\" \"bc\" \"NEARx\"*"
         );
     }
 
