@@ -847,3 +847,279 @@ async fn bad_input_gets_clear_errors_and_stores_nothing() -> anyhow::Result<()> 
     assert_eq!(g.get("/api/v1/chat/teams").await?.status, 401);
     Ok(())
 }
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    // A real PNG (RGB, zlib-compressed rows with filter 0), built here so the test needs no image
+    // library of its own.
+    let row: Vec<u8> = std::iter::once(0u8).chain([200u8, 40, 40].repeat(w as usize)).collect();
+    let raw = row.repeat(h as usize);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut z, &raw).expect("zlib");
+    let idat = z.finish().expect("zlib");
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        c.extend_from_slice(&crc32(kind, data).to_be_bytes());
+        c
+    };
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    out.extend(chunk(b"IHDR", &ihdr));
+    out.extend(chunk(b"IDAT", &idat));
+    out.extend(chunk(b"IEND", &[]));
+    out
+}
+
+fn crc32(kind: &[u8], data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for b in kind.iter().chain(data) {
+        crc ^= *b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+async fn upload(
+    p: &Person,
+    channel: &str,
+    name: &str,
+    ct: &str,
+    bytes: Vec<u8>,
+) -> anyhow::Result<nichoir_testkit::Reply> {
+    let c = &p.http;
+    let url = c.url(&format!(
+        "/api/v1/chat/channels/{channel}/files?name={}",
+        name.replace('/', "%2F")
+    ));
+    c.send(
+        c.http
+            .post(url)
+            .header("content-type", ct)
+            .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
+            .body(bytes),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn files_webhooks_and_retention() -> anyhow::Result<()> {
+    let server = TestServer::start_with(|c| c.uploads.max_file_bytes = 200_000)?;
+    let ana = person(&server, "ana").await?;
+    let bob = person(&server, "bob").await?;
+    let eve = person(&server, "eve").await?;
+    ana.http
+        .post(
+            "/api/v1/chat/teams",
+            json!({"name": "files", "display_name": "Files", "open": true}),
+        )
+        .await?;
+    bob.http
+        .post("/api/v1/chat/teams/files/join", json!({}))
+        .await?;
+    let square = channel_named(&ana, "files", "town-square").await?["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+
+    // An image with its thumbnail; a message carrying it.
+    let r = upload(&ana, &square, "photo.png", "image/png", png(900, 300)).await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let fid = r.body["id"].as_str().unwrap_or("").to_string();
+    assert_eq!(
+        (r.body["width"].as_i64(), r.body["height"].as_i64()),
+        (Some(900), Some(300))
+    );
+    let r = ana
+        .http
+        .post(
+            &format!("/api/v1/chat/channels/{square}/posts"),
+            json!({"text": "", "file_ids": [fid]}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "a message may be only a file: {:?}", r.body);
+    assert_eq!(r.body["files"][0]["name"], "photo.png");
+    let thumb = bob
+        .http
+        .get(&format!("/api/v1/chat/files/{fid}/thumbnail"))
+        .await?;
+    assert_eq!(thumb.status, 200);
+    assert_eq!(thumb.headers["content-type"], "image/png");
+    assert!(thumb.bytes.len() < 20_000);
+    assert_eq!(
+        bob.http
+            .get(&format!("/api/v1/chat/files/{fid}"))
+            .await?
+            .bytes,
+        png(900, 300)
+    );
+    assert_eq!(
+        eve.http
+            .get(&format!("/api/v1/chat/files/{fid}"))
+            .await?
+            .status,
+        404,
+        "not in the channel"
+    );
+    let r = bob
+        .http
+        .post(
+            &format!("/api/v1/chat/channels/{square}/posts"),
+            json!({"text": "mine", "file_ids": [fid]}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "a file is attached once, by its uploader");
+    for (name, ct, bytes, status) in [
+        ("../../x", "text/plain", b"x".to_vec(), 422),
+        ("fake.png", "image/png", b"hello".to_vec(), 415),
+        (
+            "x.svg",
+            "image/svg+xml",
+            b"<svg onload=alert(1)/>".to_vec(),
+            415,
+        ),
+        ("big.txt", "text/plain", vec![b'a'; 200_001], 413),
+    ] {
+        let r = upload(&ana, &square, name, ct, bytes).await?;
+        assert_eq!(r.status, status, "{name}: {:?}", r.body);
+    }
+    assert_eq!(
+        upload(&eve, &square, "e.txt", "text/plain", b"hi".to_vec())
+            .await?
+            .status,
+        404
+    );
+
+    // An incoming webhook, Slack-style.
+    assert_eq!(
+        bob.http
+            .post(
+                &format!("/api/v1/chat/channels/{square}/webhooks"),
+                json!({"display_name": "CI"})
+            )
+            .await?
+            .status,
+        403
+    );
+    let r = ana
+        .http
+        .post(
+            &format!("/api/v1/chat/channels/{square}/webhooks"),
+            json!({"display_name": "CI"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let url = r.body["url"].as_str().unwrap_or("").to_string();
+    let path = url.trim_start_matches(&server.url).to_string();
+    let hook = reqwest::Client::new().post(format!("{}{path}", server.url)).json(&json!({"text": "Build **#42** passed", "username": "ci-bot",
+        "attachments": [{"title": "logs", "title_link": "https://ci.example/42", "text": "all green"}]})).send().await?;
+    assert_eq!(hook.status().as_u16(), 200);
+    let last = bob
+        .http
+        .get(&format!("/api/v1/chat/channels/{square}/posts?limit=1"))
+        .await?;
+    assert_eq!(
+        last.body["posts"][0]["props"]["override_username"],
+        "ci-bot"
+    );
+    assert!(last.body["posts"][0]["text"]
+        .as_str()
+        .unwrap_or("")
+        .contains("all green"));
+    let wrong = reqwest::Client::new()
+        .post(format!("{}/hooks/not-the-secret", server.url))
+        .json(&json!({"text": "x"}))
+        .send()
+        .await?;
+    assert_eq!(wrong.status().as_u16(), 404);
+    let empty = reqwest::Client::new()
+        .post(format!("{}{path}", server.url))
+        .json(&json!({"text": ""}))
+        .send()
+        .await?;
+    assert_eq!(empty.status().as_u16(), 422);
+    let hooks = ana
+        .http
+        .get(&format!("/api/v1/chat/channels/{square}/webhooks"))
+        .await?;
+    let hid = hooks.body[0]["id"].as_str().unwrap_or("").to_string();
+    assert_eq!(
+        ana.http
+            .delete(&format!("/api/v1/chat/channels/{square}/webhooks/{hid}"))
+            .await?
+            .status,
+        204
+    );
+    let gone = reqwest::Client::new()
+        .post(format!("{}{path}", server.url))
+        .json(&json!({"text": "x"}))
+        .send()
+        .await?;
+    assert_eq!(gone.status().as_u16(), 404);
+
+    // Retention: a channel keeping 1 day loses older messages (and their files) when the job runs.
+    assert_eq!(
+        bob.http
+            .put_json(
+                &format!("/api/v1/chat/channels/{square}/retention"),
+                json!({"days": 1})
+            )
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        ana.http
+            .put_json(
+                &format!("/api/v1/chat/channels/{square}/retention"),
+                json!({"days": 1})
+            )
+            .await?
+            .status,
+        204
+    );
+    let old = post(&ana, &square, "from last week").await?["id"]
+        .as_i64()
+        .unwrap_or(0);
+    let ago = nichoir_core::time::now_ms() - 2 * 86_400_000;
+    server.ctx.db.write(move |c| {
+        c.execute("UPDATE chat_posts SET created_at = ?2 WHERE id = ?1 OR id IN (SELECT post_id FROM chat_files)", nichoir_storage::params![old, ago])?;
+        Ok(())
+    }).await?;
+    let removed = server
+        .chat
+        .apply_retention()
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    assert_eq!(removed, 2);
+    assert_eq!(
+        ana.http
+            .get(&format!("/api/v1/chat/posts/{old}"))
+            .await?
+            .status,
+        404
+    );
+    assert_eq!(
+        ana.http
+            .get(&format!("/api/v1/chat/files/{fid}"))
+            .await?
+            .status,
+        404
+    );
+    assert_eq!(
+        ana.http
+            .get("/api/v1/chat/teams/files/search?q=week")
+            .await?
+            .body["posts"],
+        json!([])
+    );
+    Ok(())
+}

@@ -182,6 +182,16 @@ impl AuthService {
         self.user_where("id", id).await
     }
 
+    /// An actor for an enabled user on whose behalf an integration acts (a chat webhook posts as
+    /// its creator): the integration's secret was checked by its owner crate.
+    pub async fn actor_for_integration(&self, user_id: &str) -> Result<Option<Actor>, Error> {
+        Ok(self
+            .user_by_id(user_id)
+            .await?
+            .filter(|u| !u.disabled)
+            .map(|u| Actor::user(u, None)))
+    }
+
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, Error> {
         self.user_where("username", username).await
     }

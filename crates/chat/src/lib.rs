@@ -3,6 +3,7 @@
 //! one realtime topic per user with catch-up after a reconnect (docs/chat-api.md). Pure text rules
 //! in `text`, SQL in `store`, the service in `service`, HTTP in `routes`, realtime in `topics`.
 
+mod files;
 mod migrations;
 mod model;
 mod routes;
@@ -10,13 +11,14 @@ mod service;
 mod store;
 mod text;
 mod topics;
+mod webhooks;
 
 use std::sync::Arc;
 
 use nichoir_http::Api;
 
 pub use migrations::MIGRATIONS;
-pub use service::ChatService;
+pub use service::{ChatDeps, ChatService};
 pub use topics::ChatTopics;
 
 /// Adds the chat routes to the API.

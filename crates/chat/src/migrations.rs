@@ -2,10 +2,11 @@ use nichoir_storage::{Migration, MigrationSet};
 
 pub const MIGRATIONS: MigrationSet = MigrationSet {
     component: "chat",
-    migrations: &[Migration {
-        version: 1,
-        name: "teams_channels_posts_events_search",
-        sql: r#"
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "teams_channels_posts_events_search",
+            sql: r#"
 CREATE TABLE chat_teams (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
@@ -108,5 +109,41 @@ CREATE INDEX chat_events_by_user ON chat_events (user_id, id) WHERE user_id IS N
 
 CREATE VIRTUAL TABLE chat_search USING fts5 (text, tokenize = 'unicode61 remove_diacritics 2');
 "#,
-    }],
+        },
+        Migration {
+            version: 2,
+            name: "files_webhooks_retention",
+            sql: r#"
+-- Extra facts of a post: {"from_webhook": true, "override_username": "CI"}, attachments…
+ALTER TABLE chat_posts ADD COLUMN props TEXT NOT NULL DEFAULT '{}';
+-- Per-channel retention in days (NULL: the instance's `chat.retention_days`).
+ALTER TABLE chat_channels ADD COLUMN retention_days INTEGER;
+
+CREATE TABLE chat_files (
+    id TEXT PRIMARY KEY,
+    channel_id TEXT NOT NULL REFERENCES chat_channels (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    post_id INTEGER REFERENCES chat_posts (id) ON DELETE SET NULL,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    has_thumbnail INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX chat_files_by_post ON chat_files (post_id) WHERE post_id IS NOT NULL;
+
+CREATE TABLE chat_webhooks (
+    id TEXT PRIMARY KEY,
+    channel_id TEXT NOT NULL REFERENCES chat_channels (id) ON DELETE CASCADE,
+    secret_hash TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+"#,
+        },
+    ],
 };

@@ -80,6 +80,7 @@ pub struct PostRow {
     pub pinned: bool,
     pub reply_count: i64,
     pub last_reply_at: Option<i64>,
+    pub props: serde_json::Value,
 }
 
 /// A reaction, aggregated per emoji.

@@ -60,6 +60,17 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/follow", "chat", "Stop following a thread", u).ok(204, ""), unfollow)
         .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/reactions/{emoji}", "chat", "React with an emoji (character or shortcode)", u).ok(204, ""), react)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/reactions/{emoji}", "chat", "Remove my reaction", u).ok(204, ""), unreact)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/files", "chat", "Upload a file to the channel (?name=; the body is the file with its Content-Type); then post with file_ids", u).ok(201, "application/json"), upload)
+        .route(doc(m("GET"), "/api/v1/chat/files/{file}", "chat", "A file, with its channel's read rights", u).ok(200, "application/octet-stream"), file)
+        .route(doc(m("GET"), "/api/v1/chat/files/{file}/thumbnail", "chat", "An image's thumbnail (PNG, at most 400 px)", u).ok(200, "image/png"), thumbnail)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/webhooks", "chat", "Add an incoming webhook (channel admins); answers its secret URL once", u)
+            .body(json!({"display_name": "CI"})).ok(201, "application/json"), create_webhook)
+        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/webhooks", "chat", "The channel's webhooks (channel admins)", u), webhooks)
+        .route(doc(m("DELETE"), "/api/v1/chat/channels/{id}/webhooks/{hook}", "chat", "Remove a webhook", u).ok(204, ""), delete_webhook)
+        .route(doc(m("POST"), "/hooks/{secret}", "chat", "Incoming webhook: Slack/Mattermost JSON {\"text\", \"username\"?, \"attachments\"?}", Access::Public)
+            .body(json!({"text": "Build #42 passed"})), receive_hook)
+        .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/retention", "chat", "The channel's own message retention in days, or null for the instance's (team admins)", u)
+            .body(json!({"days": 30})).ok(204, ""), retention)
         .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/pin", "chat", "Pin a message", u).ok(204, ""), pin)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/pin", "chat", "Unpin a message", u).ok(204, ""), unpin)
 }
@@ -343,7 +354,10 @@ async fn posts(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewPost {
+    #[serde(default)]
     text: String,
+    #[serde(default)]
+    file_ids: Vec<String>,
     #[serde(default)]
     root_id: Option<i64>,
     #[serde(default)]
@@ -356,8 +370,17 @@ async fn create_post(
     id: web::Path<String>,
     b: web::Json<NewPost>,
 ) -> ApiResult<HttpResponse> {
+    let b = b.into_inner();
     let v = s
-        .create_post(&who.0, &id, &b.text, b.root_id, b.client_id.as_deref())
+        .create_post_with(
+            &who.0,
+            &id,
+            &b.text,
+            b.root_id,
+            b.client_id.as_deref(),
+            &b.file_ids,
+            json!({}),
+        )
         .await?;
     Ok(HttpResponse::Created().json(v))
 }
@@ -428,5 +451,125 @@ async fn pin(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpRespon
 
 async fn unpin(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     s.pin(&who.0, *id, false).await?;
+    Ok(done())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileQuery {
+    name: String,
+}
+
+async fn upload(
+    s: Chat,
+    who: SignedIn,
+    req: actix_web::HttpRequest,
+    id: web::Path<String>,
+    q: web::Query<FileQuery>,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes =
+        nichoir_http::read_body(body, (s.max_file_bytes as usize).saturating_add(1)).await?;
+    Ok(HttpResponse::Created().json(
+        s.upload(&who.0, &id, &q.name, &declared, bytes.to_vec())
+            .await?,
+    ))
+}
+
+fn file_response(name: &str, ct: String, bytes: Vec<u8>) -> HttpResponse {
+    let inline = ct.starts_with("image/") || ct == "application/pdf";
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    HttpResponse::Ok()
+        .content_type(ct)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!(
+                "{}; filename=\"{ascii}\"",
+                if inline { "inline" } else { "attachment" }
+            ),
+        ))
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "private, max-age=3600",
+        ))
+        .body(bytes)
+}
+
+async fn file(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let (name, ct, bytes) = s.file(&who.0, &id, false).await?;
+    Ok(file_response(&name, ct, bytes))
+}
+
+async fn thumbnail(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let (name, ct, bytes) = s.file(&who.0, &id, true).await?;
+    Ok(file_response(&name, ct, bytes))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HookBody {
+    display_name: String,
+}
+
+async fn create_webhook(
+    s: Chat,
+    who: SignedIn,
+    id: web::Path<String>,
+    b: web::Json<HookBody>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(s.create_webhook(&who.0, &id, &b.display_name).await?))
+}
+
+async fn webhooks(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    Ok(ok(s.webhooks(&who.0, &id).await?))
+}
+
+async fn delete_webhook(
+    s: Chat,
+    who: SignedIn,
+    p: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, hook) = p.into_inner();
+    s.delete_webhook(&who.0, &id, &hook).await?;
+    Ok(done())
+}
+
+async fn receive_hook(
+    s: Chat,
+    secret: web::Path<String>,
+    b: web::Json<crate::webhooks::HookPayload>,
+) -> ApiResult<HttpResponse> {
+    let post = s.receive_hook(&secret, b.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(json!({"id": post["id"]})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionBody {
+    days: Option<i64>,
+}
+
+async fn retention(
+    s: Chat,
+    who: SignedIn,
+    id: web::Path<String>,
+    b: web::Json<RetentionBody>,
+) -> ApiResult<HttpResponse> {
+    s.set_retention(&who.0, &id, b.days).await?;
     Ok(done())
 }

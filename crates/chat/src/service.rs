@@ -95,8 +95,23 @@ struct CachedUser {
 pub struct ChatService {
     pub(crate) db: Db,
     pub(crate) hub: Hub,
-    auth: AuthService,
+    pub(crate) auth: AuthService,
+    pub(crate) files_dir: std::path::PathBuf,
+    pub(crate) max_file_bytes: u64,
+    pub(crate) retention_days: u64,
+    pub(crate) base_url: String,
     users: Mutex<HashMap<String, CachedUser>>,
+}
+
+/// What the composition hands the chat.
+pub struct ChatDeps {
+    pub db: Db,
+    pub hub: Hub,
+    pub auth: AuthService,
+    pub uploads_dir: std::path::PathBuf,
+    pub max_file_bytes: u64,
+    pub retention_days: u64,
+    pub base_url: String,
 }
 
 fn user_json(u: &User) -> Value {
@@ -108,13 +123,25 @@ fn team_json(t: &TeamRow, role: Option<&str>) -> Value {
 }
 
 impl ChatService {
-    pub fn new(db: Db, hub: Hub, auth: AuthService) -> ChatService {
+    pub fn new(d: ChatDeps) -> ChatService {
         ChatService {
-            db,
-            hub,
-            auth,
+            db: d.db,
+            hub: d.hub,
+            auth: d.auth,
+            files_dir: d.uploads_dir.join("chat"),
+            max_file_bytes: d.max_file_bytes,
+            retention_days: d.retention_days,
+            base_url: d.base_url,
             users: Mutex::new(HashMap::new()),
         }
+    }
+
+    pub(crate) async fn readable_channel(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+    ) -> ChatResult<(ChannelRow, Option<MemberRow>)> {
+        self.readable(channel_id, user_id).await
     }
 
     pub fn hub(&self) -> &Hub {
@@ -912,7 +939,10 @@ impl ChatService {
     /// Posts as the API shows them (users, reactions, my reaction flags).
     pub async fn posts_json(&self, posts: &[PostRow], me: &str) -> ChatResult<Vec<Value>> {
         let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-        let reactions = self.db.read(move |c| store::reactions(c, &ids)).await?;
+        let (reactions, files) = self
+            .db
+            .read(move |c| Ok((store::reactions(c, &ids)?, store::files_of(c, &ids)?)))
+            .await?;
         let mut out = Vec::with_capacity(posts.len());
         for p in posts {
             let rs: Vec<Value> = reactions
@@ -924,6 +954,7 @@ impl ChatService {
                 "text": p.text, "html": p.html, "created_at": rfc3339(p.created_at), "edited_at": p.edited_at.map(rfc3339),
                 "deleted": p.deleted, "pinned": p.pinned, "reactions": rs, "reply_count": p.reply_count,
                 "last_reply_at": p.last_reply_at.map(rfc3339), "mentions": p.mentions,
+                "files": files.get(&p.id).cloned().unwrap_or_default(), "props": p.props,
             }));
         }
         Ok(out)
@@ -994,8 +1025,41 @@ impl ChatService {
         root_id: Option<i64>,
         client_id: Option<&str>,
     ) -> ChatResult<Value> {
+        self.create_post_with(
+            actor,
+            channel_id,
+            text_in,
+            root_id,
+            client_id,
+            &[],
+            json!({}),
+        )
+        .await
+    }
+
+    /// A message with files already uploaded to the channel and extra props (webhooks).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_post_with(
+        &self,
+        actor: &Actor,
+        channel_id: &str,
+        text_in: &str,
+        root_id: Option<i64>,
+        client_id: Option<&str>,
+        file_ids: &[String],
+        props: Value,
+    ) -> ChatResult<Value> {
         let me = Self::me(actor)?.clone();
-        let text = text::post_text(text_in)?;
+        if file_ids.len() > 10 {
+            return Err(Error::validation("file_ids: at most 10 files per message"));
+        }
+        let text = if file_ids.is_empty() || !text_in.trim().is_empty() {
+            text::post_text(text_in)?
+        } else {
+            String::new()
+        };
+        let props_text = props.to_string();
+        let files: Vec<String> = file_ids.to_vec();
         if client_id.is_some_and(|c| c.len() > 64) {
             return Err(Error::validation("client_id: at most 64 characters"));
         }
@@ -1072,9 +1136,18 @@ impl ChatService {
                         html: &html,
                         mentions: &mentioned,
                         client_id: client.as_deref(),
+                        props: &props_text,
                         now,
                     },
                 )?;
+                for f in &files {
+                    if !store::attach_file(c, f, &chid2, &uid, id)? {
+                        return Err(Error::validation(format!(
+                            "file_ids: {f} is not a file you uploaded to this channel"
+                        ))
+                        .into());
+                    }
+                }
                 store::saw_own_post(c, &chid2, &uid, id)?;
                 store::add_mentions(c, &chid2, &mentioned)?;
                 if let Some(r) = root_id {
@@ -1389,6 +1462,54 @@ impl ChatService {
             }
         }
         Ok(json!({"posts": out}))
+    }
+
+    // ---- retention --------------------------------------------------------------------------
+
+    /// A channel's own retention (team admins): days, or None for the instance's.
+    pub async fn set_retention(
+        &self,
+        actor: &Actor,
+        id: &str,
+        days: Option<i64>,
+    ) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (ch, _) = self.readable(id, &me.id).await?;
+        let (tid, uid) = (ch.team_id.clone().unwrap_or_default(), me.id.clone());
+        let admin = self
+            .db
+            .read(move |c| store::team_role(c, &tid, &uid))
+            .await?
+            .as_deref()
+            == Some("admin");
+        if !admin {
+            return Err(forbidden("only team admins set a channel's retention"));
+        }
+        if days.is_some_and(|d| !(1..=36_500).contains(&d)) {
+            return Err(Error::validation("days: 1 to 36500, or null"));
+        }
+        self.db
+            .write(move |c| store::set_retention(c, &ch.id, days))
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes what is past its retention (channel's, else the instance's); returns how many.
+    pub async fn apply_retention(&self) -> ChatResult<usize> {
+        let days = self.retention_days as i64;
+        let (n, shas) = self
+            .db
+            .write(move |c| store::apply_retention(c, now_ms(), days))
+            .await?;
+        let dir = self.files_dir.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            for sha in shas {
+                let _ = std::fs::remove_file(dir.join(&sha));
+                let _ = std::fs::remove_file(dir.join("thumbs").join(format!("{sha}.png")));
+            }
+        })
+        .await;
+        Ok(n)
     }
 
     // ---- realtime ---------------------------------------------------------------------------

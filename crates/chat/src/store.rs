@@ -324,7 +324,7 @@ pub fn set_muted(c: &Connection, channel_id: &str, user_id: &str, muted: bool) -
     Ok(())
 }
 
-const POST_COLUMNS: &str = "id, channel_id, user_id, root_id, text, html, mentions, created_at, edited_at, deleted, pinned, reply_count, last_reply_at";
+const POST_COLUMNS: &str = "id, channel_id, user_id, root_id, text, html, mentions, created_at, edited_at, deleted, pinned, reply_count, last_reply_at, props";
 
 fn post_from(r: &Row<'_>) -> Result<PostRow, SqlError> {
     let mentions: String = r.get(6)?;
@@ -342,6 +342,7 @@ fn post_from(r: &Row<'_>) -> Result<PostRow, SqlError> {
         pinned: r.get(10)?,
         reply_count: r.get(11)?,
         last_reply_at: r.get(12)?,
+        props: serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or(serde_json::Value::Null),
     })
 }
 
@@ -410,15 +411,16 @@ pub struct NewPost<'a> {
     pub html: &'a str,
     pub mentions: &'a [String],
     pub client_id: Option<&'a str>,
+    pub props: &'a str,
     pub now: i64,
 }
 
 pub fn insert_post(c: &Connection, p: &NewPost<'_>) -> SResult<i64> {
     let mentions = serde_json::to_string(p.mentions).unwrap_or_else(|_| "[]".into());
     let id: i64 = c.query_row(
-        "INSERT INTO chat_posts (channel_id, user_id, root_id, text, html, mentions, created_at, client_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
-        params![p.channel_id, p.user_id, p.root_id, p.text, p.html, mentions, p.now, p.client_id],
+        "INSERT INTO chat_posts (channel_id, user_id, root_id, text, html, mentions, created_at, client_id, props)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+        params![p.channel_id, p.user_id, p.root_id, p.text, p.html, mentions, p.now, p.client_id, p.props],
         |r| r.get(0),
     )?;
     c.execute(
@@ -621,7 +623,7 @@ pub fn followed_threads(
          ORDER BY p.last_reply_at DESC LIMIT 200"
     ))?;
     let rows = st.query_map(params![user_id, team_id], |r| {
-        Ok((post_from(r)?, r.get(13)?, r.get(14)?))
+        Ok((post_from(r)?, r.get(14)?, r.get(15)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -715,4 +717,93 @@ pub fn search(c: &Connection, f: &SearchFilter<'_>, limit: i64) -> SResult<Vec<P
         post_from,
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Attaches an uploaded file to a post: only the uploader's, in the same channel, not yet used.
+pub fn attach_file(
+    c: &Connection,
+    file_id: &str,
+    channel_id: &str,
+    user_id: &str,
+    post_id: i64,
+) -> SResult<bool> {
+    Ok(c.execute(
+        "UPDATE chat_files SET post_id = ?4 WHERE id = ?1 AND channel_id = ?2 AND user_id = ?3 AND post_id IS NULL",
+        params![file_id, channel_id, user_id, post_id],
+    )? > 0)
+}
+
+pub fn files_of(
+    c: &Connection,
+    post_ids: &[i64],
+) -> SResult<std::collections::HashMap<i64, Vec<serde_json::Value>>> {
+    let mut out: std::collections::HashMap<i64, Vec<serde_json::Value>> =
+        std::collections::HashMap::new();
+    let mut st = c.prepare_cached("SELECT id, name, content_type, size, width, height, has_thumbnail FROM chat_files WHERE post_id = ?1 ORDER BY created_at")?;
+    for pid in post_ids {
+        let rows = st.query_map([pid], |r| {
+            Ok(crate::files::file_json(
+                &r.get::<_, String>(0)?,
+                &r.get::<_, String>(1)?,
+                &r.get::<_, String>(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?;
+        for v in rows {
+            out.entry(*pid).or_default().push(v?);
+        }
+    }
+    Ok(out)
+}
+
+/// Deletes messages older than their channel's retention (or the instance's); returns the
+/// files' hashes no longer used, for the caller to remove from disk.
+pub fn apply_retention(
+    c: &Connection,
+    now: i64,
+    instance_days: i64,
+) -> SResult<(usize, Vec<String>)> {
+    let day = 86_400_000_i64;
+    let old: Vec<(i64, String)> = {
+        let mut st = c.prepare_cached(
+            "SELECT p.id, p.channel_id FROM chat_posts p JOIN chat_channels ch ON ch.id = p.channel_id
+             WHERE COALESCE(ch.retention_days, ?2) > 0 AND p.created_at < ?1 - COALESCE(ch.retention_days, ?2) * ?3 LIMIT 10000",
+        )?;
+        let rows = st.query_map(params![now, instance_days, day], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut shas = Vec::new();
+    for (id, _) in &old {
+        let mut st = c.prepare_cached("SELECT sha256 FROM chat_files WHERE post_id = ?1")?;
+        let files: Vec<String> = st
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        c.execute("DELETE FROM chat_files WHERE post_id = ?1", [id])?;
+        c.execute("DELETE FROM chat_search WHERE rowid = ?1", [id])?;
+        c.execute("DELETE FROM chat_posts WHERE id = ?1", [id])?;
+        for sha in files {
+            let used: i64 = c.query_row(
+                "SELECT COUNT(*) FROM chat_files WHERE sha256 = ?1",
+                [&sha],
+                |r| r.get(0),
+            )?;
+            if used == 0 {
+                shas.push(sha);
+            }
+        }
+    }
+    Ok((old.len(), shas))
+}
+
+pub fn set_retention(c: &Connection, channel_id: &str, days: Option<i64>) -> SResult<()> {
+    c.execute(
+        "UPDATE chat_channels SET retention_days = ?2 WHERE id = ?1",
+        params![channel_id, days],
+    )?;
+    Ok(())
 }

@@ -53,6 +53,7 @@ pub struct Config {
     pub pads: PadsConfig,
     pub polls: PollsConfig,
     pub wikis: WikisConfig,
+    pub chat: ChatConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -391,6 +392,12 @@ impl Default for WikisConfig {
             anonymous_edits_per_hour: 30,
         }
     }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChatConfig {
+    pub retention_days: u64,
 }
 
 /// Keys whose values are secrets: never shown in the admin settings page or logs.

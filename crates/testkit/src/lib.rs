@@ -19,6 +19,7 @@ type Started = (
     Ctx,
     std::sync::Arc<nichoir_pad::PadService>,
     std::sync::Arc<nichoir_polls::PollService>,
+    std::sync::Arc<nichoir_chat::ChatService>,
     Option<String>,
 );
 
@@ -28,6 +29,7 @@ pub struct TestServer {
     pub ctx: Ctx,
     pub pads: std::sync::Arc<nichoir_pad::PadService>,
     pub polls: std::sync::Arc<nichoir_polls::PollService>,
+    pub chat: std::sync::Arc<nichoir_chat::ChatService>,
     pub setup_url: Option<String>,
     pub config: Config,
     data_dir: Option<TempDir>,
@@ -64,6 +66,7 @@ impl TestServer {
                             prepared.ctx.clone(),
                             prepared.pads.clone(),
                             prepared.polls.clone(),
+                            prepared.chat.clone(),
                             prepared.setup_url.clone(),
                         )));
                         let shutdown = async move {
@@ -79,7 +82,7 @@ impl TestServer {
                 }
             });
         });
-        let (ctx, pads, polls, setup_url) = ready_rx
+        let (ctx, pads, polls, chat, setup_url) = ready_rx
             .recv()
             .map_err(|_| anyhow!("test server thread died"))?
             .map_err(|e| anyhow!("test server did not start: {e}"))?;
@@ -89,6 +92,7 @@ impl TestServer {
             ctx,
             pads,
             polls,
+            chat,
             setup_url,
             config,
             data_dir: Some(dir),

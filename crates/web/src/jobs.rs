@@ -22,6 +22,13 @@ pub fn spawn_all(
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e.message, "chat event pruning failed"),
             }
+            match chat.apply_retention().await {
+                Ok(n) if n > 0 => {
+                    tracing::info!(removed = n, "chat messages past their retention deleted")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e.message, "chat retention failed"),
+            }
         }
     });
     if c.polls.purge_after_days > 0 {

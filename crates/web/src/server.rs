@@ -85,11 +85,15 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         config.instance.name.clone(),
     ));
     nichoir_polls::register_topics(&polls);
-    let chat = Arc::new(nichoir_chat::ChatService::new(
-        db.clone(),
-        hub.clone(),
-        auth.clone(),
-    ));
+    let chat = Arc::new(nichoir_chat::ChatService::new(nichoir_chat::ChatDeps {
+        db: db.clone(),
+        hub: hub.clone(),
+        auth: auth.clone(),
+        uploads_dir: data_dir.uploads_dir(),
+        max_file_bytes: config.uploads.max_file_bytes,
+        retention_days: config.chat.retention_days,
+        base_url: config.public_base_url(),
+    }));
     nichoir_chat::register_topics(&chat);
     let wikis = Arc::new(nichoir_wiki::WikiService::new(nichoir_wiki::WikiDeps {
         db: db.clone(),

@@ -1,0 +1,299 @@
+//! Files in chat: uploaded to a channel (size limit, content sniffed against the declared type,
+//! no SVG or HTML), stored content-addressed under `<data>/uploads/chat/<sha256>`, images with a
+//! thumbnail (at most 400 px) made on upload, served with the channel's read rights.
+
+use std::io::Cursor;
+use std::path::PathBuf;
+
+use nichoir_auth::Actor;
+use nichoir_core::ids::new_id;
+use nichoir_core::time::now_ms;
+use nichoir_core::{Error, ErrorCode};
+use nichoir_storage::{params, OptionalExtension};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::service::{ChatResult, ChatService};
+
+const ALLOWED: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "application/zip",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "audio/mpeg",
+    "audio/ogg",
+    "video/mp4",
+    "video/webm",
+];
+const TEXT: &[&str] = &["text/plain", "text/markdown", "text/csv"];
+const THUMB: u32 = 400;
+
+/// The type to store for `bytes` declared as `declared`, or why it is refused.
+pub fn check_content(declared: &str, bytes: &[u8]) -> ChatResult<String> {
+    let unsupported = |m: String| Error::new(ErrorCode::UnsupportedMediaType, m);
+    let declared = declared
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let declared = if declared == "image/jpg" {
+        "image/jpeg".to_string()
+    } else {
+        declared
+    };
+    if ["svg", "html", "xml", "javascript"]
+        .iter()
+        .any(|k| declared.contains(k))
+    {
+        return Err(unsupported(format!(
+            "{declared} files are not accepted: they can carry scripts"
+        )));
+    }
+    match infer::get(bytes).map(|k| k.mime_type()) {
+        Some(sniffed) if sniffed != declared => Err(unsupported(format!(
+            "the file's content is {sniffed}, not {declared}"
+        ))),
+        Some(sniffed) if !ALLOWED.contains(&sniffed) => Err(unsupported(format!(
+            "{sniffed} files are not accepted here"
+        ))),
+        Some(sniffed) => Ok(sniffed.to_string()),
+        None if TEXT.contains(&declared.as_str())
+            && std::str::from_utf8(bytes).is_ok()
+            && !bytes.contains(&0) =>
+        {
+            Ok(declared)
+        }
+        None => Err(unsupported(format!(
+            "the file's content is not recognisable as {declared}"
+        ))),
+    }
+}
+
+/// A file name as given, checked: no path, no control characters, at most 255 characters.
+pub fn check_name(name: &str) -> ChatResult<String> {
+    let n = name.trim();
+    let bad = n.is_empty()
+        || n.chars().count() > 255
+        || n.starts_with('.')
+        || n.contains("..")
+        || n.chars()
+            .any(|c| c.is_control() || matches!(c, '/' | '\\' | ':'));
+    if bad {
+        return Err(Error::validation(
+            "name: a file name without /, \\, :, .. or control characters, at most 255 characters",
+        ));
+    }
+    Ok(n.to_string())
+}
+
+/// A thumbnail (PNG, at most 400 px on its longer side) and the image's size, if it decodes.
+pub fn thumbnail(bytes: &[u8]) -> Option<(Vec<u8>, u32, u32)> {
+    let reader = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    let mut reader = reader;
+    reader.limits(limits);
+    let img = reader.decode().ok()?;
+    let (w, h) = (img.width(), img.height());
+    let thumb = img.thumbnail(THUMB, THUMB);
+    let mut out = Vec::new();
+    thumb
+        .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+        .ok()?;
+    Some((out, w, h))
+}
+
+pub fn file_json(
+    id: &str,
+    name: &str,
+    content_type: &str,
+    size: i64,
+    width: Option<i64>,
+    height: Option<i64>,
+    thumb: bool,
+) -> Value {
+    json!({"id": id, "name": name, "content_type": content_type, "size": size, "width": width, "height": height,
+        "url": format!("/api/v1/chat/files/{id}"),
+        "thumbnail_url": if thumb { Some(format!("/api/v1/chat/files/{id}/thumbnail")) } else { None }})
+}
+
+impl ChatService {
+    fn file_path(&self, sha: &str) -> PathBuf {
+        self.files_dir.join(sha)
+    }
+
+    fn thumb_path(&self, sha: &str) -> PathBuf {
+        self.files_dir.join("thumbs").join(format!("{sha}.png"))
+    }
+
+    pub async fn upload(
+        &self,
+        actor: &Actor,
+        channel_id: &str,
+        name: &str,
+        declared: &str,
+        bytes: Vec<u8>,
+    ) -> ChatResult<Value> {
+        let me = actor
+            .as_user()
+            .ok_or_else(Error::unauthenticated)?
+            .id
+            .clone();
+        let name = check_name(name)?;
+        let (ch, m) = self.readable_channel(channel_id, &me).await?;
+        if m.is_none() {
+            return Err(Error::forbidden("join the channel to share files in it"));
+        }
+        if ch.archived {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                "this channel is archived: it is read-only",
+            ));
+        }
+        if bytes.len() as u64 > self.max_file_bytes {
+            return Err(Error::new(
+                ErrorCode::PayloadTooLarge,
+                format!("a file holds at most {} bytes", self.max_file_bytes),
+            ));
+        }
+        let content_type = check_content(declared, &bytes)?;
+        let sha = format!("{:x}", Sha256::digest(&bytes));
+        let (path, thumb_path) = (self.file_path(&sha), self.thumb_path(&sha));
+        let is_image = content_type.starts_with("image/");
+        let size = bytes.len() as i64;
+        let dims = tokio::task::spawn_blocking(move || -> std::io::Result<Option<(u32, u32)>> {
+            if let Some(dir) = thumb_path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            if !path.exists() {
+                let tmp = path.with_extension("tmp");
+                std::fs::write(&tmp, &bytes)?;
+                std::fs::File::open(&tmp)?.sync_all()?;
+                std::fs::rename(&tmp, &path)?;
+            }
+            if !is_image {
+                return Ok(None);
+            }
+            Ok(thumbnail(&bytes)
+                .and_then(|(png, w, h)| std::fs::write(&thumb_path, png).ok().map(|_| (w, h))))
+        })
+        .await
+        .map_err(Error::internal)?
+        .map_err(Error::internal)?;
+        let id = new_id("f");
+        let (i2, n2, ct2, cid) = (
+            id.clone(),
+            name.clone(),
+            content_type.clone(),
+            ch.id.clone(),
+        );
+        let (w, h) = (dims.map(|d| d.0 as i64), dims.map(|d| d.1 as i64));
+        self.db
+            .write(move |c| {
+                c.execute(
+                    "INSERT INTO chat_files (id, channel_id, user_id, name, content_type, size, sha256, width, height, has_thumbnail, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    params![i2, cid, me, n2, ct2, size, sha, w, h, dims.is_some(), now_ms()],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(file_json(
+            &id,
+            &name,
+            &content_type,
+            size,
+            w,
+            h,
+            dims.is_some(),
+        ))
+    }
+
+    /// The file's bytes (or its thumbnail) and type, for someone who may read its channel.
+    pub async fn file(
+        &self,
+        actor: &Actor,
+        id: &str,
+        thumb: bool,
+    ) -> ChatResult<(String, String, Vec<u8>)> {
+        let me = actor
+            .as_user()
+            .ok_or_else(Error::unauthenticated)?
+            .id
+            .clone();
+        let i = id.to_string();
+        let row: Option<(String, String, String, String, bool)> = self
+            .db
+            .read(move |c| {
+                Ok(c.prepare_cached("SELECT channel_id, name, content_type, sha256, has_thumbnail FROM chat_files WHERE id = ?1")?
+                    .query_row([i], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                    .optional()?)
+            })
+            .await?;
+        let (channel, name, ct, sha, has_thumb) =
+            row.ok_or_else(|| Error::not_found("no such file"))?;
+        self.readable_channel(&channel, &me)
+            .await
+            .map_err(|_| Error::not_found("no such file"))?;
+        let (path, ct) = if thumb {
+            if !has_thumb {
+                return Err(Error::not_found("this file has no thumbnail"));
+            }
+            (self.thumb_path(&sha), "image/png".to_string())
+        } else {
+            (self.file_path(&sha), ct)
+        };
+        let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
+            .await
+            .map_err(Error::internal)?
+            .map_err(|_| Error::not_found("the file is missing from the server"))?;
+        Ok((name, ct, bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_types() {
+        assert!(check_name("../../x").is_err());
+        assert!(check_name("a/b.png").is_err());
+        assert!(check_name(".htaccess").is_err());
+        assert_eq!(
+            check_name(" photo 1.png ").ok().as_deref(),
+            Some("photo 1.png")
+        );
+        assert!(check_content("image/png", b"GIF89a").is_err());
+        assert!(check_content("image/svg+xml", b"<svg/>").is_err());
+        assert_eq!(
+            check_content("text/plain", b"hello").ok().as_deref(),
+            Some("text/plain")
+        );
+    }
+
+    #[test]
+    fn thumbnails_are_small_pngs() {
+        let img = image::RgbImage::from_pixel(1200, 600, image::Rgb([200, 30, 30]));
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("encode");
+        let (thumb, w, h) = thumbnail(&png).expect("thumbnail");
+        assert_eq!((w, h), (1200, 600));
+        let t = image::load_from_memory(&thumb).expect("decode");
+        assert_eq!((t.width(), t.height()), (400, 200));
+        assert!(thumbnail(b"not an image").is_none());
+    }
+}

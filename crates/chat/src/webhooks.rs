@@ -1,0 +1,192 @@
+//! Incoming webhooks (Slack / Mattermost compatible): a secret URL per channel; a POST of
+//! `{"text", "username"?, "icon_url"?, "attachments"?}` becomes a message in that channel, shown
+//! under the hook's name (or the payload's `username`), posted on behalf of its creator.
+
+use nichoir_auth::Actor;
+use nichoir_core::ids::{hash_token, new_id, random_token};
+use nichoir_core::time::{now_ms, rfc3339};
+use nichoir_core::Error;
+use nichoir_storage::{params, OptionalExtension};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::service::{ChatResult, ChatService};
+use crate::text;
+
+#[derive(Debug, Deserialize)]
+pub struct HookPayload {
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub icon_url: Option<String>,
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Slack attachments: their `pretext`, `title`, `text` and `fallback` become Markdown.
+    #[serde(default)]
+    pub attachments: Vec<Value>,
+}
+
+/// The message text of a payload: its text, then each attachment's pretext, title and text.
+pub fn hook_text(p: &HookPayload) -> String {
+    let mut parts = Vec::new();
+    if !p.text.trim().is_empty() {
+        parts.push(p.text.trim().to_string());
+    }
+    for a in &p.attachments {
+        let field = |k: &str| {
+            a[k].as_str()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        if let Some(pre) = field("pretext") {
+            parts.push(pre);
+        }
+        match (field("title"), field("title_link")) {
+            (Some(t), Some(l)) if l.starts_with("http") => parts.push(format!("**[{t}]({l})**")),
+            (Some(t), _) => parts.push(format!("**{t}**")),
+            _ => {}
+        }
+        if let Some(t) = field("text").or_else(|| field("fallback")) {
+            parts.push(t);
+        }
+    }
+    parts.join("\n\n")
+}
+
+impl ChatService {
+    /// The channel, if `actor` is one of its admins; `refusal` otherwise.
+    async fn channel_admin(
+        &self,
+        actor: &Actor,
+        channel_id: &str,
+        refusal: &str,
+    ) -> ChatResult<(crate::model::ChannelRow, String)> {
+        let me = actor
+            .as_user()
+            .ok_or_else(Error::unauthenticated)?
+            .id
+            .clone();
+        let (ch, m) = self.readable_channel(channel_id, &me).await?;
+        if m.is_none_or(|m| m.role != "admin") {
+            return Err(Error::forbidden(refusal));
+        }
+        Ok((ch, me))
+    }
+
+    pub async fn create_webhook(
+        &self,
+        actor: &Actor,
+        channel_id: &str,
+        display_name: &str,
+    ) -> ChatResult<Value> {
+        let (ch, me) = self
+            .channel_admin(actor, channel_id, "only channel admins add webhooks")
+            .await?;
+        let name = text::line("display_name", display_name, 1, 64)?;
+        let (id, secret) = (new_id("h"), random_token(24));
+        let (i2, h, n2, cid) = (id.clone(), hash_token(&secret), name.clone(), ch.id.clone());
+        self.db
+            .write(move |c| {
+                c.execute(
+                    "INSERT INTO chat_webhooks (id, channel_id, secret_hash, display_name, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![i2, cid, h, n2, me, now_ms()],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(
+            json!({"id": id, "channel_id": ch.id, "display_name": name, "url": format!("{}/hooks/{secret}", self.base_url)}),
+        )
+    }
+
+    pub async fn webhooks(&self, actor: &Actor, channel_id: &str) -> ChatResult<Value> {
+        let (ch, _) = self
+            .channel_admin(actor, channel_id, "only channel admins see webhooks")
+            .await?;
+        let rows: Vec<Value> = self
+            .db
+            .read(move |c| {
+                let mut st = c.prepare_cached("SELECT id, display_name, created_at FROM chat_webhooks WHERE channel_id = ?1 ORDER BY created_at")?;
+                let rows = st.query_map([&ch.id], |r| Ok(json!({"id": r.get::<_, String>(0)?, "display_name": r.get::<_, String>(1)?, "created_at": rfc3339(r.get(2)?)})))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await?;
+        Ok(Value::Array(rows))
+    }
+
+    pub async fn delete_webhook(
+        &self,
+        actor: &Actor,
+        channel_id: &str,
+        hook_id: &str,
+    ) -> ChatResult<()> {
+        let (ch, _) = self
+            .channel_admin(actor, channel_id, "only channel admins remove webhooks")
+            .await?;
+        let h = hook_id.to_string();
+        let n = self
+            .db
+            .write(move |c| {
+                Ok(c.execute(
+                    "DELETE FROM chat_webhooks WHERE id = ?1 AND channel_id = ?2",
+                    params![h, ch.id],
+                )?)
+            })
+            .await?;
+        if n == 0 {
+            return Err(Error::not_found("no such webhook"));
+        }
+        Ok(())
+    }
+
+    /// Posts a webhook's payload. A wrong secret is 404, as if the URL did not exist.
+    pub async fn receive_hook(&self, secret: &str, payload: HookPayload) -> ChatResult<Value> {
+        let h = hash_token(secret);
+        let row: Option<(String, String, String)> = self
+            .db
+            .read(move |c| {
+                Ok(c.prepare_cached("SELECT channel_id, display_name, created_by FROM chat_webhooks WHERE secret_hash = ?1")?
+                    .query_row([h], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?)
+            })
+            .await?;
+        let (channel, name, creator) = row.ok_or_else(|| Error::not_found("no such webhook"))?;
+        let text = hook_text(&payload);
+        let actor = self
+            .auth
+            .actor_for_integration(&creator)
+            .await?
+            .ok_or_else(|| Error::forbidden("the webhook's creator can no longer post"))?;
+        let username = payload
+            .username
+            .as_deref()
+            .map(|u| u.trim().chars().take(64).collect::<String>())
+            .filter(|u| !u.is_empty())
+            .unwrap_or(name);
+        let props = json!({"from_webhook": true, "override_username": username});
+        self.create_post_with(&actor, &channel, &text, None, None, &[], props)
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slack_attachments_become_markdown() {
+        let p: HookPayload = serde_json::from_value(json!({"text": "Build finished", "attachments": [
+            {"pretext": "CI", "title": "#42", "title_link": "https://ci.example/42", "text": "all green"},
+            {"fallback": "only fallback"}
+        ]})).expect("payload");
+        assert_eq!(hook_text(&p), "Build finished\n\nCI\n\n**[#42](https://ci.example/42)**\n\nall green\n\nonly fallback");
+        let p: HookPayload = serde_json::from_value(
+            json!({"attachments": [{"title": "x", "title_link": "javascript:alert(1)"}]}),
+        )
+        .expect("payload");
+        assert_eq!(hook_text(&p), "**x**");
+    }
+}
