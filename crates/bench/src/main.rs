@@ -21,7 +21,7 @@ use clap::Parser;
 use serde::Serialize;
 
 use crate::load::{LatencySummary, LoadConfig, LoadStats};
-use crate::scenarios::{Credentials, Ctx, Outcome, PadOptions, Scenario, WikiOptions};
+use crate::scenarios::{ChatOptions, Credentials, Ctx, Outcome, PadOptions, Scenario, WikiOptions};
 use crate::target::Target;
 
 /// Bounded HTTP load generator for a Nichoir server on this machine (loopback only).
@@ -97,6 +97,18 @@ struct Cli {
     #[arg(long, default_value_t = 1)]
     seed: u64,
 
+    /// chat: people in the channel, each with a socket (the server must allow open registration)
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    chat_users: u32,
+
+    /// chat: how many of them post
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    chat_posters: u32,
+
+    /// chat: messages per second, all posters together
+    #[arg(long, default_value_t = 100.0)]
+    chat_rate: f64,
+
     /// wiki-view, wiki-edit: wikis in the farm built first (10 pages each)
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     wikis: u32,
@@ -170,6 +182,11 @@ async fn run(cli: Cli) -> Result<bool> {
             type_interval: Duration::from_millis(cli.type_interval_ms),
             chars: usize::try_from(cli.chars).context("chars")?,
             seed: cli.seed,
+        },
+        chat: ChatOptions {
+            users: usize::try_from(cli.chat_users).context("chat users")?,
+            posters: usize::try_from(cli.chat_posters).context("chat posters")?,
+            rate: cli.chat_rate,
         },
         wiki: WikiOptions {
             wikis: usize::try_from(cli.wikis).context("wikis")?,

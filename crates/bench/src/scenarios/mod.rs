@@ -11,6 +11,7 @@ use futures_util::future::BoxFuture;
 use crate::load::{LoadConfig, LoadStats};
 use crate::target::Target;
 
+pub mod chat;
 pub mod http;
 pub mod pad;
 pub mod pad_history;
@@ -18,6 +19,15 @@ pub mod polls;
 pub mod wiki;
 
 pub use pad::PadOptions;
+
+/// Options of the chat scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct ChatOptions {
+    pub users: usize,
+    pub posters: usize,
+    /// Messages per second, all posters together.
+    pub rate: f64,
+}
 
 /// Options of the wiki scenarios.
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +67,8 @@ pub struct Ctx {
     pub pad: PadOptions,
     /// Options of the `wiki-*` scenarios.
     pub wiki: WikiOptions,
+    /// Options of the `chat` scenario.
+    pub chat: ChatOptions,
     /// `--server-pid`, if given.
     pub server_pid: Option<u32>,
 }
@@ -104,6 +116,7 @@ pub fn registry() -> Vec<Box<dyn Scenario>> {
     all.push(Box::new(pad_history::PadHistory));
     all.extend(polls::scenarios());
     all.extend(wiki::scenarios());
+    all.push(Box::new(chat::Chat));
     all
 }
 
