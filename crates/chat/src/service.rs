@@ -949,13 +949,13 @@ impl ChatService {
                 .get(&p.id)
                 .map(|list| list.iter().map(|r| json!({"emoji": r.emoji, "count": r.count, "users": r.users, "me": r.users.iter().any(|u| u == me)})).collect())
                 .unwrap_or_default();
-            out.push(json!({
-                "id": p.id, "channel_id": p.channel_id, "user": self.user(&p.user_id).await?, "root_id": p.root_id,
-                "text": p.text, "html": p.html, "created_at": rfc3339(p.created_at), "edited_at": p.edited_at.map(rfc3339),
-                "deleted": p.deleted, "pinned": p.pinned, "reactions": rs, "reply_count": p.reply_count,
-                "last_reply_at": p.last_reply_at.map(rfc3339), "mentions": p.mentions,
-                "files": files.get(&p.id).cloned().unwrap_or_default(), "props": p.props,
-            }));
+            let user = self.user(&p.user_id).await?;
+            out.push(post_value(
+                p,
+                user,
+                rs,
+                files.get(&p.id).cloned().unwrap_or_default(),
+            ));
         }
         Ok(out)
     }
@@ -1104,13 +1104,17 @@ impl ChatService {
         }
         mentioned.retain(|u| *u != me.id);
         let (uid, client) = (me.id.clone(), client_id.map(str::to_string));
+        // The new post and its event go in one transaction: the event carries the post as
+        // everyone sees it (no reactions yet; its author as cached).
+        let author = self.user(&me.id).await?;
+        let event_client = client_id.map(str::to_string);
         let written = self
             .db
             .write(move |c| {
                 let now = now_ms();
                 if let Some(cl) = &client {
                     if let Some(p) = store::post_by_client_id(c, &uid, cl, now - 60_000)? {
-                        return Ok((p, false));
+                        return Ok((p, None));
                     }
                 }
                 if let Some(r) = root_id {
@@ -1163,33 +1167,27 @@ impl ChatService {
                 let Some(p) = store::post(c, id)? else {
                     return Err(Error::internal("the new message vanished").into());
                 };
-                Ok((p, true))
+                let files = store::files_of(c, &[id])?.remove(&id).unwrap_or_default();
+                let pj = post_value(&p, author, Vec::new(), files);
+                let mut out = Vec::new();
+                let payload = json!({"type": "posted", "post": pj, "client_id": event_client});
+                emit(c, Some(&chid2), None, payload, &mut out)?;
+                Ok((p, Some((pj, out))))
             })
             .await?;
         let (post, fresh) = written;
-        let pj = self
-            .posts_json(std::slice::from_ref(&post), &me.id)
-            .await?
-            .pop()
-            .unwrap_or(Value::Null);
-        if !fresh {
-            return Ok(pj);
+        match fresh {
+            Some((pj, events)) => {
+                self.deliver(events);
+                Ok(pj)
+            }
+            // A resend of a message already stored: the same post, no second event.
+            None => Ok(self
+                .posts_json(std::slice::from_ref(&post), &me.id)
+                .await?
+                .pop()
+                .unwrap_or(Value::Null)),
         }
-        // The event is written after the post so that it carries the post as everyone sees it.
-        let (cid, payload) = (
-            post.channel_id.clone(),
-            json!({"type": "posted", "post": pj, "client_id": client_id}),
-        );
-        let events = self
-            .db
-            .write(move |c| {
-                let mut out = Vec::new();
-                emit(c, Some(&cid), None, payload, &mut out)?;
-                Ok(out)
-            })
-            .await?;
-        self.deliver(events);
-        Ok(pj)
     }
 
     async fn own_post(
@@ -1590,6 +1588,16 @@ impl ChatService {
         }
         Ok(())
     }
+}
+
+/// A post as the API shows it.
+fn post_value(p: &PostRow, user: Value, reactions: Vec<Value>, files: Vec<Value>) -> Value {
+    json!({
+        "id": p.id, "channel_id": p.channel_id, "user": user, "root_id": p.root_id,
+        "text": p.text, "html": p.html, "created_at": rfc3339(p.created_at), "edited_at": p.edited_at.map(rfc3339),
+        "deleted": p.deleted, "pinned": p.pinned, "reactions": reactions, "reply_count": p.reply_count,
+        "last_reply_at": p.last_reply_at.map(rfc3339), "mentions": p.mentions, "files": files, "props": p.props,
+    })
 }
 
 /// An emoji as stored: the character itself, from the character or a shortcode.
