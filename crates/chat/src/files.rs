@@ -11,70 +11,12 @@ use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_storage::{params, OptionalExtension};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::service::{ChatResult, ChatService};
 
-const ALLOWED: &[&str] = &[
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "application/pdf",
-    "application/zip",
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "audio/mpeg",
-    "audio/ogg",
-    "video/mp4",
-    "video/webm",
-];
-const TEXT: &[&str] = &["text/plain", "text/markdown", "text/csv"];
 const THUMB: u32 = 400;
 
-/// The type to store for `bytes` declared as `declared`, or why it is refused.
-pub fn check_content(declared: &str, bytes: &[u8]) -> ChatResult<String> {
-    let unsupported = |m: String| Error::new(ErrorCode::UnsupportedMediaType, m);
-    let declared = declared
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let declared = if declared == "image/jpg" {
-        "image/jpeg".to_string()
-    } else {
-        declared
-    };
-    if ["svg", "html", "xml", "javascript"]
-        .iter()
-        .any(|k| declared.contains(k))
-    {
-        return Err(unsupported(format!(
-            "{declared} files are not accepted: they can carry scripts"
-        )));
-    }
-    match infer::get(bytes).map(|k| k.mime_type()) {
-        Some(sniffed) if sniffed != declared => Err(unsupported(format!(
-            "the file's content is {sniffed}, not {declared}"
-        ))),
-        Some(sniffed) if !ALLOWED.contains(&sniffed) => Err(unsupported(format!(
-            "{sniffed} files are not accepted here"
-        ))),
-        Some(sniffed) => Ok(sniffed.to_string()),
-        None if TEXT.contains(&declared.as_str())
-            && std::str::from_utf8(bytes).is_ok()
-            && !bytes.contains(&0) =>
-        {
-            Ok(declared)
-        }
-        None => Err(unsupported(format!(
-            "the file's content is not recognisable as {declared}"
-        ))),
-    }
-}
+pub use nichoir_core::upload::check_content;
 
 /// A file name as given, checked: no path, no control characters, at most 255 characters.
 pub fn check_name(name: &str) -> ChatResult<String> {
@@ -168,26 +110,24 @@ impl ChatService {
             ));
         }
         let content_type = check_content(declared, &bytes)?;
-        let sha = format!("{:x}", Sha256::digest(&bytes));
-        let (path, thumb_path) = (self.file_path(&sha), self.thumb_path(&sha));
+        let (dir, thumbs) = (self.files_dir.clone(), self.files_dir.join("thumbs"));
         let is_image = content_type.starts_with("image/");
         let size = bytes.len() as i64;
-        let dims = tokio::task::spawn_blocking(move || -> std::io::Result<Option<(u32, u32)>> {
-            if let Some(dir) = thumb_path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            if !path.exists() {
-                let tmp = path.with_extension("tmp");
-                std::fs::write(&tmp, &bytes)?;
-                std::fs::File::open(&tmp)?.sync_all()?;
-                std::fs::rename(&tmp, &path)?;
-            }
-            if !is_image {
-                return Ok(None);
-            }
-            Ok(thumbnail(&bytes)
-                .and_then(|(png, w, h)| std::fs::write(&thumb_path, png).ok().map(|_| (w, h))))
-        })
+        let (sha, dims) = tokio::task::spawn_blocking(
+            move || -> std::io::Result<(String, Option<(u32, u32)>)> {
+                let sha = nichoir_storage::blobs::put(&dir, &bytes)?;
+                if !is_image {
+                    return Ok((sha, None));
+                }
+                std::fs::create_dir_all(&thumbs)?;
+                let dims = thumbnail(&bytes).and_then(|(png, w, h)| {
+                    std::fs::write(thumbs.join(format!("{sha}.png")), png)
+                        .ok()
+                        .map(|_| (w, h))
+                });
+                Ok((sha, dims))
+            },
+        )
         .await
         .map_err(Error::internal)?
         .map_err(Error::internal)?;

@@ -482,42 +482,14 @@ async fn upload(
     ))
 }
 
-fn file_response(name: &str, ct: String, bytes: Vec<u8>) -> HttpResponse {
-    let inline = ct.starts_with("image/") || ct == "application/pdf";
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    HttpResponse::Ok()
-        .content_type(ct)
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!(
-                "{}; filename=\"{ascii}\"",
-                if inline { "inline" } else { "attachment" }
-            ),
-        ))
-        .insert_header((
-            actix_web::http::header::CACHE_CONTROL,
-            "private, max-age=3600",
-        ))
-        .body(bytes)
-}
-
 async fn file(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let (name, ct, bytes) = s.file(&who.0, &id, false).await?;
-    Ok(file_response(&name, ct, bytes))
+    Ok(nichoir_http::file_download(&name, ct, bytes))
 }
 
 async fn thumbnail(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let (name, ct, bytes) = s.file(&who.0, &id, true).await?;
-    Ok(file_response(&name, ct, bytes))
+    Ok(nichoir_http::file_download(&name, ct, bytes))
 }
 
 #[derive(Deserialize)]

@@ -55,6 +55,29 @@ fn emit(
     Ok(())
 }
 
+/// Someone left a channel: they are told it is gone, its members that they left.
+fn emit_left(
+    c: &Connection,
+    channel: &str,
+    user: &str,
+    out: &mut Vec<Emit>,
+) -> Result<(), StorageError> {
+    emit(
+        c,
+        None,
+        Some(user),
+        json!({"type": "channel_removed", "channel_id": channel}),
+        out,
+    )?;
+    emit(
+        c,
+        Some(channel),
+        None,
+        json!({"type": "member_left", "channel_id": channel, "user_id": user}),
+        out,
+    )
+}
+
 /// `{"id":N, …payload}` from a payload object's text.
 fn with_id(id: i64, payload: &str) -> String {
     match payload.strip_prefix('{') {
@@ -330,20 +353,7 @@ impl ChatService {
             .write(move |c| {
                 let mut out = Vec::new();
                 for ch in store::remove_team_member(c, &tid, &uid)? {
-                    emit(
-                        c,
-                        None,
-                        Some(&uid),
-                        json!({"type": "channel_removed", "channel_id": ch}),
-                        &mut out,
-                    )?;
-                    emit(
-                        c,
-                        Some(&ch),
-                        None,
-                        json!({"type": "member_left", "channel_id": ch, "user_id": uid}),
-                        &mut out,
-                    )?;
+                    emit_left(c, &ch, &uid, &mut out)?;
                 }
                 Ok(out)
             })
@@ -784,20 +794,7 @@ impl ChatService {
             .write(move |c| {
                 let mut out = Vec::new();
                 if store::remove_member(c, &cid, &uid)? {
-                    emit(
-                        c,
-                        None,
-                        Some(&uid),
-                        json!({"type": "channel_removed", "channel_id": cid}),
-                        &mut out,
-                    )?;
-                    emit(
-                        c,
-                        Some(&cid),
-                        None,
-                        json!({"type": "member_left", "channel_id": cid, "user_id": uid}),
-                        &mut out,
-                    )?;
+                    emit_left(c, &cid, &uid, &mut out)?;
                 }
                 Ok(out)
             })

@@ -7,6 +7,16 @@ pub mod export;
 pub mod ids;
 pub mod markdown;
 pub mod time;
+pub mod upload;
+#[macro_use]
+mod text_enum;
+
+/// Serde for `text_enum!` expansions in other crates.
+#[doc(hidden)]
+pub use serde as __serde;
+
+// Lets `text_enum!` name this crate the same way inside and outside it.
+extern crate self as nichoir_core;
 
 pub use error::{Error, ErrorCode, Result};
 

@@ -1,27 +1,7 @@
 //! The words of a poll, as stored and as sent: kinds, answer modes, who sees results, who may
 //! change rows, and the rows read back from the database.
 
-use serde::{Deserialize, Serialize};
-
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-        pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
-        }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
+use nichoir_core::text_enum;
 
 text_enum!(
     /// A date poll (days, with or without times) or a classic poll (free-text options).

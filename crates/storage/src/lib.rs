@@ -3,6 +3,7 @@
 //! versioned migrations owned by each crate, the data folder layout, backup and restore.
 
 mod backup;
+pub mod blobs;
 mod datadir;
 mod db;
 mod error;

@@ -2,27 +2,7 @@
 //! (visibility × edit policy × role, with per-page overrides and the instance admin's lock) as
 //! plain functions, tested on their own.
 
-use serde::{Deserialize, Serialize};
-
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-        pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
-        }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
+use nichoir_core::text_enum;
 
 text_enum!(
     /// Who may read the wiki.

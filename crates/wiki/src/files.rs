@@ -10,87 +10,12 @@ use nichoir_core::{Error, ErrorCode};
 use nichoir_storage::{params, OptionalExtension};
 use nichoir_wikitext::names::validate_file_name;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::access;
 use crate::routes::Wikis;
 use crate::service::{WikiError, WikiResult, WikiService};
 
-/// Types a wiki accepts, as sniffed from the content.
-const ALLOWED: &[&str] = &[
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "application/pdf",
-    "application/zip",
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.oasis.opendocument.presentation",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "audio/mpeg",
-    "audio/ogg",
-    "video/mp4",
-    "video/webm",
-];
-/// Types with no magic number: accepted when the bytes are UTF-8 text.
-const TEXT: &[&str] = &["text/plain", "text/markdown", "text/csv"];
-
-fn unsupported(m: impl Into<String>) -> WikiError {
-    WikiError::Other(Error::new(ErrorCode::UnsupportedMediaType, m))
-}
-
-/// The type to store for `bytes` declared as `declared`, or why it is refused.
-pub fn check_content(declared: &str, bytes: &[u8]) -> Result<String, WikiError> {
-    let declared = declared
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let declared = if declared == "image/jpg" {
-        "image/jpeg".to_string()
-    } else {
-        declared
-    };
-    if declared.contains("svg")
-        || declared.contains("html")
-        || declared.contains("xml")
-        || declared.contains("javascript")
-    {
-        return Err(unsupported(format!(
-            "{declared} files are not accepted: they can carry scripts"
-        )));
-    }
-    match infer::get(bytes).map(|k| k.mime_type()) {
-        Some(sniffed) => {
-            if sniffed != declared {
-                return Err(unsupported(format!(
-                    "the file's content is {sniffed}, not {declared}"
-                )));
-            }
-            if !ALLOWED.contains(&sniffed) {
-                return Err(unsupported(format!(
-                    "{sniffed} files are not accepted here"
-                )));
-            }
-            Ok(sniffed.to_string())
-        }
-        None if TEXT.contains(&declared.as_str()) => {
-            if std::str::from_utf8(bytes).is_err() || bytes.contains(&0) {
-                return Err(unsupported(format!(
-                    "the file is not {declared}: it is not UTF-8 text"
-                )));
-            }
-            Ok(declared)
-        }
-        None => Err(unsupported(format!(
-            "the file's content is not recognisable as {declared}"
-        ))),
-    }
-}
+pub use nichoir_core::upload::check_content;
 
 /// Path-segment escaping: everything but unreserved characters.
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -167,24 +92,13 @@ impl WikiService {
 
     /// Stores checked bytes on disk (content-addressed: `<wiki dir>/<sha256>`) and answers the hash.
     pub(crate) async fn store_bytes(&self, wiki_id: i64, bytes: Vec<u8>) -> WikiResult<String> {
-        let sha = format!("{:x}", Sha256::digest(&bytes));
         let dir = self.wiki_dir(wiki_id);
-        let name = sha.clone();
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            std::fs::create_dir_all(&dir)?;
-            let path = dir.join(&name);
-            if path.exists() {
-                return Ok(());
-            }
-            let tmp = dir.join(format!(".{name}.tmp"));
-            std::fs::write(&tmp, &bytes)?;
-            std::fs::File::open(&tmp)?.sync_all()?;
-            std::fs::rename(&tmp, &path)
-        })
-        .await
-        .map_err(Error::internal)?
-        .map_err(Error::internal)?;
-        Ok(sha)
+        Ok(
+            tokio::task::spawn_blocking(move || nichoir_storage::blobs::put(&dir, &bytes))
+                .await
+                .map_err(Error::internal)?
+                .map_err(Error::internal)?,
+        )
     }
 
     pub async fn files(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Value> {
@@ -298,36 +212,4 @@ impl WikiService {
 pub async fn remove_wiki_files(w: &Wikis, wiki_id: i64) {
     let dir = w.files_dir.join(wiki_id.to_string());
     let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PNG: &[u8] = &[
-        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R',
-    ];
-
-    #[test]
-    fn content_must_match_its_declared_type() {
-        assert_eq!(
-            check_content("image/png", PNG).ok().as_deref(),
-            Some("image/png")
-        );
-        assert!(
-            check_content("image/jpeg", PNG).is_err(),
-            "a PNG is not a JPEG"
-        );
-        assert!(check_content("application/pdf", b"hello").is_err());
-        assert_eq!(
-            check_content("text/plain; charset=utf-8", "héllo".as_bytes())
-                .ok()
-                .as_deref(),
-            Some("text/plain")
-        );
-        assert!(check_content("text/plain", &[0xff, 0xfe, 0]).is_err());
-        assert!(check_content("image/svg+xml", b"<svg onload=alert(1)>").is_err());
-        assert!(check_content("text/html", b"<script>").is_err());
-        assert!(check_content("application/x-msdownload", b"MZ\x90\x00").is_err());
-    }
 }

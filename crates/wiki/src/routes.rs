@@ -578,26 +578,7 @@ async fn file(
         .file(&slug, &name, who.0.as_ref())
         .await
         .map_err(ApiError::from)?;
-    let inline = content_type.starts_with("image/") || content_type == "application/pdf";
-    let disposition = if inline { "inline" } else { "attachment" };
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("{disposition}; filename=\"{ascii}\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
-        .body(bytes))
+    Ok(nichoir_http::file_download(&name, content_type, bytes))
 }
 
 async fn comments(
