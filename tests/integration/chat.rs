@@ -60,6 +60,14 @@ async fn next_event(ws: &mut Ws) -> Value {
     }
 }
 
+async fn card(who: &Person, url: String) -> anyhow::Result<nichoir_testkit::Reply> {
+    let q = url
+        .replace(':', "%3A")
+        .replace('/', "%2F")
+        .replace('?', "%3F");
+    who.http.get(&format!("/api/v1/chat/preview?url={q}")).await
+}
+
 async fn post(p: &Person, channel: &str, text: &str) -> anyhow::Result<Value> {
     let r = p
         .http
@@ -851,7 +859,9 @@ async fn bad_input_gets_clear_errors_and_stores_nothing() -> anyhow::Result<()> 
 fn png(w: u32, h: u32) -> Vec<u8> {
     // A real PNG (RGB, zlib-compressed rows with filter 0), built here so the test needs no image
     // library of its own.
-    let row: Vec<u8> = std::iter::once(0u8).chain([200u8, 40, 40].repeat(w as usize)).collect();
+    let row: Vec<u8> = std::iter::once(0u8)
+        .chain([200u8, 40, 40].repeat(w as usize))
+        .collect();
     let raw = row.repeat(h as usize);
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     std::io::Write::write_all(&mut z, &raw).expect("zlib");
@@ -1121,5 +1131,86 @@ async fn files_webhooks_and_retention() -> anyhow::Result<()> {
             .body["posts"],
         json!([])
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn links_to_pads_polls_and_wiki_pages_get_cards_checked_for_the_viewer() -> anyhow::Result<()>
+{
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    let bob = person(&server, "bob").await?;
+    let pad = ana
+        .http
+        .post("/api/v1/pads", json!({"name": "minutes-velo"}))
+        .await?;
+    assert_eq!(pad.status, 201, "{:?}", pad.body);
+    let poll = ana
+        .http
+        .post(
+            "/api/v1/polls",
+            json!({"kind": "classic", "title": "Où manger ?", "author_name": "Ana",
+        "options": [{"label": "Pizza"}, {"label": "Crêpes"}]}),
+        )
+        .await?;
+    let poll_id = poll.body["poll"]["id"].as_str().unwrap_or("").to_string();
+    ana.http
+        .post("/api/v1/wikis", json!({"slug": "club", "title": "Club"}))
+        .await?;
+    ana.http
+        .put_json(
+            "/api/v1/wikis/club/pages/Rules",
+            json!({"text": "# Rules\n\nBe kind to each other."}),
+        )
+        .await?;
+    ana.http
+        .post(
+            "/api/v1/wikis",
+            json!({"slug": "board", "title": "Board", "visibility": "private"}),
+        )
+        .await?;
+    ana.http
+        .put_json(
+            "/api/v1/wikis/board/pages/Salaries",
+            json!({"text": "secret"}),
+        )
+        .await?;
+
+    let base = server.url.clone();
+    let r = card(&bob, format!("{base}/p/minutes-velo")).await?;
+    assert_eq!(
+        (r.status, r.body["kind"].as_str()),
+        (200, Some("pad")),
+        "{:?}",
+        r.body
+    );
+    let r = card(&bob, format!("{base}/poll/{poll_id}")).await?;
+    assert_eq!(r.body["title"], "Où manger ?");
+    assert_eq!(r.body["options"], 2);
+    let r = card(&bob, "/w/club/Rules".into()).await?;
+    assert_eq!(r.body["title"], "Rules");
+    assert_eq!(r.body["excerpt"], "Be kind to each other.");
+    assert_eq!(
+        card(&bob, "/w/board/Salaries".into()).await?.status,
+        404,
+        "a private wiki's page is not shown to others"
+    );
+    assert_eq!(card(&ana, "/w/board/Salaries".into()).await?.status, 200);
+    assert_eq!(
+        card(&bob, "https://elsewhere.example/p/minutes-velo".into())
+            .await?
+            .status,
+        404,
+        "other hosts are never fetched"
+    );
+    assert_eq!(card(&bob, "/p/no-such-pad".into()).await?.status, 404);
+    // A password-protected pad shows nothing until its password was given.
+    ana.http
+        .put_json(
+            "/api/v1/pads/minutes-velo/password",
+            json!({"password": "sésame"}),
+        )
+        .await?;
+    assert_eq!(card(&bob, "/p/minutes-velo".into()).await?.status, 404);
     Ok(())
 }

@@ -71,6 +71,7 @@ pub fn declare(api: Api) -> Api {
             .body(json!({"text": "Build #42 passed"})), receive_hook)
         .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/retention", "chat", "The channel's own message retention in days, or null for the instance's (team admins)", u)
             .body(json!({"days": 30})).ok(204, ""), retention)
+        .route(doc(m("GET"), "/api/v1/chat/preview", "chat", "A card for a link to this instance's pad, poll or wiki page (?url=), as I may see it", u), preview)
         .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/pin", "chat", "Pin a message", u).ok(204, ""), pin)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/pin", "chat", "Unpin a message", u).ok(204, ""), unpin)
 }
@@ -544,4 +545,14 @@ async fn retention(
 ) -> ApiResult<HttpResponse> {
     s.set_retention(&who.0, &id, b.days).await?;
     Ok(done())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewQuery {
+    url: String,
+}
+
+async fn preview(s: Chat, who: SignedIn, q: web::Query<PreviewQuery>) -> ApiResult<HttpResponse> {
+    Ok(ok(s.preview(&who.0, &q.url).await?))
 }

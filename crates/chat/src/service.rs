@@ -4,12 +4,14 @@
 //! pushed to each member's `chat:<user id>` topic.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nichoir_auth::{Actor, AuthService, User};
 use nichoir_core::ids::new_id;
 use nichoir_core::time::{now_ms, rfc3339};
 use nichoir_core::{Error, ErrorCode};
+use nichoir_http::preview::{local_path, LinkPreviewer};
 use nichoir_realtime::Hub;
 use nichoir_storage::{is_unique_violation, Connection, Db, StorageError};
 use parking_lot::Mutex;
@@ -123,6 +125,7 @@ pub struct ChatService {
     pub(crate) max_file_bytes: u64,
     pub(crate) retention_days: u64,
     pub(crate) base_url: String,
+    previewers: Vec<Arc<dyn LinkPreviewer>>,
     users: Mutex<HashMap<String, CachedUser>>,
 }
 
@@ -135,6 +138,8 @@ pub struct ChatDeps {
     pub max_file_bytes: u64,
     pub retention_days: u64,
     pub base_url: String,
+    /// Cards for links to the other tools' pages (pads, polls, wiki pages).
+    pub previewers: Vec<Arc<dyn LinkPreviewer>>,
 }
 
 fn user_json(u: &User) -> Value {
@@ -155,6 +160,7 @@ impl ChatService {
             max_file_bytes: d.max_file_bytes,
             retention_days: d.retention_days,
             base_url: d.base_url,
+            previewers: d.previewers,
             users: Mutex::new(HashMap::new()),
         }
     }
@@ -1457,6 +1463,20 @@ impl ChatService {
             }
         }
         Ok(json!({"posts": out}))
+    }
+
+    // ---- link previews ----------------------------------------------------------------------
+
+    /// A card for a link to this instance's pad, poll or wiki page, as `actor` may see it.
+    pub async fn preview(&self, actor: &Actor, url: &str) -> ChatResult<Value> {
+        let path = local_path(url, &self.base_url)
+            .ok_or_else(|| not_found("not a link to this instance"))?;
+        for p in &self.previewers {
+            if let Some(card) = p.preview(&path, Some(actor)).await {
+                return Ok(card);
+            }
+        }
+        Err(not_found("nothing to preview at this link, or not for you"))
     }
 
     // ---- retention --------------------------------------------------------------------------

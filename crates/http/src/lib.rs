@@ -12,6 +12,7 @@ mod csrf;
 mod download;
 mod error;
 mod json;
+pub mod preview;
 mod security;
 
 pub use actor::{AnyActor, MaybeActor, SignedIn};

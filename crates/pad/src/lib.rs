@@ -11,6 +11,7 @@ mod export;
 mod import;
 mod migrations;
 mod model;
+mod preview;
 mod routes;
 mod store;
 mod topics;
@@ -25,6 +26,7 @@ pub use engine::{Applied, PadService};
 pub use export::PadExport;
 pub use migrations::MIGRATIONS;
 pub use model::{PadInfo, RevisionInfo};
+pub use preview::PadPreview;
 pub use topics::PadTopics;
 
 /// Adds the pad routes to the API.

@@ -8,6 +8,7 @@ mod export;
 mod input;
 mod migrations;
 mod model;
+mod preview;
 mod routes;
 mod service;
 mod store;
@@ -22,6 +23,7 @@ use nichoir_http::Api;
 
 pub use contributor::PollExport;
 pub use migrations::MIGRATIONS;
+pub use preview::PollPreview;
 pub use service::{PollError, PollService};
 pub use topics::PollTopics;
 

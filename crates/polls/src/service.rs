@@ -279,6 +279,18 @@ impl PollService {
         Ok(r.to_json(&viewer, None, now_ms()))
     }
 
+    /// A short card of the poll (link previews), with the viewer's access checked.
+    pub async fn card(&self, poll_id: &str, actor: Option<&Actor>) -> PollResult<Value> {
+        let r = self.rendered(poll_id).await?;
+        self.check_access(&r.data.poll, actor).await?;
+        let p = &r.data.poll;
+        Ok(
+            json!({"kind": "poll", "url": format!("/poll/{}", p.id), "title": p.settings.title,
+            "poll_kind": p.settings.kind, "options": r.data.options.len(), "participants": r.data.votes.len(),
+            "closed": closed_reason(p, now_ms()).is_some()}),
+        )
+    }
+
     fn purge_at(&self, poll: &PollRow) -> Option<i64> {
         (self.config.purge_after_days > 0).then(|| {
             poll.settings.deadline.unwrap_or(0).max(poll.updated_at)

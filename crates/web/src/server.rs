@@ -85,16 +85,6 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         config.instance.name.clone(),
     ));
     nichoir_polls::register_topics(&polls);
-    let chat = Arc::new(nichoir_chat::ChatService::new(nichoir_chat::ChatDeps {
-        db: db.clone(),
-        hub: hub.clone(),
-        auth: auth.clone(),
-        uploads_dir: data_dir.uploads_dir(),
-        max_file_bytes: config.uploads.max_file_bytes,
-        retention_days: config.chat.retention_days,
-        base_url: config.public_base_url(),
-    }));
-    nichoir_chat::register_topics(&chat);
     let wikis = Arc::new(nichoir_wiki::WikiService::new(nichoir_wiki::WikiDeps {
         db: db.clone(),
         auth: auth.clone(),
@@ -105,6 +95,27 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         base_url: config.public_base_url(),
         instance_name: config.instance.name.clone(),
     }));
+    let chat = Arc::new(nichoir_chat::ChatService::new(nichoir_chat::ChatDeps {
+        db: db.clone(),
+        hub: hub.clone(),
+        auth: auth.clone(),
+        uploads_dir: data_dir.uploads_dir(),
+        max_file_bytes: config.uploads.max_file_bytes,
+        retention_days: config.chat.retention_days,
+        base_url: config.public_base_url(),
+        previewers: vec![
+            Arc::new(nichoir_pad::PadPreview {
+                service: pads.clone(),
+            }),
+            Arc::new(nichoir_polls::PollPreview {
+                service: polls.clone(),
+            }),
+            Arc::new(nichoir_wiki::WikiPreview {
+                service: wikis.clone(),
+            }),
+        ],
+    }));
+    nichoir_chat::register_topics(&chat);
     let exporters: Vec<Arc<dyn ExportContributor>> = vec![
         Arc::new(AccountExport { auth: auth.clone() }),
         Arc::new(nichoir_pad::PadExport {

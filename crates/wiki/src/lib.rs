@@ -9,6 +9,7 @@ mod contributor;
 mod files;
 mod migrations;
 mod model;
+mod preview;
 mod routes;
 mod service;
 mod store;
@@ -18,6 +19,7 @@ mod watch;
 pub use access::{EditPolicy, PageRule, Role, Visibility};
 pub use contributor::WikiExport;
 pub use migrations::MIGRATIONS;
+pub use preview::WikiPreview;
 pub use service::{WikiDeps, WikiError, WikiService};
 
 use nichoir_http::Api;

@@ -1,0 +1,24 @@
+//! Cards for links to polls (`/poll/<id>`): title, kind, how many answered, whether it is open.
+
+use std::sync::Arc;
+
+use nichoir_auth::Actor;
+use nichoir_http::preview::LinkPreviewer;
+use serde_json::Value;
+
+use crate::service::PollService;
+
+pub struct PollPreview {
+    pub service: Arc<PollService>,
+}
+
+#[async_trait::async_trait]
+impl LinkPreviewer for PollPreview {
+    async fn preview(&self, path: &str, viewer: Option<&Actor>) -> Option<Value> {
+        let id = path.strip_prefix("/poll/")?.trim_end_matches('/');
+        if id.is_empty() || id.contains('/') || id == "new" {
+            return None;
+        }
+        self.service.card(id, viewer).await.ok()
+    }
+}

@@ -1,0 +1,49 @@
+//! Cards for links to wiki pages (`/w/<slug>/<Page>`): page and wiki names and the first lines,
+//! with the viewer's rights on that page.
+
+use std::sync::Arc;
+
+use nichoir_auth::Actor;
+use nichoir_http::preview::LinkPreviewer;
+use nichoir_wikitext::names::name_from_url_segment;
+use serde_json::{json, Value};
+
+use crate::service::WikiService;
+
+pub struct WikiPreview {
+    pub service: Arc<WikiService>,
+}
+
+#[async_trait::async_trait]
+impl LinkPreviewer for WikiPreview {
+    async fn preview(&self, path: &str, viewer: Option<&Actor>) -> Option<Value> {
+        let rest = path.strip_prefix("/w/")?;
+        let (slug, page) = rest.split_once('/').unwrap_or((rest, ""));
+        let page = page.trim_end_matches('/');
+        if page.contains('/') || page.starts_with('_') {
+            return None;
+        }
+        let name = if page.is_empty() {
+            self.service.get(slug, viewer).await.ok()?["home_page"]
+                .as_str()?
+                .to_string()
+        } else {
+            name_from_url_segment(page)
+        };
+        let v = self.service.page(slug, &name, viewer).await.ok()?;
+        let text = v["text"].as_str().unwrap_or("");
+        let excerpt: String = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(200)
+            .collect();
+        Some(
+            json!({"kind": "wiki", "url": path, "title": v["page"]["name"], "wiki": v["wiki"]["title"], "excerpt": excerpt}),
+        )
+    }
+}
