@@ -1214,3 +1214,96 @@ async fn links_to_pads_polls_and_wiki_pages_get_cards_checked_for_the_viewer() -
     assert_eq!(card(&bob, "/p/minutes-velo".into()).await?.status, 404);
     Ok(())
 }
+
+#[tokio::test]
+async fn guests_only_see_the_channels_they_are_given() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    let gus = person(&server, "gus").await?;
+    ana.http
+        .post(
+            "/api/v1/chat/teams",
+            json!({"name": "asso", "display_name": "Asso"}),
+        )
+        .await?;
+    let open = ana
+        .http
+        .post(
+            "/api/v1/chat/teams/asso/channels",
+            json!({"display_name": "Partners", "kind": "public"}),
+        )
+        .await?;
+    let partners = open.body["id"].as_str().unwrap_or("").to_string();
+    let square = channel_named(&ana, "asso", "town-square").await?["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let r = ana
+        .http
+        .put_json(
+            "/api/v1/chat/teams/asso/members/gus",
+            json!({"role": "guest", "channels": []}),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "a guest needs channels");
+    let r = ana
+        .http
+        .put_json(
+            "/api/v1/chat/teams/asso/members/gus",
+            json!({"role": "guest", "channels": ["partners"]}),
+        )
+        .await?;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let mine = gus.http.get("/api/v1/chat/teams/asso/channels").await?;
+    let names: Vec<&str> = mine
+        .body
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, vec!["partners"]);
+    assert_eq!(
+        gus.http
+            .get(&format!("/api/v1/chat/channels/{square}/posts"))
+            .await?
+            .status,
+        404,
+        "not even the town square"
+    );
+    assert_eq!(
+        gus.http
+            .post(&format!("/api/v1/chat/channels/{square}/join"), json!({}))
+            .await?
+            .status,
+        404
+    );
+    assert_eq!(
+        gus.http
+            .get("/api/v1/chat/teams/asso/channels/browse")
+            .await?
+            .body,
+        json!([])
+    );
+    assert_eq!(
+        gus.http
+            .post(
+                "/api/v1/chat/teams/asso/channels",
+                json!({"display_name": "Mine", "kind": "public"})
+            )
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        post(&gus, &partners, "hello from a guest").await?["text"],
+        "hello from a guest"
+    );
+    post(&ana, &square, "members only").await?;
+    assert_eq!(
+        gus.http
+            .get("/api/v1/chat/teams/asso/search?q=members")
+            .await?
+            .body["posts"],
+        json!([])
+    );
+    Ok(())
+}

@@ -23,7 +23,7 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/join", "chat", "Join an open team", u), join_team)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/leave", "chat", "Leave a team", u).ok(204, ""), leave_team)
         .route(doc(m("GET"), "/api/v1/chat/teams/{team}/members", "chat", "Team members (?q= for mention autocomplete)", u), team_members)
-        .route(doc(m("PUT"), "/api/v1/chat/teams/{team}/members/{username}", "chat", "Add a user to the team, or change their role (team admins)", u)
+        .route(doc(m("PUT"), "/api/v1/chat/teams/{team}/members/{username}", "chat", "Add a user to the team or change their role; a guest (role guest) gets only the listed channels (team admins)", u)
             .body(json!({"role": "member"})).ok(204, ""), set_team_member)
         .route(doc(m("DELETE"), "/api/v1/chat/teams/{team}/members/{username}", "chat", "Remove a user from the team (team admins)", u).ok(204, ""), remove_team_member)
         .route(doc(m("GET"), "/api/v1/chat/teams/{team}/channels", "chat", "My channels in the team and my direct messages, with unread counts", u), team_channels)
@@ -140,6 +140,9 @@ async fn team_members(
 pub struct RoleBody {
     #[serde(default)]
     role: Option<String>,
+    /// For a guest: the channels they may use.
+    #[serde(default)]
+    channels: Vec<String>,
 }
 
 async fn set_team_member(
@@ -149,10 +152,17 @@ async fn set_team_member(
     b: Option<web::Json<RoleBody>>,
 ) -> ApiResult<HttpResponse> {
     let (team, user) = p.into_inner();
+    let b = b.map(|b| b.into_inner());
     let role = b
-        .and_then(|b| b.into_inner().role)
+        .as_ref()
+        .and_then(|b| b.role.clone())
         .unwrap_or_else(|| "member".into());
-    s.set_team_member(&who.0, &team, &user, Some(&role)).await?;
+    if role == "guest" {
+        let channels = b.map(|b| b.channels).unwrap_or_default();
+        s.add_guest(&who.0, &team, &user, &channels).await?;
+    } else {
+        s.set_team_member(&who.0, &team, &user, Some(&role)).await?;
+    }
     Ok(done())
 }
 

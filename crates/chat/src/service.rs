@@ -319,7 +319,8 @@ impl ChatService {
                 let mut out = Vec::new();
                 let fresh = store::team_role(c, &tid, &uid)?.is_none();
                 store::set_team_member(c, &tid, &uid, &role, now)?;
-                if fresh {
+                // A guest sees only the channels they are given, not even the town square.
+                if fresh && role != "guest" {
                     if let Some(ts) = store::channel_by_name(c, &tid, "town-square")? {
                         if store::add_member(c, &ts.id, &uid, "member", now)? {
                             emit(c, Some(&ts.id), None, json!({"type": "member_joined", "channel_id": ts.id, "user_id": uid}), &mut out)?;
@@ -417,9 +418,60 @@ impl ChatService {
         }
         match role {
             Some(r @ ("admin" | "member")) => self.add_to_team(&team, &target.id, r).await,
-            Some(_) => Err(Error::validation("role: admin or member")),
+            Some(_) => Err(Error::validation("role: admin, member or guest")),
             None => self.remove_from_team(&team, &target.id).await,
         }
+    }
+
+    /// Makes a user a guest of the team, limited to `channels` (names or ids of this team's).
+    pub async fn add_guest(
+        &self,
+        actor: &Actor,
+        name: &str,
+        username: &str,
+        channels: &[String],
+    ) -> ChatResult<()> {
+        let me = Self::me(actor)?;
+        let (team, my_role) = self.member_team(name, &me.id).await?;
+        if my_role != "admin" {
+            return Err(forbidden("only team admins invite guests"));
+        }
+        if channels.is_empty() || channels.len() > 50 {
+            return Err(Error::validation(
+                "channels: one to fifty channels the guest may use",
+            ));
+        }
+        let target = self
+            .auth
+            .user_by_username(username)
+            .await?
+            .ok_or_else(|| not_found("no such user"))?;
+        let (tid, list) = (team.id.clone(), channels.to_vec());
+        let found: Vec<ChannelRow> = self
+            .db
+            .read(move |c| {
+                let mut out = Vec::new();
+                for n in &list {
+                    match store::channel_by_name(c, &tid, n)?.or(store::channel(c, n)?
+                        .filter(|ch| ch.team_id.as_deref() == Some(tid.as_str())))
+                    {
+                        Some(ch) => out.push(ch),
+                        None => {
+                            return Err(Error::validation(format!(
+                                "channels: no channel {n} in this team"
+                            ))
+                            .into())
+                        }
+                    }
+                }
+                Ok(out)
+            })
+            .await?;
+        self.add_to_team(&team, &target.id, "guest").await?;
+        for ch in &found {
+            self.add_channel_member(ch, &target.id).await?;
+        }
+        Ok(())
     }
 
     // ---- channels ---------------------------------------------------------------------------
@@ -490,7 +542,10 @@ impl ChatService {
 
     pub async fn browse(&self, actor: &Actor, team: &str, q: &str) -> ChatResult<Value> {
         let me = Self::me(actor)?;
-        let (team, _) = self.member_team(team, &me.id).await?;
+        let (team, role) = self.member_team(team, &me.id).await?;
+        if role == "guest" {
+            return Ok(Value::Array(Vec::new()));
+        }
         let like = format!(
             "%{}%",
             q.trim()
@@ -522,7 +577,10 @@ impl ChatService {
         body: NewChannelBody,
     ) -> ChatResult<Value> {
         let me = Self::me(actor)?;
-        let (team, _) = self.member_team(team, &me.id).await?;
+        let (team, role) = self.member_team(team, &me.id).await?;
+        if role == "guest" {
+            return Err(forbidden("guests do not create channels"));
+        }
         let NewChannelBody {
             name,
             display_name: display,
@@ -599,7 +657,9 @@ impl ChatService {
             })
             .await?;
         let ch = ch.ok_or_else(|| not_found("no such channel"))?;
-        let ok = m.is_some() || (ch.kind == Kind::Public && team_role.is_some());
+        // A guest of the team reads only the channels they were given.
+        let ok =
+            m.is_some() || (ch.kind == Kind::Public && team_role.is_some_and(|r| r != "guest"));
         if !ok {
             return Err(not_found("no such channel"));
         }
