@@ -114,7 +114,7 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
 
   it("renders every page with meaningful content", async () => {
     const { page } = admin;
-    // Pads, polls and wikis are real tools now (their own test files); the others are still placeholders.
+    // Pads, polls, wikis and chat are real tools now (their own test files); video is still a placeholder.
     await page.goto("/");
     await page.locator('a.tool-card[href="/pads"]').click();
     await page.waitForURL((u) => u.pathname === "/pads");
@@ -132,10 +132,15 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     await page.getByRole("link", { name: "Create a wiki" }).first().waitFor();
     await page.getByRole("heading", { level: 2, name: "Public wikis" }).waitFor();
     await expectTitle(page, "Wikis");
-    const tools = [
-      ["chat", "Chat"],
-      ["video", "Video"],
-    ];
+    await page.goto("/");
+    await page.locator('a.tool-card[href="/chat"]').click();
+    await page.waitForURL((u) => u.pathname === "/chat");
+    assert.equal(await h1(page), "Chat");
+    await page.getByRole("heading", { level: 2, name: "My teams" }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "Create a team" }).waitFor();
+    await page.getByRole("button", { name: "Create the team" }).waitFor();
+    await expectTitle(page, "Chat");
+    const tools = [["video", "Video"]];
     // Tool cards lead to their pages (client-side navigation).
     await page.goto("/");
     for (const [path, name] of tools) {
@@ -239,7 +244,8 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     await page.getByRole("link", { name: "Créer un wiki" }).first().waitFor();
     await page.getByRole("heading", { level: 2, name: "Wikis publics" }).waitFor();
     await page.goto("/chat");
-    await page.getByText("Cet outil est en construction").waitFor();
+    await page.getByRole("heading", { level: 2, name: "Mes équipes" }).waitFor();
+    await page.getByRole("button", { name: "Créer l'équipe" }).waitFor();
     await page.goto("/pads");
     await page.getByRole("button", { name: "Créer le pad" }).waitFor();
     await closeContext(g);

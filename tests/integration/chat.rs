@@ -1307,3 +1307,113 @@ async fn guests_only_see_the_channels_they_are_given() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+fn slack_zip() -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    let mut file = |name: &str, v: Value| {
+        w.start_file(name, opts).expect("zip entry");
+        std::io::Write::write_all(&mut w, v.to_string().as_bytes()).expect("zip write");
+    };
+    file(
+        "users.json",
+        json!([{"id": "U1", "name": "ana"}, {"id": "U2", "name": "zoe"}]),
+    );
+    file(
+        "channels.json",
+        json!([{"id": "C1", "name": "general", "purpose": {"value": "tout"}, "topic": {"value": "AG jeudi"}}]),
+    );
+    file(
+        "general/2026-11-01.json",
+        json!([
+            {"type": "message", "user": "U2", "text": "Hello <@U1>, see <https://x.example|the doc>", "ts": "1761991200.000100",
+             "reactions": [{"name": "tada", "users": ["U1"], "count": 1}]},
+            {"type": "message", "user": "U1", "text": "thanks!", "ts": "1761991260.000200", "thread_ts": "1761991200.000100"},
+            {"type": "message", "subtype": "channel_join", "user": "U2", "text": "", "ts": "1761991000.000000"}
+        ]),
+    );
+    file("../evil.json", json!([]));
+    w.finish().expect("zip").into_inner()
+}
+
+#[tokio::test]
+async fn a_slack_export_moves_over_with_its_history() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    ana.http
+        .post(
+            "/api/v1/chat/teams",
+            json!({"name": "moved", "display_name": "Moved"}),
+        )
+        .await?;
+    let send = |bytes: Vec<u8>| {
+        let c = &ana.http;
+        c.send(
+            c.http
+                .post(c.url("/api/v1/chat/teams/moved/import/slack"))
+                .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
+                .body(bytes),
+        )
+    };
+    let r = send(slack_zip()).await?;
+    assert_eq!(
+        r.status, 422,
+        "a path leaving the zip's folder refuses the whole import: {:?}",
+        r.body
+    );
+    let mut clean = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    {
+        let mut src = zip::ZipArchive::new(std::io::Cursor::new(slack_zip()))?;
+        for i in 0..src.len() {
+            let f = src.by_index(i)?;
+            if f.name().ok().as_deref() != Some("../evil.json") {
+                clean.raw_copy_file(f)?;
+            }
+        }
+    }
+    let r = send(clean.finish()?.into_inner()).await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["posts"], 2);
+    let general = channel_named(&ana, "moved", "general").await?;
+    assert_eq!(general["header"], "AG jeudi");
+    assert_eq!(general["me"]["unread"], 0, "imported history starts read");
+    let id = general["id"].as_str().unwrap_or("").to_string();
+    let posts = ana
+        .http
+        .get(&format!("/api/v1/chat/channels/{id}/posts?limit=10"))
+        .await?;
+    let list = posts.body["posts"].as_array().cloned().unwrap_or_default();
+    let first = &list[1];
+    assert_eq!(
+        first["text"],
+        "Hello @ana, see [the doc](https://x.example)"
+    );
+    assert_eq!(
+        first["props"]["override_username"], "zoe",
+        "unknown Slack users keep their name"
+    );
+    assert_eq!(
+        first["created_at"], "2025-11-01T10:00:00Z",
+        "the original time"
+    );
+    assert_eq!(first["reactions"][0]["emoji"], "🎉");
+    assert_eq!(list[0]["root_id"], first["id"], "the thread is kept");
+    assert_eq!(
+        list[0]["user"]["username"], "ana",
+        "known users keep their messages"
+    );
+    assert_eq!(send(b"not a zip".to_vec()).await?.status, 422);
+    let bob = person(&server, "bob").await?;
+    let r = bob
+        .http
+        .send(
+            bob.http
+                .http
+                .post(bob.http.url("/api/v1/chat/teams/moved/import/slack"))
+                .header("x-csrf-token", bob.http.csrf.clone().unwrap_or_default())
+                .body(Vec::new()),
+        )
+        .await?;
+    assert_eq!(r.status, 404, "not in that team");
+    Ok(())
+}

@@ -4,6 +4,7 @@
 //! in `text`, SQL in `store`, the service in `service`, HTTP in `routes`, realtime in `topics`.
 
 mod files;
+mod import;
 mod migrations;
 mod model;
 mod routes;

@@ -71,6 +71,8 @@ pub fn declare(api: Api) -> Api {
             .body(json!({"text": "Build #42 passed"})), receive_hook)
         .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/retention", "chat", "The channel's own message retention in days, or null for the instance's (team admins)", u)
             .body(json!({"days": 30})).ok(204, ""), retention)
+        .route(doc(m("POST"), "/api/v1/chat/teams/{team}/import/slack", "chat", "Import a Slack export zip into the team: channels, messages, threads, reactions (team admins)", u)
+            .ok(200, "application/json"), import_slack)
         .route(doc(m("GET"), "/api/v1/chat/preview", "chat", "A card for a link to this instance's pad, poll or wiki page (?url=), as I may see it", u), preview)
         .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/pin", "chat", "Pin a message", u).ok(204, ""), pin)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/pin", "chat", "Unpin a message", u).ok(204, ""), unpin)
@@ -565,4 +567,16 @@ pub struct PreviewQuery {
 
 async fn preview(s: Chat, who: SignedIn, q: web::Query<PreviewQuery>) -> ApiResult<HttpResponse> {
     Ok(ok(s.preview(&who.0, &q.url).await?))
+}
+
+async fn import_slack(
+    s: Chat,
+    who: SignedIn,
+    team: web::Path<String>,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    // An export is bigger than one file: allow ten times the upload limit.
+    let bytes =
+        nichoir_http::read_body(body, (s.max_file_bytes as usize).saturating_mul(10)).await?;
+    Ok(ok(s.import_slack(&who.0, &team, &bytes).await?))
 }

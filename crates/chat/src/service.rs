@@ -232,7 +232,11 @@ impl ChatService {
         r.ok_or_else(|| not_found("no such team"))
     }
 
-    async fn member_team(&self, name: &str, user_id: &str) -> ChatResult<(TeamRow, String)> {
+    pub(crate) async fn member_team(
+        &self,
+        name: &str,
+        user_id: &str,
+    ) -> ChatResult<(TeamRow, String)> {
         match self.team_for(name, user_id).await? {
             (t, Some(role)) => Ok((t, role)),
             (t, None) if t.open => Err(forbidden("join this team first")),

@@ -807,3 +807,17 @@ pub fn set_retention(c: &Connection, channel_id: &str, days: Option<i64>) -> SRe
     )?;
     Ok(())
 }
+
+/// Adds a user to a team as a member unless they are in it already (imports).
+pub fn set_team_member_if_absent(
+    c: &Connection,
+    team_id: &str,
+    user_id: &str,
+    now: i64,
+) -> SResult<()> {
+    c.execute(
+        "INSERT OR IGNORE INTO chat_team_members (team_id, user_id, role, joined_at) VALUES (?1, ?2, 'member', ?3)",
+        params![team_id, user_id, now],
+    )?;
+    Ok(())
+}
