@@ -1417,3 +1417,70 @@ async fn a_slack_export_moves_over_with_its_history() -> anyhow::Result<()> {
     assert_eq!(r.status, 404, "not in that team");
     Ok(())
 }
+
+#[tokio::test]
+async fn bots_post_with_an_api_token() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    let bot = person(&server, "deploy-bot").await?;
+    ana.http
+        .post(
+            "/api/v1/chat/teams",
+            json!({"name": "ops", "display_name": "Ops"}),
+        )
+        .await?;
+    ana.http
+        .put_json(
+            "/api/v1/chat/teams/ops/members/deploy-bot",
+            json!({"role": "member"}),
+        )
+        .await?;
+    let square = channel_named(&ana, "ops", "town-square").await?["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let token = bot
+        .http
+        .post("/api/v1/me/tokens", json!({"name": "deploys"}))
+        .await?
+        .body["token"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!(
+            "{}/api/v1/chat/channels/{square}/posts",
+            server.url
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"text": "Deployed v1.2 ✅"}))
+        .send()
+        .await?;
+    assert_eq!(
+        r.status().as_u16(),
+        201,
+        "no cookie, no CSRF token: the API token is enough"
+    );
+    let r = http
+        .get(format!(
+            "{}/api/v1/chat/teams/ops/search?q=deployed",
+            server.url
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+    let v: Value = r.json().await?;
+    assert_eq!(v["posts"][0]["user"]["username"], "deploy-bot");
+    let r = http
+        .post(format!(
+            "{}/api/v1/chat/channels/{square}/posts",
+            server.url
+        ))
+        .bearer_auth("not-a-token")
+        .json(&json!({"text": "x"}))
+        .send()
+        .await?;
+    assert_eq!(r.status().as_u16(), 401);
+    Ok(())
+}
