@@ -348,6 +348,50 @@ function LazyWikis({ view }: { view: WikisView }) {
   }
 }
 
+type ChatModule = typeof import("./pages/chat.tsx");
+let chatModule: ChatModule | null = null;
+
+/** The chat is a separate chunk too, loaded the first time a chat page is shown. */
+function LazyChat({ params }: { params: Record<string, string> | null }) {
+  const { t } = useApp();
+  const [mod, setMod] = useState<ChatModule | null>(chatModule);
+  const [error, setError] = useState<unknown>(null);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (mod) return;
+    let alive = true;
+    import("./pages/chat.tsx").then(
+      (m) => {
+        chatModule = m;
+        if (alive) setMod(m);
+      },
+      (e) => alive && setError(e),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [mod, attempt]);
+  if (error) {
+    return (
+      <div class="container page page-narrow">
+        <Alert kind="error">{t("app.loadFailed")}</Alert>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            setError(null);
+            setAttempt((n) => n + 1);
+          }}
+        >
+          {t("app.retry")}
+        </Button>
+      </div>
+    );
+  }
+  if (!mod) return <Loading />;
+  // Moving between channels and teams keeps the same chat (and its one realtime connection).
+  return params === null ? <mod.ChatHomePage /> : <mod.ChatTeamPage params={params} />;
+}
+
 function Page({ route }: { route: Route }) {
   switch (route.name) {
     case "home":
@@ -380,6 +424,10 @@ function Page({ route }: { route: Route }) {
       return <LazyWikis key="new" view={{ page: "new" }} />;
     case "wiki":
       return <LazyWikis view={{ page: "wiki", params: route.params }} />;
+    case "chat":
+      return <LazyChat key="home" params={null} />;
+    case "chatTeam":
+      return <LazyChat key="team" params={route.params} />;
     case "account":
       return <AccountPage />;
     case "admin":
@@ -431,7 +479,7 @@ function Header({ route }: { route: Route }) {
 
   const links: { href: string; label: string; active: boolean }[] = user
     ? [
-        { href: "/", label: t("nav.home"), active: ["home", "tool", "pads", "pad", "polls", "pollNew", "poll", "pollAdmin", "wikis", "wikiNew", "wiki"].includes(route.name) },
+        { href: "/", label: t("nav.home"), active: ["home", "tool", "pads", "pad", "polls", "pollNew", "poll", "pollAdmin", "wikis", "wikiNew", "wiki", "chat", "chatTeam"].includes(route.name) },
         { href: "/account", label: t("nav.account"), active: route.name === "account" },
         ...(user.is_admin ? [{ href: "/admin", label: t("nav.admin"), active: route.name === "admin" }] : []),
       ]

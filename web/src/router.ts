@@ -15,6 +15,8 @@ export type RouteName =
   | "wikis"
   | "wikiNew"
   | "wiki"
+  | "chat"
+  | "chatTeam"
   | "account"
   | "admin"
   | "about"
@@ -45,6 +47,7 @@ const STATIC: Record<string, RouteName> = {
   "/poll/new": "pollNew",
   "/wikis": "wikis",
   "/wikis/new": "wikiNew",
+  "/chat": "chat",
 };
 
 /** The wiki's own pages (`/w/{slug}/_changes`…); page names never start with '_' (it is a space). */
@@ -52,7 +55,7 @@ export const WIKI_TOOLS = ["changes", "search", "settings", "files", "pages"] as
 export type WikiView = "page" | "edit" | "history" | (typeof WIKI_TOOLS)[number];
 
 /** Pages that need a signed-in user. */
-export const PROTECTED: ReadonlySet<RouteName> = new Set(["home", "account", "admin", "wikiNew"]);
+export const PROTECTED: ReadonlySet<RouteName> = new Set(["home", "account", "admin", "wikiNew", "chat", "chatTeam"]);
 
 function decode(s: string): string {
   try {
@@ -91,6 +94,8 @@ export function matchRoute(pathname: string, search = ""): Route {
   }
   const wiki = matchWiki(path, search);
   if (wiki) return wiki;
+  const chat = matchChat(path);
+  if (chat) return chat;
   const invite = /^\/invite\/([^/]+)$/.exec(path);
   if (invite && invite[1]) {
     let token = invite[1];
@@ -138,6 +143,27 @@ function matchWiki(path: string, search: string): Route | null {
     int("to");
   }
   return { name: "wiki", params };
+}
+
+/**
+ * `/chat/{team}` (its default channel), `/chat/{team}/{channel}`, `/chat/{team}/messages/@{user}`
+ * (a direct message; a group channel by id), `/chat/{team}/pl/{post id}` (permalink),
+ * `/chat/{team}/threads` (followed threads). Params: team, view, channel | dm | post.
+ */
+function matchChat(path: string): Route | null {
+  const m = /^\/chat\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(path);
+  if (!m || !m[1]) return null;
+  const team = decode(m[1]);
+  const seg = m[2];
+  const sub = m[3];
+  if (!seg) return { name: "chatTeam", params: { team, view: "team" } };
+  if (sub === undefined) {
+    if (seg === "threads") return { name: "chatTeam", params: { team, view: "threads" } };
+    return { name: "chatTeam", params: { team, view: "channel", channel: decode(seg) } };
+  }
+  if (seg === "messages") return { name: "chatTeam", params: { team, view: "dm", dm: decode(sub) } };
+  if (seg === "pl" && /^\d+$/.test(sub)) return { name: "chatTeam", params: { team, view: "permalink", post: sub } };
+  return null;
 }
 
 /** Only same-site absolute paths are accepted as a post-login destination. */

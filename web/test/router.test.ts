@@ -14,7 +14,8 @@ test("routes", () => {
   assert.equal(matchRoute("/p/a/b").name, "notFound");
   assert.deepEqual(matchRoute("/polls"), { name: "polls", params: {} });
   assert.deepEqual(matchRoute("/polls/"), { name: "polls", params: {} });
-  assert.deepEqual(matchRoute("/chat"), { name: "tool", params: { tool: "chat" } });
+  assert.deepEqual(matchRoute("/chat"), { name: "chat", params: {} });
+  assert.deepEqual(matchRoute("/video"), { name: "tool", params: { tool: "video" } });
   assert.deepEqual(matchRoute("/wikis"), { name: "wikis", params: {} });
   assert.deepEqual(matchRoute("/invite/abc%2Ddef"), { name: "invite", params: { token: "abc-def" } });
   assert.equal(matchRoute("/invite/").name, "notFound");
@@ -61,6 +62,25 @@ test("wiki routes", () => {
   assert.equal(matchRoute("/w/club/Home/edit/more").name, "notFound");
   assert.equal(matchRoute("/w").name, "notFound");
   assert.equal(matchRoute("/w/").name, "notFound");
+});
+
+test("chat routes", () => {
+  assert.deepEqual(matchRoute("/chat/"), { name: "chat", params: {} });
+  assert.deepEqual(matchRoute("/chat/asso-velo"), { name: "chatTeam", params: { team: "asso-velo", view: "team" } });
+  assert.deepEqual(matchRoute("/chat/asso-velo/town-square"), { name: "chatTeam", params: { team: "asso-velo", view: "channel", channel: "town-square" } });
+  assert.deepEqual(matchRoute("/chat/asso-velo/town-square/"), { name: "chatTeam", params: { team: "asso-velo", view: "channel", channel: "town-square" } });
+  assert.deepEqual(matchRoute("/chat/asso-velo/messages/@bob"), { name: "chatTeam", params: { team: "asso-velo", view: "dm", dm: "@bob" } });
+  assert.deepEqual(matchRoute("/chat/asso-velo/messages/%40bob"), { name: "chatTeam", params: { team: "asso-velo", view: "dm", dm: "@bob" } });
+  assert.deepEqual(matchRoute("/chat/asso-velo/messages/c_123"), { name: "chatTeam", params: { team: "asso-velo", view: "dm", dm: "c_123" } });
+  assert.deepEqual(matchRoute("/chat/asso-velo/pl/120"), { name: "chatTeam", params: { team: "asso-velo", view: "permalink", post: "120" } });
+  assert.deepEqual(matchRoute("/chat/asso-velo/threads"), { name: "chatTeam", params: { team: "asso-velo", view: "threads" } });
+  // "pl" and "messages" alone are channel names.
+  assert.deepEqual(matchRoute("/chat/asso-velo/pl"), { name: "chatTeam", params: { team: "asso-velo", view: "channel", channel: "pl" } });
+  assert.equal(matchRoute("/chat/asso-velo/pl/abc").name, "notFound");
+  assert.equal(matchRoute("/chat/asso-velo/town-square/extra").name, "notFound");
+  assert.equal(matchRoute("/chat/a/b/c/d").name, "notFound");
+  assert.ok(PROTECTED.has("chat"));
+  assert.ok(PROTECTED.has("chatTeam"));
 });
 
 test("creating a wiki needs an account", () => {

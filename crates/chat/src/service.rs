@@ -636,6 +636,8 @@ impl ChatService {
             }
             Err(e) => return Err(e.into()),
         }
+        // The creator's other devices learn about it too.
+        self.announce_channel(&id).await?;
         self.channel_for(actor, &id).await.map(|(v, _, _)| v)
     }
 

@@ -50,7 +50,7 @@ export function HomePage() {
                   <span class="tool-text">
                     <span class="tool-name">
                       {t(`tool.${tool}.name`)}
-                      {tool !== "pads" && tool !== "polls" && tool !== "wikis" && <Badge>{t("home.soon")}</Badge>}
+                      {tool === "video" && <Badge>{t("home.soon")}</Badge>}
                     </span>
                     <span class="tool-desc">{t(`tool.${tool}.desc`)}</span>
                   </span>

@@ -1,0 +1,141 @@
+// Shapes of the chat API objects (docs/chat-api.md).
+
+export interface ChatUser {
+  id: string;
+  username: string;
+  display_name: string;
+  avatar_color: string;
+}
+
+export type MemberRole = "admin" | "member";
+
+export interface ChatMember extends ChatUser {
+  role: MemberRole;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  display_name: string;
+  description: string;
+  open: boolean;
+  my_role: MemberRole;
+}
+
+export type ChannelKind = "public" | "private" | "direct" | "group";
+
+export interface ChannelMe {
+  role: MemberRole;
+  unread: number;
+  mentions: number;
+  muted: boolean;
+  last_viewed_post: number | null;
+}
+
+export interface Channel {
+  id: string;
+  team_id: string | null;
+  kind: ChannelKind;
+  name: string;
+  display_name: string;
+  header: string;
+  purpose: string;
+  archived: boolean;
+  created_at: string;
+  last_post_at: string | null;
+  members: number;
+  me: ChannelMe;
+  /** Direct and group channels: the people in it. */
+  users?: ChatUser[];
+}
+
+export interface BrowseChannel extends Channel {
+  joined: boolean;
+}
+
+export interface Reaction {
+  emoji: string;
+  count: number;
+  users: string[];
+  me: boolean;
+}
+
+export interface Post {
+  id: number;
+  channel_id: string;
+  user: ChatUser;
+  root_id: number | null;
+  text: string;
+  html: string;
+  created_at: string;
+  edited_at: string | null;
+  deleted: boolean;
+  pinned: boolean;
+  reactions: Reaction[];
+  reply_count: number;
+  last_reply_at: string | null;
+  mentions: string[];
+}
+
+/** A message typed here and not yet confirmed by the server. */
+export interface PendingPost {
+  client_id: string;
+  channel_id: string;
+  root_id: number | null;
+  text: string;
+  created_at: string;
+  failed: boolean;
+}
+
+export interface PostPage {
+  posts: Post[];
+  more: boolean;
+}
+
+export interface AroundPage {
+  posts: Post[];
+  more_before: boolean;
+  more_after: boolean;
+}
+
+export interface Thread {
+  root: Post;
+  replies: Post[];
+  following: boolean;
+}
+
+export interface FollowedThread {
+  root: Post;
+  channel_id: string;
+  reply_count: number;
+  unread_replies: number;
+  unread_mentions: number;
+  last_reply_at: string | null;
+}
+
+export interface SearchPost extends Post {
+  channel: { id: string; name: string; display_name: string };
+}
+
+export type PresenceStatus = "online" | "away" | "offline";
+
+export interface CreateTeamBody {
+  name: string;
+  display_name: string;
+  description?: string;
+  open?: boolean;
+}
+
+export interface CreateChannelBody {
+  name: string;
+  display_name: string;
+  kind: "public" | "private";
+  header?: string;
+  purpose?: string;
+}
+
+export interface ChannelPatch {
+  display_name?: string;
+  header?: string;
+  purpose?: string;
+}
