@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { guardedContext, launchBrowser } from "./lib/browser.mjs";
+import { closeContext as closeTracked, login, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
 import { BROWSER_TESTS_DIR, startServer } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
@@ -18,24 +19,8 @@ let instance;
 let admin;
 const open = new Set();
 
-async function newContext(options) {
-  const g = await guardedContext(browser, server, options);
-  open.add(g);
-  return g;
-}
-
-async function closeContext(g) {
-  open.delete(g);
-  g.assertClean();
-  await g.close();
-}
-
-async function login(page, username, password) {
-  await page.goto("/login");
-  await page.locator("input[name=username]").fill(username);
-  await page.locator("input[name=password]").fill(password);
-  await Promise.all([page.waitForURL((u) => u.pathname !== "/login"), page.locator("form button[type=submit]").click()]);
-}
+const newContext = (options) => openContext(open, browser, server, options, { csp: false });
+const closeContext = (g) => closeTracked(open, g);
 
 async function h1(page) {
   const h = page.locator("main h1").first();
@@ -53,14 +38,6 @@ async function expectTitle(page, pageName) {
     [pageName, instance.name],
     { timeout: 10_000 },
   );
-}
-
-async function noHorizontalOverflow(page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  assert.ok(scrollWidth <= innerWidth, `horizontal overflow on ${page.url()}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
 }
 
 /** Clicks the confirm button of the open <dialog>. */

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { guardedContext, launchBrowser } from "./lib/browser.mjs";
+import { launchBrowser } from "./lib/browser.mjs";
+import { apiCall, closeContext as closeTracked, login, noCspViolation, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
 import { BROWSER_TESTS_DIR, startServer } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
@@ -22,66 +23,8 @@ let server;
 let browser;
 const open = new Set();
 
-async function newContext(options) {
-  const g = await guardedContext(browser, server, options);
-  await g.context.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener("securitypolicyviolation", (e) => {
-      window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI || ""} ${e.sample || ""} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  open.add(g);
-  return g;
-}
-
-async function closeContext(g) {
-  open.delete(g);
-  g.assertClean();
-  await g.close();
-}
-
-async function login(page, username, password) {
-  await page.goto("/login");
-  await page.locator("input[name=username]").fill(username);
-  await page.locator("input[name=password]").fill(password);
-  await Promise.all([page.waitForURL((u) => u.pathname !== "/login"), page.locator("form button[type=submit]").click()]);
-}
-
-async function noCspViolation(page) {
-  const v = await page.evaluate(() => window.__cspViolations ?? []);
-  assert.deepEqual(v, [], `CSP violations on ${page.url()}`);
-}
-
-async function noHorizontalOverflow(page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  assert.ok(scrollWidth <= innerWidth, `horizontal overflow on ${page.url()}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
-}
-
-/** An API call from the page with the session's CSRF token (as the UI does). */
-async function apiCall(page, method, path, body) {
-  return page.evaluate(
-    async ([method, path, body]) => {
-      const me = await (await fetch("/api/v1/me")).json();
-      const res = await fetch(path, {
-        method,
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf_token },
-        body: body === null ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let json = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = null;
-      }
-      return { status: res.status, body: json, text };
-    },
-    [method, path, body ?? null],
-  );
-}
+const newContext = (options) => openContext(open, browser, server, options);
+const closeContext = (g) => closeTracked(open, g);
 
 /** Waits until the chat follows its realtime topic (so live events can be checked). */
 async function live(page) {
@@ -467,7 +410,8 @@ describe("Chat", { concurrency: false }, () => {
     await postIn(page, "Before the tunnel").waitFor();
     await context.setOffline(true);
     await page.evaluate(() => window.__sockets.forEach((ws) => ws.close()));
-    await page.locator('.chat-app:is([data-live="offline"], [data-live="reconnecting"])').waitFor();
+    // Any state but "connected": a reconnect attempt may already be under way ("connecting").
+    await page.locator('.chat-app:not([data-live="connected"])').waitFor();
     await page.locator(".chat-conn").waitFor();
     await send(admin.page, "While you were in the tunnel");
     await context.setOffline(false);

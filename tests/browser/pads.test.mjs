@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { guardedContext, launchBrowser } from "./lib/browser.mjs";
+import { launchBrowser } from "./lib/browser.mjs";
+import { closeContext as closeTracked, login, noCspViolation, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
 import { BROWSER_TESTS_DIR, startServer } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
@@ -16,31 +17,8 @@ let server;
 let browser;
 const open = new Set();
 
-async function newContext(options) {
-  const g = await guardedContext(browser, server, options);
-  // Any CSP violation is recorded (Chromium also logs it as a console error, which fails the test).
-  await g.context.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener("securitypolicyviolation", (e) => {
-      window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI || ""} ${e.sample || ""} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  open.add(g);
-  return g;
-}
-
-async function closeContext(g) {
-  open.delete(g);
-  g.assertClean();
-  await g.close();
-}
-
-async function login(page, username, password) {
-  await page.goto("/login");
-  await page.locator("input[name=username]").fill(username);
-  await page.locator("input[name=password]").fill(password);
-  await Promise.all([page.waitForURL((u) => u.pathname !== "/login"), page.locator("form button[type=submit]").click()]);
-}
+const newContext = (options) => openContext(open, browser, server, options);
+const closeContext = (g) => closeTracked(open, g);
 
 /** Waits until the pad editor has loaded the pad (and is editable unless read-only). */
 async function waitForPad(page, { editable = true } = {}) {
@@ -79,19 +57,6 @@ async function typeSlowly(page, text, seed) {
     await page.keyboard.type(ch);
     await page.waitForTimeout(5 + (s % 60));
   }
-}
-
-async function noCspViolation(page) {
-  const v = await page.evaluate(() => window.__cspViolations ?? []);
-  assert.deepEqual(v, [], `CSP violations on ${page.url()}`);
-}
-
-async function noHorizontalOverflow(page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  assert.ok(scrollWidth <= innerWidth, `horizontal overflow on ${page.url()}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
 }
 
 describe("Pads", { concurrency: false }, () => {

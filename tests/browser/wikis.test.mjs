@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { guardedContext, launchBrowser } from "./lib/browser.mjs";
+import { launchBrowser } from "./lib/browser.mjs";
+import { apiCall, closeContext as closeTracked, login, noCspViolation, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
 import { BROWSER_TESTS_DIR, startServer } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
@@ -27,43 +28,11 @@ const open = new Set();
 const MISSING_PAGE = /\/api\/v1\/wikis\/[^/]+\/pages\/[^/?]+(\/history)?(\?.*)?$/;
 
 async function newContext(options) {
-  const g = await guardedContext(browser, server, options);
+  const g = await openContext(open, browser, server, options);
   g.allowHttpError(MISSING_PAGE, 404);
-  await g.context.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener("securitypolicyviolation", (e) => {
-      window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI || ""} ${e.sample || ""} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  open.add(g);
   return g;
 }
-
-async function closeContext(g) {
-  open.delete(g);
-  g.assertClean();
-  await g.close();
-}
-
-async function login(page, username, password) {
-  await page.goto("/login");
-  await page.locator("input[name=username]").fill(username);
-  await page.locator("input[name=password]").fill(password);
-  await Promise.all([page.waitForURL((u) => u.pathname !== "/login"), page.locator("form button[type=submit]").click()]);
-}
-
-async function noCspViolation(page) {
-  const v = await page.evaluate(() => window.__cspViolations ?? []);
-  assert.deepEqual(v, [], `CSP violations on ${page.url()}`);
-}
-
-async function noHorizontalOverflow(page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  assert.ok(scrollWidth <= innerWidth, `horizontal overflow on ${page.url()}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
-}
+const closeContext = (g) => closeTracked(open, g);
 
 const escapeRe = (s) => s.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&");
 
@@ -87,29 +56,6 @@ async function pageJson(page, name) {
       return { status: res.status, body: await res.json() };
     },
     [SLUG, name],
-  );
-}
-
-/** An API call from the page with the session's CSRF token (as the UI does). */
-async function apiCall(page, method, path, body) {
-  return page.evaluate(
-    async ([method, path, body]) => {
-      const me = await (await fetch("/api/v1/me")).json();
-      const res = await fetch(path, {
-        method,
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf_token },
-        body: body === null ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let json = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = null;
-      }
-      return { status: res.status, body: json, text };
-    },
-    [method, path, body ?? null],
   );
 }
 

@@ -21,6 +21,29 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
+/**
+ * A search box's text and what `search` finds in the current team for it (asked 200 ms after the
+ * last keystroke; an answer overtaken by a newer query, or arriving once the component is gone, is dropped).
+ */
+function useTeamSearch<T>(search: (team: string, q: string) => Promise<T[]>) {
+  const { team } = useChat();
+  const [q, setQ] = useState("");
+  const dq = useDebounced(q.trim(), 200);
+  const [list, setList] = useState<T[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let alive = true;
+    search(team.name, dq).then(
+      (l) => alive && (setList(l), setError(null)),
+      (e) => alive && setError(e),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [dq, team.name]);
+  return { q, setQ, list, error, setError };
+}
+
 export function CreateChannelDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (ch: Channel) => void }) {
   const { t } = useApp();
   const { team } = useChat();
@@ -101,22 +124,8 @@ export function CreateChannelDialog({ onClose, onCreated }: { onClose: () => voi
 
 export function BrowseDialog({ onClose, onOpen }: { onClose: () => void; onOpen: (ch: BrowseChannel, join: boolean) => Promise<void> }) {
   const { t } = useApp();
-  const { team } = useChat();
-  const [q, setQ] = useState("");
-  const dq = useDebounced(q.trim(), 200);
-  const [list, setList] = useState<BrowseChannel[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { q, setQ, list, error, setError } = useTeamSearch((team, q) => chatApi.browse(team, q));
   const [busy, setBusy] = useState<string | null>(null);
-  useEffect(() => {
-    let alive = true;
-    chatApi.browse(team.name, dq).then(
-      (l) => alive && (setList(l), setError(null)),
-      (e) => alive && setError(e),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [dq, team.name]);
   return (
     <Modal title={t("chat.browseChannels")} onClose={onClose} wide>
       <div class="field">
@@ -182,21 +191,7 @@ function MemberPicker({
   max: number;
 }) {
   const { t } = useApp();
-  const { team } = useChat();
-  const [q, setQ] = useState("");
-  const dq = useDebounced(q.trim(), 200);
-  const [list, setList] = useState<ChatMember[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    let alive = true;
-    chatApi.teamMembers(team.name, dq).then(
-      (l) => alive && (setList(l), setError(null)),
-      (e) => alive && setError(e),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [dq, team.name]);
+  const { q, setQ, list, error } = useTeamSearch((team, q) => chatApi.teamMembers(team, q));
   const shown = (list ?? []).filter((m) => !exclude.has(m.id));
   return (
     <div class="chat-picker">

@@ -1,15 +1,18 @@
 // Icons of the chat (inline SVG, decorative: a text or an aria-label says the same).
 import type { ComponentChildren } from "preact";
+import * as base from "../components/icons.tsx";
+import type { IconProps as P } from "../components/icons.tsx";
 
-function Svg({ children, size = 18, width = 1.8 }: { children: ComponentChildren; size?: number; width?: number }) {
-  return (
-    <svg class="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width={String(width)} stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
-      {children}
-    </svg>
-  );
-}
+const Svg = ({ size = 18, ...rest }: { children: ComponentChildren; size?: number; width?: number }) => <base.Svg size={size} {...rest} />;
 
-type P = { size?: number };
+export const IconPlus = base.withSize(base.IconPlus, 18);
+export const IconSearch = base.withSize(base.IconSearch, 18);
+export const IconEdit = base.withSize(base.IconEdit, 18);
+export const IconTrash = base.withSize(base.IconTrash, 18);
+export const IconLink = base.withSize(base.IconLink, 18);
+export const IconClose = base.withSize(base.IconClose, 18);
+export const IconMenu = base.withSize(base.IconMenu, 18);
+export const IconUsers = base.withSize(base.IconUsers, 18);
 
 export const IconHash = (p: P) => (
   <Svg {...p}>
@@ -20,17 +23,6 @@ export const IconLock = (p: P) => (
   <Svg {...p}>
     <rect x="5" y="11" width="14" height="9" rx="2" />
     <path d="M8 11V8a4 4 0 0 1 8 0v3" />
-  </Svg>
-);
-export const IconPlus = (p: P) => (
-  <Svg {...p}>
-    <path d="M12 5v14M5 12h14" />
-  </Svg>
-);
-export const IconSearch = (p: P) => (
-  <Svg {...p}>
-    <circle cx="11" cy="11" r="6.5" />
-    <path d="m20 20-4.3-4.3" />
   </Svg>
 );
 export const IconPin = (p: P) => (
@@ -50,35 +42,9 @@ export const IconSmile = (p: P) => (
     <path d="M8.5 14a4 4 0 0 0 7 0M9 9.5h.01M15 9.5h.01" />
   </Svg>
 );
-export const IconEdit = (p: P) => (
-  <Svg {...p}>
-    <path d="M4 20h4L19 9a2.8 2.8 0 0 0-4-4L4 16z" />
-    <path d="m13.5 6.5 4 4" />
-  </Svg>
-);
-export const IconTrash = (p: P) => (
-  <Svg {...p}>
-    <path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />
-  </Svg>
-);
-export const IconLink = (p: P) => (
-  <Svg {...p}>
-    <path d="M10 14a4.5 4.5 0 0 0 6.4 0l3-3a4.5 4.5 0 0 0-6.4-6.4l-1 1M14 10a4.5 4.5 0 0 0-6.4 0l-3 3a4.5 4.5 0 0 0 6.4 6.4l1-1" />
-  </Svg>
-);
 export const IconDots = (p: P) => (
   <Svg {...p} width={2.4}>
     <path d="M5 12h.01M12 12h.01M19 12h.01" />
-  </Svg>
-);
-export const IconClose = (p: P) => (
-  <Svg {...p}>
-    <path d="M6 6l12 12M18 6 6 18" />
-  </Svg>
-);
-export const IconMenu = (p: P) => (
-  <Svg {...p}>
-    <path d="M4 7h16M4 12h16M4 17h16" />
   </Svg>
 );
 export const IconSend = (p: P) => (
@@ -119,12 +85,6 @@ export const IconUserPlus = (p: P) => (
 export const IconLeave = (p: P) => (
   <Svg {...p}>
     <path d="M14 4h4a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-4M9 8l-4 4 4 4M5 12h11" />
-  </Svg>
-);
-export const IconUsers = (p: P) => (
-  <Svg {...p}>
-    <circle cx="9" cy="8" r="3.5" />
-    <path d="M2.5 20a6.5 6.5 0 0 1 13 0M16 4.5a3.5 3.5 0 0 1 0 7M18 14a6.5 6.5 0 0 1 3.5 6" />
   </Svg>
 );
 export const IconBack = (p: P) => (

@@ -1,7 +1,8 @@
 // Inline SVG icons (24×24, stroke = currentColor). Decorative by default (aria-hidden).
-import type { ComponentChildren } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 
-function Svg({ children, size = 20 }: { children: ComponentChildren; size?: number }) {
+/** The frame of every icon: a 24×24 viewBox stroked with currentColor; `width` is the stroke width. */
+export function Svg({ children, size = 20, width = 1.8 }: { children: ComponentChildren; size?: number; width?: number }) {
   return (
     <svg
       class="icon"
@@ -10,7 +11,7 @@ function Svg({ children, size = 20 }: { children: ComponentChildren; size?: numb
       viewBox="0 0 24 24"
       fill="none"
       stroke="currentColor"
-      stroke-width="1.8"
+      stroke-width={String(width)}
       stroke-linecap="round"
       stroke-linejoin="round"
       aria-hidden="true"
@@ -21,7 +22,15 @@ function Svg({ children, size = 20 }: { children: ComponentChildren; size?: numb
   );
 }
 
-type P = { size?: number };
+export type IconProps = { size?: number };
+type P = IconProps;
+type Icon = (p: P) => JSX.Element;
+
+/** The same icon with another default size (the tool pages draw theirs at 18). */
+export function withSize(icon: Icon, defaultSize: number): Icon {
+  const I = icon;
+  return ({ size = defaultSize }: P) => <I size={size} />;
+}
 
 export const IconPad = (p: P) => (
   <Svg {...p}>
@@ -178,5 +187,41 @@ export const IconDevice = (p: P) => (
 export const IconWrench = (p: P) => (
   <Svg {...p}>
     <path d="M14.7 6.3a1 1 0 0 0 0 1.4l1.6 1.6a1 1 0 0 0 1.4 0l3.5-3.5a6 6 0 0 1-7.9 7.9l-6.9 6.9a2.1 2.1 0 0 1-3-3l6.9-6.9a6 6 0 0 1 7.9-7.9z" />
+  </Svg>
+);
+
+export const IconEdit = (p: P) => (
+  <Svg {...p}>
+    <path d="M4 20h4L19 9a2.8 2.8 0 0 0-4-4L4 16z" />
+    <path d="m13.5 6.5 4 4" />
+  </Svg>
+);
+export const IconTrash = (p: P) => (
+  <Svg {...p}>
+    <path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />
+  </Svg>
+);
+export const IconSearch = (p: P) => (
+  <Svg {...p}>
+    <circle cx="11" cy="11" r="6.5" />
+    <path d="m20 20-4.3-4.3" />
+  </Svg>
+);
+export const IconPlus = (p: P) => (
+  <Svg {...p}>
+    <path d="M12 5v14M5 12h14" />
+  </Svg>
+);
+export const IconList = (p: P) => (
+  <Svg {...p}>
+    <path d="M9 6h11M9 12h11M9 18h11" />
+    <circle cx="4.5" cy="6" r="1" />
+    <circle cx="4.5" cy="12" r="1" />
+    <circle cx="4.5" cy="18" r="1" />
+  </Svg>
+);
+export const IconStar = (p: P) => (
+  <Svg {...p}>
+    <path d="m12 3 2.8 5.7 6.2.9-4.5 4.4 1.1 6.2L12 17.3 6.4 20.2l1.1-6.2L3 9.6l6.2-.9z" />
   </Svg>
 );

@@ -3,7 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, api, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
-import { IconArrowRight, IconChat, IconClose, IconDownload, IconLink, IconPad, IconUsers } from "../components/icons.tsx";
+import { IconArrowRight, IconChat, IconClose, IconDownload, IconLink, IconPad, IconStar, IconUsers } from "../components/icons.tsx";
 import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Link, Loading, PageHeader, TextField, cx, useAsync, useConfirm } from "../components/ui.tsx";
 import { formatDateTime, isMessageKey, type Translate } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
@@ -267,14 +267,6 @@ function PadList({ id, title, empty, items, loading, error, lang, t }: { id: str
 }
 
 // ---------------------------------------------------------------- /p/:id
-
-function IconStar({ size = 20 }: { size?: number }) {
-  return (
-    <svg class="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
-      <path d="m12 3 2.8 5.7 6.2.9-4.5 4.4 1.1 6.2L12 17.3 6.4 20.2l1.1-6.2L3 9.6l6.2-.9z" />
-    </svg>
-  );
-}
 
 type Panel = "people" | "share" | "history" | null;
 

@@ -1,15 +1,8 @@
 // Icons of the polls pages (inline SVG, decorative: the text beside them says the same).
-import type { ComponentChildren } from "preact";
+import { Svg } from "../components/icons.tsx";
+import type { IconProps as P } from "../components/icons.tsx";
 
-function Svg({ children, size = 20, width = 1.8 }: { children: ComponentChildren; size?: number; width?: number }) {
-  return (
-    <svg class="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width={String(width)} stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
-      {children}
-    </svg>
-  );
-}
-
-type P = { size?: number };
+export { IconEdit, IconList, IconPlus, IconStar } from "../components/icons.tsx";
 
 export const IconYes = (p: P) => (
   <Svg {...p} width={2.4}>
@@ -38,20 +31,9 @@ export const IconDown = (p: P) => (
     <path d="m6 9 6 6 6-6" />
   </Svg>
 );
-export const IconEdit = (p: P) => (
-  <Svg {...p}>
-    <path d="M4 20h4L19 9a2.8 2.8 0 0 0-4-4L4 16z" />
-    <path d="m13.5 6.5 4 4" />
-  </Svg>
-);
 export const IconTrash = (p: P) => (
   <Svg {...p}>
     <path d="M4 7h16M10 11v6M14 11v6M6 7l1 12a2 2 0 0 0 2 2h6a2 2 0 0 0 2-2l1-12M9 7V4h6v3" />
-  </Svg>
-);
-export const IconStar = (p: P) => (
-  <Svg {...p}>
-    <path d="m12 3 2.8 5.7 6.2.9-4.5 4.4 1.1 6.2L12 17.3 6.4 20.2l1.1-6.2L3 9.6l6.2-.9z" />
   </Svg>
 );
 export const IconCalendar = (p: P) => (
@@ -60,22 +42,9 @@ export const IconCalendar = (p: P) => (
     <path d="M3.5 10h17M8 3v4M16 3v4" />
   </Svg>
 );
-export const IconList = (p: P) => (
-  <Svg {...p}>
-    <path d="M9 6h11M9 12h11M9 18h11" />
-    <circle cx="4.5" cy="6" r="1" />
-    <circle cx="4.5" cy="12" r="1" />
-    <circle cx="4.5" cy="18" r="1" />
-  </Svg>
-);
 export const IconLock = (p: P) => (
   <Svg {...p}>
     <rect x="4.5" y="10.5" width="15" height="10" rx="2" />
     <path d="M8 10.5V7.5a4 4 0 0 1 8 0v3" />
-  </Svg>
-);
-export const IconPlus = (p: P) => (
-  <Svg {...p}>
-    <path d="M12 5v14M5 12h14" />
   </Svg>
 );

@@ -1,37 +1,20 @@
 // Icons of the wiki pages (inline SVG, decorative: a text or an aria-label says the same).
 import type { ComponentChildren } from "preact";
+import * as base from "../components/icons.tsx";
+import type { IconProps as P } from "../components/icons.tsx";
 
-function Svg({ children, size = 18, width = 1.8 }: { children: ComponentChildren; size?: number; width?: number }) {
-  return (
-    <svg class="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width={String(width)} stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
-      {children}
-    </svg>
-  );
-}
+const Svg = ({ size = 18, ...rest }: { children: ComponentChildren; size?: number; width?: number }) => <base.Svg size={size} {...rest} />;
 
-type P = { size?: number };
+export const IconSearch = base.withSize(base.IconSearch, 18);
+export const IconEdit = base.withSize(base.IconEdit, 18);
+export const IconTrash = base.withSize(base.IconTrash, 18);
+export const IconLink = base.withSize(base.IconLink, 18);
+export const IconList = base.withSize(base.IconList, 18);
 
-export const IconEdit = (p: P) => (
-  <Svg {...p}>
-    <path d="M4 20h4L19 9a2.8 2.8 0 0 0-4-4L4 16z" />
-    <path d="m13.5 6.5 4 4" />
-  </Svg>
-);
 export const IconHistory = (p: P) => (
   <Svg {...p}>
     <path d="M3 12a9 9 0 1 0 3-6.7L3 8" />
     <path d="M3 3v5h5M12 7v5l3 2" />
-  </Svg>
-);
-export const IconTrash = (p: P) => (
-  <Svg {...p}>
-    <path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />
-  </Svg>
-);
-export const IconSearch = (p: P) => (
-  <Svg {...p}>
-    <circle cx="11" cy="11" r="6.5" />
-    <path d="m20 20-4.3-4.3" />
   </Svg>
 );
 export const IconRss = (p: P) => (
@@ -69,19 +52,6 @@ export const IconItalic = (p: P) => (
 export const IconHeading = (p: P) => (
   <Svg {...p} width={2}>
     <path d="M6 4v16M18 4v16M6 12h12" />
-  </Svg>
-);
-export const IconLink = (p: P) => (
-  <Svg {...p}>
-    <path d="M10 14a4.5 4.5 0 0 0 6.4 0l3-3a4.5 4.5 0 0 0-6.4-6.4l-1 1M14 10a4.5 4.5 0 0 0-6.4 0l-3 3a4.5 4.5 0 0 0 6.4 6.4l1-1" />
-  </Svg>
-);
-export const IconList = (p: P) => (
-  <Svg {...p}>
-    <path d="M9 6h11M9 12h11M9 18h11" />
-    <circle cx="4.5" cy="6" r="1" />
-    <circle cx="4.5" cy="12" r="1" />
-    <circle cx="4.5" cy="18" r="1" />
   </Svg>
 );
 export const IconCode = (p: P) => (
