@@ -1484,3 +1484,62 @@ async fn bots_post_with_an_api_token() -> anyhow::Result<()> {
     assert_eq!(r.status().as_u16(), 401);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_mattermost_bulk_export_moves_over_too() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    ana.http
+        .post(
+            "/api/v1/chat/teams",
+            json!({"name": "mm", "display_name": "MM"}),
+        )
+        .await?;
+    let jsonl = [
+        json!({"type": "version", "version": 1}),
+        json!({"type": "channel", "channel": {"team": "old", "name": "off-topic", "display_name": "Off topic", "type": "O", "header": "rien de sérieux", "purpose": ""}}),
+        json!({"type": "post", "post": {"team": "old", "channel": "off-topic", "user": "ana", "message": "**Bonjour**", "create_at": 1_700_000_000_000_i64,
+            "reactions": [{"user": "ana", "emoji_name": "thumbsup", "create_at": 1_700_000_000_500_i64}],
+            "replies": [{"user": "zed", "message": "salut", "create_at": 1_700_000_060_000_i64}]}}),
+    ]
+    .iter()
+    .map(Value::to_string)
+    .collect::<Vec<_>>()
+    .join("\n");
+    let c = &ana.http;
+    let r = c
+        .send(
+            c.http
+                .post(c.url("/api/v1/chat/teams/mm/import/mattermost"))
+                .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
+                .body(jsonl),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["posts"], 2);
+    let ch = channel_named(&ana, "mm", "off-topic").await?;
+    assert_eq!(ch["header"], "rien de sérieux");
+    let id = ch["id"].as_str().unwrap_or("").to_string();
+    let posts = c
+        .get(&format!("/api/v1/chat/channels/{id}/posts"))
+        .await?
+        .body["posts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(posts[1]["html"], "<p><strong>Bonjour</strong></p>\n");
+    assert_eq!(posts[1]["user"]["username"], "ana");
+    assert_eq!(posts[1]["reactions"][0]["emoji"], "👍");
+    assert_eq!(posts[0]["root_id"], posts[1]["id"]);
+    assert_eq!(posts[0]["props"]["override_username"], "zed");
+    let bad = c
+        .send(
+            c.http
+                .post(c.url("/api/v1/chat/teams/mm/import/mattermost"))
+                .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
+                .body("{\"type\":\"post\"}"),
+        )
+        .await?;
+    assert_eq!(bad.status, 422);
+    Ok(())
+}

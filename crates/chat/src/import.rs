@@ -1,8 +1,10 @@
 //! Import of a Slack export (the zip an admin downloads from Slack: `users.json`,
-//! `channels.json`, and a folder per channel of daily JSON files) into a team, so a team moves
-//! over with its history: channels, messages with their original times and authors, threads and
-//! reactions. Slack users become the instance users of the same username when there are some; the
-//! others' messages are posted by the importer under the Slack name (`props.override_username`).
+//! `channels.json`, and a folder per channel of daily JSON files) or a Mattermost bulk export
+//! (JSON lines) into a team, so a team moves over with its history: channels, messages with their
+//! original times and authors, threads and reactions. Both sources are read into one shape
+//! (`ImportData`) and stored by one function. Source users become the instance users of the same
+//! username when there are some; the others' messages are posted by the importer under their name
+//! (`props.override_username`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Cursor, Read};
@@ -192,33 +194,280 @@ pub fn slack_to_markdown(text: &str, users: &HashMap<String, String>) -> String 
         .replace("&amp;", "&")
 }
 
+/// One message to import, whatever the source: `key` identifies it within its channel so that
+/// replies (`parent`) find their thread; `author` and reactions name the source's usernames.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportMessage {
+    pub key: String,
+    pub parent: Option<String>,
+    pub author: String,
+    pub text: String,
+    pub at: i64,
+    /// (emoji name or character, username)
+    pub reactions: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportChannel {
+    pub name: String,
+    pub purpose: String,
+    pub header: String,
+    pub messages: Vec<ImportMessage>,
+}
+
+/// What an import brings, in the same shape from Slack or Mattermost.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportData {
+    pub source: &'static str,
+    pub channels: Vec<ImportChannel>,
+}
+
+impl SlackExport {
+    /// The export as import data: Slack markup becomes Markdown, Slack ids become usernames.
+    pub fn into_data(self) -> ImportData {
+        let name_of = |id: &str| {
+            self.users
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| id.to_lowercase())
+        };
+        let channels = self
+            .channels
+            .iter()
+            .map(|(name, (purpose, topic))| ImportChannel {
+                name: name.clone(),
+                purpose: purpose.clone(),
+                header: topic.clone(),
+                messages: self
+                    .messages
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .map(|m| {
+                        let ts = m["ts"].as_str().unwrap_or("").to_string();
+                        ImportMessage {
+                            parent: m["thread_ts"]
+                                .as_str()
+                                .filter(|t| *t != ts)
+                                .map(str::to_string),
+                            key: ts,
+                            author: m["user"].as_str().map(&name_of).unwrap_or_else(|| {
+                                m["username"].as_str().unwrap_or("slack").to_string()
+                            }),
+                            text: slack_to_markdown(m["text"].as_str().unwrap_or(""), &self.users),
+                            at: ts_ms(m),
+                            reactions: m["reactions"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .flat_map(|r| {
+                                    let emoji = r["name"].as_str().unwrap_or("").to_string();
+                                    r["users"]
+                                        .as_array()
+                                        .into_iter()
+                                        .flatten()
+                                        .filter_map(|u| u.as_str())
+                                        .map(move |u| (emoji.clone(), u.to_string()))
+                                        .collect::<Vec<_>>()
+                                })
+                                .map(|(e, u)| (e, name_of(&u)))
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        ImportData {
+            source: "slack",
+            channels,
+        }
+    }
+}
+
+/// A Mattermost bulk export (`mattermost export bulk`): JSON lines, bare or inside a zip. Channels
+/// and posts with their replies and reactions are read; the team in each line is ignored (the
+/// import goes to the chosen team); direct messages are skipped.
+pub fn read_mattermost(bytes: &[u8]) -> ChatResult<ImportData> {
+    let text = if bytes.starts_with(b"PK") {
+        let mut zip =
+            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| bad("not a zip file"))?;
+        let mut found = None;
+        for i in 0..zip.len().min(MAX_ENTRIES) {
+            let mut entry = zip
+                .by_index(i)
+                .map_err(|_| bad("a file of the zip cannot be read"))?;
+            if entry.enclosed_name().is_none() {
+                return Err(bad("the zip holds a path that leaves its folder"));
+            }
+            if entry.name().is_ok_and(|n| n.ends_with(".jsonl")) {
+                let mut data = Vec::new();
+                (&mut entry)
+                    .take(MAX_TOTAL + 1)
+                    .read_to_end(&mut data)
+                    .map_err(|_| bad("the .jsonl file cannot be read"))?;
+                if data.len() as u64 > MAX_TOTAL {
+                    return Err(Error::new(
+                        ErrorCode::PayloadTooLarge,
+                        "this export is too large",
+                    ));
+                }
+                found = Some(data);
+                break;
+            }
+        }
+        found.ok_or_else(|| {
+            bad("no .jsonl file in this zip: export with `mattermost export bulk`")
+        })?
+    } else {
+        bytes.to_vec()
+    };
+    let text = String::from_utf8(text).map_err(|_| bad("the export is not UTF-8 text"))?;
+    let mut channels: BTreeMap<String, ImportChannel> = BTreeMap::new();
+    let mut seen_version = false;
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: Value = serde_json::from_str(line)
+            .map_err(|e| bad(format!("line {}: not JSON ({e})", n + 1)))?;
+        match v["type"].as_str() {
+            Some("version") => seen_version = true,
+            Some("channel") => {
+                let c = &v["channel"];
+                let Some(name) = c["name"].as_str() else {
+                    continue;
+                };
+                let entry = channels
+                    .entry(name.to_string())
+                    .or_insert_with(|| ImportChannel {
+                        name: name.to_string(),
+                        ..Default::default()
+                    });
+                entry.purpose = c["purpose"].as_str().unwrap_or("").to_string();
+                entry.header = c["header"].as_str().unwrap_or("").to_string();
+            }
+            Some("post") => {
+                let p = &v["post"];
+                let Some(channel) = p["channel"].as_str() else {
+                    continue;
+                };
+                let ch = channels
+                    .entry(channel.to_string())
+                    .or_insert_with(|| ImportChannel {
+                        name: channel.to_string(),
+                        ..Default::default()
+                    });
+                let root_key = format!("{}-{n}", p["create_at"].as_i64().unwrap_or(0));
+                let message = |m: &Value, key: String, parent: Option<String>| ImportMessage {
+                    key,
+                    parent,
+                    author: m["user"].as_str().unwrap_or("mattermost").to_lowercase(),
+                    text: m["message"].as_str().unwrap_or("").to_string(),
+                    at: m["create_at"].as_i64().unwrap_or(0),
+                    reactions: m["reactions"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|r| {
+                            Some((
+                                r["emoji_name"].as_str()?.to_string(),
+                                r["user"].as_str()?.to_lowercase(),
+                            ))
+                        })
+                        .collect(),
+                };
+                ch.messages.push(message(p, root_key.clone(), None));
+                for (i, r) in p["replies"].as_array().into_iter().flatten().enumerate() {
+                    ch.messages.push(message(
+                        r,
+                        format!("{root_key}-{i}"),
+                        Some(root_key.clone()),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !seen_version || channels.is_empty() {
+        return Err(bad(
+            "this is not a Mattermost bulk export (no version line, or no channel)",
+        ));
+    }
+    Ok(ImportData {
+        source: "mattermost",
+        channels: channels.into_values().collect(),
+    })
+}
+
 impl ChatService {
-    /// Imports a Slack export into a team (team admins). Answers what was imported.
+    /// Imports a Slack export zip into a team (team admins).
     pub async fn import_slack(&self, actor: &Actor, team: &str, zip: &[u8]) -> ChatResult<Value> {
-        let me = actor.as_user().ok_or_else(Error::unauthenticated)?.clone();
+        self.import_rights(actor, team).await?;
+        let bytes = zip.to_vec();
+        let data =
+            tokio::task::spawn_blocking(move || read_slack_zip(&bytes).map(SlackExport::into_data))
+                .await
+                .map_err(Error::internal)??;
+        self.import(actor, team, data).await
+    }
+
+    /// Imports a Mattermost bulk export into a team (team admins).
+    pub async fn import_mattermost(
+        &self,
+        actor: &Actor,
+        team: &str,
+        bytes: &[u8],
+    ) -> ChatResult<Value> {
+        let bytes = bytes.to_vec();
+        let data = tokio::task::spawn_blocking(move || read_mattermost(&bytes))
+            .await
+            .map_err(Error::internal)??;
+        self.import(actor, team, data).await
+    }
+
+    /// Stores import data in a team: channels, messages with their times, threads, reactions.
+    /// Source users who exist here under the same username keep their messages; the others' are
+    /// posted by the importer under their name (`props.override_username`). History starts read.
+    /// The team, if `actor` administers it (checked before any byte of the export is read).
+    async fn import_rights(
+        &self,
+        actor: &Actor,
+        team: &str,
+    ) -> ChatResult<(crate::model::TeamRow, String)> {
+        let me = actor.as_user().ok_or_else(Error::unauthenticated)?;
         let (team, role) = self.member_team(team, &me.id).await?;
         if role != "admin" {
             return Err(Error::forbidden("only team admins import"));
         }
-        let bytes = zip.to_vec();
-        let export = tokio::task::spawn_blocking(move || read_slack_zip(&bytes))
-            .await
-            .map_err(Error::internal)??;
-        // Slack users that exist here (same username) keep their messages; others are named.
+        Ok((team, me.id.clone()))
+    }
+
+    async fn import(&self, actor: &Actor, team: &str, data: ImportData) -> ChatResult<Value> {
+        let (team, me) = self.import_rights(actor, team).await?;
         let mut local: HashMap<String, String> = HashMap::new();
-        for (slack_id, name) in &export.users {
-            if let Some(u) = self.auth.user_by_username(name).await? {
-                local.insert(slack_id.clone(), u.id);
+        let names: std::collections::BTreeSet<String> = data
+            .channels
+            .iter()
+            .flat_map(|c| {
+                c.messages.iter().flat_map(|m| {
+                    std::iter::once(m.author.clone()).chain(m.reactions.iter().map(|r| r.1.clone()))
+                })
+            })
+            .collect();
+        for name in names.into_iter().take(10_000) {
+            if let Some(u) = self.auth.user_by_username(&name).await? {
+                local.insert(name, u.id);
             }
         }
-        let (tid, uid, users) = (team.id.clone(), me.id.clone(), export.users.clone());
+        let (tid, uid, source) = (team.id.clone(), me, data.source);
         let summary = self
             .db
             .write(move |c| {
                 let now = now_ms();
                 let (mut channels, mut posts) = (0usize, 0usize);
-                for (name, (purpose, topic)) in &export.channels {
-                    let cname = text::validate_name("channel", name).unwrap_or_else(|_| text::name_from(name));
+                for chan in &data.channels {
+                    let cname = text::validate_name("channel", &chan.name).unwrap_or_else(|_| text::name_from(&chan.name));
                     if cname.len() < 2 {
                         continue;
                     }
@@ -226,45 +475,41 @@ impl ChatService {
                         Some(ch) => ch.id,
                         None => {
                             let id = new_id("c");
-                            let purpose: String = purpose.chars().take(250).collect();
-                            let header: String = topic.chars().take(1024).collect();
-                            store::insert_channel(c, &store::NewChannel { id: &id, team_id: Some(&tid), kind: Kind::Public, name: &cname, display_name: name, header: &header, purpose: &purpose, dm_key: None, by: &uid, now })?;
+                            let purpose: String = chan.purpose.chars().take(250).collect();
+                            let header: String = chan.header.chars().take(1024).collect();
+                            store::insert_channel(c, &store::NewChannel { id: &id, team_id: Some(&tid), kind: Kind::Public, name: &cname, display_name: &chan.name, header: &header, purpose: &purpose, dm_key: None, by: &uid, now })?;
                             channels += 1;
                             id
                         }
                     };
                     store::add_member(c, &ch, &uid, "admin", now)?;
-                    let mut roots: HashMap<String, i64> = HashMap::new();
-                    for m in export.messages.get(name).into_iter().flatten() {
-                        let raw = m["text"].as_str().unwrap_or("");
-                        let body = slack_to_markdown(raw, &users);
-                        if body.trim().is_empty() || body.chars().count() > text::MAX_POST {
+                    let mut roots: HashMap<&str, i64> = HashMap::new();
+                    let mut ordered: Vec<&ImportMessage> = chan.messages.iter().collect();
+                    ordered.sort_by_key(|m| (m.at, m.parent.is_some()));
+                    for m in ordered {
+                        if m.text.trim().is_empty() || m.text.chars().count() > text::MAX_POST {
                             continue;
                         }
-                        let slack_user = m["user"].as_str().unwrap_or("");
-                        let author = local.get(slack_user).cloned().unwrap_or_else(|| uid.clone());
+                        let author = local.get(&m.author).cloned().unwrap_or_else(|| uid.clone());
                         if author != uid {
                             store::add_member(c, &ch, &author, "member", now)?;
                             store::set_team_member_if_absent(c, &tid, &author, now)?;
                         }
-                        let props = if local.contains_key(slack_user) {
-                            json!({"imported_from": "slack"})
+                        let props = if local.contains_key(&m.author) {
+                            json!({"imported_from": source})
                         } else {
-                            json!({"imported_from": "slack", "override_username": users.get(slack_user).cloned().unwrap_or_else(|| m["username"].as_str().unwrap_or("slack").to_string())})
+                            json!({"imported_from": source, "override_username": m.author})
                         };
-                        let ts = m["ts"].as_str().unwrap_or("").to_string();
-                        let root = m["thread_ts"].as_str().filter(|t| *t != ts).and_then(|t| roots.get(t).copied());
-                        let html = nichoir_core::markdown::to_page_html(&body);
-                        let id = store::insert_post(c, &store::NewPost { channel_id: &ch, user_id: &author, root_id: root, text: &body, html: &html, mentions: &[], client_id: None, props: &props.to_string(), now: ts_ms(m) })?;
-                        roots.insert(ts, id);
+                        let root = m.parent.as_deref().and_then(|p| roots.get(p).copied());
+                        let html = nichoir_core::markdown::to_page_html(&m.text);
+                        let id = store::insert_post(c, &store::NewPost { channel_id: &ch, user_id: &author, root_id: root, text: &m.text, html: &html, mentions: &[], client_id: None, props: &props.to_string(), now: m.at })?;
+                        if m.parent.is_none() {
+                            roots.insert(&m.key, id);
+                        }
                         posts += 1;
-                        for r in m["reactions"].as_array().into_iter().flatten() {
-                            let Some(emoji) = r["name"].as_str().and_then(crate::service::normalize_emoji) else { continue };
-                            for u in r["users"].as_array().into_iter().flatten().filter_map(|u| u.as_str()) {
-                                if let Some(l) = local.get(u) {
-                                    store::set_reaction(c, id, l, &emoji, true, ts_ms(m))?;
-                                }
-                            }
+                        for (emoji, who) in &m.reactions {
+                            let (Some(emoji), Some(l)) = (crate::service::normalize_emoji(emoji), local.get(who)) else { continue };
+                            store::set_reaction(c, id, l, &emoji, true, m.at)?;
                         }
                     }
                     // Importing is not news: everyone starts with the history read.
@@ -300,5 +545,35 @@ mod tests {
     #[test]
     fn refuses_what_is_not_an_export() {
         assert!(read_slack_zip(b"not a zip").is_err());
+        assert!(
+            read_mattermost(b"{\"type\":\"channel\"}").is_err(),
+            "no version line"
+        );
+        assert!(read_mattermost(b"not json").is_err());
+    }
+
+    #[test]
+    fn mattermost_posts_replies_and_reactions() {
+        let jsonl = [
+            r#"{"type":"version","version":1}"#,
+            r#"{"type":"channel","channel":{"team":"t","name":"town-square","display_name":"Town","type":"O","header":"h","purpose":"p"}}"#,
+            r#"{"type":"post","post":{"team":"t","channel":"town-square","user":"Ana","message":"root","create_at":1000,"reactions":[{"user":"bob","emoji_name":"tada","create_at":1001}],"replies":[{"user":"bob","message":"reply","create_at":2000}]}}"#,
+            r#"{"type":"direct_post","direct_post":{"message":"skipped"}}"#,
+        ]
+        .join("\n");
+        let d = read_mattermost(jsonl.as_bytes()).expect("read");
+        assert_eq!(d.channels.len(), 1);
+        let ch = &d.channels[0];
+        assert_eq!((ch.header.as_str(), ch.purpose.as_str()), ("h", "p"));
+        assert_eq!(ch.messages.len(), 2);
+        assert_eq!(ch.messages[0].author, "ana");
+        assert_eq!(
+            ch.messages[0].reactions,
+            vec![("tada".to_string(), "bob".to_string())]
+        );
+        assert_eq!(
+            ch.messages[1].parent.as_deref(),
+            Some(ch.messages[0].key.as_str())
+        );
     }
 }

@@ -73,6 +73,8 @@ pub fn declare(api: Api) -> Api {
             .body(json!({"days": 30})).ok(204, ""), retention)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/import/slack", "chat", "Import a Slack export zip into the team: channels, messages, threads, reactions (team admins)", u)
             .ok(200, "application/json"), import_slack)
+        .route(doc(m("POST"), "/api/v1/chat/teams/{team}/import/mattermost", "chat", "Import a Mattermost bulk export (JSONL, or a zip holding it) into the team (team admins)", u)
+            .ok(200, "application/json"), import_mattermost)
         .route(doc(m("GET"), "/api/v1/chat/preview", "chat", "A card for a link to this instance's pad, poll or wiki page (?url=), as I may see it", u), preview)
         .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/pin", "chat", "Pin a message", u).ok(204, ""), pin)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/pin", "chat", "Unpin a message", u).ok(204, ""), unpin)
@@ -579,4 +581,15 @@ async fn import_slack(
     let bytes =
         nichoir_http::read_body(body, (s.max_file_bytes as usize).saturating_mul(10)).await?;
     Ok(ok(s.import_slack(&who.0, &team, &bytes).await?))
+}
+
+async fn import_mattermost(
+    s: Chat,
+    who: SignedIn,
+    team: web::Path<String>,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let bytes =
+        nichoir_http::read_body(body, (s.max_file_bytes as usize).saturating_mul(10)).await?;
+    Ok(ok(s.import_mattermost(&who.0, &team, &bytes).await?))
 }
