@@ -3,7 +3,7 @@
 // channel and the @mention count while he looks at another channel, and both clear when he opens
 // it (on the server too); a direct message; a thread reply seen live in the other's thread panel; a
 // reaction and its count; a search whose result opens the permalink; the phone layout (390×844).
-// File uploads are not in docs/chat-api.md yet: not tested here.
+// An attached image seen by the other as its thumbnail, and a link preview card for a pad.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -163,6 +163,43 @@ describe("Chat", { concurrency: false }, () => {
     await composer(bob.page).fill("typing something");
     await admin.page.locator(".chat-channel .chat-typing", { hasText: "Bob Martin is typing…" }).waitFor();
     await composer(bob.page).fill("");
+  });
+
+  it("a PNG attached with the paperclip shows as a thumbnail to the other; a pad link gets a card", async () => {
+    // A valid 2×2 PNG.
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const chooser = bob.page.waitForEvent("filechooser");
+    await bob.page.locator(".chat-channel").getByRole("button", { name: "Attach a file" }).click();
+    await (await chooser).setFiles({ name: "dots.png", mimeType: "image/png", buffer: png });
+    const chip = bob.page.locator(".chat-channel .chat-attachment", { hasText: "dots.png" });
+    await chip.waitFor();
+    await chip.getByText(/\d+ B/).waitFor();
+    await composer(bob.page).fill("Here is the chart");
+    await composer(bob.page).press("Enter");
+    await bob.page.locator(".chat-channel .chat-attachment").waitFor({ state: "detached" });
+
+    const img = postIn(admin.page, "Here is the chart").locator('.chat-files img[alt="dots.png"]');
+    await img.waitFor();
+    assert.match(await img.getAttribute("src"), /\/thumbnail/);
+    await admin.page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+    assert.match(await img.locator("xpath=..").getAttribute("href"), /^\/api\/v1\/chat\/files\/f_/);
+
+    // A link to a pad of this instance: a card under the message.
+    const created = await apiCall(admin.page, "POST", "/api/v1/pads", { name: "budget-notes" });
+    assert.equal(created.status, 201, created.text);
+    const padUrl = new URL(created.body.url, server.url).href;
+    await composer(admin.page).fill(`The notes: [budget notes](${padUrl})`);
+    await composer(admin.page).press("Enter");
+    await postIn(bob.page, "The notes: budget notes").waitFor();
+    const card = postIn(bob.page, "The notes:").locator('.chat-preview[data-kind="pad"]');
+    await card.waitFor();
+    assert.equal(await card.locator(".chat-preview-title").textContent(), "budget-notes");
+    assert.equal(await card.getAttribute("href"), "/p/budget-notes");
+    await noCspViolation(bob.page);
+    await noCspViolation(admin.page);
   });
 
   it("unread and mention counts update live in Bob's sidebar and clear when he opens the channel", async () => {
@@ -409,10 +446,17 @@ describe("Chat", { concurrency: false }, () => {
     await send(admin.page, "Before the tunnel");
     await postIn(page, "Before the tunnel").waitFor();
     await context.setOffline(true);
+    // The page may reconnect within milliseconds (offline emulation does not always stop a
+    // loopback WebSocket), so the drop is recorded as it happens rather than polled for.
+    await page.evaluate(() => {
+      window.__sawDrop = false;
+      const app = document.querySelector(".chat-app");
+      new MutationObserver(() => {
+        if (app.getAttribute("data-live") !== "connected") window.__sawDrop = true;
+      }).observe(app, { attributes: true, attributeFilter: ["data-live"] });
+    });
     await page.evaluate(() => window.__sockets.forEach((ws) => ws.close()));
-    // Any state but "connected": a reconnect attempt may already be under way ("connecting").
-    await page.locator('.chat-app:not([data-live="connected"])').waitFor();
-    await page.locator(".chat-conn").waitFor();
+    await page.waitForFunction(() => window.__sawDrop === true);
     await send(admin.page, "While you were in the tunnel");
     await context.setOffline(false);
     await live(page);

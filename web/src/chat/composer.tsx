@@ -2,12 +2,32 @@
 // message, @mention autocomplete from the team's members, "typing" sent at most every 3 s.
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { useApp } from "../context.tsx";
+import { ApiError, errorText } from "../api.ts";
 import { Avatar, cx } from "../components/ui.tsx";
 import { chatApi } from "./api.ts";
 import { useChat } from "./ctx.tsx";
-import { IconSend } from "./icons.tsx";
+import { IconClose, IconPaperclip, IconSend } from "./icons.tsx";
 import { type MentionChoice, type MentionFragment, completeMention, mentionAt, rankMentions } from "./mentions.ts";
-import type { ChatMember } from "./types.ts";
+import type { ChatFile, ChatMember } from "./types.ts";
+
+/** A file of the composer: uploading, uploaded (with its server id), or refused. */
+interface Attachment {
+  key: number;
+  name: string;
+  file: ChatFile | null;
+  error: string | null;
+}
+
+let attachSeq = 0;
+
+/** Up to 10 files per message (docs/chat-api.md "Files"). */
+const MAX_FILES = 10;
+
+export function formatSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
 
 /** Drafts survive switching channels (per channel and thread), not a reload. */
 const drafts = new Map<string, string>();
@@ -41,10 +61,14 @@ export function Composer({
   const listId = `mention-list${uid}`;
   const hintId = `composer-hint${uid}`;
   const cache = useRef(new Map<string, ChatMember[]>());
+  const [files, setFiles] = useState<Attachment[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     setText(drafts.get(key) ?? "");
     setFrag(null);
+    setFiles([]);
     if (autoFocus && matchMedia("(hover: hover)").matches) ref.current?.focus();
   }, [key]);
 
@@ -108,13 +132,40 @@ export function Composer({
     });
   };
 
+  const upload = (list: Iterable<File>) => {
+    for (const f of list) {
+      const k = ++attachSeq;
+      const name = f.name || (f.type.startsWith("image/") ? `image.${f.type.slice(6).replace(/[^a-z0-9]/gi, "") || "png"}` : "file");
+      setFiles((cur) => (cur.length >= MAX_FILES ? cur : [...cur, { key: k, name, file: null, error: null }]));
+      chatApi.upload(channelId, f, name).then(
+        (file) => setFiles((cur) => cur.map((a) => (a.key === k ? { ...a, file } : a))),
+        (e) => {
+          const error =
+            e instanceof ApiError && e.status === 413
+              ? t("chat.file.tooLarge")
+              : e instanceof ApiError && e.status === 415
+                ? t("chat.file.unsupported")
+                : e instanceof ApiError && e.status === 422
+                  ? t("chat.file.badName")
+                  : errorText(t, e);
+          setFiles((cur) => cur.map((a) => (a.key === k ? { ...a, error } : a)));
+        },
+      );
+    }
+  };
+
+  const ready = files.filter((a) => a.file).map((a) => (a.file as ChatFile).id);
+  const uploading = files.some((a) => !a.file && !a.error);
+
   const send = () => {
     const v = text.trim();
-    if (!v || v.length > MAX) return;
-    actions.send(channelId, v, rootId);
+    if (v.length > MAX || uploading) return;
+    if (!v && ready.length === 0) return;
+    actions.send(channelId, v, rootId, ready);
     setText("");
     drafts.delete(key);
     setFrag(null);
+    setFiles([]);
   };
 
   const open = frag !== null && choices.length > 0;
@@ -123,10 +174,23 @@ export function Composer({
 
   return (
     <form
-      class="chat-composer"
+      class={cx("chat-composer", dragging && "is-dragging")}
       onSubmit={(e) => {
         e.preventDefault();
         send();
+      }}
+      onDragOver={(e) => {
+        if (!e.dataTransfer?.types.includes("Files")) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        setDragging(false);
+        const list = e.dataTransfer?.files;
+        if (!list || list.length === 0) return;
+        e.preventDefault();
+        upload(Array.from(list));
       }}
     >
       {open && (
@@ -159,7 +223,55 @@ export function Composer({
           ))}
         </ul>
       )}
+      {files.length > 0 && (
+        <ul class="chat-attachments" aria-label={t("chat.file.pending")}>
+          {files.map((a) => (
+            <li key={a.key} class={cx("chat-attachment", a.error && "is-error")}>
+              <span class="chat-attachment-name">{a.name}</span>
+              {a.file ? (
+                <span class="muted">{formatSize(a.file.size)}</span>
+              ) : a.error ? (
+                <span class="chat-attachment-error" role="alert">
+                  {a.error}
+                </span>
+              ) : (
+                <span class="muted">{t("chat.file.uploading")}</span>
+              )}
+              <button
+                type="button"
+                class="icon-btn"
+                aria-label={t("chat.file.remove", { name: a.name })}
+                title={t("chat.file.remove", { name: a.name })}
+                onClick={() => setFiles((cur) => cur.filter((x) => x.key !== a.key))}
+              >
+                <IconClose size={14} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       <div class="chat-composer-box">
+        <button
+          type="button"
+          class="icon-btn chat-attach"
+          aria-label={t("chat.file.attach")}
+          title={t("chat.file.attach")}
+          onClick={() => fileInput.current?.click()}
+        >
+          <IconPaperclip />
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          class="chat-file-input"
+          onChange={(e) => {
+            const el = e.currentTarget as HTMLInputElement;
+            if (el.files) upload(Array.from(el.files));
+            el.value = "";
+          }}
+        />
         <label class="visually-hidden" for={`composer${uid}`}>
           {label}
         </label>
@@ -184,6 +296,12 @@ export function Composer({
             setFrag(mentionAt(el.value, el.selectionStart ?? 0));
           }}
           onBlur={() => setTimeout(() => setFrag(null), 150)}
+          onPaste={(e) => {
+            const items = Array.from(e.clipboardData?.files ?? []).filter((f) => f.type.startsWith("image/"));
+            if (items.length === 0) return;
+            e.preventDefault();
+            upload(items);
+          }}
           onKeyDown={(e) => {
             if (e.isComposing) return;
             if (open) {
@@ -217,7 +335,7 @@ export function Composer({
             if (e.key === "ArrowUp" && !text && onEditLast()) e.preventDefault();
           }}
         />
-        <button type="submit" class="icon-btn chat-send" aria-label={t("chat.send")} title={t("chat.send")} disabled={!text.trim()}>
+        <button type="submit" class="icon-btn chat-send" aria-label={t("chat.send")} title={t("chat.send")} disabled={uploading || (!text.trim() && ready.length === 0)}>
           <IconSend />
         </button>
       </div>

@@ -12,7 +12,7 @@ export interface ChatActions {
   remove(post: Post): void;
   copyLink(post: Post): void;
   /** Sends a message (a reply when rootId is set). */
-  send(channelId: string, text: string, rootId: number | null): void;
+  send(channelId: string, text: string, rootId: number | null, fileIds?: string[]): void;
   /** Sends a failed message again (same client id). */
   resend(clientId: string): void;
   discard(clientId: string): void;

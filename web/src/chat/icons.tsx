@@ -103,3 +103,13 @@ export const IconGlobe = (p: P) => (
     <path d="M3.5 12h17M12 3.5c2.5 2.5 3.5 5.5 3.5 8.5s-1 6-3.5 8.5c-2.5-2.5-3.5-5.5-3.5-8.5s1-6 3.5-8.5z" />
   </Svg>
 );
+export const IconPaperclip = (p: P) => (
+  <Svg {...p}>
+    <path d="m21 11-8.5 8.5a5 5 0 0 1-7-7L14 4a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4L15.5 7" />
+  </Svg>
+);
+export const IconFile = (p: P) => (
+  <Svg {...p}>
+    <path d="M14 3H6v18h12V7zM14 3v4h4" />
+  </Svg>
+);

@@ -1,15 +1,123 @@
 // One message of the list (and of the thread panel): author, time, the server's sanitised HTML,
 // edited marker, reactions, reply count, the hover actions, inline editing; pending local copies.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { ApiError } from "../api.ts";
+import { IconPad, IconPoll, IconWiki } from "../components/icons.tsx";
+import { chatApi } from "./api.ts";
+import { formatSize } from "./composer.tsx";
 import { useApp } from "../context.tsx";
 import { Avatar, cx } from "../components/ui.tsx";
 import type { Lang } from "../i18n/index.ts";
 import { useChat } from "./ctx.tsx";
 import { EMOJI, emojiChar, emojiName } from "./emoji.ts";
-import { IconDots, IconEdit, IconLink, IconPin, IconReply, IconSmile, IconTrash } from "./icons.tsx";
+import { IconDots, IconEdit, IconFile, IconLink, IconPin, IconReply, IconSmile, IconTrash } from "./icons.tsx";
 import { userName } from "./names.ts";
 import { mentionsMe } from "./state.ts";
-import type { PendingPost, Post, Reaction } from "./types.ts";
+import type { ChatFile, LinkPreview, PendingPost, Post, Reaction } from "./types.ts";
+
+/** The files of a message: images as their thumbnail (a link to the file), the others as a link. */
+function Files({ files }: { files: ChatFile[] }) {
+  const { t } = useApp();
+  return (
+    <ul class="chat-files" aria-label={t("chat.file.list")}>
+      {files.map((f) => (
+        <li key={f.id} class="chat-file">
+          {f.thumbnail_url ? (
+            <a href={f.url} target="_blank" rel="noopener" class="chat-file-image">
+              <img src={f.thumbnail_url} alt={f.name} loading="lazy" width={f.width ?? undefined} height={f.height ?? undefined} />
+            </a>
+          ) : (
+            <a href={f.url} target="_blank" rel="noopener" class="chat-file-link" download={f.name}>
+              <IconFile size={16} />
+              <span class="chat-file-name">{f.name}</span>
+              <span class="muted">{formatSize(f.size)}</span>
+            </a>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Link previews, per href, for the whole page's life (a 404 — no card — is kept as null). */
+const previews = new Map<string, Promise<LinkPreview | null>>();
+
+function fetchPreview(href: string): Promise<LinkPreview | null> {
+  let p = previews.get(href);
+  if (!p) {
+    p = chatApi.preview(href).catch((e) => {
+      // No card for this link (not found, not readable, another host): silently none.
+      if (e instanceof ApiError && e.status === 404) return null;
+      previews.delete(href);
+      return null;
+    });
+    previews.set(href, p);
+  }
+  return p;
+}
+
+/** The same-origin links of a message's HTML to a pad, a poll or a wiki page (at most 3). */
+function previewLinks(html: string): string[] {
+  if (!html.includes("href")) return [];
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  const out: string[] = [];
+  for (const a of Array.from(doc.querySelectorAll("a[href]"))) {
+    let u: URL;
+    try {
+      u = new URL(a.getAttribute("href") ?? "", location.origin);
+    } catch {
+      continue;
+    }
+    if (u.origin !== location.origin) continue;
+    if (!/^\/(p|poll|w)\//.test(u.pathname)) continue;
+    if (!out.includes(u.href)) out.push(u.href);
+    if (out.length >= 3) break;
+  }
+  return out;
+}
+
+function LinkCards({ html }: { html: string }) {
+  const links = useMemo(() => previewLinks(html), [html]);
+  const [cards, setCards] = useState<LinkPreview[]>([]);
+  useEffect(() => {
+    let alive = true;
+    if (links.length === 0) {
+      setCards([]);
+      return;
+    }
+    Promise.all(links.map(fetchPreview)).then((list) => {
+      if (alive) setCards(list.filter((c): c is LinkPreview => c !== null));
+    });
+    return () => {
+      alive = false;
+    };
+  }, [links.join(" ")]);
+  if (cards.length === 0) return null;
+  return (
+    <div class="chat-previews">
+      {cards.map((c) => (
+        <LinkCard key={c.url} card={c} />
+      ))}
+    </div>
+  );
+}
+
+function LinkCard({ card }: { card: LinkPreview }) {
+  const { t } = useApp();
+  const Icon = card.kind === "pad" ? IconPad : card.kind === "poll" ? IconPoll : IconWiki;
+  return (
+    <a class="chat-preview" href={card.url} data-kind={card.kind}>
+      <span class="chat-preview-icon" aria-hidden="true">
+        <Icon size={20} />
+      </span>
+      <span class="chat-preview-body">
+        <span class="chat-preview-kind">{t(`chat.preview.${card.kind}`)}</span>
+        <strong class="chat-preview-title">{card.title}</strong>
+        {card.excerpt && <span class="chat-preview-excerpt">{card.excerpt}</span>}
+      </span>
+    </a>
+  );
+}
 
 export function formatTime(lang: Lang, iso: string): string {
   const d = new Date(iso);
@@ -337,6 +445,8 @@ export function PostItem({ post, continued, inThread = false }: { post: Post; co
                 {t("chat.edited")}
               </span>
             )}
+            {post.files && post.files.length > 0 && <Files files={post.files} />}
+            <LinkCards html={post.html} />
           </div>
         )}
         {!post.deleted && <Reactions post={post} />}

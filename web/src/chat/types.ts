@@ -75,6 +75,26 @@ export interface Post {
   reply_count: number;
   last_reply_at: string | null;
   mentions: string[];
+  /** Files attached to the message (docs/chat-api.md "Files"). */
+  files?: ChatFile[];
+}
+
+export interface ChatFile {
+  id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  width?: number | null;
+  height?: number | null;
+  url: string;
+  thumbnail_url: string | null;
+}
+
+export interface LinkPreview {
+  kind: "pad" | "poll" | "wiki";
+  url: string;
+  title: string;
+  excerpt?: string;
 }
 
 /** A message typed here and not yet confirmed by the server. */
@@ -85,6 +105,7 @@ export interface PendingPost {
   text: string;
   created_at: string;
   failed: boolean;
+  file_ids?: string[];
 }
 
 export interface PostPage {

@@ -374,7 +374,7 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
   // ---- actions
   const typingSent = useRef<Record<string, number>>({});
   const doSend = (p: PendingPost) => {
-    chatApi.send(p.channel_id, p.text, p.root_id, p.client_id).then(
+    chatApi.send(p.channel_id, p.text, p.root_id, p.client_id, p.file_ids ?? []).then(
       (post) => store.dispatch({ type: "sent", post, clientId: p.client_id }),
       () => store.dispatch({ type: "pendingFailed", clientId: p.client_id }),
     );
@@ -434,10 +434,10 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
       if (navigator.clipboard?.writeText) navigator.clipboard.writeText(url).then(done, () => setToast(url));
       else setToast(url);
     },
-    send(channelId, text, rootId) {
+    send(channelId, text, rootId, fileIds) {
       // The next keystroke after a message starts a new "typing" at once.
       delete typingSent.current[`${channelId}:${rootId ?? ""}`];
-      const p: PendingPost = { client_id: newClientId(), channel_id: channelId, root_id: rootId, text, created_at: new Date().toISOString(), failed: false };
+      const p: PendingPost = { client_id: newClientId(), channel_id: channelId, root_id: rootId, text, created_at: new Date().toISOString(), failed: false, ...(fileIds?.length ? { file_ids: fileIds } : {}) };
       store.dispatch({ type: "pending", post: p });
       doSend(p);
     },
