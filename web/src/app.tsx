@@ -1,4 +1,5 @@
 // The app shell: boot (instance + session), routing, header, footer.
+import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, errorText } from "./api.ts";
 import { AppContext, type AppState, useApp } from "./context.tsx";
@@ -194,202 +195,116 @@ function BootSpinner({ label }: { label: string }) {
   );
 }
 
-type PadsModule = typeof import("./pages/pads.tsx");
-let padsModule: PadsModule | null = null;
+/** A separately bundled part of the UI, kept once loaded. */
+interface Chunk<M> {
+  load: () => Promise<M>;
+  mod: M | null;
+}
+
+function chunk<M>(load: () => Promise<M>): Chunk<M> {
+  return { load, mod: null };
+}
+
+/** Loads a chunk the first time one of its pages is shown, with a retry if loading fails. */
+function LazyChunk<M>({ of, render }: { of: Chunk<M>; render: (mod: M) => ComponentChildren }) {
+  const { t } = useApp();
+  const [mod, setMod] = useState<M | null>(of.mod);
+  const [error, setError] = useState<unknown>(null);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (mod) return;
+    let alive = true;
+    of.load().then(
+      (m) => {
+        of.mod = m;
+        if (alive) setMod(m);
+      },
+      (e) => alive && setError(e),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [mod, attempt]);
+  if (error) {
+    return (
+      <div class="container page page-narrow">
+        <Alert kind="error">{t("app.loadFailed")}</Alert>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            setError(null);
+            setAttempt((n) => n + 1);
+          }}
+        >
+          {t("app.retry")}
+        </Button>
+      </div>
+    );
+  }
+  if (!mod) return <Loading />;
+  return <>{render(mod)}</>;
+}
 
 /**
  * The pad pages (CodeMirror, marked, DOMPurify) are a separate chunk, loaded the first time a pad
- * page is shown: every other page stays small.
+ * page is shown: every other page stays small. The other tools are chunks of their own too.
  */
-function LazyPads({ id }: { id: string | null }) {
-  const { t } = useApp();
-  const [mod, setMod] = useState<PadsModule | null>(padsModule);
-  const [error, setError] = useState<unknown>(null);
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    if (mod) return;
-    let alive = true;
-    import("./pages/pads.tsx").then(
-      (m) => {
-        padsModule = m;
-        if (alive) setMod(m);
-      },
-      (e) => alive && setError(e),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [mod, attempt]);
-  if (error) {
-    return (
-      <div class="container page page-narrow">
-        <Alert kind="error">{t("app.loadFailed")}</Alert>
-        <Button
-          variant="secondary"
-          onClick={() => {
-            setError(null);
-            setAttempt((n) => n + 1);
-          }}
-        >
-          {t("app.retry")}
-        </Button>
-      </div>
-    );
-  }
-  if (!mod) return <Loading />;
-  return id === null ? <mod.PadsHomePage /> : <mod.PadPage key={id} id={id} />;
-}
+const padsChunk = chunk(() => import("./pages/pads.tsx"));
+const pollsChunk = chunk(() => import("./pages/polls.tsx"));
+const wikisChunk = chunk(() => import("./pages/wikis.tsx"));
+const chatChunk = chunk(() => import("./pages/chat.tsx"));
 
-type PollsModule = typeof import("./pages/polls.tsx");
-let pollsModule: PollsModule | null = null;
+function LazyPads({ id }: { id: string | null }) {
+  return <LazyChunk of={padsChunk} render={(mod) => (id === null ? <mod.PadsHomePage /> : <mod.PadPage key={id} id={id} />)} />;
+}
 
 type PollsView = { page: "mine" } | { page: "new" } | { page: "poll"; id: string; edit: string | null } | { page: "admin"; token: string };
 
-/** The poll pages are a separate chunk too, loaded the first time one is shown. */
 function LazyPolls({ view }: { view: PollsView }) {
-  const { t } = useApp();
-  const [mod, setMod] = useState<PollsModule | null>(pollsModule);
-  const [error, setError] = useState<unknown>(null);
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    if (mod) return;
-    let alive = true;
-    import("./pages/polls.tsx").then(
-      (m) => {
-        pollsModule = m;
-        if (alive) setMod(m);
-      },
-      (e) => alive && setError(e),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [mod, attempt]);
-  if (error) {
-    return (
-      <div class="container page page-narrow">
-        <Alert kind="error">{t("app.loadFailed")}</Alert>
-        <Button
-          variant="secondary"
-          onClick={() => {
-            setError(null);
-            setAttempt((n) => n + 1);
-          }}
-        >
-          {t("app.retry")}
-        </Button>
-      </div>
-    );
-  }
-  if (!mod) return <Loading />;
-  switch (view.page) {
-    case "mine":
-      return <mod.MyPollsPage />;
-    case "new":
-      return <mod.NewPollPage />;
-    case "poll":
-      return <mod.PollPage key={view.id} id={view.id} editToken={view.edit} />;
-    case "admin":
-      return <mod.PollAdminPage key={view.token} token={view.token} />;
-  }
+  return (
+    <LazyChunk
+      of={pollsChunk}
+      render={(mod) => {
+        switch (view.page) {
+          case "mine":
+            return <mod.MyPollsPage />;
+          case "new":
+            return <mod.NewPollPage />;
+          case "poll":
+            return <mod.PollPage key={view.id} id={view.id} editToken={view.edit} />;
+          case "admin":
+            return <mod.PollAdminPage key={view.token} token={view.token} />;
+        }
+      }}
+    />
+  );
 }
-
-type WikisModule = typeof import("./pages/wikis.tsx");
-let wikisModule: WikisModule | null = null;
 
 type WikisView = { page: "home" } | { page: "new" } | { page: "wiki"; params: Record<string, string> };
 
-/** The wiki pages are a separate chunk too, loaded the first time one is shown. */
 function LazyWikis({ view }: { view: WikisView }) {
-  const { t } = useApp();
-  const [mod, setMod] = useState<WikisModule | null>(wikisModule);
-  const [error, setError] = useState<unknown>(null);
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    if (mod) return;
-    let alive = true;
-    import("./pages/wikis.tsx").then(
-      (m) => {
-        wikisModule = m;
-        if (alive) setMod(m);
-      },
-      (e) => alive && setError(e),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [mod, attempt]);
-  if (error) {
-    return (
-      <div class="container page page-narrow">
-        <Alert kind="error">{t("app.loadFailed")}</Alert>
-        <Button
-          variant="secondary"
-          onClick={() => {
-            setError(null);
-            setAttempt((n) => n + 1);
-          }}
-        >
-          {t("app.retry")}
-        </Button>
-      </div>
-    );
-  }
-  if (!mod) return <Loading />;
-  switch (view.page) {
-    case "home":
-      return <mod.WikisHomePage />;
-    case "new":
-      return <mod.NewWikiPage />;
-    case "wiki": {
-      const p = view.params;
-      return <mod.WikiSite key={p.slug} params={{ ...p, slug: p.slug ?? "", view: p.view ?? "page", page: p.page ?? "" }} />;
-    }
-  }
+  return (
+    <LazyChunk
+      of={wikisChunk}
+      render={(mod) => {
+        switch (view.page) {
+          case "home":
+            return <mod.WikisHomePage />;
+          case "new":
+            return <mod.NewWikiPage />;
+          case "wiki": {
+            const p = view.params;
+            return <mod.WikiSite key={p.slug} params={{ ...p, slug: p.slug ?? "", view: p.view ?? "page", page: p.page ?? "" }} />;
+          }
+        }
+      }}
+    />
+  );
 }
 
-type ChatModule = typeof import("./pages/chat.tsx");
-let chatModule: ChatModule | null = null;
-
-/** The chat is a separate chunk too, loaded the first time a chat page is shown. */
 function LazyChat({ params }: { params: Record<string, string> | null }) {
-  const { t } = useApp();
-  const [mod, setMod] = useState<ChatModule | null>(chatModule);
-  const [error, setError] = useState<unknown>(null);
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    if (mod) return;
-    let alive = true;
-    import("./pages/chat.tsx").then(
-      (m) => {
-        chatModule = m;
-        if (alive) setMod(m);
-      },
-      (e) => alive && setError(e),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [mod, attempt]);
-  if (error) {
-    return (
-      <div class="container page page-narrow">
-        <Alert kind="error">{t("app.loadFailed")}</Alert>
-        <Button
-          variant="secondary"
-          onClick={() => {
-            setError(null);
-            setAttempt((n) => n + 1);
-          }}
-        >
-          {t("app.retry")}
-        </Button>
-      </div>
-    );
-  }
-  if (!mod) return <Loading />;
   // Moving between channels and teams keeps the same chat (and its one realtime connection).
-  return params === null ? <mod.ChatHomePage /> : <mod.ChatTeamPage params={params} />;
+  return <LazyChunk of={chatChunk} render={(mod) => (params === null ? <mod.ChatHomePage /> : <mod.ChatTeamPage params={params} />)} />;
 }
 
 function Page({ route }: { route: Route }) {
