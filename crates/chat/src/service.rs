@@ -177,6 +177,25 @@ impl ChatService {
         &self.hub
     }
 
+    /// Stores one event (for a channel's members or one user) and pushes it once committed.
+    async fn publish(
+        &self,
+        channel: Option<String>,
+        user: Option<String>,
+        payload: Value,
+    ) -> ChatResult<()> {
+        let events = self
+            .db
+            .write(move |c| {
+                let mut out = Vec::new();
+                emit(c, channel.as_deref(), user.as_deref(), payload, &mut out)?;
+                Ok(out)
+            })
+            .await?;
+        self.deliver(events);
+        Ok(())
+    }
+
     /// Pushes committed events to their recipients' topics.
     pub(crate) fn deliver(&self, events: Vec<Emit>) {
         for e in events {
@@ -697,22 +716,12 @@ impl ChatService {
                 .read(move |c| store::membership(c, &cid, &u2))
                 .await?;
             let v = self.channel_json(&ch, m.as_ref(), &uid).await?;
-            let u3 = uid.clone();
-            let events = self
-                .db
-                .write(move |c| {
-                    let mut out = Vec::new();
-                    emit(
-                        c,
-                        None,
-                        Some(&u3),
-                        json!({"type": "channel_updated", "channel": v}),
-                        &mut out,
-                    )?;
-                    Ok(out)
-                })
-                .await?;
-            self.deliver(events);
+            self.publish(
+                None,
+                Some(uid),
+                json!({"type": "channel_updated", "channel": v}),
+            )
+            .await?;
         }
         Ok(())
     }
@@ -1300,17 +1309,7 @@ impl ChatService {
             }
             _ => json!({"type": kind, "post": pj}),
         };
-        let cid = p.channel_id.clone();
-        let events = self
-            .db
-            .write(move |c| {
-                let mut out = Vec::new();
-                emit(c, Some(&cid), None, payload, &mut out)?;
-                Ok(out)
-            })
-            .await?;
-        self.deliver(events);
-        Ok(())
+        self.publish(Some(p.channel_id), None, payload).await
     }
 
     pub async fn get_post(&self, actor: &Actor, id: i64) -> ChatResult<Value> {
