@@ -445,6 +445,8 @@ describe("Chat", { concurrency: false }, () => {
     // One live event so that the client has an event id to catch up from.
     await send(admin.page, "Before the tunnel");
     await postIn(page, "Before the tunnel").waitFor();
+    // Whatever the page fetches while offline fails in the browser's console: that is the cut.
+    g.allowOfflineErrors();
     await context.setOffline(true);
     // The page may reconnect within milliseconds (offline emulation does not always stop a
     // loopback WebSocket), so the drop is recorded as it happens rather than polled for.

@@ -221,6 +221,7 @@ describe("Pads", { concurrency: false }, () => {
     const gp = guest.page;
     const ap = admin.page;
     const before = await editorText(gp);
+    guest.allowOfflineErrors();
     await guest.context.setOffline(true);
     await gp.evaluate(() => window.__padSession.reconnect());
     await gp.locator('.pad-conn[data-state="offline"], .pad-conn[data-state="reconnecting"]').waitFor();

@@ -34,7 +34,10 @@ export async function guardedContext(browser, server, options = {}) {
   // Chromium logs "Failed to load resource: … status of 404" as a console error for any HTTP error
   // answer. A test that deliberately provokes one declares it; every other one fails the test.
   const allowed = [];
+  // Console lines a test expects as a consequence of what it does to the browser (a network cut).
+  const allowedText = [];
   const isAllowed = (msg) => {
+    if (allowedText.some((re) => re.test(msg.text()))) return true;
     const m = /^Failed to load resource: the server responded with a status of (\d{3})/.exec(msg.text());
     const url = msg.location()?.url ?? "";
     return !!m && allowed.some((a) => a.status === Number(m[1]) && a.url.test(url));
@@ -66,6 +69,13 @@ export async function guardedContext(browser, server, options = {}) {
     /** Declares an expected HTTP error answer (URL pattern + status) so its console line is not a failure. */
     allowHttpError(url, status) {
       allowed.push({ url, status });
+    },
+    /**
+     * Declares that the test takes the network away (context.setOffline): the browser's own
+     * "Failed to load resource: net::ERR_INTERNET_DISCONNECTED" lines are then expected.
+     */
+    allowOfflineErrors() {
+      allowedText.push(/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED/);
     },
     assertClean() {
       if (problems.length) {
