@@ -253,6 +253,7 @@ const padsChunk = chunk(() => import("./pages/pads.tsx"));
 const pollsChunk = chunk(() => import("./pages/polls.tsx"));
 const wikisChunk = chunk(() => import("./pages/wikis.tsx"));
 const chatChunk = chunk(() => import("./pages/chat.tsx"));
+const videoChunk = chunk(() => import("./pages/video.tsx"));
 
 function LazyPads({ id }: { id: string | null }) {
   return <LazyChunk of={padsChunk} render={(mod) => (id === null ? <mod.PadsHomePage /> : <mod.PadPage key={id} id={id} />)} />;
@@ -307,6 +308,10 @@ function LazyChat({ params }: { params: Record<string, string> | null }) {
   return <LazyChunk of={chatChunk} render={(mod) => (params === null ? <mod.ChatHomePage /> : <mod.ChatTeamPage params={params} />)} />;
 }
 
+function LazyVideo({ room }: { room: string | null }) {
+  return <LazyChunk of={videoChunk} render={(mod) => (room === null ? <mod.VideoHomePage /> : <mod.VideoRoomPage key={room} id={room} />)} />;
+}
+
 function Page({ route }: { route: Route }) {
   switch (route.name) {
     case "home":
@@ -343,6 +348,10 @@ function Page({ route }: { route: Route }) {
       return <LazyChat key="home" params={null} />;
     case "chatTeam":
       return <LazyChat key="team" params={route.params} />;
+    case "video":
+      return <LazyVideo room={null} />;
+    case "videoRoom":
+      return <LazyVideo key={route.params.room} room={route.params.room ?? ""} />;
     case "account":
       return <AccountPage />;
     case "admin":
@@ -394,7 +403,7 @@ function Header({ route }: { route: Route }) {
 
   const links: { href: string; label: string; active: boolean }[] = user
     ? [
-        { href: "/", label: t("nav.home"), active: ["home", "tool", "pads", "pad", "polls", "pollNew", "poll", "pollAdmin", "wikis", "wikiNew", "wiki", "chat", "chatTeam"].includes(route.name) },
+        { href: "/", label: t("nav.home"), active: ["home", "tool", "pads", "pad", "polls", "pollNew", "poll", "pollAdmin", "wikis", "wikiNew", "wiki", "chat", "chatTeam", "video", "videoRoom"].includes(route.name) },
         { href: "/account", label: t("nav.account"), active: route.name === "account" },
         ...(user.is_admin ? [{ href: "/admin", label: t("nav.admin"), active: route.name === "admin" }] : []),
       ]

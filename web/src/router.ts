@@ -17,6 +17,8 @@ export type RouteName =
   | "wiki"
   | "chat"
   | "chatTeam"
+  | "video"
+  | "videoRoom"
   | "account"
   | "admin"
   | "about"
@@ -48,6 +50,7 @@ const STATIC: Record<string, RouteName> = {
   "/wikis": "wikis",
   "/wikis/new": "wikiNew",
   "/chat": "chat",
+  "/video": "video",
 };
 
 /** The wiki's own pages (`/w/{slug}/_changes`…); page names never start with '_' (it is a space). */
@@ -96,6 +99,8 @@ export function matchRoute(pathname: string, search = ""): Route {
   if (wiki) return wiki;
   const chat = matchChat(path);
   if (chat) return chat;
+  const room = /^\/video\/([^/]+)$/.exec(path);
+  if (room && room[1]) return { name: "videoRoom", params: { room: decode(room[1]) } };
   const invite = /^\/invite\/([^/]+)$/.exec(path);
   if (invite && invite[1]) {
     let token = invite[1];

@@ -15,7 +15,11 @@ test("routes", () => {
   assert.deepEqual(matchRoute("/polls"), { name: "polls", params: {} });
   assert.deepEqual(matchRoute("/polls/"), { name: "polls", params: {} });
   assert.deepEqual(matchRoute("/chat"), { name: "chat", params: {} });
-  assert.deepEqual(matchRoute("/video"), { name: "tool", params: { tool: "video" } });
+  assert.deepEqual(matchRoute("/video"), { name: "video", params: {} });
+  assert.deepEqual(matchRoute("/video/"), { name: "video", params: {} });
+  assert.deepEqual(matchRoute("/video/asso-velo-ca"), { name: "videoRoom", params: { room: "asso-velo-ca" } });
+  assert.deepEqual(matchRoute("/video/Ab%2Dc"), { name: "videoRoom", params: { room: "Ab-c" } });
+  assert.equal(matchRoute("/video/a/b").name, "notFound");
   assert.deepEqual(matchRoute("/wikis"), { name: "wikis", params: {} });
   assert.deepEqual(matchRoute("/invite/abc%2Ddef"), { name: "invite", params: { token: "abc-def" } });
   assert.equal(matchRoute("/invite/").name, "notFound");

@@ -14,7 +14,7 @@ import {
   IconVideo,
   IconWiki,
 } from "../components/icons.tsx";
-import { Badge, Link, PageHeader } from "../components/ui.tsx";
+import { Link, PageHeader } from "../components/ui.tsx";
 import { greetingKey } from "../i18n/index.ts";
 import { TOOLS, type Tool } from "../router.ts";
 
@@ -50,7 +50,6 @@ export function HomePage() {
                   <span class="tool-text">
                     <span class="tool-name">
                       {t(`tool.${tool}.name`)}
-                      {tool === "video" && <Badge>{t("home.soon")}</Badge>}
                     </span>
                     <span class="tool-desc">{t(`tool.${tool}.desc`)}</span>
                   </span>

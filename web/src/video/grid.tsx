@@ -1,0 +1,71 @@
+// The tiles of the call: a grid sized to the number of people, or, while someone shares a screen,
+// the screen large on a stage with the people in a strip beside it (below it on a phone).
+import { useEffect, useState } from "preact/hooks";
+import { cx } from "../components/ui.tsx";
+import type { VideoCall } from "./call.ts";
+import { gridLayout } from "./layout.ts";
+import { RemoteAudio, Tile } from "./tiles.tsx";
+import type { Participant } from "./types.ts";
+
+/** True on a screen taller than wide (a phone held upright). */
+function usePortrait(): boolean {
+  const q = "(max-aspect-ratio: 1/1)";
+  const [portrait, setPortrait] = useState(() => typeof matchMedia === "function" && matchMedia(q).matches);
+  useEffect(() => {
+    if (typeof matchMedia !== "function") return;
+    const mq = matchMedia(q);
+    const on = () => setPortrait(mq.matches);
+    mq.addEventListener("change", on);
+    return () => mq.removeEventListener("change", on);
+  }, []);
+  return portrait;
+}
+
+interface TileSpec {
+  p: Participant;
+  source: "camera" | "screen";
+  isSelf: boolean;
+}
+
+export function CallGrid({ call }: { call: VideoCall }) {
+  const portrait = usePortrait();
+  const self = call.self;
+  const others = call.others;
+  const people: TileSpec[] = others.map((p) => ({ p, source: "camera" as const, isSelf: false }));
+  if (self) people.push({ p: self, source: "camera", isSelf: true });
+  const screens: TileSpec[] = others.filter((p) => p.screen && call.stream(p.id, "screen")).map((p) => ({ p, source: "screen" as const, isSelf: false }));
+  if (self && call.screen) screens.push({ p: self, source: "screen", isSelf: true });
+  const speaking = (p: Participant) => call.speaker === p.id && people.length > 1;
+  const key = (s: TileSpec) => `${s.p.id}:${s.source}`;
+
+  const audio = others.map((p) => <RemoteAudio key={p.id} call={call} p={p} />);
+
+  if (screens.length) {
+    // A remote screen goes first on the stage; my own screen only when nobody else shares.
+    const [main, ...rest] = [...screens].sort((a, b) => Number(a.isSelf) - Number(b.isSelf));
+    const strip = [...rest, ...people];
+    return (
+      <div class={cx("video-stage-layout", portrait && "is-portrait")} data-layout="stage">
+        <div class="video-stage">{main && <Tile key={key(main)} call={call} p={main.p} source={main.source} isSelf={main.isSelf} speaking={false} stage />}</div>
+        <div class="video-strip" role="list">
+          {strip.map((s) => (
+            <div role="listitem" class="video-strip-item" key={key(s)}>
+              <Tile call={call} p={s.p} source={s.source} isSelf={s.isSelf} speaking={s.source === "camera" && speaking(s.p)} />
+            </div>
+          ))}
+        </div>
+        {audio}
+      </div>
+    );
+  }
+
+  const { cols, rows } = gridLayout(people.length, portrait);
+  return (
+    <div class={cx("video-grid", `cols-${cols}`, `rows-${Math.min(rows, 4)}`, rows > 4 && "is-scroll")} data-layout="grid" data-count={people.length}>
+      {people.map((s) => (
+        <Tile key={key(s)} call={call} p={s.p} source={s.source} isSelf={s.isSelf} speaking={speaking(s.p)} />
+      ))}
+      {audio}
+    </div>
+  );
+}

@@ -1,0 +1,198 @@
+// /video: start a call (optional name, title, password, lobby, capacity), join one by its link or
+// name, and, for signed-in people, the rooms they created.
+import { useState } from "preact/hooks";
+import { useApp } from "../context.tsx";
+import { Badge, Button, Card, EmptyState, ErrorAlert, Link, Loading, TextField, useAsync, useConfirm } from "../components/ui.tsx";
+import { formatDate } from "../i18n/index.ts";
+import { navigate } from "../router.ts";
+import { type CreateRoomBody, ensureIdentity, roomPage, videoApi } from "./api.ts";
+import { IconArrowRight, IconLock, IconTrash, IconUsers } from "./icons.tsx";
+import { ROOM_NAME, roomFromInput, slugRoomName } from "./layout.ts";
+
+export function StartCall() {
+  const { t, user } = useApp();
+  const [name, setName] = useState("");
+  const [title, setTitle] = useState("");
+  const [password, setPassword] = useState("");
+  const [lobby, setLobby] = useState(false);
+  const [capacity, setCapacity] = useState("");
+  const [more, setMore] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [tried, setTried] = useState(false);
+
+  const nameError = tried && name && !ROOM_NAME.test(name) ? t("video.start.nameInvalid") : null;
+  const cap = capacity.trim() ? Number(capacity) : null;
+  const capError = tried && cap !== null && (!Number.isInteger(cap) || cap < 2) ? t("video.start.capacityInvalid") : null;
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setTried(true);
+    if ((name && !ROOM_NAME.test(name)) || (cap !== null && (!Number.isInteger(cap) || cap < 2))) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await ensureIdentity(user);
+      const body: CreateRoomBody = {};
+      if (name) body.name = name;
+      if (title.trim()) body.title = title.trim();
+      if (password) body.password = password;
+      if (lobby) body.lobby = true;
+      if (cap !== null) body.capacity = cap;
+      const { room } = await videoApi.create(body);
+      navigate(roomPage(room.id));
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card title={t("video.start.title")} description={t("video.start.desc")} id="video-start">
+      <form class="form" onSubmit={submit} noValidate>
+        <TextField
+          label={t("video.start.name")}
+          optional
+          value={name}
+          onValue={(v) => setName(v.toLowerCase().replace(/\s+/g, "-"))}
+          name="room"
+          autoCapitalize="none"
+          spellcheck={false}
+          maxLength={64}
+          placeholder={t("video.start.namePlaceholder")}
+          hint={t("video.start.nameHint")}
+          error={nameError}
+        />
+        <TextField
+          label={t("video.start.roomTitle")}
+          optional
+          value={title}
+          onValue={(v) => {
+            if (!name || name === slugRoomName(title)) setName(slugRoomName(v));
+            setTitle(v);
+          }}
+          name="title"
+          maxLength={120}
+        />
+        <details class="video-more" open={more} onToggle={(e) => setMore((e.currentTarget as HTMLDetailsElement).open)}>
+          <summary>{t("video.start.more")}</summary>
+          <div class="form">
+            <TextField label={t("video.start.password")} optional type="password" autocomplete="new-password" value={password} onValue={setPassword} name="password" maxLength={128} hint={t("video.start.passwordHint")} />
+            <label class="video-check">
+              <input type="checkbox" name="lobby" checked={lobby} onChange={(e) => setLobby((e.currentTarget as HTMLInputElement).checked)} />
+              <span>
+                {t("video.start.lobby")}
+                <span class="field-hint">{t("video.start.lobbyHint")}</span>
+              </span>
+            </label>
+            <div class="field">
+              <label class="field-label" for="video-capacity">
+                {t("video.start.capacity")} <span class="field-optional">({t("common.optional")})</span>
+              </label>
+              <input id="video-capacity" class="input video-capacity" type="number" inputMode="numeric" min={2} max={50} name="capacity" value={capacity} onInput={(e) => setCapacity((e.currentTarget as HTMLInputElement).value)} />
+              {capError && <p class="field-error">{capError}</p>}
+            </div>
+          </div>
+        </details>
+        <ErrorAlert error={error} />
+        <Button type="submit" loading={busy} class="video-start-btn">
+          {t("video.start.submit")}
+        </Button>
+      </form>
+    </Card>
+  );
+}
+
+export function JoinByLink() {
+  const { t } = useApp();
+  const [text, setText] = useState("");
+  const [tried, setTried] = useState(false);
+  const target = roomFromInput(text);
+  return (
+    <Card title={t("video.joinLink.title")} id="video-join">
+      <form
+        class="inline-form video-join-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setTried(true);
+          if (target) navigate(roomPage(target));
+        }}
+      >
+        <TextField label={t("video.joinLink.label")} value={text} onValue={setText} name="link" autoCapitalize="none" spellcheck={false} placeholder={t("video.joinLink.placeholder")} error={tried && !target ? t("video.joinLink.invalid") : null} />
+        <Button type="submit" variant="secondary">
+          {t("video.joinLink.go")}
+          <IconArrowRight size={16} />
+        </Button>
+      </form>
+    </Card>
+  );
+}
+
+export function MyRooms() {
+  const { t, lang } = useApp();
+  const list = useAsync(() => videoApi.mine(), []);
+  const [dialog, confirm] = useConfirm();
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <Card title={t("video.mine.title")} id="video-mine">
+      {list.loading ? (
+        <Loading />
+      ) : list.error ? (
+        <ErrorAlert error={list.error} />
+      ) : !list.data || list.data.length === 0 ? (
+        <EmptyState>{t("video.mine.empty")}</EmptyState>
+      ) : (
+        <ul class="list">
+          {list.data.map((r) => (
+            <li key={r.id} class="list-item" data-room={r.id}>
+              <div class="list-main">
+                <Link href={roomPage(r.id)} class="list-title video-room-title">
+                  {r.title || r.id}
+                  {r.protected && (
+                    <Badge>
+                      <IconLock size={12} /> {t("video.mine.protected")}
+                    </Badge>
+                  )}
+                  {r.lobby && <Badge>{t("video.mine.lobby")}</Badge>}
+                  {r.participants > 0 && (
+                    <Badge tone="success">
+                      <IconUsers size={12} /> {t("video.mine.live", { count: r.participants })}
+                    </Badge>
+                  )}
+                </Link>
+                <div class="list-meta">
+                  <span class="mono">{r.id}</span>
+                  <span>{t("video.mine.created", { date: formatDate(lang, r.created_at) ?? "" })}</span>
+                </div>
+              </div>
+              <div class="row-actions">
+                <Link href={roomPage(r.id)} class="btn btn-primary btn-sm">
+                  {t("video.mine.join")}
+                </Link>
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  aria-label={t("video.mine.deleteNamed", { name: r.title || r.id })}
+                  title={t("video.mine.delete")}
+                  onClick={async () => {
+                    if (!(await confirm({ title: t("video.mine.deleteTitle", { name: r.title || r.id }), body: t("video.mine.deleteBody"), confirmLabel: t("video.mine.delete"), danger: true }))) return;
+                    try {
+                      await videoApi.remove(r.id);
+                      list.reload();
+                    } catch (e) {
+                      setError(e);
+                    }
+                  }}
+                >
+                  <IconTrash size={16} />
+                </Button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorAlert error={error} />
+      {dialog}
+    </Card>
+  );
+}
