@@ -91,7 +91,7 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
 
   it("renders every page with meaningful content", async () => {
     const { page } = admin;
-    // Pads, polls, wikis and chat are real tools now (their own test files); video is still a placeholder.
+    // Every tool is real now (each has its own test file); here, each one's page opens.
     await page.goto("/");
     await page.locator('a.tool-card[href="/pads"]').click();
     await page.waitForURL((u) => u.pathname === "/pads");
@@ -117,19 +117,13 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     await page.getByRole("heading", { level: 2, name: "Create a team" }).waitFor();
     await page.getByRole("button", { name: "Create the team" }).waitFor();
     await expectTitle(page, "Chat");
-    const tools = [["video", "Video"]];
-    // Tool cards lead to their pages (client-side navigation).
     await page.goto("/");
-    for (const [path, name] of tools) {
-      await page.locator(`a.tool-card[href="/${path}"]`).click();
-      await page.waitForURL((u) => u.pathname === `/${path}`);
-      assert.equal(await h1(page), name);
-      await page.getByText("This tool is being built").waitFor();
-      await page.getByText(`${name} arrives in an upcoming version of Nichoir`).waitFor();
-      await expectTitle(page, name);
-      await page.goBack();
-      await page.waitForURL((u) => u.pathname === "/");
-    }
+    await page.locator('a.tool-card[href="/video"]').click();
+    await page.waitForURL((u) => u.pathname === "/video");
+    assert.equal(await h1(page), "Video");
+    await page.getByRole("heading", { level: 2, name: "Start a call" }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "My rooms" }).waitFor();
+    await expectTitle(page, "Video");
 
     await page.goto("/account");
     assert.equal(await h1(page), "Your account");

@@ -14,8 +14,9 @@ export const CHROMIUM_ARGS = [
   "--disable-quic",
 ];
 
-export function launchBrowser() {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+/** Launches Chromium; `extraArgs` adds switches (e.g. the fake camera and microphone of the video tests). */
+export function launchBrowser({ extraArgs = [] } = {}) {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 /**

@@ -423,6 +423,7 @@ export class VideoCall {
         break;
       }
       case "joined":
+        for (const p of f.participants) this.people.set(p.id, p);
         this.onJoined(f.self, f.resume, f.moderator, f.ice_servers);
         break;
       case "waiting":

@@ -58,6 +58,8 @@ export function parseFrame(d: Obj): ServerFrame | null {
         resume: str(d.resume) ? d.resume : "",
         moderator: d.moderator === true,
         ice_servers: Array.isArray(d.ice_servers) ? (d.ice_servers.filter((s) => isObj(s) && (str(s.urls) || Array.isArray(s.urls))) as never[]) : [],
+        // Not in the contract, but sent by the server: the people already in the call.
+        participants: participants(d.participants),
       };
     }
     case "waiting":

@@ -56,7 +56,7 @@ export interface ChatLine {
 
 export type ServerFrame =
   | { type: "room"; room: Room; participants: Participant[] }
-  | { type: "joined"; self: Participant; resume: string; moderator: boolean; ice_servers: IceServer[] }
+  | { type: "joined"; self: Participant; resume: string; moderator: boolean; ice_servers: IceServer[]; participants: Participant[] }
   | { type: "waiting" }
   | { type: "denied"; reason: DeniedReason | string }
   | { type: "offer"; sdp: string; tracks: Record<string, TrackInfo> }

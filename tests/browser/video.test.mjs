@@ -1,0 +1,311 @@
+// End-to-end tests of video calls, through the SFU inside the server, with Chromium's fake camera,
+// microphone and screen: the admin starts a call from /video; an anonymous guest joins by the link
+// with a name; each sees the other's camera playing (frames decoded, bytes arriving); a muted
+// microphone shows on the other's tile; a shared screen appears as a new tile; in-call chat (to
+// everyone and private) and a raised hand; a password room refuses a wrong password and lets the
+// right one in; the moderator removes the guest, who sees why; a phone (390×844) in the call has
+// no horizontal overflow; a dropped socket shows "reconnecting" and the call resumes.
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { after, afterEach, before, describe, it } from "node:test";
+import { launchBrowser } from "./lib/browser.mjs";
+import { closeContext as closeTracked, login, noCspViolation, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
+import { BROWSER_TESTS_DIR, startServer } from "./lib/server.mjs";
+
+const ADMIN_PASSWORD = "correct horse battery staple 42";
+const ARTIFACTS = join(BROWSER_TESTS_DIR, "artifacts");
+const ROOM = "team-sync";
+const SECRET_ROOM = "board-secret";
+const SECRET = "open sesame 2027";
+
+/** Chromium's fake devices, no permission prompts, loopback ICE candidates as plain addresses. */
+const VIDEO_ARGS = [
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
+  "--disable-features=WebRtcHideLocalIpsWithMdns",
+  "--allow-loopback-in-peer-connection",
+  "--auto-select-desktop-capture-source=Entire screen",
+  "--autoplay-policy=no-user-gesture-required",
+];
+
+let server;
+let browser;
+const open = new Set();
+
+const newContext = (options = {}) => openContext(open, browser, server, { permissions: ["camera", "microphone"], ...options });
+const closeContext = (g) => closeTracked(open, g);
+
+const tile = (page, pid, source = "camera") => page.locator(`.video-tile[data-participant="${pid}"][data-source="${source}"]`);
+
+/** Joins from the pre-join screen of the current page and returns my participant id. */
+async function joinCall(page, name) {
+  const field = page.getByLabel("Your name");
+  await field.waitFor();
+  if (name !== undefined) await field.fill(name);
+  const join = page.getByRole("button", { name: "Join the call" });
+  await page.waitForFunction(() => !document.querySelector(".video-join")?.disabled, null, { timeout: 15_000 });
+  await join.click();
+  await page.locator('.video-call[data-phase="call"]').waitFor({ timeout: 20_000 });
+  const id = await page.evaluate(() => window.__videoCall?.selfId);
+  assert.ok(id, "a participant id after joining");
+  return id;
+}
+
+/** Waits until the tile of `pid`'s `source` plays decoded frames. */
+async function videoPlays(page, pid, source = "camera") {
+  await page.waitForFunction(
+    ([pid, source]) => {
+      const v = document.querySelector(`.video-tile[data-participant="${pid}"][data-source="${source}"] video`);
+      return !!v && v.videoWidth > 0 && v.readyState >= 2;
+    },
+    [pid, source],
+    { timeout: 30_000 },
+  );
+}
+
+/** Bytes of video received so far on the call's peer connection (all inbound video streams). */
+async function inboundVideoBytes(page) {
+  return page.evaluate(async () => {
+    const pc = window.__videoCall?.pc;
+    if (!pc) return 0;
+    const report = await pc.getStats();
+    let bytes = 0;
+    report.forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === "video") bytes += s.bytesReceived || 0;
+    });
+    return bytes;
+  });
+}
+
+async function bytesIncrease(page) {
+  const a = await inboundVideoBytes(page);
+  await page.waitForTimeout(1500);
+  const b = await inboundVideoBytes(page);
+  assert.ok(b > a, `inbound video bytes grow (${a} → ${b})`);
+}
+
+async function control(page, name) {
+  await page.locator(`.video-controls [data-control="${name}"]`).click();
+}
+
+describe("Video", { concurrency: false }, () => {
+  let admin;
+  let guest;
+  let adminId;
+  let guestId;
+
+  before(async () => {
+    server = await startServer({ adminPassword: ADMIN_PASSWORD });
+    browser = await launchBrowser({ extraArgs: VIDEO_ARGS });
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+
+  afterEach(() => {
+    for (const g of open) g.assertClean();
+  });
+
+  after(async () => {
+    for (const g of open) await g.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    if (server) {
+      if (process.env.NICHOIR_TEST_LOG) console.log(server.logs());
+      await server.stop();
+    }
+  });
+
+  it("the admin starts a call and a guest joins by the link: each sees the other's camera", async () => {
+    admin = await newContext();
+    const { page } = admin;
+    await login(page, "admin", ADMIN_PASSWORD);
+    // Home → Video (no "Coming soon" badge any more).
+    await page.goto("/");
+    const card = page.locator('a.tool-card[href="/video"]');
+    await card.waitFor();
+    assert.equal(await card.locator(".badge").count(), 0, "no 'Coming soon' badge on the Video card");
+    await card.click();
+    await page.waitForURL((u) => u.pathname === "/video");
+    await page.getByRole("heading", { level: 1, name: "Video" }).waitFor();
+    await page.locator("#video-mine").getByText("You have not created a room yet.").waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "video-home.png"), fullPage: true });
+
+    await page.getByLabel("Room name").fill(ROOM);
+    await page.getByLabel("Title").fill("Team sync");
+    await page.getByRole("button", { name: "Start the call" }).click();
+    await page.waitForURL((u) => u.pathname === `/video/${ROOM}`);
+    // Pre-join: the camera preview plays, the name comes from the account.
+    await page.getByRole("heading", { level: 1, name: "Team sync" }).waitFor();
+    await page.locator('.video-preview[data-preview="camera"] video').waitFor();
+    await page.waitForFunction(() => (document.querySelector(".video-preview video")?.videoWidth ?? 0) > 0);
+    assert.equal(await page.getByLabel("Your name").inputValue(), "admin");
+    await page.getByText("Nobody is in the call yet.").waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "video-prejoin.png") });
+    adminId = await joinCall(page);
+
+    // The guest: no account, opens the link, sees who is there, types a name.
+    guest = await newContext();
+    const g = guest.page;
+    await g.goto(`/video/${ROOM}`);
+    await g.getByText("admin is in the call.").waitFor({ timeout: 15_000 });
+    assert.equal(await g.getByLabel("Your name").inputValue(), "");
+    await g.getByRole("button", { name: "Join the call" }).click();
+    await g.getByText("Type your name so others know who you are.").waitFor();
+    guestId = await joinCall(g, "Bruno");
+
+    // Each one sees the other's camera: frames decoded, bytes arriving.
+    await videoPlays(page, guestId);
+    await videoPlays(g, adminId);
+    await bytesIncrease(page);
+    await bytesIncrease(g);
+    // Own tiles are mirrored; the other's name is shown.
+    assert.equal(await tile(page, adminId).locator("video.is-mirrored").count(), 1);
+    await tile(page, guestId).getByText("Bruno").waitFor();
+    await tile(g, adminId).getByText("admin").waitFor();
+    assert.equal(await page.locator(".video-grid").getAttribute("data-count"), "2");
+    await noCspViolation(page);
+    await noCspViolation(g);
+    await page.screenshot({ path: join(ARTIFACTS, "video-call.png") });
+    await g.screenshot({ path: join(ARTIFACTS, "video-call-guest.png") });
+  });
+
+  it("a muted microphone shows on the other's tile", async () => {
+    await control(guest.page, "mic");
+    await guest.page.locator('.video-controls [data-control="mic"].is-off').waitFor();
+    await tile(admin.page, guestId).and(admin.page.locator('[data-muted="true"]')).waitFor({ timeout: 10_000 });
+    await tile(admin.page, guestId).locator(".video-muted-icon").waitFor();
+    assert.equal(await guest.page.evaluate(() => window.__videoCall.mic?.enabled), false, "the track is disabled");
+    await control(guest.page, "mic");
+    await tile(admin.page, guestId).and(admin.page.locator('[data-muted="false"]')).waitFor({ timeout: 10_000 });
+    // Camera off: the other sees the avatar instead of the video.
+    await control(guest.page, "camera");
+    await tile(admin.page, guestId).and(admin.page.locator('[data-video="false"]')).waitFor({ timeout: 10_000 });
+    await control(guest.page, "camera");
+    await videoPlays(admin.page, guestId);
+  });
+
+  it("a shared screen appears as a new tile on the other side, playing", async () => {
+    await control(guest.page, "screen");
+    await tile(guest.page, guestId, "screen").waitFor({ timeout: 15_000 });
+    await videoPlays(admin.page, guestId, "screen");
+    await admin.page.locator('[data-layout="stage"] .video-stage .video-tile[data-source="screen"]').waitFor();
+    // The camera tiles stay in the strip.
+    await videoPlays(admin.page, guestId, "camera");
+    await admin.page.screenshot({ path: join(ARTIFACTS, "video-screen.png") });
+    await control(guest.page, "screen");
+    await tile(admin.page, guestId, "screen").waitFor({ state: "detached", timeout: 15_000 });
+    await admin.page.locator('[data-layout="grid"]').waitFor();
+  });
+
+  it("in-call chat (to everyone and private) and a raised hand", async () => {
+    const a = admin.page;
+    const g = guest.page;
+    await control(a, "chat");
+    const box = a.getByRole("textbox", { name: "Message everyone" });
+    await box.fill("Hello Bruno, can you hear me?");
+    await box.press("Enter");
+    await a.locator(".video-chat-line.is-mine", { hasText: "Hello Bruno, can you hear me?" }).waitFor();
+    // The guest's chat button shows an unread count; opening the chat shows the message.
+    await g.locator('.video-controls [data-control="chat"] .video-ctl-badge').waitFor({ timeout: 10_000 });
+    await control(g, "chat");
+    await g.locator(".video-chat-line", { hasText: "Hello Bruno, can you hear me?" }).getByText("admin").waitFor();
+    // A private answer.
+    await g.getByLabel("To").selectOption({ label: "admin" });
+    const gbox = g.getByRole("textbox", { name: "Private message to admin" });
+    await gbox.fill("Loud and clear (just for you)");
+    await g.getByRole("button", { name: "Send" }).click();
+    await g.locator('.video-chat-line.is-mine[data-private="true"]', { hasText: "Loud and clear" }).getByText("privately to admin").waitFor();
+    await a.locator('.video-chat-line[data-private="true"]', { hasText: "Loud and clear (just for you)" }).waitFor({ timeout: 10_000 });
+    assert.equal(await a.locator(".video-chat-line", { hasText: "Loud and clear" }).count(), 1, "shown once");
+    assert.equal(await g.locator(".video-chat-line", { hasText: "Loud and clear" }).count(), 1, "my own line is not doubled by the echo");
+    await a.screenshot({ path: join(ARTIFACTS, "video-chat.png") });
+    await control(g, "chat");
+
+    await control(g, "hand");
+    await tile(a, guestId).locator(".video-hand").waitFor({ timeout: 10_000 });
+    assert.equal(await tile(a, guestId).getAttribute("data-hand"), "true");
+    await control(a, "people");
+    await a.locator(`.video-people [data-person="${guestId}"] .video-hand-sm`).waitFor();
+    await a.screenshot({ path: join(ARTIFACTS, "video-people.png") });
+    await control(a, "people");
+    await control(g, "hand");
+    await tile(a, guestId).and(a.locator('[data-hand="false"]')).waitFor({ timeout: 10_000 });
+  });
+
+  it("a password room: a wrong password gets a clear error, the right one joins", async () => {
+    const a = admin.page;
+    const other = await newContext();
+    // The admin creates it from /video in another tab of the same browser.
+    const tab = await admin.context.newPage();
+    await tab.goto("/video");
+    await tab.getByLabel("Room name").fill(SECRET_ROOM);
+    await tab.locator(".video-more summary").click();
+    await tab.getByLabel("Password", { exact: false }).first().fill(SECRET);
+    await tab.getByRole("button", { name: "Start the call" }).click();
+    await tab.waitForURL((u) => u.pathname === `/video/${SECRET_ROOM}`);
+    await tab.close();
+    await a.bringToFront();
+
+    const p = other.page;
+    await p.goto(`/video/${SECRET_ROOM}`);
+    await p.getByLabel("Room password").waitFor();
+    await p.getByLabel("Your name").fill("Chloé");
+    await p.getByLabel("Room password").fill("not the password");
+    await p.getByRole("button", { name: "Join the call" }).click();
+    await p.locator(".field-error", { hasText: "Wrong password." }).waitFor({ timeout: 10_000 });
+    assert.equal(await p.locator(".video-call").count(), 0, "not in the call");
+    await p.screenshot({ path: join(ARTIFACTS, "video-password.png") });
+    await p.getByLabel("Room password").fill(SECRET);
+    await p.getByRole("button", { name: "Join the call" }).click();
+    await p.locator('.video-call[data-phase="call"]').waitFor({ timeout: 20_000 });
+    await control(p, "leave");
+    await p.getByText("You left the call").waitFor();
+    await closeContext(other);
+  });
+
+  it("the moderator removes the guest, who sees the removed screen", async () => {
+    const a = admin.page;
+    await control(a, "people");
+    await a.locator(`.video-people [data-person="${guestId}"] [data-action="remove"]`).click();
+    await a.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
+    await guest.page.locator('[data-reason="removed"]').getByText("You were removed from the call").waitFor({ timeout: 10_000 });
+    await tile(a, guestId).waitFor({ state: "detached", timeout: 10_000 });
+    await guest.page.screenshot({ path: join(ARTIFACTS, "video-removed.png") });
+    await control(a, "people");
+    // The removed guest's camera and microphone are released.
+    assert.equal(await guest.page.evaluate(() => window.__videoCall?.camera ?? null), null);
+    await closeContext(guest);
+  });
+
+  it("on a phone (390×844) the call fits the screen", async () => {
+    const phone = await newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p = phone.page;
+    await p.goto(`/video/${ROOM}`);
+    await p.getByText("admin is in the call.").waitFor({ timeout: 15_000 });
+    await noHorizontalOverflow(p);
+    await p.screenshot({ path: join(ARTIFACTS, "video-phone-prejoin.png"), fullPage: true });
+    const phoneId = await joinCall(p, "Dana on a phone");
+    await videoPlays(p, adminId);
+    await videoPlays(admin.page, phoneId);
+    await noHorizontalOverflow(p);
+    for (const name of ["mic", "camera", "hand", "chat", "people", "leave"]) {
+      const box = await p.locator(`.video-controls [data-control="${name}"]`).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844, `${name} button on screen`);
+    }
+    await p.screenshot({ path: join(ARTIFACTS, "video-phone-call.png") });
+    await control(p, "chat");
+    await noHorizontalOverflow(p);
+    await p.screenshot({ path: join(ARTIFACTS, "video-phone-chat.png") });
+    await control(p, "chat");
+    await noCspViolation(p);
+
+    // A dropped socket: "reconnecting", then the same participant is back (resume).
+    phone.allowOfflineErrors();
+    await phone.context.setOffline(true);
+    await p.locator('[data-banner="reconnecting"]').waitFor({ timeout: 15_000 });
+    await phone.context.setOffline(false);
+    await p.locator('[data-banner="reconnecting"]').waitFor({ state: "detached", timeout: 30_000 });
+    assert.equal(await p.evaluate(() => window.__videoCall.selfId), phoneId, "the same participant came back");
+    await videoPlays(p, adminId);
+    await closeContext(phone);
+  });
+});
