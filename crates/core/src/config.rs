@@ -327,13 +327,32 @@ impl Default for SmtpConfig {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VideoConfig {
     pub stun_servers: Vec<String>,
     pub turn_servers: Vec<String>,
     pub turn_secret: String,
     pub udp_port: u64,
+    pub udp_bind: String,
+    pub public_ip: String,
+    pub max_participants: u64,
+    pub reconnect_grace_secs: u64,
+}
+
+impl Default for VideoConfig {
+    fn default() -> Self {
+        VideoConfig {
+            stun_servers: Vec::new(),
+            turn_servers: Vec::new(),
+            turn_secret: String::new(),
+            udp_port: 0,
+            udp_bind: "0.0.0.0".into(),
+            public_ip: String::new(),
+            max_participants: 12,
+            reconnect_grace_secs: 20,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -565,6 +584,20 @@ impl Config {
         }
         if self.video.udp_port > 65535 {
             return Err(bad("video.udp_port", "a port number, at most 65535"));
+        }
+        if self.video.udp_bind.parse::<std::net::IpAddr>().is_err() {
+            return Err(bad("video.udp_bind", "an IP address, e.g. \"0.0.0.0\""));
+        }
+        if !self.video.public_ip.is_empty()
+            && self.video.public_ip.parse::<std::net::IpAddr>().is_err()
+        {
+            return Err(bad("video.public_ip", "an IP address, or \"\" for none"));
+        }
+        if !(2..=50).contains(&self.video.max_participants) {
+            return Err(bad("video.max_participants", "between 2 and 50"));
+        }
+        if !(1..=600).contains(&self.video.reconnect_grace_secs) {
+            return Err(bad("video.reconnect_grace_secs", "between 1 and 600"));
         }
         for (i, url) in self.video.stun_servers.iter().enumerate() {
             if !url.starts_with("stun:") && !url.starts_with("stuns:") {

@@ -76,6 +76,10 @@ pub trait TopicHandler: Send + Sync {
         hub.broadcast_event(topic, Some(from), &data, Some(from.conn));
         Ok(())
     }
+
+    /// The connection left `topic` (unsubscribed, or its socket closed). Called once, after the
+    /// other members were told; must not wait (spawn what takes time).
+    fn on_leave(&self, _hub: &Hub, _peer: &Peer, _topic: &str) {}
 }
 
 /// A connection's outgoing queue and its "too slow" signal.
@@ -185,6 +189,9 @@ impl Hub {
                 .to_text(),
                 None,
             );
+            if let Some(h) = self.handler_for(&topic) {
+                h.on_leave(self, &peer, &topic);
+            }
         }
     }
 
@@ -236,6 +243,9 @@ impl Hub {
                 .to_text(),
                 None,
             );
+            if let Some(h) = self.handler_for(topic) {
+                h.on_leave(self, &m.peer, topic);
+            }
         }
         removed.is_some()
     }

@@ -1,16 +1,40 @@
-//! Video. This crate owns the tool's domain logic, its tables (migrations below) and its HTTP routes;
-//! it depends on the shared base crates and never on another tool. The tool itself is built in
-//! its own issue: for now it declares an empty migration set and no routes.
+//! Video calls (Jitsi Meet class) through a selective forwarding unit inside the binary
+//! (docs/video-api.md): rooms by link with password, lobby, lock and capacity; one peer
+//! connection per participant, the server forwarding each participant's RTP to the others.
+
+pub mod call;
+pub mod error;
+pub mod ice;
+mod migrations;
+pub mod room;
+mod routes;
+mod runtime;
+pub mod service;
+pub mod sfu;
+pub mod signal;
+mod store;
+mod topics;
+
+use std::sync::Arc;
 
 use nichoir_http::Api;
-use nichoir_storage::MigrationSet;
 
-pub const MIGRATIONS: MigrationSet = MigrationSet {
-    component: "video",
-    migrations: &[],
-};
+pub use error::VideoError;
+pub use migrations::MIGRATIONS;
+pub use service::{VideoDeps, VideoService};
+pub use topics::VideoTopics;
 
 /// Adds this tool's routes to the API.
 pub fn api(api: Api) -> Api {
-    api
+    routes::declare(api)
+}
+
+/// Routes the `video:` topics of the realtime hub to the service.
+pub fn register_topics(service: &Arc<VideoService>) {
+    service.hub().register(
+        "video",
+        Arc::new(VideoTopics {
+            service: service.clone(),
+        }),
+    );
 }

@@ -49,6 +49,7 @@ pub struct Prepared {
     pub polls: Arc<nichoir_polls::PollService>,
     pub wikis: Arc<nichoir_wiki::WikiService>,
     pub chat: Arc<nichoir_chat::ChatService>,
+    pub video: Arc<nichoir_video::VideoService>,
     /// Printed once at start when the instance has no admin yet.
     pub setup_url: Option<String>,
     _lock: DataDirLock,
@@ -116,6 +117,17 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         ],
     }));
     nichoir_chat::register_topics(&chat);
+    let video = nichoir_video::VideoService::start(nichoir_video::VideoDeps {
+        db: db.clone(),
+        hub: hub.clone(),
+        auth: auth.clone(),
+        config: config.video.clone(),
+        base_url: config.public_base_url(),
+        // A local instance (no public address configured) is reached over loopback.
+        include_loopback: config.server.base_url.is_empty(),
+    })
+    .await?;
+    nichoir_video::register_topics(&video);
     let exporters: Vec<Arc<dyn ExportContributor>> = vec![
         Arc::new(AccountExport { auth: auth.clone() }),
         Arc::new(nichoir_pad::PadExport {
@@ -147,6 +159,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         polls,
         wikis,
         chat,
+        video,
         setup_url,
         _lock: lock,
     })
@@ -172,6 +185,7 @@ pub async fn serve(
     let polls = web::Data::new(prepared.polls.clone());
     let wikis = web::Data::new(prepared.wikis.clone());
     let chat = web::Data::new(prepared.chat.clone());
+    let video = web::Data::new(prepared.video.clone());
     let json_limit = config.server.max_json_bytes as usize;
     let https = config.is_https();
     let header_limit = config.server.max_header_bytes as usize;
@@ -190,6 +204,7 @@ pub async fn serve(
             .app_data(polls.clone())
             .app_data(wikis.clone())
             .app_data(chat.clone())
+            .app_data(video.clone())
             .app_data(doc.clone())
             .app_data(json_config(json_limit))
             .app_data(web::PayloadConfig::new(json_limit))

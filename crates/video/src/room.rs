@@ -1,0 +1,205 @@
+//! Rooms as stored and as requested: names, settings and their limits. Pure functions, no I/O.
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::error::VideoError;
+
+pub const MAX_TITLE_CHARS: usize = 120;
+pub const MAX_PASSWORD_CHARS: usize = 128;
+/// Words that are pages of the video tool itself, never room names.
+const RESERVED: &[&str] = &["new", "rooms", "api", "admin", "settings", "ice"];
+
+/// A room as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomRow {
+    pub id: String,
+    pub title: String,
+    pub owner_id: String,
+    pub password_hash: Option<String>,
+    pub lobby: bool,
+    pub capacity: u32,
+    pub locked: bool,
+    pub created_at: i64,
+}
+
+impl RoomRow {
+    pub fn protected(&self) -> bool {
+        self.password_hash.is_some()
+    }
+}
+
+/// `POST /api/v1/video/rooms`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRoom {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub lobby: bool,
+    #[serde(default)]
+    pub capacity: Option<u32>,
+}
+
+/// `PATCH /api/v1/video/rooms/{id}`: absent fields stay; `password: ""` removes the password.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomPatch {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub lobby: Option<bool>,
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    #[serde(default)]
+    pub locked: Option<bool>,
+}
+
+/// What the viewer sees of a room.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RoomView {
+    pub id: String,
+    pub title: String,
+    pub protected: bool,
+    pub lobby: bool,
+    pub capacity: u32,
+    pub locked: bool,
+    pub participants: usize,
+    pub owner: bool,
+    pub moderator: bool,
+    pub created_at: String,
+    pub url: String,
+}
+
+/// A chosen room name: lower-case letters, digits and dashes, 3–64, starting with a letter or digit.
+pub fn check_name(name: &str) -> Result<(), VideoError> {
+    let ok_len = (3..=64).contains(&name.len());
+    let ok_chars = name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let ok_start = name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if !(ok_len && ok_chars && ok_start) {
+        return Err(VideoError::Invalid(
+            "a room name has 3 to 64 lower-case letters, digits or dashes, and starts with a letter or digit".into(),
+        ));
+    }
+    if RESERVED.contains(&name) {
+        return Err(VideoError::Invalid(format!("\"{name}\" is reserved")));
+    }
+    Ok(())
+}
+
+/// An unguessable room name (16 characters of [a-z0-9], about 82 bits).
+pub fn random_name() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..16)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+pub fn check_title(title: &str) -> Result<String, VideoError> {
+    let t = title.trim();
+    if t.chars().count() > MAX_TITLE_CHARS {
+        return Err(VideoError::Invalid(format!(
+            "a title has at most {MAX_TITLE_CHARS} characters"
+        )));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(VideoError::Invalid(
+            "a title has no control characters".into(),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+pub fn check_password(p: &str) -> Result<(), VideoError> {
+    if p.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(VideoError::Invalid(format!(
+            "a password has at most {MAX_PASSWORD_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+pub fn check_capacity(c: u32, max: u32) -> Result<u32, VideoError> {
+    if !(2..=max).contains(&c) {
+        return Err(VideoError::Invalid(format!(
+            "a room holds between 2 and {max} people"
+        )));
+    }
+    Ok(c)
+}
+
+/// A display name in a call: 1–64 characters once trimmed, no control characters.
+pub fn check_display_name(name: &str) -> Result<String, VideoError> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 64 || n.chars().any(char::is_control) {
+        return Err(VideoError::Invalid(
+            "a name has 1 to 64 characters and no control characters".into(),
+        ));
+    }
+    Ok(n.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn names() {
+        assert!(check_name("asso-velo-ca").is_ok());
+        assert!(check_name("abc").is_ok());
+        for bad in [
+            "ab",
+            "-abc",
+            "Abc",
+            "a b",
+            "a/b",
+            "../x",
+            "new",
+            "été-2027",
+            &"a".repeat(65),
+        ] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+        let r = random_name();
+        assert_eq!(r.len(), 16);
+        assert!(check_name(&r).is_ok());
+        assert_ne!(random_name(), random_name());
+    }
+
+    #[test]
+    fn fields() {
+        assert_eq!(check_title("  CA  ").ok().as_deref(), Some("CA"));
+        assert!(check_title(&"x".repeat(121)).is_err());
+        assert!(check_title("a\u{7}b").is_err());
+        assert!(check_capacity(1, 12).is_err());
+        assert!(check_capacity(13, 12).is_err());
+        assert_eq!(check_capacity(12, 12).ok(), Some(12));
+        assert!(check_display_name(" ").is_err());
+        assert!(check_display_name(&"é".repeat(65)).is_err());
+        assert_eq!(check_display_name(" Ana ").ok().as_deref(), Some("Ana"));
+        assert!(check_password(&"p".repeat(129)).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn a_name_that_passes_is_safe_in_a_url(s in "\\PC{0,70}") {
+            if check_name(&s).is_ok() {
+                prop_assert!(s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+                prop_assert!(!s.contains(".."));
+            }
+        }
+    }
+}

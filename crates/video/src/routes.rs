@@ -1,0 +1,76 @@
+//! Video HTTP routes (docs/video-api.md): rooms and ICE servers. The call itself is signalled
+//! over the realtime socket (`topics.rs`).
+
+use std::sync::Arc;
+
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse};
+use nichoir_http::{doc, Access, AnyActor, Api, ApiError, ApiResult, MaybeActor, SignedIn};
+use serde_json::json;
+
+use crate::room::{NewRoom, RoomPatch};
+use crate::service::VideoService;
+
+type Video = web::Data<Arc<VideoService>>;
+
+#[rustfmt::skip] // one line per route reads as a table
+pub fn declare(api: Api) -> Api {
+    let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
+    api.route(doc(m("POST"), "/api/v1/video/rooms", "video", "Create a call room (a chosen name or a random one)", Access::Anyone)
+            .body(json!({"name": "asso-velo-ca", "title": "Conseil d'administration", "password": "", "lobby": false, "capacity": 12})).ok(201, "application/json"), create)
+        .route(doc(m("GET"), "/api/v1/video/rooms", "video", "Rooms I created, newest first", Access::User), mine)
+        .route(doc(m("GET"), "/api/v1/video/rooms/{id}", "video", "A room: settings and how many people are in the call", Access::Public), view)
+        .route(doc(m("PATCH"), "/api/v1/video/rooms/{id}", "video", "Change a room's settings (its moderator)", Access::Anyone)
+            .body(json!({"title": "CA", "password": "", "lobby": true, "capacity": 8, "locked": false})), patch)
+        .route(doc(m("DELETE"), "/api/v1/video/rooms/{id}", "video", "Delete a room and end its call (its moderator)", Access::Anyone).ok(204, ""), delete)
+        .route(doc(m("GET"), "/api/v1/video/ice", "video", "STUN/TURN servers for the browser (TURN credentials when a shared secret is set)", Access::Anyone), ice)
+}
+
+async fn create(video: Video, who: AnyActor, body: web::Json<NewRoom>) -> ApiResult<HttpResponse> {
+    let room = video
+        .create(&who.0, body.into_inner())
+        .await
+        .map_err(|e| ApiError::from(nichoir_core::Error::from(e)))?;
+    Ok(HttpResponse::Created().json(json!({"room": room})))
+}
+
+async fn mine(video: Video, who: SignedIn) -> ApiResult<HttpResponse> {
+    let rooms = video
+        .mine(&who.0)
+        .await
+        .map_err(|e| ApiError::from(nichoir_core::Error::from(e)))?;
+    Ok(HttpResponse::Ok().json(json!({"rooms": rooms})))
+}
+
+async fn view(video: Video, who: MaybeActor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let room = video
+        .get(&id, who.0.as_ref())
+        .await
+        .map_err(|e| ApiError::from(nichoir_core::Error::from(e)))?;
+    Ok(HttpResponse::Ok().json(room))
+}
+
+async fn patch(
+    video: Video,
+    who: AnyActor,
+    id: web::Path<String>,
+    body: web::Json<RoomPatch>,
+) -> ApiResult<HttpResponse> {
+    let room = video
+        .patch(&id, &who.0, body.into_inner())
+        .await
+        .map_err(|e| ApiError::from(nichoir_core::Error::from(e)))?;
+    Ok(HttpResponse::Ok().json(room))
+}
+
+async fn delete(video: Video, who: AnyActor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    video
+        .delete(&id, &who.0)
+        .await
+        .map_err(|e| ApiError::from(nichoir_core::Error::from(e)))?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn ice(video: Video, who: AnyActor) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(json!({"ice_servers": video.ice_servers_for(who.0.id())})))
+}
