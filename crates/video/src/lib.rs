@@ -3,6 +3,7 @@
 //! connection per participant, the server forwarding each participant's RTP to the others.
 
 pub mod call;
+mod contributor;
 pub mod error;
 pub mod ice;
 mod migrations;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 
 use nichoir_http::Api;
 
+pub use contributor::VideoExport;
 pub use error::VideoError;
 pub use migrations::MIGRATIONS;
 pub use service::{VideoDeps, VideoService};

@@ -288,14 +288,16 @@ impl VideoService {
     }
 
     pub async fn mine(&self, actor: &Actor) -> VideoResult<Vec<RoomView>> {
-        let owner = actor.id().to_string();
-        let rows = self
-            .db
-            .read(move |c| store::list_by_owner(c, &owner))
-            .await?;
+        self.owned_by(actor.id()).await
+    }
+
+    /// The rooms `owner` (an actor id) created, as their owner sees them.
+    pub async fn owned_by(&self, owner: &str) -> VideoResult<Vec<RoomView>> {
+        let id = owner.to_string();
+        let rows = self.db.read(move |c| store::list_by_owner(c, &id)).await?;
         Ok(rows
             .iter()
-            .map(|r| self.view_for(r, actor.id(), false))
+            .map(|r| self.view_for(r, owner, false))
             .collect())
     }
 

@@ -139,6 +139,9 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         Arc::new(nichoir_wiki::WikiExport {
             service: wikis.clone(),
         }),
+        Arc::new(nichoir_video::VideoExport {
+            service: video.clone(),
+        }),
     ];
     let setup_url = auth
         .issue_setup_token()
