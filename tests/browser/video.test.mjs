@@ -129,8 +129,9 @@ describe("Video", { concurrency: false }, () => {
     await page.locator("#video-mine").getByText("You have not created a room yet.").waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "video-home.png"), fullPage: true });
 
-    await page.getByLabel("Room name").fill(ROOM);
-    await page.getByLabel("Title").fill("Team sync");
+    const start = page.locator("#video-start");
+    await start.getByLabel("Room name").fill(ROOM);
+    await start.getByLabel("Title").fill("Team sync");
     await page.getByRole("button", { name: "Start the call" }).click();
     await page.waitForURL((u) => u.pathname === `/video/${ROOM}`);
     // Pre-join: the camera preview plays, the name comes from the account.
@@ -209,7 +210,7 @@ describe("Video", { concurrency: false }, () => {
     await control(g, "chat");
     await g.locator(".video-chat-line", { hasText: "Hello Bruno, can you hear me?" }).getByText("admin").waitFor();
     // A private answer.
-    await g.getByLabel("To").selectOption({ label: "admin" });
+    await g.getByLabel("To", { exact: true }).selectOption({ label: "admin" });
     const gbox = g.getByRole("textbox", { name: "Private message to admin" });
     await gbox.fill("Loud and clear (just for you)");
     await g.getByRole("button", { name: "Send" }).click();
@@ -237,9 +238,10 @@ describe("Video", { concurrency: false }, () => {
     // The admin creates it from /video in another tab of the same browser.
     const tab = await admin.context.newPage();
     await tab.goto("/video");
-    await tab.getByLabel("Room name").fill(SECRET_ROOM);
-    await tab.locator(".video-more summary").click();
-    await tab.getByLabel("Password", { exact: false }).first().fill(SECRET);
+    const start = tab.locator("#video-start");
+    await start.getByLabel("Room name").fill(SECRET_ROOM);
+    await start.locator(".video-more summary").click();
+    await start.getByLabel("Password").fill(SECRET);
     await tab.getByRole("button", { name: "Start the call" }).click();
     await tab.waitForURL((u) => u.pathname === `/video/${SECRET_ROOM}`);
     await tab.close();
@@ -279,6 +281,17 @@ describe("Video", { concurrency: false }, () => {
   it("on a phone (390×844) the call fits the screen", async () => {
     const phone = await newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const p = phone.page;
+    // Keeps the page's WebSockets reachable, to cut the connection as a network loss would.
+    await phone.context.addInitScript(() => {
+      const Native = window.WebSocket;
+      window.__sockets = [];
+      window.WebSocket = class extends Native {
+        constructor(...args) {
+          super(...args);
+          window.__sockets.push(this);
+        }
+      };
+    });
     await p.goto(`/video/${ROOM}`);
     await p.getByText("admin is in the call.").waitFor({ timeout: 15_000 });
     await noHorizontalOverflow(p);
@@ -298,10 +311,19 @@ describe("Video", { concurrency: false }, () => {
     await control(p, "chat");
     await noCspViolation(p);
 
-    // A dropped socket: "reconnecting", then the same participant is back (resume).
+    // A dropped socket: "reconnecting", then the same participant is back (resume). The banner may
+    // come and go within milliseconds, so it is recorded as it appears rather than polled for.
     phone.allowOfflineErrors();
+    await p.evaluate(() => {
+      window.__sawBanner = false;
+      new MutationObserver(() => {
+        if (document.querySelector('[data-banner="reconnecting"]')) window.__sawBanner = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     await phone.context.setOffline(true);
-    await p.locator('[data-banner="reconnecting"]').waitFor({ timeout: 15_000 });
+    await p.evaluate(() => window.__sockets.forEach((ws) => ws.close()));
+    await p.waitForFunction(() => window.__sawBanner === true, null, { timeout: 15_000 });
+    await p.screenshot({ path: join(ARTIFACTS, "video-phone-reconnecting.png") });
     await phone.context.setOffline(false);
     await p.locator('[data-banner="reconnecting"]').waitFor({ state: "detached", timeout: 30_000 });
     assert.equal(await p.evaluate(() => window.__videoCall.selfId), phoneId, "the same participant came back");

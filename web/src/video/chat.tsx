@@ -70,9 +70,9 @@ export function ChatPanel({ call, onClose }: { call: VideoCall; onClose: () => v
           send();
         }}
       >
-        <label class="video-chat-to">
-          <span>{t("video.chat.to")}</span>
-          <select class="select select-sm" value={to} onChange={(e) => setTo((e.currentTarget as HTMLSelectElement).value)}>
+        <div class="video-chat-to">
+          <label for="video-chat-to">{t("video.chat.to")}</label>
+          <select id="video-chat-to" class="select select-sm" value={to} onChange={(e) => setTo((e.currentTarget as HTMLSelectElement).value)}>
             <option value="">{t("video.chat.everyone")}</option>
             {others.map((p) => (
               <option key={p.id} value={p.id}>
@@ -80,7 +80,7 @@ export function ChatPanel({ call, onClose }: { call: VideoCall; onClose: () => v
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <div class="video-chat-compose">
           <textarea
             ref={inputRef}
