@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { roomList, unwrapRoom } from "../src/video/api.ts";
-import { callDuration, chooseSpeaker, gridLayout, qualityLevel, roomFromInput, ROOM_NAME, slugRoomName } from "../src/video/layout.ts";
+import { callDuration, chooseSpeaker, fitTiles, gridLayout, qualityLevel, roomFromInput, ROOM_NAME, slugRoomName } from "../src/video/layout.ts";
 import { SerialQueue, out, parseFrame, parseParticipant, parseTracks } from "../src/video/signalling.ts";
 
 test("grid layout by number of tiles", () => {
@@ -35,6 +35,18 @@ test("grid layout by number of tiles", () => {
       assert.ok(cols * (rows - 1) < n, `${n}: no empty row`);
     }
   }
+});
+
+test("tiles keep 16:9 and fit the space", () => {
+  assert.deepEqual(fitTiles(1, 1, 1600, 900, 8), { width: 1600, height: 900 });
+  assert.deepEqual(fitTiles(1, 1, 1000, 900, 8), { width: 1000, height: 562 }, "width-bound");
+  assert.deepEqual(fitTiles(1, 1, 1600, 450, 8), { width: 800, height: 450 }, "height-bound");
+  const two = fitTiles(2, 1, 1256, 744, 8);
+  assert.equal(two.width, 624);
+  assert.equal(two.height, 351);
+  const nine = fitTiles(3, 3, 1256, 744, 8);
+  assert.ok(nine.width * 3 + 16 <= 1256 && nine.height * 3 + 16 <= 744);
+  assert.deepEqual(fitTiles(2, 2, 0, 0, 8), { width: 0, height: 0 });
 });
 
 test("active speaker: loudest above the threshold, sticky against small differences", () => {

@@ -14,6 +14,24 @@ export function gridLayout(n: number, portrait = false): { cols: number; rows: n
   return { cols, rows: Math.ceil(count / cols) };
 }
 
+/**
+ * The size of each tile so that `cols` × `rows` tiles of the given aspect ratio fit in a box of
+ * `width` × `height` with `gap` between them (as large as possible, never wider than a cell).
+ */
+export function fitTiles(cols: number, rows: number, width: number, height: number, gap: number, aspect = 16 / 9): { width: number; height: number } {
+  const c = Math.max(1, cols);
+  const r = Math.max(1, rows);
+  const cellW = Math.max(0, (width - gap * (c - 1)) / c);
+  const cellH = Math.max(0, (height - gap * (r - 1)) / r);
+  let w = cellW;
+  let h = w / aspect;
+  if (h > cellH) {
+    h = cellH;
+    w = h * aspect;
+  }
+  return { width: Math.floor(w), height: Math.floor(h) };
+}
+
 /** Audio levels (0–1) under this count as silence. */
 export const SPEAKING_THRESHOLD = 0.02;
 
