@@ -264,6 +264,54 @@ describe("Video", { concurrency: false }, () => {
     await closeContext(other);
   });
 
+  it("a lobby room: the newcomer waits until the moderator admits them; a locked room refuses", async () => {
+    // The admin opens a lobby room in another tab and joins it as its moderator.
+    const tab = await admin.context.newPage();
+    await tab.goto("/video");
+    const start = tab.locator("#video-start");
+    await start.getByLabel("Room name").fill("lobby-room");
+    await start.locator(".video-more summary").click();
+    await start.getByLabel("Lobby").check();
+    await start.getByRole("button", { name: "Start the call" }).click();
+    await tab.waitForURL((u) => u.pathname === "/video/lobby-room");
+    await joinCall(tab);
+
+    const other = await newContext({ locale: "fr-FR" });
+    const p = other.page;
+    await p.goto("/video/lobby-room");
+    // In French: the pre-join screen, then the lobby.
+    await p.getByText("Un modérateur vous fera entrer.").waitFor();
+    await p.getByLabel("Votre nom").fill("Élise");
+    await p.getByRole("button", { name: "Rejoindre la réunion" }).click();
+    await p.locator('[data-phase="waiting"]').getByText("En attente d'entrer").waitFor({ timeout: 10_000 });
+    await p.screenshot({ path: join(ARTIFACTS, "video-lobby-waiting.png") });
+    // The moderator is told and admits.
+    const knock = tab.locator(".video-knock", { hasText: "Élise is asking to join" });
+    await knock.waitFor({ timeout: 10_000 });
+    await tab.screenshot({ path: join(ARTIFACTS, "video-lobby-knock.png") });
+    await knock.getByRole("button", { name: "Admit" }).click();
+    await p.locator('.video-call[data-phase="call"]').waitFor({ timeout: 15_000 });
+    const eliseId = await p.evaluate(() => window.__videoCall.selfId);
+    await videoPlays(tab, eliseId);
+    await p.getByRole("button", { name: "Couper le micro (M)" }).waitFor();
+
+    // Locked: nobody new may join.
+    await control(tab, "people");
+    await tab.getByRole("button", { name: "Lock the room" }).click();
+    await tab.locator(".video-topbar-lock").waitFor({ timeout: 10_000 });
+    const late = await newContext();
+    await late.page.goto("/video/lobby-room");
+    await late.page.getByText("The room is locked: nobody new can join.").first().waitFor({ timeout: 10_000 });
+    await late.page.getByLabel("Your name").fill("Late Larry");
+    await late.page.getByRole("button", { name: "Join the call" }).click();
+    await late.page.getByText("A moderator locked this room: nobody new can join.").waitFor({ timeout: 10_000 });
+    assert.equal(await late.page.locator(".video-call").count(), 0);
+    await closeContext(late);
+    await closeContext(other);
+    await tab.close();
+    await admin.page.bringToFront();
+  });
+
   it("the moderator removes the guest, who sees the removed screen", async () => {
     const a = admin.page;
     await control(a, "people");

@@ -21,6 +21,7 @@ export interface Notice {
 const STATS_EVERY_MS = 3000;
 const SPEAKER_EVERY_MS = 300;
 const SPEAKER_HOLD_MS = 1200;
+const NUDGE_EVERY_MS = 5000;
 
 declare global {
   interface Window {
@@ -84,6 +85,7 @@ export class VideoCall {
   private sentQuality: Quality | null = null;
   private speakerSeen = 0;
   private readonly visible = new Map<string, boolean>();
+  private readonly nudged = new Map<string, number>();
   private noticeSeq = 0;
 
   private readonly socket: TopicSocket;
@@ -674,6 +676,19 @@ export class VideoCall {
     this.visible.set(key, visible);
     if (before === visible || (before === undefined && visible)) return;
     if (this.phase === "call") this.send(out.pause(participant, source, !visible));
+  }
+
+  /**
+   * A remote video that shows no new frame: ask the server to restart forwarding it (pause, then
+   * resume), which asks its sender for a keyframe. At most once every few seconds per video.
+   */
+  nudge(participant: string, source: "camera" | "screen"): void {
+    const key = tileKey(participant, source);
+    const now = Date.now();
+    if (this.phase !== "call" || this.visible.get(key) === false || now - (this.nudged.get(key) ?? 0) < NUDGE_EVERY_MS) return;
+    this.nudged.set(key, now);
+    this.send(out.pause(participant, source, true));
+    this.send(out.pause(participant, source, false));
   }
 
   admit(id: string): void {

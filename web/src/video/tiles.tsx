@@ -67,6 +67,26 @@ export function Tile({
     return () => io.disconnect();
   }, [call, p.id, source, isSelf]);
 
+  // A remote camera that stops showing new frames (lost packets, no keyframe yet) is restarted.
+  useEffect(() => {
+    if (isSelf || !showVideo) return;
+    let last = -1;
+    let still = 0;
+    const id = setInterval(() => {
+      const v = videoRef.current;
+      if (!v || document.hidden) return;
+      const frames = typeof v.getVideoPlaybackQuality === "function" ? v.getVideoPlaybackQuality().totalVideoFrames : v.videoWidth > 0 ? last + 1 : last;
+      still = frames === last ? still + 1 : 0;
+      last = frames;
+      // A still screen may legitimately send no new frame: only one that never showed is restarted.
+      if (still >= 2 && (source === "camera" || frames === 0)) {
+        still = 0;
+        call.nudge(p.id, source);
+      }
+    }, 1500);
+    return () => clearInterval(id);
+  }, [call, p.id, source, isSelf, showVideo]);
+
   const muted = isSelf ? !call.micOn : !p.audio;
   const name = source === "screen" ? (isSelf ? t("video.tile.myScreen") : t("video.tile.screenOf", { name: p.name })) : isSelf ? t("video.tile.you", { name: p.name }) : p.name;
   const quality = isSelf ? call.quality : p.quality;
