@@ -85,6 +85,24 @@ async function bytesIncrease(page) {
   assert.ok(b > a, `inbound video bytes grow (${a} → ${b})`);
 }
 
+/** Bytes received so far for one participant's source (its receiver's inbound-rtp). */
+async function bytesOf(page, pid, source) {
+  return page.evaluate(
+    async ([pid, source]) => {
+      const call = window.__videoCall;
+      const mid = Object.keys(call.tracks).find((m) => call.tracks[m].participant === pid && call.tracks[m].source === source);
+      const tr = call.pc.getTransceivers().find((t) => t.mid === mid);
+      if (!tr) return -1;
+      let bytes = 0;
+      (await tr.receiver.getStats()).forEach((s) => {
+        if (s.type === "inbound-rtp") bytes += s.bytesReceived || 0;
+      });
+      return bytes;
+    },
+    [pid, source],
+  );
+}
+
 async function control(page, name) {
   await page.locator(`.video-controls [data-control="${name}"]`).click();
 }
@@ -94,6 +112,8 @@ describe("Video", { concurrency: false }, () => {
   let guest;
   let adminId;
   let guestId;
+  /** The frames the admin's page sent on its sockets. */
+  const adminSent = [];
 
   before(async () => {
     server = await startServer({ adminPassword: ADMIN_PASSWORD });
@@ -117,6 +137,7 @@ describe("Video", { concurrency: false }, () => {
   it("the admin starts a call and a guest joins by the link: each sees the other's camera", async () => {
     admin = await newContext();
     const { page } = admin;
+    page.on("websocket", (ws) => ws.on("framesent", (f) => adminSent.push(String(f.payload))));
     await login(page, "admin", ADMIN_PASSWORD);
     // Home → Video (no "Coming soon" badge any more).
     await page.goto("/");
@@ -230,6 +251,34 @@ describe("Video", { concurrency: false }, () => {
     await control(a, "people");
     await control(g, "hand");
     await tile(a, guestId).and(a.locator('[data-hand="false"]')).waitFor({ timeout: 10_000 });
+  });
+
+  it("an off-screen video is paused, and comes back when shown again", async () => {
+    const a = admin.page;
+    const pauses = (paused) => adminSent.filter((f) => f.includes('"type":"pause"') && f.includes(`"participant":"${guestId}"`) && f.includes(`"paused":${paused}`)).length;
+    const before = pauses(true);
+    // The guest's tile leaves the view (as when scrolled away).
+    await a.evaluate((pid) => {
+      document.querySelector(`.video-tile[data-participant="${pid}"][data-source="camera"]`).hidden = true;
+    }, guestId);
+    for (let i = 0; i < 50 && pauses(true) === before; i++) await a.waitForTimeout(100);
+    assert.ok(pauses(true) > before, "pause sent");
+    await a.waitForTimeout(1000);
+    const x = await bytesOf(a, guestId, "camera");
+    await a.waitForTimeout(2000);
+    const y = await bytesOf(a, guestId, "camera");
+    assert.ok(y - x < 3000, `the server stopped forwarding it (${x} → ${y})`);
+    const resumed = pauses(false);
+    await a.evaluate((pid) => {
+      document.querySelector(`.video-tile[data-participant="${pid}"][data-source="camera"]`).hidden = false;
+    }, guestId);
+    for (let i = 0; i < 50 && pauses(false) === resumed; i++) await a.waitForTimeout(100);
+    assert.ok(pauses(false) > resumed, "resume sent");
+    await a.waitForTimeout(500);
+    const z = await bytesOf(a, guestId, "camera");
+    await a.waitForTimeout(1500);
+    assert.ok((await bytesOf(a, guestId, "camera")) > z, "forwarded again");
+    await videoPlays(a, guestId);
   });
 
   it("a password room: a wrong password gets a clear error, the right one joins", async () => {
