@@ -4,7 +4,9 @@
 // microphone shows on the other's tile; a shared screen appears as a new tile; in-call chat (to
 // everyone and private) and a raised hand; a password room refuses a wrong password and lets the
 // right one in; the moderator removes the guest, who sees why; a phone (390×844) in the call has
-// no horizontal overflow; a dropped socket shows "reconnecting" and the call resumes.
+// no horizontal overflow; a dropped socket shows "reconnecting" and the call resumes. Also: an
+// off-screen tile is paused, a lobby (in French) and a locked room, a moderator's mute, a deleted room
+// ends the call, a link to a missing room offers to create it.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -356,6 +358,17 @@ describe("Video", { concurrency: false }, () => {
     await late.page.getByText("A moderator locked this room: nobody new can join.").waitFor({ timeout: 10_000 });
     assert.equal(await late.page.locator(".video-call").count(), 0);
     await closeContext(late);
+
+    // The owner deletes the room from "My rooms": the people in the call see that it ended.
+    const mine = await admin.context.newPage();
+    await mine.goto("/video");
+    const row = mine.locator('#video-mine [data-room="lobby-room"]');
+    await row.getByRole("button", { name: "Delete the room lobby-room" }).click();
+    await mine.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+    await row.waitFor({ state: "detached" });
+    await p.locator('[data-reason="ended"]').getByText("La réunion est terminée").waitFor({ timeout: 10_000 });
+    await tab.locator('[data-reason="ended"]').waitFor({ timeout: 10_000 });
+    await mine.close();
     await closeContext(other);
     await tab.close();
     await admin.page.bringToFront();
@@ -364,6 +377,12 @@ describe("Video", { concurrency: false }, () => {
   it("the moderator removes the guest, who sees the removed screen", async () => {
     const a = admin.page;
     await control(a, "people");
+    // First a moderator's mute: the guest's microphone goes off and they are told.
+    await a.locator(`.video-people [data-person="${guestId}"] [data-action="mute"]`).click();
+    await guest.page.locator('[data-notice="video.notice.mutedBy"]', { hasText: "admin muted your microphone." }).waitFor({ timeout: 10_000 });
+    await guest.page.locator('.video-controls [data-control="mic"].is-off').waitFor();
+    assert.equal(await guest.page.evaluate(() => window.__videoCall.mic?.enabled), false);
+    await tile(a, guestId).and(a.locator('[data-muted="true"]')).waitFor({ timeout: 10_000 });
     await a.locator(`.video-people [data-person="${guestId}"] [data-action="remove"]`).click();
     await a.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
     await guest.page.locator('[data-reason="removed"]').getByText("You were removed from the call").waitFor({ timeout: 10_000 });
@@ -373,6 +392,21 @@ describe("Video", { concurrency: false }, () => {
     // The removed guest's camera and microphone are released.
     assert.equal(await guest.page.evaluate(() => window.__videoCall?.camera ?? null), null);
     await closeContext(guest);
+  });
+
+  it("a link to a room that does not exist offers to create it", async () => {
+    const g = await newContext();
+    g.allowHttpError(/\/api\/v1\/video\/rooms\/fresh-idea$/, 404);
+    const p = g.page;
+    await p.goto("/video");
+    await p.getByLabel("Link or room name").fill("Fresh Idea");
+    await p.getByRole("button", { name: "Join", exact: true }).click();
+    await p.waitForURL((u) => u.pathname === "/video/fresh-idea");
+    await p.getByRole("heading", { name: "No room at this address" }).waitFor();
+    await p.getByRole("button", { name: "Create the room “fresh-idea”" }).click();
+    await p.getByRole("heading", { level: 1, name: "fresh-idea" }).waitFor();
+    await p.getByText("Nobody is in the call yet.").waitFor();
+    await closeContext(g);
   });
 
   it("on a phone (390×844) the call fits the screen", async () => {
