@@ -378,6 +378,8 @@ export class VideoCall {
   async rejoin(): Promise<void> {
     this.phase = "prejoin";
     this.denied = null;
+    // A fresh `room` frame: who is in the call now.
+    this.socket.resubscribe();
     this.emit();
     await this.startPreview();
   }

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { cx } from "../components/ui.tsx";
 import type { VideoCall } from "./call.ts";
 import { fitTiles, gridLayout } from "./layout.ts";
-import { RemoteAudio, Tile } from "./tiles.tsx";
+import { Tile } from "./tiles.tsx";
 import type { Participant } from "./types.ts";
 
 /** True on a screen taller than wide (a phone held upright). */
@@ -55,8 +55,6 @@ export function CallGrid({ call }: { call: VideoCall }) {
   const speaking = (p: Participant) => call.speaker === p.id && people.length > 1;
   const key = (s: TileSpec) => `${s.p.id}:${s.source}`;
 
-  const audio = others.map((p) => <RemoteAudio key={p.id} call={call} p={p} />);
-
   if (screens.length) {
     // A remote screen goes first on the stage; my own screen only when nobody else shares.
     const [main, ...rest] = [...screens].sort((a, b) => Number(a.isSelf) - Number(b.isSelf));
@@ -71,7 +69,6 @@ export function CallGrid({ call }: { call: VideoCall }) {
             </div>
           ))}
         </div>
-        {audio}
       </div>
     );
   }
@@ -91,7 +88,6 @@ export function CallGrid({ call }: { call: VideoCall }) {
       {people.map((s) => (
         <Tile key={key(s)} call={call} p={s.p} source={s.source} isSelf={s.isSelf} speaking={speaking(s.p)} />
       ))}
-      {audio}
     </div>
   );
 }

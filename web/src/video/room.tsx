@@ -15,6 +15,7 @@ import { IconDoor, IconLock, IconUsers, IconVideo } from "./icons.tsx";
 import { ROOM_NAME, callDuration } from "./layout.ts";
 import { PeoplePanel } from "./people.tsx";
 import { PreJoin, Waiting, initialName } from "./prejoin.tsx";
+import { RemoteAudio } from "./tiles.tsx";
 import type { Room } from "./types.ts";
 
 type Load = { state: "loading" } | { state: "missing" } | { state: "error"; error: unknown } | { state: "ready"; room: Room };
@@ -176,6 +177,10 @@ function InCall({ call }: { call: VideoCall }) {
         <main class="video-main" aria-label={t("video.tiles")}>
           <CallGrid call={call} />
         </main>
+        {/* Outside the grid, so that a change of layout does not cut anyone's sound. */}
+        {call.others.map((p) => (
+          <RemoteAudio key={p.id} call={call} p={p} />
+        ))}
         {panel === "chat" && <ChatPanel call={call} onClose={() => setPanel(null)} />}
         {panel === "people" && <PeoplePanel call={call} onClose={() => setPanel(null)} />}
       </div>
