@@ -205,6 +205,23 @@ describe("Video", { concurrency: false }, () => {
     await tile(admin.page, guestId).and(admin.page.locator('[data-video="false"]')).waitFor({ timeout: 10_000 });
     await control(guest.page, "camera");
     await videoPlays(admin.page, guestId);
+
+    // In-call settings: another microphone; the guest keeps receiving the admin's sound.
+    const a = admin.page;
+    await a.locator(".video-settings-btn").click();
+    const panel = a.locator(".video-settings");
+    await panel.getByLabel("Camera").waitFor();
+    const mics = panel.getByLabel("Microphone");
+    const values = await mics.locator("option").evaluateAll((os) => os.map((o) => o.value));
+    if (values.length > 1) {
+      await mics.selectOption(values[1]);
+      await a.waitForFunction((id) => window.__videoCall.mic?.getSettings().deviceId === id, values[1]);
+    }
+    await a.screenshot({ path: join(ARTIFACTS, "video-settings.png") });
+    await a.locator(".video-settings-btn").click();
+    const m0 = await bytesOf(guest.page, adminId, "mic");
+    await guest.page.waitForTimeout(1500);
+    assert.ok((await bytesOf(guest.page, adminId, "mic")) > m0, "the admin's sound still arrives");
   });
 
   it("a shared screen appears as a new tile on the other side, playing", async () => {

@@ -1298,6 +1298,8 @@ export const en = {
   "video.quality.fair": "Fair connection",
   "video.quality.poor": "Poor connection",
   "video.quality.unknown": "Connection not measured yet",
+  "video.settings.title": "Settings",
+  "video.settings.noDevices": "No camera or microphone found.",
   "video.panel.close": "Close",
   "video.chat.title": "Chat",
   "video.chat.empty": "Messages sent here are seen by the people in the call, and are not kept.",

@@ -1298,6 +1298,8 @@ export const fr: Messages = {
   "video.quality.fair": "Connexion moyenne",
   "video.quality.poor": "Mauvaise connexion",
   "video.quality.unknown": "Connexion pas encore mesurée",
+  "video.settings.title": "Réglages",
+  "video.settings.noDevices": "Aucune caméra ni aucun micro trouvé.",
   "video.panel.close": "Fermer",
   "video.chat.title": "Discussion",
   "video.chat.empty": "Les messages envoyés ici sont vus par les personnes de la réunion et ne sont pas conservés.",

@@ -8,7 +8,7 @@ import type { VideoCall } from "./call.ts";
 import { IconCamera, IconCameraOff, IconChat, IconHand, IconMic, IconMicOff, IconPhoneOff, IconScreen, IconUsers } from "./icons.tsx";
 import { canShareScreen } from "./media.ts";
 
-export type Panel = "chat" | "people" | null;
+export type Panel = "chat" | "people" | "settings" | null;
 
 function ControlButton({
   label,

@@ -143,7 +143,7 @@ export function PreJoin({ call }: { call: VideoCall }) {
   );
 }
 
-function DeviceSelect({ call, kind, label, value }: { call: VideoCall; kind: "audioinput" | "videoinput"; label: string; value: string | null }) {
+export function DeviceSelect({ call, kind, label, value }: { call: VideoCall; kind: "audioinput" | "videoinput"; label: string; value: string | null }) {
   const list = call.devices[kind];
   if (list.length < 1) return null;
   const { t } = useApp();

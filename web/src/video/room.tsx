@@ -11,10 +11,11 @@ import { ChatPanel } from "./chat.tsx";
 import { Controls, type Panel } from "./controls.tsx";
 import { CallGrid } from "./grid.tsx";
 import { useCall } from "./hooks.ts";
-import { IconDoor, IconLock, IconUsers, IconVideo } from "./icons.tsx";
+import { IconDoor, IconLock, IconSettings, IconUsers, IconVideo } from "./icons.tsx";
 import { ROOM_NAME, callDuration } from "./layout.ts";
 import { PeoplePanel } from "./people.tsx";
 import { PreJoin, Waiting, initialName } from "./prejoin.tsx";
+import { SettingsPanel } from "./settings.tsx";
 import { RemoteAudio } from "./tiles.tsx";
 import type { Room } from "./types.ts";
 
@@ -165,6 +166,16 @@ function InCall({ call }: { call: VideoCall }) {
           <span class="video-count" title={t("video.ctl.people")}>
             <IconUsers size={14} /> {call.people.size}
           </span>
+          <button
+            type="button"
+            class="icon-btn video-settings-btn"
+            aria-label={t("video.settings.title")}
+            title={t("video.settings.title")}
+            aria-pressed={panel === "settings" ? "true" : "false"}
+            onClick={() => setPanel(panel === "settings" ? null : "settings")}
+          >
+            <IconSettings size={18} />
+          </button>
         </div>
       </header>
       {call.reconnecting && (
@@ -183,6 +194,7 @@ function InCall({ call }: { call: VideoCall }) {
         ))}
         {panel === "chat" && <ChatPanel call={call} onClose={() => setPanel(null)} />}
         {panel === "people" && <PeoplePanel call={call} onClose={() => setPanel(null)} />}
+        {panel === "settings" && <SettingsPanel call={call} onClose={() => setPanel(null)} />}
       </div>
       <Controls call={call} panel={panel} setPanel={setPanel} />
       <div class="video-toasts" aria-live="polite">
