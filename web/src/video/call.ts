@@ -472,6 +472,13 @@ export class VideoCall {
         this.notify("warning", f.by ? "video.notice.mutedBy" : "video.notice.muted", { name: f.by });
         break;
       case "error":
+        if (f.code === "media_failed" && this.phase === "call" && this.resumeToken) {
+          // My peer connection failed (ICE could not get through): join again with the resume
+          // token; the `joined` answer brings a fresh peer connection.
+          this.reconnecting = true;
+          this.send(out.join(this.name, this.password || undefined, this.resumeToken));
+          break;
+        }
         this.notify("error", "video.notice.refused", { message: f.message || f.code });
         break;
     }
