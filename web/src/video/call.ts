@@ -474,9 +474,11 @@ export class VideoCall {
       case "error":
         if (f.code === "media_failed" && this.phase === "call" && this.resumeToken) {
           // My peer connection failed (ICE could not get through): join again with the resume
-          // token; the `joined` answer brings a fresh peer connection.
+          // token; the `joined` answer brings a fresh peer connection. The server refuses a second
+          // `join` on a connection already in the call, so this goes through a new socket
+          // (onSubscribed sends the resume).
           this.reconnecting = true;
-          this.send(out.join(this.name, this.password || undefined, this.resumeToken));
+          this.socket.reconnect();
           break;
         }
         this.notify("error", "video.notice.refused", { message: f.message || f.code });
