@@ -727,20 +727,21 @@ impl VideoService {
         password: Option<String>,
         resume: Option<String>,
     ) -> VideoResult<()> {
-        if call.by_conn(conn).is_some() || call.state.lock().lobby.iter().any(|k| k.conn == conn) {
-            return Err(VideoError::Invalid(
-                "this connection is already in the call".into(),
-            ));
-        }
         let name = room::check_display_name(&name)?;
         if let Some(token) = resume.filter(|t| !t.is_empty()) {
             let found = call.participants().into_iter().find(|p| {
                 p.actor_id == actor.id() && bool::from(p.resume.as_bytes().ct_eq(token.as_bytes()))
             });
+            // Also on the socket already in the call: after media_failed, a new peer connection.
             if let Some(p) = found {
                 return self.resume(call, &p, conn).await;
             }
             // An expired resume token: join as someone new.
+        }
+        if call.by_conn(conn).is_some() || call.state.lock().lobby.iter().any(|k| k.conn == conn) {
+            return Err(VideoError::Invalid(
+                "this connection is already in the call".into(),
+            ));
         }
         let row = call.state.lock().room.clone();
         let moderator = is_moderator(&row, actor.id(), actor.require_admin().is_ok());
