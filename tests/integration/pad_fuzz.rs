@@ -296,6 +296,15 @@ async fn drain_until_pong(ws: &mut Ws) -> Vec<Value> {
     }
 }
 
+/// The one revision of a stored batch sent to someone who did not author it (`ops` with one
+/// item; fails the test otherwise).
+fn single_op(ev: &Value) -> Value {
+    assert_eq!(ev["type"], "ops", "a batch: {ev}");
+    let ops = ev["ops"].as_array().unwrap_or_else(|| panic!("ops: {ev}"));
+    assert_eq!(ops.len(), 1, "one edit in the batch: {ev}");
+    ops[0].clone()
+}
+
 // ---------------------------------------------------------------------------------------------
 // A Jupiter/ot.js client.
 
@@ -341,7 +350,7 @@ struct OtClient {
 struct Stats {
     /// Reconnections that needed a `sync` (edits pending).
     syncs: u32,
-    /// Own edits learned from the sync replay or a live `op` instead of an `ack`.
+    /// Own edits learned from a list of revisions (a stored batch or the sync replay).
     own_ops: u32,
     /// `ack`s for an edit already known (an idempotent resend answered).
     late_acks: u32,
@@ -351,6 +360,8 @@ struct Stats {
     buffered: u32,
     /// Acks deliberately not read (the connection cut just before).
     lost_acks: u32,
+    /// Own edits acknowledged by a batch (`ack` with `ops`).
+    batch_acks: u32,
 }
 
 impl OtClient {
@@ -577,6 +588,21 @@ impl OtClient {
         );
         let seq = data["seq"].as_u64().expect("ack.seq");
         let rev = data["rev"].as_u64().expect("ack.rev");
+        if let Some(ops) = data["ops"].as_array() {
+            // A stored batch holding our edit: the edit in the list is the acknowledgement.
+            for item in ops {
+                self.on_op(item).await;
+            }
+            self.stats.batch_acks += 1;
+            assert_eq!(
+                self.acked.get(&seq),
+                Some(&rev),
+                "{}: the batch {data} does not hold the edit it acknowledges; {}",
+                self.label,
+                self.describe()
+            );
+            return;
+        }
         match self.inflight.as_ref() {
             Some(i) if i.seq == seq && i.sent => self.own_applied(seq, rev).await,
             _ => {
@@ -619,7 +645,6 @@ impl OtClient {
                     self.phase = Phase::Live;
                 }
             }
-            Some("op") => self.on_op(data).await,
             Some("ops") => {
                 for item in data["ops"].as_array().cloned().unwrap_or_default() {
                     self.on_op(&item).await;
@@ -962,21 +987,28 @@ async fn concurrent_inserts_at_one_position_converge() {
     send_json(&mut b, &publish(&topic, op_msg("cb", 1, 0, json!(["中B"])))).await;
     let mut first_a = None;
     for (ws, me) in [(&mut a, "ca"), (&mut b, "cb")] {
+        // One batch with both edits, or two batches of one: ours comes as an `ack` frame.
         let mut got_ack = None;
         let mut got_op = None;
-        for _ in 0..2 {
+        while got_ack.is_none() || got_op.is_none() {
             let ev = next_pad_event(ws, &topic).await;
             match ev["type"].as_str() {
                 Some("ack") => {
                     assert_eq!(ev["client_id"], me, "{ev}");
                     assert_eq!(ev["seq"], 1, "{ev}");
-                    got_ack = ev["rev"].as_u64();
                 }
-                Some("op") => {
-                    assert_ne!(ev["client_id"], me, "own op echoed: {ev}");
-                    got_op = Some(ev);
-                }
+                Some("ops") => {}
                 _ => panic!("{me}: unexpected {ev}"),
+            }
+            for item in ev["ops"].as_array().cloned().unwrap_or_default() {
+                if item["client_id"] == me {
+                    assert_eq!(item["seq"], 1, "{ev}");
+                    assert_eq!(ev["type"], "ack", "our edit comes in an ack: {ev}");
+                    assert_eq!(ev["rev"], item["rev"], "{ev}");
+                    got_ack = item["rev"].as_u64();
+                } else {
+                    got_op = Some(item);
+                }
             }
         }
         let ack = got_ack.expect("ack");
@@ -1068,8 +1100,7 @@ async fn resending_an_edit_is_idempotent() {
     }
     let seen = drain_until_pong(&mut w).await;
     assert_eq!(seen.len(), 1, "the watcher sees the edit once: {seen:?}");
-    assert_eq!(seen[0]["type"], "op", "{seen:?}");
-    assert_eq!(seen[0]["rev"], 1, "{seen:?}");
+    assert_eq!(single_op(&seen[0])["rev"], 1, "{seen:?}");
     assert_eq!(pad_text(&server, &pad).await, ("hé🙂".to_string(), 1));
 
     // seq 2, then a late copy of seq 1 (older than the last one) and of seq 2.
@@ -1157,8 +1188,34 @@ async fn follow(
     who: &str,
 ) -> Option<u64> {
     let mut acked = None;
+    let mut waiting: std::collections::VecDeque<Value> = std::collections::VecDeque::new();
     while *last_rev < upto || (mine.is_some() && acked.is_none()) {
-        let ev = next_pad_event(ws, topic).await;
+        if waiting.is_empty() {
+            let ev = next_pad_event(ws, topic).await;
+            match (ev["type"].as_str(), ev["ops"].as_array()) {
+                // A stored batch (to an author: `ack` naming its edit in it): one by one.
+                (Some("ops" | "ack"), Some(items)) => {
+                    if ev["type"] == "ack" {
+                        assert!(
+                            items.iter().any(|i| i["client_id"] == ev["client_id"]
+                                && i["seq"] == ev["seq"]
+                                && i["rev"] == ev["rev"]),
+                            "{who}: the batch holds the edit it acknowledges: {ev}"
+                        );
+                    }
+                    for item in items {
+                        let mut item = item.clone();
+                        item["type"] = json!("op");
+                        waiting.push_back(item);
+                    }
+                }
+                _ => waiting.push_back(ev),
+            }
+            continue;
+        }
+        let Some(ev) = waiting.pop_front() else {
+            continue;
+        };
         let rev = ev["rev"].as_u64().unwrap_or_else(|| panic!("{who}: {ev}"));
         let own = mine.is_some_and(|(c, s)| ev["client_id"] == c && ev["seq"] == s);
         match ev["type"].as_str() {
@@ -1201,6 +1258,10 @@ async fn follow(
         }
         *last_rev = rev;
     }
+    assert!(
+        waiting.is_empty(),
+        "{who}: a batch went past revision {upto}: {waiting:?}"
+    );
     acked
 }
 
@@ -1342,7 +1403,7 @@ async fn a_client_far_behind_catches_up() {
     let expected = format!("01234B5678{appended}");
     assert_eq!(pad_text(&server, &pad).await, (expected.clone(), head + 1));
     let ev = next_pad_event(&mut a, &topic).await;
-    assert_eq!(ev["op"], json!([5, "B", 4, -1, EDITS]), "{ev}");
+    assert_eq!(single_op(&ev)["op"], json!([5, "B", 4, -1, EDITS]), "{ev}");
 
     // Catching up from revision 1: every revision, in order, then `synced`.
     send_json(&mut b, &publish(&topic, json!({"type": "sync", "rev": 1}))).await;
@@ -1496,12 +1557,8 @@ async fn malformed_edits_are_refused_and_harm_nobody() {
         (Some("ack"), Some(1)),
         "{ev}"
     );
-    let ev = next_pad_event(&mut a, &topic).await;
-    assert_eq!(
-        (ev["type"].as_str(), ev["rev"].as_u64()),
-        (Some("op"), Some(1)),
-        "{ev}"
-    );
+    let ev = single_op(&next_pad_event(&mut a, &topic).await);
+    assert_eq!(ev["rev"].as_u64(), Some(1), "{ev}");
     assert_eq!(ev["op"], json!(["ok é"]), "{ev}");
 
     // After a refused edit on a non-empty pad, the author's connection still edits.
@@ -1548,12 +1605,8 @@ async fn the_read_only_topic_follows_but_cannot_edit() {
     .await;
     let ev = next_pad_event(&mut a, &topic).await;
     assert_eq!(ev["type"], "ack", "{ev}");
-    let ev = next_pad_event(&mut v, &ro_topic).await;
-    assert_eq!(
-        (ev["type"].as_str(), ev["rev"].as_u64()),
-        (Some("op"), Some(1)),
-        "{ev}"
-    );
+    let ev = single_op(&next_pad_event(&mut v, &ro_topic).await);
+    assert_eq!(ev["rev"].as_u64(), Some(1), "{ev}");
     assert_eq!(ev["op"], json!(["read me"]), "{ev}");
 
     send_json(
@@ -1617,7 +1670,7 @@ async fn deleting_a_pad_tells_editors_and_refuses_edits() {
     )
     .await;
     assert_eq!(next_pad_event(&mut a, &topic).await["type"], "ack");
-    assert_eq!(next_pad_event(&mut v, &ro_topic).await["type"], "op");
+    single_op(&next_pad_event(&mut v, &ro_topic).await);
 
     let path = format!("/api/v1/pads/{pad}");
     let (status, body) = http(

@@ -260,21 +260,33 @@ mod live {
         }
         let edit = op_msg("ca", 1, 0, json!(["Salut 🙂"]));
         send_json(&mut a, &publish(&topic, edit)).await;
+        // The author gets the stored batch as an `ack` naming its edit; the others as `ops`.
         let ack = next_event(&mut a, "ack").await;
         assert_eq!(
             (ack["rev"].as_u64(), ack["seq"].as_u64()),
             (Some(1), Some(1))
         );
-        let op = next_event(&mut b, "op").await;
+        assert_eq!(ack["ops"][0]["client_id"], "ca", "{ack}");
+        let ops = next_event(&mut b, "ops").await;
+        assert_eq!(ops["ops"].as_array().map(Vec::len), Some(1), "{ops}");
+        let op = &ops["ops"][0];
         assert_eq!(op["rev"], 1);
         assert_eq!(op["op"], json!(["Salut 🙂"]));
+        assert_eq!(
+            (op["client_id"].as_str(), op["seq"].as_u64()),
+            (Some("ca"), Some(1))
+        );
         // b edits from revision 0 too late: the server transforms it after a's edit.
         let edit = op_msg("cb", 1, 0, json!(["» "]));
         send_json(&mut b, &publish(&topic, edit)).await;
         assert_eq!(next_event(&mut b, "ack").await["rev"], 2);
-        let seen = next_event(&mut a, "op").await;
+        let seen = next_event(&mut a, "ops").await;
         // At the same position, the edit the server had first stays first.
-        assert_eq!(seen["op"], json!([7, "» "]), "transformed onto revision 1");
+        assert_eq!(
+            seen["ops"][0]["op"],
+            json!([7, "» "]),
+            "transformed onto revision 1"
+        );
         assert_eq!(
             server
                 .client()

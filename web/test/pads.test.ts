@@ -18,14 +18,18 @@ interface Stored {
 }
 
 type Event =
-  | { type: "ack"; rev: number; client_id: string; seq: number }
-  | { type: "op"; rev: number; op: Op; author: string; client_id: string; seq: number }
+  | { type: "ack"; rev: number; client_id: string; seq: number; ops?: Stored[] }
+  | { type: "ops"; ops: Stored[] }
   | { type: "synced"; rev: number };
 
 class FakeServer {
   doc = "";
   revs: Stored[] = [];
   conns = new Map<number, { author: string; inbox: Event[] }>();
+  /** Edits received and not stored yet: the next `commit` takes them all as one batch. */
+  queue: { conn: number; msg: OutMessage & { type: "op" } }[] = [];
+  /** `receive` commits once this many edits wait (`settle` commits whatever is left). */
+  batchSize = 1;
   private nextConn = 1;
 
   get rev(): number {
@@ -46,25 +50,45 @@ class FakeServer {
     const c = this.conns.get(conn);
     if (!c) return; // the connection is gone: the message is lost
     if (msg.type === "sync") {
-      for (const r of this.revs.slice(msg.rev)) c.inbox.push({ type: "op", ...r });
+      c.inbox.push({ type: "ops", ops: this.revs.slice(msg.rev) });
       c.inbox.push({ type: "synced", rev: this.rev });
       return;
     }
-    const dup = this.revs.find((r) => r.client_id === msg.client_id && r.seq === msg.seq);
-    if (dup) {
-      c.inbox.push({ type: "ack", rev: dup.rev, client_id: msg.client_id, seq: msg.seq });
-      return;
+    this.queue.push({ conn, msg });
+    if (this.queue.length >= this.batchSize) this.commit();
+  }
+
+  /** Stores the waiting edits as one batch and sends it: `ops` to everyone, `ack` with the same `ops` to authors. */
+  commit(): void {
+    const batch: Stored[] = [];
+    const authors = new Map<number, Stored>();
+    const later: [number, Stored][] = [];
+    for (const { conn, msg } of this.queue.splice(0)) {
+      const c = this.conns.get(conn);
+      const dup = this.revs.find((r) => r.client_id === msg.client_id && r.seq === msg.seq);
+      if (dup) {
+        // Stored in an earlier batch: acknowledged at once; in this batch: after it.
+        if (batch.includes(dup)) later.push([conn, dup]);
+        else c?.inbox.push({ type: "ack", rev: dup.rev, client_id: msg.client_id, seq: msg.seq });
+        continue;
+      }
+      assert.ok(msg.rev <= this.rev - batch.length, "rev from the future");
+      let op = msg.op;
+      for (const r of this.revs.slice(msg.rev)) op = transform(r.op, op)[1];
+      this.doc = apply(this.doc, op);
+      const stored: Stored = { rev: this.rev + 1, op, author: c?.author ?? "?", client_id: msg.client_id, seq: msg.seq };
+      this.revs.push(stored);
+      batch.push(stored);
+      authors.set(conn, stored);
     }
-    assert.ok(msg.rev <= this.rev, "rev from the future");
-    let op = msg.op;
-    for (const r of this.revs.slice(msg.rev)) op = transform(r.op, op)[1];
-    this.doc = apply(this.doc, op);
-    const stored: Stored = { rev: this.rev + 1, op, author: c.author, client_id: msg.client_id, seq: msg.seq };
-    this.revs.push(stored);
-    for (const [id, other] of this.conns) {
-      if (id !== conn) other.inbox.push({ type: "op", ...stored });
+    if (!batch.length) return;
+    for (const [id, c] of this.conns) {
+      const own = authors.get(id);
+      c.inbox.push(own ? { type: "ack", rev: own.rev, client_id: own.client_id, seq: own.seq, ops: batch } : { type: "ops", ops: batch });
     }
-    c.inbox.push({ type: "ack", rev: stored.rev, client_id: msg.client_id, seq: msg.seq });
+    for (const [conn, dup] of later) {
+      this.conns.get(conn)?.inbox.push({ type: "ack", rev: dup.rev, client_id: dup.client_id, seq: dup.seq });
+    }
   }
 }
 
@@ -130,8 +154,10 @@ class Peer {
     const inbox = this.server.conns.get(this.conn)?.inbox;
     const ev = inbox?.shift();
     if (ev) {
-      if (ev.type === "ack") this.client.onAck(ev);
-      else if (ev.type === "op") this.client.onOp(ev);
+      if (ev.type === "ack") {
+        if (ev.ops) this.client.onOps(ev.ops);
+        else this.client.onAck(ev);
+      } else if (ev.type === "ops") this.client.onOps(ev.ops);
       else this.client.onSynced();
       moved = true;
     }
@@ -140,7 +166,12 @@ class Peer {
 }
 
 function settle(peers: Peer[]): void {
-  for (let i = 0; i < 100000; i++) if (!peers.map((p) => p.step()).some(Boolean)) return;
+  for (let i = 0; i < 100000; i++) {
+    if (peers.map((p) => p.step()).some(Boolean)) continue;
+    const server = peers[0]?.server;
+    if (!server?.queue.length) return;
+    server.commit();
+  }
   throw new Error("did not settle");
 }
 
@@ -198,6 +229,31 @@ test("client: remote ops are transformed against the op in flight and the buffer
   assert.deepEqual(sent[sent.length - 1], { type: "op", client_id: "me", seq: 2, rev: 2, op: [7, "?"] });
 });
 
+test("client: a batch holding our edit acknowledges it; the buffer goes once, on the batch's last revision", () => {
+  const applied: Op[] = [];
+  const sent: OutMessage[] = [];
+  const c = new PadClient({ send: (m) => sent.push(m), applyRemote: (op) => applied.push(op), reset: () => {} }, "me");
+  c.connected();
+  c.onState({ rev: 0, text: "ab" });
+  c.applyLocal([2, "!"]); // in flight, seq 1
+  c.applyLocal([3, "?"]); // buffer
+  assert.equal(sent.length, 1);
+  c.onOps([
+    { rev: 1, op: ["X", 2], author: "u_o", client_id: "other", seq: 4 },
+    { rev: 2, op: [3, "!"], author: "u_me", client_id: "me", seq: 1 },
+    { rev: 3, op: [4, "Y"], author: "u_o", client_id: "other", seq: 5 },
+  ]);
+  // Before our edit: transformed against it and the buffer; after it: against the buffer only.
+  assert.deepEqual(applied, [["X", 4], [4, "Y", 1]]);
+  assert.equal(c.rev, 3);
+  assert.equal(sent.length, 2, "the buffer is sent once, after the batch");
+  assert.deepEqual(sent[1], { type: "op", client_id: "me", seq: 2, rev: 3, op: [5, "?"] });
+  // A late plain ack for the edit already acknowledged by the batch changes nothing.
+  c.onAck({ rev: 2, client_id: "me", seq: 1 });
+  assert.equal(c.phase, "awaitingConfirm");
+  assert.equal(c.inflight?.seq, 2);
+});
+
 test("client: a gap in revisions asks for a sync; refused edits are dropped", () => {
   const sent: OutMessage[] = [];
   const c = new PadClient({ send: (m) => sent.push(m), applyRemote: () => {}, reset: () => {} }, "me");
@@ -219,6 +275,8 @@ test("two clients typing concurrently converge (random interleavings)", () => {
     const r = rng(seed);
     const server = new FakeServer();
     server.doc = "shared line\n";
+    // Batches of one, two or three edits, as the engine's group commit makes them.
+    server.batchSize = 1 + (seed % 3);
     const a = new Peer(server, "u_a", "ca");
     const b = new Peer(server, "g_b", "cb");
     a.join();

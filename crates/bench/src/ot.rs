@@ -134,7 +134,8 @@ impl Op {
         &self.comps
     }
 
-    /// Parses the JSON wire form.
+    /// Parses the JSON wire form from a `Value` (tests; frames are read with `Deserialize`).
+    #[cfg(test)]
     pub fn from_json(v: &Value) -> Result<Op, OtError> {
         let Some(items) = v.as_array() else {
             return err("an operation must be a JSON array");
@@ -279,6 +280,70 @@ impl Op {
     }
 }
 
+/// Parses the wire form straight from the frame's text (no `serde_json::Value` in between): the
+/// editors of a busy pad parse every revision, and the load generator shares the server's cores.
+impl<'de> serde::Deserialize<'de> for Op {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Op, D::Error> {
+        /// One component as it comes: a number or a string.
+        enum Wire {
+            Int(i64),
+            Text(String),
+        }
+        impl<'de> serde::Deserialize<'de> for Wire {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Wire, D::Error> {
+                struct V;
+                impl serde::de::Visitor<'_> for V {
+                    type Value = Wire;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("a retain, insert or delete component")
+                    }
+                    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Wire, E> {
+                        Ok(Wire::Int(v))
+                    }
+                    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Wire, E> {
+                        i64::try_from(v)
+                            .map(Wire::Int)
+                            .map_err(|_| E::custom("component too large"))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Wire, E> {
+                        Ok(Wire::Text(v.to_owned()))
+                    }
+                    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Wire, E> {
+                        Ok(Wire::Text(v))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        struct Ops;
+        impl<'de> serde::de::Visitor<'de> for Ops {
+            type Value = Op;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an operation (a JSON array)")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Op, A::Error> {
+                use serde::de::Error;
+                let mut op = Op::new();
+                while let Some(c) = seq.next_element::<Wire>()? {
+                    match c {
+                        Wire::Text(s) if !s.is_empty() => op.insert(&s),
+                        Wire::Int(n) if n > 0 => {
+                            op.retain(usize::try_from(n).map_err(A::Error::custom)?)
+                        }
+                        Wire::Int(n) if n < 0 => {
+                            op.delete(usize::try_from(n.unsigned_abs()).map_err(A::Error::custom)?)
+                        }
+                        _ => return Err(A::Error::custom("empty component")),
+                    };
+                }
+                Ok(op)
+            }
+        }
+        d.deserialize_seq(Ops)
+    }
+}
+
+#[cfg(test)]
 fn too_big(_: std::num::TryFromIntError) -> OtError {
     OtError("component too large".into())
 }
@@ -548,7 +613,13 @@ pub mod tests {
             json!([null]),
         ] {
             assert!(Op::from_json(&bad).is_err(), "{bad}");
+            assert!(serde_json::from_value::<Op>(bad.clone()).is_err(), "{bad}");
         }
+        // Straight from the text, as the editors read frames: the same canonical op.
+        let direct: Op = serde_json::from_str(r#"[1, 1, -1, "a", "b"]"#).expect("parse");
+        assert_eq!(direct.to_json(), json!([2, "ab", -1]));
+        let direct: Op = serde_json::from_str(r#"[5, "h\u00e9🙂", -3, 2]"#).expect("parse");
+        assert_eq!(direct, Op::from_json(&v).expect("parse"));
     }
 
     #[test]

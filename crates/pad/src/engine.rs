@@ -5,6 +5,9 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use nichoir_auth::Actor;
 use nichoir_core::config::PadsConfig;
@@ -164,6 +167,26 @@ struct Pending {
 struct Slot {
     state: tokio::sync::Mutex<Option<PadState>>,
     queue: Mutex<Vec<Pending>>,
+    /// When the last batch was taken from the queue (only read and written under `state`).
+    last_batch: Mutex<Option<Instant>>,
+}
+
+/// Pacing of a crowded pad's batches: every batch costs one frame per member, so a pad's batches
+/// start at least `members × PACE_PER_MEMBER` apart (500 editors: 25 ms), which bounds a pad to
+/// about 20,000 frames/s whatever its size. Edits arriving meanwhile join the next batch.
+const PACE_PER_MEMBER: Duration = Duration::from_micros(50);
+/// Below this gap (pads of fewer than 40 members) batches are not paced: the commit itself
+/// groups edits, and waiting would only add latency.
+const MIN_PACE: Duration = Duration::from_millis(2);
+
+/// One revision as clients receive it, in `ops` (live batches and `sync` answers).
+#[derive(serde::Serialize)]
+struct WireRev<'a> {
+    rev: u64,
+    op: &'a Operation,
+    author: &'a str,
+    client_id: &'a str,
+    seq: u64,
 }
 
 /// An edit accepted into a batch, before the batch is stored.
@@ -435,14 +458,33 @@ impl PadService {
         });
         {
             let mut guard = slot.state.lock().await;
-            let batch = std::mem::take(&mut *slot.queue.lock());
-            if !batch.is_empty() {
-                self.process_batch(pad_id, &mut guard, batch).await;
+            // Empty: an earlier lock holder took this edit with its batch.
+            if !slot.queue.lock().is_empty() {
+                self.pace(pad_id, &slot, guard.as_ref()).await;
+                let batch = std::mem::take(&mut *slot.queue.lock());
+                if !batch.is_empty() {
+                    self.process_batch(pad_id, &mut guard, batch).await;
+                }
             }
         }
         answer
             .await
             .map_err(|_| PadError::Other(Error::internal("edit lost before it was stored")))?
+    }
+
+    /// Waits (holding the pad lock, so edits pile up in the queue) until a crowded pad may start
+    /// its next batch; see [`PACE_PER_MEMBER`].
+    async fn pace(&self, pad_id: &str, slot: &Slot, state: Option<&PadState>) {
+        let mut members = self.hub.member_count(&edit_topic(pad_id));
+        if let Some(p) = state {
+            members += self.hub.member_count(&view_topic(&p.info.readonly_id));
+        }
+        let gap = PACE_PER_MEMBER.saturating_mul(u32::try_from(members).unwrap_or(u32::MAX));
+        let last = *slot.last_batch.lock();
+        if let Some(last) = last.filter(|_| gap >= MIN_PACE) {
+            tokio::time::sleep_until(last + gap).await;
+        }
+        *slot.last_batch.lock() = Some(Instant::now());
     }
 
     /// Applies a batch of edits under the pad lock. Nothing in memory changes unless the batch's
@@ -626,21 +668,9 @@ impl PadService {
                 self.hub.broadcast_event(t, None, &ev, None);
             }
         }
+        self.send_batch(&topics, &accepted);
         for a in accepted {
             p.last_seq.insert(a.client_id.clone(), (a.seq, a.rev));
-            let ev = json!({
-                "type": "op", "rev": a.rev, "op": a.op, "author": a.author.id,
-                "client_id": a.client_id, "seq": a.seq,
-            });
-            self.hub.broadcast_event(&topics[0], None, &ev, a.origin);
-            self.hub.broadcast_event(&topics[1], None, &ev, None);
-            if let Some(conn) = a.origin {
-                self.hub.send_event_to(
-                    conn,
-                    &topics[0],
-                    &json!({"type": "ack", "rev": a.rev, "client_id": a.client_id, "seq": a.seq}),
-                );
-            }
             let _ = a.reply.send(Ok(Applied {
                 rev: a.rev,
                 duplicate: false,
@@ -669,6 +699,51 @@ impl PadService {
                 rev: l.rev,
                 duplicate: true,
             }));
+        }
+    }
+
+    /// Sends a stored batch: one frame per connection carrying every edit of the batch in order
+    /// (`ops`), the same text for everyone but the authors, who get it as an `ack` naming their
+    /// (last) edit in it; their own edit in the list is the acknowledgement, so it is never out
+    /// of order with the others' edits. Batches longer than [`SYNC_CHUNK`] go in several frames.
+    fn send_batch(&self, topics: &[String; 2], accepted: &[Accepted]) {
+        for chunk in accepted.chunks(SYNC_CHUNK) {
+            let items: Vec<String> = chunk
+                .iter()
+                .map(|a| {
+                    serde_json::to_string(&WireRev {
+                        rev: a.rev,
+                        op: &a.op,
+                        author: &a.author.id,
+                        client_id: &a.client_id,
+                        seq: a.seq,
+                    })
+                    .unwrap_or_else(|_| "null".into())
+                })
+                .collect();
+            let list = format!("[{}]", items.join(","));
+            // Each author connection's last edit in this chunk (a connection may send several).
+            let mut own: Vec<(ConnId, &Accepted)> = Vec::new();
+            for a in chunk {
+                let Some(conn) = a.origin else { continue };
+                match own.iter_mut().find(|(c, _)| *c == conn) {
+                    Some(slot) => slot.1 = a,
+                    None => own.push((conn, a)),
+                }
+            }
+            let shared = format!("{{\"type\":\"ops\",\"ops\":{list}}}");
+            let authors: Vec<ConnId> = own.iter().map(|(c, _)| *c).collect();
+            self.hub
+                .broadcast_event_json_except(&topics[0], &shared, &authors);
+            for (conn, a) in own {
+                let client_id = serde_json::to_string(&a.client_id).unwrap_or_default();
+                let ack = format!(
+                    "{{\"type\":\"ack\",\"rev\":{},\"client_id\":{client_id},\"seq\":{},\"ops\":{list}}}",
+                    a.rev, a.seq
+                );
+                self.hub.send_event_json_to(conn, &topics[0], &ack);
+            }
+            self.hub.broadcast_event_json(&topics[1], &shared);
         }
     }
 
@@ -764,17 +839,28 @@ impl PadService {
             if rev > head {
                 return Err(PadError::RevFromFuture(rev));
             }
-            let revs: Vec<Arc<StoredRev>> = if p.recent.front().is_some_and(|r| r.rev <= rev + 1) || rev == head {
-                p.recent.iter().filter(|r| r.rev > rev).cloned().collect()
-            } else {
-                db.read(move |c| store::revisions_between(c, &pad, rev, head)).await?.into_iter().map(Arc::new).collect()
-            };
+            let revs: Vec<Arc<StoredRev>> =
+                if p.recent.front().is_some_and(|r| r.rev <= rev + 1) || rev == head {
+                    p.recent.iter().filter(|r| r.rev > rev).cloned().collect()
+                } else {
+                    db.read(move |c| store::revisions_between(c, &pad, rev, head))
+                        .await?
+                        .into_iter()
+                        .map(Arc::new)
+                        .collect()
+                };
             // In chunks: one queued message per SYNC_CHUNK revisions, so that a client far behind
             // does not overflow its own send queue (which would drop it as too slow).
             for chunk in revs.chunks(SYNC_CHUNK) {
-                let ops: Vec<Value> = chunk
+                let ops: Vec<WireRev> = chunk
                     .iter()
-                    .map(|r| json!({"rev": r.rev, "op": r.op, "author": r.author_id, "client_id": r.client_id, "seq": r.seq}))
+                    .map(|r| WireRev {
+                        rev: r.rev,
+                        op: &r.op,
+                        author: &r.author_id,
+                        client_id: &r.client_id,
+                        seq: r.seq,
+                    })
                     .collect();
                 hub.send_event_to(conn, topic, &json!({"type": "ops", "ops": ops}));
             }

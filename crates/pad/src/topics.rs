@@ -4,10 +4,18 @@
 //! Client → server (`publish` data): `{"type":"op","client_id","seq","rev","op"}`,
 //! `{"type":"sync","rev"}` (after a reconnect: get every revision after `rev`),
 //! `{"type":"caret","rev","anchor","head"}` (relayed, not stored), `{"type":"chat","text"}`.
-//! Server → client (`event` data): `state`, `ack`, `op`, `author`, `caret`, `chat` (`message`:
-//! id, author_id, name, color, text, created_at), `ops` (the answer to `sync`: `ops`, an array of
-//! `{rev, op, author, client_id, seq}` in order, in several messages if needed), `synced`, `deleted`,
-//! `error` (with `code`, and `client_id`/`seq` for a refused edit; the pad is unchanged).
+//! Server → client (`event` data): `state`, `ops`, `ack`, `author`, `caret`, `chat` (`message`:
+//! id, author_id, name, color, text, created_at), `synced`, `deleted`, `error` (with `code`, and
+//! `client_id`/`seq` for a refused edit; the pad is unchanged).
+//!
+//! Revisions travel in lists: `ops` is an array of `{rev, op, author, client_id, seq}` in
+//! revision order. Each stored batch of edits (group commit) is one frame per connection: `ops`
+//! for the members who wrote none of it, the same text for all of them; a connection that wrote
+//! an edit of the batch gets `{"type":"ack","rev","client_id","seq","ops"}` instead, naming its
+//! edit, with the same `ops` — its edit in the list, at its place among the others, is the
+//! acknowledgement. An `ack` without `ops` answers the resend of an edit already stored. The
+//! answer to `sync` is `ops` too (in several frames if long), then `synced`. A batch longer than
+//! 500 edits is sent in several frames.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -289,6 +289,46 @@ impl Hub {
         self.send_all(topic, &text, None);
     }
 
+    /// How many connections follow `topic` (without copying the members).
+    pub fn member_count(&self, topic: &str) -> usize {
+        self.inner.topics.read().get(topic).map_or(0, HashMap::len)
+    }
+
+    /// As [`Hub::broadcast_event_json`], but not to the connections in `except`: a pad sends
+    /// one shared text to most members and its own frame to the few that authored the edits.
+    pub fn broadcast_event_json_except(&self, topic: &str, data_json: &str, except: &[ConnId]) {
+        let text = event_json_text(topic, data_json);
+        let targets: Vec<(ConnId, mpsc::Sender<Outgoing>)> = self
+            .inner
+            .topics
+            .read()
+            .get(topic)
+            .map(|m| {
+                m.iter()
+                    .filter(|(c, _)| !except.contains(c))
+                    .map(|(c, m)| (*c, m.tx.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (conn, tx) in targets {
+            self.deliver(conn, &tx, text.clone());
+        }
+    }
+
+    /// Sends an `event` frame whose `data` is already serialised to one connection only.
+    pub fn send_event_json_to(&self, conn: ConnId, topic: &str, data_json: &str) -> bool {
+        let tx = self
+            .inner
+            .connections
+            .read()
+            .get(&conn)
+            .map(|(tx, _)| tx.clone());
+        match tx {
+            Some(tx) => self.deliver(conn, &tx, event_json_text(topic, data_json)),
+            None => false,
+        }
+    }
+
     /// Sends an `event` frame on `topic` to one connection only.
     pub fn send_event_to(&self, conn: ConnId, topic: &str, data: &Value) -> bool {
         let tx = self
@@ -387,6 +427,12 @@ impl Hub {
             let _ = tx.try_send(Outgoing::Close(1008, "access revoked"));
         }
     }
+}
+
+/// The `event` frame around already-serialised `data` (`data_json` must be a JSON value's text).
+fn event_json_text(topic: &str, data_json: &str) -> String {
+    let topic_json = serde_json::to_string(topic).unwrap_or_else(|_| "\"\"".into());
+    format!("{{\"type\":\"event\",\"topic\":{topic_json},\"from\":null,\"data\":{data_json}}}")
 }
 
 #[cfg(test)]

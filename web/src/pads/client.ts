@@ -1,8 +1,9 @@
 // The client side of the pad protocol (crates/pad/src/topics.rs): an ot.js-style state machine
 // (Synchronized / AwaitingConfirm / AwaitingWithBuffer) with at most one op in flight, plus the
-// reconnect dance (state → sync → ops → synced → resend). Pure: no DOM, no socket; the page gives
-// it a `send` and an `applyRemote`, and feeds it the server's events. Unit-tested in
-// test/pads.test.ts.
+// reconnect dance (state → sync → ops → synced → resend). The server sends each stored batch of
+// edits as one list (`ops`, or `ack` with `ops` to an author): our own edit in the list is its
+// acknowledgement. Pure: no DOM, no socket; the page gives it a `send` and an `applyRemote`, and
+// feeds it the server's events. Unit-tested in test/pads.test.ts.
 import { compose, isNoop, transform, type Op } from "./ot.ts";
 
 /** What the client publishes on the pad topic. */
@@ -66,6 +67,9 @@ export class PadClient {
   syncing = false;
   /** At least one `state` was ever received (the document is known). */
   loaded = false;
+  /** Inside `onOps`: an op to send waits for the end of the list (it is then on the latest revision). */
+  private holding = false;
+  private sendAfterHold = false;
 
   constructor(
     private readonly io: ClientIO,
@@ -96,6 +100,10 @@ export class PadClient {
   }
 
   private sendInflight(): void {
+    if (this.holding) {
+      this.sendAfterHold = true;
+      return;
+    }
     if (this.inflight && this.canSend) {
       this.io.send({ type: "op", client_id: this.clientId, seq: this.inflight.seq, rev: this.rev, op: this.inflight.op });
     }
@@ -205,6 +213,29 @@ export class PadClient {
     this.rev = ev.rev;
     this.io.applyRemote(remote, ev.author ?? null, ev.rev);
     return true;
+  }
+
+  /**
+   * A list of revisions in order (a stored batch, or part of a `sync` answer); our own edit in
+   * it is its acknowledgement. The next edit is sent once, after the list, on its last revision
+   * (the server then has fewer revisions to transform it against). What `onOp` throws is
+   * rethrown, and nothing is sent then (the caller starts over).
+   */
+  onOps(events: OpEvent[]): void {
+    this.holding = true;
+    this.sendAfterHold = false;
+    try {
+      for (const ev of events) this.onOp(ev);
+    } catch (e) {
+      this.holding = false;
+      this.sendAfterHold = false;
+      throw e;
+    }
+    this.holding = false;
+    if (this.sendAfterHold) {
+      this.sendAfterHold = false;
+      this.sendInflight();
+    }
   }
 
   /** An `error` event; says what to do when it refused our edit in flight. */

@@ -427,27 +427,36 @@ export class PadSession {
     this.update({ people: this.peopleList() });
   }
 
-  /** Applies one revision from the server; false when the client had to start over. */
-  private onOpEvent(data: Record<string, unknown>): boolean {
+  /** One revision from the server as the client takes it (null: not an operation). */
+  private readOpEvent(data: unknown): OpEvent | null {
+    if (!data || typeof data !== "object") return null;
+    const d = data as Record<string, unknown>;
     let op: Op;
     try {
-      op = normalize(data.op);
+      op = normalize(d.op);
     } catch {
-      return true;
+      return null;
     }
-    const ev: OpEvent = {
-      rev: Number(data.rev),
+    return {
+      rev: Number(d.rev),
       op,
-      author: typeof data.author === "string" ? data.author : null,
-      client_id: typeof data.client_id === "string" ? data.client_id : null,
-      seq: typeof data.seq === "number" ? data.seq : null,
+      author: typeof d.author === "string" ? d.author : null,
+      client_id: typeof d.client_id === "string" ? d.client_id : null,
+      seq: typeof d.seq === "number" ? d.seq : null,
     };
+  }
+
+  /** Applies revisions from the server in order; on a failure the client starts over. */
+  private onOpEvents(list: unknown[]): void {
+    const events: OpEvent[] = [];
+    for (const item of list) {
+      const ev = this.readOpEvent(item);
+      if (ev) events.push(ev);
+    }
     try {
-      this.client.onOp(ev);
-      return true;
+      this.client.onOps(events);
     } catch {
       this.resync();
-      return false;
     }
   }
 
@@ -456,24 +465,26 @@ export class PadSession {
       case "state":
         return this.onState(data);
       case "op":
-        this.onOpEvent(data);
+        this.onOpEvents([data]);
         this.update({ rev: this.client.rev, pending: this.client.hasPending });
         return;
-      case "ops": {
-        // The answer to a sync, in order, possibly in several messages.
-        const ops = Array.isArray(data.ops) ? data.ops : [];
-        for (const item of ops) {
-          if (item && typeof item === "object" && !this.onOpEvent(item as Record<string, unknown>)) break;
-        }
+      case "ops":
+        // A stored batch of edits, or the answer to a sync (possibly in several messages).
+        this.onOpEvents(Array.isArray(data.ops) ? data.ops : []);
         this.update({ rev: this.client.rev, pending: this.client.hasPending });
         return;
-      }
       case "ack":
-        this.client.onAck({
-          rev: Number(data.rev),
-          client_id: typeof data.client_id === "string" ? data.client_id : null,
-          seq: typeof data.seq === "number" ? data.seq : null,
-        });
+        if (Array.isArray(data.ops)) {
+          // A batch holding our edit: the edit in the list is the acknowledgement.
+          this.onOpEvents(data.ops);
+        } else {
+          // The answer to a resend of an edit the server already had.
+          this.client.onAck({
+            rev: Number(data.rev),
+            client_id: typeof data.client_id === "string" ? data.client_id : null,
+            seq: typeof data.seq === "number" ? data.seq : null,
+          });
+        }
         this.update({ rev: this.client.rev, pending: this.client.hasPending });
         return;
       case "synced":

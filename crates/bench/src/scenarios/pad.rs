@@ -18,6 +18,7 @@
 //! Many sockets need many file descriptors on both sides: run the server and the bench from a
 //! shell where `ulimit -n 4096` (or more) was set.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -282,11 +283,11 @@ enum Phase {
 // Frames
 
 #[derive(Debug, Deserialize)]
-struct Frame {
+struct Frame<'a> {
     #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    data: Option<EventData>,
+    kind: &'a str,
+    #[serde(default, borrow)]
+    data: Option<EventData<'a>>,
     #[serde(default)]
     code: Option<String>,
     #[serde(default)]
@@ -294,23 +295,35 @@ struct Frame {
 }
 
 #[derive(Debug, Deserialize)]
-struct EventData {
+struct EventData<'a> {
     #[serde(rename = "type", default)]
-    kind: String,
+    kind: &'a str,
     #[serde(default)]
     rev: Option<u64>,
-    #[serde(default)]
-    op: Option<Value>,
-    #[serde(default)]
-    client_id: Option<String>,
+    #[serde(default, borrow)]
+    client_id: Option<Cow<'a, str>>,
     #[serde(default)]
     seq: Option<u64>,
+    /// A stored batch (`ops`, or `ack` with `ops` for its authors), in revision order.
+    #[serde(default, borrow)]
+    ops: Option<Vec<Revision<'a>>>,
     #[serde(default)]
     text: Option<String>,
     #[serde(default)]
     code: Option<String>,
     #[serde(default)]
     message: Option<String>,
+}
+
+/// One revision of a batch.
+#[derive(Debug, Deserialize)]
+struct Revision<'a> {
+    rev: u64,
+    op: Op,
+    #[serde(default, borrow)]
+    client_id: Option<Cow<'a, str>>,
+    #[serde(default)]
+    seq: Option<u64>,
 }
 
 fn op_frame(topic: &str, client_id: &str, s: &Send) -> String {
@@ -372,7 +385,7 @@ impl Editor {
         self.shared.messages.fetch_add(1, Ordering::Relaxed);
         let frame: Frame = serde_json::from_str(text)
             .map_err(|e| format!("unparsable frame ({e}): {}", clip(text)))?;
-        match frame.kind.as_str() {
+        match frame.kind {
             "event" => {}
             "error" => {
                 let code = frame.code.unwrap_or_default();
@@ -393,39 +406,18 @@ impl Editor {
             return Ok(Action::Nothing);
         };
         let ours = data.client_id.as_deref() == Some(self.client_id.as_str());
-        match data.kind.as_str() {
+        match data.kind {
+            // A batch holding our edit: the edit in the list is the acknowledgement.
+            "ack" if ours && data.ops.is_some() => self.on_batch(data.ops.unwrap_or_default(), now),
+            "ops" => self.on_batch(data.ops.unwrap_or_default(), now),
+            // The answer to a resend of an edit the server already had (the bench resends only
+            // refused edits, so this is the first word about it).
             "ack" if ours => {
                 let (Some(seq), Some(rev)) = (data.seq, data.rev) else {
                     return Err(format!("ack without seq or rev: {}", clip(text)));
                 };
-                if let Some(sent) = self.inflight_sent.take() {
-                    record(&mut self.ack_us, now.saturating_duration_since(sent));
-                }
-                let next = self.ot.ack(seq, rev).map_err(|e| e.to_string())?;
-                self.retries = 0;
-                self.shared.ops_acked.fetch_add(1, Ordering::Relaxed);
-                Ok(next.map_or(Action::Nothing, Action::Send))
-            }
-            "op" => {
-                let (Some(rev), Some(op)) = (data.rev, data.op.as_ref()) else {
-                    return Err(format!("op without rev or op: {}", clip(text)));
-                };
-                if ours {
-                    return Err(format!("our own op echoed back at rev {rev}"));
-                }
-                if let (Some(editor), Some(seq)) = (
-                    data.client_id
-                        .as_deref()
-                        .and_then(|c| self.shared.ids.editor(c)),
-                    data.seq,
-                ) {
-                    if let Some(sent) = self.shared.log.sent_at(editor, seq) {
-                        record(&mut self.broadcast_us, now.saturating_duration_since(sent));
-                    }
-                }
-                let op = Op::from_json(op).map_err(|e| format!("bad op at rev {rev}: {e}"))?;
-                self.ot.remote(&op, rev).map_err(|e| e.to_string())?;
-                Ok(Action::Nothing)
+                self.own_acked(seq, rev, now)?;
+                Ok(self.ot.resend().map_or(Action::Nothing, Action::Send))
             }
             "error" => {
                 let code = data.code.unwrap_or_default();
@@ -449,6 +441,54 @@ impl Editor {
             "deleted" => Err("the pad was deleted".into()),
             _ => Ok(Action::Nothing), // ack of others (never sent), author, caret, state, synced
         }
+    }
+
+    /// Our edit `seq` is revision `rev`.
+    fn own_acked(&mut self, seq: u64, rev: u64, now: Instant) -> Result<(), String> {
+        if let Some(sent) = self.inflight_sent.take() {
+            record(&mut self.ack_us, now.saturating_duration_since(sent));
+        }
+        // What `ack` returns to send is sent by the caller, on the latest revision.
+        self.ot.ack(seq, rev).map_err(|e| e.to_string())?;
+        self.retries = 0;
+        self.shared.ops_acked.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// A stored batch in revision order: the others' edits are applied (and their broadcast
+    /// latency taken), ours acknowledges the edit in flight. The next edit (the buffer) goes
+    /// after the whole list, on its last revision.
+    fn on_batch(&mut self, ops: Vec<Revision<'_>>, now: Instant) -> Result<Action, String> {
+        let mut acked = false;
+        for r in ops {
+            let from = r.client_id.as_deref();
+            if from == Some(self.client_id.as_str()) {
+                let seq = r
+                    .seq
+                    .ok_or_else(|| format!("our edit at rev {} without seq", r.rev))?;
+                if self.ot.inflight_seq() != Some(seq) {
+                    return Err(format!(
+                        "our edit seq {seq} at rev {} is not the one in flight ({:?})",
+                        r.rev,
+                        self.ot.inflight_seq()
+                    ));
+                }
+                self.own_acked(seq, r.rev, now)?;
+                acked = true;
+                continue;
+            }
+            if let (Some(editor), Some(seq)) = (from.and_then(|c| self.shared.ids.editor(c)), r.seq)
+            {
+                if let Some(sent) = self.shared.log.sent_at(editor, seq) {
+                    record(&mut self.broadcast_us, now.saturating_duration_since(sent));
+                }
+            }
+            self.ot.remote(&r.op, r.rev).map_err(|e| e.to_string())?;
+        }
+        Ok(match self.ot.resend() {
+            Some(s) if acked => Action::Send(s),
+            _ => Action::Nothing,
+        })
     }
 
     /// The server refused the edit in flight without applying it (an error for our seq, or an
@@ -771,7 +811,7 @@ async fn connect_editor(target: &Target, bearer: &str, topic: &str) -> Result<(W
         };
         let frame: Frame = serde_json::from_str(&text)
             .with_context(|| format!("unparsable frame: {}", clip(&text)))?;
-        match (frame.kind.as_str(), frame.data) {
+        match (frame.kind, frame.data) {
             ("error", _) => bail!(
                 "subscribing to {topic}: error frame {}: {}",
                 frame.code.unwrap_or_default(),
@@ -1335,16 +1375,18 @@ mod tests {
         shared.log.record(0, s.seq, t0);
         a.inflight_sent = Some(t0);
 
-        // B receives A's op 7 ms later, then A gets its ack 9 ms later.
-        let op = event(
-            json!({"type": "op", "rev": 1, "op": s.op.to_json(), "author": "u",
-            "client_id": a.client_id, "seq": s.seq}),
-        );
+        // B receives A's edit in a batch 7 ms later, then A gets the batch (its ack) 9 ms later.
+        let item = json!({"rev": 1, "op": s.op.to_json(), "author": "u",
+            "client_id": a.client_id, "seq": s.seq});
+        let ops = event(json!({"type": "ops", "ops": [item.clone()]}));
         assert_eq!(
-            b.on_text(&op, t0 + Duration::from_millis(7)),
+            b.on_text(&ops, t0 + Duration::from_millis(7)),
             Ok(Action::Nothing)
         );
-        let ack = event(json!({"type": "ack", "rev": 1, "client_id": a.client_id, "seq": s.seq}));
+        let ack = event(
+            json!({"type": "ack", "rev": 1, "client_id": a.client_id, "seq": s.seq,
+            "ops": [item.clone()]}),
+        );
         assert_eq!(
             a.on_text(&ack, t0 + Duration::from_millis(9)),
             Ok(Action::Nothing)
@@ -1359,9 +1401,40 @@ mod tests {
         assert_eq!(shared.ops_acked.load(Ordering::Relaxed), 1);
         assert_eq!(shared.messages.load(Ordering::Relaxed), 2);
 
-        // Our own op echoed back, or a gap in revisions, is a protocol failure.
-        assert!(a.on_text(&op, t0).is_err());
-        let gap = event(json!({"type": "op", "rev": 5, "op": [3], "client_id": "x", "seq": 1}));
+        // B types twice (one in flight, one buffered); a batch brings A's edit, B's own and
+        // another of A's: B acknowledges its edit and sends the buffer once, after the batch,
+        // on the batch's last revision.
+        let b1 = b.type_once().expect("type").expect("send");
+        assert!(b.type_once().expect("type").is_none(), "buffered");
+        let a2 = a.type_once().expect("type").expect("send");
+        let batch = json!({"type": "ops", "ops": [
+            {"rev": 2, "op": a2.op.to_json(), "author": "u", "client_id": a.client_id, "seq": a2.seq},
+        ]});
+        let mut b_in_a = b1.op.clone();
+        let (_, t) = Op::transform(&a2.op, &b_in_a).expect("transform");
+        b_in_a = t;
+        let ack = event(
+            json!({"type": "ack", "rev": 3, "client_id": b.client_id, "seq": b1.seq,
+            "ops": [batch["ops"][0].clone(),
+                {"rev": 3, "op": b_in_a.to_json(), "author": "u", "client_id": b.client_id, "seq": b1.seq}]}),
+        );
+        match b.on_text(&ack, t0) {
+            Ok(Action::Send(next)) => assert_eq!((next.seq, next.rev), (b1.seq + 1, 3)),
+            other => panic!("{other:?}"),
+        }
+        // An edit of ours that is not the one in flight is a protocol failure.
+        let stray = json!({"type": "ops", "ops": [
+            {"rev": 2, "op": a2.op.to_json(), "author": "u", "client_id": a.client_id, "seq": 99},
+        ]});
+        assert!(matches!(
+            a.on_text(&event(stray), t0),
+            Err(e) if e.contains("not the one in flight")
+        ));
+
+        // A gap in revisions is a protocol failure.
+        let gap = event(
+            json!({"type": "ops", "ops": [{"rev": 9, "op": [3], "client_id": "x", "seq": 1}]}),
+        );
         assert!(b.on_text(&gap, t0).is_err());
     }
 
