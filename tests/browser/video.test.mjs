@@ -54,16 +54,33 @@ async function joinCall(page, name) {
   return id;
 }
 
-/** Waits until the tile of `pid`'s `source` plays decoded frames. */
+/** Waits until the tile of `pid`'s `source` plays decoded frames (on timeout, says what it saw). */
 async function videoPlays(page, pid, source = "camera") {
-  await page.waitForFunction(
-    ([pid, source]) => {
-      const v = document.querySelector(`.video-tile[data-participant="${pid}"][data-source="${source}"] video`);
-      return !!v && v.videoWidth > 0 && v.readyState >= 2;
-    },
-    [pid, source],
-    { timeout: 30_000 },
-  );
+  try {
+    await page.waitForFunction(
+      ([pid, source]) => {
+        const v = document.querySelector(`.video-tile[data-participant="${pid}"][data-source="${source}"] video`);
+        return !!v && v.videoWidth > 0 && v.readyState >= 2;
+      },
+      [pid, source],
+      { timeout: 30_000 },
+    );
+  } catch (e) {
+    const seen = await page.evaluate(
+      async ([pid, source]) => {
+        const call = window.__videoCall;
+        const t = document.querySelector(`.video-tile[data-participant="${pid}"][data-source="${source}"]`);
+        const v = t?.querySelector("video");
+        const mid = call && Object.keys(call.tracks).find((m) => call.tracks[m].participant === pid && call.tracks[m].source === source);
+        const tr = call?.pc?.getTransceivers().find((x) => x.mid === mid);
+        const stats = [];
+        if (tr) (await tr.receiver.getStats()).forEach((s) => s.type === "inbound-rtp" && stats.push({ bytes: s.bytesReceived, frames: s.framesDecoded, keyframes: s.keyFramesDecoded, pli: s.pliCount, nack: s.nackCount, lost: s.packetsLost }));
+        return { tile: t ? { ...t.dataset } : null, video: v ? { w: v.videoWidth, rs: v.readyState } : null, mid, pc: call?.pc?.connectionState, stats };
+      },
+      [pid, source],
+    );
+    throw new Error(`${pid}'s ${source} does not play: ${JSON.stringify(seen)}\n${e.message}`);
+  }
 }
 
 /** Bytes of video received so far on the call's peer connection (all inbound video streams). */
@@ -186,6 +203,12 @@ describe("Video", { concurrency: false }, () => {
     await tile(page, guestId).getByText("Bruno").waitFor();
     await tile(g, adminId).getByText("admin").waitFor();
     assert.equal(await page.locator(".video-grid").getAttribute("data-count"), "2");
+    // The fake microphones beep: with mine muted, the guest's tile lights up as the active speaker.
+    await control(page, "mic");
+    await page.locator(`.video-tile[data-participant="${guestId}"][data-speaking="true"]`).waitFor({ timeout: 15_000 });
+    await control(page, "mic");
+    // My connection quality is measured and shown to the other side.
+    await g.waitForFunction((pid) => document.querySelector(`.video-tile[data-participant="${pid}"] .video-quality`)?.dataset.quality !== "unknown", adminId, { timeout: 15_000 });
     await noCspViolation(page);
     await noCspViolation(g);
     await page.screenshot({ path: join(ARTIFACTS, "video-call.png") });

@@ -789,7 +789,7 @@ export class VideoCall {
     if (changed) this.emit();
   }
 
-  /** Who speaks: remote levels from the receivers' sources, mine from the microphone's sender stats. */
+  /** Who speaks: remote levels from the receivers (sources or stats), mine from the microphone's sender stats. */
   private async measureSpeaker(): Promise<void> {
     const pc = this.pc;
     if (!pc || this.phase !== "call") return;
@@ -798,8 +798,19 @@ export class VideoCall {
       if (!key.endsWith(":mic")) continue;
       const pid = key.slice(0, -4);
       if (this.people.get(pid)?.audio === false) continue;
+      // The level in the RTP header extension when there is one (cheap), else the decoder's.
       const src = receiver.getSynchronizationSources?.()[0];
-      if (src && typeof src.audioLevel === "number") levels.set(pid, src.audioLevel);
+      if (src && typeof src.audioLevel === "number") {
+        levels.set(pid, src.audioLevel);
+        continue;
+      }
+      try {
+        (await receiver.getStats()).forEach((s: Record<string, unknown> & { type: string }) => {
+          if (s.type === "inbound-rtp" && typeof s.audioLevel === "number") levels.set(pid, s.audioLevel);
+        });
+      } catch {
+        /* no level this time */
+      }
     }
     if (this.selfId && this.mic && this.micOn) {
       const sender = pc.getSenders().find((s) => s.track === this.mic);
