@@ -12,4 +12,5 @@ mod pages;
 mod polls;
 mod realtime;
 mod support;
+mod video;
 mod wikis;

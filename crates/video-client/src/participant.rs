@@ -31,22 +31,31 @@ pub struct MediaOptions {
 }
 
 impl Default for MediaOptions {
-    /// ~40 kbit/s of Opus, ~1 Mbit/s of VP8 at 30 fps, a 300 kbit/s 5 fps screen.
+    /// ~40 kbit/s of Opus and ~1 Mbit/s of VP8 at 30 fps; no screen (as a browser that does not
+    /// share its screen: nothing is sent on that m-line).
     fn default() -> Self {
         MediaOptions {
             mic: Some(AudioShape::default()),
             camera: Some(VideoShape::default()),
+            screen: None,
+        }
+    }
+}
+
+impl MediaOptions {
+    /// A shared screen too: 300 kbit/s at 5 fps.
+    pub fn with_screen(self) -> MediaOptions {
+        MediaOptions {
             screen: Some(VideoShape {
                 bitrate_bps: 300_000,
                 fps: 5,
                 keyframe_every: 25,
                 ..VideoShape::default()
             }),
+            ..self
         }
     }
-}
 
-impl MediaOptions {
     /// Receive only.
     pub fn none() -> MediaOptions {
         MediaOptions {

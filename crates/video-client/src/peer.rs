@@ -280,7 +280,7 @@ impl Peer {
         }));
         let s = shared.clone();
         pc.on_peer_connection_state_change(Box::new(move |st: RTCPeerConnectionState| {
-            let _ = s.state.send(st);
+            s.state.send_replace(st);
             Box::pin(async {})
         }));
         let s = shared.clone();
