@@ -5,7 +5,7 @@
 import type { MessageKey, Params } from "../i18n/index.ts";
 import { type ConnState, TopicSocket } from "../pads/socket.ts";
 import { chooseSpeaker, qualityLevel, tileKey } from "./layout.ts";
-import { type Devices, listDevices, mediaErrorKind, openCamera, openMic, openScreen } from "./media.ts";
+import { type Devices, listDevices, mediaErrorKind, openBoth, openCamera, openMic, openScreen } from "./media.ts";
 import { SerialQueue, out, parseFrame } from "./signalling.ts";
 import type { ChatLine, DeniedReason, IceServer, Participant, Quality, Room, ServerFrame, Source, TrackInfo } from "./types.ts";
 
@@ -166,17 +166,46 @@ export class VideoCall {
 
   /** Opens the microphone and camera for the pre-join preview (each one alone if the other fails). */
   async startPreview(): Promise<void> {
-    await Promise.all([this.micOn || !this.mic ? this.ensureMic() : null, this.camOn ? this.ensureCamera() : null]);
+    const needMic = !this.mic || this.mic.readyState !== "live";
+    const needCam = this.camOn && (!this.camera || this.camera.readyState !== "live");
+    if (needMic && needCam) {
+      // Both at once: one permission prompt. When that fails, each alone says which one failed.
+      try {
+        const { mic, camera } = await openBoth(this.micId, this.camId);
+        if (this.destroyed) {
+          mic.stop();
+          camera.stop();
+          return;
+        }
+        this.useMic(mic);
+        this.useCamera(camera);
+        this.emit();
+      } catch {
+        /* below */
+      }
+    }
+    await Promise.all([this.ensureMic(), this.camOn ? this.ensureCamera() : null]);
     await this.refreshDevices();
+  }
+
+  private useMic(track: MediaStreamTrack): void {
+    this.mic = track;
+    this.micError = null;
+    track.enabled = this.micOn;
+    this.micId = track.getSettings().deviceId ?? this.micId;
+  }
+
+  private useCamera(track: MediaStreamTrack): void {
+    this.camera = track;
+    this.camError = null;
+    this.camId = track.getSettings().deviceId ?? this.camId;
+    this.cameraStream = new MediaStream([track]);
   }
 
   private async ensureMic(): Promise<void> {
     if (this.mic && this.mic.readyState === "live") return;
     try {
-      this.mic = await openMic(this.micId);
-      this.micError = null;
-      this.mic.enabled = this.micOn;
-      this.micId = this.mic.getSettings().deviceId ?? this.micId;
+      this.useMic(await openMic(this.micId));
     } catch (e) {
       this.mic = null;
       this.micError = mediaErrorKind(e);
@@ -194,10 +223,7 @@ export class VideoCall {
         track.stop();
         return;
       }
-      this.camera = track;
-      this.camError = null;
-      this.camId = track.getSettings().deviceId ?? this.camId;
-      this.cameraStream = new MediaStream([track]);
+      this.useCamera(track);
     } catch (e) {
       this.camera = null;
       this.cameraStream = null;
@@ -474,11 +500,9 @@ export class VideoCall {
       case "error":
         if (f.code === "media_failed" && this.phase === "call" && this.resumeToken) {
           // My peer connection failed (ICE could not get through): join again with the resume
-          // token; the `joined` answer brings a fresh peer connection. The server refuses a second
-          // `join` on a connection already in the call, so this goes through a new socket
-          // (onSubscribed sends the resume).
+          // token; the `joined` answer brings a fresh peer connection.
           this.reconnecting = true;
-          this.socket.reconnect();
+          this.send(out.join(this.name, this.password || undefined, this.resumeToken));
           break;
         }
         this.notify("error", "video.notice.refused", { message: f.message || f.code });

@@ -29,12 +29,28 @@ export async function listDevices(): Promise<Devices> {
 const VIDEO: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
 const AUDIO: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
-/** One microphone track (null when refused or absent); the error is given to `onError`. */
+/** One microphone track. */
 export async function openMic(deviceId: string | null): Promise<MediaStreamTrack> {
   const s = await navigator.mediaDevices.getUserMedia({ audio: deviceId ? { ...AUDIO, deviceId: { exact: deviceId } } : AUDIO, video: false });
   const t = s.getAudioTracks()[0];
   if (!t) throw new Error("no microphone track");
   return t;
+}
+
+/** Microphone and camera in one request (one permission prompt). */
+export async function openBoth(micId: string | null, camId: string | null): Promise<{ mic: MediaStreamTrack; camera: MediaStreamTrack }> {
+  const s = await navigator.mediaDevices.getUserMedia({
+    audio: micId ? { ...AUDIO, deviceId: { exact: micId } } : AUDIO,
+    video: camId ? { ...VIDEO, deviceId: { exact: camId } } : VIDEO,
+  });
+  const mic = s.getAudioTracks()[0];
+  const camera = s.getVideoTracks()[0];
+  if (!mic || !camera) {
+    for (const t of s.getTracks()) t.stop();
+    throw new Error("a device is missing");
+  }
+  camera.contentHint = "motion";
+  return { mic, camera };
 }
 
 export async function openCamera(deviceId: string | null): Promise<MediaStreamTrack> {
