@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { roomList, unwrapRoom } from "../src/video/api.ts";
 import { callDuration, chooseSpeaker, fitTiles, gridLayout, qualityLevel, roomFromInput, ROOM_NAME, slugRoomName } from "../src/video/layout.ts";
 import { SerialQueue, out, parseFrame, parseParticipant, parseTracks } from "../src/video/signalling.ts";
+import { qualitySample } from "../src/video/stats.ts";
 
 test("grid layout by number of tiles", () => {
   const g = (n: number, portrait = false) => {
@@ -72,6 +73,22 @@ test("connection quality from stats", () => {
   assert.equal(qualityLevel({ availableOutgoingBitrate: 100_000, sendingVideo: true }), "poor");
   assert.equal(qualityLevel({ availableOutgoingBitrate: 300_000, sendingVideo: true, rtt: 0.01 }), "fair");
   assert.equal(qualityLevel({ fractionLost: null, rtt: null, availableOutgoingBitrate: 2_000_000, sendingVideo: true }), "good");
+});
+
+test("quality numbers from a stats report: worst report, the selected pair only", () => {
+  const report = (list: Record<string, unknown>[]) => ({ forEach: (cb: (s: Record<string, unknown> & { type: string }) => void) => list.forEach((s) => cb(s as never)) });
+  assert.deepEqual(qualitySample(report([]), false), { fractionLost: null, rtt: null, availableOutgoingBitrate: null, sendingVideo: false });
+  const r = report([
+    { type: "remote-inbound-rtp", kind: "audio", fractionLost: 0.01, roundTripTime: 0.05 },
+    { type: "remote-inbound-rtp", kind: "video", fractionLost: 0.2 },
+    { type: "candidate-pair", nominated: false, state: "succeeded", availableOutgoingBitrate: 1 },
+    { type: "candidate-pair", nominated: true, state: "succeeded", currentRoundTripTime: 0.9, availableOutgoingBitrate: 2_500_000 },
+    { type: "outbound-rtp", kind: "video" },
+  ]);
+  assert.deepEqual(qualitySample(r, true), { fractionLost: 0.2, rtt: 0.05, availableOutgoingBitrate: 2_500_000, sendingVideo: true });
+  assert.equal(qualityLevel(qualitySample(r, true)), "poor");
+  const pairOnly = report([{ type: "candidate-pair", selected: true, state: "succeeded", currentRoundTripTime: 0.02, availableOutgoingBitrate: 900_000 }]);
+  assert.equal(qualityLevel(qualitySample(pairOnly, true)), "good");
 });
 
 test("room names from what people type or paste", () => {

@@ -4,9 +4,10 @@
 // No UI here: the screens read this object and call its methods; `subscribe` tells them to redraw.
 import type { MessageKey, Params } from "../i18n/index.ts";
 import { type ConnState, TopicSocket } from "../pads/socket.ts";
-import { chooseSpeaker, qualityLevel, tileKey } from "./layout.ts";
+import { chooseSpeaker, tileKey } from "./layout.ts";
 import { type Devices, listDevices, mediaErrorKind, openBoth, openCamera, openMic, openScreen } from "./media.ts";
 import { SerialQueue, out, parseFrame } from "./signalling.ts";
+import { readLevels, readQuality } from "./stats.ts";
 import type { ChatLine, DeniedReason, IceServer, Participant, Quality, Room, ServerFrame, Source, TrackInfo } from "./types.ts";
 
 export type Phase = "prejoin" | "joining" | "waiting" | "call" | "ended" | "left";
@@ -781,30 +782,12 @@ export class VideoCall {
     this.speakerTimer = null;
   }
 
-  /** My connection quality from getStats: loss and round trip of what I send, the usable bitrate. */
+  /** My connection quality, measured every few seconds and sent when it changes. */
   private async measureQuality(): Promise<void> {
     const pc = this.pc;
     if (!pc || this.phase !== "call") return;
-    let report: RTCStatsReport;
-    try {
-      report = await pc.getStats();
-    } catch {
-      return;
-    }
-    let lost: number | null = null;
-    let rtt: number | null = null;
-    let rate: number | null = null;
-    report.forEach((s: Record<string, unknown> & { type: string }) => {
-      if (s.type === "remote-inbound-rtp") {
-        if (typeof s.fractionLost === "number") lost = Math.max(lost ?? 0, s.fractionLost);
-        if (typeof s.roundTripTime === "number") rtt = Math.max(rtt ?? 0, s.roundTripTime);
-      } else if (s.type === "candidate-pair" && (s.nominated === true || s.selected === true) && s.state === "succeeded") {
-        if (typeof s.currentRoundTripTime === "number" && rtt === null) rtt = s.currentRoundTripTime;
-        if (typeof s.availableOutgoingBitrate === "number") rate = s.availableOutgoingBitrate;
-      }
-    });
-    if (this.pc !== pc) return;
-    const level = qualityLevel({ fractionLost: lost, rtt, availableOutgoingBitrate: rate, sendingVideo: (this.camOn && !!this.camera) || !!this.screen });
+    const level = await readQuality(pc, (this.camOn && !!this.camera) || !!this.screen);
+    if (level === null || this.pc !== pc) return;
     const changed = level !== this.quality;
     this.quality = level;
     if (level !== "unknown" && level !== this.sentQuality) {
@@ -813,42 +796,18 @@ export class VideoCall {
     if (changed) this.emit();
   }
 
-  /** Who speaks: remote levels from the receivers (sources or stats), mine from the microphone's sender stats. */
+  /** Who speaks: the loudest microphone, with a short hold through the pauses between words. */
   private async measureSpeaker(): Promise<void> {
     const pc = this.pc;
     if (!pc || this.phase !== "call") return;
-    const levels = new Map<string, number>();
+    const mics: [string, RTCRtpReceiver][] = [];
     for (const [key, receiver] of this.receivers) {
       if (!key.endsWith(":mic")) continue;
       const pid = key.slice(0, -4);
-      if (this.people.get(pid)?.audio === false) continue;
-      // The level in the RTP header extension when there is one (cheap), else the decoder's.
-      const src = receiver.getSynchronizationSources?.()[0];
-      if (src && typeof src.audioLevel === "number") {
-        levels.set(pid, src.audioLevel);
-        continue;
-      }
-      try {
-        (await receiver.getStats()).forEach((s: Record<string, unknown> & { type: string }) => {
-          if (s.type === "inbound-rtp" && typeof s.audioLevel === "number") levels.set(pid, s.audioLevel);
-        });
-      } catch {
-        /* no level this time */
-      }
+      if (this.people.get(pid)?.audio !== false) mics.push([pid, receiver]);
     }
-    if (this.selfId && this.mic && this.micOn) {
-      const sender = pc.getSenders().find((s) => s.track === this.mic);
-      if (sender) {
-        try {
-          const r = await sender.getStats();
-          r.forEach((s: Record<string, unknown> & { type: string }) => {
-            if (s.type === "media-source" && s.kind === "audio" && typeof s.audioLevel === "number" && this.selfId) levels.set(this.selfId, s.audioLevel);
-          });
-        } catch {
-          /* no level this time */
-        }
-      }
-    }
+    const sender = this.mic && this.micOn ? pc.getSenders().find((s) => s.track === this.mic) : undefined;
+    const levels = await readLevels(mics, this.selfId && sender ? { id: this.selfId, sender } : null);
     if (this.pc !== pc) return;
     const next = chooseSpeaker(levels, this.speaker);
     const now = Date.now();
