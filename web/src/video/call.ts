@@ -194,6 +194,7 @@ export class VideoCall {
     this.micError = null;
     track.enabled = this.micOn;
     this.micId = track.getSettings().deviceId ?? this.micId;
+    this.published("mic");
   }
 
   private useCamera(track: MediaStreamTrack): void {
@@ -201,6 +202,16 @@ export class VideoCall {
     this.camError = null;
     this.camId = track.getSettings().deviceId ?? this.camId;
     this.cameraStream = new MediaStream([track]);
+    this.published("camera");
+  }
+
+  /**
+   * A device that opens after the call started (someone joined before the preview was ready): its
+   * track goes on its m-line and the others are told.
+   */
+  private published(source: Source): void {
+    if (this.phase !== "call" || !this.pc) return;
+    void this.replaceOn(source).then(() => this.sendMedia());
   }
 
   private async ensureMic(): Promise<void> {
