@@ -75,7 +75,10 @@ async function videoPlays(page, pid, source = "camera") {
         const tr = call?.pc?.getTransceivers().find((x) => x.mid === mid);
         const stats = [];
         if (tr) (await tr.receiver.getStats()).forEach((s) => s.type === "inbound-rtp" && stats.push({ bytes: s.bytesReceived, frames: s.framesDecoded, keyframes: s.keyFramesDecoded, pli: s.pliCount, nack: s.nackCount, lost: s.packetsLost }));
-        return { tile: t ? { ...t.dataset } : null, video: v ? { w: v.videoWidth, rs: v.readyState } : null, mid, pc: call?.pc?.connectionState, stats };
+        const pairs = [];
+        if (call?.pc) (await call.pc.getStats()).forEach((s) => s.type === "candidate-pair" && pairs.push(`${s.state}${s.nominated ? "*" : ""} req ${s.requestsSent}/${s.responsesReceived}`));
+        const ice = call?.pc ? `${call.pc.iceConnectionState}/${call.pc.iceGatheringState}/${call.pc.signalingState}` : null;
+        return { tile: t ? { ...t.dataset } : null, video: v ? { w: v.videoWidth, rs: v.readyState } : null, mid, pc: call?.pc?.connectionState, ice, pairs, stats };
       },
       [pid, source],
     );
