@@ -109,6 +109,15 @@ struct Cli {
     #[arg(long, default_value_t = 100.0)]
     chat_rate: f64,
 
+    /// chat: extra connected people, in other channels of the team (50 to a channel)
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    chat_idle: u32,
+
+    /// chat: messages imported (Mattermost import) into an `archive` channel first, to time
+    /// history and search over them
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
+    chat_seed_messages: u32,
+
     /// wiki-view, wiki-edit: wikis in the farm built first (10 pages each)
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     wikis: u32,
@@ -187,6 +196,8 @@ async fn run(cli: Cli) -> Result<bool> {
             users: usize::try_from(cli.chat_users).context("chat users")?,
             posters: usize::try_from(cli.chat_posters).context("chat posters")?,
             rate: cli.chat_rate,
+            idle: usize::try_from(cli.chat_idle).context("chat idle")?,
+            seed_messages: usize::try_from(cli.chat_seed_messages).context("chat seed")?,
         },
         wiki: WikiOptions {
             wikis: usize::try_from(cli.wikis).context("wikis")?,

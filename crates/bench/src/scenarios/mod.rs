@@ -27,6 +27,10 @@ pub struct ChatOptions {
     pub posters: usize,
     /// Messages per second, all posters together.
     pub rate: f64,
+    /// Extra connected clients sitting in other channels.
+    pub idle: usize,
+    /// Messages imported into an `archive` channel before the run (0: none).
+    pub seed_messages: usize,
 }
 
 /// Options of the wiki scenarios.
