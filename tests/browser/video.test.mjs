@@ -355,6 +355,15 @@ describe("Video", { concurrency: false }, () => {
     await p.locator('.video-call[data-phase="call"]').waitFor({ timeout: 20_000 });
     await control(p, "leave");
     await p.getByText("You left the call").waitFor();
+    assert.equal(await p.evaluate(() => window.__videoCall.camera), null, "the camera is released");
+    // Rejoin: back to the pre-join screen (the password kept), then in the call again.
+    await p.getByRole("button", { name: "Rejoin" }).click();
+    await p.locator('.video-preview[data-preview="camera"] video').waitFor();
+    assert.equal(await p.getByLabel("Room password").inputValue(), SECRET);
+    await p.getByRole("button", { name: "Join the call" }).click();
+    await p.locator('.video-call[data-phase="call"]').waitFor({ timeout: 20_000 });
+    await control(p, "leave");
+    await p.getByText("You left the call").waitFor();
     await closeContext(other);
   });
 
