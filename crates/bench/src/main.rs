@@ -21,7 +21,9 @@ use clap::Parser;
 use serde::Serialize;
 
 use crate::load::{LatencySummary, LoadConfig, LoadStats};
-use crate::scenarios::{ChatOptions, Credentials, Ctx, Outcome, PadOptions, Scenario, WikiOptions};
+use crate::scenarios::{
+    ChatOptions, Credentials, Ctx, Outcome, PadOptions, Scenario, VideoOptions, WikiOptions,
+};
 use crate::target::Target;
 
 /// Bounded HTTP load generator for a Nichoir server on this machine (loopback only).
@@ -118,6 +120,15 @@ struct Cli {
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
     chat_seed_messages: u32,
 
+    /// video: people in the call, each sending and receiving (at most the server's
+    /// video.max_participants)
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=50))]
+    participants: u32,
+
+    /// video: camera bitrate of each participant, kbit/s (audio adds 40)
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=20_000))]
+    video_kbps: u64,
+
     /// wiki-view, wiki-edit: wikis in the farm built first (10 pages each)
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     wikis: u32,
@@ -201,6 +212,10 @@ async fn run(cli: Cli) -> Result<bool> {
         },
         wiki: WikiOptions {
             wikis: usize::try_from(cli.wikis).context("wikis")?,
+        },
+        video: VideoOptions {
+            participants: usize::try_from(cli.participants).context("participants")?,
+            video_kbps: cli.video_kbps,
         },
         server_pid: cli.server_pid,
     };

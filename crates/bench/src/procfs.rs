@@ -63,6 +63,21 @@ pub fn parse_vm_hwm(status: &str) -> Option<u64> {
     })
 }
 
+/// `VmRSS` (resident set size now) in KiB from the contents of /proc/PID/status.
+pub fn parse_vm_rss(status: &str) -> Option<u64> {
+    status.lines().find_map(|line| {
+        let rest = line.strip_prefix("VmRSS:")?;
+        let mut parts = rest.split_whitespace();
+        let value = parts.next()?.parse::<u64>().ok()?;
+        matches!(parts.next(), Some("kB") | None).then_some(value)
+    })
+}
+
+/// RSS of `pid` now, in KiB, if it can be read.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    parse_vm_rss(&fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
+}
+
 /// Peak RSS of `pid` in KiB, if it can be read.
 pub fn peak_rss_kib(pid: u32) -> Option<u64> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -183,6 +198,8 @@ mod tests {
         assert_eq!(parse_vm_hwm(status), Some(51234));
         assert_eq!(parse_vm_hwm("Name:\tx\n"), None);
         assert_eq!(parse_vm_hwm("VmHWM:\tlots kB\n"), None);
+        assert_eq!(parse_vm_rss(status), Some(50000));
+        assert_eq!(parse_vm_rss("VmRSS:\t12 MB\n"), None);
     }
 
     #[test]

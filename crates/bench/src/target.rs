@@ -195,20 +195,20 @@ mod tests {
         assert_eq!(t.ws_endpoint("/api/v1/ws"), "wss://[::1]:9443/api/v1/ws");
         assert_eq!(
             t.socket_addr().expect("addr"),
-            "[::1]:9443".parse().expect("addr")
+            "[::1]:9443".parse::<SocketAddr>().expect("addr")
         );
 
         let t = Target::parse("http://localhost:8080/").expect("localhost URL");
         assert_eq!(t.ws_endpoint("/api/v1/ws"), "ws://localhost:8080/api/v1/ws");
         assert_eq!(
             t.socket_addr().expect("addr"),
-            "127.0.0.1:8080".parse().expect("addr")
+            "127.0.0.1:8080".parse::<SocketAddr>().expect("addr")
         );
         let t = Target::parse("http://127.0.0.2:81").expect("loopback URL");
         assert!(!t.is_tls());
         assert_eq!(
             t.socket_addr().expect("addr"),
-            "127.0.0.2:81".parse().expect("addr")
+            "127.0.0.2:81".parse::<SocketAddr>().expect("addr")
         );
 
         // The url crate normalises odd IPv4 spellings; they are checked after normalisation.

@@ -16,9 +16,11 @@ pub mod http;
 pub mod pad;
 pub mod pad_history;
 pub mod polls;
+pub mod video;
 pub mod wiki;
 
 pub use pad::PadOptions;
+pub use video::VideoOptions;
 
 /// Options of the chat scenario.
 #[derive(Debug, Clone, Copy)]
@@ -73,6 +75,8 @@ pub struct Ctx {
     pub wiki: WikiOptions,
     /// Options of the `chat` scenario.
     pub chat: ChatOptions,
+    /// Options of the `video` scenario.
+    pub video: VideoOptions,
     /// `--server-pid`, if given.
     pub server_pid: Option<u32>,
 }
@@ -121,6 +125,7 @@ pub fn registry() -> Vec<Box<dyn Scenario>> {
     all.extend(polls::scenarios());
     all.extend(wiki::scenarios());
     all.push(Box::new(chat::Chat));
+    all.push(Box::new(video::Video));
     all
 }
 
