@@ -132,9 +132,9 @@ fn replay(
                 .compose(&r.op)
                 .map_err(|e| format!("rev {}: {e}", r.rev))?,
         });
-        authorship = authorship
-            .apply(&r.op, &r.author_id)
-            .ok_or_else(|| format!("authorship at rev {}", r.rev))?;
+        if !authorship.apply_mut(&r.op, &r.author_id) {
+            return Err(format!("authorship at rev {}", r.rev));
+        }
     }
     let text = match combined {
         Some(op) => op.apply(&text).map_err(|e| e.to_string())?,
@@ -333,17 +333,19 @@ impl PadService {
                 let Some((info, deleted)) = store::pad_by(c, "id", &key)? else {
                     return Ok(None);
                 };
+                // A deleted pad's snapshots and revisions are gone: do not look for them.
+                if deleted {
+                    return Ok(Some(Err(PadError::Deleted)));
+                }
                 let (snap_rev, text, auth) = store::snapshot_at(c, &key, info.rev)?;
                 let tail = store::revisions_between(c, &key, snap_rev, info.rev)?;
-                Ok(Some((info, deleted, text, auth, tail)))
+                Ok(Some(Ok((info, text, auth, tail))))
             })
             .await?;
-        let Some((info, deleted, text, authorship, tail)) = loaded else {
+        let Some(loaded) = loaded else {
             return Err(PadError::NotFound);
         };
-        if deleted {
-            return Err(PadError::Deleted);
-        }
+        let (info, text, authorship, tail) = loaded?;
         let (text, authorship) = replay(text, authorship, &tail)
             .map_err(|e| PadError::Other(Error::internal(format!("pad {id}: {e}"))))?;
         let mut recent: VecDeque<Arc<StoredRev>> = tail.into_iter().map(Arc::new).collect();
@@ -507,8 +509,9 @@ impl PadService {
         // Work on copies; commit them only after the database has the batch.
         // Edits are composed and the text rewritten once per batch (not once per edit): with a
         // large pad and many editors, copying the text dominates otherwise.
-        let (mut combined, mut len, mut authorship): (Option<Operation>, usize, Authorship) =
-            (None, p.len, p.authorship.clone());
+        // The authorship is moved after the commit, in place (see `Authorship`): it cannot fail
+        // for an edit that fits the text's length, which `accept` checked.
+        let (mut combined, mut len): (Option<Operation>, usize) = (None, p.len);
         let mut accepted: Vec<Accepted> = Vec::new();
         let mut later_acks: Vec<LaterAck> = Vec::new();
         for item in batch {
@@ -547,16 +550,9 @@ impl PadService {
                             .compose(&op)
                             .map_err(|e| PadError::InvalidOp(e.to_string())),
                     };
-                    let applied = next.and_then(|n| {
-                        authorship
-                            .apply(&op, &item.author.id)
-                            .map(|a| (n, a))
-                            .ok_or_else(|| PadError::InvalidOp("authorship mismatch".into()))
-                    });
-                    match applied {
-                        Ok((n, a)) => {
+                    match next {
+                        Ok(n) => {
                             combined = Some(n);
-                            authorship = a;
                             len = op.target_len();
                             accepted.push(Accepted {
                                 rev: head + accepted.len() as u64 + 1,
@@ -599,7 +595,13 @@ impl PadService {
         let every = self.config.snapshot_every.max(1);
         let last = head + accepted.len() as u64;
         // A snapshot at the batch's last revision when the batch crosses a multiple of `every`.
-        let snapshot = (head / every != last / every).then(|| (text.clone(), authorship.clone()));
+        let snapshot = (head / every != last / every).then(|| {
+            let mut authorship = p.authorship.clone();
+            for a in &accepted {
+                authorship.apply_mut(&a.op, &a.author.id);
+            }
+            (text.clone(), authorship)
+        });
         let rows: Vec<(u64, Operation, Author, String, u64)> = accepted
             .iter()
             .map(|a| {
@@ -616,10 +618,9 @@ impl PadService {
         let stored = self
             .db
             .write(move |tx| {
-                let mut new_authors = Vec::new();
                 for (i, (rev, op, author, client_id, seq)) in rows.iter().enumerate() {
                     let is_last = i + 1 == rows.len();
-                    let new = store::insert_revision(
+                    store::insert_revision_row(
                         tx,
                         &NewRev {
                             pad: &pad,
@@ -635,7 +636,17 @@ impl PadService {
                                 .map(|(t, a)| (t.as_str(), a)),
                         },
                     )?;
-                    if new {
+                }
+                store::set_head(tx, &pad, last, now)?;
+                // Each author of the batch once, at their first revision in it.
+                let mut new_authors: Vec<Author> = Vec::new();
+                let mut seen: Vec<&str> = Vec::new();
+                for (rev, _, author, _, _) in &rows {
+                    if seen.contains(&author.id.as_str()) {
+                        continue;
+                    }
+                    seen.push(&author.id);
+                    if store::note_author(tx, &pad, author, *rev)? {
                         new_authors.push(author.clone());
                     }
                 }
@@ -658,7 +669,9 @@ impl PadService {
         };
         p.text = text;
         p.len = len;
-        p.authorship = authorship;
+        let authorship_ok = accepted
+            .iter()
+            .all(|a| p.authorship.apply_mut(&a.op, &a.author.id));
         p.info.rev = last;
         p.info.updated_at = now;
         let topics = [edit_topic(pad_id), view_topic(&p.info.readonly_id)];
@@ -699,6 +712,15 @@ impl PadService {
                 rev: l.rev,
                 duplicate: true,
             }));
+        }
+        if !authorship_ok {
+            // Cannot happen (every edit fits the text's length, as does the authorship); should
+            // it, the stored log is right and memory is not: load the pad again from the log.
+            tracing::error!(
+                pad = pad_id,
+                "authorship out of step with the text; reloading"
+            );
+            *guard = None;
         }
     }
 
@@ -784,14 +806,15 @@ impl PadService {
         let mut op = op;
         // Revisions the client had not seen: stored ones, then the earlier edits of this batch.
         if base_rev < head {
-            let stored: Vec<Arc<StoredRev>> =
-                if p.recent.front().is_some_and(|r| r.rev <= base_rev + 1) {
-                    p.recent
-                        .iter()
-                        .filter(|r| r.rev > base_rev)
-                        .cloned()
-                        .collect()
-                } else {
+            let stored: Vec<Arc<StoredRev>> = match p.recent.front().map(|r| r.rev) {
+                // `recent` holds consecutive revisions: skip to the first one after `base_rev`.
+                Some(first) if first <= base_rev + 1 => p
+                    .recent
+                    .iter()
+                    .skip(usize::try_from(base_rev + 1 - first).unwrap_or(usize::MAX))
+                    .cloned()
+                    .collect(),
+                _ => {
                     let pad = p.info.id.clone();
                     self.db
                         .read(move |c| store::revisions_between(c, &pad, base_rev, head))
@@ -799,7 +822,8 @@ impl PadService {
                         .into_iter()
                         .map(Arc::new)
                         .collect()
-                };
+                }
+            };
             for r in &stored {
                 op = Operation::transform(&r.op, &op)
                     .map_err(|e| PadError::InvalidOp(e.to_string()))?

@@ -92,9 +92,9 @@ impl PadService {
             text =
                 r.op.apply(&text)
                     .map_err(|e| PadError::InvalidOp(e.to_string()))?;
-            auth = auth
-                .apply(&r.op, &author.id)
-                .ok_or_else(|| PadError::InvalidOp("authorship".into()))?;
+            if !auth.apply_mut(&r.op, &author.id) {
+                return Err(PadError::InvalidOp("authorship".into()));
+            }
             let snapshot = (rev.is_multiple_of(every) || i + 1 == pad.revisions.len())
                 .then(|| (text.clone(), auth.clone()));
             rows.push((

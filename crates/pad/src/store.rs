@@ -171,50 +171,73 @@ pub(crate) struct NewRev<'a> {
     pub snapshot: Option<(&'a str, &'a Authorship)>,
 }
 
+/// Stores one revision and moves the pad's head to it; true if its author is new to the pad.
 pub(crate) fn insert_revision(tx: &Connection, r: &NewRev<'_>) -> SResult<bool> {
+    insert_revision_row(tx, r)?;
+    set_head(tx, r.pad, r.rev, r.now)?;
+    note_author(tx, r.pad, r.author, r.rev)
+}
+
+// The statements below are cached on the writer's connection: they run for every edit, and
+// preparing them each time (SQL parsing and planning) cost more than running them.
+
+/// The revision's row (and its snapshot, if any); the pad's head is moved by [`set_head`].
+pub(crate) fn insert_revision_row(tx: &Connection, r: &NewRev<'_>) -> SResult<()> {
     let op = serde_json::to_string(r.op).map_err(bad_row)?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            r.pad,
-            r.rev as i64,
-            op,
-            r.author.id,
-            r.client_id,
-            r.seq as i64,
-            r.now
-        ],
-    )?;
-    tx.execute(
-        "UPDATE pads SET rev = ?2, updated_at = ?3, last_used_at = ?3 WHERE id = ?1",
-        params![r.pad, r.rev as i64, r.now],
-    )?;
-    let new_author = tx.execute(
-        "INSERT OR IGNORE INTO pad_authors (pad_id, author_id, display_name, color, first_rev)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            r.pad,
-            r.author.id,
-            r.author.name,
-            r.author.color,
-            r.rev as i64
-        ],
-    )? == 1;
-    if !new_author {
-        // People rename themselves: the pad shows their current name.
-        tx.execute(
-            "UPDATE pad_authors SET display_name = ?3, color = ?4 WHERE pad_id = ?1 AND author_id = ?2
-             AND (display_name <> ?3 OR color <> ?4)",
-            params![r.pad, r.author.id, r.author.name, r.author.color],
-        )?;
-    }
+    )?
+    .execute(params![
+        r.pad,
+        r.rev as i64,
+        op,
+        r.author.id,
+        r.client_id,
+        r.seq as i64,
+        r.now
+    ])?;
     if let Some((text, auth)) = r.snapshot {
         let auth = serde_json::to_string(auth).map_err(bad_row)?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO pad_snapshots (pad_id, rev, text, authorship, packed) VALUES (?1, ?2, '', '', ?3)",
-            params![r.pad, r.rev as i64, pack(text, &auth)?],
-        )?;
+        )?
+        .execute(params![r.pad, r.rev as i64, pack(text, &auth)?])?;
+    }
+    Ok(())
+}
+
+/// The pad's newest revision is `rev` (once per batch).
+pub(crate) fn set_head(tx: &Connection, pad: &str, rev: u64, now: i64) -> SResult<()> {
+    tx.prepare_cached(
+        "UPDATE pads SET rev = ?2, updated_at = ?3, last_used_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![pad, rev as i64, now])?;
+    Ok(())
+}
+
+/// Records that `author` wrote revision `rev` (once per author and batch); true if the author is
+/// new to the pad.
+pub(crate) fn note_author(tx: &Connection, pad: &str, author: &Author, rev: u64) -> SResult<bool> {
+    let new_author =
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO pad_authors (pad_id, author_id, display_name, color, first_rev)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            pad,
+            author.id,
+            author.name,
+            author.color,
+            rev as i64
+        ])? == 1;
+    if !new_author {
+        // People rename themselves: the pad shows their current name.
+        tx.prepare_cached(
+            "UPDATE pad_authors SET display_name = ?3, color = ?4 WHERE pad_id = ?1 AND author_id = ?2
+             AND (display_name <> ?3 OR color <> ?4)",
+        )?
+        .execute(params![pad, author.id, author.name, author.color])?;
     }
     Ok(new_author)
 }

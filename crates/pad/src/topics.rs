@@ -33,7 +33,14 @@ pub struct PadTopics {
     service: Arc<PadService>,
     /// Per-connection edit budget (`pads.ops_per_second`, bursts of five times that).
     buckets: Mutex<HashMap<ConnId, (TokenBucket, Instant)>>,
+    /// Topic → (pad id, read-only id, read-only?) for publishes: a pad's ids never change, and
+    /// looking them up in the database for every edit was a large part of an edit's cost. A
+    /// deleted pad stays here; the engine refuses its edits (`pad_deleted`) as `find` would.
+    resolved: Mutex<HashMap<String, (String, String, bool)>>,
 }
+
+/// Topics remembered in `resolved` before it is emptied (a bound, not a working-set size).
+const RESOLVED_MAX: usize = 50_000;
 
 enum Target {
     Edit(String),
@@ -54,7 +61,23 @@ impl PadTopics {
         PadTopics {
             service,
             buckets: Mutex::new(HashMap::new()),
+            resolved: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// As `resolve`, remembered per topic (publishes only: subscribing always asks the database,
+    /// so a deleted pad cannot be joined).
+    async fn resolve_cached(&self, topic: &str) -> Result<(String, String, bool), PadError> {
+        if let Some(r) = self.resolved.lock().get(topic) {
+            return Ok(r.clone());
+        }
+        let r = self.resolve(topic).await?;
+        let mut map = self.resolved.lock();
+        if map.len() >= RESOLVED_MAX {
+            map.clear();
+        }
+        map.insert(topic.to_string(), r.clone());
+        Ok(r)
     }
 
     fn allow(&self, conn: ConnId) -> bool {
@@ -139,7 +162,7 @@ impl TopicHandler for PadTopics {
             }
             hub.send_event_to(from.conn, topic, &v);
         };
-        let (id, readonly_id, readonly) = match self.resolve(topic).await {
+        let (id, readonly_id, readonly) = match self.resolve_cached(topic).await {
             Ok(r) => r,
             Err(e) => {
                 reply_error(&e, json!({}));
