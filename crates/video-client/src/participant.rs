@@ -340,13 +340,7 @@ impl Participant {
 
     /// Packets (with a trailer) received from `participant`'s `source` so far.
     pub fn received_from(&self, participant: &str, source: Source) -> u64 {
-        self.streams()
-            .iter()
-            .filter(|s| {
-                s.key.participant.as_deref() == Some(participant) && s.key.source == Some(source)
-            })
-            .map(|s| s.marked)
-            .sum()
+        self.shared.stats.marked_from(participant, source)
     }
 
     /// Waits until at least `min` more packets than now came from `participant`'s `source`.

@@ -258,6 +258,18 @@ impl Stats {
             .collect()
     }
 
+    /// Marked packets received from `participant`'s `source` (no copy of the streams).
+    pub fn marked_from(&self, participant: &str, source: Source) -> u64 {
+        lock(&self.streams)
+            .values()
+            .filter(|s| {
+                s.stats.key.participant.as_deref() == Some(participant)
+                    && s.stats.key.source == Some(source)
+            })
+            .map(|s| s.stats.marked)
+            .sum()
+    }
+
     /// The outgoing streams so far.
     pub fn senders(&self) -> Vec<SenderStats> {
         let mut v: Vec<SenderStats> = lock(&self.senders).values().cloned().collect();

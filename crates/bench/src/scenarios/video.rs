@@ -124,18 +124,30 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // Everyone receives everyone's microphone and camera.
     let setup = Instant::now();
-    for (i, p) in people.iter().enumerate() {
-        for (j, id) in ids.iter().enumerate() {
-            if i == j {
-                continue;
-            }
-            for source in [Source::Mic, Source::Camera] {
-                let left = SETUP_TIMEOUT.saturating_sub(setup.elapsed());
-                p.wait_receiving_from(id, source, 5, left.max(Duration::from_secs(1)))
-                    .await
-                    .with_context(|| format!("participant {i} never received {j}'s {source:?}"))?;
-            }
+    loop {
+        let missing: Vec<String> = people
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                ids.iter().enumerate().flat_map(move |(j, id)| {
+                    [Source::Mic, Source::Camera]
+                        .into_iter()
+                        .filter(move |s| i != j && p.received_from(id, *s) < 5)
+                        .map(move |s| format!("{i}←{j} {}", s.as_str()))
+                })
+            })
+            .collect();
+        if missing.is_empty() {
+            break;
         }
+        if setup.elapsed() > SETUP_TIMEOUT {
+            bail!(
+                "after {SETUP_TIMEOUT:?}, {} streams still missing: {:?}",
+                missing.len(),
+                missing.iter().take(10).collect::<Vec<_>>()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     eprintln!(
         "nichoir-bench: video: everyone receives everyone after {:.1} s",
