@@ -145,5 +145,18 @@ CREATE TABLE chat_webhooks (
 ) STRICT;
 "#,
         },
+        Migration {
+            version: 3,
+            name: "search_prefix_index",
+            sql: r#"
+-- Search adds `*` to the last word (results while typing). A short prefix such as "we*" made
+-- FTS5 merge the lists of every word starting with it; prefix indexes of 2 and 3 characters
+-- answer those from one list. The index is rebuilt from the posts that are not deleted (a
+-- deleted post's text is emptied and its entry removed).
+DROP TABLE chat_search;
+CREATE VIRTUAL TABLE chat_search USING fts5 (text, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+INSERT INTO chat_search (rowid, text) SELECT id, text FROM chat_posts WHERE deleted = 0;
+"#,
+        },
     ],
 };

@@ -282,11 +282,7 @@ impl Hub {
     /// Sends an event whose `data` is already serialised (one text for many topics: a chat
     /// message goes to each member's own topic). `data_json` must be a JSON value's text.
     pub fn broadcast_event_json(&self, topic: &str, data_json: &str) {
-        let topic_json = serde_json::to_string(topic).unwrap_or_else(|_| "\"\"".into());
-        let text = format!(
-            "{{\"type\":\"event\",\"topic\":{topic_json},\"from\":null,\"data\":{data_json}}}"
-        );
-        self.send_all(topic, &text, None);
+        self.send_all(topic, &event_json_frame(topic, data_json), None);
     }
 
     /// How many connections follow `topic` (without copying the members).
@@ -326,6 +322,40 @@ impl Hub {
         match tx {
             Some(tx) => self.deliver(conn, &tx, event_json_text(topic, data_json)),
             None => false,
+        }
+    }
+
+    /// Sends one already serialised event to every member of each of `topics` (a chat message
+    /// goes to each channel member's own topic): the topics are looked up under one read lock
+    /// instead of one per topic, and each frame is built once and moved, not copied, to the
+    /// topic's last member. Same frames, order and slow-client rule as `broadcast_event_json`.
+    pub fn broadcast_event_json_to<'a>(
+        &self,
+        topics: impl IntoIterator<Item = &'a str>,
+        data_json: &str,
+    ) {
+        let mut targets: Vec<(ConnId, mpsc::Sender<Outgoing>, String)> = Vec::new();
+        {
+            let map = self.inner.topics.read();
+            for topic in topics {
+                let Some(members) = map.get(topic) else {
+                    continue;
+                };
+                let mut text = event_json_frame(topic, data_json);
+                let last = members.len().saturating_sub(1);
+                for (i, (conn, m)) in members.iter().enumerate() {
+                    let t = if i == last {
+                        std::mem::take(&mut text)
+                    } else {
+                        text.clone()
+                    };
+                    targets.push((*conn, m.tx.clone(), t));
+                }
+            }
+        }
+        // Outside the lock: dropping a slow client takes the topics' write lock.
+        for (conn, tx, text) in targets {
+            self.deliver(conn, &tx, text);
         }
     }
 
@@ -435,6 +465,12 @@ fn event_json_text(topic: &str, data_json: &str) -> String {
     format!("{{\"type\":\"event\",\"topic\":{topic_json},\"from\":null,\"data\":{data_json}}}")
 }
 
+/// The `event` frame (no sender) of an already serialised `data_json` on `topic`.
+fn event_json_frame(topic: &str, data_json: &str) -> String {
+    let topic_json = serde_json::to_string(topic).unwrap_or_else(|_| "\"\"".into());
+    format!("{{\"type\":\"event\",\"topic\":{topic_json},\"from\":null,\"data\":{data_json}}}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,6 +515,34 @@ mod tests {
         tokio::time::timeout(std::time::Duration::from_secs(5), slow_signal.notified())
             .await
             .expect("the slow member was told to go");
+    }
+
+    #[test]
+    fn one_event_reaches_every_member_of_many_topics() {
+        let hub = Hub::new(RealtimeConfig::default());
+        let (ra, rb, rc) = (hub.connect(), hub.connect(), hub.connect());
+        hub.join("t:a", peer(ra.id, "a"), ra.sender.clone());
+        hub.join("t:b", peer(rb.id, "b1"), rb.sender.clone());
+        hub.join("t:b", peer(rc.id, "b2"), rc.sender.clone());
+        let mut rxs = [ra.outgoing, rb.outgoing, rc.outgoing];
+        for rx in rxs.iter_mut() {
+            while rx.try_recv().is_ok() {} // presence frames
+        }
+        hub.broadcast_event_json_to(["t:a", "t:b", "t:none"], r#"{"n":1}"#);
+        let got: Vec<String> = rxs
+            .iter_mut()
+            .map(|rx| match rx.try_recv() {
+                Ok(Outgoing::Text(t)) => t,
+                other => panic!("no event: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            got[0],
+            r#"{"type":"event","topic":"t:a","from":null,"data":{"n":1}}"#
+        );
+        assert_eq!(got[1], got[2]);
+        assert!(got[1].contains(r#""topic":"t:b""#));
+        assert!(rxs.iter_mut().all(|rx| rx.try_recv().is_err()));
     }
 
     #[test]
