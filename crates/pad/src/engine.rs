@@ -107,6 +107,11 @@ enum Acceptance {
     New(Operation),
 }
 
+/// An edit's answer was dropped unsent (cannot happen: every taken edit is answered).
+fn lost() -> PadError {
+    PadError::Other(Error::internal("edit lost before it was stored"))
+}
+
 /// The same failure for every edit of a batch (errors are not Clone because of their sources).
 fn clone_error(e: &PadError, code: &'static str) -> PadError {
     match (e, code) {
@@ -458,20 +463,27 @@ impl PadService {
             origin,
             reply,
         });
-        {
-            let mut guard = slot.state.lock().await;
-            // Empty: an earlier lock holder took this edit with its batch.
-            if !slot.queue.lock().is_empty() {
-                self.pace(pad_id, &slot, guard.as_ref()).await;
-                let batch = std::mem::take(&mut *slot.queue.lock());
-                if !batch.is_empty() {
-                    self.process_batch(pad_id, &mut guard, batch).await;
+        let mut answer = answer;
+        let lock = slot.state.lock();
+        tokio::pin!(lock);
+        tokio::select! {
+            // Another lock holder stored this edit with its batch: done, without waiting for the
+            // lock behind the next batches (this connection's next edit would wait meanwhile).
+            // Whoever queued an edit still waits for the lock, so the queue is always drained.
+            biased;
+            done = &mut answer => return done.map_err(|_| lost())?,
+            mut guard = &mut lock => {
+                // Empty: an earlier lock holder took this edit with its batch.
+                if !slot.queue.lock().is_empty() {
+                    self.pace(pad_id, &slot, guard.as_ref()).await;
+                    let batch = std::mem::take(&mut *slot.queue.lock());
+                    if !batch.is_empty() {
+                        self.process_batch(pad_id, &mut guard, batch).await;
+                    }
                 }
             }
         }
-        answer
-            .await
-            .map_err(|_| PadError::Other(Error::internal("edit lost before it was stored")))?
+        answer.await.map_err(|_| lost())?
     }
 
     /// Waits (holding the pad lock, so edits pile up in the queue) until a crowded pad may start
