@@ -9,8 +9,13 @@ use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
 pub fn init(cfg: &LoggingConfig) -> Result<Option<WorkerGuard>> {
-    let filter = EnvFilter::try_from_env("NICHOIR_LOG")
-        .unwrap_or_else(|_| EnvFilter::new(format!("{},actix_server=warn", cfg.level)));
+    let filter = EnvFilter::try_from_env("NICHOIR_LOG").unwrap_or_else(|_| {
+        EnvFilter::new(format!(
+            // webrtc-ice warns once per discarded media packet: thousands a second in a busy call.
+            "{},actix_server=warn,webrtc_ice=error,webrtc=error",
+            cfg.level
+        ))
+    });
     let json = cfg.format == "json";
     if cfg.directory.as_os_str().is_empty() {
         let b = tracing_subscriber::fmt()

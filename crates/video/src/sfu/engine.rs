@@ -33,8 +33,7 @@ impl Engine {
             .map_err(|_| Error::internal("video.udp_bind is not an IP address"))?;
         let port = u16::try_from(config.udp_port)
             .map_err(|_| Error::internal("video.udp_port is not a port"))?;
-        let socket = tokio::net::UdpSocket::bind(SocketAddr::new(ip, port))
-            .await
+        let socket = bind_udp(SocketAddr::new(ip, port))
             .map_err(|e| Error::internal(format!("video: cannot bind UDP {ip}:{port}: {e}")))?;
         let udp_port = socket
             .local_addr()
@@ -72,4 +71,21 @@ impl Engine {
             .map_err(|e| Error::internal(format!("video: peer connection: {e}")))?;
         Ok(Arc::new(pc))
     }
+}
+
+/// Every participant's media arrives on this one socket: the kernel's default receive buffer
+/// (about 200 KB) overflows within milliseconds when the SFU is briefly busy, so ask for 8 MB
+/// (the kernel caps it at net.core.rmem_max).
+fn bind_udp(addr: SocketAddr) -> std::io::Result<tokio::net::UdpSocket> {
+    let domain = socket2::Domain::for_address(addr);
+    let socket = socket2::Socket::new(domain, socket2::Type::DGRAM, Some(socket2::Protocol::UDP))?;
+    if let Err(e) = socket.set_recv_buffer_size(8 * 1024 * 1024) {
+        tracing::debug!("video: receive buffer not raised: {e}");
+    }
+    if let Err(e) = socket.set_send_buffer_size(8 * 1024 * 1024) {
+        tracing::debug!("video: send buffer not raised: {e}");
+    }
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    tokio::net::UdpSocket::from_std(socket.into())
 }
