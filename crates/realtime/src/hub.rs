@@ -293,34 +293,15 @@ impl Hub {
     /// As [`Hub::broadcast_event_json`], but not to the connections in `except`: a pad sends
     /// one shared text to most members and its own frame to the few that authored the edits.
     pub fn broadcast_event_json_except(&self, topic: &str, data_json: &str, except: &[ConnId]) {
-        let text = event_json_text(topic, data_json);
-        let targets: Vec<(ConnId, mpsc::Sender<Outgoing>)> = self
-            .inner
-            .topics
-            .read()
-            .get(topic)
-            .map(|m| {
-                m.iter()
-                    .filter(|(c, _)| !except.contains(c))
-                    .map(|(c, m)| (*c, m.tx.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for (conn, tx) in targets {
-            self.deliver(conn, &tx, text.clone());
-        }
+        let text = event_json_frame(topic, data_json);
+        self.send_all_where(topic, &text, |c| !except.contains(&c));
     }
 
     /// Sends an `event` frame whose `data` is already serialised to one connection only.
     pub fn send_event_json_to(&self, conn: ConnId, topic: &str, data_json: &str) -> bool {
-        let tx = self
-            .inner
-            .connections
-            .read()
-            .get(&conn)
-            .map(|(tx, _)| tx.clone());
+        let tx = self.sender_of(conn);
         match tx {
-            Some(tx) => self.deliver(conn, &tx, event_json_text(topic, data_json)),
+            Some(tx) => self.deliver(conn, &tx, event_json_frame(topic, data_json)),
             None => false,
         }
     }
@@ -359,14 +340,17 @@ impl Hub {
         }
     }
 
-    /// Sends an `event` frame on `topic` to one connection only.
-    pub fn send_event_to(&self, conn: ConnId, topic: &str, data: &Value) -> bool {
-        let tx = self
-            .inner
+    fn sender_of(&self, conn: ConnId) -> Option<mpsc::Sender<Outgoing>> {
+        self.inner
             .connections
             .read()
             .get(&conn)
-            .map(|(tx, _)| tx.clone());
+            .map(|(tx, _)| tx.clone())
+    }
+
+    /// Sends an `event` frame on `topic` to one connection only.
+    pub fn send_event_to(&self, conn: ConnId, topic: &str, data: &Value) -> bool {
+        let tx = self.sender_of(conn);
         match tx {
             Some(tx) => self.deliver(
                 conn,
@@ -384,12 +368,7 @@ impl Hub {
 
     /// Sends a raw JSON frame to one connection.
     pub fn send_to(&self, conn: ConnId, value: &Value) -> bool {
-        let tx = self
-            .inner
-            .connections
-            .read()
-            .get(&conn)
-            .map(|(tx, _)| tx.clone());
+        let tx = self.sender_of(conn);
         match tx {
             Some(tx) => self.deliver(conn, &tx, value.to_string()),
             None => false,
@@ -397,6 +376,11 @@ impl Hub {
     }
 
     fn send_all(&self, topic: &str, text: &str, except: Option<ConnId>) {
+        self.send_all_where(topic, text, |c| Some(c) != except);
+    }
+
+    /// Sends `text` to the members of `topic` that `keep` accepts.
+    fn send_all_where(&self, topic: &str, text: &str, keep: impl Fn(ConnId) -> bool) {
         let targets: Vec<(ConnId, mpsc::Sender<Outgoing>)> = self
             .inner
             .topics
@@ -404,7 +388,7 @@ impl Hub {
             .get(topic)
             .map(|m| {
                 m.iter()
-                    .filter(|(c, _)| Some(**c) != except)
+                    .filter(|(c, _)| keep(**c))
                     .map(|(c, m)| (*c, m.tx.clone()))
                     .collect()
             })
@@ -460,11 +444,6 @@ impl Hub {
 }
 
 /// The `event` frame around already-serialised `data` (`data_json` must be a JSON value's text).
-fn event_json_text(topic: &str, data_json: &str) -> String {
-    let topic_json = serde_json::to_string(topic).unwrap_or_else(|_| "\"\"".into());
-    format!("{{\"type\":\"event\",\"topic\":{topic_json},\"from\":null,\"data\":{data_json}}}")
-}
-
 /// The `event` frame (no sender) of an already serialised `data_json` on `topic`.
 fn event_json_frame(topic: &str, data_json: &str) -> String {
     let topic_json = serde_json::to_string(topic).unwrap_or_else(|_| "\"\"".into());

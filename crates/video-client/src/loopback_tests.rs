@@ -43,6 +43,23 @@ struct Sfu {
     candidates: mpsc::UnboundedReceiver<Value>,
 }
 
+/// A `recvonly` m-line of `kind` on the test SFU's side (what the real server offers to publish on).
+async fn recvonly(
+    pc: &RTCPeerConnection,
+    kind: RTPCodecType,
+    what: &str,
+) -> Arc<RTCRtpTransceiver> {
+    pc.add_transceiver_from_kind(
+        kind,
+        Some(RTCRtpTransceiverInit {
+            direction: RTCRtpTransceiverDirection::Recvonly,
+            send_encodings: vec![],
+        }),
+    )
+    .await
+    .expect(what)
+}
+
 async fn sfu() -> Sfu {
     let mut m = MediaEngine::default();
     m.register_default_codecs().expect("codecs");
@@ -153,28 +170,8 @@ async fn negotiate(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn media_flows_both_ways_through_an_answered_offer() {
     let mut sfu = sfu().await;
-    let mic = sfu
-        .pc
-        .add_transceiver_from_kind(
-            RTPCodecType::Audio,
-            Some(RTCRtpTransceiverInit {
-                direction: RTCRtpTransceiverDirection::Recvonly,
-                send_encodings: vec![],
-            }),
-        )
-        .await
-        .expect("mic m-line");
-    let cam = sfu
-        .pc
-        .add_transceiver_from_kind(
-            RTPCodecType::Video,
-            Some(RTCRtpTransceiverInit {
-                direction: RTCRtpTransceiverDirection::Recvonly,
-                send_encodings: vec![],
-            }),
-        )
-        .await
-        .expect("camera m-line");
+    let mic = recvonly(&sfu.pc, RTPCodecType::Audio, "mic m-line").await;
+    let cam = recvonly(&sfu.pc, RTPCodecType::Video, "camera m-line").await;
     let other_cam = Arc::new(TrackLocalStaticRTP::new(
         RTCRtpCodecCapability {
             mime_type: "video/VP8".into(),
@@ -333,17 +330,7 @@ async fn media_flows_both_ways_through_an_answered_offer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_renegotiation_adds_a_forwarded_stream_and_a_publish_line() {
     let mut sfu = sfu().await;
-    let cam = sfu
-        .pc
-        .add_transceiver_from_kind(
-            RTPCodecType::Video,
-            Some(RTCRtpTransceiverInit {
-                direction: RTCRtpTransceiverDirection::Recvonly,
-                send_encodings: vec![],
-            }),
-        )
-        .await
-        .expect("camera m-line");
+    let cam = recvonly(&sfu.pc, RTPCodecType::Video, "camera m-line").await;
     let (tx, mut out) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared::new(
         Outbox {
@@ -391,16 +378,7 @@ async fn a_renegotiation_adds_a_forwarded_stream_and_a_publish_line() {
         )
         .await
         .expect("forwarded mic");
-    sfu.pc
-        .add_transceiver_from_kind(
-            RTPCodecType::Audio,
-            Some(RTCRtpTransceiverInit {
-                direction: RTCRtpTransceiverDirection::Recvonly,
-                send_encodings: vec![],
-            }),
-        )
-        .await
-        .expect("publish mic");
+    recvonly(&sfu.pc, RTPCodecType::Audio, "publish mic").await;
     {
         let track = other_mic.clone();
         tokio::spawn(async move {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
-use nichoir_http::{doc, Access, AnyActor, Api, ApiError, ApiResult, MaybeActor, SignedIn};
+use nichoir_http::{doc, Access, AnyActor, Api, ApiResult, MaybeActor, SignedIn};
 use serde_json::json;
 
 use crate::room::{NewRoom, RoomPatch};
@@ -27,26 +27,17 @@ pub fn declare(api: Api) -> Api {
 }
 
 async fn create(video: Video, who: AnyActor, body: web::Json<NewRoom>) -> ApiResult<HttpResponse> {
-    let room = video
-        .create(&who.0, body.into_inner())
-        .await
-        .map_err(|e| ApiError::from(nichoir_core::Error::from(e)))?;
+    let room = video.create(&who.0, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(json!({"room": room})))
 }
 
 async fn mine(video: Video, who: SignedIn) -> ApiResult<HttpResponse> {
-    let rooms = video
-        .mine(&who.0)
-        .await
-        .map_err(|e| ApiError::from(nichoir_core::Error::from(e)))?;
+    let rooms = video.mine(&who.0).await?;
     Ok(HttpResponse::Ok().json(json!({"rooms": rooms})))
 }
 
 async fn view(video: Video, who: MaybeActor, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let room = video
-        .get(&id, who.0.as_ref())
-        .await
-        .map_err(|e| ApiError::from(nichoir_core::Error::from(e)))?;
+    let room = video.get(&id, who.0.as_ref()).await?;
     Ok(HttpResponse::Ok().json(room))
 }
 
@@ -56,18 +47,12 @@ async fn patch(
     id: web::Path<String>,
     body: web::Json<RoomPatch>,
 ) -> ApiResult<HttpResponse> {
-    let room = video
-        .patch(&id, &who.0, body.into_inner())
-        .await
-        .map_err(|e| ApiError::from(nichoir_core::Error::from(e)))?;
+    let room = video.patch(&id, &who.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(room))
 }
 
 async fn delete(video: Video, who: AnyActor, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    video
-        .delete(&id, &who.0)
-        .await
-        .map_err(|e| ApiError::from(nichoir_core::Error::from(e)))?;
+    video.delete(&id, &who.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -436,6 +436,12 @@ impl VideoService {
         }
     }
 
+    /// Tells the participants (but `except`) how `p` is now: mute, hand, quality, connection.
+    fn announce_participant(&self, call: &Call, p: &Participant, except: Option<&str>) {
+        let frame = json!({"type": "participant", "participant": p.view()});
+        self.to_participants(call, &frame, except);
+    }
+
     fn send_to_conn(&self, room: &str, conn: ConnId, frame: &Value) {
         self.hub.send_event_to(conn, &topic_of(room), frame);
     }
@@ -540,20 +546,12 @@ impl VideoService {
                         p.request_keyframe().await;
                     }
                 }
-                self.to_participants(
-                    &call,
-                    &json!({"type": "participant", "participant": me.view()}),
-                    None,
-                );
+                self.announce_participant(&call, &me, None);
                 Ok(())
             }
             ClientFrame::Hand { raised } => {
                 me.view.lock().hand = raised;
-                self.to_participants(
-                    &call,
-                    &json!({"type": "participant", "participant": me.view()}),
-                    None,
-                );
+                self.announce_participant(&call, &me, None);
                 Ok(())
             }
             ClientFrame::Quality { level } => {
@@ -564,11 +562,7 @@ impl VideoService {
                     changed
                 };
                 if changed {
-                    self.to_participants(
-                        &call,
-                        &json!({"type": "participant", "participant": me.view()}),
-                        None,
-                    );
+                    self.announce_participant(&call, &me, None);
                 }
                 Ok(())
             }
@@ -632,11 +626,7 @@ impl VideoService {
                 target.view.lock().audio = false;
                 let by = me.view.lock().name.clone();
                 target.outbox.send(&json!({"type": "muted", "by": by}));
-                self.to_participants(
-                    &call,
-                    &json!({"type": "participant", "participant": target.view()}),
-                    None,
-                );
+                self.announce_participant(&call, &target, None);
                 Ok(())
             }
             ClientFrame::Remove { id } => {
@@ -977,11 +967,7 @@ impl VideoService {
         self.detach(call, p).await;
         self.welcome(p, call, p.moderator);
         self.attach(call, p).await?;
-        self.to_participants(
-            call,
-            &json!({"type": "participant", "participant": p.view()}),
-            Some(&p.id),
-        );
+        self.announce_participant(call, p, Some(&p.id));
         self.announce_room(&call.room_id);
         Ok(())
     }
@@ -1021,11 +1007,7 @@ impl VideoService {
         p.outbox.set_conn(None);
         let generation = p.generation.fetch_add(1, Ordering::SeqCst) + 1;
         p.view.lock().connected = false;
-        self.to_participants(
-            &call,
-            &json!({"type": "participant", "participant": p.view()}),
-            None,
-        );
+        self.announce_participant(&call, &p, None);
         let grace = Duration::from_secs(self.config.reconnect_grace_secs);
         let me = self.me.clone();
         self.spawn(async move {

@@ -302,7 +302,7 @@ impl PeerLink {
             }
         }
         if again {
-            Box::pin(self.negotiate()).await;
+            self.negotiate().await;
         }
         Ok(())
     }
