@@ -344,6 +344,18 @@ describe("Polls", { concurrency: false }, () => {
     await page.screenshot({ path: join(ARTIFACTS, "poll-admin.png"), fullPage: true });
     await noCspViolation(page);
 
+    // A video room for the meeting: the first to ask creates it, the next one lands in the same room.
+    await ap.getByRole("button", { name: "Open a video room for it" }).click();
+    await ap.waitForURL(/\/video\/poll-[0-9a-f]+$/);
+    const roomUrl = ap.url();
+    await ap.getByRole("heading", { level: 1, name: /December meeting · 18:00/ }).waitFor();
+    const bp = bob.page;
+    await bp.locator(".poll-final").getByRole("button", { name: "Open a video room for it" }).click();
+    await bp.waitForURL(roomUrl);
+    await bp.getByRole("heading", { level: 1, name: /December meeting · 18:00/ }).waitFor();
+    await ap.goto(pathOf(publicUrl));
+    await bp.goto(pathOf(publicUrl));
+
     // The poll is listed in "My polls".
     await page.goto("/polls");
     await page.locator("#my-polls").getByRole("link", { name: /December meeting/ }).first().waitFor();

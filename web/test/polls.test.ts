@@ -398,3 +398,15 @@ test("the admin's settings patch only holds what changed", () => {
   // No email, no notifications.
   assert.deepEqual(settingsPatch({ ...f, author_email: "" }, v), { author_email: null, notify_votes: false });
 });
+
+test("a poll's video room name is the same for everyone and always a valid room name", async () => {
+  const { pollRoomName } = await import("../src/polls/api.ts");
+  const { ROOM_NAME } = await import("../src/video/layout.ts");
+  for (const id of ["AbC_-x9ZqQ0tUv12", "aaaaaaaaaaaaaaaa", "AAAAAAAAAAAAAAAA", "é"]) {
+    const name = pollRoomName(id);
+    assert.match(name, ROOM_NAME, id);
+    assert.equal(pollRoomName(id), name);
+  }
+  // Ids that differ only in case get different rooms.
+  assert.notEqual(pollRoomName("Abcdefghijklmnop"), pollRoomName("abcdefghijklmnop"));
+});

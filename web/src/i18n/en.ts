@@ -566,6 +566,7 @@ export const en = {
   "polls.closedNoVote": "Voting is closed.",
   "polls.finalTitle": "Chosen option",
   "polls.addToCalendar": "Add to my calendar (.ics)",
+  "polls.videoRoom": "Open a video room for it",
   "polls.wholeDay": "Whole day",
   "polls.originalTime": "{time} in {zone}",
   "polls.answer.yes": "Yes",

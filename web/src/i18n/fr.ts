@@ -566,6 +566,7 @@ export const fr: Messages = {
   "polls.closedNoVote": "Le vote est fermé.",
   "polls.finalTitle": "Proposition retenue",
   "polls.addToCalendar": "Ajouter à mon agenda (.ics)",
+  "polls.videoRoom": "Ouvrir un salon vidéo",
   "polls.wholeDay": "Journée entière",
   "polls.originalTime": "{time} heure de {zone}",
   "polls.answer.yes": "Oui",

@@ -58,6 +58,15 @@ export const pollsApi = {
 };
 
 export const finalIcsUrl = (id: string) => `${pollPath(id)}/final.ics`;
+
+/**
+ * The name of a poll's video room: the same for everyone who has the poll's link, and a valid room
+ * name (lower-case letters, digits, dashes) whatever characters the poll id holds.
+ */
+export function pollRoomName(pollId: string): string {
+  const hex = Array.from(new TextEncoder().encode(pollId), (b) => b.toString(16).padStart(2, "0")).join("");
+  return `poll-${hex}`.slice(0, 64);
+}
 export const csvUrl = (token: string) => `${adminPath(token)}/export.csv`;
 
 /** The site paths (links built on this origin, whatever base URL the server believes it has). */

@@ -5,10 +5,12 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useId, useMemo, useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
-import { IconDownload } from "../components/icons.tsx";
+import { IconDownload, IconVideo } from "../components/icons.tsx";
+import { navigate } from "../router.ts";
+import { openLinkedRoom } from "../video/api.ts";
 import { Alert, Badge, Button, CopyField, cx, useConfirm } from "../components/ui.tsx";
 import { type Lang, type MessageKey, type Translate, formatDateTime } from "../i18n/index.ts";
-import { type PollTarget, editPage, finalIcsUrl, pollsApi } from "./api.ts";
+import { type PollTarget, editPage, finalIcsUrl, pollRoomName, pollsApi } from "./api.ts";
 import { LIMITS, nameProblem } from "./form.ts";
 import { IconEdit, IconMaybe, IconNo, IconStar, IconTrash, IconYes } from "./icons.tsx";
 import { type Ballot, answerChoices, ballotBody, barWidths, bestIds, hiddenReason, initialBallot, pickAnswer, totalsText, yesBlocked } from "./tally.ts";
@@ -636,13 +638,42 @@ export function FinalBanner({ view }: { view: PollView }) {
           {l.original && <span class="poll-opt-orig"> {l.original}</span>}
         </p>
       </div>
-      {poll.kind === "date" && (
-        <a class="btn btn-secondary btn-sm" href={finalIcsUrl(poll.id)} download>
-          <IconDownload size={16} />
-          {t("polls.addToCalendar")}
-        </a>
-      )}
+      <div class="poll-final-actions">
+        {poll.kind === "date" && (
+          <a class="btn btn-secondary btn-sm" href={finalIcsUrl(poll.id)} download>
+            <IconDownload size={16} />
+            {t("polls.addToCalendar")}
+          </a>
+        )}
+        <MeetingRoomButton view={view} label={l.main} />
+      </div>
     </section>
+  );
+}
+
+/** Opens the poll's video room (created by whoever asks first), titled after the poll. */
+function MeetingRoomButton({ view, label }: { view: PollView; label: string }) {
+  const { t, user } = useApp();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const open = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      navigate(await openLinkedRoom(user, pollRoomName(view.poll.id), `${view.poll.title} · ${label}`));
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Button variant="secondary" size="sm" loading={busy} onClick={() => void open()}>
+        <IconVideo size={16} />
+        {t("polls.videoRoom")}
+      </Button>
+      {error ? <Alert kind="error">{errorText(t, error)}</Alert> : null}
+    </>
   );
 }
 

@@ -1,5 +1,5 @@
 // The video rooms endpoints (docs/video-api.md) over the app's one API client (CSRF token, errors).
-import { api } from "../api.ts";
+import { ApiError, api } from "../api.ts";
 import type { User } from "../types.ts";
 import type { IceServer, Room } from "./types.ts";
 
@@ -65,3 +65,18 @@ export function roomList(x: Room[] | { rooms: Room[] }): Room[] {
 
 /** The page of a room on this site. */
 export const roomPage = (id: string) => `/video/${enc(id)}`;
+
+/**
+ * The room that belongs to something else of this site (a poll's meeting): the first person to ask
+ * creates it under the chosen name and becomes its moderator; everyone after lands in the same room.
+ * Returns the room's page.
+ */
+export async function openLinkedRoom(user: User | null, name: string, title: string): Promise<string> {
+  await ensureIdentity(user);
+  try {
+    await videoApi.create({ name, title: title.trim().slice(0, 120) || undefined });
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 409)) throw err;
+  }
+  return roomPage(name);
+}
