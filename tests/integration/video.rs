@@ -523,6 +523,46 @@ async fn room_api_answers_as_documented() {
         .expect("get");
     assert_eq!((r.status, r.code()), (404, "not_found"));
 
+    // Opening by name (a poll's meeting room): the first caller creates and owns it, the next one
+    // gets the same room unchanged; an existing room keeps its title and settings.
+    let put = |who: &Identity, name: &str, body: Value| {
+        let (who, path) = (who.clone(), format!("/api/v1/video/rooms/{name}"));
+        async move {
+            who.request(reqwest::Method::PUT, &path, Some(&body))
+                .await
+                .expect("put")
+        }
+    };
+    let r = put(&bob, "poll-6d656574", json!({"title": "Meeting"})).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(
+        (&r.body["room"]["title"], &r.body["room"]["owner"]),
+        (&json!("Meeting"), &json!(true))
+    );
+    let r = put(&ana, "poll-6d656574", json!({"title": "Another"})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        (&r.body["room"]["title"], &r.body["room"]["owner"]),
+        (&json!("Meeting"), &json!(false))
+    );
+    let r = put(&ana, "asso-velo-ca", json!({})).await;
+    assert_eq!((r.status, &r.body["room"]["capacity"]), (200, &json!(5)));
+    for (name, body) in [
+        ("Pas Bon", json!({})),
+        ("video-ok", json!({"title": "x".repeat(121)})),
+        ("video-ok", json!({"password": "no"})),
+    ] {
+        let r = put(&ana, name, body).await;
+        assert!((400..500).contains(&r.status), "{name}: {:?}", r.body);
+    }
+    assert_eq!(
+        ana.get("/api/v1/video/rooms/video-ok")
+            .await
+            .expect("get")
+            .status,
+        404
+    );
+
     // Only the owner changes or deletes it.
     let r = bob
         .patch(

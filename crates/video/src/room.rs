@@ -45,6 +45,14 @@ pub struct NewRoom {
     pub capacity: Option<u32>,
 }
 
+/// `PUT /api/v1/video/rooms/{id}`: the title a room gets if this call creates it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenRoom {
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
 /// `PATCH /api/v1/video/rooms/{id}`: absent fields stay; `password: ""` removes the password.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

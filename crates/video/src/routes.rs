@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use nichoir_http::{doc, Access, AnyActor, Api, ApiResult, MaybeActor, SignedIn};
 use serde_json::json;
 
-use crate::room::{NewRoom, RoomPatch};
+use crate::room::{NewRoom, OpenRoom, RoomPatch};
 use crate::service::VideoService;
 
 type Video = web::Data<Arc<VideoService>>;
@@ -20,6 +20,8 @@ pub fn declare(api: Api) -> Api {
             .body(json!({"name": "asso-velo-ca", "title": "Conseil d'administration", "password": "", "lobby": false, "capacity": 12})).ok(201, "application/json"), create)
         .route(doc(m("GET"), "/api/v1/video/rooms", "video", "Rooms I created, newest first", Access::User), mine)
         .route(doc(m("GET"), "/api/v1/video/rooms/{id}", "video", "A room: settings and how many people are in the call", Access::Public), view)
+        .route(doc(m("PUT"), "/api/v1/video/rooms/{id}", "video", "Open a room by name: created with this title when missing (201, the caller owns it), else the room as it is (200)", Access::Anyone)
+            .body(json!({"title": "Réunion de décembre"})).ok(201, "application/json"), open)
         .route(doc(m("PATCH"), "/api/v1/video/rooms/{id}", "video", "Change a room's settings (its moderator)", Access::Anyone)
             .body(json!({"title": "CA", "password": "", "lobby": true, "capacity": 8, "locked": false})), patch)
         .route(doc(m("DELETE"), "/api/v1/video/rooms/{id}", "video", "Delete a room and end its call (its moderator)", Access::Anyone).ok(204, ""), delete)
@@ -29,6 +31,23 @@ pub fn declare(api: Api) -> Api {
 async fn create(video: Video, who: AnyActor, body: web::Json<NewRoom>) -> ApiResult<HttpResponse> {
     let room = video.create(&who.0, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(json!({"room": room})))
+}
+
+async fn open(
+    video: Video,
+    who: AnyActor,
+    id: web::Path<String>,
+    body: web::Json<OpenRoom>,
+) -> ApiResult<HttpResponse> {
+    let (room, created) = video
+        .open_named(&who.0, &id, body.into_inner().title)
+        .await?;
+    let mut answer = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(answer.json(json!({"room": room})))
 }
 
 async fn mine(video: Video, who: SignedIn) -> ApiResult<HttpResponse> {

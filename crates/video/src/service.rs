@@ -279,6 +279,27 @@ impl VideoService {
         Ok(self.view_for(&row, actor.id(), false))
     }
 
+    /// The room under a name that something else of the site derives (a poll's meeting): created
+    /// with default settings by the first caller, who owns it, and given as it is to everyone after.
+    /// `true` when this call created it.
+    pub async fn open_named(
+        &self,
+        actor: &Actor,
+        name: &str,
+        title: Option<String>,
+    ) -> VideoResult<(RoomView, bool)> {
+        let new = NewRoom {
+            name: Some(name.to_string()),
+            title,
+            ..NewRoom::default()
+        };
+        match self.create(actor, new).await {
+            Ok(view) => Ok((view, true)),
+            Err(VideoError::NameTaken) => Ok((self.get(name, Some(actor)).await?, false)),
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn get(&self, id: &str, actor: Option<&Actor>) -> VideoResult<RoomView> {
         let row = self.load(id).await?;
         Ok(match actor {

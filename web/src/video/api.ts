@@ -1,5 +1,5 @@
 // The video rooms endpoints (docs/video-api.md) over the app's one API client (CSRF token, errors).
-import { ApiError, api } from "../api.ts";
+import { api } from "../api.ts";
 import type { User } from "../types.ts";
 import type { IceServer, Room } from "./types.ts";
 
@@ -68,15 +68,12 @@ export const roomPage = (id: string) => `/video/${enc(id)}`;
 
 /**
  * The room that belongs to something else of this site (a poll's meeting): the first person to ask
- * creates it under the chosen name and becomes its moderator; everyone after lands in the same room.
+ * creates it under the chosen name and becomes its moderator; everyone after lands in the same room
+ * (one idempotent PUT: no failed request for the browser to report).
  * Returns the room's page.
  */
 export async function openLinkedRoom(user: User | null, name: string, title: string): Promise<string> {
   await ensureIdentity(user);
-  try {
-    await videoApi.create({ name, title: title.trim().slice(0, 120) || undefined });
-  } catch (err) {
-    if (!(err instanceof ApiError && err.status === 409)) throw err;
-  }
+  await api.put(roomPath(name), { title: title.trim().slice(0, 120) || undefined });
   return roomPage(name);
 }
