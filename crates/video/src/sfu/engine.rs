@@ -8,7 +8,7 @@ use std::sync::Arc;
 use nichoir_core::config::VideoConfig;
 use nichoir_core::Error;
 use webrtc::api::interceptor_registry::register_default_interceptors;
-use webrtc::api::media_engine::MediaEngine;
+use webrtc::api::media_engine::{MediaEngine, MIME_TYPE_OPUS, MIME_TYPE_VP8};
 use webrtc::api::setting_engine::SettingEngine;
 use webrtc::api::{APIBuilder, API};
 use webrtc::ice::network_type::NetworkType;
@@ -18,6 +18,10 @@ use webrtc::ice_transport::ice_candidate_type::RTCIceCandidateType;
 use webrtc::interceptor::registry::Registry;
 use webrtc::peer_connection::configuration::RTCConfiguration;
 use webrtc::peer_connection::RTCPeerConnection;
+use webrtc::rtp_transceiver::rtp_codec::{
+    RTCRtpCodecCapability, RTCRtpCodecParameters, RTPCodecType,
+};
+use webrtc::rtp_transceiver::RTCPFeedback;
 
 pub struct Engine {
     api: API,
@@ -43,9 +47,7 @@ impl Engine {
         let mux = UDPMuxDefault::new(UDPMuxParams::new(socket));
 
         let mut media = MediaEngine::default();
-        media
-            .register_default_codecs()
-            .map_err(|e| Error::internal(format!("video codecs: {e}")))?;
+        register_codecs(&mut media).map_err(|e| Error::internal(format!("video codecs: {e}")))?;
         let registry = register_default_interceptors(Registry::new(), &mut media)
             .map_err(|e| Error::internal(format!("video interceptors: {e}")))?;
         let mut settings = SettingEngine::default();
@@ -87,6 +89,48 @@ impl Engine {
     }
 }
 
+/// VP8 and Opus only: every browser has both, and a forwarded track must be decodable by every
+/// subscriber, so letting one publisher pick H.264 or AV1 would leave others with a black tile.
+fn register_codecs(media: &mut MediaEngine) -> Result<(), webrtc::Error> {
+    let feedback = |typ: &str, parameter: &str| RTCPFeedback {
+        typ: typ.to_owned(),
+        parameter: parameter.to_owned(),
+    };
+    media.register_codec(
+        RTCRtpCodecParameters {
+            capability: RTCRtpCodecCapability {
+                mime_type: MIME_TYPE_VP8.to_owned(),
+                clock_rate: 90_000,
+                channels: 0,
+                sdp_fmtp_line: String::new(),
+                rtcp_feedback: vec![
+                    feedback("goog-remb", ""),
+                    feedback("ccm", "fir"),
+                    feedback("nack", ""),
+                    feedback("nack", "pli"),
+                ],
+            },
+            payload_type: 96,
+            ..Default::default()
+        },
+        RTPCodecType::Video,
+    )?;
+    media.register_codec(
+        RTCRtpCodecParameters {
+            capability: RTCRtpCodecCapability {
+                mime_type: MIME_TYPE_OPUS.to_owned(),
+                clock_rate: 48_000,
+                channels: 2,
+                sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
+                rtcp_feedback: Vec::new(),
+            },
+            payload_type: 111,
+            ..Default::default()
+        },
+        RTPCodecType::Audio,
+    )
+}
+
 /// Every participant's media arrives on this one socket: the kernel's default receive buffer
 /// (about 200 KB) overflows within milliseconds when the SFU is briefly busy, so ask for 8 MB
 /// (the kernel caps it at net.core.rmem_max).
@@ -108,12 +152,11 @@ fn bind_udp(addr: SocketAddr) -> std::io::Result<tokio::net::UdpSocket> {
 mod tests {
     use std::net::IpAddr;
 
-    use webrtc::rtp_transceiver::rtp_codec::RTPCodecType;
-
     use super::*;
 
-    /// The addresses of the host candidates the server offers when its socket is bound to `bind`.
-    async fn offered_addresses(bind: &str, include_loopback: bool) -> Vec<IpAddr> {
+    /// The server's offer for one audio and one video track, its socket bound to `bind`, once
+    /// its candidates are gathered.
+    async fn offer(bind: &str, include_loopback: bool) -> String {
         let config = VideoConfig {
             udp_bind: bind.into(),
             ..VideoConfig::default()
@@ -122,9 +165,11 @@ mod tests {
             .await
             .expect("engine");
         let pc = engine.peer_connection().await.expect("peer connection");
-        pc.add_transceiver_from_kind(RTPCodecType::Audio, None)
-            .await
-            .expect("transceiver");
+        for kind in [RTPCodecType::Audio, RTPCodecType::Video] {
+            pc.add_transceiver_from_kind(kind, None)
+                .await
+                .expect("transceiver");
+        }
         let offer = pc.create_offer(None).await.expect("offer");
         let mut gathered = pc.gathering_complete_promise().await;
         pc.set_local_description(offer)
@@ -133,7 +178,15 @@ mod tests {
         let _ = gathered.recv().await;
         let sdp = pc.local_description().await.expect("description").sdp;
         let _ = pc.close().await;
-        sdp.lines()
+        sdp
+    }
+
+    /// The addresses of the host candidates in the first media section of the offer.
+    async fn offered_addresses(bind: &str, include_loopback: bool) -> Vec<IpAddr> {
+        let sdp = offer(bind, include_loopback).await;
+        let first_section = sdp.split("\r\nm=").nth(1).expect("a media section");
+        first_section
+            .lines()
             .filter(|l| l.starts_with("a=candidate:"))
             .map(|l| l.split(' ').collect::<Vec<_>>())
             // Each candidate is listed again for RTCP (component 2), which shares its port.
@@ -161,5 +214,20 @@ mod tests {
     async fn a_socket_bound_to_one_address_announces_that_address() {
         let addresses = offered_addresses("127.0.0.1", false).await;
         assert_eq!(addresses, vec![IpAddr::from([127, 0, 0, 1])]);
+    }
+
+    #[tokio::test]
+    async fn offers_vp8_and_opus_only() {
+        let sdp = offer("127.0.0.1", false).await;
+        let media: Vec<&str> = sdp.lines().filter(|l| l.starts_with("m=")).collect();
+        assert_eq!(media.len(), 2, "{sdp}");
+        assert!(media[0].ends_with(" 111"), "{}", media[0]);
+        assert!(media[1].ends_with(" 96"), "{}", media[1]);
+        let codecs: Vec<&str> = sdp.lines().filter(|l| l.starts_with("a=rtpmap:")).collect();
+        assert_eq!(
+            codecs,
+            vec!["a=rtpmap:111 opus/48000/2", "a=rtpmap:96 VP8/90000"]
+        );
+        assert!(sdp.contains("a=rtcp-fb:96 nack pli"), "{sdp}");
     }
 }
