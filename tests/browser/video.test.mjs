@@ -107,6 +107,33 @@ async function bytesIncrease(page) {
   assert.ok(b > a, `inbound video bytes grow (${a} → ${b})`);
 }
 
+/** Audio packets received and lost so far on the call's peer connection. */
+async function inboundAudio(page) {
+  return page.evaluate(async () => {
+    const report = await window.__videoCall.pc.getStats();
+    const audio = { received: 0, lost: 0 };
+    report.forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === "audio") {
+        audio.received += s.packetsReceived || 0;
+        audio.lost += s.packetsLost || 0;
+      }
+    });
+    return audio;
+  });
+}
+
+/** Audio is never retransmitted, so a packet dropped anywhere between the other browser and this
+ * one shows as lost here: the SFU once dropped a third of them. */
+async function audioArrivesWhole(page) {
+  const a = await inboundAudio(page);
+  await page.waitForTimeout(2500);
+  const b = await inboundAudio(page);
+  const received = b.received - a.received;
+  const lost = b.lost - a.lost;
+  assert.ok(received >= 50, `audio packets arrive (${received} in 2.5 s)`);
+  assert.ok(lost <= received * 0.1, `audio crosses the SFU whole: ${lost} lost for ${received} received`);
+}
+
 /** Bytes received so far for one participant's source (its receiver's inbound-rtp). */
 async function bytesOf(page, pid, source) {
   return page.evaluate(
@@ -201,6 +228,8 @@ describe("Video", { concurrency: false }, () => {
     await videoPlays(g, adminId);
     await bytesIncrease(page);
     await bytesIncrease(g);
+    await audioArrivesWhole(page);
+    await audioArrivesWhole(g);
     // Own tiles are mirrored; the other's name is shown.
     assert.equal(await tile(page, adminId).locator("video.is-mirrored").count(), 1);
     await tile(page, guestId).getByText("Bruno").waitFor();
