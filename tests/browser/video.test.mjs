@@ -393,6 +393,30 @@ describe("Video", { concurrency: false }, () => {
     await p.locator('.video-call[data-phase="call"]').waitFor({ timeout: 20_000 });
     await control(p, "leave");
     await p.getByText("You left the call").waitFor();
+
+    // The owner, from "My rooms", removes the password and sets a capacity: the room opens
+    // without a password from then on.
+    const mine = await admin.context.newPage();
+    await mine.goto("/video");
+    const row = mine.locator(`#video-mine [data-room="${SECRET_ROOM}"]`);
+    await row.getByText("Password").waitFor();
+    await row.getByRole("button", { name: `Settings of ${SECRET_ROOM}` }).click();
+    const form = row.getByRole("form", { name: `Settings of ${SECRET_ROOM}` });
+    await form.getByLabel("Maximum participants").fill("1");
+    await form.getByRole("button", { name: "Save" }).click();
+    await form.getByText("at least 2", { exact: false }).waitFor();
+    await form.getByLabel("Maximum participants").fill("6");
+    await form.getByLabel("Remove the password").check();
+    await form.getByRole("button", { name: "Save" }).click();
+    await form.waitFor({ state: "detached" });
+    await row.getByText("Password").waitFor({ state: "detached" });
+    await mine.close();
+    const room = await p.evaluate(async (id) => (await fetch(`/api/v1/video/rooms/${id}`)).json(), SECRET_ROOM);
+    assert.equal((room.room ?? room).capacity, 6);
+    assert.equal((room.room ?? room).protected, false);
+    await p.goto(`/video/${SECRET_ROOM}`);
+    await p.getByLabel("Your name").waitFor();
+    assert.equal(await p.getByLabel("Room password").count(), 0, "no password asked any more");
     await closeContext(other);
   });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { roomList, unwrapRoom } from "../src/video/api.ts";
-import { callDuration, chooseSpeaker, fitTiles, gridLayout, qualityLevel, roomFromInput, ROOM_NAME, slugRoomName } from "../src/video/layout.ts";
+import { callDuration, chooseSpeaker, fitTiles, gridLayout, parseCapacity, qualityLevel, roomFromInput, ROOM_NAME, slugRoomName } from "../src/video/layout.ts";
 import { SerialQueue, out, parseFrame, parseParticipant, parseTracks } from "../src/video/signalling.ts";
 import { qualitySample } from "../src/video/stats.ts";
 
@@ -196,4 +196,13 @@ test("room answers, bare or wrapped", () => {
   assert.equal(unwrapRoom(room), room);
   assert.deepEqual(roomList({ rooms: [room] }), [room]);
   assert.deepEqual(roomList([room]), [room]);
+});
+
+test("a typed room capacity: empty keeps it, a whole number of at least 2 sets it", () => {
+  assert.equal(parseCapacity(""), null);
+  assert.equal(parseCapacity("  "), null);
+  assert.equal(parseCapacity("6"), 6);
+  assert.equal(parseCapacity("1"), "invalid");
+  assert.equal(parseCapacity("2.5"), "invalid");
+  assert.equal(parseCapacity("many"), "invalid");
 });

@@ -130,3 +130,10 @@ export function callDuration(ms: number): string {
 
 /** The key of one participant's source (a tile, a remote stream). */
 export const tileKey = (participant: string, source: string) => `${participant}:${source}`;
+
+/** A capacity typed by a person: empty (no change), or an integer of at least 2. */
+export function parseCapacity(text: string): number | null | "invalid" {
+  if (!text.trim()) return null;
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 2 ? n : "invalid";
+}

@@ -6,8 +6,9 @@ import { Badge, Button, Card, EmptyState, ErrorAlert, Link, Loading, TextField, 
 import { formatDate } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { type CreateRoomBody, ensureIdentity, roomPage, videoApi } from "./api.ts";
-import { IconArrowRight, IconLock, IconTrash, IconUsers } from "./icons.tsx";
-import { ROOM_NAME, roomFromInput, slugRoomName } from "./layout.ts";
+import { IconArrowRight, IconLock, IconSettings, IconTrash, IconUsers } from "./icons.tsx";
+import { parseCapacity, ROOM_NAME, roomFromInput, slugRoomName } from "./layout.ts";
+import { RoomOptionFields, RoomSettingsForm } from "./room-settings.tsx";
 
 export function StartCall() {
   const { t, user } = useApp();
@@ -22,13 +23,13 @@ export function StartCall() {
   const [tried, setTried] = useState(false);
 
   const nameError = tried && name && !ROOM_NAME.test(name) ? t("video.start.nameInvalid") : null;
-  const cap = capacity.trim() ? Number(capacity) : null;
-  const capError = tried && cap !== null && (!Number.isInteger(cap) || cap < 2) ? t("video.start.capacityInvalid") : null;
+  const cap = parseCapacity(capacity);
+  const capError = tried && cap === "invalid" ? t("video.start.capacityInvalid") : null;
 
   const submit = async (e: Event) => {
     e.preventDefault();
     setTried(true);
-    if ((name && !ROOM_NAME.test(name)) || (cap !== null && (!Number.isInteger(cap) || cap < 2))) return;
+    if ((name && !ROOM_NAME.test(name)) || cap === "invalid") return;
     setBusy(true);
     setError(null);
     try {
@@ -77,21 +78,17 @@ export function StartCall() {
         <details class="video-more" open={more} onToggle={(e) => setMore((e.currentTarget as HTMLDetailsElement).open)}>
           <summary>{t("video.start.more")}</summary>
           <div class="form">
-            <TextField label={t("video.start.password")} optional type="password" autocomplete="new-password" value={password} onValue={setPassword} name="password" maxLength={128} hint={t("video.start.passwordHint")} />
-            <label class="video-check">
-              <input type="checkbox" name="lobby" checked={lobby} onChange={(e) => setLobby((e.currentTarget as HTMLInputElement).checked)} />
-              <span>
-                {t("video.start.lobby")}
-                <span class="field-hint">{t("video.start.lobbyHint")}</span>
-              </span>
-            </label>
-            <div class="field">
-              <label class="field-label" for="video-capacity">
-                {t("video.start.capacity")} <span class="field-optional">({t("common.optional")})</span>
-              </label>
-              <input id="video-capacity" class="input video-capacity" type="number" inputMode="numeric" min={2} max={50} name="capacity" value={capacity} onInput={(e) => setCapacity((e.currentTarget as HTMLInputElement).value)} />
-              {capError && <p class="field-error">{capError}</p>}
-            </div>
+            <RoomOptionFields
+              password={password}
+              onPassword={setPassword}
+              passwordHint={t("video.start.passwordHint")}
+              lobby={lobby}
+              onLobby={setLobby}
+              capacity={capacity}
+              onCapacity={setCapacity}
+              capacityError={capError}
+              idPrefix="video"
+            />
           </div>
         </details>
         <ErrorAlert error={error} />
@@ -133,6 +130,7 @@ export function MyRooms() {
   const list = useAsync(() => videoApi.mine(), []);
   const [dialog, confirm] = useConfirm();
   const [error, setError] = useState<unknown>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   return (
     <Card title={t("video.mine.title")} id="video-mine">
       {list.loading ? (
@@ -169,6 +167,9 @@ export function MyRooms() {
                 <Link href={roomPage(r.id)} class="btn btn-primary btn-sm">
                   {t("video.mine.join")}
                 </Link>
+                <Button variant="ghost" size="sm" aria-expanded={editing === r.id ? "true" : "false"} aria-label={t("video.mine.settingsOf", { name: r.title || r.id })} title={t("video.mine.settings")} onClick={() => setEditing(editing === r.id ? null : r.id)}>
+                  <IconSettings size={16} />
+                </Button>
                 <Button
                   variant="ghost"
                   size="sm"
@@ -187,6 +188,16 @@ export function MyRooms() {
                   <IconTrash size={16} />
                 </Button>
               </div>
+              {editing === r.id && (
+                <RoomSettingsForm
+                  room={r}
+                  onSaved={() => {
+                    setEditing(null);
+                    list.reload();
+                  }}
+                  onCancel={() => setEditing(null)}
+                />
+              )}
             </li>
           ))}
         </ul>
