@@ -48,6 +48,7 @@ export const videoApi = {
   create: (body: CreateRoomBody) => api.post<{ room: Room }>("/api/v1/video/rooms", body),
   mine: () => api.get<Room[] | { rooms: Room[] }>("/api/v1/video/rooms").then(roomList),
   get: (id: string) => api.get<Room | { room: Room }>(roomPath(id)).then(unwrapRoom),
+  open: (id: string, title?: string) => api.put<{ room: Room }>(roomPath(id), { title }).then(unwrapRoom),
   patch: (id: string, body: RoomPatch) => api.patch<Room | { room: Room }>(roomPath(id), body).then(unwrapRoom),
   remove: (id: string) => api.del(roomPath(id)),
   ice: () => api.get<{ ice_servers: IceServer[] }>("/api/v1/video/ice"),
@@ -74,6 +75,6 @@ export const roomPage = (id: string) => `/video/${enc(id)}`;
  */
 export async function openLinkedRoom(user: User | null, name: string, title: string): Promise<string> {
   await ensureIdentity(user);
-  await api.put(roomPath(name), { title: title.trim().slice(0, 120) || undefined });
+  await videoApi.open(name, title.trim().slice(0, 120) || undefined);
   return roomPage(name);
 }

@@ -150,8 +150,6 @@ fn bind_udp(addr: SocketAddr) -> std::io::Result<tokio::net::UdpSocket> {
 
 #[cfg(test)]
 mod tests {
-    use std::net::IpAddr;
-
     use super::*;
 
     /// The server's offer for one audio and one video track, its socket bound to `bind`, once
