@@ -70,12 +70,10 @@ impl Op {
         Self::default()
     }
 
-    #[cfg(test)]
     pub fn base_len(&self) -> usize {
         self.base_len
     }
 
-    #[cfg(test)]
     pub fn target_len(&self) -> usize {
         self.target_len
     }
