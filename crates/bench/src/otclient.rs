@@ -333,7 +333,11 @@ mod tests {
                 assert_eq!(c.rev(), server.history.len() as u64);
                 assert_eq!(c.len(), server.text.chars().count(), "seed {seed}");
                 if k % 2 == 0 {
-                    assert_eq!(c.text().as_deref(), Some(server.text.as_str()), "seed {seed}");
+                    assert_eq!(
+                        c.text().as_deref(),
+                        Some(server.text.as_str()),
+                        "seed {seed}"
+                    );
                 } else {
                     assert_eq!(c.text(), None);
                 }

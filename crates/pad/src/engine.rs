@@ -95,7 +95,8 @@ struct PadState {
     len: usize,
     authorship: Authorship,
     recent: VecDeque<Arc<StoredRev>>,
-    /// Last applied (seq, rev) per client, the fast path of idempotent resend.
+    /// Every client's last applied (seq, rev), loaded with the pad: the fast path of idempotent
+    /// resend, and a client missing here has never edited the pad.
     last_seq: HashMap<String, (u64, u64)>,
 }
 
@@ -344,13 +345,14 @@ impl PadService {
                 }
                 let (snap_rev, text, auth) = store::snapshot_at(c, &key, info.rev)?;
                 let tail = store::revisions_between(c, &key, snap_rev, info.rev)?;
-                Ok(Some(Ok((info, text, auth, tail))))
+                let clients = store::last_seq_per_client(c, &key)?;
+                Ok(Some(Ok((info, text, auth, tail, clients))))
             })
             .await?;
         let Some(loaded) = loaded else {
             return Err(PadError::NotFound);
         };
-        let (info, text, authorship, tail) = loaded?;
+        let (info, text, authorship, tail, clients) = loaded?;
         let (text, authorship) = replay(text, authorship, &tail)
             .map_err(|e| PadError::Other(Error::internal(format!("pad {id}: {e}"))))?;
         let mut recent: VecDeque<Arc<StoredRev>> = tail.into_iter().map(Arc::new).collect();
@@ -363,7 +365,10 @@ impl PadService {
             text,
             authorship,
             recent,
-            last_seq: HashMap::new(),
+            last_seq: clients
+                .into_iter()
+                .map(|(client, seq, rev)| (client, (seq, rev)))
+                .collect(),
         })
     }
 
@@ -797,10 +802,13 @@ impl PadService {
         if let Some(a) = batch.iter().find(|a| a.client_id == client && a.seq == seq) {
             return Ok(Acceptance::DuplicateInBatch(a.rev));
         }
+        // `last_seq` holds every client's last edit (loaded with the pad, kept after each batch):
+        // only an edit older than its client's last one needs the database.
         let dup = match p.last_seq.get(client) {
             Some((s, rev)) if *s == seq => Some(*rev),
             Some((s, _)) if seq > *s => None,
-            _ => {
+            None => None,
+            Some(_) => {
                 let (pad, client) = (p.info.id.clone(), client.to_string());
                 self.db
                     .read(move |c| store::rev_of_client_seq(c, &pad, &client, seq))

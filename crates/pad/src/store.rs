@@ -143,6 +143,26 @@ pub(crate) fn revisions_between(
     Ok(out)
 }
 
+/// Each client's last edit on the pad, `(client_id, seq, rev)`: with it in memory, an edit from a
+/// client the pad does not know is new without asking the database (the index holds these rows,
+/// so this reads the index only).
+pub(crate) fn last_seq_per_client(
+    conn: &Connection,
+    pad: &str,
+) -> SResult<Vec<(String, u64, u64)>> {
+    let mut s = conn.prepare_cached(
+        "SELECT client_id, MAX(seq), rev FROM pad_revisions WHERE pad_id = ?1 GROUP BY client_id",
+    )?;
+    let rows = s.query_map(params![pad], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)? as u64,
+            r.get::<_, i64>(2)? as u64,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub(crate) fn rev_of_client_seq(
     conn: &Connection,
     pad: &str,

@@ -72,12 +72,16 @@ impl PadTopics {
             return Ok(r.clone());
         }
         let r = self.resolve(topic).await?;
+        self.remember(topic, &r);
+        Ok(r)
+    }
+
+    fn remember(&self, topic: &str, resolved: &(String, String, bool)) {
         let mut map = self.resolved.lock();
         if map.len() >= RESOLVED_MAX {
             map.clear();
         }
-        map.insert(topic.to_string(), r.clone());
-        Ok(r)
+        map.insert(topic.to_string(), resolved.clone());
     }
 
     fn allow(&self, conn: ConnId) -> bool {
@@ -137,7 +141,10 @@ impl TopicHandler for PadTopics {
         actor: &Actor,
         topic: &str,
     ) -> Result<(), Error> {
-        let (id, _, readonly) = self.resolve(topic).await?;
+        let resolved = self.resolve(topic).await?;
+        // Whoever joins a pad is about to edit it: its first edit need not ask the database.
+        self.remember(topic, &resolved);
+        let (id, _, readonly) = resolved;
         self.service
             .send_state(&id, peer.conn, topic, readonly)
             .await?;

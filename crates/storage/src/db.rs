@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nichoir_core::config::{StorageConfig, Synchronous};
 use parking_lot::Mutex;
@@ -32,6 +32,8 @@ enum Command {
 
 /// Jobs committed together at most (a bound on one transaction's size and latency).
 const MAX_BATCH: usize = 256;
+/// A batch slower than this is logged: every write waiting behind it waited as long.
+const SLOW_BATCH: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone)]
 pub struct DbOptions {
@@ -253,11 +255,23 @@ fn run_batch(conn: &Connection, jobs: Vec<WriteJob>) {
         }
         return;
     }
+    let count = jobs.len();
+    let started = Instant::now();
     let finishes: Vec<Finish> = jobs.into_iter().map(|job| job(conn)).collect();
+    let ran = started.elapsed();
     let commit = conn.execute_batch("COMMIT").map_err(|e| {
         let _ = conn.execute_batch("ROLLBACK");
         format!("the write could not be committed: {e}")
     });
+    let total = started.elapsed();
+    if total >= SLOW_BATCH {
+        tracing::warn!(
+            jobs = count,
+            run_ms = ran.as_millis() as u64,
+            commit_ms = (total - ran).as_millis() as u64,
+            "slow write batch"
+        );
+    }
     for finish in finishes {
         finish(commit.clone());
     }

@@ -236,7 +236,14 @@ struct Shared {
     kinds: Mutex<BTreeMap<String, u64>>,
     samples: Mutex<Vec<String>>,
     parsed: Mutex<ParsedBatches>,
+    /// When typing started, and the slowest ack of the edits sent in each second since: a tail
+    /// made of one stall shows as one bad second, a slow server as many.
+    typing_since: std::sync::OnceLock<Instant>,
+    worst_ack_us: Vec<AtomicU64>,
 }
+
+/// Seconds of the per-second worst ack (`ack_worst_ms_by_second`).
+const TIMELINE_SECS: usize = 3600;
 
 impl Shared {
     fn new(editors: usize, ids: ClientIds) -> Shared {
@@ -261,6 +268,21 @@ impl Shared {
             kinds: Mutex::new(BTreeMap::new()),
             samples: Mutex::new(Vec::new()),
             parsed: Mutex::new(ParsedBatches::new()),
+            typing_since: std::sync::OnceLock::new(),
+            worst_ack_us: (0..TIMELINE_SECS).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    fn note_ack(&self, sent: Instant, took: Duration) {
+        let Some(since) = self.typing_since.get() else {
+            return;
+        };
+        let second = sent.saturating_duration_since(*since).as_secs() as usize;
+        if let Some(worst) = self.worst_ack_us.get(second) {
+            worst.fetch_max(
+                u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
+                Ordering::Relaxed,
+            );
         }
     }
 
@@ -514,7 +536,9 @@ impl Editor {
     /// Our edit `seq` is revision `rev`.
     fn own_acked(&mut self, seq: u64, rev: u64, now: Instant) -> Result<(), String> {
         if let Some(sent) = self.inflight_sent.take() {
-            record(&mut self.ack_us, now.saturating_duration_since(sent));
+            let took = now.saturating_duration_since(sent);
+            record(&mut self.ack_us, took);
+            self.shared.note_ack(sent, took);
         }
         // What `ack` returns to send is sent by the caller, on the latest revision.
         self.ot.ack(seq, rev).map_err(|e| e.to_string())?;
@@ -968,6 +992,8 @@ pub struct PadReport {
     pub drain_secs: f64,
     /// Healthy editors whose text or revision differs from the server's (must be 0).
     pub divergent_editors: usize,
+    /// The slowest ack of the edits sent in each second of the run.
+    pub ack_worst_ms_by_second: Vec<f64>,
     /// Editors that disconnected or failed (not compared).
     pub lost_editors: usize,
     /// Sum over the pads of the server's final revision (every acked edit is one revision).
@@ -1173,6 +1199,7 @@ async fn run_with_token(
     let own_cpu_before = procfs::cpu_ticks(std::process::id());
     let before = Window::of(&shared);
     let start = Instant::now();
+    let _ = shared.typing_since.set(start);
     let _ = phase_tx.send(Phase::Typing(tokio::time::Instant::from_std(start)));
     eprintln!(
         "nichoir-bench: pad: {total} sockets open in {connect_secs:.1} s; typing for {} s",
@@ -1329,6 +1356,10 @@ async fn run_with_token(
         drained,
         drain_secs: round3(drain_secs),
         divergent_editors: divergent,
+        ack_worst_ms_by_second: shared.worst_ack_us[..(window.ceil() as usize).min(TIMELINE_SECS)]
+            .iter()
+            .map(|w| round3(w.load(Ordering::Relaxed) as f64 / 1000.0))
+            .collect(),
         lost_editors: lost,
         server_revisions: server.iter().map(|(r, _)| r).sum(),
         final_chars: server.iter().map(|(_, t)| t.chars().count()).sum(),
@@ -1422,6 +1453,28 @@ mod tests {
 
     fn event(data: Value) -> String {
         json!({"type": "event", "topic": "pad:p", "from": null, "data": data}).to_string()
+    }
+
+    #[test]
+    fn a_batch_is_parsed_once_and_found_only_by_its_exact_text() {
+        let mut cache = ParsedBatches::new();
+        let frame = event(json!({"type": "ops", "ops": [{"rev": 1, "op": ["x"]}]}));
+        assert!(cache.get(&frame).is_none());
+        let ops: Arc<[Revision]> = vec![Revision {
+            rev: 1,
+            op: Op::from_json(&json!(["x"])).expect("op"),
+            client_id: None,
+            seq: None,
+        }]
+        .into();
+        cache.put(&frame, Arc::clone(&ops));
+        assert_eq!(cache.get(&frame).map(|o| o[0].rev), Some(1));
+        assert!(cache.get(&frame.replace("\"x\"", "\"y\"")).is_none());
+        for i in 0..PARSED_BATCHES {
+            cache.put(&format!("other {i}"), Arc::clone(&ops));
+        }
+        assert!(cache.get(&frame).is_none(), "the oldest batch is forgotten");
+        assert_eq!(cache.by_hash.len(), PARSED_BATCHES);
     }
 
     #[test]
