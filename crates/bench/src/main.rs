@@ -37,8 +37,10 @@ use crate::target::Target;
 /// throughput_rps = edits acked per second, latency_ms = ack latency) plus its own: ops_sent,
 /// ops_acked, ops_per_sec_acked, ack_latency_ms, broadcast_latency_ms, messages_received,
 /// messages_per_sec, error_frames, disconnects, protocol_errors, error_kinds, divergent_editors
-/// (must be 0), lost_editors, server_cpu_seconds, server_cpu_percent, … Many sockets need many
-/// file descriptors: run it (and the server) after `ulimit -n 4096` or more.
+/// (must be 0; 16 editors per pad keep the whole text and are compared with the server's, all
+/// are compared by length and revision), ack_worst_ms_by_second (a stall shows as one bad
+/// second), lost_editors, server_cpu_seconds, server_cpu_percent, … Many sockets need many file
+/// descriptors: run it (and the server) after `ulimit -n 4096` or more.
 #[derive(Debug, Parser)]
 #[command(name = "nichoir-bench", version)]
 struct Cli {
