@@ -291,6 +291,11 @@ describe("Pads", { concurrency: false }, () => {
     await ap.locator(`.pad-ts-text[data-rev="${early}"]`).waitFor();
     assert.equal(await ap.locator(".pad-ts-text").textContent(), atEarly.text);
     await ap.getByText(`Revision ${early} of`).waitFor();
+    // Who has text in the pad at that revision, as Etherpad's timeslider lists them.
+    const present = [...new Set(atEarly.authorship.map((r) => r[0]).filter(Boolean))];
+    assert.ok(present.length >= 1, JSON.stringify(atEarly));
+    const expectedNames = present.map((id) => atEarly.authors.find((a) => a.id === id)?.name);
+    assert.deepEqual(await ap.locator(".pad-ts-author-name").allTextContents(), expectedNames);
     // "Download this revision".
     const [revDownload] = await Promise.all([ap.waitForEvent("download"), ap.getByRole("link", { name: "Download this revision" }).click()]);
     assert.equal(await readFile(await revDownload.path(), "utf8"), atEarly.text);

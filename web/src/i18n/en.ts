@@ -367,6 +367,7 @@ export const en = {
   "pad.play": "Play",
   "pad.pause": "Pause",
   "pad.revision": "Revision",
+  "pad.authorsAt": "Authors at this revision",
   "pad.revisionOf": "Revision {rev} of {head}",
   "pad.revisionText": "Text at revision {rev}",
   "pad.exportRevision": "Download this revision",

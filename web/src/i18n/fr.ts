@@ -367,6 +367,7 @@ export const fr: Messages = {
   "pad.play": "Lecture",
   "pad.pause": "Pause",
   "pad.revision": "Révision",
+  "pad.authorsAt": "Auteurs à cette révision",
   "pad.revisionOf": "Révision {rev} sur {head}",
   "pad.revisionText": "Texte à la révision {rev}",
   "pad.exportRevision": "Télécharger cette révision",

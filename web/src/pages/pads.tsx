@@ -810,9 +810,12 @@ function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: string; r
     for (const a of shown?.authors ?? []) if (!m[a.id]) m[a.id] = a;
     return m;
   }, [authors, shown]);
+  const ranges = useMemo(() => (shown ? runsToRanges(shown.text, parseRuns(shown.authorship)) : []), [shown]);
+  // Who has text in the pad at this revision, in the order their text first appears (as
+  // Etherpad's timeslider lists them).
+  const present = useMemo(() => [...new Set(ranges.map((r) => r.author).filter((a) => a))], [ranges]);
   const spans = useMemo(() => {
     if (!shown) return [] as ComponentChildren[];
-    const ranges = runsToRanges(shown.text, parseRuns(shown.authorship));
     const out: ComponentChildren[] = [];
     let pos = 0;
     for (const r of ranges) {
@@ -827,7 +830,7 @@ function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: string; r
     }
     if (pos < shown.text.length) out.push(shown.text.slice(pos));
     return out;
-  }, [shown, allAuthors]);
+  }, [shown, ranges, allAuthors]);
 
   const restore = async () => {
     const ok = await confirm({ title: t("pad.restoreConfirm", { rev }), body: t("pad.restoreBody"), confirmLabel: t("pad.restore") });
@@ -896,6 +899,22 @@ function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: string; r
           </span>
         )}
       </p>
+      {present.length > 0 && (
+        <div class="pad-ts-authors">
+          <span class="muted small">{t("pad.authorsAt")}</span>
+          <ul class="pad-ts-author-list" aria-label={t("pad.authorsAt")}>
+            {present.map((id) => {
+              const a = allAuthors[id];
+              return (
+                <li key={id} class="pad-ts-author">
+                  <Avatar name={a?.name ?? "?"} color={a?.color ?? "#888888"} size="sm" />
+                  <span class="pad-ts-author-name">{a?.name ?? "?"}</span>
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
       <ErrorAlert error={error} />
       <pre class="pad-ts-text pad-show-authors" aria-label={t("pad.revisionText", { rev })} data-rev={shown?.rev}>
         {shown ? spans : null}
