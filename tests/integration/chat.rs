@@ -1512,7 +1512,7 @@ async fn a_mattermost_bulk_export_moves_over_too() -> anyhow::Result<()> {
             c.http
                 .post(c.url("/api/v1/chat/teams/mm/import/mattermost"))
                 .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
-                .body(jsonl),
+                .body(jsonl.clone()),
         )
         .await?;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -1532,6 +1532,77 @@ async fn a_mattermost_bulk_export_moves_over_too() -> anyhow::Result<()> {
     assert_eq!(posts[1]["reactions"][0]["emoji"], "👍");
     assert_eq!(posts[0]["root_id"], posts[1]["id"]);
     assert_eq!(posts[0]["props"]["override_username"], "zed");
+
+    // The same export again (an import that stopped half way, retried): nothing doubled.
+    let again = c
+        .send(
+            c.http
+                .post(c.url("/api/v1/chat/teams/mm/import/mattermost"))
+                .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
+                .body(jsonl),
+        )
+        .await?;
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert_eq!(
+        (
+            again.body["posts"].as_u64(),
+            again.body["channels"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    let count = c
+        .get(&format!("/api/v1/chat/channels/{id}/posts"))
+        .await?
+        .body["posts"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(count, 2);
+
+    // A thread longer than one write job of the import (500 messages) stays one thread.
+    let replies: Vec<Value> = (0..1_200_i64)
+        .map(|i| json!({"user": "ana", "message": format!("reply {i}"), "create_at": 1_700_000_100_000_i64 + i}))
+        .collect();
+    let long = [
+        json!({"type": "version", "version": 1}),
+        json!({"type": "channel", "channel": {"team": "old", "name": "long-thread", "display_name": "Long", "type": "O", "header": "", "purpose": ""}}),
+        json!({"type": "post", "post": {"team": "old", "channel": "long-thread", "user": "ana", "message": "root", "create_at": 1_700_000_000_000_i64, "replies": replies}}),
+    ]
+    .iter()
+    .map(Value::to_string)
+    .collect::<Vec<_>>()
+    .join("\n");
+    let r = c
+        .send(
+            c.http
+                .post(c.url("/api/v1/chat/teams/mm/import/mattermost"))
+                .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
+                .body(long),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["posts"], 1_201);
+    let ch = channel_named(&ana, "mm", "long-thread").await?;
+    let lid = ch["id"].as_str().unwrap_or("").to_string();
+    let oldest = c
+        .get(&format!("/api/v1/chat/channels/{lid}/posts?limit=200"))
+        .await?
+        .body["posts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let root_id = oldest
+        .iter()
+        .find(|p| p["text"] == "reply 1199")
+        .map(|p| p["root_id"].clone())
+        .unwrap_or(Value::Null);
+    assert!(
+        root_id.is_i64(),
+        "the last reply is in the thread: {root_id}"
+    );
+    let root = c.get(&format!("/api/v1/chat/posts/{root_id}")).await?.body;
+    assert_eq!(root["text"], "root", "{root}");
+    assert_eq!(root["reply_count"], 1_200, "{root}");
+
     let bad = c
         .send(
             c.http

@@ -460,75 +460,309 @@ impl ChatService {
                 local.insert(name, u.id);
             }
         }
-        let (tid, uid, source) = (team.id.clone(), me, data.source);
-        let summary = self
-            .db
-            .write(move |c| {
-                let now = now_ms();
-                let (mut channels, mut posts) = (0usize, 0usize);
-                for chan in &data.channels {
-                    let cname = text::validate_name("channel", &chan.name).unwrap_or_else(|_| text::name_from(&chan.name));
-                    if cname.len() < 2 {
-                        continue;
-                    }
-                    let ch = match store::channel_by_name(c, &tid, &cname)? {
-                        Some(ch) => ch.id,
+        // Rendering Markdown is most of the work: on a blocking thread, not in the writer.
+        let importer = me.clone();
+        let channels = tokio::task::spawn_blocking(move || prepare(data, &local, &importer))
+            .await
+            .map_err(Error::internal)?;
+        let (mut created, mut posts) = (0usize, 0usize);
+        for chan in channels {
+            let (tid, uid) = (team.id.clone(), me.clone());
+            let (meta, messages) = (chan.meta, chan.messages);
+            let (ch, new) = self
+                .db
+                .write(move |c| {
+                    let now = now_ms();
+                    let (ch, new) = match store::channel_by_name(c, &tid, &meta.name)? {
+                        Some(ch) => (ch.id, false),
                         None => {
                             let id = new_id("c");
-                            let purpose: String = chan.purpose.chars().take(250).collect();
-                            let header: String = chan.header.chars().take(1024).collect();
-                            store::insert_channel(c, &store::NewChannel { id: &id, team_id: Some(&tid), kind: Kind::Public, name: &cname, display_name: &chan.name, header: &header, purpose: &purpose, dm_key: None, by: &uid, now })?;
-                            channels += 1;
-                            id
+                            store::insert_channel(
+                                c,
+                                &store::NewChannel {
+                                    id: &id,
+                                    team_id: Some(&tid),
+                                    kind: Kind::Public,
+                                    name: &meta.name,
+                                    display_name: &meta.display_name,
+                                    header: &meta.header,
+                                    purpose: &meta.purpose,
+                                    dm_key: None,
+                                    by: &uid,
+                                    now,
+                                },
+                            )?;
+                            (id, true)
                         }
                     };
                     store::add_member(c, &ch, &uid, "admin", now)?;
-                    let mut roots: HashMap<&str, i64> = HashMap::new();
-                    let mut ordered: Vec<&ImportMessage> = chan.messages.iter().collect();
-                    ordered.sort_by_key(|m| (m.at, m.parent.is_some()));
-                    for m in ordered {
-                        if m.text.trim().is_empty() || m.text.chars().count() > text::MAX_POST {
-                            continue;
-                        }
-                        let author = local.get(&m.author).cloned().unwrap_or_else(|| uid.clone());
-                        if author != uid {
-                            store::add_member(c, &ch, &author, "member", now)?;
-                            store::set_team_member_if_absent(c, &tid, &author, now)?;
-                        }
-                        let props = if local.contains_key(&m.author) {
-                            json!({"imported_from": source})
-                        } else {
-                            json!({"imported_from": source, "override_username": m.author})
-                        };
-                        let root = m.parent.as_deref().and_then(|p| roots.get(p).copied());
-                        let html = nichoir_core::markdown::to_page_html(&m.text);
-                        let id = store::insert_post(c, &store::NewPost { channel_id: &ch, user_id: &author, root_id: root, text: &m.text, html: &html, mentions: &[], client_id: None, props: &props.to_string(), now: m.at })?;
-                        if m.parent.is_none() {
-                            roots.insert(&m.key, id);
-                        }
-                        posts += 1;
-                        for (emoji, who) in &m.reactions {
-                            let (Some(emoji), Some(l)) = (crate::service::normalize_emoji(emoji), local.get(who)) else { continue };
-                            store::set_reaction(c, id, l, &emoji, true, m.at)?;
-                        }
-                    }
-                    // Importing is not news: everyone starts with the history read.
+                    Ok((ch, new))
+                })
+                .await?;
+            created += usize::from(new);
+            // Every other write of the instance waits behind each job: a big export goes in
+            // chunks, threads' roots carried from one chunk to the next.
+            let mut roots: HashMap<String, i64> = HashMap::new();
+            let mut rest = messages.into_iter().peekable();
+            while rest.peek().is_some() {
+                let chunk: Vec<Ready> = rest.by_ref().take(IMPORT_CHUNK).collect();
+                let (tid, ch) = (team.id.clone(), ch.clone());
+                let (r, n) = self
+                    .db
+                    .write(move |c| store_chunk(c, &tid, &ch, &chunk, roots))
+                    .await?;
+                roots = r;
+                posts += n;
+            }
+            // Importing is not news: everyone starts with the history read.
+            self.db
+                .write(move |c| {
                     c.execute(
                         "UPDATE chat_channel_members SET viewed_count = (SELECT post_count FROM chat_channels WHERE id = ?1),
                             last_viewed_post = COALESCE((SELECT MAX(id) FROM chat_posts WHERE channel_id = ?1), 0) WHERE channel_id = ?1",
                         [&ch],
                     )?;
-                }
-                Ok(json!({"channels": channels, "posts": posts}))
-            })
-            .await?;
-        Ok(summary)
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(json!({"channels": created, "posts": posts}))
     }
+}
+
+/// Messages stored per write job by an import.
+const IMPORT_CHUNK: usize = 500;
+
+/// A channel of an import, ready to store.
+struct ReadyChannel {
+    meta: ChannelMeta,
+    /// Oldest first, each thread's root before its replies.
+    messages: Vec<Ready>,
+}
+
+struct ChannelMeta {
+    name: String,
+    display_name: String,
+    purpose: String,
+    header: String,
+}
+
+/// A message ready to store: who wrote it here, its rendered HTML and the reactions of local
+/// users are worked out before the writer is involved.
+#[derive(Debug)]
+struct Ready {
+    /// `import:<key>`: the post's `client_id`, so that importing the same export again (after
+    /// an import stopped half way) skips what is already there instead of doubling it.
+    client_id: String,
+    key: String,
+    parent: Option<String>,
+    author: String,
+    props: String,
+    text: String,
+    html: String,
+    at: i64,
+    /// (emoji, local user id)
+    reactions: Vec<(String, String)>,
+}
+
+/// Import data as rows to store (no I/O): channel names made valid, empty and over-long
+/// messages left out, authors mapped to local users (`local`: source username → user id) or to
+/// the importer under their own name, reactions kept for local users only.
+fn prepare(data: ImportData, local: &HashMap<String, String>, importer: &str) -> Vec<ReadyChannel> {
+    let source = data.source;
+    let mut out = Vec::new();
+    for chan in data.channels {
+        let name = text::validate_name("channel", &chan.name)
+            .unwrap_or_else(|_| text::name_from(&chan.name));
+        if name.len() < 2 {
+            continue;
+        }
+        let mut ordered = chan.messages;
+        ordered.sort_by_key(|m| (m.at, m.parent.is_some()));
+        let messages = ordered
+            .into_iter()
+            .filter(|m| !m.text.trim().is_empty() && m.text.chars().count() <= text::MAX_POST)
+            .map(|m| {
+                let props = match local.get(&m.author) {
+                    Some(_) => json!({"imported_from": source}),
+                    None => json!({"imported_from": source, "override_username": m.author}),
+                };
+                let reactions = m
+                    .reactions
+                    .iter()
+                    .filter_map(|(emoji, who)| {
+                        Some((
+                            crate::service::normalize_emoji(emoji)?,
+                            local.get(who)?.clone(),
+                        ))
+                    })
+                    .collect();
+                Ready {
+                    client_id: format!("import:{}", m.key),
+                    author: local
+                        .get(&m.author)
+                        .cloned()
+                        .unwrap_or_else(|| importer.to_string()),
+                    props: props.to_string(),
+                    html: nichoir_core::markdown::to_page_html(&m.text),
+                    key: m.key,
+                    parent: m.parent,
+                    text: m.text,
+                    at: m.at,
+                    reactions,
+                }
+            })
+            .collect();
+        out.push(ReadyChannel {
+            meta: ChannelMeta {
+                name,
+                purpose: chan.purpose.chars().take(250).collect(),
+                header: chan.header.chars().take(1024).collect(),
+                display_name: chan.name,
+            },
+            messages,
+        });
+    }
+    out
+}
+
+/// Stores one chunk of a channel's messages; `roots` maps thread keys to their posts, from the
+/// earlier chunks, and comes back with this chunk's. Returns it with the number of new posts.
+fn store_chunk(
+    c: &nichoir_storage::Connection,
+    team: &str,
+    channel: &str,
+    chunk: &[Ready],
+    mut roots: HashMap<String, i64>,
+) -> nichoir_storage::SResult<(HashMap<String, i64>, usize)> {
+    let (mut posts, now) = (0, now_ms());
+    for m in chunk {
+        let root = m.parent.as_deref().and_then(|p| roots.get(p).copied());
+        let id = match store::post_by_client(c, channel, &m.author, &m.client_id)? {
+            Some(id) => id,
+            None => {
+                store::add_member(c, channel, &m.author, "member", now)?;
+                store::set_team_member_if_absent(c, team, &m.author, now)?;
+                let id = store::insert_post(
+                    c,
+                    &store::NewPost {
+                        channel_id: channel,
+                        user_id: &m.author,
+                        root_id: root,
+                        text: &m.text,
+                        html: &m.html,
+                        mentions: &[],
+                        client_id: Some(&m.client_id),
+                        props: &m.props,
+                        now: m.at,
+                    },
+                )?;
+                for (emoji, who) in &m.reactions {
+                    store::set_reaction(c, id, who, emoji, true, m.at)?;
+                }
+                posts += 1;
+                id
+            }
+        };
+        if m.parent.is_none() {
+            roots.insert(m.key.clone(), id);
+        }
+    }
+    Ok((roots, posts))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn message(
+        key: &str,
+        parent: Option<&str>,
+        author: &str,
+        text: &str,
+        at: i64,
+        reactions: &[(&str, &str)],
+    ) -> ImportMessage {
+        ImportMessage {
+            key: key.into(),
+            parent: parent.map(Into::into),
+            author: author.into(),
+            text: text.into(),
+            at,
+            reactions: reactions
+                .iter()
+                .map(|(e, u)| (e.to_string(), u.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn prepared_rows_put_roots_first_and_map_authors_to_local_users() {
+        let data = ImportData {
+            source: "mattermost",
+            channels: vec![
+                ImportChannel {
+                    name: "town-square".into(),
+                    purpose: "p".repeat(300),
+                    header: String::new(),
+                    messages: vec![
+                        message("r", Some("1"), "ana", "reply", 10, &[("+1", "bob")]),
+                        message(
+                            "1",
+                            None,
+                            "zed",
+                            "root **bold**",
+                            10,
+                            &[("smile", "ana"), ("heart", "zed")],
+                        ),
+                        message("blank", None, "ana", "   ", 5, &[]),
+                        message("long", None, "ana", &"x".repeat(text::MAX_POST + 1), 6, &[]),
+                    ],
+                },
+                ImportChannel {
+                    name: "!".into(),
+                    ..Default::default()
+                },
+            ],
+        };
+        let local: HashMap<String, String> = [("ana", "u_ana"), ("bob", "u_bob")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        let out = prepare(data, &local, "u_me");
+        assert_eq!(out.len(), 1, "a channel without a usable name is left out");
+        let ch = &out[0];
+        assert_eq!(
+            (ch.meta.name.as_str(), ch.meta.purpose.chars().count()),
+            ("town-square", 250)
+        );
+        let keys: Vec<&str> = ch.messages.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["1", "r"],
+            "the root before its reply of the same time; empty and too long left out"
+        );
+        let (root, reply) = (&ch.messages[0], &ch.messages[1]);
+        assert_eq!(
+            (root.author.as_str(), reply.author.as_str()),
+            ("u_me", "u_ana")
+        );
+        assert!(
+            root.props.contains("\"override_username\":\"zed\""),
+            "{}",
+            root.props
+        );
+        assert!(
+            !reply.props.contains("override_username"),
+            "{}",
+            reply.props
+        );
+        assert!(root.html.contains("<strong>bold</strong>"), "{}", root.html);
+        assert_eq!(root.client_id, "import:1");
+        let who: Vec<&str> = root.reactions.iter().map(|r| r.1.as_str()).collect();
+        assert_eq!(who, ["u_ana"], "only local users' reactions");
+        assert_eq!(reply.reactions.len(), 1);
+    }
 
     #[test]
     fn slack_markup_becomes_markdown() {

@@ -25,6 +25,8 @@ pub type ChatResult<T> = Result<T, Error>;
 
 /// How long events stay for catch-up.
 pub const EVENT_RETENTION_MS: i64 = 7 * 86_400_000;
+/// Posts deleted per write job by the retention policy.
+const RETENTION_CHUNK: usize = 500;
 
 pub fn topic(user_id: &str) -> String {
     format!("chat:{user_id}")
@@ -1575,21 +1577,37 @@ impl ChatService {
     }
 
     /// Deletes what is past its retention (channel's, else the instance's); returns how many.
+    /// Found with a read, deleted [`RETENTION_CHUNK`] at a time: every other write of the
+    /// instance (pad edits, messages) waits behind each write job, so none may be long.
     pub async fn apply_retention(&self) -> ChatResult<usize> {
         let days = self.retention_days as i64;
-        let (n, shas) = self
-            .db
-            .write(move |c| store::apply_retention(c, now_ms(), days))
-            .await?;
-        let dir = self.files_dir.clone();
-        let _ = tokio::task::spawn_blocking(move || {
-            for sha in shas {
-                let _ = std::fs::remove_file(dir.join(&sha));
-                let _ = std::fs::remove_file(dir.join("thumbs").join(format!("{sha}.png")));
+        let mut removed = 0;
+        loop {
+            let now = now_ms();
+            let ids = self
+                .db
+                .read(move |c| store::expired_posts(c, now, days, RETENTION_CHUNK))
+                .await?;
+            let full = ids.len() == RETENTION_CHUNK;
+            if ids.is_empty() {
+                break;
             }
-        })
-        .await;
-        Ok(n)
+            let (n, shas) = self.db.write(move |c| store::delete_posts(c, &ids)).await?;
+            removed += n;
+            let dir = self.files_dir.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                for sha in shas {
+                    let _ = std::fs::remove_file(dir.join(&sha));
+                    let _ = std::fs::remove_file(dir.join("thumbs").join(format!("{sha}.png")));
+                }
+            })
+            .await;
+            // `n == 0`: someone deleted them meanwhile; stop rather than loop on a stale read.
+            if !full || n == 0 {
+                break;
+            }
+        }
+        Ok(removed)
     }
 
     // ---- realtime ---------------------------------------------------------------------------

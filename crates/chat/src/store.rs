@@ -354,6 +354,20 @@ pub fn post(c: &Connection, id: i64) -> SResult<Option<PostRow>> {
     .optional()?)
 }
 
+/// The post a client id names in a channel (an imported message already stored).
+pub fn post_by_client(
+    c: &Connection,
+    channel_id: &str,
+    user_id: &str,
+    client_id: &str,
+) -> SResult<Option<i64>> {
+    Ok(c.prepare_cached(
+        "SELECT id FROM chat_posts WHERE user_id = ?1 AND client_id = ?2 AND channel_id = ?3",
+    )?
+    .query_row(params![user_id, client_id, channel_id], |r| r.get(0))
+    .optional()?)
+}
+
 pub fn post_by_client_id(
     c: &Connection,
     user_id: &str,
@@ -766,31 +780,39 @@ pub fn files_of(
 
 /// Deletes messages older than their channel's retention (or the instance's); returns the
 /// files' hashes no longer used, for the caller to remove from disk.
-pub fn apply_retention(
+/// Posts past their channel's retention (else the instance's), at most `limit`. The channels
+/// drive the search (`CROSS JOIN` keeps that order): with retention off everywhere, no post is
+/// read at all.
+pub fn expired_posts(
     c: &Connection,
     now: i64,
     instance_days: i64,
-) -> SResult<(usize, Vec<String>)> {
+    limit: usize,
+) -> SResult<Vec<i64>> {
     let day = 86_400_000_i64;
-    let old: Vec<(i64, String)> = {
-        let mut st = c.prepare_cached(
-            "SELECT p.id, p.channel_id FROM chat_posts p JOIN chat_channels ch ON ch.id = p.channel_id
-             WHERE COALESCE(ch.retention_days, ?2) > 0 AND p.created_at < ?1 - COALESCE(ch.retention_days, ?2) * ?3 LIMIT 10000",
-        )?;
-        let rows = st.query_map(params![now, instance_days, day], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-        rows.collect::<Result<_, _>>()?
-    };
+    let mut st = c.prepare_cached(
+        "SELECT p.id FROM chat_channels ch CROSS JOIN chat_posts p
+         WHERE COALESCE(ch.retention_days, ?2) > 0 AND p.channel_id = ch.id
+           AND p.created_at < ?1 - COALESCE(ch.retention_days, ?2) * ?3
+         LIMIT ?4",
+    )?;
+    let rows = st.query_map(params![now, instance_days, day, limit as i64], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Deletes these posts with their files' rows and search entries; returns how many posts were
+/// still there, and the files (sha256) no post uses any more.
+pub fn delete_posts(c: &Connection, ids: &[i64]) -> SResult<(usize, Vec<String>)> {
     let mut shas = Vec::new();
-    for (id, _) in &old {
+    let mut deleted = 0;
+    for id in ids {
         let mut st = c.prepare_cached("SELECT sha256 FROM chat_files WHERE post_id = ?1")?;
         let files: Vec<String> = st
             .query_map([id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         c.execute("DELETE FROM chat_files WHERE post_id = ?1", [id])?;
         c.execute("DELETE FROM chat_search WHERE rowid = ?1", [id])?;
-        c.execute("DELETE FROM chat_posts WHERE id = ?1", [id])?;
+        deleted += c.execute("DELETE FROM chat_posts WHERE id = ?1", [id])?;
         for sha in files {
             let used: i64 = c.query_row(
                 "SELECT COUNT(*) FROM chat_files WHERE sha256 = ?1",
@@ -802,7 +824,7 @@ pub fn apply_retention(
             }
         }
     }
-    Ok((old.len(), shas))
+    Ok((deleted, shas))
 }
 
 pub fn set_retention(c: &Connection, channel_id: &str, days: Option<i64>) -> SResult<()> {
@@ -825,4 +847,67 @@ pub fn set_team_member_if_absent(
         params![team_id, user_id, now],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use nichoir_storage::{params, Connection};
+
+    fn db() -> Connection {
+        let c = Connection::open_in_memory().expect("db");
+        for m in crate::migrations::MIGRATIONS.migrations {
+            c.execute_batch(m.sql).expect("migration");
+        }
+        // Channels and posts only: no teams or users behind them.
+        c.execute_batch("PRAGMA foreign_keys = OFF")
+            .expect("pragma");
+        c
+    }
+
+    #[test]
+    fn retention_looks_only_at_channels_that_have_one() {
+        let c = db();
+        let day = 86_400_000_i64;
+        let now = 100 * day;
+        for (id, days) in [("keep", None), ("short", Some(1_i64))] {
+            c.execute(
+                "INSERT INTO chat_channels (id, kind, name, display_name, created_by, created_at, last_post_at, retention_days)
+                 VALUES (?1, 'public', ?1, ?1, 'u', 0, 0, ?2)",
+                params![id, days],
+            )
+            .expect("channel");
+        }
+        for (id, channel, at) in [
+            (1_i64, "keep", now - 10 * day),
+            (2, "short", now - 10 * day),
+            (3, "short", now - day / 2),
+        ] {
+            c.execute(
+                "INSERT INTO chat_posts (id, channel_id, user_id, text, html, created_at)
+                 VALUES (?1, ?2, 'u', 'x', 'x', ?3)",
+                params![id, channel, at],
+            )
+            .expect("post");
+        }
+        assert_eq!(
+            super::expired_posts(&c, now, 0, 100).expect("read"),
+            vec![2]
+        );
+        let mut all = super::expired_posts(&c, now, 5, 100).expect("read");
+        all.sort();
+        assert_eq!(
+            all,
+            vec![1, 2],
+            "the instance's 5 days for the channel without its own"
+        );
+        assert_eq!(super::expired_posts(&c, now, 5, 1).expect("read").len(), 1);
+        assert_eq!(
+            super::delete_posts(&c, &[2, 99]).expect("delete"),
+            (1, vec![]),
+            "a post already gone is not counted"
+        );
+        assert!(super::expired_posts(&c, now, 0, 100)
+            .expect("read")
+            .is_empty());
+    }
 }
