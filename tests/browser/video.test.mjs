@@ -451,8 +451,17 @@ describe("Video", { concurrency: false }, () => {
     await videoPlays(tab, eliseId);
     await p.getByRole("button", { name: "Couper le micro (M)" }).waitFor();
 
-    // Locked: nobody new may join.
+    // In the call, the moderator changes the room's settings; everyone's top bar follows.
     await control(tab, "people");
+    await tab.getByRole("button", { name: "Room settings" }).click();
+    const settings = tab.locator(".video-people .video-room-settings");
+    await settings.getByLabel("Title").fill("Monday meeting");
+    await settings.getByRole("button", { name: "Save" }).click();
+    await settings.waitFor({ state: "detached" });
+    await p.locator(".video-topbar-title").getByText("Monday meeting").waitFor({ timeout: 10_000 });
+    await tab.locator(".video-topbar-title").getByText("Monday meeting").waitFor({ timeout: 10_000 });
+
+    // Locked: nobody new may join.
     await tab.getByRole("button", { name: "Lock the room" }).click();
     await tab.locator(".video-topbar-lock").waitFor({ timeout: 10_000 });
     const late = await newContext();
@@ -468,7 +477,7 @@ describe("Video", { concurrency: false }, () => {
     const mine = await admin.context.newPage();
     await mine.goto("/video");
     const row = mine.locator('#video-mine [data-room="lobby-room"]');
-    await row.getByRole("button", { name: "Delete the room lobby-room" }).click();
+    await row.getByRole("button", { name: "Delete the room Monday meeting" }).click();
     await mine.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
     await row.waitFor({ state: "detached" });
     await p.locator('[data-reason="ended"]').getByText("La réunion est terminée").waitFor({ timeout: 10_000 });

@@ -1,15 +1,19 @@
 // The participant list: who is here (muted, hand raised, connection), the lobby and the moderator's
-// actions (admit/reject, mute, remove, lock the room), and the link to share.
+// actions (admit/reject, mute, remove, lock the room, change its settings, as Jitsi's security
+// options do in the call), and the link to share.
+import { useState } from "preact/hooks";
 import { useApp } from "../context.tsx";
 import { Badge, CopyField, useConfirm } from "../components/ui.tsx";
 import type { VideoCall } from "./call.ts";
-import { IconClose, IconHand, IconLock, IconMicOff, IconRemove, IconUnlock } from "./icons.tsx";
+import { IconClose, IconHand, IconLock, IconMicOff, IconRemove, IconSettings, IconUnlock } from "./icons.tsx";
+import { RoomSettingsForm } from "./room-settings.tsx";
 import { roomPage } from "./api.ts";
 import { PersonAvatar, QualityDot } from "./tiles.tsx";
 
 export function PeoplePanel({ call, onClose }: { call: VideoCall; onClose: () => void }) {
   const { t } = useApp();
   const [dialog, confirm] = useConfirm();
+  const [editing, setEditing] = useState(false);
   const people = [...call.people.values()].sort((a, b) => Number(b.id === call.selfId) - Number(a.id === call.selfId) || Number(b.hand) - Number(a.hand));
   const locked = !!call.room?.locked;
   const link = `${location.origin}${roomPage(call.roomId)}`;
@@ -100,6 +104,17 @@ export function PeoplePanel({ call, onClose }: { call: VideoCall; onClose: () =>
           </button>
         )}
         {locked && <p class="muted small">{t("video.people.lockedNote")}</p>}
+        {call.moderator &&
+          call.room &&
+          (editing ? (
+            // Saved settings come back to everyone in the call as a new `room` frame.
+            <RoomSettingsForm room={call.room} onSaved={() => setEditing(false)} onCancel={() => setEditing(false)} />
+          ) : (
+            <button type="button" class="btn btn-secondary btn-block video-room-settings-open" aria-expanded="false" onClick={() => setEditing(true)}>
+              <IconSettings size={16} />
+              {t("video.mine.settings")}
+            </button>
+          ))}
         <CopyField label={t("video.link")} value={link} />
       </div>
       {dialog}
