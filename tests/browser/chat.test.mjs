@@ -163,6 +163,17 @@ describe("Chat", { concurrency: false }, () => {
     await composer(bob.page).fill("typing something");
     await admin.page.locator(".chat-channel .chat-typing", { hasText: "Bob Martin is typing…" }).waitFor();
     await composer(bob.page).fill("");
+
+    // An incoming webhook (a CI server) posts under the name it gives, with a BOT tag.
+    const { body: channels } = await apiCall(admin.page, "GET", `/api/v1/chat/teams/${TEAM}/channels`);
+    const budget = channels.find((c) => c.name === "budget-2027");
+    const hook = await apiCall(admin.page, "POST", `/api/v1/chat/channels/${budget.id}/webhooks`, { display_name: "CI" });
+    assert.equal(hook.status, 201, hook.text);
+    const sent = await fetch(hook.body.url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: "Build 42 passed", username: "ci-bot" }) });
+    assert.equal(sent.status, 200);
+    const fromHook = postIn(bob.page, "Build 42 passed");
+    await fromHook.locator(".chat-post-author", { hasText: "ci-bot" }).waitFor();
+    await fromHook.locator(".chat-bot-tag", { hasText: "BOT" }).waitFor();
   });
 
   it("a PNG attached with the paperclip shows as a thumbnail to the other; a pad link gets a card", async () => {

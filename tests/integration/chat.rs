@@ -1472,6 +1472,13 @@ async fn bots_post_with_an_api_token() -> anyhow::Result<()> {
         .await?;
     let v: Value = r.json().await?;
     assert_eq!(v["posts"][0]["user"]["username"], "deploy-bot");
+    assert_eq!(
+        v["posts"][0]["props"]["from_bot"], true,
+        "shown with a BOT tag"
+    );
+    // The same account in a browser session posts as a person.
+    let by_hand = post(&bot, &square, "by hand").await?;
+    assert_eq!(by_hand["props"].get("from_bot"), None, "{by_hand}");
     let r = http
         .post(format!(
             "{}/api/v1/chat/channels/{square}/posts",

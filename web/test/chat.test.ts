@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { emojiChar, EMOJI } from "../src/chat/emoji.ts";
 import { completeMention, mentionAt, rankMentions } from "../src/chat/mentions.ts";
-import { channelHref, channelLabel, defaultChannel, findChannel, nameProblem, permalinkHref, suggestName } from "../src/chat/names.ts";
+import { channelHref, channelLabel, defaultChannel, findChannel, nameProblem, permalinkHref, postAuthor, suggestName } from "../src/chat/names.ts";
 import { buildSearch, isDate, isEmptySearch, parseSearch } from "../src/chat/search.ts";
 import {
   type ChatState,
@@ -504,4 +504,35 @@ test("emoji: about forty, distinct; shortcodes map to characters", () => {
   assert.equal(emojiChar("thumbsup"), "👍");
   assert.equal(emojiChar(":tada:"), "🎉");
   assert.equal(emojiChar("👍"), "👍");
+});
+
+test("a message shows the name a webhook or an import gave, with a BOT tag for integrations", () => {
+  assert.deepEqual(postAuthor(post(1)), { name: userNameOf(post(1)), bot: false, via: null });
+  const hook = post(2, { props: { from_webhook: true, override_username: " ci-bot " } });
+  assert.deepEqual(postAuthor(hook), { name: "ci-bot", bot: true, via: `@${hook.user.username}` });
+  const imported = post(3, { props: { imported_from: "slack", override_username: "zed" } });
+  assert.deepEqual(postAuthor(imported), { name: "zed", bot: false, via: `@${imported.user.username}` });
+  assert.equal(postAuthor(post(4, { props: { from_bot: true } })).bot, true);
+  assert.equal(postAuthor(post(5, { props: { override_username: "  " } })).name, userNameOf(post(5)), "a blank name is ignored");
+});
+
+function userNameOf(p: Post): string {
+  return p.user.display_name || p.user.username;
+}
+
+test("a webhook's message through my account is not grouped under my name, nor edited with Up arrow", () => {
+  const at = (m: number) => new Date(2026, 10, 25, 9, m).toISOString();
+  const hook = { from_webhook: true, override_username: "ci-bot" };
+  const posts = [
+    post(1, { created_at: at(0), user: ME }),
+    post(2, { created_at: at(1), user: ME, props: hook }),
+    post(3, { created_at: at(2), user: ME, props: hook }),
+    post(4, { created_at: at(3), user: ME }),
+  ];
+  const items = buildTimeline(posts, [], { meId: ME.id, newAfter: null });
+  assert.deepEqual(
+    items.filter((i) => i.kind === "post").map((i) => (i.kind === "post" && i.continued ? "+" : "-")),
+    ["-", "-", "+", "-"],
+  );
+  assert.equal(lastOwnPost(posts.slice(0, 3), ME.id)?.id, 1);
 });

@@ -386,6 +386,13 @@ async fn create_post(
     b: web::Json<NewPost>,
 ) -> ApiResult<HttpResponse> {
     let b = b.into_inner();
+    // Signed in with an API token rather than a browser session: a bot or a script, shown with
+    // a BOT tag as Mattermost shows its bots' messages.
+    let props = if who.0.as_user().is_some() && who.0.session_id().is_none() {
+        json!({"from_bot": true})
+    } else {
+        json!({})
+    };
     let v = s
         .create_post_with(
             &who.0,
@@ -394,7 +401,7 @@ async fn create_post(
             b.root_id,
             b.client_id.as_deref(),
             &b.file_ids,
-            json!({}),
+            props,
         )
         .await?;
     Ok(HttpResponse::Created().json(v))

@@ -11,7 +11,7 @@ import type { Lang } from "../i18n/index.ts";
 import { useChat } from "./ctx.tsx";
 import { EMOJI, emojiChar, emojiName } from "./emoji.ts";
 import { IconDots, IconEdit, IconFile, IconLink, IconPin, IconReply, IconSmile, IconTrash } from "./icons.tsx";
-import { userName } from "./names.ts";
+import { postAuthor, userName } from "./names.ts";
 import { mentionsMe } from "./state.ts";
 import type { ChatFile, LinkPreview, PendingPost, Post, Reaction } from "./types.ts";
 
@@ -387,6 +387,7 @@ export function PostItem({ post, continued, inThread = false }: { post: Post; co
   const editKey = `${inThread ? "t" : "c"}:${post.id}`;
   const isEditing = editing === editKey;
   const mention = !post.deleted && post.user.id !== meId && mentionsMe(post, { id: meId, username: user?.username });
+  const author = postAuthor(post);
   const root = post.root_id !== null && !inThread ? findRoot(store.state, post) : null;
   return (
     <li
@@ -406,9 +407,10 @@ export function PostItem({ post, continued, inThread = false }: { post: Post; co
       <div class="chat-post-main">
         {!continued && (
           <div class="chat-post-head">
-            <strong class="chat-post-author" title={`@${post.user.username}`}>
-              {userName(post.user)}
+            <strong class="chat-post-author" title={author.via ? t("chat.postedVia", { account: author.via }) : `@${post.user.username}`}>
+              {author.name}
             </strong>
+            {author.bot && <span class="chat-bot-tag">{t("chat.bot")}</span>}
             <time class="chat-post-time" dateTime={post.created_at} title={formatFull(lang, post.created_at)}>
               {formatTime(lang, post.created_at)}
             </time>
@@ -429,7 +431,7 @@ export function PostItem({ post, continued, inThread = false }: { post: Post; co
         {post.root_id !== null && !inThread && (
           <button type="button" class="chat-replyto" onClick={() => actions.openThread(post)}>
             <IconReply size={12} />
-            {root ? t("chat.replyTo", { name: userName(root.user) }) : t("chat.replyInThread")}
+            {root ? t("chat.replyTo", { name: postAuthor(root).name }) : t("chat.replyInThread")}
             {root && !root.deleted && <span class="chat-replyto-text">{snippet(root.text, 80)}</span>}
           </button>
         )}

@@ -1,6 +1,6 @@
 // Chat names and addresses (pure): team/channel name suggestions and checks, page links.
 import { suggestSlug } from "../wikis/names.ts";
-import type { Channel, ChatUser } from "./types.ts";
+import type { Channel, ChatUser, Post } from "./types.ts";
 
 const enc = encodeURIComponent;
 
@@ -55,6 +55,21 @@ export function channelLabel(ch: Channel, meId: string): string {
 
 export function userName(u: ChatUser): string {
   return u.display_name || u.username;
+}
+
+/**
+ * Who a message shows as its author: the name a webhook or an import gave (the account behind
+ * it is then only its carrier), with a BOT tag for webhooks and API-token posts, as Mattermost
+ * shows integrations.
+ */
+export function postAuthor(post: Post): { name: string; bot: boolean; via: string | null } {
+  const p = post.props ?? {};
+  const override = typeof p.override_username === "string" && p.override_username.trim() ? p.override_username.trim() : null;
+  return {
+    name: override ?? userName(post.user),
+    bot: !!p.from_webhook || !!p.from_bot,
+    via: override ? `@${post.user.username}` : null,
+  };
 }
 
 /** Finds the channel a chat page points at among my channels. */

@@ -9,7 +9,7 @@ import { Composer } from "./composer.tsx";
 import { useChat } from "./ctx.tsx";
 import { IconBack, IconClose } from "./icons.tsx";
 import { PendingItem, PostItem, formatFull, snippet } from "./message.tsx";
-import { channelLabel, permalinkHref, userName } from "./names.ts";
+import { channelLabel, permalinkHref, postAuthor } from "./names.ts";
 import { highlightTerms, parseSearch } from "./search.ts";
 import type { Panel, PinnedPanel, SearchPanel, ThreadPanel } from "./state.ts";
 import { buildTimeline, lastOwnPost } from "./timeline.ts";
@@ -86,7 +86,7 @@ function ThreadBody({ panel }: { panel: ThreadPanel }) {
         <Composer
           channelId={panel.channelId}
           rootId={panel.rootId}
-          label={t("chat.replyLabel", { name: userName(root.user) })}
+          label={t("chat.replyLabel", { name: postAuthor(root).name })}
           placeholder={t("chat.replyPlaceholder")}
           onEditLast={() => {
             const p = lastOwnPost(panel.replies, meId, panel.rootId, true) ?? (root.user.id === meId && !root.deleted ? root : null);
@@ -145,7 +145,7 @@ function SearchBody({ panel }: { panel: SearchPanel }) {
                   <span class="chat-result-channel">{p.channel?.display_name || p.channel?.name || ""}</span>
                   <time dateTime={p.created_at}>{formatFull(lang, p.created_at)}</time>
                 </span>
-                <span class="chat-result-author">{userName(p.user)}</span>
+                <span class="chat-result-author">{postAuthor(p).name}</span>
                 <span class="chat-result-text">
                   <Marked text={snippet(p.text, 300)} terms={terms} />
                 </span>

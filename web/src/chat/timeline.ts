@@ -1,5 +1,6 @@
 // The message list's rows (pure): day separators, the "new messages" line, consecutive posts of
 // one person grouped under one name, pending local copies at the end.
+import { postAuthor } from "./names.ts";
 import type { PendingPost, Post } from "./types.ts";
 
 export type TimelineItem =
@@ -19,7 +20,14 @@ export function localDay(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
+/** Who a post shows as speaking: an account, or a name a webhook or an import gave through it. */
+function speaker(post: Post): string {
+  const a = postAuthor(post);
+  return a.via || a.bot ? `${post.user.id} ${a.bot ? "bot" : ""} ${a.name}` : post.user.id;
+}
+
 interface Prev {
+  /** The account id, or what [`speaker`] makes of a post through a webhook or an import. */
   userId: string;
   at: number;
   rootId: number | null;
@@ -51,8 +59,9 @@ export function buildTimeline(posts: Post[], pending: PendingPost[], opts: { meI
       prev = null;
     }
     const at = Date.parse(post.created_at);
-    out.push({ kind: "post", key: `p${post.id}`, post, continued: continues(prev, post.user.id, at, post.root_id) });
-    prev = { userId: post.user.id, at, rootId: post.root_id, deleted: post.deleted };
+    const who = speaker(post);
+    out.push({ kind: "post", key: `p${post.id}`, post, continued: continues(prev, who, at, post.root_id) });
+    prev = { userId: who, at, rootId: post.root_id, deleted: post.deleted };
   }
   for (const p of pending) {
     const d = localDay(p.created_at);
@@ -72,7 +81,8 @@ export function buildTimeline(posts: Post[], pending: PendingPost[], opts: { meI
 export function lastOwnPost(posts: Post[], meId: string, rootId: number | null = null, inThread = false): Post | null {
   for (let i = posts.length - 1; i >= 0; i--) {
     const p = posts[i] as Post;
-    if (p.user.id !== meId || p.deleted) continue;
+    // Not a message a webhook or an import posted through my account.
+    if (p.user.id !== meId || p.deleted || speaker(p) !== meId) continue;
     if (inThread && p.root_id !== rootId && p.id !== rootId) continue;
     return p;
   }

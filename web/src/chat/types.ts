@@ -77,6 +77,17 @@ export interface Post {
   mentions: string[];
   /** Files attached to the message (docs/chat-api.md "Files"). */
   files?: ChatFile[];
+  /** Set by webhooks, imports and API-token posts (docs/chat-api.md). */
+  props?: PostProps;
+}
+
+export interface PostProps {
+  /** The name a webhook or an import gave the author (an imported user who has no account here). */
+  override_username?: string;
+  from_webhook?: boolean;
+  /** Posted with an API token (a bot or a script). */
+  from_bot?: boolean;
+  imported_from?: string;
 }
 
 export interface ChatFile {

@@ -1133,6 +1133,8 @@ export const en = {
   "chat.special.all": "Notify everyone in this channel",
   "chat.deleted": "(message deleted)",
   "chat.edited": "(edited)",
+  "chat.bot": "BOT",
+  "chat.postedVia": "Posted through {account}",
   "chat.pinned": "Pinned",
   "chat.messageActions": "Message actions",
   "chat.addReaction": "Add a reaction",

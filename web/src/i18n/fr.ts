@@ -1133,6 +1133,8 @@ export const fr: Messages = {
   "chat.special.all": "Prévenir tous les membres de ce canal",
   "chat.deleted": "(message supprimé)",
   "chat.edited": "(modifié)",
+  "chat.bot": "BOT",
+  "chat.postedVia": "Publié par {account}",
   "chat.pinned": "Épinglé",
   "chat.messageActions": "Actions sur le message",
   "chat.addReaction": "Ajouter une réaction",
