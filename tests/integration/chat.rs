@@ -80,6 +80,26 @@ async fn post(p: &Person, channel: &str, text: &str) -> anyhow::Result<Value> {
     Ok(r.body)
 }
 
+/// A Mattermost bulk export (JSON lines) posted to a team's import.
+async fn import_mattermost(
+    c: &Client,
+    team: &str,
+    lines: &[Value],
+) -> anyhow::Result<nichoir_testkit::Reply> {
+    let body = lines
+        .iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    c.send(
+        c.http
+            .post(c.url(&format!("/api/v1/chat/teams/{team}/import/mattermost")))
+            .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
+            .body(body),
+    )
+    .await
+}
+
 async fn channel_named(p: &Person, team: &str, name: &str) -> anyhow::Result<Value> {
     let list = p
         .http
@@ -1508,20 +1528,9 @@ async fn a_mattermost_bulk_export_moves_over_too() -> anyhow::Result<()> {
         json!({"type": "post", "post": {"team": "old", "channel": "off-topic", "user": "ana", "message": "**Bonjour**", "create_at": 1_700_000_000_000_i64,
             "reactions": [{"user": "ana", "emoji_name": "thumbsup", "create_at": 1_700_000_000_500_i64}],
             "replies": [{"user": "zed", "message": "salut", "create_at": 1_700_000_060_000_i64}]}}),
-    ]
-    .iter()
-    .map(Value::to_string)
-    .collect::<Vec<_>>()
-    .join("\n");
+    ];
     let c = &ana.http;
-    let r = c
-        .send(
-            c.http
-                .post(c.url("/api/v1/chat/teams/mm/import/mattermost"))
-                .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
-                .body(jsonl.clone()),
-        )
-        .await?;
+    let r = import_mattermost(c, "mm", &jsonl).await?;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["posts"], 2);
     let ch = channel_named(&ana, "mm", "off-topic").await?;
@@ -1541,14 +1550,7 @@ async fn a_mattermost_bulk_export_moves_over_too() -> anyhow::Result<()> {
     assert_eq!(posts[0]["props"]["override_username"], "zed");
 
     // The same export again (an import that stopped half way, retried): nothing doubled.
-    let again = c
-        .send(
-            c.http
-                .post(c.url("/api/v1/chat/teams/mm/import/mattermost"))
-                .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
-                .body(jsonl),
-        )
-        .await?;
+    let again = import_mattermost(c, "mm", &jsonl).await?;
     assert_eq!(again.status, 200, "{:?}", again.body);
     assert_eq!(
         (
@@ -1573,19 +1575,8 @@ async fn a_mattermost_bulk_export_moves_over_too() -> anyhow::Result<()> {
         json!({"type": "version", "version": 1}),
         json!({"type": "channel", "channel": {"team": "old", "name": "long-thread", "display_name": "Long", "type": "O", "header": "", "purpose": ""}}),
         json!({"type": "post", "post": {"team": "old", "channel": "long-thread", "user": "ana", "message": "root", "create_at": 1_700_000_000_000_i64, "replies": replies}}),
-    ]
-    .iter()
-    .map(Value::to_string)
-    .collect::<Vec<_>>()
-    .join("\n");
-    let r = c
-        .send(
-            c.http
-                .post(c.url("/api/v1/chat/teams/mm/import/mattermost"))
-                .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
-                .body(long),
-        )
-        .await?;
+    ];
+    let r = import_mattermost(c, "mm", &long).await?;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["posts"], 1_201);
     let ch = channel_named(&ana, "mm", "long-thread").await?;
