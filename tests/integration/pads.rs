@@ -831,3 +831,32 @@ async fn chat_over_the_websocket() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Guessing a pad's password is throttled per client address (auth.login_failures_per_ip in the
+/// login window), never per pad: the owner's own requests are unaffected.
+#[tokio::test]
+async fn pad_password_guesses_are_throttled() -> anyhow::Result<()> {
+    let server = TestServer::start_with(|c| c.auth.login_failures_per_ip = 3)?;
+    let owner = server.login_as("owner", false).await?;
+    let created = owner.post("/api/v1/pads", json!({})).await?;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let id = created.body["pad"]["id"].as_str().unwrap_or("").to_string();
+    let set = owner
+        .put_json(
+            &format!("/api/v1/pads/{id}/password"),
+            json!({"password": "s3cret pass"}),
+        )
+        .await?;
+    assert_eq!(set.status, 204);
+    let visitor = server.guest().await?;
+    let path = format!("/api/v1/pads/{id}/unlock");
+    let unlock = |password: &'static str| visitor.post(&path, json!({"password": password}));
+    for _ in 0..3 {
+        assert_eq!(unlock("wrong").await?.status, 403);
+    }
+    let r = unlock("s3cret pass").await?;
+    assert_eq!((r.status, r.code()), (429, "rate_limited"), "{:?}", r.body);
+    assert!(r.headers.contains_key("retry-after"));
+    assert_eq!(owner.get(&format!("/api/v1/pads/{id}")).await?.status, 200);
+    Ok(())
+}

@@ -521,6 +521,17 @@ async fn protected_polls_need_their_password() -> anyhow::Result<()> {
         403,
         "still closed to others"
     );
+    // Guessing is throttled per address (auth.login_failures_per_ip, 20 in the login window;
+    // one wrong guess above): then even the right password waits.
+    let h = server.guest().await?;
+    let path = format!("/api/v1/polls/{}/unlock", p.id);
+    let guess = |password: &'static str| h.post(&path, json!({"password": password}));
+    for i in 1..20 {
+        assert_eq!(guess("nope").await?.status, 403, "wrong guess {i}");
+    }
+    let r = guess("sésame").await?;
+    assert_eq!((r.status, r.code()), (429, "rate_limited"), "{:?}", r.body);
+    assert!(r.headers.contains_key("retry-after"));
     // The admin link needs no password; removing the password opens the poll.
     let r = author
         .patch(

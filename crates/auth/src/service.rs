@@ -31,6 +31,8 @@ pub struct AuthService {
     config: AuthConfig,
     hasher: Hasher,
     throttle: Arc<LoginThrottle>,
+    /// Wrong guesses of a pad's, poll's or room's password, per client address.
+    secret_throttle: Arc<LoginThrottle>,
     csrf: CsrfKey,
 }
 
@@ -112,6 +114,9 @@ impl AuthService {
             db,
             hasher: Hasher::new(config.max_concurrent_hashes as usize),
             throttle: Arc::new(LoginThrottle::new(limits)),
+            // Counted per address only (no account is given): a count per resource would let
+            // anyone lock a pad's legitimate users out by guessing wrong on purpose.
+            secret_throttle: Arc::new(LoginThrottle::new(limits)),
             csrf: CsrfKey::new(secret),
             config,
         })
@@ -124,6 +129,26 @@ impl AuthService {
 
     pub async fn verify_secret(&self, secret: String, phc: String) -> Result<bool, Error> {
         self.hasher.verify(secret, Some(phc)).await
+    }
+
+    /// As [`verify_secret`](Self::verify_secret), for a password guarding a resource (a pad, a
+    /// poll) given from client address `ip`: past `auth.login_failures_per_ip` wrong guesses in
+    /// the login window, that address gets `rate_limited` (429 with Retry-After) before any
+    /// check, as a login would.
+    pub async fn verify_secret_from(
+        &self,
+        ip: &str,
+        secret: String,
+        phc: String,
+    ) -> Result<bool, Error> {
+        if let Err(wait) = self.secret_throttle.check("", ip, Instant::now()) {
+            return Err(Error::rate_limited(wait));
+        }
+        let ok = self.hasher.verify(secret, Some(phc)).await?;
+        if !ok {
+            self.secret_throttle.record_failure("", ip, Instant::now());
+        }
+        Ok(ok)
     }
 
     pub fn csrf(&self) -> &CsrfKey {

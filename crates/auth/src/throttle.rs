@@ -28,11 +28,15 @@ impl LoginThrottle {
         }
     }
 
-    fn keys(account: &str, ip: &str) -> [(String, usize); 2] {
-        [
-            (format!("a:{}", account.to_lowercase()), 0),
-            (format!("i:{ip}"), 1),
-        ]
+    /// The counters an attempt touches: the account's (none for an empty account: a secret
+    /// guarding a resource is counted per address only) and the address's.
+    fn keys(account: &str, ip: &str) -> Vec<(String, usize)> {
+        let mut keys = Vec::with_capacity(2);
+        if !account.is_empty() {
+            keys.push((format!("a:{}", account.to_lowercase()), 0));
+        }
+        keys.push((format!("i:{ip}"), 1));
+        keys
     }
 
     /// `Err(seconds)` when either the account or the address is over its limit.
@@ -138,6 +142,23 @@ mod tests {
         }
         assert!(th.check("newuser", "5.5.5.5", t0).is_err());
         assert!(th.check("newuser", "6.6.6.6", t0).is_ok());
+    }
+
+    #[test]
+    fn without_an_account_only_the_address_counts() {
+        let th = t();
+        let t0 = Instant::now();
+        for _ in 0..4 {
+            th.record_failure("", "5.5.5.5", t0);
+        }
+        assert!(
+            th.check("", "5.5.5.5", t0).is_ok(),
+            "past the account limit of 3"
+        );
+        th.record_failure("", "5.5.5.5", t0);
+        assert!(th.check("", "5.5.5.5", t0).is_err());
+        assert!(th.check("", "6.6.6.6", t0).is_ok(), "no shared counter");
+        assert!(!th.failures.lock().contains_key("a:"));
     }
 
     #[test]

@@ -1102,10 +1102,12 @@ impl PadService {
     }
 
     /// Checks the pad's password and remembers that this actor gave it.
+    /// `ip`: the client's address, whose wrong guesses are throttled.
     pub async fn unlock(
         &self,
         pad_id: &str,
         actor: &Actor,
+        ip: &str,
         password: String,
     ) -> Result<(), PadError> {
         let (info, _) = self.find(pad_id).await?;
@@ -1121,7 +1123,7 @@ impl PadService {
             })
             .await?;
         let Some(hash) = hash else { return Ok(()) };
-        if !self.auth.verify_secret(password, hash).await? {
+        if !self.auth.verify_secret_from(ip, password, hash).await? {
             return Err(PadError::Other(Error::forbidden("wrong pad password")));
         }
         let (pad, who) = (info.id, actor.id().to_string());

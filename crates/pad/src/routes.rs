@@ -2,7 +2,9 @@
 
 use actix_web::http::{header, Method};
 use actix_web::{web, HttpResponse};
-use nichoir_http::{doc, Access, AnyActor, Api, ApiError, ApiResult, Ctx, MaybeActor, SignedIn};
+use nichoir_http::{
+    doc, Access, AnyActor, Api, ApiError, ApiResult, ClientIp, Ctx, MaybeActor, SignedIn,
+};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -339,11 +341,12 @@ async fn set_password(
 async fn unlock(
     pads: Pads,
     who: AnyActor,
+    ip: ClientIp,
     id: web::Path<String>,
     body: web::Json<Password>,
 ) -> ApiResult<HttpResponse> {
     let password = body.into_inner().password.unwrap_or_default();
-    pads.unlock(&id, &who.0, password)
+    pads.unlock(&id, &who.0, &ip.0, password)
         .await
         .map_err(ApiError::from)?;
     Ok(HttpResponse::NoContent().finish())

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use actix_web::http::{header, Method};
 use actix_web::{web, HttpResponse};
-use nichoir_http::{doc, Access, AnyActor, Api, ApiError, ApiResult, MaybeActor, SignedIn};
+use nichoir_http::{
+    doc, Access, AnyActor, Api, ApiError, ApiResult, ClientIp, MaybeActor, SignedIn,
+};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -137,11 +139,12 @@ pub struct Password {
 async fn unlock(
     polls: Polls,
     who: AnyActor,
+    ip: ClientIp,
     id: web::Path<String>,
     body: web::Json<Password>,
 ) -> ApiResult<HttpResponse> {
     polls
-        .unlock(&id, &who.0, body.into_inner().password)
+        .unlock(&id, &who.0, &ip.0, body.into_inner().password)
         .await
         .map_err(ApiError::from)?;
     Ok(HttpResponse::NoContent().finish())

@@ -498,7 +498,14 @@ impl PollService {
         Ok(poll)
     }
 
-    pub async fn unlock(&self, poll_id: &str, actor: &Actor, password: String) -> PollResult<()> {
+    /// `ip`: the client's address, whose wrong guesses are throttled.
+    pub async fn unlock(
+        &self,
+        poll_id: &str,
+        actor: &Actor,
+        ip: &str,
+        password: String,
+    ) -> PollResult<()> {
         let id = poll_id.to_string();
         let hash = self
             .db
@@ -510,7 +517,7 @@ impl PollService {
             })
             .await?;
         let Some(hash) = hash else { return Ok(()) };
-        if password.len() > 1024 || !self.auth.verify_secret(password, hash).await? {
+        if password.len() > 1024 || !self.auth.verify_secret_from(ip, password, hash).await? {
             return Err(PollError::WrongPassword);
         }
         let (p, a) = (poll_id.to_string(), actor.id().to_string());
