@@ -669,3 +669,62 @@ async fn room_api_answers_as_documented() {
         .expect("get");
     assert_eq!(r.status, 404);
 }
+
+/// What the server answers a `join` on `video:{room}` over a raw socket: the `denied` or
+/// `error` event (the data of the frame).
+async fn join_answer(ws: &mut crate::support::Ws, topic: &str, password: &str) -> Value {
+    use crate::support::{publish, recv_json, send_json};
+    send_json(
+        ws,
+        &publish(
+            topic,
+            json!({"type": "join", "name": "Intrus", "password": password}),
+        ),
+    )
+    .await;
+    loop {
+        let f = recv_json(ws, WAIT).await;
+        let kind = f["data"]["type"].as_str().unwrap_or("");
+        if f["type"] == "event" && ["denied", "error", "joined", "waiting"].contains(&kind) {
+            return f["data"].clone();
+        }
+    }
+}
+
+/// Guessing a room's password is throttled per client address (auth.login_failures_per_ip),
+/// never per room: then even the right password waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn room_password_guesses_are_throttled_per_address() {
+    use crate::support::{cookie_from, guest, recv_json, send_json, subscribe, ws_connect, WsAuth};
+    let server = TestServer::start_with(|c| c.auth.login_failures_per_ip = 2).expect("server");
+    let owner = server.login_as("owner", false).await.expect("login");
+    let r = owner
+        .post(
+            "/api/v1/video/rooms",
+            json!({"name": "salle-gardee", "password": "mot de passe"}),
+        )
+        .await
+        .expect("create");
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let g = guest(&server).await;
+    let cookie = cookie_from(&g, "nichoir_guest");
+    let mut ws = ws_connect(server.addr, WsAuth::Cookie(&cookie), WAIT).await;
+    let topic = "video:salle-gardee";
+    send_json(&mut ws, &subscribe(topic)).await;
+    // The subscription's answer and the room frame.
+    let _ = recv_json(&mut ws, WAIT).await;
+    for _ in 0..2 {
+        let a = join_answer(&mut ws, topic, "faux").await;
+        assert_eq!(
+            (a["type"].as_str(), a["reason"].as_str()),
+            (Some("denied"), Some("password")),
+            "{a}"
+        );
+    }
+    let a = join_answer(&mut ws, topic, "mot de passe").await;
+    assert_eq!(
+        (a["type"].as_str(), a["code"].as_str()),
+        (Some("error"), Some("rate_limited")),
+        "{a}"
+    );
+}

@@ -22,11 +22,12 @@ fn error_frame(code: &str, message: &str) -> String {
 }
 
 /// Upgrades the request and runs the connection until it ends. The caller has authenticated
-/// `actor` and checked the Origin.
+/// `actor` and checked the Origin; `ip` is the client's address (see [`Peer::ip`]).
 pub fn serve_connection(
     req: &HttpRequest,
     body: web::Payload,
     actor: Actor,
+    ip: String,
     hub: Hub,
 ) -> Result<HttpResponse, actix_web::Error> {
     let (response, mut session, stream) = actix_ws::handle(req, body)?;
@@ -44,7 +45,7 @@ pub fn serve_connection(
             sender: tx,
             slow,
         } = hub.connect();
-        let peer = Peer::of(conn, &actor);
+        let peer = Peer::of(conn, &actor, ip);
         let publishes = spawn_publish_worker(hub.clone(), actor.clone(), peer.clone());
         let mut shutdown = hub.shutdown_signal();
         let mut heartbeat = tokio::time::interval(Duration::from_secs(cfg.heartbeat_secs));

@@ -25,16 +25,21 @@ pub struct Peer {
     pub display_name: String,
     pub avatar_color: String,
     pub guest: bool,
+    /// The client's address, for throttling what it guesses (a room's password); never shown
+    /// to the other members.
+    #[serde(skip)]
+    pub ip: String,
 }
 
 impl Peer {
-    pub(crate) fn of(conn: ConnId, actor: &Actor) -> Peer {
+    pub(crate) fn of(conn: ConnId, actor: &Actor, ip: String) -> Peer {
         Peer {
             conn,
             id: actor.id().to_string(),
             display_name: actor.display_name().to_string(),
             avatar_color: actor.avatar_color().to_string(),
             guest: actor.as_user().is_none(),
+            ip,
         }
     }
 }
@@ -462,6 +467,7 @@ mod tests {
             display_name: id.into(),
             avatar_color: "#000000".into(),
             guest: false,
+            ip: "127.0.0.1".into(),
         }
     }
 

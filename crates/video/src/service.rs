@@ -504,12 +504,13 @@ impl VideoService {
         }
     }
 
-    /// One frame from the socket `conn` of `actor` on `video:{room}`.
+    /// One frame from the socket `conn` of `actor` (at address `ip`) on `video:{room}`.
     pub async fn handle(
         &self,
         room: &str,
         conn: ConnId,
         actor: &Actor,
+        ip: &str,
         frame: ClientFrame,
     ) -> VideoResult<()> {
         if let ClientFrame::Join {
@@ -518,7 +519,9 @@ impl VideoService {
             resume,
         } = frame
         {
-            return self.join(room, conn, actor, name, password, resume).await;
+            return self
+                .join(room, conn, actor, ip, name, password, resume)
+                .await;
         }
         let call = self
             .calls
@@ -712,28 +715,32 @@ impl VideoService {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn join(
         &self,
         room: &str,
         conn: ConnId,
         actor: &Actor,
+        ip: &str,
         name: String,
         password: Option<String>,
         resume: Option<String>,
     ) -> VideoResult<()> {
         let call = self.call_for(room).await?;
         let result = self
-            .join_call(&call, conn, actor, name, password, resume)
+            .join_call(&call, conn, actor, ip, name, password, resume)
             .await;
         self.drop_if_empty(&call);
         result
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn join_call(
         &self,
         call: &Arc<Call>,
         conn: ConnId,
         actor: &Actor,
+        ip: &str,
         name: String,
         password: Option<String>,
         resume: Option<String>,
@@ -758,7 +765,7 @@ impl VideoService {
         let moderator = is_moderator(&row, actor.id(), actor.require_admin().is_ok());
         let password_ok = match (&row.password_hash, moderator) {
             (Some(hash), false) => match password.filter(|p| !p.is_empty()) {
-                Some(p) => self.auth.verify_secret(p, hash.clone()).await?,
+                Some(p) => self.auth.verify_secret_from(ip, p, hash.clone()).await?,
                 None => false,
             },
             _ => true,

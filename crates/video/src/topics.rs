@@ -55,14 +55,15 @@ impl TopicHandler for VideoTopics {
     ) -> Result<(), Error> {
         let result = match ClientFrame::parse(data) {
             Ok(frame) => {
-                let (svc, room, conn, actor) = (
+                let (svc, room, conn, actor, ip) = (
                     self.service.clone(),
                     room_of(topic).to_string(),
                     from.conn,
                     actor.clone(),
+                    from.ip.clone(),
                 );
                 self.service
-                    .on_media(async move { svc.handle(&room, conn, &actor, frame).await })
+                    .on_media(async move { svc.handle(&room, conn, &actor, &ip, frame).await })
                     .await?
             }
             Err(e) => Err(e),

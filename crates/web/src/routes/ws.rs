@@ -1,6 +1,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use nichoir_core::ErrorCode;
-use nichoir_http::{origin_allowed, AnyActor, ApiError, Ctx};
+use nichoir_http::{origin_allowed, AnyActor, ApiError, ClientIp, Ctx};
 
 /// The realtime endpoint: same-origin browsers (or non-browser clients) with a session, token or
 /// guest identity.
@@ -9,6 +9,7 @@ pub async fn upgrade(
     req: HttpRequest,
     body: web::Payload,
     who: AnyActor,
+    ip: ClientIp,
 ) -> Result<HttpResponse, actix_web::Error> {
     if !origin_allowed(&req, &ctx) {
         return Err(ApiError::new(
@@ -17,5 +18,5 @@ pub async fn upgrade(
         )
         .into());
     }
-    nichoir_realtime::serve_connection(&req, body, who.0, ctx.hub.clone())
+    nichoir_realtime::serve_connection(&req, body, who.0, ip.0, ctx.hub.clone())
 }
