@@ -517,6 +517,9 @@ export class VideoCall {
           this.send(out.join(this.name, this.password || undefined, this.resumeToken));
           break;
         }
+        // A refused `join` (too many wrong passwords, a bad name): back to the pre-join screen,
+        // where the person can try again.
+        if (this.phase === "joining") this.phase = "prejoin";
         this.notify("error", "video.notice.refused", { message: f.message || f.code });
         break;
     }
