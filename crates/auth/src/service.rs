@@ -132,7 +132,7 @@ impl AuthService {
     }
 
     /// As [`verify_secret`](Self::verify_secret), for a password guarding a resource (a pad, a
-    /// poll) given from client address `ip`: past `auth.login_failures_per_ip` wrong guesses in
+    /// poll, a video room) given from client address `ip`: past `auth.login_failures_per_ip` wrong guesses in
     /// the login window, that address gets `rate_limited` (429 with Retry-After) before any
     /// check, as a login would.
     pub async fn verify_secret_from(
