@@ -71,11 +71,11 @@ pub fn file_json(
 }
 
 impl ChatService {
-    fn file_path(&self, sha: &str) -> PathBuf {
+    pub(crate) fn file_path(&self, sha: &str) -> PathBuf {
         self.files_dir.join(sha)
     }
 
-    fn thumb_path(&self, sha: &str) -> PathBuf {
+    pub(crate) fn thumb_path(&self, sha: &str) -> PathBuf {
         self.files_dir.join("thumbs").join(format!("{sha}.png"))
     }
 

@@ -583,7 +583,8 @@ fn prepare(data: ImportData, local: &HashMap<String, String>, importer: &str) ->
             .into_iter()
             .filter(|m| !m.text.trim().is_empty() && m.text.chars().count() <= text::MAX_POST)
             .map(|m| {
-                let props = match local.get(&m.author) {
+                let here = local.get(&m.author);
+                let props = match here {
                     Some(_) => json!({"imported_from": source}),
                     None => json!({"imported_from": source, "override_username": m.author}),
                 };
@@ -599,10 +600,7 @@ fn prepare(data: ImportData, local: &HashMap<String, String>, importer: &str) ->
                     .collect();
                 Ready {
                     client_id: format!("import:{}", m.key),
-                    author: local
-                        .get(&m.author)
-                        .cloned()
-                        .unwrap_or_else(|| importer.to_string()),
+                    author: here.cloned().unwrap_or_else(|| importer.to_string()),
                     props: props.to_string(),
                     html: nichoir_core::markdown::to_page_html(&m.text),
                     key: m.key,

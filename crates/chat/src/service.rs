@@ -1594,11 +1594,13 @@ impl ChatService {
             }
             let (n, shas) = self.db.write(move |c| store::delete_posts(c, &ids)).await?;
             removed += n;
-            let dir = self.files_dir.clone();
+            let paths: Vec<_> = shas
+                .iter()
+                .flat_map(|sha| [self.file_path(sha), self.thumb_path(sha)])
+                .collect();
             let _ = tokio::task::spawn_blocking(move || {
-                for sha in shas {
-                    let _ = std::fs::remove_file(dir.join(&sha));
-                    let _ = std::fs::remove_file(dir.join("thumbs").join(format!("{sha}.png")));
+                for path in paths {
+                    let _ = std::fs::remove_file(path);
                 }
             })
             .await;

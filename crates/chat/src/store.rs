@@ -778,8 +778,6 @@ pub fn files_of(
     Ok(out)
 }
 
-/// Deletes messages older than their channel's retention (or the instance's); returns the
-/// files' hashes no longer used, for the caller to remove from disk.
 /// Posts past their channel's retention (else the instance's), at most `limit`. The channels
 /// drive the search (`CROSS JOIN` keeps that order): with retention off everywhere, no post is
 /// read at all.

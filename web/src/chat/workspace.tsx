@@ -15,7 +15,7 @@ import { BrowseDialog, CreateChannelDialog, DirectDialog, EditChannelDialog, Mem
 import { IconMenu, IconThreads } from "./icons.tsx";
 import { useChatLive, useChatStore, usePageVisible, usePhone } from "./live.ts";
 import { formatFull, snippet } from "./message.tsx";
-import { channelHref, channelLabel, defaultChannel, findChannel, permalinkHref, userName } from "./names.ts";
+import { channelHref, channelLabel, defaultChannel, findChannel, permalinkHref, postAuthor } from "./names.ts";
 import { SidePanel } from "./panel.tsx";
 import { Sidebar } from "./sidebar.tsx";
 import { buildSearch, isEmptySearch, parseSearch } from "./search.ts";
@@ -162,12 +162,13 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
     const ch = st.channels[post.channel_id];
     const cur = currentRef.current;
     if (cur && post.channel_id === cur.id && post.user.id !== me.id && document.visibilityState !== "hidden") {
-      setAnnounce(t("chat.announce", { name: userName(post.user), text: snippet(post.text, 140) }));
+      setAnnounce(t("chat.announce", { name: postAuthor(post).name, text: snippet(post.text, 140) }));
     }
     if (shouldNotify(post, ch, me, { enabled: notifyRef.current && notificationsAllowed(), hidden: document.visibilityState === "hidden" })) {
       try {
         const where = ch && ch.kind !== "direct" ? channelLabel(ch, me.id) : null;
-        const n = new Notification(where ? t("chat.notifyIn", { name: userName(post.user), channel: where }) : userName(post.user), {
+        const author = postAuthor(post).name;
+        const n = new Notification(where ? t("chat.notifyIn", { name: author, channel: where }) : author, {
           body: snippet(post.text, 160),
           tag: `chat-${post.id}`,
         });
@@ -852,7 +853,7 @@ function FollowedThreads({ onDrawer }: { onDrawer: () => void }) {
                       <span class="chat-result-channel">{ch ? channelLabel(ch, meId) : ""}</span>
                       <span class="muted small">{f.last_reply_at ? formatFull(lang, f.last_reply_at) : ""}</span>
                     </span>
-                    <span class="chat-result-author">{userName(f.root.user)}</span>
+                    <span class="chat-result-author">{postAuthor(f.root).name}</span>
                     <span class="chat-result-text">{f.root.deleted ? t("chat.deleted") : snippet(f.root.text, 200)}</span>
                     <span class="chat-thread-counts">
                       <span>{t(f.reply_count === 1 ? "chat.replies.one" : "chat.replies.other", { count: f.reply_count })}</span>

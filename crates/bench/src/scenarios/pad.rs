@@ -293,6 +293,13 @@ impl Shared {
             .get(frame)
     }
 
+    fn keep_parsed_batch(&self, frame: &str, ops: Arc<[Revision]>) {
+        self.parsed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .put(frame, ops);
+    }
+
     fn problem(&self, kind: String, detail: String) {
         *self
             .kinds
@@ -493,11 +500,7 @@ impl Editor {
             }
             "ops" => {
                 let ops: Arc<[Revision]> = data.ops.unwrap_or_default().into();
-                self.shared
-                    .parsed
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .put(text, Arc::clone(&ops));
+                self.shared.keep_parsed_batch(text, Arc::clone(&ops));
                 self.on_batch(&ops, now)
             }
             // The answer to a resend of an edit the server already had (the bench resends only
@@ -861,8 +864,8 @@ async fn read_pad(
     }
 }
 
-/// Opens a socket, subscribes to `topic` and waits for the pad's `state`.
-/// Connects an editor; a `witness` keeps its whole text (see [`WITNESSES_PER_PAD`]).
+/// Opens a socket, subscribes to `topic` and waits for the pad's `state`; a `witness` keeps its
+/// whole text (see [`WITNESSES_PER_PAD`]).
 async fn connect_editor(
     target: &Target,
     bearer: &str,
@@ -1272,13 +1275,15 @@ async fn run_with_token(
     }
     let mut divergent = 0usize;
     let mut lost = stuck;
+    // Counted once per pad, not once per editor (500 editors of a long pad).
+    let server_chars: Vec<usize> = server.iter().map(|(_, t)| t.chars().count()).collect();
     for end in &ends {
         let pad = end.idx / per_pad;
         let (rev, text) = &server[pad];
         if !end.healthy {
             lost += 1;
         } else if end.rev != *rev
-            || end.len != text.chars().count()
+            || end.len != server_chars[pad]
             || end.text.as_ref().is_some_and(|t| t != text)
         {
             divergent += 1;
@@ -1291,7 +1296,7 @@ async fn run_with_token(
                     pad_ids[pad],
                     end.rev,
                     end.len,
-                    text.chars().count(),
+                    server_chars[pad],
                     end.text
                         .as_deref()
                         .map_or("?".into(), |t| first_difference(t, text).to_string())
@@ -1362,7 +1367,7 @@ async fn run_with_token(
             .collect(),
         lost_editors: lost,
         server_revisions: server.iter().map(|(r, _)| r).sum(),
-        final_chars: server.iter().map(|(_, t)| t.chars().count()).sum(),
+        final_chars: server_chars.iter().sum(),
         server_cpu_seconds: server_cpu_seconds.map(round3),
         server_cpu_percent: server_cpu_seconds.map(|s| per_sec_pct(s, window)),
         bench_cpu_percent: bench_cpu_seconds.map(|s| per_sec_pct(s, window)),
