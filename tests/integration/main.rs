@@ -11,6 +11,7 @@ mod pads;
 mod pages;
 mod polls;
 mod realtime;
+mod revocation;
 mod support;
 mod video;
 mod wikis;

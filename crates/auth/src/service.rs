@@ -14,6 +14,7 @@ use crate::actor::Actor;
 use crate::csrf::CsrfKey;
 use crate::model::{Guest, InviteInfo, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User};
 use crate::password::Hasher;
+use crate::revocation::{Revocation, Revocations};
 use crate::throttle::{LoginThrottle, ThrottleLimits};
 use crate::validate::{
     avatar_color_for, validate_color, validate_display_name, validate_email, validate_password,
@@ -34,6 +35,7 @@ pub struct AuthService {
     /// Wrong guesses of a pad's, poll's or room's password, per client address.
     secret_throttle: Arc<LoginThrottle>,
     csrf: CsrfKey,
+    revocations: Revocations,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -119,6 +121,7 @@ impl AuthService {
             secret_throttle: Arc::new(LoginThrottle::new(limits)),
             csrf: CsrfKey::new(secret),
             config,
+            revocations: Revocations::default(),
         })
     }
 
@@ -149,6 +152,11 @@ impl AuthService {
             self.secret_throttle.record_failure("", ip, Instant::now());
         }
         Ok(ok)
+    }
+
+    /// Where the end of a session, token or account is announced (the realtime hub listens).
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
     }
 
     pub fn csrf(&self) -> &CsrfKey {
@@ -263,6 +271,7 @@ impl AuthService {
             ));
         }
         let id = user_id.to_string();
+        let before = self.user_where("id", user_id).await?;
         let user = self
             .db
             .write(move |tx| {
@@ -285,6 +294,13 @@ impl AuthService {
                 )?)
             })
             .await?;
+        if user.disabled {
+            self.revocations
+                .announce(Revocation::Account(user.id.clone()));
+        } else if before.is_some_and(|b| b.is_admin != user.is_admin) {
+            self.revocations
+                .announce(Revocation::RightsChanged(user.id.clone()));
+        }
         Ok(user)
     }
 
@@ -352,6 +368,7 @@ impl AuthService {
         }
         let hash = self.hasher.hash(new).await?;
         let keep = actor.session_id().map(str::to_string);
+        let (uid, except) = (id.clone(), keep.clone());
         self.db
             .write(move |tx| {
                 tx.execute(
@@ -365,6 +382,10 @@ impl AuthService {
                 Ok(())
             })
             .await?;
+        self.revocations.announce(Revocation::SessionsOf {
+            user_id: uid,
+            except,
+        });
         Ok(())
     }
 
@@ -519,6 +540,7 @@ impl AuthService {
                     Ok(())
                 })
                 .await?;
+            self.revocations.announce(Revocation::Session(sid));
             return Ok(None);
         }
         if now - last_seen >= TOUCH_EVERY_MS {
@@ -572,17 +594,29 @@ impl AuthService {
             Some(user.id.clone()),
             "session",
         )
-        .await
+        .await?;
+        self.revocations
+            .announce(Revocation::Session(session_id.to_string()));
+        Ok(())
     }
 
     pub async fn logout(&self, session_token: &str) -> Result<(), Error> {
         let hash = hash_token(session_token);
-        self.db
+        let ended: Option<String> = self
+            .db
             .write(move |tx| {
-                tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [hash])?;
-                Ok(())
+                Ok(tx
+                    .query_row(
+                        "DELETE FROM sessions WHERE token_hash = ?1 RETURNING id",
+                        [hash],
+                        |r| r.get(0),
+                    )
+                    .optional()?)
             })
             .await?;
+        if let Some(id) = ended {
+            self.revocations.announce(Revocation::Session(id));
+        }
         Ok(())
     }
 
@@ -595,6 +629,10 @@ impl AuthService {
                 Ok(())
             })
             .await?;
+        self.revocations.announce(Revocation::SessionsOf {
+            user_id: user.id.clone(),
+            except: None,
+        });
         Ok(())
     }
 
@@ -602,15 +640,21 @@ impl AuthService {
     pub async fn sweep_sessions(&self) -> Result<usize, Error> {
         let now = now_ms();
         let idle = self.config.session_idle_hours as i64 * HOUR_MS;
-        Ok(self
+        let ended: Vec<String> = self
             .db
             .write(move |tx| {
-                Ok(tx.execute(
-                    "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2",
-                    params![now, now - idle],
-                )?)
+                let mut s = tx.prepare(
+                    "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2 RETURNING id",
+                )?;
+                let ids = s.query_map(params![now, now - idle], |r| r.get(0))?;
+                Ok(ids.collect::<Result<Vec<_>, _>>()?)
             })
-            .await?)
+            .await?;
+        let n = ended.len();
+        for id in ended {
+            self.revocations.announce(Revocation::Session(id));
+        }
+        Ok(n)
     }
 
     // ---- API tokens ----
@@ -682,6 +726,7 @@ impl AuthService {
         }
         let now = now_ms();
         if last_used.is_none_or(|t| now - t >= TOUCH_EVERY_MS) {
+            let tid = tid.clone();
             self.db
                 .write(move |tx| {
                     tx.execute(
@@ -692,7 +737,7 @@ impl AuthService {
                 })
                 .await?;
         }
-        Ok(Some(Actor::user(user, None)))
+        Ok(Some(Actor::with_token(user, tid)))
     }
 
     pub async fn list_tokens(&self, actor: &Actor) -> Result<Vec<TokenInfo>, Error> {
@@ -725,7 +770,10 @@ impl AuthService {
             Some(user.id.clone()),
             "token",
         )
-        .await
+        .await?;
+        self.revocations
+            .announce(Revocation::Token(token_id.to_string()));
+        Ok(())
     }
 
     // ---- invitations and registration ----

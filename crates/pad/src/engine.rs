@@ -1025,6 +1025,9 @@ impl PadService {
             .broadcast_event(&edit_topic(&info.id), None, &ev, None);
         self.hub
             .broadcast_event(&view_topic(&info.readonly_id), None, &ev, None);
+        drop(guard);
+        self.hub.reauthorize(&edit_topic(&info.id)).await;
+        self.hub.reauthorize(&view_topic(&info.readonly_id)).await;
         Ok(())
     }
 
@@ -1086,7 +1089,7 @@ impl PadService {
             Some(p) => Some(self.auth.hash_secret(p).await?),
             None => None,
         };
-        let id = info.id;
+        let id = info.id.clone();
         self.db
             .write(move |tx| {
                 tx.execute(
@@ -1098,6 +1101,10 @@ impl PadService {
                 Ok(())
             })
             .await?;
+        // Whoever is in the pad without the new password leaves it now (its owner and admins
+        // stay), and nothing they still had queued is applied.
+        self.hub.reauthorize(&edit_topic(&info.id)).await;
+        self.hub.reauthorize(&view_topic(&info.readonly_id)).await;
         Ok(())
     }
 

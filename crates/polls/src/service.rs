@@ -423,6 +423,7 @@ impl PollService {
             None => None,
         };
         let (id, closed) = (poll.id.clone(), patch.closed);
+        let password_changed = password.is_some();
         let version = self
             .db
             .write(move |c| {
@@ -440,6 +441,10 @@ impl PollService {
             })
             .await?;
         self.changed(&poll.id, Some(version));
+        if password_changed {
+            // Followers who have not given the new password stop receiving the poll's events.
+            self.hub.reauthorize(&topic(&poll.id)).await;
+        }
         self.admin_view(token).await
     }
 
@@ -469,6 +474,7 @@ impl PollService {
         let id = poll.id.clone();
         self.db.write(move |c| store::delete_poll(c, &id)).await?;
         self.changed(&poll.id, None);
+        self.hub.reauthorize(&topic(&poll.id)).await;
         Ok(())
     }
 

@@ -43,8 +43,8 @@ pub fn serve_connection(
             id: conn,
             mut outgoing,
             sender: tx,
-            slow,
-        } = hub.connect();
+            close: close_signal,
+        } = hub.connect(&actor);
         let peer = Peer::of(conn, &actor, ip);
         let publishes = spawn_publish_worker(hub.clone(), actor.clone(), peer.clone());
         let mut shutdown = hub.shutdown_signal();
@@ -71,20 +71,15 @@ pub fn serve_connection(
                         // Whatever was queued before this message is sent before any direct
                         // reply to it, so replies never overtake earlier events. Bounded by the
                         // queue's length at this moment.
-                        let mut flushed = Ok(None);
-                        while let Ok(out) = outgoing.try_recv() {
-                            flushed = match out {
-                                Outgoing::Text(text) => session.text(text).await.map(|_| None).map_err(|_| ()),
-                                Outgoing::Close(code, why) => Ok(Some(reason(CloseCode::from(code), why))),
-                            };
-                            if !matches!(flushed, Ok(None)) {
+                        let mut flushed = Ok(());
+                        while let Ok(Outgoing::Text(text)) = outgoing.try_recv() {
+                            flushed = session.text(text).await;
+                            if flushed.is_err() {
                                 break;
                             }
                         }
-                        match flushed {
-                            Err(()) => break None,
-                            Ok(Some(close)) => break close,
-                            Ok(None) => {}
+                        if flushed.is_err() {
+                            break None;
                         }
                         match msg {
                             Ok(AggregatedMessage::Text(text)) => {
@@ -124,12 +119,11 @@ pub fn serve_connection(
                             Some(Outgoing::Text(text)) => {
                                 if session.text(text).await.is_err() { break None; }
                             }
-                            Some(Outgoing::Close(code, why)) => break reason(CloseCode::from(code), why),
                             None => break None,
                         }
                     }
-                    _ = slow.notified() => {
-                        break reason(CloseCode::Again, "too slow: messages were piling up");
+                    (code, why) = close_signal.requested() => {
+                        break reason(CloseCode::from(code), why);
                     }
                     _ = heartbeat.tick() => {
                         if last_heard.elapsed() >= idle {
@@ -168,6 +162,14 @@ fn spawn_publish_worker(hub: Hub, actor: Actor, peer: Peer) -> tokio::sync::mpsc
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Publish>(PUBLISH_QUEUE);
     actix_web::rt::spawn(async move {
         while let Some(p) = rx.recv().await {
+            // Rights as of now, not as of subscribe time: a pad that got a password since,
+            // a session that ended, refuse what is still queued.
+            if !hub.still_allowed(&p.topic, peer.conn).await {
+                let frame = serde_json::json!({"type": "error", "code": "forbidden", "topic": p.topic,
+                    "message": "you no longer follow this topic"});
+                hub.send_to(peer.conn, &frame);
+                continue;
+            }
             if let Err(e) = p
                 .handler
                 .on_publish(&hub, &peer, &actor, &p.topic, p.data)
@@ -201,6 +203,8 @@ async fn handle_text(
             if topic.len() > 256 {
                 return Some(error_frame("validation_failed", "topic too long"));
             }
+            // The hub may have removed some (rights changed): it is the one that knows.
+            topics.retain(|t| hub.is_member(t, peer.conn));
             if topics.contains(&topic) {
                 return Some(
                     ServerMessage::Subscribed {
@@ -219,10 +223,27 @@ async fn handle_text(
             let Some(handler) = hub.handler_for(&topic) else {
                 return Some(error_frame("not_found", "no such topic"));
             };
-            if let Err(e) = handler.authorize(actor, &topic).await {
-                return Some(error_frame(e.code.as_str(), &e.message));
+            // Rights may change while we ask (a password set meanwhile): then ask again.
+            let mut members = None;
+            for _ in 0..3 {
+                let epoch = hub.epoch(&topic);
+                if let Err(e) = handler.authorize(actor, &topic).await {
+                    return Some(error_frame(e.code.as_str(), &e.message));
+                }
+                if !hub.is_connected(peer.conn) {
+                    return None; // closed meanwhile (its session ended): the close frame says why
+                }
+                members = hub.join(&topic, peer.clone(), actor, epoch, tx.clone());
+                if members.is_some() {
+                    break;
+                }
             }
-            let members = hub.join(&topic, peer.clone(), tx.clone());
+            let Some(members) = members else {
+                return Some(error_frame(
+                    "conflict",
+                    "the topic's rights keep changing, try again",
+                ));
+            };
             topics.push(topic.clone());
             // What the handler sends now is queued, so it reaches the client after the
             // `subscribed` reply, which is written directly.
@@ -242,7 +263,13 @@ async fn handle_text(
         ClientMessage::Unsubscribe { topic } => {
             topics.retain(|t| t != &topic);
             hub.leave(&topic, peer.conn);
-            Some(ServerMessage::Unsubscribed { topic: &topic }.to_text())
+            Some(
+                ServerMessage::Unsubscribed {
+                    topic: &topic,
+                    reason: None,
+                }
+                .to_text(),
+            )
         }
         ClientMessage::Publish { topic, data } => {
             if !hub.is_member(&topic, peer.conn) {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use nichoir_auth::Actor;
+use nichoir_auth::{Actor, Revocation};
 use nichoir_core::config::RealtimeConfig;
 use nichoir_core::Error;
 use parking_lot::RwLock;
@@ -47,8 +47,47 @@ impl Peer {
 #[derive(Debug)]
 pub(crate) enum Outgoing {
     Text(String),
-    /// The hub asks the connection to close (too slow, kicked).
-    Close(u16, &'static str),
+}
+
+/// Close codes of the realtime socket (docs/http-api.md, "Realtime"). 1xxx are the standard
+/// ones; 4xxx say which end of access closed it, so the client knows whether to reconnect.
+pub mod close {
+    /// The session or API token the socket was opened with ended (logout, logout everywhere,
+    /// password change elsewhere, session revoked or expired, token deleted). Sign in again.
+    pub const SESSION_ENDED: (u16, &str) = (4001, "session ended");
+    /// The account's rights changed: reconnect to get the new ones.
+    pub const RIGHTS_CHANGED: (u16, &str) = (4002, "rights changed, reconnect");
+    /// The account was disabled or deleted.
+    pub const ACCOUNT_DISABLED: (u16, &str) = (4003, "account disabled");
+    /// Kicked by the server (e.g. access to what it followed was revoked).
+    pub const ACCESS_REVOKED: (u16, &str) = (1008, "access revoked");
+    /// Its queue was full: it could not keep up.
+    pub const TOO_SLOW: (u16, &str) = (1013, "too slow: messages were piling up");
+}
+
+/// A request that the connection close, with the code to close with. A queue full of events
+/// cannot carry it, so it has its own path.
+#[derive(Default)]
+pub(crate) struct CloseSignal {
+    notify: Notify,
+    why: parking_lot::Mutex<Option<(u16, &'static str)>>,
+}
+
+impl CloseSignal {
+    fn request(&self, why: (u16, &'static str)) {
+        self.why.lock().get_or_insert(why);
+        self.notify.notify_one();
+    }
+
+    /// Waits for a request; returns its code and reason.
+    pub(crate) async fn requested(&self) -> (u16, &'static str) {
+        loop {
+            if let Some(why) = *self.why.lock() {
+                return why;
+            }
+            self.notify.notified().await;
+        }
+    }
 }
 
 /// What a tool implements for its topics.
@@ -87,20 +126,27 @@ pub trait TopicHandler: Send + Sync {
     fn on_leave(&self, _hub: &Hub, _peer: &Peer, _topic: &str) {}
 }
 
-/// A connection's outgoing queue and its "too slow" signal.
-type ConnSlot = (mpsc::Sender<Outgoing>, Arc<Notify>);
+/// A connection's outgoing queue, its close signal and who opened it (whose revocation ends it).
+struct ConnSlot {
+    tx: mpsc::Sender<Outgoing>,
+    close: Arc<CloseSignal>,
+    actor: Actor,
+}
 
 /// What a new connection gets from the hub.
 pub(crate) struct Registered {
     pub id: ConnId,
     pub outgoing: mpsc::Receiver<Outgoing>,
     pub sender: mpsc::Sender<Outgoing>,
-    pub slow: Arc<Notify>,
+    pub close: Arc<CloseSignal>,
 }
 
 struct Member {
     peer: Peer,
     tx: mpsc::Sender<Outgoing>,
+    actor: Actor,
+    /// The topic's rights epoch when this member was last authorized (see `Hub::reauthorize`).
+    epoch: u64,
 }
 
 struct Inner {
@@ -109,6 +155,9 @@ struct Inner {
     handlers: RwLock<Vec<(String, Arc<dyn TopicHandler>)>>,
     topics: RwLock<HashMap<String, HashMap<ConnId, Member>>>,
     connections: RwLock<HashMap<ConnId, ConnSlot>>,
+    /// Per topic, bumped when who may follow it changed (a pad got a password); members
+    /// authorized at an older epoch are checked again before anything else they publish.
+    epochs: RwLock<HashMap<String, u64>>,
     shutdown_tx: watch::Sender<bool>,
 }
 
@@ -127,6 +176,7 @@ impl Hub {
                 handlers: RwLock::new(Vec::new()),
                 topics: RwLock::new(HashMap::new()),
                 connections: RwLock::new(HashMap::new()),
+                epochs: RwLock::new(HashMap::new()),
                 shutdown_tx,
             }),
         }
@@ -153,20 +203,67 @@ impl Hub {
             .map(|(_, h)| h.clone())
     }
 
-    /// A new connection: its id, its outgoing queue, and the signal that it is too slow.
-    pub(crate) fn connect(&self) -> Registered {
+    /// A new connection of `actor`: its id, its outgoing queue, and its close signal.
+    pub(crate) fn connect(&self, actor: &Actor) -> Registered {
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let (sender, outgoing) = mpsc::channel(self.inner.config.send_queue as usize);
-        let slow = Arc::new(Notify::new());
-        self.inner
-            .connections
-            .write()
-            .insert(id, (sender.clone(), slow.clone()));
+        let close = Arc::new(CloseSignal::default());
+        self.inner.connections.write().insert(
+            id,
+            ConnSlot {
+                tx: sender.clone(),
+                close: close.clone(),
+                actor: actor.clone(),
+            },
+        );
         Registered {
             id,
             outgoing,
             sender,
-            slow,
+            close,
+        }
+    }
+
+    /// Whether the connection is still open (not closed, dropped or revoked).
+    pub fn is_connected(&self, conn: ConnId) -> bool {
+        self.inner.connections.read().contains_key(&conn)
+    }
+
+    /// Closes the connection with `why` and takes it out of every topic now, so nothing more
+    /// reaches it even before its task has written the close frame.
+    pub(crate) fn close(&self, conn: ConnId, why: (u16, &'static str)) {
+        let signal = self
+            .inner
+            .connections
+            .read()
+            .get(&conn)
+            .map(|c| c.close.clone());
+        if let Some(signal) = signal {
+            signal.request(why);
+            self.disconnect(conn);
+        }
+    }
+
+    /// Closes every socket opened with the credential that `revocation` ended. Registered with
+    /// `AuthService::revocations` by the composition, so it runs before the answer to the
+    /// logout (or password change, or account disable) leaves.
+    pub fn revoke(&self, revocation: &Revocation) {
+        let why = match revocation {
+            Revocation::Account(_) => close::ACCOUNT_DISABLED,
+            Revocation::RightsChanged(_) => close::RIGHTS_CHANGED,
+            _ => close::SESSION_ENDED,
+        };
+        let ended: Vec<ConnId> = self
+            .inner
+            .connections
+            .read()
+            .iter()
+            .filter(|(_, c)| c.actor.is_revoked_by(revocation))
+            .map(|(id, _)| *id)
+            .collect();
+        for conn in ended {
+            tracing::info!(conn, code = why.0, "realtime socket closed: {}", why.1);
+            self.close(conn, why);
         }
     }
 
@@ -200,10 +297,26 @@ impl Hub {
         }
     }
 
-    /// Adds the connection to the topic; returns the members (including itself).
-    pub(crate) fn join(&self, topic: &str, peer: Peer, tx: mpsc::Sender<Outgoing>) -> Vec<Peer> {
+    /// Adds the connection to the topic; returns the members (including itself). `epoch` is
+    /// the topic's rights epoch read before `actor` was authorized. None when the connection
+    /// was closed meanwhile (its session ended while it was being authorized), or when the
+    /// topic's rights changed since `epoch`: the caller authorizes again.
+    pub(crate) fn join(
+        &self,
+        topic: &str,
+        peer: Peer,
+        actor: &Actor,
+        epoch: u64,
+        tx: mpsc::Sender<Outgoing>,
+    ) -> Option<Vec<Peer>> {
         let conn = peer.conn;
         let members = {
+            // The connections lock is held across the insert so a revocation cannot slip
+            // between the check and the join (`revoke` reads connections, then disconnects).
+            let connections = self.inner.connections.read();
+            if !connections.contains_key(&conn) || self.epoch(topic) != epoch {
+                return None;
+            }
             let mut topics = self.inner.topics.write();
             let entry = topics.entry(topic.to_string()).or_default();
             entry.insert(
@@ -211,6 +324,8 @@ impl Hub {
                 Member {
                     peer: peer.clone(),
                     tx,
+                    actor: actor.clone(),
+                    epoch,
                 },
             );
             entry.values().map(|m| m.peer.clone()).collect::<Vec<_>>()
@@ -225,7 +340,94 @@ impl Hub {
             .to_text(),
             Some(conn),
         );
-        members
+        Some(members)
+    }
+
+    /// The topic's rights epoch (0 until its rights first change).
+    pub(crate) fn epoch(&self, topic: &str) -> u64 {
+        self.inner.epochs.read().get(topic).copied().unwrap_or(0)
+    }
+
+    /// Who may follow `topic` changed (a pad's password was set, a poll became protected):
+    /// each member is authorized again and those refused leave it with an `unsubscribed` frame
+    /// carrying the reason. From the moment this is called, a publish by a member not yet
+    /// checked again is checked first (the epoch), so no publish rides on old rights.
+    pub async fn reauthorize(&self, topic: &str) {
+        let epoch = {
+            let mut epochs = self.inner.epochs.write();
+            let e = epochs.entry(topic.to_string()).or_insert(0);
+            *e += 1;
+            *e
+        };
+        let Some(handler) = self.handler_for(topic) else {
+            return;
+        };
+        let members: Vec<(ConnId, Actor)> = self
+            .inner
+            .topics
+            .read()
+            .get(topic)
+            .map(|m| m.iter().map(|(c, m)| (*c, m.actor.clone())).collect())
+            .unwrap_or_default();
+        for (conn, actor) in members {
+            let verdict = handler.authorize(&actor, topic).await;
+            self.settle(topic, conn, epoch, verdict);
+        }
+    }
+
+    /// Checks a member again if the topic's rights changed since it was last authorized;
+    /// false when it may no longer publish there (it was removed from the topic).
+    pub(crate) async fn still_allowed(&self, topic: &str, conn: ConnId) -> bool {
+        let epoch = self.epoch(topic);
+        // The actor is copied only when a check is due: publishes are hot (pad edits).
+        let member = self
+            .inner
+            .topics
+            .read()
+            .get(topic)
+            .and_then(|m| m.get(&conn))
+            .map(|m| (m.epoch < epoch).then(|| m.actor.clone()));
+        let actor = match member {
+            None => return false,
+            Some(None) => return true,
+            Some(Some(actor)) => actor,
+        };
+        let Some(handler) = self.handler_for(topic) else {
+            return false;
+        };
+        let verdict = handler.authorize(&actor, topic).await;
+        let allowed = verdict.is_ok();
+        self.settle(topic, conn, epoch, verdict);
+        allowed
+    }
+
+    /// Records the outcome of authorizing a member again at `epoch`.
+    fn settle(&self, topic: &str, conn: ConnId, epoch: u64, verdict: Result<(), Error>) {
+        match verdict {
+            Ok(()) => {
+                if let Some(m) = self
+                    .inner
+                    .topics
+                    .write()
+                    .get_mut(topic)
+                    .and_then(|m| m.get_mut(&conn))
+                {
+                    m.epoch = m.epoch.max(epoch);
+                }
+            }
+            Err(e) => {
+                if self.leave(topic, conn) {
+                    if let Some(tx) = self.sender_of(conn) {
+                        let frame = ServerMessage::Unsubscribed {
+                            topic,
+                            reason: Some(e.code.as_str()),
+                        }
+                        .to_text();
+                        self.deliver(conn, &tx, frame);
+                    }
+                }
+            }
+        }
     }
 
     pub(crate) fn leave(&self, topic: &str, conn: ConnId) -> bool {
@@ -350,7 +552,7 @@ impl Hub {
             .connections
             .read()
             .get(&conn)
-            .map(|(tx, _)| tx.clone())
+            .map(|c| c.tx.clone())
     }
 
     /// Sends an `event` frame on `topic` to one connection only.
@@ -408,18 +610,11 @@ impl Hub {
         match tx.try_send(Outgoing::Text(text)) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
-                // The queue is full, so the close request takes another path. The connection
-                // leaves its topics now (the others are told), so it is reported only once.
-                let slow = self
-                    .inner
-                    .connections
-                    .read()
-                    .get(&conn)
-                    .map(|(_, s)| s.clone());
-                if let Some(slow) = slow {
+                // The connection leaves its topics now (the others are told), so it is
+                // reported only once.
+                if self.is_connected(conn) {
                     tracing::info!(conn, "realtime client too slow, dropping it");
-                    slow.notify_one();
-                    self.disconnect(conn);
+                    self.close(conn, close::TOO_SLOW);
                 }
                 false
             }
@@ -442,9 +637,7 @@ impl Hub {
 
     /// Closes one connection (e.g. a user whose access was revoked).
     pub fn kick(&self, conn: ConnId) {
-        if let Some((tx, _)) = self.inner.connections.read().get(&conn) {
-            let _ = tx.try_send(Outgoing::Close(1008, "access revoked"));
-        }
+        self.close(conn, close::ACCESS_REVOKED);
     }
 }
 
@@ -471,33 +664,41 @@ mod tests {
         }
     }
 
+    fn user(id: &str) -> Actor {
+        Actor::test_user(id, Some(&format!("s_{id}")), None)
+    }
+
+    fn join(hub: &Hub, topic: &str, peer: Peer, tx: mpsc::Sender<Outgoing>) -> Vec<Peer> {
+        let actor = Actor::test_user(&peer.id, Some(&format!("s_{}", peer.id)), None);
+        hub.join(topic, peer, &actor, hub.epoch(topic), tx)
+            .expect("joined")
+    }
+
     #[tokio::test]
     async fn a_slow_member_is_dropped_and_never_slows_the_others() {
         let hub = Hub::new(RealtimeConfig {
             send_queue: 4,
             ..RealtimeConfig::default()
         });
-        let slow = hub.connect();
-        let (slow_id, slow_tx, slow_signal) = (slow.id, slow.sender.clone(), slow.slow.clone());
-        let fast = hub.connect();
+        let slow = hub.connect(&user("u"));
+        let (slow_id, slow_tx, slow_signal) = (slow.id, slow.sender.clone(), slow.close.clone());
+        let fast = hub.connect(&user("u"));
         let (fast_id, mut fast_rx, fast_tx) = (fast.id, fast.outgoing, fast.sender);
-        hub.join("t:1", peer(slow_id, "slow"), slow_tx);
-        hub.join("t:1", peer(fast_id, "fast"), fast_tx);
+        join(&hub, "t:1", peer(slow_id, "slow"), slow_tx);
+        join(&hub, "t:1", peer(fast_id, "fast"), fast_tx);
         let (mut fast_got, mut told_left) = (0, false);
         for i in 0..20 {
             hub.broadcast_event("t:1", None, &json!({"n": i}), None);
             // The fast reader keeps up.
-            while let Ok(m) = fast_rx.try_recv() {
-                if let Outgoing::Text(t) = m {
-                    fast_got += usize::from(t.contains("\"event\""));
-                    told_left |= t.contains("\"left\"") && t.contains("\"slow\"");
-                }
+            while let Ok(Outgoing::Text(t)) = fast_rx.try_recv() {
+                fast_got += usize::from(t.contains("\"event\""));
+                told_left |= t.contains("\"left\"") && t.contains("\"slow\"");
             }
         }
         assert_eq!(fast_got, 20, "the fast member got every event");
         assert!(told_left, "the others are told the slow member left");
         assert_eq!(hub.members("t:1").len(), 1);
-        tokio::time::timeout(std::time::Duration::from_secs(5), slow_signal.notified())
+        tokio::time::timeout(std::time::Duration::from_secs(5), slow_signal.requested())
             .await
             .expect("the slow member was told to go");
     }
@@ -505,10 +706,14 @@ mod tests {
     #[test]
     fn one_event_reaches_every_member_of_many_topics() {
         let hub = Hub::new(RealtimeConfig::default());
-        let (ra, rb, rc) = (hub.connect(), hub.connect(), hub.connect());
-        hub.join("t:a", peer(ra.id, "a"), ra.sender.clone());
-        hub.join("t:b", peer(rb.id, "b1"), rb.sender.clone());
-        hub.join("t:b", peer(rc.id, "b2"), rc.sender.clone());
+        let (ra, rb, rc) = (
+            hub.connect(&user("u")),
+            hub.connect(&user("u")),
+            hub.connect(&user("u")),
+        );
+        join(&hub, "t:a", peer(ra.id, "a"), ra.sender.clone());
+        join(&hub, "t:b", peer(rb.id, "b1"), rb.sender.clone());
+        join(&hub, "t:b", peer(rc.id, "b2"), rc.sender.clone());
         let mut rxs = [ra.outgoing, rb.outgoing, rc.outgoing];
         for rx in rxs.iter_mut() {
             while rx.try_recv().is_ok() {} // presence frames
@@ -533,12 +738,12 @@ mod tests {
     #[test]
     fn join_leave_and_presence() {
         let hub = Hub::new(RealtimeConfig::default());
-        let ra = hub.connect();
+        let ra = hub.connect(&user("u"));
         let (a, mut a_rx, a_tx) = (ra.id, ra.outgoing, ra.sender);
-        let rb = hub.connect();
+        let rb = hub.connect(&user("u"));
         let (b, b_tx) = (rb.id, rb.sender);
-        assert_eq!(hub.join("t:x", peer(a, "a"), a_tx).len(), 1);
-        assert_eq!(hub.join("t:x", peer(b, "b"), b_tx).len(), 2);
+        assert_eq!(join(&hub, "t:x", peer(a, "a"), a_tx).len(), 1);
+        assert_eq!(join(&hub, "t:x", peer(b, "b"), b_tx).len(), 2);
         let joined = a_rx.try_recv().ok();
         assert!(
             matches!(joined, Some(Outgoing::Text(t)) if t.contains("\"joined\"") && t.contains("\"b\""))
@@ -550,5 +755,106 @@ mod tests {
         assert!(hub.leave("t:x", a));
         assert!(hub.members("t:x").is_empty());
         assert_eq!(hub.connection_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_revocation_closes_only_the_sockets_of_that_credential() {
+        let hub = Hub::new(RealtimeConfig::default());
+        let session_a = hub.connect(&Actor::test_user("u_a", Some("s1"), None));
+        let other_session = hub.connect(&Actor::test_user("u_a", Some("s2"), None));
+        let token = hub.connect(&Actor::test_user("u_a", None, Some("t1")));
+        let someone_else = hub.connect(&Actor::test_user("u_b", Some("s3"), None));
+        join(
+            &hub,
+            "t:x",
+            peer(session_a.id, "u_a"),
+            session_a.sender.clone(),
+        );
+        hub.revoke(&Revocation::Session("s1".into()));
+        assert!(!hub.is_connected(session_a.id));
+        assert!(hub.members("t:x").is_empty(), "it left its topics at once");
+        assert_eq!(
+            tokio::time::timeout(
+                std::time::Duration::from_secs(1),
+                session_a.close.requested()
+            )
+            .await
+            .expect("told to close"),
+            close::SESSION_ENDED
+        );
+        // A password change keeps the session it was made from; tokens are not sessions.
+        hub.revoke(&Revocation::SessionsOf {
+            user_id: "u_a".into(),
+            except: Some("s2".into()),
+        });
+        assert!(hub.is_connected(other_session.id) && hub.is_connected(token.id));
+        hub.revoke(&Revocation::Token("t1".into()));
+        assert!(!hub.is_connected(token.id));
+        hub.revoke(&Revocation::Account("u_a".into()));
+        assert!(!hub.is_connected(other_session.id));
+        assert_eq!(
+            other_session.close.requested().await,
+            close::ACCOUNT_DISABLED
+        );
+        assert!(hub.is_connected(someone_else.id));
+        // A closed connection cannot join anything any more.
+        let actor = Actor::test_user("u_a", Some("s1"), None);
+        assert!(hub
+            .join(
+                "t:y",
+                peer(session_a.id, "u_a"),
+                &actor,
+                0,
+                session_a.sender.clone()
+            )
+            .is_none());
+    }
+
+    /// Admits actors whose id is in the list.
+    struct Allow(parking_lot::Mutex<Vec<String>>);
+
+    #[async_trait::async_trait]
+    impl TopicHandler for Allow {
+        async fn authorize(&self, actor: &Actor, _topic: &str) -> Result<(), Error> {
+            if self.0.lock().iter().any(|a| a == actor.id()) {
+                Ok(())
+            } else {
+                Err(Error::new(nichoir_core::ErrorCode::PasswordRequired, "no"))
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_change_of_rights_removes_the_members_it_refuses() {
+        let hub = Hub::new(RealtimeConfig::default());
+        let allow = Arc::new(Allow(parking_lot::Mutex::new(vec!["a".into(), "b".into()])));
+        hub.register("t", allow.clone());
+        let (ra, rb) = (hub.connect(&user("a")), hub.connect(&user("b")));
+        join(&hub, "t:1", peer(ra.id, "a"), ra.sender.clone());
+        join(&hub, "t:1", peer(rb.id, "b"), rb.sender.clone());
+        let mut b_rx = rb.outgoing;
+        while b_rx.try_recv().is_ok() {}
+        allow.0.lock().retain(|a| a == "a");
+        // Before the sweep reaches it, b's next publish is checked as of now.
+        let epoch = hub.epoch("t:1");
+        hub.inner.epochs.write().insert("t:1".into(), epoch + 1);
+        assert!(!hub.still_allowed("t:1", rb.id).await);
+        assert!(hub.still_allowed("t:1", ra.id).await);
+        let Ok(Outgoing::Text(frame)) = b_rx.try_recv() else {
+            panic!("b was told");
+        };
+        assert_eq!(
+            frame,
+            r#"{"type":"unsubscribed","topic":"t:1","reason":"password_required"}"#
+        );
+        allow.0.lock().clear();
+        hub.reauthorize("t:1").await;
+        assert!(hub.members("t:1").is_empty());
+        // A join authorized before a change of rights is refused; the caller asks again.
+        let stale = hub.epoch("t:1") - 1;
+        let actor = user("a");
+        assert!(hub
+            .join("t:1", peer(ra.id, "a"), &actor, stale, ra.sender.clone())
+            .is_none());
     }
 }

@@ -11,6 +11,6 @@ mod protocol;
 
 pub use bucket::TokenBucket;
 pub use connection::serve_connection;
-pub use hub::{ConnId, Hub, Peer, TopicHandler};
+pub use hub::{close, ConnId, Hub, Peer, TopicHandler};
 pub use presence::PresenceHandler;
 pub use protocol::{ClientMessage, ServerMessage};

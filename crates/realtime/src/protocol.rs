@@ -28,6 +28,10 @@ pub enum ServerMessage<'a> {
     },
     Unsubscribed {
         topic: &'a str,
+        /// Set when the server removed the subscription: the error code of the refusal
+        /// (`password_required`, `forbidden`…). Absent when the client asked to leave.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<&'a str>,
     },
     Event {
         topic: &'a str,

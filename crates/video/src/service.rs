@@ -380,6 +380,8 @@ impl VideoService {
                 }
             });
         }
+        // Whoever still follows the room stops: it is gone.
+        self.hub.reauthorize(&topic_of(id)).await;
         Ok(())
     }
 

@@ -67,6 +67,10 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let db = tokio::task::spawn_blocking(move || Db::open(&db_path, &opts, &sets)).await??;
     let auth = AuthService::new(db.clone(), config.auth.clone()).await?;
     let hub = Hub::new(config.realtime.clone());
+    // A session, token or account that ends closes the sockets opened with it, before the
+    // answer to the logout (or password change, or disable) leaves.
+    let revoked = hub.clone();
+    auth.revocations().listen(move |r| revoked.revoke(r));
     hub.register("presence", Arc::new(PresenceHandler));
     let pads = Arc::new(nichoir_pad::PadService::new(
         db.clone(),
