@@ -1706,16 +1706,24 @@ async fn deleting_a_pad_tells_editors_and_refuses_edits() {
         json!({"type": "deleted"})
     );
 
+    // The editors no longer follow a pad that is gone: each is told, with the reason, and
+    // what they still publish there is refused.
+    for (ws, t) in [(&mut a, &topic), (&mut v, &ro_topic)] {
+        let mut gone = recv_json(ws, WAIT).await;
+        while gone["type"] == "presence" {
+            gone = recv_json(ws, WAIT).await;
+        }
+        assert_eq!(gone["type"], "unsubscribed", "{gone}");
+        assert_eq!(gone["topic"], t.as_str(), "{gone}");
+        assert!(
+            matches!(gone["reason"].as_str(), Some("not_found" | "pad_deleted")),
+            "{gone}"
+        );
+    }
     send_json(&mut a, &publish(&topic, op_msg("e", 2, 1, json!([6, "?"])))).await;
-    let ev = next_pad_event(&mut a, &topic).await;
-    assert_eq!(ev["type"], "error", "{ev}");
-    assert!(
-        matches!(ev["code"].as_str(), Some("not_found" | "pad_deleted")),
-        "{ev}"
-    );
+    assert_eq!(next_top_error(&mut a).await["code"], "forbidden");
     send_json(&mut a, &publish(&topic, json!({"type": "sync", "rev": 0}))).await;
-    let ev = next_pad_event(&mut a, &topic).await;
-    assert_eq!(ev["type"], "error", "sync on a deleted pad: {ev}");
+    assert_eq!(next_top_error(&mut a).await["code"], "forbidden");
 
     let (status, body) = http(&server, None, reqwest::Method::GET, &path, None).await;
     assert_eq!(status, 404, "{body}");

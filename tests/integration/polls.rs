@@ -679,6 +679,10 @@ async fn followers_see_changes_live() -> anyhow::Result<()> {
         .await?;
     let ev = recv_json(&mut ws, WAIT).await;
     assert_eq!(ev["data"]["type"], "deleted", "{ev}");
+    // A deleted poll is followed no more.
+    let gone = recv_json(&mut ws, WAIT).await;
+    assert_eq!(gone["type"], "unsubscribed", "{gone}");
+    assert_eq!(gone["reason"], "not_found", "{gone}");
     // A protected poll's topic is refused without the password.
     let q = create(&author, date_poll(json!({"password": "sésame"}))).await?;
     send_json(&mut ws, &subscribe(&format!("poll:{}", q.id))).await;

@@ -20,6 +20,9 @@ export const KNOWN_ERROR_CODES = [
   "bad_request",
   "invalid_json",
   "origin_rejected",
+  "password_required",
+  "session_ended",
+  "account_disabled",
 ] as const;
 
 export class ApiError extends Error {

@@ -12,6 +12,7 @@ import { AdminPage } from "./pages/admin.tsx";
 import { InvitePage, LoginPage, RegisterPage, SetupPage } from "./pages/auth.tsx";
 import { HomePage, ToolPage } from "./pages/home.tsx";
 import { NotFoundPage } from "./pages/notfound.tsx";
+import { SESSION_ENDED_EVENT } from "./pads/socket.ts";
 import { NAVIGATE_EVENT, PROTECTED, type Route, type Tool, matchRoute, navigate, safeNext } from "./router.ts";
 import { LANG_KEY, SIGNED_IN_KEY, getItem, setItem } from "./storage.ts";
 import { type Theme, applyTheme, effectiveTheme } from "./theme.ts";
@@ -106,15 +107,20 @@ export function App({ initialLang }: { initialLang: Lang }) {
     setUser(s?.user ?? null);
   }, []);
 
-  // A request answering 401 means the session is over: forget it (the guard sends to /login).
+  // A request answering 401, or a realtime socket closed because its session ended (logout in
+  // another tab, password changed elsewhere, account disabled), means the session is over:
+  // forget it (the guard sends to /login).
   useEffect(() => {
-    api.onUnauthenticated = () => {
+    const forget = () => {
       setItem(SIGNED_IN_KEY, null);
       api.setCsrfToken(null);
       setUser(null);
     };
+    api.onUnauthenticated = forget;
+    window.addEventListener(SESSION_ENDED_EVENT, forget);
     return () => {
       api.onUnauthenticated = null;
+      window.removeEventListener(SESSION_ENDED_EVENT, forget);
     };
   }, []);
 

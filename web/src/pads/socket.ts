@@ -22,6 +22,15 @@ export interface SocketHandlers {
   onClosed(): void;
 }
 
+/** Dispatched on `window` when the server closed a socket because the session that opened it
+ * ended (4001) or the account was disabled (4003): the app shell forgets the session. */
+export const SESSION_ENDED_EVENT = "nichoir:session-ended";
+
+/** Close codes of crates/realtime/src/hub.rs (`close`): access ended, do not reconnect. */
+const ENDED: Record<number, string> = { 4001: "session_ended", 4003: "account_disabled" };
+/** The account's rights changed: reconnect at once to get the new ones. */
+const RIGHTS_CHANGED = 4002;
+
 /** Delay before reconnect attempt `n` (0-based): 0.5 s, 1 s, 2 s, 4 s, then 5 s. */
 export function backoffDelay(attempt: number): number {
   return Math.min(5000, 500 * 2 ** Math.max(0, attempt));
@@ -145,10 +154,20 @@ export class TopicSocket {
       }
       this.onFrame(msg);
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.lost();
+      const ended = ENDED[e.code];
+      if (ended) {
+        // Reconnecting would only be refused (or come back under another identity).
+        this.stop();
+        this.setState("offline");
+        this.handlers.onFrameError(ended, e.reason);
+        window.dispatchEvent(new CustomEvent(SESSION_ENDED_EVENT, { detail: ended }));
+        return;
+      }
+      if (e.code === RIGHTS_CHANGED) this.attempt = 0;
       this.schedule();
     };
     ws.onerror = () => {
@@ -188,6 +207,13 @@ export class TopicSocket {
       case "presence":
         if (msg.topic !== this.topic) return;
         this.handlers.onPresence((msg.joined as Peer | undefined) ?? null, (msg.left as Peer | undefined) ?? null);
+        return;
+      case "unsubscribed":
+        // Sent unasked when who may follow the topic changed (a password was set): `reason`
+        // is the refusal's code, handled as a refused subscription.
+        if (msg.topic !== this.topic || typeof msg.reason !== "string") return;
+        this.subscribed = false;
+        this.handlers.onFrameError(msg.reason, "");
         return;
       case "error":
         this.handlers.onFrameError(String(msg.code ?? "internal"), String(msg.message ?? ""));
