@@ -737,6 +737,15 @@ async fn nobody_reads_searches_or_hears_a_channel_they_are_not_in() -> anyhow::R
             break;
         }
     }
+    // His open socket hears nothing more of it, and may not signal typing there.
+    post(&ana, &secret, "after you left").await?;
+    post(&ana, &square, "marker").await?;
+    let ev = next_event(&mut bws).await;
+    assert_eq!(ev["post"]["text"], "marker", "{ev}");
+    let typing = json!({"type": "typing", "channel_id": secret});
+    send_json(&mut bws, &publish(&format!("chat:{}", bob.id), typing)).await;
+    let refused = next_event(&mut bws).await;
+    assert_eq!(refused["type"], "error", "{refused}");
     // Direct messages: the same two people always get the same channel.
     let d1 = ana
         .http
