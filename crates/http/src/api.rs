@@ -8,6 +8,8 @@ use actix_web::http::Method;
 use actix_web::{web, FromRequest, Handler, Responder};
 use serde_json::{json, Map, Value};
 
+use crate::Guarded;
+
 /// Who may call an endpoint (documentation and the OpenAPI `security` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -54,8 +56,9 @@ impl Api {
         F::Output: Responder + 'static,
     {
         let m = doc.method.clone();
-        self.routes
-            .push(Arc::new(move || web::method(m.clone()).to(handler.clone())));
+        self.routes.push(Arc::new(move || {
+            web::method(m.clone()).to(Guarded(handler.clone()))
+        }));
         self.docs.push(doc);
         self
     }

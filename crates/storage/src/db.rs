@@ -142,7 +142,9 @@ impl Db {
                     let _ = reply_tx.send(Err(e));
                 });
             }
-            match f(conn) {
+            // A panicking job must not end the writer thread: every later write of every tool
+            // would fail. It is undone like a failing one.
+            match catch_panic(|| f(conn)) {
                 Ok(value) => match conn.execute_batch("RELEASE job") {
                     Ok(()) => Box::new(move |commit: Result<(), String>| {
                         let _ =
@@ -183,7 +185,9 @@ impl Db {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let conn = inner.readers.lock().pop().ok_or(StorageError::Closed)?;
-            let result = f(&conn);
+            // The connection goes back to the pool even when `f` panics, or the pool would
+            // shrink by one per panic until no read could run.
+            let result = catch_panic(|| f(&conn));
             inner.readers.lock().push(conn);
             result
         })
@@ -213,6 +217,20 @@ impl Db {
         let tx = guard.as_ref().ok_or(StorageError::Closed)?;
         tx.send(cmd).map_err(|_| StorageError::Closed)
     }
+}
+
+/// Runs `f`, turning a panic into an error (its message kept for the log).
+fn catch_panic<R>(f: impl FnOnce() -> Result<R, StorageError>) -> Result<R, StorageError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(StorageError::Invalid(format!(
+            "a database job panicked: {what}"
+        )))
+    })
 }
 
 fn writer_loop(conn: Connection, rx: std_mpsc::Receiver<Command>) {
@@ -290,6 +308,42 @@ mod tests {
             sql: "CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL) STRICT;",
         }],
     };
+
+    #[tokio::test]
+    async fn a_panicking_job_leaves_the_writer_and_the_read_pool_working(
+    ) -> Result<(), StorageError> {
+        let dir = tempfile::tempdir()?;
+        let opts = DbOptions {
+            read_connections: 1,
+            ..DbOptions::default()
+        };
+        let db = Db::open(&dir.path().join("x.db"), &opts, &[SET])?;
+        for _ in 0..3 {
+            let failed = db
+                .write(|tx| -> Result<(), StorageError> {
+                    tx.execute("INSERT INTO kv VALUES ('half', 1)", [])?;
+                    panic!("a bug in a job");
+                })
+                .await;
+            assert!(
+                matches!(failed, Err(StorageError::Invalid(m)) if m.contains("a bug in a job"))
+            );
+            let failed = db
+                .read(|_| -> Result<(), StorageError> { panic!("a bug in a read") })
+                .await;
+            assert!(failed.is_err());
+        }
+        db.write(|tx| {
+            tx.execute("INSERT INTO kv VALUES ('n', 7)", [])?;
+            Ok(())
+        })
+        .await?;
+        let rows: i64 = db
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get(0))?))
+            .await?;
+        assert_eq!(rows, 1, "the panicking jobs' rows were undone");
+        Ok(())
+    }
 
     #[tokio::test]
     async fn writes_are_serialised_and_readable() -> Result<(), StorageError> {
