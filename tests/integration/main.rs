@@ -6,6 +6,7 @@ mod admin;
 mod bad_input;
 mod chat;
 mod csrf;
+mod frame_fuzz;
 mod pad_fuzz;
 mod pads;
 mod pages;
