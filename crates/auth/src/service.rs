@@ -71,7 +71,7 @@ const USER_COLS: &str =
 const USER_COLS_U: &str =
     "u.id, u.username, u.display_name, u.email, u.avatar_color, u.is_admin, u.disabled, u.created_at";
 
-fn user_from_row(r: &Row<'_>) -> nichoir_storage::rusqlite::Result<User> {
+fn user_from_row(r: &Row<'_>) -> nichoir_storage::SqlResult<User> {
     Ok(User {
         id: r.get(0)?,
         username: r.get(1)?,

@@ -1,16 +1,11 @@
 //! Every SQL statement of the chat, as functions over a connection.
 
-use nichoir_storage::rusqlite::Error as SqlError;
-use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult};
+use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult, SqlError};
 
 use crate::model::{ChannelRow, Kind, MemberRow, PostRow, Reaction, TeamRow};
 
 fn bad(what: &str) -> SqlError {
-    SqlError::InvalidColumnType(
-        0,
-        what.to_string(),
-        nichoir_storage::rusqlite::types::Type::Text,
-    )
+    SqlError::invalid_column(what)
 }
 
 fn team_from(r: &Row<'_>) -> Result<TeamRow, SqlError> {

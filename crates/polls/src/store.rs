@@ -2,7 +2,9 @@
 //! service calls them inside `Db::write` (one transaction, serialised with every other write,
 //! which is what keeps a limited option from being over-filled) or `Db::read`.
 
-use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult, StorageError};
+use nichoir_storage::{
+    params, Connection, OptionalExtension, Row, SResult, SqlError, StorageError,
+};
 
 use crate::model::{
     Answer, AnswerMode, CommentRow, EditMode, Kind, OptionRow, OptionSpec, PollData, PollRow,
@@ -13,16 +15,11 @@ const POLL_COLUMNS: &str = "id, admin_token, kind, title, description, author_na
      timezone, answers, deadline, password_hash IS NOT NULL, results, max_yes, one_choice, edit_mode, \
      closed, final_option, notify_votes, notify_comments, remind, reminder_sent, version, created_at, updated_at";
 
-fn bad(what: &str) -> rusqlite_error::Error {
-    rusqlite_error::Error::InvalidColumnType(0, what.to_string(), rusqlite_error::Type::Text)
+fn bad(what: &str) -> SqlError {
+    SqlError::invalid_column(what)
 }
 
-mod rusqlite_error {
-    pub use nichoir_storage::rusqlite::types::Type;
-    pub use nichoir_storage::rusqlite::Error;
-}
-
-fn poll_from_row(r: &Row<'_>) -> Result<PollRow, rusqlite_error::Error> {
+fn poll_from_row(r: &Row<'_>) -> Result<PollRow, SqlError> {
     let kind: String = r.get(2)?;
     let answers: String = r.get(9)?;
     let results: String = r.get(12)?;

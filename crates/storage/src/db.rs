@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use nichoir_core::config::{StorageConfig, Synchronous};
 use parking_lot::Mutex;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::OpenFlags;
+
+use crate::sql::Connection;
 use tokio::sync::{oneshot, Semaphore};
 
 use crate::migrate::{self, MigrationSet};
@@ -80,7 +82,7 @@ fn open_conn(path: &Path, opts: &DbOptions, read_only: bool) -> Result<Connectio
     } else {
         OpenFlags::default()
     };
-    let conn = Connection::open_with_flags(path, flags)?;
+    let conn = rusqlite::Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(opts.busy_timeout)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Reads through a shared memory map instead of copying pages into each connection's own
@@ -95,7 +97,7 @@ fn open_conn(path: &Path, opts: &DbOptions, read_only: bool) -> Result<Connectio
         };
         conn.pragma_update(None, "synchronous", sync)?;
     }
-    Ok(conn)
+    Ok(Connection::from_sqlite(conn))
 }
 
 impl Db {
@@ -103,7 +105,7 @@ impl Db {
     /// Blocking: call it before the runtime serves requests, or from `spawn_blocking`.
     pub fn open(path: &Path, opts: &DbOptions, sets: &[MigrationSet]) -> Result<Db, StorageError> {
         let mut writer_conn = open_conn(path, opts, false)?;
-        migrate::run(&mut writer_conn, sets)?;
+        migrate::run(writer_conn.sqlite_mut(), sets)?;
         let mut readers = Vec::with_capacity(opts.read_connections);
         for _ in 0..opts.read_connections {
             readers.push(open_conn(path, opts, true)?);

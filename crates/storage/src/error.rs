@@ -1,9 +1,11 @@
 use nichoir_core::{Error, ErrorCode};
 
+use crate::sql::SqlError;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Sql(#[from] SqlError),
     #[error(transparent)]
     Domain(#[from] Error),
     #[error("io: {0}")]
@@ -16,6 +18,12 @@ pub enum StorageError {
     Invalid(String),
 }
 
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Sql(SqlError::Sqlite(e))
+    }
+}
+
 impl From<StorageError> for Error {
     fn from(e: StorageError) -> Self {
         match e {
@@ -23,7 +31,7 @@ impl From<StorageError> for Error {
             StorageError::Closed => {
                 Error::new(ErrorCode::Unavailable, "the server is shutting down")
             }
-            StorageError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            StorageError::Sql(SqlError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
                 if f.code == rusqlite::ErrorCode::DatabaseBusy =>
             {
                 Error::new(ErrorCode::Unavailable, "the database is busy, retry")
@@ -35,7 +43,7 @@ impl From<StorageError> for Error {
 
 /// True when a write failed on a UNIQUE constraint (a name already taken).
 pub fn is_unique_violation(e: &StorageError) -> bool {
-    matches!(e, StorageError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+    matches!(e, StorageError::Sql(SqlError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
         if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
             || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
 }

@@ -1,4 +1,4 @@
-//! The only crate that touches SQLite. One writer thread that every write goes through (in a
+//! The only crate that touches the database driver (`sql`: the facade the stores use). One writer thread that every write goes through (in a
 //! `BEGIN IMMEDIATE` transaction), a pool of read-only connections used from blocking tasks,
 //! versioned migrations owned by each crate, the data folder layout, backup and restore.
 
@@ -8,14 +8,17 @@ mod datadir;
 mod db;
 mod error;
 mod migrate;
+mod sql;
 
 pub use backup::{create_backup, prune_backups, restore_backup, BackupManifest};
 pub use datadir::{DataDir, DataDirLock};
 pub use db::{Db, DbOptions};
 pub use error::{is_unique_violation, StorageError};
 pub use migrate::{applied_versions, Migration, MigrationSet};
-pub use rusqlite;
-pub use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+pub use sql::{
+    Connection, FromValue, MappedRows, OptionalExtension, Params, Row, RowIndex, Rows, SqlError,
+    SqlResult, Statement, ToValue, ValueRef,
+};
 
 /// Converts a row read into an application error (used with `?` inside closures).
 pub type SResult<T> = Result<T, StorageError>;

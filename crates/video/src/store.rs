@@ -6,7 +6,7 @@ use crate::room::RoomRow;
 
 const COLUMNS: &str = "id, title, owner_id, password_hash, lobby, capacity, locked, created_at";
 
-fn from_row(r: &Row<'_>) -> Result<RoomRow, nichoir_storage::rusqlite::Error> {
+fn from_row(r: &Row<'_>) -> nichoir_storage::SqlResult<RoomRow> {
     Ok(RoomRow {
         id: r.get(0)?,
         title: r.get(1)?,

@@ -1,18 +1,13 @@
 //! Every SQL statement of the wikis, as functions over a connection. Writes run inside
 //! `Db::write` (one transaction each, serialised), reads inside `Db::read`.
 
-use nichoir_storage::rusqlite::Error as SqlError;
-use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult};
+use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult, SqlError};
 
 use crate::access::{EditPolicy, PageRule, Role, Visibility};
 use crate::model::{ChangeInfo, PageRow, RevisionInfo, WikiRow};
 
 fn bad(what: &str) -> SqlError {
-    SqlError::InvalidColumnType(
-        0,
-        what.to_string(),
-        nichoir_storage::rusqlite::types::Type::Text,
-    )
+    SqlError::invalid_column(what)
 }
 
 const WIKI_COLUMNS: &str =
