@@ -64,5 +64,67 @@ CREATE TABLE instance_secrets (
     value BLOB NOT NULL
 ) STRICT;
 "#,
+        pg: r#"
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    email TEXT,
+    password_hash TEXT NOT NULL,
+    avatar_color TEXT NOT NULL,
+    is_admin BIGINT NOT NULL DEFAULT 0,
+    disabled BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    password_changed_at BIGINT NOT NULL
+);
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    user_agent TEXT NOT NULL DEFAULT '',
+    ip TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_used_at BIGINT
+);
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
+CREATE TABLE invites (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    used_at BIGINT
+);
+CREATE TABLE guests (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    avatar_color TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL
+);
+CREATE TABLE setup_tokens (
+    token_hash TEXT PRIMARY KEY,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE instance_secrets (
+    name TEXT PRIMARY KEY,
+    value BYTEA NOT NULL
+);
+-- SQLite compares usernames with COLLATE NOCASE; they are ASCII only (validate.rs), so
+-- lower() agrees with it.
+CREATE UNIQUE INDEX users_username_lower ON users (lower(username));
+"#,
     }],
 };

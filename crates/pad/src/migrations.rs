@@ -54,6 +54,54 @@ CREATE TABLE pad_visits (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX pad_visits_recent ON pad_visits(user_id, visited_at DESC);
 "#,
+            pg: r#"
+CREATE TABLE pads (
+    id TEXT PRIMARY KEY,
+    readonly_id TEXT NOT NULL UNIQUE,
+    owner_id TEXT,
+    rev BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    last_used_at BIGINT NOT NULL,
+    deleted_at BIGINT
+);
+-- One row per accepted edit, as transformed onto the revision before it.
+CREATE TABLE pad_revisions (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    rev BIGINT NOT NULL,
+    op TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (pad_id, rev)
+);
+-- Idempotent resend: one (client, seq) is applied once.
+CREATE UNIQUE INDEX pad_revisions_client ON pad_revisions(pad_id, client_id, seq);
+-- Full text (and authorship) every `pads.snapshot_every` revisions: open = snapshot + tail.
+CREATE TABLE pad_snapshots (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    rev BIGINT NOT NULL,
+    text TEXT NOT NULL,
+    authorship TEXT NOT NULL,
+    PRIMARY KEY (pad_id, rev)
+);
+CREATE TABLE pad_authors (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    author_id TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    color TEXT NOT NULL,
+    first_rev BIGINT NOT NULL,
+    PRIMARY KEY (pad_id, author_id)
+);
+CREATE TABLE pad_visits (
+    user_id TEXT NOT NULL,
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    visited_at BIGINT NOT NULL,
+    PRIMARY KEY (user_id, pad_id)
+);
+CREATE INDEX pad_visits_recent ON pad_visits(user_id, visited_at DESC);
+"#,
         },
         Migration {
             version: 2,
@@ -86,6 +134,34 @@ CREATE TABLE pad_grants (
     PRIMARY KEY (pad_id, actor_id)
 ) STRICT, WITHOUT ROWID;
 "#,
+            pg: r#"
+CREATE TABLE pad_chat (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    id BIGINT NOT NULL,
+    author_id TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    color TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (pad_id, id)
+);
+CREATE TABLE pad_saved_revisions (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    rev BIGINT NOT NULL,
+    label TEXT NOT NULL,
+    saved_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (pad_id, rev)
+);
+ALTER TABLE pads ADD COLUMN password_hash TEXT;
+-- Who has given a password-protected pad's password (users and guests alike).
+CREATE TABLE pad_grants (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    actor_id TEXT NOT NULL,
+    granted_at BIGINT NOT NULL,
+    PRIMARY KEY (pad_id, actor_id)
+);
+"#,
         },
         Migration {
             version: 3,
@@ -93,6 +169,10 @@ CREATE TABLE pad_grants (
             sql: r#"
 -- Deflated text + authorship; `text` and `authorship` stay for snapshots written before.
 ALTER TABLE pad_snapshots ADD COLUMN packed BLOB;
+"#,
+            pg: r#"
+-- Deflated text + authorship; `text` and `authorship` stay for snapshots written before.
+ALTER TABLE pad_snapshots ADD COLUMN packed BYTEA;
 "#,
         },
     ],

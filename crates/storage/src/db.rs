@@ -32,8 +32,12 @@ enum Command {
     Close,
 }
 
-/// Jobs committed together at most (a bound on one transaction's size and latency).
+/// Jobs committed together at most on SQLite (a bound on one transaction's size and latency).
 const MAX_BATCH: usize = 256;
+/// On PostgreSQL each job's savepoint is a subtransaction, and past 64 in one transaction every
+/// backend's snapshots overflow to the `pg_subtrans` SLRU (a known cluster-wide stall): stay
+/// well under (scale-out.md §2.5).
+const PG_MAX_BATCH: usize = 48;
 /// A batch slower than this is logged: every write waiting behind it waited as long.
 const SLOW_BATCH: Duration = Duration::from_millis(100);
 
@@ -60,8 +64,13 @@ impl Default for DbOptions {
     }
 }
 
+/// Opens a fresh PostgreSQL connection (the writer's or a reader's, again after a server restart).
+type Connect = Arc<dyn Fn(bool) -> Result<Connection, StorageError> + Send + Sync>;
+
 struct Inner {
     path: PathBuf,
+    /// Set on PostgreSQL: how to replace a connection the server closed.
+    reconnect: Option<Connect>,
     writer: Mutex<Option<std_mpsc::Sender<Command>>>,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
@@ -104,8 +113,8 @@ impl Db {
     /// Opens (creating if needed) the database, applies every pending migration, starts the writer.
     /// Blocking: call it before the runtime serves requests, or from `spawn_blocking`.
     pub fn open(path: &Path, opts: &DbOptions, sets: &[MigrationSet]) -> Result<Db, StorageError> {
-        let mut writer_conn = open_conn(path, opts, false)?;
-        migrate::run(writer_conn.sqlite_mut(), sets)?;
+        let writer_conn = open_conn(path, opts, false)?;
+        migrate::run(&writer_conn, sets)?;
         let mut readers = Vec::with_capacity(opts.read_connections);
         for _ in 0..opts.read_connections {
             readers.push(open_conn(path, opts, true)?);
@@ -113,16 +122,75 @@ impl Db {
         let (tx, rx) = std_mpsc::channel::<Command>();
         let handle = std::thread::Builder::new()
             .name("nichoir-db-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx))?;
+            .spawn(move || writer_loop(writer_conn, rx, None))?;
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
+                reconnect: None,
                 writer: Mutex::new(Some(tx)),
                 writer_thread: Mutex::new(Some(handle)),
                 readers: Mutex::new(readers),
                 read_permits: Semaphore::new(opts.read_connections),
             }),
         })
+    }
+
+    /// Connects to PostgreSQL at `url` (`postgres://user:pass@host:port/db`), applies every
+    /// pending migration (under an advisory lock, so nodes starting together apply each once)
+    /// and starts the writer. Blocking, like [`Db::open`].
+    pub fn open_postgres(
+        url: &str,
+        opts: &DbOptions,
+        sets: &[MigrationSet],
+    ) -> Result<Db, StorageError> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| StorageError::Invalid(format!("storage.url: {e}")))?;
+        let connect: Connect = Arc::new(move |read_only: bool| {
+            let mut client = config
+                .connect(postgres::NoTls)
+                .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
+            // Read connections refuse writes, as SQLite's read-only ones do.
+            let setup = if read_only {
+                "SET default_transaction_read_only = on"
+            } else {
+                "SET default_transaction_read_only = off"
+            };
+            client
+                .batch_execute(setup)
+                .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
+            Ok(Connection::from_pg(client))
+        });
+        let writer_conn = connect(false)?;
+        migrate::run(&writer_conn, sets)?;
+        let mut readers = Vec::with_capacity(opts.read_connections);
+        for _ in 0..opts.read_connections {
+            readers.push(connect(true)?);
+        }
+        let (tx, rx) = std_mpsc::channel::<Command>();
+        let again = connect.clone();
+        let handle = std::thread::Builder::new()
+            .name("nichoir-db-writer".into())
+            .spawn(move || writer_loop(writer_conn, rx, Some(again)))?;
+        Ok(Db {
+            inner: Arc::new(Inner {
+                path: PathBuf::from(url),
+                reconnect: Some(connect),
+                writer: Mutex::new(Some(tx)),
+                writer_thread: Mutex::new(Some(handle)),
+                readers: Mutex::new(readers),
+                read_permits: Semaphore::new(opts.read_connections),
+            }),
+        })
+    }
+
+    /// The engine behind this handle.
+    pub fn dialect(&self) -> crate::Dialect {
+        if self.inner.reconnect.is_some() {
+            crate::Dialect::Postgres
+        } else {
+            crate::Dialect::Sqlite
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -186,7 +254,19 @@ impl Db {
             .map_err(|_| StorageError::Closed)?;
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = inner.readers.lock().pop().ok_or(StorageError::Closed)?;
+            let mut conn = inner.readers.lock().pop().ok_or(StorageError::Closed)?;
+            if conn.is_broken() {
+                // The server restarted: a new connection, or an error and the old one kept.
+                if let Some(connect) = &inner.reconnect {
+                    match connect(true) {
+                        Ok(fresh) => conn = fresh,
+                        Err(e) => {
+                            inner.readers.lock().push(conn);
+                            return Err(e);
+                        }
+                    }
+                }
+            }
             // The connection goes back to the pool even when `f` panics, or the pool would
             // shrink by one per panic until no read could run.
             let result = catch_panic(|| f(&conn));
@@ -235,7 +315,11 @@ fn catch_panic<R>(f: impl FnOnce() -> Result<R, StorageError>) -> Result<R, Stor
     })
 }
 
-fn writer_loop(conn: Connection, rx: std_mpsc::Receiver<Command>) {
+fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<Command>, reconnect: Option<Connect>) {
+    let max_batch = match conn.dialect() {
+        crate::Dialect::Sqlite => MAX_BATCH,
+        crate::Dialect::Postgres => PG_MAX_BATCH,
+    };
     let mut closing = false;
     while !closing {
         let Ok(first) = rx.recv() else { break };
@@ -248,26 +332,46 @@ fn writer_loop(conn: Connection, rx: std_mpsc::Receiver<Command>) {
                 Command::Checkpoint(reply) => after.push(reply),
                 Command::Close => closing = true,
             }
-            if jobs.len() < MAX_BATCH && !closing {
+            if jobs.len() < max_batch && !closing {
                 next = rx.try_recv().ok();
+            }
+        }
+        if conn.is_broken() {
+            if let Some(connect) = &reconnect {
+                match connect(false) {
+                    Ok(fresh) => conn = fresh,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "database unreachable, writes fail until it is back")
+                    }
+                }
             }
         }
         if !jobs.is_empty() {
             run_batch(&conn, jobs);
         }
         for reply in after {
-            let r = conn
-                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-                .map_err(StorageError::from);
+            let r = match conn.dialect() {
+                crate::Dialect::Sqlite => conn
+                    .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    .map_err(StorageError::from),
+                // PostgreSQL checkpoints on its own.
+                crate::Dialect::Postgres => Ok(()),
+            };
             let _ = reply.send(r);
         }
     }
-    // Leave a clean file behind: fold the WAL into the database.
-    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    if conn.dialect() == crate::Dialect::Sqlite {
+        // Leave a clean file behind: fold the WAL into the database.
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
 }
 
 fn run_batch(conn: &Connection, jobs: Vec<WriteJob>) {
-    if conn.execute_batch("BEGIN IMMEDIATE").is_err() {
+    let begin = match conn.dialect() {
+        crate::Dialect::Sqlite => "BEGIN IMMEDIATE",
+        crate::Dialect::Postgres => "BEGIN",
+    };
+    if conn.execute_batch(begin).is_err() {
         // Could not open the shared transaction: each job's savepoint becomes its own.
         for job in jobs {
             let finish = job(conn);
@@ -308,111 +412,131 @@ mod tests {
             version: 1,
             name: "kv",
             sql: "CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL) STRICT;",
+            pg: "CREATE TABLE kv (k TEXT PRIMARY KEY, v BIGINT NOT NULL);",
         }],
     };
+
+    /// The same contract on every engine: SQLite in a temp dir, and PostgreSQL when
+    /// `NICHOIR_TEST_PG_URL` names a test server.
+    fn engines(opts: &DbOptions) -> Result<Vec<(Db, Option<tempfile::TempDir>)>, StorageError> {
+        let dir = tempfile::tempdir()?;
+        let mut dbs = vec![(Db::open(&dir.path().join("x.db"), opts, &[SET])?, Some(dir))];
+        // Blocking, and the PostgreSQL client runs its own runtime: off the test's.
+        let pg = std::thread::scope(|s| {
+            s.spawn(|| {
+                crate::testing::fresh_pg_database()?
+                    .map(|url| Db::open_postgres(&url, opts, &[SET]))
+                    .transpose()
+            })
+            .join()
+            .map_err(|_| StorageError::Invalid("open panicked".into()))
+        })??;
+        dbs.extend(pg.map(|db| (db, None)));
+        Ok(dbs)
+    }
 
     #[tokio::test]
     async fn a_panicking_job_leaves_the_writer_and_the_read_pool_working(
     ) -> Result<(), StorageError> {
-        let dir = tempfile::tempdir()?;
         let opts = DbOptions {
             read_connections: 1,
             ..DbOptions::default()
         };
-        let db = Db::open(&dir.path().join("x.db"), &opts, &[SET])?;
-        for _ in 0..3 {
-            let failed = db
-                .write(|tx| -> Result<(), StorageError> {
-                    tx.execute("INSERT INTO kv VALUES ('half', 1)", [])?;
-                    panic!("a bug in a job");
-                })
-                .await;
-            assert!(
-                matches!(failed, Err(StorageError::Invalid(m)) if m.contains("a bug in a job"))
-            );
-            let failed = db
-                .read(|_| -> Result<(), StorageError> { panic!("a bug in a read") })
-                .await;
-            assert!(failed.is_err());
-        }
-        db.write(|tx| {
-            tx.execute("INSERT INTO kv VALUES ('n', 7)", [])?;
-            Ok(())
-        })
-        .await?;
-        let rows: i64 = db
-            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get(0))?))
+        for (db, _dir) in engines(&opts)? {
+            for _ in 0..3 {
+                let failed = db
+                    .write(|tx| -> Result<(), StorageError> {
+                        tx.execute("INSERT INTO kv VALUES ('half', 1)", [])?;
+                        panic!("a bug in a job");
+                    })
+                    .await;
+                assert!(
+                    matches!(failed, Err(StorageError::Invalid(m)) if m.contains("a bug in a job"))
+                );
+                let failed = db
+                    .read(|_| -> Result<(), StorageError> { panic!("a bug in a read") })
+                    .await;
+                assert!(failed.is_err());
+            }
+            db.write(|tx| {
+                tx.execute("INSERT INTO kv VALUES ('n', 7)", [])?;
+                Ok(())
+            })
             .await?;
-        assert_eq!(rows, 1, "the panicking jobs' rows were undone");
+            let rows: i64 = db
+                .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get(0))?))
+                .await?;
+            assert_eq!(rows, 1, "the panicking jobs' rows were undone");
+        }
         Ok(())
     }
 
     #[tokio::test]
     async fn writes_are_serialised_and_readable() -> Result<(), StorageError> {
-        let dir = tempfile::tempdir()?;
-        let db = Db::open(&dir.path().join("x.db"), &DbOptions::default(), &[SET])?;
-        db.write(|tx| {
-            tx.execute("INSERT INTO kv VALUES ('n', 0)", [])?;
-            Ok(())
-        })
-        .await?;
-        let mut tasks = Vec::new();
-        for _ in 0..50 {
-            let db = db.clone();
-            tasks.push(tokio::spawn(async move {
-                db.write(|tx| {
-                    tx.execute("UPDATE kv SET v = v + 1 WHERE k = 'n'", [])?;
-                    Ok(())
-                })
-                .await
-            }));
-        }
-        for t in tasks {
-            t.await
-                .map_err(|e| StorageError::Invalid(e.to_string()))??;
-        }
-        let v: i64 = db
-            .read(|c| Ok(c.query_row("SELECT v FROM kv WHERE k = 'n'", [], |r| r.get(0))?))
+        for (db, _dir) in engines(&DbOptions::default())? {
+            db.write(|tx| {
+                tx.execute("INSERT INTO kv VALUES ('n', 0)", [])?;
+                Ok(())
+            })
             .await?;
-        assert_eq!(v, 50);
+            let mut tasks = Vec::new();
+            for _ in 0..50 {
+                let db = db.clone();
+                tasks.push(tokio::spawn(async move {
+                    db.write(|tx| {
+                        tx.execute("UPDATE kv SET v = v + 1 WHERE k = 'n'", [])?;
+                        Ok(())
+                    })
+                    .await
+                }));
+            }
+            for t in tasks {
+                t.await
+                    .map_err(|e| StorageError::Invalid(e.to_string()))??;
+            }
+            let v: i64 = db
+                .read(|c| Ok(c.query_row("SELECT v FROM kv WHERE k = 'n'", [], |r| r.get(0))?))
+                .await?;
+            assert_eq!(v, 50);
+        }
         Ok(())
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_job_in_a_group_commit_undoes_only_itself() -> Result<(), StorageError> {
-        let dir = tempfile::tempdir()?;
-        let db = Db::open(&dir.path().join("x.db"), &DbOptions::default(), &[SET])?;
-        let mut tasks = Vec::new();
-        for i in 0..200 {
-            let db = db.clone();
-            tasks.push(tokio::spawn(async move {
-                db.write(move |tx| {
-                    tx.execute("INSERT INTO kv VALUES (?1, ?2)", nichoir_storage_params(i))?;
-                    if i % 3 == 0 {
-                        return Err(nichoir_core::Error::conflict("refused").into());
-                    }
-                    Ok(i)
-                })
-                .await
-            }));
-        }
-        let mut ok = 0;
-        for t in tasks {
-            if t.await
-                .map_err(|e| StorageError::Invalid(e.to_string()))?
-                .is_ok()
-            {
-                ok += 1;
+        for (db, _dir) in engines(&DbOptions::default())? {
+            let mut tasks = Vec::new();
+            for i in 0..200 {
+                let db = db.clone();
+                tasks.push(tokio::spawn(async move {
+                    db.write(move |tx| {
+                        tx.execute("INSERT INTO kv VALUES (?1, ?2)", nichoir_storage_params(i))?;
+                        if i % 3 == 0 {
+                            return Err(nichoir_core::Error::conflict("refused").into());
+                        }
+                        Ok(i)
+                    })
+                    .await
+                }));
             }
+            let mut ok = 0;
+            for t in tasks {
+                if t.await
+                    .map_err(|e| StorageError::Invalid(e.to_string()))?
+                    .is_ok()
+                {
+                    ok += 1;
+                }
+            }
+            let n: i64 = db
+                .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get(0))?))
+                .await?;
+            assert_eq!(
+                (ok, n),
+                (133, 133),
+                "every answered write is stored, no refused one is"
+            );
         }
-        let n: i64 = db
-            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get(0))?))
-            .await?;
-        assert_eq!(
-            (ok, n),
-            (133, 133),
-            "every answered write is stored, no refused one is"
-        );
         Ok(())
     }
 
@@ -422,28 +546,28 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_job_rolls_back_and_reads_cannot_write() -> Result<(), StorageError> {
-        let dir = tempfile::tempdir()?;
-        let db = Db::open(&dir.path().join("x.db"), &DbOptions::default(), &[SET])?;
-        let r: Result<(), _> = db
-            .write(|tx| {
-                tx.execute("INSERT INTO kv VALUES ('a', 1)", [])?;
-                Err(nichoir_core::Error::conflict("no").into())
-            })
-            .await;
-        assert!(r.is_err());
-        let n: i64 = db
-            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get(0))?))
-            .await?;
-        assert_eq!(n, 0);
-        let w = db
-            .read(|c| Ok(c.execute("INSERT INTO kv VALUES ('b', 1)", [])?))
-            .await;
-        assert!(w.is_err(), "read connections are read-only");
-        db.close();
-        assert!(matches!(
-            db.write(|_| Ok(())).await,
-            Err(StorageError::Closed)
-        ));
+        for (db, _dir) in engines(&DbOptions::default())? {
+            let r: Result<(), _> = db
+                .write(|tx| {
+                    tx.execute("INSERT INTO kv VALUES ('a', 1)", [])?;
+                    Err(nichoir_core::Error::conflict("no").into())
+                })
+                .await;
+            assert!(r.is_err());
+            let n: i64 = db
+                .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get(0))?))
+                .await?;
+            assert_eq!(n, 0);
+            let w = db
+                .read(|c| Ok(c.execute("INSERT INTO kv VALUES ('b', 1)", [])?))
+                .await;
+            assert!(w.is_err(), "read connections are read-only");
+            db.close();
+            assert!(matches!(
+                db.write(|_| Ok(())).await,
+                Err(StorageError::Closed)
+            ));
+        }
         Ok(())
     }
 }

@@ -8,7 +8,10 @@ mod datadir;
 mod db;
 mod error;
 mod migrate;
+mod pg;
 mod sql;
+#[doc(hidden)]
+pub mod testing;
 
 pub use backup::{create_backup, prune_backups, restore_backup, BackupManifest};
 pub use datadir::{DataDir, DataDirLock};
@@ -16,8 +19,8 @@ pub use db::{Db, DbOptions};
 pub use error::{is_unique_violation, StorageError};
 pub use migrate::{applied_versions, Migration, MigrationSet};
 pub use sql::{
-    Connection, FromValue, MappedRows, OptionalExtension, Params, Row, RowIndex, Rows, SqlError,
-    SqlResult, Statement, ToValue, ValueRef,
+    Connection, Dialect, FromValue, MappedRows, OptionalExtension, Params, Row, RowIndex, Rows,
+    SqlError, SqlResult, SqlType, Statement, ToValue, Typed, ValueRef,
 };
 
 /// Converts a row read into an application error (used with `?` inside closures).

@@ -2,16 +2,30 @@
 //! set of applied versions is recorded per component in `_migrations`, with a checksum so that
 //! editing an applied migration is caught instead of silently diverging.
 
-use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-use crate::StorageError;
+use crate::sql::{Connection, Dialect, OptionalExtension};
+use crate::{params, StorageError};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Migration {
     pub version: u32,
     pub name: &'static str,
+    /// The SQLite text.
     pub sql: &'static str,
+    /// The same migration for PostgreSQL (`INTEGER` → `BIGINT`, identity keys, `BYTEA`, search
+    /// tables as plain tables with a `tsvector`…): written beside the SQLite text, checksummed
+    /// apart, so an existing SQLite database keeps its checksums.
+    pub pg: &'static str,
+}
+
+impl Migration {
+    fn text(&self, dialect: Dialect) -> &'static str {
+        match dialect {
+            Dialect::Sqlite => self.sql,
+            Dialect::Postgres => self.pg,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -28,17 +42,54 @@ fn checksum(sql: &str) -> String {
         .collect()
 }
 
-pub(crate) fn run(conn: &mut Connection, sets: &[MigrationSet]) -> Result<(), StorageError> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS _migrations (
-            component TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            name TEXT NOT NULL,
-            checksum TEXT NOT NULL,
-            applied_at INTEGER NOT NULL,
-            PRIMARY KEY (component, version)
-        ) STRICT;",
-    )?;
+/// The key of the advisory lock PostgreSQL nodes take around migrations ("nichoir" in ASCII).
+const MIGRATION_LOCK: i64 = 0x006e_6963_686f_6972;
+
+pub(crate) fn run(conn: &Connection, sets: &[MigrationSet]) -> Result<(), StorageError> {
+    let dialect = conn.dialect();
+    if dialect == Dialect::Postgres {
+        // Several nodes starting at once on one empty database: one applies, the others wait
+        // and then find everything applied.
+        conn.query_row("SELECT pg_advisory_lock(?1)", [MIGRATION_LOCK], |_| Ok(()))?;
+    }
+    let result = run_locked(conn, sets, dialect);
+    if dialect == Dialect::Postgres {
+        let _ = conn.query_row(
+            "SELECT pg_advisory_unlock(?1)",
+            [MIGRATION_LOCK],
+            |_| Ok(()),
+        );
+    }
+    result
+}
+
+fn run_locked(
+    conn: &Connection,
+    sets: &[MigrationSet],
+    dialect: Dialect,
+) -> Result<(), StorageError> {
+    conn.execute_batch(match dialect {
+        Dialect::Sqlite => {
+            "CREATE TABLE IF NOT EXISTS _migrations (
+                component TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                checksum TEXT NOT NULL,
+                applied_at INTEGER NOT NULL,
+                PRIMARY KEY (component, version)
+            ) STRICT;"
+        }
+        Dialect::Postgres => {
+            "CREATE TABLE IF NOT EXISTS _migrations (
+                component TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                name TEXT NOT NULL,
+                checksum TEXT NOT NULL,
+                applied_at BIGINT NOT NULL,
+                PRIMARY KEY (component, version)
+            );"
+        }
+    })?;
     for set in sets {
         for (i, m) in set.migrations.iter().enumerate() {
             if m.version as usize != i + 1 {
@@ -77,7 +128,8 @@ pub(crate) fn run(conn: &mut Connection, sets: &[MigrationSet]) -> Result<(), St
                     |r| r.get(0),
                 )
                 .optional()?;
-            let sum = checksum(m.sql);
+            let text = m.text(dialect);
+            let sum = checksum(text);
             match stored {
                 Some(s) if s == sum => continue,
                 Some(_) => {
@@ -87,37 +139,58 @@ pub(crate) fn run(conn: &mut Connection, sets: &[MigrationSet]) -> Result<(), St
                         set.component, m.version, m.name
                     )))
                 }
-                None => {
-                    let tx =
-                        conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                    tx.execute_batch(m.sql).map_err(|e| {
-                        StorageError::Migration(format!(
-                            "{} migration {} ({}) failed: {e}",
-                            set.component, m.version, m.name
-                        ))
-                    })?;
-                    tx.execute(
-                        "INSERT INTO _migrations (component, version, name, checksum, applied_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![
-                            set.component,
-                            m.version,
-                            m.name,
-                            sum,
-                            nichoir_core::time::now_ms()
-                        ],
-                    )?;
-                    tx.commit()?;
-                    tracing::info!(
-                        component = set.component,
-                        version = m.version,
-                        name = m.name,
-                        "migration applied"
-                    );
-                }
+                None => apply(conn, set.component, m, text, &sum, dialect)?,
             }
         }
     }
+    Ok(())
+}
+
+/// One migration and its record, in one transaction (DDL is transactional on both engines).
+fn apply(
+    conn: &Connection,
+    component: &str,
+    m: &Migration,
+    text: &str,
+    sum: &str,
+    dialect: Dialect,
+) -> Result<(), StorageError> {
+    conn.execute_batch(match dialect {
+        Dialect::Sqlite => "BEGIN IMMEDIATE",
+        Dialect::Postgres => "BEGIN",
+    })?;
+    let done = conn
+        .execute_batch(text)
+        .map_err(|e| {
+            StorageError::Migration(format!(
+                "{component} migration {} ({}) failed: {e}",
+                m.version, m.name
+            ))
+        })
+        .and_then(|()| {
+            conn.execute(
+                "INSERT INTO _migrations (component, version, name, checksum, applied_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    component,
+                    m.version,
+                    m.name,
+                    sum,
+                    nichoir_core::time::now_ms()
+                ],
+            )?;
+            Ok(conn.execute_batch("COMMIT")?)
+        });
+    if let Err(e) = done {
+        let _ = conn.execute_batch("ROLLBACK");
+        return Err(e);
+    }
+    tracing::info!(
+        component,
+        version = m.version,
+        name = m.name,
+        "migration applied"
+    );
     Ok(())
 }
 
@@ -138,6 +211,7 @@ mod tests {
         version: 1,
         name: "things",
         sql: "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+        pg: "CREATE TABLE things (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, name TEXT NOT NULL);",
     }];
     const V2: &[Migration] = &[
         V1[0],
@@ -145,6 +219,7 @@ mod tests {
             version: 2,
             name: "things_colour",
             sql: "ALTER TABLE things ADD COLUMN colour TEXT;",
+            pg: "ALTER TABLE things ADD COLUMN colour TEXT;",
         },
     ];
 
@@ -157,11 +232,11 @@ mod tests {
 
     #[test]
     fn an_old_database_opens_in_a_new_binary() -> Result<(), StorageError> {
-        let mut c = Connection::open_in_memory()?;
-        run(&mut c, &[set(V1)])?;
+        let c = Connection::open_in_memory()?;
+        run(&c, &[set(V1)])?;
         c.execute("INSERT INTO things (name) VALUES ('kept')", [])?;
-        run(&mut c, &[set(V2)])?;
-        run(&mut c, &[set(V2)])?; // idempotent
+        run(&c, &[set(V2)])?;
+        run(&c, &[set(V2)])?; // idempotent
         let name: String = c.query_row("SELECT name FROM things", [], |r| r.get(0))?;
         assert_eq!(name, "kept");
         assert_eq!(applied_versions(&c)?, vec![("test".to_string(), 2)]);
@@ -170,9 +245,9 @@ mod tests {
 
     #[test]
     fn a_newer_database_is_refused() -> Result<(), StorageError> {
-        let mut c = Connection::open_in_memory()?;
-        run(&mut c, &[set(V2)])?;
-        let err = run(&mut c, &[set(V1)]).expect_err("newer db");
+        let c = Connection::open_in_memory()?;
+        run(&c, &[set(V2)])?;
+        let err = run(&c, &[set(V1)]).expect_err("newer db");
         assert!(err.to_string().contains("newer"), "{err}");
         Ok(())
     }
@@ -183,10 +258,11 @@ mod tests {
             version: 1,
             name: "things",
             sql: "CREATE TABLE things (id INTEGER PRIMARY KEY);",
+            pg: "CREATE TABLE things (id BIGINT PRIMARY KEY);",
         }];
-        let mut c = Connection::open_in_memory()?;
-        run(&mut c, &[set(V1)])?;
-        let err = run(&mut c, &[set(EDITED)]).expect_err("edited");
+        let c = Connection::open_in_memory()?;
+        run(&c, &[set(V1)])?;
+        let err = run(&c, &[set(EDITED)]).expect_err("edited");
         assert!(err.to_string().contains("append-only"), "{err}");
         Ok(())
     }
@@ -197,9 +273,10 @@ mod tests {
             version: 1,
             name: "bad",
             sql: "CREATE TABLE a (x); CREATE TABLE a (y);",
+            pg: "CREATE TABLE a (x TEXT); CREATE TABLE a (y TEXT);",
         }];
-        let mut c = Connection::open_in_memory()?;
-        assert!(run(&mut c, &[set(BAD)]).is_err());
+        let c = Connection::open_in_memory()?;
+        assert!(run(&c, &[set(BAD)]).is_err());
         let n: i64 = c.query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE name = 'a'",
             [],

@@ -12,6 +12,16 @@ use std::borrow::Cow;
 
 use rusqlite::types::{ToSqlOutput, ValueRef as SqliteRef};
 
+pub use crate::pg::SqlType;
+use crate::pg::{PgConn, PgRows};
+
+/// Which engine a connection talks to, for the few statements written once per dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
 /// A value as both engines store it, borrowed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ValueRef<'a> {
@@ -27,6 +37,8 @@ pub enum ValueRef<'a> {
 pub enum SqlError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
     /// `query_row` found nothing (`optional()` turns it into `None`).
     #[error("the query returned no row")]
     NoRows,
@@ -70,6 +82,17 @@ impl<T> OptionalExtension<T> for SqlResult<T> {
 /// A Rust value that can be bound to a statement parameter.
 pub trait ToValue {
     fn to_value(&self) -> SqlResult<ValueRef<'_>>;
+    /// The parameter's type, also when it is NULL (PostgreSQL prepares with it).
+    fn sql_type(&self) -> SqlType;
+}
+
+/// A type whose values all have one SQL type (what `Option<T>` declares for `None`).
+pub trait Typed {
+    const SQL_TYPE: SqlType;
+}
+
+impl<T: Typed + ?Sized> Typed for &T {
+    const SQL_TYPE: SqlType = T::SQL_TYPE;
 }
 
 macro_rules! to_value_int {
@@ -79,6 +102,12 @@ macro_rules! to_value_int {
             fn to_value(&self) -> SqlResult<ValueRef<'_>> {
                 Ok(ValueRef::Integer(i64::from(*self)))
             }
+            fn sql_type(&self) -> SqlType {
+                SqlType::Integer
+            }
+        }
+        impl Typed for $t {
+            const SQL_TYPE: SqlType = SqlType::Integer;
         }
     )*};
 }
@@ -93,6 +122,12 @@ macro_rules! to_value_wide {
                     .map(ValueRef::Integer)
                     .map_err(|_| SqlError::Param(format!("{} does not fit in 64 signed bits", self)))
             }
+            fn sql_type(&self) -> SqlType {
+                SqlType::Integer
+            }
+        }
+        impl Typed for $t {
+            const SQL_TYPE: SqlType = SqlType::Integer;
         }
     )*};
 }
@@ -103,6 +138,13 @@ impl ToValue for f64 {
     fn to_value(&self) -> SqlResult<ValueRef<'_>> {
         Ok(ValueRef::Real(*self))
     }
+    fn sql_type(&self) -> SqlType {
+        SqlType::Real
+    }
+}
+
+impl Typed for f64 {
+    const SQL_TYPE: SqlType = SqlType::Real;
 }
 
 impl ToValue for str {
@@ -110,6 +152,13 @@ impl ToValue for str {
     fn to_value(&self) -> SqlResult<ValueRef<'_>> {
         Ok(ValueRef::Text(self))
     }
+    fn sql_type(&self) -> SqlType {
+        SqlType::Text
+    }
+}
+
+impl Typed for str {
+    const SQL_TYPE: SqlType = SqlType::Text;
 }
 
 impl ToValue for String {
@@ -117,6 +166,13 @@ impl ToValue for String {
     fn to_value(&self) -> SqlResult<ValueRef<'_>> {
         Ok(ValueRef::Text(self))
     }
+    fn sql_type(&self) -> SqlType {
+        SqlType::Text
+    }
+}
+
+impl Typed for String {
+    const SQL_TYPE: SqlType = SqlType::Text;
 }
 
 impl ToValue for Cow<'_, str> {
@@ -124,6 +180,13 @@ impl ToValue for Cow<'_, str> {
     fn to_value(&self) -> SqlResult<ValueRef<'_>> {
         Ok(ValueRef::Text(self))
     }
+    fn sql_type(&self) -> SqlType {
+        SqlType::Text
+    }
+}
+
+impl Typed for Cow<'_, str> {
+    const SQL_TYPE: SqlType = SqlType::Text;
 }
 
 impl ToValue for [u8] {
@@ -131,6 +194,13 @@ impl ToValue for [u8] {
     fn to_value(&self) -> SqlResult<ValueRef<'_>> {
         Ok(ValueRef::Blob(self))
     }
+    fn sql_type(&self) -> SqlType {
+        SqlType::Blob
+    }
+}
+
+impl Typed for [u8] {
+    const SQL_TYPE: SqlType = SqlType::Blob;
 }
 
 impl ToValue for Vec<u8> {
@@ -138,15 +208,25 @@ impl ToValue for Vec<u8> {
     fn to_value(&self) -> SqlResult<ValueRef<'_>> {
         Ok(ValueRef::Blob(self))
     }
+    fn sql_type(&self) -> SqlType {
+        SqlType::Blob
+    }
 }
 
-impl<T: ToValue> ToValue for Option<T> {
+impl Typed for Vec<u8> {
+    const SQL_TYPE: SqlType = SqlType::Blob;
+}
+
+impl<T: ToValue + Typed> ToValue for Option<T> {
     #[inline]
     fn to_value(&self) -> SqlResult<ValueRef<'_>> {
         match self {
             Some(v) => v.to_value(),
             None => Ok(ValueRef::Null),
         }
+    }
+    fn sql_type(&self) -> SqlType {
+        T::SQL_TYPE
     }
 }
 
@@ -155,12 +235,18 @@ impl<T: ToValue + ?Sized> ToValue for &T {
     fn to_value(&self) -> SqlResult<ValueRef<'_>> {
         (**self).to_value()
     }
+    fn sql_type(&self) -> SqlType {
+        (**self).sql_type()
+    }
 }
 
 impl<T: ToValue + ?Sized> ToValue for Box<T> {
     #[inline]
     fn to_value(&self) -> SqlResult<ValueRef<'_>> {
         (**self).to_value()
+    }
+    fn sql_type(&self) -> SqlType {
+        (**self).sql_type()
     }
 }
 
@@ -360,12 +446,17 @@ fn from_sqlite(v: SqliteRef<'_>) -> Result<ValueRef<'_>, String> {
 pub trait RowIndex: Copy + std::fmt::Debug {
     #[doc(hidden)]
     fn sqlite_ref<'r>(self, row: &'r rusqlite::Row<'_>) -> rusqlite::Result<SqliteRef<'r>>;
+    #[doc(hidden)]
+    fn position(self, names: &[String]) -> Option<usize>;
 }
 
 impl RowIndex for usize {
     #[inline]
     fn sqlite_ref<'r>(self, row: &'r rusqlite::Row<'_>) -> rusqlite::Result<SqliteRef<'r>> {
         row.get_ref(self)
+    }
+    fn position(self, names: &[String]) -> Option<usize> {
+        (self < names.len()).then_some(self)
     }
 }
 
@@ -374,24 +465,45 @@ impl RowIndex for &str {
     fn sqlite_ref<'r>(self, row: &'r rusqlite::Row<'_>) -> rusqlite::Result<SqliteRef<'r>> {
         row.get_ref(self)
     }
+    fn position(self, names: &[String]) -> Option<usize> {
+        names.iter().position(|n| n.eq_ignore_ascii_case(self))
+    }
 }
 
 /// One row of a result.
 pub struct Row<'r> {
-    inner: &'r rusqlite::Row<'r>,
+    inner: RowInner<'r>,
+}
+
+enum RowInner<'r> {
+    Sqlite(&'r rusqlite::Row<'r>),
+    Pg {
+        names: &'r [String],
+        cells: &'r [crate::pg::Cell],
+    },
 }
 
 impl Row<'_> {
     /// The column `idx` as a `T`.
     #[inline]
     pub fn get<I: RowIndex, T: FromValue>(&self, idx: I) -> SqlResult<T> {
-        let raw = idx.sqlite_ref(self.inner)?;
-        from_sqlite(raw)
-            .and_then(T::from_value)
-            .map_err(|message| SqlError::Column {
-                column: format!("{idx:?}"),
-                message,
-            })
+        let column = |message| SqlError::Column {
+            column: format!("{idx:?}"),
+            message,
+        };
+        match &self.inner {
+            RowInner::Sqlite(row) => {
+                let raw = idx.sqlite_ref(row)?;
+                from_sqlite(raw).and_then(T::from_value).map_err(column)
+            }
+            RowInner::Pg { names, cells } => {
+                let cell = idx
+                    .position(names)
+                    .and_then(|i| cells.get(i))
+                    .ok_or_else(|| column("no such column".into()))?;
+                T::from_value(cell.as_ref()).map_err(column)
+            }
+        }
     }
 }
 
@@ -399,16 +511,42 @@ impl Row<'_> {
 
 /// What a write job or a read is given.
 pub struct Connection {
-    inner: rusqlite::Connection,
+    inner: Engine,
+}
+
+enum Engine {
+    Sqlite(rusqlite::Connection),
+    // Boxed: a PostgreSQL client is much larger than a SQLite handle, and SQLite is the default.
+    Pg(Box<PgConn>),
 }
 
 impl Connection {
     pub(crate) fn from_sqlite(inner: rusqlite::Connection) -> Connection {
-        Connection { inner }
+        Connection {
+            inner: Engine::Sqlite(inner),
+        }
     }
 
-    pub(crate) fn sqlite_mut(&mut self) -> &mut rusqlite::Connection {
-        &mut self.inner
+    pub(crate) fn from_pg(client: postgres::Client) -> Connection {
+        Connection {
+            inner: Engine::Pg(Box::new(PgConn::new(client))),
+        }
+    }
+
+    /// Which engine this is: for the rare statement that has one text per dialect.
+    pub fn dialect(&self) -> Dialect {
+        match self.inner {
+            Engine::Sqlite(_) => Dialect::Sqlite,
+            Engine::Pg(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Whether the server closed this connection (PostgreSQL restarted): it is replaced.
+    pub(crate) fn is_broken(&self) -> bool {
+        match &self.inner {
+            Engine::Sqlite(_) => false,
+            Engine::Pg(c) => c.is_closed(),
+        }
     }
 
     /// A private in-memory database (unit tests of stores).
@@ -421,7 +559,10 @@ impl Connection {
     /// Runs one statement; the number of rows it changed.
     #[inline]
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> SqlResult<usize> {
-        params.with_values(|v| Ok(self.inner.execute(sql, sqlite_params(v))?))
+        match &self.inner {
+            Engine::Sqlite(c) => params.with_values(|v| Ok(c.execute(sql, sqlite_params(v))?)),
+            Engine::Pg(c) => params.with_values(|v| c.execute(sql, v)),
+        }
     }
 
     /// The first row, read by `f`; `SqlError::NoRows` when there is none.
@@ -437,7 +578,10 @@ impl Connection {
 
     pub fn prepare(&self, sql: &str) -> SqlResult<Statement<'_>> {
         Ok(Statement {
-            inner: StmtInner::Plain(self.inner.prepare(sql)?),
+            inner: match &self.inner {
+                Engine::Sqlite(c) => StmtInner::Plain(c.prepare(sql)?),
+                Engine::Pg(c) => StmtInner::Pg(c, sql.to_string()),
+            },
         })
     }
 
@@ -445,19 +589,27 @@ impl Connection {
     #[inline]
     pub fn prepare_cached(&self, sql: &str) -> SqlResult<Statement<'_>> {
         Ok(Statement {
-            inner: StmtInner::Cached(self.inner.prepare_cached(sql)?),
+            inner: match &self.inner {
+                Engine::Sqlite(c) => StmtInner::Cached(c.prepare_cached(sql)?),
+                // Every PostgreSQL statement is cached (per text and parameter types).
+                Engine::Pg(c) => StmtInner::Pg(c, sql.to_string()),
+            },
         })
     }
 
-    /// Several statements without parameters (migrations, tests).
+    /// Several statements without parameters (migrations, savepoints, tests).
     pub fn execute_batch(&self, sql: &str) -> SqlResult<()> {
-        Ok(self.inner.execute_batch(sql)?)
+        match &self.inner {
+            Engine::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Engine::Pg(c) => c.batch_execute(sql),
+        }
     }
 }
 
 enum StmtInner<'c> {
     Plain(rusqlite::Statement<'c>),
     Cached(rusqlite::CachedStatement<'c>),
+    Pg(&'c PgConn, String),
 }
 
 /// A prepared statement.
@@ -465,24 +617,21 @@ pub struct Statement<'c> {
     inner: StmtInner<'c>,
 }
 
-impl<'c> Statement<'c> {
-    #[inline]
-    fn raw(&mut self) -> &mut rusqlite::Statement<'c> {
-        match &mut self.inner {
-            StmtInner::Plain(s) => s,
-            StmtInner::Cached(s) => s,
-        }
-    }
-
+impl Statement<'_> {
     #[inline]
     pub fn execute<P: Params>(&mut self, params: P) -> SqlResult<usize> {
-        params.with_values(|v| Ok(self.raw().execute(sqlite_params(v))?))
+        match &mut self.inner {
+            StmtInner::Plain(s) => params.with_values(|v| Ok(s.execute(sqlite_params(v))?)),
+            StmtInner::Cached(s) => params.with_values(|v| Ok(s.execute(sqlite_params(v))?)),
+            StmtInner::Pg(c, sql) => params.with_values(|v| c.execute(sql, v)),
+        }
     }
 
     /// Whether the query returns at least one row.
     #[inline]
     pub fn exists<P: Params>(&mut self, params: P) -> SqlResult<bool> {
-        params.with_values(|v| Ok(self.raw().exists(sqlite_params(v))?))
+        let mut rows = self.query(params)?;
+        Ok(rows.next()?.is_some())
     }
 
     #[inline]
@@ -501,8 +650,17 @@ impl<'c> Statement<'c> {
     /// The rows, one after another (`while let Some(row) = rows.next()?`).
     #[inline]
     pub fn query<P: Params>(&mut self, params: P) -> SqlResult<Rows<'_>> {
-        let rows = params.with_values(|v| self.raw().query(sqlite_params(v)))?;
-        Ok(Rows { inner: rows })
+        Ok(Rows {
+            inner: match &mut self.inner {
+                StmtInner::Plain(s) => {
+                    RowsInner::Sqlite(params.with_values(|v| s.query(sqlite_params(v)))?)
+                }
+                StmtInner::Cached(s) => {
+                    RowsInner::Sqlite(params.with_values(|v| s.query(sqlite_params(v)))?)
+                }
+                StmtInner::Pg(c, sql) => RowsInner::Pg(params.with_values(|v| c.query(sql, v))?),
+            },
+        })
     }
 
     /// The rows, each read by `f`: an iterator of `SqlResult<T>`.
@@ -521,7 +679,12 @@ impl<'c> Statement<'c> {
 
 /// The rows of a query.
 pub struct Rows<'s> {
-    inner: rusqlite::Rows<'s>,
+    inner: RowsInner<'s>,
+}
+
+enum RowsInner<'s> {
+    Sqlite(rusqlite::Rows<'s>),
+    Pg(PgRows),
 }
 
 impl Rows<'_> {
@@ -529,7 +692,21 @@ impl Rows<'_> {
     #[allow(clippy::should_implement_trait)]
     #[inline]
     pub fn next(&mut self) -> SqlResult<Option<Row<'_>>> {
-        Ok(self.inner.next()?.map(|inner| Row { inner }))
+        match &mut self.inner {
+            RowsInner::Sqlite(rows) => Ok(rows.next()?.map(|r| Row {
+                inner: RowInner::Sqlite(r),
+            })),
+            RowsInner::Pg(rows) => {
+                let at = rows.at;
+                rows.at += 1;
+                Ok(rows.rows.get(at).map(|cells| Row {
+                    inner: RowInner::Pg {
+                        names: &rows.names,
+                        cells,
+                    },
+                }))
+            }
+        }
     }
 }
 

@@ -328,4 +328,41 @@ mod tests {
         let db = Db::open(&path, &DbOptions::default(), &sets).expect("reopens");
         db.close();
     }
+
+    /// The PostgreSQL text of every migration applies, and three nodes starting at once on one
+    /// empty database apply each once (the advisory lock), when a test server is configured.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_migration_applies_on_postgres_once_when_nodes_start_together() {
+        let Some(url) = tokio::task::spawn_blocking(nichoir_storage::testing::fresh_pg_database)
+            .await
+            .expect("no panic")
+            .expect("test database")
+        else {
+            return;
+        };
+        let sets = migrations();
+        let open = |url: String, sets: Vec<nichoir_storage::MigrationSet>| {
+            tokio::task::spawn_blocking(move || {
+                Db::open_postgres(&url, &DbOptions::default(), &sets)
+            })
+        };
+        let starts: Vec<_> = (0..3).map(|_| open(url.clone(), sets.clone())).collect();
+        for s in starts {
+            s.await.expect("no panic").expect("migrates").close();
+        }
+        let db = open(url, sets.clone())
+            .await
+            .expect("no panic")
+            .expect("reopens");
+        let applied = db
+            .read(|c| {
+                Ok(c.query_row("SELECT COUNT(*) FROM _migrations", [], |r| {
+                    r.get::<_, i64>(0)
+                })?)
+            })
+            .await
+            .expect("count");
+        let expected: usize = sets.iter().map(|s| s.migrations.len()).sum();
+        assert_eq!(applied, expected as i64, "each applied once");
+    }
 }
