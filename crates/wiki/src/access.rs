@@ -4,6 +4,9 @@
 
 use nichoir_core::text_enum;
 
+use crate::model::{PageRow, WikiRow};
+use crate::service::WikiError;
+
 text_enum!(
     /// Who may read the wiki.
     Visibility { Public = "public", Members = "members", Private = "private" }
@@ -100,6 +103,115 @@ pub fn can_edit_page(w: &WikiRules, p: &PageRules, who: &Who) -> bool {
 /// Settings, members, page rules, deleting pages for good.
 pub fn can_admin(w: &WikiRules, who: &Who) -> bool {
     who.instance_admin || (who.role == Some(Role::Admin) && !w.locked)
+}
+
+/// The one place that decides who sees what in a wiki. `Sight` proves the asker may read the
+/// wiki; `SeenPage` proves they may read one page; `Unseen` is a page row nobody has checked
+/// yet. Their fields are private, so a page, its history, its backlinks, its comments or its
+/// line in recent changes, search or a feed can only reach an answer through this decision.
+/// A hidden page answers exactly as a missing one ([`WikiError::NoPage`]): no existence oracle.
+#[derive(Debug, Clone)]
+pub struct Sight {
+    wiki: WikiRow,
+    who: Who,
+}
+
+/// A page row read from the store, not yet shown to anyone.
+#[derive(Debug, Clone)]
+pub struct Unseen(Option<PageRow>);
+
+/// A page the asker may read (it exists, is not a redirect unless asked, and its rules let them).
+#[derive(Debug, Clone)]
+pub struct SeenPage(PageRow);
+
+impl Sight {
+    /// May `who` read `wiki` at all? A private wiki answers as a missing one.
+    pub(crate) fn decide(wiki: WikiRow, who: Who) -> Result<Sight, WikiError> {
+        if can_view_wiki(&wiki.rules(), &who) {
+            return Ok(Sight { wiki, who });
+        }
+        Err(if wiki.visibility == Visibility::Private {
+            WikiError::NoWiki
+        } else {
+            WikiError::CannotView
+        })
+    }
+
+    pub fn wiki(&self) -> &WikiRow {
+        &self.wiki
+    }
+
+    pub fn who(&self) -> &Who {
+        &self.who
+    }
+
+    /// Does the asker see a page with these rules?
+    pub fn sees(&self, page: &PageRules) -> bool {
+        can_view_page(&self.wiki.rules(), page, &self.who)
+    }
+
+    /// Does the asker see a page whose view rule is `rule` (rows that carry only that)?
+    pub fn sees_rule(&self, rule: PageRule) -> bool {
+        self.sees(&PageRules {
+            view: rule,
+            edit: PageRule::Inherit,
+        })
+    }
+
+    /// The page, if it exists and the asker may read it; otherwise the same `NoPage` either way.
+    pub fn page(&self, row: Unseen) -> Result<SeenPage, WikiError> {
+        match row.0 {
+            Some(p) if self.sees(&p.rules()) => Ok(SeenPage(p)),
+            _ => Err(WikiError::NoPage),
+        }
+    }
+
+    /// Keeps the rows the asker may read.
+    pub fn visible(&self, rows: Vec<PageRow>) -> Vec<PageRow> {
+        rows.into_iter().filter(|p| self.sees(&p.rules())).collect()
+    }
+
+    pub fn can_edit(&self, page: &PageRules) -> bool {
+        can_edit_page(&self.wiki.rules(), page, &self.who)
+    }
+
+    pub fn can_admin(&self) -> bool {
+        can_admin(&self.wiki.rules(), &self.who)
+    }
+
+    /// Member of the wiki (any role) or instance admin.
+    pub fn is_editor(&self) -> bool {
+        is_editor(&self.who) || self.who.instance_admin
+    }
+}
+
+impl Unseen {
+    pub(crate) fn new(row: Option<PageRow>) -> Unseen {
+        Unseen(row)
+    }
+
+    /// The rules an edit is judged by (a new page inherits the wiki's); the row stays hidden.
+    pub fn rules(&self) -> PageRules {
+        self.0.as_ref().map(PageRow::rules).unwrap_or_default()
+    }
+
+    /// Keeps only a row matching `keep` (deleted pages, redirects), before anyone sees it.
+    pub fn filter(self, keep: impl FnOnce(&PageRow) -> bool) -> Unseen {
+        Unseen(self.0.filter(keep))
+    }
+}
+
+impl SeenPage {
+    pub fn into_row(self) -> PageRow {
+        self.0
+    }
+}
+
+impl std::ops::Deref for SeenPage {
+    type Target = PageRow;
+    fn deref(&self) -> &PageRow {
+        &self.0
+    }
 }
 
 #[cfg(test)]
