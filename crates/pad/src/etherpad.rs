@@ -10,7 +10,7 @@ use std::sync::Arc;
 use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpResponse};
 use nichoir_auth::Actor;
-use nichoir_http::{doc, Access, Api, Ctx, RouteDoc};
+use nichoir_http::{doc, Access, Api, Ctx, Envelope, RouteDoc};
 use serde_json::{json, Value};
 
 use crate::engine::{edit_topic, PadError, PadService};
@@ -21,6 +21,7 @@ type Params = HashMap<String, String>;
 pub fn declare(api: Api) -> Api {
     let route = |method: Method, path: &'static str| -> RouteDoc {
         doc(method, path, "etherpad", "Etherpad HTTP API compatibility (createPad, getText, setText, appendText, getHTML, getRevisionsCount, getReadOnlyID, listAllPads, deletePad, padUsersCount, getLastEdited)", Access::Admin)
+            .envelope(Envelope::Etherpad)
     };
     api.route(route(Method::GET, "/api/1.2.15/{function}"), handle)
         .route(route(Method::POST, "/api/1.2.15/{function}"), handle_form)
