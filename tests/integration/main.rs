@@ -6,6 +6,7 @@ mod admin;
 mod bad_input;
 mod chat;
 mod csrf;
+mod hardening;
 mod pad_fuzz;
 mod pads;
 mod pages;
