@@ -99,7 +99,10 @@ async fn a_hidden_wiki_page_answers_exactly_as_a_missing_one() -> anyhow::Result
         ("/revert", json!({"rev": 1})),
     ] {
         let hidden = bob
-            .post(&format!("{}{suffix}", page_url("club", "Secret")), body.clone())
+            .post(
+                &format!("{}{suffix}", page_url("club", "Secret")),
+                body.clone(),
+            )
             .await?;
         let missing = bob
             .post(&format!("{}{suffix}", page_url("club", "Nowhere")), body)
@@ -113,7 +116,12 @@ async fn a_hidden_wiki_page_answers_exactly_as_a_missing_one() -> anyhow::Result
     let back = ana
         .get(&format!("{}/backlinks", page_url("club", "Secret")))
         .await?;
-    assert_eq!(back.body.as_array().map(Vec::len), Some(2), "{:?}", back.body);
+    assert_eq!(
+        back.body.as_array().map(Vec::len),
+        Some(2),
+        "{:?}",
+        back.body
+    );
     Ok(())
 }
 
@@ -140,7 +148,11 @@ async fn lists_searches_feeds_and_comments_keep_a_hidden_page_out() -> anyhow::R
     let pages = bob.get("/api/v1/wikis/club/pages").await?;
     assert!(!names(&pages.body, "name").contains(&"Secret".into()));
     let changes = bob.get("/api/v1/wikis/club/changes").await?;
-    assert!(!names(&changes.body, "page").contains(&"Secret".into()), "{:?}", changes.body);
+    assert!(
+        !names(&changes.body, "page").contains(&"Secret".into()),
+        "{:?}",
+        changes.body
+    );
     assert!(names(&changes.body, "page").contains(&"Open".into()));
     let only = bob.get("/api/v1/wikis/club/changes?page=Secret").await?;
     let none = bob.get("/api/v1/wikis/club/changes?page=Nowhere").await?;
@@ -155,10 +167,7 @@ async fn lists_searches_feeds_and_comments_keep_a_hidden_page_out() -> anyhow::R
         ana.get("/api/v1/wikis/club/search?q=treasure").await?.body[0]["page"],
         "Secret"
     );
-    let feed = server
-        .client()
-        .get("/api/v1/wikis/club/feed.atom")
-        .await?;
+    let feed = server.client().get("/api/v1/wikis/club/feed.atom").await?;
     let xml = String::from_utf8_lossy(&feed.bytes);
     assert_eq!(feed.status, 200);
     assert!(xml.contains("Open") && !xml.contains("Secret"), "{xml}");
@@ -211,7 +220,9 @@ async fn attachments_follow_the_wiki_read_decision() -> anyhow::Result<()> {
             .body("hello");
         assert_eq!(ana.send(req).await?.status, 201);
         assert_eq!(
-            ana.get(&format!("/w/{slug}/_files/notes.txt")).await?.status,
+            ana.get(&format!("/w/{slug}/_files/notes.txt"))
+                .await?
+                .status,
             200
         );
     }
@@ -220,7 +231,10 @@ async fn attachments_follow_the_wiki_read_decision() -> anyhow::Result<()> {
     let r = anonymous.get("/w/members-only/_files/notes.txt").await?;
     assert_eq!(r.status, 403);
     assert_eq!(
-        anonymous.get("/api/v1/wikis/members-only/files").await?.status,
+        anonymous
+            .get("/api/v1/wikis/members-only/files")
+            .await?
+            .status,
         403
     );
     let hidden = anonymous.get("/w/hidden/_files/notes.txt").await?;
@@ -241,12 +255,20 @@ async fn names_and_titles_refuse_control_characters() -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let ana = server.login_as("ana", false).await?;
     let refused = |r: &Reply, field: &str| {
-        assert_eq!((r.status, r.code()), (422, "validation_failed"), "{field}: {:?}", r.body);
+        assert_eq!(
+            (r.status, r.code()),
+            (422, "validation_failed"),
+            "{field}: {:?}",
+            r.body
+        );
         let message = r.body["error"]["message"].as_str().unwrap_or("");
         assert!(message.contains(field), "{field}: {message}");
     };
     let r = ana
-        .post("/api/v1/wikis", json!({"slug": "wiki-nul", "title": "Wi\u{0}ki"}))
+        .post(
+            "/api/v1/wikis",
+            json!({"slug": "wiki-nul", "title": "Wi\u{0}ki"}),
+        )
         .await?;
     refused(&r, "title");
     let r = ana
@@ -381,15 +403,27 @@ async fn a_known_path_with_a_wrong_method_answers_405_with_allow() -> anyhow::Re
     let csrf = c.csrf.clone().unwrap_or_default();
     for (method, path, allow) in [
         ("DELETE", "/api/v1/pads", vec!["GET", "POST"]),
-        ("PATCH", "/api/v1/wikis/club/pages/Home", vec!["GET", "PUT", "DELETE"]),
+        (
+            "PATCH",
+            "/api/v1/wikis/club/pages/Home",
+            vec!["GET", "PUT", "DELETE"],
+        ),
         ("POST", "/healthz", vec!["GET"]),
         ("PUT", "/api/v1/openapi.json", vec!["GET"]),
     ] {
         let m = reqwest::Method::from_bytes(method.as_bytes())?;
         let r = c
-            .send(c.http.request(m, c.url(path)).header("x-csrf-token", csrf.clone()))
+            .send(
+                c.http
+                    .request(m, c.url(path))
+                    .header("x-csrf-token", csrf.clone()),
+            )
             .await?;
-        assert_eq!((r.status, r.code()), (405, "method_not_allowed"), "{method} {path}");
+        assert_eq!(
+            (r.status, r.code()),
+            (405, "method_not_allowed"),
+            "{method} {path}"
+        );
         let got = r
             .headers
             .get("allow")
@@ -419,9 +453,18 @@ async fn required_bodies_are_refused_when_missing_or_broken() -> anyhow::Result<
     let csrf = admin.csrf.clone().unwrap_or_default();
     for path in ["/api/v1/pads", "/api/v1/admin/invites"] {
         let none = admin
-            .send(admin.http.post(admin.url(path)).header("x-csrf-token", csrf.clone()))
+            .send(
+                admin
+                    .http
+                    .post(admin.url(path))
+                    .header("x-csrf-token", csrf.clone()),
+            )
             .await?;
-        assert_eq!((none.status, none.code()), (415, "unsupported_media_type"), "{path}");
+        assert_eq!(
+            (none.status, none.code()),
+            (415, "unsupported_media_type"),
+            "{path}"
+        );
         for (body, status, code) in [
             ("", 400, "invalid_json"),
             ("{", 400, "invalid_json"),
@@ -441,7 +484,11 @@ async fn required_bodies_are_refused_when_missing_or_broken() -> anyhow::Result<
                 .await?;
             assert_eq!((r.status, r.code()), (status, code), "{path} {body:?}");
         }
-        assert_eq!(admin.post(path, json!({})).await?.status, 201, "{path} {{}}");
+        assert_eq!(
+            admin.post(path, json!({})).await?.status,
+            201,
+            "{path} {{}}"
+        );
     }
     Ok(())
 }
@@ -455,7 +502,10 @@ async fn the_api_document_declares_every_status_honestly() -> anyhow::Result<()>
     for (path, ops) in &paths {
         for (method, op) in ops.as_object().into_iter().flatten() {
             let responses = op["responses"].as_object().cloned().unwrap_or_default();
-            assert!(!responses.contains_key("default"), "{method} {path}: no catch-all");
+            assert!(
+                !responses.contains_key("default"),
+                "{method} {path}: no catch-all"
+            );
             assert!(responses.contains_key("500"), "{method} {path}");
         }
     }
@@ -467,7 +517,11 @@ async fn the_api_document_declares_every_status_honestly() -> anyhow::Result<()>
     assert_eq!(create["requestBody"]["required"], true);
     assert!(create["responses"]["201"].is_object() && create["responses"]["415"].is_object());
     let ws = &doc["paths"]["/api/v1/ws"]["get"]["responses"];
-    assert_eq!(ws["101"]["content"], json!({}), "an upgrade carries no JSON");
+    assert_eq!(
+        ws["101"]["content"],
+        json!({}),
+        "an upgrade carries no JSON"
+    );
     let etherpad = &doc["paths"]["/api/1.2.15/{function}"]["get"]["responses"];
     assert_eq!(
         etherpad["400"]["content"]["application/json"]["schema"]["$ref"],

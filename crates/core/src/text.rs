@@ -54,7 +54,10 @@ mod tests {
 
     #[test]
     fn c0_del_and_c1_are_refused_in_a_line() {
-        for c in ['\0', '\u{1}', '\u{7}', '\u{1b}', '\n', '\t', '\r', '\u{7f}', '\u{80}', '\u{85}', '\u{9f}'] {
+        for c in [
+            '\0', '\u{1}', '\u{7}', '\u{1b}', '\n', '\t', '\r', '\u{7f}', '\u{80}', '\u{85}',
+            '\u{9f}',
+        ] {
             let s = format!("a{c}b");
             assert!(has_refused_control(&s, Lines::One), "{c:?}");
             let e = check_controls("title", &s, Lines::One).expect_err("refused");
@@ -67,13 +70,23 @@ mod tests {
     fn several_lines_keep_line_breaks_and_tabs_only() {
         assert!(check_controls("text", "a\nb\tc", Lines::Many).is_ok());
         for c in ['\0', '\r', '\u{b}', '\u{c}', '\u{7f}', '\u{9b}'] {
-            assert!(check_controls("text", &format!("a{c}"), Lines::Many).is_err(), "{c:?}");
+            assert!(
+                check_controls("text", &format!("a{c}"), Lines::Many).is_err(),
+                "{c:?}"
+            );
         }
     }
 
     #[test]
     fn ordinary_text_passes() {
-        for s in ["Fête du quartier", "日本語", "emoji 🎉", "a\u{a0}b", "zero\u{200b}width", "ا"] {
+        for s in [
+            "Fête du quartier",
+            "日本語",
+            "emoji 🎉",
+            "a\u{a0}b",
+            "zero\u{200b}width",
+            "ا",
+        ] {
             assert!(check_controls("name", s, Lines::One).is_ok(), "{s}");
         }
     }

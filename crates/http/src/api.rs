@@ -34,7 +34,10 @@ pub enum Envelope {
 pub enum Body {
     None,
     /// JSON; `required`: a missing body is refused (the example documents its fields).
-    Json { example: Value, required: bool },
+    Json {
+        example: Value,
+        required: bool,
+    },
     /// Raw bytes (an upload, an import) of this content type.
     Raw(&'static str),
 }

@@ -557,8 +557,8 @@ impl WikiService {
             let wid = sight.wiki().id;
             let next = self.db.read(move |c| store::page(c, wid, &target)).await?;
             redirected_from = Some(page.name.clone());
-            page = sight
-                .page(Unseen::new(next).filter(|p| !p.deleted && p.redirect_to.is_none()))?;
+            page =
+                sight.page(Unseen::new(next).filter(|p| !p.deleted && p.redirect_to.is_none()))?;
         }
         let wiki = sight.wiki();
         let (html, toc) = match (&page.html, &page.toc) {
@@ -1257,7 +1257,10 @@ mod tests {
         assert!(color(Some("#12345g")).is_err());
         assert!(text_field("title", "", 1, 10).is_err());
         assert!(text_field("title", "x\u{7}", 1, 10).is_err());
-        assert!(text_field("title", "a\nb", 1, 10).is_err(), "a title is one line");
+        assert!(
+            text_field("title", "a\nb", 1, 10).is_err(),
+            "a title is one line"
+        );
         assert!(text_field("menu", "a\nb", 1, 10).is_ok());
         assert!(text_field("menu", "a\u{0}b", 1, 10).is_err());
     }
