@@ -142,12 +142,15 @@ impl Api {
     pub fn openapi(&self, title: &str, version: &str) -> Value {
         let mut paths = Map::new();
         for d in &self.docs {
-            let params: Vec<Value> = d
+            let mut params: Vec<Value> = d
                 .path
                 .split('/')
                 .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
                 .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
                 .collect();
+            params.extend(query_names(d.summary).into_iter().map(
+                |name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}),
+            ));
             let mut responses = Map::new();
             for (status, content_type) in std::iter::once(&d.ok).chain(&d.also) {
                 let content = match (status, *content_type) {
@@ -245,6 +248,24 @@ impl Api {
             }
         })
     }
+}
+
+/// The query parameters a summary names (`… (?q=&limit=)`), so the document lists them.
+fn query_names(summary: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for (i, c) in summary.char_indices() {
+        if c != '?' && c != '&' {
+            continue;
+        }
+        let rest = &summary[i + 1..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(rest.len());
+        if end > 0 && rest[end..].starts_with('=') && !out.contains(&&rest[..end]) {
+            out.push(&rest[..end]);
+        }
+    }
+    out
 }
 
 fn success_text(status: u16) -> &'static str {
@@ -380,6 +401,9 @@ impl RouteDoc {
         if self.path.contains('{') {
             out.insert(404, "not found");
         }
+        if !query_names(self.summary).is_empty() {
+            out.insert(422, "a query value refused");
+        }
         match &self.body {
             Body::None => {}
             Body::Json { .. } => {
@@ -420,6 +444,56 @@ mod tests {
     use actix_web::{App, HttpResponse};
 
     use super::*;
+
+    #[test]
+    fn query_parameters_come_from_the_summary() {
+        assert_eq!(
+            query_names("Recent changes (?author=&page=&before=&limit=)"),
+            vec!["author", "page", "before", "limit"]
+        );
+        assert_eq!(
+            query_names("Download the text (?format=txt|md|html, ?rev=N)"),
+            vec!["format", "rev"]
+        );
+        assert_eq!(query_names("Is this usable?"), Vec::<&str>::new());
+    }
+
+    /// Every status a route's shape implies is declared, and nothing falls to a catch-all.
+    #[test]
+    fn statuses_follow_the_route_shape() {
+        let d = doc(
+            Method::POST,
+            "/api/v1/pads/{id}/chat",
+            "t",
+            "",
+            Access::Anyone,
+        )
+        .body(json!({"text": "x"}))
+        .errors(&[429]);
+        let s: Vec<u16> = d.statuses().into_keys().collect();
+        assert_eq!(
+            s,
+            vec![400, 401, 403, 404, 413, 415, 422, 429, 431, 500, 503]
+        );
+        let health = doc(Method::GET, "/healthz", "t", "", Access::Public).no_identity();
+        let s: Vec<u16> = health.statuses().into_keys().collect();
+        assert_eq!(s, vec![400, 431, 500, 503]);
+        let api = Api::new().route(d, answer("x")).route(health, answer("ok"));
+        let doc = api.openapi("t", "1");
+        let op = &doc["paths"]["/api/v1/pads/{id}/chat"]["post"];
+        assert!(op["responses"].get("default").is_none());
+        assert_eq!(op["requestBody"]["required"], true);
+        assert_eq!(
+            op["requestBody"]["content"]["application/json"]["schema"]["properties"]["text"]
+                ["type"],
+            "string"
+        );
+        assert_eq!(
+            api.allowed_methods("/api/v1/pads/abc/chat"),
+            vec![Method::POST]
+        );
+        assert!(api.allowed_methods("/api/v1/pads/abc/nope").is_empty());
+    }
 
     #[test]
     fn the_scope_is_the_area_after_api_v1() {
