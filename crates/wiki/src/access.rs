@@ -307,6 +307,79 @@ mod tests {
         }
     }
 
+    fn wiki(visibility: Visibility) -> WikiRow {
+        WikiRow {
+            id: 1,
+            slug: "w".into(),
+            title: "W".into(),
+            description: String::new(),
+            visibility,
+            edit_policy: EditPolicy::Anyone,
+            theme_color: "#2f855a".into(),
+            home_page: "Home".into(),
+            menu: String::new(),
+            comments_enabled: true,
+            locked: false,
+            created_by: "u".into(),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn page(view: PageRule) -> PageRow {
+        PageRow {
+            id: 7,
+            wiki_id: 1,
+            name: "Secret".into(),
+            key: "secret".into(),
+            rev: 1,
+            text: "x".into(),
+            html: None,
+            toc: None,
+            view_rule: view,
+            edit_rule: PageRule::Inherit,
+            deleted: false,
+            redirect_to: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    /// Through the one decision, a hidden page and a missing one are the same error.
+    #[test]
+    fn the_sight_answers_hidden_as_missing() {
+        for (name, who) in people() {
+            let member = who.role.is_some() || who.instance_admin;
+            let Ok(sight) = Sight::decide(wiki(Visibility::Public), who) else {
+                panic!("{name} reads a public wiki");
+            };
+            let hidden = sight.page(Unseen::new(Some(page(PageRule::Editors))));
+            let missing = sight.page(Unseen::new(None));
+            assert!(matches!(missing, Err(WikiError::NoPage)), "{name}");
+            if member {
+                assert!(hidden.is_ok(), "{name} sees it");
+            } else {
+                assert!(matches!(hidden, Err(WikiError::NoPage)), "{name}");
+            }
+            assert_eq!(
+                sight
+                    .visible(vec![page(PageRule::Editors), page(PageRule::Inherit)])
+                    .len(),
+                if member { 2 } else { 1 },
+                "{name}"
+            );
+            assert_eq!(sight.sees_rule(PageRule::Editors), member, "{name}");
+        }
+        assert!(matches!(
+            Sight::decide(wiki(Visibility::Private), Who::default()),
+            Err(WikiError::NoWiki)
+        ));
+        assert!(matches!(
+            Sight::decide(wiki(Visibility::Members), Who::default()),
+            Err(WikiError::CannotView)
+        ));
+    }
+
     #[test]
     fn a_locked_wiki_is_read_only_but_for_instance_admins() {
         let w = WikiRules {
