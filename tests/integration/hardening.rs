@@ -533,3 +533,50 @@ async fn the_api_document_declares_every_status_honestly() -> anyhow::Result<()>
     assert_eq!((r.status, r.code()), (400, "bad_request"), "{:?}", r.body);
     Ok(())
 }
+
+#[tokio::test]
+async fn etherpad_refuses_a_body_that_is_no_form_and_strips_controls() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let admin = server.login_as("root", true).await?;
+    let key = admin
+        .post("/api/v1/me/tokens", json!({"name": "etherpad"}))
+        .await?
+        .body["token"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let c = server.client();
+    let r = c
+        .get(&format!(
+            "/api/1.2.15/createPad?apikey={key}&padID=ep-nul&text=a%00b%0Dc%1B"
+        ))
+        .await?;
+    assert_eq!(r.body["code"], 0, "{:?}", r.body);
+    let text = c
+        .get(&format!("/api/1.2.15/getText?apikey={key}&padID=ep-nul"))
+        .await?;
+    assert!(
+        !text.body["data"]["text"]
+            .as_str()
+            .unwrap_or("\u{0}")
+            .chars()
+            .any(|ch| ch.is_control() && ch != '\n'),
+        "{:?}",
+        text.body
+    );
+    let r = c
+        .send(
+            c.http
+                .post(c.url(&format!("/api/1.2.15/setText?apikey={key}&padID=ep-nul")))
+                .header("content-type", "application/json")
+                .body("{\"text\": \"x\"}"),
+        )
+        .await?;
+    assert_eq!(
+        (r.status, r.body["code"].as_u64()),
+        (400, Some(1)),
+        "{:?}",
+        r.body
+    );
+    Ok(())
+}
