@@ -7,6 +7,7 @@ mod bad_input;
 mod chat;
 mod csrf;
 mod frame_fuzz;
+mod hardening;
 mod pad_fuzz;
 mod pads;
 mod pages;

@@ -829,7 +829,8 @@ async fn comments_page_rules_lock_and_watches_with_mail() -> anyhow::Result<()> 
         json!({"view": "editors", "edit": "editors"}),
     )
     .await?;
-    assert_eq!(g.get(&page_url("club", "Rules")).await?.status, 403);
+    // Hidden from them, it answers as a missing page would: nothing tells it exists.
+    assert_eq!(g.get(&page_url("club", "Rules")).await?.status, 404);
     assert_eq!(
         g.get("/api/v1/wikis/club/search?q=cake").await?.body,
         json!([]),

@@ -41,9 +41,7 @@ pub fn validate_display_name(d: &str) -> Result<String, Error> {
     if !(1..=64).contains(&len) {
         return Err(Error::validation("display name: 1 to 64 characters"));
     }
-    if d.chars().any(char::is_control) {
-        return Err(Error::validation("display name: no control characters"));
-    }
+    nichoir_core::text::check_controls("display name", d, nichoir_core::text::Lines::One)?;
     Ok(d.to_string())
 }
 

@@ -17,7 +17,7 @@ pub fn declare(api: Api) -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
     let u = Access::User;
     api.route(doc(m("POST"), "/api/v1/chat/teams", "chat", "Create a team (with its town square); I am its admin", u)
-            .body(json!({"name": "asso-velo", "display_name": "Asso vélo", "open": true})).ok(201, "application/json"), create_team)
+            .body(json!({"name": "asso-velo", "display_name": "Asso vélo", "open": true})).ok(201, "application/json").errors(&[409]), create_team)
         .route(doc(m("GET"), "/api/v1/chat/teams", "chat", "My teams", u), my_teams)
         .route(doc(m("GET"), "/api/v1/chat/teams/open", "chat", "Open teams I may join", u), open_teams)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/join", "chat", "Join an open team", u), join_team)
@@ -33,7 +33,7 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("GET"), "/api/v1/chat/teams/{team}/threads", "chat", "Threads I follow, with unread replies", u), threads)
         .route(doc(m("GET"), "/api/v1/chat/teams/{team}/search", "chat", "Search messages (?q= words in:channel from:user before:date after:date)", u), search)
         .route(doc(m("POST"), "/api/v1/chat/direct", "chat", "Open a direct (one person) or group (2–7) conversation", u)
-            .body(json!({"usernames": ["bob"]})), direct)
+            .body(json!({"usernames": ["bob"]})).errors(&[404]), direct)
         .route(doc(m("GET"), "/api/v1/chat/channels/{id}", "chat", "A channel", u), channel)
         .route(doc(m("PATCH"), "/api/v1/chat/channels/{id}", "chat", "Change a channel's name, header or purpose", u)
             .body(json!({"header": "Réunion jeudi 18h"})), patch_channel)
@@ -44,7 +44,8 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("DELETE"), "/api/v1/chat/channels/{id}/members/{username}", "chat", "Remove someone from the channel (channel admins)", u).ok(204, ""), remove_member)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/archive", "chat", "Archive a channel: read-only, still searchable", u).ok(204, ""), archive)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/unarchive", "chat", "Unarchive a channel", u).ok(204, ""), unarchive)
-        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/view", "chat", "Mark the channel read (on every device)", u).ok(204, ""), view)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/view", "chat", "Mark the channel read (on every device)", u)
+            .body(json!({"post_id": 42})).ok(204, ""), view)
         .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/notify", "chat", "Mute or unmute a channel", u)
             .body(json!({"muted": true})).ok(204, ""), notify)
         .route(doc(m("GET"), "/api/v1/chat/channels/{id}/posts", "chat", "Messages (?before=ID, ?after=ID or ?around=ID; &limit=)", u), posts)
@@ -60,7 +61,7 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/follow", "chat", "Stop following a thread", u).ok(204, ""), unfollow)
         .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/reactions/{emoji}", "chat", "React with an emoji (character or shortcode)", u).ok(204, ""), react)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/reactions/{emoji}", "chat", "Remove my reaction", u).ok(204, ""), unreact)
-        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/files", "chat", "Upload a file to the channel (?name=; the body is the file with its Content-Type); then post with file_ids", u).ok(201, "application/json"), upload)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/files", "chat", "Upload a file to the channel (?name=; the body is the file with its Content-Type); then post with file_ids", u).raw_body("application/octet-stream").ok(201, "application/json"), upload)
         .route(doc(m("GET"), "/api/v1/chat/files/{file}", "chat", "A file, with its channel's read rights", u).ok(200, "application/octet-stream"), file)
         .route(doc(m("GET"), "/api/v1/chat/files/{file}/thumbnail", "chat", "An image's thumbnail (PNG, at most 400 px)", u).ok(200, "image/png"), thumbnail)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/webhooks", "chat", "Add an incoming webhook (channel admins); answers its secret URL once", u)
@@ -71,11 +72,11 @@ pub fn declare(api: Api) -> Api {
             .body(json!({"text": "Build #42 passed"})), receive_hook)
         .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/retention", "chat", "The channel's own message retention in days, or null for the instance's (team admins)", u)
             .body(json!({"days": 30})).ok(204, ""), retention)
-        .route(doc(m("POST"), "/api/v1/chat/teams/{team}/import/slack", "chat", "Import a Slack export zip into the team: channels, messages, threads, reactions (team admins)", u)
+        .route(doc(m("POST"), "/api/v1/chat/teams/{team}/import/slack", "chat", "Import a Slack export zip into the team: channels, messages, threads, reactions (team admins)", u).raw_body("application/octet-stream")
             .ok(200, "application/json"), import_slack)
-        .route(doc(m("POST"), "/api/v1/chat/teams/{team}/import/mattermost", "chat", "Import a Mattermost bulk export (JSONL, or a zip holding it) into the team (team admins)", u)
+        .route(doc(m("POST"), "/api/v1/chat/teams/{team}/import/mattermost", "chat", "Import a Mattermost bulk export (JSONL, or a zip holding it) into the team (team admins)", u).raw_body("application/octet-stream")
             .ok(200, "application/json"), import_mattermost)
-        .route(doc(m("GET"), "/api/v1/chat/preview", "chat", "A card for a link to this instance's pad, poll or wiki page (?url=), as I may see it", u), preview)
+        .route(doc(m("GET"), "/api/v1/chat/preview", "chat", "A card for a link to this instance's pad, poll or wiki page (?url=), as I may see it", u).errors(&[404]), preview)
         .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/pin", "chat", "Pin a message", u).ok(204, ""), pin)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/pin", "chat", "Unpin a message", u).ok(204, ""), unpin)
 }
@@ -153,16 +154,13 @@ async fn set_team_member(
     s: Chat,
     who: SignedIn,
     p: web::Path<(String, String)>,
-    b: Option<web::Json<RoleBody>>,
+    b: web::Json<RoleBody>,
 ) -> ApiResult<HttpResponse> {
     let (team, user) = p.into_inner();
-    let b = b.map(|b| b.into_inner());
-    let role = b
-        .as_ref()
-        .and_then(|b| b.role.clone())
-        .unwrap_or_else(|| "member".into());
+    let b = b.into_inner();
+    let role = b.role.clone().unwrap_or_else(|| "member".into());
     if role == "guest" {
-        let channels = b.map(|b| b.channels).unwrap_or_default();
+        let channels = b.channels;
         s.add_guest(&who.0, &team, &user, &channels).await?;
     } else {
         s.set_team_member(&who.0, &team, &user, Some(&role)).await?;
@@ -302,7 +300,7 @@ async fn unarchive(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<H
     Ok(done())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ViewBody {
     #[serde(default)]
@@ -313,9 +311,9 @@ async fn view(
     s: Chat,
     who: SignedIn,
     id: web::Path<String>,
-    b: Option<web::Json<ViewBody>>,
+    b: web::Json<ViewBody>,
 ) -> ApiResult<HttpResponse> {
-    s.view(&who.0, &id, b.and_then(|b| b.post_id)).await?;
+    s.view(&who.0, &id, b.post_id).await?;
     Ok(done())
 }
 

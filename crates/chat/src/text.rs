@@ -181,9 +181,7 @@ pub fn line(field: &str, s: &str, min: usize, max: usize) -> Result<String, Erro
             "{field}: {min} to {max} characters"
         )));
     }
-    if t.chars().any(char::is_control) {
-        return Err(Error::validation(format!("{field}: no control characters")));
-    }
+    nichoir_core::text::check_controls(field, t, nichoir_core::text::Lines::One)?;
     Ok(t.to_string())
 }
 
@@ -201,9 +199,7 @@ pub fn post_text(s: &str) -> Result<String, Error> {
             "text: at most {MAX_POST} characters"
         )));
     }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(Error::validation("text: no control characters"));
-    }
+    nichoir_core::text::check_controls("text", t, nichoir_core::text::Lines::Many)?;
     Ok(t.to_string())
 }
 

@@ -6,6 +6,7 @@ pub mod error;
 pub mod export;
 pub mod ids;
 pub mod markdown;
+pub mod text;
 pub mod time;
 pub mod upload;
 #[macro_use]

@@ -2,8 +2,10 @@
 //! declaration registers the actix route and produces the OpenAPI document, so the document cannot
 //! miss an endpoint.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, Handler, Responder};
 use serde_json::{json, Map, Value};
@@ -20,6 +22,28 @@ pub enum Access {
     Admin,
 }
 
+/// The shape of an endpoint's error answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Envelope {
+    /// `{"error":{"code","message"}}` (`ApiError`).
+    Api,
+    /// Etherpad's `{"code","message","data"}`, for the compatibility API.
+    Etherpad,
+}
+
+/// What the request carries as its body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    None,
+    /// JSON; `required`: a missing body is refused (the example documents its fields).
+    Json {
+        example: Value,
+        required: bool,
+    },
+    /// Raw bytes (an upload, an import) of this content type.
+    Raw(&'static str),
+}
+
 #[derive(Debug, Clone)]
 pub struct RouteDoc {
     pub method: Method,
@@ -27,10 +51,16 @@ pub struct RouteDoc {
     pub tag: &'static str,
     pub summary: &'static str,
     pub access: Access,
-    /// An example request body, if the endpoint takes JSON.
-    pub body: Option<Value>,
+    pub body: Body,
     /// Success status and content type of the answer.
     pub ok: (u16, &'static str),
+    /// Other success answers (a page save answers 200, or 201 when it created the page).
+    pub also: Vec<(u16, &'static str)>,
+    /// Error statuses this endpoint answers beyond those its shape implies (see `statuses`).
+    pub errors: Vec<u16>,
+    pub envelope: Envelope,
+    /// The handler never looks at who asks (no 401/403 from the identity).
+    pub no_identity: bool,
 }
 
 /// Makes the actix route of one declared endpoint (a `Route` cannot be cloned, and each worker's
@@ -41,6 +71,8 @@ type MakeRoute = Arc<dyn Fn() -> actix_web::Route + Send + Sync>;
 pub struct Api {
     docs: Vec<RouteDoc>,
     routes: Vec<MakeRoute>,
+    /// Each route's path as actix matches it, to tell a wrong method from an unknown path.
+    patterns: Vec<ResourceDef>,
 }
 
 impl Api {
@@ -59,12 +91,25 @@ impl Api {
         self.routes.push(Arc::new(move || {
             web::method(m.clone()).to(Guarded(handler.clone()))
         }));
+        self.patterns.push(ResourceDef::new(doc.path));
         self.docs.push(doc);
         self
     }
 
     pub fn docs(&self) -> &[RouteDoc] {
         &self.docs
+    }
+
+    /// The methods declared for the routes matching `path` (empty: no route has this path), for
+    /// a 405 answer's `Allow` header.
+    pub fn allowed_methods(&self, path: &str) -> Vec<Method> {
+        let mut out: Vec<Method> = Vec::new();
+        for (doc, pattern) in self.docs.iter().zip(&self.patterns) {
+            if pattern.is_match(path) && !out.contains(&doc.method) {
+                out.push(doc.method.clone());
+            }
+        }
+        out
     }
 
     /// Registers every route, those of one `/api/v1/<area>` under one `web::scope`: actix tries
@@ -96,41 +141,69 @@ impl Api {
         }
     }
 
-    /// The OpenAPI 3.1 document of every declared route.
+    /// The OpenAPI 3.1 document of every declared route, each with every status it answers.
     pub fn openapi(&self, title: &str, version: &str) -> Value {
         let mut paths = Map::new();
         for d in &self.docs {
-            let params: Vec<Value> = d
+            let mut params: Vec<Value> = d
                 .path
                 .split('/')
                 .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
                 .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
                 .collect();
+            params.extend(query_names(d.summary).into_iter().map(
+                |name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}),
+            ));
+            let mut responses = Map::new();
+            for (status, content_type) in std::iter::once(&d.ok).chain(&d.also) {
+                let content = match (status, *content_type) {
+                    (101 | 204, _) | (_, "") => json!({}),
+                    (_, ct) => json!({ct: {"schema": {}}}),
+                };
+                responses.insert(
+                    status.to_string(),
+                    json!({"description": success_text(*status), "content": content}),
+                );
+            }
+            let error_schema = match d.envelope {
+                Envelope::Api => "#/components/schemas/Error",
+                Envelope::Etherpad => "#/components/schemas/EtherpadEnvelope",
+            };
+            for (status, why) in d.statuses() {
+                let mut answer = json!({
+                    "description": why,
+                    "content": {"application/json": {"schema": {"$ref": error_schema}}}
+                });
+                if status == 429 {
+                    answer["headers"] = json!({"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}});
+                }
+                responses.insert(status.to_string(), answer);
+            }
             let mut op = json!({
                 "summary": d.summary,
                 "tags": [d.tag],
                 "operationId": format!("{}_{}", d.method.as_str().to_lowercase(),
                     d.path.trim_start_matches('/').replace(['/', '{', '}', '-', '.'], "_")),
-                "responses": {
-                    d.ok.0.to_string(): {
-                        "description": "success",
-                        "content": if d.ok.0 == 204 { json!({}) } else { json!({d.ok.1: {"schema": {}}}) }
-                    },
-                    "default": {
-                        "description": "error",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-                    }
-                },
+                "responses": responses,
                 "x-access": format!("{:?}", d.access).to_lowercase(),
             });
             if !params.is_empty() {
                 op["parameters"] = Value::Array(params);
             }
-            if let Some(body) = &d.body {
-                op["requestBody"] = json!({
-                    "required": true,
-                    "content": {"application/json": {"schema": {"type": "object"}, "example": body}}
-                });
+            match &d.body {
+                Body::None => {}
+                Body::Json { example, required } => {
+                    op["requestBody"] = json!({
+                        "required": required,
+                        "content": {"application/json": {"schema": schema_of(example), "example": example}}
+                    });
+                }
+                Body::Raw(content_type) => {
+                    op["requestBody"] = json!({
+                        "required": true,
+                        "content": {*content_type: {"schema": {"type": "string", "format": "binary"}}}
+                    });
+                }
             }
             match d.access {
                 Access::Public => op["security"] = json!([]),
@@ -143,7 +216,11 @@ impl Api {
         }
         json!({
             "openapi": "3.1.0",
-            "info": {"title": title, "version": version},
+            "info": {
+                "title": title,
+                "version": version,
+                "description": "Errors answer {\"error\":{\"code\",\"message\"}} (the Etherpad compatibility API: {\"code\",\"message\",\"data\"}). A known path asked with a method it does not take answers 405 method_not_allowed with an Allow header (components.responses.MethodNotAllowed)."
+            },
             "paths": paths,
             "components": {
                 "schemas": {
@@ -152,6 +229,19 @@ impl Api {
                         "required": ["error"],
                         "properties": {"error": {"type": "object", "required": ["code", "message"],
                             "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}
+                    },
+                    "EtherpadEnvelope": {
+                        "type": "object",
+                        "required": ["code", "message", "data"],
+                        "properties": {"code": {"type": "integer", "description": "0 ok, 1 wrong parameters, 2 internal error, 3 no such function, 4 no or wrong API key"},
+                            "message": {"type": "string"}, "data": {}}
+                    }
+                },
+                "responses": {
+                    "MethodNotAllowed": {
+                        "description": "the path exists, not with this method",
+                        "headers": {"Allow": {"description": "the methods this path takes", "schema": {"type": "string"}}},
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
                     }
                 },
                 "securitySchemes": {
@@ -160,6 +250,56 @@ impl Api {
                 }
             }
         })
+    }
+}
+
+/// The query parameters a summary names (`… (?q=&limit=)`), so the document lists them.
+fn query_names(summary: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for (i, c) in summary.char_indices() {
+        if c != '?' && c != '&' {
+            continue;
+        }
+        let rest = &summary[i + 1..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(rest.len());
+        if end > 0 && rest[end..].starts_with('=') && !out.contains(&&rest[..end]) {
+            out.push(&rest[..end]);
+        }
+    }
+    out
+}
+
+fn success_text(status: u16) -> &'static str {
+    match status {
+        101 => "switching to the WebSocket protocol",
+        201 => "created",
+        204 => "done, nothing to return",
+        _ => "success",
+    }
+}
+
+/// A JSON Schema from an example body: its fields and their types (typed schemas come later);
+/// unknown fields are refused, as the server's `deny_unknown_fields` does.
+fn schema_of(v: &Value) -> Value {
+    match v {
+        Value::Null => json!({}),
+        Value::Bool(_) => json!({"type": "boolean"}),
+        Value::Number(n) if n.is_i64() || n.is_u64() => json!({"type": "integer"}),
+        Value::Number(_) => json!({"type": "number"}),
+        Value::String(_) => json!({"type": "string"}),
+        Value::Array(items) => match items.first() {
+            Some(first) => json!({"type": "array", "items": schema_of(first)}),
+            None => json!({"type": "array"}),
+        },
+        Value::Object(fields) => {
+            let props: Map<String, Value> = fields
+                .iter()
+                .map(|(k, v)| (k.clone(), schema_of(v)))
+                .collect();
+            json!({"type": "object", "properties": props, "additionalProperties": false})
+        }
     }
 }
 
@@ -190,19 +330,114 @@ pub fn doc(
         tag,
         summary,
         access,
-        body: None,
+        body: Body::None,
         ok: (200, "application/json"),
+        also: Vec::new(),
+        errors: Vec::new(),
+        envelope: Envelope::Api,
+        no_identity: false,
     }
 }
 
 impl RouteDoc {
+    /// A required JSON body, documented by an example.
     pub fn body(mut self, example: Value) -> Self {
-        self.body = Some(example);
+        self.body = Body::Json {
+            example,
+            required: true,
+        };
+        self
+    }
+    /// A JSON body that may be left out altogether.
+    pub fn optional_body(mut self, example: Value) -> Self {
+        self.body = Body::Json {
+            example,
+            required: false,
+        };
+        self
+    }
+    /// A raw body (a file) of this content type.
+    pub fn raw_body(mut self, content_type: &'static str) -> Self {
+        self.body = Body::Raw(content_type);
         self
     }
     pub fn ok(mut self, status: u16, content_type: &'static str) -> Self {
         self.ok = (status, content_type);
         self
+    }
+    /// Another success answer.
+    pub fn also(mut self, status: u16, content_type: &'static str) -> Self {
+        self.also.push((status, content_type));
+        self
+    }
+    /// Error statuses the endpoint answers beyond those its shape implies.
+    pub fn errors(mut self, statuses: &[u16]) -> Self {
+        self.errors.extend_from_slice(statuses);
+        self
+    }
+    pub fn envelope(mut self, envelope: Envelope) -> Self {
+        self.envelope = envelope;
+        self
+    }
+    /// The handler never resolves who asks.
+    pub fn no_identity(mut self) -> Self {
+        self.no_identity = true;
+        self
+    }
+
+    /// Every error status this endpoint can answer, with why: those that come with its shape
+    /// (the middleware, who may call it, its path parameters and body) and the declared ones.
+    pub fn statuses(&self) -> BTreeMap<u16, &'static str> {
+        let mut out = BTreeMap::new();
+        out.insert(400, "malformed request (query string, parameters)");
+        out.insert(431, "request headers too large");
+        out.insert(500, "internal error");
+        out.insert(503, "the database is busy or the server is stopping");
+        let unsafe_method = !matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !self.no_identity {
+            out.insert(401, "no identity, or an invalid token");
+            out.insert(403, "not allowed");
+        }
+        if unsafe_method {
+            out.insert(403, "not allowed, or refused by the CSRF/Origin check");
+        }
+        if self.path.contains('{') {
+            out.insert(404, "not found");
+        }
+        if !query_names(self.summary).is_empty() {
+            out.insert(422, "a query value refused");
+        }
+        match &self.body {
+            Body::None => {}
+            Body::Json { .. } => {
+                out.insert(400, "malformed JSON");
+                out.insert(413, "body too large");
+                out.insert(415, "not JSON");
+                out.insert(422, "JSON of the wrong shape, or a value refused");
+            }
+            Body::Raw(_) => {
+                out.insert(413, "body too large");
+                out.insert(422, "content refused");
+            }
+        }
+        for s in &self.errors {
+            out.entry(*s).or_insert(match s {
+                401 => "no identity, or an invalid token",
+                403 => "not allowed",
+                404 => "not found",
+                409 => "conflict with the current state",
+                413 => "too large",
+                415 => "unsupported media type",
+                422 => "a value refused",
+                429 => "too many attempts: wait Retry-After seconds",
+                _ => "error",
+            });
+        }
+        if self.envelope == Envelope::Etherpad {
+            // Etherpad answers its own codes in the envelope, with these statuses.
+            out.retain(|s, _| matches!(s, 400 | 401 | 404 | 431 | 500 | 503));
+        }
+        out
     }
 }
 
@@ -212,6 +447,56 @@ mod tests {
     use actix_web::{App, HttpResponse};
 
     use super::*;
+
+    #[test]
+    fn query_parameters_come_from_the_summary() {
+        assert_eq!(
+            query_names("Recent changes (?author=&page=&before=&limit=)"),
+            vec!["author", "page", "before", "limit"]
+        );
+        assert_eq!(
+            query_names("Download the text (?format=txt|md|html, ?rev=N)"),
+            vec!["format", "rev"]
+        );
+        assert_eq!(query_names("Is this usable?"), Vec::<&str>::new());
+    }
+
+    /// Every status a route's shape implies is declared, and nothing falls to a catch-all.
+    #[test]
+    fn statuses_follow_the_route_shape() {
+        let d = doc(
+            Method::POST,
+            "/api/v1/pads/{id}/chat",
+            "t",
+            "",
+            Access::Anyone,
+        )
+        .body(json!({"text": "x"}))
+        .errors(&[429]);
+        let s: Vec<u16> = d.statuses().into_keys().collect();
+        assert_eq!(
+            s,
+            vec![400, 401, 403, 404, 413, 415, 422, 429, 431, 500, 503]
+        );
+        let health = doc(Method::GET, "/healthz", "t", "", Access::Public).no_identity();
+        let s: Vec<u16> = health.statuses().into_keys().collect();
+        assert_eq!(s, vec![400, 431, 500, 503]);
+        let api = Api::new().route(d, answer("x")).route(health, answer("ok"));
+        let doc = api.openapi("t", "1");
+        let op = &doc["paths"]["/api/v1/pads/{id}/chat"]["post"];
+        assert!(op["responses"].get("default").is_none());
+        assert_eq!(op["requestBody"]["required"], true);
+        assert_eq!(
+            op["requestBody"]["content"]["application/json"]["schema"]["properties"]["text"]
+                ["type"],
+            "string"
+        );
+        assert_eq!(
+            api.allowed_methods("/api/v1/pads/abc/chat"),
+            vec![Method::POST]
+        );
+        assert!(api.allowed_methods("/api/v1/pads/abc/nope").is_empty());
+    }
 
     #[test]
     fn the_scope_is_the_area_after_api_v1() {

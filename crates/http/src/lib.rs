@@ -17,7 +17,7 @@ pub mod preview;
 mod security;
 
 pub use actor::{AnyActor, MaybeActor, SignedIn};
-pub use api::{doc, Access, Api, RouteDoc};
+pub use api::{doc, Access, Api, Body, Envelope, RouteDoc};
 pub use body::read_body;
 pub use client_ip::{client_ip, ClientIp};
 pub use context::Ctx;

@@ -40,6 +40,8 @@ impl PadService {
         text: &str,
     ) -> Result<ChatMessage, PadError> {
         let text = text.trim();
+        nichoir_core::text::check_controls("chat message", text, nichoir_core::text::Lines::Many)
+            .map_err(PadError::Other)?;
         let n = text.chars().count();
         if n == 0 || n > MAX_CHAT_CHARS {
             return Err(PadError::Other(Error::validation(format!(
@@ -138,6 +140,8 @@ impl PadService {
             return Err(PadError::RevFromFuture(rev));
         }
         let label = label.trim();
+        nichoir_core::text::check_controls("label", label, nichoir_core::text::Lines::One)
+            .map_err(PadError::Other)?;
         if label.chars().count() > 200 {
             return Err(PadError::Other(Error::validation(
                 "label: at most 200 characters",

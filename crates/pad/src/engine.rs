@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use nichoir_auth::Actor;
 use nichoir_core::config::PadsConfig;
 use nichoir_core::ids::random_token;
+use nichoir_core::text::{has_refused_control, Lines};
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_ot::Operation;
@@ -422,8 +423,10 @@ impl PadService {
     }
 
     /// Checks an untrusted edit from the wire against the configured limits.
+    /// An edit from the wire; one that would insert a control character other than a line
+    /// break or a tab is refused (the editor never types one; a pasted NUL would break exports).
     pub fn parse_op(&self, value: &Value) -> Result<Operation, PadError> {
-        nichoir_ot::parse_op(
+        let op = nichoir_ot::parse_op(
             value,
             self.config.max_op_components as usize,
             self.config.max_op_chars as usize,
@@ -431,7 +434,16 @@ impl PadService {
         .map_err(|e| match e {
             nichoir_ot::OtError::TooLarge => PadError::OpTooLarge,
             other => PadError::InvalidOp(other.to_string()),
-        })
+        })?;
+        let controls = op.components().iter().any(|c| {
+            matches!(c, nichoir_ot::Component::Insert(s) if has_refused_control(s, Lines::Many))
+        });
+        if controls {
+            return Err(PadError::InvalidOp(
+                "an insert cannot carry control characters other than line breaks and tabs".into(),
+            ));
+        }
+        Ok(op)
     }
 
     /// Applies an edit made on revision `base_rev`. `origin` is the author's connection (it gets
@@ -970,8 +982,10 @@ impl PadService {
         actor: &Actor,
         text: &str,
     ) -> Result<Applied, PadError> {
+        // Imports and API writes strip what an edit from the editor would be refused for.
+        let text = nichoir_core::text::strip_controls(text);
         let (current, rev) = self.current_text(pad_id).await?;
-        let op = nichoir_ot::diff(&current, text);
+        let op = nichoir_ot::diff(&current, &text);
         let client = format!("server-{}", random_token(6));
         self.submit(pad_id, actor, &client, 1, rev, op, None).await
     }

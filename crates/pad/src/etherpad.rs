@@ -7,10 +7,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use actix_web::http::{Method, StatusCode};
-use actix_web::{web, HttpResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
 use nichoir_auth::Actor;
-use nichoir_http::{doc, Access, Api, Ctx, RouteDoc};
+use nichoir_http::{doc, Access, Api, Ctx, Envelope, RouteDoc};
 use serde_json::{json, Value};
 
 use crate::engine::{edit_topic, PadError, PadService};
@@ -21,6 +21,7 @@ type Params = HashMap<String, String>;
 pub fn declare(api: Api) -> Api {
     let route = |method: Method, path: &'static str| -> RouteDoc {
         doc(method, path, "etherpad", "Etherpad HTTP API compatibility (createPad, getText, setText, appendText, getHTML, getRevisionsCount, getReadOnlyID, listAllPads, deletePad, padUsersCount, getLastEdited)", Access::Admin)
+            .envelope(Envelope::Etherpad)
     };
     api.route(route(Method::GET, "/api/1.2.15/{function}"), handle)
         .route(route(Method::POST, "/api/1.2.15/{function}"), handle_form)
@@ -54,13 +55,29 @@ async fn handle_form(
     pads: Pads,
     function: web::Path<String>,
     q: web::Query<Params>,
-    body: Option<web::Form<Params>>,
+    req: HttpRequest,
+    body: Result<web::Form<Params>, actix_web::Error>,
 ) -> HttpResponse {
     let mut params = q.into_inner();
-    if let Some(form) = body {
-        params.extend(form.into_inner());
+    match body {
+        Ok(form) => params.extend(form.into_inner()),
+        // Parameters may all be in the query string; a body that is there but is no form is
+        // refused rather than silently ignored.
+        Err(_) if has_body(&req) => {
+            return wrong("the body is not a form (application/x-www-form-urlencoded)")
+        }
+        Err(_) => {}
     }
     dispatch(&ctx, &pads, &function, params).await
+}
+
+fn has_body(req: &HttpRequest) -> bool {
+    let length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    length.is_some_and(|n| n > 0) || req.headers().contains_key(header::TRANSFER_ENCODING)
 }
 
 fn pad_error(e: PadError) -> HttpResponse {

@@ -16,7 +16,7 @@ type Pads = web::Data<std::sync::Arc<PadService>>;
 pub fn declare(api: Api) -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
     api.route(doc(m("POST"), "/api/v1/pads", "pads", "Create a pad (random id, or a chosen name)", Access::Anyone)
-            .body(json!({"name": "minutes-2026-11"})).ok(201, "application/json"), create)
+            .body(json!({"name": "minutes-2026-11"})).ok(201, "application/json").errors(&[409]), create)
         .route(doc(m("GET"), "/api/v1/pads", "pads", "Pads I created or opened, most recent first", Access::User), mine)
         .route(doc(m("GET"), "/api/v1/pads/{id}", "pads", "A pad's text, revision and authors (id or read-only id)", Access::Public), get)
         .route(doc(m("DELETE"), "/api/v1/pads/{id}", "pads", "Delete a pad (its creator or an admin)", Access::Anyone).ok(204, ""), delete)
@@ -33,14 +33,14 @@ pub fn declare(api: Api) -> Api {
             .body(json!({"rev": 12, "label": "Version envoyée au CA"})).ok(201, "application/json"), save)
         .route(doc(m("PUT"), "/api/v1/pads/{id}/password", "pads", "Set (or remove with null) the pad's password: creator or admin", Access::Anyone)
             .body(json!({"password": "secret"})).ok(204, ""), set_password)
-        .route(doc(m("POST"), "/api/v1/pads/{id}/import", "pads", "Replace the text with a file (?format=txt|md|html; the body is the file)", Access::Anyone), import)
+        .route(doc(m("POST"), "/api/v1/pads/{id}/import", "pads", "Replace the text with a file (?format=txt|md|html; the body is the file)", Access::Anyone).raw_body("text/plain"), import)
         .route(doc(m("POST"), "/api/v1/pads/import-etherpad", "pads", "Create a pad from an Etherpad .etherpad export, with its history (?name=)", Access::Anyone)
-            .ok(201, "application/json"), import_etherpad)
+            .raw_body("application/json").ok(201, "application/json"), import_etherpad)
         .route(doc(m("POST"), "/api/v1/pads/{id}/unlock", "pads", "Give a protected pad's password (remembered for this person)", Access::Anyone)
-            .body(json!({"password": "secret"})).ok(204, ""), unlock)
+            .body(json!({"password": "secret"})).ok(204, "").errors(&[429]), unlock)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewPad {
     #[serde(default)]
@@ -51,9 +51,10 @@ async fn create(
     pads: Pads,
     ctx: web::Data<Ctx>,
     who: AnyActor,
-    body: Option<web::Json<NewPad>>,
+    body: web::Json<NewPad>,
 ) -> ApiResult<HttpResponse> {
-    let name = body.map(|b| b.into_inner()).unwrap_or_default().name;
+    // `{}` asks for a random id; a missing or broken body is refused like on every route.
+    let name = body.into_inner().name;
     let info = pads
         .create(&who.0, name.as_deref())
         .await

@@ -184,8 +184,8 @@ impl TopicHandler for PadTopics {
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string();
-                let seq = data.get("seq").and_then(Value::as_u64).unwrap_or(0);
-                let ids = json!({"client_id": client_id, "seq": seq});
+                // The error frame names the edit as its author sent it, even a malformed seq.
+                let ids = json!({"client_id": client_id, "seq": data.get("seq").cloned().unwrap_or(Value::Null)});
                 if readonly {
                     reply_error(
                         &PadError::Other(Error::forbidden("this is a read-only link")),
@@ -198,6 +198,7 @@ impl TopicHandler for PadTopics {
                     return Ok(());
                 }
                 let result = async {
+                    let seq = field_u64(&data, "seq")?;
                     let rev = field_u64(&data, "rev")?;
                     let op = self
                         .service

@@ -139,9 +139,7 @@ pub fn line(field: &str, s: &str, max: usize) -> Result<String, Error> {
             "{field}: at most {max} characters"
         )));
     }
-    if t.chars().any(char::is_control) {
-        return Err(Error::validation(format!("{field}: no control characters")));
-    }
+    nichoir_core::text::check_controls(field, t, nichoir_core::text::Lines::One)?;
     Ok(t.to_string())
 }
 
@@ -155,7 +153,9 @@ pub fn description(s: &str) -> Result<String, Error> {
             "description: at most {MAX_DESCRIPTION} characters"
         )));
     }
-    Ok(s.replace("\r\n", "\n").trim_end().to_string())
+    let t = s.replace("\r\n", "\n");
+    nichoir_core::text::check_controls("description", &t, nichoir_core::text::Lines::Many)?;
+    Ok(t.trim_end().to_string())
 }
 
 pub fn comment_text(s: &str) -> Result<String, Error> {
@@ -168,7 +168,9 @@ pub fn comment_text(s: &str) -> Result<String, Error> {
             "text: at most {MAX_COMMENT} characters"
         )));
     }
-    Ok(t.replace("\r\n", "\n"))
+    let t = t.replace("\r\n", "\n");
+    nichoir_core::text::check_controls("text", &t, nichoir_core::text::Lines::Many)?;
+    Ok(t)
 }
 
 fn email(s: Option<&str>) -> Result<Option<String>, Error> {

@@ -25,7 +25,7 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("GET"), "/api/v1/polls", "polls", "Polls I created, newest first", Access::User), mine)
         .route(doc(m("GET"), "/api/v1/polls/{id}", "polls", "A poll with its options, rows, totals and comments (?edit=token)", Access::Public), view)
         .route(doc(m("POST"), "/api/v1/polls/{id}/unlock", "polls", "Give a protected poll's password (remembered for this person)", Access::Anyone)
-            .body(json!({"password": "secret"})).ok(204, ""), unlock)
+            .body(json!({"password": "secret"})).ok(204, "").errors(&[429]), unlock)
         .route(doc(m("POST"), "/api/v1/polls/{id}/votes", "polls", "Answer the poll (one row)", Access::Anyone)
             .body(json!({"name": "Ana", "answers": {"12": "yes", "14": "maybe"}})).ok(201, "application/json"), vote)
         .route(doc(m("PUT"), "/api/v1/polls/{id}/votes/{vote}", "polls", "Change a row (as the poll's edit mode allows)", Access::Anyone)

@@ -3,6 +3,8 @@
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+use nichoir_core::text::{has_refused_control, Lines};
+
 use crate::error::VideoError;
 
 pub const MAX_TITLE_CHARS: usize = 120;
@@ -122,10 +124,8 @@ pub fn check_title(title: &str) -> Result<String, VideoError> {
             "a title has at most {MAX_TITLE_CHARS} characters"
         )));
     }
-    if t.chars().any(char::is_control) {
-        return Err(VideoError::Invalid(
-            "a title has no control characters".into(),
-        ));
+    if has_refused_control(t, Lines::One) {
+        return Err(VideoError::Invalid("title: no control characters".into()));
     }
     Ok(t.to_string())
 }
@@ -151,10 +151,11 @@ pub fn check_capacity(c: u32, max: u32) -> Result<u32, VideoError> {
 /// A display name in a call: 1–64 characters once trimmed, no control characters.
 pub fn check_display_name(name: &str) -> Result<String, VideoError> {
     let n = name.trim();
-    if n.is_empty() || n.chars().count() > 64 || n.chars().any(char::is_control) {
-        return Err(VideoError::Invalid(
-            "a name has 1 to 64 characters and no control characters".into(),
-        ));
+    if has_refused_control(n, Lines::One) {
+        return Err(VideoError::Invalid("name: no control characters".into()));
+    }
+    if n.is_empty() || n.chars().count() > 64 {
+        return Err(VideoError::Invalid("name: 1 to 64 characters".into()));
     }
     Ok(n.to_string())
 }

@@ -17,11 +17,11 @@ type Video = web::Data<Arc<VideoService>>;
 pub fn declare(api: Api) -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
     api.route(doc(m("POST"), "/api/v1/video/rooms", "video", "Create a call room (a chosen name or a random one)", Access::Anyone)
-            .body(json!({"name": "asso-velo-ca", "title": "Conseil d'administration", "password": "", "lobby": false, "capacity": 12})).ok(201, "application/json"), create)
+            .body(json!({"name": "asso-velo-ca", "title": "Conseil d'administration", "password": "", "lobby": false, "capacity": 12})).ok(201, "application/json").errors(&[409]), create)
         .route(doc(m("GET"), "/api/v1/video/rooms", "video", "Rooms I created, newest first", Access::User), mine)
         .route(doc(m("GET"), "/api/v1/video/rooms/{id}", "video", "A room: settings and how many people are in the call", Access::Public), view)
         .route(doc(m("PUT"), "/api/v1/video/rooms/{id}", "video", "Open a room by name: created with this title when missing (201, the caller owns it), else the room as it is (200)", Access::Anyone)
-            .body(json!({"title": "Réunion de décembre"})).ok(201, "application/json"), open)
+            .body(json!({"title": "Réunion de décembre"})).ok(201, "application/json").also(200, "application/json"), open)
         .route(doc(m("PATCH"), "/api/v1/video/rooms/{id}", "video", "Change a room's settings (its moderator)", Access::Anyone)
             .body(json!({"title": "CA", "password": "", "lobby": true, "capacity": 8, "locked": false})), patch)
         .route(doc(m("DELETE"), "/api/v1/video/rooms/{id}", "video", "Delete a room and end its call (its moderator)", Access::Anyone).ok(204, ""), delete)

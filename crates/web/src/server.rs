@@ -183,6 +183,7 @@ pub async fn serve(
     let ctx = prepared.ctx.clone();
     let config = ctx.config.clone();
     let api = Arc::new(api());
+    let routes = web::Data::from(api.clone());
     let doc = web::Data::new(OpenApiDoc(api.openapi(
         &format!("{} API", config.instance.name),
         nichoir_core::VERSION,
@@ -213,6 +214,7 @@ pub async fn serve(
             .app_data(chat.clone())
             .app_data(video.clone())
             .app_data(doc.clone())
+            .app_data(routes.clone())
             .app_data(json_config(json_limit))
             .app_data(web::PayloadConfig::new(json_limit))
             .app_data(path_config())
@@ -260,8 +262,26 @@ pub async fn serve(
     Ok(())
 }
 
-async fn fallback(req: HttpRequest) -> HttpResponse {
+async fn fallback(req: HttpRequest, routes: web::Data<Api>) -> HttpResponse {
     let path = req.path();
+    // A declared path asked with another method: 405 naming the methods it takes.
+    let allowed = routes.allowed_methods(path);
+    if !allowed.is_empty() {
+        let allow = allowed
+            .iter()
+            .map(Method::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut resp = ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("{} does not take {}; it takes {allow}", path, req.method()),
+        )
+        .error_response();
+        if let Ok(v) = header::HeaderValue::from_str(&allow) {
+            resp.headers_mut().insert(header::ALLOW, v);
+        }
+        return resp;
+    }
     if path.starts_with("/api/") || path == "/api" {
         return ApiError::new(
             ErrorCode::NotFound,
@@ -272,7 +292,11 @@ async fn fallback(req: HttpRequest) -> HttpResponse {
     if req.method() == Method::GET || req.method() == Method::HEAD {
         return crate::assets::static_or_app(req).await;
     }
-    ApiError::new(ErrorCode::MethodNotAllowed, "only GET works on pages").error_response()
+    let mut resp =
+        ApiError::new(ErrorCode::MethodNotAllowed, "only GET works on pages").error_response();
+    resp.headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
+    resp
 }
 
 async fn limit_headers(

@@ -9,7 +9,7 @@ use nichoir_core::Error;
 use nichoir_storage::{params, OptionalExtension};
 use serde_json::{json, Value};
 
-use crate::access;
+use crate::access::PageRule;
 use crate::service::{WikiError, WikiResult, WikiService};
 
 pub const MAX_COMMENT: usize = 4_000;
@@ -21,11 +21,11 @@ impl WikiService {
         name: &str,
         actor: Option<&Actor>,
     ) -> WikiResult<Value> {
-        let (wiki, who, page) = self.page_for(slug, name, actor).await?;
-        if !wiki.comments_enabled {
+        let (sight, page) = self.page_for(slug, name, actor).await?;
+        if !sight.wiki().comments_enabled {
             return Ok(Value::Array(Vec::new()));
         }
-        let admin = access::can_admin(&wiki.rules(), &who);
+        let admin = sight.can_admin();
         let me = actor.map(|a| a.id().to_string());
         let pid = page.id;
         let rows: Vec<(i64, Option<String>, String, String, i64)> = self
@@ -62,13 +62,15 @@ impl WikiService {
             )));
         }
         let text = text.trim().replace("\r\n", "\n");
+        nichoir_core::text::check_controls("text", &text, nichoir_core::text::Lines::Many)?;
         let n = text.chars().count();
         if n == 0 || n > MAX_COMMENT {
             return Err(WikiError::Other(Error::validation(format!(
                 "text: 1 to {MAX_COMMENT} characters"
             ))));
         }
-        let (wiki, _, page) = self.page_for(slug, name, Some(actor)).await?;
+        let (sight, page) = self.page_for(slug, name, Some(actor)).await?;
+        let wiki = sight.wiki();
         if !wiki.comments_enabled || page.deleted {
             return Err(WikiError::Other(Error::forbidden(
                 "comments are off on this wiki",
@@ -102,19 +104,23 @@ impl WikiService {
     }
 
     pub async fn delete_comment(&self, slug: &str, id: i64, actor: &Actor) -> WikiResult<()> {
-        let (wiki, who, _) = self.load(slug, None, Some(actor)).await?;
-        let admin = access::can_admin(&wiki.rules(), &who);
-        let (wid, me) = (wiki.id, actor.id().to_string());
+        let (sight, _) = self.load(slug, None, Some(actor)).await?;
+        let admin = sight.can_admin();
+        let (wid, me) = (sight.wiki().id, actor.id().to_string());
         self.db
             .write(move |c| {
-                let author: Option<Option<String>> = c
+                let row: Option<(Option<String>, String)> = c
                     .query_row(
-                        "SELECT co.author_id FROM wiki_comments co JOIN wiki_pages p ON p.id = co.page_id WHERE co.id = ?1 AND p.wiki_id = ?2",
+                        "SELECT co.author_id, p.view_rule FROM wiki_comments co JOIN wiki_pages p ON p.id = co.page_id WHERE co.id = ?1 AND p.wiki_id = ?2",
                         params![id, wid],
-                        |r| r.get(0),
+                        |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?;
-                let Some(author) = author else {
+                // A comment under a page the asker may not read does not exist for them.
+                let seen = row.filter(|(_, rule)| {
+                    PageRule::parse(rule).is_some_and(|rule| sight.sees_rule(rule))
+                });
+                let Some((author, _)) = seen else {
                     return Err(Error::not_found("no such comment in this wiki").into());
                 };
                 if !admin && author.as_deref() != Some(me.as_str()) {

@@ -11,7 +11,6 @@ use nichoir_storage::{params, OptionalExtension};
 use nichoir_wikitext::names::validate_file_name;
 use serde_json::{json, Value};
 
-use crate::access;
 use crate::routes::Wikis;
 use crate::service::{WikiError, WikiResult, WikiService};
 
@@ -51,10 +50,11 @@ impl WikiService {
         bytes: Vec<u8>,
     ) -> WikiResult<Value> {
         let name = validate_file_name(name)?;
-        let (wiki, who, _) = self.load(slug, None, Some(actor)).await?;
-        if !access::can_edit_page(&wiki.rules(), &Default::default(), &who) {
+        let (sight, _) = self.load(slug, None, Some(actor)).await?;
+        if !sight.can_edit(&Default::default()) {
             return Err(WikiError::CannotEdit);
         }
+        let wiki = sight.wiki();
         if bytes.len() as u64 > self.max_file_bytes {
             return Err(WikiError::Other(Error::new(
                 ErrorCode::PayloadTooLarge,
@@ -102,7 +102,9 @@ impl WikiService {
     }
 
     pub async fn files(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Value> {
-        let (wiki, _, _) = self.load(slug, None, actor).await?;
+        // Attachments belong to the wiki, not to a page: the wiki's read decision covers them.
+        let (sight, _) = self.load(slug, None, actor).await?;
+        let wiki = sight.wiki();
         let wid = wiki.id;
         let rows: Vec<(String, String, i64, i64)> = self
             .db
@@ -126,7 +128,8 @@ impl WikiService {
         name: &str,
         actor: Option<&Actor>,
     ) -> WikiResult<(String, Vec<u8>)> {
-        let (wiki, _, _) = self.load(slug, None, actor).await?;
+        let (sight, _) = self.load(slug, None, actor).await?;
+        let wiki = sight.wiki();
         let (wid, n) = (wiki.id, name.to_string());
         let row: Option<(String, String)> = self
             .db
@@ -149,10 +152,11 @@ impl WikiService {
     }
 
     pub async fn delete_file(&self, slug: &str, name: &str, actor: &Actor) -> WikiResult<()> {
-        let (wiki, who, _) = self.load(slug, None, Some(actor)).await?;
-        if !access::can_edit_page(&wiki.rules(), &Default::default(), &who) {
+        let (sight, _) = self.load(slug, None, Some(actor)).await?;
+        if !sight.can_edit(&Default::default()) {
             return Err(WikiError::CannotEdit);
         }
+        let wiki = sight.wiki();
         let (wid, n) = (wiki.id, name.to_string());
         let orphan: Option<String> = self
             .db

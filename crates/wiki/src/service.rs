@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use nichoir_auth::{Actor, AuthService};
 use nichoir_core::config::WikisConfig;
+use nichoir_core::text::{check_controls, Lines};
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_storage::{is_unique_violation, Connection, Db, StorageError};
@@ -18,8 +19,8 @@ use parking_lot::Mutex;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::access::{self, EditPolicy, PageRule, Role, Visibility, Who};
-use crate::model::{PageRow, WikiRow};
+use crate::access::{self, EditPolicy, PageRule, Role, SeenPage, Sight, Unseen, Visibility, Who};
+use crate::model::WikiRow;
 use crate::store;
 
 #[derive(Debug, thiserror::Error)]
@@ -172,6 +173,11 @@ pub struct WikiDeps {
 }
 
 fn text_field(field: &str, s: &str, min: usize, max: usize) -> Result<String, Error> {
+    // Titles and summaries are one line; descriptions and menus may span several.
+    let lines = match field {
+        "title" | "summary" => Lines::One,
+        _ => Lines::Many,
+    };
     let t = s.trim();
     let n = t.chars().count();
     if n < min {
@@ -182,10 +188,9 @@ fn text_field(field: &str, s: &str, min: usize, max: usize) -> Result<String, Er
             "{field}: at most {max} characters"
         )));
     }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(Error::validation(format!("{field}: no control characters")));
-    }
-    Ok(t.to_string())
+    let t = t.replace("\r\n", "\n");
+    check_controls(field, &t, lines)?;
+    Ok(t)
 }
 
 fn color(s: Option<&str>) -> Result<String, Error> {
@@ -273,13 +278,14 @@ impl WikiService {
         Ok((r.html, toc, r.links))
     }
 
-    /// The wiki, the asker's rights in it, and (if `key` is given) the page under that key.
+    /// The wiki as the asker may see it (the decision of `access::Sight`), and (if `key` is
+    /// given) the row under that key, still unseen: only the `Sight` can show it.
     pub async fn load(
         &self,
         slug: &str,
         key: Option<String>,
         actor: Option<&Actor>,
-    ) -> WikiResult<(WikiRow, Who, Option<PageRow>)> {
+    ) -> WikiResult<(Sight, Unseen)> {
         let (slug, user_id) = (
             slug.to_string(),
             actor.and_then(|a| a.as_user()).map(|u| u.id.clone()),
@@ -306,23 +312,15 @@ impl WikiService {
             instance_admin: actor.is_some_and(|a| a.require_admin().is_ok()),
             role,
         };
-        if !access::can_view_wiki(&wiki.rules(), &who) {
-            // A private wiki does not reveal that it exists.
-            return Err(if wiki.visibility == Visibility::Private {
-                WikiError::NoWiki
-            } else {
-                WikiError::CannotView
-            });
-        }
-        Ok((wiki, who, page))
+        Ok((Sight::decide(wiki, who)?, Unseen::new(page)))
     }
 
     async fn load_admin(&self, slug: &str, actor: &Actor) -> WikiResult<(WikiRow, Who)> {
-        let (wiki, who, _) = self.load(slug, None, Some(actor)).await?;
-        if !access::can_admin(&wiki.rules(), &who) {
+        let (sight, _) = self.load(slug, None, Some(actor)).await?;
+        if !sight.can_admin() {
             return Err(WikiError::NotAdmin);
         }
-        Ok((wiki, who))
+        Ok((sight.wiki().clone(), sight.who().clone()))
     }
 
     // ---- the farm ---------------------------------------------------------------------------
@@ -410,8 +408,9 @@ impl WikiService {
     }
 
     pub async fn get(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Value> {
-        let (wiki, who, _) = self.load(slug, None, actor).await?;
-        let mut v = wiki_json(&wiki, &who);
+        let (sight, _) = self.load(slug, None, actor).await?;
+        let wiki = sight.wiki().clone();
+        let mut v = wiki_json(&wiki, sight.who());
         let w = wiki.clone();
         let base_url = self.base_url.clone();
         let menu_html = self
@@ -483,7 +482,8 @@ impl WikiService {
     /// An instance admin locks (read-only) or unlocks a wiki.
     pub async fn set_locked(&self, slug: &str, actor: &Actor, locked: bool) -> WikiResult<()> {
         actor.require_admin()?;
-        let (mut wiki, _, _) = self.load(slug, None, Some(actor)).await?;
+        let (sight, _) = self.load(slug, None, Some(actor)).await?;
+        let mut wiki = sight.wiki().clone();
         wiki.locked = locked;
         wiki.updated_at = now_ms();
         self.db.write(move |c| store::update_wiki(c, &wiki)).await?;
@@ -550,20 +550,17 @@ impl WikiService {
     /// its source, its table of contents. Follows one redirect.
     pub async fn page(&self, slug: &str, name: &str, actor: Option<&Actor>) -> WikiResult<Value> {
         let key = page_key(name);
-        let (wiki, who, page) = self.load(slug, Some(key), actor).await?;
-        let mut page = page.filter(|p| !p.deleted).ok_or(WikiError::NoPage)?;
+        let (sight, row) = self.load(slug, Some(key), actor).await?;
+        let mut page = sight.page(row.filter(|p| !p.deleted))?;
         let mut redirected_from = None;
         if let Some(target) = page.redirect_to.clone() {
-            let wid = wiki.id;
+            let wid = sight.wiki().id;
             let next = self.db.read(move |c| store::page(c, wid, &target)).await?;
             redirected_from = Some(page.name.clone());
-            page = next
-                .filter(|p| !p.deleted && p.redirect_to.is_none())
-                .ok_or(WikiError::NoPage)?;
+            page =
+                sight.page(Unseen::new(next).filter(|p| !p.deleted && p.redirect_to.is_none()))?;
         }
-        if !access::can_view_page(&wiki.rules(), &page.rules(), &who) {
-            return Err(WikiError::CannotView);
-        }
+        let wiki = sight.wiki();
         let (html, toc) = match (&page.html, &page.toc) {
             (Some(h), Some(t)) => (h.clone(), t.clone()),
             _ => {
@@ -590,8 +587,8 @@ impl WikiService {
                 "created_at": nichoir_core::time::rfc3339(page.created_at), "updated_at": nichoir_core::time::rfc3339(page.updated_at),
                 "view_rule": page.view_rule, "edit_rule": page.edit_rule},
             "text": page.text,
-            "can_edit": access::can_edit_page(&wiki.rules(), &page.rules(), &who),
-            "can_admin": access::can_admin(&wiki.rules(), &who),
+            "can_edit": sight.can_edit(&page.rules()),
+            "can_admin": sight.can_admin(),
             "redirected_from": redirected_from,
         }))
     }
@@ -603,7 +600,8 @@ impl WikiService {
         text: &str,
     ) -> WikiResult<Value> {
         self.check_size(text)?;
-        let (wiki, _, _) = self.load(slug, None, actor).await?;
+        let (sight, _) = self.load(slug, None, actor).await?;
+        let wiki = sight.wiki().clone();
         let (text, base_url) = (text.to_string(), self.base_url.clone());
         let (html, toc, _) = self
             .db
@@ -675,13 +673,14 @@ impl WikiService {
             MAX_SUMMARY,
         )?;
         let key = page_key(&display);
-        let (wiki, who, existing) = self.load(slug, Some(key.clone()), Some(actor)).await?;
-        let rules = existing.as_ref().map(|p| p.rules()).unwrap_or_default();
-        if !access::can_edit_page(&wiki.rules(), &rules, &who) {
+        let (sight, existing) = self.load(slug, Some(key.clone()), Some(actor)).await?;
+        if !sight.can_edit(&existing.rules()) {
             return Err(WikiError::CannotEdit);
         }
+        let wiki = sight.wiki().clone();
         self.throttle_anonymous(actor, ip)?;
         let text = input.text.replace("\r\n", "\n");
+        check_controls("text", &text, Lines::Many)?;
         let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
         let base_rev = input.base_rev;
         let base_url = self.base_url.clone();
@@ -777,20 +776,17 @@ impl WikiService {
         Ok(saved)
     }
 
+    /// A page (deleted ones included, redirects not) that the asker may read, for its history,
+    /// revisions, diffs, comments and the changes made to it.
     pub(crate) async fn page_for(
         &self,
         slug: &str,
         name: &str,
         actor: Option<&Actor>,
-    ) -> WikiResult<(WikiRow, Who, PageRow)> {
-        let (wiki, who, page) = self.load(slug, Some(page_key(name)), actor).await?;
-        let page = page
-            .filter(|p| p.redirect_to.is_none())
-            .ok_or(WikiError::NoPage)?;
-        if !access::can_view_page(&wiki.rules(), &page.rules(), &who) {
-            return Err(WikiError::CannotView);
-        }
-        Ok((wiki, who, page))
+    ) -> WikiResult<(Sight, SeenPage)> {
+        let (sight, row) = self.load(slug, Some(page_key(name)), actor).await?;
+        let page = sight.page(row.filter(|p| p.redirect_to.is_none()))?;
+        Ok((sight, page))
     }
 
     pub async fn history(
@@ -801,7 +797,7 @@ impl WikiService {
         before: Option<i64>,
         limit: i64,
     ) -> WikiResult<Value> {
-        let (_, _, page) = self.page_for(slug, name, actor).await?;
+        let (_, page) = self.page_for(slug, name, actor).await?;
         let (pid, before, limit) = (page.id, before.unwrap_or(i64::MAX), limit.clamp(1, 500));
         let revs = self
             .db
@@ -817,7 +813,8 @@ impl WikiService {
         rev: i64,
         actor: Option<&Actor>,
     ) -> WikiResult<Value> {
-        let (wiki, _, page) = self.page_for(slug, name, actor).await?;
+        let (sight, page) = self.page_for(slug, name, actor).await?;
+        let wiki = sight.wiki().clone();
         let (pid, base_url) = (page.id, self.base_url.clone());
         let (text, html) = self
             .db
@@ -842,7 +839,7 @@ impl WikiService {
         to: i64,
         actor: Option<&Actor>,
     ) -> WikiResult<Value> {
-        let (_, _, page) = self.page_for(slug, name, actor).await?;
+        let (_, page) = self.page_for(slug, name, actor).await?;
         let pid = page.id;
         let (old, new) = self
             .db
@@ -867,10 +864,11 @@ impl WikiService {
 
     /// Writes an old revision's text as a new revision.
     pub async fn revert(&self, slug: &str, name: &str, rev: i64, actor: &Actor) -> WikiResult<i64> {
-        let (wiki, who, page) = self.page_for(slug, name, Some(actor)).await?;
-        if !access::can_edit_page(&wiki.rules(), &page.rules(), &who) {
+        let (sight, page) = self.page_for(slug, name, Some(actor)).await?;
+        if !sight.can_edit(&page.rules()) {
             return Err(WikiError::CannotEdit);
         }
+        let wiki = sight.wiki().clone();
         let (author_id, author_name, base_url) = (
             actor.id().to_string(),
             actor.display_name().to_string(),
@@ -920,13 +918,14 @@ impl WikiService {
         redirect: bool,
         actor: &Actor,
     ) -> WikiResult<Value> {
-        let (wiki, who, page) = self.page_for(slug, name, Some(actor)).await?;
+        let (sight, page) = self.page_for(slug, name, Some(actor)).await?;
         if page.deleted {
             return Err(WikiError::NoPage);
         }
-        if !access::can_edit_page(&wiki.rules(), &page.rules(), &who) {
+        if !sight.can_edit(&page.rules()) {
             return Err(WikiError::CannotEdit);
         }
+        let (wiki, page) = (sight.wiki().clone(), page.into_row());
         let display = validate_page_name(new_name)?;
         let new_key = page_key(&display);
         let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
@@ -978,13 +977,14 @@ impl WikiService {
     }
 
     pub async fn delete_page(&self, slug: &str, name: &str, actor: &Actor) -> WikiResult<()> {
-        let (wiki, who, page) = self.page_for(slug, name, Some(actor)).await?;
+        let (sight, page) = self.page_for(slug, name, Some(actor)).await?;
         if page.deleted {
             return Err(WikiError::NoPage);
         }
-        if !access::can_edit_page(&wiki.rules(), &page.rules(), &who) {
+        if !sight.can_edit(&page.rules()) {
             return Err(WikiError::CannotEdit);
         }
+        let (wiki, page) = (sight.wiki().clone(), page.into_row());
         let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
         let base_url = self.base_url.clone();
         self.db
@@ -1008,7 +1008,7 @@ impl WikiService {
 
     /// Brings a deleted page back with its last text.
     pub async fn restore_page(&self, slug: &str, name: &str, actor: &Actor) -> WikiResult<i64> {
-        let (_, _, page) = self.page_for(slug, name, Some(actor)).await?;
+        let (_, page) = self.page_for(slug, name, Some(actor)).await?;
         if !page.deleted {
             return Err(WikiError::Other(Error::conflict(
                 "this page is not deleted",
@@ -1023,29 +1023,30 @@ impl WikiService {
         name: &str,
         actor: Option<&Actor>,
     ) -> WikiResult<Value> {
-        let key = page_key(name);
-        let (wiki, who, _) = self.load(slug, None, actor).await?;
+        // The links to a page are the page's own data: they answer only for a page the asker sees.
+        let (sight, page) = self.page_for(slug, name, actor).await?;
+        let (wid, key) = (sight.wiki().id, page.key.clone());
         let rows = self
             .db
-            .read(move |c| store::backlinks(c, wiki.id, &key))
+            .read(move |c| store::backlinks(c, wid, &key))
             .await?;
-        let rules = wiki.rules();
         Ok(Value::Array(
-            rows.into_iter()
-                .filter(|p| access::can_view_page(&rules, &p.rules(), &who))
+            sight
+                .visible(rows)
+                .into_iter()
                 .map(|p| json!({"name": p.name, "updated_at": nichoir_core::time::rfc3339(p.updated_at)}))
                 .collect(),
         ))
     }
 
     pub async fn pages(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Value> {
-        let (wiki, who, _) = self.load(slug, None, actor).await?;
-        let id = wiki.id;
+        let (sight, _) = self.load(slug, None, actor).await?;
+        let id = sight.wiki().id;
         let rows = self.db.read(move |c| store::pages(c, id)).await?;
-        let rules = wiki.rules();
         Ok(Value::Array(
-            rows.into_iter()
-                .filter(|p| access::can_view_page(&rules, &p.rules(), &who))
+            sight
+                .visible(rows)
+                .into_iter()
                 .map(|p| json!({"name": p.name, "rev": p.rev, "updated_at": nichoir_core::time::rfc3339(p.updated_at)}))
                 .collect(),
         ))
@@ -1060,8 +1061,8 @@ impl WikiService {
         before: Option<i64>,
         limit: i64,
     ) -> WikiResult<(WikiRow, Vec<(i64, crate::model::ChangeInfo)>)> {
-        let (wiki, who, _) = self.load(slug, None, actor).await?;
-        let id = wiki.id;
+        let (sight, _) = self.load(slug, None, actor).await?;
+        let id = sight.wiki().id;
         let page_key_filter = page.map(|p| page_key(&p));
         let limit = limit.clamp(1, 500);
         let rows = self
@@ -1079,13 +1080,12 @@ impl WikiService {
                 )
             })
             .await?;
-        let editor = who.role.is_some() || who.instance_admin;
         let out = rows
             .into_iter()
-            .filter(|(_, _, rule)| *rule == PageRule::Inherit || editor)
+            .filter(|(_, _, rule)| sight.sees_rule(*rule))
             .map(|(id, ch, _)| (id, ch))
             .collect();
-        Ok((wiki, out))
+        Ok((sight.wiki().clone(), out))
     }
 
     /// Search in one wiki (what the asker may read) or, with no slug, across the public wikis.
@@ -1100,27 +1100,36 @@ impl WikiService {
             Some(s) => Some(self.load(s, None, actor).await?),
             None => None,
         };
-        let wiki_id = scope.as_ref().map(|(w, _, _)| w.id);
+        let wiki_id = scope.as_ref().map(|(s, _)| s.wiki().id);
         let hits = self
             .db
             .read(move |c| store::search(c, &query, wiki_id, 50))
             .await?;
-        let mut slugs: HashMap<i64, (String, String)> = HashMap::new();
+        // Across wikis the query keeps to public wikis' ordinary pages; each hit still goes
+        // through the same decision as a page read, with the asker's rights as a non-member.
+        let anyone = Who {
+            user: actor.and_then(|a| a.as_user()).is_some(),
+            instance_admin: actor.is_some_and(|a| a.require_admin().is_ok()),
+            role: None,
+        };
+        let mut sights: HashMap<i64, Option<Sight>> = HashMap::new();
+        if let Some((s, _)) = scope {
+            sights.insert(s.wiki().id, Some(s));
+        }
         let mut out = Vec::new();
         for h in hits {
-            if let Some((_, who, _)) = &scope {
-                let editor = who.role.is_some() || who.instance_admin;
-                if h.view_rule != PageRule::Inherit && !editor {
-                    continue;
-                }
-            }
-            if let std::collections::hash_map::Entry::Vacant(e) = slugs.entry(h.wiki_id) {
+            if let std::collections::hash_map::Entry::Vacant(e) = sights.entry(h.wiki_id) {
                 let id = h.wiki_id;
-                if let Some(w) = self.db.read(move |c| store::wiki_by_id(c, id)).await? {
-                    e.insert((w.slug, w.title));
-                }
+                let w = self.db.read(move |c| store::wiki_by_id(c, id)).await?;
+                e.insert(w.and_then(|w| Sight::decide(w, anyone.clone()).ok()));
             }
-            let (wslug, wtitle) = slugs.get(&h.wiki_id).cloned().unwrap_or_default();
+            let Some(Some(sight)) = sights.get(&h.wiki_id) else {
+                continue;
+            };
+            if !sight.sees_rule(h.view_rule) {
+                continue;
+            }
+            let (wslug, wtitle) = (sight.wiki().slug.clone(), sight.wiki().title.clone());
             out.push(
                 json!({"wiki": wslug, "wiki_title": wtitle, "page": h.page, "snippet": h.snippet}),
             );
@@ -1137,8 +1146,8 @@ impl WikiService {
         view: PageRule,
         edit: PageRule,
     ) -> WikiResult<()> {
-        let (wiki, who, page) = self.page_for(slug, name, Some(actor)).await?;
-        if !access::can_admin(&wiki.rules(), &who) {
+        let (sight, page) = self.page_for(slug, name, Some(actor)).await?;
+        if !sight.can_admin() {
             return Err(WikiError::NotAdmin);
         }
         self.db
@@ -1248,5 +1257,11 @@ mod tests {
         assert!(color(Some("#12345g")).is_err());
         assert!(text_field("title", "", 1, 10).is_err());
         assert!(text_field("title", "x\u{7}", 1, 10).is_err());
+        assert!(
+            text_field("title", "a\nb", 1, 10).is_err(),
+            "a title is one line"
+        );
+        assert!(text_field("menu", "a\nb", 1, 10).is_ok());
+        assert!(text_field("menu", "a\u{0}b", 1, 10).is_err());
     }
 }

@@ -198,7 +198,7 @@ pub fn directory(c: &Connection, q: &str, limit: i64) -> SResult<Vec<(WikiRow, i
             .replace('_', "\\_")
     );
     let mut st = c.prepare_cached(&format!(
-        "SELECT {WIKI_COLUMNS}, (SELECT COUNT(*) FROM wiki_pages p WHERE p.wiki_id = wikis.id AND p.deleted = 0 AND p.redirect_to IS NULL)
+        "SELECT {WIKI_COLUMNS}, (SELECT COUNT(*) FROM wiki_pages p WHERE p.wiki_id = wikis.id AND p.deleted = 0 AND p.redirect_to IS NULL AND p.view_rule = 'inherit')
          FROM wikis WHERE visibility = 'public'
            AND (?1 = '%%' OR title LIKE ?1 ESCAPE '\\' OR slug LIKE ?1 ESCAPE '\\' OR description LIKE ?1 ESCAPE '\\')
          ORDER BY updated_at DESC LIMIT ?2"

@@ -8,7 +8,7 @@ use nichoir_mail::Mail;
 use nichoir_storage::params;
 use serde_json::{json, Value};
 
-use crate::access::{self, Who};
+use crate::access::{Sight, Who};
 use crate::model::{PageRow, WikiRow};
 use crate::service::{WikiResult, WikiService};
 use crate::store;
@@ -37,11 +37,11 @@ impl WikiService {
             return Err(Error::unauthenticated().into());
         };
         let page_id = match name {
-            Some(n) => self.page_for(slug, n, Some(actor)).await?.2.id,
+            Some(n) => self.page_for(slug, n, Some(actor)).await?.1.id,
             None => 0,
         };
-        let (wiki, _, _) = self.load(slug, None, Some(actor)).await?;
-        let (uid, wid) = (user.id.clone(), wiki.id);
+        let (sight, _) = self.load(slug, None, Some(actor)).await?;
+        let (uid, wid) = (user.id.clone(), sight.wiki().id);
         self.db
             .write(move |c| {
                 if on {
@@ -127,7 +127,8 @@ impl WikiService {
                 instance_admin: user.is_admin,
                 role,
             };
-            if !access::can_view_page(&wiki.rules(), &ch.page.rules(), &who) {
+            let sees = Sight::decide(wiki.clone(), who).is_ok_and(|s| s.sees(&ch.page.rules()));
+            if !sees {
                 continue;
             }
             let (name, rev, summary, actor_name, d, now) = (

@@ -3,6 +3,7 @@
 //! A page has a display name ("Réunion du Bureau") and a key (`page_key`: "réunion du bureau") that
 //! links are matched on, so `[[réunion_du_bureau]]` finds the page whatever its case or spacing.
 
+use nichoir_core::text::{has_refused_control, Lines};
 use nichoir_core::Error;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -97,9 +98,9 @@ pub fn validate_page_name(name: &str) -> Result<String, Error> {
             "a page name is at most {MAX_PAGE_NAME_CHARS} characters (this one has {chars})"
         )));
     }
-    if display.chars().any(char::is_control) {
+    if has_refused_control(&display, Lines::One) {
         return Err(Error::validation(
-            "a page name cannot contain control characters",
+            "name: a page name cannot contain control characters",
         ));
     }
     if let Some(c) = display.chars().find(|c| {
@@ -151,9 +152,9 @@ pub fn validate_file_name(name: &str) -> Result<String, Error> {
             "a file name is at most {MAX_FILE_NAME_CHARS} characters (this one has {chars})"
         )));
     }
-    if name.chars().any(char::is_control) {
+    if has_refused_control(name, Lines::One) {
         return Err(Error::validation(
-            "a file name cannot contain control characters",
+            "name: a file name cannot contain control characters",
         ));
     }
     if let Some(c) = name.chars().find(|c| matches!(c, '/' | '\\' | ':')) {

@@ -34,7 +34,7 @@ pub async fn invites(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpRespon
     Ok(HttpResponse::Ok().json(ctx.auth.list_invites(&admin).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvite {
     valid_hours: Option<u64>,
@@ -43,10 +43,10 @@ pub struct NewInvite {
 pub async fn create_invite(
     ctx: web::Data<Ctx>,
     who: SignedIn,
-    body: Option<web::Json<NewInvite>>,
+    body: web::Json<NewInvite>,
 ) -> ApiResult<HttpResponse> {
     let admin = who.0.require_admin()?;
-    let hours = body.map(|b| b.into_inner()).unwrap_or_default().valid_hours;
+    let hours = body.into_inner().valid_hours;
     let (token, info) = ctx.auth.create_invite(&admin, hours).await?;
     Ok(HttpResponse::Created().json(json!({
         "id": info.id,

@@ -18,5 +18,14 @@ pub async fn upgrade(
         )
         .into());
     }
-    nichoir_realtime::serve_connection(&req, body, who.0, ip.0, ctx.hub.clone())
+    // A request that is not a WebSocket handshake gets the JSON error every route answers,
+    // not actix-ws's plain-text one.
+    // (The handshake is the only thing that fails before the connection is served.)
+    nichoir_realtime::serve_connection(&req, body, who.0, ip.0, ctx.hub.clone()).map_err(|e| {
+        ApiError::new(
+            ErrorCode::BadRequest,
+            format!("not a WebSocket handshake: {e}"),
+        )
+        .into()
+    })
 }
