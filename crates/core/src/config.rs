@@ -176,6 +176,8 @@ pub enum Synchronous {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StorageConfig {
+    /// Empty: SQLite under the data dir. `postgres://user:pass@host:port/db`: PostgreSQL.
+    pub url: String,
     pub synchronous: Synchronous,
     pub busy_timeout_ms: u64,
     pub read_connections: u64,
@@ -185,6 +187,7 @@ pub struct StorageConfig {
 impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig {
+            url: String::new(),
             synchronous: Synchronous::Full,
             busy_timeout_ms: 5000,
             read_connections: 4,
@@ -420,7 +423,7 @@ pub struct ChatConfig {
 }
 
 /// Keys whose values are secrets: never shown in the admin settings page or logs.
-pub const SECRET_KEYS: &[&str] = &["smtp.password", "video.turn_secret"];
+pub const SECRET_KEYS: &[&str] = &["smtp.password", "video.turn_secret", "storage.url"];
 
 /// Keys that are not set from the environment (tables that need the file).
 const FILE_ONLY_KEYS: &[&str] = &["transparency.authority_requests"];
@@ -429,6 +432,7 @@ const SHORT_ENV: &[(&str, &str)] = &[
     ("NICHOIR_LISTEN", "server.listen"),
     ("NICHOIR_DATA_DIR", "server.data_dir"),
     ("NICHOIR_BASE_URL", "server.base_url"),
+    ("NICHOIR_DATABASE_URL", "storage.url"),
 ];
 
 impl Config {
@@ -491,6 +495,13 @@ impl Config {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
+        let url = &self.storage.url;
+        if !(url.is_empty() || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(bad(
+                "storage.url",
+                "empty (SQLite in the data dir) or postgres://user:password@host:port/database",
+            ));
+        }
         let base = &self.server.base_url;
         if !(base.is_empty() || base.starts_with("http://") || base.starts_with("https://")) {
             return Err(bad(

@@ -11,7 +11,7 @@ use anyhow::{anyhow, Context, Result};
 use clap::Parser;
 use nichoir_auth::{AuthService, NewUser};
 use nichoir_core::config::Config;
-use nichoir_storage::{DataDir, Db, DbOptions};
+use nichoir_storage::DataDir;
 
 use cli::{AdminCommand, Cli, Command, ConfigCommand};
 
@@ -99,10 +99,8 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
 async fn open_auth(config: &Config) -> Result<AuthService> {
     let data = DataDir::new(config.server.data_dir.clone());
     data.prepare()?;
-    let opts = DbOptions::from(&config.storage);
-    let path = data.db_path();
-    let sets = nichoir_web::migrations();
-    let db = tokio::task::spawn_blocking(move || Db::open(&path, &opts, &sets)).await??;
+    let for_db = config.clone();
+    let db = tokio::task::spawn_blocking(move || nichoir_web::open_database(&for_db)).await??;
     Ok(AuthService::new(db, config.auth.clone()).await?)
 }
 
@@ -180,7 +178,19 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
     Ok(())
 }
 
+/// `nichoir backup` and `restore` move a SQLite instance; PostgreSQL has its own tools.
+fn sqlite_only(config: &Config, what: &str) -> Result<()> {
+    if config.storage.url.is_empty() {
+        return Ok(());
+    }
+    Err(anyhow!(
+        "`nichoir {what}` archives a SQLite instance; this one uses PostgreSQL (storage.url). \
+         Back up the database with pg_dump (or pg_basebackup) and copy the data dir's uploads/"
+    ))
+}
+
 fn backup(config: &Config, file: &Path) -> Result<()> {
+    sqlite_only(config, "backup")?;
     let data = DataDir::new(config.server.data_dir.clone());
     let m = nichoir_storage::create_backup(&data, file)?;
     println!(
@@ -193,6 +203,7 @@ fn backup(config: &Config, file: &Path) -> Result<()> {
 }
 
 fn restore(config: &Config, file: &Path) -> Result<()> {
+    sqlite_only(config, "restore")?;
     let data = DataDir::new(config.server.data_dir.clone());
     let (m, aside) = nichoir_storage::restore_backup(&data, file)?;
     println!(
@@ -209,6 +220,10 @@ fn config_check(config: &Config) -> Result<()> {
     println!("  listen     {}", config.server.listen);
     println!("  base URL   {}", config.public_base_url());
     println!("  data dir   {}", config.server.data_dir.display());
+    let db_file = nichoir_storage::DataDir::new(config.server.data_dir.clone()).db_path();
+    let backend = nichoir_storage::describe_backend(&config.storage.url, &db_file)
+        .map_err(|e| anyhow::anyhow!("storage: {e}"))?;
+    println!("  database   {backend}");
     println!("  registration {}", config.instance.registration.as_str());
     Ok(())
 }

@@ -69,6 +69,8 @@ type Connect = Arc<dyn Fn(bool) -> Result<Connection, StorageError> + Send + Syn
 
 struct Inner {
     path: PathBuf,
+    /// "SQLite 3.50.2", "PostgreSQL 15.18": for the start-up log and `config check`.
+    backend: String,
     /// Set on PostgreSQL: how to replace a connection the server closed.
     reconnect: Option<Connect>,
     writer: Mutex<Option<std_mpsc::Sender<Command>>>,
@@ -126,6 +128,7 @@ impl Db {
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
+                backend: format!("SQLite {}", rusqlite::version()),
                 reconnect: None,
                 writer: Mutex::new(Some(tx)),
                 writer_thread: Mutex::new(Some(handle)),
@@ -161,7 +164,8 @@ impl Db {
                 .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
             Ok(Connection::from_pg(client))
         });
-        let writer_conn = connect(false)?;
+        let writer_conn = connect_with_retry(&connect)?;
+        let backend = check_postgres(&writer_conn)?;
         migrate::run(&writer_conn, sets)?;
         let mut readers = Vec::with_capacity(opts.read_connections);
         for _ in 0..opts.read_connections {
@@ -175,6 +179,7 @@ impl Db {
         Ok(Db {
             inner: Arc::new(Inner {
                 path: PathBuf::from(url),
+                backend,
                 reconnect: Some(connect),
                 writer: Mutex::new(Some(tx)),
                 writer_thread: Mutex::new(Some(handle)),
@@ -182,6 +187,11 @@ impl Db {
                 read_permits: Semaphore::new(opts.read_connections),
             }),
         })
+    }
+
+    /// The engine and its version, e.g. "PostgreSQL 15.18".
+    pub fn backend(&self) -> &str {
+        &self.inner.backend
     }
 
     /// The engine behind this handle.
@@ -299,6 +309,80 @@ impl Db {
         let tx = guard.as_ref().ok_or(StorageError::Closed)?;
         tx.send(cmd).map_err(|_| StorageError::Closed)
     }
+}
+
+/// What `nichoir config check` says of the database: the SQLite file, or the PostgreSQL
+/// server's version once it was reached and its database checked (not migrated). Blocking.
+pub fn describe_backend(url: &str, sqlite_path: &Path) -> Result<String, StorageError> {
+    if url.is_empty() {
+        return Ok(format!(
+            "SQLite {} ({})",
+            rusqlite::version(),
+            sqlite_path.display()
+        ));
+    }
+    let config: postgres::Config = url
+        .parse()
+        .map_err(|e| StorageError::Invalid(format!("storage.url: {e}")))?;
+    let client = config
+        .connect(postgres::NoTls)
+        .map_err(|e| StorageError::Invalid(format!("cannot reach the database: {e}")))?;
+    check_postgres(&Connection::from_pg(client))
+}
+
+/// The first connection, retried for a while: a database server starting with the node (a
+/// compose file, a reboot) should not make it exit. Bounded, so a wrong URL is reported.
+fn connect_with_retry(connect: &Connect) -> Result<Connection, StorageError> {
+    let mut last = None;
+    for attempt in 0..10u64 {
+        match connect(false) {
+            Ok(c) => return Ok(c),
+            Err(e) => {
+                tracing::warn!(attempt, error = %e, "cannot reach the database yet");
+                last = Some(e);
+                std::thread::sleep(Duration::from_millis(200 * (attempt + 1)));
+            }
+        }
+    }
+    Err(StorageError::Invalid(format!(
+        "cannot reach the database at storage.url: {}",
+        last.map(|e| e.to_string()).unwrap_or_default()
+    )))
+}
+
+/// Refuses a server or database on which Nichoir would behave differently from SQLite; returns
+/// "PostgreSQL <version>".
+fn check_postgres(conn: &Connection) -> Result<String, StorageError> {
+    let (num, version): (i64, String) = conn.query_row(
+        "SELECT current_setting('server_version_num')::bigint, current_setting('server_version')",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if num < 150_000 {
+        return Err(StorageError::Invalid(format!(
+            "PostgreSQL 15 or newer is needed; this server is {version}"
+        )));
+    }
+    let (collate, ctype): (String, String) = conn.query_row(
+        "SELECT datcollate, datctype FROM pg_database WHERE datname = current_database()",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if !postgres_locale_ok(&collate, &ctype) {
+        return Err(StorageError::Invalid(format!(
+            "the database's locale is collate {collate:?}, ctype {ctype:?}: search and sorting \
+             would differ from SQLite's. Create it with: CREATE DATABASE nichoir TEMPLATE \
+             template0 ENCODING 'UTF8' LOCALE 'C.UTF-8'"
+        )));
+    }
+    Ok(format!("PostgreSQL {version}"))
+}
+
+/// Code point order (as SQLite's BINARY collation) and Unicode character classes (so that
+/// search folds words of every script as FTS5 does).
+fn postgres_locale_ok(collate: &str, ctype: &str) -> bool {
+    let c_utf8 = |l: &str| matches!(l.to_ascii_lowercase().as_str(), "c.utf-8" | "c.utf8");
+    (collate == "C" || collate == "POSIX" || c_utf8(collate)) && c_utf8(ctype)
 }
 
 /// Runs `f`, turning a panic into an error (its message kept for the log).
@@ -467,6 +551,23 @@ mod tests {
                 .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get(0))?))
                 .await?;
             assert_eq!(rows, 1, "the panicking jobs' rows were undone");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn only_a_code_point_order_unicode_database_is_accepted() -> Result<(), StorageError> {
+        assert!(postgres_locale_ok("C.UTF-8", "C.UTF-8"));
+        assert!(postgres_locale_ok("C", "C.utf8"));
+        assert!(!postgres_locale_ok("en_US.UTF-8", "en_US.UTF-8"));
+        assert!(!postgres_locale_ok("C", "C"));
+        if let Some(url) = crate::testing::fresh_pg_database_with_locale("C")? {
+            let refused = Db::open_postgres(&url, &DbOptions::default(), &[SET]);
+            assert!(
+                matches!(&refused, Err(StorageError::Invalid(m)) if m.contains("LOCALE 'C.UTF-8'")),
+                "{:?}",
+                refused.err()
+            );
         }
         Ok(())
     }

@@ -15,7 +15,7 @@ pub mod testing;
 
 pub use backup::{create_backup, prune_backups, restore_backup, BackupManifest};
 pub use datadir::{DataDir, DataDirLock};
-pub use db::{Db, DbOptions};
+pub use db::{describe_backend, Db, DbOptions};
 pub use error::{is_unique_violation, StorageError};
 pub use migrate::{applied_versions, Migration, MigrationSet};
 pub use sql::{

@@ -7,6 +7,11 @@ use crate::StorageError;
 /// The URL of a new empty database (C.UTF-8, as production requires), or None when no test
 /// server is configured.
 pub fn fresh_pg_database() -> Result<Option<String>, StorageError> {
+    fresh_pg_database_with_locale("C.UTF-8")
+}
+
+/// As [`fresh_pg_database`], with another locale (to test that a wrong one is refused).
+pub fn fresh_pg_database_with_locale(locale: &str) -> Result<Option<String>, StorageError> {
     let Ok(server) = std::env::var("NICHOIR_TEST_PG_URL") else {
         return Ok(None);
     };
@@ -23,7 +28,7 @@ pub fn fresh_pg_database() -> Result<Option<String>, StorageError> {
         .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
     client
         .batch_execute(&format!(
-            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8'"
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE '{locale}'"
         ))
         .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
     let base = server

@@ -50,6 +50,13 @@ impl TestServer {
         config.server.listen = "127.0.0.1:0".into();
         config.server.workers = 2;
         config.backup.interval_hours = 0;
+        // With a PostgreSQL test server (`scripts/pg-server`), each server gets its own database.
+        let pg = std::thread::spawn(nichoir_storage::testing::fresh_pg_database)
+            .join()
+            .map_err(|_| anyhow!("creating a test database panicked"))??;
+        if let Some(url) = pg {
+            config.storage.url = url;
+        }
         adjust(&mut config);
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;

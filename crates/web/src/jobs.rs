@@ -67,7 +67,7 @@ pub fn spawn_all(
             }
         });
     }
-    if c.storage.wal_checkpoint_secs > 0 {
+    if c.storage.wal_checkpoint_secs > 0 && c.storage.url.is_empty() {
         let db = ctx.db.clone();
         every(
             Duration::from_secs(c.storage.wal_checkpoint_secs),
@@ -93,7 +93,14 @@ pub fn spawn_all(
             }
         }
     });
-    if c.backup.interval_hours > 0 {
+    if c.backup.interval_hours > 0 && !c.storage.url.is_empty() {
+        // The archive holds a SQLite snapshot; PostgreSQL is backed up with its own tools.
+        tracing::warn!(
+            "automatic backups are for SQLite; with PostgreSQL, back up the database with \
+             pg_dump or pg_basebackup and the uploads folder with your usual tools"
+        );
+    }
+    if c.backup.interval_hours > 0 && c.storage.url.is_empty() {
         let ctx2 = ctx.clone();
         every(
             Duration::from_secs(c.backup.interval_hours * 3600),

@@ -10,4 +10,4 @@ mod routes;
 mod server;
 
 pub use about::components;
-pub use server::{api, migrations, prepare, serve, Prepared};
+pub use server::{api, migrations, open_database, prepare, serve, Prepared};

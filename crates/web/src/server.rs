@@ -57,14 +57,26 @@ pub struct Prepared {
 
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The configured database, migrated: SQLite under the data dir, or PostgreSQL at
+/// `storage.url`. Blocking (run it on a blocking thread).
+pub fn open_database(config: &Config) -> Result<Db, nichoir_storage::StorageError> {
+    let opts = DbOptions::from(&config.storage);
+    let sets = migrations();
+    if config.storage.url.is_empty() {
+        let path = DataDir::new(config.server.data_dir.clone()).db_path();
+        Db::open(&path, &opts, &sets)
+    } else {
+        Db::open_postgres(&config.storage.url, &opts, &sets)
+    }
+}
+
 pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let data_dir = DataDir::new(config.server.data_dir.clone());
     data_dir.prepare()?;
     let lock = data_dir.lock()?;
-    let opts = DbOptions::from(&config.storage);
-    let db_path = data_dir.db_path();
-    let sets = migrations();
-    let db = tokio::task::spawn_blocking(move || Db::open(&db_path, &opts, &sets)).await??;
+    let for_db = config.clone();
+    let db = tokio::task::spawn_blocking(move || open_database(&for_db)).await??;
+    tracing::info!(backend = db.backend(), "database ready");
     let auth = AuthService::new(db.clone(), config.auth.clone()).await?;
     let hub = Hub::new(config.realtime.clone());
     // A session, token or account that ends closes the sockets opened with it, before the
