@@ -5,9 +5,11 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod limits;
 pub mod markdown;
 pub mod time;
 pub mod upload;
+pub mod work;
 #[macro_use]
 mod text_enum;
 
