@@ -75,6 +75,19 @@ pub fn check_html(html: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The HTML a Markdown renderer produced, before the sanitiser parses it: inline HTML, emphasis
+/// and links nest where the block structure does not.
+pub fn check_generated_html(html: &str) -> Result<(), Error> {
+    let max = max_nesting();
+    if html_nesting(html, max) > max {
+        return Err(too_deep(
+            "the text (emphasis, links or inline HTML)",
+            max,
+        ));
+    }
+    Ok(())
+}
+
 /// An upper bound of the container depth any line of `text` can reach: the block-quote markers
 /// and list markers that open its prefix, plus half its indentation (a nested list item is
 /// indented by at least two columns per level). A line opening no container only continues the

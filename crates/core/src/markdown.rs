@@ -44,13 +44,7 @@ pub fn push_html_checked<'a>(
 
 /// The generated HTML, checked for nesting before the sanitiser (html5ever) parses it.
 fn sanitise(html: &str, builder: &ammonia::Builder<'_>) -> Result<String, Error> {
-    let max = limits::max_nesting();
-    if limits::html_nesting(html, max) > max {
-        return Err(Error::validation(format!(
-            "the text nests deeper than the limit of {max} levels (emphasis, links or HTML); \
-             flatten it"
-        )));
-    }
+    limits::check_generated_html(html)?;
     if work::over_budget() {
         return Err(work::exceeded());
     }
