@@ -565,6 +565,21 @@ struct Ready {
     reactions: Vec<(String, String)>,
 }
 
+/// A message's HTML, rendered on the work pool (this runs on a blocking thread, which may wait).
+/// A message the renderer refuses (nesting or deadline) keeps its text, escaped, so one odd
+/// message does not fail the whole import.
+fn imported_html(text: &str) -> String {
+    let owned = text.to_string();
+    nichoir_core::work::run_blocking(move || nichoir_core::markdown::to_page_html(&owned))
+        .unwrap_or_else(|_| {
+            let escaped = text
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            format!("<p>{escaped}</p>")
+        })
+}
+
 /// Import data as rows to store (no I/O): channel names made valid, empty and over-long
 /// messages left out, authors mapped to local users (`local`: source username → user id) or to
 /// the importer under their own name, reactions kept for local users only.
@@ -602,7 +617,7 @@ fn prepare(data: ImportData, local: &HashMap<String, String>, importer: &str) ->
                     client_id: format!("import:{}", m.key),
                     author: here.cloned().unwrap_or_else(|| importer.to_string()),
                     props: props.to_string(),
-                    html: nichoir_core::markdown::to_page_html(&m.text),
+                    html: imported_html(&m.text),
                     key: m.key,
                     parent: m.parent,
                     text: m.text,

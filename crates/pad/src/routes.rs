@@ -146,7 +146,7 @@ async fn export(
         "txt" => (text, "text/plain; charset=utf-8", "txt"),
         "md" => (text, "text/markdown; charset=utf-8", "md"),
         "html" => (
-            html_document(&name, &crate::import::markdown_to_html(&text)),
+            html_document(&name, &crate::import::markdown_to_html(text).await?),
             "text/html; charset=utf-8",
             "html",
         ),
@@ -395,14 +395,21 @@ async fn import_etherpad(
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let bytes = nichoir_http::read_body(body, ctx.config.uploads.max_file_bytes as usize).await?;
-    let file: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::new(
-            nichoir_core::ErrorCode::InvalidJson,
-            format!("not an Etherpad export (JSON): {e}"),
-        )
-    })?;
-    let imported = crate::etherpad_file::read_export(&file)
-        .map_err(|e| ApiError(nichoir_core::Error::validation(e.to_string())))?;
+    // Parsing and replaying the history is CPU work on input: the work pool's (serde_json stops
+    // at 128 levels of nesting; the replay looks at the deadline between revisions).
+    let imported = nichoir_core::work::run(move || {
+        let file: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            nichoir_core::Error::new(
+                nichoir_core::ErrorCode::InvalidJson,
+                format!("not an Etherpad export (JSON): {e}"),
+            )
+        })?;
+        crate::etherpad_file::read_export(&file).map_err(|e| match e {
+            crate::etherpad_file::EtherpadFileError::OverBudget => nichoir_core::work::exceeded(),
+            e => nichoir_core::Error::validation(e.to_string()),
+        })
+    })
+    .await?;
     let info = pads
         .import_etherpad(&who.0, q.name.as_deref(), imported)
         .await

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use nichoir_auth::{Actor, AuthService};
 use nichoir_core::config::WikisConfig;
 use nichoir_core::time::now_ms;
-use nichoir_core::{Error, ErrorCode};
+use nichoir_core::{work, Error, ErrorCode};
 use nichoir_storage::{is_unique_violation, Connection, Db, StorageError};
 use nichoir_wikitext::merge::{merge3, MergeOutcome};
 use nichoir_wikitext::names::{page_key, validate_page_name, validate_slug};
@@ -251,28 +251,6 @@ impl WikiService {
         &self.base_url
     }
 
-    /// Renders a page's Markdown against the wiki's existing pages.
-    pub fn render_in(
-        &self,
-        c: &Connection,
-        wiki: &WikiRow,
-        text: &str,
-    ) -> Result<(String, String, Vec<String>), StorageError> {
-        let keys = store::existing_keys(c, wiki.id)?;
-        let exists = |k: &str| keys.contains(k);
-        let base = format!("/w/{}", wiki.slug);
-        let r = render(
-            text,
-            &RenderOptions {
-                wiki_base: &base,
-                instance_origin: &self.base_url,
-                links: LinkTarget { exists: &exists },
-            },
-        );
-        let toc = serde_json::to_string(&r.toc).unwrap_or_else(|_| "[]".into());
-        Ok((r.html, toc, r.links))
-    }
-
     /// The wiki, the asker's rights in it, and (if `key` is given) the page under that key.
     pub async fn load(
         &self,
@@ -416,7 +394,7 @@ impl WikiService {
         let base_url = self.base_url.clone();
         let menu_html = self
             .db
-            .read(move |c| Ok(render_with(c, &w, &w.menu, &base_url)?.0))
+            .read(move |c| Ok(render_stored(c, &w, &w.menu, &base_url)?.0))
             .await?;
         v["menu_html"] = json!(menu_html);
         v["watching"] = json!(self.is_watching(actor, wiki.id, 0).await?);
@@ -574,7 +552,7 @@ impl WikiService {
                         let Some(p) = store::page_by_id(c, pid)? else {
                             return fail(WikiError::NoPage);
                         };
-                        let (html, toc, _) = render_with(c, &w, &p.text, &base_url)?;
+                        let (html, toc, _) = render_stored(c, &w, &p.text, &base_url)?;
                         store::store_render(c, pid, p.rev, &html, &toc)?;
                         Ok((html, toc))
                     })
@@ -827,7 +805,7 @@ impl WikiService {
                         "revision {rev} does not exist"
                     ))));
                 };
-                let (html, _, _) = render_with(c, &wiki, &text, &base_url)?;
+                let (html, _, _) = render_stored(c, &wiki, &text, &base_url)?;
                 Ok((text, html))
             })
             .await?;
@@ -1165,7 +1143,7 @@ fn refresh_linkers(
         return store::invalidate_linkers(c, wiki.id, key);
     }
     for p in linkers {
-        let (html, toc, _) = render_with(c, wiki, &p.text, base_url)?;
+        let (html, toc, _) = render_stored(c, wiki, &p.text, base_url)?;
         store::store_render(c, p.id, p.rev, &html, &toc)?;
     }
     Ok(())
@@ -1181,7 +1159,8 @@ pub fn render_with(
     render_with_extra(c, wiki, text, base_url, "")
 }
 
-/// As [`render_with`], counting `extra_key` as existing (the page being created).
+/// As [`render_with`], counting `extra_key` as existing (the page being created). The render
+/// runs on the work pool (large stack, deadline); this thread waits for it.
 fn render_with_extra(
     c: &Connection,
     wiki: &WikiRow,
@@ -1190,18 +1169,51 @@ fn render_with_extra(
     extra_key: &str,
 ) -> Result<(String, String, Vec<String>), StorageError> {
     let keys = store::existing_keys(c, wiki.id)?;
-    let exists = |k: &str| k == extra_key || keys.contains(k);
     let base = format!("/w/{}", wiki.slug);
-    let r = render(
-        text,
-        &RenderOptions {
-            wiki_base: &base,
-            instance_origin: base_url,
-            links: LinkTarget { exists: &exists },
-        },
+    let (text, base_url, extra_key) = (
+        text.to_string(),
+        base_url.to_string(),
+        extra_key.to_string(),
     );
+    let r = work::run_blocking(move || {
+        let exists = |k: &str| k == extra_key || keys.contains(k);
+        render(
+            &text,
+            &RenderOptions {
+                wiki_base: &base,
+                instance_origin: &base_url,
+                links: LinkTarget { exists: &exists },
+            },
+        )
+    })?;
     let toc = serde_json::to_string(&r.toc).unwrap_or_else(|_| "[]".into());
     Ok((r.html, toc, r.links))
+}
+
+/// As [`render_with`], for text already stored: text saved before the limits existed may now be
+/// refused, and must not make the page (or a save that re-renders its linkers) fail, so it shows
+/// as escaped preformatted text instead.
+pub fn render_stored(
+    c: &Connection,
+    wiki: &WikiRow,
+    text: &str,
+    base_url: &str,
+) -> Result<(String, String, Vec<String>), StorageError> {
+    match render_with(c, wiki, text, base_url) {
+        // Links are only kept from saves, which never take this path.
+        Err(StorageError::Domain(e)) if e.code != ErrorCode::Internal => {
+            Ok((plain_html(text), "[]".into(), Vec::new()))
+        }
+        other => other,
+    }
+}
+
+fn plain_html(text: &str) -> String {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("<pre>{escaped}</pre>")
 }
 
 /// The words of a search as an FTS5 query: each word quoted (no operator injection), all

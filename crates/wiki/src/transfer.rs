@@ -79,18 +79,38 @@ impl WikiService {
         };
         let base = format!("/w/{}", wiki.slug);
         let origin = self.base_url.clone();
+        let keys = std::sync::Arc::new(keys);
         let bytes = tokio::task::spawn_blocking(move || {
-            let exists = |k: &str| keys.contains(k);
+            // Each page renders on the work pool, under its limits and deadline; a page saved
+            // before the limits that they now refuse goes into the copy as plain text.
             let html = |_: &str, markdown: &str| {
-                render(
-                    markdown,
-                    &RenderOptions {
-                        wiki_base: &base,
-                        instance_origin: &origin,
-                        links: LinkTarget { exists: &exists },
-                    },
-                )
-                .html
+                let (keys, base, origin, text) = (
+                    std::sync::Arc::clone(&keys),
+                    base.clone(),
+                    origin.clone(),
+                    markdown.to_string(),
+                );
+                nichoir_core::work::run_blocking(move || {
+                    let exists = |k: &str| keys.contains(k);
+                    render(
+                        &text,
+                        &RenderOptions {
+                            wiki_base: &base,
+                            instance_origin: &origin,
+                            links: LinkTarget { exists: &exists },
+                        },
+                    )
+                })
+                .map(|r| r.html)
+                .unwrap_or_else(|_| {
+                    format!(
+                        "<pre>{}</pre>",
+                        markdown
+                            .replace('&', "&amp;")
+                            .replace('<', "&lt;")
+                            .replace('>', "&gt;")
+                    )
+                })
             };
             write_zip(&archive, &html)
         })
