@@ -119,10 +119,15 @@ fn html_document(title: &str, body_html: &str) -> String {
 
 async fn export(
     pads: Pads,
+    ctx: web::Data<Ctx>,
     who: MaybeActor,
+    ip: ClientIp,
     id: web::Path<String>,
     q: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
+    if q.format.as_deref() == Some("html") {
+        ctx.auth.throttle_anonymous_render(who.0.as_ref(), &ip.0)?;
+    }
     let (info, readonly) = pads
         .open(&id, who.0.as_ref())
         .await

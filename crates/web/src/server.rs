@@ -65,7 +65,20 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let db_path = data_dir.db_path();
     let sets = migrations();
     let db = tokio::task::spawn_blocking(move || Db::open(&db_path, &opts, &sets)).await??;
-    let auth = AuthService::new(db.clone(), config.auth.clone()).await?;
+    nichoir_core::limits::configure(
+        config.limits.max_nesting as usize,
+        config.limits.max_render_bytes as usize,
+    );
+    nichoir_core::work::configure(nichoir_core::work::PoolSettings {
+        threads: match config.limits.render_threads {
+            0 => nichoir_core::work::default_threads(),
+            n => n as usize,
+        },
+        timeout: std::time::Duration::from_millis(config.limits.render_timeout_ms),
+    });
+    let auth = AuthService::new(db.clone(), config.auth.clone())
+        .await?
+        .with_anonymous_render_limit(config.limits.anonymous_renders_per_minute);
     let hub = Hub::new(config.realtime.clone());
     hub.register("presence", Arc::new(PresenceHandler));
     let pads = Arc::new(nichoir_pad::PadService::new(
