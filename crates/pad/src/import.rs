@@ -32,8 +32,9 @@ pub fn html_to_markdown(html: &str) -> Result<String, Error> {
     let max = limits::max_nesting();
     let mut stack = vec![(std::rc::Rc::clone(&tree), 0usize)];
     while let Some((node, depth)) = stack.pop() {
-        if depth > max + 2 {
-            // Two levels for the document and <html> that the parser adds.
+        if depth > max + 3 {
+            // The document, <html> and <body> that the parser adds, and the text in the deepest
+            // element.
             return Err(Error::validation(format!(
                 "the HTML nests deeper than the limit of {max} levels; flatten it"
             )));
@@ -178,6 +179,38 @@ impl PadService {
 
 #[cfg(test)]
 mod tests {
+    use nichoir_core::{limits, ErrorCode};
+
+    fn nested(depth: usize) -> String {
+        format!("{}deep{}", "<div>".repeat(depth), "</div>".repeat(depth))
+    }
+
+    #[test]
+    fn html_import_converts_up_to_the_nesting_limit_and_refuses_beyond() {
+        let max = limits::max_nesting();
+        let md = super::html_to_markdown("<h1>Titre</h1><ul><li>un</li><li><b>deux</b></li></ul>")
+            .unwrap_or_default();
+        assert!(md.contains("# Titre") && md.contains("**deux**"), "{md}");
+        assert!(super::html_to_markdown(&nested(max)).is_ok());
+        let err = super::html_to_markdown(&nested(max + 1)).expect_err("too deep");
+        assert_eq!(err.code, ErrorCode::ValidationFailed);
+        assert!(err.message.contains(&max.to_string()), "{}", err.message);
+    }
+
+    #[test]
+    fn html_that_once_overflowed_the_stack_is_refused_at_once() {
+        // A few thousand nested elements (~25 KB) aborted the process inside htmd's recursion.
+        for html in [
+            nested(5_000),
+            "<blockquote>".repeat(5_000),
+            format!("{}x", "<b><i>".repeat(3_000)),
+            "<table><tr><td>".repeat(2_000),
+        ] {
+            let err = super::html_to_markdown(&html).expect_err("refused");
+            assert_eq!(err.code, ErrorCode::ValidationFailed, "{}", err.message);
+        }
+    }
+
     #[test]
     fn html_export_is_rendered_and_sanitised() {
         let html = nichoir_core::markdown::to_html(

@@ -660,6 +660,7 @@ impl WikiService {
         }
         self.throttle_anonymous(actor, ip)?;
         let text = input.text.replace("\r\n", "\n");
+        check_renders(&text).await?;
         let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
         let base_rev = input.base_rev;
         let base_url = self.base_url.clone();
@@ -1188,6 +1189,26 @@ fn render_with_extra(
     })?;
     let toc = serde_json::to_string(&r.toc).unwrap_or_else(|_| "[]".into());
     Ok((r.html, toc, r.links))
+}
+
+/// Refuses, before the write, a text the renderer would refuse: the save renders again inside
+/// the write (against the pages existing then), and a refusal found there would have kept every
+/// other write of the instance waiting up to the deadline.
+async fn check_renders(text: &str) -> Result<(), Error> {
+    let text = text.to_string();
+    work::run(move || {
+        let missing = |_: &str| false;
+        render(
+            &text,
+            &RenderOptions {
+                wiki_base: "/w/check",
+                instance_origin: "",
+                links: LinkTarget { exists: &missing },
+            },
+        )
+        .map(|_| ())
+    })
+    .await
 }
 
 /// As [`render_with`], for text already stored: text saved before the limits existed may now be
