@@ -76,16 +76,23 @@ pub fn check_html(html: &str) -> Result<(), Error> {
 }
 
 /// The HTML a Markdown renderer produced, before the sanitiser parses it: inline HTML, emphasis
-/// and links nest where the block structure does not.
+/// and links nest where the block structure does not. One Markdown level becomes up to two
+/// elements (`<ul><li>`, `<blockquote><p>`), and a paragraph holds a few inline ones, so the
+/// bound is [`generated_html_nesting`].
 pub fn check_generated_html(html: &str) -> Result<(), Error> {
-    let max = max_nesting();
+    let max = generated_html_nesting();
     if html_nesting(html, max) > max {
         return Err(too_deep(
-            "the text (emphasis, links or inline HTML)",
+            "the text (emphasis, links or inline HTML elements)",
             max,
         ));
     }
     Ok(())
+}
+
+/// Deepest HTML a renderer may produce from Markdown within [`max_nesting`].
+pub fn generated_html_nesting() -> usize {
+    max_nesting() * 2 + 16
 }
 
 /// An upper bound of the container depth any line of `text` can reach: the block-quote markers
