@@ -1,6 +1,8 @@
 //! Nichoir's shared vocabulary: configuration, error codes, identifiers, time, and the contracts that
 //! tools implement (data export). No I/O beyond reading the configuration file.
 
+#[cfg(feature = "adversarial")]
+pub mod adversarial;
 pub mod config;
 pub mod error;
 pub mod export;

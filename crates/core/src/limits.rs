@@ -163,27 +163,28 @@ const VOID: &[&str] = &[
     "track", "wbr", "keygen",
 ];
 
-/// Elements whose content the parser reads as text: their body is skipped.
-const RAW_TEXT: &[&str] = &[
-    "script",
-    "style",
-    "textarea",
-    "title",
-    "xmp",
-    "iframe",
-    "noembed",
-    "noframes",
-    "noscript",
-];
-
 /// Elements that an opening tag of the same name closes (`<li>a<li>b` are siblings).
 const SELF_CLOSING_SIBLINGS: &[&str] = &[
     "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "rb",
     "rt", "rp", "colgroup", "caption",
 ];
 
-/// Deepest element nesting of `html` as an HTML parser would build it, over-estimated (an
-/// unclosed element counts as open to the end), stopping once past `stop_after`.
+/// Elements that bound a scope: an end tag does not close an element outside them (html5ever
+/// ignores `</b>` in `<b><table><td></b>`), so the scan must not either.
+const SCOPE_BOUNDARIES: &[&str] = &[
+    "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "svg",
+    "math", "foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext", "annotation-xml",
+];
+
+/// Deepest element nesting of `html` as an HTML parser would build it, over-estimated, stopping
+/// once past `stop_after`.
+///
+/// Over-estimated on purpose, so that no parser state can hide nesting from it: every `<name`
+/// opens an element unless void or `/>`, including inside comments, `<script>` or `<style>`
+/// (whose content a parser reads as text in HTML but not inside `<svg>`), and a tag ends at its
+/// first `>` whatever the quotes say. An end tag closes its element only when no scope boundary
+/// is open above it, as a parser decides. Linear: the stack searched is at most `stop_after`
+/// deep.
 pub fn html_nesting(html: &str, stop_after: usize) -> usize {
     let bytes = html.as_bytes();
     let mut open: Vec<String> = Vec::new();
@@ -192,16 +193,14 @@ pub fn html_nesting(html: &str, stop_after: usize) -> usize {
     while let Some(found) = bytes.get(i..).and_then(|rest| memchr(b'<', rest)) {
         i += found + 1;
         let rest = bytes.get(i..).unwrap_or_default();
-        if rest.starts_with(b"!--") {
-            i += 3 + find(rest.get(3..).unwrap_or_default(), b"-->").map_or(rest.len(), |e| e + 3);
-            continue;
-        }
-        if matches!(rest.first(), Some(b'!' | b'?')) {
-            i += memchr(b'>', rest).map_or(rest.len(), |e| e + 1);
-            continue;
-        }
         let closing = rest.first() == Some(&b'/');
         let name_start = usize::from(closing);
+        if !rest
+            .get(name_start)
+            .is_some_and(|b| b.is_ascii_alphabetic())
+        {
+            continue;
+        }
         let name: String = rest
             .get(name_start..)
             .unwrap_or_default()
@@ -209,32 +208,38 @@ pub fn html_nesting(html: &str, stop_after: usize) -> usize {
             .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b':')
             .map(|b| b.to_ascii_lowercase() as char)
             .collect();
-        if name.is_empty()
-            || !rest
-                .get(name_start)
-                .is_some_and(|b| b.is_ascii_alphabetic())
-        {
-            continue;
-        }
-        let (tag_len, self_closed) = tag_end(rest);
+        let tag_len = memchr(b'>', rest).map_or(rest.len(), |e| e + 1);
+        let self_closed = tag_len >= 2 && rest.get(tag_len - 2) == Some(&b'/');
         i += tag_len;
         if closing {
             if let Some(at) = open.iter().rposition(|n| *n == name) {
-                open.truncate(at);
+                let crosses_boundary = open
+                    .get(at + 1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|n| SCOPE_BOUNDARIES.contains(&n.as_str()));
+                if !crosses_boundary {
+                    open.truncate(at);
+                }
             }
             continue;
         }
         if self_closed || VOID.contains(&name.as_str()) {
             continue;
         }
-        if RAW_TEXT.contains(&name.as_str()) {
-            let end = format!("</{name}");
-            let body = bytes.get(i..).unwrap_or_default();
-            i += find_ignore_case(body, end.as_bytes()).unwrap_or(body.len());
-            continue;
-        }
         if SELF_CLOSING_SIBLINGS.contains(&name.as_str()) && open.last() == Some(&name) {
             open.pop();
+        }
+        // Elements the parser adds itself: a row's body, a cell's row.
+        let top = open.last().cloned().unwrap_or_default();
+        let top = top.as_str();
+        if (name == "tr" && !matches!(top, "tbody" | "thead" | "tfoot"))
+            || (matches!(name.as_str(), "td" | "th") && top == "table")
+        {
+            open.push("tbody".into());
+        }
+        if matches!(name.as_str(), "td" | "th") && top != "tr" {
+            open.push("tr".into());
         }
         open.push(name);
         deepest = deepest.max(open.len());
@@ -245,42 +250,8 @@ pub fn html_nesting(html: &str, stop_after: usize) -> usize {
     deepest
 }
 
-/// Length of a tag's remainder up to and including its `>` (quotes respected), and whether it
-/// ends with `/>`.
-fn tag_end(rest: &[u8]) -> (usize, bool) {
-    let mut quote: Option<u8> = None;
-    let mut prev = 0u8;
-    for (n, &b) in rest.iter().enumerate() {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b'>' => return (n + 1, prev == b'/'),
-            None => {}
-        }
-        prev = b;
-    }
-    (rest.len(), false)
-}
-
 fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
     haystack.iter().position(|&b| b == needle)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
-    }
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
-    }
-    haystack
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]
@@ -307,8 +278,13 @@ mod tests {
         assert_eq!(html_nesting("<div><div><b>x</b></div></div>", 100), 3);
         assert_eq!(html_nesting("<ul><li>a<li>b<li>c</ul>", 100), 2);
         assert_eq!(html_nesting("<br><img src=x><hr/><x-y/>", 100), 0);
-        assert_eq!(html_nesting("<a title='<b><b>'>x</a>", 100), 1);
-        assert_eq!(html_nesting("<!-- <div><div> --><script><div><div></script>", 100), 0);
+        assert_eq!(html_nesting("<a title='<b><b>'>x</a>", 100), 2, "over-counted");
+        assert_eq!(html_nesting("<!-- <div><div> --><script><div></script>", 100), 4);
+        assert_eq!(
+            html_nesting("<b><table><tr><td></b><b><table><tr><td></b>", 100),
+            10,
+            "an end tag does not close across a table (each with its implied tbody)"
+        );
         assert_eq!(html_nesting("a < b and c<3", 100), 0);
         assert_eq!(html_nesting(&"<div>".repeat(1000), 10), 11, "stops early");
     }
