@@ -87,7 +87,11 @@ async fn pads_refuse_deep_imports_and_exports_quickly() -> anyhow::Result<()> {
         "<blockquote>".repeat(5_000),
         "<b><i>".repeat(3_000),
     ] {
-        let r = while_serving(&server, raw_post(&guest, &import("html"), html.into_bytes())).await?;
+        let r = while_serving(
+            &server,
+            raw_post(&guest, &import("html"), html.into_bytes()),
+        )
+        .await?;
         assert!(refused(&r), "{} {:?}", r.status, r.body);
         assert!(
             r.body["error"]["message"]
@@ -126,7 +130,11 @@ async fn pads_refuse_deep_imports_and_exports_quickly() -> anyhow::Result<()> {
     let deep_json = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000));
     let r = while_serving(
         &server,
-        raw_post(&guest, "/api/v1/pads/import-etherpad", deep_json.into_bytes()),
+        raw_post(
+            &guest,
+            "/api/v1/pads/import-etherpad",
+            deep_json.into_bytes(),
+        ),
     )
     .await?;
     assert_eq!((r.status, r.code()), (400, "invalid_json"), "{:?}", r.body);
@@ -150,7 +158,8 @@ async fn wikis_refuse_deep_pages_and_render_repetition_linearly() -> anyhow::Res
     let server = TestServer::start()?;
     let ana = public_wiki(&server, "open").await?;
     let anonymous = server.client();
-    let preview = |text: String| anonymous.post("/api/v1/wikis/open/preview", json!({"text": text}));
+    let preview =
+        |text: String| anonymous.post("/api/v1/wikis/open/preview", json!({"text": text}));
 
     for text in [
         nested_quotes(MAX + 1),
@@ -236,7 +245,10 @@ async fn chat_posts_and_imports_stay_bounded() -> anyhow::Result<()> {
         .unwrap_or_default()
         .to_string();
     let posts = format!("/api/v1/chat/channels/{square}/posts");
-    for text in [nested_quotes(3_000), format!("x {}", "<span>".repeat(1_000))] {
+    for text in [
+        nested_quotes(3_000),
+        format!("x {}", "<span>".repeat(1_000)),
+    ] {
         let r = while_serving(&server, ana.post(&posts, json!({"text": text}))).await?;
         assert!(refused(&r), "{} {:?}", r.status, r.body);
     }

@@ -65,8 +65,8 @@ fn the_corpus_is_bounded() {
     let mut n = 0;
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let bytes = std::fs::read(entry.path()).unwrap_or_default();
-        let checked = check_imports(&bytes)
-            .and_then(|()| check_text(&String::from_utf8_lossy(&bytes)));
+        let checked =
+            check_imports(&bytes).and_then(|()| check_text(&String::from_utf8_lossy(&bytes)));
         if let Err(e) = checked {
             panic!("{}: {e}", entry.path().display());
         }

@@ -35,9 +35,15 @@ pub fn markdown(kind: usize, depth: usize, repeat: usize) -> String {
         )
         .repeat(repeat),
         11 => "`a``".repeat(repeat),
-        12 => (0..repeat).map(|i| format!("[r{i}]: /u\n[r{i}]\n")).collect(),
-        13 => format!("<!-- {} <script>{}", "<div>".repeat(depth), "<b>".repeat(depth))
-            .repeat(repeat),
+        12 => (0..repeat)
+            .map(|i| format!("[r{i}]: /u\n[r{i}]\n"))
+            .collect(),
+        13 => format!(
+            "<!-- {} <script>{}",
+            "<div>".repeat(depth),
+            "<b>".repeat(depth)
+        )
+        .repeat(repeat),
         14 => format!("[[Home]] [[Page {}|label]] [[#x]]\n", depth).repeat(repeat),
         15 => format!("{}```\ncode\n", "> ".repeat(depth)).repeat(repeat),
         _ => format!("{}<b><i>x\n\n", "<p>".repeat(depth)).repeat(repeat),

@@ -633,7 +633,10 @@ impl Config {
             return Err(bad("limits.render_timeout_ms", "between 50 and 60000"));
         }
         if self.limits.render_threads > 256 {
-            return Err(bad("limits.render_threads", "at most 256 (0 = half the cores)"));
+            return Err(bad(
+                "limits.render_threads",
+                "at most 256 (0 = half the cores)",
+            ));
         }
         if !(2..=50).contains(&self.video.max_participants) {
             return Err(bad("video.max_participants", "between 2 and 50"));

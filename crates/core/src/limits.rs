@@ -172,8 +172,26 @@ const SELF_CLOSING_SIBLINGS: &[&str] = &[
 /// Elements that bound a scope: an end tag does not close an element outside them (html5ever
 /// ignores `</b>` in `<b><table><td></b>`), so the scan must not either.
 const SCOPE_BOUNDARIES: &[&str] = &[
-    "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "svg",
-    "math", "foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext", "annotation-xml",
+    "applet",
+    "caption",
+    "html",
+    "table",
+    "td",
+    "th",
+    "marquee",
+    "object",
+    "template",
+    "svg",
+    "math",
+    "foreignobject",
+    "desc",
+    "title",
+    "mi",
+    "mo",
+    "mn",
+    "ms",
+    "mtext",
+    "annotation-xml",
 ];
 
 /// Deepest element nesting of `html` as an HTML parser would build it, over-estimated, stopping
@@ -278,8 +296,15 @@ mod tests {
         assert_eq!(html_nesting("<div><div><b>x</b></div></div>", 100), 3);
         assert_eq!(html_nesting("<ul><li>a<li>b<li>c</ul>", 100), 2);
         assert_eq!(html_nesting("<br><img src=x><hr/><x-y/>", 100), 0);
-        assert_eq!(html_nesting("<a title='<b><b>'>x</a>", 100), 2, "over-counted");
-        assert_eq!(html_nesting("<!-- <div><div> --><script><div></script>", 100), 4);
+        assert_eq!(
+            html_nesting("<a title='<b><b>'>x</a>", 100),
+            2,
+            "over-counted"
+        );
+        assert_eq!(
+            html_nesting("<!-- <div><div> --><script><div></script>", 100),
+            4
+        );
         assert_eq!(
             html_nesting("<b><table><tr><td></b><b><table><tr><td></b>", 100),
             10,
@@ -294,7 +319,11 @@ mod tests {
         let deep = "<div>".repeat(max_nesting() + 1);
         let err = check_html(&deep).expect_err("too deep");
         assert_eq!(err.code, ErrorCode::ValidationFailed);
-        assert!(err.message.contains(&max_nesting().to_string()), "{}", err.message);
+        assert!(
+            err.message.contains(&max_nesting().to_string()),
+            "{}",
+            err.message
+        );
         assert!(check_html(&"<div>".repeat(max_nesting())).is_ok());
         let quotes = ">".repeat(max_nesting() + 1);
         assert!(check_markdown(&quotes).is_err());

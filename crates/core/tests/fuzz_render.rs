@@ -27,7 +27,10 @@ fn setup() {
 fn acceptable(result: &Result<String, Error>) -> bool {
     match result {
         Ok(_) => true,
-        Err(e) => matches!(e.code, ErrorCode::ValidationFailed | ErrorCode::PayloadTooLarge),
+        Err(e) => matches!(
+            e.code,
+            ErrorCode::ValidationFailed | ErrorCode::PayloadTooLarge
+        ),
     }
 }
 
@@ -192,4 +195,3 @@ fn time_boxed_fuzz_of_the_renderers() {
     }
     eprintln!("fuzzed the renderers {runs} times (seed {seed})");
 }
-

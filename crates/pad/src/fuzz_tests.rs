@@ -57,7 +57,12 @@ fn corpus(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| Some((e.path().display().to_string(), std::fs::read(e.path()).ok()?)))
+        .filter_map(|e| {
+            Some((
+                e.path().display().to_string(),
+                std::fs::read(e.path()).ok()?,
+            ))
+        })
         .collect();
     out.sort();
     out

@@ -157,7 +157,13 @@ pub struct WikiService {
     pub(crate) instance_name: String,
     /// Anonymous edits per address in the last hour.
     anonymous: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    /// Each wiki's rendered menu, with the fingerprint of what it depends on (its text and the
+    /// pages that exist, which decide the "missing" links): showing a wiki never re-renders it.
+    menu_cache: std::sync::Arc<Mutex<HashMap<i64, (u64, String)>>>,
 }
+
+/// Wikis whose rendered menu is kept; past this the cache starts over.
+const MENU_CACHE_MAX: usize = 1_000;
 
 /// What the composition hands the service.
 pub struct WikiDeps {
@@ -240,6 +246,7 @@ impl WikiService {
             base_url: d.base_url,
             instance_name: d.instance_name,
             anonymous: Mutex::new(HashMap::new()),
+            menu_cache: std::sync::Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -392,9 +399,29 @@ impl WikiService {
         let mut v = wiki_json(&wiki, &who);
         let w = wiki.clone();
         let base_url = self.base_url.clone();
+        let cache = std::sync::Arc::clone(&self.menu_cache);
         let menu_html = self
             .db
-            .read(move |c| Ok(render_stored(c, &w, &w.menu, &base_url)?.0))
+            .read(move |c| {
+                use std::hash::{Hash, Hasher};
+                let mut keys: Vec<String> = store::existing_keys(c, w.id)?.into_iter().collect();
+                keys.sort_unstable();
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                (&w.menu, &w.slug, &base_url, &keys).hash(&mut hasher);
+                let fingerprint = hasher.finish();
+                if let Some((f, html)) = cache.lock().get(&w.id) {
+                    if *f == fingerprint {
+                        return Ok(html.clone());
+                    }
+                }
+                let html = render_stored(c, &w, &w.menu, &base_url)?.0;
+                let mut map = cache.lock();
+                if map.len() >= MENU_CACHE_MAX {
+                    map.clear();
+                }
+                map.insert(w.id, (fingerprint, html.clone()));
+                Ok(html)
+            })
             .await?;
         v["menu_html"] = json!(menu_html);
         v["watching"] = json!(self.is_watching(actor, wiki.id, 0).await?);

@@ -7,11 +7,11 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
+use nichoir_core::markdown::push_html_checked;
+use nichoir_core::{limits, work, Error};
 use pulldown_cmark::{
     Alignment, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
 };
-use nichoir_core::markdown::push_html_checked;
-use nichoir_core::{limits, work, Error};
 use serde::Serialize;
 
 use crate::names::{page_key, page_url_segment, validate_page_name};

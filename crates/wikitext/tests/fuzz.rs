@@ -26,7 +26,7 @@ fn check_render(text: &str) -> Result<(), String> {
     let owned = text.to_string();
     let started = Instant::now();
     let result = work::run_blocking(move || {
-        let exists = |key: &str| key.len() % 2 == 0;
+        let exists = |key: &str| key.len().is_multiple_of(2);
         render(
             &owned,
             &RenderOptions {
@@ -51,7 +51,12 @@ fn check_render(text: &str) -> Result<(), String> {
             }
             Ok(())
         }
-        Err(e) if matches!(e.code, ErrorCode::ValidationFailed | ErrorCode::PayloadTooLarge) => {
+        Err(e)
+            if matches!(
+                e.code,
+                ErrorCode::ValidationFailed | ErrorCode::PayloadTooLarge
+            ) =>
+        {
             Ok(())
         }
         Err(e) => Err(format!("{e:?}")),
