@@ -383,3 +383,29 @@ async fn a_wiki_archive_with_a_deep_page_is_refused() -> anyhow::Result<()> {
     assert_eq!(r.status, 201, "the untouched archive imports: {:?}", r.body);
     Ok(())
 }
+
+#[tokio::test]
+async fn merges_and_diffs_of_rewritten_pages_stay_bounded() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = public_wiki(&server, "open").await?;
+    let lines = |n: usize, k: usize| -> String {
+        (0..n).map(|i| format!("{}\n", (i * k + 1) % 13)).collect()
+    };
+    let page = "/api/v1/wikis/open/pages/Long";
+    let r = ana.put_json(page, json!({"text": lines(8_000, 1)})).await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = ana
+        .put_json(page, json!({"text": lines(8_000, 3), "base_rev": 1}))
+        .await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // An edit of revision 1 rewriting every line: merging it inside the writer took minutes.
+    let r = while_serving(
+        &server,
+        ana.put_json(page, json!({"text": lines(8_000, 5), "base_rev": 1})),
+    )
+    .await?;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    let r = while_serving(&server, ana.get(&format!("{page}/diff?from=1&to=2"))).await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    Ok(())
+}

@@ -867,7 +867,8 @@ impl WikiService {
                 }
             })
             .await?;
-        let d = nichoir_wikitext::diff::diff(&old, &new, 3);
+        // CPU work on two texts of up to a page each: on the work pool, not the async worker.
+        let d = work::run(move || Ok(nichoir_wikitext::diff::diff(&old, &new, 3))).await?;
         Ok(json!({"page": page.name, "from": from, "to": to, "diff": d}))
     }
 
