@@ -1158,6 +1158,8 @@ impl WikiService {
 /// Pages re-rendered at once when a page they link to appears or goes; beyond this many, they
 /// re-render on their next view.
 const EAGER_RERENDER: usize = 200;
+/// Nor more text than this in all (these renders hold the single writer).
+const EAGER_RERENDER_BYTES: usize = 1024 * 1024;
 
 /// A page appeared or went under `key`: re-render the pages linking to it now, inside the same
 /// write, so that reading stays a pure read.
@@ -1168,7 +1170,8 @@ fn refresh_linkers(
     base_url: &str,
 ) -> Result<(), StorageError> {
     let linkers = store::backlinks(c, wiki.id, key)?;
-    if linkers.len() > EAGER_RERENDER {
+    let bytes: usize = linkers.iter().map(|p| p.text.len()).sum();
+    if linkers.len() > EAGER_RERENDER || bytes > EAGER_RERENDER_BYTES {
         return store::invalidate_linkers(c, wiki.id, key);
     }
     for p in linkers {
