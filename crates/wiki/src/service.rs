@@ -157,13 +157,46 @@ pub struct WikiService {
     pub(crate) instance_name: String,
     /// Anonymous edits per address in the last hour.
     anonymous: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
-    /// Each wiki's rendered menu, with the fingerprint of what it depends on (its text and the
-    /// pages that exist, which decide the "missing" links): showing a wiki never re-renders it.
-    menu_cache: std::sync::Arc<Mutex<HashMap<i64, (u64, String)>>>,
+    /// Renders of stored text that is not stored rendered (each wiki's menu, old revisions), with
+    /// the fingerprint of what they depend on: showing them again never re-renders.
+    render_cache: RenderCache,
 }
 
-/// Wikis whose rendered menu is kept; past this the cache starts over.
-const MENU_CACHE_MAX: usize = 1_000;
+/// Key: (wiki id, page id or 0 for the menu, revision or 0); value: fingerprint and HTML.
+type RenderCache = std::sync::Arc<Mutex<HashMap<(i64, i64, i64), (u64, String)>>>;
+
+/// Renders kept; past this the cache starts over.
+const RENDER_CACHE_MAX: usize = 1_000;
+
+/// `text` rendered in `wiki`, from the cache when neither it nor the set of existing pages (which
+/// decides the "missing" links) changed since.
+fn cached_render(
+    c: &Connection,
+    cache: &RenderCache,
+    key: (i64, i64, i64),
+    wiki: &WikiRow,
+    text: &str,
+    base_url: &str,
+) -> Result<String, StorageError> {
+    use std::hash::{Hash, Hasher};
+    let mut keys: Vec<String> = store::existing_keys(c, wiki.id)?.into_iter().collect();
+    keys.sort_unstable();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (text, &wiki.slug, base_url, &keys).hash(&mut hasher);
+    let fingerprint = hasher.finish();
+    if let Some((f, html)) = cache.lock().get(&key) {
+        if *f == fingerprint {
+            return Ok(html.clone());
+        }
+    }
+    let html = render_stored(c, wiki, text, base_url)?.0;
+    let mut map = cache.lock();
+    if map.len() >= RENDER_CACHE_MAX {
+        map.clear();
+    }
+    map.insert(key, (fingerprint, html.clone()));
+    Ok(html)
+}
 
 /// What the composition hands the service.
 pub struct WikiDeps {
@@ -246,7 +279,7 @@ impl WikiService {
             base_url: d.base_url,
             instance_name: d.instance_name,
             anonymous: Mutex::new(HashMap::new()),
-            menu_cache: std::sync::Arc::new(Mutex::new(HashMap::new())),
+            render_cache: std::sync::Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -399,29 +432,10 @@ impl WikiService {
         let mut v = wiki_json(&wiki, &who);
         let w = wiki.clone();
         let base_url = self.base_url.clone();
-        let cache = std::sync::Arc::clone(&self.menu_cache);
+        let cache = std::sync::Arc::clone(&self.render_cache);
         let menu_html = self
             .db
-            .read(move |c| {
-                use std::hash::{Hash, Hasher};
-                let mut keys: Vec<String> = store::existing_keys(c, w.id)?.into_iter().collect();
-                keys.sort_unstable();
-                let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                (&w.menu, &w.slug, &base_url, &keys).hash(&mut hasher);
-                let fingerprint = hasher.finish();
-                if let Some((f, html)) = cache.lock().get(&w.id) {
-                    if *f == fingerprint {
-                        return Ok(html.clone());
-                    }
-                }
-                let html = render_stored(c, &w, &w.menu, &base_url)?.0;
-                let mut map = cache.lock();
-                if map.len() >= MENU_CACHE_MAX {
-                    map.clear();
-                }
-                map.insert(w.id, (fingerprint, html.clone()));
-                Ok(html)
-            })
+            .read(move |c| cached_render(c, &cache, (w.id, 0, 0), &w, &w.menu, &base_url))
             .await?;
         v["menu_html"] = json!(menu_html);
         v["watching"] = json!(self.is_watching(actor, wiki.id, 0).await?);
@@ -825,6 +839,7 @@ impl WikiService {
     ) -> WikiResult<Value> {
         let (wiki, _, page) = self.page_for(slug, name, actor).await?;
         let (pid, base_url) = (page.id, self.base_url.clone());
+        let cache = std::sync::Arc::clone(&self.render_cache);
         let (text, html) = self
             .db
             .read(move |c| {
@@ -833,7 +848,7 @@ impl WikiService {
                         "revision {rev} does not exist"
                     ))));
                 };
-                let (html, _, _) = render_stored(c, &wiki, &text, &base_url)?;
+                let html = cached_render(c, &cache, (wiki.id, pid, rev), &wiki, &text, &base_url)?;
                 Ok((text, html))
             })
             .await?;
