@@ -430,7 +430,7 @@ pub struct LimitsConfig {
     pub max_render_bytes: u64,
     /// Deadline of one render, conversion or import parse.
     pub render_timeout_ms: u64,
-    /// Threads of the work pool; 0 = half the cores, at least one.
+    /// Threads of the work pool; 0 = half the cores, at least two.
     pub render_threads: u64,
     /// Renders per minute from one address on the endpoints anyone may call without an account
     /// (wiki preview, pad HTML export); 0 = no limit.

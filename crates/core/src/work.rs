@@ -17,6 +17,7 @@
 use std::any::Any;
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -44,11 +45,12 @@ impl Default for PoolSettings {
     }
 }
 
-/// Half the cores, at least one: renders never take every core from the rest of the server.
+/// Half the cores, at least two: renders leave cores to the rest of the server on a large
+/// machine, and one slow job never makes every other wait on a small one.
 pub fn default_threads() -> usize {
     std::thread::available_parallelism()
-        .map(|n| (n.get() / 2).max(1))
-        .unwrap_or(1)
+        .map(|n| (n.get() / 2).max(2))
+        .unwrap_or(2)
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -146,7 +148,13 @@ fn panicked(payload: Box<dyn Any + Send>) -> Error {
 }
 
 /// Queues `job`, whose answer goes to `answer` (dropped unread when the caller stopped waiting).
-fn submit<T, F>(job: F, answer: impl FnOnce(Result<T, Error>) + Send + 'static) -> Result<(), Error>
+/// `started` is set when a thread takes the job: a deadline that passes before is the server's
+/// fault (busy, 503), after it the input's (422).
+fn submit<T, F>(
+    job: F,
+    started: Arc<AtomicBool>,
+    answer: impl FnOnce(Result<T, Error>) + Send + 'static,
+) -> Result<(), Error>
 where
     F: FnOnce() -> Result<T, Error> + Send + 'static,
     T: Send + 'static,
@@ -158,8 +166,9 @@ where
         let deadline = queued_at + timeout;
         if Instant::now() >= deadline {
             // The caller gave up while this waited in the queue.
-            return answer(Err(exceeded()));
+            return answer(Err(busy()));
         }
+        started.store(true, Ordering::Release);
         DEADLINE.with(|d| d.set(Some(deadline)));
         let result = catch_unwind(AssertUnwindSafe(job)).unwrap_or_else(|p| Err(panicked(p)));
         DEADLINE.with(|d| d.set(None));
@@ -172,21 +181,31 @@ where
     }
 }
 
-/// Runs `job` on the pool; the answer comes within the deadline (from queueing) or is the
-/// 422 of [`exceeded`]. The async worker only awaits.
+fn timed_out(started: &AtomicBool) -> Error {
+    if started.load(Ordering::Acquire) {
+        exceeded()
+    } else {
+        busy()
+    }
+}
+
+/// Runs `job` on the pool; the answer comes within the deadline (from queueing): the job's, or
+/// 422 ([`exceeded`]) when it ran past the deadline, or 503 when it never got a thread in time.
+/// The async worker only awaits.
 pub async fn run<T, F>(job: F) -> Result<T, Error>
 where
     F: FnOnce() -> Result<T, Error> + Send + 'static,
     T: Send + 'static,
 {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    submit(job, move |r| {
+    let started = Arc::new(AtomicBool::new(false));
+    submit(job, Arc::clone(&started), move |r| {
         let _ = tx.send(r);
     })?;
     match tokio::time::timeout(timeout(), rx).await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err(Error::internal("a work job vanished")),
-        Err(_) => Err(exceeded()),
+        Err(_) => Err(timed_out(&started)),
     }
 }
 
@@ -198,12 +217,13 @@ where
     T: Send + 'static,
 {
     let (tx, rx) = mpsc::sync_channel(1);
-    submit(job, move |r| {
+    let started = Arc::new(AtomicBool::new(false));
+    submit(job, Arc::clone(&started), move |r| {
         let _ = tx.send(r);
     })?;
     match rx.recv_timeout(timeout()) {
         Ok(result) => result,
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(exceeded()),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(timed_out(&started)),
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(Error::internal("a work job vanished")),
     }
 }
