@@ -104,6 +104,19 @@ async fn pads_refuse_deep_imports_and_exports_quickly() -> anyhow::Result<()> {
     // Just under the limit: converted.
     let r = raw_post(&guest, &import("html"), nested_html(MAX - 2).into_bytes()).await?;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    // The size limit: one byte over is 413 naming it.
+    let max_bytes = nichoir_core::limits::DEFAULT_MAX_RENDER_BYTES;
+    let big = format!("<p>{}</p>", "a".repeat(max_bytes + 1 - 7));
+    let r = while_serving(&server, raw_post(&guest, &import("html"), big.into_bytes())).await?;
+    assert_eq!(
+        (r.status, r.code()),
+        (413, "payload_too_large"),
+        "{:?}",
+        r.body
+    );
+    assert!(r.body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains(&max_bytes.to_string())));
 
     // Markdown import stores text as is; the HTML export renders it, and refuses it over the limit.
     let r = raw_post(&guest, &import("md"), nested_quotes(5_000).into_bytes()).await?;
