@@ -432,8 +432,8 @@ pub struct LimitsConfig {
     pub render_timeout_ms: u64,
     /// Threads of the work pool; 0 = half the cores, at least two.
     pub render_threads: u64,
-    /// Renders per minute from one address on the endpoints anyone may call without an account
-    /// (wiki preview, pad HTML export); 0 = no limit.
+    /// Renders and conversions per minute from one address without an account (wiki preview and
+    /// old revisions, pad HTML export and imports); 0 = no limit.
     pub anonymous_renders_per_minute: u64,
 }
 

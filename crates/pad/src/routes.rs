@@ -367,10 +367,15 @@ async fn import(
     pads: Pads,
     ctx: web::Data<Ctx>,
     who: AnyActor,
+    ip: ClientIp,
     id: web::Path<String>,
     q: web::Query<ImportQuery>,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    // Converting HTML is the costly import, and a guest identity is free to get.
+    if q.format == "html" {
+        ctx.auth.throttle_anonymous_render(Some(&who.0), &ip.0)?;
+    }
     let (info, readonly) = pads.open(&id, Some(&who.0)).await.map_err(ApiError::from)?;
     if readonly {
         return Err(ApiError(nichoir_core::Error::forbidden(
@@ -396,9 +401,11 @@ async fn import_etherpad(
     pads: Pads,
     ctx: web::Data<Ctx>,
     who: AnyActor,
+    ip: ClientIp,
     q: web::Query<EtherpadImportQuery>,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    ctx.auth.throttle_anonymous_render(Some(&who.0), &ip.0)?;
     let bytes = nichoir_http::read_body(body, ctx.config.uploads.max_file_bytes as usize).await?;
     // Parsing and replaying the history is CPU work on input: the work pool's (serde_json stops
     // at 128 levels of nesting; the replay looks at the deadline between revisions).
