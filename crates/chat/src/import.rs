@@ -566,18 +566,26 @@ struct Ready {
 }
 
 /// A message's HTML, rendered on the work pool (this runs on a blocking thread, which may wait).
-/// A message the renderer refuses (nesting or deadline) keeps its text, escaped, so one odd
+/// A message the renderer refuses (nesting, deadline) keeps its text, escaped, so one odd
 /// message does not fail the whole import.
 fn imported_html(text: &str) -> String {
-    let owned = text.to_string();
-    nichoir_core::work::run_blocking(move || nichoir_core::markdown::to_page_html(&owned))
-        .unwrap_or_else(|_| {
-            let escaped = text
-                .replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;");
-            format!("<p>{escaped}</p>")
-        })
+    // A busy pool (503) is waited out a little: the HTML is stored with the message.
+    for _ in 0..50 {
+        let owned = text.to_string();
+        match nichoir_core::work::run_blocking(move || nichoir_core::markdown::to_page_html(&owned))
+        {
+            Ok(html) => return html,
+            Err(e) if e.code == nichoir_core::ErrorCode::Unavailable => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(_) => break,
+        }
+    }
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("<p>{escaped}</p>")
 }
 
 /// Import data as rows to store (no I/O): channel names made valid, empty and over-long

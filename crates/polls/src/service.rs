@@ -190,7 +190,7 @@ impl PollService {
             .read(move |c| store::load(c, &id))
             .await?
             .ok_or(PollError::NotFound)?;
-        let description = view::render_description(&data.poll.settings.description).await;
+        let description = view::render_description(&data.poll.settings.description).await?;
         let rendered = Arc::new(Rendered::new(data, description));
         let mut map = self.cache.map.lock();
         if self.cache.epoch.load(Ordering::Acquire) == epoch {

@@ -103,18 +103,20 @@ fn option_json(data: &PollData, i: usize, t: Option<&Totals>, remaining: Option<
 
 /// A description's HTML, rendered on the work pool. Saving checks the description the same way
 /// ([`check_description`]), so only text stored before the limits can be refused here: it shows
-/// escaped rather than breaking the poll's page.
-pub async fn render_description(text: &str) -> String {
+/// escaped rather than breaking the poll's page. A busy pool is an error (not cached as escaped).
+pub async fn render_description(text: &str) -> Result<String, nichoir_core::Error> {
     let owned = text.to_string();
-    nichoir_core::work::run(move || nichoir_core::markdown::to_page_html(&owned))
-        .await
-        .unwrap_or_else(|_| {
+    match nichoir_core::work::run(move || nichoir_core::markdown::to_page_html(&owned)).await {
+        Ok(html) => Ok(html),
+        Err(e) if e.code.http_status() < 500 => {
             let escaped = text
                 .replace('&', "&amp;")
                 .replace('<', "&lt;")
                 .replace('>', "&gt;");
-            format!("<p>{escaped}</p>")
-        })
+            Ok(format!("<p>{escaped}</p>"))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Refuses a description the renderer would refuse (nesting, deadline), before it is stored.

@@ -1190,8 +1190,12 @@ fn refresh_linkers(
         return store::invalidate_linkers(c, wiki.id, key);
     }
     for p in linkers {
-        let (html, toc, _) = render_stored(c, wiki, &p.text, base_url)?;
-        store::store_render(c, p.id, p.rev, &html, &toc)?;
+        match render_stored(c, wiki, &p.text, base_url) {
+            Ok((html, toc, _)) => store::store_render(c, p.id, p.rev, &html, &toc)?,
+            // A busy work pool must not fail the save: the rest render on their next view.
+            Err(StorageError::Domain(_)) => return store::invalidate_linkers(c, wiki.id, key),
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }
@@ -1267,8 +1271,14 @@ pub fn render_stored(
     base_url: &str,
 ) -> Result<(String, String, Vec<String>), StorageError> {
     match render_with(c, wiki, text, base_url) {
-        // Links are only kept from saves, which never take this path.
-        Err(StorageError::Domain(e)) if e.code != ErrorCode::Internal => {
+        // Links are only kept from saves, which never take this path. Only a refusal of the
+        // text falls back: a busy pool must not leave an escaped page stored.
+        Err(StorageError::Domain(e))
+            if matches!(
+                e.code,
+                ErrorCode::ValidationFailed | ErrorCode::PayloadTooLarge
+            ) =>
+        {
             Ok((plain_html(text), "[]".into(), Vec::new()))
         }
         other => other,
