@@ -422,3 +422,39 @@ async fn merges_and_diffs_of_rewritten_pages_stay_bounded() -> anyhow::Result<()
     assert_eq!(r.status, 200, "{:?}", r.body);
     Ok(())
 }
+
+#[tokio::test]
+async fn cached_menus_and_revisions_follow_the_pages_that_exist() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = public_wiki(&server, "open").await?;
+    let r = ana
+        .patch("/api/v1/wikis/open", json!({"menu": "[[Later]]"}))
+        .await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let menu = || async {
+        let r = ana.get("/api/v1/wikis/open").await?;
+        anyhow::Ok(r.body["menu_html"].as_str().unwrap_or_default().to_string())
+    };
+    let before = menu().await?;
+    assert!(before.contains("missing"), "{before}");
+    assert_eq!(menu().await?, before, "the same render, from the cache");
+    let r = ana
+        .put_json(
+            "/api/v1/wikis/open/pages/Later",
+            json!({"text": "[[Nowhere]]"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let after = menu().await?;
+    assert!(!after.contains("missing"), "the page now exists: {after}");
+
+    let revision = "/api/v1/wikis/open/pages/Later/revisions/1";
+    let html = |r: Reply| r.body["html"].as_str().unwrap_or_default().to_string();
+    assert!(html(ana.get(revision).await?).contains("missing"));
+    let r = ana
+        .put_json("/api/v1/wikis/open/pages/Nowhere", json!({"text": "here"}))
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert!(!html(ana.get(revision).await?).contains("missing"));
+    Ok(())
+}
