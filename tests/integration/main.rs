@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod bad_input;
+mod bounded_work;
 mod chat;
 mod csrf;
 mod frame_fuzz;

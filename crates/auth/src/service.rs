@@ -34,6 +34,9 @@ pub struct AuthService {
     throttle: Arc<LoginThrottle>,
     /// Wrong guesses of a pad's, poll's or room's password, per client address.
     secret_throttle: Arc<LoginThrottle>,
+    /// Renders asked for without an account (wiki preview, pad HTML export), per client address;
+    /// None when unlimited.
+    render_throttle: Option<Arc<LoginThrottle>>,
     csrf: CsrfKey,
     revocations: Revocations,
 }
@@ -119,10 +122,42 @@ impl AuthService {
             // Counted per address only (no account is given): a count per resource would let
             // anyone lock a pad's legitimate users out by guessing wrong on purpose.
             secret_throttle: Arc::new(LoginThrottle::new(limits)),
+            render_throttle: None,
             csrf: CsrfKey::new(secret),
             config,
             revocations: Revocations::default(),
         })
+    }
+
+    /// Limits renders without an account to `per_minute` per client address (0: no limit).
+    pub fn with_anonymous_render_limit(mut self, per_minute: u64) -> Self {
+        self.render_throttle = (per_minute > 0).then(|| {
+            Arc::new(LoginThrottle::new(ThrottleLimits {
+                per_account: per_minute as usize,
+                per_ip: per_minute as usize,
+                window: std::time::Duration::from_secs(60),
+            }))
+        });
+        self
+    }
+
+    /// Counts one render for a caller without an account (none, or a guest) at `ip`; 429 with
+    /// Retry-After past the limit. Signed-in people are not counted: their account answers for
+    /// them, and many may share one address.
+    pub fn throttle_anonymous_render(&self, actor: Option<&Actor>, ip: &str) -> Result<(), Error> {
+        let Some(throttle) = &self.render_throttle else {
+            return Ok(());
+        };
+        if actor.is_some_and(|a| a.as_user().is_some()) {
+            return Ok(());
+        }
+        let now = Instant::now();
+        if let Err(wait) = throttle.check("", ip, now) {
+            return Err(Error::rate_limited(wait));
+        }
+        // The same counter as wrong passwords, counting every render instead of failures.
+        throttle.record_failure("", ip, now);
+        Ok(())
     }
 
     /// Hashes a secret other than an account password (a pad or poll password) the same way.

@@ -565,6 +565,29 @@ struct Ready {
     reactions: Vec<(String, String)>,
 }
 
+/// A message's HTML, rendered on the work pool (this runs on a blocking thread, which may wait).
+/// A message the renderer refuses (nesting, deadline) keeps its text, escaped, so one odd
+/// message does not fail the whole import.
+fn imported_html(text: &str) -> String {
+    // A busy pool (503) is waited out a little: the HTML is stored with the message.
+    for _ in 0..50 {
+        let owned = text.to_string();
+        match nichoir_core::work::run_blocking(move || nichoir_core::markdown::to_page_html(&owned))
+        {
+            Ok(html) => return html,
+            Err(e) if e.code == nichoir_core::ErrorCode::Unavailable => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(_) => break,
+        }
+    }
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("<p>{escaped}</p>")
+}
+
 /// Import data as rows to store (no I/O): channel names made valid, empty and over-long
 /// messages left out, authors mapped to local users (`local`: source username → user id) or to
 /// the importer under their own name, reactions kept for local users only.
@@ -602,7 +625,7 @@ fn prepare(data: ImportData, local: &HashMap<String, String>, importer: &str) ->
                     client_id: format!("import:{}", m.key),
                     author: here.cloned().unwrap_or_else(|| importer.to_string()),
                     props: props.to_string(),
-                    html: nichoir_core::markdown::to_page_html(&m.text),
+                    html: imported_html(&m.text),
                     key: m.key,
                     parent: m.parent,
                     text: m.text,

@@ -4,6 +4,8 @@
 //! in `text`, SQL in `store`, the service in `service`, HTTP in `routes`, realtime in `topics`.
 
 mod files;
+#[cfg(test)]
+mod fuzz_tests;
 mod import;
 mod migrations;
 mod model;

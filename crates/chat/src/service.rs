@@ -91,6 +91,13 @@ fn with_id(id: i64, payload: &str) -> String {
     }
 }
 
+/// A message's HTML, rendered on the work pool under its limits and deadline: the request waits
+/// without holding its worker, and a message too deep or too slow to render is refused (422).
+async fn render_post(text: &str) -> Result<String, Error> {
+    let text = text.to_string();
+    nichoir_core::work::run(move || nichoir_core::markdown::to_page_html(&text)).await
+}
+
 fn forbidden(m: &str) -> Error {
     Error::forbidden(m)
 }
@@ -1143,7 +1150,7 @@ impl ChatService {
         if client_id.is_some_and(|c| c.len() > 64) {
             return Err(Error::validation("client_id: at most 64 characters"));
         }
-        let html = nichoir_core::markdown::to_page_html(&text);
+        let html = render_post(&text).await?;
         let asked = text::mentions(&text);
         // Resolve @names to members of the channel.
         let mut mentioned: Vec<String> = Vec::new();
@@ -1335,7 +1342,7 @@ impl ChatService {
             ));
         }
         let text = text::post_text(text_in)?;
-        let html = nichoir_core::markdown::to_page_html(&text);
+        let html = render_post(&text).await?;
         let mentions = p.mentions.clone();
         self.db
             .write(move |c| store::update_post_text(c, id, &text, &html, &mentions, now_ms()))

@@ -54,6 +54,7 @@ pub struct Config {
     pub polls: PollsConfig,
     pub wikis: WikisConfig,
     pub chat: ChatConfig,
+    pub limits: LimitsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -422,6 +423,35 @@ pub struct ChatConfig {
     pub retention_days: u64,
 }
 
+/// Bounded work on input (`nichoir_core::limits`, `nichoir_core::work`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Deepest nesting of lists, quotes or HTML elements a renderer or converter accepts.
+    pub max_nesting: u64,
+    /// Largest text a renderer or converter accepts, in bytes.
+    pub max_render_bytes: u64,
+    /// Deadline of one render, conversion or import parse.
+    pub render_timeout_ms: u64,
+    /// Threads of the work pool; 0 = half the cores, at least two.
+    pub render_threads: u64,
+    /// Renders and conversions per minute from one address without an account (wiki preview and
+    /// old revisions, pad HTML export and imports); 0 = no limit.
+    pub anonymous_renders_per_minute: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_nesting: crate::limits::DEFAULT_MAX_NESTING as u64,
+            max_render_bytes: crate::limits::DEFAULT_MAX_RENDER_BYTES as u64,
+            render_timeout_ms: 1000,
+            render_threads: 0,
+            anonymous_renders_per_minute: 60,
+        }
+    }
+}
+
 /// Keys whose values are secrets: never shown in the admin settings page or logs.
 pub const SECRET_KEYS: &[&str] = &["smtp.password", "video.turn_secret", "storage.url"];
 
@@ -603,6 +633,21 @@ impl Config {
             && self.video.public_ip.parse::<std::net::IpAddr>().is_err()
         {
             return Err(bad("video.public_ip", "an IP address, or \"\" for none"));
+        }
+        if !(4..=1000).contains(&self.limits.max_nesting) {
+            return Err(bad("limits.max_nesting", "between 4 and 1000"));
+        }
+        if self.limits.max_render_bytes < 1024 {
+            return Err(bad("limits.max_render_bytes", "at least 1024"));
+        }
+        if !(50..=60_000).contains(&self.limits.render_timeout_ms) {
+            return Err(bad("limits.render_timeout_ms", "between 50 and 60000"));
+        }
+        if self.limits.render_threads > 256 {
+            return Err(bad(
+                "limits.render_threads",
+                "at most 256 (0 = half the cores)",
+            ));
         }
         if !(2..=50).contains(&self.video.max_participants) {
             return Err(bad("video.max_participants", "between 2 and 50"));

@@ -1,14 +1,18 @@
 //! Nichoir's shared vocabulary: configuration, error codes, identifiers, time, and the contracts that
 //! tools implement (data export). No I/O beyond reading the configuration file.
 
+#[cfg(feature = "adversarial")]
+pub mod adversarial;
 pub mod config;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod limits;
 pub mod markdown;
 pub mod text;
 pub mod time;
 pub mod upload;
+pub mod work;
 #[macro_use]
 mod text_enum;
 

@@ -1,7 +1,14 @@
 //! Markdown to safe HTML, shared by every tool that renders user text (pad exports, poll
-//! descriptions): CommonMark with tables, strikethrough and task lists, then a sanitiser.
+//! descriptions, chat): CommonMark with tables, strikethrough and task lists, then a sanitiser.
+//!
+//! Both functions refuse text over the limits of [`crate::limits`] before parsing, check the
+//! nesting of the HTML they produce before the sanitiser parses it (inline HTML and emphasis can
+//! nest where block structure does not), and give up when the work pool's deadline passes
+//! ([`crate::work::over_budget`]). Run them on the work pool ([`crate::work::run`]).
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use crate::{limits, work, Error};
 
 fn options() -> Options {
     let mut options = Options::empty();
@@ -11,17 +18,52 @@ fn options() -> Options {
     options
 }
 
+/// Events between two looks at the clock.
+const EVENTS_PER_BUDGET_CHECK: usize = 512;
+
+/// Writes `events` as HTML, stopping when the job's deadline passes.
+pub fn push_html_checked<'a>(
+    html: &mut String,
+    events: impl Iterator<Item = Event<'a>>,
+) -> Result<(), Error> {
+    let mut budget_hit = false;
+    let mut n = 0usize;
+    let checked = events.take_while(|_| {
+        n += 1;
+        if n.is_multiple_of(EVENTS_PER_BUDGET_CHECK) && work::over_budget() {
+            budget_hit = true;
+        }
+        !budget_hit
+    });
+    pulldown_cmark::html::push_html(html, checked);
+    if budget_hit {
+        return Err(work::exceeded());
+    }
+    Ok(())
+}
+
+/// The generated HTML, checked for nesting before the sanitiser (html5ever) parses it.
+fn sanitise(html: &str, builder: &ammonia::Builder<'_>) -> Result<String, Error> {
+    limits::check_generated_html(html)?;
+    if work::over_budget() {
+        return Err(work::exceeded());
+    }
+    Ok(builder.clean(html).to_string())
+}
+
 /// A document for download (pad export): images stay images.
-pub fn to_html(text: &str) -> String {
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(text, options()));
-    ammonia::clean(&html)
+pub fn to_html(text: &str) -> Result<String, Error> {
+    limits::check_markdown(text)?;
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    push_html_checked(&mut html, Parser::new_ext(text, options()))?;
+    sanitise(&html, &ammonia::Builder::default())
 }
 
 /// HTML shown inside a page: an image would be a request to whatever host its URL names, so each
 /// image becomes a link to it (the page never fetches from a third party). Raw HTML is escaped
 /// away by the sanitiser as in [`to_html`].
-pub fn to_page_html(text: &str) -> String {
+pub fn to_page_html(text: &str) -> Result<String, Error> {
+    limits::check_markdown(text)?;
     let events = Parser::new_ext(text, options()).map(|event| match event {
         Event::Start(Tag::Image {
             link_type,
@@ -37,13 +79,13 @@ pub fn to_page_html(text: &str) -> String {
         Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
         other => other,
     });
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events);
-    ammonia::Builder::default()
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    push_html_checked(&mut html, events)?;
+    let mut builder = ammonia::Builder::default();
+    builder
         .rm_tags(["img"])
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(&html)
-        .to_string()
+        .link_rel(Some("noopener noreferrer nofollow"));
+    sanitise(&html, &builder)
 }
 
 #[cfg(test)]
@@ -52,7 +94,8 @@ mod tests {
 
     #[test]
     fn scripts_and_handlers_are_removed() {
-        let html = to_html("# Titre\n\n<script>alert(1)</script><img src=x onerror=alert(1)>");
+        let html = to_html("# Titre\n\n<script>alert(1)</script><img src=x onerror=alert(1)>")
+            .unwrap_or_default();
         assert!(html.contains("<h1>Titre</h1>"));
         assert!(!html.contains("script"));
         assert!(!html.contains("onerror"));
@@ -62,7 +105,8 @@ mod tests {
     fn page_html_turns_images_into_links() {
         let html = to_page_html(
             "![a cat](https://tracker.example/cat.png) <img src=\"https://x.example/p.gif\">",
-        );
+        )
+        .unwrap_or_default();
         assert!(!html.contains("<img"), "{html}");
         assert!(
             html.contains("href=\"https://tracker.example/cat.png\""),
@@ -77,7 +121,7 @@ mod tests {
 
     #[test]
     fn javascript_links_are_dropped() {
-        let html = to_page_html("[x](javascript:alert(1))");
+        let html = to_page_html("[x](javascript:alert(1))").unwrap_or_default();
         assert!(!html.contains("javascript"), "{html}");
     }
 }

@@ -194,7 +194,7 @@ async fn run(
             Ok(if function == "getText" {
                 ok(json!({"text": text}))
             } else {
-                ok(json!({"html": crate::import::markdown_to_html(&text)}))
+                ok(json!({"html": crate::import::markdown_to_html(text).await?}))
             })
         }
         "setText" | "appendText" => {

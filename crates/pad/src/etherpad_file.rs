@@ -15,6 +15,8 @@ pub enum EtherpadFileError {
     NotAnExport(String),
     #[error("revision {rev}: {message}")]
     BadChangeset { rev: u64, message: String },
+    #[error("replaying the history took longer than allowed")]
+    OverBudget,
 }
 
 /// One revision of the imported history.
@@ -141,6 +143,11 @@ pub fn read_export(file: &Value) -> Result<ImportedPad, EtherpadFileError> {
     let mut doc = String::from("\n");
     let mut revisions = Vec::new();
     for rev in 0..=head {
+        // Each replay step is linear in the text, so a long history on a long text is the one
+        // costly shape: the work pool's deadline bounds it.
+        if nichoir_core::work::over_budget() {
+            return Err(EtherpadFileError::OverBudget);
+        }
         let record = obj.get(&format!("pad:{id}:revs:{rev}"));
         let Some(record) = record else {
             return Err(EtherpadFileError::BadChangeset {

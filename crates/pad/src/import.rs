@@ -4,7 +4,7 @@
 
 use nichoir_auth::{avatar_color_for, Actor};
 use nichoir_core::time::now_ms;
-use nichoir_core::Error;
+use nichoir_core::{limits, work, Error};
 use nichoir_storage::params;
 
 use crate::authorship::Authorship;
@@ -13,8 +13,41 @@ use crate::etherpad_file::ImportedPad;
 use crate::model::{Author, PadInfo};
 use crate::store::{self, NewRev};
 
-/// The pad's Markdown as safe HTML (no scripts, no event handlers, no foreign styles).
-pub use nichoir_core::markdown::to_html as markdown_to_html;
+/// The pad's Markdown as safe HTML (no scripts, no event handlers, no foreign styles), rendered
+/// on the work pool under its limits and deadline.
+pub async fn markdown_to_html(text: String) -> Result<String, Error> {
+    work::run(move || nichoir_core::markdown::to_html(&text)).await
+}
+
+/// HTML to Markdown (htmd), refused over the size and nesting limits: htmd recurses once per
+/// element and html5ever's scope checks walk the open elements, so nesting is checked twice, on
+/// the text before parsing (cheap, over-estimating) and on the parsed tree before converting
+/// (exact: the parser can re-open formatting elements). Runs on the work pool.
+pub fn html_to_markdown(html: &str) -> Result<String, Error> {
+    limits::check_html(html)?;
+    let converter = htmd::HtmlToMarkdown::new();
+    let tree = converter
+        .html_to_tree(html)
+        .map_err(|e| Error::validation(format!("cannot read this HTML: {e}")))?;
+    let max = limits::max_nesting();
+    let mut stack = vec![(std::rc::Rc::clone(&tree), 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > max + 3 {
+            // The document, <html> and <body> that the parser adds, and the text in the deepest
+            // element.
+            return Err(Error::validation(format!(
+                "the HTML nests deeper than the limit of {max} levels; flatten it"
+            )));
+        }
+        for child in node.children.borrow().iter() {
+            stack.push((std::rc::Rc::clone(child), depth + 1));
+        }
+    }
+    if work::over_budget() {
+        return Err(work::exceeded());
+    }
+    Ok(converter.tree_to_markdown(&tree))
+}
 
 impl PadService {
     /// Replaces the text with an imported file's content (`txt`, `md` or `html`).
@@ -29,9 +62,10 @@ impl PadService {
             .map_err(|_| PadError::Other(Error::validation("the file is not UTF-8 text")))?;
         let text = match format {
             "txt" | "md" => text.replace("\r\n", "\n"),
-            "html" => htmd::convert(text).map_err(|e| {
-                PadError::Other(Error::validation(format!("cannot read this HTML: {e}")))
-            })?,
+            "html" => {
+                let html = text.to_string();
+                work::run(move || html_to_markdown(&html)).await?
+            }
             other => {
                 return Err(PadError::Other(Error::validation(format!(
                     "format `{other}`: use txt, md, html, or import an .etherpad file"
@@ -145,11 +179,44 @@ impl PadService {
 
 #[cfg(test)]
 mod tests {
+    use nichoir_core::{limits, ErrorCode};
+
+    fn nested(depth: usize) -> String {
+        format!("{}deep{}", "<div>".repeat(depth), "</div>".repeat(depth))
+    }
+
+    #[test]
+    fn html_import_converts_up_to_the_nesting_limit_and_refuses_beyond() {
+        let max = limits::max_nesting();
+        let md = super::html_to_markdown("<h1>Titre</h1><ul><li>un</li><li><b>deux</b></li></ul>")
+            .unwrap_or_default();
+        assert!(md.contains("# Titre") && md.contains("**deux**"), "{md}");
+        assert!(super::html_to_markdown(&nested(max)).is_ok());
+        let err = super::html_to_markdown(&nested(max + 1)).expect_err("too deep");
+        assert_eq!(err.code, ErrorCode::ValidationFailed);
+        assert!(err.message.contains(&max.to_string()), "{}", err.message);
+    }
+
+    #[test]
+    fn html_that_once_overflowed_the_stack_is_refused_at_once() {
+        // A few thousand nested elements (~25 KB) aborted the process inside htmd's recursion.
+        for html in [
+            nested(5_000),
+            "<blockquote>".repeat(5_000),
+            format!("{}x", "<b><i>".repeat(3_000)),
+            "<table><tr><td>".repeat(2_000),
+        ] {
+            let err = super::html_to_markdown(&html).expect_err("refused");
+            assert_eq!(err.code, ErrorCode::ValidationFailed, "{}", err.message);
+        }
+    }
+
     #[test]
     fn html_export_is_rendered_and_sanitised() {
-        let html = super::markdown_to_html(
+        let html = nichoir_core::markdown::to_html(
             "# Titre\n\n- un\n- *deux*\n\n<script>alert(1)</script><img src=x onerror=alert(1)>",
-        );
+        )
+        .unwrap_or_default();
         assert!(
             html.contains("<h1>Titre</h1>") && html.contains("<em>deux</em>"),
             "{html}"

@@ -8,6 +8,8 @@ mod engine;
 mod etherpad;
 mod etherpad_file;
 mod export;
+#[cfg(test)]
+mod fuzz_tests;
 mod import;
 mod migrations;
 mod model;

@@ -120,10 +120,15 @@ fn html_document(title: &str, body_html: &str) -> String {
 
 async fn export(
     pads: Pads,
+    ctx: web::Data<Ctx>,
     who: MaybeActor,
+    ip: ClientIp,
     id: web::Path<String>,
     q: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
+    if q.format.as_deref() == Some("html") {
+        ctx.auth.throttle_anonymous_render(who.0.as_ref(), &ip.0)?;
+    }
     let (info, readonly) = pads
         .open(&id, who.0.as_ref())
         .await
@@ -147,7 +152,7 @@ async fn export(
         "txt" => (text, "text/plain; charset=utf-8", "txt"),
         "md" => (text, "text/markdown; charset=utf-8", "md"),
         "html" => (
-            html_document(&name, &crate::import::markdown_to_html(&text)),
+            html_document(&name, &crate::import::markdown_to_html(text).await?),
             "text/html; charset=utf-8",
             "html",
         ),
@@ -363,10 +368,15 @@ async fn import(
     pads: Pads,
     ctx: web::Data<Ctx>,
     who: AnyActor,
+    ip: ClientIp,
     id: web::Path<String>,
     q: web::Query<ImportQuery>,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    // Converting HTML is the costly import, and a guest identity is free to get.
+    if q.format == "html" {
+        ctx.auth.throttle_anonymous_render(Some(&who.0), &ip.0)?;
+    }
     let (info, readonly) = pads.open(&id, Some(&who.0)).await.map_err(ApiError::from)?;
     if readonly {
         return Err(ApiError(nichoir_core::Error::forbidden(
@@ -392,18 +402,27 @@ async fn import_etherpad(
     pads: Pads,
     ctx: web::Data<Ctx>,
     who: AnyActor,
+    ip: ClientIp,
     q: web::Query<EtherpadImportQuery>,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    ctx.auth.throttle_anonymous_render(Some(&who.0), &ip.0)?;
     let bytes = nichoir_http::read_body(body, ctx.config.uploads.max_file_bytes as usize).await?;
-    let file: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::new(
-            nichoir_core::ErrorCode::InvalidJson,
-            format!("not an Etherpad export (JSON): {e}"),
-        )
-    })?;
-    let imported = crate::etherpad_file::read_export(&file)
-        .map_err(|e| ApiError(nichoir_core::Error::validation(e.to_string())))?;
+    // Parsing and replaying the history is CPU work on input: the work pool's (serde_json stops
+    // at 128 levels of nesting; the replay looks at the deadline between revisions).
+    let imported = nichoir_core::work::run(move || {
+        let file: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            nichoir_core::Error::new(
+                nichoir_core::ErrorCode::InvalidJson,
+                format!("not an Etherpad export (JSON): {e}"),
+            )
+        })?;
+        crate::etherpad_file::read_export(&file).map_err(|e| match e {
+            crate::etherpad_file::EtherpadFileError::OverBudget => nichoir_core::work::exceeded(),
+            e => nichoir_core::Error::validation(e.to_string()),
+        })
+    })
+    .await?;
     let info = pads
         .import_etherpad(&who.0, q.name.as_deref(), imported)
         .await

@@ -23,7 +23,7 @@ use crate::model::VoteRow;
 use crate::model::{Kind, PollRow};
 use crate::store;
 use crate::tally::{check_ballot, BallotError};
-use crate::view::{closed_reason, may_edit, participant, Rendered, Viewer};
+use crate::view::{self, closed_reason, may_edit, participant, Rendered, Viewer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PollError {
@@ -190,7 +190,8 @@ impl PollService {
             .read(move |c| store::load(c, &id))
             .await?
             .ok_or(PollError::NotFound)?;
-        let rendered = Arc::new(Rendered::new(data));
+        let description = view::render_description(&data.poll.settings.description).await?;
+        let rendered = Arc::new(Rendered::new(data, description));
         let mut map = self.cache.map.lock();
         if self.cache.epoch.load(Ordering::Acquire) == epoch {
             if map.len() >= CACHE_MAX {
@@ -361,6 +362,7 @@ impl PollService {
     pub async fn create(&self, actor: &Actor, body: NewPoll) -> PollResult<Created> {
         let now = now_ms();
         let (settings, options) = input::new_poll(&body, self.config.max_options as usize, now)?;
+        view::check_description(&settings.description).await?;
         let password_hash = match body.password {
             Some(p) => Some(self.auth.hash_secret(p).await?),
             None => None,
@@ -409,6 +411,9 @@ impl PollService {
     pub async fn patch(&self, token: &str, patch: PollPatch) -> PollResult<String> {
         let poll = self.poll_by_admin(token).await?;
         let settings = input::patch_settings(&poll.settings, &patch)?;
+        if patch.description.is_some() {
+            view::check_description(&settings.description).await?;
+        }
         let options = match &patch.options {
             Some(list) => Some(input::options(
                 poll.settings.kind,

@@ -101,8 +101,36 @@ fn option_json(data: &PollData, i: usize, t: Option<&Totals>, remaining: Option<
     })
 }
 
+/// A description's HTML, rendered on the work pool. Saving checks the description the same way
+/// ([`check_description`]), so only text stored before the limits can be refused here: it shows
+/// escaped rather than breaking the poll's page. A busy pool is an error (not cached as escaped).
+pub async fn render_description(text: &str) -> Result<String, nichoir_core::Error> {
+    let owned = text.to_string();
+    match nichoir_core::work::run(move || nichoir_core::markdown::to_page_html(&owned)).await {
+        Ok(html) => Ok(html),
+        Err(e) if e.code.http_status() < 500 => {
+            let escaped = text
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            Ok(format!("<p>{escaped}</p>"))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Refuses a description the renderer would refuse (nesting, deadline), before it is stored.
+pub async fn check_description(text: &str) -> Result<(), nichoir_core::Error> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let owned = text.to_string();
+    nichoir_core::work::run(move || nichoir_core::markdown::to_page_html(&owned).map(|_| ())).await
+}
+
 impl Rendered {
-    pub fn new(data: PollData) -> Rendered {
+    /// `description_html`: the description rendered on the work pool ([`render_description`]).
+    pub fn new(data: PollData, description_html: String) -> Rendered {
         let totals = totals(data.options.len(), &data.votes);
         let best = best(&data.options, &totals);
         let max = data.poll.settings.max_yes;
@@ -136,7 +164,7 @@ impl Rendered {
             Value::Array(list).to_string()
         };
         Rendered {
-            description_html: nichoir_core::markdown::to_page_html(&data.poll.settings.description),
+            description_html,
             options_with_totals: Value::Array(with).to_string(),
             options_without_totals: Value::Array(without).to_string(),
             row_prefixes,
@@ -308,7 +336,7 @@ mod tests {
 
     #[test]
     fn everyone_sees_totals_and_only_own_rows_are_editable() {
-        let r = Rendered::new(data(Visibility::Everyone, EditMode::Own));
+        let r = Rendered::new(data(Visibility::Everyone, EditMode::Own), String::new());
         let v = parse(
             &r,
             &Viewer {
@@ -334,7 +362,7 @@ mod tests {
 
     #[test]
     fn hidden_results_show_only_own_rows() {
-        let r = Rendered::new(data(Visibility::AfterVoting, EditMode::Own));
+        let r = Rendered::new(data(Visibility::AfterVoting, EditMode::Own), String::new());
         let stranger = parse(&r, &Viewer::default());
         assert_eq!(stranger["results_visible"], false);
         assert_eq!(stranger["participants"], json!([]));
@@ -348,7 +376,7 @@ mod tests {
             },
         );
         assert_eq!(voter["results_visible"], true);
-        let r = Rendered::new(data(Visibility::Admin, EditMode::Own));
+        let r = Rendered::new(data(Visibility::Admin, EditMode::Own), String::new());
         let voter = parse(
             &r,
             &Viewer {
@@ -370,7 +398,7 @@ mod tests {
 
     #[test]
     fn nobody_edits_in_none_mode_and_nobody_but_the_admin_once_closed() {
-        let r = Rendered::new(data(Visibility::Everyone, EditMode::Nobody));
+        let r = Rendered::new(data(Visibility::Everyone, EditMode::Nobody), String::new());
         let v = parse(
             &r,
             &Viewer {
@@ -381,7 +409,7 @@ mod tests {
         assert_eq!(v["participants"][0]["editable"], false);
         let mut d = data(Visibility::Everyone, EditMode::Anyone);
         d.poll.settings.deadline = Some(10);
-        let r = Rendered::new(d);
+        let r = Rendered::new(d, String::new());
         let v: Value =
             serde_json::from_str(&r.to_json(&Viewer::default(), None, 11)).expect("json");
         assert_eq!(v["poll"]["closed_reason"], "deadline");

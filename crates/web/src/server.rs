@@ -77,7 +77,20 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let for_db = config.clone();
     let db = tokio::task::spawn_blocking(move || open_database(&for_db)).await??;
     tracing::info!(backend = db.backend(), "database ready");
-    let auth = AuthService::new(db.clone(), config.auth.clone()).await?;
+    nichoir_core::limits::configure(
+        config.limits.max_nesting as usize,
+        config.limits.max_render_bytes as usize,
+    );
+    nichoir_core::work::configure(nichoir_core::work::PoolSettings {
+        threads: match config.limits.render_threads {
+            0 => nichoir_core::work::default_threads(),
+            n => n as usize,
+        },
+        timeout: std::time::Duration::from_millis(config.limits.render_timeout_ms),
+    });
+    let auth = AuthService::new(db.clone(), config.auth.clone())
+        .await?
+        .with_anonymous_render_limit(config.limits.anonymous_renders_per_minute);
     let hub = Hub::new(config.realtime.clone());
     // A session, token or account that ends closes the sockets opened with it, before the
     // answer to the logout (or password change, or disable) leaves.

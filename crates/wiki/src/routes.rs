@@ -6,7 +6,7 @@ use std::sync::Arc;
 use actix_web::http::{header, Method};
 use actix_web::{web, HttpResponse};
 use nichoir_http::{
-    doc, Access, AnyActor, Api, ApiError, ApiResult, ClientIp, MaybeActor, SignedIn,
+    doc, Access, AnyActor, Api, ApiError, ApiResult, ClientIp, Ctx, MaybeActor, SignedIn,
 };
 use nichoir_wikitext::names::name_from_url_segment;
 use serde::Deserialize;
@@ -218,10 +218,13 @@ pub struct Text {
 
 async fn preview(
     w: Wikis,
+    ctx: web::Data<Ctx>,
     who: MaybeActor,
+    ip: ClientIp,
     slug: web::Path<String>,
     body: web::Json<Text>,
 ) -> ApiResult<HttpResponse> {
+    ctx.auth.throttle_anonymous_render(who.0.as_ref(), &ip.0)?;
     Ok(HttpResponse::Ok().json(
         w.preview(&slug, who.0.as_ref(), &body.text)
             .await
@@ -473,9 +476,13 @@ async fn history(
 
 async fn revision(
     w: Wikis,
+    ctx: web::Data<Ctx>,
     who: MaybeActor,
+    ip: ClientIp,
     path: web::Path<(String, String, i64)>,
 ) -> ApiResult<HttpResponse> {
+    // An old revision is rendered on each request (only the current one is stored rendered).
+    ctx.auth.throttle_anonymous_render(who.0.as_ref(), &ip.0)?;
     let (slug, name, rev) = path.into_inner();
     Ok(HttpResponse::Ok().json(
         w.revision(&slug, &name_of(&name), rev, who.0.as_ref())

@@ -10,7 +10,7 @@ use nichoir_auth::{Actor, AuthService};
 use nichoir_core::config::WikisConfig;
 use nichoir_core::text::{check_controls, Lines};
 use nichoir_core::time::now_ms;
-use nichoir_core::{Error, ErrorCode};
+use nichoir_core::{work, Error, ErrorCode};
 use nichoir_storage::{is_unique_violation, Connection, Db, StorageError};
 use nichoir_wikitext::merge::{merge3, MergeOutcome};
 use nichoir_wikitext::names::{page_key, validate_page_name, validate_slug};
@@ -158,6 +158,45 @@ pub struct WikiService {
     pub(crate) instance_name: String,
     /// Anonymous edits per address in the last hour.
     anonymous: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    /// Renders of stored text that is not stored rendered (each wiki's menu, old revisions), with
+    /// the fingerprint of what they depend on: showing them again never re-renders.
+    render_cache: RenderCache,
+}
+
+/// Key: (wiki id, page id or 0 for the menu, revision or 0); value: fingerprint and HTML.
+type RenderCache = std::sync::Arc<Mutex<HashMap<(i64, i64, i64), (u64, String)>>>;
+
+/// Renders kept; past this the cache starts over.
+const RENDER_CACHE_MAX: usize = 1_000;
+
+/// `text` rendered in `wiki`, from the cache when neither it nor the set of existing pages (which
+/// decides the "missing" links) changed since.
+fn cached_render(
+    c: &Connection,
+    cache: &RenderCache,
+    key: (i64, i64, i64),
+    wiki: &WikiRow,
+    text: &str,
+    base_url: &str,
+) -> Result<String, StorageError> {
+    use std::hash::{Hash, Hasher};
+    let mut keys: Vec<String> = store::existing_keys(c, wiki.id)?.into_iter().collect();
+    keys.sort_unstable();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (text, &wiki.slug, base_url, &keys).hash(&mut hasher);
+    let fingerprint = hasher.finish();
+    if let Some((f, html)) = cache.lock().get(&key) {
+        if *f == fingerprint {
+            return Ok(html.clone());
+        }
+    }
+    let html = render_stored(c, wiki, text, base_url)?.0;
+    let mut map = cache.lock();
+    if map.len() >= RENDER_CACHE_MAX {
+        map.clear();
+    }
+    map.insert(key, (fingerprint, html.clone()));
+    Ok(html)
 }
 
 /// What the composition hands the service.
@@ -245,6 +284,7 @@ impl WikiService {
             base_url: d.base_url,
             instance_name: d.instance_name,
             anonymous: Mutex::new(HashMap::new()),
+            render_cache: std::sync::Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -254,28 +294,6 @@ impl WikiService {
 
     pub fn base_url(&self) -> &str {
         &self.base_url
-    }
-
-    /// Renders a page's Markdown against the wiki's existing pages.
-    pub fn render_in(
-        &self,
-        c: &Connection,
-        wiki: &WikiRow,
-        text: &str,
-    ) -> Result<(String, String, Vec<String>), StorageError> {
-        let keys = store::existing_keys(c, wiki.id)?;
-        let exists = |k: &str| keys.contains(k);
-        let base = format!("/w/{}", wiki.slug);
-        let r = render(
-            text,
-            &RenderOptions {
-                wiki_base: &base,
-                instance_origin: &self.base_url,
-                links: LinkTarget { exists: &exists },
-            },
-        );
-        let toc = serde_json::to_string(&r.toc).unwrap_or_else(|_| "[]".into());
-        Ok((r.html, toc, r.links))
     }
 
     /// The wiki as the asker may see it (the decision of `access::Sight`), and (if `key` is
@@ -413,9 +431,10 @@ impl WikiService {
         let mut v = wiki_json(&wiki, sight.who());
         let w = wiki.clone();
         let base_url = self.base_url.clone();
+        let cache = std::sync::Arc::clone(&self.render_cache);
         let menu_html = self
             .db
-            .read(move |c| Ok(render_with(c, &w, &w.menu, &base_url)?.0))
+            .read(move |c| cached_render(c, &cache, (w.id, 0, 0), &w, &w.menu, &base_url))
             .await?;
         v["menu_html"] = json!(menu_html);
         v["watching"] = json!(self.is_watching(actor, wiki.id, 0).await?);
@@ -571,7 +590,7 @@ impl WikiService {
                         let Some(p) = store::page_by_id(c, pid)? else {
                             return fail(WikiError::NoPage);
                         };
-                        let (html, toc, _) = render_with(c, &w, &p.text, &base_url)?;
+                        let (html, toc, _) = render_stored(c, &w, &p.text, &base_url)?;
                         store::store_render(c, pid, p.rev, &html, &toc)?;
                         Ok((html, toc))
                     })
@@ -681,6 +700,7 @@ impl WikiService {
         self.throttle_anonymous(actor, ip)?;
         let text = input.text.replace("\r\n", "\n");
         check_controls("text", &text, Lines::Many)?;
+        check_renders(&text).await?;
         let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
         let base_rev = input.base_rev;
         let base_url = self.base_url.clone();
@@ -816,6 +836,7 @@ impl WikiService {
         let (sight, page) = self.page_for(slug, name, actor).await?;
         let wiki = sight.wiki().clone();
         let (pid, base_url) = (page.id, self.base_url.clone());
+        let cache = std::sync::Arc::clone(&self.render_cache);
         let (text, html) = self
             .db
             .read(move |c| {
@@ -824,7 +845,7 @@ impl WikiService {
                         "revision {rev} does not exist"
                     ))));
                 };
-                let (html, _, _) = render_with(c, &wiki, &text, &base_url)?;
+                let html = cached_render(c, &cache, (wiki.id, pid, rev), &wiki, &text, &base_url)?;
                 Ok((text, html))
             })
             .await?;
@@ -858,7 +879,8 @@ impl WikiService {
                 }
             })
             .await?;
-        let d = nichoir_wikitext::diff::diff(&old, &new, 3);
+        // CPU work on two texts of up to a page each: on the work pool, not the async worker.
+        let d = work::run(move || Ok(nichoir_wikitext::diff::diff(&old, &new, 3))).await?;
         Ok(json!({"page": page.name, "from": from, "to": to, "diff": d}))
     }
 
@@ -1160,6 +1182,8 @@ impl WikiService {
 /// Pages re-rendered at once when a page they link to appears or goes; beyond this many, they
 /// re-render on their next view.
 const EAGER_RERENDER: usize = 200;
+/// Nor more text than this in all (these renders hold the single writer).
+const EAGER_RERENDER_BYTES: usize = 1024 * 1024;
 
 /// A page appeared or went under `key`: re-render the pages linking to it now, inside the same
 /// write, so that reading stays a pure read.
@@ -1170,12 +1194,17 @@ fn refresh_linkers(
     base_url: &str,
 ) -> Result<(), StorageError> {
     let linkers = store::backlinks(c, wiki.id, key)?;
-    if linkers.len() > EAGER_RERENDER {
+    let bytes: usize = linkers.iter().map(|p| p.text.len()).sum();
+    if linkers.len() > EAGER_RERENDER || bytes > EAGER_RERENDER_BYTES {
         return store::invalidate_linkers(c, wiki.id, key);
     }
     for p in linkers {
-        let (html, toc, _) = render_with(c, wiki, &p.text, base_url)?;
-        store::store_render(c, p.id, p.rev, &html, &toc)?;
+        match render_stored(c, wiki, &p.text, base_url) {
+            Ok((html, toc, _)) => store::store_render(c, p.id, p.rev, &html, &toc)?,
+            // A busy work pool must not fail the save: the rest render on their next view.
+            Err(StorageError::Domain(_)) => return store::invalidate_linkers(c, wiki.id, key),
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }
@@ -1190,7 +1219,8 @@ pub fn render_with(
     render_with_extra(c, wiki, text, base_url, "")
 }
 
-/// As [`render_with`], counting `extra_key` as existing (the page being created).
+/// As [`render_with`], counting `extra_key` as existing (the page being created). The render
+/// runs on the work pool (large stack, deadline); this thread waits for it.
 fn render_with_extra(
     c: &Connection,
     wiki: &WikiRow,
@@ -1199,18 +1229,77 @@ fn render_with_extra(
     extra_key: &str,
 ) -> Result<(String, String, Vec<String>), StorageError> {
     let keys = store::existing_keys(c, wiki.id)?;
-    let exists = |k: &str| k == extra_key || keys.contains(k);
     let base = format!("/w/{}", wiki.slug);
-    let r = render(
-        text,
-        &RenderOptions {
-            wiki_base: &base,
-            instance_origin: base_url,
-            links: LinkTarget { exists: &exists },
-        },
+    let (text, base_url, extra_key) = (
+        text.to_string(),
+        base_url.to_string(),
+        extra_key.to_string(),
     );
+    let r = work::run_blocking(move || {
+        let exists = |k: &str| k == extra_key || keys.contains(k);
+        render(
+            &text,
+            &RenderOptions {
+                wiki_base: &base,
+                instance_origin: &base_url,
+                links: LinkTarget { exists: &exists },
+            },
+        )
+    })?;
     let toc = serde_json::to_string(&r.toc).unwrap_or_else(|_| "[]".into());
     Ok((r.html, toc, r.links))
+}
+
+/// Refuses, before the write, a text the renderer would refuse: the save renders again inside
+/// the write (against the pages existing then), and a refusal found there would have kept every
+/// other write of the instance waiting up to the deadline.
+async fn check_renders(text: &str) -> Result<(), Error> {
+    let text = text.to_string();
+    work::run(move || {
+        let missing = |_: &str| false;
+        render(
+            &text,
+            &RenderOptions {
+                wiki_base: "/w/check",
+                instance_origin: "",
+                links: LinkTarget { exists: &missing },
+            },
+        )
+        .map(|_| ())
+    })
+    .await
+}
+
+/// As [`render_with`], for text already stored: text saved before the limits existed may now be
+/// refused, and must not make the page (or a save that re-renders its linkers) fail, so it shows
+/// as escaped preformatted text instead.
+pub fn render_stored(
+    c: &Connection,
+    wiki: &WikiRow,
+    text: &str,
+    base_url: &str,
+) -> Result<(String, String, Vec<String>), StorageError> {
+    match render_with(c, wiki, text, base_url) {
+        // Links are only kept from saves, which never take this path. Only a refusal of the
+        // text falls back: a busy pool must not leave an escaped page stored.
+        Err(StorageError::Domain(e))
+            if matches!(
+                e.code,
+                ErrorCode::ValidationFailed | ErrorCode::PayloadTooLarge
+            ) =>
+        {
+            Ok((plain_html(text), "[]".into(), Vec::new()))
+        }
+        other => other,
+    }
+}
+
+fn plain_html(text: &str) -> String {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("<pre>{escaped}</pre>")
 }
 
 /// The words of a search as an FTS5 query: each word quoted (no operator injection), all

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::access::{EditPolicy, Role, Visibility, Who};
 use crate::files::check_content;
-use crate::service::{render_with, wiki_json, WikiError, WikiResult, WikiService};
+use crate::service::{wiki_json, WikiError, WikiResult, WikiService};
 use crate::store;
 
 impl WikiService {
@@ -81,18 +81,38 @@ impl WikiService {
         };
         let base = format!("/w/{}", wiki.slug);
         let origin = self.base_url.clone();
+        let keys = std::sync::Arc::new(keys);
         let bytes = tokio::task::spawn_blocking(move || {
-            let exists = |k: &str| keys.contains(k);
+            // Each page renders on the work pool, under its limits and deadline; a page saved
+            // before the limits that they now refuse goes into the copy as plain text.
             let html = |_: &str, markdown: &str| {
-                render(
-                    markdown,
-                    &RenderOptions {
-                        wiki_base: &base,
-                        instance_origin: &origin,
-                        links: LinkTarget { exists: &exists },
-                    },
-                )
-                .html
+                let (keys, base, origin, text) = (
+                    std::sync::Arc::clone(&keys),
+                    base.clone(),
+                    origin.clone(),
+                    markdown.to_string(),
+                );
+                nichoir_core::work::run_blocking(move || {
+                    let exists = |k: &str| keys.contains(k);
+                    render(
+                        &text,
+                        &RenderOptions {
+                            wiki_base: &base,
+                            instance_origin: &origin,
+                            links: LinkTarget { exists: &exists },
+                        },
+                    )
+                })
+                .map(|r| r.html)
+                .unwrap_or_else(|_| {
+                    format!(
+                        "<pre>{}</pre>",
+                        markdown
+                            .replace('&', "&amp;")
+                            .replace('<', "&lt;")
+                            .replace('>', "&gt;")
+                    )
+                })
             };
             write_zip(&archive, &html)
         })
@@ -152,7 +172,7 @@ impl WikiService {
             let ct = check_content(&f.content_type, &f.bytes)?;
             files.push((nichoir_wikitext::names::validate_file_name(&f.name)?, ct));
         }
-        let (uid, base_url) = (user.id.clone(), self.base_url.clone());
+        let uid = user.id.clone();
         let (desc, menu) = (
             archive
                 .description
@@ -167,6 +187,16 @@ impl WikiService {
         );
         let pages = archive.pages.clone();
         let max_chars = self.config.max_page_chars as usize;
+        // Pages are rendered when first shown, not here inside the single writer (an archive may
+        // hold thousands); a text the renderer would refuse is refused now, by the linear checks,
+        // and its links come from a parse without rendering.
+        for p in &pages {
+            if let Some(current) = p.revisions.last() {
+                nichoir_core::limits::check_markdown(&current.text).map_err(|e| {
+                    Error::new(e.code, format!("page \"{}\": {}", p.name, e.message))
+                })?;
+            }
+        }
         let (s2, t2) = (slug.clone(), title.clone());
         let result = self
             .db
@@ -221,8 +251,10 @@ impl WikiService {
                     let Some(p) = store::page_by_id(c, pid)? else {
                         continue;
                     };
-                    let (html, toc, links) = render_with(c, &wiki, &p.text, &base_url)?;
-                    store::store_render(c, pid, p.rev, &html, &toc)?;
+                    let links: Vec<String> = nichoir_wikitext::render::linked_pages(&p.text)
+                        .iter()
+                        .map(|name| page_key(name))
+                        .collect();
                     store::set_links(c, id, pid, &links)?;
                 }
                 Ok(wiki)

@@ -891,7 +891,8 @@ mod tests {
                     links: LinkTarget { exists: &exists },
                 },
             )
-            .html
+            .map(|r| r.html)
+            .unwrap_or_default()
         }
     }
 

@@ -1,14 +1,15 @@
 //! Differences between two revisions of a page: hunks of lines with word-level highlights for
 //! the history view, and a plain unified diff for mails.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
 
 /// A diff of huge or pathological texts gives up looking for the smallest edit after this long
-/// and returns a correct but coarser one, so one request cannot hold a worker for minutes.
-const DIFF_TIMEOUT: Duration = Duration::from_secs(2);
+/// (one deadline for the whole diff) and returns a correct but coarser one, so a diff stays well
+/// within the work pool's deadline.
+const DIFF_TIMEOUT: Duration = Duration::from_millis(400);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -72,16 +73,19 @@ fn line_number(index: usize) -> u32 {
     u32::try_from(index + 1).unwrap_or(u32::MAX)
 }
 
-fn text_diff<'a>(old: &'a str, new: &'a str) -> TextDiff<'a, 'a, 'a, str> {
+fn text_diff<'a>(old: &'a str, new: &'a str, deadline: Instant) -> TextDiff<'a, 'a, 'a, str> {
     TextDiff::configure()
-        .timeout(DIFF_TIMEOUT)
+        .deadline(deadline)
         .diff_lines(old, new)
 }
 
 /// The changes from `old` to `new`, grouped in hunks with `context` unchanged lines around each
 /// change. Identical texts give no hunk.
 pub fn diff(old: &str, new: &str, context: usize) -> Diff {
-    let text_diff = text_diff(old, new);
+    // One deadline for the whole diff: a timeout per word diff added up over many changed
+    // blocks. Past it, similar returns a coarser diff and changed lines show whole.
+    let deadline = Instant::now() + DIFF_TIMEOUT;
+    let text_diff = text_diff(old, new, deadline);
     let (mut added, mut removed) = (0usize, 0usize);
     for op in text_diff.ops() {
         let (_, old_range, new_range) = op.as_tag_tuple();
@@ -133,7 +137,7 @@ pub fn diff(old: &str, new: &str, context: usize) -> Diff {
                 DiffOp::Replace { .. } => {
                     let old_block = old_lines.get(old_range.clone()).unwrap_or_default();
                     let new_block = new_lines.get(new_range.clone()).unwrap_or_default();
-                    let (removed_runs, added_runs) = inline_runs(old_block, new_block);
+                    let (removed_runs, added_runs) = inline_runs(old_block, new_block, deadline);
                     for (o, runs) in old_range.zip(removed_runs) {
                         lines.push(line(LineKind::Removed, Some(o), None, runs));
                     }
@@ -175,10 +179,14 @@ const MIN_WORD_RATIO: f32 = 0.5;
 /// Word-level highlights for a block of old lines replaced by a block of new lines: one word diff
 /// over each whole block, cut back into lines. Word boundaries fall around every '\n', so no
 /// word spans two lines.
-fn inline_runs(old_block: &[&str], new_block: &[&str]) -> (Vec<Runs>, Vec<Runs>) {
+fn inline_runs(
+    old_block: &[&str],
+    new_block: &[&str],
+    deadline: Instant,
+) -> (Vec<Runs>, Vec<Runs>) {
     let old_text = old_block.concat();
     let new_text = new_block.concat();
-    if old_text.len() + new_text.len() > MAX_INLINE_BYTES {
+    if old_text.len() + new_text.len() > MAX_INLINE_BYTES || Instant::now() >= deadline {
         return (
             old_block.iter().map(|l| whole(l, true)).collect(),
             new_block.iter().map(|l| whole(l, true)).collect(),
@@ -186,7 +194,7 @@ fn inline_runs(old_block: &[&str], new_block: &[&str]) -> (Vec<Runs>, Vec<Runs>)
     }
     let words = TextDiff::configure()
         .algorithm(Algorithm::Patience)
-        .timeout(DIFF_TIMEOUT)
+        .deadline(deadline)
         .diff_unicode_words(&old_text, &new_text);
     if words.ratio() < MIN_WORD_RATIO {
         return (
@@ -282,7 +290,7 @@ fn segments(mut runs: Runs, kind: &LineKind) -> (Vec<Segment>, bool) {
 /// A unified diff (`--- old_label` / `+++ new_label`, three lines of context), for mails.
 /// Identical texts give an empty string.
 pub fn unified(old: &str, new: &str, old_label: &str, new_label: &str) -> String {
-    let text_diff = text_diff(old, new);
+    let text_diff = text_diff(old, new, Instant::now() + DIFF_TIMEOUT);
     if text_diff
         .ops()
         .iter()

@@ -14,6 +14,12 @@
 
 use diffy::{ConflictStyle, IncompleteHunkStyle, MergeOptions};
 
+/// Most lines, outside the lines every text shares at its start and end, that a merge diffs.
+/// diffy's Myers diff has no deadline and costs up to the square of what differs (16 KB of
+/// differing lines took 9 s, 64 KB 130 s, inside the single database writer); past this bound
+/// the two versions are offered whole as one conflict, which the editor resolves by hand.
+pub const MAX_MERGE_LINES: usize = 2_000;
+
 /// Opens a conflict; what follows is the stored (current) text.
 pub const MARKER_CURRENT: &str = "<<<<<<< current";
 /// Separates the stored text from the editor's text.
@@ -39,6 +45,12 @@ pub fn merge3(base: &str, ours: &str, theirs: &str) -> MergeOutcome {
         return MergeOutcome::Clean(ours.to_string());
     }
 
+    if differing_lines(base, ours) > MAX_MERGE_LINES
+        || differing_lines(base, theirs) > MAX_MERGE_LINES
+    {
+        return whole_conflict(ours, theirs);
+    }
+
     // diffy labels its markers "ours"/"theirs" and offers no way to rename them. Markers one
     // character longer than any marker-like run already in the texts are unambiguous, so exactly
     // those lines are rewritten to the labelled seven-character markers afterwards.
@@ -52,6 +64,46 @@ pub fn merge3(base: &str, ours: &str, theirs: &str) -> MergeOutcome {
     match options.merge(base, ours, theirs) {
         Ok(merged) => MergeOutcome::Clean(merged),
         Err(marked) => relabel(&marked, len),
+    }
+}
+
+/// Lines of `a` and `b` left once the lines they share at the start and at the end are set
+/// aside: what a diff of the two has to match (linear to count).
+fn differing_lines(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<&str>, Vec<&str>) = (
+        a.split_inclusive('\n').collect(),
+        b.split_inclusive('\n').collect(),
+    );
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (a_rest, b_rest) = (
+        a.get(prefix..).unwrap_or_default(),
+        b.get(prefix..).unwrap_or_default(),
+    );
+    let suffix = a_rest
+        .iter()
+        .rev()
+        .zip(b_rest.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    a_rest.len() + b_rest.len() - 2 * suffix
+}
+
+/// Both versions whole, as one conflict.
+fn whole_conflict(ours: &str, theirs: &str) -> MergeOutcome {
+    let line = |t: &str| {
+        if t.is_empty() || t.ends_with('\n') {
+            t.to_string()
+        } else {
+            format!("{t}\n")
+        }
+    };
+    MergeOutcome::Conflict {
+        text_with_markers: format!(
+            "{MARKER_CURRENT}\n{}{MARKER_SEPARATOR}\n{}{MARKER_YOURS}\n",
+            line(ours),
+            line(theirs)
+        ),
+        conflicts: 1,
     }
 }
 
@@ -205,6 +257,36 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn rewrites_too_large_to_merge_are_one_whole_conflict_and_fast() {
+        let lines = |n: usize, k: usize| -> String {
+            (0..n).map(|i| format!("{}\n", (i * k + 1) % 13)).collect()
+        };
+        let (base, ours, theirs) = (lines(20_000, 1), lines(20_000, 3), lines(20_000, 5));
+        let started = std::time::Instant::now();
+        let merged = merge3(&base, &ours, &theirs);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        match merged {
+            MergeOutcome::Conflict {
+                text_with_markers,
+                conflicts,
+            } => {
+                assert_eq!(conflicts, 1);
+                assert!(text_with_markers.starts_with(&format!("{MARKER_CURRENT}\n{ours}")));
+                assert!(text_with_markers.ends_with(&format!("{theirs}{MARKER_YOURS}\n")));
+            }
+            clean => panic!("{clean:?}"),
+        }
+        // Far-apart edits on a long page still merge: only what differs counts.
+        let long = lines(50_000, 1);
+        let ours = format!("EDIT\n{long}");
+        let theirs = format!("{long}EDIT\n");
+        assert_eq!(
+            merge3(&long, &ours, &theirs),
+            MergeOutcome::Clean(format!("EDIT\n{long}EDIT\n"))
+        );
     }
 
     #[test]

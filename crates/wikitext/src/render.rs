@@ -7,6 +7,8 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
+use nichoir_core::markdown::push_html_checked;
+use nichoir_core::{limits, work, Error};
 use pulldown_cmark::{
     Alignment, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
 };
@@ -83,22 +85,33 @@ enum Piece<'t> {
 
 /// Cuts a text into literal runs and wiki links. A `[[...]]` whose page name is invalid stays
 /// literal, and the scan resumes one character later, so "[[[Page]]]" still finds "Page".
+///
+/// Linear: the next "]]" and the next "[[" inside a body are found by cursors that only move
+/// forward, instead of searching each candidate's window again (a text of unmatched "[[" was
+/// quadratic in the window).
 fn split_wiki_links(text: &str) -> Vec<Piece<'_>> {
-    let bytes = text.as_bytes();
     let mut pieces = Vec::new();
     let mut literal_from = 0;
     let mut search_from = 0;
+    let mut closes = Cursor::new(text, "]]");
+    let mut inner_opens = Cursor::new(text, "[[");
     while let Some(found) = text.get(search_from..).and_then(|rest| rest.find("[[")) {
         let open = search_from + found;
         let body_start = open + 2;
-        let window_end = (body_start + MAX_LINK_BODY_BYTES + 2).min(bytes.len());
-        let close = bytes
-            .get(body_start..window_end)
-            .and_then(|window| window.windows(2).position(|w| w == b"]]"));
-        let link = close.and_then(|len| {
+        let close = closes
+            .next_at_or_after(body_start)
+            .filter(|c| c - body_start <= MAX_LINK_BODY_BYTES);
+        let link = close.and_then(|close| {
+            // "[[a [[b]]": the link is the innermost one, found when the scan resumes.
+            if inner_opens
+                .next_at_or_after(body_start)
+                .is_some_and(|o| o + 2 <= close)
+            {
+                return None;
+            }
             // "[[" and "]]" are ASCII, so both ends are character boundaries.
-            let body = text.get(body_start..body_start + len)?;
-            parse_link_body(body).map(|link| (link, body_start + len + 2))
+            let body = text.get(body_start..close)?;
+            parse_link_body(body).map(|link| (link, close + 2))
         });
         match link {
             Some((link, end)) => {
@@ -122,11 +135,41 @@ fn split_wiki_links(text: &str) -> Vec<Piece<'_>> {
     pieces
 }
 
-fn parse_link_body(body: &str) -> Option<WikiLink> {
-    // "[[a [[b]]": the link is the innermost one, found when the scan resumes.
-    if body.contains("[[") {
-        return None;
+/// The next occurrence of a marker at or after positions that never move back. Each search
+/// starts past the previous answer, so the searches cover the text once in all.
+struct Cursor<'t> {
+    text: &'t str,
+    marker: &'static str,
+    /// Where the last search started and what it found (None: nothing after that start).
+    last: Option<(usize, Option<usize>)>,
+}
+
+impl<'t> Cursor<'t> {
+    fn new(text: &'t str, marker: &'static str) -> Self {
+        Cursor {
+            text,
+            marker,
+            last: None,
+        }
     }
+
+    fn next_at_or_after(&mut self, from: usize) -> Option<usize> {
+        if let Some((start, found)) = self.last {
+            if start <= from && found.is_none_or(|f| f >= from) {
+                return found;
+            }
+        }
+        let found = self
+            .text
+            .get(from..)
+            .and_then(|rest| rest.find(self.marker))
+            .map(|p| from + p);
+        self.last = Some((from, found));
+        found
+    }
+}
+
+fn parse_link_body(body: &str) -> Option<WikiLink> {
     let (target, label) = match body.split_once('|') {
         Some((target, label)) => (target, Some(label.trim()).filter(|l| !l.is_empty())),
         None => (body, None),
@@ -218,17 +261,28 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
-fn unique_id(slug: String, used: &mut HashSet<String>) -> String {
-    if used.insert(slug.clone()) {
-        return slug;
-    }
-    let mut n = 2;
-    loop {
-        let candidate = format!("{slug}-{n}");
-        if used.insert(candidate.clone()) {
-            return candidate;
+/// Heading ids handed out so far, with the next suffix to try per slug: a page repeating one
+/// heading thousands of times was quadratic when each repeat counted up from 2.
+#[derive(Default)]
+struct UniqueIds {
+    used: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+}
+
+impl UniqueIds {
+    fn take(&mut self, slug: String) -> String {
+        if self.used.insert(slug.clone()) {
+            return slug;
         }
-        n += 1;
+        let mut n = self.next_suffix.get(&slug).copied().unwrap_or(2);
+        loop {
+            let candidate = format!("{slug}-{n}");
+            n += 1;
+            if self.used.insert(candidate.clone()) {
+                self.next_suffix.insert(slug, n);
+                return candidate;
+            }
+        }
     }
 }
 
@@ -390,8 +444,10 @@ impl TableState {
     }
 }
 
-/// Renders a page.
-pub fn render(markdown: &str, opts: &RenderOptions<'_>) -> Rendered {
+/// Renders a page: refused over the size and nesting limits of [`nichoir_core::limits`], given
+/// up past the work pool's deadline. Run it on the pool ([`nichoir_core::work`]).
+pub fn render(markdown: &str, opts: &RenderOptions<'_>) -> Result<Rendered, Error> {
+    limits::check_markdown(markdown)?;
     let base = opts.wiki_base.trim_end_matches('/');
     let origin = opts.instance_origin.trim_end_matches('/');
     let source: Vec<Event<'_>> =
@@ -408,7 +464,12 @@ pub fn render(markdown: &str, opts: &RenderOptions<'_>) -> Rendered {
     let mut table = TableState::default();
 
     let mut i = 0;
+    let mut steps = 0usize;
     while i < source.len() {
+        steps += 1;
+        if steps.is_multiple_of(512) && work::over_budget() {
+            return Err(work::exceeded());
+        }
         if let Some((html, consumed)) = source.get(i..).and_then(|rest| embed_at(rest, origin)) {
             out.push(Event::Html(html.into()));
             i += consumed;
@@ -538,12 +599,16 @@ pub fn render(markdown: &str, opts: &RenderOptions<'_>) -> Rendered {
 
     let toc = number_headings(&mut out);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    Rendered {
+    push_html_checked(&mut html, out.into_iter())?;
+    limits::check_generated_html(&html)?;
+    if work::over_budget() {
+        return Err(work::exceeded());
+    }
+    Ok(Rendered {
         html: sanitise(&html, base),
         toc,
         links,
-    }
+    })
 }
 
 fn push_with_wiki_links<'e>(
@@ -604,7 +669,7 @@ fn push_with_wiki_links<'e>(
 
 /// Gives every heading a unique id from its text and returns the table of contents.
 fn number_headings(events: &mut [Event<'_>]) -> Vec<TocEntry> {
-    let mut used = HashSet::new();
+    let mut ids = UniqueIds::default();
     let mut toc = Vec::new();
     for i in 0..events.len() {
         let Some(Event::Start(Tag::Heading { level, .. })) = events.get(i) else {
@@ -621,7 +686,7 @@ fn number_headings(events: &mut [Event<'_>]) -> Vec<TocEntry> {
             }
         }
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let id = unique_id(slugify(&text), &mut used);
+        let id = ids.take(slugify(&text));
         if let Some(event) = events.get_mut(i) {
             *event = Event::Start(Tag::Heading {
                 level,
@@ -676,14 +741,18 @@ mod tests {
     }
 
     fn render_md(md: &str) -> Rendered {
-        render(
+        let rendered = render(
             md,
             &RenderOptions {
                 wiki_base: "/w/club",
                 instance_origin: "https://nichoir.example",
                 links: LinkTarget { exists: &exists },
             },
-        )
+        );
+        match rendered {
+            Ok(r) => r,
+            Err(e) => panic!("render failed: {e}"),
+        }
     }
 
     fn html(md: &str) -> String {

@@ -1,0 +1,136 @@
+//! Property and fuzz tests of chat's decoders and text rules: Mattermost JSON lines, Slack zips
+//! and markup, mentions, the search language and message rendering. A checked-in corpus
+//! (`tests/corpus/`), proptest over structured shapes, and a time-boxed random run
+//! (`NICHOIR_FUZZ_SECS`, default 2 s; `NICHOIR_FUZZ_SEED` replays one). Every input finishes
+//! within a bound on the work pool, never with a panic (500).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use nichoir_core::adversarial::{self, Mixer, MARKDOWN_KINDS};
+use nichoir_core::{limits, work, Error, ErrorCode};
+use proptest::prelude::*;
+
+use crate::import::{read_mattermost, read_slack_zip, slack_to_markdown};
+use crate::text::{mentions, parse_search, post_text};
+
+const BOUND: Duration = Duration::from_secs(5);
+
+fn setup() {
+    work::configure(work::PoolSettings {
+        threads: 2,
+        timeout: Duration::from_secs(60),
+    });
+}
+
+fn bounded<T: Send + 'static>(
+    what: &str,
+    job: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<(), String> {
+    let started = Instant::now();
+    let result = work::run_blocking(job);
+    if started.elapsed() > BOUND {
+        return Err(format!("{what} took {:?}", started.elapsed()));
+    }
+    match result {
+        Err(e) if e.code == ErrorCode::Internal => Err(format!("{what}: {e:?}")),
+        _ => Ok(()),
+    }
+}
+
+/// Everything a text goes through when posted or imported.
+fn check_text(text: &str) -> Result<(), String> {
+    let owned = text.to_string();
+    bounded("text rules", move || {
+        let users = HashMap::from([("U1".to_string(), "ana".to_string())]);
+        let markdown = slack_to_markdown(&owned, &users);
+        let _ = mentions(&markdown);
+        let _ = parse_search(&owned);
+        let _ = post_text(&owned);
+        nichoir_core::markdown::to_page_html(&markdown)
+    })
+}
+
+fn check_imports(bytes: &[u8]) -> Result<(), String> {
+    let (a, b) = (bytes.to_vec(), bytes.to_vec());
+    bounded("mattermost", move || read_mattermost(&a).map(|_| ()))?;
+    bounded("slack", move || read_slack_zip(&b).map(|_| ()))
+}
+
+#[test]
+fn the_corpus_is_bounded() {
+    setup();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap_or_default();
+        let checked =
+            check_imports(&bytes).and_then(|()| check_text(&String::from_utf8_lossy(&bytes)));
+        if let Err(e) = checked {
+            panic!("{}: {e}", entry.path().display());
+        }
+        n += 1;
+    }
+    assert!(n >= 4, "the corpus is missing");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn structured_messages_are_bounded(
+        kind in 0..MARKDOWN_KINDS,
+        depth in 0usize..300,
+        repeat in 1usize..100,
+    ) {
+        setup();
+        let text = adversarial::markdown(kind, depth, repeat);
+        let checked = check_text(&text);
+        prop_assert!(checked.is_ok(), "{:?}", checked);
+    }
+
+    #[test]
+    fn any_text_is_bounded(text in "\\PC{0,2000}") {
+        setup();
+        prop_assert!(check_text(&text).is_ok());
+    }
+
+    #[test]
+    fn json_lines_of_any_shape_are_bounded(
+        lines in proptest::collection::vec(
+            "\\{\"type\": ?\"(post|channel|version|user)\"(, ?\"[a-z]{1,8}\": ?(\\{|\\[|\"[a-z]*\"|[0-9]{1,3})){0,6}\\}?",
+            0..30,
+        ),
+    ) {
+        setup();
+        prop_assert!(check_imports(lines.join("\n").as_bytes()).is_ok());
+    }
+}
+
+#[test]
+fn time_boxed_fuzz_of_chat_decoders() {
+    setup();
+    let seed = adversarial::fuzz_seed();
+    let until = Instant::now() + Duration::from_secs_f64(adversarial::fuzz_seconds());
+    let mut mixer = Mixer::new(seed, 3 * limits::max_nesting(), 16 * 1024);
+    let mut runs = 0;
+    while Instant::now() < until {
+        let text = mixer.next_markdown();
+        if let Err(e) = check_text(&text) {
+            panic!("seed {seed}, run {runs}: {e}");
+        }
+        let mut bytes = b"{\"type\":\"version\",\"version\":1}\n".to_vec();
+        bytes.extend(mixer.next_bytes());
+        if let Err(e) = check_imports(&bytes) {
+            panic!("seed {seed}, run {runs}: {e}");
+        }
+        let mut zip = b"PK\x03\x04".to_vec();
+        zip.extend(mixer.next_bytes());
+        if let Err(e) = check_imports(&zip) {
+            panic!("seed {seed}, run {runs}: {e}");
+        }
+        runs += 1;
+    }
+    eprintln!("fuzzed the chat decoders {runs} times (seed {seed})");
+}
