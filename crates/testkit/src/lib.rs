@@ -50,12 +50,14 @@ impl TestServer {
         config.server.listen = "127.0.0.1:0".into();
         config.server.workers = 2;
         config.backup.interval_hours = 0;
-        // With a PostgreSQL test server (`scripts/pg-server`), each server gets its own database.
-        let pg = std::thread::spawn(nichoir_storage::testing::fresh_pg_database)
-            .join()
-            .map_err(|_| anyhow!("creating a test database panicked"))??;
-        if let Some(url) = pg {
-            config.storage.url = url;
+        // NICHOIR_TEST_BACKEND=postgres (with a test server from `scripts/pg-server`): each
+        // server gets its own PostgreSQL database.
+        if std::env::var("NICHOIR_TEST_BACKEND").as_deref() == Ok("postgres") {
+            let pg = std::thread::spawn(nichoir_storage::testing::fresh_pg_database)
+                .join()
+                .map_err(|_| anyhow!("creating a test database panicked"))??
+                .ok_or_else(|| anyhow!("NICHOIR_TEST_BACKEND=postgres needs NICHOIR_TEST_PG_URL"))?;
+            config.storage.url = pg;
         }
         adjust(&mut config);
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
