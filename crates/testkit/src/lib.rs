@@ -56,7 +56,9 @@ impl TestServer {
             let pg = std::thread::spawn(nichoir_storage::testing::fresh_pg_database)
                 .join()
                 .map_err(|_| anyhow!("creating a test database panicked"))??
-                .ok_or_else(|| anyhow!("NICHOIR_TEST_BACKEND=postgres needs NICHOIR_TEST_PG_URL"))?;
+                .ok_or_else(|| {
+                    anyhow!("NICHOIR_TEST_BACKEND=postgres needs NICHOIR_TEST_PG_URL")
+                })?;
             config.storage.url = pg;
         }
         adjust(&mut config);
