@@ -444,8 +444,8 @@ describe("Pads", { concurrency: false }, () => {
     await ap.locator(".pad-title .badge", { hasText: "Protected" }).waitFor();
     assert.equal((await fetch(`${server.url}/api/v1/pads/secret-pad`)).status, 403);
 
-    // The guest's next connection is refused (error frame password_required): the password form.
-    await gp.evaluate(() => window.__padSession.reconnect());
+    // The guest, in the pad when it got a password, is taken out of it at once (the server's
+    // `unsubscribed` frame, reason password_required): the password form, with no reload.
     await gp.getByRole("heading", { name: "This pad is protected" }).waitFor();
     // Opening it afresh: GET /api/v1/pads/secret-pad answers 403 password_required (a wrong
     // password, 403 too): both expected.

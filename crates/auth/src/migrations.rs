@@ -2,10 +2,11 @@ use nichoir_storage::{Migration, MigrationSet};
 
 pub const MIGRATIONS: MigrationSet = MigrationSet {
     component: "auth",
-    migrations: &[Migration {
-        version: 1,
-        name: "accounts_sessions_tokens_invites_guests",
-        sql: r#"
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "accounts_sessions_tokens_invites_guests",
+            sql: r#"
 CREATE TABLE users (
     id TEXT PRIMARY KEY,
     username TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -64,7 +65,7 @@ CREATE TABLE instance_secrets (
     value BLOB NOT NULL
 ) STRICT;
 "#,
-        pg: r#"
+            pg: r#"
 CREATE TABLE users (
     id TEXT PRIMARY KEY,
     username TEXT NOT NULL,
@@ -126,5 +127,18 @@ CREATE TABLE instance_secrets (
 -- lower() agrees with it.
 CREATE UNIQUE INDEX users_username_lower ON users (lower(username));
 "#,
-    }],
+        },
+        Migration {
+            version: 2,
+            name: "username_lower_index",
+            // Usernames are looked up as lower(username) = lower(?) on both engines (PostgreSQL has
+            // no NOCASE collation): SQLite gets the index that lookup uses.
+            sql: r#"
+CREATE INDEX users_username_lower ON users (lower(username));
+"#,
+            pg: r#"
+-- The unique index on lower(username) came with the first migration.
+"#,
+        },
+    ],
 };

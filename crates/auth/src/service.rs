@@ -411,7 +411,7 @@ impl AuthService {
                     params![id, hash, now_ms()],
                 )?;
                 tx.execute(
-                    "DELETE FROM sessions WHERE user_id = ?1 AND id IS NOT ?2",
+                    "DELETE FROM sessions WHERE user_id = ?1 AND id IS DISTINCT FROM ?2",
                     params![id, keep],
                 )?;
                 Ok(())
@@ -432,7 +432,8 @@ impl AuthService {
         self.db
             .write(move |tx| {
                 let n = tx.execute(
-                    "UPDATE users SET password_hash = ?2, password_changed_at = ?3 WHERE username = ?1",
+                    "UPDATE users SET password_hash = ?2, password_changed_at = ?3
+                     WHERE lower(username) = lower(?1)",
                     params![username, hash, now_ms()],
                 )?;
                 if n == 0 {
@@ -476,7 +477,9 @@ impl AuthService {
             .db
             .read(move |c| {
                 Ok(c.query_row(
-                    &format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = ?1"),
+                    &format!(
+                        "SELECT {USER_COLS}, password_hash FROM users WHERE lower(username) = lower(?1)"
+                    ),
                     [lookup],
                     |r| Ok((user_from_row(r)?, r.get::<_, String>(8)?)),
                 )
@@ -1127,8 +1130,14 @@ impl AuthService {
         Ok(self
             .db
             .read(move |c| {
+                // Usernames compare without case (ASCII only, see validate.rs): lower() on both
+                // engines, over an index on lower(username).
+                let test = match column {
+                    "username" => "lower(username) = lower(?1)",
+                    _ => "id = ?1",
+                };
                 Ok(c.query_row(
-                    &format!("SELECT {USER_COLS} FROM users WHERE {column} = ?1"),
+                    &format!("SELECT {USER_COLS} FROM users WHERE {test}"),
                     [value],
                     user_from_row,
                 )

@@ -204,7 +204,8 @@ pub fn browse(
     let mut st = c.prepare_cached(&format!(
         "SELECT {cols}, EXISTS (SELECT 1 FROM chat_channel_members m WHERE m.channel_id = ch.id AND m.user_id = ?2)
          FROM chat_channels ch WHERE ch.team_id = ?1 AND ch.kind = 'public'
-           AND (ch.name LIKE ?3 ESCAPE '\\' OR ch.display_name LIKE ?3 ESCAPE '\\' OR ch.purpose LIKE ?3 ESCAPE '\\')
+           AND (lower(ch.name) LIKE lower(?3) ESCAPE '\\' OR lower(ch.display_name) LIKE lower(?3) ESCAPE '\\'
+                OR lower(ch.purpose) LIKE lower(?3) ESCAPE '\\')
          ORDER BY ch.archived, ch.display_name LIMIT 500"
     ))?;
     let rows = st.query_map(params![team_id, user_id, like], |r| {
@@ -253,9 +254,10 @@ pub fn add_member(
     now: i64,
 ) -> SResult<bool> {
     Ok(c.execute(
-        "INSERT OR IGNORE INTO chat_channel_members (channel_id, user_id, role, last_viewed_post, viewed_count, joined_at)
+        "INSERT INTO chat_channel_members (channel_id, user_id, role, last_viewed_post, viewed_count, joined_at)
          SELECT ?1, ?2, ?3, COALESCE((SELECT MAX(id) FROM chat_posts WHERE channel_id = ?1), 0), post_count, ?4
-         FROM chat_channels WHERE id = ?1",
+         FROM chat_channels WHERE id = ?1
+         ON CONFLICT DO NOTHING",
         params![channel_id, user_id, role, now],
     )? > 0)
 }
@@ -303,7 +305,7 @@ pub fn mark_viewed(
         )?,
     };
     c.execute(
-        "UPDATE chat_channel_members SET last_viewed_post = MAX(last_viewed_post, ?3), mentions = 0,
+        "UPDATE chat_channel_members SET last_viewed_post = CASE WHEN last_viewed_post > ?3 THEN last_viewed_post ELSE ?3 END, mentions = 0,
             viewed_count = (SELECT post_count FROM chat_channels WHERE id = ?1)
          WHERE channel_id = ?1 AND user_id = ?2",
         params![channel_id, user_id, last],
@@ -549,7 +551,7 @@ pub fn set_reaction(
     now: i64,
 ) -> SResult<()> {
     if on {
-        c.execute("INSERT OR IGNORE INTO chat_reactions (post_id, user_id, emoji, created_at) VALUES (?1, ?2, ?3, ?4)", params![post_id, user_id, emoji, now])?;
+        c.execute("INSERT INTO chat_reactions (post_id, user_id, emoji, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING", params![post_id, user_id, emoji, now])?;
     } else {
         c.execute(
             "DELETE FROM chat_reactions WHERE post_id = ?1 AND user_id = ?2 AND emoji = ?3",
@@ -577,7 +579,8 @@ pub fn follow(
 /// Starts following unless the user chose to stop.
 pub fn follow_if_new(c: &Connection, user_id: &str, root_id: i64, channel_id: &str) -> SResult<()> {
     c.execute(
-        "INSERT OR IGNORE INTO chat_thread_follows (user_id, root_id, channel_id, following) VALUES (?1, ?2, ?3, 1)",
+        "INSERT INTO chat_thread_follows (user_id, root_id, channel_id, following) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT DO NOTHING",
         params![user_id, root_id, channel_id],
     )?;
     Ok(())
@@ -836,7 +839,8 @@ pub fn set_team_member_if_absent(
     now: i64,
 ) -> SResult<()> {
     c.execute(
-        "INSERT OR IGNORE INTO chat_team_members (team_id, user_id, role, joined_at) VALUES (?1, ?2, 'member', ?3)",
+        "INSERT INTO chat_team_members (team_id, user_id, role, joined_at) VALUES (?1, ?2, 'member', ?3)
+         ON CONFLICT DO NOTHING",
         params![team_id, user_id, now],
     )?;
     Ok(())

@@ -1151,7 +1151,8 @@ impl PadService {
         self.db
             .write(move |tx| {
                 tx.execute(
-                    "INSERT OR IGNORE INTO pad_grants (pad_id, actor_id, granted_at) VALUES (?1, ?2, ?3)",
+                    "INSERT INTO pad_grants (pad_id, actor_id, granted_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
                     params![pad, who, now_ms()],
                 )?;
                 Ok(())

@@ -250,8 +250,8 @@ pub(crate) fn set_head(tx: &Connection, pad: &str, rev: u64, now: i64) -> SResul
 pub(crate) fn note_author(tx: &Connection, pad: &str, author: &Author, rev: u64) -> SResult<bool> {
     let new_author =
         tx.prepare_cached(
-            "INSERT OR IGNORE INTO pad_authors (pad_id, author_id, display_name, color, first_rev)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO pad_authors (pad_id, author_id, display_name, color, first_rev)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
         )?
         .execute(params![
             pad,

@@ -256,7 +256,7 @@ pub fn update_settings(c: &Connection, id: &str, s: &Settings) -> SResult<()> {
         "UPDATE polls SET title = ?2, description = ?3, author_name = ?4, author_email = ?5,
             timezone = ?6, answers = ?7, deadline = ?8, results = ?9, max_yes = ?10, one_choice = ?11,
             edit_mode = ?12, notify_votes = ?13, notify_comments = ?14, remind = ?15,
-            reminder_sent = CASE WHEN deadline IS ?8 THEN reminder_sent ELSE 0 END
+            reminder_sent = CASE WHEN deadline IS NOT DISTINCT FROM ?8 THEN reminder_sent ELSE 0 END
          WHERE id = ?1",
         params![
             id,
@@ -366,7 +366,7 @@ pub fn yes_by_others(
     except: Option<i64>,
 ) -> SResult<Vec<u32>> {
     let mut st = c.prepare_cached(
-        "SELECT COUNT(*) FROM poll_answers WHERE option_id = ?1 AND answer = 2 AND vote_id IS NOT ?2",
+        "SELECT COUNT(*) FROM poll_answers WHERE option_id = ?1 AND answer = 2 AND vote_id IS DISTINCT FROM ?2",
     )?;
     options
         .iter()
@@ -468,7 +468,8 @@ pub fn has_grant(c: &Connection, poll_id: &str, actor_id: &str) -> SResult<bool>
 
 pub fn add_grant(c: &Connection, poll_id: &str, actor_id: &str, now: i64) -> SResult<()> {
     c.execute(
-        "INSERT OR IGNORE INTO poll_grants (poll_id, actor_id, granted_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO poll_grants (poll_id, actor_id, granted_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT DO NOTHING",
         params![poll_id, actor_id, now],
     )?;
     Ok(())
@@ -487,7 +488,9 @@ pub fn by_owner(c: &Connection, owner: &str) -> SResult<Vec<(PollRow, i64)>> {
 /// Polls whose purge date (deadline, else last activity, plus `after_ms`) has passed.
 pub fn expired(c: &Connection, now: i64, after_ms: i64) -> SResult<Vec<String>> {
     let mut st = c.prepare_cached(
-        "SELECT id FROM polls WHERE MAX(COALESCE(deadline, 0), updated_at) + ?2 < ?1 LIMIT 1000",
+        "SELECT id FROM polls
+         WHERE CASE WHEN COALESCE(deadline, 0) > updated_at THEN COALESCE(deadline, 0) ELSE updated_at END + ?2 < ?1
+         LIMIT 1000",
     )?;
     let rows = st.query_map(params![now, after_ms], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)

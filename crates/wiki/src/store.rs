@@ -200,7 +200,8 @@ pub fn directory(c: &Connection, q: &str, limit: i64) -> SResult<Vec<(WikiRow, i
     let mut st = c.prepare_cached(&format!(
         "SELECT {WIKI_COLUMNS}, (SELECT COUNT(*) FROM wiki_pages p WHERE p.wiki_id = wikis.id AND p.deleted = 0 AND p.redirect_to IS NULL AND p.view_rule = 'inherit')
          FROM wikis WHERE visibility = 'public'
-           AND (?1 = '%%' OR title LIKE ?1 ESCAPE '\\' OR slug LIKE ?1 ESCAPE '\\' OR description LIKE ?1 ESCAPE '\\')
+           AND (?1 = '%%' OR lower(title) LIKE lower(?1) ESCAPE '\\' OR lower(slug) LIKE lower(?1) ESCAPE '\\'
+                OR lower(description) LIKE lower(?1) ESCAPE '\\')
          ORDER BY updated_at DESC LIMIT ?2"
     ))?;
     let rows = st.query_map(params![like, limit], |r| {
@@ -388,7 +389,7 @@ pub fn insert_redirect(
 pub fn set_links(c: &Connection, wiki_id: i64, page_id: i64, keys: &[String]) -> SResult<()> {
     c.execute("DELETE FROM wiki_links WHERE from_page = ?1", [page_id])?;
     let mut st = c.prepare_cached(
-        "INSERT OR IGNORE INTO wiki_links (wiki_id, from_page, to_key) VALUES (?1, ?2, ?3)",
+        "INSERT INTO wiki_links (wiki_id, from_page, to_key) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
     )?;
     for k in keys {
         st.execute(params![wiki_id, page_id, k])?;

@@ -45,7 +45,7 @@ impl WikiService {
         self.db
             .write(move |c| {
                 if on {
-                    c.execute("INSERT OR IGNORE INTO wiki_watches (user_id, wiki_id, page_id) VALUES (?1, ?2, ?3)", params![uid, wid, page_id])?;
+                    c.execute("INSERT INTO wiki_watches (user_id, wiki_id, page_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", params![uid, wid, page_id])?;
                 } else {
                     c.execute("DELETE FROM wiki_watches WHERE user_id = ?1 AND wiki_id = ?2 AND page_id = ?3", params![uid, wid, page_id])?;
                 }
