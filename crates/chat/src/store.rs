@@ -1,6 +1,6 @@
 //! Every SQL statement of the chat, as functions over a connection.
 
-use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult, SqlError};
+use nichoir_storage::{params, Connection, Dialect, OptionalExtension, Row, SResult, SqlError};
 
 use crate::model::{ChannelRow, Kind, MemberRow, PostRow, Reaction, TeamRow};
 
@@ -712,25 +712,45 @@ pub fn search(c: &Connection, f: &SearchFilter<'_>, limit: i64) -> SResult<Vec<P
     // DESC`, which FTS5 walks backwards): the query stops at the `limit`-th readable match
     // instead of joining and sorting every match (a common word in a million messages took
     // seconds that way).
-    let (from, matching, order) = if f.fts.is_empty() {
-        ("chat_posts p", "1 = 1", "p.id")
-    } else {
-        (
+    // The one statement with a text per engine: FTS5 on SQLite; on PostgreSQL the same words as
+    // a tsquery over chat_search's tsvector (nichoir_storage::search), JSON lists unpacked with
+    // json_array_elements_text. The planner there walks the primary key backwards too.
+    let postgres = c.dialect() == Dialect::Postgres;
+    let (from, matching, order) = match (f.fts.is_empty(), postgres) {
+        (true, _) => ("chat_posts p", "1 = 1", "p.id"),
+        (false, false) => (
             "chat_search s CROSS JOIN chat_posts p ON p.id = s.rowid",
             "chat_search MATCH ?1",
             "s.rowid",
-        )
+        ),
+        (false, true) => (
+            "chat_search s JOIN chat_posts p ON p.id = s.rowid",
+            "s.tsv @@ to_tsquery('simple', public.unaccent('public.unaccent', ?1))",
+            "s.rowid",
+        ),
+    };
+    let lists = if postgres {
+        "p.channel_id IN (SELECT json_array_elements_text(?2::json))
+           AND (json_array_length(?3::json) = 0
+                OR p.user_id IN (SELECT json_array_elements_text(?3::json)))"
+    } else {
+        "p.channel_id IN (SELECT value FROM json_each(?2))
+           AND (json_array_length(?3) = 0 OR p.user_id IN (SELECT value FROM json_each(?3)))"
     };
     let sql = format!(
         "SELECT {cols} FROM {from} WHERE {matching} AND p.deleted = 0
-           AND p.channel_id IN (SELECT value FROM json_each(?2))
-           AND (json_array_length(?3) = 0 OR p.user_id IN (SELECT value FROM json_each(?3)))
+           AND {lists}
            AND (?4 IS NULL OR p.created_at < ?4) AND (?5 IS NULL OR p.created_at >= ?5)
          ORDER BY {order} DESC LIMIT ?6"
     );
+    let words = if postgres {
+        nichoir_storage::search::tsquery_from_fts5(f.fts)
+    } else {
+        f.fts.to_string()
+    };
     let mut st = c.prepare_cached(&sql)?;
     let rows = st.query_map(
-        params![f.fts, chans, users, f.before_ms, f.after_ms, limit],
+        params![words, chans, users, f.before_ms, f.after_ms, limit],
         post_from,
     )?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -43,7 +43,14 @@ impl From<StorageError> for Error {
 
 /// True when a write failed on a UNIQUE constraint (a name already taken).
 pub fn is_unique_violation(e: &StorageError) -> bool {
-    matches!(e, StorageError::Sql(SqlError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
-        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+    match e {
+        StorageError::Sql(SqlError::Sqlite(rusqlite::Error::SqliteFailure(f, _))) => {
+            f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        }
+        StorageError::Sql(SqlError::Postgres(p)) => {
+            p.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
+        }
+        _ => false,
+    }
 }

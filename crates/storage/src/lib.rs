@@ -9,6 +9,7 @@ mod db;
 mod error;
 mod migrate;
 mod pg;
+pub mod search;
 mod sql;
 #[doc(hidden)]
 pub mod testing;

@@ -37,7 +37,7 @@ pub enum ValueRef<'a> {
 pub enum SqlError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("postgres: {0}")]
+    #[error("postgres: {}", postgres_detail(.0))]
     Postgres(#[from] postgres::Error),
     /// `query_row` found nothing (`optional()` turns it into `None`).
     #[error("the query returned no row")]
@@ -48,6 +48,14 @@ pub enum SqlError {
     /// A value could not be bound (an unsigned number past `i64::MAX`).
     #[error("parameter: {0}")]
     Param(String),
+}
+
+/// The server's own words when there are some ("db error" alone says nothing).
+fn postgres_detail(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
 }
 
 impl SqlError {

@@ -37,6 +37,26 @@ pub struct TestServer {
     thread: Option<JoinHandle<()>>,
 }
 
+/// The PostgreSQL database of a data dir (created on first use).
+fn pg_database_for(data_dir: &std::path::Path) -> Result<String> {
+    static BY_DIR: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, String>>,
+    > = std::sync::OnceLock::new();
+    let map = BY_DIR.get_or_init(Default::default);
+    if let Some(url) = map.lock().map_err(|_| anyhow!("lock"))?.get(data_dir) {
+        return Ok(url.clone());
+    }
+    // Off the caller's thread: the PostgreSQL client may not block inside a runtime.
+    let url = std::thread::spawn(nichoir_storage::testing::fresh_pg_database)
+        .join()
+        .map_err(|_| anyhow!("creating a test database panicked"))??
+        .ok_or_else(|| anyhow!("NICHOIR_TEST_BACKEND=postgres needs NICHOIR_TEST_PG_URL"))?;
+    map.lock()
+        .map_err(|_| anyhow!("lock"))?
+        .insert(data_dir.to_path_buf(), url.clone());
+    Ok(url)
+}
+
 impl TestServer {
     pub fn start() -> Result<TestServer> {
         Self::start_with(|_| {})
@@ -50,18 +70,17 @@ impl TestServer {
         config.server.listen = "127.0.0.1:0".into();
         config.server.workers = 2;
         config.backup.interval_hours = 0;
-        // NICHOIR_TEST_BACKEND=postgres (with a test server from `scripts/pg-server`): each
-        // server gets its own PostgreSQL database.
-        if std::env::var("NICHOIR_TEST_BACKEND").as_deref() == Ok("postgres") {
-            let pg = std::thread::spawn(nichoir_storage::testing::fresh_pg_database)
-                .join()
-                .map_err(|_| anyhow!("creating a test database panicked"))??
-                .ok_or_else(|| {
-                    anyhow!("NICHOIR_TEST_BACKEND=postgres needs NICHOIR_TEST_PG_URL")
-                })?;
-            config.storage.url = pg;
-        }
         adjust(&mut config);
+        // NICHOIR_TEST_BACKEND=postgres (with a test server from `scripts/pg-server`): each
+        // data dir gets its own PostgreSQL database, the same one again when a test restarts a
+        // server on the same data dir.
+        if std::env::var("NICHOIR_TEST_BACKEND").as_deref() == Ok("postgres")
+            && config.storage.url.is_empty()
+        {
+            config.storage.url = pg_database_for(&config.server.data_dir)?;
+            // Many servers live in one test process: fewer connections each.
+            config.storage.read_connections = 2;
+        }
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         config.server.listen = addr.to_string();

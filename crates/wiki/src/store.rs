@@ -1,7 +1,7 @@
 //! Every SQL statement of the wikis, as functions over a connection. Writes run inside
 //! `Db::write` (one transaction each, serialised), reads inside `Db::read`.
 
-use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult, SqlError};
+use nichoir_storage::{params, Connection, Dialect, OptionalExtension, Row, SResult, SqlError};
 
 use crate::access::{EditPolicy, PageRule, Role, Visibility};
 use crate::model::{ChangeInfo, PageRow, RevisionInfo, WikiRow};
@@ -540,14 +540,33 @@ pub struct Hit {
 
 /// Full-text search; `wiki` limits it to one wiki, else only public wikis are searched.
 pub fn search(c: &Connection, query: &str, wiki: Option<i64>, limit: i64) -> SResult<Vec<Hit>> {
-    let mut st = c.prepare_cached(
-        "SELECT p.wiki_id, p.name, snippet(wiki_search, 1, char(2), char(3), '…', 12), p.view_rule
-         FROM wiki_search s JOIN wiki_pages p ON p.id = s.rowid JOIN wikis w ON w.id = p.wiki_id
-         WHERE wiki_search MATCH ?1 AND p.deleted = 0
-           AND (?2 IS NOT NULL AND p.wiki_id = ?2 OR ?2 IS NULL AND w.visibility = 'public' AND p.view_rule = 'inherit')
-         ORDER BY rank LIMIT ?3",
-    )?;
-    let rows = st.query_map(params![query, wiki, limit], |r| {
+    // A text per engine: FTS5's bm25 rank and snippet on SQLite; on PostgreSQL the same words
+    // as a tsquery (nichoir_storage::search), ts_rank with names weighted above text, and
+    // ts_headline with the same markers (ranks differ in detail: bm25 is not ts_rank).
+    let (sql, words) = match c.dialect() {
+        Dialect::Sqlite => (
+            "SELECT p.wiki_id, p.name, snippet(wiki_search, 1, char(2), char(3), '…', 12), p.view_rule
+             FROM wiki_search s JOIN wiki_pages p ON p.id = s.rowid JOIN wikis w ON w.id = p.wiki_id
+             WHERE wiki_search MATCH ?1 AND p.deleted = 0
+               AND (?2 IS NOT NULL AND p.wiki_id = ?2 OR ?2 IS NULL AND w.visibility = 'public' AND p.view_rule = 'inherit')
+             ORDER BY rank LIMIT ?3",
+            query.to_string(),
+        ),
+        Dialect::Postgres => (
+            "SELECT p.wiki_id, p.name,
+                    ts_headline('simple', s.text, q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3)
+                        || ', MaxWords=12, MinWords=4, MaxFragments=1, FragmentDelimiter=…'),
+                    p.view_rule
+             FROM wiki_search s JOIN wiki_pages p ON p.id = s.rowid JOIN wikis w ON w.id = p.wiki_id,
+                  to_tsquery('simple', public.unaccent('public.unaccent', ?1)) q
+             WHERE s.tsv @@ q AND p.deleted = 0
+               AND (?2 IS NOT NULL AND p.wiki_id = ?2 OR ?2 IS NULL AND w.visibility = 'public' AND p.view_rule = 'inherit')
+             ORDER BY ts_rank(s.tsv, q) DESC, p.id LIMIT ?3",
+            nichoir_storage::search::tsquery_from_fts5(query),
+        ),
+    };
+    let mut st = c.prepare_cached(sql)?;
+    let rows = st.query_map(params![words, wiki, limit], |r| {
         let rule: String = r.get(3)?;
         Ok(Hit {
             wiki_id: r.get(0)?,
