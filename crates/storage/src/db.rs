@@ -572,6 +572,83 @@ mod tests {
         Ok(())
     }
 
+    /// PostgreSQL restarted under a running server (its connections terminated): the next
+    /// write and read answer 503 `unavailable` or succeed, never report success for what was
+    /// not committed, and service comes back by itself.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lost_connections_answer_unavailable_then_come_back() -> Result<(), StorageError> {
+        let Some(db) = engines(&DbOptions::default())?
+            .into_iter()
+            .nth(1)
+            .map(|(db, _)| db)
+        else {
+            return Ok(());
+        };
+        db.write(|c| Ok(c.execute("INSERT INTO kv VALUES ('before', 1)", [])?))
+            .await?;
+        let server = std::env::var("NICHOIR_TEST_PG_URL").unwrap_or_default();
+        let name = db
+            .path()
+            .to_string_lossy()
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        std::thread::spawn(move || -> Result<(), StorageError> {
+            let mut admin = postgres::Client::connect(&server, postgres::NoTls)
+                .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
+            admin
+                .execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                    &[&name],
+                )
+                .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
+            Ok(())
+        })
+        .join()
+        .map_err(|_| StorageError::Invalid("panicked".into()))??;
+        let mut acknowledged = vec!["before".to_string()];
+        for i in 0..6 {
+            let key = format!("after{i}");
+            let k = key.clone();
+            match db
+                .write(move |c| Ok(c.execute("INSERT INTO kv VALUES (?1, 1)", [k])?))
+                .await
+            {
+                Ok(_) => acknowledged.push(key),
+                Err(e) => {
+                    let e = nichoir_core::Error::from(e);
+                    assert_eq!(
+                        e.code,
+                        nichoir_core::ErrorCode::Unavailable,
+                        "{}",
+                        e.message
+                    );
+                }
+            }
+            let _ = db
+                .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get::<_, i64>(0))?))
+                .await;
+        }
+        assert!(
+            acknowledged.len() >= 5,
+            "service came back: {acknowledged:?}"
+        );
+        let stored: Vec<String> = db
+            .read(|c| {
+                let mut st = c.prepare("SELECT k FROM kv ORDER BY k")?;
+                let rows = st.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await?;
+        acknowledged.sort();
+        assert_eq!(
+            stored, acknowledged,
+            "every acknowledged write, and only those"
+        );
+        Ok(())
+    }
+
     #[tokio::test]
     async fn writes_are_serialised_and_readable() -> Result<(), StorageError> {
         for (db, _dir) in engines(&DbOptions::default())? {

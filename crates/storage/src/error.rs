@@ -36,7 +36,35 @@ impl From<StorageError> for Error {
             {
                 Error::new(ErrorCode::Unavailable, "the database is busy, retry")
             }
+            // The database server went away (restart, failover, network): nothing was done, the
+            // connection is replaced on the next try.
+            StorageError::Sql(SqlError::Postgres(p)) if postgres_unreachable(&p) => {
+                tracing::warn!(error = %p, "database unreachable");
+                Error::new(
+                    ErrorCode::Unavailable,
+                    "the database cannot be reached, retry in a moment",
+                )
+            }
             other => Error::internal(other),
+        }
+    }
+}
+
+/// A lost or refused connection, or a server shutting down: not the statement's fault.
+fn postgres_unreachable(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    match e.code() {
+        Some(code) => {
+            let c = code.code();
+            // Class 08: connection exception; 57P01-03: shutdown, crash, cannot connect now.
+            c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03")
+        }
+        // No SQLSTATE and not about a value: the socket itself failed (refused, reset, timeout).
+        None => {
+            e.as_db_error().is_none()
+                && std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
         }
     }
 }
