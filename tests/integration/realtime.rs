@@ -67,20 +67,9 @@ async fn recv_json(ws: &mut Ws) -> Value {
     support::recv_json(ws, WAIT).await
 }
 
-/// Reads until the server's close frame and returns its code (text frames before it are skipped).
+/// Reads until the server's close frame and returns its code.
 async fn recv_close(ws: &mut Ws) -> u16 {
-    loop {
-        let msg = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("no close frame from the server")
-            .expect("connection ended without a close frame")
-            .expect("websocket error before the close frame");
-        match msg {
-            Message::Close(Some(frame)) => return u16::from(frame.code),
-            Message::Close(None) => panic!("close frame without a code"),
-            _ => continue,
-        }
-    }
+    support::recv_close(ws, WAIT).await.0
 }
 
 /// Sends an application ping and expects the pong as the very next JSON frame.

@@ -7,14 +7,12 @@
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use nichoir_testkit::TestServer;
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::support::{
-    self, cookie_from, op_msg, publish, recv_json, send_json, subscribe, ws_connect, Ws, WsAuth,
-    PASSWORD,
+    self, cookie_from, op_msg, publish, recv_close, recv_json, send_json, subscribe, ws_connect,
+    Ws, WsAuth, PASSWORD,
 };
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -84,21 +82,6 @@ async fn socket(server: &TestServer, auth: WsAuth<'_>) -> Ws {
     ws
 }
 
-/// Reads until the server's close frame; returns its code and reason.
-async fn closed_with(ws: &mut Ws) -> (u16, String) {
-    loop {
-        let msg = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("no close frame from the server")
-            .expect("connection ended without a close frame")
-            .expect("websocket error before the close frame");
-        if let Message::Close(frame) = msg {
-            let frame = frame.expect("a close code");
-            return (u16::from(frame.code), frame.reason.to_string());
-        }
-    }
-}
-
 /// The socket still answers: a ping gets its pong (events before it are skipped).
 async fn still_open(ws: &mut Ws) {
     send_json(ws, &json!({"type": "ping"})).await;
@@ -151,7 +134,10 @@ async fn logout_closes_that_sessions_sockets_only() {
             .await,
         204
     );
-    assert_eq!(closed_with(&mut a).await, (4001, "session ended".into()));
+    assert_eq!(
+        recv_close(&mut a, WAIT).await,
+        (4001, "session ended".into())
+    );
     still_open(&mut b).await;
 
     // Logging out everywhere closes the phone too.
@@ -163,8 +149,8 @@ async fn logout_closes_that_sessions_sockets_only() {
             .await,
         204
     );
-    assert_eq!(closed_with(&mut b).await.0, 4001);
-    assert_eq!(closed_with(&mut c).await.0, 4001);
+    assert_eq!(recv_close(&mut b, WAIT).await.0, 4001);
+    assert_eq!(recv_close(&mut c, WAIT).await.0, 4001);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,7 +169,7 @@ async fn a_password_change_or_a_revoked_session_closes_the_other_sockets() {
         )
         .await;
     assert_eq!(changed, 204);
-    assert_eq!(closed_with(&mut other).await.0, 4001);
+    assert_eq!(recv_close(&mut other, WAIT).await.0, 4001);
     still_open(&mut mine).await;
 
     // Ending a session from the sessions list closes its sockets.
@@ -206,7 +192,7 @@ async fn a_password_change_or_a_revoked_session_closes_the_other_sockets() {
         .await,
         204
     );
-    assert_eq!(closed_with(&mut later_ws).await.0, 4001);
+    assert_eq!(recv_close(&mut later_ws, WAIT).await.0, 4001);
     still_open(&mut mine).await;
 }
 
@@ -241,7 +227,7 @@ async fn a_deleted_token_or_a_disabled_account_closes_its_sockets() {
             .await,
         204
     );
-    assert_eq!(closed_with(&mut bot).await.0, 4001);
+    assert_eq!(recv_close(&mut bot, WAIT).await.0, 4001);
     still_open(&mut tab).await;
 
     let admin = server.login_as("root", true).await.expect("admin");
@@ -254,7 +240,7 @@ async fn a_deleted_token_or_a_disabled_account_closes_its_sockets() {
         .expect("disable");
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(
-        closed_with(&mut tab).await,
+        recv_close(&mut tab, WAIT).await,
         (4003, "account disabled".into())
     );
 }

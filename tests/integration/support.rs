@@ -129,6 +129,25 @@ pub async fn recv_json(ws: &mut Ws, wait: Duration) -> Value {
     }
 }
 
+/// Reads until the server's close frame (text frames before it are skipped); returns its code
+/// and reason.
+pub async fn recv_close(ws: &mut Ws, wait: Duration) -> (u16, String) {
+    loop {
+        let msg = tokio::time::timeout(wait, ws.next())
+            .await
+            .expect("no close frame from the server")
+            .expect("connection ended without a close frame")
+            .expect("websocket error before the close frame");
+        match msg {
+            Message::Close(Some(frame)) => {
+                return (u16::from(frame.code), frame.reason.to_string())
+            }
+            Message::Close(None) => panic!("close frame without a code"),
+            _ => continue,
+        }
+    }
+}
+
 pub fn subscribe(topic: &str) -> Value {
     json!({"type": "subscribe", "topic": topic})
 }

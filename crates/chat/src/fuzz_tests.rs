@@ -9,40 +9,16 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use nichoir_core::adversarial::{self, Mixer, MARKDOWN_KINDS};
-use nichoir_core::{limits, work, Error, ErrorCode};
+use nichoir_core::limits;
 use proptest::prelude::*;
 
 use crate::import::{read_mattermost, read_slack_zip, slack_to_markdown};
 use crate::text::{mentions, parse_search, post_text};
 
-const BOUND: Duration = Duration::from_secs(5);
-
-fn setup() {
-    work::configure(work::PoolSettings {
-        threads: 2,
-        timeout: Duration::from_secs(60),
-    });
-}
-
-fn bounded<T: Send + 'static>(
-    what: &str,
-    job: impl FnOnce() -> Result<T, Error> + Send + 'static,
-) -> Result<(), String> {
-    let started = Instant::now();
-    let result = work::run_blocking(job);
-    if started.elapsed() > BOUND {
-        return Err(format!("{what} took {:?}", started.elapsed()));
-    }
-    match result {
-        Err(e) if e.code == ErrorCode::Internal => Err(format!("{what}: {e:?}")),
-        _ => Ok(()),
-    }
-}
-
 /// Everything a text goes through when posted or imported.
 fn check_text(text: &str) -> Result<(), String> {
     let owned = text.to_string();
-    bounded("text rules", move || {
+    adversarial::bounded("text rules", move || {
         let users = HashMap::from([("U1".to_string(), "ana".to_string())]);
         let markdown = slack_to_markdown(&owned, &users);
         let _ = mentions(&markdown);
@@ -54,13 +30,13 @@ fn check_text(text: &str) -> Result<(), String> {
 
 fn check_imports(bytes: &[u8]) -> Result<(), String> {
     let (a, b) = (bytes.to_vec(), bytes.to_vec());
-    bounded("mattermost", move || read_mattermost(&a).map(|_| ()))?;
-    bounded("slack", move || read_slack_zip(&b).map(|_| ()))
+    adversarial::bounded("mattermost", move || read_mattermost(&a).map(|_| ()))?;
+    adversarial::bounded("slack", move || read_slack_zip(&b).map(|_| ()))
 }
 
 #[test]
 fn the_corpus_is_bounded() {
-    setup();
+    adversarial::fuzz_setup();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut n = 0;
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -84,7 +60,7 @@ proptest! {
         depth in 0usize..300,
         repeat in 1usize..100,
     ) {
-        setup();
+        adversarial::fuzz_setup();
         let text = adversarial::markdown(kind, depth, repeat);
         let checked = check_text(&text);
         prop_assert!(checked.is_ok(), "{:?}", checked);
@@ -92,7 +68,7 @@ proptest! {
 
     #[test]
     fn any_text_is_bounded(text in "\\PC{0,2000}") {
-        setup();
+        adversarial::fuzz_setup();
         prop_assert!(check_text(&text).is_ok());
     }
 
@@ -103,14 +79,14 @@ proptest! {
             0..30,
         ),
     ) {
-        setup();
+        adversarial::fuzz_setup();
         prop_assert!(check_imports(lines.join("\n").as_bytes()).is_ok());
     }
 }
 
 #[test]
 fn time_boxed_fuzz_of_chat_decoders() {
-    setup();
+    adversarial::fuzz_setup();
     let seed = adversarial::fuzz_seed();
     let until = Instant::now() + Duration::from_secs_f64(adversarial::fuzz_seconds());
     let mut mixer = Mixer::new(seed, 3 * limits::max_nesting(), 16 * 1024);

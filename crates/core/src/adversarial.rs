@@ -3,8 +3,43 @@
 //! crashed — deep nesting of each kind, one construct repeated, unmatched openers — at chosen
 //! depth and repetition, plus mixes of them, so a regression shows on the first run.
 
+use std::time::{Duration, Instant};
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+
+use crate::{work, Error, ErrorCode};
+
+/// How long one input may take before a fuzz test fails: far above what any input takes once
+/// linear (a few ms in release), far below the minutes the quadratic shapes took, so generous
+/// for slow debug builds on a loaded machine (speed itself is for benchmarks).
+pub const BOUND: Duration = Duration::from_secs(5);
+
+/// The work pool for fuzz tests, its own deadline set long: slowness then shows as a failed
+/// [`BOUND`] rather than hiding behind a 422.
+pub fn fuzz_setup() {
+    work::configure(work::PoolSettings {
+        threads: 2,
+        timeout: Duration::from_secs(60),
+    });
+}
+
+/// Runs `job` on the work pool; an error naming `what` when it took longer than [`BOUND`] or
+/// failed as `internal` (a panic).
+pub fn bounded<T: Send + 'static>(
+    what: &str,
+    job: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<(), String> {
+    let started = Instant::now();
+    let result = work::run_blocking(job);
+    if started.elapsed() > BOUND {
+        return Err(format!("{what} took {:?}", started.elapsed()));
+    }
+    match result {
+        Err(e) if e.code == ErrorCode::Internal => Err(format!("{what}: {e:?}")),
+        _ => Ok(()),
+    }
+}
 
 /// Kinds of Markdown shapes [`markdown`] builds.
 pub const MARKDOWN_KINDS: usize = 17;

@@ -11,19 +11,6 @@ use nichoir_core::adversarial::{self, Mixer, HTML_KINDS, MARKDOWN_KINDS};
 use nichoir_core::{limits, markdown, work, Error, ErrorCode};
 use proptest::prelude::*;
 
-/// Far above what any input takes once linear (a few ms in release), far below the minutes the
-/// quadratic shapes took: generous for slow debug builds on a loaded machine.
-const BOUND: Duration = Duration::from_secs(5);
-
-/// The pool's own deadline is set long here, so that slowness shows as a failed bound rather
-/// than hiding behind a 422.
-fn setup() {
-    work::configure(work::PoolSettings {
-        threads: 2,
-        timeout: Duration::from_secs(60),
-    });
-}
-
 fn acceptable(result: &Result<String, Error>) -> bool {
     match result {
         Ok(_) => true,
@@ -48,7 +35,7 @@ fn check_markdown(text: &str) -> Result<(), String> {
             }
         });
         let took = started.elapsed();
-        if took > BOUND {
+        if took > adversarial::BOUND {
             return Err(format!("took {took:?} on {} bytes", text.len()));
         }
         if !acceptable(&result) {
@@ -70,7 +57,7 @@ fn check_html_scan(html: &str) -> Result<(), String> {
     let _ = limits::html_nesting(html, usize::MAX);
     let _ = limits::markdown_nesting(html);
     let took = started.elapsed();
-    if took > BOUND {
+    if took > adversarial::BOUND {
         return Err(format!("scan took {took:?} on {} bytes", html.len()));
     }
     Ok(())
@@ -97,7 +84,7 @@ fn corpus(kind: &str) -> Vec<(String, String)> {
 
 #[test]
 fn the_corpus_renders_or_is_refused_within_the_bound() {
-    setup();
+    adversarial::fuzz_setup();
     let md = corpus("markdown");
     assert!(md.len() >= 10, "the markdown corpus is missing");
     for (name, text) in md {
@@ -116,7 +103,7 @@ fn the_corpus_renders_or_is_refused_within_the_bound() {
 
 #[test]
 fn limits_hold_exactly_at_the_edge() {
-    setup();
+    adversarial::fuzz_setup();
     let max = limits::max_nesting();
     for kind in [0usize, 1, 2, 3] {
         let under = adversarial::markdown(kind, max, 1);
@@ -144,7 +131,7 @@ proptest! {
         depth in 0usize..400,
         repeat in 1usize..80,
     ) {
-        setup();
+        adversarial::fuzz_setup();
         let text = adversarial::markdown(kind, depth, repeat);
         prop_assert!(check_markdown(&text).is_ok(), "{:?}", check_markdown(&text));
     }
@@ -155,7 +142,7 @@ proptest! {
         depth in 0usize..2_000,
         repeat in 1usize..20,
     ) {
-        setup();
+        adversarial::fuzz_setup();
         let html = adversarial::html(kind, depth, repeat);
         prop_assert!(check_html_scan(&html).is_ok());
         prop_assert!(check_markdown(&html).is_ok());
@@ -169,7 +156,7 @@ proptest! {
 
     #[test]
     fn any_text_is_bounded(text in "\\PC{0,2000}") {
-        setup();
+        adversarial::fuzz_setup();
         prop_assert!(check_markdown(&text).is_ok());
         prop_assert!(check_html_scan(&text).is_ok());
     }
@@ -177,7 +164,7 @@ proptest! {
 
 #[test]
 fn time_boxed_fuzz_of_the_renderers() {
-    setup();
+    adversarial::fuzz_setup();
     let seed = adversarial::fuzz_seed();
     let until = Instant::now() + Duration::from_secs_f64(adversarial::fuzz_seconds());
     let mut mixer = Mixer::new(seed, 3 * limits::max_nesting(), 64 * 1024);

@@ -8,44 +8,20 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use nichoir_core::adversarial::{self, Mixer, HTML_KINDS};
-use nichoir_core::{limits, work, Error, ErrorCode};
+use nichoir_core::{limits, Error, ErrorCode};
 use proptest::prelude::*;
 
 use crate::etherpad_file::{changeset_to_op, read_export};
 use crate::import::html_to_markdown;
 
-const BOUND: Duration = Duration::from_secs(5);
-
-fn setup() {
-    work::configure(work::PoolSettings {
-        threads: 2,
-        timeout: Duration::from_secs(60),
-    });
-}
-
-fn bounded<T: Send + 'static>(
-    what: &str,
-    job: impl FnOnce() -> Result<T, Error> + Send + 'static,
-) -> Result<(), String> {
-    let started = Instant::now();
-    let result = work::run_blocking(job);
-    if started.elapsed() > BOUND {
-        return Err(format!("{what} took {:?}", started.elapsed()));
-    }
-    match result {
-        Err(e) if e.code == ErrorCode::Internal => Err(format!("{what}: {e:?}")),
-        _ => Ok(()),
-    }
-}
-
 fn check_html_import(html: &str) -> Result<(), String> {
     let owned = html.to_string();
-    bounded("html import", move || html_to_markdown(&owned))
+    adversarial::bounded("html import", move || html_to_markdown(&owned))
 }
 
 fn check_etherpad(bytes: &[u8]) -> Result<(), String> {
     let owned = bytes.to_vec();
-    bounded("etherpad import", move || {
+    adversarial::bounded("etherpad import", move || {
         let value: serde_json::Value = serde_json::from_slice(&owned)
             .map_err(|e| Error::new(ErrorCode::InvalidJson, e.to_string()))?;
         read_export(&value).map_err(|e| Error::validation(e.to_string()))
@@ -70,7 +46,7 @@ fn corpus(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn the_corpora_import_or_are_refused_within_the_bound() {
-    setup();
+    adversarial::fuzz_setup();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let html = corpus(&root.join("../core/tests/corpus/html"));
     assert!(html.len() >= 5, "the html corpus is missing");
@@ -98,7 +74,7 @@ proptest! {
         depth in 0usize..3_000,
         repeat in 1usize..10,
     ) {
-        setup();
+        adversarial::fuzz_setup();
         let html = adversarial::html(kind, depth, repeat);
         let checked = check_html_import(&html);
         prop_assert!(checked.is_ok(), "{:?}", checked);
@@ -106,7 +82,7 @@ proptest! {
 
     #[test]
     fn html_within_the_limit_converts(kind in 0..HTML_KINDS) {
-        setup();
+        adversarial::fuzz_setup();
         // A quarter of the limit: a table level is four elements (with the tbody a parser adds);
         // once, as repeating an unclosed shape nests it further.
         let html = adversarial::html(kind, limits::max_nesting() / 4, 1);
@@ -124,7 +100,7 @@ proptest! {
         head in 0u64..50,
         changesets in proptest::collection::vec("Z:[0-9a-z]{1,2}[<>][0-9a-z]{1,2}[=+-][0-9a-z]{1,2}\\$[a-z]{0,5}", 0..50),
     ) {
-        setup();
+        adversarial::fuzz_setup();
         let mut file = serde_json::Map::new();
         file.insert("pad:p".into(), serde_json::json!({"head": head, "atext": {"text": ""}}));
         for (i, cs) in changesets.iter().enumerate() {
@@ -137,7 +113,7 @@ proptest! {
 
 #[test]
 fn time_boxed_fuzz_of_the_pad_decoders() {
-    setup();
+    adversarial::fuzz_setup();
     let seed = adversarial::fuzz_seed();
     let until = Instant::now() + Duration::from_secs_f64(adversarial::fuzz_seconds());
     let mut mixer = Mixer::new(seed, 3 * limits::max_nesting(), 64 * 1024);
@@ -150,7 +126,7 @@ fn time_boxed_fuzz_of_the_pad_decoders() {
         let md = mixer.next_markdown();
         let export = {
             let md = md.clone();
-            bounded("html export", move || nichoir_core::markdown::to_html(&md))
+            adversarial::bounded("html export", move || nichoir_core::markdown::to_html(&md))
         };
         if let Err(e) = export {
             panic!("seed {seed}, run {runs}: {e}");

@@ -13,15 +13,6 @@ use nichoir_wikitext::archive::{read_zip, ArchiveLimits};
 use nichoir_wikitext::render::{render, LinkTarget, RenderOptions};
 use proptest::prelude::*;
 
-const BOUND: Duration = Duration::from_secs(5);
-
-fn setup() {
-    work::configure(work::PoolSettings {
-        threads: 2,
-        timeout: Duration::from_secs(60),
-    });
-}
-
 fn check_render(text: &str) -> Result<(), String> {
     let owned = text.to_string();
     let started = Instant::now();
@@ -37,7 +28,7 @@ fn check_render(text: &str) -> Result<(), String> {
         )
     });
     let took = started.elapsed();
-    if took > BOUND {
+    if took > adversarial::BOUND {
         return Err(format!("took {took:?} on {} bytes", text.len()));
     }
     match result {
@@ -72,7 +63,7 @@ fn check_zip(bytes: &[u8]) -> Result<(), String> {
     let started = Instant::now();
     let bytes = bytes.to_vec();
     let result = work::run_blocking(move || read_zip(&bytes, &limits).map(|_| ()));
-    if started.elapsed() > BOUND {
+    if started.elapsed() > adversarial::BOUND {
         return Err("the archive reader took too long".into());
     }
     match result {
@@ -83,7 +74,7 @@ fn check_zip(bytes: &[u8]) -> Result<(), String> {
 
 #[test]
 fn the_corpus_renders_or_is_refused_within_the_bound() {
-    setup();
+    adversarial::fuzz_setup();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut n = 0;
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -98,7 +89,7 @@ fn the_corpus_renders_or_is_refused_within_the_bound() {
 
 #[test]
 fn repeated_headings_number_in_order() {
-    setup();
+    adversarial::fuzz_setup();
     let exists = |_: &str| true;
     let opts = RenderOptions {
         wiki_base: "/w/x",
@@ -119,7 +110,7 @@ proptest! {
         depth in 0usize..300,
         repeat in 1usize..200,
     ) {
-        setup();
+        adversarial::fuzz_setup();
         let text = adversarial::markdown(kind, depth, repeat);
         let checked = check_render(&text);
         prop_assert!(checked.is_ok(), "{:?}", checked);
@@ -127,7 +118,7 @@ proptest! {
 
     #[test]
     fn pages_at_the_nesting_limit_render(kind in 0usize..4) {
-        setup();
+        adversarial::fuzz_setup();
         let text = adversarial::markdown(kind, limits::max_nesting(), 3);
         let exists = |_: &str| false;
         let r = render(&text, &RenderOptions {
@@ -138,20 +129,20 @@ proptest! {
 
     #[test]
     fn any_text_is_bounded(text in "\\PC{0,3000}") {
-        setup();
+        adversarial::fuzz_setup();
         prop_assert!(check_render(&text).is_ok());
     }
 
     #[test]
     fn any_bytes_as_an_archive_are_refused_cleanly(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
-        setup();
+        adversarial::fuzz_setup();
         prop_assert!(check_zip(&bytes).is_ok());
     }
 }
 
 #[test]
 fn time_boxed_fuzz_of_the_wiki_renderer() {
-    setup();
+    adversarial::fuzz_setup();
     let seed = adversarial::fuzz_seed();
     let until = Instant::now() + Duration::from_secs_f64(adversarial::fuzz_seconds());
     let mut mixer = Mixer::new(seed, 3 * limits::max_nesting(), 64 * 1024);
