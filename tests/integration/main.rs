@@ -15,6 +15,7 @@ mod pages;
 mod polls;
 mod realtime;
 mod revocation;
+mod storage_copy;
 mod support;
 mod video;
 mod wikis;

@@ -32,6 +32,22 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Move the database between SQLite and PostgreSQL; the server must be stopped.
+    Storage {
+        #[command(subcommand)]
+        command: StorageCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StorageCommand {
+    /// Copy this instance's database (storage.url, or the data dir's SQLite file) into TARGET:
+    /// a new, empty PostgreSQL database (postgres://…), or `sqlite` for the data dir's file when
+    /// this instance runs on PostgreSQL. Row counts and checksums of every table are compared.
+    Copy {
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

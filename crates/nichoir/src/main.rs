@@ -13,7 +13,7 @@ use nichoir_auth::{AuthService, NewUser};
 use nichoir_core::config::Config;
 use nichoir_storage::DataDir;
 
-use cli::{AdminCommand, Cli, Command, ConfigCommand};
+use cli::{AdminCommand, Cli, Command, ConfigCommand, StorageCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,6 +32,9 @@ fn main() -> ExitCode {
         Command::Config {
             command: ConfigCommand::Check,
         } => config_check(&config),
+        Command::Storage {
+            command: StorageCommand::Copy { to },
+        } => storage_copy(&config, &to),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -187,6 +190,60 @@ fn sqlite_only(config: &Config, what: &str) -> Result<()> {
         "`nichoir {what}` archives a SQLite instance; this one uses PostgreSQL (storage.url). \
          Back up the database with pg_dump (or pg_basebackup) and copy the data dir's uploads/"
     ))
+}
+
+/// `nichoir storage copy --to TARGET` (see cli.rs).
+fn storage_copy(config: &Config, to: &str) -> Result<()> {
+    let data = DataDir::new(config.server.data_dir.clone());
+    data.prepare()?;
+    // The server must be stopped: it holds the lock, and would write during the copy.
+    let _lock = data.lock()?;
+    let sqlite_file = data.db_path().to_string_lossy().into_owned();
+    let source = if config.storage.url.is_empty() {
+        sqlite_file.clone()
+    } else {
+        config.storage.url.clone()
+    };
+    let target = if to == "sqlite" {
+        sqlite_file
+    } else {
+        to.to_string()
+    };
+    if target == source {
+        return Err(anyhow!("the source and the target are the same database"));
+    }
+    // The PostgreSQL client runs its own runtime: on a plain thread.
+    let (src, dst) = (source.clone(), target.clone());
+    let reports = std::thread::spawn(move || {
+        let sets = nichoir_web::migrations();
+        let from = nichoir_storage::copy::open_for_copy(&src, &sets)?;
+        let into = nichoir_storage::copy::open_for_copy(&dst, &sets)?;
+        nichoir_storage::copy::copy_database(&from, &into)
+    })
+    .join()
+    .map_err(|_| anyhow!("the copy panicked"))??;
+    for r in &reports {
+        println!(
+            "  {:<28} {:>10} rows  {}",
+            r.table,
+            r.rows,
+            &r.checksum[..16]
+        );
+    }
+    let rows: u64 = reports.iter().map(|r| r.rows).sum();
+    println!(
+        "copied {} tables, {rows} rows; counts and checksums match",
+        reports.len()
+    );
+    if target.starts_with("postgres") {
+        println!(
+            "to run on it, set storage.url (or NICHOIR_DATABASE_URL) to that URL; uploads stay in {}",
+            data.uploads_dir().display()
+        );
+    } else {
+        println!("to run on SQLite again, remove storage.url (and NICHOIR_DATABASE_URL)");
+    }
+    Ok(())
 }
 
 fn backup(config: &Config, file: &Path) -> Result<()> {

@@ -317,3 +317,46 @@ fn sigterm_right_after_listening_exits_0() {
         server.stderr()
     );
 }
+
+/// `nichoir storage copy`: the data dir's SQLite instance into a new PostgreSQL database and
+/// back into another data dir; an account made on SQLite signs in on PostgreSQL, and a copy
+/// into a database that is not empty is refused (with a PostgreSQL test server only).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_copy_moves_an_instance_to_postgres_and_back() {
+    let Some(url) = tokio::task::spawn_blocking(nichoir_storage::testing::fresh_pg_database)
+        .await
+        .expect("no panic")
+        .expect("test database")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    create_user(&data, "ana", true);
+    let mut copy = nichoir(&data);
+    copy.args(["storage", "copy", "--to", &url]);
+    let out = run(copy, None);
+    assert!(out.status.success(), "{out:?}");
+    assert!(out.stdout.contains("counts and checksums match"), "{out:?}");
+    let mut again = nichoir(&data);
+    again.args(["storage", "copy", "--to", &url]);
+    let refused = run(again, None);
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(refused.stderr.contains("not empty"), "{refused:?}");
+
+    // The instance runs on PostgreSQL: the account is there.
+    let mut server_cmd = nichoir(&data);
+    server_cmd.env("NICHOIR_DATABASE_URL", &url);
+    let mut server = Server::spawn(server_cmd);
+    assert_eq!(login(&http(), &server.url, "ana", PASSWORD).await, 200);
+    assert!(server.terminate().success());
+
+    // And back into another data dir's SQLite file.
+    let back = dir.path().join("back");
+    let mut home = nichoir(&back);
+    home.env("NICHOIR_DATABASE_URL", &url);
+    home.args(["storage", "copy", "--to", "sqlite"]);
+    let out = run(home, None);
+    assert!(out.status.success(), "{out:?}");
+    assert!(back.join("nichoir.db").exists());
+}

@@ -4,6 +4,7 @@
 
 mod backup;
 pub mod blobs;
+pub mod copy;
 mod datadir;
 mod db;
 mod error;

@@ -42,6 +42,9 @@ pub enum SqlType {
     Real,
     Text,
     Blob,
+    /// Left to the server to infer from where the parameter stands (a NULL of a value whose
+    /// column is not known to the caller: the copy between engines).
+    Any,
 }
 
 impl SqlType {
@@ -61,6 +64,13 @@ impl SqlType {
             SqlType::Real => Type::FLOAT8,
             SqlType::Text => Type::TEXT,
             SqlType::Blob => Type::BYTEA,
+            // OID 0 in the Parse message: "unspecified".
+            SqlType::Any => Type::new(
+                "unspecified".into(),
+                0,
+                postgres::types::Kind::Simple,
+                "pg_catalog".into(),
+            ),
         }
     }
 }

@@ -258,6 +258,49 @@ impl<T: ToValue + ?Sized> ToValue for Box<T> {
     }
 }
 
+/// A value owned, of any column: what the copy between engines carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl Value {
+    fn of(v: ValueRef<'_>) -> Value {
+        match v {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(i) => Value::Integer(i),
+            ValueRef::Real(f) => Value::Real(f),
+            ValueRef::Text(t) => Value::Text(t.to_string()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        }
+    }
+}
+
+impl ToValue for Value {
+    fn to_value(&self) -> SqlResult<ValueRef<'_>> {
+        Ok(match self {
+            Value::Null => ValueRef::Null,
+            Value::Integer(i) => ValueRef::Integer(*i),
+            Value::Real(f) => ValueRef::Real(*f),
+            Value::Text(t) => ValueRef::Text(t),
+            Value::Blob(b) => ValueRef::Blob(b),
+        })
+    }
+    fn sql_type(&self) -> SqlType {
+        match self {
+            Value::Null => SqlType::Any,
+            Value::Integer(_) => SqlType::Integer,
+            Value::Real(_) => SqlType::Real,
+            Value::Text(_) => SqlType::Text,
+            Value::Blob(_) => SqlType::Blob,
+        }
+    }
+}
+
 /// What a statement's parameters are given as: `params![a, b]`, `[a]`, `[a, b]` (one type),
 /// `[]`, or `()`.
 pub trait Params {
@@ -492,6 +535,25 @@ enum RowInner<'r> {
 }
 
 impl Row<'_> {
+    /// The column at `idx`, whatever its type.
+    pub fn value(&self, idx: usize) -> SqlResult<Value> {
+        match &self.inner {
+            RowInner::Sqlite(row) => {
+                let raw = row.get_ref(idx)?;
+                from_sqlite(raw)
+                    .map(Value::of)
+                    .map_err(|message| SqlError::Column {
+                        column: idx.to_string(),
+                        message,
+                    })
+            }
+            RowInner::Pg { cells, .. } => cells
+                .get(idx)
+                .map(|c| Value::of(c.as_ref()))
+                .ok_or_else(|| SqlError::invalid_column(format!("no column {idx}"))),
+        }
+    }
+
     /// The column `idx` as a `T`.
     #[inline]
     pub fn get<I: RowIndex, T: FromValue>(&self, idx: I) -> SqlResult<T> {

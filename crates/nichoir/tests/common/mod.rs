@@ -138,7 +138,12 @@ pub struct Server {
 impl Server {
     /// Starts the server on `data` and waits for its `listening on http://…` line.
     pub fn start(data: &Path) -> Server {
-        let mut child = nichoir(data).spawn().expect("spawn nichoir");
+        Server::spawn(nichoir(data))
+    }
+
+    /// As [`Server::start`], with a command prepared by the caller (more environment).
+    pub fn spawn(mut cmd: Command) -> Server {
+        let mut child = cmd.spawn().expect("spawn nichoir");
         let (tx, lines) = mpsc::channel();
         let stdout = child.stdout.take().expect("stdout piped");
         std::thread::spawn(move || {
