@@ -458,17 +458,21 @@ describe("Chat", { concurrency: false }, () => {
     await postIn(page, "Before the tunnel").waitFor();
     // Whatever the page fetches while offline fails in the browser's console: that is the cut.
     g.allowOfflineErrors();
-    await context.setOffline(true);
-    // The page may reconnect within milliseconds (offline emulation does not always stop a
-    // loopback WebSocket), so the drop is recorded as it happens rather than polled for.
+    // The drop is recorded as it happens (old and new values), not polled for: the page may
+    // reconnect quickly.
     await page.evaluate(() => {
       window.__sawDrop = false;
       const app = document.querySelector(".chat-app");
-      new MutationObserver(() => {
-        if (app.getAttribute("data-live") !== "connected") window.__sawDrop = true;
-      }).observe(app, { attributes: true, attributeFilter: ["data-live"] });
+      new MutationObserver((records) => {
+        for (const r of records) {
+          if (r.oldValue !== "connected" || app.getAttribute("data-live") !== "connected") window.__sawDrop = true;
+        }
+      }).observe(app, { attributes: true, attributeFilter: ["data-live"], attributeOldValue: true });
     });
+    // Cut first, then go offline: an offline context may hold back the closing handshake of a
+    // loopback WebSocket, and with it the close event.
     await page.evaluate(() => window.__sockets.forEach((ws) => ws.close()));
+    await context.setOffline(true);
     await page.waitForFunction(() => window.__sawDrop === true);
     await send(admin.page, "While you were in the tunnel");
     await context.setOffline(false);
@@ -526,7 +530,8 @@ describe("Chat", { concurrency: false }, () => {
     await page.screenshot({ path: join(ARTIFACTS, "chat-phone-drawer.png") });
     await sideLink(page, "town-square").click();
     await page.waitForURL((u) => u.pathname === TOWN);
-    assert.equal(await page.locator(".chat-sidebar").isVisible(), false, "the drawer closes after a choice");
+    // The drawer closes after a choice (it slides out: wait for it rather than sample it).
+    await page.locator(".chat-sidebar").waitFor({ state: "hidden" });
 
     await page.goto(BUDGET);
     await live(page);

@@ -30,6 +30,12 @@ pub const STACK_BYTES: usize = 32 * 1024 * 1024;
 /// Jobs waiting per pool thread before new ones are refused with 503.
 const QUEUE_PER_THREAD: usize = 32;
 
+/// How long a job may wait for a thread before it is refused with 503. The deadline counts
+/// from when a thread takes the job: it bounds the work an input causes, and a legitimate
+/// message must not be refused as "too long" because the machine was busy (a loaded 2-core
+/// host, a browser test beside the server).
+const MAX_QUEUE_WAIT: Duration = Duration::from_secs(5);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolSettings {
     pub threads: usize,
@@ -163,11 +169,12 @@ where
     let timeout = pool.settings.timeout;
     let queued_at = Instant::now();
     let boxed: Job = Box::new(move || {
-        let deadline = queued_at + timeout;
-        if Instant::now() >= deadline {
+        let now = Instant::now();
+        if now >= queued_at + MAX_QUEUE_WAIT {
             // The caller gave up while this waited in the queue.
             return answer(Err(busy()));
         }
+        let deadline = now + timeout;
         started.store(true, Ordering::Release);
         DEADLINE.with(|d| d.set(Some(deadline)));
         let result = catch_unwind(AssertUnwindSafe(job)).unwrap_or_else(|p| Err(panicked(p)));
@@ -189,8 +196,8 @@ fn timed_out(started: &AtomicBool) -> Error {
     }
 }
 
-/// Runs `job` on the pool; the answer comes within the deadline (from queueing): the job's, or
-/// 422 ([`exceeded`]) when it ran past the deadline, or 503 when it never got a thread in time.
+/// Runs `job` on the pool: the job's answer, or 422 ([`exceeded`]) when it ran past its deadline
+/// (counted from when a thread took it), or 503 when it got no thread within `MAX_QUEUE_WAIT`.
 /// The async worker only awaits.
 pub async fn run<T, F>(job: F) -> Result<T, Error>
 where
@@ -202,7 +209,7 @@ where
     submit(job, Arc::clone(&started), move |r| {
         let _ = tx.send(r);
     })?;
-    match tokio::time::timeout(timeout(), rx).await {
+    match tokio::time::timeout(MAX_QUEUE_WAIT + timeout(), rx).await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err(Error::internal("a work job vanished")),
         Err(_) => Err(timed_out(&started)),
@@ -221,7 +228,7 @@ where
     submit(job, Arc::clone(&started), move |r| {
         let _ = tx.send(r);
     })?;
-    match rx.recv_timeout(timeout()) {
+    match rx.recv_timeout(MAX_QUEUE_WAIT + timeout()) {
         Ok(result) => result,
         Err(mpsc::RecvTimeoutError::Timeout) => Err(timed_out(&started)),
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(Error::internal("a work job vanished")),
