@@ -403,6 +403,11 @@ impl RouteDoc {
         }
         if self.path.contains('{') {
             out.insert(404, "not found");
+            if unsafe_method {
+                // A change to something that exists can meet its current state (restore a page
+                // that is not deleted, rename onto a taken name, demote the last admin).
+                out.insert(409, "conflict with the current state");
+            }
         }
         if !query_names(self.summary).is_empty() {
             out.insert(422, "a query value refused");
@@ -476,7 +481,7 @@ mod tests {
         let s: Vec<u16> = d.statuses().into_keys().collect();
         assert_eq!(
             s,
-            vec![400, 401, 403, 404, 413, 415, 422, 429, 431, 500, 503]
+            vec![400, 401, 403, 404, 409, 413, 415, 422, 429, 431, 500, 503]
         );
         let health = doc(Method::GET, "/healthz", "t", "", Access::Public).no_identity();
         let s: Vec<u16> = health.statuses().into_keys().collect();
