@@ -6,10 +6,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use nichoir_core::adversarial::{self, Mixer, MARKDOWN_KINDS};
-use nichoir_core::limits;
+use nichoir_core::adversarial::{self, MARKDOWN_KINDS};
 use proptest::prelude::*;
 
 use crate::import::{read_mattermost, read_slack_zip, slack_to_markdown};
@@ -86,27 +84,13 @@ proptest! {
 
 #[test]
 fn time_boxed_fuzz_of_chat_decoders() {
-    adversarial::fuzz_setup();
-    let seed = adversarial::fuzz_seed();
-    let until = Instant::now() + Duration::from_secs_f64(adversarial::fuzz_seconds());
-    let mut mixer = Mixer::new(seed, 3 * limits::max_nesting(), 16 * 1024);
-    let mut runs = 0;
-    while Instant::now() < until {
-        let text = mixer.next_markdown();
-        if let Err(e) = check_text(&text) {
-            panic!("seed {seed}, run {runs}: {e}");
-        }
+    adversarial::time_boxed("the chat decoders", 16 * 1024, |mixer| {
+        check_text(&mixer.next_markdown())?;
         let mut bytes = b"{\"type\":\"version\",\"version\":1}\n".to_vec();
         bytes.extend(mixer.next_bytes());
-        if let Err(e) = check_imports(&bytes) {
-            panic!("seed {seed}, run {runs}: {e}");
-        }
+        check_imports(&bytes)?;
         let mut zip = b"PK\x03\x04".to_vec();
         zip.extend(mixer.next_bytes());
-        if let Err(e) = check_imports(&zip) {
-            panic!("seed {seed}, run {runs}: {e}");
-        }
-        runs += 1;
-    }
-    eprintln!("fuzzed the chat decoders {runs} times (seed {seed})");
+        check_imports(&zip)
+    });
 }

@@ -24,6 +24,28 @@ pub fn fuzz_setup() {
     });
 }
 
+/// The time-boxed fuzz run every decoder's tests share: `step` gets a [`Mixer`] seeded by
+/// [`fuzz_seed`] (shapes up to three times the nesting limit, up to `max_bytes`) again and again
+/// for [`fuzz_seconds`]; an error fails the test naming the seed and the run to replay.
+pub fn time_boxed(
+    what: &str,
+    max_bytes: usize,
+    mut step: impl FnMut(&mut Mixer) -> Result<(), String>,
+) {
+    fuzz_setup();
+    let seed = fuzz_seed();
+    let until = Instant::now() + Duration::from_secs_f64(fuzz_seconds());
+    let mut mixer = Mixer::new(seed, 3 * crate::limits::max_nesting(), max_bytes);
+    let mut runs = 0;
+    while Instant::now() < until {
+        if let Err(e) = step(&mut mixer) {
+            panic!("seed {seed}, run {runs}: {e}");
+        }
+        runs += 1;
+    }
+    eprintln!("fuzzed {what} {runs} times (seed {seed})");
+}
+
 /// Runs `job` on the work pool; an error naming `what` when it took longer than [`BOUND`] or
 /// failed as `internal` (a panic).
 pub fn bounded<T: Send + 'static>(

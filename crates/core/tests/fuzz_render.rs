@@ -5,9 +5,9 @@
 //! panic, either rendered or refused with a 413/422.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use nichoir_core::adversarial::{self, Mixer, HTML_KINDS, MARKDOWN_KINDS};
+use nichoir_core::adversarial::{self, HTML_KINDS, MARKDOWN_KINDS};
 use nichoir_core::{limits, markdown, work, Error, ErrorCode};
 use proptest::prelude::*;
 
@@ -164,21 +164,9 @@ proptest! {
 
 #[test]
 fn time_boxed_fuzz_of_the_renderers() {
-    adversarial::fuzz_setup();
-    let seed = adversarial::fuzz_seed();
-    let until = Instant::now() + Duration::from_secs_f64(adversarial::fuzz_seconds());
-    let mut mixer = Mixer::new(seed, 3 * limits::max_nesting(), 64 * 1024);
-    let mut runs = 0;
-    while Instant::now() < until {
-        let md = mixer.next_markdown();
-        if let Err(e) = check_markdown(&md) {
-            panic!("seed {seed}, run {runs}: {e}");
-        }
+    adversarial::time_boxed("the renderers", 64 * 1024, |mixer| {
+        check_markdown(&mixer.next_markdown())?;
         let html = mixer.next_html();
-        if let Err(e) = check_html_scan(&html).and_then(|()| check_markdown(&html)) {
-            panic!("seed {seed}, run {runs}: {e}");
-        }
-        runs += 1;
-    }
-    eprintln!("fuzzed the renderers {runs} times (seed {seed})");
+        check_html_scan(&html).and_then(|()| check_markdown(&html))
+    });
 }

@@ -5,9 +5,8 @@
 //! Every input finishes within a bound on the work pool, never with a panic (500).
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use nichoir_core::adversarial::{self, Mixer, HTML_KINDS};
+use nichoir_core::adversarial::{self, HTML_KINDS};
 use nichoir_core::{limits, Error, ErrorCode};
 use proptest::prelude::*;
 
@@ -113,30 +112,12 @@ proptest! {
 
 #[test]
 fn time_boxed_fuzz_of_the_pad_decoders() {
-    adversarial::fuzz_setup();
-    let seed = adversarial::fuzz_seed();
-    let until = Instant::now() + Duration::from_secs_f64(adversarial::fuzz_seconds());
-    let mut mixer = Mixer::new(seed, 3 * limits::max_nesting(), 64 * 1024);
-    let mut runs = 0;
-    while Instant::now() < until {
-        let html = mixer.next_html();
-        if let Err(e) = check_html_import(&html) {
-            panic!("seed {seed}, run {runs}: {e}");
-        }
+    adversarial::time_boxed("the pad decoders", 64 * 1024, |mixer| {
+        check_html_import(&mixer.next_html())?;
         let md = mixer.next_markdown();
-        let export = {
-            let md = md.clone();
-            adversarial::bounded("html export", move || nichoir_core::markdown::to_html(&md))
-        };
-        if let Err(e) = export {
-            panic!("seed {seed}, run {runs}: {e}");
-        }
+        adversarial::bounded("html export", move || nichoir_core::markdown::to_html(&md))?;
         let mut bytes = br#"{"pad:p":{"head":1},"pad:p:revs:0":{"changeset":"Z:1>"#.to_vec();
         bytes.extend(mixer.next_bytes());
-        if let Err(e) = check_etherpad(&bytes) {
-            panic!("seed {seed}, run {runs}: {e}");
-        }
-        runs += 1;
-    }
-    eprintln!("fuzzed the pad decoders {runs} times (seed {seed})");
+        check_etherpad(&bytes)
+    });
 }

@@ -5,9 +5,9 @@
 //! within a bound, without a panic, rendered or refused with a 413/422.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use nichoir_core::adversarial::{self, Mixer, MARKDOWN_KINDS};
+use nichoir_core::adversarial::{self, MARKDOWN_KINDS};
 use nichoir_core::{limits, work, ErrorCode};
 use nichoir_wikitext::archive::{read_zip, ArchiveLimits};
 use nichoir_wikitext::render::{render, LinkTarget, RenderOptions};
@@ -142,22 +142,10 @@ proptest! {
 
 #[test]
 fn time_boxed_fuzz_of_the_wiki_renderer() {
-    adversarial::fuzz_setup();
-    let seed = adversarial::fuzz_seed();
-    let until = Instant::now() + Duration::from_secs_f64(adversarial::fuzz_seconds());
-    let mut mixer = Mixer::new(seed, 3 * limits::max_nesting(), 64 * 1024);
-    let mut runs = 0;
-    while Instant::now() < until {
-        let text = mixer.next_markdown();
-        if let Err(e) = check_render(&text) {
-            panic!("seed {seed}, run {runs}: {e}");
-        }
+    adversarial::time_boxed("the wiki renderer", 64 * 1024, |mixer| {
+        check_render(&mixer.next_markdown())?;
         let mut zip = b"PK\x03\x04".to_vec();
         zip.extend(mixer.next_bytes());
-        if let Err(e) = check_zip(&zip) {
-            panic!("seed {seed}, run {runs}: {e}");
-        }
-        runs += 1;
-    }
-    eprintln!("fuzzed the wiki renderer {runs} times (seed {seed})");
+        check_zip(&zip)
+    });
 }
