@@ -7,7 +7,7 @@ use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError};
 use nichoir_auth::Actor;
 
 use crate::bucket::TokenBucket;
-use crate::hub::{Hub, Outgoing, Peer};
+use crate::hub::{Hub, Peer};
 use crate::protocol::{ClientMessage, ServerMessage};
 
 fn reason(code: CloseCode, text: &str) -> Option<CloseReason> {
@@ -72,7 +72,7 @@ pub fn serve_connection(
                         // reply to it, so replies never overtake earlier events. Bounded by the
                         // queue's length at this moment.
                         let mut flushed = Ok(());
-                        while let Ok(Outgoing::Text(text)) = outgoing.try_recv() {
+                        while let Ok(text) = outgoing.try_recv() {
                             flushed = session.text(text).await;
                             if flushed.is_err() {
                                 break;
@@ -116,7 +116,7 @@ pub fn serve_connection(
                     }
                     out = outgoing.recv() => {
                         match out {
-                            Some(Outgoing::Text(text)) => {
+                            Some(text) => {
                                 if session.text(text).await.is_err() { break None; }
                             }
                             None => break None,
@@ -188,7 +188,7 @@ async fn handle_text(
     hub: &Hub,
     actor: &Actor,
     peer: &Peer,
-    tx: &tokio::sync::mpsc::Sender<Outgoing>,
+    tx: &tokio::sync::mpsc::Sender<String>,
     publishes: &tokio::sync::mpsc::Sender<Publish>,
     topics: &mut Vec<String>,
     text: &str,

@@ -44,11 +44,6 @@ impl Peer {
     }
 }
 
-#[derive(Debug)]
-pub(crate) enum Outgoing {
-    Text(String),
-}
-
 /// Close codes of the realtime socket (docs/http-api.md, "Realtime"). 1xxx are the standard
 /// ones; 4xxx say which end of access closed it, so the client knows whether to reconnect.
 pub mod close {
@@ -128,7 +123,7 @@ pub trait TopicHandler: Send + Sync {
 
 /// A connection's outgoing queue, its close signal and who opened it (whose revocation ends it).
 struct ConnSlot {
-    tx: mpsc::Sender<Outgoing>,
+    tx: mpsc::Sender<String>,
     close: Arc<CloseSignal>,
     actor: Actor,
 }
@@ -136,14 +131,15 @@ struct ConnSlot {
 /// What a new connection gets from the hub.
 pub(crate) struct Registered {
     pub id: ConnId,
-    pub outgoing: mpsc::Receiver<Outgoing>,
-    pub sender: mpsc::Sender<Outgoing>,
+    /// Its queue of JSON text frames (closing goes through `close`, never this queue).
+    pub outgoing: mpsc::Receiver<String>,
+    pub sender: mpsc::Sender<String>,
     pub close: Arc<CloseSignal>,
 }
 
 struct Member {
     peer: Peer,
-    tx: mpsc::Sender<Outgoing>,
+    tx: mpsc::Sender<String>,
     actor: Actor,
     /// The topic's rights epoch when this member was last authorized (see `Hub::reauthorize`).
     epoch: u64,
@@ -307,7 +303,7 @@ impl Hub {
         peer: Peer,
         actor: &Actor,
         epoch: u64,
-        tx: mpsc::Sender<Outgoing>,
+        tx: mpsc::Sender<String>,
     ) -> Option<Vec<Peer>> {
         let conn = peer.conn;
         let members = {
@@ -522,7 +518,7 @@ impl Hub {
         topics: impl IntoIterator<Item = &'a str>,
         data_json: &str,
     ) {
-        let mut targets: Vec<(ConnId, mpsc::Sender<Outgoing>, String)> = Vec::new();
+        let mut targets: Vec<(ConnId, mpsc::Sender<String>, String)> = Vec::new();
         {
             let map = self.inner.topics.read();
             for topic in topics {
@@ -547,7 +543,7 @@ impl Hub {
         }
     }
 
-    fn sender_of(&self, conn: ConnId) -> Option<mpsc::Sender<Outgoing>> {
+    fn sender_of(&self, conn: ConnId) -> Option<mpsc::Sender<String>> {
         self.inner
             .connections
             .read()
@@ -588,7 +584,7 @@ impl Hub {
 
     /// Sends `text` to the members of `topic` that `keep` accepts.
     fn send_all_where(&self, topic: &str, text: &str, keep: impl Fn(ConnId) -> bool) {
-        let targets: Vec<(ConnId, mpsc::Sender<Outgoing>)> = self
+        let targets: Vec<(ConnId, mpsc::Sender<String>)> = self
             .inner
             .topics
             .read()
@@ -606,8 +602,8 @@ impl Hub {
     }
 
     /// Never waits: a full queue means the client cannot keep up, and it is dropped.
-    fn deliver(&self, conn: ConnId, tx: &mpsc::Sender<Outgoing>, text: String) -> bool {
-        match tx.try_send(Outgoing::Text(text)) {
+    fn deliver(&self, conn: ConnId, tx: &mpsc::Sender<String>, text: String) -> bool {
+        match tx.try_send(text) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 // The connection leaves its topics now (the others are told), so it is
@@ -668,7 +664,7 @@ mod tests {
         Actor::test_user(id, Some(&format!("s_{id}")), None)
     }
 
-    fn join(hub: &Hub, topic: &str, peer: Peer, tx: mpsc::Sender<Outgoing>) -> Vec<Peer> {
+    fn join(hub: &Hub, topic: &str, peer: Peer, tx: mpsc::Sender<String>) -> Vec<Peer> {
         let actor = Actor::test_user(&peer.id, Some(&format!("s_{}", peer.id)), None);
         hub.join(topic, peer, &actor, hub.epoch(topic), tx)
             .expect("joined")
@@ -690,7 +686,7 @@ mod tests {
         for i in 0..20 {
             hub.broadcast_event("t:1", None, &json!({"n": i}), None);
             // The fast reader keeps up.
-            while let Ok(Outgoing::Text(t)) = fast_rx.try_recv() {
+            while let Ok(t) = fast_rx.try_recv() {
                 fast_got += usize::from(t.contains("\"event\""));
                 told_left |= t.contains("\"left\"") && t.contains("\"slow\"");
             }
@@ -722,7 +718,7 @@ mod tests {
         let got: Vec<String> = rxs
             .iter_mut()
             .map(|rx| match rx.try_recv() {
-                Ok(Outgoing::Text(t)) => t,
+                Ok(t) => t,
                 other => panic!("no event: {other:?}"),
             })
             .collect();
@@ -745,12 +741,10 @@ mod tests {
         assert_eq!(join(&hub, "t:x", peer(a, "a"), a_tx).len(), 1);
         assert_eq!(join(&hub, "t:x", peer(b, "b"), b_tx).len(), 2);
         let joined = a_rx.try_recv().ok();
-        assert!(
-            matches!(joined, Some(Outgoing::Text(t)) if t.contains("\"joined\"") && t.contains("\"b\""))
-        );
+        assert!(matches!(joined, Some(t) if t.contains("\"joined\"") && t.contains("\"b\"")));
         hub.disconnect(b);
         let left = a_rx.try_recv().ok();
-        assert!(matches!(left, Some(Outgoing::Text(t)) if t.contains("\"left\"")));
+        assert!(matches!(left, Some(t) if t.contains("\"left\"")));
         assert_eq!(hub.members("t:x").len(), 1);
         assert!(hub.leave("t:x", a));
         assert!(hub.members("t:x").is_empty());
@@ -840,7 +834,7 @@ mod tests {
         hub.inner.epochs.write().insert("t:1".into(), epoch + 1);
         assert!(!hub.still_allowed("t:1", rb.id).await);
         assert!(hub.still_allowed("t:1", ra.id).await);
-        let Ok(Outgoing::Text(frame)) = b_rx.try_recv() else {
+        let Ok(frame) = b_rx.try_recv() else {
             panic!("b was told");
         };
         assert_eq!(
