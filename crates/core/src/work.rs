@@ -144,13 +144,21 @@ fn busy() -> Error {
     }
 }
 
-fn panicked(payload: Box<dyn Any + Send>) -> Error {
-    let what = payload
+/// The text a panic carried (`panic!("…")` gives a `&str` or a `String`): for the log of every
+/// place that catches one (this pool, the database writer and read pool, request handlers).
+pub fn panic_text(payload: &(dyn Any + Send)) -> &str {
+    payload
         .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".into());
-    Error::internal(format!("a work job panicked: {what}"))
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
+fn panicked(payload: Box<dyn Any + Send>) -> Error {
+    Error::internal(format!(
+        "a work job panicked: {}",
+        panic_text(payload.as_ref())
+    ))
 }
 
 /// Queues `job`, whose answer goes to `answer` (dropped unread when the caller stopped waiting).

@@ -26,5 +26,5 @@ pub use csrf::{csrf_guard, origin_allowed};
 pub use download::file_download;
 pub use error::{ApiError, ApiResult};
 pub use json::{json_config, path_config, query_config};
-pub use panic::{panic_text, Guarded};
+pub use panic::Guarded;
 pub use security::security_headers;

@@ -9,18 +9,10 @@ use std::pin::Pin;
 
 use actix_web::{Handler, Responder};
 use futures_util::FutureExt;
+use nichoir_core::work::panic_text;
 use nichoir_core::ErrorCode;
 
 use crate::ApiError;
-
-/// The text a panic carried (`panic!("…")` gives a `&str` or a `String`).
-pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
-    panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(no message)")
-}
 
 /// A handler whose panics become a 500 `internal` answer.
 #[derive(Clone)]

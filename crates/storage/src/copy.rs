@@ -218,12 +218,7 @@ pub fn open_for_copy(
 ) -> Result<Connection, StorageError> {
     if target.starts_with("postgres://") || target.starts_with("postgresql://") {
         crate::Db::open_postgres(target, &crate::DbOptions::default(), sets)?.close();
-        let config: postgres::Config = target
-            .parse()
-            .map_err(|e| StorageError::Invalid(format!("{target}: {e}")))?;
-        let client = config
-            .connect(postgres::NoTls)
-            .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
+        let client = crate::pg::pg_client(&crate::pg::pg_config(target, target)?)?;
         Ok(Connection::from_pg(client))
     } else {
         let path = std::path::Path::new(target);

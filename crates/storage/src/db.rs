@@ -146,23 +146,16 @@ impl Db {
         opts: &DbOptions,
         sets: &[MigrationSet],
     ) -> Result<Db, StorageError> {
-        let config: postgres::Config = url
-            .parse()
-            .map_err(|e| StorageError::Invalid(format!("storage.url: {e}")))?;
+        let config = crate::pg::pg_config(url, "storage.url")?;
         let connect: Connect = Arc::new(move |read_only: bool| {
-            let mut client = config
-                .connect(postgres::NoTls)
-                .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
+            let conn = Connection::from_pg(crate::pg::pg_client(&config)?);
             // Read connections refuse writes, as SQLite's read-only ones do.
-            let setup = if read_only {
+            conn.execute_batch(if read_only {
                 "SET default_transaction_read_only = on"
             } else {
                 "SET default_transaction_read_only = off"
-            };
-            client
-                .batch_execute(setup)
-                .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
-            Ok(Connection::from_pg(client))
+            })?;
+            Ok(conn)
         });
         let writer_conn = connect_with_retry(&connect)?;
         let backend = check_postgres(&writer_conn)?;
@@ -321,11 +314,7 @@ pub fn describe_backend(url: &str, sqlite_path: &Path) -> Result<String, Storage
             sqlite_path.display()
         ));
     }
-    let config: postgres::Config = url
-        .parse()
-        .map_err(|e| StorageError::Invalid(format!("storage.url: {e}")))?;
-    let client = config
-        .connect(postgres::NoTls)
+    let client = crate::pg::pg_client(&crate::pg::pg_config(url, "storage.url")?)
         .map_err(|e| StorageError::Invalid(format!("cannot reach the database: {e}")))?;
     check_postgres(&Connection::from_pg(client))
 }
@@ -388,13 +377,9 @@ fn postgres_locale_ok(collate: &str, ctype: &str) -> bool {
 /// Runs `f`, turning a panic into an error (its message kept for the log).
 fn catch_panic<R>(f: impl FnOnce() -> Result<R, StorageError>) -> Result<R, StorageError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
         Err(StorageError::Invalid(format!(
-            "a database job panicked: {what}"
+            "a database job panicked: {}",
+            nichoir_core::work::panic_text(panic.as_ref())
         )))
     })
 }
@@ -595,14 +580,13 @@ mod tests {
             .unwrap_or("")
             .to_string();
         std::thread::spawn(move || -> Result<(), StorageError> {
-            let mut admin = postgres::Client::connect(&server, postgres::NoTls)
-                .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
-            admin
-                .execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-                    &[&name],
-                )
-                .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
+            let admin = Connection::from_pg(crate::pg::pg_client(&crate::pg::pg_config(
+                &server, "server",
+            )?)?);
+            let mut st = admin.prepare(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ?1",
+            )?;
+            st.query([name])?;
             Ok(())
         })
         .join()

@@ -230,6 +230,17 @@ fn numeric(raw: &[u8]) -> Result<Cell, Box<dyn StdError + Sync + Send>> {
     })
 }
 
+/// Parses a PostgreSQL URL; `what` names where it came from in the error.
+pub(crate) fn pg_config(url: &str, what: &str) -> Result<postgres::Config, crate::StorageError> {
+    url.parse()
+        .map_err(|e| crate::StorageError::Invalid(format!("{what}: {e}")))
+}
+
+/// A new client: the one place every PostgreSQL connection of the crate is made.
+pub(crate) fn pg_client(config: &postgres::Config) -> Result<postgres::Client, SqlError> {
+    config.connect(postgres::NoTls).map_err(pg_error)
+}
+
 /// A PostgreSQL connection with its cache of prepared statements.
 pub(crate) struct PgConn {
     /// Always `Some` until dropped (see the `Drop` impl).

@@ -2,6 +2,7 @@
 //! `NICHOIR_TEST_PG_URL` (`scripts/pg-server start` sets it), so every store and server test
 //! can also run on PostgreSQL. Not used by the server itself.
 
+use crate::sql::Connection;
 use crate::StorageError;
 
 /// The URL of a new empty database (C.UTF-8, as production requires), or None when no test
@@ -24,13 +25,13 @@ pub fn fresh_pg_database_with_locale(locale: &str) -> Result<Option<String>, Sto
             .to_lowercase()
             .replace(['-', '_'], "x")
     );
-    let mut client = postgres::Client::connect(&server, postgres::NoTls)
-        .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
-    client
-        .batch_execute(&format!(
-            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE '{locale}'"
-        ))
-        .map_err(|e| StorageError::Sql(crate::SqlError::Postgres(e)))?;
+    let admin = Connection::from_pg(crate::pg::pg_client(&crate::pg::pg_config(
+        &server,
+        "NICHOIR_TEST_PG_URL",
+    )?)?);
+    admin.execute_batch(&format!(
+        "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE '{locale}'"
+    ))?;
     let base = server
         .rsplit_once('/')
         .map(|(b, _)| b)
