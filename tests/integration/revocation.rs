@@ -231,6 +231,17 @@ async fn a_deleted_token_or_a_disabled_account_closes_its_sockets() {
     still_open(&mut tab).await;
 
     let admin = server.login_as("root", true).await.expect("admin");
+    // Made an admin: the socket reconnects to get the new rights (its session stays valid).
+    let r = admin
+        .patch(
+            &format!("/api/v1/admin/users/{carol}"),
+            json!({"is_admin": true}),
+        )
+        .await
+        .expect("promote");
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(recv_close(&mut tab, WAIT).await.0, 4002);
+    let mut tab = browser.socket(&server).await;
     let r = admin
         .patch(
             &format!("/api/v1/admin/users/{carol}"),

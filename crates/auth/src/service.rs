@@ -306,10 +306,15 @@ impl AuthService {
             ));
         }
         let id = user_id.to_string();
-        let before = self.user_where("id", user_id).await?;
-        let user = self
+        let (user, was_admin) = self
             .db
             .write(move |tx| {
+                // Read in the same transaction as the change, so the comparison is exact.
+                let was_admin: Option<bool> = tx
+                    .query_row("SELECT is_admin FROM users WHERE id = ?1", [&id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
                 let n = tx.execute(
                     "UPDATE users SET is_admin = COALESCE(?2, is_admin), disabled = COALESCE(?3, disabled)
                      WHERE id = ?1",
@@ -322,17 +327,18 @@ impl AuthService {
                     tx.execute("DELETE FROM sessions WHERE user_id = ?1", [&id])?;
                     tx.execute("DELETE FROM api_tokens WHERE user_id = ?1", [&id])?;
                 }
-                Ok(tx.query_row(
+                let user = tx.query_row(
                     &format!("SELECT {USER_COLS} FROM users WHERE id = ?1"),
                     [&id],
                     user_from_row,
-                )?)
+                )?;
+                Ok((user, was_admin))
             })
             .await?;
         if user.disabled {
             self.revocations
                 .announce(Revocation::Account(user.id.clone()));
-        } else if before.is_some_and(|b| b.is_admin != user.is_admin) {
+        } else if was_admin.is_some_and(|was| was != user.is_admin) {
             self.revocations
                 .announce(Revocation::RightsChanged(user.id.clone()));
         }

@@ -145,35 +145,42 @@ pub fn copy_database(from: &Connection, to: &Connection) -> Result<Vec<TableRepo
     };
     to.execute_batch(begin)?;
     let copied = copy_rows(from, to, &tables);
-    match copied {
-        Ok(()) => to.execute_batch("COMMIT")?,
+    let sources = match copied {
+        Ok(sources) => {
+            to.execute_batch("COMMIT")?;
+            sources
+        }
         Err(e) => {
             let _ = to.execute_batch("ROLLBACK");
             return Err(e);
         }
-    }
+    };
+    // The source side was summed as it was read for the copy: only the copy is read again.
     let mut reports = Vec::new();
-    for t in &tables {
-        let (a, b) = (rows(from, t)?, rows(to, t)?);
-        let (sa, sb) = (checksum(&a), checksum(&b));
-        if a.len() != b.len() || sa != sb {
+    for (t, source) in tables.iter().zip(sources) {
+        let b = rows(to, t)?;
+        let sb = checksum(&b);
+        if source.rows != b.len() as u64 || source.checksum != sb {
             return Err(StorageError::Invalid(format!(
-                "{}: {} rows with checksum {sa} in the source, {} with {sb} in the copy",
+                "{}: {} rows with checksum {} in the source, {} with {sb} in the copy",
                 t.name,
-                a.len(),
+                source.rows,
+                source.checksum,
                 b.len()
             )));
         }
-        reports.push(TableReport {
-            table: t.name.clone(),
-            rows: a.len() as u64,
-            checksum: sa,
-        });
+        reports.push(source);
     }
     Ok(reports)
 }
 
-fn copy_rows(from: &Connection, to: &Connection, tables: &[Table]) -> Result<(), StorageError> {
+/// Inserts every table's rows; returns what the source held (count and checksum), per table.
+fn copy_rows(
+    from: &Connection,
+    to: &Connection,
+    tables: &[Table],
+) -> Result<Vec<TableReport>, StorageError> {
+    let mut sources = Vec::with_capacity(tables.len());
     for t in tables {
         let cols = t.columns.join(", ");
         let holes: Vec<String> = (1..=t.columns.len()).map(|i| format!("?{i}")).collect();
@@ -183,7 +190,13 @@ fn copy_rows(from: &Connection, to: &Connection, tables: &[Table]) -> Result<(),
             holes.join(", ")
         );
         let mut st = to.prepare_cached(&insert)?;
-        for row in rows(from, t)? {
+        let source = rows(from, t)?;
+        sources.push(TableReport {
+            table: t.name.clone(),
+            rows: source.len() as u64,
+            checksum: checksum(&source),
+        });
+        for row in source {
             let refs: Vec<&dyn crate::ToValue> =
                 row.iter().map(|v| v as &dyn crate::ToValue).collect();
             st.execute(refs.as_slice())?;
@@ -207,7 +220,7 @@ fn copy_rows(from: &Connection, to: &Connection, tables: &[Table]) -> Result<(),
             }
         }
     }
-    Ok(())
+    Ok(sources)
 }
 
 /// Opens the database behind `target` for the copy, migrated: a PostgreSQL URL, or the path of
