@@ -155,9 +155,10 @@ async fn a_barrage_of_garbage_never_gets_a_500() -> anyhow::Result<()> {
                 .await?;
             assert!(
                 r.status < 500,
-                "{method} {path} {:?} → {}",
+                "{method} {path} {:?} → {} {}",
                 String::from_utf8_lossy(body),
-                r.status
+                r.status,
+                r.body
             );
             if r.status >= 400 {
                 assert!(!r.code().is_empty(), "{method} {path}: error shape");

@@ -40,6 +40,11 @@ impl Revocations {
         self.listeners.write().push(Arc::new(listener));
     }
 
+    /// Drops every listener (they hold the hub, which holds services holding this): at shutdown.
+    pub fn forget_listeners(&self) {
+        self.listeners.write().clear();
+    }
+
     pub(crate) fn announce(&self, revocation: Revocation) {
         // Cloned out so a listener may register another without deadlocking.
         let listeners: Vec<Listener> = self.listeners.read().clone();

@@ -189,6 +189,13 @@ impl Hub {
         h.push((prefix.to_string(), handler));
     }
 
+    /// Drops every handler. Handlers hold their tool's service, which holds this hub: without
+    /// this, a stopped server's services, and its database connections, would never be freed.
+    /// Call it once nothing is served any more.
+    pub fn unregister_all(&self) {
+        self.inner.handlers.write().clear();
+    }
+
     pub(crate) fn handler_for(&self, topic: &str) -> Option<Arc<dyn TopicHandler>> {
         let prefix = topic.split_once(':').map(|(p, _)| p).unwrap_or(topic);
         self.inner

@@ -76,7 +76,10 @@ struct Inner {
     writer: Mutex<Option<std_mpsc::Sender<Command>>>,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
-    read_permits: Semaphore,
+    /// One permit per pooled reader. Owned permits go into the blocking task: a caller that
+    /// gives up waiting (a cancelled request) must not free the permit while its task still
+    /// holds the connection, or the next reader would find the pool empty.
+    read_permits: Arc<Semaphore>,
 }
 
 /// Cheap to clone; every clone talks to the same writer and pool.
@@ -133,7 +136,7 @@ impl Db {
                 writer: Mutex::new(Some(tx)),
                 writer_thread: Mutex::new(Some(handle)),
                 readers: Mutex::new(readers),
-                read_permits: Semaphore::new(opts.read_connections),
+                read_permits: Arc::new(Semaphore::new(opts.read_connections)),
             }),
         })
     }
@@ -177,7 +180,7 @@ impl Db {
                 writer: Mutex::new(Some(tx)),
                 writer_thread: Mutex::new(Some(handle)),
                 readers: Mutex::new(readers),
-                read_permits: Semaphore::new(opts.read_connections),
+                read_permits: Arc::new(Semaphore::new(opts.read_connections)),
             }),
         })
     }
@@ -249,14 +252,16 @@ impl Db {
         F: FnOnce(&Connection) -> Result<R, StorageError> + Send + 'static,
         R: Send + 'static,
     {
-        let _permit = self
+        let permit = self
             .inner
             .read_permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| StorageError::Closed)?;
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let mut conn = inner.readers.lock().pop().ok_or(StorageError::Closed)?;
             if conn.is_broken() {
                 // The server restarted: a new connection, or an error and the old one kept.

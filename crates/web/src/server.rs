@@ -280,6 +280,9 @@ pub async fn serve(
         handle.stop(true).await;
     });
     server.await?;
+    // Break the hub ↔ services cycles so the database connections close with the last handle.
+    ctx.hub.unregister_all();
+    ctx.auth.revocations().forget_listeners();
     let db = ctx.db.clone();
     let _ = tokio::task::spawn_blocking(move || db.close()).await;
     tracing::info!("stopped");
