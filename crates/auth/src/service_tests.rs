@@ -1,20 +1,21 @@
 use nichoir_core::config::{AuthConfig, Registration as Policy};
 use nichoir_core::{Error, ErrorCode};
-use nichoir_storage::{Db, DbOptions};
+use nichoir_storage::DbOptions;
 
 use crate::{AuthService, Credentials, NewUser, ProfileUpdate, Registration, MIGRATIONS};
 
-async fn service(dir: &tempfile::TempDir) -> Result<AuthService, Error> {
-    let db = Db::open(
-        &dir.path().join("a.db"),
-        &DbOptions::default(),
-        &[MIGRATIONS],
-    )?;
-    let config = AuthConfig {
-        login_failures_per_account: 3,
-        ..AuthConfig::default()
-    };
-    AuthService::new(db, config).await
+/// The service on SQLite, and on PostgreSQL when a test server is configured (the temp dir
+/// keeps the SQLite file alive).
+async fn services() -> Result<Vec<(AuthService, Option<tempfile::TempDir>)>, Error> {
+    let mut out = Vec::new();
+    for (db, dir) in nichoir_storage::testing::databases(&DbOptions::default(), &[MIGRATIONS])? {
+        let config = AuthConfig {
+            login_failures_per_account: 3,
+            ..AuthConfig::default()
+        };
+        out.push((AuthService::new(db, config).await?, dir));
+    }
+    Ok(out)
 }
 
 fn creds(u: &str, p: &str) -> Credentials {
@@ -36,8 +37,13 @@ fn reg(u: &str, invite: Option<String>) -> Registration {
 
 #[tokio::test]
 async fn accounts_sessions_and_tokens() -> Result<(), Error> {
-    let dir = tempfile::tempdir().map_err(Error::internal)?;
-    let auth = service(&dir).await?;
+    for (auth, _dir) in services().await? {
+        accounts_sessions_and_tokens_on(auth).await?;
+    }
+    Ok(())
+}
+
+async fn accounts_sessions_and_tokens_on(auth: AuthService) -> Result<(), Error> {
     assert!(auth.issue_setup_token().await?.is_some(), "no admin yet");
     let admin = auth
         .create_user(NewUser {
@@ -108,8 +114,15 @@ async fn accounts_sessions_and_tokens() -> Result<(), Error> {
 
 #[tokio::test]
 async fn throttling_answers_429_and_never_locks_out_other_addresses_forever() -> Result<(), Error> {
-    let dir = tempfile::tempdir().map_err(Error::internal)?;
-    let auth = service(&dir).await?;
+    for (auth, _dir) in services().await? {
+        throttling_answers_429_and_never_locks_out_other_addresses_forever_on(auth).await?;
+    }
+    Ok(())
+}
+
+async fn throttling_answers_429_and_never_locks_out_other_addresses_forever_on(
+    auth: AuthService,
+) -> Result<(), Error> {
     auth.create_user(NewUser {
         username: "bob".into(),
         password: "correct horse".into(),
@@ -134,8 +147,13 @@ async fn throttling_answers_429_and_never_locks_out_other_addresses_forever() ->
 
 #[tokio::test]
 async fn registration_policies_invites_and_guests() -> Result<(), Error> {
-    let dir = tempfile::tempdir().map_err(Error::internal)?;
-    let auth = service(&dir).await?;
+    for (auth, _dir) in services().await? {
+        registration_policies_invites_and_guests_on(auth).await?;
+    }
+    Ok(())
+}
+
+async fn registration_policies_invites_and_guests_on(auth: AuthService) -> Result<(), Error> {
     let setup = auth.issue_setup_token().await?.expect("token");
     let admin = auth
         .complete_setup(&setup, reg("root", None), "ip", "ua")
@@ -207,8 +225,13 @@ async fn registration_policies_invites_and_guests() -> Result<(), Error> {
 
 #[tokio::test]
 async fn idle_and_absolute_timeouts_end_sessions() -> Result<(), Error> {
-    let dir = tempfile::tempdir().map_err(Error::internal)?;
-    let auth = service(&dir).await?;
+    for (auth, _dir) in services().await? {
+        idle_and_absolute_timeouts_end_sessions_on(auth).await?;
+    }
+    Ok(())
+}
+
+async fn idle_and_absolute_timeouts_end_sessions_on(auth: AuthService) -> Result<(), Error> {
     auth.create_user(NewUser {
         username: "ivy".into(),
         password: "correct horse".into(),

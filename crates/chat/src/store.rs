@@ -870,20 +870,21 @@ pub fn set_team_member_if_absent(
 mod tests {
     use nichoir_storage::{params, Connection};
 
-    fn db() -> Connection {
-        let c = Connection::open_in_memory().expect("db");
-        for m in crate::migrations::MIGRATIONS.migrations {
-            c.execute_batch(m.sql).expect("migration");
-        }
+    /// On SQLite, and on PostgreSQL when a test server is configured.
+    fn dbs() -> Vec<Connection> {
         // Channels and posts only: no teams or users behind them.
-        c.execute_batch("PRAGMA foreign_keys = OFF")
-            .expect("pragma");
-        c
+        nichoir_storage::testing::store_connections(&[crate::migrations::MIGRATIONS], false)
+            .expect("db")
     }
 
     #[test]
     fn retention_looks_only_at_channels_that_have_one() {
-        let c = db();
+        for c in dbs() {
+            retention_on(&c);
+        }
+    }
+
+    fn retention_on(c: &Connection) {
         let day = 86_400_000_i64;
         let now = 100 * day;
         for (id, days) in [("keep", None), ("short", Some(1_i64))] {
@@ -906,24 +907,21 @@ mod tests {
             )
             .expect("post");
         }
-        assert_eq!(
-            super::expired_posts(&c, now, 0, 100).expect("read"),
-            vec![2]
-        );
-        let mut all = super::expired_posts(&c, now, 5, 100).expect("read");
+        assert_eq!(super::expired_posts(c, now, 0, 100).expect("read"), vec![2]);
+        let mut all = super::expired_posts(c, now, 5, 100).expect("read");
         all.sort();
         assert_eq!(
             all,
             vec![1, 2],
             "the instance's 5 days for the channel without its own"
         );
-        assert_eq!(super::expired_posts(&c, now, 5, 1).expect("read").len(), 1);
+        assert_eq!(super::expired_posts(c, now, 5, 1).expect("read").len(), 1);
         assert_eq!(
-            super::delete_posts(&c, &[2, 99]).expect("delete"),
+            super::delete_posts(c, &[2, 99]).expect("delete"),
             (1, vec![]),
             "a post already gone is not counted"
         );
-        assert!(super::expired_posts(&c, now, 0, 100)
+        assert!(super::expired_posts(c, now, 0, 100)
             .expect("read")
             .is_empty());
     }

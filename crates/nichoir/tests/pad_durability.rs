@@ -1,5 +1,7 @@
 //! An acknowledged pad edit survives `kill -9`: the real binary, a WebSocket client that waits
-//! for each `ack`, SIGKILL right after the last one, a restart on the same data folder.
+//! for each `ack`, SIGKILL right after the last one, a restart on the same data folder. On SQLite
+//! and on PostgreSQL; there also when PostgreSQL itself is killed, and while it is down under a
+//! running server (503s and error frames, then service again, nothing acknowledged lost).
 //!
 //! Timeouts here only bound a hang; nothing asserts how fast anything is.
 
@@ -15,7 +17,9 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use common::{create_token, create_user, http, Server, HANG};
+use common::{
+    create_token, create_user, http, shared_pg_database, use_database, PgCluster, Server, HANG,
+};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -128,10 +132,34 @@ async fn acked_edits(ws: &mut Ws, pad: &str, n: u64) {
     }
 }
 
+/// A data dir whose commands use a fresh database on the shared test PostgreSQL, or None
+/// (test skipped) when there is none.
+fn on_postgres(dir: &Path) -> Option<std::path::PathBuf> {
+    let Some(url) = shared_pg_database() else {
+        eprintln!("NICHOIR_TEST_PG_URL unset: the PostgreSQL variant is skipped");
+        return None;
+    };
+    let data = dir.join("data");
+    use_database(&data, &url);
+    Some(data)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_edits_survive_kill_9() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
+    acknowledged_edits_survive_kill_9_on(&dir.path().join("data")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_edits_survive_kill_9_on_postgres() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    if let Some(data) = on_postgres(dir.path()) {
+        acknowledged_edits_survive_kill_9_on(&data).await;
+    }
+}
+
+async fn acknowledged_edits_survive_kill_9_on(data: &Path) {
+    let data = data.to_path_buf();
     let token = admin_token(&data);
     let mut server = Server::start(&data);
     let pad = create_pad(&server.url, &token).await;
@@ -163,7 +191,19 @@ async fn acknowledged_edits_survive_kill_9() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unacknowledged_edits_leave_a_consistent_prefix_after_kill_9() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
+    unacknowledged_edits_leave_a_consistent_prefix_on(&dir.path().join("data")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unacknowledged_edits_leave_a_consistent_prefix_on_postgres() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    if let Some(data) = on_postgres(dir.path()) {
+        unacknowledged_edits_leave_a_consistent_prefix_on(&data).await;
+    }
+}
+
+async fn unacknowledged_edits_leave_a_consistent_prefix_on(data: &Path) {
+    let data = data.to_path_buf();
     let token = admin_token(&data);
     let mut server = Server::start(&data);
     let pad = create_pad(&server.url, &token).await;
@@ -205,4 +245,157 @@ async fn unacknowledged_edits_leave_a_consistent_prefix_after_kill_9() {
     let body = get_json(&format!("{}/api/v1/pads/{pad}", server.url)).await;
     assert_eq!(body["pad"]["rev"].as_u64(), Some(30), "{body}");
     assert_eq!(body["text"].as_str(), Some(expected(30).as_str()), "{body}");
+}
+
+/// Nichoir killed, then PostgreSQL killed right after, then both started again: every
+/// acknowledged edit is there (PostgreSQL recovers them from its WAL).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_edits_survive_kill_9_of_nichoir_and_of_postgres() {
+    let Some(pg) = PgCluster::start() else {
+        eprintln!("NICHOIR_TEST_PG_URL unset: skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    use_database(&data, &pg.database());
+    let token = admin_token(&data);
+    let mut server = Server::start(&data);
+    let pad = create_pad(&server.url, &token).await;
+    let (mut ws, _) = open_pad(&server.url, &token, &pad).await;
+    acked_edits(&mut ws, &pad, 40).await;
+    server.kill_9();
+    pg.crash();
+    drop(ws);
+    pg.resume();
+
+    let server = Server::start(&data);
+    let body = get_json(&format!("{}/api/v1/pads/{pad}", server.url)).await;
+    assert_eq!(body["pad"]["rev"].as_u64(), Some(40), "{body}");
+    assert_eq!(body["text"].as_str(), Some(expected(40).as_str()), "{body}");
+}
+
+/// What a client sees of one edit: acknowledged at a revision, or refused with a code.
+async fn ack_or_error(ws: &mut Ws) -> Result<u64, String> {
+    loop {
+        let msg = tokio::time::timeout(HANG, ws.next())
+            .await
+            .expect("no frame from the server")
+            .expect("connection ended")
+            .expect("websocket error");
+        let Message::Text(t) = msg else { continue };
+        let f: Value = serde_json::from_str(&t).expect("server frames are JSON");
+        match (f["type"].as_str(), f["data"]["type"].as_str()) {
+            (Some("error"), _) => {
+                return Err(f["code"].as_str().unwrap_or("no code").to_string());
+            }
+            // A refused edit: an event of the pad's topic naming it.
+            (Some("event"), Some("error")) => {
+                return Err(f["data"]["code"].as_str().unwrap_or("no code").to_string());
+            }
+            (Some("event"), Some("ack")) => {
+                return Ok(f["data"]["rev"].as_u64().expect("ack.rev"));
+            }
+            _ => continue,
+        }
+    }
+}
+
+/// PostgreSQL dies under a running server with an editor typing: requests answer 503
+/// `unavailable` with a JSON error, the editor gets error frames, nothing panics; when it is
+/// back, service resumes by itself and the pad holds exactly the acknowledged edits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_postgres_while_serving_answers_503_then_recovers() {
+    let Some(pg) = PgCluster::start() else {
+        eprintln!("NICHOIR_TEST_PG_URL unset: skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    use_database(&data, &pg.database());
+    let token = admin_token(&data);
+    let server = Server::start(&data);
+    let pad = create_pad(&server.url, &token).await;
+    let (mut ws, _) = open_pad(&server.url, &token, &pad).await;
+
+    // The editor: one edit after another; a refused one is sent again (same seq) until it is
+    // acknowledged, as the web client does.
+    const EDITS: u64 = 60;
+    let (crash_tx, crash_rx) = tokio::sync::oneshot::channel::<()>();
+    let editor_pad = pad.clone();
+    let editor = tokio::spawn(async move {
+        let mut crash_tx = Some(crash_tx);
+        let mut refusals: Vec<String> = Vec::new();
+        for i in 0..EDITS {
+            if i == 10 {
+                if let Some(tx) = crash_tx.take() {
+                    let _ = tx.send(());
+                }
+            }
+            let len = expected(i).chars().count();
+            loop {
+                send_append(&mut ws, &editor_pad, i + 1, i, len, i).await;
+                match ack_or_error(&mut ws).await {
+                    Ok(rev) => {
+                        assert_eq!(rev, i + 1, "edit {i}");
+                        break;
+                    }
+                    Err(code) => {
+                        refusals.push(code);
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    }
+                }
+            }
+        }
+        refusals
+    });
+
+    crash_rx.await.expect("editor started");
+    pg.crash();
+    // While it is down: a write answers 503 with the error's JSON shape.
+    let resp = http()
+        .post(format!("{}/api/v1/pads", server.url))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("POST while the database is down");
+    assert_eq!(resp.status().as_u16(), 503, "a write with no database");
+    let body: Value = resp.json().await.expect("a JSON error");
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    pg.resume();
+
+    let Ok(refusals) = tokio::time::timeout(HANG, editor).await else {
+        panic!(
+            "the editor never got every edit acknowledged; server log:\n{}",
+            server.stderr()
+        );
+    };
+    let refusals = refusals.expect("editor task");
+    assert!(
+        !refusals.is_empty(),
+        "edits were refused while the database was down"
+    );
+    assert!(
+        refusals.iter().all(|c| c == "unavailable"),
+        "refused as unavailable, nothing else: {refusals:?}"
+    );
+    // Writes work again, and the pad is exactly what was acknowledged.
+    let resp = http()
+        .post(format!("{}/api/v1/pads", server.url))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("POST after recovery");
+    assert_eq!(resp.status().as_u16(), 201, "service resumed by itself");
+    let body = get_json(&format!("{}/api/v1/pads/{pad}", server.url)).await;
+    assert_eq!(body["pad"]["rev"].as_u64(), Some(EDITS), "{body}");
+    assert_eq!(
+        body["text"].as_str(),
+        Some(expected(EDITS).as_str()),
+        "{body}"
+    );
+    let log = server.stderr();
+    assert!(!log.contains("panicked"), "{log}");
 }

@@ -685,6 +685,10 @@ impl PadService {
         let new_authors = match stored {
             Ok(n) => n,
             Err(e) => {
+                // A COMMIT cut off by a lost connection may have happened anyway: forget the
+                // state, so the next edit starts from what the database has, not from a head
+                // it may have passed.
+                *guard = None;
                 let e = PadError::from(e);
                 let code = e.code();
                 for a in accepted {

@@ -324,13 +324,17 @@ mod tests {
 
     #[test]
     fn each_clients_last_edit() {
-        let conn = Connection::open_in_memory().expect("db");
-        for m in crate::migrations::MIGRATIONS.migrations {
-            conn.execute_batch(m.sql).expect("migration");
+        // Revisions only: no pads or users rows behind them. SQLite, and PostgreSQL when a test
+        // server is configured.
+        for conn in
+            nichoir_storage::testing::store_connections(&[crate::migrations::MIGRATIONS], false)
+                .expect("db")
+        {
+            last_edits_on(&conn);
         }
-        // Revisions only: no pads or users rows behind them.
-        conn.execute_batch("PRAGMA foreign_keys = OFF")
-            .expect("pragma");
+    }
+
+    fn last_edits_on(conn: &Connection) {
         let rows = [
             ("b", 1, 1),
             ("a", 1, 2),
@@ -348,13 +352,13 @@ mod tests {
                 .expect("insert");
             }
         }
-        let mut last = super::last_seq_per_client(&conn, "p").expect("query");
+        let mut last = super::last_seq_per_client(conn, "p").expect("query");
         last.sort();
         assert_eq!(
             last,
             vec![("a".into(), 2, 5), ("b".into(), 2, 3), ("c".into(), 7, 4)]
         );
-        assert!(super::last_seq_per_client(&conn, "none")
+        assert!(super::last_seq_per_client(conn, "none")
             .expect("query")
             .is_empty());
     }

@@ -22,7 +22,26 @@ use crate::migrate::{self, MigrationSet};
 use crate::StorageError;
 
 /// Called once the batch's COMMIT is known: `Err` carries why it failed.
-type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Finish = Box<dyn FnOnce(Result<(), CommitFailed>) + Send>;
+
+/// A batch's COMMIT failed: every job of it gets this. Cloned once per job, hence not the
+/// driver's own (uncloneable) error.
+#[derive(Debug, Clone)]
+struct CommitFailed {
+    message: String,
+    /// The server went away: nothing is wrong with the jobs, a retry will do (503).
+    unreachable: bool,
+}
+
+impl From<CommitFailed> for StorageError {
+    fn from(c: CommitFailed) -> Self {
+        if c.unreachable {
+            StorageError::Unreachable(c.message)
+        } else {
+            StorageError::Invalid(c.message)
+        }
+    }
+}
 /// Runs one job inside the batch's transaction; returns how to answer it after the commit.
 type WriteJob = Box<dyn FnOnce(&Connection) -> Finish + Send>;
 
@@ -69,7 +88,8 @@ type Connect = Arc<dyn Fn(bool) -> Result<Connection, StorageError> + Send + Syn
 
 struct Inner {
     path: PathBuf,
-    /// "SQLite 3.50.2", "PostgreSQL 15.18": for the start-up log and `config check`.
+    /// "SQLite 3.50.2", "PostgreSQL 15.18, TLS, certificate and host name checked": for the
+    /// start-up log and `config check`.
     backend: String,
     /// Set on PostgreSQL: how to replace a connection the server closed.
     reconnect: Option<Connect>,
@@ -149,7 +169,8 @@ impl Db {
         opts: &DbOptions,
         sets: &[MigrationSet],
     ) -> Result<Db, StorageError> {
-        let config = crate::pg::pg_config(url, "storage.url")?;
+        let target = crate::pg::pg_config(url, "storage.url")?;
+        let config = target.clone();
         let connect: Connect = Arc::new(move |read_only: bool| {
             let conn = Connection::from_pg(crate::pg::pg_client(&config)?);
             // Read connections refuse writes, as SQLite's read-only ones do.
@@ -161,7 +182,11 @@ impl Db {
             Ok(conn)
         });
         let writer_conn = connect_with_retry(&connect)?;
-        let backend = check_postgres(&writer_conn)?;
+        let backend = format!(
+            "{}, {}",
+            check_postgres(&writer_conn)?,
+            target.describe_link(&writer_conn)?
+        );
         migrate::run(&writer_conn, sets)?;
         let mut readers = Vec::with_capacity(opts.read_connections);
         for _ in 0..opts.read_connections {
@@ -185,7 +210,7 @@ impl Db {
         })
     }
 
-    /// The engine and its version, e.g. "PostgreSQL 15.18".
+    /// The engine and its version (and on PostgreSQL, how the link is protected).
     pub fn backend(&self) -> &str {
         &self.inner.backend
     }
@@ -222,9 +247,8 @@ impl Db {
             // would fail. It is undone like a failing one.
             match catch_panic(|| f(conn)) {
                 Ok(value) => match conn.execute_batch("RELEASE job") {
-                    Ok(()) => Box::new(move |commit: Result<(), String>| {
-                        let _ =
-                            reply_tx.send(commit.map(|()| value).map_err(StorageError::Invalid));
+                    Ok(()) => Box::new(move |commit: Result<(), CommitFailed>| {
+                        let _ = reply_tx.send(commit.map(|()| value).map_err(StorageError::from));
                     }),
                     Err(e) => {
                         let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
@@ -319,9 +343,15 @@ pub fn describe_backend(url: &str, sqlite_path: &Path) -> Result<String, Storage
             sqlite_path.display()
         ));
     }
-    let client = crate::pg::pg_client(&crate::pg::pg_config(url, "storage.url")?)
+    let target = crate::pg::pg_config(url, "storage.url")?;
+    let client = crate::pg::pg_client(&target)
         .map_err(|e| StorageError::Invalid(format!("cannot reach the database: {e}")))?;
-    check_postgres(&Connection::from_pg(client))
+    let conn = Connection::from_pg(client);
+    Ok(format!(
+        "{}, {}",
+        check_postgres(&conn)?,
+        target.describe_link(&conn)?
+    ))
 }
 
 /// The first connection, retried for a while: a database server starting with the node (a
@@ -459,7 +489,10 @@ fn run_batch(conn: &Connection, jobs: Vec<WriteJob>) {
     let ran = started.elapsed();
     let commit = conn.execute_batch("COMMIT").map_err(|e| {
         let _ = conn.execute_batch("ROLLBACK");
-        format!("the write could not be committed: {e}")
+        CommitFailed {
+            message: format!("the write could not be committed: {e}"),
+            unreachable: crate::error::is_unreachable(&StorageError::from(e)),
+        }
     });
     let total = started.elapsed();
     if total >= SLOW_BATCH {
@@ -490,23 +523,8 @@ mod tests {
         }],
     };
 
-    /// The same contract on every engine: SQLite in a temp dir, and PostgreSQL when
-    /// `NICHOIR_TEST_PG_URL` names a test server.
     fn engines(opts: &DbOptions) -> Result<Vec<(Db, Option<tempfile::TempDir>)>, StorageError> {
-        let dir = tempfile::tempdir()?;
-        let mut dbs = vec![(Db::open(&dir.path().join("x.db"), opts, &[SET])?, Some(dir))];
-        // Blocking, and the PostgreSQL client runs its own runtime: off the test's.
-        let pg = std::thread::scope(|s| {
-            s.spawn(|| {
-                crate::testing::fresh_pg_database()?
-                    .map(|url| Db::open_postgres(&url, opts, &[SET]))
-                    .transpose()
-            })
-            .join()
-            .map_err(|_| StorageError::Invalid("open panicked".into()))
-        })??;
-        dbs.extend(pg.map(|db| (db, None)));
-        Ok(dbs)
+        crate::testing::databases(opts, &[SET])
     }
 
     #[tokio::test]

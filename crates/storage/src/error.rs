@@ -16,6 +16,9 @@ pub enum StorageError {
     Closed,
     #[error("{0}")]
     Invalid(String),
+    /// The database server could not be reached (a lost connection at COMMIT, say).
+    #[error("{0}")]
+    Unreachable(String),
 }
 
 impl From<rusqlite::Error> for StorageError {
@@ -38,8 +41,8 @@ impl From<StorageError> for Error {
             }
             // The database server went away (restart, failover, network): nothing was done, the
             // connection is replaced on the next try.
-            StorageError::Sql(SqlError::Postgres(p)) if postgres_unreachable(&p) => {
-                tracing::warn!(error = %p, "database unreachable");
+            e if is_unreachable(&e) => {
+                tracing::warn!(error = %e, "database unreachable");
                 Error::new(
                     ErrorCode::Unavailable,
                     "the database cannot be reached, retry in a moment",
@@ -47,6 +50,15 @@ impl From<StorageError> for Error {
             }
             other => Error::internal(other),
         }
+    }
+}
+
+/// True when the database server went away rather than the statement failing.
+pub(crate) fn is_unreachable(e: &StorageError) -> bool {
+    match e {
+        StorageError::Unreachable(_) => true,
+        StorageError::Sql(SqlError::Postgres(p)) => postgres_unreachable(p),
+        _ => false,
     }
 }
 

@@ -10,6 +10,7 @@ mod db;
 mod error;
 mod migrate;
 mod pg;
+mod pg_tls;
 pub mod search;
 mod sql;
 #[doc(hidden)]

@@ -12,6 +12,7 @@ use std::error::Error as StdError;
 
 use postgres::types::{FromSql, IsNull, ToSql, Type};
 
+pub(crate) use crate::pg_tls::PgTarget;
 use crate::sql::{SqlError, SqlResult, ToValue, ValueRef};
 
 /// What the search tables of PostgreSQL need, at the head of the migration that creates one
@@ -230,15 +231,14 @@ fn numeric(raw: &[u8]) -> Result<Cell, Box<dyn StdError + Sync + Send>> {
     })
 }
 
-/// Parses a PostgreSQL URL; `what` names where it came from in the error.
-pub(crate) fn pg_config(url: &str, what: &str) -> Result<postgres::Config, crate::StorageError> {
-    url.parse()
-        .map_err(|e| crate::StorageError::Invalid(format!("{what}: {e}")))
+/// Parses a PostgreSQL URL (with its `sslmode`); `what` names where it came from in the error.
+pub(crate) fn pg_config(url: &str, what: &str) -> Result<PgTarget, crate::StorageError> {
+    PgTarget::parse(url, what)
 }
 
 /// A new client: the one place every PostgreSQL connection of the crate is made.
-pub(crate) fn pg_client(config: &postgres::Config) -> Result<postgres::Client, SqlError> {
-    config.connect(postgres::NoTls).map_err(pg_error)
+pub(crate) fn pg_client(target: &PgTarget) -> Result<postgres::Client, SqlError> {
+    target.connect().map_err(pg_error)
 }
 
 /// A PostgreSQL connection with its cache of prepared statements.

@@ -4,7 +4,7 @@
 //! Each test binary uses only part of this module, hence the `#[allow(dead_code)]` on the rest.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
@@ -25,12 +25,113 @@ pub fn nichoir(data_dir: &Path) -> Command {
             c.env_remove(k);
         }
     }
+    if let Some(url) = database_of(data_dir) {
+        c.env("NICHOIR_DATABASE_URL", url);
+    }
     c.env("NICHOIR_LISTEN", "127.0.0.1:0")
         .env("NICHOIR_DATA_DIR", data_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     c
+}
+
+/// The PostgreSQL database each data dir's commands use (none: SQLite under the data dir).
+static DATABASES: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
+
+/// Every later command on `data` (server, admin CLI) uses the PostgreSQL database at `url`.
+#[allow(dead_code)]
+pub fn use_database(data: &Path, url: &str) {
+    if let Ok(mut d) = DATABASES.lock() {
+        d.push((data.to_path_buf(), url.to_string()));
+    }
+}
+
+fn database_of(data: &Path) -> Option<String> {
+    let d = DATABASES.lock().ok()?;
+    d.iter().find(|(p, _)| p == data).map(|(_, u)| u.clone())
+}
+
+/// A new database on the test PostgreSQL server of `scripts/pg-server` (NICHOIR_TEST_PG_URL),
+/// or None when there is none.
+#[allow(dead_code)]
+pub fn shared_pg_database() -> Option<String> {
+    // The PostgreSQL client may not run inside the test's async runtime: a thread of its own.
+    std::thread::spawn(nichoir_storage::testing::fresh_pg_database)
+        .join()
+        .expect("creating a database panicked")
+        .expect("creating a test database")
+}
+
+const PG_SERVER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/pg-server");
+
+/// A PostgreSQL cluster of one test's own (`scripts/pg-server`), which the test may crash and
+/// start again without disturbing the others; its commits are synchronous, so an acknowledged
+/// one survives a crash. Removed when dropped.
+#[allow(dead_code)]
+pub struct PgCluster {
+    pub url: String,
+    dir: String,
+}
+
+#[allow(dead_code)]
+impl PgCluster {
+    /// None when this machine runs no PostgreSQL tests (NICHOIR_TEST_PG_URL unset).
+    pub fn start() -> Option<PgCluster> {
+        std::env::var("NICHOIR_TEST_PG_URL").ok()?;
+        let out = Command::new(PG_SERVER)
+            .arg("start")
+            .env("NICHOIR_PG_SYNC_COMMIT", "on")
+            .output()
+            .expect("run scripts/pg-server");
+        assert!(out.status.success(), "pg-server start: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let value = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+                .map(str::to_string)
+                .unwrap_or_else(|| panic!("{name} in {text}"))
+        };
+        Some(PgCluster {
+            url: value("NICHOIR_TEST_PG_URL"),
+            dir: value("NICHOIR_TEST_PG_DIR"),
+        })
+    }
+
+    /// A new empty database on it.
+    pub fn database(&self) -> String {
+        let server = self.url.clone();
+        std::thread::spawn(move || {
+            nichoir_storage::testing::fresh_pg_database_on(&server, "C.UTF-8")
+        })
+        .join()
+        .expect("creating a database panicked")
+        .expect("creating a test database")
+    }
+
+    fn run(&self, what: &str) {
+        let out = Command::new(PG_SERVER)
+            .args([what, &self.dir])
+            .output()
+            .expect("run scripts/pg-server");
+        assert!(out.status.success(), "pg-server {what}: {out:?}");
+    }
+
+    /// Kills the server as a crash would (`pg_ctl stop -m immediate`).
+    pub fn crash(&self) {
+        self.run("crash");
+    }
+
+    /// Starts it again on the same files and port.
+    pub fn resume(&self) {
+        self.run("resume");
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let _ = Command::new(PG_SERVER).args(["stop", &self.dir]).output();
+    }
 }
 
 /// Reads a pipe to the end in a thread.
