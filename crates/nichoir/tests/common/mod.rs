@@ -81,7 +81,7 @@ impl PgCluster {
         std::env::var("NICHOIR_TEST_PG_URL").ok()?;
         let out = Command::new(PG_SERVER)
             .arg("start")
-            .env("NICHOIR_PG_SYNC_COMMIT", "on")
+            .env("NICHOIR_PG_DURABLE", "1")
             .output()
             .expect("run scripts/pg-server");
         assert!(out.status.success(), "pg-server start: {out:?}");
