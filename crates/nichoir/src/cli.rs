@@ -24,8 +24,10 @@ pub enum Command {
         command: AdminCommand,
     },
     /// Write a consistent backup (database + uploads) to FILE; safe while the server runs.
+    /// On PostgreSQL it runs pg_dump (Debian package postgresql-client).
     Backup { file: PathBuf },
     /// Put a backup back in place; the server must be stopped. The current data is moved aside.
+    /// On PostgreSQL it runs pg_dump, pg_restore and psql (postgresql-client).
     Restore { file: PathBuf },
     /// Configuration tools.
     Config {

@@ -181,17 +181,6 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
     Ok(())
 }
 
-/// `nichoir backup` and `restore` move a SQLite instance; PostgreSQL has its own tools.
-fn sqlite_only(config: &Config, what: &str) -> Result<()> {
-    if config.storage.url.is_empty() {
-        return Ok(());
-    }
-    Err(anyhow!(
-        "`nichoir {what}` archives a SQLite instance; this one uses PostgreSQL (storage.url). \
-         Back up the database with pg_dump (or pg_basebackup) and copy the data dir's uploads/"
-    ))
-}
-
 /// `nichoir storage copy --to TARGET` (see cli.rs).
 fn storage_copy(config: &Config, to: &str) -> Result<()> {
     let data = DataDir::new(config.server.data_dir.clone());
@@ -247,9 +236,8 @@ fn storage_copy(config: &Config, to: &str) -> Result<()> {
 }
 
 fn backup(config: &Config, file: &Path) -> Result<()> {
-    sqlite_only(config, "backup")?;
     let data = DataDir::new(config.server.data_dir.clone());
-    let m = nichoir_storage::create_backup(&data, file)?;
+    let m = nichoir_storage::create_backup(&data, &config.storage.url, file)?;
     println!(
         "backup written to {} ({} upload files, schema {:?})",
         file.display(),
@@ -260,11 +248,21 @@ fn backup(config: &Config, file: &Path) -> Result<()> {
 }
 
 fn restore(config: &Config, file: &Path) -> Result<()> {
-    sqlite_only(config, "restore")?;
     let data = DataDir::new(config.server.data_dir.clone());
-    let (m, aside) = nichoir_storage::restore_backup(&data, file)?;
+    let (m, aside) = nichoir_storage::restore_backup(
+        &data,
+        &config.storage.url,
+        file,
+        &nichoir_web::migrations(),
+    )?;
+    let previous = match m.engine {
+        nichoir_storage::Engine::Sqlite => "the previous data was moved to",
+        nichoir_storage::Engine::Postgres => {
+            "the previous database was dumped (nichoir.pgdump) and the uploads moved to"
+        }
+    };
     println!(
-        "restored the backup of {} (Nichoir {}); the previous data was moved to {}",
+        "restored the backup of {} (Nichoir {}); {previous} {}",
         m.created_at,
         m.nichoir_version,
         aside.display()

@@ -360,3 +360,382 @@ async fn storage_copy_moves_an_instance_to_postgres_and_back() {
     assert!(out.status.success(), "{out:?}");
     assert!(back.join("nichoir.db").exists());
 }
+
+/// A `nichoir` command for the instance whose database is the PostgreSQL `url`.
+fn on_pg(data: &Path, url: &str) -> std::process::Command {
+    let mut cmd = nichoir(data);
+    cmd.env("NICHOIR_DATABASE_URL", url);
+    cmd
+}
+
+/// A new PostgreSQL test database, or None without a test server (the test is then skipped).
+async fn pg_database() -> Option<String> {
+    tokio::task::spawn_blocking(nichoir_storage::testing::fresh_pg_database)
+        .await
+        .expect("no panic")
+        .expect("test database")
+}
+
+/// `cmd` run to completion off the test's runtime.
+async fn run_off(cmd: std::process::Command) -> Out {
+    tokio::task::spawn_blocking(move || run(cmd, None))
+        .await
+        .expect("command thread")
+}
+
+/// An authenticated request to the server, answering the status and the body's text.
+async fn call(
+    client: &reqwest::Client,
+    token: &str,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+    raw: Option<(&str, &str)>,
+) -> (u16, String) {
+    let mut req = client.request(method, url).bearer_auth(token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    if let Some((content_type, text)) = raw {
+        req = req
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(text.to_string());
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.text().await.expect("body"))
+}
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// `nichoir backup` and `restore` on PostgreSQL (with a test server only): content made through
+/// the API (a pad's text, a poll with a vote, a wiki attachment) is backed up while the server
+/// runs, changed and deleted afterwards, and back after the restore, uploads included; the
+/// previous database and uploads are kept aside.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_and_restore_on_postgres() {
+    use reqwest::Method;
+    let Some(db) = pg_database().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let archive = dir.path().join("backups").join("pg.tar.gz");
+    let mut cmd = on_pg(&data, &db);
+    cmd.args([
+        "admin",
+        "create-user",
+        "--username",
+        "ana",
+        "--password-stdin",
+        "--admin",
+    ]);
+    let out = run(cmd, Some(&format!("{PASSWORD}\n")));
+    assert!(out.status.success(), "{out:?}");
+    let mut cmd = on_pg(&data, &db);
+    cmd.args(["admin", "create-token", "--username", "ana"]);
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{out:?}");
+    let token = out.stdout.trim().to_string();
+
+    let mut server = Server::spawn(on_pg(&data, &db));
+    let client = http();
+    let base = server.url.clone();
+    let api = |path: &str| format!("{base}{path}");
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::POST,
+        api("/api/v1/pads"),
+        Some(json!({"name": "notes"})),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let import = api("/api/v1/pads/notes/import?format=txt");
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::POST,
+        import.clone(),
+        None,
+        Some(("text/plain", "Bonjour, sauvegarde 🦀")),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let poll = json!({"kind": "classic", "title": "Pizza ?", "author_name": "Ana",
+                      "options": [{"label": "Oui"}, {"label": "Non"}]});
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::POST,
+        api("/api/v1/polls"),
+        Some(poll),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let poll = json_of(&b);
+    let admin_token = poll["admin_token"]
+        .as_str()
+        .expect("admin token")
+        .to_string();
+    let poll_id = poll["poll"]["id"].as_str().expect("poll id").to_string();
+    let (_, b) = call(
+        &client,
+        &token,
+        Method::GET,
+        api(&format!("/api/v1/poll-admin/{admin_token}")),
+        None,
+        None,
+    )
+    .await;
+    let option = json_of(&b)["options"][0]["id"].as_i64().expect("option id");
+    let vote = json!({"name": "Zoé", "answers": {option.to_string(): "yes"}});
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::POST,
+        api(&format!("/api/v1/polls/{poll_id}/votes")),
+        Some(vote),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let wiki = json!({"slug": "jardin", "title": "Jardin partagé"});
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::POST,
+        api("/api/v1/wikis"),
+        Some(wiki),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::POST,
+        api("/api/v1/wikis/jardin/files?name=graines.txt"),
+        None,
+        Some(("text/plain", "tomates, radis")),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+
+    // Backed up while serving: pg_dump reads one snapshot.
+    let mut cmd = on_pg(&data, &db);
+    cmd.arg("backup").arg(&archive);
+    let backup = run_off(cmd).await;
+    assert!(backup.status.success(), "backup: {backup:?}");
+    assert!(backup.stdout.contains("backup written"), "{backup:?}");
+
+    // Changed and deleted after the backup.
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::POST,
+        import,
+        None,
+        Some(("text/plain", "Changé")),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::DELETE,
+        api(&format!("/api/v1/poll-admin/{admin_token}")),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 204, "{b}");
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::DELETE,
+        api("/api/v1/wikis/jardin/files/graines.txt"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 204, "{b}");
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::POST,
+        api("/api/v1/wikis/jardin/files?name=apres.txt"),
+        None,
+        Some(("text/plain", "plus tard")),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+
+    // Restoring under a running server is refused.
+    let mut cmd = on_pg(&data, &db);
+    cmd.arg("restore").arg(&archive);
+    let refused = run_off(cmd).await;
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(
+        refused.stderr.contains("another Nichoir process"),
+        "{refused:?}"
+    );
+    let status = tokio::task::spawn_blocking(move || server.terminate())
+        .await
+        .expect("terminate");
+    assert!(status.success(), "exit after SIGTERM: {status}");
+
+    let mut cmd = on_pg(&data, &db);
+    cmd.arg("restore").arg(&archive);
+    let restored = run_off(cmd).await;
+    assert!(restored.status.success(), "restore: {restored:?}");
+    assert!(restored.stdout.contains("restored"), "{restored:?}");
+
+    let server = Server::spawn(on_pg(&data, &db));
+    let base = server.url.clone();
+    let api = |path: &str| format!("{base}{path}");
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::GET,
+        api("/api/v1/pads/notes"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let text = json_of(&b)["text"].as_str().unwrap_or_default().to_string();
+    assert!(text.contains("Bonjour, sauvegarde 🦀"), "{b}");
+    assert!(!text.contains("Changé"), "{b}");
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::GET,
+        api(&format!("/api/v1/polls/{poll_id}")),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "the deleted poll is back: {b}");
+    assert!(b.contains("Zoé"), "with its vote: {b}");
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::GET,
+        api("/w/jardin/_files/graines.txt"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, b.as_str()),
+        (200, "tomates, radis"),
+        "the upload is back"
+    );
+    let (s, b) = call(
+        &client,
+        &token,
+        Method::GET,
+        api("/api/v1/wikis/jardin/files"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert!(b.contains("graines.txt") && !b.contains("apres.txt"), "{b}");
+
+    // What was there is kept aside: the database as a dump, the uploads as they were.
+    let aside: Vec<_> = std::fs::read_dir(&data)
+        .expect("data dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("pre-restore-"))
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert!(aside[0].join("nichoir.pgdump").is_file());
+    let kept = files_under(&aside[0].join("uploads"))
+        .iter()
+        .filter(|p| std::fs::read(p).is_ok_and(|b| b == b"plus tard"))
+        .count();
+    assert_eq!(kept, 1, "the upload made after the backup is kept aside");
+}
+
+/// Every file under `dir`, at any depth (each tool keeps its uploads in a folder of its own).
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(|e| e.ok())
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// An archive of one engine is refused by an instance on the other, with the way to move it,
+/// and changes nothing (with a PostgreSQL test server only).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_is_restored_on_its_own_engine_only() {
+    let Some(db) = pg_database().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lite = dir.path().join("lite");
+    let on_postgres = dir.path().join("pg");
+    create_user(&lite, "ana", true);
+    let mut cmd = on_pg(&on_postgres, &db);
+    cmd.args([
+        "admin",
+        "create-user",
+        "--username",
+        "bea",
+        "--password-stdin",
+    ]);
+    assert!(run(cmd, Some(&format!("{PASSWORD}\n"))).status.success());
+
+    let lite_archive = dir.path().join("lite.tar.gz");
+    let mut cmd = nichoir(&lite);
+    cmd.arg("backup").arg(&lite_archive);
+    let out = run_off(cmd).await;
+    assert!(out.status.success(), "{out:?}");
+    let pg_archive = dir.path().join("pg.tar.gz");
+    let mut cmd = on_pg(&on_postgres, &db);
+    cmd.arg("backup").arg(&pg_archive);
+    let out = run_off(cmd).await;
+    assert!(out.status.success(), "{out:?}");
+
+    let mut cmd = on_pg(&on_postgres, &db);
+    cmd.arg("restore").arg(&lite_archive);
+    let out = run_off(cmd).await;
+    assert!(!out.status.success(), "{out:?}");
+    assert!(out.stderr.contains("holds a SQLite database"), "{out:?}");
+    assert!(out.stderr.contains("nichoir storage copy"), "{out:?}");
+
+    let mut cmd = nichoir(&lite);
+    cmd.arg("restore").arg(&pg_archive);
+    let out = run_off(cmd).await;
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        out.stderr.contains("holds a PostgreSQL database"),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("storage.url"), "{out:?}");
+
+    // Both instances are as they were.
+    let server = Server::start(&lite);
+    assert_eq!(login(&http(), &server.url, "ana", PASSWORD).await, 200);
+    drop(server);
+    let server = Server::spawn(on_pg(&on_postgres, &db));
+    assert_eq!(login(&http(), &server.url, "bea", PASSWORD).await, 200);
+}

@@ -376,7 +376,7 @@ fn connect_with_retry(connect: &Connect) -> Result<Connection, StorageError> {
 
 /// Refuses a server or database on which Nichoir would behave differently from SQLite; returns
 /// "PostgreSQL <version>".
-fn check_postgres(conn: &Connection) -> Result<String, StorageError> {
+pub(crate) fn check_postgres(conn: &Connection) -> Result<String, StorageError> {
     let (num, version): (i64, String) = conn.query_row(
         "SELECT current_setting('server_version_num')::bigint, current_setting('server_version')",
         [],

@@ -1,6 +1,7 @@
 //! The only crate that touches the database driver (`sql`: the facade the stores use). One writer thread that every write goes through (in a
 //! `BEGIN IMMEDIATE` transaction), a pool of read-only connections used from blocking tasks,
-//! versioned migrations owned by each crate, the data folder layout, backup and restore.
+//! versioned migrations owned by each crate, the data folder layout, backup and restore (SQLite's
+//! online backup API, PostgreSQL's `pg_dump`).
 
 mod backup;
 pub mod blobs;
@@ -11,12 +12,13 @@ mod error;
 mod migrate;
 mod pg;
 mod pg_tls;
+mod pgdump;
 pub mod search;
 mod sql;
 #[doc(hidden)]
 pub mod testing;
 
-pub use backup::{create_backup, prune_backups, restore_backup, BackupManifest};
+pub use backup::{create_backup, prune_backups, restore_backup, BackupManifest, Engine};
 pub use datadir::{DataDir, DataDirLock};
 pub use db::{describe_backend, Db, DbOptions};
 pub use error::{is_unique_violation, StorageError};

@@ -41,6 +41,10 @@ pub(crate) struct PgTarget {
     pub(crate) config: postgres::Config,
     check: Check,
     tls: Option<Arc<ClientConfig>>,
+    /// The URL's own `sslmode` and `sslrootcert`, for libpq's tools (`pg_dump`), which know
+    /// them all.
+    libpq_mode: Option<String>,
+    libpq_root: Option<String>,
 }
 
 impl std::ops::Deref for PgTarget {
@@ -105,7 +109,22 @@ impl PgTarget {
             Check::Plain => None,
             _ => Some(Arc::new(client_config(check, root.as_deref(), &invalid)?)),
         };
-        Ok(PgTarget { config, check, tls })
+        Ok(PgTarget {
+            config,
+            check,
+            tls,
+            libpq_mode: mode,
+            libpq_root: root,
+        })
+    }
+
+    /// `PGSSLMODE` and `PGSSLROOTCERT` for libpq's tools: what the URL said (libpq's default,
+    /// `prefer`, when it said nothing).
+    pub(crate) fn libpq_ssl(&self) -> (&str, Option<&str>) {
+        (
+            self.libpq_mode.as_deref().unwrap_or("prefer"),
+            self.libpq_root.as_deref(),
+        )
     }
 
     #[cfg(test)]

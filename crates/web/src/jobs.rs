@@ -93,14 +93,7 @@ pub fn spawn_all(
             }
         }
     });
-    if c.backup.interval_hours > 0 && !c.storage.url.is_empty() {
-        // The archive holds a SQLite snapshot; PostgreSQL is backed up with its own tools.
-        tracing::warn!(
-            "automatic backups are for SQLite; with PostgreSQL, back up the database with \
-             pg_dump or pg_basebackup and the uploads folder with your usual tools"
-        );
-    }
-    if c.backup.interval_hours > 0 && c.storage.url.is_empty() {
+    if c.backup.interval_hours > 0 {
         let ctx2 = ctx.clone();
         every(
             Duration::from_secs(c.backup.interval_hours * 3600),
@@ -111,12 +104,14 @@ pub fn spawn_all(
                     let dir = ctx.config.backup_dir();
                     let keep = ctx.config.backup.keep as usize;
                     let data = ctx.data_dir.clone();
+                    let url = ctx.config.storage.url.clone();
+                    // pg_dump may run for minutes: on a blocking thread, never a worker.
                     let result = tokio::task::spawn_blocking(move || {
                         let dest = dir.join(format!(
                             "nichoir-backup-{}.tar.gz",
                             nichoir_core::time::now_ms()
                         ));
-                        nichoir_storage::create_backup(&data, &dest)?;
+                        nichoir_storage::create_backup(&data, &url, &dest)?;
                         nichoir_storage::prune_backups(&dir, keep)?;
                         Ok::<_, nichoir_storage::StorageError>(dest)
                     })
