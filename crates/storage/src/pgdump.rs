@@ -674,9 +674,9 @@ mod tests {
         assert_eq!(get(&env, "PGPASSWORD"), Some("s@cret"));
         assert_eq!(get(&env, "PGDATABASE"), Some("prod"));
         assert_eq!(get(&env, "PGSSLMODE"), Some("require"));
-        let env = env_of("postgres://u@h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem");
+        let env = env_of("postgres://u@h/db?sslmode=verify-full&sslrootcert=system");
         assert_eq!(get(&env, "PGSSLMODE"), Some("verify-full"));
-        assert_eq!(get(&env, "PGSSLROOTCERT"), Some("/etc/ca.pem"));
+        assert_eq!(get(&env, "PGSSLROOTCERT"), Some("system"));
         assert_eq!(get(&env, "PGCONNECT_TIMEOUT"), Some("30"));
 
         let env = env_of("postgresql://ana@%2Fvar%2Frun%2Fpostgresql:5433");
