@@ -5,6 +5,7 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     migrations: &[Migration {
         version: 1,
         name: "wikis_pages_revisions_links_search",
+        after: None,
         sql: r#"
 CREATE TABLE wikis (
     id INTEGER PRIMARY KEY,
