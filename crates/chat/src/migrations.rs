@@ -308,5 +308,18 @@ INSERT INTO chat_search (rowid, text) SELECT id, text FROM chat_posts WHERE dele
 -- PostgreSQL matches prefixes (`word:*`) on the same GIN index: nothing to rebuild.
 "#,
         },
+        Migration {
+            version: 4,
+            name: "search_folded",
+            after: Some(crate::store::refold_search),
+            sql: r#"
+-- The search entries hold the words folded by nichoir_storage::search::fold, one rule for both
+-- engines (accents, ligatures, CJK characters one by one): rewritten by `after`.
+"#,
+            pg: r#"
+-- The search entries hold the words folded by nichoir_storage::search::fold, one rule for both
+-- engines (accents, ligatures, CJK characters one by one): rewritten by `after`.
+"#,
+        },
     ],
 };
