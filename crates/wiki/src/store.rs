@@ -1,7 +1,9 @@
 //! Every SQL statement of the wikis, as functions over a connection. Writes run inside
 //! `Db::write` (one transaction each, serialised), reads inside `Db::read`.
 
-use nichoir_storage::{params, Connection, Dialect, OptionalExtension, Row, SResult, SqlError};
+use nichoir_storage::{
+    params, search, Connection, Dialect, OptionalExtension, Row, SResult, SqlError,
+};
 
 use crate::access::{EditPolicy, PageRule, Role, Visibility};
 use crate::model::{ChangeInfo, PageRow, RevisionInfo, WikiRow};
@@ -325,13 +327,37 @@ fn add_revision(
     Ok(())
 }
 
+/// A page's search entry holds its name and text folded (`nichoir_storage::search::fold`), so
+/// both engines find the same pages for the same query.
 fn index(c: &Connection, page_id: i64, name: &str, text: &str) -> SResult<()> {
     c.execute("DELETE FROM wiki_search WHERE rowid = ?1", [page_id])?;
     c.execute(
         "INSERT INTO wiki_search (rowid, name, text) VALUES (?1, ?2, ?3)",
-        params![page_id, name, text],
+        params![page_id, search::fold(name), search::fold(text)],
     )?;
     Ok(())
+}
+
+/// Migration 2: the search entries of the pages written before folding, folded, a hundred pages
+/// per read (pages can be long).
+pub fn refold_search(c: &Connection) -> SResult<()> {
+    c.execute("DELETE FROM wiki_search", [])?;
+    let mut after = 0_i64;
+    loop {
+        let mut st = c.prepare_cached(
+            "SELECT id, name, text FROM wiki_pages WHERE deleted = 0 AND id > ?1 ORDER BY id LIMIT 100",
+        )?;
+        let pages: Vec<(i64, String, String)> = st
+            .query_map([after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let Some(&(last, _, _)) = pages.last() else {
+            return Ok(());
+        };
+        for (id, name, text) in &pages {
+            index(c, *id, name, text)?;
+        }
+        after = last;
+    }
 }
 
 pub fn unindex(c: &Connection, page_id: i64) -> SResult<()> {
@@ -539,39 +565,53 @@ pub struct Hit {
 }
 
 /// Full-text search; `wiki` limits it to one wiki, else only public wikis are searched.
+///
+/// The order is one both engines produce exactly, not a rank (bm25 and ts_rank weigh words
+/// differently, so the same pages came in different orders): pages whose name holds every
+/// term first, then the most recently changed, then the newest page. The name test is the
+/// same query limited to the name: the `name` column on FTS5, the words weighted `A` on
+/// PostgreSQL. The excerpt is made in Rust from the page's text (`search::snippet`), the same
+/// on both.
 pub fn search(c: &Connection, query: &str, wiki: Option<i64>, limit: i64) -> SResult<Vec<Hit>> {
-    // A text per engine: FTS5's bm25 rank and snippet on SQLite; on PostgreSQL the same words
-    // as a tsquery (nichoir_storage::search), ts_rank with names weighted above text, and
-    // ts_headline with the same markers (ranks differ in detail: bm25 is not ts_rank).
-    let (sql, words) = match c.dialect() {
+    let (sql, words, in_name) = match c.dialect() {
         Dialect::Sqlite => (
-            "SELECT p.wiki_id, p.name, snippet(wiki_search, 1, char(2), char(3), '…', 12), p.view_rule
+            "SELECT p.wiki_id, p.name, p.text, p.view_rule
              FROM wiki_search s JOIN wiki_pages p ON p.id = s.rowid JOIN wikis w ON w.id = p.wiki_id
              WHERE wiki_search MATCH ?1 AND p.deleted = 0
                AND (?2 IS NOT NULL AND p.wiki_id = ?2 OR ?2 IS NULL AND w.visibility = 'public' AND p.view_rule = 'inherit')
-             ORDER BY rank LIMIT ?3",
-            query.to_string(),
+             ORDER BY CASE WHEN s.rowid IN (SELECT rowid FROM wiki_search WHERE wiki_search MATCH ?4)
+                           THEN 0 ELSE 1 END,
+                      p.updated_at DESC, p.id DESC
+             LIMIT ?3",
+            search::fts5_match(query),
+            search::fts5_in_column("name", query),
         ),
+        // A phrase stays within the name or within the text (tsquery_per_column), as FTS5
+        // keeps it within one column.
         Dialect::Postgres => (
-            "SELECT p.wiki_id, p.name,
-                    ts_headline('simple', s.text, q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3)
-                        || ', MaxWords=12, MinWords=4, MaxFragments=1, FragmentDelimiter=…'),
-                    p.view_rule
-             FROM wiki_search s JOIN wiki_pages p ON p.id = s.rowid JOIN wikis w ON w.id = p.wiki_id,
-                  to_tsquery('simple', public.unaccent('public.unaccent', ?1)) q
-             WHERE s.tsv @@ q AND p.deleted = 0
+            "SELECT p.wiki_id, p.name, p.text, p.view_rule
+             FROM wiki_search s JOIN wiki_pages p ON p.id = s.rowid JOIN wikis w ON w.id = p.wiki_id
+             WHERE s.tsv @@ to_tsquery('simple', public.unaccent('public.unaccent', ?1)) AND p.deleted = 0
                AND (?2 IS NOT NULL AND p.wiki_id = ?2 OR ?2 IS NULL AND w.visibility = 'public' AND p.view_rule = 'inherit')
-             ORDER BY ts_rank(s.tsv, q) DESC, p.id LIMIT ?3",
-            nichoir_storage::search::tsquery_from_fts5(query),
+             ORDER BY CASE WHEN s.tsv @@ to_tsquery('simple', public.unaccent('public.unaccent', ?4)) THEN 0 ELSE 1 END,
+                      p.updated_at DESC, p.id DESC
+             LIMIT ?3",
+            search::tsquery_per_column(query),
+            search::tsquery_weighted(query, "A"),
         ),
     };
+    if words.is_empty() {
+        // Only words that fold to nothing: no page holds them, on either engine.
+        return Ok(Vec::new());
+    }
     let mut st = c.prepare_cached(sql)?;
-    let rows = st.query_map(params![words, wiki, limit], |r| {
+    let rows = st.query_map(params![words, wiki, limit, in_name], |r| {
         let rule: String = r.get(3)?;
+        let text: String = r.get(2)?;
         Ok(Hit {
             wiki_id: r.get(0)?,
             page: r.get(1)?,
-            snippet: r.get(2)?,
+            snippet: search::snippet(&text, query, 12),
             view_rule: PageRule::parse(&rule).ok_or_else(|| bad("view_rule"))?,
         })
     })?;
