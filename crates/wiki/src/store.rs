@@ -339,13 +339,15 @@ fn index(c: &Connection, page_id: i64, name: &str, text: &str) -> SResult<()> {
 }
 
 /// Migration 2: the search entries of the pages written before folding, folded, a hundred pages
-/// per read (pages can be long).
+/// per read (pages can be long). As before: not the deleted pages, nor the redirects a rename
+/// leaves behind.
 pub fn refold_search(c: &Connection) -> SResult<()> {
     c.execute("DELETE FROM wiki_search", [])?;
     let mut after = 0_i64;
     loop {
         let mut st = c.prepare_cached(
-            "SELECT id, name, text FROM wiki_pages WHERE deleted = 0 AND id > ?1 ORDER BY id LIMIT 100",
+            "SELECT id, name, text FROM wiki_pages
+             WHERE deleted = 0 AND redirect_to IS NULL AND id > ?1 ORDER BY id LIMIT 100",
         )?;
         let pages: Vec<(i64, String, String)> = st
             .query_map([after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -696,4 +698,71 @@ pub fn insert_file_row(c: &Connection, f: &FileRow<'_>) -> SResult<()> {
         params![f.wiki_id, f.name, f.content_type, f.size, f.sha256, f.uploaded_by, f.now],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use nichoir_storage::{params, Connection};
+
+    /// A database from before folding: migration 2 folds the entries of its pages, and leaves
+    /// deleted pages and redirects out as they were.
+    #[test]
+    fn migration_2_folds_the_search_entries_of_older_pages() {
+        let c = Connection::open_in_memory().expect("db");
+        let (old, new) = crate::migrations::MIGRATIONS.migrations.split_at(1);
+        for m in old {
+            c.execute_batch(m.sql).expect("migration");
+        }
+        c.execute(
+            "INSERT INTO wikis (id, slug, title, description, visibility, edit_policy, theme_color,
+                                home_page, menu, created_by, created_at, updated_at)
+             VALUES (1, 'w', 'W', '', 'public', 'members', '', 'Home', '', 'u', 0, 0)",
+            [],
+        )
+        .expect("wiki");
+        for (id, name, text, deleted, redirect) in [
+            (1_i64, "Cœur", "Die Straße, 東京タワー", 0_i64, None),
+            (2, "Old", "Straße", 1, None),
+            (3, "Moved", "", 0, Some("coeur")),
+        ] {
+            c.execute(
+                "INSERT INTO wiki_pages (id, wiki_id, name, key, rev, text, deleted, redirect_to,
+                                         created_at, updated_at)
+                 VALUES (?1, 1, ?2, ?2, 1, ?3, ?4, ?5, 0, 0)",
+                params![id, name, text, deleted, redirect],
+            )
+            .expect("page");
+            if deleted == 0 && redirect.is_none() {
+                c.execute(
+                    "INSERT INTO wiki_search (rowid, name, text) VALUES (?1, ?2, ?3)",
+                    params![id, name, text],
+                )
+                .expect("entry");
+            }
+        }
+        for m in new {
+            c.execute_batch(m.sql).expect("migration");
+            if let Some(after) = m.after {
+                after(&c).expect("after");
+            }
+        }
+        let find = |q: &str| {
+            let query = crate::service::fts_query(q).expect("query");
+            super::search(&c, &query, Some(1), 10)
+                .expect("search")
+                .into_iter()
+                .map(|h| (h.page, h.snippet))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            find("coeur strasse"),
+            vec![(
+                "Cœur".to_string(),
+                "Die \u{2}Straße\u{3}, 東京タワー".to_string()
+            )]
+        );
+        assert_eq!(find("タワー").len(), 1);
+        assert_eq!(find("moved"), vec![]);
+        assert_eq!(find("old"), vec![]);
+    }
 }
