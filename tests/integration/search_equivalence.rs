@@ -522,6 +522,47 @@ async fn chat_search_finds_the_same_posts_in_the_same_order_on_both_engines() ->
             ));
         }
     }
+    // Browsing the team's public channels by part of a name: folded the same way, ordered by
+    // display name (bytes: the imported channel is named "archives" in lowercase).
+    let all = ["cuisine", "town-square", "v-lo", "archives"];
+    let browse: &[(&str, &[&str])] = &[
+        ("", &all),
+        ("velo", &["v-lo"]),
+        ("VÉLO", &["v-lo"]),
+        ("v-lo", &["v-lo"]),
+        ("CUI", &["cuisine"]),
+        ("town square", &["town-square"]),
+        ("zz", &[]),
+        ("%", &all),
+        ("_", &all),
+    ];
+    for (q, expected) in browse {
+        let mut answers = Vec::new();
+        for side in [&sqlite, &postgres] {
+            let r = side
+                .bob
+                .get(&format!(
+                    "/api/v1/chat/teams/equipe/channels/browse?q={}",
+                    enc(q)
+                ))
+                .await?;
+            answers.push(
+                r.body
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| c["name"].as_str().unwrap_or_default().to_string())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        if answers.iter().any(|a| a != expected) {
+            failures.push(format!(
+                "browse {q:?}\n  expected   {expected:?}\n  sqlite     {:?}\n  postgresql {:?}",
+                answers[0], answers[1]
+            ));
+        }
+    }
     assert!(
         failures.is_empty(),
         "{} of {} chat queries differ:\n{}",
@@ -631,8 +672,11 @@ fn page_path(name: &str) -> String {
 async fn wiki_corpus(server: TestServer) -> anyhow::Result<(WikiSide, Vec<String>)> {
     let ana = server.login_as("ana", false).await?;
     ok(
-        ana.post("/api/v1/wikis", json!({"slug": "docs", "title": "Docs"}))
-            .await,
+        ana.post(
+            "/api/v1/wikis",
+            json!({"slug": "docs", "title": "Docs", "visibility": "public"}),
+        )
+        .await,
         "wiki",
     )
     .await?;
@@ -740,6 +784,60 @@ async fn wiki_search_finds_the_same_pages_in_the_same_order_on_both_engines() ->
         } else if snippets_sqlite != snippets_postgres {
             failures.push(format!(
                 "{q:?} excerpts\n  sqlite     {snippets_sqlite:?}\n  postgresql {snippets_postgres:?}"
+            ));
+        }
+    }
+    // The directory of public wikis by part of a title, slug or description: folded the same
+    // way, most recently changed first.
+    for side in [&sqlite, &postgres] {
+        for (slug, title, description) in [
+            ("ecole", "École du vélo", ""),
+            ("tokyo", "東京タワー", "Die Straße"),
+        ] {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            ok(
+                side.ana
+                    .post(
+                        "/api/v1/wikis",
+                        json!({"slug": slug, "title": title, "description": description, "visibility": "public"}),
+                    )
+                    .await,
+                slug,
+            )
+            .await?;
+        }
+    }
+    let all = ["tokyo", "ecole", "docs"];
+    let directory: &[(&str, &[&str])] = &[
+        ("", &all),
+        ("ecole", &["ecole"]),
+        ("ÉCOLE DU", &["ecole"]),
+        ("velo", &["ecole"]),
+        ("strasse", &["tokyo"]),
+        ("京タ", &["tokyo"]),
+        ("DOCS", &["docs"]),
+        ("o", &all),
+        ("zz", &[]),
+        ("%", &all),
+    ];
+    for (q, expected) in directory {
+        let mut answers = Vec::new();
+        for side in [&sqlite, &postgres] {
+            let r = side.ana.get(&format!("/api/v1/wikis?q={}", enc(q))).await?;
+            answers.push(
+                r.body
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|w| w["slug"].as_str().unwrap_or_default().to_string())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        if answers.iter().any(|a| a != expected) {
+            failures.push(format!(
+                "directory {q:?}\n  expected   {expected:?}\n  sqlite     {:?}\n  postgresql {:?}",
+                answers[0], answers[1]
             ));
         }
     }

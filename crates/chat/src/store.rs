@@ -192,12 +192,10 @@ pub fn my_channels(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn browse(
-    c: &Connection,
-    team_id: &str,
-    user_id: &str,
-    like: &str,
-) -> SResult<Vec<(ChannelRow, bool)>> {
+/// Every public channel of the team, with whether `user_id` is in it; the caller keeps those
+/// whose name holds what was asked (`search::folded_contains`, the same on both engines).
+/// Ordered by name, then id (display names may be equal).
+pub fn browse(c: &Connection, team_id: &str, user_id: &str) -> SResult<Vec<(ChannelRow, bool)>> {
     let cols = CHANNEL_COLUMNS
         .split(", ")
         .map(|x| format!("ch.{x}"))
@@ -206,11 +204,9 @@ pub fn browse(
     let mut st = c.prepare_cached(&format!(
         "SELECT {cols}, EXISTS (SELECT 1 FROM chat_channel_members m WHERE m.channel_id = ch.id AND m.user_id = ?2)
          FROM chat_channels ch WHERE ch.team_id = ?1 AND ch.kind = 'public'
-           AND (lower(ch.name) LIKE lower(?3) ESCAPE '\\' OR lower(ch.display_name) LIKE lower(?3) ESCAPE '\\'
-                OR lower(ch.purpose) LIKE lower(?3) ESCAPE '\\')
-         ORDER BY ch.archived, ch.display_name LIMIT 500"
+         ORDER BY ch.archived, ch.display_name, ch.id"
     ))?;
-    let rows = st.query_map(params![team_id, user_id, like], |r| {
+    let rows = st.query_map(params![team_id, user_id], |r| {
         Ok((channel_from(r)?, r.get(11)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -192,24 +192,33 @@ pub fn admin_count(c: &Connection, wiki_id: i64) -> SResult<i64> {
 }
 
 /// Public wikis, newest first, optionally matching `q` in title, slug or description.
+/// Public wikis whose title, slug or description holds `q` (`search::folded_contains`, the
+/// same on both engines), most recently changed first (then the newest), at most `limit`.
 pub fn directory(c: &Connection, q: &str, limit: i64) -> SResult<Vec<(WikiRow, i64)>> {
-    let like = format!(
-        "%{}%",
-        q.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let mut st = c.prepare_cached(&format!(
+    let mut st = c.prepare_cached(
+        "SELECT id, title, slug, description FROM wikis WHERE visibility = 'public'
+         ORDER BY updated_at DESC, id DESC",
+    )?;
+    let all: Vec<(i64, String, String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut one = c.prepare_cached(&format!(
         "SELECT {WIKI_COLUMNS}, (SELECT COUNT(*) FROM wiki_pages p WHERE p.wiki_id = wikis.id AND p.deleted = 0 AND p.redirect_to IS NULL AND p.view_rule = 'inherit')
-         FROM wikis WHERE visibility = 'public'
-           AND (?1 = '%%' OR lower(title) LIKE lower(?1) ESCAPE '\\' OR lower(slug) LIKE lower(?1) ESCAPE '\\'
-                OR lower(description) LIKE lower(?1) ESCAPE '\\')
-         ORDER BY updated_at DESC LIMIT ?2"
+         FROM wikis WHERE id = ?1"
     ))?;
-    let rows = st.query_map(params![like, limit], |r| {
-        Ok((wiki_from_row(r)?, r.get(14)?))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut out = Vec::new();
+    let found = all.iter().filter(|(_, title, slug, description)| {
+        search::folded_contains(&[title, slug, description], q)
+    });
+    for (id, ..) in found.take(usize::try_from(limit).unwrap_or(0)) {
+        if let Some(row) = one
+            .query_row([id], |r| Ok((wiki_from_row(r)?, r.get(14)?)))
+            .optional()?
+        {
+            out.push(row);
+        }
+    }
+    Ok(out)
 }
 
 /// The wikis a user is a member of.

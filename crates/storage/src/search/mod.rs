@@ -258,6 +258,15 @@ pub fn tsquery_weighted(fts: &str, label: &str) -> String {
     group(tsquery(&terms(fts), label))
 }
 
+/// Whether `needle` occurs in one of `texts`, both folded: the rule of the searches by part of a
+/// name (browsing channels, the wiki directory), in Rust because the engines' `lower` and `LIKE`
+/// differ (SQLite's fold ASCII only, PostgreSQL's every letter) and neither folds accents. A
+/// needle that folds to nothing (empty, punctuation) matches everything.
+pub fn folded_contains(texts: &[&str], needle: &str) -> bool {
+    let needle = fold(needle);
+    needle.is_empty() || texts.iter().any(|t| fold(t).contains(&needle))
+}
+
 /// Where the words of `text` are: (byte start, byte end, folded word), cut as [`fold`] cuts.
 fn spans(text: &str) -> Vec<(usize, usize, String)> {
     let mut out: Vec<(usize, usize, String)> = Vec::new();

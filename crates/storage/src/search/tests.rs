@@ -48,6 +48,16 @@ fn fts5_queries_are_folded_and_empty_terms_dropped() {
 }
 
 #[test]
+fn parts_of_names_are_found_folded() {
+    assert!(folded_contains(&["x", "Budget 2027"], "GET 20"));
+    assert!(folded_contains(&["École du vélo"], "ecole du v"));
+    assert!(folded_contains(&["budget-2027"], "budget 2027"));
+    assert!(folded_contains(&["東京タワー"], "京タ"));
+    assert!(folded_contains(&["anything"], " - "));
+    assert!(!folded_contains(&["Budget"], "budgets"));
+}
+
+#[test]
 fn snippets_show_the_original_text_around_the_first_word_found() {
     let text = "Le vélo de Zoé est réparé. Ensuite nous irons à l'école avec le cœur léger, \
                 puis au marché du samedi matin pour acheter des légumes.";
