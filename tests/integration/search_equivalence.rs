@@ -661,7 +661,7 @@ fn wiki_fixtures() -> Vec<(String, Result<(Vec<&'static str>, Vec<&'static str>)
 
 struct WikiSide {
     ana: Client,
-    _server: TestServer,
+    server: TestServer,
 }
 
 fn page_path(name: &str) -> String {
@@ -713,13 +713,7 @@ async fn wiki_corpus(server: TestServer) -> anyhow::Result<(WikiSide, Vec<String
     changed.push("Réunion d'équipe".into());
     ok(ana.delete(&page_path("Temporaire")).await, "delete").await?;
     changed.retain(|n| n != "Temporaire");
-    Ok((
-        WikiSide {
-            ana,
-            _server: server,
-        },
-        changed,
-    ))
+    Ok((WikiSide { ana, server }, changed))
 }
 
 async fn wiki_answer(side: &WikiSide, q: &str) -> anyhow::Result<(Answer, Vec<String>)> {
@@ -837,6 +831,25 @@ async fn wiki_search_finds_the_same_pages_in_the_same_order_on_both_engines() ->
         if answers.iter().any(|a| a != expected) {
             failures.push(format!(
                 "directory {q:?}\n  expected   {expected:?}\n  sqlite     {:?}\n  postgresql {:?}",
+                answers[0], answers[1]
+            ));
+        }
+    }
+    // Across the public wikis (now three, each with its Home page), as anyone: the same hits, in
+    // the same order, with the same excerpts.
+    for (q, _) in &fixtures {
+        let mut answers = Vec::new();
+        for side in [&sqlite, &postgres] {
+            let r = side
+                .server
+                .client()
+                .get(&format!("/api/v1/wiki-search?q={}", enc(q)))
+                .await?;
+            answers.push((r.status, r.body));
+        }
+        if answers[0] != answers[1] {
+            failures.push(format!(
+                "wiki-search {q:?}\n  sqlite     {:?}\n  postgresql {:?}",
                 answers[0], answers[1]
             ));
         }
