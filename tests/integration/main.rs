@@ -15,6 +15,7 @@ mod pages;
 mod polls;
 mod realtime;
 mod revocation;
+mod search_equivalence;
 mod storage_copy;
 mod support;
 mod video;

@@ -6,6 +6,7 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
         Migration {
             version: 1,
             name: "accounts_sessions_tokens_invites_guests",
+            after: None,
             sql: r#"
 CREATE TABLE users (
     id TEXT PRIMARY KEY,
@@ -131,6 +132,7 @@ CREATE UNIQUE INDEX users_username_lower ON users (lower(username));
         Migration {
             version: 2,
             name: "username_lower_index",
+            after: None,
             // Usernames are looked up as lower(username) = lower(?) on both engines (PostgreSQL has
             // no NOCASE collation): SQLite gets the index that lookup uses.
             sql: r#"

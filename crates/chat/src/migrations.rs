@@ -6,6 +6,7 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
         Migration {
             version: 1,
             name: "teams_channels_posts_events_search",
+            after: None,
             sql: r#"
 CREATE TABLE chat_teams (
     id TEXT PRIMARY KEY,
@@ -226,6 +227,7 @@ CREATE INDEX chat_search_words ON chat_search USING GIN (tsv);
         Migration {
             version: 2,
             name: "files_webhooks_retention",
+            after: None,
             sql: r#"
 -- Extra facts of a post: {"from_webhook": true, "override_username": "CI"}, attachments…
 ALTER TABLE chat_posts ADD COLUMN props TEXT NOT NULL DEFAULT '{}';
@@ -292,6 +294,7 @@ CREATE TABLE chat_webhooks (
         Migration {
             version: 3,
             name: "search_prefix_index",
+            after: None,
             sql: r#"
 -- Search adds `*` to the last word (results while typing). A short prefix such as "we*" made
 -- FTS5 merge the lists of every word starting with it; prefix indexes of 2 and 3 characters
@@ -303,6 +306,19 @@ INSERT INTO chat_search (rowid, text) SELECT id, text FROM chat_posts WHERE dele
 "#,
             pg: r#"
 -- PostgreSQL matches prefixes (`word:*`) on the same GIN index: nothing to rebuild.
+"#,
+        },
+        Migration {
+            version: 4,
+            name: "search_folded",
+            after: Some(crate::store::refold_search),
+            sql: r#"
+-- The search entries hold the words folded by nichoir_storage::search::fold, one rule for both
+-- engines (accents, ligatures, CJK characters one by one): rewritten by `after`.
+"#,
+            pg: r#"
+-- The search entries hold the words folded by nichoir_storage::search::fold, one rule for both
+-- engines (accents, ligatures, CJK characters one by one): rewritten by `after`.
 "#,
         },
     ],

@@ -578,23 +578,14 @@ impl ChatService {
         if role == "guest" {
             return Ok(Value::Array(Vec::new()));
         }
-        let like = format!(
-            "%{}%",
-            q.trim()
-                .chars()
-                .take(64)
-                .collect::<String>()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let q: String = q.trim().chars().take(64).collect();
         let (tid, uid) = (team.id.clone(), me.id.clone());
-        let rows = self
-            .db
-            .read(move |c| store::browse(c, &tid, &uid, &like))
-            .await?;
+        let rows = self.db.read(move |c| store::browse(c, &tid, &uid)).await?;
         let mut out = Vec::new();
-        for (ch, joined) in &rows {
+        let found = rows.iter().filter(|(ch, _)| {
+            nichoir_storage::search::folded_contains(&[&ch.name, &ch.display_name, &ch.purpose], &q)
+        });
+        for (ch, joined) in found.take(500) {
             let mut v = self.channel_json(ch, None, &me.id).await?;
             v["joined"] = json!(joined);
             out.push(v);

@@ -1,6 +1,8 @@
 //! Every SQL statement of the chat, as functions over a connection.
 
-use nichoir_storage::{params, Connection, Dialect, OptionalExtension, Row, SResult, SqlError};
+use nichoir_storage::{
+    params, search, Connection, Dialect, OptionalExtension, Row, SResult, SqlError,
+};
 
 use crate::model::{ChannelRow, Kind, MemberRow, PostRow, Reaction, TeamRow};
 
@@ -190,12 +192,10 @@ pub fn my_channels(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn browse(
-    c: &Connection,
-    team_id: &str,
-    user_id: &str,
-    like: &str,
-) -> SResult<Vec<(ChannelRow, bool)>> {
+/// Every public channel of the team, with whether `user_id` is in it; the caller keeps those
+/// whose name holds what was asked (`search::folded_contains`, the same on both engines).
+/// Ordered by name, then id (display names may be equal).
+pub fn browse(c: &Connection, team_id: &str, user_id: &str) -> SResult<Vec<(ChannelRow, bool)>> {
     let cols = CHANNEL_COLUMNS
         .split(", ")
         .map(|x| format!("ch.{x}"))
@@ -204,11 +204,9 @@ pub fn browse(
     let mut st = c.prepare_cached(&format!(
         "SELECT {cols}, EXISTS (SELECT 1 FROM chat_channel_members m WHERE m.channel_id = ch.id AND m.user_id = ?2)
          FROM chat_channels ch WHERE ch.team_id = ?1 AND ch.kind = 'public'
-           AND (lower(ch.name) LIKE lower(?3) ESCAPE '\\' OR lower(ch.display_name) LIKE lower(?3) ESCAPE '\\'
-                OR lower(ch.purpose) LIKE lower(?3) ESCAPE '\\')
-         ORDER BY ch.archived, ch.display_name LIMIT 500"
+         ORDER BY ch.archived, ch.display_name, ch.id"
     ))?;
-    let rows = st.query_map(params![team_id, user_id, like], |r| {
+    let rows = st.query_map(params![team_id, user_id], |r| {
         Ok((channel_from(r)?, r.get(11)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -444,10 +442,7 @@ pub fn insert_post(c: &Connection, p: &NewPost<'_>) -> SResult<i64> {
             params![root, p.now],
         )?;
     }
-    c.execute(
-        "INSERT INTO chat_search (rowid, text) VALUES (?1, ?2)",
-        params![id, p.text],
-    )?;
+    index_post(c, id, p.text)?;
     Ok(id)
 }
 
@@ -465,11 +460,39 @@ pub fn update_post_text(
         params![id, text, html, m, now],
     )?;
     c.execute("DELETE FROM chat_search WHERE rowid = ?1", [id])?;
+    index_post(c, id, text)
+}
+
+/// A post's search entry holds its words folded (`nichoir_storage::search::fold`), so both
+/// engines find the same posts for the same query.
+fn index_post(c: &Connection, id: i64, text: &str) -> SResult<()> {
     c.execute(
         "INSERT INTO chat_search (rowid, text) VALUES (?1, ?2)",
-        params![id, text],
+        params![id, search::fold(text)],
     )?;
     Ok(())
+}
+
+/// Migration 4: the search entries of the posts written before folding, folded, a thousand
+/// posts per read.
+pub fn refold_search(c: &Connection) -> SResult<()> {
+    c.execute("DELETE FROM chat_search", [])?;
+    let mut after = 0_i64;
+    loop {
+        let mut st = c.prepare_cached(
+            "SELECT id, text FROM chat_posts WHERE deleted = 0 AND id > ?1 ORDER BY id LIMIT 1000",
+        )?;
+        let posts: Vec<(i64, String)> = st
+            .query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let Some(&(last, _)) = posts.last() else {
+            return Ok(());
+        };
+        for (id, text) in &posts {
+            index_post(c, *id, text)?;
+        }
+        after = last;
+    }
 }
 
 pub fn mark_post_deleted(c: &Connection, id: i64) -> SResult<()> {
@@ -711,11 +734,23 @@ pub fn search(c: &Connection, f: &SearchFilter<'_>, limit: i64) -> SResult<Vec<P
     // With words, the newest first comes from the full-text index itself (`ORDER BY s.rowid
     // DESC`, which FTS5 walks backwards): the query stops at the `limit`-th readable match
     // instead of joining and sorting every match (a common word in a million messages took
-    // seconds that way).
-    // The one statement with a text per engine: FTS5 on SQLite; on PostgreSQL the same words as
-    // a tsquery over chat_search's tsvector (nichoir_storage::search), JSON lists unpacked with
-    // json_array_elements_text. The planner there walks the primary key backwards too.
+    // seconds that way). The order is the post id on both engines, never a rank (bm25 and
+    // ts_rank would order ties and near-ties differently): newest first, an imported post by
+    // when it was imported.
+    // The one statement with a text per engine: FTS5 on SQLite; on PostgreSQL the same folded
+    // words as a tsquery over chat_search's tsvector (nichoir_storage::search), JSON lists
+    // unpacked with json_array_elements_text. The planner there walks the primary key backwards
+    // too.
     let postgres = c.dialect() == Dialect::Postgres;
+    let words = match (f.fts.is_empty(), postgres) {
+        (true, _) => String::new(),
+        (false, false) => search::fts5_match(f.fts),
+        (false, true) => search::tsquery_from_fts5(f.fts),
+    };
+    if !f.fts.is_empty() && words.is_empty() {
+        // Only words that fold to nothing ("-", "'"): no post holds them, on either engine.
+        return Ok(Vec::new());
+    }
     let (from, matching, order) = match (f.fts.is_empty(), postgres) {
         (true, _) => ("chat_posts p", "1 = 1", "p.id"),
         (false, false) => (
@@ -743,11 +778,6 @@ pub fn search(c: &Connection, f: &SearchFilter<'_>, limit: i64) -> SResult<Vec<P
            AND (?4 IS NULL OR p.created_at < ?4) AND (?5 IS NULL OR p.created_at >= ?5)
          ORDER BY {order} DESC LIMIT ?6"
     );
-    let words = if postgres {
-        nichoir_storage::search::tsquery_from_fts5(f.fts)
-    } else {
-        f.fts.to_string()
-    };
     let mut st = c.prepare_cached(&sql)?;
     let rows = st.query_map(
         params![words, chans, users, f.before_ms, f.after_ms, limit],
@@ -875,6 +905,63 @@ mod tests {
         // Channels and posts only: no teams or users behind them.
         nichoir_storage::testing::store_connections(&[crate::migrations::MIGRATIONS], false)
             .expect("db")
+    }
+
+    /// A database from before folding: its search entries hold the raw text, which migration 4
+    /// folds, so old posts are found by the same words as new ones.
+    #[test]
+    fn migration_4_folds_the_search_entries_of_older_posts() {
+        let c = Connection::open_in_memory().expect("db");
+        let (old, new) = crate::migrations::MIGRATIONS.migrations.split_at(3);
+        for m in old {
+            c.execute_batch(m.sql).expect("migration");
+        }
+        c.execute_batch("PRAGMA foreign_keys = OFF")
+            .expect("pragma");
+        for (id, text, deleted) in [
+            (1_i64, "Le cœur de Straße", 0_i64),
+            (2, "東京タワーに行きました", 0),
+            (3, "", 1),
+        ] {
+            c.execute(
+                "INSERT INTO chat_posts (id, channel_id, user_id, text, html, created_at, deleted)
+                 VALUES (?1, 'ch', 'u', ?2, '', 0, ?3)",
+                params![id, text, deleted],
+            )
+            .expect("post");
+            c.execute(
+                "INSERT INTO chat_search (rowid, text) VALUES (?1, ?2)",
+                params![id, if deleted == 1 { "gone" } else { text }],
+            )
+            .expect("entry");
+        }
+        for m in new {
+            c.execute_batch(m.sql).expect("migration");
+            if let Some(after) = m.after {
+                after(&c).expect("after");
+            }
+        }
+        let find = |q: &str| {
+            let fts = crate::text::parse_search(q).expect("query").fts;
+            super::search(
+                &c,
+                &super::SearchFilter {
+                    fts: &fts,
+                    channel_ids: &["ch".to_string()],
+                    user_ids: &[],
+                    before_ms: None,
+                    after_ms: None,
+                },
+                10,
+            )
+            .expect("search")
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(find("coeur strasse"), vec![1]);
+        assert_eq!(find("タワー"), vec![2]);
+        assert_eq!(find("gone"), Vec::<i64>::new());
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
         Migration {
             version: 1,
             name: "pads_revisions_snapshots_authors",
+            after: None,
             sql: r#"
 CREATE TABLE pads (
     id TEXT PRIMARY KEY,
@@ -106,6 +107,7 @@ CREATE INDEX pad_visits_recent ON pad_visits(user_id, visited_at DESC);
         Migration {
             version: 2,
             name: "pad_chat_saved_revisions_passwords",
+            after: None,
             sql: r#"
 CREATE TABLE pad_chat (
     pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
@@ -166,6 +168,7 @@ CREATE TABLE pad_grants (
         Migration {
             version: 3,
             name: "pad_snapshots_packed",
+            after: None,
             sql: r#"
 -- Deflated text + authorship; `text` and `authorship` stay for snapshots written before.
 ALTER TABLE pad_snapshots ADD COLUMN packed BLOB;

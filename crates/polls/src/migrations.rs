@@ -5,6 +5,7 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     migrations: &[Migration {
         version: 1,
         name: "polls_options_votes_comments",
+        after: None,
         sql: r#"
 CREATE TABLE polls (
     id TEXT PRIMARY KEY,

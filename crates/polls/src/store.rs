@@ -3,7 +3,7 @@
 //! which is what keeps a limited option from being over-filled) or `Db::read`.
 
 use nichoir_storage::{
-    params, Connection, OptionalExtension, Row, SResult, SqlError, StorageError,
+    params, Connection, OptionalExtension, Row, SResult, SqlError, StorageError, ToValue,
 };
 
 use crate::model::{
@@ -381,14 +381,26 @@ fn write_answers(
     row: &[Option<Answer>],
 ) -> SResult<()> {
     c.execute("DELETE FROM poll_answers WHERE vote_id = ?1", [vote_id])?;
-    let mut st = c.prepare_cached(
-        "INSERT INTO poll_answers (vote_id, option_id, answer) VALUES (?1, ?2, ?3)",
-    )?;
-    for (o, a) in options.iter().zip(row) {
-        if let Some(a) = a {
-            st.execute(params![vote_id, o.id, a.to_db()])?;
-        }
+    let answers: Vec<[i64; 3]> = options
+        .iter()
+        .zip(row)
+        .filter_map(|(o, a)| a.map(|a| [vote_id, o.id, a.to_db()]))
+        .collect();
+    if answers.is_empty() {
+        return Ok(());
     }
+    // One statement for the row: on PostgreSQL each statement is a round trip inside the
+    // writer's batch, and a row has up to one answer per option.
+    let sql = format!(
+        "INSERT INTO poll_answers (vote_id, option_id, answer) VALUES {}",
+        nichoir_storage::values_placeholders(answers.len(), 3)
+    );
+    let values: Vec<&dyn ToValue> = answers
+        .iter()
+        .flatten()
+        .map(|v| v as &dyn ToValue)
+        .collect();
+    c.execute(&sql, values.as_slice())?;
     Ok(())
 }
 

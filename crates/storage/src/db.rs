@@ -518,6 +518,7 @@ mod tests {
         migrations: &[Migration {
             version: 1,
             name: "kv",
+            after: None,
             sql: "CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL) STRICT;",
             pg: "CREATE TABLE kv (k TEXT PRIMARY KEY, v BIGINT NOT NULL);",
         }],

@@ -22,10 +22,10 @@ pub use backup::{create_backup, prune_backups, restore_backup, BackupManifest, E
 pub use datadir::{DataDir, DataDirLock};
 pub use db::{describe_backend, Db, DbOptions};
 pub use error::{is_unique_violation, StorageError};
-pub use migrate::{applied_versions, Migration, MigrationSet};
+pub use migrate::{applied_versions, Migration, MigrationSet, MigrationStep};
 pub use sql::{
-    Connection, Dialect, FromValue, MappedRows, OptionalExtension, Params, Row, RowIndex, Rows,
-    SqlError, SqlResult, SqlType, Statement, ToValue, Typed, ValueRef,
+    values_placeholders, Connection, Dialect, FromValue, MappedRows, OptionalExtension, Params,
+    Row, RowIndex, Rows, SqlError, SqlResult, SqlType, Statement, ToValue, Typed, ValueRef,
 };
 
 /// Converts a row read into an application error (used with `?` inside closures).

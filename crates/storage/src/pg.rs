@@ -17,11 +17,12 @@ use crate::sql::{SqlError, SqlResult, ToValue, ValueRef};
 
 /// What the search tables of PostgreSQL need, at the head of the migration that creates one
 /// (chat and wikis each, so neither depends on the other's migrations):
-/// `nichoir_fts(text)` tokenises as SQLite's FTS5 `unicode61 remove_diacritics 2` does, words
-/// of letters and digits, accents folded (`unaccent`, a trusted extension the database owner
-/// may create), so both engines find the same posts and pages. IMMUTABLE so it can feed a
-/// generated column. The database must be created with `LOCALE 'C.UTF-8'`, or `[:alnum:]` is
-/// ASCII only.
+/// `nichoir_fts(text)`: words of letters and digits, accents folded (`unaccent`, a trusted
+/// extension the database owner may create). The stores give it text already folded by
+/// `search::fold`, on which it changes nothing, so both engines find the same posts and pages
+/// (it came first, folding on its own, and stays the generated column's expression). IMMUTABLE
+/// so it can feed a generated column. The database must be created with `LOCALE 'C.UTF-8'`, or
+/// `[:alnum:]` is ASCII only.
 #[macro_export]
 macro_rules! pg_fts_function {
     () => {

@@ -50,11 +50,19 @@ fn pg_database_for(data_dir: &std::path::Path) -> Result<String> {
     let url = std::thread::spawn(nichoir_storage::testing::fresh_pg_database)
         .join()
         .map_err(|_| anyhow!("creating a test database panicked"))??
-        .ok_or_else(|| anyhow!("NICHOIR_TEST_BACKEND=postgres needs NICHOIR_TEST_PG_URL"))?;
+        .ok_or_else(|| anyhow!("a PostgreSQL test server needs NICHOIR_TEST_PG_URL"))?;
     map.lock()
         .map_err(|_| anyhow!("lock"))?
         .insert(data_dir.to_path_buf(), url.clone());
     Ok(url)
+}
+
+/// The engine of a test server, for a test that compares both whatever
+/// `NICHOIR_TEST_BACKEND` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
 impl TestServer {
@@ -63,7 +71,20 @@ impl TestServer {
     }
 
     /// Starts a server whose configuration `adjust` may change (data dir and listen are set).
+    /// The engine is SQLite unless `adjust` sets `storage.url`, or `NICHOIR_TEST_BACKEND=postgres`
+    /// (with a test server from `scripts/pg-server`) gives each data dir its own PostgreSQL
+    /// database, the same one again when a test restarts a server on the same data dir.
     pub fn start_with(adjust: impl FnOnce(&mut Config)) -> Result<TestServer> {
+        let backend = match std::env::var("NICHOIR_TEST_BACKEND").as_deref() {
+            Ok("postgres") => Backend::Postgres,
+            _ => Backend::Sqlite,
+        };
+        Self::start_on(backend, adjust)
+    }
+
+    /// As [`TestServer::start_with`] on the engine given, whatever `NICHOIR_TEST_BACKEND` says
+    /// (PostgreSQL needs `NICHOIR_TEST_PG_URL`). A `storage.url` set by `adjust` wins.
+    pub fn start_on(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Result<TestServer> {
         let dir = tempfile::tempdir()?;
         let mut config = Config::default();
         config.server.data_dir = dir.path().join("data");
@@ -71,12 +92,7 @@ impl TestServer {
         config.server.workers = 2;
         config.backup.interval_hours = 0;
         adjust(&mut config);
-        // NICHOIR_TEST_BACKEND=postgres (with a test server from `scripts/pg-server`): each
-        // data dir gets its own PostgreSQL database, the same one again when a test restarts a
-        // server on the same data dir.
-        if std::env::var("NICHOIR_TEST_BACKEND").as_deref() == Ok("postgres")
-            && config.storage.url.is_empty()
-        {
+        if backend == Backend::Postgres && config.storage.url.is_empty() {
             config.storage.url = pg_database_for(&config.server.data_dir)?;
             // Many servers live in one test process: fewer connections each.
             config.storage.read_connections = 2;

@@ -5,6 +5,7 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     migrations: &[Migration {
         version: 1,
         name: "video_rooms",
+        after: None,
         sql: r#"
 CREATE TABLE video_rooms (
     -- A chosen name or a random token: the room's link, and the capability to enter it.

@@ -1,7 +1,9 @@
 //! Every SQL statement of the wikis, as functions over a connection. Writes run inside
 //! `Db::write` (one transaction each, serialised), reads inside `Db::read`.
 
-use nichoir_storage::{params, Connection, Dialect, OptionalExtension, Row, SResult, SqlError};
+use nichoir_storage::{
+    params, search, Connection, Dialect, OptionalExtension, Row, SResult, SqlError,
+};
 
 use crate::access::{EditPolicy, PageRule, Role, Visibility};
 use crate::model::{ChangeInfo, PageRow, RevisionInfo, WikiRow};
@@ -190,24 +192,33 @@ pub fn admin_count(c: &Connection, wiki_id: i64) -> SResult<i64> {
 }
 
 /// Public wikis, newest first, optionally matching `q` in title, slug or description.
+/// Public wikis whose title, slug or description holds `q` (`search::folded_contains`, the
+/// same on both engines), most recently changed first (then the newest), at most `limit`.
 pub fn directory(c: &Connection, q: &str, limit: i64) -> SResult<Vec<(WikiRow, i64)>> {
-    let like = format!(
-        "%{}%",
-        q.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let mut st = c.prepare_cached(&format!(
+    let mut st = c.prepare_cached(
+        "SELECT id, title, slug, description FROM wikis WHERE visibility = 'public'
+         ORDER BY updated_at DESC, id DESC",
+    )?;
+    let all: Vec<(i64, String, String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut one = c.prepare_cached(&format!(
         "SELECT {WIKI_COLUMNS}, (SELECT COUNT(*) FROM wiki_pages p WHERE p.wiki_id = wikis.id AND p.deleted = 0 AND p.redirect_to IS NULL AND p.view_rule = 'inherit')
-         FROM wikis WHERE visibility = 'public'
-           AND (?1 = '%%' OR lower(title) LIKE lower(?1) ESCAPE '\\' OR lower(slug) LIKE lower(?1) ESCAPE '\\'
-                OR lower(description) LIKE lower(?1) ESCAPE '\\')
-         ORDER BY updated_at DESC LIMIT ?2"
+         FROM wikis WHERE id = ?1"
     ))?;
-    let rows = st.query_map(params![like, limit], |r| {
-        Ok((wiki_from_row(r)?, r.get(14)?))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut out = Vec::new();
+    let found = all.iter().filter(|(_, title, slug, description)| {
+        search::folded_contains(&[title, slug, description], q)
+    });
+    for (id, ..) in found.take(usize::try_from(limit).unwrap_or(0)) {
+        if let Some(row) = one
+            .query_row([id], |r| Ok((wiki_from_row(r)?, r.get(14)?)))
+            .optional()?
+        {
+            out.push(row);
+        }
+    }
+    Ok(out)
 }
 
 /// The wikis a user is a member of.
@@ -325,13 +336,39 @@ fn add_revision(
     Ok(())
 }
 
+/// A page's search entry holds its name and text folded (`nichoir_storage::search::fold`), so
+/// both engines find the same pages for the same query.
 fn index(c: &Connection, page_id: i64, name: &str, text: &str) -> SResult<()> {
     c.execute("DELETE FROM wiki_search WHERE rowid = ?1", [page_id])?;
     c.execute(
         "INSERT INTO wiki_search (rowid, name, text) VALUES (?1, ?2, ?3)",
-        params![page_id, name, text],
+        params![page_id, search::fold(name), search::fold(text)],
     )?;
     Ok(())
+}
+
+/// Migration 2: the search entries of the pages written before folding, folded, a hundred pages
+/// per read (pages can be long). As before: not the deleted pages, nor the redirects a rename
+/// leaves behind.
+pub fn refold_search(c: &Connection) -> SResult<()> {
+    c.execute("DELETE FROM wiki_search", [])?;
+    let mut after = 0_i64;
+    loop {
+        let mut st = c.prepare_cached(
+            "SELECT id, name, text FROM wiki_pages
+             WHERE deleted = 0 AND redirect_to IS NULL AND id > ?1 ORDER BY id LIMIT 100",
+        )?;
+        let pages: Vec<(i64, String, String)> = st
+            .query_map([after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let Some(&(last, _, _)) = pages.last() else {
+            return Ok(());
+        };
+        for (id, name, text) in &pages {
+            index(c, *id, name, text)?;
+        }
+        after = last;
+    }
 }
 
 pub fn unindex(c: &Connection, page_id: i64) -> SResult<()> {
@@ -539,39 +576,53 @@ pub struct Hit {
 }
 
 /// Full-text search; `wiki` limits it to one wiki, else only public wikis are searched.
+///
+/// The order is one both engines produce exactly, not a rank (bm25 and ts_rank weigh words
+/// differently, so the same pages came in different orders): pages whose name holds every
+/// term first, then the most recently changed, then the newest page. The name test is the
+/// same query limited to the name: the `name` column on FTS5, the words weighted `A` on
+/// PostgreSQL. The excerpt is made in Rust from the page's text (`search::snippet`), the same
+/// on both.
 pub fn search(c: &Connection, query: &str, wiki: Option<i64>, limit: i64) -> SResult<Vec<Hit>> {
-    // A text per engine: FTS5's bm25 rank and snippet on SQLite; on PostgreSQL the same words
-    // as a tsquery (nichoir_storage::search), ts_rank with names weighted above text, and
-    // ts_headline with the same markers (ranks differ in detail: bm25 is not ts_rank).
-    let (sql, words) = match c.dialect() {
+    let (sql, words, in_name) = match c.dialect() {
         Dialect::Sqlite => (
-            "SELECT p.wiki_id, p.name, snippet(wiki_search, 1, char(2), char(3), '…', 12), p.view_rule
+            "SELECT p.wiki_id, p.name, p.text, p.view_rule
              FROM wiki_search s JOIN wiki_pages p ON p.id = s.rowid JOIN wikis w ON w.id = p.wiki_id
              WHERE wiki_search MATCH ?1 AND p.deleted = 0
                AND (?2 IS NOT NULL AND p.wiki_id = ?2 OR ?2 IS NULL AND w.visibility = 'public' AND p.view_rule = 'inherit')
-             ORDER BY rank LIMIT ?3",
-            query.to_string(),
+             ORDER BY CASE WHEN s.rowid IN (SELECT rowid FROM wiki_search WHERE wiki_search MATCH ?4)
+                           THEN 0 ELSE 1 END,
+                      p.updated_at DESC, p.id DESC
+             LIMIT ?3",
+            search::fts5_match(query),
+            search::fts5_in_column("name", query),
         ),
+        // A phrase stays within the name or within the text (tsquery_per_column), as FTS5
+        // keeps it within one column.
         Dialect::Postgres => (
-            "SELECT p.wiki_id, p.name,
-                    ts_headline('simple', s.text, q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3)
-                        || ', MaxWords=12, MinWords=4, MaxFragments=1, FragmentDelimiter=…'),
-                    p.view_rule
-             FROM wiki_search s JOIN wiki_pages p ON p.id = s.rowid JOIN wikis w ON w.id = p.wiki_id,
-                  to_tsquery('simple', public.unaccent('public.unaccent', ?1)) q
-             WHERE s.tsv @@ q AND p.deleted = 0
+            "SELECT p.wiki_id, p.name, p.text, p.view_rule
+             FROM wiki_search s JOIN wiki_pages p ON p.id = s.rowid JOIN wikis w ON w.id = p.wiki_id
+             WHERE s.tsv @@ to_tsquery('simple', public.unaccent('public.unaccent', ?1)) AND p.deleted = 0
                AND (?2 IS NOT NULL AND p.wiki_id = ?2 OR ?2 IS NULL AND w.visibility = 'public' AND p.view_rule = 'inherit')
-             ORDER BY ts_rank(s.tsv, q) DESC, p.id LIMIT ?3",
-            nichoir_storage::search::tsquery_from_fts5(query),
+             ORDER BY CASE WHEN s.tsv @@ to_tsquery('simple', public.unaccent('public.unaccent', ?4)) THEN 0 ELSE 1 END,
+                      p.updated_at DESC, p.id DESC
+             LIMIT ?3",
+            search::tsquery_per_column(query),
+            search::tsquery_weighted(query, "A"),
         ),
     };
+    if words.is_empty() {
+        // Only words that fold to nothing: no page holds them, on either engine.
+        return Ok(Vec::new());
+    }
     let mut st = c.prepare_cached(sql)?;
-    let rows = st.query_map(params![words, wiki, limit], |r| {
+    let rows = st.query_map(params![words, wiki, limit, in_name], |r| {
         let rule: String = r.get(3)?;
+        let text: String = r.get(2)?;
         Ok(Hit {
             wiki_id: r.get(0)?,
             page: r.get(1)?,
-            snippet: r.get(2)?,
+            snippet: search::snippet(&text, query, 12),
             view_rule: PageRule::parse(&rule).ok_or_else(|| bad("view_rule"))?,
         })
     })?;
@@ -656,4 +707,71 @@ pub fn insert_file_row(c: &Connection, f: &FileRow<'_>) -> SResult<()> {
         params![f.wiki_id, f.name, f.content_type, f.size, f.sha256, f.uploaded_by, f.now],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use nichoir_storage::{params, Connection};
+
+    /// A database from before folding: migration 2 folds the entries of its pages, and leaves
+    /// deleted pages and redirects out as they were.
+    #[test]
+    fn migration_2_folds_the_search_entries_of_older_pages() {
+        let c = Connection::open_in_memory().expect("db");
+        let (old, new) = crate::migrations::MIGRATIONS.migrations.split_at(1);
+        for m in old {
+            c.execute_batch(m.sql).expect("migration");
+        }
+        c.execute(
+            "INSERT INTO wikis (id, slug, title, description, visibility, edit_policy, theme_color,
+                                home_page, menu, created_by, created_at, updated_at)
+             VALUES (1, 'w', 'W', '', 'public', 'members', '', 'Home', '', 'u', 0, 0)",
+            [],
+        )
+        .expect("wiki");
+        for (id, name, text, deleted, redirect) in [
+            (1_i64, "Cœur", "Die Straße, 東京タワー", 0_i64, None),
+            (2, "Old", "Straße", 1, None),
+            (3, "Moved", "", 0, Some("coeur")),
+        ] {
+            c.execute(
+                "INSERT INTO wiki_pages (id, wiki_id, name, key, rev, text, deleted, redirect_to,
+                                         created_at, updated_at)
+                 VALUES (?1, 1, ?2, ?2, 1, ?3, ?4, ?5, 0, 0)",
+                params![id, name, text, deleted, redirect],
+            )
+            .expect("page");
+            if deleted == 0 && redirect.is_none() {
+                c.execute(
+                    "INSERT INTO wiki_search (rowid, name, text) VALUES (?1, ?2, ?3)",
+                    params![id, name, text],
+                )
+                .expect("entry");
+            }
+        }
+        for m in new {
+            c.execute_batch(m.sql).expect("migration");
+            if let Some(after) = m.after {
+                after(&c).expect("after");
+            }
+        }
+        let find = |q: &str| {
+            let query = crate::service::fts_query(q).expect("query");
+            super::search(&c, &query, Some(1), 10)
+                .expect("search")
+                .into_iter()
+                .map(|h| (h.page, h.snippet))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            find("coeur strasse"),
+            vec![(
+                "Cœur".to_string(),
+                "Die \u{2}Straße\u{3}, 東京タワー".to_string()
+            )]
+        );
+        assert_eq!(find("タワー").len(), 1);
+        assert_eq!(find("moved"), vec![]);
+        assert_eq!(find("old"), vec![]);
+    }
 }
