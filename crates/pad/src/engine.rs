@@ -99,6 +99,9 @@ struct PadState {
     /// Every client's last applied (seq, rev), loaded with the pad: the fast path of idempotent
     /// resend, and a client missing here has never edited the pad.
     last_seq: HashMap<String, (u64, u64)>,
+    /// The pad's authors as stored (id → name, colour): an edit by a known author under the
+    /// same name writes no author row, a statement less per batch.
+    authors: HashMap<String, (String, String)>,
 }
 
 enum Acceptance {
@@ -347,13 +350,14 @@ impl PadService {
                 let (snap_rev, text, auth) = store::snapshot_at(c, &key, info.rev)?;
                 let tail = store::revisions_between(c, &key, snap_rev, info.rev)?;
                 let clients = store::last_seq_per_client(c, &key)?;
-                Ok(Some(Ok((info, text, auth, tail, clients))))
+                let authors = store::authors(c, &key)?;
+                Ok(Some(Ok((info, text, auth, tail, clients, authors))))
             })
             .await?;
         let Some(loaded) = loaded else {
             return Err(PadError::NotFound);
         };
-        let (info, text, authorship, tail, clients) = loaded?;
+        let (info, text, authorship, tail, clients, authors) = loaded?;
         let (text, authorship) = replay(text, authorship, &tail)
             .map_err(|e| PadError::Other(Error::internal(format!("pad {id}: {e}"))))?;
         let mut recent: VecDeque<Arc<StoredRev>> = tail.into_iter().map(Arc::new).collect();
@@ -369,6 +373,10 @@ impl PadService {
             last_seq: clients
                 .into_iter()
                 .map(|(client, seq, rev)| (client, (seq, rev)))
+                .collect(),
+            authors: authors
+                .into_iter()
+                .map(|a| (a.id, (a.name, a.color)))
                 .collect(),
         })
     }
@@ -643,6 +651,19 @@ impl PadService {
                 )
             })
             .collect();
+        // Each author of the batch once, at their first revision in it, unless stored already
+        // under the same name and colour.
+        let mut to_note: Vec<(Author, u64)> = Vec::new();
+        for (rev, _, author, _, _) in &rows {
+            let known = p
+                .authors
+                .get(&author.id)
+                .is_some_and(|(n, c)| *n == author.name && *c == author.color);
+            if !known && !to_note.iter().any(|(a, _)| a.id == author.id) {
+                to_note.push((author.clone(), *rev));
+            }
+        }
+        let noted: Vec<Author> = to_note.iter().map(|(a, _)| a.clone()).collect();
         let pad = pad_id.to_string();
         let stored = self
             .db
@@ -667,14 +688,8 @@ impl PadService {
                     )?;
                 }
                 store::set_head(tx, &pad, last, now)?;
-                // Each author of the batch once, at their first revision in it.
                 let mut new_authors: Vec<Author> = Vec::new();
-                let mut seen: Vec<&str> = Vec::new();
-                for (rev, _, author, _, _) in &rows {
-                    if seen.contains(&author.id.as_str()) {
-                        continue;
-                    }
-                    seen.push(&author.id);
+                for (author, rev) in &to_note {
                     if store::note_author(tx, &pad, author, *rev)? {
                         new_authors.push(author.clone());
                     }
@@ -700,6 +715,9 @@ impl PadService {
                 return;
             }
         };
+        for a in noted {
+            p.authors.insert(a.id, (a.name, a.color));
+        }
         p.text = text;
         p.len = len;
         let authorship_ok = accepted

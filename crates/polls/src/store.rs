@@ -374,13 +374,13 @@ pub fn yes_by_others(
         .collect()
 }
 
+/// Inserts a row's answers (a new row has none yet; a changed one had them deleted first).
 fn write_answers(
     c: &Connection,
     vote_id: i64,
     options: &[OptionRow],
     row: &[Option<Answer>],
 ) -> SResult<()> {
-    c.execute("DELETE FROM poll_answers WHERE vote_id = ?1", [vote_id])?;
     let answers: Vec<[i64; 3]> = options
         .iter()
         .zip(row)
@@ -440,6 +440,7 @@ pub fn update_vote(
         "UPDATE poll_votes SET name = ?2, updated_at = ?3 WHERE id = ?1",
         params![vote_id, name, now],
     )?;
+    c.execute("DELETE FROM poll_answers WHERE vote_id = ?1", [vote_id])?;
     write_answers(c, vote_id, options, row)
 }
 

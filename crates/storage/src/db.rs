@@ -42,8 +42,66 @@ impl From<CommitFailed> for StorageError {
         }
     }
 }
-/// Runs one job inside the batch's transaction; returns how to answer it after the commit.
-type WriteJob = Box<dyn FnOnce(&Connection) -> Finish + Send>;
+impl CommitFailed {
+    fn of(what: &str, e: impl Into<StorageError>) -> CommitFailed {
+        let e = e.into();
+        CommitFailed {
+            unreachable: crate::error::is_unreachable(&e),
+            message: format!("{what}: {e}"),
+        }
+    }
+}
+
+/// What running a job inside the batch's transaction gave: whether what it wrote stays, and how
+/// to answer it once the COMMIT is known.
+struct Ran {
+    kept: bool,
+    finish: Finish,
+}
+
+/// One write waiting for the writer: run inside the batch (in a savepoint of its own), or
+/// refused without running when the batch could not be carried on.
+trait Job: Send {
+    fn run(self: Box<Self>, conn: &Connection) -> Ran;
+    fn refuse(self: Box<Self>, why: CommitFailed);
+}
+
+type WriteJob = Box<dyn Job>;
+
+struct JobOf<F, R> {
+    f: F,
+    reply: oneshot::Sender<Result<R, StorageError>>,
+}
+
+impl<F, R> Job for JobOf<F, R>
+where
+    F: FnOnce(&Connection) -> Result<R, StorageError> + Send + 'static,
+    R: Send + 'static,
+{
+    fn run(self: Box<Self>, conn: &Connection) -> Ran {
+        let JobOf { f, reply } = *self;
+        // A panicking job must not end the writer thread: every later write of every tool
+        // would fail. It is undone like a failing one.
+        match catch_panic(|| f(conn)) {
+            Ok(value) => Ran {
+                kept: true,
+                finish: Box::new(move |commit: Result<(), CommitFailed>| {
+                    let _ = reply.send(commit.map(|()| value).map_err(StorageError::from));
+                }),
+            },
+            Err(e) => Ran {
+                kept: false,
+                finish: Box::new(move |_| {
+                    let _ = reply.send(Err(e));
+                }),
+            },
+        }
+    }
+
+    fn refuse(self: Box<Self>, why: CommitFailed) {
+        let _ = self.reply.send(Err(why.into()));
+    }
+}
 
 enum Command {
     Write(WriteJob),
@@ -235,37 +293,8 @@ impl Db {
         F: FnOnce(&Connection) -> Result<R, StorageError> + Send + 'static,
         R: Send + 'static,
     {
-        let (reply_tx, reply_rx) = oneshot::channel::<Result<R, StorageError>>();
-        let job: WriteJob = Box::new(move |conn: &Connection| -> Finish {
-            if let Err(e) = conn.execute_batch("SAVEPOINT job") {
-                let e = StorageError::from(e);
-                return Box::new(move |_| {
-                    let _ = reply_tx.send(Err(e));
-                });
-            }
-            // A panicking job must not end the writer thread: every later write of every tool
-            // would fail. It is undone like a failing one.
-            match catch_panic(|| f(conn)) {
-                Ok(value) => match conn.execute_batch("RELEASE job") {
-                    Ok(()) => Box::new(move |commit: Result<(), CommitFailed>| {
-                        let _ = reply_tx.send(commit.map(|()| value).map_err(StorageError::from));
-                    }),
-                    Err(e) => {
-                        let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
-                        let e = StorageError::from(e);
-                        Box::new(move |_| {
-                            let _ = reply_tx.send(Err(e));
-                        })
-                    }
-                },
-                Err(e) => {
-                    let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
-                    Box::new(move |_| {
-                        let _ = reply_tx.send(Err(e));
-                    })
-                }
-            }
-        });
+        let (reply, reply_rx) = oneshot::channel::<Result<R, StorageError>>();
+        let job: WriteJob = Box::new(JobOf { f, reply });
         self.send(Command::Write(job))?;
         reply_rx.await.map_err(|_| StorageError::Closed)?
     }
@@ -470,30 +499,58 @@ fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<Command>, reconnect:
     }
 }
 
+/// One transaction for the batch, a savepoint per job. The savepoint statements travel with the
+/// statement before them (`RELEASE job; SAVEPOINT job` between two jobs, `BEGIN` with the first
+/// savepoint, the last `RELEASE` with `COMMIT`): on PostgreSQL each message is a round trip on
+/// the single writer's connection, and a job's own statements are often only two or three.
 fn run_batch(conn: &Connection, jobs: Vec<WriteJob>) {
     let begin = match conn.dialect() {
         crate::Dialect::Sqlite => "BEGIN IMMEDIATE",
         crate::Dialect::Postgres => "BEGIN",
     };
-    if conn.execute_batch(begin).is_err() {
-        // Could not open the shared transaction: each job's savepoint becomes its own.
-        for job in jobs {
-            let finish = job(conn);
-            finish(Ok(()));
-        }
-        return;
-    }
     let count = jobs.len();
     let started = Instant::now();
-    let finishes: Vec<Finish> = jobs.into_iter().map(|job| job(conn)).collect();
-    let ran = started.elapsed();
-    let commit = conn.execute_batch("COMMIT").map_err(|e| {
-        let _ = conn.execute_batch("ROLLBACK");
-        CommitFailed {
-            message: format!("the write could not be committed: {e}"),
-            unreachable: crate::error::is_unreachable(&StorageError::from(e)),
+    let mut finishes: Vec<Finish> = Vec::with_capacity(count);
+    let mut broken: Option<CommitFailed> = None;
+    let mut next = format!("{begin}; SAVEPOINT job");
+    let mut last_kept = true;
+    for job in jobs {
+        if broken.is_none() {
+            if let Err(e) = conn.execute_batch(&next) {
+                broken = recover(conn, &next, e, &mut finishes);
+            }
         }
-    });
+        if let Some(why) = &broken {
+            job.refuse(why.clone());
+            continue;
+        }
+        let ran = job.run(conn);
+        last_kept = ran.kept;
+        next = if ran.kept {
+            "RELEASE job; SAVEPOINT job".into()
+        } else {
+            "ROLLBACK TO job; RELEASE job; SAVEPOINT job".into()
+        };
+        finishes.push(ran.finish);
+    }
+    let ran = started.elapsed();
+    let commit = match broken {
+        Some(why) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(why)
+        }
+        None => {
+            let end = if last_kept {
+                "RELEASE job; COMMIT"
+            } else {
+                "ROLLBACK TO job; RELEASE job; COMMIT"
+            };
+            conn.execute_batch(end).map_err(|e| {
+                let _ = conn.execute_batch("ROLLBACK");
+                CommitFailed::of("the write could not be committed", e)
+            })
+        }
+    };
     let total = started.elapsed();
     if total >= SLOW_BATCH {
         tracing::warn!(
@@ -506,6 +563,32 @@ fn run_batch(conn: &Connection, jobs: Vec<WriteJob>) {
     for finish in finishes {
         finish(commit.clone());
     }
+}
+
+/// `control` (the statements between two jobs) failed. When the job before it broke the
+/// transaction without saying so (PostgreSQL refuses `RELEASE` after a failed statement that
+/// the job ignored), that job alone is undone and answered with the error, and the batch goes
+/// on; otherwise the batch cannot go on (a lost connection): the reason is returned.
+fn recover(
+    conn: &Connection,
+    control: &str,
+    e: crate::SqlError,
+    finishes: &mut Vec<Finish>,
+) -> Option<CommitFailed> {
+    let why = CommitFailed::of("the write could not be completed", e);
+    if !control.starts_with("RELEASE") || why.unreachable {
+        return Some(why);
+    }
+    if conn
+        .execute_batch("ROLLBACK TO job; RELEASE job; SAVEPOINT job")
+        .is_err()
+    {
+        return Some(why);
+    }
+    if let Some(finish) = finishes.pop() {
+        finish(Err(why));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -722,6 +805,54 @@ mod tests {
                 (133, 133),
                 "every answered write is stored, no refused one is"
             );
+        }
+        Ok(())
+    }
+
+    /// A job that ignores one of its failing statements and answers Ok: on PostgreSQL its
+    /// transaction is then broken, so it alone is undone and answered with an error; the jobs
+    /// of its batch around it are kept.
+    #[tokio::test]
+    async fn a_job_that_hides_a_failed_statement_costs_only_itself() -> Result<(), StorageError> {
+        for (db, _dir) in engines(&DbOptions::default())? {
+            db.write(|tx| Ok(tx.execute("INSERT INTO kv VALUES ('taken', 0)", [])?))
+                .await?;
+            let mut tasks = Vec::new();
+            for i in 0..60 {
+                let db = db.clone();
+                tasks.push(tokio::spawn(async move {
+                    db.write(move |tx| {
+                        tx.execute("INSERT INTO kv VALUES (?1, ?2)", nichoir_storage_params(i))?;
+                        if i % 10 == 5 {
+                            let _ = tx.execute("INSERT INTO kv VALUES ('taken', 1)", []);
+                        }
+                        Ok(i)
+                    })
+                    .await
+                }));
+            }
+            let mut answered = Vec::new();
+            for t in tasks {
+                let r = t.await.map_err(|e| StorageError::Invalid(e.to_string()))?;
+                answered.push(r.is_ok());
+            }
+            let stored: Vec<String> = db
+                .read(|c| {
+                    let mut st = c.prepare("SELECT k FROM kv WHERE k <> 'taken' ORDER BY v")?;
+                    let rows = st.query_map([], |r| r.get(0))?;
+                    Ok(rows.collect::<Result<_, _>>()?)
+                })
+                .await?;
+            let expected: Vec<String> = (0..60)
+                .filter(|i| answered[*i as usize])
+                .map(|i| format!("k{i}"))
+                .collect();
+            assert_eq!(stored, expected, "stored exactly what was answered Ok");
+            let refused = answered.iter().filter(|ok| !**ok).count();
+            match db.dialect() {
+                crate::Dialect::Sqlite => assert_eq!(refused, 0, "SQLite carries on"),
+                crate::Dialect::Postgres => assert_eq!(refused, 6, "only the six broken ones"),
+            }
         }
         Ok(())
     }

@@ -53,11 +53,15 @@ impl From<StorageError> for Error {
     }
 }
 
-/// True when the database server went away rather than the statement failing.
+/// True when the database server went away (or, on SQLite, stayed locked past the busy
+/// timeout) rather than the statement failing: a retry will do.
 pub(crate) fn is_unreachable(e: &StorageError) -> bool {
     match e {
         StorageError::Unreachable(_) => true,
         StorageError::Sql(SqlError::Postgres(p)) => postgres_unreachable(p),
+        StorageError::Sql(SqlError::Sqlite(rusqlite::Error::SqliteFailure(f, _))) => {
+            f.code == rusqlite::ErrorCode::DatabaseBusy
+        }
         _ => false,
     }
 }
