@@ -668,8 +668,19 @@ impl PadService {
         let stored = self
             .db
             .write(move |tx| {
-                for (i, (rev, op, author, client_id, seq)) in rows.iter().enumerate() {
-                    let is_last = i + 1 == rows.len();
+                // A snapshot is due on the batch's last revision now and then (`snapshot_every`):
+                // that one goes with its snapshot row, the others in one statement.
+                let plain = rows.len() - usize::from(snapshot.is_some());
+                let batch: Vec<_> = rows[..plain]
+                    .iter()
+                    .map(|(rev, op, author, client_id, seq)| {
+                        (*rev, op, author, client_id.as_str(), *seq)
+                    })
+                    .collect();
+                store::append_revisions(tx, &pad, &batch, now)?;
+                if let (Some((text, authorship)), Some((rev, op, author, client_id, seq))) =
+                    (&snapshot, rows.last())
+                {
                     store::insert_revision_row(
                         tx,
                         &NewRev {
@@ -680,14 +691,11 @@ impl PadService {
                             client_id,
                             seq: *seq,
                             now,
-                            snapshot: snapshot
-                                .as_ref()
-                                .filter(|_| is_last)
-                                .map(|(t, a)| (t.as_str(), a)),
+                            snapshot: Some((text.as_str(), authorship)),
                         },
                     )?;
+                    store::set_head(tx, &pad, *rev, now)?;
                 }
-                store::set_head(tx, &pad, last, now)?;
                 let mut new_authors: Vec<Author> = Vec::new();
                 for (author, rev) in &to_note {
                     if store::note_author(tx, &pad, author, *rev)? {

@@ -1,7 +1,10 @@
 //! The pad tables' SQL. Functions take a connection or transaction: the engine decides when.
 
 use nichoir_ot::Operation;
-use nichoir_storage::{params, Connection, OptionalExtension, SResult, StorageError};
+use nichoir_storage::{
+    params, values_placeholders, Connection, Dialect, OptionalExtension, SResult, StorageError,
+    ToValue,
+};
 
 use crate::authorship::Authorship;
 use crate::model::{Author, PadInfo, RevisionInfo};
@@ -232,6 +235,60 @@ pub(crate) fn insert_revision_row(tx: &Connection, r: &NewRev<'_>) -> SResult<()
             "INSERT INTO pad_snapshots (pad_id, rev, text, authorship, packed) VALUES (?1, ?2, '', '', ?3)",
         )?
         .execute(params![r.pad, r.rev as i64, pack(text, &auth)?])?;
+    }
+    Ok(())
+}
+
+/// Stores a batch of revisions (all of one pad, in order, no snapshot among them) and moves the
+/// pad's head to the last: the hot path of every edit.
+///
+/// One multi-row INSERT, however many edits the batch holds. On PostgreSQL the head moves in the
+/// same statement (a data-modifying `WITH`, which SQLite does not have): every statement is a
+/// round trip on the single writer's connection, and with many busy pads each batch is often
+/// one edit, so this halves what a pad's batch costs the writer there.
+pub(crate) fn append_revisions(
+    tx: &Connection,
+    pad: &str,
+    rows: &[(u64, &Operation, &Author, &str, u64)],
+    now: i64,
+) -> SResult<()> {
+    let Some(&(head, ..)) = rows.last() else {
+        return Ok(());
+    };
+    let ops: Vec<String> = rows
+        .iter()
+        .map(|(_, op, ..)| serde_json::to_string(op).map_err(bad_row))
+        .collect::<SResult<_>>()?;
+    let nums: Vec<[i64; 2]> = rows.iter().map(|r| [r.0 as i64, r.4 as i64]).collect();
+    let mut values: Vec<&dyn ToValue> = Vec::with_capacity(rows.len() * 7 + 3);
+    for ((r, op), n) in rows.iter().zip(&ops).zip(&nums) {
+        values.extend([&pad as &dyn ToValue, &n[0], op, &r.2.id, &r.3, &n[1], &now]);
+    }
+    let insert = format!(
+        "INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at) VALUES {}",
+        values_placeholders(rows.len(), 7)
+    );
+    let head = head as i64;
+    match tx.dialect() {
+        Dialect::Sqlite => {
+            tx.execute(&insert, values.as_slice())?;
+            set_head(tx, pad, head as u64, now)?;
+        }
+        Dialect::Postgres => {
+            let n = values.len();
+            values.extend([&head as &dyn ToValue, &now, &pad]);
+            tx.execute(
+                &format!(
+                    "WITH appended AS ({insert}) UPDATE pads SET rev = ?{}, updated_at = ?{}, \
+                     last_used_at = ?{} WHERE id = ?{}",
+                    n + 1,
+                    n + 2,
+                    n + 2,
+                    n + 3
+                ),
+                values.as_slice(),
+            )?;
+        }
     }
     Ok(())
 }
