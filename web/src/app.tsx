@@ -1,6 +1,6 @@
 // The app shell: boot (instance + session), routing, header, footer.
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, errorText } from "./api.ts";
 import { AppContext, type AppState, useApp } from "./context.tsx";
 import { IconLogout, IconMenu, IconClose, IconMoon, IconSun, IconGlobe, Logo } from "./components/icons.tsx";
@@ -97,7 +97,9 @@ export function App({ initialLang }: { initialLang: Lang }) {
     mainRef.current?.focus({ preventScroll: true });
   }, [route]);
 
-  useEffect(() => {
+  // Before paint, with the text it describes: screen readers (and the browser test) never see
+  // French words under lang="en".
+  useLayoutEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
 
