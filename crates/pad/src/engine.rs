@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 
 use crate::authorship::Authorship;
 use crate::model::{Author, PadInfo, RevisionInfo};
-use crate::store::{self, NewRev, StoredRev};
+use crate::store::{self, StoredRev};
 
 /// Revisions kept in memory per pad for transforming late edits without a database read.
 const RECENT: usize = 1000;
@@ -221,6 +221,8 @@ struct LaterAck {
 
 pub struct PadService {
     db: Db,
+    /// Edits' revisions go through it, together with other pads' (see `writer.rs`).
+    writer: crate::writer::PadWriter,
     auth: nichoir_auth::AuthService,
     hub: Hub,
     config: PadsConfig,
@@ -258,6 +260,7 @@ impl PadService {
         config: PadsConfig,
     ) -> PadService {
         PadService {
+            writer: crate::writer::PadWriter::new(db.clone()),
             db,
             auth,
             hub,
@@ -664,45 +667,14 @@ impl PadService {
             }
         }
         let noted: Vec<Author> = to_note.iter().map(|(a, _)| a.clone()).collect();
-        let pad = pad_id.to_string();
         let stored = self
-            .db
-            .write(move |tx| {
-                // A snapshot is due on the batch's last revision now and then (`snapshot_every`):
-                // that one goes with its snapshot row, the others in one statement.
-                let plain = rows.len() - usize::from(snapshot.is_some());
-                let batch: Vec<_> = rows[..plain]
-                    .iter()
-                    .map(|(rev, op, author, client_id, seq)| {
-                        (*rev, op, author, client_id.as_str(), *seq)
-                    })
-                    .collect();
-                store::append_revisions(tx, &pad, &batch, now)?;
-                if let (Some((text, authorship)), Some((rev, op, author, client_id, seq))) =
-                    (&snapshot, rows.last())
-                {
-                    store::insert_revision_row(
-                        tx,
-                        &NewRev {
-                            pad: &pad,
-                            rev: *rev,
-                            op,
-                            author,
-                            client_id,
-                            seq: *seq,
-                            now,
-                            snapshot: Some((text.as_str(), authorship)),
-                        },
-                    )?;
-                    store::set_head(tx, &pad, *rev, now)?;
-                }
-                let mut new_authors: Vec<Author> = Vec::new();
-                for (author, rev) in &to_note {
-                    if store::note_author(tx, &pad, author, *rev)? {
-                        new_authors.push(author.clone());
-                    }
-                }
-                Ok(new_authors)
+            .writer
+            .write(crate::writer::PadWrite {
+                pad: pad_id.to_string(),
+                rows,
+                snapshot,
+                to_note,
+                now,
             })
             .await;
         let new_authors = match stored {

@@ -17,6 +17,7 @@ mod preview;
 mod routes;
 mod store;
 mod topics;
+mod writer;
 
 use std::sync::Arc;
 

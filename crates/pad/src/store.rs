@@ -1,10 +1,7 @@
 //! The pad tables' SQL. Functions take a connection or transaction: the engine decides when.
 
 use nichoir_ot::Operation;
-use nichoir_storage::{
-    params, values_placeholders, Connection, Dialect, OptionalExtension, SResult, StorageError,
-    ToValue,
-};
+use nichoir_storage::{params, Connection, Dialect, OptionalExtension, SResult, StorageError};
 
 use crate::authorship::Authorship;
 use crate::model::{Author, PadInfo, RevisionInfo};
@@ -239,55 +236,71 @@ pub(crate) fn insert_revision_row(tx: &Connection, r: &NewRev<'_>) -> SResult<()
     Ok(())
 }
 
-/// Stores a batch of revisions (all of one pad, in order, no snapshot among them) and moves the
-/// pad's head to the last: the hot path of every edit.
+/// One pad's revisions to append (in order, none carrying a snapshot) and when.
+pub(crate) struct PadRows<'a> {
+    pub pad: &'a str,
+    /// (rev, op, author, client id, seq)
+    pub rows: Vec<(u64, &'a Operation, &'a Author, &'a str, u64)>,
+    pub now: i64,
+}
+
+/// Appends the revisions of several pads' batches and moves each pad's head to its last one:
+/// the hot path of every edit.
 ///
-/// One multi-row INSERT, however many edits the batch holds. On PostgreSQL the head moves in the
-/// same statement (a data-modifying `WITH`, which SQLite does not have): every statement is a
-/// round trip on the single writer's connection, and with many busy pads each batch is often
-/// one edit, so this halves what a pad's batch costs the writer there.
-pub(crate) fn append_revisions(
-    tx: &Connection,
-    pad: &str,
-    rows: &[(u64, &Operation, &Author, &str, u64)],
-    now: i64,
-) -> SResult<()> {
-    let Some(&(head, ..)) = rows.last() else {
-        return Ok(());
-    };
-    let ops: Vec<String> = rows
-        .iter()
-        .map(|(_, op, ..)| serde_json::to_string(op).map_err(bad_row))
-        .collect::<SResult<_>>()?;
-    let nums: Vec<[i64; 2]> = rows.iter().map(|r| [r.0 as i64, r.4 as i64]).collect();
-    let mut values: Vec<&dyn ToValue> = Vec::with_capacity(rows.len() * 7 + 3);
-    for ((r, op), n) in rows.iter().zip(&ops).zip(&nums) {
-        values.extend([&pad as &dyn ToValue, &n[0], op, &r.2.id, &r.3, &n[1], &now]);
+/// The rows travel as one JSON parameter, so the statement's text is the same however many pads
+/// and edits a call holds (prepared once per connection). On PostgreSQL the heads move in the same
+/// statement (a data-modifying `WITH`, which SQLite does not have): each statement is a round
+/// trip on the single writer's connection there, and a thousand busy pads would otherwise queue
+/// behind each other's round trips. SQLite reads the same JSON with `json_each`.
+pub(crate) fn append_revisions(tx: &Connection, pads: &[PadRows<'_>]) -> SResult<()> {
+    let mut rows = Vec::new();
+    let mut heads = Vec::new();
+    for p in pads {
+        let Some(&(head, ..)) = p.rows.last() else {
+            continue;
+        };
+        for (rev, op, author, client_id, seq) in &p.rows {
+            let op = serde_json::to_string(op).map_err(bad_row)?;
+            rows.push(serde_json::json!([
+                p.pad, rev, op, author.id, client_id, seq, p.now
+            ]));
+        }
+        heads.push(serde_json::json!([p.pad, head, p.now]));
     }
-    let insert = format!(
-        "INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at) VALUES {}",
-        values_placeholders(rows.len(), 7)
-    );
-    let head = head as i64;
+    if heads.is_empty() {
+        return Ok(());
+    }
+    let rows = serde_json::Value::Array(rows).to_string();
+    let heads = serde_json::Value::Array(heads).to_string();
     match tx.dialect() {
         Dialect::Sqlite => {
-            tx.execute(&insert, values.as_slice())?;
-            set_head(tx, pad, head as u64, now)?;
+            tx.prepare_cached(
+                "INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at)
+                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
+                        value ->> 5, value ->> 6
+                 FROM json_each(?1)",
+            )?
+            .execute([&rows])?;
+            tx.prepare_cached(
+                "UPDATE pads SET rev = value ->> 1, updated_at = value ->> 2,
+                        last_used_at = value ->> 2
+                 FROM json_each(?1) WHERE pads.id = value ->> 0",
+            )?
+            .execute([&heads])?;
         }
         Dialect::Postgres => {
-            let n = values.len();
-            values.extend([&head as &dyn ToValue, &now, &pad]);
-            tx.execute(
-                &format!(
-                    "WITH appended AS ({insert}) UPDATE pads SET rev = ?{}, updated_at = ?{}, \
-                     last_used_at = ?{} WHERE id = ?{}",
-                    n + 1,
-                    n + 2,
-                    n + 2,
-                    n + 3
-                ),
-                values.as_slice(),
-            )?;
+            tx.prepare_cached(
+                "WITH appended AS (
+                   INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at)
+                   SELECT r ->> 0, (r ->> 1)::bigint, r ->> 2, r ->> 3, r ->> 4,
+                          (r ->> 5)::bigint, (r ->> 6)::bigint
+                   FROM json_array_elements(?1::json) AS r
+                 )
+                 UPDATE pads SET rev = (h ->> 1)::bigint, updated_at = (h ->> 2)::bigint,
+                        last_used_at = (h ->> 2)::bigint
+                 FROM json_array_elements(?2::json) AS h WHERE pads.id = h ->> 0",
+            )?
+            .execute([&rows, &heads])?;
         }
     }
     Ok(())
