@@ -1,7 +1,10 @@
 //! The pad tables' SQL. Functions take a connection or transaction: the engine decides when.
 
 use nichoir_ot::Operation;
-use nichoir_storage::{params, Connection, Dialect, OptionalExtension, SResult, StorageError};
+use nichoir_storage::{
+    params, values_placeholders, Connection, Dialect, OptionalExtension, SResult, StorageError,
+    ToValue,
+};
 
 use crate::authorship::Authorship;
 use crate::model::{Author, PadInfo, RevisionInfo};
@@ -247,12 +250,20 @@ pub(crate) struct PadRows<'a> {
 /// Appends the revisions of several pads' batches and moves each pad's head to its last one:
 /// the hot path of every edit.
 ///
-/// The rows travel as one JSON parameter, so the statement's text is the same however many pads
-/// and edits a call holds (prepared once per connection). On PostgreSQL the heads move in the same
-/// statement (a data-modifying `WITH`, which SQLite does not have): each statement is a round
-/// trip on the single writer's connection there, and a thousand busy pads would otherwise queue
-/// behind each other's round trips. SQLite reads the same JSON with `json_each`.
+/// On PostgreSQL one statement for all: the rows travel as one JSON parameter, so its text is the
+/// same however many pads and edits a call holds (prepared once per connection), and the heads
+/// move in the same statement (a data-modifying `WITH`, which SQLite does not have). Each
+/// statement is a round trip on the single writer's connection there, and a thousand busy pads
+/// would otherwise queue behind each other's round trips.
 pub(crate) fn append_revisions(tx: &Connection, pads: &[PadRows<'_>]) -> SResult<()> {
+    if tx.dialect() == Dialect::Sqlite {
+        // In-process: a statement per pad costs no round trip, and a VALUES list is cheaper to
+        // run than JSON to build and take apart.
+        for p in pads {
+            append_on_sqlite(tx, p)?;
+        }
+        return Ok(());
+    }
     let mut rows = Vec::new();
     let mut heads = Vec::new();
     for p in pads {
@@ -272,38 +283,49 @@ pub(crate) fn append_revisions(tx: &Connection, pads: &[PadRows<'_>]) -> SResult
     }
     let rows = serde_json::Value::Array(rows).to_string();
     let heads = serde_json::Value::Array(heads).to_string();
-    match tx.dialect() {
-        Dialect::Sqlite => {
-            tx.prepare_cached(
-                "INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at)
-                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
-                        value ->> 5, value ->> 6
-                 FROM json_each(?1)",
-            )?
-            .execute([&rows])?;
-            tx.prepare_cached(
-                "UPDATE pads SET rev = value ->> 1, updated_at = value ->> 2,
-                        last_used_at = value ->> 2
-                 FROM json_each(?1) WHERE pads.id = value ->> 0",
-            )?
-            .execute([&heads])?;
-        }
-        Dialect::Postgres => {
-            tx.prepare_cached(
-                "WITH appended AS (
-                   INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at)
-                   SELECT r ->> 0, (r ->> 1)::bigint, r ->> 2, r ->> 3, r ->> 4,
-                          (r ->> 5)::bigint, (r ->> 6)::bigint
-                   FROM json_array_elements(?1::json) AS r
-                 )
-                 UPDATE pads SET rev = (h ->> 1)::bigint, updated_at = (h ->> 2)::bigint,
-                        last_used_at = (h ->> 2)::bigint
-                 FROM json_array_elements(?2::json) AS h WHERE pads.id = h ->> 0",
-            )?
-            .execute([&rows, &heads])?;
-        }
-    }
+    tx.prepare_cached(
+        "WITH appended AS (
+           INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at)
+           SELECT r ->> 0, (r ->> 1)::bigint, r ->> 2, r ->> 3, r ->> 4,
+                  (r ->> 5)::bigint, (r ->> 6)::bigint
+           FROM json_array_elements(?1::json) AS r
+         )
+         UPDATE pads SET rev = (h ->> 1)::bigint, updated_at = (h ->> 2)::bigint,
+                last_used_at = (h ->> 2)::bigint
+         FROM json_array_elements(?2::json) AS h WHERE pads.id = h ->> 0",
+    )?
+    .execute([&rows, &heads])?;
     Ok(())
+}
+
+fn append_on_sqlite(tx: &Connection, p: &PadRows<'_>) -> SResult<()> {
+    let Some(&(head, ..)) = p.rows.last() else {
+        return Ok(());
+    };
+    let ops: Vec<String> = p
+        .rows
+        .iter()
+        .map(|(_, op, ..)| serde_json::to_string(op).map_err(bad_row))
+        .collect::<SResult<_>>()?;
+    let nums: Vec<[i64; 2]> = p.rows.iter().map(|r| [r.0 as i64, r.4 as i64]).collect();
+    let mut values: Vec<&dyn ToValue> = Vec::with_capacity(p.rows.len() * 7);
+    for ((r, op), n) in p.rows.iter().zip(&ops).zip(&nums) {
+        values.extend([
+            &p.pad as &dyn ToValue,
+            &n[0],
+            op,
+            &r.2.id,
+            &r.3,
+            &n[1],
+            &p.now,
+        ]);
+    }
+    tx.prepare_cached(&format!(
+        "INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at) VALUES {}",
+        values_placeholders(p.rows.len(), 7)
+    ))?
+    .execute(values.as_slice())?;
+    set_head(tx, p.pad, head, p.now)
 }
 
 /// The pad's newest revision is `rev` (once per batch).

