@@ -751,21 +751,6 @@ pub fn search(c: &Connection, f: &SearchFilter<'_>, limit: i64) -> SResult<Vec<P
         // Only words that fold to nothing ("-", "'"): no post holds them, on either engine.
         return Ok(Vec::new());
     }
-    // PostgreSQL walks the primary key backwards whatever the words, which is right for a common
-    // word and wrong for a rare one: 8 matches in a million posts took 0.9 s, every post being
-    // tested. So a probe first counts the matches, up to RARE, through the GIN index; when there
-    // are no more than that, they are all taken from the index and sorted (a few ms), else the
-    // walk runs as before. Both give the same posts in the same order.
-    const RARE: i64 = 10_000;
-    let rare = postgres
-        && !f.fts.is_empty()
-        && c.query_row(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM chat_search
-               WHERE tsv @@ to_tsquery('simple', public.unaccent('public.unaccent', ?1))
-               LIMIT ?2) AS m",
-            params![words, RARE + 1],
-            |r| r.get::<_, i64>(0),
-        )? <= RARE;
     let (from, matching, order) = match (f.fts.is_empty(), postgres) {
         (true, _) => ("chat_posts p", "1 = 1", "p.id"),
         (false, false) => (
@@ -773,22 +758,11 @@ pub fn search(c: &Connection, f: &SearchFilter<'_>, limit: i64) -> SResult<Vec<P
             "chat_search MATCH ?1",
             "s.rowid",
         ),
-        (false, true) if rare => (
-            "hits h JOIN chat_posts p ON p.id = h.rowid",
-            "1 = 1",
-            "p.id",
-        ),
         (false, true) => (
             "chat_search s JOIN chat_posts p ON p.id = s.rowid",
             "s.tsv @@ to_tsquery('simple', public.unaccent('public.unaccent', ?1))",
             "s.rowid",
         ),
-    };
-    let with = if rare {
-        "WITH hits AS MATERIALIZED (SELECT rowid FROM chat_search
-           WHERE tsv @@ to_tsquery('simple', public.unaccent('public.unaccent', ?1))) "
-    } else {
-        ""
     };
     let lists = if postgres {
         "p.channel_id IN (SELECT json_array_elements_text(?2::json))
@@ -799,7 +773,7 @@ pub fn search(c: &Connection, f: &SearchFilter<'_>, limit: i64) -> SResult<Vec<P
            AND (json_array_length(?3) = 0 OR p.user_id IN (SELECT value FROM json_each(?3)))"
     };
     let sql = format!(
-        "{with}SELECT {cols} FROM {from} WHERE {matching} AND p.deleted = 0
+        "SELECT {cols} FROM {from} WHERE {matching} AND p.deleted = 0
            AND {lists}
            AND (?4 IS NULL OR p.created_at < ?4) AND (?5 IS NULL OR p.created_at >= ?5)
          ORDER BY {order} DESC LIMIT ?6"
@@ -1037,58 +1011,5 @@ mod tests {
         assert!(super::expired_posts(c, now, 0, 100)
             .expect("read")
             .is_empty());
-    }
-
-    /// Past the probe's threshold PostgreSQL walks the posts newest first; under it, it sorts
-    /// the index's matches. Both paths, and SQLite, give the same posts in the same order.
-    #[test]
-    fn rare_and_common_words_find_the_same_posts_on_both_engines() {
-        for c in dbs() {
-            // 10,050 posts say "common"; every 1,000th also says "rare"; post 7 is deleted.
-            c.execute_batch(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
-                 INSERT INTO chat_posts (id, channel_id, user_id, text, html, created_at)
-                 SELECT i, CASE WHEN i % 2 = 0 THEN 'even' ELSE 'odd' END, 'u', 'x', 'x', i FROM n;
-                 UPDATE chat_posts SET deleted = 1 WHERE id = 7;",
-            )
-            .expect("posts");
-            c.execute_batch(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
-                 INSERT INTO chat_search (rowid, text)
-                 SELECT i, CASE WHEN i % 1000 = 0 THEN 'common rare' ELSE 'common' END FROM n;",
-            )
-            .expect("search rows");
-            let find = |fts: &str, channels: &[&str], limit: i64| -> Vec<i64> {
-                let channel_ids: Vec<String> = channels.iter().map(|s| s.to_string()).collect();
-                let f = super::SearchFilter {
-                    fts,
-                    channel_ids: &channel_ids,
-                    user_ids: &[],
-                    before_ms: None,
-                    after_ms: Some(3),
-                };
-                super::search(&c, &f, limit)
-                    .expect("search")
-                    .iter()
-                    .map(|p| p.id)
-                    .collect()
-            };
-            assert_eq!(
-                find("\"rare\"", &["even", "odd"], 100),
-                (1..=10).rev().map(|i| i * 1000).collect::<Vec<_>>()
-            );
-            assert_eq!(
-                find("\"common\"", &["even", "odd"], 3),
-                vec![10050, 10049, 10048]
-            );
-            assert_eq!(find("\"common\"", &["odd"], 2), vec![10049, 10047]);
-            let oldest = find("\"common\"", &["odd"], 10_000);
-            assert_eq!(
-                oldest.last(),
-                Some(&3),
-                "post 1 is before the date, 7 deleted"
-            );
-            assert!(!oldest.contains(&7));
-        }
     }
 }
