@@ -1012,4 +1012,57 @@ mod tests {
             .expect("read")
             .is_empty());
     }
+
+    /// A word in 10,050 posts and one in 10: the same posts in the same order on both engines
+    /// (newest first, the channel list, the date and deleted posts applied).
+    #[test]
+    fn rare_and_common_words_find_the_same_posts_on_both_engines() {
+        for c in dbs() {
+            // 10,050 posts say "common"; every 1,000th also says "rare"; post 7 is deleted.
+            c.execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
+                 INSERT INTO chat_posts (id, channel_id, user_id, text, html, created_at)
+                 SELECT i, CASE WHEN i % 2 = 0 THEN 'even' ELSE 'odd' END, 'u', 'x', 'x', i FROM n;
+                 UPDATE chat_posts SET deleted = 1 WHERE id = 7;",
+            )
+            .expect("posts");
+            c.execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
+                 INSERT INTO chat_search (rowid, text)
+                 SELECT i, CASE WHEN i % 1000 = 0 THEN 'common rare' ELSE 'common' END FROM n;",
+            )
+            .expect("search rows");
+            let find = |fts: &str, channels: &[&str], limit: i64| -> Vec<i64> {
+                let channel_ids: Vec<String> = channels.iter().map(|s| s.to_string()).collect();
+                let f = super::SearchFilter {
+                    fts,
+                    channel_ids: &channel_ids,
+                    user_ids: &[],
+                    before_ms: None,
+                    after_ms: Some(3),
+                };
+                super::search(&c, &f, limit)
+                    .expect("search")
+                    .iter()
+                    .map(|p| p.id)
+                    .collect()
+            };
+            assert_eq!(
+                find("\"rare\"", &["even", "odd"], 100),
+                (1..=10).rev().map(|i| i * 1000).collect::<Vec<_>>()
+            );
+            assert_eq!(
+                find("\"common\"", &["even", "odd"], 3),
+                vec![10050, 10049, 10048]
+            );
+            assert_eq!(find("\"common\"", &["odd"], 2), vec![10049, 10047]);
+            let oldest = find("\"common\"", &["odd"], 10_000);
+            assert_eq!(
+                oldest.last(),
+                Some(&3),
+                "post 1 is before the date, 7 deleted"
+            );
+            assert!(!oldest.contains(&7));
+        }
+    }
 }
