@@ -913,9 +913,7 @@ mod tests {
     fn migration_4_folds_the_search_entries_of_older_posts() {
         let c = Connection::open_in_memory().expect("db");
         let (old, new) = crate::migrations::MIGRATIONS.migrations.split_at(3);
-        for m in old {
-            c.execute_batch(m.sql).expect("migration");
-        }
+        nichoir_storage::testing::apply_on_sqlite(&c, old).expect("old migrations");
         c.execute_batch("PRAGMA foreign_keys = OFF")
             .expect("pragma");
         for (id, text, deleted) in [
@@ -935,12 +933,7 @@ mod tests {
             )
             .expect("entry");
         }
-        for m in new {
-            c.execute_batch(m.sql).expect("migration");
-            if let Some(after) = m.after {
-                after(&c).expect("after");
-            }
-        }
+        nichoir_storage::testing::apply_on_sqlite(&c, new).expect("new migrations");
         let find = |q: &str| {
             let fts = crate::text::parse_search(q).expect("query").fts;
             super::search(

@@ -3,7 +3,20 @@
 //! can also run on PostgreSQL. Not used by the server itself.
 
 use crate::sql::Connection;
-use crate::{Db, DbOptions, MigrationSet, StorageError};
+use crate::{Db, DbOptions, Migration, MigrationSet, StorageError};
+
+/// Runs `migrations` on a bare SQLite connection as the runner would (text, then Rust step),
+/// without the bookkeeping: for tests that build a database of an older schema, fill it, then
+/// migrate it.
+pub fn apply_on_sqlite(c: &Connection, migrations: &[Migration]) -> Result<(), StorageError> {
+    for m in migrations {
+        c.execute_batch(m.sql)?;
+        if let Some(after) = m.after {
+            after(c)?;
+        }
+    }
+    Ok(())
+}
 
 /// The same database on every engine, migrated with `sets`: SQLite in a temp dir (kept alive by
 /// the `TempDir` beside it), and PostgreSQL when `NICHOIR_TEST_PG_URL` names a test server. For

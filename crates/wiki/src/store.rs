@@ -719,9 +719,7 @@ mod tests {
     fn migration_2_folds_the_search_entries_of_older_pages() {
         let c = Connection::open_in_memory().expect("db");
         let (old, new) = crate::migrations::MIGRATIONS.migrations.split_at(1);
-        for m in old {
-            c.execute_batch(m.sql).expect("migration");
-        }
+        nichoir_storage::testing::apply_on_sqlite(&c, old).expect("old migrations");
         c.execute(
             "INSERT INTO wikis (id, slug, title, description, visibility, edit_policy, theme_color,
                                 home_page, menu, created_by, created_at, updated_at)
@@ -749,12 +747,7 @@ mod tests {
                 .expect("entry");
             }
         }
-        for m in new {
-            c.execute_batch(m.sql).expect("migration");
-            if let Some(after) = m.after {
-                after(&c).expect("after");
-            }
-        }
+        nichoir_storage::testing::apply_on_sqlite(&c, new).expect("new migrations");
         let find = |q: &str| {
             let query = crate::service::fts_query(q).expect("query");
             super::search(&c, &query, Some(1), 10)
