@@ -857,6 +857,30 @@ mod tests {
         Ok(())
     }
 
+    /// U+0000 in a text: stored on SQLite; refused on PostgreSQL as the input's fault (4xx), not
+    /// as an internal error.
+    #[tokio::test]
+    async fn a_nul_character_is_a_validation_error_on_postgresql() -> Result<(), StorageError> {
+        for (db, _dir) in engines(&DbOptions::default())? {
+            let r = db
+                .write(|tx| Ok(tx.execute("INSERT INTO kv VALUES (?1, 1)", ["a\0b"])?))
+                .await;
+            match db.dialect() {
+                crate::Dialect::Sqlite => assert!(r.is_ok()),
+                crate::Dialect::Postgres => {
+                    let e = nichoir_core::Error::from(r.err().ok_or(StorageError::Closed)?);
+                    assert_eq!(
+                        e.code,
+                        nichoir_core::ErrorCode::ValidationFailed,
+                        "{}",
+                        e.message
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn nichoir_storage_params(i: i64) -> (String, i64) {
         (format!("k{i}"), i)
     }

@@ -39,6 +39,14 @@ impl From<StorageError> for Error {
             {
                 Error::new(ErrorCode::Unavailable, "the database is busy, retry")
             }
+            // PostgreSQL cannot store U+0000 in text (SQLite can): the input's fault, not the
+            // server's. Inputs that check their characters never get here.
+            StorageError::Sql(SqlError::Postgres(p))
+                if p.code() == Some(&postgres::error::SqlState::CHARACTER_NOT_IN_REPERTOIRE)
+                    || p.code() == Some(&postgres::error::SqlState::UNTRANSLATABLE_CHARACTER) =>
+            {
+                Error::validation("text cannot hold the NUL character (U+0000)")
+            }
             // The database server went away (restart, failover, network): nothing was done, the
             // connection is replaced on the next try.
             e if is_unreachable(&e) => {
