@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use common::{create_token, http, nichoir, run, Out, Server, HANG, PASSWORD};
+use common::{create_token, http, nichoir, run, shared_pg_database, Out, Server, HANG, PASSWORD};
 
 /// `common::create_user`, also checking that the output names the account.
 fn create_user(data: &Path, username: &str, admin: bool) -> Out {
@@ -323,11 +323,7 @@ fn sigterm_right_after_listening_exits_0() {
 /// into a database that is not empty is refused (with a PostgreSQL test server only).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storage_copy_moves_an_instance_to_postgres_and_back() {
-    let Some(url) = tokio::task::spawn_blocking(nichoir_storage::testing::fresh_pg_database)
-        .await
-        .expect("no panic")
-        .expect("test database")
-    else {
+    let Some(url) = shared_pg_database() else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -366,14 +362,6 @@ fn on_pg(data: &Path, url: &str) -> std::process::Command {
     let mut cmd = nichoir(data);
     cmd.env("NICHOIR_DATABASE_URL", url);
     cmd
-}
-
-/// A new PostgreSQL test database, or None without a test server (the test is then skipped).
-async fn pg_database() -> Option<String> {
-    tokio::task::spawn_blocking(nichoir_storage::testing::fresh_pg_database)
-        .await
-        .expect("no panic")
-        .expect("test database")
 }
 
 /// `cmd` run to completion off the test's runtime.
@@ -417,7 +405,7 @@ fn json_of(text: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_and_restore_on_postgres() {
     use reqwest::Method;
-    let Some(db) = pg_database().await else {
+    let Some(db) = shared_pg_database() else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
@@ -687,7 +675,7 @@ fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
 /// and changes nothing (with a PostgreSQL test server only).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_is_restored_on_its_own_engine_only() {
-    let Some(db) = pg_database().await else {
+    let Some(db) = shared_pg_database() else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");

@@ -53,7 +53,7 @@ fn database_of(data: &Path) -> Option<String> {
 }
 
 /// A new database on the test PostgreSQL server of `scripts/pg-server` (NICHOIR_TEST_PG_URL),
-/// or None when there is none.
+/// or None when there is none (the test is then skipped).
 #[allow(dead_code)]
 pub fn shared_pg_database() -> Option<String> {
     // The PostgreSQL client may not run inside the test's async runtime: a thread of its own.
