@@ -504,20 +504,19 @@ fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<Command>, reconnect:
 /// savepoint, the last `RELEASE` with `COMMIT`): on PostgreSQL each message is a round trip on
 /// the single writer's connection, and a job's own statements are often only two or three.
 fn run_batch(conn: &Connection, jobs: Vec<WriteJob>) {
-    let begin = match conn.dialect() {
-        crate::Dialect::Sqlite => "BEGIN IMMEDIATE",
-        crate::Dialect::Postgres => "BEGIN",
+    let mut next = match conn.dialect() {
+        crate::Dialect::Sqlite => "BEGIN IMMEDIATE; SAVEPOINT job",
+        crate::Dialect::Postgres => "BEGIN; SAVEPOINT job",
     };
     let count = jobs.len();
     let started = Instant::now();
     let mut finishes: Vec<Finish> = Vec::with_capacity(count);
     let mut broken: Option<CommitFailed> = None;
-    let mut next = format!("{begin}; SAVEPOINT job");
     let mut last_kept = true;
     for job in jobs {
         if broken.is_none() {
-            if let Err(e) = conn.execute_batch(&next) {
-                broken = recover(conn, &next, e, &mut finishes);
+            if let Err(e) = conn.execute_batch(next) {
+                broken = recover(conn, next, e, &mut finishes);
             }
         }
         if let Some(why) = &broken {
@@ -527,9 +526,9 @@ fn run_batch(conn: &Connection, jobs: Vec<WriteJob>) {
         let ran = job.run(conn);
         last_kept = ran.kept;
         next = if ran.kept {
-            "RELEASE job; SAVEPOINT job".into()
+            "RELEASE job; SAVEPOINT job"
         } else {
-            "ROLLBACK TO job; RELEASE job; SAVEPOINT job".into()
+            "ROLLBACK TO job; RELEASE job; SAVEPOINT job"
         };
         finishes.push(ran.finish);
     }
@@ -545,9 +544,19 @@ fn run_batch(conn: &Connection, jobs: Vec<WriteJob>) {
             } else {
                 "ROLLBACK TO job; RELEASE job; COMMIT"
             };
-            conn.execute_batch(end).map_err(|e| {
+            // The last job may have broken the transaction as any other could: undone alone,
+            // and the others committed.
+            let committed = match conn.execute_batch(end) {
+                Ok(()) => Ok(()),
+                Err(e) => match recover(conn, end, e, &mut finishes) {
+                    None => conn
+                        .execute_batch("RELEASE job; COMMIT")
+                        .map_err(|e| CommitFailed::of("the write could not be committed", e)),
+                    Some(why) => Err(why),
+                },
+            };
+            committed.inspect_err(|_| {
                 let _ = conn.execute_batch("ROLLBACK");
-                CommitFailed::of("the write could not be committed", e)
             })
         }
     };
@@ -725,13 +734,7 @@ mod tests {
             acknowledged.len() >= 5,
             "service came back: {acknowledged:?}"
         );
-        let stored: Vec<String> = db
-            .read(|c| {
-                let mut st = c.prepare("SELECT k FROM kv ORDER BY k")?;
-                let rows = st.query_map([], |r| r.get(0))?;
-                Ok(rows.collect::<Result<_, _>>()?)
-            })
-            .await?;
+        let stored = keys(&db, "SELECT k FROM kv ORDER BY k").await?;
         acknowledged.sort();
         assert_eq!(
             stored, acknowledged,
@@ -836,13 +839,7 @@ mod tests {
                 let r = t.await.map_err(|e| StorageError::Invalid(e.to_string()))?;
                 answered.push(r.is_ok());
             }
-            let stored: Vec<String> = db
-                .read(|c| {
-                    let mut st = c.prepare("SELECT k FROM kv WHERE k <> 'taken' ORDER BY v")?;
-                    let rows = st.query_map([], |r| r.get(0))?;
-                    Ok(rows.collect::<Result<_, _>>()?)
-                })
-                .await?;
+            let stored = keys(&db, "SELECT k FROM kv WHERE k <> 'taken' ORDER BY v").await?;
             let expected: Vec<String> = (0..60)
                 .filter(|i| answered[*i as usize])
                 .map(|i| format!("k{i}"))
@@ -879,6 +876,60 @@ mod tests {
             }
         }
         Ok(())
+    }
+
+    /// One batch, run as the writer runs it, whose last job hides a failed statement: on
+    /// PostgreSQL that job alone is undone at COMMIT, and the job before it is kept.
+    #[test]
+    fn the_last_job_of_a_batch_breaking_it_costs_only_itself() -> Result<(), StorageError> {
+        for conn in crate::testing::store_connections(&[SET], true)? {
+            conn.execute("INSERT INTO kv VALUES ('taken', 0)", [])?;
+            let (first, first_rx) = oneshot::channel();
+            let (last, last_rx) = oneshot::channel();
+            let jobs: Vec<WriteJob> = vec![
+                Box::new(JobOf {
+                    f: |tx: &Connection| Ok(tx.execute("INSERT INTO kv VALUES ('a', 1)", [])?),
+                    reply: first,
+                }),
+                Box::new(JobOf {
+                    f: |tx: &Connection| {
+                        tx.execute("INSERT INTO kv VALUES ('b', 2)", [])?;
+                        let _ = tx.execute("INSERT INTO kv VALUES ('taken', 1)", []);
+                        Ok(1)
+                    },
+                    reply: last,
+                }),
+            ];
+            run_batch(&conn, jobs);
+            let answered = |rx: oneshot::Receiver<Result<usize, StorageError>>| {
+                rx.blocking_recv().map(|r| r.is_ok()).unwrap_or(false)
+            };
+            let (a, b) = (answered(first_rx), answered(last_rx));
+            let stored: Vec<String> = {
+                let mut st = conn.prepare("SELECT k FROM kv WHERE k <> 'taken' ORDER BY k")?;
+                let rows = st.query_map([], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            match conn.dialect() {
+                crate::Dialect::Sqlite => {
+                    assert_eq!((a, b, stored), (true, true, vec!["a".into(), "b".into()]))
+                }
+                crate::Dialect::Postgres => {
+                    assert_eq!((a, b, stored), (true, false, vec!["a".to_string()]))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The keys `sql` selects, in its order.
+    async fn keys(db: &Db, sql: &'static str) -> Result<Vec<String>, StorageError> {
+        db.read(move |c| {
+            let mut st = c.prepare(sql)?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
     }
 
     fn nichoir_storage_params(i: i64) -> (String, i64) {
