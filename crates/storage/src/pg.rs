@@ -330,9 +330,19 @@ impl PgConn {
         let refs: Vec<&(dyn ToSql + Sync)> =
             bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let rows = self.with(|c| c.query(&st, &refs))?;
-        let names: Vec<String> = st.columns().iter().map(|c| c.name().to_string()).collect();
+        Self::decode(Some(&st), &rows)
+    }
+
+    /// The rows as cells, with the column names (the statement's, else the first row's).
+    fn decode(st: Option<&postgres::Statement>, rows: &[postgres::Row]) -> SqlResult<PgRows> {
+        let columns = match (st, rows.first()) {
+            (Some(st), _) => st.columns(),
+            (None, Some(row)) => row.columns(),
+            (None, None) => &[],
+        };
+        let names: Vec<String> = columns.iter().map(|c| c.name().to_string()).collect();
         let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
+        for row in rows {
             let mut cells = Vec::with_capacity(row.len());
             for i in 0..row.len() {
                 cells.push(row.try_get::<_, Cell>(i).map_err(pg_error)?);
@@ -344,6 +354,45 @@ impl PgConn {
             rows: out,
             at: 0,
         })
+    }
+
+    /// As `execute`, with a statement of its own, unnamed and planned for these values (the
+    /// cache's statements get a generic plan after five runs, blind to the values).
+    pub(crate) fn execute_once(&self, sql: &str, params: &[&dyn ToValue]) -> SqlResult<usize> {
+        let (values, declared) = Self::bind(params)?;
+        let (bound, types) = Self::typed(values, &declared);
+        let typed: Vec<(&(dyn ToSql + Sync), Type)> = bound
+            .iter()
+            .zip(types)
+            .map(|(p, t)| (p as &(dyn ToSql + Sync), t))
+            .collect();
+        let n = self.with(|c| c.execute_typed(&rewrite_placeholders(sql), &typed))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// As `query`, with a statement of its own, unnamed and planned for these values: a query
+    /// whose best plan depends on them (a rare word or a common one in a search).
+    pub(crate) fn query_once(&self, sql: &str, params: &[&dyn ToValue]) -> SqlResult<PgRows> {
+        let (values, declared) = Self::bind(params)?;
+        let (bound, types) = Self::typed(values, &declared);
+        let typed: Vec<(&(dyn ToSql + Sync), Type)> = bound
+            .iter()
+            .zip(types)
+            .map(|(p, t)| (p as &(dyn ToSql + Sync), t))
+            .collect();
+        let rows = self.with(|c| c.query_typed(&rewrite_placeholders(sql), &typed))?;
+        Self::decode(None, &rows)
+    }
+
+    /// The values with the type each is sent as. A value of type `Any` is always a NULL (a
+    /// value has its own type), so it never has to be encoded for a type the server inferred.
+    fn typed<'v>(values: Vec<ValueRef<'v>>, declared: &[SqlType]) -> (Vec<Param<'v>>, Vec<Type>) {
+        let types = values
+            .iter()
+            .zip(declared)
+            .map(|(v, d)| SqlType::of(v, *d).pg())
+            .collect();
+        (values.into_iter().map(Param).collect(), types)
     }
 
     pub(crate) fn batch_execute(&self, sql: &str) -> SqlResult<()> {

@@ -668,11 +668,14 @@ impl Connection {
         st.query_row(params, f)
     }
 
+    /// A statement prepared for this use only. On PostgreSQL it is planned at each run for its
+    /// values: for a query whose best plan depends on them (a search), where the cached one
+    /// would soon run a generic plan.
     pub fn prepare(&self, sql: &str) -> SqlResult<Statement<'_>> {
         Ok(Statement {
             inner: match &self.inner {
                 Engine::Sqlite(c) => StmtInner::Plain(c.prepare(sql)?),
-                Engine::Pg(c) => StmtInner::Pg(c, sql.to_string()),
+                Engine::Pg(c) => StmtInner::PgOnce(c, sql.to_string()),
             },
         })
     }
@@ -702,6 +705,7 @@ enum StmtInner<'c> {
     Plain(rusqlite::Statement<'c>),
     Cached(rusqlite::CachedStatement<'c>),
     Pg(&'c PgConn, String),
+    PgOnce(&'c PgConn, String),
 }
 
 /// A prepared statement.
@@ -716,6 +720,7 @@ impl Statement<'_> {
             StmtInner::Plain(s) => params.with_values(|v| Ok(s.execute(sqlite_params(v))?)),
             StmtInner::Cached(s) => params.with_values(|v| Ok(s.execute(sqlite_params(v))?)),
             StmtInner::Pg(c, sql) => params.with_values(|v| c.execute(sql, v)),
+            StmtInner::PgOnce(c, sql) => params.with_values(|v| c.execute_once(sql, v)),
         }
     }
 
@@ -751,6 +756,9 @@ impl Statement<'_> {
                     RowsInner::Sqlite(params.with_values(|v| s.query(sqlite_params(v)))?)
                 }
                 StmtInner::Pg(c, sql) => RowsInner::Pg(params.with_values(|v| c.query(sql, v))?),
+                StmtInner::PgOnce(c, sql) => {
+                    RowsInner::Pg(params.with_values(|v| c.query_once(sql, v))?)
+                }
             },
         })
     }
