@@ -611,9 +611,16 @@ async fn admin_edits_options_closes_and_reopens() -> anyhow::Result<()> {
         token: p.token.clone(),
         options: ids,
     };
+    let before = author.get(&admin).await?.body["poll"].clone();
     assert_eq!(
         vote(&g, &p2, "H", &["yes", "yes", "yes"]).await?.status,
         409
+    );
+    let after = author.get(&admin).await?.body["poll"].clone();
+    assert_eq!(
+        (&after["version"], &after["updated_at"]),
+        (&before["version"], &before["updated_at"]),
+        "a refused vote changes nothing"
     );
     author.patch(&admin, json!({"closed": false})).await?;
     assert_eq!(

@@ -548,7 +548,8 @@ impl PollService {
             .db
             .write(move |c| {
                 let now = now_ms();
-                let Some(poll) = store::poll(c, &id)? else {
+                // Touched first (a refused vote undoes it): the poll read with its new version.
+                let Some(poll) = store::touch_returning(c, &id, now)? else {
                     return fail(PollError::NotFound);
                 };
                 if let Some(reason) = closed_reason(&poll, now) {
@@ -573,7 +574,6 @@ impl PollService {
                     now,
                 };
                 let vote_id = store::insert_vote(c, &vote, &options, &answers)?;
-                let version = store::touch(c, &id, now)?;
                 let row = VoteRow {
                     id: vote_id,
                     name,
@@ -583,7 +583,7 @@ impl PollService {
                     created_at: now,
                     updated_at: now,
                 };
-                Ok((row, PollRow { version, ..poll }))
+                Ok((row, poll))
             })
             .await?;
         self.changed(&poll.id, Some(poll.version));

@@ -3,7 +3,7 @@
 //! which is what keeps a limited option from being over-filled) or `Db::read`.
 
 use nichoir_storage::{
-    params, Connection, OptionalExtension, Row, SResult, SqlError, StorageError, ToValue,
+    params, Connection, Dialect, OptionalExtension, Row, SResult, SqlError, StorageError, ToValue,
 };
 
 use crate::model::{
@@ -329,6 +329,18 @@ pub fn touch(c: &Connection, poll_id: &str, now: i64) -> SResult<i64> {
     )?)
 }
 
+/// `touch` that also reads the poll (its new version), for a job that checks the poll and
+/// then changes it: one statement where a read and an update were two (each a round trip on
+/// PostgreSQL). A job refused after it undoes the touch with the rest of its work.
+pub fn touch_returning(c: &Connection, poll_id: &str, now: i64) -> SResult<Option<PollRow>> {
+    Ok(c.prepare_cached(&format!(
+        "UPDATE polls SET version = version + 1, updated_at = ?2 WHERE id = ?1
+             RETURNING {POLL_COLUMNS}"
+    ))?
+    .query_row(params![poll_id, now], poll_from_row)
+    .optional()?)
+}
+
 pub fn set_closed(c: &Connection, poll_id: &str, closed: bool) -> SResult<()> {
     c.execute(
         "UPDATE polls SET closed = ?2 WHERE id = ?1",
@@ -381,11 +393,7 @@ fn write_answers(
     options: &[OptionRow],
     row: &[Option<Answer>],
 ) -> SResult<()> {
-    let answers: Vec<[i64; 3]> = options
-        .iter()
-        .zip(row)
-        .filter_map(|(o, a)| a.map(|a| [vote_id, o.id, a.to_db()]))
-        .collect();
+    let answers = answer_rows(vote_id, options, row);
     if answers.is_empty() {
         return Ok(());
     }
@@ -404,6 +412,15 @@ fn write_answers(
     Ok(())
 }
 
+/// (vote, option, answer) for each answered option.
+fn answer_rows(vote_id: i64, options: &[OptionRow], row: &[Option<Answer>]) -> Vec<[i64; 3]> {
+    options
+        .iter()
+        .zip(row)
+        .filter_map(|(o, a)| a.map(|a| [vote_id, o.id, a.to_db()]))
+        .collect()
+}
+
 pub struct NewVote<'a> {
     pub poll_id: &'a str,
     pub name: &'a str,
@@ -418,6 +435,29 @@ pub fn insert_vote(
     options: &[OptionRow],
     row: &[Option<Answer>],
 ) -> SResult<i64> {
+    if c.dialect() == Dialect::Postgres {
+        // One statement for the row and its answers (PostgreSQL takes an INSERT in a WITH,
+        // SQLite does not): a vote is a writer job, and there each statement is a round trip.
+        let answers: Vec<[i64; 2]> = answer_rows(0, options, row)
+            .into_iter()
+            .map(|[_, option, answer]| [option, answer])
+            .collect();
+        let answers =
+            serde_json::to_string(&answers).map_err(|e| SqlError::Param(e.to_string()))?;
+        return Ok(c.query_row(
+            "WITH v AS (
+               INSERT INTO poll_votes (poll_id, name, actor_id, edit_token_hash, created_at, updated_at)
+               VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id
+             ), a AS (
+               INSERT INTO poll_answers (vote_id, option_id, answer)
+               SELECT v.id, (x ->> 0)::bigint, (x ->> 1)::bigint
+               FROM v, json_array_elements(?6::json) AS x
+             )
+             SELECT id FROM v",
+            params![v.poll_id, v.name, v.actor_id, v.edit_token_hash, v.now, answers],
+            |r| r.get(0),
+        )?);
+    }
     let id: i64 = c.query_row(
         "INSERT INTO poll_votes (poll_id, name, actor_id, edit_token_hash, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id",
