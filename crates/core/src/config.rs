@@ -43,6 +43,7 @@ pub struct Config {
     pub instance: InstanceConfig,
     pub transparency: TransparencyConfig,
     pub storage: StorageConfig,
+    pub cluster: ClusterConfig,
     pub auth: AuthConfig,
     pub realtime: RealtimeConfig,
     pub uploads: UploadsConfig,
@@ -269,6 +270,28 @@ impl Default for UploadsConfig {
     }
 }
 
+/// Several nodes over one PostgreSQL database and a NATS server (`crates/cluster`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// Empty: one server alone (no bus). `nats://host:4222` (or `tls://…`): a node of a cluster.
+    pub nats_url: String,
+    /// Unique per node; empty: the machine's host name.
+    pub node_name: String,
+    /// The NATS subject prefix: two clusters sharing a NATS server need different ones.
+    pub nats_subject: String,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            nats_url: String::new(),
+            node_name: String::new(),
+            nats_subject: "nichoir".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BackupConfig {
@@ -453,7 +476,12 @@ impl Default for LimitsConfig {
 }
 
 /// Keys whose values are secrets: never shown in the admin settings page or logs.
-pub const SECRET_KEYS: &[&str] = &["smtp.password", "video.turn_secret", "storage.url"];
+pub const SECRET_KEYS: &[&str] = &[
+    "smtp.password",
+    "video.turn_secret",
+    "storage.url",
+    "cluster.nats_url",
+];
 
 /// Keys that are not set from the environment (tables that need the file).
 const FILE_ONLY_KEYS: &[&str] = &["transparency.authority_requests"];
@@ -463,6 +491,7 @@ const SHORT_ENV: &[(&str, &str)] = &[
     ("NICHOIR_DATA_DIR", "server.data_dir"),
     ("NICHOIR_BASE_URL", "server.base_url"),
     ("NICHOIR_DATABASE_URL", "storage.url"),
+    ("NICHOIR_NATS_URL", "cluster.nats_url"),
 ];
 
 impl Config {
@@ -530,6 +559,32 @@ impl Config {
             return Err(bad(
                 "storage.url",
                 "empty (SQLite in the data dir) or postgres://user:password@host:port/database",
+            ));
+        }
+        let nats = &self.cluster.nats_url;
+        if !nats.is_empty() {
+            if !(nats.starts_with("nats://") || nats.starts_with("tls://")) {
+                return Err(bad(
+                    "cluster.nats_url",
+                    "empty (one server alone) or nats://host:4222 (tls://… for TLS)",
+                ));
+            }
+            if url.is_empty() {
+                return Err(bad(
+                    "cluster.nats_url",
+                    "a cluster needs PostgreSQL: set storage.url (SQLite serves one node only)",
+                ));
+            }
+        }
+        let subject = &self.cluster.nats_subject;
+        if subject.is_empty()
+            || !subject
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(bad(
+                "cluster.nats_subject",
+                "letters, digits, - and _ (a NATS subject token)",
             ));
         }
         let base = &self.server.base_url;

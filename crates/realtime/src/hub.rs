@@ -3,22 +3,24 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use nichoir_auth::{Actor, Revocation};
 use nichoir_core::config::RealtimeConfig;
 use nichoir_core::Error;
 use parking_lot::RwLock;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{mpsc, watch, Notify};
 
+use crate::bus::{node_of, Bus, BusMessage, Envelope, RemoteNode, DEAD_AFTER, NODE_SHIFT};
 use crate::protocol::ServerMessage;
 
 pub type ConnId = u64;
 
 /// Who is connected: shown to the other members of a topic.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Peer {
     pub conn: ConnId,
     pub id: String,
@@ -26,7 +28,7 @@ pub struct Peer {
     pub avatar_color: String,
     pub guest: bool,
     /// The client's address, for throttling what it guesses (a room's password); never shown
-    /// to the other members.
+    /// to the other members, nor to the other nodes of a cluster.
     #[serde(skip)]
     pub ip: String,
 }
@@ -155,6 +157,10 @@ struct Inner {
     /// authorized at an older epoch are checked again before anything else they publish.
     epochs: RwLock<HashMap<String, u64>>,
     shutdown_tx: watch::Sender<bool>,
+    /// In a cluster: this node's index and the bus to the others (see `crate::bus`).
+    bus: OnceLock<(u16, Arc<dyn Bus>)>,
+    /// In a cluster: the other nodes' members.
+    remote: RwLock<HashMap<u16, RemoteNode>>,
 }
 
 #[derive(Clone)]
@@ -174,8 +180,190 @@ impl Hub {
                 connections: RwLock::new(HashMap::new()),
                 epochs: RwLock::new(HashMap::new()),
                 shutdown_tx,
+                bus: OnceLock::new(),
+                remote: RwLock::new(HashMap::new()),
             }),
         }
+    }
+
+    /// Makes this hub node `node` of a cluster: what it fans out is published on `bus`, and
+    /// what the bus brings is given to `on_bus`. Before the first connection (connection ids
+    /// carry the node); a second call is refused.
+    pub fn attach_bus(&self, node: u16, bus: Arc<dyn Bus>) -> Result<(), Error> {
+        if self.connection_count() > 0 || self.inner.bus.set((node, bus)).is_err() {
+            return Err(Error::internal(
+                "the realtime bus is attached once, before any connection",
+            ));
+        }
+        self.inner
+            .next_conn
+            .store((u64::from(node) << NODE_SHIFT) | 1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Publishes `message` when in a cluster (built only then: `make` is not called alone).
+    fn publish(&self, make: impl FnOnce() -> BusMessage) {
+        if let Some((node, bus)) = self.inner.bus.get() {
+            bus.publish(&Envelope {
+                origin: *node,
+                message: make(),
+            });
+        }
+    }
+
+    /// This node's index in a cluster.
+    fn node(&self) -> Option<u16> {
+        self.inner.bus.get().map(|(n, _)| *n)
+    }
+
+    /// Whether `conn` is another node's connection.
+    fn is_remote(&self, conn: ConnId) -> bool {
+        self.node().is_some_and(|n| node_of(conn) != n)
+    }
+
+    /// What another node published. Frames go to this node's members only (they were
+    /// published once, by the node that fanned them out).
+    pub fn on_bus(&self, envelope: Envelope) {
+        let Some(me) = self.node() else {
+            return;
+        };
+        let origin = envelope.origin;
+        if origin == me {
+            return;
+        }
+        let now = Instant::now();
+        // Deltas applied under the lock; frames sent after it.
+        let mut reply = None;
+        {
+            let mut remote = self.inner.remote.write();
+            let node = remote.entry(origin).or_insert_with(|| RemoteNode::new(now));
+            node.last_seen = now;
+            match &envelope.message {
+                BusMessage::Joined { topic, peer } => node.join(topic.clone(), peer.clone()),
+                BusMessage::Left { topic, conn } => {
+                    node.leave(topic, *conn);
+                }
+                BusMessage::Heartbeat { memberships } if node.memberships() != *memberships => {
+                    reply = Some(BusMessage::SnapshotRequest { node: origin });
+                }
+                BusMessage::Snapshot { members } => {
+                    node.topics = members
+                        .iter()
+                        .map(|(t, peers)| {
+                            (
+                                t.clone(),
+                                peers.iter().map(|p| (p.conn, p.clone())).collect(),
+                            )
+                        })
+                        .collect();
+                }
+                _ => {}
+            }
+        }
+        if let Some(r) = reply {
+            self.publish(|| r);
+        }
+        match envelope.message {
+            BusMessage::Topic {
+                topic,
+                text,
+                except,
+            } => self.deliver_local(&topic, &text, &except),
+            BusMessage::Topics { topics, data } => {
+                self.deliver_json_local(topics.iter().map(String::as_str), &data)
+            }
+            BusMessage::Conn { conn, text } => {
+                if let Some(tx) = self.sender_of(conn) {
+                    self.deliver(conn, &tx, text);
+                }
+            }
+            BusMessage::SnapshotRequest { node } if node == me => {
+                let members = self.local_memberships();
+                self.publish(|| BusMessage::Snapshot { members });
+            }
+            BusMessage::Bye => self.forget_node(origin),
+            _ => {}
+        }
+    }
+
+    /// Once per `bus::HEARTBEAT` in a cluster: says this node is alive, and drops the nodes
+    /// not heard from for `DEAD_AFTER` (their members leave).
+    pub fn bus_tick(&self) {
+        if self.node().is_none() {
+            return;
+        }
+        let memberships = self
+            .inner
+            .topics
+            .read()
+            .values()
+            .map(|m| m.len() as u64)
+            .sum();
+        self.publish(|| BusMessage::Heartbeat { memberships });
+        let dead: Vec<u16> = self
+            .inner
+            .remote
+            .read()
+            .iter()
+            .filter(|(_, n)| n.last_seen.elapsed() > DEAD_AFTER)
+            .map(|(id, _)| *id)
+            .collect();
+        for node in dead {
+            tracing::warn!(node, "cluster node silent: its realtime members left");
+            self.forget_node(node);
+        }
+    }
+
+    /// Tells the other nodes that this one stops (its members leave at once).
+    pub fn leave_cluster(&self) {
+        self.publish(|| BusMessage::Bye);
+    }
+
+    /// Whether everything published has left (true without a bus).
+    pub fn bus_idle(&self) -> bool {
+        self.inner.bus.get().is_none_or(|(_, b)| b.idle())
+    }
+
+    /// A node is gone: its members leave, and this node's members of their topics are told.
+    fn forget_node(&self, node: u16) {
+        let Some(gone) = self.inner.remote.write().remove(&node) else {
+            return;
+        };
+        for (topic, peers) in gone.topics {
+            for peer in peers.values() {
+                let frame = ServerMessage::Presence {
+                    topic: &topic,
+                    joined: None,
+                    left: Some(peer),
+                }
+                .to_text();
+                self.deliver_local(&topic, &frame, &[]);
+            }
+        }
+    }
+
+    /// This node's members of every topic.
+    fn local_memberships(&self) -> Vec<(String, Vec<Peer>)> {
+        self.inner
+            .topics
+            .read()
+            .iter()
+            .map(|(t, m)| (t.clone(), m.values().map(|m| m.peer.clone()).collect()))
+            .collect()
+    }
+
+    /// The other nodes' members of `topic`.
+    fn remote_members(&self, topic: &str) -> Vec<Peer> {
+        if self.node().is_none() {
+            return Vec::new();
+        }
+        self.inner
+            .remote
+            .read()
+            .values()
+            .filter_map(|n| n.topics.get(topic))
+            .flat_map(|m| m.values().cloned())
+            .collect()
     }
 
     pub fn config(&self) -> &RealtimeConfig {
@@ -284,6 +472,10 @@ impl Hub {
             left
         };
         for (topic, peer) in left {
+            self.publish(|| BusMessage::Left {
+                topic: topic.clone(),
+                conn: peer.conn,
+            });
             self.send_all(
                 &topic,
                 &ServerMessage::Presence {
@@ -292,7 +484,7 @@ impl Hub {
                     left: Some(&peer),
                 }
                 .to_text(),
-                None,
+                &[],
             );
             if let Some(h) = self.handler_for(&topic) {
                 h.on_leave(self, &peer, &topic);
@@ -333,6 +525,12 @@ impl Hub {
             );
             entry.values().map(|m| m.peer.clone()).collect::<Vec<_>>()
         };
+        let mut members = members;
+        members.extend(self.remote_members(topic));
+        self.publish(|| BusMessage::Joined {
+            topic: topic.to_string(),
+            peer: peer.clone(),
+        });
         self.send_all(
             topic,
             &ServerMessage::Presence {
@@ -341,7 +539,7 @@ impl Hub {
                 left: None,
             }
             .to_text(),
-            Some(conn),
+            &[conn],
         );
         Some(members)
     }
@@ -443,6 +641,10 @@ impl Hub {
             removed
         };
         if let Some(m) = &removed {
+            self.publish(|| BusMessage::Left {
+                topic: topic.to_string(),
+                conn,
+            });
             self.send_all(
                 topic,
                 &ServerMessage::Presence {
@@ -451,7 +653,7 @@ impl Hub {
                     left: Some(&m.peer),
                 }
                 .to_text(),
-                None,
+                &[],
             );
             if let Some(h) = self.handler_for(topic) {
                 h.on_leave(self, &m.peer, topic);
@@ -468,13 +670,17 @@ impl Hub {
             .is_some_and(|m| m.contains_key(&conn))
     }
 
+    /// The members of `topic`, on every node of a cluster.
     pub fn members(&self, topic: &str) -> Vec<Peer> {
-        self.inner
+        let mut peers: Vec<Peer> = self
+            .inner
             .topics
             .read()
             .get(topic)
             .map(|m| m.values().map(|m| m.peer.clone()).collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        peers.extend(self.remote_members(topic));
+        peers
     }
 
     /// Sends an event to every member of `topic` (but `except`, usually the author).
@@ -486,29 +692,45 @@ impl Hub {
         except: Option<ConnId>,
     ) {
         let text = ServerMessage::Event { topic, from, data }.to_text();
-        self.send_all(topic, &text, except);
+        self.send_all(topic, &text, except.as_slice());
     }
 
     /// Sends an event whose `data` is already serialised (one text for many topics: a chat
     /// message goes to each member's own topic). `data_json` must be a JSON value's text.
     pub fn broadcast_event_json(&self, topic: &str, data_json: &str) {
-        self.send_all(topic, &event_json_frame(topic, data_json), None);
+        self.send_all(topic, &event_json_frame(topic, data_json), &[]);
     }
 
-    /// How many connections follow `topic` (without copying the members).
+    /// How many connections follow `topic`, on every node (without copying the members).
     pub fn member_count(&self, topic: &str) -> usize {
-        self.inner.topics.read().get(topic).map_or(0, HashMap::len)
+        let local = self.inner.topics.read().get(topic).map_or(0, HashMap::len);
+        if self.node().is_none() {
+            return local;
+        }
+        let remote: usize = self
+            .inner
+            .remote
+            .read()
+            .values()
+            .filter_map(|n| n.topics.get(topic))
+            .map(HashMap::len)
+            .sum();
+        local + remote
     }
 
     /// As [`Hub::broadcast_event_json`], but not to the connections in `except`: a pad sends
     /// one shared text to most members and its own frame to the few that authored the edits.
     pub fn broadcast_event_json_except(&self, topic: &str, data_json: &str, except: &[ConnId]) {
-        let text = event_json_frame(topic, data_json);
-        self.send_all_where(topic, &text, |c| !except.contains(&c));
+        self.send_all(topic, &event_json_frame(topic, data_json), except);
     }
 
     /// Sends an `event` frame whose `data` is already serialised to one connection only.
     pub fn send_event_json_to(&self, conn: ConnId, topic: &str, data_json: &str) -> bool {
+        if self.is_remote(conn) {
+            let text = event_json_frame(topic, data_json);
+            self.publish(|| BusMessage::Conn { conn, text });
+            return true;
+        }
         let tx = self.sender_of(conn);
         match tx {
             Some(tx) => self.deliver(conn, &tx, event_json_frame(topic, data_json)),
@@ -522,9 +744,18 @@ impl Hub {
     /// topic's last member. Same frames, order and slow-client rule as `broadcast_event_json`.
     pub fn broadcast_event_json_to<'a>(
         &self,
-        topics: impl IntoIterator<Item = &'a str>,
+        topics: impl IntoIterator<Item = &'a str> + Clone,
         data_json: &str,
     ) {
+        self.publish(|| BusMessage::Topics {
+            topics: topics.clone().into_iter().map(str::to_string).collect(),
+            data: data_json.to_string(),
+        });
+        self.deliver_json_local(topics, data_json);
+    }
+
+    /// `broadcast_event_json_to` on this node only.
+    fn deliver_json_local<'a>(&self, topics: impl IntoIterator<Item = &'a str>, data_json: &str) {
         let mut targets: Vec<(ConnId, mpsc::Sender<String>, String)> = Vec::new();
         {
             let map = self.inner.topics.read();
@@ -560,6 +791,16 @@ impl Hub {
 
     /// Sends an `event` frame on `topic` to one connection only.
     pub fn send_event_to(&self, conn: ConnId, topic: &str, data: &Value) -> bool {
+        if self.is_remote(conn) {
+            let text = ServerMessage::Event {
+                topic,
+                from: None,
+                data,
+            }
+            .to_text();
+            self.publish(|| BusMessage::Conn { conn, text });
+            return true;
+        }
         let tx = self.sender_of(conn);
         match tx {
             Some(tx) => self.deliver(
@@ -578,6 +819,11 @@ impl Hub {
 
     /// Sends a raw JSON frame to one connection.
     pub fn send_to(&self, conn: ConnId, value: &Value) -> bool {
+        if self.is_remote(conn) {
+            let text = value.to_string();
+            self.publish(|| BusMessage::Conn { conn, text });
+            return true;
+        }
         let tx = self.sender_of(conn);
         match tx {
             Some(tx) => self.deliver(conn, &tx, value.to_string()),
@@ -585,12 +831,18 @@ impl Hub {
         }
     }
 
-    fn send_all(&self, topic: &str, text: &str, except: Option<ConnId>) {
-        self.send_all_where(topic, text, |c| Some(c) != except);
+    /// Sends `text` to the members of `topic` but `except`, on every node.
+    fn send_all(&self, topic: &str, text: &str, except: &[ConnId]) {
+        self.publish(|| BusMessage::Topic {
+            topic: topic.to_string(),
+            text: text.to_string(),
+            except: except.to_vec(),
+        });
+        self.deliver_local(topic, text, except);
     }
 
-    /// Sends `text` to the members of `topic` that `keep` accepts.
-    fn send_all_where(&self, topic: &str, text: &str, keep: impl Fn(ConnId) -> bool) {
+    /// Sends `text` to this node's members of `topic` but `except`.
+    fn deliver_local(&self, topic: &str, text: &str, except: &[ConnId]) {
         let targets: Vec<(ConnId, mpsc::Sender<String>)> = self
             .inner
             .topics
@@ -598,7 +850,7 @@ impl Hub {
             .get(topic)
             .map(|m| {
                 m.iter()
-                    .filter(|(c, _)| keep(**c))
+                    .filter(|(c, _)| !except.contains(c))
                     .map(|(c, m)| (*c, m.tx.clone()))
                     .collect()
             })
@@ -675,6 +927,118 @@ mod tests {
         let actor = Actor::test_user(&peer.id, Some(&format!("s_{}", peer.id)), None);
         hub.join(topic, peer, &actor, hub.epoch(topic), tx)
             .expect("joined")
+    }
+
+    /// The bus between hubs in one process: what one publishes, the others receive at once
+    /// (the NATS transport is tested with the real server in crates/nichoir/tests/cluster.rs).
+    #[derive(Default)]
+    struct Wire {
+        hubs: parking_lot::Mutex<Vec<Hub>>,
+        /// Drops every message while set (a lost one).
+        lose: std::sync::atomic::AtomicBool,
+    }
+
+    struct WireEnd(Arc<Wire>);
+
+    impl Bus for WireEnd {
+        fn publish(&self, envelope: &Envelope) {
+            if self.0.lose.load(Ordering::Relaxed) {
+                return;
+            }
+            let hubs = self.0.hubs.lock().clone();
+            for h in hubs {
+                h.on_bus(envelope.clone());
+            }
+        }
+    }
+
+    fn cluster(n: u16) -> (Arc<Wire>, Vec<Hub>) {
+        let wire = Arc::new(Wire::default());
+        let hubs: Vec<Hub> = (1..=n)
+            .map(|i| {
+                let hub = Hub::new(RealtimeConfig::default());
+                hub.attach_bus(i, Arc::new(WireEnd(wire.clone())))
+                    .expect("attach");
+                hub
+            })
+            .collect();
+        *wire.hubs.lock() = hubs.clone();
+        (wire, hubs)
+    }
+
+    fn drain(rx: &mut mpsc::Receiver<String>) -> Vec<Value> {
+        let mut out = Vec::new();
+        while let Ok(t) = rx.try_recv() {
+            out.push(serde_json::from_str(&t).expect("json frame"));
+        }
+        out
+    }
+
+    #[test]
+    fn members_and_events_cross_nodes_and_a_silent_node_takes_its_members() {
+        let (wire, hubs) = cluster(2);
+        let (a, b) = (&hubs[0], &hubs[1]);
+        let ra = a.connect(&user("ann"));
+        let mut rb = b.connect(&user("bob"));
+        assert_eq!(crate::bus::node_of(ra.id), 1);
+        assert_eq!(
+            crate::bus::node_of(rb.id),
+            2,
+            "connection ids name their node"
+        );
+        join(a, "t:x", peer(ra.id, "ann"), ra.sender.clone());
+        let members = join(b, "t:x", peer(rb.id, "bob"), rb.sender.clone());
+        assert_eq!(members.len(), 2, "Bob's subscription lists Ann, on node 1");
+        assert_eq!((a.member_count("t:x"), b.member_count("t:x")), (2, 2));
+        let mut ra_out = ra.outgoing;
+        let joined = drain(&mut ra_out);
+        assert!(
+            joined.iter().any(|f| f["joined"]["id"] == "bob"),
+            "Ann is told: {joined:?}"
+        );
+        drain(&mut rb.outgoing);
+
+        // An event from node 1 reaches node 2 once; the author's own connection is skipped.
+        a.broadcast_event("t:x", None, &json!({"n": 1}), Some(ra.id));
+        assert!(drain(&mut ra_out).is_empty());
+        let got = drain(&mut rb.outgoing);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0]["data"]["n"], 1);
+        // One connection of another node, and many topics at once.
+        a.send_event_to(rb.id, "t:x", &json!({"only": "bob"}));
+        assert_eq!(drain(&mut rb.outgoing)[0]["data"]["only"], "bob");
+        a.broadcast_event_json_to(["t:x", "t:none"], r#"{"chat":1}"#);
+        assert_eq!(drain(&mut rb.outgoing).len(), 1);
+        assert_eq!(drain(&mut ra_out).len(), 1);
+
+        // A lost "joined" is repaired by the next heartbeat's snapshot.
+        let rc = b.connect(&user("cy"));
+        wire.lose.store(true, Ordering::Relaxed);
+        join(b, "t:x", peer(rc.id, "cy"), rc.sender.clone());
+        wire.lose.store(false, Ordering::Relaxed);
+        assert_eq!(a.member_count("t:x"), 2, "node 1 missed Cy");
+        b.bus_tick();
+        assert_eq!(a.member_count("t:x"), 3, "repaired from node 2's snapshot");
+
+        // Node 2 says goodbye: its members leave node 1's topics, and Ann is told.
+        drain(&mut ra_out);
+        b.leave_cluster();
+        assert_eq!(a.member_count("t:x"), 1);
+        let left: Vec<Value> = drain(&mut ra_out)
+            .into_iter()
+            .filter(|f| f["left"].is_object())
+            .collect();
+        assert_eq!(left.len(), 2, "Bob and Cy left: {left:?}");
+    }
+
+    #[test]
+    fn a_lone_hub_has_no_bus_and_attaches_one_only_before_connections() {
+        let hub = Hub::new(RealtimeConfig::default());
+        hub.bus_tick();
+        let r = hub.connect(&user("u"));
+        assert_eq!(crate::bus::node_of(r.id), 0);
+        let wire = Arc::new(Wire::default());
+        assert!(hub.attach_bus(1, Arc::new(WireEnd(wire))).is_err());
     }
 
     #[tokio::test]

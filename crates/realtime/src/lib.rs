@@ -4,6 +4,7 @@
 //! queue, and a full queue closes that client with 1013.
 
 mod bucket;
+pub mod bus;
 mod connection;
 mod hub;
 mod presence;

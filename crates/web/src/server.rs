@@ -29,6 +29,7 @@ pub fn migrations() -> Vec<MigrationSet> {
         nichoir_chat::MIGRATIONS,
         nichoir_video::MIGRATIONS,
         nichoir_wiki::MIGRATIONS,
+        nichoir_cluster::MIGRATIONS,
     ]
 }
 
@@ -52,6 +53,8 @@ pub struct Prepared {
     pub video: Arc<nichoir_video::VideoService>,
     /// Printed once at start when the instance has no admin yet.
     pub setup_url: Option<String>,
+    /// This node in its cluster (`cluster.nats_url`); None for a server alone.
+    pub cluster: Option<nichoir_cluster::Cluster>,
     _lock: DataDirLock,
 }
 
@@ -172,6 +175,12 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             service: video.clone(),
         }),
     ];
+    // Before the first connection: the node's index goes into every connection id.
+    let cluster = if config.cluster.nats_url.is_empty() {
+        None
+    } else {
+        Some(nichoir_cluster::join(&config, &db, &hub).await?)
+    };
     let setup_url = auth
         .issue_setup_token()
         .await?
@@ -193,6 +202,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         chat,
         video,
         setup_url,
+        cluster,
         _lock: lock,
     })
 }
@@ -201,7 +211,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
 /// lets open requests finish (up to `server.shutdown_timeout_secs`), and closes the database
 /// after the last queued write.
 pub async fn serve(
-    prepared: Prepared,
+    mut prepared: Prepared,
     listener: std::net::TcpListener,
     shutdown: impl Future<Output = ()> + 'static,
 ) -> std::io::Result<()> {
@@ -280,6 +290,9 @@ pub async fn serve(
         handle.stop(true).await;
     });
     server.await?;
+    if let Some(cluster) = prepared.cluster.take() {
+        cluster.leave().await;
+    }
     // Break the hub ↔ services cycles so the database connections close with the last handle.
     ctx.hub.unregister_all();
     ctx.auth.revocations().forget_listeners();

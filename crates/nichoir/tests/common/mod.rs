@@ -238,6 +238,7 @@ pub struct Server {
 
 impl Server {
     /// Starts the server on `data` and waits for its `listening on http://…` line.
+    #[allow(dead_code)]
     pub fn start(data: &Path) -> Server {
         Server::spawn(nichoir(data))
     }

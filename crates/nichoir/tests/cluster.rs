@@ -1,0 +1,275 @@
+//! Three `nichoir` nodes over one PostgreSQL database and a NATS server (`nats-server`, which
+//! `scripts/test-all` installs): people connected to different nodes see each other and each
+//! other's events, a node that dies takes its members with it, and a node name is unique.
+//!
+//! Skipped when NICHOIR_TEST_PG_URL is unset (no test PostgreSQL); under `scripts/test-all`
+//! a missing `nats-server` is a failure. Timeouts only bound a hang.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use common::{
+    create_token, create_user, http, nichoir, run, shared_pg_database, use_database, Server, HANG,
+};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A private `nats-server` on a free loopback port; stopped when dropped.
+struct Nats {
+    child: Child,
+    url: String,
+}
+
+impl Nats {
+    fn start() -> Nats {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server (Debian's `nats-server`; scripts/test-all installs it)");
+        let deadline = Instant::now() + HANG;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "nats-server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Nats {
+            child,
+            url: format!("nats://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A node: its own data dir, the shared database and bus.
+fn node(data: &Path, nats: &Nats, name: &str) -> Server {
+    let mut cmd = nichoir(data);
+    cmd.env("NICHOIR_NATS_URL", &nats.url)
+        .env("NICHOIR_CLUSTER_NODE_NAME", name);
+    Server::spawn(cmd)
+}
+
+async fn ws_connect(url: &str, token: &str) -> Ws {
+    let addr = url.trim_start_matches("http://");
+    let mut req = format!("ws://{addr}/api/v1/ws")
+        .into_client_request()
+        .expect("ws request");
+    req.headers_mut().insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
+    );
+    let (ws, _) = tokio::time::timeout(HANG, tokio_tungstenite::connect_async(req))
+        .await
+        .expect("websocket handshake hung")
+        .expect("websocket upgrade");
+    ws
+}
+
+async fn send(ws: &mut Ws, frame: Value) {
+    ws.send(Message::Text(frame.to_string()))
+        .await
+        .expect("send");
+}
+
+/// The next frame that `pick` accepts (others skipped).
+async fn next_frame(ws: &mut Ws, what: &str, pick: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + HANG;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let msg = tokio::time::timeout(left, ws.next())
+            .await
+            .unwrap_or_else(|_| panic!("no {what}"))
+            .expect("connection ended")
+            .expect("websocket error");
+        let Message::Text(t) = msg else { continue };
+        let f: Value = serde_json::from_str(&t).expect("server frames are JSON");
+        if pick(&f) {
+            return f;
+        }
+    }
+}
+
+async fn subscribe(ws: &mut Ws, topic: &str) -> Value {
+    send(ws, json!({"type": "subscribe", "topic": topic})).await;
+    next_frame(ws, "subscribed", |f| {
+        f["type"] == "subscribed" && f["topic"] == topic
+    })
+    .await
+}
+
+async fn post(url: &str, token: &str, path: &str, body: Value) -> Value {
+    let resp = http()
+        .post(format!("{url}{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    let status = resp.status().as_u16();
+    let body: Value = resp.json().await.expect("json");
+    assert!((200..300).contains(&status), "POST {path}: {status} {body}");
+    body
+}
+
+async fn get(url: &str, path: &str) -> Value {
+    let resp = http()
+        .get(format!("{url}{path}"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status().as_u16(), 200, "GET {path}");
+    resp.json().await.expect("json")
+}
+
+fn member_ids(subscribed: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = subscribed["members"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|p| p["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_nodes_share_realtime_presence_and_events() {
+    let Some(db) = shared_pg_database() else {
+        eprintln!("NICHOIR_TEST_PG_URL unset: the cluster test is skipped");
+        return;
+    };
+    let nats = Nats::start();
+    let dirs: Vec<tempfile::TempDir> = (0..3)
+        .map(|_| tempfile::tempdir().expect("tempdir"))
+        .collect();
+    for d in &dirs {
+        use_database(d.path(), &db);
+    }
+    // Accounts are in the shared database: made once, through any node's data dir.
+    create_user(dirs[0].path(), "ann", true);
+    create_user(dirs[0].path(), "bob", false);
+    let ann = create_token(dirs[0].path(), "ann");
+    let bob = create_token(dirs[0].path(), "bob");
+    let nodes: Vec<Server> = dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| node(d.path(), &nats, &format!("n{}", i + 1)))
+        .collect();
+
+    // Presence: Ann on node 1, Bob on node 3, one topic.
+    let mut a = ws_connect(&nodes[0].url, &ann).await;
+    subscribe(&mut a, "presence:team").await;
+    let mut b = ws_connect(&nodes[2].url, &bob).await;
+    let subscribed = subscribe(&mut b, "presence:team").await;
+    assert_eq!(
+        member_ids(&subscribed).len(),
+        2,
+        "Bob sees Ann: {subscribed}"
+    );
+    let joined = next_frame(&mut a, "Bob's arrival on node 1", |f| {
+        f["type"] == "presence" && f["joined"].is_object()
+    })
+    .await;
+    assert_eq!(joined["joined"]["display_name"], "bob", "{joined}");
+    // What one publishes reaches the other node.
+    send(
+        &mut b,
+        json!({"type": "publish", "topic": "presence:team", "data": {"typing": true}}),
+    )
+    .await;
+    let ev = next_frame(&mut a, "Bob's signal", |f| f["type"] == "event").await;
+    assert_eq!(ev["data"]["typing"], true, "{ev}");
+
+    // A poll: a page follows it on node 2, a vote arrives on node 1.
+    let created = post(
+        &nodes[0].url,
+        &ann,
+        "/api/v1/polls",
+        json!({"kind": "classic", "title": "Lunch", "author_name": "Ann",
+               "options": [{"label": "Pizza"}, {"label": "Soup"}]}),
+    )
+    .await;
+    let poll_id = created["poll"]["id"].as_str().expect("poll id").to_string();
+    let admin_token = created["admin_token"].as_str().expect("admin token");
+    let view = get(&nodes[2].url, &format!("/api/v1/poll-admin/{admin_token}")).await;
+    let answers: serde_json::Map<String, Value> = view["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .filter_map(|o| o["id"].as_i64())
+        .map(|id| (id.to_string(), json!("yes")))
+        .collect();
+    let mut follower = ws_connect(&nodes[1].url, &bob).await;
+    subscribe(&mut follower, &format!("poll:{poll_id}")).await;
+    post(
+        &nodes[0].url,
+        &ann,
+        &format!("/api/v1/polls/{poll_id}/votes"),
+        json!({"name": "Ann", "answers": answers}),
+    )
+    .await;
+    let changed = next_frame(&mut follower, "the vote on node 2", |f| {
+        f["type"] == "event" && f["data"]["type"] == "changed"
+    })
+    .await;
+    assert!(changed["data"]["version"].as_i64().is_some(), "{changed}");
+
+    // A node that dies takes its members: Ann hears Bob leave within the bus's dead time.
+    let mut nodes = nodes;
+    nodes[2].kill_9();
+    let left = next_frame(&mut a, "Bob leaving with node 3", |f| {
+        f["type"] == "presence" && f["left"].is_object()
+    })
+    .await;
+    assert_eq!(left["left"]["display_name"], "bob", "{left}");
+
+    // Its name is free again only once its heartbeat is old: a second live n1 is refused.
+    let twin = tempfile::tempdir().expect("tempdir");
+    use_database(twin.path(), &db);
+    let mut cmd = nichoir(twin.path());
+    cmd.env("NICHOIR_NATS_URL", &nats.url)
+        .env("NICHOIR_CLUSTER_NODE_NAME", "n1");
+    let out = run(cmd, None);
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        out.stderr.contains("n1"),
+        "the refusal names the node: {out:?}"
+    );
+}
+
+#[test]
+fn a_cluster_on_sqlite_is_refused_at_start() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut cmd = nichoir(data.path());
+    cmd.env("NICHOIR_NATS_URL", "nats://127.0.0.1:4222");
+    let out = run(cmd, None);
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        out.stderr.contains("cluster.nats_url") && out.stderr.contains("PostgreSQL"),
+        "{out:?}"
+    );
+}
