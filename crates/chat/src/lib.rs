@@ -9,6 +9,7 @@ mod fuzz_tests;
 mod import;
 mod migrations;
 mod model;
+mod relay;
 mod routes;
 mod service;
 mod store;
@@ -29,8 +30,9 @@ pub fn api(api: Api) -> Api {
     routes::declare(api)
 }
 
-/// Registers the `chat:` topic on the hub.
+/// Registers the `chat:` topic on the hub (and, in a cluster, starts the events relay).
 pub fn register_topics(service: &Arc<ChatService>) {
+    service.start_relay();
     service.hub().register(
         "chat",
         Arc::new(ChatTopics {

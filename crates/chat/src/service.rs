@@ -83,7 +83,7 @@ fn emit_left(
 }
 
 /// `{"id":N, …payload}` from a payload object's text.
-fn with_id(id: i64, payload: &str) -> String {
+pub(crate) fn with_id(id: i64, payload: &str) -> String {
     match payload.strip_prefix('{') {
         Some(rest) if rest.trim_start().starts_with('}') => format!("{{\"id\":{id}}}"),
         Some(rest) => format!("{{\"id\":{id},{rest}"),
@@ -136,6 +136,8 @@ pub struct ChatService {
     pub(crate) base_url: String,
     previewers: Vec<Arc<dyn LinkPreviewer>>,
     users: Mutex<HashMap<String, CachedUser>>,
+    /// In a cluster: the relay that pushes committed events in id order (`relay.rs`).
+    relay: std::sync::OnceLock<Arc<crate::relay::Relay>>,
 }
 
 /// What the composition hands the chat.
@@ -171,6 +173,15 @@ impl ChatService {
             base_url: d.base_url,
             previewers: d.previewers,
             users: Mutex::new(HashMap::new()),
+            relay: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// In a cluster, events reach people through the relay from now on (call once the hub is
+    /// on the bus, before serving).
+    pub fn start_relay(self: &Arc<Self>) {
+        if self.hub.in_cluster() && self.relay.get().is_none() {
+            let _ = self.relay.set(crate::relay::start(self));
         }
     }
 
@@ -205,8 +216,16 @@ impl ChatService {
         Ok(())
     }
 
-    /// Pushes committed events to their recipients' topics.
+    /// Pushes committed events to their recipients' topics; in a cluster, wakes the relays
+    /// of every node, which push them in id order.
     pub(crate) fn deliver(&self, events: Vec<Emit>) {
+        if let Some(relay) = self.relay.get() {
+            if !events.is_empty() {
+                relay.wake();
+                self.hub.signal(crate::relay::SIGNAL, 0);
+            }
+            return;
+        }
         for e in events {
             let topics: Vec<String> = e.to.iter().map(|u| topic(u)).collect();
             self.hub

@@ -663,6 +663,9 @@ pub fn followed_threads(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The key of the transaction lock that orders chat events on PostgreSQL ("chatevts").
+const EVENT_SEQUENCE_LOCK: i64 = 0x6368_6174_6576_7473;
+
 pub fn insert_event(
     c: &Connection,
     channel_id: Option<&str>,
@@ -670,8 +673,49 @@ pub fn insert_event(
     payload: &str,
     now: i64,
 ) -> SResult<i64> {
+    if c.dialect() == Dialect::Postgres {
+        // The event's id is drawn only once this transaction holds the sequence lock, kept
+        // until it commits: ids become visible in id order, as with one writer, even when
+        // several nodes write (an event N is never seen before N - 1 is in or rolled back),
+        // so reading "after the last id" misses nothing (the cluster's chat relay, catch-up).
+        // The lock is taken in the same statement (MATERIALIZED: read before the row is made).
+        return Ok(c
+            .prepare_cached(
+                "WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(?5))
+                 INSERT INTO chat_events (channel_id, user_id, payload, created_at)
+                 SELECT ?1, ?2, ?3, ?4 FROM l RETURNING id",
+            )?
+            .query_row(
+                params![channel_id, user_id, payload, now, EVENT_SEQUENCE_LOCK],
+                |r| r.get(0),
+            )?);
+    }
     Ok(c.prepare_cached("INSERT INTO chat_events (channel_id, user_id, payload, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id")?
         .query_row(params![channel_id, user_id, payload, now], |r| r.get(0))?)
+}
+
+/// One stored event: its id, payload, and for whom (a channel's members or one user).
+pub struct StoredEvent {
+    pub id: i64,
+    pub payload: String,
+    pub channel_id: Option<String>,
+    pub user_id: Option<String>,
+}
+
+/// Every event after `after`, in order (at most `limit`).
+pub fn events_since(c: &Connection, after: i64, limit: i64) -> SResult<Vec<StoredEvent>> {
+    let mut st = c.prepare_cached(
+        "SELECT id, payload, channel_id, user_id FROM chat_events WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![after, limit], |r| {
+        Ok(StoredEvent {
+            id: r.get(0)?,
+            payload: r.get(1)?,
+            channel_id: r.get(2)?,
+            user_id: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The events a user must see after `after`, in order: their channels' and their own.

@@ -261,6 +261,152 @@ async fn three_nodes_share_realtime_presence_and_events() {
     );
 }
 
+async fn get_auth(url: &str, token: &str, path: &str) -> Value {
+    let resp = http()
+        .get(format!("{url}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status().as_u16(), 200, "GET {path}");
+    resp.json().await.expect("json")
+}
+
+/// The ids of the next `n` posts in the chat topic's events (the live `posted` frames), as
+/// they arrive.
+async fn posted_ids(ws: &mut Ws, n: usize) -> Vec<i64> {
+    let mut ids = Vec::with_capacity(n);
+    while ids.len() < n {
+        let f = next_frame(ws, "posted events", |f| {
+            f["type"] == "event" && f["data"]["type"] == "posted"
+        })
+        .await;
+        ids.push(f["data"]["id"].as_i64().expect("event id"));
+    }
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_across_nodes_reaches_everyone_once_in_one_order() {
+    let Some(db) = shared_pg_database() else {
+        eprintln!("NICHOIR_TEST_PG_URL unset: the cluster test is skipped");
+        return;
+    };
+    let nats = Nats::start();
+    let dirs: Vec<tempfile::TempDir> = (0..3)
+        .map(|_| tempfile::tempdir().expect("tempdir"))
+        .collect();
+    for d in &dirs {
+        use_database(d.path(), &db);
+    }
+    let names = ["ann", "bob", "cyd"];
+    let tokens: Vec<String> = names
+        .iter()
+        .map(|n| {
+            create_user(dirs[0].path(), n, *n == "ann");
+            create_token(dirs[0].path(), n)
+        })
+        .collect();
+    let nodes: Vec<Server> = dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| node(d.path(), &nats, &format!("c{}", i + 1)))
+        .collect();
+    post(
+        &nodes[0].url,
+        &tokens[0],
+        "/api/v1/chat/teams",
+        json!({"name": "club", "display_name": "Club", "open": true}),
+    )
+    .await;
+    for (i, t) in tokens.iter().enumerate().skip(1) {
+        post(&nodes[i].url, t, "/api/v1/chat/teams/club/join", json!({})).await;
+    }
+    let channels = get_auth(
+        &nodes[0].url,
+        &tokens[0],
+        "/api/v1/chat/teams/club/channels",
+    )
+    .await;
+    let square = channels
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["name"] == "town-square"))
+        .and_then(|c| c["id"].as_str())
+        .expect("town-square")
+        .to_string();
+    // Each person's socket on their own node.
+    let mut sockets = Vec::new();
+    let mut ids = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let me = get_auth(&nodes[i].url, t, "/api/v1/me").await;
+        let id = me["user"]["id"].as_str().expect("user id").to_string();
+        let mut ws = ws_connect(&nodes[i].url, t).await;
+        subscribe(&mut ws, &format!("chat:{id}")).await;
+        sockets.push(ws);
+        ids.push(id);
+    }
+
+    // 100 messages each, all at once, each through their own node.
+    let mut posting = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let (url, token, square) = (nodes[i].url.clone(), t.clone(), square.clone());
+        posting.push(tokio::spawn(async move {
+            for k in 0..100 {
+                post(
+                    &url,
+                    &token,
+                    &format!("/api/v1/chat/channels/{square}/posts"),
+                    json!({"text": format!("message {k}")}),
+                )
+                .await;
+            }
+        }));
+    }
+    let mut seen = Vec::new();
+    for ws in sockets.iter_mut() {
+        seen.push(posted_ids(ws, 300).await);
+    }
+    for p in posting {
+        p.await.expect("posting");
+    }
+    for (who, got) in names.iter().zip(&seen) {
+        assert!(
+            got.windows(2).all(|w| w[0] < w[1]),
+            "{who} sees increasing ids, each once: {got:?}"
+        );
+    }
+    assert_eq!(seen[0], seen[1], "one order for everyone");
+    assert_eq!(seen[1], seen[2], "one order for everyone");
+
+    // Bob comes back on node 1 and catches up from his 150th: no gap, no duplicate.
+    let mut again = ws_connect(&nodes[0].url, &tokens[1]).await;
+    let topic = format!("chat:{}", ids[1]);
+    subscribe(&mut again, &topic).await;
+    let after = seen[1][149];
+    send(
+        &mut again,
+        json!({"type": "publish", "topic": topic, "data": {"type": "catch_up", "after": after}}),
+    )
+    .await;
+    let mut caught = Vec::new();
+    loop {
+        let f = next_frame(&mut again, "the catch-up", |f| {
+            f["type"] == "event"
+                && matches!(f["data"]["type"].as_str(), Some("events" | "caught_up"))
+        })
+        .await;
+        if f["data"]["type"] == "caught_up" {
+            break;
+        }
+        for e in f["data"]["events"].as_array().expect("events") {
+            if e["type"] == "posted" {
+                caught.push(e["id"].as_i64().expect("id"));
+            }
+        }
+    }
+    assert_eq!(caught, seen[1][150..].to_vec());
+}
+
 #[test]
 fn a_cluster_on_sqlite_is_refused_at_start() {
     let data = tempfile::tempdir().expect("tempdir");

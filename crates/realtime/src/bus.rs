@@ -91,6 +91,12 @@ pub enum BusMessage {
     },
     /// The sender stops: its members leave now rather than after `DEAD_AFTER`.
     Bye,
+    /// A tool's wake-up call to its part on the other nodes ("chat events up to N are in the
+    /// database"): see `Hub::on_signal`.
+    Signal {
+        name: String,
+        value: i64,
+    },
 }
 
 /// What a node knows of another.

@@ -161,7 +161,12 @@ struct Inner {
     bus: OnceLock<(u16, Arc<dyn Bus>)>,
     /// In a cluster: the other nodes' members.
     remote: RwLock<HashMap<u16, RemoteNode>>,
+    /// What tools do when another node signals (see `on_signal`).
+    signals: RwLock<Vec<(String, SignalHandler)>>,
 }
+
+/// What a tool does when another node of the cluster signals it.
+pub type SignalHandler = Arc<dyn Fn(i64) + Send + Sync>;
 
 #[derive(Clone)]
 pub struct Hub {
@@ -182,6 +187,7 @@ impl Hub {
                 shutdown_tx,
                 bus: OnceLock::new(),
                 remote: RwLock::new(HashMap::new()),
+                signals: RwLock::new(Vec::new()),
             }),
         }
     }
@@ -282,6 +288,19 @@ impl Hub {
                 self.publish(|| BusMessage::Snapshot { members });
             }
             BusMessage::Bye => self.forget_node(origin),
+            BusMessage::Signal { name, value } => {
+                let handlers: Vec<SignalHandler> = self
+                    .inner
+                    .signals
+                    .read()
+                    .iter()
+                    .filter(|(n, _)| *n == name)
+                    .map(|(_, h)| h.clone())
+                    .collect();
+                for h in handlers {
+                    h(value);
+                }
+            }
             _ => {}
         }
     }
@@ -382,6 +401,25 @@ impl Hub {
     /// Call it once nothing is served any more.
     pub fn unregister_all(&self) {
         self.inner.handlers.write().clear();
+        self.inner.signals.write().clear();
+    }
+
+    /// Whether this hub is a node of a cluster (a bus is attached).
+    pub fn in_cluster(&self) -> bool {
+        self.node().is_some()
+    }
+
+    /// Calls `handler` with the value each time another node signals `name`.
+    pub fn on_signal(&self, name: &str, handler: SignalHandler) {
+        self.inner.signals.write().push((name.to_string(), handler));
+    }
+
+    /// Signals `name` to the other nodes (not to this one). Without a cluster, nothing.
+    pub fn signal(&self, name: &str, value: i64) {
+        self.publish(|| BusMessage::Signal {
+            name: name.to_string(),
+            value,
+        });
     }
 
     pub(crate) fn handler_for(&self, topic: &str) -> Option<Arc<dyn TopicHandler>> {
@@ -754,8 +792,13 @@ impl Hub {
         self.deliver_json_local(topics, data_json);
     }
 
-    /// `broadcast_event_json_to` on this node only.
-    fn deliver_json_local<'a>(&self, topics: impl IntoIterator<Item = &'a str>, data_json: &str) {
+    /// `broadcast_event_json_to` on this node only: for a tool that brings every node the
+    /// same events by another road (chat's relay reads them from the database, in order).
+    pub fn deliver_json_local<'a>(
+        &self,
+        topics: impl IntoIterator<Item = &'a str>,
+        data_json: &str,
+    ) {
         let mut targets: Vec<(ConnId, mpsc::Sender<String>, String)> = Vec::new();
         {
             let map = self.inner.topics.read();

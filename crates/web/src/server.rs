@@ -95,6 +95,13 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         .await?
         .with_anonymous_render_limit(config.limits.anonymous_renders_per_minute);
     let hub = Hub::new(config.realtime.clone());
+    // Before any connection (the node's index goes into every connection id) and before the
+    // tools' services start (chat's relay needs to know it is in a cluster).
+    let cluster = if config.cluster.nats_url.is_empty() {
+        None
+    } else {
+        Some(nichoir_cluster::join(&config, &db, &hub).await?)
+    };
     // A session, token or account that ends closes the sockets opened with it, before the
     // answer to the logout (or password change, or disable) leaves.
     let revoked = hub.clone();
@@ -175,12 +182,6 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             service: video.clone(),
         }),
     ];
-    // Before the first connection: the node's index goes into every connection id.
-    let cluster = if config.cluster.nats_url.is_empty() {
-        None
-    } else {
-        Some(nichoir_cluster::join(&config, &db, &hub).await?)
-    };
     let setup_url = auth
         .issue_setup_token()
         .await?
