@@ -549,7 +549,8 @@ impl PollService {
             .write(move |c| {
                 let now = now_ms();
                 // Touched first (a refused vote undoes it): the poll read with its new version.
-                let Some(poll) = store::touch_returning(c, &id, now)? else {
+                let Some((poll, options)) = store::touch_returning_with_options(c, &id, now)?
+                else {
                     return fail(PollError::NotFound);
                 };
                 if let Some(reason) = closed_reason(&poll, now) {
@@ -559,7 +560,6 @@ impl PollService {
                         PollError::Closed
                     });
                 }
-                let options = store::options(c, &id)?;
                 let others = yes_counts(c, &poll, &options, None)?;
                 let answers =
                     match check_ballot(&poll.settings, &options, &ballot.answers, &others, None) {

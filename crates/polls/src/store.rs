@@ -15,6 +15,9 @@ const POLL_COLUMNS: &str = "id, admin_token, kind, title, description, author_na
      timezone, answers, deadline, password_hash IS NOT NULL, results, max_yes, one_choice, edit_mode, \
      closed, final_option, notify_votes, notify_comments, remind, reminder_sent, version, created_at, updated_at";
 
+/// How many columns `POLL_COLUMNS` names (the next one is the first after the poll).
+const POLL_COLUMN_COUNT: usize = 25;
+
 fn bad(what: &str) -> SqlError {
     SqlError::invalid_column(what)
 }
@@ -339,6 +342,71 @@ pub fn touch_returning(c: &Connection, poll_id: &str, now: i64) -> SResult<Optio
     ))?
     .query_row(params![poll_id, now], poll_from_row)
     .optional()?)
+}
+
+/// `touch_returning` with the poll's options, what a vote reads: on PostgreSQL in the same
+/// statement (the options as one JSON array), since there each statement is a round trip of
+/// the writer; on SQLite, where a statement costs no trip, as two.
+pub fn touch_returning_with_options(
+    c: &Connection,
+    poll_id: &str,
+    now: i64,
+) -> SResult<Option<(PollRow, Vec<OptionRow>)>> {
+    if c.dialect() != Dialect::Postgres {
+        let Some(poll) = touch_returning(c, poll_id, now)? else {
+            return Ok(None);
+        };
+        return Ok(Some((poll, options(c, poll_id)?)));
+    }
+    let sql = format!(
+        "UPDATE polls SET version = version + 1, updated_at = ?2 WHERE id = ?1
+         RETURNING {POLL_COLUMNS},
+           (SELECT COALESCE(json_agg(json_build_array(o.id, o.label, o.url, o.image_url, o.day,
+                   o.start_time, o.end_time) ORDER BY o.position, o.id), '[]')::text
+            FROM poll_options o WHERE o.poll_id = polls.id)"
+    );
+    let row = c
+        .prepare_cached(&sql)?
+        .query_row(params![poll_id, now], |r| {
+            let poll = poll_from_row(r)?;
+            let options: String = r.get(POLL_COLUMN_COUNT)?;
+            Ok((poll, options))
+        })
+        .optional()?;
+    let Some((poll, options)) = row else {
+        return Ok(None);
+    };
+    Ok(Some((poll, options_from_json(&options)?)))
+}
+
+/// The options of `touch_returning_with_options`'s JSON: `[[id, label, url, image_url, day,
+/// start, end], …]`.
+fn options_from_json(text: &str) -> SResult<Vec<OptionRow>> {
+    type Cells = (
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Cells> = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, label, url, image_url, date, start, end)| OptionRow {
+            id,
+            spec: OptionSpec {
+                id: Some(id),
+                label,
+                url,
+                image_url,
+                date,
+                start,
+                end,
+            },
+        })
+        .collect())
 }
 
 pub fn set_closed(c: &Connection, poll_id: &str, closed: bool) -> SResult<()> {
