@@ -42,7 +42,7 @@ pub(crate) fn start(service: &Arc<ChatService>) -> Arc<Relay> {
     let woken = relay.clone();
     service
         .hub()
-        .on_signal(SIGNAL, Arc::new(move |_| woken.wake()));
+        .on_signal(SIGNAL, Arc::new(move |_: &str| woken.wake()));
     let weak = Arc::downgrade(service);
     let r = relay.clone();
     tokio::spawn(async move { run(weak, r).await });

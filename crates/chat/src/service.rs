@@ -222,7 +222,7 @@ impl ChatService {
         if let Some(relay) = self.relay.get() {
             if !events.is_empty() {
                 relay.wake();
-                self.hub.signal(crate::relay::SIGNAL, 0);
+                self.hub.signal(crate::relay::SIGNAL, "");
             }
             return;
         }

@@ -225,6 +225,9 @@ async fn three_nodes_share_realtime_presence_and_events() {
         .collect();
     let mut follower = ws_connect(&nodes[1].url, &bob).await;
     subscribe(&mut follower, &format!("poll:{poll_id}")).await;
+    // Node 2 keeps the poll's view in its cache...
+    let before = get(&nodes[1].url, &format!("/api/v1/polls/{poll_id}")).await;
+    assert_eq!(before["participants"].as_array().map(Vec::len), Some(0));
     post(
         &nodes[0].url,
         &ann,
@@ -237,6 +240,13 @@ async fn three_nodes_share_realtime_presence_and_events() {
     })
     .await;
     assert!(changed["data"]["version"].as_i64().is_some(), "{changed}");
+    // ...which the vote on node 1 made stale: node 2 shows the vote.
+    let after = get(&nodes[1].url, &format!("/api/v1/polls/{poll_id}")).await;
+    assert_eq!(
+        after["participants"].as_array().map(Vec::len),
+        Some(1),
+        "{after}"
+    );
 
     // A node that dies takes its members: Ann hears Bob leave within the bus's dead time.
     let mut nodes = nodes;

@@ -34,6 +34,7 @@ pub fn api(api: Api) -> Api {
 
 /// Registers the `poll:` topic on the hub.
 pub fn register_topics(service: &Arc<PollService>) {
+    service.listen_to_other_nodes();
     service.hub().register(
         "poll",
         Arc::new(PollTopics {

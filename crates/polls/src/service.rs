@@ -95,6 +95,9 @@ fn fail<T>(e: PollError) -> Result<T, StorageError> {
 
 pub type PollResult<T> = Result<T, PollError>;
 
+/// The bus signal "this poll changed" (its id), for the other nodes' caches.
+const CHANGED_SIGNAL: &str = "polls.changed";
+
 /// What `create` hands back.
 pub struct Created {
     pub poll: Value,
@@ -202,19 +205,37 @@ impl PollService {
         Ok(rendered)
     }
 
-    /// After a committed change: forget the cached view and tell the poll's followers.
+    /// After a committed change: forget the cached view (on every node of a cluster) and tell
+    /// the poll's followers.
     fn changed(&self, poll_id: &str, version: Option<i64>) {
-        {
-            let mut map = self.cache.map.lock();
-            self.cache.epoch.fetch_add(1, Ordering::AcqRel);
-            map.remove(poll_id);
-        }
+        self.forget(poll_id);
+        self.hub.signal(CHANGED_SIGNAL, poll_id);
         let event = match version {
             Some(v) => json!({"type": "changed", "version": v}),
             None => json!({"type": "deleted"}),
         };
         self.hub
             .broadcast_event(&topic(poll_id), None, &event, None);
+    }
+
+    /// Drops the poll's cached view.
+    fn forget(&self, poll_id: &str) {
+        let mut map = self.cache.map.lock();
+        self.cache.epoch.fetch_add(1, Ordering::AcqRel);
+        map.remove(poll_id);
+    }
+
+    /// In a cluster, a poll changed on another node drops its cached view here too.
+    pub fn listen_to_other_nodes(self: &Arc<Self>) {
+        let weak = Arc::downgrade(self);
+        self.hub.on_signal(
+            CHANGED_SIGNAL,
+            Arc::new(move |poll_id: &str| {
+                if let Some(s) = weak.upgrade() {
+                    s.forget(poll_id);
+                }
+            }),
+        );
     }
 
     async fn poll_by_admin(&self, token: &str) -> PollResult<PollRow> {

@@ -91,11 +91,11 @@ pub enum BusMessage {
     },
     /// The sender stops: its members leave now rather than after `DEAD_AFTER`.
     Bye,
-    /// A tool's wake-up call to its part on the other nodes ("chat events up to N are in the
-    /// database"): see `Hub::on_signal`.
+    /// A tool's word to its part on the other nodes ("there are new chat events", "poll X
+    /// changed"): see `Hub::on_signal`.
     Signal {
         name: String,
-        value: i64,
+        value: String,
     },
 }
 

@@ -165,8 +165,8 @@ struct Inner {
     signals: RwLock<Vec<(String, SignalHandler)>>,
 }
 
-/// What a tool does when another node of the cluster signals it.
-pub type SignalHandler = Arc<dyn Fn(i64) + Send + Sync>;
+/// What a tool does when another node of the cluster signals it (with the signal's value).
+pub type SignalHandler = Arc<dyn Fn(&str) + Send + Sync>;
 
 #[derive(Clone)]
 pub struct Hub {
@@ -298,7 +298,7 @@ impl Hub {
                     .map(|(_, h)| h.clone())
                     .collect();
                 for h in handlers {
-                    h(value);
+                    h(&value);
                 }
             }
             _ => {}
@@ -415,10 +415,10 @@ impl Hub {
     }
 
     /// Signals `name` to the other nodes (not to this one). Without a cluster, nothing.
-    pub fn signal(&self, name: &str, value: i64) {
+    pub fn signal(&self, name: &str, value: &str) {
         self.publish(|| BusMessage::Signal {
             name: name.to_string(),
-            value,
+            value: value.to_string(),
         });
     }
 
@@ -1053,6 +1053,18 @@ mod tests {
         a.broadcast_event_json_to(["t:x", "t:none"], r#"{"chat":1}"#);
         assert_eq!(drain(&mut rb.outgoing).len(), 1);
         assert_eq!(drain(&mut ra_out).len(), 1);
+
+        // A signal reaches the other nodes' handlers, not the sender's own.
+        let heard = Arc::new(parking_lot::Mutex::new(Vec::<(u16, String)>::new()));
+        for (i, h) in hubs.iter().enumerate() {
+            let heard = heard.clone();
+            h.on_signal(
+                "poll.changed",
+                Arc::new(move |v: &str| heard.lock().push((i as u16 + 1, v.to_string()))),
+            );
+        }
+        a.signal("poll.changed", "p1");
+        assert_eq!(*heard.lock(), vec![(2, "p1".to_string())]);
 
         // A lost "joined" is repaired by the next heartbeat's snapshot.
         let rc = b.connect(&user("cy"));
