@@ -734,15 +734,11 @@ async fn mails_links_votes_comments_and_reminders() -> anyhow::Result<()> {
         .await?;
     let mails = sink.wait_for(3, WAIT).await;
     assert_eq!(mails.len(), 3);
-    assert_eq!(
-        server
-            .polls
-            .send_reminders()
-            .await
-            .map_err(|e| anyhow::anyhow!(e.to_string()))?,
-        1,
-        "deadline within 24 h"
-    );
+    // Two senders at once (as the nodes of a cluster): one mail.
+    let (a, b) = tokio::join!(server.polls.send_reminders(), server.polls.send_reminders());
+    let sent = a.map_err(|e| anyhow::anyhow!(e.to_string()))?
+        + b.map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    assert_eq!(sent, 1, "deadline within 24 h, one reminder");
     assert_eq!(
         server
             .polls

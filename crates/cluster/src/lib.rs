@@ -6,7 +6,7 @@
 
 mod store;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +28,13 @@ const DB_HEARTBEAT: Duration = Duration::from_secs(2);
 const NAME_HELD: Duration = Duration::from_secs(10);
 /// Messages waiting for the NATS client (a burst of fan-out); past it they are dropped.
 const QUEUE: usize = 65_536;
+/// The lease of the node that runs the background jobs (purges, reminders, backups…), renewed
+/// every `SCHEDULER_RENEW` for `SCHEDULER_TTL`: when that node dies, another takes over within
+/// the TTL. Node clocks must agree to within a few seconds (NTP): at worst two nodes run a job
+/// at once, which the jobs bear (deletes, reminders claimed before they are sent).
+const SCHEDULER: &str = "scheduler";
+const SCHEDULER_RENEW: Duration = Duration::from_secs(5);
+const SCHEDULER_TTL: Duration = Duration::from_secs(15);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
@@ -51,6 +58,7 @@ pub struct Cluster {
     hub: Hub,
     publisher: JoinHandle<()>,
     tasks: Vec<JoinHandle<()>>,
+    runs_jobs: Arc<AtomicBool>,
 }
 
 /// The node's name: `cluster.node_name`, else the machine's host name.
@@ -158,6 +166,26 @@ pub async fn join(config: &Config, db: &Db, hub: &Hub) -> Result<Cluster, Cluste
             }
         })
     };
+    let runs_jobs = Arc::new(AtomicBool::new(false));
+    let scheduler = {
+        let (db, name, runs_jobs) = (db.clone(), name.clone(), runs_jobs.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(SCHEDULER_RENEW);
+            loop {
+                tick.tick().await;
+                let n = name.clone();
+                let now = now_ms();
+                let until = now + SCHEDULER_TTL.as_millis() as i64;
+                let held = db
+                    .write(move |c| store::hold_lease(c, SCHEDULER, &n, now, until))
+                    .await
+                    .unwrap_or(false);
+                if held != runs_jobs.swap(held, Ordering::Relaxed) {
+                    tracing::info!(node = %name, held, "background jobs: this node's turn changed");
+                }
+            }
+        })
+    };
     drop(bus);
     tracing::info!(node = %name, index, subject = %subject, "joined the cluster");
     Ok(Cluster {
@@ -166,7 +194,8 @@ pub async fn join(config: &Config, db: &Db, hub: &Hub) -> Result<Cluster, Cluste
         db: db.clone(),
         hub: hub.clone(),
         publisher,
-        tasks: vec![receiver, ticker, beat],
+        tasks: vec![receiver, ticker, beat, scheduler],
+        runs_jobs,
     })
 }
 
@@ -177,6 +206,11 @@ impl Cluster {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Whether this node runs the background jobs now (one node of the cluster at a time).
+    pub fn runs_jobs(&self) -> Arc<AtomicBool> {
+        self.runs_jobs.clone()
     }
 
     /// Tells the other nodes this one stops, sends what is queued, and frees the node's name.
@@ -197,8 +231,15 @@ impl Cluster {
         })
         .await;
         let name = self.name.clone();
-        if let Err(e) = self.db.write(move |c| store::stopped(c, &name)).await {
-            tracing::warn!(error = %e, "cluster: the node's row was not released");
+        let released = self
+            .db
+            .write(move |c| {
+                store::release_lease(c, SCHEDULER, &name)?;
+                store::stopped(c, &name)
+            })
+            .await;
+        if let Err(e) = released {
+            tracing::warn!(error = %e, "cluster: the node's row and lease were not released");
         }
     }
 }

@@ -4,11 +4,12 @@ use nichoir_storage::{params, Connection, Migration, MigrationSet, OptionalExten
 
 pub const MIGRATIONS: MigrationSet = MigrationSet {
     component: "cluster",
-    migrations: &[Migration {
-        version: 1,
-        name: "nodes",
-        after: None,
-        sql: r#"
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "nodes",
+            after: None,
+            sql: r#"
 -- The nodes of a cluster (PostgreSQL only in use; the table exists on SQLite too so that one
 -- schema serves both). `idx` is the node's number in its realtime connection ids.
 CREATE TABLE cluster_nodes (
@@ -18,7 +19,7 @@ CREATE TABLE cluster_nodes (
     heartbeat_at INTEGER NOT NULL
 ) STRICT;
 "#,
-        pg: r#"
+            pg: r#"
 CREATE TABLE cluster_nodes (
     name TEXT PRIMARY KEY,
     idx BIGINT NOT NULL UNIQUE,
@@ -26,7 +27,29 @@ CREATE TABLE cluster_nodes (
     heartbeat_at BIGINT NOT NULL
 );
 "#,
-    }],
+        },
+        Migration {
+            version: 2,
+            name: "leases",
+            after: None,
+            sql: r#"
+-- What one node of a cluster does at a time ("scheduler": the background jobs), until
+-- `expires_at` (ms) unless renewed.
+CREATE TABLE cluster_leases (
+    name TEXT PRIMARY KEY,
+    node TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT;
+"#,
+            pg: r#"
+CREATE TABLE cluster_leases (
+    name TEXT PRIMARY KEY,
+    node TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+"#,
+        },
+    ],
 };
 
 /// A node's registration, from its row.
@@ -86,6 +109,31 @@ pub fn first_free(taken: &[i64]) -> Option<u16> {
     u16::try_from(want).ok()
 }
 
+/// Takes or renews lease `lease` for `node` until `until`; whether `node` holds it (another
+/// node's lease is taken only once it has expired).
+pub fn hold_lease(c: &Connection, lease: &str, node: &str, now: i64, until: i64) -> SResult<bool> {
+    let holder: Option<String> = c
+        .query_row(
+            "INSERT INTO cluster_leases (name, node, expires_at) VALUES (?1, ?2, ?4)
+             ON CONFLICT (name) DO UPDATE SET node = excluded.node, expires_at = excluded.expires_at
+             WHERE cluster_leases.node = excluded.node OR cluster_leases.expires_at < ?3
+             RETURNING node",
+            params![lease, node, now, until],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(holder.as_deref() == Some(node))
+}
+
+/// Gives the lease up (the node stops).
+pub fn release_lease(c: &Connection, lease: &str, node: &str) -> SResult<()> {
+    c.execute(
+        "DELETE FROM cluster_leases WHERE name = ?1 AND node = ?2",
+        params![lease, node],
+    )?;
+    Ok(())
+}
+
 pub fn heartbeat(c: &Connection, name: &str, now: i64) -> SResult<()> {
     c.execute(
         "UPDATE cluster_nodes SET heartbeat_at = ?2 WHERE name = ?1",
@@ -111,6 +159,33 @@ mod tests {
         assert_eq!(first_free(&[2, 3]), Some(1));
         let all: Vec<i64> = (1..=65535).collect();
         assert_eq!(first_free(&all), None);
+    }
+
+    #[test]
+    fn a_lease_is_held_by_one_node_until_it_expires_or_is_released() {
+        let dbs = nichoir_storage::testing::store_connections(&[MIGRATIONS], false).expect("db");
+        for c in dbs {
+            assert!(hold_lease(&c, "scheduler", "a", 0, 100).expect("a"));
+            assert!(
+                !hold_lease(&c, "scheduler", "b", 50, 150).expect("b"),
+                "a holds it"
+            );
+            assert!(hold_lease(&c, "scheduler", "a", 90, 190).expect("a renews"));
+            assert!(
+                !hold_lease(&c, "scheduler", "b", 150, 250).expect("b"),
+                "renewed"
+            );
+            assert!(
+                hold_lease(&c, "scheduler", "b", 200, 300).expect("b"),
+                "expired"
+            );
+            assert!(
+                !hold_lease(&c, "scheduler", "a", 210, 310).expect("a"),
+                "lost"
+            );
+            release_lease(&c, "scheduler", "b").expect("release");
+            assert!(hold_lease(&c, "scheduler", "a", 220, 320).expect("a again"));
+        }
     }
 
     #[test]

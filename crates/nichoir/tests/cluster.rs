@@ -180,6 +180,25 @@ async fn three_nodes_share_realtime_presence_and_events() {
         .map(|(i, d)| node(d.path(), &nats, &format!("n{}", i + 1)))
         .collect();
 
+    // One node runs the background jobs (it logs when its turn begins; none ends here).
+    let deadline = Instant::now() + HANG;
+    let holders = loop {
+        let holders: Vec<usize> = (0..3)
+            .filter(|i| nodes[*i].stderr().contains("this node's turn changed"))
+            .collect();
+        if !holders.is_empty() || Instant::now() > deadline {
+            break holders;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // Renewals are every 5 s: give the others a round to (wrongly) take it too.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let holders_later: Vec<usize> = (0..3)
+        .filter(|i| nodes[*i].stderr().contains("this node's turn changed"))
+        .collect();
+    assert_eq!(holders.len(), 1, "one scheduler: {holders:?}");
+    assert_eq!(holders, holders_later, "still one scheduler");
+
     // Presence: Ann on node 1, Bob on node 3, one topic.
     let mut a = ws_connect(&nodes[0].url, &ann).await;
     subscribe(&mut a, "presence:team").await;

@@ -878,13 +878,24 @@ impl PollService {
                     self.admin_url(&poll.admin_token)
                 ),
             };
+            // Claimed before it is sent: one mail per poll even when several nodes look.
+            let id = poll.id.clone();
+            if !self
+                .db
+                .write(move |c| store::claim_reminder(c, &id))
+                .await?
+            {
+                continue;
+            }
             match self.mailer.send(mail).await {
-                Ok(()) => {
+                Ok(()) => sent += 1,
+                Err(e) => {
+                    tracing::warn!(poll = %poll.id, "reminder not sent: {e}");
                     let id = poll.id.clone();
-                    self.db.write(move |c| store::mark_reminded(c, &id)).await?;
-                    sent += 1;
+                    self.db
+                        .write(move |c| store::release_reminder(c, &id))
+                        .await?;
                 }
-                Err(e) => tracing::warn!(poll = %poll.id, "reminder not sent: {e}"),
             }
         }
         Ok(sent)

@@ -628,9 +628,19 @@ pub fn reminders_due(c: &Connection, now: i64, window_ms: i64) -> SResult<Vec<Po
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn mark_reminded(c: &Connection, poll_id: &str) -> SResult<()> {
+/// Takes the poll's reminder for this sender: false when another took it first (the nodes of
+/// a cluster all look for due reminders; one mail per poll).
+pub fn claim_reminder(c: &Connection, poll_id: &str) -> SResult<bool> {
+    Ok(c.execute(
+        "UPDATE polls SET reminder_sent = 1 WHERE id = ?1 AND reminder_sent = 0",
+        [poll_id],
+    )? == 1)
+}
+
+/// The mail of a claimed reminder could not go: it is due again.
+pub fn release_reminder(c: &Connection, poll_id: &str) -> SResult<()> {
     c.execute(
-        "UPDATE polls SET reminder_sent = 1 WHERE id = ?1",
+        "UPDATE polls SET reminder_sent = 0 WHERE id = ?1",
         [poll_id],
     )?;
     Ok(())

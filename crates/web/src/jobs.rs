@@ -1,75 +1,101 @@
 //! Background jobs, with the same configuration values the About page shows: automatic backups
 //! and their pruning, WAL checkpoints, the sweep of expired sessions.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use nichoir_http::Ctx;
 use tokio::sync::watch;
 
+/// Starts every job. `runs_jobs`: whether this server runs them now (always alone; in a
+/// cluster, the node holding the scheduler lease).
 pub fn spawn_all(
     ctx: Ctx,
     pads: std::sync::Arc<nichoir_pad::PadService>,
     polls: std::sync::Arc<nichoir_polls::PollService>,
     chat: std::sync::Arc<nichoir_chat::ChatService>,
     stop: watch::Receiver<bool>,
+    runs_jobs: Arc<AtomicBool>,
 ) {
     let c = ctx.config.clone();
-    every(Duration::from_secs(3600), stop.clone(), move || {
-        let chat = chat.clone();
-        async move {
-            match chat.prune_events().await {
-                Ok(n) if n > 0 => tracing::info!(removed = n, "old chat events pruned"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e.message, "chat event pruning failed"),
-            }
-            match chat.apply_retention().await {
-                Ok(n) if n > 0 => {
-                    tracing::info!(removed = n, "chat messages past their retention deleted")
+    every(
+        runs_jobs.clone(),
+        Duration::from_secs(3600),
+        stop.clone(),
+        move || {
+            let chat = chat.clone();
+            async move {
+                match chat.prune_events().await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "old chat events pruned"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e.message, "chat event pruning failed"),
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e.message, "chat retention failed"),
+                match chat.apply_retention().await {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(removed = n, "chat messages past their retention deleted")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e.message, "chat retention failed"),
+                }
             }
-        }
-    });
+        },
+    );
     if c.polls.purge_after_days > 0 {
         let polls = polls.clone();
-        every(Duration::from_secs(3600), stop.clone(), move || {
+        every(
+            runs_jobs.clone(),
+            Duration::from_secs(3600),
+            stop.clone(),
+            move || {
+                let polls = polls.clone();
+                async move {
+                    match polls.purge_expired().await {
+                        Ok(n) if n > 0 => tracing::info!(removed = n, "expired polls deleted"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "poll purge failed"),
+                    }
+                }
+            },
+        );
+    }
+    every(
+        runs_jobs.clone(),
+        Duration::from_secs(300),
+        stop.clone(),
+        move || {
             let polls = polls.clone();
             async move {
-                match polls.purge_expired().await {
-                    Ok(n) if n > 0 => tracing::info!(removed = n, "expired polls deleted"),
+                match polls.send_reminders().await {
+                    Ok(n) if n > 0 => tracing::info!(sent = n, "poll reminders sent"),
                     Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "poll purge failed"),
+                    Err(e) => tracing::warn!(error = %e, "poll reminders failed"),
                 }
             }
-        });
-    }
-    every(Duration::from_secs(300), stop.clone(), move || {
-        let polls = polls.clone();
-        async move {
-            match polls.send_reminders().await {
-                Ok(n) if n > 0 => tracing::info!(sent = n, "poll reminders sent"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "poll reminders failed"),
-            }
-        }
-    });
+        },
+    );
     if c.pads.expire_unused_days > 0 {
         let days = c.pads.expire_unused_days;
-        every(Duration::from_secs(3600), stop.clone(), move || {
-            let pads = pads.clone();
-            async move {
-                match pads.expire_unused(days).await {
-                    Ok(n) if n > 0 => tracing::info!(removed = n, days, "unused pads deleted"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "pad expiry failed"),
+        every(
+            runs_jobs.clone(),
+            Duration::from_secs(3600),
+            stop.clone(),
+            move || {
+                let pads = pads.clone();
+                async move {
+                    match pads.expire_unused(days).await {
+                        Ok(n) if n > 0 => tracing::info!(removed = n, days, "unused pads deleted"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "pad expiry failed"),
+                    }
                 }
-            }
-        });
+            },
+        );
     }
     if c.storage.wal_checkpoint_secs > 0 && c.storage.url.is_empty() {
         let db = ctx.db.clone();
         every(
+            runs_jobs.clone(),
             Duration::from_secs(c.storage.wal_checkpoint_secs),
             stop.clone(),
             move || {
@@ -83,19 +109,25 @@ pub fn spawn_all(
         );
     }
     let auth = ctx.auth.clone();
-    every(Duration::from_secs(3600), stop.clone(), move || {
-        let auth = auth.clone();
-        async move {
-            match auth.sweep_sessions().await {
-                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e.message, "session sweep failed"),
+    every(
+        runs_jobs.clone(),
+        Duration::from_secs(3600),
+        stop.clone(),
+        move || {
+            let auth = auth.clone();
+            async move {
+                match auth.sweep_sessions().await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e.message, "session sweep failed"),
+                }
             }
-        }
-    });
+        },
+    );
     if c.backup.interval_hours > 0 {
         let ctx2 = ctx.clone();
         every(
+            runs_jobs.clone(),
             Duration::from_secs(c.backup.interval_hours * 3600),
             stop,
             move || {
@@ -129,8 +161,12 @@ pub fn spawn_all(
     }
 }
 
-fn every<F, Fut>(period: Duration, mut stop: watch::Receiver<bool>, job: F)
-where
+fn every<F, Fut>(
+    runs_jobs: Arc<AtomicBool>,
+    period: Duration,
+    mut stop: watch::Receiver<bool>,
+    job: F,
+) where
     F: Fn() -> Fut + 'static,
     Fut: std::future::Future<Output = ()> + 'static,
 {
@@ -139,7 +175,11 @@ where
         tick.tick().await; // the first tick is immediate: skip it
         loop {
             tokio::select! {
-                _ = tick.tick() => job().await,
+                _ = tick.tick() => {
+                    if runs_jobs.load(Ordering::Relaxed) {
+                        job().await
+                    }
+                }
                 _ = stop.changed() => break,
             }
         }

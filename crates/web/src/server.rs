@@ -272,12 +272,17 @@ pub async fn serve(
     .run();
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let runs_jobs = match &prepared.cluster {
+        Some(cluster) => cluster.runs_jobs(),
+        None => std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
+    };
     crate::jobs::spawn_all(
         ctx.clone(),
         prepared.pads.clone(),
         prepared.polls.clone(),
         prepared.chat.clone(),
         stop_rx,
+        runs_jobs,
     );
     let handle = server.handle();
     let hub = ctx.hub.clone();
