@@ -102,12 +102,18 @@ impl AuthService {
                 if let Some(s) = existing {
                     return Ok(s);
                 }
-                let s = random_token(32).into_bytes();
+                // Several nodes of a cluster starting at once on an empty database: the first
+                // insert wins and every node reads that one.
                 tx.execute(
-                    "INSERT INTO instance_secrets (name, value) VALUES ('csrf', ?1)",
-                    [&s],
+                    "INSERT INTO instance_secrets (name, value) VALUES ('csrf', ?1)
+                     ON CONFLICT (name) DO NOTHING",
+                    [&random_token(32).into_bytes()],
                 )?;
-                Ok(s)
+                Ok(tx.query_row(
+                    "SELECT value FROM instance_secrets WHERE name = 'csrf'",
+                    [],
+                    |r| r.get(0),
+                )?)
             })
             .await?;
         let limits = ThrottleLimits {
@@ -967,22 +973,43 @@ impl AuthService {
 
     /// When no admin exists, makes a new one-time setup token (replacing older ones) and returns it.
     pub async fn issue_setup_token(&self) -> Result<Option<String>, Error> {
+        self.issue_setup_token_unless(None).await
+    }
+
+    /// As `issue_setup_token`, but none when one was issued less than `recent` ago: the nodes
+    /// of a cluster start together, and the link the first one printed must stay valid.
+    pub async fn issue_setup_token_unless(
+        &self,
+        recent: Option<std::time::Duration>,
+    ) -> Result<Option<String>, Error> {
         if self.has_admin().await? {
             return Ok(None);
         }
         let token = random_token(24);
         let hash = hash_token(&token);
-        self.db
+        let since = recent.map(|r| now_ms() - r.as_millis() as i64);
+        let issued = self
+            .db
             .write(move |tx| {
+                if let Some(since) = since {
+                    let fresh: i64 = tx.query_row(
+                        "SELECT COUNT(*) FROM setup_tokens WHERE created_at > ?1",
+                        [since],
+                        |r| r.get(0),
+                    )?;
+                    if fresh > 0 {
+                        return Ok(false);
+                    }
+                }
                 tx.execute("DELETE FROM setup_tokens", [])?;
                 tx.execute(
                     "INSERT INTO setup_tokens (token_hash, created_at) VALUES (?1, ?2)",
                     params![hash, now_ms()],
                 )?;
-                Ok(())
+                Ok(true)
             })
             .await?;
-        Ok(Some(token))
+        Ok(issued.then_some(token))
     }
 
     pub async fn complete_setup(

@@ -436,6 +436,39 @@ async fn chat_across_nodes_reaches_everyone_once_in_one_order() {
     assert_eq!(caught, seen[1][150..].to_vec());
 }
 
+/// Nodes starting on an empty database: one CSRF secret, and the setup link that the first
+/// node printed still works through the second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_node_s_setup_link_stays_valid() {
+    let Some(db) = shared_pg_database() else {
+        eprintln!("NICHOIR_TEST_PG_URL unset: the cluster test is skipped");
+        return;
+    };
+    let nats = Nats::start();
+    let dirs: Vec<tempfile::TempDir> = (0..2)
+        .map(|_| tempfile::tempdir().expect("tempdir"))
+        .collect();
+    for d in &dirs {
+        use_database(d.path(), &db);
+    }
+    let first = node(dirs[0].path(), &nats, "s1");
+    let line = first.wait_line(|l| l.contains("/setup?token="));
+    let token = line
+        .split("token=")
+        .nth(1)
+        .expect("token")
+        .trim()
+        .to_string();
+    let second = node(dirs[1].path(), &nats, "s2");
+    let resp = http()
+        .post(format!("{}/api/v1/setup", second.url))
+        .json(&json!({"token": token, "username": "root", "password": "long password", "display_name": "Root"}))
+        .send()
+        .await
+        .expect("POST /api/v1/setup");
+    assert!(resp.status().is_success(), "{}", resp.status());
+}
+
 #[test]
 fn a_cluster_on_sqlite_is_refused_at_start() {
     let data = tempfile::tempdir().expect("tempdir");

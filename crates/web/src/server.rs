@@ -182,10 +182,19 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             service: video.clone(),
         }),
     ];
+    // In a cluster, the first node to start issues the link; the others keep it valid.
+    let keep_recent = cluster
+        .as_ref()
+        .map(|_| std::time::Duration::from_secs(3600));
     let setup_url = auth
-        .issue_setup_token()
+        .issue_setup_token_unless(keep_recent)
         .await?
         .map(|t| format!("{}/setup?token={t}", config.public_base_url()));
+    if keep_recent.is_some() && setup_url.is_none() && !auth.has_admin().await? {
+        tracing::info!(
+            "no admin account yet: the setup link is in the output of the node that started first"
+        );
+    }
     let ctx = Ctx {
         trusted_proxies: Arc::new(config.trusted_proxies()?),
         config: Arc::new(config),
