@@ -20,7 +20,15 @@ pub use migrations::MIGRATIONS;
 pub use model::{Guest, InviteInfo, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User};
 pub use revocation::{Revocation, Revocations};
 pub use service::{AuthService, Credentials, LoginOutcome, Registration};
-pub use throttle::{LoginThrottle, ThrottleLimits};
+pub use throttle::{LoginThrottle, ThrottleEvent, ThrottleLimits};
+
+/// The names under which the throttles' counts travel between the nodes of a cluster: wrong
+/// account passwords, wrong resource passwords (pads, polls, rooms), anonymous renders.
+pub const THROTTLE_SIGNALS: [&str; 3] = [
+    "auth.throttle.login",
+    "auth.throttle.secret",
+    "auth.throttle.render",
+];
 pub use validate::{avatar_color_for, validate_password, validate_username};
 
 /// Cookies this crate sets: the About page lists them, so the list lives beside the code that sets them.

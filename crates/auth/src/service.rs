@@ -195,6 +195,38 @@ impl AuthService {
         Ok(ok)
     }
 
+    /// In a cluster: what the throttles count (wrong passwords per account and address,
+    /// wrong resource passwords, anonymous renders) is shared with the other nodes through
+    /// `share(name, event)`, and counted here when `apply_shared_throttle` hears theirs.
+    pub fn share_throttles(&self, share: Arc<dyn Fn(&'static str, String) + Send + Sync>) {
+        for (name, throttle) in self.throttles() {
+            let share = share.clone();
+            throttle.share_with(Arc::new(move |event| share(name, event)));
+        }
+    }
+
+    /// Counts what throttle `name` counted on another node.
+    pub fn apply_shared_throttle(&self, name: &str, event: &str) {
+        let Some(event) = crate::throttle::ThrottleEvent::parse(event) else {
+            return;
+        };
+        for (n, throttle) in self.throttles() {
+            if n == name {
+                throttle.apply_shared(&event, Instant::now());
+            }
+        }
+    }
+
+    /// The throttles, by the name their events travel under.
+    fn throttles(&self) -> Vec<(&'static str, &Arc<LoginThrottle>)> {
+        let [login, secret, render] = crate::THROTTLE_SIGNALS;
+        let mut all = vec![(login, &self.throttle), (secret, &self.secret_throttle)];
+        if let Some(r) = &self.render_throttle {
+            all.push((render, r));
+        }
+        all
+    }
+
     /// Where the end of a session, token or account is announced (the realtime hub listens).
     pub fn revocations(&self) -> &Revocations {
         &self.revocations

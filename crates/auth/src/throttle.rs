@@ -3,9 +3,10 @@
 //! out. There is never a lock-out that an attacker could trigger to keep a user out for good.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottleLimits {
@@ -14,10 +15,54 @@ pub struct ThrottleLimits {
     pub window: Duration,
 }
 
-#[derive(Debug)]
+/// Where a throttle tells the other nodes of a cluster what it counted (`ThrottleEvent` as
+/// text), so that N nodes do not give an attacker N times the guesses.
+pub type ShareThrottle = Arc<dyn Fn(String) + Send + Sync>;
+
 pub struct LoginThrottle {
     limits: ThrottleLimits,
     failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    share: RwLock<Option<ShareThrottle>>,
+}
+
+impl std::fmt::Debug for LoginThrottle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginThrottle")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one node's throttle counted, for the others: `f <account> <ip>` (a failure) or
+/// `s <account>` (a success), tab-separated (neither an account name nor an address holds a
+/// tab: names are validated, addresses come from the socket or a trusted proxy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThrottleEvent {
+    Failure { account: String, ip: String },
+    Success { account: String },
+}
+
+impl ThrottleEvent {
+    pub fn to_text(&self) -> String {
+        match self {
+            ThrottleEvent::Failure { account, ip } => format!("f\t{account}\t{ip}"),
+            ThrottleEvent::Success { account } => format!("s\t{account}"),
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ThrottleEvent> {
+        let mut parts = text.split('\t');
+        match (parts.next()?, parts.next(), parts.next(), parts.next()) {
+            ("f", Some(account), Some(ip), None) => Some(ThrottleEvent::Failure {
+                account: account.to_string(),
+                ip: ip.to_string(),
+            }),
+            ("s", Some(account), None, None) => Some(ThrottleEvent::Success {
+                account: account.to_string(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl LoginThrottle {
@@ -25,6 +70,26 @@ impl LoginThrottle {
         LoginThrottle {
             limits,
             failures: Mutex::new(HashMap::new()),
+            share: RwLock::new(None),
+        }
+    }
+
+    /// From now on, what this throttle counts is also handed to `share`.
+    pub fn share_with(&self, share: ShareThrottle) {
+        *self.share.write() = Some(share);
+    }
+
+    /// Counts what another node counted (without sharing it again).
+    pub fn apply_shared(&self, event: &ThrottleEvent, now: Instant) {
+        match event {
+            ThrottleEvent::Failure { account, ip } => self.count_failure(account, ip, now),
+            ThrottleEvent::Success { account } => self.clear_account(account),
+        }
+    }
+
+    fn shared(&self, event: impl FnOnce() -> ThrottleEvent) {
+        if let Some(share) = self.share.read().as_ref() {
+            share(event().to_text());
         }
     }
 
@@ -75,6 +140,14 @@ impl LoginThrottle {
     }
 
     pub fn record_failure(&self, account: &str, ip: &str, now: Instant) {
+        self.count_failure(account, ip, now);
+        self.shared(|| ThrottleEvent::Failure {
+            account: account.to_string(),
+            ip: ip.to_string(),
+        });
+    }
+
+    fn count_failure(&self, account: &str, ip: &str, now: Instant) {
         let mut map = self.failures.lock();
         for (key, _) in Self::keys(account, ip) {
             let q = map.entry(key).or_default();
@@ -94,6 +167,13 @@ impl LoginThrottle {
     /// A success clears the account's failures (not the address's: one success must not let an
     /// attacker reset the per-address counter).
     pub fn record_success(&self, account: &str) {
+        self.clear_account(account);
+        self.shared(|| ThrottleEvent::Success {
+            account: account.to_string(),
+        });
+    }
+
+    fn clear_account(&self, account: &str) {
         self.failures
             .lock()
             .remove(&format!("a:{}", account.to_lowercase()));
@@ -103,6 +183,38 @@ impl LoginThrottle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_one_node_counts_the_others_count_too() {
+        let (here, there) = (Arc::new(t()), Arc::new(t()));
+        let to = there.clone();
+        here.share_with(Arc::new(move |text: String| {
+            let event = ThrottleEvent::parse(&text).expect("a throttle event");
+            to.apply_shared(&event, Instant::now());
+        }));
+        let now = Instant::now();
+        for _ in 0..3 {
+            here.record_failure("Alice", "1.2.3.4", now);
+        }
+        assert!(
+            there.check("alice", "9.9.9.9", now).is_err(),
+            "the account's failures"
+        );
+        here.record_success("Alice");
+        assert!(
+            there.check("alice", "9.9.9.9", now).is_ok(),
+            "and its success"
+        );
+        assert_eq!(
+            ThrottleEvent::parse("f\tbob\t::1"),
+            Some(ThrottleEvent::Failure {
+                account: "bob".into(),
+                ip: "::1".into()
+            })
+        );
+        assert_eq!(ThrottleEvent::parse("f\tbob"), None);
+        assert_eq!(ThrottleEvent::parse("x"), None);
+    }
 
     fn t() -> LoginThrottle {
         LoginThrottle::new(ThrottleLimits {

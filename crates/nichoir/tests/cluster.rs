@@ -65,10 +65,28 @@ impl Drop for Nats {
 
 /// A node: its own data dir, the shared database and bus.
 fn node(data: &Path, nats: &Nats, name: &str) -> Server {
+    node_with(data, nats, name, &[])
+}
+
+fn node_with(data: &Path, nats: &Nats, name: &str, env: &[(&str, &str)]) -> Server {
     let mut cmd = nichoir(data);
     cmd.env("NICHOIR_NATS_URL", &nats.url)
         .env("NICHOIR_CLUSTER_NODE_NAME", name);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     Server::spawn(cmd)
+}
+
+async fn login_status(url: &str, password: &str) -> u16 {
+    http()
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&json!({"username": "root", "password": password}))
+        .send()
+        .await
+        .expect("POST /api/v1/auth/login")
+        .status()
+        .as_u16()
 }
 
 async fn ws_connect(url: &str, token: &str) -> Ws {
@@ -437,7 +455,7 @@ async fn chat_across_nodes_reaches_everyone_once_in_one_order() {
 }
 
 /// Nodes starting on an empty database: one CSRF secret, and the setup link that the first
-/// node printed still works through the second.
+/// node printed still works through the second. Then wrong passwords count on every node.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_node_s_setup_link_stays_valid() {
     let Some(db) = shared_pg_database() else {
@@ -451,7 +469,8 @@ async fn the_first_node_s_setup_link_stays_valid() {
     for d in &dirs {
         use_database(d.path(), &db);
     }
-    let first = node(dirs[0].path(), &nats, "s1");
+    let limit = [("NICHOIR_AUTH_LOGIN_FAILURES_PER_ACCOUNT", "3")];
+    let first = node_with(dirs[0].path(), &nats, "s1", &limit);
     let line = first.wait_line(|l| l.contains("/setup?token="));
     let token = line
         .split("token=")
@@ -459,7 +478,7 @@ async fn the_first_node_s_setup_link_stays_valid() {
         .expect("token")
         .trim()
         .to_string();
-    let second = node(dirs[1].path(), &nats, "s2");
+    let second = node_with(dirs[1].path(), &nats, "s2", &limit);
     let resp = http()
         .post(format!("{}/api/v1/setup", second.url))
         .json(&json!({"token": token, "username": "root", "password": "long password", "display_name": "Root"}))
@@ -467,6 +486,14 @@ async fn the_first_node_s_setup_link_stays_valid() {
         .await
         .expect("POST /api/v1/setup");
     assert!(resp.status().is_success(), "{}", resp.status());
+
+    // Two wrong passwords on node 1 and one on node 2 make three for the account: node 2
+    // refuses even the right one (alone it would have counted one).
+    assert_eq!(login_status(&first.url, "wrong one").await, 401);
+    assert_eq!(login_status(&first.url, "wrong two").await, 401);
+    assert_eq!(login_status(&second.url, "wrong three").await, 401);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(login_status(&second.url, "long password").await, 429);
 }
 
 #[test]

@@ -102,6 +102,18 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     } else {
         Some(nichoir_cluster::join(&config, &db, &hub).await?)
     };
+    if cluster.is_some() {
+        // Wrong passwords count on every node: N nodes must not give N times the guesses.
+        let to_others = hub.clone();
+        auth.share_throttles(Arc::new(move |name, event| to_others.signal(name, &event)));
+        for name in nichoir_auth::THROTTLE_SIGNALS {
+            let from_others = auth.clone();
+            hub.on_signal(
+                name,
+                Arc::new(move |event: &str| from_others.apply_shared_throttle(name, event)),
+            );
+        }
+    }
     // A session, token or account that ends closes the sockets opened with it, before the
     // answer to the logout (or password change, or disable) leaves.
     let revoked = hub.clone();
