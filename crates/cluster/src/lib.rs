@@ -4,6 +4,7 @@
 //! `nichoir_realtime::bus`). Without `cluster.nats_url` none of this runs: a lone server has
 //! no bus.
 
+mod rooms;
 mod store;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -26,6 +27,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// node, and a second process with the same name is refused.
 const DB_HEARTBEAT: Duration = Duration::from_secs(2);
 const NAME_HELD: Duration = Duration::from_secs(10);
+/// A node whose row was not touched for this long died: its leases may be taken at once.
+const NODE_DEAD_MS: i64 = 3 * DB_HEARTBEAT.as_millis() as i64;
 /// Messages waiting for the NATS client (a burst of fan-out); past it they are dropped.
 const QUEUE: usize = 65_536;
 /// The lease of the node that runs the background jobs (purges, reminders, backups…), renewed
@@ -59,6 +62,7 @@ pub struct Cluster {
     publisher: JoinHandle<()>,
     tasks: Vec<JoinHandle<()>>,
     runs_jobs: Arc<AtomicBool>,
+    rooms: Arc<rooms::LeasedRooms>,
 }
 
 /// The node's name: `cluster.node_name`, else the machine's host name.
@@ -166,6 +170,18 @@ pub async fn join(config: &Config, db: &Db, hub: &Hub) -> Result<Cluster, Cluste
             }
         })
     };
+    let rooms = Arc::new(rooms::LeasedRooms::new(db.clone(), name.clone(), index));
+    hub.attach_rooms(rooms.clone());
+    let renewer = {
+        let rooms = rooms.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(rooms::RENEW);
+            loop {
+                tick.tick().await;
+                rooms.renew().await;
+            }
+        })
+    };
     let runs_jobs = Arc::new(AtomicBool::new(false));
     let scheduler = {
         let (db, name, runs_jobs) = (db.clone(), name.clone(), runs_jobs.clone());
@@ -177,7 +193,9 @@ pub async fn join(config: &Config, db: &Db, hub: &Hub) -> Result<Cluster, Cluste
                 let now = now_ms();
                 let until = now + SCHEDULER_TTL.as_millis() as i64;
                 let held = db
-                    .write(move |c| store::hold_lease(c, SCHEDULER, &n, now, until))
+                    .write(move |c| {
+                        store::hold_lease(c, SCHEDULER, &n, now, until, now - NODE_DEAD_MS)
+                    })
                     .await
                     .unwrap_or(false);
                 if held != runs_jobs.swap(held, Ordering::Relaxed) {
@@ -194,8 +212,9 @@ pub async fn join(config: &Config, db: &Db, hub: &Hub) -> Result<Cluster, Cluste
         db: db.clone(),
         hub: hub.clone(),
         publisher,
-        tasks: vec![receiver, ticker, beat, scheduler],
+        tasks: vec![receiver, ticker, beat, scheduler, renewer],
         runs_jobs,
+        rooms,
     })
 }
 
@@ -215,10 +234,12 @@ impl Cluster {
 
     /// Tells the other nodes this one stops, sends what is queued, and frees the node's name.
     pub async fn leave(self) {
-        self.hub.leave_cluster();
         for t in &self.tasks {
             t.abort();
         }
+        // The rooms first: the others may take them as soon as they hear this node leave.
+        self.rooms.release_all().await;
+        self.hub.leave_cluster();
         // The hub holds the bus, and so the publisher's queue, until its handlers are dropped:
         // give the queue a moment to drain instead of waiting for that.
         let _ = tokio::time::timeout(Duration::from_millis(500), async {

@@ -109,20 +109,62 @@ pub fn first_free(taken: &[i64]) -> Option<u16> {
     u16::try_from(want).ok()
 }
 
-/// Takes or renews lease `lease` for `node` until `until`; whether `node` holds it (another
-/// node's lease is taken only once it has expired).
-pub fn hold_lease(c: &Connection, lease: &str, node: &str, now: i64, until: i64) -> SResult<bool> {
+/// Takes or renews lease `lease` for `node` until `until`; whether `node` holds it. Another
+/// node's lease is taken once it has expired, or once that node's heartbeat is older than
+/// `dead_before` (it died holding it).
+pub fn hold_lease(
+    c: &Connection,
+    lease: &str,
+    node: &str,
+    now: i64,
+    until: i64,
+    dead_before: i64,
+) -> SResult<bool> {
     let holder: Option<String> = c
         .query_row(
             "INSERT INTO cluster_leases (name, node, expires_at) VALUES (?1, ?2, ?4)
              ON CONFLICT (name) DO UPDATE SET node = excluded.node, expires_at = excluded.expires_at
              WHERE cluster_leases.node = excluded.node OR cluster_leases.expires_at < ?3
+                OR cluster_leases.node IN
+                   (SELECT name FROM cluster_nodes WHERE heartbeat_at < ?5)
              RETURNING node",
-            params![lease, node, now, until],
+            params![lease, node, now, until, dead_before],
             |r| r.get(0),
         )
         .optional()?;
     Ok(holder.as_deref() == Some(node))
+}
+
+/// The index of the node holding lease `lease`, if any.
+pub fn lease_holder(c: &Connection, lease: &str) -> SResult<Option<u16>> {
+    let idx: Option<i64> = c
+        .query_row(
+            "SELECT n.idx FROM cluster_leases l JOIN cluster_nodes n ON n.name = l.node
+             WHERE l.name = ?1",
+            [lease],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(idx.and_then(|i| u16::try_from(i).ok()))
+}
+
+/// Renews `node`'s leases among `leases` until `until`; returns those it no longer holds.
+pub fn renew_leases(
+    c: &Connection,
+    node: &str,
+    leases: &[String],
+    until: i64,
+) -> SResult<Vec<String>> {
+    let mut lost = Vec::new();
+    let mut st = c.prepare_cached(
+        "UPDATE cluster_leases SET expires_at = ?3 WHERE name = ?1 AND node = ?2",
+    )?;
+    for lease in leases {
+        if st.execute(params![lease, node, until])? == 0 {
+            lost.push(lease.clone());
+        }
+    }
+    Ok(lost)
 }
 
 /// Gives the lease up (the node stops).
@@ -165,26 +207,40 @@ mod tests {
     fn a_lease_is_held_by_one_node_until_it_expires_or_is_released() {
         let dbs = nichoir_storage::testing::store_connections(&[MIGRATIONS], false).expect("db");
         for c in dbs {
-            assert!(hold_lease(&c, "scheduler", "a", 0, 100).expect("a"));
+            assert!(hold_lease(&c, "scheduler", "a", 0, 100, 0).expect("a"));
             assert!(
-                !hold_lease(&c, "scheduler", "b", 50, 150).expect("b"),
+                !hold_lease(&c, "scheduler", "b", 50, 150, 0).expect("b"),
                 "a holds it"
             );
-            assert!(hold_lease(&c, "scheduler", "a", 90, 190).expect("a renews"));
+            assert!(hold_lease(&c, "scheduler", "a", 90, 190, 0).expect("a renews"));
             assert!(
-                !hold_lease(&c, "scheduler", "b", 150, 250).expect("b"),
+                !hold_lease(&c, "scheduler", "b", 150, 250, 0).expect("b"),
                 "renewed"
             );
             assert!(
-                hold_lease(&c, "scheduler", "b", 200, 300).expect("b"),
+                hold_lease(&c, "scheduler", "b", 200, 300, 0).expect("b"),
                 "expired"
             );
             assert!(
-                !hold_lease(&c, "scheduler", "a", 210, 310).expect("a"),
+                !hold_lease(&c, "scheduler", "a", 210, 310, 0).expect("a"),
                 "lost"
             );
             release_lease(&c, "scheduler", "b").expect("release");
-            assert!(hold_lease(&c, "scheduler", "a", 220, 320).expect("a again"));
+            assert!(hold_lease(&c, "scheduler", "a", 220, 320, 0).expect("a again"));
+            // A dead holder's lease is taken before it expires; a renewal tells what was lost.
+            register(&c, "a", 220, 0).expect("a registered");
+            register(&c, "b", 220, 0).expect("b registered");
+            assert_eq!(lease_holder(&c, "scheduler").expect("holder"), Some(1));
+            assert!(!hold_lease(&c, "scheduler", "b", 230, 330, 200).expect("a is alive"));
+            assert!(hold_lease(&c, "scheduler", "b", 240, 340, 225).expect("a died at 220"));
+            assert_eq!(lease_holder(&c, "scheduler").expect("holder"), Some(2));
+            assert_eq!(
+                renew_leases(&c, "a", &["scheduler".to_string()], 400).expect("renew"),
+                vec!["scheduler".to_string()]
+            );
+            assert!(renew_leases(&c, "b", &["scheduler".to_string()], 400)
+                .expect("renew")
+                .is_empty());
         }
     }
 

@@ -1,10 +1,10 @@
 //! One error vocabulary for the whole product: stable snake_case codes that the UI translates, one
 //! mapping to an HTTP status, and a message that never carries internal details for 5xx errors.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Stable error codes. Adding one is fine; renaming one breaks clients.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,
@@ -31,6 +31,11 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code named `s` (`"not_found"`…), if there is one.
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::BadRequest => "bad_request",

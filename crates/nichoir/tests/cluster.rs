@@ -454,6 +454,174 @@ async fn chat_across_nodes_reaches_everyone_once_in_one_order() {
     assert_eq!(caught, seen[1][150..].to_vec());
 }
 
+/// One editor of a pad: its socket, the text as it knows it, at which revision.
+struct Editor {
+    ws: Ws,
+    /// Its client id: (client id, seq) names an edit, and a resent one is applied once.
+    client: String,
+    pad: String,
+    text: String,
+    rev: u64,
+}
+
+impl Editor {
+    async fn open(url: &str, token: &str, pad: &str, client: &str) -> Editor {
+        let mut ws = ws_connect(url, token).await;
+        subscribe(&mut ws, &format!("pad:{pad}")).await;
+        let state = next_frame(&mut ws, "the pad's state", |f| {
+            f["type"] == "event" && f["data"]["type"] == "state"
+        })
+        .await;
+        Editor {
+            ws,
+            client: client.to_string(),
+            pad: pad.to_string(),
+            text: state["data"]["text"].as_str().expect("text").to_string(),
+            rev: state["data"]["rev"].as_u64().expect("rev"),
+        }
+    }
+
+    /// Applies the revisions of an `ops` or `ack` frame that it does not have yet.
+    fn apply(&mut self, data: &Value) {
+        for r in data["ops"].as_array().into_iter().flatten() {
+            let rev = r["rev"].as_u64().expect("rev");
+            if rev <= self.rev {
+                continue;
+            }
+            assert_eq!(rev, self.rev + 1, "revisions arrive in order: {data}");
+            let op = nichoir_ot::parse_op(&r["op"], 10_000, 1_000_000).expect("op");
+            self.text = op.apply(&self.text).expect("applies");
+            self.rev = rev;
+        }
+    }
+
+    /// Inserts `piece` at `at` (a character position in the text it knows) and waits for the
+    /// ack, applying whatever revisions come before it.
+    async fn insert(&mut self, seq: u64, at: usize, piece: &str) {
+        let len = self.text.chars().count();
+        let at = at.min(len);
+        let mut op = Vec::new();
+        if at > 0 {
+            op.push(json!(at));
+        }
+        op.push(json!(piece));
+        if len > at {
+            op.push(json!(len - at));
+        }
+        let topic = format!("pad:{}", self.pad);
+        let data =
+            json!({"type": "op", "client_id": self.client, "seq": seq, "rev": self.rev, "op": op});
+        send(
+            &mut self.ws,
+            json!({"type": "publish", "topic": topic, "data": data}),
+        )
+        .await;
+        loop {
+            let f = next_frame(&mut self.ws, "the edit's ack", |f| {
+                f["type"] == "event"
+                    && matches!(f["data"]["type"].as_str(), Some("ops" | "ack" | "error"))
+            })
+            .await;
+            let data = &f["data"];
+            assert_ne!(data["type"], "error", "{data}");
+            self.apply(data);
+            if data["type"] == "ack"
+                && data["seq"].as_u64() == Some(seq)
+                && data["client_id"] == self.client.as_str()
+            {
+                return;
+            }
+        }
+    }
+
+    /// Reads frames until it has revision `rev`.
+    async fn catch_up_to(&mut self, rev: u64) {
+        while self.rev < rev {
+            let f = next_frame(&mut self.ws, "the other editors' revisions", |f| {
+                f["type"] == "event" && matches!(f["data"]["type"].as_str(), Some("ops" | "ack"))
+            })
+            .await;
+            self.apply(&f["data"]);
+        }
+    }
+}
+
+/// Editors of one pad on three nodes, typing at once: every edit is applied once, by the
+/// pad's one owner, and every editor ends with the server's text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pad_edited_from_three_nodes_converges() {
+    let Some(db) = shared_pg_database() else {
+        eprintln!("NICHOIR_TEST_PG_URL unset: the cluster test is skipped");
+        return;
+    };
+    let nats = Nats::start();
+    let dirs: Vec<tempfile::TempDir> = (0..3)
+        .map(|_| tempfile::tempdir().expect("tempdir"))
+        .collect();
+    for d in &dirs {
+        use_database(d.path(), &db);
+    }
+    create_user(dirs[0].path(), "ann", true);
+    let token = create_token(dirs[0].path(), "ann");
+    let nodes: Vec<Server> = dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            node_with(
+                d.path(),
+                &nats,
+                &format!("p{}", i + 1),
+                &[("NICHOIR_PADS_OPS_PER_SECOND", "1000")],
+            )
+        })
+        .collect();
+    let created = post(&nodes[1].url, &token, "/api/v1/pads", json!({})).await;
+    let pad = created["pad"]["id"].as_str().expect("pad id").to_string();
+
+    const EDITS: u64 = 25;
+    let mut typing = Vec::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let (url, token, pad) = (n.url.clone(), token.clone(), pad.clone());
+        typing.push(tokio::spawn(async move {
+            let mut e = Editor::open(&url, &token, &pad, &format!("editor-{i}")).await;
+            for k in 0..EDITS {
+                // Somewhere in the text as this editor knows it.
+                let at = (k as usize * 7 + i * 3) % (e.text.chars().count() + 1);
+                e.insert(k + 1, at, &format!("<{i}.{k}>")).await;
+            }
+            e
+        }));
+    }
+    let mut editors = Vec::new();
+    for t in typing {
+        editors.push(t.await.expect("an editor"));
+    }
+    let last = 3 * EDITS;
+    for e in editors.iter_mut() {
+        e.catch_up_to(last).await;
+    }
+    let server = get(&nodes[2].url, &format!("/api/v1/pads/{pad}")).await;
+    let text = server["text"].as_str().expect("text");
+    assert_eq!(
+        server["pad"]["rev"].as_u64(),
+        Some(last),
+        "one revision per edit"
+    );
+    for e in &editors {
+        assert_eq!(e.text, text, "every editor has the server's text");
+    }
+    // Every edit once: the text's characters are exactly those of all the pieces (an insert
+    // may land inside another piece, so the pieces themselves need not stay whole).
+    let mut want: Vec<char> = (0..3)
+        .flat_map(|i| (0..EDITS).map(move |k| format!("<{i}.{k}>")))
+        .flat_map(|p| p.chars().collect::<Vec<_>>())
+        .collect();
+    let mut got: Vec<char> = text.chars().collect();
+    want.sort_unstable();
+    got.sort_unstable();
+    assert_eq!(got, want, "{text}");
+}
+
 /// Nodes starting on an empty database: one CSRF secret, and the setup link that the first
 /// node printed still works through the second. Then wrong passwords count on every node.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 
 use crate::authorship::Authorship;
 use crate::model::{Author, PadInfo, RevisionInfo};
+use crate::owner;
 use crate::store::{self, StoredRev};
 
 /// Revisions kept in memory per pad for transforming late edits without a database read.
@@ -54,6 +55,34 @@ pub enum PadError {
 }
 
 impl PadError {
+    /// The error another node's answer named (`code` and message, as `code()` and Display
+    /// gave them there).
+    pub(crate) fn from_remote(code: &str, message: &str) -> PadError {
+        match code {
+            "not_found" => PadError::NotFound,
+            "pad_deleted" => PadError::Deleted,
+            "invalid_op" => PadError::InvalidOp(
+                message
+                    .strip_prefix("invalid edit: ")
+                    .unwrap_or(message)
+                    .to_string(),
+            ),
+            "op_too_large" => PadError::OpTooLarge,
+            "pad_too_large" => PadError::PadTooLarge,
+            "password_required" => PadError::PasswordRequired,
+            "rev_from_future" => PadError::RevFromFuture(
+                message
+                    .split_whitespace()
+                    .find_map(|w| w.parse().ok())
+                    .unwrap_or(0),
+            ),
+            _ => PadError::Other(Error::new(
+                ErrorCode::parse(code).unwrap_or(ErrorCode::Internal),
+                message,
+            )),
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             PadError::NotFound => "not_found",
@@ -269,6 +298,34 @@ impl PadService {
         }
     }
 
+    /// In a cluster: answers the other nodes' requests for the pads this node owns, and
+    /// forgets a pad's state when its ownership moves away.
+    pub fn serve_other_nodes(self: &Arc<Self>) {
+        let weak = Arc::downgrade(self);
+        self.hub.on_request(
+            owner::KIND,
+            Arc::new(move |body: String| {
+                let service = weak.upgrade();
+                Box::pin(async move {
+                    match service {
+                        Some(s) => owner::answer(s, body).await,
+                        None => Err("stopping".to_string()),
+                    }
+                })
+            }),
+        );
+        let weak = Arc::downgrade(self);
+        self.hub.on_room_lost(Arc::new(move |room: &str| {
+            let (Some(s), Some(pad)) = (weak.upgrade(), room.strip_prefix("pad:")) else {
+                return;
+            };
+            let slot = s.slot(pad);
+            tokio::spawn(async move {
+                *slot.state.lock().await = None;
+            });
+        }));
+    }
+
     pub fn hub(&self) -> &Hub {
         &self.hub
     }
@@ -410,6 +467,26 @@ impl PadService {
         topic: &str,
         readonly: bool,
     ) -> Result<(), PadError> {
+        if let Some(node) = owner::route(self, id).await? {
+            let call = owner::Call::State {
+                pad: id.to_string(),
+                conn,
+                topic: topic.to_string(),
+                readonly,
+            };
+            return owner::forward(self, node, call).await.map(|_| ());
+        }
+        self.send_state_here(id, conn, topic, readonly).await
+    }
+
+    /// `send_state` on the node that owns the pad.
+    pub(crate) async fn send_state_here(
+        &self,
+        id: &str,
+        conn: ConnId,
+        topic: &str,
+        readonly: bool,
+    ) -> Result<(), PadError> {
         let key = id.to_string();
         let authors = self.db.read(move |c| store::authors(c, &key)).await?;
         let hub = self.hub.clone();
@@ -474,6 +551,35 @@ impl PadService {
         op: Operation,
         origin: Option<ConnId>,
     ) -> Result<Applied, PadError> {
+        let author = author_of(actor);
+        if let Some(node) = owner::route(self, pad_id).await? {
+            let call = owner::Call::Submit {
+                pad: pad_id.to_string(),
+                author,
+                client_id: client_id.to_string(),
+                seq,
+                base_rev,
+                op: serde_json::to_value(&op).map_err(Error::internal)?,
+                origin,
+            };
+            return owner::applied(&owner::forward(self, node, call).await?);
+        }
+        self.submit_as(pad_id, author, client_id, seq, base_rev, op, origin)
+            .await
+    }
+
+    /// `submit` by `author`, on the node that owns the pad.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn submit_as(
+        &self,
+        pad_id: &str,
+        author: Author,
+        client_id: &str,
+        seq: u64,
+        base_rev: u64,
+        op: Operation,
+        origin: Option<ConnId>,
+    ) -> Result<Applied, PadError> {
         if client_id.is_empty() || client_id.len() > 64 {
             return Err(PadError::InvalidOp("client_id: 1 to 64 characters".into()));
         }
@@ -483,7 +589,7 @@ impl PadService {
         let slot = self.slot(pad_id);
         let (reply, answer) = tokio::sync::oneshot::channel();
         slot.queue.lock().push(Pending {
-            author: author_of(actor),
+            author,
             client_id: client_id.to_string(),
             seq,
             base_rev,
@@ -889,6 +995,26 @@ impl PadService {
         topic: &str,
         rev: u64,
     ) -> Result<(), PadError> {
+        if let Some(node) = owner::route(self, pad_id).await? {
+            let call = owner::Call::Sync {
+                pad: pad_id.to_string(),
+                conn,
+                topic: topic.to_string(),
+                rev,
+            };
+            return owner::forward(self, node, call).await.map(|_| ());
+        }
+        self.sync_here(pad_id, conn, topic, rev).await
+    }
+
+    /// `sync` on the node that owns the pad.
+    pub(crate) async fn sync_here(
+        &self,
+        pad_id: &str,
+        conn: ConnId,
+        topic: &str,
+        rev: u64,
+    ) -> Result<(), PadError> {
         let db = self.db.clone();
         let hub = self.hub.clone();
         let pad = pad_id.to_string();
@@ -953,7 +1079,19 @@ impl PadService {
 
     pub async fn current_text(&self, pad_id: &str) -> Result<(String, u64), PadError> {
         let (info, _) = self.find(pad_id).await?;
-        self.with_pad(&info.id, async |p| Ok((p.text.clone(), p.info.rev)))
+        if let Some(node) = owner::route(self, &info.id).await? {
+            let v = owner::forward(self, node, owner::Call::Text { pad: info.id }).await?;
+            return match (v[0].as_str(), v[1].as_u64()) {
+                (Some(text), Some(rev)) => Ok((text.to_string(), rev)),
+                _ => Err(Error::internal("owner's answer without text").into()),
+            };
+        }
+        self.current_text_here(&info.id).await
+    }
+
+    /// `current_text` on the node that owns the pad (`pad_id`: its edit id).
+    pub(crate) async fn current_text_here(&self, pad_id: &str) -> Result<(String, u64), PadError> {
+        self.with_pad(pad_id, async |p| Ok((p.text.clone(), p.info.rev)))
             .await
     }
 
@@ -1012,6 +1150,17 @@ impl PadService {
     /// Deletes a pad's content for good (its row stays, marked deleted, so the id is not reused
     /// by accident) and tells whoever has it open.
     pub(crate) async fn erase(&self, pad_id: &str) -> Result<(), PadError> {
+        let (info, _) = self.find(pad_id).await?;
+        if let Some(node) = owner::route(self, &info.id).await? {
+            return owner::forward(self, node, owner::Call::Erase { pad: info.id })
+                .await
+                .map(|_| ());
+        }
+        self.erase_here(&info.id).await
+    }
+
+    /// `erase` on the node that owns the pad.
+    pub(crate) async fn erase_here(&self, pad_id: &str) -> Result<(), PadError> {
         let (info, _) = self.find(pad_id).await?;
         let slot = self.slot(&info.id);
         let mut guard = slot.state.lock().await;

@@ -13,6 +13,7 @@ mod fuzz_tests;
 mod import;
 mod migrations;
 mod model;
+mod owner;
 mod preview;
 mod routes;
 mod store;
@@ -39,6 +40,7 @@ pub fn api(api: Api) -> Api {
 
 /// Registers the `pad:` and `padro:` topics on the hub.
 pub fn register_topics(service: &Arc<PadService>) {
+    service.serve_other_nodes();
     let topics = Arc::new(PadTopics::new(service.clone()));
     service.hub().register("pad", topics.clone());
     service.hub().register("padro", topics);

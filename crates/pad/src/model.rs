@@ -1,5 +1,5 @@
 use nichoir_core::time::serde_rfc3339;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PadInfo {
@@ -25,7 +25,7 @@ pub struct RevisionInfo {
     pub deleted: usize,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Author {
     pub id: String,
     pub name: String,

@@ -10,6 +10,7 @@
 //! as after a reconnect.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -91,12 +92,52 @@ pub enum BusMessage {
     },
     /// The sender stops: its members leave now rather than after `DEAD_AFTER`.
     Bye,
+    /// Who may follow `topic` changed: every node checks its members again.
+    Reauthorize {
+        topic: String,
+    },
+    /// A call to a tool's part on node `to` (a pad's edit to the node that owns the pad):
+    /// see `Hub::request`.
+    Request {
+        to: u16,
+        id: u64,
+        kind: String,
+        body: String,
+    },
+    /// The answer to request `id` of node `to`: the handler's text, or its error's.
+    Reply {
+        to: u16,
+        id: u64,
+        ok: bool,
+        body: String,
+    },
     /// A tool's word to its part on the other nodes ("there are new chat events", "poll X
     /// changed"): see `Hub::on_signal`.
     Signal {
         name: String,
         value: String,
     },
+}
+
+/// Who owns a room (a pad's edits, a call's media) in a cluster: one node at a time, recorded
+/// where every node sees it (`crates/cluster`). Tools ask the hub (`Hub::room_owner`).
+#[async_trait::async_trait]
+pub trait Rooms: Send + Sync {
+    /// The node that owns `room`; taken for this node when no live node holds it.
+    async fn owner(&self, room: &str) -> Result<u16, nichoir_core::Error>;
+    /// What was known of `room`'s owner is stale (it did not answer, or said it moved).
+    fn forget(&self, room: &str);
+    /// Calls `lost` with a room this node owned and no longer does (its lease was taken).
+    fn on_lost(&self, lost: Arc<dyn Fn(&str) + Send + Sync>);
+}
+
+/// Why a request to another node got no answer from its handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestError {
+    /// No answer in time (the node is gone, or the bus lost the request or its reply).
+    Unanswered,
+    /// The handler failed: its text.
+    Failed(String),
 }
 
 /// What a node knows of another.

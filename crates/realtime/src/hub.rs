@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{mpsc, watch, Notify};
 
-use crate::bus::{node_of, Bus, BusMessage, Envelope, RemoteNode, DEAD_AFTER, NODE_SHIFT};
+use crate::bus::{
+    node_of, Bus, BusMessage, Envelope, RemoteNode, RequestError, Rooms, DEAD_AFTER, NODE_SHIFT,
+};
 use crate::protocol::ServerMessage;
 
 pub type ConnId = u64;
@@ -163,7 +165,25 @@ struct Inner {
     remote: RwLock<HashMap<u16, RemoteNode>>,
     /// What tools do when another node signals (see `on_signal`).
     signals: RwLock<Vec<(String, SignalHandler)>>,
+    /// What tools answer to the other nodes' requests (see `on_request`).
+    requests: RwLock<Vec<(String, RequestHandler)>>,
+    /// This node's requests waiting for their reply.
+    pending: parking_lot::Mutex<HashMap<u64, tokio::sync::oneshot::Sender<Result<String, String>>>>,
+    next_request: AtomicU64,
+    /// In a cluster: who owns which room.
+    rooms: OnceLock<Arc<dyn Rooms>>,
 }
+
+/// How a tool answers another node's request: the request's text in, the answer's (or an
+/// error's) text out.
+pub type RequestHandler = Arc<
+    dyn Fn(
+            String,
+        )
+            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>> + Send>>
+        + Send
+        + Sync,
+>;
 
 /// What a tool does when another node of the cluster signals it (with the signal's value).
 pub type SignalHandler = Arc<dyn Fn(&str) + Send + Sync>;
@@ -188,6 +208,10 @@ impl Hub {
                 bus: OnceLock::new(),
                 remote: RwLock::new(HashMap::new()),
                 signals: RwLock::new(Vec::new()),
+                requests: RwLock::new(Vec::new()),
+                pending: parking_lot::Mutex::new(HashMap::new()),
+                next_request: AtomicU64::new(1),
+                rooms: OnceLock::new(),
             }),
         }
     }
@@ -288,6 +312,41 @@ impl Hub {
                 self.publish(|| BusMessage::Snapshot { members });
             }
             BusMessage::Bye => self.forget_node(origin),
+            BusMessage::Reauthorize { topic } => {
+                let hub = self.clone();
+                tokio::spawn(async move { hub.reauthorize_here(&topic).await });
+            }
+            BusMessage::Request { to, id, kind, body } if to == me => {
+                let handler = self
+                    .inner
+                    .requests
+                    .read()
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map(|(_, h)| h.clone());
+                let hub = self.clone();
+                tokio::spawn(async move {
+                    let answer = match handler {
+                        Some(h) => h(body).await,
+                        None => Err(format!("no handler for {kind}")),
+                    };
+                    let (ok, body) = match answer {
+                        Ok(b) => (true, b),
+                        Err(b) => (false, b),
+                    };
+                    hub.publish(|| BusMessage::Reply {
+                        to: origin,
+                        id,
+                        ok,
+                        body,
+                    });
+                });
+            }
+            BusMessage::Reply { to, id, ok, body } if to == me => {
+                if let Some(tx) = self.inner.pending.lock().remove(&id) {
+                    let _ = tx.send(if ok { Ok(body) } else { Err(body) });
+                }
+            }
             BusMessage::Signal { name, value } => {
                 let handlers: Vec<SignalHandler> = self
                     .inner
@@ -402,6 +461,73 @@ impl Hub {
     pub fn unregister_all(&self) {
         self.inner.handlers.write().clear();
         self.inner.signals.write().clear();
+        self.inner.requests.write().clear();
+    }
+
+    /// In a cluster: where rooms' owners are found (`crates/cluster`). Once, before serving.
+    pub fn attach_rooms(&self, rooms: Arc<dyn Rooms>) {
+        let _ = self.inner.rooms.set(rooms);
+    }
+
+    /// The node that owns `room`, None when it is this one (always, outside a cluster).
+    pub async fn room_owner(&self, room: &str) -> Result<Option<u16>, Error> {
+        let (Some(me), Some(rooms)) = (self.node(), self.inner.rooms.get()) else {
+            return Ok(None);
+        };
+        let owner = rooms.owner(room).await?;
+        Ok((owner != me).then_some(owner))
+    }
+
+    /// What was known of `room`'s owner is stale.
+    pub fn forget_room_owner(&self, room: &str) {
+        if let Some(rooms) = self.inner.rooms.get() {
+            rooms.forget(room);
+        }
+    }
+
+    /// Calls `lost` with each room this node stops owning.
+    pub fn on_room_lost(&self, lost: Arc<dyn Fn(&str) + Send + Sync>) {
+        if let Some(rooms) = self.inner.rooms.get() {
+            rooms.on_lost(lost);
+        }
+    }
+
+    /// Answers the other nodes' requests of `kind` with `handler`.
+    pub fn on_request(&self, kind: &str, handler: RequestHandler) {
+        self.inner
+            .requests
+            .write()
+            .push((kind.to_string(), handler));
+    }
+
+    /// Asks node `node`'s handler of `kind`; `Unanswered` after `timeout` (or outside a
+    /// cluster).
+    pub async fn request(
+        &self,
+        node: u16,
+        kind: &str,
+        body: String,
+        timeout: std::time::Duration,
+    ) -> Result<String, RequestError> {
+        if self.node().is_none() {
+            return Err(RequestError::Unanswered);
+        }
+        let id = self.inner.next_request.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.inner.pending.lock().insert(id, tx);
+        self.publish(|| BusMessage::Request {
+            to: node,
+            id,
+            kind: kind.to_string(),
+            body,
+        });
+        let answer = tokio::time::timeout(timeout, rx).await;
+        self.inner.pending.lock().remove(&id);
+        match answer {
+            Ok(Ok(Ok(text))) => Ok(text),
+            Ok(Ok(Err(text))) => Err(RequestError::Failed(text)),
+            _ => Err(RequestError::Unanswered),
+        }
     }
 
     /// Whether this hub is a node of a cluster (a bus is attached).
@@ -592,6 +718,14 @@ impl Hub {
     /// carrying the reason. From the moment this is called, a publish by a member not yet
     /// checked again is checked first (the epoch), so no publish rides on old rights.
     pub async fn reauthorize(&self, topic: &str) {
+        self.publish(|| BusMessage::Reauthorize {
+            topic: topic.to_string(),
+        });
+        self.reauthorize_here(topic).await;
+    }
+
+    /// `reauthorize` for this node's members.
+    async fn reauthorize_here(&self, topic: &str) {
         let epoch = {
             let mut epochs = self.inner.epochs.write();
             let e = epochs.entry(topic.to_string()).or_insert(0);

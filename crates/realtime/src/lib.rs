@@ -12,6 +12,6 @@ mod protocol;
 
 pub use bucket::TokenBucket;
 pub use connection::serve_connection;
-pub use hub::{close, ConnId, Hub, Peer, SignalHandler, TopicHandler};
+pub use hub::{close, ConnId, Hub, Peer, RequestHandler, SignalHandler, TopicHandler};
 pub use presence::PresenceHandler;
 pub use protocol::{ClientMessage, ServerMessage};
