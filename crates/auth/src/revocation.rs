@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use parking_lot::RwLock;
 
-/// One end of access, as the sockets that depended on it must see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One end of access, as the sockets that depended on it must see it (on every node of a
+/// cluster: it crosses the bus).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Revocation {
     /// One session ended: logout, revoked from the sessions list, expired or idle.
     Session(String),

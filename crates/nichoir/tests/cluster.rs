@@ -285,11 +285,44 @@ async fn three_nodes_share_realtime_presence_and_events() {
         "{after}"
     );
 
+    // A token deleted through node 1 closes the socket opened with it on node 2.
+    let spare = post(
+        &nodes[0].url,
+        &ann,
+        "/api/v1/me/tokens",
+        json!({"name": "spare"}),
+    )
+    .await;
+    let mut doomed = ws_connect(&nodes[1].url, spare["token"].as_str().expect("token")).await;
+    subscribe(&mut doomed, "presence:team").await;
+    let resp = http()
+        .delete(format!(
+            "{}/api/v1/me/tokens/{}",
+            nodes[0].url,
+            spare["id"].as_str().expect("id")
+        ))
+        .bearer_auth(&ann)
+        .send()
+        .await
+        .expect("DELETE token");
+    assert_eq!(resp.status().as_u16(), 204);
+    let closed = loop {
+        let msg = tokio::time::timeout(HANG, doomed.next())
+            .await
+            .expect("the socket stays open on node 2");
+        match msg {
+            Some(Ok(Message::Close(frame))) => break frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => continue,
+            _ => break None,
+        }
+    };
+    assert_eq!(closed, Some(4001), "session ended");
+
     // A node that dies takes its members: Ann hears Bob leave within the bus's dead time.
     let mut nodes = nodes;
     nodes[2].kill_9();
     let left = next_frame(&mut a, "Bob leaving with node 3", |f| {
-        f["type"] == "presence" && f["left"].is_object()
+        f["type"] == "presence" && f["left"]["display_name"] == "bob"
     })
     .await;
     assert_eq!(left["left"]["display_name"], "bob", "{left}");

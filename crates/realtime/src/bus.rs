@@ -92,6 +92,10 @@ pub enum BusMessage {
     },
     /// The sender stops: its members leave now rather than after `DEAD_AFTER`.
     Bye,
+    /// A session, token or account ended: every node closes the sockets opened with it.
+    Revoke {
+        revocation: nichoir_auth::Revocation,
+    },
     /// Who may follow `topic` changed: every node checks its members again.
     Reauthorize {
         topic: String,

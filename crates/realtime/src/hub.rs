@@ -312,6 +312,7 @@ impl Hub {
                 self.publish(|| BusMessage::Snapshot { members });
             }
             BusMessage::Bye => self.forget_node(origin),
+            BusMessage::Revoke { revocation } => self.revoke_here(&revocation),
             BusMessage::Reauthorize { topic } => {
                 let hub = self.clone();
                 tokio::spawn(async move { hub.reauthorize_here(&topic).await });
@@ -603,6 +604,14 @@ impl Hub {
     /// `AuthService::revocations` by the composition, so it runs before the answer to the
     /// logout (or password change, or account disable) leaves.
     pub fn revoke(&self, revocation: &Revocation) {
+        self.publish(|| BusMessage::Revoke {
+            revocation: revocation.clone(),
+        });
+        self.revoke_here(revocation);
+    }
+
+    /// `revoke` for this node's sockets.
+    fn revoke_here(&self, revocation: &Revocation) {
         let why = match revocation {
             Revocation::Account(_) => close::ACCOUNT_DISABLED,
             Revocation::RightsChanged(_) => close::RIGHTS_CHANGED,
