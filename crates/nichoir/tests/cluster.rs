@@ -514,22 +514,60 @@ impl Editor {
         }
     }
 
-    /// Applies the revisions of an `ops` or `ack` frame that it does not have yet.
-    fn apply(&mut self, data: &Value) {
+    /// Applies the revisions of an `ops` or `ack` frame that it does not have yet; false when
+    /// some are missing before them (frames lost with a node that died): then `sync`.
+    fn apply(&mut self, data: &Value) -> bool {
         for r in data["ops"].as_array().into_iter().flatten() {
             let rev = r["rev"].as_u64().expect("rev");
             if rev <= self.rev {
                 continue;
             }
-            assert_eq!(rev, self.rev + 1, "revisions arrive in order: {data}");
+            if rev != self.rev + 1 {
+                return false;
+            }
             let op = nichoir_ot::parse_op(&r["op"], 10_000, 1_000_000).expect("op");
             self.text = op.apply(&self.text).expect("applies");
             self.rev = rev;
         }
+        true
+    }
+
+    /// Asks for every revision after its own, as the editor does after a reconnect.
+    async fn sync(&mut self) {
+        let topic = format!("pad:{}", self.pad);
+        send(
+            &mut self.ws,
+            json!({"type": "publish", "topic": topic, "data": {"type": "sync", "rev": self.rev}}),
+        )
+        .await;
+        loop {
+            let f = next_frame(&mut self.ws, "the sync", |f| {
+                f["type"] == "event"
+                    && matches!(
+                        f["data"]["type"].as_str(),
+                        Some("ops" | "ack" | "synced" | "error")
+                    )
+            })
+            .await;
+            let data = &f["data"];
+            match data["type"].as_str() {
+                Some("synced") => return,
+                // The pad's owner is being replaced: ask again.
+                Some("error") => {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    return Box::pin(self.sync()).await;
+                }
+                _ => {
+                    self.apply(data);
+                }
+            }
+        }
     }
 
     /// Inserts `piece` at `at` (a character position in the text it knows) and waits for the
-    /// ack, applying whatever revisions come before it.
+    /// ack, applying whatever revisions come before it. An edit refused because the pad's
+    /// owner was unreachable is sent again, as the editor does (the server applies an edit
+    /// once, whatever the number of sends).
     async fn insert(&mut self, seq: u64, at: usize, piece: &str) {
         let len = self.text.chars().count();
         let at = at.min(len);
@@ -544,11 +582,9 @@ impl Editor {
         let topic = format!("pad:{}", self.pad);
         let data =
             json!({"type": "op", "client_id": self.client, "seq": seq, "rev": self.rev, "op": op});
-        send(
-            &mut self.ws,
-            json!({"type": "publish", "topic": topic, "data": data}),
-        )
-        .await;
+        let frame = json!({"type": "publish", "topic": topic, "data": data});
+        send(&mut self.ws, frame.clone()).await;
+        let mut sends = 1;
         loop {
             let f = next_frame(&mut self.ws, "the edit's ack", |f| {
                 f["type"] == "event"
@@ -556,12 +592,28 @@ impl Editor {
             })
             .await;
             let data = &f["data"];
-            assert_ne!(data["type"], "error", "{data}");
-            self.apply(data);
+            if data["type"] == "error" {
+                assert!(
+                    matches!(data["code"].as_str(), Some("unavailable" | "internal")) && sends < 10,
+                    "{data}"
+                );
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                send(&mut self.ws, frame.clone()).await;
+                sends += 1;
+                continue;
+            }
+            if !self.apply(data) {
+                self.sync().await;
+            }
             if data["type"] == "ack"
                 && data["seq"].as_u64() == Some(seq)
                 && data["client_id"] == self.client.as_str()
             {
+                // A resend answered "already stored": its revision came in a frame that
+                // may have been lost.
+                if data["rev"].as_u64().is_some_and(|r| r > self.rev) {
+                    self.sync().await;
+                }
                 return;
             }
         }
@@ -574,7 +626,9 @@ impl Editor {
                 f["type"] == "event" && matches!(f["data"]["type"].as_str(), Some("ops" | "ack"))
             })
             .await;
-            self.apply(&f["data"]);
+            if !self.apply(&f["data"]) {
+                self.sync().await;
+            }
         }
     }
 }
@@ -653,6 +707,92 @@ async fn a_pad_edited_from_three_nodes_converges() {
     want.sort_unstable();
     got.sort_unstable();
     assert_eq!(got, want, "{text}");
+}
+
+/// The node that owns a pad is killed while two editors on the other nodes type: another
+/// node takes the pad over, every acknowledged edit is in the text, and both editors end with
+/// the server's text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_a_pad_s_owner_loses_no_acknowledged_edit() {
+    let Some(db) = shared_pg_database() else {
+        eprintln!("NICHOIR_TEST_PG_URL unset: the cluster test is skipped");
+        return;
+    };
+    let nats = Nats::start();
+    let dirs: Vec<tempfile::TempDir> = (0..3)
+        .map(|_| tempfile::tempdir().expect("tempdir"))
+        .collect();
+    for d in &dirs {
+        use_database(d.path(), &db);
+    }
+    create_user(dirs[0].path(), "ann", true);
+    let token = create_token(dirs[0].path(), "ann");
+    let mut nodes: Vec<Server> = dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            node_with(
+                d.path(),
+                &nats,
+                &format!("k{}", i + 1),
+                &[("NICHOIR_PADS_OPS_PER_SECOND", "1000")],
+            )
+        })
+        .collect();
+    let created = post(&nodes[0].url, &token, "/api/v1/pads", json!({})).await;
+    let pad = created["pad"]["id"].as_str().expect("pad id").to_string();
+    // Node 1 reads it first: node 1 owns it.
+    get(&nodes[0].url, &format!("/api/v1/pads/{pad}")).await;
+
+    const EDITS: u64 = 30;
+    let mut typing = Vec::new();
+    for i in 1..3 {
+        let (url, token, pad) = (nodes[i].url.clone(), token.clone(), pad.clone());
+        typing.push(tokio::spawn(async move {
+            let mut e = Editor::open(&url, &token, &pad, &format!("editor-{i}")).await;
+            for k in 0..EDITS {
+                let at = (k as usize * 5 + i) % (e.text.chars().count() + 1);
+                e.insert(k + 1, at, &format!("<{i}.{k}>")).await;
+            }
+            e
+        }));
+    }
+    // A third of the way in, the owner dies.
+    let deadline = Instant::now() + HANG;
+    loop {
+        let v = get(&nodes[1].url, &format!("/api/v1/pads/{pad}")).await;
+        if v["pad"]["rev"].as_u64().unwrap_or(0) >= 2 * EDITS / 3 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the editors do not get going");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    nodes[0].kill_9();
+    let mut editors = Vec::new();
+    for t in typing {
+        editors.push(t.await.expect("an editor"));
+    }
+    for e in editors.iter_mut() {
+        e.sync().await;
+    }
+    let server = get(&nodes[1].url, &format!("/api/v1/pads/{pad}")).await;
+    let text = server["text"].as_str().expect("text");
+    assert_eq!(
+        server["pad"]["rev"].as_u64(),
+        Some(2 * EDITS),
+        "one revision per edit"
+    );
+    for e in &editors {
+        assert_eq!(e.text, text, "every editor has the server's text");
+    }
+    let mut want: Vec<char> = (1..3)
+        .flat_map(|i| (0..EDITS).map(move |k| format!("<{i}.{k}>")))
+        .flat_map(|p| p.chars().collect::<Vec<_>>())
+        .collect();
+    let mut got: Vec<char> = text.chars().collect();
+    want.sort_unstable();
+    got.sort_unstable();
+    assert_eq!(got, want, "every acknowledged edit, once: {text}");
 }
 
 /// Nodes starting on an empty database: one CSRF secret, and the setup link that the first
