@@ -746,8 +746,8 @@ async fn killing_a_pad_s_owner_loses_no_acknowledged_edit() {
 
     const EDITS: u64 = 30;
     let mut typing = Vec::new();
-    for i in 1..3 {
-        let (url, token, pad) = (nodes[i].url.clone(), token.clone(), pad.clone());
+    for (i, n) in nodes.iter().enumerate().skip(1) {
+        let (url, token, pad) = (n.url.clone(), token.clone(), pad.clone());
         typing.push(tokio::spawn(async move {
             let mut e = Editor::open(&url, &token, &pad, &format!("editor-{i}")).await;
             for k in 0..EDITS {
