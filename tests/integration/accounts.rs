@@ -20,6 +20,11 @@ async fn setup_link_creates_the_first_admin_once() -> anyhow::Result<()> {
         .nth(1)
         .expect("token in link")
         .to_string();
+    let ready = c.get("/readyz").await?;
+    assert_eq!(
+        (ready.status, &ready.body["status"]),
+        (200, &json!("ready"))
+    );
     let bad = c
         .post("/api/v1/setup", json!({"token": "wrong", "username": "root", "password": "long password", "display_name": "Root"}))
         .await?;

@@ -362,6 +362,20 @@ async fn losing_postgres_while_serving_answers_503_then_recovers() {
     assert_eq!(resp.status().as_u16(), 503, "a write with no database");
     let body: Value = resp.json().await.expect("a JSON error");
     assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    let ready = |url: String| async move {
+        http()
+            .get(format!("{url}/readyz"))
+            .send()
+            .await
+            .expect("GET /readyz")
+            .status()
+            .as_u16()
+    };
+    assert_eq!(
+        ready(server.url.clone()).await,
+        503,
+        "not ready without its database"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     pg.resume();
 
@@ -389,6 +403,7 @@ async fn losing_postgres_while_serving_answers_503_then_recovers() {
         .await
         .expect("POST after recovery");
     assert_eq!(resp.status().as_u16(), 201, "service resumed by itself");
+    assert_eq!(ready(server.url.clone()).await, 200, "ready again");
     let body = get_json(&format!("{}/api/v1/pads/{pad}", server.url)).await;
     assert_eq!(body["pad"]["rev"].as_u64(), Some(EDITS), "{body}");
     assert_eq!(

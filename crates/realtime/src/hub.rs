@@ -1071,6 +1071,11 @@ impl Hub {
         self.inner.shutdown_tx.subscribe()
     }
 
+    /// Whether `shutdown` was called (the server stops).
+    pub fn is_stopping(&self) -> bool {
+        *self.inner.shutdown_tx.borrow()
+    }
+
     /// Closes every connection with 1001 "going away" (graceful shutdown).
     pub fn shutdown(&self) {
         let _ = self.inner.shutdown_tx.send(true);

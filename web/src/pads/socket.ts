@@ -132,7 +132,7 @@ export class TopicSocket {
       this.schedule();
       return;
     }
-    const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/v1/ws`;
+    const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/v1/ws${roomHint(this.topic)}`;
     let ws: WebSocket;
     try {
       ws = new WebSocket(url);
@@ -222,4 +222,14 @@ export class TopicSocket {
         return;
     }
   }
+}
+
+/**
+ * The routing hint of a topic whose work one node of a cluster does (a pad's edits, a call's
+ * media): `?room=<topic>`, by which the proxy in front of the nodes sends the socket to the
+ * same node for everyone in the room (deploy/haproxy-cluster.cfg). A wrong hint only costs a
+ * forward between nodes. Other topics need none.
+ */
+export function roomHint(topic: string): string {
+  return /^(pad|padro|video):/.test(topic) ? `?room=${encodeURIComponent(topic)}` : "";
 }

@@ -15,6 +15,7 @@ pub fn api() -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
     Api::new()
         .route(doc(m("GET"), "/healthz", "system", "Liveness: 200 while the server runs", Access::Public).no_identity(), system::healthz)
+        .route(doc(m("GET"), "/readyz", "system", "Readiness: 503 while stopping or without its database", Access::Public).no_identity(), system::readyz)
         .route(doc(m("GET"), "/api/v1/instance", "system", "Instance name, version, registration policy, whether setup is needed", Access::Public), system::instance)
         .route(doc(m("GET"), "/api/v1/about", "system", "About this instance: the transparency facts", Access::Public), system::about)
         .route(doc(m("GET"), "/api/v1/openapi.json", "system", "This OpenAPI document", Access::Public).no_identity(), system::openapi)

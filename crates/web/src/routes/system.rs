@@ -1,11 +1,28 @@
 use actix_web::{web, HttpResponse};
-use nichoir_http::{ApiResult, Ctx};
+use nichoir_core::ErrorCode;
+use nichoir_http::{ApiError, ApiResult, Ctx};
 use serde_json::json;
 
 use crate::server::OpenApiDoc;
 
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// Readiness, for a proxy or an orchestrator in front of several nodes: 503 `unavailable`
+/// while the server stops (SIGTERM: take it out of rotation) or cannot reach its database.
+pub async fn readyz(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
+    if ctx.hub.is_stopping() {
+        return Err(ApiError::new(
+            ErrorCode::Unavailable,
+            "the server is stopping",
+        ));
+    }
+    ctx.db
+        .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Unavailable, "the database is unreachable"))?;
+    Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
 }
 
 pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
