@@ -1,6 +1,6 @@
 // The message box: Enter sends, Shift+Enter makes a new line, Up arrow (empty box) edits my last
 // message, @mention autocomplete from the team's members, "typing" sent at most every 3 s.
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { useApp } from "../context.tsx";
 import { ApiError, errorText } from "../api.ts";
 import { Avatar, cx } from "../components/ui.tsx";
@@ -74,6 +74,16 @@ export function Composer({
 
   useEffect(() => resize(), [text]);
 
+  const caretAfterRender = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    const caret = caretAfterRender.current;
+    if (!el || caret === null) return;
+    caretAfterRender.current = null;
+    el.focus();
+    el.setSelectionRange(caret, caret);
+  }, [text]);
+
   // Members matching the fragment (debounced, cached per query).
   useEffect(() => {
     if (!frag) {
@@ -126,10 +136,9 @@ export function Composer({
     setText(next.text);
     drafts.set(key, next.text);
     setFrag(null);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(next.caret, next.caret);
-    });
+    // Placed once the new text is rendered, before the next key is handled: a caret moved a
+    // frame later would send the keys typed meanwhile to the wrong place.
+    caretAfterRender.current = next.caret;
   };
 
   const upload = (list: Iterable<File>) => {
