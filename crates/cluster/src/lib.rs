@@ -25,8 +25,8 @@ pub use store::MIGRATIONS;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the node's row is touched; a row touched within `NAME_HELD` belongs to a running
 /// node, and a second process with the same name is refused.
-const DB_HEARTBEAT: Duration = Duration::from_secs(2);
-const NAME_HELD: Duration = Duration::from_secs(10);
+const DB_HEARTBEAT: Duration = Duration::from_secs(1);
+const NAME_HELD: Duration = Duration::from_secs(3);
 /// A node whose row was not touched for this long died: its leases may be taken at once.
 const NODE_DEAD_MS: i64 = 3 * DB_HEARTBEAT.as_millis() as i64;
 /// Messages waiting for the NATS client (a burst of fan-out); past it they are dropped.

@@ -19,10 +19,12 @@ use crate::model::Author;
 
 /// The request kind pads answer on the bus.
 pub(crate) const KIND: &str = "pad";
-/// How long a request waits for the owner (an edit waits for its batch's commit there).
-const TIMEOUT: Duration = Duration::from_secs(5);
-/// Tries before giving up: an owner that died is replaced once its lease can be taken.
-const TRIES: usize = 3;
+/// How long a request waits for the owner (an edit waits for its batch's commit there, a
+/// few ms; a busy pad paces its batches by up to 100 ms).
+const TIMEOUT: Duration = Duration::from_secs(2);
+/// Tries before giving up: an owner that died is replaced once its lease can be taken (its
+/// heartbeat 3 s old), so within the second or third try.
+const TRIES: usize = 5;
 
 /// What a node asks a pad's owner.
 #[derive(Debug, Serialize, Deserialize)]
