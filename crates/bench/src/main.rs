@@ -52,6 +52,11 @@ struct Cli {
     #[arg(long)]
     url: String,
 
+    /// Another node of the same cluster (repeatable; loopback only): the `chat` scenario spreads
+    /// its sockets over --url and these, one after the other
+    #[arg(long = "node-url")]
+    node_urls: Vec<String>,
+
     /// Concurrent workers, each running one request at a time
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
     concurrency: u32,
@@ -189,8 +194,14 @@ async fn run(cli: Cli) -> Result<bool> {
         (Some(username), Some(password)) => Some(Credentials { username, password }),
         _ => None,
     };
+    let nodes = cli
+        .node_urls
+        .iter()
+        .map(|u| Target::parse(u))
+        .collect::<Result<Vec<_>>>()?;
     let ctx = Ctx {
         target,
+        nodes,
         load: LoadConfig {
             concurrency: usize::try_from(cli.concurrency).context("concurrency")?,
             duration: Duration::from_secs(cli.duration),

@@ -234,14 +234,16 @@ async fn listen(mut ws: Ws, origin: Instant, mut stop: watch::Receiver<bool>) ->
     heard
 }
 
-/// Opens a socket as `m`, subscribes to `chat:<id>` and waits for `subscribed`.
-async fn connect(ctx: &Ctx, m: &Member) -> Result<Ws> {
-    let addr = ctx.target.socket_addr()?;
+/// Opens a socket as `m` (the `i`-th: on `ctx.node(i)`), subscribes to `chat:<id>` and waits
+/// for `subscribed`.
+async fn connect(ctx: &Ctx, i: usize, m: &Member) -> Result<Ws> {
+    let target = ctx.node(i);
+    let addr = target.socket_addr()?;
     let stream = TcpStream::connect(addr)
         .await
         .with_context(|| format!("TCP connect to {addr}"))?;
     stream.set_nodelay(true).context("TCP_NODELAY")?;
-    let mut req = ctx.target.ws_endpoint("/api/v1/ws").into_client_request()?;
+    let mut req = target.ws_endpoint("/api/v1/ws").into_client_request()?;
     req.headers_mut()
         .insert(COOKIE, HeaderValue::from_str(&m.cookie)?);
     let (mut ws, _) = tokio_tungstenite::client_async(req, stream)
@@ -675,8 +677,8 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
     eprintln!("nichoir-bench: chat: connecting {} sockets", everyone.len());
     let origin = Instant::now();
     let (stop_tx, stop_rx) = watch::channel(false);
-    let sockets: Vec<Ws> = stream::iter(everyone.clone())
-        .map(|m| async move { connect(ctx, &m).await })
+    let sockets: Vec<Ws> = stream::iter(everyone.clone().into_iter().enumerate())
+        .map(|(i, m)| async move { connect(ctx, i, &m).await })
         .buffered(32)
         .try_collect()
         .await?;

@@ -67,6 +67,8 @@ pub struct Credentials {
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub target: Target,
+    /// `--node-url`: the other nodes of a cluster (the `chat` scenario spreads sockets on them).
+    pub nodes: Vec<Target>,
     pub load: LoadConfig,
     pub credentials: Option<Credentials>,
     /// Options of the `pad` scenario.
@@ -82,6 +84,14 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The node the `i`-th socket connects to: --url, then each --node-url, in turn.
+    pub fn node(&self, i: usize) -> &Target {
+        match i % (self.nodes.len() + 1) {
+            0 => &self.target,
+            n => &self.nodes[n - 1],
+        }
+    }
+
     /// The credentials, or an error naming the scenario that needs them.
     pub fn require_credentials(&self, scenario: &str) -> Result<&Credentials> {
         self.credentials.as_ref().ok_or_else(|| {
