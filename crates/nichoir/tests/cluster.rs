@@ -14,17 +14,12 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use common::{
-    create_token, create_user, http, nichoir, run, shared_pg_database, use_database, Server, HANG,
+    create_token, create_user, http, nichoir, run, shared_pg_database, use_database, ws_connect,
+    Server, Ws, HANG,
 };
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A private `nats-server` on a free loopback port; stopped when dropped.
 struct Nats {
@@ -64,10 +59,6 @@ impl Drop for Nats {
 }
 
 /// A node: its own data dir, the shared database and bus.
-fn node(data: &Path, nats: &Nats, name: &str) -> Server {
-    node_with(data, nats, name, &[])
-}
-
 fn node_with(data: &Path, nats: &Nats, name: &str, env: &[(&str, &str)]) -> Server {
     let mut cmd = nichoir(data);
     cmd.env("NICHOIR_NATS_URL", &nats.url)
@@ -89,20 +80,51 @@ async fn login_status(url: &str, password: &str) -> u16 {
         .as_u16()
 }
 
-async fn ws_connect(url: &str, token: &str) -> Ws {
-    let addr = url.trim_start_matches("http://");
-    let mut req = format!("ws://{addr}/api/v1/ws")
-        .into_client_request()
-        .expect("ws request");
-    req.headers_mut().insert(
-        "authorization",
-        HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
-    );
-    let (ws, _) = tokio::time::timeout(HANG, tokio_tungstenite::connect_async(req))
-        .await
-        .expect("websocket handshake hung")
-        .expect("websocket upgrade");
-    ws
+/// What one test's cluster shares: a database on the test PostgreSQL, a NATS server, and a data
+/// dir per node.
+struct Setup {
+    nats: Nats,
+    db: String,
+    dirs: Vec<tempfile::TempDir>,
+}
+
+impl Setup {
+    /// `n` nodes' worth; None (the test is skipped) without a test PostgreSQL.
+    fn new(n: usize) -> Option<Setup> {
+        let Some(db) = shared_pg_database() else {
+            eprintln!("NICHOIR_TEST_PG_URL unset: the cluster test is skipped");
+            return None;
+        };
+        let dirs: Vec<tempfile::TempDir> = (0..n)
+            .map(|_| tempfile::tempdir().expect("tempdir"))
+            .collect();
+        for d in &dirs {
+            use_database(d.path(), &db);
+        }
+        Some(Setup {
+            nats: Nats::start(),
+            db,
+            dirs,
+        })
+    }
+
+    /// An account in the shared database, and an API token for it.
+    fn user(&self, name: &str, admin: bool) -> String {
+        create_user(self.dirs[0].path(), name, admin);
+        create_token(self.dirs[0].path(), name)
+    }
+
+    /// Node `i`, named `name`.
+    fn node(&self, i: usize, name: &str, env: &[(&str, &str)]) -> Server {
+        node_with(self.dirs[i].path(), &self.nats, name, env)
+    }
+
+    /// Every node, named `<prefix>1`, `<prefix>2`…
+    fn nodes(&self, prefix: &str, env: &[(&str, &str)]) -> Vec<Server> {
+        (0..self.dirs.len())
+            .map(|i| self.node(i, &format!("{prefix}{}", i + 1), env))
+            .collect()
+    }
 }
 
 async fn send(ws: &mut Ws, frame: Value) {
@@ -176,27 +198,13 @@ fn member_ids(subscribed: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_nodes_share_realtime_presence_and_events() {
-    let Some(db) = shared_pg_database() else {
-        eprintln!("NICHOIR_TEST_PG_URL unset: the cluster test is skipped");
+    let Some(setup) = Setup::new(3) else {
         return;
     };
-    let nats = Nats::start();
-    let dirs: Vec<tempfile::TempDir> = (0..3)
-        .map(|_| tempfile::tempdir().expect("tempdir"))
-        .collect();
-    for d in &dirs {
-        use_database(d.path(), &db);
-    }
     // Accounts are in the shared database: made once, through any node's data dir.
-    create_user(dirs[0].path(), "ann", true);
-    create_user(dirs[0].path(), "bob", false);
-    let ann = create_token(dirs[0].path(), "ann");
-    let bob = create_token(dirs[0].path(), "bob");
-    let nodes: Vec<Server> = dirs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| node(d.path(), &nats, &format!("n{}", i + 1)))
-        .collect();
+    let ann = setup.user("ann", true);
+    let bob = setup.user("bob", false);
+    let nodes = setup.nodes("n", &[]);
 
     // One node runs the background jobs (it logs when its turn begins; none ends here).
     let deadline = Instant::now() + HANG;
@@ -329,9 +337,9 @@ async fn three_nodes_share_realtime_presence_and_events() {
 
     // Its name is free again only once its heartbeat is old: a second live n1 is refused.
     let twin = tempfile::tempdir().expect("tempdir");
-    use_database(twin.path(), &db);
+    use_database(twin.path(), &setup.db);
     let mut cmd = nichoir(twin.path());
-    cmd.env("NICHOIR_NATS_URL", &nats.url)
+    cmd.env("NICHOIR_NATS_URL", &setup.nats.url)
         .env("NICHOIR_CLUSTER_NODE_NAME", "n1");
     let out = run(cmd, None);
     assert!(!out.status.success(), "{out:?}");
@@ -368,30 +376,12 @@ async fn posted_ids(ws: &mut Ws, n: usize) -> Vec<i64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_across_nodes_reaches_everyone_once_in_one_order() {
-    let Some(db) = shared_pg_database() else {
-        eprintln!("NICHOIR_TEST_PG_URL unset: the cluster test is skipped");
+    let Some(setup) = Setup::new(3) else {
         return;
     };
-    let nats = Nats::start();
-    let dirs: Vec<tempfile::TempDir> = (0..3)
-        .map(|_| tempfile::tempdir().expect("tempdir"))
-        .collect();
-    for d in &dirs {
-        use_database(d.path(), &db);
-    }
     let names = ["ann", "bob", "cyd"];
-    let tokens: Vec<String> = names
-        .iter()
-        .map(|n| {
-            create_user(dirs[0].path(), n, *n == "ann");
-            create_token(dirs[0].path(), n)
-        })
-        .collect();
-    let nodes: Vec<Server> = dirs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| node(d.path(), &nats, &format!("c{}", i + 1)))
-        .collect();
+    let tokens: Vec<String> = names.iter().map(|n| setup.user(n, *n == "ann")).collect();
+    let nodes = setup.nodes("c", &[]);
     post(
         &nodes[0].url,
         &tokens[0],
@@ -633,35 +623,46 @@ impl Editor {
     }
 }
 
+/// The pad on the server at `url` has one revision per edit of editors `who` (`edits` each),
+/// every editor has its text, and every edit is in it once: its characters are exactly those
+/// of all the pieces (an insert may land inside another piece, so pieces need not stay whole).
+async fn every_edit_once(
+    url: &str,
+    pad: &str,
+    editors: &[Editor],
+    who: std::ops::Range<usize>,
+    edits: u64,
+) {
+    let server = get(url, &format!("/api/v1/pads/{pad}")).await;
+    let text = server["text"].as_str().expect("text");
+    let count = who.len() as u64 * edits;
+    assert_eq!(
+        server["pad"]["rev"].as_u64(),
+        Some(count),
+        "one revision per edit"
+    );
+    for e in editors {
+        assert_eq!(e.text, text, "every editor has the server's text");
+    }
+    let mut want: Vec<char> = who
+        .flat_map(|i| (0..edits).map(move |k| format!("<{i}.{k}>")))
+        .flat_map(|p| p.chars().collect::<Vec<_>>())
+        .collect();
+    let mut got: Vec<char> = text.chars().collect();
+    want.sort_unstable();
+    got.sort_unstable();
+    assert_eq!(got, want, "every edit, once: {text}");
+}
+
 /// Editors of one pad on three nodes, typing at once: every edit is applied once, by the
 /// pad's one owner, and every editor ends with the server's text.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pad_edited_from_three_nodes_converges() {
-    let Some(db) = shared_pg_database() else {
-        eprintln!("NICHOIR_TEST_PG_URL unset: the cluster test is skipped");
+    let Some(setup) = Setup::new(3) else {
         return;
     };
-    let nats = Nats::start();
-    let dirs: Vec<tempfile::TempDir> = (0..3)
-        .map(|_| tempfile::tempdir().expect("tempdir"))
-        .collect();
-    for d in &dirs {
-        use_database(d.path(), &db);
-    }
-    create_user(dirs[0].path(), "ann", true);
-    let token = create_token(dirs[0].path(), "ann");
-    let nodes: Vec<Server> = dirs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            node_with(
-                d.path(),
-                &nats,
-                &format!("p{}", i + 1),
-                &[("NICHOIR_PADS_OPS_PER_SECOND", "1000")],
-            )
-        })
-        .collect();
+    let token = setup.user("ann", true);
+    let nodes = setup.nodes("p", &[("NICHOIR_PADS_OPS_PER_SECOND", "1000")]);
     let created = post(&nodes[1].url, &token, "/api/v1/pads", json!({})).await;
     let pad = created["pad"]["id"].as_str().expect("pad id").to_string();
 
@@ -687,26 +688,7 @@ async fn a_pad_edited_from_three_nodes_converges() {
     for e in editors.iter_mut() {
         e.catch_up_to(last).await;
     }
-    let server = get(&nodes[2].url, &format!("/api/v1/pads/{pad}")).await;
-    let text = server["text"].as_str().expect("text");
-    assert_eq!(
-        server["pad"]["rev"].as_u64(),
-        Some(last),
-        "one revision per edit"
-    );
-    for e in &editors {
-        assert_eq!(e.text, text, "every editor has the server's text");
-    }
-    // Every edit once: the text's characters are exactly those of all the pieces (an insert
-    // may land inside another piece, so the pieces themselves need not stay whole).
-    let mut want: Vec<char> = (0..3)
-        .flat_map(|i| (0..EDITS).map(move |k| format!("<{i}.{k}>")))
-        .flat_map(|p| p.chars().collect::<Vec<_>>())
-        .collect();
-    let mut got: Vec<char> = text.chars().collect();
-    want.sort_unstable();
-    got.sort_unstable();
-    assert_eq!(got, want, "{text}");
+    every_edit_once(&nodes[2].url, &pad, &editors, 0..3, EDITS).await;
 }
 
 /// The node that owns a pad is killed while two editors on the other nodes type: another
@@ -714,31 +696,11 @@ async fn a_pad_edited_from_three_nodes_converges() {
 /// the server's text.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_a_pad_s_owner_loses_no_acknowledged_edit() {
-    let Some(db) = shared_pg_database() else {
-        eprintln!("NICHOIR_TEST_PG_URL unset: the cluster test is skipped");
+    let Some(setup) = Setup::new(3) else {
         return;
     };
-    let nats = Nats::start();
-    let dirs: Vec<tempfile::TempDir> = (0..3)
-        .map(|_| tempfile::tempdir().expect("tempdir"))
-        .collect();
-    for d in &dirs {
-        use_database(d.path(), &db);
-    }
-    create_user(dirs[0].path(), "ann", true);
-    let token = create_token(dirs[0].path(), "ann");
-    let mut nodes: Vec<Server> = dirs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            node_with(
-                d.path(),
-                &nats,
-                &format!("k{}", i + 1),
-                &[("NICHOIR_PADS_OPS_PER_SECOND", "1000")],
-            )
-        })
-        .collect();
+    let token = setup.user("ann", true);
+    let mut nodes = setup.nodes("k", &[("NICHOIR_PADS_OPS_PER_SECOND", "1000")]);
     let created = post(&nodes[0].url, &token, "/api/v1/pads", json!({})).await;
     let pad = created["pad"]["id"].as_str().expect("pad id").to_string();
     // Node 1 reads it first: node 1 owns it.
@@ -775,43 +737,18 @@ async fn killing_a_pad_s_owner_loses_no_acknowledged_edit() {
     for e in editors.iter_mut() {
         e.sync().await;
     }
-    let server = get(&nodes[1].url, &format!("/api/v1/pads/{pad}")).await;
-    let text = server["text"].as_str().expect("text");
-    assert_eq!(
-        server["pad"]["rev"].as_u64(),
-        Some(2 * EDITS),
-        "one revision per edit"
-    );
-    for e in &editors {
-        assert_eq!(e.text, text, "every editor has the server's text");
-    }
-    let mut want: Vec<char> = (1..3)
-        .flat_map(|i| (0..EDITS).map(move |k| format!("<{i}.{k}>")))
-        .flat_map(|p| p.chars().collect::<Vec<_>>())
-        .collect();
-    let mut got: Vec<char> = text.chars().collect();
-    want.sort_unstable();
-    got.sort_unstable();
-    assert_eq!(got, want, "every acknowledged edit, once: {text}");
+    every_edit_once(&nodes[1].url, &pad, &editors, 1..3, EDITS).await;
 }
 
 /// Nodes starting on an empty database: one CSRF secret, and the setup link that the first
 /// node printed still works through the second. Then wrong passwords count on every node.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_node_s_setup_link_stays_valid() {
-    let Some(db) = shared_pg_database() else {
-        eprintln!("NICHOIR_TEST_PG_URL unset: the cluster test is skipped");
+    let Some(setup) = Setup::new(2) else {
         return;
     };
-    let nats = Nats::start();
-    let dirs: Vec<tempfile::TempDir> = (0..2)
-        .map(|_| tempfile::tempdir().expect("tempdir"))
-        .collect();
-    for d in &dirs {
-        use_database(d.path(), &db);
-    }
     let limit = [("NICHOIR_AUTH_LOGIN_FAILURES_PER_ACCOUNT", "3")];
-    let first = node_with(dirs[0].path(), &nats, "s1", &limit);
+    let first = setup.node(0, "s1", &limit);
     let line = first.wait_line(|l| l.contains("/setup?token="));
     let token = line
         .split("token=")
@@ -819,7 +756,7 @@ async fn the_first_node_s_setup_link_stays_valid() {
         .expect("token")
         .trim()
         .to_string();
-    let second = node_with(dirs[1].path(), &nats, "s2", &limit);
+    let second = setup.node(1, "s2", &limit);
     let resp = http()
         .post(format!("{}/api/v1/setup", second.url))
         .json(&json!({"token": token, "username": "root", "password": "long password", "display_name": "Root"}))

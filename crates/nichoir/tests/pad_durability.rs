@@ -11,17 +11,12 @@ use std::path::Path;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use common::{
-    create_token, create_user, http, shared_pg_database, use_database, PgCluster, Server, HANG,
+    create_token, create_user, http, shared_pg_database, use_database, ws_connect, PgCluster,
+    Server, Ws, HANG,
 };
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// An admin account and an API token for it, made with the CLI.
 fn admin_token(data: &Path) -> String {
@@ -46,22 +41,6 @@ async fn get_json(url: &str) -> Value {
     let resp = http().get(url).send().await.expect("GET");
     assert_eq!(resp.status().as_u16(), 200, "GET {url}");
     resp.json().await.expect("json")
-}
-
-async fn ws_connect(url: &str, token: &str) -> Ws {
-    let addr = url.trim_start_matches("http://");
-    let mut req = format!("ws://{addr}/api/v1/ws")
-        .into_client_request()
-        .expect("ws request");
-    req.headers_mut().insert(
-        "authorization",
-        HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
-    );
-    let (ws, _) = tokio::time::timeout(HANG, tokio_tungstenite::connect_async(req))
-        .await
-        .expect("websocket handshake hung")
-        .expect("websocket upgrade");
-    ws
 }
 
 /// The next pad event's data (other frames and author/caret events skipped).

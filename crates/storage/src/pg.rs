@@ -359,40 +359,45 @@ impl PgConn {
     /// As `execute`, with a statement of its own, unnamed and planned for these values (the
     /// cache's statements get a generic plan after five runs, blind to the values).
     pub(crate) fn execute_once(&self, sql: &str, params: &[&dyn ToValue]) -> SqlResult<usize> {
-        let (values, declared) = Self::bind(params)?;
-        let (bound, types) = Self::typed(values, &declared);
-        let typed: Vec<(&(dyn ToSql + Sync), Type)> = bound
-            .iter()
-            .zip(types)
-            .map(|(p, t)| (p as &(dyn ToSql + Sync), t))
-            .collect();
-        let n = self.with(|c| c.execute_typed(&rewrite_placeholders(sql), &typed))?;
+        let n = self.once(params, |c, typed| {
+            c.execute_typed(&rewrite_placeholders(sql), typed)
+        })?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     /// As `query`, with a statement of its own, unnamed and planned for these values: a query
     /// whose best plan depends on them (a rare word or a common one in a search).
     pub(crate) fn query_once(&self, sql: &str, params: &[&dyn ToValue]) -> SqlResult<PgRows> {
+        let rows = self.once(params, |c, typed| {
+            c.query_typed(&rewrite_placeholders(sql), typed)
+        })?;
+        Self::decode(None, &rows)
+    }
+
+    /// Runs `f` with the values, each with the type it is sent as. A value of type `Any` is
+    /// always a NULL (a value has its own type), so it is never encoded for a type the server
+    /// inferred.
+    fn once<R>(
+        &self,
+        params: &[&dyn ToValue],
+        f: impl FnOnce(
+            &mut postgres::Client,
+            &[(&(dyn ToSql + Sync), Type)],
+        ) -> Result<R, postgres::Error>,
+    ) -> SqlResult<R> {
         let (values, declared) = Self::bind(params)?;
-        let (bound, types) = Self::typed(values, &declared);
+        let types: Vec<Type> = values
+            .iter()
+            .zip(&declared)
+            .map(|(v, d)| SqlType::of(v, *d).pg())
+            .collect();
+        let bound: Vec<Param<'_>> = values.into_iter().map(Param).collect();
         let typed: Vec<(&(dyn ToSql + Sync), Type)> = bound
             .iter()
             .zip(types)
             .map(|(p, t)| (p as &(dyn ToSql + Sync), t))
             .collect();
-        let rows = self.with(|c| c.query_typed(&rewrite_placeholders(sql), &typed))?;
-        Self::decode(None, &rows)
-    }
-
-    /// The values with the type each is sent as. A value of type `Any` is always a NULL (a
-    /// value has its own type), so it never has to be encoded for a type the server inferred.
-    fn typed<'v>(values: Vec<ValueRef<'v>>, declared: &[SqlType]) -> (Vec<Param<'v>>, Vec<Type>) {
-        let types = values
-            .iter()
-            .zip(declared)
-            .map(|(v, d)| SqlType::of(v, *d).pg())
-            .collect();
-        (values.into_iter().map(Param).collect(), types)
+        self.with(|c| f(c, &typed))
     }
 
     pub(crate) fn batch_execute(&self, sql: &str) -> SqlResult<()> {

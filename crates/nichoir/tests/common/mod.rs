@@ -372,3 +372,28 @@ pub fn http() -> reqwest::Client {
         .build()
         .expect("http client")
 }
+
+/// A WebSocket client of the realtime endpoint.
+#[allow(dead_code)]
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `/api/v1/ws` on the server at `url` with an API token.
+#[allow(dead_code)]
+pub async fn ws_connect(url: &str, token: &str) -> Ws {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+    let addr = url.trim_start_matches("http://");
+    let mut req = format!("ws://{addr}/api/v1/ws")
+        .into_client_request()
+        .expect("ws request");
+    req.headers_mut().insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
+    );
+    let (ws, _) = tokio::time::timeout(HANG, tokio_tungstenite::connect_async(req))
+        .await
+        .expect("websocket handshake hung")
+        .expect("websocket upgrade");
+    ws
+}
