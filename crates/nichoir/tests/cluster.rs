@@ -740,6 +740,61 @@ async fn killing_a_pad_s_owner_loses_no_acknowledged_edit() {
     every_edit_once(&nodes[1].url, &pad, &editors, 1..3, EDITS).await;
 }
 
+/// The last place of a limited option, raced by twelve voters on three nodes, is taken once
+/// (the nodes' write batches take turns): several rounds, as a race may go either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_place_raced_from_three_nodes_is_taken_once() {
+    let Some(setup) = Setup::new(3) else {
+        return;
+    };
+    let token = setup.user("ann", true);
+    let nodes = setup.nodes("v", &[]);
+    for round in 0..10 {
+        let created = post(
+            &nodes[0].url,
+            &token,
+            "/api/v1/polls",
+            json!({"kind": "classic", "title": format!("Seats {round}"), "author_name": "Ann",
+                   "max_yes": 1, "options": [{"label": "The last seat"}]}),
+        )
+        .await;
+        let poll = created["poll"]["id"].as_str().expect("poll id").to_string();
+        let admin = created["admin_token"].as_str().expect("admin token");
+        let view = get(&nodes[1].url, &format!("/api/v1/poll-admin/{admin}")).await;
+        let seat = view["options"][0]["id"].as_i64().expect("option id");
+        let mut votes = Vec::new();
+        for i in 0..12 {
+            let (url, token, poll) = (nodes[i % 3].url.clone(), token.clone(), poll.clone());
+            votes.push(tokio::spawn(async move {
+                http()
+                    .post(format!("{url}/api/v1/polls/{poll}/votes"))
+                    .bearer_auth(&token)
+                    .json(&json!({"name": format!("voter {i}"), "answers": {seat.to_string(): "yes"}}))
+                    .send()
+                    .await
+                    .expect("POST vote")
+                    .status()
+                    .as_u16()
+            }));
+        }
+        let mut statuses = Vec::new();
+        for v in votes {
+            statuses.push(v.await.expect("a voter"));
+        }
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 201).count(),
+            1,
+            "round {round}: {statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|s| *s == 201 || (400..500).contains(s)),
+            "{statuses:?}"
+        );
+        let view = get(&nodes[2].url, &format!("/api/v1/poll-admin/{admin}")).await;
+        assert_eq!(view["options"][0]["yes"], 1, "{view}");
+    }
+}
+
 /// Nodes starting on an empty database: one CSRF secret, and the setup link that the first
 /// node printed still works through the second. Then wrong passwords count on every node.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

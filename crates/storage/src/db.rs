@@ -123,6 +123,11 @@ pub struct DbOptions {
     pub synchronous: Synchronous,
     pub busy_timeout: Duration,
     pub read_connections: usize,
+    /// Several nodes write to this PostgreSQL database (a cluster): each write batch first takes
+    /// one cluster-wide transaction lock, so batches from all nodes run one after another as
+    /// one writer's did, and every job that reads, checks and writes (the last place of a
+    /// limited poll option, a wiki save on its base) keeps holding (scale-out.md §4.8, 2a).
+    pub serialize_writes: bool,
 }
 
 impl From<&StorageConfig> for DbOptions {
@@ -131,6 +136,7 @@ impl From<&StorageConfig> for DbOptions {
             synchronous: c.synchronous,
             busy_timeout: Duration::from_millis(c.busy_timeout_ms),
             read_connections: c.read_connections.max(1) as usize,
+            serialize_writes: false,
         }
     }
 }
@@ -205,7 +211,7 @@ impl Db {
         let (tx, rx) = std_mpsc::channel::<Command>();
         let handle = std::thread::Builder::new()
             .name("nichoir-db-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx, None))?;
+            .spawn(move || writer_loop(writer_conn, rx, None, false))?;
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -252,9 +258,10 @@ impl Db {
         }
         let (tx, rx) = std_mpsc::channel::<Command>();
         let again = connect.clone();
+        let serialize = opts.serialize_writes;
         let handle = std::thread::Builder::new()
             .name("nichoir-db-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx, Some(again)))?;
+            .spawn(move || writer_loop(writer_conn, rx, Some(again), serialize))?;
         Ok(Db {
             inner: Arc::new(Inner {
                 path: PathBuf::from(url),
@@ -448,7 +455,29 @@ fn catch_panic<R>(f: impl FnOnce() -> Result<R, StorageError>) -> Result<R, Stor
     })
 }
 
-fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<Command>, reconnect: Option<Connect>) {
+/// The key of the transaction lock that serialises the write batches of a cluster's nodes
+/// ("nichoirw"). `begin` spells it out (its text is a constant); a test checks they agree.
+#[cfg(test)]
+const WRITE_LOCK: i64 = 0x6e69_6368_6f69_7277;
+
+/// What opens a write batch (with its first savepoint).
+fn begin(dialect: crate::Dialect, serialize_writes: bool) -> &'static str {
+    match (dialect, serialize_writes) {
+        (crate::Dialect::Sqlite, _) => "BEGIN IMMEDIATE; SAVEPOINT job",
+        (crate::Dialect::Postgres, false) => "BEGIN; SAVEPOINT job",
+        // WRITE_LOCK, spelled out: batch_execute takes no parameters.
+        (crate::Dialect::Postgres, true) => {
+            "BEGIN; SELECT pg_advisory_xact_lock(7955999516923622007); SAVEPOINT job"
+        }
+    }
+}
+
+fn writer_loop(
+    mut conn: Connection,
+    rx: std_mpsc::Receiver<Command>,
+    reconnect: Option<Connect>,
+    serialize_writes: bool,
+) {
     let max_batch = match conn.dialect() {
         crate::Dialect::Sqlite => MAX_BATCH,
         crate::Dialect::Postgres => PG_MAX_BATCH,
@@ -480,7 +509,7 @@ fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<Command>, reconnect:
             }
         }
         if !jobs.is_empty() {
-            run_batch(&conn, jobs);
+            run_batch(&conn, begin(conn.dialect(), serialize_writes), jobs);
         }
         for reply in after {
             let r = match conn.dialect() {
@@ -503,11 +532,8 @@ fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<Command>, reconnect:
 /// statement before them (`RELEASE job; SAVEPOINT job` between two jobs, `BEGIN` with the first
 /// savepoint, the last `RELEASE` with `COMMIT`): on PostgreSQL each message is a round trip on
 /// the single writer's connection, and a job's own statements are often only two or three.
-fn run_batch(conn: &Connection, jobs: Vec<WriteJob>) {
-    let mut next = match conn.dialect() {
-        crate::Dialect::Sqlite => "BEGIN IMMEDIATE; SAVEPOINT job",
-        crate::Dialect::Postgres => "BEGIN; SAVEPOINT job",
-    };
+fn run_batch(conn: &Connection, begin: &'static str, jobs: Vec<WriteJob>) {
+    let mut next = begin;
     let count = jobs.len();
     let started = Instant::now();
     let mut finishes: Vec<Finish> = Vec::with_capacity(count);
@@ -900,7 +926,7 @@ mod tests {
                     reply: last,
                 }),
             ];
-            run_batch(&conn, jobs);
+            run_batch(&conn, begin(conn.dialect(), false), jobs);
             let answered = |rx: oneshot::Receiver<Result<usize, StorageError>>| {
                 rx.blocking_recv().map(|r| r.is_ok()).unwrap_or(false)
             };
@@ -923,6 +949,13 @@ mod tests {
     }
 
     /// The keys `sql` selects, in its order.
+    #[test]
+    fn a_cluster_s_batches_take_the_write_lock() {
+        let text = super::begin(crate::Dialect::Postgres, true);
+        assert!(text.contains(&format!("pg_advisory_xact_lock({})", super::WRITE_LOCK)));
+        assert!(!super::begin(crate::Dialect::Postgres, false).contains("lock"));
+    }
+
     async fn keys(db: &Db, sql: &'static str) -> Result<Vec<String>, StorageError> {
         db.read(move |c| {
             let mut st = c.prepare(sql)?;

@@ -63,7 +63,9 @@ pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 /// The configured database, migrated: SQLite under the data dir, or PostgreSQL at
 /// `storage.url`. Blocking (run it on a blocking thread).
 pub fn open_database(config: &Config) -> Result<Db, nichoir_storage::StorageError> {
-    let opts = DbOptions::from(&config.storage);
+    let mut opts = DbOptions::from(&config.storage);
+    // Several nodes write to one database: their batches take turns (`DbOptions`).
+    opts.serialize_writes = !config.cluster.nats_url.is_empty();
     let sets = migrations();
     if config.storage.url.is_empty() {
         let path = DataDir::new(config.server.data_dir.clone()).db_path();
