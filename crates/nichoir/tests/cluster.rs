@@ -33,7 +33,12 @@ impl Nats {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let child = Command::new("nats-server")
+        // Debian puts it in /usr/sbin, which a PATH may lack.
+        let bin = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .unwrap_or("nats-server");
+        let child = Command::new(bin)
             .args(["-a", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
