@@ -254,7 +254,7 @@ test("client: a batch holding our edit acknowledges it; the buffer goes once, on
   assert.equal(c.inflight?.seq, 2);
 });
 
-test("client: a gap in revisions asks for a sync; refused edits are dropped", () => {
+test("client: a gap in revisions asks for a sync; refused edits are dropped, unstored ones resent", () => {
   const sent: OutMessage[] = [];
   const c = new PadClient({ send: (m) => sent.push(m), applyRemote: () => {}, reset: () => {} }, "me");
   c.connected();
@@ -264,6 +264,7 @@ test("client: a gap in revisions asks for a sync; refused edits are dropped", ()
   c.onSynced();
   c.applyLocal(["a"]);
   assert.equal(c.onError({ code: "rate_limited", client_id: "me", seq: 1 }), "retry");
+  assert.equal(c.onError({ code: "unavailable", client_id: "me", seq: 1 }), "retry");
   assert.equal(c.onError({ code: "invalid_op", client_id: "someone", seq: 1 }), "none");
   assert.equal(c.onError({ code: "invalid_op", client_id: "me", seq: 1 }), "resubscribe");
   c.discardPending();

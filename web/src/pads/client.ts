@@ -241,9 +241,11 @@ export class PadClient {
   /** An `error` event; says what to do when it refused our edit in flight. */
   onError(ev: { code?: string; client_id?: string | null; seq?: number | null }): ErrorAction {
     if (!this.inflight || ev.client_id !== this.clientId || ev.seq !== this.inflight.seq) return "none";
-    // The pad is unchanged: a rate-limited edit can be sent again; anything else was refused for
-    // good, and the local text has diverged: drop what is pending and reload the pad.
-    if (ev.code === "rate_limited") return "retry";
+    // The pad is unchanged: a rate-limited edit can be sent again, and so can one refused while
+    // the server could not store it (its database, or in a cluster the pad's node, was
+    // unreachable: an edit is applied once however often it is sent). Anything else was refused
+    // for good, and the local text has diverged: drop what is pending and reload the pad.
+    if (ev.code === "rate_limited" || ev.code === "unavailable") return "retry";
     return "resubscribe";
   }
 
