@@ -72,9 +72,9 @@ impl LeasedRooms {
                 lost
             }
             Err(e) => {
-                // Not renewed: ownership runs out by itself at its last sure time.
+                // Not renewed: ownership runs out by itself at its last sure time (below).
                 tracing::warn!(error = %e, "room leases not renewed");
-                self.expired()
+                Vec::new()
             }
         };
         let lost: Vec<String> = lost.into_iter().chain(self.expired()).collect();
