@@ -846,3 +846,143 @@ fn a_cluster_on_sqlite_is_refused_at_start() {
         "{out:?}"
     );
 }
+
+mod video {
+    //! Calls across nodes: the call lives on one node (the first that served its room), the
+    //! others forward its signalling there, and media goes straight to its UDP port.
+
+    use super::*;
+    use nichoir_video_client::{
+        Identity, JoinOptions, MediaOptions, Participant, Source, VideoShape,
+    };
+
+    const SOME: u64 = 15;
+
+    /// Light media, as in the one-node video tests.
+    fn opts(identity: Identity) -> JoinOptions {
+        JoinOptions {
+            identity: Some(identity),
+            timeout: HANG,
+            media: MediaOptions {
+                camera: Some(VideoShape {
+                    bitrate_bps: 200_000,
+                    fps: 15,
+                    keyframe_every: 45,
+                    ..VideoShape::default()
+                }),
+                ..MediaOptions::default()
+            },
+            ..JoinOptions::default()
+        }
+    }
+
+    pub(super) async fn join(
+        url: &str,
+        room: &str,
+        name: &str,
+        id: Option<Identity>,
+    ) -> Participant {
+        let id = match id {
+            Some(i) => i,
+            None => Identity::guest(url).await.expect("a guest"),
+        };
+        Participant::join(url, room, name, opts(id))
+            .await
+            .unwrap_or_else(|e| panic!("{name} joins {room} on {url}: {e:#}"))
+    }
+
+    fn pid(p: &Participant) -> String {
+        p.id().expect("in the call").to_string()
+    }
+
+    /// Waits until `p` receives fresh microphone and camera packets from each of `from`.
+    pub(super) async fn receives_from(p: &Participant, from: &[&Participant]) {
+        for q in from {
+            for source in [Source::Mic, Source::Camera] {
+                p.wait_receiving_from(&pid(q), source, SOME, HANG)
+                    .await
+                    .unwrap_or_else(|e| panic!("{:?} from {:?}: {e:#}", p.id(), q.id()));
+            }
+        }
+    }
+
+    /// Three people whose sockets are on three nodes receive each other's media, and see each
+    /// other leave.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn three_people_on_three_nodes_see_each_other() {
+        let Some(setup) = Setup::new(3) else {
+            return;
+        };
+        let nodes = setup.nodes("c", &[]);
+        let host = Identity::guest(&nodes[0].url).await.expect("a guest");
+        let room = host
+            .create_room(&json!({"title": "Réunion"}))
+            .await
+            .expect("a room");
+        let ana = join(&nodes[0].url, &room, "Ana", Some(host)).await;
+        assert_eq!(ana.joined().expect("joined")["moderator"], true);
+        let bob = join(&nodes[1].url, &room, "Bob", None).await;
+        let cleo = join(&nodes[2].url, &room, "Cléo", None).await;
+        // Everyone is in one call: the last to come was told of the two others.
+        let others = cleo.joined().expect("joined")["participants"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0);
+        assert!(others >= 2, "Cléo joined a call of {others} others");
+        receives_from(&ana, &[&bob, &cleo]).await;
+        receives_from(&bob, &[&ana, &cleo]).await;
+        receives_from(&cleo, &[&ana, &bob]).await;
+        for p in [&ana, &bob, &cleo] {
+            assert!(p.failures().is_empty(), "{:?}", p.failures());
+        }
+        // Bob (on node 2) leaves: Ana (node 1) and Cléo (node 3) are told.
+        let (a_from, c_from) = (ana.log().len(), cleo.log().len());
+        let bob_id = pid(&bob);
+        bob.leave().await.expect("leave");
+        for (p, from) in [(&ana, a_from), (&cleo, c_from)] {
+            p.wait_event(from, HANG, |v| {
+                v["type"] == "participant_left" && v["id"] == bob_id.as_str()
+            })
+            .await
+            .expect("told that Bob left");
+        }
+        receives_from(&ana, &[&cleo]).await;
+    }
+}
+
+/// The node that owns a call is killed: the participants on the other nodes are told to join
+/// again, do so with their resume token, another node takes the call, and media flows again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_a_call_s_owner_brings_the_call_to_another_node() {
+    use nichoir_video_client::Identity;
+    let Some(setup) = Setup::new(3) else {
+        return;
+    };
+    let mut nodes = setup.nodes("o", &[]);
+    let host = Identity::guest(&nodes[0].url).await.expect("a guest");
+    let room = host
+        .create_room(&json!({"title": "Point hebdo"}))
+        .await
+        .expect("a room");
+    // The host joins first, on node 1: node 1 owns the call.
+    let _cleo = video::join(&nodes[0].url, &room, "Cléo", Some(host)).await;
+    let mut ana = video::join(&nodes[1].url, &room, "Ana", None).await;
+    let mut bob = video::join(&nodes[2].url, &room, "Bob", None).await;
+    video::receives_from(&ana, &[&bob]).await;
+    video::receives_from(&bob, &[&ana]).await;
+
+    let (a_from, b_from) = (ana.log().len(), bob.log().len());
+    nodes[0].kill_9();
+    for (p, from, name) in [(&mut ana, a_from, "Ana"), (&mut bob, b_from, "Bob")] {
+        p.wait_event(from, HANG, |v| {
+            v["type"] == "error" && v["code"] == "media_failed"
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{name} is not told to join again: {e:#}"));
+        p.rejoin(name)
+            .await
+            .unwrap_or_else(|e| panic!("{name} joins again: {e:#}"));
+    }
+    video::receives_from(&ana, &[&bob]).await;
+    video::receives_from(&bob, &[&ana]).await;
+}

@@ -16,6 +16,7 @@ use nichoir_core::text::{has_refused_control, Lines};
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_ot::Operation;
+use nichoir_realtime::owner::Failure;
 use nichoir_realtime::{ConnId, Hub};
 use nichoir_storage::{params, Db, StorageError};
 use parking_lot::Mutex;
@@ -76,10 +77,7 @@ impl PadError {
                     .find_map(|w| w.parse().ok())
                     .unwrap_or(0),
             ),
-            _ => PadError::Other(Error::new(
-                ErrorCode::parse(code).unwrap_or(ErrorCode::Internal),
-                message,
-            )),
+            _ => PadError::Other(Failure::new(code, message).into_error()),
         }
     }
 

@@ -6,10 +6,9 @@
 //! this node's and nothing here runs.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use nichoir_core::{Error, ErrorCode};
-use nichoir_realtime::bus::RequestError;
+use nichoir_realtime::owner::{AskError, Failure, Reached, PATIENCE};
 use nichoir_realtime::ConnId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -19,12 +18,6 @@ use crate::model::Author;
 
 /// The request kind pads answer on the bus.
 pub(crate) const KIND: &str = "pad";
-/// How long a request waits for the owner (an edit waits for its batch's commit there, a
-/// few ms; a busy pad paces its batches by up to 100 ms).
-const TIMEOUT: Duration = Duration::from_secs(2);
-/// Tries before giving up: an owner that died is replaced once its lease can be taken (its
-/// heartbeat 3 s old), so within the second or third try.
-const TRIES: usize = 5;
 
 /// What a node asks a pad's owner.
 #[derive(Debug, Serialize, Deserialize)]
@@ -71,16 +64,6 @@ impl Call {
     }
 }
 
-/// An error as it crosses the bus.
-#[derive(Debug, Serialize, Deserialize)]
-struct Failure {
-    code: String,
-    message: String,
-}
-
-/// The code of the answer "this node does not own that pad (any more)".
-const MOVED: &str = "moved";
-
 pub(crate) fn room(pad: &str) -> String {
     format!("pad:{pad}")
 }
@@ -92,55 +75,35 @@ pub(crate) async fn route(s: &PadService, pad: &str) -> Result<Option<u16>, PadE
 
 /// Sends `call` to the pad's owner and returns its answer, finding the owner again when it
 /// does not answer or says it moved (and serving here when this node becomes the owner).
-pub(crate) async fn forward(s: &PadService, mut node: u16, call: Call) -> Result<Value, PadError> {
+pub(crate) async fn forward(s: &PadService, node: u16, call: Call) -> Result<Value, PadError> {
     let body = serde_json::to_string(&call).map_err(Error::internal)?;
     let pad = call.pad().to_string();
-    for attempt in 1..=TRIES {
-        match s.hub().request(node, KIND, body.clone(), TIMEOUT).await {
-            Ok(text) => return serde_json::from_str(&text).map_err(|e| Error::internal(e).into()),
-            Err(RequestError::Failed(text)) => {
-                let f: Failure = serde_json::from_str(&text).unwrap_or(Failure {
-                    code: "internal".into(),
-                    message: text,
-                });
-                if f.code != MOVED {
-                    return Err(PadError::from_remote(&f.code, &f.message));
-                }
-            }
-            Err(RequestError::Unanswered) => {
-                tracing::warn!(pad = %pad, node, attempt, "pad owner did not answer");
-            }
+    match s
+        .hub()
+        .ask_owner(&room(&pad), node, KIND, &body, PATIENCE)
+        .await
+    {
+        Ok(Reached::Answer { text, .. }) => {
+            serde_json::from_str(&text).map_err(|e| Error::internal(e).into())
         }
-        s.hub().forget_room_owner(&room(&pad));
-        match route(s, &pad).await? {
-            None => return answer_here(s, call).await,
-            Some(n) => node = n,
-        }
+        Ok(Reached::Here) => answer_here(s, call).await,
+        Err(AskError::Failed(f)) => Err(PadError::from_remote(&f.code, &f.message)),
+        Err(AskError::Lookup(e)) => Err(e.into()),
+        Err(AskError::Unanswered) => Err(PadError::Other(Error::new(
+            ErrorCode::Unavailable,
+            "this pad's server does not answer: try again in a moment",
+        ))),
     }
-    Err(PadError::Other(Error::new(
-        ErrorCode::Unavailable,
-        "this pad's server does not answer: try again in a moment",
-    )))
 }
 
 /// Answers another node's request (registered with `Hub::on_request`).
 pub(crate) async fn answer(s: Arc<PadService>, body: String) -> Result<String, String> {
-    let fail = |code: &str, message: String| {
-        serde_json::to_string(&Failure {
-            code: code.to_string(),
-            message,
-        })
-        .unwrap_or_default()
-    };
-    let call: Call = serde_json::from_str(&body).map_err(|e| fail("bad_request", e.to_string()))?;
-    match route(&s, call.pad()).await {
-        Ok(None) => {}
-        Ok(Some(_)) => return Err(fail(MOVED, "not the owner".into())),
-        Err(e) => return Err(fail(e.code(), e.to_string())),
-    }
+    let call: Call = serde_json::from_str(&body)
+        .map_err(|e| Failure::new("bad_request", e.to_string()).to_text())?;
+    s.hub().check_owner(&room(call.pad())).await?;
     match answer_here(&s, call).await {
         Ok(v) => Ok(v.to_string()),
-        Err(e) => Err(fail(e.code(), e.to_string())),
+        Err(e) => Err(Failure::new(e.code(), e.to_string()).to_text()),
     }
 }
 

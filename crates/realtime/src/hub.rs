@@ -172,6 +172,8 @@ struct Inner {
     next_request: AtomicU64,
     /// In a cluster: who owns which room.
     rooms: OnceLock<Arc<dyn Rooms>>,
+    /// What tools do when another node is gone (see `on_node_gone`).
+    node_gone: RwLock<Vec<NodeGoneHandler>>,
 }
 
 /// How a tool answers another node's request: the request's text in, the answer's (or an
@@ -187,6 +189,9 @@ pub type RequestHandler = Arc<
 
 /// What a tool does when another node of the cluster signals it (with the signal's value).
 pub type SignalHandler = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// What a tool does when another node of the cluster is gone (stopped, or silent too long).
+pub type NodeGoneHandler = Arc<dyn Fn(u16) + Send + Sync>;
 
 #[derive(Clone)]
 pub struct Hub {
@@ -212,6 +217,7 @@ impl Hub {
                 pending: parking_lot::Mutex::new(HashMap::new()),
                 next_request: AtomicU64::new(1),
                 rooms: OnceLock::new(),
+                node_gone: RwLock::new(Vec::new()),
             }),
         }
     }
@@ -419,6 +425,10 @@ impl Hub {
                 self.deliver_local(&topic, &frame, &[]);
             }
         }
+        let handlers = self.inner.node_gone.read().clone();
+        for h in handlers {
+            h(node);
+        }
     }
 
     /// This node's members of every topic.
@@ -534,6 +544,12 @@ impl Hub {
     /// Whether this hub is a node of a cluster (a bus is attached).
     pub fn in_cluster(&self) -> bool {
         self.node().is_some()
+    }
+
+    /// Calls `handler` with a node's index when that node is gone (said bye, or went silent):
+    /// its members have left by then.
+    pub fn on_node_gone(&self, handler: NodeGoneHandler) {
+        self.inner.node_gone.write().push(handler);
     }
 
     /// Calls `handler` with the value each time another node signals `name`.

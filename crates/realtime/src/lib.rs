@@ -7,11 +7,14 @@ mod bucket;
 pub mod bus;
 mod connection;
 mod hub;
+pub mod owner;
 mod presence;
 mod protocol;
 
 pub use bucket::TokenBucket;
 pub use connection::serve_connection;
-pub use hub::{close, ConnId, Hub, Peer, RequestHandler, SignalHandler, TopicHandler};
+pub use hub::{
+    close, ConnId, Hub, NodeGoneHandler, Peer, RequestHandler, SignalHandler, TopicHandler,
+};
 pub use presence::PresenceHandler;
 pub use protocol::{ClientMessage, ServerMessage};

@@ -198,9 +198,28 @@ impl Participant {
     /// Sends `join` and waits for `joined` (through the lobby if there is one: a moderator
     /// must admit within the timeout).
     pub async fn join_call(&mut self, name: &str) -> Result<Value> {
+        self.send_join(name, None).await
+    }
+
+    /// Joins again with the resume token of the last `joined`, as the web client does after a
+    /// `media_failed` error: the same participant when the call still knows it, else someone
+    /// new (the call moved to another node of a cluster). A fresh peer connection follows.
+    pub async fn rejoin(&mut self, name: &str) -> Result<Value> {
+        let resume = self
+            .joined
+            .as_ref()
+            .and_then(|j| j["resume"].as_str())
+            .map(str::to_string);
+        self.send_join(name, resume).await
+    }
+
+    async fn send_join(&mut self, name: &str, resume: Option<String>) -> Result<Value> {
         let mut frame = json!({"type": "join", "name": name});
         if let Some(pw) = &self.password {
             frame["password"] = json!(pw);
+        }
+        if let Some(token) = resume {
+            frame["resume"] = json!(token);
         }
         let from = self.log.len();
         self.send(frame)?;

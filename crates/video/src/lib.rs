@@ -7,6 +7,7 @@ mod contributor;
 pub mod error;
 pub mod ice;
 mod migrations;
+mod owner;
 pub mod room;
 mod routes;
 mod runtime;
@@ -33,6 +34,7 @@ pub fn api(api: Api) -> Api {
 
 /// Routes the `video:` topics of the realtime hub to the service.
 pub fn register_topics(service: &Arc<VideoService>) {
+    owner::serve_other_nodes(service);
     service.hub().register(
         "video",
         Arc::new(VideoTopics {

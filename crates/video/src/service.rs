@@ -12,6 +12,7 @@ use nichoir_core::config::VideoConfig;
 use nichoir_core::ids::random_token;
 use nichoir_core::time::{now_ms, rfc3339};
 use nichoir_core::Error;
+use nichoir_realtime::bus::node_of;
 use nichoir_realtime::{ConnId, Hub};
 use nichoir_storage::{is_unique_violation, Db};
 use parking_lot::Mutex;
@@ -39,6 +40,25 @@ pub struct VideoDeps {
     pub base_url: String,
     /// Announce loopback candidates (a local instance with no public address).
     pub include_loopback: bool,
+}
+
+/// Who sends a call's frames: what a call needs of an actor. It crosses the bus when the call
+/// lives on another node of a cluster.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Caller {
+    pub id: String,
+    pub user_id: Option<String>,
+    pub admin: bool,
+}
+
+impl Caller {
+    pub fn of(actor: &Actor) -> Caller {
+        Caller {
+            id: actor.id().to_string(),
+            user_id: actor.as_user().map(|u| u.id.clone()),
+            admin: actor.require_admin().is_ok(),
+        }
+    }
 }
 
 pub struct Participant {
@@ -128,6 +148,9 @@ pub struct VideoService {
     engine: Arc<Engine>,
     runtime: MediaRuntime,
     calls: Mutex<HashMap<String, Arc<Call>>>,
+    /// In a cluster: the rooms whose call another node owns and this node forwards to, with
+    /// that node (see `owner`).
+    pub(crate) forwarded: Mutex<HashMap<String, u16>>,
     me: Weak<VideoService>,
 }
 
@@ -156,6 +179,7 @@ impl VideoService {
             engine: Arc::new(engine),
             runtime,
             calls: Mutex::new(HashMap::new()),
+            forwarded: Mutex::new(HashMap::new()),
             me: me.clone(),
         }))
     }
@@ -506,12 +530,12 @@ impl VideoService {
         }
     }
 
-    /// One frame from the socket `conn` of `actor` (at address `ip`) on `video:{room}`.
+    /// One frame from the socket `conn` of `caller` (at address `ip`) on `video:{room}`.
     pub async fn handle(
         &self,
         room: &str,
         conn: ConnId,
-        actor: &Actor,
+        caller: &Caller,
         ip: &str,
         frame: ClientFrame,
     ) -> VideoResult<()> {
@@ -522,7 +546,7 @@ impl VideoService {
         } = frame
         {
             return self
-                .join(room, conn, actor, ip, name, password, resume)
+                .join(room, conn, caller, ip, name, password, resume)
                 .await;
         }
         let call = self
@@ -722,7 +746,7 @@ impl VideoService {
         &self,
         room: &str,
         conn: ConnId,
-        actor: &Actor,
+        caller: &Caller,
         ip: &str,
         name: String,
         password: Option<String>,
@@ -730,7 +754,7 @@ impl VideoService {
     ) -> VideoResult<()> {
         let call = self.call_for(room).await?;
         let result = self
-            .join_call(&call, conn, actor, ip, name, password, resume)
+            .join_call(&call, conn, caller, ip, name, password, resume)
             .await;
         self.drop_if_empty(&call);
         result
@@ -741,7 +765,7 @@ impl VideoService {
         &self,
         call: &Arc<Call>,
         conn: ConnId,
-        actor: &Actor,
+        caller: &Caller,
         ip: &str,
         name: String,
         password: Option<String>,
@@ -750,7 +774,7 @@ impl VideoService {
         let name = room::check_display_name(&name)?;
         if let Some(token) = resume.filter(|t| !t.is_empty()) {
             let found = call.participants().into_iter().find(|p| {
-                p.actor_id == actor.id() && bool::from(p.resume.as_bytes().ct_eq(token.as_bytes()))
+                p.actor_id == caller.id && bool::from(p.resume.as_bytes().ct_eq(token.as_bytes()))
             });
             // Also on the socket already in the call: after media_failed, a new peer connection.
             if let Some(p) = found {
@@ -764,7 +788,7 @@ impl VideoService {
             ));
         }
         let row = call.state.lock().room.clone();
-        let moderator = is_moderator(&row, actor.id(), actor.require_admin().is_ok());
+        let moderator = is_moderator(&row, &caller.id, caller.admin);
         let password_ok = match (&row.password_hash, moderator) {
             (Some(hash), false) => match password.filter(|p| !p.is_empty()) {
                 Some(p) => self.auth.verify_secret_from(ip, p, hash.clone()).await?,
@@ -776,8 +800,8 @@ impl VideoService {
         let knock = Knock {
             id: format!("p{}", random_token(9)),
             conn,
-            actor_id: actor.id().to_string(),
-            user_id: actor.as_user().map(|u| u.id.clone()),
+            actor_id: caller.id.clone(),
+            user_id: caller.user_id.clone(),
             name,
             moderator,
         };
@@ -1049,6 +1073,80 @@ impl VideoService {
                 svc.remove(&call, &p, None).await;
             }
         });
+    }
+
+    /// One frame published on `video:{room}`, handled on the SFU's runtime; a refused frame
+    /// gets an `error` event on the topic and changes nothing.
+    pub(crate) async fn take_frame(
+        self: &Arc<Self>,
+        room: &str,
+        conn: ConnId,
+        caller: Caller,
+        ip: String,
+        data: Value,
+    ) {
+        let result = match ClientFrame::parse(data) {
+            Ok(frame) => {
+                let (svc, room) = (self.clone(), room.to_string());
+                match self
+                    .on_media(async move { svc.handle(&room, conn, &caller, &ip, frame).await })
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            self.refused(room, conn, e.into());
+        }
+    }
+
+    /// Tells socket `conn` that its frame on `video:{room}` was refused.
+    pub(crate) fn refused(&self, room: &str, conn: ConnId, e: Error) {
+        self.send_to_conn(
+            room,
+            conn,
+            &json!({"type": "error", "code": e.code.as_str(), "message": e.message}),
+        );
+    }
+
+    /// The rooms and sockets of the participants and knocks whose socket is on node `node`.
+    pub(crate) fn conns_on(&self, node: u16) -> Vec<(String, ConnId)> {
+        let calls: Vec<Arc<Call>> = self.calls.lock().values().cloned().collect();
+        let mut out = Vec::new();
+        for call in calls {
+            let s = call.state.lock();
+            let conns = s
+                .participants
+                .iter()
+                .filter_map(|p| p.outbox.conn())
+                .chain(s.lobby.iter().map(|k| k.conn));
+            for conn in conns.filter(|c| node_of(*c) == node) {
+                out.push((call.room_id.clone(), conn));
+            }
+        }
+        out
+    }
+
+    /// Another node took this room's call (this node lost its lease: it was paused or cut
+    /// off): its participants are told to join again, which brings them to the new owner, and
+    /// the call is dropped here without telling the others anyone left.
+    pub(crate) async fn moved_away(&self, room: &str) {
+        let Some(call) = self.calls.lock().remove(room) else {
+            return;
+        };
+        let people = std::mem::take(&mut call.state.lock().participants);
+        call.state.lock().lobby.clear();
+        for p in people {
+            p.outbox.send(&crate::owner::media_failed());
+            p.outbox.set_conn(None);
+            let link = p.link.lock().take();
+            if let Some(link) = link {
+                link.close().await;
+            }
+        }
     }
 
     /// Media figures of a call, for tests and the admin: per participant, tracks in and out.

@@ -1,16 +1,17 @@
 //! The realtime side of video: `video:{room}` carries a call's signalling (docs/video-api.md).
-//! Frames are checked here, then handled on the SFU's runtime; a refused frame gets an `error`
-//! event on the topic and changes nothing.
+//! Frames are checked and handled on the SFU's runtime of the node that owns the call (this
+//! one, outside a cluster: see `owner`); a refused frame gets an `error` event on the topic and
+//! changes nothing.
 
 use std::sync::Arc;
 
 use nichoir_auth::Actor;
 use nichoir_core::Error;
 use nichoir_realtime::{Hub, Peer, TopicHandler};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::service::VideoService;
-use crate::signal::ClientFrame;
+use crate::owner::{dispatch, Call};
+use crate::service::{Caller, VideoService};
 
 pub struct VideoTopics {
     pub service: Arc<VideoService>,
@@ -32,56 +33,51 @@ impl TopicHandler for VideoTopics {
 
     async fn on_subscribe(
         &self,
-        hub: &Hub,
+        _hub: &Hub,
         peer: &Peer,
         actor: &Actor,
         topic: &str,
     ) -> Result<(), Error> {
-        let frame = self
-            .service
-            .room_frame_for(room_of(topic), actor.id(), peer.conn)
-            .await?;
-        hub.send_event_to(peer.conn, topic, &frame);
-        Ok(())
+        let call = Call::Subscribe {
+            room: room_of(topic).to_string(),
+            actor_id: actor.id().to_string(),
+            conn: peer.conn,
+        };
+        dispatch(&self.service, call).await
     }
 
     async fn on_publish(
         &self,
-        hub: &Hub,
+        _hub: &Hub,
         from: &Peer,
         actor: &Actor,
         topic: &str,
         data: Value,
     ) -> Result<(), Error> {
-        let result = match ClientFrame::parse(data) {
-            Ok(frame) => {
-                let (svc, room, conn, actor, ip) = (
-                    self.service.clone(),
-                    room_of(topic).to_string(),
-                    from.conn,
-                    actor.clone(),
-                    from.ip.clone(),
-                );
-                self.service
-                    .on_media(async move { svc.handle(&room, conn, &actor, &ip, frame).await })
-                    .await?
-            }
-            Err(e) => Err(e),
+        let room = room_of(topic);
+        let call = Call::Frame {
+            room: room.to_string(),
+            conn: from.conn,
+            caller: Caller::of(actor),
+            ip: from.ip.clone(),
+            data,
         };
-        if let Err(e) = result {
-            let e = Error::from(e);
-            hub.send_event_to(
-                from.conn,
-                topic,
-                &json!({"type": "error", "code": e.code.as_str(), "message": e.message}),
-            );
+        if let Err(e) = dispatch(&self.service, call).await {
+            self.service.refused(room, from.conn, e);
         }
         Ok(())
     }
 
     fn on_leave(&self, _hub: &Hub, peer: &Peer, topic: &str) {
-        let (svc, room, conn) = (self.service.clone(), room_of(topic).to_string(), peer.conn);
-        self.service
-            .spawn(async move { svc.disconnected(&room, conn).await });
+        let call = Call::Left {
+            room: room_of(topic).to_string(),
+            conn: peer.conn,
+        };
+        let svc = self.service.clone();
+        tokio::spawn(async move {
+            if let Err(e) = dispatch(&svc, call).await {
+                tracing::warn!("video: a socket's leave did not reach its call: {e}");
+            }
+        });
     }
 }
