@@ -232,13 +232,18 @@ impl Cluster {
         self.runs_jobs.clone()
     }
 
+    /// What hands this node's rooms over when it starts stopping (before its sockets close).
+    pub fn drainer(&self) -> Drainer {
+        Drainer(self.rooms.clone())
+    }
+
     /// Tells the other nodes this one stops, sends what is queued, and frees the node's name.
     pub async fn leave(self) {
         for t in &self.tasks {
             t.abort();
         }
         // The rooms first: the others may take them as soon as they hear this node leave.
-        self.rooms.release_all().await;
+        self.rooms.drain().await;
         self.hub.leave_cluster();
         // The hub holds the bus, and so the publisher's queue, until its handlers are dropped:
         // give the queue a moment to drain instead of waiting for that.
@@ -262,6 +267,16 @@ impl Cluster {
         if let Err(e) = released {
             tracing::warn!(error = %e, "cluster: the node's row and lease were not released");
         }
+    }
+}
+
+/// Hands a stopping node's rooms over (see `Cluster::drainer`).
+pub struct Drainer(Arc<rooms::LeasedRooms>);
+
+impl Drainer {
+    /// The node takes no room any more and gives up those it holds; the tools let go of them.
+    pub async fn drain(&self) {
+        self.0.drain().await;
     }
 }
 

@@ -6,6 +6,7 @@
 //! its next write and forgets the pad (fencing by the data).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,6 +34,8 @@ pub(crate) struct LeasedRooms {
     /// Other nodes' rooms, with when that was learnt.
     known: Mutex<HashMap<String, (u16, Instant)>>,
     lost: RwLock<Vec<Lost>>,
+    /// Set when the node stops: it takes no room any more.
+    draining: AtomicBool,
 }
 
 impl LeasedRooms {
@@ -44,6 +47,7 @@ impl LeasedRooms {
             owned: Mutex::new(HashMap::new()),
             known: Mutex::new(HashMap::new()),
             lost: RwLock::new(Vec::new()),
+            draining: AtomicBool::new(false),
         }
     }
 
@@ -78,13 +82,20 @@ impl LeasedRooms {
             }
         };
         let lost: Vec<String> = lost.into_iter().chain(self.expired()).collect();
-        if !lost.is_empty() {
-            let handlers: Vec<Lost> = self.lost.read().clone();
-            for room in &lost {
-                tracing::warn!(room = %room, "room lease lost");
-                for h in &handlers {
-                    h(room);
-                }
+        for room in &lost {
+            tracing::warn!(room = %room, "room lease lost");
+        }
+        self.report_lost(&lost);
+    }
+
+    fn report_lost(&self, rooms: &[String]) {
+        if rooms.is_empty() {
+            return;
+        }
+        let handlers: Vec<Lost> = self.lost.read().clone();
+        for room in rooms {
+            for h in &handlers {
+                h(room);
             }
         }
     }
@@ -104,9 +115,20 @@ impl LeasedRooms {
         gone
     }
 
-    /// Gives every room up (the node stops).
-    pub(crate) async fn release_all(&self) {
+    /// Hands every room over (the node stops): it takes no room any more, gives up those it
+    /// holds, and tells the tools, which let go of their state (a pad's) or send their people
+    /// to the room's next owner (a call's). The next node that needs a room takes it at once.
+    pub(crate) async fn drain(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+        let rooms = self.release_all().await;
+        tracing::info!(rooms = rooms.len(), "rooms handed over");
+        self.report_lost(&rooms);
+    }
+
+    /// Gives every room up; answers which.
+    pub(crate) async fn release_all(&self) -> Vec<String> {
         let rooms: Vec<String> = self.owned.lock().drain().map(|(r, _)| r).collect();
+        let released = rooms.clone();
         let name = self.name.clone();
         let _ = self
             .db
@@ -117,6 +139,7 @@ impl LeasedRooms {
                 Ok(())
             })
             .await;
+        released
     }
 }
 
@@ -133,6 +156,20 @@ impl Rooms for LeasedRooms {
             }
         }
         let (r, name) = (room.to_string(), self.name.clone());
+        if self.draining.load(Ordering::SeqCst) {
+            // A stopping node takes no room: it says who holds it, if another node does.
+            let holder = self
+                .db
+                .read(move |c| store::lease_holder(c, &r))
+                .await?
+                .filter(|n| *n != self.index);
+            return holder.ok_or_else(|| {
+                Error::new(
+                    nichoir_core::ErrorCode::Unavailable,
+                    "this server is stopping: try again in a moment",
+                )
+            });
+        }
         let at = now_ms();
         let until = at + TTL.as_millis() as i64;
         let dead_before = at - crate::NODE_DEAD_MS;

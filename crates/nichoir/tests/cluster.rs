@@ -696,20 +696,42 @@ async fn a_pad_edited_from_three_nodes_converges() {
     every_edit_once(&nodes[2].url, &pad, &editors, 0..3, EDITS).await;
 }
 
-/// The node that owns a pad is killed while two editors on the other nodes type: another
-/// node takes the pad over, every acknowledged edit is in the text, and both editors end with
-/// the server's text.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killing_a_pad_s_owner_loses_no_acknowledged_edit() {
+/// How the owner of a pad and a call goes away.
+#[derive(Clone, Copy, PartialEq)]
+enum Goes {
+    /// `kill -9`: nothing runs; the others notice its silence.
+    Killed,
+    /// SIGTERM: it hands its rooms over, then exits.
+    Stopped,
+}
+
+/// Node 1 owns a pad that editors on nodes 2 and 3 type into, and a call whose other two
+/// participants are on nodes 2 and 3. A third of the way into the typing node 1 goes: another
+/// node takes the pad over, every acknowledged edit is in the text and both editors end with
+/// the server's text; the participants are told to join again, do so with their resume token,
+/// and receive each other's media from the call's new owner.
+async fn the_owner_goes(how: Goes, prefix: &str) {
+    use nichoir_video_client::Identity;
     let Some(setup) = Setup::new(3) else {
         return;
     };
     let token = setup.user("ann", true);
-    let mut nodes = setup.nodes("k", &[("NICHOIR_PADS_OPS_PER_SECOND", "1000")]);
+    let mut nodes = setup.nodes(prefix, &[("NICHOIR_PADS_OPS_PER_SECOND", "1000")]);
     let created = post(&nodes[0].url, &token, "/api/v1/pads", json!({})).await;
     let pad = created["pad"]["id"].as_str().expect("pad id").to_string();
     // Node 1 reads it first: node 1 owns it.
     get(&nodes[0].url, &format!("/api/v1/pads/{pad}")).await;
+    // The host joins first, on node 1: node 1 owns the call.
+    let host = Identity::guest(&nodes[0].url).await.expect("a guest");
+    let room = host
+        .create_room(&json!({"title": "Point hebdo"}))
+        .await
+        .expect("a room");
+    let _cleo = video::join(&nodes[0].url, &room, "Cléo", Some(host)).await;
+    let mut ana = video::join(&nodes[1].url, &room, "Ana", None).await;
+    let mut bob = video::join(&nodes[2].url, &room, "Bob", None).await;
+    video::receives_from(&ana, &[&bob]).await;
+    video::receives_from(&bob, &[&ana]).await;
 
     const EDITS: u64 = 30;
     let mut typing = Vec::new();
@@ -724,7 +746,6 @@ async fn killing_a_pad_s_owner_loses_no_acknowledged_edit() {
             e
         }));
     }
-    // A third of the way in, the owner dies.
     let deadline = Instant::now() + HANG;
     loop {
         let v = get(&nodes[1].url, &format!("/api/v1/pads/{pad}")).await;
@@ -734,7 +755,14 @@ async fn killing_a_pad_s_owner_loses_no_acknowledged_edit() {
         assert!(Instant::now() < deadline, "the editors do not get going");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    nodes[0].kill_9();
+    let (a_from, b_from) = (ana.log().len(), bob.log().len());
+    match how {
+        Goes::Killed => nodes[0].kill_9(),
+        Goes::Stopped => {
+            let status = nodes[0].terminate();
+            assert!(status.success(), "a clean exit: {status}");
+        }
+    }
     let mut editors = Vec::new();
     for t in typing {
         editors.push(t.await.expect("an editor"));
@@ -743,6 +771,30 @@ async fn killing_a_pad_s_owner_loses_no_acknowledged_edit() {
         e.sync().await;
     }
     every_edit_once(&nodes[1].url, &pad, &editors, 1..3, EDITS).await;
+
+    for (p, from, name) in [(&mut ana, a_from, "Ana"), (&mut bob, b_from, "Bob")] {
+        p.wait_event(from, HANG, |v| {
+            v["type"] == "error" && v["code"] == "media_failed"
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{name} is not told to join again: {e:#}"));
+        p.rejoin(name)
+            .await
+            .unwrap_or_else(|e| panic!("{name} joins again: {e:#}"));
+    }
+    video::receives_from(&ana, &[&bob]).await;
+    video::receives_from(&bob, &[&ana]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_owner_of_a_pad_and_a_call_loses_no_edit_and_the_call_goes_on() {
+    the_owner_goes(Goes::Killed, "k").await;
+}
+
+/// A rolling upgrade's step: SIGTERM hands the rooms over before the node exits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_the_owner_of_a_pad_and_a_call_hands_both_over() {
+    the_owner_goes(Goes::Stopped, "d").await;
 }
 
 /// The last place of a limited option, raced by twelve voters on three nodes, is taken once
@@ -948,41 +1000,4 @@ mod video {
         }
         receives_from(&ana, &[&cleo]).await;
     }
-}
-
-/// The node that owns a call is killed: the participants on the other nodes are told to join
-/// again, do so with their resume token, another node takes the call, and media flows again.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killing_a_call_s_owner_brings_the_call_to_another_node() {
-    use nichoir_video_client::Identity;
-    let Some(setup) = Setup::new(3) else {
-        return;
-    };
-    let mut nodes = setup.nodes("o", &[]);
-    let host = Identity::guest(&nodes[0].url).await.expect("a guest");
-    let room = host
-        .create_room(&json!({"title": "Point hebdo"}))
-        .await
-        .expect("a room");
-    // The host joins first, on node 1: node 1 owns the call.
-    let _cleo = video::join(&nodes[0].url, &room, "Cléo", Some(host)).await;
-    let mut ana = video::join(&nodes[1].url, &room, "Ana", None).await;
-    let mut bob = video::join(&nodes[2].url, &room, "Bob", None).await;
-    video::receives_from(&ana, &[&bob]).await;
-    video::receives_from(&bob, &[&ana]).await;
-
-    let (a_from, b_from) = (ana.log().len(), bob.log().len());
-    nodes[0].kill_9();
-    for (p, from, name) in [(&mut ana, a_from, "Ana"), (&mut bob, b_from, "Bob")] {
-        p.wait_event(from, HANG, |v| {
-            v["type"] == "error" && v["code"] == "media_failed"
-        })
-        .await
-        .unwrap_or_else(|e| panic!("{name} is not told to join again: {e:#}"));
-        p.rejoin(name)
-            .await
-            .unwrap_or_else(|e| panic!("{name} joins again: {e:#}"));
-    }
-    video::receives_from(&ana, &[&bob]).await;
-    video::receives_from(&bob, &[&ana]).await;
 }

@@ -120,12 +120,16 @@ impl Hub {
         Err(AskError::Unanswered)
     }
 
-    /// On the answering side: Ok when this node owns `room`, else the failure to answer with
-    /// (`moved`, or the lookup's error).
+    /// On the answering side: Ok when this node owns `room`, else the failure to answer with:
+    /// `moved` when another node owns it or this one cannot (it is stopping: the asker then
+    /// takes the room), or the lookup's error.
     pub async fn check_owner(&self, room: &str) -> Result<(), String> {
         match self.room_owner(room).await {
             Ok(None) => Ok(()),
             Ok(Some(_)) => Err(Failure::new(MOVED, "not the owner").to_text()),
+            Err(e) if e.code == ErrorCode::Unavailable => {
+                Err(Failure::new(MOVED, e.message).to_text())
+            }
             Err(e) => Err(Failure::new(e.code.as_str(), e.message).to_text()),
         }
     }

@@ -309,8 +309,15 @@ pub async fn serve(
     );
     let handle = server.handle();
     let hub = ctx.hub.clone();
+    let drainer = prepared.cluster.as_ref().map(|c| c.drainer());
     actix_web::rt::spawn(async move {
         shutdown.await;
+        // In a cluster the rooms go first, while the sockets are still open: a call's people
+        // are sent to the next owner, and edits meanwhile are refused as unavailable (the
+        // editors resend them) rather than applied by a node about to vanish.
+        if let Some(d) = drainer {
+            d.drain().await;
+        }
         tracing::info!("shutting down: closing realtime connections, finishing requests");
         let _ = stop_tx.send(true);
         hub.shutdown();
