@@ -207,6 +207,9 @@ impl Rooms for LeasedRooms {
     }
 
     fn forget(&self, room: &str) {
+        // Owned or not, the database says next time (an owner fenced off by a newer one's
+        // writes must not go on believing its lease).
+        self.owned.lock().remove(room);
         self.known.lock().remove(room);
     }
 

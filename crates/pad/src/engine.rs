@@ -788,7 +788,17 @@ impl PadService {
                 // state, so the next edit starts from what the database has, not from a head
                 // it may have passed.
                 *guard = None;
-                let e = PadError::from(e);
+                let e = if nichoir_storage::is_unique_violation(&e) {
+                    // Fenced: another node wrote these revisions, so it owns the pad now and
+                    // this node must look the owner up again. The editors send the edit again.
+                    self.hub.forget_room_owner(&owner::room(pad_id));
+                    PadError::Other(Error::new(
+                        ErrorCode::Unavailable,
+                        "this pad moved to another server: send the edit again",
+                    ))
+                } else {
+                    PadError::from(e)
+                };
                 let code = e.code();
                 for a in accepted {
                     let _ = a.reply.send(Err(clone_error(&e, code)));

@@ -129,7 +129,8 @@ pub enum BusMessage {
 pub trait Rooms: Send + Sync {
     /// The node that owns `room`; taken for this node when no live node holds it.
     async fn owner(&self, room: &str) -> Result<u16, nichoir_core::Error>;
-    /// What was known of `room`'s owner is stale (it did not answer, or said it moved).
+    /// What was known of `room`'s owner is stale (it did not answer, or said it moved, or this
+    /// node's write was fenced off): the next `owner` asks the database.
     fn forget(&self, room: &str);
     /// Calls `lost` with a room this node owned and no longer does (its lease was taken).
     fn on_lost(&self, lost: Arc<dyn Fn(&str) + Send + Sync>);

@@ -315,7 +315,7 @@ impl Server {
     }
 
     /// Sends `signal` (as `kill` spells it, e.g. `-TERM`) to the process.
-    fn signal(&self, signal: &str) {
+    pub fn signal(&self, signal: &str) {
         let pid = self.child.id().to_string();
         let status = Command::new("kill")
             .args([signal, &pid])
