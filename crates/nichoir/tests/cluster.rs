@@ -33,6 +33,25 @@ impl Nats {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        Nats::start_on(port)
+    }
+
+    fn port(&self) -> u16 {
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("the port")
+    }
+
+    /// Stops the server (its clients lose their connection) and starts another on its port.
+    fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        *self = Nats::start_on(self.port());
+    }
+
+    fn start_on(port: u16) -> Nats {
         // Debian puts it in /usr/sbin, which a PATH may lack.
         let bin = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
             .into_iter()
@@ -379,47 +398,79 @@ async fn posted_ids(ws: &mut Ws, n: usize) -> Vec<i64> {
     ids
 }
 
+/// A team's town square that ann, bob and cyd are in, each with a socket on their chat topic
+/// on their own node (ann on node 1, bob on node 2, cyd on node 3).
+struct Club {
+    names: [&'static str; 3],
+    tokens: Vec<String>,
+    ids: Vec<String>,
+    square: String,
+    sockets: Vec<Ws>,
+}
+
+impl Club {
+    async fn new(setup: &Setup, nodes: &[Server]) -> Club {
+        let names = ["ann", "bob", "cyd"];
+        let tokens: Vec<String> = names.iter().map(|n| setup.user(n, *n == "ann")).collect();
+        post(
+            &nodes[0].url,
+            &tokens[0],
+            "/api/v1/chat/teams",
+            json!({"name": "club", "display_name": "Club", "open": true}),
+        )
+        .await;
+        for (i, t) in tokens.iter().enumerate().skip(1) {
+            post(&nodes[i].url, t, "/api/v1/chat/teams/club/join", json!({})).await;
+        }
+        let channels = get_auth(
+            &nodes[0].url,
+            &tokens[0],
+            "/api/v1/chat/teams/club/channels",
+        )
+        .await;
+        let square = channels
+            .as_array()
+            .and_then(|l| l.iter().find(|c| c["name"] == "town-square"))
+            .and_then(|c| c["id"].as_str())
+            .expect("town-square")
+            .to_string();
+        let mut sockets = Vec::new();
+        let mut ids = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            let me = get_auth(&nodes[i].url, t, "/api/v1/me").await;
+            let id = me["user"]["id"].as_str().expect("user id").to_string();
+            let mut ws = ws_connect(&nodes[i].url, t).await;
+            subscribe(&mut ws, &format!("chat:{id}")).await;
+            sockets.push(ws);
+            ids.push(id);
+        }
+        Club {
+            names,
+            tokens,
+            ids,
+            square,
+            sockets,
+        }
+    }
+
+    fn posts_path(&self) -> String {
+        format!("/api/v1/chat/channels/{}/posts", self.square)
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_across_nodes_reaches_everyone_once_in_one_order() {
     let Some(setup) = Setup::new(3) else {
         return;
     };
-    let names = ["ann", "bob", "cyd"];
-    let tokens: Vec<String> = names.iter().map(|n| setup.user(n, *n == "ann")).collect();
     let nodes = setup.nodes("c", &[]);
-    post(
-        &nodes[0].url,
-        &tokens[0],
-        "/api/v1/chat/teams",
-        json!({"name": "club", "display_name": "Club", "open": true}),
-    )
-    .await;
-    for (i, t) in tokens.iter().enumerate().skip(1) {
-        post(&nodes[i].url, t, "/api/v1/chat/teams/club/join", json!({})).await;
-    }
-    let channels = get_auth(
-        &nodes[0].url,
-        &tokens[0],
-        "/api/v1/chat/teams/club/channels",
-    )
-    .await;
-    let square = channels
-        .as_array()
-        .and_then(|l| l.iter().find(|c| c["name"] == "town-square"))
-        .and_then(|c| c["id"].as_str())
-        .expect("town-square")
-        .to_string();
-    // Each person's socket on their own node.
-    let mut sockets = Vec::new();
-    let mut ids = Vec::new();
-    for (i, t) in tokens.iter().enumerate() {
-        let me = get_auth(&nodes[i].url, t, "/api/v1/me").await;
-        let id = me["user"]["id"].as_str().expect("user id").to_string();
-        let mut ws = ws_connect(&nodes[i].url, t).await;
-        subscribe(&mut ws, &format!("chat:{id}")).await;
-        sockets.push(ws);
-        ids.push(id);
-    }
+    let Club {
+        names,
+        tokens,
+        ids,
+        square,
+        mut sockets,
+    } = Club::new(&setup, &nodes).await;
 
     // 100 messages each, all at once, each through their own node.
     let mut posting = Vec::new();
@@ -480,6 +531,144 @@ async fn chat_across_nodes_reaches_everyone_once_in_one_order() {
         }
     }
     assert_eq!(caught, seen[1][150..].to_vec());
+}
+
+/// What disturbs the cluster while people talk.
+#[derive(Clone, Copy)]
+enum Trouble {
+    /// The NATS server stops and another starts on its port.
+    NatsRestarts,
+    /// Node 1, where ann posts from, is killed.
+    NodeDies,
+}
+
+/// Posts `n` messages to `path` on `url`, one after another, until one is not answered 201
+/// (its node died); answers the ids of those that were.
+async fn post_until_refused(url: String, token: String, path: String, n: usize) -> Vec<String> {
+    let mut acked = Vec::new();
+    for k in 0..n {
+        let resp = http()
+            .post(format!("{url}{path}"))
+            .bearer_auth(&token)
+            .json(&json!({"text": format!("message {k}")}))
+            .send()
+            .await;
+        let Ok(resp) = resp else { break };
+        if resp.status().as_u16() != 201 {
+            break;
+        }
+        let v: Value = resp.json().await.expect("json");
+        acked.push(v["id"].to_string());
+    }
+    acked
+}
+
+/// Ann (node 1) and Bob (node 2) post 150 messages each while `trouble` strikes a third of
+/// the way in. Every message answered 201 reaches Bob's and Cyd's sockets exactly once, in
+/// increasing event order; after a NATS restart, presence is whole again.
+async fn chat_through(trouble: Trouble, prefix: &str) {
+    let Some(mut setup) = Setup::new(3) else {
+        return;
+    };
+    let mut nodes = setup.nodes(prefix, &[]);
+    let mut club = Club::new(&setup, &nodes).await;
+    const EACH: usize = 150;
+    let mut posting = Vec::new();
+    for i in 0..2 {
+        posting.push(tokio::spawn(post_until_refused(
+            nodes[i].url.clone(),
+            club.tokens[i].clone(),
+            club.posts_path(),
+            EACH,
+        )));
+    }
+    // A third of the way in (Cyd's socket counts the posts), the trouble.
+    let mut seen: Vec<Vec<(i64, String)>> = vec![Vec::new(); 3];
+    while seen[2].len() < 2 * EACH / 3 {
+        let f = next_frame(&mut club.sockets[2], "posted events", |f| {
+            f["type"] == "event" && f["data"]["type"] == "posted"
+        })
+        .await;
+        seen[2].push(posted(&f));
+    }
+    match trouble {
+        Trouble::NatsRestarts => setup.nats.restart(),
+        Trouble::NodeDies => nodes[0].kill_9(),
+    }
+    let mut acked: Vec<String> = Vec::new();
+    for p in posting {
+        acked.extend(p.await.expect("posting"));
+    }
+    if matches!(trouble, Trouble::NatsRestarts) {
+        assert_eq!(acked.len(), 2 * EACH, "every post answered 201");
+    }
+    for who in [1, 2] {
+        let ws = &mut club.sockets[who];
+        let deadline = Instant::now() + HANG;
+        loop {
+            let got: std::collections::HashSet<&str> =
+                seen[who].iter().map(|(_, p)| p.as_str()).collect();
+            let missing = acked.iter().filter(|p| !got.contains(p.as_str())).count();
+            if missing == 0 {
+                break;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let f = tokio::time::timeout(
+                left,
+                next_frame(ws, "posted events", |f| {
+                    f["type"] == "event" && f["data"]["type"] == "posted"
+                }),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("{} misses {missing} messages", club.names[who]));
+            seen[who].push(posted(&f));
+        }
+        let events: Vec<i64> = seen[who].iter().map(|(e, _)| *e).collect();
+        assert!(
+            events.windows(2).all(|w| w[0] < w[1]),
+            "{} sees each event once, in order: {events:?}",
+            club.names[who]
+        );
+    }
+    if matches!(trouble, Trouble::NatsRestarts) {
+        // Ann (node 1) and Bob (node 2) are on the team's presence topic; Cyd, arriving on
+        // node 3 after the restart, sees them both once the nodes have told each other again.
+        let mut a = ws_connect(&nodes[0].url, &club.tokens[0]).await;
+        subscribe(&mut a, "presence:club").await;
+        let mut b = ws_connect(&nodes[1].url, &club.tokens[1]).await;
+        subscribe(&mut b, "presence:club").await;
+        let deadline = Instant::now() + HANG;
+        loop {
+            let mut c = ws_connect(&nodes[2].url, &club.tokens[2]).await;
+            let members = member_ids(&subscribe(&mut c, "presence:club").await);
+            if members.len() == 3 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "presence stays partial: {members:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}
+
+/// An event id and the post it brings, from a `posted` frame.
+fn posted(f: &Value) -> (i64, String) {
+    (
+        f["data"]["id"].as_i64().expect("event id"),
+        f["data"]["post"]["id"].to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_and_presence_come_through_a_nats_restart() {
+    chat_through(Trouble::NatsRestarts, "r").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_loses_no_acknowledged_message_when_a_node_dies() {
+    chat_through(Trouble::NodeDies, "x").await;
 }
 
 /// One editor of a pad: its socket, the text as it knows it, at which revision.
