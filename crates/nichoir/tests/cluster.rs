@@ -574,10 +574,10 @@ async fn chat_through(trouble: Trouble, prefix: &str) {
     let mut club = Club::new(&setup, &nodes).await;
     const EACH: usize = 150;
     let mut posting = Vec::new();
-    for i in 0..2 {
+    for (node, token) in nodes.iter().zip(&club.tokens).take(2) {
         posting.push(tokio::spawn(post_until_refused(
-            nodes[i].url.clone(),
-            club.tokens[i].clone(),
+            node.url.clone(),
+            token.clone(),
             club.posts_path(),
             EACH,
         )));
