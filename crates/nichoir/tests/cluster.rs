@@ -671,6 +671,133 @@ async fn chat_loses_no_acknowledged_message_when_a_node_dies() {
     chat_through(Trouble::NodeDies, "x").await;
 }
 
+/// A request with a JSON body: its status and JSON answer.
+async fn call(method: &str, url: &str, token: &str, body: Value) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+    let resp = http()
+        .request(method, url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("a request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Ann on node 1 and Bob on node 2 save one wiki page at once, from the same revision: when
+/// they changed different lines both are kept (one merged), when the same line one of them
+/// gets a conflict; never an overwrite, never a 500. And two people who open a conversation
+/// with each other at once, from two nodes, get the same one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saves_and_conversations_raced_from_two_nodes_make_one_history() {
+    let Some(setup) = Setup::new(2) else {
+        return;
+    };
+    let ann = setup.user("ann", false);
+    let bob = setup.user("bob", false);
+    let nodes = setup.nodes("w", &[]);
+    post(
+        &nodes[0].url,
+        &ann,
+        "/api/v1/wikis",
+        json!({"slug": "merge", "title": "Merge", "edit_policy": "users"}),
+    )
+    .await;
+    let pages: Vec<String> = nodes
+        .iter()
+        .map(|n| format!("{}/api/v1/wikis/merge/pages/Notes", n.url))
+        .collect();
+    let mut text = "line one\nline two\nline three\n".to_string();
+    let (status, _) = call("PUT", &pages[0], &ann, json!({"text": text})).await;
+    assert_eq!(status, 201);
+    let mut rev = 1;
+    for round in 0..8 {
+        // Even rounds: different lines; odd rounds: the same line.
+        let (a_line, b_line) = if round % 2 == 0 {
+            ("line one", "line three")
+        } else {
+            ("line two", "line two")
+        };
+        let mine = text.replace(a_line, &format!("{a_line} (ann {round})"));
+        let theirs = text.replace(b_line, &format!("{b_line} (bob {round})"));
+        let a = call(
+            "PUT",
+            &pages[0],
+            &ann,
+            json!({"text": mine, "base_rev": rev}),
+        );
+        let b = call(
+            "PUT",
+            &pages[1],
+            &bob,
+            json!({"text": theirs, "base_rev": rev}),
+        );
+        let ((sa, va), (sb, vb)) = tokio::join!(a, b);
+        let now = get(&nodes[1].url, "/api/v1/wikis/merge/pages/Notes").await;
+        let stored = now["text"].as_str().expect("text").to_string();
+        if round % 2 == 0 {
+            assert_eq!((sa, sb), (200, 200), "round {round}: {va} {vb}");
+            assert!(
+                va["merged"] == true || vb["merged"] == true,
+                "one was merged: {va} {vb}"
+            );
+            assert!(stored.contains(&format!("(ann {round})")), "{stored}");
+            assert!(stored.contains(&format!("(bob {round})")), "{stored}");
+        } else {
+            let mut statuses = [sa, sb];
+            statuses.sort_unstable();
+            assert_eq!(statuses, [200, 409], "round {round}: {va} {vb}");
+            let winner = if sa == 200 { "ann" } else { "bob" };
+            let loser = if sa == 200 { "bob" } else { "ann" };
+            assert!(stored.contains(&format!("({winner} {round})")), "{stored}");
+            assert!(!stored.contains(&format!("({loser} {round})")), "{stored}");
+        }
+        let history = get(&nodes[0].url, "/api/v1/wikis/merge/pages/Notes/history").await;
+        let saved = if round % 2 == 0 { 2 } else { 1 };
+        assert_eq!(
+            history["rev"].as_i64(),
+            Some(rev + saved),
+            "one revision per save kept: {history}"
+        );
+        rev += saved;
+        text = stored;
+    }
+
+    // Conversations: each round, two people open one with each other at once.
+    let people: Vec<(String, String)> = ["cyd", "dan", "eve", "fay"]
+        .iter()
+        .map(|n| (n.to_string(), setup.user(n, false)))
+        .collect();
+    let direct: Vec<String> = nodes
+        .iter()
+        .map(|n| format!("{}/api/v1/chat/direct", n.url))
+        .collect();
+    for (i, (a_name, a_token)) in people.iter().enumerate() {
+        for (b_name, b_token) in people.iter().skip(i + 1) {
+            let a = call("POST", &direct[0], a_token, json!({"usernames": [b_name]}));
+            let b = call("POST", &direct[1], b_token, json!({"usernames": [a_name]}));
+            let ((sa, va), (sb, vb)) = tokio::join!(a, b);
+            assert!(
+                sa < 300 && sb < 300,
+                "{a_name} and {b_name}: {sa} {va} / {sb} {vb}"
+            );
+            let id = |v: &Value| {
+                v["channel"]["id"]
+                    .as_str()
+                    .or(v["id"].as_str())
+                    .map(str::to_string)
+            };
+            assert!(id(&va).is_some(), "{va}");
+            assert_eq!(
+                id(&va),
+                id(&vb),
+                "{a_name} and {b_name} get one conversation"
+            );
+        }
+    }
+}
+
 /// One editor of a pad: its socket, the text as it knows it, at which revision.
 struct Editor {
     ws: Ws,
