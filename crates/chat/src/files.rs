@@ -1,9 +1,8 @@
 //! Files in chat: uploaded to a channel (size limit, content sniffed against the declared type,
-//! no SVG or HTML), stored content-addressed under `<data>/uploads/chat/<sha256>`, images with a
+//! no SVG or HTML), stored content-addressed as `chat/<sha256>` among the uploads (`nichoir_storage::Blobs`), images with a
 //! thumbnail (at most 400 px) made on upload, served with the channel's read rights.
 
 use std::io::Cursor;
-use std::path::PathBuf;
 
 use nichoir_auth::Actor;
 use nichoir_core::ids::new_id;
@@ -15,6 +14,16 @@ use serde_json::{json, Value};
 use crate::service::{ChatResult, ChatService};
 
 const THUMB: u32 = 400;
+/// Where chat's files are among the uploads (`nichoir_storage::Blobs`).
+const FILES: &str = "chat";
+
+pub(crate) fn file_key(sha: &str) -> String {
+    format!("{FILES}/{sha}")
+}
+
+pub(crate) fn thumb_key(sha: &str) -> String {
+    format!("{FILES}/thumbs/{sha}.png")
+}
 
 pub use nichoir_core::upload::check_content;
 
@@ -71,14 +80,6 @@ pub fn file_json(
 }
 
 impl ChatService {
-    pub(crate) fn file_path(&self, sha: &str) -> PathBuf {
-        self.files_dir.join(sha)
-    }
-
-    pub(crate) fn thumb_path(&self, sha: &str) -> PathBuf {
-        self.files_dir.join("thumbs").join(format!("{sha}.png"))
-    }
-
     pub async fn upload(
         &self,
         actor: &Actor,
@@ -110,27 +111,33 @@ impl ChatService {
             ));
         }
         let content_type = check_content(declared, &bytes)?;
-        let (dir, thumbs) = (self.files_dir.clone(), self.files_dir.join("thumbs"));
         let is_image = content_type.starts_with("image/");
         let size = bytes.len() as i64;
-        let (sha, dims) = tokio::task::spawn_blocking(
-            move || -> std::io::Result<(String, Option<(u32, u32)>)> {
-                let sha = nichoir_storage::blobs::put(&dir, &bytes)?;
-                if !is_image {
-                    return Ok((sha, None));
-                }
-                std::fs::create_dir_all(&thumbs)?;
-                let dims = thumbnail(&bytes).and_then(|(png, w, h)| {
-                    std::fs::write(thumbs.join(format!("{sha}.png")), png)
-                        .ok()
-                        .map(|_| (w, h))
-                });
-                Ok((sha, dims))
-            },
-        )
-        .await
-        .map_err(Error::internal)?
-        .map_err(Error::internal)?;
+        // Decoding an image is CPU work: off the async runtime.
+        let (bytes, thumb) = if is_image {
+            tokio::task::spawn_blocking(move || {
+                let t = thumbnail(&bytes);
+                (bytes, t)
+            })
+            .await
+            .map_err(Error::internal)?
+        } else {
+            (bytes, None)
+        };
+        let sha = self
+            .blobs
+            .put(FILES, bytes)
+            .await
+            .map_err(Error::internal)?;
+        let dims = match thumb {
+            Some((png, w, h)) => self
+                .blobs
+                .put_at(&thumb_key(&sha), png)
+                .await
+                .ok()
+                .map(|_| (w, h)),
+            None => None,
+        };
         let id = new_id("f");
         let (i2, n2, ct2, cid) = (
             id.clone(),
@@ -186,18 +193,20 @@ impl ChatService {
         self.readable_channel(&channel, &me)
             .await
             .map_err(|_| Error::not_found("no such file"))?;
-        let (path, ct) = if thumb {
+        let (key, ct) = if thumb {
             if !has_thumb {
                 return Err(Error::not_found("this file has no thumbnail"));
             }
-            (self.thumb_path(&sha), "image/png".to_string())
+            (thumb_key(&sha), "image/png".to_string())
         } else {
-            (self.file_path(&sha), ct)
+            (file_key(&sha), ct)
         };
-        let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
+        let bytes = self
+            .blobs
+            .get(&key)
             .await
             .map_err(Error::internal)?
-            .map_err(|_| Error::not_found("the file is missing from the server"))?;
+            .ok_or_else(|| Error::not_found("the file is missing from the server"))?;
         Ok((name, ct, bytes))
     }
 }

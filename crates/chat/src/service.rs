@@ -130,7 +130,7 @@ pub struct ChatService {
     pub(crate) db: Db,
     pub(crate) hub: Hub,
     pub(crate) auth: AuthService,
-    pub(crate) files_dir: std::path::PathBuf,
+    pub(crate) blobs: nichoir_storage::Blobs,
     pub(crate) max_file_bytes: u64,
     pub(crate) retention_days: u64,
     pub(crate) base_url: String,
@@ -145,7 +145,8 @@ pub struct ChatDeps {
     pub db: Db,
     pub hub: Hub,
     pub auth: AuthService,
-    pub uploads_dir: std::path::PathBuf,
+    /// Where uploaded files live.
+    pub blobs: nichoir_storage::Blobs,
     pub max_file_bytes: u64,
     pub retention_days: u64,
     pub base_url: String,
@@ -167,7 +168,7 @@ impl ChatService {
             db: d.db,
             hub: d.hub,
             auth: d.auth,
-            files_dir: d.uploads_dir.join("chat"),
+            blobs: d.blobs,
             max_file_bytes: d.max_file_bytes,
             retention_days: d.retention_days,
             base_url: d.base_url,
@@ -1611,16 +1612,14 @@ impl ChatService {
             }
             let (n, shas) = self.db.write(move |c| store::delete_posts(c, &ids)).await?;
             removed += n;
-            let paths: Vec<_> = shas
+            for key in shas
                 .iter()
-                .flat_map(|sha| [self.file_path(sha), self.thumb_path(sha)])
-                .collect();
-            let _ = tokio::task::spawn_blocking(move || {
-                for path in paths {
-                    let _ = std::fs::remove_file(path);
+                .flat_map(|sha| [crate::files::file_key(sha), crate::files::thumb_key(sha)])
+            {
+                if let Err(e) = self.blobs.delete(&key).await {
+                    tracing::warn!(key, error = %e, "chat: an expired file was not deleted");
                 }
-            })
-            .await;
+            }
             // `n == 0`: someone deleted them meanwhile; stop rather than loop on a stale read.
             if !full || n == 0 {
                 break;

@@ -258,6 +258,15 @@ pub struct UploadsConfig {
     pub max_file_bytes: u64,
     pub max_image_pixels: u64,
     pub quota_bytes_per_user: u64,
+    /// Empty: files in the data dir's `uploads/`. `https://host:port`: an S3-compatible object
+    /// store (Garage, MinIO) that every node of a cluster reaches.
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
+    /// `host/bucket/key` addresses (Garage and MinIO take them); false: `bucket.host/key`.
+    pub s3_path_style: bool,
 }
 
 impl Default for UploadsConfig {
@@ -266,6 +275,12 @@ impl Default for UploadsConfig {
             max_file_bytes: 10 * 1024 * 1024,
             max_image_pixels: 40_000_000,
             quota_bytes_per_user: 1024 * 1024 * 1024,
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "garage".into(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            s3_path_style: true,
         }
     }
 }
@@ -479,6 +494,7 @@ impl Default for LimitsConfig {
 pub const SECRET_KEYS: &[&str] = &[
     "smtp.password",
     "video.turn_secret",
+    "uploads.s3_secret_access_key",
     "storage.url",
     "cluster.nats_url",
 ];
@@ -586,6 +602,25 @@ impl Config {
                 "cluster.nats_subject",
                 "letters, digits, - and _ (a NATS subject token)",
             ));
+        }
+        let u = &self.uploads;
+        if !u.s3_endpoint.is_empty() {
+            if !(u.s3_endpoint.starts_with("http://") || u.s3_endpoint.starts_with("https://")) {
+                return Err(bad(
+                    "uploads.s3_endpoint",
+                    "empty (files in the data dir) or http(s)://host:port of an S3-compatible store",
+                ));
+            }
+            for (key, value) in [
+                ("uploads.s3_bucket", &u.s3_bucket),
+                ("uploads.s3_region", &u.s3_region),
+                ("uploads.s3_access_key_id", &u.s3_access_key_id),
+                ("uploads.s3_secret_access_key", &u.s3_secret_access_key),
+            ] {
+                if value.is_empty() {
+                    return Err(bad(key, "needed with uploads.s3_endpoint"));
+                }
+            }
         }
         let base = &self.server.base_url;
         if !(base.is_empty() || base.starts_with("http://") || base.starts_with("https://")) {

@@ -244,6 +244,13 @@ fn backup(config: &Config, file: &Path) -> Result<()> {
         m.upload_files,
         m.schema
     );
+    if !config.uploads.s3_endpoint.is_empty() {
+        println!(
+            "the uploaded files are in the object store ({}, bucket {}), not in this backup: \
+             back the bucket up with the store's own tools",
+            config.uploads.s3_endpoint, config.uploads.s3_bucket
+        );
+    }
     Ok(())
 }
 

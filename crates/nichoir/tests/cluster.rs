@@ -1382,3 +1382,280 @@ mod video {
         receives_from(&ana, &[&cleo]).await;
     }
 }
+
+mod s3 {
+    //! Uploads in an S3-compatible object store that every node reaches: a private Garage
+    //! (`cargo install garage`, which `scripts/test-all` does), one bucket, one key.
+
+    use super::*;
+
+    /// A one-node Garage on free loopback ports with bucket `nichoir`; stopped when dropped.
+    pub(super) struct Garage {
+        child: Child,
+        dir: tempfile::TempDir,
+        pub endpoint: String,
+        pub key_id: String,
+        pub secret: String,
+    }
+
+    fn free_port() -> u16 {
+        TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port()
+    }
+
+    fn garage_bin() -> std::path::PathBuf {
+        let home = std::env::var("HOME").unwrap_or_default();
+        std::env::var_os("NICHOIR_GARAGE_BIN")
+            .map(Into::into)
+            .or_else(|| {
+                std::env::var_os("PATH").and_then(|p| {
+                    std::env::split_paths(&p)
+                        .map(|d| d.join("garage"))
+                        .find(|f| f.exists())
+                })
+            })
+            .or_else(|| Some(Path::new(&home).join(".cargo/bin/garage")))
+            .filter(|p| p.exists())
+            .expect("garage (`cargo install garage --locked`; scripts/test-all installs it)")
+    }
+
+    impl Garage {
+        pub(super) fn start() -> Garage {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let (rpc, api) = (free_port(), free_port());
+            let config = dir.path().join("garage.toml");
+            let d = dir.path().display();
+            std::fs::write(
+                &config,
+                format!(
+                    "metadata_dir = \"{d}/meta\"\ndata_dir = \"{d}/data\"\ndb_engine = \"sqlite\"\n\
+                     replication_factor = 1\nrpc_bind_addr = \"127.0.0.1:{rpc}\"\n\
+                     rpc_public_addr = \"127.0.0.1:{rpc}\"\nrpc_secret = \"{}\"\n\
+                     [s3_api]\ns3_region = \"garage\"\napi_bind_addr = \"127.0.0.1:{api}\"\n\
+                     root_domain = \".s3.garage.localhost\"\n",
+                    "5ec2e7".repeat(10) + "5ec2"
+                ),
+            )
+            .expect("garage.toml");
+            let log = std::fs::File::create(dir.path().join("garage.log")).expect("log");
+            let child = Command::new(garage_bin())
+                .arg("-c")
+                .arg(&config)
+                .arg("server")
+                .stdout(log.try_clone().expect("log"))
+                .stderr(log)
+                .spawn()
+                .expect("start garage");
+            let g = Garage {
+                child,
+                dir,
+                endpoint: format!("http://127.0.0.1:{api}"),
+                key_id: format!("GK{:024x}", u128::from(api) * 7919),
+                secret: "5ec2e75ec2e7".repeat(5) + "5ec2",
+            };
+            let deadline = Instant::now() + HANG;
+            let id = loop {
+                let out = g.cli(&["node", "id", "-q"]);
+                if out.status.success() {
+                    break out
+                        .stdout
+                        .trim()
+                        .split('@')
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
+                }
+                assert!(Instant::now() < deadline, "garage does not start: {out:?}");
+                std::thread::sleep(Duration::from_millis(200));
+            };
+            let (key_id, secret) = (g.key_id.clone(), g.secret.clone());
+            for args in [
+                vec!["layout", "assign", "-z", "dc1", "-c", "1G", id.as_str()],
+                vec!["layout", "apply", "--version", "1"],
+                vec!["bucket", "create", "nichoir"],
+                vec!["key", "import", "--yes", "-n", "nichoir", &key_id, &secret],
+                vec![
+                    "bucket", "allow", "--read", "--write", "--owner", "nichoir", "--key", &key_id,
+                ],
+            ] {
+                let out = g.cli(&args);
+                assert!(out.status.success(), "garage {args:?}: {out:?}");
+            }
+            g
+        }
+
+        fn cli(&self, args: &[&str]) -> common::Out {
+            let mut cmd = Command::new(garage_bin());
+            cmd.arg("-c")
+                .arg(self.dir.path().join("garage.toml"))
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            run(cmd, None)
+        }
+
+        /// The number of objects in the bucket (Garage counts them a moment after a change).
+        pub(super) fn objects(&self) -> u64 {
+            let out = self.cli(&["bucket", "info", "nichoir"]);
+            out.stdout
+                .lines()
+                .find_map(|l| l.strip_prefix("Objects:"))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or_else(|| panic!("garage bucket info: {out:?}"))
+        }
+
+        pub(super) fn env(&self) -> Vec<(&'static str, String)> {
+            vec![
+                ("NICHOIR_UPLOADS_S3_ENDPOINT", self.endpoint.clone()),
+                ("NICHOIR_UPLOADS_S3_BUCKET", "nichoir".into()),
+                ("NICHOIR_UPLOADS_S3_ACCESS_KEY_ID", self.key_id.clone()),
+                ("NICHOIR_UPLOADS_S3_SECRET_ACCESS_KEY", self.secret.clone()),
+            ]
+        }
+    }
+
+    impl Drop for Garage {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    /// Regular files under `dir`, recursively.
+    fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    async fn upload(url: &str, token: &str, body: &'static [u8]) -> (u16, Value) {
+        let resp = http()
+            .post(url)
+            .bearer_auth(token)
+            .header("content-type", "text/plain")
+            .body(body)
+            .send()
+            .await
+            .expect("an upload");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn download(url: &str, token: &str) -> Vec<u8> {
+        let resp = http()
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("a download");
+        assert_eq!(resp.status().as_u16(), 200, "GET {url}");
+        resp.bytes().await.expect("bytes").to_vec()
+    }
+
+    /// A chat file uploaded through node 1 downloads through node 2, a wiki attachment the
+    /// other way round; neither is in a node's data dir; a deleted wiki's files leave the
+    /// bucket. A node whose store does not answer refuses to start, naming it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn uploads_in_an_object_store_are_every_node_s() {
+        let Some(setup) = Setup::new(2) else {
+            return;
+        };
+        let garage = Garage::start();
+        let ann = setup.user("ann", false);
+        let env = garage.env();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let nodes = setup.nodes("u", &env);
+
+        post(
+            &nodes[0].url,
+            &ann,
+            "/api/v1/chat/teams",
+            json!({"name": "club", "display_name": "Club", "open": true}),
+        )
+        .await;
+        let channels = get_auth(&nodes[0].url, &ann, "/api/v1/chat/teams/club/channels").await;
+        let square = channels
+            .as_array()
+            .and_then(|l| l.iter().find(|c| c["name"] == "town-square"))
+            .and_then(|c| c["id"].as_str())
+            .expect("town-square")
+            .to_string();
+        let (status, file) = upload(
+            &format!(
+                "{}/api/v1/chat/channels/{square}/files?name=notes.txt",
+                nodes[0].url
+            ),
+            &ann,
+            b"the minutes of the meeting",
+        )
+        .await;
+        assert_eq!(status, 201, "{file}");
+        let id = file["id"].as_str().expect("file id");
+        let got = download(&format!("{}/api/v1/chat/files/{id}", nodes[1].url), &ann).await;
+        assert_eq!(got, b"the minutes of the meeting");
+
+        post(
+            &nodes[1].url,
+            &ann,
+            "/api/v1/wikis",
+            json!({"slug": "docs", "title": "Docs"}),
+        )
+        .await;
+        let (status, att) = upload(
+            &format!("{}/api/v1/wikis/docs/files?name=plan.txt", nodes[1].url),
+            &ann,
+            b"first floor, then the garden",
+        )
+        .await;
+        assert_eq!(status, 201, "{att}");
+        let got = download(&format!("{}/w/docs/_files/plan.txt", nodes[0].url), &ann).await;
+        assert_eq!(got, b"first floor, then the garden");
+
+        for d in &setup.dirs {
+            let stray = files_under(&d.path().join("uploads"));
+            assert!(stray.is_empty(), "files left on a node's disk: {stray:?}");
+        }
+        let (status, _) = call(
+            "DELETE",
+            &format!("{}/api/v1/wikis/docs", nodes[0].url),
+            &ann,
+            json!({}),
+        )
+        .await;
+        assert!(status < 300, "deleting the wiki: {status}");
+        let deadline = Instant::now() + HANG;
+        while garage.objects() != 1 {
+            assert!(
+                Instant::now() < deadline,
+                "the wiki's file stays: {} objects",
+                garage.objects()
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+
+        // A store that does not answer: the node says so and does not start.
+        let lone = tempfile::tempdir().expect("tempdir");
+        use_database(lone.path(), &setup.db);
+        let mut cmd = nichoir(lone.path());
+        cmd.env("NICHOIR_UPLOADS_S3_ENDPOINT", "http://127.0.0.1:9")
+            .env("NICHOIR_UPLOADS_S3_BUCKET", "nichoir")
+            .env("NICHOIR_UPLOADS_S3_ACCESS_KEY_ID", &garage.key_id)
+            .env("NICHOIR_UPLOADS_S3_SECRET_ACCESS_KEY", &garage.secret);
+        let out = run(cmd, None);
+        assert!(!out.status.success(), "{out:?}");
+        assert!(
+            out.stderr.contains("uploads"),
+            "the refusal names the uploads: {out:?}"
+        );
+    }
+}

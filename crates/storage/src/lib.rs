@@ -19,6 +19,7 @@ mod sql;
 pub mod testing;
 
 pub use backup::{create_backup, prune_backups, restore_backup, BackupManifest, Engine};
+pub use blobs::Blobs;
 pub use datadir::{DataDir, DataDirLock};
 pub use db::{describe_backend, Db, DbOptions};
 pub use error::{is_unique_violation, StorageError};

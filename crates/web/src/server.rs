@@ -93,6 +93,11 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         },
         timeout: std::time::Duration::from_millis(config.limits.render_timeout_ms),
     });
+    let blobs = nichoir_storage::Blobs::open(&config.uploads, &data_dir.uploads_dir())?;
+    blobs
+        .check()
+        .await
+        .map_err(|e| format!("uploads: the object store does not work ({blobs:?}): {e}"))?;
     let auth = AuthService::new(db.clone(), config.auth.clone())
         .await?
         .with_anonymous_render_limit(config.limits.anonymous_renders_per_minute);
@@ -145,7 +150,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         mailer,
         config: config.wikis.clone(),
         max_file_bytes: config.uploads.max_file_bytes,
-        uploads_dir: data_dir.uploads_dir(),
+        blobs: blobs.clone(),
         base_url: config.public_base_url(),
         instance_name: config.instance.name.clone(),
     }));
@@ -153,7 +158,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         db: db.clone(),
         hub: hub.clone(),
         auth: auth.clone(),
-        uploads_dir: data_dir.uploads_dir(),
+        blobs,
         max_file_bytes: config.uploads.max_file_bytes,
         retention_days: config.chat.retention_days,
         base_url: config.public_base_url(),

@@ -1,8 +1,7 @@
 //! Attachments of a wiki: uploaded by its editors, checked (size, name, content against the
-//! declared type; no SVG or HTML, which could carry scripts), stored content-addressed under
-//! `<data>/uploads/wiki/<wiki id>/<sha256>`, served with the wiki's read rights.
-
-use std::path::PathBuf;
+//! declared type; no SVG or HTML, which could carry scripts), stored content-addressed as
+//! `wiki/<wiki id>/<sha256>` among the uploads (`nichoir_storage::Blobs`), served with the
+//! wiki's read rights.
 
 use nichoir_auth::Actor;
 use nichoir_core::time::now_ms;
@@ -36,11 +35,16 @@ fn file_json(slug: &str, name: &str, content_type: &str, size: i64, created_at: 
         "created_at": nichoir_core::time::rfc3339(created_at)})
 }
 
-impl WikiService {
-    fn wiki_dir(&self, wiki_id: i64) -> PathBuf {
-        self.files_dir.join(wiki_id.to_string())
-    }
+/// Where a wiki's attachments are among the uploads.
+fn wiki_prefix(wiki_id: i64) -> String {
+    format!("wiki/{wiki_id}")
+}
 
+fn file_key(wiki_id: i64, sha: &str) -> String {
+    format!("{}/{sha}", wiki_prefix(wiki_id))
+}
+
+impl WikiService {
     pub async fn upload(
         &self,
         slug: &str,
@@ -90,15 +94,13 @@ impl WikiService {
         Ok(file_json(&wiki.slug, &name, &content_type, size, now))
     }
 
-    /// Stores checked bytes on disk (content-addressed: `<wiki dir>/<sha256>`) and answers the hash.
+    /// Stores checked bytes (content-addressed: `wiki/<id>/<sha256>`) and answers the hash.
     pub(crate) async fn store_bytes(&self, wiki_id: i64, bytes: Vec<u8>) -> WikiResult<String> {
-        let dir = self.wiki_dir(wiki_id);
-        Ok(
-            tokio::task::spawn_blocking(move || nichoir_storage::blobs::put(&dir, &bytes))
-                .await
-                .map_err(Error::internal)?
-                .map_err(Error::internal)?,
-        )
+        Ok(self
+            .blobs
+            .put(&wiki_prefix(wiki_id), bytes)
+            .await
+            .map_err(Error::internal)?)
     }
 
     pub async fn files(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Value> {
@@ -143,11 +145,12 @@ impl WikiService {
             .await?;
         let (content_type, sha) =
             row.ok_or_else(|| Error::not_found("no such file in this wiki"))?;
-        let path = self.wiki_dir(wiki.id).join(sha);
-        let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
+        let bytes = self
+            .blobs
+            .get(&file_key(wiki.id, &sha))
             .await
             .map_err(Error::internal)?
-            .map_err(|_| Error::not_found("the file is missing from the server"))?;
+            .ok_or_else(|| Error::not_found("the file is missing from the server"))?;
         Ok((content_type, bytes))
     }
 
@@ -184,8 +187,9 @@ impl WikiService {
             })
             .await?;
         if let Some(sha) = orphan {
-            let path = self.wiki_dir(wiki.id).join(sha);
-            let _ = tokio::task::spawn_blocking(move || std::fs::remove_file(path)).await;
+            if let Err(e) = self.blobs.delete(&file_key(wiki.id, &sha)).await {
+                tracing::warn!(error = %e, "wiki: a deleted attachment's file stays");
+            }
         }
         Ok(())
     }
@@ -200,20 +204,25 @@ impl WikiService {
                 Ok(rows.collect::<Result<_, _>>()?)
             })
             .await?;
-        let dir = self.wiki_dir(wiki_id);
-        let out = tokio::task::spawn_blocking(move || {
-            rows.into_iter()
-                .filter_map(|(n, t, sha)| std::fs::read(dir.join(sha)).ok().map(|b| (n, t, b)))
-                .collect::<Vec<_>>()
-        })
-        .await
-        .map_err(Error::internal)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (n, t, sha) in rows {
+            // A file missing from the store is left out of the export, as before.
+            if let Some(b) = self
+                .blobs
+                .get(&file_key(wiki_id, &sha))
+                .await
+                .map_err(Error::internal)?
+            {
+                out.push((n, t, b));
+            }
+        }
         Ok(out)
     }
 }
 
-/// Removes a deleted wiki's attachment files from the data folder.
+/// Removes a deleted wiki's attachment files.
 pub async fn remove_wiki_files(w: &Wikis, wiki_id: i64) {
-    let dir = w.files_dir.join(wiki_id.to_string());
-    let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
+    if let Err(e) = w.blobs.delete_all(&wiki_prefix(wiki_id)).await {
+        tracing::warn!(error = %e, "wiki: a deleted wiki's files stay");
+    }
 }

@@ -152,8 +152,8 @@ pub struct WikiService {
     pub(crate) config: WikisConfig,
     /// Largest attachment, from `uploads.max_file_bytes`.
     pub(crate) max_file_bytes: u64,
-    /// Where attachments are kept: `<data>/uploads/wiki/<wiki id>/<sha256>`.
-    pub(crate) files_dir: std::path::PathBuf,
+    /// Where attachments are kept (`wiki/<wiki id>/<sha256>` among the uploads).
+    pub(crate) blobs: nichoir_storage::Blobs,
     pub(crate) base_url: String,
     pub(crate) instance_name: String,
     /// Anonymous edits per address in the last hour.
@@ -206,7 +206,8 @@ pub struct WikiDeps {
     pub mailer: nichoir_mail::Mailer,
     pub config: WikisConfig,
     pub max_file_bytes: u64,
-    pub uploads_dir: std::path::PathBuf,
+    /// Where uploaded files live.
+    pub blobs: nichoir_storage::Blobs,
     pub base_url: String,
     pub instance_name: String,
 }
@@ -280,7 +281,7 @@ impl WikiService {
             mailer: d.mailer,
             config: d.config,
             max_file_bytes: d.max_file_bytes,
-            files_dir: d.uploads_dir.join("wiki"),
+            blobs: d.blobs,
             base_url: d.base_url,
             instance_name: d.instance_name,
             anonymous: Mutex::new(HashMap::new()),
