@@ -1659,3 +1659,155 @@ mod s3 {
         );
     }
 }
+
+mod proxy {
+    //! The example proxy, `deploy/haproxy-cluster.cfg`, in front of three nodes: its own
+    //! routing, with only the addresses changed (loopback ports, no TLS).
+
+    use super::*;
+    use common::ws_connect_with;
+
+    /// A private HAProxy running the example's configuration; stopped when dropped.
+    struct Haproxy {
+        child: Child,
+        url: String,
+        _dir: tempfile::TempDir,
+    }
+
+    impl Drop for Haproxy {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    /// The example with its listener on a loopback port (no TLS) and its servers on `nodes`.
+    fn config_for(nodes: &[Server], port: u16) -> String {
+        let example = include_str!("../../../deploy/haproxy-cluster.cfg");
+        let mut out = String::new();
+        for line in example.lines() {
+            let t = line.trim_start();
+            let indent = &line[..line.len() - t.len()];
+            if t.starts_with("bind :80") {
+                out.push_str(&format!("{indent}bind 127.0.0.1:{port}\n"));
+            } else if t.starts_with("bind :443") || t.contains("redirect scheme https") {
+                continue;
+            } else if let Some(rest) = t.strip_prefix("server n") {
+                let i: usize = rest[..1].parse().expect("server nN");
+                let addr = nodes[i - 1].url.trim_start_matches("http://");
+                out.push_str(&format!("{indent}server n{i} {addr} check\n"));
+            } else if t.starts_with("maxconn") {
+                // The example's needs more file descriptors than a test may have.
+                out.push_str(&format!("{indent}maxconn 1000\n"));
+            } else {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    fn start(nodes: &[Server]) -> Haproxy {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let cfg = dir.path().join("haproxy.cfg");
+        std::fs::write(&cfg, config_for(nodes, port)).expect("haproxy.cfg");
+        let bin = ["/usr/sbin/haproxy", "/usr/bin/haproxy"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .unwrap_or("haproxy");
+        let child = Command::new(bin)
+            .arg("-db")
+            .arg("-f")
+            .arg(&cfg)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("haproxy (Debian's `haproxy`; scripts/test-all installs it)");
+        Haproxy {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        }
+    }
+
+    /// The node a socket was served by: the connection id in its `hello` carries the node's
+    /// index.
+    async fn node_serving(ws: &mut Ws) -> u64 {
+        let hello = next_frame(ws, "hello", |f| f["type"] == "hello").await;
+        hello["conn"].as_u64().expect("conn") >> 48
+    }
+
+    /// Pages and the API go through; the sockets of one room reach one node whatever their
+    /// number; a node that stops leaves the rotation, and its rooms' sockets reach another.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_example_proxy_routes_rooms_to_one_node_and_skips_a_stopped_one() {
+        let Some(setup) = Setup::new(3) else {
+            return;
+        };
+        let token = setup.user("ann", false);
+        let mut nodes = setup.nodes("h", &[]);
+        let proxy = start(&nodes);
+        let deadline = Instant::now() + HANG;
+        loop {
+            let ready = http().get(format!("{}/readyz", proxy.url)).send().await;
+            if ready.is_ok_and(|r| r.status().as_u16() == 200) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the proxy does not serve");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let created = post(&proxy.url, &token, "/api/v1/pads", json!({})).await;
+        let pad = created["pad"]["id"].as_str().expect("pad id").to_string();
+        let topic = format!("pad:{pad}");
+        let hint = format!("?room={topic}");
+
+        let mut sockets = Vec::new();
+        let mut served = Vec::new();
+        for _ in 0..4 {
+            let mut ws = ws_connect_with(&proxy.url, &hint, &token).await;
+            served.push(node_serving(&mut ws).await);
+            subscribe(&mut ws, &topic).await;
+            sockets.push(ws);
+        }
+        assert!(
+            served.windows(2).all(|w| w[0] == w[1]),
+            "one room, one node: {served:?}"
+        );
+        // An edit through the proxy is applied and acknowledged.
+        let mut e = Editor::open(&proxy.url, &token, &pad, "through-the-proxy").await;
+        e.insert(1, 0, "hello").await;
+
+        // The node serving the room stops: the proxy's checks take it out of the rotation, and
+        // the room's sockets reach another node.
+        let gone = served[0];
+        let mut i = None;
+        for (k, n) in nodes.iter().enumerate() {
+            let mut ws = ws_connect(&n.url, &token).await;
+            if node_serving(&mut ws).await == gone {
+                i = Some(k);
+            }
+        }
+        let i = i.expect("the node with that index");
+        drop(sockets);
+        let status = nodes[i].terminate();
+        assert!(status.success(), "{status}");
+        let deadline = Instant::now() + HANG;
+        loop {
+            let mut ws = ws_connect_with(&proxy.url, &hint, &token).await;
+            if node_serving(&mut ws).await != gone {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the proxy still sends the room to the stopped node"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let text = get(&proxy.url, &format!("/api/v1/pads/{pad}")).await;
+        assert_eq!(text["text"], "hello");
+    }
+}

@@ -381,10 +381,16 @@ pub type Ws =
 /// Opens `/api/v1/ws` on the server at `url` with an API token.
 #[allow(dead_code)]
 pub async fn ws_connect(url: &str, token: &str) -> Ws {
+    ws_connect_with(url, "", token).await
+}
+
+/// As [`ws_connect`], with a query string (`?room=pad:…`, the hint a proxy routes by).
+#[allow(dead_code)]
+pub async fn ws_connect_with(url: &str, query: &str, token: &str) -> Ws {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     use tokio_tungstenite::tungstenite::http::HeaderValue;
     let addr = url.trim_start_matches("http://");
-    let mut req = format!("ws://{addr}/api/v1/ws")
+    let mut req = format!("ws://{addr}/api/v1/ws{query}")
         .into_client_request()
         .expect("ws request");
     req.headers_mut().insert(
