@@ -22,7 +22,8 @@ use serde::Serialize;
 
 use crate::load::{LatencySummary, LoadConfig, LoadStats};
 use crate::scenarios::{
-    ChatOptions, Credentials, Ctx, Outcome, PadOptions, Scenario, VideoOptions, WikiOptions,
+    ChatOptions, Credentials, Ctx, FailoverOptions, Outcome, PadOptions, Scenario, VideoOptions,
+    WikiOptions,
 };
 use crate::target::Target;
 
@@ -93,6 +94,27 @@ struct Cli {
     /// pad: editors per pad when --pads is above 1
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
     editors_per_pad: u32,
+
+    /// failover: the nichoir binary whose nodes it runs
+    #[arg(long)]
+    nichoir_bin: Option<std::path::PathBuf>,
+
+    /// failover: a fresh PostgreSQL database for its nodes
+    #[arg(long)]
+    database_url: Option<String>,
+
+    /// failover: the NATS server its nodes use
+    #[arg(long)]
+    nats_url: Option<String>,
+
+    /// failover: how many times the pad's owner is killed
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    kills: u32,
+
+    /// pad, in a cluster: the pads are owned by --url's node and every editor connects to the
+    /// --node-url nodes, so that every edit is forwarded to the owner (its cost)
+    #[arg(long)]
+    pad_editors_elsewhere: bool,
 
     /// pad: each editor types one edit every this many milliseconds
     #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u64).range(10..=60_000))]
@@ -212,6 +234,7 @@ async fn run(cli: Cli) -> Result<bool> {
             editors: usize::try_from(cli.editors).context("editors")?,
             pads: usize::try_from(cli.pads).context("pads")?,
             editors_per_pad: usize::try_from(cli.editors_per_pad).context("editors per pad")?,
+            editors_elsewhere: cli.pad_editors_elsewhere,
             type_interval: Duration::from_millis(cli.type_interval_ms),
             chars: usize::try_from(cli.chars).context("chars")?,
             seed: cli.seed,
@@ -230,12 +253,22 @@ async fn run(cli: Cli) -> Result<bool> {
             participants: usize::try_from(cli.participants).context("participants")?,
             video_kbps: cli.video_kbps,
         },
+        failover: FailoverOptions {
+            bin: cli.nichoir_bin,
+            database_url: cli.database_url,
+            nats_url: cli.nats_url,
+            kills: cli.kills as usize,
+        },
         server_pid: cli.server_pid,
     };
 
     let registry = scenarios::registry();
     let selected: Vec<&dyn Scenario> = if cli.scenario == scenarios::ALL {
-        registry.iter().map(|s| s.as_ref()).collect()
+        registry
+            .iter()
+            .filter(|s| s.in_all())
+            .map(|s| s.as_ref())
+            .collect()
     } else {
         registry
             .iter()

@@ -12,6 +12,7 @@ use crate::load::{LoadConfig, LoadStats};
 use crate::target::Target;
 
 pub mod chat;
+pub mod failover;
 pub mod http;
 pub mod pad;
 pub mod pad_history;
@@ -19,6 +20,7 @@ pub mod polls;
 pub mod video;
 pub mod wiki;
 
+pub use failover::FailoverOptions;
 pub use pad::PadOptions;
 pub use video::VideoOptions;
 
@@ -67,7 +69,8 @@ pub struct Credentials {
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub target: Target,
-    /// `--node-url`: the other nodes of a cluster (the `chat` scenario spreads sockets on them).
+    /// `--node-url`: the other nodes of a cluster (`chat` and `video` spread their sockets on
+    /// them; `pad --pad-editors-elsewhere` puts every editor there).
     pub nodes: Vec<Target>,
     pub load: LoadConfig,
     pub credentials: Option<Credentials>,
@@ -79,6 +82,8 @@ pub struct Ctx {
     pub chat: ChatOptions,
     /// Options of the `video` scenario.
     pub video: VideoOptions,
+    /// Options of the `failover` scenario.
+    pub failover: FailoverOptions,
     /// `--server-pid`, if given.
     pub server_pid: Option<u32>,
 }
@@ -122,6 +127,10 @@ pub trait Scenario: Send + Sync {
     fn load_summary(&self, ctx: &Ctx) -> String {
         format!("{} workers", ctx.load.concurrency)
     }
+    /// Whether `all` runs it (not a scenario that needs a cluster of its own).
+    fn in_all(&self) -> bool {
+        true
+    }
     /// Runs the scenario within the bounds of `ctx.load`.
     fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Result<Outcome>>;
 }
@@ -136,6 +145,7 @@ pub fn registry() -> Vec<Box<dyn Scenario>> {
     all.extend(wiki::scenarios());
     all.push(Box::new(chat::Chat));
     all.push(Box::new(video::Video));
+    all.push(Box::new(failover::Failover));
     all
 }
 

@@ -87,6 +87,8 @@ pub struct PadOptions {
     /// Number of pads; above 1, each gets `editors_per_pad` editors.
     pub pads: usize,
     pub editors_per_pad: usize,
+    /// In a cluster: pads owned by `--url`'s node, editors on the `--node-url` nodes.
+    pub editors_elsewhere: bool,
     pub type_interval: Duration,
     pub chars: usize,
     pub seed: u64,
@@ -98,6 +100,7 @@ impl Default for PadOptions {
             editors: 50,
             pads: 1,
             editors_per_pad: 3,
+            editors_elsewhere: false,
             type_interval: Duration::from_millis(400),
             chars: 4,
             seed: 1,
@@ -1111,6 +1114,37 @@ async fn run_with_token(
         }
     }
 
+    // Editors elsewhere: each pad is read on --url's node first, which makes that node its
+    // owner; the editors then connect to the other nodes, and every edit is forwarded.
+    let editors_elsewhere = opts.editors_elsewhere && !ctx.nodes.is_empty();
+    if opts.editors_elsewhere && !editors_elsewhere {
+        anyhow::bail!("--pad-editors-elsewhere needs --node-url (the other nodes of a cluster)");
+    }
+    if editors_elsewhere {
+        eprintln!("nichoir-bench: pad: making --url's node the owner of every pad");
+        for chunk in pad_ids.chunks(HTTP_CONCURRENCY) {
+            let tasks: Vec<_> = chunk
+                .iter()
+                .map(|id| {
+                    let (client, url) = (client.clone(), target.endpoint(&format!("{PADS}/{id}")));
+                    let bearer = bearer.to_owned();
+                    tokio::spawn(async move {
+                        let resp = client.get(url).header(AUTHORIZATION, bearer).send().await?;
+                        anyhow::ensure!(
+                            resp.status().is_success(),
+                            "reading a pad: {}",
+                            resp.status()
+                        );
+                        Ok(())
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.context("pad read task")??;
+            }
+        }
+    }
+
     let shared = Arc::new(Shared::new(total, ClientIds::new(nonce)));
     let (phase_tx, phase_rx) = watch::channel(Phase::Ready);
 
@@ -1123,7 +1157,12 @@ async fn run_with_token(
         let tasks: Vec<_> = batch
             .map(|idx| {
                 let topic = format!("pad:{}", pad_ids[idx / per_pad]);
-                let (target, bearer) = (target.clone(), bearer.to_owned());
+                let node = if editors_elsewhere {
+                    &ctx.nodes[idx % ctx.nodes.len()]
+                } else {
+                    target
+                };
+                let (target, bearer) = (node.clone(), bearer.to_owned());
                 tokio::spawn(async move {
                     let r = tokio::time::timeout(
                         CONNECT_TIMEOUT,

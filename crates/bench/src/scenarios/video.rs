@@ -115,7 +115,10 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
             seed: i as u64 + 1,
             ..JoinOptions::default()
         };
-        people.push(Participant::join(&url, &room, &format!("bench {i}"), opts).await?);
+        // In a cluster (--node-url), participants' sockets take the nodes in turn: the first
+        // one's node owns the call and the others forward their signalling to it.
+        let node = ctx.node(i).as_str().trim_end_matches('/').to_string();
+        people.push(Participant::join(&node, &room, &format!("bench {i}"), opts).await?);
     }
     let ids: Vec<String> = people
         .iter()
