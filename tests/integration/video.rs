@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use nichoir_testkit::TestServer;
 use nichoir_video_client::{
-    Denied, Identity, JoinOptions, MediaOptions, MidRole, Participant, Source, VideoShape,
+    Denied, Identity, JoinOptions, MediaOptions, MidRole, Participant, Source,
 };
 use serde_json::{json, Value};
 
@@ -20,21 +20,12 @@ const WAIT: Duration = Duration::from_secs(60);
 /// Packets that prove a stream flows (a few frames; what matters is that they arrive).
 const SOME: u64 = 15;
 
-/// Light media (debug builds encrypt slowly, and tests share the machine): Opus every 20 ms and
-/// a 200 kbit/s, 15 fps camera.
+/// Light media (debug builds encrypt slowly, and tests share the machine).
 fn opts(identity: Option<&Identity>) -> JoinOptions {
     JoinOptions {
         identity: identity.cloned(),
         timeout: WAIT,
-        media: MediaOptions {
-            camera: Some(VideoShape {
-                bitrate_bps: 200_000,
-                fps: 15,
-                keyframe_every: 45,
-                ..VideoShape::default()
-            }),
-            ..MediaOptions::default()
-        },
+        media: MediaOptions::light(),
         ..JoinOptions::default()
     }
 }
@@ -51,13 +42,9 @@ fn pid(p: &Participant) -> String {
 
 /// Waits until `p` receives fresh microphone and camera packets from each of `from`.
 async fn receives_from(p: &Participant, from: &[&Participant]) {
-    for q in from {
-        for source in [Source::Mic, Source::Camera] {
-            p.wait_receiving_from(&pid(q), source, SOME, WAIT)
-                .await
-                .unwrap_or_else(|e| panic!("{:?} from {:?}: {e:#}", p.id(), q.id()));
-        }
-    }
+    p.wait_receiving_all(from, SOME, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
 }
 
 /// Payload types the last offer gave to `codec` (e.g. "VP8", "opus").

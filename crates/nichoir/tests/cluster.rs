@@ -930,19 +930,6 @@ impl Editor {
             }
         }
     }
-
-    /// Reads frames until it has revision `rev`.
-    async fn catch_up_to(&mut self, rev: u64) {
-        while self.rev < rev {
-            let f = next_frame(&mut self.ws, "the other editors' revisions", |f| {
-                f["type"] == "event" && matches!(f["data"]["type"].as_str(), Some("ops" | "ack"))
-            })
-            .await;
-            if !self.apply(&f["data"]) {
-                self.sync().await;
-            }
-        }
-    }
 }
 
 /// The pad on the server at `url` has one revision per edit of editors `who` (`edits` each),
@@ -976,6 +963,57 @@ async fn every_edit_once(
     assert_eq!(got, want, "every edit, once: {text}");
 }
 
+/// Editors typing into `pad` at once, one per node of `nodes` from the `first`-th: editor `i`
+/// (its node's index) inserts `<i.k>` for k below `edits`, each somewhere in the text as it
+/// knows it (`stride` spreads the places).
+fn start_typing(
+    nodes: &[Server],
+    first: usize,
+    token: &str,
+    pad: &str,
+    edits: u64,
+    stride: usize,
+) -> Vec<tokio::task::JoinHandle<Editor>> {
+    let mut typing = Vec::new();
+    for (i, n) in nodes.iter().enumerate().skip(first) {
+        let (url, token, pad) = (n.url.clone(), token.to_string(), pad.to_string());
+        typing.push(tokio::spawn(async move {
+            let mut e = Editor::open(&url, &token, &pad, &format!("editor-{i}")).await;
+            for k in 0..edits {
+                let at = (k as usize * stride + i * 3) % (e.text.chars().count() + 1);
+                e.insert(k + 1, at, &format!("<{i}.{k}>")).await;
+            }
+            e
+        }));
+    }
+    typing
+}
+
+/// The editors once they are done typing, each synced with the server.
+async fn done_typing(typing: Vec<tokio::task::JoinHandle<Editor>>) -> Vec<Editor> {
+    let mut editors = Vec::new();
+    for t in typing {
+        editors.push(t.await.expect("an editor"));
+    }
+    for e in editors.iter_mut() {
+        e.sync().await;
+    }
+    editors
+}
+
+/// Waits until `pad`, read on `url`, has at least `rev` revisions.
+async fn wait_for_rev(url: &str, pad: &str, rev: u64) {
+    let deadline = Instant::now() + HANG;
+    loop {
+        let v = get(url, &format!("/api/v1/pads/{pad}")).await;
+        if v["pad"]["rev"].as_u64().unwrap_or(0) >= rev {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the editors do not get going");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Editors of one pad on three nodes, typing at once: every edit is applied once, by the
 /// pad's one owner, and every editor ends with the server's text.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -989,27 +1027,8 @@ async fn a_pad_edited_from_three_nodes_converges() {
     let pad = created["pad"]["id"].as_str().expect("pad id").to_string();
 
     const EDITS: u64 = 25;
-    let mut typing = Vec::new();
-    for (i, n) in nodes.iter().enumerate() {
-        let (url, token, pad) = (n.url.clone(), token.clone(), pad.clone());
-        typing.push(tokio::spawn(async move {
-            let mut e = Editor::open(&url, &token, &pad, &format!("editor-{i}")).await;
-            for k in 0..EDITS {
-                // Somewhere in the text as this editor knows it.
-                let at = (k as usize * 7 + i * 3) % (e.text.chars().count() + 1);
-                e.insert(k + 1, at, &format!("<{i}.{k}>")).await;
-            }
-            e
-        }));
-    }
-    let mut editors = Vec::new();
-    for t in typing {
-        editors.push(t.await.expect("an editor"));
-    }
-    let last = 3 * EDITS;
-    for e in editors.iter_mut() {
-        e.catch_up_to(last).await;
-    }
+    let typing = start_typing(&nodes, 0, &token, &pad, EDITS, 7);
+    let editors = done_typing(typing).await;
     every_edit_once(&nodes[2].url, &pad, &editors, 0..3, EDITS).await;
 }
 
@@ -1051,27 +1070,8 @@ async fn the_owner_goes(how: Goes, prefix: &str) {
     video::receives_from(&bob, &[&ana]).await;
 
     const EDITS: u64 = 30;
-    let mut typing = Vec::new();
-    for (i, n) in nodes.iter().enumerate().skip(1) {
-        let (url, token, pad) = (n.url.clone(), token.clone(), pad.clone());
-        typing.push(tokio::spawn(async move {
-            let mut e = Editor::open(&url, &token, &pad, &format!("editor-{i}")).await;
-            for k in 0..EDITS {
-                let at = (k as usize * 5 + i) % (e.text.chars().count() + 1);
-                e.insert(k + 1, at, &format!("<{i}.{k}>")).await;
-            }
-            e
-        }));
-    }
-    let deadline = Instant::now() + HANG;
-    loop {
-        let v = get(&nodes[1].url, &format!("/api/v1/pads/{pad}")).await;
-        if v["pad"]["rev"].as_u64().unwrap_or(0) >= 2 * EDITS / 3 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the editors do not get going");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let typing = start_typing(&nodes, 1, &token, &pad, EDITS, 5);
+    wait_for_rev(&nodes[1].url, &pad, 2 * EDITS / 3).await;
     let (a_from, b_from) = (ana.log().len(), bob.log().len());
     match how {
         Goes::Killed => nodes[0].kill_9(),
@@ -1080,13 +1080,7 @@ async fn the_owner_goes(how: Goes, prefix: &str) {
             assert!(status.success(), "a clean exit: {status}");
         }
     }
-    let mut editors = Vec::new();
-    for t in typing {
-        editors.push(t.await.expect("an editor"));
-    }
-    for e in editors.iter_mut() {
-        e.sync().await;
-    }
+    let editors = done_typing(typing).await;
     every_edit_once(&nodes[1].url, &pad, &editors, 1..3, EDITS).await;
 
     for (p, from, name) in [(&mut ana, a_from, "Ana"), (&mut bob, b_from, "Bob")] {
@@ -1130,37 +1124,12 @@ async fn the_owner_pauses(pause: Duration, prefix: &str) {
     get(&nodes[0].url, &format!("/api/v1/pads/{pad}")).await;
 
     const EDITS: u64 = 20;
-    let mut typing = Vec::new();
-    for (i, n) in nodes.iter().enumerate() {
-        let (url, token, pad) = (n.url.clone(), token.clone(), pad.clone());
-        typing.push(tokio::spawn(async move {
-            let mut e = Editor::open(&url, &token, &pad, &format!("editor-{i}")).await;
-            for k in 0..EDITS {
-                let at = (k as usize * 7 + i) % (e.text.chars().count() + 1);
-                e.insert(k + 1, at, &format!("<{i}.{k}>")).await;
-            }
-            e
-        }));
-    }
-    let deadline = Instant::now() + HANG;
-    loop {
-        let v = get(&nodes[1].url, &format!("/api/v1/pads/{pad}")).await;
-        if v["pad"]["rev"].as_u64().unwrap_or(0) >= EDITS {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the editors do not get going");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let typing = start_typing(&nodes, 0, &token, &pad, EDITS, 7);
+    wait_for_rev(&nodes[1].url, &pad, EDITS).await;
     nodes[0].signal("-STOP");
     tokio::time::sleep(pause).await;
     nodes[0].signal("-CONT");
-    let mut editors = Vec::new();
-    for t in typing {
-        editors.push(t.await.expect("an editor"));
-    }
-    for e in editors.iter_mut() {
-        e.sync().await;
-    }
+    let editors = done_typing(typing).await;
     every_edit_once(&nodes[1].url, &pad, &editors, 0..3, EDITS).await;
     every_edit_once(&nodes[0].url, &pad, &editors, 0..3, EDITS).await;
 }
@@ -1285,26 +1254,15 @@ mod video {
     //! others forward its signalling there, and media goes straight to its UDP port.
 
     use super::*;
-    use nichoir_video_client::{
-        Identity, JoinOptions, MediaOptions, Participant, Source, VideoShape,
-    };
+    use nichoir_video_client::{Identity, JoinOptions, MediaOptions, Participant};
 
     const SOME: u64 = 15;
 
-    /// Light media, as in the one-node video tests.
     fn opts(identity: Identity) -> JoinOptions {
         JoinOptions {
             identity: Some(identity),
             timeout: HANG,
-            media: MediaOptions {
-                camera: Some(VideoShape {
-                    bitrate_bps: 200_000,
-                    fps: 15,
-                    keyframe_every: 45,
-                    ..VideoShape::default()
-                }),
-                ..MediaOptions::default()
-            },
+            media: MediaOptions::light(),
             ..JoinOptions::default()
         }
     }
@@ -1330,13 +1288,9 @@ mod video {
 
     /// Waits until `p` receives fresh microphone and camera packets from each of `from`.
     pub(super) async fn receives_from(p: &Participant, from: &[&Participant]) {
-        for q in from {
-            for source in [Source::Mic, Source::Camera] {
-                p.wait_receiving_from(&pid(q), source, SOME, HANG)
-                    .await
-                    .unwrap_or_else(|e| panic!("{:?} from {:?}: {e:#}", p.id(), q.id()));
-            }
-        }
+        p.wait_receiving_all(from, SOME, HANG)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
     }
 
     /// Three people whose sockets are on three nodes receive each other's media, and see each

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -53,6 +53,20 @@ impl MediaOptions {
                 ..VideoShape::default()
             }),
             ..self
+        }
+    }
+
+    /// Light media for tests sharing a machine (debug builds encrypt slowly): Opus every 20 ms
+    /// and a 200 kbit/s, 15 fps camera.
+    pub fn light() -> MediaOptions {
+        MediaOptions {
+            camera: Some(VideoShape {
+                bitrate_bps: 200_000,
+                fps: 15,
+                keyframe_every: 45,
+                ..VideoShape::default()
+            }),
+            ..MediaOptions::default()
         }
     }
 
@@ -360,6 +374,27 @@ impl Participant {
     /// Packets (with a trailer) received from `participant`'s `source` so far.
     pub fn received_from(&self, participant: &str, source: Source) -> u64 {
         self.shared.stats.marked_from(participant, source)
+    }
+
+    /// Waits until at least `min` more microphone and camera packets than now came from each
+    /// of `others`; the error names who is not heard.
+    pub async fn wait_receiving_all(
+        &self,
+        others: &[&Participant],
+        min: u64,
+        timeout: Duration,
+    ) -> Result<()> {
+        for q in others {
+            let id = q
+                .id()
+                .ok_or_else(|| anyhow!("{:?} is not in the call", q.room))?;
+            for source in [Source::Mic, Source::Camera] {
+                self.wait_receiving_from(id, source, min, timeout)
+                    .await
+                    .with_context(|| format!("{:?} from {id} ({source:?})", self.id()))?;
+            }
+        }
+        Ok(())
     }
 
     /// Waits until at least `min` more packets than now came from `participant`'s `source`.
