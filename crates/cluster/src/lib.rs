@@ -25,10 +25,12 @@ pub use store::MIGRATIONS;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the node's row is touched; a row touched within `NAME_HELD` belongs to a running
 /// node, and a second process with the same name is refused.
-const DB_HEARTBEAT: Duration = Duration::from_secs(1);
+const DB_HEARTBEAT: Duration = Duration::from_millis(500);
 const NAME_HELD: Duration = Duration::from_secs(3);
-/// A node whose row was not touched for this long died: its leases may be taken at once.
-const NODE_DEAD_MS: i64 = 3 * DB_HEARTBEAT.as_millis() as i64;
+/// A node whose row was not touched for this long (four beats missed) died: its leases may be
+/// taken at once. This is most of what a node's death costs its pads and calls (BENCHMARKS.md,
+/// `failover`); a live node taken for dead loses its rooms, never data (fencing).
+const NODE_DEAD_MS: i64 = 4 * DB_HEARTBEAT.as_millis() as i64;
 /// Messages waiting for the NATS client (a burst of fan-out); past it they are dropped.
 const QUEUE: usize = 65_536;
 /// The lease of the node that runs the background jobs (purges, reminders, backups…), renewed

@@ -71,17 +71,22 @@ pub enum AskError {
     Lookup(Error),
 }
 
-/// How long to wait and how often to try. An owner that died is replaced once its lease can
-/// be taken (its heartbeat a few seconds old), so within the second or third try of 2 s.
+/// How long to wait and how often to try. The first try waits long enough for a busy owner
+/// (an edit waits for its batch's commit there; a busy pad paces its batches); once it went
+/// unanswered the owner is probably dead, and the later, shorter tries look its lease up again
+/// each time, so that the room is taken soon after the dead owner's heartbeat is old enough
+/// (`cluster::NODE_DEAD_MS`).
 #[derive(Debug, Clone, Copy)]
 pub struct Patience {
-    pub timeout: Duration,
+    pub first: Duration,
+    pub then: Duration,
     pub tries: usize,
 }
 
 pub const PATIENCE: Patience = Patience {
-    timeout: Duration::from_secs(2),
-    tries: 5,
+    first: Duration::from_secs(2),
+    then: Duration::from_millis(500),
+    tries: 10,
 };
 
 impl Hub {
@@ -96,10 +101,12 @@ impl Hub {
         patience: Patience,
     ) -> Result<Reached, AskError> {
         for attempt in 1..=patience.tries {
-            match self
-                .request(node, kind, body.to_string(), patience.timeout)
-                .await
-            {
+            let timeout = if attempt == 1 {
+                patience.first
+            } else {
+                patience.then
+            };
+            match self.request(node, kind, body.to_string(), timeout).await {
                 Ok(text) => return Ok(Reached::Answer { node, text }),
                 Err(RequestError::Failed(text)) => {
                     let f = Failure::parse(text);
