@@ -1001,6 +1001,31 @@ async fn done_typing(typing: Vec<tokio::task::JoinHandle<Editor>>) -> Vec<Editor
     editors
 }
 
+/// A seed for a test's random timing: `NICHOIR_TEST_SEED` to replay a failure, else the
+/// clock. Printed, so that a failure names it.
+fn seed(test: &str) -> u64 {
+    let seed = std::env::var("NICHOIR_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    eprintln!("{test}: NICHOIR_TEST_SEED={seed}");
+    seed
+}
+
+/// A number in `lo..=hi` drawn from `seed` (splitmix64), `k`-th of its draws.
+fn draw(seed: u64, k: u64, lo: u64, hi: u64) -> u64 {
+    let mut z = seed.wrapping_add(k.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    lo + z % (hi - lo + 1)
+}
+
 /// Waits until `pad`, read on `url`, has at least `rev` revisions.
 async fn wait_for_rev(url: &str, pad: &str, rev: u64) {
     let deadline = Instant::now() + HANG;
@@ -1030,6 +1055,44 @@ async fn a_pad_edited_from_three_nodes_converges() {
     let typing = start_typing(&nodes, 0, &token, &pad, EDITS, 7);
     let editors = done_typing(typing).await;
     every_edit_once(&nodes[2].url, &pad, &editors, 0..3, EDITS).await;
+}
+
+/// Etherpad's `setText`, sent to a node that does not own the pad, lands once: one revision
+/// each time, the text as sent, on every node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_etherpad_set_text_on_another_node_lands_once() {
+    let Some(setup) = Setup::new(3) else {
+        return;
+    };
+    let token = setup.user("ann", true);
+    let nodes = setup.nodes("e", &[]);
+    let created = post(&nodes[0].url, &token, "/api/v1/pads", json!({})).await;
+    let pad = created["pad"]["id"].as_str().expect("pad id").to_string();
+    // Node 1 reads it first: node 1 owns it.
+    get(&nodes[0].url, &format!("/api/v1/pads/{pad}")).await;
+    for (round, text) in ["Ordre du jour\n", "Ordre du jour\n1. Budget\n"]
+        .into_iter()
+        .enumerate()
+    {
+        let resp = http()
+            .post(format!("{}/api/1/setText", nodes[1 + round % 2].url))
+            .form(&[("apikey", token.as_str()), ("padID", &pad), ("text", text)])
+            .send()
+            .await
+            .expect("setText");
+        assert_eq!(resp.status().as_u16(), 200);
+        let answer: Value = resp.json().await.expect("json");
+        assert_eq!(answer["code"], 0, "{answer}");
+        for n in &nodes {
+            let v = get(&n.url, &format!("/api/v1/pads/{pad}")).await;
+            assert_eq!(v["text"], text, "round {round} on {}", n.url);
+            assert_eq!(
+                v["pad"]["rev"],
+                round as u64 + 1,
+                "one revision per setText: {v}"
+            );
+        }
+    }
 }
 
 /// How the owner of a pad and a call goes away.
@@ -1071,7 +1134,9 @@ async fn the_owner_goes(how: Goes, prefix: &str) {
 
     const EDITS: u64 = 30;
     let typing = start_typing(&nodes, 1, &token, &pad, EDITS, 5);
-    wait_for_rev(&nodes[1].url, &pad, 2 * EDITS / 3).await;
+    // The owner goes at a random point of the typing (2 × EDITS edits in all).
+    let at = draw(seed(prefix), 0, 3, 2 * EDITS - 5);
+    wait_for_rev(&nodes[1].url, &pad, at).await;
     let (a_from, b_from) = (ana.log().len(), bob.log().len());
     match how {
         Goes::Killed => nodes[0].kill_9(),
@@ -1125,9 +1190,12 @@ async fn the_owner_pauses(pause: Duration, prefix: &str) {
 
     const EDITS: u64 = 20;
     let typing = start_typing(&nodes, 0, &token, &pad, EDITS, 7);
-    wait_for_rev(&nodes[1].url, &pad, EDITS).await;
+    // Paused at a random point of the typing (3 × EDITS edits in all), for `pause` and up to
+    // a second more.
+    let seed = seed(prefix);
+    wait_for_rev(&nodes[1].url, &pad, draw(seed, 0, 3, 2 * EDITS)).await;
     nodes[0].signal("-STOP");
-    tokio::time::sleep(pause).await;
+    tokio::time::sleep(pause + Duration::from_millis(draw(seed, 1, 0, 1000))).await;
     nodes[0].signal("-CONT");
     let editors = done_typing(typing).await;
     every_edit_once(&nodes[1].url, &pad, &editors, 0..3, EDITS).await;
