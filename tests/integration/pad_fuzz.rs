@@ -16,7 +16,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use nichoir_ot::Operation;
 use nichoir_storage::params;
-use nichoir_testkit::TestServer;
+use nichoir_testkit::{Backend, TestServer};
 use serde_json::{json, Value};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
@@ -817,16 +817,23 @@ async fn fuzz_client(mut c: OtClient, seed: u64, barrier: Arc<tokio::sync::Barri
 async fn fuzz(seed: u64, snapshot_every: u64) {
     let server =
         TestServer::start_with(|c| c.pads.snapshot_every = snapshot_every).expect("server");
-    let owner = user(&server, "owner").await;
-    let (pad, _) = create_pad(&server, &owner).await;
+    fuzz_on(&[server], seed).await;
+}
+
+/// The fuzz with its clients spread over `servers` (nodes of one cluster, or one server): the
+/// checks read the first.
+async fn fuzz_on(servers: &[TestServer], seed: u64) {
+    let server = &servers[0];
+    let owner = user(server, "owner").await;
+    let (pad, _) = create_pad(server, &owner).await;
     let topic = format!("pad:{pad}");
 
     let mut accounts = Vec::new();
     for i in 0..CLIENTS {
         let a = if i % 2 == 0 {
-            user(&server, &format!("writer{i}")).await
+            user(server, &format!("writer{i}")).await
         } else {
-            guest(&server).await
+            guest(server).await
         };
         accounts.push(a);
     }
@@ -835,7 +842,7 @@ async fn fuzz(seed: u64, snapshot_every: u64) {
     for (i, a) in accounts.iter().enumerate() {
         let c = OtClient::new(
             &format!("client{i}"),
-            server.addr,
+            servers[i % servers.len()].addr,
             &a.cookie,
             &topic,
             &format!("c{i}-{seed}"),
@@ -848,7 +855,7 @@ async fn fuzz(seed: u64, snapshot_every: u64) {
         clients.push(t.await.expect("client task"));
     }
 
-    let (text, head) = pad_text(&server, &pad).await;
+    let (text, head) = pad_text(server, &pad).await;
     let total_edits: usize = clients.iter().map(|c| c.acked.len()).sum();
     assert!(
         head > 0 && head as usize == total_edits,
@@ -865,7 +872,7 @@ async fn fuzz(seed: u64, snapshot_every: u64) {
     }
 
     // The stored log: contiguous revisions, unique (client_id, seq), replays to the text.
-    let rows = revision_rows(&server, &pad).await;
+    let rows = revision_rows(server, &pad).await;
     assert_eq!(rows.len() as u64, head, "one row per revision");
     let mut replay = vec![String::new()];
     let mut ids = HashSet::new();
@@ -918,7 +925,7 @@ async fn fuzz(seed: u64, snapshot_every: u64) {
     // The timeslider agrees with the replay at every revision (snapshots included).
     for (rev, expected) in replay.iter().enumerate() {
         let (status, body) = http(
-            &server,
+            server,
             None,
             reqwest::Method::GET,
             &format!("/api/v1/pads/{pad}/revisions/{rev}"),
@@ -933,7 +940,7 @@ async fn fuzz(seed: u64, snapshot_every: u64) {
         );
     }
     let (status, body) = http(
-        &server,
+        server,
         None,
         reqwest::Method::GET,
         &format!("/api/v1/pads/{pad}/revisions/{}", head + 1),
@@ -961,6 +968,44 @@ async fn pad_fuzz_seed_2() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pad_fuzz_seed_3() {
     fuzz(0xBADC_0DE3, 1).await;
+}
+
+/// The fuzz with its six clients on three nodes of a cluster (one PostgreSQL database, a
+/// private nats-server): cuts, resends and offline typing, each edit applied once by the pad's
+/// owner whatever node it came through. Skipped without a test PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pad_fuzz_across_three_nodes() {
+    if std::env::var("NICHOIR_TEST_PG_URL").is_err() {
+        eprintln!("NICHOIR_TEST_PG_URL unset: the cluster fuzz is skipped");
+        return;
+    }
+    let nats = nichoir_testkit::NatsServer::start();
+    let first = TestServer::start_on(Backend::Postgres, |c| {
+        c.cluster.nats_url = nats.url.clone();
+        c.cluster.node_name = "z1".into();
+        c.pads.ops_per_second = 1000;
+    })
+    .expect("node 1");
+    let db = first.config.storage.url.clone();
+    let mut servers = vec![first];
+    for i in 2..=3 {
+        let (db, nats) = (db.clone(), nats.url.clone());
+        servers.push(
+            TestServer::start_on(Backend::Postgres, move |c| {
+                c.storage.url = db;
+                c.storage.read_connections = 2;
+                c.cluster.nats_url = nats;
+                c.cluster.node_name = format!("z{i}");
+                c.pads.ops_per_second = 1000;
+            })
+            .expect("another node"),
+        );
+    }
+    assert!(
+        servers.iter().all(|s| s.ctx.hub.in_cluster()),
+        "three nodes of one cluster"
+    );
+    fuzz_on(&servers, 4).await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
+use nichoir_testkit::NatsServer;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -21,69 +22,8 @@ use common::{
     Server, Ws, HANG,
 };
 
-/// A private `nats-server` on a free loopback port; stopped when dropped.
-struct Nats {
-    child: Child,
-    url: String,
-}
-
-impl Nats {
-    fn start() -> Nats {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        Nats::start_on(port)
-    }
-
-    fn port(&self) -> u16 {
-        self.url
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .expect("the port")
-    }
-
-    /// Stops the server (its clients lose their connection) and starts another on its port.
-    fn restart(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        *self = Nats::start_on(self.port());
-    }
-
-    fn start_on(port: u16) -> Nats {
-        // Debian puts it in /usr/sbin, which a PATH may lack.
-        let bin = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())
-            .unwrap_or("nats-server");
-        let child = Command::new(bin)
-            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nats-server (Debian's `nats-server`; scripts/test-all installs it)");
-        let deadline = Instant::now() + HANG;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "nats-server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Nats {
-            child,
-            url: format!("nats://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for Nats {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A node: its own data dir, the shared database and bus.
-fn node_with(data: &Path, nats: &Nats, name: &str, env: &[(&str, &str)]) -> Server {
+fn node_with(data: &Path, nats: &NatsServer, name: &str, env: &[(&str, &str)]) -> Server {
     let mut cmd = nichoir(data);
     cmd.env("NICHOIR_NATS_URL", &nats.url)
         .env("NICHOIR_CLUSTER_NODE_NAME", name);
@@ -107,7 +47,7 @@ async fn login_status(url: &str, password: &str) -> u16 {
 /// What one test's cluster shares: a database on the test PostgreSQL, a NATS server, and a data
 /// dir per node.
 struct Setup {
-    nats: Nats,
+    nats: NatsServer,
     db: String,
     dirs: Vec<tempfile::TempDir>,
 }
@@ -126,7 +66,7 @@ impl Setup {
             use_database(d.path(), &db);
         }
         Some(Setup {
-            nats: Nats::start(),
+            nats: NatsServer::start(),
             db,
             dirs,
         })

@@ -13,7 +13,9 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 
 mod mail_sink;
+mod nats;
 pub use mail_sink::{MailSink, ReceivedMail};
+pub use nats::NatsServer;
 
 type Started = (
     Ctx,
