@@ -746,6 +746,9 @@ struct Editor {
     pad: String,
     text: String,
     rev: u64,
+    /// Its last edit known stored, and at which revision: from its ack, or from its own
+    /// revision among others (a sync may bring it instead of the ack).
+    stored: (u64, u64),
 }
 
 impl Editor {
@@ -762,13 +765,20 @@ impl Editor {
             pad: pad.to_string(),
             text: state["data"]["text"].as_str().expect("text").to_string(),
             rev: state["data"]["rev"].as_u64().expect("rev"),
+            stored: (0, 0),
         }
     }
 
     /// Applies the revisions of an `ops` or `ack` frame that it does not have yet; false when
     /// some are missing before them (frames lost with a node that died): then `sync`.
     fn apply(&mut self, data: &Value) -> bool {
+        if data["type"] == "ack" && data["client_id"] == self.client.as_str() {
+            self.note_stored(&data["seq"], &data["rev"]);
+        }
         for r in data["ops"].as_array().into_iter().flatten() {
+            if r["client_id"] == self.client.as_str() {
+                self.note_stored(&r["seq"], &r["rev"]);
+            }
             let rev = r["rev"].as_u64().expect("rev");
             if rev <= self.rev {
                 continue;
@@ -781,6 +791,14 @@ impl Editor {
             self.rev = rev;
         }
         true
+    }
+
+    fn note_stored(&mut self, seq: &Value, rev: &Value) {
+        if let (Some(seq), Some(rev)) = (seq.as_u64(), rev.as_u64()) {
+            if seq > self.stored.0 {
+                self.stored = (seq, rev);
+            }
+        }
     }
 
     /// Asks for every revision after its own, as the editor does after a reconnect.
@@ -857,13 +875,11 @@ impl Editor {
             if !self.apply(data) {
                 self.sync().await;
             }
-            if data["type"] == "ack"
-                && data["seq"].as_u64() == Some(seq)
-                && data["client_id"] == self.client.as_str()
-            {
-                // A resend answered "already stored": its revision came in a frame that
-                // may have been lost.
-                if data["rev"].as_u64().is_some_and(|r| r > self.rev) {
+            // Stored: said by its ack, here or inside a sync, or by its revision in a sync.
+            if self.stored.0 >= seq {
+                // A resend answered "already stored": its revision came in a frame that may
+                // have been lost.
+                if self.stored.1 > self.rev {
                     self.sync().await;
                 }
                 return;
