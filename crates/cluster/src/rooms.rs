@@ -216,6 +216,20 @@ impl Rooms for LeasedRooms {
     fn on_lost(&self, lost: Arc<dyn Fn(&str) + Send + Sync>) {
         self.lost.write().push(lost);
     }
+
+    async fn holder(&self, room: &str) -> Result<Option<u16>, Error> {
+        let now = Instant::now();
+        if self.owned.lock().get(room).is_some_and(|u| *u > now) {
+            return Ok(Some(self.index));
+        }
+        if let Some((node, at)) = self.known.lock().get(room) {
+            if now.duration_since(*at) < KNOWN_FOR {
+                return Ok(Some(*node));
+            }
+        }
+        let r = room.to_string();
+        Ok(self.db.read(move |c| store::lease_holder(c, &r)).await?)
+    }
 }
 
 fn now_ms() -> i64 {

@@ -1346,6 +1346,11 @@ mod video {
         for p in [&ana, &bob, &cleo] {
             assert!(p.failures().is_empty(), "{:?}", p.failures());
         }
+        // The room's page counts the three on every node, whichever holds the call.
+        for n in &nodes {
+            let page = get(&n.url, &format!("/api/v1/video/rooms/{room}")).await;
+            assert_eq!(page["participants"], 3, "on {}: {page}", n.url);
+        }
         // Bob (on node 2) leaves: Ana (node 1) and Cléo (node 3) are told.
         let (a_from, c_from) = (ana.log().len(), cleo.log().len());
         let bob_id = pid(&bob);

@@ -134,6 +134,8 @@ pub trait Rooms: Send + Sync {
     fn forget(&self, room: &str);
     /// Calls `lost` with a room this node owned and no longer does (its lease was taken).
     fn on_lost(&self, lost: Arc<dyn Fn(&str) + Send + Sync>);
+    /// The node holding `room`'s lease now, if any; unlike `owner`, never takes it (a read).
+    async fn holder(&self, room: &str) -> Result<Option<u16>, nichoir_core::Error>;
 }
 
 /// Why a request to another node got no answer from its handler.

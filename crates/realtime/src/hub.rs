@@ -489,6 +489,15 @@ impl Hub {
         Ok((owner != me).then_some(owner))
     }
 
+    /// The other node holding `room` now: None when this node does, when nobody does, or
+    /// outside a cluster. Takes nothing (for a read such as a call's head count).
+    pub async fn room_holder(&self, room: &str) -> Result<Option<u16>, Error> {
+        let (Some(me), Some(rooms)) = (self.node(), self.inner.rooms.get()) else {
+            return Ok(None);
+        };
+        Ok(rooms.holder(room).await?.filter(|n| *n != me))
+    }
+
     /// What was known of `room`'s owner is stale.
     pub fn forget_room_owner(&self, room: &str) {
         if let Some(rooms) = self.inner.rooms.get() {

@@ -40,14 +40,17 @@ pub(crate) enum Call {
     },
     /// A socket left the topic.
     Left { room: String, conn: ConnId },
+    /// How many people are in the call (a room's page on another node).
+    Count { room: String },
 }
 
 impl Call {
     fn room(&self) -> &str {
         match self {
-            Call::Frame { room, .. } | Call::Subscribe { room, .. } | Call::Left { room, .. } => {
-                room
-            }
+            Call::Frame { room, .. }
+            | Call::Subscribe { room, .. }
+            | Call::Left { room, .. }
+            | Call::Count { room } => room,
         }
     }
 }
@@ -82,10 +85,38 @@ pub(crate) async fn dispatch(s: &Arc<VideoService>, call: Call) -> Result<(), Er
 async fn answer(s: Arc<VideoService>, body: String) -> Result<String, String> {
     let call: Call = serde_json::from_str(&body)
         .map_err(|e| Failure::new("bad_request", e.to_string()).to_text())?;
+    if let Call::Count { room } = &call {
+        // Whoever holds the call answers: a count needs no lease check.
+        return Ok(s.in_call(room).to_string());
+    }
     s.hub().check_owner(&topic_of(call.room())).await?;
     match here(&s, call).await {
         Ok(()) => Ok(String::new()),
         Err(e) => Err(Failure::new(e.code.as_str(), e.message).to_text()),
+    }
+}
+
+/// How long a room's page waits for the count of the node holding its call.
+const COUNT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The people in `room`'s call, wherever it runs: here, or asked of the node that holds it
+/// (0 when none does, or it does not answer in time). Takes no lease: a page view is a read.
+pub(crate) async fn people_in(s: &VideoService, room: &str) -> usize {
+    let here = s.in_call(room);
+    if here > 0 {
+        return here;
+    }
+    let Ok(Some(node)) = s.hub().room_holder(&topic_of(room)).await else {
+        return 0;
+    };
+    let Ok(body) = serde_json::to_string(&Call::Count {
+        room: room.to_string(),
+    }) else {
+        return 0;
+    };
+    match s.hub().request(node, KIND, body, COUNT_TIMEOUT).await {
+        Ok(n) => n.parse().unwrap_or(0),
+        Err(_) => 0,
     }
 }
 
@@ -116,6 +147,7 @@ async fn here(s: &Arc<VideoService>, call: Call) -> Result<(), Error> {
             s.spawn(async move { svc.disconnected(&room, conn).await });
             Ok(())
         }
+        Call::Count { .. } => Ok(()),
     }
 }
 

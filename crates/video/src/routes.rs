@@ -56,7 +56,7 @@ async fn mine(video: Video, who: SignedIn) -> ApiResult<HttpResponse> {
 }
 
 async fn view(video: Video, who: MaybeActor, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let room = video.get(&id, who.0.as_ref()).await?;
+    let room = video.page(&id, who.0.as_ref()).await?;
     Ok(HttpResponse::Ok().json(room))
 }
 

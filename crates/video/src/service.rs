@@ -231,7 +231,7 @@ impl VideoService {
             .ok_or(VideoError::NotFound)
     }
 
-    fn in_call(&self, id: &str) -> usize {
+    pub(crate) fn in_call(&self, id: &str) -> usize {
         self.calls
             .lock()
             .get(id)
@@ -332,8 +332,21 @@ impl VideoService {
         })
     }
 
+    /// A room's page: as `get`, with the people in its call counted wherever it runs (in a
+    /// cluster, another node may hold it).
+    pub async fn page(&self, id: &str, actor: Option<&Actor>) -> VideoResult<RoomView> {
+        let mut view = self.get(id, actor).await?;
+        view.participants = crate::owner::people_in(self, id).await;
+        Ok(view)
+    }
+
+    /// My rooms, each with the people in its call counted wherever it runs.
     pub async fn mine(&self, actor: &Actor) -> VideoResult<Vec<RoomView>> {
-        self.owned_by(actor.id()).await
+        let mut rooms = self.owned_by(actor.id()).await?;
+        for r in rooms.iter_mut() {
+            r.participants = crate::owner::people_in(self, &r.id).await;
+        }
+        Ok(rooms)
     }
 
     /// The rooms `owner` (an actor id) created, as their owner sees them.
