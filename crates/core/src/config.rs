@@ -942,6 +942,31 @@ mod tests {
             .collect()
     }
 
+    /// Every node setting of `deploy/compose-cluster.yaml` is a known key whose value passes
+    /// validation, with the `${VAR:?…}` the host must set filled in as a host would.
+    #[test]
+    fn the_compose_file_s_settings_load() {
+        let compose = include_str!("../../../deploy/compose-cluster.yaml");
+        let fill = |v: &str| -> String {
+            v.replace("${NICHOIR_PG_PASSWORD:?set NICHOIR_PG_PASSWORD}", "secret")
+                .replace("${NICHOIR_PUBLIC_IP:?set NICHOIR_PUBLIC_IP}", "192.0.2.10")
+        };
+        let vars: Vec<(String, String)> = compose
+            .lines()
+            .filter_map(|l| l.trim().split_once(':'))
+            .filter(|(k, _)| k.starts_with("NICHOIR_"))
+            .map(|(k, v)| (k.to_string(), fill(v.trim().trim_matches('"'))))
+            .collect();
+        assert!(vars.len() >= 9, "the nodes' settings: {vars:?}");
+        assert!(
+            vars.iter().all(|(_, v)| !v.contains("${")),
+            "a variable left unfilled: {vars:?}"
+        );
+        let config = Config::load(None, vars).expect("the compose file's settings load");
+        assert_eq!(config.cluster.nats_url, "nats://nats:4222");
+        assert_eq!(config.video.public_ip, "192.0.2.10");
+    }
+
     fn load_str(toml_text: &str, e: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let dir = tempfile::tempdir().map_err(|source| ConfigError::Read {
             path: PathBuf::new(),
