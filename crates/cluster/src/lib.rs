@@ -65,6 +65,8 @@ pub struct Cluster {
     tasks: Vec<JoinHandle<()>>,
     runs_jobs: Arc<AtomicBool>,
     rooms: Arc<rooms::LeasedRooms>,
+    /// This node's live lock (PostgreSQL frees it when the process dies).
+    live: Option<nichoir_storage::SessionLock>,
 }
 
 /// The node's name: `cluster.node_name`, else the machine's host name.
@@ -86,6 +88,16 @@ pub fn node_name(config: &Config) -> String {
 pub async fn join(config: &Config, db: &Db, hub: &Hub) -> Result<Cluster, ClusterError> {
     let name = node_name(config);
     let index = register(db, &name).await?;
+    // Held while this process lives: the others see its death at once (`store::hold_lease`).
+    let live = {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || {
+            db.hold_session_lock(store::LIVE_LOCK, i32::from(index))
+        })
+        .await
+        .map_err(|e| ClusterError::Other(format!("the live lock: {e}")))?
+        .map_err(|e| ClusterError::Other(format!("the live lock: {e}")))?
+    };
     let url = config.cluster.nats_url.clone();
     let client = tokio::time::timeout(
         CONNECT_TIMEOUT,
@@ -217,6 +229,7 @@ pub async fn join(config: &Config, db: &Db, hub: &Hub) -> Result<Cluster, Cluste
         tasks: vec![receiver, ticker, beat, scheduler, renewer],
         runs_jobs,
         rooms,
+        live,
     })
 }
 
@@ -240,7 +253,7 @@ impl Cluster {
     }
 
     /// Tells the other nodes this one stops, sends what is queued, and frees the node's name.
-    pub async fn leave(self) {
+    pub async fn leave(mut self) {
         for t in &self.tasks {
             t.abort();
         }
@@ -268,6 +281,10 @@ impl Cluster {
             .await;
         if let Err(e) = released {
             tracing::warn!(error = %e, "cluster: the node's row and lease were not released");
+        }
+        // Its thread is joined: off the async runtime.
+        if let Some(live) = self.live.take() {
+            let _ = tokio::task::spawn_blocking(move || drop(live)).await;
         }
     }
 }

@@ -145,6 +145,14 @@ fn lost() -> PadError {
 }
 
 /// The same failure for every edit of a batch (errors are not Clone because of their sources).
+/// Another node owns the pad now (this one's state is stale): the editor sends the edit again.
+fn moved_elsewhere() -> PadError {
+    PadError::Other(Error::new(
+        ErrorCode::Unavailable,
+        "this pad moved to another server: send the edit again",
+    ))
+}
+
 fn clone_error(e: &PadError, code: &'static str) -> PadError {
     match (e, code) {
         (PadError::NotFound, _) => PadError::NotFound,
@@ -650,6 +658,24 @@ impl PadService {
         }
         let Some(p) = guard.as_mut() else { return };
         let head = p.info.rev;
+        // In a cluster, an edit made on a revision this node has not got may mean that another
+        // owner wrote meanwhile (this node was paused or cut off): if the database is ahead,
+        // let go as a fenced write does, and the editors send their edits again.
+        if self.hub.in_cluster() && batch.iter().any(|b| b.base_rev > head) {
+            let pad = pad_id.to_string();
+            let stored = self
+                .db
+                .read(move |c| Ok(store::pad_by(c, "id", &pad)?.map(|found| found.0.rev)))
+                .await;
+            if matches!(stored, Ok(Some(rev)) if rev > head) {
+                *guard = None;
+                self.hub.forget_room_owner(&owner::room(pad_id));
+                for item in batch {
+                    let _ = item.reply.send(Err(moved_elsewhere()));
+                }
+                return;
+            }
+        }
         // Work on copies; commit them only after the database has the batch.
         // Edits are composed and the text rewritten once per batch (not once per edit): with a
         // large pad and many editors, copying the text dominates otherwise.
@@ -792,10 +818,7 @@ impl PadService {
                     // Fenced: another node wrote these revisions, so it owns the pad now and
                     // this node must look the owner up again. The editors send the edit again.
                     self.hub.forget_room_owner(&owner::room(pad_id));
-                    PadError::Other(Error::new(
-                        ErrorCode::Unavailable,
-                        "this pad moved to another server: send the edit again",
-                    ))
+                    moved_elsewhere()
                 } else {
                     PadError::from(e)
                 };

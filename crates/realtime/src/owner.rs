@@ -72,7 +72,8 @@ pub enum AskError {
 }
 
 /// How long to wait and how often to try. The first try waits long enough for a busy owner
-/// (an edit waits for its batch's commit there; a busy pad paces its batches); once it went
+/// (an edit waits for its batch's commit there, a few ms; a busy pad paces its batches by up
+/// to 100 ms); once it went
 /// unanswered the owner is probably dead, and the later, shorter tries look its lease up again
 /// each time, so that the room is taken soon after the dead owner's heartbeat is old enough
 /// (`cluster::NODE_DEAD_MS`).
@@ -84,7 +85,7 @@ pub struct Patience {
 }
 
 pub const PATIENCE: Patience = Patience {
-    first: Duration::from_secs(2),
+    first: Duration::from_secs(1),
     then: Duration::from_millis(500),
     tries: 10,
 };

@@ -626,6 +626,76 @@ fn recover(
     None
 }
 
+/// A PostgreSQL session of its own that holds advisory lock `(class, key)` while it lives: the
+/// server frees the lock the moment the session ends, so another session can tell at once that
+/// the process died or lost its connection (`pg_try_advisory_xact_lock`). Released when
+/// dropped. A thread keeps the session open and takes the lock again after a reconnect.
+pub struct SessionLock {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for SessionLock {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Db {
+    /// Holds advisory lock `(class, key)` in a session of its own (PostgreSQL only: None on
+    /// SQLite, which has one process). Waits until the lock is first held.
+    pub fn hold_session_lock(
+        &self,
+        class: i32,
+        key: i32,
+    ) -> Result<Option<SessionLock>, StorageError> {
+        let Some(connect) = self.inner.reconnect.clone() else {
+            return Ok(None);
+        };
+        let lock = move |conn: &Connection| -> Result<(), StorageError> {
+            conn.query_row(
+                "SELECT pg_advisory_lock(CAST(?1 AS integer), CAST(?2 AS integer))::text",
+                crate::params![class, key],
+                |r| r.get::<_, String>(0),
+            )?;
+            Ok(())
+        };
+        let first = connect(false)?;
+        lock(&first)?;
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("nichoir-session-lock".into())
+            .spawn(move || {
+                let mut conn = Some(first);
+                while !flag.load(std::sync::atomic::Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(250));
+                    let alive = conn
+                        .as_ref()
+                        .is_some_and(|c| c.execute_batch("SELECT 1").is_ok());
+                    if alive {
+                        continue;
+                    }
+                    conn = connect(false).ok().filter(|c| match lock(c) {
+                        Ok(()) => true,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "the session lock was not taken again");
+                            false
+                        }
+                    });
+                }
+            })
+            .map_err(StorageError::Io)?;
+        Ok(Some(SessionLock {
+            stop,
+            thread: Some(thread),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
