@@ -457,6 +457,20 @@ impl PadService {
         let mut guard = slot.state.lock().await;
         if guard.is_none() {
             *guard = Some(self.load(id).await?);
+        } else if self.hub.in_cluster() {
+            // Reads are fenced too: a node that was paused or cut off may still believe it owns
+            // the pad while another wrote it. If the database is ahead, the state is read again
+            // (what it answers is then true) and the owner looked up again for the next edit.
+            let head = guard.as_ref().map_or(0, |p| p.info.rev);
+            let pad = id.to_string();
+            let stored = self
+                .db
+                .read(move |c| Ok(store::pad_by(c, "id", &pad)?.map(|found| found.0.rev)))
+                .await?;
+            if stored.is_some_and(|rev| rev != head) {
+                self.hub.forget_room_owner(&owner::room(id));
+                *guard = Some(self.load(id).await?);
+            }
         }
         match guard.as_mut() {
             Some(state) => f(state).await,
