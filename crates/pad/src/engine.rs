@@ -144,7 +144,6 @@ fn lost() -> PadError {
     PadError::Other(Error::internal("edit lost before it was stored"))
 }
 
-/// The same failure for every edit of a batch (errors are not Clone because of their sources).
 /// Another node owns the pad now (this one's state is stale): the editor sends the edit again.
 fn moved_elsewhere() -> PadError {
     PadError::Other(Error::new(
@@ -153,6 +152,7 @@ fn moved_elsewhere() -> PadError {
     ))
 }
 
+/// The same failure for every edit of a batch (errors are not Clone because of their sources).
 fn clone_error(e: &PadError, code: &'static str) -> PadError {
     match (e, code) {
         (PadError::NotFound, _) => PadError::NotFound,
@@ -448,6 +448,15 @@ impl PadService {
     }
 
     /// Runs `f` on the loaded pad under its lock.
+    /// The pad's last revision as stored (another node may have written it): how a node of a
+    /// cluster tells that its state in memory is stale.
+    async fn stored_head(&self, pad_id: &str) -> Result<Option<u64>, StorageError> {
+        let pad = pad_id.to_string();
+        self.db
+            .read(move |c| Ok(store::pad_by(c, "id", &pad)?.map(|found| found.0.rev)))
+            .await
+    }
+
     async fn with_pad<R>(
         &self,
         id: &str,
@@ -462,12 +471,7 @@ impl PadService {
             // the pad while another wrote it. If the database is ahead, the state is read again
             // (what it answers is then true) and the owner looked up again for the next edit.
             let head = guard.as_ref().map_or(0, |p| p.info.rev);
-            let pad = id.to_string();
-            let stored = self
-                .db
-                .read(move |c| Ok(store::pad_by(c, "id", &pad)?.map(|found| found.0.rev)))
-                .await?;
-            if stored.is_some_and(|rev| rev != head) {
+            if self.stored_head(id).await?.is_some_and(|rev| rev != head) {
                 self.hub.forget_room_owner(&owner::room(id));
                 *guard = Some(self.load(id).await?);
             }
@@ -675,20 +679,16 @@ impl PadService {
         // In a cluster, an edit made on a revision this node has not got may mean that another
         // owner wrote meanwhile (this node was paused or cut off): if the database is ahead,
         // let go as a fenced write does, and the editors send their edits again.
-        if self.hub.in_cluster() && batch.iter().any(|b| b.base_rev > head) {
-            let pad = pad_id.to_string();
-            let stored = self
-                .db
-                .read(move |c| Ok(store::pad_by(c, "id", &pad)?.map(|found| found.0.rev)))
-                .await;
-            if matches!(stored, Ok(Some(rev)) if rev > head) {
-                *guard = None;
-                self.hub.forget_room_owner(&owner::room(pad_id));
-                for item in batch {
-                    let _ = item.reply.send(Err(moved_elsewhere()));
-                }
-                return;
+        if self.hub.in_cluster()
+            && batch.iter().any(|b| b.base_rev > head)
+            && matches!(self.stored_head(pad_id).await, Ok(Some(rev)) if rev > head)
+        {
+            *guard = None;
+            self.hub.forget_room_owner(&owner::room(pad_id));
+            for item in batch {
+                let _ = item.reply.send(Err(moved_elsewhere()));
             }
+            return;
         }
         // Work on copies; commit them only after the database has the batch.
         // Edits are composed and the text rewritten once per batch (not once per edit): with a
