@@ -16,8 +16,10 @@
 //!
 //! The crate is pure: no I/O, no clock, no async.
 
+mod missed;
 mod wire;
 
+pub use missed::Missed;
 pub use wire::{parse_op, MAX_COMPONENT_LEN};
 
 use std::slice;
@@ -295,50 +297,13 @@ impl Operation {
     /// `apply(apply(s, a), b') == apply(apply(s, b), a')`. When both insert at the same position,
     /// `a`'s text goes first: pass as `a` the operation the server already has.
     pub fn transform(a: &Operation, b: &Operation) -> Result<(Operation, Operation), OtError> {
-        if a.base_len != b.base_len {
-            return Err(OtError::LengthMismatch {
-                expected: a.base_len,
-                got: b.base_len,
-            });
-        }
         let (mut a_prime, mut b_prime) = (Operation::new(), Operation::new());
-        let (mut ia, mut ib) = (a.components.iter(), b.components.iter());
-        let (mut pa, mut pb) = (Piece::from(ia.next()), Piece::from(ib.next()));
-        loop {
-            match (pa, pb) {
-                (None, None) => break,
-                (Some(Piece::Insert(s, n)), _) => {
-                    a_prime.insert(s);
-                    b_prime.retain(n);
-                    pa = Piece::from(ia.next());
-                }
-                (_, Some(Piece::Insert(s, n))) => {
-                    a_prime.retain(n);
-                    b_prime.insert(s);
-                    pb = Piece::from(ib.next());
-                }
-                (None, _) | (_, None) => return Err(OtError::InvalidComponent),
-                (Some(x), Some(y)) => {
-                    let m = x.len().min(y.len());
-                    match (x, y) {
-                        (Piece::Retain(_), Piece::Retain(_)) => {
-                            a_prime.retain(m);
-                            b_prime.retain(m);
-                        }
-                        (Piece::Delete(_), Piece::Retain(_)) => {
-                            a_prime.delete(m);
-                        }
-                        (Piece::Retain(_), Piece::Delete(_)) => {
-                            b_prime.delete(m);
-                        }
-                        // Both deleted the same characters: nothing left to do.
-                        _ => {}
-                    }
-                    pa = x.advance(m, &mut ia);
-                    pb = y.advance(m, &mut ib);
-                }
-            }
-        }
+        transform_into(
+            (&a.components, a.base_len),
+            b,
+            Some(&mut a_prime),
+            &mut b_prime,
+        )?;
         Ok((a_prime, b_prime))
     }
 
@@ -445,3 +410,65 @@ pub fn diff(old: &str, new: &str) -> Operation {
 
 #[cfg(test)]
 mod tests;
+
+/// The loop of [`Operation::transform`], for `a` given as its components and base length (a
+/// [`Missed`] too); `a_prime` is skipped when the caller needs only `b'`.
+fn transform_into(
+    (a, a_base): (&[Component], usize),
+    b: &Operation,
+    mut a_prime: Option<&mut Operation>,
+    b_prime: &mut Operation,
+) -> Result<(), OtError> {
+    if a_base != b.base_len {
+        return Err(OtError::LengthMismatch {
+            expected: a_base,
+            got: b.base_len,
+        });
+    }
+    let (mut ia, mut ib) = (a.iter(), b.components.iter());
+    let (mut pa, mut pb) = (Piece::from(ia.next()), Piece::from(ib.next()));
+    loop {
+        match (pa, pb) {
+            (None, None) => break,
+            (Some(Piece::Insert(s, n)), _) => {
+                if let Some(a2) = a_prime.as_deref_mut() {
+                    a2.insert(s);
+                }
+                b_prime.retain(n);
+                pa = Piece::from(ia.next());
+            }
+            (_, Some(Piece::Insert(s, n))) => {
+                if let Some(a2) = a_prime.as_deref_mut() {
+                    a2.retain(n);
+                }
+                b_prime.insert(s);
+                pb = Piece::from(ib.next());
+            }
+            (None, _) | (_, None) => return Err(OtError::InvalidComponent),
+            (Some(x), Some(y)) => {
+                let m = x.len().min(y.len());
+                match (x, y) {
+                    (Piece::Retain(_), Piece::Retain(_)) => {
+                        if let Some(a2) = a_prime.as_deref_mut() {
+                            a2.retain(m);
+                        }
+                        b_prime.retain(m);
+                    }
+                    (Piece::Delete(_), Piece::Retain(_)) => {
+                        if let Some(a2) = a_prime.as_deref_mut() {
+                            a2.delete(m);
+                        }
+                    }
+                    (Piece::Retain(_), Piece::Delete(_)) => {
+                        b_prime.delete(m);
+                    }
+                    // Both deleted the same characters: nothing left to do.
+                    _ => {}
+                }
+                pa = x.advance(m, &mut ia);
+                pb = y.advance(m, &mut ib);
+            }
+        }
+    }
+    Ok(())
+}

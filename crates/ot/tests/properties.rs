@@ -1,7 +1,7 @@
 //! Property tests: convergence (TP1), compose, invert, caret mapping, JSON round trip, diff, and
 //! no panics on arbitrary input. Documents mix ASCII with multi-byte and multi-char text.
 
-use nichoir_ot::{diff, parse_op, Component, Operation};
+use nichoir_ot::{diff, parse_op, Component, Missed, Operation};
 use proptest::prelude::*;
 
 /// Characters and short clusters that exercise UTF-8 widths, ZWJ sequences, combining marks,
@@ -99,6 +99,43 @@ proptest! {
         let (a3, id) = Operation::transform(&a, &build(n, &vec![])).expect("transform");
         prop_assert_eq!(&a3, &a);
         prop_assert!(id.is_noop());
+    }
+
+    /// What the server does with a late edit: transforming it against the revisions it missed,
+    /// composed (in any grouping), gives the same operation as transforming it against each in
+    /// turn, as clients do; otherwise they would diverge from the server.
+    #[test]
+    fn rebase_on_missed_equals_step_by_step(doc in text(24), missed in prop::collection::vec(recipe(), 1..16), rc in recipe(), cut in 0usize..8, typing: bool) {
+        // Only edits that insert or delete (typing, backspace): see `Missed` for why an edit
+        // that does both in one place may not be rebased through a composition.
+        let rc: Recipe = rc.into_iter().filter(|(k, _, _)| *k != if typing { 2 } else { 1 }).collect();
+        let c = build(chars(&doc), &rc);
+        let mut step = c.clone();
+        let mut ops = Vec::new();
+        let mut len = chars(&doc);
+        for r in &missed {
+            let o = build(len, r);
+            len = o.target_len();
+            step = Operation::transform(&o, &step).expect("transform").1;
+            ops.push(o);
+        }
+        let all = |ops: &[Operation]| {
+            let mut m = Missed::of(&ops[0]);
+            for o in &ops[1..] {
+                m = m.then(o).expect("then");
+            }
+            m
+        };
+        let whole = all(&ops);
+        prop_assert_eq!(whole.rebase(&c).expect("rebase"), step.clone());
+        prop_assert_eq!((whole.base_len(), whole.target_len()), (chars(&doc), len));
+        let cut = cut.min(ops.len() - 1).max(1);
+        if cut < ops.len() {
+            let halves = all(&ops[..cut]).then_all(&all(&ops[cut..])).expect("then_all");
+            prop_assert_eq!(halves.rebase(&c).expect("rebase"), step);
+        }
+        // The wrong length is an error, not a panic.
+        prop_assert!(whole.rebase(&build(chars(&doc) + 1, &rc)).is_err());
     }
 
     #[test]
