@@ -6,6 +6,7 @@
 //! Reads take a connection from a small pool inside `spawn_blocking`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -117,6 +118,12 @@ const MAX_BATCH: usize = 256;
 const PG_MAX_BATCH: usize = 48;
 /// A batch slower than this is logged: every write waiting behind it waited as long.
 const SLOW_BATCH: Duration = Duration::from_millis(100);
+/// The writer's cache, as SQLite's `cache_size` (negative: KiB).
+const WRITER_CACHE_KIB: i64 = -32 * 1024;
+/// WAL pages after which the writer checkpoints itself (40 MiB with 4 KiB pages).
+const AUTOCHECKPOINT_PAGES: i64 = 10_000;
+/// How often the checkpointer folds the WAL into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 #[derive(Debug, Clone)]
 pub struct DbOptions {
@@ -147,6 +154,43 @@ impl Default for DbOptions {
     }
 }
 
+/// What the writer has done since the database was opened. Cumulative: a reader takes two and
+/// subtracts (the bench, around a run).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WriterStats {
+    /// Transactions (each a batch of jobs, committed once).
+    pub batches: u64,
+    /// Jobs (each a caller's `write`).
+    pub jobs: u64,
+    /// Statements, the transaction's and savepoints' own included.
+    pub statements: u64,
+    /// Time running the jobs, in microseconds.
+    pub run_us: u64,
+    /// Time committing (on SQLite, mostly waiting for the disk to sync the WAL), in microseconds.
+    pub commit_us: u64,
+}
+
+#[derive(Default)]
+struct WriterCounters {
+    batches: AtomicU64,
+    jobs: AtomicU64,
+    statements: AtomicU64,
+    run_us: AtomicU64,
+    commit_us: AtomicU64,
+}
+
+impl WriterCounters {
+    fn snapshot(&self) -> WriterStats {
+        WriterStats {
+            batches: self.batches.load(Ordering::Relaxed),
+            jobs: self.jobs.load(Ordering::Relaxed),
+            statements: self.statements.load(Ordering::Relaxed),
+            run_us: self.run_us.load(Ordering::Relaxed),
+            commit_us: self.commit_us.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// Opens a fresh PostgreSQL connection (the writer's or a reader's, again after a server restart).
 type Connect = Arc<dyn Fn(bool) -> Result<Connection, StorageError> + Send + Sync>;
 
@@ -164,6 +208,9 @@ struct Inner {
     /// gives up waiting (a cancelled request) must not free the permit while its task still
     /// holds the connection, or the next reader would find the pool empty.
     read_permits: Arc<Semaphore>,
+    counters: Arc<WriterCounters>,
+    /// SQLite: dropping it stops the checkpointer thread.
+    checkpointer: Mutex<Option<(std_mpsc::Sender<()>, JoinHandle<()>)>>,
 }
 
 /// Cheap to clone; every clone talks to the same writer and pool.
@@ -194,6 +241,13 @@ fn open_conn(path: &Path, opts: &DbOptions, read_only: bool) -> Result<Connectio
             Synchronous::Normal => "NORMAL",
         };
         conn.pragma_update(None, "synchronous", sync)?;
+        // The writer's page cache: a round of a thousand busy pads dirties a page or two each,
+        // and SQLite's default (2 MiB) spilled such a transaction to the WAL before its commit,
+        // writing pages twice. Memory is taken only as pages are used.
+        conn.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
+        // Checkpoints run on their own thread (see `checkpointer`); this is the backstop should
+        // the WAL grow past it (readers holding old snapshots, a stalled thread).
+        conn.pragma_update(None, "wal_autocheckpoint", AUTOCHECKPOINT_PAGES)?;
     }
     Ok(Connection::from_sqlite(conn))
 }
@@ -208,10 +262,13 @@ impl Db {
         for _ in 0..opts.read_connections {
             readers.push(open_conn(path, opts, true)?);
         }
+        let checkpointer = checkpointer(open_conn(path, opts, false)?)?;
         let (tx, rx) = std_mpsc::channel::<Command>();
+        let counters = Arc::new(WriterCounters::default());
+        let count = counters.clone();
         let handle = std::thread::Builder::new()
             .name("nichoir-db-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx, None, false))?;
+            .spawn(move || writer_loop(writer_conn, rx, None, false, &count))?;
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -221,6 +278,8 @@ impl Db {
                 writer_thread: Mutex::new(Some(handle)),
                 readers: Mutex::new(readers),
                 read_permits: Arc::new(Semaphore::new(opts.read_connections)),
+                counters,
+                checkpointer: Mutex::new(Some(checkpointer)),
             }),
         })
     }
@@ -259,9 +318,11 @@ impl Db {
         let (tx, rx) = std_mpsc::channel::<Command>();
         let again = connect.clone();
         let serialize = opts.serialize_writes;
+        let counters = Arc::new(WriterCounters::default());
+        let count = counters.clone();
         let handle = std::thread::Builder::new()
             .name("nichoir-db-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx, Some(again), serialize))?;
+            .spawn(move || writer_loop(writer_conn, rx, Some(again), serialize, &count))?;
         Ok(Db {
             inner: Arc::new(Inner {
                 path: PathBuf::from(url),
@@ -271,8 +332,45 @@ impl Db {
                 writer_thread: Mutex::new(Some(handle)),
                 readers: Mutex::new(readers),
                 read_permits: Arc::new(Semaphore::new(opts.read_connections)),
+                counters,
+                checkpointer: Mutex::new(None),
             }),
         })
+    }
+
+    /// What the writer has done so far.
+    pub fn writer_stats(&self) -> WriterStats {
+        self.inner.counters.snapshot()
+    }
+
+    /// Bytes written for the database so far, where the engine tells: PostgreSQL's WAL
+    /// (`pg_stat_wal`, since its last reset); on SQLite this process's own writes to disk (WAL,
+    /// checkpoints and anything else it writes, such as a log file), from Linux's
+    /// `/proc/self/io`. None where neither is available.
+    pub async fn bytes_written(&self) -> Result<Option<u64>, StorageError> {
+        match self.dialect() {
+            crate::Dialect::Sqlite => {
+                Ok(std::fs::read_to_string("/proc/self/io")
+                    .ok()
+                    .and_then(|io| {
+                        io.lines()
+                            .find_map(|l| l.strip_prefix("write_bytes:"))
+                            .and_then(|v| v.trim().parse().ok())
+                    }))
+            }
+            crate::Dialect::Postgres => {
+                self.read(|c| {
+                    Ok(
+                        c.query_row("SELECT wal_bytes::bigint FROM pg_stat_wal", [], |r| {
+                            r.get::<_, i64>(0)
+                        })
+                        .ok()
+                        .and_then(|b| u64::try_from(b).ok()),
+                    )
+                })
+                .await
+            }
+        }
     }
 
     /// The engine and its version (and on PostgreSQL, how the link is protected).
@@ -354,6 +452,10 @@ impl Db {
 
     /// Finishes every queued write, then stops the writer. Later writes fail with `Closed`.
     pub fn close(&self) {
+        if let Some((stop, handle)) = self.inner.checkpointer.lock().take() {
+            drop(stop);
+            let _ = handle.join();
+        }
         if let Some(tx) = self.inner.writer.lock().take() {
             let _ = tx.send(Command::Close);
         }
@@ -472,11 +574,32 @@ fn begin(dialect: crate::Dialect, serialize_writes: bool) -> &'static str {
     }
 }
 
+/// SQLite: folds the WAL into the database every [`CHECKPOINT_EVERY`] on a connection and
+/// thread of its own, so that the writer's commits wait only for their own WAL frames, not for
+/// a checkpoint's writes and sync (it ran after every few commits under load, inside the
+/// commit's time). PASSIVE: it never blocks the writer or the readers. Stops when the sender
+/// is dropped.
+fn checkpointer(conn: Connection) -> Result<(std_mpsc::Sender<()>, JoinHandle<()>), StorageError> {
+    let (stop, wait) = std_mpsc::channel::<()>();
+    let handle = std::thread::Builder::new()
+        .name("nichoir-db-checkpoint".into())
+        .spawn(move || {
+            while let Err(std_mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(CHECKPOINT_EVERY)
+            {
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "checkpoint failed");
+                }
+            }
+        })?;
+    Ok((stop, handle))
+}
+
 fn writer_loop(
     mut conn: Connection,
     rx: std_mpsc::Receiver<Command>,
     reconnect: Option<Connect>,
     serialize_writes: bool,
+    counters: &WriterCounters,
 ) {
     let max_batch = match conn.dialect() {
         crate::Dialect::Sqlite => MAX_BATCH,
@@ -509,7 +632,20 @@ fn writer_loop(
             }
         }
         if !jobs.is_empty() {
-            run_batch(&conn, begin(conn.dialect(), serialize_writes), jobs);
+            let before = conn.statements();
+            counters.batches.fetch_add(1, Ordering::Relaxed);
+            counters
+                .jobs
+                .fetch_add(jobs.len() as u64, Ordering::Relaxed);
+            let (ran, total) = run_batch(&conn, begin(conn.dialect(), serialize_writes), jobs);
+            let us = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+            counters.run_us.fetch_add(us(ran), Ordering::Relaxed);
+            counters
+                .commit_us
+                .fetch_add(us(total.saturating_sub(ran)), Ordering::Relaxed);
+            counters
+                .statements
+                .fetch_add(conn.statements().wrapping_sub(before), Ordering::Relaxed);
         }
         for reply in after {
             let r = match conn.dialect() {
@@ -532,7 +668,8 @@ fn writer_loop(
 /// statement before them (`RELEASE job; SAVEPOINT job` between two jobs, `BEGIN` with the first
 /// savepoint, the last `RELEASE` with `COMMIT`): on PostgreSQL each message is a round trip on
 /// the single writer's connection, and a job's own statements are often only two or three.
-fn run_batch(conn: &Connection, begin: &'static str, jobs: Vec<WriteJob>) {
+/// Answers how long the jobs ran and how long the whole batch took.
+fn run_batch(conn: &Connection, begin: &'static str, jobs: Vec<WriteJob>) -> (Duration, Duration) {
     let mut next = begin;
     let count = jobs.len();
     let started = Instant::now();
@@ -598,6 +735,7 @@ fn run_batch(conn: &Connection, begin: &'static str, jobs: Vec<WriteJob>) {
     for finish in finishes {
         finish(commit.clone());
     }
+    (ran, total)
 }
 
 /// `control` (the statements between two jobs) failed. When the job before it broke the

@@ -21,7 +21,7 @@ pub mod testing;
 pub use backup::{create_backup, prune_backups, restore_backup, BackupManifest, Engine};
 pub use blobs::Blobs;
 pub use datadir::{DataDir, DataDirLock};
-pub use db::{describe_backend, Db, DbOptions, SessionLock};
+pub use db::{describe_backend, Db, DbOptions, SessionLock, WriterStats};
 pub use error::{is_unique_violation, StorageError};
 pub use migrate::{applied_versions, Migration, MigrationSet, MigrationStep};
 pub use sql::{

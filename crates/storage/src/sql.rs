@@ -9,6 +9,7 @@
 //! one match away from rusqlite's: the hot paths (pad batches, chat posts) pay nothing.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use rusqlite::types::{ToSqlOutput, ValueRef as SqliteRef};
 
@@ -604,6 +605,9 @@ impl Row<'_> {
 /// What a write job or a read is given.
 pub struct Connection {
     inner: Engine,
+    /// Statements run so far (a batch's text counts each of its statements): the writer's
+    /// statements per job, in its figures.
+    statements: Cell<u64>,
 }
 
 enum Engine {
@@ -616,12 +620,14 @@ impl Connection {
     pub(crate) fn from_sqlite(inner: rusqlite::Connection) -> Connection {
         Connection {
             inner: Engine::Sqlite(inner),
+            statements: Cell::new(0),
         }
     }
 
     pub(crate) fn from_pg(client: postgres::Client) -> Connection {
         Connection {
             inner: Engine::Pg(Box::new(PgConn::new(client))),
+            statements: Cell::new(0),
         }
     }
 
@@ -631,6 +637,15 @@ impl Connection {
             Engine::Sqlite(_) => Dialect::Sqlite,
             Engine::Pg(_) => Dialect::Postgres,
         }
+    }
+
+    /// Statements run on this connection so far.
+    pub(crate) fn statements(&self) -> u64 {
+        self.statements.get()
+    }
+
+    fn count(&self, n: u64) {
+        self.statements.set(self.statements.get().wrapping_add(n));
     }
 
     /// Whether the server closed this connection (PostgreSQL restarted): it is replaced.
@@ -651,6 +666,7 @@ impl Connection {
     /// Runs one statement; the number of rows it changed.
     #[inline]
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> SqlResult<usize> {
+        self.count(1);
         match &self.inner {
             Engine::Sqlite(c) => params.with_values(|v| Ok(c.execute(sql, sqlite_params(v))?)),
             Engine::Pg(c) => params.with_values(|v| c.execute(sql, v)),
@@ -673,6 +689,7 @@ impl Connection {
     /// would soon run a generic plan.
     pub fn prepare(&self, sql: &str) -> SqlResult<Statement<'_>> {
         Ok(Statement {
+            runs: &self.statements,
             inner: match &self.inner {
                 Engine::Sqlite(c) => StmtInner::Plain(c.prepare(sql)?),
                 Engine::Pg(c) => StmtInner::PgOnce(c, sql.to_string()),
@@ -684,6 +701,7 @@ impl Connection {
     #[inline]
     pub fn prepare_cached(&self, sql: &str) -> SqlResult<Statement<'_>> {
         Ok(Statement {
+            runs: &self.statements,
             inner: match &self.inner {
                 Engine::Sqlite(c) => StmtInner::Cached(c.prepare_cached(sql)?),
                 // Every PostgreSQL statement is cached (per text and parameter types).
@@ -694,6 +712,7 @@ impl Connection {
 
     /// Several statements without parameters (migrations, savepoints, tests).
     pub fn execute_batch(&self, sql: &str) -> SqlResult<()> {
+        self.count(sql.trim_end().trim_end_matches(';').matches(';').count() as u64 + 1);
         match &self.inner {
             Engine::Sqlite(c) => Ok(c.execute_batch(sql)?),
             Engine::Pg(c) => c.batch_execute(sql),
@@ -711,11 +730,18 @@ enum StmtInner<'c> {
 /// A prepared statement.
 pub struct Statement<'c> {
     inner: StmtInner<'c>,
+    /// Its connection's statement count.
+    runs: &'c Cell<u64>,
 }
 
 impl Statement<'_> {
+    fn count(&self) {
+        self.runs.set(self.runs.get().wrapping_add(1));
+    }
+
     #[inline]
     pub fn execute<P: Params>(&mut self, params: P) -> SqlResult<usize> {
+        self.count();
         match &mut self.inner {
             StmtInner::Plain(s) => params.with_values(|v| Ok(s.execute(sqlite_params(v))?)),
             StmtInner::Cached(s) => params.with_values(|v| Ok(s.execute(sqlite_params(v))?)),
@@ -747,6 +773,7 @@ impl Statement<'_> {
     /// The rows, one after another (`while let Some(row) = rows.next()?`).
     #[inline]
     pub fn query<P: Params>(&mut self, params: P) -> SqlResult<Rows<'_>> {
+        self.count();
         Ok(Rows {
             inner: match &mut self.inner {
                 StmtInner::Plain(s) => {

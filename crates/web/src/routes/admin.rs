@@ -70,3 +70,27 @@ pub async fn settings(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpRespo
     who.0.require_admin()?;
     Ok(HttpResponse::Ok().json(ctx.config.redacted_json()))
 }
+
+/// What the database writer has done since start, and the bytes written for the database: how
+/// an operator (and `nichoir-bench`, around a run) sees write amplification and a slow disk.
+#[derive(serde::Serialize)]
+pub struct StorageStats {
+    backend: String,
+    writer: nichoir_storage::WriterStats,
+    /// See `Db::bytes_written`: PostgreSQL's WAL bytes, or on SQLite this process's disk writes.
+    bytes_written: Option<u64>,
+}
+
+pub async fn storage(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    who.0.require_admin()?;
+    let bytes_written = ctx
+        .db
+        .bytes_written()
+        .await
+        .map_err(nichoir_core::Error::from)?;
+    Ok(HttpResponse::Ok().json(StorageStats {
+        backend: ctx.db.backend().to_string(),
+        writer: ctx.db.writer_stats(),
+        bytes_written,
+    }))
+}
