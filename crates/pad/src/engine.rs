@@ -15,7 +15,7 @@ use nichoir_core::ids::random_token;
 use nichoir_core::text::{has_refused_control, Lines};
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
-use nichoir_ot::Operation;
+use nichoir_ot::{Missed, Operation};
 use nichoir_realtime::owner::Failure;
 use nichoir_realtime::{ConnId, Hub};
 use nichoir_storage::{params, Db, StorageError};
@@ -25,8 +25,12 @@ use serde_json::{json, Value};
 use crate::authorship::Authorship;
 use crate::model::{Author, PadInfo, RevisionInfo};
 use crate::owner;
+use crate::rebase::{self, MissedSince};
 use crate::store::{self, StoredRev};
 
+/// How often a busy pad's row takes its head and times (milliseconds): listings and the pad
+/// expiry read them, and may be this late; the head itself is read from the revisions.
+const HEAD_EVERY_MS: i64 = 10_000;
 /// Revisions kept in memory per pad for transforming late edits without a database read.
 const RECENT: usize = 1000;
 /// Revisions per `ops` message when a client catches up.
@@ -129,6 +133,10 @@ struct PadState {
     /// The pad's authors as stored (id → name, colour): an edit by a known author under the
     /// same name writes no author row, a statement less per batch.
     authors: HashMap<String, (String, String)>,
+    /// Per base revision in use, the revisions since it composed (late edits' transforms).
+    missed: MissedSince,
+    /// When the pad's row last took its head (see `store::true_head`).
+    head_written_at: i64,
 }
 
 enum Acceptance {
@@ -217,9 +225,13 @@ struct Slot {
 }
 
 /// Pacing of a crowded pad's batches: every batch costs one frame per member, so a pad's batches
-/// start at least `members × PACE_PER_MEMBER` apart (500 editors: 25 ms), which bounds a pad to
-/// about 20,000 frames/s whatever its size. Edits arriving meanwhile join the next batch.
+/// start at least `members × PACE_PER_MEMBER` apart (200 editors: 10 ms), which bounds a pad to
+/// about 20,000 frames/s, up to [`MAX_PACE`]. Edits arriving meanwhile join the next batch.
 const PACE_PER_MEMBER: Duration = Duration::from_micros(50);
+/// The longest gap between a pad's batches (400 members and more): an edit waits up to the gap
+/// before its batch starts, and a latency budget of 100 ms must hold with margin. A pad of 1,000
+/// then costs 50,000 frames/s (one frame per member per batch, its batch frame shared).
+const MAX_PACE: Duration = Duration::from_millis(20);
 /// Below this gap (pads of fewer than 40 members) batches are not paced: the commit itself
 /// groups edits, and waiting would only add latency.
 const MIN_PACE: Duration = Duration::from_millis(2);
@@ -413,9 +425,15 @@ impl PadService {
                 if deleted {
                     return Ok(Some(Err(PadError::Deleted)));
                 }
-                let (snap_rev, text, auth) = store::snapshot_at(c, &key, info.rev)?;
+                let (snap_rev, text, auth, clients) = store::snapshot_at(c, &key, info.rev)?;
                 let tail = store::revisions_between(c, &key, snap_rev, info.rev)?;
-                let clients = store::last_seq_per_client(c, &key)?;
+                let mut clients = match clients {
+                    Some(known) => known,
+                    None => store::clients_by_scan(c, &key, snap_rev)?,
+                };
+                for r in &tail {
+                    clients.insert(r.client_id.clone(), (r.seq, r.rev));
+                }
                 let authors = store::authors(c, &key)?;
                 Ok(Some(Ok((info, text, auth, tail, clients, authors))))
             })
@@ -436,14 +454,13 @@ impl PadService {
             text,
             authorship,
             recent,
-            last_seq: clients
-                .into_iter()
-                .map(|(client, seq, rev)| (client, (seq, rev)))
-                .collect(),
+            last_seq: clients,
             authors: authors
                 .into_iter()
                 .map(|a| (a.id, (a.name, a.color)))
                 .collect(),
+            missed: MissedSince::default(),
+            head_written_at: 0,
         })
     }
 
@@ -452,9 +469,7 @@ impl PadService {
     /// cluster tells that its state in memory is stale.
     async fn stored_head(&self, pad_id: &str) -> Result<Option<u64>, StorageError> {
         let pad = pad_id.to_string();
-        self.db
-            .read(move |c| Ok(store::pad_by(c, "id", &pad)?.map(|found| found.0.rev)))
-            .await
+        self.db.read(move |c| store::true_head(c, &pad)).await
     }
 
     async fn with_pad<R>(
@@ -651,7 +666,9 @@ impl PadService {
         if let Some(p) = state {
             members += self.hub.member_count(&view_topic(&p.info.readonly_id));
         }
-        let gap = PACE_PER_MEMBER.saturating_mul(u32::try_from(members).unwrap_or(u32::MAX));
+        let gap = PACE_PER_MEMBER
+            .saturating_mul(u32::try_from(members).unwrap_or(u32::MAX))
+            .min(MAX_PACE);
         let last = *slot.last_batch.lock();
         if let Some(last) = last.filter(|_| gap >= MIN_PACE) {
             tokio::time::sleep_until(last + gap).await;
@@ -696,6 +713,8 @@ impl PadService {
         // The authorship is moved after the commit, in place (see `Authorship`): it cannot fail
         // for an edit that fits the text's length, which `accept` checked.
         let (mut combined, mut len): (Option<Operation>, usize) = (None, p.len);
+        // The batch's edits so far, composed for rebasing the later ones (see `rebase`).
+        let mut landed: Option<Missed> = None;
         let mut accepted: Vec<Accepted> = Vec::new();
         let mut later_acks: Vec<LaterAck> = Vec::new();
         for item in batch {
@@ -703,6 +722,7 @@ impl PadService {
                 .accept(
                     p,
                     &accepted,
+                    landed.as_ref(),
                     len,
                     item.base_rev,
                     &item.client_id,
@@ -728,15 +748,14 @@ impl PadService {
                     reply: item.reply,
                 }),
                 Ok(Acceptance::New(op)) => {
-                    let next = match &combined {
-                        None => Ok(op.clone()),
-                        Some(c) => c
-                            .compose(&op)
-                            .map_err(|e| PadError::InvalidOp(e.to_string())),
+                    let next = match (&combined, &landed) {
+                        (Some(c), Some(l)) => c.compose(&op).and_then(|c| Ok((c, l.then(&op)?))),
+                        _ => Ok((op.clone(), Missed::of(&op))),
                     };
-                    match next {
-                        Ok(n) => {
+                    match next.map_err(|e| PadError::InvalidOp(e.to_string())) {
+                        Ok((n, l)) => {
                             combined = Some(n);
+                            landed = Some(l);
                             len = op.target_len();
                             accepted.push(Accepted {
                                 rev: head + accepted.len() as u64 + 1,
@@ -784,7 +803,13 @@ impl PadService {
             for a in &accepted {
                 authorship.apply_mut(&a.op, &a.author.id);
             }
-            (text.clone(), authorship)
+            // Every client's last edit as of this snapshot's revision (see `store::ClientSeqs`).
+            let mut clients = p.last_seq.clone();
+            for a in &accepted {
+                clients.insert(a.client_id.clone(), (a.seq, a.rev));
+            }
+            let clients = serde_json::to_string(&clients).unwrap_or_else(|_| "{}".into());
+            (text.clone(), authorship, clients)
         });
         let rows: Vec<(u64, Operation, Author, String, u64)> = accepted
             .iter()
@@ -811,6 +836,7 @@ impl PadService {
             }
         }
         let noted: Vec<Author> = to_note.iter().map(|(a, _)| a.clone()).collect();
+        let head_due = now.saturating_sub(p.head_written_at) >= HEAD_EVERY_MS;
         let stored = self
             .writer
             .write(crate::writer::PadWrite {
@@ -819,6 +845,7 @@ impl PadService {
                 snapshot,
                 to_note,
                 now,
+                head: head_due,
             })
             .await;
         let new_authors = match stored {
@@ -854,8 +881,12 @@ impl PadService {
         let authorship_ok = accepted
             .iter()
             .all(|a| p.authorship.apply_mut(&a.op, &a.author.id));
+        let rebase_ok = landed.is_none_or(|l| p.missed.landed(head, &l).is_ok());
         p.info.rev = last;
         p.info.updated_at = now;
+        if head_due {
+            p.head_written_at = now;
+        }
         let topics = [edit_topic(pad_id), view_topic(&p.info.readonly_id)];
         for author in new_authors {
             let ev = json!({"type": "author", "id": author.id, "name": author.name, "color": author.color});
@@ -895,7 +926,7 @@ impl PadService {
                 duplicate: true,
             }));
         }
-        if !authorship_ok {
+        if !authorship_ok || !rebase_ok {
             // Cannot happen (every edit fits the text's length, as does the authorship); should
             // it, the stored log is right and memory is not: load the pad again from the log.
             tracing::error!(
@@ -956,8 +987,9 @@ impl PadService {
     #[allow(clippy::too_many_arguments)]
     async fn accept(
         &self,
-        p: &PadState,
+        p: &mut PadState,
         batch: &[Accepted],
+        landed: Option<&Missed>,
         len: usize,
         base_rev: u64,
         client: &str,
@@ -973,11 +1005,20 @@ impl PadService {
             Some((s, rev)) if *s == seq => Some(*rev),
             Some((s, _)) if seq > *s => None,
             None => None,
-            Some(_) => {
-                let (pad, client) = (p.info.id.clone(), client.to_string());
-                self.db
-                    .read(move |c| store::rev_of_client_seq(c, &pad, &client, seq))
-                    .await?
+            Some((_, last_rev)) => {
+                // Older than the client's last edit, so applied already (a client's edits are
+                // applied in order): find its revision for the acknowledgement.
+                let (pad, client, last_rev) = (p.info.id.clone(), client.to_string(), *last_rev);
+                let found = self
+                    .db
+                    .read(move |c| store::rev_of_client_seq(c, &pad, &client, seq, last_rev))
+                    .await?;
+                if found.is_none() {
+                    return Err(PadError::InvalidOp(
+                        "this edit is older than this client's last one".into(),
+                    ));
+                }
+                found
             }
         };
         if let Some(rev) = dup {
@@ -988,38 +1029,46 @@ impl PadService {
         if base_rev > head {
             return Err(PadError::RevFromFuture(base_rev));
         }
+        let invalid = |e: nichoir_ot::OtError| PadError::InvalidOp(e.to_string());
         let mut op = op;
         // Revisions the client had not seen: stored ones, then the earlier edits of this batch.
         if base_rev < head {
-            let stored: Vec<Arc<StoredRev>> = match p.recent.front().map(|r| r.rev) {
-                // `recent` holds consecutive revisions: skip to the first one after `base_rev`.
-                Some(first) if first <= base_rev + 1 => p
-                    .recent
-                    .iter()
-                    .skip(usize::try_from(base_rev + 1 - first).unwrap_or(usize::MAX))
-                    .cloned()
-                    .collect(),
-                _ => {
-                    let pad = p.info.id.clone();
-                    self.db
-                        .read(move |c| store::revisions_between(c, &pad, base_rev, head))
-                        .await?
-                        .into_iter()
-                        .map(Arc::new)
-                        .collect()
+            let cached = if rebase::composable(&op) && head - base_rev >= rebase::WORTH_CACHING {
+                p.missed.since(base_rev, &p.recent).map_err(invalid)?
+            } else {
+                None
+            };
+            op = match cached {
+                Some(missed) => missed.rebase(&op).map_err(invalid)?,
+                None => {
+                    let stored: Vec<Arc<StoredRev>> = match p.recent.front().map(|r| r.rev) {
+                        // `recent` holds consecutive revisions: skip to the first one after
+                        // `base_rev`.
+                        Some(first) if first <= base_rev + 1 => p
+                            .recent
+                            .iter()
+                            .skip(usize::try_from(base_rev + 1 - first).unwrap_or(usize::MAX))
+                            .cloned()
+                            .collect(),
+                        _ => {
+                            let pad = p.info.id.clone();
+                            self.db
+                                .read(move |c| store::revisions_between(c, &pad, base_rev, head))
+                                .await?
+                                .into_iter()
+                                .map(Arc::new)
+                                .collect()
+                        }
+                    };
+                    rebase::step_by_step(op, stored.iter().map(|r| &r.op)).map_err(invalid)?
                 }
             };
-            for r in &stored {
-                op = Operation::transform(&r.op, &op)
-                    .map_err(|e| PadError::InvalidOp(e.to_string()))?
-                    .1;
-            }
         }
-        for a in batch.iter().filter(|a| a.rev > base_rev) {
-            op = Operation::transform(&a.op, &op)
-                .map_err(|e| PadError::InvalidOp(e.to_string()))?
-                .1;
-        }
+        // Every earlier edit of the batch is after `base_rev` (at most the head).
+        op = match landed {
+            Some(l) if rebase::composable(&op) => l.rebase(&op).map_err(invalid)?,
+            _ => rebase::step_by_step(op, batch.iter().map(|a| &a.op)).map_err(invalid)?,
+        };
         if op.base_len() != len {
             return Err(PadError::InvalidOp(format!(
                 "the edit expects {} characters, the pad has {len}",
@@ -1113,7 +1162,7 @@ impl PadService {
         let (snap, text, auth, tail) = self
             .db
             .read(move |c| {
-                let (snap, text, auth) = store::snapshot_at(c, &key, rev)?;
+                let (snap, text, auth, _) = store::snapshot_at(c, &key, rev)?;
                 let tail = store::revisions_between(c, &key, snap, rev)?;
                 Ok((snap, text, auth, tail))
             })

@@ -148,6 +148,8 @@ impl PadService {
         self.db()
             .write(move |tx| {
                 for (rev, op, author, at, snapshot) in &rows {
+                    // The import is the only client: its last edit is this revision.
+                    let clients = format!(r#"{{"etherpad-import":[{rev},{rev}]}}"#);
                     store::insert_revision(
                         tx,
                         &NewRev {
@@ -158,7 +160,9 @@ impl PadService {
                             client_id: "etherpad-import",
                             seq: *rev,
                             now: *at,
-                            snapshot: snapshot.as_ref().map(|(t, a)| (t.as_str(), a)),
+                            snapshot: snapshot
+                                .as_ref()
+                                .map(|(t, a)| (t.as_str(), a, clients.as_str())),
                         },
                     )?;
                 }

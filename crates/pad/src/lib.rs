@@ -15,6 +15,7 @@ mod migrations;
 mod model;
 mod owner;
 mod preview;
+mod rebase;
 mod routes;
 mod store;
 mod topics;

@@ -1,9 +1,11 @@
 //! The pad tables' SQL. Functions take a connection or transaction: the engine decides when.
 
+use std::collections::HashMap;
+
 use nichoir_ot::Operation;
 use nichoir_storage::{
-    params, values_placeholders, Connection, Dialect, OptionalExtension, SResult, StorageError,
-    ToValue,
+    params, values_placeholders, Connection, Dialect, OptionalExtension, SResult, Statement,
+    StorageError, ToValue,
 };
 
 use crate::authorship::Authorship;
@@ -29,9 +31,10 @@ pub(crate) fn pad_by(
     Ok(conn
         .query_row(
             &format!(
-                "SELECT id, readonly_id, owner_id, rev, created_at, updated_at, deleted_at IS NOT NULL,
-                        password_hash IS NOT NULL
-                 FROM pads WHERE {column} = ?1"
+                "SELECT id, readonly_id, owner_id,
+                        (SELECT COALESCE(MAX(r.rev), p.rev) FROM pad_revisions r WHERE r.pad_id = p.id),
+                        created_at, updated_at, deleted_at IS NOT NULL, password_hash IS NOT NULL
+                 FROM pads p WHERE {column} = ?1"
             ),
             [value],
             |r| {
@@ -59,30 +62,60 @@ pub(crate) fn insert_pad(tx: &Connection, info: &PadInfo) -> SResult<()> {
         params![info.id, info.readonly_id, info.owner_id, info.created_at],
     )?;
     tx.execute(
-        "INSERT INTO pad_snapshots (pad_id, rev, text, authorship) VALUES (?1, 0, '', '[]')",
+        "INSERT INTO pad_snapshots (pad_id, rev, text, authorship, clients) VALUES (?1, 0, '', '[]', '{}')",
         [&info.id],
     )?;
     Ok(())
 }
 
-/// The newest snapshot at or before `rev`.
+/// Each client's last edit on a pad: client id → (seq, rev). With it in memory, an edit from a
+/// client the pad does not know is new, and a resent edit is found, without asking the database.
+pub(crate) type ClientSeqs = HashMap<String, (u64, u64)>;
+
+/// The newest snapshot at or before `rev`, with its clients when it has them (see migration 4).
 pub(crate) fn snapshot_at(
     conn: &Connection,
     pad: &str,
     rev: u64,
-) -> SResult<(u64, String, Authorship)> {
-    let (r, text, auth, packed): (i64, String, String, Option<Vec<u8>>) = conn.query_row(
-        "SELECT rev, text, authorship, packed FROM pad_snapshots WHERE pad_id = ?1 AND rev <= ?2
-         ORDER BY rev DESC LIMIT 1",
+) -> SResult<(u64, String, Authorship, Option<ClientSeqs>)> {
+    type Row = (i64, String, String, Option<Vec<u8>>, Option<String>);
+    let (r, text, auth, packed, clients): Row = conn.query_row(
+        "SELECT rev, text, authorship, packed, clients FROM pad_snapshots
+         WHERE pad_id = ?1 AND rev <= ?2 ORDER BY rev DESC LIMIT 1",
         params![pad, rev as i64],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
     )?;
     let (text, auth) = match packed {
         Some(bytes) => unpack(&bytes)?,
         None => (text, auth),
     };
     let auth: Authorship = serde_json::from_str(&auth).map_err(bad_row)?;
-    Ok((r as u64, text, auth))
+    let clients = match clients {
+        Some(json) => Some(serde_json::from_str(&json).map_err(bad_row)?),
+        None => None,
+    };
+    Ok((r as u64, text, auth, clients))
+}
+
+/// The clients' last edits up to `upto`, read from every revision: for a snapshot written
+/// before snapshots kept them (once per such pad: its next snapshot keeps them).
+pub(crate) fn clients_by_scan(conn: &Connection, pad: &str, upto: u64) -> SResult<ClientSeqs> {
+    let mut s = conn.prepare(
+        "SELECT client_id, seq, rev FROM pad_revisions WHERE pad_id = ?1 AND rev <= ?2 ORDER BY rev",
+    )?;
+    let rows = s.query_map(params![pad, upto as i64], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)? as u64,
+            r.get::<_, i64>(2)? as u64,
+        ))
+    })?;
+    let mut out = ClientSeqs::new();
+    for row in rows {
+        let (client, seq, rev) = row?;
+        out.insert(client, (seq, rev));
+    }
+    Ok(out)
 }
 
 /// Snapshots are stored deflated: a pad's text and authorship compress several times over, and a
@@ -146,45 +179,31 @@ pub(crate) fn revisions_between(
     Ok(out)
 }
 
-/// Each client's last edit on the pad, `(client_id, seq, rev)`: with it in memory, an edit from a
-/// client the pad does not know is new without asking the database.
-pub(crate) fn last_seq_per_client(
-    conn: &Connection,
-    pad: &str,
-) -> SResult<Vec<(String, u64, u64)>> {
-    // A skip scan: one index seek per client instead of reading every revision's entry (a
-    // 100,000-revision pad took 15 ms with GROUP BY, 0.3 ms this way).
-    let mut s = conn.prepare_cached(
-        "WITH RECURSIVE clients(id) AS (
-             SELECT (SELECT MIN(client_id) FROM pad_revisions WHERE pad_id = ?1)
-             UNION ALL
-             SELECT (SELECT MIN(client_id) FROM pad_revisions WHERE pad_id = ?1 AND client_id > id)
-             FROM clients WHERE id IS NOT NULL
-         )
-         SELECT r.client_id, r.seq, r.rev FROM clients c JOIN pad_revisions r
-             ON r.pad_id = ?1 AND r.client_id = c.id
-             AND r.seq = (SELECT MAX(seq) FROM pad_revisions WHERE pad_id = ?1 AND client_id = c.id)",
-    )?;
-    let rows = s.query_map(params![pad], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)? as u64,
-            r.get::<_, i64>(2)? as u64,
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
+/// Revisions searched back from a client's last edit for an older one (see
+/// [`rev_of_client_seq`]).
+pub(crate) const RESEND_LOOKBACK: u64 = 10_000;
 
+/// The revision of `client`'s edit `seq`, older than its last one (at `last_rev`): a client
+/// resends only its last edit, so this is a broken or hostile one, and the search is bounded
+/// (no index serves it: see migration 4).
 pub(crate) fn rev_of_client_seq(
     conn: &Connection,
     pad: &str,
     client: &str,
     seq: u64,
+    last_rev: u64,
 ) -> SResult<Option<u64>> {
     Ok(conn
         .query_row(
-            "SELECT rev FROM pad_revisions WHERE pad_id = ?1 AND client_id = ?2 AND seq = ?3",
-            params![pad, client, seq as i64],
+            "SELECT rev FROM pad_revisions WHERE pad_id = ?1 AND rev > ?4 AND rev <= ?5
+               AND client_id = ?2 AND seq = ?3",
+            params![
+                pad,
+                client,
+                seq as i64,
+                last_rev.saturating_sub(RESEND_LOOKBACK) as i64,
+                last_rev as i64
+            ],
             |r| r.get::<_, i64>(0),
         )
         .optional()?
@@ -199,8 +218,9 @@ pub(crate) struct NewRev<'a> {
     pub client_id: &'a str,
     pub seq: u64,
     pub now: i64,
-    /// Text and authorship to store as a snapshot at this revision, if it is one.
-    pub snapshot: Option<(&'a str, &'a Authorship)>,
+    /// Text, authorship and clients (JSON of [`ClientSeqs`]) to store as a snapshot at this
+    /// revision, if it is one.
+    pub snapshot: Option<(&'a str, &'a Authorship, &'a str)>,
 }
 
 /// Stores one revision and moves the pad's head to it; true if its author is new to the pad.
@@ -229,12 +249,13 @@ pub(crate) fn insert_revision_row(tx: &Connection, r: &NewRev<'_>) -> SResult<()
         r.seq as i64,
         r.now
     ])?;
-    if let Some((text, auth)) = r.snapshot {
+    if let Some((text, auth, clients)) = r.snapshot {
         let auth = serde_json::to_string(auth).map_err(bad_row)?;
         tx.prepare_cached(
-            "INSERT INTO pad_snapshots (pad_id, rev, text, authorship, packed) VALUES (?1, ?2, '', '', ?3)",
+            "INSERT INTO pad_snapshots (pad_id, rev, text, authorship, packed, clients)
+             VALUES (?1, ?2, '', '', ?3, ?4)",
         )?
-        .execute(params![r.pad, r.rev as i64, pack(text, &auth)?])?;
+        .execute(params![r.pad, r.rev as i64, pack(text, &auth)?, clients])?;
     }
     Ok(())
 }
@@ -245,6 +266,8 @@ pub(crate) struct PadRows<'a> {
     /// (rev, op, author, client id, seq)
     pub rows: Vec<(u64, &'a Operation, &'a Author, &'a str, u64)>,
     pub now: i64,
+    /// Whether the pad's row takes its new head and times (see [`true_head`]).
+    pub head: bool,
 }
 
 /// Appends the revisions of several pads' batches and moves each pad's head to its last one:
@@ -257,12 +280,7 @@ pub(crate) struct PadRows<'a> {
 /// would otherwise queue behind each other's round trips.
 pub(crate) fn append_revisions(tx: &Connection, pads: &[PadRows<'_>]) -> SResult<()> {
     if tx.dialect() == Dialect::Sqlite {
-        // In-process: a statement per pad costs no round trip, and a VALUES list is cheaper to
-        // run than JSON to build and take apart.
-        for p in pads {
-            append_on_sqlite(tx, p)?;
-        }
-        return Ok(());
+        return append_on_sqlite(tx, pads);
     }
     let mut rows = Vec::new();
     let mut heads = Vec::new();
@@ -276,9 +294,11 @@ pub(crate) fn append_revisions(tx: &Connection, pads: &[PadRows<'_>]) -> SResult
                 p.pad, rev, op, author.id, client_id, seq, p.now
             ]));
         }
-        heads.push(serde_json::json!([p.pad, head, p.now]));
+        if p.head {
+            heads.push(serde_json::json!([p.pad, head, p.now]));
+        }
     }
-    if heads.is_empty() {
+    if rows.is_empty() {
         return Ok(());
     }
     let rows = serde_json::Value::Array(rows).to_string();
@@ -298,37 +318,111 @@ pub(crate) fn append_revisions(tx: &Connection, pads: &[PadRows<'_>]) -> SResult
     Ok(())
 }
 
-fn append_on_sqlite(tx: &Connection, p: &PadRows<'_>) -> SResult<()> {
-    let Some(&(head, ..)) = p.rows.last() else {
-        return Ok(());
-    };
-    let ops: Vec<String> = p
-        .rows
-        .iter()
-        .map(|(_, op, ..)| serde_json::to_string(op).map_err(bad_row))
-        .collect::<SResult<_>>()?;
-    let nums: Vec<[i64; 2]> = p.rows.iter().map(|r| [r.0 as i64, r.4 as i64]).collect();
-    let mut values: Vec<&dyn ToValue> = Vec::with_capacity(p.rows.len() * 7);
-    for ((r, op), n) in p.rows.iter().zip(&ops).zip(&nums) {
-        values.extend([
-            &p.pad as &dyn ToValue,
-            &n[0],
-            op,
-            &r.2.id,
-            &r.3,
-            &n[1],
-            &p.now,
-        ]);
+/// Rows per SQLite statement: 7 parameters a revision stays far below SQLite's 32,766.
+const SQLITE_ROWS_PER_STATEMENT: usize = 1_000;
+
+/// On SQLite, a VALUES list (cheaper to run than JSON to build and take apart): one INSERT for
+/// every pad's revisions and one UPDATE for every pad's head, per thousand rows. Statement texts
+/// vary with the row count (see [`prepare_sized`]).
+fn append_on_sqlite(tx: &Connection, pads: &[PadRows<'_>]) -> SResult<()> {
+    struct Row<'a> {
+        pad: &'a str,
+        nums: [i64; 3],
+        op: String,
+        author: &'a str,
+        client: &'a str,
     }
-    tx.prepare_cached(&format!(
-        "INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at) VALUES {}",
-        values_placeholders(p.rows.len(), 7)
-    ))?
-    .execute(values.as_slice())?;
-    set_head(tx, p.pad, head, p.now)
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    let mut heads: Vec<(&str, [i64; 2])> = Vec::new();
+    for p in pads {
+        let Some(&(head, ..)) = p.rows.last() else {
+            continue;
+        };
+        for (rev, op, author, client, seq) in &p.rows {
+            rows.push(Row {
+                pad: p.pad,
+                nums: [*rev as i64, *seq as i64, p.now],
+                op: serde_json::to_string(op).map_err(bad_row)?,
+                author: &author.id,
+                client,
+            });
+        }
+        if p.head {
+            heads.push((p.pad, [head as i64, p.now]));
+        }
+    }
+    for chunk in rows.chunks(SQLITE_ROWS_PER_STATEMENT) {
+        let mut values: Vec<&dyn ToValue> = Vec::with_capacity(chunk.len() * 7);
+        for r in chunk {
+            values.extend([
+                &r.pad as &dyn ToValue,
+                &r.nums[0],
+                &r.op,
+                &r.author,
+                &r.client,
+                &r.nums[1],
+                &r.nums[2],
+            ]);
+        }
+        prepare_sized(
+            tx,
+            chunk.len(),
+            &format!(
+                "INSERT INTO pad_revisions (pad_id, rev, op, author_id, client_id, seq, created_at) VALUES {}",
+                values_placeholders(chunk.len(), 7)
+            ),
+        )?
+        .execute(values.as_slice())?;
+    }
+    for chunk in heads.chunks(SQLITE_ROWS_PER_STATEMENT) {
+        if let [(pad, [head, now])] = chunk {
+            set_head(tx, pad, *head as u64, *now)?;
+            continue;
+        }
+        let mut values: Vec<&dyn ToValue> = Vec::with_capacity(chunk.len() * 3);
+        for (pad, nums) in chunk {
+            values.extend([pad as &dyn ToValue, &nums[0], &nums[1]]);
+        }
+        prepare_sized(
+            tx,
+            chunk.len(),
+            &format!(
+                "UPDATE pads SET rev = v.column2, updated_at = v.column3, last_used_at = v.column3
+                 FROM (VALUES {}) AS v WHERE pads.id = v.column1",
+                values_placeholders(chunk.len(), 3)
+            ),
+        )?
+        .execute(values.as_slice())?;
+    }
+    Ok(())
 }
 
-/// The pad's newest revision is `rev` (once per batch).
+/// A statement whose text depends on its row count: cached for the few small counts a quiet
+/// server repeats, prepared for this use otherwise.
+fn prepare_sized<'c>(tx: &'c Connection, rows: usize, sql: &str) -> SResult<Statement<'c>> {
+    Ok(if rows <= 4 {
+        tx.prepare_cached(sql)?
+    } else {
+        tx.prepare(sql)?
+    })
+}
+
+/// A pad's last revision as stored. The row of `pads` takes its head only now and then (every
+/// [`crate::engine`] batch would otherwise rewrite a page of `pads` per busy pad, one of the
+/// three pages each edit of a thousand busy pads wrote): the revisions are the truth, and their
+/// primary key finds the last one in one seek.
+pub(crate) fn true_head(conn: &Connection, pad: &str) -> SResult<Option<u64>> {
+    Ok(conn
+        .query_row(
+            "SELECT (SELECT COALESCE(MAX(r.rev), p.rev) FROM pad_revisions r WHERE r.pad_id = p.id)
+             FROM pads p WHERE p.id = ?1",
+            [pad],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        .map(|r| r as u64))
+}
+
 pub(crate) fn set_head(tx: &Connection, pad: &str, rev: u64, now: i64) -> SResult<()> {
     tx.prepare_cached(
         "UPDATE pads SET rev = ?2, updated_at = ?3, last_used_at = ?3 WHERE id = ?1",
@@ -444,15 +538,36 @@ mod tests {
                 .expect("insert");
             }
         }
-        let mut last = super::last_seq_per_client(conn, "p").expect("query");
+        let last = super::clients_by_scan(conn, "p", 5).expect("query");
+        let mut last: Vec<_> = last.into_iter().collect();
         last.sort();
         assert_eq!(
             last,
-            vec![("a".into(), 2, 5), ("b".into(), 2, 3), ("c".into(), 7, 4)]
+            vec![
+                ("a".into(), (2, 5)),
+                ("b".into(), (2, 3)),
+                ("c".into(), (7, 4))
+            ]
         );
-        assert!(super::last_seq_per_client(conn, "none")
+        let upto_3 = super::clients_by_scan(conn, "p", 3).expect("query");
+        assert_eq!(upto_3.get("a"), Some(&(1, 2)));
+        assert!(!upto_3.contains_key("c"));
+        assert!(super::clients_by_scan(conn, "none", 9)
             .expect("query")
             .is_empty());
+        // An older edit of a client, searched back from its last one.
+        assert_eq!(
+            super::rev_of_client_seq(conn, "p", "b", 1, 3).expect("query"),
+            Some(1)
+        );
+        assert_eq!(
+            super::rev_of_client_seq(conn, "p", "b", 1, 0).expect("query"),
+            None
+        );
+        assert_eq!(
+            super::rev_of_client_seq(conn, "p", "z", 1, 5).expect("query"),
+            None
+        );
     }
 
     #[test]

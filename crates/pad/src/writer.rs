@@ -1,19 +1,20 @@
 //! Pad batches of many pads in one write job.
 //!
-//! Each pad stores its batch under its own lock, so with many busy pads the database writer gets
-//! one small job per pad: a savepoint and a statement or two each. On SQLite that costs little
-//! (in-process calls), and each batch stays its own job; on PostgreSQL every statement is a round
-//! trip on the writer's single connection, and a thousand pads' jobs queued behind each other's
-//! round trips (ack p99 433 ms at 7,500 edits/s; 7 ms like this). So there the pads' batches
-//! meet here: while one combined job is in the writer, the batches that arrive wait, and
-//! the next job takes them all (one INSERT for every revision, one UPDATE for every head).
+//! Each pad stores its batch under its own lock, and with a thousand busy pads the database
+//! writer would get a job per pad: a savepoint and two statements each (on PostgreSQL each a
+//! round trip on the writer's single connection), and the writer's rounds are capped in jobs, so
+//! a slow disk capped the edits per second at jobs per round × rounds per second. Here the pads'
+//! batches meet in one queue, and one job takes the queue *when the writer runs it*: every batch
+//! that arrived while the job waited for its turn (the previous round's commit, typically) is in
+//! it, with no wait added. One INSERT for every revision and one UPDATE for every head per round
+//! however many pads: the slower the disk, the more each round carries.
 //! If a combined job fails, each of its pads is tried alone, so one pad's failure (a constraint,
 //! a bug) never costs the others their edits.
 
 use std::sync::Arc;
 
 use nichoir_ot::Operation;
-use nichoir_storage::{Db, Dialect, StorageError};
+use nichoir_storage::{Db, StorageError};
 use parking_lot::Mutex;
 use tokio::sync::oneshot;
 
@@ -26,11 +27,14 @@ pub(crate) struct PadWrite {
     pub pad: String,
     /// (rev, op, author, client id, seq), in revision order.
     pub rows: Vec<(u64, Operation, Author, String, u64)>,
-    /// Text and authorship at the last revision, when a snapshot is due there.
-    pub snapshot: Option<(String, Authorship)>,
+    /// Text, authorship and clients (JSON) at the last revision, when a snapshot is due there.
+    pub snapshot: Option<(String, Authorship, String)>,
     /// Authors to record (new to the pad, or renamed), each with its first revision here.
     pub to_note: Vec<(Author, u64)>,
     pub now: i64,
+    /// Whether the pad's row takes the new head and times now (it does every few seconds, and
+    /// always with a snapshot; see `store::true_head`).
+    pub head: bool,
 }
 
 /// What a stored batch gives back: the authors that are new to the pad.
@@ -44,8 +48,8 @@ struct Waiting {
 #[derive(Default)]
 struct Queue {
     waiting: Vec<Waiting>,
-    /// A task is taking the queue to the database: a new batch only joins the queue.
-    flushing: bool,
+    /// A job that will take the queue is on its way to the writer: a new batch only joins it.
+    submitted: bool,
 }
 
 #[derive(Clone)]
@@ -53,9 +57,6 @@ pub(crate) struct PadWriter {
     db: Db,
     queue: Arc<Mutex<Queue>>,
 }
-
-/// Revisions per combined job: a bound on the size of its one JSON parameter.
-const MAX_ROWS: usize = 2_000;
 
 impl PadWriter {
     pub(crate) fn new(db: Db) -> PadWriter {
@@ -68,104 +69,85 @@ impl PadWriter {
     /// Stores `write` (with whatever other pads' batches are waiting) and answers once it is
     /// committed.
     pub(crate) async fn write(&self, write: PadWrite) -> Stored {
-        if self.db.dialect() == Dialect::Sqlite {
-            // In-process statements cost no round trip, and the writer's group commit already
-            // shares one transaction among the pads' jobs: holding batches back for a combined
-            // job only adds a wait (1,000 pads × 3: ack p99 9 → 18 ms when they were held).
-            return self
-                .db
-                .write(move |tx| {
-                    store::append_revisions(tx, &[plain_rows(&write)])?;
-                    finish(tx, &write)
-                })
-                .await;
-        }
         let (reply, answer) = oneshot::channel();
-        let flush = {
+        let submit = {
             let mut q = self.queue.lock();
             q.waiting.push(Waiting { write, reply });
-            !std::mem::replace(&mut q.flushing, true)
+            !std::mem::replace(&mut q.submitted, true)
         };
-        if flush {
-            // The flushing task runs apart from this request: a caller that goes away (a closed
-            // socket) must not strand the batches of others that joined it.
+        if submit {
+            // The round runs apart from this request: a caller that goes away (a closed socket)
+            // must not strand the batches of others that joined it.
             let me = self.clone();
-            tokio::spawn(async move { me.flush().await });
+            tokio::spawn(async move { me.round().await });
         }
         answer
             .await
             .unwrap_or_else(|_| Err(StorageError::Invalid("the pad writer stopped".into())))
     }
 
-    async fn flush(&self) {
-        loop {
-            let batch = {
-                let mut q = self.queue.lock();
-                if q.waiting.is_empty() {
-                    q.flushing = false;
-                    return;
-                }
-                let mut rows = 0;
-                let take = q
-                    .waiting
-                    .iter()
-                    .take_while(|w| {
-                        rows += w.write.rows.len();
-                        rows <= MAX_ROWS
-                    })
-                    .count()
-                    .max(1);
-                q.waiting.drain(..take).collect::<Vec<_>>()
-            };
-            self.store(batch).await;
-        }
-    }
-
-    async fn store(&self, batch: Vec<Waiting>) {
-        let (writes, replies): (Vec<PadWrite>, Vec<oneshot::Sender<Stored>>) =
-            batch.into_iter().map(|w| (w.write, w.reply)).unzip();
-        let writes = Arc::new(writes);
-        let all = writes.clone();
+    /// One writer job: takes the queue when it runs, stores it all, then answers each pad.
+    async fn round(&self) {
+        let taken: Arc<Mutex<Option<Vec<Waiting>>>> = Arc::default();
+        let (queue, into) = (self.queue.clone(), taken.clone());
         let together = self
             .db
             .write(move |tx| {
-                let mut out = Vec::with_capacity(all.len());
-                let plain: Vec<PadRows<'_>> = all.iter().map(plain_rows).collect();
-                store::append_revisions(tx, &plain)?;
-                for w in all.iter() {
-                    out.push(finish(tx, w)?);
-                }
-                Ok(out)
+                let batch = {
+                    let mut q = queue.lock();
+                    q.submitted = false;
+                    std::mem::take(&mut q.waiting)
+                };
+                let writes: Vec<&PadWrite> = batch.iter().map(|w| &w.write).collect();
+                let stored = store_all(tx, &writes);
+                *into.lock() = Some(batch);
+                stored
             })
             .await;
+        let batch = taken.lock().take().unwrap_or_else(|| {
+            // The job never ran (the writer stopped): what waits would wait forever.
+            let mut q = self.queue.lock();
+            q.submitted = false;
+            std::mem::take(&mut q.waiting)
+        });
+        let (writes, replies): (Vec<PadWrite>, Vec<oneshot::Sender<Stored>>) =
+            batch.into_iter().map(|w| (w.write, w.reply)).unzip();
         match together {
             Ok(news) => {
                 for (reply, new) in replies.into_iter().zip(news) {
                     let _ = reply.send(Ok(new));
                 }
             }
-            Err(e) if replies.len() == 1 => {
+            Err(e) if replies.len() <= 1 => {
                 if let Some(reply) = replies.into_iter().next() {
                     let _ = reply.send(Err(e));
                 }
             }
             Err(_) => {
                 // One pad's batch may be at fault: each alone, so the others are kept.
+                let writes = Arc::new(writes);
                 for (i, reply) in replies.into_iter().enumerate() {
                     let writes = writes.clone();
                     let alone = self
                         .db
-                        .write(move |tx| {
-                            let w = &writes[i];
-                            store::append_revisions(tx, &[plain_rows(w)])?;
-                            finish(tx, w)
-                        })
-                        .await;
+                        .write(move |tx| store_all(tx, &[&writes[i]]))
+                        .await
+                        .map(|mut news| news.pop().unwrap_or_default());
                     let _ = reply.send(alone);
                 }
             }
         }
     }
+}
+
+/// Stores pads' batches in one go: what each brings back.
+fn store_all(
+    tx: &nichoir_storage::Connection,
+    writes: &[&PadWrite],
+) -> Result<Vec<Vec<Author>>, StorageError> {
+    let plain: Vec<PadRows<'_>> = writes.iter().map(|w| plain_rows(w)).collect();
+    store::append_revisions(tx, &plain)?;
+    writes.iter().map(|w| finish(tx, w)).collect()
 }
 
 /// A batch's revisions but the one that carries a snapshot (stored by [`finish`]).
@@ -178,12 +160,13 @@ fn plain_rows(w: &PadWrite) -> PadRows<'_> {
             .map(|(rev, op, author, client, seq)| (*rev, op, author, client.as_str(), *seq))
             .collect(),
         now: w.now,
+        head: w.head && w.snapshot.is_none(),
     }
 }
 
 /// The snapshot revision (now and then, `snapshot_every`) and the authors of one pad's batch.
 fn finish(tx: &nichoir_storage::Connection, w: &PadWrite) -> Result<Vec<Author>, StorageError> {
-    if let (Some((text, authorship)), Some((rev, op, author, client_id, seq))) =
+    if let (Some((text, authorship, clients)), Some((rev, op, author, client_id, seq))) =
         (&w.snapshot, w.rows.last())
     {
         store::insert_revision_row(
@@ -196,7 +179,7 @@ fn finish(tx: &nichoir_storage::Connection, w: &PadWrite) -> Result<Vec<Author>,
                 client_id,
                 seq: *seq,
                 now: w.now,
-                snapshot: Some((text.as_str(), authorship)),
+                snapshot: Some((text.as_str(), authorship, clients.as_str())),
             },
         )?;
         store::set_head(tx, &w.pad, *rev, w.now)?;
@@ -229,6 +212,7 @@ mod tests {
             snapshot: None,
             to_note: vec![(author.clone(), 1)],
             now: 7,
+            head: true,
         }
     }
 
