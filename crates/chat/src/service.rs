@@ -1265,7 +1265,12 @@ impl ChatService {
                 let Some(p) = store::post(c, id)? else {
                     return Err(Error::internal("the new message vanished").into());
                 };
-                let files = store::files_of(c, &[id])?.remove(&id).unwrap_or_default();
+                // Most messages carry no file: no query for them.
+                let files = if files.is_empty() {
+                    Vec::new()
+                } else {
+                    store::files_of(c, &[id])?.remove(&id).unwrap_or_default()
+                };
                 let pj = post_value(&p, author, Vec::new(), files);
                 let mut out = Vec::new();
                 let payload = json!({"type": "posted", "post": pj, "client_id": event_client});
