@@ -184,6 +184,9 @@ struct Report<'a> {
     throughput_rps: f64,
     latency_ms: LatencySummary,
     server_peak_rss_kib: Option<u64>,
+    /// The database writer's work per successful request (a vote, a wiki save), setup
+    /// included (a few writes against thousands of requests).
+    write: Option<scenarios::storage::WriteCost>,
 }
 
 fn round3(x: f64) -> f64 {
@@ -207,6 +210,7 @@ fn report<'a>(
         throughput_rps: round3(stats.throughput_rps()),
         latency_ms: LatencySummary::from_histogram(&stats.latency_us),
         server_peak_rss_kib: rss,
+        write: None,
     }
 }
 
@@ -304,20 +308,30 @@ async fn run(cli: Cli) -> Result<bool> {
                 .map(|n| format!(", at most {n} requests"))
                 .unwrap_or_default()
         );
+        // Closed-loop scenarios get the writer's figures around the whole run (the others take
+        // them around their own window and ignore these).
+        let probe = if s.needs_credentials() {
+            scenarios::storage::Probe::start(&ctx).await
+        } else {
+            None
+        };
         match s.run(&ctx).await {
             Ok(Outcome::Load(stats)) => {
                 for e in &stats.sample_errors {
                     eprintln!("nichoir-bench: {}: error sample: {e}", s.name());
                 }
                 let rss = ctx.server_pid().and_then(procfs::peak_rss_kib);
-                let line = serde_json::to_string(&report(
-                    s.name(),
-                    &ctx.target,
-                    cli.concurrency,
-                    &stats,
-                    rss,
-                ))?;
-                println!("{line}");
+                let mut line = report(s.name(), &ctx.target, cli.concurrency, &stats, rss);
+                if let Some((p, first)) = &probe {
+                    line.write = p
+                        .finish(
+                            first,
+                            stats.requests.saturating_sub(stats.errors),
+                            stats.elapsed.as_secs_f64(),
+                        )
+                        .await;
+                }
+                println!("{}", serde_json::to_string(&line)?);
             }
             Ok(Outcome::Report {
                 line,

@@ -176,6 +176,37 @@ impl OtClient {
         Ok(self.buffer.take().map(|b| self.send_next(b)))
     }
 
+    /// Revisions `first..=last` by others, for a client that keeps only its length and has
+    /// nothing in flight: the length after them is all it needs (`base_len` is what the first
+    /// expects, `target_len` what the last leaves). False (nothing done) for any other client,
+    /// which must take them one by one with [`OtClient::remote`].
+    pub fn skip_to(
+        &mut self,
+        (first, base_len): (u64, usize),
+        (last, target_len): (u64, usize),
+    ) -> Result<bool, OtError> {
+        let Text::Length(n) = &mut self.doc else {
+            return Ok(false);
+        };
+        if self.inflight.is_some() {
+            return Ok(false);
+        }
+        if first != self.rev + 1 || last < first {
+            return Err(OtError(format!(
+                "remote ops at revs {first}..={last}, expected {}",
+                self.rev + 1
+            )));
+        }
+        if base_len != *n {
+            return Err(OtError(format!(
+                "apply: op expects {base_len} chars, doc has {n}"
+            )));
+        }
+        *n = target_len;
+        self.rev = last;
+        Ok(true)
+    }
+
     /// A revision by someone else.
     pub fn remote(&mut self, op: &Op, rev: u64) -> Result<(), OtError> {
         if rev != self.rev + 1 {

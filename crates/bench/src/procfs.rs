@@ -105,6 +105,18 @@ pub fn cpu_ticks(pid: u32) -> Option<u64> {
     parse_stat_cpu_ticks(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
 }
 
+/// Bytes `pid` has caused to be written to storage so far (`write_bytes` of `/proc/<pid>/io`:
+/// for a SQLite server its WAL, checkpoints and logs). Needs the same user, or root.
+pub fn write_bytes(pid: u32) -> Option<u64> {
+    parse_write_bytes(&fs::read_to_string(format!("/proc/{pid}/io")).ok()?)
+}
+
+pub fn parse_write_bytes(io: &str) -> Option<u64> {
+    io.lines()
+        .find_map(|l| l.strip_prefix("write_bytes:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
 /// The PID of a process holding the socket listening on `port` on this machine, if any.
 pub fn find_listening_pid(port: u16) -> Option<u32> {
     let mut inodes = Vec::new();
@@ -157,6 +169,13 @@ mod tests {
   sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 99999 1 0000000000000000 100 0 0 10 0
 ";
+
+    #[test]
+    fn parses_write_bytes() {
+        let io = "rchar: 10\nwchar: 20\nread_bytes: 4096\nwrite_bytes: 81920\ncancelled_write_bytes: 0\n";
+        assert_eq!(parse_write_bytes(io), Some(81920));
+        assert_eq!(parse_write_bytes("rchar: 1\n"), None);
+    }
 
     #[test]
     fn parses_a_listening_row() {

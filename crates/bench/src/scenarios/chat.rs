@@ -38,6 +38,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 use super::http::cookie_header;
+use super::storage::{generator_limited, Probe, WriteCost};
 use super::{Ctx, Outcome, Scenario};
 use crate::load::LatencySummary;
 use crate::procfs;
@@ -165,6 +166,10 @@ struct Report {
     /// CPU used over the sending window; 100 = one core, the machine has 2.
     server_cpu_percent: Option<f64>,
     bench_cpu_percent: Option<f64>,
+    /// The generator took more than a third of the machine: it may be the limit of this run.
+    generator_limited: bool,
+    /// The database writer's work in the sending window, per message.
+    write: Option<WriteCost>,
     history_page_ms: LatencySummary,
     search_ms: LatencySummary,
     archive: Option<Archive>,
@@ -691,6 +696,7 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // Posters share the rate; the clock of the CPU figures runs over the sending window.
     let server_pid = ctx.server_pid();
+    let probe = Probe::start(ctx).await;
     let cpu_before = server_pid.and_then(procfs::cpu_ticks);
     let own_cpu_before = procfs::cpu_ticks(std::process::id());
     let start = Instant::now();
@@ -748,6 +754,13 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
     let elapsed = start.elapsed();
     let cpu_after = server_pid.and_then(procfs::cpu_ticks);
     let own_cpu_after = procfs::cpu_ticks(std::process::id());
+    let write = match &probe {
+        Some((p, first)) => {
+            p.finish(first, sent.load(Ordering::Relaxed), elapsed.as_secs_f64())
+                .await
+        }
+        None => None,
+    };
     tokio::time::sleep(Duration::from_secs(2)).await;
     let _ = stop_tx.send(true);
     let mut latencies = hist();
@@ -809,6 +822,11 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
         delivery_latency_ms: LatencySummary::from_histogram(&latencies),
         server_cpu_percent: cpu_pct(cpu_before, cpu_after),
         bench_cpu_percent: cpu_pct(own_cpu_before, own_cpu_after),
+        generator_limited: generator_limited(
+            cpu_pct(own_cpu_before, own_cpu_after),
+            std::thread::available_parallelism().map_or(0, usize::from),
+        ),
+        write,
         history_page_ms: LatencySummary::from_histogram(&history),
         search_ms: LatencySummary::from_histogram(&search),
         archive,

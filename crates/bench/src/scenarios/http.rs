@@ -157,7 +157,7 @@ impl Scenario for Me {
     }
 }
 
-fn login_body(username: &str, password: &str) -> serde_json::Value {
+pub fn login_body(username: &str, password: &str) -> serde_json::Value {
     serde_json::json!({ "username": username, "password": password })
 }
 
@@ -166,7 +166,7 @@ fn login_body(username: &str, password: &str) -> serde_json::Value {
 /// The header is built by hand rather than with a cookie jar: the session cookie may be
 /// `Secure` (when the server's base URL is https) and would then never be sent over plain
 /// http to the loopback port.
-async fn login_cookie(client: &Client, url: &str, body: &serde_json::Value) -> Result<String> {
+pub async fn login_cookie(client: &Client, url: &str, body: &serde_json::Value) -> Result<String> {
     let resp = client
         .post(url)
         .json(body)

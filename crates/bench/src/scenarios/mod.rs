@@ -17,6 +17,7 @@ pub mod http;
 pub mod pad;
 pub mod pad_history;
 pub mod polls;
+pub mod storage;
 pub mod video;
 pub mod wiki;
 

@@ -41,6 +41,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 use super::http::{cookie_header, LOGIN};
+use super::storage::{generator_limited, Probe, WriteCost};
 use super::{Ctx, Outcome, Scenario};
 use crate::load::{new_histogram, record, LatencySummary};
 use crate::ot::{random_typing, Op, Rng};
@@ -444,6 +445,20 @@ struct Editor {
     retries: u32,
     ack_us: Histogram<u64>,
     broadcast_us: Histogram<u64>,
+    /// Whether this editor times the others' edits (see [`BROADCAST_SAMPLERS`]).
+    samples_broadcast: bool,
+}
+
+/// Editors per pad that time the arrival of the others' edits. Every editor doing it for a
+/// 1,000-editor pad was a million lookups and histogram records a second in the load
+/// generator; a fixed spread of receivers, at every position of the server's send order, gives
+/// the same distribution.
+const BROADCAST_SAMPLERS: usize = 64;
+
+/// Whether editor `idx` (`per_pad` editors a pad) is one of its pad's broadcast samplers.
+fn samples_broadcast(idx: usize, per_pad: usize) -> bool {
+    let stride = per_pad.div_ceil(BROADCAST_SAMPLERS).max(1);
+    (idx % per_pad.max(1)).is_multiple_of(stride)
 }
 
 /// How an editor ended.
@@ -557,6 +572,21 @@ impl Editor {
     /// latency taken), ours acknowledges the edit in flight. The next edit (the buffer) goes
     /// after the whole list, on its last revision.
     fn on_batch(&mut self, ops: &[Revision], now: Instant) -> Result<Action, String> {
+        // Most editors of a crowded pad, most of the time: nothing in flight, only a length to
+        // keep, nothing to time. Then the batch is one step, not one per revision.
+        if let (false, Some(first), Some(last)) = (self.samples_broadcast, ops.first(), ops.last())
+        {
+            if self
+                .ot
+                .skip_to(
+                    (first.rev, first.op.base_len()),
+                    (last.rev, last.op.target_len()),
+                )
+                .map_err(|e| e.to_string())?
+            {
+                return Ok(Action::Nothing);
+            }
+        }
         let mut acked = false;
         for r in ops {
             let from = r.client_id.as_deref();
@@ -575,8 +605,11 @@ impl Editor {
                 acked = true;
                 continue;
             }
-            if let (Some(editor), Some(seq)) = (from.and_then(|c| self.shared.ids.editor(c)), r.seq)
-            {
+            if let (true, Some(editor), Some(seq)) = (
+                self.samples_broadcast,
+                from.and_then(|c| self.shared.ids.editor(c)),
+                r.seq,
+            ) {
                 if let Some(sent) = self.shared.log.sent_at(editor, seq) {
                     record(&mut self.broadcast_us, now.saturating_duration_since(sent));
                 }
@@ -1014,6 +1047,13 @@ pub struct PadReport {
     pub bench_cpu_percent: Option<f64>,
     /// CPUs available to this process.
     pub cores: usize,
+    /// The generator took more than a third of the machine: it may be the limit of this run.
+    pub generator_limited: bool,
+    /// The database writer's work in the window, per acknowledged edit.
+    pub write: Option<WriteCost>,
+    /// Bytes the server process wrote to disk in the window per acknowledged edit (from /proc:
+    /// any server version, SQLite only; PostgreSQL writes in its own processes).
+    pub server_disk_bytes_per_edit: Option<f64>,
 }
 
 fn round3(x: f64) -> f64 {
@@ -1195,6 +1235,7 @@ async fn run_with_token(
                         retries: 0,
                         ack_us: new_histogram()?,
                         broadcast_us: new_histogram()?,
+                        samples_broadcast: samples_broadcast(idx, per_pad),
                     };
                     editor.publish_status();
                     handles.push(tokio::spawn(editor.run(
@@ -1237,7 +1278,9 @@ async fn run_with_token(
 
     // The window.
     let server_pid = ctx.server_pid();
+    let probe = Probe::start(ctx).await;
     let cpu_before = server_pid.and_then(procfs::cpu_ticks);
+    let disk_before = server_pid.and_then(procfs::write_bytes);
     let own_cpu_before = procfs::cpu_ticks(std::process::id());
     let before = Window::of(&shared);
     let start = Instant::now();
@@ -1252,7 +1295,12 @@ async fn run_with_token(
     let window = start.elapsed().as_secs_f64();
     let after = Window::of(&shared);
     let cpu_after = server_pid.and_then(procfs::cpu_ticks);
+    let disk_after = server_pid.and_then(procfs::write_bytes);
     let own_cpu_after = procfs::cpu_ticks(std::process::id());
+    let write = match &probe {
+        Some((p, first)) => p.finish(first, after.acked - before.acked, window).await,
+        None => None,
+    };
 
     // Drain: nothing in flight, and every live editor of a pad on the same revision.
     let drain_start = Instant::now();
@@ -1359,6 +1407,7 @@ async fn run_with_token(
     let error_frames = shared.error_frames.load(Ordering::Relaxed);
     let disconnects = shared.disconnects.load(Ordering::Relaxed);
     let protocol_errors = shared.protocol_errors.load(Ordering::Relaxed) + stuck as u64;
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
     let report = PadReport {
         scenario: "pad",
         url: target.as_str().to_owned(),
@@ -1410,7 +1459,18 @@ async fn run_with_token(
         server_cpu_seconds: server_cpu_seconds.map(round3),
         server_cpu_percent: server_cpu_seconds.map(|s| per_sec_pct(s, window)),
         bench_cpu_percent: bench_cpu_seconds.map(|s| per_sec_pct(s, window)),
-        cores: std::thread::available_parallelism().map_or(0, usize::from),
+        cores,
+        generator_limited: generator_limited(
+            bench_cpu_seconds.map(|s| per_sec_pct(s, window)),
+            cores,
+        ),
+        write,
+        server_disk_bytes_per_edit: match (disk_before, disk_after) {
+            (Some(b), Some(a)) if acked > 0 => {
+                Some(round3(a.saturating_sub(b) as f64 / acked as f64))
+            }
+            _ => None,
+        },
     };
     let sample_errors = shared
         .samples
@@ -1492,7 +1552,27 @@ mod tests {
             retries: 0,
             ack_us: new_histogram().expect("histogram"),
             broadcast_us: new_histogram().expect("histogram"),
+            samples_broadcast: true,
         }
+    }
+
+    #[test]
+    fn broadcast_samplers_are_spread_over_each_pad() {
+        let count = |per_pad: usize| {
+            (0..per_pad)
+                .filter(|&i| samples_broadcast(i, per_pad))
+                .count()
+        };
+        assert_eq!(count(3), 3);
+        assert_eq!(count(64), 64);
+        assert_eq!(count(1000), 63);
+        assert!(
+            samples_broadcast(0, 1000)
+                && samples_broadcast(16, 1000)
+                && !samples_broadcast(1, 1000)
+        );
+        // The second pad's editors too.
+        assert!(samples_broadcast(3, 3) && samples_broadcast(1016, 1000));
     }
 
     fn event(data: Value) -> String {
