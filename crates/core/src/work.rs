@@ -79,7 +79,12 @@ pub fn configure(settings: PoolSettings) {
 }
 
 fn pool() -> &'static Pool {
-    pool_with(PoolSettings::default())
+    // Not `pool_with(PoolSettings::default())`: the default asks the system for its cores (files
+    // read under /sys and /proc), and that was done at every job of a busy server.
+    match POOL.get() {
+        Some(pool) => pool,
+        None => pool_with(PoolSettings::default()),
+    }
 }
 
 fn pool_with(settings: PoolSettings) -> &'static Pool {
