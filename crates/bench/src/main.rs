@@ -310,7 +310,7 @@ async fn run(cli: Cli) -> Result<bool> {
         );
         // Closed-loop scenarios get the writer's figures around the whole run (the others take
         // them around their own window and ignore these).
-        let probe = if s.needs_credentials() {
+        let probe = if ctx.credentials.is_some() {
             scenarios::storage::Probe::start(&ctx).await
         } else {
             None
