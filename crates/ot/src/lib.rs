@@ -255,41 +255,7 @@ impl Operation {
             });
         }
         let mut out = Operation::new();
-        let (mut ia, mut ib) = (self.components.iter(), next.components.iter());
-        let (mut a, mut b) = (Piece::from(ia.next()), Piece::from(ib.next()));
-        loop {
-            match (a, b) {
-                (None, None) => break,
-                (Some(Piece::Delete(n)), _) => {
-                    out.delete(n);
-                    a = Piece::from(ia.next());
-                }
-                (_, Some(Piece::Insert(s, _))) => {
-                    out.insert(s);
-                    b = Piece::from(ib.next());
-                }
-                (None, _) | (_, None) => return Err(OtError::InvalidComponent),
-                (Some(pa), Some(pb)) => {
-                    let m = pa.len().min(pb.len());
-                    match (pa, pb) {
-                        (Piece::Retain(_), Piece::Retain(_)) => {
-                            out.retain(m);
-                        }
-                        (Piece::Retain(_), Piece::Delete(_)) => {
-                            out.delete(m);
-                        }
-                        (Piece::Insert(s, _), Piece::Retain(_)) => {
-                            out.insert(split_chars(s, m).0);
-                        }
-                        // Inserted then deleted: nothing left of it. (Other pairs were handled
-                        // above: a delete in `self` or an insert in `next` consume nothing.)
-                        _ => {}
-                    }
-                    a = pa.advance(m, &mut ia);
-                    b = pb.advance(m, &mut ib);
-                }
-            }
-        }
+        compose_into(&self.components, &next.components, &mut out)?;
         Ok(out)
     }
 
@@ -463,6 +429,66 @@ fn transform_into(
                         b_prime.delete(m);
                     }
                     // Both deleted the same characters: nothing left to do.
+                    _ => {}
+                }
+                pa = x.advance(m, &mut ia);
+                pb = y.advance(m, &mut ib);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where [`compose_into`] writes: an [`Operation`] (its builders keep it canonical) or a
+/// [`Missed`] (which keeps the order it is given).
+pub(crate) trait Sink {
+    fn retain(&mut self, n: usize);
+    fn insert(&mut self, s: &str);
+    fn delete(&mut self, n: usize);
+}
+
+impl Sink for Operation {
+    fn retain(&mut self, n: usize) {
+        Operation::retain(self, n);
+    }
+    fn insert(&mut self, s: &str) {
+        Operation::insert(self, s);
+    }
+    fn delete(&mut self, n: usize) {
+        Operation::delete(self, n);
+    }
+}
+
+/// The loop of composition: `a` then `b` (lengths checked by the caller). Text `b` inserts where
+/// `a` deleted goes before those characters: an [`Operation`] puts it there anyway (its
+/// canonical form), and a [`Missed`] needs it there.
+pub(crate) fn compose_into(
+    a: &[Component],
+    b: &[Component],
+    out: &mut impl Sink,
+) -> Result<(), OtError> {
+    let (mut ia, mut ib) = (a.iter(), b.iter());
+    let (mut pa, mut pb) = (Piece::from(ia.next()), Piece::from(ib.next()));
+    loop {
+        match (pa, pb) {
+            (None, None) => break,
+            (_, Some(Piece::Insert(s, _))) => {
+                out.insert(s);
+                pb = Piece::from(ib.next());
+            }
+            (Some(Piece::Delete(n)), _) => {
+                out.delete(n);
+                pa = Piece::from(ia.next());
+            }
+            (None, _) | (_, None) => return Err(OtError::InvalidComponent),
+            (Some(x), Some(y)) => {
+                let m = x.len().min(y.len());
+                match (x, y) {
+                    (Piece::Retain(_), Piece::Retain(_)) => out.retain(m),
+                    (Piece::Retain(_), Piece::Delete(_)) => out.delete(m),
+                    (Piece::Insert(s, _), Piece::Retain(_)) => out.insert(split_chars(s, m).0),
+                    // Inserted then deleted: nothing left of it. (Other pairs were handled
+                    // above: a delete in `a` or an insert in `b` consume nothing.)
                     _ => {}
                 }
                 pa = x.advance(m, &mut ia);

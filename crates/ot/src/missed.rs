@@ -14,7 +14,7 @@
 //! goes before them (it belongs to the first gap of the merged ones, as a tie there puts the
 //! server's text first).
 
-use crate::{split_chars, transform_into, Component, Operation, OtError, Piece};
+use crate::{compose_into, transform_into, Component, Operation, OtError, Sink};
 
 /// Revisions composed in order, keeping where each insert sat among deleted characters.
 /// Only for [`Missed::rebase`]: it is not an [`Operation`] and never goes on the wire.
@@ -71,41 +71,7 @@ impl Missed {
             });
         }
         let mut out = Missed::default();
-        let (mut ia, mut ib) = (self.components.iter(), next.iter());
-        let (mut a, mut b) = (Piece::from(ia.next()), Piece::from(ib.next()));
-        loop {
-            match (a, b) {
-                (None, None) => break,
-                // Typed where `self` had deleted: before those characters (see the module).
-                (_, Some(Piece::Insert(s, n))) => {
-                    out.push(Component::Insert(s.to_owned()), 0, n);
-                    b = Piece::from(ib.next());
-                }
-                (Some(Piece::Delete(n)), _) => {
-                    out.push(Component::Delete(n), n, 0);
-                    a = Piece::from(ia.next());
-                }
-                (None, _) | (_, None) => return Err(OtError::InvalidComponent),
-                (Some(pa), Some(pb)) => {
-                    let m = pa.len().min(pb.len());
-                    match (pa, pb) {
-                        (Piece::Retain(_), Piece::Retain(_)) => {
-                            out.push(Component::Retain(m), m, m);
-                        }
-                        (Piece::Retain(_), Piece::Delete(_)) => {
-                            out.push(Component::Delete(m), m, 0);
-                        }
-                        (Piece::Insert(s, _), Piece::Retain(_)) => {
-                            out.push(Component::Insert(split_chars(s, m).0.to_owned()), 0, m);
-                        }
-                        // Inserted then deleted: nothing left of it.
-                        _ => {}
-                    }
-                    a = pa.advance(m, &mut ia);
-                    b = pb.advance(m, &mut ib);
-                }
-            }
-        }
+        compose_into(&self.components, next, &mut out)?;
         Ok(out)
     }
 
@@ -122,5 +88,17 @@ impl Missed {
             (Some(Component::Insert(last)), Component::Insert(s)) => last.push_str(&s),
             (_, c) => self.components.push(c),
         }
+    }
+}
+
+impl Sink for Missed {
+    fn retain(&mut self, n: usize) {
+        self.push(Component::Retain(n), n, n);
+    }
+    fn insert(&mut self, s: &str) {
+        self.push(Component::Insert(s.to_owned()), 0, s.chars().count());
+    }
+    fn delete(&mut self, n: usize) {
+        self.push(Component::Delete(n), n, 0);
     }
 }

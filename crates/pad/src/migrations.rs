@@ -182,20 +182,17 @@ ALTER TABLE pad_snapshots ADD COLUMN packed BYTEA;
             version: 4,
             name: "pad_clients_in_snapshots",
             after: None,
-            sql: r#"
--- Each client's last edit as of the snapshot, {"client": [seq, rev]} (NULL before: found by a
--- scan). With the revisions after the snapshot it is what idempotent resend needs, where an
--- index entry per edit cost every busy pad a page write per batch.
-ALTER TABLE pad_snapshots ADD COLUMN clients TEXT;
-DROP INDEX pad_revisions_client;
-"#,
-            pg: r#"
--- Each client's last edit as of the snapshot, {"client": [seq, rev]} (NULL before: found by a
--- scan). With the revisions after the snapshot it is what idempotent resend needs, where an
--- index entry per edit cost every busy pad a page write per batch.
-ALTER TABLE pad_snapshots ADD COLUMN clients TEXT;
-DROP INDEX pad_revisions_client;
-"#,
+            sql: CLIENTS_IN_SNAPSHOTS,
+            pg: CLIENTS_IN_SNAPSHOTS,
         },
     ],
 };
+
+/// Migration 4, the same on both engines.
+const CLIENTS_IN_SNAPSHOTS: &str = r#"
+-- Each client's last edit as of the snapshot, {"client": [seq, rev]} (NULL before: found by a
+-- scan). With the revisions after the snapshot it is what idempotent resend needs, where an
+-- index entry per edit cost every busy pad a page write per batch.
+ALTER TABLE pad_snapshots ADD COLUMN clients TEXT;
+DROP INDEX pad_revisions_client;
+"#;
