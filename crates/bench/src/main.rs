@@ -497,7 +497,8 @@ mod tests {
                 "scenario",
                 "server_peak_rss_kib",
                 "throughput_rps",
-                "url"
+                "url",
+                "write"
             ]
         );
         assert_eq!(v["throughput_rps"], 5.0);
