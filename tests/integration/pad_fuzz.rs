@@ -1220,6 +1220,88 @@ async fn resending_an_edit_is_idempotent() {
     assert_eq!(pad_text(&server, &pad).await, ("hé🙂!x".to_string(), 3));
 }
 
+/// Every client's last edit is kept in the snapshots (no index per edit): after a restart, with
+/// a snapshot at every other revision, an edit resent by a client whose last edit is behind the
+/// newest snapshot is still recognised, as is an older one of its edits, and a new one applies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resent_edits_are_known_from_the_snapshots_after_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let d = data.clone();
+    let mut server = TestServer::start_with(move |c| {
+        c.server.data_dir = d;
+        c.pads.snapshot_every = 2;
+    })
+    .expect("server");
+    let owner = user(&server, "owner").await;
+    let (pad, _) = create_pad(&server, &owner).await;
+    let topic = format!("pad:{pad}");
+    let (mut a, _) = join(server.addr, &owner.cookie, &topic).await;
+    // "old" writes revisions 1 and 2, then "new" writes 3 to 6: the snapshots at 2, 4 and 6
+    // hold "old"'s last edit, and no revision after the newest snapshot is theirs.
+    let mut rev = 0;
+    for (client, seq) in [
+        ("old", 1),
+        ("old", 2),
+        ("new", 1),
+        ("new", 2),
+        ("new", 3),
+        ("new", 4),
+    ] {
+        let op = if rev == 0 {
+            json!(["x"])
+        } else {
+            json!([rev, "x"])
+        };
+        send_json(&mut a, &publish(&topic, op_msg(client, seq, rev, op))).await;
+        let ev = next_pad_event(&mut a, &topic).await;
+        assert_eq!(
+            (ev["type"].as_str(), ev["rev"].as_u64()),
+            (Some("ack"), Some(rev + 1)),
+            "{ev}"
+        );
+        rev += 1;
+    }
+    drop(a);
+    server.stop();
+    drop(server);
+    let d = data.clone();
+    let server = TestServer::start_with(move |c| {
+        c.server.data_dir = d;
+        c.pads.snapshot_every = 2;
+    })
+    .expect("restart");
+    let (mut a, state) = join(server.addr, &owner.cookie, &topic).await;
+    assert_eq!(state["rev"], 6, "{state}");
+    for (seq, at) in [(2u64, 2u64), (1, 1)] {
+        send_json(
+            &mut a,
+            &publish(&topic, op_msg("old", seq, 6, json!([6, "y"]))),
+        )
+        .await;
+        let ev = next_pad_event(&mut a, &topic).await;
+        assert_eq!(ev["type"], "ack", "old seq {seq} after restart: {ev}");
+        assert_eq!(
+            (ev["rev"].as_u64(), ev["seq"].as_u64()),
+            (Some(at), Some(seq)),
+            "{ev}"
+        );
+    }
+    send_json(
+        &mut a,
+        &publish(&topic, op_msg("old", 3, 6, json!([6, "z"]))),
+    )
+    .await;
+    let ev = next_pad_event(&mut a, &topic).await;
+    assert_eq!(
+        (ev["type"].as_str(), ev["rev"].as_u64()),
+        (Some("ack"), Some(7)),
+        "{ev}"
+    );
+    assert_eq!(pad_text(&server, &pad).await, ("xxxxxxz".to_string(), 7));
+    assert_eq!(revision_rows(&server, &pad).await.len(), 7);
+}
+
 /// Reads pad events on one connection until it has seen revision `upto` and the ack of
 /// (`client_id`, `seq`) if given, checking the order a Jupiter client relies on: revisions
 /// arrive one by one, in order, and an ack comes exactly when its revision is the next one
