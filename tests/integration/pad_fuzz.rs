@@ -1302,6 +1302,61 @@ async fn resent_edits_are_known_from_the_snapshots_after_a_restart() {
     assert_eq!(revision_rows(&server, &pad).await.len(), 7);
 }
 
+/// A pad nobody follows leaves memory after `pads.unload_idle_secs`; the next visitor and the
+/// next edits find it whole (text, revision, the last edit of each client).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_pad_leaves_memory_and_comes_back_whole() {
+    let server = TestServer::start_with(|c| c.pads.unload_idle_secs = 1).expect("server");
+    let owner = user(&server, "owner").await;
+    let (pad, _) = create_pad(&server, &owner).await;
+    let topic = format!("pad:{pad}");
+    let (mut a, _) = join(server.addr, &owner.cookie, &topic).await;
+    send_json(
+        &mut a,
+        &publish(&topic, op_msg("c1", 1, 0, json!(["héllo"]))),
+    )
+    .await;
+    let ev = next_pad_event(&mut a, &topic).await;
+    assert_eq!(
+        (ev["type"].as_str(), ev["rev"].as_u64()),
+        (Some("ack"), Some(1)),
+        "{ev}"
+    );
+    drop(a);
+    // Unloaded within 1 s of idleness plus a sweep (every 0.5 s); wait well past both.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let (mut a, state) = join(server.addr, &owner.cookie, &topic).await;
+    assert_eq!(
+        (state["rev"].as_u64(), state["text"].as_str()),
+        (Some(1), Some("héllo")),
+        "{state}"
+    );
+    // The client's last edit is known again: a resend is acknowledged, not applied twice.
+    send_json(
+        &mut a,
+        &publish(&topic, op_msg("c1", 1, 0, json!(["héllo"]))),
+    )
+    .await;
+    let ev = next_pad_event(&mut a, &topic).await;
+    assert_eq!(
+        (ev["type"].as_str(), ev["rev"].as_u64()),
+        (Some("ack"), Some(1)),
+        "{ev}"
+    );
+    send_json(
+        &mut a,
+        &publish(&topic, op_msg("c1", 2, 1, json!([5, "!"]))),
+    )
+    .await;
+    let ev = next_pad_event(&mut a, &topic).await;
+    assert_eq!(
+        (ev["type"].as_str(), ev["rev"].as_u64()),
+        (Some("ack"), Some(2)),
+        "{ev}"
+    );
+    assert_eq!(pad_text(&server, &pad).await, ("héllo!".to_string(), 2));
+}
+
 /// Reads pad events on one connection until it has seen revision `upto` and the ack of
 /// (`client_id`, `seq`) if given, checking the order a Jupiter client relies on: revisions
 /// arrive one by one, in order, and an ack comes exactly when its revision is the next one

@@ -406,6 +406,7 @@ pub struct PadsConfig {
     pub ops_per_second: u64,
     pub snapshot_every: u64,
     pub expire_unused_days: u64,
+    pub unload_idle_secs: u64,
 }
 
 impl Default for PadsConfig {
@@ -417,6 +418,7 @@ impl Default for PadsConfig {
             ops_per_second: 30,
             snapshot_every: 500,
             expire_unused_days: 0,
+            unload_idle_secs: 600,
         }
     }
 }

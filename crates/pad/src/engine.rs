@@ -23,6 +23,7 @@ use parking_lot::Mutex;
 use serde_json::{json, Value};
 
 use crate::authorship::Authorship;
+use crate::idle;
 use crate::model::{Author, PadInfo, RevisionInfo};
 use crate::owner;
 use crate::rebase::{self, MissedSince};
@@ -222,6 +223,8 @@ struct Slot {
     queue: Mutex<Vec<Pending>>,
     /// When the last batch was taken from the queue (only read and written under `state`).
     last_batch: Mutex<Option<Instant>>,
+    /// The pad's last use, for leaving memory when idle (see `idle.rs`).
+    touched: Mutex<Option<Instant>>,
 }
 
 /// Pacing of a crowded pad's batches: every batch costs one frame per member, so a pad's batches
@@ -410,7 +413,71 @@ impl PadService {
     }
 
     fn slot(&self, id: &str) -> Arc<Slot> {
-        self.pads.lock().entry(id.to_string()).or_default().clone()
+        let slot = self.pads.lock().entry(id.to_string()).or_default().clone();
+        *slot.touched.lock() = Some(Instant::now());
+        slot
+    }
+
+    /// Starts the sweeper that lets idle pads leave memory (`pads.unload_idle_secs`; 0: never).
+    pub fn unload_idle_pads(self: &Arc<Self>) {
+        let secs = self.config.unload_idle_secs;
+        if secs == 0 {
+            return;
+        }
+        let idle = Duration::from_secs(secs);
+        let weak = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(idle::sweep_every(idle));
+            loop {
+                tick.tick().await;
+                let Some(me) = weak.upgrade() else { return };
+                let gone = me.unload_idle(idle);
+                if gone > 0 {
+                    tracing::debug!(pads = gone, "idle pads left memory");
+                }
+            }
+        });
+    }
+
+    /// Drops the state of every pad idle for `idle` (see [`idle::may_unload`]); how many.
+    fn unload_idle(&self, idle: Duration) -> usize {
+        let now = Instant::now();
+        let slots: Vec<(String, Arc<Slot>)> = self
+            .pads
+            .lock()
+            .iter()
+            .map(|(id, slot)| (id.clone(), slot.clone()))
+            .collect();
+        let mut gone = 0;
+        for (id, slot) in slots {
+            // A pad whose lock is held is in use.
+            let Ok(mut guard) = slot.state.try_lock() else {
+                continue;
+            };
+            let mut members = self.hub.member_count(&edit_topic(&id));
+            if let Some(p) = guard.as_ref() {
+                members += self.hub.member_count(&view_topic(&p.info.readonly_id));
+            }
+            let used = idle::SlotUse {
+                touched: *slot.touched.lock(),
+                members,
+                queued: !slot.queue.lock().is_empty(),
+            };
+            if !idle::may_unload(&used, now, idle) {
+                continue;
+            }
+            if guard.take().is_some() {
+                gone += 1;
+            }
+            drop(guard);
+            // The slot goes too, unless someone took it meanwhile (the map and this loop hold
+            // the only references otherwise; the map's lock keeps new ones out).
+            let mut pads = self.pads.lock();
+            if Arc::strong_count(&slot) == 2 {
+                pads.remove(&id);
+            }
+        }
+        gone
     }
 
     async fn load(&self, id: &str) -> Result<PadState, PadError> {

@@ -10,6 +10,7 @@ mod etherpad_file;
 mod export;
 #[cfg(test)]
 mod fuzz_tests;
+mod idle;
 mod import;
 mod migrations;
 mod model;
@@ -42,6 +43,7 @@ pub fn api(api: Api) -> Api {
 /// Registers the `pad:` and `padro:` topics on the hub.
 pub fn register_topics(service: &Arc<PadService>) {
     service.serve_other_nodes();
+    service.unload_idle_pads();
     let topics = Arc::new(PadTopics::new(service.clone()));
     service.hub().register("pad", topics.clone());
     service.hub().register("padro", topics);
