@@ -1239,15 +1239,15 @@ async fn resent_edits_are_known_from_the_snapshots_after_a_restart() {
     let (mut a, _) = join(server.addr, &owner.cookie, &topic).await;
     // "old" writes revisions 1 and 2, then "new" writes 3 to 6: the snapshots at 2, 4 and 6
     // hold "old"'s last edit, and no revision after the newest snapshot is theirs.
-    let mut rev = 0;
-    for (client, seq) in [
+    let edits = [
         ("old", 1),
         ("old", 2),
         ("new", 1),
         ("new", 2),
         ("new", 3),
         ("new", 4),
-    ] {
+    ];
+    for (rev, (client, seq)) in (0u64..).zip(edits) {
         let op = if rev == 0 {
             json!(["x"])
         } else {
@@ -1260,7 +1260,6 @@ async fn resent_edits_are_known_from_the_snapshots_after_a_restart() {
             (Some("ack"), Some(rev + 1)),
             "{ev}"
         );
-        rev += 1;
     }
     drop(a);
     server.stop();
