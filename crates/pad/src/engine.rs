@@ -3,7 +3,7 @@
 //! an acknowledged edit survives a crash), then acknowledged to its author and broadcast to the
 //! others while the lock is still held, so every client sees revisions in order.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,12 +28,11 @@ use crate::model::{Author, PadInfo, RevisionInfo};
 use crate::owner;
 use crate::rebase::{self, MissedSince};
 use crate::store::{self, StoredRev};
+use crate::window::Window;
 
 /// How often a busy pad's row takes its head and times (milliseconds): listings and the pad
 /// expiry read them, and may be this late; the head itself is read from the revisions.
 const HEAD_EVERY_MS: i64 = 10_000;
-/// Revisions kept in memory per pad for transforming late edits without a database read.
-const RECENT: usize = 1000;
 /// Revisions per `ops` message when a client catches up.
 const SYNC_CHUNK: usize = 500;
 
@@ -127,7 +126,7 @@ struct PadState {
     text: String,
     len: usize,
     authorship: Authorship,
-    recent: VecDeque<Arc<StoredRev>>,
+    recent: Window,
     /// Every client's last applied (seq, rev), loaded with the pad: the fast path of idempotent
     /// resend, and a client missing here has never edited the pad.
     last_seq: HashMap<String, (u64, u64)>,
@@ -511,10 +510,7 @@ impl PadService {
         let (info, text, authorship, tail, clients, authors) = loaded?;
         let (text, authorship) = replay(text, authorship, &tail)
             .map_err(|e| PadError::Other(Error::internal(format!("pad {id}: {e}"))))?;
-        let mut recent: VecDeque<Arc<StoredRev>> = tail.into_iter().map(Arc::new).collect();
-        while recent.len() > RECENT {
-            recent.pop_front();
-        }
+        let recent = Window::new(tail.into_iter().map(Arc::new).collect());
         Ok(PadState {
             len: text.chars().count(),
             info,
@@ -962,23 +958,22 @@ impl PadService {
             }
         }
         self.send_batch(&topics, &accepted);
+        let mut stored = Vec::with_capacity(accepted.len());
         for a in accepted {
             p.last_seq.insert(a.client_id.clone(), (a.seq, a.rev));
             let _ = a.reply.send(Ok(Applied {
                 rev: a.rev,
                 duplicate: false,
             }));
-            p.recent.push_back(Arc::new(StoredRev {
+            stored.push(Arc::new(StoredRev {
                 rev: a.rev,
                 op: a.op,
                 author_id: a.author.id,
                 client_id: a.client_id,
                 seq: a.seq,
             }));
-            if p.recent.len() > RECENT {
-                p.recent.pop_front();
-            }
         }
+        p.recent.extend(stored, Instant::now());
         // Copies of this batch's edits: now stored and broadcast, so their acks may go.
         for l in later_acks {
             if let Some(conn) = l.origin {
@@ -1101,18 +1096,19 @@ impl PadService {
         // Revisions the client had not seen: stored ones, then the earlier edits of this batch.
         if base_rev < head {
             let cached = if rebase::composable(&op) && head - base_rev >= rebase::WORTH_CACHING {
-                p.missed.since(base_rev, &p.recent).map_err(invalid)?
+                p.missed.since(base_rev, &p.recent.revs).map_err(invalid)?
             } else {
                 None
             };
             op = match cached {
                 Some(missed) => missed.rebase(&op).map_err(invalid)?,
                 None => {
-                    let stored: Vec<Arc<StoredRev>> = match p.recent.front().map(|r| r.rev) {
+                    let stored: Vec<Arc<StoredRev>> = match p.recent.revs.front().map(|r| r.rev) {
                         // `recent` holds consecutive revisions: skip to the first one after
                         // `base_rev`.
                         Some(first) if first <= base_rev + 1 => p
                             .recent
+                            .revs
                             .iter()
                             .skip(usize::try_from(base_rev + 1 - first).unwrap_or(usize::MAX))
                             .cloned()
@@ -1185,8 +1181,13 @@ impl PadService {
                 return Err(PadError::RevFromFuture(rev));
             }
             let revs: Vec<Arc<StoredRev>> =
-                if p.recent.front().is_some_and(|r| r.rev <= rev + 1) || rev == head {
-                    p.recent.iter().filter(|r| r.rev > rev).cloned().collect()
+                if p.recent.revs.front().is_some_and(|r| r.rev <= rev + 1) || rev == head {
+                    p.recent
+                        .revs
+                        .iter()
+                        .filter(|r| r.rev > rev)
+                        .cloned()
+                        .collect()
                 } else {
                     db.read(move |c| store::revisions_between(c, &pad, rev, head))
                         .await?

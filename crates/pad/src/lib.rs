@@ -20,6 +20,7 @@ mod rebase;
 mod routes;
 mod store;
 mod topics;
+mod window;
 mod writer;
 
 use std::sync::Arc;
