@@ -1253,13 +1253,7 @@ async fn resent_edits_are_known_from_the_snapshots_after_a_restart() {
         } else {
             json!([rev, "x"])
         };
-        send_json(&mut a, &publish(&topic, op_msg(client, seq, rev, op))).await;
-        let ev = next_pad_event(&mut a, &topic).await;
-        assert_eq!(
-            (ev["type"].as_str(), ev["rev"].as_u64()),
-            (Some("ack"), Some(rev + 1)),
-            "{ev}"
-        );
+        edit_acked(&mut a, &topic, (client, seq, rev), op, rev + 1).await;
     }
     drop(a);
     server.stop();
@@ -1272,31 +1266,11 @@ async fn resent_edits_are_known_from_the_snapshots_after_a_restart() {
     .expect("restart");
     let (mut a, state) = join(server.addr, &owner.cookie, &topic).await;
     assert_eq!(state["rev"], 6, "{state}");
+    // Its last edit, then an older one: acknowledged at their revisions, not applied.
     for (seq, at) in [(2u64, 2u64), (1, 1)] {
-        send_json(
-            &mut a,
-            &publish(&topic, op_msg("old", seq, 6, json!([6, "y"]))),
-        )
-        .await;
-        let ev = next_pad_event(&mut a, &topic).await;
-        assert_eq!(ev["type"], "ack", "old seq {seq} after restart: {ev}");
-        assert_eq!(
-            (ev["rev"].as_u64(), ev["seq"].as_u64()),
-            (Some(at), Some(seq)),
-            "{ev}"
-        );
+        edit_acked(&mut a, &topic, ("old", seq, 6), json!([6, "y"]), at).await;
     }
-    send_json(
-        &mut a,
-        &publish(&topic, op_msg("old", 3, 6, json!([6, "z"]))),
-    )
-    .await;
-    let ev = next_pad_event(&mut a, &topic).await;
-    assert_eq!(
-        (ev["type"].as_str(), ev["rev"].as_u64()),
-        (Some("ack"), Some(7)),
-        "{ev}"
-    );
+    edit_acked(&mut a, &topic, ("old", 3, 6), json!([6, "z"]), 7).await;
     assert_eq!(pad_text(&server, &pad).await, ("xxxxxxz".to_string(), 7));
     assert_eq!(revision_rows(&server, &pad).await.len(), 7);
 }
@@ -1310,17 +1284,7 @@ async fn an_idle_pad_leaves_memory_and_comes_back_whole() {
     let (pad, _) = create_pad(&server, &owner).await;
     let topic = format!("pad:{pad}");
     let (mut a, _) = join(server.addr, &owner.cookie, &topic).await;
-    send_json(
-        &mut a,
-        &publish(&topic, op_msg("c1", 1, 0, json!(["héllo"]))),
-    )
-    .await;
-    let ev = next_pad_event(&mut a, &topic).await;
-    assert_eq!(
-        (ev["type"].as_str(), ev["rev"].as_u64()),
-        (Some("ack"), Some(1)),
-        "{ev}"
-    );
+    edit_acked(&mut a, &topic, ("c1", 1, 0), json!(["héllo"]), 1).await;
     drop(a);
     // Unloaded within 1 s of idleness plus a sweep (every 0.5 s); wait well past both.
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
@@ -1331,29 +1295,26 @@ async fn an_idle_pad_leaves_memory_and_comes_back_whole() {
         "{state}"
     );
     // The client's last edit is known again: a resend is acknowledged, not applied twice.
-    send_json(
-        &mut a,
-        &publish(&topic, op_msg("c1", 1, 0, json!(["héllo"]))),
-    )
-    .await;
-    let ev = next_pad_event(&mut a, &topic).await;
-    assert_eq!(
-        (ev["type"].as_str(), ev["rev"].as_u64()),
-        (Some("ack"), Some(1)),
-        "{ev}"
-    );
-    send_json(
-        &mut a,
-        &publish(&topic, op_msg("c1", 2, 1, json!([5, "!"]))),
-    )
-    .await;
-    let ev = next_pad_event(&mut a, &topic).await;
-    assert_eq!(
-        (ev["type"].as_str(), ev["rev"].as_u64()),
-        (Some("ack"), Some(2)),
-        "{ev}"
-    );
+    edit_acked(&mut a, &topic, ("c1", 1, 0), json!(["héllo"]), 1).await;
+    edit_acked(&mut a, &topic, ("c1", 2, 1), json!([5, "!"]), 2).await;
     assert_eq!(pad_text(&server, &pad).await, ("héllo!".to_string(), 2));
+}
+
+/// Sends the edit (`client`, `seq`) made on revision `base` and expects its `ack` at `rev`.
+async fn edit_acked(
+    ws: &mut Ws,
+    topic: &str,
+    (client, seq, base): (&str, u64, u64),
+    op: Value,
+    rev: u64,
+) {
+    send_json(ws, &publish(topic, op_msg(client, seq, base, op))).await;
+    let ev = next_pad_event(ws, topic).await;
+    assert_eq!(
+        (ev["type"].as_str(), ev["rev"].as_u64(), ev["seq"].as_u64()),
+        (Some("ack"), Some(rev), Some(seq)),
+        "{ev}"
+    );
 }
 
 /// Reads pad events on one connection until it has seen revision `upto` and the ack of
