@@ -55,6 +55,12 @@ impl Missed {
         self.target_len
     }
 
+    /// The same change as one canonical [`Operation`] (what applying these revisions in turn
+    /// does to a text), the order of inserts among deleted text forgotten.
+    pub fn to_operation(&self) -> Operation {
+        self.components.iter().cloned().collect()
+    }
+
     /// `op`, made on the document before these revisions, transformed to apply after them (their
     /// inserts go first at a tie): what transforming it against each revision in turn gives.
     pub fn rebase(&self, op: &Operation) -> Result<Operation, OtError> {

@@ -128,6 +128,9 @@ proptest! {
         };
         let whole = all(&ops);
         prop_assert_eq!(whole.rebase(&c).expect("rebase"), step.clone());
+        // As an operation, the composition is the ordinary one.
+        let composed = ops[1..].iter().try_fold(ops[0].clone(), |a, b| a.compose(b)).expect("compose");
+        prop_assert_eq!(whole.to_operation(), composed);
         prop_assert_eq!((whole.base_len(), whole.target_len()), (chars(&doc), len));
         let cut = cut.min(ops.len() - 1).max(1);
         if cut < ops.len() {

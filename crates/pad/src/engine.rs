@@ -417,6 +417,16 @@ impl PadService {
         slot
     }
 
+    /// Sockets following a pad: its editors, and its read-only viewers when the pad is loaded
+    /// (their topic is named by the read-only id, which the state holds).
+    fn members(&self, pad_id: &str, state: Option<&PadState>) -> usize {
+        let mut members = self.hub.member_count(&edit_topic(pad_id));
+        if let Some(p) = state {
+            members += self.hub.member_count(&view_topic(&p.info.readonly_id));
+        }
+        members
+    }
+
     /// Starts the sweeper that lets idle pads leave memory (`pads.unload_idle_secs`; 0: never).
     pub fn unload_idle_pads(self: &Arc<Self>) {
         let secs = self.config.unload_idle_secs;
@@ -453,13 +463,9 @@ impl PadService {
             let Ok(mut guard) = slot.state.try_lock() else {
                 continue;
             };
-            let mut members = self.hub.member_count(&edit_topic(&id));
-            if let Some(p) = guard.as_ref() {
-                members += self.hub.member_count(&view_topic(&p.info.readonly_id));
-            }
             let used = idle::SlotUse {
                 touched: *slot.touched.lock(),
-                members,
+                members: self.members(&id, guard.as_ref()),
                 queued: !slot.queue.lock().is_empty(),
             };
             if !idle::may_unload(&used, now, idle) {
@@ -527,7 +533,6 @@ impl PadService {
         })
     }
 
-    /// Runs `f` on the loaded pad under its lock.
     /// The pad's last revision as stored (another node may have written it): how a node of a
     /// cluster tells that its state in memory is stale.
     async fn stored_head(&self, pad_id: &str) -> Result<Option<u64>, StorageError> {
@@ -535,6 +540,7 @@ impl PadService {
         self.db.read(move |c| store::true_head(c, &pad)).await
     }
 
+    /// Runs `f` on the loaded pad under its lock.
     async fn with_pad<R>(
         &self,
         id: &str,
@@ -725,10 +731,7 @@ impl PadService {
     /// Waits (holding the pad lock, so edits pile up in the queue) until a crowded pad may start
     /// its next batch; see [`PACE_PER_MEMBER`].
     async fn pace(&self, pad_id: &str, slot: &Slot, state: Option<&PadState>) {
-        let mut members = self.hub.member_count(&edit_topic(pad_id));
-        if let Some(p) = state {
-            members += self.hub.member_count(&view_topic(&p.info.readonly_id));
-        }
+        let members = self.members(pad_id, state);
         let gap = PACE_PER_MEMBER
             .saturating_mul(u32::try_from(members).unwrap_or(u32::MAX))
             .min(MAX_PACE);
@@ -775,9 +778,9 @@ impl PadService {
         // large pad and many editors, copying the text dominates otherwise.
         // The authorship is moved after the commit, in place (see `Authorship`): it cannot fail
         // for an edit that fits the text's length, which `accept` checked.
-        let (mut combined, mut len): (Option<Operation>, usize) = (None, p.len);
-        // The batch's edits so far, composed for rebasing the later ones (see `rebase`).
-        let mut landed: Option<Missed> = None;
+        // The batch's edits so far, composed: for rebasing the later ones (see `rebase`), and as
+        // one operation on the text once the batch is whole.
+        let (mut landed, mut len): (Option<Missed>, usize) = (None, p.len);
         let mut accepted: Vec<Accepted> = Vec::new();
         let mut later_acks: Vec<LaterAck> = Vec::new();
         for item in batch {
@@ -811,13 +814,12 @@ impl PadService {
                     reply: item.reply,
                 }),
                 Ok(Acceptance::New(op)) => {
-                    let next = match (&combined, &landed) {
-                        (Some(c), Some(l)) => c.compose(&op).and_then(|c| Ok((c, l.then(&op)?))),
-                        _ => Ok((op.clone(), Missed::of(&op))),
+                    let next = match &landed {
+                        Some(l) => l.then(&op),
+                        None => Ok(Missed::of(&op)),
                     };
                     match next.map_err(|e| PadError::InvalidOp(e.to_string())) {
-                        Ok((n, l)) => {
-                            combined = Some(n);
+                        Ok(l) => {
                             landed = Some(l);
                             len = op.target_len();
                             accepted.push(Accepted {
@@ -840,10 +842,10 @@ impl PadService {
                 }
             }
         }
-        let Some(combined) = combined.filter(|_| !accepted.is_empty()) else {
+        let Some(combined) = landed.as_ref().filter(|_| !accepted.is_empty()) else {
             return;
         };
-        let text = match combined.apply(&p.text) {
+        let text = match combined.to_operation().apply(&p.text) {
             Ok(t) => t,
             Err(e) => {
                 // Cannot happen (every edit was checked against the length); refuse the batch.
@@ -1096,24 +1098,16 @@ impl PadService {
         // Revisions the client had not seen: stored ones, then the earlier edits of this batch.
         if base_rev < head {
             let cached = if rebase::composable(&op) && head - base_rev >= rebase::WORTH_CACHING {
-                p.missed.since(base_rev, &p.recent.revs).map_err(invalid)?
+                p.missed.since(base_rev, &p.recent).map_err(invalid)?
             } else {
                 None
             };
             op = match cached {
                 Some(missed) => missed.rebase(&op).map_err(invalid)?,
                 None => {
-                    let stored: Vec<Arc<StoredRev>> = match p.recent.revs.front().map(|r| r.rev) {
-                        // `recent` holds consecutive revisions: skip to the first one after
-                        // `base_rev`.
-                        Some(first) if first <= base_rev + 1 => p
-                            .recent
-                            .revs
-                            .iter()
-                            .skip(usize::try_from(base_rev + 1 - first).unwrap_or(usize::MAX))
-                            .cloned()
-                            .collect(),
-                        _ => {
+                    let stored: Vec<Arc<StoredRev>> = match p.recent.after(base_rev) {
+                        Some(revs) => revs.cloned().collect(),
+                        None => {
                             let pad = p.info.id.clone();
                             self.db
                                 .read(move |c| store::revisions_between(c, &pad, base_rev, head))
@@ -1180,21 +1174,16 @@ impl PadService {
             if rev > head {
                 return Err(PadError::RevFromFuture(rev));
             }
-            let revs: Vec<Arc<StoredRev>> =
-                if p.recent.revs.front().is_some_and(|r| r.rev <= rev + 1) || rev == head {
-                    p.recent
-                        .revs
-                        .iter()
-                        .filter(|r| r.rev > rev)
-                        .cloned()
-                        .collect()
-                } else {
-                    db.read(move |c| store::revisions_between(c, &pad, rev, head))
-                        .await?
-                        .into_iter()
-                        .map(Arc::new)
-                        .collect()
-                };
+            let revs: Vec<Arc<StoredRev>> = match p.recent.after(rev) {
+                Some(revs) => revs.cloned().collect(),
+                None if rev == head => Vec::new(),
+                None => db
+                    .read(move |c| store::revisions_between(c, &pad, rev, head))
+                    .await?
+                    .into_iter()
+                    .map(Arc::new)
+                    .collect(),
+            };
             // In chunks: one queued message per SYNC_CHUNK revisions, so that a client far behind
             // does not overflow its own send queue (which would drop it as too slow).
             for chunk in revs.chunks(SYNC_CHUNK) {

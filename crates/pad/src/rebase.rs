@@ -12,12 +12,11 @@
 //! the property test in `crates/ot/tests/properties.rs` checks it): typing and erasing, nearly
 //! every edit. Replacing a selection is transformed step by step, as before.
 
-use std::collections::{BTreeMap, VecDeque};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
 use nichoir_ot::{Missed, Operation, OtError};
 
-use crate::store::StoredRev;
+use crate::window::Window;
 
 /// Base revisions kept at most; the oldest goes first.
 const MAX_BASES: usize = 32;
@@ -53,29 +52,17 @@ pub(crate) struct MissedSince {
 }
 
 impl MissedSince {
-    /// The revisions after `base` up to the head, composed; `recent` holds the last consecutive
-    /// revisions, ending at the head. None when they do not reach back to `base`.
-    pub(crate) fn since(
-        &mut self,
-        base: u64,
-        recent: &VecDeque<Arc<StoredRev>>,
-    ) -> Result<Option<&Missed>, OtError> {
+    /// The revisions after `base` up to the head, composed, from the pad's recent ones. None
+    /// when they do not reach back to `base`.
+    pub(crate) fn since(&mut self, base: u64, recent: &Window) -> Result<Option<&Missed>, OtError> {
         if !self.by_base.contains_key(&base) {
-            let Some(first) = recent.front().map(|r| r.rev) else {
+            let Some(after) = recent.after(base) else {
                 return Ok(None);
             };
-            if first > base + 1 {
-                return Ok(None);
-            }
             // From `base` up to the next cached base (or the head), then that one's composition.
             let next = self.by_base.range(base + 1..).next().map(|(b, _)| *b);
             let upto = next.unwrap_or(u64::MAX);
-            let skip = usize::try_from(base + 1 - first).unwrap_or(usize::MAX);
-            let mut revs = recent
-                .iter()
-                .skip(skip)
-                .take_while(|r| r.rev <= upto)
-                .map(|r| &r.op);
+            let mut revs = after.take_while(|r| r.rev <= upto).map(|r| &r.op);
             let Some(start) = revs.next() else {
                 return Ok(None);
             };
@@ -127,7 +114,9 @@ impl MissedSince {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::StoredRev;
     use proptest::prelude::*;
+    use std::sync::Arc;
 
     fn stored(rev: u64, op: Operation) -> Arc<StoredRev> {
         Arc::new(StoredRev {
@@ -163,7 +152,7 @@ mod tests {
         ) {
             let mut text = String::from("hello world");
             let mut log: Vec<Operation> = Vec::new(); // revision r is log[r - 1]
-            let mut recent: VecDeque<Arc<StoredRev>> = VecDeque::new();
+            let mut recent = Window::default();
             let mut cache = MissedSince::default();
             for batch in batches {
                 let head = log.len() as u64;
@@ -195,10 +184,14 @@ mod tests {
                     });
                     log.push(via.clone());
                 }
-                for (i, op) in log[head as usize..].iter().enumerate() {
+                for op in &log[head as usize..] {
                     text = op.apply(&text).expect("apply");
-                    recent.push_back(stored(head + i as u64 + 1, op.clone()));
                 }
+                let landed_revs = log[head as usize..].iter().enumerate();
+                recent.extend(
+                    landed_revs.map(|(i, op)| stored(head + i as u64 + 1, op.clone())),
+                    tokio::time::Instant::now(),
+                );
                 if let Some(b) = landed {
                     cache.landed(head, &b).expect("landed");
                 }

@@ -31,8 +31,7 @@ pub(crate) fn pad_by(
     Ok(conn
         .query_row(
             &format!(
-                "SELECT id, readonly_id, owner_id,
-                        (SELECT COALESCE(MAX(r.rev), p.rev) FROM pad_revisions r WHERE r.pad_id = p.id),
+                "SELECT id, readonly_id, owner_id, {TRUE_HEAD},
                         created_at, updated_at, deleted_at IS NOT NULL, password_hash IS NOT NULL
                  FROM pads p WHERE {column} = ?1"
             ),
@@ -407,6 +406,10 @@ fn prepare_sized<'c>(tx: &'c Connection, rows: usize, sql: &str) -> SResult<Stat
     })
 }
 
+/// The head of the pad `p` of a query, as [`true_head`] reads it.
+const TRUE_HEAD: &str =
+    "(SELECT COALESCE(MAX(r.rev), p.rev) FROM pad_revisions r WHERE r.pad_id = p.id)";
+
 /// A pad's last revision as stored. The row of `pads` takes its head only now and then (every
 /// [`crate::engine`] batch would otherwise rewrite a page of `pads` per busy pad, one of the
 /// three pages each edit of a thousand busy pads wrote): the revisions are the truth, and their
@@ -414,8 +417,7 @@ fn prepare_sized<'c>(tx: &'c Connection, rows: usize, sql: &str) -> SResult<Stat
 pub(crate) fn true_head(conn: &Connection, pad: &str) -> SResult<Option<u64>> {
     Ok(conn
         .query_row(
-            "SELECT (SELECT COALESCE(MAX(r.rev), p.rev) FROM pad_revisions r WHERE r.pad_id = p.id)
-             FROM pads p WHERE p.id = ?1",
+            &format!("SELECT {TRUE_HEAD} FROM pads p WHERE p.id = ?1"),
             [pad],
             |r| r.get::<_, i64>(0),
         )

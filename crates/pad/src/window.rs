@@ -39,6 +39,13 @@ impl Window {
         w
     }
 
+    /// The revisions after `rev`, when the window reaches back that far.
+    pub(crate) fn after(&self, rev: u64) -> Option<impl Iterator<Item = &Arc<StoredRev>>> {
+        let first = self.revs.front()?.rev;
+        let skip = rev.checked_add(1)?.checked_sub(first)?;
+        Some(self.revs.iter().skip(usize::try_from(skip).ok()?))
+    }
+
     /// Appends the revisions of a batch, in order, and lets the old ones go.
     pub(crate) fn extend(&mut self, revs: impl IntoIterator<Item = Arc<StoredRev>>, now: Instant) {
         self.revs.extend(revs);
@@ -123,6 +130,17 @@ mod tests {
         let (_, last, len) = revs(&w);
         assert_eq!(last, next - 1);
         assert!((KEEP_AT_LEAST..=KEEP_AT_LEAST + 3).contains(&len), "{len}");
+    }
+
+    #[test]
+    fn after_a_revision_only_when_the_window_reaches_it() {
+        let w = Window::new((5..=9).map(rev).collect());
+        let after = |r| w.after(r).map(|it| it.map(|s| s.rev).collect::<Vec<_>>());
+        assert_eq!(after(4), Some(vec![5, 6, 7, 8, 9]));
+        assert_eq!(after(7), Some(vec![8, 9]));
+        assert_eq!(after(9), Some(vec![]));
+        assert_eq!(after(3), None, "revision 4 is not kept");
+        assert_eq!(Window::default().after(0).map(Iterator::count), None);
     }
 
     #[test]

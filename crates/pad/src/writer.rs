@@ -93,19 +93,21 @@ impl PadWriter {
         let together = self
             .db
             .write(move |tx| {
-                let batch = {
+                // Kept where `round` finds it even if storing fails or panics: the batches'
+                // answers are in it.
+                let mut kept = into.lock();
+                let batch = kept.insert({
                     let mut q = queue.lock();
                     q.submitted = false;
                     std::mem::take(&mut q.waiting)
-                };
+                });
                 let writes: Vec<&PadWrite> = batch.iter().map(|w| &w.write).collect();
-                let stored = store_all(tx, &writes);
-                *into.lock() = Some(batch);
-                stored
+                store_all(tx, &writes)
             })
             .await;
         let batch = taken.lock().take().unwrap_or_else(|| {
-            // The job never ran (the writer stopped): what waits would wait forever.
+            // The job never ran (the writer stopped), so no other took the queue since this one
+            // was submitted: what waits would wait forever.
             let mut q = self.queue.lock();
             q.submitted = false;
             std::mem::take(&mut q.waiting)
