@@ -12,6 +12,10 @@ mod procfs;
 mod scenarios;
 mod target;
 
+// The generator shares the machine with the server: a cheaper allocator leaves it more.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 use std::time::Duration;
 

@@ -15,6 +15,11 @@ use nichoir_storage::DataDir;
 
 use cli::{AdminCommand, Cli, Command, ConfigCommand, StorageCommand};
 
+// glibc's allocator took a sixth of the server's CPU under load (its free lists and
+// consolidation), and keeps freed arenas; see BENCHMARKS.md, "allocator".
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match Config::load(cli.config.as_deref(), std::env::vars()) {
