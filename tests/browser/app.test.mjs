@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { guardedContext, launchBrowser } from "./lib/browser.mjs";
 import { closeContext as closeTracked, login, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
+import { startMailSink, unquote } from "./lib/mailsink.mjs";
 import { BROWSER_TESTS_DIR, startServer } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
@@ -269,6 +270,13 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     await row.getByRole("button", { name: "Remove admin" }).click();
     await row.getByRole("button", { name: "Make admin" }).waitFor();
 
+    // The admin gives Bob a 5 MB quota; Bob sees it on his account page.
+    await row.getByLabel("Quota of @bob, in MB (empty: the default, 0: no limit)").fill("5");
+    await row.getByRole("button", { name: "Set quota" }).click();
+    await row.getByText("0 B of 5 MB").waitFor();
+    await bob.page.goto("/account");
+    await bob.page.locator("#storage").getByText("0 B used of 5 MB.").waitFor();
+
     // Bob logs out everywhere.
     await bob.page.goto("/account");
     await bob.page.getByRole("button", { name: "Log out everywhere" }).click();
@@ -418,5 +426,64 @@ describe("first start: the setup link creates the first admin", { concurrency: f
     await page.getByText("This instance is already set up.").waitFor();
     g.assertClean();
     await g.close();
+  });
+});
+
+describe("forgot my password, on an instance that sends mail", { concurrency: false }, () => {
+  let mailing;
+  let sink;
+  let b;
+  before(async () => {
+    sink = await startMailSink();
+    mailing = await startServer({
+      adminPassword: ADMIN_PASSWORD,
+      env: { NICHOIR_SMTP_HOST: "127.0.0.1", NICHOIR_SMTP_PORT: String(sink.port), NICHOIR_SMTP_STARTTLS: "false", NICHOIR_SMTP_FROM: "Nichoir <accounts@nichoir.test>" },
+    });
+    b = await launchBrowser();
+  });
+  after(async () => {
+    await b?.close().catch(() => {});
+    await mailing?.stop();
+    await sink?.close();
+  });
+
+  it("a person asks for a link in French, follows it and logs in with the new password", async () => {
+    // The admin account gets an e-mail address.
+    const g = await guardedContext(b, mailing);
+    const { page } = g;
+    await login(page, "admin", ADMIN_PASSWORD);
+    await page.goto("/account");
+    await page.locator("#profile input[name=email]").fill("admin@example.org");
+    await page.locator("#profile").getByRole("button", { name: "Save" }).click();
+    await page.getByText("Profile saved.").waitFor();
+    await g.close();
+
+    const v = await guardedContext(b, mailing);
+    const visitor = v.page;
+    await visitor.goto("/login");
+    await visitor.locator("#lang-select").selectOption("fr");
+    await visitor.getByRole("link", { name: "Mot de passe oublié ?" }).click();
+    await visitor.waitForURL((u) => u.pathname === "/forgot-password");
+    await visitor.locator("main h1", { hasText: "Mot de passe oublié ?" }).waitFor();
+    await visitor.locator("input[name=login]").fill("admin@example.org");
+    await visitor.getByRole("button", { name: "M'envoyer un lien" }).click();
+    await visitor.getByText("Si un compte avec une adresse e-mail correspond, un lien est en route.", { exact: false }).waitFor();
+
+    const mail = unquote((await sink.waitFor(1)).data);
+    assert.match(mail, /Subject: \[[^\]]+\] Choisir un nouveau mot de passe/);
+    const link = /https?:\/\/\S+\/reset-password#[A-Za-z0-9_-]+/.exec(mail);
+    assert.ok(link, `a reset link in the mail:\n${mail}`);
+    const url = new URL(link[0]);
+    await visitor.goto(url.pathname + url.hash);
+    await visitor.locator("main h1", { hasText: "Choisir un nouveau mot de passe" }).waitFor();
+    await visitor.locator("input[name=password]").fill("a brand new passphrase");
+    await visitor.locator("input[name=confirm]").fill("a brand new passphrase");
+    await visitor.getByRole("button", { name: "Enregistrer le nouveau mot de passe" }).click();
+    await visitor.getByText("Votre mot de passe est changé.").waitFor();
+    await visitor.locator("#lang-select").selectOption("en");
+    await login(visitor, "admin", "a brand new passphrase");
+    await visitor.waitForURL((u) => u.pathname === "/");
+    v.assertClean();
+    await v.close();
   });
 });

@@ -410,3 +410,207 @@ async fn download_all_my_data() -> anyhow::Result<()> {
     assert_eq!(server.client().get("/api/v1/me/export").await?.status, 401);
     Ok(())
 }
+
+/// A server that mails to a local sink, and the sink.
+fn mailing_server() -> anyhow::Result<(TestServer, nichoir_testkit::MailSink)> {
+    let sink = nichoir_testkit::MailSink::start()?;
+    let port = sink.port;
+    let server = TestServer::start_with(|c| {
+        c.smtp.host = "127.0.0.1".into();
+        c.smtp.port = port as u64;
+        c.smtp.starttls = false;
+        c.smtp.from = "Nichoir <accounts@nichoir.test>".into();
+        c.instance.name = "Asso".into();
+    })?;
+    Ok((server, sink))
+}
+
+/// A quoted-printable body as text (soft line breaks joined, `=XX` decoded).
+fn unquote(qp: &str) -> String {
+    let joined = qp.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The token of the reset link in a mail (`…/reset-password#<token>`).
+fn reset_token(mail: &str) -> String {
+    unquote(mail)
+        .split("/reset-password#")
+        .nth(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_a_link_that_works_once() -> anyhow::Result<()> {
+    let (server, sink) = mailing_server()?;
+    let ana = server.login_as("ana", false).await?;
+    ana.patch("/api/v1/me", json!({"email": "ana@example.org"}))
+        .await?;
+    let eve = server.login_as("eve", false).await?;
+    eve.patch("/api/v1/me", json!({"email": "eve@example.org"}))
+        .await?;
+    let root = server.login_as("root", true).await?;
+    let eve_id = eve.get("/api/v1/me").await?.body["user"]["id"].clone();
+    root.patch(
+        &format!("/api/v1/admin/users/{}", eve_id.as_str().unwrap_or("")),
+        json!({"disabled": true}),
+    )
+    .await?;
+    let anyone = server.client();
+    assert_eq!(
+        anyone.get("/api/v1/instance").await?.body["password_reset"],
+        true
+    );
+
+    // The same answer for an account, no account, and a disabled account; one mail, to Ana.
+    let mut answers = Vec::new();
+    for login in ["nobody", "eve", "ANA@example.org"] {
+        let r = anyone
+            .post(
+                "/api/v1/auth/password-reset",
+                json!({"login": login, "lang": "fr"}),
+            )
+            .await?;
+        answers.push((r.status, r.body));
+    }
+    assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
+    assert_eq!(answers[0].0, 202);
+    let mails = sink.wait_for(1, std::time::Duration::from_secs(10)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mails = if sink.messages().len() > mails.len() {
+        sink.messages()
+    } else {
+        mails
+    };
+    assert_eq!(mails.len(), 1, "only Ana gets a mail");
+    assert_eq!(mails[0].to, ["<ana@example.org>"]);
+    assert!(
+        mails[0]
+            .data
+            .contains("Subject: [Asso] Choisir un nouveau mot de passe"),
+        "in the asker's language: {}",
+        mails[0].data
+    );
+    let token = reset_token(&mails[0].data);
+    assert!(token.len() >= 40, "{}", mails[0].data);
+
+    // Bad tokens and bad passwords change nothing.
+    let confirm = |token: String, password: &str| {
+        let body = json!({"token": token, "new_password": password});
+        let c = &anyone;
+        async move { c.post("/api/v1/auth/password-reset/confirm", body).await }
+    };
+    let r = confirm("forged".into(), "a new long password").await?;
+    assert_eq!(
+        (r.status, r.body["error"]["code"].clone()),
+        (404, json!("not_found"))
+    );
+    assert_eq!(confirm(token.clone(), "short").await?.status, 422);
+    assert_eq!(ana.get("/api/v1/me").await?.status, 200, "still signed in");
+
+    let r = confirm(token.clone(), "a new long password").await?;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    assert_eq!(
+        ana.get("/api/v1/me").await?.status,
+        401,
+        "every session of the account ended"
+    );
+    let mut again = server.client();
+    assert_eq!(
+        again.login("ana", "password-of-test").await?.status,
+        401,
+        "the old password is gone"
+    );
+    assert_eq!(again.login("ana", "a new long password").await?.status, 200);
+    assert_eq!(
+        confirm(token, "yet another password").await?.status,
+        404,
+        "a link works once"
+    );
+
+    // An expired link does not work.
+    anyone
+        .post("/api/v1/auth/password-reset", json!({"login": "ana"}))
+        .await?;
+    let mails = sink.wait_for(2, std::time::Duration::from_secs(10)).await;
+    assert_eq!(mails.len(), 2);
+    assert!(mails[1]
+        .data
+        .contains("Subject: [Asso] Choose a new password"));
+    let late = reset_token(&mails[1].data);
+    server
+        .ctx
+        .db
+        .write(|c| {
+            c.execute("UPDATE password_resets SET expires_at = 0", [])?;
+            Ok(())
+        })
+        .await?;
+    assert_eq!(confirm(late, "a new long password").await?.status, 404);
+
+    // Asking again and again for one account is throttled.
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(
+            anyone
+                .post("/api/v1/auth/password-reset", json!({"login": "eve"}))
+                .await?
+                .status,
+        );
+    }
+    assert_eq!(statuses, [202, 202, 429], "3 an hour for one name");
+    for bad in [
+        json!({}),
+        json!({"login": ""}),
+        json!({"login": "x", "other": 1}),
+    ] {
+        let r = anyone
+            .post("/api/v1/auth/password-reset", bad.clone())
+            .await?;
+        assert!(
+            r.status == 400 || r.status == 422,
+            "{bad}: {} {:?}",
+            r.status,
+            r.body
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn without_mail_there_is_no_reset_link_to_ask_for() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let anyone = server.client();
+    assert_eq!(
+        anyone.get("/api/v1/instance").await?.body["password_reset"],
+        false
+    );
+    let r = anyone
+        .post("/api/v1/auth/password-reset", json!({"login": "ana"}))
+        .await?;
+    assert_eq!(r.status, 503, "{:?}", r.body);
+    Ok(())
+}

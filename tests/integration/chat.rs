@@ -1621,3 +1621,128 @@ async fn a_mattermost_bulk_export_moves_over_too() -> anyhow::Result<()> {
     assert_eq!(bad.status, 422);
     Ok(())
 }
+
+/// The files of a user's export archive (`/api/v1/me/export`), by path under `nichoir-export/`.
+async fn export_of(p: &Person) -> anyhow::Result<std::collections::BTreeMap<String, Vec<u8>>> {
+    let r = p.http.get("/api/v1/me/export").await?;
+    anyhow::ensure!(r.status == 200, "export: {}", r.status);
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(r.bytes.as_slice()));
+    let mut files = std::collections::BTreeMap::new();
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let path = entry.path()?.to_string_lossy().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes)?;
+        files.insert(
+            path.trim_start_matches("nichoir-export/").to_string(),
+            bytes,
+        );
+    }
+    Ok(files)
+}
+
+#[tokio::test]
+async fn my_data_export_holds_my_chat_messages_files_and_reactions() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    let bob = person(&server, "bob").await?;
+    ana.http
+        .post(
+            "/api/v1/chat/teams",
+            json!({"name": "club", "display_name": "Club", "open": true}),
+        )
+        .await?;
+    bob.http
+        .post("/api/v1/chat/teams/club/join", json!({}))
+        .await?;
+    let square = channel_named(&ana, "club", "town-square").await?["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let r = upload(
+        &ana,
+        &square,
+        "minutes.txt",
+        "text/plain",
+        b"AG 2026".to_vec(),
+    )
+    .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let fid = r.body["id"].as_str().unwrap_or("").to_string();
+    let with_file = ana
+        .http
+        .post(
+            &format!("/api/v1/chat/channels/{square}/posts"),
+            json!({"text": "the minutes", "file_ids": [fid]}),
+        )
+        .await?;
+    assert_eq!(with_file.status, 201);
+    let theirs = post(&bob, &square, "bob's own words").await?;
+    let gone = post(&ana, &square, "a slip").await?;
+    assert_eq!(
+        ana.http
+            .delete(&format!("/api/v1/chat/posts/{}", gone["id"]))
+            .await?
+            .status,
+        204
+    );
+    assert_eq!(
+        ana.http
+            .put_json(
+                &format!("/api/v1/chat/posts/{}/reactions/heart", theirs["id"]),
+                json!({})
+            )
+            .await?
+            .status,
+        204
+    );
+    let dm = ana
+        .http
+        .post("/api/v1/chat/direct", json!({"usernames": ["bob"]}))
+        .await?;
+    let dm = dm.body["id"].as_str().unwrap_or("").to_string();
+    post(&ana, &dm, "just between us").await?;
+
+    let files = export_of(&ana).await?;
+    let messages: Value = serde_json::from_slice(&files["chat/messages.json"])?;
+    let texts: Vec<&str> = messages
+        .as_array()
+        .map(|a| a.iter().filter_map(|m| m["text"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        texts,
+        ["the minutes", "just between us"],
+        "her messages, direct ones too; not the deleted one, not Bob's"
+    );
+    let path = format!("chat/files/{fid}-minutes.txt");
+    assert_eq!(
+        messages[0]["files"],
+        json!([path.trim_start_matches("chat/")])
+    );
+    assert_eq!(
+        files[&path], b"AG 2026",
+        "the file's bytes are in the archive"
+    );
+    let reactions: Value = serde_json::from_slice(&files["chat/reactions.json"])?;
+    assert_eq!(
+        reactions[0]["emoji"], "\u{2764}\u{fe0f}",
+        "stored as the emoji itself"
+    );
+    assert_eq!(reactions[0]["message_id"], theirs["id"]);
+    let channels: Value = serde_json::from_slice(&files["chat/channels.json"])?;
+    assert!(
+        channels.as_array().is_some_and(|a| a
+            .iter()
+            .any(|c| c["channel"] == "town-square" && c["team"] == "club")),
+        "{channels}"
+    );
+    let teams: Value = serde_json::from_slice(&files["chat/teams.json"])?;
+    assert_eq!(teams[0]["team"], "club");
+
+    let bobs = export_of(&bob).await?;
+    let messages: Value = serde_json::from_slice(&bobs["chat/messages.json"])?;
+    assert_eq!(messages.as_array().map(Vec::len), Some(1));
+    assert_eq!(messages[0]["text"], "bob's own words");
+    assert!(!bobs.keys().any(|k| k.starts_with("chat/files/")));
+    Ok(())
+}

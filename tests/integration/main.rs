@@ -13,6 +13,7 @@ mod pad_fuzz;
 mod pads;
 mod pages;
 mod polls;
+mod quotas;
 mod realtime;
 mod revocation;
 mod search_equivalence;

@@ -16,6 +16,7 @@ export const KNOWN_ERROR_CODES = [
   "not_found",
   "conflict",
   "payload_too_large",
+  "quota_exceeded",
   "internal",
   "bad_request",
   "invalid_json",

@@ -9,7 +9,7 @@ import { type Lang, LANGUAGES, detectLanguage, isLang, translator } from "./i18n
 import { AboutPage, LegalPage } from "./pages/about.tsx";
 import { AccountPage } from "./pages/account.tsx";
 import { AdminPage } from "./pages/admin.tsx";
-import { InvitePage, LoginPage, RegisterPage, SetupPage } from "./pages/auth.tsx";
+import { ForgotPasswordPage, InvitePage, LoginPage, RegisterPage, ResetPasswordPage, SetupPage } from "./pages/auth.tsx";
 import { HomePage, ToolPage } from "./pages/home.tsx";
 import { NotFoundPage } from "./pages/notfound.tsx";
 import { SESSION_ENDED_EVENT } from "./pads/socket.ts";
@@ -330,6 +330,10 @@ function Page({ route }: { route: Route }) {
       return <RegisterPage />;
     case "invite":
       return <InvitePage token={route.params.token ?? ""} />;
+    case "forgotPassword":
+      return <ForgotPasswordPage />;
+    case "resetPassword":
+      return <ResetPasswordPage />;
     case "setup":
       return <SetupPage />;
     case "tool":

@@ -4,6 +4,8 @@ export type RouteName =
   | "login"
   | "register"
   | "invite"
+  | "forgotPassword"
+  | "resetPassword"
   | "setup"
   | "tool"
   | "pads"
@@ -39,6 +41,8 @@ const STATIC: Record<string, RouteName> = {
   "/login": "login",
   "/register": "register",
   "/setup": "setup",
+  "/forgot-password": "forgotPassword",
+  "/reset-password": "resetPassword",
   "/account": "account",
   "/admin": "admin",
   "/about": "about",

@@ -24,6 +24,8 @@ export interface Instance {
   registration: Registration;
   setup_required: boolean;
   default_language: "en" | "fr";
+  /** Whether "forgot my password" works here (the instance sends mail). */
+  password_reset: boolean;
 }
 
 export interface SessionInfo {
@@ -121,4 +123,19 @@ export interface About {
     third_party_requests: boolean;
   };
   authority_requests: AuthorityRequest[];
+}
+
+/** `GET /api/v1/me/usage`: storage used by my uploads, per tool, and my quota (null: none). */
+export interface StorageUsage {
+  used_bytes: number;
+  limit_bytes: number | null;
+  custom_limit: boolean;
+  by_tool: Record<string, number>;
+}
+
+/** `GET /api/v1/admin/usage`. */
+export interface UsageReport {
+  total_bytes: number;
+  default_limit_bytes: number | null;
+  users: { user_id: string; used_bytes: number; limit_bytes: number | null; custom_limit: boolean }[];
 }

@@ -23,6 +23,9 @@ test("routes", () => {
   assert.deepEqual(matchRoute("/wikis"), { name: "wikis", params: {} });
   assert.deepEqual(matchRoute("/invite/abc%2Ddef"), { name: "invite", params: { token: "abc-def" } });
   assert.equal(matchRoute("/invite/").name, "notFound");
+  assert.deepEqual(matchRoute("/forgot-password"), { name: "forgotPassword", params: {} });
+  // The reset token travels in the fragment, which never reaches the router or a server.
+  assert.deepEqual(matchRoute("/reset-password"), { name: "resetPassword", params: {} });
   assert.equal(matchRoute("/nope").name, "notFound");
   assert.equal(matchRoute("/pads/extra").name, "notFound");
 });

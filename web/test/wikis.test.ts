@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { formatBytes } from "../src/format.ts";
 import { inlineRows, isEmptyDiff, lineText, sideBySideRows } from "../src/wikis/diffview.ts";
 import {
   attachmentMarkdown,
   contrastText,
   displayName,
   fileHref,
-  formatBytes,
   formatSizeChange,
   nameFromSegment,
   pageHref,

@@ -8,6 +8,8 @@ mod export;
 mod migrations;
 mod model;
 mod password;
+mod quota;
+mod reset;
 mod revocation;
 mod service;
 mod throttle;
@@ -18,16 +20,19 @@ pub use csrf::CsrfKey;
 pub use export::AccountExport;
 pub use migrations::MIGRATIONS;
 pub use model::{Guest, InviteInfo, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User};
+pub use reset::{reset_mail, ResetFor, RESET_VALID_MS};
 pub use revocation::{Revocation, Revocations};
 pub use service::{AuthService, Credentials, LoginOutcome, Registration};
 pub use throttle::{LoginThrottle, ThrottleEvent, ThrottleLimits};
 
 /// The names under which the throttles' counts travel between the nodes of a cluster: wrong
-/// account passwords, wrong resource passwords (pads, polls, rooms), anonymous renders.
-pub const THROTTLE_SIGNALS: [&str; 3] = [
+/// account passwords, wrong resource passwords (pads, polls, rooms), anonymous renders, password
+/// reset links.
+pub const THROTTLE_SIGNALS: [&str; 4] = [
     "auth.throttle.login",
     "auth.throttle.secret",
     "auth.throttle.render",
+    "auth.throttle.reset",
 ];
 pub use validate::{avatar_color_for, validate_password, validate_username};
 

@@ -142,5 +142,45 @@ CREATE INDEX users_username_lower ON users (lower(username));
 -- The unique index on lower(username) came with the first migration.
 "#,
         },
+        Migration {
+            version: 3,
+            name: "user_quota",
+            after: None,
+            // A person's own storage quota in bytes, set by an admin (NULL: the instance's
+            // default, `uploads.quota_bytes_per_user`; 0: none). See nichoir_core::quota.
+            sql: r#"
+ALTER TABLE users ADD COLUMN quota_bytes INTEGER;
+"#,
+            pg: r#"
+ALTER TABLE users ADD COLUMN quota_bytes BIGINT;
+"#,
+        },
+        Migration {
+            version: 4,
+            name: "password_resets",
+            after: None,
+            // One row per reset link sent: the token's hash only, its expiry, and when it was
+            // used (once). See reset.rs.
+            sql: r#"
+CREATE TABLE password_resets (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+) STRICT;
+CREATE INDEX password_resets_by_user ON password_resets (user_id);
+"#,
+            pg: r#"
+CREATE TABLE password_resets (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT
+);
+CREATE INDEX password_resets_by_user ON password_resets (user_id);
+"#,
+        },
     ],
 };

@@ -37,6 +37,9 @@ pub struct AuthService {
     /// Renders asked for without an account (wiki preview, pad HTML export), per client address;
     /// None when unlimited.
     render_throttle: Option<Arc<LoginThrottle>>,
+    /// Password reset links asked for (per name or address asked for, and per client address)
+    /// and wrong reset tokens (per client address); see `reset.rs`.
+    reset_throttle: Arc<LoginThrottle>,
     csrf: CsrfKey,
     revocations: Revocations,
 }
@@ -129,6 +132,7 @@ impl AuthService {
             // anyone lock a pad's legitimate users out by guessing wrong on purpose.
             secret_throttle: Arc::new(LoginThrottle::new(limits)),
             render_throttle: None,
+            reset_throttle: Arc::new(LoginThrottle::new(RESET_LIMITS)),
             csrf: CsrfKey::new(secret),
             config,
             revocations: Revocations::default(),
@@ -219,8 +223,12 @@ impl AuthService {
 
     /// The throttles, by the name their events travel under.
     fn throttles(&self) -> Vec<(&'static str, &Arc<LoginThrottle>)> {
-        let [login, secret, render] = crate::THROTTLE_SIGNALS;
-        let mut all = vec![(login, &self.throttle), (secret, &self.secret_throttle)];
+        let [login, secret, render, reset] = crate::THROTTLE_SIGNALS;
+        let mut all = vec![
+            (login, &self.throttle),
+            (secret, &self.secret_throttle),
+            (reset, &self.reset_throttle),
+        ];
         if let Some(r) = &self.render_throttle {
             all.push((render, r));
         }
@@ -1235,4 +1243,20 @@ impl AuthService {
     pub(crate) fn db(&self) -> &Db {
         &self.db
     }
+
+    pub(crate) fn hasher(&self) -> &Hasher {
+        &self.hasher
+    }
+
+    pub(crate) fn reset_throttle(&self) -> &LoginThrottle {
+        &self.reset_throttle
+    }
 }
+
+/// Reset links: 3 an hour for one name or address (a person who asks again gets the newest),
+/// 20 an hour from one client address, which also bounds wrong tokens.
+const RESET_LIMITS: ThrottleLimits = ThrottleLimits {
+    per_account: 3,
+    per_ip: 20,
+    window: std::time::Duration::from_secs(3600),
+};

@@ -27,6 +27,16 @@ pub(crate) fn thumb_key(sha: &str) -> String {
 
 pub use nichoir_core::upload::check_content;
 
+/// The chat's part of the storage quotas: the files each person uploaded.
+pub fn usage(db: nichoir_storage::Db) -> nichoir_storage::StoredUsage {
+    nichoir_storage::StoredUsage::new(
+        db,
+        "chat",
+        crate::store::file_bytes_of,
+        crate::store::file_bytes_by_user,
+    )
+}
+
 /// A file name as given, checked: no path, no control characters, at most 255 characters.
 pub fn check_name(name: &str) -> ChatResult<String> {
     let n = name.trim();
@@ -111,6 +121,7 @@ impl ChatService {
             ));
         }
         let content_type = check_content(declared, &bytes)?;
+        self.quotas.check(&me, bytes.len() as u64).await?;
         let is_image = content_type.starts_with("image/");
         let size = bytes.len() as i64;
         // Decoding an image is CPU work: off the async runtime.

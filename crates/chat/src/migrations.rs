@@ -321,5 +321,18 @@ INSERT INTO chat_search (rowid, text) SELECT id, text FROM chat_posts WHERE dele
 -- engines (accents, ligatures, CJK characters one by one): rewritten by `after`.
 "#,
         },
+        Migration {
+            version: 5,
+            name: "files_by_uploader",
+            after: None,
+            sql: r#"
+-- Quotas add up a person's files at each upload (nichoir_core::quota).
+CREATE INDEX chat_files_by_user ON chat_files (user_id, size);
+"#,
+            pg: r#"
+-- Quotas add up a person's files at each upload (nichoir_core::quota).
+CREATE INDEX chat_files_by_user ON chat_files (user_id, size);
+"#,
+        },
     ],
 };

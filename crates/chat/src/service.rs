@@ -132,6 +132,8 @@ pub struct ChatService {
     pub(crate) auth: AuthService,
     pub(crate) blobs: nichoir_storage::Blobs,
     pub(crate) max_file_bytes: u64,
+    /// Storage quotas, asked before a file is stored.
+    pub(crate) quotas: nichoir_core::quota::Quotas,
     pub(crate) retention_days: u64,
     pub(crate) base_url: String,
     previewers: Vec<Arc<dyn LinkPreviewer>>,
@@ -148,6 +150,7 @@ pub struct ChatDeps {
     /// Where uploaded files live.
     pub blobs: nichoir_storage::Blobs,
     pub max_file_bytes: u64,
+    pub quotas: nichoir_core::quota::Quotas,
     pub retention_days: u64,
     pub base_url: String,
     /// Cards for links to the other tools' pages (pads, polls, wiki pages).
@@ -170,6 +173,7 @@ impl ChatService {
             auth: d.auth,
             blobs: d.blobs,
             max_file_bytes: d.max_file_bytes,
+            quotas: d.quotas,
             retention_days: d.retention_days,
             base_url: d.base_url,
             previewers: d.previewers,

@@ -999,6 +999,153 @@ pub fn set_team_member_if_absent(
     Ok(())
 }
 
+/// What a user's data export holds of the chat (see `export.rs`), read in one go.
+pub struct UserChatData {
+    /// (team name, display name, role, joined at).
+    pub teams: Vec<(String, String, String, i64)>,
+    pub channels: Vec<ExportChannel>,
+    /// The messages they wrote and have not deleted.
+    pub posts: Vec<ExportPost>,
+    /// (post id, emoji, created at).
+    pub reactions: Vec<(i64, String, i64)>,
+    /// The files they uploaded.
+    pub files: Vec<ExportFileRow>,
+}
+
+pub struct ExportChannel {
+    /// None for direct and group messages.
+    pub team: Option<String>,
+    pub name: String,
+    pub display_name: String,
+    pub kind: String,
+    pub role: String,
+    pub joined_at: i64,
+    pub muted: bool,
+}
+
+pub struct ExportPost {
+    pub id: i64,
+    pub team: Option<String>,
+    pub channel: String,
+    pub kind: String,
+    pub root_id: Option<i64>,
+    pub text: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub pinned: bool,
+}
+
+pub struct ExportFileRow {
+    pub id: String,
+    pub post_id: Option<i64>,
+    pub channel: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: i64,
+}
+
+pub fn user_chat_data(c: &Connection, user_id: &str) -> SResult<UserChatData> {
+    let teams = c
+        .prepare(
+            "SELECT t.name, t.display_name, m.role, m.joined_at FROM chat_team_members m
+             JOIN chat_teams t ON t.id = m.team_id WHERE m.user_id = ?1 ORDER BY t.name",
+        )?
+        .query_map([user_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let channels = c
+        .prepare(
+            "SELECT t.name, ch.name, ch.display_name, ch.kind, m.role, m.joined_at, m.muted
+             FROM chat_channel_members m JOIN chat_channels ch ON ch.id = m.channel_id
+             LEFT JOIN chat_teams t ON t.id = ch.team_id WHERE m.user_id = ?1 ORDER BY t.name, ch.name",
+        )?
+        .query_map([user_id], |r| {
+            Ok(ExportChannel {
+                team: r.get(0)?,
+                name: r.get(1)?,
+                display_name: r.get(2)?,
+                kind: r.get(3)?,
+                role: r.get(4)?,
+                joined_at: r.get(5)?,
+                muted: r.get::<_, i64>(6)? != 0,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let posts = c
+        .prepare(
+            "SELECT p.id, t.name, ch.name, ch.kind, p.root_id, p.text, p.created_at, p.edited_at, p.pinned
+             FROM chat_posts p JOIN chat_channels ch ON ch.id = p.channel_id
+             LEFT JOIN chat_teams t ON t.id = ch.team_id
+             WHERE p.user_id = ?1 AND p.deleted = 0 ORDER BY p.id",
+        )?
+        .query_map([user_id], |r| {
+            Ok(ExportPost {
+                id: r.get(0)?,
+                team: r.get(1)?,
+                channel: r.get(2)?,
+                kind: r.get(3)?,
+                root_id: r.get(4)?,
+                text: r.get(5)?,
+                created_at: r.get(6)?,
+                edited_at: r.get(7)?,
+                pinned: r.get::<_, i64>(8)? != 0,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let reactions = c
+        .prepare(
+            "SELECT post_id, emoji, created_at FROM chat_reactions WHERE user_id = ?1 ORDER BY created_at",
+        )?
+        .query_map([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let files = c
+        .prepare(
+            "SELECT f.id, f.post_id, ch.name, f.name, f.content_type, f.size, f.sha256, f.created_at
+             FROM chat_files f JOIN chat_channels ch ON ch.id = f.channel_id
+             WHERE f.user_id = ?1 ORDER BY f.created_at, f.id",
+        )?
+        .query_map([user_id], |r| {
+            Ok(ExportFileRow {
+                id: r.get(0)?,
+                post_id: r.get(1)?,
+                channel: r.get(2)?,
+                name: r.get(3)?,
+                content_type: r.get(4)?,
+                size: r.get(5)?,
+                sha256: r.get(6)?,
+                created_at: r.get(7)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(UserChatData {
+        teams,
+        channels,
+        posts,
+        reactions,
+        files,
+    })
+}
+
+/// Bytes of the files `user_id` uploaded (for quotas).
+pub fn file_bytes_of(c: &Connection, user_id: &str) -> SResult<i64> {
+    Ok(
+        c.prepare_cached("SELECT COALESCE(SUM(size), 0) FROM chat_files WHERE user_id = ?1")?
+            .query_row([user_id], |r| r.get(0))?,
+    )
+}
+
+/// Bytes of uploaded files per uploader.
+pub fn file_bytes_by_user(c: &Connection) -> SResult<Vec<(String, i64)>> {
+    Ok(
+        c.prepare("SELECT user_id, SUM(size) FROM chat_files GROUP BY user_id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};

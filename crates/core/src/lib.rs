@@ -9,6 +9,7 @@ pub mod export;
 pub mod ids;
 pub mod limits;
 pub mod markdown;
+pub mod quota;
 pub mod text;
 pub mod time;
 pub mod upload;

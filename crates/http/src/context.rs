@@ -17,6 +17,10 @@ pub struct Ctx {
     pub hub: Hub,
     pub trusted_proxies: Arc<Vec<IpNet>>,
     pub exporters: Arc<Vec<Arc<dyn ExportContributor>>>,
+    /// Storage quotas across the tools.
+    pub quotas: nichoir_core::quota::Quotas,
+    /// Mail for accounts (password reset links); disabled without `[smtp]`.
+    pub mailer: nichoir_mail::Mailer,
 }
 
 impl Ctx {

@@ -276,6 +276,8 @@ pub struct PadService {
     hub: Hub,
     config: PadsConfig,
     pads: Mutex<HashMap<String, Arc<Slot>>>,
+    /// Storage quotas: an import needs its size free (see `import.rs`).
+    quotas: nichoir_core::quota::Quotas,
 }
 
 /// Topic names: editors follow `pad:<id>`, read-only viewers `padro:<readonly id>`.
@@ -315,7 +317,18 @@ impl PadService {
             hub,
             config,
             pads: Mutex::new(HashMap::new()),
+            quotas: nichoir_core::quota::Quotas::unlimited(),
         }
+    }
+
+    /// The storage quotas that imports must fit in.
+    pub fn with_quotas(mut self, quotas: nichoir_core::quota::Quotas) -> PadService {
+        self.quotas = quotas;
+        self
+    }
+
+    pub(crate) fn quotas(&self) -> &nichoir_core::quota::Quotas {
+        &self.quotas
     }
 
     /// In a cluster: answers the other nodes' requests for the pads this node owns, and

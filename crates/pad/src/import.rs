@@ -58,6 +58,12 @@ impl PadService {
         format: &str,
         body: &[u8],
     ) -> Result<Applied, PadError> {
+        // An imported file is an upload: it needs its size left in the importer's quota, as a
+        // chat file or a wiki attachment does (pads' text itself is not counted).
+        self.quotas()
+            .check(actor.id(), body.len() as u64)
+            .await
+            .map_err(PadError::Other)?;
         let text = std::str::from_utf8(body)
             .map_err(|_| PadError::Other(Error::validation("the file is not UTF-8 text")))?;
         let text = match format {
@@ -89,6 +95,10 @@ impl PadService {
         if pad.text.chars().count() > self.config().max_pad_chars as usize {
             return Err(PadError::PadTooLarge);
         }
+        self.quotas()
+            .check(actor.id(), pad.text.len() as u64)
+            .await
+            .map_err(PadError::Other)?;
         let wanted = name.map(str::to_string).or_else(|| Some(pad.id.clone()));
         let info = match self.create(actor, wanted.as_deref()).await {
             Ok(info) => info,

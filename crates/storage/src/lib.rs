@@ -17,6 +17,7 @@ pub mod search;
 mod sql;
 #[doc(hidden)]
 pub mod testing;
+mod usage;
 
 pub use backup::{create_backup, prune_backups, restore_backup, BackupManifest, Engine};
 pub use blobs::Blobs;
@@ -28,6 +29,7 @@ pub use sql::{
     values_placeholders, Connection, Dialect, FromValue, MappedRows, OptionalExtension, Params,
     Row, RowIndex, Rows, SqlError, SqlResult, SqlType, Statement, ToValue, Typed, ValueRef,
 };
+pub use usage::StoredUsage;
 
 /// Converts a row read into an application error (used with `?` inside closures).
 pub type SResult<T> = Result<T, StorageError>;

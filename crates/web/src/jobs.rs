@@ -1,5 +1,5 @@
 //! Background jobs, with the same configuration values the About page shows: automatic backups
-//! and their pruning, WAL checkpoints, the sweep of expired sessions.
+//! and their pruning, WAL checkpoints, the sweep of expired sessions and reset links.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -120,6 +120,9 @@ pub fn spawn_all(
                     Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e.message, "session sweep failed"),
+                }
+                if let Err(e) = auth.prune_password_resets().await {
+                    tracing::warn!(error = %e.message, "reset link sweep failed");
                 }
             }
         },

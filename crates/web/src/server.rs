@@ -126,12 +126,19 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let revoked = hub.clone();
     auth.revocations().listen(move |r| revoked.revoke(r));
     hub.register("presence", Arc::new(PresenceHandler));
-    let pads = Arc::new(nichoir_pad::PadService::new(
-        db.clone(),
-        hub.clone(),
-        auth.clone(),
-        config.pads.clone(),
-    ));
+    // Every tool that keeps people's uploads has a part here; accounts hold the own limits.
+    let quotas = nichoir_core::quota::Quotas::new(
+        config.uploads.quota_bytes_per_user,
+        vec![
+            Arc::new(nichoir_chat::file_usage(db.clone())),
+            Arc::new(nichoir_wiki::file_usage(db.clone())),
+        ],
+        Arc::new(auth.clone()),
+    );
+    let pads = Arc::new(
+        nichoir_pad::PadService::new(db.clone(), hub.clone(), auth.clone(), config.pads.clone())
+            .with_quotas(quotas.clone()),
+    );
     nichoir_pad::register_topics(&pads);
     let mailer = nichoir_mail::Mailer::from_config(&config.smtp, &config.instance.name)?;
     let polls = Arc::new(nichoir_polls::PollService::new(
@@ -147,9 +154,10 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let wikis = Arc::new(nichoir_wiki::WikiService::new(nichoir_wiki::WikiDeps {
         db: db.clone(),
         auth: auth.clone(),
-        mailer,
+        mailer: mailer.clone(),
         config: config.wikis.clone(),
         max_file_bytes: config.uploads.max_file_bytes,
+        quotas: quotas.clone(),
         blobs: blobs.clone(),
         base_url: config.public_base_url(),
         instance_name: config.instance.name.clone(),
@@ -160,6 +168,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         auth: auth.clone(),
         blobs,
         max_file_bytes: config.uploads.max_file_bytes,
+        quotas: quotas.clone(),
         retention_days: config.chat.retention_days,
         base_url: config.public_base_url(),
         previewers: vec![
@@ -200,6 +209,9 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         Arc::new(nichoir_video::VideoExport {
             service: video.clone(),
         }),
+        Arc::new(nichoir_chat::ChatExport {
+            service: chat.clone(),
+        }),
     ];
     // In a cluster, the first node to start issues the link; the others keep it valid.
     let keep_recent = cluster
@@ -222,6 +234,8 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         auth,
         hub,
         exporters: Arc::new(exporters),
+        quotas,
+        mailer,
     };
     Ok(Prepared {
         ctx,

@@ -15,6 +15,16 @@ use crate::service::{WikiError, WikiResult, WikiService};
 
 pub use nichoir_core::upload::check_content;
 
+/// The wikis' part of the storage quotas: the attachments each person uploaded.
+pub fn usage(db: nichoir_storage::Db) -> nichoir_storage::StoredUsage {
+    nichoir_storage::StoredUsage::new(
+        db,
+        "wikis",
+        crate::store::file_bytes_of,
+        crate::store::file_bytes_by_user,
+    )
+}
+
 /// Path-segment escaping: everything but unreserved characters.
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
@@ -66,6 +76,7 @@ impl WikiService {
             )));
         }
         let content_type = check_content(declared, &bytes)?;
+        self.quotas.check(actor.id(), bytes.len() as u64).await?;
         let size = bytes.len() as i64;
         let sha = self.store_bytes(wiki.id, bytes).await?;
         let (wid, n, ct, uid, now) = (

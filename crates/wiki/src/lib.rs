@@ -18,6 +18,7 @@ mod watch;
 
 pub use access::{EditPolicy, PageRule, Role, Visibility};
 pub use contributor::WikiExport;
+pub use files::usage as file_usage;
 pub use migrations::MIGRATIONS;
 pub use preview::WikiPreview;
 pub use service::{WikiDeps, WikiError, WikiService};

@@ -280,5 +280,18 @@ CREATE INDEX wiki_notifications_by_user ON wiki_notifications (user_id, id);
 -- for both engines (accents, ligatures, CJK characters one by one): rewritten by `after`.
 "#,
         },
+        Migration {
+            version: 3,
+            name: "files_by_uploader",
+            after: None,
+            sql: r#"
+-- Quotas add up a person's attachments at each upload (nichoir_core::quota).
+CREATE INDEX wiki_files_by_uploader ON wiki_files (uploaded_by, size) WHERE uploaded_by IS NOT NULL;
+"#,
+            pg: r#"
+-- Quotas add up a person's attachments at each upload (nichoir_core::quota).
+CREATE INDEX wiki_files_by_uploader ON wiki_files (uploaded_by, size) WHERE uploaded_by IS NOT NULL;
+"#,
+        },
     ],
 };

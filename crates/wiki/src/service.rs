@@ -152,6 +152,8 @@ pub struct WikiService {
     pub(crate) config: WikisConfig,
     /// Largest attachment, from `uploads.max_file_bytes`.
     pub(crate) max_file_bytes: u64,
+    /// Storage quotas, asked before an attachment is stored.
+    pub(crate) quotas: nichoir_core::quota::Quotas,
     /// Where attachments are kept (`wiki/<wiki id>/<sha256>` among the uploads).
     pub(crate) blobs: nichoir_storage::Blobs,
     pub(crate) base_url: String,
@@ -206,6 +208,7 @@ pub struct WikiDeps {
     pub mailer: nichoir_mail::Mailer,
     pub config: WikisConfig,
     pub max_file_bytes: u64,
+    pub quotas: nichoir_core::quota::Quotas,
     /// Where uploaded files live.
     pub blobs: nichoir_storage::Blobs,
     pub base_url: String,
@@ -281,6 +284,7 @@ impl WikiService {
             mailer: d.mailer,
             config: d.config,
             max_file_bytes: d.max_file_bytes,
+            quotas: d.quotas,
             blobs: d.blobs,
             base_url: d.base_url,
             instance_name: d.instance_name,

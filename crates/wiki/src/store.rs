@@ -709,6 +709,24 @@ pub fn insert_file_row(c: &Connection, f: &FileRow<'_>) -> SResult<()> {
     Ok(())
 }
 
+/// Bytes of the attachments `user_id` uploaded (for quotas).
+pub fn file_bytes_of(c: &Connection, user_id: &str) -> SResult<i64> {
+    Ok(
+        c.prepare_cached("SELECT COALESCE(SUM(size), 0) FROM wiki_files WHERE uploaded_by = ?1")?
+            .query_row([user_id], |r| r.get(0))?,
+    )
+}
+
+/// Bytes of attachments per uploader.
+pub fn file_bytes_by_user(c: &Connection) -> SResult<Vec<(String, i64)>> {
+    Ok(c
+        .prepare(
+            "SELECT uploaded_by, SUM(size) FROM wiki_files WHERE uploaded_by IS NOT NULL GROUP BY uploaded_by",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};

@@ -172,6 +172,9 @@ impl WikiService {
             let ct = check_content(&f.content_type, &f.bytes)?;
             files.push((nichoir_wikitext::names::validate_file_name(&f.name)?, ct));
         }
+        // The attachments become the importer's uploads.
+        let attached: u64 = archive.files.iter().map(|f| f.bytes.len() as u64).sum();
+        self.quotas.check(&user.id, attached).await?;
         let uid = user.id.clone();
         let (desc, menu) = (
             archive

@@ -1,14 +1,15 @@
-// Account: profile, password, sessions, API tokens, data export, log out everywhere.
+// Account: profile, password, sessions, API tokens, storage used, data export, log out everywhere.
 import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { IconDevice, IconDownload, IconKey, IconLogout, IconShield, IconUser } from "../components/icons.tsx";
 import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, TextField, useAsync, useConfirm } from "../components/ui.tsx";
+import { formatBytes } from "../format.ts";
 import { formatDateTime } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { describeUserAgent } from "../ua.ts";
-import type { ApiToken, NewApiToken, SessionInfo, User } from "../types.ts";
+import type { ApiToken, NewApiToken, SessionInfo, StorageUsage, User } from "../types.ts";
 
 export const AVATAR_COLORS = ["#5b5bd6", "#7c3aed", "#db2777", "#dc2626", "#ea580c", "#ca8a04", "#16a34a", "#0d9488", "#0284c7", "#475569"];
 
@@ -25,6 +26,7 @@ export function AccountPage() {
         <PasswordCard />
         <SessionsCard confirm={confirm} />
         <TokensCard confirm={confirm} />
+        <StorageCard />
         <DataCard confirm={confirm} />
       </div>
       {dialog}
@@ -275,6 +277,34 @@ function TokensCard({ confirm }: { confirm: Confirm }) {
         </ul>
       ) : (
         <EmptyState>{t("account.noTokens")}</EmptyState>
+      )}
+    </Card>
+  );
+}
+
+function StorageCard() {
+  const { t, lang } = useApp();
+  const usage = useAsync(() => api.get<StorageUsage>("/api/v1/me/usage"), []);
+  const u = usage.data;
+  const size = (n: number) => formatBytes(n, lang);
+  return (
+    <Card id="storage" title={t("account.storage")} description={t("account.storageDesc")} icon={<IconDownload />}>
+      <ErrorAlert error={usage.error} />
+      {usage.loading && !u && <Loading />}
+      {u && (
+        <div class="storage">
+          <p>{u.limit_bytes === null ? t("account.storageUsedNoLimit", { used: size(u.used_bytes) }) : t("account.storageUsed", { used: size(u.used_bytes), limit: size(u.limit_bytes) })}</p>
+          {u.limit_bytes !== null && <meter class="storage-meter" min={0} max={u.limit_bytes} value={Math.min(u.used_bytes, u.limit_bytes)} high={u.limit_bytes * 0.9} aria-label={t("account.storage")} />}
+          {Object.keys(u.by_tool).length > 0 && (
+            <ul class="link-list">
+              {Object.entries(u.by_tool).map(([tool, n]) => (
+                <li key={tool}>
+                  {t(tool === "chat" ? "account.storageChat" : "account.storageWikis")}: {size(n)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
       )}
     </Card>
   );

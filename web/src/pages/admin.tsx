@@ -1,4 +1,4 @@
-// Administration: users, invitations, (read-only) instance settings.
+// Administration: users (with their storage and quotas), invitations, (read-only) instance settings.
 import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
@@ -6,7 +6,8 @@ import { useApp, useTitle } from "../context.tsx";
 import { IconLink, IconShield, IconSettings, IconUsers } from "../components/icons.tsx";
 import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, useAsync, useConfirm } from "../components/ui.tsx";
 import { duration, formatDateTime, plural } from "../i18n/index.ts";
-import type { Invite, NewInvite, User } from "../types.ts";
+import { formatBytes } from "../format.ts";
+import type { Invite, NewInvite, UsageReport, User } from "../types.ts";
 
 export function AdminPage() {
   const { t, user } = useApp();
@@ -37,6 +38,7 @@ export function AdminPage() {
 function UsersCard({ me }: { me: User }) {
   const { t, lang } = useApp();
   const users = useAsync(() => api.get<User[]>("/api/v1/admin/users"), []);
+  const usage = useAsync(() => api.get<UsageReport>("/api/v1/admin/usage"), []);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
@@ -56,7 +58,12 @@ function UsersCard({ me }: { me: User }) {
   };
 
   return (
-    <Card id="users" title={t("admin.users")} description={users.data ? plural(lang, t, "admin.userCount", users.data.length) : undefined} icon={<IconUsers />}>
+    <Card
+      id="users"
+      title={t("admin.users")}
+      description={users.data ? plural(lang, t, "admin.userCount", users.data.length) + (usage.data ? ` · ${t("admin.storageTotal", { total: formatBytes(usage.data.total_bytes, lang) })}` : "") : undefined}
+      icon={<IconUsers />}
+    >
       <ErrorAlert error={error ?? users.error} />
       {notice && <Alert kind="success">{notice}</Alert>}
       {users.loading && !users.data ? (
@@ -71,6 +78,7 @@ function UsersCard({ me }: { me: User }) {
                 <th scope="col" class="hide-sm">{t("common.created")}</th>
                 <th scope="col">{t("admin.role")}</th>
                 <th scope="col">{t("admin.status")}</th>
+                <th scope="col" class="hide-sm">{t("admin.storage")}</th>
                 <th scope="col">
                   <span class="visually-hidden">{t("common.actions")}</span>
                 </th>
@@ -96,6 +104,7 @@ function UsersCard({ me }: { me: User }) {
                     <td class="nowrap muted hide-sm">{formatDateTime(lang, u.created_at) ?? "—"}</td>
                     <td>{u.is_admin ? <Badge tone="accent">{t("admin.roleAdmin")}</Badge> : <Badge>{t("admin.roleMember")}</Badge>}</td>
                     <td>{u.disabled ? <Badge tone="danger">{t("admin.disabled")}</Badge> : <Badge tone="success">{t("admin.active")}</Badge>}</td>
+                    <td class="hide-sm">{usage.data && <QuotaCell user={u} report={usage.data} onSaved={usage.reload} />}</td>
                     <td>
                       <div class="row-actions">
                         <Button variant="secondary" size="sm" disabled={self || busyId === u.id} title={self ? t("admin.selfHint") : undefined} onClick={() => update(u, { is_admin: !u.is_admin })}>
@@ -114,6 +123,43 @@ function UsersCard({ me }: { me: User }) {
         </div>
       )}
     </Card>
+  );
+}
+
+/** A user's storage use, and their own quota in MB (empty: the instance's default; 0: none). */
+function QuotaCell({ user, report, onSaved }: { user: User; report: UsageReport; onSaved: () => void }) {
+  const { t, lang } = useApp();
+  const mine = report.users.find((x) => x.user_id === user.id);
+  const limit = mine ? mine.limit_bytes : report.default_limit_bytes;
+  const [mb, setMb] = useState(mine?.custom_limit ? String((mine.limit_bytes ?? 0) / 1_000_000) : "");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const save = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const quota_bytes = mb.trim() === "" ? null : Math.round(Number(mb) * 1_000_000);
+      await api.put(`/api/v1/admin/users/${encodeURIComponent(user.id)}/quota`, { quota_bytes });
+      onSaved();
+    } catch (err) {
+      setError(err);
+    }
+    setBusy(false);
+  };
+  const used = formatBytes(mine?.used_bytes ?? 0, lang);
+  return (
+    <form class="quota-cell" onSubmit={save}>
+      <span class="nowrap">{limit === null ? used : t("admin.storageOf", { used, limit: formatBytes(limit, lang) })}</span>
+      <label class="visually-hidden" for={`quota-${user.id}`}>
+        {t("admin.quotaLabel", { name: user.username })}
+      </label>
+      <input id={`quota-${user.id}`} class="input" type="number" min="0" step="any" inputMode="decimal" placeholder={t("admin.quotaDefault")} value={mb} onInput={(e) => setMb(e.currentTarget.value)} />
+      <Button variant="secondary" size="sm" type="submit" loading={busy}>
+        {t("admin.quotaSave")}
+      </Button>
+      <ErrorAlert error={error} />
+    </form>
   );
 }
 

@@ -1,4 +1,4 @@
-// Login, registration (open or by invitation) and first-admin setup.
+// Login, registration (open or by invitation), password reset by e-mail and first-admin setup.
 import type { ComponentChildren, TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../api.ts";
@@ -58,6 +58,11 @@ export function LoginPage() {
         </Button>
       </form>
       <div class="auth-foot">
+        {instance.password_reset && (
+          <p>
+            <Link href="/forgot-password">{t("login.forgot")}</Link>
+          </p>
+        )}
         {instance.registration === "open" && (
           <p>
             {t("login.noAccount")} <Link href="/register">{t("login.register")}</Link>
@@ -239,6 +244,97 @@ export function SetupPage() {
   return (
     <AuthCard title={t("setup.heading", { name: instance.name })} subtitle={t("setup.subtitle")}>
       {body}
+    </AuthCard>
+  );
+}
+
+/** "Forgot my password": asks for a link by e-mail. The answer never says whether an account matched. */
+export function ForgotPasswordPage() {
+  const { t, lang, instance } = useApp();
+  useTitle(t("forgot.title"));
+  const [login, setLogin] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post("/api/v1/auth/password-reset", { login: login.trim(), lang });
+      setSent(true);
+    } catch (err) {
+      setError(err);
+    }
+    setBusy(false);
+  };
+  return (
+    <AuthCard title={t("forgot.heading")} subtitle={t("forgot.subtitle")}>
+      {!instance.password_reset ? (
+        <Alert kind="info">{t("forgot.noMail")}</Alert>
+      ) : sent ? (
+        <Alert kind="success">{t("forgot.sent")}</Alert>
+      ) : (
+        <form class="form" onSubmit={submit}>
+          <ErrorAlert error={error} />
+          <TextField label={t("forgot.login")} name="login" autocomplete="username" autoCapitalize="none" spellcheck={false} required value={login} onValue={setLogin} />
+          <Button type="submit" class="btn-block" loading={busy}>
+            {t("forgot.submit")}
+          </Button>
+        </form>
+      )}
+      <div class="auth-foot">
+        <p>
+          <Link href="/login">{t("forgot.back")}</Link>
+        </p>
+      </div>
+    </AuthCard>
+  );
+}
+
+/**
+ * The page a reset link opens (`/reset-password#<token>`: a fragment never reaches a server or
+ * its logs): a new password, twice.
+ */
+export function ResetPasswordPage() {
+  const { t } = useApp();
+  const token = location.hash.slice(1);
+  useTitle(t("reset.title"));
+  const [password, setPassword] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const mismatch = confirm.length > 0 && confirm !== password;
+  const submit = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (password !== confirm) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post("/api/v1/auth/password-reset/confirm", { token, new_password: password });
+      setDone(true);
+    } catch (err) {
+      setError(err);
+    }
+    setBusy(false);
+  };
+  return (
+    <AuthCard title={t("reset.heading")} subtitle={t("reset.subtitle")}>
+      {done ? (
+        <Alert kind="success">
+          {t("reset.done")} <Link href="/login">{t("nav.login")}</Link>
+        </Alert>
+      ) : (
+        <form class="form" onSubmit={submit}>
+          <ErrorAlert error={error} />
+          <TextField label={t("reset.password")} hint={t("register.passwordHint")} name="password" type="password" autocomplete="new-password" required value={password} onValue={setPassword} />
+          <TextField label={t("register.confirm")} name="confirm" type="password" autocomplete="new-password" required value={confirm} onValue={setConfirm} error={mismatch ? t("register.mismatch") : null} />
+          <Button type="submit" class="btn-block" loading={busy} disabled={mismatch}>
+            {t("reset.submit")}
+          </Button>
+        </form>
+      )}
     </AuthCard>
   );
 }

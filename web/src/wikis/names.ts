@@ -96,19 +96,6 @@ export function pastedName(type: string, now: Date): string {
   return `image-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}.${ext}`;
 }
 
-/** "1.4 MB", "820 B": a byte count for people. */
-export function formatBytes(n: number, lang: string): string {
-  const units = ["B", "kB", "MB", "GB"];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  const num = i === 0 ? String(v) : v.toLocaleString(lang, { maximumFractionDigits: v < 10 ? 1 : 0 });
-  return `${num} ${units[i]}`;
-}
-
 /** "+12" / "−3" / "0": a revision's size change (with a real minus sign). */
 export function formatSizeChange(n: number): string {
   if (n > 0) return `+${n}`;

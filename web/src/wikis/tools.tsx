@@ -10,7 +10,8 @@ import { ensureIdentity, feedUrl, wikisApi } from "./api.ts";
 import { Snippet } from "./content.tsx";
 import { KindBadge } from "./history.tsx";
 import { IconRss, IconSearch, IconTrash, IconUpload } from "./icons.tsx";
-import { fileHref, formatBytes, pageHref, wikiToolHref } from "./names.ts";
+import { formatBytes } from "../format.ts";
+import { fileHref, pageHref, wikiToolHref } from "./names.ts";
 import { WikiPageTitle, useWiki } from "./shell.tsx";
 import type { ChangeEntry } from "./types.ts";
 

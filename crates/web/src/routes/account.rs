@@ -103,3 +103,11 @@ pub async fn export(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpRespons
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(archive))
 }
+
+pub async fn usage(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    let me = who
+        .0
+        .as_user()
+        .ok_or_else(nichoir_core::Error::unauthenticated)?;
+    Ok(HttpResponse::Ok().json(ctx.quotas.usage(&me.id).await?))
+}

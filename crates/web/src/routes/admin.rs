@@ -94,3 +94,26 @@ pub async fn storage(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpRespon
         bytes_written,
     }))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaChange {
+    /// Bytes; null: back to the instance's default; 0: no limit.
+    quota_bytes: Option<u64>,
+}
+
+pub async fn set_quota(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    id: web::Path<String>,
+    body: web::Json<QuotaChange>,
+) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    ctx.auth.set_quota(&admin, &id, body.quota_bytes).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn usage(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    who.0.require_admin()?;
+    Ok(HttpResponse::Ok().json(ctx.quotas.report().await?))
+}

@@ -108,3 +108,61 @@ pub async fn logout_all(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpRes
         .cookie(clear_cookie(SESSION_COOKIE, ctx.secure_cookies()))
         .finish())
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetAsk {
+    /// A username or an e-mail address.
+    login: String,
+    /// The language of the mail (`fr`, else English): the asker's, from the page.
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// "Forgot my password": mails a link to each account that `login` names, and answers the same
+/// whether or not one did.
+pub async fn request_password_reset(
+    ctx: web::Data<Ctx>,
+    ip: ClientIp,
+    body: web::Json<ResetAsk>,
+) -> ApiResult<HttpResponse> {
+    if !ctx.mailer.enabled() {
+        return Err(nichoir_core::Error::new(
+            nichoir_core::ErrorCode::Unavailable,
+            "this instance sends no mail: an administrator can set a new password",
+        )
+        .into());
+    }
+    let body = body.into_inner();
+    let lang = body
+        .lang
+        .unwrap_or_else(|| ctx.config.instance.default_language.clone());
+    for (person, token) in ctx.auth.request_password_reset(&body.login, &ip.0).await? {
+        let url = format!("{}/reset-password#{token}", ctx.config.public_base_url());
+        let mail = nichoir_auth::reset_mail(&lang, &ctx.config.instance.name, &person, &url);
+        tracing::info!(user = %person.user_id, "password reset link sent");
+        ctx.mailer.send_later(mail);
+    }
+    Ok(HttpResponse::Accepted().json(json!({
+        "message": "if an account with an e-mail address matches, a link is on its way"
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetDone {
+    token: String,
+    new_password: String,
+}
+
+pub async fn reset_password(
+    ctx: web::Data<Ctx>,
+    ip: ClientIp,
+    body: web::Json<ResetDone>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    ctx.auth
+        .reset_password(&body.token, body.new_password, &ip.0)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -34,6 +34,8 @@ pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
         "registration": c.instance.registration.as_str(),
         "default_language": c.instance.default_language,
         "setup_required": !ctx.auth.has_admin().await?,
+        // "Forgot my password" needs mail.
+        "password_reset": ctx.mailer.enabled(),
     })))
 }
 
