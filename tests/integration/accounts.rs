@@ -614,3 +614,267 @@ async fn without_mail_there_is_no_reset_link_to_ask_for() -> anyhow::Result<()> 
     assert_eq!(r.status, 503, "{:?}", r.body);
     Ok(())
 }
+
+/// The code an authenticator app shows for `secret` (base32), `steps_ahead` steps from now.
+fn app_code(secret: &str, steps_ahead: u64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret)
+        .unwrap_or_else(|_| totp_rs::Secret::from(vec![0u8; 20]));
+    let t = totp_rs::Builder::new()
+        .with_secret(secret)
+        .build_noncompliant();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    t.generate(now + 30 * steps_ahead).to_string()
+}
+
+/// The password step of a login: the challenge of an account with a second factor.
+async fn challenge_of(c: &Client, username: &str) -> anyhow::Result<String> {
+    let r = c
+        .post(
+            "/api/v1/auth/login",
+            json!({"username": username, "password": "password-of-test"}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == 200, "login: {} {:?}", r.status, r.body);
+    anyhow::ensure!(r.body["second_factor"] == "totp", "{:?}", r.body);
+    Ok(r.body["challenge"].as_str().unwrap_or("").to_string())
+}
+
+#[tokio::test]
+async fn two_factor_sign_in_with_an_app_code_a_recovery_code_or_a_remembered_device(
+) -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = server.login_as("ana", false).await?;
+    assert_eq!(
+        ana.get("/api/v1/me/2fa").await?.body,
+        json!({"enabled": false, "recovery_codes_left": 0})
+    );
+    let r = ana
+        .post(
+            "/api/v1/me/2fa/setup",
+            json!({"password": "wrong password!"}),
+        )
+        .await?;
+    assert_eq!(r.status, 401, "the password again, first");
+    let setup = ana
+        .post(
+            "/api/v1/me/2fa/setup",
+            json!({"password": "password-of-test"}),
+        )
+        .await?;
+    assert_eq!(setup.status, 200, "{:?}", setup.body);
+    let secret = setup.body["secret"].as_str().unwrap_or("").to_string();
+    assert_eq!(secret.len(), 32, "160 bits in base32");
+    let url = setup.body["otpauth_url"].as_str().unwrap_or("");
+    assert!(url.starts_with("otpauth://totp/"), "{url}");
+    assert!(setup.body["qr_svg"].as_str().unwrap_or("").contains("<svg"));
+    assert_eq!(
+        ana.post("/api/v1/me/2fa/enable", json!({"code": "000000"}))
+            .await?
+            .status,
+        401,
+        "a wrong code does not turn it on"
+    );
+    let on = ana
+        .post(
+            "/api/v1/me/2fa/enable",
+            json!({"code": app_code(&secret, 0)}),
+        )
+        .await?;
+    assert_eq!(on.status, 200, "{:?}", on.body);
+    let codes: Vec<String> = on.body["recovery_codes"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(codes.len(), 10);
+    assert_eq!(
+        ana.get("/api/v1/me/2fa").await?.body,
+        json!({"enabled": true, "recovery_codes_left": 10})
+    );
+
+    // The password alone gives a challenge, not a session.
+    let other = server.client();
+    let challenge = challenge_of(&other, "ana").await?;
+    assert_eq!(other.get("/api/v1/me").await?.status, 401);
+    let second = |c: &Client, challenge: &str, code: &str, remember: bool| {
+        let body = json!({"challenge": challenge, "code": code, "remember": remember});
+        let c = c.http.clone();
+        let url = c.post(other.url("/api/v1/auth/login/second-factor"));
+        async move {
+            let r = url.json(&body).send().await?;
+            let status = r.status().as_u16();
+            let device = r
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|v| v.starts_with("nichoir_device="));
+            anyhow::Ok((status, device))
+        }
+    };
+    // A wrong code, the code that turned it on (used once already), a forged challenge.
+    assert_eq!(second(&other, &challenge, "123456", false).await?.0, 401);
+    assert_eq!(
+        second(&other, &challenge, &app_code(&secret, 0), false)
+            .await?
+            .0,
+        401,
+        "a code works once"
+    );
+    assert_eq!(
+        second(&other, "forged", &app_code(&secret, 1), false)
+            .await?
+            .0,
+        401
+    );
+    let (status, device) = second(&other, &challenge, &app_code(&secret, 1), false).await?;
+    assert_eq!((status, device), (200, false));
+    assert_eq!(other.get("/api/v1/me").await?.status, 200, "signed in");
+    assert_eq!(
+        second(&server.client(), &challenge, &app_code(&secret, 1), false)
+            .await?
+            .0,
+        401,
+        "a challenge gives one session"
+    );
+
+    // A recovery code, typed as people type, works once.
+    let fresh = server.client();
+    let challenge = challenge_of(&fresh, "ana").await?;
+    let typed = codes[0].to_uppercase().replace('-', " ");
+    assert_eq!(second(&fresh, &challenge, &typed, false).await?.0, 200);
+    let challenge = challenge_of(&fresh, "ana").await?;
+    assert_eq!(second(&fresh, &challenge, &codes[0], false).await?.0, 401);
+    assert_eq!(
+        ana.get("/api/v1/me/2fa").await?.body["recovery_codes_left"],
+        9
+    );
+
+    // "Remember this device": the next login on it skips the code.
+    let remembered = server.client();
+    let challenge = challenge_of(&remembered, "ana").await?;
+    let (status, device) = second(&remembered, &challenge, &codes[1], true).await?;
+    assert_eq!((status, device), (200, true));
+    let r = remembered
+        .post(
+            "/api/v1/auth/login",
+            json!({"username": "ana", "password": "password-of-test"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.get("user").is_some(),
+        "a session at once: {:?}",
+        r.body
+    );
+
+    // New recovery codes replace the old; an admin can turn a member's second factor off.
+    let renewed = ana
+        .post(
+            "/api/v1/me/2fa/recovery-codes",
+            json!({"password": "password-of-test"}),
+        )
+        .await?;
+    assert_eq!(
+        renewed.body["recovery_codes"].as_array().map(Vec::len),
+        Some(10)
+    );
+    let challenge = challenge_of(&fresh, "ana").await?;
+    assert_eq!(
+        second(&fresh, &challenge, &codes[2], false).await?.0,
+        401,
+        "old codes stop working"
+    );
+    let root = server.login_as("root", true).await?;
+    let ana_id = ana.get("/api/v1/me").await?.body["user"]["id"].clone();
+    let reset = format!(
+        "/api/v1/admin/users/{}/2fa/reset",
+        ana_id.as_str().unwrap_or("")
+    );
+    assert_eq!(ana.post(&reset, json!({})).await?.status, 403);
+    assert_eq!(root.post(&reset, json!({})).await?.status, 204);
+    let mut after = server.client();
+    assert_eq!(
+        after.login("ana", "password-of-test").await?.body["user"]["username"],
+        "ana"
+    );
+    assert_eq!(
+        root.post("/api/v1/admin/users/u_nobody/2fa/reset", json!({}))
+            .await?
+            .status,
+        404
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn wrong_second_factor_codes_are_throttled_and_use_up_the_challenge() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let bob = server.login_as("bob", false).await?;
+    let setup = bob
+        .post(
+            "/api/v1/me/2fa/setup",
+            json!({"password": "password-of-test"}),
+        )
+        .await?;
+    let secret = setup.body["secret"].as_str().unwrap_or("").to_string();
+    bob.post(
+        "/api/v1/me/2fa/enable",
+        json!({"code": app_code(&secret, 0)}),
+    )
+    .await?;
+    bob.post(
+        "/api/v1/me/2fa/disable",
+        json!({"password": "nope nope nope"}),
+    )
+    .await
+    .map(|r| assert_eq!(r.status, 401))?;
+    let c = server.client();
+    let challenge = challenge_of(&c, "bob").await?;
+    let mut statuses = Vec::new();
+    for code in ["", "1", "abcdef", &"9".repeat(10_000), "000000"] {
+        let r = c
+            .post(
+                "/api/v1/auth/login/second-factor",
+                json!({"challenge": challenge, "code": code}),
+            )
+            .await?;
+        statuses.push(r.status);
+    }
+    assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
+    let r = c
+        .post(
+            "/api/v1/auth/login/second-factor",
+            json!({"challenge": challenge, "code": app_code(&secret, 1)}),
+        )
+        .await?;
+    assert!(
+        r.status == 401 || r.status == 429,
+        "five wrong codes use the challenge (and the account's budget) up: {}",
+        r.status
+    );
+    assert_eq!(
+        c.post("/api/v1/auth/login/second-factor", json!({"challenge": 1}))
+            .await?
+            .status,
+        422
+    );
+    // Turned off with the password, the next login needs none.
+    assert_eq!(
+        bob.post(
+            "/api/v1/me/2fa/disable",
+            json!({"password": "password-of-test"})
+        )
+        .await?
+        .status,
+        204
+    );
+    assert_eq!(bob.get("/api/v1/me/2fa").await?.body["enabled"], false);
+    Ok(())
+}

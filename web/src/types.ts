@@ -17,6 +17,22 @@ export interface SessionAnswer {
   csrf_token: string;
 }
 
+/** `POST /api/v1/auth/login`: a session, or a challenge to answer with a code (two-factor). */
+export type LoginAnswer = SessionAnswer | { second_factor: "totp"; challenge: string };
+
+/** `GET /api/v1/me/2fa`. */
+export interface TwoFactorStatus {
+  enabled: boolean;
+  recovery_codes_left: number;
+}
+
+/** `POST /api/v1/me/2fa/setup`. */
+export interface TotpSetup {
+  secret: string;
+  otpauth_url: string;
+  qr_svg: string;
+}
+
 export interface Instance {
   name: string;
   version: string;

@@ -13,6 +13,7 @@ mod reset;
 mod revocation;
 mod service;
 mod throttle;
+mod two_factor;
 mod validate;
 
 pub use actor::{Actor, Admin, GuestActor};
@@ -22,8 +23,9 @@ pub use migrations::MIGRATIONS;
 pub use model::{Guest, InviteInfo, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User};
 pub use reset::{reset_mail, ResetFor, RESET_VALID_MS};
 pub use revocation::{Revocation, Revocations};
-pub use service::{AuthService, Credentials, LoginOutcome, Registration};
+pub use service::{AuthService, Credentials, LoginOutcome, LoginStep, Registration};
 pub use throttle::{LoginThrottle, ThrottleEvent, ThrottleLimits};
+pub use two_factor::{SecondStep, TotpSetup, TwoFactorStatus, DEVICE_DAYS};
 
 /// The names under which the throttles' counts travel between the nodes of a cluster: wrong
 /// account passwords, wrong resource passwords (pads, polls, rooms), anonymous renders, password
@@ -39,6 +41,8 @@ pub use validate::{avatar_color_for, validate_password, validate_username};
 /// Cookies this crate sets: the About page lists them, so the list lives beside the code that sets them.
 pub const SESSION_COOKIE: &str = "nichoir_session";
 pub const GUEST_COOKIE: &str = "nichoir_guest";
+/// Set after a second step with "remember this device": the next logins skip that step.
+pub const DEVICE_COOKIE: &str = "nichoir_device";
 
 #[cfg(test)]
 mod service_tests;

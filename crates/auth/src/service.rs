@@ -40,6 +40,8 @@ pub struct AuthService {
     /// Password reset links asked for (per name or address asked for, and per client address)
     /// and wrong reset tokens (per client address); see `reset.rs`.
     reset_throttle: Arc<LoginThrottle>,
+    /// The instance's name: authenticator apps show it beside the code.
+    instance_name: Arc<str>,
     csrf: CsrfKey,
     revocations: Revocations,
 }
@@ -69,6 +71,13 @@ pub struct LoginOutcome {
     pub user: User,
     pub session_token: String,
     pub csrf_token: String,
+}
+
+/// What the right password gives: a session, or, for an account with a second factor, a
+/// challenge to answer with a code (`login_second_factor`).
+pub enum LoginStep {
+    Done(LoginOutcome),
+    SecondFactor { challenge: String },
 }
 
 const USER_COLS: &str =
@@ -133,10 +142,21 @@ impl AuthService {
             secret_throttle: Arc::new(LoginThrottle::new(limits)),
             render_throttle: None,
             reset_throttle: Arc::new(LoginThrottle::new(RESET_LIMITS)),
+            instance_name: Arc::from("Nichoir"),
             csrf: CsrfKey::new(secret),
             config,
             revocations: Revocations::default(),
         })
+    }
+
+    /// The instance's name, for authenticator apps.
+    pub fn with_instance_name(mut self, name: &str) -> Self {
+        self.instance_name = Arc::from(name);
+        self
+    }
+
+    pub(crate) fn instance_name(&self) -> &str {
+        &self.instance_name
     }
 
     /// Limits renders without an account to `per_minute` per client address (0: no limit).
@@ -497,6 +517,24 @@ impl AuthService {
         Ok(())
     }
 
+    /// Ok when `password` is `user_id`'s (re-authentication before a change of how one signs
+    /// in).
+    pub(crate) async fn check_password(
+        &self,
+        user_id: &str,
+        password: String,
+    ) -> Result<(), Error> {
+        let stored = self.password_hash(user_id).await?;
+        if self.hasher.verify(password, stored).await? {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorCode::InvalidCredentials,
+                "the password is wrong",
+            ))
+        }
+    }
+
     async fn password_hash(&self, user_id: &str) -> Result<Option<String>, Error> {
         let id = user_id.to_string();
         Ok(self
@@ -514,12 +552,31 @@ impl AuthService {
 
     // ---- login and sessions ----
 
+    /// A login with no second step possible (an account with a second factor is refused: its
+    /// sign-in goes through `login_step`).
     pub async fn login(
         &self,
         creds: Credentials,
         ip: &str,
         user_agent: &str,
     ) -> Result<LoginOutcome, Error> {
+        match self.login_step(creds, ip, user_agent, None).await? {
+            LoginStep::Done(out) => Ok(out),
+            LoginStep::SecondFactor { .. } => Err(Error::forbidden(
+                "this account signs in with a second factor",
+            )),
+        }
+    }
+
+    /// The password step of a login; `device`: the token of a device remembered after a
+    /// second step, which skips it.
+    pub async fn login_step(
+        &self,
+        creds: Credentials,
+        ip: &str,
+        user_agent: &str,
+        device: Option<&str>,
+    ) -> Result<LoginStep, Error> {
         let name = creds.username.trim().to_string();
         if let Err(wait) = self.throttle.check(&name, ip, Instant::now()) {
             return Err(Error::rate_limited(wait));
@@ -553,8 +610,15 @@ impl AuthService {
                 ));
             }
         };
+        if self.second_step_needed(&user.id, device).await? {
+            // The password was right: its failures are forgotten, the code's are counted.
+            self.throttle.record_success(&name);
+            return self.new_challenge(&user.id).await;
+        }
         self.throttle.record_success(&name);
-        self.start_session(user, ip, user_agent).await
+        Ok(LoginStep::Done(
+            self.start_session(user, ip, user_agent).await?,
+        ))
     }
 
     /// A fresh session id for this user (ids are never reused across logins: rotation).
@@ -1246,6 +1310,10 @@ impl AuthService {
 
     pub(crate) fn hasher(&self) -> &Hasher {
         &self.hasher
+    }
+
+    pub(crate) fn login_throttle(&self) -> &LoginThrottle {
+        &self.throttle
     }
 
     pub(crate) fn reset_throttle(&self) -> &LoginThrottle {

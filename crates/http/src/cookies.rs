@@ -2,7 +2,7 @@
 
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::HttpRequest;
-use nichoir_auth::{GUEST_COOKIE, SESSION_COOKIE};
+use nichoir_auth::{DEVICE_COOKIE, GUEST_COOKIE, SESSION_COOKIE};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -22,6 +22,11 @@ pub const COOKIES: &[CookieInfo] = &[
         name: GUEST_COOKIE,
         purpose: "remembers the name and colour you chose as a guest (pads, polls, calls without an account)",
         lifetime: "auth.guest_cookie_days",
+    },
+    CookieInfo {
+        name: DEVICE_COOKIE,
+        purpose: "set only when you tick \"remember this device\" at a two-factor sign-in: skips the code on this browser",
+        lifetime: "30 days",
     },
 ];
 
@@ -66,6 +71,15 @@ pub fn guest_cookie(token: String, secure: bool, days: u64) -> Cookie<'static> {
         token,
         secure,
         Some(Duration::days(days as i64)),
+    )
+}
+
+pub fn device_cookie(token: String, secure: bool) -> Cookie<'static> {
+    build(
+        DEVICE_COOKIE,
+        token,
+        secure,
+        Some(Duration::days(nichoir_auth::DEVICE_DAYS)),
     )
 }
 

@@ -19,6 +19,7 @@ use crate::{read_cookie, ApiError, Ctx};
 /// Routes that establish a session: they check Origin but cannot require a token yet.
 const SESSION_STARTERS: &[&str] = &[
     "/api/v1/auth/login",
+    "/api/v1/auth/login/second-factor",
     "/api/v1/auth/register",
     "/api/v1/setup",
 ];

@@ -21,7 +21,9 @@ pub use api::{doc, Access, Api, Body, Envelope, RouteDoc};
 pub use body::read_body;
 pub use client_ip::{client_ip, ClientIp};
 pub use context::Ctx;
-pub use cookies::{clear_cookie, guest_cookie, read_cookie, session_cookie, CookieInfo, COOKIES};
+pub use cookies::{
+    clear_cookie, device_cookie, guest_cookie, read_cookie, session_cookie, CookieInfo, COOKIES,
+};
 pub use csrf::{csrf_guard, origin_allowed};
 pub use download::file_download;
 pub use error::{ApiError, ApiResult};

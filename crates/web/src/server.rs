@@ -100,7 +100,8 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         .map_err(|e| format!("uploads: the object store does not work ({blobs:?}): {e}"))?;
     let auth = AuthService::new(db.clone(), config.auth.clone())
         .await?
-        .with_anonymous_render_limit(config.limits.anonymous_renders_per_minute);
+        .with_anonymous_render_limit(config.limits.anonymous_renders_per_minute)
+        .with_instance_name(&config.instance.name);
     let hub = Hub::new(config.realtime.clone());
     // Before any connection (the node's index goes into every connection id) and before the
     // tools' services start (chat's relay needs to know it is in a cluster).

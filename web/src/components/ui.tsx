@@ -68,6 +68,7 @@ type InputProps = {
   placeholder?: string;
   maxLength?: number;
   minLength?: number;
+  inputMode?: "text" | "numeric" | "decimal" | "email" | "url";
 };
 
 export function TextField({ label, hint, error, value, onValue, optional, id, class: cls, type = "text", ...rest }: InputProps) {

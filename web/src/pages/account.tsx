@@ -1,4 +1,5 @@
-// Account: profile, password, sessions, API tokens, storage used, data export, log out everywhere.
+// Account: profile, password, two-factor sign-in, sessions, API tokens, storage used, data export,
+// log out everywhere.
 import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../api.ts";
@@ -9,7 +10,7 @@ import { formatBytes } from "../format.ts";
 import { formatDateTime } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { describeUserAgent } from "../ua.ts";
-import type { ApiToken, NewApiToken, SessionInfo, StorageUsage, User } from "../types.ts";
+import type { ApiToken, NewApiToken, SessionInfo, StorageUsage, TotpSetup, TwoFactorStatus, User } from "../types.ts";
 
 export const AVATAR_COLORS = ["#5b5bd6", "#7c3aed", "#db2777", "#dc2626", "#ea580c", "#ca8a04", "#16a34a", "#0d9488", "#0284c7", "#475569"];
 
@@ -24,6 +25,7 @@ export function AccountPage() {
       <div class="stack">
         <ProfileCard user={user} />
         <PasswordCard />
+        <TwoFactorCard />
         <SessionsCard confirm={confirm} />
         <TokensCard confirm={confirm} />
         <StorageCard />
@@ -277,6 +279,107 @@ function TokensCard({ confirm }: { confirm: Confirm }) {
         </ul>
       ) : (
         <EmptyState>{t("account.noTokens")}</EmptyState>
+      )}
+    </Card>
+  );
+}
+
+/** Two-factor sign-in: set up with an app (QR code drawn by the server), recovery codes shown once. */
+function TwoFactorCard() {
+  const { t } = useApp();
+  const status = useAsync(() => api.get<TwoFactorStatus>("/api/v1/me/2fa"), []);
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const [setup, setSetup] = useState<TotpSetup | null>(null);
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(err);
+    }
+    setBusy(false);
+  };
+  const begin = (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    return run(async () => {
+      setSetup(await api.post<TotpSetup>("/api/v1/me/2fa/setup", { password }));
+      setPassword("");
+    });
+  };
+  const enable = (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    return run(async () => {
+      const r = await api.post<{ recovery_codes: string[] }>("/api/v1/me/2fa/enable", { code: code.trim() });
+      setCodes(r.recovery_codes);
+      setSetup(null);
+      setCode("");
+      status.reload();
+    });
+  };
+  const withPassword = (path: string, after: (r: { recovery_codes?: string[] } | undefined) => void) => (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    return run(async () => {
+      const r = await api.post<{ recovery_codes?: string[] } | undefined>(path, { password });
+      setPassword("");
+      after(r);
+      status.reload();
+    });
+  };
+  const s = status.data;
+  return (
+    <Card id="two-factor" title={t("account.twoFactor")} description={t("account.twoFactorDesc")} icon={<IconShield />}>
+      <ErrorAlert error={error ?? status.error} />
+      {codes && (
+        <Alert kind="success">
+          <p>{t("account.recoveryCodesOnce")}</p>
+          <ul class="recovery-codes" aria-label={t("account.recoveryCodes")}>
+            {codes.map((c) => (
+              <li key={c}>{c}</li>
+            ))}
+          </ul>
+        </Alert>
+      )}
+      {!s ? (
+        status.loading && <Loading />
+      ) : setup ? (
+        <form class="form" onSubmit={enable}>
+          <p>{t("account.twoFactorScan")}</p>
+          <img class="totp-qr" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qr_svg)}`} alt={t("account.twoFactorQr")} width={200} height={200} />
+          <CopyField label={t("account.twoFactorSecret")} value={setup.secret} />
+          <TextField label={t("account.twoFactorCode")} name="totp_code" autocomplete="one-time-code" inputMode="numeric" required value={code} onValue={setCode} />
+          <Button type="submit" loading={busy}>
+            {t("account.twoFactorConfirm")}
+          </Button>
+        </form>
+      ) : s.enabled ? (
+        <div class="stack">
+          <p>
+            <Badge tone="success">{t("account.twoFactorOn")}</Badge> {t("account.recoveryLeft", { n: String(s.recovery_codes_left) })}
+          </p>
+          <form class="form" onSubmit={withPassword("/api/v1/me/2fa/recovery-codes", (r) => setCodes(r?.recovery_codes ?? null))}>
+            <TextField label={t("account.currentPassword")} name="two_factor_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+            <div class="row-actions">
+              <Button type="submit" variant="secondary" loading={busy}>
+                {t("account.newRecoveryCodes")}
+              </Button>
+              <Button type="button" variant="danger" disabled={busy || !password} onClick={() => withPassword("/api/v1/me/2fa/disable", () => setCodes(null))({ preventDefault() {} } as TargetedEvent<HTMLFormElement>)}>
+                {t("account.twoFactorOff")}
+              </Button>
+            </div>
+          </form>
+        </div>
+      ) : (
+        <form class="form" onSubmit={begin}>
+          <TextField label={t("account.currentPassword")} name="two_factor_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+          <Button type="submit" loading={busy}>
+            {t("account.twoFactorStart")}
+          </Button>
+        </form>
       )}
     </Card>
   );

@@ -26,7 +26,7 @@ export function AdminPage() {
     <div class="container page">
       <PageHeader title={t("admin.title")} icon={<span class="page-icon-tile"><IconShield size={24} /></span>} />
       <div class="stack">
-        <UsersCard me={user} />
+        <UsersCard me={user} confirm={confirm} />
         <InvitesCard confirm={confirm} />
         <SettingsCard />
       </div>
@@ -35,7 +35,7 @@ export function AdminPage() {
   );
 }
 
-function UsersCard({ me }: { me: User }) {
+function UsersCard({ me, confirm }: { me: User; confirm: ReturnType<typeof useConfirm>[1] }) {
   const { t, lang } = useApp();
   const users = useAsync(() => api.get<User[]>("/api/v1/admin/users"), []);
   const usage = useAsync(() => api.get<UsageReport>("/api/v1/admin/usage"), []);
@@ -51,6 +51,20 @@ function UsersCard({ me }: { me: User }) {
       const updated = await api.patch<User>(`/api/v1/admin/users/${encodeURIComponent(u.id)}`, change);
       users.setData((users.data ?? []).map((x) => (x.id === updated.id ? updated : x)));
       setNotice(t("admin.updated", { name: updated.display_name || updated.username }));
+    } catch (err) {
+      setError(err);
+    }
+    setBusyId(null);
+  };
+
+  const resetTwoFactor = async (u: User) => {
+    if (!(await confirm({ title: t("admin.reset2faConfirm", { name: u.username }), body: t("admin.reset2faHint"), confirmLabel: t("admin.reset2fa"), danger: true }))) return;
+    setBusyId(u.id);
+    setError(null);
+    setNotice(null);
+    try {
+      await api.post(`/api/v1/admin/users/${encodeURIComponent(u.id)}/2fa/reset`, {});
+      setNotice(t("admin.reset2faDone", { name: u.display_name || u.username }));
     } catch (err) {
       setError(err);
     }
@@ -112,6 +126,9 @@ function UsersCard({ me }: { me: User }) {
                         </Button>
                         <Button variant={u.disabled ? "secondary" : "ghost"} size="sm" class={u.disabled ? undefined : "btn-ghost-danger"} disabled={self || busyId === u.id} title={self ? t("admin.selfHint") : undefined} onClick={() => update(u, { disabled: !u.disabled })}>
                           {u.disabled ? t("admin.enable") : t("admin.disable")}
+                        </Button>
+                        <Button variant="ghost" size="sm" disabled={busyId === u.id} title={t("admin.reset2faHint")} onClick={() => resetTwoFactor(u)}>
+                          {t("admin.reset2fa")}
                         </Button>
                       </div>
                     </td>

@@ -7,7 +7,7 @@ import { Logo } from "../components/icons.tsx";
 import { Alert, Button, ErrorAlert, Link, Spinner, TextField, useAsync } from "../components/ui.tsx";
 import { formatDate } from "../i18n/index.ts";
 import { navigate, safeNext } from "../router.ts";
-import type { InviteCheck, SessionAnswer } from "../types.ts";
+import type { InviteCheck, LoginAnswer, SessionAnswer } from "../types.ts";
 
 function AuthCard({ title, subtitle, children }: { title: string; subtitle?: string; children: ComponentChildren }) {
   return (
@@ -31,20 +31,39 @@ export function LoginPage() {
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // Set when the password was right and the account asks for a code (two-factor sign-in).
+  const [challenge, setChallenge] = useState<string | null>(null);
+
+  const signedIn = (s: SessionAnswer) => {
+    setSession(s);
+    navigate(safeNext(new URLSearchParams(location.search).get("next")), { replace: true });
+  };
 
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const s = await api.post<SessionAnswer>("/api/v1/auth/login", { username: username.trim(), password });
-      setSession(s);
-      navigate(safeNext(new URLSearchParams(location.search).get("next")), { replace: true });
+      const s = await api.post<LoginAnswer>("/api/v1/auth/login", { username: username.trim(), password });
+      if ("second_factor" in s) {
+        setChallenge(s.challenge);
+        setBusy(false);
+      } else {
+        signedIn(s);
+      }
     } catch (err) {
       setError(err);
       setBusy(false);
     }
   };
+
+  if (challenge) {
+    return (
+      <AuthCard title={t("login.codeHeading")} subtitle={t("login.codeSubtitle")}>
+        <SecondFactorForm challenge={challenge} onDone={signedIn} onExpired={() => setChallenge(null)} />
+      </AuthCard>
+    );
+  }
 
   return (
     <AuthCard title={t("login.heading")} subtitle={t("login.subtitle", { name: instance.name })}>
@@ -71,6 +90,41 @@ export function LoginPage() {
         {instance.registration === "invite-only" && <p class="muted">{t("login.inviteOnly")}</p>}
       </div>
     </AuthCard>
+  );
+}
+
+/** The code from an authenticator app (or a recovery code), after the right password. */
+function SecondFactorForm({ challenge, onDone, onExpired }: { challenge: string; onDone: (s: SessionAnswer) => void; onExpired: () => void }) {
+  const { t } = useApp();
+  const [code, setCode] = useState("");
+  const [remember, setRemember] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(await api.post<SessionAnswer>("/api/v1/auth/login/second-factor", { challenge, code: code.trim(), remember }));
+    } catch (err) {
+      // An expired challenge: back to the password.
+      if (err instanceof ApiError && err.code === "unauthenticated") onExpired();
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="form" onSubmit={submit}>
+      <ErrorAlert error={error} />
+      <TextField label={t("login.code")} hint={t("login.codeHint")} name="code" autocomplete="one-time-code" autoCapitalize="none" spellcheck={false} required value={code} onValue={setCode} />
+      <label class="check-row">
+        <input type="checkbox" name="remember" checked={remember} onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)} />
+        <span>{t("login.remember")}</span>
+      </label>
+      <Button type="submit" class="btn-block" loading={busy}>
+        {t("login.codeSubmit")}
+      </Button>
+    </form>
   );
 }
 

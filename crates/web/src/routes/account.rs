@@ -111,3 +111,69 @@ pub async fn usage(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse
         .ok_or_else(nichoir_core::Error::unauthenticated)?;
     Ok(HttpResponse::Ok().json(ctx.quotas.usage(&me.id).await?))
 }
+
+pub async fn two_factor(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(ctx.auth.two_factor_status(&who.0).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordAgain {
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCode {
+    code: String,
+}
+
+pub async fn begin_two_factor(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: web::Json<PasswordAgain>,
+) -> ApiResult<HttpResponse> {
+    let setup = ctx
+        .auth
+        .begin_totp(&who.0, body.into_inner().password)
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(setup))
+}
+
+pub async fn enable_two_factor(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: web::Json<TotpCode>,
+) -> ApiResult<HttpResponse> {
+    let codes = ctx.auth.enable_totp(&who.0, &body.code).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({"recovery_codes": codes})))
+}
+
+pub async fn disable_two_factor(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: web::Json<PasswordAgain>,
+) -> ApiResult<HttpResponse> {
+    ctx.auth
+        .disable_totp(&who.0, body.into_inner().password)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn new_recovery_codes(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: web::Json<PasswordAgain>,
+) -> ApiResult<HttpResponse> {
+    let codes = ctx
+        .auth
+        .new_recovery_codes(&who.0, body.into_inner().password)
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({"recovery_codes": codes})))
+}

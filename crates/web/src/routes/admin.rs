@@ -117,3 +117,14 @@ pub async fn usage(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse
     who.0.require_admin()?;
     Ok(HttpResponse::Ok().json(ctx.quotas.report().await?))
 }
+
+/// Turns a member's second factor off (a lost phone, no recovery code left).
+pub async fn reset_two_factor(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    ctx.auth.admin_reset_two_factor(&admin, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

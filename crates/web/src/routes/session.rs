@@ -1,7 +1,11 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use nichoir_auth::{Credentials, LoginOutcome, Registration, SESSION_COOKIE};
-use nichoir_http::{clear_cookie, read_cookie, session_cookie, ApiResult, ClientIp, Ctx, SignedIn};
+use nichoir_auth::{
+    Credentials, LoginOutcome, LoginStep, Registration, DEVICE_COOKIE, SESSION_COOKIE,
+};
+use nichoir_http::{
+    clear_cookie, device_cookie, read_cookie, session_cookie, ApiResult, ClientIp, Ctx, SignedIn,
+};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -33,10 +37,24 @@ pub async fn login(
     ip: ClientIp,
     body: web::Json<Credentials>,
 ) -> ApiResult<HttpResponse> {
-    let out = ctx
+    let device = read_cookie(&req, DEVICE_COOKIE);
+    let step = ctx
         .auth
-        .login(body.into_inner(), &ip.0, &user_agent(&req))
+        .login_step(
+            body.into_inner(),
+            &ip.0,
+            &user_agent(&req),
+            device.as_deref(),
+        )
         .await?;
+    let out = match step {
+        LoginStep::Done(out) => out,
+        LoginStep::SecondFactor { challenge } => {
+            return Ok(HttpResponse::Ok()
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .json(json!({"second_factor": "totp", "challenge": challenge})));
+        }
+    };
     // Rotation: whatever session the browser had before is ended.
     if let Some(old) = read_cookie(&req, SESSION_COOKIE) {
         ctx.auth.logout(&old).await?;
@@ -165,4 +183,37 @@ pub async fn reset_password(
         .reset_password(&body.token, body.new_password, &ip.0)
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactor {
+    challenge: String,
+    /// A code from the authenticator app, or a recovery code.
+    code: String,
+    #[serde(default)]
+    remember: bool,
+}
+
+/// The second step of a login with two-factor authentication.
+pub async fn login_second_factor(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    ip: ClientIp,
+    body: web::Json<SecondFactor>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let step = ctx
+        .auth
+        .login_second_factor(&b.challenge, &b.code, b.remember, &ip.0, &user_agent(&req))
+        .await?;
+    if let Some(old) = read_cookie(&req, SESSION_COOKIE) {
+        ctx.auth.logout(&old).await?;
+    }
+    tracing::info!(user = %step.outcome.user.username, ip = %ip.0, "login with a second factor");
+    let mut resp = HttpResponse::Ok();
+    if let Some(token) = step.device_token {
+        resp.cookie(device_cookie(token, ctx.secure_cookies()));
+    }
+    Ok(session_response(&ctx, resp, step.outcome))
 }
