@@ -526,3 +526,34 @@ describe("forgot my password, on an instance that sends mail", { concurrency: fa
     await n.close();
   });
 });
+
+describe("an instance that requires two-factor sign-in of its admins", { concurrency: false }, () => {
+  let strict;
+  let b;
+  before(async () => {
+    strict = await startServer({ adminPassword: ADMIN_PASSWORD, env: { NICHOIR_AUTH_REQUIRE_TWO_FACTOR: "admins" } });
+    b = await launchBrowser();
+  });
+  after(async () => {
+    await b?.close().catch(() => {});
+    await strict?.stop();
+  });
+
+  it("the admin is shown only the two-factor set-up until it is on, then the home page", async () => {
+    const g = await guardedContext(b, strict);
+    const { page } = g;
+    await login(page, "admin", ADMIN_PASSWORD);
+    await page.locator("main h1", { hasText: "Set up two-factor sign-in" }).waitFor();
+    await page.goto("/admin");
+    await page.locator("main h1", { hasText: "Set up two-factor sign-in" }).waitFor();
+    const card = page.locator("#two-factor");
+    await card.locator("input[name=two_factor_password]").fill(ADMIN_PASSWORD);
+    await card.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+    const secret = await card.getByLabel("Key").inputValue();
+    await card.locator("input[name=totp_code]").fill(totpCode(secret));
+    await card.getByRole("button", { name: "Turn on" }).click();
+    await page.locator("main h1", { hasText: "Administration" }).waitFor();
+    g.assertClean();
+    await g.close();
+  });
+});

@@ -878,3 +878,63 @@ async fn wrong_second_factor_codes_are_throttled_and_use_up_the_challenge() -> a
     assert_eq!(bob.get("/api/v1/me/2fa").await?.body["enabled"], false);
     Ok(())
 }
+
+#[tokio::test]
+async fn an_instance_that_requires_two_factor_lets_an_account_only_set_it_up() -> anyhow::Result<()>
+{
+    use nichoir_core::config::RequireTwoFactor;
+    let server = TestServer::start_with(|c| c.auth.require_two_factor = RequireTwoFactor::Admins)?;
+    assert_eq!(
+        server.client().get("/api/v1/instance").await?.body["require_two_factor"],
+        "admins"
+    );
+    let root = server.login_as("root", true).await?;
+    let ana = server.login_as("ana", false).await?;
+    assert_eq!(
+        ana.get("/api/v1/me/usage").await?.status,
+        200,
+        "members are not asked"
+    );
+    let me = root.get("/api/v1/me").await?;
+    assert_eq!(
+        (me.status, me.body["user"]["two_factor"].clone()),
+        (200, json!(false))
+    );
+    for path in ["/api/v1/admin/users", "/api/v1/me/usage", "/api/v1/pads"] {
+        let r = root.get(path).await?;
+        assert_eq!(
+            (r.status, r.body["error"]["code"].clone()),
+            (403, json!("two_factor_required")),
+            "{path}"
+        );
+    }
+    let setup = root
+        .post(
+            "/api/v1/me/2fa/setup",
+            json!({"password": "password-of-test"}),
+        )
+        .await?;
+    assert_eq!(
+        setup.status, 200,
+        "setting it up is allowed: {:?}",
+        setup.body
+    );
+    let secret = setup.body["secret"].as_str().unwrap_or("").to_string();
+    let on = root
+        .post(
+            "/api/v1/me/2fa/enable",
+            json!({"code": app_code(&secret, 0)}),
+        )
+        .await?;
+    assert_eq!(on.status, 200);
+    assert_eq!(
+        root.get("/api/v1/admin/users").await?.status,
+        200,
+        "then everything"
+    );
+    assert_eq!(
+        root.get("/api/v1/me").await?.body["user"]["two_factor"],
+        true
+    );
+    Ok(())
+}

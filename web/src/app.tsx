@@ -7,7 +7,7 @@ import { IconLogout, IconMenu, IconClose, IconMoon, IconSun, IconGlobe, Logo } f
 import { Alert, Avatar, Button, Link, Loading, cx } from "./components/ui.tsx";
 import { type Lang, LANGUAGES, detectLanguage, isLang, translator } from "./i18n/index.ts";
 import { AboutPage, LegalPage } from "./pages/about.tsx";
-import { AccountPage } from "./pages/account.tsx";
+import { AccountPage, TwoFactorRequiredPage } from "./pages/account.tsx";
 import { AdminPage } from "./pages/admin.tsx";
 import { ForgotPasswordPage, InvitePage, LoginPage, RegisterPage, ResetPasswordPage, SetupPage } from "./pages/auth.tsx";
 import { HomePage, ToolPage } from "./pages/home.tsx";
@@ -130,6 +130,10 @@ export function App({ initialLang }: { initialLang: Lang }) {
   const ready = instance !== null;
   const needsLogin = ready && !user && PROTECTED.has(route.name);
   const leaveLogin = ready && !!user && route.name === "login";
+  // The instance requires a second factor of this account, which has none yet: nothing else
+  // works until it is set up (the server refuses the rest with two_factor_required).
+  const policy = instance?.require_two_factor ?? "off";
+  const mustSetUp2fa = !!user && !user.two_factor && (policy === "everyone" || (policy === "admins" && user.is_admin));
   useEffect(() => {
     if (needsLogin) {
       const here = location.pathname + location.search;
@@ -187,7 +191,7 @@ export function App({ initialLang }: { initialLang: Lang }) {
       </a>
       <Header route={route} />
       <main id="main" ref={mainRef} tabIndex={-1} class="main">
-        {needsLogin || leaveLogin ? <Loading /> : <Page route={route} />}
+        {needsLogin || leaveLogin ? <Loading /> : mustSetUp2fa ? <TwoFactorRequiredPage /> : <Page route={route} />}
       </main>
       <Footer />
     </AppContext.Provider>

@@ -10,6 +10,8 @@ export interface User {
   is_admin: boolean;
   disabled: boolean;
   created_at: string;
+  /** Whether two-factor sign-in is on. */
+  two_factor: boolean;
 }
 
 export interface SessionAnswer {
@@ -42,6 +44,8 @@ export interface Instance {
   default_language: "en" | "fr";
   /** Whether "forgot my password" works here (the instance sends mail). */
   password_reset: boolean;
+  /** Who must use two-factor sign-in. */
+  require_two_factor: "off" | "admins" | "everyone";
 }
 
 export interface SessionInfo {

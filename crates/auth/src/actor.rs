@@ -141,6 +141,7 @@ impl Actor {
                 is_admin: false,
                 disabled: false,
                 created_at: 0,
+                two_factor: false,
             },
             session_id: session_id.map(str::to_string),
             token_id: token_id.map(str::to_string),

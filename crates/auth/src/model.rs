@@ -12,6 +12,8 @@ pub struct User {
     pub disabled: bool,
     #[serde(with = "serde_rfc3339")]
     pub created_at: i64,
+    /// Whether two-factor sign-in is on for this account.
+    pub two_factor: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -81,10 +81,10 @@ pub enum LoginStep {
 }
 
 const USER_COLS: &str =
-    "id, username, display_name, email, avatar_color, is_admin, disabled, created_at";
+    "id, username, display_name, email, avatar_color, is_admin, disabled, created_at, totp_secret IS NOT NULL";
 /// The same columns, qualified, for joins on `users u`.
 const USER_COLS_U: &str =
-    "u.id, u.username, u.display_name, u.email, u.avatar_color, u.is_admin, u.disabled, u.created_at";
+    "u.id, u.username, u.display_name, u.email, u.avatar_color, u.is_admin, u.disabled, u.created_at, u.totp_secret IS NOT NULL";
 
 fn user_from_row(r: &Row<'_>) -> nichoir_storage::SqlResult<User> {
     Ok(User {
@@ -96,6 +96,7 @@ fn user_from_row(r: &Row<'_>) -> nichoir_storage::SqlResult<User> {
         is_admin: r.get::<_, i64>(5)? != 0,
         disabled: r.get::<_, i64>(6)? != 0,
         created_at: r.get(7)?,
+        two_factor: r.get::<_, i64>(8)? != 0,
     })
 }
 
@@ -289,6 +290,7 @@ impl AuthService {
             is_admin: new.is_admin,
             disabled: false,
             created_at: now,
+            two_factor: false,
         };
         let u = user.clone();
         self.db
@@ -590,7 +592,7 @@ impl AuthService {
                         "SELECT {USER_COLS}, password_hash FROM users WHERE lower(username) = lower(?1)"
                     ),
                     [lookup],
-                    |r| Ok((user_from_row(r)?, r.get::<_, String>(8)?)),
+                    |r| Ok((user_from_row(r)?, r.get::<_, String>(9)?)),
                 )
                 .optional()?)
             })
@@ -674,9 +676,9 @@ impl AuthService {
                     |r| {
                         Ok((
                             user_from_row(r)?,
-                            r.get::<_, String>(8)?,
-                            r.get::<_, i64>(9)?,
+                            r.get::<_, String>(9)?,
                             r.get::<_, i64>(10)?,
+                            r.get::<_, i64>(11)?,
                         ))
                     },
                 )
@@ -867,7 +869,7 @@ impl AuthService {
                         USER_COLS_U
                     ),
                     [hash],
-                    |r| Ok((user_from_row(r)?, r.get::<_, String>(8)?, r.get::<_, Option<i64>>(9)?)),
+                    |r| Ok((user_from_row(r)?, r.get::<_, String>(9)?, r.get::<_, Option<i64>>(10)?)),
                 )
                 .optional()?)
             })

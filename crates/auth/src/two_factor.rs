@@ -427,6 +427,12 @@ impl AuthService {
             .map_err(Error::from)
     }
 
+    /// Whether `user` must set up a second factor before anything else
+    /// (`auth.require_two_factor`).
+    pub fn must_set_up_two_factor(&self, user: &crate::User) -> bool {
+        self.config().require_two_factor.applies_to(user.is_admin) && !user.two_factor
+    }
+
     /// The name apps show beside the code: the instance's.
     fn issuer(&self) -> String {
         self.instance_name().to_string()

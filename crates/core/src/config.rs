@@ -104,6 +104,26 @@ impl Registration {
     }
 }
 
+/// Who must use two-factor sign-in (`auth.require_two_factor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequireTwoFactor {
+    Off,
+    Admins,
+    Everyone,
+}
+
+impl RequireTwoFactor {
+    /// Whether an account (an admin or not) must have a second factor.
+    pub fn applies_to(self, is_admin: bool) -> bool {
+        match self {
+            RequireTwoFactor::Off => false,
+            RequireTwoFactor::Admins => is_admin,
+            RequireTwoFactor::Everyone => true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct InstanceConfig {
@@ -209,6 +229,8 @@ pub struct AuthConfig {
     pub invite_valid_hours: u64,
     pub guest_cookie_days: u64,
     pub max_concurrent_hashes: u64,
+    /// Who must set up two-factor sign-in before using anything else.
+    pub require_two_factor: RequireTwoFactor,
 }
 
 impl Default for AuthConfig {
@@ -222,6 +244,7 @@ impl Default for AuthConfig {
             invite_valid_hours: 7 * 24,
             guest_cookie_days: 365,
             max_concurrent_hashes: 4,
+            require_two_factor: RequireTwoFactor::Off,
         }
     }
 }

@@ -13,6 +13,8 @@ pub enum ErrorCode {
     InvalidCredentials,
     Forbidden,
     CsrfFailed,
+    /// The instance requires two-factor sign-in and this account has not set it up yet.
+    TwoFactorRequired,
     OriginRejected,
     RegistrationClosed,
     InviteRequired,
@@ -46,6 +48,7 @@ impl ErrorCode {
             ErrorCode::InvalidCredentials => "invalid_credentials",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::CsrfFailed => "csrf_failed",
+            ErrorCode::TwoFactorRequired => "two_factor_required",
             ErrorCode::OriginRejected => "origin_rejected",
             ErrorCode::RegistrationClosed => "registration_closed",
             ErrorCode::InviteRequired => "invite_required",
@@ -72,6 +75,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden
             | ErrorCode::CsrfFailed
+            | ErrorCode::TwoFactorRequired
             | ErrorCode::OriginRejected
             | ErrorCode::RegistrationClosed
             | ErrorCode::InviteRequired

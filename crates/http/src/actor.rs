@@ -57,8 +57,25 @@ async fn resolve(req: HttpRequest) -> Result<Option<Actor>, ApiError> {
     } else {
         None
     };
+    if let Some(user) = actor.as_ref().and_then(Actor::as_user) {
+        if ctx.auth.must_set_up_two_factor(user) && !allowed_before_two_factor(req.path()) {
+            return Err(ApiError::new(
+                ErrorCode::TwoFactorRequired,
+                "this instance requires two-factor sign-in: set it up first (account page)",
+            ));
+        }
+    }
     req.extensions_mut().insert(Resolved(actor.clone()));
     Ok(actor)
+}
+
+/// What an account that must set up a second factor (and has not) may still do: see itself,
+/// set the second factor up, and log out.
+fn allowed_before_two_factor(path: &str) -> bool {
+    path == "/api/v1/me"
+        || path == "/api/v1/me/2fa"
+        || path.starts_with("/api/v1/me/2fa/")
+        || path.starts_with("/api/v1/auth/logout")
 }
 
 impl FromRequest for MaybeActor {

@@ -224,6 +224,8 @@ export const en = {
   "login.codeHint": "Six digits from the app, or one of your recovery codes.",
   "login.remember": "Remember this device for 30 days",
   "login.codeSubmit": "Sign in",
+  "account.twoFactorRequired": "Set up two-factor sign-in",
+  "account.twoFactorRequiredDesc": "This instance asks your account for a second factor: set it up to go on.",
   "account.data": "Your data",
   "account.dataDesc": "Download everything you own or wrote on this instance, as a .tar.gz archive.",
   "account.download": "Download all my data",

@@ -224,6 +224,8 @@ export const fr: Messages = {
   "login.codeHint": "Six chiffres de l'application, ou l'un de vos codes de secours.",
   "login.remember": "Se souvenir de cet appareil pendant 30 jours",
   "login.codeSubmit": "Se connecter",
+  "account.twoFactorRequired": "Activer la connexion en deux étapes",
+  "account.twoFactorRequiredDesc": "Cette instance demande une deuxième étape à votre compte : activez-la pour continuer.",
   "account.data": "Vos données",
   "account.dataDesc": "Téléchargez tout ce que vous possédez ou avez écrit sur cette instance, dans une archive .tar.gz.",
   "account.download": "Télécharger toutes mes données",

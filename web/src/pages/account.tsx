@@ -10,7 +10,7 @@ import { formatBytes } from "../format.ts";
 import { formatDateTime } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { describeUserAgent } from "../ua.ts";
-import type { ApiToken, NewApiToken, SessionInfo, StorageUsage, TotpSetup, TwoFactorStatus, User } from "../types.ts";
+import type { ApiToken, NewApiToken, SessionAnswer, SessionInfo, StorageUsage, TotpSetup, TwoFactorStatus, User } from "../types.ts";
 
 export const AVATAR_COLORS = ["#5b5bd6", "#7c3aed", "#db2777", "#dc2626", "#ea580c", "#ca8a04", "#16a34a", "#0d9488", "#0284c7", "#475569"];
 
@@ -285,8 +285,8 @@ function TokensCard({ confirm }: { confirm: Confirm }) {
 }
 
 /** Two-factor sign-in: set up with an app (QR code drawn by the server), recovery codes shown once. */
-function TwoFactorCard() {
-  const { t } = useApp();
+export function TwoFactorCard() {
+  const { t, updateUser } = useApp();
   const status = useAsync(() => api.get<TwoFactorStatus>("/api/v1/me/2fa"), []);
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
@@ -319,6 +319,7 @@ function TwoFactorCard() {
       setSetup(null);
       setCode("");
       status.reload();
+      updateUser((await api.get<SessionAnswer>("/api/v1/me")).user);
     });
   };
   const withPassword = (path: string, after: (r: { recovery_codes?: string[] } | undefined) => void) => (e: TargetedEvent<HTMLFormElement>) => {
@@ -328,6 +329,7 @@ function TwoFactorCard() {
       setPassword("");
       after(r);
       status.reload();
+      updateUser((await api.get<SessionAnswer>("/api/v1/me")).user);
     });
   };
   const s = status.data;
@@ -445,5 +447,17 @@ function DataCard({ confirm }: { confirm: Confirm }) {
         </Button>
       </Card>
     </>
+  );
+}
+
+/** Shown instead of every page while the instance requires a second factor this account lacks. */
+export function TwoFactorRequiredPage() {
+  const { t } = useApp();
+  useTitle(t("account.twoFactorRequired"));
+  return (
+    <div class="container page page-narrow">
+      <PageHeader title={t("account.twoFactorRequired")} subtitle={t("account.twoFactorRequiredDesc")} icon={<IconShield size={24} />} />
+      <TwoFactorCard />
+    </div>
   );
 }

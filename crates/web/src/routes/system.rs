@@ -36,6 +36,7 @@ pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
         "setup_required": !ctx.auth.has_admin().await?,
         // "Forgot my password" needs mail.
         "password_reset": ctx.mailer.enabled(),
+        "require_two_factor": c.auth.require_two_factor,
     })))
 }
 
