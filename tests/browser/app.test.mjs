@@ -288,6 +288,30 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     await closeContext(bob);
   });
 
+  it("a member deletes their account; the admin no longer lists it", async () => {
+    const bob = await newContext();
+    await login(bob.page, "bob", BOB_PASSWORD);
+    await bob.page.goto("/account");
+    const card = bob.page.locator("#delete-account");
+    await card.getByText("stays, signed \"Deleted user\"", { exact: false }).waitFor();
+    await card.locator("input[name=delete_password]").fill(BOB_PASSWORD);
+    await card.getByRole("button", { name: "Delete my account" }).click();
+    await confirmDialog(bob.page, "Delete my account");
+    await bob.page.waitForURL((u) => u.pathname === "/login");
+    await closeContext(bob);
+    const again = await newContext();
+    again.allowHttpError(/\/api\/v1\/auth\/login$/, 401);
+    await again.page.goto("/login");
+    await again.page.locator("input[name=username]").fill("bob");
+    await again.page.locator("input[name=password]").fill(BOB_PASSWORD);
+    await again.page.locator("form button[type=submit]").click();
+    await again.page.getByText("Wrong username or password", { exact: false }).waitFor();
+    await closeContext(again);
+    await admin.page.goto("/admin");
+    await admin.page.locator("#users-table").waitFor();
+    assert.equal(await admin.page.locator('#users-table tr[data-username="bob"]').count(), 0);
+  });
+
   it("account: change the display name, create and revoke an API token, list and revoke sessions", async () => {
     const { page } = admin;
     await page.goto("/account");

@@ -7,6 +7,7 @@ mod bad_input;
 mod bounded_work;
 mod chat;
 mod csrf;
+mod deletion;
 mod frame_fuzz;
 mod hardening;
 mod pad_fuzz;

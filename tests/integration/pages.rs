@@ -125,7 +125,10 @@ async fn about_this_instance_is_generated() -> anyhow::Result<()> {
         .iter()
         .filter_map(|c| c["name"].as_str().map(String::from))
         .collect();
-    assert_eq!(cookies, vec!["nichoir_session", "nichoir_guest"]);
+    assert_eq!(
+        cookies,
+        vec!["nichoir_session", "nichoir_guest", "nichoir_device"]
+    );
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 mod actor;
 mod csrf;
+mod departure;
 mod export;
 mod migrations;
 mod model;
@@ -18,6 +19,7 @@ mod validate;
 
 pub use actor::{Actor, Admin, GuestActor};
 pub use csrf::CsrfKey;
+pub use departure::tombstone_username;
 pub use export::AccountExport;
 pub use migrations::MIGRATIONS;
 pub use model::{Guest, InviteInfo, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User};

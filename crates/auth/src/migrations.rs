@@ -238,5 +238,18 @@ CREATE TABLE trusted_devices (
 CREATE INDEX trusted_devices_by_user ON trusted_devices (user_id);
 "#,
         },
+        Migration {
+            version: 6,
+            name: "deleted_accounts",
+            after: None,
+            // A deleted account stays as a tombstone ("Deleted user", no address, no password)
+            // so that what it wrote with others keeps an author; see departure.rs.
+            sql: r#"
+ALTER TABLE users ADD COLUMN deleted_at INTEGER;
+"#,
+            pg: r#"
+ALTER TABLE users ADD COLUMN deleted_at BIGINT;
+"#,
+        },
     ],
 };

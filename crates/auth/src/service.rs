@@ -350,7 +350,7 @@ impl AuthService {
             .db
             .read(|c| {
                 let mut s = c.prepare(&format!(
-                    "SELECT {USER_COLS} FROM users ORDER BY created_at"
+                    "SELECT {USER_COLS} FROM users WHERE deleted_at IS NULL ORDER BY created_at"
                 ))?;
                 let rows = s.query_map([], user_from_row)?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)

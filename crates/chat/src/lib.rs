@@ -3,6 +3,7 @@
 //! one realtime topic per user with catch-up after a reconnect (docs/chat-api.md). Pure text rules
 //! in `text`, SQL in `store`, the service in `service`, HTTP in `routes`, realtime in `topics`.
 
+mod departure;
 mod export;
 mod files;
 #[cfg(test)]
@@ -22,6 +23,7 @@ use std::sync::Arc;
 
 use nichoir_http::Api;
 
+pub use departure::ChatDeparture;
 pub use export::ChatExport;
 pub use files::usage as file_usage;
 pub use migrations::MIGRATIONS;

@@ -1771,6 +1771,13 @@ pub fn normalize_emoji(s: &str) -> Option<String> {
     emojis::get_by_shortcode(s.trim_matches(':')).map(|e| e.as_str().to_string())
 }
 
+impl ChatService {
+    /// Drops a user's cached short form (an account deleted or renamed).
+    pub(crate) fn forget_cached_user(&self, id: &str) {
+        self.users.lock().remove(id);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

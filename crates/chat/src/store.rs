@@ -1146,6 +1146,26 @@ pub fn file_bytes_by_user(c: &Connection) -> SResult<Vec<(String, i64)>> {
     )
 }
 
+/// A deleted account (`nichoir_core::departure`): its memberships, followed threads and own
+/// events go; its messages, reactions and files stay (its name comes from the account, now
+/// "Deleted user").
+pub fn forget_user(c: &Connection, user_id: &str) -> SResult<()> {
+    c.execute(
+        "DELETE FROM chat_thread_follows WHERE user_id = ?1",
+        [user_id],
+    )?;
+    c.execute(
+        "DELETE FROM chat_channel_members WHERE user_id = ?1",
+        [user_id],
+    )?;
+    c.execute(
+        "DELETE FROM chat_team_members WHERE user_id = ?1",
+        [user_id],
+    )?;
+    c.execute("DELETE FROM chat_events WHERE user_id = ?1", [user_id])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};

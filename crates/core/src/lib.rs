@@ -4,6 +4,7 @@
 #[cfg(feature = "adversarial")]
 pub mod adversarial;
 pub mod config;
+pub mod departure;
 pub mod error;
 pub mod export;
 pub mod ids;

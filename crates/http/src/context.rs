@@ -17,6 +17,8 @@ pub struct Ctx {
     pub hub: Hub,
     pub trusted_proxies: Arc<Vec<IpNet>>,
     pub exporters: Arc<Vec<Arc<dyn ExportContributor>>>,
+    /// What each tool does when an account is deleted (`nichoir_core::departure`).
+    pub departures: Arc<Vec<Arc<dyn nichoir_core::departure::DepartureContributor>>>,
     /// Storage quotas across the tools.
     pub quotas: nichoir_core::quota::Quotas,
     /// Mail for accounts (password reset links); disabled without `[smtp]`.

@@ -4,6 +4,7 @@
 
 mod authorship;
 mod chat;
+mod departure;
 mod engine;
 mod etherpad;
 mod etherpad_file;
@@ -29,6 +30,7 @@ use nichoir_http::Api;
 
 pub use authorship::Authorship;
 pub use chat::{ChatMessage, SavedRevision};
+pub use departure::PadDeparture;
 pub use engine::{Applied, PadService};
 pub use export::PadExport;
 pub use migrations::MIGRATIONS;

@@ -506,6 +506,26 @@ pub(crate) fn revision_list(
     Ok(out)
 }
 
+/// A deleted account (`nichoir_core::departure`): its visits and password grants go; its name
+/// in author lists and pad chat becomes `name`; the pads it created stay, without an owner.
+pub fn forget_user(c: &Connection, user_id: &str, name: &str) -> SResult<()> {
+    c.execute("DELETE FROM pad_visits WHERE user_id = ?1", [user_id])?;
+    c.execute("DELETE FROM pad_grants WHERE actor_id = ?1", [user_id])?;
+    c.execute(
+        "UPDATE pad_authors SET display_name = ?2 WHERE author_id = ?1",
+        params![user_id, name],
+    )?;
+    c.execute(
+        "UPDATE pad_chat SET display_name = ?2 WHERE author_id = ?1",
+        params![user_id, name],
+    )?;
+    c.execute(
+        "UPDATE pads SET owner_id = NULL WHERE owner_id = ?1",
+        [user_id],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};

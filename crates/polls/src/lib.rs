@@ -4,6 +4,7 @@
 //! in `store`, HTTP in `routes`, live updates in `topics`.
 
 mod contributor;
+mod departure;
 mod export;
 mod input;
 mod migrations;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use nichoir_http::Api;
 
 pub use contributor::PollExport;
+pub use departure::PollDeparture;
 pub use migrations::MIGRATIONS;
 pub use preview::PollPreview;
 pub use service::{PollError, PollService};

@@ -901,3 +901,28 @@ impl PollService {
         Ok(sent)
     }
 }
+
+impl PollService {
+    /// A deleted account (`nichoir_core::departure`): the polls it created stay, without an
+    /// owner and under "Deleted user"; its votes stay, anonymous; its comments stay, under
+    /// "Deleted user".
+    pub async fn forget_user(&self, user_id: &str) -> Result<(), Error> {
+        let u = user_id.to_string();
+        let touched: Vec<(String, i64)> = self
+            .db
+            .write(move |c| {
+                crate::store::forget_user(
+                    c,
+                    &u,
+                    nichoir_core::departure::DELETED_NAME,
+                    nichoir_core::departure::ANONYMOUS_VOTER,
+                    nichoir_core::time::now_ms(),
+                )
+            })
+            .await?;
+        for (poll_id, version) in touched {
+            self.changed(&poll_id, Some(version));
+        }
+        Ok(())
+    }
+}

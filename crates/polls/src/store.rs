@@ -645,3 +645,40 @@ pub fn release_reminder(c: &Connection, poll_id: &str) -> SResult<()> {
     )?;
     Ok(())
 }
+
+/// A deleted account: see `PollService::forget_user`. Answers the polls it touched, with their
+/// version after the change.
+pub fn forget_user(
+    c: &Connection,
+    user_id: &str,
+    name: &str,
+    voter: &str,
+    now: i64,
+) -> SResult<Vec<(String, i64)>> {
+    let touched: Vec<String> = c
+        .prepare(
+            "SELECT id FROM polls WHERE owner_id = ?1
+             UNION SELECT poll_id FROM poll_votes WHERE actor_id = ?1
+             UNION SELECT poll_id FROM poll_comments WHERE actor_id = ?1",
+        )?
+        .query_map([user_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    c.execute(
+        "UPDATE polls SET owner_id = NULL, author_name = ?2, author_email = NULL WHERE owner_id = ?1",
+        params![user_id, name],
+    )?;
+    c.execute(
+        "UPDATE poll_votes SET actor_id = NULL, name = ?2 WHERE actor_id = ?1",
+        params![user_id, voter],
+    )?;
+    c.execute(
+        "UPDATE poll_comments SET actor_id = NULL, author_name = ?2 WHERE actor_id = ?1",
+        params![user_id, name],
+    )?;
+    c.execute("DELETE FROM poll_grants WHERE actor_id = ?1", [user_id])?;
+    let mut out = Vec::with_capacity(touched.len());
+    for id in touched {
+        out.push((id.clone(), touch(c, &id, now)?));
+    }
+    Ok(out)
+}

@@ -4,6 +4,7 @@
 
 pub mod call;
 mod contributor;
+mod departure;
 pub mod error;
 pub mod ice;
 mod migrations;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use nichoir_http::Api;
 
 pub use contributor::VideoExport;
+pub use departure::VideoDeparture;
 pub use error::VideoError;
 pub use migrations::MIGRATIONS;
 pub use service::{VideoDeps, VideoService};

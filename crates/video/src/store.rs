@@ -84,3 +84,9 @@ pub fn touch(c: &Connection, id: &str, now: i64) -> SResult<()> {
 pub fn delete(c: &Connection, id: &str) -> SResult<bool> {
     Ok(c.execute("DELETE FROM video_rooms WHERE id = ?1", [id])? > 0)
 }
+
+/// A deleted account's rooms.
+pub fn forget_user(c: &Connection, user_id: &str) -> SResult<()> {
+    c.execute("DELETE FROM video_rooms WHERE owner_id = ?1", [user_id])?;
+    Ok(())
+}

@@ -4,6 +4,7 @@
 
 mod about;
 mod assets;
+mod departure;
 mod export;
 mod jobs;
 mod routes;

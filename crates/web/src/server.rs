@@ -214,6 +214,23 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             service: chat.clone(),
         }),
     ];
+    let departures: Vec<Arc<dyn nichoir_core::departure::DepartureContributor>> = vec![
+        Arc::new(nichoir_pad::PadDeparture {
+            service: pads.clone(),
+        }),
+        Arc::new(nichoir_polls::PollDeparture {
+            service: polls.clone(),
+        }),
+        Arc::new(nichoir_wiki::WikiDeparture {
+            service: wikis.clone(),
+        }),
+        Arc::new(nichoir_video::VideoDeparture {
+            service: video.clone(),
+        }),
+        Arc::new(nichoir_chat::ChatDeparture {
+            service: chat.clone(),
+        }),
+    ];
     // In a cluster, the first node to start issues the link; the others keep it valid.
     let keep_recent = cluster
         .as_ref()
@@ -235,6 +252,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         auth,
         hub,
         exporters: Arc::new(exporters),
+        departures: Arc::new(departures),
         quotas,
         mailer,
     };

@@ -6,6 +6,7 @@
 mod access;
 mod comments;
 mod contributor;
+mod departure;
 mod files;
 mod migrations;
 mod model;
@@ -18,6 +19,7 @@ mod watch;
 
 pub use access::{EditPolicy, PageRule, Role, Visibility};
 pub use contributor::WikiExport;
+pub use departure::WikiDeparture;
 pub use files::usage as file_usage;
 pub use migrations::MIGRATIONS;
 pub use preview::WikiPreview;

@@ -727,6 +727,26 @@ pub fn file_bytes_by_user(c: &Connection) -> SResult<Vec<(String, i64)>> {
         .collect::<Result<_, _>>()?)
 }
 
+/// A deleted account (`nichoir_core::departure`): its memberships, watches and notifications
+/// go; its revisions and comments stay, under `name`.
+pub fn forget_user(c: &Connection, user_id: &str, name: &str) -> SResult<()> {
+    c.execute("DELETE FROM wiki_members WHERE user_id = ?1", [user_id])?;
+    c.execute("DELETE FROM wiki_watches WHERE user_id = ?1", [user_id])?;
+    c.execute(
+        "DELETE FROM wiki_notifications WHERE user_id = ?1",
+        [user_id],
+    )?;
+    c.execute(
+        "UPDATE wiki_revisions SET author_name = ?2 WHERE author_id = ?1",
+        params![user_id, name],
+    )?;
+    c.execute(
+        "UPDATE wiki_comments SET author_name = ?2 WHERE author_id = ?1",
+        params![user_id, name],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};

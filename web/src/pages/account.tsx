@@ -4,7 +4,7 @@ import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
-import { IconDevice, IconDownload, IconKey, IconLogout, IconShield, IconUser } from "../components/icons.tsx";
+import { IconDevice, IconDownload, IconKey, IconLogout, IconShield, IconTrash, IconUser } from "../components/icons.tsx";
 import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, TextField, useAsync, useConfirm } from "../components/ui.tsx";
 import { formatBytes } from "../format.ts";
 import { formatDateTime } from "../i18n/index.ts";
@@ -30,6 +30,7 @@ export function AccountPage() {
         <TokensCard confirm={confirm} />
         <StorageCard />
         <DataCard confirm={confirm} />
+        <DeleteAccountCard confirm={confirm} />
       </div>
       {dialog}
     </div>
@@ -411,6 +412,45 @@ function StorageCard() {
           )}
         </div>
       )}
+    </Card>
+  );
+}
+
+/** Deleting one's account: what goes and what stays, the password again, then a confirmation. */
+function DeleteAccountCard({ confirm }: { confirm: Confirm }) {
+  const { t, setSession } = useApp();
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (!(await confirm({ title: t("account.deleteConfirm"), body: t("account.deleteConfirmBody"), confirmLabel: t("account.delete"), danger: true }))) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post("/api/v1/me/delete", { password });
+      setSession(null);
+      navigate("/login");
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <Card id="delete-account" class="card-danger" title={t("account.delete")} description={t("account.deleteDesc")} icon={<IconTrash />}>
+      <ul class="link-list">
+        <li>{t("account.deleteGoes")}</li>
+        <li>{t("account.deleteStays")}</li>
+        <li>{t("account.deleteVotes")}</li>
+        <li>{t("account.deleteExport")}</li>
+      </ul>
+      <form class="form" onSubmit={submit}>
+        <ErrorAlert error={error} />
+        <TextField label={t("account.currentPassword")} name="delete_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+        <Button type="submit" variant="danger" loading={busy}>
+          {t("account.delete")}
+        </Button>
+      </form>
     </Card>
   );
 }

@@ -57,6 +57,21 @@ function UsersCard({ me, confirm }: { me: User; confirm: ReturnType<typeof useCo
     setBusyId(null);
   };
 
+  const deleteUser = async (u: User) => {
+    if (!(await confirm({ title: t("admin.deleteUserConfirm", { name: u.username }), body: t("admin.deleteUserBody"), confirmLabel: t("admin.deleteUser"), danger: true }))) return;
+    setBusyId(u.id);
+    setError(null);
+    setNotice(null);
+    try {
+      await api.del(`/api/v1/admin/users/${encodeURIComponent(u.id)}`);
+      users.setData((users.data ?? []).filter((x) => x.id !== u.id));
+      setNotice(t("admin.deletedUser", { name: u.display_name || u.username }));
+    } catch (err) {
+      setError(err);
+    }
+    setBusyId(null);
+  };
+
   const resetTwoFactor = async (u: User) => {
     if (!(await confirm({ title: t("admin.reset2faConfirm", { name: u.username }), body: t("admin.reset2faHint"), confirmLabel: t("admin.reset2fa"), danger: true }))) return;
     setBusyId(u.id);
@@ -129,6 +144,9 @@ function UsersCard({ me, confirm }: { me: User; confirm: ReturnType<typeof useCo
                         </Button>
                         <Button variant="ghost" size="sm" disabled={busyId === u.id} title={t("admin.reset2faHint")} onClick={() => resetTwoFactor(u)}>
                           {t("admin.reset2fa")}
+                        </Button>
+                        <Button variant="ghost" size="sm" class="btn-ghost-danger" disabled={self || busyId === u.id} title={self ? t("admin.selfHint") : undefined} onClick={() => deleteUser(u)}>
+                          {t("admin.deleteUser")}
                         </Button>
                       </div>
                     </td>

@@ -177,3 +177,22 @@ pub async fn new_recovery_codes(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(json!({"recovery_codes": codes})))
 }
+
+/// The person deletes their account (their password again).
+pub async fn delete_me(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: web::Json<PasswordAgain>,
+) -> ApiResult<HttpResponse> {
+    let id = who.0.id().to_string();
+    ctx.auth
+        .delete_own_account(&who.0, body.into_inner().password)
+        .await?;
+    crate::departure::forget_everywhere(&ctx, &id).await?;
+    Ok(HttpResponse::NoContent()
+        .cookie(nichoir_http::clear_cookie(
+            SESSION_COOKIE,
+            ctx.secure_cookies(),
+        ))
+        .finish())
+}

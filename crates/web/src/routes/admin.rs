@@ -128,3 +128,15 @@ pub async fn reset_two_factor(
     ctx.auth.admin_reset_two_factor(&admin, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// An admin deletes an account (again, to finish a deletion that stopped half-way).
+pub async fn delete_user(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    ctx.auth.admin_delete_user(&admin, &id).await?;
+    crate::departure::forget_everywhere(&ctx, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

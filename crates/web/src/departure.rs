@@ -1,0 +1,18 @@
+//! Deleting an account: the accounts' part first (sign-in ends at once, personal data goes),
+//! then each tool's (`nichoir_core::departure`). A tool that fails leaves the deletion to be
+//! finished by running it again (an admin's delete): every part is idempotent.
+
+use nichoir_core::Error;
+use nichoir_http::Ctx;
+
+/// Each tool's part of deleting `user_id`, whose account is erased already.
+pub async fn forget_everywhere(ctx: &Ctx, user_id: &str) -> Result<(), Error> {
+    for part in ctx.departures.iter() {
+        if let Err(e) = part.forget_user(user_id).await {
+            tracing::error!(user = %user_id, tool = part.tool(), error = %e.message, "account deletion stopped");
+            return Err(e);
+        }
+    }
+    tracing::info!(user = %user_id, "account deleted");
+    Ok(())
+}
