@@ -312,6 +312,27 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     assert.equal(await admin.page.locator('#users-table tr[data-username="bob"]').count(), 0);
   });
 
+  it("moderation: the admin removes a pad by its link, and the audit log keeps the reason", async () => {
+    const { page } = admin;
+    await page.goto("/pads");
+    await page.getByLabel("Pad name").fill("tract-to-remove");
+    await page.getByRole("button", { name: "Create pad" }).click();
+    await page.waitForURL((u) => u.pathname === "/p/tract-to-remove");
+    const link = page.url();
+    await page.goto("/admin");
+    const card = page.locator("#moderation");
+    await card.locator("input[name=moderation_link]").fill(link);
+    await card.locator("input[name=moderation_reason]").fill("reported as spam");
+    await card.getByRole("button", { name: "Remove" }).click();
+    await confirmDialog(page, "Remove");
+    await card.getByText("Removed: tract-to-remove.").waitFor();
+    const row = page.locator("#audit-table tbody tr").first();
+    await row.getByText("reported as spam").waitFor();
+    assert.match(await row.textContent(), /remove · pad · tract-to-remove/);
+    const res = await fetch(`${server.url}/api/v1/pads/tract-to-remove`);
+    assert.equal(res.status, 404);
+  });
+
   it("account: change the display name, create and revoke an API token, list and revoke sessions", async () => {
     const { page } = admin;
     await page.goto("/account");

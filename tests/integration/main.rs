@@ -10,6 +10,7 @@ mod csrf;
 mod deletion;
 mod frame_fuzz;
 mod hardening;
+mod moderation;
 mod pad_fuzz;
 mod pads;
 mod pages;

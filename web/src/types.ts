@@ -159,3 +159,16 @@ export interface UsageReport {
   default_limit_bytes: number | null;
   users: { user_id: string; used_bytes: number; limit_bytes: number | null; custom_limit: boolean }[];
 }
+
+/** A line of `GET /api/v1/admin/audit`. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  admin_id: string;
+  admin_name: string;
+  action: string;
+  target_kind: string;
+  target_id: string;
+  target_label: string;
+  reason: string;
+}

@@ -3,6 +3,7 @@
 //! web layer turns cookies and headers into calls on [`AuthService`].
 
 mod actor;
+mod audit;
 mod csrf;
 mod departure;
 mod export;
@@ -18,6 +19,7 @@ mod two_factor;
 mod validate;
 
 pub use actor::{Actor, Admin, GuestActor};
+pub use audit::{AuditAction, AuditEntry};
 pub use csrf::CsrfKey;
 pub use departure::tombstone_username;
 pub use export::AccountExport;

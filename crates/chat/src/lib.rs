@@ -11,6 +11,7 @@ mod fuzz_tests;
 mod import;
 mod migrations;
 mod model;
+mod moderation;
 mod relay;
 mod routes;
 mod service;
@@ -27,6 +28,7 @@ pub use departure::ChatDeparture;
 pub use export::ChatExport;
 pub use files::usage as file_usage;
 pub use migrations::MIGRATIONS;
+pub use moderation::ChatModeration;
 pub use service::{ChatDeps, ChatService};
 pub use topics::ChatTopics;
 

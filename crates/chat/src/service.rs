@@ -1778,6 +1778,29 @@ impl ChatService {
     }
 }
 
+impl ChatService {
+    /// The message a moderation link names (`/chat/{team}/pl/{id}`): its id and text.
+    pub async fn moderation_target(&self, path: &str) -> ChatResult<Option<(i64, String)>> {
+        let Some(id) = nichoir_core::moderation::segments(path, "/chat/")
+            .filter(|s| s.len() == 3 && s[1] == "pl")
+            .and_then(|s| s[2].parse::<i64>().ok())
+        else {
+            return Ok(None);
+        };
+        let post = self.db.read(move |c| store::post(c, id)).await?;
+        Ok(post.filter(|p| !p.deleted).map(|p| (p.id, p.text)))
+    }
+
+    /// Deletes a message as its author would (admin moderation): its text, files and search
+    /// entry go, and the channel is told.
+    pub async fn remove_post_as_admin(&self, id: i64) -> ChatResult<()> {
+        self.db
+            .write(move |c| store::mark_post_deleted(c, id))
+            .await?;
+        self.announce_post("post_deleted", id, "").await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod export;
 pub mod ids;
 pub mod limits;
 pub mod markdown;
+pub mod moderation;
 pub mod quota;
 pub mod text;
 pub mod time;

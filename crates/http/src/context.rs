@@ -19,6 +19,8 @@ pub struct Ctx {
     pub exporters: Arc<Vec<Arc<dyn ExportContributor>>>,
     /// What each tool does when an account is deleted (`nichoir_core::departure`).
     pub departures: Arc<Vec<Arc<dyn nichoir_core::departure::DepartureContributor>>>,
+    /// The tools' parts of admin moderation (`nichoir_core::moderation`).
+    pub moderation: Arc<Vec<Arc<dyn nichoir_core::moderation::Moderation>>>,
     /// Storage quotas across the tools.
     pub quotas: nichoir_core::quota::Quotas,
     /// Mail for accounts (password reset links); disabled without `[smtp]`.

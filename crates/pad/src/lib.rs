@@ -15,6 +15,7 @@ mod idle;
 mod import;
 mod migrations;
 mod model;
+mod moderation;
 mod owner;
 mod preview;
 mod rebase;
@@ -35,6 +36,7 @@ pub use engine::{Applied, PadService};
 pub use export::PadExport;
 pub use migrations::MIGRATIONS;
 pub use model::{PadInfo, RevisionInfo};
+pub use moderation::PadModeration;
 pub use preview::PadPreview;
 pub use topics::PadTopics;
 

@@ -8,6 +8,7 @@ mod departure;
 pub mod error;
 pub mod ice;
 mod migrations;
+mod moderation;
 mod owner;
 pub mod room;
 mod routes;
@@ -26,6 +27,7 @@ pub use contributor::VideoExport;
 pub use departure::VideoDeparture;
 pub use error::VideoError;
 pub use migrations::MIGRATIONS;
+pub use moderation::VideoModeration;
 pub use service::{VideoDeps, VideoService};
 pub use topics::VideoTopics;
 

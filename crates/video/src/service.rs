@@ -408,6 +408,12 @@ impl VideoService {
         self.require_moderator(id, actor).await?;
         let room_id = id.to_string();
         self.db.write(move |c| store::delete(c, &room_id)).await?;
+        self.end_and_forget(id).await;
+        Ok(())
+    }
+
+    /// After a room's row is gone: its call ends, and whoever still follows it stops.
+    async fn end_and_forget(&self, id: &str) {
         let call = self.calls.lock().remove(id);
         if let Some(call) = call {
             let me = self.me.clone();
@@ -417,9 +423,7 @@ impl VideoService {
                 }
             });
         }
-        // Whoever still follows the room stops: it is gone.
         self.hub.reauthorize(&topic_of(id)).await;
-        Ok(())
     }
 
     async fn end_call(&self, call: Arc<Call>) {
@@ -1190,6 +1194,33 @@ impl VideoService {
         self.db
             .write(move |c| crate::store::forget_user(c, &u))
             .await?;
+        Ok(())
+    }
+}
+
+impl VideoService {
+    /// The room a moderation link names (`/video/{room}`): its id and title.
+    pub async fn moderation_target(
+        &self,
+        path: &str,
+    ) -> Result<Option<(String, String)>, nichoir_core::Error> {
+        let Some(id) = nichoir_core::moderation::segments(path, "/video/")
+            .filter(|s| s.len() == 1)
+            .map(|s| s[0].to_string())
+        else {
+            return Ok(None);
+        };
+        let room = self.db.read(move |c| crate::store::get(c, &id)).await?;
+        Ok(room.map(|r| (r.id, r.title)))
+    }
+
+    /// Removes a room for good, ending its call (admin moderation).
+    pub async fn remove_as_admin(&self, id: &str) -> Result<(), nichoir_core::Error> {
+        let room_id = id.to_string();
+        self.db
+            .write(move |c| crate::store::delete(c, &room_id))
+            .await?;
+        self.end_and_forget(id).await;
         Ok(())
     }
 }

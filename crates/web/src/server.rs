@@ -231,6 +231,23 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             service: chat.clone(),
         }),
     ];
+    let moderation: Vec<Arc<dyn nichoir_core::moderation::Moderation>> = vec![
+        Arc::new(nichoir_pad::PadModeration {
+            service: pads.clone(),
+        }),
+        Arc::new(nichoir_polls::PollModeration {
+            service: polls.clone(),
+        }),
+        Arc::new(nichoir_wiki::WikiModeration {
+            service: wikis.clone(),
+        }),
+        Arc::new(nichoir_chat::ChatModeration {
+            service: chat.clone(),
+        }),
+        Arc::new(nichoir_video::VideoModeration {
+            service: video.clone(),
+        }),
+    ];
     // In a cluster, the first node to start issues the link; the others keep it valid.
     let keep_recent = cluster
         .as_ref()
@@ -253,6 +270,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         hub,
         exporters: Arc::new(exporters),
         departures: Arc::new(departures),
+        moderation: Arc::new(moderation),
         quotas,
         mailer,
     };

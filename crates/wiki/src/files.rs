@@ -233,7 +233,14 @@ impl WikiService {
 
 /// Removes a deleted wiki's attachment files.
 pub async fn remove_wiki_files(w: &Wikis, wiki_id: i64) {
-    if let Err(e) = w.blobs.delete_all(&wiki_prefix(wiki_id)).await {
-        tracing::warn!(error = %e, "wiki: a deleted wiki's files stay");
+    w.remove_files_of(wiki_id).await;
+}
+
+impl WikiService {
+    /// Removes a deleted wiki's attachments (a failure leaves them, logged).
+    pub(crate) async fn remove_files_of(&self, wiki_id: i64) {
+        if let Err(e) = self.blobs.delete_all(&wiki_prefix(wiki_id)).await {
+            tracing::warn!(error = %e, "wiki: a deleted wiki's files stay");
+        }
     }
 }

@@ -10,6 +10,7 @@ mod departure;
 mod files;
 mod migrations;
 mod model;
+mod moderation;
 mod preview;
 mod routes;
 mod service;
@@ -22,6 +23,7 @@ pub use contributor::WikiExport;
 pub use departure::WikiDeparture;
 pub use files::usage as file_usage;
 pub use migrations::MIGRATIONS;
+pub use moderation::WikiModeration;
 pub use preview::WikiPreview;
 pub use service::{WikiDeps, WikiError, WikiService};
 

@@ -1327,6 +1327,28 @@ pub fn fts_query(q: &str) -> Option<String> {
     Some(parts.join(" "))
 }
 
+impl WikiService {
+    /// The wiki a moderation link names (`/w/{slug}`, or any page of it): its id, slug and
+    /// title.
+    pub async fn moderation_target(&self, path: &str) -> Result<Option<(i64, String)>, Error> {
+        let Some(slug) = nichoir_core::moderation::segments(path, "/w/").map(|s| s[0].to_string())
+        else {
+            return Ok(None);
+        };
+        let row = self.db.read(move |c| store::wiki_by_slug(c, &slug)).await?;
+        Ok(row.map(|w| (w.id, format!("{} ({})", w.title, w.slug))))
+    }
+
+    /// Removes a whole wiki for good, attachments included (admin moderation).
+    pub async fn remove_as_admin(&self, wiki_id: i64) -> Result<(), Error> {
+        self.db
+            .write(move |c| store::delete_wiki(c, wiki_id))
+            .await?;
+        self.remove_files_of(wiki_id).await;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

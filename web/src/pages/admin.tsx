@@ -1,18 +1,20 @@
-// Administration: users (with their storage and quotas), invitations, (read-only) instance settings.
+// Administration: users (with their storage and quotas), moderation and its audit log, invitations,
+// (read-only) instance settings.
 import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
-import { IconLink, IconShield, IconSettings, IconUsers } from "../components/icons.tsx";
-import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, useAsync, useConfirm } from "../components/ui.tsx";
+import { IconLink, IconList, IconShield, IconSettings, IconTrash, IconUsers } from "../components/icons.tsx";
+import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, TextField, useAsync, useConfirm } from "../components/ui.tsx";
 import { duration, formatDateTime, plural } from "../i18n/index.ts";
 import { formatBytes } from "../format.ts";
-import type { Invite, NewInvite, UsageReport, User } from "../types.ts";
+import type { AuditEntry, Invite, NewInvite, UsageReport, User } from "../types.ts";
 
 export function AdminPage() {
   const { t, user } = useApp();
   useTitle(t("admin.title"));
   const [dialog, confirm] = useConfirm();
+  const [auditTick, setAuditTick] = useState(0);
   if (!user) return null;
   if (!user.is_admin) {
     return (
@@ -27,6 +29,8 @@ export function AdminPage() {
       <PageHeader title={t("admin.title")} icon={<span class="page-icon-tile"><IconShield size={24} /></span>} />
       <div class="stack">
         <UsersCard me={user} confirm={confirm} />
+        <ModerationCard confirm={confirm} onRemoved={() => setAuditTick((n) => n + 1)} />
+        <AuditCard tick={auditTick} />
         <InvitesCard confirm={confirm} />
         <SettingsCard />
       </div>
@@ -195,6 +199,87 @@ function QuotaCell({ user, report, onSaved }: { user: User; report: UsageReport;
       </Button>
       <ErrorAlert error={error} />
     </form>
+  );
+}
+
+/** Remove a pad, poll, wiki, chat message or video room from its link, with a reason. */
+function ModerationCard({ confirm, onRemoved }: { confirm: ReturnType<typeof useConfirm>[1]; onRemoved: () => void }) {
+  const { t } = useApp();
+  const [link, setLink] = useState("");
+  const [reason, setReason] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const submit = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (!(await confirm({ title: t("admin.removeConfirm"), body: link.trim(), confirmLabel: t("admin.remove"), danger: true }))) return;
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      const r = await api.post<{ removed: { kind: string; label: string } }>("/api/v1/admin/moderation/remove", { link: link.trim(), reason: reason.trim() });
+      setNotice(t("admin.removed", { label: r.removed.label }));
+      setLink("");
+      setReason("");
+      onRemoved();
+    } catch (err) {
+      setError(err);
+    }
+    setBusy(false);
+  };
+  return (
+    <Card id="moderation" title={t("admin.moderation")} description={t("admin.moderationDesc")} icon={<IconTrash />}>
+      <ErrorAlert error={error} />
+      {notice && <Alert kind="success">{notice}</Alert>}
+      <form class="form" onSubmit={submit}>
+        <TextField label={t("admin.removeLink")} hint={t("admin.removeLinkHint")} name="moderation_link" autoCapitalize="none" spellcheck={false} required value={link} onValue={setLink} />
+        <TextField label={t("admin.removeReason")} hint={t("admin.removeReasonHint")} name="moderation_reason" required maxLength={500} value={reason} onValue={setReason} />
+        <Button type="submit" variant="danger" loading={busy}>
+          {t("admin.remove")}
+        </Button>
+      </form>
+    </Card>
+  );
+}
+
+/** What admins did, newest first. */
+function AuditCard({ tick }: { tick: number }) {
+  const { t, lang } = useApp();
+  const log = useAsync(() => api.get<AuditEntry[]>("/api/v1/admin/audit?limit=100"), [tick]);
+  return (
+    <Card id="audit" title={t("admin.audit")} description={t("admin.auditDesc")} icon={<IconList />}>
+      <ErrorAlert error={log.error} />
+      {log.loading && !log.data ? (
+        <Loading />
+      ) : (log.data ?? []).length === 0 ? (
+        <p class="muted">{t("admin.auditEmpty")}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="table" id="audit-table">
+            <thead>
+              <tr>
+                <th scope="col">{t("admin.auditWhen")}</th>
+                <th scope="col">{t("admin.auditWho")}</th>
+                <th scope="col">{t("admin.auditWhat")}</th>
+                <th scope="col">{t("admin.auditReason")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(log.data ?? []).map((e) => (
+                <tr key={e.id}>
+                  <td class="nowrap muted">{formatDateTime(lang, e.at) ?? "—"}</td>
+                  <td>{e.admin_name}</td>
+                  <td>
+                    {e.action} · {e.target_kind} · <span class="strong">{e.target_label}</span>
+                  </td>
+                  <td>{e.reason || "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
   );
 }
 

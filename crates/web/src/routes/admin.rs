@@ -26,6 +26,14 @@ pub async fn update_user(
         .auth
         .admin_update_user(&admin, &id, body.is_admin, body.disabled)
         .await?;
+    let actions = [
+        body.is_admin
+            .map(|a| if a { "make_admin" } else { "remove_admin" }),
+        body.disabled.map(|d| if d { "disable" } else { "enable" }),
+    ];
+    for action in actions.into_iter().flatten() {
+        audit_user(&ctx, &admin, action, &user.id, &user.username).await?;
+    }
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -110,6 +118,8 @@ pub async fn set_quota(
 ) -> ApiResult<HttpResponse> {
     let admin = who.0.require_admin()?;
     ctx.auth.set_quota(&admin, &id, body.quota_bytes).await?;
+    let label = username_of(&ctx, &id).await?;
+    audit_user(&ctx, &admin, "set_quota", &id, &label).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -126,6 +136,8 @@ pub async fn reset_two_factor(
 ) -> ApiResult<HttpResponse> {
     let admin = who.0.require_admin()?;
     ctx.auth.admin_reset_two_factor(&admin, &id).await?;
+    let label = username_of(&ctx, &id).await?;
+    audit_user(&ctx, &admin, "reset_two_factor", &id, &label).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -136,7 +148,41 @@ pub async fn delete_user(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let admin = who.0.require_admin()?;
+    // The name as it was, for the log: the account is about to lose it.
+    let label = username_of(&ctx, &id).await?;
     ctx.auth.admin_delete_user(&admin, &id).await?;
     crate::departure::forget_everywhere(&ctx, &id).await?;
+    audit_user(&ctx, &admin, "delete_account", &id, &label).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+async fn username_of(ctx: &Ctx, id: &str) -> Result<String, nichoir_core::Error> {
+    Ok(ctx
+        .auth
+        .user_by_id(id)
+        .await?
+        .map(|u| u.username)
+        .unwrap_or_else(|| id.to_string()))
+}
+
+/// An admin's action on an account, in the audit log.
+async fn audit_user(
+    ctx: &Ctx,
+    admin: &nichoir_auth::Admin,
+    action: &str,
+    id: &str,
+    username: &str,
+) -> Result<(), nichoir_core::Error> {
+    ctx.auth
+        .audit(
+            admin,
+            nichoir_auth::AuditAction {
+                action,
+                target_kind: "user",
+                target_id: id,
+                target_label: username,
+                reason: "",
+            },
+        )
+        .await
 }

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod guest;
+mod moderation;
 mod session;
 mod system;
 mod ws;
@@ -29,7 +30,7 @@ pub fn api() -> Api {
         .route(doc(m("POST"), "/api/v1/setup", "auth", "Create the first admin with the one-time setup token", Access::Public)
             .body(json!({"token": "…", "username": "admin", "password": "…", "display_name": "Admin"})).ok(201, "application/json").errors(&[409, 429]), session::setup)
         .route(doc(m("POST"), "/api/v1/auth/password-reset", "auth", "Mail a link to choose a new password (the same answer whether or not an account matches)", Access::Public)
-            .body(json!({"login": "alice", "lang": "fr"})).ok(202, "application/json").errors(&[429, 503]), session::request_password_reset)
+            .body(json!({"login": "alice", "lang": "fr"})).ok(202, "application/json").errors(&[403, 429]), session::request_password_reset)
         .route(doc(m("POST"), "/api/v1/auth/password-reset/confirm", "auth", "Set a new password with a reset link's token; ends every session", Access::Public)
             .body(json!({"token": "…", "new_password": "…"})).ok(204, "").errors(&[404, 422, 429]), session::reset_password)
         .route(doc(m("POST"), "/api/v1/auth/logout", "auth", "End this session", Access::Public).ok(204, ""), session::logout)
@@ -69,6 +70,9 @@ pub fn api() -> Api {
             .body(json!({"quota_bytes": 104857600})).ok(204, ""), admin::set_quota)
         .route(doc(m("POST"), "/api/v1/admin/users/{id}/2fa/reset", "admin", "Turn a member's two-factor authentication off", Access::Admin).ok(204, ""), admin::reset_two_factor)
         .route(doc(m("GET"), "/api/v1/admin/usage", "admin", "Storage used per account and in total, with quotas", Access::Admin), admin::usage)
+        .route(doc(m("POST"), "/api/v1/admin/moderation/remove", "admin", "Remove a pad, poll, wiki, chat message or video room from its link; the reason goes to the audit log", Access::Admin)
+            .body(json!({"link": "https://nichoir.example/p/notes", "reason": "reported as spam"})).errors(&[404, 422]), moderation::remove)
+        .route(doc(m("GET"), "/api/v1/admin/audit", "admin", "The audit log, newest first (?before=ID&limit=N)", Access::Admin), moderation::audit_log)
         .route(doc(m("GET"), "/api/v1/admin/invites", "admin", "Invitations", Access::Admin), admin::invites)
         .route(doc(m("POST"), "/api/v1/admin/invites", "admin", "Create an invitation link", Access::Admin)
             .body(json!({"valid_hours": 168})).ok(201, "application/json"), admin::create_invite)

@@ -145,8 +145,8 @@ pub async fn request_password_reset(
     body: web::Json<ResetAsk>,
 ) -> ApiResult<HttpResponse> {
     if !ctx.mailer.enabled() {
-        return Err(nichoir_core::Error::new(
-            nichoir_core::ErrorCode::Unavailable,
+        // A 4xx, not 503: the instance works as configured, it does not do this.
+        return Err(nichoir_core::Error::forbidden(
             "this instance sends no mail: an administrator can set a new password",
         )
         .into());

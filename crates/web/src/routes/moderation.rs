@@ -1,0 +1,87 @@
+//! Admin moderation: remove a pad, poll, wiki, chat message or video room from its link, with a
+//! reason that goes to the audit log. Each tool recognises its own links
+//! (`nichoir_core::moderation::Moderation`).
+
+use actix_web::{web, HttpResponse};
+use nichoir_auth::AuditAction;
+use nichoir_core::moderation::link_path;
+use nichoir_core::Error;
+use nichoir_http::{ApiResult, Ctx, SignedIn};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The longest reason kept.
+const MAX_REASON: usize = 500;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Removal {
+    /// The link as people paste it: `https://host/p/notes`, `/poll/abc`, `/chat/team/pl/42`.
+    link: String,
+    reason: String,
+}
+
+pub async fn remove(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: web::Json<Removal>,
+) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    let Removal { link, reason } = body.into_inner();
+    let reason = reason.trim();
+    if reason.is_empty()
+        || reason.chars().count() > MAX_REASON
+        || reason.chars().any(char::is_control)
+    {
+        return Err(Error::validation(format!(
+            "reason: 1 to {MAX_REASON} characters on one line, kept in the audit log"
+        ))
+        .into());
+    }
+    let path = link_path(&link).ok_or_else(|| {
+        Error::validation("link: a link of this instance, e.g. https://…/p/name or /poll/id")
+    })?;
+    for part in ctx.moderation.iter() {
+        if let Some(target) = part.find(&path).await? {
+            part.remove(&target).await?;
+            ctx.auth
+                .audit(
+                    &admin,
+                    AuditAction {
+                        action: "remove",
+                        target_kind: target.kind,
+                        target_id: &target.id,
+                        target_label: &target.label,
+                        reason,
+                    },
+                )
+                .await?;
+            tracing::info!(admin = %admin.user().username, kind = target.kind, id = %target.id, "removed by moderation");
+            return Ok(HttpResponse::Ok().json(json!({"removed": target})));
+        }
+    }
+    Err(
+        Error::not_found("this link names no pad, poll, wiki, chat message or video room here")
+            .into(),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+pub async fn audit_log(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    q: web::Query<Page>,
+) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    let entries = ctx
+        .auth
+        .audit_log(&admin, q.before, q.limit.unwrap_or(100))
+        .await?;
+    Ok(HttpResponse::Ok().json(entries))
+}

@@ -1,0 +1,212 @@
+//! Admin moderation: an admin removes a pad, a poll, a wiki, a chat message and a video room
+//! from their links, each with a reason that the audit log keeps; members cannot; bad links
+//! and reasons are refused.
+
+use nichoir_testkit::{Reply, TestServer};
+use serde_json::{json, Value};
+
+async fn ok(r: Reply, what: &str) -> anyhow::Result<Value> {
+    anyhow::ensure!(
+        (200..300).contains(&r.status),
+        "{what}: {} {:?}",
+        r.status,
+        r.body
+    );
+    Ok(r.body)
+}
+
+#[tokio::test]
+async fn an_admin_removes_content_by_its_link_with_a_reason_kept_in_the_audit_log(
+) -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let root = server.login_as("root", true).await?;
+    let bob = server.login_as("bob", false).await?;
+    ok(
+        bob.post("/api/v1/pads", json!({"name": "tracts"})).await?,
+        "pad",
+    )
+    .await?;
+    let poll = ok(
+        bob.post(
+            "/api/v1/polls",
+            json!({"kind": "classic", "title": "Sondage douteux", "author_name": "Bob",
+                   "options": [{"label": "a"}, {"label": "b"}]}),
+        )
+        .await?,
+        "poll",
+    )
+    .await?;
+    let poll_id = poll["poll"]["id"].as_str().unwrap_or("").to_string();
+    ok(
+        bob.post("/api/v1/wikis", json!({"slug": "spam", "title": "Spam"}))
+            .await?,
+        "wiki",
+    )
+    .await?;
+    ok(
+        bob.post(
+            "/api/v1/chat/teams",
+            json!({"name": "club", "display_name": "Club", "open": true}),
+        )
+        .await?,
+        "team",
+    )
+    .await?;
+    let channels = bob.get("/api/v1/chat/teams/club/channels").await?.body;
+    let square = channels
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["name"] == "town-square"))
+        .and_then(|c| c["id"].as_str())
+        .unwrap_or("")
+        .to_string();
+    let post = ok(
+        bob.post(
+            &format!("/api/v1/chat/channels/{square}/posts"),
+            json!({"text": "a harmful message"}),
+        )
+        .await?,
+        "post",
+    )
+    .await?;
+    let post_id = post["id"].as_i64().unwrap_or(0);
+    ok(
+        bob.post("/api/v1/video/rooms", json!({"name": "bobs-room"}))
+            .await?,
+        "room",
+    )
+    .await?;
+
+    let remove = |link: String, reason: &str| {
+        let body = json!({"link": link, "reason": reason});
+        let root = &root;
+        async move { root.post("/api/v1/admin/moderation/remove", body).await }
+    };
+    // Members cannot; bad input is refused and removes nothing.
+    assert_eq!(
+        bob.post(
+            "/api/v1/admin/moderation/remove",
+            json!({"link": "/p/tracts", "reason": "x"})
+        )
+        .await?
+        .status,
+        403
+    );
+    assert_eq!(
+        remove("/p/tracts".into(), "").await?.status,
+        422,
+        "a reason is needed"
+    );
+    assert_eq!(
+        remove("/p/tracts".into(), &"x".repeat(501)).await?.status,
+        422
+    );
+    assert_eq!(remove("/p/tracts".into(), "two\nlines").await?.status, 422);
+    assert_eq!(
+        remove("javascript:alert(1)".into(), "spam").await?.status,
+        422
+    );
+    assert_eq!(remove("/p/nothing-here".into(), "spam").await?.status, 404);
+    assert_eq!(remove("/about".into(), "spam").await?.status, 404);
+    assert_eq!(
+        bob.get("/api/v1/pads/tracts").await?.status,
+        200,
+        "still there"
+    );
+
+    let links = [
+        (
+            format!("{}/p/tracts", server.url),
+            "pad",
+            "tracts".to_string(),
+        ),
+        (
+            format!("/poll/{poll_id}"),
+            "poll",
+            "Sondage douteux".to_string(),
+        ),
+        (
+            format!("{}/w/spam/Home?rev=1", server.url),
+            "wiki",
+            "Spam (spam)".to_string(),
+        ),
+        (
+            format!("/chat/club/pl/{post_id}"),
+            "chat_message",
+            "a harmful message".to_string(),
+        ),
+        (
+            "/video/bobs-room".to_string(),
+            "video_room",
+            "bobs-room".to_string(),
+        ),
+    ];
+    for (link, kind, label) in &links {
+        let r = remove(link.clone(), &format!("reported: {kind}")).await?;
+        assert_eq!(r.status, 200, "{link}: {:?}", r.body);
+        assert_eq!(r.body["removed"]["kind"], *kind);
+        assert_eq!(r.body["removed"]["label"], label.as_str(), "{link}");
+        assert_eq!(
+            remove(link.clone(), "again").await?.status,
+            404,
+            "{link} is gone"
+        );
+    }
+    assert_eq!(bob.get("/api/v1/pads/tracts").await?.status, 404);
+    assert_eq!(
+        bob.get(&format!("/api/v1/polls/{poll_id}")).await?.status,
+        404
+    );
+    assert_eq!(bob.get("/api/v1/wikis/spam").await?.status, 404);
+    assert_eq!(bob.get("/api/v1/video/rooms/bobs-room").await?.status, 404);
+    let posts = bob
+        .get(&format!("/api/v1/chat/channels/{square}/posts"))
+        .await?
+        .body
+        .to_string();
+    assert!(!posts.contains("a harmful message"), "{posts}");
+
+    // The audit log, newest first, for admins only.
+    assert_eq!(bob.get("/api/v1/admin/audit").await?.status, 403);
+    let log = root.get("/api/v1/admin/audit").await?.body;
+    let kinds: Vec<&str> = log
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["target_kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, ["video_room", "chat_message", "wiki", "poll", "pad"]);
+    assert_eq!(log[0]["reason"], "reported: video_room");
+    assert_eq!(log[0]["action"], "remove");
+    assert_eq!(log[0]["admin_name"], "ROOT");
+    let older = root
+        .get(&format!(
+            "/api/v1/admin/audit?before={}&limit=2",
+            log[1]["id"]
+        ))
+        .await?
+        .body;
+    assert_eq!(older.as_array().map(Vec::len), Some(2));
+    assert_eq!(older[0]["target_kind"], "wiki");
+
+    // Admin actions on accounts are logged too.
+    let bob_id = bob.get("/api/v1/me").await?.body["user"]["id"].clone();
+    let bob_id = bob_id.as_str().unwrap_or("");
+    ok(
+        root.patch(
+            &format!("/api/v1/admin/users/{bob_id}"),
+            json!({"disabled": true}),
+        )
+        .await?,
+        "disable",
+    )
+    .await?;
+    ok(
+        root.delete(&format!("/api/v1/admin/users/{bob_id}"))
+            .await?,
+        "delete",
+    )
+    .await?;
+    let log = root.get("/api/v1/admin/audit?limit=2").await?.body;
+    assert_eq!(log[0]["action"], "delete_account");
+    assert_eq!(log[1]["action"], "disable");
+    assert_eq!(log[1]["target_label"], "bob");
+    Ok(())
+}
