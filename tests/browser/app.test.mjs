@@ -502,6 +502,16 @@ describe("forgot my password, on an instance that sends mail", { concurrency: fa
     await page.locator("#profile input[name=email]").fill("admin@example.org");
     await page.locator("#profile").getByRole("button", { name: "Save" }).click();
     await page.getByText("Profile saved.").waitFor();
+    await page.locator("#profile").getByText("Not confirmed yet").waitFor();
+    // The confirmation link, from the mail.
+    const confirmation = unquote((await sink.waitFor(1)).data);
+    const confirmLink = /https?:\/\/\S+\/confirm-email#[A-Za-z0-9_-]+/.exec(confirmation);
+    assert.ok(confirmLink, `a confirmation link in the mail:\n${confirmation}`);
+    const c = new URL(confirmLink[0]);
+    await page.goto(c.pathname + c.hash);
+    await page.getByText("Your address is confirmed.").waitFor();
+    await page.goto("/account");
+    await page.locator("#profile").getByText("Confirmed").waitFor();
     await g.close();
 
     const v = await guardedContext(b, mailing);
@@ -515,7 +525,7 @@ describe("forgot my password, on an instance that sends mail", { concurrency: fa
     await visitor.getByRole("button", { name: "M'envoyer un lien" }).click();
     await visitor.getByText("Si un compte avec une adresse e-mail correspond, un lien est en route.", { exact: false }).waitFor();
 
-    const mail = unquote((await sink.waitFor(1)).data);
+    const mail = unquote((await sink.waitFor(2)).data);
     assert.match(mail, /Subject: \[[^\]]+\] Choisir un nouveau mot de passe/);
     const link = /https?:\/\/\S+\/reset-password#[A-Za-z0-9_-]+/.exec(mail);
     assert.ok(link, `a reset link in the mail:\n${mail}`);

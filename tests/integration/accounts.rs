@@ -452,8 +452,13 @@ fn unquote(qp: &str) -> String {
 
 /// The token of the reset link in a mail (`…/reset-password#<token>`).
 fn reset_token(mail: &str) -> String {
+    link_token(mail, "/reset-password#")
+}
+
+/// The token after `marker` (`/confirm-email#`) in a mail.
+fn link_token(mail: &str, marker: &str) -> String {
     unquote(mail)
-        .split("/reset-password#")
+        .split(marker)
         .nth(1)
         .map(|rest| {
             rest.chars()
@@ -484,6 +489,18 @@ async fn a_forgotten_password_is_reset_by_a_link_that_works_once() -> anyhow::Re
         anyone.get("/api/v1/instance").await?.body["password_reset"],
         true
     );
+    // Ana confirms her address by its link (an unconfirmed one gets no reset link); Eve, now
+    // disabled, cannot.
+    let confirmations = sink.wait_for(2, std::time::Duration::from_secs(10)).await;
+    assert_eq!(confirmations.len(), 2);
+    for m in &confirmations {
+        let token = link_token(&m.data, "/confirm-email#");
+        let r = anyone
+            .post("/api/v1/auth/confirm-email", json!({"token": token}))
+            .await?;
+        let expected = if m.to == ["<ana@example.org>"] { 204 } else { 404 };
+        assert_eq!(r.status, expected, "{:?} {:?}", m.to, r.body);
+    }
 
     // The same answer for an account, no account, and a disabled account; one mail, to Ana.
     let mut answers = Vec::new();
@@ -498,13 +515,9 @@ async fn a_forgotten_password_is_reset_by_a_link_that_works_once() -> anyhow::Re
     }
     assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
     assert_eq!(answers[0].0, 202);
-    let mails = sink.wait_for(1, std::time::Duration::from_secs(10)).await;
+    sink.wait_for(3, std::time::Duration::from_secs(10)).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let mails = if sink.messages().len() > mails.len() {
-        sink.messages()
-    } else {
-        mails
-    };
+    let mails = sink.messages()[2..].to_vec();
     assert_eq!(mails.len(), 1, "only Ana gets a mail");
     assert_eq!(mails[0].to, ["<ana@example.org>"]);
     assert!(
@@ -555,12 +568,12 @@ async fn a_forgotten_password_is_reset_by_a_link_that_works_once() -> anyhow::Re
     anyone
         .post("/api/v1/auth/password-reset", json!({"login": "ana"}))
         .await?;
-    let mails = sink.wait_for(2, std::time::Duration::from_secs(10)).await;
-    assert_eq!(mails.len(), 2);
-    assert!(mails[1]
+    let mails = sink.wait_for(4, std::time::Duration::from_secs(10)).await;
+    assert_eq!(mails.len(), 4);
+    assert!(mails[3]
         .data
         .contains("Subject: [Asso] Choose a new password"));
-    let late = reset_token(&mails[1].data);
+    let late = reset_token(&mails[3].data);
     server
         .ctx
         .db
@@ -936,5 +949,157 @@ async fn an_instance_that_requires_two_factor_lets_an_account_only_set_it_up() -
         root.get("/api/v1/me").await?.body["user"]["two_factor"],
         true
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_address_is_confirmed_by_its_link_before_it_gets_reset_links() -> anyhow::Result<()> {
+    let (server, sink) = mailing_server()?;
+    let ana = server.login_as("ana", false).await?;
+    let me = ana
+        .patch("/api/v1/me", json!({"email": "ana@example.org"}))
+        .await?;
+    assert_eq!(me.body["email_verified"], false);
+    let mail = sink.wait_for(1, std::time::Duration::from_secs(10)).await;
+    assert_eq!(mail.len(), 1, "a confirmation link is mailed");
+    assert!(mail[0]
+        .data
+        .contains("Subject: [Asso] Confirm your e-mail address"));
+    let first = link_token(&mail[0].data, "/confirm-email#");
+    // Unconfirmed: no reset link.
+    let anyone = server.client();
+    assert_eq!(
+        anyone
+            .post("/api/v1/auth/password-reset", json!({"login": "ana"}))
+            .await?
+            .status,
+        202
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        sink.messages().len(),
+        1,
+        "no reset link to an unconfirmed address"
+    );
+    // A new link replaces the old one.
+    assert_eq!(
+        ana.post("/api/v1/me/email/resend", json!({})).await?.status,
+        202
+    );
+    let mails = sink.wait_for(2, std::time::Duration::from_secs(10)).await;
+    let second = link_token(&mails[1].data, "/confirm-email#");
+    let confirm = |token: String| {
+        let anyone = &anyone;
+        async move {
+            anyone
+                .post("/api/v1/auth/confirm-email", json!({"token": token}))
+                .await
+        }
+    };
+    assert_eq!(confirm(first).await?.status, 404, "the older link is gone");
+    assert_eq!(confirm("forged".into()).await?.status, 404);
+    assert_eq!(confirm(second.clone()).await?.status, 204);
+    assert_eq!(confirm(second).await?.status, 404, "a link works once");
+    assert_eq!(
+        ana.get("/api/v1/me").await?.body["user"]["email_verified"],
+        true
+    );
+    assert_eq!(
+        ana.post("/api/v1/me/email/resend", json!({})).await?.status,
+        409,
+        "nothing left to confirm"
+    );
+    anyone
+        .post("/api/v1/auth/password-reset", json!({"login": "ana"}))
+        .await?;
+    let mails = sink.wait_for(3, std::time::Duration::from_secs(10)).await;
+    assert!(
+        mails[2].data.contains("Choose a new password"),
+        "now it gets one"
+    );
+    // A changed address is unconfirmed again.
+    let me = ana
+        .patch("/api/v1/me", json!({"email": "ana@elsewhere.org"}))
+        .await?;
+    assert_eq!(me.body["email_verified"], false);
+    let same = ana
+        .patch("/api/v1/me", json!({"display_name": "Ana M."}))
+        .await?;
+    assert_eq!(same.body["email_verified"], false);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_instance_can_keep_creation_to_accounts_and_says_so_on_its_about_page(
+) -> anyhow::Result<()> {
+    let server = TestServer::start_with(|c| c.auth.guests_can_create = false)?;
+    let guest = server.guest().await?;
+    let ana = server.login_as("ana", false).await?;
+    for (path, body) in [
+        ("/api/v1/pads", json!({"name": "guest-pad"})),
+        (
+            "/api/v1/polls",
+            json!({"kind": "classic", "title": "t", "author_name": "G", "options": [{"label": "a"}]}),
+        ),
+        ("/api/v1/video/rooms", json!({"name": "guest-room"})),
+    ] {
+        let r = guest.post(path, body).await?;
+        assert_eq!(r.status, 403, "{path}: {:?}", r.body);
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("sign in to create"),
+            "{:?}",
+            r.body
+        );
+    }
+    assert_eq!(
+        guest
+            .put_json("/api/v1/video/rooms/other-room", json!({}))
+            .await?
+            .status,
+        403,
+        "opening a new room by name creates it"
+    );
+    // Accounts create; guests still take part.
+    assert_eq!(
+        ana.post("/api/v1/pads", json!({"name": "ana-pad"}))
+            .await?
+            .status,
+        201
+    );
+    assert_eq!(
+        ana.post("/api/v1/video/rooms", json!({"name": "ana-room"}))
+            .await?
+            .status,
+        201
+    );
+    assert_eq!(guest.get("/api/v1/pads/ana-pad").await?.status, 200);
+    assert_eq!(
+        guest
+            .put_json("/api/v1/video/rooms/ana-room", json!({}))
+            .await?
+            .status,
+        200,
+        "an existing room is joined"
+    );
+    let instance = guest.get("/api/v1/instance").await?.body;
+    assert_eq!(instance["guests_can_create"], false);
+    let about = guest.get("/api/v1/about").await?.body;
+    assert_eq!(about["sign_in"]["guests_can_create"], false);
+    assert_eq!(about["sign_in"]["methods"], json!(["password"]));
+    assert!(about["sign_in"]["two_factor"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("optional"));
+    assert!(about["sign_in"]["password_reset"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("not offered"));
+    assert!(about["moderation"]["policy"]
+        .as_str()
+        .unwrap_or("")
+        .contains("each removal is recorded with its reason"));
     Ok(())
 }

@@ -9,7 +9,7 @@ import { type Lang, LANGUAGES, detectLanguage, isLang, translator } from "./i18n
 import { AboutPage, LegalPage } from "./pages/about.tsx";
 import { AccountPage, TwoFactorRequiredPage } from "./pages/account.tsx";
 import { AdminPage } from "./pages/admin.tsx";
-import { ForgotPasswordPage, InvitePage, LoginPage, RegisterPage, ResetPasswordPage, SetupPage } from "./pages/auth.tsx";
+import { ConfirmEmailPage, ForgotPasswordPage, InvitePage, LoginPage, RegisterPage, ResetPasswordPage, SetupPage } from "./pages/auth.tsx";
 import { HomePage, ToolPage } from "./pages/home.tsx";
 import { NotFoundPage } from "./pages/notfound.tsx";
 import { SESSION_ENDED_EVENT } from "./pads/socket.ts";
@@ -338,6 +338,8 @@ function Page({ route }: { route: Route }) {
       return <ForgotPasswordPage />;
     case "resetPassword":
       return <ResetPasswordPage />;
+    case "confirmEmail":
+      return <ConfirmEmailPage />;
     case "setup":
       return <SetupPage />;
     case "tool":

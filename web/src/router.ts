@@ -6,6 +6,7 @@ export type RouteName =
   | "invite"
   | "forgotPassword"
   | "resetPassword"
+  | "confirmEmail"
   | "setup"
   | "tool"
   | "pads"
@@ -43,6 +44,7 @@ const STATIC: Record<string, RouteName> = {
   "/setup": "setup",
   "/forgot-password": "forgotPassword",
   "/reset-password": "resetPassword",
+  "/confirm-email": "confirmEmail",
   "/account": "account",
   "/admin": "admin",
   "/about": "about",

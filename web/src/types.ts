@@ -12,6 +12,8 @@ export interface User {
   created_at: string;
   /** Whether two-factor sign-in is on. */
   two_factor: boolean;
+  /** Whether the address was confirmed by its link. */
+  email_verified: boolean;
 }
 
 export interface SessionAnswer {
@@ -46,6 +48,8 @@ export interface Instance {
   password_reset: boolean;
   /** Who must use two-factor sign-in. */
   require_two_factor: "off" | "admins" | "everyone";
+  /** Whether people without an account may create pads, polls and video rooms. */
+  guests_can_create: boolean;
 }
 
 export interface SessionInfo {
@@ -142,6 +146,8 @@ export interface About {
     login_throttling: Scalar;
     third_party_requests: boolean;
   };
+  sign_in: { methods: string[]; two_factor: string; password_reset: string; registration: Registration; guests_can_create: boolean };
+  moderation: { policy: string; tools: string; account_deletion: string };
   authority_requests: AuthorityRequest[];
 }
 

@@ -26,6 +26,7 @@ test("routes", () => {
   assert.deepEqual(matchRoute("/forgot-password"), { name: "forgotPassword", params: {} });
   // The reset token travels in the fragment, which never reaches the router or a server.
   assert.deepEqual(matchRoute("/reset-password"), { name: "resetPassword", params: {} });
+  assert.deepEqual(matchRoute("/confirm-email"), { name: "confirmEmail", params: {} });
   assert.equal(matchRoute("/nope").name, "notFound");
   assert.equal(matchRoute("/pads/extra").name, "notFound");
 });

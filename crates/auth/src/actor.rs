@@ -142,6 +142,7 @@ impl Actor {
                 disabled: false,
                 created_at: 0,
                 two_factor: false,
+                email_verified: false,
             },
             session_id: session_id.map(str::to_string),
             token_id: token_id.map(str::to_string),

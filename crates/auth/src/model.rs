@@ -14,6 +14,8 @@ pub struct User {
     pub created_at: i64,
     /// Whether two-factor sign-in is on for this account.
     pub two_factor: bool,
+    /// Whether the address was confirmed by its link (only then does it get reset links).
+    pub email_verified: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

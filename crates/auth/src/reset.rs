@@ -1,6 +1,6 @@
 //! "Forgot my password": a link by e-mail that sets a new password once.
 //!
-//! The link carries a random token; only its hash is stored, with an expiry (one hour) and the
+//! Links go to confirmed addresses only (`email.rs`). The link carries a random token; only its hash is stored, with an expiry (one hour) and the
 //! time it was used (once). Asking for a link answers the same whether or not an account matches
 //! (no one learns who has an account), and is throttled per name or address asked for and per
 //! client address. Using a link ends every session of the account: whoever knew the old password
@@ -96,7 +96,7 @@ impl AuthService {
                 let mut st = tx.prepare(
                     "SELECT id, email, display_name FROM users
                      WHERE (lower(username) = lower(?1) OR lower(email) = lower(?1))
-                       AND email IS NOT NULL AND disabled = 0
+                       AND email IS NOT NULL AND email_verified_at IS NOT NULL AND disabled = 0
                      ORDER BY created_at LIMIT 5",
                 )?;
                 let people: Vec<ResetFor> = st

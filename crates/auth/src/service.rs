@@ -81,10 +81,10 @@ pub enum LoginStep {
 }
 
 const USER_COLS: &str =
-    "id, username, display_name, email, avatar_color, is_admin, disabled, created_at, totp_secret IS NOT NULL";
+    "id, username, display_name, email, avatar_color, is_admin, disabled, created_at, totp_secret IS NOT NULL, email_verified_at IS NOT NULL";
 /// The same columns, qualified, for joins on `users u`.
 const USER_COLS_U: &str =
-    "u.id, u.username, u.display_name, u.email, u.avatar_color, u.is_admin, u.disabled, u.created_at, u.totp_secret IS NOT NULL";
+    "u.id, u.username, u.display_name, u.email, u.avatar_color, u.is_admin, u.disabled, u.created_at, u.totp_secret IS NOT NULL, u.email_verified_at IS NOT NULL";
 
 fn user_from_row(r: &Row<'_>) -> nichoir_storage::SqlResult<User> {
     Ok(User {
@@ -97,6 +97,7 @@ fn user_from_row(r: &Row<'_>) -> nichoir_storage::SqlResult<User> {
         disabled: r.get::<_, i64>(6)? != 0,
         created_at: r.get(7)?,
         two_factor: r.get::<_, i64>(8)? != 0,
+        email_verified: r.get::<_, i64>(9)? != 0,
     })
 }
 
@@ -148,6 +149,18 @@ impl AuthService {
             config,
             revocations: Revocations::default(),
         })
+    }
+
+    /// Ok when `actor` may create a pad, poll or video room (`what`): guests only when
+    /// `auth.guests_can_create`.
+    pub fn may_create(&self, actor: &Actor, what: &str) -> Result<(), Error> {
+        if self.config.guests_can_create || actor.as_user().is_some() {
+            Ok(())
+        } else {
+            Err(Error::forbidden(format!(
+                "sign in to create {what} on this instance"
+            )))
+        }
     }
 
     /// The instance's name, for authenticator apps.
@@ -291,6 +304,7 @@ impl AuthService {
             disabled: false,
             created_at: now,
             two_factor: false,
+            email_verified: false,
         };
         let u = user.clone();
         self.db
@@ -441,7 +455,13 @@ impl AuthService {
                     )?;
                 }
                 if let Some(e) = email {
-                    tx.execute("UPDATE users SET email = ?2 WHERE id = ?1", params![id, e])?;
+                    // A new address is unconfirmed until its link is opened (email.rs).
+                    tx.execute(
+                        "UPDATE users SET email_verified_at = CASE WHEN email = ?2 THEN email_verified_at ELSE NULL END,
+                             email = ?2
+                         WHERE id = ?1",
+                        params![id, e],
+                    )?;
                 }
                 if let Some(c) = color {
                     tx.execute(
@@ -592,7 +612,7 @@ impl AuthService {
                         "SELECT {USER_COLS}, password_hash FROM users WHERE lower(username) = lower(?1)"
                     ),
                     [lookup],
-                    |r| Ok((user_from_row(r)?, r.get::<_, String>(9)?)),
+                    |r| Ok((user_from_row(r)?, r.get::<_, String>(10)?)),
                 )
                 .optional()?)
             })
@@ -676,9 +696,9 @@ impl AuthService {
                     |r| {
                         Ok((
                             user_from_row(r)?,
-                            r.get::<_, String>(9)?,
-                            r.get::<_, i64>(10)?,
+                            r.get::<_, String>(10)?,
                             r.get::<_, i64>(11)?,
+                            r.get::<_, i64>(12)?,
                         ))
                     },
                 )
@@ -869,7 +889,7 @@ impl AuthService {
                         USER_COLS_U
                     ),
                     [hash],
-                    |r| Ok((user_from_row(r)?, r.get::<_, String>(9)?, r.get::<_, Option<i64>>(10)?)),
+                    |r| Ok((user_from_row(r)?, r.get::<_, String>(10)?, r.get::<_, Option<i64>>(11)?)),
                 )
                 .optional()?)
             })

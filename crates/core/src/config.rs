@@ -153,6 +153,8 @@ pub struct TransparencyConfig {
     pub contact_url: String,
     pub terms_of_service: String,
     pub privacy_policy: String,
+    /// What the admins remove and how to report something, as plain text.
+    pub moderation_policy: String,
     pub authority_requests: Vec<AuthorityRequest>,
 }
 
@@ -172,6 +174,10 @@ impl Default for TransparencyConfig {
             privacy_policy: "Your data stays on this server. No tracker, no advertising, no \
                 third-party request. Cookies are only those listed on this page. You can download all \
                 your data from your account settings at any time."
+                .into(),
+            moderation_policy: "The admins remove content that breaks the law or these terms, and may \
+                disable or delete the accounts that post it. Report something to the contact below; each \
+                removal is recorded with its reason."
                 .into(),
             authority_requests: Vec::new(),
         }
@@ -231,6 +237,9 @@ pub struct AuthConfig {
     pub max_concurrent_hashes: u64,
     /// Who must set up two-factor sign-in before using anything else.
     pub require_two_factor: RequireTwoFactor,
+    /// Whether people without an account (guests) may create pads, polls and video rooms; they
+    /// may always take part in those made by others.
+    pub guests_can_create: bool,
 }
 
 impl Default for AuthConfig {
@@ -245,6 +254,7 @@ impl Default for AuthConfig {
             guest_cookie_days: 365,
             max_concurrent_hashes: 4,
             require_two_factor: RequireTwoFactor::Off,
+            guests_can_create: true,
         }
     }
 }

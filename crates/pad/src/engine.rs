@@ -372,6 +372,9 @@ impl PadService {
     }
 
     pub async fn create(&self, actor: &Actor, name: Option<&str>) -> Result<PadInfo, PadError> {
+        self.auth
+            .may_create(actor, "pads")
+            .map_err(PadError::Other)?;
         let id = match name.map(str::trim).filter(|n| !n.is_empty()) {
             Some(n) if valid_name(n) => n.to_string(),
             Some(_) => {

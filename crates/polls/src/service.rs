@@ -381,6 +381,7 @@ impl PollService {
     // ---- creating and administering -------------------------------------------------------
 
     pub async fn create(&self, actor: &Actor, body: NewPoll) -> PollResult<Created> {
+        self.auth.may_create(actor, "polls")?;
         let now = now_ms();
         let (settings, options) = input::new_poll(&body, self.config.max_options as usize, now)?;
         view::check_description(&settings.description).await?;

@@ -260,6 +260,7 @@ impl VideoService {
     }
 
     pub async fn create(&self, actor: &Actor, body: NewRoom) -> VideoResult<RoomView> {
+        self.auth.may_create(actor, "video rooms")?;
         let title = room::check_title(body.title.as_deref().unwrap_or(""))?;
         let capacity = room::check_capacity(
             body.capacity.unwrap_or(self.max_capacity()),
@@ -312,6 +313,10 @@ impl VideoService {
         name: &str,
         title: Option<String>,
     ) -> VideoResult<(RoomView, bool)> {
+        // An existing room is joined, whoever may not create one.
+        if let Ok(view) = self.get(name, Some(actor)).await {
+            return Ok((view, false));
+        }
         let new = NewRoom {
             name: Some(name.to_string()),
             title,

@@ -1,7 +1,7 @@
 //! "About this instance": the CHATONS transparency page, generated from the configuration, the
 //! build's component list and the code's own facts (cookies, retention values the jobs use).
 
-use nichoir_core::config::Config;
+use nichoir_core::config::{Config, RequireTwoFactor};
 use nichoir_http::COOKIES;
 use serde_json::{json, Value};
 
@@ -61,6 +61,26 @@ pub fn about(config: &Config) -> Value {
             "login_throttling": format!("{} failures per account, {} per address, per {} minutes; answered with 429, never a lock-out",
                 config.auth.login_failures_per_account, config.auth.login_failures_per_ip, config.auth.login_window_secs / 60),
             "third_party_requests": false,
+        },
+        "sign_in": {
+            "methods": ["password"],
+            "two_factor": match config.auth.require_two_factor {
+                RequireTwoFactor::Off => "optional: an authenticator app (TOTP), with recovery codes",
+                RequireTwoFactor::Admins => "required for admins, optional for others: an authenticator app (TOTP)",
+                RequireTwoFactor::Everyone => "required for everyone: an authenticator app (TOTP)",
+            },
+            "password_reset": if config.smtp.host.trim().is_empty() {
+                "not offered (this instance sends no mail): an admin sets a new password"
+            } else {
+                "by a link mailed to the account's address, valid one hour, once"
+            },
+            "registration": config.instance.registration.as_str(),
+            "guests_can_create": config.auth.guests_can_create,
+        },
+        "moderation": {
+            "policy": t.moderation_policy,
+            "tools": "admins remove pads, polls, wikis, chat messages and video rooms from their link; each removal is kept with its reason in an audit log that every admin reads",
+            "account_deletion": "anyone deletes their own account from its page: personal data goes, what they wrote with others stays under \"Deleted user\"",
         },
         "authority_requests": t.authority_requests,
     })

@@ -87,6 +87,8 @@ export function AboutPage() {
     ["cookies", t("about.cookies")],
     ["retention", t("about.retention")],
     ["security", t("about.security")],
+    ["sign-in", t("about.signIn")],
+    ["moderation", t("about.moderation")],
     ["export", t("about.export")],
     ["authority", t("about.authority")],
   ];
@@ -248,6 +250,21 @@ export function AboutPage() {
                 [t("about.thirdParty"), s.third_party_requests === false ? t("about.thirdPartyNone") : text(t, s.third_party_requests)],
               ]}
             />
+          </Section>
+          <Section id="sign-in" title={t("about.signIn")}>
+            <Rows
+              rows={[
+                [t("about.signInMethods"), a.sign_in.methods.map((m) => (m === "password" ? t("about.signInPassword") : m)).join(", ")],
+                [t("about.twoFactor"), text(t, a.sign_in.two_factor)],
+                [t("about.passwordReset"), text(t, a.sign_in.password_reset)],
+                [t("about.guestsCanCreate"), text(t, a.sign_in.guests_can_create)],
+              ]}
+            />
+          </Section>
+          <Section id="moderation" title={t("about.moderation")}>
+            <p>{a.moderation.policy || t("common.notProvided")}</p>
+            <p>{a.moderation.tools}</p>
+            <p>{a.moderation.account_deletion}</p>
           </Section>
           <Section id="export" title={t("about.export")}>
             <p>{t("about.exportBody")}</p>

@@ -75,6 +75,7 @@ function ProfileCard({ user }: { user: User }) {
         <div class="form-row">
           <TextField label={t("account.displayName")} name="display_name" autocomplete="name" required value={displayName} onValue={(v) => { setDisplayName(v); setSaved(false); }} />
           <TextField label={t("account.email")} optional name="email" type="email" autocomplete="email" value={email} onValue={(v) => { setEmail(v); setSaved(false); }} />
+          {user.email && <EmailStatus verified={user.email_verified} />}
         </div>
         <fieldset class="field">
           <legend class="field-label">{t("account.avatarColor")}</legend>
@@ -286,6 +287,30 @@ function TokensCard({ confirm }: { confirm: Confirm }) {
 }
 
 /** Two-factor sign-in: set up with an app (QR code drawn by the server), recovery codes shown once. */
+/** Whether my address is confirmed, and a new link when it is not. */
+function EmailStatus({ verified }: { verified: boolean }) {
+  const { t, instance } = useApp();
+  const [sent, setSent] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  if (verified) return <Badge tone="success">{t("account.emailVerified")}</Badge>;
+  const resend = async () => {
+    setError(null);
+    try {
+      await api.post("/api/v1/me/email/resend");
+      setSent(true);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <div class="email-status">
+      <Badge tone="warning">{t("account.emailUnverified")}</Badge>
+      {instance.password_reset && (sent ? <span class="muted small">{t("account.emailSent")}</span> : <Button variant="ghost" size="sm" type="button" onClick={resend}>{t("account.emailResend")}</Button>)}
+      <ErrorAlert error={error} />
+    </div>
+  );
+}
+
 export function TwoFactorCard() {
   const { t, updateUser } = useApp();
   const status = useAsync(() => api.get<TwoFactorStatus>("/api/v1/me/2fa"), []);

@@ -392,3 +392,21 @@ export function ResetPasswordPage() {
     </AuthCard>
   );
 }
+
+/** The page a confirmation link opens (`/confirm-email#<token>`): it confirms at once. */
+export function ConfirmEmailPage() {
+  const { t } = useApp();
+  useTitle(t("confirmEmail.title"));
+  const token = location.hash.slice(1);
+  const done = useAsync(() => api.post("/api/v1/auth/confirm-email", { token }), [token]);
+  return (
+    <AuthCard title={t("confirmEmail.title")}>
+      {done.loading ? <Spinner /> : done.error ? <ErrorAlert error={done.error} /> : <Alert kind="success">{t("confirmEmail.done")}</Alert>}
+      <div class="auth-foot">
+        <p>
+          <Link href="/account">{t("confirmEmail.account")}</Link>
+        </p>
+      </div>
+    </AuthCard>
+  );
+}

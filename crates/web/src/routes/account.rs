@@ -20,7 +20,11 @@ pub async fn update_me(
     who: SignedIn,
     body: web::Json<ProfileUpdate>,
 ) -> ApiResult<HttpResponse> {
+    let before = who.0.as_user().and_then(|u| u.email.clone());
     let user = ctx.auth.update_profile(&who.0, body.into_inner()).await?;
+    if user.email.is_some() && user.email != before && !user.email_verified {
+        send_confirmation(&ctx, &user.id, &user.display_name).await?;
+    }
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -195,4 +199,57 @@ pub async fn delete_me(
             ctx.secure_cookies(),
         ))
         .finish())
+}
+
+/// Mails a confirmation link for the person's address, when it is unconfirmed and mail is on.
+pub(crate) async fn send_confirmation(
+    ctx: &Ctx,
+    user_id: &str,
+    name: &str,
+) -> Result<bool, nichoir_core::Error> {
+    if !ctx.mailer.enabled() {
+        return Ok(false);
+    }
+    let Some((email, token)) = ctx.auth.email_confirmation(user_id).await? else {
+        return Ok(false);
+    };
+    let url = format!("{}/confirm-email#{token}", ctx.config.public_base_url());
+    ctx.mailer.send_later(nichoir_auth::confirmation_mail(
+        &ctx.config.instance.default_language,
+        &ctx.config.instance.name,
+        name,
+        &email,
+        &url,
+    ));
+    Ok(true)
+}
+
+/// A new confirmation link for my address.
+pub async fn resend_confirmation(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
+    if !ctx.mailer.enabled() {
+        return Err(nichoir_core::Error::forbidden("this instance sends no mail").into());
+    }
+    if !send_confirmation(&ctx, who.0.id(), who.0.display_name()).await? {
+        return Err(nichoir_core::Error::conflict(
+            "no address to confirm: none is set, or it is confirmed",
+        )
+        .into());
+    }
+    Ok(HttpResponse::Accepted().json(json!({"sent": true})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailToken {
+    token: String,
+}
+
+/// The page a confirmation link opens posts its token here (no session needed: the token is
+/// the proof).
+pub async fn confirm_email(
+    ctx: web::Data<Ctx>,
+    body: web::Json<EmailToken>,
+) -> ApiResult<HttpResponse> {
+    ctx.auth.confirm_email(&body.token).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

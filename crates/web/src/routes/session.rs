@@ -75,6 +75,7 @@ pub async fn register(
         .register(policy, body.into_inner(), &ip.0, &user_agent(&req))
         .await?;
     tracing::info!(user = %out.user.username, "account registered");
+    super::account::send_confirmation(&ctx, &out.user.id, &out.user.display_name).await?;
     Ok(session_response(&ctx, HttpResponse::Created(), out))
 }
 

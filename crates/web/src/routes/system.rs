@@ -37,6 +37,7 @@ pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
         // "Forgot my password" needs mail.
         "password_reset": ctx.mailer.enabled(),
         "require_two_factor": c.auth.require_two_factor,
+        "guests_can_create": c.auth.guests_can_create,
     })))
 }
 

@@ -1,0 +1,138 @@
+//! Verified e-mail addresses: setting or changing an address sends a confirmation link; only a
+//! confirmed address gets password reset links. The link carries a random token whose hash is
+//! kept with the address it confirms (a later change makes it useless) for a day, once.
+
+use nichoir_core::ids::{hash_token, random_token};
+use nichoir_core::time::now_ms;
+use nichoir_core::{Error, ErrorCode};
+use nichoir_mail::Mail;
+use nichoir_storage::{params, OptionalExtension};
+
+use crate::AuthService;
+
+/// How long a confirmation link works.
+const CONFIRM_VALID_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The mail that carries a confirmation link, in `lang` (`fr`, else English).
+pub fn confirmation_mail(lang: &str, instance: &str, name: &str, to: &str, url: &str) -> Mail {
+    let (subject, body) = if lang.starts_with("fr") {
+        (
+            format!("[{instance}] Confirmez votre adresse e-mail"),
+            format!(
+                "Bonjour {name},\n\n\
+                 Pour confirmer que cette adresse est bien la vôtre sur {instance}, ouvrez ce lien dans les 24 heures :\n{url}\n\n\
+                 Une adresse confirmée vous permet de recevoir un lien si vous oubliez votre mot de passe.\n\
+                 Si vous n'avez rien demandé, ignorez ce message.\n"
+            ),
+        )
+    } else {
+        (
+            format!("[{instance}] Confirm your e-mail address"),
+            format!(
+                "Hello {name},\n\n\
+                 To confirm that this address is yours on {instance}, open this link within 24 hours:\n{url}\n\n\
+                 A confirmed address can receive a link if you forget your password.\n\
+                 If you did not ask, ignore this message.\n"
+            ),
+        )
+    };
+    Mail {
+        to: to.to_string(),
+        subject,
+        body,
+    }
+}
+
+impl AuthService {
+    /// A new confirmation token for the account's address, if it is set and not confirmed yet:
+    /// (address, token).
+    pub async fn email_confirmation(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<(String, String)>, Error> {
+        let uid = user_id.to_string();
+        let now = now_ms();
+        let token = random_token(32);
+        let hash = hash_token(&token);
+        let email: Option<String> = self
+            .db()
+            .write(move |tx| {
+                let email: Option<String> = tx
+                    .query_row(
+                        "SELECT email FROM users WHERE id = ?1 AND email IS NOT NULL AND email_verified_at IS NULL",
+                        [&uid],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(email) = email else { return Ok(None) };
+                tx.execute("DELETE FROM email_confirmations WHERE user_id = ?1", [&uid])?;
+                tx.execute(
+                    "INSERT INTO email_confirmations (token_hash, user_id, email, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![hash, uid, email, now + CONFIRM_VALID_MS],
+                )?;
+                Ok(Some(email))
+            })
+            .await?;
+        Ok(email.map(|e| (e, token)))
+    }
+
+    /// Confirms the address a link was sent to, if it is still the account's.
+    pub async fn confirm_email(&self, token: &str) -> Result<(), Error> {
+        let hash = hash_token(token.trim());
+        let now = now_ms();
+        let done = self
+            .db()
+            .write(move |tx| {
+                let found: Option<(String, String)> = tx
+                    .query_row(
+                        "SELECT user_id, email FROM email_confirmations WHERE token_hash = ?1 AND expires_at > ?2",
+                        params![hash, now],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                let Some((uid, email)) = found else { return Ok(false) };
+                tx.execute("DELETE FROM email_confirmations WHERE token_hash = ?1", [&hash])?;
+                let n = tx.execute(
+                    "UPDATE users SET email_verified_at = ?3 WHERE id = ?1 AND email = ?2 AND disabled = 0",
+                    params![uid, email, now],
+                )?;
+                Ok(n == 1)
+            })
+            .await?;
+        if done {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorCode::NotFound,
+                "this link is invalid, expired or already used: ask for a new one from your account page",
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::confirmation_mail;
+
+    #[test]
+    fn the_confirmation_mail_speaks_the_language_and_carries_the_link() {
+        let fr = confirmation_mail(
+            "fr",
+            "Asso",
+            "Ana",
+            "a@example.org",
+            "https://x/confirm-email#t",
+        );
+        assert_eq!(fr.subject, "[Asso] Confirmez votre adresse e-mail");
+        assert!(fr.body.contains("https://x/confirm-email#t"));
+        let en = confirmation_mail(
+            "en",
+            "Asso",
+            "Ana",
+            "a@example.org",
+            "https://x/confirm-email#t",
+        );
+        assert_eq!(en.subject, "[Asso] Confirm your e-mail address");
+        assert_eq!(en.to, "a@example.org");
+    }
+}
