@@ -264,7 +264,8 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     const row = page.locator('#users-table tr[data-username="bob"]');
     await row.waitFor();
     assert.match(await row.textContent(), /Bob Martin/);
-    await page.locator("#invites-table").getByText(/Used/).first().waitFor();
+    // A name, not an account id.
+    await page.locator("#invites-table").getByText("Used by Bob Martin").first().waitFor();
 
     // The admin makes Bob an admin, then takes it back.
     await row.getByRole("button", { name: "Make admin" }).click();

@@ -498,7 +498,11 @@ async fn a_forgotten_password_is_reset_by_a_link_that_works_once() -> anyhow::Re
         let r = anyone
             .post("/api/v1/auth/confirm-email", json!({"token": token}))
             .await?;
-        let expected = if m.to == ["<ana@example.org>"] { 204 } else { 404 };
+        let expected = if m.to == ["<ana@example.org>"] {
+            204
+        } else {
+            404
+        };
         assert_eq!(r.status, expected, "{:?} {:?}", m.to, r.body);
     }
 
@@ -1101,5 +1105,76 @@ async fn an_instance_can_keep_creation_to_accounts_and_says_so_on_its_about_page
         .as_str()
         .unwrap_or("")
         .contains("each removal is recorded with its reason"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_invitation_is_mailed_labelled_and_serves_several_people() -> anyhow::Result<()> {
+    let (server, sink) = mailing_server()?;
+    let root = server.login_as("root", true).await?;
+    let r = root
+        .post(
+            "/api/v1/admin/invites",
+            json!({"label": "Conseil 2027", "email": "new@example.org", "max_uses": 2}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(
+        (r.body["mailed"].clone(), r.body["max_uses"].clone()),
+        (json!(true), json!(2))
+    );
+    let mail = sink.wait_for(1, std::time::Duration::from_secs(10)).await;
+    assert_eq!(mail[0].to, ["<new@example.org>"]);
+    assert!(
+        mail[0].data.contains("Subject: [Asso] ROOT invites you"),
+        "{}",
+        mail[0].data
+    );
+    let token = link_token(&mail[0].data, "/invite/");
+    assert_eq!(token, r.body["token"].as_str().unwrap_or(""));
+
+    let register = |username: &str, email: &str| {
+        let body = json!({"username": username, "password": "a long enough password",
+            "display_name": username.to_uppercase(), "email": email, "invite": token});
+        let c = server.client();
+        async move {
+            let r = c.post("/api/v1/auth/register", body).await?;
+            anyhow::Ok((r.status, c))
+        }
+    };
+    let (status, first) = register("nina", "new@example.org").await?;
+    assert_eq!(status, 201);
+    assert_eq!(
+        first.get("/api/v1/me").await?.body["user"]["email_verified"],
+        true,
+        "the invited address is confirmed by registering through its mail"
+    );
+    let (status, second) = register("omar", "omar@example.org").await?;
+    assert_eq!(status, 201);
+    assert_eq!(
+        second.get("/api/v1/me").await?.body["user"]["email_verified"],
+        false
+    );
+    assert_eq!(register("paul", "").await?.0, 404, "two uses, then no more");
+
+    let list = root.get("/api/v1/admin/invites").await?.body;
+    let inv = &list[0];
+    assert_eq!(inv["label"], "Conseil 2027");
+    assert_eq!(inv["email"], "new@example.org");
+    assert_eq!(
+        (inv["uses"].clone(), inv["max_uses"].clone()),
+        (json!(2), json!(2))
+    );
+    assert_eq!(inv["used_by_name"], "OMAR", "a name, not an id");
+    for bad in [
+        json!({"max_uses": 0}),
+        json!({"max_uses": 1001}),
+        json!({"label": "two\nlines"}),
+        json!({"email": "not an address"}),
+        json!({"other": 1}),
+    ] {
+        let r = root.post("/api/v1/admin/invites", bad.clone()).await?;
+        assert!(r.status == 400 || r.status == 422, "{bad}: {}", r.status);
+    }
     Ok(())
 }

@@ -78,16 +78,26 @@ export interface NewApiToken {
 
 export interface Invite {
   id: string;
+  label: string;
+  email: string | null;
+  max_uses: number;
+  uses: number;
   created_at: string;
   expires_at: string | null;
   used_at: string | null;
   used_by: string | null;
+  /** The last person who registered with it. */
+  used_by_name: string | null;
 }
 
 export interface NewInvite {
   id: string;
   token: string;
   url: string;
+  label: string;
+  max_uses: number;
+  /** Whether the link was mailed to the address given. */
+  mailed: boolean;
   expires_at: string | null;
 }
 

@@ -43,6 +43,36 @@ pub fn confirmation_mail(lang: &str, instance: &str, name: &str, to: &str, url: 
     }
 }
 
+/// The mail that carries an invitation, in `lang` (`fr`, else English).
+pub fn invite_mail(lang: &str, instance: &str, inviter: &str, to: &str, url: &str) -> Mail {
+    let (subject, body) = if lang.starts_with("fr") {
+        (
+            format!("[{instance}] {inviter} vous invite"),
+            format!(
+                "Bonjour,\n\n\
+                 {inviter} vous invite à créer votre compte sur {instance} : pads, sondages, messagerie, visio et wikis de votre organisation.\n\n\
+                 Pour créer votre compte, ouvrez ce lien :\n{url}\n\n\
+                 Si vous ne vous attendiez pas à cette invitation, ignorez ce message.\n"
+            ),
+        )
+    } else {
+        (
+            format!("[{instance}] {inviter} invites you"),
+            format!(
+                "Hello,\n\n\
+                 {inviter} invites you to create your account on {instance}: your organisation's pads, polls, chat, video calls and wikis.\n\n\
+                 To create your account, open this link:\n{url}\n\n\
+                 If you did not expect this invitation, ignore this message.\n"
+            ),
+        )
+    };
+    Mail {
+        to: to.to_string(),
+        subject,
+        body,
+    }
+}
+
 impl AuthService {
     /// A new confirmation token for the account's address, if it is set and not confirmed yet:
     /// (address, token).

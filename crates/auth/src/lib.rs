@@ -23,10 +23,12 @@ pub use actor::{Actor, Admin, GuestActor};
 pub use audit::{AuditAction, AuditEntry};
 pub use csrf::CsrfKey;
 pub use departure::tombstone_username;
-pub use email::confirmation_mail;
+pub use email::{confirmation_mail, invite_mail};
 pub use export::AccountExport;
 pub use migrations::MIGRATIONS;
-pub use model::{Guest, InviteInfo, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User};
+pub use model::{
+    Guest, InviteInfo, NewInvite, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User,
+};
 pub use reset::{reset_mail, ResetFor, RESET_VALID_MS};
 pub use revocation::{Revocation, Revocations};
 pub use service::{AuthService, Credentials, LoginOutcome, LoginStep, Registration};

@@ -313,5 +313,26 @@ CREATE TABLE email_confirmations (
 CREATE INDEX email_confirmations_by_user ON email_confirmations (user_id);
 "#,
         },
+        Migration {
+            version: 9,
+            name: "invites_label_email_uses",
+            after: None,
+            // An invitation has a label, may be mailed to an address (whoever registers with it
+            // has it confirmed) and may serve several times; used_by is the last to use it.
+            sql: r#"
+ALTER TABLE invites ADD COLUMN label TEXT NOT NULL DEFAULT '';
+ALTER TABLE invites ADD COLUMN email TEXT;
+ALTER TABLE invites ADD COLUMN max_uses INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE invites ADD COLUMN uses INTEGER NOT NULL DEFAULT 0;
+UPDATE invites SET uses = 1 WHERE used_at IS NOT NULL;
+"#,
+            pg: r#"
+ALTER TABLE invites ADD COLUMN label TEXT NOT NULL DEFAULT '';
+ALTER TABLE invites ADD COLUMN email TEXT;
+ALTER TABLE invites ADD COLUMN max_uses BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE invites ADD COLUMN uses BIGINT NOT NULL DEFAULT 0;
+UPDATE invites SET uses = 1 WHERE used_at IS NOT NULL;
+"#,
+        },
     ],
 };

@@ -52,6 +52,14 @@ pub struct TokenInfo {
 #[derive(Debug, Clone, Serialize)]
 pub struct InviteInfo {
     pub id: String,
+    /// What the admin called it ("Board members 2027").
+    pub label: String,
+    /// The address it was mailed to, if any.
+    pub email: Option<String>,
+    pub max_uses: u32,
+    pub uses: u32,
+    /// The display name of the last person who registered with it.
+    pub used_by_name: Option<String>,
     #[serde(with = "serde_rfc3339")]
     pub created_at: i64,
     #[serde(with = "serde_rfc3339")]
@@ -76,4 +84,19 @@ pub struct ProfileUpdate {
     pub display_name: Option<String>,
     pub email: Option<String>,
     pub avatar_color: Option<String>,
+}
+
+/// What an admin asks for when creating an invitation.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvite {
+    pub valid_hours: Option<u64>,
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Mail the link to this address (and confirm it for whoever registers with it).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// How many accounts it may create (1 to 1000; 1 by default).
+    #[serde(default)]
+    pub max_uses: Option<u32>,
 }

@@ -957,16 +957,33 @@ impl AuthService {
     pub async fn create_invite(
         &self,
         admin: &crate::Admin,
-        valid_hours: Option<u64>,
+        ask: crate::NewInvite,
     ) -> Result<(String, InviteInfo), Error> {
-        let hours = valid_hours.unwrap_or(self.config.invite_valid_hours);
+        let hours = ask.valid_hours.unwrap_or(self.config.invite_valid_hours);
         if hours == 0 || hours > 24 * 365 {
             return Err(Error::validation("valid_hours: 1 to 8760"));
+        }
+        let label = ask.label.as_deref().unwrap_or("").trim().to_string();
+        if label.chars().count() > 100 || label.chars().any(char::is_control) {
+            return Err(Error::validation("label: at most 100 characters, one line"));
+        }
+        let email = match ask.email.as_deref() {
+            Some(e) => validate_email(e)?,
+            None => None,
+        };
+        let max_uses = ask.max_uses.unwrap_or(1);
+        if !(1..=1000).contains(&max_uses) {
+            return Err(Error::validation("max_uses: 1 to 1000"));
         }
         let token = random_token(24);
         let now = now_ms();
         let info = InviteInfo {
             id: new_id("i"),
+            label,
+            email,
+            max_uses,
+            uses: 0,
+            used_by_name: None,
             created_at: now,
             expires_at: now + hours as i64 * HOUR_MS,
             used_at: None,
@@ -976,8 +993,9 @@ impl AuthService {
         self.db
             .write(move |tx| {
                 tx.execute(
-                    "INSERT INTO invites (id, token_hash, created_by, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![i.id, hash, by, i.created_at, i.expires_at],
+                    "INSERT INTO invites (id, token_hash, created_by, created_at, expires_at, label, email, max_uses)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![i.id, hash, by, i.created_at, i.expires_at, i.label, i.email, i64::from(i.max_uses)],
                 )?;
                 Ok(())
             })
@@ -990,7 +1008,9 @@ impl AuthService {
             .db
             .read(|c| {
                 let mut s = c.prepare(
-                    "SELECT id, created_at, expires_at, used_at, used_by FROM invites ORDER BY created_at DESC",
+                    "SELECT i.id, i.created_at, i.expires_at, i.used_at, i.used_by, i.label, i.email,
+                            i.max_uses, i.uses, u.display_name
+                     FROM invites i LEFT JOIN users u ON u.id = i.used_by ORDER BY i.created_at DESC",
                 )?;
                 let rows = s.query_map([], |r| {
                     Ok(InviteInfo {
@@ -999,6 +1019,11 @@ impl AuthService {
                         expires_at: r.get(2)?,
                         used_at: r.get(3)?,
                         used_by: r.get(4)?,
+                        label: r.get(5)?,
+                        email: r.get(6)?,
+                        max_uses: u32::try_from(r.get::<_, i64>(7)?).unwrap_or(1),
+                        uses: u32::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
+                        used_by_name: r.get(9)?,
                     })
                 })?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -1024,7 +1049,7 @@ impl AuthService {
             .db
             .read(move |c| {
                 Ok(c.query_row(
-                    "SELECT expires_at FROM invites WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
+                    "SELECT expires_at FROM invites WHERE token_hash = ?1 AND uses < max_uses AND expires_at > ?2",
                     params![hash, now],
                     |r| r.get(0),
                 )
@@ -1076,12 +1101,20 @@ impl AuthService {
                 .db
                 .write(move |tx| {
                     let n = tx.execute(
-                        "UPDATE invites SET used_at = ?2, used_by = ?3 WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
+                        "UPDATE invites SET uses = uses + 1, used_at = ?2, used_by = ?3
+                         WHERE token_hash = ?1 AND uses < max_uses AND expires_at > ?2",
                         params![hash, now, uid],
                     )?;
                     if n == 0 {
-                        // Someone used the same invite a moment ago: undo this account.
+                        // Someone used the invite's last place a moment ago: undo this account.
                         tx.execute("DELETE FROM users WHERE id = ?1", [&uid])?;
+                    } else {
+                        // Mailed to this address: whoever registers with it has shown it is theirs.
+                        tx.execute(
+                            "UPDATE users SET email_verified_at = ?2 WHERE id = ?1
+                             AND lower(email) = (SELECT lower(email) FROM invites WHERE token_hash = ?3)",
+                            params![uid, now, hash],
+                        )?;
                     }
                     Ok(n)
                 })

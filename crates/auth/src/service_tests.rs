@@ -182,7 +182,9 @@ async fn registration_policies_invites_and_guests_on(auth: AuthService) -> Resul
         .await?
         .expect("admin");
     let adm = actor.require_admin()?;
-    let (invite, _) = auth.create_invite(&adm, None).await?;
+    let (invite, _) = auth
+        .create_invite(&adm, crate::NewInvite::default())
+        .await?;
     auth.check_invite(&invite).await?;
     let carol = auth
         .register(

@@ -289,6 +289,9 @@ function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] })
   const { t, lang } = useApp();
   const invites = useAsync(() => api.get<Invite[]>("/api/v1/admin/invites"), []);
   const [hours, setHours] = useState(168);
+  const [label, setLabel] = useState("");
+  const [email, setEmail] = useState("");
+  const [uses, setUses] = useState("1");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<NewInvite | null>(null);
@@ -298,8 +301,16 @@ function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] })
     setBusy(true);
     setError(null);
     try {
-      const inv = await api.post<NewInvite>("/api/v1/admin/invites", { valid_hours: hours });
+      const inv = await api.post<NewInvite>("/api/v1/admin/invites", {
+        valid_hours: hours,
+        label: label.trim(),
+        email: email.trim() || null,
+        max_uses: Math.max(1, Math.round(Number(uses) || 1)),
+      });
       setCreated(inv);
+      setLabel("");
+      setEmail("");
+      setUses("1");
       invites.reload();
     } catch (err) {
       setError(err);
@@ -320,7 +331,7 @@ function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] })
   };
 
   const status = (inv: Invite) => {
-    if (inv.used_at || inv.used_by) return <Badge>{inv.used_by ? t("admin.inviteUsedBy", { name: inv.used_by }) : t("admin.inviteUsed")}</Badge>;
+    if (inv.uses >= inv.max_uses) return <Badge>{inv.used_by_name ? t("admin.inviteUsedBy", { name: inv.used_by_name }) : t("admin.inviteUsed")}</Badge>;
     if (inv.expires_at && new Date(inv.expires_at).getTime() < Date.now()) return <Badge tone="warning">{t("admin.inviteExpired")}</Badge>;
     return <Badge tone="success">{t("admin.inviteActive")}</Badge>;
   };
@@ -331,6 +342,7 @@ function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] })
       {created && (
         <Alert kind="success" title={t("admin.inviteCreated")}>
           <CopyField label={t("admin.inviteLink")} value={created.url} />
+          {created.mailed && <p>{t("admin.inviteMailed")}</p>}
         </Alert>
       )}
       <form class="inline-form" onSubmit={create}>
@@ -346,6 +358,14 @@ function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] })
             ))}
           </select>
         </div>
+        <TextField class="field-compact" label={t("admin.inviteLabel")} optional name="invite_label" maxLength={100} value={label} onValue={setLabel} />
+        <TextField class="field-compact" label={t("admin.inviteEmail")} optional name="invite_email" type="email" value={email} onValue={setEmail} />
+        <div class="field field-compact">
+          <label for="invite-uses" class="field-label">
+            {t("admin.inviteUses")}
+          </label>
+          <input id="invite-uses" class="input invite-uses" type="number" min={1} max={1000} step={1} name="invite_uses" value={uses} onInput={(e) => setUses((e.currentTarget as HTMLInputElement).value)} />
+        </div>
         <Button type="submit" loading={busy}>
           {t("admin.createInvite")}
         </Button>
@@ -357,8 +377,10 @@ function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] })
           <table class="table" id="invites-table">
             <thead>
               <tr>
+                <th scope="col">{t("admin.inviteLabel")}</th>
                 <th scope="col" class="hide-sm">{t("common.created")}</th>
                 <th scope="col">{t("admin.expires")}</th>
+                <th scope="col" class="hide-sm">{t("admin.inviteUses")}</th>
                 <th scope="col">{t("admin.status")}</th>
                 <th scope="col">
                   <span class="visually-hidden">{t("common.actions")}</span>
@@ -368,11 +390,18 @@ function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] })
             <tbody>
               {invites.data.map((inv) => (
                 <tr key={inv.id}>
+                  <td>
+                    {inv.label || "—"}
+                    {inv.email && <div class="muted small">{inv.email}</div>}
+                  </td>
                   <td class="nowrap hide-sm">{formatDateTime(lang, inv.created_at) ?? "—"}</td>
                   <td class="nowrap">{formatDateTime(lang, inv.expires_at) ?? "—"}</td>
+                  <td class="hide-sm">
+                    {inv.uses} / {inv.max_uses}
+                  </td>
                   <td>{status(inv)}</td>
                   <td>
-                    {!inv.used_at && (
+                    {inv.uses < inv.max_uses && (
                       <Button variant="secondary" size="sm" onClick={() => revoke(inv)}>
                         {t("common.revoke")}
                       </Button>

@@ -42,24 +42,34 @@ pub async fn invites(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpRespon
     Ok(HttpResponse::Ok().json(ctx.auth.list_invites(&admin).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewInvite {
-    valid_hours: Option<u64>,
-}
-
 pub async fn create_invite(
     ctx: web::Data<Ctx>,
     who: SignedIn,
-    body: web::Json<NewInvite>,
+    body: web::Json<nichoir_auth::NewInvite>,
 ) -> ApiResult<HttpResponse> {
     let admin = who.0.require_admin()?;
-    let hours = body.into_inner().valid_hours;
-    let (token, info) = ctx.auth.create_invite(&admin, hours).await?;
+    let (token, info) = ctx.auth.create_invite(&admin, body.into_inner()).await?;
+    let url = format!("{}/invite/{token}", ctx.config.public_base_url());
+    let mailed = match &info.email {
+        Some(to) if ctx.mailer.enabled() => {
+            ctx.mailer.send_later(nichoir_auth::invite_mail(
+                &ctx.config.instance.default_language,
+                &ctx.config.instance.name,
+                &admin.user().display_name,
+                to,
+                &url,
+            ));
+            true
+        }
+        _ => false,
+    };
     Ok(HttpResponse::Created().json(json!({
         "id": info.id,
         "token": token,
-        "url": format!("{}/invite/{token}", ctx.config.public_base_url()),
+        "url": url,
+        "label": info.label,
+        "max_uses": info.max_uses,
+        "mailed": mailed,
         "expires_at": nichoir_core::time::rfc3339(info.expires_at),
     })))
 }

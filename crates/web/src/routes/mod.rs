@@ -79,7 +79,7 @@ pub fn api() -> Api {
         .route(doc(m("GET"), "/api/v1/admin/audit", "admin", "The audit log, newest first (?before=ID&limit=N)", Access::Admin), moderation::audit_log)
         .route(doc(m("GET"), "/api/v1/admin/invites", "admin", "Invitations", Access::Admin), admin::invites)
         .route(doc(m("POST"), "/api/v1/admin/invites", "admin", "Create an invitation link", Access::Admin)
-            .body(json!({"valid_hours": 168})).ok(201, "application/json"), admin::create_invite)
+            .body(json!({"valid_hours": 168, "label": "Board 2027", "email": "new@example.org", "max_uses": 1})).ok(201, "application/json"), admin::create_invite)
         .route(doc(m("DELETE"), "/api/v1/admin/invites/{id}", "admin", "Revoke an invitation", Access::Admin).ok(204, ""), admin::revoke_invite)
         .route(doc(m("GET"), "/api/v1/admin/storage", "admin", "The database writer's work since start (batches, jobs, statements, time) and bytes written", Access::Admin), admin::storage)
         .route(doc(m("GET"), "/api/v1/admin/settings", "admin", "The effective configuration, secrets hidden", Access::Admin), admin::settings)
