@@ -359,3 +359,163 @@ async fn an_admin_deletes_a_member_but_not_themselves_and_the_last_admin_stays(
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_person_who_asks_is_erased_where_the_instance_allows_it() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = server.login_as("ana", false).await?;
+    let bob = server.login_as("bob", false).await?;
+    ok(
+        bob.post(
+            "/api/v1/chat/teams",
+            json!({"name": "club", "display_name": "Club", "open": true}),
+        )
+        .await?,
+        "team",
+    )
+    .await?;
+    ok(
+        ana.post("/api/v1/chat/teams/club/join", json!({})).await?,
+        "join",
+    )
+    .await?;
+    let channels = ana.get("/api/v1/chat/teams/club/channels").await?.body;
+    let square = channels
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["name"] == "town-square"))
+        .and_then(|c| c["id"].as_str())
+        .unwrap_or("")
+        .to_string();
+    let file = ok(
+        raw_typed(
+            &ana,
+            &format!("/api/v1/chat/channels/{square}/files?name=cv.txt"),
+            b"my cv",
+        )
+        .await?,
+        "file",
+    )
+    .await?;
+    let fid = file["id"].as_str().unwrap_or("").to_string();
+    ok(
+        ana.post(
+            &format!("/api/v1/chat/channels/{square}/posts"),
+            json!({"text": "my secret words", "file_ids": [fid]}),
+        )
+        .await?,
+        "post",
+    )
+    .await?;
+    ok(
+        bob.post(
+            &format!("/api/v1/chat/channels/{square}/posts"),
+            json!({"text": "bob stays"}),
+        )
+        .await?,
+        "post",
+    )
+    .await?;
+    let pad = ok(
+        bob.post("/api/v1/pads", json!({"name": "notes"})).await?,
+        "pad",
+    )
+    .await?;
+    let pad_id = pad["pad"]["id"].as_str().unwrap_or("").to_string();
+    ok(
+        ana.post(
+            &format!("/api/v1/pads/{pad_id}/chat"),
+            json!({"text": "ana was here"}),
+        )
+        .await?,
+        "pad chat",
+    )
+    .await?;
+    let poll = ok(bob.post("/api/v1/polls", json!({"kind": "classic", "title": "AG", "author_name": "Bob", "options": [{"label": "oui"}]})).await?, "poll").await?;
+    let poll_id = poll["poll"]["id"].as_str().unwrap_or("").to_string();
+    let view = bob
+        .get(&format!(
+            "/api/v1/poll-admin/{}",
+            poll["admin_token"].as_str().unwrap_or("")
+        ))
+        .await?;
+    let first = view.body["options"][0]["id"].clone();
+    ok(
+        ana.post(
+            &format!("/api/v1/polls/{poll_id}/votes"),
+            json!({"name": "Ana", "answers": {first.to_string(): "yes"}}),
+        )
+        .await?,
+        "vote",
+    )
+    .await?;
+    ok(
+        ana.post(
+            &format!("/api/v1/polls/{poll_id}/comments"),
+            json!({"author_name": "Ana", "text": "ana's comment"}),
+        )
+        .await?,
+        "comment",
+    )
+    .await?;
+
+    assert_eq!(
+        ana.post(
+            "/api/v1/me/delete",
+            json!({"password": PASSWORD, "erase": true})
+        )
+        .await?
+        .status,
+        204
+    );
+    let posts = bob
+        .get(&format!("/api/v1/chat/channels/{square}/posts"))
+        .await?
+        .body
+        .to_string();
+    assert!(
+        !posts.contains("my secret words") && posts.contains("bob stays"),
+        "{posts}"
+    );
+    assert_eq!(
+        bob.get(&format!("/api/v1/chat/files/{fid}")).await?.status,
+        404
+    );
+    let chat = bob
+        .get(&format!("/api/v1/pads/{pad_id}/chat"))
+        .await?
+        .body
+        .to_string();
+    assert!(!chat.contains("ana was here"), "{chat}");
+    let poll = bob
+        .get(&format!("/api/v1/polls/{poll_id}"))
+        .await?
+        .body
+        .to_string();
+    assert!(
+        !poll.contains("ana's comment") && !poll.contains("Anonymous"),
+        "{poll}"
+    );
+
+    // An instance that keeps what people wrote refuses the erasure and deletes nothing.
+    let keeping = TestServer::start_with(|c| c.auth.deletion_can_erase = false)?;
+    let eve = keeping.login_as("eve", false).await?;
+    assert_eq!(
+        keeping.client().get("/api/v1/instance").await?.body["deletion_can_erase"],
+        false
+    );
+    assert_eq!(
+        eve.post(
+            "/api/v1/me/delete",
+            json!({"password": PASSWORD, "erase": true})
+        )
+        .await?
+        .status,
+        403
+    );
+    assert_eq!(eve.get("/api/v1/me").await?.status, 200, "not deleted");
+    Ok(())
+}
+
+async fn raw_typed(c: &Client, path: &str, bytes: &[u8]) -> anyhow::Result<Reply> {
+    raw(c, path, bytes).await
+}

@@ -50,6 +50,8 @@ export interface Instance {
   require_two_factor: "off" | "admins" | "everyone";
   /** Whether people without an account may create pads, polls and video rooms. */
   guests_can_create: boolean;
+  /** Whether deleting an account may also erase what the person wrote that can go alone. */
+  deletion_can_erase: boolean;
 }
 
 export interface SessionInfo {

@@ -26,4 +26,22 @@ impl DepartureContributor for ChatDeparture {
         self.service.forget_cached_user(user_id);
         Ok(())
     }
+
+    async fn erase_user(&self, user_id: &str) -> Result<(), Error> {
+        let u = user_id.to_string();
+        let unused = self
+            .service
+            .db
+            .write(move |c| crate::store::erase_user_posts(c, &u))
+            .await?;
+        for sha in unused {
+            // A file left behind is only disk space: the deletion goes on.
+            for key in [crate::files::file_key(&sha), crate::files::thumb_key(&sha)] {
+                if let Err(e) = self.service.blobs.delete(&key).await {
+                    tracing::warn!(error = %e, "chat: an erased file stays in the store");
+                }
+            }
+        }
+        Ok(())
+    }
 }

@@ -1166,6 +1166,40 @@ pub fn forget_user(c: &Connection, user_id: &str) -> SResult<()> {
     Ok(())
 }
 
+/// Erases a deleted account's messages (text, search entries, reactions to them) and files;
+/// answers the keys of the files whose bytes nothing else uses.
+pub fn erase_user_posts(c: &Connection, user_id: &str) -> SResult<Vec<String>> {
+    c.execute(
+        "DELETE FROM chat_search WHERE rowid IN (SELECT id FROM chat_posts WHERE user_id = ?1 AND deleted = 0)",
+        [user_id],
+    )?;
+    c.execute(
+        "DELETE FROM chat_reactions WHERE post_id IN (SELECT id FROM chat_posts WHERE user_id = ?1)",
+        [user_id],
+    )?;
+    c.execute(
+        "UPDATE chat_posts SET deleted = 1, text = '', html = '', pinned = 0 WHERE user_id = ?1",
+        [user_id],
+    )?;
+    let shas: Vec<String> = c
+        .prepare("SELECT DISTINCT sha256 FROM chat_files WHERE user_id = ?1")?
+        .query_map([user_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    c.execute("DELETE FROM chat_files WHERE user_id = ?1", [user_id])?;
+    let mut unused = Vec::new();
+    for sha in shas {
+        let still: i64 = c.query_row(
+            "SELECT COUNT(*) FROM chat_files WHERE sha256 = ?1",
+            [&sha],
+            |r| r.get(0),
+        )?;
+        if still == 0 {
+            unused.push(sha);
+        }
+    }
+    Ok(unused)
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};

@@ -240,6 +240,9 @@ pub struct AuthConfig {
     /// Whether people without an account (guests) may create pads, polls and video rooms; they
     /// may always take part in those made by others.
     pub guests_can_create: bool,
+    /// Whether a person deleting their account (or an admin deleting one) may also erase what
+    /// they wrote that can go alone: chat messages and files, comments, poll answers.
+    pub deletion_can_erase: bool,
 }
 
 impl Default for AuthConfig {
@@ -255,6 +258,7 @@ impl Default for AuthConfig {
             max_concurrent_hashes: 4,
             require_two_factor: RequireTwoFactor::Off,
             guests_can_create: true,
+            deletion_can_erase: true,
         }
     }
 }

@@ -15,4 +15,11 @@ pub trait DepartureContributor: Send + Sync {
     /// The tool's name, for logs.
     fn tool(&self) -> &'static str;
     async fn forget_user(&self, user_id: &str) -> crate::Result<()>;
+    /// When the person asked for it and the instance allows it (`auth.deletion_can_erase`):
+    /// removes what they wrote that can go without breaking others' work (chat messages and
+    /// files, comments, pad chat lines, poll answers), before `forget_user`. Text written
+    /// together (a pad's text, a wiki page's history) stays.
+    async fn erase_user(&self, _user_id: &str) -> crate::Result<()> {
+        Ok(())
+    }
 }

@@ -27,4 +27,13 @@ impl DepartureContributor for PadDeparture {
         // only remembers whom it stored already, and a deleted account edits no more).
         Ok(())
     }
+
+    async fn erase_user(&self, user_id: &str) -> Result<(), Error> {
+        let u = user_id.to_string();
+        self.service
+            .db()
+            .write(move |c| crate::store::erase_user_chat(c, &u))
+            .await?;
+        Ok(())
+    }
 }

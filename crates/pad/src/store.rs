@@ -526,6 +526,13 @@ pub fn forget_user(c: &Connection, user_id: &str, name: &str) -> SResult<()> {
     Ok(())
 }
 
+/// Erases a deleted account's pad chat lines (its part of pads' text stays: it is woven into
+/// others').
+pub fn erase_user_chat(c: &Connection, user_id: &str) -> SResult<()> {
+    c.execute("DELETE FROM pad_chat WHERE author_id = ?1", [user_id])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};

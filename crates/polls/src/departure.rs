@@ -20,4 +20,8 @@ impl DepartureContributor for PollDeparture {
     async fn forget_user(&self, user_id: &str) -> Result<(), Error> {
         self.service.forget_user(user_id).await
     }
+
+    async fn erase_user(&self, user_id: &str) -> Result<(), Error> {
+        self.service.erase_user(user_id).await
+    }
 }

@@ -961,3 +961,18 @@ impl PollService {
         Ok(())
     }
 }
+
+impl PollService {
+    /// Erases a deleted account's answers and comments (when asked and allowed).
+    pub async fn erase_user(&self, user_id: &str) -> Result<(), Error> {
+        let u = user_id.to_string();
+        let touched = self
+            .db
+            .write(move |c| crate::store::erase_user(c, &u, nichoir_core::time::now_ms()))
+            .await?;
+        for (poll_id, version) in touched {
+            self.changed(&poll_id, Some(version));
+        }
+        Ok(())
+    }
+}

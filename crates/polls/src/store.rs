@@ -682,3 +682,22 @@ pub fn forget_user(
     }
     Ok(out)
 }
+
+/// Erases a deleted account's answers and comments; answers the polls touched, with their new
+/// version.
+pub fn erase_user(c: &Connection, user_id: &str, now: i64) -> SResult<Vec<(String, i64)>> {
+    let touched: Vec<String> = c
+        .prepare(
+            "SELECT poll_id FROM poll_votes WHERE actor_id = ?1
+             UNION SELECT poll_id FROM poll_comments WHERE actor_id = ?1",
+        )?
+        .query_map([user_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    c.execute("DELETE FROM poll_votes WHERE actor_id = ?1", [user_id])?;
+    c.execute("DELETE FROM poll_comments WHERE actor_id = ?1", [user_id])?;
+    let mut out = Vec::with_capacity(touched.len());
+    for id in touched {
+        out.push((id.clone(), touch(c, &id, now)?));
+    }
+    Ok(out)
+}

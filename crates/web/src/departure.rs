@@ -5,8 +5,17 @@
 use nichoir_core::Error;
 use nichoir_http::Ctx;
 
-/// Each tool's part of deleting `user_id`, whose account is erased already.
-pub async fn forget_everywhere(ctx: &Ctx, user_id: &str) -> Result<(), Error> {
+/// Each tool's part of deleting `user_id`, whose account is erased already; `erase`: also what
+/// they wrote that can go alone (asked for, and allowed by `auth.deletion_can_erase`).
+pub async fn forget_everywhere(ctx: &Ctx, user_id: &str, erase: bool) -> Result<(), Error> {
+    if erase {
+        for part in ctx.departures.iter() {
+            if let Err(e) = part.erase_user(user_id).await {
+                tracing::error!(user = %user_id, tool = part.tool(), error = %e.message, "account erasure stopped");
+                return Err(e);
+            }
+        }
+    }
     for part in ctx.departures.iter() {
         if let Err(e) = part.forget_user(user_id).await {
             tracing::error!(user = %user_id, tool = part.tool(), error = %e.message, "account deletion stopped");
@@ -14,5 +23,15 @@ pub async fn forget_everywhere(ctx: &Ctx, user_id: &str) -> Result<(), Error> {
         }
     }
     tracing::info!(user = %user_id, "account deleted");
+    Ok(())
+}
+
+/// Refuses an erasure the instance does not allow.
+pub fn check_erase(ctx: &Ctx, erase: bool) -> Result<(), Error> {
+    if erase && !ctx.config.auth.deletion_can_erase {
+        return Err(Error::forbidden(
+            "this instance keeps what people wrote with others: it stays under \"Deleted user\"",
+        ));
+    }
     Ok(())
 }

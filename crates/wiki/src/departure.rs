@@ -25,4 +25,13 @@ impl DepartureContributor for WikiDeparture {
             .await?;
         Ok(())
     }
+
+    async fn erase_user(&self, user_id: &str) -> Result<(), Error> {
+        let u = user_id.to_string();
+        self.service
+            .db
+            .write(move |c| crate::store::erase_user_comments(c, &u))
+            .await?;
+        Ok(())
+    }
 }

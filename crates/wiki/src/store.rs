@@ -747,6 +747,12 @@ pub fn forget_user(c: &Connection, user_id: &str, name: &str) -> SResult<()> {
     Ok(())
 }
 
+/// Erases a deleted account's comments (its page edits stay: they are the pages' history).
+pub fn erase_user_comments(c: &Connection, user_id: &str) -> SResult<()> {
+    c.execute("DELETE FROM wiki_comments WHERE author_id = ?1", [user_id])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};

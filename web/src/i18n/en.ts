@@ -241,6 +241,7 @@ export const en = {
   "confirmEmail.title": "Confirm your e-mail address",
   "confirmEmail.done": "Your address is confirmed.",
   "confirmEmail.account": "Go to your account",
+  "account.deleteErase": "Also erase my chat messages and files, my comments, my pad chat lines and my poll answers",
   "account.data": "Your data",
   "account.dataDesc": "Download everything you own or wrote on this instance, as a .tar.gz archive.",
   "account.download": "Download all my data",

@@ -241,6 +241,7 @@ export const fr: Messages = {
   "confirmEmail.title": "Confirmer votre adresse e-mail",
   "confirmEmail.done": "Votre adresse est confirmée.",
   "confirmEmail.account": "Aller à votre compte",
+  "account.deleteErase": "Effacer aussi mes messages et fichiers, mes commentaires, mes lignes de discussion des pads et mes réponses aux sondages",
   "account.data": "Vos données",
   "account.dataDesc": "Téléchargez tout ce que vous possédez ou avez écrit sur cette instance, dans une archive .tar.gz.",
   "account.download": "Télécharger toutes mes données",

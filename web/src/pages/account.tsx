@@ -443,8 +443,9 @@ function StorageCard() {
 
 /** Deleting one's account: what goes and what stays, the password again, then a confirmation. */
 function DeleteAccountCard({ confirm }: { confirm: Confirm }) {
-  const { t, setSession } = useApp();
+  const { t, setSession, instance } = useApp();
   const [password, setPassword] = useState("");
+  const [erase, setErase] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
@@ -453,7 +454,7 @@ function DeleteAccountCard({ confirm }: { confirm: Confirm }) {
     setBusy(true);
     setError(null);
     try {
-      await api.post("/api/v1/me/delete", { password });
+      await api.post("/api/v1/me/delete", { password, erase });
       setSession(null);
       navigate("/login");
     } catch (err) {
@@ -472,6 +473,12 @@ function DeleteAccountCard({ confirm }: { confirm: Confirm }) {
       <form class="form" onSubmit={submit}>
         <ErrorAlert error={error} />
         <TextField label={t("account.currentPassword")} name="delete_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+        {instance.deletion_can_erase && (
+          <label class="check-row">
+            <input type="checkbox" name="erase" checked={erase} onChange={(e) => setErase((e.currentTarget as HTMLInputElement).checked)} />
+            <span>{t("account.deleteErase")}</span>
+          </label>
+        )}
         <Button type="submit" variant="danger" loading={busy}>
           {t("account.delete")}
         </Button>

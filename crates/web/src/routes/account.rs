@@ -182,17 +182,26 @@ pub async fn new_recovery_codes(
         .json(json!({"recovery_codes": codes})))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deletion {
+    password: String,
+    /// Also erase my messages, files, comments and poll answers (where the instance allows it).
+    #[serde(default)]
+    erase: bool,
+}
+
 /// The person deletes their account (their password again).
 pub async fn delete_me(
     ctx: web::Data<Ctx>,
     who: SignedIn,
-    body: web::Json<PasswordAgain>,
+    body: web::Json<Deletion>,
 ) -> ApiResult<HttpResponse> {
     let id = who.0.id().to_string();
-    ctx.auth
-        .delete_own_account(&who.0, body.into_inner().password)
-        .await?;
-    crate::departure::forget_everywhere(&ctx, &id).await?;
+    let Deletion { password, erase } = body.into_inner();
+    crate::departure::check_erase(&ctx, erase)?;
+    ctx.auth.delete_own_account(&who.0, password).await?;
+    crate::departure::forget_everywhere(&ctx, &id, erase).await?;
     Ok(HttpResponse::NoContent()
         .cookie(nichoir_http::clear_cookie(
             SESSION_COOKIE,

@@ -151,18 +151,33 @@ pub async fn reset_two_factor(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteQuery {
+    /// Also erase what the person wrote that can go alone (where the instance allows it).
+    #[serde(default)]
+    erase: bool,
+}
+
 /// An admin deletes an account (again, to finish a deletion that stopped half-way).
 pub async fn delete_user(
     ctx: web::Data<Ctx>,
     who: SignedIn,
     id: web::Path<String>,
+    q: web::Query<DeleteQuery>,
 ) -> ApiResult<HttpResponse> {
     let admin = who.0.require_admin()?;
+    crate::departure::check_erase(&ctx, q.erase)?;
     // The name as it was, for the log: the account is about to lose it.
     let label = username_of(&ctx, &id).await?;
     ctx.auth.admin_delete_user(&admin, &id).await?;
-    crate::departure::forget_everywhere(&ctx, &id).await?;
-    audit_user(&ctx, &admin, "delete_account", &id, &label).await?;
+    crate::departure::forget_everywhere(&ctx, &id, q.erase).await?;
+    let action = if q.erase {
+        "delete_account_and_erase"
+    } else {
+        "delete_account"
+    };
+    audit_user(&ctx, &admin, action, &id, &label).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -38,6 +38,7 @@ pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
         "password_reset": ctx.mailer.enabled(),
         "require_two_factor": c.auth.require_two_factor,
         "guests_can_create": c.auth.guests_can_create,
+        "deletion_can_erase": c.auth.deletion_can_erase,
     })))
 }
 
