@@ -3,19 +3,11 @@
 //! rooms and memberships go — checked tool by tool over the API, and table by table.
 
 use nichoir_testkit::{Client, Reply, TestServer};
-use serde_json::{json, Value};
+use serde_json::json;
+
+use crate::support::{classic_poll, ok, team_square};
 
 const PASSWORD: &str = "password-of-test";
-
-async fn ok(r: Reply, what: &str) -> anyhow::Result<Value> {
-    anyhow::ensure!(
-        (200..300).contains(&r.status),
-        "{what}: {} {:?}",
-        r.status,
-        r.body
-    );
-    Ok(r.body)
-}
 
 async fn raw(c: &Client, path: &str, bytes: &[u8]) -> anyhow::Result<Reply> {
     c.send(
@@ -89,30 +81,8 @@ async fn a_person_deletes_their_account_and_their_work_stays_under_deleted_user(
     )
     .await?;
     // Polls: Ana's own poll, and her vote and comment on Bob's.
-    let poll_body = |title: &str, name: &str| {
-        json!({"kind": "classic", "title": title, "author_name": name,
-               "options": [{"label": "oui"}, {"label": "non"}]})
-    };
-    let hers = ok(
-        ana.post("/api/v1/polls", poll_body("Sortie vélo", "Ana"))
-            .await?,
-        "poll",
-    )
-    .await?;
-    let her_poll = hers["poll"]["id"].as_str().unwrap_or("").to_string();
-    let his = ok(
-        bob.post("/api/v1/polls", poll_body("AG", "Bob")).await?,
-        "poll",
-    )
-    .await?;
-    let his_poll = his["poll"]["id"].as_str().unwrap_or("").to_string();
-    let view = bob
-        .get(&format!(
-            "/api/v1/poll-admin/{}",
-            his["admin_token"].as_str().unwrap_or("")
-        ))
-        .await?;
-    let first = view.body["options"][0]["id"].clone();
+    let (her_poll, _, _) = classic_poll(&ana, "Sortie vélo", "Ana").await?;
+    let (his_poll, _, first) = classic_poll(&bob, "AG", "Bob").await?;
     ok(
         ana.post(
             &format!("/api/v1/polls/{his_poll}/votes"),
@@ -151,27 +121,12 @@ async fn a_person_deletes_their_account_and_their_work_stays_under_deleted_user(
     )
     .await?;
     // Chat: Ana joins Bob's team and says something.
-    ok(
-        bob.post(
-            "/api/v1/chat/teams",
-            json!({"name": "club", "display_name": "Club", "open": true}),
-        )
-        .await?,
-        "team",
-    )
-    .await?;
+    let square = team_square(&bob, "club").await?;
     ok(
         ana.post("/api/v1/chat/teams/club/join", json!({})).await?,
         "join",
     )
     .await?;
-    let channels = ana.get("/api/v1/chat/teams/club/channels").await?.body;
-    let square = channels
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["name"] == "town-square"))
-        .and_then(|c| c["id"].as_str())
-        .unwrap_or("")
-        .to_string();
     ok(
         ana.post(
             &format!("/api/v1/chat/channels/{square}/posts"),
@@ -365,27 +320,12 @@ async fn a_person_who_asks_is_erased_where_the_instance_allows_it() -> anyhow::R
     let server = TestServer::start()?;
     let ana = server.login_as("ana", false).await?;
     let bob = server.login_as("bob", false).await?;
-    ok(
-        bob.post(
-            "/api/v1/chat/teams",
-            json!({"name": "club", "display_name": "Club", "open": true}),
-        )
-        .await?,
-        "team",
-    )
-    .await?;
+    let square = team_square(&bob, "club").await?;
     ok(
         ana.post("/api/v1/chat/teams/club/join", json!({})).await?,
         "join",
     )
     .await?;
-    let channels = ana.get("/api/v1/chat/teams/club/channels").await?.body;
-    let square = channels
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["name"] == "town-square"))
-        .and_then(|c| c["id"].as_str())
-        .unwrap_or("")
-        .to_string();
     let file = ok(
         raw_typed(
             &ana,
@@ -430,15 +370,7 @@ async fn a_person_who_asks_is_erased_where_the_instance_allows_it() -> anyhow::R
         "pad chat",
     )
     .await?;
-    let poll = ok(bob.post("/api/v1/polls", json!({"kind": "classic", "title": "AG", "author_name": "Bob", "options": [{"label": "oui"}]})).await?, "poll").await?;
-    let poll_id = poll["poll"]["id"].as_str().unwrap_or("").to_string();
-    let view = bob
-        .get(&format!(
-            "/api/v1/poll-admin/{}",
-            poll["admin_token"].as_str().unwrap_or("")
-        ))
-        .await?;
-    let first = view.body["options"][0]["id"].clone();
+    let (poll_id, _, first) = classic_poll(&bob, "AG", "Bob").await?;
     ok(
         ana.post(
             &format!("/api/v1/polls/{poll_id}/votes"),

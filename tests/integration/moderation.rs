@@ -2,18 +2,10 @@
 //! from their links, each with a reason that the audit log keeps; members cannot; bad links
 //! and reasons are refused.
 
-use nichoir_testkit::{Reply, TestServer};
-use serde_json::{json, Value};
+use nichoir_testkit::TestServer;
+use serde_json::json;
 
-async fn ok(r: Reply, what: &str) -> anyhow::Result<Value> {
-    anyhow::ensure!(
-        (200..300).contains(&r.status),
-        "{what}: {} {:?}",
-        r.status,
-        r.body
-    );
-    Ok(r.body)
-}
+use crate::support::{classic_poll, ok, team_square};
 
 #[tokio::test]
 async fn an_admin_removes_content_by_its_link_with_a_reason_kept_in_the_audit_log(
@@ -26,39 +18,14 @@ async fn an_admin_removes_content_by_its_link_with_a_reason_kept_in_the_audit_lo
         "pad",
     )
     .await?;
-    let poll = ok(
-        bob.post(
-            "/api/v1/polls",
-            json!({"kind": "classic", "title": "Sondage douteux", "author_name": "Bob",
-                   "options": [{"label": "a"}, {"label": "b"}]}),
-        )
-        .await?,
-        "poll",
-    )
-    .await?;
-    let poll_id = poll["poll"]["id"].as_str().unwrap_or("").to_string();
+    let (poll_id, _, _) = classic_poll(&bob, "Sondage douteux", "Bob").await?;
     ok(
         bob.post("/api/v1/wikis", json!({"slug": "spam", "title": "Spam"}))
             .await?,
         "wiki",
     )
     .await?;
-    ok(
-        bob.post(
-            "/api/v1/chat/teams",
-            json!({"name": "club", "display_name": "Club", "open": true}),
-        )
-        .await?,
-        "team",
-    )
-    .await?;
-    let channels = bob.get("/api/v1/chat/teams/club/channels").await?.body;
-    let square = channels
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["name"] == "town-square"))
-        .and_then(|c| c["id"].as_str())
-        .unwrap_or("")
-        .to_string();
+    let square = team_square(&bob, "club").await?;
     let post = ok(
         bob.post(
             &format!("/api/v1/chat/channels/{square}/posts"),

@@ -5,6 +5,8 @@
 use nichoir_testkit::{Client, Reply, TestServer};
 use serde_json::{json, Value};
 
+use crate::support::team_square;
+
 /// Posts raw bytes, as the upload and import routes take them.
 async fn post_raw(c: &Client, path: &str, ct: &str, bytes: Vec<u8>) -> anyhow::Result<Reply> {
     c.send(
@@ -15,27 +17,6 @@ async fn post_raw(c: &Client, path: &str, ct: &str, bytes: Vec<u8>) -> anyhow::R
             .body(bytes),
     )
     .await
-}
-
-async fn town_square(c: &Client, team: &str) -> anyhow::Result<String> {
-    let r = c
-        .post(
-            "/api/v1/chat/teams",
-            json!({"name": team, "display_name": team, "open": true}),
-        )
-        .await?;
-    anyhow::ensure!(r.status == 201, "team: {:?}", r.body);
-    let list = c
-        .get(&format!("/api/v1/chat/teams/{team}/channels"))
-        .await?;
-    let id = list
-        .body
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["name"] == "town-square"))
-        .and_then(|c| c["id"].as_str())
-        .unwrap_or("")
-        .to_string();
-    Ok(id)
 }
 
 async fn usage(c: &Client) -> anyhow::Result<Value> {
@@ -64,7 +45,7 @@ async fn every_upload_path_keeps_to_the_quota() -> anyhow::Result<()> {
     );
 
     // Chat: 600 bytes fit, 600 more do not; what is left is said.
-    let square = town_square(&ana, "club").await?;
+    let square = team_square(&ana, "club").await?;
     let r = post_raw(
         &ana,
         &chat_file(&square, "a.txt"),
@@ -148,7 +129,7 @@ async fn every_upload_path_keeps_to_the_quota() -> anyhow::Result<()> {
 
     // Others are not limited by Ana's use.
     let bob = server.login_as("bob", false).await?;
-    let bob_square = town_square(&bob, "bobs").await?;
+    let bob_square = team_square(&bob, "bobs").await?;
     let r = post_raw(
         &bob,
         &chat_file(&bob_square, "b.txt"),

@@ -160,3 +160,60 @@ pub fn publish(topic: &str, data: Value) -> Value {
 pub fn op_msg(client_id: &str, seq: u64, rev: u64, op: Value) -> Value {
     json!({"type": "op", "client_id": client_id, "seq": seq, "rev": rev, "op": op})
 }
+
+/// The body of a 2xx answer, else an error naming `what` (async, to read as the calls it wraps).
+pub async fn ok(r: nichoir_testkit::Reply, what: &str) -> anyhow::Result<Value> {
+    anyhow::ensure!(
+        (200..300).contains(&r.status),
+        "{what}: {} {:?}",
+        r.status,
+        r.body
+    );
+    Ok(r.body)
+}
+
+/// Creates the open chat team `team` as `owner` and answers its town square's id.
+pub async fn team_square(owner: &nichoir_testkit::Client, team: &str) -> anyhow::Result<String> {
+    ok(
+        owner
+            .post(
+                "/api/v1/chat/teams",
+                json!({"name": team, "display_name": team, "open": true}),
+            )
+            .await?,
+        "team",
+    )
+    .await?;
+    let channels = owner
+        .get(&format!("/api/v1/chat/teams/{team}/channels"))
+        .await?
+        .body;
+    Ok(channels
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["name"] == "town-square"))
+        .and_then(|c| c["id"].as_str())
+        .unwrap_or("")
+        .to_string())
+}
+
+/// A classic poll titled `title` by `c`: its id, admin token and first option's id.
+pub async fn classic_poll(
+    c: &nichoir_testkit::Client,
+    title: &str,
+    author: &str,
+) -> anyhow::Result<(String, String, Value)> {
+    let created = ok(
+        c.post(
+            "/api/v1/polls",
+            json!({"kind": "classic", "title": title, "author_name": author,
+                   "options": [{"label": "oui"}, {"label": "non"}]}),
+        )
+        .await?,
+        "poll",
+    )
+    .await?;
+    let id = created["poll"]["id"].as_str().unwrap_or("").to_string();
+    let token = created["admin_token"].as_str().unwrap_or("").to_string();
+    let view = c.get(&format!("/api/v1/poll-admin/{token}")).await?;
+    Ok((id, token, view.body["options"][0]["id"].clone()))
+}

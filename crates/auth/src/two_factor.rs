@@ -96,6 +96,14 @@ fn new_recovery_codes() -> Vec<String> {
         .collect()
 }
 
+/// What is stored of recovery codes: their hashes, as typed codes are normalised.
+fn hashed_codes(codes: &[String]) -> Vec<String> {
+    codes
+        .iter()
+        .map(|c| hash_token(&normalise_recovery(c)))
+        .collect()
+}
+
 fn qr_svg(url: &str) -> Result<String, Error> {
     let code = qrcode::QrCode::new(url.as_bytes()).map_err(Error::internal)?;
     Ok(code
@@ -353,10 +361,7 @@ impl AuthService {
         let t = totp(&pending, &self.issuer(), &user.username)?;
         let counter = accept_code(&t, code, unix_secs(), 0).ok_or_else(wrong_code)?;
         let codes = new_recovery_codes();
-        let hashes: Vec<String> = codes
-            .iter()
-            .map(|c| hash_token(&normalise_recovery(c)))
-            .collect();
+        let hashes = hashed_codes(&codes);
         let uid = user.id.clone();
         self.db()
             .write(move |tx| {
@@ -384,10 +389,7 @@ impl AuthService {
             return Err(Error::conflict("two-factor authentication is off"));
         }
         let codes = new_recovery_codes();
-        let hashes: Vec<String> = codes
-            .iter()
-            .map(|c| hash_token(&normalise_recovery(c)))
-            .collect();
+        let hashes = hashed_codes(&codes);
         let uid = user.id.clone();
         self.db()
             .write(move |tx| replace_recovery_codes(tx, &uid, &hashes))
