@@ -334,6 +334,30 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     assert.equal(res.status, 404);
   });
 
+  it("the account, admin and About pages' new parts read in French", async () => {
+    const { page } = admin;
+    await page.goto("/account");
+    await page.locator("#lang-select").selectOption("fr");
+    await page.locator("main h1", { hasText: "Votre compte" }).waitFor();
+    for (const [card, title] of [
+      ["#two-factor", "Connexion en deux étapes"],
+      ["#storage", "Espace de stockage"],
+      ["#delete-account", "Supprimer mon compte"],
+    ]) {
+      await page.locator(card).getByRole("heading", { name: title }).waitFor();
+    }
+    await page.locator("#storage").getByText(/utilisés sur/).waitFor();
+    await page.goto("/admin");
+    await page.locator("#moderation").getByRole("heading", { name: "Modération" }).waitFor();
+    await page.locator("#audit").getByRole("heading", { name: "Journal d'audit" }).waitFor();
+    await page.locator("#invites").getByLabel("Envoyer à", { exact: false }).waitFor();
+    await page.goto("/about");
+    await page.locator("#sign-in").getByRole("heading", { name: "Connexion" }).waitFor();
+    await page.locator("#moderation").getByRole("heading", { name: "Modération" }).waitFor();
+    await page.locator("#lang-select").selectOption("en");
+    await page.locator("main h1", { hasText: "About this instance" }).waitFor();
+  });
+
   it("account: change the display name, create and revoke an API token, list and revoke sessions", async () => {
     const { page } = admin;
     await page.goto("/account");
