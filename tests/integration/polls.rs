@@ -234,8 +234,8 @@ async fn create_vote_change_comment_finalise_and_export() -> anyhow::Result<()> 
     assert!(r.headers["content-type"].to_str()?.starts_with("text/csv"));
     let csv = String::from_utf8(r.bytes.clone())?;
     assert!(
-        csv.starts_with("Name,2030-12-03 18:00–20:00,2030-12-04 09:30,2030-12-05\n"),
-        "{csv}"
+        csv.starts_with("\u{feff}Name,2030-12-03 18:00–20:00,2030-12-04 09:30,2030-12-05\n"),
+        "a byte order mark, for Excel: {csv}"
     );
     assert!(csv.contains("Béa,If need be,Yes,Yes\n"), "{csv}");
     assert!(csv.contains("Carl,No,No,Yes\n"), "{csv}");

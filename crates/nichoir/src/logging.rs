@@ -18,9 +18,11 @@ pub fn init(cfg: &LoggingConfig) -> Result<Option<WorkerGuard>> {
     });
     let json = cfg.format == "json";
     if cfg.directory.as_os_str().is_empty() {
+        // Colour codes only for a person at a terminal: a pipe or a journal gets plain text.
         let b = tracing_subscriber::fmt()
             .with_env_filter(filter)
-            .with_writer(std::io::stderr);
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
         if json {
             let _ = b.json().try_init();
         } else {

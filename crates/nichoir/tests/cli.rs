@@ -104,6 +104,19 @@ fn unusable_data_dir_is_reported() {
 }
 
 #[test]
+fn logs_to_a_pipe_carry_no_colour_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(&dir.path().join("data"));
+    server.wait_line(|l| l.contains("/setup?token="));
+    let logs = server.stderr();
+    assert!(logs.contains("INFO"), "{logs}");
+    assert!(
+        !logs.contains('\u{1b}'),
+        "no ANSI escape in piped logs: {logs:?}"
+    );
+}
+
+#[test]
 fn first_start_prints_the_setup_link() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = Server::start(&dir.path().join("data"));

@@ -7,9 +7,10 @@ use crate::tally::{option_title, Totals};
 use crate::zone;
 
 /// A header (Name, each option), a row per participant, then the totals. A cell that a
-/// spreadsheet would run as a formula (`=`, `+`, `-`, `@`) is prefixed with `'`.
+/// spreadsheet would run as a formula (`=`, `+`, `-`, `@`) is prefixed with `'`. The file starts
+/// with a UTF-8 byte order mark: without it Excel reads "Béa" as "BÃ©a".
 pub fn csv(data: &PollData, totals: &[Totals]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
     let mut header = vec!["Name".to_string()];
     header.extend(data.options.iter().map(|o| option_title(&o.spec)));
     w.write_record(header.iter().map(|s| defuse(s)))?;
@@ -216,7 +217,7 @@ mod tests {
         let d = data(None, None);
         let t = totals(1, &d.votes);
         let text = String::from_utf8(csv(&d, &t).expect("csv")).expect("utf8");
-        assert!(text.starts_with("Name,2026-12-03\n"), "{text}");
+        assert!(text.starts_with("\u{feff}Name,2026-12-03\n"), "{text}");
         assert!(
             text.contains("\"'=HYPERLINK(\"\"x\"\")\",If need be"),
             "{text}"
