@@ -416,10 +416,7 @@ fn mailing_server() -> anyhow::Result<(TestServer, nichoir_testkit::MailSink)> {
     let sink = nichoir_testkit::MailSink::start()?;
     let port = sink.port;
     let server = TestServer::start_with(|c| {
-        c.smtp.host = "127.0.0.1".into();
-        c.smtp.port = port as u64;
-        c.smtp.starttls = false;
-        c.smtp.from = "Nichoir <accounts@nichoir.test>".into();
+        crate::support::mail_to_sink(c, port);
         c.instance.name = "Asso".into();
     })?;
     Ok((server, sink))

@@ -101,14 +101,7 @@ async fn import_mattermost(
 }
 
 async fn channel_named(p: &Person, team: &str, name: &str) -> anyhow::Result<Value> {
-    let list = p
-        .http
-        .get(&format!("/api/v1/chat/teams/{team}/channels"))
-        .await?;
-    list.body
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["name"] == name).cloned())
-        .ok_or_else(|| anyhow::anyhow!("no channel {name} in {:?}", list.body))
+    crate::support::channel_named(&p.http, team, name).await
 }
 
 #[tokio::test]

@@ -702,12 +702,7 @@ async fn followers_see_changes_live() -> anyhow::Result<()> {
 async fn mails_links_votes_comments_and_reminders() -> anyhow::Result<()> {
     let sink = MailSink::start()?;
     let port = sink.port;
-    let server = TestServer::start_with(|c| {
-        c.smtp.host = "127.0.0.1".into();
-        c.smtp.port = port as u64;
-        c.smtp.starttls = false;
-        c.smtp.from = "Nichoir <polls@nichoir.test>".into();
-    })?;
+    let server = TestServer::start_with(|c| crate::support::mail_to_sink(c, port))?;
     let author = server.guest().await?;
     let deadline = nichoir_core::time::rfc3339(nichoir_core::time::now_ms() + 2 * 3_600_000);
     let p = create(

@@ -172,6 +172,29 @@ pub async fn ok(r: nichoir_testkit::Reply, what: &str) -> anyhow::Result<Value> 
     Ok(r.body)
 }
 
+/// Sends the server's mail to the test sink listening on `port` (plain SMTP on loopback).
+pub fn mail_to_sink(c: &mut nichoir_core::config::Config, port: u16) {
+    c.smtp.host = "127.0.0.1".into();
+    c.smtp.port = u64::from(port);
+    c.smtp.starttls = false;
+    c.smtp.from = "Nichoir <tests@nichoir.test>".into();
+}
+
+/// The channel of `team` named `name`, as `c` sees the team's channels.
+pub async fn channel_named(
+    c: &nichoir_testkit::Client,
+    team: &str,
+    name: &str,
+) -> anyhow::Result<Value> {
+    let list = c
+        .get(&format!("/api/v1/chat/teams/{team}/channels"))
+        .await?;
+    list.body
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["name"] == name).cloned())
+        .ok_or_else(|| anyhow::anyhow!("no channel {name} in {:?}", list.body))
+}
+
 /// Creates the open chat team `team` as `owner` and answers its town square's id.
 pub async fn team_square(owner: &nichoir_testkit::Client, team: &str) -> anyhow::Result<String> {
     ok(
@@ -184,14 +207,8 @@ pub async fn team_square(owner: &nichoir_testkit::Client, team: &str) -> anyhow:
         "team",
     )
     .await?;
-    let channels = owner
-        .get(&format!("/api/v1/chat/teams/{team}/channels"))
-        .await?
-        .body;
-    Ok(channels
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["name"] == "town-square"))
-        .and_then(|c| c["id"].as_str())
+    Ok(channel_named(owner, team, "town-square").await?["id"]
+        .as_str()
         .unwrap_or("")
         .to_string())
 }

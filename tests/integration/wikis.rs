@@ -678,12 +678,7 @@ async fn attachments_are_checked_and_served_with_the_wiki_rights() -> anyhow::Re
 async fn comments_page_rules_lock_and_watches_with_mail() -> anyhow::Result<()> {
     let sink = nichoir_testkit::MailSink::start()?;
     let port = sink.port;
-    let server = TestServer::start_with(|c| {
-        c.smtp.host = "127.0.0.1".into();
-        c.smtp.port = port as u64;
-        c.smtp.starttls = false;
-        c.smtp.from = "Nichoir <wiki@nichoir.test>".into();
-    })?;
+    let server = TestServer::start_with(|c| crate::support::mail_to_sink(c, port))?;
     let ana = user(&server, "ana", false).await?;
     create(
         &ana,

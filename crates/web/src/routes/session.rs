@@ -31,6 +31,14 @@ fn session_response(
     .json(json!({"user": out.user, "csrf_token": out.csrf_token}))
 }
 
+/// Rotation: whatever session the browser had before a login is ended.
+async fn end_previous_session(ctx: &Ctx, req: &HttpRequest) -> Result<(), nichoir_core::Error> {
+    if let Some(old) = read_cookie(req, SESSION_COOKIE) {
+        ctx.auth.logout(&old).await?;
+    }
+    Ok(())
+}
+
 pub async fn login(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
@@ -55,10 +63,7 @@ pub async fn login(
                 .json(json!({"second_factor": "totp", "challenge": challenge})));
         }
     };
-    // Rotation: whatever session the browser had before is ended.
-    if let Some(old) = read_cookie(&req, SESSION_COOKIE) {
-        ctx.auth.logout(&old).await?;
-    }
+    end_previous_session(&ctx, &req).await?;
     tracing::info!(user = %out.user.username, ip = %ip.0, "login");
     Ok(session_response(&ctx, HttpResponse::Ok(), out))
 }
@@ -208,9 +213,7 @@ pub async fn login_second_factor(
         .auth
         .login_second_factor(&b.challenge, &b.code, b.remember, &ip.0, &user_agent(&req))
         .await?;
-    if let Some(old) = read_cookie(&req, SESSION_COOKIE) {
-        ctx.auth.logout(&old).await?;
-    }
+    end_previous_session(&ctx, &req).await?;
     tracing::info!(user = %step.outcome.user.username, ip = %ip.0, "login with a second factor");
     let mut resp = HttpResponse::Ok();
     if let Some(token) = step.device_token {
