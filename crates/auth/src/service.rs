@@ -632,7 +632,7 @@ impl AuthService {
                 ));
             }
         };
-        if self.second_step_needed(&user.id, device).await? {
+        if self.second_step_needed(&user, device).await? {
             // The password was right: its failures are forgotten, the code's are counted.
             self.throttle.record_success(&name);
             return self.new_challenge(&user.id).await;

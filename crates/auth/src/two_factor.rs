@@ -122,30 +122,24 @@ fn wrong_code() -> Error {
 }
 
 impl AuthService {
-    /// Whether `user_id` must give a second factor at login, unless `device` is a device they
-    /// asked to be remembered on.
+    /// Whether `user` (as just read at login) must give a second factor, unless `device` is a
+    /// device they asked to be remembered on.
     pub(crate) async fn second_step_needed(
         &self,
-        user_id: &str,
+        user: &crate::User,
         device: Option<&str>,
     ) -> Result<bool, Error> {
-        let (uid, device) = (user_id.to_string(), device.map(hash_token));
+        if !user.two_factor {
+            return Ok(false);
+        }
+        let Some(device) = device.map(hash_token) else {
+            return Ok(true);
+        };
+        let uid = user.id.clone();
         let now = now_ms();
         Ok(self
             .db()
             .read(move |c| {
-                let on: bool = c
-                    .query_row(
-                        "SELECT totp_secret IS NOT NULL FROM users WHERE id = ?1",
-                        [&uid],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .unwrap_or(false);
-                if !on {
-                    return Ok(false);
-                }
-                let Some(device) = device else { return Ok(true) };
                 let known = c
                     .query_row(
                         "SELECT 1 FROM trusted_devices WHERE token_hash = ?1 AND user_id = ?2 AND expires_at > ?3",

@@ -109,11 +109,7 @@ pub async fn export(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpRespons
 }
 
 pub async fn usage(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
-    let me = who
-        .0
-        .as_user()
-        .ok_or_else(nichoir_core::Error::unauthenticated)?;
-    Ok(HttpResponse::Ok().json(ctx.quotas.usage(&me.id).await?))
+    Ok(HttpResponse::Ok().json(ctx.quotas.usage(who.0.id()).await?))
 }
 
 pub async fn two_factor(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
