@@ -24,6 +24,9 @@ export const KNOWN_ERROR_CODES = [
   "password_required",
   "session_ended",
   "account_disabled",
+  "sso_failed",
+  "directory_unavailable",
+  "reauthentication_required",
 ] as const;
 
 export class ApiError extends Error {

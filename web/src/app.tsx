@@ -14,6 +14,7 @@ import { HomePage, ToolPage } from "./pages/home.tsx";
 import { NotFoundPage } from "./pages/notfound.tsx";
 import { SESSION_ENDED_EVENT } from "./pads/socket.ts";
 import { NAVIGATE_EVENT, PROTECTED, type Route, type Tool, matchRoute, navigate, safeNext } from "./router.ts";
+import { SSO_PENDING, oidcProviderOf, providerLogoutUrl } from "./sso.ts";
 import { LANG_KEY, SIGNED_IN_KEY, getItem, setItem } from "./storage.ts";
 import { type Theme, applyTheme, effectiveTheme } from "./theme.ts";
 import type { Instance, SessionAnswer, User } from "./types.ts";
@@ -45,9 +46,14 @@ export function App({ initialLang }: { initialLang: Lang }) {
       try {
         const inst = await api.get<Instance>("/api/v1/instance");
         let me: SessionAnswer | null = null;
-        if (getItem(SIGNED_IN_KEY)) {
+        const mark = getItem(SIGNED_IN_KEY);
+        if (mark === SSO_PENDING && new URLSearchParams(location.search).has("sso_error")) {
+          // Back from a provider that did not sign this browser in: no session to ask for.
+          setItem(SIGNED_IN_KEY, null);
+        } else if (mark) {
           try {
             me = await api.get<SessionAnswer>("/api/v1/me");
+            setItem(SIGNED_IN_KEY, "1");
           } catch (e) {
             if ((e as { status?: number }).status !== 401) throw e;
             setItem(SIGNED_IN_KEY, null);
@@ -133,7 +139,8 @@ export function App({ initialLang }: { initialLang: Lang }) {
   // The instance requires a second factor of this account, which has none yet: nothing else
   // works until it is set up (the server refuses the rest with two_factor_required).
   const policy = instance?.require_two_factor ?? "off";
-  const mustSetUp2fa = !!user && !user.two_factor && (policy === "everyone" || (policy === "admins" && user.is_admin));
+  // Accounts of an OpenID provider are not concerned: the provider's own second factor applies.
+  const mustSetUp2fa = !!user && !user.two_factor && oidcProviderOf(user) === null && (policy === "everyone" || (policy === "admins" && user.is_admin));
   useEffect(() => {
     if (needsLogin) {
       const here = location.pathname + location.search;
@@ -409,14 +416,22 @@ function Header({ route }: { route: Route }) {
 
   const logout = async () => {
     setBusy(true);
+    // A session that came from an OpenID provider may end there too: the answer says where.
+    let atProvider: string | null = null;
     try {
-      await api.post("/api/v1/auth/logout");
+      atProvider = providerLogoutUrl(await api.post<unknown>("/api/v1/auth/logout"));
     } catch {
       /* the session is gone either way */
     }
-    setBusy(false);
     setSession(null);
+    // To the login page first (a history entry, so "back" from the provider lands there), then
+    // away: nothing touches the history after the provider's page starts loading.
     navigate("/login");
+    if (atProvider) {
+      window.location.assign(atProvider);
+      return;
+    }
+    setBusy(false);
   };
 
   const links: { href: string; label: string; active: boolean }[] = user
@@ -427,7 +442,7 @@ function Header({ route }: { route: Route }) {
       ]
     : [
         { href: "/login", label: t("nav.login"), active: route.name === "login" },
-        ...(instance.registration === "open"
+        ...(instance.registration === "open" && instance.sso.password_login !== "admins"
           ? [{ href: "/register", label: t("nav.register"), active: route.name === "register" }]
           : []),
       ];

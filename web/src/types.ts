@@ -14,6 +14,11 @@ export interface User {
   two_factor: boolean;
   /** Whether the address was confirmed by its link. */
   email_verified: boolean;
+  /**
+   * How the account signs in: "password" (a password kept by Nichoir), "ldap" (the
+   * organisation's directory) or "oidc:<provider id>" (an OpenID Connect provider).
+   */
+  sign_in: string;
 }
 
 export interface SessionAnswer {
@@ -37,6 +42,22 @@ export interface TotpSetup {
   qr_svg: string;
 }
 
+/** An OpenID Connect provider to sign in with (a button on the login page). */
+export interface SsoProvider {
+  id: string;
+  /** What the button says, as the admin wrote it. */
+  label: string;
+}
+
+/** Single sign-on of the instance (`GET /api/v1/instance` → `sso`). */
+export interface Sso {
+  providers: SsoProvider[];
+  /** Whether the login form also takes the organisation's directory (LDAP) accounts. */
+  directory: boolean;
+  /** "admins": only instance admins keep a Nichoir password (nobody registers with one). */
+  password_login: "everyone" | "admins";
+}
+
 export interface Instance {
   name: string;
   version: string;
@@ -52,6 +73,8 @@ export interface Instance {
   guests_can_create: boolean;
   /** Whether deleting an account may also erase what the person wrote that can go alone. */
   deletion_can_erase: boolean;
+  /** Single sign-on: provider buttons, directory accounts, who keeps a password. */
+  sso: Sso;
 }
 
 export interface SessionInfo {
@@ -158,6 +181,10 @@ export interface About {
     login_throttling: Scalar;
     third_party_requests: boolean;
   };
+  /**
+   * `methods`: "password", "password-admins" (only admins have a Nichoir password), "ldap", and
+   * "oidc:<label> (<provider host>)" per provider.
+   */
   sign_in: { methods: string[]; two_factor: string; password_reset: string; registration: Registration; guests_can_create: boolean };
   moderation: { policy: string; tools: string; account_deletion: string };
   authority_requests: AuthorityRequest[];

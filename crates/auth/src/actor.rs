@@ -143,6 +143,7 @@ impl Actor {
                 created_at: 0,
                 two_factor: false,
                 email_verified: false,
+                sign_in: crate::model::PASSWORD_SIGN_IN.into(),
             },
             session_id: session_id.map(str::to_string),
             token_id: token_id.map(str::to_string),

@@ -21,7 +21,7 @@ impl AuthService {
     /// cannot leave the instance without one.
     pub async fn delete_own_account(&self, actor: &Actor, password: String) -> Result<(), Error> {
         let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
-        self.check_password(&user.id, password).await?;
+        self.reauthenticate(actor, password).await?;
         if user.is_admin && self.other_admins(&user.id).await? == 0 {
             return Err(Error::new(
                 ErrorCode::Conflict,
@@ -87,6 +87,7 @@ impl AuthService {
                     "recovery_codes",
                     "trusted_devices",
                     "login_challenges",
+                    "user_identities",
                 ] {
                     tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [&uid])?;
                 }

@@ -8,8 +8,11 @@ mod csrf;
 mod departure;
 mod email;
 mod export;
+mod external;
+mod ldap;
 mod migrations;
 mod model;
+mod oidc;
 mod password;
 mod quota;
 mod reset;
@@ -25,10 +28,14 @@ pub use csrf::CsrfKey;
 pub use departure::tombstone_username;
 pub use email::{confirmation_mail, invite_mail};
 pub use export::AccountExport;
+pub use external::{username_from, ExternalPerson, FirstSignIn, REAUTH_WINDOW_MS};
+pub use ldap::{Directory, DirectoryAnswer};
 pub use migrations::MIGRATIONS;
 pub use model::{
     Guest, InviteInfo, NewInvite, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User,
+    PASSWORD_SIGN_IN,
 };
+pub use oidc::{safe_return_to, OidcCallback, OidcStart, ProviderInfo, OIDC_COOKIE, PENDING_MS};
 pub use reset::{reset_mail, ResetFor, RESET_VALID_MS};
 pub use revocation::{Revocation, Revocations};
 pub use service::{AuthService, Credentials, LoginOutcome, LoginStep, Registration};

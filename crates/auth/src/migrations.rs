@@ -334,5 +334,62 @@ ALTER TABLE invites ADD COLUMN uses BIGINT NOT NULL DEFAULT 0;
 UPDATE invites SET uses = 1 WHERE used_at IS NOT NULL;
 "#,
         },
+        Migration {
+            version: 10,
+            name: "single_sign_on",
+            after: None,
+            // Who signs in through a provider or a directory: (source, subject) names the person
+            // there ("oidc:<provider id>" and its `sub`, "ldap" and its id attribute); `login`
+            // is what they type (LDAP re-authentication). `auth_source` says how an account
+            // signs in ("password", "ldap", "oidc:<id>"): those of a provider keep no password.
+            // A session remembers its provider for logging out there too. Pending OpenID
+            // Connect sign-ins keep state, nonce and PKCE verifier until the provider answers.
+            sql: r#"
+CREATE TABLE user_identities (
+    source TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    login TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_login_at INTEGER NOT NULL,
+    PRIMARY KEY (source, subject)
+) STRICT;
+CREATE INDEX user_identities_by_user ON user_identities (user_id);
+ALTER TABLE users ADD COLUMN auth_source TEXT NOT NULL DEFAULT 'password';
+ALTER TABLE sessions ADD COLUMN source TEXT NOT NULL DEFAULT '';
+CREATE TABLE oidc_pending (
+    state_hash TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    browser_hash TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    verifier TEXT NOT NULL,
+    return_to TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT;
+"#,
+            pg: r#"
+CREATE TABLE user_identities (
+    source TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    login TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_login_at BIGINT NOT NULL,
+    PRIMARY KEY (source, subject)
+);
+CREATE INDEX user_identities_by_user ON user_identities (user_id);
+ALTER TABLE users ADD COLUMN auth_source TEXT NOT NULL DEFAULT 'password';
+ALTER TABLE sessions ADD COLUMN source TEXT NOT NULL DEFAULT '';
+CREATE TABLE oidc_pending (
+    state_hash TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    browser_hash TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    verifier TEXT NOT NULL,
+    return_to TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+"#,
+        },
     ],
 };

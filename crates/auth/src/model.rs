@@ -16,7 +16,13 @@ pub struct User {
     pub two_factor: bool,
     /// Whether the address was confirmed by its link (only then does it get reset links).
     pub email_verified: bool,
+    /// How the account signs in: "password", "ldap" or "oidc:<provider id>" (no password of
+    /// Nichoir's then).
+    pub sign_in: String,
 }
+
+/// `User::sign_in` of an account with a password kept by Nichoir.
+pub const PASSWORD_SIGN_IN: &str = "password";
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Guest {

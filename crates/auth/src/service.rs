@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use nichoir_core::config::{AuthConfig, Registration as Policy};
+use nichoir_core::config::{AuthConfig, PasswordLogin, Registration as Policy};
 use nichoir_core::ids::{hash_token, new_id, random_token};
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
@@ -12,7 +12,9 @@ use serde::Deserialize;
 
 use crate::actor::Actor;
 use crate::csrf::CsrfKey;
-use crate::model::{Guest, InviteInfo, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User};
+use crate::model::{
+    Guest, InviteInfo, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User, PASSWORD_SIGN_IN,
+};
 use crate::password::Hasher;
 use crate::revocation::{Revocation, Revocations};
 use crate::throttle::{LoginThrottle, ThrottleLimits};
@@ -44,6 +46,10 @@ pub struct AuthService {
     instance_name: Arc<str>,
     csrf: CsrfKey,
     revocations: Revocations,
+    /// OpenID Connect providers (`oidc.rs`); None without any.
+    providers: Option<Arc<crate::oidc::Providers>>,
+    /// The LDAP directory (`ldap.rs`); None without one.
+    directory: Option<Arc<crate::ldap::Directory>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,10 +87,10 @@ pub enum LoginStep {
 }
 
 const USER_COLS: &str =
-    "id, username, display_name, email, avatar_color, is_admin, disabled, created_at, totp_secret IS NOT NULL, email_verified_at IS NOT NULL";
+    "id, username, display_name, email, avatar_color, is_admin, disabled, created_at, totp_secret IS NOT NULL, email_verified_at IS NOT NULL, auth_source";
 /// The same columns, qualified, for joins on `users u`.
 const USER_COLS_U: &str =
-    "u.id, u.username, u.display_name, u.email, u.avatar_color, u.is_admin, u.disabled, u.created_at, u.totp_secret IS NOT NULL, u.email_verified_at IS NOT NULL";
+    "u.id, u.username, u.display_name, u.email, u.avatar_color, u.is_admin, u.disabled, u.created_at, u.totp_secret IS NOT NULL, u.email_verified_at IS NOT NULL, u.auth_source";
 
 fn user_from_row(r: &Row<'_>) -> nichoir_storage::SqlResult<User> {
     Ok(User {
@@ -98,6 +104,7 @@ fn user_from_row(r: &Row<'_>) -> nichoir_storage::SqlResult<User> {
         created_at: r.get(7)?,
         two_factor: r.get::<_, i64>(8)? != 0,
         email_verified: r.get::<_, i64>(9)? != 0,
+        sign_in: r.get(10)?,
     })
 }
 
@@ -148,7 +155,43 @@ impl AuthService {
             csrf: CsrfKey::new(secret),
             config,
             revocations: Revocations::default(),
+            providers: None,
+            directory: None,
         })
+    }
+
+    /// Single sign-on: the OpenID Connect providers and the LDAP directory configured;
+    /// `base_url` is the public URL providers send people back to.
+    pub fn with_sso(
+        mut self,
+        oidc: &nichoir_core::config::OidcConfig,
+        ldap: &nichoir_core::config::LdapConfig,
+        base_url: &str,
+    ) -> Result<Self, Error> {
+        self.providers = if oidc.providers.is_empty() {
+            None
+        } else {
+            Some(Arc::new(crate::oidc::Providers::new(oidc, base_url)?))
+        };
+        self.directory = if ldap.url.is_empty() {
+            None
+        } else {
+            Some(Arc::new(crate::ldap::Directory::new(ldap)?))
+        };
+        Ok(self)
+    }
+
+    pub(crate) fn providers(&self) -> Option<&crate::oidc::Providers> {
+        self.providers.as_deref()
+    }
+
+    pub(crate) fn directory(&self) -> Option<&crate::ldap::Directory> {
+        self.directory.as_deref()
+    }
+
+    /// Whether people sign in with a directory's passwords on the login form.
+    pub fn has_directory(&self) -> bool {
+        self.directory.is_some()
     }
 
     /// Ok when `actor` may create a pad, poll or video room (`what`): guests only when
@@ -305,6 +348,7 @@ impl AuthService {
             created_at: now,
             two_factor: false,
             email_verified: false,
+            sign_in: PASSWORD_SIGN_IN.into(),
         };
         let u = user.clone();
         self.db
@@ -486,6 +530,11 @@ impl AuthService {
         new: String,
     ) -> Result<(), Error> {
         let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
+        if user.sign_in != PASSWORD_SIGN_IN {
+            return Err(Error::conflict(
+                "you sign in with your organisation's account: change your password there",
+            ));
+        }
         validate_password(&new)?;
         let id = user.id.clone();
         let stored = self.password_hash(&id).await?;
@@ -612,7 +661,7 @@ impl AuthService {
                         "SELECT {USER_COLS}, password_hash FROM users WHERE lower(username) = lower(?1)"
                     ),
                     [lookup],
-                    |r| Ok((user_from_row(r)?, r.get::<_, String>(10)?)),
+                    |r| Ok((user_from_row(r)?, r.get::<_, String>(11)?)),
                 )
                 .optional()?)
             })
@@ -621,16 +670,43 @@ impl AuthService {
             Some((u, h)) => (Some(u), Some(h)),
             None => (None, None),
         };
-        let ok = self.hasher.verify(creds.password, stored).await?;
+        // Nichoir's own password, for an account that has one (only admins' count under
+        // `password_login = "admins"`); the hash is computed either way, so timing does not
+        // tell which.
+        let local = user.as_ref().is_some_and(|u| {
+            u.sign_in == PASSWORD_SIGN_IN
+                && (self.config.password_login == PasswordLogin::Everyone || u.is_admin)
+        });
+        let password = creds.password;
+        let ok = self
+            .hasher
+            .verify(password.clone(), stored.filter(|_| local))
+            .await?;
+        let refuse = |this: &Self| {
+            this.throttle.record_failure(&name, ip, Instant::now());
+            Error::new(ErrorCode::InvalidCredentials, "wrong username or password")
+        };
         let user = match user {
             Some(u) if ok && !u.disabled => u,
-            _ => {
-                self.throttle.record_failure(&name, ip, Instant::now());
-                return Err(Error::new(
-                    ErrorCode::InvalidCredentials,
-                    "wrong username or password",
-                ));
-            }
+            // Not a local account's password: the directory's, when there is one. Its being
+            // down is said as such, and counts as no failure.
+            _ => match self.directory() {
+                Some(directory) => match directory.authenticate(&name, &password).await? {
+                    crate::ldap::DirectoryAnswer::Person(person) => {
+                        let first = crate::external::FirstSignIn {
+                            create_accounts: true,
+                            link_by_email: false,
+                        };
+                        match self.external_account(person, first).await {
+                            Ok(u) => u,
+                            Err(e) if e.code == ErrorCode::SsoFailed => return Err(refuse(self)),
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    crate::ldap::DirectoryAnswer::Refused => return Err(refuse(self)),
+                },
+                None => return Err(refuse(self)),
+            },
         };
         if self.second_step_needed(&user, device).await? {
             // The password was right: its failures are forgotten, the code's are counted.
@@ -696,9 +772,9 @@ impl AuthService {
                     |r| {
                         Ok((
                             user_from_row(r)?,
-                            r.get::<_, String>(10)?,
-                            r.get::<_, i64>(11)?,
+                            r.get::<_, String>(11)?,
                             r.get::<_, i64>(12)?,
+                            r.get::<_, i64>(13)?,
                         ))
                     },
                 )
@@ -889,7 +965,7 @@ impl AuthService {
                         USER_COLS_U
                     ),
                     [hash],
-                    |r| Ok((user_from_row(r)?, r.get::<_, String>(10)?, r.get::<_, Option<i64>>(11)?)),
+                    |r| Ok((user_from_row(r)?, r.get::<_, String>(11)?, r.get::<_, Option<i64>>(12)?)),
                 )
                 .optional()?)
             })
@@ -1067,6 +1143,12 @@ impl AuthService {
         ip: &str,
         ua: &str,
     ) -> Result<LoginOutcome, Error> {
+        if self.config.password_login == PasswordLogin::Admins {
+            return Err(Error::new(
+                ErrorCode::RegistrationClosed,
+                "accounts here come from the organisation's sign-in",
+            ));
+        }
         let invite_hash = match (policy, reg.invite.as_deref().filter(|s| !s.is_empty())) {
             (_, Some(invite)) => {
                 self.check_invite(invite).await?;

@@ -307,7 +307,12 @@ impl AuthService {
     /// secret, kept aside until a code from the app confirms it.
     pub async fn begin_totp(&self, actor: &Actor, password: String) -> Result<TotpSetup, Error> {
         let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
-        self.check_password(&user.id, password).await?;
+        if user.sign_in.starts_with(crate::oidc::SOURCE_PREFIX) {
+            return Err(Error::conflict(
+                "you sign in with your organisation's account: its second factor applies",
+            ));
+        }
+        self.reauthenticate(actor, password).await?;
         if self.two_factor_status(actor).await?.enabled {
             return Err(Error::conflict(
                 "two-factor authentication is on already: turn it off first",
@@ -378,7 +383,7 @@ impl AuthService {
         password: String,
     ) -> Result<Vec<String>, Error> {
         let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
-        self.check_password(&user.id, password).await?;
+        self.reauthenticate(actor, password).await?;
         if !self.two_factor_status(actor).await?.enabled {
             return Err(Error::conflict("two-factor authentication is off"));
         }
@@ -394,7 +399,7 @@ impl AuthService {
     /// Turns the second factor off (the password again).
     pub async fn disable_totp(&self, actor: &Actor, password: String) -> Result<(), Error> {
         let user = actor.as_user().ok_or_else(Error::unauthenticated)?;
-        self.check_password(&user.id, password).await?;
+        self.reauthenticate(actor, password).await?;
         self.clear_two_factor(&user.id).await
     }
 
@@ -426,7 +431,10 @@ impl AuthService {
     /// Whether `user` must set up a second factor before anything else
     /// (`auth.require_two_factor`).
     pub fn must_set_up_two_factor(&self, user: &crate::User) -> bool {
-        self.config().require_two_factor.applies_to(user.is_admin) && !user.two_factor
+        // A provider's accounts sign in there, with its second factor: none is asked here.
+        self.config().require_two_factor.applies_to(user.is_admin)
+            && !user.two_factor
+            && !user.sign_in.starts_with(crate::oidc::SOURCE_PREFIX)
     }
 
     /// The name apps show beside the code: the instance's.

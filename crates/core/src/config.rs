@@ -56,6 +56,8 @@ pub struct Config {
     pub wikis: WikisConfig,
     pub chat: ChatConfig,
     pub limits: LimitsConfig,
+    pub oidc: OidcConfig,
+    pub ldap: LdapConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -120,6 +122,119 @@ impl RequireTwoFactor {
             RequireTwoFactor::Off => false,
             RequireTwoFactor::Admins => is_admin,
             RequireTwoFactor::Everyone => true,
+        }
+    }
+}
+
+/// Who may sign in with a password kept by Nichoir (`auth.password_login`). Directory (LDAP)
+/// passwords are not Nichoir's and are not concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PasswordLogin {
+    /// Every account that has one.
+    Everyone,
+    /// Instance admins only, so that they can still sign in when the provider is down; nobody
+    /// registers with a password.
+    Admins,
+}
+
+/// Single sign-on with OpenID Connect providers (Keycloak, Authentik, LemonLDAP::NG, Nextcloud…).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct OidcConfig {
+    pub providers: Vec<OidcProviderConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OidcProviderConfig {
+    /// In this provider's URLs (`/api/v1/auth/oidc/<id>/callback`): lower-case letters, digits, `-`.
+    pub id: String,
+    /// The sign-in button's text.
+    pub label: String,
+    /// The issuer URL; its discovery document is `<issuer>/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub scopes: Vec<String>,
+    /// The claim a new account's username comes from.
+    pub username_claim: String,
+    /// The claim (a dotted path for nested ones, e.g. `realm_access.roles`) whose value or list
+    /// makes an instance admin when it holds one of `admin_values`.
+    pub admin_claim: String,
+    /// Empty: the provider does not decide who is admin (Nichoir's admins do).
+    pub admin_values: Vec<String>,
+    /// A first sign-in whose verified e-mail address is that of an existing account links to it
+    /// instead of creating a new one.
+    pub link_by_email: bool,
+    /// Whether a first sign-in creates an account; false: only linked accounts sign in.
+    pub create_accounts: bool,
+}
+
+impl Default for OidcProviderConfig {
+    fn default() -> Self {
+        OidcProviderConfig {
+            id: String::new(),
+            label: String::new(),
+            issuer: String::new(),
+            client_id: String::new(),
+            client_secret: String::new(),
+            scopes: vec!["openid".into(), "profile".into(), "email".into()],
+            username_claim: "preferred_username".into(),
+            admin_claim: "groups".into(),
+            admin_values: Vec::new(),
+            link_by_email: false,
+            create_accounts: true,
+        }
+    }
+}
+
+/// Sign-in against an LDAP directory (OpenLDAP, Active Directory, YunoHost).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LdapConfig {
+    /// Empty: no directory. `ldap://host:389` or `ldaps://host:636`.
+    pub url: String,
+    /// Upgrade an `ldap://` connection with StartTLS before sending any password.
+    pub starttls: bool,
+    /// A PEM file of the authority that signed the directory's certificate; empty: the system's.
+    pub ca_file: String,
+    /// The service account that searches for people; empty: bind as the person with `user_dn`.
+    pub bind_dn: String,
+    pub bind_password: String,
+    /// Without a service account: the person's DN, `{username}` replaced (escaped).
+    pub user_dn: String,
+    /// Where people are searched.
+    pub base_dn: String,
+    /// Who may sign in: `{username}` replaced (escaped). Leave out disabled people here.
+    pub user_filter: String,
+    /// A stable identifier of the person (`entryUUID`; `objectGUID` on Active Directory).
+    pub id_attribute: String,
+    pub username_attribute: String,
+    pub display_name_attribute: String,
+    pub email_attribute: String,
+    /// The DN of a group whose members are instance admins; empty: Nichoir's admins decide.
+    pub admin_group: String,
+    pub timeout_secs: u64,
+}
+
+impl Default for LdapConfig {
+    fn default() -> Self {
+        LdapConfig {
+            url: String::new(),
+            starttls: false,
+            ca_file: String::new(),
+            bind_dn: String::new(),
+            bind_password: String::new(),
+            user_dn: String::new(),
+            base_dn: String::new(),
+            user_filter: "(&(objectClass=inetOrgPerson)(uid={username}))".into(),
+            id_attribute: "entryUUID".into(),
+            username_attribute: "uid".into(),
+            display_name_attribute: "cn".into(),
+            email_attribute: "mail".into(),
+            admin_group: String::new(),
+            timeout_secs: 5,
         }
     }
 }
@@ -243,6 +358,8 @@ pub struct AuthConfig {
     /// Whether a person deleting their account (or an admin deleting one) may also erase what
     /// they wrote that can go alone: chat messages and files, comments, poll answers.
     pub deletion_can_erase: bool,
+    /// Who may sign in with a password kept by Nichoir (not with single sign-on).
+    pub password_login: PasswordLogin,
 }
 
 impl Default for AuthConfig {
@@ -259,6 +376,7 @@ impl Default for AuthConfig {
             require_two_factor: RequireTwoFactor::Off,
             guests_can_create: true,
             deletion_can_erase: true,
+            password_login: PasswordLogin::Everyone,
         }
     }
 }
@@ -536,6 +654,7 @@ pub const SECRET_KEYS: &[&str] = &[
     "uploads.s3_secret_access_key",
     "storage.url",
     "cluster.nats_url",
+    "ldap.bind_password",
 ];
 
 /// Keys that are not set from the environment (tables that need the file).
@@ -672,6 +791,7 @@ impl Config {
             return Err(bad("server.base_url", "must not end with a slash"));
         }
         self.trusted_proxies()?;
+        self.validate_sso()?;
         if self.instance.name.trim().is_empty() {
             return Err(bad("instance.name", "must not be empty"));
         }
@@ -861,7 +981,94 @@ impl Config {
                 }
             }
         }
+        if let Some(list) = v
+            .get_mut("oidc")
+            .and_then(|o| o.get_mut("providers"))
+            .and_then(|p| p.as_array_mut())
+        {
+            for provider in list {
+                if let Some(slot) = provider.get_mut("client_secret") {
+                    let set = slot.as_str().is_some_and(|s| !s.is_empty());
+                    *slot = serde_json::Value::String(if set { "(set)" } else { "" }.into());
+                }
+            }
+        }
         v
+    }
+
+    fn validate_sso(&self) -> Result<(), ConfigError> {
+        let mut ids = BTreeSet::new();
+        for (i, p) in self.oidc.providers.iter().enumerate() {
+            let key = |k: &str| format!("oidc.providers[{i}].{k}");
+            if p.id.is_empty()
+                || p.id.len() > 32
+                || !p
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                return Err(bad(&key("id"), "1 to 32 lower-case letters, digits and -"));
+            }
+            if !ids.insert(p.id.as_str()) {
+                return Err(bad(&key("id"), format!("`{}` is used twice", p.id)));
+            }
+            if !(p.issuer.starts_with("https://") || p.issuer.starts_with("http://")) {
+                return Err(bad(&key("issuer"), "the provider's issuer URL, https://…"));
+            }
+            if p.client_id.is_empty() {
+                return Err(bad(&key("client_id"), "must not be empty"));
+            }
+            if !p.scopes.iter().any(|s| s == "openid") {
+                return Err(bad(&key("scopes"), "must include \"openid\""));
+            }
+            if p.username_claim.is_empty() {
+                return Err(bad(&key("username_claim"), "must not be empty"));
+            }
+        }
+        let l = &self.ldap;
+        if l.url.is_empty() {
+            return Ok(());
+        }
+        if !(l.url.starts_with("ldap://") || l.url.starts_with("ldaps://")) {
+            return Err(bad(
+                "ldap.url",
+                "empty (no directory), ldap://host:389 or ldaps://host:636",
+            ));
+        }
+        if l.starttls && l.url.starts_with("ldaps://") {
+            return Err(bad(
+                "ldap.starttls",
+                "not with ldaps://, which is TLS already",
+            ));
+        }
+        if !l.user_filter.contains("{username}") {
+            return Err(bad("ldap.user_filter", "must contain {username}"));
+        }
+        if l.bind_dn.is_empty() {
+            if !l.user_dn.contains("{username}") {
+                return Err(bad(
+                    "ldap.user_dn",
+                    "without ldap.bind_dn, the person's DN with {username}, e.g. uid={username},ou=people,dc=example,dc=org",
+                ));
+            }
+        } else if l.base_dn.is_empty() {
+            return Err(bad(
+                "ldap.base_dn",
+                "needed with ldap.bind_dn: where people are searched",
+            ));
+        }
+        for (key, v) in [
+            ("ldap.id_attribute", &l.id_attribute),
+            ("ldap.username_attribute", &l.username_attribute),
+        ] {
+            if v.is_empty() {
+                return Err(bad(key, "must not be empty"));
+            }
+        }
+        if !(1..=60).contains(&l.timeout_secs) {
+            return Err(bad("ldap.timeout_secs", "between 1 and 60"));
+        }
+        Ok(())
     }
 }
 
@@ -943,6 +1150,16 @@ fn parse_env_value(
     default: &toml::Value,
     raw: &str,
 ) -> Result<toml::Value, ConfigError> {
+    if key == "oidc.providers" {
+        // A list of tables: the variable holds it as TOML, `[{id = "…", issuer = "…"}]`.
+        let parsed: toml::Table = format!("v = {raw}").parse().map_err(|e: toml::de::Error| {
+            bad(key, format!("not a TOML list of tables: {}", e.message()))
+        })?;
+        return parsed
+            .get("v")
+            .cloned()
+            .ok_or_else(|| bad(key, "not a TOML list of tables"));
+    }
     Ok(match default {
         toml::Value::Integer(_) => toml::Value::Integer(
             raw.trim()
@@ -1106,6 +1323,116 @@ mod tests {
         let v = c.redacted_json();
         assert_eq!(v["smtp"]["password"], "(set)");
         assert!(!v.to_string().contains("hunter2"));
+    }
+    #[test]
+    fn oidc_providers_come_from_the_file_or_one_variable() {
+        let c = load_str(
+            "[[oidc.providers]]\nid = \"kc\"\nlabel = \"Keycloak\"\nissuer = \"https://sso.example.org/realms/asso\"\nclient_id = \"nichoir\"\nclient_secret = \"s3cret\"\nadmin_values = [\"admins\"]\n",
+            &[],
+        )
+        .expect("loads");
+        let p = &c.oidc.providers[0];
+        assert_eq!((p.id.as_str(), p.scopes.len()), ("kc", 3));
+        assert_eq!(p.username_claim, "preferred_username");
+        let shown = c.redacted_json().to_string();
+        assert!(
+            !shown.contains("s3cret") && shown.contains("(set)"),
+            "{shown}"
+        );
+
+        let c = Config::load(
+            None,
+            env(&[(
+                "NICHOIR_OIDC_PROVIDERS",
+                "[{id = \"kc\", issuer = \"https://sso.example.org\", client_id = \"n\"}]",
+            )]),
+        )
+        .expect("loads");
+        assert_eq!(c.oidc.providers[0].issuer, "https://sso.example.org");
+        let err =
+            Config::load(None, env(&[("NICHOIR_OIDC_PROVIDERS", "[{id = ")])).expect_err("refused");
+        assert!(err.to_string().contains("oidc.providers"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_provider_is_named() {
+        for (toml, named) in [
+            (
+                "id = \"KC\"\nissuer = \"https://a\"\nclient_id = \"n\"",
+                "oidc.providers[0].id",
+            ),
+            (
+                "id = \"kc\"\nissuer = \"a\"\nclient_id = \"n\"",
+                "oidc.providers[0].issuer",
+            ),
+            (
+                "id = \"kc\"\nissuer = \"https://a\"\nclient_id = \"\"",
+                "oidc.providers[0].client_id",
+            ),
+            (
+                "id = \"kc\"\nissuer = \"https://a\"\nclient_id = \"n\"\nscopes = [\"email\"]",
+                "oidc.providers[0].scopes",
+            ),
+            (
+                "id = \"kc\"\nissuer = \"https://a\"\nclient_id = \"n\"\nclient_sekret = \"x\"",
+                "client_sekret",
+            ),
+        ] {
+            let err = load_str(&format!("[[oidc.providers]]\n{toml}\n"), &[]).expect_err("refused");
+            assert!(err.to_string().contains(named), "{named}: {err}");
+        }
+        let twice = "[[oidc.providers]]\nid = \"kc\"\nissuer = \"https://a\"\nclient_id = \"n\"\n";
+        let err = load_str(&format!("{twice}{twice}"), &[]).expect_err("refused");
+        assert!(err.to_string().contains("used twice"), "{err}");
+    }
+
+    #[test]
+    fn ldap_settings_are_checked() {
+        let ok = Config::load(
+            None,
+            env(&[
+                ("NICHOIR_LDAP_URL", "ldap://127.0.0.1:389"),
+                ("NICHOIR_LDAP_BIND_DN", "cn=reader,dc=example,dc=org"),
+                ("NICHOIR_LDAP_BIND_PASSWORD", "pw"),
+                ("NICHOIR_LDAP_BASE_DN", "ou=people,dc=example,dc=org"),
+            ]),
+        )
+        .expect("loads");
+        assert!(!ok.redacted_json().to_string().contains("\"pw\""));
+        for (vars, named) in [
+            (vec![("NICHOIR_LDAP_URL", "http://x")], "ldap.url"),
+            (vec![("NICHOIR_LDAP_URL", "ldap://x")], "ldap.user_dn"),
+            (
+                vec![
+                    ("NICHOIR_LDAP_URL", "ldap://x"),
+                    ("NICHOIR_LDAP_BIND_DN", "cn=r"),
+                ],
+                "ldap.base_dn",
+            ),
+            (
+                vec![
+                    ("NICHOIR_LDAP_URL", "ldaps://x"),
+                    ("NICHOIR_LDAP_STARTTLS", "true"),
+                    ("NICHOIR_LDAP_USER_DN", "uid={username}"),
+                ],
+                "ldap.starttls",
+            ),
+            (
+                vec![
+                    ("NICHOIR_LDAP_URL", "ldap://x"),
+                    ("NICHOIR_LDAP_USER_DN", "uid={username}"),
+                    ("NICHOIR_LDAP_USER_FILTER", "(uid=*)"),
+                ],
+                "ldap.user_filter",
+            ),
+            (
+                vec![("NICHOIR_AUTH_PASSWORD_LOGIN", "nobody")],
+                "auth.password_login",
+            ),
+        ] {
+            let err = Config::load(None, env(&vars)).expect_err("refused");
+            assert!(err.to_string().contains(named), "{named}: {err}");
+        }
     }
 }
 

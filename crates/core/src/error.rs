@@ -31,6 +31,13 @@ pub enum ErrorCode {
     ValidationFailed,
     RateLimited,
     Unavailable,
+    /// A sign-in through an OpenID Connect provider did not prove who the person is (a forged,
+    /// replayed or expired state, a token that does not verify, a refused account).
+    SsoFailed,
+    /// The LDAP directory does not answer: directory accounts cannot sign in for now.
+    DirectoryUnavailable,
+    /// The action needs a recent sign-in: the account has no password of Nichoir's to ask for.
+    ReauthenticationRequired,
     Internal,
 }
 
@@ -64,6 +71,9 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Unavailable => "unavailable",
+            ErrorCode::SsoFailed => "sso_failed",
+            ErrorCode::DirectoryUnavailable => "directory_unavailable",
+            ErrorCode::ReauthenticationRequired => "reauthentication_required",
             ErrorCode::Internal => "internal",
         }
     }
@@ -71,8 +81,10 @@ impl ErrorCode {
     /// The HTTP status for this code; the only place that decides it.
     pub fn http_status(self) -> u16 {
         match self {
-            ErrorCode::BadRequest | ErrorCode::InvalidJson => 400,
-            ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
+            ErrorCode::BadRequest | ErrorCode::InvalidJson | ErrorCode::SsoFailed => 400,
+            ErrorCode::Unauthenticated
+            | ErrorCode::InvalidCredentials
+            | ErrorCode::ReauthenticationRequired => 401,
             ErrorCode::Forbidden
             | ErrorCode::CsrfFailed
             | ErrorCode::TwoFactorRequired
@@ -88,7 +100,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::ValidationFailed => 422,
             ErrorCode::RateLimited => 429,
-            ErrorCode::Unavailable => 503,
+            ErrorCode::Unavailable | ErrorCode::DirectoryUnavailable => 503,
             ErrorCode::Internal => 500,
         }
     }

@@ -2,7 +2,7 @@
 
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::HttpRequest;
-use nichoir_auth::{DEVICE_COOKIE, GUEST_COOKIE, SESSION_COOKIE};
+use nichoir_auth::{DEVICE_COOKIE, GUEST_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -27,6 +27,11 @@ pub const COOKIES: &[CookieInfo] = &[
         name: DEVICE_COOKIE,
         purpose: "set only when you tick \"remember this device\" at a two-factor sign-in: skips the code on this browser",
         lifetime: "30 days",
+    },
+    CookieInfo {
+        name: OIDC_COOKIE,
+        purpose: "set while you sign in with your organisation's account: ties the provider's answer to this browser",
+        lifetime: "10 minutes, or until the sign-in ends",
     },
 ];
 
@@ -80,6 +85,16 @@ pub fn device_cookie(token: String, secure: bool) -> Cookie<'static> {
         token,
         secure,
         Some(Duration::days(nichoir_auth::DEVICE_DAYS)),
+    )
+}
+
+/// Ties a sign-in started at an OpenID provider to this browser (`nichoir_auth::oidc`).
+pub fn oidc_cookie(token: String, secure: bool) -> Cookie<'static> {
+    build(
+        OIDC_COOKIE,
+        token,
+        secure,
+        Some(Duration::milliseconds(nichoir_auth::PENDING_MS)),
     )
 }
 

@@ -22,7 +22,8 @@ pub use body::read_body;
 pub use client_ip::{client_ip, ClientIp};
 pub use context::Ctx;
 pub use cookies::{
-    clear_cookie, device_cookie, guest_cookie, read_cookie, session_cookie, CookieInfo, COOKIES,
+    clear_cookie, device_cookie, guest_cookie, oidc_cookie, read_cookie, session_cookie,
+    CookieInfo, COOKIES,
 };
 pub use csrf::{csrf_guard, origin_allowed};
 pub use download::file_download;

@@ -12,10 +12,14 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
+mod ldap;
 mod mail_sink;
 mod nats;
+mod oidc;
+pub use ldap::LdapServer;
 pub use mail_sink::{MailSink, ReceivedMail};
 pub use nats::NatsServer;
+pub use oidc::{sign_in_at_provider, OidcOptions, OidcProvider};
 
 type Started = (
     Ctx,

@@ -63,7 +63,7 @@ pub fn about(config: &Config) -> Value {
             "third_party_requests": false,
         },
         "sign_in": {
-            "methods": ["password"],
+            "methods": sign_in_methods(config),
             "two_factor": match config.auth.require_two_factor {
                 RequireTwoFactor::Off => "optional: an authenticator app (TOTP), with recovery codes",
                 RequireTwoFactor::Admins => "required for admins, optional for others: an authenticator app (TOTP)",
@@ -84,6 +84,30 @@ pub fn about(config: &Config) -> Value {
         },
         "authority_requests": t.authority_requests,
     })
+}
+
+/// How one signs in here, as the About page lists it: "password" (or "password-admins" when
+/// only admins keep one), "ldap", and "oidc:<label> (<provider host>)" per provider, so people
+/// see where their sign-in goes.
+fn sign_in_methods(config: &Config) -> Vec<String> {
+    let mut out = vec![match config.auth.password_login {
+        nichoir_core::config::PasswordLogin::Everyone => "password".to_string(),
+        nichoir_core::config::PasswordLogin::Admins => "password-admins".to_string(),
+    }];
+    if !config.ldap.url.is_empty() {
+        out.push("ldap".into());
+    }
+    for p in &config.oidc.providers {
+        let host = p
+            .issuer
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or("");
+        let label = if p.label.is_empty() { &p.id } else { &p.label };
+        out.push(format!("oidc:{label} ({host})"));
+    }
+    out
 }
 
 #[cfg(test)]

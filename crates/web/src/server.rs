@@ -101,7 +101,8 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let auth = AuthService::new(db.clone(), config.auth.clone())
         .await?
         .with_anonymous_render_limit(config.limits.anonymous_renders_per_minute)
-        .with_instance_name(&config.instance.name);
+        .with_instance_name(&config.instance.name)
+        .with_sso(&config.oidc, &config.ldap, &config.public_base_url())?;
     let hub = Hub::new(config.realtime.clone());
     // Before any connection (the node's index goes into every connection id) and before the
     // tools' services start (chat's relay needs to know it is in a cluster).

@@ -26,6 +26,15 @@ function text(t: Translate, v: Scalar | Scalar[] | undefined): string {
   return String(v);
 }
 
+/** A way to sign in, as `GET /api/v1/about` lists it ("oidc:<label> (<provider host>)" per provider). */
+function signInMethod(t: Translate, method: string): string {
+  if (method === "password") return t("about.signInPassword");
+  if (method === "password-admins") return t("about.signInPasswordAdmins");
+  if (method === "ldap") return t("about.signInLdap");
+  if (method.startsWith("oidc:")) return t("about.signInOidc", { name: method.slice("oidc:".length) });
+  return method;
+}
+
 function num(lang: Lang, t: Translate, v: number | null | undefined, unit?: "hour" | "day"): string {
   if (v === null || v === undefined || Number.isNaN(v)) return t("common.notProvided");
   return unit ? duration(lang, v, unit) : v.toLocaleString(lang);
@@ -254,7 +263,14 @@ export function AboutPage() {
           <Section id="sign-in" title={t("about.signIn")}>
             <Rows
               rows={[
-                [t("about.signInMethods"), a.sign_in.methods.map((m) => (m === "password" ? t("about.signInPassword") : m)).join(", ")],
+                [
+                  t("about.signInMethods"),
+                  <ul class="sign-in-methods">
+                    {a.sign_in.methods.map((m) => (
+                      <li key={m}>{signInMethod(t, m)}</li>
+                    ))}
+                  </ul>,
+                ],
                 [t("about.twoFactor"), text(t, a.sign_in.two_factor)],
                 [t("about.passwordReset"), text(t, a.sign_in.password_reset)],
                 [t("about.guestsCanCreate"), text(t, a.sign_in.guests_can_create)],

@@ -2,13 +2,14 @@
 // log out everywhere.
 import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
-import { ApiError, api } from "../api.ts";
+import { ApiError, api, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { IconDevice, IconDownload, IconKey, IconLogout, IconShield, IconTrash, IconUser } from "../components/icons.tsx";
 import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, TextField, useAsync, useConfirm } from "../components/ui.tsx";
 import { formatBytes } from "../format.ts";
 import { formatDateTime } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
+import { hasOwnPassword, oidcProviderOf, providerLabel, startOidcSignIn } from "../sso.ts";
 import { describeUserAgent } from "../ua.ts";
 import type { ApiToken, NewApiToken, SessionAnswer, SessionInfo, StorageUsage, TotpSetup, TwoFactorStatus, User } from "../types.ts";
 
@@ -24,7 +25,7 @@ export function AccountPage() {
       <PageHeader title={t("account.heading")} subtitle={`@${user.username}`} icon={<Avatar name={user.display_name || user.username} color={user.avatar_color} size="lg" />} />
       <div class="stack">
         <ProfileCard user={user} />
-        <PasswordCard />
+        {hasOwnPassword(user) ? <PasswordCard /> : <ElsewherePasswordCard user={user} />}
         <TwoFactorCard />
         <SessionsCard confirm={confirm} />
         <TokensCard confirm={confirm} />
@@ -152,6 +153,46 @@ function PasswordCard() {
         </div>
       </form>
     </Card>
+  );
+}
+
+/** An account of the organisation's directory or provider: its password is changed there. */
+function ElsewherePasswordCard({ user }: { user: User }) {
+  const { t, instance } = useApp();
+  const provider = oidcProviderOf(user);
+  const via = provider === null ? t("account.viaDirectory") : providerLabel(instance, provider);
+  return (
+    <Card id="password" title={t("account.password")} icon={<IconShield />}>
+      <p>{t("account.passwordElsewhere", { via })}</p>
+    </Card>
+  );
+}
+
+/**
+ * An error, and for `reauthentication_required` (an account of an OpenID provider, signed in too
+ * long ago) a button to sign in there again and come back to this page.
+ */
+function ReauthErrorAlert({ error }: { error: unknown }) {
+  const { t, user } = useApp();
+  const provider = oidcProviderOf(user);
+  const [leaving, setLeaving] = useState(false);
+  if (!(error instanceof ApiError && error.code === "reauthentication_required" && provider !== null)) return <ErrorAlert error={error} />;
+  return (
+    <Alert kind="warning">
+      <p>{errorText(t, error)}</p>
+      <div>
+        <Button
+          variant="secondary"
+          loading={leaving}
+          onClick={() => {
+            setLeaving(true);
+            startOidcSignIn(provider, "/account");
+          }}
+        >
+          {t("account.signInAgain")}
+        </Button>
+      </div>
+    </Alert>
   );
 }
 
@@ -312,7 +353,11 @@ function EmailStatus({ verified }: { verified: boolean }) {
 }
 
 export function TwoFactorCard() {
-  const { t, updateUser } = useApp();
+  const { t, user, updateUser } = useApp();
+  // An OpenID provider's account has no password here to ask again (a recent sign-in is
+  // enough); a directory account gives its directory password.
+  const oidc = oidcProviderOf(user) !== null;
+  const passwordLabel = user?.sign_in === "ldap" ? t("account.directoryPassword") : t("account.currentPassword");
   const status = useAsync(() => api.get<TwoFactorStatus>("/api/v1/me/2fa"), []);
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
@@ -360,8 +405,8 @@ export function TwoFactorCard() {
   };
   const s = status.data;
   return (
-    <Card id="two-factor" title={t("account.twoFactor")} description={t("account.twoFactorDesc")} icon={<IconShield />}>
-      <ErrorAlert error={error ?? status.error} />
+    <Card id="two-factor" title={t("account.twoFactor")} description={oidc ? undefined : t("account.twoFactorDesc")} icon={<IconShield />}>
+      <ReauthErrorAlert error={error ?? status.error} />
       {codes && (
         <Alert kind="success">
           <p>{t("account.recoveryCodesOnce")}</p>
@@ -390,20 +435,22 @@ export function TwoFactorCard() {
             <Badge tone="success">{t("account.twoFactorOn")}</Badge> {t("account.recoveryLeft", { n: String(s.recovery_codes_left) })}
           </p>
           <form class="form" onSubmit={withPassword("/api/v1/me/2fa/recovery-codes", (r) => setCodes(r?.recovery_codes ?? null))}>
-            <TextField label={t("account.currentPassword")} name="two_factor_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+            {!oidc && <TextField label={passwordLabel} name="two_factor_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />}
             <div class="row-actions">
               <Button type="submit" variant="secondary" loading={busy}>
                 {t("account.newRecoveryCodes")}
               </Button>
-              <Button type="button" variant="danger" disabled={busy || !password} onClick={() => withPassword("/api/v1/me/2fa/disable", () => setCodes(null))({ preventDefault() {} } as TargetedEvent<HTMLFormElement>)}>
+              <Button type="button" variant="danger" disabled={busy || (!oidc && !password)} onClick={() => withPassword("/api/v1/me/2fa/disable", () => setCodes(null))({ preventDefault() {} } as TargetedEvent<HTMLFormElement>)}>
                 {t("account.twoFactorOff")}
               </Button>
             </div>
           </form>
         </div>
+      ) : oidc ? (
+        <p>{t("account.twoFactorElsewhere")}</p>
       ) : (
         <form class="form" onSubmit={begin}>
-          <TextField label={t("account.currentPassword")} name="two_factor_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+          <TextField label={passwordLabel} name="two_factor_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
           <Button type="submit" loading={busy}>
             {t("account.twoFactorStart")}
           </Button>
@@ -443,7 +490,9 @@ function StorageCard() {
 
 /** Deleting one's account: what goes and what stays, the password again, then a confirmation. */
 function DeleteAccountCard({ confirm }: { confirm: Confirm }) {
-  const { t, setSession, instance } = useApp();
+  const { t, setSession, instance, user } = useApp();
+  // An OpenID provider's account has no password here: a recent sign-in there is asked instead.
+  const oidc = oidcProviderOf(user) !== null;
   const [password, setPassword] = useState("");
   const [erase, setErase] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -471,8 +520,12 @@ function DeleteAccountCard({ confirm }: { confirm: Confirm }) {
         <li>{t("account.deleteExport")}</li>
       </ul>
       <form class="form" onSubmit={submit}>
-        <ErrorAlert error={error} />
-        <TextField label={t("account.currentPassword")} name="delete_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+        <ReauthErrorAlert error={error} />
+        {oidc ? (
+          <p class="muted small">{t("account.deleteRecentSignIn")}</p>
+        ) : (
+          <TextField label={user?.sign_in === "ldap" ? t("account.directoryPassword") : t("account.currentPassword")} name="delete_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+        )}
         {instance.deletion_can_erase && (
           <label class="check-row">
             <input type="checkbox" name="erase" checked={erase} onChange={(e) => setErase((e.currentTarget as HTMLInputElement).checked)} />

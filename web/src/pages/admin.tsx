@@ -8,6 +8,7 @@ import { IconLink, IconList, IconShield, IconSettings, IconTrash, IconUsers } fr
 import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, TextField, useAsync, useConfirm } from "../components/ui.tsx";
 import { duration, formatDateTime, plural } from "../i18n/index.ts";
 import { formatBytes } from "../format.ts";
+import { oidcProviderOf, providerLabel } from "../sso.ts";
 import type { AuditEntry, Invite, NewInvite, UsageReport, User } from "../types.ts";
 
 export function AdminPage() {
@@ -129,7 +130,9 @@ function UsersCard({ me, confirm }: { me: User; confirm: ReturnType<typeof useCo
                           <div class="strong">
                             {u.display_name || u.username} {self && <span class="muted">({t("admin.you")})</span>}
                           </div>
-                          <div class="muted small">@{u.username}</div>
+                          <div class="muted small">
+                            @{u.username} <SignInBadge user={u} />
+                          </div>
                         </div>
                       </div>
                     </td>
@@ -162,6 +165,26 @@ function UsersCard({ me, confirm }: { me: User; confirm: ReturnType<typeof useCo
         </div>
       )}
     </Card>
+  );
+}
+
+/** How an account signs in, when it is not with a password of this instance. */
+function SignInBadge({ user }: { user: User }) {
+  const { t, instance } = useApp();
+  if (user.sign_in === "ldap") {
+    return (
+      <span class="sign-in-badge" title={t("admin.signInLdapTitle")}>
+        <Badge>{t("admin.signInLdap")}</Badge>
+      </span>
+    );
+  }
+  const provider = oidcProviderOf(user);
+  if (provider === null) return null;
+  const label = providerLabel(instance, provider);
+  return (
+    <span class="sign-in-badge" title={t("admin.signInOidcTitle", { label })}>
+      <Badge>{label}</Badge>
+    </span>
   );
 }
 

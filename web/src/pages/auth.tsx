@@ -1,12 +1,13 @@
 // Login, registration (open or by invitation), password reset by e-mail and first-admin setup.
 import type { ComponentChildren, TargetedEvent } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { Logo } from "../components/icons.tsx";
 import { Alert, Button, ErrorAlert, Link, Spinner, TextField, useAsync } from "../components/ui.tsx";
 import { formatDate } from "../i18n/index.ts";
 import { navigate, safeNext } from "../router.ts";
+import { startOidcSignIn } from "../sso.ts";
 import type { InviteCheck, LoginAnswer, SessionAnswer } from "../types.ts";
 
 function AuthCard({ title, subtitle, children }: { title: string; subtitle?: string; children: ComponentChildren }) {
@@ -24,6 +25,18 @@ function AuthCard({ title, subtitle, children }: { title: string; subtitle?: str
   );
 }
 
+/** A failed sign-in at a provider, from `/login?sso_error=<code>&sso_message=<English detail>`. */
+interface SsoFailure {
+  code: string;
+  message: string;
+}
+
+function readSsoFailure(): SsoFailure | null {
+  const q = new URLSearchParams(location.search);
+  const code = q.get("sso_error");
+  return code ? { code, message: q.get("sso_message") ?? "" } : null;
+}
+
 export function LoginPage() {
   const { t, instance, setSession } = useApp();
   useTitle(t("login.title"));
@@ -33,10 +46,31 @@ export function LoginPage() {
   const [error, setError] = useState<unknown>(null);
   // Set when the password was right and the account asks for a code (two-factor sign-in).
   const [challenge, setChallenge] = useState<string | null>(null);
+  // Read once: the query is then taken off the address, so a reload does not show it again.
+  const [ssoFailure] = useState(readSsoFailure);
+  // The provider whose login page is loading.
+  const [leavingFor, setLeavingFor] = useState<string | null>(null);
+  const next = safeNext(new URLSearchParams(location.search).get("next"));
+
+  useEffect(() => {
+    if (!ssoFailure) return;
+    const q = new URLSearchParams(location.search);
+    q.delete("sso_error");
+    q.delete("sso_message");
+    const rest = q.toString();
+    history.replaceState(history.state, "", `${location.pathname}${rest ? `?${rest}` : ""}${location.hash}`);
+  }, [ssoFailure]);
+
+  // Back from the provider's page (the browser's back/forward cache): the buttons work again.
+  useEffect(() => {
+    const onShow = (e: PageTransitionEvent) => e.persisted && setLeavingFor(null);
+    window.addEventListener("pageshow", onShow);
+    return () => window.removeEventListener("pageshow", onShow);
+  }, []);
 
   const signedIn = (s: SessionAnswer) => {
     setSession(s);
-    navigate(safeNext(new URLSearchParams(location.search).get("next")), { replace: true });
+    navigate(next, { replace: true });
   };
 
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
@@ -65,29 +99,83 @@ export function LoginPage() {
     );
   }
 
+  const { providers, directory, password_login } = instance.sso;
+  const adminsOnly = password_login === "admins";
+  // Only admins keep a password and nobody signs in with the directory: the form is their way
+  // in when the provider is down, folded away from everyone else.
+  const folded = adminsOnly && !directory && providers.length > 0;
+
+  const forgot = instance.password_reset && (
+    <p>
+      <Link href="/forgot-password">{t("login.forgot")}</Link>
+    </p>
+  );
+  const form = (
+    <form class="form" onSubmit={submit}>
+      <ErrorAlert error={error} />
+      <TextField label={t("login.username")} hint={directory ? t("login.directoryHint") : undefined} name="username" autocomplete="username" autoCapitalize="none" spellcheck={false} required value={username} onValue={setUsername} />
+      <TextField label={t("login.password")} name="password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+      <Button type="submit" class="btn-block" loading={busy}>
+        {busy ? t("login.submitting") : t("login.submit")}
+      </Button>
+    </form>
+  );
+
   return (
     <AuthCard title={t("login.heading")} subtitle={t("login.subtitle", { name: instance.name })}>
+      {ssoFailure && (
+        <Alert kind="error" title={t("login.ssoError")}>
+          {ssoFailure.message && (
+            <p class="small" lang="en">
+              {ssoFailure.message}
+            </p>
+          )}
+        </Alert>
+      )}
       {instance.setup_required && <Alert kind="info">{t("login.setupRequired")}</Alert>}
-      <form class="form" onSubmit={submit}>
-        <ErrorAlert error={error} />
-        <TextField label={t("login.username")} name="username" autocomplete="username" autoCapitalize="none" spellcheck={false} required value={username} onValue={setUsername} />
-        <TextField label={t("login.password")} name="password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
-        <Button type="submit" class="btn-block" loading={busy}>
-          {busy ? t("login.submitting") : t("login.submit")}
-        </Button>
-      </form>
+      {providers.length > 0 && (
+        <div class="sso-buttons">
+          {providers.map((p) => (
+            <Button
+              key={p.id}
+              variant={folded ? "primary" : "secondary"}
+              class="btn-block sso-btn"
+              loading={leavingFor === p.id}
+              disabled={leavingFor !== null && leavingFor !== p.id}
+              onClick={() => {
+                setLeavingFor(p.id);
+                startOidcSignIn(p.id, next);
+              }}
+            >
+              {p.label}
+            </Button>
+          ))}
+        </div>
+      )}
+      {folded ? (
+        <details class="auth-local">
+          <summary>{t("login.localAdmin")}</summary>
+          {form}
+          {forgot && <div class="auth-foot">{forgot}</div>}
+        </details>
+      ) : (
+        <>
+          {providers.length > 0 && (
+            <p class="auth-or">
+              <span>{t("login.or")}</span>
+            </p>
+          )}
+          {form}
+        </>
+      )}
       <div class="auth-foot">
-        {instance.password_reset && (
-          <p>
-            <Link href="/forgot-password">{t("login.forgot")}</Link>
-          </p>
-        )}
-        {instance.registration === "open" && (
+        {!folded && forgot}
+        {!adminsOnly && instance.registration === "open" && (
           <p>
             {t("login.noAccount")} <Link href="/register">{t("login.register")}</Link>
           </p>
         )}
-        {instance.registration === "invite-only" && <p class="muted">{t("login.inviteOnly")}</p>}
+        {!adminsOnly && instance.registration === "invite-only" && <p class="muted">{t("login.inviteOnly")}</p>}
       </div>
     </AuthCard>
   );
@@ -193,6 +281,8 @@ export function RegisterPage() {
     <AuthCard title={t("register.heading")} subtitle={t("register.subtitle", { name: instance.name })}>
       {user ? (
         <AlreadySignedIn />
+      ) : instance.sso.password_login === "admins" ? (
+        <Alert kind="info">{t("register.ssoOnly")}</Alert>
       ) : instance.registration === "open" ? (
         <RegisterForm />
       ) : (
@@ -221,6 +311,8 @@ export function InvitePage({ token }: { token: string }) {
     >
       {user ? (
         <AlreadySignedIn />
+      ) : instance.sso.password_login === "admins" ? (
+        <Alert kind="info">{t("register.ssoOnly")}</Alert>
       ) : check.loading ? (
         <Spinner label={t("invite.checking")} />
       ) : valid ? (

@@ -181,6 +181,8 @@ pub async fn new_recovery_codes(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deletion {
+    /// Empty for an account of an OpenID provider (a recent sign-in there stands for it).
+    #[serde(default)]
     password: String,
     /// Also erase my messages, files, comments and poll answers (where the instance allows it).
     #[serde(default)]

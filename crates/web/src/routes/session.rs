@@ -1,10 +1,13 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use nichoir_auth::{
-    Credentials, LoginOutcome, LoginStep, Registration, DEVICE_COOKIE, SESSION_COOKIE,
+    Credentials, LoginOutcome, LoginStep, OidcCallback, Registration, DEVICE_COOKIE, OIDC_COOKIE,
+    SESSION_COOKIE,
 };
+use nichoir_core::ErrorCode;
 use nichoir_http::{
-    clear_cookie, device_cookie, read_cookie, session_cookie, ApiResult, ClientIp, Ctx, SignedIn,
+    clear_cookie, device_cookie, oidc_cookie, read_cookie, session_cookie, ApiResult, ClientIp,
+    Ctx, SignedIn,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -117,13 +120,102 @@ pub async fn setup(
     Ok(session_response(&ctx, HttpResponse::Created(), out))
 }
 
+/// Ends the session; one that came through an OpenID provider offering RP-initiated logout
+/// answers where to sign out there too (`provider_logout`).
 pub async fn logout(ctx: web::Data<Ctx>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let mut at_provider = None;
     if let Some(token) = read_cookie(&req, SESSION_COOKIE) {
+        let source = ctx.auth.session_source(&token).await?;
         ctx.auth.logout(&token).await?;
+        at_provider = ctx.auth.oidc_logout_url(&source).await;
     }
-    Ok(HttpResponse::NoContent()
-        .cookie(clear_cookie(SESSION_COOKIE, ctx.secure_cookies()))
-        .finish())
+    let clear = clear_cookie(SESSION_COOKIE, ctx.secure_cookies());
+    Ok(match at_provider {
+        Some(url) => HttpResponse::Ok()
+            .cookie(clear)
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(json!({ "provider_logout": url })),
+        None => HttpResponse::NoContent().cookie(clear).finish(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct OidcStartQuery {
+    return_to: Option<String>,
+}
+
+/// The login page after a failed sign-in at a provider, saying why.
+fn sso_failure(ctx: &Ctx, provider: &str, e: &nichoir_core::Error) -> HttpResponse {
+    tracing::info!(provider = %provider, code = e.code.as_str(), message = %e.message, "single sign-on refused");
+    let query = serde_urlencoded::to_string([
+        ("sso_error", e.code.as_str()),
+        ("sso_message", e.message.as_str()),
+    ])
+    .unwrap_or_default();
+    HttpResponse::SeeOther()
+        .cookie(clear_cookie(OIDC_COOKIE, ctx.secure_cookies()))
+        .insert_header((header::LOCATION, format!("/login?{query}")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// Sends the browser to provider `id`'s login page.
+pub async fn oidc_start(
+    ctx: web::Data<Ctx>,
+    id: web::Path<String>,
+    query: web::Query<OidcStartQuery>,
+) -> ApiResult<HttpResponse> {
+    match ctx.auth.oidc_start(&id, query.return_to.as_deref()).await {
+        Ok(start) => Ok(HttpResponse::SeeOther()
+            .cookie(oidc_cookie(start.browser_token, ctx.secure_cookies()))
+            .insert_header((header::LOCATION, start.authorize_url))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .finish()),
+        Err(e) if e.code == ErrorCode::SsoFailed => Ok(sso_failure(&ctx, &id, &e)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Where provider `id` sends the browser back: a session, then the page the sign-in started
+/// from; or the login page saying what went wrong.
+pub async fn oidc_callback(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    ip: ClientIp,
+    id: web::Path<String>,
+    answer: web::Query<OidcCallback>,
+) -> ApiResult<HttpResponse> {
+    let browser = read_cookie(&req, OIDC_COOKIE);
+    let finished = ctx
+        .auth
+        .oidc_finish(
+            &id,
+            answer.into_inner(),
+            browser.as_deref(),
+            &ip.0,
+            &user_agent(&req),
+        )
+        .await;
+    match finished {
+        Ok((out, return_to)) => {
+            end_previous_session(&ctx, &req).await?;
+            tracing::info!(user = %out.user.username, provider = %id, ip = %ip.0, "login");
+            Ok(HttpResponse::SeeOther()
+                .cookie(session_cookie(
+                    out.session_token,
+                    ctx.secure_cookies(),
+                    ctx.config.auth.session_absolute_days,
+                ))
+                .cookie(clear_cookie(OIDC_COOKIE, ctx.secure_cookies()))
+                .insert_header((header::LOCATION, return_to))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .finish())
+        }
+        Err(e) if matches!(e.code, ErrorCode::SsoFailed | ErrorCode::Conflict) => {
+            Ok(sso_failure(&ctx, &id, &e))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn logout_all(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {

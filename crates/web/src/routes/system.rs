@@ -39,6 +39,13 @@ pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
         "require_two_factor": c.auth.require_two_factor,
         "guests_can_create": c.auth.guests_can_create,
         "deletion_can_erase": c.auth.deletion_can_erase,
+        // The login page: provider buttons, whether the form takes directory passwords, and
+        // whether it is only for admins.
+        "sso": {
+            "providers": ctx.auth.oidc_providers(),
+            "directory": ctx.auth.has_directory(),
+            "password_login": c.auth.password_login,
+        },
     })))
 }
 
