@@ -304,8 +304,10 @@ async fn an_admin_deletes_a_member_but_not_themselves_and_the_last_admin_stays(
         root.delete("/api/v1/admin/users/u_nobody").await?.status,
         404
     );
+    // No password is a wrong one (accounts of an OpenID provider send none).
+    let r = root.post("/api/v1/me/delete", json!({})).await?;
+    assert_eq!(r.status, 401, "{:?}", r.body);
     for bad in [
-        json!({}),
         json!({"password": 3}),
         json!({"password": PASSWORD, "x": 1}),
     ] {

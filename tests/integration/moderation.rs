@@ -177,3 +177,50 @@ async fn an_admin_removes_content_by_its_link_with_a_reason_kept_in_the_audit_lo
     assert_eq!(log[1]["target_label"], "bob");
     Ok(())
 }
+
+/// A channel link archives the channel (its members still read it, nobody writes in it); a
+/// team's town square cannot be archived.
+#[tokio::test]
+async fn an_admin_archives_a_chat_channel_by_its_link() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let root = server.login_as("root", true).await?;
+    let bob = server.login_as("bob", false).await?;
+    team_square(&bob, "club").await?;
+    let channel = ok(
+        bob.post(
+            "/api/v1/chat/teams/club/channels",
+            json!({"display_name": "Rumeurs", "kind": "public"}),
+        )
+        .await?,
+        "channel",
+    )
+    .await?;
+    let id = channel["id"].as_str().unwrap_or("").to_string();
+    let remove = |link: &str| {
+        root.post(
+            "/api/v1/admin/moderation/remove",
+            json!({"link": link, "reason": "harassment"}),
+        )
+    };
+    let r = remove(&format!("{}/chat/club/rumeurs", server.url)).await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["removed"]["kind"], "chat_channel");
+    assert_eq!(r.body["removed"]["label"], "Rumeurs");
+    assert_eq!(
+        remove("/chat/club/rumeurs").await?.status,
+        404,
+        "archived already"
+    );
+    let r = bob
+        .post(
+            &format!("/api/v1/chat/channels/{id}/posts"),
+            json!({"text": "still here?"}),
+        )
+        .await?;
+    assert!(r.status >= 400 && r.status < 500, "{:?}", r.body);
+    assert_eq!(remove("/chat/club/town-square").await?.status, 422);
+    assert_eq!(remove("/chat/club/threads").await?.status, 404);
+    let log = root.get("/api/v1/admin/audit?limit=1").await?.body;
+    assert_eq!(log[0]["target_kind"], "chat_channel");
+    Ok(())
+}

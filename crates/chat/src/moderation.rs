@@ -1,4 +1,5 @@
-//! Chat in admin moderation: message permalinks (`/chat/{team}/pl/{id}`).
+//! Chat in admin moderation: message permalinks (`/chat/{team}/pl/{id}`), which remove the
+//! message, and channel links (`/chat/{team}/{channel}`), which archive the channel.
 
 use std::sync::Arc;
 
@@ -14,18 +15,28 @@ pub struct ChatModeration {
 #[async_trait::async_trait]
 impl Moderation for ChatModeration {
     async fn find(&self, path: &str) -> Result<Option<Target>, Error> {
-        Ok(self
-            .service
-            .moderation_target(path)
-            .await?
-            .map(|(id, text)| Target {
+        if let Some((id, text)) = self.service.moderation_target(path).await? {
+            return Ok(Some(Target {
                 kind: "chat_message",
                 id: id.to_string(),
                 label: short_label(&text),
+            }));
+        }
+        Ok(self
+            .service
+            .moderation_channel(path)
+            .await?
+            .map(|(id, name)| Target {
+                kind: "chat_channel",
+                id,
+                label: short_label(&name),
             }))
     }
 
     async fn remove(&self, target: &Target) -> Result<(), Error> {
+        if target.kind == "chat_channel" {
+            return self.service.archive_channel_as_admin(&target.id).await;
+        }
         let id = target
             .id
             .parse()

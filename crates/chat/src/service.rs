@@ -1791,6 +1791,47 @@ impl ChatService {
         Ok(post.filter(|p| !p.deleted).map(|p| (p.id, p.text)))
     }
 
+    /// The team channel a channel link names (`/chat/{team}/{channel}`), for admin moderation:
+    /// its id and display name.
+    pub async fn moderation_channel(&self, path: &str) -> ChatResult<Option<(String, String)>> {
+        let Some(parts) = nichoir_core::moderation::segments(path, "/chat/")
+            .filter(|s| s.len() == 2 && !["threads", "messages", "pl"].contains(&s[1]))
+        else {
+            return Ok(None);
+        };
+        let (team, name) = (parts[0].to_string(), parts[1].to_string());
+        let found = self
+            .db
+            .read(move |c| match store::team_by_name(c, &team)? {
+                Some(t) => store::channel_by_name(c, &t.id, &name),
+                None => Ok(None),
+            })
+            .await?;
+        Ok(found
+            .filter(|ch| !ch.archived)
+            .map(|ch| (ch.id, ch.display_name)))
+    }
+
+    /// Archives a team channel (admin moderation), as a team admin would: its messages stay
+    /// readable to its members, nobody writes in it any more, a team admin can bring it back.
+    pub async fn archive_channel_as_admin(&self, id: &str) -> ChatResult<()> {
+        let cid = id.to_string();
+        let Some(mut ch) = self.db.read(move |c| store::channel(c, &cid)).await? else {
+            return Err(Error::not_found("no such channel"));
+        };
+        if ch.name == "town-square" || ch.team_id.is_none() {
+            return Err(Error::validation(
+                "a team's town square cannot be archived: remove its messages, or the team's channels",
+            ));
+        }
+        ch.archived = true;
+        let c2 = ch.clone();
+        self.db
+            .write(move |c| store::update_channel(c, &c2))
+            .await?;
+        self.announce_channel(&ch.id).await
+    }
+
     /// Deletes a message as its author would (admin moderation): its text, files and search
     /// entry go, and the channel is told.
     pub async fn remove_post_as_admin(&self, id: i64) -> ChatResult<()> {

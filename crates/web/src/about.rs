@@ -79,7 +79,7 @@ pub fn about(config: &Config) -> Value {
         },
         "moderation": {
             "policy": t.moderation_policy,
-            "tools": "admins remove pads, polls, wikis, chat messages and video rooms from their link; each removal is kept with its reason in an audit log that every admin reads",
+            "tools": "admins remove pads, polls, wikis, chat messages and video rooms, and archive chat channels, from their link; each removal is kept with its reason in an audit log that every admin reads",
             "account_deletion": "anyone deletes their own account from its page: personal data goes, what they wrote with others stays under \"Deleted user\"",
         },
         "authority_requests": t.authority_requests,

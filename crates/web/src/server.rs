@@ -103,6 +103,12 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         .with_anonymous_render_limit(config.limits.anonymous_renders_per_minute)
         .with_instance_name(&config.instance.name)
         .with_sso(&config.oidc, &config.ldap, &config.public_base_url())?;
+    if !config.oidc.providers.is_empty() && config.server.base_url.is_empty() {
+        tracing::warn!(
+            redirect = %format!("{}/api/v1/auth/oidc/<id>/callback", config.public_base_url()),
+            "OpenID providers send people back to server.base_url, which is not set: set it to the address people use"
+        );
+    }
     let hub = Hub::new(config.realtime.clone());
     // Before any connection (the node's index goes into every connection id) and before the
     // tools' services start (chat's relay needs to know it is in a cluster).

@@ -24,12 +24,14 @@ export function launchBrowser({ extraArgs = [] } = {}) {
  * @returns {Promise<{ context: import("playwright-core").BrowserContext, page: import("playwright-core").Page, problems: string[], assertClean: () => void, close: () => Promise<void> }>}
  */
 export async function guardedContext(browser, server, options = {}) {
+  // `alsoHosts`: hosts the test means the browser to visit too (the organisation's sign-in provider).
+  const { alsoHosts = [], ...contextOptions } = options;
   const context = await browser.newContext({
     baseURL: server.url,
     locale: "en-US",
     colorScheme: "light",
     viewport: { width: 1280, height: 860 },
-    ...options,
+    ...contextOptions,
   });
   const problems = [];
   // Chromium logs "Failed to load resource: … status of 404" as a console error for any HTTP error
@@ -46,7 +48,7 @@ export async function guardedContext(browser, server, options = {}) {
   context.on("request", (req) => {
     const u = new URL(req.url());
     if (u.protocol === "data:" || u.protocol === "blob:") return;
-    if (u.host !== server.host) problems.push(`request to another host: ${req.method()} ${req.url()}`);
+    if (u.host !== server.host && !alsoHosts.includes(u.host)) problems.push(`request to another host: ${req.method()} ${req.url()}`);
   });
   const watched = new WeakSet();
   const watch = (page) => {

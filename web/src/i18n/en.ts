@@ -277,7 +277,7 @@ export const en = {
   "admin.deleteUserBody": "Their sign-in and personal data go for good; what they wrote with others stays, signed \"Deleted user\"; their poll answers stay, anonymous.",
   "admin.deletedUser": "The account of {name} is deleted.",
   "admin.moderation": "Moderation",
-  "admin.moderationDesc": "Remove a pad, poll, wiki, chat message or video room that breaks the rules: paste its link and say why.",
+  "admin.moderationDesc": "Remove a pad, poll, wiki, chat message or video room, or archive a chat channel, that breaks the rules: paste its link and say why.",
   "admin.removeLink": "Link",
   "admin.removeLinkHint": "As people share it, e.g. https://…/p/notes, …/poll/…, …/w/wiki, a chat message's link (…/chat/team/pl/123), …/video/room.",
   "admin.removeReason": "Reason",

@@ -277,7 +277,7 @@ export const fr: Messages = {
   "admin.deleteUserBody": "Sa connexion et ses données personnelles disparaissent définitivement ; ce que la personne a écrit avec d'autres reste, signé « Utilisateur supprimé » ; ses réponses aux sondages restent, anonymes.",
   "admin.deletedUser": "Le compte de {name} est supprimé.",
   "admin.moderation": "Modération",
-  "admin.moderationDesc": "Retirer un pad, un sondage, un wiki, un message ou un salon vidéo qui enfreint les règles : collez son lien et dites pourquoi.",
+  "admin.moderationDesc": "Retirer un pad, un sondage, un wiki, un message ou un salon vidéo, ou archiver un canal de discussion, qui enfreint les règles : collez son lien et dites pourquoi.",
   "admin.removeLink": "Lien",
   "admin.removeLinkHint": "Tel qu'il est partagé, par ex. https://…/p/notes, …/poll/…, …/w/wiki, le lien d'un message (…/chat/equipe/pl/123), …/video/salon.",
   "admin.removeReason": "Motif",

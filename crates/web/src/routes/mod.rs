@@ -76,7 +76,7 @@ pub fn api() -> Api {
             .body(json!({"quota_bytes": 104857600})).ok(204, ""), admin::set_quota)
         .route(doc(m("POST"), "/api/v1/admin/users/{id}/2fa/reset", "admin", "Turn a member's two-factor authentication off", Access::Admin).ok(204, ""), admin::reset_two_factor)
         .route(doc(m("GET"), "/api/v1/admin/usage", "admin", "Storage used per account and in total, with quotas", Access::Admin), admin::usage)
-        .route(doc(m("POST"), "/api/v1/admin/moderation/remove", "admin", "Remove a pad, poll, wiki, chat message or video room from its link; the reason goes to the audit log", Access::Admin)
+        .route(doc(m("POST"), "/api/v1/admin/moderation/remove", "admin", "Remove a pad, poll, wiki, chat message or video room, or archive a chat channel, from its link; the reason goes to the audit log", Access::Admin)
             .body(json!({"link": "https://nichoir.example/p/notes", "reason": "reported as spam"})).errors(&[404, 422]), moderation::remove)
         .route(doc(m("GET"), "/api/v1/admin/audit", "admin", "The audit log, newest first (?before=ID&limit=N)", Access::Admin), moderation::audit_log)
         .route(doc(m("GET"), "/api/v1/admin/invites", "admin", "Invitations", Access::Admin), admin::invites)
