@@ -224,3 +224,102 @@ async fn an_admin_archives_a_chat_channel_by_its_link() -> anyhow::Result<()> {
     assert_eq!(log[0]["target_kind"], "chat_channel");
     Ok(())
 }
+
+/// Admins find content without its link, across the tools, newest first; private conversations
+/// are not searched; `%` and `_` are plain characters; members cannot search.
+#[tokio::test]
+async fn an_admin_finds_content_by_its_words_across_the_tools() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let root = server.login_as("root", true).await?;
+    let bob = server.login_as("bob", false).await?;
+    ok(
+        bob.post("/api/v1/pads", json!({"name": "arnaque-tracts"}))
+            .await?,
+        "pad",
+    )
+    .await?;
+    let (poll_id, _, _) = classic_poll(&bob, "Grande arnaque", "Bob").await?;
+    ok(
+        bob.post(
+            "/api/v1/wikis",
+            json!({"slug": "wiki-arnaque", "title": "Arnaques"}),
+        )
+        .await?,
+        "wiki",
+    )
+    .await?;
+    let square = team_square(&bob, "club").await?;
+    let post = ok(
+        bob.post(
+            &format!("/api/v1/chat/channels/{square}/posts"),
+            json!({"text": "une ARNAQUE en public"}),
+        )
+        .await?,
+        "post",
+    )
+    .await?;
+    server.login_as("alice", false).await?;
+    let dm = ok(
+        bob.post("/api/v1/chat/direct", json!({"usernames": ["alice"]}))
+            .await?,
+        "dm",
+    )
+    .await?;
+    let dm_id = dm["id"].as_str().unwrap_or("");
+    ok(
+        bob.post(
+            &format!("/api/v1/chat/channels/{dm_id}/posts"),
+            json!({"text": "une arnaque en privé"}),
+        )
+        .await?,
+        "private post",
+    )
+    .await?;
+
+    let r = root
+        .get("/api/v1/admin/moderation/search?q=arnaque")
+        .await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let found = r.body["found"].as_array().cloned().unwrap_or_default();
+    let links: Vec<&str> = found.iter().filter_map(|f| f["link"].as_str()).collect();
+    for expected in [
+        "/p/arnaque-tracts".to_string(),
+        format!("/poll/{poll_id}"),
+        "/w/wiki-arnaque".to_string(),
+        format!("/chat/club/pl/{}", post["id"]),
+    ] {
+        assert!(
+            links.contains(&expected.as_str()),
+            "{expected} in {links:?}"
+        );
+    }
+    assert!(
+        !r.body.to_string().contains("en privé"),
+        "direct messages are not searched: {}",
+        r.body
+    );
+    // What search finds, removal takes.
+    let r = root
+        .post(
+            "/api/v1/admin/moderation/remove",
+            json!({"link": format!("/poll/{poll_id}"), "reason": "scam"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+
+    let none = root.get("/api/v1/admin/moderation/search?q=%25%25").await?;
+    assert_eq!(none.body["found"], json!([]), "% matches only itself");
+    for bad in ["a", "", "two%0Alines"] {
+        let r = root
+            .get(&format!("/api/v1/admin/moderation/search?q={bad}"))
+            .await?;
+        assert_eq!(r.status, 422, "{bad}: {:?}", r.body);
+    }
+    assert_eq!(
+        bob.get("/api/v1/admin/moderation/search?q=arnaque")
+            .await?
+            .status,
+        403
+    );
+    Ok(())
+}

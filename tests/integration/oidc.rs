@@ -363,3 +363,26 @@ async fn linking_creating_and_local_passwords_follow_the_settings() -> anyhow::R
     assert_eq!(r.code(), "registration_closed");
     Ok(())
 }
+
+#[tokio::test]
+async fn with_password_login_off_every_sign_in_goes_through_the_provider() -> anyhow::Result<()> {
+    let (server, _op) = setup(
+        &["test"],
+        |c| c.auth.password_login = PasswordLogin::Off,
+        |_| {},
+    )?;
+    server.create_user("root", "local-password-2", true).await?;
+    let mut local = server.client();
+    assert_eq!(local.login("root", "local-password-2").await?.status, 401);
+    let about = server.client().get("/api/v1/about").await?.body;
+    let methods = about["sign_in"]["methods"].to_string();
+    assert!(
+        !methods.contains("password") && methods.contains("oidc:Sign in with test"),
+        "{methods}"
+    );
+    let mut ada = server.client();
+    let cb = to_callback(&ada, "test", "ada", "ada-password").await?;
+    finish(&ada, &cb).await?;
+    assert!(signed_in(&mut ada).await?.is_some());
+    Ok(())
+}

@@ -442,7 +442,7 @@ function Header({ route }: { route: Route }) {
       ]
     : [
         { href: "/login", label: t("nav.login"), active: route.name === "login" },
-        ...(instance.registration === "open" && instance.sso.password_login !== "admins"
+        ...(instance.registration === "open" && instance.sso.password_login === "everyone"
           ? [{ href: "/register", label: t("nav.register"), active: route.name === "register" }]
           : []),
       ];

@@ -55,7 +55,7 @@ export interface Sso {
   /** Whether the login form also takes the organisation's directory (LDAP) accounts. */
   directory: boolean;
   /** "admins": only instance admins keep a Nichoir password (nobody registers with one). */
-  password_login: "everyone" | "admins";
+  password_login: "everyone" | "admins" | "off";
 }
 
 export interface Instance {
@@ -216,4 +216,13 @@ export interface AuditEntry {
   target_id: string;
   target_label: string;
   reason: string;
+}
+
+/** `GET /api/v1/admin/moderation/search`: content found by name, title or public message text. */
+export interface ModerationFound {
+  kind: "pad" | "poll" | "wiki" | "chat_channel" | "chat_message" | "video_room";
+  label: string;
+  /** A path of this instance: open it, or give it to removal. */
+  link: string;
+  created_at: number;
 }

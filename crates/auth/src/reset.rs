@@ -90,9 +90,9 @@ impl AuthService {
         }
         throttle.record_failure(&login, ip, now);
         let at = now_ms();
-        // Under `password_login = "admins"` nobody else has a password to reset.
-        let admins_only =
-            self.config().password_login == nichoir_core::config::PasswordLogin::Admins;
+        // Only those who may sign in with a password of Nichoir's have one to reset.
+        let policy = self.config().password_login;
+        let (anyone, admins) = (policy.allows(false), policy.allows(true));
         let found = self
             .db()
             .write(move |tx| {
@@ -100,11 +100,11 @@ impl AuthService {
                     "SELECT id, email, display_name FROM users
                      WHERE (lower(username) = lower(?1) OR lower(email) = lower(?1))
                        AND email IS NOT NULL AND email_verified_at IS NOT NULL AND disabled = 0
-                       AND auth_source = 'password' AND (?2 = 0 OR is_admin = 1)
+                       AND auth_source = 'password' AND (?2 = 1 OR (?3 = 1 AND is_admin = 1))
                      ORDER BY created_at LIMIT 5",
                 )?;
                 let people: Vec<ResetFor> = st
-                    .query_map(params![login, admins_only as i64], |r| {
+                    .query_map(params![login, anyone as i64, admins as i64], |r| {
                         Ok(ResetFor {
                             user_id: r.get(0)?,
                             email: r.get(1)?,

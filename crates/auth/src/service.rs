@@ -652,6 +652,15 @@ impl AuthService {
         if let Err(wait) = self.throttle.check(&name, ip, Instant::now()) {
             return Err(Error::rate_limited(wait));
         }
+        // No username has control characters (and PostgreSQL refuses a NUL in text): the same
+        // answer as any wrong name, on both engines.
+        if name.chars().any(char::is_control) || name.chars().count() > 256 {
+            self.throttle.record_failure(&name, ip, Instant::now());
+            return Err(Error::new(
+                ErrorCode::InvalidCredentials,
+                "wrong username or password",
+            ));
+        }
         let lookup = name.clone();
         let found: Option<(User, String)> = self
             .db
@@ -674,8 +683,7 @@ impl AuthService {
         // `password_login = "admins"`); the hash is computed either way, so timing does not
         // tell which.
         let local = user.as_ref().is_some_and(|u| {
-            u.sign_in == PASSWORD_SIGN_IN
-                && (self.config.password_login == PasswordLogin::Everyone || u.is_admin)
+            u.sign_in == PASSWORD_SIGN_IN && self.config.password_login.allows(u.is_admin)
         });
         let password = creds.password;
         let ok = self
@@ -1143,7 +1151,7 @@ impl AuthService {
         ip: &str,
         ua: &str,
     ) -> Result<LoginOutcome, Error> {
-        if self.config.password_login == PasswordLogin::Admins {
+        if self.config.password_login != PasswordLogin::Everyone {
             return Err(Error::new(
                 ErrorCode::RegistrationClosed,
                 "accounts here come from the organisation's sign-in",

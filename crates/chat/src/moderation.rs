@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use nichoir_core::moderation::{short_label, Moderation, Target};
+use nichoir_core::moderation::{short_label, Found, Moderation, Target, SEARCH_LIMIT};
 use nichoir_core::Error;
 
 use crate::service::ChatService;
@@ -31,6 +31,35 @@ impl Moderation for ChatModeration {
                 id,
                 label: short_label(&name),
             }))
+    }
+
+    async fn search(&self, pattern: &str) -> Result<Vec<Found>, Error> {
+        let pattern = pattern.to_string();
+        let (channels, posts) = self
+            .service
+            .db
+            .read(move |c| {
+                Ok((
+                    crate::store::moderation_channels(c, &pattern, SEARCH_LIMIT)?,
+                    crate::store::moderation_posts(c, &pattern, SEARCH_LIMIT)?,
+                ))
+            })
+            .await?;
+        let channels = channels
+            .into_iter()
+            .map(|(team, name, display, created_at)| Found {
+                kind: "chat_channel",
+                link: format!("/chat/{team}/{name}"),
+                label: short_label(&display),
+                created_at,
+            });
+        let posts = posts.into_iter().map(|(team, id, text, created_at)| Found {
+            kind: "chat_message",
+            link: format!("/chat/{team}/pl/{id}"),
+            label: short_label(&text),
+            created_at,
+        });
+        Ok(channels.chain(posts).collect())
     }
 
     async fn remove(&self, target: &Target) -> Result<(), Error> {

@@ -136,6 +136,19 @@ pub enum PasswordLogin {
     /// Instance admins only, so that they can still sign in when the provider is down; nobody
     /// registers with a password.
     Admins,
+    /// Nobody: every sign-in goes through the provider or the directory.
+    Off,
+}
+
+impl PasswordLogin {
+    /// Whether an account (an admin or not) may sign in with a password of Nichoir's.
+    pub fn allows(self, is_admin: bool) -> bool {
+        match self {
+            PasswordLogin::Everyone => true,
+            PasswordLogin::Admins => is_admin,
+            PasswordLogin::Off => false,
+        }
+    }
 }
 
 /// Single sign-on with OpenID Connect providers (Keycloak, Authentik, LemonLDAP::NG, Nextcloud…).
@@ -1026,6 +1039,15 @@ impl Config {
             }
         }
         let l = &self.ldap;
+        if self.auth.password_login == PasswordLogin::Off
+            && l.url.is_empty()
+            && self.oidc.providers.is_empty()
+        {
+            return Err(bad(
+                "auth.password_login",
+                "\"off\" needs [[oidc.providers]] or [ldap]: nobody could sign in",
+            ));
+        }
         if l.url.is_empty() {
             return Ok(());
         }
@@ -1427,6 +1449,10 @@ mod tests {
             ),
             (
                 vec![("NICHOIR_AUTH_PASSWORD_LOGIN", "nobody")],
+                "auth.password_login",
+            ),
+            (
+                vec![("NICHOIR_AUTH_PASSWORD_LOGIN", "off")],
                 "auth.password_login",
             ),
         ] {

@@ -15,9 +15,43 @@ pub struct Target {
     pub label: String,
 }
 
+/// Something an admin's search found, with the link that names it (to open it, or to give to
+/// removal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Found {
+    /// As [`Target::kind`], plus `chat_channel`.
+    pub kind: &'static str,
+    pub label: String,
+    /// A path of this instance (`/p/notes`, `/chat/club/pl/42`).
+    pub link: String,
+    /// When it was made (ms since the epoch): the newest come first.
+    pub created_at: i64,
+}
+
+/// The most one tool answers to one search.
+pub const SEARCH_LIMIT: i64 = 20;
+
+/// A SQL `LIKE` pattern (with `ESCAPE '\'`) for text containing `q`, lower-cased: compare it
+/// with `lower(column)`. `%`, `_` and `\` in `q` match only themselves.
+pub fn like_pattern(q: &str) -> String {
+    let mut out = String::from("%");
+    for c in q.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
 /// Implemented by each tool whose content an admin may remove.
 #[async_trait::async_trait]
 pub trait Moderation: Send + Sync {
+    /// What of this tool's content has `pattern` (from [`like_pattern`]) in its name, title or
+    /// (public) text, newest first, at most [`SEARCH_LIMIT`]: how an admin finds what was
+    /// reported without its link. Private conversations are not searched.
+    async fn search(&self, pattern: &str) -> crate::Result<Vec<Found>>;
     /// The target that `path` (a link's path, percent-decoded: `/p/notes`) names, if it is one
     /// of this tool's links and the thing exists.
     async fn find(&self, path: &str) -> crate::Result<Option<Target>>;
@@ -102,6 +136,13 @@ mod tests {
         assert_eq!(link_path("notes"), None);
         assert_eq!(link_path("/p/%ZZ"), None);
         assert_eq!(link_path("/"), None);
+    }
+
+    #[test]
+    fn like_patterns_match_only_what_is_typed() {
+        assert_eq!(like_pattern(" Spam "), "%spam%");
+        assert_eq!(like_pattern("100%_x\\"), "%100\\%\\_x\\\\%");
+        assert_eq!(like_pattern(""), "%%");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use nichoir_core::moderation::{segments, Moderation, Target};
+use nichoir_core::moderation::{segments, Found, Moderation, Target, SEARCH_LIMIT};
 use nichoir_core::Error;
 
 use crate::engine::{PadError, PadService};
@@ -27,6 +27,24 @@ impl Moderation for PadModeration {
             Err(PadError::NotFound | PadError::Deleted) => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    async fn search(&self, pattern: &str) -> Result<Vec<Found>, Error> {
+        let pattern = pattern.to_string();
+        let rows = self
+            .service
+            .db()
+            .read(move |c| crate::store::moderation_search(c, &pattern, SEARCH_LIMIT))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, created_at)| Found {
+                kind: "pad",
+                link: format!("/p/{id}"),
+                label: id,
+                created_at,
+            })
+            .collect())
     }
 
     async fn remove(&self, target: &Target) -> Result<(), Error> {

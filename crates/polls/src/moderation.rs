@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use nichoir_core::moderation::{short_label, Moderation, Target};
+use nichoir_core::moderation::{short_label, Found, Moderation, Target, SEARCH_LIMIT};
 use nichoir_core::Error;
 
 use crate::service::PollService;
@@ -23,6 +23,24 @@ impl Moderation for PollModeration {
                 id,
                 label: short_label(&title),
             }))
+    }
+
+    async fn search(&self, pattern: &str) -> Result<Vec<Found>, Error> {
+        let pattern = pattern.to_string();
+        let rows = self
+            .service
+            .db()
+            .read(move |c| crate::store::moderation_search(c, &pattern, SEARCH_LIMIT))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, title, created_at)| Found {
+                kind: "poll",
+                link: format!("/poll/{id}"),
+                label: short_label(&title),
+                created_at,
+            })
+            .collect())
     }
 
     async fn remove(&self, target: &Target) -> Result<(), Error> {

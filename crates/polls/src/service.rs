@@ -135,6 +135,11 @@ pub fn topic(poll_id: &str) -> String {
 }
 
 impl PollService {
+    /// The database, for this crate's moderation search.
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
     pub fn new(
         db: Db,
         hub: Hub,

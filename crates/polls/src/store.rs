@@ -701,3 +701,19 @@ pub fn erase_user(c: &Connection, user_id: &str, now: i64) -> SResult<Vec<(Strin
     }
     Ok(out)
 }
+
+/// Polls whose title matches `pattern` (admin moderation's search), newest first.
+pub fn moderation_search(
+    c: &Connection,
+    pattern: &str,
+    limit: i64,
+) -> SResult<Vec<(String, String, i64)>> {
+    let mut st = c.prepare(
+        "SELECT id, title, created_at FROM polls WHERE lower(title) LIKE ?1 ESCAPE '\\'
+         ORDER BY created_at DESC LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![pattern, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use nichoir_core::moderation::{short_label, Moderation, Target};
+use nichoir_core::moderation::{short_label, Found, Moderation, Target, SEARCH_LIMIT};
 use nichoir_core::Error;
 
 use crate::service::VideoService;
@@ -23,6 +23,24 @@ impl Moderation for VideoModeration {
                 label: short_label(if title.is_empty() { &id } else { &title }),
                 id,
             }))
+    }
+
+    async fn search(&self, pattern: &str) -> Result<Vec<Found>, Error> {
+        let pattern = pattern.to_string();
+        let rows = self
+            .service
+            .db()
+            .read(move |c| crate::store::moderation_search(c, &pattern, SEARCH_LIMIT))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, title, created_at)| Found {
+                kind: "video_room",
+                link: format!("/video/{id}"),
+                label: short_label(if title.is_empty() { &id } else { &title }),
+                created_at,
+            })
+            .collect())
     }
 
     async fn remove(&self, target: &Target) -> Result<(), Error> {

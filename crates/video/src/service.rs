@@ -159,6 +159,11 @@ pub fn topic_of(room: &str) -> String {
 }
 
 impl VideoService {
+    /// The database, for this crate's moderation search.
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
     /// Starts the SFU (binds its UDP port) and the service.
     pub async fn start(deps: VideoDeps) -> Result<Arc<VideoService>, Error> {
         let runtime = MediaRuntime::new()?;

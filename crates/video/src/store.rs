@@ -90,3 +90,20 @@ pub fn forget_user(c: &Connection, user_id: &str) -> SResult<()> {
     c.execute("DELETE FROM video_rooms WHERE owner_id = ?1", [user_id])?;
     Ok(())
 }
+
+/// Rooms whose name or title matches `pattern` (admin moderation's search), newest first.
+pub fn moderation_search(
+    c: &Connection,
+    pattern: &str,
+    limit: i64,
+) -> SResult<Vec<(String, String, i64)>> {
+    let mut st = c.prepare(
+        "SELECT id, title, created_at FROM video_rooms
+         WHERE lower(id) LIKE ?1 ESCAPE '\\' OR lower(title) LIKE ?1 ESCAPE '\\'
+         ORDER BY created_at DESC LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![pattern, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

@@ -90,10 +90,11 @@ pub fn about(config: &Config) -> Value {
 /// only admins keep one), "ldap", and "oidc:<label> (<provider host>)" per provider, so people
 /// see where their sign-in goes.
 fn sign_in_methods(config: &Config) -> Vec<String> {
-    let mut out = vec![match config.auth.password_login {
-        nichoir_core::config::PasswordLogin::Everyone => "password".to_string(),
-        nichoir_core::config::PasswordLogin::Admins => "password-admins".to_string(),
-    }];
+    let mut out: Vec<String> = match config.auth.password_login {
+        nichoir_core::config::PasswordLogin::Everyone => vec!["password".into()],
+        nichoir_core::config::PasswordLogin::Admins => vec!["password-admins".into()],
+        nichoir_core::config::PasswordLogin::Off => Vec::new(),
+    };
     if !config.ldap.url.is_empty() {
         out.push("ldap".into());
     }

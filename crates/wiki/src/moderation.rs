@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use nichoir_core::moderation::{short_label, Moderation, Target};
+use nichoir_core::moderation::{short_label, Found, Moderation, Target, SEARCH_LIMIT};
 use nichoir_core::Error;
 
 use crate::service::WikiService;
@@ -23,6 +23,24 @@ impl Moderation for WikiModeration {
                 id: id.to_string(),
                 label: short_label(&label),
             }))
+    }
+
+    async fn search(&self, pattern: &str) -> Result<Vec<Found>, Error> {
+        let pattern = pattern.to_string();
+        let rows = self
+            .service
+            .db
+            .read(move |c| crate::store::moderation_search(c, &pattern, SEARCH_LIMIT))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(slug, title, created_at)| Found {
+                kind: "wiki",
+                link: format!("/w/{slug}"),
+                label: short_label(&format!("{title} ({slug})")),
+                created_at,
+            })
+            .collect())
     }
 
     async fn remove(&self, target: &Target) -> Result<(), Error> {

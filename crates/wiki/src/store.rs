@@ -753,6 +753,23 @@ pub fn erase_user_comments(c: &Connection, user_id: &str) -> SResult<()> {
     Ok(())
 }
 
+/// Wikis whose title or address matches `pattern` (admin moderation's search), newest first.
+pub fn moderation_search(
+    c: &Connection,
+    pattern: &str,
+    limit: i64,
+) -> SResult<Vec<(String, String, i64)>> {
+    let mut st = c.prepare(
+        "SELECT slug, title, created_at FROM wikis
+         WHERE lower(title) LIKE ?1 ESCAPE '\\' OR lower(slug) LIKE ?1 ESCAPE '\\'
+         ORDER BY created_at DESC LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![pattern, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};

@@ -9,7 +9,7 @@ import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, 
 import { duration, formatDateTime, plural } from "../i18n/index.ts";
 import { formatBytes } from "../format.ts";
 import { oidcProviderOf, providerLabel } from "../sso.ts";
-import type { AuditEntry, Invite, NewInvite, UsageReport, User } from "../types.ts";
+import type { AuditEntry, Invite, ModerationFound, NewInvite, UsageReport, User } from "../types.ts";
 
 export function AdminPage() {
   const { t, user } = useApp();
@@ -225,7 +225,7 @@ function QuotaCell({ user, report, onSaved }: { user: User; report: UsageReport;
   );
 }
 
-/** Remove a pad, poll, wiki, chat message or video room from its link, with a reason. */
+/** Find content, then remove a pad, poll, wiki, chat message or video room (or archive a chat channel) from its link, with a reason. */
 function ModerationCard({ confirm, onRemoved }: { confirm: ReturnType<typeof useConfirm>[1]; onRemoved: () => void }) {
   const { t } = useApp();
   const [link, setLink] = useState("");
@@ -250,10 +250,50 @@ function ModerationCard({ confirm, onRemoved }: { confirm: ReturnType<typeof use
     }
     setBusy(false);
   };
+  // Finding content without its link: by name, title or public message text.
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<ModerationFound[] | null>(null);
+  const [searching, setSearching] = useState(false);
+  const search = async (e: TargetedEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setSearching(true);
+    setError(null);
+    try {
+      const r = await api.get<{ found: ModerationFound[] }>(`/api/v1/admin/moderation/search?q=${encodeURIComponent(query.trim())}`);
+      setFound(r.found);
+    } catch (err) {
+      setError(err);
+    }
+    setSearching(false);
+  };
   return (
     <Card id="moderation" title={t("admin.moderation")} description={t("admin.moderationDesc")} icon={<IconTrash />}>
       <ErrorAlert error={error} />
       {notice && <Alert kind="success">{notice}</Alert>}
+      <form class="form moderation-search" role="search" onSubmit={search}>
+        <TextField label={t("admin.findContent")} hint={t("admin.findContentHint")} name="moderation_query" type="search" minLength={2} maxLength={100} required value={query} onValue={setQuery} />
+        <Button type="submit" variant="secondary" loading={searching}>
+          {t("admin.find")}
+        </Button>
+      </form>
+      {found &&
+        (found.length === 0 ? (
+          <p class="muted">{t("admin.foundNothing")}</p>
+        ) : (
+          <ul class="moderation-found" id="moderation-found">
+            {found.map((f) => (
+              <li key={f.link}>
+                <Badge>{t(`admin.kind.${f.kind}`)}</Badge>{" "}
+                <a href={f.link} target="_blank" rel="noopener">
+                  {f.label}
+                </a>{" "}
+                <Button size="sm" variant="ghost" onClick={() => setLink(f.link)}>
+                  {t("admin.choose")}
+                </Button>
+              </li>
+            ))}
+          </ul>
+        ))}
       <form class="form" onSubmit={submit}>
         <TextField label={t("admin.removeLink")} hint={t("admin.removeLinkHint")} name="moderation_link" autoCapitalize="none" spellcheck={false} required value={link} onValue={setLink} />
         <TextField label={t("admin.removeReason")} hint={t("admin.removeReasonHint")} name="moderation_reason" required maxLength={500} value={reason} onValue={setReason} />

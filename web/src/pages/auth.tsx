@@ -100,10 +100,12 @@ export function LoginPage() {
   }
 
   const { providers, directory, password_login } = instance.sso;
-  const adminsOnly = password_login === "admins";
+  const adminsOnly = password_login !== "everyone";
   // Only admins keep a password and nobody signs in with the directory: the form is their way
-  // in when the provider is down, folded away from everyone else.
-  const folded = adminsOnly && !directory && providers.length > 0;
+  // in when the provider is down, folded away from everyone else. With no password of ours at
+  // all and no directory, there is no form.
+  const noForm = password_login === "off" && !directory && providers.length > 0;
+  const folded = !noForm && adminsOnly && !directory && providers.length > 0;
 
   const forgot = instance.password_reset && (
     <p>
@@ -152,7 +154,7 @@ export function LoginPage() {
           ))}
         </div>
       )}
-      {folded ? (
+      {noForm ? null : folded ? (
         <details class="auth-local">
           <summary>{t("login.localAdmin")}</summary>
           {form}
@@ -169,7 +171,7 @@ export function LoginPage() {
         </>
       )}
       <div class="auth-foot">
-        {!folded && forgot}
+        {!folded && !noForm && forgot}
         {!adminsOnly && instance.registration === "open" && (
           <p>
             {t("login.noAccount")} <Link href="/register">{t("login.register")}</Link>
@@ -281,7 +283,7 @@ export function RegisterPage() {
     <AuthCard title={t("register.heading")} subtitle={t("register.subtitle", { name: instance.name })}>
       {user ? (
         <AlreadySignedIn />
-      ) : instance.sso.password_login === "admins" ? (
+      ) : instance.sso.password_login !== "everyone" ? (
         <Alert kind="info">{t("register.ssoOnly")}</Alert>
       ) : instance.registration === "open" ? (
         <RegisterForm />
@@ -311,7 +313,7 @@ export function InvitePage({ token }: { token: string }) {
     >
       {user ? (
         <AlreadySignedIn />
-      ) : instance.sso.password_login === "admins" ? (
+      ) : instance.sso.password_login !== "everyone" ? (
         <Alert kind="info">{t("register.ssoOnly")}</Alert>
       ) : check.loading ? (
         <Spinner label={t("invite.checking")} />

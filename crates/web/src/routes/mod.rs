@@ -78,6 +78,7 @@ pub fn api() -> Api {
         .route(doc(m("GET"), "/api/v1/admin/usage", "admin", "Storage used per account and in total, with quotas", Access::Admin), admin::usage)
         .route(doc(m("POST"), "/api/v1/admin/moderation/remove", "admin", "Remove a pad, poll, wiki, chat message or video room, or archive a chat channel, from its link; the reason goes to the audit log", Access::Admin)
             .body(json!({"link": "https://nichoir.example/p/notes", "reason": "reported as spam"})).errors(&[404, 422]), moderation::remove)
+        .route(doc(m("GET"), "/api/v1/admin/moderation/search", "admin", "Find pads, polls, wikis, chat channels, public chat messages and video rooms by name, title or text (?q=, 2 to 100 characters), newest first, with their links", Access::Admin).errors(&[422]), moderation::search)
         .route(doc(m("GET"), "/api/v1/admin/audit", "admin", "The audit log, newest first (?before=ID&limit=N)", Access::Admin), moderation::audit_log)
         .route(doc(m("GET"), "/api/v1/admin/invites", "admin", "Invitations", Access::Admin), admin::invites)
         .route(doc(m("POST"), "/api/v1/admin/invites", "admin", "Create an invitation link", Access::Admin)

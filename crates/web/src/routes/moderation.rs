@@ -4,7 +4,7 @@
 
 use actix_web::{web, HttpResponse};
 use nichoir_auth::AuditAction;
-use nichoir_core::moderation::link_path;
+use nichoir_core::moderation::{like_pattern, link_path};
 use nichoir_core::Error;
 use nichoir_http::{ApiResult, Ctx, SignedIn};
 use serde::Deserialize;
@@ -60,10 +60,38 @@ pub async fn remove(
             return Ok(HttpResponse::Ok().json(json!({"removed": target})));
         }
     }
-    Err(
-        Error::not_found("this link names no pad, poll, wiki, chat message or video room here")
-            .into(),
+    Err(Error::not_found(
+        "this link names no pad, poll, wiki, chat channel or message or video room here",
     )
+    .into())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Search {
+    q: String,
+}
+
+/// Finds content by its name, title or (public) text across the tools, newest first: how an
+/// admin finds what was reported without its link.
+pub async fn search(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    q: web::Query<Search>,
+) -> ApiResult<HttpResponse> {
+    who.0.require_admin()?;
+    let q = q.q.trim();
+    let len = q.chars().count();
+    if !(2..=100).contains(&len) || q.chars().any(char::is_control) {
+        return Err(Error::validation("q: 2 to 100 characters on one line").into());
+    }
+    let pattern = like_pattern(q);
+    let mut found = Vec::new();
+    for part in ctx.moderation.iter() {
+        found.extend(part.search(&pattern).await?);
+    }
+    found.sort_by_key(|f| std::cmp::Reverse(f.created_at));
+    Ok(HttpResponse::Ok().json(json!({ "found": found })))
 }
 
 #[derive(Deserialize)]
