@@ -127,7 +127,12 @@ async fn about_this_instance_is_generated() -> anyhow::Result<()> {
         .collect();
     assert_eq!(
         cookies,
-        vec!["nichoir_session", "nichoir_guest", "nichoir_device"]
+        vec![
+            "nichoir_session",
+            "nichoir_guest",
+            "nichoir_device",
+            "nichoir_oidc"
+        ]
     );
     Ok(())
 }

@@ -118,7 +118,13 @@ impl Directory {
             return Ok(DirectoryAnswer::Refused);
         }
         let mut ldap = self.connect().await?;
-        let answer = self.authenticate_on(&mut ldap, login, password).await;
+        // `with_timeout` bounds one operation; a sign-in is several (binds and searches): the
+        // whole of it has a deadline too.
+        let deadline = Duration::from_secs(self.config.timeout_secs * 3);
+        let answer =
+            tokio::time::timeout(deadline, self.authenticate_on(&mut ldap, login, password))
+                .await
+                .unwrap_or_else(|_| Err(unavailable("no answer in time")));
         let _ = ldap.unbind().await;
         answer
     }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use nichoir_core::moderation::{short_label, Found, Moderation, Target, SEARCH_LIMIT};
+use nichoir_core::moderation::{found, short_label, Found, Moderation, Target, SEARCH_LIMIT};
 use nichoir_core::Error;
 
 use crate::service::ChatService;
@@ -45,21 +45,10 @@ impl Moderation for ChatModeration {
                 ))
             })
             .await?;
-        let channels = channels
-            .into_iter()
-            .map(|(team, name, display, created_at)| Found {
-                kind: "chat_channel",
-                link: format!("/chat/{team}/{name}"),
-                label: short_label(&display),
-                created_at,
-            });
-        let posts = posts.into_iter().map(|(team, id, text, created_at)| Found {
-            kind: "chat_message",
-            link: format!("/chat/{team}/pl/{id}"),
-            label: short_label(&text),
-            created_at,
-        });
-        Ok(channels.chain(posts).collect())
+        let link = |key: &str| format!("/chat/{key}");
+        let mut out = found("chat_channel", channels, link);
+        out.extend(found("chat_message", posts, link));
+        Ok(out)
     }
 
     async fn remove(&self, target: &Target) -> Result<(), Error> {

@@ -1200,43 +1200,43 @@ pub fn erase_user_posts(c: &Connection, user_id: &str) -> SResult<Vec<String>> {
     Ok(unused)
 }
 
-/// Team channels whose name matches `pattern` (admin moderation's search), newest first: team
-/// name, channel name, display name, created at.
+/// Team channels whose name matches `pattern` (admin moderation's search), newest first:
+/// `team/channel`, display name, created at.
 pub fn moderation_channels(
     c: &Connection,
     pattern: &str,
     limit: i64,
-) -> SResult<Vec<(String, String, String, i64)>> {
+) -> SResult<Vec<(String, String, i64)>> {
     let mut st = c.prepare(
-        "SELECT t.name, ch.name, ch.display_name, ch.created_at FROM chat_channels ch
+        "SELECT t.name || '/' || ch.name, ch.display_name, ch.created_at FROM chat_channels ch
          JOIN chat_teams t ON t.id = ch.team_id
          WHERE ch.archived = 0
            AND (lower(ch.display_name) LIKE ?1 ESCAPE '\\' OR lower(ch.name) LIKE ?1 ESCAPE '\\')
          ORDER BY ch.created_at DESC LIMIT ?2",
     )?;
     let rows = st.query_map(params![pattern, limit], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Messages of public channels whose text matches `pattern` (admin moderation's search; private
-/// channels and direct messages are not searched), newest first: team name, post id, text,
+/// channels and direct messages are not searched), newest first: `team/pl/post id`, text,
 /// created at.
 pub fn moderation_posts(
     c: &Connection,
     pattern: &str,
     limit: i64,
-) -> SResult<Vec<(String, i64, String, i64)>> {
+) -> SResult<Vec<(String, String, i64)>> {
     let mut st = c.prepare(
-        "SELECT t.name, p.id, p.text, p.created_at FROM chat_posts p
+        "SELECT t.name || '/pl/' || CAST(p.id AS TEXT), p.text, p.created_at FROM chat_posts p
          JOIN chat_channels ch ON ch.id = p.channel_id
          JOIN chat_teams t ON t.id = ch.team_id
          WHERE p.deleted = 0 AND ch.kind = 'public' AND lower(p.text) LIKE ?1 ESCAPE '\\'
          ORDER BY p.created_at DESC LIMIT ?2",
     )?;
     let rows = st.query_map(params![pattern, limit], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }

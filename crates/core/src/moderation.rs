@@ -45,6 +45,27 @@ pub fn like_pattern(q: &str) -> String {
     out
 }
 
+/// What a tool's search statement answered, `(key, label, created_at)` rows, as [`Found`]s of
+/// `kind` whose link is `link(key)`; an empty label reads as the key.
+pub fn found(
+    kind: &'static str,
+    rows: Vec<(String, String, i64)>,
+    link: impl Fn(&str) -> String,
+) -> Vec<Found> {
+    rows.into_iter()
+        .map(|(key, label, created_at)| Found {
+            kind,
+            link: link(&key),
+            label: short_label(if label.trim().is_empty() {
+                &key
+            } else {
+                &label
+            }),
+            created_at,
+        })
+        .collect()
+}
+
 /// Implemented by each tool whose content an admin may remove.
 #[async_trait::async_trait]
 pub trait Moderation: Send + Sync {

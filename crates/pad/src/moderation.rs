@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use nichoir_core::moderation::{segments, Found, Moderation, Target, SEARCH_LIMIT};
+use nichoir_core::moderation::{found, segments, Found, Moderation, Target, SEARCH_LIMIT};
 use nichoir_core::Error;
 
 use crate::engine::{PadError, PadService};
@@ -36,15 +36,7 @@ impl Moderation for PadModeration {
             .db()
             .read(move |c| crate::store::moderation_search(c, &pattern, SEARCH_LIMIT))
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, created_at)| Found {
-                kind: "pad",
-                link: format!("/p/{id}"),
-                label: id,
-                created_at,
-            })
-            .collect())
+        Ok(found("pad", rows, |key| format!("/p/{key}")))
     }
 
     async fn remove(&self, target: &Target) -> Result<(), Error> {

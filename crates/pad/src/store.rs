@@ -534,12 +534,18 @@ pub fn erase_user_chat(c: &Connection, user_id: &str) -> SResult<()> {
 }
 
 /// Pads whose name matches `pattern` (admin moderation's search), newest first.
-pub fn moderation_search(c: &Connection, pattern: &str, limit: i64) -> SResult<Vec<(String, i64)>> {
+pub fn moderation_search(
+    c: &Connection,
+    pattern: &str,
+    limit: i64,
+) -> SResult<Vec<(String, String, i64)>> {
     let mut st = c.prepare(
-        "SELECT id, created_at FROM pads WHERE deleted_at IS NULL AND lower(id) LIKE ?1 ESCAPE '\\'
+        "SELECT id, id, created_at FROM pads WHERE deleted_at IS NULL AND lower(id) LIKE ?1 ESCAPE '\\'
          ORDER BY created_at DESC LIMIT ?2",
     )?;
-    let rows = st.query_map(params![pattern, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = st.query_map(params![pattern, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 

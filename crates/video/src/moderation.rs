@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use nichoir_core::moderation::{short_label, Found, Moderation, Target, SEARCH_LIMIT};
+use nichoir_core::moderation::{found, short_label, Found, Moderation, Target, SEARCH_LIMIT};
 use nichoir_core::Error;
 
 use crate::service::VideoService;
@@ -32,15 +32,7 @@ impl Moderation for VideoModeration {
             .db()
             .read(move |c| crate::store::moderation_search(c, &pattern, SEARCH_LIMIT))
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, title, created_at)| Found {
-                kind: "video_room",
-                link: format!("/video/{id}"),
-                label: short_label(if title.is_empty() { &id } else { &title }),
-                created_at,
-            })
-            .collect())
+        Ok(found("video_room", rows, |key| format!("/video/{key}")))
     }
 
     async fn remove(&self, target: &Target) -> Result<(), Error> {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use nichoir_core::moderation::{short_label, Found, Moderation, Target, SEARCH_LIMIT};
+use nichoir_core::moderation::{found, short_label, Found, Moderation, Target, SEARCH_LIMIT};
 use nichoir_core::Error;
 
 use crate::service::WikiService;
@@ -32,15 +32,7 @@ impl Moderation for WikiModeration {
             .db
             .read(move |c| crate::store::moderation_search(c, &pattern, SEARCH_LIMIT))
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(slug, title, created_at)| Found {
-                kind: "wiki",
-                link: format!("/w/{slug}"),
-                label: short_label(&format!("{title} ({slug})")),
-                created_at,
-            })
-            .collect())
+        Ok(found("wiki", rows, |key| format!("/w/{key}")))
     }
 
     async fn remove(&self, target: &Target) -> Result<(), Error> {

@@ -760,7 +760,7 @@ pub fn moderation_search(
     limit: i64,
 ) -> SResult<Vec<(String, String, i64)>> {
     let mut st = c.prepare(
-        "SELECT slug, title, created_at FROM wikis
+        "SELECT slug, title || ' (' || slug || ')', created_at FROM wikis
          WHERE lower(title) LIKE ?1 ESCAPE '\\' OR lower(slug) LIKE ?1 ESCAPE '\\'
          ORDER BY created_at DESC LIMIT ?2",
     )?;
