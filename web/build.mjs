@@ -1,8 +1,9 @@
 // Builds the Nichoir web front-end into dist/ (or the unit tests into .test-build/ with --tests).
 // Type checking is done separately by `tsc --noEmit` (see package.json), esbuild only bundles.
 import { build } from "esbuild";
-import { cp, mkdir, readdir, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+import { cp, mkdir, readFile, readdir, rename, rm } from "node:fs/promises";
+import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = dirname(fileURLToPath(import.meta.url));
@@ -59,6 +60,7 @@ async function buildApp() {
     // index.html at the root of dist, static files (favicon…) under assets/.
     await cp(join(root, "index.html"), join(stage, "index.html"));
     await cp(join(root, "public"), join(stage, "assets"), { recursive: true });
+    await buildServiceWorker(stage);
 
     const fresh = await listFiles(stage);
     for (const rel of fresh) {
@@ -70,7 +72,33 @@ async function buildApp() {
   } finally {
     await rm(stage, { recursive: true, force: true });
   }
-  console.log("built web/dist (index.html, assets/app.js + chunks, assets/app.css)");
+  console.log("built web/dist (index.html, sw.js, assets/app.js + chunks, assets/app.css)");
+}
+
+/**
+ * sw.js at the root (its scope is the whole app), with the build's files under assets/ to cache
+ * and a version made from their contents: a new build is a new worker, which replaces the old
+ * shell in installed apps.
+ */
+async function buildServiceWorker(stage) {
+  const files = (await listFiles(join(stage, "assets"))).sort();
+  const hash = createHash("sha256");
+  for (const rel of files) hash.update(rel).update(await readFile(join(stage, "assets", rel)));
+  const version = hash.digest("hex").slice(0, 16);
+  await build({
+    absWorkingDir: root,
+    entryPoints: { sw: "sw/sw.ts" },
+    outdir: stage,
+    bundle: true,
+    format: "iife",
+    target: ["es2022", "chrome100", "firefox100", "safari15"],
+    minify: !args.has("--dev"),
+    logLevel: "warning",
+    define: {
+      PRECACHE: JSON.stringify(files.map((rel) => `/assets/${rel.split(sep).join("/")}`)),
+      VERSION: JSON.stringify(version),
+    },
+  });
 }
 
 async function buildTests() {

@@ -12,6 +12,7 @@ fn main() {
     let web = root.join("web");
     for p in [
         "src",
+        "sw",
         "public",
         "index.html",
         "package.json",

@@ -1739,3 +1739,53 @@ async fn my_data_export_holds_my_chat_messages_files_and_reactions() -> anyhow::
     assert!(!bobs.keys().any(|k| k.starts_with("chat/files/")));
     Ok(())
 }
+
+/// The next presence signal about `user` on this socket.
+async fn presence_of(ws: &mut Ws, user: &str) -> String {
+    loop {
+        let f = recv_json(ws, WAIT).await;
+        if f["type"] == "event" && f["data"]["type"] == "presence" && f["data"]["user_id"] == user {
+            return f["data"]["status"].as_str().unwrap_or("").to_string();
+        }
+    }
+}
+
+/// Presence tells the truth: a newcomer learns who of its teams is online, and a person whose
+/// last connection closes is offline for the others after a short grace (a second connection
+/// keeps them online).
+#[tokio::test]
+async fn presence_goes_offline_when_the_last_connection_closes() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let alice = person(&server, "alice").await?;
+    let bob = person(&server, "bob").await?;
+    crate::support::team_square(&alice.http, "club").await?;
+    let r = bob
+        .http
+        .post("/api/v1/chat/teams/club/join", json!({}))
+        .await?;
+    assert!(r.status < 300, "{:?}", r.body);
+
+    let mut bob_one = socket(&server, &bob).await;
+    let mut bob_two = socket(&server, &bob).await;
+    let mut watcher = socket(&server, &alice).await;
+    assert_eq!(
+        presence_of(&mut watcher, &bob.id).await,
+        "online",
+        "told at once"
+    );
+
+    bob_one.close(None).await?;
+    drop(bob_one);
+    // Still one connection: no offline (the next signal is the one the second close brings).
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    bob_two.close(None).await?;
+    drop(bob_two);
+    let started = std::time::Instant::now();
+    assert_eq!(presence_of(&mut watcher, &bob.id).await, "offline");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "after the grace, not before: {:?}",
+        started.elapsed()
+    );
+    Ok(())
+}

@@ -15,6 +15,7 @@ import { NotFoundPage } from "./pages/notfound.tsx";
 import { SESSION_ENDED_EVENT } from "./pads/socket.ts";
 import { NAVIGATE_EVENT, PROTECTED, type Route, type Tool, matchRoute, navigate, safeNext } from "./router.ts";
 import { SSO_PENDING, oidcProviderOf, providerLogoutUrl } from "./sso.ts";
+import { useInstall } from "./install.ts";
 import { LANG_KEY, SIGNED_IN_KEY, getItem, setItem } from "./storage.ts";
 import { type Theme, applyTheme, effectiveTheme } from "./theme.ts";
 import type { Instance, SessionAnswer, User } from "./types.ts";
@@ -404,6 +405,7 @@ function ThemeToggle() {
 
 function Header({ route }: { route: Route }) {
   const { t, instance, user, setSession } = useApp();
+  const install = useInstall();
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   useEffect(() => setOpen(false), [route]);
@@ -478,6 +480,11 @@ function Header({ route }: { route: Route }) {
           )}
         </nav>
         <div class="header-tools">
+          {install.available && (
+            <Button variant="ghost" size="sm" class="install-btn" onClick={install.install}>
+              {t("nav.install")}
+            </Button>
+          )}
           <ThemeToggle />
           <button
             type="button"

@@ -1701,9 +1701,10 @@ impl ChatService {
     }
 
     /// Tells everyone who shares a team with `user_id` about their status.
-    pub async fn presence(&self, user_id: &str, status: &str) -> ChatResult<()> {
+    /// The people who share a team with `user_id` (at most 5,000): who hears of their presence.
+    pub async fn team_peers(&self, user_id: &str) -> ChatResult<Vec<String>> {
         let uid = user_id.to_string();
-        let peers: Vec<String> = self
+        Ok(self
             .db
             .read(move |c| {
                 let mut st = c.prepare_cached(
@@ -1712,7 +1713,11 @@ impl ChatService {
                 let rows = st.query_map([&uid], |r| r.get(0))?;
                 Ok(rows.collect::<Result<_, _>>()?)
             })
-            .await?;
+            .await?)
+    }
+
+    pub async fn presence(&self, user_id: &str, status: &str) -> ChatResult<()> {
+        let peers = self.team_peers(user_id).await?;
         let data = json!({"type": "presence", "user_id": user_id, "status": status}).to_string();
         let topics: Vec<String> = peers.iter().map(|p| topic(p)).collect();
         self.hub

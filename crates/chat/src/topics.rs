@@ -1,6 +1,8 @@
 //! The realtime side of chat: `chat:<user id>`, one topic per user carrying every event of every
 //! channel they are in. Only that user may follow it. Clients publish `catch_up`, `typing` and
-//! `status`; presence follows the topic's connections.
+//! `status`; presence follows the topic's connections: online with the first, offline a few
+//! seconds after the last is gone (a reload comes back within them), and a new connection is told
+//! who of its teams is online now.
 
 use std::sync::Arc;
 
@@ -18,6 +20,10 @@ pub struct ChatTopics {
 /// Events per `events` message of a catch-up.
 const CHUNK: usize = 200;
 
+/// How long after a user's last connection closed they are said offline: a reload or a network
+/// hiccup reconnects within it, without an offline-online flicker for the others.
+pub const OFFLINE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 #[async_trait::async_trait]
 impl TopicHandler for ChatTopics {
     async fn authorize(&self, actor: &Actor, topic: &str) -> Result<(), Error> {
@@ -33,7 +39,7 @@ impl TopicHandler for ChatTopics {
     async fn on_subscribe(
         &self,
         hub: &Hub,
-        _peer: &Peer,
+        peer: &Peer,
         actor: &Actor,
         topic: &str,
     ) -> Result<(), Error> {
@@ -41,7 +47,35 @@ impl TopicHandler for ChatTopics {
         if hub.members(topic).len() == 1 {
             self.service.presence(actor.id(), "online").await?;
         }
+        // And this connection learns who is online now (later changes come as events).
+        for other in self.service.team_peers(actor.id()).await? {
+            if !hub.members(&crate::service::topic(&other)).is_empty() {
+                hub.send_event_to(
+                    peer.conn,
+                    topic,
+                    &json!({"type": "presence", "user_id": other, "status": "online"}),
+                );
+            }
+        }
         Ok(())
+    }
+
+    fn on_leave(&self, hub: &Hub, _peer: &Peer, topic: &str) {
+        if !hub.members(topic).is_empty() {
+            return;
+        }
+        let Some(user_id) = topic.strip_prefix("chat:").map(str::to_string) else {
+            return;
+        };
+        let (hub, service, topic) = (hub.clone(), self.service.clone(), topic.to_string());
+        tokio::spawn(async move {
+            tokio::time::sleep(OFFLINE_GRACE).await;
+            if hub.members(&topic).is_empty() {
+                if let Err(e) = service.presence(&user_id, "offline").await {
+                    tracing::warn!(error = %e.message, "offline presence not sent");
+                }
+            }
+        });
     }
 
     async fn on_publish(

@@ -32,6 +32,7 @@ export const en = {
   "nav.login": "Log in",
   "nav.register": "Create account",
   "nav.logout": "Log out",
+  "nav.install": "Install the app",
   "nav.menu": "Menu",
   "nav.signedInAs": "Signed in as {name}",
 

@@ -32,6 +32,7 @@ export const fr: Messages = {
   "nav.login": "Se connecter",
   "nav.register": "Créer un compte",
   "nav.logout": "Se déconnecter",
+  "nav.install": "Installer l'application",
   "nav.menu": "Menu",
   "nav.signedInAs": "Connecté en tant que {name}",
 

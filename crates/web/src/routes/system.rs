@@ -49,6 +49,53 @@ pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
     })))
 }
 
+/// The web app manifest: Nichoir installs as an app (Android, iOS home screen, desktop), named
+/// after the instance, with shortcuts to the five tools.
+pub async fn manifest(ctx: web::Data<Ctx>) -> HttpResponse {
+    let c = &ctx.config;
+    let fr = c.instance.default_language == "fr";
+    let name = c.instance.name.trim();
+    let short: String = name.chars().take(12).collect();
+    let tools = [
+        ("/pads", "Pads", "Pads"),
+        ("/polls", "Polls", "Sondages"),
+        ("/chat", "Chat", "Discussion"),
+        ("/video", "Video calls", "Visio"),
+        ("/wikis", "Wikis", "Wikis"),
+    ];
+    let shortcuts: Vec<serde_json::Value> = tools
+        .iter()
+        .map(|(url, en, fr_name)| json!({"name": if fr { fr_name } else { en }, "url": url}))
+        .collect();
+    let icon = |src: &str, size: &str, kind: &str, purpose: &str| json!({"src": src, "sizes": size, "type": kind, "purpose": purpose});
+    HttpResponse::Ok()
+        .content_type("application/manifest+json")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))
+        .json(json!({
+            "id": "/",
+            "name": name,
+            "short_name": short,
+            "description": if fr {
+                "Pads, sondages, discussion, visio et wikis, chez votre hébergeur"
+            } else {
+                "Pads, polls, chat, video calls and wikis, on your own host"
+            },
+            "lang": c.instance.default_language,
+            "start_url": "/",
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#f7f7f9",
+            "theme_color": "#5b5bd6",
+            "icons": [
+                icon("/assets/icons/icon-192.png", "192x192", "image/png", "any"),
+                icon("/assets/icons/icon-512.png", "512x512", "image/png", "any"),
+                icon("/assets/icons/maskable-512.png", "512x512", "image/png", "maskable"),
+                icon("/assets/favicon.svg", "any", "image/svg+xml", "any"),
+            ],
+            "shortcuts": shortcuts,
+        }))
+}
+
 pub async fn about(ctx: web::Data<Ctx>) -> HttpResponse {
     HttpResponse::Ok().json(crate::about::about(&ctx.config))
 }

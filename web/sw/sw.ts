@@ -1,0 +1,61 @@
+// Nichoir's service worker: the app shell (scripts, styles, icons) cached per build so the app
+// opens at once and works from a phone's home screen; live data (/api) never cached; an honest
+// offline page when the host cannot be reached. A new build is a new worker (its file carries the
+// build's version): it caches the new shell, takes over, and drops the old one.
+/// <reference lib="webworker" />
+export type {};
+
+declare const self: ServiceWorkerGlobalScope;
+/** The build's files under /assets/, listed by web/build.mjs. */
+declare const PRECACHE: string[];
+/** A hash of those files: a new build is a new worker. */
+declare const VERSION: string;
+
+const CACHE = `nichoir-${VERSION}`;
+const OFFLINE_PAGE = "/assets/offline.html";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(PRECACHE);
+      // The new shell is complete: no need to wait for the old tabs to close.
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) {
+        if (key.startsWith("nichoir-") && key !== CACHE) await caches.delete(key);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  // Other origins, live data and the worker itself go to the network as they are.
+  if (url.origin !== self.location.origin || url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
+  if (request.mode === "navigate") {
+    // Pages: always the host's current one; without the network, say so plainly.
+    event.respondWith(
+      fetch(request).catch(async () => (await caches.match(OFFLINE_PAGE)) ?? Response.error()),
+    );
+    return;
+  }
+  if (url.pathname.startsWith("/assets/")) {
+    // This build's files: from the cache (they change only with the build, and so does the cache).
+    event.respondWith(
+      (async () => {
+        const cached = await caches.match(request, { ignoreSearch: true });
+        return cached ?? fetch(request);
+      })(),
+    );
+  }
+});
