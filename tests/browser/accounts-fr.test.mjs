@@ -126,6 +126,20 @@ describe("les comptes, en français", { concurrency: false }, () => {
     admin.assertClean();
   });
 
+  it("les e-mails sur les messages manqués : choisis sur la page de compte, arrêtés d'un clic", async () => {
+    const { page } = claire;
+    await page.goto("/account");
+    const card = page.locator("#chat-email");
+    await card.getByRole("heading", { name: "E-mails sur les messages manqués" }).waitFor();
+    await card.getByLabel("Les envoyer").selectOption("hourly");
+    await card.getByText("Enregistré.").waitFor();
+    // The link of a mail (any token answers the same).
+    await page.goto("/unsubscribe#un-jeton-de-mail");
+    await page.getByRole("button", { name: "Arrêter ces e-mails" }).click();
+    await page.getByText("C'est fait : plus d'e-mails sur les messages manqués.").waitFor();
+    claire.assertClean();
+  });
+
   it("un membre supprime son compte, après avoir lu ce qui reste", async () => {
     const g = claire;
     const { page } = g;

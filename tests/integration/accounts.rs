@@ -422,31 +422,6 @@ fn mailing_server() -> anyhow::Result<(TestServer, nichoir_testkit::MailSink)> {
     Ok((server, sink))
 }
 
-/// A quoted-printable body as text (soft line breaks joined, `=XX` decoded).
-fn unquote(qp: &str) -> String {
-    let joined = qp.replace("=\r\n", "").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'=', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The token of the reset link in a mail (`…/reset-password#<token>`).
 fn reset_token(mail: &str) -> String {
     link_token(mail, "/reset-password#")
@@ -454,7 +429,7 @@ fn reset_token(mail: &str) -> String {
 
 /// The token after `marker` (`/confirm-email#`) in a mail.
 fn link_token(mail: &str, marker: &str) -> String {
-    unquote(mail)
+    crate::support::unquote(mail)
         .split(marker)
         .nth(1)
         .map(|rest| {

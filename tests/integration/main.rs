@@ -6,6 +6,7 @@ mod admin;
 mod bad_input;
 mod bounded_work;
 mod chat;
+mod chat_email;
 mod csrf;
 mod deletion;
 mod frame_fuzz;

@@ -9,7 +9,7 @@ import { type Lang, LANGUAGES, detectLanguage, isLang, translator } from "./i18n
 import { AboutPage, LegalPage } from "./pages/about.tsx";
 import { AccountPage, TwoFactorRequiredPage } from "./pages/account.tsx";
 import { AdminPage } from "./pages/admin.tsx";
-import { ConfirmEmailPage, ForgotPasswordPage, InvitePage, LoginPage, RegisterPage, ResetPasswordPage, SetupPage } from "./pages/auth.tsx";
+import { ConfirmEmailPage, ForgotPasswordPage, InvitePage, LoginPage, RegisterPage, ResetPasswordPage, SetupPage, UnsubscribePage } from "./pages/auth.tsx";
 import { HomePage, ToolPage } from "./pages/home.tsx";
 import { NotFoundPage } from "./pages/notfound.tsx";
 import { SESSION_ENDED_EVENT } from "./pads/socket.ts";
@@ -348,6 +348,8 @@ function Page({ route }: { route: Route }) {
       return <ResetPasswordPage />;
     case "confirmEmail":
       return <ConfirmEmailPage />;
+    case "unsubscribe":
+      return <UnsubscribePage />;
     case "setup":
       return <SetupPage />;
     case "tool":

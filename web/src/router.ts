@@ -7,6 +7,7 @@ export type RouteName =
   | "forgotPassword"
   | "resetPassword"
   | "confirmEmail"
+  | "unsubscribe"
   | "setup"
   | "tool"
   | "pads"
@@ -45,6 +46,7 @@ const STATIC: Record<string, RouteName> = {
   "/forgot-password": "forgotPassword",
   "/reset-password": "resetPassword",
   "/confirm-email": "confirmEmail",
+  "/unsubscribe": "unsubscribe",
   "/account": "account",
   "/admin": "admin",
   "/about": "about",

@@ -4,6 +4,7 @@
 //! in `text`, SQL in `store`, the service in `service`, HTTP in `routes`, realtime in `topics`.
 
 mod departure;
+mod email;
 mod export;
 mod files;
 #[cfg(test)]
@@ -25,11 +26,12 @@ use std::sync::Arc;
 use nichoir_http::Api;
 
 pub use departure::ChatDeparture;
+pub use email::EmailChoice;
 pub use export::ChatExport;
 pub use files::usage as file_usage;
 pub use migrations::MIGRATIONS;
 pub use moderation::ChatModeration;
-pub use service::{ChatDeps, ChatService};
+pub use service::{ChatDeps, ChatService, EmailSettings};
 pub use topics::ChatTopics;
 
 /// Adds the chat routes to the API.

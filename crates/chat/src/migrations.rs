@@ -334,5 +334,33 @@ CREATE INDEX chat_files_by_user ON chat_files (user_id, size);
 CREATE INDEX chat_files_by_user ON chat_files (user_id, size);
 "#,
         },
+        Migration {
+            version: 6,
+            name: "missed_activity_mail",
+            after: None,
+            // Mail about mentions and direct messages a person has not seen: how often they want
+            // it (none: the instance's default), the last message mailed (never twice), when, and
+            // the hash of the last mail's unsubscribe token.
+            sql: r#"
+CREATE TABLE chat_email (
+    user_id TEXT PRIMARY KEY,
+    cadence TEXT,
+    mailed_up_to INTEGER NOT NULL DEFAULT 0,
+    last_mailed_at INTEGER NOT NULL DEFAULT 0,
+    unsubscribe_hash TEXT
+) STRICT;
+CREATE INDEX chat_email_unsubscribe ON chat_email (unsubscribe_hash);
+"#,
+            pg: r#"
+CREATE TABLE chat_email (
+    user_id TEXT PRIMARY KEY,
+    cadence TEXT,
+    mailed_up_to BIGINT NOT NULL DEFAULT 0,
+    last_mailed_at BIGINT NOT NULL DEFAULT 0,
+    unsubscribe_hash TEXT
+);
+CREATE INDEX chat_email_unsubscribe ON chat_email (unsubscribe_hash);
+"#,
+        },
     ],
 };

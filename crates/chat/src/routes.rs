@@ -19,6 +19,11 @@ pub fn declare(api: Api) -> Api {
     api.route(doc(m("POST"), "/api/v1/chat/teams", "chat", "Create a team (with its town square); I am its admin", u)
             .body(json!({"name": "asso-velo", "display_name": "Asso vélo", "open": true})).ok(201, "application/json").errors(&[409]), create_team)
         .route(doc(m("GET"), "/api/v1/chat/teams", "chat", "My teams", u), my_teams)
+        .route(doc(m("GET"), "/api/v1/chat/email", "chat", "How often I am mailed about mentions and direct messages I have not seen, and the instance's default", u), email_choice)
+        .route(doc(m("PUT"), "/api/v1/chat/email", "chat", "Choose how often I am mailed about what I missed: immediately, 15min, hourly or never", u)
+            .body(json!({"cadence": "hourly"})), set_email_choice)
+        .route(doc(m("POST"), "/api/v1/chat/email/unsubscribe", "chat", "One click in a mail about missed messages: no more of them (the same answer for any token)", Access::Public)
+            .body(json!({"token": "…"})).ok(204, ""), unsubscribe)
         .route(doc(m("GET"), "/api/v1/chat/teams/open", "chat", "Open teams I may join", u), open_teams)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/join", "chat", "Join an open team", u), join_team)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/leave", "chat", "Leave a team", u).ok(204, ""), leave_team)
@@ -597,4 +602,33 @@ async fn import_mattermost(
     let bytes =
         nichoir_http::read_body(body, (s.max_file_bytes as usize).saturating_mul(10)).await?;
     Ok(ok(s.import_mattermost(&who.0, &team, &bytes).await?))
+}
+
+async fn email_choice(s: Chat, who: SignedIn) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(s.email_choice(who.0.id()).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Cadence {
+    cadence: String,
+}
+
+async fn set_email_choice(
+    s: Chat,
+    who: SignedIn,
+    body: web::Json<Cadence>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(s.set_email_choice(who.0.id(), &body.cadence).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Unsubscribe {
+    token: String,
+}
+
+async fn unsubscribe(s: Chat, body: web::Json<Unsubscribe>) -> ApiResult<HttpResponse> {
+    s.unsubscribe(&body.token).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

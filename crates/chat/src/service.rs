@@ -136,10 +136,26 @@ pub struct ChatService {
     pub(crate) quotas: nichoir_core::quota::Quotas,
     pub(crate) retention_days: u64,
     pub(crate) base_url: String,
+    /// Mail about missed mentions and direct messages (`email.rs`).
+    pub(crate) email: EmailSettings,
     previewers: Vec<Arc<dyn LinkPreviewer>>,
     users: Mutex<HashMap<String, CachedUser>>,
     /// In a cluster: the relay that pushes committed events in id order (`relay.rs`).
     relay: std::sync::OnceLock<Arc<crate::relay::Relay>>,
+}
+
+/// How missed mentions and direct messages are mailed.
+#[derive(Clone)]
+pub struct EmailSettings {
+    pub mailer: nichoir_mail::Mailer,
+    /// For those who chose nothing (`chat.email_default`).
+    pub default: nichoir_core::config::MissedMail,
+    /// How long a message stays unseen before it is mailed.
+    pub after_minutes: u64,
+    /// The mails' language ("en" or "fr"): the instance's.
+    pub language: String,
+    /// The instance's name, in the subject.
+    pub instance: String,
 }
 
 /// What the composition hands the chat.
@@ -153,6 +169,7 @@ pub struct ChatDeps {
     pub quotas: nichoir_core::quota::Quotas,
     pub retention_days: u64,
     pub base_url: String,
+    pub email: EmailSettings,
     /// Cards for links to the other tools' pages (pads, polls, wiki pages).
     pub previewers: Vec<Arc<dyn LinkPreviewer>>,
 }
@@ -175,6 +192,7 @@ impl ChatService {
             max_file_bytes: d.max_file_bytes,
             quotas: d.quotas,
             retention_days: d.retention_days,
+            email: d.email,
             base_url: d.base_url,
             previewers: d.previewers,
             users: Mutex::new(HashMap::new()),

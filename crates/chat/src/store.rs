@@ -1241,6 +1241,108 @@ pub fn moderation_posts(
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// A mention or direct message someone has not seen (`missed`).
+#[derive(Debug, Clone)]
+pub struct Missed {
+    /// Who missed it.
+    pub user_id: String,
+    pub post_id: i64,
+    pub author_id: String,
+    pub text: String,
+    /// The channel's kind (`public`, `private`, `direct`, `group`).
+    pub kind: String,
+    pub channel_name: String,
+    /// The team's name; None for direct and group messages.
+    pub team: Option<String>,
+}
+
+/// Mentions and direct messages, made before `before` and after `after`, that their addressee
+/// has neither seen nor been mailed, in channels they have not muted; by person, oldest first.
+pub fn missed(c: &Connection, before: i64, after: i64, limit: i64) -> SResult<Vec<Missed>> {
+    let mut st = c.prepare(
+        "SELECT m.user_id, p.id, p.user_id, p.text, ch.kind, ch.name, t.name
+         FROM chat_channel_members m
+         JOIN chat_channels ch ON ch.id = m.channel_id
+         LEFT JOIN chat_teams t ON t.id = ch.team_id
+         JOIN chat_posts p ON p.channel_id = m.channel_id AND p.id > m.last_viewed_post
+         LEFT JOIN chat_email e ON e.user_id = m.user_id
+         WHERE m.muted = 0 AND (m.mentions > 0 OR ch.kind IN ('direct', 'group'))
+           AND p.deleted = 0 AND p.user_id <> m.user_id
+           AND p.created_at <= ?1 AND p.created_at > ?2
+           AND p.id > COALESCE(e.mailed_up_to, 0)
+           AND (ch.kind IN ('direct', 'group') OR p.mentions LIKE '%\"' || m.user_id || '\"%')
+         ORDER BY m.user_id, p.id LIMIT ?3",
+    )?;
+    let rows = st.query_map(params![before, after, limit], |r| {
+        Ok(Missed {
+            user_id: r.get(0)?,
+            post_id: r.get(1)?,
+            author_id: r.get(2)?,
+            text: r.get(3)?,
+            kind: r.get(4)?,
+            channel_name: r.get(5)?,
+            team: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// A person's missed-activity mail state.
+#[derive(Debug, Clone)]
+pub struct EmailState {
+    pub cadence: Option<String>,
+    pub last_mailed_at: i64,
+}
+
+pub fn email_state(c: &Connection, user_id: &str) -> SResult<Option<EmailState>> {
+    Ok(c.query_row(
+        "SELECT cadence, last_mailed_at FROM chat_email WHERE user_id = ?1",
+        [user_id],
+        |r| {
+            Ok(EmailState {
+                cadence: r.get(0)?,
+                last_mailed_at: r.get(1)?,
+            })
+        },
+    )
+    .optional()?)
+}
+
+pub fn set_email_cadence(c: &Connection, user_id: &str, cadence: &str) -> SResult<()> {
+    c.execute(
+        "INSERT INTO chat_email (user_id, cadence) VALUES (?1, ?2)
+         ON CONFLICT (user_id) DO UPDATE SET cadence = excluded.cadence",
+        params![user_id, cadence],
+    )?;
+    Ok(())
+}
+
+/// A mail went: its messages are never mailed again, and its token unsubscribes.
+pub fn email_sent(
+    c: &Connection,
+    user_id: &str,
+    up_to: i64,
+    at: i64,
+    token_hash: &str,
+) -> SResult<()> {
+    c.execute(
+        "INSERT INTO chat_email (user_id, mailed_up_to, last_mailed_at, unsubscribe_hash)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (user_id) DO UPDATE SET mailed_up_to = excluded.mailed_up_to,
+             last_mailed_at = excluded.last_mailed_at, unsubscribe_hash = excluded.unsubscribe_hash",
+        params![user_id, up_to, at, token_hash],
+    )?;
+    Ok(())
+}
+
+pub fn unsubscribe_email(c: &Connection, token_hash: &str) -> SResult<()> {
+    c.execute(
+        "UPDATE chat_email SET cadence = 'never' WHERE unsubscribe_hash = ?1",
+        [token_hash],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};

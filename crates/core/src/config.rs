@@ -625,10 +625,70 @@ impl Default for WikisConfig {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ChatConfig {
     pub retention_days: u64,
+    /// How often people are mailed about mentions and direct messages they have not seen, unless
+    /// they chose otherwise: "immediately", "15min", "hourly" or "never".
+    pub email_default: MissedMail,
+    /// How long a mention or direct message stays unseen before it is mailed.
+    pub email_after_minutes: u64,
+}
+
+impl Default for ChatConfig {
+    fn default() -> Self {
+        ChatConfig {
+            retention_days: 0,
+            email_default: MissedMail::FifteenMinutes,
+            email_after_minutes: 10,
+        }
+    }
+}
+
+/// How often a person is mailed about what they missed in chat (Mattermost's e-mail batching).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MissedMail {
+    #[serde(rename = "immediately")]
+    Immediately,
+    #[serde(rename = "15min")]
+    FifteenMinutes,
+    #[serde(rename = "hourly")]
+    Hourly,
+    #[serde(rename = "never")]
+    Never,
+}
+
+impl MissedMail {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissedMail::Immediately => "immediately",
+            MissedMail::FifteenMinutes => "15min",
+            MissedMail::Hourly => "hourly",
+            MissedMail::Never => "never",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MissedMail> {
+        [
+            MissedMail::Immediately,
+            MissedMail::FifteenMinutes,
+            MissedMail::Hourly,
+            MissedMail::Never,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s)
+    }
+
+    /// The least time between two mails; None: no mail.
+    pub fn period_ms(self) -> Option<i64> {
+        match self {
+            MissedMail::Immediately => Some(0),
+            MissedMail::FifteenMinutes => Some(15 * 60_000),
+            MissedMail::Hourly => Some(60 * 60_000),
+            MissedMail::Never => None,
+        }
+    }
 }
 
 /// Bounded work on input (`nichoir_core::limits`, `nichoir_core::work`).

@@ -19,6 +19,7 @@ pub fn spawn_all(
     runs_jobs: Arc<AtomicBool>,
 ) {
     let c = ctx.config.clone();
+    let missed_mail_chat = chat.clone();
     every(
         runs_jobs.clone(),
         Duration::from_secs(3600),
@@ -41,6 +42,25 @@ pub fn spawn_all(
             }
         },
     );
+    // Mail about missed mentions and direct messages: each minute, for those who are due.
+    {
+        let chat = missed_mail_chat;
+        every(
+            runs_jobs.clone(),
+            Duration::from_secs(60),
+            stop.clone(),
+            move || {
+                let chat = chat.clone();
+                async move {
+                    match chat.mail_missed().await {
+                        Ok(n) if n > 0 => tracing::info!(mails = n, "missed chat activity mailed"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e.message, "missed-activity mail failed"),
+                    }
+                }
+            },
+        );
+    }
     if c.polls.purge_after_days > 0 {
         let polls = polls.clone();
         every(

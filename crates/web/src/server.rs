@@ -179,6 +179,13 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         quotas: quotas.clone(),
         retention_days: config.chat.retention_days,
         base_url: config.public_base_url(),
+        email: nichoir_chat::EmailSettings {
+            mailer: mailer.clone(),
+            default: config.chat.email_default,
+            after_minutes: config.chat.email_after_minutes,
+            language: config.instance.default_language.clone(),
+            instance: config.instance.name.clone(),
+        },
         previewers: vec![
             Arc::new(nichoir_pad::PadPreview {
                 service: pads.clone(),

@@ -4,7 +4,7 @@ import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, api, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
-import { IconDevice, IconDownload, IconKey, IconLogout, IconShield, IconTrash, IconUser } from "../components/icons.tsx";
+import { IconChat, IconDevice, IconDownload, IconKey, IconLogout, IconShield, IconTrash, IconUser } from "../components/icons.tsx";
 import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, TextField, useAsync, useConfirm } from "../components/ui.tsx";
 import { formatBytes } from "../format.ts";
 import { formatDateTime } from "../i18n/index.ts";
@@ -30,6 +30,7 @@ export function AccountPage() {
         <SessionsCard confirm={confirm} />
         <TokensCard confirm={confirm} />
         <StorageCard />
+        <ChatEmailCard />
         <DataCard confirm={confirm} />
         <DeleteAccountCard confirm={confirm} />
       </div>
@@ -482,6 +483,48 @@ function StorageCard() {
               ))}
             </ul>
           )}
+        </div>
+      )}
+    </Card>
+  );
+}
+
+const CADENCES = ["immediately", "15min", "hourly", "never"] as const;
+
+/** How often mentions and direct messages not seen in the app are mailed (`GET/PUT /api/v1/chat/email`). */
+function ChatEmailCard() {
+  const { t, user } = useApp();
+  const choice = useAsync(() => api.get<{ cadence: string; default: string }>("/api/v1/chat/email"), []);
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const change = async (cadence: string) => {
+    setError(null);
+    setSaved(false);
+    try {
+      await api.put("/api/v1/chat/email", { cadence });
+      choice.reload();
+      setSaved(true);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <Card id="chat-email" title={t("account.chatEmail")} description={t("account.chatEmailDesc")} icon={<IconChat />}>
+      <ErrorAlert error={error ?? choice.error} />
+      {saved && <Alert kind="success">{t("account.chatEmailSaved")}</Alert>}
+      {!user?.email_verified && <p class="muted">{t("account.chatEmailNeedsAddress")}</p>}
+      {choice.data && (
+        <div class="field field-compact">
+          <label for="chat-email-cadence" class="field-label">
+            {t("account.chatEmailCadence")}
+          </label>
+          <select id="chat-email-cadence" name="chat_email_cadence" class="select" value={choice.data.cadence} onChange={(e) => change((e.currentTarget as HTMLSelectElement).value)}>
+            {CADENCES.map((c) => (
+              <option key={c} value={c}>
+                {t(`account.chatEmail.${c}`)}
+              </option>
+            ))}
+          </select>
         </div>
       )}
     </Card>

@@ -504,3 +504,44 @@ export function ConfirmEmailPage() {
     </AuthCard>
   );
 }
+
+/** The page a mail's "stop these e-mails" link opens (`/unsubscribe#<token>`): one click, no sign-in. */
+export function UnsubscribePage() {
+  const { t } = useApp();
+  useTitle(t("unsubscribe.title"));
+  const token = location.hash.slice(1);
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const stop = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post("/api/v1/chat/email/unsubscribe", { token });
+      setDone(true);
+    } catch (err) {
+      setError(err);
+    }
+    setBusy(false);
+  };
+  return (
+    <AuthCard title={t("unsubscribe.title")}>
+      <ErrorAlert error={error} />
+      {done ? (
+        <Alert kind="success">{t("unsubscribe.done")}</Alert>
+      ) : (
+        <>
+          <p>{t("unsubscribe.body")}</p>
+          <Button class="btn-block" loading={busy} onClick={stop}>
+            {t("unsubscribe.confirm")}
+          </Button>
+        </>
+      )}
+      <div class="auth-foot">
+        <p>
+          <Link href="/account">{t("unsubscribe.account")}</Link>
+        </p>
+      </div>
+    </AuthCard>
+  );
+}
