@@ -150,26 +150,45 @@ async fn missed_mentions_and_direct_messages_are_mailed_in_one_batch() -> anyhow
         "{last}"
     );
 
-    // One click with the mail's token: no more mail (any other token changes nothing).
-    let token = last
-        .split("/unsubscribe#")
+    // The mail app's one click (RFC 8058): the URL of the mail's List-Unsubscribe header,
+    // POSTed as the header List-Unsubscribe-Post says; any other token changes nothing.
+    assert!(
+        last.contains("/unsubscribe#"),
+        "a link for people too: {last}"
+    );
+    assert!(
+        last.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{last}"
+    );
+    let url = last
+        .split("List-Unsubscribe: <")
         .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|rest| rest.split('>').next())
         .unwrap_or("")
         .to_string();
-    assert!(!token.is_empty(), "{last}");
-    let anyone = server.client();
-    let r = anyone
+    assert!(
+        url.starts_with(&server.url) && url.contains("token="),
+        "{last}"
+    );
+    let r = server
+        .client()
         .post(
             "/api/v1/chat/email/unsubscribe",
             json!({"token": "not-a-token"}),
         )
         .await?;
     assert_eq!(r.status, 204);
-    let r = anyone
-        .post("/api/v1/chat/email/unsubscribe", json!({"token": token}))
+    assert_eq!(
+        ana.get("/api/v1/chat/email").await?.body["cadence"],
+        "15min"
+    );
+    let r = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
         .await?;
-    assert_eq!(r.status, 204);
+    assert_eq!(r.status().as_u16(), 204);
     assert_eq!(
         ana.get("/api/v1/chat/email").await?.body["cadence"],
         "never"

@@ -186,14 +186,21 @@ impl ChatService {
                 &listed,
                 &token,
             );
+            let one_click = format!(
+                "{}/api/v1/chat/email/one-click?token={token}",
+                self.base_url
+            );
             if let Err(e) = self
                 .email
                 .mailer
-                .send(Mail {
-                    to: address,
-                    subject,
-                    body,
-                })
+                .send_unsubscribable(
+                    Mail {
+                        to: address,
+                        subject,
+                        body,
+                    },
+                    &one_click,
+                )
                 .await
             {
                 // The mail server is down: nothing moves, the next round tries again.

@@ -24,6 +24,8 @@ pub fn declare(api: Api) -> Api {
             .body(json!({"cadence": "hourly"})), set_email_choice)
         .route(doc(m("POST"), "/api/v1/chat/email/unsubscribe", "chat", "One click in a mail about missed messages: no more of them (the same answer for any token)", Access::Public)
             .body(json!({"token": "…"})).ok(204, ""), unsubscribe)
+        .route(doc(m("POST"), "/api/v1/chat/email/one-click", "chat", "The one-click unsubscribe of mail apps (RFC 8058: List-Unsubscribe-Post): no more mail about missed messages (?token=)", Access::Public)
+            .raw_body("application/x-www-form-urlencoded").ok(204, ""), one_click)
         .route(doc(m("GET"), "/api/v1/chat/teams/open", "chat", "Open teams I may join", u), open_teams)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/join", "chat", "Join an open team", u), join_team)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/leave", "chat", "Leave a team", u).ok(204, ""), leave_team)
@@ -630,5 +632,12 @@ struct Unsubscribe {
 
 async fn unsubscribe(s: Chat, body: web::Json<Unsubscribe>) -> ApiResult<HttpResponse> {
     s.unsubscribe(&body.token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// RFC 8058: the mail app POSTs `List-Unsubscribe=One-Click` to the URL of the mail's header; the
+/// token is in the URL, the body says nothing more.
+async fn one_click(s: Chat, q: web::Query<Unsubscribe>) -> ApiResult<HttpResponse> {
+    s.unsubscribe(&q.token).await?;
     Ok(HttpResponse::NoContent().finish())
 }

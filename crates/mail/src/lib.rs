@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use nichoir_core::config::SmtpConfig;
@@ -90,6 +91,20 @@ impl Mailer {
 
     /// Sends now and waits for the server's answer.
     pub async fn send(&self, mail: Mail) -> Result<(), MailError> {
+        self.send_message(mail, None).await
+    }
+
+    /// Sends a mail people may stop with one click in their mail app (RFC 8058): the app POSTs
+    /// to `one_click_url`, which must carry what identifies the subscription.
+    pub async fn send_unsubscribable(
+        &self,
+        mail: Mail,
+        one_click_url: &str,
+    ) -> Result<(), MailError> {
+        self.send_message(mail, Some(one_click_url)).await
+    }
+
+    async fn send_message(&self, mail: Mail, one_click: Option<&str>) -> Result<(), MailError> {
         let Some(inner) = &self.inner else {
             return Ok(());
         };
@@ -97,11 +112,23 @@ impl Mailer {
             .to
             .parse()
             .map_err(|_| MailError::BadRecipient(mail.to.clone()))?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(inner.from.clone())
             .to(to)
             .subject(mail.subject)
-            .header(ContentType::TEXT_PLAIN)
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(url) = one_click {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_string(),
+                ));
+        }
+        let message = builder
             .body(mail.body)
             .map_err(|e| MailError::Build(e.to_string()))?;
         inner
