@@ -133,6 +133,8 @@ describe("single sign-on with an OpenID Connect provider", { concurrency: false 
     const { page } = g;
     await page.goto("/about");
     await page.getByText(`authentification unique : Association account (${providerHost})`, { exact: false }).waitFor();
+    await page.locator("#notifications").getByRole("heading", { name: "L'application et les notifications" }).waitFor();
+    await page.getByText("Pas de notifications push", { exact: false }).waitFor();
     g.assertClean();
     await g.close();
   });

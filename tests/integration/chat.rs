@@ -1773,6 +1773,23 @@ async fn presence_goes_offline_when_the_last_connection_closes() -> anyhow::Resu
         "online",
         "told at once"
     );
+    // Away is told to newcomers too.
+    send_json(
+        &mut bob_two,
+        &publish(
+            &format!("chat:{}", bob.id),
+            json!({"type": "status", "status": "away"}),
+        ),
+    )
+    .await;
+    assert_eq!(presence_of(&mut watcher, &bob.id).await, "away");
+    let mut newcomer = socket(&server, &alice).await;
+    assert_eq!(
+        presence_of(&mut newcomer, &bob.id).await,
+        "away",
+        "the snapshot says away"
+    );
+    drop(newcomer);
 
     bob_one.close(None).await?;
     drop(bob_one);

@@ -186,6 +186,8 @@ export interface About {
    * "oidc:<label> (<provider host>)" per provider.
    */
   sign_in: { methods: string[]; two_factor: string; password_reset: string; registration: Registration; guests_can_create: boolean };
+  /** What reaches people outside the page: mail about missed chat activity; push (not offered). */
+  notifications: { mail: boolean; missed_mail_default: "immediately" | "15min" | "hourly" | "never"; missed_mail_after_minutes: number; push: boolean };
   moderation: { policy: string; tools: string; account_deletion: string };
   authority_requests: AuthorityRequest[];
 }

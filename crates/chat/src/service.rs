@@ -140,6 +140,8 @@ pub struct ChatService {
     pub(crate) email: EmailSettings,
     previewers: Vec<Arc<dyn LinkPreviewer>>,
     users: Mutex<HashMap<String, CachedUser>>,
+    /// Who said they are away (on this node): a newcomer's snapshot tells them so.
+    away: Mutex<std::collections::HashSet<String>>,
     /// In a cluster: the relay that pushes committed events in id order (`relay.rs`).
     relay: std::sync::OnceLock<Arc<crate::relay::Relay>>,
 }
@@ -196,6 +198,7 @@ impl ChatService {
             base_url: d.base_url,
             previewers: d.previewers,
             users: Mutex::new(HashMap::new()),
+            away: Mutex::new(std::collections::HashSet::new()),
             relay: std::sync::OnceLock::new(),
         }
     }
@@ -1719,6 +1722,15 @@ impl ChatService {
     }
 
     /// Tells everyone who shares a team with `user_id` about their status.
+    /// The presence of a connected user as a newcomer should see it: away if they said so.
+    pub fn connected_status(&self, user_id: &str) -> &'static str {
+        if self.away.lock().contains(user_id) {
+            "away"
+        } else {
+            "online"
+        }
+    }
+
     /// The people who share a team with `user_id` (at most 5,000): who hears of their presence.
     pub async fn team_peers(&self, user_id: &str) -> ChatResult<Vec<String>> {
         let uid = user_id.to_string();
@@ -1735,6 +1747,11 @@ impl ChatService {
     }
 
     pub async fn presence(&self, user_id: &str, status: &str) -> ChatResult<()> {
+        if status == "away" {
+            self.away.lock().insert(user_id.to_string());
+        } else {
+            self.away.lock().remove(user_id);
+        }
         let peers = self.team_peers(user_id).await?;
         let data = json!({"type": "presence", "user_id": user_id, "status": status}).to_string();
         let topics: Vec<String> = peers.iter().map(|p| topic(p)).collect();

@@ -53,7 +53,7 @@ impl TopicHandler for ChatTopics {
                 hub.send_event_to(
                     peer.conn,
                     topic,
-                    &json!({"type": "presence", "user_id": other, "status": "online"}),
+                    &json!({"type": "presence", "user_id": other, "status": self.service.connected_status(&other)}),
                 );
             }
         }

@@ -77,6 +77,13 @@ pub fn about(config: &Config) -> Value {
             "registration": config.instance.registration.as_str(),
             "guests_can_create": config.auth.guests_can_create,
         },
+        // What reaches people outside the page: the app's own files on their device, and mail.
+        "notifications": {
+            "mail": !config.smtp.host.trim().is_empty(),
+            "missed_mail_default": config.chat.email_default.as_str(),
+            "missed_mail_after_minutes": config.chat.email_after_minutes,
+            "push": false,
+        },
         "moderation": {
             "policy": t.moderation_policy,
             "tools": "admins remove pads, polls, wikis, chat messages and video rooms, and archive chat channels, from their link; each removal is kept with its reason in an audit log that every admin reads",

@@ -277,6 +277,15 @@ export function AboutPage() {
               ]}
             />
           </Section>
+          <Section id="notifications" title={t("about.notifications")}>
+            <p>{t("about.appBody")}</p>
+            <p>
+              {a.notifications.mail
+                ? t("about.missedMail", { minutes: String(a.notifications.missed_mail_after_minutes), cadence: t(`account.chatEmail.${a.notifications.missed_mail_default}`) })
+                : t("about.noMail")}
+            </p>
+            <p>{t("about.noPush")}</p>
+          </Section>
           <Section id="moderation" title={t("about.moderation")}>
             <p>{a.moderation.policy || t("common.notProvided")}</p>
             <p>{a.moderation.tools}</p>
