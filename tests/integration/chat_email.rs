@@ -121,6 +121,14 @@ async fn missed_mentions_and_direct_messages_are_mailed_in_one_batch() -> anyhow
     )
     .await?;
     let dm_id = dm["id"].as_str().unwrap_or("").to_string();
+    // Ana switched the app to French: mail written to her later is in French.
+    ok(
+        ana.patch("/api/v1/me", json!({"language": "fr"})).await?,
+        "language",
+    )
+    .await?;
+    let r = ana.patch("/api/v1/me", json!({"language": "de"})).await?;
+    assert_eq!(r.status, 422, "{:?}", r.body);
     say(&bob, &dm_id, "un message direct").await?;
     assert_eq!(round(&server).await?, 1);
     ok(
@@ -146,7 +154,7 @@ async fn missed_mentions_and_direct_messages_are_mailed_in_one_batch() -> anyhow
     let mails = sink.wait_for(3, Duration::from_secs(10)).await;
     let last = crate::support::unquote(&mails[2].data);
     assert!(
-        last.contains("another one soon after") && last.contains("in a direct message"),
+        last.contains("another one soon after") && last.contains("en message direct"),
         "{last}"
     );
 
@@ -160,7 +168,9 @@ async fn missed_mentions_and_direct_messages_are_mailed_in_one_batch() -> anyhow
         last.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
         "{last}"
     );
-    let url = last
+    // From the raw headers (they are not quoted-printable: the body is).
+    let url = mails[2]
+        .data
         .split("List-Unsubscribe: <")
         .nth(1)
         .and_then(|rest| rest.split('>').next())

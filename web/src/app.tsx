@@ -159,6 +159,8 @@ export function App({ initialLang }: { initialLang: Lang }) {
         setLang: (l: Lang) => {
           setItem(LANG_KEY, l);
           setLangState(l);
+          // Mail written later (missed chat activity) follows the language chosen here.
+          if (user && user.language !== l) api.patch("/api/v1/me", { language: l }).catch(() => undefined);
         },
         theme,
         toggleTheme: () => {

@@ -14,6 +14,8 @@ export interface User {
   two_factor: boolean;
   /** Whether the address was confirmed by its link. */
   email_verified: boolean;
+  /** The language chosen in the app, for mail written later; null: the instance's. */
+  language?: "en" | "fr" | null;
   /**
    * How the account signs in: "password" (a password kept by Nichoir), "ldap" (the
    * organisation's directory) or "oidc:<provider id>" (an OpenID Connect provider).

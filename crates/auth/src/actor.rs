@@ -144,6 +144,7 @@ impl Actor {
                 two_factor: false,
                 email_verified: false,
                 sign_in: crate::model::PASSWORD_SIGN_IN.into(),
+                language: None,
             },
             session_id: session_id.map(str::to_string),
             token_id: token_id.map(str::to_string),

@@ -75,7 +75,7 @@ impl AuthService {
                 tx.execute(
                     "UPDATE users SET username = ?2, display_name = ?3, email = NULL,
                          password_hash = '!', disabled = 1, is_admin = 0, totp_secret = NULL,
-                         totp_pending = NULL, quota_bytes = NULL,
+                         totp_pending = NULL, quota_bytes = NULL, language = NULL,
                          deleted_at = COALESCE(deleted_at, ?4)
                      WHERE id = ?1",
                     params![uid, tombstone_username(&uid), DELETED_NAME, now],

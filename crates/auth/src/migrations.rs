@@ -391,5 +391,14 @@ CREATE TABLE oidc_pending (
 );
 "#,
         },
+        Migration {
+            version: 11,
+            name: "user_language",
+            after: None,
+            // The language a person chose in the app ("en" or "fr"; none: the instance's): what
+            // mail written to them later, without a request to read it from, is in.
+            sql: "ALTER TABLE users ADD COLUMN language TEXT;",
+            pg: "ALTER TABLE users ADD COLUMN language TEXT;",
+        },
     ],
 };

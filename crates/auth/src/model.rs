@@ -19,6 +19,8 @@ pub struct User {
     /// How the account signs in: "password", "ldap" or "oidc:<provider id>" (no password of
     /// Nichoir's then).
     pub sign_in: String,
+    /// The language chosen in the app ("en", "fr"); None: the instance's.
+    pub language: Option<String>,
 }
 
 /// `User::sign_in` of an account with a password kept by Nichoir.
@@ -90,6 +92,8 @@ pub struct ProfileUpdate {
     pub display_name: Option<String>,
     pub email: Option<String>,
     pub avatar_color: Option<String>,
+    /// The language chosen in the app ("en" or "fr"), for mail written later.
+    pub language: Option<String>,
 }
 
 /// What an admin asks for when creating an invitation.

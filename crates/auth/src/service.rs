@@ -82,15 +82,15 @@ pub struct LoginOutcome {
 /// What the right password gives: a session, or, for an account with a second factor, a
 /// challenge to answer with a code (`login_second_factor`).
 pub enum LoginStep {
-    Done(LoginOutcome),
+    Done(Box<LoginOutcome>),
     SecondFactor { challenge: String },
 }
 
 const USER_COLS: &str =
-    "id, username, display_name, email, avatar_color, is_admin, disabled, created_at, totp_secret IS NOT NULL, email_verified_at IS NOT NULL, auth_source";
+    "id, username, display_name, email, avatar_color, is_admin, disabled, created_at, totp_secret IS NOT NULL, email_verified_at IS NOT NULL, auth_source, language";
 /// The same columns, qualified, for joins on `users u`.
 const USER_COLS_U: &str =
-    "u.id, u.username, u.display_name, u.email, u.avatar_color, u.is_admin, u.disabled, u.created_at, u.totp_secret IS NOT NULL, u.email_verified_at IS NOT NULL, u.auth_source";
+    "u.id, u.username, u.display_name, u.email, u.avatar_color, u.is_admin, u.disabled, u.created_at, u.totp_secret IS NOT NULL, u.email_verified_at IS NOT NULL, u.auth_source, u.language";
 
 fn user_from_row(r: &Row<'_>) -> nichoir_storage::SqlResult<User> {
     Ok(User {
@@ -105,6 +105,7 @@ fn user_from_row(r: &Row<'_>) -> nichoir_storage::SqlResult<User> {
         two_factor: r.get::<_, i64>(8)? != 0,
         email_verified: r.get::<_, i64>(9)? != 0,
         sign_in: r.get(10)?,
+        language: r.get(11)?,
     })
 }
 
@@ -349,6 +350,7 @@ impl AuthService {
             two_factor: false,
             email_verified: false,
             sign_in: PASSWORD_SIGN_IN.into(),
+            language: None,
         };
         let u = user.clone();
         self.db
@@ -488,6 +490,11 @@ impl AuthService {
             .as_deref()
             .map(validate_color)
             .transpose()?;
+        let language = match update.language.as_deref() {
+            None => None,
+            Some(l @ ("en" | "fr")) => Some(l.to_string()),
+            Some(_) => return Err(Error::validation("language: \"en\" or \"fr\"")),
+        };
         let id = user.id.clone();
         Ok(self
             .db
@@ -511,6 +518,12 @@ impl AuthService {
                     tx.execute(
                         "UPDATE users SET avatar_color = ?2 WHERE id = ?1",
                         params![id, c],
+                    )?;
+                }
+                if let Some(l) = language {
+                    tx.execute(
+                        "UPDATE users SET language = ?2 WHERE id = ?1",
+                        params![id, l],
                     )?;
                 }
                 Ok(tx.query_row(
@@ -632,7 +645,7 @@ impl AuthService {
         user_agent: &str,
     ) -> Result<LoginOutcome, Error> {
         match self.login_step(creds, ip, user_agent, None).await? {
-            LoginStep::Done(out) => Ok(out),
+            LoginStep::Done(out) => Ok(*out),
             LoginStep::SecondFactor { .. } => Err(Error::forbidden(
                 "this account signs in with a second factor",
             )),
@@ -670,7 +683,7 @@ impl AuthService {
                         "SELECT {USER_COLS}, password_hash FROM users WHERE lower(username) = lower(?1)"
                     ),
                     [lookup],
-                    |r| Ok((user_from_row(r)?, r.get::<_, String>(11)?)),
+                    |r| Ok((user_from_row(r)?, r.get::<_, String>(12)?)),
                 )
                 .optional()?)
             })
@@ -722,9 +735,9 @@ impl AuthService {
             return self.new_challenge(&user.id).await;
         }
         self.throttle.record_success(&name);
-        Ok(LoginStep::Done(
+        Ok(LoginStep::Done(Box::new(
             self.start_session(user, ip, user_agent).await?,
-        ))
+        )))
     }
 
     /// A fresh session id for this user (ids are never reused across logins: rotation).
@@ -780,9 +793,9 @@ impl AuthService {
                     |r| {
                         Ok((
                             user_from_row(r)?,
-                            r.get::<_, String>(11)?,
-                            r.get::<_, i64>(12)?,
+                            r.get::<_, String>(12)?,
                             r.get::<_, i64>(13)?,
+                            r.get::<_, i64>(14)?,
                         ))
                     },
                 )
@@ -973,7 +986,7 @@ impl AuthService {
                         USER_COLS_U
                     ),
                     [hash],
-                    |r| Ok((user_from_row(r)?, r.get::<_, String>(11)?, r.get::<_, Option<i64>>(12)?)),
+                    |r| Ok((user_from_row(r)?, r.get::<_, String>(12)?, r.get::<_, Option<i64>>(13)?)),
                 )
                 .optional()?)
             })

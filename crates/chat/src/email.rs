@@ -178,8 +178,12 @@ impl ChatService {
                 listed.push((name, m));
             }
             let token = random_token(24);
+            let lang = user
+                .language
+                .clone()
+                .unwrap_or_else(|| self.email.language.clone());
             let (subject, body) = missed_mail(
-                &self.email.language,
+                &lang,
                 &self.email.instance,
                 &self.base_url,
                 &user.display_name,

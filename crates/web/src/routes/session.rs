@@ -59,7 +59,7 @@ pub async fn login(
         )
         .await?;
     let out = match step {
-        LoginStep::Done(out) => out,
+        LoginStep::Done(out) => *out,
         LoginStep::SecondFactor { challenge } => {
             return Ok(HttpResponse::Ok()
                 .insert_header((header::CACHE_CONTROL, "no-store"))
