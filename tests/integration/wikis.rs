@@ -985,3 +985,29 @@ async fn export_then_import_keeps_pages_histories_and_files() -> anyhow::Result<
     );
     Ok(())
 }
+
+/// Saving a page unchanged (a double click, an editor closed without a change) makes no new
+/// revision.
+#[tokio::test]
+async fn saving_an_unchanged_page_makes_no_revision() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = user(&server, "ana", false).await?;
+    create(&ana, json!({"slug": "calme", "title": "Calme"})).await?;
+    let first = save(&ana, "calme", "Notes", "Une ligne.", None).await?;
+    assert!(first.status < 300, "{:?}", first.body);
+    let again = save(&ana, "calme", "Notes", "Une ligne.", Some(1)).await?;
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert_eq!(again.body["rev"], 1);
+    let h = ana
+        .get(&format!("{}/history", page_url("calme", "Notes")))
+        .await?;
+    assert_eq!(
+        h.body["revisions"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        h.body
+    );
+    let changed = save(&ana, "calme", "Notes", "Deux lignes.", Some(1)).await?;
+    assert_eq!(changed.body["rev"], 2, "{:?}", changed.body);
+    Ok(())
+}

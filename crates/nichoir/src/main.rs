@@ -73,10 +73,11 @@ fn serve(mut config: Config) -> Result<()> {
             .with_context(|| format!("cannot start with data directory {}", config.server.data_dir.display()))?;
         let shutdown = shutdown_signal()?;
         println!("listening on http://{local}");
-        if let Some(url) = &prepared.setup_url {
-            println!("No admin account yet. Create it here (one-time link): {url}");
-        }
         tracing::info!(addr = %local, data_dir = %config.server.data_dir.display(), "Nichoir {} serving", nichoir_core::VERSION);
+        // Last and on its own, so that a newcomer finds it under the start-up lines.
+        if let Some(url) = &prepared.setup_url {
+            println!("\nNo admin account yet. Create it here (one-time link):\n\n    {url}\n");
+        }
         nichoir_web::serve(prepared, listener, shutdown).await?;
         Ok(())
     })

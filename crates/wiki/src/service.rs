@@ -749,6 +749,18 @@ impl WikiService {
                         }
                     }
                 };
+                // Saving what is there already (a double click, an editor closed without a
+                // change) makes no empty revision and tells no watcher.
+                if let Some(p) = live.filter(|p| p.text == final_text && p.name == display) {
+                    return Ok((
+                        Saved::Done {
+                            rev: p.rev,
+                            merged,
+                            created: false,
+                        },
+                        None,
+                    ));
+                }
                 let kind = if live.is_some() { "edit" } else { "create" };
                 // Render against the pages as they will be (this one included).
                 let (html, toc, links) = render_with_extra(c, &wiki, &final_text, &base_url, &key)?;
