@@ -7,35 +7,51 @@ use serde_json::json;
 
 use crate::support::{classic_poll, ok, team_square};
 
+/// What Bob makes for the admin to find and remove: a pad, a poll, a wiki, and a message in the
+/// town square of the team "club" (`[pad, poll title, wiki slug, wiki title, message]`). Answers
+/// the poll's id, the square's id and the message's id.
+async fn bobs_content(
+    bob: &nichoir_testkit::Client,
+    [pad, poll, slug, title, message]: [&str; 5],
+) -> anyhow::Result<(String, String, i64)> {
+    ok(bob.post("/api/v1/pads", json!({"name": pad})).await?, "pad").await?;
+    let (poll_id, _, _) = classic_poll(bob, poll, "Bob").await?;
+    ok(
+        bob.post("/api/v1/wikis", json!({"slug": slug, "title": title}))
+            .await?,
+        "wiki",
+    )
+    .await?;
+    let square = team_square(bob, "club").await?;
+    let post = ok(
+        bob.post(
+            &format!("/api/v1/chat/channels/{square}/posts"),
+            json!({"text": message}),
+        )
+        .await?,
+        "post",
+    )
+    .await?;
+    Ok((poll_id, square, post["id"].as_i64().unwrap_or(0)))
+}
+
 #[tokio::test]
 async fn an_admin_removes_content_by_its_link_with_a_reason_kept_in_the_audit_log(
 ) -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let root = server.login_as("root", true).await?;
     let bob = server.login_as("bob", false).await?;
-    ok(
-        bob.post("/api/v1/pads", json!({"name": "tracts"})).await?,
-        "pad",
+    let (poll_id, square, post_id) = bobs_content(
+        &bob,
+        [
+            "tracts",
+            "Sondage douteux",
+            "spam",
+            "Spam",
+            "a harmful message",
+        ],
     )
     .await?;
-    let (poll_id, _, _) = classic_poll(&bob, "Sondage douteux", "Bob").await?;
-    ok(
-        bob.post("/api/v1/wikis", json!({"slug": "spam", "title": "Spam"}))
-            .await?,
-        "wiki",
-    )
-    .await?;
-    let square = team_square(&bob, "club").await?;
-    let post = ok(
-        bob.post(
-            &format!("/api/v1/chat/channels/{square}/posts"),
-            json!({"text": "a harmful message"}),
-        )
-        .await?,
-        "post",
-    )
-    .await?;
-    let post_id = post["id"].as_i64().unwrap_or(0);
     ok(
         bob.post("/api/v1/video/rooms", json!({"name": "bobs-room"}))
             .await?,
@@ -232,30 +248,15 @@ async fn an_admin_finds_content_by_its_words_across_the_tools() -> anyhow::Resul
     let server = TestServer::start()?;
     let root = server.login_as("root", true).await?;
     let bob = server.login_as("bob", false).await?;
-    ok(
-        bob.post("/api/v1/pads", json!({"name": "arnaque-tracts"}))
-            .await?,
-        "pad",
-    )
-    .await?;
-    let (poll_id, _, _) = classic_poll(&bob, "Grande arnaque", "Bob").await?;
-    ok(
-        bob.post(
-            "/api/v1/wikis",
-            json!({"slug": "wiki-arnaque", "title": "Arnaques"}),
-        )
-        .await?,
-        "wiki",
-    )
-    .await?;
-    let square = team_square(&bob, "club").await?;
-    let post = ok(
-        bob.post(
-            &format!("/api/v1/chat/channels/{square}/posts"),
-            json!({"text": "une ARNAQUE en public"}),
-        )
-        .await?,
-        "post",
+    let (poll_id, _square, post_id) = bobs_content(
+        &bob,
+        [
+            "arnaque-tracts",
+            "Grande arnaque",
+            "wiki-arnaque",
+            "Arnaques",
+            "une ARNAQUE en public",
+        ],
     )
     .await?;
     server.login_as("alice", false).await?;
@@ -286,7 +287,7 @@ async fn an_admin_finds_content_by_its_words_across_the_tools() -> anyhow::Resul
         "/p/arnaque-tracts".to_string(),
         format!("/poll/{poll_id}"),
         "/w/wiki-arnaque".to_string(),
-        format!("/chat/club/pl/{}", post["id"]),
+        format!("/chat/club/pl/{post_id}"),
     ] {
         assert!(
             links.contains(&expected.as_str()),

@@ -259,21 +259,7 @@ impl AuthService {
         ip: &str,
         user_agent: &str,
     ) -> Result<LoginOutcome, Error> {
-        let out = self.start_session(user, ip, user_agent).await?;
-        let (hash, source) = (
-            nichoir_core::ids::hash_token(&out.session_token),
-            source.to_string(),
-        );
-        self.db()
-            .write(move |tx| {
-                tx.execute(
-                    "UPDATE sessions SET source = ?2 WHERE token_hash = ?1",
-                    params![hash, source],
-                )?;
-                Ok(())
-            })
-            .await?;
-        Ok(out)
+        self.start_session_from(user, source, ip, user_agent).await
     }
 
     /// The provider a session came through (`"oidc:<id>"`, `"ldap"`), `""` for a password.

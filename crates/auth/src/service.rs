@@ -747,18 +747,29 @@ impl AuthService {
         ip: &str,
         user_agent: &str,
     ) -> Result<LoginOutcome, Error> {
+        self.start_session_from(user, "", ip, user_agent).await
+    }
+
+    /// A new session that remembers `source`, the provider it came through ("" for a password).
+    pub(crate) async fn start_session_from(
+        &self,
+        user: User,
+        source: &str,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<LoginOutcome, Error> {
         let token = random_token(32);
         let now = now_ms();
         let expires = now + self.config.session_absolute_days as i64 * DAY_MS;
         let (id, hash, uid) = (new_id("s"), hash_token(&token), user.id.clone());
         let ua: String = user_agent.chars().take(256).collect();
-        let ip = ip.to_string();
+        let (ip, source) = (ip.to_string(), source.to_string());
         self.db
             .write(move |tx| {
                 tx.execute(
-                    "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at, user_agent, ip)
-                     VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7)",
-                    params![id, hash, uid, now, expires, ua, ip],
+                    "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at, user_agent, ip, source)
+                     VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8)",
+                    params![id, hash, uid, now, expires, ua, ip, source],
                 )?;
                 // Sweep this user's dead sessions while we are here.
                 tx.execute(

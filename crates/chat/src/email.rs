@@ -135,18 +135,26 @@ impl ChatService {
         }
         let now = now_ms();
         let seen_by = now - self.email.after_minutes as i64 * 60_000;
-        let rows = self
+        // What was missed, by person, with each person's mail state: one trip to the database.
+        let by_user = self
             .db
-            .read(move |c| store::missed(c, seen_by, now - OLDEST_MS, ROUND_LIMIT))
+            .read(move |c| {
+                let mut by_user: BTreeMap<String, (Option<store::EmailState>, Vec<Missed>)> =
+                    BTreeMap::new();
+                for r in store::missed(c, seen_by, now - OLDEST_MS, ROUND_LIMIT)? {
+                    if !by_user.contains_key(&r.user_id) {
+                        let state = store::email_state(c, &r.user_id)?;
+                        by_user.insert(r.user_id.clone(), (state, Vec::new()));
+                    }
+                    if let Some((_, list)) = by_user.get_mut(&r.user_id) {
+                        list.push(r);
+                    }
+                }
+                Ok(by_user)
+            })
             .await?;
-        let mut by_user: BTreeMap<String, Vec<Missed>> = BTreeMap::new();
-        for r in rows {
-            by_user.entry(r.user_id.clone()).or_default().push(r);
-        }
         let mut sent = 0;
-        for (user_id, missed) in by_user {
-            let uid = user_id.clone();
-            let state = self.db.read(move |c| store::email_state(c, &uid)).await?;
+        for (user_id, (state, missed)) in by_user {
             let cadence = state
                 .as_ref()
                 .and_then(|s| s.cadence.as_deref())

@@ -1747,17 +1747,23 @@ impl ChatService {
     }
 
     pub async fn presence(&self, user_id: &str, status: &str) -> ChatResult<()> {
+        let peers = self.team_peers(user_id).await?;
+        self.presence_to(&peers, user_id, status);
+        Ok(())
+    }
+
+    /// Tells `peers` (from `team_peers`, read once by a caller that needs them too) of
+    /// `user_id`'s new presence.
+    pub fn presence_to(&self, peers: &[String], user_id: &str, status: &str) {
         if status == "away" {
             self.away.lock().insert(user_id.to_string());
         } else {
             self.away.lock().remove(user_id);
         }
-        let peers = self.team_peers(user_id).await?;
         let data = json!({"type": "presence", "user_id": user_id, "status": status}).to_string();
         let topics: Vec<String> = peers.iter().map(|p| topic(p)).collect();
         self.hub
             .broadcast_event_json_to(topics.iter().map(String::as_str), &data);
-        Ok(())
     }
 }
 

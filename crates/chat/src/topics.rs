@@ -43,12 +43,13 @@ impl TopicHandler for ChatTopics {
         actor: &Actor,
         topic: &str,
     ) -> Result<(), Error> {
+        let peers = self.service.team_peers(actor.id()).await?;
         // The first connection of this user makes them online for the others.
         if hub.members(topic).len() == 1 {
-            self.service.presence(actor.id(), "online").await?;
+            self.service.presence_to(&peers, actor.id(), "online");
         }
         // And this connection learns who is online now (later changes come as events).
-        for other in self.service.team_peers(actor.id()).await? {
+        for other in peers {
             if !hub.members(&crate::service::topic(&other)).is_empty() {
                 hub.send_event_to(
                     peer.conn,
