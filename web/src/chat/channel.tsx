@@ -4,6 +4,8 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useApp } from "../context.tsx";
 import { Button, Spinner, cx } from "../components/ui.tsx";
+import { IconSettings } from "../components/icons.tsx";
+import { ChannelSettingsDialog } from "./admin-channel.tsx";
 import { Composer } from "./composer.tsx";
 import { useChat } from "./ctx.tsx";
 import { IconArchive, IconBell, IconBellOff, IconDots, IconDown, IconEdit, IconHash, IconLeave, IconLock, IconMenu, IconPin, IconSearch, IconUserPlus, IconUsers } from "./icons.tsx";
@@ -65,6 +67,8 @@ function ChannelHeader({
   const { meId, team } = useChat();
   const [q, setQ] = useState("");
   const [searchOpen, setSearchOpen] = useState(false);
+  const [settings, setSettings] = useState(false);
+  const head = useRef<HTMLElement>(null);
   const label = channelLabel(ch, meId);
   const isDm = ch.kind === "direct" || ch.kind === "group";
   const admin = ch.me.role === "admin" || team.my_role === "admin";
@@ -72,6 +76,8 @@ function ChannelHeader({
   if (!ch.archived) items.push({ label: t("chat.menu.edit"), icon: <IconEdit size={16} />, onSelect: () => onCommand("edit") });
   if (!isDm && !ch.archived) items.push({ label: t("chat.menu.invite"), icon: <IconUserPlus size={16} />, onSelect: () => onCommand("invite") });
   items.push({ label: t("chat.menu.members"), icon: <IconUsers size={16} />, onSelect: () => onCommand("members") });
+  // Webhooks (channel admins) and retention (team admins): admin-channel.tsx.
+  if (!isDm && admin) items.push({ label: t("chat.admin.channel.menu"), icon: <IconSettings size={16} />, onSelect: () => setSettings(true) });
   items.push(
     ch.me.muted
       ? { label: t("chat.menu.unmute"), icon: <IconBell size={16} />, onSelect: () => onCommand("unmute") }
@@ -81,7 +87,7 @@ function ChannelHeader({
   if (!isDm && admin && ch.archived) items.push({ label: t("chat.menu.unarchive"), icon: <IconArchive size={16} />, onSelect: () => onCommand("unarchive") });
   if (!isDm) items.push({ label: t("chat.menu.leave"), icon: <IconLeave size={16} />, onSelect: () => onCommand("leave"), danger: true });
   return (
-    <header class="chat-head">
+    <header class="chat-head" ref={head}>
       <button type="button" class="icon-btn chat-drawer-btn" aria-label={t("chat.openSidebar")} onClick={onDrawer}>
         <IconMenu />
       </button>
@@ -133,6 +139,16 @@ function ChannelHeader({
         </form>
         <MenuButton label={t("chat.channelMenu")} icon={<IconDots />} items={items} />
       </div>
+      {settings && (
+        <ChannelSettingsDialog
+          ch={ch}
+          onClose={() => {
+            setSettings(false);
+            // Back to the menu button once the dialog is gone (the menu item it came from is).
+            setTimeout(() => head.current?.querySelector<HTMLButtonElement>(".chat-menu > button")?.focus(), 0);
+          }}
+        />
+      )}
     </header>
   );
 }

@@ -12,7 +12,7 @@ import { PresenceDot } from "./message.tsx";
 import { nameProblem, suggestName } from "./names.ts";
 import type { BrowseChannel, Channel, ChatMember } from "./types.ts";
 
-function useDebounced<T>(value: T, ms: number): T {
+export function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
   useEffect(() => {
     const id = setTimeout(() => setV(value), ms);

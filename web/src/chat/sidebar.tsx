@@ -1,11 +1,16 @@
 // The left column: team switcher, followed threads, channels (public and private), direct
 // messages; unread channels in bold, mention badges, muted ones greyed; create, browse, new
-// direct message; the notification setting. On a phone it is a drawer.
+// direct message; the notification setting; the team menu (team admins: members, guests, import).
+// On a phone it is a drawer.
+import { useRef, useState } from "preact/hooks";
 import { useApp } from "../context.tsx";
+import { IconDownload, IconSettings } from "../components/icons.tsx";
 import { Link, cx } from "../components/ui.tsx";
+import { type TeamSettingsTab, TeamSettingsDialog } from "./admin-team.tsx";
 import { ChannelIcon } from "./channel.tsx";
 import { useChat } from "./ctx.tsx";
-import { IconBell, IconBellOff, IconClose, IconPlus, IconSearch, IconThreads } from "./icons.tsx";
+import { IconBell, IconBellOff, IconClose, IconPlus, IconSearch, IconThreads, IconUsers } from "./icons.tsx";
+import { MenuButton } from "./menu.tsx";
 import { channelHref, channelLabel, teamHref, threadsHref } from "./names.ts";
 import { badgeCount, sidebarGroups, teamUnread } from "./state.ts";
 import type { Channel } from "./types.ts";
@@ -65,6 +70,8 @@ export function Sidebar({
   const followed = store.state.followed ?? [];
   const threadUnread = followed.some((f) => f.unread_replies > 0);
   const threadMentions = followed.reduce((n, f) => n + f.unread_mentions, 0);
+  const [teamDialog, setTeamDialog] = useState<TeamSettingsTab | null>(null);
+  const teamHead = useRef<HTMLDivElement>(null);
   return (
     <nav class="chat-sidebar-inner" aria-label={t("chat.sidebar")}>
       <div class="chat-teams" role="list" aria-label={t("chat.teams")}>
@@ -96,8 +103,19 @@ export function Sidebar({
         </div>
       </div>
       <div class="chat-side-main">
-        <div class="chat-side-team">
+        <div class="chat-side-team" ref={teamHead}>
           <h2 class="chat-side-teamname">{team.display_name}</h2>
+          {team.my_role === "admin" && (
+            <MenuButton
+              class="chat-team-menu"
+              label={t("chat.admin.team.menu")}
+              icon={<IconSettings size={18} />}
+              items={[
+                { label: t("chat.admin.team.manage"), icon: <IconUsers size={16} />, onSelect: () => setTeamDialog("members") },
+                { label: t("chat.admin.team.import"), icon: <IconDownload size={16} />, onSelect: () => setTeamDialog("import") },
+              ]}
+            />
+          )}
           <button type="button" class="icon-btn chat-drawer-close" aria-label={t("chat.closeSidebar")} onClick={onClose}>
             <IconClose />
           </button>
@@ -156,6 +174,16 @@ export function Sidebar({
           </label>
         </div>
       </div>
+      {teamDialog && (
+        <TeamSettingsDialog
+          initial={teamDialog}
+          onClose={() => {
+            setTeamDialog(null);
+            // Back to the team menu's button once the dialog is gone.
+            setTimeout(() => teamHead.current?.querySelector<HTMLButtonElement>(".chat-menu > button")?.focus(), 0);
+          }}
+        />
+      )}
     </nav>
   );
 }

@@ -9,6 +9,9 @@ export interface ChatUser {
 
 export type MemberRole = "admin" | "member";
 
+/** A role in a team: a guest is in the team only for the channels they were given. */
+export type TeamRole = MemberRole | "guest";
+
 export interface ChatMember extends ChatUser {
   role: MemberRole;
 }
@@ -19,7 +22,7 @@ export interface Team {
   display_name: string;
   description: string;
   open: boolean;
-  my_role: MemberRole;
+  my_role: TeamRole;
 }
 
 export type ChannelKind = "public" | "private" | "direct" | "group";
@@ -47,6 +50,11 @@ export interface Channel {
   me: ChannelMe;
   /** Direct and group channels: the people in it. */
   users?: ChatUser[];
+  /**
+   * The channel's own message retention in days (null: the instance's), if the server says it;
+   * `GET /api/v1/chat/channels/{id}` does not send it yet.
+   */
+  retention_days?: number | null;
 }
 
 export interface BrowseChannel extends Channel {
@@ -170,4 +178,38 @@ export interface ChannelPatch {
   display_name?: string;
   header?: string;
   purpose?: string;
+}
+
+/** `GET /api/v1/chat/teams/{team}/members`, as team admins manage them. */
+export interface TeamMember extends ChatUser {
+  role: TeamRole;
+}
+
+/** `PUT /api/v1/chat/teams/{team}/members/{username}`: a guest gets only `channels` (names or ids, 1–50). */
+export interface TeamMemberBody {
+  role: TeamRole;
+  channels?: string[];
+}
+
+/** An incoming webhook as listed (its secret URL is shown only when it is created). */
+export interface Webhook {
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
+/** The answer to creating an incoming webhook: `url` holds the secret, shown this once. */
+export interface CreatedWebhook {
+  id: string;
+  channel_id: string;
+  display_name: string;
+  url: string;
+}
+
+export type ImportSource = "slack" | "mattermost";
+
+/** What an import stored: the channels it created (same-name channels are reused) and the messages. */
+export interface ImportResult {
+  channels: number;
+  posts: number;
 }
