@@ -13,6 +13,7 @@ mod frame_fuzz;
 mod hardening;
 mod ldap;
 mod moderation;
+mod notify;
 mod oidc;
 mod pad_fuzz;
 mod pads;

@@ -16,6 +16,7 @@ import { SESSION_ENDED_EVENT } from "./pads/socket.ts";
 import { NAVIGATE_EVENT, PROTECTED, type Route, type Tool, matchRoute, navigate, safeNext } from "./router.ts";
 import { SSO_PENDING, oidcProviderOf, providerLogoutUrl } from "./sso.ts";
 import { useInstall } from "./install.ts";
+import { Bell } from "./notifications.tsx";
 import { LANG_KEY, SIGNED_IN_KEY, getItem, setItem } from "./storage.ts";
 import { type Theme, applyTheme, effectiveTheme } from "./theme.ts";
 import type { Instance, SessionAnswer, User } from "./types.ts";
@@ -489,6 +490,7 @@ function Header({ route }: { route: Route }) {
               {t("nav.install")}
             </Button>
           )}
+          {user && <Bell />}
           <ThemeToggle />
           <button
             type="button"

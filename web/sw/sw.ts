@@ -59,3 +59,66 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+/** What the server pushes (crates/notify/src/model.rs `PushPayload`), decrypted by the browser. */
+interface PushPayload {
+  id: number;
+  kind: string;
+  title: string;
+  body: string;
+  url: string;
+  tag: string;
+  ring: boolean;
+  cancel?: boolean;
+}
+
+self.addEventListener("push", (event) => {
+  let p: PushPayload | null = null;
+  try {
+    p = event.data?.json() as PushPayload;
+  } catch {
+    p = null;
+  }
+  if (!p || typeof p.tag !== "string") return;
+  const payload = p;
+  event.waitUntil(
+    (async () => {
+      if (payload.cancel) {
+        // A call answered or given up elsewhere: stop ringing here.
+        for (const n of await self.registration.getNotifications({ tag: payload.tag })) n.close();
+        return;
+      }
+      // A tab of the app in front already shows it in the bell.
+      const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      if (tabs.some((c) => (c as WindowClient).focused && (c as WindowClient).visibilityState === "visible")) return;
+      await self.registration.showNotification(payload.title || "Nichoir", {
+        body: payload.body,
+        tag: payload.tag,
+        icon: "/assets/icons/icon-192.png",
+        badge: "/assets/icons/icon-192.png",
+        data: { url: payload.url, id: payload.id },
+        requireInteraction: payload.ring,
+      } as NotificationOptions);
+    })(),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = (event.notification.data ?? {}) as { url?: string; id?: number };
+  const url = new URL(data.url && data.url.startsWith("/") ? data.url : "/", self.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      for (const c of tabs) {
+        const w = c as WindowClient;
+        if (new URL(w.url).origin === self.location.origin) {
+          await w.focus();
+          await w.navigate(url).catch(() => undefined);
+          return;
+        }
+      }
+      await self.clients.openWindow(url);
+    })(),
+  );
+});

@@ -13,6 +13,7 @@ mod import;
 mod migrations;
 mod model;
 mod moderation;
+mod notices;
 mod relay;
 mod routes;
 mod service;

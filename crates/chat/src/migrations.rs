@@ -362,5 +362,20 @@ CREATE TABLE chat_email (
 CREATE INDEX chat_email_unsubscribe ON chat_email (unsubscribe_hash);
 "#,
         },
+        Migration {
+            version: 7,
+            name: "notify_every_message",
+            after: None,
+            // A member who wants a notification for every message of the channel, not only
+            // mentions (muted stays "none"); few do, hence the partial index.
+            sql: r#"
+ALTER TABLE chat_channel_members ADD COLUMN notify_all INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX chat_members_notify_all ON chat_channel_members (channel_id) WHERE notify_all = 1;
+"#,
+            pg: r#"
+ALTER TABLE chat_channel_members ADD COLUMN notify_all BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX chat_members_notify_all ON chat_channel_members (channel_id) WHERE notify_all = 1;
+"#,
+        },
     ],
 };

@@ -63,6 +63,8 @@ pub struct MemberRow {
     pub viewed_count: i64,
     pub mentions: i64,
     pub muted: bool,
+    /// Notified of every message, not only mentions.
+    pub notify_all: bool,
 }
 
 #[derive(Debug, Clone)]

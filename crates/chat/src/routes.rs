@@ -53,8 +53,8 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/unarchive", "chat", "Unarchive a channel", u).ok(204, ""), unarchive)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/view", "chat", "Mark the channel read (on every device)", u)
             .body(json!({"post_id": 42})).ok(204, ""), view)
-        .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/notify", "chat", "Mute or unmute a channel", u)
-            .body(json!({"muted": true})).ok(204, ""), notify)
+        .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/notify", "chat", "My notifications in the channel: level all (every message), mentions, or none (muted); {\"muted\": true} is none", u)
+            .body(json!({"level": "mentions"})).ok(204, ""), notify)
         .route(doc(m("GET"), "/api/v1/chat/channels/{id}/posts", "chat", "Messages (?before=ID, ?after=ID or ?around=ID; &limit=)", u), posts)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/posts", "chat", "Send a message (root_id for a thread reply)", u)
             .body(json!({"text": "Salut @bob, on se voit jeudi ?", "client_id": "tmp-1"})).ok(201, "application/json"), create_post)
@@ -327,7 +327,11 @@ async fn view(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Notify {
-    muted: bool,
+    /// The older form: true is "none", false "mentions".
+    #[serde(default)]
+    muted: Option<bool>,
+    #[serde(default)]
+    level: Option<String>,
 }
 
 async fn notify(
@@ -336,7 +340,17 @@ async fn notify(
     id: web::Path<String>,
     b: web::Json<Notify>,
 ) -> ApiResult<HttpResponse> {
-    s.set_muted(&who.0, &id, b.muted).await?;
+    let level = match (&b.level, b.muted) {
+        (Some(l), _) => l.as_str(),
+        (None, Some(true)) => "none",
+        (None, Some(false)) => "mentions",
+        (None, None) => {
+            return Err(
+                nichoir_core::Error::validation("level: \"all\", \"mentions\" or \"none\"").into(),
+            )
+        }
+    };
+    s.set_notify(&who.0, &id, level).await?;
     Ok(done())
 }
 

@@ -139,6 +139,8 @@ pub struct ChatService {
     /// Mail about missed mentions and direct messages (`email.rs`).
     pub(crate) email: EmailSettings,
     previewers: Vec<Arc<dyn LinkPreviewer>>,
+    /// The bell and push (`notices.rs`).
+    pub(crate) notifier: Arc<dyn nichoir_core::notify::Notifier>,
     users: Mutex<HashMap<String, CachedUser>>,
     /// Who said they are away (on this node): a newcomer's snapshot tells them so.
     away: Mutex<std::collections::HashSet<String>>,
@@ -174,6 +176,8 @@ pub struct ChatDeps {
     pub email: EmailSettings,
     /// Cards for links to the other tools' pages (pads, polls, wiki pages).
     pub previewers: Vec<Arc<dyn LinkPreviewer>>,
+    /// Who hears of mentions, direct messages and replies (the bell, push).
+    pub notifier: Arc<dyn nichoir_core::notify::Notifier>,
 }
 
 fn user_json(u: &User) -> Value {
@@ -197,6 +201,7 @@ impl ChatService {
             email: d.email,
             base_url: d.base_url,
             previewers: d.previewers,
+            notifier: d.notifier,
             users: Mutex::new(HashMap::new()),
             away: Mutex::new(std::collections::HashSet::new()),
             relay: std::sync::OnceLock::new(),
@@ -578,7 +583,7 @@ impl ChatService {
             "header": ch.header, "purpose": ch.purpose, "archived": ch.archived, "created_at": rfc3339(ch.created_at),
             "last_post_at": rfc3339(ch.last_post_at), "members": count,
             "me": member.map(|m| json!({"role": m.role, "unread": (ch.post_count - m.viewed_count).max(0), "mentions": m.mentions,
-                "muted": m.muted, "last_viewed_post": m.last_viewed_post})),
+                "muted": m.muted, "notify": crate::notices::level_of(m), "last_viewed_post": m.last_viewed_post})),
         });
         if matches!(ch.kind, Kind::Direct | Kind::Group) {
             let mut users = Vec::new();
@@ -1041,18 +1046,31 @@ impl ChatService {
             })
             .await?;
         self.deliver(events);
+        self.notifier.seen(&me.id, &crate::notices::scope(&ch.id));
         Ok(())
     }
 
-    pub async fn set_muted(&self, actor: &Actor, id: &str, muted: bool) -> ChatResult<()> {
+    /// My notifications in a channel: "all" messages, "mentions" (and replies to threads I
+    /// follow), or "none" (muted).
+    pub async fn set_notify(&self, actor: &Actor, id: &str, level: &str) -> ChatResult<()> {
         let me = Self::me(actor)?;
+        let (muted, all) = match level {
+            "all" => (false, true),
+            "mentions" => (false, false),
+            "none" => (true, false),
+            _ => {
+                return Err(Error::validation(
+                    "level: \"all\", \"mentions\" or \"none\"",
+                ))
+            }
+        };
         let (ch, m) = self.readable(id, &me.id).await?;
         if m.is_none() {
             return Err(forbidden("join the channel first"));
         }
         let uid = me.id.clone();
         self.db
-            .write(move |c| store::set_muted(c, &ch.id, &uid, muted))
+            .write(move |c| store::set_notify(c, &ch.id, &uid, muted, all))
             .await?;
         Ok(())
     }
@@ -1307,6 +1325,14 @@ impl ChatService {
         match fresh {
             Some((pj, events)) => {
                 self.deliver(events);
+                self.notify_posted(
+                    post.id,
+                    channel_id,
+                    root_id,
+                    (&me.id, &me.display_name),
+                    &post.text,
+                    post.mentions.clone(),
+                );
                 Ok(pj)
             }
             // A resend of a message already stored: the same post, no second event.

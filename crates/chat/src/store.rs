@@ -132,6 +132,7 @@ fn member_from(r: &Row<'_>, at: usize) -> Result<Option<MemberRow>, SqlError> {
             viewed_count: r.get(at + 2)?,
             mentions: r.get(at + 3)?,
             muted: r.get(at + 4)?,
+            notify_all: r.get(at + 5)?,
         }),
     })
 }
@@ -161,7 +162,7 @@ pub fn channel_by_dm_key(c: &Connection, key: &str) -> SResult<Option<ChannelRow
 }
 
 pub fn membership(c: &Connection, channel_id: &str, user_id: &str) -> SResult<Option<MemberRow>> {
-    Ok(c.prepare_cached("SELECT role, last_viewed_post, viewed_count, mentions, muted FROM chat_channel_members WHERE channel_id = ?1 AND user_id = ?2")?
+    Ok(c.prepare_cached("SELECT role, last_viewed_post, viewed_count, mentions, muted, notify_all FROM chat_channel_members WHERE channel_id = ?1 AND user_id = ?2")?
         .query_row(params![channel_id, user_id], |r| member_from(r, 0))
         .optional()?
         .flatten())
@@ -179,7 +180,7 @@ pub fn my_channels(
         .collect::<Vec<_>>()
         .join(", ");
     let mut st = c.prepare_cached(&format!(
-        "SELECT {cols}, m.role, m.last_viewed_post, m.viewed_count, m.mentions, m.muted FROM chat_channels ch
+        "SELECT {cols}, m.role, m.last_viewed_post, m.viewed_count, m.mentions, m.muted, m.notify_all FROM chat_channels ch
          JOIN chat_channel_members m ON m.channel_id = ch.id AND m.user_id = ?2
          WHERE ch.team_id = ?1 OR ch.team_id IS NULL ORDER BY ch.kind, ch.display_name"
     ))?;
@@ -311,12 +312,100 @@ pub fn mark_viewed(
     Ok(last)
 }
 
-pub fn set_muted(c: &Connection, channel_id: &str, user_id: &str, muted: bool) -> SResult<()> {
+/// A member's notifications in a channel: none (muted), mentions, or every message.
+pub fn set_notify(
+    c: &Connection,
+    channel_id: &str,
+    user_id: &str,
+    muted: bool,
+    all: bool,
+) -> SResult<()> {
     c.execute(
-        "UPDATE chat_channel_members SET muted = ?3 WHERE channel_id = ?1 AND user_id = ?2",
-        params![channel_id, user_id, muted],
+        "UPDATE chat_channel_members SET muted = ?3, notify_all = ?4 WHERE channel_id = ?1 AND user_id = ?2",
+        params![channel_id, user_id, muted, all],
     )?;
     Ok(())
+}
+
+/// Who hears of a new message, besides those it mentions (`crate::notices`).
+#[derive(Debug, Clone, Default)]
+pub struct NoticeTargets {
+    pub kind: String,
+    pub channel_display: String,
+    pub team: Option<String>,
+    /// Members who muted the channel.
+    pub muted: Vec<String>,
+    /// Members who want every message.
+    pub every: Vec<String>,
+    /// Direct and group channels: the other members.
+    pub direct: Vec<String>,
+    /// Followers of the thread replied to.
+    pub followers: Vec<String>,
+}
+
+pub fn notice_targets(
+    c: &Connection,
+    channel_id: &str,
+    author: &str,
+    root_id: Option<i64>,
+) -> SResult<Option<NoticeTargets>> {
+    let head: Option<(String, String, Option<String>)> = c
+        .prepare_cached(
+            "SELECT ch.kind, ch.display_name, t.name FROM chat_channels ch
+             LEFT JOIN chat_teams t ON t.id = ch.team_id WHERE ch.id = ?1",
+        )?
+        .query_row([channel_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((kind, channel_display, team)) = head else {
+        return Ok(None);
+    };
+    let mut t = NoticeTargets {
+        kind,
+        channel_display,
+        team,
+        ..Default::default()
+    };
+    let mut st = c.prepare_cached(
+        "SELECT user_id, muted FROM chat_channel_members
+         WHERE channel_id = ?1 AND user_id <> ?2 AND (muted <> 0 OR notify_all <> 0)",
+    )?;
+    for row in st.query_map(params![channel_id, author], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+    })? {
+        let (u, muted) = row?;
+        if muted {
+            t.muted.push(u);
+        } else {
+            t.every.push(u);
+        }
+    }
+    if t.kind == "direct" || t.kind == "group" {
+        let mut st = c.prepare_cached(
+            "SELECT user_id FROM chat_channel_members WHERE channel_id = ?1 AND user_id <> ?2",
+        )?;
+        t.direct = st
+            .query_map(params![channel_id, author], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+    }
+    if let Some(root) = root_id {
+        let mut st = c.prepare_cached(
+            "SELECT user_id FROM chat_thread_follows WHERE root_id = ?1 AND following = 1 AND user_id <> ?2",
+        )?;
+        t.followers = st
+            .query_map(params![root, author], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+    }
+    Ok(Some(t))
+}
+
+/// The team a person joined first: where their direct messages open.
+pub fn first_team(c: &Connection, user_id: &str) -> SResult<Option<String>> {
+    Ok(c.prepare_cached(
+        "SELECT t.name FROM chat_team_members m JOIN chat_teams t ON t.id = m.team_id
+         WHERE m.user_id = ?1 ORDER BY m.joined_at, t.name LIMIT 1",
+    )?
+    .query_row([user_id], |r| r.get(0))
+    .optional()?)
 }
 
 const POST_COLUMNS: &str = "id, channel_id, user_id, root_id, text, html, mentions, created_at, edited_at, deleted, pinned, reply_count, last_reply_at, props";

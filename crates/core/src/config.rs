@@ -55,6 +55,7 @@ pub struct Config {
     pub polls: PollsConfig,
     pub wikis: WikisConfig,
     pub chat: ChatConfig,
+    pub push: PushConfig,
     pub limits: LimitsConfig,
     pub oidc: OidcConfig,
     pub ldap: LdapConfig,
@@ -646,6 +647,52 @@ impl Default for ChatConfig {
     }
 }
 
+/// Web Push (RFC 8030, VAPID RFC 8292, payloads encrypted per RFC 8291): notifications reach the
+/// devices of people who turned them on, through their browser maker's push service.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PushConfig {
+    pub enabled: bool,
+    /// Who push services may contact about this server (the VAPID `sub`): a `mailto:` or
+    /// `https:` URL. Empty: the transparency contact address, else the public URL.
+    pub contact: String,
+    /// Devices one person may register.
+    pub max_subscriptions_per_user: u64,
+    /// Pushes sent at once.
+    pub concurrency: u64,
+    /// Time a push service gets to answer.
+    pub timeout_secs: u64,
+    /// Accept `http://` endpoints on loopback addresses (a push service run by the tests); real
+    /// push services are always https.
+    pub allow_loopback_http: bool,
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        PushConfig {
+            enabled: true,
+            contact: String::new(),
+            max_subscriptions_per_user: 10,
+            concurrency: 16,
+            timeout_secs: 10,
+            allow_loopback_http: false,
+        }
+    }
+}
+
+impl Config {
+    /// The VAPID `sub` push services may use to reach the host.
+    pub fn push_contact(&self) -> String {
+        if !self.push.contact.is_empty() {
+            self.push.contact.clone()
+        } else if !self.transparency.contact_email.is_empty() {
+            format!("mailto:{}", self.transparency.contact_email)
+        } else {
+            self.public_base_url()
+        }
+    }
+}
+
 /// How often a person is mailed about what they missed in chat (Mattermost's e-mail batching).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MissedMail {
@@ -833,6 +880,25 @@ impl Config {
                 "cluster.nats_subject",
                 "letters, digits, - and _ (a NATS subject token)",
             ));
+        }
+        let push = &self.push;
+        if !(push.contact.is_empty()
+            || push.contact.starts_with("mailto:")
+            || push.contact.starts_with("https://"))
+        {
+            return Err(bad(
+                "push.contact",
+                "empty, mailto:someone@example.org or https://…",
+            ));
+        }
+        if !(1..=1000).contains(&push.max_subscriptions_per_user) {
+            return Err(bad("push.max_subscriptions_per_user", "1 to 1000"));
+        }
+        if !(1..=256).contains(&push.concurrency) {
+            return Err(bad("push.concurrency", "1 to 256"));
+        }
+        if !(1..=120).contains(&push.timeout_secs) {
+            return Err(bad("push.timeout_secs", "1 to 120"));
         }
         let u = &self.uploads;
         if !u.s3_endpoint.is_empty() {

@@ -1,6 +1,8 @@
 //! Nichoir's shared vocabulary: configuration, error codes, identifiers, time, and the contracts that
 //! tools implement (data export). No I/O beyond reading the configuration file.
 
+#[macro_use]
+mod text_enum;
 #[cfg(feature = "adversarial")]
 pub mod adversarial;
 pub mod config;
@@ -11,13 +13,12 @@ pub mod ids;
 pub mod limits;
 pub mod markdown;
 pub mod moderation;
+pub mod notify;
 pub mod quota;
 pub mod text;
 pub mod time;
 pub mod upload;
 pub mod work;
-#[macro_use]
-mod text_enum;
 
 /// Serde for `text_enum!` expansions in other crates.
 #[doc(hidden)]

@@ -128,6 +128,8 @@ pub struct PollService {
     base_url: String,
     instance_name: String,
     cache: Cache,
+    /// The owner's bell and devices: votes and comments on their poll.
+    notifier: Arc<dyn nichoir_core::notify::Notifier>,
 }
 
 pub fn topic(poll_id: &str) -> String {
@@ -161,7 +163,37 @@ impl PollService {
                 map: Mutex::new(HashMap::new()),
                 epoch: AtomicU64::new(0),
             },
+            notifier: Arc::new(nichoir_core::notify::Silent),
         }
+    }
+
+    /// Tells owners with an account of votes and comments on their polls.
+    pub fn with_notifier(mut self, notifier: Arc<dyn nichoir_core::notify::Notifier>) -> Self {
+        self.notifier = notifier;
+        self
+    }
+
+    /// A vote or comment on `poll`, for its owner (when the poll has one with an account).
+    fn tell_owner(
+        &self,
+        poll: &PollRow,
+        kind: nichoir_core::notify::Kind,
+        who: &str,
+        actor: &str,
+        text: &str,
+    ) {
+        let Some(owner) = &poll.owner_id else {
+            return;
+        };
+        self.notifier.notify(vec![nichoir_core::notify::Notice {
+            user_id: owner.clone(),
+            kind,
+            scope: format!("poll:{}", poll.id),
+            title: format!("{who} · {}", poll.settings.title),
+            body: nichoir_core::notify::excerpt(text),
+            url: format!("/poll/{}", poll.id),
+            actor_id: Some(actor.to_string()),
+        }]);
     }
 
     pub fn hub(&self) -> &Hub {
@@ -614,6 +646,13 @@ impl PollService {
             })
             .await?;
         self.changed(&poll.id, Some(poll.version));
+        self.tell_owner(
+            &poll,
+            nichoir_core::notify::Kind::PollVote,
+            &row.name,
+            actor.id(),
+            "",
+        );
         let s = &poll.settings;
         if let (true, Some(to)) = (s.notify_votes, &s.author_email) {
             self.mailer.send_later(Mail {
@@ -809,6 +848,13 @@ impl PollService {
             })
             .await?;
         self.changed(&poll.id, Some(version));
+        self.tell_owner(
+            &poll,
+            nichoir_core::notify::Kind::PollComment,
+            &name,
+            actor.id(),
+            &text,
+        );
         if poll.settings.notify_comments {
             if let Some(to) = &poll.settings.author_email {
                 self.mailer.send_later(Mail {

@@ -16,10 +16,12 @@ mod ldap;
 mod mail_sink;
 mod nats;
 mod oidc;
+mod push;
 pub use ldap::LdapServer;
 pub use mail_sink::{MailSink, ReceivedMail};
 pub use nats::NatsServer;
 pub use oidc::{sign_in_at_provider, OidcOptions, OidcProvider};
+pub use push::{Device, PushService};
 
 type Started = (
     Ctx,

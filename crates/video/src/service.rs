@@ -40,6 +40,8 @@ pub struct VideoDeps {
     pub base_url: String,
     /// Announce loopback candidates (a local instance with no public address).
     pub include_loopback: bool,
+    /// The room owner's bell and devices: someone knocks at the lobby.
+    pub notifier: Arc<dyn nichoir_core::notify::Notifier>,
 }
 
 /// Who sends a call's frames: what a call needs of an actor. It crosses the bus when the call
@@ -152,6 +154,7 @@ pub struct VideoService {
     /// that node (see `owner`).
     pub(crate) forwarded: Mutex<HashMap<String, u16>>,
     me: Weak<VideoService>,
+    notifier: Arc<dyn nichoir_core::notify::Notifier>,
 }
 
 pub fn topic_of(room: &str) -> String {
@@ -186,6 +189,7 @@ impl VideoService {
             calls: Mutex::new(HashMap::new()),
             forwarded: Mutex::new(HashMap::new()),
             me: me.clone(),
+            notifier: deps.notifier,
         }))
     }
 
@@ -844,9 +848,23 @@ impl VideoService {
             Admission::Wait => {
                 let frame =
                     json!({"type": "knock", "participant": {"id": knock.id, "name": knock.name}});
+                let knocker = knock.user_id.clone().unwrap_or_default();
+                let name = knock.name.clone();
                 call.state.lock().lobby.push(knock);
                 self.send_to_conn(&call.room_id, conn, &json!({"type": "waiting"}));
                 self.to_moderators(call, &frame);
+                // The owner hears of it even with the room closed (not when they knock).
+                if knocker != row.owner_id {
+                    self.notifier.notify(vec![nichoir_core::notify::Notice {
+                        user_id: row.owner_id.clone(),
+                        kind: nichoir_core::notify::Kind::LobbyKnock,
+                        scope: format!("video:{}", row.id),
+                        title: format!("{name} · {}", row.title),
+                        body: String::new(),
+                        url: format!("/video/{}", row.id),
+                        actor_id: None,
+                    }]);
+                }
                 Ok(())
             }
             Admission::Enter => self.enter(call, knock).await,

@@ -15,6 +15,7 @@ pub fn spawn_all(
     pads: std::sync::Arc<nichoir_pad::PadService>,
     polls: std::sync::Arc<nichoir_polls::PollService>,
     chat: std::sync::Arc<nichoir_chat::ChatService>,
+    notify: nichoir_notify::NotifyService,
     stop: watch::Receiver<bool>,
     runs_jobs: Arc<AtomicBool>,
 ) {
@@ -38,6 +39,21 @@ pub fn spawn_all(
                     }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e.message, "chat retention failed"),
+                }
+            }
+        },
+    );
+    every(
+        runs_jobs.clone(),
+        Duration::from_secs(3600),
+        stop.clone(),
+        move || {
+            let notify = notify.clone();
+            async move {
+                match notify.prune().await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "old notifications pruned"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e.message, "notification pruning failed"),
                 }
             }
         },

@@ -30,6 +30,7 @@ pub fn migrations() -> Vec<MigrationSet> {
         nichoir_video::MIGRATIONS,
         nichoir_wiki::MIGRATIONS,
         nichoir_cluster::MIGRATIONS,
+        nichoir_notify::MIGRATIONS,
     ]
 }
 
@@ -40,6 +41,7 @@ pub fn api() -> Api {
     let api = nichoir_polls::api(api);
     let api = nichoir_chat::api(api);
     let api = nichoir_video::api(api);
+    let api = nichoir_notify::api(api);
     nichoir_wiki::api(api)
 }
 
@@ -51,6 +53,7 @@ pub struct Prepared {
     pub wikis: Arc<nichoir_wiki::WikiService>,
     pub chat: Arc<nichoir_chat::ChatService>,
     pub video: Arc<nichoir_video::VideoService>,
+    pub notify: nichoir_notify::NotifyService,
     /// Printed once at start when the instance has no admin yet.
     pub setup_url: Option<String>,
     /// This node in its cluster (`cluster.nats_url`); None for a server alone.
@@ -134,6 +137,15 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let revoked = hub.clone();
     auth.revocations().listen(move |r| revoked.revoke(r));
     hub.register("presence", Arc::new(PresenceHandler));
+    let notify = nichoir_notify::NotifyService::start(
+        db.clone(),
+        hub.clone(),
+        config.push.clone(),
+        config.push_contact(),
+    )
+    .await?;
+    nichoir_notify::register_topics(&notify);
+    let notifier: Arc<dyn nichoir_core::notify::Notifier> = Arc::new(notify.clone());
     // Every tool that keeps people's uploads has a part here; accounts hold the own limits.
     let quotas = nichoir_core::quota::Quotas::new(
         config.uploads.quota_bytes_per_user,
@@ -149,15 +161,18 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     );
     nichoir_pad::register_topics(&pads);
     let mailer = nichoir_mail::Mailer::from_config(&config.smtp, &config.instance.name)?;
-    let polls = Arc::new(nichoir_polls::PollService::new(
-        db.clone(),
-        hub.clone(),
-        auth.clone(),
-        mailer.clone(),
-        config.polls.clone(),
-        config.public_base_url(),
-        config.instance.name.clone(),
-    ));
+    let polls = Arc::new(
+        nichoir_polls::PollService::new(
+            db.clone(),
+            hub.clone(),
+            auth.clone(),
+            mailer.clone(),
+            config.polls.clone(),
+            config.public_base_url(),
+            config.instance.name.clone(),
+        )
+        .with_notifier(notifier.clone()),
+    );
     nichoir_polls::register_topics(&polls);
     let wikis = Arc::new(nichoir_wiki::WikiService::new(nichoir_wiki::WikiDeps {
         db: db.clone(),
@@ -169,6 +184,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         blobs: blobs.clone(),
         base_url: config.public_base_url(),
         instance_name: config.instance.name.clone(),
+        notifier: notifier.clone(),
     }));
     let chat = Arc::new(nichoir_chat::ChatService::new(nichoir_chat::ChatDeps {
         db: db.clone(),
@@ -197,6 +213,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
                 service: wikis.clone(),
             }),
         ],
+        notifier: notifier.clone(),
     }));
     nichoir_chat::register_topics(&chat);
     let video = nichoir_video::VideoService::start(nichoir_video::VideoDeps {
@@ -207,6 +224,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         base_url: config.public_base_url(),
         // A local instance (no public address configured) is reached over loopback.
         include_loopback: config.server.base_url.is_empty(),
+        notifier: notifier.clone(),
     })
     .await?;
     nichoir_video::register_topics(&video);
@@ -243,6 +261,9 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         }),
         Arc::new(nichoir_chat::ChatDeparture {
             service: chat.clone(),
+        }),
+        Arc::new(nichoir_notify::NotifyDeparture {
+            service: notify.clone(),
         }),
     ];
     let moderation: Vec<Arc<dyn nichoir_core::moderation::Moderation>> = vec![
@@ -295,6 +316,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         wikis,
         chat,
         video,
+        notify,
         setup_url,
         cluster,
         _lock: lock,
@@ -323,6 +345,7 @@ pub async fn serve(
     let wikis = web::Data::new(prepared.wikis.clone());
     let chat = web::Data::new(prepared.chat.clone());
     let video = web::Data::new(prepared.video.clone());
+    let notify = web::Data::new(prepared.notify.clone());
     let json_limit = config.server.max_json_bytes as usize;
     let https = config.is_https();
     let header_limit = config.server.max_header_bytes as usize;
@@ -342,6 +365,7 @@ pub async fn serve(
             .app_data(wikis.clone())
             .app_data(chat.clone())
             .app_data(video.clone())
+            .app_data(notify.clone())
             .app_data(doc.clone())
             .app_data(routes.clone())
             .app_data(json_config(json_limit))
@@ -374,6 +398,7 @@ pub async fn serve(
         prepared.pads.clone(),
         prepared.polls.clone(),
         prepared.chat.clone(),
+        prepared.notify.clone(),
         stop_rx,
         runs_jobs,
     );

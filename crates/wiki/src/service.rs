@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nichoir_auth::{Actor, AuthService};
@@ -158,6 +159,7 @@ pub struct WikiService {
     pub(crate) blobs: nichoir_storage::Blobs,
     pub(crate) base_url: String,
     pub(crate) instance_name: String,
+    pub(crate) notifier: Arc<dyn nichoir_core::notify::Notifier>,
     /// Anonymous edits per address in the last hour.
     anonymous: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
     /// Renders of stored text that is not stored rendered (each wiki's menu, old revisions), with
@@ -213,6 +215,8 @@ pub struct WikiDeps {
     pub blobs: nichoir_storage::Blobs,
     pub base_url: String,
     pub instance_name: String,
+    /// Watchers' bells and devices.
+    pub notifier: Arc<dyn nichoir_core::notify::Notifier>,
 }
 
 fn text_field(field: &str, s: &str, min: usize, max: usize) -> Result<String, Error> {
@@ -288,6 +292,7 @@ impl WikiService {
             blobs: d.blobs,
             base_url: d.base_url,
             instance_name: d.instance_name,
+            notifier: d.notifier,
             anonymous: Mutex::new(HashMap::new()),
             render_cache: std::sync::Arc::new(Mutex::new(HashMap::new())),
         }

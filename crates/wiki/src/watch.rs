@@ -150,6 +150,24 @@ impl WikiService {
                     Ok(())
                 })
                 .await?;
+            self.notifier.notify(vec![nichoir_core::notify::Notice {
+                user_id: uid.clone(),
+                kind: nichoir_core::notify::Kind::WikiChange,
+                scope: format!("wiki:{}/{}", wiki.id, ch.page.id),
+                title: format!(
+                    "{} · {} ({})",
+                    actor.display_name(),
+                    ch.page.name,
+                    wiki.title
+                ),
+                body: nichoir_core::notify::excerpt(ch.summary),
+                url: format!(
+                    "/w/{}/{}",
+                    wiki.slug,
+                    nichoir_wikitext::names::page_url_segment(&ch.page.name)
+                ),
+                actor_id: Some(actor.id().to_string()),
+            }]);
             if let Some(email) = user.email.as_deref().filter(|e| !e.is_empty()) {
                 self.mailer.send_later(Mail {
                     to: email.to_string(),

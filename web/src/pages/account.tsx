@@ -1,5 +1,6 @@
 // Account: profile, password, two-factor sign-in, sessions, API tokens, storage used, data export,
 // log out everywhere.
+import { NotificationsCard } from "../notifications.tsx";
 import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, api, errorText } from "../api.ts";
@@ -30,6 +31,7 @@ export function AccountPage() {
         <SessionsCard confirm={confirm} />
         <TokensCard confirm={confirm} />
         <StorageCard />
+        <NotificationsCard />
         <ChatEmailCard />
         <DataCard confirm={confirm} />
         <DeleteAccountCard confirm={confirm} />

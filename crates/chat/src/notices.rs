@@ -1,0 +1,228 @@
+//! What a new message tells whom (the bell, push): a direct message its other members, a
+//! mention those it names, a reply the thread's followers, any message those who asked for every
+//! one in the channel; nothing to whoever muted the channel. One notice per person, the most
+//! personal reason winning.
+
+use nichoir_core::notify::{excerpt, Kind, Notice};
+
+use crate::model::MemberRow;
+use crate::service::ChatService;
+use crate::store::{self, NoticeTargets};
+
+/// A member's level in a channel, as the API names it.
+pub fn level_of(m: &MemberRow) -> &'static str {
+    if m.muted {
+        "none"
+    } else if m.notify_all {
+        "all"
+    } else {
+        "mentions"
+    }
+}
+
+/// The scope of a channel's notices: opening the channel marks them read.
+pub fn scope(channel_id: &str) -> String {
+    format!("chat:{channel_id}")
+}
+
+/// The facts of one new message.
+pub struct Posted<'a> {
+    pub post_id: i64,
+    pub channel_id: &'a str,
+    pub author_id: &'a str,
+    pub author_name: &'a str,
+    pub text: &'a str,
+    pub mentioned: &'a [String],
+    pub is_reply: bool,
+}
+
+/// The notices of `p`, given who is where (`t`); `team_of` names the team a direct message's
+/// recipient opens it in.
+pub fn notices(
+    p: &Posted<'_>,
+    t: &NoticeTargets,
+    team_of: impl Fn(&str) -> Option<String>,
+) -> Vec<Notice> {
+    let direct = t.kind == "direct" || t.kind == "group";
+    let mut picked: Vec<(String, Kind)> = Vec::new();
+    let mut pick = |u: &String, k: Kind| {
+        if u != p.author_id && !t.muted.contains(u) && !picked.iter().any(|(x, _)| x == u) {
+            picked.push((u.clone(), k));
+        }
+    };
+    if direct {
+        for u in &t.direct {
+            pick(u, Kind::Direct);
+        }
+    }
+    for u in p.mentioned {
+        pick(u, Kind::Mention);
+    }
+    if p.is_reply {
+        for u in &t.followers {
+            pick(u, Kind::Reply);
+        }
+    }
+    for u in &t.every {
+        pick(u, Kind::Message);
+    }
+    let title = if direct {
+        p.author_name.to_string()
+    } else {
+        format!("{} · ~{}", p.author_name, t.channel_display)
+    };
+    let body = if p.text.trim().is_empty() {
+        "📎".to_string()
+    } else {
+        excerpt(p.text)
+    };
+    picked
+        .into_iter()
+        .map(|(user_id, kind)| {
+            let team = t.team.clone().or_else(|| team_of(&user_id));
+            let url = match team {
+                Some(team) => format!("/chat/{team}/pl/{}", p.post_id),
+                None => "/chat".to_string(),
+            };
+            Notice {
+                user_id,
+                kind,
+                scope: scope(p.channel_id),
+                title: title.clone(),
+                body: body.clone(),
+                url,
+                actor_id: Some(p.author_id.to_string()),
+            }
+        })
+        .collect()
+}
+
+impl ChatService {
+    /// Tells those who should hear of a new message, after it is stored; never delays it.
+    pub(crate) fn notify_posted(
+        &self,
+        post_id: i64,
+        channel_id: &str,
+        root_id: Option<i64>,
+        author: (&str, &str),
+        text: &str,
+        mentioned: Vec<String>,
+    ) {
+        let (db, notifier) = (self.db.clone(), self.notifier.clone());
+        let (cid, aid, aname, text) = (
+            channel_id.to_string(),
+            author.0.to_string(),
+            author.1.to_string(),
+            text.to_string(),
+        );
+        tokio::spawn(async move {
+            let (c2, a2) = (cid.clone(), aid.clone());
+            let read = db
+                .read(move |c| {
+                    let Some(t) = store::notice_targets(c, &c2, &a2, root_id)? else {
+                        return Ok(None);
+                    };
+                    // Direct messages have no team: each recipient opens them in their first.
+                    let mut teams = std::collections::HashMap::new();
+                    if t.team.is_none() {
+                        for u in &t.direct {
+                            if let Some(team) = store::first_team(c, u)? {
+                                teams.insert(u.clone(), team);
+                            }
+                        }
+                    }
+                    Ok(Some((t, teams)))
+                })
+                .await;
+            let (t, teams) = match read {
+                Ok(Some(x)) => x,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!("chat notices not sent: {e}");
+                    return;
+                }
+            };
+            let posted = Posted {
+                post_id,
+                channel_id: &cid,
+                author_id: &aid,
+                author_name: &aname,
+                text: &text,
+                mentioned: &mentioned,
+                is_reply: root_id.is_some(),
+            };
+            notifier.notify(notices(&posted, &t, |u| teams.get(u).cloned()));
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets(kind: &str) -> NoticeTargets {
+        NoticeTargets {
+            kind: kind.into(),
+            channel_display: "General".into(),
+            team: (kind == "open").then(|| "club".to_string()),
+            ..Default::default()
+        }
+    }
+
+    fn posted<'a>(mentioned: &'a [String], is_reply: bool) -> Posted<'a> {
+        Posted {
+            post_id: 7,
+            channel_id: "ch1",
+            author_id: "alice",
+            author_name: "Alice",
+            text: "hello\n@bob",
+            mentioned,
+            is_reply,
+        }
+    }
+
+    fn who(n: &[Notice]) -> Vec<(&str, Kind)> {
+        n.iter().map(|n| (n.user_id.as_str(), n.kind)).collect()
+    }
+
+    #[test]
+    fn a_mention_in_a_channel_tells_the_named_once_with_a_permalink() {
+        let mentioned = vec!["bob".to_string(), "bob".to_string(), "alice".to_string()];
+        let n = notices(&posted(&mentioned, false), &targets("open"), |_| None);
+        assert_eq!(who(&n), vec![("bob", Kind::Mention)]);
+        assert_eq!(n[0].url, "/chat/club/pl/7");
+        assert_eq!(n[0].title, "Alice · ~General");
+        assert_eq!(n[0].body, "hello @bob");
+        assert_eq!(n[0].scope, "chat:ch1");
+    }
+
+    #[test]
+    fn muted_members_hear_nothing_and_the_most_personal_reason_wins() {
+        let mut t = targets("open");
+        t.muted = vec!["carol".into()];
+        t.every = vec!["dave".into(), "bob".into()];
+        t.followers = vec!["bob".into(), "erin".into(), "carol".into()];
+        let mentioned = vec!["bob".to_string(), "carol".to_string()];
+        let n = notices(&posted(&mentioned, true), &t, |_| None);
+        assert_eq!(
+            who(&n),
+            vec![
+                ("bob", Kind::Mention),
+                ("erin", Kind::Reply),
+                ("dave", Kind::Message)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_direct_message_opens_in_the_recipients_team() {
+        let mut t = targets("direct");
+        t.direct = vec!["bob".into()];
+        let n = notices(&posted(&[], false), &t, |u| {
+            (u == "bob").then(|| "asso".into())
+        });
+        assert_eq!(who(&n), vec![("bob", Kind::Direct)]);
+        assert_eq!(n[0].url, "/chat/asso/pl/7");
+        assert_eq!(n[0].title, "Alice");
+    }
+}
