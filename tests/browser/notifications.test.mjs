@@ -94,4 +94,30 @@ describe("Notifications", { concurrency: false }, () => {
     await closeTracked(open, ana);
     await closeTracked(open, bob);
   });
+
+  it("a call button in a direct message rings the other person, who answers into the room", async () => {
+    const bob = await newContext();
+    await login(bob.page, "admin", ADMIN_PASSWORD);
+    const ana = await newContext();
+    await login(ana.page, "ana", ANA_PASSWORD);
+    // The first test left Ana in do-not-disturb, where calls do not ring: back to normal.
+    assert.equal((await apiCall(ana.page, "PUT", "/api/v1/notifications/preferences", {})).status, 200);
+    await ana.page.goto("/");
+    await ana.page.locator(".bell-btn").waitFor();
+    await ana.page.waitForTimeout(1000);
+
+    await bob.page.goto("/chat/club/messages/@ana");
+    await bob.page.locator('.chat-app[data-live="connected"]').waitFor({ timeout: 15_000 });
+    await bob.page.locator(".chat-call-btn").click();
+    await bob.page.waitForURL(/\/video\/call-[0-9a-f]+$/);
+    const room = new URL(bob.page.url()).pathname;
+
+    const ring = ana.page.locator(".bell-ring");
+    await ring.waitFor({ timeout: 10_000 });
+    await ring.getByRole("button", { name: "Answer" }).click();
+    await ana.page.waitForURL((u) => u.pathname === room);
+    await ring.waitFor({ state: "detached" });
+    await closeTracked(open, ana);
+    await closeTracked(open, bob);
+  });
 });

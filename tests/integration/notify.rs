@@ -460,3 +460,91 @@ async fn bad_subscriptions_are_refused_and_devices_are_capped() -> anyhow::Resul
     assert_eq!(anon.get("/api/v1/notifications").await?.status, 401);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_call_in_a_direct_message_rings_the_other_until_stopped() -> anyhow::Result<()> {
+    let (server, push) = setup(10).await?;
+    let (ana, bob, cyd, square) = club(&server).await?;
+    let phone = subscribe(&ana, &push).await?;
+    let cyds = subscribe(&cyd, &push).await?;
+    let dm = ok(
+        bob.post("/api/v1/chat/direct", json!({"usernames": ["ana"]}))
+            .await?,
+        "dm",
+    )
+    .await?;
+    let dm_id = dm["id"].as_str().unwrap_or("").to_string();
+    let call = ok(
+        bob.post(&format!("/api/v1/chat/channels/{dm_id}/call"), json!({}))
+            .await?,
+        "call",
+    )
+    .await?;
+    let room = call["room"].as_str().unwrap_or("").to_string();
+    assert!(room.starts_with("call-"), "{call}");
+    assert_eq!(call["url"], format!("/video/{room}"));
+    assert_eq!(call["ringing"], 1);
+    assert_eq!(call["post"]["props"]["call"]["room"], room.as_str());
+    // The same conversation calls in the same room; the room opens for both.
+    let again = ok(
+        bob.post(&format!("/api/v1/chat/channels/{dm_id}/call"), json!({}))
+            .await?,
+        "again",
+    )
+    .await?;
+    assert_eq!(again["room"], room.as_str());
+    ok(
+        bob.put_json(
+            &format!("/api/v1/video/rooms/{room}"),
+            json!({"title": "Bob & Ana"}),
+        )
+        .await?,
+        "room",
+    )
+    .await?;
+    ok(
+        ana.get(&format!("/api/v1/video/rooms/{room}")).await?,
+        "room for ana",
+    )
+    .await?;
+
+    let rang = push.wait_for(&phone, 1, WAIT).await?;
+    let p = &rang[0]["payload"];
+    assert_eq!(p["kind"], "call");
+    assert_eq!(p["ring"], true);
+    assert_eq!(p["url"], format!("/video/{room}"));
+    assert_eq!(rang[0]["urgency"], "high");
+    assert_eq!(rang[0]["ttl"], 60);
+    // Ana answers on her laptop: her phone stops ringing.
+    ok(
+        ana.post(
+            &format!("/api/v1/chat/channels/{dm_id}/call/stop"),
+            json!({}),
+        )
+        .await?,
+        "stop",
+    )
+    .await?;
+    let got = push.wait_for(&phone, 3, WAIT).await?;
+    let cancel = got
+        .iter()
+        .find(|m| m["payload"]["cancel"] == true)
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(cancel["payload"]["tag"], format!("call:{dm_id}"), "{got:?}");
+    // A call in a channel rings nobody; outsiders may not call in a conversation.
+    let open = ok(
+        bob.post(&format!("/api/v1/chat/channels/{square}/call"), json!({}))
+            .await?,
+        "channel call",
+    )
+    .await?;
+    assert_eq!(open["ringing"], 0);
+    let r = cyd
+        .post(&format!("/api/v1/chat/channels/{dm_id}/call"), json!({}))
+        .await?;
+    assert!(r.status == 403 || r.status == 404, "{}", r.status);
+    tokio::time::sleep(QUIET).await;
+    assert!(push.messages(&cyds).await?.is_empty());
+    Ok(())
+}

@@ -118,7 +118,10 @@ async fn about_this_instance_is_generated() -> anyhow::Result<()> {
             .iter()
             .any(|c| c["ecosystem"] == eco && !c["license"].as_str().unwrap_or("").is_empty()));
     }
-    assert_eq!(a["notifications"]["push"], false);
+    assert_eq!(
+        a["notifications"]["push"], true,
+        "on unless [push] enabled = false"
+    );
     assert_eq!(a["notifications"]["missed_mail_default"], "15min");
     let cookies: Vec<String> = a["cookies"]
         .as_array()

@@ -66,6 +66,7 @@ export function Bell() {
   const [page, setPage] = useState<NotificationPage | null>(null);
   const [unread, setUnread] = useState(0);
   const [toast, setToast] = useState<NotificationItem | null>(null);
+  const [ringing, setRinging] = useState<NotificationItem | null>(null);
   const box = useRef<HTMLDivElement>(null);
 
   const load = async () => {
@@ -89,8 +90,11 @@ export function Bell() {
           setPage((p) => (p ? { ...p, items: [f.notification, ...p.items] } : p));
           setUnread((n) => n + 1);
           if (!f.quiet) {
-            setToast(f.notification);
+            if (f.notification.kind === "call") setRinging(f.notification);
+            else setToast(f.notification);
           }
+        } else if (f.type === "cancel") {
+          setRinging((r) => (r && r.scope === f.scope ? null : r));
         } else if (f.type === "read") {
           setUnread(f.unread);
           void load();
@@ -127,6 +131,13 @@ export function Bell() {
     return () => clearTimeout(timer);
   }, [toast]);
 
+  // A call rings for 45 s at most.
+  useEffect(() => {
+    if (!ringing) return;
+    const timer = setTimeout(() => setRinging(null), 45_000);
+    return () => clearTimeout(timer);
+  }, [ringing]);
+
   useEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
@@ -156,6 +167,12 @@ export function Bell() {
     } catch {
       /* kept as it was */
     }
+  };
+  const stopRinging = async (n: NotificationItem, answer: boolean) => {
+    setRinging(null);
+    const channel = n.scope.startsWith("call:") ? n.scope.slice(5) : "";
+    if (channel) await api.post(`/api/v1/chat/channels/${encodeURIComponent(channel)}/call/stop`, {}).catch(() => undefined);
+    if (answer) await go(n);
   };
   const label = unread > 0 ? t("bell.labelUnread", { count: unread }) : t("bell.label");
   const when = (iso: string) => new Intl.DateTimeFormat(lang === "fr" ? "fr-FR" : "en-GB", { dateStyle: "short", timeStyle: "short" }).format(new Date(iso));
@@ -193,6 +210,17 @@ export function Bell() {
           <a class="bell-settings" href="/account#notifications" onClick={() => setOpen(false)}>
             {t("bell.settings")}
           </a>
+        </div>
+      )}
+      {ringing && (
+        <div class="bell-ring" role="alertdialog" aria-label={t("bell.ringing", { name: ringing.title })}>
+          <strong>{t("bell.ringing", { name: ringing.title })}</strong>
+          <div class="row-actions">
+            <Button onClick={() => stopRinging(ringing, true)}>{t("bell.answer")}</Button>
+            <Button variant="secondary" onClick={() => stopRinging(ringing, false)}>
+              {t("bell.decline")}
+            </Button>
+          </div>
         </div>
       )}
       {toast && (

@@ -3,6 +3,7 @@
 //! one realtime topic per user with catch-up after a reconnect (docs/chat-api.md). Pure text rules
 //! in `text`, SQL in `store`, the service in `service`, HTTP in `routes`, realtime in `topics`.
 
+mod calls;
 mod departure;
 mod email;
 mod export;

@@ -55,6 +55,10 @@ pub fn declare(api: Api) -> Api {
             .body(json!({"post_id": 42})).ok(204, ""), view)
         .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/notify", "chat", "My notifications in the channel: level all (every message), mentions, or none (muted); {\"muted\": true} is none", u)
             .body(json!({"level": "mentions"})).ok(204, ""), notify)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/call", "chat", "Start a call: the channel's video room, a card posted with its link; in a direct or group conversation the others' devices ring", u)
+            .body(json!({})).ok(201, "application/json"), start_call)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/call/stop", "chat", "Stop the ringing of the conversation's call (answered, declined or given up)", u)
+            .body(json!({})).ok(204, ""), stop_ringing)
         .route(doc(m("GET"), "/api/v1/chat/channels/{id}/posts", "chat", "Messages (?before=ID, ?after=ID or ?around=ID; &limit=)", u), posts)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/posts", "chat", "Send a message (root_id for a thread reply)", u)
             .body(json!({"text": "Salut @bob, on se voit jeudi ?", "client_id": "tmp-1"})).ok(201, "application/json"), create_post)
@@ -351,6 +355,29 @@ async fn notify(
         }
     };
     s.set_notify(&who.0, &id, level).await?;
+    Ok(done())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+async fn start_call(
+    s: Chat,
+    who: SignedIn,
+    id: web::Path<String>,
+    _b: web::Json<Empty>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(s.start_call(&who.0, &id).await?))
+}
+
+async fn stop_ringing(
+    s: Chat,
+    who: SignedIn,
+    id: web::Path<String>,
+    _b: web::Json<Empty>,
+) -> ApiResult<HttpResponse> {
+    s.stop_ringing(&who.0, &id).await?;
     Ok(done())
 }
 

@@ -1325,14 +1325,17 @@ impl ChatService {
         match fresh {
             Some((pj, events)) => {
                 self.deliver(events);
-                self.notify_posted(
-                    post.id,
-                    channel_id,
-                    root_id,
-                    (&me.id, &me.display_name),
-                    &post.text,
-                    post.mentions.clone(),
-                );
+                // A call card rings on its own (`calls.rs`).
+                if post.props.get("call").is_none() {
+                    self.notify_posted(
+                        post.id,
+                        channel_id,
+                        root_id,
+                        (&me.id, &me.display_name),
+                        &post.text,
+                        post.mentions.clone(),
+                    );
+                }
                 Ok(pj)
             }
             // A resend of a message already stored: the same post, no second event.

@@ -82,7 +82,7 @@ pub fn about(config: &Config) -> Value {
             "mail": !config.smtp.host.trim().is_empty(),
             "missed_mail_default": config.chat.email_default.as_str(),
             "missed_mail_after_minutes": config.chat.email_after_minutes,
-            "push": false,
+            "push": config.push.enabled,
         },
         "moderation": {
             "policy": t.moderation_policy,

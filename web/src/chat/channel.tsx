@@ -4,7 +4,9 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useApp } from "../context.tsx";
 import { Button, Spinner, cx } from "../components/ui.tsx";
-import { IconSettings } from "../components/icons.tsx";
+import { IconSettings, IconVideo } from "../components/icons.tsx";
+import { api, errorText } from "../api.ts";
+import { navigate } from "../router.ts";
 import { ChannelSettingsDialog } from "./admin-channel.tsx";
 import { Composer } from "./composer.tsx";
 import { useChat } from "./ctx.tsx";
@@ -68,6 +70,7 @@ function ChannelHeader({
   const [q, setQ] = useState("");
   const [searchOpen, setSearchOpen] = useState(false);
   const [settings, setSettings] = useState(false);
+  const [callError, setCallError] = useState<string | null>(null);
   const head = useRef<HTMLElement>(null);
   const label = channelLabel(ch, meId);
   const isDm = ch.kind === "direct" || ch.kind === "group";
@@ -83,6 +86,29 @@ function ChannelHeader({
       ? { label: t("chat.menu.unmute"), icon: <IconBell size={16} />, onSelect: () => onCommand("unmute") }
       : { label: t("chat.menu.mute"), icon: <IconBellOff size={16} />, onSelect: () => onCommand("mute") },
   );
+  if (!ch.me.muted) {
+    const every = ch.me.notify === "all";
+    items.push({
+      label: t(every ? "chat.menu.notifyMentions" : "chat.menu.notifyAll"),
+      icon: <IconBell size={16} />,
+      onSelect: () => {
+        void api.put(`/api/v1/chat/channels/${encodeURIComponent(ch.id)}/notify`, { level: every ? "mentions" : "all" }).then(() => {
+          ch.me.notify = every ? "mentions" : "all";
+          setCallError(t(every ? "chat.notifyMentionsToast" : "chat.notifyAllToast"));
+        });
+      },
+    });
+  }
+  const startCall = async () => {
+    setCallError(null);
+    try {
+      const started = await api.post<{ room: string; url: string }>(`/api/v1/chat/channels/${encodeURIComponent(ch.id)}/call`, {});
+      await api.put(`/api/v1/video/rooms/${encodeURIComponent(started.room)}`, { title: label });
+      navigate(started.url);
+    } catch (err) {
+      setCallError(errorText(t, err));
+    }
+  };
   if (!isDm && admin && !ch.archived) items.push({ label: t("chat.menu.archive"), icon: <IconArchive size={16} />, onSelect: () => onCommand("archive"), danger: true });
   if (!isDm && admin && ch.archived) items.push({ label: t("chat.menu.unarchive"), icon: <IconArchive size={16} />, onSelect: () => onCommand("unarchive") });
   if (!isDm) items.push({ label: t("chat.menu.leave"), icon: <IconLeave size={16} />, onSelect: () => onCommand("leave"), danger: true });
@@ -103,12 +129,22 @@ function ChannelHeader({
           )}
         </h1>
         {ch.header && <p class="chat-head-header">{ch.header}</p>}
+        {callError && (
+          <p class="chat-head-header" role="status">
+            {callError}
+          </p>
+        )}
       </div>
       <div class="chat-head-tools">
         <button type="button" class="chat-head-members" onClick={() => onCommand("members")} aria-label={t(ch.members === 1 ? "chat.memberCount.one" : "chat.memberCount.other", { count: ch.members })} title={t("chat.menu.members")}>
           <IconUsers size={16} />
           <span aria-hidden="true">{ch.members}</span>
         </button>
+        {!ch.archived && (
+          <button type="button" class="icon-btn chat-call-btn" aria-label={t(isDm ? "chat.call.ring" : "chat.call.start")} title={t(isDm ? "chat.call.ring" : "chat.call.start")} onClick={startCall}>
+            <IconVideo size={18} />
+          </button>
+        )}
         <button type="button" class="icon-btn" aria-label={t("chat.pinnedMessages")} title={t("chat.pinnedMessages")} onClick={onPinned}>
           <IconPin />
         </button>

@@ -2,7 +2,7 @@
 // edited marker, reactions, reply count, the hover actions, inline editing; pending local copies.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError } from "../api.ts";
-import { IconPad, IconPoll, IconWiki } from "../components/icons.tsx";
+import { IconPad, IconPoll, IconVideo, IconWiki } from "../components/icons.tsx";
 import { chatApi } from "./api.ts";
 import { formatSize } from "./composer.tsx";
 import { useApp } from "../context.tsx";
@@ -441,7 +441,15 @@ export function PostItem({ post, continued, inThread = false }: { post: Post; co
           <EditBox post={post} onDone={() => setEditing(null)} />
         ) : (
           <div class="chat-post-body">
-            <div class="chat-html" dangerouslySetInnerHTML={{ __html: post.html }} />
+            {post.props?.call ? (
+              <a class="chat-call-card" href={post.props.call.url}>
+                <IconVideo size={18} />
+                <span>{t("chat.call.card")}</span>
+                <strong>{t("chat.call.join")}</strong>
+              </a>
+            ) : (
+              <div class="chat-html" dangerouslySetInnerHTML={{ __html: post.html }} />
+            )}
             {post.edited_at && (
               <span class="chat-edited" title={formatFull(lang, post.edited_at)}>
                 {t("chat.edited")}

@@ -32,6 +32,8 @@ export interface ChannelMe {
   unread: number;
   mentions: number;
   muted: boolean;
+  /** Notifications here: every message, mentions (and followed threads), or none (muted). */
+  notify?: "all" | "mentions" | "none";
   last_viewed_post: number | null;
 }
 
@@ -96,6 +98,8 @@ export interface PostProps {
   /** Posted with an API token (a bot or a script). */
   from_bot?: boolean;
   imported_from?: string;
+  /** A call card (crates/chat/src/calls.rs): the channel's video room. */
+  call?: { room: string; url: string };
 }
 
 export interface ChatFile {

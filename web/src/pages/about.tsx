@@ -284,7 +284,7 @@ export function AboutPage() {
                 ? t("about.missedMail", { minutes: String(a.notifications.missed_mail_after_minutes), cadence: t(`account.chatEmail.${a.notifications.missed_mail_default}`) })
                 : t("about.noMail")}
             </p>
-            <p>{t("about.noPush")}</p>
+            <p>{a.notifications.push ? t("about.push") : t("about.noPush")}</p>
           </Section>
           <Section id="moderation" title={t("about.moderation")}>
             <p>{a.moderation.policy || t("common.notProvided")}</p>
