@@ -548,3 +548,50 @@ async fn a_call_in_a_direct_message_rings_the_other_until_stopped() -> anyhow::R
     assert!(push.messages(&cyds).await?.is_empty());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_mention_in_pad_chat_reaches_those_who_opened_the_pad() -> anyhow::Result<()> {
+    let (server, push) = setup(10).await?;
+    let (ana, bob, cyd, _square) = club(&server).await?;
+    let phone = subscribe(&ana, &push).await?;
+    let cyds = subscribe(&cyd, &push).await?;
+    ok(
+        bob.post("/api/v1/pads", json!({"name": "minutes"})).await?,
+        "pad",
+    )
+    .await?;
+    // Ana opened the pad before; Cyd never did.
+    let uid = ok(ana.get("/api/v1/me").await?, "me").await?["user"]["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    server
+        .ctx
+        .db
+        .write(move |c| {
+            c.execute(
+                "INSERT INTO pad_visits (user_id, pad_id, visited_at) VALUES (?1, 'minutes', 1)",
+                nichoir_storage::params![uid],
+            )?;
+            Ok(())
+        })
+        .await?;
+    ok(
+        bob.post(
+            "/api/v1/pads/minutes/chat",
+            json!({"text": "@ana @cyd can you check the budget part?"}),
+        )
+        .await?,
+        "chat",
+    )
+    .await?;
+    let got = push.wait_for(&phone, 1, WAIT).await?;
+    assert_eq!(got[0]["payload"]["kind"], "pad_mention");
+    assert_eq!(got[0]["payload"]["url"], "/p/minutes");
+    tokio::time::sleep(QUIET).await;
+    assert!(
+        push.messages(&cyds).await?.is_empty(),
+        "Cyd never opened the pad"
+    );
+    Ok(())
+}

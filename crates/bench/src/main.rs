@@ -153,6 +153,15 @@ struct Cli {
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
     chat_seed_messages: u32,
 
+    /// chat: members with a push subscription at the bench's own push service (the server runs
+    /// with NICHOIR_PUSH_ALLOW_LOOPBACK_HTTP=true); pushes are timed from the `@channel` messages
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    chat_push: u32,
+
+    /// chat: `@channel` messages sent during the run, evenly spaced (default: 1 when --chat-push)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
+    chat_channel_mentions: Option<u32>,
+
     /// video: people in the call, each sending and receiving (at most the server's
     /// video.max_participants)
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=50))]
@@ -253,6 +262,12 @@ async fn run(cli: Cli) -> Result<bool> {
             rate: cli.chat_rate,
             idle: usize::try_from(cli.chat_idle).context("chat idle")?,
             seed_messages: usize::try_from(cli.chat_seed_messages).context("chat seed")?,
+            push: usize::try_from(cli.chat_push).context("chat push")?,
+            channel_mentions: usize::try_from(
+                cli.chat_channel_mentions
+                    .unwrap_or(u32::from(cli.chat_push > 0)),
+            )
+            .context("chat channel mentions")?,
         },
         wiki: WikiOptions {
             wikis: usize::try_from(cli.wikis).context("wikis")?,

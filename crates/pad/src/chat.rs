@@ -85,7 +85,48 @@ impl PadService {
             .broadcast_event(&edit_topic(&info.id), None, &ev, None);
         self.hub()
             .broadcast_event(&view_topic(&info.readonly_id), None, &ev, None);
+        self.tell_mentioned(&info.id, actor, &msg.text).await;
         Ok(msg)
+    }
+
+    /// `@name` in a chat line notifies that person, if they have opened the pad before (a
+    /// stranger's pad cannot page anyone).
+    async fn tell_mentioned(&self, pad_id: &str, actor: &Actor, text: &str) {
+        let mut notices = Vec::new();
+        for name in at_names(text) {
+            let Ok(Some(user)) = self.auth().user_by_username(&name).await else {
+                continue;
+            };
+            if user.id == actor.id() {
+                continue;
+            }
+            let (pad, uid) = (pad_id.to_string(), user.id.clone());
+            let visited = self
+                .db()
+                .read(move |c| {
+                    Ok(c.query_row(
+                        "SELECT 1 FROM pad_visits WHERE pad_id = ?1 AND user_id = ?2",
+                        params![pad, uid],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some())
+                })
+                .await
+                .unwrap_or(false);
+            if visited {
+                notices.push(nichoir_core::notify::Notice {
+                    user_id: user.id,
+                    kind: nichoir_core::notify::Kind::PadMention,
+                    scope: format!("pad:{pad_id}"),
+                    title: format!("{} · {pad_id}", actor.display_name()),
+                    body: nichoir_core::notify::excerpt(text),
+                    url: format!("/p/{pad_id}"),
+                    actor_id: Some(actor.id().to_string()),
+                });
+            }
+        }
+        self.notifier().notify(notices);
     }
 
     /// Chat lines, oldest first, the `limit` before message `before` (or the newest).
@@ -229,5 +270,34 @@ impl PadService {
                 .unwrap_or(false))
             })
             .await?)
+    }
+}
+
+/// The distinct `@username`s of a chat line (lower-cased), at most ten.
+pub fn at_names(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || ",;:!?()".contains(c)) {
+        let Some(name) = word.strip_prefix('@') else {
+            continue;
+        };
+        let name = name.trim_end_matches(['.', '-']).to_lowercase();
+        if !name.is_empty() && !out.contains(&name) && out.len() < 10 {
+            out.push(name);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod mention_tests {
+    use super::at_names;
+
+    #[test]
+    fn names_are_words_after_an_at_sign() {
+        assert_eq!(
+            at_names("@Ana, see @bob. And a@b.c @ana"),
+            vec!["ana", "bob"]
+        );
+        assert!(at_names("no one").is_empty());
     }
 }

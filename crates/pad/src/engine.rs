@@ -278,6 +278,8 @@ pub struct PadService {
     pads: Mutex<HashMap<String, Arc<Slot>>>,
     /// Storage quotas: an import needs its size free (see `import.rs`).
     quotas: nichoir_core::quota::Quotas,
+    /// Mentions in pad chat reach the bell (`chat.rs`).
+    notifier: Arc<dyn nichoir_core::notify::Notifier>,
 }
 
 /// Topic names: editors follow `pad:<id>`, read-only viewers `padro:<readonly id>`.
@@ -318,7 +320,25 @@ impl PadService {
             config,
             pads: Mutex::new(HashMap::new()),
             quotas: nichoir_core::quota::Quotas::unlimited(),
+            notifier: Arc::new(nichoir_core::notify::Silent),
         }
+    }
+
+    /// Who hears of a mention in pad chat.
+    pub fn with_notifier(
+        mut self,
+        notifier: Arc<dyn nichoir_core::notify::Notifier>,
+    ) -> PadService {
+        self.notifier = notifier;
+        self
+    }
+
+    pub(crate) fn notifier(&self) -> &Arc<dyn nichoir_core::notify::Notifier> {
+        &self.notifier
+    }
+
+    pub(crate) fn auth(&self) -> &nichoir_auth::AuthService {
+        &self.auth
     }
 
     /// The storage quotas that imports must fit in.

@@ -157,7 +157,8 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     );
     let pads = Arc::new(
         nichoir_pad::PadService::new(db.clone(), hub.clone(), auth.clone(), config.pads.clone())
-            .with_quotas(quotas.clone()),
+            .with_quotas(quotas.clone())
+            .with_notifier(notifier.clone()),
     );
     nichoir_pad::register_topics(&pads);
     let mailer = nichoir_mail::Mailer::from_config(&config.smtp, &config.instance.name)?;

@@ -173,7 +173,21 @@ struct Report {
     history_page_ms: LatencySummary,
     search_ms: LatencySummary,
     archive: Option<Archive>,
+    /// With `--chat-push`: the pushes of the `@channel` messages at the bench's push service.
+    push: Option<PushReport>,
     server_peak_rss_kib: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+struct PushReport {
+    subscribed: usize,
+    channel_mentions: usize,
+    expected: usize,
+    received: usize,
+    /// From sending the `@channel` message to each push's arrival.
+    delay_ms: LatencySummary,
+    /// Pushes received per second of each burst (first to last arrival), all bursts together.
+    per_sec: f64,
 }
 
 impl Scenario for Chat {
@@ -185,8 +199,14 @@ impl Scenario for Chat {
     }
     fn load_summary(&self, ctx: &Ctx) -> String {
         format!(
-            "{} users + {} idle, {} posting {} msg/s, {} seeded",
-            ctx.chat.users, ctx.chat.idle, ctx.chat.posters, ctx.chat.rate, ctx.chat.seed_messages
+            "{} users + {} idle, {} posting {} msg/s, {} seeded, {} with push, {} @channel",
+            ctx.chat.users,
+            ctx.chat.idle,
+            ctx.chat.posters,
+            ctx.chat.rate,
+            ctx.chat.seed_messages,
+            ctx.chat.push,
+            ctx.chat.channel_mentions
         )
     }
     fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Result<Outcome>> {
@@ -691,6 +711,38 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
         .into_iter()
         .map(|ws| tokio::spawn(listen(ws, origin, stop_rx.clone())))
         .collect();
+    let sink = if ctx.chat.push > 0 {
+        let sink = super::push_sink::PushSink::start(origin).await?;
+        eprintln!("nichoir-bench: chat: {} push subscriptions", ctx.chat.push);
+        let devices: Vec<(usize, Member)> = members
+            .iter()
+            .skip(1)
+            .take(ctx.chat.push)
+            .cloned()
+            .enumerate()
+            .collect();
+        stream::iter(devices)
+            .map(|(i, m)| {
+                let (http, endpoint) = (http.clone(), sink.endpoint(i));
+                async move {
+                    call(
+                        &http,
+                        ctx,
+                        &m,
+                        reqwest::Method::POST,
+                        "/api/v1/push/subscriptions",
+                        json!({"endpoint": endpoint, "keys": {"p256dh": super::push_sink::P256DH, "auth": super::push_sink::AUTH}, "label": "bench"}),
+                    )
+                    .await
+                }
+            })
+            .buffer_unordered(16)
+            .try_collect::<Vec<_>>()
+            .await?;
+        Some(sink)
+    } else {
+        None
+    };
     // Let the presence announcements of 1,000 people coming online die down.
     tokio::time::sleep(Duration::from_secs(3)).await;
 
@@ -748,6 +800,47 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
             }
         }));
     }
+    // `@channel` messages, evenly spaced in the window, by the team's owner.
+    let mentions = ctx.chat.channel_mentions;
+    let mention_sends = Arc::new(parking_lot::Mutex::new(Vec::<u64>::new()));
+    if mentions > 0 {
+        let (http, owner, sends, sent, errors) = (
+            http.clone(),
+            owner.clone(),
+            mention_sends.clone(),
+            sent.clone(),
+            errors.clone(),
+        );
+        let url = ctx
+            .target
+            .endpoint(&format!("/api/v1/chat/channels/{channel}/posts"));
+        let window = ctx.load.duration;
+        tasks.push(tokio::spawn(async move {
+            for k in 0..mentions {
+                let at = start + window.mul_f64((k + 1) as f64 / (mentions + 1) as f64);
+                tokio::time::sleep_until(at.into()).await;
+                let now = origin.elapsed().as_micros();
+                let body = json!({"text": format!("@channel meeting {k} in five minutes, budget on the agenda"), "client_id": format!("b{now}xm")});
+                sends.lock().push(now as u64);
+                let r = http
+                    .post(&url)
+                    .header(COOKIE, &owner.cookie)
+                    .header("X-CSRF-Token", &owner.csrf)
+                    .json(&body)
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        sent.fetch_add(1, Ordering::Relaxed);
+                    }
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }));
+    }
     for t in tasks {
         let _ = t.await;
     }
@@ -771,6 +864,23 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
             deliveries += h.deliveries;
         }
     }
+    let push = match &sink {
+        Some(sink) => {
+            let expected = ctx.chat.push * mentions;
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while sink.arrivals().len() < expected && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let sends = mention_sends.lock().clone();
+            Some(push_report(
+                ctx.chat.push,
+                &sends,
+                &sink.arrivals(),
+                expected,
+            ))
+        }
+        None => None,
+    };
     let sent_n = sent.load(Ordering::Relaxed);
     let cpu_pct = |before: Option<u64>, after: Option<u64>| match (before, after) {
         (Some(b), Some(a)) => {
@@ -830,6 +940,7 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
         history_page_ms: LatencySummary::from_histogram(&history),
         search_ms: LatencySummary::from_histogram(&search),
         archive,
+        push,
         server_peak_rss_kib: ctx.server_pid().and_then(crate::procfs::peak_rss_kib),
     };
     Ok(Outcome::Report {
@@ -838,9 +949,52 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
     })
 }
 
+/// Each arrival belongs to the last `@channel` message sent before it.
+fn push_report(subscribed: usize, sends: &[u64], arrivals: &[u64], expected: usize) -> PushReport {
+    let mut delay = hist();
+    let mut bursts: Vec<(u64, u64, usize)> = vec![(u64::MAX, 0, 0); sends.len()];
+    for &a in arrivals {
+        if let Some(k) = sends.iter().rposition(|&s| s <= a) {
+            let _ = delay.record(a - sends[k]);
+            let b = &mut bursts[k];
+            b.0 = b.0.min(a);
+            b.1 = b.1.max(a);
+            b.2 += 1;
+        }
+    }
+    let span_us: u64 = bursts.iter().filter(|b| b.2 > 1).map(|b| b.1 - b.0).sum();
+    let in_bursts: usize = bursts.iter().filter(|b| b.2 > 1).map(|b| b.2).sum();
+    PushReport {
+        subscribed,
+        channel_mentions: sends.len(),
+        expected,
+        received: arrivals.len(),
+        delay_ms: LatencySummary::from_histogram(&delay),
+        per_sec: if span_us > 0 {
+            (in_bursts as f64 / (span_us as f64 / 1e6) * 10.0).round() / 10.0
+        } else {
+            0.0
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pushes_are_timed_from_their_message() {
+        let r = push_report(
+            3,
+            &[1_000, 10_000],
+            &[1_500, 2_000, 3_000, 10_100, 10_300],
+            6,
+        );
+        assert_eq!(r.received, 5);
+        assert_eq!(r.delay_ms.max, Some(2.0));
+        // 5 pushes over 1.5 ms + 0.2 ms.
+        assert!((r.per_sec - 5.0 / 0.0017).abs() < 1.0, "{}", r.per_sec);
+    }
 
     #[test]
     fn finds_the_stamp_without_parsing() {

@@ -17,6 +17,7 @@ pub mod http;
 pub mod pad;
 pub mod pad_history;
 pub mod polls;
+pub mod push_sink;
 pub mod storage;
 pub mod video;
 pub mod wiki;
@@ -36,6 +37,10 @@ pub struct ChatOptions {
     pub idle: usize,
     /// Messages imported into an `archive` channel before the run (0: none).
     pub seed_messages: usize,
+    /// Members with a push subscription at the bench's push sink (0: none).
+    pub push: usize,
+    /// `@channel` messages sent during the run (each notifies every member).
+    pub channel_mentions: usize,
 }
 
 /// Options of the wiki scenarios.
