@@ -1806,3 +1806,82 @@ async fn presence_goes_offline_when_the_last_connection_closes() -> anyhow::Resu
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_custom_status_shows_beside_the_name_until_it_clears() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = server.login_as("ana", false).await?;
+    let bob = server.login_as("bob", false).await?;
+    let square = crate::support::team_square(&ana, "club").await?;
+    crate::support::ok(
+        bob.post("/api/v1/chat/teams/club/join", json!({})).await?,
+        "join",
+    )
+    .await?;
+    let set = crate::support::ok(
+        ana.put_json(
+            "/api/v1/chat/status",
+            json!({"emoji": "🌴", "text": "On holiday", "minutes": 60}),
+        )
+        .await?,
+        "status",
+    )
+    .await?;
+    assert_eq!(set["emoji"], "🌴");
+    assert!(set["expires_at"].is_string());
+    crate::support::ok(
+        ana.post(
+            &format!("/api/v1/chat/channels/{square}/posts"),
+            json!({"text": "back soon"}),
+        )
+        .await?,
+        "post",
+    )
+    .await?;
+    let posts = crate::support::ok(
+        bob.get(&format!("/api/v1/chat/channels/{square}/posts"))
+            .await?,
+        "posts",
+    )
+    .await?;
+    let text = posts.to_string();
+    assert!(text.contains("On holiday"), "{text}");
+    // Bad statuses.
+    for body in [
+        json!({}),
+        json!({"emoji": "abc", "text": "x"}),
+        json!({"emoji": "🌴", "text": "x".repeat(101)}),
+        json!({"emoji": "🌴", "text": "a\u{0}b"}),
+        json!({"emoji": "🌴", "minutes": 0}),
+        json!({"emoji": "🌴", "minutes": 10_000_000}),
+        json!({"emoji": "🌴", "colour": "red"}),
+    ] {
+        let r = ana.put_json("/api/v1/chat/status", body.clone()).await?;
+        assert!(r.status == 400 || r.status == 422, "{body}: {}", r.status);
+    }
+    // Expired: gone; cleared: gone.
+    server
+        .ctx
+        .db
+        .write(|c| {
+            c.execute("UPDATE chat_status SET expires_at = 1", [])?;
+            Ok(())
+        })
+        .await?;
+    assert_eq!(
+        crate::support::ok(ana.get("/api/v1/chat/status").await?, "mine").await?,
+        json!(null)
+    );
+    crate::support::ok(
+        ana.put_json("/api/v1/chat/status", json!({"emoji": "📅"}))
+            .await?,
+        "again",
+    )
+    .await?;
+    assert_eq!(ana.delete("/api/v1/chat/status").await?.status, 204);
+    assert_eq!(
+        crate::support::ok(ana.get("/api/v1/chat/status").await?, "mine").await?,
+        json!(null)
+    );
+    Ok(())
+}

@@ -18,6 +18,7 @@ mod notices;
 mod relay;
 mod routes;
 mod service;
+mod status;
 mod store;
 mod text;
 mod topics;

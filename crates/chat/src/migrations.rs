@@ -377,5 +377,27 @@ ALTER TABLE chat_channel_members ADD COLUMN notify_all BIGINT NOT NULL DEFAULT 0
 CREATE INDEX chat_members_notify_all ON chat_channel_members (channel_id) WHERE notify_all = 1;
 "#,
         },
+        Migration {
+            version: 8,
+            name: "custom_status",
+            after: None,
+            // A person's status in chat ("🌴 On holiday until Monday"), cleared at expires_at.
+            sql: r#"
+CREATE TABLE chat_status (
+    user_id TEXT PRIMARY KEY,
+    emoji TEXT NOT NULL,
+    text TEXT NOT NULL,
+    expires_at INTEGER
+) STRICT;
+"#,
+            pg: r#"
+CREATE TABLE chat_status (
+    user_id TEXT PRIMARY KEY,
+    emoji TEXT NOT NULL,
+    text TEXT NOT NULL,
+    expires_at BIGINT
+);
+"#,
+        },
     ],
 };

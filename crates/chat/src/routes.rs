@@ -26,6 +26,10 @@ pub fn declare(api: Api) -> Api {
             .body(json!({"token": "…"})).ok(204, ""), unsubscribe)
         .route(doc(m("POST"), "/api/v1/chat/email/one-click", "chat", "The one-click unsubscribe of mail apps (RFC 8058: List-Unsubscribe-Post): no more mail about missed messages (?token=)", Access::Public)
             .raw_body("application/x-www-form-urlencoded").ok(204, ""), one_click)
+        .route(doc(m("GET"), "/api/v1/chat/status", "chat", "My custom status (emoji, text, when it clears), or null", u), my_status)
+        .route(doc(m("PUT"), "/api/v1/chat/status", "chat", "Set my custom status: an emoji, a line, cleared after minutes (or never)", u)
+            .body(json!({"emoji": "🌴", "text": "On holiday", "minutes": 1440})), set_status)
+        .route(doc(m("DELETE"), "/api/v1/chat/status", "chat", "Clear my custom status", u).ok(204, ""), clear_status)
         .route(doc(m("GET"), "/api/v1/chat/teams/open", "chat", "Open teams I may join", u), open_teams)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/join", "chat", "Join an open team", u), join_team)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/leave", "chat", "Leave a team", u).ok(204, ""), leave_team)
@@ -361,6 +365,23 @@ async fn notify(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
+
+async fn my_status(s: Chat, who: SignedIn) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(s.my_status(&who.0).await?))
+}
+
+async fn set_status(
+    s: Chat,
+    who: SignedIn,
+    b: web::Json<crate::status::StatusBody>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(s.set_status(&who.0, b.into_inner()).await?))
+}
+
+async fn clear_status(s: Chat, who: SignedIn) -> ApiResult<HttpResponse> {
+    s.clear_status(&who.0).await?;
+    Ok(done())
+}
 
 async fn start_call(
     s: Chat,

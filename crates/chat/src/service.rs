@@ -272,7 +272,18 @@ impl ChatService {
             }
         }
         let u = self.auth.user_by_id(id).await?;
-        let v = u.as_ref().map(user_json);
+        let uid = id.to_string();
+        let status = self
+            .db
+            .read(move |c| store::status(c, &uid, now_ms()))
+            .await?;
+        let v = u.as_ref().map(|u| {
+            let mut j = user_json(u);
+            if let Some(s) = &status {
+                j["status"] = json!(s);
+            }
+            j
+        });
         let mut cache = self.users.lock();
         if cache.len() > 50_000 {
             cache.clear();
@@ -287,6 +298,11 @@ impl ChatService {
         Ok(v.unwrap_or_else(
             || json!({"id": id, "username": "?", "display_name": "?", "avatar_color": "#888888"}),
         ))
+    }
+
+    /// A user's short form changed (a new status): read it again next time.
+    pub(crate) fn forget_user_cache(&self, id: &str) {
+        self.users.lock().remove(id);
     }
 
     fn me(actor: &Actor) -> ChatResult<&User> {

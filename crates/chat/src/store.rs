@@ -1243,6 +1243,7 @@ pub fn forget_user(c: &Connection, user_id: &str) -> SResult<()> {
         "DELETE FROM chat_thread_follows WHERE user_id = ?1",
         [user_id],
     )?;
+    clear_status(c, user_id)?;
     c.execute(
         "DELETE FROM chat_channel_members WHERE user_id = ?1",
         [user_id],
@@ -1603,4 +1604,40 @@ mod tests {
         assert_eq!(oldest.len(), 5023, "walk {walk}");
         assert!(oldest.windows(2).all(|w| w[0] > w[1]), "newest first");
     }
+}
+
+/// A person's custom status, unless it has expired.
+pub fn status(c: &Connection, user_id: &str, now: i64) -> SResult<Option<crate::status::Status>> {
+    let row: Option<(String, String, Option<i64>)> = c
+        .prepare_cached("SELECT emoji, text, expires_at FROM chat_status WHERE user_id = ?1")?
+        .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(row
+        .filter(|(_, _, exp)| exp.is_none_or(|e| e > now))
+        .map(|(emoji, text, exp)| crate::status::Status {
+            emoji,
+            text,
+            expires_at: exp.map(nichoir_core::time::rfc3339),
+        }))
+}
+
+pub fn set_status(
+    c: &Connection,
+    user_id: &str,
+    emoji: &str,
+    text: &str,
+    expires_at: Option<i64>,
+) -> SResult<()> {
+    c.execute(
+        "INSERT INTO chat_status (user_id, emoji, text, expires_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (user_id) DO UPDATE SET emoji = excluded.emoji, text = excluded.text,
+            expires_at = excluded.expires_at",
+        params![user_id, emoji, text, expires_at],
+    )?;
+    Ok(())
+}
+
+pub fn clear_status(c: &Connection, user_id: &str) -> SResult<()> {
+    c.execute("DELETE FROM chat_status WHERE user_id = ?1", [user_id])?;
+    Ok(())
 }

@@ -156,6 +156,20 @@ export function PresenceDot({ userId }: { userId: string }) {
   return <span class={cx("chat-presence", `is-${status}`)} role="img" aria-label={t(status === "online" ? "chat.online" : "chat.away")} />;
 }
 
+/** A person's custom status beside their name: the live one if it changed, else the loaded one. */
+export function StatusBadge({ user }: { user: Post["user"] }) {
+  const { store } = useChat();
+  const live = store.state.statuses[user.id];
+  const st = live === undefined ? user.status : live;
+  if (!st || (st.expires_at && new Date(st.expires_at).getTime() < Date.now())) return null;
+  const label = [st.emoji, st.text].filter(Boolean).join(" ");
+  return (
+    <span class="chat-status-badge" title={label} aria-label={label}>
+      {st.emoji || "💬"}
+    </span>
+  );
+}
+
 export function UserAvatar({ user, size = "md" }: { user: Post["user"]; size?: "sm" | "md" }) {
   return (
     <span class="chat-avatar-wrap">
@@ -410,6 +424,7 @@ export function PostItem({ post, continued, inThread = false }: { post: Post; co
             <strong class="chat-post-author" title={author.via ? t("chat.postedVia", { account: author.via }) : `@${post.user.username}`}>
               {author.name}
             </strong>
+            <StatusBadge user={post.user} />
             {author.bot && <span class="chat-bot-tag">{t("chat.bot")}</span>}
             <time class="chat-post-time" dateTime={post.created_at} title={formatFull(lang, post.created_at)}>
               {formatTime(lang, post.created_at)}

@@ -1,8 +1,10 @@
 // The left column: team switcher, followed threads, channels (public and private), direct
 // messages; unread channels in bold, mention badges, muted ones greyed; create, browse, new
-// direct message; the notification setting; the team menu (team admins: members, guests, import).
+// direct message; the notification setting; the team menu (team admins: members, guests,
+// import); my custom status.
 // On a phone it is a drawer.
 import { useRef, useState } from "preact/hooks";
+import { StatusDialog } from "./status.tsx";
 import { useApp } from "../context.tsx";
 import { IconDownload, IconSettings } from "../components/icons.tsx";
 import { Link, cx } from "../components/ui.tsx";
@@ -71,6 +73,7 @@ export function Sidebar({
   const threadUnread = followed.some((f) => f.unread_replies > 0);
   const threadMentions = followed.reduce((n, f) => n + f.unread_mentions, 0);
   const [teamDialog, setTeamDialog] = useState<TeamSettingsTab | null>(null);
+  const [statusOpen, setStatusOpen] = useState(false);
   const teamHead = useRef<HTMLDivElement>(null);
   return (
     <nav class="chat-sidebar-inner" aria-label={t("chat.sidebar")}>
@@ -105,6 +108,10 @@ export function Sidebar({
       <div class="chat-side-main">
         <div class="chat-side-team" ref={teamHead}>
           <h2 class="chat-side-teamname">{team.display_name}</h2>
+          <button type="button" class="icon-btn chat-status-btn" aria-label={t("chat.status.title")} title={t("chat.status.title")} onClick={() => setStatusOpen(true)}>
+            <span aria-hidden="true">🙂</span>
+          </button>
+          {statusOpen && <StatusDialog onClose={() => setStatusOpen(false)} />}
           {team.my_role === "admin" && (
             <MenuButton
               class="chat-team-menu"

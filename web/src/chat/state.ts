@@ -3,7 +3,7 @@
 // kept on the server; here they are bumped by live events and cleared by reads, idempotently (an
 // event seen twice, or already in a snapshot, counts once).
 import type { ChatEvent } from "./sync.ts";
-import type { Channel, ChatUser, FollowedThread, PendingPost, Post, PresenceStatus, Reaction, SearchPost, Team } from "./types.ts";
+import type { Channel, ChatUser, FollowedThread, PendingPost, Post, PresenceStatus, Reaction, SearchPost, Team, ChatStatus } from "./types.ts";
 
 export interface ChannelView {
   /** Oldest first. */
@@ -58,6 +58,8 @@ export interface ChatState {
   /** Key `${channel_id}:${root_id ?? ""}`. */
   typing: Record<string, TypingEntry[]>;
   presence: Record<string, PresenceStatus>;
+  /** Custom statuses changed since the users were loaded (null: cleared). */
+  statuses: Record<string, ChatStatus | null>;
   /** The channel on screen and whether the window is visible. */
   focus: { channelId: string | null; visible: boolean };
   /** The highest post id counted per channel (never counted twice). */
@@ -75,6 +77,7 @@ export function initialState(meId: string): ChatState {
     followed: null,
     typing: {},
     presence: {},
+    statuses: {},
     focus: { channelId: null, visible: true },
     counted: {},
   };
@@ -401,6 +404,11 @@ function applyEvent(state: ChatState, e: ChatEvent, now: number, username?: stri
       const key = typingKey(channelId, (e.root_id as number | null | undefined) ?? null);
       const list = (s.typing[key] ?? []).filter((x) => x.user.id !== user.id);
       return { ...s, typing: { ...s.typing, [key]: [...list, { user, until: now + TYPING_SHOWN_MS }] } };
+    }
+    case "status": {
+      const userId = e.user_id as string;
+      if (!userId) return s;
+      return { ...s, statuses: { ...s.statuses, [userId]: (e.status as ChatStatus | null) ?? null } };
     }
     case "presence": {
       const userId = e.user_id as string;

@@ -5,6 +5,14 @@ export interface ChatUser {
   username: string;
   display_name: string;
   avatar_color: string;
+  /** A custom status (crates/chat/src/status.rs). */
+  status?: ChatStatus | null;
+}
+
+export interface ChatStatus {
+  emoji: string;
+  text: string;
+  expires_at: string | null;
 }
 
 export type MemberRole = "admin" | "member";
