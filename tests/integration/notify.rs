@@ -595,3 +595,87 @@ async fn a_mention_in_pad_chat_reaches_those_who_opened_the_pad() -> anyhow::Res
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn votes_comments_and_watched_pages_reach_their_owners() -> anyhow::Result<()> {
+    let (server, push) = setup(10).await?;
+    let ana = member(&server, "ana").await?;
+    let bob = member(&server, "bob").await?;
+    let bobs = subscribe(&bob, &push).await?;
+    let anas = subscribe(&ana, &push).await?;
+
+    // Bob's poll: Ana's vote and comment reach him.
+    let (poll_id, _, first) = crate::support::classic_poll(&bob, "AG", "Bob").await?;
+    ok(
+        ana.post(
+            &format!("/api/v1/polls/{poll_id}/votes"),
+            json!({"name": "Ana", "answers": {first.to_string(): "yes"}}),
+        )
+        .await?,
+        "vote",
+    )
+    .await?;
+    ok(
+        ana.post(
+            &format!("/api/v1/polls/{poll_id}/comments"),
+            json!({"author_name": "Ana", "text": "I bring the cake"}),
+        )
+        .await?,
+        "comment",
+    )
+    .await?;
+    let got = push.wait_for(&bobs, 2, WAIT).await?;
+    let kinds: Vec<&str> = got
+        .iter()
+        .filter_map(|m| m["payload"]["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["poll_vote", "poll_comment"], "{got:?}");
+    assert_eq!(got[0]["payload"]["url"], format!("/poll/{poll_id}"));
+    assert_eq!(got[1]["payload"]["body"], "I bring the cake");
+
+    // Bob watches a page of his wiki; Ana changes it.
+    ok(
+        bob.post(
+            "/api/v1/wikis",
+            json!({"slug": "club", "title": "Club", "edit_policy": "users"}),
+        )
+        .await?,
+        "wiki",
+    )
+    .await?;
+    ok(
+        bob.put_json(
+            "/api/v1/wikis/club/pages/Rules",
+            json!({"text": "Be kind.", "summary": "start"}),
+        )
+        .await?,
+        "page",
+    )
+    .await?;
+    ok(
+        bob.put_json("/api/v1/wikis/club/pages/Rules/watch", json!({}))
+            .await?,
+        "watch",
+    )
+    .await?;
+    let page = ok(ana.get("/api/v1/wikis/club/pages/Rules").await?, "read").await?;
+    ok(
+        ana.put_json(
+            "/api/v1/wikis/club/pages/Rules",
+            json!({"text": "Be kind. Bring snacks.", "summary": "snacks", "base_rev": page["page"]["rev"]}),
+        )
+        .await?,
+        "edit",
+    )
+    .await?;
+    let got = push.wait_for(&bobs, 3, WAIT).await?;
+    assert_eq!(got[2]["payload"]["kind"], "wiki_change", "{got:?}");
+    assert_eq!(got[2]["payload"]["url"], "/w/club/Rules");
+    assert_eq!(got[2]["payload"]["body"], "snacks");
+    tokio::time::sleep(QUIET).await;
+    assert!(
+        push.messages(&anas).await?.is_empty(),
+        "nothing of her own doing"
+    );
+    Ok(())
+}

@@ -381,7 +381,8 @@ CREATE INDEX chat_members_notify_all ON chat_channel_members (channel_id) WHERE 
             version: 8,
             name: "custom_status",
             after: None,
-            // A person's status in chat ("🌴 On holiday until Monday"), cleared at expires_at.
+            // A person's status in chat ("🌴 On holiday until Monday"), cleared at expires_at;
+            // and who muted a channel, read for each message that notifies someone.
             sql: r#"
 CREATE TABLE chat_status (
     user_id TEXT PRIMARY KEY,
@@ -389,6 +390,8 @@ CREATE TABLE chat_status (
     text TEXT NOT NULL,
     expires_at INTEGER
 ) STRICT;
+-- Who muted a channel, read for each message that notifies someone.
+CREATE INDEX chat_members_muted ON chat_channel_members (channel_id) WHERE muted = 1;
 "#,
             pg: r#"
 CREATE TABLE chat_status (
@@ -397,6 +400,7 @@ CREATE TABLE chat_status (
     text TEXT NOT NULL,
     expires_at BIGINT
 );
+CREATE INDEX chat_members_muted ON chat_channel_members (channel_id) WHERE muted = 1;
 "#,
         },
     ],

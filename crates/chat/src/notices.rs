@@ -3,7 +3,12 @@
 //! one in the channel; nothing to whoever muted the channel. One notice per person, the most
 //! personal reason winning.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use nichoir_core::notify::{excerpt, Kind, Notice};
+use parking_lot::Mutex;
 
 use crate::model::MemberRow;
 use crate::service::ChatService;
@@ -17,6 +22,39 @@ pub fn level_of(m: &MemberRow) -> &'static str {
         "all"
     } else {
         "mentions"
+    }
+}
+
+/// How long a channel is taken as quiet without reading it again: a member who asks for every
+/// message on another node is heard within this time.
+const QUIET_FOR: Duration = Duration::from_secs(10);
+
+/// Channels where a plain message (no mention, not a reply) notifies nobody.
+#[derive(Clone, Default)]
+pub struct QuietChannels(Arc<Mutex<HashMap<String, Instant>>>);
+
+impl QuietChannels {
+    fn is_quiet(&self, channel_id: &str) -> bool {
+        self.0
+            .lock()
+            .get(channel_id)
+            .is_some_and(|at| at.elapsed() < QUIET_FOR)
+    }
+
+    fn note(&self, channel_id: &str, quiet: bool) {
+        let mut map = self.0.lock();
+        if quiet {
+            if map.len() > 50_000 {
+                map.clear();
+            }
+            map.insert(channel_id.to_string(), Instant::now());
+        } else {
+            map.remove(channel_id);
+        }
+    }
+
+    pub fn forget(&self, channel_id: &str) {
+        self.0.lock().remove(channel_id);
     }
 }
 
@@ -108,7 +146,14 @@ impl ChatService {
         text: &str,
         mentioned: Vec<String>,
     ) {
-        let (db, notifier) = (self.db.clone(), self.notifier.clone());
+        if mentioned.is_empty() && root_id.is_none() && self.quiet_channels.is_quiet(channel_id) {
+            return;
+        }
+        let (db, notifier, quiet) = (
+            self.db.clone(),
+            self.notifier.clone(),
+            self.quiet_channels.clone(),
+        );
         let (cid, aid, aname, text) = (
             channel_id.to_string(),
             author.0.to_string(),
@@ -142,6 +187,10 @@ impl ChatService {
                     return;
                 }
             };
+            quiet.note(
+                &cid,
+                t.kind != "direct" && t.kind != "group" && t.every.is_empty(),
+            );
             let posted = Posted {
                 post_id,
                 channel_id: &cid,

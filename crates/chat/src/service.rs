@@ -141,6 +141,9 @@ pub struct ChatService {
     previewers: Vec<Arc<dyn LinkPreviewer>>,
     /// The bell and push (`notices.rs`).
     pub(crate) notifier: Arc<dyn nichoir_core::notify::Notifier>,
+    /// Channels where a plain message tells nobody (not a conversation, nobody wants every
+    /// message), as last read: most messages then cost no read at all (`notices.rs`).
+    pub(crate) quiet_channels: crate::notices::QuietChannels,
     users: Mutex<HashMap<String, CachedUser>>,
     /// Who said they are away (on this node): a newcomer's snapshot tells them so.
     away: Mutex<std::collections::HashSet<String>>,
@@ -202,6 +205,7 @@ impl ChatService {
             base_url: d.base_url,
             previewers: d.previewers,
             notifier: d.notifier,
+            quiet_channels: Default::default(),
             users: Mutex::new(HashMap::new()),
             away: Mutex::new(std::collections::HashSet::new()),
             relay: std::sync::OnceLock::new(),
@@ -1085,9 +1089,11 @@ impl ChatService {
             return Err(forbidden("join the channel first"));
         }
         let uid = me.id.clone();
+        let cid = ch.id.clone();
         self.db
-            .write(move |c| store::set_notify(c, &ch.id, &uid, muted, all))
+            .write(move |c| store::set_notify(c, &cid, &uid, muted, all))
             .await?;
+        self.quiet_channels.forget(&ch.id);
         Ok(())
     }
 

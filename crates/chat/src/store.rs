@@ -365,20 +365,18 @@ pub fn notice_targets(
         team,
         ..Default::default()
     };
-    let mut st = c.prepare_cached(
-        "SELECT user_id, muted FROM chat_channel_members
-         WHERE channel_id = ?1 AND user_id <> ?2 AND (muted <> 0 OR notify_all <> 0)",
+    // Both read through partial indexes: few members mute a channel or want every message.
+    let ids = |sql: &str| -> SResult<Vec<String>> {
+        Ok(c.prepare_cached(sql)?
+            .query_map(params![channel_id, author], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?)
+    };
+    t.muted = ids(
+        "SELECT user_id FROM chat_channel_members WHERE channel_id = ?1 AND muted = 1 AND user_id <> ?2",
     )?;
-    for row in st.query_map(params![channel_id, author], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
-    })? {
-        let (u, muted) = row?;
-        if muted {
-            t.muted.push(u);
-        } else {
-            t.every.push(u);
-        }
-    }
+    t.every = ids(
+        "SELECT user_id FROM chat_channel_members WHERE channel_id = ?1 AND notify_all = 1 AND muted = 0 AND user_id <> ?2",
+    )?;
     if t.kind == "direct" || t.kind == "group" {
         let mut st = c.prepare_cached(
             "SELECT user_id FROM chat_channel_members WHERE channel_id = ?1 AND user_id <> ?2",
@@ -1433,6 +1431,42 @@ pub fn unsubscribe_email(c: &Connection, token_hash: &str) -> SResult<()> {
     Ok(())
 }
 
+/// A person's custom status, unless it has expired.
+pub fn status(c: &Connection, user_id: &str, now: i64) -> SResult<Option<crate::status::Status>> {
+    let row: Option<(String, String, Option<i64>)> = c
+        .prepare_cached("SELECT emoji, text, expires_at FROM chat_status WHERE user_id = ?1")?
+        .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(row
+        .filter(|(_, _, exp)| exp.is_none_or(|e| e > now))
+        .map(|(emoji, text, exp)| crate::status::Status {
+            emoji,
+            text,
+            expires_at: exp.map(nichoir_core::time::rfc3339),
+        }))
+}
+
+pub fn set_status(
+    c: &Connection,
+    user_id: &str,
+    emoji: &str,
+    text: &str,
+    expires_at: Option<i64>,
+) -> SResult<()> {
+    c.execute(
+        "INSERT INTO chat_status (user_id, emoji, text, expires_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (user_id) DO UPDATE SET emoji = excluded.emoji, text = excluded.text,
+            expires_at = excluded.expires_at",
+        params![user_id, emoji, text, expires_at],
+    )?;
+    Ok(())
+}
+
+pub fn clear_status(c: &Connection, user_id: &str) -> SResult<()> {
+    c.execute("DELETE FROM chat_status WHERE user_id = ?1", [user_id])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};
@@ -1604,40 +1638,4 @@ mod tests {
         assert_eq!(oldest.len(), 5023, "walk {walk}");
         assert!(oldest.windows(2).all(|w| w[0] > w[1]), "newest first");
     }
-}
-
-/// A person's custom status, unless it has expired.
-pub fn status(c: &Connection, user_id: &str, now: i64) -> SResult<Option<crate::status::Status>> {
-    let row: Option<(String, String, Option<i64>)> = c
-        .prepare_cached("SELECT emoji, text, expires_at FROM chat_status WHERE user_id = ?1")?
-        .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    Ok(row
-        .filter(|(_, _, exp)| exp.is_none_or(|e| e > now))
-        .map(|(emoji, text, exp)| crate::status::Status {
-            emoji,
-            text,
-            expires_at: exp.map(nichoir_core::time::rfc3339),
-        }))
-}
-
-pub fn set_status(
-    c: &Connection,
-    user_id: &str,
-    emoji: &str,
-    text: &str,
-    expires_at: Option<i64>,
-) -> SResult<()> {
-    c.execute(
-        "INSERT INTO chat_status (user_id, emoji, text, expires_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (user_id) DO UPDATE SET emoji = excluded.emoji, text = excluded.text,
-            expires_at = excluded.expires_at",
-        params![user_id, emoji, text, expires_at],
-    )?;
-    Ok(())
-}
-
-pub fn clear_status(c: &Connection, user_id: &str) -> SResult<()> {
-    c.execute("DELETE FROM chat_status WHERE user_id = ?1", [user_id])?;
-    Ok(())
 }

@@ -75,6 +75,11 @@ struct Shared {
     db: Db,
     key: ES256KeyPair,
     public_key: String,
+    /// The VAPID header per push service (origin), signed once an hour rather than per push.
+    tokens: parking_lot::Mutex<std::collections::HashMap<String, (std::time::Instant, String)>>,
+    /// Devices that received a push since the last flush: their "last used" is written in one
+    /// job every few seconds, not one job per push.
+    used: parking_lot::Mutex<std::collections::HashSet<String>>,
     contact: String,
     http: reqwest::Client,
     stats: Arc<PushStats>,
@@ -121,10 +126,35 @@ impl PushSender {
             db,
             key,
             public_key: public_key.clone(),
+            tokens: parking_lot::Mutex::new(std::collections::HashMap::new()),
+            used: parking_lot::Mutex::new(std::collections::HashSet::new()),
             contact,
             http,
             stats: stats.clone(),
             retry: tx.clone(),
+        });
+        let flusher = Arc::downgrade(&shared);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                let Some(shared) = flusher.upgrade() else {
+                    break;
+                };
+                let ids = std::mem::take(&mut *shared.used.lock());
+                if !ids.is_empty() {
+                    let now = now_ms();
+                    let _ = shared
+                        .db
+                        .write(move |c| {
+                            for id in &ids {
+                                store::delivered(c, id, now)?;
+                            }
+                            Ok(())
+                        })
+                        .await;
+                }
+            }
         });
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         tokio::spawn(async move {
@@ -225,9 +255,9 @@ async fn send(shared: &Arc<Shared>, mut job: Job) {
         Ok(Outcome::Delivered) => {
             shared.stats.sent.fetch_add(1, Ordering::Relaxed);
             let now = now_ms();
-            // At most one write an hour per device for "last used".
+            // "Last used" to the hour is enough.
             if job.sub.last_used_at.is_none_or(|t| now - t > 3_600_000) {
-                let _ = db.write(move |c| store::delivered(c, &sub_id, now)).await;
+                shared.used.lock().insert(sub_id);
             }
         }
         Ok(Outcome::Gone) => {
@@ -320,16 +350,35 @@ fn build(shared: &Shared, job: &Job) -> Result<http::Request<Vec<u8>>, String> {
     // VAPID (RFC 8292) signed here rather than by the builder: its `aud` must be the endpoint's
     // whole origin, port included.
     let origin = crate::rules::origin(&job.sub.endpoint).ok_or("endpoint: no origin")?;
-    let claims = Claims::create(JwtDuration::from_hours(12))
-        .with_audience(origin)
-        .with_subject(&shared.contact);
-    let token = shared.key.sign(claims).map_err(|e| e.to_string())?;
-    let value = format!("vapid t={token}, k={}", shared.public_key);
+    let value = vapid_header(shared, &origin)?;
     request.headers_mut().insert(
         http::header::AUTHORIZATION,
         http::HeaderValue::from_str(&value).map_err(|e| e.to_string())?,
     );
     Ok(request)
+}
+
+/// `vapid t=…, k=…` for a push service: a JWT valid 12 hours, signed again after one.
+fn vapid_header(shared: &Shared, origin: &str) -> Result<String, String> {
+    if let Some((at, v)) = shared.tokens.lock().get(origin) {
+        if at.elapsed() < Duration::from_secs(3600) {
+            return Ok(v.clone());
+        }
+    }
+    let claims = Claims::create(JwtDuration::from_hours(12))
+        .with_audience(origin)
+        .with_subject(&shared.contact);
+    let token = shared.key.sign(claims).map_err(|e| e.to_string())?;
+    let value = format!("vapid t={token}, k={}", shared.public_key);
+    let mut tokens = shared.tokens.lock();
+    if tokens.len() > 1000 {
+        tokens.clear();
+    }
+    tokens.insert(
+        origin.to_string(),
+        (std::time::Instant::now(), value.clone()),
+    );
+    Ok(value)
 }
 
 #[cfg(test)]

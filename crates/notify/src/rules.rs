@@ -126,8 +126,11 @@ pub fn check_endpoint(
         url::Host::Ipv4(ip) => ip.is_loopback(),
         url::Host::Ipv6(ip) => ip.is_loopback(),
     };
+    // Push services have names (fcm.googleapis.com, updates.push.services.mozilla.com,
+    // web.push.apple.com…): an address written as an IP is nobody's push service.
+    let named = matches!(host, url::Host::Domain(_));
     match parsed.scheme() {
-        "https" if !local => {}
+        "https" if !local && named => {}
         "http" | "https" if loopback_http && loopback => {}
         _ => {
             return Err(Error::validation(
@@ -289,6 +292,7 @@ mod tests {
             "https://127.0.0.1/x",
             "https://10.1.2.3/x",
             "https://[::1]/x",
+            "https://8.8.8.8/x",
             "https://localhost/x",
             "ftp://push.example.net/x",
             "https://user:pw@push.example.net/x",

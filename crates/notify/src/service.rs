@@ -221,6 +221,16 @@ impl NotifyService {
 
     /// Marks `scope` read for `user_id`, telling their open tabs.
     pub async fn seen_scope(&self, user_id: &str, scope: &str) -> Result<()> {
+        // Channels are viewed far more often than they hold unread notifications: a read
+        // first, and the writer only when there is something to mark.
+        let (uid, sc) = (user_id.to_string(), scope.to_string());
+        if !self
+            .db
+            .read(move |c| store::has_unread_in(c, &uid, &sc))
+            .await?
+        {
+            return Ok(());
+        }
         let (uid, sc) = (user_id.to_string(), scope.to_string());
         let unread = self
             .db

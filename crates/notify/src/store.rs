@@ -165,6 +165,15 @@ pub fn unread(c: &Connection, user_id: &str) -> SResult<i64> {
     .query_row([user_id], |r| r.get(0))?)
 }
 
+pub fn has_unread_in(c: &Connection, user_id: &str, scope: &str) -> SResult<bool> {
+    Ok(c.prepare_cached(
+        "SELECT 1 FROM notifications WHERE user_id = ?1 AND scope = ?2 AND read_at IS NULL LIMIT 1",
+    )?
+    .query_row(params![user_id, scope], |_| Ok(()))
+    .optional()?
+    .is_some())
+}
+
 /// Marks some of mine read; how many changed.
 pub fn mark_ids(c: &Connection, user_id: &str, ids: &[i64], now: i64) -> SResult<usize> {
     let mut st = c.prepare_cached(
