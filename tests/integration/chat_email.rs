@@ -7,7 +7,7 @@ use std::time::Duration;
 use nichoir_testkit::{Client, MailSink, TestServer};
 use serde_json::json;
 
-use crate::support::{ok, team_square, PASSWORD};
+use crate::support::{ok, say, team_square, PASSWORD};
 
 async fn setup() -> anyhow::Result<(TestServer, MailSink)> {
     let sink = MailSink::start()?;
@@ -38,18 +38,6 @@ async fn member(server: &TestServer, name: &str, confirmed: bool) -> anyhow::Res
     let mut c = server.client();
     c.login(name, PASSWORD).await?;
     Ok(c)
-}
-
-async fn say(c: &Client, channel: &str, text: &str) -> anyhow::Result<serde_json::Value> {
-    ok(
-        c.post(
-            &format!("/api/v1/chat/channels/{channel}/posts"),
-            json!({"text": text}),
-        )
-        .await?,
-        "post",
-    )
-    .await
 }
 
 async fn round(server: &TestServer) -> anyhow::Result<usize> {

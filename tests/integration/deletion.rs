@@ -5,7 +5,7 @@
 use nichoir_testkit::{Client, Reply, TestServer};
 use serde_json::json;
 
-use crate::support::{classic_poll, ok, team_square};
+use crate::support::{classic_poll, ok, team_square, vote_and_comment};
 
 const PASSWORD: &str = "password-of-test";
 
@@ -83,24 +83,7 @@ async fn a_person_deletes_their_account_and_their_work_stays_under_deleted_user(
     // Polls: Ana's own poll, and her vote and comment on Bob's.
     let (her_poll, _, _) = classic_poll(&ana, "Sortie vélo", "Ana").await?;
     let (his_poll, _, first) = classic_poll(&bob, "AG", "Bob").await?;
-    ok(
-        ana.post(
-            &format!("/api/v1/polls/{his_poll}/votes"),
-            json!({"name": "Ana Martin", "answers": {first.to_string(): "yes"}}),
-        )
-        .await?,
-        "vote",
-    )
-    .await?;
-    ok(
-        ana.post(
-            &format!("/api/v1/polls/{his_poll}/comments"),
-            json!({"author_name": "Ana Martin", "text": "je viens"}),
-        )
-        .await?,
-        "comment",
-    )
-    .await?;
+    vote_and_comment(&ana, &his_poll, &first, "Ana Martin", "je viens").await?;
     // Wikis: Ana writes a page in Bob's open wiki, and watches it.
     ok(
         bob.post(
@@ -373,24 +356,7 @@ async fn a_person_who_asks_is_erased_where_the_instance_allows_it() -> anyhow::R
     )
     .await?;
     let (poll_id, _, first) = classic_poll(&bob, "AG", "Bob").await?;
-    ok(
-        ana.post(
-            &format!("/api/v1/polls/{poll_id}/votes"),
-            json!({"name": "Ana", "answers": {first.to_string(): "yes"}}),
-        )
-        .await?,
-        "vote",
-    )
-    .await?;
-    ok(
-        ana.post(
-            &format!("/api/v1/polls/{poll_id}/comments"),
-            json!({"author_name": "Ana", "text": "ana's comment"}),
-        )
-        .await?,
-        "comment",
-    )
-    .await?;
+    vote_and_comment(&ana, &poll_id, &first, "Ana", "ana's comment").await?;
 
     assert_eq!(
         ana.post(

@@ -9,7 +9,7 @@ use std::time::Duration;
 use nichoir_testkit::{Client, Device, PushService, TestServer};
 use serde_json::{json, Value};
 
-use crate::support::{ok, team_square, PASSWORD};
+use crate::support::{ok, say, team_square, vote_and_comment, PASSWORD};
 
 const WAIT: Duration = Duration::from_secs(10);
 /// How long "nothing arrives" is watched for.
@@ -57,18 +57,6 @@ async fn subscribe(c: &Client, push: &PushService) -> anyhow::Result<Device> {
     )
     .await?;
     Ok(d)
-}
-
-async fn say(c: &Client, channel: &str, text: &str) -> anyhow::Result<Value> {
-    ok(
-        c.post(
-            &format!("/api/v1/chat/channels/{channel}/posts"),
-            json!({"text": text}),
-        )
-        .await?,
-        "post",
-    )
-    .await
 }
 
 async fn bell(c: &Client) -> anyhow::Result<Value> {
@@ -606,24 +594,7 @@ async fn votes_comments_and_watched_pages_reach_their_owners() -> anyhow::Result
 
     // Bob's poll: Ana's vote and comment reach him.
     let (poll_id, _, first) = crate::support::classic_poll(&bob, "AG", "Bob").await?;
-    ok(
-        ana.post(
-            &format!("/api/v1/polls/{poll_id}/votes"),
-            json!({"name": "Ana", "answers": {first.to_string(): "yes"}}),
-        )
-        .await?,
-        "vote",
-    )
-    .await?;
-    ok(
-        ana.post(
-            &format!("/api/v1/polls/{poll_id}/comments"),
-            json!({"author_name": "Ana", "text": "I bring the cake"}),
-        )
-        .await?,
-        "comment",
-    )
-    .await?;
+    vote_and_comment(&ana, &poll_id, &first, "Ana", "I bring the cake").await?;
     let got = push.wait_for(&bobs, 2, WAIT).await?;
     let kinds: Vec<&str> = got
         .iter()

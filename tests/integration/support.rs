@@ -235,6 +235,48 @@ pub async fn classic_poll(
     Ok((id, token, view.body["options"][0]["id"].clone()))
 }
 
+/// Posts `text` in a chat channel as `c`; the new post.
+pub async fn say(c: &nichoir_testkit::Client, channel: &str, text: &str) -> anyhow::Result<Value> {
+    ok(
+        c.post(
+            &format!("/api/v1/chat/channels/{channel}/posts"),
+            json!({"text": text}),
+        )
+        .await?,
+        "post",
+    )
+    .await
+}
+
+/// `c` answers "yes" to `option` of a poll as `name`, then comments `text` under it.
+pub async fn vote_and_comment(
+    c: &nichoir_testkit::Client,
+    poll_id: &str,
+    option: &Value,
+    name: &str,
+    text: &str,
+) -> anyhow::Result<()> {
+    ok(
+        c.post(
+            &format!("/api/v1/polls/{poll_id}/votes"),
+            json!({"name": name, "answers": {option.to_string(): "yes"}}),
+        )
+        .await?,
+        "vote",
+    )
+    .await?;
+    ok(
+        c.post(
+            &format!("/api/v1/polls/{poll_id}/comments"),
+            json!({"author_name": name, "text": text}),
+        )
+        .await?,
+        "comment",
+    )
+    .await?;
+    Ok(())
+}
+
 /// A quoted-printable body as text (soft line breaks joined, `=XX` decoded).
 pub fn unquote(qp: &str) -> String {
     let joined = qp.replace("=\r\n", "").replace("=\n", "");

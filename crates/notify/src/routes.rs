@@ -25,10 +25,10 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("GET"), "/api/v1/push/subscriptions", "notifications", "My devices that get push notifications", u), subscriptions)
         .route(doc(m("POST"), "/api/v1/push/subscriptions", "notifications", "Turn push notifications on for this device (a browser's PushSubscription)", u)
             .body(json!({"endpoint": "https://push.example.net/wpush/v2/…", "keys": {"p256dh": "B…", "auth": "…"}, "label": "Firefox on Android"}))
-            .ok(201, "application/json").errors(&[409, 503]), subscribe)
+            .ok(201, "application/json").errors(&[403, 409]), subscribe)
         .route(doc(m("DELETE"), "/api/v1/push/subscriptions/{id}", "notifications", "Stop push notifications on one of my devices", u).ok(204, ""), unsubscribe)
         .route(doc(m("POST"), "/api/v1/push/test", "notifications", "Send a test notification to my devices", u)
-            .body(json!({"title": "Test", "body": "It works"})).errors(&[503]), test)
+            .body(json!({"title": "Test", "body": "It works"})).errors(&[403]), test)
 }
 
 #[derive(Deserialize)]

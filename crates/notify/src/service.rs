@@ -385,8 +385,7 @@ impl NotifyService {
     /// Registers a device of mine.
     pub async fn subscribe(&self, user_id: &str, body: SubscribeBody) -> Result<SubscriptionView> {
         if self.push.is_none() {
-            return Err(Error::new(
-                nichoir_core::ErrorCode::Unavailable,
+            return Err(Error::forbidden(
                 "push notifications are turned off on this server",
             ));
         }
@@ -459,8 +458,7 @@ impl NotifyService {
     /// A test notification to my devices (not kept in the bell): "does it work on my phone?".
     pub async fn test_push(&self, user_id: &str, title: &str, body: &str) -> Result<usize> {
         let Some(sender) = &self.push else {
-            return Err(Error::new(
-                nichoir_core::ErrorCode::Unavailable,
+            return Err(Error::forbidden(
                 "push notifications are turned off on this server",
             ));
         };

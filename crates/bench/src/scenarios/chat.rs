@@ -780,23 +780,7 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
                 k += 1;
                 let cid = format!("b{}x{p}", origin.elapsed().as_micros());
                 let body = json!({"text": format!("message {k} from poster {p} about the budget"), "client_id": cid});
-                let r = http
-                    .post(&url)
-                    .header(COOKIE, &m.cookie)
-                    .header("X-CSRF-Token", &m.csrf)
-                    .json(&body)
-                    .send()
-                    .await;
-                match r {
-                    Ok(r) if r.status().is_success() => {
-                        // Read the answer so the connection goes back to the pool.
-                        let _ = r.bytes().await;
-                        sent.fetch_add(1, Ordering::Relaxed);
-                    }
-                    _ => {
-                        errors.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
+                send_counted(&http, &url, &m, &body, &sent, &errors).await;
             }
         }));
     }
@@ -822,22 +806,7 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
                 let now = origin.elapsed().as_micros();
                 let body = json!({"text": format!("@channel meeting {k} in five minutes, budget on the agenda"), "client_id": format!("b{now}xm")});
                 sends.lock().push(now as u64);
-                let r = http
-                    .post(&url)
-                    .header(COOKIE, &owner.cookie)
-                    .header("X-CSRF-Token", &owner.csrf)
-                    .json(&body)
-                    .send()
-                    .await;
-                match r {
-                    Ok(r) if r.status().is_success() => {
-                        let _ = r.bytes().await;
-                        sent.fetch_add(1, Ordering::Relaxed);
-                    }
-                    _ => {
-                        errors.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
+                send_counted(&http, &url, &owner, &body, &sent, &errors).await;
             }
         }));
     }
@@ -947,6 +916,34 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
         line: serde_json::to_string(&report)?,
         sample_errors: Vec::new(),
     })
+}
+
+/// Posts `body` as `m`, counting it as sent or failed.
+async fn send_counted(
+    http: &Client,
+    url: &str,
+    m: &Member,
+    body: &Value,
+    sent: &AtomicU64,
+    errors: &AtomicU64,
+) {
+    let r = http
+        .post(url)
+        .header(COOKIE, &m.cookie)
+        .header("X-CSRF-Token", &m.csrf)
+        .json(body)
+        .send()
+        .await;
+    match r {
+        Ok(r) if r.status().is_success() => {
+            // Read the answer so the connection goes back to the pool.
+            let _ = r.bytes().await;
+            sent.fetch_add(1, Ordering::Relaxed);
+        }
+        _ => {
+            errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Each arrival belongs to the last `@channel` message sent before it.
