@@ -134,7 +134,7 @@ describe("single sign-on with an OpenID Connect provider", { concurrency: false 
     await page.goto("/about");
     await page.getByText(`authentification unique : Association account (${providerHost})`, { exact: false }).waitFor();
     await page.locator("#notifications").getByRole("heading", { name: "L'application et les notifications" }).waitFor();
-    await page.getByText("Pas de notifications push", { exact: false }).waitFor();
+    await page.getByText("Les notifications push n'atteignent que les appareils", { exact: false }).waitFor();
     g.assertClean();
     await g.close();
   });

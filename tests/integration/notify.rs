@@ -650,3 +650,49 @@ async fn votes_comments_and_watched_pages_reach_their_owners() -> anyhow::Result
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_knock_at_the_lobby_reaches_the_rooms_owner() -> anyhow::Result<()> {
+    use crate::support::{
+        cookie_from, guest, publish, recv_json, send_json, subscribe as join_topic, ws_connect,
+        WsAuth,
+    };
+    let (server, push) = setup(10).await?;
+    let bob = member(&server, "bob").await?;
+    let phone = subscribe(&bob, &push).await?;
+    ok(
+        bob.post(
+            "/api/v1/video/rooms",
+            json!({"name": "bureau", "title": "Bureau", "lobby": true}),
+        )
+        .await?,
+        "room",
+    )
+    .await?;
+    let g = guest(&server).await;
+    let cookie = cookie_from(&g, "nichoir_guest");
+    let mut ws = ws_connect(server.addr, WsAuth::Cookie(&cookie), WAIT).await;
+    send_json(&mut ws, &join_topic("video:bureau")).await;
+    send_json(
+        &mut ws,
+        &publish("video:bureau", json!({"type": "join", "name": "Visiteuse"})),
+    )
+    .await;
+    loop {
+        let f = recv_json(&mut ws, WAIT).await;
+        let kind = f["data"]["type"].as_str().unwrap_or("");
+        if f["type"] == "event" && ["denied", "error", "joined", "waiting"].contains(&kind) {
+            assert_eq!(kind, "waiting", "{f}");
+            break;
+        }
+    }
+    let got = push.wait_for(&phone, 1, WAIT).await?;
+    let p = &got[0]["payload"];
+    assert_eq!(p["kind"], "lobby_knock");
+    assert_eq!(p["url"], "/video/bureau");
+    assert!(
+        p["title"].as_str().unwrap_or("").contains("Visiteuse"),
+        "{p}"
+    );
+    Ok(())
+}

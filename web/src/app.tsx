@@ -200,7 +200,7 @@ export function App({ initialLang }: { initialLang: Lang }) {
       <a class="skip-link" href="#main">
         {t("app.skipToContent")}
       </a>
-      <Header route={route} />
+      <Header route={route} bell={!mustSetUp2fa} />
       <main id="main" ref={mainRef} tabIndex={-1} class="main">
         {needsLogin || leaveLogin ? <Loading /> : mustSetUp2fa ? <TwoFactorRequiredPage /> : <Page route={route} />}
       </main>
@@ -408,7 +408,7 @@ function ThemeToggle() {
   );
 }
 
-function Header({ route }: { route: Route }) {
+function Header({ route, bell }: { route: Route; bell: boolean }) {
   const { t, instance, user, setSession } = useApp();
   const install = useInstall();
   const [open, setOpen] = useState(false);
@@ -490,7 +490,7 @@ function Header({ route }: { route: Route }) {
               {t("nav.install")}
             </Button>
           )}
-          {user && <Bell />}
+          {user && bell && <Bell />}
           <ThemeToggle />
           <button
             type="button"

@@ -81,8 +81,20 @@ export function Bell() {
 
   useEffect(() => {
     if (!user) return;
-    void load();
-    const socket = new TopicSocket(`notify:${user.id}`, {
+    let socket: TopicSocket | null = null;
+    let alive = true;
+    // The socket opens once the bell's first page proved the session (a socket refused at its
+    // handshake is an error in the console, and says nothing the HTTP answer did not).
+    void (async () => {
+      try {
+        const p = await api.get<NotificationPage>("/api/v1/notifications?limit=30");
+        if (!alive) return;
+        setPage(p);
+        setUnread(p.unread);
+      } catch {
+        return;
+      }
+      socket = new TopicSocket(`notify:${user.id}`, {
       onSubscribed: () => undefined,
       onEvent: (data) => {
         const f = data as unknown as Frame;
@@ -105,8 +117,12 @@ export function Bell() {
       onState: () => undefined,
       onClosed: () => undefined,
     });
-    socket.start();
-    return () => socket.stop();
+      socket.start();
+    })();
+    return () => {
+      alive = false;
+      socket?.stop();
+    };
   }, [user?.id]);
 
   // Opening the place a notification is about reads it there.
