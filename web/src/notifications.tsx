@@ -69,13 +69,15 @@ export function Bell() {
   const [ringing, setRinging] = useState<NotificationItem | null>(null);
   const box = useRef<HTMLDivElement>(null);
 
-  const load = async () => {
+  /** The newest page; false when it could not be read (the bell stays as it was). */
+  const load = async (): Promise<boolean> => {
     try {
       const p = await api.get<NotificationPage>("/api/v1/notifications?limit=30");
       setPage(p);
       setUnread(p.unread);
+      return true;
     } catch {
-      /* the bell stays as it was */
+      return false;
     }
   };
 
@@ -86,14 +88,7 @@ export function Bell() {
     // The socket opens once the bell's first page proved the session (a socket refused at its
     // handshake is an error in the console, and says nothing the HTTP answer did not).
     void (async () => {
-      try {
-        const p = await api.get<NotificationPage>("/api/v1/notifications?limit=30");
-        if (!alive) return;
-        setPage(p);
-        setUnread(p.unread);
-      } catch {
-        return;
-      }
+      if (!(await load()) || !alive) return;
       socket = new TopicSocket(`notify:${user.id}`, {
       onSubscribed: () => undefined,
       onEvent: (data) => {

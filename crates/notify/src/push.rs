@@ -91,11 +91,22 @@ pub fn new_private_key() -> String {
     URL_SAFE_NO_PAD.encode(ES256KeyPair::generate().to_bytes())
 }
 
-/// The public key of `private` (base64url, 65 bytes uncompressed), or None when it is not one.
+/// The key pair of a stored private key (base64url).
+fn key_pair(private: &str) -> Result<ES256KeyPair, String> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(private)
+        .map_err(|e| format!("VAPID key: {e}"))?;
+    ES256KeyPair::from_bytes(&bytes).map_err(|e| format!("VAPID key: {e}"))
+}
+
+/// The public half, as browsers take it (base64url, 65 bytes uncompressed).
+fn public_of(key: &ES256KeyPair) -> String {
+    URL_SAFE_NO_PAD.encode(key.public_key().public_key().to_bytes_uncompressed())
+}
+
+/// The public key of `private`, or None when it is not one.
 pub fn public_key_of(private: &str) -> Option<String> {
-    let bytes = URL_SAFE_NO_PAD.decode(private).ok()?;
-    let kp = ES256KeyPair::from_bytes(&bytes).ok()?;
-    Some(URL_SAFE_NO_PAD.encode(kp.public_key().public_key().to_bytes_uncompressed()))
+    key_pair(private).ok().map(|k| public_of(&k))
 }
 
 impl PushSender {
@@ -107,12 +118,8 @@ impl PushSender {
         concurrency: usize,
         timeout: Duration,
     ) -> Result<PushSender, String> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(private_key)
-            .map_err(|e| format!("VAPID key: {e}"))?;
-        let key = ES256KeyPair::from_bytes(&bytes).map_err(|e| format!("VAPID key: {e}"))?;
-        let public_key =
-            URL_SAFE_NO_PAD.encode(key.public_key().public_key().to_bytes_uncompressed());
+        let key = key_pair(private_key)?;
+        let public_key = public_of(&key);
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)

@@ -385,9 +385,7 @@ impl NotifyService {
     /// Registers a device of mine.
     pub async fn subscribe(&self, user_id: &str, body: SubscribeBody) -> Result<SubscriptionView> {
         if self.push.is_none() {
-            return Err(Error::forbidden(
-                "push notifications are turned off on this server",
-            ));
+            return Err(push_off());
         }
         let e = rules::check_endpoint(
             &body.endpoint,
@@ -458,9 +456,7 @@ impl NotifyService {
     /// A test notification to my devices (not kept in the bell): "does it work on my phone?".
     pub async fn test_push(&self, user_id: &str, title: &str, body: &str) -> Result<usize> {
         let Some(sender) = &self.push else {
-            return Err(Error::forbidden(
-                "push notifications are turned off on this server",
-            ));
+            return Err(push_off());
         };
         let uid = user_id.to_string();
         let subs = self.db.read(move |c| store::subscriptions(c, &uid)).await?;
@@ -493,6 +489,10 @@ impl NotifyService {
         let uid = user_id.to_string();
         Ok(self.db.write(move |c| store::forget_user(c, &uid)).await?)
     }
+}
+
+fn push_off() -> Error {
+    Error::forbidden("push notifications are turned off on this server")
 }
 
 fn subscription_view(s: &SubscriptionRow) -> SubscriptionView {
