@@ -1,7 +1,9 @@
 // The bell (web/src/notifications.tsx), with two people: a mention from Bob's context shows in
 // Ana's bell live, with an in-app alert; opening it goes to the message and clears it. With chat
 // set to "nothing", a mention does not reach the bell; during do-not-disturb it arrives quietly
-// (counted, no alert). The account page shows the notification settings.
+// (counted, no alert). The account page shows the notification settings. A call in a direct
+// message rings the other context, with a sound; and presence is the person's in every tool:
+// a pad page makes them online in chat, five idle minutes away, closing it offline.
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { launchBrowser } from "./lib/browser.mjs";
@@ -102,8 +104,19 @@ describe("Notifications", { concurrency: false }, () => {
     await login(ana.page, "ana", ANA_PASSWORD);
     // The first test left Ana in do-not-disturb, where calls do not ring: back to normal.
     assert.equal((await apiCall(ana.page, "PUT", "/api/v1/notifications/preferences", {})).status, 200);
+    // Count the tones the page plays (the ring's sound is made with Web Audio, no file).
+    await ana.page.addInitScript(() => {
+      const make = AudioContext.prototype.createOscillator;
+      window.__tones = 0;
+      AudioContext.prototype.createOscillator = function () {
+        window.__tones += 1;
+        return make.call(this);
+      };
+    });
     await ana.page.goto("/");
     await ana.page.locator(".bell-btn").waitFor();
+    // Browsers play sound only once the person touched the page.
+    await ana.page.keyboard.press("Shift");
     await ana.page.waitForTimeout(1000);
 
     await bob.page.goto("/chat/club/messages/@ana");
@@ -114,9 +127,43 @@ describe("Notifications", { concurrency: false }, () => {
 
     const ring = ana.page.locator(".bell-ring");
     await ring.waitFor({ timeout: 10_000 });
+    await ana.page.waitForFunction(() => window.__tones >= 2, null, { timeout: 5_000 });
     await ring.getByRole("button", { name: "Answer" }).click();
     await ana.page.waitForURL((u) => u.pathname === room);
     await ring.waitFor({ state: "detached" });
+    await closeTracked(open, ana);
+    await closeTracked(open, bob);
+  });
+
+  it("presence is the person's in every tool: a pad page shows online in chat, idle away, closed offline", async () => {
+    const bob = await newContext();
+    await login(bob.page, "admin", ADMIN_PASSWORD);
+    const ana = await newContext();
+    await login(ana.page, "ana", ANA_PASSWORD);
+    const channels = await apiCall(bob.page, "GET", "/api/v1/chat/teams/club/channels");
+    const square = channels.body.find((c) => c.name === "town-square").id;
+    assert.equal((await apiCall(ana.page, "POST", `/api/v1/chat/channels/${square}/posts`, { text: "see you at the workshop" })).status, 201);
+    // Ana leaves every page but the pads list, whose clock the test runs.
+    await ana.page.goto("about:blank");
+    await bob.page.goto("/chat/club/town-square");
+    await bob.page.locator('.chat-app[data-live="connected"]').waitFor({ timeout: 15_000 });
+    const post = bob.page.locator(".chat-post", { hasText: "see you at the workshop" });
+    await post.waitFor();
+    await bob.page.waitForTimeout(4000); // the grace after Ana's earlier pages closed
+    assert.equal(await post.locator(".chat-presence").count(), 0, "offline: no dot");
+
+    const pads = await ana.context.newPage();
+    await pads.clock.install();
+    await pads.goto("/pads");
+    await pads.locator(".bell-btn").waitFor();
+    await post.locator(".chat-presence.is-online").waitFor({ timeout: 10_000 });
+    await pads.clock.fastForward("06:00");
+    await post.locator(".chat-presence.is-away").waitFor({ timeout: 10_000 });
+    await pads.mouse.move(40, 40);
+    await pads.mouse.move(80, 80);
+    await post.locator(".chat-presence.is-online").waitFor({ timeout: 10_000 });
+    await pads.close();
+    await post.locator(".chat-presence").waitFor({ state: "detached", timeout: 15_000 });
     await closeTracked(open, ana);
     await closeTracked(open, bob);
   });

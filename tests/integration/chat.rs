@@ -507,6 +507,15 @@ async fn reconnecting_catches_up_with_no_gap_and_no_duplicate() -> anyhow::Resul
         ],
         "{got:?}"
     );
+    // The deleted message's text is gone from the log too: the catch-up replays it deleted.
+    assert_eq!(got[1]["post"]["id"], three["id"]);
+    assert_eq!(
+        (&got[1]["post"]["text"], &got[1]["post"]["deleted"]),
+        (&json!(""), &json!(true)),
+        "{}",
+        got[1]
+    );
+    assert_eq!(got[0]["post"]["text"], "two", "the others are untouched");
     let ids: Vec<i64> = got.iter().filter_map(|e| e["id"].as_i64()).collect();
     assert!(
         ids.windows(2).all(|w| w[0] < w[1]) && ids[0] > last_seen,
@@ -1773,15 +1782,17 @@ async fn presence_goes_offline_when_the_last_connection_closes() -> anyhow::Resu
         "online",
         "told at once"
     );
-    // Away is told to newcomers too.
-    send_json(
-        &mut bob_two,
-        &publish(
-            &format!("chat:{}", bob.id),
-            json!({"type": "status", "status": "away"}),
-        ),
-    )
-    .await;
+    // Away once every page of Bob's is idle; told to newcomers too.
+    for ws in [&mut bob_one, &mut bob_two] {
+        send_json(
+            ws,
+            &publish(
+                &format!("chat:{}", bob.id),
+                json!({"type": "status", "status": "away"}),
+            ),
+        )
+        .await;
+    }
     assert_eq!(presence_of(&mut watcher, &bob.id).await, "away");
     let mut newcomer = socket(&server, &alice).await;
     assert_eq!(
@@ -1804,6 +1815,205 @@ async fn presence_goes_offline_when_the_last_connection_closes() -> anyhow::Resu
         "after the grace, not before: {:?}",
         started.elapsed()
     );
+    Ok(())
+}
+
+/// Presence is the person's, not chat's: a page of another tool (which holds the bell's
+/// `notify:` topic) makes them online in chat, its idleness away, and one active page anywhere
+/// online again; closing it makes them offline.
+#[tokio::test]
+async fn presence_follows_pages_of_every_tool() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let alice = person(&server, "alice").await?;
+    let bob = person(&server, "bob").await?;
+    crate::support::team_square(&alice.http, "club").await?;
+    let r = bob
+        .http
+        .post("/api/v1/chat/teams/club/join", json!({}))
+        .await?;
+    assert!(r.status < 300, "{:?}", r.body);
+    let mut watcher = socket(&server, &alice).await;
+
+    // Bob opens a pad: only the bell's topic.
+    let bell = format!("notify:{}", bob.id);
+    let mut pad_page = ws_connect(server.addr, WsAuth::Cookie(&bob.cookie), WAIT).await;
+    let _hello = recv_json(&mut pad_page, WAIT).await;
+    send_json(&mut pad_page, &subscribe(&bell)).await;
+    assert_eq!(recv_json(&mut pad_page, WAIT).await["type"], "subscribed");
+    assert_eq!(presence_of(&mut watcher, &bob.id).await, "online");
+
+    // A page says anything else on the bell: refused, the bell is the server's.
+    for bad in [
+        json!({"type": "read"}),
+        json!({"type": "status", "status": "asleep"}),
+    ] {
+        send_json(&mut pad_page, &publish(&bell, bad)).await;
+        let refused = loop {
+            let f = recv_json(&mut pad_page, WAIT).await;
+            if f["type"] != "event" {
+                break f;
+            }
+        };
+        assert_eq!(refused["type"], "error", "{refused}");
+    }
+
+    send_json(
+        &mut pad_page,
+        &publish(&bell, json!({"type": "status", "status": "away"})),
+    )
+    .await;
+    assert_eq!(presence_of(&mut watcher, &bob.id).await, "away");
+    // Bob comes to chat, active there: online, though the pad page is still idle.
+    let mut chat_page = socket(&server, &bob).await;
+    assert_eq!(presence_of(&mut watcher, &bob.id).await, "online");
+    // He closes chat: the idle pad page is all that is left.
+    chat_page.close(None).await?;
+    drop(chat_page);
+    assert_eq!(presence_of(&mut watcher, &bob.id).await, "away");
+    // A newcomer's snapshot agrees.
+    let mut newcomer = socket(&server, &alice).await;
+    assert_eq!(presence_of(&mut newcomer, &bob.id).await, "away");
+    drop(newcomer);
+    pad_page.close(None).await?;
+    drop(pad_page);
+    assert_eq!(presence_of(&mut watcher, &bob.id).await, "offline");
+    Ok(())
+}
+
+/// Deleting a message takes its files with it: nobody downloads them afterwards.
+#[tokio::test]
+async fn a_deleted_message_takes_its_files_with_it() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    let bob = person(&server, "bob").await?;
+    let square = crate::support::team_square(&ana.http, "club").await?;
+    bob.http
+        .post("/api/v1/chat/teams/club/join", json!({}))
+        .await?;
+    let r = upload(&ana, &square, "plan.png", "image/png", png(40, 30)).await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let fid = r.body["id"].as_str().unwrap_or("").to_string();
+    let r = ana
+        .http
+        .post(
+            &format!("/api/v1/chat/channels/{square}/posts"),
+            json!({"text": "the plan", "file_ids": [fid]}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let file = format!("/api/v1/chat/files/{fid}");
+    assert_eq!(bob.http.get(&file).await?.status, 200);
+    let r = ana
+        .http
+        .delete(&format!("/api/v1/chat/posts/{}", r.body["id"]))
+        .await?;
+    assert!(r.status < 300, "{:?}", r.body);
+    for who in [&ana, &bob] {
+        assert_eq!(who.http.get(&file).await?.status, 404);
+        assert_eq!(
+            who.http.get(&format!("{file}/thumbnail")).await?.status,
+            404
+        );
+    }
+    Ok(())
+}
+
+async fn bell(c: &Client) -> anyhow::Result<Value> {
+    crate::support::ok(c.get("/api/v1/notifications").await?, "bell").await
+}
+
+/// An edit that adds a mention tells the person it now mentions (once: editing again does not
+/// tell them twice), and counts as a mention in the channel.
+#[tokio::test]
+async fn an_edit_that_adds_a_mention_tells_the_person() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    let bob = person(&server, "bob").await?;
+    let square = crate::support::team_square(&ana.http, "club").await?;
+    bob.http
+        .post("/api/v1/chat/teams/club/join", json!({}))
+        .await?;
+    let p = post(&ana, &square, "who brings the keys?").await?;
+    let url = format!("/api/v1/chat/posts/{}", p["id"]);
+    assert_eq!(bell(&bob.http).await?["unread"], 0);
+    let r = ana
+        .http
+        .patch(&url, json!({"text": "who brings the keys? @bob"}))
+        .await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["mentions"], json!([bob.id]));
+    let mut got = Value::Null;
+    for _ in 0..50 {
+        got = bell(&bob.http).await?;
+        if got["unread"] == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(got["unread"], 1, "{got}");
+    assert_eq!(got["items"][0]["kind"], "mention", "{got}");
+    let r = ana
+        .http
+        .patch(&url, json!({"text": "who brings the keys, @bob?"}))
+        .await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(bell(&bob.http).await?["unread"], 1, "not told twice");
+    let square_for_bob = channel_named(&bob, "club", "town-square").await?;
+    assert_eq!(square_for_bob["me"]["mentions"], 1, "{square_for_bob}");
+    Ok(())
+}
+
+/// A team keeps at least one admin: the last one can neither step down, nor leave, nor be made
+/// a guest, until someone else is admin.
+#[tokio::test]
+async fn a_team_keeps_its_last_admin() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = person(&server, "ana").await?;
+    let bob = person(&server, "bob").await?;
+    crate::support::team_square(&ana.http, "club").await?;
+    bob.http
+        .post("/api/v1/chat/teams/club/join", json!({}))
+        .await?;
+    let me = "/api/v1/chat/teams/club/members/ana";
+    let r = ana.http.put_json(me, json!({"role": "member"})).await?;
+    assert_eq!(
+        (r.status, &r.body["error"]["code"]),
+        (409, &json!("conflict")),
+        "{:?}",
+        r.body
+    );
+    let r = ana.http.delete(me).await?;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    let r = ana
+        .http
+        .post("/api/v1/chat/teams/club/leave", json!({}))
+        .await?;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    let r = ana
+        .http
+        .put_json(me, json!({"role": "guest", "channels": ["town-square"]}))
+        .await?;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    let r = ana
+        .http
+        .put_json(
+            "/api/v1/chat/teams/club/members/bob",
+            json!({"role": "admin"}),
+        )
+        .await?;
+    assert!(r.status < 300, "{:?}", r.body);
+    let r = ana.http.put_json(me, json!({"role": "member"})).await?;
+    assert!(
+        r.status < 300,
+        "with Bob admin, Ana steps down: {:?}",
+        r.body
+    );
+    let r = bob
+        .http
+        .post("/api/v1/chat/teams/club/leave", json!({}))
+        .await?;
+    assert_eq!(r.status, 409, "now Bob is the last: {:?}", r.body);
     Ok(())
 }
 

@@ -5,7 +5,9 @@ import { api } from "./api.ts";
 import { useApp } from "./context.tsx";
 import { Alert, Button, Card, ErrorAlert, useAsync } from "./components/ui.tsx";
 import { navigate } from "./router.ts";
+import { isIdle, statusFrame, watchIdle } from "./idle.ts";
 import { TopicSocket } from "./pads/socket.ts";
+import { startRingtone } from "./ringtone.ts";
 import type { MessageKey } from "./i18n/index.ts";
 
 export interface NotificationItem {
@@ -85,12 +87,16 @@ export function Bell() {
     if (!user) return;
     let socket: TopicSocket | null = null;
     let alive = true;
+    // This page's idleness, for the person's presence in every tool (see idle.ts).
+    const unwatch = watchIdle((idle) => socket?.publish(statusFrame(idle)));
     // The socket opens once the bell's first page proved the session (a socket refused at its
     // handshake is an error in the console, and says nothing the HTTP answer did not).
     void (async () => {
       if (!(await load()) || !alive) return;
       socket = new TopicSocket(`notify:${user.id}`, {
-      onSubscribed: () => undefined,
+      onSubscribed: () => {
+        if (isIdle()) socket?.publish(statusFrame(true));
+      },
       onEvent: (data) => {
         const f = data as unknown as Frame;
         if (f.type === "new") {
@@ -116,6 +122,7 @@ export function Bell() {
     })();
     return () => {
       alive = false;
+      unwatch();
       socket?.stop();
     };
   }, [user?.id]);
@@ -142,11 +149,15 @@ export function Bell() {
     return () => clearTimeout(timer);
   }, [toast]);
 
-  // A call rings for 45 s at most.
+  // A call rings for 45 s at most, with a sound while it does.
   useEffect(() => {
     if (!ringing) return;
     const timer = setTimeout(() => setRinging(null), 45_000);
-    return () => clearTimeout(timer);
+    const stopSound = startRingtone();
+    return () => {
+      clearTimeout(timer);
+      stopSound();
+    };
   }, [ringing]);
 
   useEffect(() => {

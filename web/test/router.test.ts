@@ -115,3 +115,17 @@ test("user agents", () => {
   assert.deepEqual(describeUserAgent(safari), { browser: "Safari", os: "iOS" });
   assert.deepEqual(describeUserAgent(null), { browser: null, os: null });
 });
+
+test("idleness: five quiet minutes make a page idle, any input ends it", async () => {
+  const { Idleness, IDLE_AFTER_MS, statusFrame } = await import("../src/idle.ts");
+  const i = new Idleness(0);
+  assert.equal(i.tick(IDLE_AFTER_MS - 1), false);
+  assert.equal(i.activity(IDLE_AFTER_MS - 1), false, "activity while active changes nothing");
+  assert.equal(i.tick(2 * IDLE_AFTER_MS - 2), false);
+  assert.equal(i.tick(2 * IDLE_AFTER_MS - 1), true, "idle once the last input is five minutes old");
+  assert.equal(i.tick(3 * IDLE_AFTER_MS), false, "said once");
+  assert.equal(i.isIdle, true);
+  assert.equal(i.activity(3 * IDLE_AFTER_MS), true, "back");
+  assert.equal(i.dueAt(), 4 * IDLE_AFTER_MS);
+  assert.deepEqual(statusFrame(true), { type: "status", status: "away" });
+});

@@ -34,14 +34,8 @@ impl DepartureContributor for ChatDeparture {
             .db
             .write(move |c| crate::store::erase_user_posts(c, &u))
             .await?;
-        for sha in unused {
-            // A file left behind is only disk space: the deletion goes on.
-            for key in [crate::files::file_key(&sha), crate::files::thumb_key(&sha)] {
-                if let Err(e) = self.service.blobs.delete(&key).await {
-                    tracing::warn!(error = %e, "chat: an erased file stays in the store");
-                }
-            }
-        }
+        // A file left behind is only disk space: the deletion goes on.
+        self.service.drop_files(&unused).await;
         Ok(())
     }
 }

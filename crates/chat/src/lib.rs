@@ -42,9 +42,19 @@ pub fn api(api: Api) -> Api {
     routes::declare(api)
 }
 
-/// Registers the `chat:` topic on the hub (and, in a cluster, starts the events relay).
+/// Registers the `chat:` topic on the hub (and, in a cluster, starts the events relay); team
+/// peers hear of each other's presence.
 pub fn register_topics(service: &Arc<ChatService>) {
     service.start_relay();
+    let teller = service.clone();
+    service.online.on_change(Arc::new(move |user, status| {
+        let (service, user) = (teller.clone(), user.to_string());
+        tokio::spawn(async move {
+            if let Err(e) = service.presence(&user, status).await {
+                tracing::warn!(error = %e.message, "presence not told");
+            }
+        });
+    }));
     service.hub().register(
         "chat",
         Arc::new(ChatTopics {

@@ -149,6 +149,32 @@ impl ChatService {
         if mentioned.is_empty() && root_id.is_none() && self.quiet_channels.is_quiet(channel_id) {
             return;
         }
+        self.send_notices(post_id, channel_id, root_id, author, text, mentioned, false);
+    }
+
+    /// Tells the people an edit newly mentions (and nobody else: the message is not new).
+    pub(crate) fn notify_mentioned(
+        &self,
+        post_id: i64,
+        channel_id: &str,
+        author: (&str, &str),
+        text: &str,
+        mentioned: Vec<String>,
+    ) {
+        self.send_notices(post_id, channel_id, None, author, text, mentioned, true);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn send_notices(
+        &self,
+        post_id: i64,
+        channel_id: &str,
+        root_id: Option<i64>,
+        author: (&str, &str),
+        text: &str,
+        mentioned: Vec<String>,
+        mentions_only: bool,
+    ) {
         let (db, notifier, quiet) = (
             self.db.clone(),
             self.notifier.clone(),
@@ -179,7 +205,7 @@ impl ChatService {
                     Ok(Some((t, teams)))
                 })
                 .await;
-            let (t, teams) = match read {
+            let (mut t, teams) = match read {
                 Ok(Some(x)) => x,
                 Ok(None) => return,
                 Err(e) => {
@@ -191,6 +217,10 @@ impl ChatService {
                 &cid,
                 t.kind != "direct" && t.kind != "group" && t.every.is_empty(),
             );
+            if mentions_only {
+                t.direct.clear();
+                t.every.clear();
+            }
             let posted = Posted {
                 post_id,
                 channel_id: &cid,

@@ -12,6 +12,7 @@ use nichoir_core::ids::new_id;
 use nichoir_core::time::{now_ms, rfc3339};
 use nichoir_core::{Error, ErrorCode};
 use nichoir_http::preview::{local_path, LinkPreviewer};
+use nichoir_realtime::online::Status;
 use nichoir_realtime::Hub;
 use nichoir_storage::{is_unique_violation, Connection, Db, StorageError};
 use parking_lot::Mutex;
@@ -145,8 +146,8 @@ pub struct ChatService {
     /// message), as last read: most messages then cost no read at all (`notices.rs`).
     pub(crate) quiet_channels: crate::notices::QuietChannels,
     users: Mutex<HashMap<String, CachedUser>>,
-    /// Who said they are away (on this node): a newcomer's snapshot tells them so.
-    away: Mutex<std::collections::HashSet<String>>,
+    /// Who is online, away or offline across every tool (`nichoir_realtime::online`).
+    pub(crate) online: nichoir_realtime::Online,
     /// In a cluster: the relay that pushes committed events in id order (`relay.rs`).
     relay: std::sync::OnceLock<Arc<crate::relay::Relay>>,
 }
@@ -181,6 +182,8 @@ pub struct ChatDeps {
     pub previewers: Vec<Arc<dyn LinkPreviewer>>,
     /// Who hears of mentions, direct messages and replies (the bell, push).
     pub notifier: Arc<dyn nichoir_core::notify::Notifier>,
+    /// Presence across the tools; chat tells team peers of its changes.
+    pub online: nichoir_realtime::Online,
 }
 
 fn user_json(u: &User) -> Value {
@@ -207,7 +210,7 @@ impl ChatService {
             notifier: d.notifier,
             quiet_channels: Default::default(),
             users: Mutex::new(HashMap::new()),
-            away: Mutex::new(std::collections::HashSet::new()),
+            online: d.online,
             relay: std::sync::OnceLock::new(),
         }
     }
@@ -359,6 +362,12 @@ impl ChatService {
             open,
         };
         let (t, uid) = (team.clone(), me.id.clone());
+        // The square's name is shown as is to everyone: in the instance's language.
+        let square = if self.email.language == "fr" {
+            "Place du village"
+        } else {
+            "Town square"
+        };
         let result = self
             .db
             .write(move |c| {
@@ -373,7 +382,7 @@ impl ChatService {
                         team_id: Some(&t.id),
                         kind: Kind::Public,
                         name: "town-square",
-                        display_name: "Town square",
+                        display_name: square,
                         header: "",
                         purpose: "",
                         dm_key: None,
@@ -452,7 +461,30 @@ impl ChatService {
     pub async fn leave_team(&self, actor: &Actor, name: &str) -> ChatResult<()> {
         let me = Self::me(actor)?;
         let (team, _) = self.member_team(name, &me.id).await?;
+        self.keep_an_admin(&team, &me.id).await?;
         self.remove_from_team(&team, &me.id).await
+    }
+
+    /// A team keeps at least one admin: its last one cannot step down, leave, or become a guest
+    /// (nobody could manage the team any more).
+    async fn keep_an_admin(&self, team: &TeamRow, user_id: &str) -> ChatResult<()> {
+        let (tid, uid) = (team.id.clone(), user_id.to_string());
+        let (role, others) = self
+            .db
+            .read(move |c| {
+                Ok((
+                    store::team_role(c, &tid, &uid)?,
+                    store::other_admins(c, &tid, &uid)?,
+                ))
+            })
+            .await?;
+        if role.as_deref() == Some("admin") && others == 0 {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                "a team needs an admin: make someone else admin first",
+            ));
+        }
+        Ok(())
     }
 
     async fn remove_from_team(&self, team: &TeamRow, user_id: &str) -> ChatResult<()> {
@@ -519,9 +551,16 @@ impl ChatService {
             return Err(forbidden("only team admins manage members"));
         }
         match role {
-            Some(r @ ("admin" | "member")) => self.add_to_team(&team, &target.id, r).await,
+            Some("admin") => self.add_to_team(&team, &target.id, "admin").await,
+            Some("member") => {
+                self.keep_an_admin(&team, &target.id).await?;
+                self.add_to_team(&team, &target.id, "member").await
+            }
             Some(_) => Err(Error::validation("role: admin, member or guest")),
-            None => self.remove_from_team(&team, &target.id).await,
+            None => {
+                self.keep_an_admin(&team, &target.id).await?;
+                self.remove_from_team(&team, &target.id).await
+            }
         }
     }
 
@@ -569,6 +608,7 @@ impl ChatService {
                 Ok(out)
             })
             .await?;
+        self.keep_an_admin(&team, &target.id).await?;
         self.add_to_team(&team, &target.id, "guest").await?;
         for ch in &found {
             self.add_channel_member(ch, &target.id).await?;
@@ -1013,7 +1053,7 @@ impl ChatService {
         for (uid, role) in rows.into_iter().take(1000) {
             let mut u = self.user(&uid).await?;
             u["role"] = json!(role);
-            u["online"] = json!(!self.hub.members(&topic(&uid)).is_empty());
+            u["online"] = json!(self.online.status(&uid) != Status::Offline);
             out.push(u);
         }
         Ok(Value::Array(out))
@@ -1200,6 +1240,50 @@ impl ChatService {
         .await
     }
 
+    /// The members of `channel_id` that `text` mentions (by @name, @channel, or @here for those
+    /// online now), its author aside.
+    async fn resolve_mentions(
+        &self,
+        channel_id: &str,
+        text: &str,
+        author: &str,
+    ) -> ChatResult<Vec<String>> {
+        let asked = text::mentions(text);
+        let mut mentioned: Vec<String> = Vec::new();
+        // Most messages mention nobody: then no read at all (the event's recipients are read
+        // inside the write's transaction anyway).
+        if asked.users.is_empty() && !asked.channel && !asked.here {
+            return Ok(mentioned);
+        }
+        let cid = channel_id.to_string();
+        let members = self.db.read(move |c| store::member_ids(c, &cid)).await?;
+        for name in &asked.users {
+            if let Some(u) = self.auth.user_by_username(name).await? {
+                if members.contains(&u.id) && !mentioned.contains(&u.id) {
+                    mentioned.push(u.id);
+                }
+            }
+        }
+        if asked.channel {
+            mentioned.extend(
+                members
+                    .iter()
+                    .filter(|u| !mentioned.contains(u))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+        } else if asked.here {
+            let online: Vec<String> = members
+                .iter()
+                .filter(|u| self.online.status(u) == Status::Online && !mentioned.contains(u))
+                .cloned()
+                .collect();
+            mentioned.extend(online);
+        }
+        mentioned.retain(|u| u != author);
+        Ok(mentioned)
+    }
+
     /// A message with files already uploaded to the channel and extra props (webhooks).
     #[allow(clippy::too_many_arguments)]
     pub async fn create_post_with(
@@ -1227,41 +1311,8 @@ impl ChatService {
             return Err(Error::validation("client_id: at most 64 characters"));
         }
         let html = render_post(&text).await?;
-        let asked = text::mentions(&text);
-        // Resolve @names to members of the channel.
-        let mut mentioned: Vec<String> = Vec::new();
-        let (cid, chid2) = (channel_id.to_string(), channel_id.to_string());
-        // Most messages mention nobody: the members are then not needed before the write (the
-        // event's recipients are read inside the write's transaction anyway).
-        let members = if asked.users.is_empty() && !asked.channel && !asked.here {
-            Vec::new()
-        } else {
-            self.db.read(move |c| store::member_ids(c, &cid)).await?
-        };
-        for name in &asked.users {
-            if let Some(u) = self.auth.user_by_username(name).await? {
-                if members.contains(&u.id) && !mentioned.contains(&u.id) {
-                    mentioned.push(u.id);
-                }
-            }
-        }
-        if asked.channel {
-            mentioned.extend(
-                members
-                    .iter()
-                    .filter(|u| !mentioned.contains(u))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            );
-        } else if asked.here {
-            let online: Vec<String> = members
-                .iter()
-                .filter(|u| !self.hub.members(&topic(u)).is_empty() && !mentioned.contains(u))
-                .cloned()
-                .collect();
-            mentioned.extend(online);
-        }
-        mentioned.retain(|u| *u != me.id);
+        let mentioned = self.resolve_mentions(channel_id, &text, &me.id).await?;
+        let chid2 = channel_id.to_string();
         let (uid, client) = (me.id.clone(), client_id.map(str::to_string));
         // The new post and its event go in one transaction: the event carries the post as
         // everyone sees it (no reactions yet; its author as cached). Whether the author may
@@ -1435,12 +1486,35 @@ impl ChatService {
         }
         let text = text::post_text(text_in)?;
         let html = render_post(&text).await?;
-        let mentions = p.mentions.clone();
+        // Who the new text mentions; those it did not mention before are told, as for a new
+        // message (an edit that only fixes a typo tells nobody again).
+        let mentions = self.resolve_mentions(&ch.id, &text, actor.id()).await?;
+        let added: Vec<String> = mentions
+            .iter()
+            .filter(|u| !p.mentions.contains(u))
+            .cloned()
+            .collect();
+        let (cid, counted, stored) = (ch.id.clone(), added.clone(), mentions);
         self.db
-            .write(move |c| store::update_post_text(c, id, &text, &html, &mentions, now_ms()))
+            .write(move |c| {
+                store::update_post_text(c, id, &text, &html, &stored, now_ms())?;
+                store::add_mentions(c, &cid, &counted)?;
+                Ok(())
+            })
             .await?;
         self.announce_post("post_edited", id, actor.id()).await?;
-        self.get_post(actor, id).await
+        let post = self.get_post(actor, id).await?;
+        if !added.is_empty() {
+            let me = Self::me(actor)?;
+            self.notify_mentioned(
+                id,
+                &ch.id,
+                (&me.id, &me.display_name),
+                post["text"].as_str().unwrap_or_default(),
+                added,
+            );
+        }
+        Ok(post)
     }
 
     pub async fn delete_post(&self, actor: &Actor, id: i64) -> ChatResult<()> {
@@ -1460,9 +1534,11 @@ impl ChatService {
         if p.deleted {
             return Ok(());
         }
-        self.db
-            .write(move |c| store::mark_post_deleted(c, id))
+        let unused = self
+            .db
+            .write(move |c| store::mark_post_deleted(c, &p))
             .await?;
+        self.drop_files(&unused).await;
         self.announce_post("post_deleted", id, actor.id()).await
     }
 
@@ -1675,6 +1751,18 @@ impl ChatService {
         Ok(())
     }
 
+    /// Deletes the stored contents (and thumbnails) of files that no message uses any more.
+    pub(crate) async fn drop_files(&self, shas: &[String]) {
+        for key in shas
+            .iter()
+            .flat_map(|sha| [crate::files::file_key(sha), crate::files::thumb_key(sha)])
+        {
+            if let Err(e) = self.blobs.delete(&key).await {
+                tracing::warn!(key, error = %e, "chat: a file's content was not deleted");
+            }
+        }
+    }
+
     /// Deletes what is past its retention (channel's, else the instance's); returns how many.
     /// Found with a read, deleted [`RETENTION_CHUNK`] at a time: every other write of the
     /// instance (pad edits, messages) waits behind each write job, so none may be long.
@@ -1693,14 +1781,7 @@ impl ChatService {
             }
             let (n, shas) = self.db.write(move |c| store::delete_posts(c, &ids)).await?;
             removed += n;
-            for key in shas
-                .iter()
-                .flat_map(|sha| [crate::files::file_key(sha), crate::files::thumb_key(sha)])
-            {
-                if let Err(e) = self.blobs.delete(&key).await {
-                    tracing::warn!(key, error = %e, "chat: an expired file was not deleted");
-                }
-            }
+            self.drop_files(&shas).await;
             // `n == 0`: someone deleted them meanwhile; stop rather than loop on a stale read.
             if !full || n == 0 {
                 break;
@@ -1772,16 +1853,6 @@ impl ChatService {
         Ok(())
     }
 
-    /// Tells everyone who shares a team with `user_id` about their status.
-    /// The presence of a connected user as a newcomer should see it: away if they said so.
-    pub fn connected_status(&self, user_id: &str) -> &'static str {
-        if self.away.lock().contains(user_id) {
-            "away"
-        } else {
-            "online"
-        }
-    }
-
     /// The people who share a team with `user_id` (at most 5,000): who hears of their presence.
     pub async fn team_peers(&self, user_id: &str) -> ChatResult<Vec<String>> {
         let uid = user_id.to_string();
@@ -1797,24 +1868,15 @@ impl ChatService {
             .await?)
     }
 
-    pub async fn presence(&self, user_id: &str, status: &str) -> ChatResult<()> {
+    /// Tells everyone who shares a team with `user_id` of their new presence.
+    pub async fn presence(&self, user_id: &str, status: Status) -> ChatResult<()> {
         let peers = self.team_peers(user_id).await?;
-        self.presence_to(&peers, user_id, status);
-        Ok(())
-    }
-
-    /// Tells `peers` (from `team_peers`, read once by a caller that needs them too) of
-    /// `user_id`'s new presence.
-    pub fn presence_to(&self, peers: &[String], user_id: &str, status: &str) {
-        if status == "away" {
-            self.away.lock().insert(user_id.to_string());
-        } else {
-            self.away.lock().remove(user_id);
-        }
-        let data = json!({"type": "presence", "user_id": user_id, "status": status}).to_string();
+        let data =
+            json!({"type": "presence", "user_id": user_id, "status": status.as_str()}).to_string();
         let topics: Vec<String> = peers.iter().map(|p| topic(p)).collect();
         self.hub
             .broadcast_event_json_to(topics.iter().map(String::as_str), &data);
+        Ok(())
     }
 }
 
@@ -1932,9 +1994,14 @@ impl ChatService {
     /// Deletes a message as its author would (admin moderation): its text, files and search
     /// entry go, and the channel is told.
     pub async fn remove_post_as_admin(&self, id: i64) -> ChatResult<()> {
-        self.db
-            .write(move |c| store::mark_post_deleted(c, id))
+        let unused = self
+            .db
+            .write(move |c| match store::post(c, id)? {
+                Some(p) => store::mark_post_deleted(c, &p),
+                None => Err(Error::not_found("no such message").into()),
+            })
             .await?;
+        self.drop_files(&unused).await;
         self.announce_post("post_deleted", id, "").await
     }
 }

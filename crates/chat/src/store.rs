@@ -4,6 +4,8 @@ use nichoir_storage::{
     params, search, Connection, Dialect, OptionalExtension, Row, SResult, SqlError,
 };
 
+use serde_json::{json, Value};
+
 use crate::model::{ChannelRow, Kind, MemberRow, PostRow, Reaction, TeamRow};
 
 fn bad(what: &str) -> SqlError {
@@ -32,6 +34,15 @@ pub fn team_role(c: &Connection, team_id: &str, user_id: &str) -> SResult<Option
             .query_row(params![team_id, user_id], |r| r.get(0))
             .optional()?,
     )
+}
+
+/// How many admins the team has besides `user_id`.
+pub fn other_admins(c: &Connection, team_id: &str, user_id: &str) -> SResult<i64> {
+    Ok(c
+        .prepare_cached(
+            "SELECT COUNT(*) FROM chat_team_members WHERE team_id = ?1 AND role = 'admin' AND user_id <> ?2",
+        )?
+        .query_row(params![team_id, user_id], |r| r.get(0))?)
 }
 
 pub fn teams_of(c: &Connection, user_id: &str) -> SResult<Vec<(TeamRow, String)>> {
@@ -582,14 +593,91 @@ pub fn refold_search(c: &Connection) -> SResult<()> {
     }
 }
 
-pub fn mark_post_deleted(c: &Connection, id: i64) -> SResult<()> {
+/// A deleted message keeps its place (a "deleted" line in the conversation) and nothing of what
+/// it said: its text, reactions and files go, and so do the copies of its text in the event log
+/// that catch-up replays. Returns the files' contents that nothing else uses now.
+pub fn mark_post_deleted(c: &Connection, post: &PostRow) -> SResult<Vec<String>> {
+    let id = post.id;
     c.execute(
         "UPDATE chat_posts SET deleted = 1, text = '', html = '', pinned = 0 WHERE id = ?1",
         [id],
     )?;
     c.execute("DELETE FROM chat_search WHERE rowid = ?1", [id])?;
     c.execute("DELETE FROM chat_reactions WHERE post_id = ?1", [id])?;
+    scrub_events(c, &post.channel_id, id, post.created_at)?;
+    remove_post_files(c, id)
+}
+
+/// Blanks the message `id` in the channel's logged events (its `posted` and `post_edited`
+/// events since `since`): a catch-up then shows it deleted, as a reload does.
+fn scrub_events(c: &Connection, channel_id: &str, id: i64, since: i64) -> SResult<()> {
+    let mut st = c.prepare_cached(
+        "SELECT id, payload FROM chat_events WHERE channel_id = ?1 AND created_at >= ?2 AND payload LIKE ?3",
+    )?;
+    let found: Vec<(i64, String)> = st
+        .query_map(params![channel_id, since, format!("%\"id\":{id}%")], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    blank_posts_in(c, found, |post| post["id"] == id)
+}
+
+/// Blanks the messages of `user_id` in every logged event (an erased account).
+fn scrub_user_events(c: &Connection, user_id: &str) -> SResult<()> {
+    let mut st = c.prepare(
+        "SELECT id, payload FROM chat_events WHERE channel_id IS NOT NULL AND payload LIKE ?1",
+    )?;
+    let found: Vec<(i64, String)> = st
+        .query_map([format!("%\"{user_id}\"%")], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    blank_posts_in(c, found, |post| post["user"]["id"] == user_id)
+}
+
+/// Rewrites those of `events` that carry a message `is_it` picks as that message deleted.
+fn blank_posts_in(
+    c: &Connection,
+    events: Vec<(i64, String)>,
+    is_it: impl Fn(&Value) -> bool,
+) -> SResult<()> {
+    let mut update = c.prepare_cached("UPDATE chat_events SET payload = ?2 WHERE id = ?1")?;
+    for (event, payload) in events {
+        let Ok(mut v) = serde_json::from_str::<Value>(&payload) else {
+            continue;
+        };
+        if !matches!(v["type"].as_str(), Some("posted" | "post_edited")) || !is_it(&v["post"]) {
+            continue;
+        }
+        let post = &mut v["post"];
+        post["text"] = json!("");
+        post["html"] = json!("");
+        post["files"] = json!([]);
+        post["reactions"] = json!([]);
+        post["mentions"] = json!([]);
+        post["deleted"] = json!(true);
+        update.execute(params![event, v.to_string()])?;
+    }
     Ok(())
+}
+
+/// Removes the files of message `id`; returns the contents that nothing else uses now.
+fn remove_post_files(c: &Connection, id: i64) -> SResult<Vec<String>> {
+    let mut st = c.prepare_cached("SELECT sha256 FROM chat_files WHERE post_id = ?1")?;
+    let files: Vec<String> = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    c.execute("DELETE FROM chat_files WHERE post_id = ?1", [id])?;
+    let mut unused = Vec::new();
+    for sha in files {
+        let used: i64 = c.query_row(
+            "SELECT COUNT(*) FROM chat_files WHERE sha256 = ?1",
+            [&sha],
+            |r| r.get(0),
+        )?;
+        if used == 0 && !unused.contains(&sha) {
+            unused.push(sha);
+        }
+    }
+    Ok(unused)
 }
 
 pub fn set_pinned(c: &Connection, id: i64, pinned: bool) -> SResult<()> {
@@ -1042,23 +1130,9 @@ pub fn delete_posts(c: &Connection, ids: &[i64]) -> SResult<(usize, Vec<String>)
     let mut shas = Vec::new();
     let mut deleted = 0;
     for id in ids {
-        let mut st = c.prepare_cached("SELECT sha256 FROM chat_files WHERE post_id = ?1")?;
-        let files: Vec<String> = st
-            .query_map([id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        c.execute("DELETE FROM chat_files WHERE post_id = ?1", [id])?;
+        shas.extend(remove_post_files(c, *id)?);
         c.execute("DELETE FROM chat_search WHERE rowid = ?1", [id])?;
         deleted += c.execute("DELETE FROM chat_posts WHERE id = ?1", [id])?;
-        for sha in files {
-            let used: i64 = c.query_row(
-                "SELECT COUNT(*) FROM chat_files WHERE sha256 = ?1",
-                [&sha],
-                |r| r.get(0),
-            )?;
-            if used == 0 {
-                shas.push(sha);
-            }
-        }
     }
     Ok((deleted, shas))
 }
@@ -1269,6 +1343,7 @@ pub fn erase_user_posts(c: &Connection, user_id: &str) -> SResult<Vec<String>> {
         "UPDATE chat_posts SET deleted = 1, text = '', html = '', pinned = 0 WHERE user_id = ?1",
         [user_id],
     )?;
+    scrub_user_events(c, user_id)?;
     let shas: Vec<String> = c
         .prepare("SELECT DISTINCT sha256 FROM chat_files WHERE user_id = ?1")?
         .query_map([user_id], |r| r.get(0))?

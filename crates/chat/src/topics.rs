@@ -1,13 +1,13 @@
 //! The realtime side of chat: `chat:<user id>`, one topic per user carrying every event of every
 //! channel they are in. Only that user may follow it. Clients publish `catch_up`, `typing` and
-//! `status`; presence follows the topic's connections: online with the first, offline a few
-//! seconds after the last is gone (a reload comes back within them), and a new connection is told
-//! who of its teams is online now.
+//! `status`; the topic's connections count for the person's presence across the tools
+//! (`nichoir_realtime::online`), and a new connection is told who of its teams is online now.
 
 use std::sync::Arc;
 
 use nichoir_auth::Actor;
 use nichoir_core::Error;
+use nichoir_realtime::online::{idle_of, Status};
 use nichoir_realtime::{Hub, Peer, TopicHandler};
 use serde_json::{json, Value};
 
@@ -19,10 +19,6 @@ pub struct ChatTopics {
 
 /// Events per `events` message of a catch-up.
 const CHUNK: usize = 200;
-
-/// How long after a user's last connection closed they are said offline: a reload or a network
-/// hiccup reconnects within it, without an offline-online flicker for the others.
-pub const OFFLINE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 #[async_trait::async_trait]
 impl TopicHandler for ChatTopics {
@@ -43,40 +39,23 @@ impl TopicHandler for ChatTopics {
         actor: &Actor,
         topic: &str,
     ) -> Result<(), Error> {
-        let peers = self.service.team_peers(actor.id()).await?;
-        // The first connection of this user makes them online for the others.
-        if hub.members(topic).len() == 1 {
-            self.service.presence_to(&peers, actor.id(), "online");
-        }
-        // And this connection learns who is online now (later changes come as events).
-        for other in peers {
-            if !hub.members(&crate::service::topic(&other)).is_empty() {
+        self.service.online.join(actor.id(), peer.conn);
+        // This connection learns who is online now (later changes come as events).
+        for other in self.service.team_peers(actor.id()).await? {
+            let status = self.service.online.status(&other);
+            if status != Status::Offline {
                 hub.send_event_to(
                     peer.conn,
                     topic,
-                    &json!({"type": "presence", "user_id": other, "status": self.service.connected_status(&other)}),
+                    &json!({"type": "presence", "user_id": other, "status": status.as_str()}),
                 );
             }
         }
         Ok(())
     }
 
-    fn on_leave(&self, hub: &Hub, _peer: &Peer, topic: &str) {
-        if !hub.members(topic).is_empty() {
-            return;
-        }
-        let Some(user_id) = topic.strip_prefix("chat:").map(str::to_string) else {
-            return;
-        };
-        let (hub, service, topic) = (hub.clone(), self.service.clone(), topic.to_string());
-        tokio::spawn(async move {
-            tokio::time::sleep(OFFLINE_GRACE).await;
-            if hub.members(&topic).is_empty() {
-                if let Err(e) = service.presence(&user_id, "offline").await {
-                    tracing::warn!(error = %e.message, "offline presence not sent");
-                }
-            }
-        });
+    fn on_leave(&self, _hub: &Hub, peer: &Peer, _topic: &str) {
+        self.service.online.leave(&peer.id, peer.conn);
     }
 
     async fn on_publish(
@@ -121,10 +100,11 @@ impl TopicHandler for ChatTopics {
                     .typing(actor, channel, data["root_id"].as_i64())
                     .await
             }
-            Some("status") => match data["status"].as_str() {
-                Some(s @ ("online" | "away")) => self.service.presence(actor.id(), s).await,
-                _ => Err(Error::bad_request("status: online or away")),
-            },
+            Some("status") => {
+                let idle = idle_of(&data)?;
+                self.service.online.set_idle(actor.id(), from.conn, idle);
+                Ok(())
+            }
             _ => Err(Error::bad_request(
                 "chat: publish catch_up, typing or status",
             )),

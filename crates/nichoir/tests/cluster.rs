@@ -482,6 +482,61 @@ enum Trouble {
     NodeDies,
 }
 
+/// A person's presence is one across the nodes and the tools: Ann's bell (any page) on node 1
+/// makes her online for Bob on node 2; idle there, away; another page active on node 3, online;
+/// idle too, away; the first closed, still away; the last closed, offline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_is_one_across_nodes_and_tools() {
+    let Some(setup) = Setup::new(3) else {
+        return;
+    };
+    let nodes = setup.nodes("p", &[]);
+    let Club {
+        tokens,
+        ids,
+        mut sockets,
+        ..
+    } = Club::new(&setup, &nodes).await;
+    let ann = ids[0].clone();
+    let mut bob = sockets.remove(1);
+    // Ann's chat page closes: she is offline for Bob.
+    drop(sockets.remove(0));
+    async fn ann_is(bob: &mut Ws, ann: &str) -> String {
+        let f = next_frame(bob, "Ann's presence", |f| {
+            f["type"] == "event" && f["data"]["type"] == "presence" && f["data"]["user_id"] == ann
+        })
+        .await;
+        f["data"]["status"].as_str().unwrap_or("").to_string()
+    }
+    // Bob's snapshot said online; then the close.
+    assert_eq!(ann_is(&mut bob, &ann).await, "online");
+    assert_eq!(ann_is(&mut bob, &ann).await, "offline");
+
+    let bell = format!("notify:{ann}");
+    let status = |s: &str| json!({"type": "publish", "topic": bell, "data": {"type": "status", "status": s}});
+    let mut one = ws_connect(&nodes[0].url, &tokens[0]).await;
+    subscribe(&mut one, &bell).await;
+    assert_eq!(ann_is(&mut bob, &ann).await, "online");
+    send(&mut one, status("away")).await;
+    assert_eq!(ann_is(&mut bob, &ann).await, "away");
+    let mut three = ws_connect(&nodes[2].url, &tokens[0]).await;
+    subscribe(&mut three, &bell).await;
+    assert_eq!(
+        ann_is(&mut bob, &ann).await,
+        "online",
+        "a page active on node 3"
+    );
+    send(&mut three, status("away")).await;
+    assert_eq!(ann_is(&mut bob, &ann).await, "away");
+    drop(one);
+    drop(three);
+    assert_eq!(
+        ann_is(&mut bob, &ann).await,
+        "offline",
+        "the next word is offline (closing node 1's page changed nothing)"
+    );
+}
+
 /// Posts `n` messages to `path` on `url`, one after another, until one is not answered 201
 /// (its node died); answers the ids of those that were.
 async fn post_until_refused(url: String, token: String, path: String, n: usize) -> Vec<String> {

@@ -23,12 +23,14 @@ pub fn api(api: nichoir_http::Api) -> nichoir_http::Api {
     routes::declare(api)
 }
 
-/// Registers the `notify:` topic on the hub.
-pub fn register_topics(service: &NotifyService) {
+/// Registers the `notify:` topic on the hub: open on every page, it is what makes a person
+/// online (or away) in every tool.
+pub fn register_topics(service: &NotifyService, online: &nichoir_realtime::Online) {
     service.hub().register(
         "notify",
         Arc::new(topics::NotifyTopics {
             service: service.clone(),
+            online: online.clone(),
         }),
     );
 }

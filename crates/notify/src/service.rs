@@ -292,12 +292,7 @@ impl NotifyService {
         let uid = user_id.to_string();
         let (rows, unread) = self
             .db
-            .read(move |c| {
-                Ok((
-                    store::page(c, &uid, before, limit)?,
-                    store::unread(c, &uid)?,
-                ))
-            })
+            .read(move |c| store::page(c, &uid, before, limit))
             .await?;
         let next_before = (rows.len() as i64 == limit)
             .then(|| rows.last().map(|r| r.id))

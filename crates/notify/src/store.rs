@@ -141,21 +141,37 @@ pub fn insert(c: &Connection, n: &Notice, now: i64) -> SResult<i64> {
 }
 
 /// The newest first, older than `before` when given.
+/// A page of mine, newest first, and how many of mine are unread: in one statement, so that
+/// both come from one snapshot (a notification arriving between two reads would be counted and
+/// not listed).
 pub fn page(
     c: &Connection,
     user_id: &str,
     before: Option<i64>,
     limit: i64,
-) -> SResult<Vec<NotificationRow>> {
+) -> SResult<(Vec<NotificationRow>, i64)> {
     let mut st = c.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM notifications WHERE user_id = ?1 AND id < ?2
+        "SELECT {COLUMNS}, (SELECT count(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL)
+         FROM notifications WHERE user_id = ?1 AND id < ?2
          ORDER BY id DESC LIMIT ?3"
     ))?;
-    let rows = st.query_map(
-        params![user_id, before.unwrap_or(i64::MAX), limit],
-        from_row,
-    )?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    let mut unread = None;
+    let rows = st
+        .query_map(params![user_id, before.unwrap_or(i64::MAX), limit], |r| {
+            Ok((from_row(r)?, r.get::<_, i64>(9)?))
+        })?
+        .map(|row| {
+            row.map(|(n, count)| {
+                unread = Some(count);
+                n
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let unread = match unread {
+        Some(n) => n,
+        None => self::unread(c, user_id)?,
+    };
+    Ok((rows, unread))
 }
 
 pub fn unread(c: &Connection, user_id: &str) -> SResult<i64> {

@@ -1,15 +1,19 @@
 //! `notify:<user id>`: a person's bell. Only they may follow it; on joining they get the
-//! unread count, then a frame per new notification, read change or cancelled call.
+//! unread count, then a frame per new notification, read change or cancelled call. Every page
+//! holds it, so it is also where a page says its person is idle or back (`status`), and its
+//! connections make the person online in every tool.
 
 use nichoir_auth::Actor;
 use nichoir_core::Error;
-use nichoir_realtime::{Hub, Peer, TopicHandler};
+use nichoir_realtime::online::idle_of;
+use nichoir_realtime::{Hub, Online, Peer, TopicHandler};
 
 use crate::model::Frame;
 use crate::service::NotifyService;
 
 pub struct NotifyTopics {
     pub service: NotifyService,
+    pub online: Online,
 }
 
 #[async_trait::async_trait]
@@ -36,6 +40,7 @@ impl TopicHandler for NotifyTopics {
         let Some(user) = actor.as_user() else {
             return Ok(());
         };
+        self.online.join(&user.id, peer.conn);
         let unread = self.service.unread(&user.id).await?;
         if let Ok(data) = serde_json::to_value(Frame::Read { unread }) {
             hub.send_event_to(peer.conn, topic, &data);
@@ -43,15 +48,23 @@ impl TopicHandler for NotifyTopics {
         Ok(())
     }
 
-    /// The bell is the server's to speak on: nothing a client publishes is relayed.
+    fn on_leave(&self, _hub: &Hub, peer: &Peer, _topic: &str) {
+        self.online.leave(&peer.id, peer.conn);
+    }
+
+    /// The bell is the server's to speak on: a page only says whether its person is idle.
     async fn on_publish(
         &self,
         _hub: &Hub,
-        _from: &Peer,
-        _actor: &Actor,
+        from: &Peer,
+        actor: &Actor,
         _topic: &str,
-        _data: serde_json::Value,
+        data: serde_json::Value,
     ) -> Result<(), Error> {
-        Err(Error::forbidden("notifications are read-only"))
+        if data["type"] != "status" {
+            return Err(Error::forbidden("notifications are read-only"));
+        }
+        self.online.set_idle(actor.id(), from.conn, idle_of(&data)?);
+        Ok(())
     }
 }

@@ -248,7 +248,7 @@ impl Hub {
     }
 
     /// This node's index in a cluster.
-    fn node(&self) -> Option<u16> {
+    pub(crate) fn node(&self) -> Option<u16> {
         self.inner.bus.get().map(|(n, _)| *n)
     }
 
@@ -1120,11 +1120,11 @@ fn event_json_frame(topic: &str, data_json: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn peer(conn: ConnId, id: &str) -> Peer {
+    pub(crate) fn peer(conn: ConnId, id: &str) -> Peer {
         Peer {
             conn,
             id: id.into(),
@@ -1135,11 +1135,11 @@ mod tests {
         }
     }
 
-    fn user(id: &str) -> Actor {
+    pub(crate) fn user(id: &str) -> Actor {
         Actor::test_user(id, Some(&format!("s_{id}")), None)
     }
 
-    fn join(hub: &Hub, topic: &str, peer: Peer, tx: mpsc::Sender<String>) -> Vec<Peer> {
+    pub(crate) fn join(hub: &Hub, topic: &str, peer: Peer, tx: mpsc::Sender<String>) -> Vec<Peer> {
         let actor = Actor::test_user(&peer.id, Some(&format!("s_{}", peer.id)), None);
         hub.join(topic, peer, &actor, hub.epoch(topic), tx)
             .expect("joined")
@@ -1148,7 +1148,7 @@ mod tests {
     /// The bus between hubs in one process: what one publishes, the others receive at once
     /// (the NATS transport is tested with the real server in crates/nichoir/tests/cluster.rs).
     #[derive(Default)]
-    struct Wire {
+    pub(crate) struct Wire {
         hubs: parking_lot::Mutex<Vec<Hub>>,
         /// Drops every message while set (a lost one).
         lose: std::sync::atomic::AtomicBool,
@@ -1168,7 +1168,7 @@ mod tests {
         }
     }
 
-    fn cluster(n: u16) -> (Arc<Wire>, Vec<Hub>) {
+    pub(crate) fn cluster(n: u16) -> (Arc<Wire>, Vec<Hub>) {
         let wire = Arc::new(Wire::default());
         let hubs: Vec<Hub> = (1..=n)
             .map(|i| {

@@ -7,6 +7,7 @@ mod bucket;
 pub mod bus;
 mod connection;
 mod hub;
+pub mod online;
 pub mod owner;
 mod presence;
 mod protocol;
@@ -16,5 +17,6 @@ pub use connection::serve_connection;
 pub use hub::{
     close, ConnId, Hub, NodeGoneHandler, Peer, RequestHandler, SignalHandler, TopicHandler,
 };
+pub use online::Online;
 pub use presence::PresenceHandler;
 pub use protocol::{ClientMessage, ServerMessage};

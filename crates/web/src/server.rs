@@ -137,6 +137,13 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let revoked = hub.clone();
     auth.revocations().listen(move |r| revoked.revoke(r));
     hub.register("presence", Arc::new(PresenceHandler));
+    // A person is online while a page of any tool is open: every page holds the bell's topic,
+    // chat's pages their chat topic too.
+    let online = nichoir_realtime::Online::new(
+        &hub,
+        &["notify", "chat"],
+        nichoir_realtime::online::OFFLINE_GRACE,
+    );
     let notify = nichoir_notify::NotifyService::start(
         db.clone(),
         hub.clone(),
@@ -144,7 +151,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         config.push_contact(),
     )
     .await?;
-    nichoir_notify::register_topics(&notify);
+    nichoir_notify::register_topics(&notify, &online);
     let notifier: Arc<dyn nichoir_core::notify::Notifier> = Arc::new(notify.clone());
     // Every tool that keeps people's uploads has a part here; accounts hold the own limits.
     let quotas = nichoir_core::quota::Quotas::new(
@@ -215,6 +222,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             }),
         ],
         notifier: notifier.clone(),
+        online,
     }));
     nichoir_chat::register_topics(&chat);
     let video = nichoir_video::VideoService::start(nichoir_video::VideoDeps {

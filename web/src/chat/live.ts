@@ -1,6 +1,7 @@
 // The chat's client store (the pure reducer of state.ts behind a ref) and its realtime link: the
 // topic `chat:{me}` through the pads' socket client, with the catch-up state machine of sync.ts.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { isIdle, statusFrame, watchIdle } from "../idle.ts";
 import { type ConnState, TopicSocket } from "../pads/socket.ts";
 import { type Action, type ChatState, initialState, reduce } from "./state.ts";
 import { type ChatEvent, ChatSync, type SyncOutput } from "./sync.ts";
@@ -76,7 +77,11 @@ export function useChatLive(meId: string, handlers: LiveHandlers): ChatLive {
       );
     };
     const socket = new TopicSocket(`chat:${meId}`, {
-      onSubscribed: () => run(sync.subscribed()),
+      onSubscribed: () => {
+        // A new connection starts active on the server: an idle page says so again.
+        if (isIdle()) socket.publish(statusFrame(true));
+        run(sync.subscribed());
+      },
       onEvent: (data) => run(sync.receive(data as ChatEvent)),
       onPresence: () => {},
       onFrameError: () => {},
@@ -85,13 +90,11 @@ export function useChatLive(meId: string, handlers: LiveHandlers): ChatLive {
     });
     socketRef.current = socket;
     socket.start();
-    // Away while the page is hidden, online when it is back.
-    const onVisibility = () => socket.publish({ type: "status", status: document.visibilityState === "hidden" ? "away" : "online" });
-    document.addEventListener("visibilitychange", onVisibility);
+    const unwatch = watchIdle((idle) => socket.publish(statusFrame(idle)));
     return () => {
       alive = false;
       if (retry) clearTimeout(retry);
-      document.removeEventListener("visibilitychange", onVisibility);
+      unwatch();
       socket.stop();
       socketRef.current = null;
       setState(null);

@@ -1091,7 +1091,7 @@ export const fr: Messages = {
   "wiki.tb.ph.code": "code",
   "wiki.tb.ph.column": "Colonne",
 
-  "wiki.history.title": "Historique de {name}",
+  "wiki.history.title": "Historique de la page « {name} »",
   "wiki.history.backToPage": "Retour à la page",
   "wiki.history.deleted": "Supprimée",
   "wiki.history.empty": "Aucune révision.",
@@ -1250,7 +1250,7 @@ export const fr: Messages = {
   "chat.openBadge": "Ouverte",
   "chat.role.admin": "Admin",
   "chat.createTeam": "Créer une équipe",
-  "chat.createTeamDesc": "Une équipe a ses propres canaux ; un canal « Town square » est créé pour tous ceux qui la rejoignent.",
+  "chat.createTeamDesc": "Une équipe a ses propres canaux ; un canal « Place du village » est créé pour tous ceux qui la rejoignent.",
   "chat.teamDisplayName": "Nom de l'équipe",
   "chat.teamName": "Adresse",
   "chat.teamNameHint": "L'adresse de l'équipe : /chat/{name}",
