@@ -231,7 +231,7 @@ describe("Chat administration", { concurrency: false }, () => {
     const { page } = admin;
     const dialog = page.getByRole("dialog", { name: "Channel settings: Partners" });
     const section = dialog.locator("section", { has: page.getByRole("heading", { name: "Message retention" }) });
-    await section.getByText("The server does not say what this channel keeps now; saving replaces it.").waitFor();
+    await section.getByText("Now: the instance's rule applies: messages are kept for good.").waitFor();
     assert.equal(await section.getByRole("radio", { name: /Instance default/ }).isChecked(), true);
     await section.getByRole("radio", { name: /A duration for this channel/ }).check();
     await section.getByLabel("Days to keep messages").fill("0");
@@ -245,7 +245,7 @@ describe("Chat administration", { concurrency: false }, () => {
 
     await section.getByRole("radio", { name: /Instance default/ }).check();
     await section.getByRole("button", { name: "Save" }).click();
-    await section.getByText("Saved: the instance's rule applies.").waitFor();
+    await section.getByText("Saved: the instance's rule applies: messages are kept for good.").waitFor();
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
 

@@ -1336,6 +1336,19 @@ async fn guests_only_see_the_channels_they_are_given() -> anyhow::Result<()> {
             .body["posts"],
         json!([])
     );
+    // Gus becomes a member: he is in the town square, as any newcomer.
+    let r = ana
+        .http
+        .put_json(
+            "/api/v1/chat/teams/asso/members/gus",
+            json!({"role": "member"}),
+        )
+        .await?;
+    assert!(r.status < 300, "{:?}", r.body);
+    assert_eq!(
+        post(&gus, &square, "glad to be in").await?["text"],
+        "glad to be in"
+    );
     Ok(())
 }
 
@@ -1971,10 +1984,17 @@ async fn a_team_keeps_its_last_admin() -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let ana = person(&server, "ana").await?;
     let bob = person(&server, "bob").await?;
-    crate::support::team_square(&ana.http, "club").await?;
+    let square = crate::support::team_square(&ana.http, "club").await?;
     bob.http
         .post("/api/v1/chat/teams/club/join", json!({}))
         .await?;
+    let hooks = format!("/api/v1/chat/channels/{square}/webhooks");
+    let r = bob.http.post(&hooks, json!({"display_name": "CI"})).await?;
+    assert_eq!(
+        r.status, 403,
+        "a plain member adds no webhook: {:?}",
+        r.body
+    );
     let me = "/api/v1/chat/teams/club/members/ana";
     let r = ana.http.put_json(me, json!({"role": "member"})).await?;
     assert_eq!(
@@ -2009,11 +2029,17 @@ async fn a_team_keeps_its_last_admin() -> anyhow::Result<()> {
         "with Bob admin, Ana steps down: {:?}",
         r.body
     );
+    // Bob, a team admin though a plain member of the square, manages its webhooks.
+    let r = bob.http.post(&hooks, json!({"display_name": "CI"})).await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
     let r = bob
         .http
         .post("/api/v1/chat/teams/club/leave", json!({}))
         .await?;
     assert_eq!(r.status, 409, "now Bob is the last: {:?}", r.body);
+    // Imports are a team admin's: Ana (a member now) is refused before her file is read.
+    let r = import_mattermost(&ana.http, "club", &[json!({"type": "post"})]).await?;
+    assert_eq!(r.status, 403, "{:?}", r.body);
     Ok(())
 }
 

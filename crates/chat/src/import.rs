@@ -419,6 +419,7 @@ impl ChatService {
         team: &str,
         bytes: &[u8],
     ) -> ChatResult<Value> {
+        self.import_rights(actor, team).await?;
         let bytes = bytes.to_vec();
         let data = tokio::task::spawn_blocking(move || read_mattermost(&bytes))
             .await
@@ -426,9 +427,6 @@ impl ChatService {
         self.import(actor, team, data).await
     }
 
-    /// Stores import data in a team: channels, messages with their times, threads, reactions.
-    /// Source users who exist here under the same username keep their messages; the others' are
-    /// posted by the importer under their name (`props.override_username`). History starts read.
     /// The team, if `actor` administers it (checked before any byte of the export is read).
     async fn import_rights(
         &self,
@@ -443,6 +441,9 @@ impl ChatService {
         Ok((team, me.id.clone()))
     }
 
+    /// Stores import data in a team: channels, messages with their times, threads, reactions.
+    /// Source users who exist here under the same username keep their messages; the others' are
+    /// posted by the importer under their name (`props.override_username`). History starts read.
     async fn import(&self, actor: &Actor, team: &str, data: ImportData) -> ChatResult<Value> {
         let (team, me) = self.import_rights(actor, team).await?;
         let mut local: HashMap<String, String> = HashMap::new();

@@ -53,6 +53,8 @@ pub struct ChannelRow {
     pub created_at: i64,
     pub last_post_at: i64,
     pub post_count: i64,
+    /// Days its messages are kept; None: the instance's `chat.retention_days`.
+    pub retention_days: Option<i64>,
 }
 
 /// My membership of a channel.

@@ -428,10 +428,11 @@ impl ChatService {
             .write(move |c| {
                 let now = now_ms();
                 let mut out = Vec::new();
-                let fresh = store::team_role(c, &tid, &uid)?.is_none();
+                let before = store::team_role(c, &tid, &uid)?;
                 store::set_team_member(c, &tid, &uid, &role, now)?;
-                // A guest sees only the channels they are given, not even the town square.
-                if fresh && role != "guest" {
+                // A guest sees only the channels they are given, not even the town square; a
+                // guest made a member joins it as any newcomer does.
+                if matches!(before.as_deref(), None | Some("guest")) && role != "guest" {
                     if let Some(ts) = store::channel_by_name(c, &tid, "town-square")? {
                         if store::add_member(c, &ts.id, &uid, "member", now)? {
                             emit(c, Some(&ts.id), None, json!({"type": "member_joined", "channel_id": ts.id, "user_id": uid}), &mut out)?;
@@ -642,6 +643,8 @@ impl ChatService {
             "id": ch.id, "team_id": ch.team_id, "kind": ch.kind, "name": ch.name, "display_name": ch.display_name,
             "header": ch.header, "purpose": ch.purpose, "archived": ch.archived, "created_at": rfc3339(ch.created_at),
             "last_post_at": rfc3339(ch.last_post_at), "members": count,
+            // Said to everyone who may read it: how long what they write here is kept.
+            "retention_days": ch.retention_days, "default_retention_days": self.retention_days,
             "me": member.map(|m| json!({"role": m.role, "unread": (ch.post_count - m.viewed_count).max(0), "mentions": m.mentions,
                 "muted": m.muted, "notify": crate::notices::level_of(m), "last_viewed_post": m.last_viewed_post})),
         });

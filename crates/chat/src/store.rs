@@ -114,7 +114,9 @@ pub fn team_members(c: &Connection, team_id: &str) -> SResult<Vec<(String, Strin
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-const CHANNEL_COLUMNS: &str = "id, team_id, kind, name, display_name, header, purpose, archived, created_at, last_post_at, post_count";
+const CHANNEL_COLUMNS: &str = "id, team_id, kind, name, display_name, header, purpose, archived, created_at, last_post_at, post_count, retention_days";
+/// How many columns `CHANNEL_COLUMNS` names: where a query's own columns start after them.
+const CHANNEL_WIDTH: usize = 12;
 
 fn channel_from(r: &Row<'_>) -> Result<ChannelRow, SqlError> {
     let kind: String = r.get(2)?;
@@ -130,6 +132,7 @@ fn channel_from(r: &Row<'_>) -> Result<ChannelRow, SqlError> {
         created_at: r.get(8)?,
         last_post_at: r.get(9)?,
         post_count: r.get(10)?,
+        retention_days: r.get(CHANNEL_WIDTH - 1)?,
     })
 }
 
@@ -198,7 +201,7 @@ pub fn my_channels(
     let rows = st.query_map(params![team_id, user_id], |r| {
         Ok((
             channel_from(r)?,
-            member_from(r, 11)?.ok_or_else(|| bad("member"))?,
+            member_from(r, CHANNEL_WIDTH)?.ok_or_else(|| bad("member"))?,
         ))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -219,7 +222,7 @@ pub fn browse(c: &Connection, team_id: &str, user_id: &str) -> SResult<Vec<(Chan
          ORDER BY ch.archived, ch.display_name, ch.id"
     ))?;
     let rows = st.query_map(params![team_id, user_id], |r| {
-        Ok((channel_from(r)?, r.get(11)?))
+        Ok((channel_from(r)?, r.get(CHANNEL_WIDTH)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -1545,6 +1548,14 @@ pub fn clear_status(c: &Connection, user_id: &str) -> SResult<()> {
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};
+
+    #[test]
+    fn the_channel_width_counts_the_channel_columns() {
+        assert_eq!(
+            super::CHANNEL_COLUMNS.split(", ").count(),
+            super::CHANNEL_WIDTH
+        );
+    }
 
     /// On SQLite, and on PostgreSQL when a test server is configured.
     fn dbs() -> Vec<Connection> {

@@ -70,7 +70,22 @@ impl ChatService {
             .id
             .clone();
         let (ch, m) = self.readable_channel(channel_id, &me).await?;
-        if m.is_none_or(|m| m.role != "admin") {
+        if m.is_some_and(|m| m.role == "admin") {
+            return Ok((ch, me));
+        }
+        // A team's admins manage the integrations of every channel they can read in it.
+        let team_admin = match ch.team_id.clone() {
+            Some(tid) => {
+                let uid = me.clone();
+                self.db
+                    .read(move |c| crate::store::team_role(c, &tid, &uid))
+                    .await?
+                    .as_deref()
+                    == Some("admin")
+            }
+            None => false,
+        };
+        if !team_admin {
             return Err(Error::forbidden(refusal));
         }
         Ok((ch, me))
@@ -83,7 +98,11 @@ impl ChatService {
         display_name: &str,
     ) -> ChatResult<Value> {
         let (ch, me) = self
-            .channel_admin(actor, channel_id, "only channel admins add webhooks")
+            .channel_admin(
+                actor,
+                channel_id,
+                "only channel or team admins add webhooks",
+            )
             .await?;
         let name = text::line("display_name", display_name, 1, 64)?;
         let (id, secret) = (new_id("h"), random_token(24));
@@ -104,7 +123,11 @@ impl ChatService {
 
     pub async fn webhooks(&self, actor: &Actor, channel_id: &str) -> ChatResult<Value> {
         let (ch, _) = self
-            .channel_admin(actor, channel_id, "only channel admins see webhooks")
+            .channel_admin(
+                actor,
+                channel_id,
+                "only channel or team admins see webhooks",
+            )
             .await?;
         let rows: Vec<Value> = self
             .db
@@ -124,7 +147,11 @@ impl ChatService {
         hook_id: &str,
     ) -> ChatResult<()> {
         let (ch, _) = self
-            .channel_admin(actor, channel_id, "only channel admins remove webhooks")
+            .channel_admin(
+                actor,
+                channel_id,
+                "only channel or team admins remove webhooks",
+            )
             .await?;
         let h = hook_id.to_string();
         let n = self

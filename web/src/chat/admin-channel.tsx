@@ -178,10 +178,16 @@ function RetentionSection({ ch }: { ch: Channel }) {
   const n = Number(days.trim());
   const valid = /^\d+$/.test(days.trim()) && n >= 1 && n <= MAX_DAYS;
   const daysError = mode === "days" && tried && !valid ? t("chat.admin.retention.range", { max: MAX_DAYS.toLocaleString(lang) }) : null;
+  const days_ = (v: number) =>
+    t(new Intl.PluralRules(lang).select(v) === "one" ? "chat.admin.retention.isDays.one" : "chat.admin.retention.isDays.other", { count: v.toLocaleString(lang) });
+  // The instance's rule, as the server says it (0: kept for good).
+  const instance = ch.default_retention_days;
   const describe = (v: number | null) =>
-    v === null
-      ? t("chat.admin.retention.isDefault")
-      : t(new Intl.PluralRules(lang).select(v) === "one" ? "chat.admin.retention.isDays.one" : "chat.admin.retention.isDays.other", { count: v.toLocaleString(lang) });
+    v !== null
+      ? days_(v)
+      : instance === undefined
+        ? t("chat.admin.retention.isDefault")
+        : t("chat.admin.retention.isDefaultRule", { rule: instance > 0 ? days_(instance) : t("chat.admin.retention.forever") });
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -275,7 +281,7 @@ function RetentionSection({ ch }: { ch: Channel }) {
   );
 }
 
-/** The channel settings dialog: webhooks for channel admins, retention for team admins. */
+/** The channel settings dialog: webhooks for channel and team admins, retention for team admins. */
 export function ChannelSettingsDialog({ ch, onClose }: { ch: Channel; onClose: () => void }) {
   const { t } = useApp();
   const { team } = useChat();
@@ -284,7 +290,7 @@ export function ChannelSettingsDialog({ ch, onClose }: { ch: Channel; onClose: (
   return (
     <Modal title={t("chat.admin.channel.title", { name: ch.display_name || ch.name })} onClose={onClose} wide class="chat-admin-dialog">
       <div class="chat-admin-panel">
-        {channelAdmin ? (
+        {channelAdmin || teamAdmin ? (
           <WebhooksSection ch={ch} />
         ) : (
           <section class="chat-admin-section" aria-labelledby="chat-admin-hooks-h">

@@ -65,6 +65,8 @@ export interface Channel {
    * `GET /api/v1/chat/channels/{id}` does not send it yet.
    */
   retention_days?: number | null;
+  /** The instance's `chat.retention_days` (0: kept for good). */
+  default_retention_days?: number;
 }
 
 export interface BrowseChannel extends Channel {
