@@ -888,6 +888,11 @@ async fn bad_input_gets_clear_errors_and_stores_nothing() -> anyhow::Result<()> 
 }
 
 fn png(w: u32, h: u32) -> Vec<u8> {
+    png_with_text(w, h, None)
+}
+
+/// A PNG, with a `tEXt` chunk saying `text` if given (as cameras and editors leave metadata).
+fn png_with_text(w: u32, h: u32, text: Option<&[u8]>) -> Vec<u8> {
     // A real PNG (RGB, zlib-compressed rows with filter 0), built here so the test needs no image
     // library of its own.
     let row: Vec<u8> = std::iter::once(0u8)
@@ -909,6 +914,9 @@ fn png(w: u32, h: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
     out.extend(chunk(b"IHDR", &ihdr));
+    if let Some(text) = text {
+        out.extend(chunk(b"tEXt", text));
+    }
     out.extend(chunk(b"IDAT", &idat));
     out.extend(chunk(b"IEND", &[]));
     out
@@ -2040,6 +2048,46 @@ async fn a_team_keeps_its_last_admin() -> anyhow::Result<()> {
     // Imports are a team admin's: Ana (a member now) is refused before her file is read.
     let r = import_mattermost(&ana.http, "club", &[json!({"type": "post"})]).await?;
     assert_eq!(r.status, 403, "{:?}", r.body);
+    Ok(())
+}
+
+/// An image keeps no metadata (a place written in it by the camera or an editor), and one
+/// larger than `uploads.max_image_pixels` is refused with 413.
+#[tokio::test]
+async fn uploaded_images_lose_their_metadata_and_respect_the_pixel_cap() -> anyhow::Result<()> {
+    let server = TestServer::start_with(|c| c.uploads.max_image_pixels = 50_000)?;
+    let ana = person(&server, "ana").await?;
+    let square = crate::support::team_square(&ana.http, "club").await?;
+    let text = b"Location\x0048.8530 N, 2.3499 E";
+    let photo = png_with_text(200, 100, Some(text));
+    let r = upload(&ana, &square, "photo.png", "image/png", photo.clone()).await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let kept = ana
+        .http
+        .get(&format!(
+            "/api/v1/chat/files/{}",
+            r.body["id"].as_str().unwrap_or("")
+        ))
+        .await?
+        .bytes;
+    let found = |hay: &[u8]| hay.windows(9).any(|w| w == b"48.8530 N");
+    assert!(found(&photo) && !found(&kept), "the place is gone");
+    assert_eq!(
+        kept.len(),
+        photo.len() - (12 + text.len()),
+        "only that chunk"
+    );
+    assert_eq!(r.body["size"], kept.len(), "the size is the kept file's");
+    let r = upload(&ana, &square, "big.png", "image/png", png(300, 200)).await?;
+    assert_eq!(r.status, 413, "{:?}", r.body);
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("pixels"),
+        "{:?}",
+        r.body
+    );
     Ok(())
 }
 

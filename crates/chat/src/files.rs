@@ -121,20 +121,23 @@ impl ChatService {
             ));
         }
         let content_type = check_content(declared, &bytes)?;
-        self.quotas.check(&me, bytes.len() as u64).await?;
         let is_image = content_type.starts_with("image/");
-        let size = bytes.len() as i64;
-        // Decoding an image is CPU work: off the async runtime.
+        // Decoding an image is CPU work: off the async runtime. What is kept of a photo has no
+        // metadata (where it was taken) and stands upright.
         let (bytes, thumb) = if is_image {
+            let (ct, max) = (content_type.clone(), self.max_image_pixels);
             tokio::task::spawn_blocking(move || {
+                let bytes = nichoir_core::upload::clean_image(&ct, bytes, max)?;
                 let t = thumbnail(&bytes);
-                (bytes, t)
+                Ok::<_, Error>((bytes, t))
             })
             .await
-            .map_err(Error::internal)?
+            .map_err(Error::internal)??
         } else {
             (bytes, None)
         };
+        self.quotas.check(&me, bytes.len() as u64).await?;
+        let size = bytes.len() as i64;
         let sha = self
             .blobs
             .put(FILES, bytes)

@@ -133,6 +133,8 @@ pub struct ChatService {
     pub(crate) auth: AuthService,
     pub(crate) blobs: nichoir_storage::Blobs,
     pub(crate) max_file_bytes: u64,
+    /// Largest image kept, in pixels (`uploads.max_image_pixels`).
+    pub(crate) max_image_pixels: u64,
     /// Storage quotas, asked before a file is stored.
     pub(crate) quotas: nichoir_core::quota::Quotas,
     pub(crate) retention_days: u64,
@@ -174,6 +176,7 @@ pub struct ChatDeps {
     /// Where uploaded files live.
     pub blobs: nichoir_storage::Blobs,
     pub max_file_bytes: u64,
+    pub max_image_pixels: u64,
     pub quotas: nichoir_core::quota::Quotas,
     pub retention_days: u64,
     pub base_url: String,
@@ -202,6 +205,7 @@ impl ChatService {
             auth: d.auth,
             blobs: d.blobs,
             max_file_bytes: d.max_file_bytes,
+            max_image_pixels: d.max_image_pixels,
             quotas: d.quotas,
             retention_days: d.retention_days,
             email: d.email,

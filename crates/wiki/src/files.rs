@@ -76,6 +76,15 @@ impl WikiService {
             )));
         }
         let content_type = check_content(declared, &bytes)?;
+        // A photo is kept without its metadata (where it was taken), upright; off the runtime.
+        let bytes = if content_type.starts_with("image/") {
+            let (ct, max) = (content_type.clone(), self.max_image_pixels);
+            tokio::task::spawn_blocking(move || nichoir_core::upload::clean_image(&ct, bytes, max))
+                .await
+                .map_err(Error::internal)??
+        } else {
+            bytes
+        };
         self.quotas.check(actor.id(), bytes.len() as u64).await?;
         let size = bytes.len() as i64;
         let sha = self.store_bytes(wiki.id, bytes).await?;

@@ -153,6 +153,8 @@ pub struct WikiService {
     pub(crate) config: WikisConfig,
     /// Largest attachment, from `uploads.max_file_bytes`.
     pub(crate) max_file_bytes: u64,
+    /// Largest image, in pixels (`uploads.max_image_pixels`).
+    pub(crate) max_image_pixels: u64,
     /// Storage quotas, asked before an attachment is stored.
     pub(crate) quotas: nichoir_core::quota::Quotas,
     /// Where attachments are kept (`wiki/<wiki id>/<sha256>` among the uploads).
@@ -210,6 +212,7 @@ pub struct WikiDeps {
     pub mailer: nichoir_mail::Mailer,
     pub config: WikisConfig,
     pub max_file_bytes: u64,
+    pub max_image_pixels: u64,
     pub quotas: nichoir_core::quota::Quotas,
     /// Where uploaded files live.
     pub blobs: nichoir_storage::Blobs,
@@ -288,6 +291,7 @@ impl WikiService {
             mailer: d.mailer,
             config: d.config,
             max_file_bytes: d.max_file_bytes,
+            max_image_pixels: d.max_image_pixels,
             quotas: d.quotas,
             blobs: d.blobs,
             base_url: d.base_url,
