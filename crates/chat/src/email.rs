@@ -30,13 +30,9 @@ pub struct EmailChoice {
     pub default: &'static str,
 }
 
+/// A message as the mail quotes it: its words without Markdown marks, on one line, 200 characters.
 fn excerpt(text: &str) -> String {
-    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= 200 {
-        line
-    } else {
-        format!("{}…", line.chars().take(199).collect::<String>())
-    }
+    nichoir_core::notify::excerpt_of(&nichoir_core::markdown::to_plain(text), 200)
 }
 
 /// The mail listing `missed` for `name`, in `lang` ("fr" or English).
@@ -268,5 +264,6 @@ mod tests {
         assert_eq!(subject, "[Lilas] 1 message manqué");
         assert!(body.contains("dans ~town-square"), "{body}");
         assert_eq!(excerpt(&"x".repeat(300)).chars().count(), 200);
+        assert_eq!(excerpt("**Budget** at *8 pm*"), "Budget at 8 pm");
     }
 }

@@ -112,7 +112,7 @@ pub fn notices(
     let body = if p.text.trim().is_empty() {
         "📎".to_string()
     } else {
-        excerpt(p.text)
+        excerpt(&nichoir_core::markdown::to_plain(p.text))
     };
     picked
         .into_iter()

@@ -88,9 +88,95 @@ pub fn to_page_html(text: &str) -> Result<String, Error> {
     sanitise(&html, &builder)
 }
 
+/// What a reader sees of `text`, without the marks: for places that show plain text (a calendar
+/// event's description, a notification, a mail's excerpt). Lines stay lines, blocks are parted by
+/// a blank line, links keep their words, images their description, list items a dash or their
+/// number. Text past
+/// the limits of [`crate::limits`] is returned as it is.
+pub fn to_plain(text: &str) -> String {
+    if limits::check_markdown(text).is_err() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    // The next number of each open list (None: a bulleted one).
+    let mut lists: Vec<Option<u64>> = Vec::new();
+    for event in Parser::new_ext(text, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push('\n'),
+            Event::Start(Tag::List(first)) => lists.push(first),
+            Event::End(TagEnd::List(_)) => {
+                lists.pop();
+                out.push_str("\n\n");
+            }
+            Event::Start(Tag::Item) => match lists.last_mut() {
+                Some(Some(n)) => {
+                    out.push_str(&format!("{n}. "));
+                    *n += 1;
+                }
+                _ => out.push_str("- "),
+            },
+            Event::End(TagEnd::Item) => out.push('\n'),
+            Event::TaskListMarker(done) => out.push_str(if done { "[x] " } else { "[ ] " }),
+            Event::End(TagEnd::TableCell) => out.push('\t'),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::CodeBlock
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::BlockQuote(_),
+            )
+            | Event::Rule => out.push_str("\n\n"),
+            _ => {}
+        }
+    }
+    // One blank line at most between blocks; no trailing spaces.
+    let mut plain = String::with_capacity(out.len());
+    let mut blank = 0;
+    for line in out.lines().map(str::trim_end) {
+        if line.is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !plain.is_empty() {
+            plain.push_str(if blank > 0 { "\n\n" } else { "\n" });
+        }
+        blank = 0;
+        plain.push_str(line);
+    }
+    plain
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Any text gives plain text: no panic, no mark characters added, never much longer.
+        #[test]
+        fn plain_text_of_anything(s in "[ -~\n\u{e9}\u{1f600}]{0,300}") {
+            let p = to_plain(&s);
+            proptest::prop_assert!(p.len() <= s.len() * 2 + 8, "{p:?}");
+            proptest::prop_assert!(!p.contains("\n\n\n"));
+            proptest::prop_assert!(p.chars().filter(|c| *c == '*').count() <= s.chars().filter(|c| *c == '*').count());
+        }
+    }
+
+    #[test]
+    fn plain_text_keeps_the_words_and_lines_not_the_marks() {
+        assert_eq!(
+            to_plain("**Budget** meeting at *the bar*\nbring [the list](https://x.example/l)"),
+            "Budget meeting at the bar\nbring the list"
+        );
+        assert_eq!(
+            to_plain("# Agenda\n\n1. accounts\n2. `party`\n\n- [x] done\n\n\n\nBye"),
+            "Agenda\n\n1. accounts\n2. party\n\n- [x] done\n\nBye"
+        );
+        assert_eq!(to_plain("![a bike](https://x.example/b.png)"), "a bike");
+        assert_eq!(to_plain("say <b>hi</b>\n\n<script>x</script>"), "say hi");
+        assert_eq!(to_plain(""), "");
+    }
 
     #[test]
     fn scripts_and_handlers_are_removed() {

@@ -74,11 +74,16 @@ pub const BODY_CHARS: usize = 240;
 
 /// `text` on one line, cut to [`BODY_CHARS`] with an ellipsis.
 pub fn excerpt(text: &str) -> String {
+    excerpt_of(text, BODY_CHARS)
+}
+
+/// `text` on one line, cut to `max` characters (the last one an ellipsis when cut).
+pub fn excerpt_of(text: &str, max: usize) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= BODY_CHARS {
+    if line.chars().count() <= max {
         line
     } else {
-        let mut s: String = line.chars().take(BODY_CHARS - 1).collect();
+        let mut s: String = line.chars().take(max.saturating_sub(1)).collect();
         s.push('…');
         s
     }

@@ -47,7 +47,7 @@ impl LinkPreviewer for PadPreview {
             .take(120)
             .collect::<String>();
         Some(
-            json!({"kind": "pad", "url": path, "title": title, "excerpt": excerpt(&text, 200), "rev": rev, "readonly": readonly}),
+            json!({"kind": "pad", "url": path, "title": title, "excerpt": excerpt(&nichoir_core::markdown::to_plain(&text), 200), "rev": rev, "readonly": readonly}),
         )
     }
 }
@@ -57,8 +57,11 @@ mod tests {
     #[test]
     fn excerpts_are_short() {
         assert_eq!(
-            super::excerpt("# Title\n\n- one\n- two\n", 100),
-            "# Title · - one · - two"
+            super::excerpt(
+                &nichoir_core::markdown::to_plain("# Title\n\n- **one**\n- two\n"),
+                100
+            ),
+            "Title · - one · - two"
         );
         assert_eq!(
             super::excerpt(&"x".repeat(300), 10),

@@ -119,7 +119,13 @@ pub fn ics(data: &PollData, host: &str, url: &str) -> Option<String> {
         start,
         end,
         format!("SUMMARY:{}", ics_text(&data.poll.settings.title)),
-        format!("DESCRIPTION:{}", ics_text(&data.poll.settings.description)),
+        // Calendar apps show the description as plain text: the words, not the Markdown.
+        format!(
+            "DESCRIPTION:{}",
+            ics_text(&nichoir_core::markdown::to_plain(
+                &data.poll.settings.description
+            ))
+        ),
         format!("URL:{}", ics_text(url)),
         "END:VEVENT".into(),
         "END:VCALENDAR".into(),
@@ -208,6 +214,12 @@ mod tests {
         assert!(all_day.contains("DTSTART;VALUE=DATE:20261203"));
         assert!(all_day.contains("DTEND;VALUE=DATE:20261204"));
         let mut d = data(None, None);
+        d.poll.settings.description = "**Bring** the [minutes](https://x.example/m)".into();
+        let plain = ics(&d, "h", "u").expect("ics");
+        assert!(
+            plain.contains("DESCRIPTION:Bring the minutes\r\n"),
+            "{plain}"
+        );
         d.poll.final_option = None;
         assert!(ics(&d, "h", "u").is_none());
     }
