@@ -1770,6 +1770,19 @@ async fn my_data_export_holds_my_chat_messages_files_and_reactions() -> anyhow::
     Ok(())
 }
 
+/// Ana's open team `club` with Bob in it, and its town square's id.
+async fn club(server: &TestServer) -> anyhow::Result<(Person, Person, String)> {
+    let ana = person(server, "ana").await?;
+    let bob = person(server, "bob").await?;
+    let square = crate::support::team_square(&ana.http, "club").await?;
+    let r = bob
+        .http
+        .post("/api/v1/chat/teams/club/join", json!({}))
+        .await?;
+    anyhow::ensure!(r.status < 300, "join: {:?}", r.body);
+    Ok((ana, bob, square))
+}
+
 /// The next presence signal about `user` on this socket.
 async fn presence_of(ws: &mut Ws, user: &str) -> String {
     loop {
@@ -1786,14 +1799,7 @@ async fn presence_of(ws: &mut Ws, user: &str) -> String {
 #[tokio::test]
 async fn presence_goes_offline_when_the_last_connection_closes() -> anyhow::Result<()> {
     let server = TestServer::start()?;
-    let alice = person(&server, "alice").await?;
-    let bob = person(&server, "bob").await?;
-    crate::support::team_square(&alice.http, "club").await?;
-    let r = bob
-        .http
-        .post("/api/v1/chat/teams/club/join", json!({}))
-        .await?;
-    assert!(r.status < 300, "{:?}", r.body);
+    let (alice, bob, _) = club(&server).await?;
 
     let mut bob_one = socket(&server, &bob).await;
     let mut bob_two = socket(&server, &bob).await;
@@ -1845,14 +1851,7 @@ async fn presence_goes_offline_when_the_last_connection_closes() -> anyhow::Resu
 #[tokio::test]
 async fn presence_follows_pages_of_every_tool() -> anyhow::Result<()> {
     let server = TestServer::start()?;
-    let alice = person(&server, "alice").await?;
-    let bob = person(&server, "bob").await?;
-    crate::support::team_square(&alice.http, "club").await?;
-    let r = bob
-        .http
-        .post("/api/v1/chat/teams/club/join", json!({}))
-        .await?;
-    assert!(r.status < 300, "{:?}", r.body);
+    let (alice, bob, _) = club(&server).await?;
     let mut watcher = socket(&server, &alice).await;
 
     // Bob opens a pad: only the bell's topic.
@@ -1905,12 +1904,7 @@ async fn presence_follows_pages_of_every_tool() -> anyhow::Result<()> {
 #[tokio::test]
 async fn a_deleted_message_takes_its_files_with_it() -> anyhow::Result<()> {
     let server = TestServer::start()?;
-    let ana = person(&server, "ana").await?;
-    let bob = person(&server, "bob").await?;
-    let square = crate::support::team_square(&ana.http, "club").await?;
-    bob.http
-        .post("/api/v1/chat/teams/club/join", json!({}))
-        .await?;
+    let (ana, bob, square) = club(&server).await?;
     let r = upload(&ana, &square, "plan.png", "image/png", png(40, 30)).await?;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let fid = r.body["id"].as_str().unwrap_or("").to_string();
@@ -1948,12 +1942,7 @@ async fn bell(c: &Client) -> anyhow::Result<Value> {
 #[tokio::test]
 async fn an_edit_that_adds_a_mention_tells_the_person() -> anyhow::Result<()> {
     let server = TestServer::start()?;
-    let ana = person(&server, "ana").await?;
-    let bob = person(&server, "bob").await?;
-    let square = crate::support::team_square(&ana.http, "club").await?;
-    bob.http
-        .post("/api/v1/chat/teams/club/join", json!({}))
-        .await?;
+    let (ana, bob, square) = club(&server).await?;
     let p = post(&ana, &square, "who brings the keys?").await?;
     let url = format!("/api/v1/chat/posts/{}", p["id"]);
     assert_eq!(bell(&bob.http).await?["unread"], 0);
@@ -1990,12 +1979,7 @@ async fn an_edit_that_adds_a_mention_tells_the_person() -> anyhow::Result<()> {
 #[tokio::test]
 async fn a_team_keeps_its_last_admin() -> anyhow::Result<()> {
     let server = TestServer::start()?;
-    let ana = person(&server, "ana").await?;
-    let bob = person(&server, "bob").await?;
-    let square = crate::support::team_square(&ana.http, "club").await?;
-    bob.http
-        .post("/api/v1/chat/teams/club/join", json!({}))
-        .await?;
+    let (ana, bob, square) = club(&server).await?;
     let hooks = format!("/api/v1/chat/channels/{square}/webhooks");
     let r = bob.http.post(&hooks, json!({"display_name": "CI"})).await?;
     assert_eq!(

@@ -136,36 +136,10 @@ pub fn notices(
 }
 
 impl ChatService {
-    /// Tells those who should hear of a new message, after it is stored; never delays it.
-    pub(crate) fn notify_posted(
-        &self,
-        post_id: i64,
-        channel_id: &str,
-        root_id: Option<i64>,
-        author: (&str, &str),
-        text: &str,
-        mentioned: Vec<String>,
-    ) {
-        if mentioned.is_empty() && root_id.is_none() && self.quiet_channels.is_quiet(channel_id) {
-            return;
-        }
-        self.send_notices(post_id, channel_id, root_id, author, text, mentioned, false);
-    }
-
-    /// Tells the people an edit newly mentions (and nobody else: the message is not new).
-    pub(crate) fn notify_mentioned(
-        &self,
-        post_id: i64,
-        channel_id: &str,
-        author: (&str, &str),
-        text: &str,
-        mentioned: Vec<String>,
-    ) {
-        self.send_notices(post_id, channel_id, None, author, text, mentioned, true);
-    }
-
+    /// Tells those who should hear of a new message, after it is stored; never delays it. With
+    /// `mentions_only` (an edit), only the `mentioned`: the message itself is not new.
     #[allow(clippy::too_many_arguments)]
-    fn send_notices(
+    pub(crate) fn notify_posted(
         &self,
         post_id: i64,
         channel_id: &str,
@@ -175,6 +149,11 @@ impl ChatService {
         mentioned: Vec<String>,
         mentions_only: bool,
     ) {
+        if mentioned.is_empty()
+            && (mentions_only || (root_id.is_none() && self.quiet_channels.is_quiet(channel_id)))
+        {
+            return;
+        }
         let (db, notifier, quiet) = (
             self.db.clone(),
             self.notifier.clone(),

@@ -1414,6 +1414,7 @@ impl ChatService {
                         (&me.id, &me.display_name),
                         &post.text,
                         post.mentions.clone(),
+                        false,
                     );
                 }
                 Ok(pj)
@@ -1513,12 +1514,14 @@ impl ChatService {
         let post = self.get_post(actor, id).await?;
         if !added.is_empty() {
             let me = Self::me(actor)?;
-            self.notify_mentioned(
+            self.notify_posted(
                 id,
                 &ch.id,
+                None,
                 (&me.id, &me.display_name),
                 post["text"].as_str().unwrap_or_default(),
                 added,
+                true,
             );
         }
         Ok(post)

@@ -356,6 +356,15 @@ mod tests {
         seen
     }
 
+    /// A page of Ann's on `hub`: a connection that joined `topic` and was told to `online`
+    /// (kept by the caller: its queue lives as long as it).
+    fn open(hub: &Hub, online: &Online, topic: &str) -> crate::hub::Registered {
+        let r = hub.connect(&user("ann"));
+        join(hub, topic, peer(r.id, "ann"), r.sender.clone());
+        online.join("ann", r.id);
+        r
+    }
+
     const GRACE: Duration = Duration::from_millis(30);
 
     #[tokio::test]
@@ -364,11 +373,10 @@ mod tests {
         let online = Online::new(&hub, &["chat", "notify"], GRACE);
         let seen = recorder(&online);
         // A chat page and a pad page (the bell's topic) of the same person.
-        let (chat, pad) = (hub.connect(&user("ann")), hub.connect(&user("ann")));
-        join(&hub, "chat:ann", peer(chat.id, "ann"), chat.sender.clone());
-        online.join("ann", chat.id);
-        join(&hub, "notify:ann", peer(pad.id, "ann"), pad.sender.clone());
-        online.join("ann", pad.id);
+        let (chat, pad) = (
+            open(&hub, &online, "chat:ann"),
+            open(&hub, &online, "notify:ann"),
+        );
         online.set_idle("ann", chat.id, true);
         assert_eq!(
             online.status("ann"),
@@ -384,14 +392,7 @@ mod tests {
         // A page that closes and comes back within the grace is not an offline.
         hub.disconnect(chat.id);
         online.leave("ann", chat.id);
-        let again = hub.connect(&user("ann"));
-        join(
-            &hub,
-            "notify:ann",
-            peer(again.id, "ann"),
-            again.sender.clone(),
-        );
-        online.join("ann", again.id);
+        let again = open(&hub, &online, "notify:ann");
         tokio::time::sleep(GRACE * 2).await;
         hub.disconnect(again.id);
         online.leave("ann", again.id);
@@ -421,21 +422,10 @@ mod tests {
             Online::new(&hubs[1], &["notify"], GRACE),
         );
         let (seen_a, seen_b) = (recorder(&a), recorder(&b));
-        let (ca, cb) = (hubs[0].connect(&user("ann")), hubs[1].connect(&user("ann")));
-        join(
-            &hubs[0],
-            "notify:ann",
-            peer(ca.id, "ann"),
-            ca.sender.clone(),
+        let (ca, cb) = (
+            open(&hubs[0], &a, "notify:ann"),
+            open(&hubs[1], &b, "notify:ann"),
         );
-        a.join("ann", ca.id);
-        join(
-            &hubs[1],
-            "notify:ann",
-            peer(cb.id, "ann"),
-            cb.sender.clone(),
-        );
-        b.join("ann", cb.id);
         // Idle on node 2 while active on node 1: still online, as both nodes see it.
         b.set_idle("ann", cb.id, true);
         assert_eq!(
