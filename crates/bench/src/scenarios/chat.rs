@@ -162,6 +162,9 @@ struct Report {
     max_send_lag_ms: f64,
     deliveries: u64,
     deliveries_expected: u64,
+    /// Sockets the server closed before the end (a receiver too slow for its send queue is
+    /// dropped): their missing deliveries are the server's refusal, not latency.
+    receivers_closed: u64,
     delivery_latency_ms: LatencySummary,
     /// CPU used over the sending window; 100 = one core, the machine has 2.
     server_cpu_percent: Option<f64>,
@@ -232,6 +235,8 @@ fn stamp_micros(frame: &[u8]) -> Option<u64> {
 struct Heard {
     latency_us: Histogram<u64>,
     deliveries: u64,
+    /// The server closed the socket before the run's end.
+    closed: bool,
 }
 
 /// Reads a socket until told to stop, timing every bench message it carries.
@@ -239,6 +244,7 @@ async fn listen(mut ws: Ws, origin: Instant, mut stop: watch::Receiver<bool>) ->
     let mut heard = Heard {
         latency_us: hist(),
         deliveries: 0,
+        closed: false,
     };
     loop {
         tokio::select! {
@@ -250,8 +256,11 @@ async fn listen(mut ws: Ws, origin: Instant, mut stop: watch::Receiver<bool>) ->
                         heard.deliveries += 1;
                     }
                 }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                    heard.closed = true;
+                    break;
+                }
                 Some(Ok(_)) => {}
-                _ => break,
             },
             _ = stop.changed() => break,
         }
@@ -826,12 +835,19 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let _ = stop_tx.send(true);
     let mut latencies = hist();
-    let mut deliveries = 0u64;
+    let (mut deliveries, mut receivers_closed) = (0u64, 0u64);
     for l in listeners {
         if let Ok(h) = l.await {
             let _ = latencies.add(&h.latency_us);
             deliveries += h.deliveries;
+            receivers_closed += u64::from(h.closed);
         }
+    }
+    if receivers_closed > 0 {
+        eprintln!(
+            "nichoir-bench: chat: the server closed {receivers_closed} of {} sockets during the run (too slow for their send queue?): latency is that of the others",
+            everyone.len()
+        );
     }
     let push = match &sink {
         Some(sink) => {
@@ -898,6 +914,7 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
         max_send_lag_ms: (max_lag_us.load(Ordering::Relaxed) as f64 / 100.0).round() / 10.0,
         deliveries,
         deliveries_expected: sent_n * users as u64,
+        receivers_closed,
         delivery_latency_ms: LatencySummary::from_histogram(&latencies),
         server_cpu_percent: cpu_pct(cpu_before, cpu_after),
         bench_cpu_percent: cpu_pct(own_cpu_before, own_cpu_after),
