@@ -174,3 +174,38 @@ async fn openapi_documents_every_endpoint() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Search engines may read the instance's own public pages only: pads, polls, chats, calls and
+/// wikis are reached by link, and a link shared in one place must not become a search result.
+#[tokio::test]
+async fn robots_keep_the_tools_out_of_search_engines() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let r = server.client().get("/robots.txt").await?;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/plain"),
+        "{:?}",
+        r.headers
+    );
+    let text = String::from_utf8(r.bytes)?;
+    assert!(text.contains("User-agent: *\n"), "{text}");
+    assert!(text.lines().any(|l| l == "Disallow: /"), "{text}");
+    for page in ["/about", "/terms", "/privacy"] {
+        assert!(
+            text.lines().any(|l| l == format!("Allow: {page}")),
+            "{text}"
+        );
+    }
+    for tool in ["/p/", "/poll", "/chat", "/video", "/w/", "/api"] {
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.starts_with("Allow") && l.contains(tool)),
+            "{tool}: {text}"
+        );
+    }
+    Ok(())
+}

@@ -51,6 +51,19 @@ pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
 
 /// The web app manifest: Nichoir installs as an app (Android, iOS home screen, desktop), named
 /// after the instance, with shortcuts to the five tools.
+/// Pads, polls, chats, calls and wikis are reached by link, and a link shared in one place must
+/// not become a search result: search engines may read the instance's own public pages only.
+/// (Public wikis that want to be found need a per-wiki choice first; not offered yet.)
+pub const ROBOTS: &str =
+    "User-agent: *\nAllow: /$\nAllow: /about\nAllow: /terms\nAllow: /privacy\nDisallow: /\n";
+
+pub async fn robots() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(ROBOTS)
+}
+
 pub async fn manifest(ctx: web::Data<Ctx>) -> HttpResponse {
     let c = &ctx.config;
     let fr = c.instance.default_language == "fr";
