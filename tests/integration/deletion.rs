@@ -85,15 +85,7 @@ async fn a_person_deletes_their_account_and_their_work_stays_under_deleted_user(
     let (his_poll, _, first) = classic_poll(&bob, "AG", "Bob").await?;
     vote_and_comment(&ana, &his_poll, &first, "Ana Martin", "je viens").await?;
     // Wikis: Ana writes a page in Bob's open wiki, and watches it.
-    ok(
-        bob.post(
-            "/api/v1/wikis",
-            json!({"slug": "club", "title": "Club", "edit_policy": "users"}),
-        )
-        .await?,
-        "wiki",
-    )
-    .await?;
+    crate::support::open_wiki(&bob, "club").await?;
     ok(
         ana.put_json(
             "/api/v1/wikis/club/pages/Sorties",

@@ -605,15 +605,7 @@ async fn votes_comments_and_watched_pages_reach_their_owners() -> anyhow::Result
     assert_eq!(got[1]["payload"]["body"], "I bring the cake");
 
     // Bob watches a page of his wiki; Ana changes it.
-    ok(
-        bob.post(
-            "/api/v1/wikis",
-            json!({"slug": "club", "title": "Club", "edit_policy": "users"}),
-        )
-        .await?,
-        "wiki",
-    )
-    .await?;
+    crate::support::open_wiki(&bob, "club").await?;
     ok(
         bob.put_json(
             "/api/v1/wikis/club/pages/Rules",

@@ -213,6 +213,20 @@ pub async fn team_square(owner: &nichoir_testkit::Client, team: &str) -> anyhow:
         .to_string())
 }
 
+/// A wiki `slug` (title "Club") by `owner` that every signed-in person may edit.
+pub async fn open_wiki(owner: &nichoir_testkit::Client, slug: &str) -> anyhow::Result<Value> {
+    ok(
+        owner
+            .post(
+                "/api/v1/wikis",
+                json!({"slug": slug, "title": "Club", "edit_policy": "users"}),
+            )
+            .await?,
+        "wiki",
+    )
+    .await
+}
+
 /// A classic poll titled `title` by `c`: its id, admin token and first option's id.
 pub async fn classic_poll(
     c: &nichoir_testkit::Client,

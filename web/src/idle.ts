@@ -103,3 +103,17 @@ export function isIdle(): boolean {
 export function statusFrame(idle: boolean): { type: "status"; status: "away" | "online" } {
   return { type: "status", status: idle ? "away" : "online" };
 }
+
+/**
+ * Reports this page's idleness through `publish` (a socket on one of the person's own topics):
+ * each change, and `resend` on each (re)subscription, since a new connection starts active on
+ * the server. `stop` ends the reporting.
+ */
+export function reportIdleness(publish: (frame: ReturnType<typeof statusFrame>) => unknown): { resend: () => void; stop: () => void } {
+  return {
+    resend: () => {
+      if (isIdle()) publish(statusFrame(true));
+    },
+    stop: watchIdle((idle) => publish(statusFrame(idle))),
+  };
+}

@@ -5,7 +5,7 @@ import { api } from "./api.ts";
 import { useApp } from "./context.tsx";
 import { Alert, Button, Card, ErrorAlert, useAsync } from "./components/ui.tsx";
 import { navigate } from "./router.ts";
-import { isIdle, statusFrame, watchIdle } from "./idle.ts";
+import { reportIdleness } from "./idle.ts";
 import { TopicSocket } from "./pads/socket.ts";
 import { startRingtone } from "./ringtone.ts";
 import type { MessageKey } from "./i18n/index.ts";
@@ -88,41 +88,39 @@ export function Bell() {
     let socket: TopicSocket | null = null;
     let alive = true;
     // This page's idleness, for the person's presence in every tool (see idle.ts).
-    const unwatch = watchIdle((idle) => socket?.publish(statusFrame(idle)));
+    const idleness = reportIdleness((frame) => socket?.publish(frame));
     // The socket opens once the bell's first page proved the session (a socket refused at its
     // handshake is an error in the console, and says nothing the HTTP answer did not).
     void (async () => {
       if (!(await load()) || !alive) return;
       socket = new TopicSocket(`notify:${user.id}`, {
-      onSubscribed: () => {
-        if (isIdle()) socket?.publish(statusFrame(true));
-      },
-      onEvent: (data) => {
-        const f = data as unknown as Frame;
-        if (f.type === "new") {
-          setPage((p) => (p ? { ...p, items: [f.notification, ...p.items] } : p));
-          setUnread((n) => n + 1);
-          if (!f.quiet) {
-            if (f.notification.kind === "call") setRinging(f.notification);
-            else setToast(f.notification);
+        onSubscribed: () => idleness.resend(),
+        onEvent: (data) => {
+          const f = data as unknown as Frame;
+          if (f.type === "new") {
+            setPage((p) => (p ? { ...p, items: [f.notification, ...p.items] } : p));
+            setUnread((n) => n + 1);
+            if (!f.quiet) {
+              if (f.notification.kind === "call") setRinging(f.notification);
+              else setToast(f.notification);
+            }
+          } else if (f.type === "cancel") {
+            setRinging((r) => (r && r.scope === f.scope ? null : r));
+          } else if (f.type === "read") {
+            setUnread(f.unread);
+            void load();
           }
-        } else if (f.type === "cancel") {
-          setRinging((r) => (r && r.scope === f.scope ? null : r));
-        } else if (f.type === "read") {
-          setUnread(f.unread);
-          void load();
-        }
-      },
-      onPresence: () => undefined,
-      onFrameError: () => undefined,
-      onState: () => undefined,
-      onClosed: () => undefined,
-    });
+        },
+        onPresence: () => undefined,
+        onFrameError: () => undefined,
+        onState: () => undefined,
+        onClosed: () => undefined,
+      });
       socket.start();
     })();
     return () => {
       alive = false;
-      unwatch();
+      idleness.stop();
       socket?.stop();
     };
   }, [user?.id]);

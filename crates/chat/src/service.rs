@@ -470,6 +470,20 @@ impl ChatService {
         self.remove_from_team(&team, &me.id).await
     }
 
+    /// Whether `user_id` administers the team of `ch` (false for a conversation outside teams).
+    pub(crate) async fn is_team_admin(&self, ch: &ChannelRow, user_id: &str) -> ChatResult<bool> {
+        let Some(tid) = ch.team_id.clone() else {
+            return Ok(false);
+        };
+        let uid = user_id.to_string();
+        Ok(self
+            .db
+            .read(move |c| store::team_role(c, &tid, &uid))
+            .await?
+            .as_deref()
+            == Some("admin"))
+    }
+
     /// A team keeps at least one admin: its last one cannot step down, leave, or become a guest
     /// (nobody could manage the team any more).
     async fn keep_an_admin(&self, team: &TeamRow, user_id: &str) -> ChatResult<()> {
@@ -1069,13 +1083,7 @@ impl ChatService {
     pub async fn set_archived(&self, actor: &Actor, id: &str, archived: bool) -> ChatResult<()> {
         let me = Self::me(actor)?;
         let (mut ch, m) = self.readable(id, &me.id).await?;
-        let (tid, uid) = (ch.team_id.clone().unwrap_or_default(), me.id.clone());
-        let team_admin = self
-            .db
-            .read(move |c| store::team_role(c, &tid, &uid))
-            .await?
-            .as_deref()
-            == Some("admin");
+        let team_admin = self.is_team_admin(&ch, &me.id).await?;
         if !(team_admin || m.is_some_and(|m| m.role == "admin")) || ch.team_id.is_none() {
             return Err(forbidden("only channel or team admins archive a channel"));
         }
@@ -1742,14 +1750,7 @@ impl ChatService {
     ) -> ChatResult<()> {
         let me = Self::me(actor)?;
         let (ch, _) = self.readable(id, &me.id).await?;
-        let (tid, uid) = (ch.team_id.clone().unwrap_or_default(), me.id.clone());
-        let admin = self
-            .db
-            .read(move |c| store::team_role(c, &tid, &uid))
-            .await?
-            .as_deref()
-            == Some("admin");
-        if !admin {
+        if !self.is_team_admin(&ch, &me.id).await? {
             return Err(forbidden("only team admins set a channel's retention"));
         }
         if days.is_some_and(|d| !(1..=36_500).contains(&d)) {

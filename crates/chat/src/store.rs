@@ -669,8 +669,13 @@ fn remove_post_files(c: &Connection, id: i64) -> SResult<Vec<String>> {
         .query_map([id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     c.execute("DELETE FROM chat_files WHERE post_id = ?1", [id])?;
+    unused_of(c, files)
+}
+
+/// Those of `shas` (contents whose file rows were just deleted) that no file uses any more.
+fn unused_of(c: &Connection, shas: Vec<String>) -> SResult<Vec<String>> {
     let mut unused = Vec::new();
-    for sha in files {
+    for sha in shas {
         let used: i64 = c.query_row(
             "SELECT COUNT(*) FROM chat_files WHERE sha256 = ?1",
             [&sha],
@@ -1352,18 +1357,7 @@ pub fn erase_user_posts(c: &Connection, user_id: &str) -> SResult<Vec<String>> {
         .query_map([user_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     c.execute("DELETE FROM chat_files WHERE user_id = ?1", [user_id])?;
-    let mut unused = Vec::new();
-    for sha in shas {
-        let still: i64 = c.query_row(
-            "SELECT COUNT(*) FROM chat_files WHERE sha256 = ?1",
-            [&sha],
-            |r| r.get(0),
-        )?;
-        if still == 0 {
-            unused.push(sha);
-        }
-    }
-    Ok(unused)
+    unused_of(c, shas)
 }
 
 /// Team channels whose name matches `pattern` (admin moderation's search), newest first:

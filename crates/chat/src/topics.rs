@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use nichoir_auth::Actor;
 use nichoir_core::Error;
-use nichoir_realtime::online::{idle_of, Status};
+use nichoir_realtime::online::Status;
 use nichoir_realtime::{Hub, Peer, TopicHandler};
 use serde_json::{json, Value};
 
@@ -100,11 +100,7 @@ impl TopicHandler for ChatTopics {
                     .typing(actor, channel, data["root_id"].as_i64())
                     .await
             }
-            Some("status") => {
-                let idle = idle_of(&data)?;
-                self.service.online.set_idle(actor.id(), from.conn, idle);
-                Ok(())
-            }
+            Some("status") => self.service.online.page_said(actor.id(), from.conn, &data),
             _ => Err(Error::bad_request(
                 "chat: publish catch_up, typing or status",
             )),

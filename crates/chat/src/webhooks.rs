@@ -74,18 +74,7 @@ impl ChatService {
             return Ok((ch, me));
         }
         // A team's admins manage the integrations of every channel they can read in it.
-        let team_admin = match ch.team_id.clone() {
-            Some(tid) => {
-                let uid = me.clone();
-                self.db
-                    .read(move |c| crate::store::team_role(c, &tid, &uid))
-                    .await?
-                    .as_deref()
-                    == Some("admin")
-            }
-            None => false,
-        };
-        if !team_admin {
+        if !self.is_team_admin(&ch, &me).await? {
             return Err(Error::forbidden(refusal));
         }
         Ok((ch, me))

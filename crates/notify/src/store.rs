@@ -140,10 +140,9 @@ pub fn insert(c: &Connection, n: &Notice, now: i64) -> SResult<i64> {
     )?)
 }
 
-/// The newest first, older than `before` when given.
-/// A page of mine, newest first, and how many of mine are unread: in one statement, so that
-/// both come from one snapshot (a notification arriving between two reads would be counted and
-/// not listed).
+/// A page of mine, newest first (older than `before` when given), and how many of mine are
+/// unread: in one statement, so that both come from one snapshot (a notification arriving
+/// between two reads would be counted and not listed).
 pub fn page(
     c: &Connection,
     user_id: &str,

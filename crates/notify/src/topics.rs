@@ -5,7 +5,6 @@
 
 use nichoir_auth::Actor;
 use nichoir_core::Error;
-use nichoir_realtime::online::idle_of;
 use nichoir_realtime::{Hub, Online, Peer, TopicHandler};
 
 use crate::model::Frame;
@@ -64,7 +63,6 @@ impl TopicHandler for NotifyTopics {
         if data["type"] != "status" {
             return Err(Error::forbidden("notifications are read-only"));
         }
-        self.online.set_idle(actor.id(), from.conn, idle_of(&data)?);
-        Ok(())
+        self.online.page_said(actor.id(), from.conn, &data)
     }
 }

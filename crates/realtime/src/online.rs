@@ -20,40 +20,10 @@ pub const OFFLINE_GRACE: Duration = Duration::from_secs(3);
 
 const SIGNAL: &str = "online";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Online,
-    Away,
-    Offline,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Online => "online",
-            Status::Away => "away",
-            Status::Offline => "offline",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Status> {
-        match s {
-            "online" => Some(Status::Online),
-            "away" => Some(Status::Away),
-            "offline" => Some(Status::Offline),
-            _ => None,
-        }
-    }
-}
-
-/// A page's `{"type":"status","status":"online"|"away"}`: whether its person is idle.
-pub fn idle_of(data: &serde_json::Value) -> Result<bool, nichoir_core::Error> {
-    match data["status"].as_str() {
-        Some("online") => Ok(false),
-        Some("away") => Ok(true),
-        _ => Err(nichoir_core::Error::bad_request("status: online or away")),
-    }
-}
+nichoir_core::text_enum!(
+    /// A person's presence, as told to others.
+    Status { Online = "online", Away = "away", Offline = "offline" }
+);
 
 /// What is done with a person's new status (told once per change, on the node where it happened).
 pub type ChangeHandler = Arc<dyn Fn(&str, Status) + Send + Sync>;
@@ -91,17 +61,35 @@ pub fn judge<'a>(
     }
 }
 
+/// One of this node's connections of a person.
+#[derive(Default)]
+struct Page {
+    /// How many of the person's topics it holds (one connection may hold several).
+    topics: u32,
+    idle: bool,
+}
+
 #[derive(Default)]
 struct Person {
-    /// This node's connections: whether each is idle (one connection may hold several of the
-    /// person's topics: `topics` counts them).
-    conns: HashMap<ConnId, (u32, bool)>,
+    /// This node's connections.
+    conns: HashMap<ConnId, Page>,
     /// The other nodes' verdicts.
     remote: HashMap<u16, Status>,
     /// What was last told or learned of this person.
     told: Option<Status>,
     /// This node's own verdict as last signalled.
     signalled: Option<Status>,
+}
+
+impl Person {
+    fn idles(&self) -> impl Iterator<Item = &bool> {
+        self.conns.values().map(|c| &c.idle)
+    }
+
+    /// Nothing left to know of them here: no page on this node, no other node's verdict.
+    fn gone(&self) -> bool {
+        self.conns.is_empty() && self.remote.is_empty()
+    }
 }
 
 struct Inner {
@@ -145,7 +133,7 @@ impl Online {
         {
             let mut people = self.inner.people.lock();
             let entry = people.entry(user.to_string()).or_default();
-            entry.conns.entry(conn).or_insert((0, false)).0 += 1;
+            entry.conns.entry(conn).or_default().topics += 1;
         }
         self.changed(user);
     }
@@ -156,14 +144,31 @@ impl Online {
             let mut people = self.inner.people.lock();
             if let Some(p) = people.get_mut(user) {
                 if let Some(c) = p.conns.get_mut(&conn) {
-                    c.0 = c.0.saturating_sub(1);
-                    if c.0 == 0 {
+                    c.topics = c.topics.saturating_sub(1);
+                    if c.topics == 0 {
                         p.conns.remove(&conn);
                     }
                 }
             }
         }
         self.changed(user);
+    }
+
+    /// What a page of `user` published on one of their own topics:
+    /// `{"type":"status","status":"online"|"away"}`, whether its person is idle.
+    pub fn page_said(
+        &self,
+        user: &str,
+        conn: ConnId,
+        data: &serde_json::Value,
+    ) -> Result<(), nichoir_core::Error> {
+        let idle = match data["status"].as_str() {
+            Some("online") => false,
+            Some("away") => true,
+            _ => return Err(nichoir_core::Error::bad_request("status: online or away")),
+        };
+        self.set_idle(user, conn, idle);
+        Ok(())
     }
 
     /// A page of `user` says whether its person is idle. Ignored for a connection that holds
@@ -174,10 +179,10 @@ impl Online {
             let Some(c) = people.get_mut(user).and_then(|p| p.conns.get_mut(&conn)) else {
                 return;
             };
-            if c.1 == idle {
+            if c.idle == idle {
                 return;
             }
-            c.1 = idle;
+            c.idle = idle;
         }
         self.changed(user);
     }
@@ -187,7 +192,7 @@ impl Online {
         let connected = self.connected(user);
         let people = self.inner.people.lock();
         match people.get(user) {
-            Some(p) => judge(connected, p.conns.values().map(|c| &c.1), p.remote.values()),
+            Some(p) => judge(connected, p.idles(), p.remote.values()),
             None => judge(connected, [], []),
         }
     }
@@ -206,7 +211,7 @@ impl Online {
         let (signal, tell) = {
             let mut people = self.inner.people.lock();
             let p = people.entry(user.to_string()).or_default();
-            let local = judge(!p.conns.is_empty(), p.conns.values().map(|c| &c.1), []);
+            let local = judge(!p.conns.is_empty(), p.idles(), []);
             let signal = (p.signalled != Some(local)).then(|| {
                 p.signalled = Some(local);
                 local
@@ -249,10 +254,7 @@ impl Online {
             let mut people = self.inner.people.lock();
             let was = people.get(user).and_then(|p| p.told);
             // Forget who is gone, unless another node still has their verdict.
-            if people
-                .get(user)
-                .is_some_and(|p| p.conns.is_empty() && p.remote.is_empty())
-            {
+            if people.get(user).is_some_and(Person::gone) {
                 people.remove(user);
             } else if let Some(p) = people.get_mut(user) {
                 p.told = Some(Status::Offline);
@@ -305,7 +307,7 @@ impl Online {
                 if !ours {
                     p.told = Some(now);
                 }
-                if now == Status::Offline && !ours && p.conns.is_empty() && p.remote.is_empty() {
+                if now == Status::Offline && !ours && p.gone() {
                     people.remove(user);
                 }
             }

@@ -1,7 +1,7 @@
 // The chat's client store (the pure reducer of state.ts behind a ref) and its realtime link: the
 // topic `chat:{me}` through the pads' socket client, with the catch-up state machine of sync.ts.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { isIdle, statusFrame, watchIdle } from "../idle.ts";
+import { reportIdleness } from "../idle.ts";
 import { type ConnState, TopicSocket } from "../pads/socket.ts";
 import { type Action, type ChatState, initialState, reduce } from "./state.ts";
 import { type ChatEvent, ChatSync, type SyncOutput } from "./sync.ts";
@@ -76,10 +76,10 @@ export function useChatLive(meId: string, handlers: LiveHandlers): ChatLive {
         },
       );
     };
+    const idleness = reportIdleness((frame) => socket.publish(frame));
     const socket = new TopicSocket(`chat:${meId}`, {
       onSubscribed: () => {
-        // A new connection starts active on the server: an idle page says so again.
-        if (isIdle()) socket.publish(statusFrame(true));
+        idleness.resend();
         run(sync.subscribed());
       },
       onEvent: (data) => run(sync.receive(data as ChatEvent)),
@@ -90,11 +90,10 @@ export function useChatLive(meId: string, handlers: LiveHandlers): ChatLive {
     });
     socketRef.current = socket;
     socket.start();
-    const unwatch = watchIdle((idle) => socket.publish(statusFrame(idle)));
     return () => {
       alive = false;
       if (retry) clearTimeout(retry);
-      unwatch();
+      idleness.stop();
       socket.stop();
       socketRef.current = null;
       setState(null);
