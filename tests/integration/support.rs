@@ -78,7 +78,18 @@ pub async fn try_connect(
     origin: Option<&str>,
     wait: Duration,
 ) -> Result<Ws, tungstenite::Error> {
-    let mut req = format!("ws://{addr}/api/v1/ws").into_client_request()?;
+    try_connect_with(addr, "", auth, origin, wait).await
+}
+
+/// As [`try_connect`], with a query string (`?batch=true`).
+pub async fn try_connect_with(
+    addr: SocketAddr,
+    query: &str,
+    auth: WsAuth<'_>,
+    origin: Option<&str>,
+    wait: Duration,
+) -> Result<Ws, tungstenite::Error> {
+    let mut req = format!("ws://{addr}/api/v1/ws{query}").into_client_request()?;
     match auth {
         WsAuth::Anonymous => {}
         WsAuth::Cookie(c) => {

@@ -351,6 +351,10 @@ test("channel events: updated, removed, members, typing and presence", () => {
   assert.equal(s.typing[typingKey("c_town", null)]?.length, 0, "posting ends typing");
   s = reduce(s, { type: "event", event: { type: "presence", user_id: "u_bob", status: "online" }, now: 0 });
   assert.equal(s.presence.u_bob, "online");
+  // A (re)subscribe's snapshot replaces what was known: Bob left while the socket was away.
+  const snapshot = { type: "presence_snapshot", statuses: { u_cy: "away", u_dan: "asleep" } };
+  s = reduce(s, { type: "event", event: snapshot, now: 0 });
+  assert.deepEqual(s.presence, { u_cy: "away" });
 });
 
 test("reactions toggled before the server answers", () => {

@@ -4,7 +4,7 @@ import { applyToRuns, parseRuns, runsLength, runsToRanges } from "../src/pads/au
 import { mapRuns, opFromChanges } from "../src/pads/changes.ts";
 import { PadClient, type OutMessage } from "../src/pads/client.ts";
 import { apply, transform, type Op } from "../src/pads/ot.ts";
-import { backoffDelay, roomHint } from "../src/pads/socket.ts";
+import { backoffDelay, roomHint, socketPath } from "../src/pads/socket.ts";
 import { UndoManager } from "../src/pads/undo.ts";
 
 // ---- a tiny server with the engine's semantics (crates/pad/src/engine.rs) ----
@@ -494,4 +494,6 @@ test("sockets of a pad or a call carry the room for the cluster's proxy", () => 
   assert.equal(roomHint("video:Réunion du lundi"), "?room=video%3AR%C3%A9union%20du%20lundi");
   assert.equal(roomHint("chat:u_1"), "");
   assert.equal(roomHint("poll:x"), "");
+  assert.equal(socketPath("pad:Ab-12"), "/api/v1/ws?batch=true&room=pad%3AAb-12");
+  assert.equal(socketPath("chat:u_1"), "/api/v1/ws?batch=true");
 });

@@ -1,7 +1,7 @@
 //! The realtime side of chat: `chat:<user id>`, one topic per user carrying every event of every
 //! channel they are in. Only that user may follow it. Clients publish `catch_up`, `typing` and
 //! `status`; the topic's connections count for the person's presence across the tools
-//! (`nichoir_realtime::online`), and a new connection is told who of its teams is online now.
+//! (`nichoir_realtime::online`), and a new connection is told who of its teams is online now (one `presence_snapshot`).
 
 use std::sync::Arc;
 
@@ -40,17 +40,21 @@ impl TopicHandler for ChatTopics {
         topic: &str,
     ) -> Result<(), Error> {
         self.service.online.join(actor.id(), peer.conn);
-        // This connection learns who is online now (later changes come as events).
+        // This connection learns who is online now, in one frame (later changes come as
+        // `presence` events): a frame per person would fill its send queue in a team of
+        // hundreds, and the client would be dropped as too slow on arrival.
+        let mut statuses = serde_json::Map::new();
         for other in self.service.team_peers(actor.id()).await? {
             let status = self.service.online.status(&other);
             if status != Status::Offline {
-                hub.send_event_to(
-                    peer.conn,
-                    topic,
-                    &json!({"type": "presence", "user_id": other, "status": status.as_str()}),
-                );
+                statuses.insert(other, status.as_str().into());
             }
         }
+        hub.send_event_to(
+            peer.conn,
+            topic,
+            &json!({"type": "presence_snapshot", "statuses": statuses}),
+        );
         Ok(())
     }
 

@@ -405,6 +405,9 @@ pub struct RealtimeConfig {
     pub idle_timeout_secs: u64,
     pub send_queue: u64,
     pub max_topics_per_connection: u64,
+    /// The shortest time between two writes to a busy socket that reads batches: what piles up
+    /// meanwhile goes out as one message.
+    pub batch_interval_ms: u64,
 }
 
 impl Default for RealtimeConfig {
@@ -417,6 +420,7 @@ impl Default for RealtimeConfig {
             idle_timeout_secs: 60,
             send_queue: 512,
             max_topics_per_connection: 64,
+            batch_interval_ms: 25,
         }
     }
 }
@@ -995,6 +999,9 @@ impl Config {
                 "realtime.idle_timeout_secs",
                 "must be greater than realtime.heartbeat_secs",
             ));
+        }
+        if self.realtime.batch_interval_ms > 1000 {
+            return Err(bad("realtime.batch_interval_ms", "at most 1000"));
         }
         if self.storage.read_connections > 64 {
             return Err(bad("storage.read_connections", "at most 64"));

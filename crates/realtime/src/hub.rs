@@ -12,11 +12,13 @@ use nichoir_core::Error;
 use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{watch, Notify};
 
 use crate::bus::{
     node_of, Bus, BusMessage, Envelope, RemoteNode, RequestError, Rooms, DEAD_AFTER, NODE_SHIFT,
 };
+use crate::frame::{topic_json, Frame};
+use crate::outbox::{self, Refused};
 use crate::protocol::ServerMessage;
 
 pub type ConnId = u64;
@@ -127,7 +129,7 @@ pub trait TopicHandler: Send + Sync {
 
 /// A connection's outgoing queue, its close signal and who opened it (whose revocation ends it).
 struct ConnSlot {
-    tx: mpsc::Sender<String>,
+    tx: outbox::Sender,
     close: Arc<CloseSignal>,
     actor: Actor,
 }
@@ -136,14 +138,16 @@ struct ConnSlot {
 pub(crate) struct Registered {
     pub id: ConnId,
     /// Its queue of JSON text frames (closing goes through `close`, never this queue).
-    pub outgoing: mpsc::Receiver<String>,
-    pub sender: mpsc::Sender<String>,
+    pub outgoing: outbox::Receiver,
+    pub sender: outbox::Sender,
     pub close: Arc<CloseSignal>,
 }
 
 struct Member {
     peer: Peer,
-    tx: mpsc::Sender<String>,
+    tx: outbox::Sender,
+    /// The topic as a JSON string, made once: the part of a shared event that is the member's.
+    topic_json: Arc<str>,
     actor: Actor,
     /// The topic's rights epoch when this member was last authorized (see `Hub::reauthorize`).
     epoch: u64,
@@ -310,7 +314,7 @@ impl Hub {
             }
             BusMessage::Conn { conn, text } => {
                 if let Some(tx) = self.sender_of(conn) {
-                    self.deliver(conn, &tx, text);
+                    self.deliver(conn, &tx, Frame::Own(text));
                 }
             }
             BusMessage::SnapshotRequest { node } if node == me => {
@@ -587,7 +591,7 @@ impl Hub {
     /// A new connection of `actor`: its id, its outgoing queue, and its close signal.
     pub(crate) fn connect(&self, actor: &Actor) -> Registered {
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
-        let (sender, outgoing) = mpsc::channel(self.inner.config.send_queue as usize);
+        let (sender, outgoing) = outbox::outbox(self.inner.config.send_queue as usize);
         let close = Arc::new(CloseSignal::default());
         self.inner.connections.write().insert(
             id,
@@ -700,7 +704,7 @@ impl Hub {
         peer: Peer,
         actor: &Actor,
         epoch: u64,
-        tx: mpsc::Sender<String>,
+        tx: outbox::Sender,
     ) -> Option<Vec<Peer>> {
         let conn = peer.conn;
         let members = {
@@ -717,6 +721,7 @@ impl Hub {
                 Member {
                     peer: peer.clone(),
                     tx,
+                    topic_json: topic_json(topic),
                     actor: actor.clone(),
                     epoch,
                 },
@@ -830,7 +835,7 @@ impl Hub {
                             reason: Some(e.code.as_str()),
                         }
                         .to_text();
-                        self.deliver(conn, &tx, frame);
+                        self.deliver(conn, &tx, Frame::Own(frame));
                     }
                 }
             }
@@ -939,7 +944,7 @@ impl Hub {
         }
         let tx = self.sender_of(conn);
         match tx {
-            Some(tx) => self.deliver(conn, &tx, event_json_frame(topic, data_json)),
+            Some(tx) => self.deliver(conn, &tx, Frame::Own(event_json_frame(topic, data_json))),
             None => false,
         }
     }
@@ -967,32 +972,34 @@ impl Hub {
         topics: impl IntoIterator<Item = &'a str>,
         data_json: &str,
     ) {
-        let mut targets: Vec<(ConnId, mpsc::Sender<String>, String)> = Vec::new();
+        // One copy of the data for every topic and member; each member's frame is joined to its
+        // topic when its connection writes (`Frame::Event`). Offered under the read lock (a
+        // queue never waits), so no member's sender is cloned; the slow are dropped after it.
+        let data: Arc<str> = data_json.into();
+        let mut too_slow: Vec<ConnId> = Vec::new();
         {
             let map = self.inner.topics.read();
             for topic in topics {
                 let Some(members) = map.get(topic) else {
                     continue;
                 };
-                let mut text = event_json_frame(topic, data_json);
-                let last = members.len().saturating_sub(1);
-                for (i, (conn, m)) in members.iter().enumerate() {
-                    let t = if i == last {
-                        std::mem::take(&mut text)
-                    } else {
-                        text.clone()
+                for (conn, m) in members {
+                    let frame = Frame::Event {
+                        topic: m.topic_json.clone(),
+                        data: data.clone(),
                     };
-                    targets.push((*conn, m.tx.clone(), t));
+                    if !offer(&m.tx, frame) {
+                        too_slow.push(*conn);
+                    }
                 }
             }
         }
-        // Outside the lock: dropping a slow client takes the topics' write lock.
-        for (conn, tx, text) in targets {
-            self.deliver(conn, &tx, text);
+        for conn in too_slow {
+            self.drop_slow(conn);
         }
     }
 
-    fn sender_of(&self, conn: ConnId) -> Option<mpsc::Sender<String>> {
+    fn sender_of(&self, conn: ConnId) -> Option<outbox::Sender> {
         self.inner
             .connections
             .read()
@@ -1017,12 +1024,14 @@ impl Hub {
             Some(tx) => self.deliver(
                 conn,
                 &tx,
-                ServerMessage::Event {
-                    topic,
-                    from: None,
-                    data,
-                }
-                .to_text(),
+                Frame::Own(
+                    ServerMessage::Event {
+                        topic,
+                        from: None,
+                        data,
+                    }
+                    .to_text(),
+                ),
             ),
             None => false,
         }
@@ -1037,7 +1046,7 @@ impl Hub {
         }
         let tx = self.sender_of(conn);
         match tx {
-            Some(tx) => self.deliver(conn, &tx, value.to_string()),
+            Some(tx) => self.deliver(conn, &tx, Frame::Own(value.to_string())),
             None => false,
         }
     }
@@ -1052,39 +1061,46 @@ impl Hub {
         self.deliver_local(topic, text, except);
     }
 
-    /// Sends `text` to this node's members of `topic` but `except`.
+    /// Sends `text` to this node's members of `topic` but `except`: one copy shared by every
+    /// member (a pad's broadcast to 1,000 editors), offered under the read lock as in
+    /// `deliver_json_local`.
     fn deliver_local(&self, topic: &str, text: &str, except: &[ConnId]) {
-        let targets: Vec<(ConnId, mpsc::Sender<String>)> = self
-            .inner
-            .topics
-            .read()
-            .get(topic)
-            .map(|m| {
-                m.iter()
-                    .filter(|(c, _)| !except.contains(c))
-                    .map(|(c, m)| (*c, m.tx.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for (conn, tx) in targets {
-            self.deliver(conn, &tx, text.to_string());
+        let mut too_slow: Vec<ConnId> = Vec::new();
+        {
+            let map = self.inner.topics.read();
+            let Some(members) = map.get(topic) else {
+                return;
+            };
+            let shared: Arc<str> = text.into();
+            for (conn, m) in members {
+                if !except.contains(conn) && !offer(&m.tx, Frame::Shared(shared.clone())) {
+                    too_slow.push(*conn);
+                }
+            }
+        }
+        for conn in too_slow {
+            self.drop_slow(conn);
         }
     }
 
     /// Never waits: a full queue means the client cannot keep up, and it is dropped.
-    fn deliver(&self, conn: ConnId, tx: &mpsc::Sender<String>, text: String) -> bool {
-        match tx.try_send(text) {
+    fn deliver(&self, conn: ConnId, tx: &outbox::Sender, frame: Frame) -> bool {
+        match tx.try_send(frame) {
             Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                // The connection leaves its topics now (the others are told), so it is
-                // reported only once.
-                if self.is_connected(conn) {
-                    tracing::info!(conn, "realtime client too slow, dropping it");
-                    self.close(conn, close::TOO_SLOW);
-                }
+            Err(Refused::Full) => {
+                self.drop_slow(conn);
                 false
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
+            Err(Refused::Closed) => false,
+        }
+    }
+
+    /// Closes a connection whose queue was full. It leaves its topics now (the others are
+    /// told), so it is reported only once.
+    fn drop_slow(&self, conn: ConnId) {
+        if self.is_connected(conn) {
+            tracing::info!(conn, "realtime client too slow, dropping it");
+            self.close(conn, close::TOO_SLOW);
         }
     }
 
@@ -1112,7 +1128,12 @@ impl Hub {
     }
 }
 
-/// The `event` frame around already-serialised `data` (`data_json` must be a JSON value's text).
+/// Queues `frame` without waiting; false when the queue is full (a closed one is going away:
+/// nothing to do).
+fn offer(tx: &outbox::Sender, frame: Frame) -> bool {
+    tx.try_send(frame) != Err(Refused::Full)
+}
+
 /// The `event` frame (no sender) of an already serialised `data_json` on `topic`.
 fn event_json_frame(topic: &str, data_json: &str) -> String {
     let topic_json = serde_json::to_string(topic).unwrap_or_else(|_| "\"\"".into());
@@ -1139,7 +1160,7 @@ pub(crate) mod tests {
         Actor::test_user(id, Some(&format!("s_{id}")), None)
     }
 
-    pub(crate) fn join(hub: &Hub, topic: &str, peer: Peer, tx: mpsc::Sender<String>) -> Vec<Peer> {
+    pub(crate) fn join(hub: &Hub, topic: &str, peer: Peer, tx: outbox::Sender) -> Vec<Peer> {
         let actor = Actor::test_user(&peer.id, Some(&format!("s_{}", peer.id)), None);
         hub.join(topic, peer, &actor, hub.epoch(topic), tx)
             .expect("joined")
@@ -1182,10 +1203,10 @@ pub(crate) mod tests {
         (wire, hubs)
     }
 
-    fn drain(rx: &mut mpsc::Receiver<String>) -> Vec<Value> {
+    fn drain(rx: &mut outbox::Receiver) -> Vec<Value> {
         let mut out = Vec::new();
-        while let Ok(t) = rx.try_recv() {
-            out.push(serde_json::from_str(&t).expect("json frame"));
+        while let Some(f) = rx.try_recv() {
+            out.push(serde_json::from_str(&f.into_text()).expect("json frame"));
         }
         out
     }
@@ -1285,7 +1306,7 @@ pub(crate) mod tests {
         for i in 0..20 {
             hub.broadcast_event("t:1", None, &json!({"n": i}), None);
             // The fast reader keeps up.
-            while let Ok(t) = fast_rx.try_recv() {
+            while let Some(t) = fast_rx.try_recv().map(Frame::into_text) {
                 fast_got += usize::from(t.contains("\"event\""));
                 told_left |= t.contains("\"left\"") && t.contains("\"slow\"");
             }
@@ -1311,13 +1332,13 @@ pub(crate) mod tests {
         join(&hub, "t:b", peer(rc.id, "b2"), rc.sender.clone());
         let mut rxs = [ra.outgoing, rb.outgoing, rc.outgoing];
         for rx in rxs.iter_mut() {
-            while rx.try_recv().is_ok() {} // presence frames
+            while rx.try_recv().is_some() {} // presence frames
         }
         hub.broadcast_event_json_to(["t:a", "t:b", "t:none"], r#"{"n":1}"#);
         let got: Vec<String> = rxs
             .iter_mut()
             .map(|rx| match rx.try_recv() {
-                Ok(t) => t,
+                Some(f) => f.into_text(),
                 other => panic!("no event: {other:?}"),
             })
             .collect();
@@ -1327,7 +1348,7 @@ pub(crate) mod tests {
         );
         assert_eq!(got[1], got[2]);
         assert!(got[1].contains(r#""topic":"t:b""#));
-        assert!(rxs.iter_mut().all(|rx| rx.try_recv().is_err()));
+        assert!(rxs.iter_mut().all(|rx| rx.try_recv().is_none()));
     }
 
     #[test]
@@ -1339,10 +1360,10 @@ pub(crate) mod tests {
         let (b, b_tx) = (rb.id, rb.sender);
         assert_eq!(join(&hub, "t:x", peer(a, "a"), a_tx).len(), 1);
         assert_eq!(join(&hub, "t:x", peer(b, "b"), b_tx).len(), 2);
-        let joined = a_rx.try_recv().ok();
+        let joined = a_rx.try_recv().map(Frame::into_text);
         assert!(matches!(joined, Some(t) if t.contains("\"joined\"") && t.contains("\"b\"")));
         hub.disconnect(b);
-        let left = a_rx.try_recv().ok();
+        let left = a_rx.try_recv().map(Frame::into_text);
         assert!(matches!(left, Some(t) if t.contains("\"left\"")));
         assert_eq!(hub.members("t:x").len(), 1);
         assert!(hub.leave("t:x", a));
@@ -1426,18 +1447,18 @@ pub(crate) mod tests {
         join(&hub, "t:1", peer(ra.id, "a"), ra.sender.clone());
         join(&hub, "t:1", peer(rb.id, "b"), rb.sender.clone());
         let mut b_rx = rb.outgoing;
-        while b_rx.try_recv().is_ok() {}
+        while b_rx.try_recv().is_some() {}
         allow.0.lock().retain(|a| a == "a");
         // Before the sweep reaches it, b's next publish is checked as of now.
         let epoch = hub.epoch("t:1");
         hub.inner.epochs.write().insert("t:1".into(), epoch + 1);
         assert!(!hub.still_allowed("t:1", rb.id).await);
         assert!(hub.still_allowed("t:1", ra.id).await);
-        let Ok(frame) = b_rx.try_recv() else {
+        let Some(frame) = b_rx.try_recv() else {
             panic!("b was told");
         };
         assert_eq!(
-            frame,
+            frame.into_text(),
             r#"{"type":"unsubscribed","topic":"t:1","reason":"password_required"}"#
         );
         allow.0.lock().clear();

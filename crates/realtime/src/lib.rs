@@ -6,8 +6,10 @@
 mod bucket;
 pub mod bus;
 mod connection;
+pub mod frame;
 mod hub;
 pub mod online;
+mod outbox;
 pub mod owner;
 mod presence;
 mod protocol;

@@ -410,6 +410,15 @@ function applyEvent(state: ChatState, e: ChatEvent, now: number, username?: stri
       if (!userId) return s;
       return { ...s, statuses: { ...s.statuses, [userId]: (e.status as ChatStatus | null) ?? null } };
     }
+    case "presence_snapshot": {
+      // Who is online as the socket (re)subscribes: anyone not listed is offline, including
+      // those who left while it was away.
+      const presence: Record<string, PresenceStatus> = {};
+      for (const [userId, status] of Object.entries((e.statuses as Record<string, unknown> | undefined) ?? {})) {
+        if (status === "online" || status === "away") presence[userId] = status;
+      }
+      return { ...s, presence };
+    }
     case "presence": {
       const userId = e.user_id as string;
       const status = e.status as PresenceStatus;

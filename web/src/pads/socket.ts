@@ -132,7 +132,7 @@ export class TopicSocket {
       this.schedule();
       return;
     }
-    const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/v1/ws${roomHint(this.topic)}`;
+    const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${socketPath(this.topic)}`;
     let ws: WebSocket;
     try {
       ws = new WebSocket(url);
@@ -146,13 +146,17 @@ export class TopicSocket {
     };
     ws.onmessage = (e) => {
       if (this.ws !== ws) return;
-      let msg: Record<string, unknown>;
+      let msg: unknown;
       try {
-        msg = JSON.parse(String(e.data)) as Record<string, unknown>;
+        msg = JSON.parse(String(e.data));
       } catch {
         return;
       }
-      this.onFrame(msg);
+      for (const frame of Array.isArray(msg) ? msg : [msg]) {
+        // A frame may close or replace the socket (an access error): the rest is not for us.
+        if (this.ws !== ws) return;
+        if (frame && typeof frame === "object") this.onFrame(frame as Record<string, unknown>);
+      }
     };
     ws.onclose = (e) => {
       if (this.ws !== ws) return;
@@ -232,4 +236,13 @@ export class TopicSocket {
  */
 export function roomHint(topic: string): string {
   return /^(pad|padro|video):/.test(topic) ? `?room=${encodeURIComponent(topic)}` : "";
+}
+
+/**
+ * The socket's path for `topic`: `batch=true` (frames that piled up on the server come as one
+ * JSON array: a busy channel costs a few messages a second, not hundreds) and the room hint.
+ */
+export function socketPath(topic: string): string {
+  const hint = roomHint(topic);
+  return `/api/v1/ws?batch=true${hint ? `&${hint.slice(1)}` : ""}`;
 }

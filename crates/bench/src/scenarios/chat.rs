@@ -217,17 +217,19 @@ impl Scenario for Chat {
     }
 }
 
-/// The send time (µs since the run's origin) stamped in a frame's `client_id`, if it is one of
-/// the bench's messages. A byte search: this runs for every frame at every receiver.
-fn stamp_micros(frame: &[u8]) -> Option<u64> {
-    let at = frame.windows(STAMP.len()).position(|w| w == STAMP)? + STAMP.len();
-    let digits = &frame[at..];
-    let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
-    if n == 0 || n > 18 {
-        return None;
-    }
-    digits[..n].iter().try_fold(0u64, |acc, b| {
-        acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+/// The send times (µs since the run's origin) stamped in the `client_id`s of the bench's
+/// messages a WebSocket message carries (one frame, or a batch of them). A byte search: this
+/// runs for every message at every receiver.
+fn stamps_micros(message: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    memchr::memmem::find_iter(message, STAMP).filter_map(|at| {
+        let digits = &message[at + STAMP.len()..];
+        let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+        if n == 0 || n > 18 {
+            return None;
+        }
+        digits[..n].iter().try_fold(0u64, |acc, b| {
+            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        })
     })
 }
 
@@ -250,8 +252,8 @@ async fn listen(mut ws: Ws, origin: Instant, mut stop: watch::Receiver<bool>) ->
         tokio::select! {
             msg = ws.next() => match msg {
                 Some(Ok(Message::Text(t))) => {
-                    if let Some(sent) = stamp_micros(t.as_bytes()) {
-                        let now = origin.elapsed().as_micros() as u64;
+                    let now = origin.elapsed().as_micros() as u64;
+                    for sent in stamps_micros(t.as_bytes()) {
                         let _ = heard.latency_us.record(now.saturating_sub(sent).max(1));
                         heard.deliveries += 1;
                     }
@@ -277,7 +279,10 @@ async fn connect(ctx: &Ctx, i: usize, m: &Member) -> Result<Ws> {
         .await
         .with_context(|| format!("TCP connect to {addr}"))?;
     stream.set_nodelay(true).context("TCP_NODELAY")?;
-    let mut req = target.ws_endpoint("/api/v1/ws").into_client_request()?;
+    // Batches, as the web client asks for them.
+    let mut req = target
+        .ws_endpoint("/api/v1/ws?batch=true")
+        .into_client_request()?;
     req.headers_mut()
         .insert(COOKIE, HeaderValue::from_str(&m.cookie)?);
     let (mut ws, _) = tokio_tungstenite::client_async(req, stream)
@@ -756,6 +761,10 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     // Posters share the rate; the clock of the CPU figures runs over the sending window.
+    eprintln!(
+        "nichoir-bench: chat: sending for {} s",
+        ctx.load.duration.as_secs_f64()
+    );
     let server_pid = ctx.server_pid();
     let probe = Probe::start(ctx).await;
     let cpu_before = server_pid.and_then(procfs::cpu_ticks);
@@ -1011,12 +1020,15 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_stamp_without_parsing() {
+    fn finds_the_stamps_without_parsing() {
         let frame = br#"{"type":"event","topic":"chat:u1","from":null,"data":{"id":7,"client_id":"b123456x3","post":{}}}"#;
-        assert_eq!(stamp_micros(frame), Some(123_456));
-        assert_eq!(stamp_micros(br#"{"data":{"client_id":null}}"#), None);
-        assert_eq!(stamp_micros(br#"{"data":{"client_id":"bx1"}}"#), None);
-        assert_eq!(stamp_micros(br#"{"data":{"client_id":"b"#), None);
+        let all = |m: &[u8]| stamps_micros(m).collect::<Vec<_>>();
+        assert_eq!(all(frame), [123_456]);
+        assert!(all(br#"{"data":{"client_id":null}}"#).is_empty());
+        assert!(all(br#"{"data":{"client_id":"bx1"}}"#).is_empty());
+        assert!(all(br#"{"data":{"client_id":"b"#).is_empty());
+        let batch = br#"[{"data":{"client_id":"b12x"}},{"data":{"client_id":"bx"}},{"data":{"client_id":"b7x"}}]"#;
+        assert_eq!(all(batch), [12, 7]);
     }
 
     #[test]

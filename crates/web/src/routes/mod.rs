@@ -88,5 +88,5 @@ pub fn api() -> Api {
         .route(doc(m("DELETE"), "/api/v1/admin/invites/{id}", "admin", "Revoke an invitation", Access::Admin).ok(204, ""), admin::revoke_invite)
         .route(doc(m("GET"), "/api/v1/admin/storage", "admin", "The database writer's work since start (batches, jobs, statements, time) and bytes written", Access::Admin), admin::storage)
         .route(doc(m("GET"), "/api/v1/admin/settings", "admin", "The effective configuration, secrets hidden", Access::Admin), admin::settings)
-        .route(doc(m("GET"), "/api/v1/ws", "realtime", "WebSocket upgrade: topics, presence, events", Access::Anyone).ok(101, ""), ws::upgrade)
+        .route(doc(m("GET"), "/api/v1/ws", "realtime", "WebSocket upgrade: topics, presence, events (?batch=true: frames that pile up come as one JSON array; ?room=: the first topic, for a proxy to route by)", Access::Anyone).ok(101, ""), ws::upgrade)
 }

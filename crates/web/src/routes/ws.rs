@@ -1,6 +1,18 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use nichoir_core::ErrorCode;
 use nichoir_http::{origin_allowed, AnyActor, ApiError, ClientIp, Ctx};
+use serde::Deserialize;
+
+/// What a client may say when it opens the socket.
+#[derive(Deserialize)]
+pub struct WsQuery {
+    /// The client reads a JSON array of frames as those frames, in order: a busy socket then
+    /// gets what piled up as one message instead of hundreds.
+    #[serde(default)]
+    batch: bool,
+    // `room` (the first topic, the hint a proxy in front of a cluster routes by) is not read
+    // here; other parameters are ignored, as before.
+}
 
 /// The realtime endpoint: same-origin browsers (or non-browser clients) with a session, token or
 /// guest identity.
@@ -10,6 +22,7 @@ pub async fn upgrade(
     body: web::Payload,
     who: AnyActor,
     ip: ClientIp,
+    query: web::Query<WsQuery>,
 ) -> Result<HttpResponse, actix_web::Error> {
     if !origin_allowed(&req, &ctx) {
         return Err(ApiError::new(
@@ -21,11 +34,12 @@ pub async fn upgrade(
     // A request that is not a WebSocket handshake gets the JSON error every route answers,
     // not actix-ws's plain-text one.
     // (The handshake is the only thing that fails before the connection is served.)
-    nichoir_realtime::serve_connection(&req, body, who.0, ip.0, ctx.hub.clone()).map_err(|e| {
-        ApiError::new(
-            ErrorCode::BadRequest,
-            format!("not a WebSocket handshake: {e}"),
-        )
-        .into()
-    })
+    nichoir_realtime::serve_connection(&req, body, who.0, ip.0, ctx.hub.clone(), query.batch)
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::BadRequest,
+                format!("not a WebSocket handshake: {e}"),
+            )
+            .into()
+        })
 }
