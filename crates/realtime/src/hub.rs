@@ -1136,8 +1136,11 @@ fn offer(tx: &outbox::Sender, frame: Frame) -> bool {
 
 /// The `event` frame (no sender) of an already serialised `data_json` on `topic`.
 fn event_json_frame(topic: &str, data_json: &str) -> String {
-    let topic_json = serde_json::to_string(topic).unwrap_or_else(|_| "\"\"".into());
-    format!("{{\"type\":\"event\",\"topic\":{topic_json},\"from\":null,\"data\":{data_json}}}")
+    Frame::Event {
+        topic: topic_json(topic),
+        data: data_json.into(),
+    }
+    .into_text()
 }
 
 #[cfg(test)]
