@@ -2,7 +2,9 @@
 // guests vote (one on a phone-sized screen, in another time zone, with the compact layout) and each
 // sees the other's answers arrive live; comments; editing one's own row and the personal edit link;
 // the admin finalises from the admin link, then downloads the ICS and the CSV; a classic poll with a
-// password asks for it; hidden results show their message; a deleted poll says so live.
+// password asks for it; hidden results show their message; a deleted poll says so live; a guest's
+// new poll keeps its links on reload and, with the polls it answers, is remembered on the device;
+// signed in, "My polls" lists the polls answered too.
 import assert from "node:assert/strict";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -91,7 +93,9 @@ describe("Polls", { concurrency: false }, () => {
     assert.equal(await page.locator('a.tool-card[href="/polls"] .badge').count(), 0);
     await page.locator('a.tool-card[href="/polls"]').click();
     await page.waitForURL((u) => u.pathname === "/polls");
-    await page.locator("#my-polls").getByText("You have not created a poll yet.").waitFor();
+    await page.locator("#my-polls").getByText("No polls yet: the ones you create or answer will appear here.").waitFor();
+    // Signed in, nothing is kept in the browser.
+    assert.equal(await page.locator("#device-polls").count(), 0);
     await page.getByRole("link", { name: "New poll" }).click();
     await page.waitForURL((u) => u.pathname === "/poll/new");
     await page.getByRole("heading", { level: 1, name: "New poll" }).waitFor();
@@ -141,13 +145,16 @@ describe("Polls", { concurrency: false }, () => {
     await page.getByLabel(/^Deadline/).fill(day4);
     await page.getByRole("button", { name: "Create the poll" }).click();
 
-    // Both links, clearly apart.
-    await page.getByRole("heading", { level: 1, name: "Your poll is ready" }).waitFor();
+    // The address becomes the admin page's, which says the poll is ready, with both links apart.
+    await page.waitForURL((u) => u.pathname.startsWith("/poll/admin/"));
+    await page.getByText("Your poll is ready").waitFor();
+    await page.getByRole("heading", { level: 1, name: "December meeting" }).waitFor();
     publicUrl = await page.getByLabel("Public link").inputValue();
     adminUrl = await page.getByLabel("Secret administration link").inputValue();
     assert.match(pathOf(publicUrl), /^\/poll\/[^/]+$/);
     assert.match(pathOf(adminUrl), /^\/poll\/admin\/[^/]+$/);
     assert.equal(new URL(publicUrl).host, server.host);
+    assert.equal(pathOf(adminUrl), pathOf(page.url()));
     pollId = pathOf(publicUrl).split("/").pop();
     await page.screenshot({ path: join(ARTIFACTS, "poll-created.png"), fullPage: true });
 
@@ -169,7 +176,7 @@ describe("Polls", { concurrency: false }, () => {
     assert.equal(paris, `${day4.slice(8, 10)}/${day4.slice(5, 7)}/${day4.slice(0, 4)}, 23:59`);
 
     // Go to the poll: the description is rendered and sanitised by the server.
-    await page.getByRole("link", { name: "Go to the poll" }).click();
+    await page.getByRole("link", { name: "Open the public page" }).click();
     await page.waitForURL((u) => u.pathname === `/poll/${pollId}`);
     await page.getByRole("heading", { level: 1, name: "December meeting" }).waitFor();
     await page.locator(".poll-description strong", { hasText: "Agenda" }).waitFor();
@@ -487,6 +494,105 @@ describe("Polls", { concurrency: false }, () => {
     await vp.getByText("This poll was deleted").waitFor();
     await closeContext(voter);
     await closeContext(guest);
+  });
+
+  it("a guest's new poll survives a reload and is remembered on this device, as are the polls it answers", async () => {
+    const guest = await newContext({ timezoneId: "Europe/Paris" });
+    const gp = guest.page;
+    await gp.goto("/polls");
+    await gp.getByText(/this browser remembers the polls you create or answer here/).waitFor();
+    assert.equal(await gp.locator("#device-polls").count(), 0, "nothing remembered yet");
+    await gp.getByRole("link", { name: "New poll" }).click();
+    await gp.waitForURL((u) => u.pathname === "/poll/new");
+    await gp.getByRole("radio", { name: /Classic poll/ }).check();
+    await gp.getByLabel("Title").fill("Picnic food");
+    await gp.getByLabel("Your name", { exact: true }).fill("Gaby");
+    await gp.getByLabel("Option 1", { exact: true }).fill("Salads");
+    await gp.getByLabel("Option 2", { exact: true }).fill("Quiches");
+    await gp.getByRole("button", { name: "Create the poll" }).click();
+
+    // The address is the admin link: a reload keeps both links on screen.
+    await gp.waitForURL((u) => u.pathname.startsWith("/poll/admin/"));
+    await gp.getByText("Your poll is ready").waitFor();
+    await gp.getByText("This browser also remembers it, under “My polls on this device”.").waitFor();
+    const pub = await gp.getByLabel("Public link").inputValue();
+    const adm = await gp.getByLabel("Secret administration link").inputValue();
+    assert.equal(pathOf(adm), pathOf(gp.url()));
+    const id = pathOf(pub).split("/").pop();
+    await gp.reload();
+    await gp.getByRole("heading", { level: 1, name: "Picnic food" }).waitFor();
+    assert.equal(await gp.getByLabel("Public link").inputValue(), pub);
+    assert.equal(await gp.getByLabel("Secret administration link").inputValue(), adm);
+    assert.equal(await gp.getByText("Your poll is ready").count(), 0, "said once, right after creating");
+    // Back leads to where the guest came from, not to an empty form.
+    await gp.goBack();
+    await gp.waitForURL((u) => u.pathname === "/polls");
+
+    const mine = gp.locator(`#device-polls [data-poll="${id}"]`);
+    await mine.getByRole("link", { name: "Picnic food", exact: true }).waitFor();
+    assert.equal(await mine.getByRole("link", { name: "Administer the poll “Picnic food”" }).getAttribute("href"), pathOf(adm));
+    await mine.getByText(/^created here on /).waitFor();
+
+    // A poll made by someone else, answered from this browser: listed with the personal edit link.
+    const other = await newContext();
+    await other.page.goto("/polls");
+    const theirs = await createPollApi(other.page, {
+      kind: "classic",
+      title: "Saturday or Sunday?",
+      author_name: "Hugo",
+      options: [{ label: "Saturday" }, { label: "Sunday" }],
+    });
+    await closeContext(other);
+    await gp.goto(pathOf(theirs.url));
+    await gp.locator("tr.poll-new-row").getByLabel("Your name").fill("Gaby");
+    await gp.locator(`tr.poll-new-row [data-answer="yes"]`).first().click();
+    await gp.getByRole("button", { name: "Send my answers" }).click();
+    await gp.getByText("Your answers are saved").waitFor();
+    const editUrl = await gp.getByLabel("Personal link to change your answers").inputValue();
+    await gp.goto("/polls");
+    const answered = gp.locator(`#device-polls [data-poll="${theirs.poll.id}"]`);
+    await answered.getByText(/^you answered on /).waitFor();
+    assert.equal(await answered.getByRole("link", { name: "Change my answers to “Saturday or Sunday?”" }).getAttribute("href"), pathOf(editUrl));
+    assert.equal(await answered.getByRole("link", { name: /^Administer/ }).count(), 0, "no admin link for a poll answered only");
+    // The latest first; both survive a reload.
+    await gp.reload();
+    assert.deepEqual(await gp.locator("#device-polls [data-poll]").evaluateAll((els) => els.map((e) => e.dataset.poll)), [theirs.poll.id, id]);
+    await gp.screenshot({ path: join(ARTIFACTS, "polls-device.png"), fullPage: true });
+
+    // Forgotten on this device only: the poll itself stays.
+    await answered.getByRole("button", { name: "Forget “Saturday or Sunday?” on this device" }).click();
+    await gp.getByRole("dialog").getByRole("button", { name: "Forget" }).click();
+    await answered.waitFor({ state: "detached" });
+    await mine.waitFor();
+    assert.equal((await viewOf(gp, theirs.poll.id)).participants.length, 1);
+    await noCspViolation(gp);
+    await closeContext(guest);
+  });
+
+  it("signed in, My polls lists the polls answered too", async () => {
+    const { page } = admin;
+    const guest = await newContext();
+    await guest.page.goto("/polls");
+    const theirs = await createPollApi(guest.page, {
+      kind: "classic",
+      title: "Which bakery?",
+      author_name: "Iris",
+      options: [{ label: "The corner one" }, { label: "The market stall" }],
+    });
+    await closeContext(guest);
+    await page.goto(pathOf(theirs.url));
+    await page.locator("tr.poll-new-row").getByLabel("Your name").fill("Admin");
+    await page.locator(`tr.poll-new-row [data-answer="yes"]`).first().click();
+    await page.getByRole("button", { name: "Send my answers" }).click();
+    await page.getByText("Your answers are saved").waitFor();
+    await page.goto("/polls");
+    const item = page.locator(`#my-polls [data-poll="${theirs.poll.id}"]`);
+    await item.getByText("You answered").waitFor();
+    assert.equal(await item.getAttribute("data-role"), "answered");
+    assert.equal(await item.getByRole("link", { name: /^Administer/ }).count(), 0);
+    // The newest activity first: above the polls the admin created earlier.
+    assert.equal(await page.locator("#my-polls [data-poll]").first().getAttribute("data-poll"), theirs.poll.id);
+    assert.equal(await page.locator("#device-polls").count(), 0);
   });
 
   it("the create and admin pages fit a phone screen", async () => {

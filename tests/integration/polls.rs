@@ -350,6 +350,214 @@ async fn classic_polls_one_choice_yes_no_and_the_signed_in_list() -> anyhow::Res
     Ok(())
 }
 
+/// `GET /api/v1/polls` as `c` sees it: (poll id, role, answered) in the list's order.
+async fn my_polls(c: &Client) -> anyhow::Result<Vec<(String, String, bool)>> {
+    let r = c.get("/api/v1/polls").await?;
+    anyhow::ensure!(r.status == 200, "my polls: {} {:?}", r.status, r.body);
+    Ok(r.body
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| {
+                    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+                    (s(&p["poll"]["id"]), s(&p["role"]), p["answered"] == true)
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The paths in `c`'s "download all my data" archive.
+async fn export_names(c: &Client) -> anyhow::Result<Vec<String>> {
+    let r = c.get("/api/v1/me/export").await?;
+    anyhow::ensure!(r.status == 200, "export: {} {:?}", r.status, r.body);
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(r.bytes.as_slice()));
+    let mut names = Vec::new();
+    for entry in archive.entries()? {
+        names.push(entry?.path()?.to_string_lossy().to_string());
+    }
+    Ok(names)
+}
+
+/// Votes land in the same millisecond on a fast machine; the list's order is by activity.
+async fn tick() {
+    tokio::time::sleep(Duration::from_millis(5)).await;
+}
+
+#[tokio::test]
+async fn my_polls_lists_the_polls_answered_while_signed_in() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = server.login_as("ana", false).await?;
+    let bea = server.login_as("bea", false).await?;
+    let carl = server.login_as("carl", false).await?;
+    let guest = server.guest().await?;
+
+    let meeting = create(&ana, date_poll(json!({}))).await?;
+    let secret = create(
+        &guest,
+        date_poll(json!({"title": "Vote secret", "results": "admin"})),
+    )
+    .await?;
+    let guests_only = create(&guest, date_poll(json!({"title": "Entre invités"}))).await?;
+    tick().await;
+
+    // A guest's answer belongs to no account.
+    assert_eq!(
+        vote(&guest, &guests_only, "Invité", &["yes", "no", "no"])
+            .await?
+            .status,
+        201
+    );
+    assert_eq!(
+        vote(
+            &server.guest().await?,
+            &meeting,
+            "Dan",
+            &["yes", "yes", "no"]
+        )
+        .await?
+        .status,
+        201
+    );
+    for who in [&ana, &bea, &carl] {
+        let ids: Vec<String> = my_polls(who).await?.into_iter().map(|p| p.0).collect();
+        assert!(
+            !ids.contains(&guests_only.id) && !ids.contains(&secret.id),
+            "a guest's poll and answer stay out of every account: {ids:?}"
+        );
+    }
+    assert_eq!(
+        my_polls(&ana).await?,
+        vec![(meeting.id.clone(), "created".into(), false)]
+    );
+    assert!(my_polls(&bea).await?.is_empty());
+
+    // Béa answers both polls while signed in: they are hers as "answered", the newest first,
+    // without the admin link.
+    assert_eq!(
+        vote(&bea, &meeting, "Béa", &["no", "yes", "maybe"])
+            .await?
+            .status,
+        201
+    );
+    tick().await;
+    assert_eq!(
+        vote(&bea, &secret, "Béa", &["yes", "no", "no"])
+            .await?
+            .status,
+        201
+    );
+    assert_eq!(
+        my_polls(&bea).await?,
+        vec![
+            (secret.id.clone(), "answered".into(), true),
+            (meeting.id.clone(), "answered".into(), true),
+        ]
+    );
+    let list = bea.get("/api/v1/polls").await?;
+    let raw = String::from_utf8_lossy(&list.bytes).to_string();
+    assert!(
+        !raw.contains(&meeting.token) && !raw.contains(&secret.token),
+        "an answerer never sees an admin link: {raw}"
+    );
+    assert_eq!(list.body[0]["admin_url"], Value::Null);
+    assert_eq!(
+        list.body[0]["participants"],
+        Value::Null,
+        "only the author sees how many answered a poll with hidden results"
+    );
+    assert_eq!(list.body[1]["participants"], 2);
+    assert_eq!(list.body[1]["poll"]["title"], "Réunion de décembre");
+    assert!(list.body[1]["url"]
+        .as_str()
+        .unwrap_or("")
+        .ends_with(&format!("/poll/{}", meeting.id)));
+    assert!(list.body[1]["activity_at"].as_str().is_some());
+
+    // New activity on the meeting brings it back to the top; others' lists do not change.
+    tick().await;
+    assert_eq!(
+        vote(&ana, &meeting, "Ana", &["yes", "yes", "yes"])
+            .await?
+            .status,
+        201
+    );
+    assert_eq!(
+        my_polls(&bea).await?.first().map(|p| p.0.clone()),
+        Some(meeting.id.clone())
+    );
+    let ana_list = ana.get("/api/v1/polls").await?;
+    assert_eq!(ana_list.body[0]["role"], "created");
+    assert_eq!(
+        ana_list.body[0]["answered"], true,
+        "the author answered too"
+    );
+    assert_eq!(ana_list.body[0]["participants"], 3);
+    assert!(ana_list.body[0]["admin_url"]
+        .as_str()
+        .unwrap_or("")
+        .ends_with(&meeting.token));
+    assert!(my_polls(&carl).await?.is_empty());
+
+    // "Download all my data": the author's polls with every answer; the answerer's list only
+    // (an answered poll has no admin view of hers to export, and must not break the archive).
+    let names = export_names(&ana).await?;
+    assert!(
+        names
+            .iter()
+            .any(|n| n.ends_with(&format!("polls/{}.csv", meeting.id))),
+        "{names:?}"
+    );
+    let names = export_names(&bea).await?;
+    assert!(
+        names.iter().any(|n| n.ends_with("polls/polls.json")),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.contains(&meeting.id)), "{names:?}");
+
+    // Her row deleted, the poll is no longer hers.
+    let view = bea.get(&format!("/api/v1/polls/{}", secret.id)).await?;
+    let row = view.body["me"]["rows"][0].as_i64().unwrap_or(0);
+    let r = bea
+        .delete(&format!("/api/v1/polls/{}/votes/{row}", secret.id))
+        .await?;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    assert_eq!(
+        my_polls(&bea).await?,
+        vec![(meeting.id.clone(), "answered".into(), true)]
+    );
+
+    // A protected poll she answered leaves her list when its password changes.
+    let locked = create(&guest, date_poll(json!({"password": "sésame"}))).await?;
+    let r = bea
+        .post(
+            &format!("/api/v1/polls/{}/unlock", locked.id),
+            json!({"password": "sésame"}),
+        )
+        .await?;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        vote(&bea, &locked, "Béa", &["yes", "no", "no"])
+            .await?
+            .status,
+        201
+    );
+    assert_eq!(
+        my_polls(&bea).await?.first().map(|p| p.0.clone()),
+        Some(locked.id.clone())
+    );
+    let r = guest
+        .patch(
+            &format!("/api/v1/poll-admin/{}", locked.token),
+            json!({"password": "autre sésame"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let ids: Vec<String> = my_polls(&bea).await?.into_iter().map(|p| p.0).collect();
+    assert!(!ids.contains(&locked.id), "{ids:?}");
+    Ok(())
+}
+
 #[tokio::test]
 async fn edit_modes_and_hidden_results() -> anyhow::Result<()> {
     let server = TestServer::start()?;

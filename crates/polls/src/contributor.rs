@@ -1,5 +1,5 @@
 //! Polls in a user's data export: each poll they created (as its admin sees it, with every row and
-//! comment) and its answers as CSV.
+//! comment) and its answers as CSV; the list of those they created or answered.
 
 use std::sync::Arc;
 
@@ -22,14 +22,12 @@ impl ExportContributor for PollExport {
     async fn export_user(&self, user_id: &str) -> Result<Vec<ExportFile>, Error> {
         let list = self.service.list_for(user_id).await?;
         let mut files = Vec::new();
-        for item in list.as_array().into_iter().flatten() {
-            let token = item["admin_url"]
-                .as_str()
-                .and_then(|u| u.rsplit('/').next())
-                .unwrap_or("");
-            let Some(id) = item["poll"]["id"].as_str() else {
+        // Only what they created has an admin view to export; polls.json lists the rest too.
+        for item in &list {
+            let Some(token) = item.admin_url.as_deref().and_then(|u| u.rsplit('/').next()) else {
                 continue;
             };
+            let id = &item.poll.id;
             let view: Value = serde_json::from_str(&self.service.admin_view(token).await?)
                 .map_err(Error::internal)?;
             files.push(ExportFile::json(format!("{id}.json"), &view)?);

@@ -28,7 +28,7 @@ pub use departure::PollDeparture;
 pub use migrations::MIGRATIONS;
 pub use moderation::PollModeration;
 pub use preview::PollPreview;
-pub use service::{PollError, PollService};
+pub use service::{MyPoll, MyRole, PollError, PollService, PollSummary};
 pub use topics::PollTopics;
 
 /// Adds the polls routes to the API.

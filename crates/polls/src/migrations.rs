@@ -2,11 +2,12 @@ use nichoir_storage::{Migration, MigrationSet};
 
 pub const MIGRATIONS: MigrationSet = MigrationSet {
     component: "polls",
-    migrations: &[Migration {
-        version: 1,
-        name: "polls_options_votes_comments",
-        after: None,
-        sql: r#"
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "polls_options_votes_comments",
+            after: None,
+            sql: r#"
 CREATE TABLE polls (
     id TEXT PRIMARY KEY,
     -- The admin link's secret. Kept readable so that a signed-in author's list can link to it
@@ -89,7 +90,7 @@ CREATE TABLE poll_grants (
     PRIMARY KEY (poll_id, actor_id)
 ) STRICT, WITHOUT ROWID;
 "#,
-        pg: r#"
+            pg: r#"
 CREATE TABLE polls (
     id TEXT PRIMARY KEY,
     -- The admin link's secret. Kept readable so that a signed-in author's list can link to it
@@ -172,5 +173,19 @@ CREATE TABLE poll_grants (
     PRIMARY KEY (poll_id, actor_id)
 );
 "#,
-    }],
+        },
+        Migration {
+            version: 2,
+            name: "poll_votes_by_actor",
+            after: None,
+            // "My polls" lists the polls a person answered, and a departing account's rows are
+            // found by their author: both look votes up by actor.
+            sql: r#"
+CREATE INDEX poll_votes_by_actor ON poll_votes (actor_id);
+"#,
+            pg: r#"
+CREATE INDEX poll_votes_by_actor ON poll_votes (actor_id);
+"#,
+        },
+    ],
 };

@@ -22,7 +22,7 @@ pub fn declare(api: Api) -> Api {
     api.route(doc(m("POST"), "/api/v1/polls", "polls", "Create a date or classic poll; answers the public and the admin link", Access::Anyone)
             .body(json!({"kind": "date", "title": "Réunion de décembre", "author_name": "Ana", "timezone": "Europe/Paris",
                 "options": [{"date": "2026-12-03", "start": "18:00", "end": "20:00"}, {"date": "2026-12-04"}]})).ok(201, "application/json"), create)
-        .route(doc(m("GET"), "/api/v1/polls", "polls", "Polls I created, newest first", Access::User), mine)
+        .route(doc(m("GET"), "/api/v1/polls", "polls", "Polls I created or answered, latest activity first", Access::User), mine)
         .route(doc(m("GET"), "/api/v1/polls/{id}", "polls", "A poll with its options, rows, totals and comments (?edit=token)", Access::Public), view)
         .route(doc(m("POST"), "/api/v1/polls/{id}/unlock", "polls", "Give a protected poll's password (remembered for this person)", Access::Anyone)
             .body(json!({"password": "secret"})).ok(204, "").errors(&[429]), unlock)

@@ -10,17 +10,18 @@ use std::sync::Arc;
 use nichoir_auth::{Actor, AuthService};
 use nichoir_core::config::PollsConfig;
 use nichoir_core::ids::{hash_token, random_token};
-use nichoir_core::time::now_ms;
+use nichoir_core::time::{now_ms, serde_rfc3339};
 use nichoir_core::{Error, ErrorCode};
 use nichoir_mail::{Mail, Mailer};
 use nichoir_realtime::Hub;
 use nichoir_storage::{Db, StorageError};
 use parking_lot::Mutex;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::input::{self, Ballot, NewComment, NewPoll, PollPatch};
 use crate::model::VoteRow;
-use crate::model::{Kind, PollRow};
+use crate::model::{Kind, PollRow, Visibility};
 use crate::store;
 use crate::tally::{check_ballot, BallotError};
 use crate::view::{self, closed_reason, may_edit, participant, Rendered, Viewer};
@@ -103,6 +104,43 @@ pub struct Created {
     pub poll: Value,
     pub id: String,
     pub admin_token: String,
+}
+
+/// One poll of "My polls" (`GET /api/v1/polls`).
+#[derive(Debug, Serialize)]
+pub struct MyPoll {
+    pub poll: PollSummary,
+    pub url: String,
+    /// The creator's only: an answerer never gets the admin link.
+    pub admin_url: Option<String>,
+    pub role: MyRole,
+    /// Has a row under this account (the creator may have answered too).
+    pub answered: bool,
+    /// None when only the poll's admin sees the rows and this person only answered.
+    pub participants: Option<i64>,
+    /// The poll's last change (a vote, a comment, an admin edit): the list's order.
+    #[serde(with = "serde_rfc3339")]
+    pub activity_at: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PollSummary {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub closed: bool,
+    #[serde(with = "serde_rfc3339::option")]
+    pub deadline: Option<i64>,
+    #[serde(with = "serde_rfc3339")]
+    pub created_at: i64,
+    pub final_option: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MyRole {
+    Created,
+    Answered,
 }
 
 /// What a vote hands back.
@@ -376,23 +414,42 @@ impl PollService {
         Ok(r.to_json(&viewer, Some(&admin), now_ms()))
     }
 
-    pub async fn list_for(&self, user_id: &str) -> PollResult<Value> {
+    /// "My polls": what the person created or answered while signed in, latest activity first.
+    /// Only a poll's creator gets its admin link; an answerer sees the participant count only
+    /// where the poll shows the rows to its participants.
+    pub async fn list_for(&self, user_id: &str) -> PollResult<Vec<MyPoll>> {
         let u = user_id.to_string();
-        let rows = self.db.read(move |c| store::by_owner(c, &u)).await?;
+        let rows = self.db.read(move |c| store::mine(c, &u)).await?;
         let now = now_ms();
-        Ok(Value::Array(
-            rows.into_iter()
-                .map(|(p, participants)| {
-                    json!({
-                        "poll": {"id": p.id, "kind": p.settings.kind, "title": p.settings.title,
-                            "closed": closed_reason(&p, now).is_some(), "deadline": p.settings.deadline.map(nichoir_core::time::rfc3339),
-                            "created_at": nichoir_core::time::rfc3339(p.created_at), "final_option": p.final_option},
-                        "url": self.public_url(&p.id), "admin_url": self.admin_url(&p.admin_token),
-                        "participants": participants,
-                    })
-                })
-                .collect(),
-        ))
+        Ok(rows
+            .into_iter()
+            .map(|m| {
+                let p = m.poll;
+                let created = p.owner_id.as_deref() == Some(user_id);
+                let counts = created || p.settings.results != Visibility::Admin;
+                MyPoll {
+                    url: self.public_url(&p.id),
+                    admin_url: created.then(|| self.admin_url(&p.admin_token)),
+                    role: if created {
+                        MyRole::Created
+                    } else {
+                        MyRole::Answered
+                    },
+                    answered: m.answered,
+                    participants: counts.then_some(m.participants),
+                    activity_at: p.updated_at,
+                    poll: PollSummary {
+                        closed: closed_reason(&p, now).is_some(),
+                        deadline: p.settings.deadline,
+                        created_at: p.created_at,
+                        final_option: p.final_option,
+                        kind: p.settings.kind,
+                        title: p.settings.title,
+                        id: p.id,
+                    },
+                }
+            })
+            .collect())
     }
 
     pub async fn csv(&self, token: &str) -> PollResult<(String, Vec<u8>)> {

@@ -596,13 +596,35 @@ pub fn add_grant(c: &Connection, poll_id: &str, actor_id: &str, now: i64) -> SRe
     Ok(())
 }
 
-/// The polls a user created, newest first, with their number of participants.
-pub fn by_owner(c: &Connection, owner: &str) -> SResult<Vec<(PollRow, i64)>> {
+/// A poll of someone's "My polls": one they created, answered, or both.
+pub struct MinePoll {
+    pub poll: PollRow,
+    pub participants: i64,
+    pub answered: bool,
+}
+
+/// The polls a user created or answered (a row under their account), latest activity first.
+/// A protected poll they only answered stays out once its password changed (the change drops
+/// every grant): its title is then no longer theirs to read.
+pub fn mine(c: &Connection, user: &str) -> SResult<Vec<MinePoll>> {
     let mut st = c.prepare_cached(&format!(
-        "SELECT {POLL_COLUMNS}, (SELECT COUNT(*) FROM poll_votes v WHERE v.poll_id = polls.id)
-         FROM polls WHERE owner_id = ?1 ORDER BY created_at DESC LIMIT 500"
+        "SELECT {POLL_COLUMNS},
+           (SELECT COUNT(*) FROM poll_votes v WHERE v.poll_id = polls.id),
+           EXISTS (SELECT 1 FROM poll_votes v WHERE v.poll_id = polls.id AND v.actor_id = ?1)
+         FROM polls
+         WHERE id IN (SELECT id FROM polls WHERE owner_id = ?1
+                      UNION SELECT poll_id FROM poll_votes WHERE actor_id = ?1)
+           AND (owner_id = ?1 OR password_hash IS NULL
+                OR EXISTS (SELECT 1 FROM poll_grants g WHERE g.poll_id = polls.id AND g.actor_id = ?1))
+         ORDER BY updated_at DESC, id LIMIT 500"
     ))?;
-    let rows = st.query_map([owner], |r| Ok((poll_from_row(r)?, r.get(25)?)))?;
+    let rows = st.query_map([user], |r| {
+        Ok(MinePoll {
+            poll: poll_from_row(r)?,
+            participants: r.get(POLL_COLUMN_COUNT)?,
+            answered: r.get(POLL_COLUMN_COUNT + 1)?,
+        })
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

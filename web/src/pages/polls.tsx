@@ -3,10 +3,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
-import { IconArrowRight, IconDownload, IconPoll, IconSettings } from "../components/icons.tsx";
+import { IconArrowRight, IconDownload, IconEdit, IconPoll, IconSettings, IconTrash } from "../components/icons.tsx";
 import { Alert, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Link, Loading, PageHeader, TextField, cx, useAsync, useConfirm } from "../components/ui.tsx";
 import { type MessageKey, formatDate, formatDateTime } from "../i18n/index.ts";
-import { type PollTarget, adminPage, csvUrl, ensureIdentity, finalIcsUrl, pollPage, pollsApi, sitePath } from "../polls/api.ts";
+import { type PollTarget, adminPage, csvUrl, editPage, ensureIdentity, finalIcsUrl, pollPage, pollsApi, sitePath } from "../polls/api.ts";
 import { Comments, FinalBanner, PollBoard, optionLabels } from "../polls/board.tsx";
 import { AboutFields, ClassicOptionsEditor, DateOptionsEditor, SettingsFields } from "../polls/editors.tsx";
 import { type SettingsErrors, type SettingsForm, LIMITS, createBody, defaultSettings, settingsFromView, settingsPatch, validateSettings } from "../polls/form.ts";
@@ -24,8 +24,10 @@ import {
   daysFromOptions,
   removedWithAnswers,
 } from "../polls/options.ts";
+import { type DevicePoll, POLLS_KEY, forgetPoll, noteTitle, rememberCreatedPoll, rememberedPolls } from "../polls/device.ts";
 import { browserTimeZone } from "../polls/time.ts";
-import type { CreatedPoll, OptionInput, PollKind, PollView } from "../polls/types.ts";
+import type { MyPoll, OptionInput, PollKind, PollView } from "../polls/types.ts";
+import { navigate } from "../router.ts";
 
 function PollIcon() {
   return (
@@ -38,9 +40,14 @@ function PollIcon() {
 // ---------------------------------------------------------------- /polls
 
 export function MyPollsPage() {
-  const { t, user, lang } = useApp();
+  const { t, user } = useApp();
   useTitle(t("tool.polls.name"));
   const list = useAsync(() => (user ? pollsApi.mine() : Promise.resolve([])), [user?.id]);
+  const [device, forget] = useDevicePolls();
+  // Signed in, the device adds only what the account does not already list (polls made or
+  // answered here as a guest); until the account's list is known, it waits.
+  const inAccount = new Set((list.data ?? []).map((p) => p.poll.id));
+  const deviceOnly = user ? (list.data ? device.filter((p) => !inAccount.has(p.id)) : []) : device;
   return (
     <div class="container page">
       <PageHeader title={t("tool.polls.name")} subtitle={t("tool.polls.desc")} icon={<PollIcon />}>
@@ -49,58 +56,152 @@ export function MyPollsPage() {
           {t("polls.newPoll")}
         </Link>
       </PageHeader>
-      {user ? (
-        <Card title={t("polls.mine")} id="my-polls">
-          {list.loading ? (
-            <Loading />
-          ) : list.error ? (
-            <ErrorAlert error={list.error} />
-          ) : !list.data || list.data.length === 0 ? (
-            <EmptyState>{t("polls.mineEmpty")}</EmptyState>
-          ) : (
-            <ul class="list">
-              {list.data.map((item) => (
-                <li key={item.poll.id} class="list-item" data-poll={item.poll.id}>
-                  <div class="list-main">
-                    <Link href={pollPage(item.poll.id)} class="list-title poll-list-title">
-                      {item.poll.title}
-                      {item.poll.closed && <Badge tone="warning">{t("polls.closed")}</Badge>}
-                      {item.poll.final_option !== null && <Badge tone="success">{t("polls.finalised")}</Badge>}
-                    </Link>
-                    <div class="list-meta">
-                      <span>{item.poll.kind === "date" ? t("polls.kind.date") : t("polls.kind.classic")}</span>
-                      <span>{t(new Intl.PluralRules(lang).select(item.participants) === "one" ? "polls.participantCount.one" : "polls.participantCount.other", { count: item.participants })}</span>
-                      <span>{t("polls.createdOn", { date: formatDate(lang, item.poll.created_at) ?? "" })}</span>
-                    </div>
-                  </div>
-                  <div class="row-actions">
-                    <Link href={pollPage(item.poll.id)} class="btn btn-secondary btn-sm" aria-label={t("polls.openNamed", { title: item.poll.title })}>
-                      {t("polls.open")}
-                      <IconArrowRight size={16} />
-                    </Link>
-                    <Link href={sitePath(item.admin_url)} class="btn btn-ghost btn-sm" aria-label={t("polls.adminNamed", { title: item.poll.title })}>
-                      <IconSettings size={16} />
-                      {t("polls.administer")}
-                    </Link>
-                  </div>
-                </li>
-              ))}
-            </ul>
-          )}
-        </Card>
-      ) : (
-        <Card>
-          <p>{t("polls.guestIntro")}</p>
-          <p class="muted small poll-guest-note">
-            {t("polls.guestLogin")} <Link href="/login?next=%2Fpolls">{t("nav.login")}</Link>
-          </p>
-        </Card>
-      )}
+      <div class="stack">
+        {user ? (
+          <Card title={t("polls.mine")} id="my-polls">
+            {list.loading ? (
+              <Loading />
+            ) : list.error ? (
+              <ErrorAlert error={list.error} />
+            ) : !list.data || list.data.length === 0 ? (
+              <EmptyState>{t("polls.mineEmpty")}</EmptyState>
+            ) : (
+              <ul class="list">
+                {list.data.map((item) => (
+                  <AccountPollItem key={item.poll.id} item={item} />
+                ))}
+              </ul>
+            )}
+          </Card>
+        ) : (
+          <Card>
+            <p>{t("polls.guestIntro")}</p>
+            <p class="muted small poll-guest-note">
+              {t("polls.guestLogin")} <Link href="/login?next=%2Fpolls">{t("nav.login")}</Link>
+            </p>
+          </Card>
+        )}
+        {deviceOnly.length > 0 && <DevicePolls polls={deviceOnly} onForget={forget} />}
+      </div>
     </div>
   );
 }
 
+function AccountPollItem({ item }: { item: MyPoll }) {
+  const { t, lang } = useApp();
+  const { poll } = item;
+  return (
+    <li class="list-item" data-poll={poll.id} data-role={item.role}>
+      <div class="list-main">
+        <Link href={pollPage(poll.id)} class="list-title poll-list-title">
+          {poll.title}
+          {item.role === "answered" && <Badge tone="accent">{t("polls.role.answered")}</Badge>}
+          {poll.closed && <Badge tone="warning">{t("polls.closed")}</Badge>}
+          {poll.final_option !== null && <Badge tone="success">{t("polls.finalised")}</Badge>}
+        </Link>
+        <div class="list-meta">
+          <span>{poll.kind === "date" ? t("polls.kind.date") : t("polls.kind.classic")}</span>
+          {item.participants !== null && <span>{t(new Intl.PluralRules(lang).select(item.participants) === "one" ? "polls.participantCount.one" : "polls.participantCount.other", { count: item.participants })}</span>}
+          <span>{t("polls.activityOn", { date: formatDate(lang, item.activity_at) ?? "" })}</span>
+        </div>
+      </div>
+      <div class="row-actions">
+        <Link href={pollPage(poll.id)} class="btn btn-secondary btn-sm" aria-label={t("polls.openNamed", { title: poll.title })}>
+          {t("polls.open")}
+          <IconArrowRight size={16} />
+        </Link>
+        {item.admin_url && (
+          <Link href={sitePath(item.admin_url)} class="btn btn-ghost btn-sm" aria-label={t("polls.adminNamed", { title: poll.title })}>
+            <IconSettings size={16} />
+            {t("polls.administer")}
+          </Link>
+        )}
+      </div>
+    </li>
+  );
+}
+
+/** The polls remembered in this browser, kept in step with the other tabs. */
+function useDevicePolls(): [DevicePoll[], (id: string) => void] {
+  const [polls, setPolls] = useState<DevicePoll[]>(rememberedPolls);
+  useEffect(() => {
+    const onStorage = (e: StorageEvent) => {
+      if (e.key === null || e.key === POLLS_KEY) setPolls(rememberedPolls());
+    };
+    window.addEventListener("storage", onStorage);
+    return () => window.removeEventListener("storage", onStorage);
+  }, []);
+  const forget = useCallback((id: string) => {
+    forgetPoll(id);
+    setPolls(rememberedPolls());
+  }, []);
+  return [polls, forget];
+}
+
+function DevicePolls({ polls, onForget }: { polls: DevicePoll[]; onForget: (id: string) => void }) {
+  const { t, lang } = useApp();
+  const [dialog, confirm] = useConfirm();
+  const forget = async (p: DevicePoll) => {
+    const title = p.title || t("polls.device.untitled");
+    const ok = await confirm({
+      title: t("polls.device.forgetConfirm", { title }),
+      body: p.adminToken ? t("polls.device.forgetAdminBody") : t("polls.device.forgetBody"),
+      confirmLabel: t("polls.device.forget"),
+      danger: Boolean(p.adminToken),
+    });
+    if (ok) onForget(p.id);
+  };
+  return (
+    <Card title={t("polls.device.title")} description={t("polls.device.desc")} id="device-polls">
+      <ul class="list">
+        {polls.map((p) => {
+          const title = p.title || t("polls.device.untitled");
+          return (
+            <li key={p.id} class="list-item" data-poll={p.id}>
+              <div class="list-main">
+                <Link href={pollPage(p.id)} class="list-title poll-list-title">
+                  {title}
+                </Link>
+                <div class="list-meta">
+                  {p.createdAt !== null && <span>{t("polls.device.createdOn", { date: formatDate(lang, new Date(p.createdAt).toISOString()) ?? "" })}</span>}
+                  {p.answeredAt !== null && <span>{t("polls.device.answeredOn", { date: formatDate(lang, new Date(p.answeredAt).toISOString()) ?? "" })}</span>}
+                </div>
+              </div>
+              <div class="row-actions">
+                <Link href={pollPage(p.id)} class="btn btn-secondary btn-sm" aria-label={t("polls.openNamed", { title })}>
+                  {t("polls.open")}
+                  <IconArrowRight size={16} />
+                </Link>
+                {p.adminToken && (
+                  <Link href={adminPage(p.adminToken)} class="btn btn-ghost btn-sm" aria-label={t("polls.adminNamed", { title })}>
+                    <IconSettings size={16} />
+                    {t("polls.administer")}
+                  </Link>
+                )}
+                {p.editToken && (
+                  <Link href={editPage(p.id, p.editToken)} class="btn btn-ghost btn-sm" aria-label={t("polls.device.changeNamed", { title })}>
+                    <IconEdit size={16} />
+                    {t("polls.device.change")}
+                  </Link>
+                )}
+                <Button variant="ghost" size="sm" onClick={() => void forget(p)} aria-label={t("polls.device.forgetNamed", { title })}>
+                  <IconTrash size={16} />
+                  {t("polls.device.forget")}
+                </Button>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      {dialog}
+    </Card>
+  );
+}
+
 // ---------------------------------------------------------------- /poll/new
+
+/** The admin token of the poll this tab just created: its admin page says so, once. */
+let justCreated: string | null = null;
 
 export function NewPollPage() {
   const { t, user } = useApp();
@@ -113,7 +214,6 @@ export function NewPollPage() {
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [created, setCreated] = useState<CreatedPoll | null>(null);
   const summaryRef = useRef<HTMLDivElement>(null);
 
   const errors: SettingsErrors = tried ? validateSettings(f, { creating: true }) : {};
@@ -135,16 +235,19 @@ export function NewPollPage() {
     try {
       await ensureIdentity(user);
       const res = await pollsApi.create(createBody(kind, f, built.options));
-      setCreated(res);
+      // A signed-in author finds it in "My polls"; a guest has this browser only.
+      if (!user) rememberCreatedPoll({ id: res.poll.id, title: res.poll.title, adminToken: res.admin_token });
+      justCreated = res.admin_token;
+      // The admin page holds both links and survives a reload; Back skips the spent form.
+      navigate(adminPage(res.admin_token), { replace: true });
       window.scrollTo(0, 0);
+      return;
     } catch (err) {
       setError(err);
       setTimeout(() => summaryRef.current?.focus(), 0);
     }
     setBusy(false);
   };
-
-  if (created) return <CreatedPanel created={created} />;
 
   return (
     <div class="container page poll-new">
@@ -198,42 +301,6 @@ export function NewPollPage() {
   );
 }
 
-function CreatedPanel({ created }: { created: CreatedPoll }) {
-  const { t } = useApp();
-  useTitle(created.poll.title);
-  const publicUrl = location.origin + pollPage(created.poll.id);
-  const adminUrl = location.origin + adminPage(created.admin_token);
-  return (
-    <div class="container page page-narrow poll-created">
-      <PageHeader title={t("polls.created.title")} subtitle={created.poll.title} icon={<PollIcon />} />
-      <div class="stack">
-        <Card title={t("polls.created.share")} id="poll-share">
-          <div class="stack">
-            <CopyField label={t("polls.created.publicLink")} value={publicUrl} />
-            <p class="field-hint">{t("polls.created.publicHint")}</p>
-          </div>
-        </Card>
-        <Card title={t("polls.created.keep")} id="poll-keep" class="poll-secret">
-          <div class="stack">
-            <CopyField label={t("polls.created.adminLink")} value={adminUrl} />
-            <Alert kind="warning">{t("polls.created.adminWarning")}</Alert>
-          </div>
-        </Card>
-        <div class="form-actions poll-created-actions">
-          <Link href={adminPage(created.admin_token)} class="btn btn-secondary">
-            <IconSettings size={16} />
-            {t("polls.administer")}
-          </Link>
-          <Link href={pollPage(created.poll.id)} class="btn btn-primary">
-            {t("polls.created.go")}
-            <IconArrowRight size={16} />
-          </Link>
-        </div>
-      </div>
-    </div>
-  );
-}
-
 // ---------------------------------------------------------------- loading a view (public or admin)
 
 function usePollView(target: PollTarget, editToken: string | null) {
@@ -251,6 +318,7 @@ function usePollView(target: PollTarget, editToken: string | null) {
       await ensureIdentity(user);
       const v = await pollsApi.view(target, editToken);
       if (n !== seq.current) return;
+      noteTitle(v.poll.id, v.poll.title);
       setView(v);
       setLocked(false);
       setError(null);
@@ -460,6 +528,11 @@ export function PollAdminPage({ token }: { token: string }) {
   const { view, error, deleted, live, load, replace, setDeleted } = usePollView(target, null);
   const compact = useCompact();
   useTitle(view ? t("polls.adminTitle", { title: view.poll.title }) : t("polls.administer"));
+  const [fresh] = useState(() => {
+    const mine = justCreated === token;
+    if (mine) justCreated = null;
+    return mine;
+  });
 
   if (error && !view) {
     if (error instanceof ApiError && error.status === 404) return <Missing admin />;
@@ -479,6 +552,7 @@ export function PollAdminPage({ token }: { token: string }) {
       <PollHeader view={view} admin />
       <div class="stack">
         {error ? <ErrorAlert error={error} /> : null}
+        {fresh && <CreatedBanner />}
         <AdminLinks view={view} token={token} />
         <AdminStatus view={view} token={token} onView={replace} />
         <Description view={view} />
@@ -487,8 +561,29 @@ export function PollAdminPage({ token }: { token: string }) {
         <Comments view={view} adminToken={token} onReload={() => void load()} />
         <AdminSettings key={view.poll.id} view={view} token={token} onView={replace} />
         <AdminOptions key={`o-${view.poll.id}`} view={view} token={token} onView={replace} />
-        <AdminDelete token={token} onDeleted={() => setDeleted(true)} />
+        <AdminDelete
+          token={token}
+          onDeleted={() => {
+            forgetPoll(view.poll.id);
+            setDeleted(true);
+          }}
+        />
       </div>
+    </div>
+  );
+}
+
+/** Right after creating: what the two links are for (a reload shows the admin page alone). */
+function CreatedBanner() {
+  const { t, user } = useApp();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <div ref={ref} tabIndex={-1} class="poll-created">
+      <Alert kind="success" title={t("polls.created.title")}>
+        <p>{t("polls.created.next")}</p>
+        {!user && <p class="muted small">{t("polls.created.remembered")}</p>}
+      </Alert>
     </div>
   );
 }
@@ -500,6 +595,7 @@ function AdminLinks({ view, token }: { view: PollView; token: string }) {
     <Card title={t("polls.admin.links")} id="poll-links">
       <div class="stack">
         <CopyField label={t("polls.created.publicLink")} value={location.origin + pollPage(poll.id)} />
+        <p class="field-hint">{t("polls.created.publicHint")}</p>
         <CopyField label={t("polls.created.adminLink")} value={location.origin + adminPage(token)} />
         <p class="field-hint">{t("polls.created.adminWarning")}</p>
         {view.admin?.purge_at && <p class="muted small poll-purge">{t("polls.admin.purge", { date: formatDate(lang, view.admin.purge_at) ?? "" })}</p>}

@@ -11,6 +11,7 @@ import { openLinkedRoom } from "../video/api.ts";
 import { Alert, Badge, Button, CopyField, cx, useConfirm } from "../components/ui.tsx";
 import { type Lang, type MessageKey, type Translate, formatDateTime } from "../i18n/index.ts";
 import { type PollTarget, editPage, finalIcsUrl, pollRoomName, pollsApi } from "./api.ts";
+import { forgetAnswer, rememberAnsweredPoll } from "./device.ts";
 import { LIMITS, nameProblem } from "./form.ts";
 import { IconEdit, IconMaybe, IconNo, IconStar, IconTrash, IconYes } from "./icons.tsx";
 import { type Ballot, answerChoices, ballotBody, barWidths, bestIds, hiddenReason, initialBallot, pickAnswer, totalsText, yesBlocked } from "./tally.ts";
@@ -176,6 +177,8 @@ export function PollBoard({ view, target, editToken, admin, compact, onReload }:
     setVoteError(null);
     try {
       const res = await pollsApi.vote(poll.id, name.trim(), ballotBody(options, ballot));
+      // An account finds it in "My polls"; a guest has this browser only.
+      if (!user) rememberAnsweredPoll({ id: poll.id, title: poll.title, editToken: res.edit_token });
       setVoted(res);
       setBallot(initialBallot(options));
       setName(defaultName);
@@ -216,6 +219,7 @@ export function PollBoard({ view, target, editToken, admin, compact, onReload }:
     if (!ok) return;
     try {
       await pollsApi.deleteVote(target, p.id, editToken);
+      if (!admin && !user && mine.has(p.id) && mine.size === 1) forgetAnswer(poll.id);
       if (editing?.id === p.id) setEditing(null);
       onReload();
     } catch (err) {

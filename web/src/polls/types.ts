@@ -126,9 +126,28 @@ export interface VoteAnswer {
   edit_url: string;
 }
 
+/** The poll's part of a "My polls" entry. */
+export interface PollSummary {
+  id: string;
+  kind: PollKind;
+  title: string;
+  closed: boolean;
+  deadline: string | null;
+  created_at: string;
+  final_option: number | null;
+}
+
+/** One poll of `GET /api/v1/polls`: created by this account, or answered under it. */
 export interface MyPoll {
-  poll: Poll;
+  poll: PollSummary;
   url: string;
-  admin_url: string;
-  participants: number;
+  /** The creator's only. */
+  admin_url: string | null;
+  role: "created" | "answered";
+  /** A row under this account (the creator may have answered too). */
+  answered: boolean;
+  /** Null when only the poll's admin sees the rows and this account only answered. */
+  participants: number | null;
+  /** The poll's last change: the list is ordered by it, latest first. */
+  activity_at: string;
 }
