@@ -95,9 +95,14 @@ describe("Pads", { concurrency: false }, () => {
     await page.goto("/");
     await page.locator('a.tool-card[href="/pads"]').waitFor();
     assert.equal(await page.locator('a.tool-card[href="/pads"] .badge').count(), 0);
+    // The list is light: the editor's chunk (CodeMirror) comes only with a pad.
+    const scripts = [];
+    page.on("request", (r) => r.resourceType() === "script" && scripts.push(new URL(r.url()).pathname));
     await page.locator('a.tool-card[href="/pads"]').click();
     await page.waitForURL((u) => u.pathname === "/pads");
     await page.getByRole("heading", { level: 2, name: "New pad" }).waitFor();
+    assert.ok(scripts.some((p) => /\/chunks\/home-/.test(p)), `${scripts}`);
+    assert.ok(!scripts.some((p) => /\/chunks\/pads-/.test(p)), `the pads list loads the editor: ${scripts}`);
     await page.getByLabel("Pad name").fill("meeting-notes");
     await page.getByRole("button", { name: "Create pad" }).click();
     await page.waitForURL((u) => u.pathname === "/p/meeting-notes");
@@ -546,5 +551,29 @@ describe("Pads", { concurrency: false }, () => {
     assert.equal(res.status, 404);
     await closeContext(guest);
     await closeContext(admin);
+  });
+
+  it("a guest finds the pads they created under “on this device”, and can forget one", async () => {
+    const g = await newContext();
+    const { page } = g;
+    await page.goto("/pads");
+    await page.getByLabel("Pad name").fill("guest-notes");
+    await page.getByRole("button", { name: "Create pad" }).click();
+    await page.waitForURL((u) => u.pathname === "/p/guest-notes");
+    await waitForPad(page);
+    await page.goto("/pads");
+    const card = page.locator("#device-pads");
+    await card.getByRole("link", { name: "guest-notes", exact: true }).waitFor();
+    // A reload reads it from this browser again.
+    await page.reload();
+    await card.getByRole("link", { name: "guest-notes", exact: true }).click();
+    await page.waitForURL((u) => u.pathname === "/p/guest-notes");
+    await waitForPad(page);
+    await page.goto("/pads");
+    await card.getByRole("button", { name: "Forget guest-notes on this device" }).click();
+    await card.waitFor({ state: "detached" });
+    // Only the list forgets: the pad stays.
+    assert.equal((await fetch(`${server.url}/api/v1/pads/guest-notes`)).status, 200);
+    await closeContext(g);
   });
 });

@@ -12,6 +12,8 @@ mod deletion;
 mod frame_fuzz;
 mod hardening;
 mod ldap;
+mod mail;
+mod metrics;
 mod moderation;
 mod notify;
 mod oidc;

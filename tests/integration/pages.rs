@@ -54,7 +54,7 @@ async fn the_app_shell_and_assets_are_served_from_the_binary() -> anyhow::Result
             html.contains("<!doctype html>") || html.contains("<!DOCTYPE html>"),
             "{path}"
         );
-        assert!(html.contains("/assets/app.js"), "{path}");
+        assert!(html.contains("/assets/app-"), "{path}");
         for foreign in ["http://", "https://", "//cdn"] {
             assert!(
                 !html.contains(foreign),
@@ -62,29 +62,117 @@ async fn the_app_shell_and_assets_are_served_from_the_binary() -> anyhow::Result
             );
         }
     }
-    let js = c.get("/assets/app.js").await?;
+    let shell = String::from_utf8_lossy(&c.get("/").await?.bytes).to_string();
+    let script = named_in(&shell, "/assets/app-", ".js");
+    let sheet = named_in(&shell, "/assets/app-", ".css");
+    let js = c.get(&script).await?;
     assert_eq!(js.status, 200);
-    assert!(js
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .contains("javascript"));
+    assert!(header(&js, "content-type").contains("javascript"));
+    assert!(c.get(&sheet).await?.status == 200, "{sheet}");
     assert_eq!(c.get("/assets/missing.js").await?.status, 404);
-    let etag = js
-        .headers
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
     let cached = c
         .send(
             c.http
-                .get(c.url("/assets/app.js"))
-                .header("if-none-match", etag),
+                .get(c.url(&script))
+                .header("if-none-match", header(&js, "etag")),
         )
         .await?;
     assert_eq!(cached.status, 304);
+    Ok(())
+}
+
+fn header<'a>(r: &'a nichoir_testkit::Reply, name: &str) -> &'a str {
+    r.headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// The first `prefix…suffix` path in a page (the build names its files after their content).
+fn named_in(html: &str, prefix: &str, suffix: &str) -> String {
+    html.match_indices(prefix)
+        .map(|(at, _)| html[at..].split('"').next().unwrap_or_default())
+        .find(|path| path.ends_with(suffix))
+        .expect("the page names the file")
+        .to_string()
+}
+
+#[tokio::test]
+async fn static_files_go_out_compressed_and_hashed_ones_are_kept_for_good() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let c = server.client();
+    let shell = c.get("/").await?;
+    // The shell names this build's files: it must be asked for again each time.
+    assert_eq!(header(&shell, "cache-control"), "no-cache");
+    let html = String::from_utf8_lossy(&shell.bytes).to_string();
+    for path in [
+        named_in(&html, "/assets/app-", ".js"),
+        named_in(&html, "/assets/app-", ".css"),
+    ] {
+        let get = |encoding: &'static str| {
+            let req = c.http.get(c.url(&path));
+            c.send(if encoding.is_empty() {
+                req
+            } else {
+                req.header("accept-encoding", encoding)
+            })
+        };
+        let plain = get("").await?;
+        let brotli = get("gzip, deflate, br, zstd").await?;
+        let gzip = get("gzip;q=1, br;q=0.5").await?;
+        let refused = get("br;q=0, gzip;q=0").await?;
+        let odd = get("br;q=abc, ;;gzip=").await?;
+        for r in [&plain, &brotli, &gzip, &refused, &odd] {
+            assert_eq!(r.status, 200, "{path}");
+            assert_eq!(
+                header(r, "cache-control"),
+                "public, max-age=31536000, immutable",
+                "{path}"
+            );
+            assert_eq!(header(r, "vary"), "Accept-Encoding", "{path}");
+        }
+        assert_eq!(header(&plain, "content-encoding"), "", "{path}");
+        assert_eq!(header(&refused, "content-encoding"), "", "{path}");
+        assert_eq!(header(&odd, "content-encoding"), "", "{path}");
+        assert_eq!(refused.bytes, plain.bytes);
+        assert_eq!(header(&brotli, "content-encoding"), "br", "{path}");
+        assert!(
+            brotli.bytes.len() * 3 < plain.bytes.len(),
+            "{path}: brotli saves little"
+        );
+        assert_eq!(header(&gzip, "content-encoding"), "gzip", "{path}");
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&gzip.bytes[..]),
+            &mut unzipped,
+        )?;
+        assert_eq!(unzipped, plain.bytes, "{path}: the gzip copy is the file");
+        // Each representation has its own tag: a cache never gives brotli to a gzip request.
+        let tags = [&plain, &brotli, &gzip].map(|r| header(r, "etag").to_string());
+        assert!(
+            tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2],
+            "{tags:?}"
+        );
+        let again = c
+            .send(
+                c.http
+                    .get(c.url(&path))
+                    .header("accept-encoding", "br")
+                    .header("if-none-match", &tags[1]),
+            )
+            .await?;
+        assert_eq!(again.status, 304);
+        assert!(again.bytes.is_empty());
+    }
+    // Files other pages and the manifest name as they are stay revalidated.
+    for path in ["/assets/favicon.svg", "/assets/offline.html", "/sw.js"] {
+        let r = c.get(path).await?;
+        assert_eq!(
+            (r.status, header(&r, "cache-control")),
+            (200, "no-cache"),
+            "{path}"
+        );
+    }
     Ok(())
 }
 

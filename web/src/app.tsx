@@ -269,9 +269,10 @@ function LazyChunk<M>({ of, render }: { of: Chunk<M>; render: (mod: M) => Compon
 }
 
 /**
- * The pad pages (CodeMirror, marked, DOMPurify) are a separate chunk, loaded the first time a pad
- * page is shown: every other page stays small. The other tools are chunks of their own too.
+ * The pad page (CodeMirror, marked, DOMPurify) is a separate chunk, loaded the first time a pad is
+ * opened: every other page, the pads list included, stays small. The other tools are chunks of their own too.
  */
+const padsHomeChunk = chunk(() => import("./pads/home.tsx"));
 const padsChunk = chunk(() => import("./pages/pads.tsx"));
 const pollsChunk = chunk(() => import("./pages/polls.tsx"));
 const wikisChunk = chunk(() => import("./pages/wikis.tsx"));
@@ -279,7 +280,8 @@ const chatChunk = chunk(() => import("./pages/chat.tsx"));
 const videoChunk = chunk(() => import("./pages/video.tsx"));
 
 function LazyPads({ id }: { id: string | null }) {
-  return <LazyChunk of={padsChunk} render={(mod) => (id === null ? <mod.PadsHomePage /> : <mod.PadPage key={id} id={id} />)} />;
+  if (id === null) return <LazyChunk of={padsHomeChunk} render={(mod) => <mod.PadsHomePage />} />;
+  return <LazyChunk of={padsChunk} render={(mod) => <mod.PadPage key={id} id={id} />} />;
 }
 
 type PollsView = { page: "mine" } | { page: "new" } | { page: "poll"; id: string; edit: string | null } | { page: "admin"; token: string };

@@ -29,6 +29,17 @@ pub enum ConfigError {
     BadValue { key: String, message: String },
 }
 
+/// A list of IPs and CIDRs (`10.0.0.0/8`, `::1`).
+fn parse_nets(key: &str, list: &[String]) -> Result<Vec<IpNet>, ConfigError> {
+    list.iter()
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| bad(key, format!("`{s}` is not an IP or CIDR")))
+        })
+        .collect()
+}
+
 fn bad(key: &str, message: impl Into<String>) -> ConfigError {
     ConfigError::BadValue {
         key: key.to_string(),
@@ -56,6 +67,7 @@ pub struct Config {
     pub wikis: WikisConfig,
     pub chat: ChatConfig,
     pub push: PushConfig,
+    pub metrics: MetricsConfig,
     pub limits: LimitsConfig,
     pub oidc: OidcConfig,
     pub ldap: LdapConfig,
@@ -526,7 +538,31 @@ pub struct SmtpConfig {
     pub username: String,
     pub password: String,
     pub from: String,
+    /// Upgrade a plain connection with STARTTLS (port 587); refused mail if the server cannot.
     pub starttls: bool,
+    /// TLS from the first byte (SMTPS, port 465); `starttls` is then not used.
+    pub implicit_tls: bool,
+    /// A PEM file of certificate authorities trusted beside the system's (a mail server with a
+    /// certificate from a private authority). Empty: the system's store only.
+    pub ca_file: String,
+}
+
+impl SmtpConfig {
+    /// Whether the connection is encrypted (and the server's certificate checked).
+    pub fn uses_tls(&self) -> bool {
+        self.starttls || self.implicit_tls
+    }
+
+    /// A mail server on this machine (where a password in clear crosses no network).
+    pub fn is_local(&self) -> bool {
+        let host = self
+            .host
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
 }
 
 impl Default for SmtpConfig {
@@ -538,6 +574,8 @@ impl Default for SmtpConfig {
             password: String::new(),
             from: String::new(),
             starttls: true,
+            implicit_tls: false,
+            ca_file: String::new(),
         }
     }
 }
@@ -684,7 +722,36 @@ impl Default for PushConfig {
     }
 }
 
+/// A Prometheus `/metrics` endpoint for the host's monitoring. Off unless asked for; then read by
+/// a scraper holding the token, or from the addresses listed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    pub enabled: bool,
+    /// A scraper sending `Authorization: Bearer <token>` may read from anywhere. Empty: no token.
+    pub token: String,
+    /// Addresses (IPs or CIDRs) that may read without the token. A request that came through a
+    /// proxy counts as coming from the person behind it (see `server.trusted_proxies`), never
+    /// from the proxy's own address.
+    pub allow_from: Vec<String>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            enabled: false,
+            token: String::new(),
+            allow_from: vec!["127.0.0.1".into(), "::1".into()],
+        }
+    }
+}
+
 impl Config {
+    /// The networks allowed to read `/metrics` without the token.
+    pub fn metrics_allow_from(&self) -> Result<Vec<IpNet>, ConfigError> {
+        parse_nets("metrics.allow_from", &self.metrics.allow_from)
+    }
+
     /// The VAPID `sub` push services may use to reach the host.
     pub fn push_contact(&self) -> String {
         if !self.push.contact.is_empty() {
@@ -779,6 +846,7 @@ pub const SECRET_KEYS: &[&str] = &[
     "storage.url",
     "cluster.nats_url",
     "ldap.bind_password",
+    "metrics.token",
 ];
 
 /// Keys that are not set from the environment (tables that need the file).
@@ -934,6 +1002,14 @@ impl Config {
             return Err(bad("server.base_url", "must not end with a slash"));
         }
         self.trusted_proxies()?;
+        self.metrics_allow_from()?;
+        let token = &self.metrics.token;
+        if !token.is_empty() && (token.len() < 16 || !token.bytes().all(|b| b.is_ascii_graphic())) {
+            return Err(bad(
+                "metrics.token",
+                "empty, or at least 16 printable characters without spaces (a scraper's secret)",
+            ));
+        }
         self.validate_sso()?;
         if self.instance.name.trim().is_empty() {
             return Err(bad("instance.name", "must not be empty"));
@@ -1015,8 +1091,30 @@ impl Config {
         if !["text", "json"].contains(&self.logging.format.as_str()) {
             return Err(bad("logging.format", "\"text\" or \"json\""));
         }
-        if self.smtp.port > 65535 {
+        let smtp = &self.smtp;
+        if smtp.port > 65535 {
             return Err(bad("smtp.port", "a port number, at most 65535"));
+        }
+        if !smtp.host.trim().is_empty() {
+            if smtp.port == 465 && !smtp.implicit_tls {
+                return Err(bad(
+                    "smtp.implicit_tls",
+                    "port 465 speaks TLS from the first byte (SMTPS): set smtp.implicit_tls = true",
+                ));
+            }
+            if !smtp.username.is_empty() && !smtp.uses_tls() && !smtp.is_local() {
+                return Err(bad(
+                    "smtp.starttls",
+                    "the mail password would cross the network in clear: turn on smtp.starttls \
+                     or smtp.implicit_tls (plain SMTP with credentials only to this machine)",
+                ));
+            }
+            if !smtp.ca_file.is_empty() && !Path::new(&smtp.ca_file).is_file() {
+                return Err(bad(
+                    "smtp.ca_file",
+                    format!("`{}` is not a readable file", smtp.ca_file),
+                ));
+            }
         }
         if self.video.udp_port > 65535 {
             return Err(bad("video.udp_port", "a port number, at most 65535"));
@@ -1079,20 +1177,7 @@ impl Config {
     }
 
     pub fn trusted_proxies(&self) -> Result<Vec<IpNet>, ConfigError> {
-        self.server
-            .trusted_proxies
-            .iter()
-            .map(|s| {
-                s.parse::<IpNet>()
-                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| {
-                        bad(
-                            "server.trusted_proxies",
-                            format!("`{s}` is not an IP or CIDR"),
-                        )
-                    })
-            })
-            .collect()
+        parse_nets("server.trusted_proxies", &self.server.trusted_proxies)
     }
 
     /// The public URL, or one derived from the listen address when none is configured.
@@ -1435,6 +1520,37 @@ mod tests {
         assert_eq!(c.server.trusted_proxies, vec!["127.0.0.1", "10.0.0.0/8"]);
         assert!(!c.smtp.starttls);
         assert_eq!(c.trusted_proxies().map(|v| v.len()).unwrap_or(0), 2);
+    }
+
+    #[test]
+    fn mail_credentials_never_cross_the_network_in_clear() {
+        let load = |toml: &str| {
+            let dir = tempfile::tempdir().expect("dir");
+            let path = dir.path().join("n.toml");
+            std::fs::write(&path, toml).expect("write");
+            Config::load(Some(&path), env(&[]))
+        };
+        let err = load("[smtp]\nhost = \"mail.example.org\"\nusername = \"u\"\npassword = \"p\"\nstarttls = false\n")
+            .expect_err("clear text credentials");
+        assert!(err.to_string().contains("smtp.starttls"), "{err}");
+        // To this machine, or with TLS either way: fine.
+        for ok in [
+            "[smtp]\nhost = \"127.0.0.1\"\nusername = \"u\"\nstarttls = false\n",
+            "[smtp]\nhost = \"localhost\"\nusername = \"u\"\nstarttls = false\n",
+            "[smtp]\nhost = \"[::1]\"\nusername = \"u\"\nstarttls = false\n",
+            "[smtp]\nhost = \"mail.example.org\"\nusername = \"u\"\n",
+            "[smtp]\nhost = \"mail.example.org\"\nport = 465\nimplicit_tls = true\nstarttls = false\nusername = \"u\"\n",
+            // No credentials: a relay that trusts this host's address.
+            "[smtp]\nhost = \"relay.example.org\"\nport = 25\nstarttls = false\n",
+        ] {
+            load(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        let err =
+            load("[smtp]\nhost = \"mail.example.org\"\nport = 465\n").expect_err("465 without TLS");
+        assert!(err.to_string().contains("smtp.implicit_tls"), "{err}");
+        let err = load("[smtp]\nhost = \"mail.example.org\"\nca_file = \"/nonexistent/ca.pem\"\n")
+            .expect_err("missing CA file");
+        assert!(err.to_string().contains("smtp.ca_file"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::time::Duration;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use nichoir_core::config::SmtpConfig;
 
@@ -35,6 +36,8 @@ pub enum MailError {
     BadFrom(String),
     #[error("smtp.host: {0}")]
     BadHost(String),
+    #[error("smtp.ca_file: {0}")]
+    BadCa(String),
     #[error("recipient `{0}` is not a mail address")]
     BadRecipient(String),
     #[error("cannot build the message: {0}")]
@@ -62,15 +65,41 @@ impl Mailer {
             .parse()
             .map_err(|_| MailError::BadFrom(from_text.clone()))?;
         let port = u16::try_from(config.port).map_err(|_| MailError::BadHost("port".into()))?;
-        let mut builder = if config.starttls {
-            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
-                .map_err(|e| MailError::BadHost(e.to_string()))?
+        let tls = if config.uses_tls() {
+            // The system's authorities (rustls-native-certs: /etc/ssl/certs, SSL_CERT_FILE), and
+            // those of `ca_file`; the certificate must name `host`.
+            let mut params = TlsParameters::builder(config.host.clone());
+            if !config.ca_file.is_empty() {
+                let pem = std::fs::read(&config.ca_file)
+                    .map_err(|e| MailError::BadCa(format!("{}: {e}", config.ca_file)))?;
+                // lettre takes a file without any certificate as an empty list: say so instead.
+                if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                    return Err(MailError::BadCa(format!(
+                        "{} holds no PEM certificate",
+                        config.ca_file
+                    )));
+                }
+                let ca =
+                    Certificate::from_pem(&pem).map_err(|e| MailError::BadCa(e.to_string()))?;
+                params = params.add_root_certificate(ca);
+            }
+            let params = params
+                .build_rustls()
+                .map_err(|e| MailError::BadHost(e.to_string()))?;
+            if config.implicit_tls {
+                Tls::Wrapper(params)
+            } else {
+                Tls::Required(params)
+            }
         } else {
-            // Plain SMTP: a relay on the same host or a local test sink.
-            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
-        }
-        .port(port)
-        .timeout(Some(Duration::from_secs(20)));
+            // Plain SMTP: a relay on this host (credentials are refused otherwise, see
+            // `Config::validate`) or one that trusts this host's address.
+            Tls::None
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+            .port(port)
+            .tls(tls)
+            .timeout(Some(Duration::from_secs(20)));
         if !config.username.is_empty() {
             builder = builder.credentials(Credentials::new(
                 config.username.clone(),

@@ -178,6 +178,31 @@ struct Inner {
     rooms: OnceLock<Arc<dyn Rooms>>,
     /// What tools do when another node is gone (see `on_node_gone`).
     node_gone: RwLock<Vec<NodeGoneHandler>>,
+    /// Frames queued for this node's connections since start (counted once per fan-out).
+    frames: AtomicU64,
+    /// Connections closed because their queue was full.
+    dropped_slow: AtomicU64,
+}
+
+/// What the hub holds and has done, for the host's monitoring (`/metrics`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HubStats {
+    /// Open WebSocket connections on this node.
+    pub connections: u64,
+    /// Frames queued for them since start.
+    pub frames: u64,
+    /// Connections closed as too slow since start.
+    pub dropped_slow: u64,
+    /// Per kind of topic (the prefix before `:`, one per tool: `pad`, `chat`, `video`…): topics
+    /// followed on this node and their members, sorted by kind.
+    pub topics: Vec<TopicKindStats>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopicKindStats {
+    pub kind: String,
+    pub topics: u64,
+    pub members: u64,
 }
 
 /// How a tool answers another node's request: the request's text in, the answer's (or an
@@ -222,6 +247,8 @@ impl Hub {
                 next_request: AtomicU64::new(1),
                 rooms: OnceLock::new(),
                 node_gone: RwLock::new(Vec::new()),
+                frames: AtomicU64::new(0),
+                dropped_slow: AtomicU64::new(0),
             }),
         }
     }
@@ -983,6 +1010,7 @@ impl Hub {
                 let Some(members) = map.get(topic) else {
                     continue;
                 };
+                self.count_frames(members.len());
                 for (conn, m) in members {
                     let frame = Frame::Event {
                         topic: m.topic_json.clone(),
@@ -1072,6 +1100,7 @@ impl Hub {
                 return;
             };
             let shared: Arc<str> = text.into();
+            self.count_frames(members.len().saturating_sub(except.len()));
             for (conn, m) in members {
                 if !except.contains(conn) && !offer(&m.tx, Frame::Shared(shared.clone())) {
                     too_slow.push(*conn);
@@ -1086,7 +1115,10 @@ impl Hub {
     /// Never waits: a full queue means the client cannot keep up, and it is dropped.
     fn deliver(&self, conn: ConnId, tx: &outbox::Sender, frame: Frame) -> bool {
         match tx.try_send(frame) {
-            Ok(()) => true,
+            Ok(()) => {
+                self.count_frames(1);
+                true
+            }
             Err(Refused::Full) => {
                 self.drop_slow(conn);
                 false
@@ -1099,6 +1131,7 @@ impl Hub {
     /// told), so it is reported only once.
     fn drop_slow(&self, conn: ConnId) {
         if self.is_connected(conn) {
+            self.inner.dropped_slow.fetch_add(1, Ordering::Relaxed);
             tracing::info!(conn, "realtime client too slow, dropping it");
             self.close(conn, close::TOO_SLOW);
         }
@@ -1106,6 +1139,35 @@ impl Hub {
 
     pub fn connection_count(&self) -> usize {
         self.inner.connections.read().len()
+    }
+
+    /// One relaxed add per fan-out, not per member: the counter stays off the hot path's cache
+    /// lines.
+    fn count_frames(&self, n: usize) {
+        if n > 0 {
+            self.inner.frames.fetch_add(n as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// A snapshot for the host's monitoring: takes the topics' read lock once.
+    pub fn stats(&self) -> HubStats {
+        let mut kinds: std::collections::BTreeMap<&str, TopicKindStats> = Default::default();
+        let map = self.inner.topics.read();
+        for (topic, members) in map.iter() {
+            let kind = topic.split_once(':').map_or(topic.as_str(), |(k, _)| k);
+            let entry = kinds.entry(kind).or_insert_with(|| TopicKindStats {
+                kind: kind.to_string(),
+                ..Default::default()
+            });
+            entry.topics += 1;
+            entry.members += members.len() as u64;
+        }
+        HubStats {
+            connections: self.connection_count() as u64,
+            frames: self.inner.frames.load(Ordering::Relaxed),
+            dropped_slow: self.inner.dropped_slow.load(Ordering::Relaxed),
+            topics: kinds.into_values().collect(),
+        }
     }
 
     pub(crate) fn shutdown_signal(&self) -> watch::Receiver<bool> {

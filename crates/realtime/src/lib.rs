@@ -17,7 +17,8 @@ mod protocol;
 pub use bucket::TokenBucket;
 pub use connection::serve_connection;
 pub use hub::{
-    close, ConnId, Hub, NodeGoneHandler, Peer, RequestHandler, SignalHandler, TopicHandler,
+    close, ConnId, Hub, HubStats, NodeGoneHandler, Peer, RequestHandler, SignalHandler,
+    TopicHandler, TopicKindStats,
 };
 pub use online::Online;
 pub use presence::PresenceHandler;

@@ -170,6 +170,9 @@ pub struct WriterStats {
     pub run_us: u64,
     /// Time committing (on SQLite, mostly waiting for the disk to sync the WAL), in microseconds.
     pub commit_us: u64,
+    /// Writes waiting for the writer now (not cumulative). Absent from older servers' answers.
+    #[serde(default)]
+    pub queued: u64,
 }
 
 #[derive(Default)]
@@ -179,6 +182,7 @@ struct WriterCounters {
     statements: AtomicU64,
     run_us: AtomicU64,
     commit_us: AtomicU64,
+    queued: AtomicU64,
 }
 
 impl WriterCounters {
@@ -189,6 +193,7 @@ impl WriterCounters {
             statements: self.statements.load(Ordering::Relaxed),
             run_us: self.run_us.load(Ordering::Relaxed),
             commit_us: self.commit_us.load(Ordering::Relaxed),
+            queued: self.queued.load(Ordering::Relaxed),
         }
     }
 }
@@ -408,7 +413,12 @@ impl Db {
     {
         let (reply, reply_rx) = oneshot::channel::<Result<R, StorageError>>();
         let job: WriteJob = Box::new(JobOf { f, reply });
-        self.send(Command::Write(job))?;
+        let queued = &self.inner.counters.queued;
+        queued.fetch_add(1, Ordering::Relaxed);
+        if let Err(e) = self.send(Command::Write(job)) {
+            queued.fetch_sub(1, Ordering::Relaxed);
+            return Err(e);
+        }
         reply_rx.await.map_err(|_| StorageError::Closed)?
     }
 
@@ -621,7 +631,10 @@ fn writer_loop(
         let mut next = Some(first);
         while let Some(cmd) = next.take() {
             match cmd {
-                Command::Write(job) => jobs.push(job),
+                Command::Write(job) => {
+                    counters.queued.fetch_sub(1, Ordering::Relaxed);
+                    jobs.push(job)
+                }
                 Command::Checkpoint(reply) => after.push(reply),
                 Command::Close => closing = true,
             }

@@ -18,7 +18,7 @@ mod nats;
 mod oidc;
 mod push;
 pub use ldap::LdapServer;
-pub use mail_sink::{MailSink, ReceivedMail};
+pub use mail_sink::{MailSink, ReceivedMail, SinkTls, TestCa};
 pub use nats::NatsServer;
 pub use oidc::{sign_in_at_provider, OidcOptions, OidcProvider};
 pub use push::{Device, PushService};

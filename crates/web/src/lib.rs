@@ -7,6 +7,7 @@ mod assets;
 mod departure;
 mod export;
 mod jobs;
+mod metrics;
 mod routes;
 mod server;
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
-use actix_web::middleware::{from_fn, Next};
+use actix_web::middleware::{from_fn, Condition, Next};
 use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use nichoir_auth::{AccountExport, AuthService};
 use nichoir_core::config::Config;
@@ -350,6 +350,14 @@ pub async fn serve(
         &format!("{} API", config.instance.name),
         nichoir_core::VERSION,
     )));
+    let metrics = crate::metrics::Metrics::new(
+        &config,
+        &api,
+        ctx.hub.clone(),
+        ctx.db.clone(),
+        ctx.trusted_proxies.clone(),
+    )
+    .map(web::Data::new);
     let data = web::Data::new(ctx.clone());
     let pads = web::Data::new(prepared.pads.clone());
     let polls = web::Data::new(prepared.polls.clone());
@@ -369,6 +377,8 @@ pub async fn serve(
 
     let server = HttpServer::new(move || {
         let api = api.clone();
+        let counting = metrics.is_some();
+        let metrics = metrics.clone();
         App::new()
             .app_data(data.clone())
             .app_data(pads.clone())
@@ -390,7 +400,16 @@ pub async fn serve(
             }))
             .wrap(from_fn(request_id_header))
             .wrap(TracingLogger::default())
-            .configure(move |cfg| api.configure(cfg))
+            .wrap(Condition::new(
+                counting,
+                from_fn(crate::metrics::count_requests),
+            ))
+            .configure(move |cfg| {
+                if let Some(m) = metrics {
+                    cfg.app_data(m);
+                }
+                api.configure(cfg)
+            })
             .default_service(web::to(fallback))
     })
     .workers(workers)

@@ -1,10 +1,11 @@
-// Pads: the home (/pads: create, my pads, recent pads) and the collaborative editor (/p/:id).
+// The collaborative editor (/p/:id): the pad, its people, sharing, history and chat panels. The
+// pads list is pads/home.tsx, a lighter chunk.
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, api, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
-import { IconArrowRight, IconChat, IconClose, IconDownload, IconLink, IconPad, IconStar, IconUsers } from "../components/icons.tsx";
-import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Link, Loading, PageHeader, TextField, cx, useAsync, useConfirm } from "../components/ui.tsx";
+import { IconChat, IconClose, IconDownload, IconLink, IconStar, IconUsers } from "../components/icons.tsx";
+import { Alert, Avatar, Badge, Button, CopyField, ErrorAlert, Link, Loading, PageHeader, TextField, cx, useConfirm } from "../components/ui.tsx";
 import { formatDateTime, isMessageKey, type Translate } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { parseRuns, runsToRanges } from "../pads/authorship.ts";
@@ -15,23 +16,10 @@ import { renderMarkdown } from "../pads/markdown.ts";
 import { PasswordGate, PasswordSettings, padRequestError } from "../pads/password.tsx";
 import { PadSession, type Author, type PadToast, type PadUi } from "../pads/session.ts";
 import { postFile } from "../pads/upload.ts";
+import { FileButton } from "../pads/file-button.tsx";
+import { identity, type Me } from "../pads/identity.ts";
 import { AVATAR_COLORS } from "./account.tsx";
 import type { User } from "../types.ts";
-
-interface GuestAnswer {
-  id: string;
-  display_name: string;
-  avatar_color: string;
-  csrf_token: string;
-}
-
-interface PadListItem {
-  id: string;
-  rev: number;
-  updated_at: string;
-  visited_at: string | null;
-  owned: boolean;
-}
 
 interface PadMeta {
   pad: { id: string; rev: number; readonly: boolean; readonly_id?: string; owner_id?: string | null; protected?: boolean };
@@ -60,22 +48,7 @@ interface SavedRevision {
   created_at: string;
 }
 
-interface Me {
-  id: string;
-  name: string;
-  color: string;
-  guest: boolean;
-}
-
 const enc = encodeURIComponent;
-
-/** Makes sure this browser has an identity: the signed-in user, or a guest (cookie + CSRF token). */
-async function identity(user: User | null): Promise<Me> {
-  if (user) return { id: user.id, name: user.display_name || user.username, color: user.avatar_color, guest: false };
-  const g = await api.get<GuestAnswer>("/api/v1/guest");
-  api.setCsrfToken(g.csrf_token);
-  return { id: g.id, name: g.display_name, color: g.avatar_color, guest: true };
-}
 
 /** The translated text of an error code sent over the socket. */
 export function padErrorText(t: Translate, code: string, message: string): string {
@@ -84,186 +57,6 @@ export function padErrorText(t: Translate, code: string, message: string): strin
   const general = `error.${code}`;
   if (isMessageKey(general)) return t(general);
   return message || t("error.internal");
-}
-
-// ---------------------------------------------------------------- /pads
-
-export function PadsHomePage() {
-  const { t, user, lang } = useApp();
-  useTitle(t("tool.pads.name"));
-  const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const list = useAsync(() => (user ? api.get<PadListItem[]>("/api/v1/pads") : Promise.resolve([] as PadListItem[])), [user?.id]);
-
-  const create = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await identity(user);
-      const n = name.trim();
-      const res = await api.post<{ pad: { id: string } }>("/api/v1/pads", n ? { name: n } : {});
-      navigate(`/p/${enc(res.pad.id)}`);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
-
-  const mine = (list.data ?? []).filter((p) => p.owned);
-  const recent = (list.data ?? []).filter((p) => !p.owned);
-
-  return (
-    <div class="container page">
-      <PageHeader
-        title={t("tool.pads.name")}
-        subtitle={t("tool.pads.desc")}
-        icon={
-          <span class="tool-icon tool-pads">
-            <IconPad size={28} />
-          </span>
-        }
-      />
-      <div class="stack">
-        <Card title={t("pads.new")} description={t("pads.newDesc")} id="new-pad">
-          <form class="inline-form" onSubmit={create}>
-            <TextField
-              class="pad-new-name"
-              label={t("pads.name")}
-              optional
-              name="pad-name"
-              value={name}
-              onValue={setName}
-              maxLength={64}
-              autocomplete="off"
-              spellcheck={false}
-              placeholder={t("pads.namePlaceholder")}
-            />
-            <Button type="submit" loading={busy}>
-              <IconPad size={16} />
-              {t("pads.create")}
-            </Button>
-          </form>
-          <p class="field-hint pad-new-hint">{t("pads.nameHint")}</p>
-          <ErrorAlert error={error} />
-          {!user && <p class="muted small">{t("pads.guestNote")}</p>}
-        </Card>
-        {user && (
-          <>
-            <PadList id="my-pads" title={t("pads.mine")} empty={t("pads.mineEmpty")} items={mine} loading={list.loading} error={list.error} lang={lang} t={t} />
-            <PadList id="recent-pads" title={t("pads.recent")} empty={t("pads.recentEmpty")} items={recent} loading={list.loading} error={list.error} lang={lang} t={t} />
-          </>
-        )}
-        <EtherpadImport user={user} />
-      </div>
-    </div>
-  );
-}
-
-/** "Import an Etherpad pad": an .etherpad export becomes a new pad, history included. */
-function EtherpadImport({ user }: { user: User | null }) {
-  const { t } = useApp();
-  const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const pick = async (e: Event) => {
-    const input = e.currentTarget as HTMLInputElement;
-    const file = input.files?.[0];
-    input.value = "";
-    if (!file) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await identity(user);
-      const n = name.trim();
-      const res = await postFile<{ pad: { id: string } }>(`/api/v1/pads/import-etherpad${n ? `?name=${enc(n)}` : ""}`, file);
-      navigate(`/p/${enc(res.pad.id)}`);
-      return;
-    } catch (err) {
-      if (err instanceof ApiError && (err.code === "invalid_json" || err.code === "validation_failed")) {
-        setError(/^pad name/i.test(err.message) ? t("pads.importBadName") : t("pads.importInvalid"));
-      } else if (err instanceof ApiError && err.code === "conflict") {
-        setError(t("pads.importNameTaken"));
-      } else {
-        setError(padRequestError(t, err));
-      }
-    }
-    setBusy(false);
-  };
-  return (
-    <Card title={t("pads.import")} description={t("pads.importDesc")} id="import-pad">
-      <div class="inline-form">
-        <TextField
-          class="pad-new-name"
-          label={t("pads.importName")}
-          optional
-          name="import-name"
-          value={name}
-          onValue={setName}
-          maxLength={64}
-          autocomplete="off"
-          spellcheck={false}
-          placeholder={t("pads.importNamePlaceholder")}
-        />
-        <FileButton label={t("pads.importFile")} accept=".etherpad,application/json" busy={busy} onChange={pick} />
-      </div>
-      {error && (
-        <Alert kind="error" class="pad-import-error">
-          {error}
-        </Alert>
-      )}
-    </Card>
-  );
-}
-
-/** A file input shown as a button (the input stays in the page, for keyboards and tests). */
-function FileButton({ label, accept, busy, onChange, variant = "secondary" }: { label: string; accept: string; busy: boolean; onChange: (e: Event) => void; variant?: "primary" | "secondary" }) {
-  const fid = `file-${label.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
-  return (
-    <span class="pad-file">
-      <input id={fid} type="file" class="pad-file-input" accept={accept} onChange={onChange} disabled={busy} />
-      <label for={fid} class={cx("btn", `btn-${variant}`, "btn-sm", busy && "is-loading")} aria-busy={busy ? "true" : undefined}>
-        {busy && <span class="spinner" aria-hidden="true" />}
-        {label}
-      </label>
-    </span>
-  );
-}
-
-function PadList({ id, title, empty, items, loading, error, lang, t }: { id: string; title: string; empty: string; items: PadListItem[]; loading: boolean; error: unknown; lang: "en" | "fr"; t: Translate }) {
-  return (
-    <Card title={title} id={id}>
-      {loading ? (
-        <Loading />
-      ) : error ? (
-        <ErrorAlert error={error} />
-      ) : items.length === 0 ? (
-        <EmptyState>{empty}</EmptyState>
-      ) : (
-        <ul class="list">
-          {items.map((p) => (
-            <li key={p.id} class="list-item">
-              <div class="list-main">
-                <Link href={`/p/${enc(p.id)}`} class="list-title pad-link">
-                  {p.id}
-                </Link>
-                <div class="list-meta">
-                  <span>{t(new Intl.PluralRules(lang).select(p.rev) === "one" ? "pads.revisions.one" : "pads.revisions.other", { count: p.rev })}</span>
-                  <span>{t("pads.updated", { date: formatDateTime(lang, p.updated_at) ?? "" })}</span>
-                  {p.visited_at && <span>{t("pads.visited", { date: formatDateTime(lang, p.visited_at) ?? "" })}</span>}
-                </div>
-              </div>
-              <Link href={`/p/${enc(p.id)}`} class="btn btn-secondary btn-sm" aria-label={t("pads.openNamed", { name: p.id })}>
-                {t("pads.open")}
-                <IconArrowRight size={16} />
-              </Link>
-            </li>
-          ))}
-        </ul>
-      )}
-    </Card>
-  );
 }
 
 // ---------------------------------------------------------------- /p/:id
