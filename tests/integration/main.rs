@@ -23,6 +23,7 @@ mod pages;
 mod polls;
 mod quotas;
 mod realtime;
+mod recent;
 mod revocation;
 mod search_equivalence;
 mod storage_copy;

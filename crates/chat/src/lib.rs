@@ -15,6 +15,7 @@ mod migrations;
 mod model;
 mod moderation;
 mod notices;
+mod recent;
 mod relay;
 mod routes;
 mod service;
@@ -34,6 +35,7 @@ pub use export::ChatExport;
 pub use files::usage as file_usage;
 pub use migrations::MIGRATIONS;
 pub use moderation::ChatModeration;
+pub use recent::{ChatHit, RecentChannel};
 pub use service::{ChatDeps, ChatService, EmailSettings};
 pub use topics::ChatTopics;
 

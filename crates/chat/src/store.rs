@@ -207,6 +207,38 @@ pub fn my_channels(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Every channel `user_id` is in, across their teams, with their membership and the team's
+/// name (None for direct and group messages), most recent message first. A channel of a team
+/// they are no longer in is left out, as `my_channels` leaves it out.
+pub fn channels_of_user(
+    c: &Connection,
+    user_id: &str,
+    limit: i64,
+) -> SResult<Vec<(ChannelRow, MemberRow, Option<String>)>> {
+    let cols = CHANNEL_COLUMNS
+        .split(", ")
+        .map(|x| format!("ch.{x}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {cols}, m.role, m.last_viewed_post, m.viewed_count, m.mentions, m.muted, m.notify_all, t.name
+         FROM chat_channels ch
+         JOIN chat_channel_members m ON m.channel_id = ch.id AND m.user_id = ?1
+         LEFT JOIN chat_teams t ON t.id = ch.team_id
+         WHERE ch.team_id IS NULL
+            OR EXISTS (SELECT 1 FROM chat_team_members tm WHERE tm.team_id = ch.team_id AND tm.user_id = ?1)
+         ORDER BY ch.last_post_at DESC, ch.id LIMIT ?2"
+    ))?;
+    let rows = st.query_map(params![user_id, limit], |r| {
+        Ok((
+            channel_from(r)?,
+            member_from(r, CHANNEL_WIDTH)?.ok_or_else(|| bad("member"))?,
+            r.get(CHANNEL_WIDTH + 6)?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Every public channel of the team, with whether `user_id` is in it; the caller keeps those
 /// whose name holds what was asked (`search::folded_contains`, the same on both engines).
 /// Ordered by name, then id (display names may be equal).

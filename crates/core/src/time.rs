@@ -15,6 +15,12 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The instant an RFC 3339 date names, in ms since the epoch (the inverse of [`rfc3339`]).
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let t = OffsetDateTime::parse(s, &Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 /// Midnight UTC of a `YYYY-MM-DD` day, in ms since the epoch.
 pub fn day_start_ms(day: &str) -> Option<i64> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -45,5 +51,7 @@ mod tests {
         assert_eq!(super::rfc3339(1_500), "1970-01-01T00:00:01.5Z");
         assert_eq!(super::day_start_ms("1970-01-02"), Some(86_400_000));
         assert_eq!(super::day_start_ms("2026-02-30"), None);
+        assert_eq!(super::parse_rfc3339(&super::rfc3339(1_500)), Some(1_500));
+        assert_eq!(super::parse_rfc3339("yesterday"), None);
     }
 }

@@ -19,6 +19,7 @@ mod moderation;
 mod owner;
 mod preview;
 mod rebase;
+mod recent;
 mod routes;
 mod store;
 mod topics;
@@ -38,6 +39,7 @@ pub use migrations::MIGRATIONS;
 pub use model::{PadInfo, RevisionInfo};
 pub use moderation::PadModeration;
 pub use preview::PadPreview;
+pub use recent::{PadHit, RecentPad};
 pub use topics::PadTopics;
 
 /// Adds the pad routes to the API.

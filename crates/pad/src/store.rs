@@ -549,6 +549,63 @@ pub fn moderation_search(
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// The pads `user_id` created or opened, most recently touched first: (id, when, created by
+/// them). Deleted pads are left out.
+pub(crate) fn recent_pads(
+    c: &Connection,
+    user_id: &str,
+    limit: i64,
+) -> SResult<Vec<(String, i64, bool)>> {
+    let mut st = c.prepare_cached(
+        "SELECT p.id, COALESCE(v.visited_at, p.created_at) AS at, p.owner_id IS NOT NULL AND p.owner_id = ?1
+         FROM pads p LEFT JOIN pad_visits v ON v.pad_id = p.id AND v.user_id = ?1
+         WHERE p.deleted_at IS NULL AND (p.owner_id = ?1 OR v.user_id IS NOT NULL)
+         ORDER BY at DESC, p.id LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![user_id, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The pads `user_id` may open today among those they created or opened (a password set since
+/// their visit shuts them out unless they hold a grant), most recent first: (id, rev, when).
+pub(crate) fn openable_pads(
+    c: &Connection,
+    user_id: &str,
+    limit: i64,
+) -> SResult<Vec<(String, u64, i64)>> {
+    let mut st = c.prepare_cached(
+        "SELECT p.id, p.rev, COALESCE(v.visited_at, p.created_at) AS at
+         FROM pads p LEFT JOIN pad_visits v ON v.pad_id = p.id AND v.user_id = ?1
+         WHERE p.deleted_at IS NULL AND (p.owner_id = ?1 OR v.user_id IS NOT NULL)
+           AND (p.password_hash IS NULL OR p.owner_id = ?1
+                OR EXISTS (SELECT 1 FROM pad_grants g WHERE g.pad_id = p.id AND g.actor_id = ?1))
+         ORDER BY at DESC, p.id LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![user_id, limit], |r| {
+        Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A pad's text at `rev`, from its last snapshot and the revisions after it.
+pub(crate) fn text_at(c: &Connection, pad: &str, rev: u64) -> SResult<String> {
+    let (snap_rev, text, _, _) = snapshot_at(c, pad, rev)?;
+    // Composed first, as a pad's load does: one pass over the text however long the tail.
+    let mut combined: Option<Operation> = None;
+    for r in revisions_between(c, pad, snap_rev, rev)? {
+        combined = Some(match combined {
+            None => r.op,
+            Some(op) => op.compose(&r.op).map_err(bad_row)?,
+        });
+    }
+    match combined {
+        Some(op) => op.apply(&text).map_err(bad_row),
+        None => Ok(text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use nichoir_storage::{params, Connection};

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod guest;
 mod moderation;
+mod recent;
 mod session;
 mod system;
 mod ws;
@@ -69,6 +70,8 @@ pub fn api() -> Api {
             .body(json!({"password": "…", "erase": false})).ok(204, "").errors(&[401, 403, 409]), account::delete_me)
         .route(doc(m("GET"), "/api/v1/me/export", "account", "Download all my data (tar.gz)", Access::User).ok(200, "application/gzip"), account::export)
         .route(doc(m("GET"), "/api/v1/guest", "guest", "My guest identity (created on first call) and a CSRF token", Access::Public), guest::get)
+        .route(doc(m("GET"), "/api/v1/me/recent", "account", "What I touched lately across the tools (pads created or opened, polls created or answered, my chat channels with unread counts, video rooms, wikis), newest first", Access::User), recent::recent)
+        .route(doc(m("GET"), "/api/v1/search", "account", "Search across the tools (?q=, 2 to 100 characters): my pads by name and text, my polls by title, messages of the chat channels I am in, pages of the wikis I may read; snippets are plain text", Access::User).errors(&[422]), recent::search)
         .route(doc(m("PATCH"), "/api/v1/guest", "guest", "Change my guest name or colour", Access::Anyone)
             .body(json!({"display_name": "Zoé", "avatar_color": "#0891b2"})), guest::update)
         .route(doc(m("GET"), "/api/v1/admin/users", "admin", "All accounts", Access::Admin), admin::users)
