@@ -221,6 +221,11 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     await page.getByRole("button", { name: "Créer l'équipe" }).waitFor();
     await page.goto("/pads");
     await page.getByRole("button", { name: "Créer le pad" }).waitFor();
+    // The choice is the account's too (it follows it to the next sign-in): back to English for
+    // the tests after this one.
+    await page.locator("#lang-select").selectOption("en");
+    await page.getByRole("button", { name: "Create pad" }).waitFor();
+    await page.waitForFunction(async () => (await (await fetch("/api/v1/me")).json()).user.language === "en");
     await closeContext(g);
   });
 

@@ -1,9 +1,10 @@
 // The app shell: boot (instance + session), routing, header, footer.
-import type { ComponentChildren } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, errorText } from "./api.ts";
 import { AppContext, type AppState, useApp } from "./context.tsx";
-import { IconLogout, IconMenu, IconClose, IconMoon, IconSun, IconGlobe, Logo } from "./components/icons.tsx";
+import { IconLogout, IconMenu, IconClose, IconMoon, IconSun, IconGlobe, IconHome, IconShield, Logo } from "./components/icons.tsx";
+import { HeaderSearch, TOOL_ICONS } from "./components/nav.tsx";
 import { Alert, Avatar, Button, Link, Loading, cx } from "./components/ui.tsx";
 import { type Lang, LANGUAGES, detectLanguage, isLang, translator } from "./i18n/index.ts";
 import { AboutPage, LegalPage } from "./pages/about.tsx";
@@ -12,8 +13,9 @@ import { AdminPage } from "./pages/admin.tsx";
 import { ConfirmEmailPage, ForgotPasswordPage, InvitePage, LoginPage, RegisterPage, ResetPasswordPage, SetupPage, UnsubscribePage } from "./pages/auth.tsx";
 import { HomePage, ToolPage } from "./pages/home.tsx";
 import { NotFoundPage } from "./pages/notfound.tsx";
+import { SearchPage } from "./pages/search.tsx";
 import { SESSION_ENDED_EVENT } from "./pads/socket.ts";
-import { NAVIGATE_EVENT, PROTECTED, type Route, type Tool, matchRoute, navigate, safeNext } from "./router.ts";
+import { NAVIGATE_EVENT, PROTECTED, TOOLS, type Route, type Tool, matchRoute, navigate, safeNext, toolOf } from "./router.ts";
 import { SSO_PENDING, oidcProviderOf, providerLogoutUrl } from "./sso.ts";
 import { useInstall } from "./install.ts";
 import { Bell } from "./notifications.tsx";
@@ -111,11 +113,25 @@ export function App({ initialLang }: { initialLang: Lang }) {
     document.documentElement.lang = lang;
   }, [lang]);
 
-  const setSession = useCallback((s: SessionAnswer | null) => {
-    api.setCsrfToken(s?.csrf_token ?? null);
-    setItem(SIGNED_IN_KEY, s ? "1" : null);
-    setUser(s?.user ?? null);
+  // The language chosen on the account follows the person to every device they sign in on
+  // (at sign-in only: a device already signed in keeps what was chosen on it); guests, and
+  // accounts that never chose, keep this browser's.
+  const adoptAccountLanguage = useCallback((u: User | null) => {
+    const chosen = u?.language;
+    if (!isLang(chosen)) return;
+    setItem(LANG_KEY, chosen);
+    setLangState(chosen);
   }, []);
+
+  const setSession = useCallback(
+    (s: SessionAnswer | null) => {
+      api.setCsrfToken(s?.csrf_token ?? null);
+      setItem(SIGNED_IN_KEY, s ? "1" : null);
+      setUser(s?.user ?? null);
+      adoptAccountLanguage(s?.user ?? null);
+    },
+    [adoptAccountLanguage],
+  );
 
   // A request answering 401, or a realtime socket closed because its session ended (logout in
   // another tab, password changed elsewhere, account disabled), means the session is over:
@@ -395,6 +411,8 @@ function Page({ route }: { route: Route }) {
       return <LegalPage which="terms" />;
     case "privacy":
       return <LegalPage which="privacy" />;
+    case "search":
+      return <SearchPage key={location.search} q={new URLSearchParams(location.search).get("q") ?? ""} />;
     case "notFound":
       return <NotFoundPage />;
   }
@@ -415,12 +433,29 @@ function Header({ route, bell }: { route: Route; bell: boolean }) {
   const install = useInstall();
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
+  const navRef = useRef<HTMLElement>(null);
+  const toggleRef = useRef<HTMLButtonElement>(null);
   useEffect(() => setOpen(false), [route]);
+  // The phone menu: focus goes into it when it opens; Escape or a click outside closes it, and
+  // Escape gives focus back to the button.
   useEffect(() => {
     if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
+    navRef.current?.querySelector<HTMLElement>("a, button, input")?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setOpen(false);
+      toggleRef.current?.focus();
+    };
+    const onDown = (e: PointerEvent) => {
+      const inside = navRef.current?.contains(e.target as Node) || toggleRef.current?.contains(e.target as Node);
+      if (!inside) setOpen(false);
+    };
     window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    window.addEventListener("pointerdown", onDown);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("pointerdown", onDown);
+    };
   }, [open]);
 
   const logout = async () => {
@@ -443,11 +478,11 @@ function Header({ route, bell }: { route: Route; bell: boolean }) {
     setBusy(false);
   };
 
-  const links: { href: string; label: string; active: boolean }[] = user
+  const here = toolOf(route);
+  const links: { href: string; label: string; active: boolean; icon?: (p: { size?: number }) => JSX.Element }[] = user
     ? [
-        { href: "/", label: t("nav.home"), active: ["home", "tool", "pads", "pad", "polls", "pollNew", "poll", "pollAdmin", "wikis", "wikiNew", "wiki", "chat", "chatTeam", "video", "videoRoom"].includes(route.name) },
-        { href: "/account", label: t("nav.account"), active: route.name === "account" },
-        ...(user.is_admin ? [{ href: "/admin", label: t("nav.admin"), active: route.name === "admin" }] : []),
+        { href: "/", label: t("nav.home"), active: route.name === "home", icon: IconHome },
+        ...TOOLS.map((tool) => ({ href: `/${tool}`, label: t(`tool.${tool}.name`), active: here === tool, icon: TOOL_ICONS[tool] })),
       ]
     : [
         { href: "/login", label: t("nav.login"), active: route.name === "login" },
@@ -463,25 +498,42 @@ function Header({ route, bell }: { route: Route; bell: boolean }) {
           <Logo />
           <span class="brand-name">{instance.name}</span>
         </Link>
-        <nav id="site-nav" class={cx("site-nav", open && "open")} aria-label={t("nav.main")}>
+        <nav id="site-nav" ref={navRef} class={cx("site-nav", open && "open", user && "signed-in")} aria-label={t("nav.main")}>
           <ul class="nav-links">
-            {links.map((l) => (
-              <li key={l.href}>
-                <Link href={l.href} class="nav-link" aria-current={l.active ? "page" : undefined}>
-                  {l.label}
-                </Link>
-              </li>
-            ))}
+            {links.map((l) => {
+              const Icon = l.icon;
+              return (
+                <li key={l.href}>
+                  <Link href={l.href} class={cx("nav-link", Icon && "nav-tool")} aria-current={l.active ? "page" : undefined} title={Icon ? l.label : undefined}>
+                    {Icon && <Icon size={18} />}
+                    <span class="nav-label">{l.label}</span>
+                  </Link>
+                </li>
+              );
+            })}
           </ul>
+          {user && <HeaderSearch current={route.name === "search" ? (new URLSearchParams(location.search).get("q") ?? "") : ""} />}
           {user && (
             <div class="nav-user">
-              <span class="nav-user-id" title={t("nav.signedInAs", { name: user.display_name })}>
+              <Link
+                href="/account"
+                class="nav-user-id"
+                aria-current={route.name === "account" ? "page" : undefined}
+                title={t("nav.signedInAs", { name: user.display_name || user.username })}
+              >
                 <Avatar name={user.display_name || user.username} color={user.avatar_color} size="sm" />
                 <span class="nav-user-name">{user.display_name || user.username}</span>
-              </span>
-              <Button variant="ghost" size="sm" onClick={logout} loading={busy}>
+                <span class="visually-hidden"> ({t("nav.account")})</span>
+              </Link>
+              {user.is_admin && (
+                <Link href="/admin" class="nav-link nav-admin" aria-current={route.name === "admin" ? "page" : undefined} title={t("nav.admin")}>
+                  <IconShield size={18} />
+                  <span class="nav-label">{t("nav.admin")}</span>
+                </Link>
+              )}
+              <Button variant="ghost" size="sm" class="nav-logout" onClick={logout} loading={busy} title={t("nav.logout")}>
                 <IconLogout size={16} />
-                {t("nav.logout")}
+                <span class="nav-label">{t("nav.logout")}</span>
               </Button>
             </div>
           )}
@@ -495,6 +547,7 @@ function Header({ route, bell }: { route: Route; bell: boolean }) {
           {user && bell && <Bell />}
           <ThemeToggle />
           <button
+            ref={toggleRef}
             type="button"
             class="icon-btn nav-toggle"
             aria-expanded={open ? "true" : "false"}

@@ -28,6 +28,7 @@ export type RouteName =
   | "about"
   | "terms"
   | "privacy"
+  | "search"
   | "notFound";
 
 export const TOOLS = ["pads", "polls", "chat", "video", "wikis"] as const;
@@ -59,6 +60,7 @@ const STATIC: Record<string, RouteName> = {
   "/wikis/new": "wikiNew",
   "/chat": "chat",
   "/video": "video",
+  "/search": "search",
 };
 
 /** The wiki's own pages (`/w/{slug}/_changes`…); page names never start with '_' (it is a space). */
@@ -66,7 +68,29 @@ export const WIKI_TOOLS = ["changes", "search", "settings", "files", "pages"] as
 export type WikiView = "page" | "edit" | "history" | (typeof WIKI_TOOLS)[number];
 
 /** Pages that need a signed-in user. */
-export const PROTECTED: ReadonlySet<RouteName> = new Set(["home", "account", "admin", "wikiNew", "chat", "chatTeam"]);
+export const PROTECTED: ReadonlySet<RouteName> = new Set(["home", "account", "admin", "wikiNew", "chat", "chatTeam", "search"]);
+
+const TOOL_OF: Partial<Record<RouteName, Tool>> = {
+  pads: "pads",
+  pad: "pads",
+  polls: "polls",
+  pollNew: "polls",
+  poll: "polls",
+  pollAdmin: "polls",
+  chat: "chat",
+  chatTeam: "chat",
+  video: "video",
+  videoRoom: "video",
+  wikis: "wikis",
+  wikiNew: "wikis",
+  wiki: "wikis",
+};
+
+/** The tool a page belongs to (the header highlights it), or null outside the tools. */
+export function toolOf(route: Route): Tool | null {
+  if (route.name === "tool") return (TOOLS as readonly string[]).includes(route.params.tool ?? "") ? (route.params.tool as Tool) : null;
+  return TOOL_OF[route.name] ?? null;
+}
 
 function decode(s: string): string {
   try {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PROTECTED, matchRoute, safeNext } from "../src/router.ts";
+import { PROTECTED, matchRoute, safeNext, toolOf } from "../src/router.ts";
 import { describeUserAgent } from "../src/ua.ts";
 
 test("routes", () => {
@@ -128,4 +128,19 @@ test("idleness: five quiet minutes make a page idle, any input ends it", async (
   assert.equal(i.activity(3 * IDLE_AFTER_MS), true, "back");
   assert.equal(i.dueAt(), 4 * IDLE_AFTER_MS);
   assert.deepEqual(statusFrame(true), { type: "status", status: "away" });
+});
+
+test("the tool of each page, for the header's highlight", () => {
+  assert.equal(toolOf(matchRoute("/")), null);
+  assert.equal(toolOf(matchRoute("/account")), null);
+  assert.equal(toolOf(matchRoute("/search")), null);
+  assert.equal(toolOf(matchRoute("/pads")), "pads");
+  assert.equal(toolOf(matchRoute("/p/notes")), "pads");
+  assert.equal(toolOf(matchRoute("/poll/abc")), "polls");
+  assert.equal(toolOf(matchRoute("/poll/admin/tok")), "polls");
+  assert.equal(toolOf(matchRoute("/chat/club/town-square")), "chat");
+  assert.equal(toolOf(matchRoute("/video/room-1")), "video");
+  assert.equal(toolOf(matchRoute("/w/club/Main_Page")), "wikis");
+  assert.equal(toolOf(matchRoute("/wikis/new")), "wikis");
+  assert.ok(PROTECTED.has("search"));
 });

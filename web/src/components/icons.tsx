@@ -62,6 +62,12 @@ export const IconWiki = (p: P) => (
     <path d="M4 20.5A2.5 2.5 0 0 0 6.5 23H20v-5M9 8h7M9 12h5" />
   </Svg>
 );
+export const IconHome = (p: P) => (
+  <Svg {...p}>
+    <path d="M3.5 10.5 12 3.5l8.5 7" />
+    <path d="M5.5 9v10.5a1 1 0 0 0 1 1H10v-6h4v6h3.5a1 1 0 0 0 1-1V9" />
+  </Svg>
+);
 export const IconSun = (p: P) => (
   <Svg {...p}>
     <circle cx="12" cy="12" r="4" />

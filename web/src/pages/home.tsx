@@ -14,7 +14,9 @@ import {
   IconVideo,
   IconWiki,
 } from "../components/icons.tsx";
-import { Link, PageHeader } from "../components/ui.tsx";
+import { Alert, EmptyState, Link, Loading, PageHeader, useAsync } from "../components/ui.tsx";
+import { api, errorText } from "../api.ts";
+import { chatTime } from "../pads/chat.ts";
 import { greetingKey } from "../i18n/index.ts";
 import { TOOLS, type Tool } from "../router.ts";
 
@@ -34,6 +36,7 @@ export function HomePage() {
   return (
     <div class="container page">
       <PageHeader title={t(greetingKey(new Date().getHours()), { name })} subtitle={t("home.subtitle")} />
+      <RecentItems />
       <section aria-labelledby="tools-title" class="section">
         <h2 id="tools-title" class="section-title">
           {t("home.tools")}
@@ -130,5 +133,60 @@ export function ToolPage({ tool }: { tool: Tool }) {
         </Link>
       </div>
     </div>
+  );
+}
+
+/** One thing the person touched lately (`GET /api/v1/me/recent`). */
+export interface RecentItem {
+  tool: Tool;
+  id: string;
+  name: string;
+  path: string;
+  at: string;
+  role: "created" | "visited" | "answered" | "admin" | "editor" | "member";
+  unread?: number;
+  mentions?: number;
+}
+
+function RecentItems() {
+  const { t, lang } = useApp();
+  const { data, error, loading } = useAsync(() => api.get<{ items: RecentItem[] }>("/api/v1/me/recent"), []);
+  return (
+    <section aria-labelledby="recent-title" class="section">
+      <h2 id="recent-title" class="section-title">
+        {t("home.recent")}
+      </h2>
+      {loading ? (
+        <Loading />
+      ) : error ? (
+        <Alert kind="error">{errorText(t, error)}</Alert>
+      ) : !data || data.items.length === 0 ? (
+        <EmptyState>{t("home.recentEmpty")}</EmptyState>
+      ) : (
+        <ul class="recent-list">
+          {data.items.map((item) => {
+            const Icon = TOOL_ICONS[item.tool];
+            return (
+              <li key={`${item.tool}:${item.id}`}>
+                <Link href={item.path} class="recent-item">
+                  <span class={`tool-icon tool-${item.tool}`} title={t(`tool.${item.tool}.name`)}>
+                    <Icon size={18} />
+                  </span>
+                  <span class="recent-text">
+                    <span class="recent-name">{item.name}</span>
+                    <span class="recent-meta muted">
+                      {t(`tool.${item.tool}.name`)} · {t(`home.role.${item.role}`)} · <time dateTime={item.at}>{chatTime(lang, item.at)}</time>
+                    </span>
+                  </span>
+                  {item.unread ? (
+                    <span class={item.mentions ? "badge badge-danger" : "badge badge-accent"}>{t("home.unread", { n: item.unread })}</span>
+                  ) : null}
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
   );
 }
