@@ -3,10 +3,12 @@
 // channel and the @mention count while he looks at another channel, and both clear when he opens
 // it (on the server too); a direct message; a thread reply seen live in the other's thread panel; a
 // reaction and its count; a search whose result opens the permalink; the phone layout (390×844).
-// An attached image seen by the other as its thumbnail, and a link preview card for a pad.
+// An attached image seen by the other as its thumbnail, and a link preview card for a pad; the
+// image viewer (arrows, download, Escape, backdrop, focus, a phone).
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import zlib from "node:zlib";
 import { after, afterEach, before, describe, it } from "node:test";
 import { launchBrowser } from "./lib/browser.mjs";
 import { apiCall, closeContext as closeTracked, login, noCspViolation, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
@@ -35,6 +37,25 @@ const composer = (page) => page.locator(".chat-channel .chat-composer-input");
 const threadComposer = (page) => page.locator(".chat-panel .chat-composer-input");
 const postIn = (page, text) => page.locator(".chat-channel .chat-list > .chat-post", { hasText: text });
 const sideLink = (page, name) => page.locator(`.chat-sidebar a.chat-side-link[data-channel="${name}"]`);
+
+/** A PNG of one colour, `w` × `h` (RGB rows, filter 0, zlib): a photo-sized picture for the viewer. */
+function solidPng(w, h, [r, g, b]) {
+  const row = Buffer.alloc(1 + 3 * w);
+  for (let x = 0; x < w; x++) row.set([r, g, b], 1 + 3 * x);
+  const chunk = (kind, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(kind), data])));
+    return Buffer.concat([len, Buffer.from(kind), data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", zlib.deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+}
 
 async function send(page, text, box = composer(page)) {
   await box.click();
@@ -211,6 +232,109 @@ describe("Chat", { concurrency: false }, () => {
     assert.equal(await card.getAttribute("href"), "/p/budget-notes");
     await noCspViolation(bob.page);
     await noCspViolation(admin.page);
+  });
+
+  it("an image opens in the viewer: arrows through the channel's images, download, Escape, backdrop, phone", async () => {
+    // Bob posts two more pictures in one message: with "dots.png" before, three in the channel.
+    const chooser = bob.page.waitForEvent("filechooser");
+    await bob.page.locator(".chat-channel").getByRole("button", { name: "Attach a file" }).click();
+    await (await chooser).setFiles([
+      { name: "ride-start.png", mimeType: "image/png", buffer: solidPng(800, 500, [40, 120, 200]) },
+      { name: "ride-end.png", mimeType: "image/png", buffer: solidPng(300, 600, [200, 80, 40]) },
+    ]);
+    await bob.page.locator(".chat-channel .chat-attachment", { hasText: "ride-end.png" }).getByText(/\d+ (B|KB)/).waitFor();
+    await bob.page.locator(".chat-channel .chat-attachment", { hasText: "ride-start.png" }).getByText(/\d+ (B|KB)/).waitFor();
+    await composer(bob.page).fill("Photos of the ride");
+    await composer(bob.page).press("Enter");
+    await bob.page.locator(".chat-channel .chat-attachment").waitFor({ state: "detached" });
+
+    const { page } = admin;
+    await postIn(page, "Photos of the ride").locator('.chat-files img[alt="ride-end.png"]').waitFor();
+    const thumb = postIn(page, "Here is the chart").getByRole("link", { name: "Open the image dots.png" });
+    await thumb.click();
+    const viewer = page.getByRole("dialog", { name: "dots.png" });
+    await viewer.waitFor();
+    assert.equal(new URL(page.url()).pathname, BUDGET, "no navigation to the raw file");
+    assert.equal(page.context().pages().length, 1, "no new tab");
+    await viewer.getByText("Posted by Bob Martin").waitFor();
+    await viewer.getByText(/^\d+ B$/).waitFor();
+    await viewer.getByText("Image 1 of 3").waitFor();
+    const full = viewer.locator("img.chat-lightbox-img");
+    assert.match(await full.getAttribute("src"), /^\/api\/v1\/chat\/files\/f_[^/]+$/, "the file itself, not its thumbnail");
+    await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await full.elementHandle());
+    const inViewer = () => page.evaluate(() => !!document.activeElement?.closest("dialog.chat-lightbox"));
+    assert.ok(await inViewer(), "the focus moved into the viewer");
+
+    // Right arrow key, the next button, the left arrow key; the list wraps around. The pictures
+    // come in the order the page shows them.
+    const names = ["dots.png", ...(await postIn(page, "Photos of the ride").locator(".chat-files img").evaluateAll((imgs) => imgs.map((i) => i.alt)))];
+    assert.deepEqual([...names].sort(), ["dots.png", "ride-end.png", "ride-start.png"]);
+    await page.keyboard.press("ArrowRight");
+    await page.getByRole("dialog", { name: names[1] }).getByText("Image 2 of 3").waitFor();
+    await page.getByRole("button", { name: "Next image" }).click();
+    await page.getByRole("dialog", { name: names[2] }).getByText("Image 3 of 3").waitFor();
+    await page.keyboard.press("ArrowRight");
+    await page.getByRole("dialog", { name: "dots.png" }).getByText("Image 1 of 3").waitFor();
+    await page.keyboard.press("ArrowLeft");
+    await page.getByRole("dialog", { name: names[2] }).waitFor();
+    await page.keyboard.press("ArrowLeft");
+    const shown = page.getByRole("dialog", { name: names[1] });
+    await shown.waitFor();
+    // Fitted to the window: 800 × 500 and 300 × 600 pictures in a 1280 × 860 window keep their size, whole.
+    const full2 = shown.locator("img.chat-lightbox-img");
+    await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await full2.elementHandle());
+    const box = await full2.boundingBox();
+    assert.ok(box && box.width <= 800.5 && box.height <= 600.5 && box.width >= 299.5 && box.y >= 0 && box.y + box.height <= 860, JSON.stringify(box));
+    await page.screenshot({ path: join(ARTIFACTS, "chat-lightbox.png") });
+
+    // Tab stays in the viewer.
+    for (let i = 0; i < 7; i++) {
+      await page.keyboard.press("Tab");
+      assert.ok(await inViewer(), `Tab ${i + 1} left the viewer`);
+    }
+    await page.keyboard.press("Shift+Tab");
+    assert.ok(await inViewer(), "Shift+Tab left the viewer");
+
+    const download = page.waitForEvent("download");
+    await shown.getByRole("link", { name: "Download" }).click();
+    assert.equal((await download).suggestedFilename(), names[1]);
+
+    // Escape closes; the focus goes back to the thumbnail of the picture shown.
+    await page.keyboard.press("Escape");
+    await page.locator("dialog.chat-lightbox").waitFor({ state: "detached" });
+    assert.equal(await page.evaluate(() => document.activeElement?.querySelector("img")?.alt), names[1]);
+
+    // A click on the dark area around the picture closes it too; focus back on the thumbnail.
+    await thumb.click();
+    await viewer.waitFor();
+    await page.mouse.click(20, 840);
+    await page.locator("dialog.chat-lightbox").waitFor({ state: "detached" });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Open the image dots.png");
+    await noCspViolation(page);
+
+    // On a phone: the whole screen, the picture fitted to its width.
+    const phone = await newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    await login(phone.page, "bob", BOB_PASSWORD);
+    await phone.page.goto(BUDGET);
+    await live(phone.page);
+    await postIn(phone.page, "Photos of the ride").getByRole("link", { name: "Open the image ride-start.png" }).click();
+    const small = phone.page.getByRole("dialog", { name: "ride-start.png" });
+    await small.waitFor();
+    const dbox = await small.boundingBox();
+    const near = (a, b) => Math.abs(a - b) < 1;
+    assert.ok(dbox && near(dbox.x, 0) && near(dbox.y, 0) && near(dbox.width, 390) && near(dbox.height, 844), `full screen: ${JSON.stringify(dbox)}`);
+    const img = small.locator("img.chat-lightbox-img");
+    await phone.page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+    const ibox = await img.boundingBox();
+    assert.ok(ibox && ibox.x >= 0 && ibox.x + ibox.width <= 390, `fitted: ${JSON.stringify(ibox)}`);
+    await noHorizontalOverflow(phone.page);
+    await phone.page.screenshot({ path: join(ARTIFACTS, "chat-lightbox-phone.png") });
+    await small.getByRole("button", { name: "Next image" }).tap();
+    await phone.page.getByRole("dialog", { name: names[(names.indexOf("ride-start.png") + 1) % names.length] }).waitFor();
+    await phone.page.locator("dialog.chat-lightbox").getByRole("button", { name: "Close" }).tap();
+    await phone.page.locator("dialog.chat-lightbox").waitFor({ state: "detached" });
+    await noCspViolation(phone.page);
+    await closeContext(phone);
   });
 
   it("unread and mention counts update live in Bob's sidebar and clear when he opens the channel", async () => {

@@ -13,6 +13,18 @@ export const IconLink = base.withSize(base.IconLink, 18);
 export const IconClose = base.withSize(base.IconClose, 18);
 export const IconMenu = base.withSize(base.IconMenu, 18);
 export const IconUsers = base.withSize(base.IconUsers, 18);
+export const IconDownload = base.withSize(base.IconDownload, 18);
+
+export const IconPrev = (p: P) => (
+  <Svg {...p}>
+    <path d="m15 5-7 7 7 7" />
+  </Svg>
+);
+export const IconNext = (p: P) => (
+  <Svg {...p}>
+    <path d="m9 5 7 7-7 7" />
+  </Svg>
+);
 
 export const IconHash = (p: P) => (
   <Svg {...p}>

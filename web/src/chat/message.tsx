@@ -11,31 +11,53 @@ import type { Lang } from "../i18n/index.ts";
 import { useChat } from "./ctx.tsx";
 import { EMOJI, emojiChar, emojiName } from "./emoji.ts";
 import { IconDots, IconEdit, IconFile, IconLink, IconPin, IconReply, IconSmile, IconTrash } from "./icons.tsx";
+import { Lightbox, type LightboxEntry, imagesAround, thumbnailRef } from "./lightbox.tsx";
 import { postAuthor, userName } from "./names.ts";
 import { mentionsMe } from "./state.ts";
-import type { ChatFile, LinkPreview, PendingPost, Post, Reaction } from "./types.ts";
+import type { LinkPreview, PendingPost, Post, Reaction } from "./types.ts";
 
-/** The files of a message: images as their thumbnail (a link to the file), the others as a link. */
-function Files({ files }: { files: ChatFile[] }) {
-  const { t } = useApp();
+/** The files of a message: images as their thumbnail (opening the image viewer), the others as a link. */
+function Files({ post }: { post: Post }) {
+  const { t, lang } = useApp();
+  const [viewer, setViewer] = useState<{ entries: LightboxEntry[]; index: number } | null>(null);
+  const files = post.files ?? [];
+  const author = postAuthor(post).name;
+  const postedLabel = formatFull(lang, post.created_at);
   return (
-    <ul class="chat-files" aria-label={t("chat.file.list")}>
-      {files.map((f) => (
-        <li key={f.id} class="chat-file">
-          {f.thumbnail_url ? (
-            <a href={f.url} target="_blank" rel="noopener" class="chat-file-image">
-              <img src={f.thumbnail_url} alt={f.name} loading="lazy" width={f.width ?? undefined} height={f.height ?? undefined} />
-            </a>
-          ) : (
-            <a href={f.url} target="_blank" rel="noopener" class="chat-file-link" download={f.name}>
-              <IconFile size={16} />
-              <span class="chat-file-name">{f.name}</span>
-              <span class="muted">{formatSize(f.size)}</span>
-            </a>
-          )}
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul class="chat-files" aria-label={t("chat.file.list")}>
+        {files.map((f) => (
+          <li key={f.id} class="chat-file">
+            {f.thumbnail_url ? (
+              <a
+                href={f.url}
+                class="chat-file-image"
+                data-lightbox=""
+                aria-haspopup="dialog"
+                aria-label={t("chat.lightbox.open", { name: f.name })}
+                ref={thumbnailRef({ id: f.id, name: f.name, size: f.size, url: f.url, width: f.width ?? null, height: f.height ?? null, author, postedAt: post.created_at, postedLabel })}
+                onClick={(e) => {
+                  // A click with a modifier keeps the browser's meaning (a new tab, a download).
+                  if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+                  e.preventDefault();
+                  const found = imagesAround(e.currentTarget as HTMLElement);
+                  if (found.entries.length) setViewer(found);
+                }}
+              >
+                <img src={f.thumbnail_url} alt={f.name} loading="lazy" width={f.width ?? undefined} height={f.height ?? undefined} />
+              </a>
+            ) : (
+              <a href={f.url} target="_blank" rel="noopener" class="chat-file-link" download={f.name}>
+                <IconFile size={16} />
+                <span class="chat-file-name">{f.name}</span>
+                <span class="muted">{formatSize(f.size)}</span>
+              </a>
+            )}
+          </li>
+        ))}
+      </ul>
+      {viewer && <Lightbox entries={viewer.entries} start={viewer.index} onClose={() => setViewer(null)} />}
+    </>
   );
 }
 
@@ -470,7 +492,7 @@ export function PostItem({ post, continued, inThread = false }: { post: Post; co
                 {t("chat.edited")}
               </span>
             )}
-            {post.files && post.files.length > 0 && <Files files={post.files} />}
+            {post.files && post.files.length > 0 && <Files post={post} />}
             <LinkCards html={post.html} />
           </div>
         )}
