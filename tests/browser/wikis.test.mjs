@@ -1,5 +1,6 @@
 // End-to-end tests of the wikis: the admin creates a wiki from a template through the UI, follows a
-// link to a missing page and creates it (toolbar, preview); a second person edits the same page at
+// link to a missing page (asked for once) and creates it (toolbar, preview); a deleted page comes
+// back from its page; a second person edits the same page at
 // the same time, so that the first one gets a conflict and resolves it, then a merge; two revisions
 // are compared (inline and side by side); the page is found by search; the Atom feed is valid and
 // lists it; the phone layout (390×844) of a page; comments, watching and notifications;
@@ -217,6 +218,39 @@ describe("Wikis", { concurrency: false }, () => {
     await page.locator(".wiki-content a.wikilink", { hasText: "Home" }).click();
     await page.waitForURL((u) => u.pathname === `/w/${SLUG}/Home`);
     await page.locator(".wiki-content a.wikilink:not(.missing)", { hasText: NOTES }).waitFor();
+  });
+
+  it("a page that does not exist yet is asked for once; a deleted one says so and comes back", async () => {
+    const { page } = admin;
+    // What the page view asks about the pages opened here (the page left may still be asking).
+    const asked = [];
+    const onRequest = (req) => {
+      const u = new URL(req.url());
+      if (/^\/api\/v1\/wikis\/[^/]+\/pages\/(Never_written|Short_lived)(\/|$)/.test(u.pathname) && req.method() === "GET") asked.push(`${req.method()} ${u.pathname}`);
+    };
+    page.on("request", onRequest);
+    try {
+      await page.goto(`/w/${SLUG}/Never_written`);
+      await page.getByText("This page does not exist yet.").waitFor();
+      await page.getByRole("link", { name: "Create it" }).waitFor();
+      // A second request (the page's history, as before) would follow the first at once.
+      await page.waitForTimeout(500);
+      assert.deepEqual(asked, [`GET /api/v1/wikis/${SLUG}/pages/Never_written`]);
+
+      const made = await apiCall(page, "PUT", `/api/v1/wikis/${SLUG}/pages/Short_lived`, { text: "Brief.", base_rev: null });
+      assert.equal(made.status, 201, made.text);
+      assert.equal((await apiCall(page, "DELETE", `/api/v1/wikis/${SLUG}/pages/Short_lived`)).status, 204);
+      asked.length = 0;
+      await page.goto(`/w/${SLUG}/Short_lived`);
+      await page.getByText("This page was deleted.").waitFor();
+      await page.waitForTimeout(500);
+      assert.deepEqual(asked, [`GET /api/v1/wikis/${SLUG}/pages/Short_lived`], "the 404 says the page was deleted");
+      await page.getByRole("button", { name: "Restore the page" }).click();
+      await page.getByText("Page restored.").waitFor();
+      await page.locator(".wiki-content", { hasText: "Brief." }).waitFor();
+    } finally {
+      page.off("request", onRequest);
+    }
   });
 
   it("a second person edits the same page at the same time: conflict resolved, then merged", async () => {

@@ -995,19 +995,210 @@ async fn saving_an_unchanged_page_makes_no_revision() -> anyhow::Result<()> {
     create(&ana, json!({"slug": "calme", "title": "Calme"})).await?;
     let first = save(&ana, "calme", "Notes", "Une ligne.", None).await?;
     assert!(first.status < 300, "{:?}", first.body);
+    assert_eq!(first.body["unchanged"], false, "{:?}", first.body);
     let again = save(&ana, "calme", "Notes", "Une ligne.", Some(1)).await?;
     assert_eq!(again.status, 200, "{:?}", again.body);
     assert_eq!(again.body["rev"], 1);
+    assert_eq!(again.body["unchanged"], true, "{:?}", again.body);
+    assert_eq!(again.body["created"], false);
+    // The same text sent with CRLF line ends (a form's textarea) is the same text.
+    save(&ana, "calme", "Notes", "Une ligne.\nEt une autre.", Some(1)).await?;
+    let crlf = save(
+        &ana,
+        "calme",
+        "Notes",
+        "Une ligne.\r\nEt une autre.",
+        Some(2),
+    )
+    .await?;
+    assert_eq!(
+        (crlf.body["rev"].clone(), crlf.body["unchanged"].clone()),
+        (json!(2), json!(true)),
+        "{:?}",
+        crlf.body
+    );
+    // An edit on an older revision that merges into the current text changes nothing either.
+    let stale = save(&ana, "calme", "Notes", "Une ligne.\nEt une autre.", Some(1)).await?;
+    assert_eq!(stale.body["rev"], 2, "{:?}", stale.body);
+    assert_eq!(stale.body["unchanged"], true, "{:?}", stale.body);
     let h = ana
         .get(&format!("{}/history", page_url("calme", "Notes")))
         .await?;
     assert_eq!(
         h.body["revisions"].as_array().map(Vec::len),
-        Some(1),
+        Some(2),
         "{:?}",
         h.body
     );
-    let changed = save(&ana, "calme", "Notes", "Deux lignes.", Some(1)).await?;
-    assert_eq!(changed.body["rev"], 2, "{:?}", changed.body);
+    let changed = save(&ana, "calme", "Notes", "Deux lignes.", Some(2)).await?;
+    assert_eq!(changed.body["rev"], 3, "{:?}", changed.body);
+    assert_eq!(changed.body["unchanged"], false, "{:?}", changed.body);
+    Ok(())
+}
+
+/// A deleted page answers 404 saying so (one request lets the page view offer to restore it),
+/// only to whom may read it: a hidden one answers exactly as a page that never existed.
+#[tokio::test]
+async fn a_deleted_page_says_so_only_to_its_readers() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = user(&server, "ana", false).await?;
+    let bob = user(&server, "bob", false).await?;
+    create(
+        &ana,
+        json!({"slug": "salle", "title": "Salle", "visibility": "public"}),
+    )
+    .await?;
+    for name in ["Planning", "Coffre"] {
+        let r = save(&ana, "salle", name, "Du texte.", None).await?;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    let r = ana
+        .put_json(
+            &format!("{}/rules", page_url("salle", "Coffre")),
+            json!({"view": "editors", "edit": "editors"}),
+        )
+        .await?;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    for name in ["Planning", "Coffre"] {
+        assert_eq!(ana.delete(&page_url("salle", name)).await?.status, 204);
+    }
+    let never = bob.get(&page_url("salle", "Jamais")).await?;
+    assert_eq!(never.status, 404);
+    assert_eq!(never.body.get("deleted"), None, "{:?}", never.body);
+    let gone = bob.get(&page_url("salle", "Planning")).await?;
+    assert_eq!(gone.status, 404);
+    assert_eq!(gone.body["deleted"], true, "{:?}", gone.body);
+    assert_eq!(gone.body["error"]["code"], "not_found");
+    let hidden = bob.get(&page_url("salle", "Coffre")).await?;
+    assert_eq!(
+        (hidden.status, &hidden.body),
+        (404, &never.body),
+        "a hidden deleted page is a page that never existed"
+    );
+    assert_eq!(
+        ana.get(&page_url("salle", "Coffre")).await?.body["deleted"],
+        true
+    );
+    Ok(())
+}
+
+/// Search excerpts are what a reader sees: the page's marks (emphasis, headings, links, tables)
+/// are not in them, its words are.
+#[tokio::test]
+async fn search_snippets_are_plain_text() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = user(&server, "ana", false).await?;
+    create(&ana, json!({"slug": "jardin", "title": "Jardin"})).await?;
+    let text = "# Le **potager** partagé\n\n\
+                Voir [[Calendrier des semis|le calendrier]] et [[Outils]], _arrosage_ le ~~lundi~~ mardi.\n\n\
+                > Tomates et [courgettes](https://example.org/courgettes) au **potager**.\n\n\
+                | Légume | Mois |\n|---|---|\n| Potager | mai |\n";
+    let r = save(&ana, "jardin", "Potager", text, None).await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let s = ana.get("/api/v1/wikis/jardin/search?q=potager").await?;
+    assert_eq!(s.status, 200, "{:?}", s.body);
+    let snippet = s.body[0]["snippet"].as_str().unwrap_or("").to_string();
+    let words = snippet.replace(['\u{2}', '\u{3}'], "");
+    for mark in ["**", "[[", "]]", "# ", "> ", "](", "~~", "|", "_arrosage"] {
+        assert!(!words.contains(mark), "{mark:?} in the snippet {snippet:?}");
+    }
+    assert!(
+        words.contains("Le potager partagé") && words.contains("le calendrier et Outils"),
+        "the words stay: {snippet:?}"
+    );
+    assert!(
+        snippet.contains("\u{2}potager\u{3}"),
+        "the match is still marked: {snippet:?}"
+    );
+    Ok(())
+}
+
+/// A baseline 8 × 8 grey JPEG carrying EXIF (orientation 1, a GPS pointer) and a comment naming a
+/// place, as a camera leaves them; and the same file without them. Built by hand: the test crate
+/// has no image library.
+fn jpeg_with_exif() -> (Vec<u8>, Vec<u8>) {
+    let segment = |marker: u8, body: &[u8]| {
+        let mut s = vec![0xFF, marker];
+        s.extend(((body.len() + 2) as u16).to_be_bytes());
+        s.extend_from_slice(body);
+        s
+    };
+    // A big-endian TIFF with one IFD: Orientation (0x0112) = 1 and GPSInfo (0x8825).
+    let mut exif = b"Exif\0\0MM\0*\0\0\0\x08\0\x02".to_vec();
+    exif.extend([0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 1, 0, 0]);
+    exif.extend([0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 0x26]);
+    exif.extend([0, 0, 0, 0]);
+    let mut dqt = vec![0u8];
+    dqt.extend([1u8; 64]);
+    // One code of length 1 in each table: DC difference 0, then end of block.
+    let huffman = |class: u8| {
+        let mut t = vec![class, 1];
+        t.extend([0u8; 15]);
+        t.push(0);
+        t
+    };
+    let image = [
+        segment(0xDB, &dqt),
+        segment(0xC0, &[8, 0, 8, 0, 8, 1, 1, 0x11, 0]),
+        segment(0xC4, &huffman(0x00)),
+        segment(0xC4, &huffman(0x10)),
+        segment(0xDA, &[1, 1, 0x00, 0, 63, 0]),
+        // The one block: bits "00", padded with ones; then the end of the image.
+        vec![0x3F, 0xFF, 0xD9],
+    ]
+    .concat();
+    let with = [
+        vec![0xFF, 0xD8],
+        segment(0xE1, &exif),
+        segment(0xFE, b"taken at 12 rue des Lilas"),
+        image.clone(),
+    ]
+    .concat();
+    let without = [vec![0xFF, 0xD8], image].concat();
+    (with, without)
+}
+
+/// An imported archive's photos lose their metadata, as uploaded attachments do.
+#[tokio::test]
+async fn imported_photos_lose_their_metadata() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = user(&server, "ana", false).await?;
+    let (photo, clean) = jpeg_with_exif();
+    let has = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    assert!(has(&photo, b"Exif\0\0") && has(&photo, b"rue des Lilas"));
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    let manifest = json!({
+        "format": "nichoir-wiki", "version": 1, "title": "Photos", "home_page": "Home",
+        "pages": ["Home"], "files": [{"name": "local.jpg", "content_type": "image/jpeg"}],
+    });
+    w.start_file("wiki.json", opts)?;
+    std::io::Write::write_all(&mut w, manifest.to_string().as_bytes())?;
+    w.start_file("pages/Home.md", opts)?;
+    std::io::Write::write_all(&mut w, b"![le local](/w/photos/_files/local.jpg)")?;
+    w.start_file("files/local.jpg", opts)?;
+    std::io::Write::write_all(&mut w, &photo)?;
+    let zip = w.finish()?.into_inner();
+    let r = ana
+        .send(
+            ana.http
+                .post(ana.url("/api/v1/wikis/import?slug=photos"))
+                .header("x-csrf-token", ana.csrf.clone().unwrap_or_default())
+                .body(zip),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let kept = ana.get("/w/photos/_files/local.jpg").await?;
+    assert_eq!(kept.status, 200);
+    assert!(!has(&kept.bytes, b"Exif\0\0"), "no EXIF left");
+    assert!(!has(&kept.bytes, b"rue des Lilas"), "no comment left");
+    assert_eq!(kept.bytes, clean, "the picture itself is untouched");
+    let files = ana.get("/api/v1/wikis/photos/files").await?;
+    assert_eq!(
+        files.body[0]["size"],
+        clean.len(),
+        "the size is the kept file's: {:?}",
+        files.body
+    );
     Ok(())
 }

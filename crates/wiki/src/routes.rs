@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::access::{PageRule, Role};
-use crate::service::{NewWiki, SaveInput, Saved, WikiPatch, WikiService};
+use crate::service::{NewWiki, SaveInput, Saved, WikiError, WikiPatch, WikiService};
 
 pub type Wikis = web::Data<Arc<WikiService>>;
 
@@ -318,11 +318,15 @@ async fn page(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (slug, name) = path.into_inner();
-    Ok(HttpResponse::Ok().json(
-        w.page(&slug, &name_of(&name), who.0.as_ref())
-            .await
-            .map_err(ApiError::from)?,
-    ))
+    match w.page(&slug, &name_of(&name), who.0.as_ref()).await {
+        Ok(page) => Ok(HttpResponse::Ok().json(page)),
+        // The page view offers to restore it from this one answer (docs/wiki-api.md).
+        Err(WikiError::DeletedPage) => Ok(HttpResponse::NotFound().json(json!({
+            "error": {"code": "not_found", "message": WikiError::DeletedPage.to_string()},
+            "deleted": true,
+        }))),
+        Err(e) => Err(ApiError::from(e)),
+    }
 }
 
 async fn save(
@@ -335,8 +339,8 @@ async fn save(
     let (slug, name) = path.into_inner();
     let addr = ip.0.parse().ok();
     match w.save(&slug, &name_of(&name), &who.0, addr, body.into_inner()).await.map_err(ApiError::from)? {
-        Saved::Done { rev, merged, created } => {
-            let body = json!({"rev": rev, "merged": merged, "created": created});
+        Saved::Done { rev, merged, created, unchanged } => {
+            let body = json!({"rev": rev, "merged": merged, "created": created, "unchanged": unchanged});
             Ok(if created { HttpResponse::Created().json(body) } else { HttpResponse::Ok().json(body) })
         }
         Saved::Conflict { rev, text_with_markers } => Ok(HttpResponse::Conflict().json(json!({

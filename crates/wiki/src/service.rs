@@ -30,6 +30,10 @@ pub enum WikiError {
     NoWiki,
     #[error("no page of that name in this wiki")]
     NoPage,
+    /// A page the asker may read was deleted (its history is kept): answered as a missing page
+    /// that says so, so the page view needs no second request to offer restoring it.
+    #[error("this page was deleted; its history is kept")]
+    DeletedPage,
     #[error("you may not read this wiki")]
     CannotView,
     #[error("you may not edit this page")]
@@ -55,7 +59,7 @@ impl From<WikiError> for Error {
                     _ => Error::internal("unreachable"),
                 }
             }
-            WikiError::NoWiki | WikiError::NoPage => ErrorCode::NotFound,
+            WikiError::NoWiki | WikiError::NoPage | WikiError::DeletedPage => ErrorCode::NotFound,
             WikiError::CannotView | WikiError::CannotEdit | WikiError::NotAdmin => {
                 ErrorCode::Forbidden
             }
@@ -93,6 +97,9 @@ pub enum Saved {
         rev: i64,
         merged: bool,
         created: bool,
+        /// The text and name were those of the current revision: nothing was stored, `rev` is
+        /// the current one.
+        unchanged: bool,
     },
     Conflict {
         rev: i64,
@@ -584,7 +591,16 @@ impl WikiService {
     pub async fn page(&self, slug: &str, name: &str, actor: Option<&Actor>) -> WikiResult<Value> {
         let key = page_key(name);
         let (sight, row) = self.load(slug, Some(key), actor).await?;
-        let mut page = sight.page(row.filter(|p| !p.deleted))?;
+        // A deleted page says so only to whom its history would show it (a hidden one stays
+        // missing); a renamed page's old name is a redirect, never "deleted".
+        let mut page = sight.page(row)?;
+        if page.deleted {
+            return Err(if page.redirect_to.is_none() {
+                WikiError::DeletedPage
+            } else {
+                WikiError::NoPage
+            });
+        }
         let mut redirected_from = None;
         if let Some(target) = page.redirect_to.clone() {
             let wid = sight.wiki().id;
@@ -766,6 +782,7 @@ impl WikiService {
                             rev: p.rev,
                             merged,
                             created: false,
+                            unchanged: true,
                         },
                         None,
                     ));
@@ -798,6 +815,7 @@ impl WikiService {
                         rev,
                         merged,
                         created: live.is_none(),
+                        unchanged: false,
                     },
                     page.map(|p| (p, old, final_text, summary)),
                 ))
@@ -1149,9 +1167,10 @@ impl WikiService {
             None => None,
         };
         let wiki_id = scope.as_ref().map(|(s, _)| s.wiki().id);
+        let q2 = query.clone();
         let hits = self
             .db
-            .read(move |c| store::search(c, &query, wiki_id, 50))
+            .read(move |c| store::search(c, &q2, wiki_id, 50))
             .await?;
         // Across wikis the query keeps to public wikis' ordinary pages; each hit still goes
         // through the same decision as a page read, with the asker's rights as a non-member.
@@ -1164,7 +1183,7 @@ impl WikiService {
         if let Some((s, _)) = scope {
             sights.insert(s.wiki().id, Some(s));
         }
-        let mut out = Vec::new();
+        let mut seen = Vec::new();
         for h in hits {
             if let std::collections::hash_map::Entry::Vacant(e) = sights.entry(h.wiki_id) {
                 let id = h.wiki_id;
@@ -1177,11 +1196,19 @@ impl WikiService {
             if !sight.sees_rule(h.view_rule) {
                 continue;
             }
-            let (wslug, wtitle) = (sight.wiki().slug.clone(), sight.wiki().title.clone());
-            out.push(
-                json!({"wiki": wslug, "wiki_title": wtitle, "page": h.page, "snippet": h.snippet}),
-            );
+            seen.push((sight.wiki().slug.clone(), sight.wiki().title.clone(), h));
         }
+        // Excerpts only of what the asker may read; each parses a whole page, so on the pool.
+        let out = nichoir_core::work::run(move || {
+            Ok(seen
+                .into_iter()
+                .map(|(wslug, wtitle, h)| {
+                    let snippet = store::snippet(&h.text, &query);
+                    json!({"wiki": wslug, "wiki_title": wtitle, "page": h.page, "snippet": snippet})
+                })
+                .collect())
+        })
+        .await?;
         Ok(Value::Array(out))
     }
 

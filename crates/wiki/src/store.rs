@@ -571,8 +571,16 @@ pub fn changes(
 pub struct Hit {
     pub wiki_id: i64,
     pub page: String,
-    pub snippet: String,
+    /// The page's wiki text: [`snippet`] makes the excerpt, off the read pool.
+    pub text: String,
     pub view_rule: PageRule,
+}
+
+/// The excerpt of a hit: words around the first one `query` finds, from what a reader sees of the
+/// page (its marks would otherwise show as `**`, `[[` and `#`). CPU work over a whole page: run it
+/// on the work pool.
+pub fn snippet(text: &str, query: &str) -> String {
+    search::snippet(&nichoir_wikitext::plain::to_plain(text), query, 12)
 }
 
 /// Full-text search; `wiki` limits it to one wiki, else only public wikis are searched.
@@ -581,8 +589,8 @@ pub struct Hit {
 /// differently, so the same pages came in different orders): pages whose name holds every
 /// term first, then the most recently changed, then the newest page. The name test is the
 /// same query limited to the name: the `name` column on FTS5, the words weighted `A` on
-/// PostgreSQL. The excerpt is made in Rust from the page's text (`search::snippet`), the same
-/// on both.
+/// PostgreSQL. The excerpt is made in Rust from the page's text ([`snippet`]), the same on
+/// both.
 pub fn search(c: &Connection, query: &str, wiki: Option<i64>, limit: i64) -> SResult<Vec<Hit>> {
     let (sql, words, in_name) = match c.dialect() {
         Dialect::Sqlite => (
@@ -618,11 +626,10 @@ pub fn search(c: &Connection, query: &str, wiki: Option<i64>, limit: i64) -> SRe
     let mut st = c.prepare_cached(sql)?;
     let rows = st.query_map(params![words, wiki, limit, in_name], |r| {
         let rule: String = r.get(3)?;
-        let text: String = r.get(2)?;
         Ok(Hit {
             wiki_id: r.get(0)?,
             page: r.get(1)?,
-            snippet: search::snippet(&text, query, 12),
+            text: r.get(2)?,
             view_rule: PageRule::parse(&rule).ok_or_else(|| bad("view_rule"))?,
         })
     })?;
@@ -814,7 +821,7 @@ mod tests {
             super::search(&c, &query, Some(1), 10)
                 .expect("search")
                 .into_iter()
-                .map(|h| (h.page, h.snippet))
+                .map(|h| (h.page, super::snippet(&h.text, &query)))
                 .collect::<Vec<_>>()
         };
         assert_eq!(

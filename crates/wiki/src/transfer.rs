@@ -139,7 +139,7 @@ impl WikiService {
             max_file_bytes: self.max_import_bytes(),
         };
         let bytes = zip.to_vec();
-        let archive = tokio::task::spawn_blocking(move || read_zip(&bytes, &limits))
+        let mut archive = tokio::task::spawn_blocking(move || read_zip(&bytes, &limits))
             .await
             .map_err(Error::internal)??;
         let title = title
@@ -160,7 +160,7 @@ impl WikiService {
             .to_string();
         let home = validate_page_name(&archive.home_page).unwrap_or_else(|_| "Home".to_string());
         // Check every attachment before anything is stored.
-        let mut files = Vec::new();
+        let mut checked = Vec::new();
         for f in &archive.files {
             if f.bytes.len() as u64 > self.max_file_bytes {
                 return Err(Error::validation(format!(
@@ -170,10 +170,32 @@ impl WikiService {
                 .into());
             }
             let ct = check_content(&f.content_type, &f.bytes)?;
-            files.push((nichoir_wikitext::names::validate_file_name(&f.name)?, ct));
+            checked.push((nichoir_wikitext::names::validate_file_name(&f.name)?, ct));
         }
+        // An archive's photos lose their metadata (where they were taken) as an uploaded
+        // attachment's do: an import must not be the way around it. Off the runtime.
+        let max_pixels = self.max_image_pixels;
+        let archived = std::mem::take(&mut archive.files);
+        let files = tokio::task::spawn_blocking(move || {
+            archived
+                .into_iter()
+                .zip(checked)
+                .map(|(f, (name, ct))| {
+                    let bytes = if ct.starts_with("image/") {
+                        nichoir_core::upload::clean_image(&ct, f.bytes, max_pixels).map_err(
+                            |e| Error::new(e.code, format!("file {name}: {}", e.message)),
+                        )?
+                    } else {
+                        f.bytes
+                    };
+                    Ok::<_, Error>((name, ct, bytes))
+                })
+                .collect::<Result<Vec<_>, Error>>()
+        })
+        .await
+        .map_err(Error::internal)??;
         // The attachments become the importer's uploads.
-        let attached: u64 = archive.files.iter().map(|f| f.bytes.len() as u64).sum();
+        let attached: u64 = files.iter().map(|(_, _, b)| b.len() as u64).sum();
         self.quotas.check(&user.id, attached).await?;
         let uid = user.id.clone();
         let (desc, menu) = (
@@ -270,9 +292,9 @@ impl WikiService {
             }
             Err(e) => return Err(e.into()),
         };
-        for (f, (name, ct)) in archive.files.into_iter().zip(files) {
-            let size = f.bytes.len() as i64;
-            let sha = self.store_bytes(wiki.id, f.bytes).await?;
+        for (name, ct, bytes) in files {
+            let size = bytes.len() as i64;
+            let sha = self.store_bytes(wiki.id, bytes).await?;
             let (wid, by) = (wiki.id, user.id.clone());
             self.db
                 .write(move |c| {

@@ -8,6 +8,7 @@ pub mod atom;
 pub mod diff;
 pub mod merge;
 pub mod names;
+pub mod plain;
 pub mod render;
 pub mod templates;
 

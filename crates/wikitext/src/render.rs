@@ -78,7 +78,7 @@ pub struct WikiLink {
     pub label: String,
 }
 
-enum Piece<'t> {
+pub(crate) enum Piece<'t> {
     Text(&'t str),
     Link(WikiLink),
 }
@@ -89,7 +89,7 @@ enum Piece<'t> {
 /// Linear: the next "]]" and the next "[[" inside a body are found by cursors that only move
 /// forward, instead of searching each candidate's window again (a text of unmatched "[[" was
 /// quadratic in the window).
-fn split_wiki_links(text: &str) -> Vec<Piece<'_>> {
+pub(crate) fn split_wiki_links(text: &str) -> Vec<Piece<'_>> {
     let mut pieces = Vec::new();
     let mut literal_from = 0;
     let mut search_from = 0;

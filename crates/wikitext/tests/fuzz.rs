@@ -2,7 +2,8 @@
 //! shapes that were slow in our own code (one heading repeated, unmatched `[[`), the shared
 //! structured shapes of `nichoir_core::adversarial`, and a time-boxed random run
 //! (`NICHOIR_FUZZ_SECS`, default 2 s; `NICHOIR_FUZZ_SEED` replays one). Every input finishes
-//! within a bound, without a panic, rendered or refused with a 413/422.
+//! within a bound, without a panic, rendered or refused with a 413/422; its plain text (search
+//! excerpts) within the same bound.
 
 use std::path::Path;
 use std::time::Instant;
@@ -14,6 +15,13 @@ use nichoir_wikitext::render::{render, LinkTarget, RenderOptions};
 use proptest::prelude::*;
 
 fn check_render(text: &str) -> Result<(), String> {
+    // Its plain text (search excerpts) too: no panic, within the same bound.
+    let started = Instant::now();
+    let _ = nichoir_wikitext::plain::to_plain(text);
+    let took = started.elapsed();
+    if took > adversarial::BOUND {
+        return Err(format!("to_plain took {took:?} on {} bytes", text.len()));
+    }
     let owned = text.to_string();
     let started = Instant::now();
     let result = work::run_blocking(move || {

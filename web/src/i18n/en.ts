@@ -1093,6 +1093,7 @@ export const en = {
   "wiki.edit.create": "Create the page",
   "wiki.edit.saved": "Saved (revision {rev}).",
   "wiki.edit.created": "Page created (revision {rev}).",
+  "wiki.edit.unchanged": "Nothing changed: the page stays at revision {rev}.",
   "wiki.edit.merged": "Someone else changed this page while you were editing: your edit was merged with theirs (revision {rev}). Check that the result reads well.",
   "wiki.edit.conflictTitle": "Someone else changed the same lines",
   "wiki.edit.conflictBody": "Nothing was saved. Both versions are now in the text below, between the lines <<<<<<< (their version), ======= and >>>>>>> (yours). Keep what should stay, delete the marker lines, then save again.",

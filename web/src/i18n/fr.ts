@@ -1093,6 +1093,7 @@ export const fr: Messages = {
   "wiki.edit.create": "Créer la page",
   "wiki.edit.saved": "Enregistré (révision {rev}).",
   "wiki.edit.created": "Page créée (révision {rev}).",
+  "wiki.edit.unchanged": "Aucun changement : la page reste à la révision {rev}.",
   "wiki.edit.merged": "Quelqu'un d'autre a modifié cette page pendant que vous l'écriviez : votre modification a été fusionnée avec la sienne (révision {rev}). Vérifiez que le résultat se lit bien.",
   "wiki.edit.conflictTitle": "Quelqu'un d'autre a modifié les mêmes lignes",
   "wiki.edit.conflictBody": "Rien n'a été enregistré. Les deux versions figurent maintenant dans le texte ci-dessous, entre les lignes <<<<<<< (sa version), ======= et >>>>>>> (la vôtre). Gardez ce qui doit rester, supprimez les lignes de marqueurs, puis enregistrez à nouveau.",

@@ -201,9 +201,11 @@ export function EditorPage({ name }: { name: string }) {
       const res = await wikisApi.save(wiki.slug, pageName, { text, base_rev: baseRev, summary: summary.trim(), website });
       leaving.current = true;
       setFlash(
-        res.merged
-          ? { kind: "info", text: t("wiki.edit.merged", { rev: res.rev }) }
-          : { kind: "success", text: res.created ? t("wiki.edit.created", { rev: res.rev }) : t("wiki.edit.saved", { rev: res.rev }) },
+        res.unchanged
+          ? { kind: "info", text: t("wiki.edit.unchanged", { rev: res.rev }) }
+          : res.merged
+            ? { kind: "info", text: t("wiki.edit.merged", { rev: res.rev }) }
+            : { kind: "success", text: res.created ? t("wiki.edit.created", { rev: res.rev }) : t("wiki.edit.saved", { rev: res.rev }) },
       );
       navigate(pageHref(wiki.slug, pageName));
       return;

@@ -15,6 +15,12 @@ import type { PageAnswer, PageRule, RevisionText, TocEntry } from "./types.ts";
 
 type Loaded = { kind: "page"; data: PageAnswer } | { kind: "missing"; deleted: boolean };
 
+/** Whether a page's 404 is that of a deleted page (docs/wiki-api.md). */
+function deletedPage(e: ApiError): boolean {
+  const body = e.body as { deleted?: unknown } | undefined;
+  return body?.deleted === true;
+}
+
 export function PageView({ name, rev }: { name: string; rev: number | null }) {
   const { t, user, lang } = useApp();
   const { wiki } = useWiki();
@@ -26,16 +32,9 @@ export function PageView({ name, rev }: { name: string; rev: number | null }) {
       return { kind: "page", data: await wikisApi.page(wiki.slug, pageName) };
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 404) throw e;
-      // A page that existed may have been deleted: its history says so (editors may restore it).
-      let deleted = false;
-      if (wiki.can_edit) {
-        try {
-          deleted = (await wikisApi.history(wiki.slug, pageName)).deleted;
-        } catch {
-          deleted = false;
-        }
-      }
-      return { kind: "missing", deleted };
+      // The 404 itself says whether the page was deleted (editors may restore it): asking its
+      // history as well made a second 404 for a page that never existed.
+      return { kind: "missing", deleted: deletedPage(e) };
     }
   }, [wiki.slug, pageKey(pageName), rev, tick, user?.id]);
   const old = useAsync<RevisionText | null>(() => (rev !== null ? wikisApi.revision(wiki.slug, pageName, rev) : Promise.resolve(null)), [wiki.slug, pageKey(pageName), rev]);

@@ -93,6 +93,8 @@ export interface SaveAnswer {
   rev: number;
   merged: boolean;
   created: boolean;
+  /** The text was the current revision's: nothing was stored, `rev` is the current one. */
+  unchanged?: boolean;
 }
 
 export interface ConflictBody {
