@@ -141,6 +141,20 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     await page.getByText("set in the server's configuration file").waitFor();
     await page.locator(".settings-section").first().waitFor();
     await expectTitle(page, "Administration");
+    // The instance settings, in words: the About page's missing facts are asked for, saved at
+    // once, and the reminder goes; mail is off and says what that means.
+    const settings = page.locator("#instance-settings");
+    await settings.getByText("The About page is missing facts").waitFor();
+    await settings.getByText("Mail is off").waitFor();
+    const about = settings.locator('form[aria-labelledby="settings-about"]');
+    await about.getByLabel("Hosting provider").fill("Hébergeur Associatif");
+    await about.getByLabel("Country of the hosting").fill("France");
+    await about.getByLabel("Contact address").fill("contact@asso.example");
+    await about.getByLabel("Where to download the source code").fill("https://code.example.org/nichoir");
+    await about.getByLabel("Legal notice").fill("Publisher: Les Jardins, 1 rue des Lilas, Lyon.");
+    await about.getByRole("button", { name: "Save" }).click();
+    await about.getByText("Saved.").waitFor();
+    await settings.getByText("The About page is missing facts").waitFor({ state: "detached" });
 
     // The footer links lead to the instance pages.
     await page.locator("footer").getByRole("link", { name: "About this instance" }).click();
@@ -162,6 +176,9 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
       await page.getByRole("heading", { level: 2, name: section, exact: true }).waitFor();
     }
     await page.locator("#cookies").getByText("nichoir_session").waitFor();
+    await page.locator("#hosting").getByText("Hébergeur Associatif").waitFor();
+    await page.locator("#legal").getByText("Publisher: Les Jardins, 1 rue des Lilas, Lyon.").waitFor();
+    await page.locator("#legal").getByRole("link", { name: "https://code.example.org/nichoir" }).waitFor();
     await page.locator("#export").getByText("Download all my data").waitFor();
     await page.locator("#authority").getByText(/No request received\.|Authority/).first().waitFor();
     // Components table and its filter box.

@@ -161,6 +161,16 @@ export interface About {
   contact: { email: Scalar; url: Scalar };
   terms_of_service: string | null;
   privacy_policy: string | null;
+  /** The built-in English texts: the page shows its own translation instead. */
+  terms_of_service_is_default: boolean;
+  privacy_policy_is_default: boolean;
+  moderation_policy_is_default: boolean;
+  /** Who publishes and who hosts the service (plain text; empty: not given yet). */
+  legal_notice: string;
+  /** The source of the running version (AGPL §13). */
+  source: { url: string; version: string; license: string };
+  /** Facts the host has not given yet (configuration keys). */
+  missing: string[];
   components: Component[];
   cookies: Cookie[];
   retention: {
@@ -174,6 +184,8 @@ export interface About {
     pads_expire_unused_days: number | null;
     /** 0 keeps polls forever. */
     polls_purge_after_days: number | null;
+    /** 0 keeps chat messages until deleted (a channel may set its own period). */
+    chat_retention_days: number;
   };
   security: {
     password_hashing: Scalar;
@@ -229,4 +241,33 @@ export interface ModerationFound {
   /** A path of this instance: open it, or give it to removal. */
   link: string;
   created_at: number;
+}
+
+/** One instance setting (`GET /api/v1/admin/instance-settings`). */
+export interface InstanceSetting {
+  key: string;
+  group: "instance" | "about" | "mail";
+  kind: "text" | "long_text" | "choice" | "bool" | "port" | "secret";
+  max_length?: number;
+  choices?: string[];
+  /** The value in force (absent for a secret). */
+  value?: string | number | boolean;
+  default?: string | number | boolean;
+  /** For a secret: whether one is set. */
+  is_set?: boolean;
+  /** "file": set by the configuration file, read-only here. */
+  source: "default" | "admin" | "file";
+}
+
+export interface InstanceSettings {
+  settings: InstanceSetting[];
+  mail_enabled: boolean;
+  /** The About page's facts still to give (setting keys). */
+  missing: string[];
+}
+
+export interface TestMailResult {
+  to: string;
+  sent: boolean;
+  error?: string;
 }

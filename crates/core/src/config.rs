@@ -29,6 +29,32 @@ pub enum ConfigError {
     BadValue { key: String, message: String },
 }
 
+/// The configuration in force, which admins may change while the server runs (the instance
+/// settings of the admin page): cheap to clone, read once per request by what an admin can
+/// change (the instance's name, registration, the About page's facts, mail).
+#[derive(Debug, Clone)]
+pub struct LiveConfig(std::sync::Arc<std::sync::RwLock<std::sync::Arc<Config>>>);
+
+impl LiveConfig {
+    pub fn new(config: std::sync::Arc<Config>) -> LiveConfig {
+        LiveConfig(std::sync::Arc::new(std::sync::RwLock::new(config)))
+    }
+
+    pub fn get(&self) -> std::sync::Arc<Config> {
+        match self.0.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set(&self, config: std::sync::Arc<Config>) {
+        match self.0.write() {
+            Ok(mut c) => *c = config,
+            Err(poisoned) => *poisoned.into_inner() = config,
+        }
+    }
+}
+
 /// A list of IPs and CIDRs (`10.0.0.0/8`, `::1`).
 fn parse_nets(key: &str, list: &[String]) -> Result<Vec<IpNet>, ConfigError> {
     list.iter()
@@ -71,6 +97,10 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub oidc: OidcConfig,
     pub ldap: LdapConfig,
+    /// The keys (`section.key`) the file or the environment set: an admin's setting in the UI
+    /// never overrides them (see `nichoir-web`'s settings).
+    #[serde(skip)]
+    pub explicit: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -296,7 +326,37 @@ pub struct TransparencyConfig {
     pub privacy_policy: String,
     /// What the admins remove and how to report something, as plain text.
     pub moderation_policy: String,
+    /// The legal notice (French law, LCEN art. 6: who publishes the service — name, address,
+    /// director of publication — and who hosts it — name, address, phone), as plain text.
+    pub legal_notice: String,
+    /// Where the source code of the version running here can be downloaded (the AGPL's §13: the
+    /// exact version, e.g. a release tag of the project or the host's own fork).
+    pub source_url: String,
     pub authority_requests: Vec<AuthorityRequest>,
+}
+
+impl TransparencyConfig {
+    /// The facts the About page must give and that have no default: an admin is asked for them
+    /// until given (keys as in the configuration).
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.hosting_provider.trim().is_empty() {
+            out.push("transparency.hosting_provider");
+        }
+        if self.hosting_country.trim().is_empty() {
+            out.push("transparency.hosting_country");
+        }
+        if self.contact_email.trim().is_empty() && self.contact_url.trim().is_empty() {
+            out.push("transparency.contact_email");
+        }
+        if self.legal_notice.trim().is_empty() {
+            out.push("transparency.legal_notice");
+        }
+        if self.source_url.trim().is_empty() {
+            out.push("transparency.source_url");
+        }
+        out
+    }
 }
 
 impl Default for TransparencyConfig {
@@ -320,6 +380,8 @@ impl Default for TransparencyConfig {
                 disable or delete the accounts that post it. Report something to the contact below; each \
                 removal is recorded with its reason."
                 .into(),
+            legal_notice: String::new(),
+            source_url: String::new(),
             authority_requests: Vec::new(),
         }
     }
@@ -530,7 +592,7 @@ impl Default for LoggingConfig {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpConfig {
     pub host: String,
@@ -885,11 +947,20 @@ impl Config {
         let defaults = Self::defaults_value();
         check_known(&value, &defaults, "")?;
         apply_env(&mut value, &defaults, env)?;
-        let config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut explicit = BTreeSet::new();
+        if let toml::Value::Table(sections) = &value {
+            for (section, v) in sections {
+                if let toml::Value::Table(keys) = v {
+                    explicit.extend(keys.keys().map(|k| format!("{section}.{k}")));
+                }
+            }
+        }
+        let mut config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
             let key = e.path().to_string();
             bad(&key, e.inner().to_string())
         })?;
         config.validate()?;
+        config.explicit = explicit;
         Ok(config)
     }
 
@@ -990,6 +1061,25 @@ impl Config {
                     return Err(bad(key, "needed with uploads.s3_endpoint"));
                 }
             }
+        }
+        for (key, url) in [
+            ("transparency.contact_url", &self.transparency.contact_url),
+            ("transparency.source_url", &self.transparency.source_url),
+        ] {
+            if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(bad(key, "empty, or an address starting with https://"));
+            }
+        }
+        let email = &self.transparency.contact_email;
+        if !email.is_empty()
+            && (email.len() > 254
+                || email.split('@').filter(|p| !p.is_empty()).count() != 2
+                || email.contains(char::is_whitespace))
+        {
+            return Err(bad(
+                "transparency.contact_email",
+                "empty, or a mail address",
+            ));
         }
         let base = &self.server.base_url;
         if !(base.is_empty() || base.starts_with("http://") || base.starts_with("https://")) {

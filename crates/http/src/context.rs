@@ -10,7 +10,11 @@ use nichoir_storage::{DataDir, Db};
 /// What every handler can reach, shared by all workers (`web::Data<Ctx>`).
 #[derive(Clone)]
 pub struct Ctx {
+    /// The configuration as loaded (file, environment, defaults). What admins may change while
+    /// the server runs is read from `live`.
     pub config: Arc<Config>,
+    /// The configuration in force, admins' instance settings included.
+    pub live: nichoir_core::config::LiveConfig,
     pub data_dir: DataDir,
     pub db: Db,
     pub auth: AuthService,

@@ -2,7 +2,7 @@
 //! no host configured it is disabled and sending is a no-op, so tools never need to check.
 //! Sending happens on a spawned task: a slow or broken mail server never delays a request.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
@@ -20,9 +20,11 @@ pub struct Mail {
     pub body: String,
 }
 
+/// Cheap to clone; every clone sees [`Mailer::reconfigure`] (an admin changing the mail
+/// settings in the UI reaches every tool at once).
 #[derive(Clone)]
 pub struct Mailer {
-    inner: Option<Arc<Inner>>,
+    inner: Arc<RwLock<Option<Arc<Inner>>>>,
 }
 
 struct Inner {
@@ -49,12 +51,34 @@ pub enum MailError {
 impl Mailer {
     /// A mailer that sends nothing.
     pub fn disabled() -> Self {
-        Mailer { inner: None }
+        Mailer {
+            inner: Arc::new(RwLock::new(None)),
+        }
     }
 
     pub fn from_config(config: &SmtpConfig, instance_name: &str) -> Result<Self, MailError> {
+        Ok(Mailer {
+            inner: Arc::new(RwLock::new(Self::build(config, instance_name)?)),
+        })
+    }
+
+    /// Uses new settings from now on, for this mailer and all its clones; on an error the old
+    /// ones stay.
+    pub fn reconfigure(&self, config: &SmtpConfig, instance_name: &str) -> Result<(), MailError> {
+        let fresh = Self::build(config, instance_name)?;
+        if let Ok(mut slot) = self.inner.write() {
+            *slot = fresh;
+        }
+        Ok(())
+    }
+
+    fn current(&self) -> Option<Arc<Inner>> {
+        self.inner.read().ok().and_then(|g| g.clone())
+    }
+
+    fn build(config: &SmtpConfig, instance_name: &str) -> Result<Option<Arc<Inner>>, MailError> {
         if config.host.trim().is_empty() {
-            return Ok(Self::disabled());
+            return Ok(None);
         }
         let from_text = if config.from.trim().is_empty() {
             format!("{instance_name} <nichoir@{}>", config.host)
@@ -106,16 +130,14 @@ impl Mailer {
                 config.password.clone(),
             ));
         }
-        Ok(Mailer {
-            inner: Some(Arc::new(Inner {
-                transport: builder.build(),
-                from,
-            })),
-        })
+        Ok(Some(Arc::new(Inner {
+            transport: builder.build(),
+            from,
+        })))
     }
 
     pub fn enabled(&self) -> bool {
-        self.inner.is_some()
+        self.current().is_some()
     }
 
     /// Sends now and waits for the server's answer.
@@ -134,7 +156,7 @@ impl Mailer {
     }
 
     async fn send_message(&self, mail: Mail, one_click: Option<&str>) -> Result<(), MailError> {
-        let Some(inner) = &self.inner else {
+        let Some(inner) = self.current() else {
             return Ok(());
         };
         let to: Mailbox = mail

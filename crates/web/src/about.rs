@@ -14,6 +14,7 @@ pub fn components() -> Value {
 
 pub fn about(config: &Config) -> Value {
     let t = &config.transparency;
+    let defaults = nichoir_core::config::TransparencyConfig::default();
     let cookies: Vec<Value> = COOKIES
         .iter()
         .map(|c| {
@@ -41,6 +42,17 @@ pub fn about(config: &Config) -> Value {
         "contact": {"email": t.contact_email, "url": t.contact_url},
         "terms_of_service": t.terms_of_service,
         "privacy_policy": t.privacy_policy,
+        // The built-in texts are English: the page shows its own translation of them instead.
+        "terms_of_service_is_default": t.terms_of_service == defaults.terms_of_service,
+        "privacy_policy_is_default": t.privacy_policy == defaults.privacy_policy,
+        "moderation_policy_is_default": t.moderation_policy == defaults.moderation_policy,
+        "legal_notice": t.legal_notice,
+        "source": {
+            "url": t.source_url,
+            "version": nichoir_core::VERSION,
+            "license": "AGPL-3.0-or-later",
+        },
+        "missing": t.missing(),
         "components": components(),
         "cookies": cookies,
         "retention": {
@@ -52,6 +64,9 @@ pub fn about(config: &Config) -> Value {
             "session_absolute_days": config.auth.session_absolute_days,
             "pads_expire_unused_days": config.pads.expire_unused_days,
             "polls_purge_after_days": config.polls.purge_after_days,
+            // 0: messages are kept until deleted (a channel may set its own period). What wikis,
+            // files, calls and addresses keep is the code's rule, written by the page itself.
+            "chat_retention_days": config.chat.retention_days,
         },
         "security": {
             "password_hashing": "argon2id (m=19456 KiB, t=2, p=1)",

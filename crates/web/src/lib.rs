@@ -10,6 +10,8 @@ mod jobs;
 mod metrics;
 mod routes;
 mod server;
+mod settings;
 
 pub use about::components;
 pub use server::{api, migrations, open_database, prepare, serve, Prepared};
+pub use settings::Settings;

@@ -31,6 +31,7 @@ pub fn migrations() -> Vec<MigrationSet> {
         nichoir_wiki::MIGRATIONS,
         nichoir_cluster::MIGRATIONS,
         nichoir_notify::MIGRATIONS,
+        crate::settings::MIGRATIONS,
     ]
 }
 
@@ -54,6 +55,8 @@ pub struct Prepared {
     pub chat: Arc<nichoir_chat::ChatService>,
     pub video: Arc<nichoir_video::VideoService>,
     pub notify: nichoir_notify::NotifyService,
+    /// What admins set in the UI over the configuration, in force now.
+    pub settings: Arc<crate::settings::Settings>,
     /// Printed once at start when the instance has no admin yet.
     pub setup_url: Option<String>,
     /// This node in its cluster (`cluster.nats_url`); None for a server alone.
@@ -307,9 +310,11 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             "no admin account yet: the setup link is in the output of the node that started first"
         );
     }
+    let config = Arc::new(config);
     let ctx = Ctx {
         trusted_proxies: Arc::new(config.trusted_proxies()?),
-        config: Arc::new(config),
+        live: nichoir_core::config::LiveConfig::new(config.clone()),
+        config,
         data_dir,
         db,
         auth,
@@ -320,8 +325,18 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         quotas,
         mailer,
     };
+    let settings = Arc::new(
+        crate::settings::Settings::load(
+            ctx.config.clone(),
+            ctx.live.clone(),
+            ctx.db.clone(),
+            ctx.mailer.clone(),
+        )
+        .await?,
+    );
     Ok(Prepared {
         ctx,
+        settings,
         pads,
         polls,
         wikis,
@@ -359,6 +374,7 @@ pub async fn serve(
     )
     .map(web::Data::new);
     let data = web::Data::new(ctx.clone());
+    let settings = web::Data::from(prepared.settings.clone());
     let pads = web::Data::new(prepared.pads.clone());
     let polls = web::Data::new(prepared.polls.clone());
     let wikis = web::Data::new(prepared.wikis.clone());
@@ -381,6 +397,7 @@ pub async fn serve(
         let metrics = metrics.clone();
         App::new()
             .app_data(data.clone())
+            .app_data(settings.clone())
             .app_data(pads.clone())
             .app_data(polls.clone())
             .app_data(wikis.clone())

@@ -65,6 +65,23 @@ function Section({ id, title, description, children }: { id: string; title: stri
   );
 }
 
+/** Plain text with blank lines between paragraphs. */
+function Paragraphs({ text: body }: { text: string }) {
+  return (
+    <>
+      {body
+        .split(/\n\s*\n/)
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .map((p, i) => (
+          <p key={i} class="pre-line">
+            {p}
+          </p>
+        ))}
+    </>
+  );
+}
+
 function safeUrl(u: Scalar): string | null {
   if (typeof u !== "string") return null;
   return /^https?:\/\//i.test(u) ? u : null;
@@ -152,6 +169,19 @@ export function AboutPage() {
             />
           </Section>
           <Section id="legal" title={t("about.legal")} description={t("about.legalDesc")}>
+            <h3 class="about-subtitle">{t("about.legalNotice")}</h3>
+            {a.legal_notice.trim() ? <Paragraphs text={a.legal_notice} /> : <p class="muted">{t("common.notProvided")}</p>}
+            <h3 class="about-subtitle">{t("about.source")}</h3>
+            <p>{t("about.sourceBody", { version: a.source.version, license: a.source.license })}</p>
+            <p>
+              {safeUrl(a.source.url) ? (
+                <a href={a.source.url} rel="noopener noreferrer" class="break">
+                  {a.source.url}
+                </a>
+              ) : (
+                <span class="muted">{t("about.sourceMissing")}</span>
+              )}
+            </p>
             <ul class="link-list">
               <li>
                 <Link href="/terms">{t("terms.title")}</Link>
@@ -245,6 +275,11 @@ export function AboutPage() {
                 [t("about.sessionAbsolute"), num(lang, t, r.session_absolute_days, "day")],
                 [t("about.padsExpire"), r.pads_expire_unused_days ? num(lang, t, r.pads_expire_unused_days, "day") : t("about.keptForever")],
                 [t("about.pollsPurge"), r.polls_purge_after_days ? num(lang, t, r.polls_purge_after_days, "day") : t("about.keptForever")],
+                [t("about.chatRetention"), r.chat_retention_days ? num(lang, t, r.chat_retention_days, "day") : t("about.chatKept")],
+                [t("about.wikisRetention"), t("about.wikisKept")],
+                [t("about.uploadsRetention"), t("about.uploadsKept")],
+                [t("about.videoRetention"), t("about.videoKept")],
+                [t("about.ipRetention"), t("about.ipKept")],
               ]}
             />
           </Section>
@@ -287,7 +322,7 @@ export function AboutPage() {
             <p>{a.notifications.push ? t("about.push") : t("about.noPush")}</p>
           </Section>
           <Section id="moderation" title={t("about.moderation")}>
-            <p>{a.moderation.policy || t("common.notProvided")}</p>
+            <p>{a.moderation_policy_is_default ? t("about.defaultModeration") : a.moderation.policy || t("common.notProvided")}</p>
             <p>{a.moderation.tools}</p>
             <p>{a.moderation.account_deletion}</p>
           </Section>
@@ -336,7 +371,9 @@ export function LegalPage({ which }: { which: "terms" | "privacy" }) {
   const title = which === "terms" ? t("terms.title") : t("privacy.title");
   useTitle(title);
   const about = useAsync(loadAbout, []);
-  const body = about.data ? (which === "terms" ? about.data.terms_of_service : about.data.privacy_policy) : null;
+  const d = about.data;
+  // The built-in texts are written in English in the configuration: show their translation.
+  const body = d ? (which === "terms" ? (d.terms_of_service_is_default ? t("legal.defaultTerms") : d.terms_of_service) : d.privacy_policy_is_default ? t("legal.defaultPrivacy") : d.privacy_policy) : null;
   const paragraphs = (body ?? "").split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
   return (
     <div class="container page page-narrow">

@@ -1,5 +1,6 @@
 // Administration: users (with their storage and quotas), moderation and its audit log, invitations,
-// (read-only) instance settings.
+// the instance settings an association changes (admin-settings.tsx), the technical configuration
+// (read-only).
 import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
@@ -10,6 +11,7 @@ import { duration, formatDateTime, plural } from "../i18n/index.ts";
 import { formatBytes } from "../format.ts";
 import { oidcProviderOf, providerLabel } from "../sso.ts";
 import type { AuditEntry, Invite, ModerationFound, NewInvite, UsageReport, User } from "../types.ts";
+import { InstanceSettingsCard } from "./admin-settings.tsx";
 
 export function AdminPage() {
   const { t, user } = useApp();
@@ -33,6 +35,7 @@ export function AdminPage() {
         <ModerationCard confirm={confirm} onRemoved={() => setAuditTick((n) => n + 1)} />
         <AuditCard tick={auditTick} />
         <InvitesCard confirm={confirm} />
+        <InstanceSettingsCard />
         <SettingsCard />
       </div>
       {dialog}

@@ -221,9 +221,10 @@ pub(crate) async fn send_confirmation(
         return Ok(false);
     };
     let url = format!("{}/confirm-email#{token}", ctx.config.public_base_url());
+    let live = ctx.live.get();
     ctx.mailer.send_later(nichoir_auth::confirmation_mail(
-        &ctx.config.instance.default_language,
-        &ctx.config.instance.name,
+        &live.instance.default_language,
+        &live.instance.name,
         name,
         &email,
         &url,

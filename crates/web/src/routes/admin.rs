@@ -52,9 +52,10 @@ pub async fn create_invite(
     let url = format!("{}/invite/{token}", ctx.config.public_base_url());
     let mailed = match &info.email {
         Some(to) if ctx.mailer.enabled() => {
+            let live = ctx.live.get();
             ctx.mailer.send_later(nichoir_auth::invite_mail(
-                &ctx.config.instance.default_language,
-                &ctx.config.instance.name,
+                &live.instance.default_language,
+                &live.instance.name,
                 &admin.user().display_name,
                 to,
                 &url,
@@ -87,6 +88,108 @@ pub async fn revoke_invite(
 pub async fn settings(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
     who.0.require_admin()?;
     Ok(HttpResponse::Ok().json(ctx.config.redacted_json()))
+}
+
+/// The settings an association acts on (name, registration, the About page, mail), where each
+/// value comes from, and what the About page still lacks.
+pub async fn instance_settings(
+    settings: web::Data<crate::settings::Settings>,
+    who: SignedIn,
+) -> ApiResult<HttpResponse> {
+    who.0.require_admin()?;
+    Ok(HttpResponse::Ok().json(settings.view()?))
+}
+
+pub async fn change_instance_settings(
+    ctx: web::Data<Ctx>,
+    settings: web::Data<crate::settings::Settings>,
+    who: SignedIn,
+    body: web::Json<crate::settings::SettingsChange>,
+) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    let keys = settings.update(&admin.user().id, body.into_inner()).await?;
+    tracing::info!(admin = %admin.user().username, keys = %keys.join(", "), "instance settings changed");
+    ctx.auth
+        .audit(
+            &admin,
+            nichoir_auth::AuditAction {
+                action: "change_settings",
+                target_kind: "instance",
+                target_id: "settings",
+                target_label: &keys.join(", "),
+                reason: "",
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(settings.view()?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestMail {
+    /// Where to send it; absent: the admin's own address.
+    #[serde(default)]
+    to: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+pub struct TestMailResult {
+    to: String,
+    sent: bool,
+    /// The mail server's answer when it failed, as it gave it (for the admin to act on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// "Send a test mail": sends now and says what the mail server answered.
+pub async fn test_mail(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: web::Json<TestMail>,
+) -> ApiResult<HttpResponse> {
+    let admin = who.0.require_admin()?;
+    if !ctx.mailer.enabled() {
+        return Err(nichoir_http::ApiError::new(
+            nichoir_core::ErrorCode::Conflict,
+            "mail is off: set a mail server (smtp.host) first",
+        ));
+    }
+    let to = match body.into_inner().to.filter(|t| !t.trim().is_empty()) {
+        Some(t) => t.trim().to_string(),
+        None => admin.user().email.clone().unwrap_or_default(),
+    };
+    if !nichoir_mail::is_address(&to) {
+        return Err(nichoir_http::ApiError::new(
+            nichoir_core::ErrorCode::ValidationFailed,
+            "to: a mail address (your account has none: give one)",
+        ));
+    }
+    let live = ctx.live.get();
+    let fr = live.instance.default_language == "fr";
+    let mail = nichoir_mail::Mail {
+        to: to.clone(),
+        subject: if fr {
+            format!("[{}] Courriel de test", live.instance.name)
+        } else {
+            format!("[{}] Test mail", live.instance.name)
+        },
+        body: if fr {
+            format!("Ce courriel de test a été envoyé par {} depuis la page d'administration de {}. S'il vous parvient, l'envoi de courriels fonctionne.\n", admin.user().display_name, live.instance.name)
+        } else {
+            format!("{} sent this test mail from the admin page of {}. If it reached you, mail works.\n", admin.user().display_name, live.instance.name)
+        },
+    };
+    let sent =
+        tokio::time::timeout(std::time::Duration::from_secs(30), ctx.mailer.send(mail)).await;
+    let (sent, error) = match sent {
+        Ok(Ok(())) => (true, None),
+        Ok(Err(e)) => (false, Some(e.to_string())),
+        Err(_) => (
+            false,
+            Some("the mail server did not answer within 30 s".to_string()),
+        ),
+    };
+    Ok(HttpResponse::Ok().json(TestMailResult { to, sent, error }))
 }
 
 /// What the database writer has done since start, and the bytes written for the database: how

@@ -77,7 +77,7 @@ pub async fn register(
     ip: ClientIp,
     body: web::Json<Registration>,
 ) -> ApiResult<HttpResponse> {
-    let policy = ctx.config.instance.registration;
+    let policy = ctx.live.get().instance.registration;
     let out = ctx
         .auth
         .register(policy, body.into_inner(), &ip.0, &user_agent(&req))
@@ -250,12 +250,13 @@ pub async fn request_password_reset(
         .into());
     }
     let body = body.into_inner();
+    let live = ctx.live.get();
     let lang = body
         .lang
-        .unwrap_or_else(|| ctx.config.instance.default_language.clone());
+        .unwrap_or_else(|| live.instance.default_language.clone());
     for (person, token) in ctx.auth.request_password_reset(&body.login, &ip.0).await? {
         let url = format!("{}/reset-password#{token}", ctx.config.public_base_url());
-        let mail = nichoir_auth::reset_mail(&lang, &ctx.config.instance.name, &person, &url);
+        let mail = nichoir_auth::reset_mail(&lang, &live.instance.name, &person, &url);
         tracing::info!(user = %person.user_id, "password reset link sent");
         ctx.mailer.send_later(mail);
     }

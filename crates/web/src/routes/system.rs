@@ -26,7 +26,7 @@ pub async fn readyz(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
 }
 
 pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
-    let c = &ctx.config;
+    let c = ctx.live.get();
     Ok(HttpResponse::Ok().json(json!({
         "name": c.instance.name,
         "version": nichoir_core::VERSION,
@@ -65,7 +65,7 @@ pub async fn robots() -> HttpResponse {
 }
 
 pub async fn manifest(ctx: web::Data<Ctx>) -> HttpResponse {
-    let c = &ctx.config;
+    let c = ctx.live.get();
     let fr = c.instance.default_language == "fr";
     let name = c.instance.name.trim();
     let short: String = name.chars().take(12).collect();
@@ -110,7 +110,7 @@ pub async fn manifest(ctx: web::Data<Ctx>) -> HttpResponse {
 }
 
 pub async fn about(ctx: web::Data<Ctx>) -> HttpResponse {
-    HttpResponse::Ok().json(crate::about::about(&ctx.config))
+    HttpResponse::Ok().json(crate::about::about(&ctx.live.get()))
 }
 
 pub async fn openapi(doc: web::Data<OpenApiDoc>) -> HttpResponse {
@@ -124,4 +124,90 @@ pub async fn check_invite(
     let expires = ctx.auth.check_invite(&token).await?;
     Ok(HttpResponse::Ok()
         .json(json!({"valid": true, "expires_at": nichoir_core::time::rfc3339(expires)})))
+}
+
+/// The CHATONS machine-readable description of this service (a `.properties` file of the
+/// ChatonsInfos ontology: `file.*`, `service.*`, `software.*`, `host.*`), from the same facts as
+/// the About page, for the collective's statistics and directory. Facts not given stay empty.
+pub async fn chatonsinfos(ctx: web::Data<Ctx>) -> HttpResponse {
+    let c = ctx.live.get();
+    let t = &c.transparency;
+    let registration = match c.instance.registration {
+        nichoir_core::config::Registration::Open => ("Free", "open"),
+        nichoir_core::config::Registration::InviteOnly => ("Member", "open"),
+        nichoir_core::config::Registration::Closed => ("Member", "full"),
+    };
+    let base = c.public_base_url();
+    let fields: Vec<(&str, String)> = vec![
+        ("file.class", "service".into()),
+        ("file.protocol", "ChatonsInfos-0.5".into()),
+        (
+            "file.datetime",
+            nichoir_core::time::rfc3339(nichoir_core::time::now_ms()),
+        ),
+        (
+            "file.generator",
+            format!("Nichoir {}", nichoir_core::VERSION),
+        ),
+        ("service.name", c.instance.name.clone()),
+        (
+            "service.description",
+            "Pads, polls, chat, video calls and wikis (Nichoir)".into(),
+        ),
+        ("service.website", base.clone()),
+        ("service.legal.url", format!("{base}/about#legal")),
+        ("service.guide.technical", format!("{base}/about")),
+        ("service.contact.url", t.contact_url.clone()),
+        ("service.contact.email", t.contact_email.clone()),
+        ("service.registration", registration.0.into()),
+        ("service.registration.load", registration.1.into()),
+        ("service.install.type", "package".into()),
+        ("software.name", "Nichoir".into()),
+        ("software.version", nichoir_core::VERSION.into()),
+        ("software.license.name", "AGPL-3.0-or-later".into()),
+        (
+            "software.license.url",
+            "https://www.gnu.org/licenses/agpl-3.0.html".into(),
+        ),
+        ("software.source.url", t.source_url.clone()),
+        ("host.name", t.hosting_provider.clone()),
+        ("host.country.name", t.hosting_country.clone()),
+    ];
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))
+        .body(properties(&fields))
+}
+
+/// A `.properties` text (UTF-8, as ChatonsInfos reads it): one `key = value` per line, line
+/// breaks and backslashes escaped so that a value never starts another key.
+fn properties(fields: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    for (key, value) in fields {
+        let value = value
+            .replace('\\', "\\\\")
+            .replace('\n', "\\n")
+            .replace('\r', "\\r");
+        out.push_str(key);
+        out.push_str(" = ");
+        out.push_str(&value);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn properties_values_never_break_lines() {
+        let text = super::properties(&[
+            ("service.name", "Asso\nfile.class = evil".to_string()),
+            ("host.name", "a\\b".to_string()),
+        ]);
+        assert_eq!(
+            text,
+            "service.name = Asso\\nfile.class = evil\nhost.name = a\\\\b\n"
+        );
+        assert_eq!(text.lines().count(), 2);
+    }
 }
