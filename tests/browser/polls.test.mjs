@@ -556,6 +556,7 @@ describe("Polls", { concurrency: false }, () => {
     assert.equal(await answered.getByRole("link", { name: /^Administer/ }).count(), 0, "no admin link for a poll answered only");
     // The latest first; both survive a reload.
     await gp.reload();
+    await gp.locator("#device-polls [data-poll]").nth(1).waitFor();
     assert.deepEqual(await gp.locator("#device-polls [data-poll]").evaluateAll((els) => els.map((e) => e.dataset.poll)), [theirs.poll.id, id]);
     await gp.screenshot({ path: join(ARTIFACTS, "polls-device.png"), fullPage: true });
 

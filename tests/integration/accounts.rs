@@ -1150,3 +1150,52 @@ async fn an_invitation_is_mailed_labelled_and_serves_several_people() -> anyhow:
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn the_data_export_holds_every_pad_and_poll_past_the_lists_pages() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let c = server.login_as("prolific", false).await?;
+    // One more than each list's page (pads 200, polls 500).
+    for i in 0..201 {
+        let r = c
+            .post("/api/v1/pads", json!({"name": format!("pad-{i:03}")}))
+            .await?;
+        anyhow::ensure!(r.status == 201, "pad {i}: {} {}", r.status, r.body);
+    }
+    for i in 0..501 {
+        let r = c
+            .post(
+                "/api/v1/polls",
+                json!({"kind": "classic", "title": format!("Poll {i}"), "author_name": "P",
+                       "options": [{"label": "oui"}]}),
+            )
+            .await?;
+        anyhow::ensure!(r.status == 201, "poll {i}: {} {}", r.status, r.body);
+    }
+    // The lists stay paged…
+    assert_eq!(
+        c.get("/api/v1/pads").await?.body.as_array().map(Vec::len),
+        Some(200)
+    );
+    assert_eq!(
+        c.get("/api/v1/polls").await?.body.as_array().map(Vec::len),
+        Some(500)
+    );
+    // …the export holds everything.
+    let archive = c.get("/api/v1/me/export").await?;
+    assert_eq!(archive.status, 200);
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive.bytes.as_slice()));
+    let (mut pads, mut polls) = (0, 0);
+    for e in tar.entries()? {
+        let e = e?;
+        let path = e.path()?.to_string_lossy().to_string();
+        if path.contains("/pads/pad-") && path.ends_with(".md") {
+            pads += 1;
+        }
+        if path.contains("/polls/") && path.ends_with(".csv") {
+            polls += 1;
+        }
+    }
+    assert_eq!((pads, polls), (201, 501));
+    Ok(())
+}

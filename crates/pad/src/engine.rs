@@ -1533,8 +1533,17 @@ impl PadService {
             .await?)
     }
 
-    /// Pads a user created or opened, most recent first.
+    /// Pads a user created or opened, most recent first (the 200 latest).
     pub async fn list_for(&self, user_id: &str) -> Result<Vec<Value>, PadError> {
+        self.list_up_to(user_id, 200).await
+    }
+
+    /// Every pad of `list_for`, however many (the data export must not stop at a page).
+    pub async fn list_all_for(&self, user_id: &str) -> Result<Vec<Value>, PadError> {
+        self.list_up_to(user_id, i64::MAX).await
+    }
+
+    async fn list_up_to(&self, user_id: &str, limit: i64) -> Result<Vec<Value>, PadError> {
         let u = user_id.to_string();
         Ok(self
             .db
@@ -1543,9 +1552,9 @@ impl PadService {
                     "SELECT p.id, p.rev, p.updated_at, v.visited_at, p.owner_id = ?1
                      FROM pads p LEFT JOIN pad_visits v ON v.pad_id = p.id AND v.user_id = ?1
                      WHERE p.deleted_at IS NULL AND (p.owner_id = ?1 OR v.user_id IS NOT NULL)
-                     ORDER BY COALESCE(v.visited_at, p.updated_at) DESC LIMIT 200",
+                     ORDER BY COALESCE(v.visited_at, p.updated_at) DESC LIMIT ?2",
                 )?;
-                let rows = s.query_map([&u], |r| {
+                let rows = s.query_map(nichoir_storage::params![u, limit], |r| {
                     Ok(json!({
                         "id": r.get::<_, String>(0)?,
                         "rev": r.get::<_, i64>(1)?,

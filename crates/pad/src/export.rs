@@ -19,7 +19,7 @@ impl ExportContributor for PadExport {
 
     async fn export_user(&self, user_id: &str) -> Result<Vec<ExportFile>, Error> {
         let mut files = Vec::new();
-        let pads = self.service.list_for(user_id).await?;
+        let pads = self.service.list_all_for(user_id).await?;
         for p in &pads {
             let Some(id) = p["id"].as_str() else { continue };
             if p["owned"] != true {

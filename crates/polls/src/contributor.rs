@@ -20,7 +20,7 @@ impl ExportContributor for PollExport {
     }
 
     async fn export_user(&self, user_id: &str) -> Result<Vec<ExportFile>, Error> {
-        let list = self.service.list_for(user_id).await?;
+        let list = self.service.list_all_for(user_id).await?;
         let mut files = Vec::new();
         // Only what they created has an admin view to export; polls.json lists the rest too.
         for item in &list {

@@ -418,8 +418,17 @@ impl PollService {
     /// Only a poll's creator gets its admin link; an answerer sees the participant count only
     /// where the poll shows the rows to its participants.
     pub async fn list_for(&self, user_id: &str) -> PollResult<Vec<MyPoll>> {
+        self.list_up_to(user_id, 500).await
+    }
+
+    /// Every poll of `list_for`, however many (the data export must not stop at a page).
+    pub async fn list_all_for(&self, user_id: &str) -> PollResult<Vec<MyPoll>> {
+        self.list_up_to(user_id, i64::MAX).await
+    }
+
+    async fn list_up_to(&self, user_id: &str, limit: i64) -> PollResult<Vec<MyPoll>> {
         let u = user_id.to_string();
-        let rows = self.db.read(move |c| store::mine(c, &u)).await?;
+        let rows = self.db.read(move |c| store::mine(c, &u, limit)).await?;
         let now = now_ms();
         Ok(rows
             .into_iter()

@@ -606,7 +606,8 @@ pub struct MinePoll {
 /// The polls a user created or answered (a row under their account), latest activity first.
 /// A protected poll they only answered stays out once its password changed (the change drops
 /// every grant): its title is then no longer theirs to read.
-pub fn mine(c: &Connection, user: &str) -> SResult<Vec<MinePoll>> {
+/// `limit`: the page's length (lists), or everything (the data export).
+pub fn mine(c: &Connection, user: &str, limit: i64) -> SResult<Vec<MinePoll>> {
     let mut st = c.prepare_cached(&format!(
         "SELECT {POLL_COLUMNS},
            (SELECT COUNT(*) FROM poll_votes v WHERE v.poll_id = polls.id),
@@ -616,9 +617,9 @@ pub fn mine(c: &Connection, user: &str) -> SResult<Vec<MinePoll>> {
                       UNION SELECT poll_id FROM poll_votes WHERE actor_id = ?1)
            AND (owner_id = ?1 OR password_hash IS NULL
                 OR EXISTS (SELECT 1 FROM poll_grants g WHERE g.poll_id = polls.id AND g.actor_id = ?1))
-         ORDER BY updated_at DESC, id LIMIT 500"
+         ORDER BY updated_at DESC, id LIMIT ?2"
     ))?;
-    let rows = st.query_map([user], |r| {
+    let rows = st.query_map(params![user, limit], |r| {
         Ok(MinePoll {
             poll: poll_from_row(r)?,
             participants: r.get(POLL_COLUMN_COUNT)?,

@@ -19,6 +19,7 @@ import { api, errorText } from "../api.ts";
 import { chatTime } from "../pads/chat.ts";
 import { greetingKey } from "../i18n/index.ts";
 import { TOOLS, type Tool } from "../router.ts";
+import { loadAbout } from "./about.tsx";
 
 export const TOOL_ICONS: Record<Tool, (p: { size?: number }) => JSX.Element> = {
   pads: IconPad,
@@ -28,6 +29,21 @@ export const TOOL_ICONS: Record<Tool, (p: { size?: number }) => JSX.Element> = {
   wikis: IconWiki,
 };
 
+/** Admins are reminded until the About page says who runs the service (law, CHATONS). */
+function MissingFacts() {
+  const { t } = useApp();
+  const about = useAsync(loadAbout, []);
+  const missing = about.data?.missing ?? [];
+  if (missing.length === 0) return null;
+  return (
+    <Alert kind="warning" title={t("home.missingFactsTitle")} class="missing-facts-alert">
+      <p>
+        {t("home.missingFactsBody", { count: missing.length })} <Link href="/admin#instance-settings">{t("home.missingFactsLink")}</Link>
+      </p>
+    </Alert>
+  );
+}
+
 export function HomePage() {
   const { t, user } = useApp();
   useTitle(t("home.title"));
@@ -36,6 +52,7 @@ export function HomePage() {
   return (
     <div class="container page">
       <PageHeader title={t(greetingKey(new Date().getHours()), { name })} subtitle={t("home.subtitle")} />
+      {user.is_admin && <MissingFacts />}
       <RecentItems />
       <section aria-labelledby="tools-title" class="section">
         <h2 id="tools-title" class="section-title">

@@ -289,11 +289,14 @@ export function AboutFields({ f, set, errors }: { f: SettingsForm; set: (p: Part
 
 /** "More settings": answers, deadline, password, visibility, limits, edits, notifications. */
 export function SettingsFields({ f, set, errors, showZone, hadPassword, children }: { f: SettingsForm; set: (p: Partial<SettingsForm>) => void; errors: SettingsErrors; showZone: boolean; hadPassword?: boolean; children?: ComponentChildren }) {
-  const { t } = useApp();
+  const { t, instance } = useApp();
   const err = (k: keyof SettingsForm) => (errors[k] ? t(errors[k]!) : null);
   const dlId = `d${useId()}`;
   const myId = `m${useId()}`;
-  const hasEmail = !!f.author_email.trim();
+  // Mail needs both an address here and a mail server on the instance (`password_reset` says
+  // whether the instance sends mail).
+  const mailOff = !instance.password_reset;
+  const hasEmail = !mailOff && !!f.author_email.trim();
   return (
     <div class="poll-settings">
       <Radios<AnswerMode>
@@ -369,7 +372,7 @@ export function SettingsFields({ f, set, errors, showZone, hadPassword, children
       />
       <fieldset class="field poll-radios">
         <legend class="field-label">{t("polls.set.notify")}</legend>
-        {!hasEmail && <p class="field-hint">{t("polls.set.notifyNeedsEmail")}</p>}
+        {mailOff ? <p class="field-hint">{t("polls.set.notifyMailOff")}</p> : !hasEmail && <p class="field-hint">{t("polls.set.notifyNeedsEmail")}</p>}
         <Check label={t("polls.set.notifyVotes")} name="notify-votes" checked={hasEmail && f.notify_votes} disabled={!hasEmail} onChange={(v) => set({ notify_votes: v })} />
         <Check label={t("polls.set.notifyComments")} name="notify-comments" checked={hasEmail && f.notify_comments} disabled={!hasEmail} onChange={(v) => set({ notify_comments: v })} />
         <Check label={t("polls.set.remind")} name="remind" hint={f.deadline ? undefined : t("polls.set.remindNeedsDeadline")} checked={hasEmail && !!f.deadline && f.remind} disabled={!hasEmail || !f.deadline} onChange={(v) => set({ remind: v })} />
