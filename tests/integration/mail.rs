@@ -29,6 +29,15 @@ fn smtp(port: u16, starttls: bool, implicit_tls: bool, ca_file: &str) -> SmtpCon
     }
 }
 
+/// A sink speaking SMTPS (`implicit`) or STARTTLS with a certificate of `ca`.
+fn tls_sink(ca: &TestCa, implicit: bool) -> std::io::Result<MailSink> {
+    MailSink::start_tls(if implicit {
+        SinkTls::Implicit(ca)
+    } else {
+        SinkTls::StartTls(ca)
+    })
+}
+
 fn mail() -> Mail {
     Mail {
         to: "ana@example.org".into(),
@@ -43,11 +52,7 @@ async fn the_server_mails_over_starttls_and_over_implicit_tls() -> anyhow::Resul
     let trusted = ca_file(&ca)?;
     let path = trusted.path().to_string_lossy().to_string();
     for implicit in [false, true] {
-        let sink = MailSink::start_tls(if implicit {
-            SinkTls::Implicit(&ca)
-        } else {
-            SinkTls::StartTls(&ca)
-        })?;
+        let sink = tls_sink(&ca, implicit)?;
         let settings = smtp(sink.port, !implicit, implicit, &path);
         let server = TestServer::start_with(|c| c.smtp = settings)?;
         // Setting an address sends its confirmation link: a real mail through the real path.
@@ -69,11 +74,7 @@ async fn nothing_goes_to_a_server_that_cannot_prove_who_it_is() -> anyhow::Resul
     let ca = TestCa::new()?;
     // A certificate from an authority this host does not trust: refused, either way of TLS.
     for implicit in [false, true] {
-        let sink = MailSink::start_tls(if implicit {
-            SinkTls::Implicit(&ca)
-        } else {
-            SinkTls::StartTls(&ca)
-        })?;
+        let sink = tls_sink(&ca, implicit)?;
         let mailer = Mailer::from_config(&smtp(sink.port, !implicit, implicit, ""), "N")?;
         let err = mailer.send(mail()).await.expect_err("unknown authority");
         assert!(

@@ -147,41 +147,10 @@ impl ChatService {
             .await?;
         let chosen: Vec<&(ChannelRow, _, Option<String>)> = mine
             .iter()
-            .filter(|(c, _, _)| {
-                s.in_channels.is_empty()
-                    || s.in_channels
-                        .iter()
-                        .any(|n| *n == c.name || c.display_name.to_lowercase() == *n)
-            })
+            .filter(|(c, _, _)| Self::named_in(&s, c))
             .collect();
         let ids: Vec<String> = chosen.iter().map(|(c, _, _)| c.id.clone()).collect();
-        let mut users = Vec::new();
-        for name in &s.from_users {
-            match self.auth.user_by_username(name).await? {
-                Some(u) => users.push(u.id),
-                None => return Ok(Vec::new()),
-            }
-        }
-        let day = |d: &str| nichoir_core::time::day_start_ms(d);
-        let before_ms = s.before.as_deref().and_then(day);
-        let after_ms = s.after.as_deref().and_then(day).map(|ms| ms + 86_400_000);
-        let fts = s.fts.clone();
-        let rows = self
-            .db
-            .read(move |c| {
-                store::search(
-                    c,
-                    &store::SearchFilter {
-                        fts: &fts,
-                        channel_ids: &ids,
-                        user_ids: &users,
-                        before_ms,
-                        after_ms,
-                    },
-                    limit,
-                )
-            })
-            .await?;
+        let rows = self.find_posts(&s, ids, limit).await?;
         let home = self.home_team(&me.id).await?;
         let by_id: HashMap<&str, &(ChannelRow, _, Option<String>)> =
             chosen.iter().map(|x| (x.0.id.as_str(), *x)).collect();

@@ -1666,6 +1666,51 @@ impl ChatService {
 
     // ---- search -----------------------------------------------------------------------------
 
+    /// Whether a search's `in:` words name channel `c` (every channel when there are none).
+    pub(crate) fn named_in(s: &text::Search, c: &ChannelRow) -> bool {
+        s.in_channels.is_empty()
+            || s.in_channels
+                .iter()
+                .any(|n| *n == c.name || c.display_name.to_lowercase() == *n)
+    }
+
+    /// The posts a parsed search finds in `channel_ids`, newest first (none when a `from:`
+    /// names nobody).
+    pub(crate) async fn find_posts(
+        &self,
+        s: &text::Search,
+        channel_ids: Vec<String>,
+        limit: i64,
+    ) -> ChatResult<Vec<PostRow>> {
+        let mut users = Vec::new();
+        for name in &s.from_users {
+            match self.auth.user_by_username(name).await? {
+                Some(u) => users.push(u.id),
+                None => return Ok(Vec::new()),
+            }
+        }
+        let day = |d: &str| nichoir_core::time::day_start_ms(d);
+        let before_ms = s.before.as_deref().and_then(day);
+        let after_ms = s.after.as_deref().and_then(day).map(|ms| ms + 86_400_000);
+        let fts = s.fts.clone();
+        Ok(self
+            .db
+            .read(move |c| {
+                store::search(
+                    c,
+                    &store::SearchFilter {
+                        fts: &fts,
+                        channel_ids: &channel_ids,
+                        user_ids: &users,
+                        before_ms,
+                        after_ms,
+                    },
+                    limit,
+                )
+            })
+            .await?)
+    }
+
     pub async fn search(&self, actor: &Actor, team: &str, q: &str) -> ChatResult<Value> {
         let me = Self::me(actor)?;
         let (team, _) = self.member_team(team, &me.id).await?;
@@ -1678,41 +1723,10 @@ impl ChatService {
         let channels: Vec<&ChannelRow> = mine
             .iter()
             .map(|(c, _)| c)
-            .filter(|c| {
-                s.in_channels.is_empty()
-                    || s.in_channels
-                        .iter()
-                        .any(|n| *n == c.name || c.display_name.to_lowercase() == *n)
-            })
+            .filter(|c| Self::named_in(&s, c))
             .collect();
         let ids: Vec<String> = channels.iter().map(|c| c.id.clone()).collect();
-        let mut users = Vec::new();
-        for name in &s.from_users {
-            match self.auth.user_by_username(name).await? {
-                Some(u) => users.push(u.id),
-                None => return Ok(json!({"posts": []})),
-            }
-        }
-        let day = |d: &str| nichoir_core::time::day_start_ms(d);
-        let before_ms = s.before.as_deref().and_then(day);
-        let after_ms = s.after.as_deref().and_then(day).map(|ms| ms + 86_400_000);
-        let fts = s.fts.clone();
-        let rows = self
-            .db
-            .read(move |c| {
-                store::search(
-                    c,
-                    &store::SearchFilter {
-                        fts: &fts,
-                        channel_ids: &ids,
-                        user_ids: &users,
-                        before_ms,
-                        after_ms,
-                    },
-                    100,
-                )
-            })
-            .await?;
+        let rows = self.find_posts(&s, ids, 100).await?;
         let by_id: HashMap<&str, &ChannelRow> =
             channels.iter().map(|c| (c.id.as_str(), *c)).collect();
         let mut out = self.posts_json(&rows, &me.id).await?;

@@ -1,5 +1,6 @@
 // The pads list (/pads): create, import, mine and recent. A chunk of its own, so that the list
 // does not download the editor (CodeMirror, marked, DOMPurify) that the pad page needs.
+import type { ComponentChildren } from "preact";
 import { useCallback, useState } from "preact/hooks";
 import { ApiError, api } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
@@ -168,22 +169,11 @@ function PadList({ id, title, empty, items, loading, error, lang, t }: { id: str
       ) : (
         <ul class="list">
           {items.map((p) => (
-            <li key={p.id} class="list-item">
-              <div class="list-main">
-                <Link href={`/p/${enc(p.id)}`} class="list-title pad-link">
-                  {p.id}
-                </Link>
-                <div class="list-meta">
-                  <span>{t(new Intl.PluralRules(lang).select(p.rev) === "one" ? "pads.revisions.one" : "pads.revisions.other", { count: p.rev })}</span>
-                  <span>{t("pads.updated", { date: formatDateTime(lang, p.updated_at) ?? "" })}</span>
-                  {p.visited_at && <span>{t("pads.visited", { date: formatDateTime(lang, p.visited_at) ?? "" })}</span>}
-                </div>
-              </div>
-              <Link href={`/p/${enc(p.id)}`} class="btn btn-secondary btn-sm" aria-label={t("pads.openNamed", { name: p.id })}>
-                {t("pads.open")}
-                <IconArrowRight size={16} />
-              </Link>
-            </li>
+            <PadRow key={p.id} id={p.id}>
+              <span>{t(new Intl.PluralRules(lang).select(p.rev) === "one" ? "pads.revisions.one" : "pads.revisions.other", { count: p.rev })}</span>
+              <span>{t("pads.updated", { date: formatDateTime(lang, p.updated_at) ?? "" })}</span>
+              {p.visited_at && <span>{t("pads.visited", { date: formatDateTime(lang, p.visited_at) ?? "" })}</span>}
+            </PadRow>
           ))}
         </ul>
       )}
@@ -204,25 +194,39 @@ function DevicePads() {
     <Card title={t("pads.device.title")} description={t("pads.device.desc")} id="device-pads">
       <ul class="list">
         {pads.map((p) => (
-          <li key={p.id} class="list-item">
-            <div class="list-main">
-              <Link href={`/p/${enc(p.id)}`} class="list-title pad-link">
-                {p.id}
-              </Link>
-              <div class="list-meta">
-                <span>{t("pads.device.createdOn", { date: formatDateTime(lang, new Date(p.createdAt).toISOString()) ?? "" })}</span>
-              </div>
-            </div>
-            <Link href={`/p/${enc(p.id)}`} class="btn btn-secondary btn-sm" aria-label={t("pads.openNamed", { name: p.id })}>
-              {t("pads.open")}
-              <IconArrowRight size={16} />
-            </Link>
-            <Button variant="ghost" size="sm" onClick={() => forget(p.id)} aria-label={t("pads.device.forgetNamed", { name: p.id })}>
-              {t("pads.device.forget")}
-            </Button>
-          </li>
+          <PadRow
+            key={p.id}
+            id={p.id}
+            action={
+              <Button variant="ghost" size="sm" onClick={() => forget(p.id)} aria-label={t("pads.device.forgetNamed", { name: p.id })}>
+                {t("pads.device.forget")}
+              </Button>
+            }
+          >
+            <span>{t("pads.device.createdOn", { date: formatDateTime(lang, new Date(p.createdAt).toISOString()) ?? "" })}</span>
+          </PadRow>
         ))}
       </ul>
     </Card>
+  );
+}
+
+/** One pad of a list: its name and facts, an "Open" button, and maybe another action. */
+function PadRow({ id, action, children }: { id: string; action?: ComponentChildren; children: ComponentChildren }) {
+  const { t } = useApp();
+  return (
+    <li class="list-item">
+      <div class="list-main">
+        <Link href={`/p/${enc(id)}`} class="list-title pad-link">
+          {id}
+        </Link>
+        <div class="list-meta">{children}</div>
+      </div>
+      <Link href={`/p/${enc(id)}`} class="btn btn-secondary btn-sm" aria-label={t("pads.openNamed", { name: id })}>
+        {t("pads.open")}
+        <IconArrowRight size={16} />
+      </Link>
+      {action}
+    </li>
   );
 }
