@@ -354,8 +354,18 @@ describe("Pads", { concurrency: false }, () => {
     assert.equal(await line.locator(".pad-chat-text").textContent(), hello);
     assert.equal(await line.locator(".pad-chat-text b").count(), 0, "chat text is never HTML");
     assert.equal(await line.locator(".pad-chat-name").textContent(), guestName);
+    // The guest's colour, darkened just enough to read at 4.5:1 when it is a light one (palette.ts).
     const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(guestColor.slice(i, i + 2), 16));
-    assert.equal(await line.locator(".pad-chat-name").evaluate((el) => getComputedStyle(el).color), `rgb(${r}, ${g}, ${b})`);
+    const shown = await line.locator(".pad-chat-name").evaluate((el) => getComputedStyle(el).color);
+    const [sr, sg, sb] = shown.match(/\d+/g).map(Number);
+    const lum = (...c) => {
+      const [x, y, z] = c.map((v) => (v / 255 <= 0.04045 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * x + 0.7152 * y + 0.0722 * z;
+    };
+    // Against the lighter of the two page backgrounds it is checked on (--surface, --bg).
+    const reads = (l) => (lum(247, 247, 249) + 0.05) / (l + 0.05) >= 4.5;
+    if (reads(lum(r, g, b))) assert.equal(shown, `rgb(${r}, ${g}, ${b})`);
+    else assert.ok(reads(lum(sr, sg, sb)) && sr <= r && sg <= g && sb <= b, `${shown} for ${guestColor}`);
     assert.equal(await line.locator("time").textContent(), "now");
     assert.equal(await ap.locator(".pad-chat-toggle .pad-unread").count(), 0);
     // The admin answers; the guest sees it live.
@@ -574,6 +584,22 @@ describe("Pads", { concurrency: false }, () => {
     await card.waitFor({ state: "detached" });
     // Only the list forgets: the pad stays.
     assert.equal((await fetch(`${server.url}/api/v1/pads/guest-notes`)).status, 200);
+    await closeContext(g);
+  });
+
+  it("a numbered list typed by hand stays as typed (the editor's own continuation gives way)", async () => {
+    const g = await newContext();
+    const { page } = g;
+    await page.goto("/pads");
+    await page.getByLabel("Pad name").fill("shopping");
+    await page.getByRole("button", { name: "Create pad" }).click();
+    await waitForPad(page);
+    await caretAt(page, 0);
+    await page.keyboard.type("1. bread\n2. milk\n");
+    // Enter alone continues the list; typing on from there works too.
+    await page.keyboard.type("eggs\n- a\n- b");
+    await page.waitForFunction(() => document.querySelector(".pad-conn")?.textContent?.includes("Saved"));
+    assert.equal((await serverText("shopping")).text, "1. bread\n2. milk\n3. eggs\n- a\n- b");
     await closeContext(g);
   });
 });

@@ -72,9 +72,10 @@ pub fn validate_color(c: &str) -> Result<String, Error> {
     }
 }
 
+/// The web UI's palette (web/src/palette.ts, which says why these colours; its unit test keeps
+/// the two lists equal).
 const PALETTE: &[&str] = &[
-    "#7c3aed", "#2563eb", "#0891b2", "#059669", "#65a30d", "#d97706", "#dc2626", "#db2777",
-    "#9333ea", "#0d9488", "#ea580c", "#4f46e5",
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#332288", "#882255",
 ];
 
 /// A stable, readable colour for a name, so people keep their colour across pads and chats.

@@ -352,14 +352,15 @@ export function ChannelPane({
               switch (it.kind) {
                 case "day":
                   return (
-                    <li key={it.key} class="chat-day" role="separator" aria-label={dayLabel(lang, t, it.day)}>
-                      <span aria-hidden="true">{dayLabel(lang, t, it.day)}</span>
+                    // A list item, not a separator: a list holds only items, and the day is read out.
+                    <li key={it.key} class="chat-day">
+                      <span>{dayLabel(lang, t, it.day)}</span>
                     </li>
                   );
                 case "new":
                   return (
-                    <li key={it.key} class="chat-new-line" id="chat-new-line" role="separator" aria-label={t("chat.newMessages")}>
-                      <span aria-hidden="true">{t("chat.newMessages")}</span>
+                    <li key={it.key} class="chat-new-line" id="chat-new-line">
+                      <span>{t("chat.newMessages")}</span>
                     </li>
                   );
                 case "post":

@@ -69,7 +69,7 @@ function ThreadBody({ panel }: { panel: ThreadPanel }) {
         {ch && <p class="chat-panel-context muted small">{t("chat.inChannel", { name: channelLabel(ch, meId) })}</p>}
         <ol class="chat-list">
           <PostItem post={root} continued={false} inThread />
-          <li class="chat-thread-count" role="separator">
+          <li class="chat-thread-count">
             <span>{t(count === 1 ? "chat.replies.one" : "chat.replies.other", { count })}</span>
           </li>
           {items.map((it) =>

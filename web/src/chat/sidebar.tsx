@@ -86,10 +86,13 @@ export function Sidebar({
                 href={teamHref(tm.name)}
                 class={cx("chat-team-tile", tm.id === team.id && "is-current", u.unread && "is-unread")}
                 aria-current={tm.id === team.id ? "true" : undefined}
-                aria-label={tm.display_name + (u.mentions ? ` — ${t(u.mentions === 1 ? "chat.mentionCount.one" : "chat.mentionCount.other", { count: u.mentions })}` : "")}
                 title={tm.display_name}
               >
+                {/* The name as hidden text rather than aria-label, which would contradict the visible initials. */}
                 <span aria-hidden="true">{(tm.display_name || tm.name).slice(0, 2).toUpperCase()}</span>
+                <span class="visually-hidden">
+                  {tm.display_name + (u.mentions ? ` — ${t(u.mentions === 1 ? "chat.mentionCount.one" : "chat.mentionCount.other", { count: u.mentions })}` : "")}
+                </span>
                 {u.mentions > 0 && tm.id !== team.id && (
                   <span class="chat-badge chat-team-badge" aria-hidden="true">
                     {u.mentions}

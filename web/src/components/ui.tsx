@@ -5,6 +5,7 @@ import { errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
 import { navigate } from "../router.ts";
 import { IconAlert, IconCheck, IconCopy, IconInfo } from "./icons.tsx";
+import { PALETTE, inkOn } from "../palette.ts";
 
 export function cx(...parts: (string | false | null | undefined)[]): string {
   return parts.filter(Boolean).join(" ");
@@ -186,9 +187,9 @@ export function initials(name: string): string {
 const HEX = /^#[0-9a-fA-F]{6}$/;
 
 export function Avatar({ name, color, size = "md" }: { name: string; color: string | null | undefined; size?: "sm" | "md" | "lg" }) {
-  const bg = color && HEX.test(color) ? color : "#5b5bd6";
+  const bg = color && HEX.test(color) ? color : PALETTE[0];
   return (
-    <span class={cx("avatar", `avatar-${size}`)} style={{ backgroundColor: bg }} aria-hidden="true">
+    <span class={cx("avatar", `avatar-${size}`)} style={{ backgroundColor: bg, color: inkOn(bg) }} aria-hidden="true">
       {initials(name)}
     </span>
   );

@@ -2,8 +2,12 @@
 // (`pad-a<n>`) whose rules go into one constructed style sheet (adoptedStyleSheets, CSSOM), the way
 // CodeMirror's own styles are injected.
 import { StyleModule } from "style-mod";
+import { BACKGROUNDS, inkOn, readableOn } from "../palette.ts";
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
+/** How strongly an author's text is tinted, and a remote selection: text stays readable on both (web/test/palette.test.ts). */
+export const TINT_ALPHA = 0.16;
+export const SELECTION_ALPHA = 0.2;
 const ids = new Map<string, number>();
 const colors = new Map<number, string>();
 let sheet: CSSStyleSheet | null = null;
@@ -45,12 +49,15 @@ export function authorClass(id: string, color?: string | null): string {
         const r = s.cssRules[i];
         if (r instanceof CSSStyleRule && r.selectorText.includes(`.${cls}`)) s.deleteRule(i);
       }
-      s.insertRule(`.pad-show-authors .${cls} { background-color: rgba(${c}, 0.22); }`, s.cssRules.length);
-      s.insertRule(`.pad-sel.${cls} { background-color: rgba(${c}, 0.3); }`, s.cssRules.length);
+      s.insertRule(`.pad-show-authors .${cls} { background-color: rgba(${c}, ${TINT_ALPHA}); }`, s.cssRules.length);
+      s.insertRule(`.pad-sel.${cls} { background-color: rgba(${c}, ${SELECTION_ALPHA}); }`, s.cssRules.length);
       s.insertRule(`.pad-caret.${cls} { border-color: ${color}; }`, s.cssRules.length);
-      s.insertRule(`.pad-caret.${cls} .pad-caret-label { background-color: ${color}; }`, s.cssRules.length);
+      s.insertRule(`.pad-caret.${cls} .pad-caret-label { background-color: ${color}; color: ${inkOn(color)}; }`, s.cssRules.length);
       s.insertRule(`.pad-dot.${cls} { background-color: ${color}; }`, s.cssRules.length);
-      s.insertRule(`.pad-chat-name.${cls} { color: ${color}; }`, s.cssRules.length);
+      // The name is text in the person's colour: the same hue, darkened or lightened per theme
+      // until it reads at 4.5:1 (a light colour on white, a dark one on the dark theme).
+      s.insertRule(`.pad-chat-name.${cls} { color: ${readableOn(color, BACKGROUNDS.light)}; }`, s.cssRules.length);
+      s.insertRule(`:root[data-theme="dark"] .pad-chat-name.${cls} { color: ${readableOn(color, BACKGROUNDS.dark)}; }`, s.cssRules.length);
     }
   }
   return `pad-a${n}`;

@@ -210,7 +210,8 @@ export function AboutPage() {
               </span>
             </div>
             {components.length ? (
-              <div class="table-wrap table-scroll">
+              // Scrolls on its own: focusable so that a keyboard can scroll it too.
+              <div class="table-wrap table-scroll" tabIndex={0} role="region" aria-label={t("about.components")}>
                 <table class="table table-compact" id="components-table">
                   <thead>
                     <tr>

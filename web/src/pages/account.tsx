@@ -8,13 +8,12 @@ import { useApp, useTitle } from "../context.tsx";
 import { IconChat, IconDevice, IconDownload, IconKey, IconLogout, IconShield, IconTrash, IconUser } from "../components/icons.tsx";
 import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, TextField, useAsync, useConfirm } from "../components/ui.tsx";
 import { formatBytes } from "../format.ts";
+import { PALETTE } from "../palette.ts";
 import { formatDateTime } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { hasOwnPassword, oidcProviderOf, providerLabel, startOidcSignIn } from "../sso.ts";
 import { describeUserAgent } from "../ua.ts";
 import type { ApiToken, NewApiToken, SessionAnswer, SessionInfo, StorageUsage, TotpSetup, TwoFactorStatus, User } from "../types.ts";
-
-export const AVATAR_COLORS = ["#5b5bd6", "#7c3aed", "#db2777", "#dc2626", "#ea580c", "#ca8a04", "#16a34a", "#0d9488", "#0284c7", "#475569"];
 
 export function AccountPage() {
   const { t, user } = useApp();
@@ -47,7 +46,7 @@ function ProfileCard({ user }: { user: User }) {
   const { t, updateUser } = useApp();
   const [displayName, setDisplayName] = useState(user.display_name);
   const [email, setEmail] = useState(user.email ?? "");
-  const [color, setColor] = useState(user.avatar_color || AVATAR_COLORS[0]!);
+  const [color, setColor] = useState<string>(user.avatar_color || PALETTE[0]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
@@ -84,7 +83,7 @@ function ProfileCard({ user }: { user: User }) {
         <fieldset class="field">
           <legend class="field-label">{t("account.avatarColor")}</legend>
           <div class="swatches">
-            {AVATAR_COLORS.map((c) => (
+            {PALETTE.map((c) => (
               <label key={c} class="swatch" title={c}>
                 <input type="radio" name="avatar_color" value={c} checked={color.toLowerCase() === c} onChange={() => { setColor(c); setSaved(false); }} />
                 <span class="swatch-dot" style={{ backgroundColor: c }} />

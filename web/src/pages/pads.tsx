@@ -18,7 +18,7 @@ import { PadSession, type Author, type PadToast, type PadUi } from "../pads/sess
 import { postFile } from "../pads/upload.ts";
 import { FileButton } from "../pads/file-button.tsx";
 import { identity, type Me } from "../pads/identity.ts";
-import { AVATAR_COLORS } from "./account.tsx";
+import { PALETTE } from "../palette.ts";
 import type { User } from "../types.ts";
 
 interface PadMeta {
@@ -367,7 +367,7 @@ function PeoplePanel({ ui, me, readonly, session, onMe, toast }: { ui: PadUi | n
           <fieldset class="field">
             <legend class="field-label">{t("pad.yourColor")}</legend>
             <div class="swatches">
-              {AVATAR_COLORS.map((c) => (
+              {PALETTE.map((c) => (
                 <label key={c} class="swatch" title={c}>
                   <input type="radio" name="pad_color" value={c} checked={color.toLowerCase() === c} onChange={() => setColor(c)} />
                   <span class="swatch-dot" style={{ backgroundColor: c }} />
