@@ -6,6 +6,7 @@ import { PadClient, type OutMessage } from "../src/pads/client.ts";
 import { apply, transform, type Op } from "../src/pads/ot.ts";
 import { backoffDelay, roomHint, socketPath } from "../src/pads/socket.ts";
 import { UndoManager } from "../src/pads/undo.ts";
+import { doubledMarker } from "../src/pads/list-markers.ts";
 
 // ---- a tiny server with the engine's semantics (crates/pad/src/engine.rs) ----
 
@@ -496,4 +497,20 @@ test("sockets of a pad or a call carry the room for the cluster's proxy", () => 
   assert.equal(roomHint("poll:x"), "");
   assert.equal(socketPath("pad:Ab-12"), "/api/v1/ws?batch=true&room=pad%3AAb-12");
   assert.equal(socketPath("chat:u_1"), "/api/v1/ws?batch=true");
+});
+
+// ---- typing a list by hand (pads/list-markers.ts) ----
+
+test("a list marker typed after the one the editor continued with replaces it", () => {
+  assert.deepEqual(doubledMarker("2. 2."), { indent: "", marker: "2." });
+  assert.deepEqual(doubledMarker("  3. 3)"), { indent: "  ", marker: "3)" });
+  assert.deepEqual(doubledMarker("- -"), { indent: "", marker: "-" });
+  assert.deepEqual(doubledMarker("- *"), { indent: "", marker: "*" });
+  // A number typed as text, a single marker, words: left alone.
+  assert.equal(doubledMarker("2. 2"), null);
+  assert.equal(doubledMarker("2."), null);
+  assert.equal(doubledMarker("2. a."), null);
+  assert.equal(doubledMarker("text 2. 2."), null);
+  assert.equal(doubledMarker("2.  2."), null);
+  assert.equal(doubledMarker(""), null);
 });

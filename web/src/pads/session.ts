@@ -14,6 +14,7 @@ import { authorClass, cspSafeEditorStyles, safeColor } from "./colors.ts";
 import { cpLength, cpToUtf16, diff, normalize, toEditorChanges, transformPosition, utf16ToCp, type Op } from "./ot.ts";
 import { TopicSocket, type ConnState, type Peer } from "./socket.ts";
 import { UndoManager } from "./undo.ts";
+import { collapseDoubledMarkers } from "./lists.ts";
 
 export interface Author {
   id: string;
@@ -267,6 +268,7 @@ export class PadSession {
       highlightActiveLine(),
       EditorView.lineWrapping,
       markdown(),
+      collapseDoubledMarkers,
       syntaxHighlighting(highlight),
       syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
       EditorView.contentAttributes.of({ "aria-label": this.opts.label, spellcheck: "true", autocapitalize: "sentences" }),
