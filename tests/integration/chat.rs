@@ -1202,7 +1202,7 @@ async fn links_to_pads_polls_and_wiki_pages_get_cards_checked_for_the_viewer() -
     ana.http
         .put_json(
             "/api/v1/wikis/club/pages/Rules",
-            json!({"text": "# Rules\n\nBe kind to each other."}),
+            json!({"text": "# Rules\n\nBe **kind** to [[Members|each other]]."}),
         )
         .await?;
     ana.http

@@ -32,11 +32,22 @@ impl LinkPreviewer for WikiPreview {
         };
         let v = self.service.page(slug, &name, viewer).await.ok()?;
         let text = v["text"].as_str().unwrap_or("");
-        let excerpt: String = text
+        // The first lines under the title, as plain text (no `**`, `[[…]]` or link targets in a
+        // chat card); a few kilobytes at most are read, so a huge page costs what a small one does.
+        let mut head = String::new();
+        for line in text
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .take(3)
+        {
+            if head.len() + line.len() > 4000 {
+                break;
+            }
+            head.push_str(line);
+            head.push_str("\n\n");
+        }
+        let excerpt: String = nichoir_wikitext::plain::to_plain(&head)
+            .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
             .chars()
