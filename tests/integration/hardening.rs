@@ -326,17 +326,7 @@ async fn names_and_titles_refuse_control_characters() -> anyhow::Result<()> {
 
 async fn pad_socket(server: &TestServer) -> anyhow::Result<(Ws, String, Client)> {
     let c = server.login_as("tess", false).await?;
-    let token = c
-        .post("/api/v1/me/tokens", json!({"name": "t"}))
-        .await?
-        .body["token"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
-    let id = c.post("/api/v1/pads", json!({})).await?.body["pad"]["id"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
+    let (token, id) = crate::support::token_and_pad(&c).await?;
     let topic = format!("pad:{id}");
     let mut ws = ws_connect(server.addr, WsAuth::Bearer(&token), WS_WAIT).await;
     send_json(&mut ws, &subscribe(&topic)).await;

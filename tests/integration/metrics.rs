@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use nichoir_testkit::TestServer;
-use serde_json::json;
 
 use crate::support::{recv_json, send_json, subscribe, ws_connect, WsAuth};
 
@@ -93,17 +92,7 @@ async fn metrics_are_read_with_the_token_or_from_an_allowed_address() -> anyhow:
 async fn metrics_count_requests_connections_topics_and_writes() -> anyhow::Result<()> {
     let server = TestServer::start_with(|c| c.metrics.enabled = true)?;
     let ana = server.login_as("ana", false).await?;
-    let token = ana
-        .post("/api/v1/me/tokens", json!({"name": "t"}))
-        .await?
-        .body["token"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
-    let pad = ana.post("/api/v1/pads", json!({})).await?.body["pad"]["id"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
+    let (token, pad) = crate::support::token_and_pad(&ana).await?;
     let wait = Duration::from_secs(10);
     let mut ws = ws_connect(server.addr, WsAuth::Bearer(&token), wait).await;
     send_json(&mut ws, &subscribe(&format!("pad:{pad}"))).await;

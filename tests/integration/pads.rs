@@ -236,17 +236,7 @@ mod live {
     async fn two_editors_see_each_others_edits_in_order() -> anyhow::Result<()> {
         let server = TestServer::start()?;
         let c = server.login_as("tess", false).await?;
-        let token = c
-            .post("/api/v1/me/tokens", json!({"name": "t"}))
-            .await?
-            .body["token"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
-        let id = c.post("/api/v1/pads", json!({})).await?.body["pad"]["id"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
+        let (token, id) = crate::support::token_and_pad(&c).await?;
         let topic = format!("pad:{id}");
         let mut a = ws_connect(server.addr, WsAuth::Bearer(&token), WS_WAIT).await;
         let mut b = ws_connect(server.addr, WsAuth::Bearer(&token), WS_WAIT).await;
@@ -797,17 +787,7 @@ async fn chat_over_the_websocket() -> anyhow::Result<()> {
     use crate::support::{publish, recv_json, send_json, subscribe, ws_connect, WsAuth};
     let server = TestServer::start()?;
     let c = server.login_as("yann", false).await?;
-    let token = c
-        .post("/api/v1/me/tokens", json!({"name": "t"}))
-        .await?
-        .body["token"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
-    let id = c.post("/api/v1/pads", json!({})).await?.body["pad"]["id"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
+    let (token, id) = crate::support::token_and_pad(&c).await?;
     let mut ws = ws_connect(server.addr, WsAuth::Bearer(&token), WS_WAIT).await;
     let topic = format!("pad:{id}");
     send_json(&mut ws, &subscribe(&topic)).await;

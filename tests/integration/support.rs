@@ -326,3 +326,20 @@ pub fn unquote(qp: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// An API token of `c`'s account (a WebSocket client that signs in by bearer) and a new pad of
+/// its: the start of every test that edits a pad over the socket.
+pub async fn token_and_pad(c: &nichoir_testkit::Client) -> anyhow::Result<(String, String)> {
+    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
+    let token = text(
+        &c.post("/api/v1/me/tokens", json!({"name": "t"}))
+            .await?
+            .body["token"],
+    );
+    let pad = text(&c.post("/api/v1/pads", json!({})).await?.body["pad"]["id"]);
+    anyhow::ensure!(
+        !token.is_empty() && !pad.is_empty(),
+        "token or pad not made"
+    );
+    Ok((token, pad))
+}
