@@ -155,6 +155,15 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     await about.getByRole("button", { name: "Save" }).click();
     await about.getByText("Saved.").waitFor();
     await settings.getByText("The About page is missing facts").waitFor({ state: "detached" });
+    // A new name shows at once in the page title, without a reload.
+    const named = settings.locator('form[aria-labelledby="settings-instance"]');
+    await named.getByLabel("Name of the instance").fill("Les Jardins");
+    await named.getByRole("button", { name: "Save" }).click();
+    await page.waitForFunction(() => document.title.endsWith("· Les Jardins"));
+    // Back to the default (the rest of this test reads the first name).
+    await named.getByRole("button", { name: "Back to the default" }).click();
+    await named.getByRole("button", { name: "Save" }).click();
+    await page.waitForFunction((n) => document.title.endsWith(`· ${n}`), instance.name);
 
     // The footer links lead to the instance pages.
     await page.locator("footer").getByRole("link", { name: "About this instance" }).click();

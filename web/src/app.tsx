@@ -189,6 +189,9 @@ export function App({ initialLang }: { initialLang: Lang }) {
         user,
         setSession,
         updateUser: (u: User) => setUser(u),
+        refreshInstance: () => {
+          api.get<Instance>("/api/v1/instance").then(setInstance, () => undefined);
+        },
       },
     [lang, t, theme, instance, user, setSession],
   );

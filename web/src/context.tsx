@@ -16,6 +16,8 @@ export interface AppState {
   /** After login/register/setup (or null after logout). */
   setSession: (session: SessionAnswer | null) => void;
   updateUser: (user: User) => void;
+  /** Reads the instance info again (an admin changed its name or registration). */
+  refreshInstance: () => void;
 }
 
 export const AppContext = createContext<AppState | null>(null);

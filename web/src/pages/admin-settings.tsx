@@ -20,7 +20,7 @@ function label(t: (k: MessageKey) => string, prefix: string, key: string): strin
 }
 
 export function InstanceSettingsCard() {
-  const { t, user } = useApp();
+  const { t, user, refreshInstance } = useApp();
   const loaded = useAsync(() => api.get<InstanceSettings>("/api/v1/admin/instance-settings"), []);
   const [data, setData] = useState<InstanceSettings | null>(null);
   const [draft, setDraft] = useState<Draft>({});
@@ -46,6 +46,8 @@ export function InstanceSettingsCard() {
       setData(next);
       setDraft((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !(k in changes))));
       setSaved(group);
+      // The header and the page titles show the instance's name: take the new one at once.
+      refreshInstance();
     } catch (err) {
       setError(err);
     }
