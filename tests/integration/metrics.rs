@@ -9,13 +9,6 @@ use crate::support::{recv_json, send_json, subscribe, ws_connect, WsAuth};
 
 const TOKEN: &str = "scraper-secret-0123456789";
 
-fn header<'a>(r: &'a nichoir_testkit::Reply, name: &str) -> &'a str {
-    r.headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-}
-
 /// The value of the first line of `text` that starts with `series` (a name and its labels).
 fn value_of(text: &str, series: &str) -> Option<f64> {
     text.lines()
@@ -53,7 +46,9 @@ async fn metrics_are_read_with_the_token_or_from_an_allowed_address() -> anyhow:
     assert_eq!(read(Some("Basic c2NyYXBlcg==")).await?.status, 403);
     let ok = read(Some("Bearer scraper-secret-0123456789")).await?;
     assert_eq!(ok.status, 200);
-    assert!(header(&ok, "content-type").starts_with("application/openmetrics-text"));
+    assert!(ok
+        .header("content-type")
+        .starts_with("application/openmetrics-text"));
     assert!(String::from_utf8_lossy(&ok.bytes).ends_with("# EOF\n"));
 
     // Loopback allowed (the default), no token: this machine reads it, a relayed request does not.

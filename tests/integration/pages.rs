@@ -67,25 +67,18 @@ async fn the_app_shell_and_assets_are_served_from_the_binary() -> anyhow::Result
     let sheet = named_in(&shell, "/assets/app-", ".css");
     let js = c.get(&script).await?;
     assert_eq!(js.status, 200);
-    assert!(header(&js, "content-type").contains("javascript"));
+    assert!(js.header("content-type").contains("javascript"));
     assert!(c.get(&sheet).await?.status == 200, "{sheet}");
     assert_eq!(c.get("/assets/missing.js").await?.status, 404);
     let cached = c
         .send(
             c.http
                 .get(c.url(&script))
-                .header("if-none-match", header(&js, "etag")),
+                .header("if-none-match", js.header("etag")),
         )
         .await?;
     assert_eq!(cached.status, 304);
     Ok(())
-}
-
-fn header<'a>(r: &'a nichoir_testkit::Reply, name: &str) -> &'a str {
-    r.headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
 }
 
 /// The first `prefix…suffix` path in a page (the build names its files after their content).
@@ -103,7 +96,7 @@ async fn static_files_go_out_compressed_and_hashed_ones_are_kept_for_good() -> a
     let c = server.client();
     let shell = c.get("/").await?;
     // The shell names this build's files: it must be asked for again each time.
-    assert_eq!(header(&shell, "cache-control"), "no-cache");
+    assert_eq!(shell.header("cache-control"), "no-cache");
     let html = String::from_utf8_lossy(&shell.bytes).to_string();
     for path in [
         named_in(&html, "/assets/app-", ".js"),
@@ -125,22 +118,22 @@ async fn static_files_go_out_compressed_and_hashed_ones_are_kept_for_good() -> a
         for r in [&plain, &brotli, &gzip, &refused, &odd] {
             assert_eq!(r.status, 200, "{path}");
             assert_eq!(
-                header(r, "cache-control"),
+                r.header("cache-control"),
                 "public, max-age=31536000, immutable",
                 "{path}"
             );
-            assert_eq!(header(r, "vary"), "Accept-Encoding", "{path}");
+            assert_eq!(r.header("vary"), "Accept-Encoding", "{path}");
         }
-        assert_eq!(header(&plain, "content-encoding"), "", "{path}");
-        assert_eq!(header(&refused, "content-encoding"), "", "{path}");
-        assert_eq!(header(&odd, "content-encoding"), "", "{path}");
+        assert_eq!(plain.header("content-encoding"), "", "{path}");
+        assert_eq!(refused.header("content-encoding"), "", "{path}");
+        assert_eq!(odd.header("content-encoding"), "", "{path}");
         assert_eq!(refused.bytes, plain.bytes);
-        assert_eq!(header(&brotli, "content-encoding"), "br", "{path}");
+        assert_eq!(brotli.header("content-encoding"), "br", "{path}");
         assert!(
             brotli.bytes.len() * 3 < plain.bytes.len(),
             "{path}: brotli saves little"
         );
-        assert_eq!(header(&gzip, "content-encoding"), "gzip", "{path}");
+        assert_eq!(gzip.header("content-encoding"), "gzip", "{path}");
         let mut unzipped = Vec::new();
         std::io::Read::read_to_end(
             &mut flate2::read::GzDecoder::new(&gzip.bytes[..]),
@@ -148,7 +141,7 @@ async fn static_files_go_out_compressed_and_hashed_ones_are_kept_for_good() -> a
         )?;
         assert_eq!(unzipped, plain.bytes, "{path}: the gzip copy is the file");
         // Each representation has its own tag: a cache never gives brotli to a gzip request.
-        let tags = [&plain, &brotli, &gzip].map(|r| header(r, "etag").to_string());
+        let tags = [&plain, &brotli, &gzip].map(|r| r.header("etag").to_string());
         assert!(
             tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2],
             "{tags:?}"
@@ -168,7 +161,7 @@ async fn static_files_go_out_compressed_and_hashed_ones_are_kept_for_good() -> a
     for path in ["/assets/favicon.svg", "/assets/offline.html", "/sw.js"] {
         let r = c.get(path).await?;
         assert_eq!(
-            (r.status, header(&r, "cache-control")),
+            (r.status, r.header("cache-control")),
             (200, "no-cache"),
             "{path}"
         );

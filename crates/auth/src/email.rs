@@ -73,6 +73,26 @@ pub fn invite_mail(lang: &str, instance: &str, inviter: &str, to: &str, url: &st
     }
 }
 
+/// The admin page's test mail, in `lang` (`fr`, else English): `sender` asked for it.
+pub fn test_mail(lang: &str, instance: &str, sender: &str, to: &str) -> Mail {
+    let (subject, body) = if lang.starts_with("fr") {
+        (
+            format!("[{instance}] Courriel de test"),
+            format!("Ce courriel de test a été envoyé par {sender} depuis la page d'administration de {instance}. S'il vous parvient, l'envoi de courriels fonctionne.\n"),
+        )
+    } else {
+        (
+            format!("[{instance}] Test mail"),
+            format!("{sender} sent this test mail from the admin page of {instance}. If it reached you, mail works.\n"),
+        )
+    };
+    Mail {
+        to: to.to_string(),
+        subject,
+        body,
+    }
+}
+
 impl AuthService {
     /// A new confirmation token for the account's address, if it is set and not confirmed yet:
     /// (address, token).

@@ -26,7 +26,7 @@ pub use actor::{Actor, Admin, GuestActor};
 pub use audit::{AuditAction, AuditEntry};
 pub use csrf::CsrfKey;
 pub use departure::tombstone_username;
-pub use email::{confirmation_mail, invite_mail};
+pub use email::{confirmation_mail, invite_mail, test_mail};
 pub use export::AccountExport;
 pub use external::{username_from, ExternalPerson, FirstSignIn, REAUTH_WINDOW_MS};
 pub use ldap::{Directory, DirectoryAnswer};
