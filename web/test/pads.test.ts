@@ -209,6 +209,33 @@ test("client: phases and one op in flight", () => {
   assert.equal(c.phase, "synchronized");
 });
 
+test("client: an edit whose ack never comes asks for a sync, and a lost sync is asked again", () => {
+  const sent: OutMessage[] = [];
+  let now = 1_000;
+  const c = new PadClient({ send: (m) => sent.push(m), applyRemote: () => {}, reset: () => {} }, "me", () => now);
+  c.connected();
+  c.onState({ rev: 3, text: "abc" });
+  assert.equal(c.checkStalled(10_000), false, "nothing in flight");
+  c.applyLocal([3, "d"]);
+  now += 9_999;
+  assert.equal(c.checkStalled(10_000), false, "not yet");
+  now += 1;
+  assert.equal(c.checkStalled(10_000), true);
+  assert.deepEqual(sent[1], { type: "sync", rev: 3 });
+  // The answer to that sync is lost too: asked again later, not at once.
+  assert.equal(c.checkStalled(10_000), false);
+  now += 10_000;
+  assert.equal(c.checkStalled(10_000), true);
+  assert.deepEqual(sent[2], { type: "sync", rev: 3 });
+  // The sync brings our own revision: that is the ack; nothing is stalled any more.
+  c.onOps([{ rev: 4, op: [3, "d"], client_id: "me", seq: 1 }]);
+  c.onSynced();
+  assert.equal(c.phase, "synchronized");
+  now += 60_000;
+  assert.equal(c.checkStalled(10_000), false);
+  assert.equal(sent.length, 3);
+});
+
 test("client: remote ops are transformed against the op in flight and the buffer", () => {
   const applied: Op[] = [];
   const sent: OutMessage[] = [];

@@ -51,6 +51,12 @@ export function newClientId(): string {
   return "c" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * How long an edit may wait for its acknowledgement before the client asks for a sync: past the
+ * server's own patience with a silent pad owner (about 6 s before it answers `unavailable`).
+ */
+export const STALLED_AFTER_MS = 10_000;
+
 export class PadClient {
   readonly clientId: string;
   /** The last server revision this document includes. */
@@ -70,10 +76,13 @@ export class PadClient {
   /** Inside `onOps`: an op to send waits for the end of the list (it is then on the latest revision). */
   private holding = false;
   private sendAfterHold = false;
+  /** When the edit in flight, or a sync, was last sent (`checkStalled`). */
+  private lastAsked = 0;
 
   constructor(
     private readonly io: ClientIO,
     clientId: string = newClientId(),
+    private readonly now: () => number = Date.now,
   ) {
     this.clientId = clientId;
   }
@@ -106,7 +115,29 @@ export class PadClient {
     }
     if (this.inflight && this.canSend) {
       this.io.send({ type: "op", client_id: this.clientId, seq: this.inflight.seq, rev: this.rev, op: this.inflight.op });
+      this.lastAsked = this.now();
     }
+  }
+
+  private askSync(): void {
+    this.syncing = true;
+    this.lastAsked = this.now();
+    this.io.send({ type: "sync", rev: this.rev });
+  }
+
+  /**
+   * Called now and then by the page. Between the nodes of a cluster frames are at most once: an
+   * edit's acknowledgement and the revision that carries it can both be lost, and no later
+   * revision may come to show the gap. An edit unanswered for `after` ms asks for a sync, which
+   * brings the missing revisions (ours among them: the ack) and resends what is still in flight
+   * (the server applies an edit once). Returns whether it asked.
+   */
+  checkStalled(after = STALLED_AFTER_MS): boolean {
+    // A sync whose answer was lost counts as stalled too: `syncing` would never end.
+    if (!this.inflight || !this.online || !this.ready || this.holding) return false;
+    if (this.now() - this.lastAsked < after) return false;
+    this.askSync();
+    return true;
   }
 
   /** The socket (re)subscribed: wait for `state`. */
@@ -150,8 +181,7 @@ export class PadClient {
       return;
     }
     // Edits are pending: catch up with every revision since the last one seen, then resend.
-    this.syncing = true;
-    this.io.send({ type: "sync", rev: this.rev });
+    this.askSync();
   }
 
   /** `synced`: every revision up to `rev` was sent; resend what is in flight (deduplicated by the server). */
@@ -190,8 +220,7 @@ export class PadClient {
     if (ev.rev !== this.rev + 1) {
       // A gap: ask for what is missing (the ops come again, in order).
       if (!this.syncing && this.online) {
-        this.syncing = true;
-        this.io.send({ type: "sync", rev: this.rev });
+        this.askSync();
       }
       return false;
     }

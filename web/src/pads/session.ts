@@ -216,6 +216,8 @@ export class PadSession {
   private lastCaretSent = 0;
   private lastCaretKey = "";
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Asks for a sync when an edit waits too long for its ack (`PadClient.checkStalled`). */
+  private stallTimer: ReturnType<typeof setInterval> | undefined;
   private destroyed = false;
 
   constructor(private readonly opts: SessionOptions) {
@@ -259,6 +261,7 @@ export class PadSession {
       },
     });
     this.socket.start();
+    this.stallTimer = setInterval(() => this.client.checkStalled(), 2000);
   }
 
   private extensions(): Extension[] {
@@ -319,6 +322,7 @@ export class PadSession {
     this.socket.stop();
     if (this.caretTimer) clearTimeout(this.caretTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    clearInterval(this.stallTimer);
     this.view.destroy();
   }
 
