@@ -3,7 +3,7 @@
 import { Annotation, Compartment, EditorSelection, EditorState, Prec, StateEffect, StateField, Transaction, type Extension } from "@codemirror/state";
 import { Decoration, EditorView, WidgetType, drawSelection, highlightActiveLine, keymap, type DecorationSet } from "@codemirror/view";
 import { defaultKeymap, indentWithTab } from "@codemirror/commands";
-import { markdown } from "@codemirror/lang-markdown";
+import { markdown, markdownLanguage } from "@codemirror/lang-markdown";
 import { HighlightStyle, syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
 import { tags } from "@lezer/highlight";
 import { parseRuns, runsToRanges, type Runs } from "./authorship.ts";
@@ -15,6 +15,10 @@ import { cpLength, cpToUtf16, diff, normalize, toEditorChanges, transformPositio
 import { TopicSocket, type ConnState, type Peer } from "./socket.ts";
 import { UndoManager } from "./undo.ts";
 import { collapseDoubledMarkers } from "./lists.ts";
+import { FORMAT_EVENT, activeFormats, formatChange, linkAt, setLink, type Command, type Element as FormatElement, type Format } from "./format.ts";
+import { htmlToMarkdown } from "./paste.ts";
+import { richMode } from "./rich.ts";
+import { SHORTCUTS, type EditMode } from "./toolbar.tsx";
 
 export interface Author {
   id: string;
@@ -44,6 +48,8 @@ export interface PadUi {
   authors: Record<string, Author>;
   canUndo: boolean;
   canRedo: boolean;
+  /** The formats of the selection (the toolbar's pressed buttons). */
+  formats: Format[];
 }
 
 export interface PadToast {
@@ -65,6 +71,10 @@ export interface SessionOptions {
   onText: () => void;
   /** A chat message arrived (anyone's, own included). */
   onChat?: (message: ChatMessage) => void;
+  /** Formatted (live preview) or Markdown source. */
+  mode: EditMode;
+  /** Ctrl/Cmd-K: the page opens its link form. */
+  onLinkRequest?: () => void;
 }
 
 interface Caret {
@@ -208,6 +218,8 @@ export class PadSession {
   private readonly socket: TopicSocket;
   private readonly undo = new UndoManager();
   private readonly editable = new Compartment();
+  private readonly modeSlot = new Compartment();
+  private formatsKey = "";
   private carets = new Map<number, Caret>();
   private people = new Map<string, Person>();
   private authors: Record<string, Author> = {};
@@ -235,6 +247,7 @@ export class PadSession {
       authors: {},
       canUndo: false,
       canRedo: false,
+      formats: [],
     };
     this.client = new PadClient({
       send: (msg) => {
@@ -270,8 +283,10 @@ export class PadSession {
       drawSelection(),
       highlightActiveLine(),
       EditorView.lineWrapping,
-      markdown(),
+      // GitHub's flavour, as the preview and the server render it (strikethrough, task lists, tables).
+      markdown({ base: markdownLanguage }),
       collapseDoubledMarkers,
+      this.modeSlot.of(this.opts.mode === "formatted" ? richMode() : []),
       syntaxHighlighting(highlight),
       syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
       EditorView.contentAttributes.of({ "aria-label": this.opts.label, spellcheck: "true", autocapitalize: "sentences" }),
@@ -289,6 +304,8 @@ export class PadSession {
           },
         }),
       ),
+      Prec.high(keymap.of(this.formatKeys())),
+      EditorView.domEventHandlers({ paste: (e, view) => this.onPaste(e, view) }),
       keymap.of([...defaultKeymap, indentWithTab]),
       this.editable.of([EditorState.readOnly.of(true)]),
       caretField,
@@ -296,9 +313,93 @@ export class PadSession {
       EditorView.updateListener.of((u) => {
         for (const tr of u.transactions) if (tr.docChanged) this.onTransaction(tr);
         if (u.docChanged) this.opts.onText();
-        if (u.selectionSet || u.docChanged) this.scheduleCaret();
+        if (u.selectionSet || u.docChanged) {
+          this.scheduleCaret();
+          this.updateFormats();
+        }
       }),
     ];
+  }
+
+  // ---- formatting ----
+
+  private formatKeys() {
+    const bind = (cmd: Command) => ({ key: SHORTCUTS[cmd]!, run: () => this.format(cmd, false) });
+    const inList = (cmd: "indent" | "outdent") => () => {
+      // Tab and Shift-Tab nest list items; elsewhere they indent as before.
+      const spec = this.editableNow() ? formatChange(this.view.state, cmd) : null;
+      if (!spec) return false;
+      this.view.dispatch(spec);
+      return true;
+    };
+    return [
+      ...(["bold", "italic", "underline", "strike", "code", "h1", "h2", "h3", "numbered", "bullet", "check", "clear"] as const).map(bind),
+      {
+        key: SHORTCUTS.link!,
+        run: () => {
+          if (this.editableNow()) this.opts.onLinkRequest?.();
+          return true;
+        },
+      },
+      { key: "Tab", run: inList("indent"), shift: inList("outdent") },
+      // Ticks the caret's task; elsewhere Mod-Enter stays a new line.
+      { key: "Mod-Enter", run: () => this.editableNow() && this.format("task", false) },
+    ];
+  }
+
+  private editableNow(): boolean {
+    return !this.view.state.readOnly;
+  }
+
+  /** Applies a toolbar command to the selection; false when it had nothing to do. */
+  format(cmd: Command, focus = true): boolean {
+    if (!this.editableNow()) return false;
+    const spec = formatChange(this.view.state, cmd);
+    if (spec) this.view.dispatch(spec);
+    if (focus) this.view.focus();
+    return !!spec;
+  }
+
+  /** The link around the selection (for the link form). */
+  linkAt(): FormatElement | null {
+    return linkAt(this.view.state);
+  }
+
+  /** Links the selection to `url`, changes the link it is in, or (empty) removes that link. */
+  setLink(url: string): void {
+    if (!this.editableNow()) return;
+    const spec = setLink(this.view.state, url);
+    if (spec) this.view.dispatch(spec);
+    this.view.focus();
+  }
+
+  setMode(mode: EditMode): void {
+    this.view.dispatch({ effects: this.modeSlot.reconfigure(mode === "formatted" ? richMode() : []) });
+  }
+
+  private updateFormats(): void {
+    const formats = [...activeFormats(this.view.state)].sort();
+    const key = formats.join(",");
+    if (key === this.formatsKey) return;
+    this.formatsKey = key;
+    this.update({ formats });
+  }
+
+  /** HTML from the clipboard (a word processor, a web page) arrives as Markdown. */
+  private onPaste(e: ClipboardEvent, view: EditorView): boolean {
+    if (view.state.readOnly) return false;
+    const html = e.clipboardData?.getData("text/html");
+    if (!html) return false;
+    let md: string | null;
+    try {
+      md = htmlToMarkdown(html);
+    } catch {
+      md = null;
+    }
+    if (md === null) return false;
+    e.preventDefault();
+    view.dispatch(view.state.replaceSelection(md), { userEvent: "input.paste", scrollIntoView: true });
+    return true;
   }
 
   // ---- UI state ----
@@ -347,7 +448,12 @@ export class PadSession {
     });
     const op = opFromChanges(before, list);
     const kind = tr.annotation(undoAnn) ?? "edit";
+    // A formatting change is a step of its own: undo takes it back alone, not with the typing
+    // around it.
+    const formatting = tr.isUserEvent(FORMAT_EVENT);
+    if (formatting) this.undo.breakGroup();
     this.undo.record(op, before, kind);
+    if (formatting) this.undo.breakGroup();
     this.client.applyLocal(op);
     for (const c of this.carets.values()) {
       c.anchor = transformPosition(op, c.anchor, false);

@@ -15,6 +15,7 @@ import { authorClass } from "../pads/colors.ts";
 import { renderMarkdown } from "../pads/markdown.ts";
 import { PasswordGate, PasswordSettings, padRequestError } from "../pads/password.tsx";
 import { PadSession, type Author, type PadToast, type PadUi } from "../pads/session.ts";
+import { FormatToolbar, storeMode, storedMode, type EditMode } from "../pads/toolbar.tsx";
 import { postFile } from "../pads/upload.ts";
 import { FileButton } from "../pads/file-button.tsx";
 import { identity, type Me } from "../pads/identity.ts";
@@ -93,6 +94,8 @@ export function PadPage({ id }: { id: string }) {
   const [showAuthors, setShowAuthors] = useState(false);
   const [toasts, setToasts] = useState<ToastItem[]>([]);
   const [textTick, setTextTick] = useState(0);
+  const [mode, setMode] = useState<EditMode>(storedMode);
+  const [linkRequest, setLinkRequest] = useState(0);
   const hostRef = useRef<HTMLDivElement>(null);
   const sessionRef = useRef<PadSession | null>(null);
   const chatSink = useRef<((m: ChatMessage) => void) | null>(null);
@@ -147,6 +150,8 @@ export function PadPage({ id }: { id: string }) {
       onToast: (x: PadToast) => toast(padErrorText(tRef.current, x.code, x.message)),
       onText: () => setTextTick((n) => n + 1),
       onChat: (m) => chatSink.current?.(m),
+      mode: storedMode(),
+      onLinkRequest: () => setLinkRequest((n) => n + 1),
     });
     sessionRef.current = session;
     window.__padView = session.view;
@@ -170,6 +175,12 @@ export function PadPage({ id }: { id: string }) {
 
   const chat = usePadChat({ id, enabled: ready, open: chatOpen, meId: me?.id ?? null, conn: ui?.conn ?? null });
   chatSink.current = chat.receive;
+
+  const chooseMode = (m: EditMode) => {
+    setMode(m);
+    storeMode(m);
+    sessionRef.current?.setMode(m);
+  };
 
   const togglePanel = (p: Panel) => setPanel((cur) => (cur === p ? null : p));
   const toggleChat = (open: boolean) => {
@@ -251,6 +262,7 @@ export function PadPage({ id }: { id: string }) {
       </div>
       {ui?.deleted && <Alert kind="error">{t("pad.deleted")}</Alert>}
       {ui?.notFound && <Alert kind="warning">{t("pad.notFoundBody")}</Alert>}
+      <FormatToolbar session={sessionRef.current} mode={mode} onMode={chooseMode} readonly={readonly} formats={ui?.formats ?? []} linkRequest={linkRequest} t={t} />
       <div class="pad-body">
         <div class={cx("pad-editor-wrap", showAuthors && "pad-show-authors")}>
           {!ui?.loaded && !ui?.notFound && (

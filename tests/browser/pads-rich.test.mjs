@@ -1,0 +1,258 @@
+// End-to-end tests of rich-text editing in pads (issue 19): two people in one pad, one in the
+// Formatted mode using the toolbar, the other typing Markdown in the same paragraph; both converge
+// on one Markdown text, own undo takes back one's formatting only, pasted HTML becomes Markdown
+// in both modes, task boxes tick, and each person's mode is remembered on their device.
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, it } from "node:test";
+import { launchBrowser } from "./lib/browser.mjs";
+import { closeContext as closeTracked, login, noCspViolation, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
+import { startServer } from "./lib/server.mjs";
+
+const ADMIN_PASSWORD = "correct horse battery staple 42";
+
+let server;
+let browser;
+const open = new Set();
+const newContext = (options) => openContext(open, browser, server, options);
+const closeContext = (g) => closeTracked(open, g);
+
+async function waitForPad(page) {
+  await page.waitForFunction(() => !!window.__padView && document.querySelector(".pad-loading") === null && !window.__padView.state.readOnly, null, { timeout: 20_000 });
+}
+
+const editorText = (page) => page.evaluate(() => window.__padView.state.doc.toString());
+
+async function serverText(id) {
+  const res = await fetch(`${server.url}/api/v1/pads/${encodeURIComponent(id)}`);
+  assert.equal(res.status, 200);
+  return (await res.json()).text;
+}
+
+/** Selects [from, to) of the first occurrence of `word` (or puts the caret at its end). */
+async function select(page, word, { caretAtEnd = false } = {}) {
+  await page.evaluate(
+    ([word, caretAtEnd]) => {
+      const v = window.__padView;
+      const at = v.state.doc.toString().indexOf(word);
+      if (at < 0) throw new Error(`no ${word} in the pad`);
+      v.focus();
+      v.dispatch({ selection: caretAtEnd ? { anchor: at + word.length } : { anchor: at, head: at + word.length } });
+    },
+    [word, caretAtEnd],
+  );
+}
+
+/** A paste event carrying these clipboard types, dispatched on the editor as a browser would. */
+async function paste(page, data) {
+  return page.evaluate((data) => {
+    const dt = new DataTransfer();
+    for (const [type, value] of Object.entries(data)) dt.setData(type, value);
+    const ev = new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true });
+    window.__padView.contentDOM.dispatchEvent(ev);
+  }, data);
+}
+
+/** Waits until every page's editor and the server hold the same text, and returns it. */
+async function converged(id, pages) {
+  let last = [];
+  for (let i = 0; i < 100; i++) {
+    const texts = [...(await Promise.all(pages.map(editorText))), await serverText(id)];
+    if (texts.every((t) => t === texts[0])) {
+      const pending = await Promise.all(pages.map((p) => p.evaluate(() => document.querySelector(".pad-conn")?.textContent ?? "")));
+      if (pending.every((s) => s.includes("Saved"))) return texts[0];
+    }
+    last = texts;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`no convergence: ${JSON.stringify(last)}`);
+}
+
+/** The text a line shows, without the remote carets' name labels. */
+const lineText = (locator) =>
+  locator.evaluate((el) => {
+    const copy = el.cloneNode(true);
+    for (const c of copy.querySelectorAll(".pad-caret")) c.remove();
+    return copy.textContent;
+  });
+
+const pressed = (page, name) => page.getByRole("button", { name, exact: true }).getAttribute("aria-pressed");
+
+describe("Pads: rich-text editing", { concurrency: false }, () => {
+  const padId = "picnic-plans";
+  let alice;
+  let bob;
+
+  before(async () => {
+    server = await startServer({ adminPassword: ADMIN_PASSWORD });
+    browser = await launchBrowser();
+  });
+
+  afterEach(() => {
+    for (const g of open) g.assertClean();
+  });
+
+  after(async () => {
+    for (const g of open) await g.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    if (server) {
+      if (process.env.NICHOIR_TEST_LOG) console.log(server.logs());
+      await server.stop();
+    }
+  });
+
+  it("a newcomer writes in the Formatted mode; another person picks Markdown", async () => {
+    alice = await newContext();
+    const ap = alice.page;
+    await login(ap, "admin", ADMIN_PASSWORD);
+    await ap.goto("/pads");
+    await ap.getByLabel("Pad name").fill(padId);
+    await ap.getByRole("button", { name: "Create pad" }).click();
+    await ap.waitForURL((u) => u.pathname === `/p/${padId}`);
+    await waitForPad(ap);
+    assert.equal(await pressed(ap, "Formatted"), "true");
+    assert.equal(await pressed(ap, "Markdown"), "false");
+    await ap.getByRole("toolbar", { name: "Text formatting" }).waitFor();
+    await ap.locator(".cm-content").click();
+    await ap.keyboard.type("Plan the picnic today\napples\npears\n");
+
+    bob = await newContext();
+    const bp = bob.page;
+    await bp.goto(`/p/${padId}`);
+    await waitForPad(bp);
+    assert.equal(await pressed(bp, "Formatted"), "true");
+    await bp.getByRole("button", { name: "Markdown", exact: true }).click();
+    assert.equal(await pressed(bp, "Markdown"), "true");
+    // The mode is one's own: Alice's editor still draws formatting.
+    assert.equal(await pressed(ap, "Formatted"), "true");
+    assert.equal(await ap.locator(".cm-editor.pad-rich").count(), 1);
+    assert.equal(await bp.locator(".cm-editor.pad-rich").count(), 0);
+    assert.equal(await converged(padId, [ap, bp]), "Plan the picnic today\napples\npears\n");
+  });
+
+  it("Bold from the toolbar and Markdown typed in the same paragraph converge", async () => {
+    const ap = alice.page;
+    const bp = bob.page;
+    await select(ap, "picnic");
+    await select(bp, "today", { caretAtEnd: true });
+    // Bob types while Alice clicks Bold.
+    await Promise.all([
+      (async () => {
+        for (const ch of " at *noon*") {
+          await bp.keyboard.type(ch);
+          await bp.waitForTimeout(25);
+        }
+      })(),
+      (async () => {
+        await ap.waitForTimeout(60);
+        await ap.getByRole("button", { name: "Bold", exact: true }).click();
+      })(),
+    ]);
+    const text = await converged(padId, [ap, bp]);
+    assert.equal(text, "Plan the **picnic** today at *noon*\napples\npears\n");
+    // Alice's selection is the bold word: the button shows it, the stars are not drawn, the word
+    // is bold. Bob sees the Markdown.
+    assert.equal(await pressed(ap, "Bold"), "true");
+    const firstLine = ap.locator(".cm-line").first();
+    assert.equal(await lineText(firstLine), "Plan the picnic today at noon");
+    const weight = await firstLine.locator("span", { hasText: /^picnic$/ }).last().evaluate((el) => getComputedStyle(el).fontWeight);
+    assert.equal(weight, "700");
+    assert.equal(await lineText(bp.locator(".cm-line").first()), "Plan the **picnic** today at *noon*");
+  });
+
+  it("a list from the toolbar, drawn with bullets; own undo takes back only one's formatting", async () => {
+    const ap = alice.page;
+    const bp = bob.page;
+    await ap.evaluate(() => {
+      const v = window.__padView;
+      const d = v.state.doc.toString();
+      v.focus();
+      v.dispatch({ selection: { anchor: d.indexOf("apples"), head: d.indexOf("pears") + 5 } });
+    });
+    await ap.getByRole("button", { name: "Bulleted list", exact: true }).click();
+    assert.equal(await converged(padId, [ap, bp]), "Plan the **picnic** today at *noon*\n- apples\n- pears\n");
+    assert.equal(await pressed(ap, "Bulleted list"), "true");
+    assert.equal(await ap.locator(".pad-rich-bullet").count(), 2);
+    // Bob's own edit after Alice's: Alice's undo must leave it.
+    await select(bp, "pears", { caretAtEnd: true });
+    await bp.keyboard.type(" and plums");
+    await converged(padId, [ap, bp]);
+    await ap.locator(".cm-content").focus();
+    await ap.keyboard.press("Control+z");
+    assert.equal(await converged(padId, [ap, bp]), "Plan the **picnic** today at *noon*\napples\npears and plums\n");
+    await ap.keyboard.press("Control+z");
+    assert.equal(await converged(padId, [ap, bp]), "Plan the picnic today at *noon*\napples\npears and plums\n");
+    // Redo puts the bold back.
+    await ap.keyboard.press("Control+Shift+z");
+    assert.equal(await converged(padId, [ap, bp]), "Plan the **picnic** today at *noon*\napples\npears and plums\n");
+  });
+
+  it("shortcuts, headings, task boxes that tick", async () => {
+    const ap = alice.page;
+    const bp = bob.page;
+    await select(ap, "apples");
+    await ap.keyboard.press("Control+i");
+    await select(ap, "Plan", { caretAtEnd: true });
+    await ap.getByRole("button", { name: "Heading 2", exact: true }).click();
+    assert.equal(await pressed(ap, "Heading 2"), "true");
+    await select(ap, "pears", { caretAtEnd: true });
+    await ap.getByRole("button", { name: "Checklist", exact: true }).click();
+    assert.equal(await converged(padId, [ap, bp]), "## Plan the **picnic** today at *noon*\n*apples*\n- [ ] pears and plums\n");
+    // Away from the caret the heading's "## " is not drawn; the task is a box that ticks.
+    await select(ap, "noon", { caretAtEnd: true });
+    await select(ap, "apples", { caretAtEnd: true });
+    assert.equal(await lineText(ap.locator(".cm-line.pad-rich-h2")), "Plan the picnic today at noon");
+    await ap.locator("input.pad-rich-check").click();
+    assert.equal(await converged(padId, [ap, bp]), "## Plan the **picnic** today at *noon*\n*apples*\n- [x] pears and plums\n");
+    assert.equal(await ap.locator("input.pad-rich-check").isChecked(), true);
+  });
+
+  it("pasted HTML becomes Markdown in both modes; scripts and styles go; plain text stays as it is", async () => {
+    const ap = alice.page;
+    const bp = bob.page;
+    await ap.evaluate(() => {
+      const v = window.__padView;
+      v.focus();
+      v.dispatch({ selection: { anchor: v.state.doc.length } });
+    });
+    await paste(ap, {
+      "text/html":
+        '<meta charset="utf-8"><style>p{color:red}</style><h2 style="margin:0">Agenda</h2><ul><li><b>Food</b></li><li><a href="https://example.org/map" onclick="steal()">Map</a></li></ul>' +
+        '<p class=MsoNormal style="mso-line-height-alt:12pt"><span style="font-style:italic">Bring hats</span><script>window.__pwned = 1</script></p>',
+      "text/plain": "Agenda Food Map Bring hats",
+    });
+    let text = await converged(padId, [ap, bp]);
+    assert.ok(text.endsWith("\n## Agenda\n\n- **Food**\n- [Map](https://example.org/map)\n\n*Bring hats*"), JSON.stringify(text));
+    assert.equal(await ap.evaluate(() => window.__pwned), undefined);
+    // Bob, in the Markdown mode, pastes from a web page too.
+    await bp.evaluate(() => {
+      const v = window.__padView;
+      v.focus();
+      v.dispatch({ selection: { anchor: v.state.doc.length + 1 }, changes: { from: v.state.doc.length, insert: "\n" } });
+    });
+    await paste(bp, { "text/html": "<p>See <i>you</i> <s>soon</s></p>", "text/plain": "See you soon" });
+    await paste(bp, { "text/plain": " a *plain* <b>paste</b>" });
+    text = await converged(padId, [ap, bp]);
+    assert.ok(text.endsWith("\nSee *you* ~~soon~~ a *plain* <b>paste</b>"), JSON.stringify(text));
+    await noCspViolation(ap);
+    await noCspViolation(bp);
+  });
+
+  it("each device keeps its mode; the toolbar fits a phone", async () => {
+    const ap = alice.page;
+    const bp = bob.page;
+    await bp.reload();
+    await waitForPad(bp);
+    assert.equal(await pressed(bp, "Markdown"), "true");
+    await ap.reload();
+    await waitForPad(ap);
+    assert.equal(await pressed(ap, "Formatted"), "true");
+    await ap.setViewportSize({ width: 390, height: 800 });
+    await noHorizontalOverflow(ap);
+    const bar = await ap.getByRole("toolbar", { name: "Text formatting" }).evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    assert.ok(bar.scroll > bar.client, "the toolbar scrolls sideways on a phone");
+    const size = await ap.getByRole("button", { name: "Bold", exact: true }).boundingBox();
+    assert.ok(size && size.width >= 44 && size.height >= 44, JSON.stringify(size));
+    await closeContext(bob);
+    await closeContext(alice);
+  });
+});
