@@ -513,10 +513,9 @@ export function setLink(state: EditorState, url: string): TransactionSpec | null
 // ---- what is on ----
 
 /** The formats of the main selection: those that hold all of it. */
-export function activeFormats(state: EditorState): Set<Format> {
+export function activeFormats(state: EditorState, tree: Tree = treeFor(state, state.selection.main.to + 200)): Set<Format> {
   const out = new Set<Format>();
   const range = state.selection.main;
-  const tree = treeFor(state, range.to + 200);
   for (const kind of ["bold", "italic", "strike", "code", "underline", "link"] as const) {
     if (enclosing(state, kind, range, tree)) out.add(kind);
   }

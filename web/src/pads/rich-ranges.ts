@@ -7,6 +7,7 @@
 // are always drawn as bullets and boxes, rules as a line. Pure; unit-tested in
 // test/pads-rich.test.ts.
 import type { EditorState } from "@codemirror/state";
+import type { Tree } from "@lezer/common";
 import { treeFor, underlines } from "./format.ts";
 
 export interface RichRange {
@@ -26,7 +27,8 @@ const INLINE_MARKS: Record<string, string> = {
   InlineCode: "CodeMark",
 };
 
-export function richRanges(state: EditorState, from: number, to: number): RichRange[] {
+/** `tree`: the editor passes what it has parsed so far (drawing never waits for the parser). */
+export function richRanges(state: EditorState, from: number, to: number, tree: Tree = treeFor(state, to)): RichRange[] {
   const out: RichRange[] = [];
   const doc = state.doc;
   const carets: number[] = [];
@@ -56,7 +58,6 @@ export function richRanges(state: EditorState, from: number, to: number): RichRa
   };
   const spaceAfter = (pos: number) => (doc.sliceString(pos, pos + 1) === " " ? pos + 1 : pos);
 
-  const tree = treeFor(state, to);
   tree.iterate({
     from,
     to,

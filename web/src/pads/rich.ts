@@ -83,8 +83,9 @@ function toDecoration(r: RichRange, readonly: boolean): Range<Decoration> {
 function build(view: EditorView): DecorationSet {
   const out: Range<Decoration>[] = [];
   const readonly = view.state.readOnly;
+  const tree = syntaxTree(view.state);
   for (const { from, to } of view.visibleRanges) {
-    for (const r of richRanges(view.state, from, to)) out.push(toDecoration(r, readonly));
+    for (const r of richRanges(view.state, from, to, tree)) out.push(toDecoration(r, readonly));
   }
   return Decoration.set(out, true);
 }

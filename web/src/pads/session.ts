@@ -4,7 +4,7 @@ import { Annotation, Compartment, EditorSelection, EditorState, Prec, StateEffec
 import { Decoration, EditorView, WidgetType, drawSelection, highlightActiveLine, keymap, type DecorationSet } from "@codemirror/view";
 import { defaultKeymap, indentWithTab } from "@codemirror/commands";
 import { markdown, markdownLanguage } from "@codemirror/lang-markdown";
-import { HighlightStyle, syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
+import { HighlightStyle, syntaxHighlighting, syntaxTree, defaultHighlightStyle } from "@codemirror/language";
 import { tags } from "@lezer/highlight";
 import { parseRuns, runsToRanges, type Runs } from "./authorship.ts";
 import { mapRuns, opFromChanges, type Change } from "./changes.ts";
@@ -378,7 +378,8 @@ export class PadSession {
   }
 
   private updateFormats(): void {
-    const formats = [...activeFormats(this.view.state)].sort();
+    // What the editor has parsed: a caret move never waits for the parser.
+    const formats = [...activeFormats(this.view.state, syntaxTree(this.view.state))].sort();
     const key = formats.join(",");
     if (key === this.formatsKey) return;
     this.formatsKey = key;

@@ -97,7 +97,7 @@ const I = {
   ),
   hr: (
     <Svg size={18}>
-      <path d="M3 12h18M7 7h10M7 17h10" stroke-opacity="0.45" />
+      <path d="M3 12h18" />
     </Svg>
   ),
   clear: (
