@@ -49,7 +49,17 @@ export const SHORTCUTS: Partial<Record<Command | "link", string>> = {
   clear: "Mod-\\",
 };
 
+// Headings are drawn, not written "H1": a visible text must be part of the button's name.
+const heading = (digit: string) => (
+  <Svg size={18}>
+    <path d={`M4 12h8M4 18V6M12 18V6${digit}`} />
+  </Svg>
+);
+
 const I = {
+  h1: heading("M17 12l3-2v8"),
+  h2: heading("M21 18h-4c0-4 4-3 4-6 0-1.5-2-2.5-4-1"),
+  h3: heading("M17.5 10.5c1.7-1 3.5 0 3.5 1.5a2 2 0 0 1-2 2M17 17.5c2 1.5 4 .3 4-1.5a2 2 0 0 0-2-2"),
   bullet: (
     <Svg size={18}>
       <path d="M9 6h11M9 12h11M9 18h11" />
@@ -211,9 +221,9 @@ export function FormatToolbar({ session, mode, onMode, readonly, formats, linkRe
             {button("underline", <u>U</u>)}
             {button("strike", <s>S</s>)}
             <span class="pad-format-sep" aria-hidden="true" />
-            {button("h1", "H1", "pad-fmt-text")}
-            {button("h2", "H2", "pad-fmt-text")}
-            {button("h3", "H3", "pad-fmt-text")}
+            {button("h1", I.h1)}
+            {button("h2", I.h2)}
+            {button("h3", I.h3)}
             <span class="pad-format-sep" aria-hidden="true" />
             {button("bullet", I.bullet)}
             {button("numbered", I.numbered)}
