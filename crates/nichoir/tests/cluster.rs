@@ -99,21 +99,36 @@ async fn send(ws: &mut Ws, frame: Value) {
 
 /// The next frame that `pick` accepts (others skipped).
 async fn next_frame(ws: &mut Ws, what: &str, pick: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + HANG;
+    next_frame_within(ws, HANG, pick)
+        .await
+        .unwrap_or_else(|| panic!("no {what}"))
+}
+
+/// The next frame that `pick` accepts within `wait`, if one comes.
+async fn next_frame_within(
+    ws: &mut Ws,
+    wait: Duration,
+    pick: impl Fn(&Value) -> bool,
+) -> Option<Value> {
+    let deadline = Instant::now() + wait;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         let msg = tokio::time::timeout(left, ws.next())
             .await
-            .unwrap_or_else(|_| panic!("no {what}"))
+            .ok()?
             .expect("connection ended")
             .expect("websocket error");
         let Message::Text(t) = msg else { continue };
         let f: Value = serde_json::from_str(&t).expect("server frames are JSON");
         if pick(&f) {
-            return f;
+            return Some(f);
         }
     }
 }
+
+/// How long the web editor lets an edit or a sync go unanswered before it asks for a sync
+/// (`STALLED_AFTER_MS` in web/src/pads/client.ts): frames between nodes are at most once.
+const STALLED: Duration = Duration::from_secs(10);
 
 async fn subscribe(ws: &mut Ws, topic: &str) -> Value {
     send(ws, json!({"type": "subscribe", "topic": topic})).await;
@@ -809,7 +824,13 @@ struct Editor {
     /// Its last edit known stored, and at which revision: from its ack, or from its own
     /// revision among others (a sync may bring it instead of the ack).
     stored: (u64, u64),
+    /// How many times an edit or a sync went unanswered (each costs `STALLED`).
+    stalls: u32,
 }
+
+/// Unanswered edits or syncs allowed to an editor before the test fails: each one is a lost
+/// frame, which should stay rare.
+const MAX_STALLS: u32 = 4;
 
 impl Editor {
     async fn open(url: &str, token: &str, pad: &str, client: &str) -> Editor {
@@ -826,6 +847,7 @@ impl Editor {
             text: state["data"]["text"].as_str().expect("text").to_string(),
             rev: state["data"]["rev"].as_u64().expect("rev"),
             stored: (0, 0),
+            stalls: 0,
         }
     }
 
@@ -870,7 +892,7 @@ impl Editor {
         )
         .await;
         loop {
-            let f = next_frame(&mut self.ws, "the sync", |f| {
+            let f = next_frame_within(&mut self.ws, STALLED, |f| {
                 f["type"] == "event"
                     && matches!(
                         f["data"]["type"].as_str(),
@@ -878,6 +900,12 @@ impl Editor {
                     )
             })
             .await;
+            // Its answer was lost: asked again, as the web editor does.
+            let Some(f) = f else {
+                assert!(self.stalls < MAX_STALLS, "no answer to the sync");
+                self.stalls += 1;
+                return Box::pin(self.sync()).await;
+            };
             let data = &f["data"];
             match data["type"].as_str() {
                 Some("synced") => return,
@@ -915,11 +943,27 @@ impl Editor {
         send(&mut self.ws, frame.clone()).await;
         let mut sends = 1;
         loop {
-            let f = next_frame(&mut self.ws, "the edit's ack", |f| {
+            let f = next_frame_within(&mut self.ws, STALLED, |f| {
                 f["type"] == "event"
                     && matches!(f["data"]["type"].as_str(), Some("ops" | "ack" | "error"))
             })
             .await;
+            let Some(f) = f else {
+                // Unanswered (its ack and revision lost between nodes): a sync brings what
+                // is missing, and the edit is sent again unless the sync showed it stored.
+                assert!(self.stalls < MAX_STALLS, "no answer to the edit");
+                self.stalls += 1;
+                eprintln!(
+                    "{}: edit {seq} unanswered for {STALLED:?}: sync",
+                    self.client
+                );
+                self.sync().await;
+                if self.stored.0 >= seq {
+                    return;
+                }
+                send(&mut self.ws, frame.clone()).await;
+                continue;
+            };
             let data = &f["data"];
             if data["type"] == "error" {
                 // As the web editor: only `unavailable` (and `rate_limited`) are sent again.

@@ -361,6 +361,15 @@ impl Drop for Server {
             let _ = self.child.kill();
         }
         let _ = self.child.wait();
+        // A failing test shows what its servers logged last: a failure in CI is often seen once.
+        if std::thread::panicking() {
+            let log = self.stderr();
+            let tail: Vec<&str> = log.lines().rev().take(60).collect();
+            eprintln!("--- last lines logged by the server at {} ---", self.url);
+            for line in tail.iter().rev() {
+                eprintln!("{line}");
+            }
+        }
     }
 }
 
