@@ -4,6 +4,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { api, errorText } from "./api.ts";
 import { AppContext, type AppState, useApp } from "./context.tsx";
 import { IconLogout, IconMenu, IconClose, IconMoon, IconSun, IconGlobe, IconHome, IconShield, Logo } from "./components/icons.tsx";
+import { EmbedShell, isEmbedView } from "./components/embed.tsx";
 import { HeaderSearch, TOOL_ICONS } from "./components/nav.tsx";
 import { Alert, Avatar, Button, Link, Loading, cx } from "./components/ui.tsx";
 import { type Lang, LANGUAGES, detectLanguage, isLang, translator } from "./i18n/index.ts";
@@ -211,6 +212,17 @@ export function App({ initialLang }: { initialLang: Lang }) {
           <BootSpinner label={t("app.loading")} />
         )}
       </main>
+    );
+  }
+
+  // `?embed=1` on a pad, a poll or a wiki page: the tool alone, for another site's frame.
+  if (isEmbedView(route, location.search)) {
+    return (
+      <AppContext.Provider value={state}>
+        <EmbedShell route={route}>
+          <Page route={route} />
+        </EmbedShell>
+      </AppContext.Provider>
     );
   }
 

@@ -77,6 +77,8 @@ export interface Instance {
   deletion_can_erase: boolean;
   /** Single sign-on: provider buttons, directory accounts, who keeps a password. */
   sso: Sso;
+  /** The sites that may show pads, polls and wiki pages in a frame (empty: none). */
+  embed_allowed_origins: string[];
 }
 
 export interface SessionInfo {
@@ -247,12 +249,12 @@ export interface ModerationFound {
 export interface InstanceSetting {
   key: string;
   group: "instance" | "about" | "mail";
-  kind: "text" | "long_text" | "choice" | "bool" | "port" | "secret";
+  kind: "text" | "long_text" | "choice" | "bool" | "port" | "secret" | "list";
   max_length?: number;
   choices?: string[];
   /** The value in force (absent for a secret). */
-  value?: string | number | boolean;
-  default?: string | number | boolean;
+  value?: string | number | boolean | string[];
+  default?: string | number | boolean | string[];
   /** For a secret: whether one is set. */
   is_set?: boolean;
   /** "file": set by the configuration file, read-only here. */

@@ -1815,6 +1815,23 @@ export const en = {
   "chat.admin.retention.hint": "Older messages are deleted within the hour after you save.",
   "chat.admin.retention.range": "Enter a whole number of days, from 1 to {max}.",
   "chat.admin.retention.save": "Save",
+  // Embedding pads, polls and wiki pages in other sites (?embed=1, share menus, admin setting).
+  "admin.set.instance.embed_allowed_origins": "Sites that may embed pads, polls and wiki pages",
+  "admin.setHint.instance.embed_allowed_origins": "One address a line, such as https://wiki.example.org (no path). Only these sites may show them in a frame; leave empty to allow none.",
+  "embed.title": "Embed in a site",
+  "embed.html": "HTML code (Moodle, WordPress, any site)",
+  "embed.yeswiki": "Code for a YesWiki page",
+  "embed.hint": "Paste it in the page of an allowed site: {sites}.",
+  "embed.notAllowed": "To show this in another site (a YesWiki, a Moodle course), the instance's administrator must first list that site in the instance settings.",
+  "embed.open": "Open in {name}",
+  "embed.openHint": "opens in a new tab",
+  "embed.nameTitle": "Your name",
+  "embed.nameIntro": "Others see it beside what you write.",
+  "embed.nameLabel": "Name",
+  "embed.nameGo": "Continue",
+  "embed.cookiesBlocked": "Your browser keeps no cookie for tools shown inside another site, so it cannot join here.",
+  "embed.cookiesBlockedLink": "Open it in a new tab",
+  "embed.frameTitle": "{name} on {instance}",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -9,7 +9,8 @@ import { Alert, Badge, Button, Card, ErrorAlert, Loading, TextField, useAsync } 
 import { type MessageKey, isMessageKey } from "../i18n/index.ts";
 import type { InstanceSetting, InstanceSettings, TestMailResult } from "../types.ts";
 
-type Draft = Record<string, string | number | boolean | null>;
+type Value = string | number | boolean | string[];
+type Draft = Record<string, Value | null>;
 
 const GROUPS = ["instance", "about", "mail"] as const;
 
@@ -35,7 +36,7 @@ export function InstanceSettingsCard() {
   if (!data) return <Card id="instance-settings" title={t("admin.instanceSettings")} icon={<IconSettings />}><ErrorAlert error={loaded.error} /></Card>;
 
   const valueOf = (s: InstanceSetting) => (s.key in draft ? draft[s.key] : s.kind === "secret" ? "" : (s.value ?? ""));
-  const set = (key: string, v: string | number | boolean | null) => setDraft((d) => ({ ...d, [key]: v }));
+  const set = (key: string, v: Value | null) => setDraft((d) => ({ ...d, [key]: v }));
 
   const save = async (group: string, changes: Draft) => {
     setBusy(group);
@@ -104,7 +105,7 @@ export function InstanceSettingsCard() {
   );
 }
 
-function SettingField({ setting: s, value, onValue, onReset, pendingReset }: { setting: InstanceSetting; value: string | number | boolean | null; onValue: (v: string | number | boolean) => void; onReset: () => void; pendingReset: boolean }) {
+function SettingField({ setting: s, value, onValue, onReset, pendingReset }: { setting: InstanceSetting; value: Value | null; onValue: (v: Value) => void; onReset: () => void; pendingReset: boolean }) {
   const { t } = useApp();
   const name = label(t, "admin.set", s.key);
   const hintKey = `admin.setHint.${s.key}`;
@@ -147,6 +148,20 @@ function SettingField({ setting: s, value, onValue, onReset, pendingReset }: { s
       </div>
     );
   }
+  if (s.kind === "list") {
+    // One item a line; blank lines dropped (a trailing newline while typing is kept in the box).
+    const lines = Array.isArray(value) ? value : [];
+    return (
+      <div class="field setting-field">
+        <label for={id} class="field-label">
+          {name} {badge}
+        </label>
+        <ListBox id={id} lines={lines} disabled={forced} onLines={onValue} />
+        {hint && <p class="field-hint">{hint}</p>}
+        {reset}
+      </div>
+    );
+  }
   if (s.kind === "long_text") {
     return (
       <div class="field setting-field">
@@ -177,6 +192,31 @@ function SettingField({ setting: s, value, onValue, onReset, pendingReset }: { s
       {badge}
       {reset}
     </div>
+  );
+}
+
+function ListBox({ id, lines, disabled, onLines }: { id: string; lines: string[]; disabled: boolean; onLines: (v: string[]) => void }) {
+  const [text, setText] = useState(lines.join("\n"));
+  const joined = lines.join("\n");
+  // Saved, or put back to the default: show what is in force.
+  useEffect(() => {
+    if (text.split("\n").map((l) => l.trim()).filter(Boolean).join("\n") !== joined) setText(joined);
+  }, [joined]);
+  return (
+    <textarea
+      id={id}
+      class="input settings-textarea mono"
+      rows={3}
+      value={text}
+      disabled={disabled}
+      spellcheck={false}
+      autocomplete="off"
+      onInput={(e) => {
+        const v = (e.currentTarget as HTMLTextAreaElement).value;
+        setText(v);
+        onLines(v.split("\n").map((l) => l.trim()).filter(Boolean));
+      }}
+    />
   );
 }
 

@@ -18,6 +18,7 @@ import { PadSession, type Author, type PadToast, type PadUi } from "../pads/sess
 import { FormatToolbar, storeMode, storedMode, type EditMode } from "../pads/toolbar.tsx";
 import { postFile } from "../pads/upload.ts";
 import { FileButton } from "../pads/file-button.tsx";
+import { EmbedCode } from "../components/embed-code.tsx";
 import { identity, type Me } from "../pads/identity.ts";
 import { PALETTE } from "../palette.ts";
 import type { User } from "../types.ts";
@@ -461,6 +462,7 @@ function SharePanel({
     <div class="stack">
       {!readonly && <CopyField label={t("pad.editLink")} value={`${origin}/p/${id}`} />}
       {readonlyId && <CopyField label={t("pad.readonlyLink")} value={`${origin}/p/${readonlyId}`} />}
+      <EmbedCode path={`/p/${enc(id)}`} title={id} />
       <div>
         <p class="field-label">{t("pad.export")}</p>
         <div class="pad-export">

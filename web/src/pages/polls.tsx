@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks"
 import { ApiError, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { IconArrowRight, IconDownload, IconEdit, IconPoll, IconSettings, IconTrash } from "../components/icons.tsx";
+import { EmbedCode } from "../components/embed-code.tsx";
 import { Alert, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Link, Loading, PageHeader, TextField, cx, useAsync, useConfirm } from "../components/ui.tsx";
 import { type MessageKey, formatDate, formatDateTime } from "../i18n/index.ts";
 import { type PollTarget, adminPage, csvUrl, editPage, ensureIdentity, finalIcsUrl, pollPage, pollsApi, sitePath } from "../polls/api.ts";
@@ -598,6 +599,7 @@ function AdminLinks({ view, token }: { view: PollView; token: string }) {
         <p class="field-hint">{t("polls.created.publicHint")}</p>
         <CopyField label={t("polls.created.adminLink")} value={location.origin + adminPage(token)} />
         <p class="field-hint">{t("polls.created.adminWarning")}</p>
+        <EmbedCode path={pollPage(poll.id)} title={poll.title} />
         {view.admin?.purge_at && <p class="muted small poll-purge">{t("polls.admin.purge", { date: formatDate(lang, view.admin.purge_at) ?? "" })}</p>}
         <div class="poll-actions-row">
           <Link href={pollPage(poll.id)} class="btn btn-secondary btn-sm">

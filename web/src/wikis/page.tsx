@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { Alert, Button, EmptyState, ErrorAlert, Link, Loading, cx, useAsync, useConfirm } from "../components/ui.tsx";
+import { EmbedCode } from "../components/embed-code.tsx";
 import { formatDateTime } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { ensureIdentity, wikisApi } from "./api.ts";
@@ -144,6 +145,12 @@ export function PageView({ name, rev }: { name: string; rev: number | null }) {
         {(rev === null || old.data) && <WikiHtml class="wiki-content" html={html} />}
       </div>
       <Backlinks name={page.name} />
+      {rev === null && (
+        <details class="wiki-embed">
+          <summary>{t("embed.title")}</summary>
+          <EmbedCode path={pageHref(wiki.slug, page.name)} title={page.name} bare />
+        </details>
+      )}
       {wiki.comments_enabled && rev === null && <Comments name={page.name} />}
     </article>
   );
