@@ -334,6 +334,45 @@ impl Operation {
         }
         new.min(self.target_len)
     }
+
+    /// Moves a range `[start, end)` of the base document (a comment's anchor) through this
+    /// operation. The range keeps exactly those of its characters that survive, and whatever
+    /// is inserted between them; text inserted at either edge stays outside. Its edges depend
+    /// on which characters survive and nothing else, so moving a range through a composition
+    /// gives what moving it through each operation in turn gives. When none of its characters
+    /// survive, it collapses (`start == end`) where its text was (as
+    /// [`transform_position`](Self::transform_position) moves the start, `own`), and from
+    /// then on moves as that point: a point cannot tell which of the texts inserted and
+    /// deleted at one place came first, so a collapsed range is only guaranteed to stay
+    /// between the characters that surrounded its text.
+    pub fn transform_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let start = start.min(self.base_len);
+        let end = end.clamp(start, self.base_len);
+        let (mut base, mut target) = (0usize, 0usize);
+        let mut kept: Option<(usize, usize)> = None;
+        for c in &self.components {
+            if base >= end {
+                break;
+            }
+            match c {
+                Component::Retain(n) => {
+                    let (lo, hi) = (start.max(base), end.min(base.saturating_add(*n)));
+                    if lo < hi {
+                        let first = kept.map_or(target + (lo - base), |k| k.0);
+                        kept = Some((first, target + (hi - base)));
+                    }
+                    base = base.saturating_add(*n);
+                    target = target.saturating_add(*n);
+                }
+                Component::Insert(s) => target = target.saturating_add(char_len(s)),
+                Component::Delete(n) => base = base.saturating_add(*n),
+            }
+        }
+        kept.unwrap_or_else(|| {
+            let p = self.transform_position(start, true);
+            (p, p)
+        })
+    }
 }
 
 impl FromIterator<Component> for Operation {

@@ -275,6 +275,27 @@ fn transform_position_cases() {
 }
 
 #[test]
+fn transform_range_cases() {
+    // "Hello world": the anchor is "world" (6..11).
+    let ins_before = op(json!([2, "ab", 9]));
+    assert_eq!(ins_before.transform_range(6, 11), (8, 13));
+    // Text typed at either edge stays outside; inside, it joins the range.
+    assert_eq!(op(json!([6, "X", 5])).transform_range(6, 11), (7, 12));
+    assert_eq!(op(json!([11, "X"])).transform_range(6, 11), (6, 11));
+    assert_eq!(op(json!([8, "X", 3])).transform_range(6, 11), (6, 12));
+    // Deleting part of it shrinks it; deleting all of it collapses it where it was.
+    assert_eq!(op(json!([4, -4, 3])).transform_range(6, 11), (4, 7));
+    assert_eq!(op(json!([6, -5])).transform_range(6, 11), (6, 6));
+    assert_eq!(op(json!([5, -6])).transform_range(6, 11), (5, 5));
+    // Replaced: collapsed after the new text, which is not the commented one.
+    assert_eq!(op(json!([6, "earth", -5])).transform_range(6, 11), (11, 11));
+    // A collapsed range moves as a point, and out-of-range input is clamped.
+    assert_eq!(op(json!(["abc", 11])).transform_range(6, 6), (9, 9));
+    assert_eq!(op(json!([11])).transform_range(20, 30), (11, 11));
+    assert_eq!(op(json!([11])).transform_range(8, 3), (8, 8));
+}
+
+#[test]
 fn diff_unicode() {
     for (a, b) in [
         ("", ""),

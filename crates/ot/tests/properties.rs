@@ -196,6 +196,61 @@ proptest! {
         }
     }
 
+    /// A comment's anchor keeps exactly its surviving characters; with none left it collapses
+    /// between the characters that surrounded its text.
+    #[test]
+    fn transform_range_keeps_surviving_text(doc in text(20), ra in recipe(), s in 0usize..25, w in 0usize..8) {
+        let a = build(chars(&doc), &ra);
+        let (s, e) = (s.min(a.base_len()), (s + w).min(a.base_len()));
+        let (ns, ne) = a.transform_range(s, e);
+        prop_assert!(ns <= ne && ne <= a.target_len());
+        let map = survivors(&a);
+        let kept: Vec<usize> = map[s..e].iter().flatten().copied().collect();
+        match (kept.first(), kept.last()) {
+            (Some(first), Some(last)) => prop_assert_eq!((ns, ne), (*first, last + 1)),
+            _ => {
+                prop_assert_eq!(ns, ne);
+                let before = map[..s].iter().flatten().last().map_or(0, |i| i + 1);
+                let after = map[e..].iter().flatten().next().copied().unwrap_or(a.target_len());
+                prop_assert!(before <= ns && ns <= after, "{} not in [{}, {}]", ns, before, after);
+            }
+        }
+    }
+
+    /// Carrying an anchor forward through composed revisions gives the same range as through
+    /// each revision in turn while some of its text is left (and both agree on whether any is).
+    #[test]
+    fn transform_range_through_composition(doc in text(20), rs in prop::collection::vec(recipe(), 1..6), s in 0usize..25, w in 1usize..8) {
+        let n = chars(&doc);
+        let (s, e) = (s.min(n), (s + w).min(n));
+        let mut ops = Vec::new();
+        let mut len = n;
+        for r in &rs {
+            let o = build(len, r);
+            len = o.target_len();
+            ops.push(o);
+        }
+        let composed = ops[1..].iter().try_fold(ops[0].clone(), |a, b| a.compose(b)).expect("compose");
+        let whole = composed.transform_range(s, e);
+        let mut step = (s, e);
+        for o in &ops {
+            step = o.transform_range(step.0, step.1);
+        }
+        prop_assert_eq!(whole.0 == whole.1, step.0 == step.1);
+        if whole.0 < whole.1 {
+            prop_assert_eq!(whole, step);
+        }
+        // The same holds for the position of an anchor's start while its character is kept.
+        let p = composed.transform_position(s, true);
+        let mut q = s;
+        for o in &ops {
+            q = o.transform_position(q, true);
+        }
+        if survivors(&composed).get(s).copied().flatten().is_some() {
+            prop_assert_eq!(p, q);
+        }
+    }
+
     #[test]
     fn json_round_trip(doc in text(20), ra in recipe()) {
         let a = build(chars(&doc), &ra);
