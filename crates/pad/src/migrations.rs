@@ -185,6 +185,13 @@ ALTER TABLE pad_snapshots ADD COLUMN packed BYTEA;
             sql: CLIENTS_IN_SNAPSHOTS,
             pg: CLIENTS_IN_SNAPSHOTS,
         },
+        Migration {
+            version: 6,
+            name: "pad_comment_threads",
+            after: None,
+            sql: COMMENTS,
+            pg: COMMENTS_PG,
+        },
     ],
 };
 
@@ -195,4 +202,79 @@ const CLIENTS_IN_SNAPSHOTS: &str = r#"
 -- index entry per edit cost every busy pad a page write per batch.
 ALTER TABLE pad_snapshots ADD COLUMN clients TEXT;
 DROP INDEX pad_revisions_client;
+"#;
+
+/// Migration 6: comments on a pad's text (`comments.rs`). A thread's anchor is a range of
+/// characters as of `anchor_rev`, carried forward through the revisions after it when read.
+const COMMENTS: &str = r#"
+CREATE TABLE pad_comment_threads (
+    id TEXT PRIMARY KEY,
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    anchor_start INTEGER NOT NULL,
+    anchor_end INTEGER NOT NULL,
+    anchor_rev INTEGER NOT NULL,
+    -- The commented text when the thread was opened (shown once that text is deleted).
+    quote TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    author_color TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    resolved_at INTEGER,
+    resolved_by TEXT,
+    resolved_by_name TEXT
+) STRICT;
+CREATE INDEX pad_comment_threads_pad ON pad_comment_threads(pad_id, created_at);
+CREATE INDEX pad_comment_threads_author ON pad_comment_threads(author_id);
+-- A thread's messages, its opening comment first.
+CREATE TABLE pad_comments (
+    id TEXT PRIMARY KEY,
+    thread_id TEXT NOT NULL REFERENCES pad_comment_threads(id) ON DELETE CASCADE,
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    author_id TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    author_color TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    edited_at INTEGER
+) STRICT;
+CREATE INDEX pad_comments_pad ON pad_comments(pad_id, created_at);
+CREATE INDEX pad_comments_thread ON pad_comments(thread_id, created_at);
+CREATE INDEX pad_comments_author ON pad_comments(author_id);
+"#;
+
+/// Migration 6 on PostgreSQL.
+const COMMENTS_PG: &str = r#"
+CREATE TABLE pad_comment_threads (
+    id TEXT PRIMARY KEY,
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    anchor_start BIGINT NOT NULL,
+    anchor_end BIGINT NOT NULL,
+    anchor_rev BIGINT NOT NULL,
+    -- The commented text when the thread was opened (shown once that text is deleted).
+    quote TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    author_color TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    resolved_at BIGINT,
+    resolved_by TEXT,
+    resolved_by_name TEXT
+);
+CREATE INDEX pad_comment_threads_pad ON pad_comment_threads(pad_id, created_at);
+CREATE INDEX pad_comment_threads_author ON pad_comment_threads(author_id);
+-- A thread's messages, its opening comment first.
+CREATE TABLE pad_comments (
+    id TEXT PRIMARY KEY,
+    thread_id TEXT NOT NULL REFERENCES pad_comment_threads(id) ON DELETE CASCADE,
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    author_id TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    author_color TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    edited_at BIGINT
+);
+CREATE INDEX pad_comments_pad ON pad_comments(pad_id, created_at);
+CREATE INDEX pad_comments_thread ON pad_comments(thread_id, created_at);
+CREATE INDEX pad_comments_author ON pad_comments(author_id);
 "#;
