@@ -306,14 +306,19 @@ fn schema_of(v: &Value) -> Value {
 /// `/api/v1/chat/teams/{team}` → (`/api/v1/chat`, `/teams/{team}`): the scope of a path whose
 /// third segment is static, and the rest.
 fn split_scope(path: &str) -> Option<(&str, &str)> {
-    const API: &str = "/api/v1/";
-    let rest = path.strip_prefix(API)?;
+    // `/api/v1/<area>`, and Etherpad's `/api/<version>` (`/api/1.2.15/{function}`): a route of
+    // its own per version would be one more regex tried before every scope.
+    let api = match path.strip_prefix("/api/") {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => "/api/",
+        _ => "/api/v1/",
+    };
+    let rest = path.strip_prefix(api)?;
     let end = rest.find('/').unwrap_or(rest.len());
     let area = &rest[..end];
     if area.is_empty() || area.contains('{') {
         return None;
     }
-    Some(path.split_at(API.len() + end))
+    Some(path.split_at(api.len() + end))
 }
 
 /// Shorthand for a `RouteDoc` answering JSON 200.
@@ -439,8 +444,9 @@ impl RouteDoc {
             });
         }
         if self.envelope == Envelope::Etherpad {
-            // Etherpad answers its own codes in the envelope, with these statuses.
-            out.retain(|s, _| matches!(s, 400 | 401 | 404 | 431 | 500 | 503));
+            // Etherpad answers its own codes in the envelope, with these statuses (wrong
+            // parameters are code 1 with 200, as Etherpad answers them).
+            out.retain(|s, _| matches!(s, 401 | 404 | 431 | 500 | 503));
         }
         out
     }
@@ -513,6 +519,11 @@ mod tests {
         assert_eq!(split_scope("/api/v1/{x}/y"), None);
         assert_eq!(split_scope("/w/{slug}/_files"), None);
         assert_eq!(split_scope("/api/v1/"), None);
+        assert_eq!(
+            split_scope("/api/1.2.15/{function}"),
+            Some(("/api/1.2.15", "/{function}"))
+        );
+        assert_eq!(split_scope("/api"), None);
     }
 
     fn answer(text: &'static str) -> impl Fn() -> std::future::Ready<HttpResponse> + Clone {

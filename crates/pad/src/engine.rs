@@ -1391,6 +1391,11 @@ impl PadService {
         actor: Option<&Actor>,
     ) -> Result<(PadInfo, bool), PadError> {
         let (info, readonly) = self.find(id_or_readonly).await?;
+        // A group pad of Etherpad's API opens with a session of its group (its read-only link
+        // is public, as in Etherpad).
+        if let (Some(group), false) = (crate::etherpad::group_of(&info.id), readonly) {
+            crate::etherpad::check_group_access(self, group, actor).await?;
+        }
         if !info.protected {
             return Ok((info, readonly));
         }

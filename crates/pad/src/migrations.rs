@@ -186,6 +186,13 @@ ALTER TABLE pad_snapshots ADD COLUMN packed BYTEA;
             pg: CLIENTS_IN_SNAPSHOTS,
         },
         Migration {
+            version: 5,
+            name: "etherpad_groups_authors_sessions",
+            after: None,
+            sql: ETHERPAD_API,
+            pg: ETHERPAD_API_PG,
+        },
+        Migration {
             version: 6,
             name: "pad_comment_threads",
             after: None,
@@ -277,4 +284,89 @@ CREATE TABLE pad_comments (
 CREATE INDEX pad_comments_pad ON pad_comments(pad_id, created_at);
 CREATE INDEX pad_comments_thread ON pad_comments(thread_id, created_at);
 CREATE INDEX pad_comments_author ON pad_comments(author_id);
+"#;
+
+/// Migration 5: Etherpad's HTTP API groups, authors and sessions (SQL in `etherpad/store.rs`);
+/// a group's pads are the pads whose id starts with `<group id>$`.
+const ETHERPAD_API: &str = r#"
+CREATE TABLE etherpad_groups (
+    id TEXT PRIMARY KEY,
+    -- createGroupIfNotExistsFor's key (the integration's own id for the group).
+    mapper TEXT UNIQUE,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE etherpad_authors (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    mapper TEXT UNIQUE,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE etherpad_sessions (
+    id TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL REFERENCES etherpad_groups(id) ON DELETE CASCADE,
+    author_id TEXT NOT NULL REFERENCES etherpad_authors(id) ON DELETE CASCADE,
+    -- Unix time in seconds, as Etherpad has it.
+    valid_until INTEGER NOT NULL
+) STRICT;
+CREATE INDEX etherpad_sessions_group ON etherpad_sessions(group_id);
+CREATE INDEX etherpad_sessions_author ON etherpad_sessions(author_id);
+-- Who (a user or a guest of this instance) brought a session's cookie: they may open the
+-- session's group pads while it is valid. Gone with the session.
+CREATE TABLE etherpad_admissions (
+    session_id TEXT NOT NULL REFERENCES etherpad_sessions(id) ON DELETE CASCADE,
+    actor_id TEXT NOT NULL,
+    admitted_at INTEGER NOT NULL,
+    PRIMARY KEY (session_id, actor_id)
+) STRICT;
+CREATE INDEX etherpad_admissions_actor ON etherpad_admissions(actor_id);
+-- Which identities wrote as which API author (listPadsOfAuthor, listAuthorsOfPad): kept when
+-- the session ends, as Etherpad keeps an author's pads.
+CREATE TABLE etherpad_author_actors (
+    author_id TEXT NOT NULL REFERENCES etherpad_authors(id) ON DELETE CASCADE,
+    actor_id TEXT NOT NULL,
+    PRIMARY KEY (author_id, actor_id)
+) STRICT;
+CREATE INDEX etherpad_author_actors_actor ON etherpad_author_actors(actor_id);
+"#;
+
+/// Migration 5 on PostgreSQL.
+const ETHERPAD_API_PG: &str = r#"
+CREATE TABLE etherpad_groups (
+    id TEXT PRIMARY KEY,
+    -- createGroupIfNotExistsFor's key (the integration's own id for the group).
+    mapper TEXT UNIQUE,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE etherpad_authors (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    mapper TEXT UNIQUE,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE etherpad_sessions (
+    id TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL REFERENCES etherpad_groups(id) ON DELETE CASCADE,
+    author_id TEXT NOT NULL REFERENCES etherpad_authors(id) ON DELETE CASCADE,
+    -- Unix time in seconds, as Etherpad has it.
+    valid_until BIGINT NOT NULL
+);
+CREATE INDEX etherpad_sessions_group ON etherpad_sessions(group_id);
+CREATE INDEX etherpad_sessions_author ON etherpad_sessions(author_id);
+-- Who (a user or a guest of this instance) brought a session's cookie: they may open the
+-- session's group pads while it is valid. Gone with the session.
+CREATE TABLE etherpad_admissions (
+    session_id TEXT NOT NULL REFERENCES etherpad_sessions(id) ON DELETE CASCADE,
+    actor_id TEXT NOT NULL,
+    admitted_at BIGINT NOT NULL,
+    PRIMARY KEY (session_id, actor_id)
+);
+CREATE INDEX etherpad_admissions_actor ON etherpad_admissions(actor_id);
+-- Which identities wrote as which API author (listPadsOfAuthor, listAuthorsOfPad): kept when
+-- the session ends, as Etherpad keeps an author's pads.
+CREATE TABLE etherpad_author_actors (
+    author_id TEXT NOT NULL REFERENCES etherpad_authors(id) ON DELETE CASCADE,
+    actor_id TEXT NOT NULL,
+    PRIMARY KEY (author_id, actor_id)
+);
+CREATE INDEX etherpad_author_actors_actor ON etherpad_author_actors(actor_id);
 "#;

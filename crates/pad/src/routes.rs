@@ -71,7 +71,17 @@ async fn mine(pads: Pads, who: SignedIn) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(pads.list_for(who.0.id()).await.map_err(ApiError::from)?))
 }
 
-async fn get(pads: Pads, who: MaybeActor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn get(
+    pads: Pads,
+    who: MaybeActor,
+    id: web::Path<String>,
+    req: actix_web::HttpRequest,
+) -> ApiResult<HttpResponse> {
+    // A group pad of Etherpad's API: the `sessionID` cookie the integration set lets this
+    // person in (`etherpad/access.rs`).
+    crate::etherpad::admit_from_request(&pads, &req, &id, who.0.as_ref())
+        .await
+        .map_err(ApiError::from)?;
     let (info, readonly) = pads
         .open(&id, who.0.as_ref())
         .await

@@ -523,6 +523,7 @@ pub fn forget_user(c: &Connection, user_id: &str, name: &str) -> SResult<()> {
         "UPDATE pads SET owner_id = NULL WHERE owner_id = ?1",
         [user_id],
     )?;
+    crate::etherpad::forget_actor(c, user_id)?;
     Ok(())
 }
 
