@@ -680,6 +680,8 @@ pub struct PadsConfig {
     pub snapshot_every: u64,
     pub expire_unused_days: u64,
     pub unload_idle_secs: u64,
+    /// Largest image pasted or uploaded into a pad, in bytes.
+    pub max_image_bytes: u64,
 }
 
 impl Default for PadsConfig {
@@ -692,6 +694,7 @@ impl Default for PadsConfig {
             snapshot_every: 500,
             expire_unused_days: 0,
             unload_idle_secs: 600,
+            max_image_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -1152,6 +1155,7 @@ impl Config {
             ("pads.max_op_components", self.pads.max_op_components),
             ("pads.ops_per_second", self.pads.ops_per_second),
             ("pads.snapshot_every", self.pads.snapshot_every),
+            ("pads.max_image_bytes", self.pads.max_image_bytes),
             ("polls.max_options", self.polls.max_options),
             ("wikis.max_page_chars", self.wikis.max_page_chars),
         ];

@@ -51,12 +51,77 @@ fn sanitise(html: &str, builder: &ammonia::Builder<'_>) -> Result<String, Error>
     Ok(builder.clean(html).to_string())
 }
 
-/// A document for download (pad export): images stay images.
+/// A document for download (pad export) with no image of its own: as [`to_html_with_images`],
+/// every image is a link, so opening the file fetches nothing.
 pub fn to_html(text: &str) -> Result<String, Error> {
+    to_html_with_images(text, &std::collections::HashMap::new())
+}
+
+/// A downloaded document that shows only the images of `images` (keyed by the URL the text names
+/// them with: a pad's own images), written in as `data:` URIs, since a file opened from a disk
+/// has no server to ask. Any other image, in Markdown or raw HTML, would be a request to whatever
+/// host its URL names when the file is opened: a Markdown image becomes a link to it, as in
+/// [`to_page_html`], and a raw `<img>` loses its address.
+pub fn to_html_with_images(
+    text: &str,
+    images: &std::collections::HashMap<String, (String, Vec<u8>)>,
+) -> Result<String, Error> {
+    use base64::Engine as _;
     limits::check_markdown(text)?;
+    let events = Parser::new_ext(text, options()).map(|event| match event {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if !images.contains_key(dest_url.as_ref()) => Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }),
+        other => other,
+    });
+    // Which image ends are a link's: a stack, as an image's description may hold another image.
+    let mut linked: Vec<bool> = Vec::new();
+    let events = events.map(|event| match event {
+        Event::Start(Tag::Image { .. }) => {
+            linked.push(false);
+            event
+        }
+        Event::Start(Tag::Link { .. }) => {
+            linked.push(true);
+            event
+        }
+        Event::End(TagEnd::Image | TagEnd::Link) => {
+            if linked.pop().unwrap_or(false) {
+                Event::End(TagEnd::Link)
+            } else {
+                Event::End(TagEnd::Image)
+            }
+        }
+        other => other,
+    });
     let mut html = String::with_capacity(text.len() * 3 / 2);
-    push_html_checked(&mut html, Parser::new_ext(text, options()))?;
-    sanitise(&html, &ammonia::Builder::default())
+    push_html_checked(&mut html, events)?;
+    // The sanitiser's filter must own what it reads.
+    let sources: std::collections::HashMap<String, String> = images
+        .iter()
+        .map(|(url, (content_type, bytes))| {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+            (url.clone(), format!("data:{content_type};base64,{b64}"))
+        })
+        .collect();
+    let mut builder = ammonia::Builder::default();
+    builder
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .attribute_filter(move |element, attribute, value| {
+            if element != "img" || attribute != "src" {
+                return Some(value.into());
+            }
+            sources.get(value).map(|src| src.clone().into())
+        });
+    sanitise(&html, &builder)
 }
 
 /// HTML shown inside a page: an image would be a request to whatever host its URL names, so each
@@ -185,6 +250,36 @@ mod tests {
         assert!(html.contains("<h1>Titre</h1>"));
         assert!(!html.contains("script"));
         assert!(!html.contains("onerror"));
+    }
+
+    #[test]
+    fn a_document_shows_its_own_images_written_in_and_links_the_others() {
+        let mut own = std::collections::HashMap::new();
+        own.insert(
+            "/api/v1/pads/r-x/images/abc".to_string(),
+            ("image/png".to_string(), b"\x89PNG".to_vec()),
+        );
+        let html = to_html_with_images(
+            "![ours](/api/v1/pads/r-x/images/abc) ![theirs](https://tracker.example/t.png)\n\n\
+             <img src=\"https://x.example/p.gif\"> <img src=\"/api/v1/pads/r-x/images/abc\">\n\n\
+             [![in a link](https://x.example/i.png)](https://x.example/)",
+            &own,
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            html.matches("<img src=\"data:image/png;base64,iVBORw==\"")
+                .count(),
+            2,
+            "{html}"
+        );
+        assert!(html.contains("alt=\"ours\""), "{html}");
+        assert!(!html.contains("src=\"https"), "{html}");
+        assert!(!html.contains("src=\"/"), "{html}");
+        assert!(
+            html.contains("href=\"https://tracker.example/t.png\""),
+            "{html}"
+        );
+        assert!(html.contains("href=\"https://x.example/i.png\""), "{html}");
     }
 
     #[test]

@@ -280,6 +280,8 @@ pub struct PadService {
     quotas: nichoir_core::quota::Quotas,
     /// Mentions in pad chat reach the bell (`chat.rs`).
     notifier: Arc<dyn nichoir_core::notify::Notifier>,
+    /// Where pad images are kept (`images.rs`); None: pads take no images.
+    pub(crate) images: Option<crate::images::ImageHome>,
 }
 
 /// Topic names: editors follow `pad:<id>`, read-only viewers `padro:<readonly id>`.
@@ -321,6 +323,7 @@ impl PadService {
             pads: Mutex::new(HashMap::new()),
             quotas: nichoir_core::quota::Quotas::unlimited(),
             notifier: Arc::new(nichoir_core::notify::Silent),
+            images: None,
         }
     }
 
@@ -1365,12 +1368,14 @@ impl PadService {
                     "pad_saved_revisions",
                     "pad_grants",
                     "pad_authors",
+                    "pad_images",
                 ] {
                     tx.execute(&format!("DELETE FROM {table} WHERE pad_id = ?1"), [&id])?;
                 }
                 Ok(())
             })
             .await?;
+        self.remove_images_of(&info.readonly_id).await;
         *guard = None;
         let ev = json!({"type": "deleted"});
         self.hub

@@ -12,6 +12,8 @@ mod export;
 #[cfg(test)]
 mod fuzz_tests;
 mod idle;
+mod images;
+mod images_store;
 mod import;
 mod migrations;
 mod model;
@@ -35,6 +37,9 @@ pub use chat::{ChatMessage, SavedRevision};
 pub use departure::PadDeparture;
 pub use engine::{Applied, PadService};
 pub use export::PadExport;
+pub use images::{
+    image_url, image_usage, parse_image_url, PadImage, PadImageExport, IMAGE_TYPES,
+};
 pub use migrations::MIGRATIONS;
 pub use model::{PadInfo, RevisionInfo};
 pub use moderation::PadModeration;

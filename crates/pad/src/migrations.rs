@@ -199,6 +199,13 @@ ALTER TABLE pad_snapshots ADD COLUMN packed BYTEA;
             sql: COMMENTS,
             pg: COMMENTS_PG,
         },
+        Migration {
+            version: 7,
+            name: "pad_images",
+            after: None,
+            sql: PAD_IMAGES,
+            pg: PAD_IMAGES_PG,
+        },
     ],
 };
 
@@ -369,4 +376,42 @@ CREATE TABLE etherpad_author_actors (
     PRIMARY KEY (author_id, actor_id)
 );
 CREATE INDEX etherpad_author_actors_actor ON etherpad_author_actors(actor_id);
+"#;
+
+/// Migration 7: images pasted or uploaded into a pad (`images.rs`, SQL in `images_store.rs`).
+/// The bytes are among the uploads (`pad/<read-only id>/<sha256>`); a pad holds one row per
+/// distinct image, and its uploader's quota counts it.
+const PAD_IMAGES: &str = r#"
+CREATE TABLE pad_images (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (pad_id, id)
+) STRICT, WITHOUT ROWID;
+-- The same image pasted twice into a pad is one image.
+CREATE UNIQUE INDEX pad_images_sha ON pad_images(pad_id, sha256);
+-- Quotas add up a person's images at each upload (nichoir_core::quota).
+CREATE INDEX pad_images_uploader ON pad_images(uploaded_by, size);
+"#;
+
+/// Migration 7 on PostgreSQL.
+const PAD_IMAGES_PG: &str = r#"
+CREATE TABLE pad_images (
+    pad_id TEXT NOT NULL REFERENCES pads(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (pad_id, id)
+);
+-- The same image pasted twice into a pad is one image.
+CREATE UNIQUE INDEX pad_images_sha ON pad_images(pad_id, sha256);
+-- Quotas add up a person's images at each upload (nichoir_core::quota).
+CREATE INDEX pad_images_uploader ON pad_images(uploaded_by, size);
 "#;

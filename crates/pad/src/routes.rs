@@ -38,6 +38,9 @@ pub fn declare(api: Api) -> Api {
             .raw_body("application/json").ok(201, "application/json"), import_etherpad)
         .route(doc(m("POST"), "/api/v1/pads/{id}/unlock", "pads", "Give a protected pad's password (remembered for this person)", Access::Anyone)
             .body(json!({"password": "secret"})).ok(204, "").errors(&[429]), unlock)
+        .route(doc(m("POST"), "/api/v1/pads/{id}/images", "pads", "Add an image (the body: PNG, JPEG, GIF or WebP, as its Content-Type says); answers its URL", Access::Anyone)
+            .raw_body("image/png").ok(201, "application/json").errors(&[413, 415]), crate::images::routes::add)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/images/{image}", "pads", "An image of a pad (by the pad's id or read-only id)", Access::Public).ok(200, "image/png"), crate::images::routes::get)
 }
 
 #[derive(Deserialize)]
@@ -162,7 +165,7 @@ async fn export(
         "txt" => (text, "text/plain; charset=utf-8", "txt"),
         "md" => (text, "text/markdown; charset=utf-8", "md"),
         "html" => (
-            html_document(&name, &crate::import::markdown_to_html(text).await?),
+            html_document(&name, &pads.export_html(&info, text).await?),
             "text/html; charset=utf-8",
             "html",
         ),
@@ -178,8 +181,12 @@ async fn export(
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}-r{rev}.{ext}\""),
         ))
-        // An exported HTML file must not run anything if someone opens it from this origin.
-        .insert_header(("Content-Security-Policy", "default-src 'none'; sandbox"))
+        // An exported HTML file must not run anything if someone opens it from this origin; its
+        // images are written in.
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; img-src data:; sandbox",
+        ))
         .body(body))
 }
 

@@ -162,13 +162,15 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         vec![
             Arc::new(nichoir_chat::file_usage(db.clone())),
             Arc::new(nichoir_wiki::file_usage(db.clone())),
+            Arc::new(nichoir_pad::image_usage(db.clone())),
         ],
         Arc::new(auth.clone()),
     );
     let pads = Arc::new(
         nichoir_pad::PadService::new(db.clone(), hub.clone(), auth.clone(), config.pads.clone())
             .with_quotas(quotas.clone())
-            .with_notifier(notifier.clone()),
+            .with_notifier(notifier.clone())
+            .with_images(blobs.clone(), config.uploads.max_image_pixels),
     );
     nichoir_pad::register_topics(&pads);
     let mailer = nichoir_mail::Mailer::from_config(&config.smtp, &config.instance.name)?;
@@ -245,6 +247,9 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     let exporters: Vec<Arc<dyn ExportContributor>> = vec![
         Arc::new(AccountExport { auth: auth.clone() }),
         Arc::new(nichoir_pad::PadExport {
+            service: pads.clone(),
+        }),
+        Arc::new(nichoir_pad::PadImageExport {
             service: pads.clone(),
         }),
         Arc::new(nichoir_polls::PollExport {
