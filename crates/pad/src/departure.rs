@@ -21,7 +21,10 @@ impl DepartureContributor for PadDeparture {
         let u = user_id.to_string();
         self.service
             .db()
-            .write(move |c| crate::store::forget_user(c, &u, DELETED_NAME))
+            .write(move |c| {
+                crate::store::forget_user(c, &u, DELETED_NAME)?;
+                crate::comments_store::forget_user(c, &u, DELETED_NAME)
+            })
             .await?;
         // Clients read author names from the table, never from a loaded pad's memory (which
         // only remembers whom it stored already, and a deleted account edits no more).
@@ -32,7 +35,10 @@ impl DepartureContributor for PadDeparture {
         let u = user_id.to_string();
         self.service
             .db()
-            .write(move |c| crate::store::erase_user_chat(c, &u))
+            .write(move |c| {
+                crate::store::erase_user_chat(c, &u)?;
+                crate::comments_store::erase_user(c, &u)
+            })
             .await?;
         Ok(())
     }

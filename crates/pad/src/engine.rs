@@ -1362,6 +1362,8 @@ impl PadService {
                     params![id, now_ms()],
                 )?;
                 for table in [
+                    "pad_comments",
+                    "pad_comment_threads",
                     "pad_revisions",
                     "pad_snapshots",
                     "pad_chat",

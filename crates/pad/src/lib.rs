@@ -4,6 +4,9 @@
 
 mod authorship;
 mod chat;
+mod comments;
+mod comments_routes;
+mod comments_store;
 mod departure;
 mod engine;
 mod etherpad;
@@ -34,6 +37,7 @@ use nichoir_http::Api;
 
 pub use authorship::Authorship;
 pub use chat::{ChatMessage, SavedRevision};
+pub use comments::{Comment, CommentList, CommentThread, PadCommentExport};
 pub use departure::PadDeparture;
 pub use engine::{Applied, PadService};
 pub use export::PadExport;

@@ -8,6 +8,7 @@ use nichoir_http::{
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::comments_routes as comments;
 use crate::engine::PadService;
 
 type Pads = web::Data<std::sync::Arc<PadService>>;
@@ -28,6 +29,17 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("GET"), "/api/v1/pads/{id}/chat", "pads", "Pad chat, oldest first (?before=ID&limit=N)", Access::Public), chat)
         .route(doc(m("POST"), "/api/v1/pads/{id}/chat", "pads", "Say something in the pad chat", Access::Anyone)
             .body(json!({"text": "On se voit jeudi ?"})).ok(201, "application/json"), post_chat)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/comments", "pads", "Comment threads on the text, anchors at the newest revision (id or read-only id)", Access::Public), comments::list)
+        .route(doc(m("POST"), "/api/v1/pads/{id}/comments", "pads", "Comment on [start, end) of the text at revision rev (characters)", Access::Anyone)
+            .body(json!({"start": 12, "end": 20, "rev": 41, "text": "Source ?"})).ok(201, "application/json").errors(&[409, 413]), comments::create)
+        .route(doc(m("POST"), "/api/v1/pads/{id}/comments/{thread}/replies", "pads", "Reply in a comment thread", Access::Anyone)
+            .body(json!({"text": "Ajoutée."})).ok(201, "application/json").errors(&[413]), comments::reply)
+        .route(doc(m("PUT"), "/api/v1/pads/{id}/comments/{thread}/resolved", "pads", "Resolve (true) or reopen (false) a comment thread", Access::Anyone)
+            .body(json!({"resolved": true})), comments::resolve)
+        .route(doc(m("DELETE"), "/api/v1/pads/{id}/comments/{thread}", "pads", "Delete a comment thread (its author, the pad's creator or an admin)", Access::Anyone).ok(204, ""), comments::delete_thread)
+        .route(doc(m("PATCH"), "/api/v1/pads/{id}/comments/{thread}/replies/{comment}", "pads", "Change one's own comment", Access::Anyone)
+            .body(json!({"text": "Ajoutée en page 2."})).errors(&[413]), comments::edit)
+        .route(doc(m("DELETE"), "/api/v1/pads/{id}/comments/{thread}/replies/{comment}", "pads", "Delete a comment (its author, the pad's creator or an admin)", Access::Anyone).ok(204, ""), comments::delete)
         .route(doc(m("GET"), "/api/v1/pads/{id}/saved-revisions", "pads", "Saved, named revisions", Access::Public), saved)
         .route(doc(m("POST"), "/api/v1/pads/{id}/saved-revisions", "pads", "Save (star) a revision with a label", Access::Anyone)
             .body(json!({"rev": 12, "label": "Version envoyée au CA"})).ok(201, "application/json"), save)

@@ -249,6 +249,9 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         Arc::new(nichoir_pad::PadExport {
             service: pads.clone(),
         }),
+        Arc::new(nichoir_pad::PadCommentExport {
+            service: pads.clone(),
+        }),
         Arc::new(nichoir_pad::PadImageExport {
             service: pads.clone(),
         }),
