@@ -9,6 +9,7 @@ mod chat;
 mod chat_email;
 mod csrf;
 mod deletion;
+mod embed;
 mod etherpad;
 mod frame_fuzz;
 mod hardening;

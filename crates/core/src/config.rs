@@ -66,6 +66,52 @@ fn parse_nets(key: &str, list: &[String]) -> Result<Vec<IpNet>, ConfigError> {
         .collect()
 }
 
+/// `http(s)://host[:port]` in lower case, nothing after: what a CSP source may hold without
+/// widening it (no wildcard, path, quote or separator can reach the header).
+pub fn is_origin(s: &str) -> bool {
+    let Some(rest) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let port_ok = |p: Option<&str>| {
+        p.is_none_or(|p| {
+            p.len() <= 5
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u16>().is_ok_and(|n| n > 0)
+        })
+    };
+    if let Some(v6) = rest.strip_prefix('[') {
+        let Some((addr, after)) = v6.split_once(']') else {
+            return false;
+        };
+        let port = match after {
+            "" => None,
+            p => match p.strip_prefix(':') {
+                Some(p) => Some(p),
+                None => return false,
+            },
+        };
+        return addr.parse::<std::net::Ipv6Addr>().is_ok() && port_ok(port);
+    }
+    let (host, port) = match rest.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        && port_ok(port)
+}
+
 fn bad(key: &str, message: impl Into<String>) -> ConfigError {
     ConfigError::BadValue {
         key: key.to_string(),
@@ -301,6 +347,9 @@ pub struct InstanceConfig {
     pub name: String,
     pub registration: Registration,
     pub default_language: String,
+    /// The sites that may show pads, polls and wiki pages in a frame (`https://wiki.example.org`):
+    /// their `frame-ancestors`. Empty: no site may, as for every other page.
+    pub embed_allowed_origins: Vec<String>,
 }
 
 impl Default for InstanceConfig {
@@ -309,6 +358,7 @@ impl Default for InstanceConfig {
             name: "Nichoir".into(),
             registration: Registration::InviteOnly,
             default_language: "en".into(),
+            embed_allowed_origins: Vec::new(),
         }
     }
 }
@@ -1110,6 +1160,19 @@ impl Config {
         if !["en", "fr"].contains(&self.instance.default_language.as_str()) {
             return Err(bad("instance.default_language", "must be \"en\" or \"fr\""));
         }
+        if let Some(o) = self
+            .instance
+            .embed_allowed_origins
+            .iter()
+            .find(|o| !is_origin(o))
+        {
+            return Err(bad(
+                "instance.embed_allowed_origins",
+                format!(
+                    "`{o}` is not an origin: https://host or https://host:port, without a path"
+                ),
+            ));
+        }
         let positive: &[(&str, u64)] = &[
             ("server.max_json_bytes", self.server.max_json_bytes),
             ("server.max_header_bytes", self.server.max_header_bytes),
@@ -1524,6 +1587,61 @@ fn parse_env_value(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embedding_sites_are_bare_origins() {
+        for ok in [
+            "https://wiki.example.org",
+            "http://127.0.0.1:8080",
+            "https://[::1]:8443",
+            "https://moodle.asso-exemple.fr",
+        ] {
+            assert!(is_origin(ok), "{ok}");
+        }
+        for no in [
+            "wiki.example.org",
+            "https://wiki.example.org/",
+            "https://wiki.example.org/page",
+            "https://*.example.org",
+            "https://Wiki.example.org",
+            "https://wiki.example.org:0",
+            "https://wiki.example.org:99999",
+            "https://wiki example.org",
+            "https://a.org; script-src *",
+            "https://a.org 'unsafe-inline'",
+            "ftp://a.org",
+            "https://",
+            "https://-a.org",
+            "https://[nope]",
+        ] {
+            assert!(!is_origin(no), "{no}");
+        }
+        let c = Config::load(
+            None,
+            env(&[(
+                "NICHOIR_INSTANCE_EMBED_ALLOWED_ORIGINS",
+                "https://a.example, https://b.example:8443",
+            )]),
+        )
+        .expect("loads");
+        assert_eq!(
+            c.instance.embed_allowed_origins,
+            vec!["https://a.example", "https://b.example:8443"]
+        );
+        let err = Config::load(
+            None,
+            env(&[(
+                "NICHOIR_INSTANCE_EMBED_ALLOWED_ORIGINS",
+                "https://a.example,wiki.example.org/x",
+            )]),
+        )
+        .expect_err("refused")
+        .to_string();
+        assert!(
+            err.contains("instance.embed_allowed_origins") && err.contains("wiki.example.org/x"),
+            "{err}"
+        );
+    }
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

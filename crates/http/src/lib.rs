@@ -30,4 +30,4 @@ pub use download::file_download;
 pub use error::{ApiError, ApiResult};
 pub use json::{json_config, path_config, query_config};
 pub use panic::Guarded;
-pub use security::security_headers;
+pub use security::{embed_guest_cookie, embeddable_path, security_headers};

@@ -390,7 +390,6 @@ pub async fn serve(
     let video = web::Data::new(prepared.video.clone());
     let notify = web::Data::new(prepared.notify.clone());
     let json_limit = config.server.max_json_bytes as usize;
-    let https = config.is_https();
     let header_limit = config.server.max_header_bytes as usize;
     let workers = match config.server.workers {
         0 => std::thread::available_parallelism()
@@ -419,7 +418,7 @@ pub async fn serve(
             .app_data(path_config())
             .app_data(query_config())
             .wrap(from_fn(csrf_guard))
-            .wrap(security_headers(https))
+            .wrap(from_fn(security_headers))
             .wrap(from_fn(move |req, next| {
                 limit_headers(req, next, header_limit)
             }))

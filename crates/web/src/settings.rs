@@ -58,7 +58,11 @@ pub enum Kind {
     Port,
     /// Written, never shown back.
     Secret,
+    /// Lines of at most `max_length` characters each (at most `MAX_LIST` of them).
+    List,
 }
+
+const MAX_LIST: usize = 50;
 
 /// The settings the UI offers, in the order it shows them, by group.
 struct Editable {
@@ -114,6 +118,13 @@ const EDITABLE: &[Editable] = &[
         kind: Kind::Choice,
         max_length: 0,
         choices: &["en", "fr"],
+    },
+    Editable {
+        key: "instance.embed_allowed_origins",
+        group: "instance",
+        kind: Kind::List,
+        max_length: 200,
+        choices: &[],
     },
     text("transparency.hosting_provider", "about", 200),
     text("transparency.hosting_country", "about", 100),
@@ -261,6 +272,22 @@ fn check(e: &Editable, value: &Value) -> Result<(), Error> {
         Kind::Bool => match value {
             Value::Bool(_) => Ok(()),
             _ => bad("true or false"),
+        },
+        Kind::List => match value.as_array() {
+            Some(items) if items.len() > MAX_LIST => bad(&format!("at most {MAX_LIST} lines")),
+            Some(items)
+                if items.iter().all(|i| {
+                    i.as_str().is_some_and(|s| {
+                        s.chars().count() <= e.max_length && !s.chars().any(char::is_control)
+                    })
+                }) =>
+            {
+                Ok(())
+            }
+            _ => bad(&format!(
+                "a list of texts of at most {} characters",
+                e.max_length
+            )),
         },
         Kind::Port => match value.as_u64() {
             Some(1..=65535) => Ok(()),
@@ -484,6 +511,12 @@ mod tests {
         assert!(check(port, &Value::from(0)).is_err());
         assert!(check(port, &Value::from(70000)).is_err());
         assert!(check(port, &Value::from("465")).is_err());
+        let sites = editable("instance.embed_allowed_origins").expect("sites");
+        assert!(check(sites, &serde_json::json!(["https://wiki.example.org"])).is_ok());
+        assert!(check(sites, &serde_json::json!([])).is_ok());
+        assert!(check(sites, &Value::from("https://wiki.example.org")).is_err());
+        assert!(check(sites, &serde_json::json!([3])).is_err());
+        assert!(check(sites, &serde_json::json!(["a\nb"])).is_err());
         let tls = editable("smtp.starttls").expect("starttls");
         assert!(check(tls, &Value::from(false)).is_ok());
         assert!(check(tls, &Value::from("no")).is_err());

@@ -1,11 +1,24 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use nichoir_auth::{Actor, ProfileUpdate, GUEST_COOKIE};
-use nichoir_http::{guest_cookie, read_cookie, AnyActor, ApiResult, Ctx};
+use nichoir_http::{embed_guest_cookie, guest_cookie, read_cookie, AnyActor, ApiResult, Ctx};
+use serde::Deserialize;
 use serde_json::json;
+
+#[derive(Deserialize)]
+pub struct GuestQuery {
+    /// `1`: the page asking is shown in another site's frame (`?embed=1`), see
+    /// `nichoir_http::embed_guest_cookie`.
+    #[serde(default)]
+    embed: Option<String>,
+}
 
 /// The guest identity behind the cookie, created on first call. Signed-in users get theirs too:
 /// a person who signs in keeps a separate guest identity only if they had one.
-pub async fn get(ctx: web::Data<Ctx>, req: HttpRequest) -> ApiResult<HttpResponse> {
+pub async fn get(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    query: web::Query<GuestQuery>,
+) -> ApiResult<HttpResponse> {
     let cookie = read_cookie(&req, GUEST_COOKIE);
     let (actor, new_cookie) = ctx.auth.guest(cookie.as_deref()).await?;
     let token = new_cookie.clone().or(cookie).unwrap_or_default();
@@ -13,12 +26,22 @@ pub async fn get(ctx: web::Data<Ctx>, req: HttpRequest) -> ApiResult<HttpRespons
         return Ok(HttpResponse::InternalServerError().finish());
     };
     let mut resp = HttpResponse::Ok();
+    // Only where some site may frame the tools: elsewhere no page needs a cookie sent to frames.
+    let embed = query.embed.as_deref() == Some("1")
+        && !ctx.live.get().instance.embed_allowed_origins.is_empty();
     if let Some(c) = new_cookie {
-        resp.cookie(guest_cookie(
-            c,
-            ctx.secure_cookies(),
-            ctx.config.auth.guest_cookie_days,
-        ));
+        if embed {
+            resp.append_header((
+                actix_web::http::header::SET_COOKIE,
+                embed_guest_cookie(&c, ctx.secure_cookies(), ctx.config.auth.guest_cookie_days),
+            ));
+        } else {
+            resp.cookie(guest_cookie(
+                c,
+                ctx.secure_cookies(),
+                ctx.config.auth.guest_cookie_days,
+            ));
+        }
     }
     Ok(resp.json(json!({
         "id": g.guest().id,

@@ -39,6 +39,9 @@ pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
         "require_two_factor": c.auth.require_two_factor,
         "guests_can_create": c.auth.guests_can_create,
         "deletion_can_erase": c.auth.deletion_can_erase,
+        // The sites that may frame pads, polls and wiki pages (the share menus offer embed code
+        // when there is one); the pages' CSP says as much to anyone.
+        "embed_allowed_origins": c.instance.embed_allowed_origins,
         // The login page: provider buttons, whether the form takes directory passwords, and
         // whether it is only for admins.
         "sso": {
