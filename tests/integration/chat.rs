@@ -890,12 +890,12 @@ async fn bad_input_gets_clear_errors_and_stores_nothing() -> anyhow::Result<()> 
     Ok(())
 }
 
-fn png(w: u32, h: u32) -> Vec<u8> {
+pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
     png_with_text(w, h, None)
 }
 
 /// A PNG, with a `tEXt` chunk saying `text` if given (as cameras and editors leave metadata).
-fn png_with_text(w: u32, h: u32, text: Option<&[u8]>) -> Vec<u8> {
+pub(crate) fn png_with_text(w: u32, h: u32, text: Option<&[u8]>) -> Vec<u8> {
     // A real PNG (RGB, zlib-compressed rows with filter 0), built here so the test needs no image
     // library of its own.
     let row: Vec<u8> = std::iter::once(0u8)

@@ -613,6 +613,16 @@ async fn next_event(ws: &mut Ws, kind: &str) -> Value {
     }
 }
 
+/// The answer to a subscribe: its `subscribed` or `error` frame (the greeting skipped).
+async fn subscribe_answer(ws: &mut Ws) -> Value {
+    loop {
+        let v = recv_json(ws, WS_WAIT).await;
+        if v["type"] == "error" || v["type"] == "subscribed" {
+            return v;
+        }
+    }
+}
+
 #[tokio::test]
 async fn group_pad_opens_with_a_session_cookie() -> anyhow::Result<()> {
     let server = TestServer::start()?;
@@ -687,7 +697,7 @@ async fn group_pad_opens_with_a_session_cookie() -> anyhow::Result<()> {
     assert_eq!(refused.status().as_u16(), 403, "no such session");
     let mut ws = ws_connect(server.addr, WsAuth::Cookie(&guest), WS_WAIT).await;
     send_json(&mut ws, &subscribe(&format!("pad:{pad}"))).await;
-    let frame = recv_json(&mut ws, WS_WAIT).await;
+    let frame = subscribe_answer(&mut ws).await;
     assert_eq!(
         (frame["type"].as_str(), frame["code"].as_str()),
         (Some("error"), Some("forbidden")),
@@ -745,7 +755,7 @@ async fn group_pad_opens_with_a_session_cookie() -> anyhow::Result<()> {
     assert_eq!(refused.status().as_u16(), 403, "session deleted");
     let mut ws2 = ws_connect(server.addr, WsAuth::Cookie(&guest), WS_WAIT).await;
     send_json(&mut ws2, &subscribe(&topic)).await;
-    let frame = recv_json(&mut ws2, WS_WAIT).await;
+    let frame = subscribe_answer(&mut ws2).await;
     assert_eq!(frame["code"], "forbidden", "{frame}");
     // The read-only link stays public, as in Etherpad.
     let ro = text(&data(&c, &key, "getReadOnlyID", &[("padID", &pad)]).await?["readOnlyID"]);

@@ -20,6 +20,7 @@ mod moderation;
 mod notify;
 mod oidc;
 mod pad_fuzz;
+mod pad_images;
 mod pads;
 mod pages;
 mod polls;

@@ -1116,7 +1116,7 @@ async fn search_snippets_are_plain_text() -> anyhow::Result<()> {
 /// A baseline 8 × 8 grey JPEG carrying EXIF (orientation 1, a GPS pointer) and a comment naming a
 /// place, as a camera leaves them; and the same file without them. Built by hand: the test crate
 /// has no image library.
-fn jpeg_with_exif() -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn jpeg_with_exif() -> (Vec<u8>, Vec<u8>) {
     let segment = |marker: u8, body: &[u8]| {
         let mut s = vec![0xFF, marker];
         s.extend(((body.len() + 2) as u16).to_be_bytes());

@@ -19,7 +19,7 @@ pub fn declare(api: Api) -> Api {
     api.route(doc(m("POST"), "/api/v1/pads", "pads", "Create a pad (random id, or a chosen name)", Access::Anyone)
             .body(json!({"name": "minutes-2026-11"})).ok(201, "application/json").errors(&[409]), create)
         .route(doc(m("GET"), "/api/v1/pads", "pads", "Pads I created or opened, most recent first", Access::User), mine)
-        .route(doc(m("GET"), "/api/v1/pads/{id}", "pads", "A pad's text, revision and authors (id or read-only id)", Access::Public), get)
+        .route(doc(m("GET"), "/api/v1/pads/{id}", "pads", "A pad's text, revision and authors (id or read-only id; ?text=false: without text and authors)", Access::Public), get)
         .route(doc(m("DELETE"), "/api/v1/pads/{id}", "pads", "Delete a pad (its creator or an admin)", Access::Anyone).ok(204, ""), delete)
         .route(doc(m("GET"), "/api/v1/pads/{id}/export", "pads", "Download the text (?format=txt|md|html, ?rev=N)", Access::Public).ok(200, "text/plain"), export)
         .route(doc(m("GET"), "/api/v1/pads/{id}/revisions", "pads", "Revision list, newest first (?before=N&limit=M)", Access::Public), revisions)
@@ -90,6 +90,7 @@ async fn get(
     pads: Pads,
     who: MaybeActor,
     id: web::Path<String>,
+    q: web::Query<GetQuery>,
     req: actix_web::HttpRequest,
 ) -> ApiResult<HttpResponse> {
     // A group pad of Etherpad's API: the `sessionID` cookie the integration set lets this
@@ -101,8 +102,15 @@ async fn get(
         .open(&id, who.0.as_ref())
         .await
         .map_err(ApiError::from)?;
-    let (text, rev) = pads.current_text(&info.id).await.map_err(ApiError::from)?;
-    let authors = pads.authors(&info.id).await.map_err(ApiError::from)?;
+    // The editor takes the text from its socket: its page asks for the rest only, and a large
+    // pad does not come twice.
+    let (text, rev, authors) = if q.text.unwrap_or(true) {
+        let (text, rev) = pads.current_text(&info.id).await.map_err(ApiError::from)?;
+        let authors = pads.authors(&info.id).await.map_err(ApiError::from)?;
+        (Some(text), rev, Some(authors))
+    } else {
+        (None, info.rev, None)
+    };
     let mut pad = json!({"id": info.id, "rev": rev, "created_at": nichoir_core::time::rfc3339(info.created_at),
         "updated_at": nichoir_core::time::rfc3339(info.updated_at), "readonly": readonly, "protected": info.protected});
     if readonly {
@@ -111,7 +119,18 @@ async fn get(
         pad["readonly_id"] = json!(info.readonly_id);
         pad["owner_id"] = json!(info.owner_id);
     }
-    Ok(HttpResponse::Ok().json(json!({"pad": pad, "text": text, "authors": authors})))
+    let body = match (text, authors) {
+        (Some(text), Some(authors)) => json!({"pad": pad, "text": text, "authors": authors}),
+        _ => json!({"pad": pad}),
+    };
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[derive(Deserialize)]
+pub struct GetQuery {
+    /// `false`: the pad's facts without its text and authors.
+    #[serde(default)]
+    text: Option<bool>,
 }
 
 async fn delete(pads: Pads, who: AnyActor, id: web::Path<String>) -> ApiResult<HttpResponse> {

@@ -301,11 +301,11 @@ fn markdown_inline(content: &str) -> String {
                 }
                 links.push(safe);
             }
-            Event::End(TagEnd::Link) => {
-                if links.pop() == Some(true) {
-                    out.push_str("</a>");
-                }
-            }
+            Event::End(TagEnd::Link) => out.push_str(if links.pop() == Some(true) {
+                "</a>"
+            } else {
+                ""
+            }),
             // Block structure inside one line (a `#` after a list marker, an indented line)
             // and images (their text stays) write nothing of their own.
             _ => {}
@@ -443,16 +443,288 @@ fn process_spaces(s: &str) -> String {
     out
 }
 
-/// HTML given to `setHTML` as the pad's Markdown: Etherpad's line breaks are the pad's lines.
+/// HTML given to `setHTML` as the pad's Markdown, read as Etherpad reads HTML into a pad: each
+/// `<br>` and each block (paragraph, heading, list item) ends a line, inline styles become
+/// Markdown's, lists keep their nesting. A scan of the tags, not a DOM: Etherpad's HTML is flat,
+/// and what is not understood is dropped for its text.
 pub(crate) fn from_etherpad_html(html: &str) -> Result<String, Error> {
-    let md = crate::import::html_to_markdown(html)?;
-    // htmd writes a `<br>` as a hard break (two spaces, then the newline): in a pad a line
-    // break is just that.
-    let lines: Vec<&str> = md
-        .split('\n')
-        .map(|l| l.strip_suffix("  ").unwrap_or(l))
-        .collect();
-    Ok(lines.join("\n"))
+    nichoir_core::limits::check_html(html)?;
+    let mut r = Reader::default();
+    let mut rest = html;
+    let mut steps = 0usize;
+    while !rest.is_empty() {
+        steps += 1;
+        if steps.is_multiple_of(4096) && work::over_budget() {
+            return Err(work::exceeded());
+        }
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
+            continue;
+        }
+        if rest.starts_with('<') {
+            let Some(end) = rest.find('>') else {
+                r.text(&rest[1..]);
+                break;
+            };
+            r.tag(&rest[1..end]);
+            rest = &rest[end + 1..];
+            continue;
+        }
+        let end = rest.find('<').unwrap_or(rest.len());
+        r.text(&rest[..end]);
+        rest = &rest[end..];
+    }
+    r.end_line(false);
+    while r.lines.last().is_some_and(String::is_empty) {
+        r.lines.pop();
+    }
+    Ok(r.lines.join("\n"))
+}
+
+#[derive(Default)]
+struct Reader {
+    lines: Vec<String>,
+    line: String,
+    /// Open lists: ordered?, next number, the indentation of their items.
+    lists: Vec<(bool, u64, usize)>,
+    /// Open links: where their text starts in `line`, and their target.
+    links: Vec<(usize, String)>,
+    /// Inside `<script>`, `<style>`, `<title>` or `<head>`: text dropped.
+    skipping: Option<String>,
+    /// A block's end just ended the line: a `<br>` right after it (`<h1>…</h1><br>`, as
+    /// Etherpad writes a heading) ends no other.
+    block_ended: bool,
+}
+
+impl Reader {
+    /// Ends the line: always for a `<br>`, only a non-empty one for a block's edge.
+    fn end_line(&mut self, always: bool) {
+        let block_ended = std::mem::take(&mut self.block_ended);
+        if always && block_ended && self.line.trim().is_empty() {
+            self.line.clear();
+            return;
+        }
+        if !always && !self.line.trim().is_empty() {
+            self.block_ended = true;
+        }
+        if always || !self.line.trim().is_empty() {
+            let line = std::mem::take(&mut self.line);
+            self.lines.push(line.trim_end().to_string());
+        } else {
+            self.line.clear();
+        }
+    }
+
+    fn text(&mut self, raw: &str) {
+        if self.skipping.is_some() {
+            return;
+        }
+        let decoded = decode_entities(raw);
+        // Newlines in HTML source are spaces; Etherpad's own breaks are `<br>`.
+        let flat = decoded.replace(['\n', '\r', '\t'], " ");
+        let at_start = self.line.trim().is_empty() && self.links.is_empty();
+        let mut text = escape_markdown(&flat);
+        if at_start && self.lists.is_empty() {
+            text = escape_line_start(text.trim_start());
+        }
+        if self.line.ends_with(' ') || self.line.is_empty() {
+            text = text.trim_start_matches(' ').to_string();
+        }
+        self.line.push_str(&text);
+    }
+
+    fn tag(&mut self, inner: &str) {
+        let closing = inner.starts_with('/');
+        let inner = inner.trim_start_matches('/');
+        let name: String = inner
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if let Some(skipped) = &self.skipping {
+            if closing && *skipped == name {
+                self.skipping = None;
+            }
+            return;
+        }
+        match (name.as_str(), closing) {
+            ("script" | "style" | "title" | "head", false) => self.skipping = Some(name),
+            ("br", _) => self.end_line(true),
+            ("strong" | "b", _) => self.line.push_str("**"),
+            ("em" | "i", _) => self.line.push('*'),
+            ("s" | "strike" | "del", _) => self.line.push_str("~~"),
+            ("u" | "ins", false) => self.line.push_str("<u>"),
+            ("u" | "ins", true) => self.line.push_str("</u>"),
+            ("code", _) => self.line.push('`'),
+            ("a", false) => {
+                let href = attribute(inner, "href").unwrap_or_default();
+                self.links.push((self.line.len(), href));
+                self.line.push('[');
+            }
+            ("a", true) => {
+                if let Some((start, href)) = self.links.pop() {
+                    let label = self.line[start + 1..].to_string();
+                    let safe = safe_url(&href) && !href.contains([' ', ')', '(']);
+                    if !safe || label == escape_markdown(&href) || href.is_empty() {
+                        // A bare URL (Etherpad links them itself) or a target not kept.
+                        self.line.truncate(start);
+                        self.line.push_str(&label);
+                    } else {
+                        self.line.push_str(&format!("]({href})"));
+                    }
+                }
+            }
+            ("ul" | "ol", false) => {
+                self.end_line(false);
+                let indent = self
+                    .lists
+                    .last()
+                    .map_or(0, |(ordered, _, i)| i + if *ordered { 3 } else { 2 });
+                let start = attribute(inner, "start")
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(1);
+                self.lists.push((name == "ol", start, indent));
+            }
+            ("ul" | "ol", true) => {
+                self.end_line(false);
+                self.lists.pop();
+            }
+            ("li", false) => {
+                self.end_line(false);
+                if let Some((ordered, next, indent)) = self.lists.last_mut() {
+                    let marker = if *ordered {
+                        *next += 1;
+                        format!("{}. ", *next - 1)
+                    } else {
+                        "- ".to_string()
+                    };
+                    self.line = format!("{}{marker}", " ".repeat(*indent));
+                }
+            }
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => {
+                self.end_line(false);
+                let level = name[1..].parse::<usize>().unwrap_or(1);
+                self.line = format!("{} ", "#".repeat(level));
+            }
+            (
+                "li" | "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "pre"
+                | "table" | "tr",
+                _,
+            ) => self.end_line(false),
+            _ => {}
+        }
+    }
+}
+
+/// The value of `name="…"` in a tag's text, entities decoded.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(name) {
+        let at = from + found;
+        from = at + name.len();
+        let before_ok = lower[..at].ends_with([' ', '\t', '\n']);
+        let rest = lower[from..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let value_start = tag.len() - rest.len() + 1;
+        let value = tag[value_start..].trim_start();
+        let (quoted, end) = match value.chars().next() {
+            Some(q @ ('"' | '\'')) => (true, value[1..].find(q).map(|e| e + 1)),
+            _ => (false, value.find([' ', '\t', '\n', '/'])),
+        };
+        let end = end.unwrap_or(value.len());
+        let raw = if quoted {
+            &value[1..end]
+        } else {
+            &value[..end]
+        };
+        return Some(decode_entities(raw));
+    }
+    None
+}
+
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail[..tail.len().min(12)].find(';');
+        let decoded = end.and_then(|e| {
+            let name = &tail[1..e];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32),
+                n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            };
+            c.map(|c| (c, e))
+        });
+        match decoded {
+            // Etherpad writes kept spaces as `&nbsp;`: in a pad they are spaces.
+            Some(('\u{a0}', e)) => {
+                out.push(' ');
+                rest = &tail[e + 1..];
+            }
+            Some((c, e)) => {
+                out.push(c);
+                rest = &tail[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Characters Markdown would read as styling, escaped: the pad shows them as they were.
+fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '*' | '`' | '[' | ']' | '~' | '<') {
+            out.push('\\');
+        }
+        if c == '_' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A line's start that Markdown would read as a heading, list item or quote, escaped.
+fn escape_line_start(s: &str) -> String {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let after_digits = &s[digits..];
+    let item_like = (digits > 0
+        && (after_digits.starts_with(". ") || after_digits.starts_with(") ")))
+        || s.starts_with("- ")
+        || s.starts_with("+ ")
+        || s.starts_with('#')
+        || s.starts_with('>');
+    if !item_like {
+        return s.to_string();
+    }
+    if digits > 0 {
+        format!("{}\\{}", &s[..digits], after_digits)
+    } else {
+        format!("\\{s}")
+    }
 }
 
 #[cfg(test)]
@@ -524,6 +796,21 @@ mod tests {
             "```<br>**pas gras**<br>```<br>"
         );
         assert_eq!(html("> cité"), "&gt; cit&#233;<br>");
+    }
+
+    #[test]
+    fn etherpad_html_read_line_by_line() {
+        let md = from_etherpad_html(
+            "<!DOCTYPE HTML><html><head><title>x</title></head><body><h1>Titre</h1><br>a&nbsp;&amp; <s>b</s> <u>c</u> 2*3<br><br><ol start=\"2\" class=\"number\"><li>deux<ul class=\"bullet\"><li>sous</li></ul></li><li>trois</li></ol><a href=\"https://x.org/\">site</a> https://y.org<br>- pas une liste<br></body></html>",
+        )
+        .expect("converts");
+        assert_eq!(
+            md,
+            "# Titre\na & ~~b~~ <u>c</u> 2\\*3\n\n2. deux\n   - sous\n3. trois\n[site](https://x.org/) https://y.org\n\\- pas une liste"
+        );
+        let back = html(&md);
+        assert!(back.starts_with("<h1>Titre</h1><br>a &amp; <s>b</s> <u>c</u> 2*3<br><br><ol start=\"2\" class=\"number\"><li>deux<ul class=\"bullet\"><li>sous</li></ul></li><li>trois</li></ol>"), "{back}");
+        assert!(back.ends_with("- pas une liste<br>"), "{back}");
     }
 
     #[test]
