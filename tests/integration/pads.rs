@@ -52,6 +52,14 @@ async fn create_read_export_and_history() -> anyhow::Result<()> {
     let got = anon.get(&format!("/api/v1/pads/{id}")).await?;
     assert_eq!(got.body["text"], "# Réunion\n\nOrdre du jour 🙂\n- budget");
     assert_eq!(got.body["pad"]["rev"], 2);
+    // The editor's page asks for the facts only: it gets the text from its socket.
+    let facts = anon.get(&format!("/api/v1/pads/{id}?text=false")).await?;
+    assert_eq!(facts.status, 200);
+    assert_eq!(facts.body["pad"]["rev"], 2);
+    assert_eq!(facts.body["pad"]["readonly_id"].as_str(), Some(ro.as_str()));
+    assert!(facts.body.get("text").is_none() && facts.body.get("authors").is_none());
+    let bad = anon.get(&format!("/api/v1/pads/{id}?text=maybe")).await?;
+    assert_eq!(bad.status, 400, "{:?}", bad.body);
     let via_ro = anon.get(&format!("/api/v1/pads/{ro}")).await?;
     assert_eq!(via_ro.body["text"], got.body["text"]);
     assert_eq!(via_ro.body["pad"]["readonly"], true);

@@ -25,7 +25,6 @@ import type { User } from "../types.ts";
 
 interface PadMeta {
   pad: { id: string; rev: number; readonly: boolean; readonly_id?: string; owner_id?: string | null; protected?: boolean };
-  text: string;
 }
 
 interface RevisionInfo {
@@ -120,7 +119,8 @@ export function PadPage({ id }: { id: string }) {
         const who = await identity(user);
         if (!alive) return;
         setMe(who);
-        const m = await api.get<PadMeta>(`/api/v1/pads/${enc(id)}`);
+        // The text comes with the socket's state: not twice.
+        const m = await api.get<PadMeta>(`/api/v1/pads/${enc(id)}?text=false`);
         if (!alive) return;
         setLocked(false);
         setProtected(!!m.pad.protected);
