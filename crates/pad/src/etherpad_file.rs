@@ -9,6 +9,8 @@
 use nichoir_ot::Operation;
 use serde_json::Value;
 
+use crate::formats::{atext, model};
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum EtherpadFileError {
     #[error("not an Etherpad export: {0}")]
@@ -119,6 +121,312 @@ pub fn changeset_to_op(doc: &str, cs: &str) -> Result<Operation, String> {
     Ok(op)
 }
 
+/// Attributes that carry formatting (the others, such as `author`, do not change the text).
+const FORMATTING: [&str; 7] = [
+    "bold",
+    "italic",
+    "underline",
+    "strikethrough",
+    "list",
+    "heading",
+    "lmkr",
+];
+
+/// The pad's final text as Markdown when its attributed text carries formatting; `None` for a
+/// plain pad, whose text is kept exactly as it was typed.
+pub fn formatted_markdown(pad: &Value) -> Option<String> {
+    let atext = pad.get("atext")?;
+    let text = atext.get("text")?.as_str()?;
+    let attribs = atext.get("attribs")?.as_str()?;
+    let pool = atext::read_pool(pad.get("pool")?);
+    let used = attribs
+        .split('*')
+        .skip(1)
+        .filter_map(|n| {
+            let end = n
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .unwrap_or(n.len());
+            usize::from_str_radix(&n[..end], 36).ok()
+        })
+        .any(|n| {
+            pool.get(&n)
+                .is_some_and(|(k, _)| FORMATTING.contains(&k.as_str()))
+        });
+    if !used {
+        return None;
+    }
+    let blocks = atext::atext_to_blocks(text, attribs, &pool);
+    Some(model::to_markdown(&blocks, true))
+}
+
+/// One revision of a pad, for an export.
+pub struct ExportRev {
+    pub op: Operation,
+    pub author_id: String,
+    pub at_ms: i64,
+}
+
+/// An author known to the pad: (id, name, colour).
+pub type ExportAuthor = (String, String, String);
+
+/// The Etherpad author id for one of ours: imported authors get theirs back, the others a
+/// stable `a.` id derived from ours (Etherpad ids are `a.` and 16 letters or digits).
+fn etherpad_author(id: &str) -> String {
+    if let Some(original) = id.strip_prefix("etherpad:").filter(|a| a.starts_with("a.")) {
+        return original.to_string();
+    }
+    // FNV-1a, twice with different seeds: stable and spread, not a secret.
+    let hash = |seed: u64| {
+        id.bytes().fold(seed, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let (a, b) = (hash(0xcbf2_9ce4_8422_2325), hash(0x8422_2325_cbf2_9ce4));
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut out = String::from("a.");
+    let mut n = u128::from(a) << 64 | u128::from(b);
+    for _ in 0..16 {
+        out.push(ALPHABET[(n % ALPHABET.len() as u128) as usize] as char);
+        n /= ALPHABET.len() as u128;
+    }
+    out
+}
+
+/// Attributed text kept along the history: each character with its attribute string.
+fn atext_of(chars: &[(char, String)]) -> Value {
+    let mut assem = atext::Assembler::default();
+    let mut text = String::with_capacity(chars.len() + 1);
+    let mut buf = [0u8; 4];
+    for (c, a) in chars {
+        text.push(*c);
+        assem.append_text('+', c.encode_utf8(&mut buf), a);
+    }
+    text.push('\n');
+    assem.append_text('+', "\n", "");
+    serde_json::json!({"text": text, "attribs": assem.finish()})
+}
+
+/// Writes a pad as Etherpad's `.etherpad` export (the JSON of its database records), which
+/// Etherpad 1.8 and 2.x import: `pad:<id>` with the attributed text and attribute pool, one
+/// `pad:<id>:revs:N` per revision with a canonical changeset (key revisions, every 100th, with
+/// the attributed text Etherpad checks), `globalAuthor:` records and the chat.
+///
+/// The history is plain text with each insertion attributed to its author; when the Markdown
+/// carries formatting, a last revision (by no author) replaces the text with its formatted form.
+pub fn write_export(
+    pad_id: &str,
+    revisions: &[ExportRev],
+    authors: &[ExportAuthor],
+    chat: &[(String, String, i64)],
+) -> Result<Value, nichoir_core::Error> {
+    let mut pool = atext::PoolBuilder::default();
+    let mut ids: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
+    for r in revisions {
+        ids.entry(r.author_id.as_str())
+            .or_insert_with(|| etherpad_author(&r.author_id));
+    }
+    for aid in ids.values() {
+        pool.num("author", aid);
+    }
+    let mut out = serde_json::Map::new();
+    // Our text without Etherpad's final newline, character by character with attributes.
+    let mut chars: Vec<(char, String)> = Vec::new();
+    let mut records: Vec<(String, Option<i64>, String)> = Vec::new();
+    let first_ts = revisions.first().map(|r| r.at_ms).unwrap_or(1).max(1);
+    // Etherpad's revision 0 creates the pad; ours start at 1 on an empty text.
+    records.push(("Z:1>0$".into(), Some(first_ts), String::new()));
+    let mut key_atexts: Vec<(usize, Value)> = vec![(0, atext_of(&chars))];
+    for r in revisions {
+        if nichoir_core::work::over_budget() {
+            return Err(nichoir_core::work::exceeded());
+        }
+        let aid = ids.get(r.author_id.as_str()).cloned().unwrap_or_default();
+        let attr = pool.attribs(&[("author", aid.clone())]);
+        let old_len: usize = chars.iter().map(|(c, _)| c.len_utf16()).sum::<usize>() + 1;
+        let mut assem = atext::Assembler::default();
+        let mut bank = String::new();
+        let mut next: Vec<(char, String)> = Vec::with_capacity(chars.len());
+        let mut pos = 0usize;
+        for c in r.op.components() {
+            match c {
+                nichoir_ot::Component::Retain(n) | nichoir_ot::Component::Delete(n) => {
+                    let end = pos + n;
+                    let Some(slice) = chars.get(pos..end) else {
+                        return Err(nichoir_core::Error::internal("a revision does not apply"));
+                    };
+                    let text: String = slice.iter().map(|(c, _)| *c).collect();
+                    if matches!(c, nichoir_ot::Component::Retain(_)) {
+                        // A keep carries no attribute change: the same op for every piece.
+                        assem.append_text('=', &text, "");
+                        next.extend_from_slice(slice);
+                    } else {
+                        assem.append_text('-', &text, "");
+                    }
+                    pos = end;
+                }
+                nichoir_ot::Component::Insert(s) => {
+                    assem.append_text('+', s, &attr);
+                    bank.push_str(s);
+                    next.extend(s.chars().map(|c| (c, attr.clone())));
+                }
+            }
+        }
+        next.extend_from_slice(chars.get(pos..).unwrap_or_default());
+        chars = next;
+        let new_len: usize = chars.iter().map(|(c, _)| c.len_utf16()).sum::<usize>() + 1;
+        records.push((
+            atext::pack(old_len, new_len, &assem.finish(), &bank),
+            Some(r.at_ms.max(1)),
+            aid,
+        ));
+        if (records.len() - 1).is_multiple_of(100) {
+            key_atexts.push((records.len() - 1, atext_of(&chars)));
+        }
+    }
+    // The formatting, as a last revision replacing the plain Markdown with formatted text.
+    let plain: String = chars.iter().map(|(c, _)| *c).collect();
+    let blocks = model::from_markdown(&plain)?;
+    let formatted = atext::blocks_to_formatted(&blocks, &mut pool);
+    let has_format = formatted.pieces.iter().any(|(_, a)| !a.is_empty());
+    let final_atext = if has_format || formatted.text != format!("{plain}\n") {
+        let old_len = plain.encode_utf16().count() + 1;
+        let mut assem = atext::Assembler::default();
+        assem.append_text('-', &plain, "");
+        let mut bank = String::new();
+        for (t, a) in &formatted.pieces {
+            assem.append_text('+', t, a);
+            bank.push_str(t);
+        }
+        let last_ts = revisions.last().map(|r| r.at_ms).unwrap_or(first_ts).max(1);
+        records.push((
+            atext::pack(
+                old_len,
+                formatted.text.encode_utf16().count(),
+                &assem.finish(),
+                &bank,
+            ),
+            Some(last_ts),
+            String::new(),
+        ));
+        let value =
+            serde_json::json!({"text": formatted.text, "attribs": atext::attribution(&formatted)});
+        if (records.len() - 1).is_multiple_of(100) {
+            key_atexts.push((records.len() - 1, value.clone()));
+        }
+        value
+    } else {
+        atext_of(&chars)
+    };
+    let pool_json = pool.to_json();
+    let head = records.len() - 1;
+    for (n, (changeset, ts, author)) in records.into_iter().enumerate() {
+        let mut meta = serde_json::json!({"author": author, "timestamp": ts.unwrap_or(first_ts)});
+        if let Some((_, a)) = key_atexts.iter().find(|(k, _)| *k == n) {
+            meta["atext"] = a.clone();
+            meta["pool"] = pool_json.clone();
+        }
+        out.insert(
+            format!("pad:{pad_id}:revs:{n}"),
+            serde_json::json!({"changeset": changeset, "meta": meta}),
+        );
+    }
+    for (n, (author, text, at)) in chat.iter().enumerate() {
+        let aid = ids
+            .get(author.as_str())
+            .cloned()
+            .unwrap_or_else(|| etherpad_author(author));
+        out.insert(
+            format!("pad:{pad_id}:chat:{n}"),
+            serde_json::json!({"text": text, "userId": aid, "time": at}),
+        );
+    }
+    for (ours, aid) in &ids {
+        let (name, color) = authors
+            .iter()
+            .find(|(id, _, _)| id == ours)
+            .map(|(_, n, c)| (n.clone(), c.clone()))
+            .unwrap_or_default();
+        // Etherpad takes a palette number or a `#rrggbb` colour.
+        let color = if color.len() == 7 && color.starts_with('#') {
+            color
+        } else {
+            "#999999".to_string()
+        };
+        out.insert(
+            format!("globalAuthor:{aid}"),
+            serde_json::json!({"colorId": color, "name": name, "timestamp": first_ts, "padIDs": pad_id}),
+        );
+    }
+    out.insert(
+        format!("pad:{pad_id}"),
+        serde_json::json!({
+            "atext": final_atext,
+            "pool": pool_json,
+            "head": head,
+            "chatHead": chat.len() as i64 - 1,
+            "publicStatus": false,
+            "savedRevisions": [],
+        }),
+    );
+    Ok(Value::Object(out))
+}
+
+impl crate::engine::PadService {
+    /// The pad as an `.etherpad` file (see [`write_export`]), built on the work pool.
+    /// `file_id` names the pad in the file: the read-only id when a read-only link exports, so
+    /// the file never reveals the edit id.
+    pub async fn etherpad_export(
+        &self,
+        pad_id: &str,
+        file_id: &str,
+    ) -> Result<Vec<u8>, crate::engine::PadError> {
+        let key = pad_id.to_string();
+        let history = self
+            .db()
+            .read(move |c| crate::store::history(c, &key))
+            .await?;
+        let authors: Vec<ExportAuthor> = self
+            .authors(pad_id)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name, a.color))
+            .collect();
+        let mut chat = Vec::new();
+        let mut before = None;
+        loop {
+            let page = self.chat_history(pad_id, before, 500).await?;
+            let Some(first) = page.first() else { break };
+            before = Some(first.id);
+            let full = page.len() == 500;
+            let mut lines: Vec<(String, String, i64)> = page
+                .into_iter()
+                .map(|m| (m.author_id, m.text, m.created_at))
+                .collect();
+            lines.append(&mut chat);
+            chat = lines;
+            if !full {
+                break;
+            }
+        }
+        let id = file_id.to_string();
+        let file = nichoir_core::work::run(move || {
+            let revs: Vec<ExportRev> = history
+                .into_iter()
+                .map(|(_, op, author_id, at_ms)| ExportRev {
+                    op,
+                    author_id,
+                    at_ms,
+                })
+                .collect();
+            let value = write_export(&id, &revs, &authors, &chat)?;
+            serde_json::to_vec(&value).map_err(|e| nichoir_core::Error::internal(e.to_string()))
+        })
+        .await
+        .map_err(crate::engine::PadError::Other)?;
+        Ok(file)
+    }
+}
+
 /// Reads an export: the pad record, its revisions in order (each replayed to check it), authors
 /// and chat.
 pub fn read_export(file: &Value) -> Result<ImportedPad, EtherpadFileError> {
@@ -197,6 +505,16 @@ pub fn read_export(file: &Value) -> Result<ImportedPad, EtherpadFileError> {
             rev: head,
             message: "replaying the history does not give the pad's text".into(),
         });
+    }
+    // The history stays plain text (mapping every revision's attributes onto Markdown would
+    // rewrite the whole text at each step); the formatting arrives as one last revision.
+    if let Some(md) = formatted_markdown(pad).filter(|md| *md != doc) {
+        revisions.push(ImportedRev {
+            op: nichoir_ot::diff(&doc, &md),
+            author: None,
+            timestamp: revisions.last().and_then(|r| r.timestamp),
+        });
+        doc = md;
     }
     let mut authors: Vec<(String, String)> = obj
         .iter()
@@ -298,5 +616,132 @@ mod tests {
         );
         assert!(read_export(&json!({"x": 1})).is_err());
         assert!(read_export(&json!([1])).is_err());
+    }
+
+    fn fixture() -> Value {
+        let bytes = include_bytes!("../tests/corpus/etherpad-1.8.14-formatted.etherpad");
+        serde_json::from_slice(bytes).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_real_etherpad_export_imports_with_its_formatting() {
+        let pad = read_export(&fixture()).expect("reads");
+        for part in [
+            "# Compte rendu\n## Ordre du jour\n",
+            "Un **gras**, un *italique*, un <u>souligné</u> et un ~~barré~~, ***les deux*** 🙂.",
+            "- premier point\n  - sous-point\n- second point\n1. un\n2. deux\n",
+            "> texte en retrait",
+            "### Conclusion\n",
+            "Ajout d'Alice 🙂\nEt de Bruno.",
+        ] {
+            assert!(pad.text.contains(part), "{part:?} in {:?}", pad.text);
+        }
+        // Etherpad's five revisions in plain text, then the formatting as one more.
+        assert_eq!(pad.revisions.len(), 6);
+        let mut text = String::new();
+        for r in &pad.revisions {
+            text = r.op.apply(&text).unwrap_or_default();
+        }
+        assert_eq!(text, pad.text);
+    }
+
+    /// An export of a varied history: Unicode, lines joined and split, long enough for key
+    /// revisions, formatted at the end.
+    fn sample_export() -> (Value, String) {
+        let mut revs = Vec::new();
+        let mut text = String::new();
+        let mut push = |text: &mut String, new: &str, author: &str, at: i64| {
+            revs.push(ExportRev {
+                op: nichoir_ot::diff(text, new),
+                author_id: author.to_string(),
+                at_ms: at,
+            });
+            *text = new.to_string();
+        };
+        push(&mut text, "Bonjour 🙂\n", "u1", 1_700_000_000_000);
+        push(
+            &mut text,
+            "# Titre 🙂\nUn **gras** et *italique*\n\n",
+            "u2",
+            1_700_000_001_000,
+        );
+        for i in 0..120 {
+            let new = format!("{text}ligne {i} é\n");
+            push(
+                &mut text,
+                &new,
+                if i % 2 == 0 { "u1" } else { "etherpad:a.x1" },
+                1_700_000_002_000 + i,
+            );
+        }
+        let end = format!(
+            "{}\n1. un\n2. <u>deux</u> ~~trois~~ [lien](https://a.example/)\n\n> cité\n\n- un\n  - deux\n",
+            text.replacen("*italique*", "*italique* suite", 1)
+        );
+        push(&mut text, &end, "u2", 1_700_000_003_000);
+        let authors = vec![
+            ("u1".into(), "Alice".into(), "#aa0000".into()),
+            ("u2".into(), "Bruno".into(), "hsl(1,2%,3%)".into()),
+        ];
+        let chat = vec![("u1".to_string(), "salut".to_string(), 1_700_000_000_500)];
+        let value = write_export("mon-pad", &revs, &authors, &chat).expect("writes");
+        (value, text)
+    }
+
+    #[test]
+    fn our_export_reads_back_with_its_history_and_formatting() {
+        let (value, markdown) = sample_export();
+        let pad = read_export(&value).expect("reads back");
+        assert_eq!(pad.id, "mon-pad");
+        let same = |a: &str, b: &str| {
+            model::from_markdown(a).unwrap_or_default()
+                == model::from_markdown(b).unwrap_or_default()
+        };
+        // Etherpad has no links: a link's address follows its text.
+        let expected = markdown.replace("[lien](https://a.example/)", "lien (https://a.example/)");
+        assert!(same(&pad.text, &expected), "{}", pad.text);
+        // Our 123 revisions, Etherpad's creation and the formatting revision, which the import
+        // turns back into Markdown as one more.
+        assert!(pad.revisions.len() >= 124, "{}", pad.revisions.len());
+        assert!(pad.authors.iter().any(|(_, n)| n == "Alice"));
+        assert!(pad.authors.iter().any(|(id, _)| id == "a.x1"));
+        assert_eq!(pad.chat.len(), 1);
+    }
+
+    /// Etherpad's own changeset library (1.8.14, from npm, in `tests/etherpad/`) replays the
+    /// export with Etherpad 2.x's import checks.
+    #[test]
+    fn etherpads_own_code_accepts_our_export() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let check = |path: &std::path::Path| -> Value {
+            let out = std::process::Command::new("node")
+                .arg(dir.join("etherpad/check.js"))
+                .arg(path)
+                .output()
+                .expect("node runs (it builds the web front-end too)");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            serde_json::from_slice(&out.stdout).unwrap_or_default()
+        };
+        // The checker accepts what a real Etherpad wrote.
+        check(&dir.join("corpus/etherpad-1.8.14-formatted.etherpad"));
+        let (value, _) = sample_export();
+        let tmp = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(tmp.path(), serde_json::to_vec(&value).unwrap_or_default()).expect("writes");
+        let replayed = check(tmp.path());
+        let text = replayed["text"].as_str().unwrap_or("");
+        assert!(
+            text.starts_with("*Titre 🙂\n\nUn gras et italique suite\n\nligne 0 é\nligne 1 é\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "\n\n*un\n*deux trois lien (https://a.example/)\n\n*cité\n\n*un\n*deux\n"
+            ),
+            "{text}"
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! Import into pads: plain text, Markdown and HTML (converted to Markdown) replace the text as
-//! one new revision; an Etherpad `.etherpad` export becomes a new pad with its history, authors
+//! Import into pads: plain text, Markdown, HTML, DOCX and ODT (converted to Markdown) replace
+//! the text as one new revision; an Etherpad `.etherpad` export becomes a new pad with its history, authors
 //! and chat. Export to HTML renders the Markdown and sanitises the result.
 
 use nichoir_auth::{avatar_color_for, Actor};
@@ -64,6 +64,19 @@ impl PadService {
             .check(actor.id(), body.len() as u64)
             .await
             .map_err(PadError::Other)?;
+        let office = match format {
+            "docx" => Some(crate::formats::Office::Docx),
+            "odt" => Some(crate::formats::Office::Odt),
+            _ => None,
+        };
+        if let Some(kind) = office {
+            let bytes = body.to_vec();
+            let text = work::run(move || crate::formats::read_office(kind, &bytes)).await?;
+            if text.chars().count() > self.config().max_pad_chars as usize {
+                return Err(PadError::PadTooLarge);
+            }
+            return self.set_text(pad_id, actor, &text).await;
+        }
         let text = std::str::from_utf8(body)
             .map_err(|_| PadError::Other(Error::validation("the file is not UTF-8 text")))?;
         let text = match format {
@@ -74,7 +87,7 @@ impl PadService {
             }
             other => {
                 return Err(PadError::Other(Error::validation(format!(
-                    "format `{other}`: use txt, md, html, or import an .etherpad file"
+                    "format `{other}`: use txt, md, html, docx, odt, or import an .etherpad file"
                 ))))
             }
         };

@@ -12,6 +12,7 @@ mod engine;
 mod etherpad;
 mod etherpad_file;
 mod export;
+pub mod formats;
 #[cfg(test)]
 mod fuzz_tests;
 mod idle;

@@ -21,7 +21,7 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("GET"), "/api/v1/pads", "pads", "Pads I created or opened, most recent first", Access::User), mine)
         .route(doc(m("GET"), "/api/v1/pads/{id}", "pads", "A pad's text, revision and authors (id or read-only id; ?text=false: without text and authors)", Access::Public), get)
         .route(doc(m("DELETE"), "/api/v1/pads/{id}", "pads", "Delete a pad (its creator or an admin)", Access::Anyone).ok(204, ""), delete)
-        .route(doc(m("GET"), "/api/v1/pads/{id}/export", "pads", "Download the text (?format=txt|md|html, ?rev=N)", Access::Public).ok(200, "text/plain"), export)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/export", "pads", "Download the text (?format=txt|md|html|docx|odt|etherpad, ?rev=N; html with ?print=1: a page to print)", Access::Public).ok(200, "text/plain"), export)
         .route(doc(m("GET"), "/api/v1/pads/{id}/revisions", "pads", "Revision list, newest first (?before=N&limit=M)", Access::Public), revisions)
         .route(doc(m("GET"), "/api/v1/pads/{id}/revisions/{rev}", "pads", "Text and authorship at a revision (timeslider)", Access::Public), revision)
         .route(doc(m("POST"), "/api/v1/pads/{id}/restore", "pads", "Restore a revision (makes a new revision)", Access::Anyone)
@@ -45,7 +45,7 @@ pub fn declare(api: Api) -> Api {
             .body(json!({"rev": 12, "label": "Version envoyée au CA"})).ok(201, "application/json"), save)
         .route(doc(m("PUT"), "/api/v1/pads/{id}/password", "pads", "Set (or remove with null) the pad's password: creator or admin", Access::Anyone)
             .body(json!({"password": "secret"})).ok(204, ""), set_password)
-        .route(doc(m("POST"), "/api/v1/pads/{id}/import", "pads", "Replace the text with a file (?format=txt|md|html; the body is the file)", Access::Anyone).raw_body("text/plain"), import)
+        .route(doc(m("POST"), "/api/v1/pads/{id}/import", "pads", "Replace the text with a file (?format=txt|md|html|docx|odt; the body is the file)", Access::Anyone).raw_body("text/plain"), import)
         .route(doc(m("POST"), "/api/v1/pads/import-etherpad", "pads", "Create a pad from an Etherpad .etherpad export, with its history (?name=)", Access::Anyone)
             .raw_body("application/json").ok(201, "application/json"), import_etherpad)
         .route(doc(m("POST"), "/api/v1/pads/{id}/unlock", "pads", "Give a protected pad's password (remembered for this person)", Access::Anyone)
@@ -145,6 +145,9 @@ pub struct ExportQuery {
     format: Option<String>,
     #[serde(default)]
     rev: Option<u64>,
+    /// With `format=html`: a page to print (shown, not downloaded), without the app around it.
+    #[serde(default)]
+    print: Option<u8>,
 }
 
 fn escape(s: &str) -> String {
@@ -170,13 +173,38 @@ async fn export(
     id: web::Path<String>,
     q: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
-    if q.format.as_deref() == Some("html") {
+    let format = q.format.as_deref().unwrap_or("txt");
+    // Rendering and building office files is work anyone may ask for.
+    if matches!(format, "html" | "docx" | "odt" | "etherpad") {
         ctx.auth.throttle_anonymous_render(who.0.as_ref(), &ip.0)?;
     }
     let (info, readonly) = pads
         .open(&id, who.0.as_ref())
         .await
         .map_err(ApiError::from)?;
+    let name = if readonly {
+        info.readonly_id.clone()
+    } else {
+        info.id.clone()
+    };
+    if format == "etherpad" {
+        if q.rev.is_some() {
+            return Err(ApiError(nichoir_core::Error::validation(
+                "an .etherpad file holds the whole history: export it without ?rev",
+            )));
+        }
+        let body = pads
+            .etherpad_export(&info.id, &name)
+            .await
+            .map_err(ApiError::from)?;
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.etherpad\""),
+            ))
+            .body(body));
+    }
     let (text, rev) = match q.rev {
         Some(rev) => (
             pads.at_revision(&info.id, rev)
@@ -187,22 +215,34 @@ async fn export(
         ),
         None => pads.current_text(&info.id).await.map_err(ApiError::from)?,
     };
-    let name = if readonly {
-        info.readonly_id.clone()
-    } else {
-        info.id.clone()
-    };
-    let (body, mime, ext) = match q.format.as_deref().unwrap_or("txt") {
-        "txt" => (text, "text/plain; charset=utf-8", "txt"),
-        "md" => (text, "text/markdown; charset=utf-8", "md"),
+    if format == "html" && q.print == Some(1) {
+        let html = crate::formats::print::page(&name, text).await?;
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header(("Content-Security-Policy", crate::formats::print::csp()))
+            .body(html));
+    }
+    let (body, mime, ext): (Vec<u8>, &str, &str) = match format {
+        "txt" => (text.into_bytes(), "text/plain; charset=utf-8", "txt"),
+        "md" => (text.into_bytes(), "text/markdown; charset=utf-8", "md"),
         "html" => (
-            html_document(&name, &pads.export_html(&info, text).await?),
+            html_document(&name, &pads.export_html(&info, text).await?).into_bytes(),
             "text/html; charset=utf-8",
             "html",
         ),
+        "docx" => (
+            crate::formats::write_office(crate::formats::Office::Docx, name.clone(), text).await?,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        "odt" => (
+            crate::formats::write_office(crate::formats::Office::Odt, name.clone(), text).await?,
+            "application/vnd.oasis.opendocument.text",
+            "odt",
+        ),
         other => {
             return Err(ApiError(nichoir_core::Error::validation(format!(
-                "format `{other}`: use txt, md or html"
+                "format `{other}`: use txt, md, html, docx, odt or etherpad"
             ))))
         }
     };
@@ -421,8 +461,8 @@ async fn import(
     q: web::Query<ImportQuery>,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    // Converting HTML is the costly import, and a guest identity is free to get.
-    if q.format == "html" {
+    // Converting HTML and office files is the costly import, and a guest identity is free.
+    if matches!(q.format.as_str(), "html" | "docx" | "odt") {
         ctx.auth.throttle_anonymous_render(Some(&who.0), &ip.0)?;
     }
     let (info, readonly) = pads.open(&id, Some(&who.0)).await.map_err(ApiError::from)?;

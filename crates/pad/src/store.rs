@@ -506,6 +506,28 @@ pub(crate) fn revision_list(
     Ok(out)
 }
 
+/// Every revision of a pad in order, for a history export: (rev, op, author id, created at).
+pub(crate) fn history(conn: &Connection, pad: &str) -> SResult<Vec<(u64, Operation, String, i64)>> {
+    let mut s = conn.prepare_cached(
+        "SELECT rev, op, author_id, created_at FROM pad_revisions WHERE pad_id = ?1 ORDER BY rev",
+    )?;
+    let rows = s.query_map(params![pad], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (rev, op, author_id, created_at) = row?;
+        let op: Operation = serde_json::from_str(&op).map_err(bad_row)?;
+        out.push((rev as u64, op, author_id, created_at));
+    }
+    Ok(out)
+}
+
 /// A deleted account (`nichoir_core::departure`): its visits and password grants go; its name
 /// in author lists and pad chat becomes `name`; the pads it created stay, without an owner.
 pub fn forget_user(c: &Connection, user_id: &str, name: &str) -> SResult<()> {

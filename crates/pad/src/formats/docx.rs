@@ -1,0 +1,616 @@
+//! Word (DOCX, WordprocessingML) files: written from blocks, read back into blocks.
+//!
+//! Written by hand rather than with a crate: the parts needed are few (document, styles,
+//! numbering, relationships), one block walk feeds both this and the ODT writer, and the usual
+//! crate (docx-rs) would bring a second major version of `zip` into the build. Headings use the
+//! built-in `Heading1`..`Heading6` styles, lists one bullet and one decimal numbering (a new
+//! `w:num` per ordered list so each restarts at its first number), quotes the `Quote` style
+//! indented by depth, code a monospace style, links external hyperlink relationships.
+
+use std::collections::HashMap;
+
+use nichoir_core::Error;
+
+use super::model::{Block, Kind, Span, Style};
+use super::{attr, parse_xml, write_package, xml_escape, Package, Xml};
+
+const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+const HYPERLINK: &str =
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink";
+
+fn styles() -> String {
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:styles xmlns:w=\"{W}\">\
+         <w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii=\"Calibri\" w:hAnsi=\"Calibri\" w:cs=\"Calibri\"/>\
+         <w:sz w:val=\"22\"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after=\"120\"/></w:pPr></w:pPrDefault></w:docDefaults>\
+         <w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/></w:style>"
+    );
+    let sizes = [40, 32, 28, 24, 22, 22];
+    for (i, size) in sizes.iter().enumerate() {
+        let n = i + 1;
+        s.push_str(&format!(
+            "<w:style w:type=\"paragraph\" w:styleId=\"Heading{n}\"><w:name w:val=\"heading {n}\"/>\
+             <w:basedOn w:val=\"Normal\"/><w:next w:val=\"Normal\"/><w:qFormat/>\
+             <w:pPr><w:keepNext/><w:spacing w:before=\"240\" w:after=\"120\"/><w:outlineLvl w:val=\"{i}\"/></w:pPr>\
+             <w:rPr><w:b/><w:sz w:val=\"{size}\"/></w:rPr></w:style>"
+        ));
+    }
+    s.push_str(
+        "<w:style w:type=\"paragraph\" w:styleId=\"Quote\"><w:name w:val=\"Quote\"/><w:basedOn w:val=\"Normal\"/>\
+         <w:pPr><w:ind w:left=\"720\"/></w:pPr><w:rPr><w:i/><w:color w:val=\"404040\"/></w:rPr></w:style>\
+         <w:style w:type=\"paragraph\" w:styleId=\"ListParagraph\"><w:name w:val=\"List Paragraph\"/><w:basedOn w:val=\"Normal\"/>\
+         <w:pPr><w:spacing w:after=\"0\"/></w:pPr></w:style>\
+         <w:style w:type=\"paragraph\" w:styleId=\"SourceCode\"><w:name w:val=\"Source Code\"/><w:basedOn w:val=\"Normal\"/>\
+         <w:pPr><w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"F2F2F2\"/><w:spacing w:after=\"0\"/></w:pPr>\
+         <w:rPr><w:rFonts w:ascii=\"Courier New\" w:hAnsi=\"Courier New\" w:cs=\"Courier New\"/><w:sz w:val=\"20\"/></w:rPr></w:style>\
+         <w:style w:type=\"character\" w:styleId=\"VerbatimChar\"><w:name w:val=\"Verbatim Char\"/>\
+         <w:rPr><w:rFonts w:ascii=\"Courier New\" w:hAnsi=\"Courier New\" w:cs=\"Courier New\"/></w:rPr></w:style>\
+         <w:style w:type=\"character\" w:styleId=\"Hyperlink\"><w:name w:val=\"Hyperlink\"/>\
+         <w:rPr><w:color w:val=\"0563C1\"/><w:u w:val=\"single\"/></w:rPr></w:style></w:styles>",
+    );
+    s
+}
+
+/// Abstract numbering 0 is bulleted, 1 decimal; nine levels each.
+fn numbering(ordered_lists: &[u64]) -> String {
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:numbering xmlns:w=\"{W}\">"
+    );
+    for (abs, ordered) in [(0, false), (1, true)] {
+        s.push_str(&format!(
+            "<w:abstractNum w:abstractNumId=\"{abs}\"><w:multiLevelType w:val=\"hybridMultilevel\"/>"
+        ));
+        for lvl in 0..9 {
+            let (fmt, text) = if ordered {
+                ("decimal", format!("%{}.", lvl + 1))
+            } else {
+                ("bullet", ["•", "◦", "▪"][lvl % 3].to_string())
+            };
+            let left = 720 * (lvl + 1);
+            s.push_str(&format!(
+                "<w:lvl w:ilvl=\"{lvl}\"><w:start w:val=\"1\"/><w:numFmt w:val=\"{fmt}\"/>\
+                 <w:lvlText w:val=\"{text}\"/><w:lvlJc w:val=\"left\"/>\
+                 <w:pPr><w:ind w:left=\"{left}\" w:hanging=\"360\"/></w:pPr></w:lvl>"
+            ));
+        }
+        s.push_str("</w:abstractNum>");
+    }
+    // numId 1: bullets; then one per ordered list, restarting at its first number.
+    s.push_str("<w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num>");
+    for (i, start) in ordered_lists.iter().enumerate() {
+        s.push_str(&format!(
+            "<w:num w:numId=\"{}\"><w:abstractNumId w:val=\"1\"/>\
+             <w:lvlOverride w:ilvl=\"0\"><w:startOverride w:val=\"{start}\"/></w:lvlOverride></w:num>",
+            i + 2
+        ));
+    }
+    s.push_str("</w:numbering>");
+    s
+}
+
+fn run(span: &Span, out: &mut String) {
+    let mut props = String::new();
+    let Style {
+        bold,
+        italic,
+        underline,
+        strike,
+        code,
+    } = span.style;
+    if code {
+        props.push_str("<w:rStyle w:val=\"VerbatimChar\"/>");
+    } else if span.link.is_some() {
+        props.push_str("<w:rStyle w:val=\"Hyperlink\"/>");
+    }
+    if bold {
+        props.push_str("<w:b/>");
+    }
+    if italic {
+        props.push_str("<w:i/>");
+    }
+    if strike {
+        props.push_str("<w:strike/>");
+    }
+    if underline {
+        props.push_str("<w:u w:val=\"single\"/>");
+    }
+    out.push_str("<w:r>");
+    if !props.is_empty() {
+        out.push_str("<w:rPr>");
+        out.push_str(&props);
+        out.push_str("</w:rPr>");
+    }
+    for (i, line) in span.text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("<w:br/>");
+        }
+        if !line.is_empty() {
+            out.push_str("<w:t xml:space=\"preserve\">");
+            out.push_str(&xml_escape(line));
+            out.push_str("</w:t>");
+        }
+    }
+    out.push_str("</w:r>");
+}
+
+/// Writes blocks as a DOCX package.
+pub fn write(blocks: &[Block], title: &str) -> Vec<u8> {
+    let mut body = String::new();
+    let mut links: Vec<String> = Vec::new();
+    let mut ordered_lists: Vec<u64> = Vec::new();
+    // The numId of the ordered list open at each depth.
+    let mut open_num: Vec<Option<usize>> = vec![None; 10];
+    for b in blocks {
+        let mut ppr = String::new();
+        match b.kind {
+            Kind::Heading(l) => {
+                ppr.push_str(&format!("<w:pStyle w:val=\"Heading{}\"/>", l.clamp(1, 6)))
+            }
+            Kind::Code => ppr.push_str("<w:pStyle w:val=\"SourceCode\"/>"),
+            Kind::Item { number, .. } => {
+                let depth = b.depth.clamp(1, 9);
+                let num_id = match number {
+                    None => 1,
+                    Some(n) => match open_num[depth] {
+                        Some(id) => id,
+                        None => {
+                            ordered_lists.push(n);
+                            let id = ordered_lists.len() + 1;
+                            open_num[depth] = Some(id);
+                            id
+                        }
+                    },
+                };
+                if number.is_none() {
+                    open_num[depth] = None;
+                }
+                open_num[depth + 1..].iter_mut().for_each(|n| *n = None);
+                ppr.push_str(&format!(
+                    "<w:pStyle w:val=\"ListParagraph\"/><w:numPr><w:ilvl w:val=\"{}\"/><w:numId w:val=\"{num_id}\"/></w:numPr>",
+                    depth - 1
+                ));
+            }
+            _ if b.quote > 0 => ppr.push_str("<w:pStyle w:val=\"Quote\"/>"),
+            _ => {}
+        }
+        if !matches!(b.kind, Kind::Item { .. }) && b.depth == 0 {
+            open_num.iter_mut().for_each(|n| *n = None);
+        }
+        if b.kind == Kind::Rule {
+            ppr.push_str(
+                "<w:pBdr><w:bottom w:val=\"single\" w:sz=\"6\" w:space=\"1\" w:color=\"999999\"/></w:pBdr>",
+            );
+        }
+        let indent = 720
+            * (b.quote
+                + if matches!(b.kind, Kind::Item { .. }) {
+                    0
+                } else {
+                    b.depth
+                });
+        if indent > 0 && !matches!(b.kind, Kind::Item { .. }) {
+            ppr.push_str(&format!("<w:ind w:left=\"{indent}\"/>"));
+        }
+        body.push_str("<w:p>");
+        if !ppr.is_empty() {
+            body.push_str("<w:pPr>");
+            body.push_str(&ppr);
+            body.push_str("</w:pPr>");
+        }
+        if let Kind::Item {
+            task: Some(done), ..
+        } = b.kind
+        {
+            run(
+                &Span {
+                    text: if done { "☒ " } else { "☐ " }.into(),
+                    style: Style::default(),
+                    link: None,
+                },
+                &mut body,
+            );
+        }
+        let mut i = 0;
+        while i < b.spans.len() {
+            let s = &b.spans[i];
+            if let Some(url) = &s.link {
+                links.push(url.clone());
+                body.push_str(&format!("<w:hyperlink r:id=\"rLink{}\">", links.len()));
+                while i < b.spans.len() && b.spans[i].link.as_ref() == Some(url) {
+                    run(&b.spans[i], &mut body);
+                    i += 1;
+                }
+                body.push_str("</w:hyperlink>");
+            } else {
+                run(s, &mut body);
+                i += 1;
+            }
+        }
+        body.push_str("</w:p>");
+    }
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+         <w:document xmlns:w=\"{W}\" xmlns:r=\"{R}\"><w:body>{body}\
+         <w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/>\
+         <w:pgMar w:top=\"1134\" w:right=\"1134\" w:bottom=\"1134\" w:left=\"1134\" w:header=\"567\" w:footer=\"567\" w:gutter=\"0\"/></w:sectPr>\
+         </w:body></w:document>"
+    );
+    let mut rels = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+         <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+         <Relationship Id=\"rStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>\
+         <Relationship Id=\"rNumbering\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering\" Target=\"numbering.xml\"/>",
+    );
+    for (i, url) in links.iter().enumerate() {
+        rels.push_str(&format!(
+            "<Relationship Id=\"rLink{}\" Type=\"{HYPERLINK}\" Target=\"{}\" TargetMode=\"External\"/>",
+            i + 1,
+            xml_escape(url)
+        ));
+    }
+    rels.push_str("</Relationships>");
+    let content_types = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+        <Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+        <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+        <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+        <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
+        <Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>\
+        <Override PartName=\"/word/numbering.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml\"/>\
+        <Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
+        </Types>";
+    let root_rels = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+        <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+        <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/>\
+        <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/>\
+        </Relationships>";
+    let core = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+         <cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>{}</dc:title></cp:coreProperties>",
+        xml_escape(title)
+    );
+    write_package(
+        None,
+        &[
+            ("[Content_Types].xml", content_types.as_bytes()),
+            ("_rels/.rels", root_rels.as_bytes()),
+            ("docProps/core.xml", core.as_bytes()),
+            ("word/document.xml", document.as_bytes()),
+            ("word/styles.xml", styles().as_bytes()),
+            ("word/numbering.xml", numbering(&ordered_lists).as_bytes()),
+            ("word/_rels/document.xml.rels", rels.as_bytes()),
+        ],
+    )
+}
+
+/// `w:val` of an on/off property: absent or anything but false/0/none means on.
+fn on(attrs: &[(String, String)]) -> bool {
+    !matches!(attr(attrs, "w:val"), Some("0" | "false" | "none" | "off"))
+}
+
+/// Style id → (heading level, is a quote, is code, list kind from the style name).
+struct StyleInfo {
+    heading: Option<u8>,
+    quote: bool,
+    code: bool,
+}
+
+fn read_styles(xml: &str) -> Result<HashMap<String, StyleInfo>, Error> {
+    let mut out = HashMap::new();
+    let mut id: Option<String> = None;
+    let mut name = String::new();
+    let mut outline: Option<u8> = None;
+    for e in parse_xml(xml)? {
+        match e {
+            Xml::Start(n, a) if n == "w:style" => {
+                id = attr(&a, "w:styleId").map(str::to_string);
+                name.clear();
+                outline = None;
+            }
+            Xml::Empty(n, a) | Xml::Start(n, a) if n == "w:name" => {
+                name = attr(&a, "w:val").unwrap_or("").to_ascii_lowercase();
+            }
+            Xml::Empty(n, a) | Xml::Start(n, a) if n == "w:outlineLvl" => {
+                outline = attr(&a, "w:val").and_then(|v| v.parse::<u8>().ok());
+            }
+            Xml::End(n) if n == "w:style" => {
+                if let Some(id) = id.take() {
+                    let heading = name
+                        .strip_prefix("heading ")
+                        .and_then(|l| l.parse::<u8>().ok())
+                        .or(if name == "title" { Some(1) } else { None })
+                        .or(outline.filter(|l| *l < 6).map(|l| l + 1));
+                    out.insert(
+                        id,
+                        StyleInfo {
+                            heading,
+                            quote: name.contains("quote"),
+                            code: name.contains("code")
+                                || name.contains("verbatim")
+                                || name.contains("preformatted"),
+                        },
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// numId → for each level whether it is bulleted, and the first number of its top level.
+fn read_numbering(xml: &str) -> Result<HashMap<String, (Vec<bool>, u64)>, Error> {
+    let mut abstracts: HashMap<String, Vec<bool>> = HashMap::new();
+    let mut nums: HashMap<String, String> = HashMap::new();
+    let mut starts: HashMap<String, u64> = HashMap::new();
+    let mut cur_abs: Option<String> = None;
+    let mut cur_num: Option<String> = None;
+    let mut lvl: usize = 0;
+    for e in parse_xml(xml)? {
+        match e {
+            Xml::Start(n, a) if n == "w:abstractNum" => {
+                cur_abs = attr(&a, "w:abstractNumId").map(str::to_string)
+            }
+            Xml::Start(n, a) if n == "w:lvl" => {
+                lvl = attr(&a, "w:ilvl")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0)
+                    .min(9)
+            }
+            Xml::Empty(n, a) if n == "w:numFmt" => {
+                if let Some(id) = &cur_abs {
+                    let levels = abstracts.entry(id.clone()).or_default();
+                    if levels.len() <= lvl {
+                        levels.resize(lvl + 1, true);
+                    }
+                    levels[lvl] = attr(&a, "w:val") == Some("bullet");
+                }
+            }
+            Xml::End(n) if n == "w:abstractNum" => cur_abs = None,
+            Xml::Start(n, a) if n == "w:num" => cur_num = attr(&a, "w:numId").map(str::to_string),
+            Xml::Empty(n, a) if n == "w:abstractNumId" => {
+                if let (Some(num), Some(abs)) = (&cur_num, attr(&a, "w:val")) {
+                    nums.insert(num.clone(), abs.to_string());
+                }
+            }
+            Xml::Empty(n, a) if n == "w:startOverride" => {
+                if let (Some(num), Some(v)) =
+                    (&cur_num, attr(&a, "w:val").and_then(|v| v.parse().ok()))
+                {
+                    starts.entry(num.clone()).or_insert(v);
+                }
+            }
+            Xml::End(n) if n == "w:num" => cur_num = None,
+            _ => {}
+        }
+    }
+    Ok(nums
+        .into_iter()
+        .map(|(num, abs)| {
+            let start = starts.get(&num).copied().unwrap_or(1);
+            (
+                num,
+                (abstracts.get(&abs).cloned().unwrap_or_default(), start),
+            )
+        })
+        .collect())
+}
+
+fn read_rels(xml: &str) -> Result<HashMap<String, String>, Error> {
+    let mut out = HashMap::new();
+    for e in parse_xml(xml)? {
+        if let Xml::Empty(n, a) | Xml::Start(n, a) = e {
+            if n == "Relationship" && attr(&a, "Type") == Some(HYPERLINK) {
+                if let (Some(id), Some(target)) = (attr(&a, "Id"), attr(&a, "Target")) {
+                    out.insert(id.to_string(), target.to_string());
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a DOCX package into blocks: paragraphs with their heading, list, quote or code style,
+/// runs with bold, italic, underline, strike-through and monospace, hyperlinks. Tables become
+/// one paragraph per cell paragraph; images, fields and comments are left out.
+pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
+    let mut pkg = Package::open(bytes, "DOCX")?;
+    let document = pkg
+        .text("word/document.xml")?
+        .ok_or_else(|| Error::validation("this is not a DOCX file (no word/document.xml)"))?;
+    let styles = match pkg.text("word/styles.xml")? {
+        Some(x) => read_styles(&x)?,
+        None => HashMap::new(),
+    };
+    let numbering = match pkg.text("word/numbering.xml")? {
+        Some(x) => read_numbering(&x)?,
+        None => HashMap::new(),
+    };
+    let rels = match pkg.text("word/_rels/document.xml.rels")? {
+        Some(x) => read_rels(&x)?,
+        None => HashMap::new(),
+    };
+    let mut blocks = Vec::new();
+    let mut block: Option<Block> = None;
+    let (mut in_rpr, mut in_ppr, mut in_text) = (false, false, false);
+    let mut style = Style::default();
+    let mut link: Option<String> = None;
+    let (mut ilvl, mut num_id): (usize, Option<String>) = (0, None);
+    let mut counters: HashMap<(String, usize), u64> = HashMap::new();
+    let mut skip = 0usize;
+    for e in parse_xml(&document)? {
+        if skip > 0 {
+            match &e {
+                Xml::Start(..) => skip += 1,
+                Xml::End(_) => skip -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        match e {
+            // Deleted revisions, footnote references' text and drawings are not text.
+            Xml::Start(n, _)
+                if matches!(
+                    n.as_str(),
+                    "w:del" | "w:drawing" | "w:pict" | "w:instrText" | "mc:Fallback"
+                ) =>
+            {
+                skip = 1
+            }
+            Xml::Start(n, _) if n == "w:p" => {
+                block = Some(Block::new(Kind::Paragraph));
+                ilvl = 0;
+                num_id = None;
+            }
+            Xml::Start(n, _) if n == "w:pPr" => in_ppr = true,
+            Xml::End(n) if n == "w:pPr" => in_ppr = false,
+            Xml::Empty(n, a) if n == "w:pStyle" && in_ppr => {
+                if let (Some(b), Some(info)) = (
+                    block.as_mut(),
+                    attr(&a, "w:val").and_then(|v| styles.get(v)),
+                ) {
+                    if let Some(h) = info.heading {
+                        b.kind = Kind::Heading(h.clamp(1, 6));
+                    } else if info.code {
+                        b.kind = Kind::Code;
+                    } else if info.quote {
+                        b.quote = 1;
+                    }
+                }
+            }
+            Xml::Empty(n, a) if n == "w:ilvl" && in_ppr => {
+                ilvl = attr(&a, "w:val")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0)
+                    .min(8)
+            }
+            Xml::Empty(n, a) if n == "w:numId" && in_ppr => {
+                num_id = attr(&a, "w:val").filter(|v| *v != "0").map(str::to_string)
+            }
+            Xml::Start(n, _) if n == "w:r" => style = Style::default(),
+            Xml::Start(n, _) if n == "w:rPr" && !in_ppr => in_rpr = true,
+            Xml::End(n) if n == "w:rPr" => in_rpr = false,
+            Xml::Empty(n, a) if in_rpr => match n.as_str() {
+                "w:b" => style.bold = on(&a),
+                "w:i" => style.italic = on(&a),
+                "w:strike" | "w:dstrike" => style.strike = on(&a),
+                "w:u" => style.underline = on(&a),
+                "w:rStyle" => {
+                    let v = attr(&a, "w:val").unwrap_or("").to_ascii_lowercase();
+                    if v.contains("verbatim") || v.contains("code") {
+                        style.code = true;
+                    }
+                }
+                "w:rFonts" => {
+                    let font = attr(&a, "w:ascii").unwrap_or("").to_ascii_lowercase();
+                    if font.contains("courier")
+                        || font.contains("mono")
+                        || font.contains("consolas")
+                    {
+                        style.code = true;
+                    }
+                }
+                _ => {}
+            },
+            Xml::Start(n, a) if n == "w:hyperlink" => {
+                link = attr(&a, "r:id").and_then(|id| rels.get(id)).cloned();
+            }
+            Xml::End(n) if n == "w:hyperlink" => link = None,
+            Xml::Start(n, _) if n == "w:t" => in_text = true,
+            Xml::End(n) if n == "w:t" => in_text = false,
+            Xml::Text(t) if in_text => {
+                if let Some(b) = block.as_mut() {
+                    let s = if b.kind == Kind::Code {
+                        Style::default()
+                    } else {
+                        style
+                    };
+                    b.push(&t, s, link.as_deref());
+                }
+            }
+            Xml::Empty(n, _) if n == "w:tab" => {
+                if let Some(b) = block.as_mut() {
+                    b.push("\t", style, link.as_deref());
+                }
+            }
+            Xml::Empty(n, _) if n == "w:br" || n == "w:cr" => {
+                if let Some(b) = block.as_mut() {
+                    b.push("\n", style, link.as_deref());
+                }
+            }
+            Xml::End(n) if n == "w:p" => {
+                if let Some(mut b) = block.take() {
+                    if let Some(num) = &num_id {
+                        let (levels, start) = numbering.get(num).cloned().unwrap_or_default();
+                        let bullet = levels.get(ilvl).copied().unwrap_or(true);
+                        let number = if bullet {
+                            None
+                        } else {
+                            let first = if ilvl == 0 { start.max(1) } else { 1 };
+                            let c = counters.entry((num.clone(), ilvl)).or_insert(first - 1);
+                            *c += 1;
+                            Some(*c)
+                        };
+                        counters.retain(|(n, l), _| n != num || *l <= ilvl);
+                        b.kind = Kind::Item { number, task: None };
+                        b.depth = ilvl + 1;
+                    }
+                    // A code paragraph continues the previous one: one code block.
+                    if b.kind == Kind::Code {
+                        if let Some(prev) = blocks
+                            .last_mut()
+                            .filter(|p: &&mut Block| p.kind == Kind::Code)
+                        {
+                            let text = b.plain_text();
+                            prev.push("\n", Style::default(), None);
+                            prev.push(&text, Style::default(), None);
+                            continue;
+                        }
+                    }
+                    let empty = b.spans.iter().all(|s| s.text.trim().is_empty());
+                    if !empty || matches!(b.kind, Kind::Item { .. }) {
+                        blocks.push(b);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::model::{from_markdown, to_markdown};
+
+    const SAMPLE: &str = "# Titre\n\nUn **gras**, *italique*, <u>souligné</u>, ~~barré~~, `code` et [un lien](https://example.org/a?b=1&c=2).\n\n- un\n  - deux\n- trois\n\n3. trois\n4. quatre\n\n> cité\n\n```\nfn main() {}\nlet x = 1;\n```\n";
+
+    #[test]
+    fn round_trips_through_docx() {
+        let blocks = from_markdown(SAMPLE).unwrap_or_default();
+        let bytes = write(&blocks, "Titre & co");
+        let back = read(&bytes).expect("reads");
+        let md = to_markdown(&back, false);
+        assert_eq!(from_markdown(&md).unwrap_or_default(), blocks, "{md}");
+    }
+
+    #[test]
+    fn bad_files_are_refused() {
+        for bad in [&b"PK\x03\x04 nope"[..], b"", b"<w:document/>"] {
+            assert!(read(bad).is_err());
+        }
+        let no_doc = write_package(None, &[("x.xml", b"<a/>")]);
+        assert!(read(&no_doc).is_err());
+        let dtd = write_package(
+            None,
+            &[(
+                "word/document.xml",
+                b"<!DOCTYPE x [<!ENTITY a \"aaaa\">]><w:document>&a;</w:document>",
+            )],
+        );
+        let err = read(&dtd).expect_err("DTD refused");
+        assert!(err.message.contains("DTD"), "{}", err.message);
+    }
+}
