@@ -80,6 +80,13 @@ export async function guardedContext(browser, server, options = {}) {
     allowOfflineErrors() {
       allowedText.push(/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED/);
     },
+    /**
+     * Declares one console error the test provokes on purpose (a pattern as narrow as the message
+     * allows: the browser refusing a frame, logged by the page that asked for it).
+     */
+    allowConsoleError(re) {
+      allowedText.push(re);
+    },
     assertClean() {
       if (problems.length) {
         const list = problems.splice(0, problems.length);

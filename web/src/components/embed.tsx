@@ -24,6 +24,15 @@ interface GuestAnswer {
 /** The guest this frame already named (per embedding site: browsers partition frames' storage). */
 const NAMED_KEY = "nichoir.embed-named";
 
+/**
+ * Has this guest chosen a name? Browsers that block third-party storage give a frame no
+ * localStorage: then a name other than the one the server made up (`Guest` and four characters
+ * of the id, nichoir-auth) says so.
+ */
+function named(g: GuestAnswer): boolean {
+  return getItem(NAMED_KEY) === g.id || g.display_name !== `Guest ${g.id.slice(2, 6)}`;
+}
+
 /** Is this page the embed view of a page other sites may frame (the server's `embeddable_path`)? */
 export function isEmbedView(route: Route, search: string): boolean {
   if (new URLSearchParams(search).get("embed") !== "1") return false;
@@ -56,7 +65,7 @@ export function EmbedShell({ route, children }: { route: Route; children: Compon
         if (!alive) return;
         if (first.id !== again.id) return setPhase({ kind: "blocked" });
         api.setCsrfToken(again.csrf_token);
-        setPhase(asksName && getItem(NAMED_KEY) !== again.id ? { kind: "name", guest: again } : { kind: "ready" });
+        setPhase(asksName && !named(again) ? { kind: "name", guest: again } : { kind: "ready" });
       } catch {
         if (alive) setPhase({ kind: "blocked" });
       }
