@@ -466,12 +466,15 @@ function SharePanel({
       <div>
         <p class="field-label">{t("pad.export")}</p>
         <div class="pad-export">
-          {(["txt", "md", "html"] as const).map((f) => (
+          {(["txt", "md", "html", "docx", "odt", "etherpad"] as const).map((f) => (
             <a key={f} class="btn btn-secondary btn-sm" href={`/api/v1/pads/${enc(id)}/export?format=${f}`} download>
               <IconDownload size={16} />
               {t(`pad.export.${f}`)}
             </a>
           ))}
+          <a class="btn btn-secondary btn-sm" href={`/api/v1/pads/${enc(id)}/export?format=html&print=1`} target="_blank" rel="noopener">
+            {t("pad.export.print")}
+          </a>
         </div>
       </div>
       {!readonly && (
