@@ -7,6 +7,7 @@ mod bad_input;
 mod bounded_work;
 mod chat;
 mod chat_email;
+mod comments;
 mod csrf;
 mod deletion;
 mod embed;
