@@ -1,5 +1,7 @@
 // The Markdown preview: marked renders, DOMPurify sanitises (its default safe set, minus inline
-// styles, <style> and data attributes, and minus images from other hosts).
+// styles, <style> and data attributes, and minus images from other hosts: a Markdown image of
+// another site becomes a link to it, a raw <img> of one loses its address, so the page never
+// fetches from elsewhere; a pad's own images, paths of this instance, show).
 //
 // Chromium reports a CSP violation (a console error) as soon as HTML with an event handler or a
 // style attribute is parsed, even in the inert document DOMPurify parses into. The violation is
@@ -13,9 +15,27 @@ export function defuseHtml(html: string): string {
   return html.replace(/<(\/?)style\b/gi, "<$1x-style").replace(/([\s"'/])(on[a-z]+|style)(\s*=)/gi, "$1data-blocked-$2$3");
 }
 
+/** Whether an image's address is this instance's (or written in): one the page may load. */
+function loadable(src: string): boolean {
+  try {
+    const u = new URL(src, location.href);
+    return u.origin === location.origin || u.protocol === "data:";
+  } catch {
+    return false;
+  }
+}
+
+const escapeAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
 const marked = new Marked({
   gfm: true,
   breaks: true,
+  renderer: {
+    image({ href, text }) {
+      if (loadable(href)) return false;
+      return `<a href="${escapeAttr(href)}">${escapeAttr(text || href)}</a>`;
+    },
+  },
   walkTokens(token: Token) {
     if (token.type === "html" && "text" in token && typeof token.text === "string") {
       token.text = defuseHtml(token.text);
@@ -30,15 +50,7 @@ function hook(): void {
   hooked = true;
   DOMPurify.addHook("afterSanitizeAttributes", (node) => {
     if (node.tagName === "IMG") {
-      const src = node.getAttribute("src") ?? "";
-      let ok = false;
-      try {
-        const u = new URL(src, location.href);
-        ok = u.origin === location.origin || u.protocol === "data:";
-      } catch {
-        ok = false;
-      }
-      if (!ok) node.removeAttribute("src");
+      if (!loadable(node.getAttribute("src") ?? "")) node.removeAttribute("src");
     }
     if (node.tagName === "A" && node.hasAttribute("href")) {
       node.setAttribute("rel", "noopener noreferrer nofollow");

@@ -101,18 +101,54 @@ function service(): TurndownService {
     filter: (node) => node.nodeName === "INPUT" && (node as HTMLInputElement).type === "checkbox",
     replacement: (_c, node) => ((node as HTMLInputElement).checked ? "[x] " : "[ ] "),
   });
+  // Images: those written in (`data:`) are collected for upload (images.ts) when the caller asks,
+  // a pad's own stay; another site's image would be a request from the page: a link to it.
+  td.addRule("image", {
+    filter: "img",
+    replacement: (_c, node) => {
+      const el = node as Element;
+      const src = (el.getAttribute("src") ?? "").trim();
+      const alt = (el.getAttribute("alt") ?? "").replace(/[[\]\\]/g, " ").replace(/\s+/g, " ").trim();
+      if (/^data:image\//i.test(src)) {
+        if (!collecting) return alt;
+        collecting.push(src);
+        return `![${alt}](pad-image:${collecting.length - 1})`;
+      }
+      const own = typeof location !== "undefined" && src.startsWith(`${location.origin}/`) ? src.slice(location.origin.length) : src;
+      if (/^\/api\/v1\/pads\/[^/\s]+\/images\/[A-Za-z0-9_-]+$/.test(own)) return `![${alt}](${own})`;
+      if (/^https?:\/\//i.test(src)) {
+        const href = src.replace(/[()\s]/g, (ch) => encodeURIComponent(ch));
+        return `[${alt || fileName(href)}](${href})`;
+      }
+      return alt;
+    },
+  });
   td.remove(["script", "style", "noscript", "title", "head", "meta", "link"]);
   return td;
 }
 
+/** The last segment of an address, as a link's words when an image had no description. */
+function fileName(href: string): string {
+  const last = href.split(/[?#]/)[0]!.split("/").pop() || href;
+  try {
+    return decodeURIComponent(last).replace(/[[\]\\]/g, " ");
+  } catch {
+    return last;
+  }
+}
+
 let td: TurndownService | null = null;
+/** Where the images written in of the HTML being converted go (see `images`). */
+let collecting: string[] | null = null;
 
 /**
  * Markdown for clipboard HTML, or null when the plain text is the better paste (nothing left once
  * sanitised, or code copied from an editor, whose HTML is lines of spans in `white-space: pre`).
- * `win` is the window whose DOM parses it (tests pass a jsdom one).
+ * `win` is the window whose DOM parses it (tests pass a jsdom one). `images`, when given, receives
+ * the `data:` URIs of images written in, each written `![alt](pad-image:N)` (N its index) for the
+ * caller to upload; without it they keep only their description.
  */
-export function htmlToMarkdown(html: string, win: Window & typeof globalThis = window): string | null {
+export function htmlToMarkdown(html: string, win: Window & typeof globalThis = window, images?: string[]): string | null {
   // <style> with its text, then every style and event-handler attribute renamed: nothing that
   // the CSP would object to reaches a parser.
   const defused = defuseHtml(html.replace(/<style\b[\s\S]*?<\/style\s*>/gi, ""));
@@ -128,8 +164,15 @@ export function htmlToMarkdown(html: string, win: Window & typeof globalThis = w
   }) as HTMLElement;
   const first = body.firstElementChild;
   if (first && /white-space\s*:\s*pre/.test(styleOf(first))) return null;
-  if (!body.textContent?.trim()) return null;
+  if (!body.textContent?.trim() && !body.querySelector("img")) return null;
   td ??= service();
-  const md = td.turndown(body).replace(/\u00a0/g, " ").replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
+  collecting = images ?? null;
+  let converted: string;
+  try {
+    converted = td.turndown(body);
+  } finally {
+    collecting = null;
+  }
+  const md = converted.replace(/\u00a0/g, " ").replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
   return md || null;
 }

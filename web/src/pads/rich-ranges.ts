@@ -13,11 +13,13 @@ import { treeFor, underlines } from "./format.ts";
 export interface RichRange {
   from: number;
   to: number;
-  /** hide: markup not shown; bullet/check/hr: drawn instead of the text; line: a class on the line; mark: a class on the text. */
-  kind: "hide" | "bullet" | "check" | "hr" | "line" | "mark";
+  /** hide: markup not shown; bullet/check/hr/image: drawn instead of the text; line: a class on the line; mark: a class on the text. */
+  kind: "hide" | "bullet" | "check" | "hr" | "image" | "line" | "mark";
   cls?: string;
   checked?: boolean;
   url?: string;
+  /** An image's description. */
+  alt?: string;
 }
 
 const INLINE_MARKS: Record<string, string> = {
@@ -80,6 +82,15 @@ export function richRanges(state: EditorState, from: number, to: number, tree: T
           hide(lm[0]!.from, lm[0]!.to);
           hide(lm[1]!.from, n.to);
           return;
+        }
+        case "Image": {
+          // `![alt](url)` is drawn as the image away from the caret's line (rich.ts draws only
+          // this instance's images: another site's would be a request from the page).
+          const lm = n.node.getChildren("LinkMark");
+          const url = n.node.getChild("URL");
+          if (lm.length < 2 || !url || onCaretLine(n.from) || onCaretLine(n.to) || ends.some((e) => n.from < e && e < n.to)) return false;
+          out.push({ from: n.from, to: n.to, kind: "image", url: state.sliceDoc(url.from, url.to), alt: state.sliceDoc(lm[0]!.to, lm[1]!.from) });
+          return false;
         }
         case "Escape":
           if (!holdsCaret(n.from, n.to)) hide(n.from, n.from + 1);

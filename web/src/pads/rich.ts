@@ -59,12 +59,49 @@ class RuleWidget extends WidgetType {
   }
 }
 
+/** An image of this instance (a pad's own), drawn in place of its `![alt](url)`. */
+class ImageWidget extends WidgetType {
+  constructor(
+    readonly url: string,
+    readonly alt: string,
+  ) {
+    super();
+  }
+  eq(other: ImageWidget): boolean {
+    return other.url === this.url && other.alt === this.alt;
+  }
+  toDOM(): HTMLElement {
+    const img = document.createElement("img");
+    img.className = "pad-rich-image";
+    img.src = this.url;
+    img.alt = this.alt;
+    img.loading = "lazy";
+    img.draggable = false;
+    return img;
+  }
+  ignoreEvent(): boolean {
+    return false;
+  }
+}
+
+/** Only this instance's images are drawn: any other would be a request to another host. */
+export function ownImage(url: string): boolean {
+  try {
+    const u = new URL(url, location.href);
+    return u.origin === location.origin && (u.protocol === "http:" || u.protocol === "https:");
+  } catch {
+    return false;
+  }
+}
+
 const hidden = Decoration.replace({});
 const bullet = Decoration.replace({ widget: new BulletWidget() });
 const rule = Decoration.replace({ widget: new RuleWidget() });
 
-function toDecoration(r: RichRange, readonly: boolean): Range<Decoration> {
+function toDecoration(r: RichRange, readonly: boolean): Range<Decoration> | null {
   switch (r.kind) {
+    case "image":
+      return r.url && ownImage(r.url) ? Decoration.replace({ widget: new ImageWidget(r.url, r.alt ?? "") }).range(r.from, r.to) : null;
     case "hide":
       return hidden.range(r.from, r.to);
     case "bullet":
@@ -85,7 +122,10 @@ function build(view: EditorView): DecorationSet {
   const readonly = view.state.readOnly;
   const tree = syntaxTree(view.state);
   for (const { from, to } of view.visibleRanges) {
-    for (const r of richRanges(view.state, from, to, tree)) out.push(toDecoration(r, readonly));
+    for (const r of richRanges(view.state, from, to, tree)) {
+      const d = toDecoration(r, readonly);
+      if (d) out.push(d);
+    }
   }
   return Decoration.set(out, true);
 }

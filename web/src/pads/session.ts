@@ -17,6 +17,8 @@ import { UndoManager } from "./undo.ts";
 import { collapseDoubledMarkers } from "./lists.ts";
 import { FORMAT_EVENT, activeFormats, formatChange, linkAt, setLink, type Command, type Element as FormatElement, type Format } from "./format.ts";
 import { htmlToMarkdown } from "./paste.ts";
+import { imageEditing } from "./images.ts";
+import type { Translate } from "../i18n/index.ts";
 import { richMode } from "./rich.ts";
 import { SHORTCUTS, type EditMode } from "./toolbar.tsx";
 
@@ -75,6 +77,8 @@ export interface SessionOptions {
   mode: EditMode;
   /** Ctrl/Cmd-K: the page opens its link form. */
   onLinkRequest?: () => void;
+  /** The page's translations (the image uploads' progress). */
+  t?: Translate;
 }
 
 interface Caret {
@@ -305,6 +309,8 @@ export class PadSession {
         }),
       ),
       Prec.high(keymap.of(this.formatKeys())),
+      // Image files pasted or dropped are uploaded first (images.ts); HTML and text paste here.
+      this.opts.readonly ? [] : Prec.high(imageEditing({ padId: this.opts.padId, t: this.opts.t ?? ((k) => k), onError: (code, message) => this.opts.onToast({ code, message }) })),
       EditorView.domEventHandlers({ paste: (e, view) => this.onPaste(e, view) }),
       keymap.of([...defaultKeymap, indentWithTab]),
       this.editable.of([EditorState.readOnly.of(true)]),

@@ -8,6 +8,7 @@ import { cx } from "../components/ui.tsx";
 import type { Translate } from "../i18n/index.ts";
 import { getItem, setItem } from "../storage.ts";
 import type { Command, Format, InlineFormat, LineFormat } from "./format.ts";
+import { IMAGE_TYPES, addImages } from "./images.ts";
 import type { PadSession } from "./session.ts";
 
 export type EditMode = "formatted" | "source";
@@ -110,6 +111,13 @@ const I = {
       <path d="M3 12h18" />
     </Svg>
   ),
+  image: (
+    <Svg size={18}>
+      <rect x="3" y="4" width="18" height="16" rx="2" />
+      <circle cx="9" cy="10" r="1.5" />
+      <path d="M21 16l-5-5-8 9" />
+    </Svg>
+  ),
   clear: (
     <Svg size={18}>
       <path d="M6 5h12M12 5l-3 14M14 14l6 6M20 14l-6 6" />
@@ -166,6 +174,7 @@ export function FormatToolbar({ session, mode, onMode, readonly, formats, linkRe
   const [url, setUrl] = useState("");
   const [hasLink, setHasLink] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  const imageInput = useRef<HTMLInputElement>(null);
 
   const openLink = () => {
     const current = session?.linkAt() ?? null;
@@ -238,6 +247,27 @@ export function FormatToolbar({ session, mode, onMode, readonly, formats, linkRe
             <ToolButton label={t("pad.format.link")} shortcut={SHORTCUTS.link} pressed={on.has("link")} onPress={openLink}>
               {I.link}
             </ToolButton>
+            <ToolButton label={t("pad.format.image")} onPress={() => imageInput.current?.click()}>
+              {I.image}
+            </ToolButton>
+            <input
+              ref={imageInput}
+              type="file"
+              class="pad-image-input"
+              accept={IMAGE_TYPES.join(",")}
+              multiple
+              tabIndex={-1}
+              aria-hidden="true"
+              onChange={(e) => {
+                const input = e.currentTarget as HTMLInputElement;
+                const files = Array.from(input.files ?? []);
+                input.value = "";
+                if (session && files.length) {
+                  session.view.focus();
+                  void addImages(session.view, files);
+                }
+              }}
+            />
             {action("hr", I.hr)}
             {action("clear", I.clear)}
           </>

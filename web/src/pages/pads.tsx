@@ -153,6 +153,7 @@ export function PadPage({ id }: { id: string }) {
       onChat: (m) => chatSink.current?.(m),
       mode: storedMode(),
       onLinkRequest: () => setLinkRequest((n) => n + 1),
+      t: (key, params) => tRef.current(key, params),
     });
     sessionRef.current = session;
     window.__padView = session.view;
