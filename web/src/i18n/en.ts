@@ -323,6 +323,7 @@ export const en = {
   "account.storageUsedNoLimit": "{used} used (no limit).",
   "account.storageChat": "Chat files",
   "account.storageWikis": "Wiki attachments",
+  "account.storagePads": "Images in pads",
   "error.quota_exceeded": "Your storage quota is full: delete files you no longer need, or ask the admin for more room.",
   "account.twoFactor": "Two-factor sign-in",
   "account.twoFactorDesc": "Ask for a code from an authenticator app (FreeOTP, Aegis, Google Authenticator…) after your password.",

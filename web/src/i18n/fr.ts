@@ -323,6 +323,7 @@ export const fr: Messages = {
   "account.storageUsedNoLimit": "{used} utilisés (sans limite).",
   "account.storageChat": "Fichiers de la messagerie",
   "account.storageWikis": "Pièces jointes des wikis",
+  "account.storagePads": "Images des pads",
   "error.quota_exceeded": "Votre quota de stockage est plein : supprimez les fichiers dont vous n'avez plus besoin, ou demandez plus d'espace à l'administration.",
   "account.twoFactor": "Connexion en deux étapes",
   "account.twoFactorDesc": "Demander un code d'une application d'authentification (FreeOTP, Aegis, Google Authenticator…) après le mot de passe.",

@@ -479,7 +479,7 @@ function StorageCard() {
             <ul class="link-list">
               {Object.entries(u.by_tool).map(([tool, n]) => (
                 <li key={tool}>
-                  {t(tool === "chat" ? "account.storageChat" : "account.storageWikis")}: {size(n)}
+                  {t(tool === "chat" ? "account.storageChat" : tool === "pads" ? "account.storagePads" : "account.storageWikis")}: {size(n)}
                 </li>
               ))}
             </ul>
