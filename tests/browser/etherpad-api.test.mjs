@@ -107,7 +107,8 @@ describe("Etherpad's HTTP API with etherpad-lite-client (Moodle's flow)", () => 
     g.allowHttpError(/\/api\/v1\/pads\//, 403);
     const path = `/p/${encodeURIComponent(padID)}`;
     await g.page.goto(path);
-    await g.page.getByText("open it from the site that gave you access", { exact: false }).waitFor({ timeout: 20_000 });
+    // The web app's message for a refusal (forbidden), in place of the editor.
+    await g.page.getByText("You are not allowed to do this.").waitFor({ timeout: 20_000 });
     assert.equal(await g.page.evaluate(() => !!window.__padView), false);
 
     await g.context.addCookies([{ name: "sessionID", value: sessionID, url: server.url }]);
