@@ -20,6 +20,7 @@ import { htmlToMarkdown } from "./paste.ts";
 import { imageEditing } from "./images.ts";
 import type { Translate } from "../i18n/index.ts";
 import { richMode } from "./rich.ts";
+import { commentsExtension } from "./comments.ts";
 import { SHORTCUTS, type EditMode } from "./toolbar.tsx";
 
 export interface Author {
@@ -77,6 +78,8 @@ export interface SessionOptions {
   mode: EditMode;
   /** Ctrl/Cmd-K: the page opens its link form. */
   onLinkRequest?: () => void;
+  /** A comment thread was opened, answered, resolved or deleted (`comment`, `comment_deleted`). */
+  onComment?: (event: Record<string, unknown>) => void;
   /** The page's translations (the image uploads' progress). */
   t?: Translate;
 }
@@ -290,6 +293,7 @@ export class PadSession {
       // GitHub's flavour, as the preview and the server render it (strikethrough, task lists, tables).
       markdown({ base: markdownLanguage }),
       collapseDoubledMarkers,
+      commentsExtension(),
       this.modeSlot.of(this.opts.mode === "formatted" ? richMode() : []),
       syntaxHighlighting(highlight),
       syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
@@ -572,11 +576,36 @@ export class PadSession {
       const ev = this.readOpEvent(item);
       if (ev) events.push(ev);
     }
+    for (const ev of events) this.noteRevision(ev);
     try {
       this.client.onOps(events);
     } catch {
       this.resync();
     }
+  }
+
+  /** The server's recent revisions (comments.ts carries anchors from a revision to here). */
+  private readonly revisionOps = new Map<number, Op>();
+
+  private noteRevision(ev: OpEvent): void {
+    if (!Number.isInteger(ev.rev) || this.revisionOps.has(ev.rev)) return;
+    this.revisionOps.set(ev.rev, ev.op);
+    if (this.revisionOps.size > 2000) {
+      // Revisions arrive in order: the first key is the oldest.
+      const oldest = this.revisionOps.keys().next().value;
+      if (oldest !== undefined) this.revisionOps.delete(oldest);
+    }
+  }
+
+  /** The server's revisions after `from` up to `to`, in order (null: not all of them known here). */
+  revisionsBetween(from: number, to: number): Op[] | null {
+    const out: Op[] = [];
+    for (let r = from + 1; r <= to; r++) {
+      const op = this.revisionOps.get(r);
+      if (!op) return null;
+      out.push(op);
+    }
+    return out;
   }
 
   private onEvent(data: Record<string, unknown>): void {
@@ -625,6 +654,10 @@ export class PadSession {
         if (m) this.opts.onChat?.(m);
         return;
       }
+      case "comment":
+      case "comment_deleted":
+        this.opts.onComment?.(data);
+        return;
       case "deleted":
         this.update({ deleted: true });
         this.socket.stop();

@@ -11,6 +11,7 @@ import { navigate } from "../router.ts";
 import { parseRuns, runsToRanges } from "../pads/authorship.ts";
 import { importFormat, type ChatMessage } from "../pads/chat.ts";
 import { ChatPanel, storeChatOpen, storedChatOpen, usePadChat } from "../pads/chat-panel.tsx";
+import { CommentsColumn } from "../pads/comments-panel.tsx";
 import { authorClass } from "../pads/colors.ts";
 import { renderMarkdown } from "../pads/markdown.ts";
 import { PasswordGate, PasswordSettings, padRequestError } from "../pads/password.tsx";
@@ -78,7 +79,7 @@ declare global {
 }
 
 export function PadPage({ id }: { id: string }) {
-  const { t, user } = useApp();
+  const { t, user, lang } = useApp();
   const readonly = id.startsWith("r-");
   useTitle(id);
   const [me, setMe] = useState<Me | null>(null);
@@ -99,6 +100,8 @@ export function PadPage({ id }: { id: string }) {
   const hostRef = useRef<HTMLDivElement>(null);
   const sessionRef = useRef<PadSession | null>(null);
   const chatSink = useRef<((m: ChatMessage) => void) | null>(null);
+  const commentSink = useRef<((ev: Record<string, unknown>) => void) | null>(null);
+  const [commentRequest, setCommentRequest] = useState(0);
   const tRef = useRef(t);
   tRef.current = t;
 
@@ -151,6 +154,7 @@ export function PadPage({ id }: { id: string }) {
       onToast: (x: PadToast) => toast(padErrorText(tRef.current, x.code, x.message)),
       onText: () => setTextTick((n) => n + 1),
       onChat: (m) => chatSink.current?.(m),
+      onComment: (ev) => commentSink.current?.(ev),
       mode: storedMode(),
       onLinkRequest: () => setLinkRequest((n) => n + 1),
       t: (key, params) => tRef.current(key, params),
@@ -233,6 +237,11 @@ export function PadPage({ id }: { id: string }) {
               </Button>
             </>
           )}
+          {!readonly && (
+            <Button variant="ghost" size="sm" class="pad-comment-button" title={t("pad.commentHint")} onMouseDown={(e: MouseEvent) => e.preventDefault()} onClick={() => setCommentRequest((n) => n + 1)}>
+              {t("pad.comment")}
+            </Button>
+          )}
           <Button variant={showAuthors ? "secondary" : "ghost"} size="sm" aria-pressed={showAuthors ? "true" : "false"} onClick={() => setShowAuthors(!showAuthors)}>
             {t("pad.authorColors")}
           </Button>
@@ -266,13 +275,30 @@ export function PadPage({ id }: { id: string }) {
       {ui?.notFound && <Alert kind="warning">{t("pad.notFoundBody")}</Alert>}
       <FormatToolbar session={sessionRef.current} mode={mode} onMode={chooseMode} readonly={readonly} formats={ui?.formats ?? []} linkRequest={linkRequest} t={t} />
       <div class="pad-body">
-        <div class={cx("pad-editor-wrap", showAuthors && "pad-show-authors")}>
-          {!ui?.loaded && !ui?.notFound && (
-            <div class="pad-loading">
-              <Loading />
-            </div>
-          )}
-          <div ref={hostRef} class="pad-editor" />
+        <div class="pad-editor-row">
+          <div class={cx("pad-editor-wrap", showAuthors && "pad-show-authors")}>
+            {!ui?.loaded && !ui?.notFound && (
+              <div class="pad-loading">
+                <Loading />
+              </div>
+            )}
+            <div ref={hostRef} class="pad-editor" />
+          </div>
+          <CommentsColumn
+            id={id}
+            session={sessionRef.current}
+            loaded={!!ui?.loaded && ui.conn === "connected"}
+            rev={ui?.rev ?? 0}
+            readonly={readonly}
+            meId={me?.id ?? null}
+            isOwner={isOwner}
+            sink={commentSink}
+            request={commentRequest}
+            tick={textTick}
+            t={t}
+            lang={lang}
+            toast={toast}
+          />
         </div>
         {preview && <Preview session={sessionRef.current} tick={textTick} t={t} />}
         {panel && (
