@@ -20,6 +20,7 @@ mod metrics;
 mod moderation;
 mod notify;
 mod oidc;
+mod pad_formats;
 mod pad_fuzz;
 mod pad_images;
 mod pads;

@@ -91,7 +91,7 @@ async fn create_read_export_and_history() -> anyhow::Result<()> {
         "{html}"
     );
     assert_eq!(
-        anon.get(&format!("/api/v1/pads/{id}/export?format=docx"))
+        anon.get(&format!("/api/v1/pads/{id}/export?format=rtf"))
             .await?
             .status,
         422
