@@ -344,6 +344,29 @@ async fn mail_set_up_in_the_ui_sends_a_test_mail() -> anyhow::Result<()> {
     assert!(
         got[0].data.contains("Asso <asso@example.org>") || got[0].from.contains("asso@example.org")
     );
+    // Renamed while running: the tools' mails say the new name at once.
+    let r = root
+        .patch(
+            "/api/v1/admin/instance-settings",
+            json!({"changes": {"instance.name": "Les Jardins"}}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let poll = root
+        .post(
+            "/api/v1/polls",
+            json!({"kind": "classic", "title": "Pique-nique", "author_name": "Root",
+                   "author_email": "root@example.org", "options": [{"label": "Oui"}]}),
+        )
+        .await?;
+    assert_eq!(poll.status, 201, "{}", poll.body);
+    let got = sink.wait_for(2, std::time::Duration::from_secs(10)).await;
+    assert_eq!(got.len(), 2);
+    assert!(
+        got[1].data.contains("Subject: [Les Jardins] Pique-nique"),
+        "{}",
+        got[1].data
+    );
     // A mail server that is gone: the answer says why, nothing is stored wrongly.
     drop(sink);
     Ok(())

@@ -188,7 +188,7 @@ impl ChatService {
                 .unwrap_or_else(|| self.email.language.clone());
             let (subject, body) = missed_mail(
                 &lang,
-                &self.email.instance,
+                &self.email.mailer.instance_name(),
                 &self.base_url,
                 &user.display_name,
                 &listed,

@@ -164,8 +164,6 @@ pub struct EmailSettings {
     pub after_minutes: u64,
     /// The mails' language ("en" or "fr"): the instance's.
     pub language: String,
-    /// The instance's name, in the subject.
-    pub instance: String,
 }
 
 /// What the composition hands the chat.

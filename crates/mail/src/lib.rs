@@ -25,6 +25,9 @@ pub struct Mail {
 #[derive(Clone)]
 pub struct Mailer {
     inner: Arc<RwLock<Option<Arc<Inner>>>>,
+    /// The instance's name as it is now (admins rename it while the server runs): the tools
+    /// put it in their subjects, so it travels with the mailer they already hold.
+    name: Arc<RwLock<Arc<str>>>,
 }
 
 struct Inner {
@@ -53,13 +56,23 @@ impl Mailer {
     pub fn disabled() -> Self {
         Mailer {
             inner: Arc::new(RwLock::new(None)),
+            name: Arc::new(RwLock::new(Arc::from("Nichoir"))),
         }
     }
 
     pub fn from_config(config: &SmtpConfig, instance_name: &str) -> Result<Self, MailError> {
         Ok(Mailer {
             inner: Arc::new(RwLock::new(Self::build(config, instance_name)?)),
+            name: Arc::new(RwLock::new(Arc::from(instance_name))),
         })
+    }
+
+    /// The instance's name, as last configured.
+    pub fn instance_name(&self) -> Arc<str> {
+        match self.name.read() {
+            Ok(n) => n.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     /// Uses new settings from now on, for this mailer and all its clones; on an error the old
@@ -68,6 +81,9 @@ impl Mailer {
         let fresh = Self::build(config, instance_name)?;
         if let Ok(mut slot) = self.inner.write() {
             *slot = fresh;
+        }
+        if let Ok(mut name) = self.name.write() {
+            *name = Arc::from(instance_name);
         }
         Ok(())
     }

@@ -164,7 +164,6 @@ pub struct PollService {
     mailer: Mailer,
     config: PollsConfig,
     base_url: String,
-    instance_name: String,
     cache: Cache,
     /// The owner's bell and devices: votes and comments on their poll.
     notifier: Arc<dyn nichoir_core::notify::Notifier>,
@@ -187,7 +186,6 @@ impl PollService {
         mailer: Mailer,
         config: PollsConfig,
         base_url: String,
-        instance_name: String,
     ) -> PollService {
         PollService {
             db,
@@ -196,7 +194,6 @@ impl PollService {
             mailer,
             config,
             base_url,
-            instance_name,
             cache: Cache {
                 map: Mutex::new(HashMap::new()),
                 epoch: AtomicU64::new(0),
@@ -515,7 +512,7 @@ impl PollService {
         if let Some(email) = &settings.author_email {
             self.mailer.send_later(Mail {
                 to: email.clone(),
-                subject: format!("[{}] {}", self.instance_name, settings.title),
+                subject: format!("[{}] {}", self.mailer.instance_name(), settings.title),
                 body: format!(
                     "Your poll \"{}\" is ready.\n\nShare this link with the participants:\n{}\n\n\
                      Keep this link to yourself: it lets you change, close and delete the poll:\n{}\n",
@@ -725,7 +722,9 @@ impl PollService {
                 to: to.clone(),
                 subject: format!(
                     "[{}] {} answered \"{}\"",
-                    self.instance_name, row.name, s.title
+                    self.mailer.instance_name(),
+                    row.name,
+                    s.title
                 ),
                 body: format!(
                     "{} answered your poll \"{}\".\n\nResults: {}\n",
@@ -927,7 +926,8 @@ impl PollService {
                     to: to.clone(),
                     subject: format!(
                         "[{}] {name} commented on \"{}\"",
-                        self.instance_name, poll.settings.title
+                        self.mailer.instance_name(),
+                        poll.settings.title
                     ),
                     body: format!(
                         "{name} wrote:\n\n{text}\n\nPoll: {}\n",
@@ -988,7 +988,8 @@ impl PollService {
                 to,
                 subject: format!(
                     "[{}] \"{}\" closes soon",
-                    self.instance_name, poll.settings.title
+                    self.mailer.instance_name(),
+                    poll.settings.title
                 ),
                 body: format!(
                     "Your poll \"{}\" closes at {deadline} (UTC).\n\nResults: {}\n",

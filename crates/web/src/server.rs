@@ -182,7 +182,6 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             mailer.clone(),
             config.polls.clone(),
             config.public_base_url(),
-            config.instance.name.clone(),
         )
         .with_notifier(notifier.clone()),
     );
@@ -197,7 +196,6 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         quotas: quotas.clone(),
         blobs: blobs.clone(),
         base_url: config.public_base_url(),
-        instance_name: config.instance.name.clone(),
         notifier: notifier.clone(),
     }));
     let chat = Arc::new(nichoir_chat::ChatService::new(nichoir_chat::ChatDeps {
@@ -215,7 +213,6 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             default: config.chat.email_default,
             after_minutes: config.chat.email_after_minutes,
             language: config.instance.default_language.clone(),
-            instance: config.instance.name.clone(),
         },
         previewers: vec![
             Arc::new(nichoir_pad::PadPreview {

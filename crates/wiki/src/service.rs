@@ -167,7 +167,6 @@ pub struct WikiService {
     /// Where attachments are kept (`wiki/<wiki id>/<sha256>` among the uploads).
     pub(crate) blobs: nichoir_storage::Blobs,
     pub(crate) base_url: String,
-    pub(crate) instance_name: String,
     pub(crate) notifier: Arc<dyn nichoir_core::notify::Notifier>,
     /// Anonymous edits per address in the last hour.
     anonymous: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
@@ -224,7 +223,6 @@ pub struct WikiDeps {
     /// Where uploaded files live.
     pub blobs: nichoir_storage::Blobs,
     pub base_url: String,
-    pub instance_name: String,
     /// Watchers' bells and devices.
     pub notifier: Arc<dyn nichoir_core::notify::Notifier>,
 }
@@ -302,7 +300,6 @@ impl WikiService {
             quotas: d.quotas,
             blobs: d.blobs,
             base_url: d.base_url,
-            instance_name: d.instance_name,
             notifier: d.notifier,
             anonymous: Mutex::new(HashMap::new()),
             render_cache: std::sync::Arc::new(Mutex::new(HashMap::new())),

@@ -173,7 +173,7 @@ impl WikiService {
                     to: email.to_string(),
                     subject: format!(
                         "[{}] {} changed \"{}\" ({})",
-                        self.instance_name,
+                        self.mailer.instance_name(),
                         actor.display_name(),
                         ch.page.name,
                         wiki.title
