@@ -1,5 +1,5 @@
 //! Property and fuzz tests of the pad decoders: the HTML import (htmd), `.etherpad` files
-//! (JSON, changesets, history replay) and the HTML export. Checked-in corpora (`tests/corpus/`
+//! (JSON, changesets, history replay), DOCX and ODT imports (zip, XML) and the HTML export. Checked-in corpora (`tests/corpus/`
 //! here, the HTML shapes of `crates/core/tests/corpus/html`), proptest over structured shapes,
 //! and a time-boxed random run (`NICHOIR_FUZZ_SECS`, default 2 s; `NICHOIR_FUZZ_SEED` replays one).
 //! Every input finishes within a bound on the work pool, never with a panic (500).
@@ -11,6 +11,7 @@ use nichoir_core::{limits, Error, ErrorCode};
 use proptest::prelude::*;
 
 use crate::etherpad_file::{changeset_to_op, read_export};
+use crate::formats::{read_office, Office};
 use crate::import::html_to_markdown;
 
 fn check_html_import(html: &str) -> Result<(), String> {
@@ -110,6 +111,49 @@ proptest! {
     }
 }
 
+fn check_office(bytes: &[u8]) -> Result<(), String> {
+    for kind in [Office::Docx, Office::Odt] {
+        let owned = bytes.to_vec();
+        adversarial::bounded("office import", move || read_office(kind, &owned))?;
+    }
+    Ok(())
+}
+
+fn office_zip(name: &str, xml: &str) -> Vec<u8> {
+    crate::formats::write_package(None, &[(name, xml.as_bytes())])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+
+    #[test]
+    fn office_files_of_any_shape_are_bounded(
+        depth in 0usize..20_000,
+        tag in "(w:p|w:r|w:hyperlink|text:list|text:list-item|text:span|text:p|x)",
+        text in "\\PC{0,40}",
+        raw in proptest::collection::vec(any::<u8>(), 0..200),
+    ) {
+        adversarial::fuzz_setup();
+        let xml = format!("{}{}", format!("<{tag}>").repeat(depth), text);
+        for name in ["word/document.xml", "content.xml"] {
+            let checked = check_office(&office_zip(name, &xml));
+            prop_assert!(checked.is_ok(), "{:?}", checked);
+        }
+        prop_assert!(check_office(&raw).is_ok());
+    }
+
+    #[test]
+    fn markdown_of_any_shape_writes_office_files_that_read_back(md in "\\PC{0,200}") {
+        adversarial::fuzz_setup();
+        if let Ok(blocks) = crate::formats::model::from_markdown(&md) {
+            let docx = crate::formats::docx::write(&blocks, "t");
+            let odt = crate::formats::odt::write(&blocks, "t");
+            prop_assert!(read_office(Office::Docx, &docx).is_ok());
+            prop_assert!(read_office(Office::Odt, &odt).is_ok());
+        }
+    }
+}
+
 #[test]
 fn time_boxed_fuzz_of_the_pad_decoders() {
     adversarial::time_boxed("the pad decoders", 64 * 1024, |mixer| {
@@ -118,6 +162,7 @@ fn time_boxed_fuzz_of_the_pad_decoders() {
         adversarial::bounded("html export", move || nichoir_core::markdown::to_html(&md))?;
         let mut bytes = br#"{"pad:p":{"head":1},"pad:p:revs:0":{"changeset":"Z:1>"#.to_vec();
         bytes.extend(mixer.next_bytes());
-        check_etherpad(&bytes)
+        check_etherpad(&bytes)?;
+        check_office(&mixer.next_bytes())
     });
 }
