@@ -133,6 +133,10 @@ describe("les comptes, en français", { concurrency: false }, () => {
     await card.getByRole("heading", { name: "E-mails sur les messages manqués" }).waitFor();
     await card.getByLabel("Les envoyer").selectOption("hourly");
     await card.getByText("Enregistré.").waitFor();
+    // The colours are read out by name, not by code.
+    await page.getByTitle("Bleu ciel", { exact: true }).click();
+    assert.equal(await page.getByRole("radio", { name: "Bleu ciel", exact: true }).isChecked(), true);
+    assert.equal(await page.getByRole("group", { name: "Couleur de l'avatar" }).getByRole("radio", { checked: true }).getAttribute("value"), "#56b4e9");
     // The link of a mail (any token answers the same).
     await page.goto("/unsubscribe#un-jeton-de-mail");
     await page.getByRole("button", { name: "Arrêter ces e-mails" }).click();

@@ -464,7 +464,7 @@ describe("Pads", { concurrency: false }, () => {
     await gp.getByRole("heading", { name: "This pad is protected" }).waitFor();
     // Opening it afresh: GET /api/v1/pads/secret-pad answers 403 password_required (a wrong
     // password, 403 too): both expected.
-    guest.allowHttpError(/\/api\/v1\/pads\/secret-pad$/, 403);
+    guest.allowHttpError(/\/api\/v1\/pads\/secret-pad(\?text=false)?$/, 403);
     guest.allowHttpError(/\/api\/v1\/pads\/secret-pad\/unlock$/, 403);
     await gp.reload();
     await gp.getByRole("heading", { name: "This pad is protected" }).waitFor();
@@ -493,7 +493,7 @@ describe("Pads", { concurrency: false }, () => {
     const revBefore = await ap.evaluate(() => window.__padSession.client.rev);
     // Wrong extension: refused here, nothing sent.
     await panel.getByLabel("Import a file").setInputFiles({ name: "slides.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4") });
-    await panel.getByText("Only .txt, .md and .html files can be imported.").waitFor();
+    await panel.getByText("Only .txt, .md, .html, .docx and .odt files can be imported.").waitFor();
     // Not UTF-8: the server answers 422, shown translated.
     admin.allowHttpError(/\/api\/v1\/pads\/secret-pad\/import\?format=txt$/, 422);
     await panel.getByLabel("Import a file").setInputFiles({ name: "bad.txt", mimeType: "text/plain", buffer: Buffer.from([0xff, 0xfe, 0x00, 0xc3]) });
@@ -508,6 +508,14 @@ describe("Pads", { concurrency: false }, () => {
     await ap.getByText(`File imported (revision ${revBefore + 1}).`).waitFor();
     for (const p of [ap, gp]) await p.waitForFunction((t) => window.__padView.state.doc.toString() === t, md);
     assert.equal(await ap.evaluate(() => window.__padSession.client.rev), revBefore + 1);
+    // A word processor's file (the pad's own DOCX export): its heading and bold come back.
+    const docx = Buffer.from(await ap.evaluate(async () => [...new Uint8Array(await (await fetch("/api/v1/pads/secret-pad/export?format=docx")).arrayBuffer())]));
+    await ap.evaluate(() => window.__padView.dispatch({ changes: { from: 0, insert: "Draft. " } }));
+    await gp.waitForFunction(() => window.__padView.state.doc.toString().startsWith("Draft. "));
+    await panel.getByLabel("Import a file").setInputFiles({ name: "Compte rendu.docx", mimeType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", buffer: docx });
+    await ap.locator("dialog[open]").getByRole("button", { name: "Replace the text" }).click();
+    await ap.getByText(`File imported (revision`).last().waitFor();
+    for (const p of [ap, gp]) await p.waitForFunction(() => /^# Imported\n/.test(window.__padView.state.doc.toString()) && window.__padView.state.doc.toString().includes("**a file**"));
     await noCspViolation(ap);
   });
 

@@ -514,6 +514,9 @@ test("import formats come from the file name, else its type", async () => {
   assert.equal(importFormat("README", "text/plain"), "txt");
   assert.equal(importFormat("x.pdf", "application/pdf"), null);
   assert.equal(importFormat("pad.etherpad"), null);
+  assert.equal(importFormat("Compte rendu.DOCX"), "docx");
+  assert.equal(importFormat("cr.odt"), "odt");
+  assert.equal(importFormat("sans-extension", "application/vnd.oasis.opendocument.text"), "odt");
 });
 
 test("sockets of a pad or a call carry the room for the cluster's proxy", () => {

@@ -54,13 +54,23 @@ export function chatTime(lang: "en" | "fr", iso: string, now: Date = new Date())
 }
 
 /** The import format for a file name (`txt`, `md`, `html`), or null when it is not importable. */
-export function importFormat(name: string, mime = ""): "txt" | "md" | "html" | null {
+export function importFormat(name: string, mime = ""): "txt" | "md" | "html" | "docx" | "odt" | null {
   const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? "";
   if (ext === "txt" || ext === "text") return "txt";
   if (ext === "md" || ext === "markdown") return "md";
   if (ext === "html" || ext === "htm") return "html";
+  if (ext === "docx") return "docx";
+  if (ext === "odt") return "odt";
   if (mime === "text/plain") return "txt";
   if (mime === "text/markdown") return "md";
   if (mime === "text/html") return "html";
+  if (mime === DOCX_TYPE) return "docx";
+  if (mime === ODT_TYPE) return "odt";
   return null;
 }
+
+const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const ODT_TYPE = "application/vnd.oasis.opendocument.text";
+
+/** What the import button's file picker offers. */
+export const IMPORT_ACCEPT = `.txt,.md,.markdown,.html,.htm,.docx,.odt,text/plain,text/markdown,text/html,${DOCX_TYPE},${ODT_TYPE}`;

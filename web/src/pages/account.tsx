@@ -7,6 +7,7 @@ import { ApiError, api, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { IconChat, IconDevice, IconDownload, IconKey, IconLogout, IconShield, IconTrash, IconUser } from "../components/icons.tsx";
 import { Alert, Avatar, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Loading, PageHeader, TextField, useAsync, useConfirm } from "../components/ui.tsx";
+import { ColorSwatches } from "../components/swatches.tsx";
 import { formatBytes } from "../format.ts";
 import { PALETTE } from "../palette.ts";
 import { formatDateTime } from "../i18n/index.ts";
@@ -80,24 +81,11 @@ function ProfileCard({ user }: { user: User }) {
           <TextField label={t("account.email")} optional name="email" type="email" autocomplete="email" value={email} onValue={(v) => { setEmail(v); setSaved(false); }} />
           {user.email && <EmailStatus verified={user.email_verified} />}
         </div>
-        <fieldset class="field">
-          <legend class="field-label">{t("account.avatarColor")}</legend>
-          <div class="swatches">
-            {PALETTE.map((c) => (
-              <label key={c} class="swatch" title={c}>
-                <input type="radio" name="avatar_color" value={c} checked={color.toLowerCase() === c} onChange={() => { setColor(c); setSaved(false); }} />
-                <span class="swatch-dot" style={{ backgroundColor: c }} />
-                <span class="visually-hidden">{c}</span>
-              </label>
-            ))}
-            <label class="swatch swatch-custom" title={t("account.customColor")}>
-              <input type="color" value={color} onInput={(e) => { setColor((e.currentTarget as HTMLInputElement).value); setSaved(false); }} aria-label={t("account.customColor")} />
-            </label>
-            <span class="swatch-preview">
-              <Avatar name={displayName || user.username} color={color} />
-            </span>
-          </div>
-        </fieldset>
+        <ColorSwatches legend={t("account.avatarColor")} name="avatar_color" value={color} onChange={(c) => { setColor(c); setSaved(false); }} customLabel={t("account.customColor")}>
+          <span class="swatch-preview">
+            <Avatar name={displayName || user.username} color={color} />
+          </span>
+        </ColorSwatches>
         <div class="form-actions">
           <Button type="submit" loading={busy}>
             {busy ? t("common.saving") : t("common.save")}

@@ -9,7 +9,7 @@ import { Alert, Avatar, Badge, Button, CopyField, ErrorAlert, Link, Loading, Pag
 import { formatDateTime, isMessageKey, type Translate } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { parseRuns, runsToRanges } from "../pads/authorship.ts";
-import { importFormat, type ChatMessage } from "../pads/chat.ts";
+import { IMPORT_ACCEPT, importFormat, type ChatMessage } from "../pads/chat.ts";
 import { ChatPanel, storeChatOpen, storedChatOpen, usePadChat } from "../pads/chat-panel.tsx";
 import { CommentsColumn } from "../pads/comments-panel.tsx";
 import { authorClass } from "../pads/colors.ts";
@@ -21,7 +21,7 @@ import { postFile } from "../pads/upload.ts";
 import { FileButton } from "../pads/file-button.tsx";
 import { EmbedCode } from "../components/embed-code.tsx";
 import { identity, type Me } from "../pads/identity.ts";
-import { PALETTE } from "../palette.ts";
+import { ColorSwatches } from "../components/swatches.tsx";
 import type { User } from "../types.ts";
 
 interface PadMeta {
@@ -404,18 +404,7 @@ function PeoplePanel({ ui, me, readonly, session, onMe, toast }: { ui: PadUi | n
       {!readonly && (
         <form class="form" onSubmit={save}>
           <TextField label={t("pad.yourName")} name="display_name" value={name} onValue={setName} maxLength={64} required autocomplete="nickname" />
-          <fieldset class="field">
-            <legend class="field-label">{t("pad.yourColor")}</legend>
-            <div class="swatches">
-              {PALETTE.map((c) => (
-                <label key={c} class="swatch" title={c}>
-                  <input type="radio" name="pad_color" value={c} checked={color.toLowerCase() === c} onChange={() => setColor(c)} />
-                  <span class="swatch-dot" style={{ backgroundColor: c }} />
-                  <span class="visually-hidden">{c}</span>
-                </label>
-              ))}
-            </div>
-          </fieldset>
+          <ColorSwatches legend={t("pad.yourColor")} name="pad_color" value={color} onChange={setColor} />
           <ErrorAlert error={error} />
           <div class="form-actions">
             <Button type="submit" size="sm" loading={busy}>
@@ -507,7 +496,7 @@ function SharePanel({
       {!readonly && (
         <div>
           <p class="field-label">{t("pad.import")}</p>
-          <FileButton label={t("pad.importFile")} accept=".txt,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html" busy={importing} onChange={importFile} />
+          <FileButton label={t("pad.importFile")} accept={IMPORT_ACCEPT} busy={importing} onChange={importFile} />
           <p class="field-hint">{t("pad.importHint")}</p>
           {importError && (
             <Alert kind="error" class="pad-import-error">
