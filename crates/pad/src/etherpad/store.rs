@@ -60,7 +60,8 @@ pub(crate) fn delete_group(c: &Connection, id: &str) -> SResult<bool> {
 pub(crate) fn group_pads(c: &Connection, group_id: &str) -> SResult<Vec<String>> {
     let prefix = format!("{group_id}$");
     let mut s = c.prepare(
-        "SELECT id FROM pads WHERE deleted_at IS NULL AND substr(id, 1, length(?1)) = ?1
+        "SELECT id FROM pads WHERE deleted_at IS NULL
+           AND substr(id, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT)
          ORDER BY created_at, id",
     )?;
     let rows = s.query_map([prefix], |r| r.get::<_, String>(0))?;
@@ -226,4 +227,84 @@ pub(crate) fn forget_actor(c: &Connection, actor_id: &str) -> SResult<()> {
         [actor_id],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PadInfo;
+
+    #[test]
+    fn groups_sessions_and_admissions() {
+        // SQLite, and PostgreSQL when a test server is configured.
+        for c in nichoir_storage::testing::store_connections(&[crate::migrations::MIGRATIONS], true)
+            .expect("db")
+        {
+            on(&c);
+        }
+    }
+
+    fn on(c: &Connection) {
+        insert_group(c, "g.one", Some("course-1"), 1).expect("group");
+        insert_group(c, "g.two", None, 2).expect("group");
+        assert_eq!(
+            group_by_mapper(c, "course-1").expect("q"),
+            Some("g.one".into())
+        );
+        assert_eq!(all_groups(c).expect("q"), vec!["g.one", "g.two"]);
+        for (id, at) in [
+            ("g.one$a", 1),
+            ("g.one$b", 2),
+            ("g.onex$c", 3),
+            ("plain", 4),
+        ] {
+            let info = PadInfo {
+                id: id.into(),
+                readonly_id: format!("r-{id}"),
+                owner_id: None,
+                rev: 0,
+                created_at: at,
+                updated_at: at,
+                protected: false,
+            };
+            crate::store::insert_pad(c, &info).expect("pad");
+        }
+        assert_eq!(
+            group_pads(c, "g.one").expect("q"),
+            vec!["g.one$a", "g.one$b"]
+        );
+        insert_author(c, "a.x", Some("Ada"), Some("u-1"), 1).expect("author");
+        assert_eq!(author_name(c, "a.x").expect("q"), Some(Some("Ada".into())));
+        assert_eq!(author_name(c, "a.none").expect("q"), None);
+        let s = Session {
+            id: "s.1".into(),
+            group_id: "g.one".into(),
+            author_id: "a.x".into(),
+            valid_until: 100,
+        };
+        insert_session(c, &s).expect("session");
+        admit(c, &s, "g_guest", 5).expect("admit");
+        admit(c, &s, "g_guest", 6).expect("admit twice");
+        assert!(admitted(c, "g_guest", "g.one", 99).expect("q"));
+        assert!(!admitted(c, "g_guest", "g.one", 100).expect("q"), "expired");
+        assert!(!admitted(c, "g_guest", "g.two", 50).expect("q"));
+        assert!(!admitted(c, "g_other", "g.one", 50).expect("q"));
+        assert_eq!(sessions_by(c, "group_id", "g.one").expect("q").len(), 1);
+        assert!(delete_session(c, "s.1").expect("delete"));
+        assert!(
+            !admitted(c, "g_guest", "g.one", 50).expect("q"),
+            "gone with it"
+        );
+        insert_session(
+            c,
+            &Session {
+                id: "s.2".into(),
+                ..s
+            },
+        )
+        .expect("session");
+        assert!(delete_group(c, "g.one").expect("delete"));
+        assert!(session(c, "s.2").expect("q").is_none());
+        assert!(!group_exists(c, "g.one").expect("q"));
+    }
 }
