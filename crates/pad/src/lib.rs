@@ -42,9 +42,7 @@ pub use comments::{Comment, CommentList, CommentThread, PadCommentExport};
 pub use departure::PadDeparture;
 pub use engine::{Applied, PadService};
 pub use export::PadExport;
-pub use images::{
-    image_url, image_usage, parse_image_url, PadImage, PadImageExport, IMAGE_TYPES,
-};
+pub use images::{image_url, image_usage, parse_image_url, PadImage, PadImageExport, IMAGE_TYPES};
 pub use migrations::MIGRATIONS;
 pub use model::{PadInfo, RevisionInfo};
 pub use moderation::PadModeration;
