@@ -243,9 +243,10 @@ describe("Polls", { concurrency: false }, () => {
     await ap.locator(`td.poll-total[data-option="${evening}"]`, { hasText: /^2$/ }).waitFor();
     await ap.locator(`td.poll-total[data-option="${noon}"]`, { hasText: "0 (+1)" }).waitFor();
     await ap.locator(`th.poll-opt.is-best[data-option="${evening}"]`).waitFor();
-    // Cells say their answer in words.
+    // Cells say their answer in words; what Bob did not answer is no answer, not a "No".
     const bobRow = ap.locator("tr[data-row]", { has: ap.locator(".poll-name", { hasText: "Bob" }) });
-    assert.deepEqual(await bobRow.locator("td .poll-ans-text").allTextContents(), ["No", "Yes", "No"]);
+    assert.deepEqual(await bobRow.locator("td .poll-ans-text").allTextContents(), ["Yes"]);
+    assert.equal(await bobRow.locator("td .poll-ans-none").count(), 2);
     assert.equal(await ap.evaluate(() => window.__noReload), true, "Alice's page was not reloaded");
     // Each may edit their own row only.
     const aliceRow = ap.locator("tr[data-row]", { has: ap.locator(".poll-name", { hasText: "Alice" }) });

@@ -328,10 +328,11 @@ test("totals text, bars and best options", () => {
 test("ballots: defaults, one choice, full options, request body", () => {
   const options = [opt(12), opt(14), opt(15)];
   const fresh = initialBallot(options);
-  assert.deepEqual(fresh, { 12: "no", 14: "no", 15: "no" });
+  assert.deepEqual(fresh, { 12: null, 14: null, 15: null });
   assert.deepEqual(initialBallot(options, row(1, ["yes", null, "maybe"])), { 12: "yes", 14: null, 15: "maybe" });
   let b = pickAnswer(fresh, 12, "yes", false);
   b = pickAnswer(b, 14, "maybe", false);
+  b = pickAnswer(b, 15, "no", false);
   assert.deepEqual(b, { 12: "yes", 14: "maybe", 15: "no" });
   assert.deepEqual(pickAnswer(b, 15, "yes", true), { 12: "no", 14: "no", 15: "yes" });
   assert.deepEqual(pickAnswer(b, 15, "no", true), { 12: "yes", 14: "maybe", 15: "no" });

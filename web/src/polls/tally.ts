@@ -35,11 +35,14 @@ export function computeBest(options: readonly Pick<PollOption, "id" | "yes">[]):
   return options.filter((o) => (o.yes ?? 0) === max).map((o) => o.id);
 }
 
-/** A fresh ballot: every option "no" (a row fully answered), or a participant's own answers. */
+/**
+ * A fresh ballot: every option unanswered (a "no" one did not give is not counted as one, as in
+ * Framadate and Rallly), or a participant's own answers.
+ */
 export function initialBallot(options: readonly PollOption[], row?: Participant | null): Ballot {
   const b: Ballot = {};
   options.forEach((o, i) => {
-    b[o.id] = row ? (row.answers[i] ?? null) : "no";
+    b[o.id] = row ? (row.answers[i] ?? null) : null;
   });
   return b;
 }
