@@ -289,11 +289,36 @@ fn on(attrs: &[(String, String)]) -> bool {
     !matches!(attr(attrs, "w:val"), Some("0" | "false" | "none" | "off"))
 }
 
-/// Style id → (heading level, is a quote, is code, list kind from the style name).
+/// What a paragraph style says: heading level, quote, code, and the numbering it carries.
 struct StyleInfo {
     heading: Option<u8>,
     quote: bool,
     code: bool,
+    /// Word's "List Bullet" and "List Number" styles number their paragraphs themselves
+    /// (`w:numPr` in the style, none in the paragraph): numId and level.
+    num: Option<(String, Option<usize>)>,
+    based_on: Option<String>,
+    /// "List Bullet 2", "List Number 3": Word nests lists by style, each level its own
+    /// numbering at level 0, so the depth is in the name.
+    list_depth: usize,
+}
+
+/// The numbering a paragraph style gives, its own or the one of a style it is based on (a few
+/// levels: cycles stop there), with the depth its name implies.
+fn style_numbering(
+    styles: &HashMap<String, StyleInfo>,
+    id: &str,
+) -> Option<(String, Option<usize>, usize)> {
+    let depth = styles.get(id).map_or(1, |s| s.list_depth);
+    let mut cur = Some(id);
+    for _ in 0..8 {
+        let info = styles.get(cur?)?;
+        if let Some((num, lvl)) = &info.num {
+            return Some((num.clone(), *lvl, depth));
+        }
+        cur = info.based_on.as_deref();
+    }
+    None
 }
 
 fn read_styles(xml: &str) -> Result<HashMap<String, StyleInfo>, Error> {
@@ -301,15 +326,32 @@ fn read_styles(xml: &str) -> Result<HashMap<String, StyleInfo>, Error> {
     let mut id: Option<String> = None;
     let mut name = String::new();
     let mut outline: Option<u8> = None;
+    let mut in_ppr = false;
+    let (mut num, mut lvl, mut based_on): (Option<String>, Option<usize>, Option<String>) =
+        (None, None, None);
     for e in parse_xml(xml)? {
         match e {
             Xml::Start(n, a) if n == "w:style" => {
                 id = attr(&a, "w:styleId").map(str::to_string);
                 name.clear();
                 outline = None;
+                (num, lvl, based_on) = (None, None, None);
             }
             Xml::Empty(n, a) | Xml::Start(n, a) if n == "w:name" => {
                 name = attr(&a, "w:val").unwrap_or("").to_ascii_lowercase();
+            }
+            Xml::Empty(n, a) | Xml::Start(n, a) if n == "w:basedOn" => {
+                based_on = attr(&a, "w:val").map(str::to_string);
+            }
+            Xml::Start(n, _) if n == "w:pPr" => in_ppr = true,
+            Xml::End(n) if n == "w:pPr" => in_ppr = false,
+            Xml::Empty(n, a) if n == "w:numId" && in_ppr => {
+                num = attr(&a, "w:val").map(str::to_string);
+            }
+            Xml::Empty(n, a) if n == "w:ilvl" && in_ppr => {
+                lvl = attr(&a, "w:val")
+                    .and_then(|v| v.parse().ok())
+                    .map(|l: usize| l.min(8));
             }
             Xml::Empty(n, a) | Xml::Start(n, a) if n == "w:outlineLvl" => {
                 outline = attr(&a, "w:val").and_then(|v| v.parse::<u8>().ok());
@@ -321,6 +363,11 @@ fn read_styles(xml: &str) -> Result<HashMap<String, StyleInfo>, Error> {
                         .and_then(|l| l.parse::<u8>().ok())
                         .or(if name == "title" { Some(1) } else { None })
                         .or(outline.filter(|l| *l < 6).map(|l| l + 1));
+                    let list_depth = ["list bullet", "list number"]
+                        .iter()
+                        .find_map(|p| name.strip_prefix(p))
+                        .map_or(1, |rest| rest.trim().parse::<usize>().unwrap_or(1))
+                        .clamp(1, 9);
                     out.insert(
                         id,
                         StyleInfo {
@@ -329,6 +376,9 @@ fn read_styles(xml: &str) -> Result<HashMap<String, StyleInfo>, Error> {
                             code: name.contains("code")
                                 || name.contains("verbatim")
                                 || name.contains("preformatted"),
+                            num: num.take().map(|n| (n, lvl)),
+                            based_on: based_on.take(),
+                            list_depth,
                         },
                     );
                 }
@@ -436,7 +486,9 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
     let (mut in_rpr, mut in_ppr, mut in_text) = (false, false, false);
     let mut style = Style::default();
     let mut link: Option<String> = None;
-    let (mut ilvl, mut num_id): (usize, Option<String>) = (0, None);
+    // The paragraph's own numbering (a numId of 0 turns its style's off) and style.
+    let (mut ilvl, mut num_id): (Option<usize>, Option<String>) = (None, None);
+    let mut para_style: Option<String> = None;
     let mut counters: HashMap<(String, usize), u64> = HashMap::new();
     let mut skip = 0usize;
     for e in parse_xml(&document)? {
@@ -460,12 +512,14 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
             }
             Xml::Start(n, _) if n == "w:p" => {
                 block = Some(Block::new(Kind::Paragraph));
-                ilvl = 0;
+                ilvl = None;
                 num_id = None;
+                para_style = None;
             }
             Xml::Start(n, _) if n == "w:pPr" => in_ppr = true,
             Xml::End(n) if n == "w:pPr" => in_ppr = false,
             Xml::Empty(n, a) if n == "w:pStyle" && in_ppr => {
+                para_style = attr(&a, "w:val").map(str::to_string);
                 if let (Some(b), Some(info)) = (
                     block.as_mut(),
                     attr(&a, "w:val").and_then(|v| styles.get(v)),
@@ -482,11 +536,10 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
             Xml::Empty(n, a) if n == "w:ilvl" && in_ppr => {
                 ilvl = attr(&a, "w:val")
                     .and_then(|v| v.parse().ok())
-                    .unwrap_or(0)
-                    .min(8)
+                    .map(|l: usize| l.min(8))
             }
             Xml::Empty(n, a) if n == "w:numId" && in_ppr => {
-                num_id = attr(&a, "w:val").filter(|v| *v != "0").map(str::to_string)
+                num_id = attr(&a, "w:val").map(str::to_string)
             }
             Xml::Start(n, _) if n == "w:r" => style = Style::default(),
             Xml::Start(n, _) if n == "w:rPr" && !in_ppr => in_rpr = true,
@@ -541,7 +594,17 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
             }
             Xml::End(n) if n == "w:p" => {
                 if let Some(mut b) = block.take() {
-                    if let Some(num) = &num_id {
+                    let from_style = para_style
+                        .as_deref()
+                        .and_then(|id| style_numbering(&styles, id));
+                    let (num, ilvl, depth_offset) = match (&num_id, from_style) {
+                        (Some(n), _) => (Some(n.clone()), ilvl.unwrap_or(0), 0),
+                        (None, Some((n, lvl, depth))) => {
+                            (Some(n), ilvl.or(lvl).unwrap_or(0), depth - 1)
+                        }
+                        (None, None) => (None, 0, 0),
+                    };
+                    if let Some(num) = num.as_ref().filter(|n| *n != "0") {
                         let (levels, start) = numbering.get(num).cloned().unwrap_or_default();
                         let bullet = levels.get(ilvl).copied().unwrap_or(true);
                         let number = if bullet {
@@ -554,7 +617,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
                         };
                         counters.retain(|(n, l), _| n != num || *l <= ilvl);
                         b.kind = Kind::Item { number, task: None };
-                        b.depth = ilvl + 1;
+                        b.depth = (ilvl + 1 + depth_offset).min(9);
                     }
                     // A code paragraph continues the previous one: one code block.
                     if b.kind == Kind::Code {
@@ -594,6 +657,64 @@ mod tests {
         let back = read(&bytes).expect("reads");
         let md = to_markdown(&back, false);
         assert_eq!(from_markdown(&md).unwrap_or_default(), blocks, "{md}");
+    }
+
+    /// Word's list styles number their paragraphs from the style (python-docx writes lists
+    /// this way): the paragraphs carry only `w:pStyle`, the style the `w:numPr`.
+    #[test]
+    fn lists_numbered_by_their_style() {
+        let style = |id: &str, name: &str, num: &str, extra: &str| {
+            format!(
+                "<w:style w:type=\"paragraph\" w:styleId=\"{id}\"><w:name w:val=\"{name}\"/>\
+                 <w:basedOn w:val=\"Normal\"/><w:pPr><w:numPr>{extra}<w:numId w:val=\"{num}\"/></w:numPr></w:pPr></w:style>"
+            )
+        };
+        let styles = format!(
+            "<w:styles xmlns:w=\"{W}\"><w:style w:type=\"paragraph\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/></w:style>{}{}{}\
+             <w:style w:type=\"paragraph\" w:styleId=\"Mine\"><w:name w:val=\"My steps\"/><w:basedOn w:val=\"ListNumber\"/></w:style></w:styles>",
+            style("ListBullet", "List Bullet", "1", ""),
+            style("ListBullet2", "List Bullet 2", "2", ""),
+            style("ListNumber", "List Number", "5", "<w:ilvl w:val=\"0\"/>"),
+        );
+        let abs = |id: u8, fmt: &str| {
+            format!(
+                "<w:abstractNum w:abstractNumId=\"{id}\"><w:lvl w:ilvl=\"0\"><w:numFmt w:val=\"{fmt}\"/></w:lvl></w:abstractNum>"
+            )
+        };
+        let numbering = format!(
+            "<w:numbering xmlns:w=\"{W}\">{}{}{}<w:num w:numId=\"1\"><w:abstractNumId w:val=\"8\"/></w:num>\
+             <w:num w:numId=\"2\"><w:abstractNumId w:val=\"6\"/></w:num><w:num w:numId=\"5\"><w:abstractNumId w:val=\"7\"/></w:num></w:numbering>",
+            abs(8, "bullet"),
+            abs(6, "bullet"),
+            abs(7, "decimal"),
+        );
+        let p = |style: &str, text: &str| {
+            format!("<w:p><w:pPr><w:pStyle w:val=\"{style}\"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>")
+        };
+        let document = format!(
+            "<w:document xmlns:w=\"{W}\"><w:body>{}{}{}{}{}{}\
+             <w:p><w:pPr><w:pStyle w:val=\"ListBullet\"/><w:numPr><w:numId w:val=\"0\"/></w:numPr></w:pPr><w:r><w:t>not listed</w:t></w:r></w:p>\
+             </w:body></w:document>",
+            p("ListBullet", "apple"),
+            p("ListBullet2", "green apple"),
+            p("ListBullet", "pear"),
+            p("ListNumber", "one"),
+            p("ListNumber", "two"),
+            p("Mine", "three"),
+        );
+        let bytes = write_package(
+            None,
+            &[
+                ("word/document.xml", document.as_bytes()),
+                ("word/styles.xml", styles.as_bytes()),
+                ("word/numbering.xml", numbering.as_bytes()),
+            ],
+        );
+        let md = to_markdown(&read(&bytes).expect("reads"), false);
+        assert_eq!(
+            md.trim_end(),
+            "- apple\n  - green apple\n- pear\n1. one\n2. two\n3. three\n\nnot listed"
+        );
     }
 
     #[test]
