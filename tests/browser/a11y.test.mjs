@@ -2,11 +2,10 @@
 // app, in the light and the dark theme, with real content on the pages (a pad with Markdown marks
 // and author colours, a poll, a chat channel with a message, a wiki page).
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
-import { launchBrowser } from "./lib/browser.mjs";
+import { after, describe, it } from "node:test";
+import { serverPerSuite } from "./lib/suite.mjs";
 import { axeViolations, formatViolations } from "./lib/axe.mjs";
 import { apiCall, closeContext as closeTracked, login, openContext } from "./lib/helpers.mjs";
-import { startServer } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
 const PAD = "a11y-notes";
@@ -97,23 +96,7 @@ async function checkAll(theme) {
 }
 
 describe("accessibility (axe, WCAG 2.1 A/AA)", { concurrency: false }, () => {
-  before(async () => {
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    browser = await launchBrowser();
-  });
-
-  afterEach(() => {
-    for (const g of open) g.assertClean();
-  });
-
-  after(async () => {
-    for (const g of open) await g.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    if (server) {
-      if (process.env.NICHOIR_TEST_LOG) console.log(server.logs());
-      await server.stop();
-    }
-  });
+  serverPerSuite({ adminPassword: ADMIN_PASSWORD }, (s, b) => ([server, browser] = [s, b]), open);
 
   it("the admin fills every tool with something to look at", async () => {
     const g = await newContext();

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { after, afterEach, before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
+import { serverPerSuite } from "./lib/suite.mjs";
 import { guardedContext, launchBrowser } from "./lib/browser.mjs";
 import { closeContext as closeTracked, login, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
 import { startMailSink, unquote } from "./lib/mailsink.mjs";
@@ -51,27 +52,13 @@ async function confirmDialog(page, label) {
 }
 
 describe("Nichoir web front-end", { concurrency: false }, () => {
-  before(async () => {
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    browser = await launchBrowser();
+  serverPerSuite({ adminPassword: ADMIN_PASSWORD }, async (s, b) => {
+    [server, browser] = [s, b];
     const res = await fetch(`${server.url}/api/v1/instance`);
     assert.equal(res.status, 200);
     instance = await res.json();
     await mkdir(ARTIFACTS, { recursive: true });
-  });
-
-  afterEach(() => {
-    for (const g of open) g.assertClean();
-  });
-
-  after(async () => {
-    for (const g of open) await g.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    if (server) {
-      if (process.env.NICHOIR_TEST_LOG) console.log(server.logs());
-      await server.stop();
-    }
-  });
+  }, open);
 
   it("redirects a visitor to /login, and the admin logs in to the home page", async () => {
     admin = await newContext();
@@ -629,8 +616,10 @@ describe("forgot my password, on an instance that sends mail", { concurrency: fa
     await Promise.all([n.page.waitForURL((u) => u.pathname === "/"), n.page.getByRole("button", { name: "Sign in" }).click()]);
     // Remembered: the next login on this browser asks for no code.
     await n.page.context().clearCookies({ name: /session/ });
-    // The page still believes it is signed in until /api/v1/me answers 401.
+    // The page still believes it is signed in until /api/v1/me answers 401 (its bell may ask for
+    // the notifications meanwhile, and get a 401 too).
     n.allowHttpError(/\/api\/v1\/me$/, 401);
+    n.allowHttpError(/\/api\/v1\/notifications\?limit=\d+$/, 401);
     await login(n.page, "admin", "a brand new passphrase");
     await n.page.waitForURL((u) => u.pathname === "/");
     n.assertClean();

@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import zlib from "node:zlib";
-import { after, afterEach, before, describe, it } from "node:test";
-import { launchBrowser } from "./lib/browser.mjs";
+import { describe, it } from "node:test";
+import { serverPerSuite } from "./lib/suite.mjs";
 import { apiCall, closeContext as closeTracked, login, noCspViolation, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
-import { BROWSER_TESTS_DIR, startServer } from "./lib/server.mjs";
+import { BROWSER_TESTS_DIR } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
 const BOB_PASSWORD = "another long passphrase for bob";
@@ -68,24 +68,10 @@ describe("Chat", { concurrency: false }, () => {
   let admin;
   let bob;
 
-  before(async () => {
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    browser = await launchBrowser();
+  serverPerSuite({ adminPassword: ADMIN_PASSWORD }, async (s, b) => {
+    [server, browser] = [s, b];
     await mkdir(ARTIFACTS, { recursive: true });
-  });
-
-  afterEach(() => {
-    for (const g of open) g.assertClean();
-  });
-
-  after(async () => {
-    for (const g of open) await g.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    if (server) {
-      if (process.env.NICHOIR_TEST_LOG) console.log(server.logs());
-      await server.stop();
-    }
-  });
+  }, open);
 
   it("the admin creates a team and a channel, through the UI", async () => {
     admin = await newContext();

@@ -4,10 +4,9 @@
 // cookie the integration sets, as an iframe of Moodle would, and is refused without it.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { after, afterEach, before, describe, it } from "node:test";
-import { launchBrowser } from "./lib/browser.mjs";
+import { describe, it } from "node:test";
+import { serverPerSuite } from "./lib/suite.mjs";
 import { closeContext as closeTracked, openContext } from "./lib/helpers.mjs";
-import { startServer } from "./lib/server.mjs";
 
 const require = createRequire(import.meta.url);
 const etherpadClient = require("etherpad-lite-client");
@@ -49,23 +48,7 @@ function promised(api) {
 }
 
 describe("Etherpad's HTTP API with etherpad-lite-client (Moodle's flow)", () => {
-  before(async () => {
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    browser = await launchBrowser();
-  });
-
-  afterEach(() => {
-    for (const g of open) g.assertClean();
-  });
-
-  after(async () => {
-    for (const g of open) await g.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    if (server) {
-      if (process.env.NICHOIR_TEST_LOG) console.log(server.logs());
-      await server.stop();
-    }
-  });
+  serverPerSuite({ adminPassword: ADMIN_PASSWORD }, (s, b) => ([server, browser] = [s, b]), open);
 
   it("a group per course, an author per user, a session, a group pad opened with the cookie", async () => {
     const { hostname, port } = new URL(server.url);

@@ -3,10 +3,9 @@
 // goes behind "Resolved (1)"), and text typed before the anchor keeps the highlight on the same
 // words, in both editors.
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
-import { launchBrowser } from "./lib/browser.mjs";
+import { describe, it } from "node:test";
+import { serverPerSuite } from "./lib/suite.mjs";
 import { closeContext as closeTracked, login, openContext } from "./lib/helpers.mjs";
-import { startServer } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
 
@@ -48,23 +47,7 @@ describe("Pads: comments", { concurrency: false }, () => {
   let alice;
   let bob;
 
-  before(async () => {
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    browser = await launchBrowser();
-  });
-
-  afterEach(() => {
-    for (const g of open) g.assertClean();
-  });
-
-  after(async () => {
-    for (const g of open) await g.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    if (server) {
-      if (process.env.NICHOIR_TEST_LOG) console.log(server.logs());
-      await server.stop();
-    }
-  });
+  serverPerSuite({ adminPassword: ADMIN_PASSWORD }, (s, b) => ([server, browser] = [s, b]), open);
 
   it("a comment on selected words reaches another editor, who replies; the author resolves it", async () => {
     alice = await newContext();

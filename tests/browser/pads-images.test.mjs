@@ -5,10 +5,9 @@
 // image of another site in the text is never requested (the guarded contexts fail on any request
 // to another host).
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
-import { launchBrowser } from "./lib/browser.mjs";
+import { describe, it } from "node:test";
+import { serverPerSuite } from "./lib/suite.mjs";
 import { closeContext as closeTracked, login, noCspViolation, openContext } from "./lib/helpers.mjs";
-import { startServer } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
 const IMAGE_LINE = /!\[garden\]\((\/api\/v1\/pads\/r-[A-Za-z0-9_-]+\/images\/[A-Za-z0-9_-]+)\)/;
@@ -108,23 +107,7 @@ describe("Pads: images", { concurrency: false }, () => {
   let bob;
   let imageUrl = "";
 
-  before(async () => {
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    browser = await launchBrowser();
-  });
-
-  afterEach(() => {
-    for (const g of open) g.assertClean();
-  });
-
-  after(async () => {
-    for (const g of open) await g.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    if (server) {
-      if (process.env.NICHOIR_TEST_LOG) console.log(server.logs());
-      await server.stop();
-    }
-  });
+  serverPerSuite({ adminPassword: ADMIN_PASSWORD }, (s, b) => ([server, browser] = [s, b]), open);
 
   it("a pasted image file is uploaded and shows in both editors", async () => {
     alice = await newContext();

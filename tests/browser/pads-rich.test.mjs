@@ -3,10 +3,9 @@
 // on one Markdown text, own undo takes back one's formatting only, pasted HTML becomes Markdown
 // in both modes, task boxes tick, and each person's mode is remembered on their device.
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
-import { launchBrowser } from "./lib/browser.mjs";
+import { describe, it } from "node:test";
+import { serverPerSuite } from "./lib/suite.mjs";
 import { closeContext as closeTracked, login, noCspViolation, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
-import { startServer } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
 
@@ -82,23 +81,7 @@ describe("Pads: rich-text editing", { concurrency: false }, () => {
   let alice;
   let bob;
 
-  before(async () => {
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    browser = await launchBrowser();
-  });
-
-  afterEach(() => {
-    for (const g of open) g.assertClean();
-  });
-
-  after(async () => {
-    for (const g of open) await g.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    if (server) {
-      if (process.env.NICHOIR_TEST_LOG) console.log(server.logs());
-      await server.stop();
-    }
-  });
+  serverPerSuite({ adminPassword: ADMIN_PASSWORD }, (s, b) => ([server, browser] = [s, b]), open);
 
   it("a newcomer writes in the Formatted mode; another person picks Markdown", async () => {
     alice = await newContext();

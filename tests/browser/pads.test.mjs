@@ -5,10 +5,10 @@
 import assert from "node:assert/strict";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, afterEach, before, describe, it } from "node:test";
-import { launchBrowser } from "./lib/browser.mjs";
+import { describe, it } from "node:test";
+import { serverPerSuite } from "./lib/suite.mjs";
 import { closeContext as closeTracked, login, noCspViolation, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
-import { BROWSER_TESTS_DIR, startServer } from "./lib/server.mjs";
+import { BROWSER_TESTS_DIR } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
 const ARTIFACTS = join(BROWSER_TESTS_DIR, "artifacts");
@@ -67,24 +67,10 @@ describe("Pads", { concurrency: false }, () => {
   let adminName;
   let guestName;
 
-  before(async () => {
-    server = await startServer({ adminPassword: ADMIN_PASSWORD });
-    browser = await launchBrowser();
+  serverPerSuite({ adminPassword: ADMIN_PASSWORD }, async (s, b) => {
+    [server, browser] = [s, b];
     await mkdir(ARTIFACTS, { recursive: true });
-  });
-
-  afterEach(() => {
-    for (const g of open) g.assertClean();
-  });
-
-  after(async () => {
-    for (const g of open) await g.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    if (server) {
-      if (process.env.NICHOIR_TEST_LOG) console.log(server.logs());
-      await server.stop();
-    }
-  });
+  }, open);
 
   it("the admin creates a pad from /pads and types; CodeMirror's styles pass the CSP", async () => {
     admin = await newContext();
