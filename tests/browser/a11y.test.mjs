@@ -57,8 +57,9 @@ function pages() {
   ];
 }
 
-/** Author colours on, and the chat open with the guest's name in their colour. */
+/** Author colours on, the chat open with the guest's name in their colour, a comment card shown. */
 async function showAuthors(page) {
+  await page.locator(".pad-comment-card").first().waitFor();
   const toggle = page.getByRole("button", { name: "Author colours" });
   if ((await toggle.getAttribute("aria-pressed")) !== "true") await toggle.click();
   await page.locator(".pad-show-authors .cm-content [class*=pad-a]").first().waitFor();
@@ -127,6 +128,16 @@ describe("accessibility (axe, WCAG 2.1 A/AA)", { concurrency: false }, () => {
     await guest.page.locator("#pad-chat").getByRole("button", { name: "Send" }).click();
     await guest.page.locator("#pad-chat .pad-chat-msg").first().waitFor();
     await closeContext(guest);
+    // A comment thread with a reply: its highlight in the text and its card in the margin.
+    const padNow = await apiCall(page, "GET", `/api/v1/pads/${PAD}`);
+    const at = padNow.body.text.indexOf("Association notes");
+    const thread = await apiCall(page, "POST", `/api/v1/pads/${PAD}/comments`, {
+      start: at,
+      end: at + "Association notes".length,
+      rev: padNow.body.pad.rev,
+      text: "Should we say **which** association?",
+    });
+    assert.equal(thread.status, 201, thread.text);
 
     const poll = await apiCall(page, "POST", "/api/v1/polls", {
       kind: "classic",
