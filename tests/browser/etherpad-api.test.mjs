@@ -91,7 +91,7 @@ describe("Etherpad's HTTP API with etherpad-lite-client (Moodle's flow)", () => 
     const path = `/p/${encodeURIComponent(padID)}`;
     await g.page.goto(path);
     // The web app's message for a refusal (forbidden), in place of the editor.
-    await g.page.getByText("You are not allowed to do this.").waitFor({ timeout: 20_000 });
+    await g.page.getByText("This pad belongs to a group of another site (a Moodle course, a Nextcloud…): open it from that site, which lets you in.").waitFor({ timeout: 20_000 });
     assert.equal(await g.page.evaluate(() => !!window.__padView), false);
 
     await g.context.addCookies([{ name: "sessionID", value: sessionID, url: server.url }]);

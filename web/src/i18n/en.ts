@@ -659,6 +659,7 @@ export const en = {
   "pad.editorLabel": "Pad text",
   "pad.notFound": "Pad not found",
   "pad.notFoundBody": "There is no pad at this address, or it was deleted.",
+  "pad.groupOnly": "This pad belongs to a group of another site (a Moodle course, a Nextcloud…): open it from that site, which lets you in.",
   "pad.backToPads": "Back to pads",
   "pad.readonly": "Read only",
   "pad.toolbar": "Pad tools",

@@ -659,6 +659,7 @@ export const fr: Messages = {
   "pad.editorLabel": "Texte du pad",
   "pad.notFound": "Pad introuvable",
   "pad.notFoundBody": "Il n'y a pas de pad à cette adresse, ou il a été supprimé.",
+  "pad.groupOnly": "Ce pad appartient à un groupe d'un autre site (un cours Moodle, un Nextcloud…) : ouvrez-le depuis ce site, qui vous y donne accès.",
   "pad.backToPads": "Retour aux pads",
   "pad.readonly": "Lecture seule",
   "pad.toolbar": "Outils du pad",

@@ -24,6 +24,11 @@ import { identity, type Me } from "../pads/identity.ts";
 import { ColorSwatches } from "../components/swatches.tsx";
 import type { User } from "../types.ts";
 
+/** A group pad's id, as Etherpad's API makes them: `g.<16 characters>$<name>`. */
+export function isGroupPad(id: string): boolean {
+  return /^g\.[^$]+\$./.test(id);
+}
+
 interface PadMeta {
   pad: { id: string; rev: number; readonly: boolean; readonly_id?: string; owner_id?: string | null; protected?: boolean };
 }
@@ -200,10 +205,12 @@ export function PadPage({ id }: { id: string }) {
 
   if (loadError) {
     const missing = (loadError as { status?: number }).status === 404;
+    // A group pad of Etherpad's API opens only with the session its site (Moodle, Nextcloud…) gave.
+    const groupOnly = loadError instanceof ApiError && loadError.code === "forbidden" && isGroupPad(id);
     return (
       <div class="container page page-narrow">
         <PageHeader title={missing ? t("pad.notFound") : id} />
-        {missing ? <Alert kind="warning">{t("pad.notFoundBody")}</Alert> : <ErrorAlert error={loadError} />}
+        {missing ? <Alert kind="warning">{t("pad.notFoundBody")}</Alert> : groupOnly ? <Alert kind="warning">{t("pad.groupOnly")}</Alert> : <ErrorAlert error={loadError} />}
         <Link href="/pads" class="btn btn-secondary">
           {t("pad.backToPads")}
         </Link>
