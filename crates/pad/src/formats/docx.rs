@@ -301,6 +301,10 @@ struct StyleInfo {
     /// "List Bullet 2", "List Number 3": Word nests lists by style, each level its own
     /// numbering at level 0, so the depth is in the name.
     list_depth: usize,
+    /// What a character style (Word's "Strong", "Emphasis", a style of one's own) does to the
+    /// runs that name it: its run properties, or its name when it has none (LibreOffice's
+    /// "Strong Emphasis" carries only a name in some files).
+    run: Style,
 }
 
 /// The numbering a paragraph style gives, its own or the one of a style it is based on (a few
@@ -327,6 +331,9 @@ fn read_styles(xml: &str) -> Result<HashMap<String, StyleInfo>, Error> {
     let mut name = String::new();
     let mut outline: Option<u8> = None;
     let mut in_ppr = false;
+    let mut in_rpr = false;
+    let mut run = Style::default();
+    let mut run_said = false;
     let (mut num, mut lvl, mut based_on): (Option<String>, Option<usize>, Option<String>) =
         (None, None, None);
     for e in parse_xml(xml)? {
@@ -336,6 +343,22 @@ fn read_styles(xml: &str) -> Result<HashMap<String, StyleInfo>, Error> {
                 name.clear();
                 outline = None;
                 (num, lvl, based_on) = (None, None, None);
+                (run, run_said) = (Style::default(), false);
+            }
+            Xml::Start(n, _) if n == "w:rPr" && !in_ppr => in_rpr = true,
+            Xml::End(n) if n == "w:rPr" => in_rpr = false,
+            Xml::Empty(n, a) if in_rpr => {
+                let flag = match n.as_str() {
+                    "w:b" => Some(&mut run.bold),
+                    "w:i" => Some(&mut run.italic),
+                    "w:strike" | "w:dstrike" => Some(&mut run.strike),
+                    "w:u" => Some(&mut run.underline),
+                    _ => None,
+                };
+                if let Some(flag) = flag {
+                    *flag = on(&a);
+                    run_said = true;
+                }
             }
             Xml::Empty(n, a) | Xml::Start(n, a) if n == "w:name" => {
                 name = attr(&a, "w:val").unwrap_or("").to_ascii_lowercase();
@@ -368,6 +391,10 @@ fn read_styles(xml: &str) -> Result<HashMap<String, StyleInfo>, Error> {
                         .find_map(|p| name.strip_prefix(p))
                         .map_or(1, |rest| rest.trim().parse::<usize>().unwrap_or(1))
                         .clamp(1, 9);
+                    if !run_said {
+                        run.bold = name.contains("strong");
+                        run.italic = name.contains("emphasis");
+                    }
                     out.insert(
                         id,
                         StyleInfo {
@@ -379,6 +406,7 @@ fn read_styles(xml: &str) -> Result<HashMap<String, StyleInfo>, Error> {
                             num: num.take().map(|n| (n, lvl)),
                             based_on: based_on.take(),
                             list_depth,
+                            run,
                         },
                     );
                 }
@@ -550,9 +578,18 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
                 "w:strike" | "w:dstrike" => style.strike = on(&a),
                 "w:u" => style.underline = on(&a),
                 "w:rStyle" => {
-                    let v = attr(&a, "w:val").unwrap_or("").to_ascii_lowercase();
+                    let id = attr(&a, "w:val").unwrap_or("");
+                    let v = id.to_ascii_lowercase();
                     if v.contains("verbatim") || v.contains("code") {
                         style.code = true;
+                    }
+                    // The style comes first in a run's properties: what follows may undo it.
+                    if let Some(info) = styles.get(id) {
+                        style.bold |= info.run.bold;
+                        style.italic |= info.run.italic;
+                        // A link's style underlines it: that is the link, not an underline.
+                        style.underline |= info.run.underline && link.is_none();
+                        style.strike |= info.run.strike;
                     }
                 }
                 "w:rFonts" => {
@@ -714,6 +751,41 @@ mod tests {
         assert_eq!(
             md.trim_end(),
             "- apple\n  - green apple\n- pear\n1. one\n2. two\n3. three\n\nnot listed"
+        );
+    }
+
+    #[test]
+    fn character_styles_format_their_runs() {
+        let styles = format!(
+            "<w:styles xmlns:w=\"{W}\">\
+             <w:style w:type=\"character\" w:styleId=\"Strong\"><w:name w:val=\"Strong\"/><w:rPr><w:b/></w:rPr></w:style>\
+             <w:style w:type=\"character\" w:styleId=\"Emphasis\"><w:name w:val=\"Emphasis\"/></w:style>\
+             <w:style w:type=\"character\" w:styleId=\"Loud\"><w:name w:val=\"Loud\"/><w:rPr><w:u w:val=\"single\"/><w:strike/></w:rPr></w:style>\
+             </w:styles>"
+        );
+        let run = |style: &str, more: &str, text: &str| {
+            format!("<w:r><w:rPr><w:rStyle w:val=\"{style}\"/>{more}</w:rPr><w:t xml:space=\"preserve\">{text}</w:t></w:r>")
+        };
+        let document = format!(
+            "<w:document xmlns:w=\"{W}\"><w:body><w:p>{}{}{}{}{}</w:p></w:body></w:document>",
+            run("Strong", "", "strong"),
+            run("Normal", "", " and "),
+            run("Emphasis", "", "stressed"),
+            run("Loud", "", " loud"),
+            run("Strong", "<w:b w:val=\"0\"/>", " undone"),
+        );
+        let bytes = write_package(
+            None,
+            &[
+                ("word/document.xml", document.as_bytes()),
+                ("word/styles.xml", styles.as_bytes()),
+            ],
+        );
+        let md = to_markdown(&read(&bytes).expect("reads"), false);
+        assert_eq!(
+            md.trim_end(),
+            "**strong** and *stressed* ~~<u>loud</u>~~ undone",
+            "{md}"
         );
     }
 
