@@ -86,6 +86,13 @@ describe("Pads: comments", { concurrency: false }, () => {
     await bobCard.getByRole("textbox", { name: "Reply" }).fill("Monday works.");
     await bobCard.getByRole("button", { name: "Reply", exact: true }).click();
     await aliceCard.getByText("Monday works.").waitFor({ timeout: 10_000 });
+    // Bob changes his reply (his only: Alice's comment offers him no such button).
+    assert.equal(await bobCard.getByRole("button", { name: "Change my comment" }).count(), 1);
+    await bobCard.getByRole("button", { name: "Change my comment" }).click();
+    await bobCard.getByRole("textbox", { name: "Change my comment" }).fill("Monday works, after 6 pm.");
+    await bobCard.getByRole("button", { name: "Save", exact: true }).click();
+    await aliceCard.getByText("Monday works, after 6 pm.").waitFor({ timeout: 10_000 });
+    await aliceCard.getByText("(edited)").waitFor();
 
     // A click on the highlight in Bob's editor opens (focuses) the card.
     await bp.locator(".cm-content .pad-comment").first().click();

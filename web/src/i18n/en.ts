@@ -771,6 +771,8 @@ export const en = {
   "pad.commentOnDeleted": "On deleted text: “{quote}”",
   "pad.commentDelete": "Delete the thread",
   "pad.commentDeleteReply": "Delete this reply",
+  "pad.commentEdit": "Change my comment",
+  "pad.commentEdited": "(edited)",
   "pad.commentErased": "(deleted)",
   "pad.commentResolvedBy": "Resolved by {name}",
   "pad.commentReply": "Reply",

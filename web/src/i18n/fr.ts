@@ -771,6 +771,8 @@ export const fr: Messages = {
   "pad.commentOnDeleted": "Sur un texte supprimé : « {quote} »",
   "pad.commentDelete": "Supprimer la discussion",
   "pad.commentDeleteReply": "Supprimer cette réponse",
+  "pad.commentEdit": "Modifier mon commentaire",
+  "pad.commentEdited": "(modifié)",
   "pad.commentErased": "(supprimé)",
   "pad.commentResolvedBy": "Résolu par {name}",
   "pad.commentReply": "Répondre",

@@ -245,6 +245,7 @@ export function CommentsColumn({ id, session, loaded, rev, readonly, meId, isOwn
     });
     session?.view.dispatch({ effects: anchorsEffect.of({ drop: tid }) });
   };
+  const editComment = (tid: string, cid: string, text: string) => act(() => api.patch(`${base}/${enc(tid)}/replies/${enc(cid)}`, { text }));
   const removeComment = async (tid: string, cid: string) => {
     if (!(await act(() => api.del(`${base}/${enc(tid)}/replies/${enc(cid)}`)))) return;
     setThreads((m) => {
@@ -352,6 +353,7 @@ export function CommentsColumn({ id, session, loaded, rev, readonly, meId, isOwn
             onResolve={(r) => resolve(th.id, r)}
             onDelete={() => removeThread(th.id)}
             onDeleteComment={(cid) => removeComment(th.id, cid)}
+            onEditComment={(cid, text) => editComment(th.id, cid, text)}
             t={t}
             lang={lang}
           />
@@ -419,6 +421,7 @@ function ThreadCard({
   onResolve,
   onDelete,
   onDeleteComment,
+  onEditComment,
   t,
   lang,
 }: {
@@ -433,12 +436,22 @@ function ThreadCard({
   onResolve: (resolved: boolean) => Promise<boolean>;
   onDelete: () => Promise<void>;
   onDeleteComment: (id: string) => Promise<void>;
+  onEditComment: (id: string, text: string) => Promise<boolean>;
   t: Translate;
   lang: Lang;
 }) {
   const [text, setText] = useState("");
   const [busy, setBusy] = useState(false);
+  // The message of one's own being changed, and its new text.
+  const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
   const titleId = `pad-comment-${thread.id}`;
+  const saveEdit = async (e: Event) => {
+    e.preventDefault();
+    if (!editing || !editing.text.trim()) return;
+    setBusy(true);
+    if (await onEditComment(editing.id, editing.text.trim())) setEditing(null);
+    setBusy(false);
+  };
   const send = async (e: Event) => {
     e.preventDefault();
     if (!text.trim()) return;
@@ -467,6 +480,11 @@ function ThreadCard({
               <Avatar name={c.author.name} color={c.author.color} size="sm" />
               <span class="pad-comment-name">{c.author.name}</span>
               <span class="pad-comment-time">{formatDateTime(lang, c.created_at)}</span>
+              {!readonly && c.author.id === meId && c.text && editing?.id !== c.id && (
+                <button type="button" class="icon-btn pad-comment-edit" aria-label={t("pad.commentEdit")} title={t("pad.commentEdit")} onClick={() => setEditing({ id: c.id, text: c.text })}>
+                  ✎
+                </button>
+              )}
               {!readonly && (c.author.id === meId || isOwner) && (
                 <button
                   type="button"
@@ -479,7 +497,38 @@ function ThreadCard({
                 </button>
               )}
             </div>
-            <p class={cx("pad-comment-text", !c.text && "muted")}>{c.text || t("pad.commentErased")}</p>
+            {editing?.id === c.id ? (
+              <form class="pad-comment-form" onSubmit={saveEdit}>
+                <label class="visually-hidden" for={`${titleId}-edit`}>
+                  {t("pad.commentEdit")}
+                </label>
+                <textarea
+                  id={`${titleId}-edit`}
+                  class="input"
+                  rows={2}
+                  maxLength={10000}
+                  value={editing.text}
+                  onInput={(e) => setEditing({ id: c.id, text: (e.currentTarget as HTMLTextAreaElement).value })}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) void saveEdit(e);
+                    if (e.key === "Escape") setEditing(null);
+                  }}
+                />
+                <div class="pad-comment-actions">
+                  <Button type="submit" size="sm" loading={busy} disabled={!editing.text.trim()}>
+                    {t("common.save")}
+                  </Button>
+                  <Button variant="secondary" size="sm" onClick={() => setEditing(null)}>
+                    {t("common.cancel")}
+                  </Button>
+                </div>
+              </form>
+            ) : (
+              <p class={cx("pad-comment-text", !c.text && "muted")}>
+                {c.text || t("pad.commentErased")}
+                {c.text && c.edited_at && <span class="muted small"> {t("pad.commentEdited")}</span>}
+              </p>
+            )}
           </li>
         ))}
       </ol>
