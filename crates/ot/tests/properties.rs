@@ -217,8 +217,11 @@ proptest! {
         }
     }
 
-    /// Carrying an anchor forward through composed revisions gives the same range as through
-    /// each revision in turn while some of its text is left (and both agree on whether any is).
+    /// Carrying an anchor forward through composed revisions gives a range within the one
+    /// carried through each revision in turn: step by step, text typed inside the range joins
+    /// it and may then be its edge, or all that is left of it (the server carries anchors one
+    /// revision at a time, as the editor maps them); composed, only the range's own surviving
+    /// characters count.
     #[test]
     fn transform_range_through_composition(doc in text(20), rs in prop::collection::vec(recipe(), 1..6), s in 0usize..25, w in 1usize..8) {
         let n = chars(&doc);
@@ -236,9 +239,8 @@ proptest! {
         for o in &ops {
             step = o.transform_range(step.0, step.1);
         }
-        prop_assert_eq!(whole.0 == whole.1, step.0 == step.1);
         if whole.0 < whole.1 {
-            prop_assert_eq!(whole, step);
+            prop_assert!(step.0 <= whole.0 && whole.1 <= step.1, "{:?} not within {:?}", whole, step);
         }
         // The same holds for the position of an anchor's start while its character is kept.
         let p = composed.transform_position(s, true);
