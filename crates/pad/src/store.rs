@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use nichoir_ot::Operation;
 use nichoir_storage::{
-    params, values_placeholders, Connection, Dialect, OptionalExtension, SResult, Statement,
-    StorageError, ToValue,
+    params, values_placeholders, Connection, Dialect, OptionalExtension, Params, SResult,
+    Statement, StorageError, ToValue,
 };
 
 use crate::authorship::Authorship;
@@ -483,35 +483,25 @@ pub(crate) fn revision_list(
         "SELECT rev, op, author_id, created_at FROM pad_revisions WHERE pad_id = ?1 AND rev < ?2
          ORDER BY rev DESC LIMIT ?3",
     )?;
-    let rows = s.query_map(params![pad, before as i64, limit as i64], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (rev, op, author_id, created_at) = row?;
-        let op: Operation = serde_json::from_str(&op).map_err(bad_row)?;
-        out.push(RevisionInfo {
-            rev: rev as u64,
+    let rows = revision_rows(&mut s, params![pad, before as i64, limit as i64])?;
+    Ok(rows
+        .into_iter()
+        .map(|(rev, op, author_id, created_at)| RevisionInfo {
+            rev,
             author_id,
             created_at,
             inserted: op.inserted_chars(),
             deleted: op.deleted_chars(),
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
-/// Every revision of a pad in order, for a history export: (rev, op, author id, created at).
-pub(crate) fn history(conn: &Connection, pad: &str) -> SResult<Vec<(u64, Operation, String, i64)>> {
-    let mut s = conn.prepare_cached(
-        "SELECT rev, op, author_id, created_at FROM pad_revisions WHERE pad_id = ?1 ORDER BY rev",
-    )?;
-    let rows = s.query_map(params![pad], |r| {
+/// Rows of `SELECT rev, op, author_id, created_at FROM pad_revisions …`, their ops parsed.
+fn revision_rows(
+    s: &mut Statement<'_>,
+    p: impl Params,
+) -> SResult<Vec<(u64, Operation, String, i64)>> {
+    let rows = s.query_map(p, |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
@@ -526,6 +516,14 @@ pub(crate) fn history(conn: &Connection, pad: &str) -> SResult<Vec<(u64, Operati
         out.push((rev as u64, op, author_id, created_at));
     }
     Ok(out)
+}
+
+/// Every revision of a pad in order, for a history export: (rev, op, author id, created at).
+pub(crate) fn history(conn: &Connection, pad: &str) -> SResult<Vec<(u64, Operation, String, i64)>> {
+    let mut s = conn.prepare_cached(
+        "SELECT rev, op, author_id, created_at FROM pad_revisions WHERE pad_id = ?1 ORDER BY rev",
+    )?;
+    revision_rows(&mut s, params![pad])
 }
 
 /// A deleted account (`nichoir_core::departure`): its visits and password grants go; its name
