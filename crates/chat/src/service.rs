@@ -152,6 +152,9 @@ pub struct ChatService {
     pub(crate) online: nichoir_realtime::Online,
     /// In a cluster: the relay that pushes committed events in id order (`relay.rs`).
     relay: std::sync::OnceLock<Arc<crate::relay::Relay>>,
+    /// Held while one commit's events are pushed (one node, no relay): a fan-out offers a frame
+    /// member by member, so two at once could reach two sockets of a topic in two orders.
+    fanout: Mutex<()>,
 }
 
 /// How missed mentions and direct messages are mailed.
@@ -214,6 +217,7 @@ impl ChatService {
             users: Mutex::new(HashMap::new()),
             online: d.online,
             relay: std::sync::OnceLock::new(),
+            fanout: Mutex::new(()),
         }
     }
 
@@ -266,6 +270,7 @@ impl ChatService {
             }
             return;
         }
+        let _one_order = self.fanout.lock();
         for e in events {
             let topics: Vec<String> = e.to.iter().map(|u| topic(u)).collect();
             self.hub
