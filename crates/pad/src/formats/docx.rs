@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use nichoir_core::Error;
 
-use super::model::{Block, Kind, Span, Style};
+use super::model::{push_read, Block, Kind, Span, Style};
 use super::{attr, parse_xml, write_package, xml_escape, Package, Xml};
 
 const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
@@ -656,22 +656,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
                         b.kind = Kind::Item { number, task: None };
                         b.depth = (ilvl + 1 + depth_offset).min(9);
                     }
-                    // A code paragraph continues the previous one: one code block.
-                    if b.kind == Kind::Code {
-                        if let Some(prev) = blocks
-                            .last_mut()
-                            .filter(|p: &&mut Block| p.kind == Kind::Code)
-                        {
-                            let text = b.plain_text();
-                            prev.push("\n", Style::default(), None);
-                            prev.push(&text, Style::default(), None);
-                            continue;
-                        }
-                    }
-                    let empty = b.spans.iter().all(|s| s.text.trim().is_empty());
-                    if !empty || matches!(b.kind, Kind::Item { .. }) {
-                        blocks.push(b);
-                    }
+                    push_read(&mut blocks, b);
                 }
             }
             _ => {}

@@ -49,6 +49,24 @@ pub struct Block {
     pub spans: Vec<Span>,
 }
 
+/// A paragraph read from a word processor's file, added to `blocks`: a code paragraph continues
+/// the code block before it (word processors write one paragraph per line of code); an empty
+/// paragraph is dropped unless it is a list item.
+pub fn push_read(blocks: &mut Vec<Block>, b: Block) {
+    if b.kind == Kind::Code {
+        if let Some(prev) = blocks.last_mut().filter(|p| p.kind == Kind::Code) {
+            let text = b.plain_text();
+            prev.push("\n", Style::default(), None);
+            prev.push(&text, Style::default(), None);
+            return;
+        }
+    }
+    let empty = b.spans.iter().all(|s| s.text.trim().is_empty());
+    if !empty || matches!(b.kind, Kind::Item { .. }) {
+        blocks.push(b);
+    }
+}
+
 impl Block {
     pub fn new(kind: Kind) -> Self {
         Block {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use nichoir_core::Error;
 
-use super::model::{Block, Kind, Span, Style};
+use super::model::{push_read, Block, Kind, Span, Style};
 use super::{attr, parse_xml, write_package, xml_escape, Package, Xml};
 
 const MIME: &str = "application/vnd.oasis.opendocument.text";
@@ -547,21 +547,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
             }
             Xml::End(n) if n == "text:p" || n == "text:h" => {
                 if let Some(b) = block.take() {
-                    if b.kind == Kind::Code {
-                        if let Some(prev) = blocks
-                            .last_mut()
-                            .filter(|p: &&mut Block| p.kind == Kind::Code)
-                        {
-                            let text = b.plain_text();
-                            prev.push("\n", Style::default(), None);
-                            prev.push(&text, Style::default(), None);
-                            continue;
-                        }
-                    }
-                    let empty = b.spans.iter().all(|s| s.text.trim().is_empty());
-                    if !empty || matches!(b.kind, Kind::Item { .. }) {
-                        blocks.push(b);
-                    }
+                    push_read(&mut blocks, b);
                 }
                 spans.clear();
             }
