@@ -5,29 +5,13 @@ use nichoir_testkit::{Client, TestServer};
 use serde_json::{json, Value};
 
 use crate::support::{
-    op_msg, publish, recv_json, send_json, subscribe, ws_connect, Ws, WsAuth, PASSWORD,
+    op_msg, publish, recv_json, send_json, subscribe, write_text, ws_connect, Ws, WsAuth, PASSWORD,
 };
 
 const WS_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 fn s(v: &Value) -> String {
     v.as_str().unwrap_or("").to_string()
-}
-
-/// Writes `text` as a new revision through the service (what an editor's edit does).
-async fn write_text(server: &TestServer, pad: &str, text: &str) -> anyhow::Result<u64> {
-    let (actor, _) = server
-        .ctx
-        .auth
-        .guest(None)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
-    let applied = server
-        .pads
-        .set_text(pad, &actor, text)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
-    Ok(applied.rev)
 }
 
 /// A new pad of `c`'s holding `text` (revision 1): (id, read-only id).

@@ -38,17 +38,7 @@ async fn office_etherpad_and_print_formats() -> anyhow::Result<()> {
         anyhow::Ok(r.body["pad"]["id"].as_str().unwrap_or("").to_string())
     };
     let id = new_pad().await?;
-    let (actor, _) = server
-        .ctx
-        .auth
-        .guest(None)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
-    server
-        .pads
-        .set_text(&id, &actor, TEXT)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    crate::support::write_text(&server, &id, TEXT).await?;
     let anon = server.client();
 
     // DOCX: the formatting is in WordprocessingML.

@@ -6,6 +6,7 @@ use nichoir_testkit::{Client, Reply, TestServer};
 use serde_json::{json, Value};
 
 use crate::chat::{png, png_with_text};
+use crate::support::write_text;
 use crate::wikis::jpeg_with_exif;
 
 /// Posts an image's bytes as the editor does.
@@ -29,21 +30,6 @@ async fn new_pad(c: &Client) -> anyhow::Result<(String, String)> {
         pad["id"].as_str().unwrap_or("").to_string(),
         pad["readonly_id"].as_str().unwrap_or("").to_string(),
     ))
-}
-
-async fn set_text(server: &TestServer, pad: &str, text: &str) -> anyhow::Result<()> {
-    let (actor, _) = server
-        .ctx
-        .auth
-        .guest(None)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
-    server
-        .pads
-        .set_text(pad, &actor, text)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
-    Ok(())
 }
 
 fn url_of(r: &Reply) -> String {
@@ -117,7 +103,7 @@ async fn an_image_is_uploaded_served_and_written_into_the_export() -> anyhow::Re
 
     // The HTML export writes the pad's own image in; a foreign one stays a link, so the file
     // fetches nothing when opened.
-    set_text(
+    write_text(
         &server,
         &id,
         &format!("# Plan\n\n![the plan]({url})\n\n![tracker](https://tracker.example/t.png)\n"),

@@ -3,24 +3,10 @@
 use nichoir_testkit::TestServer;
 use serde_json::json;
 
+use crate::support::write_text;
+
 /// Upper bound for a WebSocket upgrade or an expected frame; it only guards against a hang.
 const WS_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
-
-/// Writes `text` as a new revision through the service (what an editor's edit does).
-async fn write_text(server: &TestServer, pad: &str, text: &str) -> anyhow::Result<u64> {
-    let (actor, _) = server
-        .ctx
-        .auth
-        .guest(None)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
-    let applied = server
-        .pads
-        .set_text(pad, &actor, text)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
-    Ok(applied.rev)
-}
 
 #[tokio::test]
 async fn create_read_export_and_history() -> anyhow::Result<()> {

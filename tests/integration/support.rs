@@ -327,6 +327,22 @@ pub fn unquote(qp: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Writes `text` as a new revision through the service (what an editor's edit does).
+pub async fn write_text(server: &TestServer, pad: &str, text: &str) -> anyhow::Result<u64> {
+    let (actor, _) = server
+        .ctx
+        .auth
+        .guest(None)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let applied = server
+        .pads
+        .set_text(pad, &actor, text)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    Ok(applied.rev)
+}
+
 /// An API token of `c`'s account (a WebSocket client that signs in by bearer) and a new pad of
 /// its: the start of every test that edits a pad over the socket.
 pub async fn token_and_pad(c: &nichoir_testkit::Client) -> anyhow::Result<(String, String)> {
