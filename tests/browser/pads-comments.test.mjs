@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { serverPerSuite } from "./lib/suite.mjs";
 import { closeContext as closeTracked, login, openContext } from "./lib/helpers.mjs";
+import { createNamedPad, selectWord as select, waitForPad } from "./lib/pad.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
 
@@ -14,20 +15,6 @@ let browser;
 const open = new Set();
 const newContext = (options) => openContext(open, browser, server, options);
 void closeTracked;
-
-async function waitForPad(page) {
-  await page.waitForFunction(() => !!window.__padView && document.querySelector(".pad-loading") === null && !window.__padView.state.readOnly, null, { timeout: 20_000 });
-}
-
-async function select(page, word) {
-  await page.evaluate((word) => {
-    const v = window.__padView;
-    const at = v.state.doc.toString().indexOf(word);
-    if (at < 0) throw new Error(`no ${word} in the pad`);
-    v.focus();
-    v.dispatch({ selection: { anchor: at, head: at + word.length } });
-  }, word);
-}
 
 /** The text the editor highlights as commented (a highlight may be cut by other marks). */
 const highlighted = (page) => page.evaluate(() => [...document.querySelectorAll(".cm-content .pad-comment")].map((e) => e.textContent).join(""));
@@ -53,11 +40,7 @@ describe("Pads: comments", { concurrency: false }, () => {
     alice = await newContext();
     const ap = alice.page;
     await login(ap, "admin", ADMIN_PASSWORD);
-    await ap.goto("/pads");
-    await ap.getByLabel("Pad name").fill(padId);
-    await ap.getByRole("button", { name: "Create pad" }).click();
-    await ap.waitForURL((u) => u.pathname === `/p/${padId}`);
-    await waitForPad(ap);
+    await createNamedPad(ap, padId);
     await ap.locator(".cm-content").click();
     await ap.keyboard.type("The budget is due on Friday.");
 

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { serverPerSuite } from "./lib/suite.mjs";
 import { closeContext as closeTracked, login, noCspViolation, openContext } from "./lib/helpers.mjs";
+import { createNamedPad, editorText, serverPad, waitForPad } from "./lib/pad.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
 const IMAGE_LINE = /!\[garden\]\((\/api\/v1\/pads\/r-[A-Za-z0-9_-]+\/images\/[A-Za-z0-9_-]+)\)/;
@@ -18,17 +19,7 @@ const open = new Set();
 const newContext = (options) => openContext(open, browser, server, options);
 const closeContext = (g) => closeTracked(open, g);
 
-async function waitForPad(page) {
-  await page.waitForFunction(() => !!window.__padView && document.querySelector(".pad-loading") === null && !window.__padView.state.readOnly, null, { timeout: 20_000 });
-}
-
-const editorText = (page) => page.evaluate(() => window.__padView.state.doc.toString());
-
-async function serverText(id) {
-  const res = await fetch(`${server.url}/api/v1/pads/${encodeURIComponent(id)}`);
-  assert.equal(res.status, 200);
-  return (await res.json()).text;
-}
+const serverText = async (id) => (await serverPad(server.url, id)).text;
 
 /** Waits until every page's editor and the server hold the same text that `ok` accepts. */
 async function converged(id, pages, ok = () => true) {
@@ -113,11 +104,7 @@ describe("Pads: images", { concurrency: false }, () => {
     alice = await newContext();
     const ap = alice.page;
     await login(ap, "admin", ADMIN_PASSWORD);
-    await ap.goto("/pads");
-    await ap.getByLabel("Pad name").fill(padId);
-    await ap.getByRole("button", { name: "Create pad" }).click();
-    await ap.waitForURL((u) => u.pathname === `/p/${padId}`);
-    await waitForPad(ap);
+    await createNamedPad(ap, padId);
     await ap.locator(".cm-content").click();
     await ap.keyboard.type("Our garden in May\n");
 

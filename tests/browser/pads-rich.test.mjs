@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { serverPerSuite } from "./lib/suite.mjs";
 import { closeContext as closeTracked, login, noCspViolation, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
+import { createNamedPad, editorText, selectWord as select, serverPad, waitForPad } from "./lib/pad.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
 
@@ -15,31 +16,7 @@ const open = new Set();
 const newContext = (options) => openContext(open, browser, server, options);
 const closeContext = (g) => closeTracked(open, g);
 
-async function waitForPad(page) {
-  await page.waitForFunction(() => !!window.__padView && document.querySelector(".pad-loading") === null && !window.__padView.state.readOnly, null, { timeout: 20_000 });
-}
-
-const editorText = (page) => page.evaluate(() => window.__padView.state.doc.toString());
-
-async function serverText(id) {
-  const res = await fetch(`${server.url}/api/v1/pads/${encodeURIComponent(id)}`);
-  assert.equal(res.status, 200);
-  return (await res.json()).text;
-}
-
-/** Selects [from, to) of the first occurrence of `word` (or puts the caret at its end). */
-async function select(page, word, { caretAtEnd = false } = {}) {
-  await page.evaluate(
-    ([word, caretAtEnd]) => {
-      const v = window.__padView;
-      const at = v.state.doc.toString().indexOf(word);
-      if (at < 0) throw new Error(`no ${word} in the pad`);
-      v.focus();
-      v.dispatch({ selection: caretAtEnd ? { anchor: at + word.length } : { anchor: at, head: at + word.length } });
-    },
-    [word, caretAtEnd],
-  );
-}
+const serverText = async (id) => (await serverPad(server.url, id)).text;
 
 /** A paste event carrying these clipboard types, dispatched on the editor as a browser would. */
 async function paste(page, data) {
@@ -87,11 +64,7 @@ describe("Pads: rich-text editing", { concurrency: false }, () => {
     alice = await newContext();
     const ap = alice.page;
     await login(ap, "admin", ADMIN_PASSWORD);
-    await ap.goto("/pads");
-    await ap.getByLabel("Pad name").fill(padId);
-    await ap.getByRole("button", { name: "Create pad" }).click();
-    await ap.waitForURL((u) => u.pathname === `/p/${padId}`);
-    await waitForPad(ap);
+    await createNamedPad(ap, padId);
     assert.equal(await pressed(ap, "Formatted"), "true");
     assert.equal(await pressed(ap, "Markdown"), "false");
     await ap.getByRole("toolbar", { name: "Text formatting" }).waitFor();

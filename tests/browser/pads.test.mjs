@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { serverPerSuite } from "./lib/suite.mjs";
 import { closeContext as closeTracked, login, noCspViolation, noHorizontalOverflow, openContext } from "./lib/helpers.mjs";
+import { createNamedPad, editorText, serverPad, waitForPad } from "./lib/pad.mjs";
 import { BROWSER_TESTS_DIR } from "./lib/server.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
@@ -20,25 +21,7 @@ const open = new Set();
 const newContext = (options) => openContext(open, browser, server, options);
 const closeContext = (g) => closeTracked(open, g);
 
-/** Waits until the pad editor has loaded the pad (and is editable unless read-only). */
-async function waitForPad(page, { editable = true } = {}) {
-  await page.waitForFunction(
-    (editable) => {
-      const v = window.__padView;
-      return !!v && document.querySelector(".pad-loading") === null && (!editable || !v.state.readOnly);
-    },
-    editable,
-    { timeout: 20_000 },
-  );
-}
-
-const editorText = (page) => page.evaluate(() => window.__padView.state.doc.toString());
-
-async function serverText(id) {
-  const res = await fetch(`${server.url}/api/v1/pads/${encodeURIComponent(id)}`);
-  assert.equal(res.status, 200);
-  return res.json();
-}
+const serverText = (id) => serverPad(server.url, id);
 
 /** Puts the caret at a UTF-16 offset and focuses the editor. */
 async function caretAt(page, pos) {
@@ -424,11 +407,7 @@ describe("Pads", { concurrency: false }, () => {
   it("pad password: the creator sets one; another person gets the password form, a wrong password is refused, the right one opens the pad", async () => {
     const ap = admin.page;
     const gp = guest.page;
-    await ap.goto("/pads");
-    await ap.getByLabel("Pad name").fill("secret-pad");
-    await ap.getByRole("button", { name: "Create pad" }).click();
-    await ap.waitForURL((u) => u.pathname === "/p/secret-pad");
-    await waitForPad(ap);
+    await createNamedPad(ap, "secret-pad");
     await caretAt(ap, 0);
     await ap.keyboard.type("Top secret.\n");
     await ap.waitForFunction(() => document.querySelector(".pad-conn")?.textContent?.includes("Saved"));
@@ -560,11 +539,7 @@ describe("Pads", { concurrency: false }, () => {
   it("a guest finds the pads they created under “on this device”, and can forget one", async () => {
     const g = await newContext();
     const { page } = g;
-    await page.goto("/pads");
-    await page.getByLabel("Pad name").fill("guest-notes");
-    await page.getByRole("button", { name: "Create pad" }).click();
-    await page.waitForURL((u) => u.pathname === "/p/guest-notes");
-    await waitForPad(page);
+    await createNamedPad(page, "guest-notes");
     await page.goto("/pads");
     const card = page.locator("#device-pads");
     await card.getByRole("link", { name: "guest-notes", exact: true }).waitFor();
