@@ -104,12 +104,12 @@ async fn get(
         .map_err(ApiError::from)?;
     // The editor takes the text from its socket: its page asks for the rest only, and a large
     // pad does not come twice.
-    let (text, rev, authors) = if q.text.unwrap_or(true) {
+    let (rev, content) = if q.text.unwrap_or(true) {
         let (text, rev) = pads.current_text(&info.id).await.map_err(ApiError::from)?;
         let authors = pads.authors(&info.id).await.map_err(ApiError::from)?;
-        (Some(text), rev, Some(authors))
+        (rev, Some((text, authors)))
     } else {
-        (None, info.rev, None)
+        (info.rev, None)
     };
     let mut pad = json!({"id": info.id, "rev": rev, "created_at": nichoir_core::time::rfc3339(info.created_at),
         "updated_at": nichoir_core::time::rfc3339(info.updated_at), "readonly": readonly, "protected": info.protected});
@@ -119,9 +119,9 @@ async fn get(
         pad["readonly_id"] = json!(info.readonly_id);
         pad["owner_id"] = json!(info.owner_id);
     }
-    let body = match (text, authors) {
-        (Some(text), Some(authors)) => json!({"pad": pad, "text": text, "authors": authors}),
-        _ => json!({"pad": pad}),
+    let body = match content {
+        Some((text, authors)) => json!({"pad": pad, "text": text, "authors": authors}),
+        None => json!({"pad": pad}),
     };
     Ok(HttpResponse::Ok().json(body))
 }
