@@ -57,6 +57,22 @@ export function imagesAround(thumb: HTMLElement): { entries: LightboxEntry[]; in
   return { entries, index };
 }
 
+/** The thumbnail of `entry` in the page now. The list may have been drawn anew while the viewer
+ * was open (a reconnection reloads the channel): then the same image's new thumbnail, found by
+ * its file id in the same kind of list, rather than the focus lost to the page's body. */
+function liveThumb(entry: LightboxEntry | undefined): HTMLElement | null {
+  if (!entry) return null;
+  if (document.contains(entry.thumb)) return entry.thumb;
+  const kind = listKind(entry.thumb);
+  const same = Array.from(document.querySelectorAll<HTMLElement>(`[data-lightbox="${CSS.escape(entry.image.id)}"]`));
+  return same.find((el) => listKind(el) === kind) ?? same[0] ?? null;
+}
+
+/** Where a thumbnail is: the channel, or the side panel (a thread, search results). */
+function listKind(el: HTMLElement): string {
+  return el.closest(".chat-panel") ? "panel" : "channel";
+}
+
 const FOCUSABLE = "a[href], button:not([disabled]), [tabindex]:not([tabindex='-1'])";
 
 export function Lightbox({ entries, start, onClose }: { entries: LightboxEntry[]; start: number; onClose: () => void }) {
@@ -75,9 +91,17 @@ export function Lightbox({ entries, start, onClose }: { entries: LightboxEntry[]
     return () => {
       if (d?.open) d.close();
       // Back to the thumbnail of the image last shown (the one opened, unless the reader moved).
-      const back = entries[at.current]?.thumb ?? entries[start]?.thumb;
-      const target = back && document.contains(back) ? back : entries[start]?.thumb;
-      if (target && document.contains(target)) target.focus();
+      const target = liveThumb(entries[at.current]) ?? liveThumb(entries[start]);
+      if (!target) return;
+      target.focus();
+      // Right after close() the page behind may still count as inert (the dialog leaves the top
+      // layer with the next frame) and the browser then ignores focus() silently, which left the
+      // focus on the page's body now and then: once more when the frame is drawn.
+      if (document.activeElement !== target) {
+        requestAnimationFrame(() => {
+          if (document.activeElement === document.body || !document.activeElement) target.focus();
+        });
+      }
     };
   }, []);
 

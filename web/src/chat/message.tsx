@@ -32,7 +32,7 @@ function Files({ post }: { post: Post }) {
               <a
                 href={f.url}
                 class="chat-file-image"
-                data-lightbox=""
+                data-lightbox={f.id}
                 aria-haspopup="dialog"
                 aria-label={t("chat.lightbox.open", { name: f.name })}
                 ref={thumbnailRef({ id: f.id, name: f.name, size: f.size, url: f.url, width: f.width ?? null, height: f.height ?? null, author, postedAt: post.created_at, postedLabel })}
@@ -64,10 +64,17 @@ function Files({ post }: { post: Post }) {
 /** Link previews, per href, for the whole page's life (a 404 — no card — is kept as null). */
 const previews = new Map<string, Promise<LinkPreview | null>>();
 
+/** The previews already answered: a message drawn after they came shows its cards at once. */
+const answered = new Map<string, LinkPreview | null>();
+
 function fetchPreview(href: string): Promise<LinkPreview | null> {
   let p = previews.get(href);
   if (!p) {
-    p = chatApi.preview(href).catch((e) => {
+    p = chatApi.preview(href).then((card) => {
+      answered.set(href, card);
+      return card;
+    });
+    p = p.catch((e) => {
       // No card for this link (not found, not readable, another host): silently none.
       if (e instanceof ApiError && e.status === 404) return null;
       previews.delete(href);
@@ -98,9 +105,20 @@ function previewLinks(html: string): string[] {
   return out;
 }
 
+/**
+ * Fetches the link cards of messages about to be shown (a channel's first page waits for them, a
+ * little): cards filling in after the messages are drawn would push them down under the reader.
+ */
+export function prefetchPreviews(htmls: string[]): Promise<void> {
+  const links = new Set(htmls.flatMap(previewLinks));
+  return Promise.all([...links].map(fetchPreview)).then(() => undefined);
+}
+
+const knownCards = (links: string[]) => links.map((l) => answered.get(l)).filter((c): c is LinkPreview => !!c);
+
 function LinkCards({ html }: { html: string }) {
   const links = useMemo(() => previewLinks(html), [html]);
-  const [cards, setCards] = useState<LinkPreview[]>([]);
+  const [cards, setCards] = useState<LinkPreview[]>(() => knownCards(links));
   useEffect(() => {
     let alive = true;
     if (links.length === 0) {
