@@ -12,7 +12,7 @@ import { Composer } from "./composer.tsx";
 import { useChat } from "./ctx.tsx";
 import { IconArchive, IconBell, IconBellOff, IconDots, IconDown, IconEdit, IconHash, IconLeave, IconLock, IconMenu, IconPin, IconSearch, IconUserPlus, IconUsers } from "./icons.tsx";
 import { type MenuItem, MenuButton } from "./menu.tsx";
-import { PendingItem, PostItem, dayLabel, UserAvatar } from "./message.tsx";
+import { PendingItem, PostItem, dayLabel, UserAvatar, prefetchPreviews } from "./message.tsx";
 import { channelLabel, dmOther } from "./names.ts";
 import { type ChannelView as View, typingKey } from "./state.ts";
 import { buildTimeline, lastOwnPost } from "./timeline.ts";
@@ -242,11 +242,29 @@ export function ChannelPane({
     [view, pending.length, pending.map((p) => p.client_id + p.failed).join(), meId],
   );
 
+  // A channel's first messages are shown with their link cards (waited for, 2 s at most): cards
+  // coming in after the messages would push them down under the reader (layout shift).
+  const [cardsFor, setCardsFor] = useState<string | null>(null);
+  const shown = !!view && cardsFor === ch.id;
+  useEffect(() => {
+    if (!view || cardsFor === ch.id) return;
+    let alive = true;
+    const done = () => {
+      if (alive) setCardsFor(ch.id);
+    };
+    const timer = setTimeout(done, 2000);
+    prefetchPreviews(view.posts.map((p) => p.html)).then(done, done);
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+    };
+  }, [!!view, ch.id]);
+
   // Position: the permalink target, else the "new messages" line, else the bottom; then keep the
   // bottom in view while it is, and the reading position when older messages come in on top.
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (!el || !view) return;
+    if (!el || !view || !shown) return;
     const posKey = `${ch.id}:${highlight ?? ""}`;
     if (positioned.current !== posKey) {
       positioned.current = posKey;
@@ -275,7 +293,7 @@ export function ChannelPane({
     } else if (grew && !view.moreAfter) {
       setBelow(true);
     }
-  }, [items, view, ch.id, highlight]);
+  }, [items, view, ch.id, highlight, shown]);
 
   const older = async () => {
     const el = scroller.current;
@@ -312,11 +330,24 @@ export function ChannelPane({
     if (el.scrollHeight - el.scrollTop - el.clientHeight < 200) void newer();
   };
 
+  // Cards of later messages, and images, fill in after their message is drawn: while the reader
+  // is at the bottom, the bottom stays in view as they do.
+  useEffect(() => {
+    const el = scroller.current;
+    const list = el?.querySelector(".chat-list");
+    if (!el || !list || typeof ResizeObserver === "undefined") return;
+    const keep = new ResizeObserver(() => {
+      if (atBottom.current && !anchor.current) el.scrollTop = el.scrollHeight;
+    });
+    keep.observe(list);
+    return () => keep.disconnect();
+  }, [shown, ch.id]);
+
   // A short list does not scroll: fetch older messages until it does (or there are none).
   useEffect(() => {
     const el = scroller.current;
-    if (el && view && view.moreBefore && el.scrollHeight <= el.clientHeight + 10) void older();
-  }, [view]);
+    if (el && view && shown && view.moreBefore && el.scrollHeight <= el.clientHeight + 10) void older();
+  }, [view, shown]);
 
   const editLast = (): boolean => {
     if (!view) return false;
@@ -331,7 +362,7 @@ export function ChannelPane({
     <section class="chat-channel" aria-label={label}>
       <ChannelHeader ch={ch} onDrawer={onDrawer} onSearch={onSearch} onPinned={onPinned} onCommand={onCommand} />
       <div class="chat-scroll" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={t("chat.messagesIn", { name: label })}>
-        {!view ? (
+        {!view || !shown ? (
           <Spinner label={t("app.loading")} />
         ) : (
           <ol class="chat-list">

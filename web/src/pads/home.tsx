@@ -88,13 +88,21 @@ export function PadsHomePage() {
           {!user && <p class="muted small">{t("pads.guestNote")}</p>}
         </Card>
         {!user && <DevicePads />}
-        {user && (
+        {/* The two lists, and the card under them, come together once the list is known:
+            a list filling in would push what is below it down under the reader. */}
+        {user && list.loading ? (
+          <Loading />
+        ) : (
           <>
-            <PadList id="my-pads" title={t("pads.mine")} empty={t("pads.mineEmpty")} items={mine} loading={list.loading} error={list.error} lang={lang} t={t} />
-            <PadList id="recent-pads" title={t("pads.recent")} empty={t("pads.recentEmpty")} items={recent} loading={list.loading} error={list.error} lang={lang} t={t} />
+            {user && (
+              <>
+                <PadList id="my-pads" title={t("pads.mine")} empty={t("pads.mineEmpty")} items={mine} error={list.error} lang={lang} t={t} />
+                <PadList id="recent-pads" title={t("pads.recent")} empty={t("pads.recentEmpty")} items={recent} error={list.error} lang={lang} t={t} />
+              </>
+            )}
+            <EtherpadImport user={user} />
           </>
         )}
-        <EtherpadImport user={user} />
       </div>
     </div>
   );
@@ -157,12 +165,10 @@ function EtherpadImport({ user }: { user: User | null }) {
   );
 }
 
-function PadList({ id, title, empty, items, loading, error, lang, t }: { id: string; title: string; empty: string; items: PadListItem[]; loading: boolean; error: unknown; lang: "en" | "fr"; t: Translate }) {
+function PadList({ id, title, empty, items, error, lang, t }: { id: string; title: string; empty: string; items: PadListItem[]; error: unknown; lang: "en" | "fr"; t: Translate }) {
   return (
     <Card title={title} id={id}>
-      {loading ? (
-        <Loading />
-      ) : error ? (
+      {error ? (
         <ErrorAlert error={error} />
       ) : items.length === 0 ? (
         <EmptyState>{empty}</EmptyState>

@@ -30,10 +30,8 @@ export const TOOL_ICONS: Record<Tool, (p: { size?: number }) => JSX.Element> = {
 };
 
 /** Admins are reminded until the About page says who runs the service (law, CHATONS). */
-function MissingFacts() {
+function MissingFacts({ missing }: { missing: string[] }) {
   const { t } = useApp();
-  const about = useAsync(loadAbout, []);
-  const missing = about.data?.missing ?? [];
   if (missing.length === 0) return null;
   return (
     <Alert kind="warning" title={t("home.missingFactsTitle")} class="missing-facts-alert">
@@ -47,13 +45,26 @@ function MissingFacts() {
 export function HomePage() {
   const { t, user } = useApp();
   useTitle(t("home.title"));
+  const recent = useAsync(() => (user ? api.get<{ items: RecentItem[] }>("/api/v1/me/recent") : Promise.resolve({ items: [] })), [user?.id]);
+  const about = useAsync(() => (user?.is_admin ? loadAbout() : Promise.resolve(null)), [user?.is_admin]);
   if (!user) return null;
   const name = user.display_name || user.username;
+  const header = <PageHeader title={t(greetingKey(new Date().getHours()), { name })} subtitle={t("home.subtitle")} />;
+  // The reminder and the recent items sit above the tools: until both are known the page shows
+  // its greeting only, so that nothing moves down under the reader when they arrive.
+  if (recent.loading || about.loading) {
+    return (
+      <div class="container page">
+        {header}
+        <Loading />
+      </div>
+    );
+  }
   return (
     <div class="container page">
-      <PageHeader title={t(greetingKey(new Date().getHours()), { name })} subtitle={t("home.subtitle")} />
-      {user.is_admin && <MissingFacts />}
-      <RecentItems />
+      {header}
+      <MissingFacts missing={about.data?.missing ?? []} />
+      <RecentItems data={recent.data} error={recent.error} />
       <section aria-labelledby="tools-title" class="section">
         <h2 id="tools-title" class="section-title">
           {t("home.tools")}
@@ -165,17 +176,14 @@ export interface RecentItem {
   mentions?: number;
 }
 
-function RecentItems() {
+function RecentItems({ data, error }: { data: { items: RecentItem[] } | null; error: unknown }) {
   const { t, lang } = useApp();
-  const { data, error, loading } = useAsync(() => api.get<{ items: RecentItem[] }>("/api/v1/me/recent"), []);
   return (
     <section aria-labelledby="recent-title" class="section">
       <h2 id="recent-title" class="section-title">
         {t("home.recent")}
       </h2>
-      {loading ? (
-        <Loading />
-      ) : error ? (
+      {error ? (
         <Alert kind="error">{errorText(t, error)}</Alert>
       ) : !data || data.items.length === 0 ? (
         <EmptyState>{t("home.recentEmpty")}</EmptyState>

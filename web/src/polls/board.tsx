@@ -593,9 +593,10 @@ function CompactBoard({
       </form>
       {participants.length > 0 && (
         <section class="poll-people" aria-labelledby={`${nameId}-people`}>
-          <h3 class="poll-subtitle" id={`${nameId}-people`}>
+          {/* Under the page's title (h1) in the phone layout: a level-2 heading, no level skipped. */}
+          <h2 class="poll-subtitle" id={`${nameId}-people`}>
             {t("polls.participants", { count: participants.length })}
-          </h3>
+          </h2>
           <ul class="poll-people-list">
             {participants.map((p) => (
               <li key={p.id} class="poll-person" data-row={p.id}>
