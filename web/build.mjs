@@ -3,7 +3,7 @@
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { cp, mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, constants as zlib, gzip } from "node:zlib";
 import { fileURLToPath } from "node:url";
@@ -67,7 +67,7 @@ async function buildApp() {
     // index.html at the root of dist, static files (favicon…) under assets/.
     const named = (html) =>
       html.replace("/assets/app.js", `/assets/${entryOutput(js.metafile, ".js")}`).replace("/assets/app.css", `/assets/${entryOutput(css.metafile, ".css")}`);
-    await writeFile(join(stage, "index.html"), named(await readFile(join(root, "index.html"), "utf8")));
+    await writeFile(join(stage, "index.html"), withModulePreloads(named(await readFile(join(root, "index.html"), "utf8")), js.metafile));
     await cp(join(root, "public"), join(stage, "assets"), { recursive: true });
     // The offline page is styled by the same sheet, cached by the worker.
     const offline = join(stage, "assets", "offline.html");
@@ -93,6 +93,20 @@ function entryOutput(metafile, ext) {
   const out = Object.entries(metafile.outputs).find(([path, o]) => o.entryPoint && path.endsWith(ext));
   if (!out) throw new Error(`no ${ext} entry point in the build`);
   return basename(out[0]);
+}
+
+/**
+ * index.html names the chunks app.js imports: the browser fetches them beside app.js instead of
+ * after it (one round trip less before the first screen; a phone network's round trip is long).
+ */
+function withModulePreloads(html, metafile) {
+  const [path, entry] = Object.entries(metafile.outputs).find(([p, o]) => o.entryPoint && p.endsWith(".js")) ?? [];
+  if (!entry) throw new Error("no .js entry point in the build");
+  const dir = dirname(path);
+  const links = entry.imports
+    .filter((i) => i.kind === "import-statement" && !i.external)
+    .map((i) => `<link rel="modulepreload" href="/assets/${relative(dir, i.path).split(sep).join("/")}">`);
+  return links.length ? html.replace("</head>", `${links.join("\n")}\n</head>`) : html;
 }
 
 const COMPRESSIBLE = /\.(js|css|html|svg|json|webmanifest|txt)$/;
