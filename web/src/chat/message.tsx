@@ -15,6 +15,7 @@ import { Lightbox, type LightboxEntry, imagesAround, thumbnailRef } from "./ligh
 import { postAuthor, userName } from "./names.ts";
 import { mentionsMe } from "./state.ts";
 import type { LinkPreview, PendingPost, Post, Reaction } from "./types.ts";
+import { personName } from "../people.ts";
 
 /** The files of a message: images as their thumbnail (opening the image viewer), the others as a link. */
 function Files({ post }: { post: Post }) {
@@ -462,7 +463,7 @@ export function PostItem({ post, continued, inThread = false }: { post: Post; co
         {!continued && (
           <div class="chat-post-head">
             <strong class="chat-post-author" title={author.via ? t("chat.postedVia", { account: author.via }) : `@${post.user.username}`}>
-              {author.name}
+              {personName(t, author.name)}
             </strong>
             <StatusBadge user={post.user} />
             {author.bot && <span class="chat-bot-tag">{t("chat.bot")}</span>}

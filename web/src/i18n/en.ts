@@ -16,6 +16,8 @@ export const en = {
   "common.yes": "Yes",
   "common.no": "No",
   "common.notProvided": "Not provided",
+  "people.deleted": "Deleted user",
+  "people.anonymous": "Anonymous",
   "common.none": "None",
   "common.optional": "optional",
   "common.backHome": "Back to home",

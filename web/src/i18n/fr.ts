@@ -16,6 +16,8 @@ export const fr: Messages = {
   "common.yes": "Oui",
   "common.no": "Non",
   "common.notProvided": "Non renseigné",
+  "people.deleted": "Utilisateur supprimé",
+  "people.anonymous": "Anonyme",
   "common.none": "Aucun",
   "common.optional": "facultatif",
   "common.backHome": "Retour à l'accueil",

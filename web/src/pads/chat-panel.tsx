@@ -10,6 +10,7 @@ import { getItem, setItem } from "../storage.ts";
 import { chatTime, mergeChat, readChatMessage, type ChatMessage } from "./chat.ts";
 import type { ConnState } from "./socket.ts";
 import { authorClass } from "./colors.ts";
+import { personName } from "../people.ts";
 
 const PAGE = 50;
 const OPEN_KEY = "nichoir.pad.chat";
@@ -225,7 +226,7 @@ export function ChatPanel({ chat, readonly, meId, onClose }: { chat: PadChat; re
           chat.messages.map((m) => (
             <li key={m.id} class="pad-chat-msg" data-id={m.id}>
               <div class="pad-chat-meta">
-                <span class={`pad-chat-name ${authorClass(m.author_id, m.color)}`}>{m.name}</span>
+                <span class={`pad-chat-name ${authorClass(m.author_id, m.color)}`}>{personName(t, m.name)}</span>
                 {m.author_id === meId && <span class="muted small">({t("pad.you")})</span>}
                 <time class="pad-chat-time" dateTime={m.created_at} title={new Date(m.created_at).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB")}>
                   {chatTime(lang, m.created_at, now)}

@@ -10,6 +10,7 @@ import { formatDateTime, type Lang, type Translate } from "../i18n/index.ts";
 import { cpToUtf16, utf16ToCp } from "./ot.ts";
 import type { PadSession } from "./session.ts";
 import { COMMENT_CLICK, DRAFT, activeEffect, anchorsEffect, anchorsOf, readThread, showResolvedEffect, transformRange, type Anchor, type CommentThread } from "./comments.ts";
+import { personName } from "../people.ts";
 
 const enc = encodeURIComponent;
 /** Wider than this, the comments are a margin column beside the editor. */
@@ -470,7 +471,7 @@ function ThreadCard({
       onClick={onFocus}
     >
       <h3 id={titleId} class="pad-comment-quote">
-        <span class="visually-hidden">{t("pad.commentBy", { name: first?.author.name ?? thread.author.name })}: </span>
+        <span class="visually-hidden">{t("pad.commentBy", { name: personName(t, first?.author.name ?? thread.author.name) })}: </span>
         {detached ? t("pad.commentOnDeleted", { quote: thread.quote }) : `“${thread.quote}”`}
       </h3>
       <ol class="pad-comment-msgs">
@@ -478,7 +479,7 @@ function ThreadCard({
           <li key={c.id} class="pad-comment-msg">
             <div class="pad-comment-meta">
               <Avatar name={c.author.name} color={c.author.color} size="sm" />
-              <span class="pad-comment-name">{c.author.name}</span>
+              <span class="pad-comment-name">{personName(t, c.author.name)}</span>
               <span class="pad-comment-time">{formatDateTime(lang, c.created_at)}</span>
               {!readonly && c.author.id === meId && c.text && editing?.id !== c.id && (
                 <button type="button" class="icon-btn pad-comment-edit" aria-label={t("pad.commentEdit")} title={t("pad.commentEdit")} onClick={() => setEditing({ id: c.id, text: c.text })}>

@@ -17,6 +17,7 @@ import { IconEdit, IconMaybe, IconNo, IconStar, IconTrash, IconYes } from "./ico
 import { type Ballot, answerChoices, ballotBody, barWidths, bestIds, hiddenReason, initialBallot, pickAnswer, totalsText, yesBlocked } from "./tally.ts";
 import { browserTimeZone, dateOptionLabel, dayLabel, groupByDay, zoneCity } from "./time.ts";
 import type { Answer, AnswerMode, Participant, PollOption, PollView, VoteAnswer } from "./types.ts";
+import { personName } from "../people.ts";
 
 // ---------------------------------------------------------------- option labels
 
@@ -326,7 +327,7 @@ export function PollBoard({ view, target, editToken, admin, compact, onReload }:
                 ) : (
                   <tr key={p.id} class={cx("poll-row", mine.has(p.id) && "is-mine")} data-row={p.id}>
                     <th scope="row" class="poll-name-cell">
-                      <span class="poll-name">{p.name}</span>
+                      <span class="poll-name">{personName(t, p.name)}</span>
                       {mine.has(p.id) && <Badge tone="accent">{t("polls.you")}</Badge>}
                       {rowButtons(p)}
                     </th>
@@ -600,7 +601,7 @@ function CompactBoard({
           <ul class="poll-people-list">
             {participants.map((p) => (
               <li key={p.id} class="poll-person" data-row={p.id}>
-                <span class="poll-name">{p.name}</span>
+                <span class="poll-name">{personName(t, p.name)}</span>
                 {mine.has(p.id) && <Badge tone="accent">{t("polls.you")}</Badge>}
                 <span class="poll-person-answers">
                   {p.answers.map((a, i) => (
@@ -736,7 +737,7 @@ export function Comments({ view, adminToken, onReload }: { view: PollView; admin
           {view.comments.map((c) => (
             <li key={c.id} class="poll-comment" data-comment={c.id}>
               <div class="poll-comment-head">
-                <strong class="poll-comment-author">{c.author_name}</strong>
+                <strong class="poll-comment-author">{personName(t, c.author_name)}</strong>
                 <time class="muted small" dateTime={c.created_at}>
                   {formatDateTime(lang, c.created_at)}
                 </time>

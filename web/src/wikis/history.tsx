@@ -13,6 +13,7 @@ import { IconRestore } from "./icons.tsx";
 import { displayName, formatSizeChange, pageHref } from "./names.ts";
 import { useWiki } from "./shell.tsx";
 import type { DiffAnswer, History, Revision } from "./types.ts";
+import { personName } from "../people.ts";
 
 export function useNarrow(query = "(max-width: 760px)"): boolean {
   const [match, setMatch] = useState(() => typeof matchMedia === "function" && matchMedia(query).matches);
@@ -160,7 +161,7 @@ export function HistoryPage({ name, from, to }: { name: string; from: number | n
                       {t("wiki.history.rev", { rev: r.rev })}
                     </Link>
                     <span class="muted small">{formatDateTime(lang, r.created_at)}</span>
-                    <strong class="small">{r.author_name}</strong>
+                    <strong class="small">{personName(t, r.author_name)}</strong>
                     <KindBadge kind={r.kind} />
                     <SizeChange n={r.size_change} />
                     {i === 0 && hist.rev === r.rev && !hist.deleted && <span class="badge badge-accent">{t("wiki.history.current")}</span>}

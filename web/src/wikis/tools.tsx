@@ -14,6 +14,7 @@ import { formatBytes } from "../format.ts";
 import { fileHref, pageHref, wikiToolHref } from "./names.ts";
 import { WikiPageTitle, useWiki } from "./shell.tsx";
 import type { ChangeEntry } from "./types.ts";
+import { personName } from "../people.ts";
 
 const PAGE_SIZE = 50;
 
@@ -137,7 +138,7 @@ export function ChangesPage() {
                           {c.page}
                         </Link>
                         <KindBadge kind={c.kind} />
-                        <span class="small">{t("wiki.changes.by", { name: c.author_name })}</span>
+                        <span class="small">{t("wiki.changes.by", { name: personName(t, c.author_name) })}</span>
                       </div>
                       {c.summary && <p class="wiki-rev-summary">{c.summary}</p>}
                     </div>
