@@ -20,6 +20,7 @@ import { SettingsPage } from "../wikis/settings.tsx";
 import { WikiShell } from "../wikis/shell.tsx";
 import { AllPagesPage, ChangesPage, FilesPage, SearchPage } from "../wikis/tools.tsx";
 import type { EditPolicy, Template, Visibility, WikiNotification } from "../wikis/types.ts";
+import { personName } from "../people.ts";
 
 function WikiIcon() {
   return (
@@ -259,7 +260,7 @@ function NotificationItem({ n, lang, onRead }: { n: WikiNotification; lang: stri
         <span class="muted small">{n.wiki_title}</span>
       </div>
       <p class="small">
-        {t("wikis.notifBy", { name: n.actor_name, date: formatDateTime(lang === "fr" ? "fr" : "en", n.created_at) ?? "" })}
+        {t("wikis.notifBy", { name: personName(t, n.actor_name), date: formatDateTime(lang === "fr" ? "fr" : "en", n.created_at) ?? "" })}
         {n.summary && <span class="muted"> — {n.summary}</span>}
       </p>
       {n.diff && (
