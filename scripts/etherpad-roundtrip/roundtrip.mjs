@@ -185,7 +185,7 @@ assert.deepEqual(
     '\t* second point',
     '\t1. un',
     '\t2. deux',
-    lines[8], // the indented line: Nichoir has no indentation, it comes back as it was kept
+    '\ttexte en retrait', // indented in Etherpad, a quote in Nichoir, indented again
     '*Conclusion',
     'Fin.',
     'Ajout d\'Alice 🙂',
@@ -201,7 +201,6 @@ assert.deepEqual(
   ],
   `Etherpad's text:\n${epText}`,
 );
-assert.match(lines[8], /texte en retrait$/, 'the indented line');
 
 // 8. The formatting, in Etherpad's own HTML (ep_headings2 for the headings).
 const html = decodeEntities((await etherpad('getHTML', { padID: epPad })).html);
@@ -212,6 +211,7 @@ const expectHtml = [
   '<strong><em>les deux</em></strong>',
   '<ul class="bullet"><li>premier point<ul class="bullet"><li>sous-point</li></ul></li><li>second point</li></ul>',
   '<ol class="number"><li>un</li><li>deux</li></ol>',
+  '<ul class="indent"><li>texte en retrait</li></ul>',
   '<h2>Décisions</h2>',
   'Texte <strong>gras</strong>, <em>italique</em>, <u>souligné</u>, <s>barré</s> et un lien (<a href="https://framapad.org/abc"',
   '<ul class="bullet"><li>point A<ul class="bullet"><li>point A.1</li></ul></li><li>point B</li></ul>',
@@ -236,7 +236,7 @@ for (const id of authorIds) names.push(await etherpad('getAuthorName', { authorI
 // Etherpad recorded without an author.
 const nichoirNames = now.authors.map((a) => a.name).sort();
 assert.ok(nichoirNames.includes('Alice Martin') && nichoirNames.includes('Bruno Petit'), `Nichoir's authors: ${JSON.stringify(now.authors)}`);
-assert.deepEqual(names.sort(), nichoirNames, `Etherpad's authors: ${JSON.stringify(authorIds)}`);
+assert.deepEqual([...names].sort(), nichoirNames, `Etherpad's authors: ${JSON.stringify(authorIds)}`);
 const messages = (await etherpad('getChatHistory', { padID: epPad })).messages;
 assert.deepEqual(
   messages.map((m) => m.text),
@@ -245,6 +245,33 @@ assert.deepEqual(
 );
 assert.equal(messages[1].userName, 'Bruno Petit', "the chat message's author");
 log(`authors in Etherpad: ${names.join(', ')}; chat: ${messages.length} messages`);
+
+// Who wrote what: at Nichoir's last revision (before the one that lays out the formatting, which
+// has no author), Etherpad's replay attributes Alice's section to Alice and Bruno's line to Bruno.
+const lastOurs = (await etherpad('getText', { padID: epPad, rev: String(nichoirRev) })).text;
+if (typeof lastOurs !== 'string') {
+  const numToAttrib = padRecord.pool.numToAttrib;
+  const authorNum = (name) => {
+    const id = authorIds[names.indexOf(name)];
+    const n = Object.keys(numToAttrib).find((k) => numToAttrib[k][0] === 'author' && numToAttrib[k][1] === id);
+    assert.ok(n !== undefined, `${name}'s author attribute in the pool`);
+    return Number(n);
+  };
+  // The author of each character, from Etherpad's attribute string (`*n` before `|l+c`).
+  const owners = [];
+  for (const m of lastOurs.attribs.matchAll(/((?:\*[0-9a-z]+)*)(?:\|[0-9a-z]+)?\+([0-9a-z]+)/g)) {
+    const nums = [...m[1].matchAll(/\*([0-9a-z]+)/g)].map((a) => parseInt(a[1], 36));
+    for (let i = 0; i < parseInt(m[2], 36); i++) owners.push(nums);
+  }
+  const ownerOf = (needle) => {
+    const at = lastOurs.text.indexOf(needle);
+    assert.ok(at >= 0, `${needle} at revision ${nichoirRev}`);
+    return owners[at];
+  };
+  assert.deepEqual(ownerOf('## Décisions'), [authorNum('Alice Martin')], "Alice's section is hers in Etherpad");
+  assert.deepEqual(ownerOf('Bruno : d’accord'), [authorNum('Bruno Petit')], "Bruno's line is his in Etherpad");
+  log(`at revision ${nichoirRev} Etherpad attributes each person's text to them`);
+}
 
 // 10. Etherpad keeps working on the pad: an edit applies, its own export reads it, and that
 // export comes back into Nichoir.
