@@ -128,6 +128,11 @@ struct Cli {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
     chars: u32,
 
+    /// pad: start each pad as a formatted Markdown document of this many bytes, and type
+    /// formatting marks with the text (0: empty pads, plain letters)
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
+    formatted_bytes: u32,
+
     /// pad: seed of the editors' random positions and text
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -255,6 +260,7 @@ async fn run(cli: Cli) -> Result<bool> {
             type_interval: Duration::from_millis(cli.type_interval_ms),
             chars: usize::try_from(cli.chars).context("chars")?,
             seed: cli.seed,
+            formatted_bytes: usize::try_from(cli.formatted_bytes).context("formatted bytes")?,
         },
         chat: ChatOptions {
             users: usize::try_from(cli.chat_users).context("chat users")?,

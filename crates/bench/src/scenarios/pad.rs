@@ -8,7 +8,9 @@
 //! `--type-interval-ms` (one edit per tick, seeded PRNG, ticks spread over the interval) for
 //! `--duration` seconds. After that, typing stops, the editors drain (bounded wait until nothing
 //! is in flight and every editor of a pad is on the same revision), and every editor's text is
-//! compared with `GET /api/v1/pads/{id}`.
+//! compared with `GET /api/v1/pads/{id}`. With `--formatted-bytes N`, each pad first gets a
+//! formatted Markdown document of N bytes (Markdown import) and the editors type formatting marks
+//! with their letters, as the formatted mode's toolbar writes them.
 //!
 //! Latencies: ack = send → our `ack`; broadcast = send by editor X → the `op` event carrying X's
 //! client id and seq arriving at another editor (the send instants are kept in a shared map keyed
@@ -93,6 +95,10 @@ pub struct PadOptions {
     pub type_interval: Duration,
     pub chars: usize,
     pub seed: u64,
+    /// Formatted pads (issue 19): each pad starts as a Markdown document of about this many
+    /// bytes (headings, lists, tasks, quotes, bold, links…) and the editors type formatting
+    /// marks with their text. 0: empty pads, plain letters.
+    pub formatted_bytes: usize,
 }
 
 impl Default for PadOptions {
@@ -105,6 +111,7 @@ impl Default for PadOptions {
             type_interval: Duration::from_millis(400),
             chars: 4,
             seed: 1,
+            formatted_bytes: 0,
         }
     }
 }
@@ -439,6 +446,7 @@ struct Editor {
     ot: OtClient,
     rng: Rng,
     chars: usize,
+    formatted: bool,
     shared: Arc<Shared>,
     /// First send of the edit in flight.
     inflight_sent: Option<Instant>,
@@ -647,7 +655,11 @@ impl Editor {
 
     /// Types one edit; returns what to send.
     fn type_once(&mut self) -> Result<Option<Send>, String> {
-        let op = random_typing(&mut self.rng, self.ot.len(), self.chars);
+        let op = if self.formatted {
+            formatted_typing(&mut self.rng, self.ot.len(), self.chars)
+        } else {
+            random_typing(&mut self.rng, self.ot.len(), self.chars)
+        };
         self.ot.local(op).map_err(|e| format!("local edit: {e}"))
     }
 
@@ -874,6 +886,71 @@ async fn create_pad(client: &Client, target: &Target, bearer: &str) -> Result<St
         .with_context(|| format!("unexpected pad answer: {}", clip(&body)))
 }
 
+/// Replaces a pad's text with `doc` through the Markdown import, before anyone joins.
+async fn fill_pad(
+    client: &Client,
+    target: &Target,
+    bearer: &str,
+    id: &str,
+    doc: &str,
+) -> Result<()> {
+    let url = target.endpoint(&format!("{PADS}/{id}/import?format=md"));
+    let resp = client
+        .post(&url)
+        .header(AUTHORIZATION, bearer)
+        .header(reqwest::header::CONTENT_TYPE, "text/markdown")
+        .body(doc.to_owned())
+        .send()
+        .await
+        .with_context(|| format!("POST {url}"))?;
+    let status = resp.status();
+    if !status.is_success() {
+        let body = resp.text().await.unwrap_or_default();
+        bail!("filling pad {id} failed: HTTP {status}: {}", clip(&body));
+    }
+    Ok(())
+}
+
+/// A Markdown document of about `bytes` bytes with what a rich-text pad holds: headings,
+/// paragraphs with bold, italic, underline, strike-through, code and links, bulleted, numbered,
+/// nested and task lists, quotes and rules. Deterministic.
+pub fn formatted_document(bytes: usize) -> String {
+    let mut doc = String::with_capacity(bytes + 512);
+    let mut section = 0usize;
+    while doc.len() < bytes {
+        section += 1;
+        doc.push_str(&format!(
+            "## Section {section}: minutes of the meeting\n\n\
+             The **board** met on *Tuesday* with <u>every member</u> present; the ~~old~~ \
+             budget is in `budget.ods` and the [calendar](https://example.org/cal/{section}).\n\n\
+             - first point, **decided**\n  - a sub-point with *details*\n- second point\n\n\
+             1. call the town hall\n2. book the room\n\n\
+             - [x] send the minutes\n- [ ] update the wiki\n\n\
+             > A quote from the last meeting, with **emphasis**.\n\n---\n\n"
+        ));
+    }
+    doc
+}
+
+/// Like [`random_typing`], the letters wrapped in a formatting mark or starting a list item,
+/// as the toolbar of the formatted mode writes them.
+pub fn formatted_typing(rng: &mut Rng, len: usize, chars: usize) -> Op {
+    const MARKS: [(&str, &str); 6] = [
+        ("**", "**"),
+        ("*", "*"),
+        ("~~", "~~"),
+        ("`", "`"),
+        ("<u>", "</u>"),
+        ("\n- ", ""),
+    ];
+    let pos = rng.below(len + 1);
+    let (open, close) = MARKS[rng.below(MARKS.len())];
+    let text = format!("{open}{}{close}", crate::ot::random_text(rng, chars));
+    let mut op = Op::new();
+    op.retain(pos).insert(&text).retain(len - pos);
+    op
+}
+
 /// `(rev, text)` of a pad as the server has it.
 async fn read_pad(
     client: &Client,
@@ -1004,6 +1081,8 @@ pub struct PadReport {
     pub type_interval_ms: u64,
     pub chars: usize,
     pub seed: u64,
+    /// Bytes of formatted Markdown each pad started with (0: empty, plain typing).
+    pub formatted_bytes: usize,
     /// Time to open and subscribe every socket and for the join traffic to settle (before the
     /// window).
     pub connect_secs: f64,
@@ -1153,6 +1232,29 @@ async fn run_with_token(
             pad_ids.push(t.await.context("pad creation task")??);
         }
     }
+    if opts.formatted_bytes > 0 {
+        eprintln!(
+            "nichoir-bench: pad: filling each pad with {} bytes of formatted Markdown",
+            opts.formatted_bytes
+        );
+        let doc = Arc::new(formatted_document(opts.formatted_bytes));
+        for chunk in pad_ids.chunks(HTTP_CONCURRENCY) {
+            let tasks: Vec<_> = chunk
+                .iter()
+                .map(|id| {
+                    let (client, target, bearer) =
+                        (client.clone(), target.clone(), bearer.to_owned());
+                    let (id, doc) = (id.clone(), Arc::clone(&doc));
+                    tokio::spawn(
+                        async move { fill_pad(&client, &target, &bearer, &id, &doc).await },
+                    )
+                })
+                .collect();
+            for t in tasks {
+                t.await.context("pad filling task")??;
+            }
+        }
+    }
 
     // Editors elsewhere: each pad is read on --url's node first, which makes that node its
     // owner; the editors then connect to the other nodes, and every edit is forwarded.
@@ -1230,6 +1332,7 @@ async fn run_with_token(
                         ot,
                         rng: Rng::new(opts.seed ^ (idx as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
                         chars: opts.chars,
+                        formatted: opts.formatted_bytes > 0,
                         shared: Arc::clone(&shared),
                         inflight_sent: None,
                         retries: 0,
@@ -1424,6 +1527,7 @@ async fn run_with_token(
         type_interval_ms: u64::try_from(opts.type_interval.as_millis()).unwrap_or(u64::MAX),
         chars: opts.chars,
         seed: opts.seed,
+        formatted_bytes: opts.formatted_bytes,
         connect_secs: round3(connect_secs),
         ops_sent: sent,
         ops_acked: acked,
@@ -1539,6 +1643,31 @@ fn first_difference(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
+    #[test]
+    fn formatted_document_and_typing() {
+        let doc = formatted_document(10_000);
+        assert!((10_000..11_000).contains(&doc.len()), "{}", doc.len());
+        for mark in [
+            "## ",
+            "**board**",
+            "<u>",
+            "~~old~~",
+            "- [x] ",
+            "1. ",
+            "> ",
+            "---",
+        ] {
+            assert!(doc.contains(mark), "{mark}");
+        }
+        let len = doc.chars().count();
+        let mut rng = Rng::new(3);
+        for _ in 0..50 {
+            let op = formatted_typing(&mut rng, len, 4);
+            assert_eq!(op.base_len(), len);
+            assert!(op.target_len() > len + 4, "a mark came with the letters");
+        }
+    }
+
     fn editor(shared: &Arc<Shared>, idx: usize) -> Editor {
         Editor {
             idx,
@@ -1547,6 +1676,7 @@ mod tests {
             ot: OtClient::new(0, "ab"),
             rng: Rng::new(idx as u64),
             chars: 2,
+            formatted: false,
             shared: Arc::clone(shared),
             inflight_sent: None,
             retries: 0,
