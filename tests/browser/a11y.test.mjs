@@ -51,7 +51,7 @@ function pages() {
     { name: "wikis", path: "/wikis", ready: "main h1" },
     { name: "wiki page", path: `/w/${WIKI}/Welcome`, ready: "main h1" },
     { name: "video", path: "/video", ready: "main h1" },
-    { name: "about", path: "/about", ready: "main h1" },
+    { name: "about", path: "/about", ready: ".about-layout" },
     { name: "account", path: "/account", ready: "main form" },
     { name: "admin", path: "/admin", ready: "main h1" },
   ];

@@ -101,7 +101,16 @@ export function AboutPage() {
     return list.filter((c) => [c.name, c.version, c.license ?? "", c.ecosystem].some((f) => f.toLowerCase().includes(q)));
   }, [a, filter]);
 
-  if (about.loading && !a) return <div class="container page"><Loading /></div>;
+  // The title and the introduction do not wait for the facts: the first screen has its text at
+  // once (Lighthouse's largest paint), and stays where it is when the facts come under it.
+  if (about.loading && !a) {
+    return (
+      <div class="container page about">
+        <PageHeader title={t("about.title")} subtitle={t("about.intro")} />
+        <Loading />
+      </div>
+    );
+  }
   if (!a) return <div class="container page"><ErrorAlert error={about.error} /></div>;
 
   const sections: [string, string][] = [
