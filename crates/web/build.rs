@@ -1,10 +1,14 @@
 //! Builds the web front-end with npm (so `cargo build` on a fresh clone needs no extra command)
 //! and writes the list of software components (Cargo.lock + npm lockfile, with licences) that the
-//! "About this instance" page shows.
+//! "About this instance" page shows; in release builds, packs the project's source for
+//! `GET /source.tar.gz` (src/source_pack.rs).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "src/source_pack.rs"]
+mod source_pack;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
@@ -39,6 +43,15 @@ fn main() {
     }
 
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    // Debug builds pack the checkout on request instead: editing a test or a doc must not
+    // rebuild this crate for everyone working on the tree.
+    println!("cargo::rustc-check-cfg=cfg(nichoir_source_embedded)");
+    println!("cargo:rerun-if-env-changed=NICHOIR_EMBED_SOURCE");
+    if std::env::var("PROFILE").as_deref() == Ok("release")
+        || std::env::var_os("NICHOIR_EMBED_SOURCE").is_some()
+    {
+        embed_source(&root, &out);
+    }
     let mut components = cargo_components(&root);
     components.extend(npm_components(&web.join("package-lock.json")));
     components.sort_by_key(|c| (c.3.clone(), c.0.to_lowercase()));
@@ -53,6 +66,56 @@ fn main() {
     if let Err(e) = std::fs::write(out.join("components.json"), text) {
         panic!("cannot write components.json: {e}");
     }
+}
+
+/// Packs the source into OUT_DIR/source.tar.gz and names its commit when git knows it (a clean
+/// clone without history, or a release tarball, names the version alone).
+fn embed_source(root: &Path, out: &Path) {
+    let files = match source_pack::files(root) {
+        Ok(f) => f,
+        Err(e) => panic!("cannot list the source files to embed: {e}"),
+    };
+    // Each file rather than each folder: a folder would make cargo watch web/dist and
+    // node_modules too, which this script itself rewrites. A new file comes with an edit to one
+    // already listed (its `mod`, its import), so it is seen as well.
+    for (_, path) in &files {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    let commit = git_commit(root).unwrap_or_default();
+    println!("cargo:rustc-env=NICHOIR_SOURCE_COMMIT={commit}");
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let stem = source_pack::stem(&version, &commit);
+    let bytes = match source_pack::pack(root, &stem, 9) {
+        Ok(b) => b,
+        Err(e) => panic!("cannot pack the source: {e}"),
+    };
+    if let Err(e) = std::fs::write(out.join("source.tar.gz"), bytes) {
+        panic!("cannot write source.tar.gz: {e}");
+    }
+    println!("cargo:rustc-cfg=nichoir_source_embedded");
+}
+
+/// The checked-out commit, short, when this is a git checkout and git runs.
+fn git_commit(root: &Path) -> Option<String> {
+    let git_dir = root.join(".git");
+    if !git_dir.exists() {
+        return None;
+    }
+    println!("cargo:rerun-if-changed={}", git_dir.join("HEAD").display());
+    if let Ok(head) = std::fs::read_to_string(git_dir.join("HEAD")) {
+        if let Some(r) = head.trim().strip_prefix("ref: ") {
+            println!("cargo:rerun-if-changed={}", git_dir.join(r).display());
+        }
+    }
+    let out = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(root)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let commit = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && commit.bytes().all(|b| b.is_ascii_hexdigit()) && !commit.is_empty())
+        .then_some(commit)
 }
 
 fn npm() -> &'static str {

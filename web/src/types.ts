@@ -170,7 +170,15 @@ export interface About {
   /** Who publishes and who hosts the service (plain text; empty: not given yet). */
   legal_notice: string;
   /** The source of the running version (AGPL §13). */
-  source: { url: string; version: string; license: string };
+  source: {
+    url: string;
+    version: string;
+    license: string;
+    /** Where this binary serves its own source, and the archive's name (version and commit). */
+    download: string;
+    file_name: string;
+    commit: string;
+  };
   /** Facts the host has not given yet (configuration keys). */
   missing: string[];
   components: Component[];

@@ -51,6 +51,10 @@ pub fn about(config: &Config) -> Value {
             "url": t.source_url,
             "version": nichoir_core::VERSION,
             "license": "AGPL-3.0-or-later",
+            // The exact source of this build, served by the binary itself.
+            "download": crate::source::PATH,
+            "file_name": format!("{}.tar.gz", crate::source::stem()),
+            "commit": crate::source::commit(),
         },
         "missing": t.missing(),
         "components": components(),

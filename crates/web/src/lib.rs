@@ -8,9 +8,14 @@ mod departure;
 mod export;
 mod jobs;
 mod metrics;
+mod robots;
 mod routes;
 mod server;
 mod settings;
+mod source;
+// Release builds only name the archive: the build script packed it.
+#[cfg_attr(nichoir_source_embedded, allow(dead_code))]
+mod source_pack;
 
 pub use about::components;
 pub use server::{api, migrations, open_database, prepare, serve, Prepared};

@@ -416,6 +416,7 @@ pub async fn serve(
             .app_data(query_config())
             .wrap(from_fn(csrf_guard))
             .wrap(from_fn(security_headers))
+            .wrap(from_fn(crate::robots::noindex_header))
             .wrap(from_fn(move |req, next| {
                 limit_headers(req, next, header_limit)
             }))

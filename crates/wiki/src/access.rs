@@ -320,6 +320,7 @@ mod tests {
             menu: String::new(),
             comments_enabled: true,
             locked: false,
+            search_indexable: false,
             created_by: "u".into(),
             created_at: 0,
             updated_at: 0,

@@ -293,5 +293,20 @@ CREATE INDEX wiki_files_by_uploader ON wiki_files (uploaded_by, size) WHERE uplo
 CREATE INDEX wiki_files_by_uploader ON wiki_files (uploaded_by, size) WHERE uploaded_by IS NOT NULL;
 "#,
         },
+        Migration {
+            version: 4,
+            name: "search_indexable",
+            after: None,
+            sql: r#"
+-- A public wiki's admins may let search engines in (robots.txt, no X-Robots-Tag); off until
+-- they choose it, and only while the wiki stays public.
+ALTER TABLE wikis ADD COLUMN search_indexable INTEGER NOT NULL DEFAULT 0;
+"#,
+            pg: r#"
+-- A public wiki's admins may let search engines in (robots.txt, no X-Robots-Tag); off until
+-- they choose it, and only while the wiki stays public.
+ALTER TABLE wikis ADD COLUMN search_indexable BIGINT NOT NULL DEFAULT 0;
+"#,
+        },
     ],
 };

@@ -17,6 +17,8 @@ pub struct WikiRow {
     pub menu: String,
     pub comments_enabled: bool,
     pub locked: bool,
+    /// Its admins let search engines index it; only honoured while it is public.
+    pub search_indexable: bool,
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,

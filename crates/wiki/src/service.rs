@@ -137,6 +137,8 @@ pub struct WikiPatch {
     pub home_page: Option<String>,
     pub menu: Option<String>,
     pub comments_enabled: Option<bool>,
+    /// Let search engines index the wiki; only a public wiki may.
+    pub search_indexable: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -280,6 +282,7 @@ pub fn wiki_json(w: &WikiRow, who: &Who) -> Value {
         "slug": w.slug, "title": w.title, "description": w.description,
         "visibility": w.visibility, "edit_policy": w.edit_policy, "theme_color": w.theme_color,
         "home_page": w.home_page, "menu": w.menu, "comments_enabled": w.comments_enabled,
+        "search_indexable": w.search_indexable && w.visibility == Visibility::Public,
         "locked": w.locked, "created_at": nichoir_core::time::rfc3339(w.created_at),
         "updated_at": nichoir_core::time::rfc3339(w.updated_at),
         "my_role": who.role,
@@ -473,6 +476,19 @@ impl WikiService {
         ))
     }
 
+    /// The slugs of the wikis search engines may index (robots.txt).
+    pub async fn indexable_slugs(&self) -> WikiResult<Vec<String>> {
+        Ok(self.db.read(store::indexable_slugs).await?)
+    }
+
+    /// Whether search engines may index the wiki at `slug`: false for any other wiki, missing ones
+    /// included.
+    pub async fn is_indexable(&self, slug: &str) -> WikiResult<bool> {
+        let slug = slug.to_string();
+        let wiki = self.db.read(move |c| store::wiki_by_slug(c, &slug)).await?;
+        Ok(wiki.is_some_and(|w| w.search_indexable && w.visibility == Visibility::Public))
+    }
+
     pub async fn mine(&self, user_id: &str) -> WikiResult<Value> {
         let u = user_id.to_string();
         let rows = self.db.read(move |c| store::wikis_of(c, &u)).await?;
@@ -509,6 +525,19 @@ impl WikiService {
         }
         if let Some(c) = p.comments_enabled {
             wiki.comments_enabled = c;
+        }
+        match p.search_indexable {
+            Some(true) if wiki.visibility != Visibility::Public => {
+                return Err(Error::validation(
+                    "search_indexable: only a public wiki can be open to search engines",
+                )
+                .into());
+            }
+            Some(on) => wiki.search_indexable = on,
+            // Made members-only or private: what was open to search engines closes with it, and
+            // making it public again does not reopen it unasked.
+            None if wiki.visibility != Visibility::Public => wiki.search_indexable = false,
+            None => {}
         }
         wiki.updated_at = now_ms();
         let w = wiki.clone();

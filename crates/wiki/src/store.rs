@@ -14,7 +14,7 @@ fn bad(what: &str) -> SqlError {
 
 const WIKI_COLUMNS: &str =
     "id, slug, title, description, visibility, edit_policy, theme_color, home_page, menu, \
-     comments_enabled, locked, created_by, created_at, updated_at";
+     comments_enabled, locked, created_by, created_at, updated_at, search_indexable";
 
 fn wiki_from_row(r: &Row<'_>) -> Result<WikiRow, SqlError> {
     let vis: String = r.get(4)?;
@@ -34,6 +34,7 @@ fn wiki_from_row(r: &Row<'_>) -> Result<WikiRow, SqlError> {
         created_by: r.get(11)?,
         created_at: r.get(12)?,
         updated_at: r.get(13)?,
+        search_indexable: r.get(14)?,
     })
 }
 
@@ -125,7 +126,8 @@ pub fn insert_wiki(c: &Connection, w: &NewWiki<'_>) -> SResult<i64> {
 pub fn update_wiki(c: &Connection, w: &WikiRow) -> SResult<()> {
     c.execute(
         "UPDATE wikis SET title = ?2, description = ?3, visibility = ?4, edit_policy = ?5, theme_color = ?6,
-            home_page = ?7, menu = ?8, comments_enabled = ?9, locked = ?10, updated_at = ?11 WHERE id = ?1",
+            home_page = ?7, menu = ?8, comments_enabled = ?9, locked = ?10, updated_at = ?11,
+            search_indexable = ?12 WHERE id = ?1",
         params![
             w.id,
             w.title,
@@ -137,7 +139,8 @@ pub fn update_wiki(c: &Connection, w: &WikiRow) -> SResult<()> {
             w.menu,
             w.comments_enabled,
             w.locked,
-            w.updated_at
+            w.updated_at,
+            w.search_indexable
         ],
     )?;
     Ok(())
@@ -212,13 +215,23 @@ pub fn directory(c: &Connection, q: &str, limit: i64) -> SResult<Vec<(WikiRow, i
     });
     for (id, ..) in found.take(usize::try_from(limit).unwrap_or(0)) {
         if let Some(row) = one
-            .query_row([id], |r| Ok((wiki_from_row(r)?, r.get(14)?)))
+            .query_row([id], |r| Ok((wiki_from_row(r)?, r.get(15)?)))
             .optional()?
         {
             out.push(row);
         }
     }
     Ok(out)
+}
+
+/// The wikis search engines may index: opted in by their admins and public now (a wiki made
+/// private since is left out even if its flag were still set).
+pub fn indexable_slugs(c: &Connection) -> SResult<Vec<String>> {
+    let mut st = c.prepare_cached(
+        "SELECT slug FROM wikis WHERE search_indexable = 1 AND visibility = 'public' ORDER BY slug",
+    )?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The wikis a user is a member of.
@@ -228,7 +241,7 @@ pub fn wikis_of(c: &Connection, user_id: &str) -> SResult<Vec<(WikiRow, Role)>> 
         WIKI_COLUMNS.split(", ").map(|c| format!("w.{c}")).collect::<Vec<_>>().join(", ")
     ))?;
     let rows = st.query_map([user_id], |r| {
-        let role: String = r.get(14)?;
+        let role: String = r.get(15)?;
         Ok((
             wiki_from_row(r)?,
             Role::parse(&role).ok_or_else(|| bad("role"))?,

@@ -191,6 +191,12 @@ export function AboutPage() {
                 <span class="muted">{t("about.sourceMissing")}</span>
               )}
             </p>
+            <p>
+              {t("about.sourceDownload")}{" "}
+              <a href={a.source.download} download={a.source.file_name} class="break">
+                {a.source.file_name}
+              </a>
+            </p>
             <ul class="link-list">
               <li>
                 <Link href="/terms">{t("terms.title")}</Link>

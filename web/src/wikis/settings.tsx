@@ -54,6 +54,7 @@ function GeneralCard() {
   const [color, setColor] = useState(wiki.theme_color);
   const [home, setHome] = useState(wiki.home_page);
   const [comments, setComments] = useState(wiki.comments_enabled);
+  const [indexable, setIndexable] = useState(wiki.search_indexable);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
@@ -78,6 +79,9 @@ function GeneralCard() {
     if (color.toLowerCase() !== wiki.theme_color.toLowerCase()) patch.theme_color = color;
     if (home.trim() !== wiki.home_page) patch.home_page = home.trim();
     if (comments !== wiki.comments_enabled) patch.comments_enabled = comments;
+    // Only a public wiki may be open to search engines; the server closes it on the way out.
+    const wantIndexable = indexable && visibility === "public";
+    if (wantIndexable !== wiki.search_indexable) patch.search_indexable = wantIndexable;
     try {
       const w = await wikisApi.patch(wiki.slug, patch);
       setWiki({ ...wiki, ...w, menu_html: w.menu_html ?? wiki.menu_html, watching: w.watching ?? wiki.watching });
@@ -108,6 +112,19 @@ function GeneralCard() {
           <span>
             {t("wiki.form.comments")}
             <span class="field-hint wiki-check-hint">{t("wiki.form.commentsHint")}</span>
+          </span>
+        </label>
+        <label class="wiki-check">
+          <input
+            type="checkbox"
+            name="search_indexable"
+            checked={indexable && visibility === "public"}
+            disabled={visibility !== "public"}
+            onChange={(e) => setIndexable((e.currentTarget as HTMLInputElement).checked)}
+          />
+          <span>
+            {t("wiki.form.searchIndexable")}
+            <span class="field-hint wiki-check-hint">{t(visibility === "public" ? "wiki.form.searchIndexableHint" : "wiki.form.searchIndexablePublicOnly")}</span>
           </span>
         </label>
         {typeof error === "string" ? <Alert kind="error">{error}</Alert> : <ErrorAlert error={error} />}

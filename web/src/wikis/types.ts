@@ -17,6 +17,8 @@ export interface Wiki {
   home_page: string;
   menu: string;
   comments_enabled: boolean;
+  /** Open to search engines (robots.txt); only ever true for a public wiki. */
+  search_indexable: boolean;
   locked: boolean;
   created_at: string;
   updated_at: string;
@@ -229,4 +231,4 @@ export interface CreateWikiBody {
   theme_color?: string;
 }
 
-export type WikiPatch = Partial<Pick<Wiki, "title" | "description" | "visibility" | "edit_policy" | "theme_color" | "home_page" | "menu" | "comments_enabled">>;
+export type WikiPatch = Partial<Pick<Wiki, "title" | "description" | "visibility" | "edit_policy" | "theme_color" | "home_page" | "menu" | "comments_enabled" | "search_indexable">>;

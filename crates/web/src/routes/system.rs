@@ -52,21 +52,19 @@ pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
     })))
 }
 
-/// The web app manifest: Nichoir installs as an app (Android, iOS home screen, desktop), named
-/// after the instance, with shortcuts to the five tools.
-/// Pads, polls, chats, calls and wikis are reached by link, and a link shared in one place must
-/// not become a search result: search engines may read the instance's own public pages only.
-/// (Public wikis that want to be found need a per-wiki choice first; not offered yet.)
-pub const ROBOTS: &str =
-    "User-agent: *\nAllow: /$\nAllow: /about\nAllow: /terms\nAllow: /privacy\nDisallow: /\n";
-
-pub async fn robots() -> HttpResponse {
+/// What search engines may read: the instance's public pages, and the public wikis whose admins
+/// opted in (crate::robots). If the list cannot be read, none is open.
+pub async fn robots(wikis: web::Data<std::sync::Arc<nichoir_wiki::WikiService>>) -> HttpResponse {
+    let open = wikis.indexable_slugs().await.unwrap_or_default();
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=3600"))
-        .body(ROBOTS)
+        // Short: a wiki taken out of search engines should say so soon.
+        .insert_header(("Cache-Control", "public, max-age=600"))
+        .body(crate::robots::robots_txt(&open))
 }
 
+/// The web app manifest: Nichoir installs as an app (Android, iOS home screen, desktop), named
+/// after the instance, with shortcuts to the five tools.
 pub async fn manifest(ctx: web::Data<Ctx>) -> HttpResponse {
     let c = ctx.live.get();
     let fr = c.instance.default_language == "fr";
@@ -172,7 +170,15 @@ pub async fn chatonsinfos(ctx: web::Data<Ctx>) -> HttpResponse {
             "software.license.url",
             "https://www.gnu.org/licenses/agpl-3.0.html".into(),
         ),
-        ("software.source.url", t.source_url.clone()),
+        // The public repository when the host names one, else the source this binary serves.
+        (
+            "software.source.url",
+            if t.source_url.trim().is_empty() {
+                format!("{base}{}", crate::source::PATH)
+            } else {
+                t.source_url.clone()
+            },
+        ),
         ("host.name", t.hosting_provider.clone()),
         ("host.country.name", t.hosting_country.clone()),
     ];
