@@ -17,6 +17,7 @@ mod hardening;
 mod ldap;
 mod mail;
 mod metrics;
+mod mail_language;
 mod moderation;
 mod notify;
 mod oidc;

@@ -42,6 +42,13 @@ pub fn validate_display_name(d: &str) -> Result<String, Error> {
         return Err(Error::validation("display name: 1 to 64 characters"));
     }
     nichoir_core::text::check_controls("display name", d, nichoir_core::text::Lines::One)?;
+    // The name deleted accounts leave behind is a marker the app shows in each reader's
+    // language: nobody alive may wear it.
+    if d.eq_ignore_ascii_case(nichoir_core::departure::DELETED_NAME) {
+        return Err(Error::validation(
+            "display name: this name is reserved for deleted accounts",
+        ));
+    }
     Ok(d.to_string())
 }
 
@@ -115,6 +122,7 @@ mod tests {
         assert!(validate_display_name("  Élodie  ").is_ok());
         assert!(validate_display_name("a\u{0}b").is_err());
         assert!(validate_display_name("   ").is_err());
+        assert!(validate_display_name(" deleted USER ").is_err());
     }
 
     proptest! {

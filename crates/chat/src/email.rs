@@ -58,6 +58,11 @@ pub fn missed_mail(
         format!("Hello {name},\n\nWhile you were away, you were mentioned or sent a direct message on {instance}:\n")
     };
     for (author, m) in missed.iter().take(PER_MAIL) {
+        // A deleted account's name is a marker, said in the reader's language.
+        let author = match author.as_str() {
+            nichoir_core::departure::DELETED_NAME if fr => "Utilisateur supprimé",
+            other => other,
+        };
         let place = match (&m.team, m.kind.as_str()) {
             (_, "direct" | "group") if fr => "en message direct".to_string(),
             (_, "direct" | "group") => "in a direct message".to_string(),
@@ -182,10 +187,8 @@ impl ChatService {
                 listed.push((name, m));
             }
             let token = random_token(24);
-            let lang = user
-                .language
-                .clone()
-                .unwrap_or_else(|| self.email.language.clone());
+            // Theirs, else the instance's as an admin set it last (not as the server started).
+            let lang = self.email.mailer.language_for(user.language.as_deref());
             let (subject, body) = missed_mail(
                 &lang,
                 &self.email.mailer.instance_name(),

@@ -165,8 +165,6 @@ pub struct EmailSettings {
     pub default: nichoir_core::config::MissedMail,
     /// How long a message stays unseen before it is mailed.
     pub after_minutes: u64,
-    /// The mails' language ("en" or "fr"): the instance's.
-    pub language: String,
 }
 
 /// What the composition hands the chat.
@@ -369,8 +367,9 @@ impl ChatService {
             open,
         };
         let (t, uid) = (team.clone(), me.id.clone());
-        // The square's name is shown as is to everyone: in the instance's language.
-        let square = if self.email.language == "fr" {
+        // The square's name is stored and shown as is to everyone (its admins may rename it): in
+        // the instance's language as it is now.
+        let square = if &*self.email.mailer.default_language() == "fr" {
             "Place du village"
         } else {
             "Town square"

@@ -28,6 +28,9 @@ pub struct Mailer {
     /// The instance's name as it is now (admins rename it while the server runs): the tools
     /// put it in their subjects, so it travels with the mailer they already hold.
     name: Arc<RwLock<Arc<str>>>,
+    /// The instance's default language as it is now ("en" or "fr"): the language of a mail to
+    /// someone who chose none, which an admin may change while the server runs.
+    language: Arc<RwLock<Arc<str>>>,
 }
 
 struct Inner {
@@ -57,6 +60,7 @@ impl Mailer {
         Mailer {
             inner: Arc::new(RwLock::new(None)),
             name: Arc::new(RwLock::new(Arc::from("Nichoir"))),
+            language: Arc::new(RwLock::new(Arc::from("en"))),
         }
     }
 
@@ -64,7 +68,32 @@ impl Mailer {
         Ok(Mailer {
             inner: Arc::new(RwLock::new(Self::build(config, instance_name)?)),
             name: Arc::new(RwLock::new(Arc::from(instance_name))),
+            language: Arc::new(RwLock::new(Arc::from("en"))),
         })
+    }
+
+    /// The instance's default language, as last set.
+    pub fn default_language(&self) -> Arc<str> {
+        match self.language.read() {
+            Ok(l) => l.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The language of a mail to someone: theirs when they chose one, else the instance's.
+    pub fn language_for(&self, chosen: Option<&str>) -> Arc<str> {
+        match chosen.map(str::trim).filter(|l| !l.is_empty()) {
+            Some(l) => Arc::from(l),
+            None => self.default_language(),
+        }
+    }
+
+    /// From now on, for this mailer and all its clones.
+    pub fn set_default_language(&self, language: &str) {
+        match self.language.write() {
+            Ok(mut l) => *l = Arc::from(language),
+            Err(poisoned) => *poisoned.into_inner() = Arc::from(language),
+        }
     }
 
     /// The instance's name, as last configured.
@@ -247,6 +276,17 @@ mod tests {
             Mailer::from_config(&config, "N"),
             Err(MailError::BadFrom(_))
         ));
+    }
+
+    #[test]
+    fn every_clone_sees_the_language_an_admin_sets() {
+        let m = Mailer::disabled();
+        let other = m.clone();
+        assert_eq!(&*m.language_for(None), "en");
+        m.set_default_language("fr");
+        assert_eq!(&*other.language_for(None), "fr");
+        assert_eq!(&*other.language_for(Some("en")), "en");
+        assert_eq!(&*other.language_for(Some("")), "fr");
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod contributor;
 mod departure;
 mod export;
 mod input;
+mod mails;
 mod migrations;
 mod model;
 mod moderation;

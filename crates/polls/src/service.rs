@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::input::{self, Ballot, NewComment, NewPoll, PollPatch};
+use crate::mails;
 use crate::model::VoteRow;
 use crate::model::{Kind, PollRow, Visibility};
 use crate::store;
@@ -209,6 +210,22 @@ impl PollService {
     }
 
     /// A vote or comment on `poll`, for its owner (when the poll has one with an account).
+    /// The language of mails to the poll's author: their account's, else the instance's (a
+    /// guest's poll, or an account that chose none).
+    async fn owner_language(&self, poll: &PollRow) -> Arc<str> {
+        let chosen = match &poll.owner_id {
+            Some(owner) => match self.auth.user_by_id(owner).await {
+                Ok(user) => user.and_then(|u| u.language),
+                Err(e) => {
+                    tracing::warn!(poll = %poll.id, "poll owner not read: {e}");
+                    None
+                }
+            },
+            None => None,
+        };
+        self.mailer.language_for(chosen.as_deref())
+    }
+
     fn tell_owner(
         &self,
         poll: &PollRow,
@@ -510,16 +527,20 @@ impl PollService {
             })
             .await?;
         if let Some(email) = &settings.author_email {
+            let lang = self
+                .mailer
+                .language_for(actor.as_user().and_then(|u| u.language.as_deref()));
+            let (subject, body) = mails::ready(
+                &lang,
+                &self.mailer.instance_name(),
+                &settings.title,
+                &self.public_url(&id),
+                &self.admin_url(&admin_token),
+            );
             self.mailer.send_later(Mail {
                 to: email.clone(),
-                subject: format!("[{}] {}", self.mailer.instance_name(), settings.title),
-                body: format!(
-                    "Your poll \"{}\" is ready.\n\nShare this link with the participants:\n{}\n\n\
-                     Keep this link to yourself: it lets you change, close and delete the poll:\n{}\n",
-                    settings.title,
-                    self.public_url(&id),
-                    self.admin_url(&admin_token)
-                ),
+                subject,
+                body,
             });
         }
         let r = self.rendered(&id).await?;
@@ -718,20 +739,18 @@ impl PollService {
         );
         let s = &poll.settings;
         if let (true, Some(to)) = (s.notify_votes, &s.author_email) {
+            let lang = self.owner_language(&poll).await;
+            let (subject, body) = mails::vote(
+                &lang,
+                &self.mailer.instance_name(),
+                &row.name,
+                &s.title,
+                &self.admin_url(&poll.admin_token),
+            );
             self.mailer.send_later(Mail {
                 to: to.clone(),
-                subject: format!(
-                    "[{}] {} answered \"{}\"",
-                    self.mailer.instance_name(),
-                    row.name,
-                    s.title
-                ),
-                body: format!(
-                    "{} answered your poll \"{}\".\n\nResults: {}\n",
-                    row.name,
-                    s.title,
-                    self.admin_url(&poll.admin_token)
-                ),
+                subject,
+                body,
             });
         }
         let viewer = Viewer {
@@ -922,17 +941,19 @@ impl PollService {
         );
         if poll.settings.notify_comments {
             if let Some(to) = &poll.settings.author_email {
+                let lang = self.owner_language(&poll).await;
+                let (subject, body) = mails::comment(
+                    &lang,
+                    &self.mailer.instance_name(),
+                    &name,
+                    &poll.settings.title,
+                    &text,
+                    &self.admin_url(&poll.admin_token),
+                );
                 self.mailer.send_later(Mail {
                     to: to.clone(),
-                    subject: format!(
-                        "[{}] {name} commented on \"{}\"",
-                        self.mailer.instance_name(),
-                        poll.settings.title
-                    ),
-                    body: format!(
-                        "{name} wrote:\n\n{text}\n\nPoll: {}\n",
-                        self.admin_url(&poll.admin_token)
-                    ),
+                    subject,
+                    body,
                 });
             }
         }
@@ -984,19 +1005,15 @@ impl PollService {
                 .deadline
                 .map(nichoir_core::time::rfc3339)
                 .unwrap_or_default();
-            let mail = Mail {
-                to,
-                subject: format!(
-                    "[{}] \"{}\" closes soon",
-                    self.mailer.instance_name(),
-                    poll.settings.title
-                ),
-                body: format!(
-                    "Your poll \"{}\" closes at {deadline} (UTC).\n\nResults: {}\n",
-                    poll.settings.title,
-                    self.admin_url(&poll.admin_token)
-                ),
-            };
+            let lang = self.owner_language(&poll).await;
+            let (subject, body) = mails::reminder(
+                &lang,
+                &self.mailer.instance_name(),
+                &poll.settings.title,
+                &deadline,
+                &self.admin_url(&poll.admin_token),
+            );
+            let mail = Mail { to, subject, body };
             // Claimed before it is sent: one mail per poll even when several nodes look.
             let id = poll.id.clone();
             if !self

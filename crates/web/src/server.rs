@@ -174,6 +174,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     );
     nichoir_pad::register_topics(&pads);
     let mailer = nichoir_mail::Mailer::from_config(&config.smtp, &config.instance.name)?;
+    mailer.set_default_language(&config.instance.default_language);
     let polls = Arc::new(
         nichoir_polls::PollService::new(
             db.clone(),
@@ -212,7 +213,6 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             mailer: mailer.clone(),
             default: config.chat.email_default,
             after_minutes: config.chat.email_after_minutes,
-            language: config.instance.default_language.clone(),
         },
         previewers: vec![
             Arc::new(nichoir_pad::PadPreview {

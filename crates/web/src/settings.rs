@@ -341,6 +341,7 @@ impl Settings {
             mailer,
         };
         let c = me.current();
+        me.mailer.set_default_language(&c.instance.default_language);
         if c.smtp != me.base.smtp || c.instance.name != me.base.instance.name {
             me.mailer
                 .reconfigure(&c.smtp, &c.instance.name)
@@ -472,6 +473,8 @@ impl Settings {
         };
         *self.stored.write() = stored;
         self.current.set(Arc::new(fresh));
+        self.mailer
+            .set_default_language(&self.current().instance.default_language);
         if mail_changed {
             let c = self.current();
             self.mailer

@@ -24,6 +24,55 @@ pub struct Change<'a> {
     pub new: &'a str,
 }
 
+/// What a watcher's mail about a change says.
+struct ChangeMail<'a> {
+    /// The watcher's language ("fr" or English).
+    lang: &'a str,
+    instance: &'a str,
+    actor: &'a str,
+    page: &'a str,
+    wiki: &'a str,
+    summary: &'a str,
+    url: &'a str,
+    diff: &'a str,
+}
+
+/// The subject and body of a watcher's mail about a change.
+fn change_mail(m: &ChangeMail<'_>) -> (String, String) {
+    let ChangeMail {
+        instance,
+        actor,
+        page,
+        wiki,
+        summary,
+        url,
+        diff,
+        ..
+    } = m;
+    let summary = summary.trim();
+    if m.lang == "fr" {
+        let said = if summary.is_empty() {
+            String::new()
+        } else {
+            format!(" : {summary}")
+        };
+        (
+            format!("[{instance}] {actor} a modifié « {page} » ({wiki})"),
+            format!("{actor} a modifié « {page} » dans {wiki}{said}\n\n{url}\n\n{diff}\n"),
+        )
+    } else {
+        let said = if summary.is_empty() {
+            String::new()
+        } else {
+            format!(": {summary}")
+        };
+        (
+            format!("[{instance}] {actor} changed \"{page}\" ({wiki})"),
+            format!("{actor} changed \"{page}\" in {wiki}{said}\n\n{url}\n\n{diff}\n"),
+        )
+    }
+}
+
 impl WikiService {
     /// Watches (or stops watching) a page, or the whole wiki when `name` is None.
     pub async fn set_watch(
@@ -169,22 +218,20 @@ impl WikiService {
                 actor_id: Some(actor.id().to_string()),
             }]);
             if let Some(email) = user.email.as_deref().filter(|e| !e.is_empty()) {
+                let (subject, body) = change_mail(&ChangeMail {
+                    lang: &self.mailer.language_for(user.language.as_deref()),
+                    instance: &self.mailer.instance_name(),
+                    actor: actor.display_name(),
+                    page: &ch.page.name,
+                    wiki: &wiki.title,
+                    summary: ch.summary,
+                    url: &url,
+                    diff: &diff,
+                });
                 self.mailer.send_later(Mail {
                     to: email.to_string(),
-                    subject: format!(
-                        "[{}] {} changed \"{}\" ({})",
-                        self.mailer.instance_name(),
-                        actor.display_name(),
-                        ch.page.name,
-                        wiki.title
-                    ),
-                    body: format!(
-                        "{} changed \"{}\" in {}: {}\n\n{url}\n\n{diff}\n",
-                        actor.display_name(),
-                        ch.page.name,
-                        wiki.title,
-                        ch.summary
-                    ),
+                    subject,
+                    body,
                 });
             }
         }
@@ -233,5 +280,38 @@ impl WikiService {
             })
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_mail_speaks_the_watchers_language() {
+        let mut m = ChangeMail {
+            lang: "fr",
+            instance: "Lilas",
+            actor: "Ana",
+            page: "Accueil",
+            wiki: "Club",
+            summary: "typo",
+            url: "https://n.example/w/club/Accueil",
+            diff: "-a\n+b",
+        };
+        let (subject, body) = change_mail(&m);
+        assert_eq!(subject, "[Lilas] Ana a modifié « Accueil » (Club)");
+        assert!(
+            body.starts_with("Ana a modifié « Accueil » dans Club : typo\n"),
+            "{body}"
+        );
+        m.lang = "en";
+        m.summary = "";
+        let (subject, body) = change_mail(&m);
+        assert_eq!(subject, "[Lilas] Ana changed \"Accueil\" (Club)");
+        assert!(
+            body.starts_with("Ana changed \"Accueil\" in Club\n\nhttps://"),
+            "{body}"
+        );
     }
 }

@@ -222,8 +222,9 @@ pub(crate) async fn send_confirmation(
     };
     let url = format!("{}/confirm-email#{token}", ctx.config.public_base_url());
     let live = ctx.live.get();
+    let chosen = ctx.auth.user_by_id(user_id).await?.and_then(|u| u.language);
     ctx.mailer.send_later(nichoir_auth::confirmation_mail(
-        &live.instance.default_language,
+        &ctx.mailer.language_for(chosen.as_deref()),
         &live.instance.name,
         name,
         &email,

@@ -166,7 +166,7 @@ pub async fn test_mail(
     }
     let live = ctx.live.get();
     let mail = nichoir_auth::test_mail(
-        &live.instance.default_language,
+        &ctx.mailer.language_for(admin.user().language.as_deref()),
         &live.instance.name,
         &admin.user().display_name,
         &to,
