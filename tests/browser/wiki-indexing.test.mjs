@@ -15,7 +15,8 @@ const open = new Set();
 const closeContext = (g) => closeTracked(open, g);
 
 async function robots(page) {
-  return page.evaluate(async () => (await fetch("/robots.txt")).text());
+  // robots.txt may be kept ten minutes: ask the server each time.
+  return page.evaluate(async () => (await fetch("/robots.txt", { cache: "no-store" })).text());
 }
 
 describe("Wikis and search engines", { concurrency: false }, () => {
