@@ -148,6 +148,8 @@ export interface Cookie {
   name: string;
   purpose: string;
   lifetime: string;
+  /** The lifetime in days when a setting decides it (the guest cookie). */
+  lifetime_days?: number | null;
 }
 
 export interface AuthorityRequest {
@@ -188,6 +190,7 @@ export interface About {
     backup_keep: number | null;
     log_retention_days: number | null;
     log_destination: Scalar;
+    log_to_files?: boolean;
     session_idle_hours: number | null;
     session_absolute_days: number | null;
     /** 0 keeps pads forever. */
@@ -204,12 +207,22 @@ export interface About {
     session_cookie_flags: Scalar | Scalar[];
     login_throttling: Scalar;
     third_party_requests: boolean;
+    login_throttle?: { per_account: number; per_address: number; window_minutes: number };
   };
   /**
    * `methods`: "password", "password-admins" (only admins have a Nichoir password), "ldap", and
    * "oidc:<label> (<provider host>)" per provider.
    */
-  sign_in: { methods: string[]; two_factor: string; password_reset: string; registration: Registration; guests_can_create: boolean };
+  sign_in: {
+    methods: string[];
+    two_factor: string;
+    password_reset: string;
+    registration: Registration;
+    guests_can_create: boolean;
+    /** The codes the page words in the reader's language (the two texts above are English). */
+    two_factor_required?: "nobody" | "admins" | "everyone";
+    password_reset_by_mail?: boolean;
+  };
   /** What reaches people outside the page: mail about missed chat activity; push (not offered). */
   notifications: { mail: boolean; missed_mail_default: "immediately" | "15min" | "hourly" | "never"; missed_mail_after_minutes: number; push: boolean };
   moderation: { policy: string; tools: string; account_deletion: string };

@@ -11,7 +11,8 @@
 // the HTTP cache, service workers and cache storage, so every run is a first load), one for guests.
 // Per page the median run by performance score is printed: performance, accessibility, CLS, LCP,
 // TBT (and the CLS of every run: shifts depend on the order answers arrive in); `--details` adds
-// the failed accessibility audits, the elements that shifted and what held the first paint back.
+// the failed accessibility audits, the elements that shifted and what held the first paint back,
+// `--requests` the page's requests with their times.
 // Lighthouse's scores count the main thread's time: on a machine busy with builds they drop, so the
 // load average is printed with them.
 import { launch } from "chrome-launcher";
@@ -31,6 +32,7 @@ const arg = (name) => {
 const RUNS = Number(arg("runs") ?? 3);
 const ONLY = arg("only")?.split(",");
 const DETAILS = args.includes("--details");
+const REQUESTS = args.includes("--requests");
 const PASSWORD = "correct horse battery staple 42";
 const PAD = "meeting-notes";
 const TEAM = "club";
@@ -225,7 +227,13 @@ async function main() {
       };
       rows.push(row);
       console.log(JSON.stringify(row));
-      if (DETAILS) {
+      if (REQUESTS) {
+      // The page's requests as they went (not as simulated): what waits for what.
+      for (const it of a["network-requests"].details.items) {
+        console.log(`  ${Math.round(it.networkRequestTime)}-${Math.round(it.networkEndTime)} ms ${it.transferSize} B ${it.url.replace(server.url, "")}`);
+      }
+    }
+    if (DETAILS) {
         for (const ref of lhr.categories.accessibility.auditRefs) {
           const audit = a[ref.id];
           if (audit.score !== null && audit.score < 1 && ref.weight > 0) {

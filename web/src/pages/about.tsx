@@ -4,7 +4,7 @@ import { useMemo, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { Badge, EmptyState, ErrorAlert, Link, Loading, PageHeader, useAsync } from "../components/ui.tsx";
-import { type Lang, type Translate, duration, formatDate } from "../i18n/index.ts";
+import { type Lang, type Translate, duration, formatDate, isMessageKey } from "../i18n/index.ts";
 import type { About, Scalar } from "../types.ts";
 
 let aboutCache: Promise<About> | null = null;
@@ -24,6 +24,15 @@ function text(t: Translate, v: Scalar | Scalar[] | undefined): string {
   if (Array.isArray(v)) return v.length ? v.map((x) => String(x)).join(", ") : t("common.none");
   if (typeof v === "boolean") return v ? t("common.yes") : t("common.no");
   return String(v);
+}
+
+/** The server's English text for its content security policy, worded here in the reader's language. */
+const CSP_TEXT = "only this instance's own origin; no framing by other sites";
+
+/** A cookie's purpose or lifetime in the reader's language, by the cookie's name; the server's text for a cookie this page does not know. */
+function cookieText(t: Translate, name: string, what: "purpose" | "lifetime", fallback: string): string {
+  const key = `about.rows.cookie.${name}.${what}`;
+  return isMessageKey(key) ? t(key) : fallback;
 }
 
 /** A way to sign in, as `GET /api/v1/about` lists it ("oidc:<label> (<provider host>)" per provider). */
@@ -269,8 +278,8 @@ export function AboutPage() {
                     {a.cookies.map((c) => (
                       <tr key={c.name}>
                         <td class="mono">{c.name}</td>
-                        <td>{c.purpose}</td>
-                        <td>{c.lifetime}</td>
+                        <td>{cookieText(t, c.name, "purpose", c.purpose)}</td>
+                        <td>{typeof c.lifetime_days === "number" ? duration(lang, c.lifetime_days, "day") : cookieText(t, c.name, "lifetime", c.lifetime)}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -286,7 +295,7 @@ export function AboutPage() {
                 [t("about.backupInterval"), r.backup_interval_hours ? t("about.backupEvery", { duration: duration(lang, r.backup_interval_hours, "hour") }) : t("common.notProvided")],
                 [t("about.backupKeep"), num(lang, t, r.backup_keep)],
                 [t("about.logRetention"), num(lang, t, r.log_retention_days, "day")],
-                [t("about.logDestination"), text(t, r.log_destination)],
+                [t("about.logDestination"), typeof r.log_to_files === "boolean" ? t(r.log_to_files ? "about.rows.logFiles" : "about.rows.logStderr") : text(t, r.log_destination)],
                 [t("about.sessionIdle"), num(lang, t, r.session_idle_hours, "hour")],
                 [t("about.sessionAbsolute"), num(lang, t, r.session_absolute_days, "day")],
                 [t("about.padsExpire"), r.pads_expire_unused_days ? num(lang, t, r.pads_expire_unused_days, "day") : t("about.keptForever")],
@@ -304,9 +313,14 @@ export function AboutPage() {
               rows={[
                 [t("about.passwordHashing"), text(t, s.password_hashing)],
                 [t("about.https"), text(t, s.https)],
-                [t("about.csp"), <span class="break">{text(t, s.csp)}</span>],
+                [t("about.csp"), <span class="break">{s.csp === CSP_TEXT ? t("about.rows.csp") : text(t, s.csp)}</span>],
                 [t("about.cookieFlags"), text(t, s.session_cookie_flags)],
-                [t("about.throttling"), text(t, s.login_throttling)],
+                [
+                  t("about.throttling"),
+                  s.login_throttle
+                    ? t("about.rows.throttle", { account: s.login_throttle.per_account, address: s.login_throttle.per_address, minutes: s.login_throttle.window_minutes })
+                    : text(t, s.login_throttling),
+                ],
                 [t("about.thirdParty"), s.third_party_requests === false ? t("about.thirdPartyNone") : text(t, s.third_party_requests)],
               ]}
             />
@@ -322,8 +336,11 @@ export function AboutPage() {
                     ))}
                   </ul>,
                 ],
-                [t("about.twoFactor"), text(t, a.sign_in.two_factor)],
-                [t("about.passwordReset"), text(t, a.sign_in.password_reset)],
+                [t("about.twoFactor"), a.sign_in.two_factor_required ? t(`about.rows.twoFactor.${a.sign_in.two_factor_required}`) : text(t, a.sign_in.two_factor)],
+                [
+                  t("about.passwordReset"),
+                  typeof a.sign_in.password_reset_by_mail === "boolean" ? t(a.sign_in.password_reset_by_mail ? "about.rows.resetByMail" : "about.rows.resetByAdmin") : text(t, a.sign_in.password_reset),
+                ],
                 [t("about.guestsCanCreate"), text(t, a.sign_in.guests_can_create)],
               ]}
             />
@@ -339,8 +356,8 @@ export function AboutPage() {
           </Section>
           <Section id="moderation" title={t("about.moderation")}>
             <p>{a.moderation_policy_is_default ? t("about.defaultModeration") : a.moderation.policy || t("common.notProvided")}</p>
-            <p>{a.moderation.tools}</p>
-            <p>{a.moderation.account_deletion}</p>
+            <p>{t("about.rows.moderationTools")}</p>
+            <p>{t("about.rows.accountDeletion")}</p>
           </Section>
           <Section id="export" title={t("about.export")}>
             <p>{t("about.exportBody")}</p>
