@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { guardedContext, launchBrowser } from "./lib/browser.mjs";
-import { login } from "./lib/helpers.mjs";
+import { apiCall, login } from "./lib/helpers.mjs";
 import { startServer } from "./lib/server.mjs";
 import { totpCode } from "./lib/totp.mjs";
 
@@ -147,6 +147,13 @@ describe("les comptes, en français", { concurrency: false }, () => {
   it("un membre supprime son compte, après avoir lu ce qui reste", async () => {
     const g = claire;
     const { page } = g;
+    // Claire writes in a wiki page first: her revision stays, signed in the reader's language.
+    const wiki = await apiCall(admin.page, "POST", "/api/v1/wikis", { slug: "asso", title: "L'asso", edit_policy: "users" });
+    assert.ok(wiki.status < 300, wiki.text);
+    let saved = await apiCall(admin.page, "PUT", "/api/v1/wikis/asso/pages/Statuts", { text: "Article 1.", base_rev: null, summary: "" });
+    assert.ok(saved.status < 300, saved.text);
+    saved = await apiCall(page, "PUT", "/api/v1/wikis/asso/pages/Statuts", { text: "Article 1.\nArticle 2.", base_rev: 1, summary: "" });
+    assert.ok(saved.status < 300, saved.text);
     await page.goto("/account");
     const card = page.locator("#delete-account");
     await card.getByText("reste, signé « Utilisateur supprimé »", { exact: false }).waitFor();
@@ -159,6 +166,9 @@ describe("les comptes, en français", { concurrency: false }, () => {
     await admin.page.goto("/admin");
     await admin.page.locator("#users-table").waitFor();
     assert.equal(await admin.page.locator('#users-table tr[data-username="claire"]').count(), 0);
+    await admin.page.goto("/w/asso/Statuts/history");
+    await admin.page.locator("strong", { hasText: "Utilisateur supprimé" }).waitFor();
+    assert.equal(await admin.page.getByText("Deleted user").count(), 0);
     admin.assertClean();
   });
 });
