@@ -23,7 +23,10 @@ pub fn about(config: &Config) -> Value {
             } else {
                 c.lifetime.to_string()
             };
-            json!({"name": c.name, "purpose": c.purpose, "lifetime": lifetime})
+            // The page says purpose and lifetime in the reader's language by the cookie's name;
+            // the English here is for other readers of the API.
+            let days = (c.lifetime == "auth.guest_cookie_days").then_some(config.auth.guest_cookie_days);
+            json!({"name": c.name, "purpose": c.purpose, "lifetime": lifetime, "lifetime_days": days})
         })
         .collect();
     json!({
@@ -63,6 +66,8 @@ pub fn about(config: &Config) -> Value {
             "backup_interval_hours": config.backup.interval_hours,
             "backup_keep": config.backup.keep,
             "log_retention_days": if config.logging.directory.as_os_str().is_empty() { Value::Null } else { json!(config.logging.retention_days) },
+            // Codes for the page, which words them in the reader's language.
+            "log_to_files": !config.logging.directory.as_os_str().is_empty(),
             "log_destination": if config.logging.directory.as_os_str().is_empty() { "stderr (kept by the host's service manager, e.g. journald)".to_string() } else { "daily files on this server".to_string() },
             "session_idle_hours": config.auth.session_idle_hours,
             "session_absolute_days": config.auth.session_absolute_days,
@@ -80,6 +85,11 @@ pub fn about(config: &Config) -> Value {
             "login_throttling": format!("{} failures per account, {} per address, per {} minutes; answered with 429, never a lock-out",
                 config.auth.login_failures_per_account, config.auth.login_failures_per_ip, config.auth.login_window_secs / 60),
             "third_party_requests": false,
+            "login_throttle": {
+                "per_account": config.auth.login_failures_per_account,
+                "per_address": config.auth.login_failures_per_ip,
+                "window_minutes": config.auth.login_window_secs / 60,
+            },
         },
         "sign_in": {
             "methods": sign_in_methods(config),
@@ -95,6 +105,12 @@ pub fn about(config: &Config) -> Value {
             },
             "registration": config.instance.registration.as_str(),
             "guests_can_create": config.auth.guests_can_create,
+            "two_factor_required": match config.auth.require_two_factor {
+                RequireTwoFactor::Off => "nobody",
+                RequireTwoFactor::Admins => "admins",
+                RequireTwoFactor::Everyone => "everyone",
+            },
+            "password_reset_by_mail": !config.smtp.host.trim().is_empty(),
         },
         // What reaches people outside the page: the app's own files on their device, and mail.
         "notifications": {
@@ -166,5 +182,14 @@ mod tests {
         assert_eq!(a["retention"]["backup_keep"], 3);
         assert_eq!(a["cookies"][0]["name"], "nichoir_session");
         assert_eq!(a["security"]["third_party_requests"], false);
+        // What the page words in the reader's language comes as codes too.
+        assert_eq!(a["sign_in"]["two_factor_required"], "nobody");
+        assert_eq!(a["sign_in"]["password_reset_by_mail"], false);
+        assert_eq!(a["retention"]["log_to_files"], false);
+        assert_eq!(
+            a["security"]["login_throttle"]["window_minutes"],
+            c.auth.login_window_secs / 60
+        );
+        assert_eq!(a["cookies"][1]["lifetime_days"], c.auth.guest_cookie_days);
     }
 }
