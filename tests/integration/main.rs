@@ -12,6 +12,7 @@ mod csrf;
 mod deletion;
 mod embed;
 mod etherpad;
+mod favourites;
 mod frame_fuzz;
 mod hardening;
 mod ldap;

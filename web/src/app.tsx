@@ -5,7 +5,7 @@ import { api, errorText } from "./api.ts";
 import { AppContext, type AppState, useApp } from "./context.tsx";
 import { IconLogout, IconMenu, IconClose, IconMoon, IconSun, IconGlobe, IconHome, IconShield, Logo } from "./components/icons.tsx";
 import { EmbedShell, isEmbedView } from "./components/embed.tsx";
-import { HeaderSearch, TOOL_ICONS } from "./components/nav.tsx";
+import { FavouritesMenu, HeaderSearch, TOOL_ICONS } from "./components/nav.tsx";
 import { Alert, Avatar, Button, Link, Loading, cx } from "./components/ui.tsx";
 import { type Lang, LANGUAGES, detectLanguage, isLang, translator } from "./i18n/index.ts";
 import { AboutPage, LegalPage } from "./pages/about.tsx";
@@ -555,6 +555,7 @@ function Header({ route, bell }: { route: Route; bell: boolean }) {
               );
             })}
           </ul>
+          {user && <FavouritesMenu route={route} />}
           {user && <HeaderSearch current={route.name === "search" ? (new URLSearchParams(location.search).get("q") ?? "") : ""} />}
           {user && (
             <div class="nav-user">

@@ -88,6 +88,7 @@ impl AuthService {
                     "trusted_devices",
                     "login_challenges",
                     "user_identities",
+                    "favourites",
                 ] {
                     tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [&uid])?;
                 }

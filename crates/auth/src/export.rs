@@ -81,11 +81,22 @@ impl ExportContributor for AccountExport {
             })
             .await?;
         let profile = profile.ok_or_else(|| Error::not_found("no such user"))?;
+        let favourites: Vec<_> = self
+            .auth
+            .favourites(user_id)
+            .await?
+            .into_iter()
+            .map(|f| {
+                json!({"kind": f.kind, "id": f.item_id,
+                       "added_at": nichoir_core::time::rfc3339(f.created_at)})
+            })
+            .collect();
         Ok(vec![
             ExportFile::json("profile.json", &profile)?,
             ExportFile::json("sessions.json", &sessions)?,
             ExportFile::json("api_tokens.json", &tokens)?,
             ExportFile::json("invitations_created.json", &invites)?,
+            ExportFile::json("favourites.json", &favourites)?,
         ])
     }
 }

@@ -9,6 +9,7 @@ mod departure;
 mod email;
 mod export;
 mod external;
+mod favourites;
 mod ldap;
 mod migrations;
 mod model;
@@ -29,6 +30,7 @@ pub use departure::tombstone_username;
 pub use email::{confirmation_mail, invite_mail, test_mail};
 pub use export::AccountExport;
 pub use external::{username_from, ExternalPerson, FirstSignIn, REAUTH_WINDOW_MS};
+pub use favourites::Favourite;
 pub use ldap::{Directory, DirectoryAnswer};
 pub use migrations::MIGRATIONS;
 pub use model::{

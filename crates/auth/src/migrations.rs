@@ -400,5 +400,34 @@ CREATE TABLE oidc_pending (
             sql: "ALTER TABLE users ADD COLUMN language TEXT;",
             pg: "ALTER TABLE users ADD COLUMN language TEXT;",
         },
+        Migration {
+            version: 12,
+            name: "favourites",
+            after: None,
+            // What a person starred across the tools. `kind` names the tool's item (pad, poll,
+            // channel, wiki, wiki_page) and `item_id` its id there: the tools' tables live in
+            // their own crates, so the web layer checks that the item still exists and may be
+            // read whenever the list is shown.
+            sql: r#"
+CREATE TABLE favourites (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, kind, item_id)
+) STRICT;
+CREATE INDEX favourites_by_date ON favourites(user_id, created_at);
+"#,
+            pg: r#"
+CREATE TABLE favourites (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (user_id, kind, item_id)
+);
+CREATE INDEX favourites_by_date ON favourites(user_id, created_at);
+"#,
+        },
     ],
 };

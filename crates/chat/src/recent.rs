@@ -185,4 +185,53 @@ impl ChatService {
         }
         Ok(out)
     }
+
+    /// A channel `actor` is in, named and placed as in their own lists (a favourite's line).
+    /// None when it does not exist, is archived, or they are not (or no longer) in it: a
+    /// public channel one left is readable still, but is no longer one of theirs.
+    pub async fn member_channel(
+        &self,
+        actor: &Actor,
+        channel_id: &str,
+    ) -> ChatResult<Option<RecentChannel>> {
+        let Some(me) = actor.as_user() else {
+            return Ok(None);
+        };
+        let (id, uid) = (channel_id.to_string(), me.id.clone());
+        let found = self
+            .db
+            .read(move |c| {
+                let Some(ch) = store::channel(c, &id)? else {
+                    return Ok(None);
+                };
+                let Some(m) = store::membership(c, &id, &uid)? else {
+                    return Ok(None);
+                };
+                let team = match &ch.team_id {
+                    Some(t) => store::team_by_name(c, t)?.map(|t| t.name),
+                    None => None,
+                };
+                Ok(Some((ch, m, team)))
+            })
+            .await?;
+        let Some((ch, m, team)) = found.filter(|(ch, ..)| !ch.archived) else {
+            return Ok(None);
+        };
+        let home = self.home_team(&me.id).await?;
+        let Some((name, path)) = self
+            .channel_place(&ch, team.as_deref(), home.as_deref(), &me.id)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(RecentChannel {
+            id: ch.id.clone(),
+            name,
+            kind: ch.kind.as_str(),
+            path,
+            at: ch.last_post_at.max(ch.created_at),
+            unread: (ch.post_count - m.viewed_count).max(0),
+            mentions: m.mentions,
+        }))
+    }
 }

@@ -7,6 +7,7 @@ mod access;
 mod comments;
 mod contributor;
 mod departure;
+mod favourite;
 mod files;
 mod migrations;
 mod model;

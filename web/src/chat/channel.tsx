@@ -12,6 +12,7 @@ import { Composer } from "./composer.tsx";
 import { useChat } from "./ctx.tsx";
 import { IconArchive, IconBell, IconBellOff, IconDots, IconDown, IconEdit, IconHash, IconLeave, IconLock, IconMenu, IconPin, IconSearch, IconUserPlus, IconUsers } from "./icons.tsx";
 import { type MenuItem, MenuButton } from "./menu.tsx";
+import { StarButton } from "../favourites.tsx";
 import { PendingItem, PostItem, dayLabel, UserAvatar, prefetchPreviews } from "./message.tsx";
 import { channelLabel, dmOther } from "./names.ts";
 import { type ChannelView as View, typingKey } from "./state.ts";
@@ -136,6 +137,7 @@ function ChannelHeader({
         )}
       </div>
       <div class="chat-head-tools">
+        {!ch.archived && <StarButton kind="channel" id={ch.id} />}
         <button type="button" class="chat-head-members" onClick={() => onCommand("members")} aria-label={t(ch.members === 1 ? "chat.memberCount.one" : "chat.memberCount.other", { count: ch.members })} title={t("chat.menu.members")}>
           <IconUsers size={16} />
           <span aria-hidden="true">{ch.members}</span>

@@ -1,8 +1,10 @@
 // The header's parts shared by desktop and phone: the five tools' links and the search box.
-import { useEffect, useId, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { useApp } from "../context.tsx";
 import { TOOLS, type Tool, navigate } from "../router.ts";
-import { IconChat, IconPad, IconPoll, IconSearch, IconVideo, IconWiki, type IconProps } from "./icons.tsx";
+import { IconChat, IconPad, IconPoll, IconSearch, IconStar, IconVideo, IconWiki, type IconProps } from "./icons.tsx";
+import { Link } from "./ui.tsx";
+import { useFavourites } from "../favourites.tsx";
 import type { JSX } from "preact";
 
 export const TOOL_ICONS: Record<Tool, (p: IconProps) => JSX.Element> = {
@@ -52,5 +54,72 @@ export function HeaderSearch({ current }: { current: string }) {
         onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)}
       />
     </form>
+  );
+}
+
+/** The favourites across the tools, in the header: a list that opens under its button on a wide
+ *  screen and in place in the phone menu. */
+export function FavouritesMenu({ route }: { route: unknown }) {
+  const { t } = useApp();
+  const favs = useFavourites();
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  const panelId = `fav${useId()}`;
+  useEffect(() => setOpen(false), [route]);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setOpen(false);
+      ref.current?.querySelector<HTMLElement>(".nav-fav-btn")?.focus();
+    };
+    const onDown = (e: PointerEvent) => {
+      if (!ref.current?.contains(e.target as Node)) setOpen(false);
+    };
+    window.addEventListener("keydown", onKey);
+    window.addEventListener("pointerdown", onDown);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("pointerdown", onDown);
+    };
+  }, [open]);
+  return (
+    <div class="nav-fav" ref={ref}>
+      <button
+        type="button"
+        class="nav-link nav-tool nav-fav-btn"
+        aria-expanded={open ? "true" : "false"}
+        aria-controls={panelId}
+        title={t("fav.title")}
+        onClick={() => setOpen(!open)}
+      >
+        <IconStar size={18} />
+        <span class="nav-label">{t("fav.title")}</span>
+      </button>
+      {open && (
+        <div id={panelId} class="nav-fav-panel">
+          {favs.items.length === 0 ? (
+            <p class="nav-fav-empty muted">{favs.loading ? t("app.loading") : t("fav.empty")}</p>
+          ) : (
+            <ul class="nav-fav-list">
+              {favs.items.map((f) => {
+                const Icon = TOOL_ICONS[f.tool];
+                return (
+                  <li key={`${f.kind}:${f.id}`}>
+                    <Link href={f.path} class="nav-fav-item">
+                      <span class={`tool-icon tool-${f.tool}`}>
+                        <Icon size={16} />
+                      </span>
+                      <span class="nav-fav-name">{f.title}</span>
+                      {f.context && <span class="nav-fav-context muted">{f.context}</span>}
+                    </Link>
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </div>
+      )}
+    </div>
   );
 }

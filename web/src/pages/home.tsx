@@ -20,6 +20,7 @@ import { chatTime } from "../pads/chat.ts";
 import { greetingKey } from "../i18n/index.ts";
 import { TOOLS, type Tool } from "../router.ts";
 import { loadAbout } from "./about.tsx";
+import { KIND_OF_TOOL, StarButton, useFavourites } from "../favourites.tsx";
 
 export const TOOL_ICONS: Record<Tool, (p: { size?: number }) => JSX.Element> = {
   pads: IconPad,
@@ -47,12 +48,13 @@ export function HomePage() {
   useTitle(t("home.title"));
   const recent = useAsync(() => (user ? api.get<{ items: RecentItem[] }>("/api/v1/me/recent") : Promise.resolve({ items: [] })), [user?.id]);
   const about = useAsync(() => (user?.is_admin ? loadAbout() : Promise.resolve(null)), [user?.is_admin]);
+  const favs = useFavourites();
   if (!user) return null;
   const name = user.display_name || user.username;
   const header = <PageHeader title={t(greetingKey(new Date().getHours()), { name })} subtitle={t("home.subtitle")} />;
-  // The reminder and the recent items sit above the tools: until both are known the page shows
-  // its greeting only, so that nothing moves down under the reader when they arrive.
-  if (recent.loading || about.loading) {
+  // The reminder, the favourites and the recent items sit above the tools: until all are known
+  // the page shows its greeting only, so that nothing moves down under the reader when they arrive.
+  if (recent.loading || about.loading || (favs.loading && favs.items.length === 0)) {
     return (
       <div class="container page">
         {header}
@@ -64,6 +66,7 @@ export function HomePage() {
     <div class="container page">
       {header}
       <MissingFacts missing={about.data?.missing ?? []} />
+      <FavouriteItems />
       <RecentItems data={recent.data} error={recent.error} />
       <section aria-labelledby="tools-title" class="section">
         <h2 id="tools-title" class="section-title">
@@ -191,8 +194,9 @@ function RecentItems({ data, error }: { data: { items: RecentItem[] } | null; er
         <ul class="recent-list">
           {data.items.map((item) => {
             const Icon = TOOL_ICONS[item.tool];
+            const kind = KIND_OF_TOOL[item.tool];
             return (
-              <li key={`${item.tool}:${item.id}`}>
+              <li key={`${item.tool}:${item.id}`} class="recent-row">
                 <Link href={item.path} class="recent-item">
                   <span class={`tool-icon tool-${item.tool}`} title={t(`tool.${item.tool}.name`)}>
                     <Icon size={18} />
@@ -207,6 +211,48 @@ function RecentItems({ data, error }: { data: { items: RecentItem[] } | null; er
                     <span class={item.mentions ? "badge badge-danger" : "badge badge-accent"}>{t("home.unread", { n: item.unread })}</span>
                   ) : null}
                 </Link>
+                {kind && <StarButton kind={kind} id={item.id} />}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** The person's favourites across the tools, above what they touched lately. */
+function FavouriteItems() {
+  const { t } = useApp();
+  const favs = useFavourites();
+  return (
+    <section aria-labelledby="favourites-title" class="section">
+      <h2 id="favourites-title" class="section-title">
+        {t("fav.title")}
+      </h2>
+      {favs.error ? (
+        <Alert kind="error">{errorText(t, favs.error)}</Alert>
+      ) : favs.items.length === 0 ? (
+        favs.loading ? <Loading /> : <EmptyState>{t("fav.empty")}</EmptyState>
+      ) : (
+        <ul class="recent-list favourite-list">
+          {favs.items.map((f) => {
+            const Icon = TOOL_ICONS[f.tool];
+            return (
+              <li key={`${f.kind}:${f.id}`} class="recent-row">
+                <Link href={f.path} class="recent-item">
+                  <span class={`tool-icon tool-${f.tool}`} title={t(`tool.${f.tool}.name`)}>
+                    <Icon size={18} />
+                  </span>
+                  <span class="recent-text">
+                    <span class="recent-name">{f.title}</span>
+                    <span class="recent-meta muted">
+                      {t(`tool.${f.tool}.name`)}
+                      {f.context ? ` · ${f.context}` : ""}
+                    </span>
+                  </span>
+                </Link>
+                <StarButton kind={f.kind} id={f.id} />
               </li>
             );
           })}

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks"
 import { ApiError, api, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { IconChat, IconClose, IconDownload, IconLink, IconStar, IconUsers } from "../components/icons.tsx";
+import { StarButton } from "../favourites.tsx";
 import { Alert, Avatar, Badge, Button, CopyField, ErrorAlert, Link, Loading, PageHeader, TextField, cx, useConfirm } from "../components/ui.tsx";
 import { formatDateTime, isMessageKey, type Translate } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
@@ -229,6 +230,7 @@ export function PadPage({ id }: { id: string }) {
           <h1 class="pad-name" title={id}>
             {id}
           </h1>
+          <StarButton kind="pad" id={id} />
           {readonly && <Badge tone="warning">{t("pad.readonly")}</Badge>}
           {isProtected && <Badge tone="accent">{t("pad.protected")}</Badge>}
           <ConnBadge conn={conn} pending={!!ui?.pending} deleted={!!ui?.deleted} t={t} />

@@ -6,6 +6,7 @@ import { useApp, useTitle } from "../context.tsx";
 import { IconArrowRight, IconDownload, IconEdit, IconPoll, IconSettings, IconTrash } from "../components/icons.tsx";
 import { EmbedCode } from "../components/embed-code.tsx";
 import { Alert, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Link, Loading, PageHeader, TextField, cx, useAsync, useConfirm } from "../components/ui.tsx";
+import { StarButton } from "../favourites.tsx";
 import { type MessageKey, formatDate, formatDateTime } from "../i18n/index.ts";
 import { type PollTarget, adminPage, csvUrl, editPage, ensureIdentity, finalIcsUrl, pollPage, pollsApi, sitePath } from "../polls/api.ts";
 import { Comments, FinalBanner, PollBoard, optionLabels } from "../polls/board.tsx";
@@ -367,6 +368,7 @@ function PollHeader({ view, admin }: { view: PollView; admin?: boolean }) {
       icon={<PollIcon />}
     >
       <div class="poll-badges">
+        <StarButton kind="poll" id={poll.id} />
         {admin && <Badge tone="accent">{t("polls.adminBadge")}</Badge>}
         {poll.protected && (
           <Badge>

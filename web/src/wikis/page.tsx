@@ -12,6 +12,7 @@ import { Modal, WikiHtml, jumpTo, setFlash, takeFlash, type Flash } from "./cont
 import { IconBacklinks, IconComment, IconEdit, IconEye, IconEyeOff, IconHistory, IconRename, IconRestore, IconShieldPage, IconTrash } from "./icons.tsx";
 import { displayName, pageHref, pageKey, pageNameProblem } from "./names.ts";
 import { useWiki } from "./shell.tsx";
+import { StarButton } from "../favourites.tsx";
 import type { PageAnswer, PageRule, RevisionText, TocEntry } from "./types.ts";
 
 type Loaded = { kind: "page"; data: PageAnswer } | { kind: "missing"; deleted: boolean };
@@ -124,6 +125,7 @@ export function PageView({ name, rev }: { name: string; rev: number | null }) {
             {page.edit_rule === "editors" && <span class="badge badge-neutral">{t("wiki.rules.editEditorsBadge")}</span>}
           </p>
         </div>
+        <StarButton kind="wiki_page" id={`${wiki.slug}/${page.name}`} class="wiki-page-star" />
         <PageActions data={data} onChanged={() => setTick((n) => n + 1)} onWatch={(w) => state.setData({ kind: "page", data: { ...data, watching: w } })} />
       </header>
       {flash && (

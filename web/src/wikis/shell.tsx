@@ -7,6 +7,7 @@ import { ApiError, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { IconClose, IconSettings, IconWiki } from "../components/icons.tsx";
 import { Button, ErrorAlert, Link, Loading, cx } from "../components/ui.tsx";
+import { StarButton } from "../favourites.tsx";
 import { navigate } from "../router.ts";
 import { wikisApi } from "./api.ts";
 import { WikiHtml } from "./content.tsx";
@@ -129,6 +130,7 @@ export function WikiShell({ slug, view, page, children }: { slug: string; view: 
             <Link href={wikiHref(wiki.slug)} class="wiki-bar-title">
               {wiki.title}
             </Link>
+            <StarButton kind="wiki" id={wiki.slug} />
             {wiki.locked && (
               <span class="wiki-bar-badge" title={t("wiki.lockedHint")}>
                 <IconLock size={14} />

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod favourites;
 mod guest;
 mod moderation;
 mod recent;
@@ -72,6 +73,9 @@ pub fn api() -> Api {
             .body(json!({"password": "…", "erase": false})).ok(204, "").errors(&[401, 403, 409]), account::delete_me)
         .route(doc(m("GET"), "/api/v1/me/export", "account", "Download all my data (tar.gz)", Access::User).ok(200, "application/gzip"), account::export)
         .route(doc(m("GET"), "/api/v1/me/recent", "account", "What I touched lately across the tools (pads created or opened, polls created or answered, my chat channels with unread counts, video rooms, wikis), newest first", Access::User), recent::recent)
+        .route(doc(m("GET"), "/api/v1/me/favourites", "account", "My favourites across the tools (pads, polls, chat channels, wikis, wiki pages), newest first, with their titles and links; what I may no longer read leaves the list", Access::User), favourites::list)
+        .route(doc(m("PUT"), "/api/v1/me/favourites/{kind}/{id}", "account", "Star an item (kind: pad, poll, channel, wiki, wiki_page; a wiki page's id is wiki/page, its '/' as %2F); again changes nothing; 200 favourites at most (409)", Access::User).errors(&[404, 409, 422]), favourites::add)
+        .route(doc(m("DELETE"), "/api/v1/me/favourites/{kind}/{id}", "account", "Unstar an item (also when it is gone or was not starred)", Access::User).ok(204, "").errors(&[422]), favourites::remove)
         .route(doc(m("GET"), "/api/v1/search", "account", "Search across the tools (?q=, 2 to 100 characters): my pads by name and text, my polls by title, messages of the chat channels I am in, pages of the wikis I may read; snippets are plain text", Access::User).errors(&[422]), recent::search)
         .route(doc(m("GET"), "/api/v1/guest", "guest", "My guest identity (created on first call) and a CSRF token", Access::Public), guest::get)
         .route(doc(m("PATCH"), "/api/v1/guest", "guest", "Change my guest name or colour", Access::Anyone)

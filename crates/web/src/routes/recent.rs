@@ -63,11 +63,11 @@ pub struct RecentAnswer {
 
 /// The tools' services, as the app holds them.
 pub struct Tools {
-    pads: web::Data<Arc<PadService>>,
-    polls: web::Data<Arc<PollService>>,
-    chat: web::Data<Arc<ChatService>>,
-    video: web::Data<Arc<VideoService>>,
-    wikis: web::Data<Arc<WikiService>>,
+    pub(super) pads: web::Data<Arc<PadService>>,
+    pub(super) polls: web::Data<Arc<PollService>>,
+    pub(super) chat: web::Data<Arc<ChatService>>,
+    pub(super) video: web::Data<Arc<VideoService>>,
+    pub(super) wikis: web::Data<Arc<WikiService>>,
 }
 
 impl actix_web::FromRequest for Tools {
@@ -104,7 +104,7 @@ impl actix_web::FromRequest for Tools {
 }
 
 /// A wiki page's path in the app: spaces as '_', the rest percent-encoded (as the wiki's links).
-fn wiki_path(slug: &str, page: &str) -> String {
+pub(super) fn wiki_path(slug: &str, page: &str) -> String {
     let mut seg = String::new();
     for b in page.replace(' ', "_").bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
