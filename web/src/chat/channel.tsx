@@ -73,7 +73,7 @@ function ChannelHeader({
   const [settings, setSettings] = useState(false);
   const [callError, setCallError] = useState<string | null>(null);
   const head = useRef<HTMLElement>(null);
-  const label = channelLabel(ch, meId);
+  const label = channelLabel(ch, meId, t);
   const isDm = ch.kind === "direct" || ch.kind === "group";
   const admin = ch.me.role === "admin" || team.my_role === "admin";
   const items: MenuItem[] = [];
@@ -194,7 +194,7 @@ function ChannelHeader({
 function ChannelIntro({ ch }: { ch: Channel }) {
   const { t } = useApp();
   const { meId } = useChat();
-  const label = channelLabel(ch, meId);
+  const label = channelLabel(ch, meId, t);
   return (
     <li class="chat-intro">
       <h2>{ch.kind === "direct" || ch.kind === "group" ? t("chat.introDm", { name: label }) : t("chat.intro", { name: label })}</h2>
@@ -359,7 +359,7 @@ export function ChannelPane({
     return true;
   };
 
-  const label = channelLabel(ch, meId);
+  const label = channelLabel(ch, meId, t);
   return (
     <section class="chat-channel" aria-label={label}>
       <ChannelHeader ch={ch} onDrawer={onDrawer} onSearch={onSearch} onPinned={onPinned} onCommand={onCommand} />

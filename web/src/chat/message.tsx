@@ -22,7 +22,7 @@ function Files({ post }: { post: Post }) {
   const { t, lang } = useApp();
   const [viewer, setViewer] = useState<{ entries: LightboxEntry[]; index: number } | null>(null);
   const files = post.files ?? [];
-  const author = postAuthor(post).name;
+  const author = postAuthor(post, t).name;
   const postedLabel = formatFull(lang, post.created_at);
   return (
     <>
@@ -212,9 +212,10 @@ export function StatusBadge({ user }: { user: Post["user"] }) {
 }
 
 export function UserAvatar({ user, size = "md" }: { user: Post["user"]; size?: "sm" | "md" }) {
+  const { t } = useApp();
   return (
     <span class="chat-avatar-wrap">
-      <Avatar name={userName(user)} color={user.avatar_color} size={size} />
+      <Avatar name={userName(user, t)} color={user.avatar_color} size={size} />
       <PresenceDot userId={user.id} />
     </span>
   );
@@ -487,7 +488,7 @@ export function PostItem({ post, continued, inThread = false }: { post: Post; co
         {post.root_id !== null && !inThread && (
           <button type="button" class="chat-replyto" onClick={() => actions.openThread(post)}>
             <IconReply size={12} />
-            {root ? t("chat.replyTo", { name: postAuthor(root).name }) : t("chat.replyInThread")}
+            {root ? t("chat.replyTo", { name: postAuthor(root, t).name }) : t("chat.replyInThread")}
             {root && !root.deleted && <span class="chat-replyto-text">{snippet(root.text, 80)}</span>}
           </button>
         )}

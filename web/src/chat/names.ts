@@ -1,4 +1,6 @@
 // Chat names and addresses (pure): team/channel name suggestions and checks, page links.
+import type { Translate } from "../i18n/index.ts";
+import { personName } from "../people.ts";
 import { suggestSlug } from "../wikis/names.ts";
 import type { Channel, ChatUser, Post } from "./types.ts";
 
@@ -38,23 +40,25 @@ export function channelHref(team: string, ch: Channel, meId: string): string {
   return `/chat/${enc(team)}/${enc(ch.name)}`;
 }
 
-/** What the sidebar and header call a channel. */
-export function channelLabel(ch: Channel, meId: string): string {
+/** What the sidebar and header call a channel (with `t`, a deleted account's name in the reader's language). */
+export function channelLabel(ch: Channel, meId: string, t?: Translate): string {
   if (ch.kind === "direct") {
     const other = dmOther(ch, meId);
-    if (other) return other.display_name || other.username;
+    if (other) return userName(other, t);
   }
   if (ch.kind === "group" && ch.users && ch.users.length) {
     return ch.users
       .filter((u) => u.id !== meId)
-      .map((u) => u.display_name || u.username)
+      .map((u) => userName(u, t))
       .join(", ");
   }
   return ch.display_name || ch.name;
 }
 
-export function userName(u: ChatUser): string {
-  return u.display_name || u.username;
+/** A person's name; with `t`, the server's marker of a deleted account in the reader's language. */
+export function userName(u: ChatUser, t?: Translate): string {
+  const name = u.display_name || u.username;
+  return t ? personName(t, name) : name;
 }
 
 /**
@@ -62,11 +66,11 @@ export function userName(u: ChatUser): string {
  * it is then only its carrier), with a BOT tag for webhooks and API-token posts, as Mattermost
  * shows integrations.
  */
-export function postAuthor(post: Post): { name: string; bot: boolean; via: string | null } {
+export function postAuthor(post: Post, t?: Translate): { name: string; bot: boolean; via: string | null } {
   const p = post.props ?? {};
   const override = typeof p.override_username === "string" && p.override_username.trim() ? p.override_username.trim() : null;
   return {
-    name: override ?? userName(post.user),
+    name: override ?? userName(post.user, t),
     bot: !!p.from_webhook || !!p.from_bot,
     via: override ? `@${post.user.username}` : null,
   };

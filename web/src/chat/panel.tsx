@@ -66,7 +66,7 @@ function ThreadBody({ panel }: { panel: ThreadPanel }) {
   return (
     <>
       <div class="chat-panel-scroll" ref={scroller}>
-        {ch && <p class="chat-panel-context muted small">{t("chat.inChannel", { name: channelLabel(ch, meId) })}</p>}
+        {ch && <p class="chat-panel-context muted small">{t("chat.inChannel", { name: channelLabel(ch, meId, t) })}</p>}
         <ol class="chat-list">
           <PostItem post={root} continued={false} inThread />
           <li class="chat-thread-count">
@@ -86,7 +86,7 @@ function ThreadBody({ panel }: { panel: ThreadPanel }) {
         <Composer
           channelId={panel.channelId}
           rootId={panel.rootId}
-          label={t("chat.replyLabel", { name: postAuthor(root).name })}
+          label={t("chat.replyLabel", { name: postAuthor(root, t).name })}
           placeholder={t("chat.replyPlaceholder")}
           onEditLast={() => {
             const p = lastOwnPost(panel.replies, meId, panel.rootId, true) ?? (root.user.id === meId && !root.deleted ? root : null);
@@ -145,7 +145,7 @@ function SearchBody({ panel }: { panel: SearchPanel }) {
                   <span class="chat-result-channel">{p.channel?.display_name || p.channel?.name || ""}</span>
                   <time dateTime={p.created_at}>{formatFull(lang, p.created_at)}</time>
                 </span>
-                <span class="chat-result-author">{postAuthor(p).name}</span>
+                <span class="chat-result-author">{postAuthor(p, t).name}</span>
                 <span class="chat-result-text">
                   <Marked text={snippet(p.text, 300)} terms={terms} />
                 </span>

@@ -22,7 +22,7 @@ function ChannelLink({ ch, current }: { ch: Channel; current: boolean }) {
   const { team, meId } = useChat();
   const badge = badgeCount(ch);
   const unread = ch.me.unread > 0 && !current;
-  const label = channelLabel(ch, meId);
+  const label = channelLabel(ch, meId, t);
   return (
     <li>
       <Link

@@ -162,12 +162,12 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
     const ch = st.channels[post.channel_id];
     const cur = currentRef.current;
     if (cur && post.channel_id === cur.id && post.user.id !== me.id && document.visibilityState !== "hidden") {
-      setAnnounce(t("chat.announce", { name: postAuthor(post).name, text: snippet(post.text, 140) }));
+      setAnnounce(t("chat.announce", { name: postAuthor(post, t).name, text: snippet(post.text, 140) }));
     }
     if (shouldNotify(post, ch, me, { enabled: notifyRef.current && notificationsAllowed(), hidden: document.visibilityState === "hidden" })) {
       try {
-        const where = ch && ch.kind !== "direct" ? channelLabel(ch, me.id) : null;
-        const author = postAuthor(post).name;
+        const where = ch && ch.kind !== "direct" ? channelLabel(ch, me.id, t) : null;
+        const author = postAuthor(post, t).name;
         const n = new Notification(where ? t("chat.notifyIn", { name: author, channel: where }) : author, {
           body: snippet(post.text, 160),
           tag: `chat-${post.id}`,
@@ -347,7 +347,7 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
 
   // Title: "(2) Chat · Town square · Nichoir".
   const mentions = totalMentions(channels);
-  const label = current ? channelLabel(current, me.id) : route.view === "threads" ? t("chat.threads") : "";
+  const label = current ? channelLabel(current, me.id, t) : route.view === "threads" ? t("chat.threads") : "";
   useEffect(() => {
     document.title = `${titleWithCount(mentions, t("tool.chat.name"))}${label ? ` · ${label}` : ""} · ${instance.name}`;
   }, [mentions, label, instance.name, t]);
@@ -850,10 +850,10 @@ function FollowedThreads({ onDrawer }: { onDrawer: () => void }) {
                 <li key={f.root.id}>
                   <button type="button" class={cx("chat-thread-item", f.unread_replies > 0 && "is-unread")} onClick={() => actions.openThread(f.root)}>
                     <span class="chat-thread-meta">
-                      <span class="chat-result-channel">{ch ? channelLabel(ch, meId) : ""}</span>
+                      <span class="chat-result-channel">{ch ? channelLabel(ch, meId, t) : ""}</span>
                       <span class="muted small">{f.last_reply_at ? formatFull(lang, f.last_reply_at) : ""}</span>
                     </span>
-                    <span class="chat-result-author">{postAuthor(f.root).name}</span>
+                    <span class="chat-result-author">{postAuthor(f.root, t).name}</span>
                     <span class="chat-result-text">{f.root.deleted ? t("chat.deleted") : snippet(f.root.text, 200)}</span>
                     <span class="chat-thread-counts">
                       <span>{t(f.reply_count === 1 ? "chat.replies.one" : "chat.replies.other", { count: f.reply_count })}</span>

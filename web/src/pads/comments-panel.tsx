@@ -533,7 +533,7 @@ function ThreadCard({
           </li>
         ))}
       </ol>
-      {thread.resolved && thread.resolved_by && <p class="muted small pad-comment-resolved">{t("pad.commentResolvedBy", { name: thread.resolved_by.name })}</p>}
+      {thread.resolved && thread.resolved_by && <p class="muted small pad-comment-resolved">{t("pad.commentResolvedBy", { name: personName(t, thread.resolved_by.name) })}</p>}
       {!readonly && (
         <>
           {!thread.resolved && (

@@ -1,5 +1,6 @@
 // The collaborative editor (/p/:id): the pad, its people, sharing, history and chat panels. The
 // pads list is pads/home.tsx, a lighter chunk.
+import { personName } from "../people.ts";
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, api, errorText } from "../api.ts";
@@ -657,7 +658,7 @@ function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: string; r
       if (r.from > pos) out.push(shown.text.slice(pos, r.from));
       const a = allAuthors[r.author];
       out.push(
-        <span key={r.from} class={authorClass(r.author, a?.color)} title={a?.name}>
+        <span key={r.from} class={authorClass(r.author, a?.color)} title={a ? personName(t, a.name) : undefined}>
           {shown.text.slice(r.from, r.to)}
         </span>,
       );
@@ -728,7 +729,7 @@ function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: string; r
         {info && (
           <span class="muted small">
             {" · "}
-            {author?.name ?? "?"}
+            {author ? personName(t, author.name) : "?"}
             {" · "}
             {formatDateTime(lang, info.created_at)}
           </span>
@@ -743,7 +744,7 @@ function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: string; r
               return (
                 <li key={id} class="pad-ts-author">
                   <Avatar name={a?.name ?? "?"} color={a?.color ?? "#888888"} size="sm" />
-                  <span class="pad-ts-author-name">{a?.name ?? "?"}</span>
+                  <span class="pad-ts-author-name">{a ? personName(t, a.name) : "?"}</span>
                 </li>
               );
             })}

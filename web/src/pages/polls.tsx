@@ -1,5 +1,6 @@
 // Polls: my polls (/polls), create (/poll/new), view and vote (/poll/:id, ?edit=token), administer
 // (/poll/admin/:token). Loaded on demand by app.tsx (its own chunk). Contract: docs/polls-api.md.
+import { personName } from "../people.ts";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
@@ -360,7 +361,7 @@ function PollHeader({ view, admin }: { view: PollView; admin?: boolean }) {
       title={poll.title}
       subtitle={
         <>
-          {t("polls.by", { name: poll.author_name })}
+          {t("polls.by", { name: personName(t, poll.author_name) })}
           <span aria-hidden="true"> · </span>
           {t("polls.createdOn", { date: formatDate(lang, poll.created_at) ?? "" })}
         </>

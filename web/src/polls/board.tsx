@@ -742,7 +742,7 @@ export function Comments({ view, adminToken, onReload }: { view: PollView; admin
                   {formatDateTime(lang, c.created_at)}
                 </time>
                 {adminToken && (
-                  <button type="button" class="icon-btn poll-icon-sm poll-danger" onClick={() => void remove(c.id, c.author_name)} aria-label={t("polls.deleteCommentOf", { name: c.author_name })} title={t("polls.deleteCommentOf", { name: c.author_name })}>
+                  <button type="button" class="icon-btn poll-icon-sm poll-danger" onClick={() => void remove(c.id, c.author_name)} aria-label={t("polls.deleteCommentOf", { name: personName(t, c.author_name) })} title={t("polls.deleteCommentOf", { name: personName(t, c.author_name) })}>
                     <IconTrash size={16} />
                   </button>
                 )}

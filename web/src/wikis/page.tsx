@@ -1,5 +1,6 @@
 // A wiki page: rendered HTML, table of contents, actions (edit, history, rename, delete, watch,
 // rules, backlinks), an old revision (?rev=N), a missing page, comments.
+import { personName } from "../people.ts";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
@@ -545,10 +546,10 @@ function Comments({ name }: { name: string }) {
           {list.data!.map((c) => (
             <li key={c.id} class="wiki-comment">
               <div class="wiki-comment-head">
-                <strong>{c.author_name}</strong>
+                <strong>{personName(t, c.author_name)}</strong>
                 <span class="muted small">{formatDateTime(lang, c.created_at)}</span>
                 {c.deletable && (
-                  <Button variant="ghost" size="sm" class="btn-ghost-danger" onClick={() => remove(c.id, c.author_name)} aria-label={t("wiki.comments.deleteOf", { name: c.author_name })}>
+                  <Button variant="ghost" size="sm" class="btn-ghost-danger" onClick={() => remove(c.id, c.author_name)} aria-label={t("wiki.comments.deleteOf", { name: personName(t, c.author_name) })}>
                     <IconTrash />
                   </Button>
                 )}
