@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use nichoir_auth::Actor;
 use serde::Serialize;
 
-use crate::model::{ChannelRow, Kind};
+use crate::model::{ChannelRow, Kind, MemberRow};
 use crate::service::{ChatResult, ChatService};
 use crate::{store, text};
 
@@ -109,21 +109,12 @@ impl ChatService {
         let home = self.home_team(&me.id).await?;
         let mut out = Vec::new();
         for (ch, m, team) in rows.iter().filter(|(ch, _, _)| !ch.archived) {
-            let Some((name, path)) = self
-                .channel_place(ch, team.as_deref(), home.as_deref(), &me.id)
+            if let Some(recent) = self
+                .recent_channel(ch, m, team.as_deref(), home.as_deref(), &me.id)
                 .await?
-            else {
-                continue;
-            };
-            out.push(RecentChannel {
-                id: ch.id.clone(),
-                name,
-                kind: ch.kind.as_str(),
-                path,
-                at: ch.last_post_at.max(ch.created_at),
-                unread: (ch.post_count - m.viewed_count).max(0),
-                mentions: m.mentions,
-            });
+            {
+                out.push(recent);
+            }
         }
         Ok(out)
     }
@@ -218,10 +209,20 @@ impl ChatService {
             return Ok(None);
         };
         let home = self.home_team(&me.id).await?;
-        let Some((name, path)) = self
-            .channel_place(&ch, team.as_deref(), home.as_deref(), &me.id)
-            .await?
-        else {
+        self.recent_channel(&ch, &m, team.as_deref(), home.as_deref(), &me.id)
+            .await
+    }
+
+    /// A channel as the recent and favourite lists show it; None when it has no page for `me`.
+    async fn recent_channel(
+        &self,
+        ch: &ChannelRow,
+        m: &MemberRow,
+        team: Option<&str>,
+        home_team: Option<&str>,
+        me: &str,
+    ) -> ChatResult<Option<RecentChannel>> {
+        let Some((name, path)) = self.channel_place(ch, team, home_team, me).await? else {
             return Ok(None);
         };
         Ok(Some(RecentChannel {
