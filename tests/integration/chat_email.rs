@@ -7,7 +7,7 @@ use std::time::Duration;
 use nichoir_testkit::{Client, MailSink, TestServer};
 use serde_json::json;
 
-use crate::support::{ok, say, team_square, PASSWORD};
+use crate::support::{member_with_address, ok, say, team_square};
 
 async fn setup() -> anyhow::Result<(TestServer, MailSink)> {
     let sink = MailSink::start()?;
@@ -22,22 +22,7 @@ async fn setup() -> anyhow::Result<(TestServer, MailSink)> {
 
 /// A member with a confirmed address (or not).
 async fn member(server: &TestServer, name: &str, confirmed: bool) -> anyhow::Result<Client> {
-    server.create_user(name, PASSWORD, false).await?;
-    let (who, email) = (name.to_string(), format!("{name}@lilas.test"));
-    server
-        .ctx
-        .db
-        .write(move |c| {
-            c.execute(
-                "UPDATE users SET email = ?2, email_verified_at = CASE WHEN ?3 = 1 THEN 1 ELSE NULL END WHERE username = ?1",
-                nichoir_storage::params![who, email, confirmed as i64],
-            )?;
-            Ok(())
-        })
-        .await?;
-    let mut c = server.client();
-    c.login(name, PASSWORD).await?;
-    Ok(c)
+    member_with_address(server, name, false, confirmed).await
 }
 
 async fn round(server: &TestServer) -> anyhow::Result<usize> {

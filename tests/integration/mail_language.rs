@@ -7,7 +7,7 @@ use std::time::Duration;
 use nichoir_testkit::{Client, MailSink, TestServer};
 use serde_json::json;
 
-use crate::support::{channel_named, ok, say, team_square, unquote, PASSWORD};
+use crate::support::{channel_named, member_with_address, ok, say, team_square, unquote, PASSWORD};
 
 /// A member with a confirmed address, in `language` if given.
 async fn member(
@@ -16,21 +16,7 @@ async fn member(
     admin: bool,
     language: Option<&str>,
 ) -> anyhow::Result<Client> {
-    server.create_user(name, PASSWORD, admin).await?;
-    let (who, email) = (name.to_string(), format!("{name}@lilas.test"));
-    server
-        .ctx
-        .db
-        .write(move |c| {
-            c.execute(
-                "UPDATE users SET email = ?2, email_verified_at = 1 WHERE username = ?1",
-                nichoir_storage::params![who, email],
-            )?;
-            Ok(())
-        })
-        .await?;
-    let mut c = server.client();
-    c.login(name, PASSWORD).await?;
+    let c = member_with_address(server, name, admin, true).await?;
     // Each round may mail each person again.
     ok(
         c.put_json("/api/v1/chat/email", json!({"cadence": "immediately"}))

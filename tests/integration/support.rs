@@ -224,6 +224,32 @@ pub async fn team_square(owner: &nichoir_testkit::Client, team: &str) -> anyhow:
         .to_string())
 }
 
+/// A signed-in account `name` with the address `name@lilas.test`, confirmed or not (an admin if
+/// `admin`): the people of the mail tests.
+pub async fn member_with_address(
+    server: &TestServer,
+    name: &str,
+    admin: bool,
+    confirmed: bool,
+) -> anyhow::Result<nichoir_testkit::Client> {
+    server.create_user(name, PASSWORD, admin).await?;
+    let (who, email) = (name.to_string(), format!("{name}@lilas.test"));
+    server
+        .ctx
+        .db
+        .write(move |c| {
+            c.execute(
+                "UPDATE users SET email = ?2, email_verified_at = CASE WHEN ?3 = 1 THEN 1 ELSE NULL END WHERE username = ?1",
+                nichoir_storage::params![who, email, confirmed as i64],
+            )?;
+            Ok(())
+        })
+        .await?;
+    let mut c = server.client();
+    c.login(name, PASSWORD).await?;
+    Ok(c)
+}
+
 /// A wiki `slug` (title "Club") by `owner` that every signed-in person may edit.
 pub async fn open_wiki(owner: &nichoir_testkit::Client, slug: &str) -> anyhow::Result<Value> {
     ok(
