@@ -5,7 +5,7 @@
 use nichoir_testkit::{Client, TestServer};
 use serde_json::{json, Value};
 
-use crate::support::{classic_poll, ok, open_wiki, team_square};
+use crate::support::{classic_poll, ok, open_wiki, private_wiki, team_square};
 
 fn fav(kind: &str, id: &str) -> String {
     // A wiki page's id holds a '/': one path segment, as %2F.
@@ -215,24 +215,7 @@ async fn what_one_may_not_read_cannot_be_starred_and_leaves_the_list() -> anyhow
         .as_str()
         .unwrap_or("")
         .to_string();
-    ok(
-        ana.post(
-            "/api/v1/wikis",
-            json!({"slug": "board", "title": "Board", "visibility": "private"}),
-        )
-        .await?,
-        "private wiki",
-    )
-    .await?;
-    ok(
-        ana.put_json(
-            "/api/v1/wikis/board/pages/Accounts",
-            json!({"text": "money", "base_rev": null, "summary": "x"}),
-        )
-        .await?,
-        "page",
-    )
-    .await?;
+    private_wiki(&ana, "board", Some(("Accounts", "money"))).await?;
     pad(&ana, "locked").await?;
     let r = ana
         .put_json(

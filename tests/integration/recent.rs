@@ -5,7 +5,7 @@
 use nichoir_testkit::{Client, TestServer};
 use serde_json::{json, Value};
 
-use crate::support::{classic_poll, ok, say, team_square};
+use crate::support::{classic_poll, ok, private_wiki, say, team_square};
 
 /// A pad named `name` by `c` holding `text`.
 async fn pad_with_text(c: &Client, name: &str, text: &'static str) -> anyhow::Result<()> {
@@ -79,24 +79,7 @@ async fn two_people(server: &TestServer) -> anyhow::Result<(Client, Client, Stri
         "join",
     )
     .await?;
-    ok(
-        ana.post(
-            "/api/v1/wikis",
-            json!({"slug": "board", "title": "Board", "visibility": "private"}),
-        )
-        .await?,
-        "wiki",
-    )
-    .await?;
-    ok(
-        ana.put_json(
-            "/api/v1/wikis/board/pages/Travel",
-            json!({"text": "The zanzibar accounts", "base_rev": null, "summary": "x"}),
-        )
-        .await?,
-        "wiki page",
-    )
-    .await?;
+    private_wiki(&ana, "board", Some(("Travel", "The zanzibar accounts"))).await?;
     Ok((ana, bob, square))
 }
 

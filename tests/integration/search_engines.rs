@@ -4,7 +4,7 @@
 use nichoir_testkit::TestServer;
 use serde_json::json;
 
-use crate::support::{ok, open_wiki};
+use crate::support::{ok, open_wiki, private_wiki};
 
 async fn robots(server: &TestServer) -> anyhow::Result<String> {
     let r = server.client().get("/robots.txt").await?;
@@ -106,15 +106,7 @@ async fn a_public_wiki_opts_in_to_search_engines_and_out_again() -> anyhow::Resu
 async fn a_private_wiki_cannot_open_to_search_engines() -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let ana = server.login_as("ana", false).await?;
-    ok(
-        ana.post(
-            "/api/v1/wikis",
-            json!({"slug": "board", "title": "Board", "visibility": "private"}),
-        )
-        .await?,
-        "wiki",
-    )
-    .await?;
+    private_wiki(&ana, "board", None).await?;
     let r = ana
         .patch("/api/v1/wikis/board", json!({"search_indexable": true}))
         .await?;

@@ -264,6 +264,37 @@ pub async fn open_wiki(owner: &nichoir_testkit::Client, slug: &str) -> anyhow::R
     .await
 }
 
+/// A private wiki `slug` (title "Board") by `owner`, with a page `page` holding `text` if given.
+pub async fn private_wiki(
+    owner: &nichoir_testkit::Client,
+    slug: &str,
+    page: Option<(&str, &str)>,
+) -> anyhow::Result<()> {
+    ok(
+        owner
+            .post(
+                "/api/v1/wikis",
+                json!({"slug": slug, "title": "Board", "visibility": "private"}),
+            )
+            .await?,
+        "private wiki",
+    )
+    .await?;
+    if let Some((page, text)) = page {
+        ok(
+            owner
+                .put_json(
+                    &format!("/api/v1/wikis/{slug}/pages/{page}"),
+                    json!({"text": text, "base_rev": null, "summary": "x"}),
+                )
+                .await?,
+            "wiki page",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// A classic poll titled `title` by `c`: its id, admin token and first option's id.
 pub async fn classic_poll(
     c: &nichoir_testkit::Client,
