@@ -4,6 +4,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { api, errorText } from "./api.ts";
 import { AppContext, type AppState, useApp } from "./context.tsx";
 import { IconLogout, IconMenu, IconClose, IconMoon, IconSun, IconGlobe, IconHome, IconShield, Logo } from "./components/icons.tsx";
+import { useDismiss } from "./components/dismiss.ts";
 import { EmbedShell, isEmbedView } from "./components/embed.tsx";
 import { FavouritesMenu, HeaderSearch, TOOL_ICONS } from "./components/nav.tsx";
 import { Alert, Avatar, Button, Link, Loading, cx } from "./components/ui.tsx";
@@ -482,24 +483,14 @@ function Header({ route, bell }: { route: Route; bell: boolean }) {
   // The phone menu: focus goes into it when it opens; Escape or a click outside closes it, and
   // Escape gives focus back to the button.
   useEffect(() => {
-    if (!open) return;
-    navRef.current?.querySelector<HTMLElement>("a, button, input")?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== "Escape") return;
-      setOpen(false);
-      toggleRef.current?.focus();
-    };
-    const onDown = (e: PointerEvent) => {
-      const inside = navRef.current?.contains(e.target as Node) || toggleRef.current?.contains(e.target as Node);
-      if (!inside) setOpen(false);
-    };
-    window.addEventListener("keydown", onKey);
-    window.addEventListener("pointerdown", onDown);
-    return () => {
-      window.removeEventListener("keydown", onKey);
-      window.removeEventListener("pointerdown", onDown);
-    };
+    if (open) navRef.current?.querySelector<HTMLElement>("a, button, input")?.focus();
   }, [open]);
+  useDismiss(
+    open,
+    () => setOpen(false),
+    (n) => !!(navRef.current?.contains(n) || toggleRef.current?.contains(n)),
+    () => toggleRef.current?.focus(),
+  );
 
   const logout = async () => {
     setBusy(true);

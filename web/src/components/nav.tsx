@@ -1,6 +1,7 @@
 // The header's parts shared by desktop and phone: the five tools' links and the search box.
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { useApp } from "../context.tsx";
+import { useDismiss } from "./dismiss.ts";
 import { TOOLS, type Tool, navigate } from "../router.ts";
 import { IconChat, IconPad, IconPoll, IconSearch, IconStar, IconVideo, IconWiki, type IconProps } from "./icons.tsx";
 import { Link } from "./ui.tsx";
@@ -66,23 +67,12 @@ export function FavouritesMenu({ route }: { route: unknown }) {
   const ref = useRef<HTMLDivElement>(null);
   const panelId = `fav${useId()}`;
   useEffect(() => setOpen(false), [route]);
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== "Escape") return;
-      setOpen(false);
-      ref.current?.querySelector<HTMLElement>(".nav-fav-btn")?.focus();
-    };
-    const onDown = (e: PointerEvent) => {
-      if (!ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    window.addEventListener("keydown", onKey);
-    window.addEventListener("pointerdown", onDown);
-    return () => {
-      window.removeEventListener("keydown", onKey);
-      window.removeEventListener("pointerdown", onDown);
-    };
-  }, [open]);
+  useDismiss(
+    open,
+    () => setOpen(false),
+    (n) => !!ref.current?.contains(n),
+    () => ref.current?.querySelector<HTMLElement>(".nav-fav-btn")?.focus(),
+  );
   return (
     <div class="nav-fav" ref={ref}>
       <button
