@@ -44,11 +44,16 @@ async fn the_source_of_this_version_downloads_and_unpacks() -> anyhow::Result<()
         "config/nichoir.example.toml",
         "tests/integration/source_code.rs",
         "README.md",
+        "LICENSE",
     ] {
         assert!(top.join(file).is_file(), "{file} is in the archive");
     }
     let manifest = std::fs::read_to_string(top.join("Cargo.toml"))?;
     assert!(manifest.contains("[workspace]"), "the real manifest");
+    // The licence the manifest declares travels with the source (AGPL §13's offer).
+    assert!(manifest.contains("AGPL-3.0-or-later"));
+    let licence = std::fs::read_to_string(top.join("LICENSE"))?;
+    assert!(licence.starts_with("GNU AFFERO GENERAL PUBLIC LICENSE"));
 
     // Nothing built, installed or stored, and one top folder.
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(r.bytes.as_slice()));
