@@ -18,7 +18,7 @@ import { NotFoundPage } from "./pages/notfound.tsx";
 import { SearchPage } from "./pages/search.tsx";
 import { SESSION_ENDED_EVENT } from "./pads/socket.ts";
 import { NAVIGATE_EVENT, PROTECTED, TOOLS, type Route, type Tool, matchRoute, navigate, safeNext, toolOf } from "./router.ts";
-import { SSO_PENDING, oidcProviderOf, providerLogoutUrl } from "./sso.ts";
+import { SSO_PENDING, mustSetUpTwoFactor, providerLogoutUrl } from "./sso.ts";
 import { useInstall } from "./install.ts";
 import { Bell } from "./notifications.tsx";
 import { LANG_KEY, SIGNED_IN_KEY, getItem, setItem } from "./storage.ts";
@@ -163,11 +163,7 @@ export function App({ initialLang }: { initialLang: Lang }) {
   const ready = instance !== null;
   const needsLogin = ready && !user && PROTECTED.has(route.name);
   const leaveLogin = ready && !!user && route.name === "login";
-  // The instance requires a second factor of this account, which has none yet: nothing else
-  // works until it is set up (the server refuses the rest with two_factor_required).
-  const policy = instance?.require_two_factor ?? "off";
-  // Accounts of an OpenID provider are not concerned: the provider's own second factor applies.
-  const mustSetUp2fa = !!user && !user.two_factor && oidcProviderOf(user) === null && (policy === "everyone" || (policy === "admins" && user.is_admin));
+  const mustSetUp2fa = mustSetUpTwoFactor(user, instance);
   useEffect(() => {
     if (needsLogin) {
       const here = location.pathname + location.search;
@@ -546,7 +542,7 @@ function Header({ route, bell }: { route: Route; bell: boolean }) {
               );
             })}
           </ul>
-          {user && <FavouritesMenu route={route} />}
+          {user && bell && <FavouritesMenu route={route} />}
           {user && <HeaderSearch current={route.name === "search" ? (new URLSearchParams(location.search).get("q") ?? "") : ""} />}
           {user && (
             <div class="nav-user">

@@ -6,6 +6,7 @@ import { api, errorText } from "./api.ts";
 import { useApp } from "./context.tsx";
 import { IconStar } from "./components/icons.tsx";
 import { cx } from "./components/ui.tsx";
+import { mustSetUpTwoFactor } from "./sso.ts";
 import type { Tool } from "./router.ts";
 
 export type FavouriteKind = "pad" | "poll" | "channel" | "wiki" | "wiki_page";
@@ -62,14 +63,15 @@ export async function loadFavourites(user: string | null): Promise<void> {
 
 /** The shared list, loaded for the signed-in person on first use. */
 export function useFavourites(): FavouritesState {
-  const { user } = useApp();
+  const { user, instance } = useApp();
   const [, setTick] = useState(0);
   useEffect(() => {
     const l = () => setTick((n) => n + 1);
     listeners.add(l);
     return () => void listeners.delete(l);
   }, []);
-  const id = user?.id ?? null;
+  // Until a required second factor is set up the server answers nothing else: no list to ask for.
+  const id = user && !mustSetUpTwoFactor(user, instance) ? user.id : null;
   useEffect(() => {
     if (state.user !== id) void loadFavourites(id);
   }, [id]);

@@ -12,6 +12,14 @@ export function oidcProviderOf(user: Pick<User, "sign_in"> | null | undefined): 
   return s && s.startsWith(OIDC_PREFIX) ? s.slice(OIDC_PREFIX.length) : null;
 }
 
+/** The instance requires a second factor of this account, which has none yet: nothing but its
+ * set-up works (the server refuses the rest with two_factor_required). Accounts of an OpenID
+ * provider are not concerned: the provider's own second factor applies. */
+export function mustSetUpTwoFactor(user: User | null, instance: Pick<Instance, "require_two_factor"> | null): boolean {
+  const policy = instance?.require_two_factor ?? "off";
+  return !!user && !user.two_factor && oidcProviderOf(user) === null && (policy === "everyone" || (policy === "admins" && user.is_admin));
+}
+
 /** Whether the account has a password kept by Nichoir (not a directory's or a provider's). */
 export function hasOwnPassword(user: Pick<User, "sign_in"> | null | undefined): boolean {
   // An answer from an older server has no sign_in: a password account.
