@@ -73,6 +73,8 @@ describe("Nichoir web front-end", { concurrency: false }, () => {
     await waitForH1(page, "Your account");
     await page.goto("/");
     await waitForH1(page, /Good (morning|afternoon|evening), /);
+    // The page draws its tools once the recent and favourite lists are in (no layout shift).
+    await page.locator(".tool-card").first().waitFor();
     assert.equal(await page.locator(".tool-card").count(), 5);
     await expectTitle(page, "Home");
     await page.screenshot({ path: join(ARTIFACTS, "home.png"), fullPage: true });

@@ -94,14 +94,17 @@ export function Lightbox({ entries, start, onClose }: { entries: LightboxEntry[]
       const target = liveThumb(entries[at.current]) ?? liveThumb(entries[start]);
       if (!target) return;
       target.focus();
-      // Right after close() the page behind may still count as inert (the dialog leaves the top
-      // layer with the next frame) and the browser then ignores focus() silently, which left the
-      // focus on the page's body now and then: once more when the frame is drawn.
-      if (document.activeElement !== target) {
-        requestAnimationFrame(() => {
-          if (document.activeElement === document.body || !document.activeElement) target.focus();
-        });
-      }
+      // Around close() the page behind may still count as inert (the dialog leaves the top layer
+      // in a later frame): the browser then ignores focus() silently, or drops the focus to the
+      // body when it leaves, which left the reader on the body now and then. Over the next frames,
+      // the focus goes back to the thumbnail if it fell to the body (never if the reader moved it).
+      let frames = 10;
+      const settle = () => {
+        const now = document.activeElement;
+        if ((!now || now === document.body) && document.contains(target)) target.focus();
+        if (--frames > 0) requestAnimationFrame(settle);
+      };
+      requestAnimationFrame(settle);
     };
   }, []);
 
