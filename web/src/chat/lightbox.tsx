@@ -4,6 +4,7 @@
 // The raw file in a tab of its own was the browser's image page, whose inline styles our CSP
 // refuses. A modal <dialog>: the rest of the page is inert while it is open.
 import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { closeAndRefocus } from "../components/focus.ts";
 import { useApp } from "../context.tsx";
 import { formatSize } from "./composer.tsx";
 import { IconClose, IconDownload, IconNext, IconPrev } from "./icons.tsx";
@@ -88,24 +89,8 @@ export function Lightbox({ entries, start, onClose }: { entries: LightboxEntry[]
     const d = ref.current;
     if (d && !d.open) d.showModal();
     d?.querySelector<HTMLElement>(".chat-lightbox-close")?.focus();
-    return () => {
-      if (d?.open) d.close();
-      // Back to the thumbnail of the image last shown (the one opened, unless the reader moved).
-      const target = liveThumb(entries[at.current]) ?? liveThumb(entries[start]);
-      if (!target) return;
-      target.focus();
-      // Around close() the page behind may still count as inert (the dialog leaves the top layer
-      // in a later frame): the browser then ignores focus() silently, or drops the focus to the
-      // body when it leaves, which left the reader on the body now and then. Over the next frames,
-      // the focus goes back to the thumbnail if it fell to the body (never if the reader moved it).
-      let frames = 10;
-      const settle = () => {
-        const now = document.activeElement;
-        if ((!now || now === document.body) && document.contains(target)) target.focus();
-        if (--frames > 0) requestAnimationFrame(settle);
-      };
-      requestAnimationFrame(settle);
-    };
+    // Back to the thumbnail of the image last shown (the one opened, unless the reader moved).
+    return () => closeAndRefocus(d, liveThumb(entries[at.current]) ?? liveThumb(entries[start]));
   }, []);
 
   if (!current) return null;

@@ -1,4 +1,5 @@
 // A small menu button (channel menu), and a modal dialog shell built on <dialog> (Escape closes).
+import { closeAndRefocus } from "../components/focus.ts";
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { useApp } from "../context.tsx";
@@ -95,10 +96,7 @@ export function Modal({ title, onClose, children, wide, class: cls }: { title: s
     const d = ref.current;
     const opener = document.activeElement as HTMLElement | null;
     if (d && !d.open) d.showModal();
-    return () => {
-      if (d?.open) d.close();
-      if (opener && document.contains(opener)) opener.focus();
-    };
+    return () => closeAndRefocus(d, opener);
   }, []);
   return (
     <dialog
