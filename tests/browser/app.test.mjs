@@ -618,10 +618,11 @@ describe("forgot my password, on an instance that sends mail", { concurrency: fa
     await Promise.all([n.page.waitForURL((u) => u.pathname === "/"), n.page.getByRole("button", { name: "Sign in" }).click()]);
     // Remembered: the next login on this browser asks for no code.
     await n.page.context().clearCookies({ name: /session/ });
-    // The page still believes it is signed in until /api/v1/me answers 401 (its bell may ask for
-    // the notifications meanwhile, and get a 401 too).
+    // The page still believes it is signed in until /api/v1/me answers 401 (its bell and its
+    // favourites menu may ask for their lists meanwhile, and get a 401 too).
     n.allowHttpError(/\/api\/v1\/me$/, 401);
     n.allowHttpError(/\/api\/v1\/notifications\?limit=\d+$/, 401);
+    n.allowHttpError(/\/api\/v1\/me\/favourites$/, 401);
     await login(n.page, "admin", "a brand new passphrase");
     await n.page.waitForURL((u) => u.pathname === "/");
     n.assertClean();

@@ -343,14 +343,19 @@ describe("oidc-provider as a program", () => {
     let stderr = "";
     child.stdout.on("data", (d) => { stdout += d; });
     child.stderr.on("data", (d) => { stderr += d; });
-    const deadline = Date.now() + 15_000;
-    while (!stdout.includes("\n") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
-    const line = stdout.split("\n")[0];
-    const info = JSON.parse(line);
-    assert.deepEqual(Object.keys(info), ["issuer", "port"]);
-    assert.equal(info.issuer, `http://127.0.0.1:${info.port}`);
-    assert.equal(line, JSON.stringify(info));
+    const exited = once(child, "exit");
+    // Whatever fails below, the child must not outlive the test: its pipes would keep this file's
+    // process alive until the runner's timeout, and the whole file would be reported cancelled.
+    let line;
     try {
+      const deadline = Date.now() + 15_000;
+      while (!stdout.includes("\n") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      line = stdout.split("\n")[0];
+      assert.ok(line, `no JSON line within 15 s; stderr: ${stderr}`);
+      const info = JSON.parse(line);
+      assert.deepEqual(Object.keys(info), ["issuer", "port"]);
+      assert.equal(info.issuer, `http://127.0.0.1:${info.port}`);
+      assert.equal(line, JSON.stringify(info));
       const op = { issuer: info.issuer, disco: await (await fetch(`${info.issuer}/.well-known/openid-configuration`)).json() };
       const { page, code } = await fullLogin(op, ["x", "pw"]);
       const { json } = await exchange(op, code, page.verifier);
@@ -362,7 +367,7 @@ describe("oidc-provider as a program", () => {
     } finally {
       child.kill("SIGTERM");
     }
-    const [codeOut, signal] = await once(child, "exit");
+    const [codeOut, signal] = await exited;
     assert.equal(signal, null, stderr);
     assert.equal(codeOut, 0, stderr);
     assert.equal(stdout, `${line}\n`, "stdout carries only the JSON line");
