@@ -16,7 +16,7 @@ import { ConfirmEmailPage, ForgotPasswordPage, InvitePage, LoginPage, RegisterPa
 import { HomePage, ToolPage } from "./pages/home.tsx";
 import { NotFoundPage } from "./pages/notfound.tsx";
 import { SearchPage } from "./pages/search.tsx";
-import { SESSION_ENDED_EVENT } from "./pads/socket.ts";
+import { SESSION_ENDED_EVENT } from "./realtime.ts";
 import { NAVIGATE_EVENT, PROTECTED, TOOLS, type Route, type Tool, matchRoute, navigate, safeNext, toolOf } from "./router.ts";
 import { SSO_PENDING, mustSetUpTwoFactor, providerLogoutUrl } from "./sso.ts";
 import { useInstall } from "./install.ts";

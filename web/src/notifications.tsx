@@ -6,7 +6,7 @@ import { useApp } from "./context.tsx";
 import { Alert, Button, Card, ErrorAlert, useAsync } from "./components/ui.tsx";
 import { navigate } from "./router.ts";
 import { reportIdleness } from "./idle.ts";
-import { TopicSocket } from "./pads/socket.ts";
+import { TopicSocket } from "./realtime.ts";
 import { startRingtone } from "./ringtone.ts";
 import type { MessageKey } from "./i18n/index.ts";
 

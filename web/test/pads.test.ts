@@ -4,7 +4,7 @@ import { applyToRuns, parseRuns, runsLength, runsToRanges } from "../src/pads/au
 import { mapRuns, opFromChanges } from "../src/pads/changes.ts";
 import { PadClient, type OutMessage } from "../src/pads/client.ts";
 import { apply, transform, type Op } from "../src/pads/ot.ts";
-import { backoffDelay, roomHint, socketPath } from "../src/pads/socket.ts";
+import { backoffDelay, roomHint, socketPath } from "../src/realtime.ts";
 import { UndoManager } from "../src/pads/undo.ts";
 import { doubledMarker } from "../src/pads/list-markers.ts";
 

@@ -2,7 +2,7 @@
 // topic `chat:{me}` through the pads' socket client, with the catch-up state machine of sync.ts.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { reportIdleness } from "../idle.ts";
-import { type ConnState, TopicSocket } from "../pads/socket.ts";
+import { type ConnState, TopicSocket } from "../realtime.ts";
 import { type Action, type ChatState, initialState, reduce } from "./state.ts";
 import { type ChatEvent, ChatSync, type SyncOutput } from "./sync.ts";
 

@@ -8,7 +8,7 @@ import { IconClose } from "../components/icons.tsx";
 import { Button, ErrorAlert, Loading } from "../components/ui.tsx";
 import { getItem, setItem } from "../storage.ts";
 import { chatTime, mergeChat, readChatMessage, type ChatMessage } from "./chat.ts";
-import type { ConnState } from "./socket.ts";
+import type { ConnState } from "../realtime.ts";
 import { authorClass } from "./colors.ts";
 import { personName } from "../people.ts";
 

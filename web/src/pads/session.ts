@@ -12,7 +12,7 @@ import { PadClient, type OpEvent } from "./client.ts";
 import { readChatMessage, type ChatMessage } from "./chat.ts";
 import { authorClass, cspSafeEditorStyles, safeColor } from "./colors.ts";
 import { cpLength, cpToUtf16, diff, normalize, toEditorChanges, transformPosition, utf16ToCp, type Op } from "./ot.ts";
-import { TopicSocket, type ConnState, type Peer } from "./socket.ts";
+import { TopicSocket, type ConnState, type Peer } from "../realtime.ts";
 import { UndoManager } from "./undo.ts";
 import { collapseDoubledMarkers } from "./lists.ts";
 import { FORMAT_EVENT, activeFormats, formatChange, linkAt, setLink, type Command, type Element as FormatElement, type Format } from "./format.ts";

@@ -2,7 +2,7 @@
 // re-fetches the view (which applies its own visibility rules). Uses the pads' socket client, which
 // imports nothing else.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type ConnState, TopicSocket } from "../pads/socket.ts";
+import { type ConnState, TopicSocket } from "../realtime.ts";
 
 export function usePollLive(pollId: string | null, onChanged: () => void, onDeleted: () => void): ConnState | null {
   const [state, setState] = useState<ConnState | null>(null);

@@ -3,7 +3,7 @@
 // local camera/microphone/screen, and what the UI shows (people, streams, chat, lobby, notices).
 // No UI here: the screens read this object and call its methods; `subscribe` tells them to redraw.
 import type { MessageKey, Params } from "../i18n/index.ts";
-import { type ConnState, TopicSocket } from "../pads/socket.ts";
+import { type ConnState, TopicSocket } from "../realtime.ts";
 import { chooseSpeaker, tileKey } from "./layout.ts";
 import { type Devices, listDevices, mediaErrorKind, openBoth, openCamera, openMic, openScreen } from "./media.ts";
 import { SerialQueue, out, parseFrame } from "./signalling.ts";
