@@ -17,7 +17,8 @@ import { HomePage, ToolPage } from "./pages/home.tsx";
 import { NotFoundPage } from "./pages/notfound.tsx";
 import { SearchPage } from "./pages/search.tsx";
 import { SESSION_ENDED_EVENT } from "./realtime.ts";
-import { NAVIGATE_EVENT, PROTECTED, TOOLS, type Route, type Tool, matchRoute, navigate, safeNext, toolOf } from "./router.ts";
+import { NAVIGATE_EVENT, PROTECTED, TOOLS, type Route, type Tool, matchRoute, navigate, safeNext, toolDefOf, toolOf } from "./router.ts";
+import type { Chunk } from "./tool.ts";
 import { SSO_PENDING, mustSetUpTwoFactor, providerLogoutUrl } from "./sso.ts";
 import { useInstall } from "./install.ts";
 import { Bell } from "./notifications.tsx";
@@ -253,16 +254,6 @@ function BootSpinner({ label }: { label: string }) {
   );
 }
 
-/** A separately bundled part of the UI, kept once loaded. */
-interface Chunk<M> {
-  load: () => Promise<M>;
-  mod: M | null;
-}
-
-function chunk<M>(load: () => Promise<M>): Chunk<M> {
-  return { load, mod: null };
-}
-
 /** Loads a chunk the first time one of its pages is shown, with a retry if loading fails. */
 function LazyChunk<M>({ of, render }: { of: Chunk<M>; render: (mod: M) => ComponentChildren }) {
   const { t } = useApp();
@@ -303,94 +294,21 @@ function LazyChunk<M>({ of, render }: { of: Chunk<M>; render: (mod: M) => Compon
   return <>{render(mod)}</>;
 }
 
-/**
- * The pad page (CodeMirror, marked, DOMPurify) is a separate chunk, loaded the first time a pad is
- * opened: every other page, the pads list included, stays small. The other tools are chunks of their own too.
- */
-const padsHomeChunk = chunk(() => import("./pads/home.tsx"));
-const padsChunk = chunk(() => import("./pages/pads.tsx"));
-const pollsChunk = chunk(() => import("./pages/polls.tsx"));
-const wikisChunk = chunk(() => import("./pages/wikis.tsx"));
-const chatChunk = chunk(() => import("./pages/chat.tsx"));
-const videoChunk = chunk(() => import("./pages/video.tsx"));
-
-/** Starts fetching the chunk of a route's page (kept by the browser's module map for LazyChunk). */
+/** Starts fetching the chunk of a tool's page (kept by the browser's module map for LazyChunk). */
 function preloadChunk(route: Route) {
-  const of: Partial<Record<Route["name"], Chunk<unknown>>> = {
-    pads: padsHomeChunk,
-    pad: padsChunk,
-    polls: pollsChunk,
-    pollNew: pollsChunk,
-    poll: pollsChunk,
-    pollAdmin: pollsChunk,
-    wikis: wikisChunk,
-    wikiNew: wikisChunk,
-    wiki: wikisChunk,
-    chat: chatChunk,
-    chatTeam: chatChunk,
-    video: videoChunk,
-    videoRoom: videoChunk,
-  };
   // A failure shows in LazyChunk, which loads again with a retry button.
-  of[route.name]?.load().catch(() => undefined);
+  toolDefOf(route)?.page(route).chunk.load().catch(() => undefined);
 }
 
-function LazyPads({ id }: { id: string | null }) {
-  if (id === null) return <LazyChunk of={padsHomeChunk} render={(mod) => <mod.PadsHomePage />} />;
-  return <LazyChunk of={padsChunk} render={(mod) => <mod.PadPage key={id} id={id} />} />;
-}
-
-type PollsView = { page: "mine" } | { page: "new" } | { page: "poll"; id: string; edit: string | null } | { page: "admin"; token: string };
-
-function LazyPolls({ view }: { view: PollsView }) {
-  return (
-    <LazyChunk
-      of={pollsChunk}
-      render={(mod) => {
-        switch (view.page) {
-          case "mine":
-            return <mod.MyPollsPage />;
-          case "new":
-            return <mod.NewPollPage />;
-          case "poll":
-            return <mod.PollPage key={view.id} id={view.id} editToken={view.edit} />;
-          case "admin":
-            return <mod.PollAdminPage key={view.token} token={view.token} />;
-        }
-      }}
-    />
-  );
-}
-
-type WikisView = { page: "home" } | { page: "new" } | { page: "wiki"; params: Record<string, string> };
-
-function LazyWikis({ view }: { view: WikisView }) {
-  return (
-    <LazyChunk
-      of={wikisChunk}
-      render={(mod) => {
-        switch (view.page) {
-          case "home":
-            return <mod.WikisHomePage />;
-          case "new":
-            return <mod.NewWikiPage />;
-          case "wiki": {
-            const p = view.params;
-            return <mod.WikiSite key={p.slug} params={{ ...p, slug: p.slug ?? "", view: p.view ?? "page", page: p.page ?? "" }} />;
-          }
-        }
-      }}
-    />
-  );
-}
-
-function LazyChat({ params }: { params: Record<string, string> | null }) {
-  // Moving between channels and teams keeps the same chat (and its one realtime connection).
-  return <LazyChunk of={chatChunk} render={(mod) => (params === null ? <mod.ChatHomePage /> : <mod.ChatTeamPage params={params} />)} />;
-}
-
-function LazyVideo({ room }: { room: string | null }) {
-  return <LazyChunk of={videoChunk} render={(mod) => (room === null ? <mod.VideoHomePage /> : <mod.VideoRoomPage key={room} id={room} />)} />;
+/**
+ * A tool's page, from the tool's own declaration (src/<tool>/index.tsx). The key holds the tool
+ * and the page's identity: another tool, or another pad or room, is a new LazyChunk.
+ */
+function ToolRoute({ route }: { route: Route }) {
+  const def = toolDefOf(route);
+  if (!def) return <NotFoundPage />;
+  const shown = def.page(route);
+  return <LazyChunk key={`${def.tool}:${shown.key}`} of={shown.chunk} render={shown.render} />;
 }
 
 function Page({ route }: { route: Route }) {
@@ -415,32 +333,6 @@ function Page({ route }: { route: Route }) {
       return <SetupPage />;
     case "tool":
       return <ToolPage tool={route.params.tool as Tool} />;
-    case "pads":
-      return <LazyPads id={null} />;
-    case "pad":
-      return <LazyPads key={route.params.id} id={route.params.id ?? ""} />;
-    case "polls":
-      return <LazyPolls view={{ page: "mine" }} />;
-    case "pollNew":
-      return <LazyPolls key="new" view={{ page: "new" }} />;
-    case "poll":
-      return <LazyPolls view={{ page: "poll", id: route.params.id ?? "", edit: route.params.edit ?? null }} />;
-    case "pollAdmin":
-      return <LazyPolls view={{ page: "admin", token: route.params.token ?? "" }} />;
-    case "wikis":
-      return <LazyWikis view={{ page: "home" }} />;
-    case "wikiNew":
-      return <LazyWikis key="new" view={{ page: "new" }} />;
-    case "wiki":
-      return <LazyWikis view={{ page: "wiki", params: route.params }} />;
-    case "chat":
-      return <LazyChat key="home" params={null} />;
-    case "chatTeam":
-      return <LazyChat key="team" params={route.params} />;
-    case "video":
-      return <LazyVideo room={null} />;
-    case "videoRoom":
-      return <LazyVideo key={route.params.room} room={route.params.room ?? ""} />;
     case "account":
       return <AccountPage />;
     case "admin":
@@ -455,6 +347,8 @@ function Page({ route }: { route: Route }) {
       return <SearchPage key={location.search} q={new URLSearchParams(location.search).get("q") ?? ""} />;
     case "notFound":
       return <NotFoundPage />;
+    default:
+      return <ToolRoute route={route} />;
   }
 }
 

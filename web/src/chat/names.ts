@@ -1,7 +1,7 @@
 // Chat names and addresses (pure): team/channel name suggestions and checks, page links.
 import type { Translate } from "../i18n/index.ts";
 import { personName } from "../people.ts";
-import { suggestSlug } from "../wikis/names.ts";
+import { suggestSlug } from "../slug.ts";
 import type { Channel, ChatUser, Post } from "./types.ts";
 
 const enc = encodeURIComponent;

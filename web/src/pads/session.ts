@@ -1,5 +1,5 @@
 // A live pad: the CodeMirror editor, the OT client, the socket, own undo/redo, remote carets and
-// authorship. The page (pages/pads.tsx) renders around it and listens to `onUi`.
+// authorship. The page (pads/page.tsx) renders around it and listens to `onUi`.
 import { Annotation, Compartment, EditorSelection, EditorState, Prec, StateEffect, StateField, Transaction, type Extension } from "@codemirror/state";
 import { Decoration, EditorView, WidgetType, drawSelection, highlightActiveLine, keymap, type DecorationSet } from "@codemirror/view";
 import { defaultKeymap, indentWithTab } from "@codemirror/commands";

@@ -1,30 +1,8 @@
 // The polls endpoints (docs/polls-api.md) over the app's one API client (CSRF token, errors).
 import { api } from "../api.ts";
-import type { User } from "../types.ts";
 import type { Answer, CreatePollBody, CreatedPoll, MyPoll, OptionInput, Participant, PollComment, PollView, VoteAnswer } from "./types.ts";
 
 const enc = encodeURIComponent;
-
-interface GuestAnswer {
-  id: string;
-  display_name: string;
-  avatar_color: string;
-  csrf_token: string;
-}
-
-/**
- * Makes sure this browser has an identity before a write: the signed-in user's session, or a guest
- * (cookie + CSRF token). The server also remembers votes and unlocked polls by this identity.
- */
-export async function ensureIdentity(user: User | null): Promise<void> {
-  if (api.csrfToken) return;
-  if (user) {
-    await api.get("/api/v1/me");
-    return;
-  }
-  const g = await api.get<GuestAnswer>("/api/v1/guest");
-  api.setCsrfToken(g.csrf_token);
-}
 
 export const pollPath = (id: string) => `/api/v1/polls/${enc(id)}`;
 export const adminPath = (token: string) => `/api/v1/poll-admin/${enc(token)}`;

@@ -7,7 +7,7 @@ import { ApiError, errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
 import { IconDownload, IconVideo } from "../components/icons.tsx";
 import { navigate } from "../router.ts";
-import { openLinkedRoom } from "../video/api.ts";
+import { openLinkedRoom } from "../linked-room.ts";
 import { Alert, Badge, Button, CopyField, cx, useConfirm } from "../components/ui.tsx";
 import { type Lang, type MessageKey, type Translate, formatDateTime } from "../i18n/index.ts";
 import { type PollTarget, editPage, finalIcsUrl, pollRoomName, pollsApi } from "./api.ts";

@@ -1,30 +1,8 @@
 // The video rooms endpoints (docs/video-api.md) over the app's one API client (CSRF token, errors).
 import { api } from "../api.ts";
-import type { User } from "../types.ts";
 import type { IceServer, Room } from "./types.ts";
 
 const enc = encodeURIComponent;
-
-interface GuestAnswer {
-  id: string;
-  display_name: string;
-  avatar_color: string;
-  csrf_token: string;
-}
-
-/**
- * Makes sure this browser has an identity before a write or the realtime socket: the signed-in
- * user's session, or a guest (cookie + CSRF token). Returns the guest's name, if any.
- */
-export async function ensureIdentity(user: User | null): Promise<string | null> {
-  if (user) {
-    if (!api.csrfToken) await api.get("/api/v1/me");
-    return null;
-  }
-  const g = await api.get<GuestAnswer>("/api/v1/guest");
-  api.setCsrfToken(g.csrf_token);
-  return g.display_name;
-}
 
 export interface CreateRoomBody {
   name?: string;
@@ -67,14 +45,3 @@ export function roomList(x: Room[] | { rooms: Room[] }): Room[] {
 /** The page of a room on this site. */
 export const roomPage = (id: string) => `/video/${enc(id)}`;
 
-/**
- * The room that belongs to something else of this site (a poll's meeting): the first person to ask
- * creates it under the chosen name and becomes its moderator; everyone after lands in the same room
- * (one idempotent PUT: no failed request for the browser to report).
- * Returns the room's page.
- */
-export async function openLinkedRoom(user: User | null, name: string, title: string): Promise<string> {
-  await ensureIdentity(user);
-  await videoApi.open(name, title.trim().slice(0, 120) || undefined);
-  return roomPage(name);
-}

@@ -5,7 +5,8 @@ import { ApiError } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { Alert, Button, ErrorAlert, Link, Loading, cx } from "../components/ui.tsx";
 import { navigate } from "../router.ts";
-import { ensureIdentity, videoApi } from "./api.ts";
+import { ensureNamedIdentity } from "../hooks/identity.ts";
+import { videoApi } from "./api.ts";
 import { VideoCall } from "./call.ts";
 import { ChatPanel } from "./chat.tsx";
 import { Controls, type Panel } from "./controls.tsx";
@@ -33,7 +34,7 @@ export function RoomScreen({ id }: { id: string }) {
     (async () => {
       try {
         // The realtime socket needs an identity: the session, or a guest cookie.
-        await ensureIdentity(user);
+        await ensureNamedIdentity(user);
         const room = await videoApi.get(id);
         if (alive) setLoad({ state: "ready", room });
       } catch (e) {

@@ -5,7 +5,8 @@ import { useApp } from "../context.tsx";
 import { Badge, Button, Card, EmptyState, ErrorAlert, Link, Loading, TextField, useAsync, useConfirm } from "../components/ui.tsx";
 import { formatDate } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
-import { type CreateRoomBody, ensureIdentity, roomPage, videoApi } from "./api.ts";
+import { ensureNamedIdentity } from "../hooks/identity.ts";
+import { type CreateRoomBody, roomPage, videoApi } from "./api.ts";
 import { IconArrowRight, IconLock, IconSettings, IconTrash, IconUsers } from "./icons.tsx";
 import { parseCapacity, ROOM_NAME, roomFromInput, slugRoomName } from "./layout.ts";
 import { RoomOptionFields, RoomSettingsForm } from "./room-settings.tsx";
@@ -33,7 +34,7 @@ export function StartCall() {
     setBusy(true);
     setError(null);
     try {
-      await ensureIdentity(user);
+      await ensureNamedIdentity(user);
       const body: CreateRoomBody = {};
       if (name) body.name = name;
       if (title.trim()) body.title = title.trim();

@@ -1,6 +1,5 @@
 // The wiki endpoints (docs/wiki-api.md) over the app's one API client (CSRF token, errors).
 import { ApiError, api } from "../api.ts";
-import type { User } from "../types.ts";
 import { pageSegment } from "./names.ts";
 import type {
   Backlink,
@@ -40,24 +39,6 @@ function query(params: Record<string, string | number | null | undefined>): stri
   for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== "") q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : "";
-}
-
-interface GuestAnswer {
-  csrf_token: string;
-}
-
-/**
- * Makes sure this browser has an identity before a write: the signed-in user's session, or a guest
- * (cookie + CSRF token) for wikis that anyone may edit.
- */
-export async function ensureIdentity(user: User | null): Promise<void> {
-  if (api.csrfToken) return;
-  if (user) {
-    await api.get("/api/v1/me");
-    return;
-  }
-  const g = await api.get<GuestAnswer>("/api/v1/guest");
-  api.setCsrfToken(g.csrf_token);
 }
 
 /** The conflict of a 409 answer to a save, if it carries one. */

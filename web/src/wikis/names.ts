@@ -4,22 +4,7 @@
 /** Same rules as the server (crates/wikitext names.rs): 2–63 chars, a–z 0–9, inner single hyphens. */
 export const SLUG_MAX = 63;
 
-/**
- * An address suggested from a title: accents dropped, lowercase ASCII letters and digits, words
- * joined by single hyphens, at most 63 characters.
- */
-export function suggestSlug(title: string): string {
-  const ascii = title
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .replace(/œ/gi, "oe")
-    .replace(/æ/gi, "ae")
-    .replace(/ß/g, "ss")
-    .toLowerCase();
-  let slug = ascii.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  if (slug.length > SLUG_MAX) slug = slug.slice(0, SLUG_MAX).replace(/-+$/, "");
-  return slug;
-}
+export { suggestSlug } from "../slug.ts";
 
 export type SlugProblem = "length" | "chars" | "hyphens" | null;
 

@@ -8,7 +8,8 @@ import { Alert, Button, EmptyState, ErrorAlert, Link, Loading, cx, useAsync, use
 import { EmbedCode } from "../components/embed-code.tsx";
 import { formatDateTime } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
-import { ensureIdentity, wikisApi } from "./api.ts";
+import { ensureIdentity } from "../hooks/identity.ts";
+import { wikisApi } from "./api.ts";
 import { Modal, WikiHtml, jumpTo, setFlash, takeFlash, type Flash } from "./content.tsx";
 import { IconBacklinks, IconComment, IconEdit, IconEye, IconEyeOff, IconHistory, IconRename, IconRestore, IconShieldPage, IconTrash } from "./icons.tsx";
 import { displayName, pageHref, pageKey, pageNameProblem } from "./names.ts";

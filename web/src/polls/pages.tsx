@@ -9,12 +9,13 @@ import { EmbedCode } from "../components/embed-code.tsx";
 import { Alert, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Link, Loading, PageHeader, TextField, cx, useAsync, useConfirm } from "../components/ui.tsx";
 import { StarButton } from "../favourites.tsx";
 import { type MessageKey, formatDate, formatDateTime } from "../i18n/index.ts";
-import { type PollTarget, adminPage, csvUrl, editPage, ensureIdentity, finalIcsUrl, pollPage, pollsApi, sitePath } from "../polls/api.ts";
-import { Comments, FinalBanner, PollBoard, optionLabels } from "../polls/board.tsx";
-import { AboutFields, ClassicOptionsEditor, DateOptionsEditor, SettingsFields } from "../polls/editors.tsx";
-import { type SettingsErrors, type SettingsForm, LIMITS, createBody, defaultSettings, settingsFromView, settingsPatch, validateSettings } from "../polls/form.ts";
-import { IconCalendar, IconList, IconLock, IconPlus } from "../polls/icons.tsx";
-import { useCompact, usePollLive } from "../polls/live.ts";
+import { ensureIdentity } from "../hooks/identity.ts";
+import { type PollTarget, adminPage, csvUrl, editPage, finalIcsUrl, pollPage, pollsApi, sitePath } from "./api.ts";
+import { Comments, FinalBanner, PollBoard, optionLabels } from "./board.tsx";
+import { AboutFields, ClassicOptionsEditor, DateOptionsEditor, SettingsFields } from "./editors.tsx";
+import { type SettingsErrors, type SettingsForm, LIMITS, createBody, defaultSettings, settingsFromView, settingsPatch, validateSettings } from "./form.ts";
+import { IconCalendar, IconList, IconLock, IconPlus } from "./icons.tsx";
+import { useCompact, usePollLive } from "./live.ts";
 import {
   type ClassicItem,
   type ClassicProblem,
@@ -26,10 +27,10 @@ import {
   classicItem,
   daysFromOptions,
   removedWithAnswers,
-} from "../polls/options.ts";
-import { type DevicePoll, POLLS_KEY, forgetPoll, noteTitle, rememberCreatedPoll, rememberedPolls } from "../polls/device.ts";
-import { browserTimeZone } from "../polls/time.ts";
-import type { MyPoll, OptionInput, PollKind, PollView } from "../polls/types.ts";
+} from "./options.ts";
+import { type DevicePoll, POLLS_KEY, forgetPoll, noteTitle, rememberCreatedPoll, rememberedPolls } from "./device.ts";
+import { browserTimeZone } from "./time.ts";
+import type { MyPoll, OptionInput, PollKind, PollView } from "./types.ts";
 import { navigate } from "../router.ts";
 
 function PollIcon() {

@@ -7,10 +7,10 @@ import { useApp, useTitle } from "../context.tsx";
 import { IconArrowRight, IconChat } from "../components/icons.tsx";
 import { Badge, Button, Card, EmptyState, ErrorAlert, Link, Loading, PageHeader, TextField, useAsync } from "../components/ui.tsx";
 import { navigate } from "../router.ts";
-import { chatApi } from "../chat/api.ts";
-import { nameProblem, suggestName, teamHref } from "../chat/names.ts";
-import type { Team } from "../chat/types.ts";
-import { type ChatRoute, ChatWorkspace } from "../chat/workspace.tsx";
+import { chatApi } from "./api.ts";
+import { nameProblem, suggestName, teamHref } from "./names.ts";
+import type { Team } from "./types.ts";
+import { type ChatRoute, ChatWorkspace } from "./workspace.tsx";
 
 function ChatIcon() {
   return (

@@ -3,8 +3,8 @@
 import { useApp, useTitle } from "../context.tsx";
 import { IconVideo } from "../components/icons.tsx";
 import { Card, Link, PageHeader } from "../components/ui.tsx";
-import { RoomScreen } from "../video/room.tsx";
-import { JoinByLink, MyRooms, StartCall } from "../video/start.tsx";
+import { RoomScreen } from "./room.tsx";
+import { JoinByLink, MyRooms, StartCall } from "./start.tsx";
 
 export function VideoHomePage() {
   const { t, user } = useApp();
