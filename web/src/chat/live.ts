@@ -120,16 +120,3 @@ export function usePageVisible(): boolean {
   return visible;
 }
 
-/** True while the viewport is phone-sized (the drawer layout). */
-export function usePhone(query = "(max-width: 699.98px)"): boolean {
-  const [match, setMatch] = useState(() => typeof matchMedia === "function" && matchMedia(query).matches);
-  useEffect(() => {
-    if (typeof matchMedia !== "function") return;
-    const mq = matchMedia(query);
-    const on = () => setMatch(mq.matches);
-    on();
-    mq.addEventListener("change", on);
-    return () => mq.removeEventListener("change", on);
-  }, [query]);
-  return match;
-}

@@ -13,7 +13,8 @@ import { type ChannelCommand, ChannelPane, JoinPrompt } from "./channel.tsx";
 import { ChatCtx, type ChatActions, type ChatCtxValue, useChat } from "./ctx.tsx";
 import { BrowseDialog, CreateChannelDialog, DirectDialog, EditChannelDialog, MembersDialog } from "./dialogs.tsx";
 import { IconMenu, IconThreads } from "./icons.tsx";
-import { useChatLive, useChatStore, usePageVisible, usePhone } from "./live.ts";
+import { useMediaQuery } from "../hooks/media.ts";
+import { useChatLive, useChatStore, usePageVisible } from "./live.ts";
 import { formatFull, snippet } from "./message.tsx";
 import { channelHref, channelLabel, defaultChannel, findChannel, permalinkHref, postAuthor } from "./names.ts";
 import { SidePanel } from "./panel.tsx";
@@ -55,7 +56,8 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
   const [ready, setReady] = useState(false);
   const [loadError, setLoadError] = useState<unknown>(null);
   const visible = usePageVisible();
-  const phone = usePhone();
+  // The drawer layout, on a phone-sized viewport.
+  const phone = useMediaQuery("(max-width: 699.98px)");
   const [drawer, setDrawer] = useState(false);
   const [dialog, setDialog] = useState<DialogState | null>(null);
   const [editing, setEditing] = useState<string | null>(null);

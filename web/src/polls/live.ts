@@ -47,16 +47,3 @@ export function usePollLive(pollId: string | null, onChanged: () => void, onDele
   return state;
 }
 
-/** True while the viewport is narrower than 600 px (the compact poll layout). */
-export function useCompact(query = "(max-width: 599.98px)"): boolean {
-  const [match, setMatch] = useState(() => typeof matchMedia === "function" && matchMedia(query).matches);
-  useEffect(() => {
-    if (typeof matchMedia !== "function") return;
-    const mq = matchMedia(query);
-    const on = () => setMatch(mq.matches);
-    on();
-    mq.addEventListener("change", on);
-    return () => mq.removeEventListener("change", on);
-  }, [query]);
-  return match;
-}

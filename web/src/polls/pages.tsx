@@ -15,7 +15,8 @@ import { Comments, FinalBanner, PollBoard, optionLabels } from "./board.tsx";
 import { AboutFields, ClassicOptionsEditor, DateOptionsEditor, SettingsFields } from "./editors.tsx";
 import { type SettingsErrors, type SettingsForm, LIMITS, createBody, defaultSettings, settingsFromView, settingsPatch, validateSettings } from "./form.ts";
 import { IconCalendar, IconList, IconLock, IconPlus } from "./icons.tsx";
-import { useCompact, usePollLive } from "./live.ts";
+import { useMediaQuery } from "../hooks/media.ts";
+import { usePollLive } from "./live.ts";
 import {
   type ClassicItem,
   type ClassicProblem,
@@ -32,6 +33,9 @@ import { type DevicePoll, POLLS_KEY, forgetPoll, noteTitle, rememberCreatedPoll,
 import { browserTimeZone } from "./time.ts";
 import type { MyPoll, OptionInput, PollKind, PollView } from "./types.ts";
 import { navigate } from "../router.ts";
+
+/** The compact poll layout: a viewport narrower than 600 px. */
+const COMPACT = "(max-width: 599.98px)";
 
 function PollIcon() {
   return (
@@ -447,7 +451,7 @@ export function PollPage({ id, editToken }: { id: string; editToken: string | nu
   const { t } = useApp();
   const target = useMemo<PollTarget>(() => ({ kind: "public", key: id }), [id]);
   const { view, error, locked, deleted, live, load } = usePollView(target, editToken);
-  const compact = useCompact();
+  const compact = useMediaQuery(COMPACT);
   useTitle(view?.poll.title ?? t("tool.polls.name"));
 
   if (locked) return <PasswordGate id={id} onUnlocked={() => void load()} />;
@@ -531,7 +535,7 @@ export function PollAdminPage({ token }: { token: string }) {
   const { t } = useApp();
   const target = useMemo<PollTarget>(() => ({ kind: "admin", key: token }), [token]);
   const { view, error, deleted, live, load, replace, setDeleted } = usePollView(target, null);
-  const compact = useCompact();
+  const compact = useMediaQuery(COMPACT);
   useTitle(view ? t("polls.adminTitle", { title: view.poll.title }) : t("polls.administer"));
   const [fresh] = useState(() => {
     const mine = justCreated === token;

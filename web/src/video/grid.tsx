@@ -2,24 +2,11 @@
 // the screen large on a stage with the people in a strip beside it (below it on a phone).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { cx } from "../components/ui.tsx";
+import { useMediaQuery } from "../hooks/media.ts";
 import type { VideoCall } from "./call.ts";
 import { fitTiles, gridLayout } from "./layout.ts";
 import { Tile } from "./tiles.tsx";
 import type { Participant } from "./types.ts";
-
-/** True on a screen taller than wide (a phone held upright). */
-function usePortrait(): boolean {
-  const q = "(max-aspect-ratio: 1/1)";
-  const [portrait, setPortrait] = useState(() => typeof matchMedia === "function" && matchMedia(q).matches);
-  useEffect(() => {
-    if (typeof matchMedia !== "function") return;
-    const mq = matchMedia(q);
-    const on = () => setPortrait(mq.matches);
-    mq.addEventListener("change", on);
-    return () => mq.removeEventListener("change", on);
-  }, []);
-  return portrait;
-}
 
 /** The content size of an element, followed as it changes. */
 function useSize<E extends HTMLElement>(key: unknown) {
@@ -44,7 +31,8 @@ interface TileSpec {
 }
 
 export function CallGrid({ call }: { call: VideoCall }) {
-  const portrait = usePortrait();
+  // A screen taller than wide (a phone held upright).
+  const portrait = useMediaQuery("(max-aspect-ratio: 1/1)");
   const self = call.self;
   const others = call.others;
   const people: TileSpec[] = others.map((p) => ({ p, source: "camera" as const, isSelf: false }));

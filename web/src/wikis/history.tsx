@@ -7,6 +7,7 @@ import { Alert, Button, EmptyState, ErrorAlert, Link, Loading, cx, useConfirm } 
 import { formatDateTime } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { ensureIdentity } from "../hooks/identity.ts";
+import { useMediaQuery } from "../hooks/media.ts";
 import { wikisApi } from "./api.ts";
 import { DiffView } from "./content.tsx";
 import { isEmptyDiff } from "./diffview.ts";
@@ -15,19 +16,6 @@ import { displayName, formatSizeChange, pageHref } from "./names.ts";
 import { useWiki } from "./shell.tsx";
 import type { DiffAnswer, History, Revision } from "./types.ts";
 import { personName } from "../people.ts";
-
-export function useNarrow(query = "(max-width: 760px)"): boolean {
-  const [match, setMatch] = useState(() => typeof matchMedia === "function" && matchMedia(query).matches);
-  useEffect(() => {
-    if (typeof matchMedia !== "function") return;
-    const mq = matchMedia(query);
-    const on = () => setMatch(mq.matches);
-    on();
-    mq.addEventListener("change", on);
-    return () => mq.removeEventListener("change", on);
-  }, [query]);
-  return match;
-}
 
 export function KindBadge({ kind }: { kind: string }) {
   const { t } = useApp();
@@ -200,7 +188,7 @@ export function HistoryPage({ name, from, to }: { name: string; from: number | n
 export function DiffPanel({ name, from, to }: { name: string; from: number; to: number }) {
   const { t } = useApp();
   const { wiki } = useWiki();
-  const narrow = useNarrow();
+  const narrow = useMediaQuery("(max-width: 760px)");
   const [mode, setMode] = useState<"inline" | "side">("inline");
   const [state, setState] = useState<{ data: DiffAnswer | null; error: unknown }>({ data: null, error: null });
   useEffect(() => {
