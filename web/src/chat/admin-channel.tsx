@@ -1,5 +1,6 @@
 // A channel's settings, from the channel menu: its incoming webhooks (channel admins) and how long
 // its messages are kept (team admins). docs/chat-api.md "Incoming webhooks" and "Retention".
+import { useSubmit } from "../hooks/submit.ts";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
@@ -171,8 +172,7 @@ function RetentionSection({ ch }: { ch: Channel }) {
   const [mode, setMode] = useState<"default" | "days">(typeof ch.retention_days === "number" ? "days" : "default");
   const [days, setDays] = useState(typeof ch.retention_days === "number" ? String(ch.retention_days) : "");
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const [saved, setSaved] = useState(false);
   const daysId = `r${useId()}`;
   const n = Number(days.trim());
@@ -195,16 +195,11 @@ function RetentionSection({ ch }: { ch: Channel }) {
     setSaved(false);
     if (mode === "days" && !valid) return;
     const value = mode === "days" ? n : null;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await chatApi.setRetention(ch.id, value);
       setCurrent(value);
       setSaved(true);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
 
   return (

@@ -1,5 +1,6 @@
 // The chat's dialogs: create a channel, browse and join channels, start a direct message, edit a
 // channel's header and purpose, see a channel's members and invite people.
+import { useSubmit } from "../hooks/submit.ts";
 import { useEffect, useState } from "preact/hooks";
 import { errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
@@ -337,10 +338,9 @@ export function EditChannelDialog({ ch, onClose, onSaved }: { ch: Channel; onClo
 export function MembersDialog({ ch, invite, onClose }: { ch: Channel; invite: boolean; onClose: () => void }) {
   const { t } = useApp();
   const [members, setMembers] = useState<ChatMember[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const [adding, setAdding] = useState(invite);
   const [picked, setPicked] = useState<ChatMember[]>([]);
-  const [busy, setBusy] = useState(false);
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let alive = true;
@@ -367,17 +367,12 @@ export function MembersDialog({ ch, invite, onClose }: { ch: Channel; invite: bo
               disabled={!picked.length}
               loading={busy}
               onClick={async () => {
-                setBusy(true);
-                setError(null);
-                try {
+                await run(async () => {
                   for (const m of picked) await chatApi.addMember(ch.id, m.username);
                   setPicked([]);
                   setAdding(false);
                   setTick((n) => n + 1);
-                } catch (e) {
-                  setError(e);
-                }
-                setBusy(false);
+                });
               }}
             >
               {t("chat.add")}

@@ -11,7 +11,7 @@ import { type ChatMessage } from "./chat.ts";
 import { ChatPanel, storeChatOpen, storedChatOpen, usePadChat } from "./chat-panel.tsx";
 import { CommentsColumn } from "./comments-panel.tsx";
 import { renderMarkdown } from "./markdown.ts";
-import { PasswordGate } from "./password.tsx";
+import { PadPasswordGate } from "./password.tsx";
 import { PadSession, type PadToast, type PadUi } from "./session.ts";
 import { FormatToolbar, storeMode, storedMode, type EditMode } from "./toolbar.tsx";
 import { identity, type Me } from "./identity.ts";
@@ -162,7 +162,7 @@ export function PadPage({ id }: { id: string }) {
   };
 
   if (locked) {
-    return <PasswordGate id={id} onUnlocked={() => setAttempt((n) => n + 1)} />;
+    return <PadPasswordGate id={id} onUnlocked={() => setAttempt((n) => n + 1)} />;
   }
 
   if (loadError) {

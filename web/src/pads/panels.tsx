@@ -1,5 +1,6 @@
 // The pad page's side panels: the people on the pad (and my name and colour), and sharing
 // (links, embedding, password, deletion).
+import { useSubmit } from "../hooks/submit.ts";
 import { useState } from "preact/hooks";
 import { ApiError, api, errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
@@ -23,15 +24,12 @@ export function PeoplePanel({ ui, me, readonly, session, onMe, toast }: { ui: Pa
   const { t, updateUser } = useApp();
   const [name, setName] = useState(me.name);
   const [color, setColor] = useState(me.color);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const people = ui?.people ?? [];
 
   const save = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = { display_name: name.trim(), avatar_color: color };
       if (me.guest) {
         await api.patch("/api/v1/guest", body);
@@ -44,10 +42,7 @@ export function PeoplePanel({ ui, me, readonly, session, onMe, toast }: { ui: Pa
       toast(t("pad.nameSaved"));
       // Own name updated in place: the session keeps the same identity (and caret).
       onMe({ ...me, name: body.display_name, color });
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
 
   return (

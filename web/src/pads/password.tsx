@@ -4,7 +4,8 @@ import { useState } from "preact/hooks";
 import { ApiError, api, errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
 import { IconKey } from "../components/icons.tsx";
-import { Alert, Button, Card, Link, PageHeader, TextField } from "../components/ui.tsx";
+import { PasswordGate } from "../components/password-gate.tsx";
+import { Alert, Button, Link, TextField } from "../components/ui.tsx";
 import type { Translate } from "../i18n/index.ts";
 
 const enc = encodeURIComponent;
@@ -18,49 +19,31 @@ export function padRequestError(t: Translate, err: unknown): string {
   return errorText(t, err);
 }
 
-export function PasswordGate({ id, onUnlocked }: { id: string; onUnlocked: () => void }) {
+/** The form shown to someone opening a protected pad. */
+export function PadPasswordGate({ id, onUnlocked }: { id: string; onUnlocked: () => void }) {
   const { t } = useApp();
-  const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post(`/api/v1/pads/${enc(id)}/unlock`, { password });
-      onUnlocked();
-      return;
-    } catch (err) {
-      setError(err instanceof ApiError && err.code === "forbidden" ? t("pad.wrongPassword") : errorText(t, err));
-    }
-    setBusy(false);
-  };
   return (
-    <div class="container page page-narrow">
-      <PageHeader
-        title={t("pad.locked")}
-        icon={
-          <span class="tool-icon tool-pads">
-            <IconKey size={28} />
-          </span>
-        }
-      />
-      <Card id="pad-unlock">
-        <form class="form" onSubmit={submit}>
-          <p class="muted">{t("pad.lockedBody", { name: id })}</p>
-          <TextField label={t("pad.password")} type="password" name="pad-password" value={password} onValue={setPassword} required autocomplete="off" error={error} />
-          <div class="form-actions">
-            <Button type="submit" loading={busy} disabled={!password}>
-              {t("pad.unlock")}
-            </Button>
-            <Link href="/pads" class="btn btn-secondary">
-              {t("pad.backToPads")}
-            </Link>
-          </div>
-        </form>
-      </Card>
-    </div>
+    <PasswordGate
+      id="pad-unlock"
+      icon={
+        <span class="tool-icon tool-pads">
+          <IconKey size={28} />
+        </span>
+      }
+      title={t("pad.locked")}
+      body={t("pad.lockedBody", { name: id })}
+      label={t("pad.password")}
+      name="pad-password"
+      autocomplete="off"
+      submitLabel={t("pad.unlock")}
+      wrongPassword={t("pad.wrongPassword")}
+      unlock={(password) => api.post(`/api/v1/pads/${enc(id)}/unlock`, { password })}
+      onUnlocked={onUnlocked}
+    >
+      <Link href="/pads" class="btn btn-secondary">
+        {t("pad.backToPads")}
+      </Link>
+    </PasswordGate>
   );
 }
 

@@ -1,5 +1,6 @@
 // Account: profile, password, two-factor sign-in, sessions, API tokens, storage used, data export,
 // log out everywhere.
+import { useSubmit } from "../hooks/submit.ts";
 import { NotificationsCard } from "../notifications.tsx";
 import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
@@ -245,24 +246,18 @@ function TokensCard({ confirm }: { confirm: Confirm }) {
   const { t, lang } = useApp();
   const tokens = useAsync(() => api.get<ApiToken[]>("/api/v1/me/tokens"), []);
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const [created, setCreated] = useState<NewApiToken | null>(null);
 
   const create = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (!name.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const tok = await api.post<NewApiToken>("/api/v1/me/tokens", { name: name.trim() });
       setCreated(tok);
       setName("");
       tokens.reload();
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
 
   const revoke = async (tok: ApiToken) => {
@@ -353,18 +348,7 @@ export function TwoFactorCard() {
   const [code, setCode] = useState("");
   const [setup, setSetup] = useState<TotpSetup | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
-  };
+  const { busy, error, run } = useSubmit();
   const begin = (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
     return run(async () => {

@@ -1,6 +1,7 @@
 // Administration: users (with their storage and quotas), moderation and its audit log, invitations,
 // the instance settings an association changes (admin-settings.tsx), the technical configuration
 // (read-only).
+import { useSubmit } from "../hooks/submit.ts";
 import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
@@ -197,20 +198,14 @@ function QuotaCell({ user, report, onSaved }: { user: User; report: UsageReport;
   const mine = report.users.find((x) => x.user_id === user.id);
   const limit = mine ? mine.limit_bytes : report.default_limit_bytes;
   const [mb, setMb] = useState(mine?.custom_limit ? String((mine.limit_bytes ?? 0) / 1_000_000) : "");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const save = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const quota_bytes = mb.trim() === "" ? null : Math.round(Number(mb) * 1_000_000);
       await api.put(`/api/v1/admin/users/${encodeURIComponent(user.id)}/quota`, { quota_bytes });
       onSaved();
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
   const used = formatBytes(mine?.used_bytes ?? 0, lang);
   return (
@@ -358,30 +353,24 @@ function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] })
   const [label, setLabel] = useState("");
   const [email, setEmail] = useState("");
   const [uses, setUses] = useState("1");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const [created, setCreated] = useState<NewInvite | null>(null);
 
   const create = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const inv = await api.post<NewInvite>("/api/v1/admin/invites", {
         valid_hours: hours,
         label: label.trim(),
         email: email.trim() || null,
         max_uses: Math.max(1, Math.round(Number(uses) || 1)),
-      });
-      setCreated(inv);
-      setLabel("");
-      setEmail("");
-      setUses("1");
-      invites.reload();
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
+    setCreated(inv);
+    setLabel("");
+    setEmail("");
+    setUses("1");
+    invites.reload();
+    });
   };
 
   const revoke = async (inv: Invite) => {

@@ -1,4 +1,5 @@
 // Login, registration (open or by invitation), password reset by e-mail and first-admin setup.
+import { useSubmit } from "../hooks/submit.ts";
 import type { ComponentChildren, TargetedEvent } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api.ts";
@@ -401,20 +402,14 @@ export function ForgotPasswordPage() {
   const { t, lang, instance } = useApp();
   useTitle(t("forgot.title"));
   const [login, setLogin] = useState("");
-  const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.post("/api/v1/auth/password-reset", { login: login.trim(), lang });
       setSent(true);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
   return (
     <AuthCard title={t("forgot.heading")} subtitle={t("forgot.subtitle")}>
@@ -450,22 +445,16 @@ export function ResetPasswordPage() {
   useTitle(t("reset.title"));
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const mismatch = confirm.length > 0 && confirm !== password;
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (password !== confirm) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.post("/api/v1/auth/password-reset/confirm", { token, new_password: password });
       setDone(true);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
   return (
     <AuthCard title={t("reset.heading")} subtitle={t("reset.subtitle")}>
@@ -511,18 +500,12 @@ export function UnsubscribePage() {
   useTitle(t("unsubscribe.title"));
   const token = location.hash.slice(1);
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const stop = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.post("/api/v1/chat/email/unsubscribe", { token });
       setDone(true);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
   return (
     <AuthCard title={t("unsubscribe.title")}>

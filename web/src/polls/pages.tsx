@@ -1,12 +1,13 @@
 // Polls: my polls (/polls), create (/poll/new), view and vote (/poll/:id, ?edit=token), administer
 // (/poll/admin/:token). Loaded on demand by app.tsx (its own chunk). Contract: docs/polls-api.md.
+import { PasswordGate } from "../components/password-gate.tsx";
 import { personName } from "../people.ts";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { ApiError, errorText } from "../api.ts";
+import { ApiError } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { IconArrowRight, IconDownload, IconEdit, IconPoll, IconSettings, IconTrash } from "../components/icons.tsx";
 import { EmbedCode } from "../components/embed-code.tsx";
-import { Alert, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Link, Loading, PageHeader, TextField, cx, useAsync, useConfirm } from "../components/ui.tsx";
+import { Alert, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Link, Loading, PageHeader, cx, useAsync, useConfirm } from "../components/ui.tsx";
 import { StarButton } from "../favourites.tsx";
 import { type MessageKey, formatDate, formatDateTime } from "../i18n/index.ts";
 import { ensureIdentity } from "../hooks/identity.ts";
@@ -454,7 +455,7 @@ export function PollPage({ id, editToken }: { id: string; editToken: string | nu
   const compact = useMediaQuery(COMPACT);
   useTitle(view?.poll.title ?? t("tool.polls.name"));
 
-  if (locked) return <PasswordGate id={id} onUnlocked={() => void load()} />;
+  if (locked) return <PollPasswordGate id={id} onUnlocked={() => void load()} />;
   if (error && !view) {
     if (error instanceof ApiError && error.status === 404) return <Missing admin={false} />;
     return (
@@ -484,48 +485,30 @@ export function PollPage({ id, editToken }: { id: string; editToken: string | nu
   );
 }
 
-function PasswordGate({ id, onUnlocked }: { id: string; onUnlocked: () => void }) {
+function PollPasswordGate({ id, onUnlocked }: { id: string; onUnlocked: () => void }) {
   const { t, user } = useApp();
   useTitle(t("polls.lockedTitle"));
-  const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await ensureIdentity(user);
-      await pollsApi.unlock(id, password);
-      onUnlocked();
-      return;
-    } catch (err) {
-      setError(err instanceof ApiError && err.code === "forbidden" ? t("polls.wrongPassword") : errorText(t, err));
-    }
-    setBusy(false);
-  };
   return (
-    <div class="container page page-narrow">
-      <PageHeader
-        title={t("polls.lockedTitle")}
-        icon={
-          <span class="tool-icon tool-polls">
-            <IconLock size={28} />
-          </span>
-        }
-      />
-      <Card id="poll-unlock">
-        <form class="form" onSubmit={submit}>
-          <p class="muted">{t("polls.lockedBody")}</p>
-          <TextField label={t("polls.password")} type="password" name="poll-password" value={password} onValue={setPassword} required autocomplete="current-password" error={error} />
-          <div class="form-actions">
-            <Button type="submit" loading={busy} disabled={!password}>
-              {t("polls.unlock")}
-            </Button>
-          </div>
-        </form>
-      </Card>
-    </div>
+    <PasswordGate
+      id="poll-unlock"
+      icon={
+        <span class="tool-icon tool-polls">
+          <IconLock size={28} />
+        </span>
+      }
+      title={t("polls.lockedTitle")}
+      body={t("polls.lockedBody")}
+      label={t("polls.password")}
+      name="poll-password"
+      autocomplete="current-password"
+      submitLabel={t("polls.unlock")}
+      wrongPassword={t("polls.wrongPassword")}
+      unlock={async (password) => {
+        await ensureIdentity(user);
+        await pollsApi.unlock(id, password);
+      }}
+      onUnlocked={onUnlocked}
+    />
   );
 }
 

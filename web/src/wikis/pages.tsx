@@ -1,6 +1,7 @@
 // Wikis: the farm's directory (/wikis: public wikis, my wikis, notifications, search across
 // wikis), creating or importing a wiki (/wikis/new) and a wiki's pages (/w/{slug}/…). Loaded on
 // demand by app.tsx (its own chunk). Contract: docs/wiki-api.md.
+import { useSubmit } from "../hooks/submit.ts";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
@@ -203,18 +204,12 @@ function SearchAll() {
 function Notifications() {
   const { t, lang } = useApp();
   const list = useAsync(() => wikisApi.notifications(), []);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const mark = async (ids: number[] | "all") => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await wikisApi.markRead(ids);
       if (list.data) list.setData(list.data.map((n) => (ids === "all" || ids.includes(n.id) ? { ...n, read: true } : n)));
-    } catch (e) {
-      setError(e);
-    }
-    setBusy(false);
+    });
   };
   const unread = (list.data ?? []).filter((n) => !n.read).length;
   return (

@@ -1,5 +1,6 @@
 // A wiki's settings (its admins): general, menu with preview, comments, members, export, lock
 // (instance admins), delete.
+import { useSubmit } from "../hooks/submit.ts";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
@@ -314,18 +315,12 @@ function MembersCard() {
 function LockCard() {
   const { t } = useApp();
   const { wiki, setWiki } = useWiki();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const toggle = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await wikisApi.lock(wiki.slug, !wiki.locked);
       setWiki({ ...wiki, locked: !wiki.locked });
-    } catch (e) {
-      setError(e);
-    }
-    setBusy(false);
+    });
   };
   return (
     <Card title={t("wiki.lock.title")} description={wiki.locked ? t("wiki.lock.lockedDesc") : t("wiki.lock.desc")} id="wiki-lock" icon={<IconLock />}>

@@ -1,5 +1,6 @@
 // The layout of a wiki (`/w/{slug}/…`): a header bar in the wiki's colour (title, search), the
 // wiki's menu and tools as a side navigation (a drawer on a phone), and the page inside.
+import { useSubmit } from "../hooks/submit.ts";
 import type { ComponentChildren } from "preact";
 import { createContext } from "preact";
 import { useContext, useEffect, useState } from "preact/hooks";
@@ -182,19 +183,13 @@ function TitleOf({ title }: { title: string }) {
 function WatchWiki() {
   const { t } = useApp();
   const { wiki, setWiki } = useWiki();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const watching = !!wiki.watching;
   const toggle = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await wikisApi.watchWiki(wiki.slug, !watching);
       setWiki({ ...wiki, watching: !watching });
-    } catch (e) {
-      setError(e);
-    }
-    setBusy(false);
+    });
   };
   return (
     <div class="wiki-watch">
