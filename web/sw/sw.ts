@@ -73,7 +73,7 @@ interface PushPayload {
 }
 
 self.addEventListener("push", (event) => {
-  let p: PushPayload | null = null;
+  let p: PushPayload | null;
   try {
     p = event.data?.json() as PushPayload;
   } catch {

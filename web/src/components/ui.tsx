@@ -275,7 +275,6 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]) {
     return () => {
       alive = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { ...state, reload, setData: (data: T) => setState({ data, error: null, loading: false }) };

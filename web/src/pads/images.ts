@@ -104,7 +104,7 @@ export function uploadImage(padId: string, file: Blob, onProgress: (fraction: nu
     };
     xhr.onerror = () => reject(new ApiError("network", "the upload did not reach the server", 0));
     xhr.onload = () => {
-      let data: unknown = undefined;
+      let data: unknown;
       try {
         data = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
       } catch {

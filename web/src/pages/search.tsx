@@ -32,12 +32,12 @@ export function snippetParts(snippet: string): { text: string; hit: boolean }[] 
   const out: { text: string; hit: boolean }[] = [];
   for (const [i, piece] of snippet.split("\u0002").entries()) {
     if (i === 0) {
-      if (piece) out.push({ text: piece.replace(/\u0003/g, ""), hit: false });
+      if (piece) out.push({ text: piece.replaceAll("\u0003", ""), hit: false });
       continue;
     }
     const [hit = "", rest = ""] = piece.split("\u0003", 2);
     if (hit) out.push({ text: hit, hit: true });
-    if (rest) out.push({ text: rest.replace(/\u0003/g, ""), hit: false });
+    if (rest) out.push({ text: rest.replaceAll("\u0003", ""), hit: false });
   }
   return out;
 }

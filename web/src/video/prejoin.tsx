@@ -144,9 +144,9 @@ export function PreJoin({ call }: { call: VideoCall }) {
 }
 
 export function DeviceSelect({ call, kind, label, value }: { call: VideoCall; kind: "audioinput" | "videoinput"; label: string; value: string | null }) {
+  const { t } = useApp();
   const list = call.devices[kind];
   if (list.length < 1) return null;
-  const { t } = useApp();
   return (
     <label class="field video-device">
       <span class="field-label">{label}</span>

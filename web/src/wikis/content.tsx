@@ -133,7 +133,7 @@ export function WikiHtml({ html, class: cls, current, id }: { html: string; clas
     const root = ref.current;
     if (!root || current === undefined) return;
     root.querySelectorAll<HTMLAnchorElement>("a[href]").forEach((a) => {
-      let here = false;
+      let here: boolean;
       try {
         here = new URL(a.getAttribute("href") ?? "", location.href).pathname === current;
       } catch {
