@@ -8,7 +8,7 @@ import { useApp } from "../context.tsx";
 import { Alert, Avatar, Badge, Button, EmptyState, Spinner, cx, useConfirm } from "../components/ui.tsx";
 import { type Upload, chatApi } from "./api.ts";
 import { useChat } from "./ctx.tsx";
-import { useDebounced } from "./dialogs.tsx";
+import { useDebounced } from "../hooks/debounce.ts";
 import { IconHash, IconLock, IconTrash } from "./icons.tsx";
 import { Modal } from "./menu.tsx";
 import type { Channel, ImportResult, ImportSource, TeamMember, TeamRole } from "./types.ts";

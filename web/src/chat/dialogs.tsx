@@ -1,5 +1,6 @@
 // The chat's dialogs: create a channel, browse and join channels, start a direct message, edit a
 // channel's header and purpose, see a channel's members and invite people.
+import { useDebounced } from "../hooks/debounce.ts";
 import { useSubmit } from "../hooks/submit.ts";
 import { useEffect, useState } from "preact/hooks";
 import { errorText } from "../api.ts";
@@ -12,15 +13,6 @@ import { Modal } from "./menu.tsx";
 import { PresenceDot } from "./message.tsx";
 import { nameProblem, suggestName } from "./names.ts";
 import type { BrowseChannel, Channel, ChatMember } from "./types.ts";
-
-export function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const id = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(id);
-  }, [value, ms]);
-  return v;
-}
 
 /**
  * A search box's text and what `search` finds in the current team for it (asked 200 ms after the

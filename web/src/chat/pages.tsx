@@ -1,6 +1,6 @@
 // Chat (Mattermost class): /chat (my teams, create a team, join an open team) and a team's chat
 // (/chat/{team}/…: channels, direct messages, threads, permalinks). Signed-in users only. Loaded
-// on demand by app.tsx (its own chunk). Contract: docs/chat-api.md.
+// on demand (its own chunk, declared in index.tsx). Contract: docs/chat-api.md.
 import { useState } from "preact/hooks";
 import { errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";

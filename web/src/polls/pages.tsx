@@ -1,5 +1,5 @@
 // Polls: my polls (/polls), create (/poll/new), view and vote (/poll/:id, ?edit=token), administer
-// (/poll/admin/:token). Loaded on demand by app.tsx (its own chunk). Contract: docs/polls-api.md.
+// (/poll/admin/:token). Loaded on demand (its own chunk, declared in index.tsx). Contract: docs/polls-api.md.
 import { PasswordGate } from "../components/password-gate.tsx";
 import { personName } from "../people.ts";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";

@@ -1,5 +1,5 @@
 // Video calls (Jitsi Meet class): /video (start a call, join by link, my rooms) and /video/{room}
-// (pre-join, lobby, the call). Loaded on demand by app.tsx (its own chunk). Contract: docs/video-api.md.
+// (pre-join, lobby, the call). Loaded on demand (its own chunk, declared in index.tsx). Contract: docs/video-api.md.
 import { useApp, useTitle } from "../context.tsx";
 import { IconVideo } from "../components/icons.tsx";
 import { Card, Link, PageHeader } from "../components/ui.tsx";

@@ -1,8 +1,9 @@
 // Wikis: the farm's directory (/wikis: public wikis, my wikis, notifications, search across
 // wikis), creating or importing a wiki (/wikis/new) and a wiki's pages (/w/{slug}/…). Loaded on
-// demand by app.tsx (its own chunk). Contract: docs/wiki-api.md.
+// demand (its own chunk, declared in index.tsx). Contract: docs/wiki-api.md.
+import { useDebounced } from "../hooks/debounce.ts";
 import { useSubmit } from "../hooks/submit.ts";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { IconArrowRight, IconWiki } from "../components/icons.tsx";
@@ -29,15 +30,6 @@ function WikiIcon() {
       <IconWiki size={28} />
     </span>
   );
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const id = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(id);
-  }, [value, ms]);
-  return v;
 }
 
 // ---------------------------------------------------------------- /wikis
