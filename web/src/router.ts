@@ -60,6 +60,11 @@ export function toolDefOf(route: Route): ToolDef | null {
   return (TOOL_DEFS as readonly ToolDef[]).find((d) => d.routes.includes(route.name)) ?? null;
 }
 
+/** How a page may be framed by other sites, or null when it may not (see ToolDef.embed). */
+export function embedOf(route: Route): { asksName: boolean } | null {
+  return toolDefOf(route)?.embed?.(route) ?? null;
+}
+
 /** The tool a page belongs to (the header highlights it), or null outside the tools. */
 export function toolOf(route: Route): Tool | null {
   if (route.name === "tool") return (TOOLS as readonly string[]).includes(route.params.tool ?? "") ? (route.params.tool as Tool) : null;

@@ -49,6 +49,11 @@ export interface ToolDef<N extends string = string> {
   match: (path: string, search: string) => RouteMatch<N> | null;
   /** Routes that need a signed-in user (the others are open to guests). */
   needsAccount: readonly N[];
+  /**
+   * The pages other sites may frame with `?embed=1` (the server's `embeddable_path` says the
+   * same): null for the others; `asksName` when a guest chooses a name before the page shows.
+   */
+  embed?: (route: RouteMatch<N>) => { asksName: boolean } | null;
   /** The page of one of this tool's routes. */
   page: (route: RouteMatch<N>) => ToolPage;
 }

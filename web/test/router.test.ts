@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PROTECTED, matchRoute, safeNext, toolOf } from "../src/router.ts";
+import { PROTECTED, embedOf, matchRoute, safeNext, toolOf } from "../src/router.ts";
 import { describeUserAgent } from "../src/ua.ts";
 
 test("routes", () => {
@@ -89,6 +89,19 @@ test("chat routes", () => {
   assert.equal(matchRoute("/chat/a/b/c/d").name, "notFound");
   assert.ok(PROTECTED.has("chat"));
   assert.ok(PROTECTED.has("chatTeam"));
+});
+
+test("pages other sites may frame, as the tools declare them", () => {
+  assert.deepEqual(embedOf(matchRoute("/p/minutes")), { asksName: true });
+  assert.deepEqual(embedOf(matchRoute("/p/r-abc")), { asksName: false });
+  assert.deepEqual(embedOf(matchRoute("/poll/k3Jd9x")), { asksName: false });
+  assert.deepEqual(embedOf(matchRoute("/w/asso/Accueil")), { asksName: false });
+  assert.equal(embedOf(matchRoute("/w/asso/Accueil/edit")), null);
+  assert.equal(embedOf(matchRoute("/poll/admin/s3cr3t")), null);
+  assert.equal(embedOf(matchRoute("/pads")), null);
+  assert.equal(embedOf(matchRoute("/chat/team")), null);
+  assert.equal(embedOf(matchRoute("/video/room")), null);
+  assert.equal(embedOf(matchRoute("/account")), null);
 });
 
 test("creating a wiki needs an account", () => {

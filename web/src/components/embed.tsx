@@ -11,7 +11,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { useApp } from "../context.tsx";
-import type { Route } from "../router.ts";
+import { type Route, embedOf } from "../router.ts";
 import { getItem, setItem } from "../storage.ts";
 import { Alert, Button, ErrorAlert, Loading, TextField } from "./ui.tsx";
 
@@ -36,8 +36,7 @@ function named(g: GuestAnswer): boolean {
 /** Is this page the embed view of a page other sites may frame (the server's `embeddable_path`)? */
 export function isEmbedView(route: Route, search: string): boolean {
   if (new URLSearchParams(search).get("embed") !== "1") return false;
-  if (route.name === "pad" || route.name === "poll") return true;
-  return route.name === "wiki" && route.params.view === "page";
+  return embedOf(route) !== null;
 }
 
 /** This address without `embed=1`: the full app. */
@@ -52,7 +51,7 @@ type Phase = { kind: "checking" } | { kind: "name"; guest: GuestAnswer } | { kin
 export function EmbedShell({ route, children }: { route: Route; children: ComponentChildren }) {
   const { t, user, instance } = useApp();
   const [phase, setPhase] = useState<Phase>({ kind: user ? "ready" : "checking" });
-  const asksName = route.name === "pad" && !(route.params.id ?? "").startsWith("r-");
+  const asksName = embedOf(route)?.asksName ?? false;
 
   useEffect(() => {
     if (user) return;

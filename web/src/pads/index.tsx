@@ -15,6 +15,8 @@ export const padsTool = defineTool({
     return null;
   },
   needsAccount: [],
+  // A read-only pad (`r-…`) shows no name: only writers are named.
+  embed: (route) => (route.name === "pad" ? { asksName: !(route.params.id ?? "").startsWith("r-") } : null),
   page(route) {
     if (route.name === "pads") return page(home, "home", (m) => <m.PadsHomePage />);
     const id = route.params.id ?? "";

@@ -21,6 +21,7 @@ export const pollsTool = defineTool({
     return null;
   },
   needsAccount: [],
+  embed: (route) => (route.name === "poll" ? { asksName: false } : null),
   page(route) {
     const p = route.params;
     switch (route.name) {

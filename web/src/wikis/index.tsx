@@ -14,6 +14,7 @@ export const wikisTool = defineTool({
   paths: { "/wikis": "wikis", "/wikis/new": "wikiNew" },
   match: matchWiki,
   needsAccount: ["wikiNew"],
+  embed: (route) => (route.name === "wiki" && route.params.view === "page" ? { asksName: false } : null),
   page(route) {
     switch (route.name) {
       case "wikis":
