@@ -1,7 +1,7 @@
 // The chat's dialogs: create a channel, browse and join channels, start a direct message, edit a
 // channel's header and purpose, see a channel's members and invite people.
 import { useDebounced } from "../hooks/debounce.ts";
-import { useSubmit } from "../hooks/submit.ts";
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { useEffect, useState } from "preact/hooks";
 import { errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
@@ -45,24 +45,19 @@ export function CreateChannelDialog({ onClose, onCreated }: { onClose: () => voi
   const [nameEdited, setNameEdited] = useState(false);
   const [kind, setKind] = useState<"public" | "private">("public");
   const [purpose, setPurpose] = useState("");
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
   const effName = nameEdited ? name : suggestName(display);
   const problem = nameProblem(effName);
   const submit = async (e: Event) => {
     e.preventDefault();
     setTried(true);
     if (!display.trim() || problem) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const ch = await chatApi.createChannel(team.name, { name: effName, display_name: display.trim(), kind, purpose: purpose.trim() || undefined });
       onCreated(ch);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   return (
     <Modal title={t("chat.createChannel")} onClose={onClose}>
@@ -235,8 +230,7 @@ export function DirectDialog({ onClose, onOpen }: { onClose: () => void; onOpen:
   const { t } = useApp();
   const { meId } = useChat();
   const [picked, setPicked] = useState<ChatMember[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   return (
     <Modal title={t("chat.newDirect")} onClose={onClose} wide>
       <MemberPicker exclude={new Set([meId])} picked={picked} max={7} onToggle={(m) => setPicked((p) => (p.some((x) => x.id === m.id) ? p.filter((x) => x.id !== m.id) : [...p, m]))} />
@@ -249,14 +243,10 @@ export function DirectDialog({ onClose, onOpen }: { onClose: () => void; onOpen:
           disabled={!picked.length}
           loading={busy}
           onClick={async () => {
-            setBusy(true);
-            setError(null);
-            try {
+            await run(async () => {
               await onOpen(picked.map((m) => m.username));
-            } catch (e) {
-              setError(e);
-              setBusy(false);
-            }
+              return STAY_BUSY;
+            });
           }}
         >
           {t("chat.go")}

@@ -1,6 +1,7 @@
 // Chat (Mattermost class): /chat (my teams, create a team, join an open team) and a team's chat
 // (/chat/{team}/…: channels, direct messages, threads, permalinks). Signed-in users only. Loaded
 // on demand (its own chunk, declared in index.tsx). Contract: docs/chat-api.md.
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { useState } from "preact/hooks";
 import { errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
@@ -96,8 +97,7 @@ function TeamCard({ team }: { team: Team }) {
 
 function JoinRow({ team }: { team: Team }) {
   const { t } = useApp();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   return (
     <li class="list-item" data-team={team.name}>
       <div class="list-main">
@@ -110,15 +110,11 @@ function JoinRow({ team }: { team: Team }) {
         loading={busy}
         aria-label={t("chat.joinNamed", { name: team.display_name })}
         onClick={async () => {
-          setBusy(true);
-          setError(null);
-          try {
+          await run(async () => {
             await chatApi.joinTeam(team.name);
             navigate(teamHref(team.name));
-          } catch (e) {
-            setError(e);
-            setBusy(false);
-          }
+            return STAY_BUSY;
+          });
         }}
       >
         {t("chat.join")}
@@ -135,8 +131,7 @@ function CreateTeam() {
   const [description, setDescription] = useState("");
   const [openTeam, setOpenTeam] = useState(true);
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const effName = edited ? name : suggestName(display);
   const problem = nameProblem(effName);
   return (
@@ -148,15 +143,11 @@ function CreateTeam() {
           e.preventDefault();
           setTried(true);
           if (!display.trim() || problem) return;
-          setBusy(true);
-          setError(null);
-          try {
+          await run(async () => {
             const team = await chatApi.createTeam({ name: effName, display_name: display.trim(), description: description.trim() || undefined, open: openTeam });
             navigate(teamHref(team.name));
-          } catch (err) {
-            setError(err);
-            setBusy(false);
-          }
+            return STAY_BUSY;
+          });
         }}
       >
         <TextField label={t("chat.teamDisplayName")} value={display} onValue={setDisplay} maxLength={64} error={tried && !display.trim() ? t("chat.needName") : null} />

@@ -2,6 +2,7 @@
 // resolves the page (channel, direct message, permalink, followed threads), keeps unread counts,
 // marks channels read while they are on screen, notifies, and lays out the sidebar, the channel
 // and the side panel.
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
@@ -775,8 +776,7 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
 
 function NoTeam({ name, missing, onJoined }: { name: string; missing: Missing | null; onJoined: () => void }) {
   const { t } = useApp();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const open = missing?.kind === "noTeam" ? missing.open : null;
   return (
     <div class="container page page-narrow">
@@ -791,15 +791,11 @@ function NoTeam({ name, missing, onJoined }: { name: string; missing: Missing | 
             <Button
               loading={busy}
               onClick={async () => {
-                setBusy(true);
-                setError(null);
-                try {
+                await run(async () => {
                   await chatApi.joinTeam(open.name);
                   onJoined();
-                } catch (e) {
-                  setError(e);
-                  setBusy(false);
-                }
+                  return STAY_BUSY;
+                });
               }}
             >
               {t("chat.joinTeam")}

@@ -7,6 +7,7 @@
 // cookie of its own (SameSite=None, Partitioned: see ARCHITECTURE.md, "Embedding"), which
 // every request and the WebSocket of the frame then carry. A browser that keeps no cookie at all
 // for frames shows a way out instead of a tool that cannot connect.
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
@@ -118,20 +119,15 @@ export function EmbedShell({ route, children }: { route: Route; children: Compon
 function NameForm({ guest, onDone }: { guest: GuestAnswer; onDone: () => void }) {
   const { t } = useApp();
   const [name, setName] = useState(guest.display_name);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.patch("/api/v1/guest", { display_name: name.trim() });
       setItem(NAMED_KEY, guest.id);
       onDone();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   return (
     <form class="embed-panel form" onSubmit={submit}>

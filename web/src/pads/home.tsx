@@ -1,5 +1,6 @@
 // The pads list (/pads): create, import, mine and recent. A chunk of its own, so that the list
 // does not download the editor (CodeMirror, marked, DOMPurify) that the pad page needs.
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import type { ComponentChildren } from "preact";
 import { useCallback, useState } from "preact/hooks";
 import { ApiError, api } from "../api.ts";
@@ -29,24 +30,19 @@ export function PadsHomePage() {
   const { t, user, lang } = useApp();
   useTitle(t("tool.pads.name"));
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const list = useAsync(() => (user ? api.get<PadListItem[]>("/api/v1/pads") : Promise.resolve([] as PadListItem[])), [user?.id]);
 
   const create = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const me = await identity(user);
       const n = name.trim();
       const res = await api.post<{ pad: { id: string } }>("/api/v1/pads", n ? { name: n } : {});
       if (me.guest) rememberPad(res.pad);
       navigate(`/p/${enc(res.pad.id)}`);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
 
   const mine = (list.data ?? []).filter((p) => p.owned);

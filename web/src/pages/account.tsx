@@ -1,6 +1,6 @@
 // Account: profile, password, two-factor sign-in, sessions, API tokens, storage used, data export,
 // log out everywhere.
-import { useSubmit } from "../hooks/submit.ts";
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { NotificationsCard } from "../notifications.tsx";
 import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
@@ -511,21 +511,16 @@ function DeleteAccountCard({ confirm }: { confirm: Confirm }) {
   const oidc = oidcProviderOf(user) !== null;
   const [password, setPassword] = useState("");
   const [erase, setErase] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (!(await confirm({ title: t("account.deleteConfirm"), body: t("account.deleteConfirmBody"), confirmLabel: t("account.delete"), danger: true }))) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.post("/api/v1/me/delete", { password, erase });
       setSession(null);
       navigate("/login");
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   return (
     <Card id="delete-account" class="card-danger" title={t("account.delete")} description={t("account.deleteDesc")} icon={<IconTrash />}>
@@ -558,20 +553,15 @@ function DeleteAccountCard({ confirm }: { confirm: Confirm }) {
 
 function DataCard({ confirm }: { confirm: Confirm }) {
   const { t, setSession } = useApp();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const logoutAll = async () => {
     if (!(await confirm({ title: t("account.logoutAllConfirm"), body: t("account.logoutAllBody"), confirmLabel: t("account.logoutAll"), danger: true }))) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.post("/api/v1/auth/logout-all");
       setSession(null);
       navigate("/login");
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   return (
     <>

@@ -1,5 +1,5 @@
 // Login, registration (open or by invitation), password reset by e-mail and first-admin setup.
-import { useSubmit } from "../hooks/submit.ts";
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import type { ComponentChildren, TargetedEvent } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api.ts";
@@ -226,16 +226,13 @@ function RegisterForm({ invite }: { invite?: string }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const mismatch = confirm.length > 0 && confirm !== password;
 
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (password !== confirm) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body: Record<string, string> = {
         username: username.trim(),
         password,
@@ -246,10 +243,8 @@ function RegisterForm({ invite }: { invite?: string }) {
       const s = await api.post<SessionAnswer>("/api/v1/auth/register", body);
       setSession(s);
       navigate("/", { replace: true });
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
 
   return (
@@ -342,16 +337,13 @@ export function SetupPage() {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const mismatch = confirm.length > 0 && confirm !== password;
 
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (password !== confirm) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const s = await api.post<SessionAnswer>("/api/v1/setup", {
         token,
         username: username.trim(),
@@ -361,10 +353,8 @@ export function SetupPage() {
       setSession(s);
       // Reload so the instance info (setup_required) is fresh.
       location.assign("/");
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
 
   let body: ComponentChildren;

@@ -1,6 +1,7 @@
 // The poll board: the results table with the voting row (wide screens) or the list of options with
 // totals, bars and toggles (phones), the participants' rows (edit / delete), the final option and
 // the comments. Used by the public page and the admin page.
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import type { ComponentChildren } from "preact";
 import { useEffect, useId, useMemo, useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
@@ -660,17 +661,12 @@ export function FinalBanner({ view }: { view: PollView }) {
 /** Opens the poll's video room (created by whoever asks first), titled after the poll. */
 function MeetingRoomButton({ view, label }: { view: PollView; label: string }) {
   const { t, user } = useApp();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const open = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       navigate(await openLinkedRoom(user, pollRoomName(view.poll.id), `${view.poll.title} · ${label}`));
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   return (
     <>

@@ -1,5 +1,6 @@
 // The owner changes a room after creating it (title, password, lobby, capacity), as Jitsi's
 // moderators add a password to a meeting already shared.
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { useState } from "preact/hooks";
 import { useApp } from "../context.tsx";
 import { Button, ErrorAlert, TextField } from "../components/ui.tsx";
@@ -49,8 +50,7 @@ export function RoomSettingsForm({ room, onSaved, onCancel }: { room: Room; onSa
   const [lobby, setLobby] = useState(room.lobby);
   const [capacity, setCapacity] = useState(String(room.capacity));
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const cap = parseCapacity(capacity);
 
   const submit = async (e: Event) => {
@@ -62,15 +62,11 @@ export function RoomSettingsForm({ room, onSaved, onCancel }: { room: Room; onSa
     if (removePassword) body.password = "";
     else if (password) body.password = password;
     if (cap !== null) body.capacity = cap;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await videoApi.patch(room.id, body);
       onSaved();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
 
   return (

@@ -1,5 +1,6 @@
 // /video: start a call (optional name, title, password, lobby, capacity), join one by its link or
 // name, and, for signed-in people, the rooms they created.
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { useState } from "preact/hooks";
 import { useApp } from "../context.tsx";
 import { Badge, Button, Card, EmptyState, ErrorAlert, Link, Loading, TextField, useAsync, useConfirm } from "../components/ui.tsx";
@@ -19,8 +20,7 @@ export function StartCall() {
   const [lobby, setLobby] = useState(false);
   const [capacity, setCapacity] = useState("");
   const [more, setMore] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const [tried, setTried] = useState(false);
 
   const nameError = tried && name && !ROOM_NAME.test(name) ? t("video.start.nameInvalid") : null;
@@ -31,9 +31,7 @@ export function StartCall() {
     e.preventDefault();
     setTried(true);
     if ((name && !ROOM_NAME.test(name)) || cap === "invalid") return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await ensureNamedIdentity(user);
       const body: CreateRoomBody = {};
       if (name) body.name = name;
@@ -43,10 +41,8 @@ export function StartCall() {
       if (cap !== null) body.capacity = cap;
       const { room } = await videoApi.create(body);
       navigate(roomPage(room.id));
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
 
   return (
