@@ -494,7 +494,7 @@ test("chat messages are read defensively and merged by id, oldest first", async 
 });
 
 test("chat times are relative today, a date otherwise", async () => {
-  const { chatTime } = await import("../src/pads/chat.ts");
+  const { chatTime } = await import("../src/format.ts");
   const now = new Date(2026, 10, 25, 15, 30, 0);
   const at = (h: number, min: number, day = 25) => new Date(2026, 10, day, h, min, 0).toISOString();
   assert.equal(chatTime("en", at(15, 30), now), "now");

@@ -12,15 +12,10 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { useApp } from "../context.tsx";
+import type { GuestAnswer } from "../hooks/identity.ts";
 import { type Route, embedOf } from "../router.ts";
 import { getItem, setItem } from "../storage.ts";
 import { Alert, Button, ErrorAlert, Loading, TextField } from "./ui.tsx";
-
-interface GuestAnswer {
-  id: string;
-  display_name: string;
-  csrf_token: string;
-}
 
 /** The guest this frame already named (per embedding site: browsers partition frames' storage). */
 const NAMED_KEY = "nichoir.embed-named";

@@ -35,24 +35,6 @@ export function mergeChat(list: readonly ChatMessage[], more: readonly ChatMessa
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
-/**
- * When a message was written, in the user's language: relative for today ("now", "5 minutes
- * ago", "2 hours ago"), else a short date and time.
- */
-export function chatTime(lang: "en" | "fr", iso: string, now: Date = new Date()): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
-  const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
-  const seconds = Math.floor((now.getTime() - d.getTime()) / 1000);
-  if (sameDay && seconds > -60) {
-    const rtf = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
-    if (seconds < 60) return rtf.format(0, "second");
-    if (seconds < 3600) return rtf.format(-Math.floor(seconds / 60), "minute");
-    return rtf.format(-Math.floor(seconds / 3600), "hour");
-  }
-  return new Intl.DateTimeFormat(lang === "fr" ? "fr-FR" : "en-GB", { dateStyle: "short", timeStyle: "short" }).format(d);
-}
-
 /** The import format for a file name (`txt`, `md`, `html`), or null when it is not importable. */
 export function importFormat(name: string, mime = ""): "txt" | "md" | "html" | "docx" | "odt" | null {
   const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? "";

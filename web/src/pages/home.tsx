@@ -16,7 +16,7 @@ import {
 } from "../components/icons.tsx";
 import { Alert, EmptyState, Link, Loading, PageHeader, useAsync } from "../components/ui.tsx";
 import { api, errorText } from "../api.ts";
-import { chatTime } from "../pads/chat.ts";
+import { chatTime } from "../format.ts";
 import { greetingKey } from "../i18n/index.ts";
 import { TOOLS, type Tool } from "../router.ts";
 import { loadAbout } from "./about.tsx";
