@@ -93,7 +93,7 @@ const pads = deviceList<DevicePad>(
   (p) => p.createdAt,
 );
 
-/** Remembers a pad this browser's guest created (pages/pads.tsx calls it after a creation). */
+/** Remembers a pad this browser's guest created (pads/home.tsx calls it after a creation). */
 export function rememberPad(pad: { id: string }, now = Date.now()): void {
   const id = text(pad.id);
   if (id) pads.update(id, (cur) => ({ id, createdAt: cur?.createdAt ?? now }));
