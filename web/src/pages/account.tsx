@@ -49,16 +49,13 @@ function ProfileCard({ user }: { user: User }) {
   const [displayName, setDisplayName] = useState(user.display_name);
   const [email, setEmail] = useState(user.email ?? "");
   const [color, setColor] = useState<string>(user.avatar_color || PALETTE[0]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const [saved, setSaved] = useState(false);
 
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    setSaved(false);
-    try {
+    await run(async () => {
+      setSaved(false);
       const u = await api.patch<User>("/api/v1/me", {
         display_name: displayName.trim(),
         email: email.trim() || null,
@@ -66,10 +63,7 @@ function ProfileCard({ user }: { user: User }) {
       });
       updateUser(u);
       setSaved(true);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
 
   return (
@@ -102,27 +96,21 @@ function PasswordCard() {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [confirm, setConfirm] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const [done, setDone] = useState(false);
   const mismatch = confirm.length > 0 && confirm !== next;
 
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (next !== confirm) return;
-    setBusy(true);
-    setError(null);
-    setDone(false);
-    try {
+    await run(async () => {
+      setDone(false);
       await api.post("/api/v1/me/password", { current_password: current, new_password: next });
       setCurrent("");
       setNext("");
       setConfirm("");
       setDone(true);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
 
   return (

@@ -1,6 +1,7 @@
 // The instance settings an association acts on (GET/PATCH /api/v1/admin/instance-settings): its
 // name and registration, the About page's facts and legal texts, mail with a "send a test mail"
 // button. A value the configuration file sets is shown, not editable.
+import { useSubmit } from "../hooks/submit.ts";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { useApp } from "../context.tsx";
@@ -223,19 +224,13 @@ function ListBox({ id, lines, disabled, onLines }: { id: string; lines: string[]
 function TestMail({ defaultTo }: { defaultTo: string }) {
   const { t } = useApp();
   const [to, setTo] = useState(defaultTo);
-  const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<TestMailResult | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const send = async () => {
-    setBusy(true);
-    setError(null);
-    setResult(null);
-    try {
+    await run(async () => {
+      setResult(null);
       setResult(await api.post<TestMailResult>("/api/v1/admin/instance-settings/test-mail", { to }));
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
   return (
     <div class="test-mail">

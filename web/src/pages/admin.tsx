@@ -228,25 +228,19 @@ function ModerationCard({ confirm, onRemoved }: { confirm: ReturnType<typeof use
   const { t } = useApp();
   const [link, setLink] = useState("");
   const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const [notice, setNotice] = useState<string | null>(null);
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (!(await confirm({ title: t("admin.removeConfirm"), body: link.trim(), confirmLabel: t("admin.remove"), danger: true }))) return;
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
+    await run(async () => {
+      setNotice(null);
       const r = await api.post<{ removed: { kind: string; label: string } }>("/api/v1/admin/moderation/remove", { link: link.trim(), reason: reason.trim() });
       setNotice(t("admin.removed", { label: r.removed.label }));
       setLink("");
       setReason("");
       onRemoved();
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
   // Finding content without its link: by name, title or public message text.
   const [query, setQuery] = useState("");

@@ -1,5 +1,6 @@
 // A wiki page: rendered HTML, table of contents, actions (edit, history, rename, delete, watch,
 // rules, backlinks), an old revision (?rev=N), a missing page, comments.
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { personName } from "../people.ts";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
@@ -191,22 +192,17 @@ function Toc({ toc }: { toc: TocEntry[] }) {
 function OldRevisionBanner({ name, rev, current, canEdit, loading, error, onRestored }: { name: string; rev: number; current: number; canEdit: boolean; loading: boolean; error: unknown; onRestored: () => void }) {
   const { t, user } = useApp();
   const { wiki } = useWiki();
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState<unknown>(null);
+  const { busy, error: err, run } = useSubmit();
   const [dialog, confirm] = useConfirm();
   const restore = async () => {
     if (!(await confirm({ title: t("wiki.rev.restoreConfirm", { rev }), body: t("wiki.rev.restoreBody"), confirmLabel: t("wiki.rev.restore") }))) return;
-    setBusy(true);
-    setErr(null);
-    try {
+    await run(async () => {
       await ensureIdentity(user);
       const res = await wikisApi.revert(wiki.slug, name, rev);
       setFlash({ kind: "success", text: t("wiki.rev.restored", { rev, newRev: res.rev }) });
       onRestored();
-    } catch (e) {
-      setErr(e);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   if (loading) return <Loading />;
   if (error) return <ErrorAlert error={error} />;
@@ -238,25 +234,19 @@ function OldRevisionBanner({ name, rev, current, canEdit, loading, error, onRest
 function RestoreDeleted({ name, onDone }: { name: string; onDone: () => void }) {
   const { t, user } = useApp();
   const { wiki } = useWiki();
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState<unknown>(null);
+  const { busy, error: err, run } = useSubmit();
   return (
     <>
       <Button
         variant="secondary"
         loading={busy}
         onClick={async () => {
-          setBusy(true);
-          setErr(null);
-          try {
+          await run(async () => {
             await ensureIdentity(user);
             await wikisApi.restorePage(wiki.slug, name);
             setFlash({ kind: "success", text: t("wiki.page.restored") });
             onDone();
-          } catch (e) {
-            setErr(e);
-          }
-          setBusy(false);
+          });
         }}
       >
         <IconRestore />
@@ -406,20 +396,15 @@ function RulesDialog({ data, onClose, onSaved }: { data: PageAnswer; onClose: ()
   const { wiki } = useWiki();
   const [view, setView] = useState<PageRule>(data.page.view_rule);
   const [edit, setEdit] = useState<PageRule>(data.page.edit_rule);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await wikisApi.setRules(wiki.slug, data.page.name, view, edit);
       onClose();
       onSaved();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   const select = (id: string, label: string, value: PageRule, set: (v: PageRule) => void, inherit: string, editors: string) => (
     <div class="field">
@@ -495,8 +480,7 @@ function Comments({ name }: { name: string }) {
   const list = useAsync(() => wikisApi.comments(wiki.slug, name), [wiki.slug, name, user?.id]);
   const [text, setText] = useState("");
   const [website, setWebsite] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const [dialog, confirm] = useConfirm();
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const submit = async (e: Event) => {
@@ -507,17 +491,12 @@ function Comments({ name }: { name: string }) {
       inputRef.current?.focus();
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await ensureIdentity(user);
       await wikisApi.comment(wiki.slug, name, body, website);
       setText("");
       list.reload();
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
   const remove = async (id: number, author: string) => {
     if (!(await confirm({ title: t("wiki.comments.deleteConfirm", { name: author }), confirmLabel: t("wiki.comments.delete"), danger: true }))) return;
