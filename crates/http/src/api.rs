@@ -8,6 +8,7 @@ use std::sync::Arc;
 use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, Handler, Responder};
+use schemars::{generate::SchemaSettings, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
 use crate::Guarded;
@@ -31,13 +32,23 @@ pub enum Envelope {
     Etherpad,
 }
 
+/// The JSON Schema of a Rust type, made by the document's one generator so that every named type
+/// lands once in `components.schemas` and is referred to from there.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+fn schema_fn<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
 /// What the request carries as its body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Body {
     None,
-    /// JSON; `required`: a missing body is refused (the example documents its fields).
+    /// JSON; `required`: a missing body is refused. Described by its Rust type (`schema`), or,
+    /// for a route not typed yet, by an example whose fields and value types become the schema.
     Json {
         example: Value,
+        schema: Option<SchemaFn>,
         required: bool,
     },
     /// Raw bytes (an upload, an import) of this content type.
@@ -61,6 +72,10 @@ pub struct RouteDoc {
     pub envelope: Envelope,
     /// The handler never looks at who asks (no 401/403 from the identity).
     pub no_identity: bool,
+    /// The type of the JSON success answer (`answers::<T>()`).
+    pub answer: Option<SchemaFn>,
+    /// The type the query string is read into (`query::<T>()`): each of its fields is a parameter.
+    pub query: Option<SchemaFn>,
 }
 
 /// Makes the actix route of one declared endpoint (a `Route` cannot be cloned, and each worker's
@@ -143,6 +158,12 @@ impl Api {
 
     /// The OpenAPI 3.1 document of every declared route, each with every status it answers.
     pub fn openapi(&self, title: &str, version: &str) -> Value {
+        let mut generator = SchemaSettings::draft2020_12()
+            .with(|s| {
+                s.definitions_path = "/components/schemas".into();
+                s.meta_schema = None;
+            })
+            .into_generator();
         let mut paths = Map::new();
         for d in &self.docs {
             let mut params: Vec<Value> = d
@@ -151,13 +172,20 @@ impl Api {
                 .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
                 .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
                 .collect();
-            params.extend(query_names(d.summary).into_iter().map(
-                |name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}),
-            ));
+            match d.query {
+                Some(query) => params.extend(query_parameters(&mut generator, query)),
+                None => params.extend(query_names(d.summary).into_iter().map(
+                    |name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}),
+                )),
+            }
             let mut responses = Map::new();
             for (status, content_type) in std::iter::once(&d.ok).chain(&d.also) {
                 let content = match (status, *content_type) {
                     (101 | 204, _) | (_, "") => json!({}),
+                    (_, ct @ "application/json") => match d.answer {
+                        Some(answer) => json!({ct: {"schema": answer(&mut generator)}}),
+                        None => json!({ct: {"schema": {}}}),
+                    },
                     (_, ct) => json!({ct: {"schema": {}}}),
                 };
                 responses.insert(
@@ -192,7 +220,25 @@ impl Api {
             }
             match &d.body {
                 Body::None => {}
-                Body::Json { example, required } => {
+                Body::Json {
+                    example,
+                    schema: Some(schema),
+                    required,
+                } => {
+                    let mut content = json!({"schema": schema(&mut generator)});
+                    if !example.is_null() {
+                        content["example"] = example.clone();
+                    }
+                    op["requestBody"] = json!({
+                        "required": required,
+                        "content": {"application/json": content}
+                    });
+                }
+                Body::Json {
+                    example,
+                    schema: None,
+                    required,
+                } => {
                     op["requestBody"] = json!({
                         "required": required,
                         "content": {"application/json": {"schema": schema_of(example), "example": example}}
@@ -214,6 +260,25 @@ impl Api {
                 .or_insert_with(|| Value::Object(Map::new()));
             entry[d.method.as_str().to_lowercase()] = op;
         }
+        let mut schemas = generator.take_definitions(true);
+        schemas.insert(
+            "Error".into(),
+            json!({
+                "type": "object",
+                "required": ["error"],
+                "properties": {"error": {"type": "object", "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}
+            }),
+        );
+        schemas.insert(
+            "EtherpadEnvelope".into(),
+            json!({
+                "type": "object",
+                "required": ["code", "message", "data"],
+                "properties": {"code": {"type": "integer", "description": "0 ok, 1 wrong parameters, 2 internal error, 3 no such function, 4 no or wrong API key"},
+                    "message": {"type": "string"}, "data": {}}
+            }),
+        );
         json!({
             "openapi": "3.1.0",
             "info": {
@@ -223,20 +288,7 @@ impl Api {
             },
             "paths": paths,
             "components": {
-                "schemas": {
-                    "Error": {
-                        "type": "object",
-                        "required": ["error"],
-                        "properties": {"error": {"type": "object", "required": ["code", "message"],
-                            "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}
-                    },
-                    "EtherpadEnvelope": {
-                        "type": "object",
-                        "required": ["code", "message", "data"],
-                        "properties": {"code": {"type": "integer", "description": "0 ok, 1 wrong parameters, 2 internal error, 3 no such function, 4 no or wrong API key"},
-                            "message": {"type": "string"}, "data": {}}
-                    }
-                },
+                "schemas": schemas,
                 "responses": {
                     "MethodNotAllowed": {
                         "description": "the path exists, not with this method",
@@ -251,6 +303,48 @@ impl Api {
             }
         })
     }
+}
+
+/// The query parameters of a typed query: one per property of its object schema (inlined: a
+/// query string has no nested values).
+fn query_parameters(generator: &mut SchemaGenerator, query: SchemaFn) -> Vec<Value> {
+    let schema = query(generator);
+    let mut object = schema.as_value().clone();
+    // A named struct comes back as a `$ref`: look its definition up.
+    if let Some(name) = object
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        object = generator
+            .definitions()
+            .get(name)
+            .cloned()
+            .unwrap_or(Value::Null);
+    }
+    let required: Vec<&str> = object
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(properties) = object.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .map(|(name, schema)| {
+            let mut p = json!({
+                "name": name,
+                "in": "query",
+                "required": required.contains(&name.as_str()),
+                "schema": schema,
+            });
+            if let Some(description) = schema.get("description") {
+                p["description"] = description.clone();
+            }
+            p
+        })
+        .collect()
 }
 
 /// The query parameters a summary names (`… (?q=&limit=)`), so the document lists them.
@@ -341,6 +435,8 @@ pub fn doc(
         errors: Vec::new(),
         envelope: Envelope::Api,
         no_identity: false,
+        answer: None,
+        query: None,
     }
 }
 
@@ -349,6 +445,7 @@ impl RouteDoc {
     pub fn body(mut self, example: Value) -> Self {
         self.body = Body::Json {
             example,
+            schema: None,
             required: true,
         };
         self
@@ -357,8 +454,37 @@ impl RouteDoc {
     pub fn optional_body(mut self, example: Value) -> Self {
         self.body = Body::Json {
             example,
+            schema: None,
             required: false,
         };
+        self
+    }
+    /// A required JSON body of type `T` (what the handler's `Json<T>` reads).
+    pub fn takes<T: JsonSchema>(mut self) -> Self {
+        self.body = Body::Json {
+            example: Value::Null,
+            schema: Some(schema_fn::<T>),
+            required: true,
+        };
+        self
+    }
+    /// A JSON body of type `T` that may be left out altogether.
+    pub fn takes_optional<T: JsonSchema>(mut self) -> Self {
+        self.body = Body::Json {
+            example: Value::Null,
+            schema: Some(schema_fn::<T>),
+            required: false,
+        };
+        self
+    }
+    /// The JSON success answer is a `T`.
+    pub fn answers<T: JsonSchema>(mut self) -> Self {
+        self.answer = Some(schema_fn::<T>);
+        self
+    }
+    /// The query string is read into a `T` (a struct of optional fields, as `web::Query<T>`).
+    pub fn query<T: JsonSchema>(mut self) -> Self {
+        self.query = Some(schema_fn::<T>);
         self
     }
     /// A raw body (a file) of this content type.
@@ -414,7 +540,7 @@ impl RouteDoc {
                 out.insert(409, "conflict with the current state");
             }
         }
-        if !query_names(self.summary).is_empty() {
+        if self.query.is_some() || !query_names(self.summary).is_empty() {
             out.insert(422, "a query value refused");
         }
         match &self.body {
@@ -507,6 +633,73 @@ mod tests {
             vec![Method::POST]
         );
         assert!(api.allowed_methods("/api/v1/pads/abc/nope").is_empty());
+    }
+
+    /// Typed routes: the body, the answer and the query come from their Rust types, each named
+    /// type once in `components.schemas`.
+    #[test]
+    fn typed_routes_describe_their_types() {
+        #[derive(JsonSchema)]
+        #[allow(dead_code)]
+        struct NewNote {
+            /// The note's text.
+            text: String,
+            pinned: Option<bool>,
+        }
+        #[derive(JsonSchema)]
+        #[allow(dead_code)]
+        struct Note {
+            id: i64,
+            text: String,
+        }
+        #[derive(JsonSchema)]
+        #[allow(dead_code)]
+        struct Page {
+            /// Items after this id.
+            after: Option<i64>,
+            limit: u32,
+        }
+        let api = Api::new()
+            .route(
+                doc(Method::POST, "/api/v1/notes", "t", "", Access::User)
+                    .takes::<NewNote>()
+                    .answers::<Note>()
+                    .ok(201, "application/json"),
+                answer("x"),
+            )
+            .route(
+                doc(Method::GET, "/api/v1/notes", "t", "", Access::User)
+                    .query::<Page>()
+                    .answers::<Vec<Note>>(),
+                answer("x"),
+            );
+        let d = api.openapi("t", "1");
+        let post = &d["paths"]["/api/v1/notes"]["post"];
+        assert_eq!(
+            post["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/NewNote"
+        );
+        assert_eq!(
+            post["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/Note"
+        );
+        let get = &d["paths"]["/api/v1/notes"]["get"];
+        assert_eq!(
+            get["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"],
+            "#/components/schemas/Note"
+        );
+        let params = get["parameters"].as_array().cloned().unwrap_or_default();
+        let names: Vec<(&str, bool)> = params
+            .iter()
+            .map(|p| (p["name"].as_str().unwrap_or(""), p["required"] == true))
+            .collect();
+        assert_eq!(names, vec![("after", false), ("limit", true)]);
+        assert_eq!(params[0]["description"], "Items after this id.");
+        assert!(get["responses"].get("422").is_some());
+        let schemas = &d["components"]["schemas"];
+        assert_eq!(schemas["NewNote"]["required"], json!(["text"]));
+        assert_eq!(schemas["Note"]["properties"]["id"]["type"], "integer");
+        assert!(schemas.get("Error").is_some());
     }
 
     #[test]
