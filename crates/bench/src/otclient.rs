@@ -380,22 +380,25 @@ mod tests {
     fn one_edit_in_flight_and_a_buffer() {
         let mut c = OtClient::new(3, "ab");
         let first = c
-            .local(Op::from_json(&serde_json::json!([1, "x", 1])).expect("op"))
+            .local(crate::ot::from_json(&serde_json::json!([1, "x", 1])).expect("op"))
             .expect("local")
             .expect("sent");
         assert_eq!((first.seq, first.rev), (1, 3));
         assert!(c
-            .local(Op::from_json(&serde_json::json!([3, "y"])).expect("op"))
+            .local(crate::ot::from_json(&serde_json::json!([3, "y"])).expect("op"))
             .expect("local")
             .is_none());
         assert!(c
-            .local(Op::from_json(&serde_json::json!(["z", 4])).expect("op"))
+            .local(crate::ot::from_json(&serde_json::json!(["z", 4])).expect("op"))
             .expect("local")
             .is_none());
         assert_eq!(c.text().as_deref(), Some("zaxby"));
         // Someone inserted at the very start: the remote text goes first.
-        c.remote(&Op::from_json(&serde_json::json!(["R", 2])).expect("op"), 4)
-            .expect("remote");
+        c.remote(
+            &crate::ot::from_json(&serde_json::json!(["R", 2])).expect("op"),
+            4,
+        )
+        .expect("remote");
         assert_eq!(c.text().as_deref(), Some("Rzaxby"));
         assert!(c.ack(2, 5).is_err()); // wrong seq
         let second = c.ack(1, 5).expect("ack").expect("buffer sent");

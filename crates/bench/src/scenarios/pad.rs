@@ -422,7 +422,7 @@ fn op_frame(topic: &str, client_id: &str, s: &Send) -> String {
     json!({
         "type": "publish",
         "topic": topic,
-        "data": {"type": "op", "client_id": client_id, "seq": s.seq, "rev": s.rev, "op": s.op.to_json()},
+        "data": {"type": "op", "client_id": client_id, "seq": s.seq, "rev": s.rev, "op": crate::ot::to_json(&s.op)},
     })
     .to_string()
 }
@@ -1716,7 +1716,7 @@ mod tests {
         assert!(cache.get(&frame).is_none());
         let ops: Arc<[Revision]> = vec![Revision {
             rev: 1,
-            op: Op::from_json(&json!(["x"])).expect("op"),
+            op: crate::ot::from_json(&json!(["x"])).expect("op"),
             client_id: None,
             seq: None,
         }]
@@ -1768,7 +1768,7 @@ mod tests {
         a.inflight_sent = Some(t0);
 
         // B receives A's edit in a batch 7 ms later, then A gets the batch (its ack) 9 ms later.
-        let item = json!({"rev": 1, "op": s.op.to_json(), "author": "u",
+        let item = json!({"rev": 1, "op": crate::ot::to_json(&s.op), "author": "u",
             "client_id": a.client_id, "seq": s.seq});
         let ops = event(json!({"type": "ops", "ops": [item.clone()]}));
         assert_eq!(
@@ -1800,7 +1800,7 @@ mod tests {
         assert!(b.type_once().expect("type").is_none(), "buffered");
         let a2 = a.type_once().expect("type").expect("send");
         let batch = json!({"type": "ops", "ops": [
-            {"rev": 2, "op": a2.op.to_json(), "author": "u", "client_id": a.client_id, "seq": a2.seq},
+            {"rev": 2, "op": crate::ot::to_json(&a2.op), "author": "u", "client_id": a.client_id, "seq": a2.seq},
         ]});
         let mut b_in_a = b1.op.clone();
         let (_, t) = Op::transform(&a2.op, &b_in_a).expect("transform");
@@ -1808,7 +1808,7 @@ mod tests {
         let ack = event(
             json!({"type": "ack", "rev": 3, "client_id": b.client_id, "seq": b1.seq,
             "ops": [batch["ops"][0].clone(),
-                {"rev": 3, "op": b_in_a.to_json(), "author": "u", "client_id": b.client_id, "seq": b1.seq}]}),
+                {"rev": 3, "op": crate::ot::to_json(&b_in_a), "author": "u", "client_id": b.client_id, "seq": b1.seq}]}),
         );
         match b.on_text(&ack, t0) {
             Ok(Action::Send(next)) => assert_eq!((next.seq, next.rev), (b1.seq + 1, 3)),
@@ -1816,7 +1816,7 @@ mod tests {
         }
         // An edit of ours that is not the one in flight is a protocol failure.
         let stray = json!({"type": "ops", "ops": [
-            {"rev": 2, "op": a2.op.to_json(), "author": "u", "client_id": a.client_id, "seq": 99},
+            {"rev": 2, "op": crate::ot::to_json(&a2.op), "author": "u", "client_id": a.client_id, "seq": 99},
         ]});
         assert!(matches!(
             a.on_text(&event(stray), t0),
@@ -1909,7 +1909,7 @@ mod tests {
             &Send {
                 seq: 2,
                 rev: 5,
-                op: Op::from_json(&json!([1, "é"])).expect("op"),
+                op: crate::ot::from_json(&json!([1, "é"])).expect("op"),
             },
         );
         let v: Value = serde_json::from_str(&f).expect("json");
