@@ -4,8 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 /// Stable error codes. Adding one is fine; renaming one breaks clients.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "core/")]
 pub enum ErrorCode {
     BadRequest,
     InvalidJson,
@@ -38,6 +41,16 @@ pub enum ErrorCode {
     DirectoryUnavailable,
     /// The action needs a recent sign-in: the account has no password of Nichoir's to ask for.
     ReauthenticationRequired,
+    /// Realtime (pads): the pad was deleted while open.
+    PadDeleted,
+    /// Realtime (pads): an edit or a request names a revision the pad does not have yet.
+    RevFromFuture,
+    /// Realtime (pads): an edit or a frame that cannot be read or does not fit the text.
+    InvalidOp,
+    /// Realtime (pads): one edit inserts or deletes more than an edit may.
+    OpTooLarge,
+    /// Realtime (pads): the edit would take the pad past its maximum size.
+    PadTooLarge,
     Internal,
 }
 
@@ -74,6 +87,11 @@ impl ErrorCode {
             ErrorCode::SsoFailed => "sso_failed",
             ErrorCode::DirectoryUnavailable => "directory_unavailable",
             ErrorCode::ReauthenticationRequired => "reauthentication_required",
+            ErrorCode::PadDeleted => "pad_deleted",
+            ErrorCode::RevFromFuture => "rev_from_future",
+            ErrorCode::InvalidOp => "invalid_op",
+            ErrorCode::OpTooLarge => "op_too_large",
+            ErrorCode::PadTooLarge => "pad_too_large",
             ErrorCode::Internal => "internal",
         }
     }
@@ -92,13 +110,16 @@ impl ErrorCode {
             | ErrorCode::RegistrationClosed
             | ErrorCode::InviteRequired
             | ErrorCode::PasswordRequired => 403,
-            ErrorCode::NotFound => 404,
+            ErrorCode::NotFound | ErrorCode::PadDeleted => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict | ErrorCode::UsernameTaken => 409,
-            ErrorCode::PayloadTooLarge | ErrorCode::QuotaExceeded => 413,
+            ErrorCode::PayloadTooLarge
+            | ErrorCode::QuotaExceeded
+            | ErrorCode::OpTooLarge
+            | ErrorCode::PadTooLarge => 413,
             ErrorCode::HeadersTooLarge => 431,
             ErrorCode::UnsupportedMediaType => 415,
-            ErrorCode::ValidationFailed => 422,
+            ErrorCode::ValidationFailed | ErrorCode::RevFromFuture | ErrorCode::InvalidOp => 422,
             ErrorCode::RateLimited => 429,
             ErrorCode::Unavailable | ErrorCode::DirectoryUnavailable => 503,
             ErrorCode::Internal => 500,
@@ -178,6 +199,16 @@ mod tests {
         );
         assert_eq!(ErrorCode::ValidationFailed.http_status(), 422);
         assert_eq!(ErrorCode::RateLimited.http_status(), 429);
+        // Every code's text is its serde name (the realtime frames and HTTP answers agree).
+        for code in [
+            ErrorCode::PadDeleted,
+            ErrorCode::RevFromFuture,
+            ErrorCode::InvalidOp,
+            ErrorCode::OpTooLarge,
+            ErrorCode::PadTooLarge,
+        ] {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+        }
         assert_eq!(
             Error::internal("db exploded").message,
             "internal error, see the server log"
