@@ -11,6 +11,8 @@ use actix_web::{web, FromRequest, Handler, Responder};
 use schemars::{generate::SchemaSettings, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
+use nichoir_auth::{GUEST_COOKIE, SESSION_COOKIE};
+
 use crate::Guarded;
 
 /// Who may call an endpoint (documentation and the OpenAPI `security` field).
@@ -251,10 +253,7 @@ impl Api {
                     });
                 }
             }
-            match d.access {
-                Access::Public => op["security"] = json!([]),
-                _ => op["security"] = json!([{"session": []}, {"token": []}]),
-            }
+            op["security"] = security(d);
             let entry = paths
                 .entry(d.path.to_string())
                 .or_insert_with(|| Value::Object(Map::new()));
@@ -297,11 +296,32 @@ impl Api {
                     }
                 },
                 "securitySchemes": {
-                    "session": {"type": "apiKey", "in": "cookie", "name": "nichoir_session"},
-                    "token": {"type": "http", "scheme": "bearer"}
+                    "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
+                        "description": "the session cookie a login sets (HttpOnly)"},
+                    "guest": {"type": "apiKey", "in": "cookie", "name": GUEST_COOKIE,
+                        "description": "a guest identity (a name without an account), for pads, polls and video"},
+                    "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                        "description": "with a cookie, every request but GET/HEAD/OPTIONS carries this header: the csrf_token of GET /api/v1/me, of the login answer or of the guest identity (an HMAC of the cookie); a request from another Origin is refused"},
+                    "token": {"type": "http", "scheme": "bearer",
+                        "description": "a personal API token (account page); needs no CSRF header"}
                 }
             }
         })
+    }
+}
+
+/// Who may call a route, as OpenAPI security requirements: each object is one way in (its
+/// schemes all required), the list the alternatives. A cookie needs the CSRF header on a change.
+fn security(d: &RouteDoc) -> Value {
+    let change = !matches!(d.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let cookie = |name: &str| match change {
+        true => json!({name: [], "csrf": []}),
+        false => json!({name: []}),
+    };
+    match d.access {
+        Access::Public => json!([]),
+        Access::Anyone => json!([cookie("session"), cookie("guest"), {"token": []}]),
+        Access::User | Access::Admin => json!([cookie("session"), {"token": []}]),
     }
 }
 
