@@ -20,9 +20,14 @@ pub mod time;
 pub mod upload;
 pub mod work;
 
+/// JSON Schema and TypeScript derives for `text_enum!(ts(…) …)` expansions in other crates.
+#[doc(hidden)]
+pub use schemars as __schemars;
 /// Serde for `text_enum!` expansions in other crates.
 #[doc(hidden)]
 pub use serde as __serde;
+#[doc(hidden)]
+pub use ts_rs as __ts_rs;
 
 // Lets `text_enum!` name this crate the same way inside and outside it.
 extern crate self as nichoir_core;

@@ -5,6 +5,25 @@
 /// words, plus `as_str()` and `parse()`.
 #[macro_export]
 macro_rules! text_enum {
+    // `text_enum!(ts("polls/") …)`: a word of the API, also described as a JSON Schema and
+    // exported as a TypeScript type under `web/src/generated/<dir>` (the caller depends on
+    // neither crate: the derives go through this crate's re-exports).
+    (ts($dir:literal) $(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq,
+            $crate::__serde::Serialize, $crate::__serde::Deserialize,
+            $crate::__schemars::JsonSchema, $crate::__ts_rs::TS,
+        )]
+        #[serde(crate = "nichoir_core::__serde")]
+        #[schemars(crate = "nichoir_core::__schemars")]
+        #[ts(crate = "nichoir_core::__ts_rs", export, export_to = $dir)]
+        $(#[$m])*
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        $crate::text_enum!(@words $name { $($variant = $text),+ });
+    };
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, $crate::__serde::Serialize, $crate::__serde::Deserialize)]
@@ -13,6 +32,9 @@ macro_rules! text_enum {
             $(#[serde(rename = $text)] $variant),+
         }
 
+        $crate::text_enum!(@words $name { $($variant = $text),+ });
+    };
+    (@words $name:ident { $($variant:ident = $text:literal),+ }) => {
         impl $name {
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }

@@ -4,9 +4,11 @@
 use std::collections::HashSet;
 
 use nichoir_core::Error;
+use schemars::JsonSchema;
 use serde::Deserialize;
+use ts_rs::TS;
 
-use crate::model::{AnswerMode, EditMode, Kind, OptionSpec, Settings, Visibility};
+use crate::model::{Answer, AnswerMode, EditMode, Kind, OptionSpec, Settings, Visibility};
 use crate::zone;
 
 pub const MAX_TITLE: usize = 200;
@@ -17,9 +19,13 @@ pub const MAX_URL: usize = 2_000;
 pub const MAX_COMMENT: usize = 2_000;
 pub const MAX_YES_LIMIT: i64 = 100_000;
 
-#[derive(Debug, Deserialize)]
+/// One option as sent when creating or editing a poll: a label (classic poll) or a day with
+/// optional times (date poll).
+#[derive(Debug, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "polls/", optional_fields = nullable)]
 pub struct OptionInput {
+    /// An existing option kept by an edit (a new poll's options have none).
     #[serde(default)]
     pub id: Option<i64>,
     #[serde(default)]
@@ -36,9 +42,14 @@ pub struct OptionInput {
     pub end: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /api/v1/polls`. The words (`kind`, `answers`, `results`, `edit_mode`) are read as text
+/// and checked with the rest, so a wrong one is refused with the field's name.
+#[derive(Debug, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "polls/", optional_fields = nullable)]
 pub struct NewPoll {
+    #[schemars(with = "Kind")]
+    #[ts(as = "Kind")]
     pub kind: String,
     pub title: String,
     #[serde(default)]
@@ -46,21 +57,29 @@ pub struct NewPoll {
     pub author_name: String,
     #[serde(default)]
     pub author_email: Option<String>,
+    /// An IANA zone (UTC when left out).
     #[serde(default)]
     pub timezone: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<AnswerMode>")]
+    #[ts(as = "Option<AnswerMode>")]
     pub answers: Option<String>,
+    /// An RFC 3339 instant in the future.
     #[serde(default)]
     pub deadline: Option<String>,
     #[serde(default)]
     pub password: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<Visibility>")]
+    #[ts(as = "Option<Visibility>")]
     pub results: Option<String>,
     #[serde(default)]
     pub max_yes: Option<i64>,
     #[serde(default)]
     pub one_choice: bool,
     #[serde(default)]
+    #[schemars(with = "Option<EditMode>")]
+    #[ts(as = "Option<EditMode>")]
     pub edit_mode: Option<String>,
     #[serde(default)]
     pub notify_votes: bool,
@@ -73,8 +92,9 @@ pub struct NewPoll {
 
 /// An admin's change: absent fields stay as they are. `Option<Option<_>>` tells "set to null"
 /// (`"deadline": null`) from "not given".
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "polls/", optional_fields)]
 pub struct PollPatch {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -82,20 +102,30 @@ pub struct PollPatch {
     #[serde(default, deserialize_with = "double_option")]
     pub author_email: Option<Option<String>>,
     pub timezone: Option<String>,
+    #[schemars(with = "Option<AnswerMode>")]
+    #[ts(as = "Option<AnswerMode>")]
     pub answers: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     pub deadline: Option<Option<String>>,
+    /// A new password; null removes it.
     #[serde(default, deserialize_with = "double_option")]
     pub password: Option<Option<String>>,
+    #[schemars(with = "Option<Visibility>")]
+    #[ts(as = "Option<Visibility>")]
     pub results: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     pub max_yes: Option<Option<i64>>,
     pub one_choice: Option<bool>,
+    #[schemars(with = "Option<EditMode>")]
+    #[ts(as = "Option<EditMode>")]
     pub edit_mode: Option<String>,
     pub notify_votes: Option<bool>,
     pub notify_comments: Option<bool>,
     pub remind: Option<bool>,
+    /// Closes or reopens voting.
     pub closed: Option<bool>,
+    /// The whole new list: options with an `id` are kept (with their answers), the others added,
+    /// the missing ones removed.
     pub options: Option<Vec<OptionInput>>,
 }
 
@@ -107,18 +137,24 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Deserialize)]
+/// A row of answers (a vote, or a change of one).
+#[derive(Debug, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "polls/", optional_fields = nullable)]
 pub struct Ballot {
     pub name: String,
     /// Option id (as a string, JSON object keys are strings) → "yes" | "maybe" | "no".
+    #[schemars(with = "std::collections::BTreeMap<String, Answer>")]
+    #[ts(as = "std::collections::BTreeMap<String, Answer>")]
     pub answers: std::collections::BTreeMap<String, String>,
+    /// The row's personal edit token (changing a row on a poll whose rows are their owners').
     #[serde(default)]
     pub edit_token: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "polls/")]
 pub struct NewComment {
     pub author_name: String,
     pub text: String,

@@ -1,8 +1,10 @@
 //! Polls (Framadate / Rallly class): date and classic polls without accounts. The author keeps a
 //! secret admin link; participants answer in rows; results update live. Domain rules (input
 //! validation, ballots and tallies, time zones, views per viewer) are plain functions; SQL lives
-//! in `store`, HTTP in `routes`, live updates in `topics`.
+//! in `store`, HTTP in `routes`, live updates in `topics`; what the API sends is typed in `api`,
+//! what it reads in `input`.
 
+pub mod api;
 mod contributor;
 mod departure;
 mod export;
@@ -24,12 +26,13 @@ use std::sync::Arc;
 
 use nichoir_http::Api;
 
+pub use api::{MyPoll, MyRole, PollSummary};
 pub use contributor::PollExport;
 pub use departure::PollDeparture;
 pub use migrations::MIGRATIONS;
 pub use moderation::PollModeration;
 pub use preview::PollPreview;
-pub use service::{MyPoll, MyRole, PollError, PollService, PollSummary};
+pub use service::{PollError, PollService};
 pub use topics::PollTopics;
 
 /// Adds the polls routes to the API.

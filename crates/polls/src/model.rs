@@ -4,24 +4,34 @@
 use nichoir_core::text_enum;
 
 text_enum!(
+    ts("polls/")
     /// A date poll (days, with or without times) or a classic poll (free-text options).
     Kind { Date = "date", Classic = "classic" }
 );
 text_enum!(
+    ts("polls/")
     /// Which answers a participant may give.
     AnswerMode { YesMaybeNo = "yes_maybe_no", YesNo = "yes_no" }
 );
 text_enum!(
+    ts("polls/")
     /// Who sees the participants' answers and the totals.
     Visibility { Everyone = "everyone", AfterVoting = "after_voting", Admin = "admin" }
 );
 text_enum!(
+    ts("polls/")
     /// Who may change a row once it is there (Framadate's modes).
     EditMode { Nobody = "none", Own = "own", Anyone = "anyone" }
 );
 text_enum!(
+    ts("polls/")
     /// One cell of the grid.
     Answer { No = "no", Maybe = "maybe", Yes = "yes" }
+);
+text_enum!(
+    ts("polls/")
+    /// Why voting is closed: the admin closed it, or its deadline passed.
+    ClosedReason { Closed = "closed", Deadline = "deadline" }
 );
 
 impl Answer {

@@ -19,6 +19,7 @@ impl LinkPreviewer for PollPreview {
         if id.is_empty() || id.contains('/') || id == "new" {
             return None;
         }
-        self.service.card(id, viewer).await.ok()
+        let card = self.service.card(id, viewer).await.ok()?;
+        serde_json::to_value(card).ok()
     }
 }

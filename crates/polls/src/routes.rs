@@ -8,9 +8,11 @@ use actix_web::{web, HttpResponse};
 use nichoir_http::{
     doc, Access, AnyActor, Api, ApiError, ApiResult, ClientIp, MaybeActor, SignedIn,
 };
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::json;
+use ts_rs::TS;
 
+use crate::api::{CreatedPoll, MyPoll, Participant, PollComment, PollView, VoteAnswer};
 use crate::input::{Ballot, NewComment, NewPoll, PollPatch};
 use crate::service::PollService;
 
@@ -20,28 +22,31 @@ type Polls = web::Data<Arc<PollService>>;
 pub fn declare(api: Api) -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
     api.route(doc(m("POST"), "/api/v1/polls", "polls", "Create a date or classic poll; answers the public and the admin link", Access::Anyone)
-            .body(json!({"kind": "date", "title": "Réunion de décembre", "author_name": "Ana", "timezone": "Europe/Paris",
-                "options": [{"date": "2026-12-03", "start": "18:00", "end": "20:00"}, {"date": "2026-12-04"}]})).ok(201, "application/json"), create)
-        .route(doc(m("GET"), "/api/v1/polls", "polls", "Polls I created or answered, latest activity first", Access::User), mine)
-        .route(doc(m("GET"), "/api/v1/polls/{id}", "polls", "A poll with its options, rows, totals and comments (?edit=token)", Access::Public), view)
+            .takes::<NewPoll>().answers::<CreatedPoll>().ok(201, "application/json"), create)
+        .route(doc(m("GET"), "/api/v1/polls", "polls", "Polls I created or answered, latest activity first", Access::User)
+            .answers::<Vec<MyPoll>>(), mine)
+        .route(doc(m("GET"), "/api/v1/polls/{id}", "polls", "A poll with its options, rows, totals and comments", Access::Public)
+            .query::<EditQuery>().answers::<PollView>(), view)
         .route(doc(m("POST"), "/api/v1/polls/{id}/unlock", "polls", "Give a protected poll's password (remembered for this person)", Access::Anyone)
-            .body(json!({"password": "secret"})).ok(204, "").errors(&[429]), unlock)
+            .takes::<PollPassword>().ok(204, "").errors(&[429]), unlock)
         .route(doc(m("POST"), "/api/v1/polls/{id}/votes", "polls", "Answer the poll (one row)", Access::Anyone)
-            .body(json!({"name": "Ana", "answers": {"12": "yes", "14": "maybe"}})).ok(201, "application/json"), vote)
+            .takes::<Ballot>().answers::<VoteAnswer>().ok(201, "application/json"), vote)
         .route(doc(m("PUT"), "/api/v1/polls/{id}/votes/{vote}", "polls", "Change a row (as the poll's edit mode allows)", Access::Anyone)
-            .body(json!({"name": "Ana", "answers": {"12": "no"}, "edit_token": "…"})), update_vote)
-        .route(doc(m("DELETE"), "/api/v1/polls/{id}/votes/{vote}", "polls", "Delete a row (as the poll's edit mode allows; ?edit_token=)", Access::Anyone).ok(204, ""), delete_vote)
+            .takes::<Ballot>().answers::<Participant>(), update_vote)
+        .route(doc(m("DELETE"), "/api/v1/polls/{id}/votes/{vote}", "polls", "Delete a row (as the poll's edit mode allows)", Access::Anyone)
+            .query::<EditQuery>().ok(204, ""), delete_vote)
         .route(doc(m("POST"), "/api/v1/polls/{id}/comments", "polls", "Comment under the poll", Access::Anyone)
-            .body(json!({"author_name": "Ana", "text": "Je peux apporter le vidéoprojecteur."})).ok(201, "application/json"), comment)
+            .takes::<NewComment>().answers::<PollComment>().ok(201, "application/json"), comment)
         .route(doc(m("GET"), "/api/v1/polls/{id}/final.ics", "polls", "The chosen date as an iCalendar event", Access::Public).ok(200, "text/calendar"), ics)
-        .route(doc(m("GET"), "/api/v1/poll-admin/{token}", "polls", "The poll as its admin sees it", Access::Public), admin_view)
+        .route(doc(m("GET"), "/api/v1/poll-admin/{token}", "polls", "The poll as its admin sees it", Access::Public)
+            .answers::<PollView>(), admin_view)
         .route(doc(m("PATCH"), "/api/v1/poll-admin/{token}", "polls", "Change the poll's settings or options, close or reopen it", Access::Public)
-            .body(json!({"title": "Réunion de janvier", "closed": false})), admin_patch)
+            .takes::<PollPatch>().answers::<PollView>(), admin_patch)
         .route(doc(m("DELETE"), "/api/v1/poll-admin/{token}", "polls", "Delete the poll and all its answers", Access::Public).ok(204, ""), admin_delete)
         .route(doc(m("POST"), "/api/v1/poll-admin/{token}/finalise", "polls", "Choose the final option (null to undo); closes the poll", Access::Public)
-            .body(json!({"option_id": 12})), admin_finalise)
+            .takes::<Finalise>().answers::<PollView>(), admin_finalise)
         .route(doc(m("PUT"), "/api/v1/poll-admin/{token}/votes/{vote}", "polls", "Change any row", Access::Public)
-            .body(json!({"name": "Ana", "answers": {"12": "yes"}})), admin_update_vote)
+            .takes::<Ballot>().answers::<Participant>(), admin_update_vote)
         .route(doc(m("DELETE"), "/api/v1/poll-admin/{token}/votes/{vote}", "polls", "Delete any row", Access::Public).ok(204, ""), admin_delete_vote)
         .route(doc(m("DELETE"), "/api/v1/poll-admin/{token}/comments/{comment}", "polls", "Delete a comment", Access::Public).ok(204, ""), admin_delete_comment)
         .route(doc(m("GET"), "/api/v1/poll-admin/{token}/export.csv", "polls", "Every answer as CSV", Access::Public).ok(200, "text/csv"), admin_csv)
@@ -94,23 +99,27 @@ async fn create(polls: Polls, who: AnyActor, body: web::Json<NewPoll>) -> ApiRes
         .create(&who.0, body.into_inner())
         .await
         .map_err(ApiError::from)?;
-    Ok(HttpResponse::Created().json(json!({
-        "poll": created.poll,
-        "url": polls.public_url(&created.id),
-        "admin_url": polls.admin_url(&created.admin_token),
-        "admin_token": created.admin_token,
-    })))
+    Ok(HttpResponse::Created().json(CreatedPoll {
+        poll: created.poll,
+        url: polls.public_url(&created.id),
+        admin_url: polls.admin_url(&created.admin_token),
+        admin_token: created.admin_token,
+    }))
 }
 
 async fn mine(polls: Polls, who: SignedIn) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(polls.list_for(who.0.id()).await.map_err(ApiError::from)?))
 }
 
-#[derive(Deserialize)]
+/// A personal edit link's token: the rows it opened become the viewer's own.
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "polls/", optional_fields)]
 pub struct EditQuery {
+    /// The token of a personal edit link (`?edit=`).
     #[serde(default)]
     edit: Option<String>,
+    /// The same, under the name the vote's answer gives it.
     #[serde(default)]
     edit_token: Option<String>,
 }
@@ -130,9 +139,10 @@ async fn view(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
-pub struct Password {
+#[ts(export, export_to = "polls/")]
+pub struct PollPassword {
     password: String,
 }
 
@@ -141,7 +151,7 @@ async fn unlock(
     who: AnyActor,
     ip: ClientIp,
     id: web::Path<String>,
-    body: web::Json<Password>,
+    body: web::Json<PollPassword>,
 ) -> ApiResult<HttpResponse> {
     polls
         .unlock(&id, &who.0, &ip.0, body.into_inner().password)
@@ -160,11 +170,11 @@ async fn vote(
         .vote(&id, &who.0, body.into_inner())
         .await
         .map_err(ApiError::from)?;
-    Ok(HttpResponse::Created().json(json!({
-        "participant": voted.participant,
-        "edit_token": voted.edit_token,
-        "edit_url": format!("{}?edit={}", polls.public_url(&id), voted.edit_token),
-    })))
+    Ok(HttpResponse::Created().json(VoteAnswer {
+        edit_url: format!("{}?edit={}", polls.public_url(&id), voted.edit_token),
+        participant: voted.participant,
+        edit_token: voted.edit_token,
+    }))
 }
 
 async fn update_vote(
@@ -245,8 +255,10 @@ async fn admin_delete(polls: Polls, token: web::Path<String>) -> ApiResult<HttpR
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+/// The option the admin chooses; null undoes the choice.
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "polls/")]
 pub struct Finalise {
     option_id: Option<i64>,
 }

@@ -10,19 +10,21 @@ use std::sync::Arc;
 use nichoir_auth::{Actor, AuthService};
 use nichoir_core::config::PollsConfig;
 use nichoir_core::ids::{hash_token, random_token};
-use nichoir_core::time::{now_ms, serde_rfc3339};
+use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_mail::{Mail, Mailer};
 use nichoir_realtime::Hub;
 use nichoir_storage::{Db, StorageError};
 use parking_lot::Mutex;
-use serde::Serialize;
-use serde_json::{json, Value};
+
+use crate::api::{
+    AdminInfo, MyPoll, MyRole, Participant, Poll, PollCard, PollComment, PollEvent, PollSummary,
+};
 
 use crate::input::{self, Ballot, NewComment, NewPoll, PollPatch};
 use crate::mails;
 use crate::model::VoteRow;
-use crate::model::{Kind, PollRow, Visibility};
+use crate::model::{ClosedReason, Kind, PollRow, Visibility};
 use crate::store;
 use crate::tally::{check_ballot, BallotError};
 use crate::view::{self, closed_reason, may_edit, participant, Rendered, Viewer};
@@ -102,51 +104,14 @@ const CHANGED_SIGNAL: &str = "polls.changed";
 
 /// What `create` hands back.
 pub struct Created {
-    pub poll: Value,
+    pub poll: Poll,
     pub id: String,
     pub admin_token: String,
 }
 
-/// One poll of "My polls" (`GET /api/v1/polls`).
-#[derive(Debug, Serialize)]
-pub struct MyPoll {
-    pub poll: PollSummary,
-    pub url: String,
-    /// The creator's only: an answerer never gets the admin link.
-    pub admin_url: Option<String>,
-    pub role: MyRole,
-    /// Has a row under this account (the creator may have answered too).
-    pub answered: bool,
-    /// None when only the poll's admin sees the rows and this person only answered.
-    pub participants: Option<i64>,
-    /// The poll's last change (a vote, a comment, an admin edit): the list's order.
-    #[serde(with = "serde_rfc3339")]
-    pub activity_at: i64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct PollSummary {
-    pub id: String,
-    pub kind: Kind,
-    pub title: String,
-    pub closed: bool,
-    #[serde(with = "serde_rfc3339::option")]
-    pub deadline: Option<i64>,
-    #[serde(with = "serde_rfc3339")]
-    pub created_at: i64,
-    pub final_option: Option<i64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MyRole {
-    Created,
-    Answered,
-}
-
 /// What a vote hands back.
 pub struct Voted {
-    pub participant: Value,
+    pub participant: Participant,
     pub edit_token: String,
 }
 
@@ -300,11 +265,14 @@ impl PollService {
         self.forget(poll_id);
         self.hub.signal(CHANGED_SIGNAL, poll_id);
         let event = match version {
-            Some(v) => json!({"type": "changed", "version": v}),
-            None => json!({"type": "deleted"}),
+            Some(version) => PollEvent::Changed { version },
+            None => PollEvent::Deleted,
         };
-        self.hub
-            .broadcast_event(&topic(poll_id), None, &event, None);
+        // A plain enum of numbers and words: it always serialises.
+        if let Ok(event) = serde_json::to_value(&event) {
+            self.hub
+                .broadcast_event(&topic(poll_id), None, &event, None);
+        }
     }
 
     /// Drops the poll's cached view.
@@ -391,15 +359,19 @@ impl PollService {
     }
 
     /// A short card of the poll (link previews), with the viewer's access checked.
-    pub async fn card(&self, poll_id: &str, actor: Option<&Actor>) -> PollResult<Value> {
+    pub async fn card(&self, poll_id: &str, actor: Option<&Actor>) -> PollResult<PollCard> {
         let r = self.rendered(poll_id).await?;
         self.check_access(&r.data.poll, actor).await?;
         let p = &r.data.poll;
-        Ok(
-            json!({"kind": "poll", "url": format!("/poll/{}", p.id), "title": p.settings.title,
-            "poll_kind": p.settings.kind, "options": r.data.options.len(), "participants": r.data.votes.len(),
-            "closed": closed_reason(p, now_ms()).is_some()}),
-        )
+        Ok(PollCard {
+            kind: "poll",
+            url: format!("/poll/{}", p.id),
+            title: p.settings.title.clone(),
+            poll_kind: p.settings.kind,
+            options: r.data.options.len(),
+            participants: r.data.votes.len(),
+            closed: closed_reason(p, now_ms()).is_some(),
+        })
     }
 
     fn purge_at(&self, poll: &PollRow) -> Option<i64> {
@@ -414,13 +386,16 @@ impl PollService {
         let poll = self.poll_by_admin(token).await?;
         let r = self.rendered(&poll.id).await?;
         let p = &r.data.poll;
-        let admin = json!({
-            "author_email": p.settings.author_email, "notify_votes": p.settings.notify_votes,
-            "notify_comments": p.settings.notify_comments, "remind": p.settings.remind,
-            "purge_at": self.purge_at(p).map(nichoir_core::time::rfc3339),
-            "public_url": self.public_url(&p.id), "admin_url": self.admin_url(&p.admin_token),
-            "mail_enabled": self.mailer.enabled(),
-        });
+        let admin = AdminInfo {
+            author_email: p.settings.author_email.clone(),
+            notify_votes: p.settings.notify_votes,
+            notify_comments: p.settings.notify_comments,
+            remind: p.settings.remind,
+            purge_at: self.purge_at(p).map(nichoir_core::time::rfc3339),
+            public_url: self.public_url(&p.id),
+            admin_url: self.admin_url(&p.admin_token),
+            mail_enabled: self.mailer.enabled(),
+        };
         let viewer = Viewer {
             admin: true,
             ..Viewer::default()
@@ -545,7 +520,7 @@ impl PollService {
         }
         let r = self.rendered(&id).await?;
         Ok(Created {
-            poll: r.poll_json(now),
+            poll: r.poll_view(now),
             id,
             admin_token,
         })
@@ -697,7 +672,7 @@ impl PollService {
                     return fail(PollError::NotFound);
                 };
                 if let Some(reason) = closed_reason(&poll, now) {
-                    return fail(if reason == "deadline" {
+                    return fail(if reason == ClosedReason::Deadline {
                         PollError::PastDeadline
                     } else {
                         PollError::Closed
@@ -771,7 +746,7 @@ impl PollService {
         actor: Option<&Actor>,
         admin: bool,
         ballot: Ballot,
-    ) -> PollResult<Value> {
+    ) -> PollResult<Participant> {
         let name = input::name(&ballot.name)?;
         let token_hash = ballot.edit_token.as_deref().map(hash_token);
         let (id, who) = (poll.id.clone(), actor.map(|a| a.id().to_string()));
@@ -794,7 +769,7 @@ impl PollService {
                 };
                 if !may_edit(&poll, &viewer, &current, now) {
                     return fail(match closed_reason(&poll, now) {
-                        Some("deadline") => PollError::PastDeadline,
+                        Some(ClosedReason::Deadline) => PollError::PastDeadline,
                         Some(_) => PollError::Closed,
                         None => PollError::Forbidden("this poll does not let you change this row"),
                     });
@@ -833,7 +808,7 @@ impl PollService {
         vote_id: i64,
         actor: &Actor,
         ballot: Ballot,
-    ) -> PollResult<Value> {
+    ) -> PollResult<Participant> {
         let poll = self.open_for(poll_id, actor).await?;
         self.update_vote(&poll, vote_id, Some(actor), false, ballot)
             .await
@@ -844,7 +819,7 @@ impl PollService {
         token: &str,
         vote_id: i64,
         ballot: Ballot,
-    ) -> PollResult<Value> {
+    ) -> PollResult<Participant> {
         let poll = self.poll_by_admin(token).await?;
         self.update_vote(&poll, vote_id, None, true, ballot).await
     }
@@ -910,7 +885,7 @@ impl PollService {
         poll_id: &str,
         actor: &Actor,
         body: NewComment,
-    ) -> PollResult<Value> {
+    ) -> PollResult<PollComment> {
         let poll = self.open_for(poll_id, actor).await?;
         let name = input::name(&body.author_name)?;
         let text = input::comment_text(&body.text)?;
@@ -957,8 +932,13 @@ impl PollService {
                 });
             }
         }
-        Ok(json!({"id": comment_id, "author_name": name, "text": text,
-            "created_at": nichoir_core::time::rfc3339(now), "deletable": false}))
+        Ok(PollComment {
+            id: comment_id,
+            author_name: name,
+            text,
+            created_at: nichoir_core::time::rfc3339(now),
+            deletable: false,
+        })
     }
 
     // ---- background jobs ------------------------------------------------------------------

@@ -5,9 +5,10 @@
 
 use nichoir_core::ids::hash_token;
 use nichoir_core::time::rfc3339;
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use crate::model::{EditMode, PollData, PollRow, Visibility, VoteRow};
+use crate::api::{AdminInfo, Participant, Poll, PollComment, PollOption};
+use crate::model::{ClosedReason, EditMode, PollData, PollRow, Visibility, VoteRow};
 use crate::tally::{best, totals, Totals};
 use crate::zone;
 
@@ -33,11 +34,11 @@ impl Viewer<'_> {
 }
 
 /// Why voting is closed, if it is.
-pub fn closed_reason(poll: &PollRow, now: i64) -> Option<&'static str> {
+pub fn closed_reason(poll: &PollRow, now: i64) -> Option<ClosedReason> {
     if poll.closed {
-        Some("closed")
+        Some(ClosedReason::Closed)
     } else if poll.settings.deadline.is_some_and(|d| d <= now) {
-        Some("deadline")
+        Some(ClosedReason::Deadline)
     } else {
         None
     }
@@ -81,7 +82,17 @@ pub struct Rendered {
     comments_deletable: String,
 }
 
-fn option_json(data: &PollData, i: usize, t: Option<&Totals>, remaining: Option<i64>) -> Value {
+/// The JSON text of a value of this module's types, which always serialise.
+fn to_text<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+fn option_view(
+    data: &PollData,
+    i: usize,
+    t: Option<&Totals>,
+    remaining: Option<i64>,
+) -> PollOption {
     let o = &data.options[i];
     let tz = &data.poll.settings.timezone;
     let at = |time: &Option<String>| {
@@ -92,13 +103,21 @@ fn option_json(data: &PollData, i: usize, t: Option<&Totals>, remaining: Option<
             .and_then(|(d, t)| zone::instant_ms(d, t, tz))
             .map(rfc3339)
     };
-    json!({
-        "id": o.id, "label": o.spec.label, "url": o.spec.url, "image_url": o.spec.image_url,
-        "date": o.spec.date, "start": o.spec.start, "end": o.spec.end,
-        "starts_at": at(&o.spec.start), "ends_at": at(&o.spec.end),
-        "yes": t.map(|t| t.yes), "maybe": t.map(|t| t.maybe), "no": t.map(|t| t.no),
-        "remaining": remaining,
-    })
+    PollOption {
+        id: o.id,
+        label: o.spec.label.clone(),
+        url: o.spec.url.clone(),
+        image_url: o.spec.image_url.clone(),
+        date: o.spec.date.clone(),
+        start: o.spec.start.clone(),
+        end: o.spec.end.clone(),
+        starts_at: at(&o.spec.start),
+        ends_at: at(&o.spec.end),
+        yes: t.map(|t| t.yes),
+        maybe: t.map(|t| t.maybe),
+        no: t.map(|t| t.no),
+        remaining,
+    }
 }
 
 /// A description's HTML, rendered on the work pool. Saving checks the description the same way
@@ -135,38 +154,42 @@ impl Rendered {
         let best = best(&data.options, &totals);
         let max = data.poll.settings.max_yes;
         let remaining = |i: usize| max.map(|m| (m - totals[i].yes as i64).max(0));
-        let with: Vec<Value> = (0..data.options.len())
-            .map(|i| option_json(&data, i, Some(&totals[i]), remaining(i)))
+        let with: Vec<PollOption> = (0..data.options.len())
+            .map(|i| option_view(&data, i, Some(&totals[i]), remaining(i)))
             .collect();
         // Places left are public even when answers are hidden: people must know before voting.
-        let without: Vec<Value> = (0..data.options.len())
-            .map(|i| option_json(&data, i, None, remaining(i)))
+        let without: Vec<PollOption> = (0..data.options.len())
+            .map(|i| option_view(&data, i, None, remaining(i)))
             .collect();
         let row_prefixes = data
             .votes
             .iter()
             .map(|v| {
-                let mut s = row_json(v).to_string();
-                s.pop(); // the closing brace: `editable` is added per viewer
-                s.push_str(",\"editable\":");
+                // `editable` is the row's last field: its value and the closing brace are
+                // added per viewer.
+                let mut s = to_text(&participant_view(v, false));
+                s.truncate(s.len().saturating_sub("false}".len()));
                 s
             })
             .collect();
         let comments = |deletable: bool| {
-            let list: Vec<Value> = data
+            let list: Vec<PollComment> = data
                 .comments
                 .iter()
-                .map(|c| {
-                    json!({"id": c.id, "author_name": c.author_name, "text": c.text,
-                    "created_at": rfc3339(c.created_at), "deletable": deletable})
+                .map(|c| PollComment {
+                    id: c.id,
+                    author_name: c.author_name.clone(),
+                    text: c.text.clone(),
+                    created_at: rfc3339(c.created_at),
+                    deletable,
                 })
                 .collect();
-            Value::Array(list).to_string()
+            to_text(&list)
         };
         Rendered {
             description_html,
-            options_with_totals: Value::Array(with).to_string(),
-            options_without_totals: Value::Array(without).to_string(),
+            options_with_totals: to_text(&with),
+            options_without_totals: to_text(&without),
             row_prefixes,
             comments_plain: comments(false),
             comments_deletable: comments(true),
@@ -176,23 +199,36 @@ impl Rendered {
         }
     }
 
-    pub fn poll_json(&self, now: i64) -> Value {
+    pub fn poll_view(&self, now: i64) -> Poll {
         let p = &self.data.poll;
         let s = &p.settings;
-        json!({
-            "id": p.id, "kind": s.kind, "title": s.title, "description": s.description,
-            "description_html": self.description_html, "author_name": s.author_name,
-            "timezone": s.timezone, "answers": s.answers, "deadline": s.deadline.map(rfc3339),
-            "results": s.results, "max_yes": s.max_yes, "one_choice": s.one_choice,
-            "edit_mode": s.edit_mode, "closed": closed_reason(p, now).is_some(),
-            "closed_reason": closed_reason(p, now), "final_option": p.final_option,
-            "protected": p.protected, "created_at": rfc3339(p.created_at),
-            "updated_at": rfc3339(p.updated_at), "version": p.version,
-        })
+        Poll {
+            id: p.id.clone(),
+            kind: s.kind,
+            title: s.title.clone(),
+            description: s.description.clone(),
+            description_html: self.description_html.clone(),
+            author_name: s.author_name.clone(),
+            timezone: s.timezone.clone(),
+            answers: s.answers,
+            deadline: s.deadline.map(rfc3339),
+            results: s.results,
+            max_yes: s.max_yes,
+            one_choice: s.one_choice,
+            edit_mode: s.edit_mode,
+            closed: closed_reason(p, now).is_some(),
+            closed_reason: closed_reason(p, now),
+            final_option: p.final_option,
+            protected: p.protected,
+            created_at: rfc3339(p.created_at),
+            updated_at: rfc3339(p.updated_at),
+            version: p.version,
+        }
     }
 
-    /// The whole view as a JSON text, for `viewer`; `admin` is the admin block (admin view only).
-    pub fn to_json(&self, viewer: &Viewer<'_>, admin: Option<&Value>, now: i64) -> String {
+    /// The whole view for `viewer`: the JSON text of a [`crate::api::PollView`], put together
+    /// from the parts serialised once per poll version. `admin`: the admin view's block.
+    pub fn to_json(&self, viewer: &Viewer<'_>, admin: Option<&AdminInfo>, now: i64) -> String {
         let poll = &self.data.poll;
         let mine: Vec<i64> = self
             .data
@@ -207,7 +243,7 @@ impl Rendered {
                 + self.row_prefixes.iter().map(|r| r.len() + 8).sum::<usize>(),
         );
         out.push_str("{\"poll\":");
-        out.push_str(&self.poll_json(now).to_string());
+        out.push_str(&to_text(&self.poll_view(now)));
         out.push_str(",\"options\":");
         out.push_str(if visible {
             &self.options_with_totals
@@ -235,7 +271,7 @@ impl Rendered {
         }
         out.push_str("],\"best\":");
         let best: &[i64] = if visible { &self.best } else { &[] };
-        out.push_str(&json!(best).to_string());
+        out.push_str(&to_text(&best));
         out.push_str(",\"comments\":");
         out.push_str(if viewer.admin {
             &self.comments_deletable
@@ -243,34 +279,36 @@ impl Rendered {
             &self.comments_plain
         });
         out.push_str(",\"me\":");
-        out.push_str(&json!({"rows": mine}).to_string());
+        out.push_str(&to_text(&crate::api::MyRows { rows: mine }));
         out.push_str(",\"admin\":");
-        out.push_str(&admin.map(Value::to_string).unwrap_or_else(|| "null".into()));
+        out.push_str(&to_text(&admin));
         out.push('}');
         out
     }
 }
 
-/// A row without the viewer's `editable`.
-fn row_json(v: &VoteRow) -> Value {
-    let answers: Vec<Option<&str>> = v.answers.iter().map(|a| a.map(|a| a.as_str())).collect();
-    json!({
-        "id": v.id, "name": v.name, "answers": answers,
-        "created_at": rfc3339(v.created_at), "updated_at": rfc3339(v.updated_at),
-    })
+fn participant_view(v: &VoteRow, editable: bool) -> Participant {
+    Participant {
+        id: v.id,
+        name: v.name.clone(),
+        answers: v.answers.clone(),
+        created_at: rfc3339(v.created_at),
+        updated_at: rfc3339(v.updated_at),
+        editable,
+    }
 }
 
 /// A row as the API returns it after a vote or an edit.
-pub fn participant(poll: &PollRow, row: &VoteRow, viewer: &Viewer<'_>, now: i64) -> Value {
-    let mut v = row_json(row);
-    v["editable"] = json!(may_edit(poll, viewer, row, now));
-    v
+pub fn participant(poll: &PollRow, row: &VoteRow, viewer: &Viewer<'_>, now: i64) -> Participant {
+    participant_view(row, may_edit(poll, viewer, row, now))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::PollView;
     use crate::model::{Answer, AnswerMode, Kind, OptionRow, OptionSpec, Settings};
+    use serde_json::{json, Value};
 
     fn data(results: Visibility, edit: EditMode) -> PollData {
         let settings = Settings {
@@ -326,12 +364,54 @@ mod tests {
                 },
             }],
             votes: vec![vote(1, "g_a", Answer::Yes), vote(2, "g_b", Answer::Maybe)],
-            comments: vec![],
+            comments: vec![crate::model::CommentRow {
+                id: 3,
+                author_name: "c".into(),
+                text: "hello".into(),
+                created_at: 0,
+            }],
         }
     }
 
     fn parse(r: &Rendered, v: &Viewer<'_>) -> Value {
         serde_json::from_str(&r.to_json(v, None, 0)).expect("valid JSON")
+    }
+
+    /// The text put together from cached parts is exactly a `PollView` (no field more or
+    /// less, the same nulls), for a viewer, a stranger to hidden results, and the admin.
+    #[test]
+    fn the_assembled_view_is_a_poll_view() {
+        let admin = AdminInfo {
+            author_email: None,
+            notify_votes: true,
+            notify_comments: false,
+            remind: false,
+            purge_at: Some(rfc3339(5)),
+            public_url: "u".into(),
+            admin_url: "a".into(),
+            mail_enabled: false,
+        };
+        for results in [Visibility::Everyone, Visibility::AfterVoting] {
+            let r = Rendered::new(data(results, EditMode::Own), "<p>d</p>".into());
+            let owner = Viewer {
+                actor_id: Some("g_a"),
+                ..Viewer::default()
+            };
+            let admin_viewer = Viewer {
+                admin: true,
+                ..Viewer::default()
+            };
+            for (viewer, block) in [
+                (&owner, None),
+                (&Viewer::default(), None),
+                (&admin_viewer, Some(&admin)),
+            ] {
+                let text = r.to_json(viewer, block, 0);
+                let sent: Value = serde_json::from_str(&text).expect("valid JSON");
+                let typed: PollView = serde_json::from_str(&text).expect("a PollView");
+                assert_eq!(serde_json::to_value(&typed).ok(), Some(sent));
+            }
+        }
     }
 
     #[test]

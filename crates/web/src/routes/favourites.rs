@@ -10,7 +10,6 @@ use nichoir_core::time::serde_rfc3339;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_http::{ApiResult, Ctx, SignedIn};
 use serde::Serialize;
-use serde_json::Value;
 
 use super::recent::{wiki_path, Tool, Tools};
 
@@ -158,11 +157,7 @@ async fn find(tools: &Tools, actor: &Actor, kind: Kind, id: &str) -> Result<Opti
             .map_err(Error::from)
             .map(|card| Found {
                 id: id.to_string(),
-                title: card
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .unwrap_or(id)
-                    .to_string(),
+                title: card.title,
                 context: None,
                 path: format!("/poll/{id}"),
             }),
