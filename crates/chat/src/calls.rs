@@ -7,9 +7,11 @@ use nichoir_auth::Actor;
 use nichoir_core::ids::hash_token;
 use nichoir_core::notify::{Kind as NoticeKind, Notice};
 use nichoir_core::Error;
+use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{json, Value};
+use ts_rs::TS;
 
+use crate::api::{CallCard, Post, PostProps};
 use crate::model::Kind;
 use crate::service::{ChatResult, ChatService};
 use crate::store;
@@ -28,13 +30,15 @@ pub fn ring_scope(channel_id: &str) -> String {
     format!("call:{channel_id}")
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A call started: its room, and the card posted in the channel.
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "chat/")]
 pub struct CallStarted {
     pub room: String,
     /// The room's page (`/video/<room>`).
     pub url: String,
     /// The card posted in the channel.
-    pub post: Value,
+    pub post: Post,
     /// How many people it rings (direct and group conversations).
     pub ringing: usize,
 }
@@ -58,7 +62,13 @@ impl ChatService {
                 None,
                 None,
                 &[],
-                json!({"call": {"room": room, "url": url}}),
+                PostProps {
+                    call: Some(CallCard {
+                        room: room.clone(),
+                        url: url.clone(),
+                    }),
+                    ..PostProps::default()
+                },
             )
             .await?;
         let mut ringing = 0;

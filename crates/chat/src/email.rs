@@ -24,9 +24,14 @@ const ROUND_LIMIT: i64 = 5_000;
 const PER_MAIL: usize = 30;
 
 /// A person's choice, and the instance's default.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "chat/")]
 pub struct EmailChoice {
+    /// `immediately`, `15min`, `hourly` or `never`.
+    #[ts(as = "String")]
     pub cadence: &'static str,
+    /// The instance's, for those who chose nothing.
+    #[ts(as = "String")]
     pub default: &'static str,
 }
 
@@ -182,8 +187,7 @@ impl ChatService {
             };
             let mut listed = Vec::with_capacity(missed.len());
             for m in &missed {
-                let author = self.user(&m.author_id).await?;
-                let name = author["display_name"].as_str().unwrap_or("?").to_string();
+                let name = self.user(&m.author_id).await?.display_name;
                 listed.push((name, m));
             }
             let token = random_token(24);

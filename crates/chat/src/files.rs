@@ -9,8 +9,8 @@ use nichoir_core::ids::new_id;
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_storage::{params, OptionalExtension};
-use serde_json::{json, Value};
 
+use crate::api::ChatFile;
 use crate::service::{ChatResult, ChatService};
 
 const THUMB: u32 = 400;
@@ -75,20 +75,6 @@ pub fn thumbnail(bytes: &[u8]) -> Option<(Vec<u8>, u32, u32)> {
     Some((out, w, h))
 }
 
-pub fn file_json(
-    id: &str,
-    name: &str,
-    content_type: &str,
-    size: i64,
-    width: Option<i64>,
-    height: Option<i64>,
-    thumb: bool,
-) -> Value {
-    json!({"id": id, "name": name, "content_type": content_type, "size": size, "width": width, "height": height,
-        "url": format!("/api/v1/chat/files/{id}"),
-        "thumbnail_url": if thumb { Some(format!("/api/v1/chat/files/{id}/thumbnail")) } else { None }})
-}
-
 impl ChatService {
     pub async fn upload(
         &self,
@@ -97,7 +83,7 @@ impl ChatService {
         name: &str,
         declared: &str,
         bytes: Vec<u8>,
-    ) -> ChatResult<Value> {
+    ) -> ChatResult<ChatFile> {
         let me = actor
             .as_user()
             .ok_or_else(Error::unauthenticated)?
@@ -170,13 +156,12 @@ impl ChatService {
                 Ok(())
             })
             .await?;
-        Ok(file_json(
-            &id,
-            &name,
-            &content_type,
+        Ok(ChatFile::new(
+            id,
+            name,
+            content_type,
             size,
-            w,
-            h,
+            (w, h),
             dims.is_some(),
         ))
     }

@@ -13,8 +13,9 @@ use nichoir_auth::Actor;
 use nichoir_core::ids::new_id;
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use crate::api::{ImportResult, PostProps};
 use crate::model::Kind;
 use crate::service::{ChatResult, ChatService};
 use crate::store;
@@ -402,7 +403,12 @@ pub fn read_mattermost(bytes: &[u8]) -> ChatResult<ImportData> {
 
 impl ChatService {
     /// Imports a Slack export zip into a team (team admins).
-    pub async fn import_slack(&self, actor: &Actor, team: &str, zip: &[u8]) -> ChatResult<Value> {
+    pub async fn import_slack(
+        &self,
+        actor: &Actor,
+        team: &str,
+        zip: &[u8],
+    ) -> ChatResult<ImportResult> {
         self.import_rights(actor, team).await?;
         let bytes = zip.to_vec();
         let data =
@@ -418,7 +424,7 @@ impl ChatService {
         actor: &Actor,
         team: &str,
         bytes: &[u8],
-    ) -> ChatResult<Value> {
+    ) -> ChatResult<ImportResult> {
         self.import_rights(actor, team).await?;
         let bytes = bytes.to_vec();
         let data = tokio::task::spawn_blocking(move || read_mattermost(&bytes))
@@ -444,7 +450,12 @@ impl ChatService {
     /// Stores import data in a team: channels, messages with their times, threads, reactions.
     /// Source users who exist here under the same username keep their messages; the others' are
     /// posted by the importer under their name (`props.override_username`). History starts read.
-    async fn import(&self, actor: &Actor, team: &str, data: ImportData) -> ChatResult<Value> {
+    async fn import(
+        &self,
+        actor: &Actor,
+        team: &str,
+        data: ImportData,
+    ) -> ChatResult<ImportResult> {
         let (team, me) = self.import_rights(actor, team).await?;
         let mut local: HashMap<String, String> = HashMap::new();
         let names: std::collections::BTreeSet<String> = data
@@ -527,7 +538,10 @@ impl ChatService {
                 })
                 .await?;
         }
-        Ok(json!({"channels": created, "posts": posts}))
+        Ok(ImportResult {
+            channels: created,
+            posts,
+        })
     }
 }
 
@@ -608,9 +622,10 @@ fn prepare(data: ImportData, local: &HashMap<String, String>, importer: &str) ->
             .filter(|m| !m.text.trim().is_empty() && m.text.chars().count() <= text::MAX_POST)
             .map(|m| {
                 let here = local.get(&m.author);
-                let props = match here {
-                    Some(_) => json!({"imported_from": source}),
-                    None => json!({"imported_from": source, "override_username": m.author}),
+                let props = PostProps {
+                    imported_from: Some(source.to_string()),
+                    override_username: here.is_none().then(|| m.author.clone()),
+                    ..PostProps::default()
                 };
                 let reactions = m
                     .reactions
@@ -625,7 +640,7 @@ fn prepare(data: ImportData, local: &HashMap<String, String>, importer: &str) ->
                 Ready {
                     client_id: format!("import:{}", m.key),
                     author: here.cloned().unwrap_or_else(|| importer.to_string()),
-                    props: props.to_string(),
+                    props: serde_json::to_string(&props).unwrap_or_default(),
                     html: imported_html(&m.text),
                     key: m.key,
                     parent: m.parent,

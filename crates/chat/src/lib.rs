@@ -3,6 +3,7 @@
 //! one realtime topic per user with catch-up after a reconnect (docs/chat-api.md). Pure text rules
 //! in `text`, SQL in `store`, the service in `service`, HTTP in `routes`, realtime in `topics`.
 
+pub mod api;
 mod calls;
 mod departure;
 mod email;
@@ -24,6 +25,7 @@ mod store;
 mod text;
 mod topics;
 mod webhooks;
+mod tool;
 
 use std::sync::Arc;
 
@@ -38,6 +40,7 @@ pub use moderation::ChatModeration;
 pub use recent::{ChatHit, RecentChannel};
 pub use service::{ChatDeps, ChatService, EmailSettings};
 pub use topics::ChatTopics;
+pub use tool::TOOL;
 
 /// Adds the chat routes to the API.
 pub fn api(api: Api) -> Api {

@@ -2,8 +2,11 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A channel's kind: public and private channels of a team, direct and group conversations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "ChannelKind")]
+#[ts(export, export_to = "chat/", rename = "ChannelKind")]
 pub enum Kind {
     Public,
     Private,
@@ -84,12 +87,12 @@ pub struct PostRow {
     pub pinned: bool,
     pub reply_count: i64,
     pub last_reply_at: Option<i64>,
-    pub props: serde_json::Value,
+    pub props: crate::api::PostProps,
 }
 
 /// A reaction, aggregated per emoji.
-#[derive(Debug, Clone, Serialize)]
-pub struct Reaction {
+#[derive(Debug, Clone)]
+pub struct ReactionRow {
     pub emoji: String,
     pub count: usize,
     pub users: Vec<String>,

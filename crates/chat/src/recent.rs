@@ -63,16 +63,11 @@ impl ChatService {
                 let mut other = None;
                 for u in members.iter().filter(|u| u.as_str() != me) {
                     let uj = self.user(u).await?;
-                    names.push(uj["display_name"].as_str().unwrap_or("?").to_string());
-                    other = uj["username"].as_str().map(str::to_string);
+                    names.push(uj.display_name);
+                    other = Some(uj.username);
                 }
                 if names.is_empty() {
-                    names.push(
-                        self.user(me).await?["display_name"]
-                            .as_str()
-                            .unwrap_or("?")
-                            .to_string(),
-                    );
+                    names.push(self.user(me).await?.display_name);
                 }
                 let to = match (ch.kind, other) {
                     (Kind::Direct, Some(u)) => format!("@{u}"),
@@ -165,10 +160,7 @@ impl ChatService {
             out.push(ChatHit {
                 post_id: p.id,
                 channel: name.clone(),
-                author: self.user(&p.user_id).await?["display_name"]
-                    .as_str()
-                    .unwrap_or("?")
-                    .to_string(),
+                author: self.user(&p.user_id).await?.display_name,
                 at: p.created_at,
                 snippet: nichoir_storage::search::snippet(&p.text, &s.fts, 24),
                 path: format!("{team_path}/pl/{}", p.id),

@@ -2,13 +2,18 @@
 
 use std::sync::Arc;
 
+use crate::api::{
+    BrowseChannel, CadenceBody, CallStarted, Channel, ChannelMember, ChannelPatch, ChatFile,
+    ChatStatus, CreateChannelBody, CreateTeamBody, CreatedWebhook, DirectBody, EditBody,
+    EmailChoice, Empty, FileQuery, FollowedThread, HookBody, HookPayload, HookPosted, ImportResult,
+    NewPostBody, NotifyBody, Post, PostProps, Posts, PostsQuery, PreviewQuery, RetentionBody,
+    SearchQuery, SearchResults, StatusBody, Team, TeamMember, TeamMemberBody, Thread,
+    UnsubscribeBody, ViewBody, Webhook,
+};
+use crate::service::ChatService;
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use nichoir_http::{doc, Access, Api, ApiResult, SignedIn};
-use serde::Deserialize;
-use serde_json::json;
-
-use crate::service::{ChatService, NewChannelBody};
 
 type Chat = web::Data<Arc<ChatService>>;
 
@@ -17,86 +22,86 @@ pub fn declare(api: Api) -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
     let u = Access::User;
     api.route(doc(m("POST"), "/api/v1/chat/teams", "chat", "Create a team (with its town square); I am its admin", u)
-            .body(json!({"name": "asso-velo", "display_name": "Asso vélo", "open": true})).ok(201, "application/json").errors(&[409]), create_team)
-        .route(doc(m("GET"), "/api/v1/chat/teams", "chat", "My teams", u), my_teams)
-        .route(doc(m("GET"), "/api/v1/chat/email", "chat", "How often I am mailed about mentions and direct messages I have not seen, and the instance's default", u), email_choice)
+            .takes::<CreateTeamBody>().answers::<Team>().ok(201, "application/json").errors(&[409]), create_team)
+        .route(doc(m("GET"), "/api/v1/chat/teams", "chat", "My teams", u).answers::<Vec<Team>>(), my_teams)
+        .route(doc(m("GET"), "/api/v1/chat/email", "chat", "How often I am mailed about mentions and direct messages I have not seen, and the instance's default", u).answers::<EmailChoice>(), email_choice)
         .route(doc(m("PUT"), "/api/v1/chat/email", "chat", "Choose how often I am mailed about what I missed: immediately, 15min, hourly or never", u)
-            .body(json!({"cadence": "hourly"})), set_email_choice)
+            .takes::<CadenceBody>().answers::<EmailChoice>(), set_email_choice)
         .route(doc(m("POST"), "/api/v1/chat/email/unsubscribe", "chat", "One click in a mail about missed messages: no more of them (the same answer for any token)", Access::Public)
-            .body(json!({"token": "…"})).ok(204, ""), unsubscribe)
+            .takes::<UnsubscribeBody>().ok(204, ""), unsubscribe)
         .route(doc(m("POST"), "/api/v1/chat/email/one-click", "chat", "The one-click unsubscribe of mail apps (RFC 8058: List-Unsubscribe-Post): no more mail about missed messages (?token=)", Access::Public)
-            .raw_body("application/x-www-form-urlencoded").ok(204, ""), one_click)
-        .route(doc(m("GET"), "/api/v1/chat/status", "chat", "My custom status (emoji, text, when it clears), or null", u), my_status)
+            .raw_body("application/x-www-form-urlencoded").query::<UnsubscribeBody>().ok(204, ""), one_click)
+        .route(doc(m("GET"), "/api/v1/chat/status", "chat", "My custom status (emoji, text, when it clears), or null", u).answers::<Option<ChatStatus>>(), my_status)
         .route(doc(m("PUT"), "/api/v1/chat/status", "chat", "Set my custom status: an emoji, a line, cleared after minutes (or never)", u)
-            .body(json!({"emoji": "🌴", "text": "On holiday", "minutes": 1440})), set_status)
+            .takes::<StatusBody>().answers::<Option<ChatStatus>>(), set_status)
         .route(doc(m("DELETE"), "/api/v1/chat/status", "chat", "Clear my custom status", u).ok(204, ""), clear_status)
-        .route(doc(m("GET"), "/api/v1/chat/teams/open", "chat", "Open teams I may join", u), open_teams)
-        .route(doc(m("POST"), "/api/v1/chat/teams/{team}/join", "chat", "Join an open team", u), join_team)
+        .route(doc(m("GET"), "/api/v1/chat/teams/open", "chat", "Open teams I may join", u).answers::<Vec<Team>>(), open_teams)
+        .route(doc(m("POST"), "/api/v1/chat/teams/{team}/join", "chat", "Join an open team", u).answers::<Team>(), join_team)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/leave", "chat", "Leave a team", u).ok(204, ""), leave_team)
-        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/members", "chat", "Team members (?q= for mention autocomplete)", u), team_members)
+        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/members", "chat", "Team members (?q= for mention autocomplete)", u).query::<SearchQuery>().answers::<Vec<TeamMember>>(), team_members)
         .route(doc(m("PUT"), "/api/v1/chat/teams/{team}/members/{username}", "chat", "Add a user to the team or change their role; a guest (role guest) gets only the listed channels (team admins)", u)
-            .body(json!({"role": "member"})).ok(204, ""), set_team_member)
+            .takes::<TeamMemberBody>().ok(204, ""), set_team_member)
         .route(doc(m("DELETE"), "/api/v1/chat/teams/{team}/members/{username}", "chat", "Remove a user from the team (team admins)", u).ok(204, ""), remove_team_member)
-        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/channels", "chat", "My channels in the team and my direct messages, with unread counts", u), team_channels)
-        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/channels/browse", "chat", "Public channels of the team (?q=)", u), browse)
+        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/channels", "chat", "My channels in the team and my direct messages, with unread counts", u).answers::<Vec<Channel>>(), team_channels)
+        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/channels/browse", "chat", "Public channels of the team (?q=)", u).query::<SearchQuery>().answers::<Vec<BrowseChannel>>(), browse)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/channels", "chat", "Create a channel", u)
-            .body(json!({"display_name": "Budget 2027", "kind": "public", "purpose": "préparer le budget"})).ok(201, "application/json"), create_channel)
-        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/threads", "chat", "Threads I follow, with unread replies", u), threads)
-        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/search", "chat", "Search messages (?q= words in:channel from:user before:date after:date)", u), search)
+            .takes::<CreateChannelBody>().answers::<Channel>().ok(201, "application/json"), create_channel)
+        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/threads", "chat", "Threads I follow, with unread replies", u).answers::<Vec<FollowedThread>>(), threads)
+        .route(doc(m("GET"), "/api/v1/chat/teams/{team}/search", "chat", "Search messages (?q= words in:channel from:user before:date after:date)", u).query::<SearchQuery>().answers::<SearchResults>(), search)
         .route(doc(m("POST"), "/api/v1/chat/direct", "chat", "Open a direct (one person) or group (2–7) conversation", u)
-            .body(json!({"usernames": ["bob"]})).errors(&[404]), direct)
-        .route(doc(m("GET"), "/api/v1/chat/channels/{id}", "chat", "A channel", u), channel)
+            .takes::<DirectBody>().answers::<Channel>().errors(&[404]), direct)
+        .route(doc(m("GET"), "/api/v1/chat/channels/{id}", "chat", "A channel", u).answers::<Channel>(), channel)
         .route(doc(m("PATCH"), "/api/v1/chat/channels/{id}", "chat", "Change a channel's name, header or purpose", u)
-            .body(json!({"header": "Réunion jeudi 18h"})), patch_channel)
+            .takes::<ChannelPatch>().answers::<Channel>(), patch_channel)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/join", "chat", "Join a public channel", u).ok(204, ""), join_channel)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/leave", "chat", "Leave a channel", u).ok(204, ""), leave_channel)
-        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/members", "chat", "Channel members", u), channel_members)
+        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/members", "chat", "Channel members", u).answers::<Vec<ChannelMember>>(), channel_members)
         .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/members/{username}", "chat", "Add someone of the team to the channel", u).ok(204, ""), add_member)
         .route(doc(m("DELETE"), "/api/v1/chat/channels/{id}/members/{username}", "chat", "Remove someone from the channel (channel admins)", u).ok(204, ""), remove_member)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/archive", "chat", "Archive a channel: read-only, still searchable", u).ok(204, ""), archive)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/unarchive", "chat", "Unarchive a channel", u).ok(204, ""), unarchive)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/view", "chat", "Mark the channel read (on every device)", u)
-            .body(json!({"post_id": 42})).ok(204, ""), view)
+            .takes::<ViewBody>().ok(204, ""), view)
         .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/notify", "chat", "My notifications in the channel: level all (every message), mentions, or none (muted); {\"muted\": true} is none", u)
-            .body(json!({"level": "mentions"})).ok(204, ""), notify)
+            .takes::<NotifyBody>().ok(204, ""), notify)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/call", "chat", "Start a call: the channel's video room, a card posted with its link; in a direct or group conversation the others' devices ring", u)
-            .body(json!({})).ok(201, "application/json"), start_call)
+            .takes::<Empty>().answers::<CallStarted>().ok(201, "application/json"), start_call)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/call/stop", "chat", "Stop the ringing of the conversation's call (answered, declined or given up)", u)
-            .body(json!({})).ok(204, ""), stop_ringing)
-        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/posts", "chat", "Messages (?before=ID, ?after=ID or ?around=ID; &limit=)", u), posts)
+            .takes::<Empty>().ok(204, ""), stop_ringing)
+        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/posts", "chat", "Messages (?before=ID, ?after=ID or ?around=ID; &limit=)", u).query::<PostsQuery>().answers::<Posts>(), posts)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/posts", "chat", "Send a message (root_id for a thread reply)", u)
-            .body(json!({"text": "Salut @bob, on se voit jeudi ?", "client_id": "tmp-1"})).ok(201, "application/json"), create_post)
-        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/pinned", "chat", "Pinned messages", u), pinned)
-        .route(doc(m("GET"), "/api/v1/chat/posts/{id}", "chat", "A message (permalinks)", u), get_post)
-        .route(doc(m("PATCH"), "/api/v1/chat/posts/{id}", "chat", "Edit my message", u).body(json!({"text": "corrigé"})), edit_post)
+            .takes::<NewPostBody>().answers::<Post>().ok(201, "application/json"), create_post)
+        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/pinned", "chat", "Pinned messages", u).answers::<Vec<Post>>(), pinned)
+        .route(doc(m("GET"), "/api/v1/chat/posts/{id}", "chat", "A message (permalinks)", u).answers::<Post>(), get_post)
+        .route(doc(m("PATCH"), "/api/v1/chat/posts/{id}", "chat", "Edit my message", u).takes::<EditBody>().answers::<Post>(), edit_post)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}", "chat", "Delete a message (its author, channel admins)", u).ok(204, ""), delete_post)
-        .route(doc(m("GET"), "/api/v1/chat/posts/{id}/thread", "chat", "A thread: root and replies", u), thread)
+        .route(doc(m("GET"), "/api/v1/chat/posts/{id}/thread", "chat", "A thread: root and replies", u).answers::<Thread>(), thread)
         .route(doc(m("POST"), "/api/v1/chat/posts/{id}/thread/view", "chat", "Mark a thread read", u).ok(204, ""), thread_view)
         .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/follow", "chat", "Follow a thread", u).ok(204, ""), follow)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/follow", "chat", "Stop following a thread", u).ok(204, ""), unfollow)
         .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/reactions/{emoji}", "chat", "React with an emoji (character or shortcode)", u).ok(204, ""), react)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/reactions/{emoji}", "chat", "Remove my reaction", u).ok(204, ""), unreact)
-        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/files", "chat", "Upload a file to the channel (?name=; the body is the file with its Content-Type); then post with file_ids", u).raw_body("application/octet-stream").ok(201, "application/json"), upload)
+        .route(doc(m("POST"), "/api/v1/chat/channels/{id}/files", "chat", "Upload a file to the channel (?name=; the body is the file with its Content-Type); then post with file_ids", u).raw_body("application/octet-stream").query::<FileQuery>().answers::<ChatFile>().ok(201, "application/json"), upload)
         .route(doc(m("GET"), "/api/v1/chat/files/{file}", "chat", "A file, with its channel's read rights", u).ok(200, "application/octet-stream"), file)
         .route(doc(m("GET"), "/api/v1/chat/files/{file}/thumbnail", "chat", "An image's thumbnail (PNG, at most 400 px)", u).ok(200, "image/png"), thumbnail)
         .route(doc(m("POST"), "/api/v1/chat/channels/{id}/webhooks", "chat", "Add an incoming webhook (channel or team admins); answers its secret URL once", u)
-            .body(json!({"display_name": "CI"})).ok(201, "application/json"), create_webhook)
-        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/webhooks", "chat", "The channel's webhooks (channel or team admins)", u), webhooks)
+            .takes::<HookBody>().answers::<CreatedWebhook>().ok(201, "application/json"), create_webhook)
+        .route(doc(m("GET"), "/api/v1/chat/channels/{id}/webhooks", "chat", "The channel's webhooks (channel or team admins)", u).answers::<Vec<Webhook>>(), webhooks)
         .route(doc(m("DELETE"), "/api/v1/chat/channels/{id}/webhooks/{hook}", "chat", "Remove a webhook", u).ok(204, ""), delete_webhook)
         .route(doc(m("POST"), "/hooks/{secret}", "chat", "Incoming webhook: Slack/Mattermost JSON {\"text\", \"username\"?, \"attachments\"?}", Access::Public)
-            .body(json!({"text": "Build #42 passed"})), receive_hook)
+            .takes::<HookPayload>().answers::<HookPosted>(), receive_hook)
         .route(doc(m("PUT"), "/api/v1/chat/channels/{id}/retention", "chat", "The channel's own message retention in days, or null for the instance's (team admins)", u)
-            .body(json!({"days": 30})).ok(204, ""), retention)
+            .takes::<RetentionBody>().ok(204, ""), retention)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/import/slack", "chat", "Import a Slack export zip into the team: channels, messages, threads, reactions (team admins)", u).raw_body("application/octet-stream")
-            .ok(200, "application/json"), import_slack)
+            .answers::<ImportResult>(), import_slack)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/import/mattermost", "chat", "Import a Mattermost bulk export (JSONL, or a zip holding it) into the team (team admins)", u).raw_body("application/octet-stream")
-            .ok(200, "application/json"), import_mattermost)
-        .route(doc(m("GET"), "/api/v1/chat/preview", "chat", "A card for a link to this instance's pad, poll or wiki page (?url=), as I may see it", u).errors(&[404]), preview)
+            .answers::<ImportResult>(), import_mattermost)
+        .route(doc(m("GET"), "/api/v1/chat/preview", "chat", "A card for a link to this instance's pad, poll or wiki page (?url=), as I may see it", u).query::<PreviewQuery>().errors(&[404]), preview)
         .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/pin", "chat", "Pin a message", u).ok(204, ""), pin)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/pin", "chat", "Unpin a message", u).ok(204, ""), unpin)
 }
 
-fn ok(v: serde_json::Value) -> HttpResponse {
+fn ok(v: impl serde::Serialize) -> HttpResponse {
     HttpResponse::Ok().json(v)
 }
 
@@ -104,18 +109,11 @@ fn done() -> HttpResponse {
     HttpResponse::NoContent().finish()
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewTeam {
-    name: String,
-    display_name: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    open: bool,
-}
-
-async fn create_team(s: Chat, who: SignedIn, b: web::Json<NewTeam>) -> ApiResult<HttpResponse> {
+async fn create_team(
+    s: Chat,
+    who: SignedIn,
+    b: web::Json<CreateTeamBody>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(
         s.create_team(&who.0, &b.name, &b.display_name, &b.description, b.open)
             .await?,
@@ -139,37 +137,20 @@ async fn leave_team(s: Chat, who: SignedIn, team: web::Path<String>) -> ApiResul
     Ok(done())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Q {
-    #[serde(default)]
-    q: String,
-}
-
 async fn team_members(
     s: Chat,
     who: SignedIn,
     team: web::Path<String>,
-    q: web::Query<Q>,
+    q: web::Query<SearchQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(ok(s.team_members(&who.0, &team, &q.q).await?))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RoleBody {
-    #[serde(default)]
-    role: Option<String>,
-    /// For a guest: the channels they may use.
-    #[serde(default)]
-    channels: Vec<String>,
 }
 
 async fn set_team_member(
     s: Chat,
     who: SignedIn,
     p: web::Path<(String, String)>,
-    b: web::Json<RoleBody>,
+    b: web::Json<TeamMemberBody>,
 ) -> ApiResult<HttpResponse> {
     let (team, user) = p.into_inner();
     let b = b.into_inner();
@@ -201,7 +182,7 @@ async fn browse(
     s: Chat,
     who: SignedIn,
     team: web::Path<String>,
-    q: web::Query<Q>,
+    q: web::Query<SearchQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(ok(s.browse(&who.0, &team, &q.q).await?))
 }
@@ -210,7 +191,7 @@ async fn create_channel(
     s: Chat,
     who: SignedIn,
     team: web::Path<String>,
-    b: web::Json<NewChannelBody>,
+    b: web::Json<CreateChannelBody>,
 ) -> ApiResult<HttpResponse> {
     let v = s.create_channel(&who.0, &team, b.into_inner()).await?;
     Ok(HttpResponse::Created().json(v))
@@ -224,34 +205,17 @@ async fn search(
     s: Chat,
     who: SignedIn,
     team: web::Path<String>,
-    q: web::Query<Q>,
+    q: web::Query<SearchQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(ok(s.search(&who.0, &team, &q.q).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Direct {
-    usernames: Vec<String>,
-}
-
-async fn direct(s: Chat, who: SignedIn, b: web::Json<Direct>) -> ApiResult<HttpResponse> {
+async fn direct(s: Chat, who: SignedIn, b: web::Json<DirectBody>) -> ApiResult<HttpResponse> {
     Ok(ok(s.direct(&who.0, &b.usernames).await?))
 }
 
 async fn channel(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
     Ok(ok(s.channel_for(&who.0, &id).await?.0))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChannelPatch {
-    #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    header: Option<String>,
-    #[serde(default)]
-    purpose: Option<String>,
 }
 
 async fn patch_channel(
@@ -315,13 +279,6 @@ async fn unarchive(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<H
     Ok(done())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ViewBody {
-    #[serde(default)]
-    post_id: Option<i64>,
-}
-
 async fn view(
     s: Chat,
     who: SignedIn,
@@ -332,21 +289,11 @@ async fn view(
     Ok(done())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Notify {
-    /// The older form: true is "none", false "mentions".
-    #[serde(default)]
-    muted: Option<bool>,
-    #[serde(default)]
-    level: Option<String>,
-}
-
 async fn notify(
     s: Chat,
     who: SignedIn,
     id: web::Path<String>,
-    b: web::Json<Notify>,
+    b: web::Json<NotifyBody>,
 ) -> ApiResult<HttpResponse> {
     let level = match (&b.level, b.muted) {
         (Some(l), _) => l.as_str(),
@@ -362,19 +309,11 @@ async fn notify(
     Ok(done())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Empty {}
-
 async fn my_status(s: Chat, who: SignedIn) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(s.my_status(&who.0).await?))
 }
 
-async fn set_status(
-    s: Chat,
-    who: SignedIn,
-    b: web::Json<crate::status::StatusBody>,
-) -> ApiResult<HttpResponse> {
+async fn set_status(s: Chat, who: SignedIn, b: web::Json<StatusBody>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(s.set_status(&who.0, b.into_inner()).await?))
 }
 
@@ -402,24 +341,11 @@ async fn stop_ringing(
     Ok(done())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Page {
-    #[serde(default)]
-    before: Option<i64>,
-    #[serde(default)]
-    after: Option<i64>,
-    #[serde(default)]
-    around: Option<i64>,
-    #[serde(default)]
-    limit: Option<i64>,
-}
-
 async fn posts(
     s: Chat,
     who: SignedIn,
     id: web::Path<String>,
-    q: web::Query<Page>,
+    q: web::Query<PostsQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(ok(s
         .posts(
@@ -433,32 +359,18 @@ async fn posts(
         .await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewPost {
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    file_ids: Vec<String>,
-    #[serde(default)]
-    root_id: Option<i64>,
-    #[serde(default)]
-    client_id: Option<String>,
-}
-
 async fn create_post(
     s: Chat,
     who: SignedIn,
     id: web::Path<String>,
-    b: web::Json<NewPost>,
+    b: web::Json<NewPostBody>,
 ) -> ApiResult<HttpResponse> {
     let b = b.into_inner();
     // Signed in with an API token rather than a browser session: a bot or a script, shown with
     // a BOT tag as Mattermost shows its bots' messages.
-    let props = if who.0.as_user().is_some() && who.0.session_id().is_none() {
-        json!({"from_bot": true})
-    } else {
-        json!({})
+    let props = PostProps {
+        from_bot: (who.0.as_user().is_some() && who.0.session_id().is_none()).then_some(true),
+        ..PostProps::default()
     };
     let v = s
         .create_post_with(
@@ -482,17 +394,11 @@ async fn get_post(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpR
     Ok(ok(s.get_post(&who.0, *id).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Edit {
-    text: String,
-}
-
 async fn edit_post(
     s: Chat,
     who: SignedIn,
     id: web::Path<i64>,
-    b: web::Json<Edit>,
+    b: web::Json<EditBody>,
 ) -> ApiResult<HttpResponse> {
     Ok(ok(s.edit_post(&who.0, *id, &b.text).await?))
 }
@@ -543,12 +449,6 @@ async fn unpin(s: Chat, who: SignedIn, id: web::Path<i64>) -> ApiResult<HttpResp
     Ok(done())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileQuery {
-    name: String,
-}
-
 async fn upload(
     s: Chat,
     who: SignedIn,
@@ -581,12 +481,6 @@ async fn thumbnail(s: Chat, who: SignedIn, id: web::Path<String>) -> ApiResult<H
     Ok(nichoir_http::file_download(&name, ct, bytes))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HookBody {
-    display_name: String,
-}
-
 async fn create_webhook(
     s: Chat,
     who: SignedIn,
@@ -613,16 +507,9 @@ async fn delete_webhook(
 async fn receive_hook(
     s: Chat,
     secret: web::Path<String>,
-    b: web::Json<crate::webhooks::HookPayload>,
+    b: web::Json<HookPayload>,
 ) -> ApiResult<HttpResponse> {
-    let post = s.receive_hook(&secret, b.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(json!({"id": post["id"]})))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RetentionBody {
-    days: Option<i64>,
+    Ok(ok(s.receive_hook(&secret, b.into_inner()).await?))
 }
 
 async fn retention(
@@ -633,12 +520,6 @@ async fn retention(
 ) -> ApiResult<HttpResponse> {
     s.set_retention(&who.0, &id, b.days).await?;
     Ok(done())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewQuery {
-    url: String,
 }
 
 async fn preview(s: Chat, who: SignedIn, q: web::Query<PreviewQuery>) -> ApiResult<HttpResponse> {
@@ -672,34 +553,22 @@ async fn email_choice(s: Chat, who: SignedIn) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(s.email_choice(who.0.id()).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Cadence {
-    cadence: String,
-}
-
 async fn set_email_choice(
     s: Chat,
     who: SignedIn,
-    body: web::Json<Cadence>,
+    body: web::Json<CadenceBody>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(s.set_email_choice(who.0.id(), &body.cadence).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Unsubscribe {
-    token: String,
-}
-
-async fn unsubscribe(s: Chat, body: web::Json<Unsubscribe>) -> ApiResult<HttpResponse> {
+async fn unsubscribe(s: Chat, body: web::Json<UnsubscribeBody>) -> ApiResult<HttpResponse> {
     s.unsubscribe(&body.token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// RFC 8058: the mail app POSTs `List-Unsubscribe=One-Click` to the URL of the mail's header; the
 /// token is in the URL, the body says nothing more.
-async fn one_click(s: Chat, q: web::Query<Unsubscribe>) -> ApiResult<HttpResponse> {
+async fn one_click(s: Chat, q: web::Query<UnsubscribeBody>) -> ApiResult<HttpResponse> {
     s.unsubscribe(&q.token).await?;
     Ok(HttpResponse::NoContent().finish())
 }

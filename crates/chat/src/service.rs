@@ -7,6 +7,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::api::{AroundPage, ChatFile, Post};
+use crate::api::{
+    BrowseChannel, Channel, ChannelMe, ChannelMember, ChannelRef, ChatEvent, ChatSignal, ChatUser,
+    CreateChannelBody, FollowedThread, PostPage, PostProps, Posts, Reaction, SearchPost,
+    SearchResults, Team, TeamMember, Thread,
+};
+use crate::model::{ChannelRow, Kind, MemberRow, PostRow, TeamRow};
+use crate::store;
+use crate::text;
 use nichoir_auth::{Actor, AuthService, User};
 use nichoir_core::ids::new_id;
 use nichoir_core::time::{now_ms, rfc3339};
@@ -16,11 +25,6 @@ use nichoir_realtime::online::Status;
 use nichoir_realtime::Hub;
 use nichoir_storage::{is_unique_violation, Connection, Db, StorageError};
 use parking_lot::Mutex;
-use serde_json::{json, Value};
-
-use crate::model::{ChannelRow, Kind, MemberRow, PostRow, TeamRow};
-use crate::store;
-use crate::text;
 
 pub type ChatResult<T> = Result<T, Error>;
 
@@ -43,10 +47,10 @@ fn emit(
     c: &Connection,
     channel: Option<&str>,
     user: Option<&str>,
-    payload: Value,
+    event: &ChatEvent,
     out: &mut Vec<Emit>,
 ) -> Result<(), StorageError> {
-    let text = payload.to_string();
+    let text = serde_json::to_string(event).map_err(Error::internal)?;
     let id = store::insert_event(c, channel, user, &text, now_ms())?;
     let to = match (channel, user) {
         (_, Some(u)) => vec![u.to_string()],
@@ -71,14 +75,19 @@ fn emit_left(
         c,
         None,
         Some(user),
-        json!({"type": "channel_removed", "channel_id": channel}),
+        &ChatEvent::ChannelRemoved {
+            channel_id: channel.to_string(),
+        },
         out,
     )?;
     emit(
         c,
         Some(channel),
         None,
-        json!({"type": "member_left", "channel_id": channel, "user_id": user}),
+        &ChatEvent::MemberLeft {
+            channel_id: channel.to_string(),
+            user_id: user.to_string(),
+        },
         out,
     )
 }
@@ -107,24 +116,10 @@ fn not_found(m: &str) -> Error {
     Error::not_found(m)
 }
 
-/// A new channel, as the API takes it.
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewChannelBody {
-    #[serde(default)]
-    pub name: Option<String>,
-    pub display_name: String,
-    pub kind: String,
-    #[serde(default)]
-    pub header: String,
-    #[serde(default)]
-    pub purpose: String,
-}
-
 #[derive(Clone)]
 struct CachedUser {
     at: Instant,
-    user: Option<Value>,
+    user: Option<ChatUser>,
 }
 
 pub struct ChatService {
@@ -188,12 +183,25 @@ pub struct ChatDeps {
     pub online: nichoir_realtime::Online,
 }
 
-fn user_json(u: &User) -> Value {
-    json!({"id": u.id, "username": u.username, "display_name": u.display_name, "avatar_color": u.avatar_color})
+fn chat_user(u: &User) -> ChatUser {
+    ChatUser {
+        id: u.id.clone(),
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        avatar_color: u.avatar_color.clone(),
+        status: None,
+    }
 }
 
-fn team_json(t: &TeamRow, role: Option<&str>) -> Value {
-    json!({"id": t.id, "name": t.name, "display_name": t.display_name, "description": t.description, "open": t.open, "my_role": role})
+fn team_of(t: &TeamRow, role: Option<&str>) -> Team {
+    Team {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        display_name: t.display_name.clone(),
+        description: t.description.clone(),
+        open: t.open,
+        my_role: role.map(str::to_string),
+    }
 }
 
 impl ChatService {
@@ -244,13 +252,13 @@ impl ChatService {
         &self,
         channel: Option<String>,
         user: Option<String>,
-        payload: Value,
+        event: ChatEvent,
     ) -> ChatResult<()> {
         let events = self
             .db
             .write(move |c| {
                 let mut out = Vec::new();
-                emit(c, channel.as_deref(), user.as_deref(), payload, &mut out)?;
+                emit(c, channel.as_deref(), user.as_deref(), &event, &mut out)?;
                 Ok(out)
             })
             .await?;
@@ -277,10 +285,10 @@ impl ChatService {
     }
 
     /// A user's short form, cached for a minute (names rarely change; a post list needs many).
-    pub async fn user(&self, id: &str) -> ChatResult<Value> {
+    pub async fn user(&self, id: &str) -> ChatResult<ChatUser> {
         if let Some(c) = self.users.lock().get(id) {
             if c.at.elapsed() < Duration::from_secs(60) {
-                return Ok(c.user.clone().unwrap_or_else(|| json!({"id": id, "username": "?", "display_name": "?", "avatar_color": "#888888"})));
+                return Ok(c.user.clone().unwrap_or_else(|| ChatUser::unknown(id)));
             }
         }
         let u = self.auth.user_by_id(id).await?;
@@ -289,12 +297,9 @@ impl ChatService {
             .db
             .read(move |c| store::status(c, &uid, now_ms()))
             .await?;
-        let v = u.as_ref().map(|u| {
-            let mut j = user_json(u);
-            if let Some(s) = &status {
-                j["status"] = json!(s);
-            }
-            j
+        let v = u.as_ref().map(|u| ChatUser {
+            status: status.clone(),
+            ..chat_user(u)
         });
         let mut cache = self.users.lock();
         if cache.len() > 50_000 {
@@ -307,9 +312,7 @@ impl ChatService {
                 user: v.clone(),
             },
         );
-        Ok(v.unwrap_or_else(
-            || json!({"id": id, "username": "?", "display_name": "?", "avatar_color": "#888888"}),
-        ))
+        Ok(v.unwrap_or_else(|| ChatUser::unknown(id)))
     }
 
     /// A user's short form changed (a new status): read it again next time.
@@ -357,7 +360,7 @@ impl ChatService {
         display: &str,
         description: &str,
         open: bool,
-    ) -> ChatResult<Value> {
+    ) -> ChatResult<Team> {
         let me = Self::me(actor)?;
         let team = TeamRow {
             id: new_id("t"),
@@ -401,7 +404,7 @@ impl ChatService {
             })
             .await;
         match result {
-            Ok(()) => Ok(team_json(&team, Some("admin"))),
+            Ok(()) => Ok(team_of(&team, Some("admin"))),
             Err(e) if is_unique_violation(&e) => Err(Error::new(
                 ErrorCode::Conflict,
                 format!("the team name {} is taken", team.name),
@@ -410,20 +413,16 @@ impl ChatService {
         }
     }
 
-    pub async fn my_teams(&self, actor: &Actor) -> ChatResult<Value> {
+    pub async fn my_teams(&self, actor: &Actor) -> ChatResult<Vec<Team>> {
         let u = Self::me(actor)?.id.clone();
         let rows = self.db.read(move |c| store::teams_of(c, &u)).await?;
-        Ok(Value::Array(
-            rows.iter().map(|(t, r)| team_json(t, Some(r))).collect(),
-        ))
+        Ok(rows.iter().map(|(t, r)| team_of(t, Some(r))).collect())
     }
 
-    pub async fn open_teams(&self, actor: &Actor) -> ChatResult<Value> {
+    pub async fn open_teams(&self, actor: &Actor) -> ChatResult<Vec<Team>> {
         let u = Self::me(actor)?.id.clone();
         let rows = self.db.read(move |c| store::open_teams(c, &u)).await?;
-        Ok(Value::Array(
-            rows.iter().map(|t| team_json(t, None)).collect(),
-        ))
+        Ok(rows.iter().map(|t| team_of(t, None)).collect())
     }
 
     /// Adds a user to a team and to its town square.
@@ -441,7 +440,11 @@ impl ChatService {
                 if matches!(before.as_deref(), None | Some("guest")) && role != "guest" {
                     if let Some(ts) = store::channel_by_name(c, &tid, "town-square")? {
                         if store::add_member(c, &ts.id, &uid, "member", now)? {
-                            emit(c, Some(&ts.id), None, json!({"type": "member_joined", "channel_id": ts.id, "user_id": uid}), &mut out)?;
+                            let joined = ChatEvent::MemberJoined {
+                                channel_id: ts.id.clone(),
+                                user_id: uid.clone(),
+                            };
+                            emit(c, Some(&ts.id), None, &joined, &mut out)?;
                         }
                     }
                 }
@@ -452,17 +455,17 @@ impl ChatService {
         Ok(())
     }
 
-    pub async fn join_team(&self, actor: &Actor, name: &str) -> ChatResult<Value> {
+    pub async fn join_team(&self, actor: &Actor, name: &str) -> ChatResult<Team> {
         let me = Self::me(actor)?;
         let (team, role) = self.team_for(name, &me.id).await?;
         if let Some(r) = role {
-            return Ok(team_json(&team, Some(&r)));
+            return Ok(team_of(&team, Some(&r)));
         }
         if !team.open {
             return Err(not_found("no such team"));
         }
         self.add_to_team(&team, &me.id, "member").await?;
-        Ok(team_json(&team, Some("member")))
+        Ok(team_of(&team, Some("member")))
     }
 
     pub async fn leave_team(&self, actor: &Actor, name: &str) -> ChatResult<()> {
@@ -524,7 +527,12 @@ impl ChatService {
         Ok(())
     }
 
-    pub async fn team_members(&self, actor: &Actor, name: &str, q: &str) -> ChatResult<Value> {
+    pub async fn team_members(
+        &self,
+        actor: &Actor,
+        name: &str,
+        q: &str,
+    ) -> ChatResult<Vec<TeamMember>> {
         let me = Self::me(actor)?;
         let (team, _) = self.member_team(name, &me.id).await?;
         let tid = team.id.clone();
@@ -532,25 +540,21 @@ impl ChatService {
         let q = q.trim().to_lowercase();
         let mut out = Vec::new();
         for (uid, role) in rows {
-            let mut u = self.user(&uid).await?;
+            let u = self.user(&uid).await?;
             let matches = q.is_empty()
-                || u["username"]
-                    .as_str()
-                    .is_some_and(|n| n.to_lowercase().starts_with(&q))
-                || u["display_name"].as_str().is_some_and(|n| {
-                    n.to_lowercase()
-                        .split_whitespace()
-                        .any(|w| w.starts_with(&q))
-                });
+                || u.username.to_lowercase().starts_with(&q)
+                || u.display_name
+                    .to_lowercase()
+                    .split_whitespace()
+                    .any(|w| w.starts_with(&q));
             if matches {
-                u["role"] = json!(role);
-                out.push(u);
+                out.push(TeamMember { user: u, role });
             }
             if out.len() >= 100 {
                 break;
             }
         }
-        Ok(Value::Array(out))
+        Ok(out)
     }
 
     pub async fn set_team_member(
@@ -640,12 +644,12 @@ impl ChatService {
     // ---- channels ---------------------------------------------------------------------------
 
     /// The channel as `user_id` sees it, with their counts.
-    async fn channel_json(
+    async fn channel_view(
         &self,
         ch: &ChannelRow,
         member: Option<&MemberRow>,
         user_id: &str,
-    ) -> ChatResult<Value> {
+    ) -> ChatResult<Channel> {
         let id = ch.id.clone();
         let (count, others) = self
             .db
@@ -659,38 +663,49 @@ impl ChatService {
                 Ok((n, others))
             })
             .await?;
-        let mut v = json!({
-            "id": ch.id, "team_id": ch.team_id, "kind": ch.kind, "name": ch.name, "display_name": ch.display_name,
-            "header": ch.header, "purpose": ch.purpose, "archived": ch.archived, "created_at": rfc3339(ch.created_at),
-            "last_post_at": rfc3339(ch.last_post_at), "members": count,
+        let mut v = Channel {
+            id: ch.id.clone(),
+            team_id: ch.team_id.clone(),
+            kind: ch.kind,
+            name: ch.name.clone(),
+            display_name: ch.display_name.clone(),
+            header: ch.header.clone(),
+            purpose: ch.purpose.clone(),
+            archived: ch.archived,
+            created_at: rfc3339(ch.created_at),
+            last_post_at: rfc3339(ch.last_post_at),
+            members: count,
             // Said to everyone who may read it: how long what they write here is kept.
-            "retention_days": ch.retention_days, "default_retention_days": self.retention_days,
-            "me": member.map(|m| json!({"role": m.role, "unread": (ch.post_count - m.viewed_count).max(0), "mentions": m.mentions,
-                "muted": m.muted, "notify": crate::notices::level_of(m), "last_viewed_post": m.last_viewed_post})),
-        });
+            retention_days: ch.retention_days,
+            default_retention_days: self.retention_days,
+            me: member.map(|m| ChannelMe {
+                role: m.role.clone(),
+                unread: (ch.post_count - m.viewed_count).max(0),
+                mentions: m.mentions,
+                muted: m.muted,
+                notify: crate::notices::level_of(m).to_string(),
+                last_viewed_post: m.last_viewed_post,
+            }),
+            users: None,
+        };
         if matches!(ch.kind, Kind::Direct | Kind::Group) {
             let mut users = Vec::new();
             let mut names = Vec::new();
             for u in others.iter().filter(|u| u.as_str() != user_id) {
                 let uj = self.user(u).await?;
-                names.push(uj["display_name"].as_str().unwrap_or("?").to_string());
+                names.push(uj.display_name.clone());
                 users.push(uj);
             }
             if names.is_empty() {
-                names.push(
-                    self.user(user_id).await?["display_name"]
-                        .as_str()
-                        .unwrap_or("?")
-                        .to_string(),
-                );
+                names.push(self.user(user_id).await?.display_name);
             }
-            v["display_name"] = json!(names.join(", "));
-            v["users"] = Value::Array(users);
+            v.display_name = names.join(", ");
+            v.users = Some(users);
         }
         Ok(v)
     }
 
-    pub async fn team_channels(&self, actor: &Actor, team: &str) -> ChatResult<Value> {
+    pub async fn team_channels(&self, actor: &Actor, team: &str) -> ChatResult<Vec<Channel>> {
         let me = Self::me(actor)?;
         let (team, _) = self.member_team(team, &me.id).await?;
         let (tid, uid) = (team.id.clone(), me.id.clone());
@@ -700,16 +715,21 @@ impl ChatService {
             .await?;
         let mut out = Vec::new();
         for (ch, m) in &rows {
-            out.push(self.channel_json(ch, Some(m), &me.id).await?);
+            out.push(self.channel_view(ch, Some(m), &me.id).await?);
         }
-        Ok(Value::Array(out))
+        Ok(out)
     }
 
-    pub async fn browse(&self, actor: &Actor, team: &str, q: &str) -> ChatResult<Value> {
+    pub async fn browse(
+        &self,
+        actor: &Actor,
+        team: &str,
+        q: &str,
+    ) -> ChatResult<Vec<BrowseChannel>> {
         let me = Self::me(actor)?;
         let (team, role) = self.member_team(team, &me.id).await?;
         if role == "guest" {
-            return Ok(Value::Array(Vec::new()));
+            return Ok(Vec::new());
         }
         let q: String = q.trim().chars().take(64).collect();
         let (tid, uid) = (team.id.clone(), me.id.clone());
@@ -719,25 +739,26 @@ impl ChatService {
             nichoir_storage::search::folded_contains(&[&ch.name, &ch.display_name, &ch.purpose], &q)
         });
         for (ch, joined) in found.take(500) {
-            let mut v = self.channel_json(ch, None, &me.id).await?;
-            v["joined"] = json!(joined);
-            out.push(v);
+            out.push(BrowseChannel {
+                channel: self.channel_view(ch, None, &me.id).await?,
+                joined: *joined,
+            });
         }
-        Ok(Value::Array(out))
+        Ok(out)
     }
 
     pub async fn create_channel(
         &self,
         actor: &Actor,
         team: &str,
-        body: NewChannelBody,
-    ) -> ChatResult<Value> {
+        body: CreateChannelBody,
+    ) -> ChatResult<Channel> {
         let me = Self::me(actor)?;
         let (team, role) = self.member_team(team, &me.id).await?;
         if role == "guest" {
             return Err(forbidden("guests do not create channels"));
         }
-        let NewChannelBody {
+        let CreateChannelBody {
             name,
             display_name: display,
             kind,
@@ -828,10 +849,10 @@ impl ChatService {
         &self,
         actor: &Actor,
         id: &str,
-    ) -> ChatResult<(Value, ChannelRow, Option<MemberRow>)> {
+    ) -> ChatResult<(Channel, ChannelRow, Option<MemberRow>)> {
         let me = Self::me(actor)?;
         let (ch, m) = self.readable(id, &me.id).await?;
-        Ok((self.channel_json(&ch, m.as_ref(), &me.id).await?, ch, m))
+        Ok((self.channel_view(&ch, m.as_ref(), &me.id).await?, ch, m))
     }
 
     /// Announces a channel change to its members, each seeing their own counts.
@@ -848,18 +869,14 @@ impl ChatService {
                 .db
                 .read(move |c| store::membership(c, &cid, &u2))
                 .await?;
-            let v = self.channel_json(&ch, m.as_ref(), &uid).await?;
-            self.publish(
-                None,
-                Some(uid),
-                json!({"type": "channel_updated", "channel": v}),
-            )
-            .await?;
+            let channel = self.channel_view(&ch, m.as_ref(), &uid).await?;
+            self.publish(None, Some(uid), ChatEvent::ChannelUpdated { channel })
+                .await?;
         }
         Ok(())
     }
 
-    pub async fn direct(&self, actor: &Actor, usernames: &[String]) -> ChatResult<Value> {
+    pub async fn direct(&self, actor: &Actor, usernames: &[String]) -> ChatResult<Channel> {
         let me = Self::me(actor)?;
         if usernames.is_empty() || usernames.len() > 7 {
             return Err(Error::validation("usernames: one to seven people"));
@@ -923,7 +940,7 @@ impl ChatService {
         display: Option<&str>,
         header: Option<&str>,
         purpose: Option<&str>,
-    ) -> ChatResult<Value> {
+    ) -> ChatResult<Channel> {
         let me = Self::me(actor)?;
         let (mut ch, m) = self.readable(id, &me.id).await?;
         let m = m.ok_or_else(|| forbidden("join the channel first"))?;
@@ -969,13 +986,11 @@ impl ChatService {
             .write(move |c| {
                 let mut out = Vec::new();
                 if store::add_member(c, &cid, &uid, "member", now_ms())? {
-                    emit(
-                        c,
-                        Some(&cid),
-                        None,
-                        json!({"type": "member_joined", "channel_id": cid, "user_id": uid}),
-                        &mut out,
-                    )?;
+                    let joined = ChatEvent::MemberJoined {
+                        channel_id: cid.clone(),
+                        user_id: uid.clone(),
+                    };
+                    emit(c, Some(&cid), None, &joined, &mut out)?;
                 }
                 Ok(out)
             })
@@ -1065,7 +1080,7 @@ impl ChatService {
         self.remove_channel_member(&ch, &target.id).await
     }
 
-    pub async fn channel_members(&self, actor: &Actor, id: &str) -> ChatResult<Value> {
+    pub async fn channel_members(&self, actor: &Actor, id: &str) -> ChatResult<Vec<ChannelMember>> {
         let me = Self::me(actor)?;
         let (ch, _) = self.readable(id, &me.id).await?;
         let rows = self
@@ -1074,12 +1089,14 @@ impl ChatService {
             .await?;
         let mut out = Vec::new();
         for (uid, role) in rows.into_iter().take(1000) {
-            let mut u = self.user(&uid).await?;
-            u["role"] = json!(role);
-            u["online"] = json!(self.online.status(&uid) != Status::Offline);
-            out.push(u);
+            let online = self.online.status(&uid) != Status::Offline;
+            out.push(ChannelMember {
+                user: self.user(&uid).await?,
+                role,
+                online,
+            });
         }
-        Ok(Value::Array(out))
+        Ok(out)
     }
 
     pub async fn set_archived(&self, actor: &Actor, id: &str, archived: bool) -> ChatResult<()> {
@@ -1112,13 +1129,11 @@ impl ChatService {
             .write(move |c| {
                 let last = store::mark_viewed(c, &cid, &uid, post_id)?;
                 let mut out = Vec::new();
-                emit(
-                    c,
-                    None,
-                    Some(&uid),
-                    json!({"type": "read", "channel_id": cid, "last_viewed_post": last}),
-                    &mut out,
-                )?;
+                let read = ChatEvent::Read {
+                    channel_id: cid.clone(),
+                    last_viewed_post: last,
+                };
+                emit(c, None, Some(&uid), &read, &mut out)?;
                 Ok(out)
             })
             .await?;
@@ -1157,7 +1172,7 @@ impl ChatService {
     // ---- posts ------------------------------------------------------------------------------
 
     /// Posts as the API shows them (users, reactions, my reaction flags).
-    pub async fn posts_json(&self, posts: &[PostRow], me: &str) -> ChatResult<Vec<Value>> {
+    pub async fn posts_view(&self, posts: &[PostRow], me: &str) -> ChatResult<Vec<Post>> {
         let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
         let (reactions, files) = self
             .db
@@ -1165,12 +1180,21 @@ impl ChatService {
             .await?;
         let mut out = Vec::with_capacity(posts.len());
         for p in posts {
-            let rs: Vec<Value> = reactions
+            let rs: Vec<Reaction> = reactions
                 .get(&p.id)
-                .map(|list| list.iter().map(|r| json!({"emoji": r.emoji, "count": r.count, "users": r.users, "me": r.users.iter().any(|u| u == me)})).collect())
+                .map(|list| {
+                    list.iter()
+                        .map(|r| Reaction {
+                            emoji: r.emoji.clone(),
+                            count: r.count,
+                            users: r.users.clone(),
+                            me: r.users.iter().any(|u| u == me),
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
             let user = self.user(&p.user_id).await?;
-            out.push(post_value(
+            out.push(post_view(
                 p,
                 user,
                 rs,
@@ -1188,7 +1212,7 @@ impl ChatService {
         after: Option<i64>,
         around: Option<i64>,
         limit: i64,
-    ) -> ChatResult<Value> {
+    ) -> ChatResult<Posts> {
         let me = Self::me(actor)?;
         let (ch, _) = self.readable(id, &me.id).await?;
         let limit = limit.clamp(1, 200);
@@ -1214,9 +1238,11 @@ impl ChatService {
             let mut all = before_rows;
             all.push(target);
             all.extend(after_rows.into_iter().take(25));
-            return Ok(
-                json!({"posts": self.posts_json(&all, &me.id).await?, "more_before": more_before, "more_after": more_after}),
-            );
+            return Ok(Posts::Around(AroundPage {
+                posts: self.posts_view(&all, &me.id).await?,
+                more_before,
+                more_after,
+            }));
         }
         if let Some(a) = after {
             let rows = self
@@ -1225,7 +1251,10 @@ impl ChatService {
                 .await?;
             let more = rows.len() as i64 > limit;
             let rows: Vec<PostRow> = rows.into_iter().take(limit as usize).collect();
-            return Ok(json!({"posts": self.posts_json(&rows, &me.id).await?, "more": more}));
+            return Ok(Posts::Page(PostPage {
+                posts: self.posts_view(&rows, &me.id).await?,
+                more,
+            }));
         }
         let before = before.unwrap_or(i64::MAX);
         let rows = self
@@ -1234,7 +1263,10 @@ impl ChatService {
             .await?;
         let more = rows.len() as i64 > limit;
         let rows: Vec<PostRow> = rows.into_iter().take(limit as usize).collect();
-        Ok(json!({"posts": self.posts_json(&rows, &me.id).await?, "more": more}))
+        Ok(Posts::Page(PostPage {
+            posts: self.posts_view(&rows, &me.id).await?,
+            more,
+        }))
     }
 
     pub async fn create_post(
@@ -1244,7 +1276,7 @@ impl ChatService {
         text_in: &str,
         root_id: Option<i64>,
         client_id: Option<&str>,
-    ) -> ChatResult<Value> {
+    ) -> ChatResult<Post> {
         self.create_post_with(
             actor,
             channel_id,
@@ -1252,7 +1284,7 @@ impl ChatService {
             root_id,
             client_id,
             &[],
-            json!({}),
+            PostProps::default(),
         )
         .await
     }
@@ -1311,8 +1343,8 @@ impl ChatService {
         root_id: Option<i64>,
         client_id: Option<&str>,
         file_ids: &[String],
-        props: Value,
-    ) -> ChatResult<Value> {
+        props: PostProps,
+    ) -> ChatResult<Post> {
         let me = Self::me(actor)?.clone();
         if file_ids.len() > 10 {
             return Err(Error::validation("file_ids: at most 10 files per message"));
@@ -1322,7 +1354,7 @@ impl ChatService {
         } else {
             String::new()
         };
-        let props_text = props.to_string();
+        let props_text = serde_json::to_string(&props).map_err(Error::internal)?;
         let files: Vec<String> = file_ids.to_vec();
         if client_id.is_some_and(|c| c.len() > 64) {
             return Err(Error::validation("client_id: at most 64 characters"));
@@ -1404,10 +1436,13 @@ impl ChatService {
                 } else {
                     store::files_of(c, &[id])?.remove(&id).unwrap_or_default()
                 };
-                let pj = post_value(&p, author, Vec::new(), files);
+                let pj = post_view(&p, author, Vec::new(), files);
                 let mut out = Vec::new();
-                let payload = json!({"type": "posted", "post": pj, "client_id": event_client});
-                emit(c, Some(&chid2), None, payload, &mut out)?;
+                let posted = ChatEvent::Posted {
+                    post: pj.clone(),
+                    client_id: event_client,
+                };
+                emit(c, Some(&chid2), None, &posted, &mut out)?;
                 Ok((p, Some((pj, out))))
             })
             .await?;
@@ -1416,7 +1451,7 @@ impl ChatService {
             Some((pj, events)) => {
                 self.deliver(events);
                 // A call card rings on its own (`calls.rs`).
-                if post.props.get("call").is_none() {
+                if post.props.call.is_none() {
                     self.notify_posted(
                         post.id,
                         channel_id,
@@ -1430,11 +1465,7 @@ impl ChatService {
                 Ok(pj)
             }
             // A resend of a message already stored: the same post, no second event.
-            None => Ok(self
-                .posts_json(std::slice::from_ref(&post), &me.id)
-                .await?
-                .pop()
-                .unwrap_or(Value::Null)),
+            None => self.post_view_of(&post, &me.id).await,
         }
     }
 
@@ -1456,42 +1487,48 @@ impl ChatService {
         Ok((p, ch, m))
     }
 
-    async fn announce_post(&self, kind: &str, post_id: i64, me: &str) -> ChatResult<()> {
+    /// One post as the API shows it to `me`.
+    async fn post_view_of(&self, p: &PostRow, me: &str) -> ChatResult<Post> {
+        self.posts_view(std::slice::from_ref(p), me)
+            .await?
+            .pop()
+            .ok_or_else(|| Error::internal("a message without its view"))
+    }
+
+    async fn announce_post(&self, kind: Announce, post_id: i64, me: &str) -> ChatResult<()> {
         let p = self
             .db
             .read(move |c| store::post(c, post_id))
             .await?
             .ok_or_else(|| not_found("no such message"))?;
-        let pj = self
-            .posts_json(std::slice::from_ref(&p), me)
-            .await?
-            .pop()
-            .unwrap_or(Value::Null);
-        let payload = match kind {
-            "post_deleted" => {
-                json!({"type": kind, "post_id": p.id, "channel_id": p.channel_id, "root_id": p.root_id})
-            }
-            "reaction" => {
-                json!({"type": kind, "post_id": p.id, "channel_id": p.channel_id, "reactions": pj["reactions"]})
-            }
-            "pinned" => {
-                json!({"type": kind, "post_id": p.id, "channel_id": p.channel_id, "pinned": p.pinned})
-            }
-            _ => json!({"type": kind, "post": pj}),
+        let pj = self.post_view_of(&p, me).await?;
+        let event = match kind {
+            Announce::Deleted => ChatEvent::PostDeleted {
+                post_id: p.id,
+                channel_id: p.channel_id.clone(),
+                root_id: p.root_id,
+            },
+            Announce::Reaction => ChatEvent::Reaction {
+                post_id: p.id,
+                channel_id: p.channel_id.clone(),
+                reactions: pj.reactions,
+            },
+            Announce::Pinned => ChatEvent::Pinned {
+                post_id: p.id,
+                channel_id: p.channel_id.clone(),
+                pinned: p.pinned,
+            },
+            Announce::Edited => ChatEvent::PostEdited { post: pj },
         };
-        self.publish(Some(p.channel_id), None, payload).await
+        self.publish(Some(p.channel_id), None, event).await
     }
 
-    pub async fn get_post(&self, actor: &Actor, id: i64) -> ChatResult<Value> {
+    pub async fn get_post(&self, actor: &Actor, id: i64) -> ChatResult<Post> {
         let (p, _, _) = self.own_post(actor, id).await?;
-        Ok(self
-            .posts_json(std::slice::from_ref(&p), actor.id())
-            .await?
-            .pop()
-            .unwrap_or(Value::Null))
+        self.post_view_of(&p, actor.id()).await
     }
 
-    pub async fn edit_post(&self, actor: &Actor, id: i64, text_in: &str) -> ChatResult<Value> {
+    pub async fn edit_post(&self, actor: &Actor, id: i64, text_in: &str) -> ChatResult<Post> {
         let (p, ch, _) = self.own_post(actor, id).await?;
         if p.user_id != actor.id() {
             return Err(forbidden("only its author edits a message"));
@@ -1520,7 +1557,7 @@ impl ChatService {
                 Ok(())
             })
             .await?;
-        self.announce_post("post_edited", id, actor.id()).await?;
+        self.announce_post(Announce::Edited, id, actor.id()).await?;
         let post = self.get_post(actor, id).await?;
         if !added.is_empty() {
             let me = Self::me(actor)?;
@@ -1529,7 +1566,7 @@ impl ChatService {
                 &ch.id,
                 None,
                 (&me.id, &me.display_name),
-                post["text"].as_str().unwrap_or_default(),
+                &post.text,
                 added,
                 true,
             );
@@ -1559,10 +1596,10 @@ impl ChatService {
             .write(move |c| store::mark_post_deleted(c, &p))
             .await?;
         self.drop_files(&unused).await;
-        self.announce_post("post_deleted", id, actor.id()).await
+        self.announce_post(Announce::Deleted, id, actor.id()).await
     }
 
-    pub async fn thread(&self, actor: &Actor, id: i64) -> ChatResult<Value> {
+    pub async fn thread(&self, actor: &Actor, id: i64) -> ChatResult<Thread> {
         let (p, _, _) = self.own_post(actor, id).await?;
         let root_id = p.root_id.unwrap_or(p.id);
         let uid = actor.id().to_string();
@@ -1577,14 +1614,11 @@ impl ChatService {
             })
             .await?;
         let root = root.ok_or_else(|| not_found("no such message"))?;
-        let root_json = self
-            .posts_json(std::slice::from_ref(&root), actor.id())
-            .await?
-            .pop()
-            .unwrap_or(Value::Null);
-        Ok(
-            json!({"root": root_json, "replies": self.posts_json(&replies, actor.id()).await?, "following": following}),
-        )
+        Ok(Thread {
+            root: self.post_view_of(&root, actor.id()).await?,
+            replies: self.posts_view(&replies, actor.id()).await?,
+            following,
+        })
     }
 
     pub async fn react(&self, actor: &Actor, id: i64, emoji_in: &str, on: bool) -> ChatResult<()> {
@@ -1599,7 +1633,7 @@ impl ChatService {
         self.db
             .write(move |c| store::set_reaction(c, id, &uid, &emoji, on, now_ms()))
             .await?;
-        self.announce_post("reaction", id, actor.id()).await
+        self.announce_post(Announce::Reaction, id, actor.id()).await
     }
 
     pub async fn pin(&self, actor: &Actor, id: i64, pinned: bool) -> ChatResult<()> {
@@ -1610,14 +1644,14 @@ impl ChatService {
         self.db
             .write(move |c| store::set_pinned(c, id, pinned))
             .await?;
-        self.announce_post("pinned", id, actor.id()).await
+        self.announce_post(Announce::Pinned, id, actor.id()).await
     }
 
-    pub async fn pinned(&self, actor: &Actor, channel_id: &str) -> ChatResult<Value> {
+    pub async fn pinned(&self, actor: &Actor, channel_id: &str) -> ChatResult<Vec<Post>> {
         let me = Self::me(actor)?;
         let (ch, _) = self.readable(channel_id, &me.id).await?;
         let rows = self.db.read(move |c| store::pinned(c, &ch.id)).await?;
-        Ok(Value::Array(self.posts_json(&rows, &me.id).await?))
+        self.posts_view(&rows, &me.id).await
     }
 
     pub async fn follow(&self, actor: &Actor, id: i64, following: bool) -> ChatResult<()> {
@@ -1645,7 +1679,7 @@ impl ChatService {
         Ok(())
     }
 
-    pub async fn threads(&self, actor: &Actor, team: &str) -> ChatResult<Value> {
+    pub async fn threads(&self, actor: &Actor, team: &str) -> ChatResult<Vec<FollowedThread>> {
         let me = Self::me(actor)?;
         let (team, _) = self.member_team(team, &me.id).await?;
         let (uid, tid) = (me.id.clone(), team.id.clone());
@@ -1655,15 +1689,16 @@ impl ChatService {
             .await?;
         let mut out = Vec::new();
         for (p, unread, mentions) in rows {
-            let pj = self
-                .posts_json(std::slice::from_ref(&p), &me.id)
-                .await?
-                .pop()
-                .unwrap_or(Value::Null);
-            out.push(json!({"root": pj, "channel_id": p.channel_id, "reply_count": p.reply_count, "unread_replies": unread,
-                "unread_mentions": mentions, "last_reply_at": p.last_reply_at.map(rfc3339)}));
+            out.push(FollowedThread {
+                root: self.post_view_of(&p, &me.id).await?,
+                channel_id: p.channel_id.clone(),
+                reply_count: p.reply_count,
+                unread_replies: unread,
+                unread_mentions: mentions,
+                last_reply_at: p.last_reply_at.map(rfc3339),
+            });
         }
-        Ok(Value::Array(out))
+        Ok(out)
     }
 
     // ---- search -----------------------------------------------------------------------------
@@ -1713,7 +1748,7 @@ impl ChatService {
             .await?)
     }
 
-    pub async fn search(&self, actor: &Actor, team: &str, q: &str) -> ChatResult<Value> {
+    pub async fn search(&self, actor: &Actor, team: &str, q: &str) -> ChatResult<SearchResults> {
         let me = Self::me(actor)?;
         let (team, _) = self.member_team(team, &me.id).await?;
         let s = text::parse_search(q)?;
@@ -1731,20 +1766,27 @@ impl ChatService {
         let rows = self.find_posts(&s, ids, 100).await?;
         let by_id: HashMap<&str, &ChannelRow> =
             channels.iter().map(|c| (c.id.as_str(), *c)).collect();
-        let mut out = self.posts_json(&rows, &me.id).await?;
-        for (v, p) in out.iter_mut().zip(&rows) {
-            if let Some(ch) = by_id.get(p.channel_id.as_str()) {
-                v["channel"] =
-                    json!({"id": ch.id, "name": ch.name, "display_name": ch.display_name});
-            }
-        }
-        Ok(json!({"posts": out}))
+        let posts = self.posts_view(&rows, &me.id).await?;
+        // Every post found is in one of `channels`: the search looked nowhere else.
+        let posts = posts
+            .into_iter()
+            .filter_map(|post| {
+                let ch = by_id.get(post.channel_id.as_str())?;
+                let channel = ChannelRef {
+                    id: ch.id.clone(),
+                    name: ch.name.clone(),
+                    display_name: ch.display_name.clone(),
+                };
+                Some(SearchPost { post, channel })
+            })
+            .collect();
+        Ok(SearchResults { posts })
     }
 
     // ---- link previews ----------------------------------------------------------------------
 
     /// A card for a link to this instance's pad, poll or wiki page, as `actor` may see it.
-    pub async fn preview(&self, actor: &Actor, url: &str) -> ChatResult<Value> {
+    pub async fn preview(&self, actor: &Actor, url: &str) -> ChatResult<serde_json::Value> {
         let path = local_path(url, &self.base_url)
             .ok_or_else(|| not_found("not a link to this instance"))?;
         for p in &self.previewers {
@@ -1869,7 +1911,12 @@ impl ChatService {
         }
         let cid = ch.id.clone();
         let members = self.db.read(move |c| store::member_ids(c, &cid)).await?;
-        let data = json!({"type": "typing", "channel_id": ch.id, "root_id": root_id, "user": self.user(&me.id).await?}).to_string();
+        let data = serde_json::to_string(&ChatSignal::Typing {
+            channel_id: ch.id.clone(),
+            root_id,
+            user: self.user(&me.id).await?,
+        })
+        .map_err(Error::internal)?;
         let topics: Vec<String> = members
             .iter()
             .filter(|u| **u != me.id)
@@ -1898,8 +1945,11 @@ impl ChatService {
     /// Tells everyone who shares a team with `user_id` of their new presence.
     pub async fn presence(&self, user_id: &str, status: Status) -> ChatResult<()> {
         let peers = self.team_peers(user_id).await?;
-        let data =
-            json!({"type": "presence", "user_id": user_id, "status": status.as_str()}).to_string();
+        let data = serde_json::to_string(&ChatSignal::Presence {
+            user_id: user_id.to_string(),
+            status: status.into(),
+        })
+        .map_err(Error::internal)?;
         let topics: Vec<String> = peers.iter().map(|p| topic(p)).collect();
         self.hub
             .broadcast_event_json_to(topics.iter().map(String::as_str), &data);
@@ -1939,13 +1989,34 @@ fn may_post(c: &Connection, channel: &str, user: &str) -> Result<(), StorageErro
 }
 
 /// A post as the API shows it.
-fn post_value(p: &PostRow, user: Value, reactions: Vec<Value>, files: Vec<Value>) -> Value {
-    json!({
-        "id": p.id, "channel_id": p.channel_id, "user": user, "root_id": p.root_id,
-        "text": p.text, "html": p.html, "created_at": rfc3339(p.created_at), "edited_at": p.edited_at.map(rfc3339),
-        "deleted": p.deleted, "pinned": p.pinned, "reactions": reactions, "reply_count": p.reply_count,
-        "last_reply_at": p.last_reply_at.map(rfc3339), "mentions": p.mentions, "files": files, "props": p.props,
-    })
+fn post_view(p: &PostRow, user: ChatUser, reactions: Vec<Reaction>, files: Vec<ChatFile>) -> Post {
+    Post {
+        id: p.id,
+        channel_id: p.channel_id.clone(),
+        user,
+        root_id: p.root_id,
+        text: p.text.clone(),
+        html: p.html.clone(),
+        created_at: rfc3339(p.created_at),
+        edited_at: p.edited_at.map(rfc3339),
+        deleted: p.deleted,
+        pinned: p.pinned,
+        reactions,
+        reply_count: p.reply_count,
+        last_reply_at: p.last_reply_at.map(rfc3339),
+        mentions: p.mentions.clone(),
+        files,
+        props: p.props.clone(),
+    }
+}
+
+/// Which change of a post its channel hears of.
+#[derive(Debug, Clone, Copy)]
+enum Announce {
+    Edited,
+    Deleted,
+    Reaction,
+    Pinned,
 }
 
 /// An emoji as stored: the character itself, from the character or a shortcode.
@@ -2029,7 +2100,7 @@ impl ChatService {
             })
             .await?;
         self.drop_files(&unused).await;
-        self.announce_post("post_deleted", id, "").await
+        self.announce_post(Announce::Deleted, id, "").await
     }
 }
 

@@ -5,8 +5,11 @@ use nichoir_auth::Actor;
 use nichoir_core::text::{check_controls, Lines};
 use nichoir_core::time::now_ms;
 use nichoir_core::Error;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use ts_rs::TS;
+
+use crate::api::ChatSignal;
 
 use crate::service::{topic, ChatResult, ChatService};
 use crate::store;
@@ -15,20 +18,28 @@ const MAX_TEXT: usize = 100;
 /// The longest a status may be set for: a year.
 const MAX_FOR_MS: i64 = 366 * 24 * 3_600_000;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "chat/")]
 pub struct StatusBody {
+    /// One emoji, or none.
     #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
     pub emoji: String,
+    /// At most 100 characters, one line.
     #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
     pub text: String,
     /// Cleared after this many minutes; none: until changed.
     #[serde(default)]
+    #[ts(optional)]
     pub minutes: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Status {
+/// A custom status: an emoji and a line, until `expires_at` (RFC 3339) or changed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, JsonSchema, TS)]
+#[ts(export, export_to = "chat/")]
+pub struct ChatStatus {
     pub emoji: String,
     pub text: String,
     pub expires_at: Option<String>,
@@ -65,7 +76,7 @@ pub fn check(body: &StatusBody, now: i64) -> Result<(String, String, Option<i64>
 }
 
 impl ChatService {
-    pub async fn my_status(&self, actor: &Actor) -> ChatResult<Option<Status>> {
+    pub async fn my_status(&self, actor: &Actor) -> ChatResult<Option<ChatStatus>> {
         let uid = actor.id().to_string();
         Ok(self
             .db
@@ -73,7 +84,11 @@ impl ChatService {
             .await?)
     }
 
-    pub async fn set_status(&self, actor: &Actor, body: StatusBody) -> ChatResult<Option<Status>> {
+    pub async fn set_status(
+        &self,
+        actor: &Actor,
+        body: StatusBody,
+    ) -> ChatResult<Option<ChatStatus>> {
         let me = actor.as_user().ok_or_else(Error::unauthenticated)?;
         let (emoji, text, expires) = check(&body, now_ms())?;
         let uid = me.id.clone();
@@ -96,11 +111,15 @@ impl ChatService {
     }
 
     /// The user's cached short form goes stale; their team peers (and they) hear of it.
-    async fn announce_status(&self, user_id: &str, status: Option<&Status>) -> ChatResult<()> {
+    async fn announce_status(&self, user_id: &str, status: Option<&ChatStatus>) -> ChatResult<()> {
         self.forget_user_cache(user_id);
         let mut peers = self.team_peers(user_id).await?;
         peers.push(user_id.to_string());
-        let data = json!({"type": "status", "user_id": user_id, "status": status}).to_string();
+        let data = serde_json::to_string(&ChatSignal::Status {
+            user_id: user_id.to_string(),
+            status: status.cloned(),
+        })
+        .map_err(Error::internal)?;
         let topics: Vec<String> = peers.iter().map(|p| topic(p)).collect();
         self.hub
             .broadcast_event_json_to(topics.iter().map(String::as_str), &data);

@@ -6,7 +6,8 @@ use nichoir_storage::{
 
 use serde_json::{json, Value};
 
-use crate::model::{ChannelRow, Kind, MemberRow, PostRow, Reaction, TeamRow};
+use crate::api::ChatFile;
+use crate::model::{ChannelRow, Kind, MemberRow, PostRow, ReactionRow, TeamRow};
 
 fn bad(what: &str) -> SqlError {
     SqlError::invalid_column(what)
@@ -470,7 +471,7 @@ fn post_from(r: &Row<'_>) -> Result<PostRow, SqlError> {
         pinned: r.get(10)?,
         reply_count: r.get(11)?,
         last_reply_at: r.get(12)?,
-        props: serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or(serde_json::Value::Null),
+        props: serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or_default(),
     })
 }
 
@@ -750,8 +751,9 @@ pub fn saw_own_post(c: &Connection, channel_id: &str, user_id: &str, post_id: i6
 pub fn reactions(
     c: &Connection,
     post_ids: &[i64],
-) -> SResult<std::collections::HashMap<i64, Vec<Reaction>>> {
-    let mut out: std::collections::HashMap<i64, Vec<Reaction>> = std::collections::HashMap::new();
+) -> SResult<std::collections::HashMap<i64, Vec<ReactionRow>>> {
+    let mut out: std::collections::HashMap<i64, Vec<ReactionRow>> =
+        std::collections::HashMap::new();
     let mut st = c.prepare_cached(
         "SELECT emoji, user_id FROM chat_reactions WHERE post_id = ?1 ORDER BY created_at",
     )?;
@@ -769,7 +771,7 @@ pub fn reactions(
                     r.count += 1;
                     r.users.push(user);
                 }
-                None => list.push(Reaction {
+                None => list.push(ReactionRow {
                     emoji,
                     count: 1,
                     users: vec![user],
@@ -1121,19 +1123,17 @@ pub fn attach_file(
 pub fn files_of(
     c: &Connection,
     post_ids: &[i64],
-) -> SResult<std::collections::HashMap<i64, Vec<serde_json::Value>>> {
-    let mut out: std::collections::HashMap<i64, Vec<serde_json::Value>> =
-        std::collections::HashMap::new();
+) -> SResult<std::collections::HashMap<i64, Vec<ChatFile>>> {
+    let mut out: std::collections::HashMap<i64, Vec<ChatFile>> = std::collections::HashMap::new();
     let mut st = c.prepare_cached("SELECT id, name, content_type, size, width, height, has_thumbnail FROM chat_files WHERE post_id = ?1 ORDER BY created_at")?;
     for pid in post_ids {
         let rows = st.query_map([pid], |r| {
-            Ok(crate::files::file_json(
-                &r.get::<_, String>(0)?,
-                &r.get::<_, String>(1)?,
-                &r.get::<_, String>(2)?,
+            Ok(ChatFile::new(
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
                 r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
+                (r.get(4)?, r.get(5)?),
                 r.get(6)?,
             ))
         })?;
@@ -1536,14 +1536,18 @@ pub fn unsubscribe_email(c: &Connection, token_hash: &str) -> SResult<()> {
 }
 
 /// A person's custom status, unless it has expired.
-pub fn status(c: &Connection, user_id: &str, now: i64) -> SResult<Option<crate::status::Status>> {
+pub fn status(
+    c: &Connection,
+    user_id: &str,
+    now: i64,
+) -> SResult<Option<crate::status::ChatStatus>> {
     let row: Option<(String, String, Option<i64>)> = c
         .prepare_cached("SELECT emoji, text, expires_at FROM chat_status WHERE user_id = ?1")?
         .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     Ok(row
         .filter(|(_, _, exp)| exp.is_none_or(|e| e > now))
-        .map(|(emoji, text, exp)| crate::status::Status {
+        .map(|(emoji, text, exp)| crate::status::ChatStatus {
             emoji,
             text,
             expires_at: exp.map(nichoir_core::time::rfc3339),

@@ -3,14 +3,16 @@
 //! `status`; the topic's connections count for the person's presence across the tools
 //! (`nichoir_realtime::online`), and a new connection is told who of its teams is online now (one `presence_snapshot`).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use nichoir_auth::Actor;
 use nichoir_core::Error;
 use nichoir_realtime::online::Status;
 use nichoir_realtime::{Hub, Peer, TopicHandler};
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use crate::api::{ChatClientFrame, ChatSignal, PageStatus};
 use crate::service::ChatService;
 
 pub struct ChatTopics {
@@ -43,18 +45,14 @@ impl TopicHandler for ChatTopics {
         // This connection learns who is online now, in one frame (later changes come as
         // `presence` events): a frame per person would fill its send queue in a team of
         // hundreds, and the client would be dropped as too slow on arrival.
-        let mut statuses = serde_json::Map::new();
+        let mut statuses = BTreeMap::new();
         for other in self.service.team_peers(actor.id()).await? {
             let status = self.service.online.status(&other);
             if status != Status::Offline {
-                statuses.insert(other, status.as_str().into());
+                statuses.insert(other, status.into());
             }
         }
-        hub.send_event_to(
-            peer.conn,
-            topic,
-            &json!({"type": "presence_snapshot", "statuses": statuses}),
-        );
+        send(hub, peer, topic, &ChatSignal::PresenceSnapshot { statuses })?;
         Ok(())
     }
 
@@ -70,16 +68,22 @@ impl TopicHandler for ChatTopics {
         topic: &str,
         data: Value,
     ) -> Result<(), Error> {
-        match data["type"].as_str() {
-            Some("catch_up") => {
-                let after = data["after"].as_i64().filter(|a| *a >= 0).ok_or_else(|| {
-                    Error::bad_request("catch_up: after must be an event id (0 for none)")
-                })?;
+        // A frame of the wrong shape is answered with an error frame (`bad_request`).
+        let frame: ChatClientFrame = serde_json::from_value(data).map_err(|e| {
+            Error::bad_request(format!("chat: publish catch_up, typing or status ({e})"))
+        })?;
+        match frame {
+            ChatClientFrame::CatchUp { after } => {
+                if after < 0 {
+                    return Err(Error::bad_request(
+                        "catch_up: after must be an event id (0 for none)",
+                    ));
+                }
                 match self.service.catch_up(actor.id(), after).await? {
-                    None => {
-                        hub.send_event_to(from.conn, topic, &json!({"type": "resync"}));
-                    }
+                    None => send(hub, from, topic, &ChatSignal::Resync)?,
                     Some((events, last)) => {
+                        // The events are kept as their JSON text: spliced, not parsed and
+                        // written again one by one.
                         for chunk in events.chunks(CHUNK) {
                             let list = format!("[{}]", chunk.join(","));
                             let text = format!("{{\"type\":\"events\",\"events\":{list}}}");
@@ -87,27 +91,27 @@ impl TopicHandler for ChatTopics {
                                 serde_json::from_str(&text).map_err(Error::internal)?;
                             hub.send_event_to(from.conn, topic, &value);
                         }
-                        hub.send_event_to(
-                            from.conn,
-                            topic,
-                            &json!({"type": "caught_up", "last": last}),
-                        );
+                        send(hub, from, topic, &ChatSignal::CaughtUp { last })?;
                     }
                 }
                 Ok(())
             }
-            Some("typing") => {
-                let channel = data["channel_id"]
-                    .as_str()
-                    .ok_or_else(|| Error::bad_request("typing: channel_id"))?;
-                self.service
-                    .typing(actor, channel, data["root_id"].as_i64())
-                    .await
+            ChatClientFrame::Typing {
+                channel_id,
+                root_id,
+            } => self.service.typing(actor, &channel_id, root_id).await,
+            ChatClientFrame::Status { status } => {
+                let idle = status == PageStatus::Away;
+                self.service.online.set_idle(actor.id(), from.conn, idle);
+                Ok(())
             }
-            Some("status") => self.service.online.page_said(actor.id(), from.conn, &data),
-            _ => Err(Error::bad_request(
-                "chat: publish catch_up, typing or status",
-            )),
         }
     }
+}
+
+/// Sends one signal to one connection.
+fn send(hub: &Hub, to: &Peer, topic: &str, signal: &ChatSignal) -> Result<(), Error> {
+    let value = serde_json::to_value(signal).map_err(Error::internal)?;
+    hub.send_event_to(to.conn, topic, &value);
+    Ok(())
 }

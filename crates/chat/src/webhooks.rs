@@ -7,24 +7,36 @@ use nichoir_core::ids::{hash_token, new_id, random_token};
 use nichoir_core::time::{now_ms, rfc3339};
 use nichoir_core::Error;
 use nichoir_storage::{params, OptionalExtension};
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+use ts_rs::TS;
 
+use crate::api::{CreatedWebhook, HookPosted, PostProps, Webhook};
 use crate::service::{ChatResult, ChatService};
 use crate::text;
 
-#[derive(Debug, Deserialize)]
+/// What a Slack or Mattermost integration posts to an incoming webhook (other fields are
+/// ignored, as those services ignore them).
+#[derive(Debug, Deserialize, JsonSchema, TS)]
+#[ts(export, export_to = "chat/")]
 pub struct HookPayload {
     #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
     pub text: String,
+    /// Shown as the author's name instead of the hook's.
     #[serde(default)]
+    #[ts(optional)]
     pub username: Option<String>,
     #[serde(default)]
+    #[ts(optional)]
     pub icon_url: Option<String>,
     #[serde(default)]
+    #[ts(optional)]
     pub channel: Option<String>,
     /// Slack attachments: their `pretext`, `title`, `text` and `fallback` become Markdown.
     #[serde(default)]
+    #[ts(optional, as = "Option<Vec<Value>>")]
     pub attachments: Vec<Value>,
 }
 
@@ -85,7 +97,7 @@ impl ChatService {
         actor: &Actor,
         channel_id: &str,
         display_name: &str,
-    ) -> ChatResult<Value> {
+    ) -> ChatResult<CreatedWebhook> {
         let (ch, me) = self
             .channel_admin(
                 actor,
@@ -105,12 +117,15 @@ impl ChatService {
                 Ok(())
             })
             .await?;
-        Ok(
-            json!({"id": id, "channel_id": ch.id, "display_name": name, "url": format!("{}/hooks/{secret}", self.base_url)}),
-        )
+        Ok(CreatedWebhook {
+            id,
+            channel_id: ch.id,
+            display_name: name,
+            url: format!("{}/hooks/{secret}", self.base_url),
+        })
     }
 
-    pub async fn webhooks(&self, actor: &Actor, channel_id: &str) -> ChatResult<Value> {
+    pub async fn webhooks(&self, actor: &Actor, channel_id: &str) -> ChatResult<Vec<Webhook>> {
         let (ch, _) = self
             .channel_admin(
                 actor,
@@ -118,15 +133,21 @@ impl ChatService {
                 "only channel or team admins see webhooks",
             )
             .await?;
-        let rows: Vec<Value> = self
+        let rows: Vec<Webhook> = self
             .db
             .read(move |c| {
                 let mut st = c.prepare_cached("SELECT id, display_name, created_at FROM chat_webhooks WHERE channel_id = ?1 ORDER BY created_at")?;
-                let rows = st.query_map([&ch.id], |r| Ok(json!({"id": r.get::<_, String>(0)?, "display_name": r.get::<_, String>(1)?, "created_at": rfc3339(r.get(2)?)})))?;
+                let rows = st.query_map([&ch.id], |r| {
+                    Ok(Webhook {
+                        id: r.get(0)?,
+                        display_name: r.get(1)?,
+                        created_at: rfc3339(r.get(2)?),
+                    })
+                })?;
                 Ok(rows.collect::<Result<_, _>>()?)
             })
             .await?;
-        Ok(Value::Array(rows))
+        Ok(rows)
     }
 
     pub async fn delete_webhook(
@@ -159,7 +180,7 @@ impl ChatService {
     }
 
     /// Posts a webhook's payload. A wrong secret is 404, as if the URL did not exist.
-    pub async fn receive_hook(&self, secret: &str, payload: HookPayload) -> ChatResult<Value> {
+    pub async fn receive_hook(&self, secret: &str, payload: HookPayload) -> ChatResult<HookPosted> {
         let h = hash_token(secret);
         let row: Option<(String, String, String)> = self
             .db
@@ -182,14 +203,22 @@ impl ChatService {
             .map(|u| u.trim().chars().take(64).collect::<String>())
             .filter(|u| !u.is_empty())
             .unwrap_or(name);
-        let props = json!({"from_webhook": true, "override_username": username});
-        self.create_post_with(&actor, &channel, &text, None, None, &[], props)
-            .await
+        let props = PostProps {
+            from_webhook: Some(true),
+            override_username: Some(username),
+            ..PostProps::default()
+        };
+        let post = self
+            .create_post_with(&actor, &channel, &text, None, None, &[], props)
+            .await?;
+        Ok(HookPosted { id: post.id })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
