@@ -10,7 +10,6 @@ export type Participant = { id: number, name: string,
  */
 answers: Array<Answer | null>, created_at: string, updated_at: string, 
 /**
- * This viewer may change or delete the row. Kept last: the cached view appends it per
- * viewer to the rest of the row.
+ * This viewer may change or delete the row.
  */
 editable: boolean, };
