@@ -1,39 +1,29 @@
-// Shapes of the chat API objects (docs/chat-api.md).
+// Shapes of the chat API objects (docs/chat-api.md): those the server's Rust types give
+// (crates/chat/src/api.rs) are generated; those kept here differ from what the server sends
+// (a channel's `me` is null in lists of channels I am not in) or are the UI's own.
 
-export interface ChatUser {
-  id: string;
-  username: string;
-  display_name: string;
-  avatar_color: string;
-  /** A custom status (crates/chat/src/status.rs). */
-  status?: ChatStatus | null;
-}
+import type { ChannelKind } from "../generated/chat/ChannelKind.ts";
+import type { ChatFile } from "../generated/chat/ChatFile.ts";
+import type { ChatUser } from "../generated/chat/ChatUser.ts";
+import type { MemberRole } from "../generated/chat/MemberRole.ts";
+import type { PostProps } from "../generated/chat/PostProps.ts";
+import type { Reaction } from "../generated/chat/Reaction.ts";
 
-export interface ChatStatus {
-  emoji: string;
-  text: string;
-  expires_at: string | null;
-}
+export type { ChatUser } from "../generated/chat/ChatUser.ts";
 
-export type MemberRole = "admin" | "member";
+export type { ChatStatus } from "../generated/chat/ChatStatus.ts";
 
-/** A role in a team: a guest is in the team only for the channels they were given. */
-export type TeamRole = MemberRole | "guest";
+export type { MemberRole } from "../generated/chat/MemberRole.ts";
+
+export type { TeamRole } from "../generated/chat/TeamRole.ts";
 
 export interface ChatMember extends ChatUser {
   role: MemberRole;
 }
 
-export interface Team {
-  id: string;
-  name: string;
-  display_name: string;
-  description: string;
-  open: boolean;
-  my_role: TeamRole;
-}
+export type { Team } from "../generated/chat/Team.ts";
 
-export type ChannelKind = "public" | "private" | "direct" | "group";
+export type { ChannelKind } from "../generated/chat/ChannelKind.ts";
 
 export interface ChannelMe {
   role: MemberRole;
@@ -73,12 +63,7 @@ export interface BrowseChannel extends Channel {
   joined: boolean;
 }
 
-export interface Reaction {
-  emoji: string;
-  count: number;
-  users: string[];
-  me: boolean;
-}
+export type { Reaction } from "../generated/chat/Reaction.ts";
 
 export interface Post {
   id: number;
@@ -101,27 +86,9 @@ export interface Post {
   props?: PostProps;
 }
 
-export interface PostProps {
-  /** The name a webhook or an import gave the author (an imported user who has no account here). */
-  override_username?: string;
-  from_webhook?: boolean;
-  /** Posted with an API token (a bot or a script). */
-  from_bot?: boolean;
-  imported_from?: string;
-  /** A call card (crates/chat/src/calls.rs): the channel's video room. */
-  call?: { room: string; url: string };
-}
+export type { PostProps } from "../generated/chat/PostProps.ts";
 
-export interface ChatFile {
-  id: string;
-  name: string;
-  content_type: string;
-  size: number;
-  width?: number | null;
-  height?: number | null;
-  url: string;
-  thumbnail_url: string | null;
-}
+export type { ChatFile } from "../generated/chat/ChatFile.ts";
 
 export interface LinkPreview {
   kind: "pad" | "poll" | "wiki";
@@ -171,59 +138,22 @@ export interface SearchPost extends Post {
   channel: { id: string; name: string; display_name: string };
 }
 
-export type PresenceStatus = "online" | "away" | "offline";
+export type { PresenceStatus } from "../generated/chat/PresenceStatus.ts";
 
-export interface CreateTeamBody {
-  name: string;
-  display_name: string;
-  description?: string;
-  open?: boolean;
-}
+export type { CreateTeamBody } from "../generated/chat/CreateTeamBody.ts";
 
-export interface CreateChannelBody {
-  name: string;
-  display_name: string;
-  kind: "public" | "private";
-  header?: string;
-  purpose?: string;
-}
+export type { CreateChannelBody } from "../generated/chat/CreateChannelBody.ts";
 
-export interface ChannelPatch {
-  display_name?: string;
-  header?: string;
-  purpose?: string;
-}
+export type { ChannelPatch } from "../generated/chat/ChannelPatch.ts";
 
-/** `GET /api/v1/chat/teams/{team}/members`, as team admins manage them. */
-export interface TeamMember extends ChatUser {
-  role: TeamRole;
-}
+export type { TeamMember } from "../generated/chat/TeamMember.ts";
 
-/** `PUT /api/v1/chat/teams/{team}/members/{username}`: a guest gets only `channels` (names or ids, 1–50). */
-export interface TeamMemberBody {
-  role: TeamRole;
-  channels?: string[];
-}
+export type { TeamMemberBody } from "../generated/chat/TeamMemberBody.ts";
 
-/** An incoming webhook as listed (its secret URL is shown only when it is created). */
-export interface Webhook {
-  id: string;
-  display_name: string;
-  created_at: string;
-}
+export type { Webhook } from "../generated/chat/Webhook.ts";
 
-/** The answer to creating an incoming webhook: `url` holds the secret, shown this once. */
-export interface CreatedWebhook {
-  id: string;
-  channel_id: string;
-  display_name: string;
-  url: string;
-}
+export type { CreatedWebhook } from "../generated/chat/CreatedWebhook.ts";
 
 export type ImportSource = "slack" | "mattermost";
 
-/** What an import stored: the channels it created (same-name channels are reused) and the messages. */
-export interface ImportResult {
-  channels: number;
-  posts: number;
-}
+export type { ImportResult } from "../generated/chat/ImportResult.ts";
