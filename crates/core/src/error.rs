@@ -51,6 +51,9 @@ pub enum ErrorCode {
     OpTooLarge,
     /// Realtime (pads): the edit would take the pad past its maximum size.
     PadTooLarge,
+    /// Realtime (video): the call's media connection failed or moved to another server; the
+    /// client joins again.
+    MediaFailed,
     Internal,
 }
 
@@ -92,6 +95,7 @@ impl ErrorCode {
             ErrorCode::InvalidOp => "invalid_op",
             ErrorCode::OpTooLarge => "op_too_large",
             ErrorCode::PadTooLarge => "pad_too_large",
+            ErrorCode::MediaFailed => "media_failed",
             ErrorCode::Internal => "internal",
         }
     }
@@ -121,7 +125,9 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::ValidationFailed | ErrorCode::RevFromFuture | ErrorCode::InvalidOp => 422,
             ErrorCode::RateLimited => 429,
-            ErrorCode::Unavailable | ErrorCode::DirectoryUnavailable => 503,
+            ErrorCode::Unavailable | ErrorCode::DirectoryUnavailable | ErrorCode::MediaFailed => {
+                503
+            }
             ErrorCode::Internal => 500,
         }
     }
@@ -206,6 +212,7 @@ mod tests {
             ErrorCode::InvalidOp,
             ErrorCode::OpTooLarge,
             ErrorCode::PadTooLarge,
+            ErrorCode::MediaFailed,
         ] {
             assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
         }
