@@ -19,6 +19,7 @@ mod quota;
 mod reset;
 mod revocation;
 mod service;
+mod store;
 mod throttle;
 mod two_factor;
 mod validate;
