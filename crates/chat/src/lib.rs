@@ -23,9 +23,9 @@ mod service;
 mod status;
 mod store;
 mod text;
+mod tool;
 mod topics;
 mod webhooks;
-mod tool;
 
 use std::sync::Arc;
 
@@ -39,8 +39,8 @@ pub use migrations::MIGRATIONS;
 pub use moderation::ChatModeration;
 pub use recent::{ChatHit, RecentChannel};
 pub use service::{ChatDeps, ChatService, EmailSettings};
-pub use topics::ChatTopics;
 pub use tool::TOOL;
+pub use topics::ChatTopics;
 
 /// Adds the chat routes to the API.
 pub fn api(api: Api) -> Api {

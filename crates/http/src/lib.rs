@@ -15,6 +15,7 @@ mod json;
 mod panic;
 pub mod preview;
 mod security;
+pub mod tool;
 
 pub use actor::{AnyActor, MaybeActor, SignedIn};
 pub use api::{doc, Access, Api, Body, Envelope, RouteDoc};
@@ -31,3 +32,4 @@ pub use error::{ApiError, ApiResult};
 pub use json::{json_config, path_config, query_config};
 pub use panic::Guarded;
 pub use security::{embed_guest_cookie, embeddable_path, security_headers};
+pub use tool::{Tool, ToolDecl};

@@ -28,6 +28,7 @@ mod rebase;
 mod recent;
 mod routes;
 mod store;
+mod tool;
 mod topics;
 mod window;
 mod writer;
@@ -48,6 +49,7 @@ pub use model::{PadInfo, RevisionInfo};
 pub use moderation::PadModeration;
 pub use preview::PadPreview;
 pub use recent::{PadHit, RecentPad};
+pub use tool::TOOL;
 pub use topics::PadTopics;
 
 /// Adds the pad routes to the API.

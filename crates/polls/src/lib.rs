@@ -18,6 +18,7 @@ mod routes;
 mod service;
 mod store;
 mod tally;
+mod tool;
 mod topics;
 mod view;
 mod zone;
@@ -33,6 +34,7 @@ pub use migrations::MIGRATIONS;
 pub use moderation::PollModeration;
 pub use preview::PollPreview;
 pub use service::{PollError, PollService};
+pub use tool::TOOL;
 pub use topics::PollTopics;
 
 /// Adds the polls routes to the API.

@@ -17,6 +17,7 @@ pub mod service;
 pub mod sfu;
 pub mod signal;
 mod store;
+mod tool;
 mod topics;
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub use error::VideoError;
 pub use migrations::MIGRATIONS;
 pub use moderation::VideoModeration;
 pub use service::{VideoDeps, VideoService};
+pub use tool::TOOL;
 pub use topics::VideoTopics;
 
 /// Adds this tool's routes to the API.

@@ -11,7 +11,8 @@ use nichoir_core::config::Config;
 use nichoir_core::export::ExportContributor;
 use nichoir_core::ErrorCode;
 use nichoir_http::{
-    csrf_guard, json_config, path_config, query_config, security_headers, Api, ApiError, Ctx,
+    csrf_guard, json_config, path_config, query_config, security_headers, Api, ApiError, Ctx, Tool,
+    ToolDecl,
 };
 use nichoir_realtime::{Hub, PresenceHandler};
 use nichoir_storage::{DataDir, DataDirLock, Db, DbOptions, MigrationSet};
@@ -20,30 +21,34 @@ use tracing_actix_web::{RequestId, TracingLogger};
 
 pub struct OpenApiDoc(pub Value);
 
+/// The tools, in this order everywhere (migrations, routes, archives). Their running services
+/// are listed once too, in `prepare`, in the same order (checked there).
+pub const TOOLS: &[ToolDecl] = &[
+    nichoir_pad::TOOL,
+    nichoir_polls::TOOL,
+    nichoir_chat::TOOL,
+    nichoir_video::TOOL,
+    nichoir_wiki::TOOL,
+];
+
 /// Every crate's migrations, in the order they run.
 pub fn migrations() -> Vec<MigrationSet> {
-    vec![
-        nichoir_auth::MIGRATIONS,
-        nichoir_pad::MIGRATIONS,
-        nichoir_polls::MIGRATIONS,
-        nichoir_chat::MIGRATIONS,
-        nichoir_video::MIGRATIONS,
-        nichoir_wiki::MIGRATIONS,
+    let mut sets = vec![nichoir_auth::MIGRATIONS];
+    sets.extend(TOOLS.iter().map(|t| t.migrations));
+    sets.extend([
         nichoir_cluster::MIGRATIONS,
         nichoir_notify::MIGRATIONS,
         crate::settings::MIGRATIONS,
-    ]
+    ]);
+    sets
 }
 
-/// The whole HTTP API: accounts and instance, then each tool.
+/// The whole HTTP API: accounts and instance, then each tool, then notifications.
 pub fn api() -> Api {
-    let api = crate::routes::api();
-    let api = nichoir_pad::api(api);
-    let api = nichoir_polls::api(api);
-    let api = nichoir_chat::api(api);
-    let api = nichoir_video::api(api);
-    let api = nichoir_notify::api(api);
-    nichoir_wiki::api(api)
+    let api = TOOLS
+        .iter()
+        .fold(crate::routes::api(), |api, tool| (tool.routes)(api));
+    nichoir_notify::api(api)
 }
 
 /// A server ready to serve: data folder locked, database migrated, services built.
@@ -54,6 +59,8 @@ pub struct Prepared {
     pub wikis: Arc<nichoir_wiki::WikiService>,
     pub chat: Arc<nichoir_chat::ChatService>,
     pub video: Arc<nichoir_video::VideoService>,
+    /// The same five services as tools, in the order of `TOOLS`.
+    pub tools: Vec<Arc<dyn Tool>>,
     pub notify: nichoir_notify::NotifyService,
     /// What admins set in the UI over the configuration, in force now.
     pub settings: Arc<crate::settings::Settings>,
@@ -172,7 +179,6 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             .with_notifier(notifier.clone())
             .with_images(blobs.clone(), config.uploads.max_image_pixels),
     );
-    nichoir_pad::register_topics(&pads);
     let mailer = nichoir_mail::Mailer::from_config(&config.smtp, &config.instance.name)?;
     mailer.set_default_language(&config.instance.default_language);
     let polls = Arc::new(
@@ -186,7 +192,6 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         )
         .with_notifier(notifier.clone()),
     );
-    nichoir_polls::register_topics(&polls);
     let wikis = Arc::new(nichoir_wiki::WikiService::new(nichoir_wiki::WikiDeps {
         db: db.clone(),
         auth: auth.clone(),
@@ -214,21 +219,14 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
             default: config.chat.email_default,
             after_minutes: config.chat.email_after_minutes,
         },
-        previewers: vec![
-            Arc::new(nichoir_pad::PadPreview {
-                service: pads.clone(),
-            }),
-            Arc::new(nichoir_polls::PollPreview {
-                service: polls.clone(),
-            }),
-            Arc::new(nichoir_wiki::WikiPreview {
-                service: wikis.clone(),
-            }),
-        ],
+        // Chat shows cards for links to the tools built before it.
+        previewers: [pads.clone() as Arc<dyn Tool>, polls.clone(), wikis.clone()]
+            .into_iter()
+            .filter_map(|tool| tool.link_preview())
+            .collect(),
         notifier: notifier.clone(),
         online,
     }));
-    nichoir_chat::register_topics(&chat);
     let video = nichoir_video::VideoService::start(nichoir_video::VideoDeps {
         db: db.clone(),
         hub: hub.clone(),
@@ -240,68 +238,31 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         notifier: notifier.clone(),
     })
     .await?;
-    nichoir_video::register_topics(&video);
-    let exporters: Vec<Arc<dyn ExportContributor>> = vec![
-        Arc::new(AccountExport { auth: auth.clone() }),
-        Arc::new(nichoir_pad::PadExport {
-            service: pads.clone(),
-        }),
-        Arc::new(nichoir_pad::PadCommentExport {
-            service: pads.clone(),
-        }),
-        Arc::new(nichoir_pad::PadImageExport {
-            service: pads.clone(),
-        }),
-        Arc::new(nichoir_polls::PollExport {
-            service: polls.clone(),
-        }),
-        Arc::new(nichoir_wiki::WikiExport {
-            service: wikis.clone(),
-        }),
-        Arc::new(nichoir_video::VideoExport {
-            service: video.clone(),
-        }),
-        Arc::new(nichoir_chat::ChatExport {
-            service: chat.clone(),
-        }),
+    let tools: Vec<Arc<dyn Tool>> = vec![
+        pads.clone(),
+        polls.clone(),
+        chat.clone(),
+        video.clone(),
+        wikis.clone(),
     ];
-    let departures: Vec<Arc<dyn nichoir_core::departure::DepartureContributor>> = vec![
-        Arc::new(nichoir_pad::PadDeparture {
-            service: pads.clone(),
-        }),
-        Arc::new(nichoir_polls::PollDeparture {
-            service: polls.clone(),
-        }),
-        Arc::new(nichoir_wiki::WikiDeparture {
-            service: wikis.clone(),
-        }),
-        Arc::new(nichoir_video::VideoDeparture {
-            service: video.clone(),
-        }),
-        Arc::new(nichoir_chat::ChatDeparture {
-            service: chat.clone(),
-        }),
-        Arc::new(nichoir_notify::NotifyDeparture {
-            service: notify.clone(),
-        }),
-    ];
-    let moderation: Vec<Arc<dyn nichoir_core::moderation::Moderation>> = vec![
-        Arc::new(nichoir_pad::PadModeration {
-            service: pads.clone(),
-        }),
-        Arc::new(nichoir_polls::PollModeration {
-            service: polls.clone(),
-        }),
-        Arc::new(nichoir_wiki::WikiModeration {
-            service: wikis.clone(),
-        }),
-        Arc::new(nichoir_chat::ChatModeration {
-            service: chat.clone(),
-        }),
-        Arc::new(nichoir_video::VideoModeration {
-            service: video.clone(),
-        }),
-    ];
+    let running: Vec<&str> = tools.iter().map(|t| t.name()).collect();
+    let declared: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
+    if running != declared {
+        return Err(format!("the tools {running:?} are not those declared: {declared:?}").into());
+    }
+    for tool in &tools {
+        tool.clone().register_topics();
+    }
+    let mut exporters: Vec<Arc<dyn ExportContributor>> =
+        vec![Arc::new(AccountExport { auth: auth.clone() })];
+    exporters.extend(tools.iter().flat_map(|t| t.clone().export_parts()));
+    let mut departures: Vec<Arc<dyn nichoir_core::departure::DepartureContributor>> =
+        tools.iter().map(|t| t.clone().departure()).collect();
+    departures.push(Arc::new(nichoir_notify::NotifyDeparture {
+        service: notify.clone(),
+    }));
+    let moderation: Vec<Arc<dyn nichoir_core::moderation::Moderation>> =
+        tools.iter().map(|t| t.clone().moderation()).collect();
     // In a cluster, the first node to start issues the link; the others keep it valid.
     let keep_recent = cluster
         .as_ref()
@@ -347,6 +308,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
         wikis,
         chat,
         video,
+        tools,
         notify,
         setup_url,
         cluster,
@@ -380,11 +342,7 @@ pub async fn serve(
     .map(web::Data::new);
     let data = web::Data::new(ctx.clone());
     let settings = web::Data::from(prepared.settings.clone());
-    let pads = web::Data::new(prepared.pads.clone());
-    let polls = web::Data::new(prepared.polls.clone());
-    let wikis = web::Data::new(prepared.wikis.clone());
-    let chat = web::Data::new(prepared.chat.clone());
-    let video = web::Data::new(prepared.video.clone());
+    let tools = prepared.tools.clone();
     let notify = web::Data::new(prepared.notify.clone());
     let json_limit = config.server.max_json_bytes as usize;
     let header_limit = config.server.max_header_bytes as usize;
@@ -402,11 +360,11 @@ pub async fn serve(
         App::new()
             .app_data(data.clone())
             .app_data(settings.clone())
-            .app_data(pads.clone())
-            .app_data(polls.clone())
-            .app_data(wikis.clone())
-            .app_data(chat.clone())
-            .app_data(video.clone())
+            .configure(|cfg| {
+                for tool in &tools {
+                    tool.clone().app_data(cfg);
+                }
+            })
             .app_data(notify.clone())
             .app_data(doc.clone())
             .app_data(routes.clone())

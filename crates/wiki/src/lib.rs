@@ -16,6 +16,7 @@ mod preview;
 mod routes;
 mod service;
 mod store;
+mod tool;
 mod transfer;
 mod watch;
 
@@ -27,6 +28,7 @@ pub use migrations::MIGRATIONS;
 pub use moderation::WikiModeration;
 pub use preview::WikiPreview;
 pub use service::{WikiDeps, WikiError, WikiService};
+pub use tool::TOOL;
 
 use nichoir_http::Api;
 

@@ -1,0 +1,44 @@
+//! The chat as a tool of the server (see `nichoir_http::tool`).
+
+use std::sync::Arc;
+
+use actix_web::web;
+use nichoir_core::departure::DepartureContributor;
+use nichoir_core::export::ExportContributor;
+use nichoir_core::moderation::Moderation;
+use nichoir_http::preview::LinkPreviewer;
+use nichoir_http::{Tool, ToolDecl};
+
+use crate::{
+    api, register_topics, ChatDeparture, ChatExport, ChatModeration, ChatService, MIGRATIONS,
+};
+
+pub const TOOL: ToolDecl = ToolDecl {
+    name: "chat",
+    migrations: MIGRATIONS,
+    routes: api,
+};
+
+impl Tool for ChatService {
+    fn name(&self) -> &'static str {
+        TOOL.name
+    }
+    fn register_topics(self: Arc<Self>) {
+        register_topics(&self);
+    }
+    fn export_parts(self: Arc<Self>) -> Vec<Arc<dyn ExportContributor>> {
+        vec![Arc::new(ChatExport { service: self })]
+    }
+    fn departure(self: Arc<Self>) -> Arc<dyn DepartureContributor> {
+        Arc::new(ChatDeparture { service: self })
+    }
+    fn moderation(self: Arc<Self>) -> Arc<dyn Moderation> {
+        Arc::new(ChatModeration { service: self })
+    }
+    fn link_preview(self: Arc<Self>) -> Option<Arc<dyn LinkPreviewer>> {
+        None
+    }
+    fn app_data(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(web::Data::new(self));
+    }
+}
