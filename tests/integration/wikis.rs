@@ -1202,3 +1202,41 @@ async fn imported_photos_lose_their_metadata() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// The folders of wiki attachments left among the uploads (one per wiki that has any).
+fn wiki_file_folders(server: &TestServer) -> anyhow::Result<usize> {
+    let dir = server.data_dir().join("uploads").join("wiki");
+    if !dir.exists() {
+        return Ok(0);
+    }
+    Ok(std::fs::read_dir(dir)?.count())
+}
+
+/// Deleting a wiki removes its attachments whichever way it goes: by its admins or by an
+/// instance admin's moderation.
+#[tokio::test]
+async fn a_deleted_wiki_leaves_no_files_behind() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let root = user(&server, "root", true).await?;
+    let ana = user(&server, "ana", false).await?;
+    for slug in ["kept", "dropped", "removed"] {
+        create(&ana, json!({"slug": slug, "title": slug})).await?;
+        let r = upload(&ana, slug, "logo.png", "image/png", PNG).await?;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    assert_eq!(wiki_file_folders(&server)?, 3);
+
+    assert_eq!(ana.delete("/api/v1/wikis/dropped").await?.status, 204);
+    assert_eq!(wiki_file_folders(&server)?, 2, "its admin deleted it");
+
+    let r = root
+        .post(
+            "/api/v1/admin/moderation/remove",
+            json!({"link": "/w/removed", "reason": "spam"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(wiki_file_folders(&server)?, 1, "moderation removed it");
+    assert_eq!(ana.get("/w/kept/_files/logo.png").await?.bytes, PNG);
+    Ok(())
+}

@@ -8,18 +8,22 @@ use crate::model::{PageRow, WikiRow};
 use crate::service::WikiError;
 
 text_enum!(
+    ts("wiki/")
     /// Who may read the wiki.
     Visibility { Public = "public", Members = "members", Private = "private" }
 );
 text_enum!(
+    ts("wiki/")
     /// Who may edit its pages.
     EditPolicy { Anyone = "anyone", Users = "users", Editors = "editors" }
 );
 text_enum!(
+    ts("wiki/")
     /// A user's role in one wiki.
     Role { Admin = "admin", Editor = "editor" }
 );
 text_enum!(
+    ts("wiki/")
     /// A page's own rule, overriding the wiki's: `inherit`, or only the wiki's editors.
     PageRule { Inherit = "inherit", Editors = "editors" }
 );

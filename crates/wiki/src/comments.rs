@@ -3,14 +3,13 @@
 
 use std::net::IpAddr;
 
+use crate::access::PageRule;
+use crate::api::WikiComment;
+use crate::service::{WikiError, WikiResult, WikiService};
 use nichoir_auth::Actor;
 use nichoir_core::time::now_ms;
 use nichoir_core::Error;
 use nichoir_storage::{params, OptionalExtension};
-use serde_json::{json, Value};
-
-use crate::access::PageRule;
-use crate::service::{WikiError, WikiResult, WikiService};
 
 pub const MAX_COMMENT: usize = 4_000;
 
@@ -20,10 +19,10 @@ impl WikiService {
         slug: &str,
         name: &str,
         actor: Option<&Actor>,
-    ) -> WikiResult<Value> {
+    ) -> WikiResult<Vec<WikiComment>> {
         let (sight, page) = self.page_for(slug, name, actor).await?;
         if !sight.wiki().comments_enabled {
-            return Ok(Value::Array(Vec::new()));
+            return Ok(Vec::new());
         }
         let admin = sight.can_admin();
         let me = actor.map(|a| a.id().to_string());
@@ -36,15 +35,16 @@ impl WikiService {
                 Ok(rows.collect::<Result<_, _>>()?)
             })
             .await?;
-        Ok(Value::Array(
-            rows.into_iter()
-                .map(|(id, author, name, text, at)| {
-                    let deletable = admin || (me.is_some() && author == me);
-                    json!({"id": id, "author_name": name, "text": text,
-                        "created_at": nichoir_core::time::rfc3339(at), "deletable": deletable})
-                })
-                .collect(),
-        ))
+        Ok(rows
+            .into_iter()
+            .map(|(id, author, author_name, text, created_at)| WikiComment {
+                deletable: admin || (me.is_some() && author == me),
+                id,
+                author_name,
+                text,
+                created_at,
+            })
+            .collect())
     }
 
     pub async fn comment(
@@ -55,7 +55,7 @@ impl WikiService {
         ip: Option<IpAddr>,
         text: &str,
         website: Option<&str>,
-    ) -> WikiResult<Value> {
+    ) -> WikiResult<WikiComment> {
         if website.is_some_and(|w| !w.is_empty()) {
             return Err(WikiError::Other(Error::validation(
                 "website: this field must stay empty (it catches spam robots)",
@@ -97,10 +97,13 @@ impl WikiService {
                 )?)
             })
             .await?;
-        Ok(
-            json!({"id": id, "author_name": actor.display_name(), "text": text,
-            "created_at": nichoir_core::time::rfc3339(now), "deletable": true}),
-        )
+        Ok(WikiComment {
+            id,
+            author_name: actor.display_name().to_string(),
+            text,
+            created_at: now,
+            deletable: true,
+        })
     }
 
     pub async fn delete_comment(&self, slug: &str, id: i64, actor: &Actor) -> WikiResult<()> {

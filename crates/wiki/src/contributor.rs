@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
-use nichoir_core::export::{ExportContributor, ExportFile};
-use nichoir_core::Error;
-use serde_json::{json, Value};
-
 use crate::access::Role;
+use crate::api::MyRevision;
 use crate::service::WikiService;
 use crate::store;
+use nichoir_core::export::{ExportContributor, ExportFile};
+use nichoir_core::Error;
 
 pub struct WikiExport {
     pub service: Arc<WikiService>,
@@ -34,11 +33,16 @@ impl ExportContributor for WikiExport {
                      WHERE r.author_id = ?1 ORDER BY r.created_at",
                 )?;
                 let rows = st.query_map([&u], |r| {
-                    Ok(json!({"wiki": r.get::<_, String>(0)?, "page": r.get::<_, String>(1)?, "rev": r.get::<_, i64>(2)?,
-                        "summary": r.get::<_, String>(3)?, "kind": r.get::<_, String>(4)?,
-                        "created_at": nichoir_core::time::rfc3339(r.get(5)?)}))
+                    Ok(MyRevision {
+                        wiki: r.get(0)?,
+                        page: r.get(1)?,
+                        rev: r.get(2)?,
+                        summary: r.get(3)?,
+                        kind: r.get(4)?,
+                        created_at: r.get(5)?,
+                    })
                 })?;
-                Ok((wikis, rows.collect::<Result<Vec<Value>, _>>()?))
+                Ok((wikis, rows.collect::<Result<Vec<MyRevision>, _>>()?))
             })
             .await?;
         let mut files = Vec::new();

@@ -3,15 +3,13 @@
 //! `wiki/<wiki id>/<sha256>` among the uploads (`nichoir_storage::Blobs`), served with the
 //! wiki's read rights.
 
+use crate::api::WikiFile;
+use crate::service::{WikiError, WikiResult, WikiService};
 use nichoir_auth::Actor;
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_storage::{params, OptionalExtension};
 use nichoir_wikitext::names::validate_file_name;
-use serde_json::{json, Value};
-
-use crate::routes::Wikis;
-use crate::service::{WikiError, WikiResult, WikiService};
 
 pub use nichoir_core::upload::check_content;
 
@@ -39,10 +37,20 @@ pub fn file_url(slug: &str, name: &str) -> String {
     )
 }
 
-fn file_json(slug: &str, name: &str, content_type: &str, size: i64, created_at: i64) -> Value {
-    json!({"name": name, "content_type": content_type, "size": size,
-        "url": file_url(slug, name),
-        "created_at": nichoir_core::time::rfc3339(created_at)})
+fn file_answer(
+    slug: &str,
+    name: String,
+    content_type: String,
+    size: i64,
+    created_at: i64,
+) -> WikiFile {
+    WikiFile {
+        url: file_url(slug, &name),
+        name,
+        content_type,
+        size,
+        created_at,
+    }
 }
 
 /// Where a wiki's attachments are among the uploads.
@@ -62,7 +70,7 @@ impl WikiService {
         name: &str,
         declared: &str,
         bytes: Vec<u8>,
-    ) -> WikiResult<Value> {
+    ) -> WikiResult<WikiFile> {
         let name = validate_file_name(name)?;
         let (sight, _) = self.load(slug, None, Some(actor)).await?;
         if !sight.can_edit(&Default::default()) {
@@ -111,7 +119,7 @@ impl WikiService {
                 )
             })
             .await?;
-        Ok(file_json(&wiki.slug, &name, &content_type, size, now))
+        Ok(file_answer(&wiki.slug, name, content_type, size, now))
     }
 
     /// Stores checked bytes (content-addressed: `wiki/<id>/<sha256>`) and answers the hash.
@@ -123,7 +131,7 @@ impl WikiService {
             .map_err(Error::internal)?)
     }
 
-    pub async fn files(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Value> {
+    pub async fn files(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Vec<WikiFile>> {
         // Attachments belong to the wiki, not to a page: the wiki's read decision covers them.
         let (sight, _) = self.load(slug, None, actor).await?;
         let wiki = sight.wiki();
@@ -136,11 +144,10 @@ impl WikiService {
                 Ok(rows.collect::<Result<_, _>>()?)
             })
             .await?;
-        Ok(Value::Array(
-            rows.into_iter()
-                .map(|(n, t, s, at)| file_json(&wiki.slug, &n, &t, s, at))
-                .collect(),
-        ))
+        Ok(rows
+            .into_iter()
+            .map(|(n, t, s, at)| file_answer(&wiki.slug, n, t, s, at))
+            .collect())
     }
 
     /// The file's bytes and type, if the asker may read the wiki.
@@ -238,11 +245,6 @@ impl WikiService {
         }
         Ok(out)
     }
-}
-
-/// Removes a deleted wiki's attachment files.
-pub async fn remove_wiki_files(w: &Wikis, wiki_id: i64) {
-    w.remove_files_of(wiki_id).await;
 }
 
 impl WikiService {

@@ -4,6 +4,7 @@
 //! `service`, HTTP in `routes`; text algorithms live in `nichoir-wikitext`.
 
 mod access;
+mod api;
 mod comments;
 mod contributor;
 mod departure;
@@ -21,6 +22,7 @@ mod transfer;
 mod watch;
 
 pub use access::{EditPolicy, PageRule, Role, Visibility};
+pub use api::*;
 pub use contributor::WikiExport;
 pub use departure::WikiDeparture;
 pub use files::usage as file_usage;

@@ -1,6 +1,8 @@
 //! The wiki's rows as read from the database, and the shapes the API returns.
 
+use schemars::JsonSchema;
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::access::{EditPolicy, PageRule, PageRules, Visibility, WikiRules};
 
@@ -61,25 +63,35 @@ impl PageRow {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A revision in a page's history.
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "wiki/")]
 pub struct RevisionInfo {
     pub rev: i64,
     pub summary: String,
+    /// `create`, `edit`, `revert`, `rename` or `delete`.
     pub kind: String,
     pub author_name: String,
     #[serde(with = "nichoir_core::time::serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub created_at: i64,
     /// Characters added (+) or removed (−) by this revision.
     pub size_change: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A revision in the wiki's recent changes.
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "wiki/")]
 pub struct ChangeInfo {
     pub page: String,
     pub rev: i64,
     pub summary: String,
+    /// `create`, `edit`, `revert`, `rename` or `delete`.
     pub kind: String,
     pub author_name: String,
     #[serde(with = "nichoir_core::time::serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub created_at: i64,
 }

@@ -24,14 +24,12 @@ impl LinkPreviewer for WikiPreview {
             return None;
         }
         let name = if page.is_empty() {
-            self.service.get(slug, viewer).await.ok()?["home_page"]
-                .as_str()?
-                .to_string()
+            self.service.get(slug, viewer).await.ok()?.home_page
         } else {
             name_from_url_segment(page)
         };
         let v = self.service.page(slug, &name, viewer).await.ok()?;
-        let text = v["text"].as_str().unwrap_or("");
+        let text = v.text.as_str();
         // The first lines under the title, as plain text (no `**`, `[[…]]` or link targets in a
         // chat card); a few kilobytes at most are read, so a huge page costs what a small one does.
         let mut head = String::new();
@@ -54,7 +52,7 @@ impl LinkPreviewer for WikiPreview {
             .take(200)
             .collect();
         Some(
-            json!({"kind": "wiki", "url": path, "title": v["page"]["name"], "wiki": v["wiki"]["title"], "excerpt": excerpt}),
+            json!({"kind": "wiki", "url": path, "title": v.page.name, "wiki": v.wiki.title, "excerpt": excerpt}),
         )
     }
 }

@@ -9,11 +9,16 @@ use nichoir_http::{
     doc, Access, AnyActor, Api, ApiError, ApiResult, ClientIp, Ctx, MaybeActor, SignedIn,
 };
 use nichoir_wikitext::names::name_from_url_segment;
-use serde::Deserialize;
-use serde_json::json;
 
 use crate::access::{PageRule, Role};
-use crate::service::{NewWiki, SaveInput, Saved, WikiError, WikiPatch, WikiService};
+use crate::api::{
+    Backlink, ChangeEntry, ChangesQuery, CommentBody, DeletedBody, DiffAnswer, DiffQuery,
+    DirectoryEntry, ErrorDetail, FileQuery, History, HistoryQuery, ImportQuery, LockBody, Member,
+    MyWiki, NewWiki, PageAnswer, PageListEntry, Preview, PreviewBody, ReadBody, RenameBody,
+    Renamed, RevAnswer, RevertBody, RevisionText, RoleBody, RulesBody, SaveAnswer, SaveInput,
+    SearchHit, SearchQuery, Wiki, WikiComment, WikiFile, WikiNotification, WikiPatch,
+};
+use crate::service::{Saved, WikiError, WikiService};
 
 pub type Wikis = web::Data<Arc<WikiService>>;
 
@@ -22,58 +27,66 @@ pub fn declare(api: Api) -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
     let p = "/api/v1/wikis/{slug}/pages/{name}";
     api.route(doc(m("POST"), "/api/v1/wikis", "wikis", "Create a wiki (blank or from a template); its creator is its admin", Access::User)
-            .body(json!({"slug": "fete-du-quartier", "title": "Fête du quartier", "template": "event", "lang": "fr", "visibility": "public", "edit_policy": "users"})).ok(201, "application/json").errors(&[409]), create)
-        .route(doc(m("POST"), "/api/v1/wikis/import", "wikis", "Create a wiki from an exported zip (?slug=&title=; the body is the zip)", Access::User).raw_body("application/octet-stream").ok(201, "application/json"), import)
-        .route(doc(m("GET"), "/api/v1/wikis", "wikis", "Directory of the public wikis (?q= to search)", Access::Public), directory)
-        .route(doc(m("GET"), "/api/v1/me/wikis", "wikis", "Wikis I am an admin or editor of", Access::User), mine)
-        .route(doc(m("GET"), "/api/v1/wiki-search", "wikis", "Search the pages of every public wiki (?q=)", Access::Public).errors(&[422]), search_all)
-        .route(doc(m("GET"), "/api/v1/wikis/{slug}", "wikis", "A wiki's settings, menu and my rights", Access::Public), get)
+            .takes::<NewWiki>().answers::<Wiki>().ok(201, "application/json").errors(&[409]), create)
+        .route(doc(m("POST"), "/api/v1/wikis/import", "wikis", "Create a wiki from an exported zip (?slug=&title=; the body is the zip)", Access::User).raw_body("application/octet-stream")
+            .query::<ImportQuery>().answers::<Wiki>().ok(201, "application/json"), import)
+        .route(doc(m("GET"), "/api/v1/wikis", "wikis", "Directory of the public wikis (?q= to search)", Access::Public)
+            .query::<SearchQuery>().answers::<Vec<DirectoryEntry>>(), directory)
+        .route(doc(m("GET"), "/api/v1/me/wikis", "wikis", "Wikis I am an admin or editor of", Access::User).answers::<Vec<MyWiki>>(), mine)
+        .route(doc(m("GET"), "/api/v1/wiki-search", "wikis", "Search the pages of every public wiki (?q=)", Access::Public)
+            .query::<SearchQuery>().answers::<Vec<SearchHit>>().errors(&[422]), search_all)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}", "wikis", "A wiki's settings, menu and my rights", Access::Public).answers::<Wiki>(), get)
         .route(doc(m("PATCH"), "/api/v1/wikis/{slug}", "wikis", "Change a wiki's settings (its admins)", Access::User)
-            .body(json!({"title": "Fête du quartier 2027", "visibility": "members"})), patch)
+            .takes::<WikiPatch>().answers::<Wiki>(), patch)
         .route(doc(m("DELETE"), "/api/v1/wikis/{slug}", "wikis", "Delete a wiki and all its pages (its admins, instance admins)", Access::User).ok(204, ""), delete)
         .route(doc(m("PUT"), "/api/v1/wikis/{slug}/lock", "wikis", "Lock (read-only) or unlock a wiki (instance admins)", Access::Admin)
-            .body(json!({"locked": true})).ok(204, ""), lock)
-        .route(doc(m("GET"), "/api/v1/wikis/{slug}/members", "wikis", "Admins and editors of a wiki", Access::User), members)
+            .takes::<LockBody>().ok(204, ""), lock)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}/members", "wikis", "Admins and editors of a wiki", Access::User).answers::<Vec<Member>>(), members)
         .route(doc(m("PUT"), "/api/v1/wikis/{slug}/members/{username}", "wikis", "Make a user an admin or editor of the wiki", Access::User)
-            .body(json!({"role": "editor"})).ok(204, ""), set_member)
+            .takes::<RoleBody>().ok(204, ""), set_member)
         .route(doc(m("DELETE"), "/api/v1/wikis/{slug}/members/{username}", "wikis", "Remove a user's role in the wiki", Access::User).ok(204, ""), remove_member)
-        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages", "wikis", "Every page of the wiki that I may read", Access::Public), pages)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages", "wikis", "Every page of the wiki that I may read", Access::Public).answers::<Vec<PageListEntry>>(), pages)
         .route(doc(m("POST"), "/api/v1/wikis/{slug}/preview", "wikis", "Render Markdown as this wiki would (edit preview)", Access::Public)
-            .body(json!({"text": "# Titre\n\nVoir [[Programme]]."})), preview)
-        .route(doc(m("GET"), "/api/v1/wikis/{slug}/changes", "wikis", "Recent changes (?author=&page=&before=&limit=)", Access::Public), changes)
+            .takes::<PreviewBody>().answers::<Preview>(), preview)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}/changes", "wikis", "Recent changes (?author=&page=&before=&limit=)", Access::Public)
+            .query::<ChangesQuery>().answers::<Vec<ChangeEntry>>(), changes)
         .route(doc(m("GET"), "/api/v1/wikis/{slug}/feed.atom", "wikis", "Recent changes as an Atom feed", Access::Public).ok(200, "application/atom+xml"), feed)
-        .route(doc(m("GET"), "/api/v1/wikis/{slug}/search", "wikis", "Full-text search in one wiki (?q=)", Access::Public).errors(&[422]), search)
-        .route(doc(m("GET"), p, "wikis", "A page: rendered HTML, source, table of contents, my rights", Access::Public), page)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}/search", "wikis", "Full-text search in one wiki (?q=)", Access::Public)
+            .query::<SearchQuery>().answers::<Vec<SearchHit>>().errors(&[422]), search)
+        .route(doc(m("GET"), p, "wikis", "A page: rendered HTML, source, table of contents, my rights", Access::Public).answers::<PageAnswer>(), page)
         .route(doc(m("PUT"), p, "wikis", "Create or edit a page; an edit on an older revision is merged, or answered 409 with conflict markers", Access::Anyone)
-            .body(json!({"text": "# Programme\n…", "base_rev": 3, "summary": "horaires"})).also(201, "application/json").errors(&[409, 429]), save)
+            .takes::<SaveInput>().answers::<SaveAnswer>().also(201, "application/json").errors(&[409, 429]), save)
         .route(doc(m("DELETE"), p, "wikis", "Delete a page (it can be restored)", Access::Anyone).ok(204, ""), delete_page)
-        .route(doc(m("POST"), "/api/v1/wikis/{slug}/pages/{name}/restore", "wikis", "Restore a deleted page", Access::Anyone), restore_page)
+        .route(doc(m("POST"), "/api/v1/wikis/{slug}/pages/{name}/restore", "wikis", "Restore a deleted page", Access::Anyone).answers::<RevAnswer>(), restore_page)
         .route(doc(m("POST"), "/api/v1/wikis/{slug}/pages/{name}/rename", "wikis", "Rename a page (the old name redirects unless redirect is false)", Access::Anyone)
-            .body(json!({"name": "Programme 2027", "redirect": true})), rename)
+            .takes::<RenameBody>().answers::<Renamed>(), rename)
         .route(doc(m("POST"), "/api/v1/wikis/{slug}/pages/{name}/revert", "wikis", "Make an old revision current again (a new revision)", Access::Anyone)
-            .body(json!({"rev": 2})), revert)
+            .takes::<RevertBody>().answers::<RevAnswer>(), revert)
         .route(doc(m("PUT"), "/api/v1/wikis/{slug}/pages/{name}/rules", "wikis", "A page's own rights: view and edit, inherit or editors (wiki admins)", Access::User)
-            .body(json!({"view": "inherit", "edit": "editors"})).ok(204, ""), set_rules)
-        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages/{name}/history", "wikis", "Revisions, newest first (?before=&limit=)", Access::Public), history)
-        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages/{name}/revisions/{rev}", "wikis", "A page's text and HTML at a revision", Access::Public), revision)
-        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages/{name}/diff", "wikis", "Compare two revisions (?from=&to=; from=0 is the empty page)", Access::Public), diff)
-        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages/{name}/backlinks", "wikis", "Pages that link here", Access::Public), backlinks)
-        .route(doc(m("POST"), "/api/v1/wikis/{slug}/files", "wikis", "Attach a file (?name=; the body is the file, with its Content-Type)", Access::Anyone).raw_body("application/octet-stream").ok(201, "application/json"), upload)
-        .route(doc(m("GET"), "/api/v1/wikis/{slug}/files", "wikis", "The wiki's attachments", Access::Public), files)
+            .takes::<RulesBody>().ok(204, ""), set_rules)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages/{name}/history", "wikis", "Revisions, newest first (?before=&limit=)", Access::Public)
+            .query::<HistoryQuery>().answers::<History>(), history)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages/{name}/revisions/{rev}", "wikis", "A page's text and HTML at a revision", Access::Public).answers::<RevisionText>(), revision)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages/{name}/diff", "wikis", "Compare two revisions (?from=&to=; from=0 is the empty page)", Access::Public)
+            .query::<DiffQuery>().answers::<DiffAnswer>(), diff)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages/{name}/backlinks", "wikis", "Pages that link here", Access::Public).answers::<Vec<Backlink>>(), backlinks)
+        .route(doc(m("POST"), "/api/v1/wikis/{slug}/files", "wikis", "Attach a file (?name=; the body is the file, with its Content-Type)", Access::Anyone).raw_body("application/octet-stream")
+            .query::<FileQuery>().answers::<WikiFile>().ok(201, "application/json"), upload)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}/files", "wikis", "The wiki's attachments", Access::Public).answers::<Vec<WikiFile>>(), files)
         .route(doc(m("DELETE"), "/api/v1/wikis/{slug}/files/{file}", "wikis", "Delete an attachment (editors)", Access::Anyone).ok(204, ""), delete_file)
         .route(doc(m("GET"), "/w/{slug}/_files/{file}", "wikis", "An attachment, with the wiki's read rights", Access::Public).ok(200, "application/octet-stream"), file)
-        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages/{name}/comments", "wikis", "Comments under a page", Access::Public), comments)
+        .route(doc(m("GET"), "/api/v1/wikis/{slug}/pages/{name}/comments", "wikis", "Comments under a page", Access::Public).answers::<Vec<WikiComment>>(), comments)
         .route(doc(m("POST"), "/api/v1/wikis/{slug}/pages/{name}/comments", "wikis", "Comment under a page", Access::Anyone)
-            .body(json!({"text": "Merci pour ce programme !"})).ok(201, "application/json").errors(&[429]), comment)
+            .takes::<CommentBody>().answers::<WikiComment>().ok(201, "application/json").errors(&[429]), comment)
         .route(doc(m("DELETE"), "/api/v1/wikis/{slug}/comments/{id}", "wikis", "Delete a comment (its author, wiki admins)", Access::Anyone).ok(204, ""), delete_comment)
         .route(doc(m("PUT"), "/api/v1/wikis/{slug}/watch", "wikis", "Watch the whole wiki", Access::User).ok(204, ""), watch_wiki)
         .route(doc(m("DELETE"), "/api/v1/wikis/{slug}/watch", "wikis", "Stop watching the wiki", Access::User).ok(204, ""), unwatch_wiki)
         .route(doc(m("PUT"), "/api/v1/wikis/{slug}/pages/{name}/watch", "wikis", "Watch a page", Access::User).ok(204, ""), watch_page)
         .route(doc(m("DELETE"), "/api/v1/wikis/{slug}/pages/{name}/watch", "wikis", "Stop watching a page", Access::User).ok(204, ""), unwatch_page)
         .route(doc(m("GET"), "/api/v1/wikis/{slug}/export.zip", "wikis", "The whole wiki as a zip: Markdown, every revision, attachments, static HTML (admins)", Access::User).ok(200, "application/zip"), export)
-        .route(doc(m("GET"), "/api/v1/me/wiki-notifications", "wikis", "Changes to what I watch, newest first", Access::User), notifications)
+        .route(doc(m("GET"), "/api/v1/me/wiki-notifications", "wikis", "Changes to what I watch, newest first", Access::User).answers::<Vec<WikiNotification>>(), notifications)
         .route(doc(m("POST"), "/api/v1/me/wiki-notifications/read", "wikis", "Mark notifications read ({\"ids\"} or {\"all\": true})", Access::User)
-            .body(json!({"all": true})).ok(204, ""), mark_read)
+            .takes::<ReadBody>().ok(204, ""), mark_read)
 }
 
 fn name_of(seg: &str) -> String {
@@ -88,14 +101,7 @@ async fn create(w: Wikis, who: SignedIn, body: web::Json<NewWiki>) -> ApiResult<
     Ok(HttpResponse::Created().json(v))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Q {
-    #[serde(default)]
-    q: String,
-}
-
-async fn directory(w: Wikis, q: web::Query<Q>) -> ApiResult<HttpResponse> {
+async fn directory(w: Wikis, q: web::Query<SearchQuery>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(w.directory(&q.q).await.map_err(ApiError::from)?))
 }
 
@@ -103,7 +109,11 @@ async fn mine(w: Wikis, who: SignedIn) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(w.mine(who.0.id()).await.map_err(ApiError::from)?))
 }
 
-async fn search_all(w: Wikis, who: MaybeActor, q: web::Query<Q>) -> ApiResult<HttpResponse> {
+async fn search_all(
+    w: Wikis,
+    who: MaybeActor,
+    q: web::Query<SearchQuery>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(
         w.search(None, &q.q, who.0.as_ref())
             .await
@@ -115,7 +125,7 @@ async fn search(
     w: Wikis,
     who: MaybeActor,
     slug: web::Path<String>,
-    q: web::Query<Q>,
+    q: web::Query<SearchQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(
         w.search(Some(&slug), &q.q, who.0.as_ref())
@@ -142,22 +152,15 @@ async fn patch(
 }
 
 async fn delete(w: Wikis, who: SignedIn, slug: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = w.delete(&slug, &who.0).await.map_err(ApiError::from)?;
-    crate::files::remove_wiki_files(&w, id).await;
+    w.delete(&slug, &who.0).await.map_err(ApiError::from)?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Lock {
-    locked: bool,
 }
 
 async fn lock(
     w: Wikis,
     who: SignedIn,
     slug: web::Path<String>,
-    body: web::Json<Lock>,
+    body: web::Json<LockBody>,
 ) -> ApiResult<HttpResponse> {
     w.set_locked(&slug, &who.0, body.locked)
         .await
@@ -167,12 +170,6 @@ async fn lock(
 
 async fn members(w: Wikis, who: SignedIn, slug: web::Path<String>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(w.members(&slug, &who.0).await.map_err(ApiError::from)?))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RoleBody {
-    role: String,
 }
 
 async fn set_member(
@@ -210,19 +207,13 @@ async fn pages(w: Wikis, who: MaybeActor, slug: web::Path<String>) -> ApiResult<
     ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Text {
-    text: String,
-}
-
 async fn preview(
     w: Wikis,
     ctx: web::Data<Ctx>,
     who: MaybeActor,
     ip: ClientIp,
     slug: web::Path<String>,
-    body: web::Json<Text>,
+    body: web::Json<PreviewBody>,
 ) -> ApiResult<HttpResponse> {
     ctx.auth.throttle_anonymous_render(who.0.as_ref(), &ip.0)?;
     Ok(HttpResponse::Ok().json(
@@ -230,19 +221,6 @@ async fn preview(
             .await
             .map_err(ApiError::from)?,
     ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChangesQuery {
-    #[serde(default)]
-    author: Option<String>,
-    #[serde(default)]
-    page: Option<String>,
-    #[serde(default)]
-    before: Option<i64>,
-    #[serde(default)]
-    limit: Option<i64>,
 }
 
 async fn changes(
@@ -263,11 +241,7 @@ async fn changes(
         )
         .await
         .map_err(ApiError::from)?;
-    let list: Vec<_> = rows
-        .into_iter()
-        .map(|(id, c)| json!({"id": id, "change": c}))
-        .collect();
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(rows))
 }
 
 async fn feed(w: Wikis, who: MaybeActor, slug: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -279,7 +253,7 @@ async fn feed(w: Wikis, who: MaybeActor, slug: web::Path<String>) -> ApiResult<H
     let site = format!("{base}/w/{}/", wiki.slug);
     let entries: Vec<_> = rows
         .iter()
-        .map(|(id, c)| {
+        .map(|ChangeEntry { id, change: c }| {
             let url = format!(
                 "{base}/w/{}/{}",
                 wiki.slug,
@@ -297,7 +271,7 @@ async fn feed(w: Wikis, who: MaybeActor, slug: web::Path<String>) -> ApiResult<H
         .collect();
     let updated = rows
         .first()
-        .map(|(_, c)| c.created_at)
+        .map(|e| e.change.created_at)
         .unwrap_or(wiki.updated_at);
     let xml = nichoir_wikitext::atom::feed(
         &wiki.title,
@@ -321,10 +295,13 @@ async fn page(
     match w.page(&slug, &name_of(&name), who.0.as_ref()).await {
         Ok(page) => Ok(HttpResponse::Ok().json(page)),
         // The page view offers to restore it from this one answer (docs/wiki-api.md).
-        Err(WikiError::DeletedPage) => Ok(HttpResponse::NotFound().json(json!({
-            "error": {"code": "not_found", "message": WikiError::DeletedPage.to_string()},
-            "deleted": true,
-        }))),
+        Err(WikiError::DeletedPage) => Ok(HttpResponse::NotFound().json(DeletedBody {
+            error: ErrorDetail {
+                code: nichoir_core::ErrorCode::NotFound.as_str().into(),
+                message: WikiError::DeletedPage.to_string(),
+            },
+            deleted: true,
+        })),
         Err(e) => Err(ApiError::from(e)),
     }
 }
@@ -338,15 +315,17 @@ async fn save(
 ) -> ApiResult<HttpResponse> {
     let (slug, name) = path.into_inner();
     let addr = ip.0.parse().ok();
-    match w.save(&slug, &name_of(&name), &who.0, addr, body.into_inner()).await.map_err(ApiError::from)? {
-        Saved::Done { rev, merged, created, unchanged } => {
-            let body = json!({"rev": rev, "merged": merged, "created": created, "unchanged": unchanged});
-            Ok(if created { HttpResponse::Created().json(body) } else { HttpResponse::Ok().json(body) })
-        }
-        Saved::Conflict { rev, text_with_markers } => Ok(HttpResponse::Conflict().json(json!({
-            "error": {"code": "conflict", "message": "someone changed the same lines since you started: nothing was saved; resolve the marked conflicts and save again"},
-            "conflict": {"rev": rev, "text": text_with_markers},
-        }))),
+    match w
+        .save(&slug, &name_of(&name), &who.0, addr, body.into_inner())
+        .await
+        .map_err(ApiError::from)?
+    {
+        Saved::Done(body) => Ok(if body.created {
+            HttpResponse::Created().json(body)
+        } else {
+            HttpResponse::Ok().json(body)
+        }),
+        Saved::Conflict(body) => Ok(HttpResponse::Conflict().json(body)),
     }
 }
 
@@ -372,19 +351,7 @@ async fn restore_page(
         .restore_page(&slug, &name_of(&name), &who.0)
         .await
         .map_err(ApiError::from)?;
-    Ok(HttpResponse::Ok().json(json!({"rev": rev})))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RenameBody {
-    name: String,
-    #[serde(default = "yes")]
-    redirect: bool,
-}
-
-fn yes() -> bool {
-    true
+    Ok(HttpResponse::Ok().json(RevAnswer { rev }))
 }
 
 async fn rename(
@@ -401,31 +368,18 @@ async fn rename(
     ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RevBody {
-    rev: i64,
-}
-
 async fn revert(
     w: Wikis,
     who: AnyActor,
     path: web::Path<(String, String)>,
-    body: web::Json<RevBody>,
+    body: web::Json<RevertBody>,
 ) -> ApiResult<HttpResponse> {
     let (slug, name) = path.into_inner();
     let rev = w
         .revert(&slug, &name_of(&name), body.rev, &who.0)
         .await
         .map_err(ApiError::from)?;
-    Ok(HttpResponse::Ok().json(json!({"rev": rev})))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RulesBody {
-    view: String,
-    edit: String,
+    Ok(HttpResponse::Ok().json(RevAnswer { rev }))
 }
 
 async fn set_rules(
@@ -447,15 +401,6 @@ async fn set_rules(
         .await
         .map_err(ApiError::from)?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HistoryQuery {
-    #[serde(default)]
-    before: Option<i64>,
-    #[serde(default)]
-    limit: Option<i64>,
 }
 
 async fn history(
@@ -495,13 +440,6 @@ async fn revision(
     ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DiffQuery {
-    from: i64,
-    to: i64,
-}
-
 async fn diff(
     w: Wikis,
     who: MaybeActor,
@@ -527,12 +465,6 @@ async fn backlinks(
             .await
             .map_err(ApiError::from)?,
     ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileQuery {
-    name: String,
 }
 
 async fn upload(
@@ -603,14 +535,6 @@ async fn comments(
             .await
             .map_err(ApiError::from)?,
     ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CommentBody {
-    text: String,
-    #[serde(default)]
-    website: Option<String>,
 }
 
 async fn comment(
@@ -689,15 +613,6 @@ async fn notifications(w: Wikis, who: SignedIn) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(w.notifications(who.0.id()).await.map_err(ApiError::from)?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReadBody {
-    #[serde(default)]
-    ids: Vec<i64>,
-    #[serde(default)]
-    all: bool,
-}
-
 async fn mark_read(w: Wikis, who: SignedIn, body: web::Json<ReadBody>) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     w.mark_read(who.0.id(), b.ids, b.all)
@@ -716,14 +631,6 @@ async fn export(w: Wikis, who: SignedIn, slug: web::Path<String>) -> ApiResult<H
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bytes))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImportQuery {
-    slug: String,
-    #[serde(default)]
-    title: Option<String>,
 }
 
 async fn import(

@@ -17,10 +17,13 @@ use nichoir_wikitext::merge::{merge3, MergeOutcome};
 use nichoir_wikitext::names::{page_key, validate_page_name, validate_slug};
 use nichoir_wikitext::render::{render, LinkTarget, RenderOptions};
 use parking_lot::Mutex;
-use serde::Deserialize;
-use serde_json::{json, Value};
 
 use crate::access::{self, EditPolicy, PageRule, Role, SeenPage, Sight, Unseen, Visibility, Who};
+use crate::api::{
+    Backlink, ChangeEntry, Conflict, ConflictBody, DiffAnswer, DirectoryEntry, ErrorDetail,
+    History, Member, MyWiki, NewWiki, PageAnswer, PageInfo, PageListEntry, PageWiki, Preview,
+    Renamed, RevisionText, SaveAnswer, SaveInput, SearchHit, Wiki, WikiPatch,
+};
 use crate::model::WikiRow;
 use crate::store;
 
@@ -91,68 +94,24 @@ pub const MAX_DESCRIPTION: usize = 1_000;
 pub const MAX_MENU: usize = 5_000;
 pub const MAX_SUMMARY: usize = 300;
 
-/// What a page save answers.
+/// What a page save answers: saved (200, or 201 when created), or refused with the conflict
+/// markers (409).
 pub enum Saved {
-    Done {
-        rev: i64,
-        merged: bool,
-        created: bool,
-        /// The text and name were those of the current revision: nothing was stored, `rev` is
-        /// the current one.
-        unchanged: bool,
-    },
-    Conflict {
-        rev: i64,
-        text_with_markers: String,
-    },
+    Done(SaveAnswer),
+    Conflict(ConflictBody),
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewWiki {
-    pub slug: String,
-    pub title: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub template: Option<String>,
-    #[serde(default)]
-    pub lang: Option<String>,
-    #[serde(default)]
-    pub visibility: Option<String>,
-    #[serde(default)]
-    pub edit_policy: Option<String>,
-    #[serde(default)]
-    pub theme_color: Option<String>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct WikiPatch {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub visibility: Option<String>,
-    pub edit_policy: Option<String>,
-    pub theme_color: Option<String>,
-    pub home_page: Option<String>,
-    pub menu: Option<String>,
-    pub comments_enabled: Option<bool>,
-    /// Let search engines index the wiki; only a public wiki may.
-    pub search_indexable: Option<bool>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SaveInput {
-    pub text: String,
-    /// The revision the editor started from; null for a new page.
-    #[serde(default)]
-    pub base_rev: Option<i64>,
-    #[serde(default)]
-    pub summary: Option<String>,
-    /// Left empty by people; bots fill every field.
-    #[serde(default)]
-    pub website: Option<String>,
+/// The edit and what was saved since its base revision changed the same lines.
+fn conflict(rev: i64, text: String) -> Saved {
+    Saved::Conflict(ConflictBody {
+        error: ErrorDetail {
+            code: ErrorCode::Conflict.as_str().into(),
+            message: "someone changed the same lines since you started: nothing was saved; \
+                      resolve the marked conflicts and save again"
+                .into(),
+        },
+        conflict: Conflict { rev, text },
+    })
 }
 
 pub struct WikiService {
@@ -276,19 +235,28 @@ fn edit_policy(s: Option<&str>) -> Result<EditPolicy, Error> {
 }
 
 /// A wiki as the API shows it to `who`.
-pub fn wiki_json(w: &WikiRow, who: &Who) -> Value {
+pub fn wiki_answer(w: &WikiRow, who: &Who) -> Wiki {
     let rules = w.rules();
-    json!({
-        "slug": w.slug, "title": w.title, "description": w.description,
-        "visibility": w.visibility, "edit_policy": w.edit_policy, "theme_color": w.theme_color,
-        "home_page": w.home_page, "menu": w.menu, "comments_enabled": w.comments_enabled,
-        "search_indexable": w.search_indexable && w.visibility == Visibility::Public,
-        "locked": w.locked, "created_at": nichoir_core::time::rfc3339(w.created_at),
-        "updated_at": nichoir_core::time::rfc3339(w.updated_at),
-        "my_role": who.role,
-        "can_edit": access::can_edit_page(&rules, &Default::default(), who),
-        "can_admin": access::can_admin(&rules, who),
-    })
+    Wiki {
+        slug: w.slug.clone(),
+        title: w.title.clone(),
+        description: w.description.clone(),
+        visibility: w.visibility,
+        edit_policy: w.edit_policy,
+        theme_color: w.theme_color.clone(),
+        home_page: w.home_page.clone(),
+        menu: w.menu.clone(),
+        comments_enabled: w.comments_enabled,
+        search_indexable: w.search_indexable && w.visibility == Visibility::Public,
+        locked: w.locked,
+        created_at: w.created_at,
+        updated_at: w.updated_at,
+        my_role: who.role,
+        can_edit: access::can_edit_page(&rules, &Default::default(), who),
+        can_admin: access::can_admin(&rules, who),
+        menu_html: None,
+        watching: None,
+    }
 }
 
 impl WikiService {
@@ -364,7 +332,7 @@ impl WikiService {
 
     // ---- the farm ---------------------------------------------------------------------------
 
-    pub async fn create(&self, actor: &Actor, body: NewWiki) -> WikiResult<Value> {
+    pub async fn create(&self, actor: &Actor, body: NewWiki) -> WikiResult<Wiki> {
         let Some(user) = actor.as_user() else {
             return Err(WikiError::Other(Error::unauthenticated()));
         };
@@ -443,13 +411,13 @@ impl WikiService {
             instance_admin: actor.require_admin().is_ok(),
             role: Some(Role::Admin),
         };
-        Ok(wiki_json(&wiki, &who))
+        Ok(wiki_answer(&wiki, &who))
     }
 
-    pub async fn get(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Value> {
+    pub async fn get(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Wiki> {
         let (sight, _) = self.load(slug, None, actor).await?;
         let wiki = sight.wiki().clone();
-        let mut v = wiki_json(&wiki, sight.who());
+        let mut v = wiki_answer(&wiki, sight.who());
         let w = wiki.clone();
         let base_url = self.base_url.clone();
         let cache = std::sync::Arc::clone(&self.render_cache);
@@ -457,23 +425,25 @@ impl WikiService {
             .db
             .read(move |c| cached_render(c, &cache, (w.id, 0, 0), &w, &w.menu, &base_url))
             .await?;
-        v["menu_html"] = json!(menu_html);
-        v["watching"] = json!(self.is_watching(actor, wiki.id, 0).await?);
+        v.menu_html = Some(menu_html);
+        v.watching = Some(self.is_watching(actor, wiki.id, 0).await?);
         Ok(v)
     }
 
-    pub async fn directory(&self, q: &str) -> WikiResult<Value> {
+    pub async fn directory(&self, q: &str) -> WikiResult<Vec<DirectoryEntry>> {
         let q = q.trim().chars().take(100).collect::<String>();
         let rows = self.db.read(move |c| store::directory(c, &q, 200)).await?;
-        Ok(Value::Array(
-            rows.into_iter()
-                .map(|(w, pages)| {
-                    json!({"slug": w.slug, "title": w.title, "description": w.description,
-                        "theme_color": w.theme_color, "pages": pages,
-                        "updated_at": nichoir_core::time::rfc3339(w.updated_at)})
-                })
-                .collect(),
-        ))
+        Ok(rows
+            .into_iter()
+            .map(|(w, pages)| DirectoryEntry {
+                slug: w.slug,
+                title: w.title,
+                description: w.description,
+                theme_color: w.theme_color,
+                pages,
+                updated_at: w.updated_at,
+            })
+            .collect())
     }
 
     /// The slugs of the wikis search engines may index (robots.txt).
@@ -489,18 +459,22 @@ impl WikiService {
         Ok(wiki.is_some_and(|w| w.search_indexable && w.visibility == Visibility::Public))
     }
 
-    pub async fn mine(&self, user_id: &str) -> WikiResult<Value> {
+    pub async fn mine(&self, user_id: &str) -> WikiResult<Vec<MyWiki>> {
         let u = user_id.to_string();
         let rows = self.db.read(move |c| store::wikis_of(c, &u)).await?;
-        Ok(Value::Array(
-            rows.into_iter()
-                .map(|(w, role)| json!({"slug": w.slug, "title": w.title, "role": role, "visibility": w.visibility,
-                    "updated_at": nichoir_core::time::rfc3339(w.updated_at)}))
-                .collect(),
-        ))
+        Ok(rows
+            .into_iter()
+            .map(|(w, role)| MyWiki {
+                slug: w.slug,
+                title: w.title,
+                role,
+                visibility: w.visibility,
+                updated_at: w.updated_at,
+            })
+            .collect())
     }
 
-    pub async fn patch(&self, slug: &str, actor: &Actor, p: WikiPatch) -> WikiResult<Value> {
+    pub async fn patch(&self, slug: &str, actor: &Actor, p: WikiPatch) -> WikiResult<Wiki> {
         let (mut wiki, who) = self.load_admin(slug, actor).await?;
         if let Some(t) = &p.title {
             wiki.title = text_field("title", t, 1, MAX_TITLE)?;
@@ -542,7 +516,7 @@ impl WikiService {
         wiki.updated_at = now_ms();
         let w = wiki.clone();
         self.db.write(move |c| store::update_wiki(c, &w)).await?;
-        Ok(wiki_json(&wiki, &who))
+        Ok(wiki_answer(&wiki, &who))
     }
 
     /// An instance admin locks (read-only) or unlocks a wiki.
@@ -556,26 +530,35 @@ impl WikiService {
         Ok(())
     }
 
-    pub async fn delete(&self, slug: &str, actor: &Actor) -> WikiResult<i64> {
+    pub async fn delete(&self, slug: &str, actor: &Actor) -> WikiResult<()> {
         let (wiki, _) = self.load_admin(slug, actor).await?;
-        let id = wiki.id;
-        self.db.write(move |c| store::delete_wiki(c, id)).await?;
-        Ok(id)
+        Ok(self.remove_wiki(wiki.id).await?)
     }
 
-    pub async fn members(&self, slug: &str, actor: &Actor) -> WikiResult<Value> {
+    /// Removes a wiki for good, its attachments included: the one way every deletion goes.
+    async fn remove_wiki(&self, wiki_id: i64) -> Result<(), Error> {
+        self.db
+            .write(move |c| store::delete_wiki(c, wiki_id))
+            .await?;
+        self.remove_files_of(wiki_id).await;
+        Ok(())
+    }
+
+    pub async fn members(&self, slug: &str, actor: &Actor) -> WikiResult<Vec<Member>> {
         let (wiki, _) = self.load_admin(slug, actor).await?;
         let id = wiki.id;
         let rows = self.db.read(move |c| store::members(c, id)).await?;
         let mut out = Vec::new();
         for (uid, role) in rows {
             let user = self.auth.user_by_id(&uid).await.ok().flatten();
-            out.push(
-                json!({"user_id": uid, "username": user.as_ref().map(|u| u.username.clone()),
-                "display_name": user.as_ref().map(|u| u.display_name.clone()), "role": role}),
-            );
+            out.push(Member {
+                username: user.as_ref().map(|u| u.username.clone()),
+                display_name: user.as_ref().map(|u| u.display_name.clone()),
+                user_id: uid,
+                role,
+            });
         }
-        Ok(Value::Array(out))
+        Ok(out)
     }
 
     pub async fn set_member(
@@ -614,7 +597,12 @@ impl WikiService {
 
     /// A page for reading: rendered HTML (re-rendered and stored if a linked page came or went),
     /// its source, its table of contents. Follows one redirect.
-    pub async fn page(&self, slug: &str, name: &str, actor: Option<&Actor>) -> WikiResult<Value> {
+    pub async fn page(
+        &self,
+        slug: &str,
+        name: &str,
+        actor: Option<&Actor>,
+    ) -> WikiResult<PageAnswer> {
         let key = page_key(name);
         let (sight, row) = self.load(slug, Some(key), actor).await?;
         // A deleted page says so only to whom its history would show it (a hidden one stays
@@ -653,19 +641,30 @@ impl WikiService {
                     .await?
             }
         };
-        let toc: Value = serde_json::from_str(&toc).unwrap_or(Value::Array(Vec::new()));
         let watching = self.is_watching(actor, wiki.id, page.id).await?;
-        Ok(json!({
-            "watching": watching,
-            "wiki": {"slug": wiki.slug, "title": wiki.title, "theme_color": wiki.theme_color, "home_page": wiki.home_page},
-            "page": {"name": page.name, "rev": page.rev, "html": html, "toc": toc,
-                "created_at": nichoir_core::time::rfc3339(page.created_at), "updated_at": nichoir_core::time::rfc3339(page.updated_at),
-                "view_rule": page.view_rule, "edit_rule": page.edit_rule},
-            "text": page.text,
-            "can_edit": sight.can_edit(&page.rules()),
-            "can_admin": sight.can_admin(),
-            "redirected_from": redirected_from,
-        }))
+        Ok(PageAnswer {
+            watching,
+            wiki: PageWiki {
+                slug: wiki.slug.clone(),
+                title: wiki.title.clone(),
+                theme_color: wiki.theme_color.clone(),
+                home_page: wiki.home_page.clone(),
+            },
+            page: PageInfo {
+                name: page.name.clone(),
+                rev: page.rev,
+                html,
+                toc: parse_toc(&toc),
+                created_at: page.created_at,
+                updated_at: page.updated_at,
+                view_rule: page.view_rule,
+                edit_rule: page.edit_rule,
+            },
+            text: page.text.clone(),
+            can_edit: sight.can_edit(&page.rules()),
+            can_admin: sight.can_admin(),
+            redirected_from,
+        })
     }
 
     pub async fn preview(
@@ -673,7 +672,7 @@ impl WikiService {
         slug: &str,
         actor: Option<&Actor>,
         text: &str,
-    ) -> WikiResult<Value> {
+    ) -> WikiResult<Preview> {
         self.check_size(text)?;
         let (sight, _) = self.load(slug, None, actor).await?;
         let wiki = sight.wiki().clone();
@@ -682,7 +681,10 @@ impl WikiService {
             .db
             .read(move |c| render_with(c, &wiki, &text, &base_url))
             .await?;
-        Ok(json!({"html": html, "toc": serde_json::from_str::<Value>(&toc).unwrap_or(Value::Null)}))
+        Ok(Preview {
+            html,
+            toc: parse_toc(&toc),
+        })
     }
 
     fn check_size(&self, text: &str) -> Result<(), Error> {
@@ -788,15 +790,7 @@ impl WikiService {
                             MergeOutcome::Clean(t) => (t, true),
                             MergeOutcome::Conflict {
                                 text_with_markers, ..
-                            } => {
-                                return Ok((
-                                    Saved::Conflict {
-                                        rev: p.rev,
-                                        text_with_markers,
-                                    },
-                                    None,
-                                ));
-                            }
+                            } => return Ok((conflict(p.rev, text_with_markers), None)),
                         }
                     }
                 };
@@ -804,12 +798,12 @@ impl WikiService {
                 // change) makes no empty revision and tells no watcher.
                 if let Some(p) = live.filter(|p| p.text == final_text && p.name == display) {
                     return Ok((
-                        Saved::Done {
+                        Saved::Done(SaveAnswer {
                             rev: p.rev,
                             merged,
                             created: false,
                             unchanged: true,
-                        },
+                        }),
                         None,
                     ));
                 }
@@ -837,12 +831,12 @@ impl WikiService {
                 let old = live.map(|p| p.text.clone()).unwrap_or_default();
                 let page = store::page_by_id(c, page_id)?;
                 Ok((
-                    Saved::Done {
+                    Saved::Done(SaveAnswer {
                         rev,
                         merged,
                         created: live.is_none(),
                         unchanged: false,
-                    },
+                    }),
                     page.map(|p| (p, old, final_text, summary)),
                 ))
             })
@@ -886,14 +880,19 @@ impl WikiService {
         actor: Option<&Actor>,
         before: Option<i64>,
         limit: i64,
-    ) -> WikiResult<Value> {
+    ) -> WikiResult<History> {
         let (_, page) = self.page_for(slug, name, actor).await?;
         let (pid, before, limit) = (page.id, before.unwrap_or(i64::MAX), limit.clamp(1, 500));
         let revs = self
             .db
             .read(move |c| store::revisions(c, pid, before, limit))
             .await?;
-        Ok(json!({"page": page.name, "rev": page.rev, "deleted": page.deleted, "revisions": revs}))
+        Ok(History {
+            page: page.name.clone(),
+            rev: page.rev,
+            deleted: page.deleted,
+            revisions: revs,
+        })
     }
 
     pub async fn revision(
@@ -902,7 +901,7 @@ impl WikiService {
         name: &str,
         rev: i64,
         actor: Option<&Actor>,
-    ) -> WikiResult<Value> {
+    ) -> WikiResult<RevisionText> {
         let (sight, page) = self.page_for(slug, name, actor).await?;
         let wiki = sight.wiki().clone();
         let (pid, base_url) = (page.id, self.base_url.clone());
@@ -919,7 +918,12 @@ impl WikiService {
                 Ok((text, html))
             })
             .await?;
-        Ok(json!({"page": page.name, "rev": rev, "text": text, "html": html}))
+        Ok(RevisionText {
+            page: page.name.clone(),
+            rev,
+            text,
+            html,
+        })
     }
 
     pub async fn diff(
@@ -929,7 +933,7 @@ impl WikiService {
         from: i64,
         to: i64,
         actor: Option<&Actor>,
-    ) -> WikiResult<Value> {
+    ) -> WikiResult<DiffAnswer> {
         let (_, page) = self.page_for(slug, name, actor).await?;
         let pid = page.id;
         let (old, new) = self
@@ -951,7 +955,12 @@ impl WikiService {
             .await?;
         // CPU work on two texts of up to a page each: on the work pool, not the async worker.
         let d = work::run(move || Ok(nichoir_wikitext::diff::diff(&old, &new, 3))).await?;
-        Ok(json!({"page": page.name, "from": from, "to": to, "diff": d}))
+        Ok(DiffAnswer {
+            page: page.name.clone(),
+            from,
+            to,
+            diff: d,
+        })
     }
 
     /// Writes an old revision's text as a new revision.
@@ -1009,7 +1018,7 @@ impl WikiService {
         new_name: &str,
         redirect: bool,
         actor: &Actor,
-    ) -> WikiResult<Value> {
+    ) -> WikiResult<Renamed> {
         let (sight, page) = self.page_for(slug, name, Some(actor)).await?;
         if page.deleted {
             return Err(WikiError::NoPage);
@@ -1065,7 +1074,10 @@ impl WikiService {
                 Ok(rev)
             })
             .await?;
-        Ok(json!({"name": new_name.trim(), "rev": rev}))
+        Ok(Renamed {
+            name: new_name.trim().to_string(),
+            rev,
+        })
     }
 
     pub async fn delete_page(&self, slug: &str, name: &str, actor: &Actor) -> WikiResult<()> {
@@ -1114,7 +1126,7 @@ impl WikiService {
         slug: &str,
         name: &str,
         actor: Option<&Actor>,
-    ) -> WikiResult<Value> {
+    ) -> WikiResult<Vec<Backlink>> {
         // The links to a page are the page's own data: they answer only for a page the asker sees.
         let (sight, page) = self.page_for(slug, name, actor).await?;
         let (wid, key) = (sight.wiki().id, page.key.clone());
@@ -1122,26 +1134,29 @@ impl WikiService {
             .db
             .read(move |c| store::backlinks(c, wid, &key))
             .await?;
-        Ok(Value::Array(
-            sight
-                .visible(rows)
-                .into_iter()
-                .map(|p| json!({"name": p.name, "updated_at": nichoir_core::time::rfc3339(p.updated_at)}))
-                .collect(),
-        ))
+        Ok(sight
+            .visible(rows)
+            .into_iter()
+            .map(|p| Backlink {
+                name: p.name.clone(),
+                updated_at: p.updated_at,
+            })
+            .collect())
     }
 
-    pub async fn pages(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Value> {
+    pub async fn pages(&self, slug: &str, actor: Option<&Actor>) -> WikiResult<Vec<PageListEntry>> {
         let (sight, _) = self.load(slug, None, actor).await?;
         let id = sight.wiki().id;
         let rows = self.db.read(move |c| store::pages(c, id)).await?;
-        Ok(Value::Array(
-            sight
-                .visible(rows)
-                .into_iter()
-                .map(|p| json!({"name": p.name, "rev": p.rev, "updated_at": nichoir_core::time::rfc3339(p.updated_at)}))
-                .collect(),
-        ))
+        Ok(sight
+            .visible(rows)
+            .into_iter()
+            .map(|p| PageListEntry {
+                name: p.name.clone(),
+                rev: p.rev,
+                updated_at: p.updated_at,
+            })
+            .collect())
     }
 
     pub async fn changes(
@@ -1152,7 +1167,7 @@ impl WikiService {
         page: Option<String>,
         before: Option<i64>,
         limit: i64,
-    ) -> WikiResult<(WikiRow, Vec<(i64, crate::model::ChangeInfo)>)> {
+    ) -> WikiResult<(WikiRow, Vec<ChangeEntry>)> {
         let (sight, _) = self.load(slug, None, actor).await?;
         let id = sight.wiki().id;
         let page_key_filter = page.map(|p| page_key(&p));
@@ -1175,7 +1190,7 @@ impl WikiService {
         let out = rows
             .into_iter()
             .filter(|(_, _, rule)| sight.sees_rule(*rule))
-            .map(|(id, ch, _)| (id, ch))
+            .map(|(id, change, _)| ChangeEntry { id, change })
             .collect();
         Ok((sight.wiki().clone(), out))
     }
@@ -1186,7 +1201,7 @@ impl WikiService {
         slug: Option<&str>,
         q: &str,
         actor: Option<&Actor>,
-    ) -> WikiResult<Value> {
+    ) -> WikiResult<Vec<SearchHit>> {
         let query = fts_query(q).ok_or_else(|| Error::validation("q: give at least one word"))?;
         let scope = match slug {
             Some(s) => Some(self.load(s, None, actor).await?),
@@ -1228,14 +1243,16 @@ impl WikiService {
         let out = nichoir_core::work::run(move || {
             Ok(seen
                 .into_iter()
-                .map(|(wslug, wtitle, h)| {
-                    let snippet = store::snippet(&h.text, &query);
-                    json!({"wiki": wslug, "wiki_title": wtitle, "page": h.page, "snippet": snippet})
+                .map(|(wiki, wiki_title, h)| SearchHit {
+                    snippet: store::snippet(&h.text, &query),
+                    wiki,
+                    wiki_title,
+                    page: h.page,
                 })
                 .collect())
         })
         .await?;
-        Ok(Value::Array(out))
+        Ok(out)
     }
 
     /// Sets a page's own rules (wiki admins).
@@ -1373,6 +1390,11 @@ pub fn render_stored(
     }
 }
 
+/// A table of contents as stored (JSON text); one that does not parse shows none.
+fn parse_toc(stored: &str) -> Vec<nichoir_wikitext::render::TocEntry> {
+    serde_json::from_str(stored).unwrap_or_default()
+}
+
 fn plain_html(text: &str) -> String {
     let escaped = text
         .replace('&', "&amp;")
@@ -1415,11 +1437,7 @@ impl WikiService {
 
     /// Removes a whole wiki for good, attachments included (admin moderation).
     pub async fn remove_as_admin(&self, wiki_id: i64) -> Result<(), Error> {
-        self.db
-            .write(move |c| store::delete_wiki(c, wiki_id))
-            .await?;
-        self.remove_files_of(wiki_id).await;
-        Ok(())
+        self.remove_wiki(wiki_id).await
     }
 }
 

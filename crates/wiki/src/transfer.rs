@@ -2,6 +2,11 @@
 //! that browses offline) and import of such a zip into a new wiki, with its histories:
 //! import(export(w)) has the same pages, revisions and files.
 
+use crate::access::{EditPolicy, Role, Visibility, Who};
+use crate::api::Wiki;
+use crate::files::check_content;
+use crate::service::{wiki_answer, WikiError, WikiResult, WikiService};
+use crate::store;
 use nichoir_auth::Actor;
 use nichoir_core::time::now_ms;
 use nichoir_core::Error;
@@ -10,12 +15,6 @@ use nichoir_wikitext::archive::{
 };
 use nichoir_wikitext::names::{page_key, validate_page_name, validate_slug};
 use nichoir_wikitext::render::{render, LinkTarget, RenderOptions};
-use serde_json::Value;
-
-use crate::access::{EditPolicy, Role, Visibility, Who};
-use crate::files::check_content;
-use crate::service::{wiki_json, WikiError, WikiResult, WikiService};
-use crate::store;
 
 impl WikiService {
     /// Largest import body: ten times the largest attachment.
@@ -128,7 +127,7 @@ impl WikiService {
         slug: &str,
         title: Option<&str>,
         zip: &[u8],
-    ) -> WikiResult<Value> {
+    ) -> WikiResult<Wiki> {
         let Some(user) = actor.as_user() else {
             return Err(Error::unauthenticated().into());
         };
@@ -318,6 +317,6 @@ impl WikiService {
             instance_admin: actor.require_admin().is_ok(),
             role: Some(Role::Admin),
         };
-        Ok(wiki_json(&wiki, &who))
+        Ok(wiki_answer(&wiki, &who))
     }
 }

@@ -1,17 +1,16 @@
 //! Watching a page or a whole wiki: each change by someone else becomes an in-app notification
 //! with the diff, and a mail when SMTP is configured and the watcher has an address.
 
+use crate::access::{Sight, Who};
+use crate::api::WikiNotification;
+use crate::model::{PageRow, WikiRow};
+use crate::service::{WikiResult, WikiService};
+use crate::store;
 use nichoir_auth::Actor;
 use nichoir_core::time::now_ms;
 use nichoir_core::Error;
 use nichoir_mail::Mail;
 use nichoir_storage::params;
-use serde_json::{json, Value};
-
-use crate::access::{Sight, Who};
-use crate::model::{PageRow, WikiRow};
-use crate::service::{WikiResult, WikiService};
-use crate::store;
 
 const MAX_DIFF: usize = 20_000;
 
@@ -238,9 +237,9 @@ impl WikiService {
         Ok(())
     }
 
-    pub async fn notifications(&self, user_id: &str) -> WikiResult<Value> {
+    pub async fn notifications(&self, user_id: &str) -> WikiResult<Vec<WikiNotification>> {
         let u = user_id.to_string();
-        let rows: Vec<Value> = self
+        let rows: Vec<WikiNotification> = self
             .db
             .read(move |c| {
                 let mut st = c.prepare_cached(
@@ -248,15 +247,23 @@ impl WikiService {
                      FROM wiki_notifications n JOIN wikis w ON w.id = n.wiki_id WHERE n.user_id = ?1 ORDER BY n.id DESC LIMIT 200",
                 )?;
                 let rows = st.query_map([u], |r| {
-                    Ok(json!({"id": r.get::<_, i64>(0)?, "wiki": r.get::<_, String>(1)?, "wiki_title": r.get::<_, String>(2)?,
-                        "page": r.get::<_, String>(3)?, "rev": r.get::<_, i64>(4)?, "actor_name": r.get::<_, String>(5)?,
-                        "summary": r.get::<_, String>(6)?, "diff": r.get::<_, String>(7)?,
-                        "created_at": nichoir_core::time::rfc3339(r.get(8)?), "read": r.get::<_, bool>(9)?}))
+                    Ok(WikiNotification {
+                        id: r.get(0)?,
+                        wiki: r.get(1)?,
+                        wiki_title: r.get(2)?,
+                        page: r.get(3)?,
+                        rev: r.get(4)?,
+                        actor_name: r.get(5)?,
+                        summary: r.get(6)?,
+                        diff: r.get(7)?,
+                        created_at: r.get(8)?,
+                        read: r.get(9)?,
+                    })
                 })?;
                 Ok(rows.collect::<Result<_, _>>()?)
             })
             .await?;
-        Ok(Value::Array(rows))
+        Ok(rows)
     }
 
     pub async fn mark_read(&self, user_id: &str, ids: Vec<i64>, all: bool) -> WikiResult<()> {

@@ -11,7 +11,9 @@ use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
 /// within the work pool's deadline.
 const DIFF_TIMEOUT: Duration = Duration::from_millis(400);
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What became of a line.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "wiki/")]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {
     Same,
@@ -19,13 +21,17 @@ pub enum LineKind {
     Removed,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A run of a line's text, changed or not.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "wiki/")]
 pub struct Segment {
     pub changed: bool,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A line of a hunk.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "wiki/")]
 pub struct DiffLine {
     pub kind: LineKind,
     /// 1-based line number in the old text (None for an added line).
@@ -36,7 +42,7 @@ pub struct DiffLine {
     pub segments: Vec<Segment>,
     /// The last line of its text, with no '\n' after it ("\ No newline at end of file"). Without
     /// it a change that only adds or removes the final newline would show two identical lines.
-    #[serde(skip_serializing_if = "is_false")]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub missing_newline: bool,
 }
 
@@ -51,7 +57,9 @@ impl DiffLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Changed lines with their context.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "wiki/")]
 pub struct Hunk {
     /// 1-based number of the first old line the hunk covers.
     pub old_start: u32,
@@ -60,7 +68,10 @@ pub struct Hunk {
     pub lines: Vec<DiffLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The differences between two texts.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "wiki/", rename = "WikiDiff")]
+#[schemars(rename = "WikiDiff")]
 pub struct Diff {
     pub hunks: Vec<Hunk>,
     /// Lines added in the whole text (not only what the hunks show).

@@ -12,7 +12,7 @@ use nichoir_core::{limits, work, Error};
 use pulldown_cmark::{
     Alignment, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::names::{page_key, page_url_segment, validate_page_name};
 
@@ -30,7 +30,9 @@ pub struct RenderOptions<'a> {
     pub links: LinkTarget<'a>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A heading of a page: its level, text and anchor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "wiki/")]
 pub struct TocEntry {
     pub level: u8,
     pub text: String,

@@ -16,7 +16,6 @@ use nichoir_polls::PollService;
 use nichoir_video::VideoService;
 use nichoir_wiki::WikiService;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// Items each tool brings to the recent list, and how many the list keeps.
 const PER_TOOL: usize = 10;
@@ -125,19 +124,11 @@ async fn my_wikis(
     wikis: &WikiService,
     user_id: &str,
 ) -> Result<Vec<(String, String, String, i64)>, Error> {
-    let list = wikis.mine(user_id).await?;
-    let rows = list.as_array().map(Vec::as_slice).unwrap_or_default();
-    Ok(rows
-        .iter()
-        .filter_map(|w| {
-            let s = |k: &str| w.get(k).and_then(Value::as_str).map(str::to_string);
-            Some((
-                s("slug")?,
-                s("title")?,
-                s("role").unwrap_or_default(),
-                parse_rfc3339(&s("updated_at")?)?,
-            ))
-        })
+    Ok(wikis
+        .mine(user_id)
+        .await?
+        .into_iter()
+        .map(|w| (w.slug, w.title, w.role.as_str().to_string(), w.updated_at))
         .collect())
 }
 
@@ -365,47 +356,36 @@ pub async fn search(
 
     // Public wikis' ordinary pages, then each wiki the person edits or runs (private ones too),
     // each search deciding per page as a page read does.
-    let mut found: Vec<Value> = Vec::new();
-    if let Value::Array(v) = tools
+    let mut found = tools
         .wikis
         .search(None, &plain, Some(actor))
         .await
-        .map_err(Error::from)?
-    {
-        found.extend(v);
-    }
+        .map_err(Error::from)?;
     for (slug, ..) in my_wikis(&tools.wikis, me).await? {
-        if let Value::Array(v) = tools
-            .wikis
-            .search(Some(&slug), &plain, Some(actor))
-            .await
-            .map_err(Error::from)?
-        {
-            found.extend(v);
-        }
+        found.extend(
+            tools
+                .wikis
+                .search(Some(&slug), &plain, Some(actor))
+                .await
+                .map_err(Error::from)?,
+        );
     }
     let mut seen = HashSet::new();
     let mut wikis = Vec::new();
-    for h in &found {
-        let s = |k: &str| {
-            h.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        let (slug, page) = (s("wiki"), s("page"));
+    for h in found {
+        let (slug, page) = (h.wiki, h.page);
         if slug.is_empty() || !seen.insert((slug.clone(), page.clone())) {
             continue;
         }
         wikis.push(Hit {
             path: wiki_path(&slug, &page),
             title: if page.is_empty() {
-                s("wiki_title")
+                h.wiki_title.clone()
             } else {
                 page
             },
-            context: Some(s("wiki_title")),
-            snippet: s("snippet"),
+            context: Some(h.wiki_title),
+            snippet: h.snippet,
             at: None,
         });
         if wikis.len() >= HITS_PER_TOOL {
