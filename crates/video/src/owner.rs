@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::service::{topic_of, Caller, VideoService};
+use crate::signal::ServerFrame;
 
 /// The request kind calls answer on the bus.
 const KIND: &str = "video";
@@ -139,7 +140,8 @@ async fn here(s: &Arc<VideoService>, call: Call) -> Result<(), Error> {
             conn,
         } => {
             let frame = s.room_frame_for(&room, &actor_id, conn).await?;
-            s.hub().send_event_to(conn, &topic_of(&room), &frame);
+            s.hub()
+                .send_event_to(conn, &topic_of(&room), &frame.to_value());
             Ok(())
         }
         Call::Left { room, conn } => {
@@ -207,13 +209,15 @@ fn node_gone(s: &Arc<VideoService>, node: u16) {
         let topic = topic_of(&room);
         s.hub().forget_room_owner(&topic);
         s.hub()
-            .deliver_json_local([topic.as_str()], &media_failed().to_string());
+            .deliver_json_local([topic.as_str()], &media_failed().to_value().to_string());
     }
 }
 
 /// What tells a participant that its call must be joined again (its client does so with its
 /// resume token).
-pub(crate) fn media_failed() -> Value {
-    serde_json::json!({"type": "error", "code": "media_failed",
-        "message": "the call moved to another server: joining again"})
+pub(crate) fn media_failed() -> ServerFrame {
+    ServerFrame::Error {
+        code: ErrorCode::MediaFailed,
+        message: "the call moved to another server: joining again".into(),
+    }
 }

@@ -1,7 +1,9 @@
 //! Rooms as stored and as requested: names, settings and their limits. Pure functions, no I/O.
 
 use rand::Rng;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use nichoir_core::text::{has_refused_control, Lines};
 
@@ -32,32 +34,39 @@ impl RoomRow {
 }
 
 /// `POST /api/v1/video/rooms`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "video/", optional_fields = nullable)]
 pub struct NewRoom {
+    /// A chosen room name (lower-case letters, digits, dashes); a random one when left out.
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub title: Option<String>,
+    /// Empty: no password.
     #[serde(default)]
     pub password: Option<String>,
+    /// People wait until a moderator admits them.
     #[serde(default)]
     pub lobby: bool,
+    /// How many people the call holds (the instance's maximum when left out).
     #[serde(default)]
     pub capacity: Option<u32>,
 }
 
 /// `PUT /api/v1/video/rooms/{id}`: the title a room gets if this call creates it.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "video/", optional_fields = nullable)]
 pub struct OpenRoom {
     #[serde(default)]
     pub title: Option<String>,
 }
 
 /// `PATCH /api/v1/video/rooms/{id}`: absent fields stay; `password: ""` removes the password.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "video/", optional_fields = nullable)]
 pub struct RoomPatch {
     #[serde(default)]
     pub title: Option<String>,
@@ -72,7 +81,8 @@ pub struct RoomPatch {
 }
 
 /// What the viewer sees of a room.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema, TS)]
+#[ts(export, export_to = "video/")]
 pub struct RoomView {
     pub id: String,
     pub title: String,
@@ -80,8 +90,11 @@ pub struct RoomView {
     pub lobby: bool,
     pub capacity: u32,
     pub locked: bool,
+    /// How many people are in the call now.
     pub participants: usize,
+    /// The viewer created it.
     pub owner: bool,
+    /// The viewer moderates it (its creator, or an instance admin).
     pub moderator: bool,
     pub created_at: String,
     pub url: String,

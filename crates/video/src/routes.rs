@@ -6,10 +6,34 @@ use std::sync::Arc;
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use nichoir_http::{doc, Access, AnyActor, Api, ApiResult, MaybeActor, SignedIn};
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
+use ts_rs::TS;
 
-use crate::room::{NewRoom, OpenRoom, RoomPatch};
+use crate::ice::IceServer;
+use crate::room::{NewRoom, OpenRoom, RoomPatch, RoomView};
 use crate::service::VideoService;
+
+/// A room just created or opened.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "video/")]
+pub struct RoomAnswer {
+    pub room: RoomView,
+}
+
+/// `GET /api/v1/video/rooms`.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "video/")]
+pub struct MyRooms {
+    pub rooms: Vec<RoomView>,
+}
+
+/// `GET /api/v1/video/ice`.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "video/")]
+pub struct IceServers {
+    pub ice_servers: Vec<IceServer>,
+}
 
 type Video = web::Data<Arc<VideoService>>;
 
@@ -17,20 +41,23 @@ type Video = web::Data<Arc<VideoService>>;
 pub fn declare(api: Api) -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
     api.route(doc(m("POST"), "/api/v1/video/rooms", "video", "Create a call room (a chosen name or a random one)", Access::Anyone)
-            .body(json!({"name": "asso-velo-ca", "title": "Conseil d'administration", "password": "", "lobby": false, "capacity": 12})).ok(201, "application/json").errors(&[409]), create)
-        .route(doc(m("GET"), "/api/v1/video/rooms", "video", "Rooms I created, newest first", Access::User), mine)
-        .route(doc(m("GET"), "/api/v1/video/rooms/{id}", "video", "A room: settings and how many people are in the call", Access::Public), view)
+            .takes::<NewRoom>().answers::<RoomAnswer>().ok(201, "application/json").errors(&[409]), create)
+        .route(doc(m("GET"), "/api/v1/video/rooms", "video", "Rooms I created, newest first", Access::User)
+            .answers::<MyRooms>(), mine)
+        .route(doc(m("GET"), "/api/v1/video/rooms/{id}", "video", "A room: settings and how many people are in the call", Access::Public)
+            .answers::<RoomView>(), view)
         .route(doc(m("PUT"), "/api/v1/video/rooms/{id}", "video", "Open a room by name: created with this title when missing (201, the caller owns it), else the room as it is (200)", Access::Anyone)
-            .body(json!({"title": "Réunion de décembre"})).ok(201, "application/json").also(200, "application/json"), open)
+            .takes::<OpenRoom>().answers::<RoomAnswer>().ok(201, "application/json").also(200, "application/json"), open)
         .route(doc(m("PATCH"), "/api/v1/video/rooms/{id}", "video", "Change a room's settings (its moderator)", Access::Anyone)
-            .body(json!({"title": "CA", "password": "", "lobby": true, "capacity": 8, "locked": false})), patch)
+            .takes::<RoomPatch>().answers::<RoomView>(), patch)
         .route(doc(m("DELETE"), "/api/v1/video/rooms/{id}", "video", "Delete a room and end its call (its moderator)", Access::Anyone).ok(204, ""), delete)
-        .route(doc(m("GET"), "/api/v1/video/ice", "video", "STUN/TURN servers for the browser (TURN credentials when a shared secret is set)", Access::Anyone), ice)
+        .route(doc(m("GET"), "/api/v1/video/ice", "video", "STUN/TURN servers for the browser (TURN credentials when a shared secret is set)", Access::Anyone)
+            .answers::<IceServers>(), ice)
 }
 
 async fn create(video: Video, who: AnyActor, body: web::Json<NewRoom>) -> ApiResult<HttpResponse> {
     let room = video.create(&who.0, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(json!({"room": room})))
+    Ok(HttpResponse::Created().json(RoomAnswer { room }))
 }
 
 async fn open(
@@ -47,12 +74,12 @@ async fn open(
     } else {
         HttpResponse::Ok()
     };
-    Ok(answer.json(json!({"room": room})))
+    Ok(answer.json(RoomAnswer { room }))
 }
 
 async fn mine(video: Video, who: SignedIn) -> ApiResult<HttpResponse> {
     let rooms = video.mine(&who.0).await?;
-    Ok(HttpResponse::Ok().json(json!({"rooms": rooms})))
+    Ok(HttpResponse::Ok().json(MyRooms { rooms }))
 }
 
 async fn view(video: Video, who: MaybeActor, id: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -76,5 +103,7 @@ async fn delete(video: Video, who: AnyActor, id: web::Path<String>) -> ApiResult
 }
 
 async fn ice(video: Video, who: AnyActor) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(json!({"ice_servers": video.ice_servers_for(who.0.id())})))
+    Ok(HttpResponse::Ok().json(IceServers {
+        ice_servers: video.ice_servers_for(who.0.id()),
+    }))
 }

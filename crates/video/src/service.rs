@@ -11,12 +11,13 @@ use nichoir_auth::{Actor, AuthService};
 use nichoir_core::config::VideoConfig;
 use nichoir_core::ids::random_token;
 use nichoir_core::time::{now_ms, rfc3339};
-use nichoir_core::Error;
+use nichoir_core::{Error, ErrorCode};
 use nichoir_realtime::bus::node_of;
 use nichoir_realtime::{ConnId, Hub};
 use nichoir_storage::{is_unique_violation, Db};
 use parking_lot::Mutex;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use subtle::ConstantTimeEq;
 use webrtc::peer_connection::peer_connection_state::RTCPeerConnectionState;
 use webrtc::rtp_transceiver::rtp_receiver::RTCRtpReceiver;
@@ -29,7 +30,7 @@ use crate::ice::{ice_servers, IceServer};
 use crate::room::{self, NewRoom, RoomPatch, RoomRow, RoomView};
 use crate::runtime::MediaRuntime;
 use crate::sfu::{Engine, Outbox, PeerLink, Published};
-use crate::signal::{ClientFrame, Quality, Source};
+use crate::signal::{ChatAuthor, ClientFrame, Knocker, Quality, ServerFrame, Source};
 use crate::store;
 
 pub struct VideoDeps {
@@ -155,6 +156,29 @@ pub struct VideoService {
     pub(crate) forwarded: Mutex<HashMap<String, u16>>,
     me: Weak<VideoService>,
     notifier: Arc<dyn nichoir_core::notify::Notifier>,
+}
+
+/// A call's media figures (`call_summary`).
+#[derive(Debug, Serialize)]
+pub struct CallSummary {
+    pub room: String,
+    pub participants: Vec<CallMember>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CallMember {
+    pub id: String,
+    pub user_id: Option<String>,
+    /// What they send, with how many receive each (none before their peer connection).
+    pub publishing: Option<Vec<PublishedTrack>>,
+    /// How many tracks are forwarded to them.
+    pub receiving: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublishedTrack {
+    pub source: Source,
+    pub sinks: usize,
 }
 
 pub fn topic_of(room: &str) -> String {
@@ -447,7 +471,10 @@ impl VideoService {
             self.hub.send_event_to(
                 k.conn,
                 &topic,
-                &json!({"type": "denied", "reason": Denied::Ended}),
+                &ServerFrame::Denied {
+                    reason: Denied::Ended,
+                }
+                .to_value(),
             );
         }
         for p in call.participants() {
@@ -463,7 +490,7 @@ impl VideoService {
         room: &str,
         actor_id: &str,
         conn: ConnId,
-    ) -> VideoResult<Value> {
+    ) -> VideoResult<ServerFrame> {
         let call = self.calls.lock().get(room).cloned();
         let row = match &call {
             Some(c) => c.state.lock().room.clone(),
@@ -478,7 +505,7 @@ impl VideoService {
         call: Option<&Call>,
         actor_id: &str,
         conn: ConnId,
-    ) -> Value {
+    ) -> ServerFrame {
         let people: Vec<Arc<Participant>> = call.map(Call::participants).unwrap_or_default();
         let inside = people.iter().any(|p| p.outbox.conn() == Some(conn));
         // A protected room shows who is in it only to those who are in it.
@@ -489,7 +516,10 @@ impl VideoService {
         };
         let mut view = self.view_for(row, actor_id, false);
         view.participants = people.len();
-        json!({"type": "room", "room": view, "participants": list})
+        ServerFrame::Room {
+            room: view,
+            participants: list,
+        }
     }
 
     /// Sends every subscriber of the room's topic its `room` frame.
@@ -502,11 +532,12 @@ impl VideoService {
         let topic = topic_of(room);
         for member in self.hub.members(&topic) {
             let frame = self.room_frame(&row, Some(&call), &member.id, member.conn);
-            self.hub.send_event_to(member.conn, &topic, &frame);
+            self.hub
+                .send_event_to(member.conn, &topic, &frame.to_value());
         }
     }
 
-    fn to_participants(&self, call: &Call, frame: &Value, except: Option<&str>) {
+    fn to_participants(&self, call: &Call, frame: &ServerFrame, except: Option<&str>) {
         for p in call.participants() {
             if Some(p.id.as_str()) != except {
                 p.outbox.send(frame);
@@ -516,12 +547,15 @@ impl VideoService {
 
     /// Tells the participants (but `except`) how `p` is now: mute, hand, quality, connection.
     fn announce_participant(&self, call: &Call, p: &Participant, except: Option<&str>) {
-        let frame = json!({"type": "participant", "participant": p.view()});
+        let frame = ServerFrame::Participant {
+            participant: p.view(),
+        };
         self.to_participants(call, &frame, except);
     }
 
-    fn send_to_conn(&self, room: &str, conn: ConnId, frame: &Value) {
-        self.hub.send_event_to(conn, &topic_of(room), frame);
+    fn send_to_conn(&self, room: &str, conn: ConnId, frame: &ServerFrame) {
+        self.hub
+            .send_event_to(conn, &topic_of(room), &frame.to_value());
     }
 
     async fn call_for(&self, room: &str) -> VideoResult<Arc<Call>> {
@@ -648,18 +682,34 @@ impl VideoService {
                 Ok(())
             }
             ClientFrame::Chat { text, to } => {
-                let from = json!({"id": me.id, "name": me.view.lock().name.clone()});
+                let from = ChatAuthor {
+                    id: me.id.clone(),
+                    name: me.view.lock().name.clone(),
+                };
                 let at = rfc3339(now_ms());
+                let text = text.trim().to_string();
                 match to {
                     None => {
-                        let frame = json!({"type": "chat", "from": from, "text": text.trim(), "at": at, "private": false});
+                        let frame = ServerFrame::Chat {
+                            from,
+                            text,
+                            at,
+                            private: false,
+                            to: None,
+                        };
                         self.to_participants(&call, &frame, None);
                     }
                     Some(to) => {
                         let target = call
                             .by_id(&to)
                             .ok_or_else(|| VideoError::Invalid("no such participant".into()))?;
-                        let frame = json!({"type": "chat", "from": from, "text": text.trim(), "at": at, "private": true, "to": to});
+                        let frame = ServerFrame::Chat {
+                            from,
+                            text,
+                            at,
+                            private: true,
+                            to: Some(to),
+                        };
                         target.outbox.send(&frame);
                         if target.id != me.id {
                             me.outbox.send(&frame);
@@ -695,7 +745,9 @@ impl VideoService {
                 self.send_to_conn(
                     room,
                     knock.conn,
-                    &json!({"type": "denied", "reason": Denied::Rejected}),
+                    &ServerFrame::Denied {
+                        reason: Denied::Rejected,
+                    },
                 );
                 Ok(())
             }
@@ -706,7 +758,7 @@ impl VideoService {
                     .ok_or_else(|| VideoError::Invalid("no such participant".into()))?;
                 target.view.lock().audio = false;
                 let by = me.view.lock().name.clone();
-                target.outbox.send(&json!({"type": "muted", "by": by}));
+                target.outbox.send(&ServerFrame::Muted { by });
                 self.announce_participant(&call, &target, None);
                 Ok(())
             }
@@ -743,7 +795,7 @@ impl VideoService {
             })?;
             s.lobby.remove(i)
         };
-        self.to_moderators(call, &json!({"type": "knock_done", "id": id}));
+        self.to_moderators(call, &ServerFrame::KnockDone { id: id.to_string() });
         Ok(knock)
     }
 
@@ -760,11 +812,11 @@ impl VideoService {
             ids
         };
         for id in gone {
-            self.to_moderators(call, &json!({"type": "knock_done", "id": id}));
+            self.to_moderators(call, &ServerFrame::KnockDone { id });
         }
     }
 
-    fn to_moderators(&self, call: &Call, frame: &Value) {
+    fn to_moderators(&self, call: &Call, frame: &ServerFrame) {
         for p in call.participants() {
             if p.moderator {
                 p.outbox.send(frame);
@@ -838,20 +890,20 @@ impl VideoService {
         };
         match admission(&row, in_call, moderator, password_ok) {
             Admission::Deny(reason) => {
-                self.send_to_conn(
-                    &call.room_id,
-                    conn,
-                    &json!({"type": "denied", "reason": reason}),
-                );
+                self.send_to_conn(&call.room_id, conn, &ServerFrame::Denied { reason });
                 Ok(())
             }
             Admission::Wait => {
-                let frame =
-                    json!({"type": "knock", "participant": {"id": knock.id, "name": knock.name}});
+                let frame = ServerFrame::Knock {
+                    participant: Knocker {
+                        id: knock.id.clone(),
+                        name: knock.name.clone(),
+                    },
+                };
                 let knocker = knock.user_id.clone().unwrap_or_default();
                 let name = knock.name.clone();
                 call.state.lock().lobby.push(knock);
-                self.send_to_conn(&call.room_id, conn, &json!({"type": "waiting"}));
+                self.send_to_conn(&call.room_id, conn, &ServerFrame::Waiting);
                 self.to_moderators(call, &frame);
                 // The owner hears of it even with the room closed (not when they knock).
                 if knocker != row.owner_id {
@@ -908,7 +960,9 @@ impl VideoService {
                 self.send_to_conn(
                     &call.room_id,
                     who.conn,
-                    &json!({"type": "denied", "reason": Denied::Full}),
+                    &ServerFrame::Denied {
+                        reason: Denied::Full,
+                    },
                 );
                 return Ok(());
             }
@@ -921,7 +975,9 @@ impl VideoService {
         }
         self.to_participants(
             call,
-            &json!({"type": "participant_joined", "participant": p.view()}),
+            &ServerFrame::ParticipantJoined {
+                participant: p.view(),
+            },
             Some(&p.id),
         );
         self.announce_room(&call.room_id);
@@ -935,21 +991,25 @@ impl VideoService {
 
     fn welcome(&self, p: &Participant, call: &Call, moderator: bool) {
         let servers = self.ice_servers_for(&p.actor_id);
-        p.outbox.send(&json!({
-            "type": "joined",
-            "self": p.view(),
-            "resume": p.resume,
-            "moderator": moderator,
-            "ice_servers": servers,
-            "participants": call.participants().iter().map(|q| q.view()).collect::<Vec<_>>(),
-        }));
+        p.outbox.send(&ServerFrame::Joined {
+            me: p.view(),
+            resume: p.resume.clone(),
+            moderator,
+            ice_servers: servers,
+            participants: call.participants().iter().map(|q| q.view()).collect(),
+        });
         if moderator {
-            let knocks: Vec<Value> = call
+            let knocks: Vec<ServerFrame> = call
                 .state
                 .lock()
                 .lobby
                 .iter()
-                .map(|k| json!({"type": "knock", "participant": {"id": k.id, "name": k.name}}))
+                .map(|k| ServerFrame::Knock {
+                    participant: Knocker {
+                        id: k.id.clone(),
+                        name: k.name.clone(),
+                    },
+                })
                 .collect();
             for k in knocks {
                 p.outbox.send(&k);
@@ -992,9 +1052,10 @@ impl VideoService {
                         return;
                     };
                     if p.link().is_some_and(|l| Arc::ptr_eq(&l, &link)) {
-                        p.outbox
-                            .send(&json!({"type": "error", "code": "media_failed",
-                            "message": "the media connection failed; rejoin to try again"}));
+                        p.outbox.send(&ServerFrame::Error {
+                            code: ErrorCode::MediaFailed,
+                            message: "the media connection failed; rejoin to try again".into(),
+                        });
                     }
                 })
             }));
@@ -1080,11 +1141,15 @@ impl VideoService {
             s.participants.len() != before
         };
         if let Some(reason) = reason {
-            p.outbox.send(&json!({"type": "denied", "reason": reason}));
+            p.outbox.send(&ServerFrame::Denied { reason });
         }
         self.detach(call, p).await;
         if was_in {
-            self.to_participants(call, &json!({"type": "participant_left", "id": p.id}), None);
+            self.to_participants(
+                call,
+                &ServerFrame::ParticipantLeft { id: p.id.clone() },
+                None,
+            );
             self.announce_room(&call.room_id);
         }
         p.outbox.set_conn(None);
@@ -1153,7 +1218,10 @@ impl VideoService {
         self.send_to_conn(
             room,
             conn,
-            &json!({"type": "error", "code": e.code.as_str(), "message": e.message}),
+            &ServerFrame::Error {
+                code: e.code,
+                message: e.message,
+            },
         );
     }
 
@@ -1195,22 +1263,33 @@ impl VideoService {
     }
 
     /// Media figures of a call, for tests and the admin: per participant, tracks in and out.
-    pub fn call_summary(&self, room: &str) -> Option<Value> {
+    pub fn call_summary(&self, room: &str) -> Option<CallSummary> {
         let call = self.calls.lock().get(room).cloned()?;
-        let people: Vec<Value> = call
+        let participants = call
             .participants()
             .iter()
             .map(|p| {
                 let link = p.link();
-                json!({
-                    "id": p.id,
-                    "user_id": p.user_id,
-                    "publishing": link.as_ref().map(|l| l.published().iter().map(|x| json!({"source": x.source, "sinks": x.sink_count()})).collect::<Vec<_>>()),
-                    "receiving": link.as_ref().map(|l| l.sinks().len()),
-                })
+                CallMember {
+                    id: p.id.clone(),
+                    user_id: p.user_id.clone(),
+                    publishing: link.as_ref().map(|l| {
+                        l.published()
+                            .iter()
+                            .map(|x| PublishedTrack {
+                                source: x.source,
+                                sinks: x.sink_count(),
+                            })
+                            .collect()
+                    }),
+                    receiving: link.as_ref().map(|l| l.sinks().len()),
+                }
             })
             .collect();
-        Some(json!({"room": room, "participants": people}))
+        Some(CallSummary {
+            room: room.to_string(),
+            participants,
+        })
     }
 }
 

@@ -1,18 +1,27 @@
-//! The signalling frames a client publishes on `video:{room}` (docs/video-api.md), parsed and
-//! checked with no I/O.
+//! The signalling frames on `video:{room}` (docs/video-api.md): what a client publishes, parsed
+//! and checked with no I/O, and what the server sends.
 
+use std::collections::BTreeMap;
+
+use nichoir_core::ErrorCode;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
+use crate::call::{Denied, ParticipantView};
 use crate::error::VideoError;
+use crate::ice::IceServer;
+use crate::room::RoomView;
 
 pub const MAX_SDP_BYTES: usize = 60_000;
 pub const MAX_CANDIDATE_BYTES: usize = 1_000;
 pub const MAX_CHAT_CHARS: usize = 2_000;
 
 /// What a participant sends on: their microphone, their camera, their shared screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "video/")]
 pub enum Source {
     Mic,
     Camera,
@@ -35,8 +44,10 @@ impl Source {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How well a participant's connection carries the call, as their browser measures it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "video/")]
 pub enum Quality {
     Good,
     Fair,
@@ -44,8 +55,10 @@ pub enum Quality {
     Unknown,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// An ICE candidate, as the browser's `RTCIceCandidateInit` writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "video/")]
 pub struct Candidate {
     pub candidate: String,
     #[serde(default, rename = "sdpMid")]
@@ -56,14 +69,19 @@ pub struct Candidate {
     pub username_fragment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// What a client publishes on `video:{room}`.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[ts(export, export_to = "video/")]
 pub enum ClientFrame {
     Join {
         name: String,
         #[serde(default)]
+        #[ts(optional = nullable)]
         password: Option<String>,
+        /// The token of a `joined` frame: comes back as the same participant.
         #[serde(default)]
+        #[ts(optional = nullable)]
         resume: Option<String>,
     },
     Answer {
@@ -85,9 +103,12 @@ pub enum ClientFrame {
     },
     Chat {
         text: String,
+        /// A participant's id: a private line.
         #[serde(default)]
+        #[ts(optional = nullable)]
         to: Option<String>,
     },
+    /// Stops or resumes receiving one source of one participant.
     Pause {
         participant: String,
         source: Source,
@@ -109,6 +130,111 @@ pub enum ClientFrame {
     Lock {
         locked: bool,
     },
+}
+
+/// Someone in a chat line: who wrote it.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "video/")]
+pub struct ChatAuthor {
+    pub id: String,
+    pub name: String,
+}
+
+/// Someone waiting in the lobby, as the moderators see them.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "video/")]
+pub struct Knocker {
+    pub id: String,
+    pub name: String,
+}
+
+/// What one m-line of an offer carries: mine to send on, or someone's source to me.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, TS)]
+#[serde(untagged)]
+#[ts(export, export_to = "video/")]
+pub enum TrackInfo {
+    Publish { publish: Source },
+    Receive { participant: String, source: Source },
+}
+
+/// What the server sends on `video:{room}`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export, export_to = "video/")]
+pub enum ServerFrame {
+    /// The room and who is in its call (empty for outsiders of a protected room).
+    Room {
+        room: RoomView,
+        participants: Vec<ParticipantView>,
+    },
+    /// I am in the call.
+    Joined {
+        #[serde(rename = "self")]
+        #[ts(rename = "self")]
+        me: ParticipantView,
+        /// Joins again as the same participant after a lost connection.
+        resume: String,
+        moderator: bool,
+        ice_servers: Vec<IceServer>,
+        participants: Vec<ParticipantView>,
+    },
+    /// I wait in the lobby for a moderator.
+    Waiting,
+    Denied {
+        reason: Denied,
+    },
+    /// The server's SDP offer; `tracks` by m-line id.
+    Offer {
+        sdp: String,
+        tracks: BTreeMap<String, TrackInfo>,
+    },
+    Candidate {
+        candidate: Option<Candidate>,
+    },
+    ParticipantJoined {
+        participant: ParticipantView,
+    },
+    /// A participant's state changed (media, hand, quality, connection).
+    Participant {
+        participant: ParticipantView,
+    },
+    ParticipantLeft {
+        id: String,
+    },
+    Chat {
+        from: ChatAuthor,
+        text: String,
+        at: String,
+        private: bool,
+        /// A private line's addressee.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        to: Option<String>,
+    },
+    /// Someone knocks at the lobby (moderators only).
+    Knock {
+        participant: Knocker,
+    },
+    /// A knock was admitted, rejected or withdrawn.
+    KnockDone {
+        id: String,
+    },
+    /// A moderator muted me.
+    Muted {
+        by: String,
+    },
+    /// My frame was refused, or (`media_failed`) the call must be joined again.
+    Error {
+        code: ErrorCode,
+        message: String,
+    },
+}
+
+impl ServerFrame {
+    /// The frame as the hub sends it. These are plain data: serialising cannot fail.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
 }
 
 impl ClientFrame {

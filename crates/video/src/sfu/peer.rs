@@ -3,12 +3,11 @@
 //! m-line per track forwarded to them. Offers go out one at a time; a change while an answer is
 //! awaited is offered again once it comes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use nichoir_realtime::{ConnId, Hub};
 use parking_lot::Mutex;
-use serde_json::{json, Map, Value};
 use webrtc::ice_transport::ice_candidate::{RTCIceCandidate, RTCIceCandidateInit};
 use webrtc::peer_connection::sdp::session_description::RTCSessionDescription;
 use webrtc::peer_connection::RTCPeerConnection;
@@ -21,7 +20,7 @@ use webrtc::track::track_local::TrackLocal;
 use super::engine::Engine;
 use super::forward::{relay_rtcp, Published, Sink};
 use crate::error::VideoError;
-use crate::signal::{Candidate, Source};
+use crate::signal::{Candidate, ServerFrame, Source, TrackInfo};
 
 /// Where a participant's signalling frames go: the socket they joined from, or nowhere while
 /// they are reconnecting.
@@ -48,9 +47,9 @@ impl Outbox {
         *self.conn.lock() = conn;
     }
 
-    pub fn send(&self, data: &Value) -> bool {
+    pub fn send(&self, frame: &ServerFrame) -> bool {
         match self.conn() {
-            Some(c) => self.hub.send_event_to(c, &self.topic, data),
+            Some(c) => self.hub.send_event_to(c, &self.topic, &frame.to_value()),
             None => false,
         }
     }
@@ -106,12 +105,14 @@ impl PeerLink {
                     return;
                 };
                 if let Ok(init) = c.to_json() {
-                    outbox.send(&json!({"type": "candidate", "candidate": {
-                        "candidate": init.candidate,
-                        "sdpMid": init.sdp_mid,
-                        "sdpMLineIndex": init.sdp_mline_index,
-                        "usernameFragment": init.username_fragment,
-                    }}));
+                    outbox.send(&ServerFrame::Candidate {
+                        candidate: Some(Candidate {
+                            candidate: init.candidate,
+                            sdp_mid: init.sdp_mid,
+                            sdp_mline_index: init.sdp_mline_index,
+                            username_fragment: init.username_fragment,
+                        }),
+                    });
                 }
             })
         }));
@@ -239,7 +240,7 @@ impl PeerLink {
         }
     }
 
-    async fn offer(&self) -> Result<Value, VideoError> {
+    async fn offer(&self) -> Result<ServerFrame, VideoError> {
         let offer = self
             .pc
             .create_offer(None)
@@ -255,21 +256,24 @@ impl PeerLink {
             .await
             .map(|d| d.sdp)
             .ok_or_else(|| VideoError::Invalid("no local description".into()))?;
-        let mut tracks = Map::new();
+        let mut tracks = BTreeMap::new();
         for (source, t) in &self.publish {
             if let Some(mid) = t.mid() {
-                tracks.insert(mid.to_string(), json!({"publish": source}));
+                tracks.insert(mid.to_string(), TrackInfo::Publish { publish: *source });
             }
         }
         for sink in self.sinks.lock().values() {
             if let Some(mid) = sink.transceiver.mid() {
                 tracks.insert(
                     mid.to_string(),
-                    json!({"participant": sink.publisher, "source": sink.source}),
+                    TrackInfo::Receive {
+                        participant: sink.publisher.clone(),
+                        source: sink.source,
+                    },
                 );
             }
         }
-        Ok(json!({"type": "offer", "sdp": sdp, "tracks": tracks}))
+        Ok(ServerFrame::Offer { sdp, tracks })
     }
 
     /// The participant's answer to the offer in flight.
