@@ -387,7 +387,7 @@ test("the create body", () => {
 });
 
 test("the admin's settings patch only holds what changed", () => {
-  const v = view({ admin: { author_email: "ana@example.org", notify_votes: true, notify_comments: false, remind: false, purge_at: null, public_url: "", admin_url: "" } }, { deadline: "2026-12-01T22:59:00Z" });
+  const v = view({ admin: { author_email: "ana@example.org", notify_votes: true, notify_comments: false, remind: false, purge_at: null, public_url: "", admin_url: "", mail_enabled: true } }, { deadline: "2026-12-01T22:59:00Z" });
   const f = settingsFromView(v);
   assert.equal(f.deadline, "2026-12-01");
   assert.deepEqual(settingsPatch(f, v), {});
