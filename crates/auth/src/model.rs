@@ -1,7 +1,11 @@
 use nichoir_core::time::serde_rfc3339;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// An account, as its owner and the admins see it.
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
 pub struct User {
     pub id: String,
     pub username: String,
@@ -11,6 +15,8 @@ pub struct User {
     pub is_admin: bool,
     pub disabled: bool,
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub created_at: i64,
     /// Whether two-factor sign-in is on for this account.
     pub two_factor: bool,
@@ -26,38 +32,56 @@ pub struct User {
 /// `User::sign_in` of an account with a password kept by Nichoir.
 pub const PASSWORD_SIGN_IN: &str = "password";
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// A person without an account, known by a cookie.
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
 pub struct Guest {
     pub id: String,
     pub display_name: String,
     pub avatar_color: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One of my sessions (a browser signed in).
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
 pub struct SessionInfo {
     pub id: String,
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub created_at: i64,
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub last_seen_at: i64,
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub expires_at: i64,
     pub user_agent: String,
     pub ip: String,
     pub current: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A personal API token as listed (its secret is shown only when it is created).
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
 pub struct TokenInfo {
     pub id: String,
     pub name: String,
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub created_at: i64,
     #[serde(with = "serde_rfc3339::option")]
+    #[schemars(with = "Option<String>")]
+    #[ts(type = "string | null")]
     pub last_used_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An invitation link as the admins list it.
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
 pub struct InviteInfo {
     pub id: String,
     /// What the admin called it ("Board members 2027").
@@ -69,10 +93,16 @@ pub struct InviteInfo {
     /// The display name of the last person who registered with it.
     pub used_by_name: Option<String>,
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub created_at: i64,
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub expires_at: i64,
     #[serde(with = "serde_rfc3339::option")]
+    #[schemars(with = "Option<String>")]
+    #[ts(type = "string | null")]
     pub used_at: Option<i64>,
     pub used_by: Option<String>,
 }
@@ -86,8 +116,10 @@ pub struct NewUser {
     pub is_admin: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Changes to a profile; a field left out stays as it is.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/", optional_fields = nullable)]
 pub struct ProfileUpdate {
     pub display_name: Option<String>,
     pub email: Option<String>,
@@ -97,8 +129,9 @@ pub struct ProfileUpdate {
 }
 
 /// What an admin asks for when creating an invitation.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/", optional_fields = nullable)]
 pub struct NewInvite {
     pub valid_hours: Option<u64>,
     #[serde(default)]

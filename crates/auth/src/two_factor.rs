@@ -26,14 +26,16 @@ pub const DEVICE_DAYS: i64 = 30;
 const RECOVERY_CODES: usize = 10;
 
 /// What the account page shows of a person's second factor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "auth/")]
 pub struct TwoFactorStatus {
     pub enabled: bool,
     pub recovery_codes_left: u32,
 }
 
 /// What enrolment shows once: the secret for an app, as text, link and QR code.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "auth/")]
 pub struct TotpSetup {
     /// Base32, for typing into an app by hand.
     pub secret: String,

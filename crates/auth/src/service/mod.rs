@@ -54,15 +54,19 @@ pub struct AuthService {
     directory: Option<Arc<crate::ldap::Directory>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// A login's password step.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct Credentials {
     pub username: String,
     pub password: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// A new account asked for (`invite`: the invitation link's token).
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/", optional_fields = nullable)]
 pub struct Registration {
     pub username: String,
     pub password: String,

@@ -1,18 +1,63 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use nichoir_auth::{ProfileUpdate, SESSION_COOKIE};
+use nichoir_auth::{
+    ProfileUpdate, SessionInfo, TokenInfo, TotpSetup, TwoFactorStatus, User, SESSION_COOKIE,
+};
 use nichoir_http::{read_cookie, ApiResult, Ctx, SignedIn};
-use serde::Deserialize;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The signed-in user, and the CSRF token a cookie session sends back in `X-CSRF-Token`.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
+pub struct Me {
+    pub user: User,
+    /// None for a client authenticated by an API token (no cookie to protect).
+    pub csrf_token: Option<String>,
+}
+
+/// A personal API token just created: its secret, shown this once.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
+pub struct CreatedToken {
+    pub id: String,
+    pub name: String,
+    pub token: String,
+    pub created_at: String,
+}
+
+/// Recovery codes, shown once.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
+}
+
+/// A confirmation link was mailed.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
+pub struct ConfirmationSent {
+    /// Always true.
+    pub sent: bool,
+}
 
 pub async fn me(ctx: web::Data<Ctx>, req: HttpRequest, who: SignedIn) -> ApiResult<HttpResponse> {
     // A token-authenticated client has no cookie to protect and gets no CSRF token.
     let csrf = read_cookie(&req, SESSION_COOKIE)
         .filter(|_| who.0.session_id().is_some())
         .map(|c| ctx.auth.csrf().token_for(&c));
+    let user = who
+        .0
+        .as_user()
+        .cloned()
+        .ok_or_else(nichoir_core::Error::unauthenticated)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({"user": who.0.as_user(), "csrf_token": csrf})))
+        .json(Me {
+            user,
+            csrf_token: csrf,
+        }))
 }
 
 pub async fn update_me(
@@ -21,15 +66,16 @@ pub async fn update_me(
     body: web::Json<ProfileUpdate>,
 ) -> ApiResult<HttpResponse> {
     let before = who.0.as_user().and_then(|u| u.email.clone());
-    let user = ctx.auth.update_profile(&who.0, body.into_inner()).await?;
+    let user: User = ctx.auth.update_profile(&who.0, body.into_inner()).await?;
     if user.email.is_some() && user.email != before && !user.email_verified {
         send_confirmation(&ctx, &user.id, &user.display_name).await?;
     }
     Ok(HttpResponse::Ok().json(user))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct PasswordChange {
     current_password: String,
     new_password: String,
@@ -48,7 +94,8 @@ pub async fn change_password(
 }
 
 pub async fn sessions(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(ctx.auth.list_sessions(&who.0).await?))
+    let sessions: Vec<SessionInfo> = ctx.auth.list_sessions(&who.0).await?;
+    Ok(HttpResponse::Ok().json(sessions))
 }
 
 pub async fn revoke_session(
@@ -61,11 +108,13 @@ pub async fn revoke_session(
 }
 
 pub async fn tokens(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(ctx.auth.list_tokens(&who.0).await?))
+    let tokens: Vec<TokenInfo> = ctx.auth.list_tokens(&who.0).await?;
+    Ok(HttpResponse::Ok().json(tokens))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct NewToken {
     name: String,
 }
@@ -76,10 +125,12 @@ pub async fn create_token(
     body: web::Json<NewToken>,
 ) -> ApiResult<HttpResponse> {
     let (token, info) = ctx.auth.create_token(&who.0, &body.name).await?;
-    Ok(HttpResponse::Created().json(json!({
-        "id": info.id, "name": info.name, "token": token,
-        "created_at": nichoir_core::time::rfc3339(info.created_at),
-    })))
+    Ok(HttpResponse::Created().json(CreatedToken {
+        id: info.id,
+        name: info.name,
+        token,
+        created_at: nichoir_core::time::rfc3339(info.created_at),
+    }))
 }
 
 pub async fn revoke_token(
@@ -113,17 +164,20 @@ pub async fn usage(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse
 }
 
 pub async fn two_factor(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(ctx.auth.two_factor_status(&who.0).await?))
+    let status: TwoFactorStatus = ctx.auth.two_factor_status(&who.0).await?;
+    Ok(HttpResponse::Ok().json(status))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct PasswordAgain {
     password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct TotpCode {
     code: String,
 }
@@ -133,7 +187,7 @@ pub async fn begin_two_factor(
     who: SignedIn,
     body: web::Json<PasswordAgain>,
 ) -> ApiResult<HttpResponse> {
-    let setup = ctx
+    let setup: TotpSetup = ctx
         .auth
         .begin_totp(&who.0, body.into_inner().password)
         .await?;
@@ -150,7 +204,9 @@ pub async fn enable_two_factor(
     let codes = ctx.auth.enable_totp(&who.0, &body.code).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({"recovery_codes": codes})))
+        .json(RecoveryCodes {
+            recovery_codes: codes,
+        }))
 }
 
 pub async fn disable_two_factor(
@@ -175,11 +231,14 @@ pub async fn new_recovery_codes(
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({"recovery_codes": codes})))
+        .json(RecoveryCodes {
+            recovery_codes: codes,
+        }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct Deletion {
     /// Empty for an account of an OpenID provider (a recent sign-in there stands for it).
     #[serde(default)]
@@ -244,11 +303,12 @@ pub async fn resend_confirmation(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResul
         )
         .into());
     }
-    Ok(HttpResponse::Accepted().json(json!({"sent": true})))
+    Ok(HttpResponse::Accepted().json(ConfirmationSent { sent: true }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct EmailToken {
     token: String,
 }

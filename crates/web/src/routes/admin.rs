@@ -1,15 +1,34 @@
 use actix_web::{web, HttpResponse};
+use nichoir_auth::{InviteInfo, User};
 use nichoir_http::{ApiResult, Ctx, SignedIn};
-use serde::Deserialize;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// An invitation just created: its link, shown this once.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
+pub struct CreatedInvite {
+    pub id: String,
+    pub token: String,
+    pub url: String,
+    pub label: String,
+    pub max_uses: u32,
+    /// Whether the link was mailed to the address given.
+    pub mailed: bool,
+    pub expires_at: String,
+}
 
 pub async fn users(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
     let admin = who.0.require_admin()?;
-    Ok(HttpResponse::Ok().json(ctx.auth.list_users(&admin).await?))
+    let users: Vec<User> = ctx.auth.list_users(&admin).await?;
+    Ok(HttpResponse::Ok().json(users))
 }
 
-#[derive(Deserialize)]
+/// What an admin changes of an account (a field left out stays).
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/", optional_fields = nullable)]
 pub struct UserChange {
     is_admin: Option<bool>,
     disabled: Option<bool>,
@@ -39,7 +58,8 @@ pub async fn update_user(
 
 pub async fn invites(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
     let admin = who.0.require_admin()?;
-    Ok(HttpResponse::Ok().json(ctx.auth.list_invites(&admin).await?))
+    let invites: Vec<InviteInfo> = ctx.auth.list_invites(&admin).await?;
+    Ok(HttpResponse::Ok().json(invites))
 }
 
 pub async fn create_invite(
@@ -64,15 +84,15 @@ pub async fn create_invite(
         }
         _ => false,
     };
-    Ok(HttpResponse::Created().json(json!({
-        "id": info.id,
-        "token": token,
-        "url": url,
-        "label": info.label,
-        "max_uses": info.max_uses,
-        "mailed": mailed,
-        "expires_at": nichoir_core::time::rfc3339(info.expires_at),
-    })))
+    Ok(HttpResponse::Created().json(CreatedInvite {
+        id: info.id,
+        token,
+        url,
+        label: info.label,
+        max_uses: info.max_uses,
+        mailed,
+        expires_at: nichoir_core::time::rfc3339(info.expires_at),
+    }))
 }
 
 pub async fn revoke_invite(
@@ -124,20 +144,24 @@ pub async fn change_instance_settings(
     Ok(HttpResponse::Ok().json(settings.view()?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "core/", optional_fields = nullable)]
 pub struct TestMail {
     /// Where to send it; absent: the admin's own address.
     #[serde(default)]
     to: Option<String>,
 }
 
-#[derive(serde::Serialize)]
+/// What the mail server answered to a test mail.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "core/")]
 pub struct TestMailResult {
     to: String,
     sent: bool,
     /// The mail server's answer when it failed, as it gave it (for the admin to act on).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     error: Option<String>,
 }
 
@@ -210,8 +234,9 @@ pub async fn storage(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpRespon
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct QuotaChange {
     /// Bytes; null: back to the instance's default; 0: no limit.
     quota_bytes: Option<u64>,
@@ -248,7 +273,7 @@ pub async fn reset_two_factor(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteQuery {
     /// Also erase what the person wrote that can go alone (where the instance allows it).

@@ -1,10 +1,21 @@
 use actix_web::{web, HttpRequest, HttpResponse};
-use nichoir_auth::{Actor, ProfileUpdate, GUEST_COOKIE};
+use nichoir_auth::{Actor, Guest, ProfileUpdate, GUEST_COOKIE};
 use nichoir_http::{embed_guest_cookie, guest_cookie, read_cookie, AnyActor, ApiResult, Ctx};
-use serde::Deserialize;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Deserialize)]
+/// My guest identity, and the CSRF token that goes with its cookie.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
+pub struct GuestIdentity {
+    pub id: String,
+    pub display_name: String,
+    pub avatar_color: String,
+    pub csrf_token: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
 pub struct GuestQuery {
     /// `1`: the page asking is shown in another site's frame (`?embed=1`), see
     /// `nichoir_http::embed_guest_cookie`.
@@ -43,12 +54,13 @@ pub async fn get(
             ));
         }
     }
-    Ok(resp.json(json!({
-        "id": g.guest().id,
-        "display_name": g.guest().display_name,
-        "avatar_color": g.guest().avatar_color,
-        "csrf_token": ctx.auth.csrf().token_for(&token),
-    })))
+    let guest = g.guest();
+    Ok(resp.json(GuestIdentity {
+        id: guest.id.clone(),
+        display_name: guest.display_name.clone(),
+        avatar_color: guest.avatar_color.clone(),
+        csrf_token: ctx.auth.csrf().token_for(&token),
+    }))
 }
 
 pub async fn update(
@@ -56,6 +68,6 @@ pub async fn update(
     who: AnyActor,
     body: web::Json<ProfileUpdate>,
 ) -> ApiResult<HttpResponse> {
-    let g = ctx.auth.update_guest(&who.0, body.into_inner()).await?;
+    let g: Guest = ctx.auth.update_guest(&who.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(g))
 }

@@ -1,5 +1,6 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use nichoir_auth::User;
 use nichoir_auth::{
     Credentials, LoginOutcome, LoginStep, OidcCallback, Registration, DEVICE_COOKIE, OIDC_COOKIE,
     SESSION_COOKIE,
@@ -9,8 +10,49 @@ use nichoir_http::{
     clear_cookie, device_cookie, oidc_cookie, read_cookie, session_cookie, ApiResult, ClientIp,
     Ctx, SignedIn,
 };
-use serde::Deserialize;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A new session (its cookie is set): the user, and the CSRF token for `X-CSRF-Token`.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
+pub struct SessionAnswer {
+    pub user: User,
+    pub csrf_token: String,
+}
+
+/// The password was right; the account asks for a second factor (`/auth/login/second-factor`).
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
+pub struct SecondFactorChallenge {
+    /// Always "totp".
+    pub second_factor: String,
+    pub challenge: String,
+}
+
+/// A login's answer: a session, or a challenge to answer with a code.
+#[derive(Serialize, JsonSchema, TS)]
+#[serde(untagged)]
+#[ts(export, export_to = "auth/")]
+pub enum LoginAnswer {
+    Session(SessionAnswer),
+    SecondFactor(SecondFactorChallenge),
+}
+
+/// The same answer whether or not an account matched.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
+pub struct ResetRequested {
+    pub message: String,
+}
+
+/// After a sign-in at an OpenID provider offering it: where to sign out there too.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "auth/")]
+pub struct ProviderLogout {
+    pub provider_logout: String,
+}
 
 fn user_agent(req: &HttpRequest) -> String {
     req.headers()
@@ -31,7 +73,10 @@ fn session_response(
         ctx.config.auth.session_absolute_days,
     ))
     .insert_header((header::CACHE_CONTROL, "no-store"))
-    .json(json!({"user": out.user, "csrf_token": out.csrf_token}))
+    .json(LoginAnswer::Session(SessionAnswer {
+        user: out.user,
+        csrf_token: out.csrf_token,
+    }))
 }
 
 /// Rotation: whatever session the browser had before a login is ended.
@@ -63,7 +108,10 @@ pub async fn login(
         LoginStep::SecondFactor { challenge } => {
             return Ok(HttpResponse::Ok()
                 .insert_header((header::CACHE_CONTROL, "no-store"))
-                .json(json!({"second_factor": "totp", "challenge": challenge})));
+                .json(LoginAnswer::SecondFactor(SecondFactorChallenge {
+                    second_factor: "totp".into(),
+                    challenge,
+                })));
         }
     };
     end_previous_session(&ctx, &req).await?;
@@ -87,8 +135,9 @@ pub async fn register(
     Ok(session_response(&ctx, HttpResponse::Created(), out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct Setup {
     token: String,
     username: String,
@@ -134,13 +183,16 @@ pub async fn logout(ctx: web::Data<Ctx>, req: HttpRequest) -> ApiResult<HttpResp
         Some(url) => HttpResponse::Ok()
             .cookie(clear)
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(json!({ "provider_logout": url })),
+            .json(ProviderLogout {
+                provider_logout: url,
+            }),
         None => HttpResponse::NoContent().cookie(clear).finish(),
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct OidcStartQuery {
+    /// The page to come back to after the sign-in (a path of this site).
     return_to: Option<String>,
 }
 
@@ -225,8 +277,9 @@ pub async fn logout_all(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpRes
         .finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct ResetAsk {
     /// A username or an e-mail address.
     login: String,
@@ -260,13 +313,14 @@ pub async fn request_password_reset(
         tracing::info!(user = %person.user_id, "password reset link sent");
         ctx.mailer.send_later(mail);
     }
-    Ok(HttpResponse::Accepted().json(json!({
-        "message": "if an account with an e-mail address matches, a link is on its way"
-    })))
+    Ok(HttpResponse::Accepted().json(ResetRequested {
+        message: "if an account with an e-mail address matches, a link is on its way".into(),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct ResetDone {
     token: String,
     new_password: String,
@@ -284,8 +338,9 @@ pub async fn reset_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "auth/")]
 pub struct SecondFactor {
     challenge: String,
     /// A code from the authenticator app, or a recovery code.
