@@ -1,4 +1,12 @@
-// Shapes of the API objects (docs/http-api.md).
+// Shapes of the API objects (docs/http-api.md). Those of accounts and invitations are
+// generated from the server's Rust types (`cargo test -p nichoir-auth -p nichoir-web` writes them).
+export type { TwoFactorStatus } from "./generated/auth/TwoFactorStatus.ts";
+export type { SessionInfo } from "./generated/auth/SessionInfo.ts";
+export type { TotpSetup } from "./generated/auth/TotpSetup.ts";
+export type { TokenInfo as ApiToken } from "./generated/auth/TokenInfo.ts";
+export type { CreatedToken as NewApiToken } from "./generated/auth/CreatedToken.ts";
+export type { InviteInfo as Invite } from "./generated/auth/InviteInfo.ts";
+export type { CreatedInvite as NewInvite } from "./generated/auth/CreatedInvite.ts";
 export type Registration = "open" | "invite-only" | "closed";
 
 export interface User {
@@ -30,19 +38,6 @@ export interface SessionAnswer {
 
 /** `POST /api/v1/auth/login`: a session, or a challenge to answer with a code (two-factor). */
 export type LoginAnswer = SessionAnswer | { second_factor: "totp"; challenge: string };
-
-/** `GET /api/v1/me/2fa`. */
-export interface TwoFactorStatus {
-  enabled: boolean;
-  recovery_codes_left: number;
-}
-
-/** `POST /api/v1/me/2fa/setup`. */
-export interface TotpSetup {
-  secret: string;
-  otpauth_url: string;
-  qr_svg: string;
-}
 
 /** An OpenID Connect provider to sign in with (a button on the login page). */
 export interface SsoProvider {
@@ -79,55 +74,6 @@ export interface Instance {
   sso: Sso;
   /** The sites that may show pads, polls and wiki pages in a frame (empty: none). */
   embed_allowed_origins: string[];
-}
-
-export interface SessionInfo {
-  id: string;
-  created_at: string;
-  last_seen_at: string | null;
-  expires_at: string | null;
-  user_agent: string | null;
-  ip: string | null;
-  current: boolean;
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  created_at: string;
-  last_used_at: string | null;
-}
-
-export interface NewApiToken {
-  id: string;
-  name: string;
-  token: string;
-  created_at: string;
-}
-
-export interface Invite {
-  id: string;
-  label: string;
-  email: string | null;
-  max_uses: number;
-  uses: number;
-  created_at: string;
-  expires_at: string | null;
-  used_at: string | null;
-  used_by: string | null;
-  /** The last person who registered with it. */
-  used_by_name: string | null;
-}
-
-export interface NewInvite {
-  id: string;
-  token: string;
-  url: string;
-  label: string;
-  max_uses: number;
-  /** Whether the link was mailed to the address given. */
-  mailed: boolean;
-  expires_at: string | null;
 }
 
 export interface InviteCheck {
