@@ -65,8 +65,7 @@ async function buildApp() {
       logLevel: "warning",
     });
     // index.html at the root of dist, static files (favicon…) under assets/.
-    const named = (html) =>
-      html.replace("/assets/app.js", `/assets/${entryOutput(js.metafile, ".js")}`).replace("/assets/app.css", `/assets/${entryOutput(css.metafile, ".css")}`);
+    const named = (html) => html.replace("/assets/app.js", `/assets/${entryOutput(js.metafile, ".js")}`).replace("/assets/app.css", `/assets/${entryOutput(css.metafile, ".css")}`);
     await writeFile(join(stage, "index.html"), withModulePreloads(named(await readFile(join(root, "index.html"), "utf8")), js.metafile));
     await cp(join(root, "public"), join(stage, "assets"), { recursive: true });
     // The offline page is styled by the same sheet, cached by the worker.

@@ -57,7 +57,13 @@ export function App({ initialLang }: { initialLang: Lang }) {
         const ssoFailed = mark === SSO_PENDING && new URLSearchParams(location.search).has("sso_error");
         // The instance and the session are asked for at once: one round trip before the first
         // page instead of two (on a phone network, a round trip is a fair part of a second).
-        const session = mark && !ssoFailed ? api.get<SessionAnswer>("/api/v1/me").then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e })) : null;
+        const session =
+          mark && !ssoFailed
+            ? api.get<SessionAnswer>("/api/v1/me").then(
+                (v) => ({ ok: true as const, v }),
+                (e: unknown) => ({ ok: false as const, e }),
+              )
+            : null;
         const inst = await api.get<Instance>("/api/v1/instance");
         let me: SessionAnswer | null = null;
         if (ssoFailed) {
@@ -297,7 +303,10 @@ function LazyChunk<M>({ of, render }: { of: Chunk<M>; render: (mod: M) => Compon
 /** Starts fetching the chunk of a tool's page (kept by the browser's module map for LazyChunk). */
 function preloadChunk(route: Route) {
   // A failure shows in LazyChunk, which loads again with a retry button.
-  toolDefOf(route)?.page(route).chunk.load().catch(() => undefined);
+  toolDefOf(route)
+    ?.page(route)
+    .chunk.load()
+    .catch(() => undefined);
 }
 
 /**

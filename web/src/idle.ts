@@ -9,7 +9,10 @@ export class Idleness {
   private last: number;
   private idle = false;
 
-  constructor(now: number, private readonly after = IDLE_AFTER_MS) {
+  constructor(
+    now: number,
+    private readonly after = IDLE_AFTER_MS,
+  ) {
     this.last = now;
   }
 
@@ -52,10 +55,13 @@ function schedule() {
   if (timer) clearTimeout(timer);
   timer = null;
   if (!state || state.isIdle) return;
-  timer = setTimeout(() => {
-    if (state?.tick(Date.now())) tell(true);
-    else schedule();
-  }, Math.max(1000, state.dueAt() - Date.now()));
+  timer = setTimeout(
+    () => {
+      if (state?.tick(Date.now())) tell(true);
+      else schedule();
+    },
+    Math.max(1000, state.dueAt() - Date.now()),
+  );
 }
 
 let lastSeen = 0;

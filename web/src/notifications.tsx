@@ -198,7 +198,16 @@ export function Bell() {
   const when = (iso: string) => new Intl.DateTimeFormat(lang === "fr" ? "fr-FR" : "en-GB", { dateStyle: "short", timeStyle: "short" }).format(new Date(iso));
   return (
     <div class="bell" ref={box}>
-      <button type="button" class="icon-btn bell-btn" aria-label={label} title={label} aria-expanded={open ? "true" : "false"} aria-controls="bell-panel" onClick={() => setOpen(!open)} data-unread={unread}>
+      <button
+        type="button"
+        class="icon-btn bell-btn"
+        aria-label={label}
+        title={label}
+        aria-expanded={open ? "true" : "false"}
+        aria-controls="bell-panel"
+        onClick={() => setOpen(!open)}
+        data-unread={unread}
+      >
         <BellIcon />
         {unread > 0 && (
           <span class="bell-count" aria-hidden="true">
@@ -326,7 +335,11 @@ export function NotificationsCard() {
     if (!cur) return;
     setError(null);
     try {
-      const body = { tools: next.tools ?? cur.tools, dnd_until: next.dnd_until !== undefined ? next.dnd_until : cur.dnd_until, schedule: next.schedule !== undefined ? next.schedule : cur.schedule };
+      const body = {
+        tools: next.tools ?? cur.tools,
+        dnd_until: next.dnd_until !== undefined ? next.dnd_until : cur.dnd_until,
+        schedule: next.schedule !== undefined ? next.schedule : cur.schedule,
+      };
       await api.put("/api/v1/notifications/preferences", body);
       prefs.reload();
       setNote(t("push.saved"));
@@ -379,7 +392,12 @@ export function NotificationsCard() {
                 <label for={`notify-${tool}`} class="field-label">
                   {t(`tool.${tool}.name` as MessageKey)}
                 </label>
-                <select id={`notify-${tool}`} class="select" value={p.tools[tool] ?? "all"} onChange={(e) => save({ tools: { ...p.tools, [tool]: (e.currentTarget as HTMLSelectElement).value as Level } })}>
+                <select
+                  id={`notify-${tool}`}
+                  class="select"
+                  value={p.tools[tool] ?? "all"}
+                  onChange={(e) => save({ tools: { ...p.tools, [tool]: (e.currentTarget as HTMLSelectElement).value as Level } })}
+                >
                   {levels.map((l) => (
                     <option key={l} value={l}>
                       {t(`push.level.${l}` as MessageKey)}
@@ -391,7 +409,11 @@ export function NotificationsCard() {
           </div>
           <h3 class="card-subtitle">{t("push.dnd")}</h3>
           <p class="muted" data-quiet={p.quiet_now ? "yes" : "no"}>
-            {p.dnd_until ? t("push.dndUntil", { when: new Intl.DateTimeFormat(lang === "fr" ? "fr-FR" : "en-GB", { dateStyle: "medium", timeStyle: "short" }).format(new Date(p.dnd_until)) }) : p.quiet_now ? t("push.quietNow") : t("push.dndOff")}
+            {p.dnd_until
+              ? t("push.dndUntil", { when: new Intl.DateTimeFormat(lang === "fr" ? "fr-FR" : "en-GB", { dateStyle: "medium", timeStyle: "short" }).format(new Date(p.dnd_until)) })
+              : p.quiet_now
+                ? t("push.quietNow")
+                : t("push.dndOff")}
           </p>
           <div class="row-actions">
             <Button variant="secondary" size="sm" onClick={() => pause(1)}>
@@ -415,7 +437,8 @@ export function NotificationsCard() {
             {p.schedule && (
               <div class="row-actions">
                 <label>
-                  {t("push.from")} <input type="time" value={schedule.start} onChange={(e) => save({ schedule: { ...schedule, start: (e.currentTarget as HTMLInputElement).value } })} />
+                  {t("push.from")}{" "}
+                  <input type="time" value={schedule.start} onChange={(e) => save({ schedule: { ...schedule, start: (e.currentTarget as HTMLInputElement).value } })} />
                 </label>
                 <label>
                   {t("push.to")} <input type="time" value={schedule.end} onChange={(e) => save({ schedule: { ...schedule, end: (e.currentTarget as HTMLInputElement).value } })} />
@@ -425,7 +448,9 @@ export function NotificationsCard() {
                     <input
                       type="checkbox"
                       checked={schedule.days.includes(d)}
-                      onChange={(e) => save({ schedule: { ...schedule, days: (e.currentTarget as HTMLInputElement).checked ? [...schedule.days, d] : schedule.days.filter((x) => x !== d) } })}
+                      onChange={(e) =>
+                        save({ schedule: { ...schedule, days: (e.currentTarget as HTMLInputElement).checked ? [...schedule.days, d] : schedule.days.filter((x) => x !== d) } })
+                      }
                     />
                     {dayName(d)}
                   </label>

@@ -17,7 +17,7 @@ export function describeUserAgent(ua: string | null | undefined): DeviceInfo {
           : /Chrome\//.test(ua)
             ? "Chrome"
             : /Safari\//.test(ua)
-            ? "Safari"
+              ? "Safari"
               : /curl\//.test(ua)
                 ? "curl"
                 : null;

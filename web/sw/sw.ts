@@ -44,9 +44,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
   if (request.mode === "navigate") {
     // Pages: always the host's current one; without the network, say so plainly.
-    event.respondWith(
-      fetch(request).catch(async () => (await caches.match(OFFLINE_PAGE)) ?? Response.error()),
-    );
+    event.respondWith(fetch(request).catch(async () => (await caches.match(OFFLINE_PAGE)) ?? Response.error()));
     return;
   }
   if (url.pathname.startsWith("/assets/")) {

@@ -24,11 +24,7 @@ test("every known error code has a translation", () => {
 });
 
 test("keeps the csrf token from a session answer and sends it on unsafe methods only", async () => {
-  const { calls, impl } = fakeFetch([
-    json(200, { user: { id: "u_1" }, csrf_token: "tok123" }),
-    json(200, [{ id: "s1" }]),
-    new Response(null, { status: 204 }),
-  ]);
+  const { calls, impl } = fakeFetch([json(200, { user: { id: "u_1" }, csrf_token: "tok123" }), json(200, [{ id: "s1" }]), new Response(null, { status: 204 })]);
   const api = new ApiClient({ fetch: impl });
   await api.post("/api/v1/auth/login", { username: "a", password: "b" });
   assert.equal(api.csrfToken, "tok123");

@@ -100,8 +100,26 @@ test("sync: a re-subscription asks catch_up after the last applied id and buffer
   assert.deepEqual(s.subscribed(), [{ kind: "send", data: { type: "catch_up", after: 5 } }]);
   // A live event overtakes the catch-up batch.
   assert.deepEqual(s.receive({ id: 9, type: "posted" }), []);
-  assert.deepEqual(s.receive({ type: "events", events: [{ id: 6, type: "posted" }, { id: 7, type: "post_edited" }] }), []);
-  assert.deepEqual(s.receive({ type: "events", events: [{ id: 8, type: "reaction" }, { id: 9, type: "posted" }] }), []);
+  assert.deepEqual(
+    s.receive({
+      type: "events",
+      events: [
+        { id: 6, type: "posted" },
+        { id: 7, type: "post_edited" },
+      ],
+    }),
+    [],
+  );
+  assert.deepEqual(
+    s.receive({
+      type: "events",
+      events: [
+        { id: 8, type: "reaction" },
+        { id: 9, type: "posted" },
+      ],
+    }),
+    [],
+  );
   const out = s.receive({ type: "caught_up", last: 9 });
   assert.deepEqual(applied(out), [6, 7, 8, 9], "in id order, the duplicate 9 once");
   assert.equal(s.phase, "live");
@@ -122,7 +140,14 @@ test("sync: duplicates and already applied ids are skipped; gaps in ids are norm
   assert.equal(s.lastId, 150);
   s.closed();
   s.subscribed();
-  const out = s.receive({ type: "events", events: [{ id: 120, type: "posted" }, { id: 150, type: "posted" }, { id: 151, type: "posted" }] });
+  const out = s.receive({
+    type: "events",
+    events: [
+      { id: 120, type: "posted" },
+      { id: 150, type: "posted" },
+      { id: 151, type: "posted" },
+    ],
+  });
   assert.deepEqual(out, []);
   assert.deepEqual(applied(s.receive({ type: "caught_up", last: 151 })), [151]);
 });
@@ -259,18 +284,30 @@ test("notifications: mentions and direct messages, only when hidden, enabled and
 test("posted appends to a loaded channel in id order and replaces my pending copy by client_id", () => {
   let s = loaded(channel("c_town"));
   s = reduce(s, { type: "posts", channelId: "c_town", posts: [post(3), post(1), post(2)], mode: "replace", moreBefore: true, moreAfter: false });
-  assert.deepEqual(s.views.c_town?.posts.map((p) => p.id), [1, 2, 3]);
+  assert.deepEqual(
+    s.views.c_town?.posts.map((p) => p.id),
+    [1, 2, 3],
+  );
   s = reduce(s, { type: "pending", post: { client_id: "tmp-1", channel_id: "c_town", root_id: null, text: "hi", created_at: "2026-11-25T10:00:09Z", failed: false } });
   assert.equal(s.pending.length, 1);
   s = reduce(s, ev(posted(post(9, { user: ME, text: "hi" }), 77, "tmp-1")));
   assert.equal(s.pending.length, 0);
-  assert.deepEqual(s.views.c_town?.posts.map((p) => p.id), [1, 2, 3, 9]);
+  assert.deepEqual(
+    s.views.c_town?.posts.map((p) => p.id),
+    [1, 2, 3, 9],
+  );
   // The HTTP answer arriving after the event changes nothing.
   const again = reduce(s, { type: "sent", post: post(9, { user: ME, text: "hi" }), clientId: "tmp-1" });
-  assert.deepEqual(again.views.c_town?.posts.map((p) => p.id), [1, 2, 3, 9]);
+  assert.deepEqual(
+    again.views.c_town?.posts.map((p) => p.id),
+    [1, 2, 3, 9],
+  );
   // Older pages go in front.
   s = reduce(s, { type: "posts", channelId: "c_town", posts: [post(0)], mode: "older", moreBefore: false, moreAfter: false });
-  assert.deepEqual(s.views.c_town?.posts.map((p) => p.id), [0, 1, 2, 3, 9]);
+  assert.deepEqual(
+    s.views.c_town?.posts.map((p) => p.id),
+    [0, 1, 2, 3, 9],
+  );
   assert.equal(s.views.c_town?.moreBefore, false);
 });
 
@@ -278,13 +315,26 @@ test("a channel opened around a permalink does not take live posts (they are not
   let s = loaded(channel("c_town"));
   s = reduce(s, { type: "posts", channelId: "c_town", posts: [post(4), post(5)], mode: "replace", moreBefore: true, moreAfter: true });
   s = reduce(s, ev(posted(post(90), 1)));
-  assert.deepEqual(s.views.c_town?.posts.map((p) => p.id), [4, 5]);
+  assert.deepEqual(
+    s.views.c_town?.posts.map((p) => p.id),
+    [4, 5],
+  );
 });
 
 test("edits, deletions, reactions and pins reach the channel, the thread and the pinned list", () => {
   let s = loaded(channel("c_town"));
-  s = reduce(s, { type: "posts", channelId: "c_town", posts: [post(1), post(2, { reply_count: 1 }), post(3, { root_id: 2 })], mode: "replace", moreBefore: false, moreAfter: false });
-  s = reduce(s, { type: "panel", panel: { kind: "thread", rootId: 2, channelId: "c_town", root: post(2, { reply_count: 1 }), replies: [post(3, { root_id: 2 })], following: true } });
+  s = reduce(s, {
+    type: "posts",
+    channelId: "c_town",
+    posts: [post(1), post(2, { reply_count: 1 }), post(3, { root_id: 2 })],
+    mode: "replace",
+    moreBefore: false,
+    moreAfter: false,
+  });
+  s = reduce(s, {
+    type: "panel",
+    panel: { kind: "thread", rootId: 2, channelId: "c_town", root: post(2, { reply_count: 1 }), replies: [post(3, { root_id: 2 })], following: true },
+  });
   s = reduce(s, ev({ id: 1, type: "post_edited", post: post(3, { root_id: 2, text: "fixed", edited_at: "2026-11-25T11:00:00Z" }) }));
   assert.equal(s.views.c_town?.posts[2]?.text, "fixed");
   assert.equal(s.panel?.kind === "thread" && s.panel.replies[0]?.text, "fixed");
@@ -316,7 +366,10 @@ test("replies: into the open thread, the root's count, and the followed thread's
     s.followed?.map((f) => [f.reply_count, f.unread_replies, f.unread_mentions]),
     [[1, 1, 1]],
   );
-  s = reduce(s, { type: "panel", panel: { kind: "thread", rootId: 2, channelId: "c_town", root: post(2, { reply_count: 1 }), replies: [post(5, { root_id: 2 })], following: true } });
+  s = reduce(s, {
+    type: "panel",
+    panel: { kind: "thread", rootId: 2, channelId: "c_town", root: post(2, { reply_count: 1 }), replies: [post(5, { root_id: 2 })], following: true },
+  });
   s = reduce(s, ev(posted(post(6, { root_id: 2 }), 11)), ME.username);
   assert.deepEqual(s.panel?.kind === "thread" && s.panel.replies.map((p) => p.id), [5, 6]);
   assert.equal(s.panel?.kind === "thread" && s.panel.root?.reply_count, 2);
@@ -339,7 +392,10 @@ test("channel events: updated, removed, members, typing and presence", () => {
   s = reduce(s, ev({ id: 4, type: "member_left", channel_id: "c_town", user: BOB }));
   assert.equal(s.channels.c_town?.members, 2);
   s = reduce(s, { type: "event", event: { type: "typing", channel_id: "c_town", root_id: null, user: BOB }, now: 1000 });
-  assert.deepEqual(s.typing[typingKey("c_town", null)]?.map((e) => e.user.id), ["u_bob"]);
+  assert.deepEqual(
+    s.typing[typingKey("c_town", null)]?.map((e) => e.user.id),
+    ["u_bob"],
+  );
   s = reduce(s, { type: "event", event: { type: "typing", channel_id: "c_town", user: ME }, now: 1000 });
   assert.equal(s.typing[typingKey("c_town", null)]?.length, 1, "my own typing is not shown");
   s = reduce(s, { type: "typingExpire", now: 3000 });
@@ -387,8 +443,15 @@ test("timeline: day separators, grouping by author within 5 minutes, the new-mes
     ["day:2026-11-24", "1", "day:2026-11-25", "2", "3+", "4", "5", "6", "new", "7"],
   );
   // My own new posts do not start the line; pending copies come last and group with mine.
-  const withPending = buildTimeline([post(5, { created_at: at(9, 11), user: ME })], [{ client_id: "x", channel_id: "c_town", root_id: null, text: "…", created_at: at(9, 12), failed: false }], { meId: ME.id, newAfter: 4 });
-  assert.deepEqual(withPending.map((i) => `${i.kind}${"continued" in i && i.continued ? "+" : ""}`), ["day", "post", "pending+"]);
+  const withPending = buildTimeline(
+    [post(5, { created_at: at(9, 11), user: ME })],
+    [{ client_id: "x", channel_id: "c_town", root_id: null, text: "…", created_at: at(9, 12), failed: false }],
+    { meId: ME.id, newAfter: 4 },
+  );
+  assert.deepEqual(
+    withPending.map((i) => `${i.kind}${"continued" in i && i.continued ? "+" : ""}`),
+    ["day", "post", "pending+"],
+  );
   assert.equal(localDay("not a date"), "");
 });
 
@@ -498,7 +561,10 @@ test("names, links and the channel a page points at", () => {
   assert.equal(defaultChannel(all, "t_1")?.id, "c_town");
   assert.equal(defaultChannel([priv], "t_1")?.id, "c_priv");
   const groups = sidebarGroups(all, "t_1");
-  assert.deepEqual(groups.channels.map((c) => c.id), ["c_priv", "c_town"]);
+  assert.deepEqual(
+    groups.channels.map((c) => c.id),
+    ["c_priv", "c_town"],
+  );
   assert.deepEqual(groups.direct.map((c) => c.id).sort(), ["c_dm", "c_grp"]);
 });
 

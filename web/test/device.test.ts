@@ -75,7 +75,7 @@ test("bounded: the newest entries are kept", () => {
 });
 
 test("corrupted storage reads as empty, never throws, and is replaced by the next write", () => {
-  for (const bad of ["{not json", "null", "42", '"text"', '{"id":"p"}', "[null, 1, \"x\", []]"]) {
+  for (const bad of ["{not json", "null", "42", '"text"', '{"id":"p"}', '[null, 1, "x", []]']) {
     store.map.set(POLLS_KEY, bad);
     store.map.set(PADS_KEY, bad);
     assert.deepEqual(rememberedPolls(), [], bad);

@@ -22,7 +22,11 @@ test("transformRange moves an anchor as the server does (crates/ot transform_ran
 
 test("transformRange: composed revisions give the range step by step gives while text is left", () => {
   const doc = "The budget is due on Friday.";
-  const ops: Op[] = [["Note: ", 28], [27, "next ", 7], [38, -1]];
+  const ops: Op[] = [
+    ["Note: ", 28],
+    [27, "next ", 7],
+    [38, -1],
+  ];
   let step: [number, number] = [14, 27];
   let text = doc;
   for (const op of ops) {
@@ -37,7 +41,12 @@ test("transformRange: composed revisions give the range step by step gives while
 test("the editor's anchors follow changes, collapse when their text goes, and read threads defensively", () => {
   let state = EditorState.create({ doc: "Hello world", extensions: [commentsField] });
   state = state.update({ effects: anchorsEffect.of({ put: { id: "t", from: 6, to: 11, resolved: false } }) }).state;
-  state = state.update({ changes: [{ from: 0, insert: "Oh! " }, { from: 11, insert: "!" }] }).state;
+  state = state.update({
+    changes: [
+      { from: 0, insert: "Oh! " },
+      { from: 11, insert: "!" },
+    ],
+  }).state;
   assert.deepEqual(anchorsOf(state).get("t"), { id: "t", from: 10, to: 15, resolved: false });
   state = state.update({ changes: { from: 6, insert: "X" } }).state;
   assert.deepEqual(anchorsOf(state).get("t"), { id: "t", from: 11, to: 16, resolved: false }, "typed at the start: outside");

@@ -225,7 +225,8 @@ test("pasted HTML from a word processor keeps headings, lists, bold, italic", ()
 });
 
 test("Google Docs' bold wrapper does not make the whole paste bold", () => {
-  const html = '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1"><p dir="ltr"><span style="font-weight:700;">Bold</span><span style="font-weight:400;"> plain</span></p></b>';
+  const html =
+    '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1"><p dir="ltr"><span style="font-weight:700;">Bold</span><span style="font-weight:400;"> plain</span></p></b>';
   assert.equal(htmlToMarkdown(html, win), "**Bold** plain");
 });
 

@@ -18,10 +18,7 @@ interface Stored {
   seq: number;
 }
 
-type Event =
-  | { type: "ack"; rev: number; client_id: string; seq: number; ops?: Stored[] }
-  | { type: "ops"; ops: Stored[] }
-  | { type: "synced"; rev: number };
+type Event = { type: "ack"; rev: number; client_id: string; seq: number; ops?: Stored[] } | { type: "ops"; ops: Stored[] } | { type: "synced"; rev: number };
 
 class FakeServer {
   doc = "";
@@ -272,7 +269,10 @@ test("client: a batch holding our edit acknowledges it; the buffer goes once, on
     { rev: 3, op: [4, "Y"], author: "u_o", client_id: "other", seq: 5 },
   ]);
   // Before our edit: transformed against it and the buffer; after it: against the buffer only.
-  assert.deepEqual(applied, [["X", 4], [4, "Y", 1]]);
+  assert.deepEqual(applied, [
+    ["X", 4],
+    [4, "Y", 1],
+  ]);
   assert.equal(c.rev, 3);
   assert.equal(sent.length, 2, "the buffer is sent once, after the batch");
   assert.deepEqual(sent[1], { type: "op", client_id: "me", seq: 2, rev: 3, op: [5, "?"] });
@@ -373,18 +373,46 @@ test("a fresh state with nothing pending replaces the document", () => {
 
 test("authorship runs follow ops", () => {
   let runs = parseRuns([["u_a", 3], ["u_b", 2], ["bad"], ["u_b", 1]]);
-  assert.deepEqual(runs, [["u_a", 3], ["u_b", 3]]);
+  assert.deepEqual(runs, [
+    ["u_a", 3],
+    ["u_b", 3],
+  ]);
   runs = applyToRuns(runs, [2, "xy", -2, 2], "g_c");
-  assert.deepEqual(runs, [["u_a", 2], ["g_c", 2], ["u_b", 2]]);
+  assert.deepEqual(runs, [
+    ["u_a", 2],
+    ["g_c", 2],
+    ["u_b", 2],
+  ]);
   assert.equal(runsLength(runs), 6);
   runs = applyToRuns(runs, [6, "🙂"], "u_a");
   assert.deepEqual(runs[runs.length - 1], ["u_a", 1]);
-  assert.deepEqual(runsToRanges("ab🙂c", [["x", 2], ["y", 1], ["z", 1]]), [
-    { from: 0, to: 2, author: "x" },
-    { from: 2, to: 4, author: "y" },
-    { from: 4, to: 5, author: "z" },
-  ]);
-  assert.deepEqual(mapRuns([["a", 4], ["b", 4]], [{ from: 2, to: 5, insertLength: 2 }], "c"), [["a", 2], ["c", 2], ["b", 3]]);
+  assert.deepEqual(
+    runsToRanges("ab🙂c", [
+      ["x", 2],
+      ["y", 1],
+      ["z", 1],
+    ]),
+    [
+      { from: 0, to: 2, author: "x" },
+      { from: 2, to: 4, author: "y" },
+      { from: 4, to: 5, author: "z" },
+    ],
+  );
+  assert.deepEqual(
+    mapRuns(
+      [
+        ["a", 4],
+        ["b", 4],
+      ],
+      [{ from: 2, to: 5, insertLength: 2 }],
+      "c",
+    ),
+    [
+      ["a", 2],
+      ["c", 2],
+      ["b", 3],
+    ],
+  );
 });
 
 test("editor changes become one op", () => {
@@ -449,7 +477,7 @@ test("reconnect backoff grows and is capped at 5 s", () => {
 
 test("raw HTML in Markdown is defused before parsing", async () => {
   const { defuseHtml } = await import("../src/pads/markdown.ts");
-  assert.equal(defuseHtml('<img src=x onerror=alert(1)>'), "<img src=x data-blocked-onerror=alert(1)>");
+  assert.equal(defuseHtml("<img src=x onerror=alert(1)>"), "<img src=x data-blocked-onerror=alert(1)>");
   assert.equal(defuseHtml('<b/onclick="x" style="color:red">'), '<b/data-blocked-onclick="x" data-blocked-style="color:red">');
   assert.equal(defuseHtml("<style>b{}</style>"), "<x-style>b{}</x-style>");
   assert.equal(defuseHtml("<kbd>Ctrl</kbd>"), "<kbd>Ctrl</kbd>");

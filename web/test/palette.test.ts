@@ -48,7 +48,11 @@ function lab([r, g, b]: Rgb): Rgb {
 /** How `color` looks to someone with that dichromacy (no matrix: typical vision), in CIELAB. */
 function seen(color: string, matrix?: number[][]): Rgb {
   const l = parseHex(color).map(linear) as Rgb;
-  const m = matrix ?? [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+  const m = matrix ?? [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ];
   const clamp = (v: number) => Math.min(1, Math.max(0, v));
   return lab(m.map((row) => clamp(row[0]! * l[0] + row[1]! * l[1] + row[2]! * l[2])) as Rgb);
 }

@@ -22,7 +22,22 @@ import { dateInZone, dateOptionLabel, dayLabel, endOfDay, groupByDay, timeInZone
 import type { Participant, PollOption, PollView } from "../src/polls/types.ts";
 
 function opt(id: number, extra: Partial<PollOption> = {}): PollOption {
-  return { id, label: "", url: null, image_url: null, date: null, start: null, end: null, starts_at: null, ends_at: null, yes: null, maybe: null, no: null, remaining: null, ...extra };
+  return {
+    id,
+    label: "",
+    url: null,
+    image_url: null,
+    date: null,
+    start: null,
+    end: null,
+    starts_at: null,
+    ends_at: null,
+    yes: null,
+    maybe: null,
+    no: null,
+    remaining: null,
+    ...extra,
+  };
 }
 
 function row(id: number, answers: Participant["answers"]): Participant {
@@ -123,7 +138,11 @@ test("date options show the viewer's time with the poll's time beside when they 
   // A moment without an end.
   assert.equal(dateOptionLabel({ ...o, end: null, ends_at: null }, "Europe/Paris", "UTC").time, "17:00");
   // A whole day is a calendar day everywhere.
-  assert.deepEqual(dateOptionLabel({ date: "2026-12-04", start: null, end: null, starts_at: null, ends_at: null }, "Europe/Paris", "Asia/Tokyo"), { day: "2026-12-04", time: null, original: null });
+  assert.deepEqual(dateOptionLabel({ date: "2026-12-04", start: null, end: null, starts_at: null, ends_at: null }, "Europe/Paris", "Asia/Tokyo"), {
+    day: "2026-12-04",
+    time: null,
+    original: null,
+  });
 });
 
 test("day labels and grouping", () => {
@@ -258,11 +277,7 @@ test("the same times for every day", () => {
 });
 
 test("existing options round-trip through the editor with their ids", () => {
-  const options = [
-    opt(1, { date: "2026-12-03", start: "18:00", end: "20:00" }),
-    opt(2, { date: "2026-12-03", start: null }),
-    opt(3, { date: "2026-12-05", start: "09:00" }),
-  ];
+  const options = [opt(1, { date: "2026-12-03", start: "18:00", end: "20:00" }), opt(2, { date: "2026-12-03", start: null }), opt(3, { date: "2026-12-05", start: "09:00" })];
   const days = daysFromOptions(options);
   assert.deepEqual(
     days.map((d) => [d.date, d.slots.length]),
@@ -387,7 +402,10 @@ test("the create body", () => {
 });
 
 test("the admin's settings patch only holds what changed", () => {
-  const v = view({ admin: { author_email: "ana@example.org", notify_votes: true, notify_comments: false, remind: false, purge_at: null, public_url: "", admin_url: "", mail_enabled: true } }, { deadline: "2026-12-01T22:59:00Z" });
+  const v = view(
+    { admin: { author_email: "ana@example.org", notify_votes: true, notify_comments: false, remind: false, purge_at: null, public_url: "", admin_url: "", mail_enabled: true } },
+    { deadline: "2026-12-01T22:59:00Z" },
+  );
   const f = settingsFromView(v);
   assert.equal(f.deadline, "2026-12-01");
   assert.deepEqual(settingsPatch(f, v), {});

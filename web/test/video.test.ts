@@ -171,15 +171,17 @@ test("the offer queue runs one task at a time, in order, past failures", async (
   const q = new SerialQueue((e) => errors.push(e));
   const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
   let running = 0;
-  const task = (name: string, ms: number, fail = false) => async () => {
-    running += 1;
-    assert.equal(running, 1, "never two at once");
-    log.push(`start ${name}`);
-    await wait(ms);
-    log.push(`end ${name}`);
-    running -= 1;
-    if (fail) throw new Error(name);
-  };
+  const task =
+    (name: string, ms: number, fail = false) =>
+    async () => {
+      running += 1;
+      assert.equal(running, 1, "never two at once");
+      log.push(`start ${name}`);
+      await wait(ms);
+      log.push(`end ${name}`);
+      running -= 1;
+      if (fail) throw new Error(name);
+    };
   q.push(task("a", 20));
   q.push(task("b", 1, true));
   await q.push(task("c", 5));

@@ -66,7 +66,14 @@ function WebhooksSection({ ch }: { ch: Channel }) {
   };
 
   const remove = async (h: Webhook) => {
-    if (!(await confirm({ title: t("chat.admin.hooks.deleteTitle", { name: h.display_name }), body: t("chat.admin.hooks.deleteBody"), confirmLabel: t("chat.admin.hooks.delete"), danger: true })))
+    if (
+      !(await confirm({
+        title: t("chat.admin.hooks.deleteTitle", { name: h.display_name }),
+        body: t("chat.admin.hooks.deleteBody"),
+        confirmLabel: t("chat.admin.hooks.delete"),
+        danger: true,
+      }))
+    )
       return;
     setBusy(h.id);
     setError(null);

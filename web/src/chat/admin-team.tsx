@@ -74,7 +74,19 @@ async function channelsOf(channels: Channel[], userIds: Set<string>): Promise<Ma
 }
 
 /** Checkboxes of the channels a guest gets. */
-function ChannelChecklist({ legend, channels, picked, onToggle, error }: { legend: string; channels: Channel[] | null; picked: Set<string>; onToggle: (id: string) => void; error?: string | null }) {
+function ChannelChecklist({
+  legend,
+  channels,
+  picked,
+  onToggle,
+  error,
+}: {
+  legend: string;
+  channels: Channel[] | null;
+  picked: Set<string>;
+  onToggle: (id: string) => void;
+  error?: string | null;
+}) {
   const { t } = useApp();
   const errId = `e${useId()}`;
   return (
@@ -248,7 +260,15 @@ function MembersTab() {
 
   const remove = async (m: TeamMember) => {
     const name = m.display_name || m.username;
-    if (!(await confirm({ title: t("chat.admin.members.removeTitle", { name }), body: t("chat.admin.members.removeBody"), confirmLabel: t("chat.admin.members.remove"), danger: true }))) return;
+    if (
+      !(await confirm({
+        title: t("chat.admin.members.removeTitle", { name }),
+        body: t("chat.admin.members.removeBody"),
+        confirmLabel: t("chat.admin.members.remove"),
+        danger: true,
+      }))
+    )
+      return;
     setBusy(m.username);
     setRowError(null);
     setStatus(null);
@@ -381,7 +401,11 @@ function MembersTab() {
                   {m.role === "guest" && !edit && (
                     <div class="chat-admin-guest">
                       <span class="muted small">
-                        {!guestChannels ? t("chat.admin.guest.finding") : gch.length ? t("chat.admin.guest.channels", { channels: gch.map(label).join(", ") }) : t("chat.admin.guest.none")}
+                        {!guestChannels
+                          ? t("chat.admin.guest.finding")
+                          : gch.length
+                            ? t("chat.admin.guest.channels", { channels: gch.map(label).join(", ") })
+                            : t("chat.admin.guest.none")}
                       </span>
                       {!me && (
                         <button type="button" class="chat-linkbtn small" onClick={() => setEditing({ username: m.username, picked: new Set(gch.map((c) => c.id)), tried: false })}>
@@ -484,7 +508,8 @@ function MembersTab() {
   );
 }
 
-type Phase = { kind: "idle" } | { kind: "uploading"; sent: number; total: number } | { kind: "processing" } | { kind: "done"; result: ImportResult } | { kind: "error"; error: unknown };
+type Phase =
+  { kind: "idle" } | { kind: "uploading"; sent: number; total: number } | { kind: "processing" } | { kind: "done"; result: ImportResult } | { kind: "error"; error: unknown };
 
 function sourceOf(file: File, current: ImportSource): ImportSource {
   return /\.jsonl?$/i.test(file.name) ? "mattermost" : current;

@@ -88,8 +88,7 @@ export const chatApi = {
   remove: (postId: number) => api.del(P(postId)),
   post: (postId: number) => api.get<Post>(P(postId)),
   thread: (postId: number) => api.get<Thread>(`${P(postId)}/thread`),
-  react: (postId: number, emoji: string, on: boolean) =>
-    on ? api.put(`${P(postId)}/reactions/${enc(emoji)}`) : api.del(`${P(postId)}/reactions/${enc(emoji)}`),
+  react: (postId: number, emoji: string, on: boolean) => (on ? api.put(`${P(postId)}/reactions/${enc(emoji)}`) : api.del(`${P(postId)}/reactions/${enc(emoji)}`)),
   pin: (postId: number, on: boolean) => (on ? api.put(`${P(postId)}/pin`) : api.del(`${P(postId)}/pin`)),
   pinned: (id: string) => api.get<Post[]>(`${C(id)}/pinned`),
   threads: (team: string) => api.get<FollowedThread[]>(`/api/v1/chat/teams/${encodeURIComponent(team)}/threads`),

@@ -10,7 +10,22 @@ import { navigate } from "../router.ts";
 import { ChannelSettingsDialog } from "./admin-channel.tsx";
 import { Composer } from "./composer.tsx";
 import { useChat } from "./ctx.tsx";
-import { IconArchive, IconBell, IconBellOff, IconDots, IconDown, IconEdit, IconHash, IconLeave, IconLock, IconMenu, IconPin, IconSearch, IconUserPlus, IconUsers } from "./icons.tsx";
+import {
+  IconArchive,
+  IconBell,
+  IconBellOff,
+  IconDots,
+  IconDown,
+  IconEdit,
+  IconHash,
+  IconLeave,
+  IconLock,
+  IconMenu,
+  IconPin,
+  IconSearch,
+  IconUserPlus,
+  IconUsers,
+} from "./icons.tsx";
 import { type MenuItem, MenuButton } from "./menu.tsx";
 import { StarButton } from "../favourites.tsx";
 import { PendingItem, PostItem, dayLabel, UserAvatar, prefetchPreviews } from "./message.tsx";
@@ -138,19 +153,37 @@ function ChannelHeader({
       </div>
       <div class="chat-head-tools">
         {!ch.archived && <StarButton kind="channel" id={ch.id} />}
-        <button type="button" class="chat-head-members" onClick={() => onCommand("members")} aria-label={t(ch.members === 1 ? "chat.memberCount.one" : "chat.memberCount.other", { count: ch.members })} title={t("chat.menu.members")}>
+        <button
+          type="button"
+          class="chat-head-members"
+          onClick={() => onCommand("members")}
+          aria-label={t(ch.members === 1 ? "chat.memberCount.one" : "chat.memberCount.other", { count: ch.members })}
+          title={t("chat.menu.members")}
+        >
           <IconUsers size={16} />
           <span aria-hidden="true">{ch.members}</span>
         </button>
         {!ch.archived && (
-          <button type="button" class="icon-btn chat-call-btn" aria-label={t(isDm ? "chat.call.ring" : "chat.call.start")} title={t(isDm ? "chat.call.ring" : "chat.call.start")} onClick={startCall}>
+          <button
+            type="button"
+            class="icon-btn chat-call-btn"
+            aria-label={t(isDm ? "chat.call.ring" : "chat.call.start")}
+            title={t(isDm ? "chat.call.ring" : "chat.call.start")}
+            onClick={startCall}
+          >
             <IconVideo size={18} />
           </button>
         )}
         <button type="button" class="icon-btn" aria-label={t("chat.pinnedMessages")} title={t("chat.pinnedMessages")} onClick={onPinned}>
           <IconPin />
         </button>
-        <button type="button" class="icon-btn chat-search-toggle" aria-label={t("chat.searchShow")} aria-expanded={searchOpen ? "true" : "false"} onClick={() => setSearchOpen(!searchOpen)}>
+        <button
+          type="button"
+          class="icon-btn chat-search-toggle"
+          aria-label={t("chat.searchShow")}
+          aria-expanded={searchOpen ? "true" : "false"}
+          onClick={() => setSearchOpen(!searchOpen)}
+        >
           <IconSearch />
         </button>
         <form

@@ -260,13 +260,7 @@ export function Composer({
         </ul>
       )}
       <div class="chat-composer-box">
-        <button
-          type="button"
-          class="icon-btn chat-attach"
-          aria-label={t("chat.file.attach")}
-          title={t("chat.file.attach")}
-          onClick={() => fileInput.current?.click()}
-        >
+        <button type="button" class="icon-btn chat-attach" aria-label={t("chat.file.attach")} title={t("chat.file.attach")} onClick={() => fileInput.current?.click()}>
           <IconPaperclip />
         </button>
         <input

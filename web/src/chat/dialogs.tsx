@@ -120,7 +120,15 @@ export function BrowseDialog({ onClose, onOpen }: { onClose: () => void; onOpen:
         <label for="chat-browse-q" class="visually-hidden">
           {t("chat.filterChannels")}
         </label>
-        <input id="chat-browse-q" type="search" class="input" value={q} placeholder={t("chat.filterChannels")} onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} autoFocus />
+        <input
+          id="chat-browse-q"
+          type="search"
+          class="input"
+          value={q}
+          placeholder={t("chat.filterChannels")}
+          onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)}
+          autoFocus
+        />
       </div>
       {error ? (
         <p class="field-error">{errorText(t, error)}</p>
@@ -167,17 +175,7 @@ export function BrowseDialog({ onClose, onOpen }: { onClose: () => void; onOpen:
 }
 
 /** Picks team members (for a direct message, or to invite to a channel). */
-function MemberPicker({
-  exclude,
-  picked,
-  onToggle,
-  max,
-}: {
-  exclude: Set<string>;
-  picked: ChatMember[];
-  onToggle: (m: ChatMember) => void;
-  max: number;
-}) {
+function MemberPicker({ exclude, picked, onToggle, max }: { exclude: Set<string>; picked: ChatMember[]; onToggle: (m: ChatMember) => void; max: number }) {
   const { t } = useApp();
   const { q, setQ, list, error } = useTeamSearch((team, q) => chatApi.teamMembers(team, q));
   const shown = (list ?? []).filter((m) => !exclude.has(m.id));
@@ -233,7 +231,12 @@ export function DirectDialog({ onClose, onOpen }: { onClose: () => void; onOpen:
   const { busy, error, run } = useSubmit();
   return (
     <Modal title={t("chat.newDirect")} onClose={onClose} wide>
-      <MemberPicker exclude={new Set([meId])} picked={picked} max={7} onToggle={(m) => setPicked((p) => (p.some((x) => x.id === m.id) ? p.filter((x) => x.id !== m.id) : [...p, m]))} />
+      <MemberPicker
+        exclude={new Set([meId])}
+        picked={picked}
+        max={7}
+        onToggle={(m) => setPicked((p) => (p.some((x) => x.id === m.id) ? p.filter((x) => x.id !== m.id) : [...p, m]))}
+      />
       {error ? <p class="field-error">{errorText(t, error)}</p> : null}
       <div class="dialog-actions">
         <Button variant="secondary" onClick={onClose}>
@@ -339,7 +342,12 @@ export function MembersDialog({ ch, invite, onClose }: { ch: Channel; invite: bo
     <Modal title={adding ? t("chat.inviteTitle", { name: ch.display_name || ch.name }) : t("chat.membersTitle", { name: ch.display_name || ch.name })} onClose={onClose} wide>
       {adding ? (
         <>
-          <MemberPicker exclude={new Set((members ?? []).map((m) => m.id))} picked={picked} max={50} onToggle={(m) => setPicked((p) => (p.some((x) => x.id === m.id) ? p.filter((x) => x.id !== m.id) : [...p, m]))} />
+          <MemberPicker
+            exclude={new Set((members ?? []).map((m) => m.id))}
+            picked={picked}
+            max={50}
+            onToggle={(m) => setPicked((p) => (p.some((x) => x.id === m.id) ? p.filter((x) => x.id !== m.id) : [...p, m]))}
+          />
           {error ? <p class="field-error">{errorText(t, error)}</p> : null}
           <div class="dialog-actions">
             <Button variant="secondary" onClick={() => setAdding(false)}>

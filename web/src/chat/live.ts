@@ -119,4 +119,3 @@ export function usePageVisible(): boolean {
   }, []);
   return visible;
 }
-

@@ -59,7 +59,6 @@ export function rankMentions(members: ChatMember[], query: string, opts: { limit
     .filter((x) => x.s < 4)
     .sort((a, b) => a.s - b.s || a.m.username.localeCompare(b.m.username))
     .map((x): MentionChoice => ({ kind: "user", member: x.m }));
-  const specials: MentionChoice[] =
-    opts.specials === false ? [] : SPECIAL_MENTIONS.filter((n) => n.startsWith(q)).map((name) => ({ kind: "special", name }));
+  const specials: MentionChoice[] = opts.specials === false ? [] : SPECIAL_MENTIONS.filter((n) => n.startsWith(q)).map((name) => ({ kind: "special", name }));
   return [...users.slice(0, limit), ...specials];
 }

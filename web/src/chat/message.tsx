@@ -36,7 +36,17 @@ function Files({ post }: { post: Post }) {
                 data-lightbox={f.id}
                 aria-haspopup="dialog"
                 aria-label={t("chat.lightbox.open", { name: f.name })}
-                ref={thumbnailRef({ id: f.id, name: f.name, size: f.size, url: f.url, width: f.width ?? null, height: f.height ?? null, author, postedAt: post.created_at, postedLabel })}
+                ref={thumbnailRef({
+                  id: f.id,
+                  name: f.name,
+                  size: f.size,
+                  url: f.url,
+                  width: f.width ?? null,
+                  height: f.height ?? null,
+                  author,
+                  postedAt: post.created_at,
+                  postedLabel,
+                })}
                 onClick={(e) => {
                   // A click with a modifier keeps the browser's meaning (a new tab, a download).
                   if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
@@ -414,7 +424,13 @@ function PostActions({ post, inThread, onPick }: { post: Post; inThread: boolean
         </button>
       )}
       {!archived && (
-        <button type="button" class="icon-btn" aria-label={post.pinned ? t("chat.unpin") : t("chat.pin")} title={post.pinned ? t("chat.unpin") : t("chat.pin")} onClick={() => actions.pin(post, !post.pinned)}>
+        <button
+          type="button"
+          class="icon-btn"
+          aria-label={post.pinned ? t("chat.unpin") : t("chat.pin")}
+          title={post.pinned ? t("chat.unpin") : t("chat.pin")}
+          onClick={() => actions.pin(post, !post.pinned)}
+        >
           <IconPin size={16} />
         </button>
       )}

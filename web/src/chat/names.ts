@@ -77,12 +77,7 @@ export function postAuthor(post: Post, t?: Translate): { name: string; bot: bool
 }
 
 /** Finds the channel a chat page points at among my channels. */
-export function findChannel(
-  channels: Channel[],
-  teamId: string,
-  meId: string,
-  target: { channel?: string; dm?: string },
-): Channel | null {
+export function findChannel(channels: Channel[], teamId: string, meId: string, target: { channel?: string; dm?: string }): Channel | null {
   if (target.dm !== undefined) {
     const dm = target.dm;
     if (dm.startsWith("@")) {

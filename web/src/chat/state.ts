@@ -196,12 +196,7 @@ export function titleWithCount(count: number, title: string): string {
 }
 
 /** Whether a new post deserves a browser notification. */
-export function shouldNotify(
-  post: Post,
-  ch: Channel | undefined,
-  me: { id: string; username?: string },
-  opts: { enabled: boolean; hidden: boolean },
-): boolean {
+export function shouldNotify(post: Post, ch: Channel | undefined, me: { id: string; username?: string }, opts: { enabled: boolean; hidden: boolean }): boolean {
   if (!opts.enabled || !opts.hidden || !ch) return false;
   if (post.user.id === me.id || ch.me.muted || post.deleted) return false;
   return ch.kind === "direct" || ch.kind === "group" || mentionsMe(post, me);

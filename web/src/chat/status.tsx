@@ -81,7 +81,12 @@ export function StatusDialog({ onClose }: { onClose: () => void }) {
           <label for="chat-status-for" class="field-label">
             {t("chat.status.clearAfter")}
           </label>
-          <select id="chat-status-for" class="select" value={minutes === null ? "" : String(minutes)} onChange={(e) => setMinutes((e.currentTarget as HTMLSelectElement).value ? Number((e.currentTarget as HTMLSelectElement).value) : null)}>
+          <select
+            id="chat-status-for"
+            class="select"
+            value={minutes === null ? "" : String(minutes)}
+            onChange={(e) => setMinutes((e.currentTarget as HTMLSelectElement).value ? Number((e.currentTarget as HTMLSelectElement).value) : null)}
+          >
             {DURATIONS.map((d) => (
               <option key={d.key} value={d.minutes === null ? "" : String(d.minutes)}>
                 {t(d.key)}

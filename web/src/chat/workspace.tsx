@@ -40,12 +40,7 @@ function notificationsAllowed(): boolean {
   return typeof Notification !== "undefined" && Notification.permission === "granted";
 }
 
-type DialogState =
-  | { kind: "create" }
-  | { kind: "browse" }
-  | { kind: "direct" }
-  | { kind: "edit"; ch: Channel }
-  | { kind: "members"; ch: Channel; invite: boolean };
+type DialogState = { kind: "create" } | { kind: "browse" } | { kind: "direct" } | { kind: "edit"; ch: Channel } | { kind: "members"; ch: Channel; invite: boolean };
 
 type Missing = { kind: "join"; ch: Channel } | { kind: "notFound" } | { kind: "noTeam"; open: Team | null };
 
@@ -265,8 +260,7 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
   useEffect(() => {
     if (!current || !ready) return;
     const v = store.state.views[current.id];
-    const job =
-      aroundId !== null ? (!v || !v.posts.some((p) => p.id === aroundId) ? loadAround(current.id, aroundId) : null) : !v || v.moreAfter ? loadLatest(current.id) : null;
+    const job = aroundId !== null ? (!v || !v.posts.some((p) => p.id === aroundId) ? loadAround(current.id, aroundId) : null) : !v || v.moreAfter ? loadLatest(current.id) : null;
     job?.catch((e) => setLoadError(e));
   }, [current?.id, aroundId, ready]);
 
@@ -441,7 +435,15 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
     send(channelId, text, rootId, fileIds) {
       // The next keystroke after a message starts a new "typing" at once.
       delete typingSent.current[`${channelId}:${rootId ?? ""}`];
-      const p: PendingPost = { client_id: newClientId(), channel_id: channelId, root_id: rootId, text, created_at: new Date().toISOString(), failed: false, ...(fileIds?.length ? { file_ids: fileIds } : {}) };
+      const p: PendingPost = {
+        client_id: newClientId(),
+        channel_id: channelId,
+        root_id: rootId,
+        text,
+        created_at: new Date().toISOString(),
+        failed: false,
+        ...(fileIds?.length ? { file_ids: fileIds } : {}),
+      };
       store.dispatch({ type: "pending", post: p });
       doSend(p);
     },
@@ -490,7 +492,10 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
   const search = (q: string) => {
     const parsed = parseSearch(q);
     if (parsed.invalid.length) {
-      store.dispatch({ type: "panel", panel: { kind: "search", channelId: "", query: q, posts: null, error: new Error(t("chat.searchInvalid", { filters: parsed.invalid.join(" ") })) } });
+      store.dispatch({
+        type: "panel",
+        panel: { kind: "search", channelId: "", query: q, posts: null, error: new Error(t("chat.searchInvalid", { filters: parsed.invalid.join(" ") })) },
+      });
       return;
     }
     if (isEmptySearch(parsed) || !team) return;
@@ -545,7 +550,12 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
           setToast(t(c === "mute" ? "chat.mutedToast" : "chat.unmutedToast"));
           return;
         case "leave": {
-          const ok = await confirm({ title: t("chat.leaveTitle", { name: ch.display_name || ch.name }), body: ch.kind === "private" ? t("chat.leavePrivate") : undefined, confirmLabel: t("chat.menu.leave"), danger: ch.kind === "private" });
+          const ok = await confirm({
+            title: t("chat.leaveTitle", { name: ch.display_name || ch.name }),
+            body: ch.kind === "private" ? t("chat.leavePrivate") : undefined,
+            confirmLabel: t("chat.menu.leave"),
+            danger: ch.kind === "private",
+          });
           if (!ok) return;
           await chatApi.leaveChannel(ch.id);
           store.dispatch({ type: "channelRemoved", channelId: ch.id });
@@ -555,7 +565,12 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
         case "archive":
         case "unarchive": {
           if (c === "archive") {
-            const ok = await confirm({ title: t("chat.archiveTitle", { name: ch.display_name || ch.name }), body: t("chat.archiveBody"), confirmLabel: t("chat.menu.archive"), danger: true });
+            const ok = await confirm({
+              title: t("chat.archiveTitle", { name: ch.display_name || ch.name }),
+              body: t("chat.archiveBody"),
+              confirmLabel: t("chat.menu.archive"),
+              danger: true,
+            });
             if (!ok) return;
           }
           await chatApi.archive(ch.id, c === "archive");
@@ -592,9 +607,7 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
     } else setToast(t("chat.notifyDenied"));
   };
 
-  const ctx: ChatCtxValue | null = team
-    ? { store, live, meId: me.id, team, actions: stableActions, highlight: aroundId, editing, setEditing }
-    : null;
+  const ctx: ChatCtxValue | null = team ? { store, live, meId: me.id, team, actions: stableActions, highlight: aroundId, editing, setEditing } : null;
 
   // ---- render
   if (!ready) {

@@ -244,7 +244,17 @@ export function CopyField({ label, value }: { label: string; value: string }) {
   );
 }
 
-export function PageHeader({ title, subtitle, icon, children }: { title: ComponentChildren; subtitle?: ComponentChildren; icon?: ComponentChildren; children?: ComponentChildren }) {
+export function PageHeader({
+  title,
+  subtitle,
+  icon,
+  children,
+}: {
+  title: ComponentChildren;
+  subtitle?: ComponentChildren;
+  icon?: ComponentChildren;
+  children?: ComponentChildren;
+}) {
   return (
     <header class="page-header">
       {icon && <span class="page-icon">{icon}</span>}
@@ -290,10 +300,7 @@ interface ConfirmOptions {
 /** A modal confirmation built on <dialog>: `const [dialog, confirm] = useConfirm(); if (await confirm({...}))`. */
 export function useConfirm(): [JSX.Element | null, (opts: ConfirmOptions) => Promise<boolean>] {
   const [pending, setPending] = useState<(ConfirmOptions & { resolve: (ok: boolean) => void }) | null>(null);
-  const confirm = useCallback(
-    (opts: ConfirmOptions) => new Promise<boolean>((resolve) => setPending({ ...opts, resolve })),
-    [],
-  );
+  const confirm = useCallback((opts: ConfirmOptions) => new Promise<boolean>((resolve) => setPending({ ...opts, resolve })), []);
   const done = (ok: boolean) => {
     pending?.resolve(ok);
     setPending(null);

@@ -367,7 +367,7 @@ export const en = {
   "account.delete": "Delete my account",
   "account.deleteDesc": "For good: it cannot be undone.",
   "account.deleteGoes": "Your sign-in, sessions, tokens, e-mail address, memberships, video rooms and second factor go at once.",
-  "account.deleteStays": "What you wrote with others (pad text, chat messages, wiki pages, comments) stays, signed \"Deleted user\".",
+  "account.deleteStays": 'What you wrote with others (pad text, chat messages, wiki pages, comments) stays, signed "Deleted user".',
   "account.deleteVotes": "Your poll answers stay, anonymous; your polls stay for those who answer them.",
   "account.deleteExport": "Download your data first if you want to keep it.",
   "account.deleteConfirm": "Delete your account for good?",
@@ -399,7 +399,7 @@ export const en = {
   "admin.reset2faDone": "Two-factor sign-in is off for {name}.",
   "admin.deleteUser": "Delete",
   "admin.deleteUserConfirm": "Delete the account of @{name}?",
-  "admin.deleteUserBody": "Their sign-in and personal data go for good; what they wrote with others stays, signed \"Deleted user\"; their poll answers stay, anonymous.",
+  "admin.deleteUserBody": 'Their sign-in and personal data go for good; what they wrote with others stays, signed "Deleted user"; their poll answers stay, anonymous.',
   "admin.deletedUser": "The account of {name} is deleted.",
   "admin.findContent": "Find content",
   "admin.findContentHint": "A pad's name, a poll's or wiki's title, a chat channel or words of a public message (private conversations are not searched).",
@@ -474,7 +474,8 @@ export const en = {
   "admin.group.instance": "Name and registration",
   "admin.group.about": "About page and legal texts",
   "admin.group.mail": "Mail",
-  "admin.mailOff": "Mail is off: password reset links, invitations by mail, poll notifications and missed-message mails are not sent, and their options are greyed out. Give the mail server your host provides to turn it on.",
+  "admin.mailOff":
+    "Mail is off: password reset links, invitations by mail, poll notifications and missed-message mails are not sent, and their options are greyed out. Give the mail server your host provides to turn it on.",
   "admin.saveSettings": "Save",
   "admin.settingsSaved": "Saved.",
   "admin.forcedByFile": "Set in the server's configuration file: change it there.",
@@ -510,7 +511,8 @@ export const en = {
   "admin.setHint.instance.name": "Shown in the header, the app's name once installed, and mails.",
   "admin.setHint.transparency.hosting_provider": "The company or association whose machine runs this server.",
   "admin.setHint.transparency.data_location": "A datacentre and city, e.g. “Roubaix, France”.",
-  "admin.setHint.transparency.source_url": "Free software licence (AGPL): people may get the code of the version running here. The project's release page, or your own copy if you changed it.",
+  "admin.setHint.transparency.source_url":
+    "Free software licence (AGPL): people may get the code of the version running here. The project's release page, or your own copy if you changed it.",
   "admin.setHint.transparency.legal_notice": "Who publishes the service (name, address, director of publication) and who hosts it (name, address, phone). Required in France.",
   "admin.setHint.transparency.terms_of_service": "Blank lines separate paragraphs. Left as is, the built-in text is shown in each person's language.",
   "admin.setHint.smtp.host": "Empty: no mail is sent.",
@@ -556,9 +558,12 @@ export const en = {
   "about.videoKept": "Nothing is recorded: sound and image pass through this server to the others in the call and are not kept",
   "about.ipRetention": "IP addresses",
   "about.ipKept": "Kept with each session (its owner sees them, for security) until it ends, and in the logs as long as they are kept",
-  "about.defaultModeration": "The admins remove content that breaks the law or these terms, and may disable or delete the accounts that post it. Report something to the contact above; each removal is recorded with its reason.",
-  "legal.defaultTerms": "This instance is offered as is, free of charge, to the members of its organisation. Be respectful of others. The host may suspend an account that breaks the law or harms other users.",
-  "legal.defaultPrivacy": "Your data stays on this server. No tracker, no advertising, no third-party request. Cookies are only those listed on the About page. You can download all your data from your account settings at any time.",
+  "about.defaultModeration":
+    "The admins remove content that breaks the law or these terms, and may disable or delete the accounts that post it. Report something to the contact above; each removal is recorded with its reason.",
+  "legal.defaultTerms":
+    "This instance is offered as is, free of charge, to the members of its organisation. Be respectful of others. The host may suspend an account that breaks the law or harms other users.",
+  "legal.defaultPrivacy":
+    "Your data stays on this server. No tracker, no advertising, no third-party request. Cookies are only those listed on the About page. You can download all your data from your account settings at any time.",
   "about.legalDesc": "The rules of this instance and how it handles personal data.",
   "about.components": "Software components",
   "about.componentsDesc": "Every component built into this instance, with its version and licence.",
@@ -595,10 +600,13 @@ export const en = {
   "about.passwordReset": "Forgotten password",
   "about.guestsCanCreate": "People without an account may create pads, polls and video rooms",
   "about.notifications": "The app and notifications",
-  "about.appBody": "Nichoir installs as an app (\"Install the app\", or \"Add to Home Screen\" on iPhone). Its service worker keeps this instance's own files — the app's code, not your content — on your device so that it opens at once; it sends nothing anywhere else.",
-  "about.missedMail": "Chat mentions and direct messages you have not seen for {minutes} minutes are mailed to your confirmed address ({cadence}, unless you choose otherwise on your account page); every such mail stops in one click.",
+  "about.appBody":
+    'Nichoir installs as an app ("Install the app", or "Add to Home Screen" on iPhone). Its service worker keeps this instance\'s own files — the app\'s code, not your content — on your device so that it opens at once; it sends nothing anywhere else.',
+  "about.missedMail":
+    "Chat mentions and direct messages you have not seen for {minutes} minutes are mailed to your confirmed address ({cadence}, unless you choose otherwise on your account page); every such mail stops in one click.",
   "about.noMail": "This instance sends no mail.",
-  "about.push": "Push notifications reach only the devices of people who turned them on (account page). They travel through the push service of each device's browser maker (Google, Mozilla, Apple…), encrypted so that only the device can read them: the push service sees when a message is sent and its size, never its content. People choose per tool what notifies them, and set quiet hours.",
+  "about.push":
+    "Push notifications reach only the devices of people who turned them on (account page). They travel through the push service of each device's browser maker (Google, Mozilla, Apple…), encrypted so that only the device can read them: the push service sees when a message is sent and its size, never its content. People choose per tool what notifies them, and set quiet hours.",
   "about.noPush": "No push notifications: nothing goes through a browser maker's push service.",
   "about.moderation": "Moderation",
   "about.security": "Security measures",
@@ -627,7 +635,7 @@ export const en = {
   "about.rows.cookie.nichoir_session.purpose": "keeps you signed in (HttpOnly, SameSite=Lax; Secure and __Host- prefixed over HTTPS)",
   "about.rows.cookie.nichoir_session.lifetime": "until you log out, or the session's idle or absolute timeout",
   "about.rows.cookie.nichoir_guest.purpose": "remembers the name and colour you chose as a guest (pads, polls, calls without an account)",
-  "about.rows.cookie.nichoir_device.purpose": "set only when you tick \"remember this device\" at a two-factor sign-in: skips the code on this browser",
+  "about.rows.cookie.nichoir_device.purpose": 'set only when you tick "remember this device" at a two-factor sign-in: skips the code on this browser',
   "about.rows.cookie.nichoir_device.lifetime": "30 days",
   "about.rows.cookie.nichoir_oidc.purpose": "set while you sign in with your organisation's account: ties the provider's answer to this browser",
   "about.rows.cookie.nichoir_oidc.lifetime": "10 minutes, or until the sign-in ends",
@@ -640,8 +648,9 @@ export const en = {
   "about.rows.twoFactor.everyone": "required for everyone: an authenticator app (TOTP)",
   "about.rows.resetByMail": "by a link mailed to the account's address, valid one hour, once",
   "about.rows.resetByAdmin": "not offered (this instance sends no mail): an admin sets a new password",
-  "about.rows.moderationTools": "Admins remove pads, polls, wikis, chat messages and video rooms, and archive chat channels, from their link; each removal is kept with its reason in an audit log that every admin reads.",
-  "about.rows.accountDeletion": "Anyone deletes their own account from its page: personal data goes, what they wrote with others stays under \"Deleted user\".",
+  "about.rows.moderationTools":
+    "Admins remove pads, polls, wikis, chat messages and video rooms, and archive chat channels, from their link; each removal is kept with its reason in an audit log that every admin reads.",
+  "about.rows.accountDeletion": 'Anyone deletes their own account from its page: personal data goes, what they wrote with others stays under "Deleted user".',
   "unit.hour.one": "{n} hour",
   "unit.hour.other": "{n} hours",
   "unit.day.one": "{n} day",
@@ -668,7 +677,8 @@ export const en = {
   "pads.updated": "Changed {date}",
   "pads.visited": "Opened {date}",
   "pads.device.title": "My pads on this device",
-  "pads.device.desc": "Pads you created in this browser without an account. Only this browser keeps this list: anyone using it sees it, and clearing its data forgets it (the pads stay).",
+  "pads.device.desc":
+    "Pads you created in this browser without an account. Only this browser keeps this list: anyone using it sees it, and clearing its data forgets it (the pads stay).",
   "pads.device.createdOn": "created here on {date}",
   "pads.device.forget": "Forget",
   "pads.device.forgetNamed": "Forget {name} on this device",
@@ -870,7 +880,8 @@ export const en = {
   "polls.role.answered": "You answered",
   "polls.activityOn": "last activity on {date}",
   "polls.device.title": "My polls on this device",
-  "polls.device.desc": "Polls you created or answered in this browser without an account. They are kept here only: anyone using this browser sees them, and clearing its data forgets them.",
+  "polls.device.desc":
+    "Polls you created or answered in this browser without an account. They are kept here only: anyone using this browser sees them, and clearing its data forgets them.",
   "polls.device.untitled": "Untitled poll",
   "polls.device.createdOn": "created here on {date}",
   "polls.device.answeredOn": "you answered on {date}",
@@ -880,7 +891,8 @@ export const en = {
   "polls.device.forgetNamed": "Forget “{title}” on this device",
   "polls.device.forgetConfirm": "Forget “{title}” on this device?",
   "polls.device.forgetBody": "The poll and your answers stay as they are; only this list forgets it.",
-  "polls.device.forgetAdminBody": "The poll is not deleted, but this browser forgets its administration link: copy it first from the poll's administration page if you still need it.",
+  "polls.device.forgetAdminBody":
+    "The poll is not deleted, but this browser forgets its administration link: copy it first from the poll's administration page if you still need it.",
 
   "polls.new.pageTitle": "New poll",
   "polls.new.subtitle": "Nobody needs an account to answer: you get a link to share and a secret link to administer the poll.",
@@ -922,7 +934,8 @@ export const en = {
   "polls.new.more": "More settings",
   "polls.new.moreDesc": "Answers, deadline, password, who sees the results, limits, notifications.",
   "polls.new.create": "Create the poll",
-  "polls.new.guestNote": "You are not logged in: this browser will remember the poll, but keep the links shown after creating it: from another device, they are the only way back to it.",
+  "polls.new.guestNote":
+    "You are not logged in: this browser will remember the poll, but keep the links shown after creating it: from another device, they are the only way back to it.",
 
   "polls.set.answers": "Possible answers",
   "polls.set.answers.ymn": "Yes, if need be, no",
@@ -1265,7 +1278,8 @@ export const en = {
   "wiki.edit.unchanged": "Nothing changed: the page stays at revision {rev}.",
   "wiki.edit.merged": "Someone else changed this page while you were editing: your edit was merged with theirs (revision {rev}). Check that the result reads well.",
   "wiki.edit.conflictTitle": "Someone else changed the same lines",
-  "wiki.edit.conflictBody": "Nothing was saved. Both versions are now in the text below, between the lines <<<<<<< (their version), ======= and >>>>>>> (yours). Keep what should stay, delete the marker lines, then save again.",
+  "wiki.edit.conflictBody":
+    "Nothing was saved. Both versions are now in the text below, between the lines <<<<<<< (their version), ======= and >>>>>>> (yours). Keep what should stay, delete the marker lines, then save again.",
   "wiki.edit.existsTitle": "This page was created meanwhile",
   "wiki.edit.existsBody": "Someone created a page with this name while you were writing. Copy your text, open their page, then edit it.",
   "wiki.edit.existsOpen": "Open the page",
@@ -1397,7 +1411,8 @@ export const en = {
   "wiki.form.comments": "Comments under the pages",
   "wiki.form.commentsHint": "Readers can leave a comment at the bottom of each page.",
   "wiki.form.searchIndexable": "Let search engines index this wiki",
-  "wiki.form.searchIndexableHint": "Its pages may then appear in Google, Bing and other search results. Off by default: pads, polls, chats and other wikis stay out of search engines.",
+  "wiki.form.searchIndexableHint":
+    "Its pages may then appear in Google, Bing and other search results. Off by default: pads, polls, chats and other wikis stay out of search engines.",
   "wiki.form.searchIndexablePublicOnly": "Only a public wiki can be open to search engines.",
   "wiki.visibility.public": "Everyone",
   "wiki.visibility.public.desc": "Anyone with the address, even without an account. Listed among the public wikis.",
@@ -1506,7 +1521,7 @@ export const en = {
   "chat.search": "Search messages",
   "chat.searchShow": "Show the search box",
   "chat.searchPlaceholder": "Search",
-  "chat.searchHelp": "Words, \"exact phrase\", in:channel, from:user, before:YYYY-MM-DD, after:YYYY-MM-DD",
+  "chat.searchHelp": 'Words, "exact phrase", in:channel, from:user, before:YYYY-MM-DD, after:YYYY-MM-DD',
   "chat.searchResults": "Search results",
   "chat.searching": "Searching…",
   "chat.searchNone": "No message matches.",
@@ -1828,7 +1843,8 @@ export const en = {
   "chat.admin.guest.help": "A guest sees only these channels: no town square, no channel browsing, no search beyond them. They are taken out of the team's other channels.",
   "chat.admin.guest.save": "Save the channels",
   "chat.admin.import.title": "Import from Slack or Mattermost",
-  "chat.admin.import.desc": "Channels, messages with their dates, threads and reactions come into this team. People with an account here under the same username keep their messages; the others' are posted under their name. Importing the same export again adds only what is missing.",
+  "chat.admin.import.desc":
+    "Channels, messages with their dates, threads and reactions come into this team. People with an account here under the same username keep their messages; the others' are posted under their name. Importing the same export again adds only what is missing.",
   "chat.admin.import.source": "Kind of export",
   "chat.admin.import.slack": "Slack export",
   "chat.admin.import.slackDesc": "The .zip file of a Slack workspace export.",
@@ -1862,7 +1878,7 @@ export const en = {
   "chat.admin.hooks.created": "Webhook “{name}” created",
   "chat.admin.hooks.url": "Secret address",
   "chat.admin.hooks.once": "Copy it now: it will not be shown again. Anyone who has it can post in this channel.",
-  "chat.admin.hooks.usage": "Tools send it a POST with a JSON body such as {\"text\": \"Build 42 passed\"} (the Slack and Mattermost format).",
+  "chat.admin.hooks.usage": 'Tools send it a POST with a JSON body such as {"text": "Build 42 passed"} (the Slack and Mattermost format).',
   "chat.admin.hooks.hide": "I have copied it",
   "chat.admin.hooks.delete": "Delete the webhook",
   "chat.admin.hooks.deleteOf": "Delete the webhook {name}",
@@ -1888,7 +1904,8 @@ export const en = {
   "chat.admin.retention.save": "Save",
   // Embedding pads, polls and wiki pages in other sites (?embed=1, share menus, admin setting).
   "admin.set.instance.embed_allowed_origins": "Sites that may embed pads, polls and wiki pages",
-  "admin.setHint.instance.embed_allowed_origins": "One address a line, such as https://wiki.example.org (no path). Only these sites may show them in a frame; leave empty to allow none.",
+  "admin.setHint.instance.embed_allowed_origins":
+    "One address a line, such as https://wiki.example.org (no path). Only these sites may show them in a frame; leave empty to allow none.",
   "embed.title": "Embed in a site",
   "embed.html": "HTML code (Moodle, WordPress, any site)",
   "embed.yeswiki": "Code for a YesWiki page",

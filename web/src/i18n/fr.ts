@@ -108,7 +108,8 @@ export const fr: Messages = {
   "login.noAccount": "Pas encore de compte ?",
   "login.register": "En créer un",
   "login.inviteOnly": "Les comptes se créent sur invitation : ouvrez le lien d'invitation que vous avez reçu.",
-  "login.setupRequired": "Cette instance n'a pas encore d'administrateur. Un lien d'installation à usage unique a été écrit dans le journal du serveur au premier démarrage : ouvrez-le pour créer le premier compte administrateur.",
+  "login.setupRequired":
+    "Cette instance n'a pas encore d'administrateur. Un lien d'installation à usage unique a été écrit dans le journal du serveur au premier démarrage : ouvrez-le pour créer le premier compte administrateur.",
   "login.ssoError": "La connexion avec le compte de votre organisation n'a pas abouti.",
   "login.or": "ou",
   "login.localAdmin": "Compte administrateur local",
@@ -153,7 +154,8 @@ export const fr: Messages = {
   "home.afternoon": "Bon après-midi, {name}",
   "home.evening": "Bonsoir, {name}",
   "home.missingFactsTitle": "Votre page « À propos » est incomplète",
-  "home.missingFactsBody": "L'hébergeur, le contact, les mentions légales ou le lien vers le code source ne sont pas encore renseignés ({count} manquants) : les gens ne peuvent pas savoir qui fait fonctionner ce service.",
+  "home.missingFactsBody":
+    "L'hébergeur, le contact, les mentions légales ou le lien vers le code source ne sont pas encore renseignés ({count} manquants) : les gens ne peuvent pas savoir qui fait fonctionner ce service.",
   "home.missingFactsLink": "Les renseigner",
   "home.subtitle": "Tout ce dont votre collectif a besoin, sur un serveur de confiance.",
   "home.tools": "Outils",
@@ -380,7 +382,8 @@ export const fr: Messages = {
   "confirmEmail.done": "Votre adresse est confirmée.",
   "confirmEmail.account": "Aller à votre compte",
   "account.deleteErase": "Effacer aussi mes messages et fichiers, mes commentaires, mes lignes de discussion des pads et mes réponses aux sondages",
-  "account.deleteRecentSignIn": "Votre compte n'a pas de mot de passe ici : sa suppression fonctionne dans les 10 minutes qui suivent une connexion avec le compte de votre organisation.",
+  "account.deleteRecentSignIn":
+    "Votre compte n'a pas de mot de passe ici : sa suppression fonctionne dans les 10 minutes qui suivent une connexion avec le compte de votre organisation.",
   "account.data": "Vos données",
   "account.dataDesc": "Téléchargez tout ce que vous possédez ou avez écrit sur cette instance, dans une archive .tar.gz.",
   "account.download": "Télécharger toutes mes données",
@@ -394,15 +397,18 @@ export const fr: Messages = {
   "admin.quotaDefault": "Par défaut (Mo)",
   "admin.quotaSave": "Fixer le quota",
   "admin.reset2fa": "Réinitialiser la 2FA",
-  "admin.reset2faHint": "Désactive la connexion en deux étapes de la personne (téléphone perdu, plus de code de secours) : elle se connecte avec son seul mot de passe jusqu'à la réactiver.",
+  "admin.reset2faHint":
+    "Désactive la connexion en deux étapes de la personne (téléphone perdu, plus de code de secours) : elle se connecte avec son seul mot de passe jusqu'à la réactiver.",
   "admin.reset2faConfirm": "Désactiver la connexion en deux étapes de @{name} ?",
   "admin.reset2faDone": "La connexion en deux étapes est désactivée pour {name}.",
   "admin.deleteUser": "Supprimer",
   "admin.deleteUserConfirm": "Supprimer le compte de @{name} ?",
-  "admin.deleteUserBody": "Sa connexion et ses données personnelles disparaissent définitivement ; ce que la personne a écrit avec d'autres reste, signé « Utilisateur supprimé » ; ses réponses aux sondages restent, anonymes.",
+  "admin.deleteUserBody":
+    "Sa connexion et ses données personnelles disparaissent définitivement ; ce que la personne a écrit avec d'autres reste, signé « Utilisateur supprimé » ; ses réponses aux sondages restent, anonymes.",
   "admin.deletedUser": "Le compte de {name} est supprimé.",
   "admin.findContent": "Trouver un contenu",
-  "admin.findContentHint": "Le nom d'un pad, le titre d'un sondage ou d'un wiki, un canal de discussion ou des mots d'un message public (les conversations privées ne sont pas fouillées).",
+  "admin.findContentHint":
+    "Le nom d'un pad, le titre d'un sondage ou d'un wiki, un canal de discussion ou des mots d'un message public (les conversations privées ne sont pas fouillées).",
   "admin.find": "Chercher",
   "admin.foundNothing": "Rien trouvé.",
   "admin.choose": "Choisir",
@@ -413,7 +419,8 @@ export const fr: Messages = {
   "admin.kind.chat_message": "Message",
   "admin.kind.video_room": "Salon vidéo",
   "admin.moderation": "Modération",
-  "admin.moderationDesc": "Retirer un pad, un sondage, un wiki, un message ou un salon vidéo, ou archiver un canal de discussion, qui enfreint les règles : collez son lien et dites pourquoi.",
+  "admin.moderationDesc":
+    "Retirer un pad, un sondage, un wiki, un message ou un salon vidéo, ou archiver un canal de discussion, qui enfreint les règles : collez son lien et dites pourquoi.",
   "admin.removeLink": "Lien",
   "admin.removeLinkHint": "Tel qu'il est partagé, par ex. https://…/p/notes, …/poll/…, …/w/wiki, le lien d'un message (…/chat/equipe/pl/123), …/video/salon.",
   "admin.removeReason": "Motif",
@@ -468,13 +475,15 @@ export const fr: Messages = {
   "admin.revokeInviteConfirm": "Révoquer cette invitation ?",
   "admin.revokeInviteBody": "Le lien ne fonctionnera plus.",
   "admin.instanceSettings": "Votre instance",
-  "admin.instanceSettingsDesc": "Ce que les gens voient de cette instance, qui peut la rejoindre, les informations de la page « À propos » et l'envoi des courriels. Les changements s'appliquent aussitôt.",
+  "admin.instanceSettingsDesc":
+    "Ce que les gens voient de cette instance, qui peut la rejoindre, les informations de la page « À propos » et l'envoi des courriels. Les changements s'appliquent aussitôt.",
   "admin.missingTitle": "Il manque des informations à la page « À propos »",
   "admin.missingBody": "Les personnes (et la loi) attendent de savoir qui fait fonctionner ce service. Merci de renseigner :",
   "admin.group.instance": "Nom et inscriptions",
   "admin.group.about": "Page « À propos » et textes légaux",
   "admin.group.mail": "Courriels",
-  "admin.mailOff": "L'envoi de courriels est désactivé : liens de réinitialisation du mot de passe, invitations par courriel, notifications des sondages et courriels de messages manqués ne partent pas, et leurs options sont grisées. Indiquez le serveur de courriel fourni par votre hébergeur pour l'activer.",
+  "admin.mailOff":
+    "L'envoi de courriels est désactivé : liens de réinitialisation du mot de passe, invitations par courriel, notifications des sondages et courriels de messages manqués ne partent pas, et leurs options sont grisées. Indiquez le serveur de courriel fourni par votre hébergeur pour l'activer.",
   "admin.saveSettings": "Enregistrer",
   "admin.settingsSaved": "Enregistré.",
   "admin.forcedByFile": "Défini dans le fichier de configuration du serveur : c'est là qu'il se change.",
@@ -510,8 +519,10 @@ export const fr: Messages = {
   "admin.setHint.instance.name": "Affiché dans l'en-tête, comme nom de l'application une fois installée, et dans les courriels.",
   "admin.setHint.transparency.hosting_provider": "L'entreprise ou l'association dont la machine fait tourner ce serveur.",
   "admin.setHint.transparency.data_location": "Un centre de données et une ville, par exemple « Roubaix, France ».",
-  "admin.setHint.transparency.source_url": "Licence libre (AGPL) : chacun peut obtenir le code de la version qui tourne ici. La page de publication du projet, ou votre propre copie si vous l'avez modifié.",
-  "admin.setHint.transparency.legal_notice": "Qui publie le service (nom, adresse, directeur ou directrice de la publication) et qui l'héberge (nom, adresse, téléphone). Obligatoire en France.",
+  "admin.setHint.transparency.source_url":
+    "Licence libre (AGPL) : chacun peut obtenir le code de la version qui tourne ici. La page de publication du projet, ou votre propre copie si vous l'avez modifié.",
+  "admin.setHint.transparency.legal_notice":
+    "Qui publie le service (nom, adresse, directeur ou directrice de la publication) et qui l'héberge (nom, adresse, téléphone). Obligatoire en France.",
   "admin.setHint.transparency.terms_of_service": "Une ligne vide sépare les paragraphes. Laissé tel quel, le texte intégré s'affiche dans la langue de chacun.",
   "admin.setHint.smtp.host": "Vide : aucun courriel n'est envoyé.",
   "admin.setHint.smtp.from": "Par exemple « Notre association <nichoir@example.org> ».",
@@ -521,7 +532,8 @@ export const fr: Messages = {
   "admin.choice.instance.default_language.en": "Anglais",
   "admin.choice.instance.default_language.fr": "Français",
   "admin.settings": "Configuration technique",
-  "admin.settingsNote": "Lecture seule : ces réglages sont définis dans le fichier de configuration du serveur et s'appliquent à son redémarrage. Les secrets ne sont pas affichés.",
+  "admin.settingsNote":
+    "Lecture seule : ces réglages sont définis dans le fichier de configuration du serveur et s'appliquent à son redémarrage. Les secrets ne sont pas affichés.",
   "admin.noSettings": "Aucun réglage à afficher.",
 
   "about.title": "À propos de cette instance",
@@ -543,7 +555,8 @@ export const fr: Messages = {
   "about.legal": "Conditions et confidentialité",
   "about.legalNotice": "Mentions légales",
   "about.source": "Code source",
-  "about.sourceBody": "Cette instance fait tourner Nichoir {version}, un logiciel libre sous licence {license} : chacun peut en obtenir le code source, l'étudier, le modifier et le partager.",
+  "about.sourceBody":
+    "Cette instance fait tourner Nichoir {version}, un logiciel libre sous licence {license} : chacun peut en obtenir le code source, l'étudier, le modifier et le partager.",
   "about.sourceMissing": "L'hébergeur n'a pas encore indiqué de dépôt public ; le code source de cette version est ci-dessous.",
   "about.sourceDownload": "Code source de cette version précise, telle que ce serveur la fait tourner :",
   "about.chatRetention": "Les messages de discussion sont supprimés après",
@@ -556,9 +569,12 @@ export const fr: Messages = {
   "about.videoKept": "Rien n'est enregistré : le son et l'image passent par ce serveur vers les autres participants et ne sont pas conservés",
   "about.ipRetention": "Adresses IP",
   "about.ipKept": "Conservées avec chaque session (visibles par son titulaire, pour sa sécurité) jusqu'à sa fin, et dans les journaux tant qu'ils sont gardés",
-  "about.defaultModeration": "Les administrateurs retirent les contenus contraires à la loi ou à ces conditions, et peuvent désactiver ou supprimer les comptes qui les publient. Signalez un contenu au contact ci-dessus ; chaque retrait est consigné avec sa raison.",
-  "legal.defaultTerms": "Cette instance est proposée telle quelle, gratuitement, aux membres de son organisation. Respectez les autres. L'hébergeur peut suspendre un compte qui enfreint la loi ou nuit aux autres utilisateurs.",
-  "legal.defaultPrivacy": "Vos données restent sur ce serveur. Aucun traceur, aucune publicité, aucune requête vers un tiers. Les seuls cookies sont ceux listés sur la page « À propos ». Vous pouvez télécharger toutes vos données depuis les paramètres de votre compte, à tout moment.",
+  "about.defaultModeration":
+    "Les administrateurs retirent les contenus contraires à la loi ou à ces conditions, et peuvent désactiver ou supprimer les comptes qui les publient. Signalez un contenu au contact ci-dessus ; chaque retrait est consigné avec sa raison.",
+  "legal.defaultTerms":
+    "Cette instance est proposée telle quelle, gratuitement, aux membres de son organisation. Respectez les autres. L'hébergeur peut suspendre un compte qui enfreint la loi ou nuit aux autres utilisateurs.",
+  "legal.defaultPrivacy":
+    "Vos données restent sur ce serveur. Aucun traceur, aucune publicité, aucune requête vers un tiers. Les seuls cookies sont ceux listés sur la page « À propos ». Vous pouvez télécharger toutes vos données depuis les paramètres de votre compte, à tout moment.",
   "about.legalDesc": "Les règles de cette instance et la façon dont elle traite les données personnelles.",
   "about.components": "Composants logiciels",
   "about.componentsDesc": "Chaque composant intégré à cette instance, avec sa version et sa licence.",
@@ -595,10 +611,13 @@ export const fr: Messages = {
   "about.passwordReset": "Mot de passe oublié",
   "about.guestsCanCreate": "Les personnes sans compte peuvent créer pads, sondages et salons vidéo",
   "about.notifications": "L'application et les notifications",
-  "about.appBody": "Nichoir s'installe comme une application (« Installer l'application », ou « Sur l'écran d'accueil » sur iPhone). Son service worker garde sur votre appareil les fichiers de cette instance — le code de l'application, pas vos contenus — pour qu'elle s'ouvre aussitôt ; il n'envoie rien ailleurs.",
-  "about.missedMail": "Les mentions et messages directs de la discussion que vous n'avez pas vus depuis {minutes} minutes sont envoyés à votre adresse confirmée ({cadence}, sauf autre choix sur votre page de compte) ; chacun de ces e-mails s'arrête d'un clic.",
+  "about.appBody":
+    "Nichoir s'installe comme une application (« Installer l'application », ou « Sur l'écran d'accueil » sur iPhone). Son service worker garde sur votre appareil les fichiers de cette instance — le code de l'application, pas vos contenus — pour qu'elle s'ouvre aussitôt ; il n'envoie rien ailleurs.",
+  "about.missedMail":
+    "Les mentions et messages directs de la discussion que vous n'avez pas vus depuis {minutes} minutes sont envoyés à votre adresse confirmée ({cadence}, sauf autre choix sur votre page de compte) ; chacun de ces e-mails s'arrête d'un clic.",
   "about.noMail": "Cette instance n'envoie pas d'e-mails.",
-  "about.push": "Les notifications push n'atteignent que les appareils des personnes qui les ont activées (page de compte). Elles passent par le service push de l'éditeur du navigateur de chaque appareil (Google, Mozilla, Apple…), chiffrées pour que seul l'appareil puisse les lire : ce service voit quand un message part et sa taille, jamais son contenu. Chacun choisit, outil par outil, ce qui le notifie, et règle ses heures calmes.",
+  "about.push":
+    "Les notifications push n'atteignent que les appareils des personnes qui les ont activées (page de compte). Elles passent par le service push de l'éditeur du navigateur de chaque appareil (Google, Mozilla, Apple…), chiffrées pour que seul l'appareil puisse les lire : ce service voit quand un message part et sa taille, jamais son contenu. Chacun choisit, outil par outil, ce qui le notifie, et règle ses heures calmes.",
   "about.noPush": "Pas de notifications push : rien ne passe par le service de notifications d'un éditeur de navigateur.",
   "about.moderation": "Modération",
   "about.security": "Mesures de sécurité",
@@ -610,7 +629,8 @@ export const fr: Messages = {
   "about.thirdParty": "Requêtes vers des tiers",
   "about.thirdPartyNone": "Aucune : les pages ne chargent rien depuis d'autres sites.",
   "about.export": "Exporter vos données",
-  "about.exportBody": "Toute personne ayant un compte peut télécharger à tout moment ce qu'elle possède ou a écrit ici : ouvrez Compte, puis « Télécharger toutes mes données ». Vous obtenez une archive .tar.gz.",
+  "about.exportBody":
+    "Toute personne ayant un compte peut télécharger à tout moment ce qu'elle possède ou a écrit ici : ouvrez Compte, puis « Télécharger toutes mes données ». Vous obtenez une archive .tar.gz.",
   "about.exportLink": "Aller à mon compte",
   "about.authority": "Demandes des autorités",
   "about.authorityDesc": "Chaque demande portant sur des données d'utilisateurs reçue d'une autorité (police, justice…), et la réponse apportée.",
@@ -627,7 +647,8 @@ export const fr: Messages = {
   "about.rows.cookie.nichoir_session.purpose": "vous garde connecté (HttpOnly, SameSite=Lax ; Secure et préfixe __Host- en HTTPS)",
   "about.rows.cookie.nichoir_session.lifetime": "jusqu'à la déconnexion, ou la fin de la session (inactivité ou durée maximale)",
   "about.rows.cookie.nichoir_guest.purpose": "retient le nom et la couleur choisis comme invité (pads, sondages, visios sans compte)",
-  "about.rows.cookie.nichoir_device.purpose": "posé seulement si vous cochez « se souvenir de cet appareil » à une connexion en deux étapes : le code n'est plus demandé sur ce navigateur",
+  "about.rows.cookie.nichoir_device.purpose":
+    "posé seulement si vous cochez « se souvenir de cet appareil » à une connexion en deux étapes : le code n'est plus demandé sur ce navigateur",
   "about.rows.cookie.nichoir_device.lifetime": "30 jours",
   "about.rows.cookie.nichoir_oidc.purpose": "posé pendant la connexion avec le compte de votre organisation : relie la réponse du fournisseur à ce navigateur",
   "about.rows.cookie.nichoir_oidc.lifetime": "10 minutes, ou jusqu'à la fin de la connexion",
@@ -640,8 +661,10 @@ export const fr: Messages = {
   "about.rows.twoFactor.everyone": "obligatoire pour tous : une application d'authentification (TOTP)",
   "about.rows.resetByMail": "par un lien envoyé à l'adresse du compte, valable une heure, une fois",
   "about.rows.resetByAdmin": "non proposé (cette instance n'envoie pas de courriel) : un admin définit un nouveau mot de passe",
-  "about.rows.moderationTools": "Les admins suppriment pads, sondages, wikis, messages et salons de visio, et archivent les canaux de discussion, depuis leur lien ; chaque suppression est conservée avec sa raison dans un journal que tous les admins lisent.",
-  "about.rows.accountDeletion": "Chacun supprime son propre compte depuis sa page : les données personnelles partent, ce qu'on a écrit avec d'autres reste sous « Utilisateur supprimé ».",
+  "about.rows.moderationTools":
+    "Les admins suppriment pads, sondages, wikis, messages et salons de visio, et archivent les canaux de discussion, depuis leur lien ; chaque suppression est conservée avec sa raison dans un journal que tous les admins lisent.",
+  "about.rows.accountDeletion":
+    "Chacun supprime son propre compte depuis sa page : les données personnelles partent, ce qu'on a écrit avec d'autres reste sous « Utilisateur supprimé ».",
   "unit.hour.one": "{n} heure",
   "unit.hour.other": "{n} heures",
   "unit.day.one": "{n} jour",
@@ -668,7 +691,8 @@ export const fr: Messages = {
   "pads.updated": "Modifié le {date}",
   "pads.visited": "Ouvert le {date}",
   "pads.device.title": "Mes pads sur cet appareil",
-  "pads.device.desc": "Les pads que vous avez créés dans ce navigateur, sans compte. Seul ce navigateur garde cette liste : toute personne qui l'utilise la voit, et elle disparaît si ses données sont effacées (les pads, eux, restent).",
+  "pads.device.desc":
+    "Les pads que vous avez créés dans ce navigateur, sans compte. Seul ce navigateur garde cette liste : toute personne qui l'utilise la voit, et elle disparaît si ses données sont effacées (les pads, eux, restent).",
   "pads.device.createdOn": "créé ici le {date}",
   "pads.device.forget": "Oublier",
   "pads.device.forgetNamed": "Oublier {name} sur cet appareil",
@@ -853,7 +877,8 @@ export const fr: Messages = {
   "polls.mine": "Mes sondages",
   "polls.mineEmpty": "Aucun sondage pour l'instant : ceux que vous créez ou auxquels vous répondez apparaîtront ici.",
   "polls.guestIntro": "Trouvez une date ou prenez une décision à plusieurs : créez un sondage, partagez son lien, et chacun répond, avec ou sans compte.",
-  "polls.guestLogin": "Connectez-vous pour retrouver vos sondages depuis n'importe quel appareil. Sans compte, ce navigateur se souvient des sondages que vous y créez ou auxquels vous y répondez.",
+  "polls.guestLogin":
+    "Connectez-vous pour retrouver vos sondages depuis n'importe quel appareil. Sans compte, ce navigateur se souvient des sondages que vous y créez ou auxquels vous y répondez.",
   "polls.kind.date": "Sondage de dates",
   "polls.kind.dateDesc": "Trouver le jour et l'heure qui conviennent à tous.",
   "polls.kind.classic": "Sondage classique",
@@ -870,7 +895,8 @@ export const fr: Messages = {
   "polls.role.answered": "Vous avez répondu",
   "polls.activityOn": "dernière activité le {date}",
   "polls.device.title": "Mes sondages sur cet appareil",
-  "polls.device.desc": "Les sondages que vous avez créés ou auxquels vous avez répondu dans ce navigateur, sans compte. Ils ne sont gardés qu'ici : toute personne qui utilise ce navigateur les voit, et ils disparaissent si ses données sont effacées.",
+  "polls.device.desc":
+    "Les sondages que vous avez créés ou auxquels vous avez répondu dans ce navigateur, sans compte. Ils ne sont gardés qu'ici : toute personne qui utilise ce navigateur les voit, et ils disparaissent si ses données sont effacées.",
   "polls.device.untitled": "Sondage sans titre",
   "polls.device.createdOn": "créé ici le {date}",
   "polls.device.answeredOn": "vous avez répondu le {date}",
@@ -880,7 +906,8 @@ export const fr: Messages = {
   "polls.device.forgetNamed": "Oublier « {title} » sur cet appareil",
   "polls.device.forgetConfirm": "Oublier « {title} » sur cet appareil ?",
   "polls.device.forgetBody": "Le sondage et vos réponses restent tels quels ; seule cette liste l'oublie.",
-  "polls.device.forgetAdminBody": "Le sondage n'est pas supprimé, mais ce navigateur oublie son lien d'administration : copiez-le d'abord depuis la page d'administration du sondage si vous en avez encore besoin.",
+  "polls.device.forgetAdminBody":
+    "Le sondage n'est pas supprimé, mais ce navigateur oublie son lien d'administration : copiez-le d'abord depuis la page d'administration du sondage si vous en avez encore besoin.",
 
   "polls.new.pageTitle": "Nouveau sondage",
   "polls.new.subtitle": "Personne n'a besoin de compte pour répondre : vous obtenez un lien à partager et un lien secret pour administrer le sondage.",
@@ -922,7 +949,8 @@ export const fr: Messages = {
   "polls.new.more": "Plus de réglages",
   "polls.new.moreDesc": "Réponses, date limite, mot de passe, qui voit les résultats, limites, notifications.",
   "polls.new.create": "Créer le sondage",
-  "polls.new.guestNote": "Vous n'êtes pas connecté·e : ce navigateur se souviendra du sondage, mais gardez les liens affichés après la création : depuis un autre appareil, ce sont les seuls moyens de le retrouver.",
+  "polls.new.guestNote":
+    "Vous n'êtes pas connecté·e : ce navigateur se souviendra du sondage, mais gardez les liens affichés après la création : depuis un autre appareil, ce sont les seuls moyens de le retrouver.",
 
   "polls.set.answers": "Réponses possibles",
   "polls.set.answers.ymn": "Oui, si besoin, non",
@@ -1263,9 +1291,11 @@ export const fr: Messages = {
   "wiki.edit.saved": "Enregistré (révision {rev}).",
   "wiki.edit.created": "Page créée (révision {rev}).",
   "wiki.edit.unchanged": "Aucun changement : la page reste à la révision {rev}.",
-  "wiki.edit.merged": "Quelqu'un d'autre a modifié cette page pendant que vous l'écriviez : votre modification a été fusionnée avec la sienne (révision {rev}). Vérifiez que le résultat se lit bien.",
+  "wiki.edit.merged":
+    "Quelqu'un d'autre a modifié cette page pendant que vous l'écriviez : votre modification a été fusionnée avec la sienne (révision {rev}). Vérifiez que le résultat se lit bien.",
   "wiki.edit.conflictTitle": "Quelqu'un d'autre a modifié les mêmes lignes",
-  "wiki.edit.conflictBody": "Rien n'a été enregistré. Les deux versions figurent maintenant dans le texte ci-dessous, entre les lignes <<<<<<< (sa version), ======= et >>>>>>> (la vôtre). Gardez ce qui doit rester, supprimez les lignes de marqueurs, puis enregistrez à nouveau.",
+  "wiki.edit.conflictBody":
+    "Rien n'a été enregistré. Les deux versions figurent maintenant dans le texte ci-dessous, entre les lignes <<<<<<< (sa version), ======= et >>>>>>> (la vôtre). Gardez ce qui doit rester, supprimez les lignes de marqueurs, puis enregistrez à nouveau.",
   "wiki.edit.existsTitle": "Cette page a été créée entre-temps",
   "wiki.edit.existsBody": "Quelqu'un a créé une page de ce nom pendant que vous écriviez. Copiez votre texte, ouvrez sa page, puis modifiez-la.",
   "wiki.edit.existsOpen": "Ouvrir la page",
@@ -1397,7 +1427,8 @@ export const fr: Messages = {
   "wiki.form.comments": "Commentaires sous les pages",
   "wiki.form.commentsHint": "Les lecteurs peuvent laisser un commentaire en bas de chaque page.",
   "wiki.form.searchIndexable": "Laisser les moteurs de recherche indexer ce wiki",
-  "wiki.form.searchIndexableHint": "Ses pages pourront alors apparaître dans les résultats de Google, Bing et des autres moteurs. Désactivé par défaut : les pads, sondages, discussions et autres wikis restent hors des moteurs de recherche.",
+  "wiki.form.searchIndexableHint":
+    "Ses pages pourront alors apparaître dans les résultats de Google, Bing et des autres moteurs. Désactivé par défaut : les pads, sondages, discussions et autres wikis restent hors des moteurs de recherche.",
   "wiki.form.searchIndexablePublicOnly": "Seul un wiki public peut être ouvert aux moteurs de recherche.",
   "wiki.visibility.public": "Tout le monde",
   "wiki.visibility.public.desc": "Toute personne qui a l'adresse, même sans compte. Listé parmi les wikis publics.",
@@ -1506,7 +1537,7 @@ export const fr: Messages = {
   "chat.search": "Rechercher des messages",
   "chat.searchShow": "Afficher la recherche",
   "chat.searchPlaceholder": "Rechercher",
-  "chat.searchHelp": "Mots, \"expression exacte\", in:canal, from:personne, before:AAAA-MM-JJ, after:AAAA-MM-JJ",
+  "chat.searchHelp": 'Mots, "expression exacte", in:canal, from:personne, before:AAAA-MM-JJ, after:AAAA-MM-JJ',
   "chat.searchResults": "Résultats de la recherche",
   "chat.searching": "Recherche…",
   "chat.searchNone": "Aucun message ne correspond.",
@@ -1799,7 +1830,8 @@ export const fr: Messages = {
   "chat.admin.role.guest": "Invité",
   "chat.admin.members.title": "Membres",
   "chat.admin.members.filter": "Filtrer les membres",
-  "chat.admin.members.rolesHelp": "Les admins gèrent l’équipe, ses membres et ses canaux. Les membres voient tous les canaux publics. Les invités ne voient que les canaux qu’on leur ouvre.",
+  "chat.admin.members.rolesHelp":
+    "Les admins gèrent l’équipe, ses membres et ses canaux. Les membres voient tous les canaux publics. Les invités ne voient que les canaux qu’on leur ouvre.",
   "chat.admin.members.you": "(vous)",
   "chat.admin.members.roleOf": "Rôle de {name}",
   "chat.admin.members.remove": "Retirer de l’équipe",
@@ -1828,7 +1860,8 @@ export const fr: Messages = {
   "chat.admin.guest.help": "Un invité ne voit que ces canaux : ni place du village, ni liste des canaux, ni recherche au-delà. Il est retiré des autres canaux de l’équipe.",
   "chat.admin.guest.save": "Enregistrer les canaux",
   "chat.admin.import.title": "Importer depuis Slack ou Mattermost",
-  "chat.admin.import.desc": "Les canaux, les messages avec leur date, les fils et les réactions arrivent dans cette équipe. Les personnes qui ont un compte ici sous le même nom d’utilisateur gardent leurs messages ; ceux des autres sont publiés sous leur nom. Importer à nouveau le même export n’ajoute que ce qui manque.",
+  "chat.admin.import.desc":
+    "Les canaux, les messages avec leur date, les fils et les réactions arrivent dans cette équipe. Les personnes qui ont un compte ici sous le même nom d’utilisateur gardent leurs messages ; ceux des autres sont publiés sous leur nom. Importer à nouveau le même export n’ajoute que ce qui manque.",
   "chat.admin.import.source": "Type d’export",
   "chat.admin.import.slack": "Export Slack",
   "chat.admin.import.slackDesc": "Le fichier .zip de l’export d’un espace de travail Slack.",
@@ -1845,7 +1878,8 @@ export const fr: Messages = {
   "chat.admin.import.channels.other": "{count} canaux créés",
   "chat.admin.import.posts.one": "{count} message importé",
   "chat.admin.import.posts.other": "{count} messages importés",
-  "chat.admin.import.after": "Les nouveaux canaux sont publics : l’équipe les trouve avec « Parcourir les canaux ». Les canaux qui portaient déjà le même nom ont reçu les messages.",
+  "chat.admin.import.after":
+    "Les nouveaux canaux sont publics : l’équipe les trouve avec « Parcourir les canaux ». Les canaux qui portaient déjà le même nom ont reçu les messages.",
   "chat.admin.import.failed": "L’import n’a pas fonctionné",
   "chat.admin.import.tooLarge": "Cet export est trop volumineux pour cette instance (dix fois sa taille maximale de fichier au plus).",
   "chat.admin.channel.menu": "Réglages du canal",
@@ -1862,7 +1896,7 @@ export const fr: Messages = {
   "chat.admin.hooks.created": "Webhook « {name} » créé",
   "chat.admin.hooks.url": "Adresse secrète",
   "chat.admin.hooks.once": "Copiez-la maintenant : elle ne sera plus affichée. Quiconque la connaît peut publier dans ce canal.",
-  "chat.admin.hooks.usage": "Les outils lui envoient un POST avec un corps JSON comme {\"text\": \"Build 42 réussi\"} (le format de Slack et Mattermost).",
+  "chat.admin.hooks.usage": 'Les outils lui envoient un POST avec un corps JSON comme {"text": "Build 42 réussi"} (le format de Slack et Mattermost).',
   "chat.admin.hooks.hide": "Je l’ai copiée",
   "chat.admin.hooks.delete": "Supprimer le webhook",
   "chat.admin.hooks.deleteOf": "Supprimer le webhook {name}",
@@ -1888,12 +1922,14 @@ export const fr: Messages = {
   "chat.admin.retention.save": "Enregistrer",
   // Intégrer pads, sondages et pages de wiki dans d’autres sites (?embed=1, menus de partage, réglage).
   "admin.set.instance.embed_allowed_origins": "Sites qui peuvent intégrer pads, sondages et pages de wiki",
-  "admin.setHint.instance.embed_allowed_origins": "Une adresse par ligne, comme https://wiki.exemple.org (sans chemin). Seuls ces sites peuvent les afficher dans un cadre ; vide, aucun ne le peut.",
+  "admin.setHint.instance.embed_allowed_origins":
+    "Une adresse par ligne, comme https://wiki.exemple.org (sans chemin). Seuls ces sites peuvent les afficher dans un cadre ; vide, aucun ne le peut.",
   "embed.title": "Intégrer dans un site",
   "embed.html": "Code HTML (Moodle, WordPress, tout site)",
   "embed.yeswiki": "Code pour une page YesWiki",
   "embed.hint": "À coller dans la page d’un site autorisé : {sites}.",
-  "embed.notAllowed": "Pour l’afficher dans un autre site (un YesWiki, un cours Moodle), l’administrateur de l’instance doit d’abord ajouter ce site dans les réglages de l’instance.",
+  "embed.notAllowed":
+    "Pour l’afficher dans un autre site (un YesWiki, un cours Moodle), l’administrateur de l’instance doit d’abord ajouter ce site dans les réglages de l’instance.",
   "embed.open": "Ouvrir dans {name}",
   "embed.openHint": "s’ouvre dans un nouvel onglet",
   "embed.nameTitle": "Votre nom",

@@ -36,9 +36,7 @@ export function isMessageKey(key: string): key is MessageKey {
 export function translate(lang: Lang, key: MessageKey, params?: Params): string {
   const template = dictionaries[lang][key] ?? en[key] ?? key;
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole));
 }
 
 export function translator(lang: Lang): Translate {

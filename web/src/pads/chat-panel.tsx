@@ -210,33 +210,33 @@ export function ChatPanel({ chat, readonly, meId, onClose }: { chat: PadChat; re
       </header>
       <div ref={listRef} class="pad-chat-list" role="log" aria-live="polite" aria-label={t("pad.chatLog")} onScroll={onScroll} tabIndex={0}>
         <ol class="pad-chat-items">
-        {chat.hasMore && (
-          <li class="pad-chat-more">
-            <Button variant="ghost" size="sm" onClick={chat.loadOlder} loading={chat.loadingOlder}>
-              {t("pad.chatOlder")}
-            </Button>
-          </li>
-        )}
-        {chat.loading ? (
-          <li>
-            <Loading />
-          </li>
-        ) : chat.messages.length === 0 && !chat.error ? (
-          <li class="pad-chat-empty muted small">{t("pad.chatEmpty")}</li>
-        ) : (
-          chat.messages.map((m) => (
-            <li key={m.id} class="pad-chat-msg" data-id={m.id}>
-              <div class="pad-chat-meta">
-                <span class={`pad-chat-name ${authorClass(m.author_id, m.color)}`}>{personName(t, m.name)}</span>
-                {m.author_id === meId && <span class="muted small">({t("pad.you")})</span>}
-                <time class="pad-chat-time" dateTime={m.created_at} title={new Date(m.created_at).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB")}>
-                  {chatTime(lang, m.created_at, now)}
-                </time>
-              </div>
-              <p class="pad-chat-text">{m.text}</p>
+          {chat.hasMore && (
+            <li class="pad-chat-more">
+              <Button variant="ghost" size="sm" onClick={chat.loadOlder} loading={chat.loadingOlder}>
+                {t("pad.chatOlder")}
+              </Button>
             </li>
-          ))
-        )}
+          )}
+          {chat.loading ? (
+            <li>
+              <Loading />
+            </li>
+          ) : chat.messages.length === 0 && !chat.error ? (
+            <li class="pad-chat-empty muted small">{t("pad.chatEmpty")}</li>
+          ) : (
+            chat.messages.map((m) => (
+              <li key={m.id} class="pad-chat-msg" data-id={m.id}>
+                <div class="pad-chat-meta">
+                  <span class={`pad-chat-name ${authorClass(m.author_id, m.color)}`}>{personName(t, m.name)}</span>
+                  {m.author_id === meId && <span class="muted small">({t("pad.you")})</span>}
+                  <time class="pad-chat-time" dateTime={m.created_at} title={new Date(m.created_at).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB")}>
+                    {chatTime(lang, m.created_at, now)}
+                  </time>
+                </div>
+                <p class="pad-chat-text">{m.text}</p>
+              </li>
+            ))
+          )}
         </ol>
       </div>
       <ErrorAlert error={chat.error} />

@@ -7,9 +7,7 @@
 import { compose, isNoop, transform, type Op } from "./ot.ts";
 
 /** What the client publishes on the pad topic. */
-export type OutMessage =
-  | { type: "op"; client_id: string; seq: number; rev: number; op: Op }
-  | { type: "sync"; rev: number };
+export type OutMessage = { type: "op"; client_id: string; seq: number; rev: number; op: Op } | { type: "sync"; rev: number };
 
 /** The parts of the `state` event the client needs (the page reads the rest). */
 export interface StateEvent {

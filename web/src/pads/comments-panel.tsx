@@ -117,9 +117,12 @@ export function CommentsColumn({ id, session, loaded, rev, readonly, meId, isOwn
   useEffect(() => {
     if (loaded) void load();
   }, [loaded, load]);
-  useEffect(() => () => {
-    if (reloadTimer.current) clearTimeout(reloadTimer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (reloadTimer.current) clearTimeout(reloadTimer.current);
+    },
+    [],
+  );
 
   // Threads waiting for the editor to reach their revision.
   useEffect(() => {
@@ -482,7 +485,13 @@ function ThreadCard({
               <span class="pad-comment-name">{personName(t, c.author.name)}</span>
               <span class="pad-comment-time">{formatDateTime(lang, c.created_at)}</span>
               {!readonly && c.author.id === meId && c.text && editing?.id !== c.id && (
-                <button type="button" class="icon-btn pad-comment-edit" aria-label={t("pad.commentEdit")} title={t("pad.commentEdit")} onClick={() => setEditing({ id: c.id, text: c.text })}>
+                <button
+                  type="button"
+                  class="icon-btn pad-comment-edit"
+                  aria-label={t("pad.commentEdit")}
+                  title={t("pad.commentEdit")}
+                  onClick={() => setEditing({ id: c.id, text: c.text })}
+                >
                   ✎
                 </button>
               )}

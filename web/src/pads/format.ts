@@ -61,7 +61,16 @@ function elementOf(state: EditorState, node: SyntaxNode): Element | null {
     const url = node.getChild("URL");
     if (lm.length < 2 || lm[0]!.from !== node.from || !url) return null;
     // "[" and everything from "]" on: "](url "title")".
-    return { kind: "link", from: node.from, to: node.to, marks: [{ from: lm[0]!.from, to: lm[0]!.to }, { from: lm[1]!.from, to: node.to }], url: state.sliceDoc(url.from, url.to) };
+    return {
+      kind: "link",
+      from: node.from,
+      to: node.to,
+      marks: [
+        { from: lm[0]!.from, to: lm[0]!.to },
+        { from: lm[1]!.from, to: node.to },
+      ],
+      url: state.sliceDoc(url.from, url.to),
+    };
   }
   return null;
 }
@@ -82,7 +91,15 @@ export function underlines(state: EditorState, from: number, to: number, tree: T
       const parent = n.node.parent?.from ?? -1;
       if (tag === "<u>") open = { from: n.from, to: n.to, parent };
       else if (tag === "</u>" && open && open.parent === parent) {
-        out.push({ kind: "underline", from: open.from, to: n.to, marks: [{ from: open.from, to: open.to }, { from: n.from, to: n.to }] });
+        out.push({
+          kind: "underline",
+          from: open.from,
+          to: n.to,
+          marks: [
+            { from: open.from, to: open.to },
+            { from: n.from, to: n.to },
+          ],
+        });
         open = null;
       }
     },
@@ -236,7 +253,13 @@ function toggleInline(state: EditorState, kind: InlineFormat): TransactionSpec |
     if (el) return { changes: unwrap(el) };
     if (range.empty) {
       const word = state.wordAt(range.head);
-      if (word) return { changes: [{ from: word.from, insert: spec.open }, { from: word.to, insert: spec.close }] };
+      if (word)
+        return {
+          changes: [
+            { from: word.from, insert: spec.open },
+            { from: word.to, insert: spec.close },
+          ],
+        };
       const at = range.head;
       return { changes: [{ from: at, insert: spec.open + spec.close }], range: () => EditorSelection.cursor(at + spec.open.length) };
     }
@@ -279,7 +302,12 @@ function codeBlock(state: EditorState, range: SelectionRange, tree: Tree): { cha
   const lines = rangeLines(state, range);
   const first = lines[0]!;
   const last = lines[lines.length - 1]!;
-  return { changes: [{ from: first.from, insert: "```\n" }, { from: last.to, insert: "\n```" }] };
+  return {
+    changes: [
+      { from: first.from, insert: "```\n" },
+      { from: last.to, insert: "\n```" },
+    ],
+  };
 }
 
 /** The new prefix of a line for a line command (null: the line stays). */
@@ -506,7 +534,13 @@ export function setLink(state: EditorState, url: string): TransactionSpec | null
       const text = url.trim();
       return { changes: [{ from, insert: `[${text}](${dest})` }], range: () => EditorSelection.range(from + 1, from + 1 + text.length) };
     }
-    return { changes: [{ from, insert: "[" }, { from: to, insert: `](${dest})` }], range: () => EditorSelection.range(from + 1, to + 1) };
+    return {
+      changes: [
+        { from, insert: "[" },
+        { from: to, insert: `](${dest})` },
+      ],
+      range: () => EditorSelection.range(from + 1, to + 1),
+    };
   });
 }
 

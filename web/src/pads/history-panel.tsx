@@ -15,7 +15,19 @@ import { type RevisionInfo, type RevisionText, type SavedRevision, padsApi } fro
 
 const enc = encodeURIComponent;
 
-export function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: string; readonly: boolean; headRev: number; authors: Record<string, Author>; toast: (s: string) => void }) {
+export function HistoryPanel({
+  id,
+  readonly,
+  headRev,
+  authors,
+  toast,
+}: {
+  id: string;
+  readonly: boolean;
+  headRev: number;
+  authors: Record<string, Author>;
+  toast: (s: string) => void;
+}) {
   const { t, lang } = useApp();
   const [rev, setRev] = useState(headRev);
   const [follow, setFollow] = useState(true);
@@ -169,11 +181,16 @@ export function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: st
   return (
     <div class="stack pad-history">
       <div class="pad-slider">
-        <Button variant="secondary" size="sm" onClick={() => {
-          if (!playing && rev >= headRev) setRev(0);
-          setFollow(false);
-          setPlaying(!playing);
-        }} aria-pressed={playing ? "true" : "false"}>
+        <Button
+          variant="secondary"
+          size="sm"
+          onClick={() => {
+            if (!playing && rev >= headRev) setRev(0);
+            setFollow(false);
+            setPlaying(!playing);
+          }}
+          aria-pressed={playing ? "true" : "false"}
+        >
           {playing ? t("pad.pause") : t("pad.play")}
         </Button>
         <label class="visually-hidden" for="pad-rev">
@@ -292,9 +309,7 @@ export function HistoryPanel({ id, readonly, headRev, authors, toast }: { id: st
                   <IconStar size={16} />
                   <span class="pad-saved-main">
                     <span class="pad-saved-label">{s.label}</span>
-                    <span class="muted small">
-                      {t("pad.savedMeta", { rev: s.rev, name: s.saved_by, date: formatDateTime(lang, s.created_at) ?? "" })}
-                    </span>
+                    <span class="muted small">{t("pad.savedMeta", { rev: s.rev, name: s.saved_by, date: formatDateTime(lang, s.created_at) ?? "" })}</span>
                   </span>
                 </button>
               </li>

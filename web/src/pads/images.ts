@@ -158,8 +158,7 @@ const uploads = StateField.define<readonly Upload[]>({
       else if (e.is(progressed)) {
         const p = e.value;
         next = next.map((u) => (u.id === p.id ? { ...u, progress: p.progress, pos: p.pos ?? u.pos, name: p.name ?? u.name } : u));
-      }
-      else if (e.is(ended)) next = next.filter((u) => u.id !== e.value);
+      } else if (e.is(ended)) next = next.filter((u) => u.id !== e.value);
     }
     return next;
   },

@@ -10,4 +10,3 @@ export function doubledMarker(before: string): { indent: string; marker: string 
   const m = DOUBLED.exec(before);
   return m ? { indent: m[1] ?? "", marker: m[2] ?? "" } : null;
 }
-

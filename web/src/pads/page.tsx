@@ -208,7 +208,14 @@ export function PadPage({ id }: { id: string }) {
             </>
           )}
           {!readonly && (
-            <Button variant="ghost" size="sm" class="pad-comment-button" title={t("pad.commentHint")} onMouseDown={(e: MouseEvent) => e.preventDefault()} onClick={() => setCommentRequest((n) => n + 1)}>
+            <Button
+              variant="ghost"
+              size="sm"
+              class="pad-comment-button"
+              title={t("pad.commentHint")}
+              onMouseDown={(e: MouseEvent) => e.preventDefault()}
+              onClick={() => setCommentRequest((n) => n + 1)}
+            >
               {t("pad.comment")}
             </Button>
           )}
@@ -218,18 +225,43 @@ export function PadPage({ id }: { id: string }) {
           <Button variant={preview ? "secondary" : "ghost"} size="sm" aria-pressed={preview ? "true" : "false"} onClick={() => setPreview(!preview)}>
             {t("pad.preview")}
           </Button>
-          <Button variant={panel === "people" ? "secondary" : "ghost"} size="sm" aria-expanded={panel === "people" ? "true" : "false"} aria-controls="pad-panel" onClick={() => togglePanel("people")}>
+          <Button
+            variant={panel === "people" ? "secondary" : "ghost"}
+            size="sm"
+            aria-expanded={panel === "people" ? "true" : "false"}
+            aria-controls="pad-panel"
+            onClick={() => togglePanel("people")}
+          >
             <IconUsers size={16} />
             {t("pad.people", { count: ui?.people.length ?? 0 })}
           </Button>
-          <Button variant={panel === "share" ? "secondary" : "ghost"} size="sm" aria-expanded={panel === "share" ? "true" : "false"} aria-controls="pad-panel" onClick={() => togglePanel("share")}>
+          <Button
+            variant={panel === "share" ? "secondary" : "ghost"}
+            size="sm"
+            aria-expanded={panel === "share" ? "true" : "false"}
+            aria-controls="pad-panel"
+            onClick={() => togglePanel("share")}
+          >
             <IconLink size={16} />
             {t("pad.share")}
           </Button>
-          <Button variant={panel === "history" ? "secondary" : "ghost"} size="sm" aria-expanded={panel === "history" ? "true" : "false"} aria-controls="pad-panel" onClick={() => togglePanel("history")}>
+          <Button
+            variant={panel === "history" ? "secondary" : "ghost"}
+            size="sm"
+            aria-expanded={panel === "history" ? "true" : "false"}
+            aria-controls="pad-panel"
+            onClick={() => togglePanel("history")}
+          >
             {t("pad.history")}
           </Button>
-          <Button variant={chatOpen ? "secondary" : "ghost"} size="sm" class="pad-chat-toggle" aria-expanded={chatOpen ? "true" : "false"} aria-controls="pad-chat" onClick={() => toggleChat(!chatOpen)}>
+          <Button
+            variant={chatOpen ? "secondary" : "ghost"}
+            size="sm"
+            class="pad-chat-toggle"
+            aria-expanded={chatOpen ? "true" : "false"}
+            aria-controls="pad-chat"
+            onClick={() => toggleChat(!chatOpen)}
+          >
             <IconChat size={16} />
             {t("pad.chat")}
             {!chatOpen && chat.unread > 0 && (

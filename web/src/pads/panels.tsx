@@ -20,7 +20,21 @@ import { padsApi } from "./api.ts";
 
 const enc = encodeURIComponent;
 
-export function PeoplePanel({ ui, me, readonly, session, onMe, toast }: { ui: PadUi | null; me: Me; readonly: boolean; session: PadSession | null; onMe: (m: Me) => void; toast: (s: string) => void }) {
+export function PeoplePanel({
+  ui,
+  me,
+  readonly,
+  session,
+  onMe,
+  toast,
+}: {
+  ui: PadUi | null;
+  me: Me;
+  readonly: boolean;
+  session: PadSession | null;
+  onMe: (m: Me) => void;
+  toast: (s: string) => void;
+}) {
   const { t, updateUser } = useApp();
   const [name, setName] = useState(me.name);
   const [color, setColor] = useState(me.color);
@@ -161,11 +175,7 @@ export function SharePanel({
           )}
         </div>
       )}
-      {isOwner ? (
-        <PasswordSettings id={id} isProtected={isProtected} onChange={onProtected} toast={toast} />
-      ) : (
-        isProtected && <p class="muted small">{t("pad.passwordOn")}</p>
-      )}
+      {isOwner ? <PasswordSettings id={id} isProtected={isProtected} onChange={onProtected} toast={toast} /> : isProtected && <p class="muted small">{t("pad.passwordOn")}</p>}
       {isOwner && (
         <div>
           <Button variant="danger" size="sm" onClick={remove} loading={busy}>

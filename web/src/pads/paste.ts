@@ -73,7 +73,8 @@ function service(): TurndownService {
       const num = marker && /\d+/.exec(marker[0]);
       const bullet = num ? `${num[0]}. ` : "- ";
       // Word marks the first and last paragraph of each list (…CxSpFirst, …CxSpLast).
-      const listOf = (el: Element | null) => (el && (styled(el, WORD_LIST) || /\bMsoListParagraph/.test(el.className ?? "")) ? (/mso-list\s*:\s*(l\d+)/.exec(styleOf(el))?.[1] ?? "l") : null);
+      const listOf = (el: Element | null) =>
+        el && (styled(el, WORD_LIST) || /\bMsoListParagraph/.test(el.className ?? "")) ? (/mso-list\s*:\s*(l\d+)/.exec(styleOf(el))?.[1] ?? "l") : null;
       const own = listOf(node as Element);
       const cls = (node as Element).className ?? "";
       const first = /CxSpFirst/.test(cls) || listOf(node.previousElementSibling) !== own;
@@ -92,7 +93,10 @@ function service(): TurndownService {
         const start = Number(parent.getAttribute("start") ?? "1");
         prefix = `${(Number.isFinite(start) ? start : 1) + Array.prototype.indexOf.call(parent.children, node)}. `;
       }
-      const body = content.replace(/^\n+/, "").replace(/\n+$/, "\n").replace(/\n/gm, `\n${" ".repeat(prefix.length)}`);
+      const body = content
+        .replace(/^\n+/, "")
+        .replace(/\n+$/, "\n")
+        .replace(/\n/gm, `\n${" ".repeat(prefix.length)}`);
       return prefix + body.replace(/[ ]+$/, "") + (node.nextSibling && !/\n$/.test(body) ? "\n" : "");
     },
   });
@@ -108,7 +112,10 @@ function service(): TurndownService {
     replacement: (_c, node) => {
       const el = node as Element;
       const src = (el.getAttribute("src") ?? "").trim();
-      const alt = (el.getAttribute("alt") ?? "").replace(/[[\]\\]/g, " ").replace(/\s+/g, " ").trim();
+      const alt = (el.getAttribute("alt") ?? "")
+        .replace(/[[\]\\]/g, " ")
+        .replace(/\s+/g, " ")
+        .trim();
       if (/^data:image\//i.test(src)) {
         if (!collecting) return alt;
         collecting.push(src);
@@ -173,6 +180,10 @@ export function htmlToMarkdown(html: string, win: Window & typeof globalThis = w
   } finally {
     collecting = null;
   }
-  const md = converted.replace(/\u00a0/g, " ").replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
+  const md = converted
+    .replace(/\u00a0/g, " ")
+    .replace(/[ \t]+$/gm, "")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
   return md || null;
 }

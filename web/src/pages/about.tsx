@@ -120,7 +120,12 @@ export function AboutPage() {
       </div>
     );
   }
-  if (!a) return <div class="container page"><ErrorAlert error={about.error} /></div>;
+  if (!a)
+    return (
+      <div class="container page">
+        <ErrorAlert error={about.error} />
+      </div>
+    );
 
   const sections: [string, string][] = [
     ["instance", t("about.instance")],
@@ -182,7 +187,16 @@ export function AboutPage() {
             <Rows
               rows={[
                 [t("about.email"), email ? <a href={`mailto:${email}`}>{email}</a> : t("common.notProvided")],
-                [t("about.url"), url ? <a href={url} rel="noopener noreferrer">{url}</a> : text(t, a.contact.url)],
+                [
+                  t("about.url"),
+                  url ? (
+                    <a href={url} rel="noopener noreferrer">
+                      {url}
+                    </a>
+                  ) : (
+                    text(t, a.contact.url)
+                  ),
+                ],
               ]}
             />
           </Section>
@@ -292,7 +306,10 @@ export function AboutPage() {
           <Section id="retention" title={t("about.retention")}>
             <Rows
               rows={[
-                [t("about.backupInterval"), r.backup_interval_hours ? t("about.backupEvery", { duration: duration(lang, r.backup_interval_hours, "hour") }) : t("common.notProvided")],
+                [
+                  t("about.backupInterval"),
+                  r.backup_interval_hours ? t("about.backupEvery", { duration: duration(lang, r.backup_interval_hours, "hour") }) : t("common.notProvided"),
+                ],
                 [t("about.backupKeep"), num(lang, t, r.backup_keep)],
                 [t("about.logRetention"), num(lang, t, r.log_retention_days, "day")],
                 [t("about.logDestination"), typeof r.log_to_files === "boolean" ? t(r.log_to_files ? "about.rows.logFiles" : "about.rows.logStderr") : text(t, r.log_destination)],
@@ -339,7 +356,9 @@ export function AboutPage() {
                 [t("about.twoFactor"), a.sign_in.two_factor_required ? t(`about.rows.twoFactor.${a.sign_in.two_factor_required}`) : text(t, a.sign_in.two_factor)],
                 [
                   t("about.passwordReset"),
-                  typeof a.sign_in.password_reset_by_mail === "boolean" ? t(a.sign_in.password_reset_by_mail ? "about.rows.resetByMail" : "about.rows.resetByAdmin") : text(t, a.sign_in.password_reset),
+                  typeof a.sign_in.password_reset_by_mail === "boolean"
+                    ? t(a.sign_in.password_reset_by_mail ? "about.rows.resetByMail" : "about.rows.resetByAdmin")
+                    : text(t, a.sign_in.password_reset),
                 ],
                 [t("about.guestsCanCreate"), text(t, a.sign_in.guests_can_create)],
               ]}
@@ -406,8 +425,19 @@ export function LegalPage({ which }: { which: "terms" | "privacy" }) {
   const about = useAsync(loadAbout, []);
   const d = about.data;
   // The built-in texts are written in English in the configuration: show their translation.
-  const body = d ? (which === "terms" ? (d.terms_of_service_is_default ? t("legal.defaultTerms") : d.terms_of_service) : d.privacy_policy_is_default ? t("legal.defaultPrivacy") : d.privacy_policy) : null;
-  const paragraphs = (body ?? "").split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
+  const body = d
+    ? which === "terms"
+      ? d.terms_of_service_is_default
+        ? t("legal.defaultTerms")
+        : d.terms_of_service
+      : d.privacy_policy_is_default
+        ? t("legal.defaultPrivacy")
+        : d.privacy_policy
+    : null;
+  const paragraphs = (body ?? "")
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
   return (
     <div class="container page page-narrow">
       <PageHeader title={title} subtitle={t("legal.publishedBy", { name: instance.name })} />

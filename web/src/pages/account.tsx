@@ -72,11 +72,41 @@ function ProfileCard({ user }: { user: User }) {
         {saved && <Alert kind="success">{t("account.profileSaved")}</Alert>}
         <ErrorAlert error={error} />
         <div class="form-row">
-          <TextField label={t("account.displayName")} name="display_name" autocomplete="name" required value={displayName} onValue={(v) => { setDisplayName(v); setSaved(false); }} />
-          <TextField label={t("account.email")} optional name="email" type="email" autocomplete="email" value={email} onValue={(v) => { setEmail(v); setSaved(false); }} />
+          <TextField
+            label={t("account.displayName")}
+            name="display_name"
+            autocomplete="name"
+            required
+            value={displayName}
+            onValue={(v) => {
+              setDisplayName(v);
+              setSaved(false);
+            }}
+          />
+          <TextField
+            label={t("account.email")}
+            optional
+            name="email"
+            type="email"
+            autocomplete="email"
+            value={email}
+            onValue={(v) => {
+              setEmail(v);
+              setSaved(false);
+            }}
+          />
           {user.email && <EmailStatus verified={user.email_verified} />}
         </div>
-        <ColorSwatches legend={t("account.avatarColor")} name="avatar_color" value={color} onChange={(c) => { setColor(c); setSaved(false); }} customLabel={t("account.customColor")}>
+        <ColorSwatches
+          legend={t("account.avatarColor")}
+          name="avatar_color"
+          value={color}
+          onChange={(c) => {
+            setColor(c);
+            setSaved(false);
+          }}
+          customLabel={t("account.customColor")}
+        >
           <span class="swatch-preview">
             <Avatar name={displayName || user.username} color={color} />
           </span>
@@ -122,8 +152,26 @@ function PasswordCard() {
         <input type="text" name="username" autocomplete="username" class="visually-hidden" tabIndex={-1} aria-hidden="true" value={user?.username ?? ""} readOnly />
         <TextField label={t("account.currentPassword")} name="current_password" type="password" autocomplete="current-password" required value={current} onValue={setCurrent} />
         <div class="form-row">
-          <TextField label={t("account.newPassword")} hint={t("register.passwordHint")} name="new_password" type="password" autocomplete="new-password" required value={next} onValue={setNext} />
-          <TextField label={t("account.confirmPassword")} name="confirm_password" type="password" autocomplete="new-password" required value={confirm} onValue={setConfirm} error={mismatch ? t("register.mismatch") : null} />
+          <TextField
+            label={t("account.newPassword")}
+            hint={t("register.passwordHint")}
+            name="new_password"
+            type="password"
+            autocomplete="new-password"
+            required
+            value={next}
+            onValue={setNext}
+          />
+          <TextField
+            label={t("account.confirmPassword")}
+            name="confirm_password"
+            type="password"
+            autocomplete="new-password"
+            required
+            value={confirm}
+            onValue={setConfirm}
+            error={mismatch ? t("register.mismatch") : null}
+          />
         </div>
         <div class="form-actions">
           <Button type="submit" loading={busy} disabled={mismatch}>
@@ -249,7 +297,8 @@ function TokensCard({ confirm }: { confirm: Confirm }) {
   };
 
   const revoke = async (tok: ApiToken) => {
-    if (!(await confirm({ title: t("account.revokeTokenConfirm", { name: tok.name }), body: t("account.revokeTokenBody"), confirmLabel: t("common.revoke"), danger: true }))) return;
+    if (!(await confirm({ title: t("account.revokeTokenConfirm", { name: tok.name }), body: t("account.revokeTokenBody"), confirmLabel: t("common.revoke"), danger: true })))
+      return;
     setError(null);
     try {
       await api.del(`/api/v1/me/tokens/${encodeURIComponent(tok.id)}`);
@@ -269,7 +318,16 @@ function TokensCard({ confirm }: { confirm: Confirm }) {
         </Alert>
       )}
       <form class="inline-form" onSubmit={create}>
-        <TextField label={t("account.tokenName")} placeholder={t("account.tokenNamePlaceholder")} name="token_name" autocomplete="off" required maxLength={100} value={name} onValue={setName} />
+        <TextField
+          label={t("account.tokenName")}
+          placeholder={t("account.tokenNamePlaceholder")}
+          name="token_name"
+          autocomplete="off"
+          required
+          maxLength={100}
+          value={name}
+          onValue={setName}
+        />
         <Button type="submit" loading={busy}>
           {t("account.createToken")}
         </Button>
@@ -319,7 +377,14 @@ function EmailStatus({ verified }: { verified: boolean }) {
   return (
     <div class="email-status">
       <Badge tone="warning">{t("account.emailUnverified")}</Badge>
-      {instance.password_reset && (sent ? <span class="muted small">{t("account.emailSent")}</span> : <Button variant="ghost" size="sm" type="button" onClick={resend}>{t("account.emailResend")}</Button>)}
+      {instance.password_reset &&
+        (sent ? (
+          <span class="muted small">{t("account.emailSent")}</span>
+        ) : (
+          <Button variant="ghost" size="sm" type="button" onClick={resend}>
+            {t("account.emailResend")}
+          </Button>
+        ))}
       <ErrorAlert error={error} />
     </div>
   );
@@ -397,12 +462,19 @@ export function TwoFactorCard() {
             <Badge tone="success">{t("account.twoFactorOn")}</Badge> {t("account.recoveryLeft", { n: String(s.recovery_codes_left) })}
           </p>
           <form class="form" onSubmit={withPassword("/api/v1/me/2fa/recovery-codes", (r) => setCodes(r?.recovery_codes ?? null))}>
-            {!oidc && <TextField label={passwordLabel} name="two_factor_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />}
+            {!oidc && (
+              <TextField label={passwordLabel} name="two_factor_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+            )}
             <div class="row-actions">
               <Button type="submit" variant="secondary" loading={busy}>
                 {t("account.newRecoveryCodes")}
               </Button>
-              <Button type="button" variant="danger" disabled={busy || (!oidc && !password)} onClick={() => withPassword("/api/v1/me/2fa/disable", () => setCodes(null))({ preventDefault() {} } as TargetedEvent<HTMLFormElement>)}>
+              <Button
+                type="button"
+                variant="danger"
+                disabled={busy || (!oidc && !password)}
+                onClick={() => withPassword("/api/v1/me/2fa/disable", () => setCodes(null))({ preventDefault() {} } as TargetedEvent<HTMLFormElement>)}
+              >
                 {t("account.twoFactorOff")}
               </Button>
             </div>
@@ -433,8 +505,14 @@ function StorageCard() {
       {usage.loading && !u && <Loading />}
       {u && (
         <div class="storage">
-          <p>{u.limit_bytes === null ? t("account.storageUsedNoLimit", { used: size(u.used_bytes) }) : t("account.storageUsed", { used: size(u.used_bytes), limit: size(u.limit_bytes) })}</p>
-          {u.limit_bytes !== null && <meter class="storage-meter" min={0} max={u.limit_bytes} value={Math.min(u.used_bytes, u.limit_bytes)} high={u.limit_bytes * 0.9} aria-label={t("account.storage")} />}
+          <p>
+            {u.limit_bytes === null
+              ? t("account.storageUsedNoLimit", { used: size(u.used_bytes) })
+              : t("account.storageUsed", { used: size(u.used_bytes), limit: size(u.limit_bytes) })}
+          </p>
+          {u.limit_bytes !== null && (
+            <meter class="storage-meter" min={0} max={u.limit_bytes} value={Math.min(u.used_bytes, u.limit_bytes)} high={u.limit_bytes * 0.9} aria-label={t("account.storage")} />
+          )}
           {Object.keys(u.by_tool).length > 0 && (
             <ul class="link-list">
               {Object.entries(u.by_tool).map(([tool, n]) => (
@@ -479,7 +557,13 @@ function ChatEmailCard() {
           <label for="chat-email-cadence" class="field-label">
             {t("account.chatEmailCadence")}
           </label>
-          <select id="chat-email-cadence" name="chat_email_cadence" class="select" value={choice.data.cadence} onChange={(e) => change((e.currentTarget as HTMLSelectElement).value)}>
+          <select
+            id="chat-email-cadence"
+            name="chat_email_cadence"
+            class="select"
+            value={choice.data.cadence}
+            onChange={(e) => change((e.currentTarget as HTMLSelectElement).value)}
+          >
             {CADENCES.map((c) => (
               <option key={c} value={c}>
                 {t(`account.chatEmail.${c}`)}
@@ -523,7 +607,15 @@ function DeleteAccountCard({ confirm }: { confirm: Confirm }) {
         {oidc ? (
           <p class="muted small">{t("account.deleteRecentSignIn")}</p>
         ) : (
-          <TextField label={user?.sign_in === "ldap" ? t("account.directoryPassword") : t("account.currentPassword")} name="delete_password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
+          <TextField
+            label={user?.sign_in === "ldap" ? t("account.directoryPassword") : t("account.currentPassword")}
+            name="delete_password"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onValue={setPassword}
+          />
         )}
         {instance.deletion_can_erase && (
           <label class="check-row">

@@ -33,8 +33,18 @@ export function InstanceSettingsCard() {
     if (loaded.data) setData(loaded.data);
   }, [loaded.data]);
 
-  if (loaded.loading && !data) return <Card id="instance-settings" title={t("admin.instanceSettings")} icon={<IconSettings />}><Loading /></Card>;
-  if (!data) return <Card id="instance-settings" title={t("admin.instanceSettings")} icon={<IconSettings />}><ErrorAlert error={loaded.error} /></Card>;
+  if (loaded.loading && !data)
+    return (
+      <Card id="instance-settings" title={t("admin.instanceSettings")} icon={<IconSettings />}>
+        <Loading />
+      </Card>
+    );
+  if (!data)
+    return (
+      <Card id="instance-settings" title={t("admin.instanceSettings")} icon={<IconSettings />}>
+        <ErrorAlert error={loaded.error} />
+      </Card>
+    );
 
   const valueOf = (s: InstanceSetting) => (s.key in draft ? draft[s.key] : s.kind === "secret" ? "" : (s.value ?? ""));
   const set = (key: string, v: Value | null) => setDraft((d) => ({ ...d, [key]: v }));
@@ -86,7 +96,14 @@ export function InstanceSettingsCard() {
             <h3 id={`settings-${group}`}>{t(`admin.group.${group}`)}</h3>
             {group === "mail" && !data.mail_enabled && <Alert kind="info">{t("admin.mailOff")}</Alert>}
             {items.map((s) => (
-              <SettingField key={s.key} setting={s} value={valueOf(s)} onValue={(v) => set(s.key, v)} onReset={() => set(s.key, null)} pendingReset={s.key in draft && draft[s.key] === null} />
+              <SettingField
+                key={s.key}
+                setting={s}
+                value={valueOf(s)}
+                onValue={(v) => set(s.key, v)}
+                onReset={() => set(s.key, null)}
+                pendingReset={s.key in draft && draft[s.key] === null}
+              />
             ))}
             <div class="form-actions">
               <Button type="submit" loading={busy === group} disabled={!dirty}>
@@ -106,14 +123,30 @@ export function InstanceSettingsCard() {
   );
 }
 
-function SettingField({ setting: s, value, onValue, onReset, pendingReset }: { setting: InstanceSetting; value: Value | null; onValue: (v: Value) => void; onReset: () => void; pendingReset: boolean }) {
+function SettingField({
+  setting: s,
+  value,
+  onValue,
+  onReset,
+  pendingReset,
+}: {
+  setting: InstanceSetting;
+  value: Value | null;
+  onValue: (v: Value) => void;
+  onReset: () => void;
+  pendingReset: boolean;
+}) {
   const { t } = useApp();
   const name = label(t, "admin.set", s.key);
   const hintKey = `admin.setHint.${s.key}`;
   const forced = s.source === "file";
   const hint = [isMessageKey(hintKey) ? t(hintKey) : null, forced ? t("admin.forcedByFile") : null].filter(Boolean).join(" ");
   const id = `setting-${s.key.replace(/[^a-z0-9]+/gi, "-")}`;
-  const badge = forced ? <Badge tone="warning">{t("admin.sourceFile")}</Badge> : s.source === "admin" && !pendingReset ? <Badge tone="accent">{t("admin.sourceAdmin")}</Badge> : null;
+  const badge = forced ? (
+    <Badge tone="warning">{t("admin.sourceFile")}</Badge>
+  ) : s.source === "admin" && !pendingReset ? (
+    <Badge tone="accent">{t("admin.sourceAdmin")}</Badge>
+  ) : null;
   const reset = s.source === "admin" && !forced && !pendingReset && (
     <Button variant="ghost" size="sm" onClick={onReset}>
       {t("admin.backToDefault")}
@@ -169,7 +202,15 @@ function SettingField({ setting: s, value, onValue, onReset, pendingReset }: { s
         <label for={id} class="field-label">
           {name} {badge}
         </label>
-        <textarea id={id} class="input settings-textarea" rows={5} maxLength={s.max_length} value={String(value ?? "")} disabled={forced} onInput={(e) => onValue((e.currentTarget as HTMLTextAreaElement).value)} />
+        <textarea
+          id={id}
+          class="input settings-textarea"
+          rows={5}
+          maxLength={s.max_length}
+          value={String(value ?? "")}
+          disabled={forced}
+          onInput={(e) => onValue((e.currentTarget as HTMLTextAreaElement).value)}
+        />
         {hint && <p class="field-hint">{hint}</p>}
         {reset}
       </div>
@@ -201,7 +242,14 @@ function ListBox({ id, lines, disabled, onLines }: { id: string; lines: string[]
   const joined = lines.join("\n");
   // Saved, or put back to the default: show what is in force.
   useEffect(() => {
-    if (text.split("\n").map((l) => l.trim()).filter(Boolean).join("\n") !== joined) setText(joined);
+    if (
+      text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join("\n") !== joined
+    )
+      setText(joined);
   }, [joined]);
   return (
     <textarea
@@ -215,7 +263,12 @@ function ListBox({ id, lines, disabled, onLines }: { id: string; lines: string[]
       onInput={(e) => {
         const v = (e.currentTarget as HTMLTextAreaElement).value;
         setText(v);
-        onLines(v.split("\n").map((l) => l.trim()).filter(Boolean));
+        onLines(
+          v
+            .split("\n")
+            .map((l) => l.trim())
+            .filter(Boolean),
+        );
       }}
     />
   );
@@ -241,7 +294,12 @@ function TestMail({ defaultTo }: { defaultTo: string }) {
         </Button>
       </div>
       <ErrorAlert error={error} />
-      {result && (result.sent ? <Alert kind="success">{t("admin.testMailSent", { to: result.to })}</Alert> : <Alert kind="error">{t("admin.testMailFailed", { error: result.error ?? "" })}</Alert>)}
+      {result &&
+        (result.sent ? (
+          <Alert kind="success">{t("admin.testMailSent", { to: result.to })}</Alert>
+        ) : (
+          <Alert kind="error">{t("admin.testMailFailed", { error: result.error ?? "" })}</Alert>
+        ))}
     </div>
   );
 }

@@ -30,7 +30,14 @@ export function AdminPage() {
   }
   return (
     <div class="container page">
-      <PageHeader title={t("admin.title")} icon={<span class="page-icon-tile"><IconShield size={24} /></span>} />
+      <PageHeader
+        title={t("admin.title")}
+        icon={
+          <span class="page-icon-tile">
+            <IconShield size={24} />
+          </span>
+        }
+      />
       <div class="stack">
         <UsersCard me={user} confirm={confirm} />
         <ModerationCard confirm={confirm} onRemoved={() => setAuditTick((n) => n + 1)} />
@@ -99,7 +106,11 @@ function UsersCard({ me, confirm }: { me: User; confirm: ReturnType<typeof useCo
     <Card
       id="users"
       title={t("admin.users")}
-      description={users.data ? plural(lang, t, "admin.userCount", users.data.length) + (usage.data ? ` · ${t("admin.storageTotal", { total: formatBytes(usage.data.total_bytes, lang) })}` : "") : undefined}
+      description={
+        users.data
+          ? plural(lang, t, "admin.userCount", users.data.length) + (usage.data ? ` · ${t("admin.storageTotal", { total: formatBytes(usage.data.total_bytes, lang) })}` : "")
+          : undefined
+      }
       icon={<IconUsers />}
     >
       <ErrorAlert error={error ?? users.error} />
@@ -112,11 +123,17 @@ function UsersCard({ me, confirm }: { me: User; confirm: ReturnType<typeof useCo
             <thead>
               <tr>
                 <th scope="col">{t("admin.user")}</th>
-                <th scope="col" class="hide-sm">{t("admin.email")}</th>
-                <th scope="col" class="hide-sm">{t("common.created")}</th>
+                <th scope="col" class="hide-sm">
+                  {t("admin.email")}
+                </th>
+                <th scope="col" class="hide-sm">
+                  {t("common.created")}
+                </th>
                 <th scope="col">{t("admin.role")}</th>
                 <th scope="col">{t("admin.status")}</th>
-                <th scope="col" class="hide-sm">{t("admin.storage")}</th>
+                <th scope="col" class="hide-sm">
+                  {t("admin.storage")}
+                </th>
                 <th scope="col">
                   <span class="visually-hidden">{t("common.actions")}</span>
                 </th>
@@ -147,16 +164,36 @@ function UsersCard({ me, confirm }: { me: User; confirm: ReturnType<typeof useCo
                     <td class="hide-sm">{usage.data && <QuotaCell user={u} report={usage.data} onSaved={usage.reload} />}</td>
                     <td>
                       <div class="row-actions">
-                        <Button variant="secondary" size="sm" disabled={self || busyId === u.id} title={self ? t("admin.selfHint") : undefined} onClick={() => update(u, { is_admin: !u.is_admin })}>
+                        <Button
+                          variant="secondary"
+                          size="sm"
+                          disabled={self || busyId === u.id}
+                          title={self ? t("admin.selfHint") : undefined}
+                          onClick={() => update(u, { is_admin: !u.is_admin })}
+                        >
                           {u.is_admin ? t("admin.removeAdmin") : t("admin.makeAdmin")}
                         </Button>
-                        <Button variant={u.disabled ? "secondary" : "ghost"} size="sm" class={u.disabled ? undefined : "btn-ghost-danger"} disabled={self || busyId === u.id} title={self ? t("admin.selfHint") : undefined} onClick={() => update(u, { disabled: !u.disabled })}>
+                        <Button
+                          variant={u.disabled ? "secondary" : "ghost"}
+                          size="sm"
+                          class={u.disabled ? undefined : "btn-ghost-danger"}
+                          disabled={self || busyId === u.id}
+                          title={self ? t("admin.selfHint") : undefined}
+                          onClick={() => update(u, { disabled: !u.disabled })}
+                        >
                           {u.disabled ? t("admin.enable") : t("admin.disable")}
                         </Button>
                         <Button variant="ghost" size="sm" disabled={busyId === u.id} title={t("admin.reset2faHint")} onClick={() => resetTwoFactor(u)}>
                           {t("admin.reset2fa")}
                         </Button>
-                        <Button variant="ghost" size="sm" class="btn-ghost-danger" disabled={self || busyId === u.id} title={self ? t("admin.selfHint") : undefined} onClick={() => deleteUser(u)}>
+                        <Button
+                          variant="ghost"
+                          size="sm"
+                          class="btn-ghost-danger"
+                          disabled={self || busyId === u.id}
+                          title={self ? t("admin.selfHint") : undefined}
+                          onClick={() => deleteUser(u)}
+                        >
                           {t("admin.deleteUser")}
                         </Button>
                       </div>
@@ -214,7 +251,17 @@ function QuotaCell({ user, report, onSaved }: { user: User; report: UsageReport;
       <label class="visually-hidden" for={`quota-${user.id}`}>
         {t("admin.quotaLabel", { name: user.username })}
       </label>
-      <input id={`quota-${user.id}`} class="input" type="number" min="0" step="any" inputMode="decimal" placeholder={t("admin.quotaDefault")} value={mb} onInput={(e) => setMb(e.currentTarget.value)} />
+      <input
+        id={`quota-${user.id}`}
+        class="input"
+        type="number"
+        min="0"
+        step="any"
+        inputMode="decimal"
+        placeholder={t("admin.quotaDefault")}
+        value={mb}
+        onInput={(e) => setMb(e.currentTarget.value)}
+      />
       <Button variant="secondary" size="sm" type="submit" loading={busy}>
         {t("admin.quotaSave")}
       </Button>
@@ -263,7 +310,17 @@ function ModerationCard({ confirm, onRemoved }: { confirm: ReturnType<typeof use
       <ErrorAlert error={error} />
       {notice && <Alert kind="success">{notice}</Alert>}
       <form class="form moderation-search" role="search" onSubmit={search}>
-        <TextField label={t("admin.findContent")} hint={t("admin.findContentHint")} name="moderation_query" type="search" minLength={2} maxLength={100} required value={query} onValue={setQuery} />
+        <TextField
+          label={t("admin.findContent")}
+          hint={t("admin.findContentHint")}
+          name="moderation_query"
+          type="search"
+          minLength={2}
+          maxLength={100}
+          required
+          value={query}
+          onValue={setQuery}
+        />
         <Button type="submit" variant="secondary" loading={searching}>
           {t("admin.find")}
         </Button>
@@ -287,7 +344,16 @@ function ModerationCard({ confirm, onRemoved }: { confirm: ReturnType<typeof use
           </ul>
         ))}
       <form class="form" onSubmit={submit}>
-        <TextField label={t("admin.removeLink")} hint={t("admin.removeLinkHint")} name="moderation_link" autoCapitalize="none" spellcheck={false} required value={link} onValue={setLink} />
+        <TextField
+          label={t("admin.removeLink")}
+          hint={t("admin.removeLinkHint")}
+          name="moderation_link"
+          autoCapitalize="none"
+          spellcheck={false}
+          required
+          value={link}
+          onValue={setLink}
+        />
         <TextField label={t("admin.removeReason")} hint={t("admin.removeReasonHint")} name="moderation_reason" required maxLength={500} value={reason} onValue={setReason} />
         <Button type="submit" variant="danger" loading={busy}>
           {t("admin.remove")}
@@ -358,12 +424,12 @@ function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] })
         label: label.trim(),
         email: email.trim() || null,
         max_uses: Math.max(1, Math.round(Number(uses) || 1)),
-    });
-    setCreated(inv);
-    setLabel("");
-    setEmail("");
-    setUses("1");
-    invites.reload();
+      });
+      setCreated(inv);
+      setLabel("");
+      setEmail("");
+      setUses("1");
+      invites.reload();
     });
   };
 
@@ -413,7 +479,17 @@ function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] })
           <label for="invite-uses" class="field-label">
             {t("admin.inviteUses")}
           </label>
-          <input id="invite-uses" class="input invite-uses" type="number" min={1} max={1000} step={1} name="invite_uses" value={uses} onInput={(e) => setUses((e.currentTarget as HTMLInputElement).value)} />
+          <input
+            id="invite-uses"
+            class="input invite-uses"
+            type="number"
+            min={1}
+            max={1000}
+            step={1}
+            name="invite_uses"
+            value={uses}
+            onInput={(e) => setUses((e.currentTarget as HTMLInputElement).value)}
+          />
         </div>
         <Button type="submit" loading={busy}>
           {t("admin.createInvite")}
@@ -427,9 +503,13 @@ function InvitesCard({ confirm }: { confirm: ReturnType<typeof useConfirm>[1] })
             <thead>
               <tr>
                 <th scope="col">{t("admin.inviteLabel")}</th>
-                <th scope="col" class="hide-sm">{t("common.created")}</th>
+                <th scope="col" class="hide-sm">
+                  {t("common.created")}
+                </th>
                 <th scope="col">{t("admin.expires")}</th>
-                <th scope="col" class="hide-sm">{t("admin.inviteUses")}</th>
+                <th scope="col" class="hide-sm">
+                  {t("admin.inviteUses")}
+                </th>
                 <th scope="col">{t("admin.status")}</th>
                 <th scope="col">
                   <span class="visually-hidden">{t("common.actions")}</span>

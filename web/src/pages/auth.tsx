@@ -116,7 +116,17 @@ export function LoginPage() {
   const form = (
     <form class="form" onSubmit={submit}>
       <ErrorAlert error={error} />
-      <TextField label={t("login.username")} hint={directory ? t("login.directoryHint") : undefined} name="username" autocomplete="username" autoCapitalize="none" spellcheck={false} required value={username} onValue={setUsername} />
+      <TextField
+        label={t("login.username")}
+        hint={directory ? t("login.directoryHint") : undefined}
+        name="username"
+        autocomplete="username"
+        autoCapitalize="none"
+        spellcheck={false}
+        required
+        value={username}
+        onValue={setUsername}
+      />
       <TextField label={t("login.password")} name="password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
       <Button type="submit" class="btn-block" loading={busy}>
         {busy ? t("login.submitting") : t("login.submit")}
@@ -207,7 +217,17 @@ function SecondFactorForm({ challenge, onDone, onExpired }: { challenge: string;
   return (
     <form class="form" onSubmit={submit}>
       <ErrorAlert error={error} />
-      <TextField label={t("login.code")} hint={t("login.codeHint")} name="code" autocomplete="one-time-code" autoCapitalize="none" spellcheck={false} required value={code} onValue={setCode} />
+      <TextField
+        label={t("login.code")}
+        hint={t("login.codeHint")}
+        name="code"
+        autocomplete="one-time-code"
+        autoCapitalize="none"
+        spellcheck={false}
+        required
+        value={code}
+        onValue={setCode}
+      />
       <label class="check-row">
         <input type="checkbox" name="remember" checked={remember} onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)} />
         <span>{t("login.remember")}</span>
@@ -250,11 +270,47 @@ function RegisterForm({ invite }: { invite?: string }) {
   return (
     <form class="form" onSubmit={submit}>
       <ErrorAlert error={error} />
-      <TextField label={t("register.displayName")} hint={t("register.displayNameHint")} name="display_name" autocomplete="name" required value={displayName} onValue={setDisplayName} />
-      <TextField label={t("register.username")} hint={t("register.usernameHint")} name="username" autocomplete="username" autoCapitalize="none" spellcheck={false} required value={username} onValue={setUsername} />
+      <TextField
+        label={t("register.displayName")}
+        hint={t("register.displayNameHint")}
+        name="display_name"
+        autocomplete="name"
+        required
+        value={displayName}
+        onValue={setDisplayName}
+      />
+      <TextField
+        label={t("register.username")}
+        hint={t("register.usernameHint")}
+        name="username"
+        autocomplete="username"
+        autoCapitalize="none"
+        spellcheck={false}
+        required
+        value={username}
+        onValue={setUsername}
+      />
       <TextField label={t("register.email")} optional name="email" type="email" autocomplete="email" value={email} onValue={setEmail} />
-      <TextField label={t("register.password")} hint={t("register.passwordHint")} name="password" type="password" autocomplete="new-password" required value={password} onValue={setPassword} />
-      <TextField label={t("register.confirm")} name="confirm" type="password" autocomplete="new-password" required value={confirm} onValue={setConfirm} error={mismatch ? t("register.mismatch") : null} />
+      <TextField
+        label={t("register.password")}
+        hint={t("register.passwordHint")}
+        name="password"
+        type="password"
+        autocomplete="new-password"
+        required
+        value={password}
+        onValue={setPassword}
+      />
+      <TextField
+        label={t("register.confirm")}
+        name="confirm"
+        type="password"
+        autocomplete="new-password"
+        required
+        value={confirm}
+        onValue={setConfirm}
+        error={mismatch ? t("register.mismatch") : null}
+      />
       <Button type="submit" class="btn-block" loading={busy} disabled={mismatch}>
         {busy ? t("register.submitting") : t("register.submit")}
       </Button>
@@ -371,9 +427,37 @@ export function SetupPage() {
       <form class="form" onSubmit={submit}>
         <ErrorAlert error={error} />
         <TextField label={t("register.displayName")} name="display_name" autocomplete="name" required value={displayName} onValue={setDisplayName} />
-        <TextField label={t("register.username")} hint={t("register.usernameHint")} name="username" autocomplete="username" autoCapitalize="none" spellcheck={false} required value={username} onValue={setUsername} />
-        <TextField label={t("register.password")} hint={t("register.passwordHint")} name="password" type="password" autocomplete="new-password" required value={password} onValue={setPassword} />
-        <TextField label={t("register.confirm")} name="confirm" type="password" autocomplete="new-password" required value={confirm} onValue={setConfirm} error={mismatch ? t("register.mismatch") : null} />
+        <TextField
+          label={t("register.username")}
+          hint={t("register.usernameHint")}
+          name="username"
+          autocomplete="username"
+          autoCapitalize="none"
+          spellcheck={false}
+          required
+          value={username}
+          onValue={setUsername}
+        />
+        <TextField
+          label={t("register.password")}
+          hint={t("register.passwordHint")}
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
+        <TextField
+          label={t("register.confirm")}
+          name="confirm"
+          type="password"
+          autocomplete="new-password"
+          required
+          value={confirm}
+          onValue={setConfirm}
+          error={mismatch ? t("register.mismatch") : null}
+        />
         <Button type="submit" class="btn-block" loading={busy} disabled={mismatch}>
           {t("setup.submit")}
         </Button>
@@ -455,8 +539,26 @@ export function ResetPasswordPage() {
       ) : (
         <form class="form" onSubmit={submit}>
           <ErrorAlert error={error} />
-          <TextField label={t("reset.password")} hint={t("register.passwordHint")} name="password" type="password" autocomplete="new-password" required value={password} onValue={setPassword} />
-          <TextField label={t("register.confirm")} name="confirm" type="password" autocomplete="new-password" required value={confirm} onValue={setConfirm} error={mismatch ? t("register.mismatch") : null} />
+          <TextField
+            label={t("reset.password")}
+            hint={t("register.passwordHint")}
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            required
+            value={password}
+            onValue={setPassword}
+          />
+          <TextField
+            label={t("register.confirm")}
+            name="confirm"
+            type="password"
+            autocomplete="new-password"
+            required
+            value={confirm}
+            onValue={setConfirm}
+            error={mismatch ? t("register.mismatch") : null}
+          />
           <Button type="submit" class="btn-block" loading={busy} disabled={mismatch}>
             {t("reset.submit")}
           </Button>

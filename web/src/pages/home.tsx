@@ -1,19 +1,7 @@
 // Home (greeting + the five tools) and the placeholder page of each tool.
 import type { JSX } from "preact";
 import { useApp, useTitle } from "../context.tsx";
-import {
-  IconArrowLeft,
-  IconArrowRight,
-  IconChat,
-  IconInfo,
-  IconPad,
-  IconPoll,
-  IconShield,
-  IconWrench,
-  IconUser,
-  IconVideo,
-  IconWiki,
-} from "../components/icons.tsx";
+import { IconArrowLeft, IconArrowRight, IconChat, IconInfo, IconPad, IconPoll, IconShield, IconWrench, IconUser, IconVideo, IconWiki } from "../components/icons.tsx";
 import { Alert, EmptyState, Link, Loading, PageHeader, useAsync } from "../components/ui.tsx";
 import { api, errorText } from "../api.ts";
 import { chatTime } from "../format.ts";
@@ -82,9 +70,7 @@ export function HomePage() {
                     <Icon size={24} />
                   </span>
                   <span class="tool-text">
-                    <span class="tool-name">
-                      {t(`tool.${tool}.name`)}
-                    </span>
+                    <span class="tool-name">{t(`tool.${tool}.name`)}</span>
                     <span class="tool-desc">{t(`tool.${tool}.desc`)}</span>
                   </span>
                 </Link>
@@ -207,9 +193,7 @@ function RecentItems({ data, error }: { data: { items: RecentItem[] } | null; er
                       {t(`tool.${item.tool}.name`)} · {t(`home.role.${item.role}`)} · <time dateTime={item.at}>{chatTime(lang, item.at)}</time>
                     </span>
                   </span>
-                  {item.unread ? (
-                    <span class={item.mentions ? "badge badge-danger" : "badge badge-accent"}>{t("home.unread", { n: item.unread })}</span>
-                  ) : null}
+                  {item.unread ? <span class={item.mentions ? "badge badge-danger" : "badge badge-accent"}>{t("home.unread", { n: item.unread })}</span> : null}
                 </Link>
                 {kind && <StarButton kind={kind} id={item.id} />}
               </li>
@@ -233,7 +217,11 @@ function FavouriteItems() {
       {favs.error ? (
         <Alert kind="error">{errorText(t, favs.error)}</Alert>
       ) : favs.items.length === 0 ? (
-        favs.loading ? <Loading /> : <EmptyState>{t("fav.empty")}</EmptyState>
+        favs.loading ? (
+          <Loading />
+        ) : (
+          <EmptyState>{t("fav.empty")}</EmptyState>
+        )
       ) : (
         <ul class="recent-list favourite-list">
           {favs.items.map((f) => {

@@ -43,11 +43,7 @@ export function snippetParts(snippet: string): { text: string; hit: boolean }[] 
 }
 
 function Snippet({ text }: { text: string }) {
-  return (
-    <p class="search-snippet">
-      {snippetParts(text).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
-    </p>
-  );
+  return <p class="search-snippet">{snippetParts(text).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}</p>;
 }
 
 export function SearchPage({ q }: { q: string }) {
@@ -87,11 +83,7 @@ export function SearchPage({ q }: { q: string }) {
                   <li key={h.path}>
                     <Link href={h.path} class="search-hit">
                       <span class="search-hit-title">{h.title}</span>
-                      {(h.context || h.at) && (
-                        <span class="search-hit-meta muted">
-                          {[h.context, formatDateTime(lang, h.at)].filter(Boolean).join(" · ")}
-                        </span>
-                      )}
+                      {(h.context || h.at) && <span class="search-hit-meta muted">{[h.context, formatDateTime(lang, h.at)].filter(Boolean).join(" · ")}</span>}
                       {h.snippet && <Snippet text={h.snippet} />}
                     </Link>
                   </li>

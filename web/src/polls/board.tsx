@@ -82,7 +82,25 @@ function AnswerMark({ a, t }: { a: Answer | null; t: Translate }) {
 }
 
 /** The answer buttons of one option: yes / if need be / no, each aria-pressed. */
-function AnswerToggle({ option, label, value, mode, onPick, blockedYes, compact, t }: { option: PollOption; label: string; value: Answer | null; mode: AnswerMode; onPick: (a: Answer) => void; blockedYes: boolean; compact: boolean; t: Translate }) {
+function AnswerToggle({
+  option,
+  label,
+  value,
+  mode,
+  onPick,
+  blockedYes,
+  compact,
+  t,
+}: {
+  option: PollOption;
+  label: string;
+  value: Answer | null;
+  mode: AnswerMode;
+  onPick: (a: Answer) => void;
+  blockedYes: boolean;
+  compact: boolean;
+  t: Translate;
+}) {
   return (
     <div class={cx("poll-toggle", compact && "poll-toggle-wide")} role="group" aria-label={label} data-option={option.id}>
       {answerChoices(mode).map((a) => {
@@ -129,7 +147,21 @@ interface Editing {
   ballot: Ballot;
 }
 
-export function PollBoard({ view, target, editToken, admin, compact, onReload }: { view: PollView; target: PollTarget; editToken: string | null; admin: boolean; compact: boolean; onReload: () => void }) {
+export function PollBoard({
+  view,
+  target,
+  editToken,
+  admin,
+  compact,
+  onReload,
+}: {
+  view: PollView;
+  target: PollTarget;
+  editToken: string | null;
+  admin: boolean;
+  compact: boolean;
+  onReload: () => void;
+}) {
   const { t, lang, user } = useApp();
   const { poll, options } = view;
   const labels = useMemo(() => optionLabels(view, lang, t), [view, lang, t]);
@@ -244,10 +276,22 @@ export function PollBoard({ view, target, editToken, admin, compact, onReload }:
   const rowButtons = (p: Participant) =>
     canEdit(p) && (open || admin) ? (
       <span class="poll-row-actions">
-        <button type="button" class="icon-btn poll-icon-sm" onClick={() => startEdit(p)} aria-label={t("polls.editRow", { name: p.name })} title={t("polls.editRow", { name: p.name })}>
+        <button
+          type="button"
+          class="icon-btn poll-icon-sm"
+          onClick={() => startEdit(p)}
+          aria-label={t("polls.editRow", { name: p.name })}
+          title={t("polls.editRow", { name: p.name })}
+        >
           <IconEdit size={16} />
         </button>
-        <button type="button" class="icon-btn poll-icon-sm poll-danger" onClick={() => void removeRow(p)} aria-label={t("polls.deleteRowNamed", { name: p.name })} title={t("polls.deleteRowNamed", { name: p.name })}>
+        <button
+          type="button"
+          class="icon-btn poll-icon-sm poll-danger"
+          onClick={() => void removeRow(p)}
+          aria-label={t("polls.deleteRowNamed", { name: p.name })}
+          title={t("polls.deleteRowNamed", { name: p.name })}
+        >
           <IconTrash size={16} />
         </button>
       </span>
@@ -308,7 +352,15 @@ export function PollBoard({ view, target, editToken, admin, compact, onReload }:
                         <label class="visually-hidden" for={`${editFormId}-name`}>
                           {t("polls.yourName")}
                         </label>
-                        <input id={`${editFormId}-name`} form={editFormId} class="input poll-name-input" value={editing.name} maxLength={LIMITS.name} onInput={(e) => setEditing({ ...editing, name: (e.currentTarget as HTMLInputElement).value })} required />
+                        <input
+                          id={`${editFormId}-name`}
+                          form={editFormId}
+                          class="input poll-name-input"
+                          value={editing.name}
+                          maxLength={LIMITS.name}
+                          onInput={(e) => setEditing({ ...editing, name: (e.currentTarget as HTMLInputElement).value })}
+                          required
+                        />
                         <span class="poll-row-actions">
                           <Button type="submit" size="sm" form={editFormId} loading={busy === "edit"}>
                             {t("common.save")}
@@ -321,7 +373,16 @@ export function PollBoard({ view, target, editToken, admin, compact, onReload }:
                     </th>
                     {options.map((o, i) => (
                       <td key={o.id} class="poll-vote-cell">
-                        <AnswerToggle option={o} label={labels.get(o.id)!.text} value={editing.ballot[o.id] ?? null} mode={poll.answers} onPick={(a) => pick("edit", o.id, a)} blockedYes={yesBlocked(o, hadYes(p.id, i))} compact={false} t={t} />
+                        <AnswerToggle
+                          option={o}
+                          label={labels.get(o.id)!.text}
+                          value={editing.ballot[o.id] ?? null}
+                          mode={poll.answers}
+                          onPick={(a) => pick("edit", o.id, a)}
+                          blockedYes={yesBlocked(o, hadYes(p.id, i))}
+                          compact={false}
+                          t={t}
+                        />
                       </td>
                     ))}
                   </tr>
@@ -347,7 +408,17 @@ export function PollBoard({ view, target, editToken, admin, compact, onReload }:
                       <label class="visually-hidden" for={`${formId}-name`}>
                         {t("polls.yourName")}
                       </label>
-                      <input id={`${formId}-name`} name="participant-name" form={formId} class="input poll-name-input" value={name} maxLength={LIMITS.name} placeholder={t("polls.yourName")} autocomplete="name" onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} />
+                      <input
+                        id={`${formId}-name`}
+                        name="participant-name"
+                        form={formId}
+                        class="input poll-name-input"
+                        value={name}
+                        maxLength={LIMITS.name}
+                        placeholder={t("polls.yourName")}
+                        autocomplete="name"
+                        onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
+                      />
                       <Button type="submit" size="sm" form={formId} loading={busy === "vote"} class="poll-submit">
                         {t("polls.vote")}
                       </Button>
@@ -355,7 +426,16 @@ export function PollBoard({ view, target, editToken, admin, compact, onReload }:
                   </th>
                   {options.map((o) => (
                     <td key={o.id} class="poll-vote-cell">
-                      <AnswerToggle option={o} label={labels.get(o.id)!.text} value={ballot[o.id] ?? null} mode={poll.answers} onPick={(a) => pick("new", o.id, a)} blockedYes={yesBlocked(o, false)} compact={false} t={t} />
+                      <AnswerToggle
+                        option={o}
+                        label={labels.get(o.id)!.text}
+                        value={ballot[o.id] ?? null}
+                        mode={poll.answers}
+                        onPick={(a) => pick("new", o.id, a)}
+                        blockedYes={yesBlocked(o, false)}
+                        compact={false}
+                        t={t}
+                      />
                     </td>
                   ))}
                 </tr>
@@ -510,7 +590,15 @@ function CompactBoard({
             <label for={nameId} class="field-label">
               {editingName !== null ? t("polls.editingRow", { name: editingName }) : t("polls.yourName")}
             </label>
-            <input id={nameId} name="participant-name" class="input" value={name} maxLength={LIMITS.name} autocomplete="name" onInput={(e) => onName((e.currentTarget as HTMLInputElement).value)} />
+            <input
+              id={nameId}
+              name="participant-name"
+              class="input"
+              value={name}
+              maxLength={LIMITS.name}
+              autocomplete="name"
+              onInput={(e) => onName((e.currentTarget as HTMLInputElement).value)}
+            />
           </div>
         )}
         <ul class="poll-cards">
@@ -548,7 +636,9 @@ function CompactBoard({
                   <div class="poll-card-results">
                     <span class="poll-total" data-option={o.id}>
                       <span class="poll-total-num">{totalsText(o.yes, o.maybe, poll.answers)}</span>{" "}
-                      <span class="muted small">{o.maybe && poll.answers === "yes_maybe_no" ? `(${t("polls.totalsTitle", { yes: o.yes ?? 0, maybe: o.maybe })})` : t("polls.yesWord")}</span>
+                      <span class="muted small">
+                        {o.maybe && poll.answers === "yes_maybe_no" ? `(${t("polls.totalsTitle", { yes: o.yes ?? 0, maybe: o.maybe })})` : t("polls.yesWord")}
+                      </span>
                     </span>
                     <span class="poll-bar" role="img" aria-label={t("polls.barLabel", { yes: o.yes ?? 0, count: participants.length })}>
                       <span class="poll-bar-yes" style={{ width: `${bars.yes}%` }} />
@@ -574,7 +664,18 @@ function CompactBoard({
                     )}
                   </div>
                 )}
-                {voting && <AnswerToggle option={o} label={l.text} value={ballot[o.id] ?? null} mode={poll.answers} onPick={(a) => onPick(o.id, a)} blockedYes={yesBlocked(o, hadYes(i))} compact t={t} />}
+                {voting && (
+                  <AnswerToggle
+                    option={o}
+                    label={l.text}
+                    value={ballot[o.id] ?? null}
+                    mode={poll.answers}
+                    onPick={(a) => onPick(o.id, a)}
+                    blockedYes={yesBlocked(o, hadYes(i))}
+                    compact
+                    t={t}
+                  />
+                )}
               </li>
             );
           })}
@@ -606,7 +707,11 @@ function CompactBoard({
                 {mine.has(p.id) && <Badge tone="accent">{t("polls.you")}</Badge>}
                 <span class="poll-person-answers">
                   {p.answers.map((a, i) => (
-                    <span key={i} class={cx("poll-dot", a && `poll-dot-${a}`)} title={`${labels.get(options[i]?.id ?? -1)?.text ?? ""}: ${a ? t(ANSWER_KEY[a]) : t("polls.answer.none")}`}>
+                    <span
+                      key={i}
+                      class={cx("poll-dot", a && `poll-dot-${a}`)}
+                      title={`${labels.get(options[i]?.id ?? -1)?.text ?? ""}: ${a ? t(ANSWER_KEY[a]) : t("polls.answer.none")}`}
+                    >
                       {a ? <AnswerIcon a={a} size={12} /> : <span aria-hidden="true">–</span>}
                       <span class="visually-hidden">{`${labels.get(options[i]?.id ?? -1)?.text ?? ""}: ${a ? t(ANSWER_KEY[a]) : t("polls.answer.none")}`}</span>
                     </span>
@@ -738,7 +843,13 @@ export function Comments({ view, adminToken, onReload }: { view: PollView; admin
                   {formatDateTime(lang, c.created_at)}
                 </time>
                 {adminToken && (
-                  <button type="button" class="icon-btn poll-icon-sm poll-danger" onClick={() => void remove(c.id, c.author_name)} aria-label={t("polls.deleteCommentOf", { name: personName(t, c.author_name) })} title={t("polls.deleteCommentOf", { name: personName(t, c.author_name) })}>
+                  <button
+                    type="button"
+                    class="icon-btn poll-icon-sm poll-danger"
+                    onClick={() => void remove(c.id, c.author_name)}
+                    aria-label={t("polls.deleteCommentOf", { name: personName(t, c.author_name) })}
+                    title={t("polls.deleteCommentOf", { name: personName(t, c.author_name) })}
+                  >
                     <IconTrash size={16} />
                   </button>
                 )}
@@ -748,19 +859,35 @@ export function Comments({ view, adminToken, onReload }: { view: PollView; admin
           ))}
         </ul>
       )}
-      {(
+      {
         <form class="form poll-comment-form" onSubmit={submit}>
           <div class="field">
             <label for={nameId} class="field-label">
               {t("polls.yourName")}
             </label>
-            <input id={nameId} name="comment-name" class="input" value={name} maxLength={LIMITS.name} autocomplete="name" onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} />
+            <input
+              id={nameId}
+              name="comment-name"
+              class="input"
+              value={name}
+              maxLength={LIMITS.name}
+              autocomplete="name"
+              onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
+            />
           </div>
           <div class="field">
             <label for={textId} class="field-label">
               {t("polls.commentText")}
             </label>
-            <textarea id={textId} name="comment-text" class="input poll-textarea" rows={3} maxLength={LIMITS.comment} value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
+            <textarea
+              id={textId}
+              name="comment-text"
+              class="input poll-textarea"
+              rows={3}
+              maxLength={LIMITS.comment}
+              value={text}
+              onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+            />
           </div>
           {error && <Alert kind="error">{error}</Alert>}
           <div class="form-actions">
@@ -769,7 +896,7 @@ export function Comments({ view, adminToken, onReload }: { view: PollView; admin
             </Button>
           </div>
         </form>
-      )}
+      }
       {dialog}
     </section>
   );

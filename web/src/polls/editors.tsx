@@ -76,7 +76,13 @@ export function DateOptionsEditor({
                 <li key={d.date} class="poll-day-item" data-day={d.date}>
                   <div class="poll-day-head">
                     <strong>{label}</strong>
-                    <button type="button" class="icon-btn poll-icon-sm" onClick={() => onDays(toggleDay(days, d.date))} aria-label={t("polls.new.removeDay", { day: label })} title={t("polls.new.removeDay", { day: label })}>
+                    <button
+                      type="button"
+                      class="icon-btn poll-icon-sm"
+                      onClick={() => onDays(toggleDay(days, d.date))}
+                      aria-label={t("polls.new.removeDay", { day: label })}
+                      title={t("polls.new.removeDay", { day: label })}
+                    >
                       <IconClose size={16} />
                     </button>
                   </div>
@@ -86,19 +92,42 @@ export function DateOptionsEditor({
                         <li key={s.key} class="poll-slot">
                           <span class="poll-whole">{t("polls.wholeDay")}</span>
                           {d.slots.length > 1 && (
-                            <button type="button" class="icon-btn poll-icon-sm" onClick={() => onDays(removeSlot(days, d.date, s.key))} aria-label={t("polls.new.removeWholeDay", { day: label })}>
+                            <button
+                              type="button"
+                              class="icon-btn poll-icon-sm"
+                              onClick={() => onDays(removeSlot(days, d.date, s.key))}
+                              aria-label={t("polls.new.removeWholeDay", { day: label })}
+                            >
                               <IconClose size={16} />
                             </button>
                           )}
                         </li>
                       ) : (
                         <li key={s.key} class="poll-slot">
-                          <TimeInput label={t("polls.new.start")} aria={t("polls.new.startOf", { day: label, n: i + 1 })} value={s.start} onValue={(v) => onDays(updateSlot(days, d.date, s.key, { start: v }))} invalid={!!problems[s.key]} />
+                          <TimeInput
+                            label={t("polls.new.start")}
+                            aria={t("polls.new.startOf", { day: label, n: i + 1 })}
+                            value={s.start}
+                            onValue={(v) => onDays(updateSlot(days, d.date, s.key, { start: v }))}
+                            invalid={!!problems[s.key]}
+                          />
                           <span aria-hidden="true" class="poll-slot-dash">
                             –
                           </span>
-                          <TimeInput label={t("polls.new.end")} aria={t("polls.new.endOf", { day: label, n: i + 1 })} value={s.end} onValue={(v) => onDays(updateSlot(days, d.date, s.key, { end: v }))} invalid={problems[s.key] === "end_before_start" || problems[s.key] === "end_invalid"} />
-                          <button type="button" class="icon-btn poll-icon-sm" onClick={() => onDays(removeSlot(days, d.date, s.key))} aria-label={t("polls.new.removeTime", { day: label, n: i + 1 })} title={t("polls.new.removeTime", { day: label, n: i + 1 })}>
+                          <TimeInput
+                            label={t("polls.new.end")}
+                            aria={t("polls.new.endOf", { day: label, n: i + 1 })}
+                            value={s.end}
+                            onValue={(v) => onDays(updateSlot(days, d.date, s.key, { end: v }))}
+                            invalid={problems[s.key] === "end_before_start" || problems[s.key] === "end_invalid"}
+                          />
+                          <button
+                            type="button"
+                            class="icon-btn poll-icon-sm"
+                            onClick={() => onDays(removeSlot(days, d.date, s.key))}
+                            aria-label={t("polls.new.removeTime", { day: label, n: i + 1 })}
+                            title={t("polls.new.removeTime", { day: label, n: i + 1 })}
+                          >
                             <IconClose size={16} />
                           </button>
                           {problems[s.key] && <p class="field-error poll-slot-error">{t(SLOT_PROBLEM[problems[s.key]!])}</p>}
@@ -122,7 +151,11 @@ export function DateOptionsEditor({
             })}
           </ul>
         )}
-        {onTimezone ? <TimeZoneSelect value={timezone} onValue={onTimezone} hint={t("polls.new.zoneHint")} /> : <p class="field-hint">{t("polls.admin.zoneIs", { zone: timezone.replace(/_/g, " ") })}</p>}
+        {onTimezone ? (
+          <TimeZoneSelect value={timezone} onValue={onTimezone} hint={t("polls.new.zoneHint")} />
+        ) : (
+          <p class="field-hint">{t("polls.admin.zoneIs", { zone: timezone.replace(/_/g, " ") })}</p>
+        )}
       </div>
     </div>
   );
@@ -186,20 +219,68 @@ export function ClassicOptionsEditor({ items, onItems, problems }: { items: Clas
           return (
             <li key={it.key} class="poll-classic-item" data-option-index={n}>
               <div class="poll-classic-main">
-                <TextField label={t("polls.new.optionN", { n })} value={it.label} onValue={(v) => set(it.key, { label: v })} maxLength={LABEL_MAX} autocomplete="off" error={problem === "label_missing" || problem === "label_too_long" || problem === "duplicate" ? t(CLASSIC_PROBLEM[problem]) : null} />
+                <TextField
+                  label={t("polls.new.optionN", { n })}
+                  value={it.label}
+                  onValue={(v) => set(it.key, { label: v })}
+                  maxLength={LABEL_MAX}
+                  autocomplete="off"
+                  error={problem === "label_missing" || problem === "label_too_long" || problem === "duplicate" ? t(CLASSIC_PROBLEM[problem]) : null}
+                />
                 <div class="poll-classic-links">
-                  <TextField label={t("polls.new.link")} optional type="url" value={it.url} onValue={(v) => set(it.key, { url: v })} placeholder="https://…" autocomplete="off" spellcheck={false} error={problem === "url_invalid" ? t(CLASSIC_PROBLEM.url_invalid) : null} />
-                  <TextField label={t("polls.new.image")} optional type="url" value={it.image_url} onValue={(v) => set(it.key, { image_url: v })} placeholder="https://…" autocomplete="off" spellcheck={false} error={problem === "image_invalid" ? t(CLASSIC_PROBLEM.image_invalid) : null} />
+                  <TextField
+                    label={t("polls.new.link")}
+                    optional
+                    type="url"
+                    value={it.url}
+                    onValue={(v) => set(it.key, { url: v })}
+                    placeholder="https://…"
+                    autocomplete="off"
+                    spellcheck={false}
+                    error={problem === "url_invalid" ? t(CLASSIC_PROBLEM.url_invalid) : null}
+                  />
+                  <TextField
+                    label={t("polls.new.image")}
+                    optional
+                    type="url"
+                    value={it.image_url}
+                    onValue={(v) => set(it.key, { image_url: v })}
+                    placeholder="https://…"
+                    autocomplete="off"
+                    spellcheck={false}
+                    error={problem === "image_invalid" ? t(CLASSIC_PROBLEM.image_invalid) : null}
+                  />
                 </div>
               </div>
               <div class="poll-classic-actions">
-                <button type="button" class="icon-btn poll-icon-sm poll-up" disabled={i === 0} onClick={() => onItems(moveItem(items, i, -1))} aria-label={t("polls.new.moveUp", { n })} title={t("polls.new.moveUp", { n })}>
+                <button
+                  type="button"
+                  class="icon-btn poll-icon-sm poll-up"
+                  disabled={i === 0}
+                  onClick={() => onItems(moveItem(items, i, -1))}
+                  aria-label={t("polls.new.moveUp", { n })}
+                  title={t("polls.new.moveUp", { n })}
+                >
                   <IconUp size={16} />
                 </button>
-                <button type="button" class="icon-btn poll-icon-sm poll-down" disabled={i === items.length - 1} onClick={() => onItems(moveItem(items, i, 1))} aria-label={t("polls.new.moveDown", { n })} title={t("polls.new.moveDown", { n })}>
+                <button
+                  type="button"
+                  class="icon-btn poll-icon-sm poll-down"
+                  disabled={i === items.length - 1}
+                  onClick={() => onItems(moveItem(items, i, 1))}
+                  aria-label={t("polls.new.moveDown", { n })}
+                  title={t("polls.new.moveDown", { n })}
+                >
                   <IconDown size={16} />
                 </button>
-                <button type="button" class="icon-btn poll-icon-sm" disabled={items.length <= 1} onClick={() => onItems(items.filter((x) => x.key !== it.key))} aria-label={t("polls.new.removeOption", { n })} title={t("polls.new.removeOption", { n })}>
+                <button
+                  type="button"
+                  class="icon-btn poll-icon-sm"
+                  disabled={items.length <= 1}
+                  onClick={() => onItems(items.filter((x) => x.key !== it.key))}
+                  aria-label={t("polls.new.removeOption", { n })}
+                  title={t("polls.new.removeOption", { n })}
+                >
                   <IconClose size={16} />
                 </button>
               </div>
@@ -217,7 +298,29 @@ export function ClassicOptionsEditor({ items, onItems, problems }: { items: Clas
 }
 
 /** A textarea with its label, hint and error (the design system has no textarea component). */
-export function TextArea({ label, value, onValue, hint, error, optional, maxLength, rows = 5, name, required }: { label: string; value: string; onValue: (v: string) => void; hint?: string; error?: string | null; optional?: boolean; maxLength?: number; rows?: number; name?: string; required?: boolean }) {
+export function TextArea({
+  label,
+  value,
+  onValue,
+  hint,
+  error,
+  optional,
+  maxLength,
+  rows = 5,
+  name,
+  required,
+}: {
+  label: string;
+  value: string;
+  onValue: (v: string) => void;
+  hint?: string;
+  error?: string | null;
+  optional?: boolean;
+  maxLength?: number;
+  rows?: number;
+  name?: string;
+  required?: boolean;
+}) {
   const { t } = useApp();
   const id = `a${useId()}`;
   const describedBy = [hint ? `${id}-hint` : "", error ? `${id}-err` : ""].filter(Boolean).join(" ") || undefined;
@@ -227,7 +330,18 @@ export function TextArea({ label, value, onValue, hint, error, optional, maxLeng
         {label}
         {optional && <span class="field-optional"> ({t("common.optional")})</span>}
       </label>
-      <textarea id={id} name={name} class={cx("input poll-textarea", error && "is-invalid")} rows={rows} value={value} maxLength={maxLength} required={required} aria-invalid={error ? "true" : undefined} aria-describedby={describedBy} onInput={(e) => onValue((e.currentTarget as HTMLTextAreaElement).value)} />
+      <textarea
+        id={id}
+        name={name}
+        class={cx("input poll-textarea", error && "is-invalid")}
+        rows={rows}
+        value={value}
+        maxLength={maxLength}
+        required={required}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={describedBy}
+        onInput={(e) => onValue((e.currentTarget as HTMLTextAreaElement).value)}
+      />
       {hint && (
         <p id={`${id}-hint`} class="field-hint">
           {hint}
@@ -242,7 +356,19 @@ export function TextArea({ label, value, onValue, hint, error, optional, maxLeng
   );
 }
 
-function Radios<T extends string>({ legend, name, value, onValue, choices }: { legend: string; name: string; value: T; onValue: (v: T) => void; choices: { value: T; label: string; hint?: string }[] }) {
+function Radios<T extends string>({
+  legend,
+  name,
+  value,
+  onValue,
+  choices,
+}: {
+  legend: string;
+  name: string;
+  value: T;
+  onValue: (v: T) => void;
+  choices: { value: T; label: string; hint?: string }[];
+}) {
   return (
     <fieldset class="field poll-radios">
       <legend class="field-label">{legend}</legend>
@@ -259,7 +385,21 @@ function Radios<T extends string>({ legend, name, value, onValue, choices }: { l
   );
 }
 
-export function Check({ label, checked, onChange, disabled, hint, name }: { label: string; checked: boolean; onChange: (v: boolean) => void; disabled?: boolean; hint?: string; name?: string }) {
+export function Check({
+  label,
+  checked,
+  onChange,
+  disabled,
+  hint,
+  name,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  disabled?: boolean;
+  hint?: string;
+  name?: string;
+}) {
   return (
     <label class={cx("poll-check", disabled && "is-disabled")}>
       <input type="checkbox" name={name} checked={checked} disabled={disabled} onChange={(e) => onChange((e.currentTarget as HTMLInputElement).checked)} />
@@ -277,18 +417,70 @@ export function AboutFields({ f, set, errors }: { f: SettingsForm; set: (p: Part
   const err = (k: keyof SettingsForm) => (errors[k] ? t(errors[k]!) : null);
   return (
     <div class="form">
-      <TextField label={t("polls.new.title")} name="poll-title" value={f.title} onValue={(v) => set({ title: v })} maxLength={LIMITS.title} required autocomplete="off" error={err("title")} placeholder={t("polls.new.titlePlaceholder")} />
-      <TextArea label={t("polls.new.description")} name="poll-description" optional value={f.description} onValue={(v) => set({ description: v })} maxLength={LIMITS.description} hint={t("polls.new.descriptionHint")} error={err("description")} />
+      <TextField
+        label={t("polls.new.title")}
+        name="poll-title"
+        value={f.title}
+        onValue={(v) => set({ title: v })}
+        maxLength={LIMITS.title}
+        required
+        autocomplete="off"
+        error={err("title")}
+        placeholder={t("polls.new.titlePlaceholder")}
+      />
+      <TextArea
+        label={t("polls.new.description")}
+        name="poll-description"
+        optional
+        value={f.description}
+        onValue={(v) => set({ description: v })}
+        maxLength={LIMITS.description}
+        hint={t("polls.new.descriptionHint")}
+        error={err("description")}
+      />
       <div class="form-row">
-        <TextField label={t("polls.new.author")} name="poll-author" value={f.author_name} onValue={(v) => set({ author_name: v })} maxLength={LIMITS.name} required autocomplete="name" error={err("author_name")} />
-        <TextField label={t("polls.new.email")} name="poll-email" type="email" optional value={f.author_email} onValue={(v) => set({ author_email: v })} autocomplete="email" hint={t("polls.new.emailHint")} error={err("author_email")} />
+        <TextField
+          label={t("polls.new.author")}
+          name="poll-author"
+          value={f.author_name}
+          onValue={(v) => set({ author_name: v })}
+          maxLength={LIMITS.name}
+          required
+          autocomplete="name"
+          error={err("author_name")}
+        />
+        <TextField
+          label={t("polls.new.email")}
+          name="poll-email"
+          type="email"
+          optional
+          value={f.author_email}
+          onValue={(v) => set({ author_email: v })}
+          autocomplete="email"
+          hint={t("polls.new.emailHint")}
+          error={err("author_email")}
+        />
       </div>
     </div>
   );
 }
 
 /** "More settings": answers, deadline, password, visibility, limits, edits, notifications. */
-export function SettingsFields({ f, set, errors, showZone, hadPassword, children }: { f: SettingsForm; set: (p: Partial<SettingsForm>) => void; errors: SettingsErrors; showZone: boolean; hadPassword?: boolean; children?: ComponentChildren }) {
+export function SettingsFields({
+  f,
+  set,
+  errors,
+  showZone,
+  hadPassword,
+  children,
+}: {
+  f: SettingsForm;
+  set: (p: Partial<SettingsForm>) => void;
+  errors: SettingsErrors;
+  showZone: boolean;
+  hadPassword?: boolean;
+  children?: ComponentChildren;
+}) {
   const { t, instance } = useApp();
   const err = (k: keyof SettingsForm) => (errors[k] ? t(errors[k]!) : null);
   const dlId = `d${useId()}`;
@@ -314,7 +506,19 @@ export function SettingsFields({ f, set, errors, showZone, hadPassword, children
           {t("polls.set.deadline")}
           <span class="field-optional"> ({t("common.optional")})</span>
         </label>
-        <input id={dlId} type="date" name="deadline" class={cx("input poll-date-input", errors.deadline && "is-invalid")} value={f.deadline} min="1970-01-01" max="2199-12-31" onInput={(e) => set({ deadline: (e.currentTarget as HTMLInputElement).value })} onChange={(e) => set({ deadline: (e.currentTarget as HTMLInputElement).value })} aria-describedby={`${dlId}-hint`} aria-invalid={errors.deadline ? "true" : undefined} />
+        <input
+          id={dlId}
+          type="date"
+          name="deadline"
+          class={cx("input poll-date-input", errors.deadline && "is-invalid")}
+          value={f.deadline}
+          min="1970-01-01"
+          max="2199-12-31"
+          onInput={(e) => set({ deadline: (e.currentTarget as HTMLInputElement).value })}
+          onChange={(e) => set({ deadline: (e.currentTarget as HTMLInputElement).value })}
+          aria-describedby={`${dlId}-hint`}
+          aria-invalid={errors.deadline ? "true" : undefined}
+        />
         <p class="field-hint" id={`${dlId}-hint`}>
           {t("polls.set.deadlineHint", { zone: f.timezone.replace(/_/g, " ") })}
         </p>
@@ -334,7 +538,14 @@ export function SettingsFields({ f, set, errors, showZone, hadPassword, children
           hint={hadPassword ? t("polls.set.passwordKeep") : t("polls.set.passwordHint")}
           error={err("password")}
         />
-        {hadPassword && <Check label={t("polls.set.passwordRemove")} name="remove-password" checked={f.removePassword} onChange={(v) => set({ removePassword: v, password: v ? "" : f.password })} />}
+        {hadPassword && (
+          <Check
+            label={t("polls.set.passwordRemove")}
+            name="remove-password"
+            checked={f.removePassword}
+            onChange={(v) => set({ removePassword: v, password: v ? "" : f.password })}
+          />
+        )}
       </div>
       <Radios<ResultsMode>
         legend={t("polls.set.results")}
@@ -352,7 +563,20 @@ export function SettingsFields({ f, set, errors, showZone, hadPassword, children
           {t("polls.set.maxYes")}
           <span class="field-optional"> ({t("common.optional")})</span>
         </label>
-        <input id={myId} type="number" inputMode="numeric" name="max-yes" class={cx("input poll-number", errors.max_yes && "is-invalid")} min={1} max={LIMITS.maxYes} step={1} value={f.max_yes} onInput={(e) => set({ max_yes: (e.currentTarget as HTMLInputElement).value })} aria-describedby={`${myId}-hint`} aria-invalid={errors.max_yes ? "true" : undefined} />
+        <input
+          id={myId}
+          type="number"
+          inputMode="numeric"
+          name="max-yes"
+          class={cx("input poll-number", errors.max_yes && "is-invalid")}
+          min={1}
+          max={LIMITS.maxYes}
+          step={1}
+          value={f.max_yes}
+          onInput={(e) => set({ max_yes: (e.currentTarget as HTMLInputElement).value })}
+          aria-describedby={`${myId}-hint`}
+          aria-invalid={errors.max_yes ? "true" : undefined}
+        />
         <p class="field-hint" id={`${myId}-hint`}>
           {t("polls.set.maxYesHint")}
         </p>
@@ -374,8 +598,21 @@ export function SettingsFields({ f, set, errors, showZone, hadPassword, children
         <legend class="field-label">{t("polls.set.notify")}</legend>
         {mailOff ? <p class="field-hint">{t("polls.set.notifyMailOff")}</p> : !hasEmail && <p class="field-hint">{t("polls.set.notifyNeedsEmail")}</p>}
         <Check label={t("polls.set.notifyVotes")} name="notify-votes" checked={hasEmail && f.notify_votes} disabled={!hasEmail} onChange={(v) => set({ notify_votes: v })} />
-        <Check label={t("polls.set.notifyComments")} name="notify-comments" checked={hasEmail && f.notify_comments} disabled={!hasEmail} onChange={(v) => set({ notify_comments: v })} />
-        <Check label={t("polls.set.remind")} name="remind" hint={f.deadline ? undefined : t("polls.set.remindNeedsDeadline")} checked={hasEmail && !!f.deadline && f.remind} disabled={!hasEmail || !f.deadline} onChange={(v) => set({ remind: v })} />
+        <Check
+          label={t("polls.set.notifyComments")}
+          name="notify-comments"
+          checked={hasEmail && f.notify_comments}
+          disabled={!hasEmail}
+          onChange={(v) => set({ notify_comments: v })}
+        />
+        <Check
+          label={t("polls.set.remind")}
+          name="remind"
+          hint={f.deadline ? undefined : t("polls.set.remindNeedsDeadline")}
+          checked={hasEmail && !!f.deadline && f.remind}
+          disabled={!hasEmail || !f.deadline}
+          onChange={(v) => set({ remind: v })}
+        />
       </fieldset>
       {children}
     </div>

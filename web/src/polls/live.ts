@@ -46,4 +46,3 @@ export function usePollLive(pollId: string | null, onChanged: () => void, onDele
   }, [pollId]);
   return state;
 }
-

@@ -110,7 +110,11 @@ function AccountPollItem({ item }: { item: MyPoll }) {
         </Link>
         <div class="list-meta">
           <span>{poll.kind === "date" ? t("polls.kind.date") : t("polls.kind.classic")}</span>
-          {item.participants !== null && <span>{t(new Intl.PluralRules(lang).select(item.participants) === "one" ? "polls.participantCount.one" : "polls.participantCount.other", { count: item.participants })}</span>}
+          {item.participants !== null && (
+            <span>
+              {t(new Intl.PluralRules(lang).select(item.participants) === "one" ? "polls.participantCount.one" : "polls.participantCount.other", { count: item.participants })}
+            </span>
+          )}
           <span>{t("polls.activityOn", { date: formatDate(lang, item.activity_at) ?? "" })}</span>
         </div>
       </div>
@@ -227,7 +231,8 @@ export function NewPollPage() {
 
   const errors: SettingsErrors = tried ? validateSettings(f, { creating: true }) : {};
   const built = kind === "date" ? buildDateOptions(days) : buildClassicOptions(items);
-  const optionsProblem: MessageKey | null = built.options.length === 0 ? (kind === "date" ? "polls.err.noDays" : "polls.err.noOptions") : built.options.length > LIMITS.options ? "polls.err.tooManyOptions" : null;
+  const optionsProblem: MessageKey | null =
+    built.options.length === 0 ? (kind === "date" ? "polls.err.noDays" : "polls.err.noOptions") : built.options.length > LIMITS.options ? "polls.err.tooManyOptions" : null;
   const problems = tried ? built.problems : {};
   const problemCount = Object.keys(errors).length + Object.keys(problems).length + (tried && optionsProblem ? 1 : 0);
 
@@ -280,7 +285,11 @@ export function NewPollPage() {
         <Card title={t("polls.new.about")} id="poll-about">
           <AboutFields f={f} set={set} errors={errors} />
         </Card>
-        <Card title={kind === "date" ? t("polls.new.dates") : t("polls.new.options")} description={kind === "date" ? t("polls.new.datesDesc") : t("polls.new.optionsDesc")} id="poll-options">
+        <Card
+          title={kind === "date" ? t("polls.new.dates") : t("polls.new.options")}
+          description={kind === "date" ? t("polls.new.datesDesc") : t("polls.new.optionsDesc")}
+          id="poll-options"
+        >
           {kind === "date" ? (
             <DateOptionsEditor days={days} onDays={setDays} problems={problems as Record<string, SlotProblem>} timezone={f.timezone} onTimezone={(z) => set({ timezone: z })} />
           ) : (
@@ -350,7 +359,11 @@ function usePollView(target: PollTarget, editToken: string | null) {
     setError(null);
     void load();
   }, [load]);
-  const live = usePollLive(view && !deleted ? view.poll.id : null, () => void load(), () => setDeleted(true));
+  const live = usePollLive(
+    view && !deleted ? view.poll.id : null,
+    () => void load(),
+    () => setDeleted(true),
+  );
   // Keep what a write answered (admin PATCH/finalise return the new view).
   const replace = useCallback((v: PollView) => {
     seq.current += 1;
@@ -398,11 +411,7 @@ function StatusBanner({ view }: { view: PollView }) {
     );
   }
   if (poll.deadline) {
-    return (
-      <p class="poll-deadline muted">
-        {t("polls.deadline", { date: formatDateTime(lang, poll.deadline) ?? "" })}
-      </p>
-    );
+    return <p class="poll-deadline muted">{t("polls.deadline", { date: formatDateTime(lang, poll.deadline) ?? "" })}</p>;
   }
   return null;
 }
@@ -638,9 +647,7 @@ function AdminStatus({ view, token, onView }: { view: PollView; token: string; o
     <Card title={t("polls.admin.status")} id="poll-status">
       <div class="stack">
         <div class="poll-status-row">
-          <p>
-            {poll.closed ? (poll.closed_reason === "deadline" ? t("polls.admin.closedDeadline") : t("polls.admin.closedNow")) : t("polls.admin.openNow")}
-          </p>
+          <p>{poll.closed ? (poll.closed_reason === "deadline" ? t("polls.admin.closedDeadline") : t("polls.admin.closedNow")) : t("polls.admin.openNow")}</p>
           {!(poll.closed && poll.closed_reason === "deadline") && (
             <Button variant="secondary" size="sm" loading={busy === "close"} onClick={() => void run("close", () => pollsApi.patch(token, { closed: !poll.closed }))}>
               {poll.closed ? t("polls.admin.reopen") : t("polls.admin.close")}
@@ -820,10 +827,14 @@ function AdminOptions({ view, token, onView }: { view: PollView; token: string; 
             onTimezone={null}
           />
         ) : (
-          <ClassicOptionsEditor items={items} onItems={(i) => {
+          <ClassicOptionsEditor
+            items={items}
+            onItems={(i) => {
               setSaved(false);
               setItems(i);
-            }} problems={problems as Record<string, ClassicProblem>} />
+            }}
+            problems={problems as Record<string, ClassicProblem>}
+          />
         )}
         {tried && empty && <p class="field-error">{isDate ? t("polls.err.noDays") : t("polls.err.noOptions")}</p>}
         <ErrorAlert error={error} />

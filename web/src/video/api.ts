@@ -44,4 +44,3 @@ export function roomList(x: Room[] | { rooms: Room[] }): Room[] {
 
 /** The page of a room on this site. */
 export const roomPage = (id: string) => `/video/${enc(id)}`;
-

@@ -693,7 +693,15 @@ export class VideoCall {
     if (!this.send(out.chat(body, to?.id ?? null))) return false;
     this.chat = [
       ...this.chat,
-      { from: { id: this.selfId, name: this.name }, text: body, at: new Date().toISOString(), private: !!to, to: to ? { id: to.id, name: to.name } : null, mine: true, pending: true },
+      {
+        from: { id: this.selfId, name: this.name },
+        text: body,
+        at: new Date().toISOString(),
+        private: !!to,
+        to: to ? { id: to.id, name: to.name } : null,
+        mine: true,
+        pending: true,
+      },
     ];
     this.emit();
     return true;

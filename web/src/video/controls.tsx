@@ -87,10 +87,22 @@ export function Controls({ call, panel, setPanel }: { call: VideoCall; panel: Pa
       <ControlButton name="hand" label={call.hand ? t("video.ctl.lowerHand") : t("video.ctl.raiseHand")} pressed={call.hand} onClick={() => call.setHand(!call.hand)}>
         <IconHand size={22} />
       </ControlButton>
-      <ControlButton name="chat" label={t("video.ctl.chat")} pressed={panel === "chat"} badge={panel === "chat" ? 0 : call.unread} onClick={() => setPanel(panel === "chat" ? null : "chat")}>
+      <ControlButton
+        name="chat"
+        label={t("video.ctl.chat")}
+        pressed={panel === "chat"}
+        badge={panel === "chat" ? 0 : call.unread}
+        onClick={() => setPanel(panel === "chat" ? null : "chat")}
+      >
         <IconChat size={22} />
       </ControlButton>
-      <ControlButton name="people" label={t("video.ctl.people")} pressed={panel === "people"} badge={call.moderator ? call.knocks.size : 0} onClick={() => setPanel(panel === "people" ? null : "people")}>
+      <ControlButton
+        name="people"
+        label={t("video.ctl.people")}
+        pressed={panel === "people"}
+        badge={call.moderator ? call.knocks.size : 0}
+        onClick={() => setPanel(panel === "people" ? null : "people")}
+      >
         <IconUsers size={22} />
       </ControlButton>
       <ControlButton name="leave" label={t("video.ctl.leave")} danger onClick={() => call.leave()}>

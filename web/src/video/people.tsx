@@ -75,7 +75,14 @@ export function PeoplePanel({ call, onClose }: { call: VideoCall; onClose: () =>
                 {call.moderator && !me && (
                   <span class="video-person-actions">
                     {p.audio && (
-                      <button type="button" class="icon-btn" aria-label={t("video.people.muteNamed", { name: p.name })} title={t("video.people.mute")} data-action="mute" onClick={() => call.muteOther(p.id)}>
+                      <button
+                        type="button"
+                        class="icon-btn"
+                        aria-label={t("video.people.muteNamed", { name: p.name })}
+                        title={t("video.people.mute")}
+                        data-action="mute"
+                        onClick={() => call.muteOther(p.id)}
+                      >
                         <IconMicOff size={16} />
                       </button>
                     )}
@@ -86,7 +93,15 @@ export function PeoplePanel({ call, onClose }: { call: VideoCall; onClose: () =>
                       title={t("video.people.remove")}
                       data-action="remove"
                       onClick={async () => {
-                        if (await confirm({ title: t("video.people.removeTitle", { name: p.name }), body: t("video.people.removeBody"), confirmLabel: t("video.people.remove"), danger: true })) call.remove(p.id);
+                        if (
+                          await confirm({
+                            title: t("video.people.removeTitle", { name: p.name }),
+                            body: t("video.people.removeBody"),
+                            confirmLabel: t("video.people.remove"),
+                            danger: true,
+                          })
+                        )
+                          call.remove(p.id);
                       }}
                     >
                       <IconRemove size={16} />

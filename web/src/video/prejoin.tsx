@@ -108,7 +108,17 @@ export function PreJoin({ call }: { call: VideoCall }) {
                   <PersonAvatar key={p.id} p={p} size="sm" />
                 ))}
               </span>
-              <span>{here.length === 1 ? t("video.prejoin.hereOne", { names: here[0]?.name ?? "" }) : t("video.prejoin.hereMany", { count: here.length, names: here.slice(0, 3).map((p) => p.name).join(", ") })}</span>
+              <span>
+                {here.length === 1
+                  ? t("video.prejoin.hereOne", { names: here[0]?.name ?? "" })
+                  : t("video.prejoin.hereMany", {
+                      count: here.length,
+                      names: here
+                        .slice(0, 3)
+                        .map((p) => p.name)
+                        .join(", "),
+                    })}
+              </span>
             </>
           )}
         </p>

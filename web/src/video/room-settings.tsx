@@ -23,7 +23,17 @@ export function RoomOptionFields(props: {
   const { t } = useApp();
   return (
     <>
-      <TextField label={t("video.start.password")} optional type="password" autocomplete="new-password" value={props.password} onValue={props.onPassword} name="password" maxLength={128} hint={props.passwordHint} />
+      <TextField
+        label={t("video.start.password")}
+        optional
+        type="password"
+        autocomplete="new-password"
+        value={props.password}
+        onValue={props.onPassword}
+        name="password"
+        maxLength={128}
+        hint={props.passwordHint}
+      />
       <label class="video-check">
         <input type="checkbox" name="lobby" checked={props.lobby} onChange={(e) => props.onLobby((e.currentTarget as HTMLInputElement).checked)} />
         <span>
@@ -35,7 +45,17 @@ export function RoomOptionFields(props: {
         <label class="field-label" for={`${props.idPrefix}-capacity`}>
           {t("video.start.capacity")} <span class="field-optional">({t("common.optional")})</span>
         </label>
-        <input id={`${props.idPrefix}-capacity`} class="input video-capacity" type="number" inputMode="numeric" min={2} max={50} name="capacity" value={props.capacity} onInput={(e) => props.onCapacity((e.currentTarget as HTMLInputElement).value)} />
+        <input
+          id={`${props.idPrefix}-capacity`}
+          class="input video-capacity"
+          type="number"
+          inputMode="numeric"
+          min={2}
+          max={50}
+          name="capacity"
+          value={props.capacity}
+          onInput={(e) => props.onCapacity((e.currentTarget as HTMLInputElement).value)}
+        />
         {props.capacityError && <p class="field-error">{props.capacityError}</p>}
       </div>
     </>

@@ -238,9 +238,7 @@ function Ended({ call }: { call: VideoCall }) {
         <p class="muted">{t(`video.end.${reason}.body`)}</p>
         {call.gone && <Alert kind="info">{t("video.gone")}</Alert>}
         <div class="video-center-actions">
-          {reason === "left" && (
-            <Button onClick={() => void call.rejoin()}>{t("video.end.rejoin")}</Button>
-          )}
+          {reason === "left" && <Button onClick={() => void call.rejoin()}>{t("video.end.rejoin")}</Button>}
           <Button variant="secondary" onClick={() => navigate("/video")}>
             {t("video.backToVideo")}
           </Button>

@@ -112,7 +112,16 @@ export function JoinByLink() {
           if (target) navigate(roomPage(target));
         }}
       >
-        <TextField label={t("video.joinLink.label")} value={text} onValue={setText} name="link" autoCapitalize="none" spellcheck={false} placeholder={t("video.joinLink.placeholder")} error={tried && !target ? t("video.joinLink.invalid") : null} />
+        <TextField
+          label={t("video.joinLink.label")}
+          value={text}
+          onValue={setText}
+          name="link"
+          autoCapitalize="none"
+          spellcheck={false}
+          placeholder={t("video.joinLink.placeholder")}
+          error={tried && !target ? t("video.joinLink.invalid") : null}
+        />
         <Button type="submit" variant="secondary">
           {t("video.joinLink.go")}
           <IconArrowRight size={16} />
@@ -164,7 +173,14 @@ export function MyRooms() {
                 <Link href={roomPage(r.id)} class="btn btn-primary btn-sm">
                   {t("video.mine.join")}
                 </Link>
-                <Button variant="ghost" size="sm" aria-expanded={editing === r.id ? "true" : "false"} aria-label={t("video.mine.settingsOf", { name: r.title || r.id })} title={t("video.mine.settings")} onClick={() => setEditing(editing === r.id ? null : r.id)}>
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  aria-expanded={editing === r.id ? "true" : "false"}
+                  aria-label={t("video.mine.settingsOf", { name: r.title || r.id })}
+                  title={t("video.mine.settings")}
+                  onClick={() => setEditing(editing === r.id ? null : r.id)}
+                >
                   <IconSettings size={16} />
                 </Button>
                 <Button
@@ -173,7 +189,15 @@ export function MyRooms() {
                   aria-label={t("video.mine.deleteNamed", { name: r.title || r.id })}
                   title={t("video.mine.delete")}
                   onClick={async () => {
-                    if (!(await confirm({ title: t("video.mine.deleteTitle", { name: r.title || r.id }), body: t("video.mine.deleteBody"), confirmLabel: t("video.mine.delete"), danger: true }))) return;
+                    if (
+                      !(await confirm({
+                        title: t("video.mine.deleteTitle", { name: r.title || r.id }),
+                        body: t("video.mine.deleteBody"),
+                        confirmLabel: t("video.mine.delete"),
+                        danger: true,
+                      }))
+                    )
+                      return;
                     try {
                       await videoApi.remove(r.id);
                       list.reload();

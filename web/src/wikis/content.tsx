@@ -95,10 +95,7 @@ async function decorateEmbed(a: HTMLAnchorElement, t: Translate): Promise<void> 
     return el;
   };
   const card = document.createDocumentFragment();
-  card.append(
-    make("span", "wiki-embed-kind", kind === "poll" ? t("wiki.embed.poll") : t("wiki.embed.pad")),
-    make("span", "wiki-embed-title", title),
-  );
+  card.append(make("span", "wiki-embed-kind", kind === "poll" ? t("wiki.embed.poll") : t("wiki.embed.pad")), make("span", "wiki-embed-title", title));
   if (body) card.append(make("span", "wiki-embed-body", body));
   card.append(make("span", "wiki-embed-open", kind === "poll" ? t("wiki.embed.openPoll") : t("wiki.embed.openPad")));
   a.replaceChildren(card);
@@ -148,11 +145,7 @@ export function WikiHtml({ html, class: cls, current, id }: { html: string; clas
 
 /** A search snippet: the server's [matches] become <mark>, everything is text. */
 export function Snippet({ text }: { text: string }) {
-  return (
-    <span class="wiki-snippet">
-      {snippetParts(text).map((p, i) => (p.mark ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
-    </span>
-  );
+  return <span class="wiki-snippet">{snippetParts(text).map((p, i) => (p.mark ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}</span>;
 }
 
 function Segments({ line, side }: { line: DiffLine; side: "old" | "new" }) {
@@ -215,9 +208,7 @@ export function DiffView({ diff, mode }: { diff: WikiDiff; mode: "inline" | "sid
               ) : (
                 <tr key={i}>
                   <td class="wiki-diff-num">{r.left?.old_line ?? ""}</td>
-                  <td class={cx("wiki-diff-text", r.left ? `is-${r.left.kind === "same" ? "same" : "removed"}` : "is-empty")}>
-                    {r.left && <Segments line={r.left} side="old" />}
-                  </td>
+                  <td class={cx("wiki-diff-text", r.left ? `is-${r.left.kind === "same" ? "same" : "removed"}` : "is-empty")}>{r.left && <Segments line={r.left} side="old" />}</td>
                   <td class="wiki-diff-num">{r.right?.new_line ?? ""}</td>
                   <td class={cx("wiki-diff-text", r.right ? `is-${r.right.kind === "same" ? "same" : "added"}` : "is-empty")}>
                     {r.right && <Segments line={r.right} side="new" />}
@@ -255,7 +246,9 @@ export function DiffView({ diff, mode }: { diff: WikiDiff; mode: "inline" | "sid
                 <td class="wiki-diff-num">{r.line.new_line ?? ""}</td>
                 <td class="wiki-diff-sign">
                   <span aria-hidden="true">{sign(r.line.kind)}</span>
-                  <span class="visually-hidden">{r.line.kind === "added" ? t("wiki.diff.added") : r.line.kind === "removed" ? t("wiki.diff.removed") : t("wiki.diff.unchanged")}</span>
+                  <span class="visually-hidden">
+                    {r.line.kind === "added" ? t("wiki.diff.added") : r.line.kind === "removed" ? t("wiki.diff.removed") : t("wiki.diff.unchanged")}
+                  </span>
                 </td>
                 <td class="wiki-diff-text">
                   <Segments line={r.line} side={r.line.kind === "removed" ? "old" : "new"} />

@@ -2,9 +2,7 @@
 // (unified) view and for the side-by-side view.
 import type { WikiDiff, DiffLine } from "./types.ts";
 
-export type InlineRow =
-  | { type: "hunk"; oldStart: number; newStart: number }
-  | { type: "line"; line: DiffLine };
+export type InlineRow = { type: "hunk"; oldStart: number; newStart: number } | { type: "line"; line: DiffLine };
 
 /** Hunk headers followed by their lines, in order. */
 export function inlineRows(diff: WikiDiff): InlineRow[] {
@@ -16,9 +14,7 @@ export function inlineRows(diff: WikiDiff): InlineRow[] {
   return rows;
 }
 
-export type SideRow =
-  | { type: "hunk"; oldStart: number; newStart: number }
-  | { type: "pair"; left: DiffLine | null; right: DiffLine | null };
+export type SideRow = { type: "hunk"; oldStart: number; newStart: number } | { type: "pair"; left: DiffLine | null; right: DiffLine | null };
 
 /**
  * Side by side: an unchanged line on both sides; a run of removed and added lines between two

@@ -23,11 +23,15 @@ const TOOLS: { action: FormatAction; key: MessageKey; icon: () => preact.JSX.Ele
   { action: "italic", key: "wiki.tb.italic", icon: () => <IconItalic />, shortcut: "i" },
   { action: "heading", key: "wiki.tb.heading", icon: () => <IconHeading /> },
   { action: "link", key: "wiki.tb.link", icon: () => <IconLink />, shortcut: "k" },
-  { action: "wikilink", key: "wiki.tb.wikilink", icon: () => (
+  {
+    action: "wikilink",
+    key: "wiki.tb.wikilink",
+    icon: () => (
       <span class="wiki-tb-glyph" aria-hidden="true">
         [[ ]]
       </span>
-    ) },
+    ),
+  },
   { action: "list", key: "wiki.tb.list", icon: () => <IconList /> },
   { action: "code", key: "wiki.tb.code", icon: () => <IconCode /> },
   { action: "table", key: "wiki.tb.table", icon: () => <IconTable /> },
@@ -262,26 +266,47 @@ export function EditorPage({ name }: { name: string }) {
         {status?.kind === "exists" && (
           <Alert kind="warning" title={t("wiki.edit.existsTitle")}>
             <p>{t("wiki.edit.existsBody")}</p>
-            <Link href={pageHref(wiki.slug, pageName)}>
-              {t("wiki.edit.existsOpen")}
-            </Link>
+            <Link href={pageHref(wiki.slug, pageName)}>{t("wiki.edit.existsOpen")}</Link>
           </Alert>
         )}
         <ErrorAlert error={error} />
       </div>
       <form class="wiki-editor-form" onSubmit={save}>
         <div class="wiki-editor-tabs" role="tablist" aria-label={t("wiki.edit.mode")}>
-          <button type="button" role="tab" id="wiki-tab-write" aria-selected={tab === "write" ? "true" : "false"} aria-controls="wiki-panel-write" class={cx("wiki-tab", tab === "write" && "is-active")} onClick={() => setTab("write")}>
+          <button
+            type="button"
+            role="tab"
+            id="wiki-tab-write"
+            aria-selected={tab === "write" ? "true" : "false"}
+            aria-controls="wiki-panel-write"
+            class={cx("wiki-tab", tab === "write" && "is-active")}
+            onClick={() => setTab("write")}
+          >
             {t("wiki.edit.write")}
           </button>
-          <button type="button" role="tab" id="wiki-tab-preview" aria-selected={tab === "preview" ? "true" : "false"} aria-controls="wiki-panel-preview" class={cx("wiki-tab", tab === "preview" && "is-active")} onClick={showPreview}>
+          <button
+            type="button"
+            role="tab"
+            id="wiki-tab-preview"
+            aria-selected={tab === "preview" ? "true" : "false"}
+            aria-controls="wiki-panel-preview"
+            class={cx("wiki-tab", tab === "preview" && "is-active")}
+            onClick={showPreview}
+          >
             {t("wiki.edit.preview")}
           </button>
         </div>
         <div id="wiki-panel-write" role="tabpanel" aria-labelledby="wiki-tab-write" hidden={tab !== "write"} class="wiki-editor-panel">
           <div class="wiki-toolbar" role="toolbar" aria-label={t("wiki.tb.label")} aria-controls="wiki-text">
             {TOOLS.map((tool) => (
-              <button key={tool.action} type="button" class="icon-btn wiki-tb-btn" title={t(tool.key) + (tool.shortcut ? ` (Ctrl+${tool.shortcut.toUpperCase()})` : "")} aria-label={t(tool.key)} onClick={() => format(tool.action)}>
+              <button
+                key={tool.action}
+                type="button"
+                class="icon-btn wiki-tb-btn"
+                title={t(tool.key) + (tool.shortcut ? ` (Ctrl+${tool.shortcut.toUpperCase()})` : "")}
+                aria-label={t(tool.key)}
+                onClick={() => format(tool.action)}
+              >
                 {tool.icon()}
               </button>
             ))}
@@ -387,7 +412,15 @@ export function EditorPage({ name }: { name: string }) {
               {t("wiki.edit.summary")}
               <span class="field-optional"> ({t("common.optional")})</span>
             </label>
-            <input id="wiki-summary" class="input" name="summary" maxLength={500} value={summary} placeholder={t("wiki.edit.summaryPlaceholder")} onInput={(e) => setSummary((e.currentTarget as HTMLInputElement).value)} />
+            <input
+              id="wiki-summary"
+              class="input"
+              name="summary"
+              maxLength={500}
+              value={summary}
+              placeholder={t("wiki.edit.summaryPlaceholder")}
+              onInput={(e) => setSummary((e.currentTarget as HTMLInputElement).value)}
+            />
           </div>
           <Honeypot value={website} onValue={setWebsite} />
           {!user && <p class="muted small">{t("wiki.edit.guestNote")}</p>}

@@ -141,8 +141,22 @@ export function HistoryPage({ name, from, to }: { name: string; from: number | n
             {hist.revisions.map((r, i) => (
               <li key={r.rev} class="wiki-rev" data-rev={r.rev}>
                 <span class="wiki-rev-picks">
-                  <input type="radio" name="from" value={r.rev} checked={pick.from === r.rev} onChange={() => setPick((p) => ({ ...p, from: r.rev }))} aria-label={t("wiki.history.pickFrom", { rev: r.rev })} />
-                  <input type="radio" name="to" value={r.rev} checked={pick.to === r.rev} onChange={() => setPick((p) => ({ ...p, to: r.rev }))} aria-label={t("wiki.history.pickTo", { rev: r.rev })} />
+                  <input
+                    type="radio"
+                    name="from"
+                    value={r.rev}
+                    checked={pick.from === r.rev}
+                    onChange={() => setPick((p) => ({ ...p, from: r.rev }))}
+                    aria-label={t("wiki.history.pickFrom", { rev: r.rev })}
+                  />
+                  <input
+                    type="radio"
+                    name="to"
+                    value={r.rev}
+                    checked={pick.to === r.rev}
+                    onChange={() => setPick((p) => ({ ...p, to: r.rev }))}
+                    aria-label={t("wiki.history.pickTo", { rev: r.rev })}
+                  />
                 </span>
                 <div class="wiki-rev-main">
                   <div class="wiki-rev-line">
@@ -159,7 +173,11 @@ export function HistoryPage({ name, from, to }: { name: string; from: number | n
                 </div>
                 <div class="row-actions">
                   {r.kind !== "delete" && (
-                    <Link href={`${pageHref(wiki.slug, name1, "history")}?from=${r.rev - 1}&to=${r.rev}`} class="btn btn-ghost btn-sm" aria-label={t("wiki.history.diffPrevOf", { rev: r.rev })}>
+                    <Link
+                      href={`${pageHref(wiki.slug, name1, "history")}?from=${r.rev - 1}&to=${r.rev}`}
+                      class="btn btn-ghost btn-sm"
+                      aria-label={t("wiki.history.diffPrevOf", { rev: r.rev })}
+                    >
                       {t("wiki.history.diffPrev")}
                     </Link>
                   )}
@@ -229,7 +247,12 @@ export function DiffPanel({ name, from, to }: { name: string; from: number; to: 
         </div>
         {!narrow && (
           <div class="wiki-seg" role="group" aria-label={t("wiki.diff.layout")}>
-            <button type="button" class={cx("wiki-seg-btn", shown === "inline" && "is-active")} aria-pressed={shown === "inline" ? "true" : "false"} onClick={() => setMode("inline")}>
+            <button
+              type="button"
+              class={cx("wiki-seg-btn", shown === "inline" && "is-active")}
+              aria-pressed={shown === "inline" ? "true" : "false"}
+              onClick={() => setMode("inline")}
+            >
               {t("wiki.diff.inline")}
             </button>
             <button type="button" class={cx("wiki-seg-btn", shown === "side" && "is-active")} aria-pressed={shown === "side" ? "true" : "false"} onClick={() => setMode("side")}>

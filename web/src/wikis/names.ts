@@ -99,7 +99,7 @@ export function contrastText(hex: string): "#ffffff" | "#111111" {
   });
   const lum = 0.2126 * ch[0]! + 0.7152 * ch[1]! + 0.0722 * ch[2]!;
   // Contrast with white vs with near-black.
-  return (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.0566) ? "#ffffff" : "#111111";
+  return 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.0566 ? "#ffffff" : "#111111";
 }
 
 export const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;

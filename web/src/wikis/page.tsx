@@ -87,7 +87,9 @@ export function PageView({ name, rev }: { name: string; rev: number | null }) {
         </header>
         <div class="card wiki-missing">
           <p class="wiki-missing-title">{deleted ? t("wiki.page.deleted") : t("wiki.page.missing")}</p>
-          <p class="muted">{wiki.can_edit ? (deleted ? t("wiki.page.deletedBody") : t("wiki.page.missingBody")) : user ? t("wiki.page.missingNoRight") : t("wiki.page.missingGuest")}</p>
+          <p class="muted">
+            {wiki.can_edit ? (deleted ? t("wiki.page.deletedBody") : t("wiki.page.missingBody")) : user ? t("wiki.page.missingNoRight") : t("wiki.page.missingGuest")}
+          </p>
           <div class="wiki-actions-row">
             {wiki.can_edit && (
               <Link href={pageHref(wiki.slug, displayName(pageName), "edit")} class="btn btn-primary">
@@ -141,10 +143,18 @@ export function PageView({ name, rev }: { name: string; rev: number | null }) {
           </Alert>
         </div>
       )}
-      {data.redirected_from && (
-        <p class="wiki-redirect muted small">{t("wiki.page.redirectedFrom", { name: data.redirected_from })}</p>
+      {data.redirected_from && <p class="wiki-redirect muted small">{t("wiki.page.redirectedFrom", { name: data.redirected_from })}</p>}
+      {rev !== null && (
+        <OldRevisionBanner
+          name={page.name}
+          rev={rev}
+          current={page.rev}
+          canEdit={data.can_edit}
+          loading={old.loading}
+          error={old.error}
+          onRestored={() => navigate(pageHref(wiki.slug, page.name))}
+        />
       )}
-      {rev !== null && <OldRevisionBanner name={page.name} rev={rev} current={page.rev} canEdit={data.can_edit} loading={old.loading} error={old.error} onRestored={() => navigate(pageHref(wiki.slug, page.name))} />}
       <div class={cx("wiki-page-body", toc.length >= 2 && "has-toc")}>
         {toc.length >= 2 && <Toc toc={toc} />}
         {(rev === null || old.data) && <WikiHtml class="wiki-content" html={html} />}
@@ -189,7 +199,23 @@ function Toc({ toc }: { toc: TocEntry[] }) {
   );
 }
 
-function OldRevisionBanner({ name, rev, current, canEdit, loading, error, onRestored }: { name: string; rev: number; current: number; canEdit: boolean; loading: boolean; error: unknown; onRestored: () => void }) {
+function OldRevisionBanner({
+  name,
+  rev,
+  current,
+  canEdit,
+  loading,
+  error,
+  onRestored,
+}: {
+  name: string;
+  rev: number;
+  current: number;
+  canEdit: boolean;
+  loading: boolean;
+  error: unknown;
+  onRestored: () => void;
+}) {
   const { t, user } = useApp();
   const { wiki } = useWiki();
   const { busy, error: err, run } = useSubmit();
@@ -348,7 +374,7 @@ function RenameDialog({ name, onClose }: { name: string; onClose: () => void }) 
   const problem = pageNameProblem(to);
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (problem || pageKey(to) === pageKey(name) && displayName(to) === name) return;
+    if (problem || (pageKey(to) === pageKey(name) && displayName(to) === name)) return;
     setBusy(true);
     setError(null);
     try {
@@ -370,7 +396,14 @@ function RenameDialog({ name, onClose }: { name: string; onClose: () => void }) 
           <label for="wiki-rename-to" class="field-label">
             {t("wiki.rename.newName")}
           </label>
-          <input id="wiki-rename-to" class={cx("input", problem && "is-invalid")} value={to} onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)} required maxLength={200} />
+          <input
+            id="wiki-rename-to"
+            class={cx("input", problem && "is-invalid")}
+            value={to}
+            onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)}
+            required
+            maxLength={200}
+          />
           {problem && <p class="field-error">{t(`wiki.name.${problem}`)}</p>}
         </div>
         <label class="wiki-check">
@@ -529,7 +562,13 @@ function Comments({ name }: { name: string }) {
                 <strong>{personName(t, c.author_name)}</strong>
                 <span class="muted small">{formatDateTime(lang, c.created_at)}</span>
                 {c.deletable && (
-                  <Button variant="ghost" size="sm" class="btn-ghost-danger" onClick={() => remove(c.id, c.author_name)} aria-label={t("wiki.comments.deleteOf", { name: personName(t, c.author_name) })}>
+                  <Button
+                    variant="ghost"
+                    size="sm"
+                    class="btn-ghost-danger"
+                    onClick={() => remove(c.id, c.author_name)}
+                    aria-label={t("wiki.comments.deleteOf", { name: personName(t, c.author_name) })}
+                  >
                     <IconTrash />
                   </Button>
                 )}
@@ -544,7 +583,15 @@ function Comments({ name }: { name: string }) {
           <label for="wiki-comment-text" class="field-label">
             {t("wiki.comments.add")}
           </label>
-          <textarea id="wiki-comment-text" ref={inputRef} class="input wiki-textarea-sm" value={text} maxLength={4000} rows={3} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
+          <textarea
+            id="wiki-comment-text"
+            ref={inputRef}
+            class="input wiki-textarea-sm"
+            value={text}
+            maxLength={4000}
+            rows={3}
+            onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+          />
           {!user && <p class="field-hint">{t("wiki.comments.guestHint")}</p>}
         </div>
         <Honeypot value={website} onValue={setWebsite} />

@@ -133,7 +133,8 @@ function Directory() {
                 <span class="wiki-card-title">{w.title}</span>
                 {w.description && <span class="wiki-card-desc">{w.description}</span>}
                 <span class="wiki-card-meta">
-                  {t(new Intl.PluralRules(lang).select(w.pages) === "one" ? "wikis.pages.one" : "wikis.pages.other", { count: w.pages })} · {t("wikis.updated", { date: formatDate(lang, w.updated_at) ?? "" })}
+                  {t(new Intl.PluralRules(lang).select(w.pages) === "one" ? "wikis.pages.one" : "wikis.pages.other", { count: w.pages })} ·{" "}
+                  {t("wikis.updated", { date: formatDate(lang, w.updated_at) ?? "" })}
                 </span>
               </Link>
             </li>
@@ -162,7 +163,14 @@ function SearchAll() {
         <label for="wikis-search-q" class="visually-hidden">
           {t("wikis.searchAll")}
         </label>
-        <input id="wikis-search-q" type="search" class="input" value={q} onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} placeholder={t("wiki.searchPlaceholder")} />
+        <input
+          id="wikis-search-q"
+          type="search"
+          class="input"
+          value={q}
+          onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)}
+          placeholder={t("wiki.searchPlaceholder")}
+        />
         <Button type="submit" variant="secondary">
           <IconSearch />
           {t("wiki.search")}
@@ -321,7 +329,16 @@ export function NewWikiPage() {
       <form class="stack" onSubmit={submit} noValidate>
         <Card title={t("wikis.new.about")} id="wiki-new-about">
           <div class="form">
-            <TextField label={t("wiki.form.title")} value={title} onValue={setTitle} name="title" maxLength={200} required error={titleError} placeholder={t("wikis.new.titlePlaceholder")} />
+            <TextField
+              label={t("wiki.form.title")}
+              value={title}
+              onValue={setTitle}
+              name="title"
+              maxLength={200}
+              required
+              error={titleError}
+              placeholder={t("wikis.new.titlePlaceholder")}
+            />
             <div class="field">
               <label for="wiki-new-slug" class="field-label">
                 {t("wikis.new.slug")}
@@ -357,7 +374,14 @@ export function NewWikiPage() {
                 {t("wiki.form.description")}
                 <span class="field-optional"> ({t("common.optional")})</span>
               </label>
-              <textarea id="wiki-new-desc" class="input wiki-textarea-sm" rows={2} maxLength={2000} value={description} onInput={(e) => setDescription((e.currentTarget as HTMLTextAreaElement).value)} />
+              <textarea
+                id="wiki-new-desc"
+                class="input wiki-textarea-sm"
+                rows={2}
+                maxLength={2000}
+                value={description}
+                onInput={(e) => setDescription((e.currentTarget as HTMLTextAreaElement).value)}
+              />
             </div>
           </div>
         </Card>
@@ -378,10 +402,15 @@ export function NewWikiPage() {
             <label for="wiki-new-lang" class="field-label">
               {t("wikis.new.lang")}
             </label>
-            <select id="wiki-new-lang" class="select" value={pagesLang} onChange={(e) => {
-              const v = (e.currentTarget as HTMLSelectElement).value;
-              if (isLang(v)) setPagesLang(v);
-            }}>
+            <select
+              id="wiki-new-lang"
+              class="select"
+              value={pagesLang}
+              onChange={(e) => {
+                const v = (e.currentTarget as HTMLSelectElement).value;
+                if (isLang(v)) setPagesLang(v);
+              }}
+            >
               <option value="en">{t("lang.en")}</option>
               <option value="fr">{t("lang.fr")}</option>
             </select>
@@ -449,14 +478,28 @@ function ImportCard() {
       </summary>
       <form class="form" onSubmit={submit}>
         <div class="form-row">
-          <TextField label={t("wikis.new.slug")} value={slug} onValue={(v) => setSlug(v.toLowerCase())} name="import_slug" maxLength={63} autoCapitalize="none" spellcheck={false} />
+          <TextField
+            label={t("wikis.new.slug")}
+            value={slug}
+            onValue={(v) => setSlug(v.toLowerCase())}
+            name="import_slug"
+            maxLength={63}
+            autoCapitalize="none"
+            spellcheck={false}
+          />
           <TextField label={t("wiki.form.title")} value={title} onValue={setTitle} name="import_title" maxLength={200} optional hint={t("wikis.import.titleHint")} />
         </div>
         <div class="field">
           <label for="wiki-import-file" class="field-label">
             {t("wikis.import.file")}
           </label>
-          <input id="wiki-import-file" type="file" accept=".zip,application/zip" class="input wiki-file-input" onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0] ?? null)} />
+          <input
+            id="wiki-import-file"
+            type="file"
+            accept=".zip,application/zip"
+            class="input wiki-file-input"
+            onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0] ?? null)}
+          />
         </div>
         {typeof error === "string" ? <Alert kind="error">{error}</Alert> : <ErrorAlert error={error} />}
         <div class="form-actions">

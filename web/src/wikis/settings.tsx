@@ -102,7 +102,14 @@ function GeneralCard() {
             {t("wiki.form.description")}
             <span class="field-optional"> ({t("common.optional")})</span>
           </label>
-          <textarea id="wiki-set-desc" class="input wiki-textarea-sm" rows={3} maxLength={2000} value={description} onInput={(e) => setDescription((e.currentTarget as HTMLTextAreaElement).value)} />
+          <textarea
+            id="wiki-set-desc"
+            class="input wiki-textarea-sm"
+            rows={3}
+            maxLength={2000}
+            value={description}
+            onInput={(e) => setDescription((e.currentTarget as HTMLTextAreaElement).value)}
+          />
         </div>
         <TextField label={t("wiki.form.homePage")} hint={t("wiki.form.homePageHint")} value={home} onValue={setHome} name="home_page" maxLength={200} required />
         <VisibilityField value={visibility} onValue={setVisibility} />
@@ -274,7 +281,13 @@ function MembersCard() {
                 <label for={`wiki-role-${m.user_id}`} class="visually-hidden">
                   {t("wiki.members.roleOf", { name: m.username })}
                 </label>
-                <select id={`wiki-role-${m.user_id}`} class="select select-sm" value={m.role} disabled={busy === m.username} onChange={(e) => change(m.username, (e.currentTarget as HTMLSelectElement).value as Role)}>
+                <select
+                  id={`wiki-role-${m.user_id}`}
+                  class="select select-sm"
+                  value={m.role}
+                  disabled={busy === m.username}
+                  onChange={(e) => change(m.username, (e.currentTarget as HTMLSelectElement).value as Role)}
+                >
                   <option value="admin">{t("wiki.role.admin")}</option>
                   <option value="editor">{t("wiki.role.editor")}</option>
                 </select>
@@ -291,7 +304,16 @@ function MembersCard() {
           <label for="wiki-member-name" class="field-label">
             {t("wiki.members.username")}
           </label>
-          <input id="wiki-member-name" class="input" name="username" autocomplete="off" autoCapitalize="none" spellcheck={false} value={username} onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)} />
+          <input
+            id="wiki-member-name"
+            class="input"
+            name="username"
+            autocomplete="off"
+            autoCapitalize="none"
+            spellcheck={false}
+            value={username}
+            onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)}
+          />
         </div>
         <div class="field field-compact">
           <label for="wiki-member-role" class="field-label">
@@ -373,7 +395,15 @@ function DeleteDialog({ slug, onClose }: { slug: string; onClose: () => void }) 
           <label for="wiki-delete-slug" class="field-label">
             {t("wiki.delete.typeSlug", { slug })}
           </label>
-          <input id="wiki-delete-slug" class="input mono" autocomplete="off" autoCapitalize="none" spellcheck={false} value={typed} onInput={(e) => setTyped((e.currentTarget as HTMLInputElement).value)} />
+          <input
+            id="wiki-delete-slug"
+            class="input mono"
+            autocomplete="off"
+            autoCapitalize="none"
+            spellcheck={false}
+            value={typed}
+            onInput={(e) => setTyped((e.currentTarget as HTMLInputElement).value)}
+          />
         </div>
         <ErrorAlert error={error} />
         <div class="dialog-actions">

@@ -142,7 +142,15 @@ export function WikiShell({ slug, view, page, children }: { slug: string; view: 
               <label for="wiki-search-q" class="visually-hidden">
                 {t("wiki.searchThis")}
               </label>
-              <input id="wiki-search-q" type="search" class="input" name="q" value={q} placeholder={t("wiki.searchPlaceholder")} onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} />
+              <input
+                id="wiki-search-q"
+                type="search"
+                class="input"
+                name="q"
+                value={q}
+                placeholder={t("wiki.searchPlaceholder")}
+                onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)}
+              />
               <button type="submit" class="icon-btn" aria-label={t("wiki.search")}>
                 <IconSearch />
               </button>

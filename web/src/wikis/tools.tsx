@@ -121,7 +121,9 @@ export function ChangesPage() {
       </form>
       {error ? <ErrorAlert error={error} /> : null}
       {items === null ? (
-        error ? null : <Loading />
+        error ? null : (
+          <Loading />
+        )
       ) : items.length === 0 ? (
         <EmptyState>{filters.author || filters.page ? t("wiki.changes.noneFiltered") : t("wiki.changes.none")}</EmptyState>
       ) : (
@@ -145,7 +147,11 @@ export function ChangesPage() {
                     </div>
                     {c.kind !== "delete" && (
                       <div class="row-actions">
-                        <Link href={`${pageHref(wiki.slug, c.page, "history")}?from=${Math.max(0, c.rev - 1)}&to=${c.rev}`} class="btn btn-ghost btn-sm" aria-label={t("wiki.changes.diffOf", { name: c.page, rev: c.rev })}>
+                        <Link
+                          href={`${pageHref(wiki.slug, c.page, "history")}?from=${Math.max(0, c.rev - 1)}&to=${c.rev}`}
+                          class="btn btn-ghost btn-sm"
+                          aria-label={t("wiki.changes.diffOf", { name: c.page, rev: c.rev })}
+                        >
                           {t("wiki.changes.diff")}
                         </Link>
                       </div>
@@ -179,7 +185,12 @@ export function AllPagesPage() {
   }, [list.data, filter, lang]);
   return (
     <div class="wiki-article">
-      <WikiPageTitle title={t("wiki.pages.title")} sub={list.data ? t(new Intl.PluralRules(lang).select(list.data.length) === "one" ? "wiki.pages.count.one" : "wiki.pages.count.other", { count: list.data.length }) : undefined}>
+      <WikiPageTitle
+        title={t("wiki.pages.title")}
+        sub={
+          list.data ? t(new Intl.PluralRules(lang).select(list.data.length) === "one" ? "wiki.pages.count.one" : "wiki.pages.count.other", { count: list.data.length }) : undefined
+        }
+      >
         {wiki.can_edit && <NewPageButton />}
       </WikiPageTitle>
       <div class="field wiki-filter-one">
@@ -263,7 +274,14 @@ export function SearchPage({ q }: { q: string }) {
         <label for="wiki-search-page-q" class="visually-hidden">
           {t("wiki.searchThis")}
         </label>
-        <input id="wiki-search-page-q" type="search" class="input" value={text} onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)} placeholder={t("wiki.searchPlaceholder")} />
+        <input
+          id="wiki-search-page-q"
+          type="search"
+          class="input"
+          value={text}
+          onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+          placeholder={t("wiki.searchPlaceholder")}
+        />
         <Button type="submit">
           <IconSearch />
           {t("wiki.search")}
@@ -425,5 +443,3 @@ export function FilesPage() {
     </div>
   );
 }
-
-
