@@ -4,12 +4,17 @@ use nichoir_auth::Actor;
 use nichoir_core::time::{now_ms, serde_rfc3339};
 use nichoir_core::Error;
 use nichoir_storage::{params, OptionalExtension};
+use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::json;
+use ts_rs::TS;
 
+use crate::api::PadEvent;
 use crate::engine::{edit_topic, view_topic, PadError, PadService};
 
-#[derive(Debug, Clone, Serialize)]
+/// A line of a pad's chat.
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[schemars(rename = "PadChatMessage")]
+#[ts(export, export_to = "pads/")]
 pub struct ChatMessage {
     pub id: i64,
     pub author_id: String,
@@ -17,15 +22,22 @@ pub struct ChatMessage {
     pub color: String,
     pub text: String,
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A starred, named revision.
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "pads/")]
 pub struct SavedRevision {
     pub rev: u64,
     pub label: String,
+    /// The display name of who saved it.
     pub saved_by: String,
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub created_at: i64,
 }
 
@@ -80,7 +92,7 @@ impl PadService {
             })
             .await?;
         let msg = ChatMessage { id, ..msg };
-        let ev = json!({"type": "chat", "message": msg});
+        let ev = PadEvent::Chat { message: &msg }.to_value();
         self.hub()
             .broadcast_event(&edit_topic(&info.id), None, &ev, None);
         self.hub()

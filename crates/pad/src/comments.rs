@@ -15,9 +15,12 @@ use nichoir_core::ids::random_token;
 use nichoir_core::text::{check_controls, Lines};
 use nichoir_core::time::{now_ms, serde_rfc3339};
 use nichoir_core::{Error, ErrorCode};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use ts_rs::TS;
 
+use crate::api::PadEvent;
 use crate::comments_store::{self as cs, CommentRow, ThreadRow};
 use crate::engine::{edit_topic, view_topic, PadError, PadService};
 use crate::model::{Author, PadInfo};
@@ -39,8 +42,10 @@ const STORE_AFTER_REVS: u64 = 64;
 const CHUNK: u64 = 2_000;
 
 /// A thread's opening comment, anchored to `[start, end)` (characters) of the text at `rev`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "NewPadThread")]
+#[ts(export, export_to = "pads/")]
 pub struct NewThread {
     pub start: u64,
     pub end: u64,
@@ -49,38 +54,52 @@ pub struct NewThread {
 }
 
 /// A reply, or a message's new text.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "PadCommentText")]
+#[ts(export, export_to = "pads/")]
 pub struct CommentText {
     pub text: String,
 }
 
 /// Resolve (true) or reopen (false).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "PadThreadResolution")]
+#[ts(export, export_to = "pads/")]
 pub struct Resolution {
     pub resolved: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[schemars(rename = "PadComment")]
+#[ts(export, export_to = "pads/")]
 pub struct Comment {
     pub id: String,
     pub author: Author,
     /// Empty once its author's account was erased.
     pub text: String,
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub created_at: i64,
     #[serde(with = "serde_rfc3339::option")]
+    #[schemars(with = "Option<String>")]
+    #[ts(type = "string | null")]
     pub edited_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[schemars(rename = "PadCommentResolver")]
+#[ts(export, export_to = "pads/")]
 pub struct Resolver {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[schemars(rename = "PadCommentThread")]
+#[ts(export, export_to = "pads/")]
 pub struct CommentThread {
     pub id: String,
     /// The anchor, in characters of the text at `rev`.
@@ -93,17 +112,23 @@ pub struct CommentThread {
     pub quote: String,
     pub author: Author,
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub created_at: i64,
     pub resolved: bool,
     pub resolved_by: Option<Resolver>,
     #[serde(with = "serde_rfc3339::option")]
+    #[schemars(with = "Option<String>")]
+    #[ts(type = "string | null")]
     pub resolved_at: Option<i64>,
     /// The opening comment first.
     pub comments: Vec<Comment>,
 }
 
 /// A pad's threads with their anchors at `rev`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[schemars(rename = "PadCommentList")]
+#[ts(export, export_to = "pads/")]
 pub struct CommentList {
     pub rev: u64,
     pub threads: Vec<CommentThread>,
@@ -257,7 +282,7 @@ impl PadService {
     }
 
     fn tell_thread(&self, info: &PadInfo, t: &CommentThread) {
-        self.tell(info, json!({"type": "comment", "thread": t}));
+        self.tell(info, PadEvent::Comment { thread: t }.to_value());
     }
 
     /// Threads of a pad (by its id or read-only id), anchors at the newest revision.
@@ -502,10 +527,7 @@ impl PadService {
             })
             .await?;
         if whole {
-            self.tell(
-                &info,
-                json!({"type": "comment_deleted", "thread_id": thread_id}),
-            );
+            self.tell(&info, PadEvent::CommentDeleted { thread_id }.to_value());
             return Ok(None);
         }
         let t = self.one_thread(&info.id, thread_id).await?;

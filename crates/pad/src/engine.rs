@@ -20,8 +20,9 @@ use nichoir_realtime::owner::Failure;
 use nichoir_realtime::{ConnId, Hub};
 use nichoir_storage::{params, Db, StorageError};
 use parking_lot::Mutex;
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use crate::api::{MyPad, PadEvent, WireRev};
 use crate::authorship::Authorship;
 use crate::idle;
 use crate::model::{Author, PadInfo, RevisionInfo};
@@ -85,17 +86,19 @@ impl PadError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    /// The code an error frame carries (HTTP answers say `not_found` for a deleted pad, see
+    /// `From<PadError> for Error`).
+    pub fn code(&self) -> ErrorCode {
         match self {
-            PadError::NotFound => "not_found",
-            PadError::Deleted => "pad_deleted",
-            PadError::RevFromFuture(_) => "rev_from_future",
-            PadError::InvalidOp(_) => "invalid_op",
-            PadError::OpTooLarge => "op_too_large",
-            PadError::PadTooLarge => "pad_too_large",
-            PadError::NameTaken => "conflict",
-            PadError::PasswordRequired => "password_required",
-            PadError::Other(e) => e.code.as_str(),
+            PadError::NotFound => ErrorCode::NotFound,
+            PadError::Deleted => ErrorCode::PadDeleted,
+            PadError::RevFromFuture(_) => ErrorCode::RevFromFuture,
+            PadError::InvalidOp(_) => ErrorCode::InvalidOp,
+            PadError::OpTooLarge => ErrorCode::OpTooLarge,
+            PadError::PadTooLarge => ErrorCode::PadTooLarge,
+            PadError::NameTaken => ErrorCode::Conflict,
+            PadError::PasswordRequired => ErrorCode::PasswordRequired,
+            PadError::Other(e) => e.code,
         }
     }
 }
@@ -161,11 +164,13 @@ fn moved_elsewhere() -> PadError {
 }
 
 /// The same failure for every edit of a batch (errors are not Clone because of their sources).
-fn clone_error(e: &PadError, code: &'static str) -> PadError {
+fn clone_error(e: &PadError, code: ErrorCode) -> PadError {
     match (e, code) {
         (PadError::NotFound, _) => PadError::NotFound,
         (PadError::Deleted, _) => PadError::Deleted,
-        (_, "unavailable") => PadError::Other(Error::new(ErrorCode::Unavailable, e.to_string())),
+        (_, ErrorCode::Unavailable) => {
+            PadError::Other(Error::new(ErrorCode::Unavailable, e.to_string()))
+        }
         _ => PadError::Other(Error::internal(e)),
     }
 }
@@ -237,16 +242,6 @@ const MAX_PACE: Duration = Duration::from_millis(20);
 /// Below this gap (pads of fewer than 40 members) batches are not paced: the commit itself
 /// groups edits, and waiting would only add latency.
 const MIN_PACE: Duration = Duration::from_millis(2);
-
-/// One revision as clients receive it, in `ops` (live batches and `sync` answers).
-#[derive(serde::Serialize)]
-struct WireRev<'a> {
-    rev: u64,
-    op: &'a Operation,
-    author: &'a str,
-    client_id: &'a str,
-    seq: u64,
-}
 
 /// An edit accepted into a batch, before the batch is stored.
 struct Accepted {
@@ -644,14 +639,16 @@ impl PadService {
             } else {
                 &p.info.id
             };
-            let mut v = json!({
-                "type": "state", "pad": shown_id, "rev": p.info.rev, "text": p.text,
-                "authorship": p.authorship, "authors": authors, "readonly": readonly,
-            });
-            if !readonly {
-                v["readonly_id"] = json!(p.info.readonly_id);
-            }
-            hub.send_event_to(conn, topic, &v);
+            let state = PadEvent::State {
+                pad: shown_id,
+                rev: p.info.rev,
+                text: &p.text,
+                authorship: &p.authorship,
+                authors: &authors,
+                readonly,
+                readonly_id: (!readonly).then_some(p.info.readonly_id.as_str()),
+            };
+            hub.send_event_to(conn, topic, &state.to_value());
             Ok(())
         })
         .await
@@ -838,7 +835,14 @@ impl PadService {
             {
                 Ok(Acceptance::Duplicate(rev)) => {
                     if let Some(conn) = item.origin {
-                        self.hub.send_event_to(conn, &edit_topic(pad_id), &json!({"type": "ack", "rev": rev, "client_id": item.client_id, "seq": item.seq}));
+                        let ack = PadEvent::Ack {
+                            rev,
+                            client_id: &item.client_id,
+                            seq: item.seq,
+                            ops: None,
+                        };
+                        self.hub
+                            .send_event_to(conn, &edit_topic(pad_id), &ack.to_value());
                     }
                     let _ = item.reply.send(Ok(Applied {
                         rev,
@@ -890,10 +894,10 @@ impl PadService {
                 // Cannot happen (every edit was checked against the length); refuse the batch.
                 let e = PadError::Other(Error::internal(format!("batch does not apply: {e}")));
                 for a in accepted {
-                    let _ = a.reply.send(Err(clone_error(&e, "internal")));
+                    let _ = a.reply.send(Err(clone_error(&e, ErrorCode::Internal)));
                 }
                 for l in later_acks {
-                    let _ = l.reply.send(Err(clone_error(&e, "internal")));
+                    let _ = l.reply.send(Err(clone_error(&e, ErrorCode::Internal)));
                 }
                 return;
             }
@@ -993,7 +997,12 @@ impl PadService {
         }
         let topics = [edit_topic(pad_id), view_topic(&p.info.readonly_id)];
         for author in new_authors {
-            let ev = json!({"type": "author", "id": author.id, "name": author.name, "color": author.color});
+            let ev = PadEvent::Author {
+                id: &author.id,
+                name: &author.name,
+                color: &author.color,
+            }
+            .to_value();
             for t in &topics {
                 self.hub.broadcast_event(t, None, &ev, None);
             }
@@ -1018,11 +1027,13 @@ impl PadService {
         // Copies of this batch's edits: now stored and broadcast, so their acks may go.
         for l in later_acks {
             if let Some(conn) = l.origin {
-                self.hub.send_event_to(
-                    conn,
-                    &topics[0],
-                    &json!({"type": "ack", "rev": l.rev, "client_id": l.client_id, "seq": l.seq}),
-                );
+                let ack = PadEvent::Ack {
+                    rev: l.rev,
+                    client_id: &l.client_id,
+                    seq: l.seq,
+                    ops: None,
+                };
+                self.hub.send_event_to(conn, &topics[0], &ack.to_value());
             }
             let _ = l.reply.send(Ok(Applied {
                 rev: l.rev,
@@ -1069,16 +1080,12 @@ impl PadService {
                     None => own.push((conn, a)),
                 }
             }
-            let shared = format!("{{\"type\":\"ops\",\"ops\":{list}}}");
+            let shared = ops_frame(&list);
             let authors: Vec<ConnId> = own.iter().map(|(c, _)| *c).collect();
             self.hub
                 .broadcast_event_json_except(&topics[0], &shared, &authors);
             for (conn, a) in own {
-                let client_id = serde_json::to_string(&a.client_id).unwrap_or_default();
-                let ack = format!(
-                    "{{\"type\":\"ack\",\"rev\":{},\"client_id\":{client_id},\"seq\":{},\"ops\":{list}}}",
-                    a.rev, a.seq
-                );
+                let ack = ack_frame(a.rev, &a.client_id, a.seq, &list);
                 self.hub.send_event_json_to(conn, &topics[0], &ack);
             }
             self.hub.broadcast_event_json(&topics[1], &shared);
@@ -1236,9 +1243,9 @@ impl PadService {
                         seq: r.seq,
                     })
                     .collect();
-                hub.send_event_to(conn, topic, &json!({"type": "ops", "ops": ops}));
+                hub.send_event_to(conn, topic, &PadEvent::Ops { ops: &ops }.to_value());
             }
-            hub.send_event_to(conn, topic, &json!({"type": "synced", "rev": head}));
+            hub.send_event_to(conn, topic, &PadEvent::Synced { rev: head }.to_value());
             Ok(())
         })
         .await
@@ -1379,7 +1386,7 @@ impl PadService {
             .await?;
         self.remove_images_of(&info.readonly_id).await;
         *guard = None;
-        let ev = json!({"type": "deleted"});
+        let ev = PadEvent::Deleted.to_value();
         self.hub
             .broadcast_event(&edit_topic(&info.id), None, &ev, None);
         self.hub
@@ -1546,16 +1553,16 @@ impl PadService {
     }
 
     /// Pads a user created or opened, most recent first (the 200 latest).
-    pub async fn list_for(&self, user_id: &str) -> Result<Vec<Value>, PadError> {
+    pub async fn list_for(&self, user_id: &str) -> Result<Vec<MyPad>, PadError> {
         self.list_up_to(user_id, 200).await
     }
 
     /// Every pad of `list_for`, however many (the data export must not stop at a page).
-    pub async fn list_all_for(&self, user_id: &str) -> Result<Vec<Value>, PadError> {
+    pub async fn list_all_for(&self, user_id: &str) -> Result<Vec<MyPad>, PadError> {
         self.list_up_to(user_id, i64::MAX).await
     }
 
-    async fn list_up_to(&self, user_id: &str, limit: i64) -> Result<Vec<Value>, PadError> {
+    async fn list_up_to(&self, user_id: &str, limit: i64) -> Result<Vec<MyPad>, PadError> {
         let u = user_id.to_string();
         Ok(self
             .db
@@ -1567,16 +1574,73 @@ impl PadService {
                      ORDER BY COALESCE(v.visited_at, p.updated_at) DESC LIMIT ?2",
                 )?;
                 let rows = s.query_map(nichoir_storage::params![u, limit], |r| {
-                    Ok(json!({
-                        "id": r.get::<_, String>(0)?,
-                        "rev": r.get::<_, i64>(1)?,
-                        "updated_at": nichoir_core::time::rfc3339(r.get(2)?),
-                        "visited_at": r.get::<_, Option<i64>>(3)?.map(nichoir_core::time::rfc3339),
-                        "owned": r.get::<_, bool>(4)?,
-                    }))
+                    Ok(MyPad {
+                        id: r.get(0)?,
+                        rev: r.get(1)?,
+                        updated_at: nichoir_core::time::rfc3339(r.get(2)?),
+                        visited_at: r.get::<_, Option<i64>>(3)?.map(nichoir_core::time::rfc3339),
+                        owned: r.get(4)?,
+                    })
                 })?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
             })
             .await?)
+    }
+}
+
+/// The `ops` frame of a stored batch, around its revisions already serialised (`list`, a JSON
+/// array of [`WireRev`]): the list is written once and shared by every frame of the batch.
+/// The same JSON as [`PadEvent::Ops`] (tested below).
+fn ops_frame(list: &str) -> String {
+    format!("{{\"type\":\"ops\",\"ops\":{list}}}")
+}
+
+/// The `ack` frame to an author of a batch, around the batch's `list` (see [`ops_frame`]); the
+/// same JSON as [`PadEvent::Ack`].
+fn ack_frame(rev: u64, client_id: &str, seq: u64, list: &str) -> String {
+    let client_id = serde_json::to_string(client_id).unwrap_or_default();
+    format!(
+        "{{\"type\":\"ack\",\"rev\":{rev},\"client_id\":{client_id},\"seq\":{seq},\"ops\":{list}}}"
+    )
+}
+
+#[cfg(test)]
+mod frame_tests {
+    use super::*;
+
+    /// The batch frames written by hand are the typed events, byte for byte as JSON values.
+    #[test]
+    fn batch_frames_are_the_typed_events() {
+        let mut op = Operation::new();
+        op.retain(2).insert("é\"🙂").delete(1);
+        let revs = [
+            WireRev {
+                rev: 7,
+                op: &op,
+                author: "u1",
+                client_id: "c\"1",
+                seq: 3,
+            },
+            WireRev {
+                rev: 8,
+                op: &op,
+                author: "u2",
+                client_id: "c2",
+                seq: 9,
+            },
+        ];
+        let list = serde_json::to_string(&revs).expect("list");
+        let parsed = |s: String| serde_json::from_str::<Value>(&s).expect("json");
+        assert_eq!(
+            parsed(ops_frame(&list)),
+            PadEvent::Ops { ops: &revs }.to_value()
+        );
+        let ack = PadEvent::Ack {
+            rev: 8,
+            client_id: "c\"1",
+            seq: 3,
+            ops: Some(&revs),
+        };
+        assert_eq!(parsed(ack_frame(8, "c\"1", 3, &list)), ack.to_value());
     }
 }

@@ -27,6 +27,7 @@ use nichoir_http::{doc, Access, Api, Ctx, Envelope, RouteDoc};
 use nichoir_storage::StorageError;
 use serde_json::{json, Value};
 
+use crate::api::EtherpadVersion;
 use crate::engine::{edit_topic, PadError, PadService};
 
 pub use access::admit_from_request;
@@ -98,6 +99,7 @@ pub fn declare(api: Api) -> Api {
             "Etherpad's current API version: {\"currentVersion\":\"1.3.0\"}",
             Access::Public,
         )
+        .answers::<EtherpadVersion>()
         .no_identity(),
         current_version,
     );
@@ -112,7 +114,9 @@ pub fn declare(api: Api) -> Api {
 }
 
 async fn current_version() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"currentVersion": CURRENT_VERSION}))
+    HttpResponse::Ok().json(EtherpadVersion {
+        current_version: CURRENT_VERSION,
+    })
 }
 
 fn envelope(status: StatusCode, code: u8, message: &str, data: Value) -> HttpResponse {

@@ -20,14 +20,10 @@ impl ExportContributor for PadExport {
     async fn export_user(&self, user_id: &str) -> Result<Vec<ExportFile>, Error> {
         let mut files = Vec::new();
         let pads = self.service.list_all_for(user_id).await?;
-        for p in &pads {
-            let Some(id) = p["id"].as_str() else { continue };
-            if p["owned"] != true {
-                continue;
-            }
-            let (text, _) = self.service.current_text(id).await?;
+        for p in pads.iter().filter(|p| p.owned) {
+            let (text, _) = self.service.current_text(&p.id).await?;
             files.push(ExportFile {
-                path: format!("{id}.md"),
+                path: format!("{}.md", p.id),
                 contents: text.into_bytes(),
             });
         }

@@ -14,7 +14,9 @@ use nichoir_core::ids::random_token;
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_storage::Blobs;
+use schemars::JsonSchema;
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::engine::{PadError, PadService};
 use crate::images_store::{self, ImageRow};
@@ -85,12 +87,14 @@ fn blob_key(readonly_id: &str, sha: &str) -> String {
 }
 
 /// An image of a pad, as the API answers it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "pads/")]
 pub struct PadImage {
     pub id: String,
     /// Where the editor and the preview find it (a path of this instance).
     pub url: String,
     pub content_type: String,
+    /// Bytes.
     pub size: i64,
     pub created_at: String,
 }

@@ -2,6 +2,7 @@
 //! this crate owns the pad tables, the per-pad engine that orders, transforms, persists and
 //! broadcasts edits, authorship (who wrote what), the realtime topics and the HTTP routes.
 
+mod api;
 mod authorship;
 mod chat;
 mod comments;
@@ -37,6 +38,7 @@ use std::sync::Arc;
 
 use nichoir_http::Api;
 
+pub use api::{MyPad, PadClientFrame, PadEvent};
 pub use authorship::Authorship;
 pub use chat::{ChatMessage, SavedRevision};
 pub use comments::{Comment, CommentList, CommentThread, PadCommentExport};

@@ -103,7 +103,7 @@ pub(crate) async fn answer(s: Arc<PadService>, body: String) -> Result<String, S
     s.hub().check_owner(&room(call.pad())).await?;
     match answer_here(&s, call).await {
         Ok(v) => Ok(v.to_string()),
-        Err(e) => Err(Failure::new(e.code(), e.to_string()).to_text()),
+        Err(e) => Err(Failure::new(e.code().as_str(), e.to_string()).to_text()),
     }
 }
 

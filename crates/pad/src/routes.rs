@@ -1,15 +1,21 @@
 //! Pad HTTP routes. The pad id in the URL is the capability (as in Etherpad and Framapad).
 
+use crate::api::{
+    CreatedPad, EtherpadImportQuery, ImportedPad, MyPad, NewPad, PadChatLine, PadChatQuery,
+    PadExportQuery, PadFacts, PadImportQuery, PadNewRev, PadPage, PadPassword, PadQuery,
+    PadRestore, PadRevisionText, PadRevisionsQuery, PadSaveRevision,
+};
+use crate::chat::{ChatMessage, SavedRevision};
+use crate::comments::{CommentList, CommentText, CommentThread, NewThread, Resolution};
+use crate::comments_routes as comments;
+use crate::engine::PadService;
+use crate::images::PadImage;
+use crate::model::RevisionInfo;
 use actix_web::http::{header, Method};
 use actix_web::{web, HttpResponse};
 use nichoir_http::{
     doc, Access, AnyActor, Api, ApiError, ApiResult, ClientIp, Ctx, MaybeActor, SignedIn,
 };
-use serde::Deserialize;
-use serde_json::json;
-
-use crate::comments_routes as comments;
-use crate::engine::PadService;
 
 type Pads = web::Data<std::sync::Arc<PadService>>;
 
@@ -17,49 +23,48 @@ type Pads = web::Data<std::sync::Arc<PadService>>;
 pub fn declare(api: Api) -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
     api.route(doc(m("POST"), "/api/v1/pads", "pads", "Create a pad (random id, or a chosen name)", Access::Anyone)
-            .body(json!({"name": "minutes-2026-11"})).ok(201, "application/json").errors(&[409]), create)
-        .route(doc(m("GET"), "/api/v1/pads", "pads", "Pads I created or opened, most recent first", Access::User), mine)
-        .route(doc(m("GET"), "/api/v1/pads/{id}", "pads", "A pad's text, revision and authors (id or read-only id; ?text=false: without text and authors)", Access::Public), get)
+            .takes::<NewPad>().answers::<CreatedPad>().ok(201, "application/json").errors(&[409]), create)
+        .route(doc(m("GET"), "/api/v1/pads", "pads", "Pads I created or opened, most recent first", Access::User).answers::<Vec<MyPad>>(), mine)
+        .route(doc(m("GET"), "/api/v1/pads/{id}", "pads", "A pad's text, revision and authors (id or read-only id; ?text=false: without text and authors)", Access::Public)
+            .query::<PadQuery>().answers::<PadPage>(), get)
         .route(doc(m("DELETE"), "/api/v1/pads/{id}", "pads", "Delete a pad (its creator or an admin)", Access::Anyone).ok(204, ""), delete)
-        .route(doc(m("GET"), "/api/v1/pads/{id}/export", "pads", "Download the text (?format=txt|md|html|docx|odt|etherpad, ?rev=N; html with ?print=1: a page to print)", Access::Public).ok(200, "text/plain"), export)
-        .route(doc(m("GET"), "/api/v1/pads/{id}/revisions", "pads", "Revision list, newest first (?before=N&limit=M)", Access::Public), revisions)
-        .route(doc(m("GET"), "/api/v1/pads/{id}/revisions/{rev}", "pads", "Text and authorship at a revision (timeslider)", Access::Public), revision)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/export", "pads", "Download the text (?format=txt|md|html|docx|odt|etherpad, ?rev=N; html with ?print=1: a page to print)", Access::Public)
+            .query::<PadExportQuery>().ok(200, "text/plain"), export)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/revisions", "pads", "Revision list, newest first (?before=N&limit=M)", Access::Public)
+            .query::<PadRevisionsQuery>().answers::<Vec<RevisionInfo>>(), revisions)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/revisions/{rev}", "pads", "Text and authorship at a revision (timeslider)", Access::Public).answers::<PadRevisionText>(), revision)
         .route(doc(m("POST"), "/api/v1/pads/{id}/restore", "pads", "Restore a revision (makes a new revision)", Access::Anyone)
-            .body(json!({"rev": 12})), restore)
-        .route(doc(m("GET"), "/api/v1/pads/{id}/chat", "pads", "Pad chat, oldest first (?before=ID&limit=N)", Access::Public), chat)
+            .takes::<PadRestore>().answers::<PadNewRev>(), restore)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/chat", "pads", "Pad chat, oldest first (?before=ID&limit=N)", Access::Public)
+            .query::<PadChatQuery>().answers::<Vec<ChatMessage>>(), chat)
         .route(doc(m("POST"), "/api/v1/pads/{id}/chat", "pads", "Say something in the pad chat", Access::Anyone)
-            .body(json!({"text": "On se voit jeudi ?"})).ok(201, "application/json"), post_chat)
-        .route(doc(m("GET"), "/api/v1/pads/{id}/comments", "pads", "Comment threads on the text, anchors at the newest revision (id or read-only id)", Access::Public), comments::list)
+            .takes::<PadChatLine>().answers::<ChatMessage>().ok(201, "application/json"), post_chat)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/comments", "pads", "Comment threads on the text, anchors at the newest revision (id or read-only id)", Access::Public)
+            .answers::<CommentList>(), comments::list)
         .route(doc(m("POST"), "/api/v1/pads/{id}/comments", "pads", "Comment on [start, end) of the text at revision rev (characters)", Access::Anyone)
-            .body(json!({"start": 12, "end": 20, "rev": 41, "text": "Source ?"})).ok(201, "application/json").errors(&[409, 413]), comments::create)
+            .takes::<NewThread>().answers::<CommentThread>().ok(201, "application/json").errors(&[409, 413]), comments::create)
         .route(doc(m("POST"), "/api/v1/pads/{id}/comments/{thread}/replies", "pads", "Reply in a comment thread", Access::Anyone)
-            .body(json!({"text": "Ajoutée."})).ok(201, "application/json").errors(&[413]), comments::reply)
+            .takes::<CommentText>().answers::<CommentThread>().ok(201, "application/json").errors(&[413]), comments::reply)
         .route(doc(m("PUT"), "/api/v1/pads/{id}/comments/{thread}/resolved", "pads", "Resolve (true) or reopen (false) a comment thread", Access::Anyone)
-            .body(json!({"resolved": true})), comments::resolve)
+            .takes::<Resolution>().answers::<CommentThread>(), comments::resolve)
         .route(doc(m("DELETE"), "/api/v1/pads/{id}/comments/{thread}", "pads", "Delete a comment thread (its author, the pad's creator or an admin)", Access::Anyone).ok(204, ""), comments::delete_thread)
         .route(doc(m("PATCH"), "/api/v1/pads/{id}/comments/{thread}/replies/{comment}", "pads", "Change one's own comment", Access::Anyone)
-            .body(json!({"text": "Ajoutée en page 2."})).errors(&[413]), comments::edit)
+            .takes::<CommentText>().answers::<CommentThread>().errors(&[413]), comments::edit)
         .route(doc(m("DELETE"), "/api/v1/pads/{id}/comments/{thread}/replies/{comment}", "pads", "Delete a comment (its author, the pad's creator or an admin)", Access::Anyone).ok(204, ""), comments::delete)
-        .route(doc(m("GET"), "/api/v1/pads/{id}/saved-revisions", "pads", "Saved, named revisions", Access::Public), saved)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/saved-revisions", "pads", "Saved, named revisions", Access::Public).answers::<Vec<SavedRevision>>(), saved)
         .route(doc(m("POST"), "/api/v1/pads/{id}/saved-revisions", "pads", "Save (star) a revision with a label", Access::Anyone)
-            .body(json!({"rev": 12, "label": "Version envoyée au CA"})).ok(201, "application/json"), save)
+            .takes::<PadSaveRevision>().answers::<SavedRevision>().ok(201, "application/json"), save)
         .route(doc(m("PUT"), "/api/v1/pads/{id}/password", "pads", "Set (or remove with null) the pad's password: creator or admin", Access::Anyone)
-            .body(json!({"password": "secret"})).ok(204, ""), set_password)
-        .route(doc(m("POST"), "/api/v1/pads/{id}/import", "pads", "Replace the text with a file (?format=txt|md|html|docx|odt; the body is the file)", Access::Anyone).raw_body("text/plain"), import)
+            .takes::<PadPassword>().ok(204, ""), set_password)
+        .route(doc(m("POST"), "/api/v1/pads/{id}/import", "pads", "Replace the text with a file (?format=txt|md|html|docx|odt; the body is the file)", Access::Anyone)
+            .query::<PadImportQuery>().raw_body("text/plain").answers::<PadNewRev>(), import)
         .route(doc(m("POST"), "/api/v1/pads/import-etherpad", "pads", "Create a pad from an Etherpad .etherpad export, with its history (?name=)", Access::Anyone)
-            .raw_body("application/json").ok(201, "application/json"), import_etherpad)
+            .query::<EtherpadImportQuery>().raw_body("application/json").answers::<ImportedPad>().ok(201, "application/json"), import_etherpad)
         .route(doc(m("POST"), "/api/v1/pads/{id}/unlock", "pads", "Give a protected pad's password (remembered for this person)", Access::Anyone)
-            .body(json!({"password": "secret"})).ok(204, "").errors(&[429]), unlock)
+            .takes::<PadPassword>().ok(204, "").errors(&[429]), unlock)
         .route(doc(m("POST"), "/api/v1/pads/{id}/images", "pads", "Add an image (the body: PNG, JPEG, GIF or WebP, as its Content-Type says); answers its URL", Access::Anyone)
-            .raw_body("image/png").ok(201, "application/json").errors(&[413, 415]), crate::images::routes::add)
+            .raw_body("image/png").answers::<PadImage>().ok(201, "application/json").errors(&[413, 415]), crate::images::routes::add)
         .route(doc(m("GET"), "/api/v1/pads/{id}/images/{image}", "pads", "An image of a pad (by the pad's id or read-only id)", Access::Public).ok(200, "image/png"), crate::images::routes::get)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewPad {
-    #[serde(default)]
-    name: Option<String>,
 }
 
 async fn create(
@@ -75,11 +80,11 @@ async fn create(
         .await
         .map_err(ApiError::from)?;
     let base = ctx.config.public_base_url();
-    Ok(HttpResponse::Created().json(json!({
-        "pad": info,
-        "url": format!("{base}/p/{}", info.id),
-        "readonly_url": format!("{base}/p/{}", info.readonly_id),
-    })))
+    Ok(HttpResponse::Created().json(CreatedPad {
+        url: format!("{base}/p/{}", info.id),
+        readonly_url: format!("{base}/p/{}", info.readonly_id),
+        pad: info,
+    }))
 }
 
 async fn mine(pads: Pads, who: SignedIn) -> ApiResult<HttpResponse> {
@@ -90,7 +95,7 @@ async fn get(
     pads: Pads,
     who: MaybeActor,
     id: web::Path<String>,
-    q: web::Query<GetQuery>,
+    q: web::Query<PadQuery>,
     req: actix_web::HttpRequest,
 ) -> ApiResult<HttpResponse> {
     // A group pad of Etherpad's API: the `sessionID` cookie the integration set lets this
@@ -111,43 +116,28 @@ async fn get(
     } else {
         (info.rev, None)
     };
-    let mut pad = json!({"id": info.id, "rev": rev, "created_at": nichoir_core::time::rfc3339(info.created_at),
-        "updated_at": nichoir_core::time::rfc3339(info.updated_at), "readonly": readonly, "protected": info.protected});
-    if readonly {
-        pad["id"] = json!(info.readonly_id);
+    let (id, readonly_id, owner_id) = if readonly {
+        (info.readonly_id, None, None)
     } else {
-        pad["readonly_id"] = json!(info.readonly_id);
-        pad["owner_id"] = json!(info.owner_id);
-    }
-    let body = match content {
-        Some((text, authors)) => json!({"pad": pad, "text": text, "authors": authors}),
-        None => json!({"pad": pad}),
+        (info.id, Some(info.readonly_id), Some(info.owner_id))
     };
-    Ok(HttpResponse::Ok().json(body))
-}
-
-#[derive(Deserialize)]
-pub struct GetQuery {
-    /// `false`: the pad's facts without its text and authors.
-    #[serde(default)]
-    text: Option<bool>,
+    let pad = PadFacts {
+        id,
+        rev,
+        created_at: nichoir_core::time::rfc3339(info.created_at),
+        updated_at: nichoir_core::time::rfc3339(info.updated_at),
+        readonly,
+        protected: info.protected,
+        readonly_id,
+        owner_id,
+    };
+    let (text, authors) = content.unzip();
+    Ok(HttpResponse::Ok().json(PadPage { pad, text, authors }))
 }
 
 async fn delete(pads: Pads, who: AnyActor, id: web::Path<String>) -> ApiResult<HttpResponse> {
     pads.delete(&id, &who.0).await.map_err(ApiError::from)?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportQuery {
-    #[serde(default)]
-    format: Option<String>,
-    #[serde(default)]
-    rev: Option<u64>,
-    /// With `format=html`: a page to print (shown, not downloaded), without the app around it.
-    #[serde(default)]
-    print: Option<u8>,
 }
 
 fn escape(s: &str) -> String {
@@ -171,7 +161,7 @@ async fn export(
     who: MaybeActor,
     ip: ClientIp,
     id: web::Path<String>,
-    q: web::Query<ExportQuery>,
+    q: web::Query<PadExportQuery>,
 ) -> ApiResult<HttpResponse> {
     let format = q.format.as_deref().unwrap_or("txt");
     // Rendering and building office files is work anyone may ask for.
@@ -261,20 +251,11 @@ async fn export(
         .body(body))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RevQuery {
-    #[serde(default)]
-    before: Option<u64>,
-    #[serde(default)]
-    limit: Option<u64>,
-}
-
 async fn revisions(
     pads: Pads,
     who: MaybeActor,
     id: web::Path<String>,
-    q: web::Query<RevQuery>,
+    q: web::Query<PadRevisionsQuery>,
 ) -> ApiResult<HttpResponse> {
     pads.open(&id, who.0.as_ref())
         .await
@@ -301,21 +282,19 @@ async fn revision(
         .await
         .map_err(ApiError::from)?;
     let authors = pads.authors(&info.id).await.map_err(ApiError::from)?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"rev": rev, "text": text, "authorship": authorship, "authors": authors})))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Restore {
-    rev: u64,
+    Ok(HttpResponse::Ok().json(PadRevisionText {
+        rev,
+        text,
+        authorship,
+        authors,
+    }))
 }
 
 async fn restore(
     pads: Pads,
     who: AnyActor,
     id: web::Path<String>,
-    body: web::Json<Restore>,
+    body: web::Json<PadRestore>,
 ) -> ApiResult<HttpResponse> {
     let (info, readonly) = pads.open(&id, Some(&who.0)).await.map_err(ApiError::from)?;
     if readonly {
@@ -331,23 +310,14 @@ async fn restore(
         .set_text(&info.id, &who.0, &text)
         .await
         .map_err(ApiError::from)?;
-    Ok(HttpResponse::Ok().json(json!({"rev": applied.rev})))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChatQuery {
-    #[serde(default)]
-    before: Option<i64>,
-    #[serde(default)]
-    limit: Option<u64>,
+    Ok(HttpResponse::Ok().json(PadNewRev { rev: applied.rev }))
 }
 
 async fn chat(
     pads: Pads,
     who: MaybeActor,
     id: web::Path<String>,
-    q: web::Query<ChatQuery>,
+    q: web::Query<PadChatQuery>,
 ) -> ApiResult<HttpResponse> {
     let (info, _) = pads
         .open(&id, who.0.as_ref())
@@ -360,17 +330,11 @@ async fn chat(
     Ok(HttpResponse::Ok().json(list))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChatLine {
-    text: String,
-}
-
 async fn post_chat(
     pads: Pads,
     who: AnyActor,
     id: web::Path<String>,
-    body: web::Json<ChatLine>,
+    body: web::Json<PadChatLine>,
 ) -> ApiResult<HttpResponse> {
     pads.open(&id, Some(&who.0)).await.map_err(ApiError::from)?;
     let msg = pads
@@ -392,19 +356,11 @@ async fn saved(pads: Pads, who: MaybeActor, id: web::Path<String>) -> ApiResult<
     ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Save {
-    rev: u64,
-    #[serde(default)]
-    label: String,
-}
-
 async fn save(
     pads: Pads,
     who: AnyActor,
     id: web::Path<String>,
-    body: web::Json<Save>,
+    body: web::Json<PadSaveRevision>,
 ) -> ApiResult<HttpResponse> {
     pads.open(&id, Some(&who.0)).await.map_err(ApiError::from)?;
     let s = pads
@@ -414,17 +370,11 @@ async fn save(
     Ok(HttpResponse::Created().json(s))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Password {
-    password: Option<String>,
-}
-
 async fn set_password(
     pads: Pads,
     who: AnyActor,
     id: web::Path<String>,
-    body: web::Json<Password>,
+    body: web::Json<PadPassword>,
 ) -> ApiResult<HttpResponse> {
     pads.set_password(&id, &who.0, body.into_inner().password)
         .await
@@ -437,7 +387,7 @@ async fn unlock(
     who: AnyActor,
     ip: ClientIp,
     id: web::Path<String>,
-    body: web::Json<Password>,
+    body: web::Json<PadPassword>,
 ) -> ApiResult<HttpResponse> {
     let password = body.into_inner().password.unwrap_or_default();
     pads.unlock(&id, &who.0, &ip.0, password)
@@ -446,19 +396,13 @@ async fn unlock(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImportQuery {
-    format: String,
-}
-
 async fn import(
     pads: Pads,
     ctx: web::Data<Ctx>,
     who: AnyActor,
     ip: ClientIp,
     id: web::Path<String>,
-    q: web::Query<ImportQuery>,
+    q: web::Query<PadImportQuery>,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
     // Converting HTML and office files is the costly import, and a guest identity is free.
@@ -476,14 +420,7 @@ async fn import(
         .import_text(&info.id, &who.0, &q.format, &bytes)
         .await
         .map_err(ApiError::from)?;
-    Ok(HttpResponse::Ok().json(json!({"rev": applied.rev})))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EtherpadImportQuery {
-    #[serde(default)]
-    name: Option<String>,
+    Ok(HttpResponse::Ok().json(PadNewRev { rev: applied.rev }))
 }
 
 async fn import_etherpad(
@@ -516,5 +453,8 @@ async fn import_etherpad(
         .await
         .map_err(ApiError::from)?;
     let base = ctx.config.public_base_url();
-    Ok(HttpResponse::Created().json(json!({"pad": info, "url": format!("{base}/p/{}", info.id)})))
+    Ok(HttpResponse::Created().json(ImportedPad {
+        url: format!("{base}/p/{}", info.id),
+        pad: info,
+    }))
 }

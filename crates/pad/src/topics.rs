@@ -16,6 +16,9 @@
 //! acknowledgement. An `ack` without `ops` answers the resend of an edit already stored. The
 //! answer to `sync` is `ops` too (in several frames if long), then `synced`. A batch longer than
 //! 500 edits is sent in several frames.
+//!
+//! The frames are types (`api.rs`): [`PadClientFrame`] in, [`PadEvent`] out. A frame that is not
+//! a `PadClientFrame` is answered `invalid_op`, never dropped unanswered.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,8 +28,10 @@ use nichoir_auth::Actor;
 use nichoir_core::Error;
 use nichoir_realtime::{ConnId, Hub, Peer, TokenBucket, TopicHandler};
 use parking_lot::Mutex;
-use serde_json::{json, Value};
+use serde::Deserialize;
+use serde_json::Value;
 
+use crate::api::{PadClientFrame, PadEvent};
 use crate::engine::{edit_topic, view_topic, PadError, PadService};
 
 pub struct PadTopics {
@@ -98,6 +103,46 @@ impl PadTopics {
         bucket.take(now)
     }
 
+    /// Why an edit from `conn` is refused before it is read: a read-only link, or too many
+    /// edits (the budget is spent by malformed edits too).
+    fn edit_refused(&self, readonly: bool, conn: ConnId) -> Option<PadError> {
+        if readonly {
+            return Some(PadError::Other(Error::forbidden(
+                "this is a read-only link",
+            )));
+        }
+        if !self.allow(conn) {
+            return Some(PadError::Other(Error::rate_limited(1)));
+        }
+        None
+    }
+
+    /// Answers a frame that is not a [`PadClientFrame`] (`reason`: what serde found wrong):
+    /// `invalid_op`, and for an edit the answer names it by its `client_id` and `seq` as sent.
+    /// A read-only viewer's carets are ignored, well-formed or not.
+    fn refuse_frame(
+        &self,
+        data: &Value,
+        readonly: bool,
+        from: &Peer,
+        reason: String,
+        reply_error: impl Fn(&PadError, Option<(String, Value)>),
+    ) {
+        let kind = data.get("type").and_then(Value::as_str);
+        let refused = PadError::InvalidOp(reason);
+        match kind {
+            Some("op") => {
+                let client_id = data.get("client_id").and_then(Value::as_str).unwrap_or("");
+                let seq = data.get("seq").cloned().unwrap_or(Value::Null);
+                let ids = Some((client_id.to_string(), seq));
+                let refused = self.edit_refused(readonly, from.conn).unwrap_or(refused);
+                reply_error(&refused, ids);
+            }
+            Some("caret") if readonly => {}
+            _ => reply_error(&refused, None),
+        }
+    }
+
     /// The pad id behind a topic, checking the topic's kind against the pad.
     async fn resolve(&self, topic: &str) -> Result<(String, String, bool), PadError> {
         match parse_topic(topic) {
@@ -118,12 +163,6 @@ impl PadTopics {
             None => Err(PadError::NotFound),
         }
     }
-}
-
-fn field_u64(data: &Value, name: &str) -> Result<u64, PadError> {
-    data.get(name)
-        .and_then(Value::as_u64)
-        .ok_or_else(|| PadError::InvalidOp(format!("`{name}` must be a non-negative integer")))
 }
 
 #[async_trait::async_trait]
@@ -162,47 +201,44 @@ impl TopicHandler for PadTopics {
         topic: &str,
         data: Value,
     ) -> Result<(), Error> {
-        let reply_error = |e: &PadError, extra: Value| {
-            let mut v = json!({"type": "error", "code": e.code(), "message": e.to_string()});
-            if let (Some(o), Some(x)) = (v.as_object_mut(), extra.as_object()) {
-                o.extend(x.clone());
-            }
-            hub.send_event_to(from.conn, topic, &v);
+        let reply_error = |e: &PadError, edit: Option<(String, Value)>| {
+            let (client_id, seq) = edit.unzip();
+            let frame = PadEvent::Error {
+                code: e.code(),
+                message: e.to_string(),
+                client_id,
+                seq,
+            };
+            hub.send_event_to(from.conn, topic, &frame.to_value());
         };
         let (id, readonly_id, readonly) = match self.resolve_cached(topic).await {
             Ok(r) => r,
             Err(e) => {
-                reply_error(&e, json!({}));
+                reply_error(&e, None);
                 return Ok(());
             }
         };
-        let kind = data.get("type").and_then(Value::as_str).unwrap_or("");
-        match kind {
-            "op" => {
-                let client_id = data
-                    .get("client_id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                // The error frame names the edit as its author sent it, even a malformed seq.
-                let ids = json!({"client_id": client_id, "seq": data.get("seq").cloned().unwrap_or(Value::Null)});
-                if readonly {
-                    reply_error(
-                        &PadError::Other(Error::forbidden("this is a read-only link")),
-                        ids,
-                    );
-                    return Ok(());
-                }
-                if !self.allow(from.conn) {
-                    reply_error(&PadError::Other(Error::rate_limited(1)), ids);
+        let frame = match PadClientFrame::deserialize(&data) {
+            Ok(frame) => frame,
+            Err(e) => {
+                self.refuse_frame(&data, readonly, from, e.to_string(), reply_error);
+                return Ok(());
+            }
+        };
+        match frame {
+            PadClientFrame::Op {
+                client_id,
+                seq,
+                rev,
+                op,
+            } => {
+                let ids = Some((client_id.clone(), Value::from(seq)));
+                if let Some(refused) = self.edit_refused(readonly, from.conn) {
+                    reply_error(&refused, ids);
                     return Ok(());
                 }
                 let result = async {
-                    let seq = field_u64(&data, "seq")?;
-                    let rev = field_u64(&data, "rev")?;
-                    let op = self
-                        .service
-                        .parse_op(data.get("op").unwrap_or(&Value::Null))?;
+                    let op = self.service.parse_op(&op)?;
                     self.service
                         .submit(&id, actor, &client_id, seq, rev, op, Some(from.conn))
                         .await
@@ -212,48 +248,33 @@ impl TopicHandler for PadTopics {
                     reply_error(&e, ids);
                 }
             }
-            "sync" => {
-                let result = async {
-                    let rev = field_u64(&data, "rev")?;
-                    self.service.sync(&id, from.conn, topic, rev).await
-                }
-                .await;
-                if let Err(e) = result {
-                    reply_error(&e, json!({}));
+            PadClientFrame::Sync { rev } => {
+                if let Err(e) = self.service.sync(&id, from.conn, topic, rev).await {
+                    reply_error(&e, None);
                 }
             }
-            "caret" => {
+            PadClientFrame::Caret { rev, anchor, head } => {
                 if readonly {
                     return Ok(());
                 }
-                let (Some(anchor), Some(head), Some(rev)) = (
-                    data.get("anchor").and_then(Value::as_u64),
-                    data.get("head").and_then(Value::as_u64),
-                    data.get("rev").and_then(Value::as_u64),
-                ) else {
-                    reply_error(
-                        &PadError::InvalidOp("caret: rev, anchor and head are needed".into()),
-                        json!({}),
-                    );
-                    return Ok(());
-                };
-                let ev = json!({
-                    "type": "caret", "conn": from.conn, "author": from.id, "name": from.display_name,
-                    "color": from.avatar_color, "rev": rev, "anchor": anchor, "head": head,
-                });
+                let ev = PadEvent::Caret {
+                    conn: from.conn,
+                    author: &from.id,
+                    name: &from.display_name,
+                    color: &from.avatar_color,
+                    rev,
+                    anchor,
+                    head,
+                }
+                .to_value();
                 hub.broadcast_event(&edit_topic(&id), None, &ev, Some(from.conn));
                 hub.broadcast_event(&view_topic(&readonly_id), None, &ev, None);
             }
-            "chat" => {
-                let text = data.get("text").and_then(Value::as_str).unwrap_or("");
-                if let Err(e) = self.service.post_chat(&id, actor, text).await {
-                    reply_error(&e, json!({}));
+            PadClientFrame::Chat { text } => {
+                if let Err(e) = self.service.post_chat(&id, actor, &text).await {
+                    reply_error(&e, None);
                 }
             }
-            _ => reply_error(
-                &PadError::InvalidOp(format!("unknown message type `{kind}`")),
-                json!({}),
-            ),
         }
         Ok(())
     }
