@@ -27,7 +27,7 @@ pub fn api() -> Api {
         .route(doc(m("GET"), "/manifest.webmanifest", "system", "The web app manifest (installing Nichoir as an app)", Access::Public).ok(200, "application/manifest+json").no_identity(), system::manifest)
         .route(doc(m("GET"), "/metrics", "system", "Prometheus metrics (OpenMetrics text): off unless metrics.enabled; read with the scraper's bearer token or from metrics.allow_from", Access::Public).ok(200, "application/openmetrics-text").errors(&[403, 404]).no_identity(), crate::metrics::serve)
         .route(doc(m("GET"), "/api/v1/openapi.json", "system", "This OpenAPI document", Access::Public).no_identity(), system::openapi)
-        .route(doc(m("GET"), "/api/v1/invites/{token}", "auth", "Is this invitation usable?", Access::Public), system::check_invite)
+        .route(doc(m("GET"), "/api/v1/invites/{token}", "auth", "Is this invitation usable?", Access::Public).answers::<system::InviteCheck>(), system::check_invite)
         .route(doc(m("POST"), "/api/v1/auth/login", "auth", "Log in; sets the session cookie", Access::Public)
             .takes::<nichoir_auth::Credentials>().answers::<session::LoginAnswer>().errors(&[429]), session::login)
         .route(doc(m("POST"), "/api/v1/auth/login/second-factor", "auth", "Second step of a login with two-factor authentication: a code from the app or a recovery code", Access::Public)

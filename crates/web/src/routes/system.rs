@@ -123,8 +123,19 @@ pub async fn check_invite(
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let expires = ctx.auth.check_invite(&token).await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"valid": true, "expires_at": nichoir_core::time::rfc3339(expires)})))
+    Ok(HttpResponse::Ok().json(InviteCheck {
+        valid: true,
+        expires_at: nichoir_core::time::rfc3339(expires),
+    }))
+}
+
+/// An invitation that can still be used (an unusable one answers 404).
+#[derive(serde::Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "auth/")]
+pub struct InviteCheck {
+    /// Always true.
+    pub valid: bool,
+    pub expires_at: String,
 }
 
 /// The CHATONS machine-readable description of this service (a `.properties` file of the
