@@ -2,7 +2,7 @@
 import type { OpComponent } from "./OpComponent.ts";
 
 /**
- * What a client publishes on `pad:<id>` (editors) or `padro:<read-only id>` (viewers: `sync`
- * and `chat`'s refusal only; their carets are ignored).
+ * What a client publishes on `pad:<id>` (editors) or `padro:<read-only id>` (viewers, who may
+ * `sync`: their edits and chat lines are refused, their carets ignored).
  */
 export type PadClientFrame = { "type": "op", client_id: string, seq: number, rev: number, op: Array<OpComponent>, } | { "type": "sync", rev: number, } | { "type": "caret", rev: number, anchor: number, head: number, } | { "type": "chat", text: string, };
