@@ -573,6 +573,8 @@ impl RouteDoc {
             }
             Body::Raw(_) => {
                 out.insert(413, "body too large");
+                // An upload's bytes are checked against the type it declares.
+                out.insert(415, "not of the declared or an accepted type");
                 out.insert(422, "content refused");
             }
         }
