@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { guardedContext, launchBrowser } from "./lib/browser.mjs";
 import { apiCall, login } from "./lib/helpers.mjs";
 import { startServer } from "./lib/server.mjs";
-import { totpCode } from "./lib/totp.mjs";
+import { totpCodeAfter, totpCodeAt, totpStep } from "./lib/totp.mjs";
 
 const ADMIN_PASSWORD = "correct horse battery staple 42";
 const CLAIRE_PASSWORD = "une longue phrase de passe pour Claire";
@@ -82,7 +82,8 @@ describe("les comptes, en français", { concurrency: false }, () => {
     await card.getByRole("button", { name: "Activer la connexion en deux étapes" }).click();
     await card.getByRole("img", { name: "QR code de la clé pour votre application d'authentification" }).waitFor();
     secret = await card.getByLabel("Clé").inputValue();
-    await card.locator("input[name=totp_code]").fill(totpCode(secret));
+    const setupStep = totpStep();
+    await card.locator("input[name=totp_code]").fill(totpCodeAt(secret, setupStep));
     await card.getByRole("button", { name: "Activer", exact: true }).click();
     await card.getByText("Gardez ces codes de secours en lieu sûr").waitFor();
     assert.equal(await card.getByRole("list", { name: "Codes de secours" }).locator("li").count(), 10);
@@ -96,7 +97,7 @@ describe("les comptes, en français", { concurrency: false }, () => {
     await n.page.locator("input[name=password]").fill(CLAIRE_PASSWORD);
     await n.page.locator("form button[type=submit]").click();
     await n.page.locator("main h1", { hasText: "Connexion en deux étapes" }).waitFor();
-    await n.page.locator("input[name=code]").fill(totpCode(secret, 1));
+    await n.page.locator("input[name=code]").fill(totpCodeAfter(secret, setupStep));
     await Promise.all([n.page.waitForURL((u) => u.pathname === "/"), n.page.getByRole("button", { name: "Se connecter" }).click()]);
     n.assertClean();
     claire = n;

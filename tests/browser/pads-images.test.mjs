@@ -3,7 +3,9 @@
 // line) of both people's editors and in the preview, the Markdown mode shows its text, undo takes
 // it back; the toolbar's Image button adds one too; a file that is not an image says so; and an
 // image of another site in the text is never requested (the guarded contexts fail on any request
-// to another host).
+// to another host); a click selects an image and "Remove image" (the toolbar's, or the image's own
+// button) takes it out of everyone's text, undo brings it back, and its file is deleted when the
+// person leaves the page.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { serverPerSuite } from "./lib/suite.mjs";
@@ -236,5 +238,96 @@ describe("Pads: images", { concurrency: false }, () => {
     await caretAfter(rp, "May");
     await waitForDrawn(rp, imageUrl);
     await closeContext(reader);
+  });
+
+  it("Remove image takes a picture out of everyone's text; its file goes when the page does", async () => {
+    const ap = alice.page;
+    const bp = bob.page;
+    // A line of text, then a picture of its own (other bytes: another image) under it.
+    await ap.evaluate(() => {
+      const v = window.__padView;
+      v.focus();
+      v.dispatch({ selection: { anchor: v.state.doc.length } });
+    });
+    await ap.keyboard.press("Enter");
+    await ap.keyboard.type("The pond in June");
+    const before = await converged(padId, [ap, bp], (t) => t.endsWith("\nThe pond in June"));
+    const base64 = await ap.evaluate(() => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 160;
+      canvas.height = 90;
+      const ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#2e86c1";
+      ctx.fillRect(0, 0, 160, 90);
+      return canvas.toDataURL("image/png").split(",")[1];
+    });
+    const chooser = ap.waitForEvent("filechooser");
+    await ap.getByRole("button", { name: "Insert an image", exact: true }).click();
+    await (await chooser).setFiles({ name: "Pond.png", mimeType: "image/png", buffer: Buffer.from(base64, "base64") });
+    const withPond = await converged(padId, [ap, bp], (t) => t.includes("![Pond]("));
+    const url = /!\[Pond\]\(([^)]+)\)/.exec(withPond)[1];
+    const markup = `![Pond](${url})`;
+    assert.equal(withPond, `${before}\n${markup}`);
+    assert.equal((await fetch(`${server.url}${url}`)).status, 200);
+
+    // The caret on a line without an image: the toolbar's Remove image has nothing to act on.
+    const toolbarRemove = ap.locator('.pad-format-bar button[aria-label="Remove image"]');
+    const toolbarRemoveDisabled = (disabled) =>
+      ap.waitForFunction((disabled) => document.querySelector('.pad-format-bar button[aria-label="Remove image"]')?.disabled === disabled, disabled);
+    await caretAfter(ap, "pond in June");
+    await caretAfter(bp, "Our");
+    await waitForDrawn(ap, url);
+    await waitForDrawn(bp, url);
+    await toolbarRemoveDisabled(true);
+    assert.equal(await toolbarRemove.getAttribute("title"), "Remove image");
+
+    // A click on the picture selects it (its markup), still drawn, and enables the toolbar's entry.
+    const picture = ap.locator(`.cm-content img.pad-rich-image[src="${url}"]`);
+    await picture.click();
+    const selected = await ap.evaluate(() => {
+      const v = window.__padView;
+      return v.state.sliceDoc(v.state.selection.main.from, v.state.selection.main.to);
+    });
+    assert.equal(selected, markup);
+    await ap.locator(".cm-content .pad-rich-image-box.is-selected").waitFor();
+    await toolbarRemoveDisabled(false);
+    // The picture's own button shows while it is selected, the pointer elsewhere.
+    await ap.mouse.move(0, 0);
+    const ownButton = ap.locator(".cm-content .pad-rich-image-box.is-selected .pad-rich-image-remove");
+    await ap.waitForFunction(() => getComputedStyle(document.querySelector(".cm-content .pad-rich-image-box.is-selected .pad-rich-image-remove")).opacity === "1");
+    assert.equal(await ownButton.getAttribute("aria-label"), "Remove image");
+
+    // The toolbar's Remove image: the picture's line goes, for Bob too.
+    await toolbarRemove.click();
+    assert.equal(await converged(padId, [ap, bp], (t) => !t.includes(url)), before);
+    await bp.waitForFunction((src) => ![...document.querySelectorAll(".cm-content img.pad-rich-image")].some((img) => img.getAttribute("src") === src), url);
+    await toolbarRemoveDisabled(true);
+
+    // Undo (one step) brings it back at once, its file still there.
+    await ap.keyboard.press("Control+z");
+    assert.equal(await converged(padId, [ap, bp], (t) => t.includes(url)), withPond);
+    await caretAfter(ap, "pond in June");
+    await waitForDrawn(ap, url);
+    await waitForDrawn(bp, url);
+
+    // The picture's own button, shown when the pointer is on the picture, removes it again.
+    await picture.hover();
+    const onPicture = `.cm-content .pad-rich-image-box:has(img[src="${url}"]) .pad-rich-image-remove`;
+    await ap.waitForFunction((sel) => getComputedStyle(document.querySelector(sel)).opacity === "1", onPicture);
+    await ap.locator(onPicture).click();
+    assert.equal(await converged(padId, [ap, bp], (t) => !t.includes(url)), before);
+    assert.equal((await fetch(`${server.url}${url}`)).status, 200, "not deleted at once: an undo may bring it back");
+
+    // Alice leaves the pad well before the delay: the page's going deletes the file.
+    await ap.goto("/pads");
+    let status = 0;
+    for (let i = 0; i < 80 && status !== 404; i++) {
+      status = (await fetch(`${server.url}${url}`)).status;
+      if (status !== 404) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, 404);
+    // Bob's text never named it again: nothing of his asks for it.
+    assert.equal(await serverText(padId), before);
+    assert.ok((await drawnImages(bp)).every((i) => i.src !== url));
   });
 });

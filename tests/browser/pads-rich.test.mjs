@@ -162,6 +162,31 @@ describe("Pads: rich-text editing", { concurrency: false }, () => {
     assert.equal(await ap.locator("input.pad-rich-check").isChecked(), true);
   });
 
+  it("clear formatting makes headings, lists and tasks plain paragraphs, in one undo step", async () => {
+    const ap = alice.page;
+    const bp = bob.page;
+    const before = "## Plan the **picnic** today at *noon*\n*apples*\n- [x] pears and plums\n";
+    await ap.evaluate(() => {
+      const v = window.__padView;
+      v.focus();
+      v.dispatch({ selection: { anchor: 0, head: v.state.doc.length } });
+    });
+    await ap.getByRole("button", { name: "Clear formatting", exact: true }).click();
+    assert.equal(await converged(padId, [ap, bp]), "Plan the picnic today at noon\napples\npears and plums\n");
+    assert.equal(await ap.locator(".cm-line.pad-rich-h2").count(), 0);
+    assert.equal(await ap.locator("input.pad-rich-check").count(), 0);
+    // One step of Alice's own undo gives everything back.
+    await ap.locator(".cm-content").focus();
+    await ap.keyboard.press("Control+z");
+    assert.equal(await converged(padId, [ap, bp]), before);
+    // The shortcut, on the heading the caret is in: only its line becomes a paragraph.
+    await select(ap, "today", { caretAtEnd: true });
+    await ap.keyboard.press("Control+Backslash");
+    assert.equal(await converged(padId, [ap, bp]), "Plan the **picnic** today at *noon*\n*apples*\n- [x] pears and plums\n");
+    await ap.keyboard.press("Control+z");
+    assert.equal(await converged(padId, [ap, bp]), before);
+  });
+
   it("pasted HTML becomes Markdown in both modes; scripts and styles go; plain text stays as it is", async () => {
     const ap = alice.page;
     const bp = bob.page;

@@ -4,7 +4,7 @@
 // the admin finalises from the admin link, then downloads the ICS and the CSV; a classic poll with a
 // password asks for it; hidden results show their message; a deleted poll says so live; a guest's
 // new poll keeps its links on reload and, with the polls it answers, is remembered on the device;
-// signed in, "My polls" lists the polls answered too.
+// signed in, "My polls" lists the polls answered too; in French, a server refusal reads in French.
 import assert from "node:assert/strict";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -597,6 +597,25 @@ describe("Polls", { concurrency: false }, () => {
     await bp.locator(".poll-compact").waitFor();
     await noHorizontalOverflow(bp);
     await noCspViolation(bp);
+  });
+
+  it("in French, a refusal from the server reads in French, not in the server's English", async () => {
+    const fr = await newContext({ timezoneId: "Europe/Paris", locale: "fr-FR" });
+    fr.allowHttpError(/\/api\/v1\/polls$/, 422);
+    const { page } = fr;
+    await page.goto("/poll/new");
+    await page.getByRole("radio", { name: /Sondage classique/ }).check();
+    // A bell character pasted with the title: the form lets it through, the server refuses it.
+    await page.getByLabel("Titre", { exact: true }).fill("Pique-nique\u0007");
+    await page.getByLabel("Votre nom", { exact: true }).fill("Gaby");
+    await page.getByLabel("Proposition 1", { exact: true }).fill("Salades");
+    await page.getByLabel("Proposition 2", { exact: true }).fill("Quiches");
+    await page.getByRole("button", { name: "Créer le sondage" }).click();
+    await page.getByText("Titre : retirez les caractères de contrôle invisibles (souvent collés).").waitFor();
+    const shown = await page.locator("main").innerText();
+    assert.doesNotMatch(shown, /control characters|title:/, "no English from the server's message");
+    assert.equal(new URL(page.url()).pathname, "/poll/new", "nothing was created");
+    await closeContext(fr);
   });
 
   it("leaves no console error", async () => {

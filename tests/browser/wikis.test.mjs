@@ -154,6 +154,9 @@ describe("Wikis", { concurrency: false }, () => {
     await page.locator("#wiki-nav").getByRole("link", { name: "Programme", exact: true }).click();
     await page.locator("dialog[open]").getByText("Leave without saving?").waitFor();
     await confirmDialog(page, "Cancel");
+    // The confirmation gives the focus back to the link that asked it.
+    const programmeLink = page.locator("#wiki-nav").getByRole("link", { name: "Programme", exact: true });
+    await page.waitForFunction((el) => document.activeElement === el, await programmeLink.elementHandle(), { timeout: 3000 });
     assert.equal(new URL(page.url()).pathname, `/w/${SLUG}/Home/edit`);
     assert.ok((await area.inputValue()).includes(`[[${NOTES}]]`), "the text is still there");
     await page.getByRole("tab", { name: "Preview" }).click();
@@ -387,7 +390,15 @@ describe("Wikis", { concurrency: false }, () => {
     const { page } = admin;
     await page.goto(`/w/${SLUG}/Programme`);
     await wikiH1(page, "Programme").waitFor();
-    await page.getByRole("button", { name: "Rename", exact: true }).click();
+    const renameButton = page.getByRole("button", { name: "Rename", exact: true });
+    // Escape closes the dialog and gives the focus back to the button that opened it.
+    await renameButton.focus();
+    await page.keyboard.press("Enter");
+    await page.locator("dialog[open]").waitFor();
+    await page.keyboard.press("Escape");
+    await page.locator("dialog[open]").waitFor({ state: "detached" });
+    await page.waitForFunction((el) => document.activeElement === el, await renameButton.elementHandle(), { timeout: 3000 });
+    await renameButton.click();
     const dialog = page.locator("dialog[open]");
     await dialog.getByLabel("New name").fill("Programme 2027");
     await dialog.getByRole("button", { name: "Rename", exact: true }).click();

@@ -235,3 +235,151 @@ async fn poll_and_wiki_mails_speak_the_recipients_language() -> anyhow::Result<(
     );
     Ok(())
 }
+
+/// A classic poll by `c` that mails `to` of its votes and comments, made from a page in
+/// `language` and/or with the header `Accept-Language: accept`: its id and first option.
+async fn poll_mailing(
+    c: &Client,
+    to: &str,
+    language: Option<&str>,
+    accept: Option<&str>,
+) -> anyhow::Result<(String, serde_json::Value)> {
+    let mut body = json!({"kind": "classic", "title": "Pique-nique", "author_name": "Auteur",
+                          "author_email": to, "notify_votes": true, "notify_comments": true,
+                          "options": [{"label": "Samedi"}, {"label": "Dimanche"}]});
+    if let Some(l) = language {
+        body["language"] = json!(l);
+    }
+    let mut req = c
+        .http
+        .post(c.url("/api/v1/polls"))
+        .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
+        .json(&body);
+    if let Some(a) = accept {
+        req = req.header("accept-language", a);
+    }
+    let created = ok(c.send(req).await?, "poll").await?;
+    let token = created["admin_token"].as_str().unwrap_or("");
+    let view = c.get(&format!("/api/v1/poll-admin/{token}")).await?;
+    Ok((
+        created["poll"]["id"].as_str().unwrap_or("").to_string(),
+        view.body["options"][0]["id"].clone(),
+    ))
+}
+
+/// The bodies of the mails to `to` once `total` mails in all have come.
+async fn mails_to(sink: &MailSink, total: usize, to: &str) -> Vec<String> {
+    sink.wait_for(total, Duration::from_secs(10))
+        .await
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t.trim_matches(['<', '>']) == to))
+        .map(|m| unquote(&m.data))
+        .collect()
+}
+
+/// A guest has no account to keep a language: the poll keeps the one its author made it in, and
+/// every mail to the author speaks it, whatever the instance's language is or becomes; an
+/// account's own choice still comes first.
+#[tokio::test]
+async fn a_guest_authors_poll_mails_speak_the_language_they_made_it_in() -> anyhow::Result<()> {
+    let sink = MailSink::start()?;
+    let port = sink.port;
+    let server = TestServer::start_with(|c| {
+        crate::support::mail_to_sink(c, port);
+        c.instance.name = "Lilas".into();
+        c.instance.default_language = "en".into();
+    })?;
+    let root = member(&server, "root", true, None).await?;
+    let voter = server.guest().await?;
+
+    // A French guest on an English instance: the links, then a vote and a comment, in French.
+    let lea = server.guest().await?;
+    let (poll, leas) = poll_mailing(&lea, "lea@lilas.test", Some("fr"), None).await?;
+    let ready = mails_to(&sink, 1, "lea@lilas.test").await;
+    assert!(
+        ready
+            .iter()
+            .any(|m| m.contains("Votre sondage « Pique-nique » est prêt")),
+        "{ready:?}"
+    );
+    crate::support::vote_and_comment(&voter, &poll, &leas, "Zoé", "je viens").await?;
+    let to_lea = mails_to(&sink, 3, "lea@lilas.test").await;
+    assert_eq!(to_lea.len(), 3, "{to_lea:?}");
+    assert!(
+        to_lea
+            .iter()
+            .any(|m| m.contains("Zoé a répondu à votre sondage")),
+        "{to_lea:?}"
+    );
+    assert!(
+        to_lea.iter().any(|m| m.contains("Zoé a écrit :")),
+        "{to_lea:?}"
+    );
+
+    // The instance turns French: an English guest's mails stay English, whether the page said
+    // so or only the browser did; Léa's stay French.
+    ok(
+        root.patch(
+            "/api/v1/admin/instance-settings",
+            json!({"changes": {"instance.default_language": "fr"}}),
+        )
+        .await?,
+        "default language",
+    )
+    .await?;
+    let sam = server.guest().await?;
+    let (sams, option) = poll_mailing(&sam, "sam@lilas.test", Some("en"), None).await?;
+    let ready = mails_to(&sink, 4, "sam@lilas.test").await;
+    assert!(
+        ready
+            .iter()
+            .any(|m| m.contains("Your poll \"Pique-nique\" is ready.")),
+        "{ready:?}"
+    );
+    crate::support::vote_and_comment(&voter, &sams, &option, "Zoe", "coming").await?;
+    let to_sam = mails_to(&sink, 6, "sam@lilas.test").await;
+    assert!(
+        to_sam.iter().any(|m| m.contains("Zoe answered your poll")),
+        "{to_sam:?}"
+    );
+    assert!(
+        to_sam.iter().any(|m| m.contains("Zoe wrote:")),
+        "{to_sam:?}"
+    );
+    let kim = server.guest().await?;
+    poll_mailing(
+        &kim,
+        "kim@lilas.test",
+        None,
+        Some("en-GB,en;q=0.9,fr;q=0.5"),
+    )
+    .await?;
+    let ready = mails_to(&sink, 7, "kim@lilas.test").await;
+    assert!(
+        ready
+            .iter()
+            .any(|m| m.contains("Your poll \"Pique-nique\" is ready.")),
+        "{ready:?}"
+    );
+    crate::support::vote_and_comment(&server.guest().await?, &poll, &leas, "Noé", "moi aussi")
+        .await?;
+    let to_lea = mails_to(&sink, 9, "lea@lilas.test").await;
+    assert!(
+        to_lea
+            .iter()
+            .any(|m| m.contains("Noé a répondu à votre sondage")),
+        "{to_lea:?}"
+    );
+
+    // Signed in with a language of one's own: the account's choice wins over the page's.
+    let ana = member(&server, "ana", false, Some("fr")).await?;
+    poll_mailing(&ana, "ana@lilas.test", Some("en"), None).await?;
+    let ready = mails_to(&sink, 10, "ana@lilas.test").await;
+    assert!(
+        ready
+            .iter()
+            .any(|m| m.contains("Votre sondage « Pique-nique » est prêt")),
+        "{ready:?}"
+    );
+    Ok(())
+}

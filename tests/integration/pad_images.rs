@@ -315,3 +315,86 @@ async fn a_data_export_holds_the_images_one_uploaded() -> anyhow::Result<()> {
     assert!(list.contains(&image), "{list}");
     Ok(())
 }
+
+#[tokio::test]
+async fn one_image_is_deleted_by_who_added_it_or_the_pads_creator() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let ana = server.login_as("ana", false).await?;
+    let bea = server.login_as("bea", false).await?;
+    let carl = server.login_as("carl", false).await?;
+    let (id, ro) = new_pad(&ana).await?;
+    let hers = upload(&bea, &id, "image/png", png(6, 6)).await?;
+    let carls = upload(&carl, &id, "image/png", png(5, 6)).await?;
+    let kept = upload(&ana, &id, "image/png", png(4, 6)).await?;
+    for r in [&hers, &carls, &kept] {
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    let image = |r: &Reply| r.body["id"].as_str().unwrap_or("").to_string();
+    let path = |r: &Reply| format!("/api/v1/pads/{id}/images/{}", image(r));
+    write_text(
+        &server,
+        &id,
+        &format!(
+            "![hers]({})\n\n![carl's]({})\n\n![kept]({})\n",
+            url_of(&hers),
+            url_of(&carls),
+            url_of(&kept)
+        ),
+    )
+    .await?;
+    let folder = server.data_dir().join("uploads").join("pad").join(&ro);
+    let files = || std::fs::read_dir(&folder).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(files(), 3);
+
+    // Another editor may not delete Bea's image; nor may anyone through the read-only link.
+    let refused = carl.delete(&path(&hers)).await?;
+    assert_eq!((refused.status, refused.code()), (403, "forbidden"));
+    let by_ro = bea
+        .delete(&format!("/api/v1/pads/{ro}/images/{}", image(&hers)))
+        .await?;
+    assert_eq!((by_ro.status, by_ro.code()), (403, "forbidden"));
+    let stranger = server.client();
+    assert_ne!(stranger.delete(&path(&hers)).await?.status, 204);
+
+    // Bea deletes hers: its bytes leave her quota and the store; its URL is a plain 404.
+    assert_eq!(pads_bytes(&bea).await?, hers.body["size"]);
+    assert_eq!(bea.delete(&path(&hers)).await?.status, 204);
+    assert_eq!(pads_bytes(&bea).await?, Value::Null);
+    assert_eq!(files(), 2);
+    let gone = ana.get(&url_of(&hers)).await?;
+    assert_eq!((gone.status, gone.code()), (404, "not_found"));
+    let again = bea.delete(&path(&hers)).await?;
+    assert_eq!((again.status, again.code()), (404, "not_found"));
+    let unknown = ana
+        .delete(&format!("/api/v1/pads/{id}/images/no-such-image"))
+        .await?;
+    assert_eq!(unknown.status, 404);
+    let bad = ana
+        .delete(&format!("/api/v1/pads/{id}/images/..%2F..%2Fx"))
+        .await?;
+    assert_eq!(bad.status, 404);
+
+    // The pad's creator may delete anyone's image in it.
+    assert_eq!(ana.delete(&path(&carls)).await?.status, 204);
+    assert_eq!(pads_bytes(&carl).await?, Value::Null);
+    assert_eq!(files(), 1);
+    assert_eq!(ana.get(&url_of(&kept)).await?.status, 200);
+
+    // The text still names the deleted images: the pad opens and exports, they are links.
+    let export = ana
+        .get(&format!("/api/v1/pads/{id}/export?format=html"))
+        .await?;
+    assert_eq!(export.status, 200);
+    let html = String::from_utf8(export.bytes.clone())?;
+    assert_eq!(
+        html.matches("<img src=\"data:image/png;base64,").count(),
+        1,
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("href=\"{}\"", url_of(&hers))) || html.contains("hers"),
+        "{html}"
+    );
+    assert_eq!(ana.get(&format!("/api/v1/pads/{id}")).await?.status, 200);
+    Ok(())
+}

@@ -1181,3 +1181,49 @@ async fn bad_input_gets_clear_errors_and_stores_nothing() -> anyhow::Result<()> 
     assert_eq!(r.status, 401);
     Ok(())
 }
+
+/// Issue 18: the French UI words a validation failure itself, from the field and rule the answer
+/// names beside its English message.
+#[tokio::test]
+async fn a_refused_poll_names_its_field_and_rule_for_the_ui_to_translate() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let c = server.guest().await?;
+    let r = c
+        .post(
+            "/api/v1/polls",
+            date_poll(json!({"title": "é".repeat(201), "language": "fr"})),
+        )
+        .await?;
+    assert_eq!(
+        (r.status, r.code()),
+        (422, "validation_failed"),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(
+        r.body["error"]["invalid"],
+        json!({"field": "title", "rule": {"kind": "too_long", "max": 200}})
+    );
+    assert_eq!(
+        r.body["error"]["message"], "title: at most 200 characters",
+        "the English message stays for API clients"
+    );
+    // An option's error says which option.
+    let r = c
+        .post(
+            "/api/v1/polls",
+            date_poll(
+                json!({"options": [{"date": "2030-12-03", "start": "20:00", "end": "18:00"}]}),
+            ),
+        )
+        .await?;
+    assert_eq!(
+        r.body["error"]["invalid"],
+        json!({"field": "option_end", "index": 1, "rule": {"kind": "ends_before_start"}})
+    );
+    // Errors without a structured detail keep their old shape.
+    let r = c.get("/api/v1/polls/nope").await?;
+    assert_eq!(r.status, 404);
+    assert!(r.body["error"].get("invalid").is_none(), "{:?}", r.body);
+    Ok(())
+}

@@ -108,10 +108,12 @@ async fn recent_items_are_ones_own_across_tools_newest_first() -> anyhow::Result
         .unwrap_or_default();
     assert_eq!(pad["path"], "/p/ana-notes");
     assert_eq!(pad["role"], "created");
-    let times: Vec<&str> = items
+    // Instants, not strings: RFC 3339 drops trailing zeros (`.4Z` is later than `.39Z`).
+    let times: Vec<Option<i64>> = items
         .iter()
-        .map(|i| i["at"].as_str().unwrap_or(""))
+        .map(|i| nichoir_core::time::parse_rfc3339(i["at"].as_str().unwrap_or("")))
         .collect();
+    assert!(times.iter().all(Option::is_some), "{items:?}");
     let mut sorted = times.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(times, sorted, "newest first");

@@ -696,6 +696,26 @@ async fn comments_page_rules_lock_and_watches_with_mail() -> anyhow::Result<()> 
             .status,
         200
     );
+    // Only a confirmed address gets watch mail: Bob follows his confirmation link.
+    let confirmation = sink
+        .wait_for(1, std::time::Duration::from_secs(20))
+        .await
+        .first()
+        .map(|m| crate::support::unquote(&m.data))
+        .unwrap_or_default();
+    let token: String = confirmation
+        .split("/confirm-email#")
+        .nth(1)
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    assert_eq!(
+        bob.post("/api/v1/auth/confirm-email", json!({"token": token}))
+            .await?
+            .status,
+        204
+    );
     assert_eq!(
         bob.put_json(&format!("{}/watch", page_url("club", "Rules")), json!({}))
             .await?
@@ -893,6 +913,13 @@ async fn export_then_import_keeps_pages_histories_and_files() -> anyhow::Result<
             .status,
         201
     );
+    // A public wiki open to search engines: the copy is too.
+    assert_eq!(
+        ana.patch("/api/v1/wikis/source", json!({"search_indexable": true}))
+            .await?
+            .body["search_indexable"],
+        true
+    );
     let bob = user(&server, "bob", false).await?;
     assert_eq!(
         bob.get("/api/v1/wikis/source/export.zip").await?.status,
@@ -913,6 +940,43 @@ async fn export_then_import_keeps_pages_histories_and_files() -> anyhow::Result<
         .await?;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["my_role"], "admin");
+    assert_eq!(r.body["visibility"], "public");
+    assert_eq!(r.body["search_indexable"], true);
+    let robots = server.client().get("/robots.txt").await?;
+    let robots = String::from_utf8_lossy(&robots.bytes).to_string();
+    assert!(robots.contains("Allow: /w/copy/"), "{robots}");
+
+    // An archive from before the wiki's visibility and indexing were kept: a private wiki that
+    // no search engine may index.
+    let mut source = zip::ZipArchive::new(std::io::Cursor::new(zip.bytes.clone()))?;
+    let mut old = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..source.len() {
+        let mut entry = source.by_index(i)?;
+        let name = entry.name()?.to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes)?;
+        if name == "wiki.json" {
+            let mut manifest: Value = serde_json::from_slice(&bytes)?;
+            if let Some(m) = manifest.as_object_mut() {
+                assert!(m.remove("visibility").is_some() && m.remove("search_indexable").is_some());
+            }
+            bytes = serde_json::to_vec(&manifest)?;
+        }
+        old.start_file(name, zip::write::SimpleFileOptions::default())?;
+        std::io::Write::write_all(&mut old, &bytes)?;
+    }
+    let old = old.finish()?.into_inner();
+    let r = ana
+        .send(
+            ana.http
+                .post(ana.url("/api/v1/wikis/import?slug=older&title=Older"))
+                .header("x-csrf-token", ana.csrf.clone().unwrap_or_default())
+                .body(old),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["visibility"], "private");
+    assert_eq!(r.body["search_indexable"], false);
     let list = |slug: &'static str| {
         let ana = &ana;
         async move {
@@ -982,6 +1046,48 @@ async fn export_then_import_keeps_pages_histories_and_files() -> anyhow::Result<
         ana.get("/api/v1/wikis/junk").await?.status,
         404,
         "nothing stored"
+    );
+    Ok(())
+}
+
+/// Watch mail goes to confirmed addresses only, by the rule every unasked mail follows
+/// (`User::mail_address`): an address nobody confirmed may be anyone's, typed by someone else.
+#[tokio::test]
+async fn watch_mail_goes_to_confirmed_addresses_only() -> anyhow::Result<()> {
+    let sink = nichoir_testkit::MailSink::start()?;
+    let port = sink.port;
+    let server = TestServer::start_with(|c| crate::support::mail_to_sink(c, port))?;
+    let ana = crate::support::member_with_address(&server, "ana", false, true).await?;
+    let cyd = crate::support::member_with_address(&server, "cyd", false, true).await?;
+    let dan = crate::support::member_with_address(&server, "dan", false, false).await?;
+    crate::support::open_wiki(&ana, "club").await?;
+    save(&ana, "club", "Rules", "Be kind.", None).await?;
+    for c in [&cyd, &dan] {
+        assert_eq!(
+            c.put_json(&format!("{}/watch", page_url("club", "Rules")), json!({}))
+                .await?
+                .status,
+            204
+        );
+    }
+    let r = save(&ana, "club", "Rules", "Be kind.\nBe on time.", Some(1)).await?;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // Both hear of it in the app; only Cyd's confirmed address is mailed.
+    for c in [&cyd, &dan] {
+        let n = c.get("/api/v1/me/wiki-notifications").await?;
+        assert_eq!(n.body[0]["page"], "Rules", "{:?}", n.body);
+    }
+    let mails = sink.wait_for(1, std::time::Duration::from_secs(20)).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, vec!["<cyd@lilas.test>".to_string()]);
+    // A mail to Dan would have been sent with Cyd's.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let mails = sink.messages();
+    assert_eq!(
+        mails.len(),
+        1,
+        "{:?}",
+        mails.iter().map(|m| &m.to).collect::<Vec<_>>()
     );
     Ok(())
 }

@@ -1,6 +1,7 @@
 // The app shell: boot (instance + session), routing, header, footer.
 import type { ComponentChildren, JSX } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { STAY_BUSY, useSubmit } from "./hooks/submit.ts";
 import { api, errorText } from "./api.ts";
 import { AppContext, type AppState, useApp } from "./context.tsx";
 import { IconLogout, IconMenu, IconClose, IconMoon, IconSun, IconGlobe, IconHome, IconShield, Logo } from "./components/icons.tsx";
@@ -24,7 +25,7 @@ import { useInstall } from "./install.ts";
 import { Bell } from "./notifications.tsx";
 import { LANG_KEY, SIGNED_IN_KEY, getItem, setItem } from "./storage.ts";
 import { type Theme, applyTheme, effectiveTheme } from "./theme.ts";
-import type { Instance, SessionAnswer, User } from "./types.ts";
+import type { Instance, Me, User } from "./types.ts";
 
 export function browserLanguages(): readonly string[] {
   return navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
@@ -59,13 +60,13 @@ export function App({ initialLang }: { initialLang: Lang }) {
         // page instead of two (on a phone network, a round trip is a fair part of a second).
         const session =
           mark && !ssoFailed
-            ? api.get<SessionAnswer>("/api/v1/me").then(
+            ? api.get<Me>("/api/v1/me").then(
                 (v) => ({ ok: true as const, v }),
                 (e: unknown) => ({ ok: false as const, e }),
               )
             : null;
         const inst = await api.get<Instance>("/api/v1/instance");
-        let me: SessionAnswer | null = null;
+        let me: Me | null = null;
         if (ssoFailed) {
           // Back from a provider that did not sign this browser in: no session to ask for.
           setItem(SIGNED_IN_KEY, null);
@@ -140,7 +141,7 @@ export function App({ initialLang }: { initialLang: Lang }) {
   }, []);
 
   const setSession = useCallback(
-    (s: SessionAnswer | null) => {
+    (s: Me | null) => {
       api.setCsrfToken(s?.csrf_token ?? null);
       setItem(SIGNED_IN_KEY, s ? "1" : null);
       setUser(s?.user ?? null);
@@ -375,7 +376,7 @@ function Header({ route, bell }: { route: Route; bell: boolean }) {
   const { t, instance, user, setSession } = useApp();
   const install = useInstall();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const navRef = useRef<HTMLElement>(null);
   const toggleRef = useRef<HTMLButtonElement>(null);
   useEffect(() => setOpen(false), [route]);
@@ -391,25 +392,23 @@ function Header({ route, bell }: { route: Route; bell: boolean }) {
     () => toggleRef.current?.focus(),
   );
 
-  const logout = async () => {
-    setBusy(true);
-    // A session that came from an OpenID provider may end there too: the answer says where.
-    let atProvider: string | null = null;
-    try {
-      atProvider = providerLogoutUrl(await api.post<unknown>("/api/v1/auth/logout"));
-    } catch {
-      /* the session is gone either way */
-    }
-    setSession(null);
-    // To the login page first (a history entry, so "back" from the provider lands there), then
-    // away: nothing touches the history after the provider's page starts loading.
-    navigate("/login");
-    if (atProvider) {
+  const logout = () =>
+    run(async () => {
+      // A session that came from an OpenID provider may end there too: the answer says where.
+      let atProvider: string | null = null;
+      try {
+        atProvider = providerLogoutUrl(await api.post<unknown>("/api/v1/auth/logout"));
+      } catch {
+        /* the session is gone either way */
+      }
+      setSession(null);
+      // To the login page first (a history entry, so "back" from the provider lands there), then
+      // away: nothing touches the history after the provider's page starts loading.
+      navigate("/login");
+      if (!atProvider) return;
       window.location.assign(atProvider);
-      return;
-    }
-    setBusy(false);
-  };
+      return STAY_BUSY;
+    });
 
   const here = toolOf(route);
   const links: { href: string; label: string; active: boolean; icon?: (p: { size?: number }) => JSX.Element }[] = user

@@ -3,7 +3,7 @@ import { createContext } from "preact";
 import { useContext, useEffect } from "preact/hooks";
 import type { Lang, Translate } from "./i18n/index.ts";
 import type { Theme } from "./theme.ts";
-import type { Instance, SessionAnswer, User } from "./types.ts";
+import type { Instance, Me, User } from "./types.ts";
 
 export interface AppState {
   lang: Lang;
@@ -14,7 +14,7 @@ export interface AppState {
   instance: Instance;
   user: User | null;
   /** After login/register/setup (or null after logout). */
-  setSession: (session: SessionAnswer | null) => void;
+  setSession: (session: Me | null) => void;
   updateUser: (user: User) => void;
   /** Reads the instance info again (an admin changed its name or registration). */
   refreshInstance: () => void;

@@ -2,36 +2,34 @@
 // person and shared by the star buttons, the home page and the navigation, so that a star set
 // in a pad shows at once in the menu.
 import { useEffect, useState } from "preact/hooks";
+import { useSubmit } from "./hooks/submit.ts";
 import { api, errorText } from "./api.ts";
 import { useApp } from "./context.tsx";
 import { IconStar } from "./components/icons.tsx";
 import { cx } from "./components/ui.tsx";
 import { mustSetUpTwoFactor } from "./sso.ts";
 import type { Tool } from "./router.ts";
+import type { FavouriteItem } from "./generated/web/FavouriteItem.ts";
+import type { FavouriteKind } from "./generated/web/FavouriteKind.ts";
+import type { FavouriteRef } from "./generated/web/FavouriteRef.ts";
+import type { FavouritesAnswer } from "./generated/web/FavouritesAnswer.ts";
+import type { FavouritesRemoval } from "./generated/web/FavouritesRemoval.ts";
 
-export type FavouriteKind = "pad" | "poll" | "channel" | "wiki" | "wiki_page";
-
+export type { FavouriteKind, FavouriteRef };
 /** One favourite as the server shows it now (`GET /api/v1/me/favourites`). */
-export interface Favourite {
-  kind: FavouriteKind;
-  id: string;
-  tool: Tool;
-  title: string;
-  /** A wiki page's wiki. */
-  context?: string;
-  path: string;
-  added_at: string;
-}
+export type Favourite = FavouriteItem;
 
 interface FavouritesState {
   /** Whose list this is: another person's (or none) is never shown. */
   user: string | null;
   items: Favourite[];
+  /** Kept but not shown: what one may not open for now, by kind and id (they count). */
+  unavailable: FavouriteRef[];
   loading: boolean;
   error: unknown;
 }
 
-let state: FavouritesState = { user: null, items: [], loading: false, error: null };
+let state: FavouritesState = { user: null, items: [], unavailable: [], loading: false, error: null };
 const listeners = new Set<() => void>();
 
 function update(next: Partial<FavouritesState>) {
@@ -39,8 +37,14 @@ function update(next: Partial<FavouritesState>) {
   for (const l of listeners) l();
 }
 
-/** The kind a recent item's tool stars (video rooms are not starred). */
-export const KIND_OF_TOOL: Partial<Record<Tool, FavouriteKind>> = { pads: "pad", polls: "poll", chat: "channel", wikis: "wiki" };
+/** The kind a recent item's tool stars. */
+export const KIND_OF_TOOL: Partial<Record<Tool, FavouriteKind>> = {
+  pads: "pad",
+  polls: "poll",
+  chat: "channel",
+  video: "video_room",
+  wikis: "wiki",
+};
 
 function itemPath(kind: FavouriteKind, id: string): string {
   return `/api/v1/me/favourites/${kind}/${encodeURIComponent(id)}`;
@@ -49,13 +53,14 @@ function itemPath(kind: FavouriteKind, id: string): string {
 /** Reads the list again from the server (for `user`; null forgets it). */
 export async function loadFavourites(user: string | null): Promise<void> {
   if (!user) {
-    update({ user: null, items: [], loading: false, error: null });
+    update({ user: null, items: [], unavailable: [], loading: false, error: null });
     return;
   }
-  update({ user, loading: true, error: null, items: state.user === user ? state.items : [] });
+  const same = state.user === user;
+  update({ user, loading: true, error: null, items: same ? state.items : [], unavailable: same ? state.unavailable : [] });
   try {
-    const answer = await api.get<{ items: Favourite[] }>("/api/v1/me/favourites");
-    if (state.user === user) update({ items: answer.items, loading: false });
+    const answer = await api.get<FavouritesAnswer>("/api/v1/me/favourites");
+    if (state.user === user) update({ items: answer.items, unavailable: answer.unavailable, loading: false });
   } catch (e) {
     if (state.user === user) update({ error: e, loading: false });
   }
@@ -75,7 +80,7 @@ export function useFavourites(): FavouritesState {
   useEffect(() => {
     if (state.user !== id) void loadFavourites(id);
   }, [id]);
-  return state.user === id ? state : { user: id, items: [], loading: !!id, error: null };
+  return state.user === id ? state : { user: id, items: [], unavailable: [], loading: !!id, error: null };
 }
 
 export function isFavourite(items: Favourite[], kind: FavouriteKind, id: string): boolean {
@@ -93,24 +98,53 @@ export async function setFavourite(kind: FavouriteKind, id: string, on: boolean)
   }
 }
 
+/** Removes the favourites one may not open any more (they still count towards the cap). */
+export async function removeUnavailable(): Promise<void> {
+  const gone = state.unavailable;
+  if (gone.length === 0) return;
+  // One request for the list: the server takes up to the cap, and the list never holds more.
+  const body: FavouritesRemoval = { items: gone.map(({ kind, id }) => ({ kind, id })) };
+  await api.request<void>("DELETE", "/api/v1/me/favourites", body);
+  update({ unavailable: state.unavailable.filter((u) => !gone.some((g) => g.kind === u.kind && g.id === u.id)) });
+}
+
+/**
+ * A star beside an item of a list when it is one of the person's favourites: read from the one
+ * list of the page (no request of its own), so a star set on the item's page shows here at once.
+ */
+export function FavouriteMark({ kind, id }: { kind: FavouriteKind; id: string }) {
+  const { t } = useApp();
+  const favs = useFavourites();
+  if (!isFavourite(favs.items, kind, id)) return null;
+  return (
+    <span class="fav-mark" data-fav-mark={kind} title={t("fav.starred")}>
+      <IconStar size={14} />
+      <span class="visually-hidden">{t("fav.starred")}</span>
+    </span>
+  );
+}
+
 /** The star toggle of an item, where one sees it. Nothing for someone not signed in. */
-export function StarButton({ kind, id, class: cls, size = 18 }: { kind: FavouriteKind; id: string; class?: string; size?: number }) {
+export function StarButton({
+  kind,
+  id,
+  class: cls,
+  size = 18,
+  name,
+}: {
+  kind: FavouriteKind;
+  id: string;
+  class?: string;
+  size?: number;
+  /** The item's name, where several stars share a list (each button says whose it is). */
+  name?: string;
+}) {
   const { t, user } = useApp();
   const favs = useFavourites();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit((e) => errorText(t, e));
   if (!user) return null;
   const on = isFavourite(favs.items, kind, id);
-  const toggle = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await setFavourite(kind, id, !on);
-    } catch (e) {
-      setError(errorText(t, e));
-    }
-    setBusy(false);
-  };
+  const toggle = () => run(() => setFavourite(kind, id, !on));
   const hint = on ? t("fav.remove") : t("fav.add");
   return (
     <span class="fav-star-wrap">
@@ -118,7 +152,7 @@ export function StarButton({ kind, id, class: cls, size = 18 }: { kind: Favourit
         type="button"
         class={cx("icon-btn fav-star", on && "is-on", cls)}
         aria-pressed={on ? "true" : "false"}
-        aria-label={t("fav.label")}
+        aria-label={name ? t("fav.labelOf", { name }) : t("fav.label")}
         title={error ?? hint}
         disabled={busy || favs.loading}
         data-fav-kind={kind}

@@ -1,6 +1,7 @@
 // Whether the person at this page is idle: no key, pointer, touch or scroll for five minutes
 // (as Mattermost's "away"). Every page's sockets to the person's own topics say so to the
 // server, which calls someone away only when all their pages are idle, in every tool.
+import type { BellClientFrame } from "./generated/notify/BellClientFrame.ts";
 
 export const IDLE_AFTER_MS = 5 * 60_000;
 
@@ -106,7 +107,7 @@ export function isIdle(): boolean {
 }
 
 /** The frame a page sends on its person's own topics. */
-export function statusFrame(idle: boolean): { type: "status"; status: "away" | "online" } {
+export function statusFrame(idle: boolean): BellClientFrame {
   return { type: "status", status: idle ? "away" : "online" };
 }
 

@@ -1,6 +1,7 @@
 // The bell in the app shell (notifications across the tools, live over `notify:<user id>`), and
-// the account page's card for push notifications and preferences. Types: crates/notify/src/model.rs.
+// the account page's card for push notifications and preferences. Types: generated from crates/notify.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { useSubmit } from "./hooks/submit.ts";
 import { api } from "./api.ts";
 import { useApp } from "./context.tsx";
 import { Alert, Button, Card, ErrorAlert, useAsync } from "./components/ui.tsx";
@@ -10,47 +11,21 @@ import { TopicSocket } from "./realtime.ts";
 import { startRingtone } from "./ringtone.ts";
 import type { MessageKey } from "./i18n/index.ts";
 
-export interface NotificationItem {
-  id: number;
-  tool: string;
-  kind: string;
-  scope: string;
-  title: string;
-  body: string;
-  url: string;
-  actor_id: string | null;
-  created_at: string;
-  read: boolean;
-}
+import type { Frame } from "./generated/notify/Frame.ts";
+import type { Level } from "./generated/notify/Level.ts";
+import type { MarkBody } from "./generated/notify/MarkBody.ts";
+import type { NotificationPage } from "./generated/notify/NotificationPage.ts";
+import type { NotificationView } from "./generated/notify/NotificationView.ts";
+import type { PreferencesBody } from "./generated/notify/PreferencesBody.ts";
+import type { PreferencesView as Preferences } from "./generated/notify/PreferencesView.ts";
+import type { PushKey } from "./generated/notify/PushKey.ts";
+import type { ScheduleBody as Schedule } from "./generated/notify/ScheduleBody.ts";
+import type { SubscriptionView as Device } from "./generated/notify/SubscriptionView.ts";
+import type { TestBody } from "./generated/notify/TestBody.ts";
+import type { Unread } from "./generated/notify/Unread.ts";
 
-interface NotificationPage {
-  items: NotificationItem[];
-  unread: number;
-  next_before: number | null;
-}
-
-type Frame = { type: "new"; notification: NotificationItem; quiet: boolean } | { type: "read"; unread: number } | { type: "cancel"; scope: string };
-
-export type Level = "all" | "mentions" | "none";
-interface Schedule {
-  start: string;
-  end: string;
-  days: number[];
-  zone: string;
-}
-interface Preferences {
-  tools: Record<string, Level>;
-  dnd_until: string | null;
-  schedule: Schedule | null;
-  quiet_now: boolean;
-}
-interface Device {
-  id: string;
-  label: string;
-  service: string;
-  created_at: string;
-  last_used_at: string | null;
-}
+export type { Level };
+export type NotificationItem = NotificationView;
 
 function BellIcon() {
   return (
@@ -130,7 +105,7 @@ export function Bell() {
     const onNav = () => {
       const here = window.location.pathname;
       const ids = (page?.items ?? []).filter((n) => !n.read && n.url === here).map((n) => n.id);
-      if (ids.length) void api.post("/api/v1/notifications/read", { ids }).catch(() => undefined);
+      if (ids.length) void api.post("/api/v1/notifications/read", { ids } satisfies MarkBody).catch(() => undefined);
     };
     onNav();
     window.addEventListener("popstate", onNav);
@@ -176,12 +151,12 @@ export function Bell() {
   const go = async (n: NotificationItem) => {
     setOpen(false);
     setToast(null);
-    if (!n.read) await api.post("/api/v1/notifications/read", { ids: [n.id] }).catch(() => undefined);
+    if (!n.read) await api.post("/api/v1/notifications/read", { ids: [n.id] } satisfies MarkBody).catch(() => undefined);
     navigate(n.url);
   };
   const readAll = async () => {
     try {
-      const r = await api.post<{ unread: number }>("/api/v1/notifications/read", { all: true });
+      const r = await api.post<Unread>("/api/v1/notifications/read", { all: true } satisfies MarkBody);
       setUnread(r.unread);
       setPage((p) => (p ? { ...p, items: p.items.map((n) => ({ ...n, read: true })) } : p));
     } catch {
@@ -284,19 +259,17 @@ const DAYS = [0, 1, 2, 3, 4, 5, 6];
 /** Push on this device, my devices, per-tool levels, do not disturb. */
 export function NotificationsCard() {
   const { t, lang } = useApp();
-  const key = useAsync(() => api.get<{ enabled: boolean; public_key: string }>("/api/v1/push/key"), []);
+  const key = useAsync(() => api.get<PushKey>("/api/v1/push/key"), []);
   const devices = useAsync(() => api.get<Device[]>("/api/v1/push/subscriptions"), []);
   const prefs = useAsync(() => api.get<Preferences>("/api/v1/notifications/preferences"), []);
-  const [error, setError] = useState<unknown>(null);
+  // Turning push on is the busy action; a browser's refusal (a DOMException) is told plainly.
+  const { busy, error, setError, run } = useSubmit((err) => (err instanceof DOMException ? new Error(t("push.failed")) : err));
   const [note, setNote] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const supported = typeof window !== "undefined" && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 
   const turnOn = async () => {
-    setError(null);
     setNote(null);
-    setBusy(true);
-    try {
+    await run(async () => {
       if ((await Notification.requestPermission()) !== "granted") {
         setNote(t("push.denied"));
         return;
@@ -306,11 +279,7 @@ export function NotificationsCard() {
       await api.post("/api/v1/push/subscriptions", { ...(sub.toJSON() as object), label: deviceLabel() });
       devices.reload();
       setNote(t("push.on"));
-    } catch (err) {
-      setError(err instanceof DOMException ? new Error(t("push.failed")) : err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const remove = async (id: string) => {
     setError(null);
@@ -324,7 +293,7 @@ export function NotificationsCard() {
   const test = async () => {
     setError(null);
     try {
-      await api.post("/api/v1/push/test", { title: t("push.testTitle"), body: t("push.testBody") });
+      await api.post("/api/v1/push/test", { title: t("push.testTitle"), body: t("push.testBody") } satisfies TestBody);
       setNote(t("push.testSent"));
     } catch (err) {
       setError(err);
@@ -335,7 +304,7 @@ export function NotificationsCard() {
     if (!cur) return;
     setError(null);
     try {
-      const body = {
+      const body: PreferencesBody = {
         tools: next.tools ?? cur.tools,
         dnd_until: next.dnd_until !== undefined ? next.dnd_until : cur.dnd_until,
         schedule: next.schedule !== undefined ? next.schedule : cur.schedule,

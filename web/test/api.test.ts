@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ApiClient, ApiError, KNOWN_ERROR_CODES, errorText, parseError } from "../src/api.ts";
+import { ApiClient, ApiError, KNOWN_ERROR_CODES, KNOWN_RULES, errorText, invalidText, parseError } from "../src/api.ts";
+import type { Rule } from "../src/generated/core/Rule.ts";
 import { isMessageKey, translator } from "../src/i18n/index.ts";
 
 type Call = { url: string; init: RequestInit };
@@ -92,4 +93,73 @@ test("network failures become a 'network' error", async () => {
   }) as unknown as typeof fetch;
   const api = new ApiClient({ fetch: impl });
   await assert.rejects(api.get("/api/v1/instance"), (e: unknown) => e instanceof ApiError && e.code === "network");
+});
+
+test("a validation error with a field and rule is worded in the page's language, not the server's", () => {
+  const body = {
+    error: {
+      code: "validation_failed",
+      message: "title: at most 200 characters",
+      invalid: { field: "title", rule: { kind: "too_long", max: 200 } },
+    },
+  };
+  const e = parseError(422, body, null);
+  assert.deepEqual(e.invalid, { field: "title", rule: { kind: "too_long", max: 200 } });
+  const fr = errorText(translator("fr"), e);
+  assert.equal(fr, "Titre : 200 caractères au maximum.");
+  assert.doesNotMatch(fr, /at most|characters|title/);
+  assert.equal(errorText(translator("en"), e), "Title: at most 200 characters.");
+  // A list's item is named with its position.
+  const item = parseError(
+    422,
+    { error: { code: "validation_failed", message: "option 3: end must be after start", invalid: { field: "option_end", index: 3, rule: { kind: "ends_before_start" } } } },
+    null,
+  );
+  assert.equal(errorText(translator("fr"), item), "Heure de fin de l'option 3 : la fin doit venir après le début.");
+  const dup = parseError(
+    422,
+    { error: { code: "validation_failed", message: "option 2: the same option is listed twice", invalid: { field: "options", index: 2, rule: { kind: "duplicate" } } } },
+    null,
+  );
+  assert.equal(errorText(translator("en"), dup), "Option 2: listed twice.");
+  // Examples and allowed values are the API's tokens, shown as they are.
+  const fmt = parseError(422, { error: { code: "validation_failed", message: "x", invalid: { field: "timezone", rule: { kind: "bad_format", example: "Europe/Paris" } } } }, null);
+  assert.equal(errorText(translator("fr"), fmt), "Fuseau horaire : ce n'est pas la forme attendue, par exemple Europe/Paris.");
+});
+
+test("a field or rule this UI does not know yet falls back to the server's message", () => {
+  for (const invalid of [
+    { field: "something_new", rule: { kind: "required" } },
+    { field: "title", rule: { kind: "something_new" } },
+    { field: "title", rule: "required" },
+    "title",
+  ]) {
+    const e = parseError(422, { error: { code: "validation_failed", message: "title: odd", invalid } }, null);
+    assert.equal(e.invalid, null);
+    assert.equal(errorText(translator("fr"), e), "Certains champs ne sont pas valides. title: odd");
+  }
+});
+
+test("every rule has a sentence in both languages that fills all its placeholders", () => {
+  const samples: Record<string, object> = {
+    too_long: { max: 3 },
+    too_short: { min: 3 },
+    length: { min: 1, max: 3 },
+    too_many: { max: 3 },
+    too_few: { min: 1 },
+    out_of_range: { min: 1, max: 3 },
+    bad_format: { example: null },
+    not_one_of: { allowed: ["a", "b"] },
+    forbidden_character: { character: "/" },
+    bad_edge: { character: "-" },
+    too_deep: { max: 3 },
+  };
+  for (const lang of ["en", "fr"] as const) {
+    for (const kind of KNOWN_RULES) {
+      const rule = { kind, ...(samples[kind] ?? {}) } as Rule;
+      const text = invalidText(translator(lang), { field: "option_date", index: 2, rule });
+      assert.doesNotMatch(text, /[{}]/, `${lang} ${kind}: ${text}`);
+      assert.match(text, /2/, `${lang} ${kind} names the item`);
+    }
+  }
 });

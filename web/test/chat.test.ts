@@ -40,7 +40,9 @@ function channel(id: string, over: Partial<Channel> = {}): Channel {
     created_at: "2026-11-01T10:00:00Z",
     last_post_at: "2026-11-20T10:00:00Z",
     members: 2,
-    me: { role: "member", unread: 0, mentions: 0, muted: false, last_viewed_post: 10 },
+    retention_days: null,
+    default_retention_days: 0,
+    me: { role: "member", unread: 0, mentions: 0, muted: false, notify: "all", last_viewed_post: 10 },
     ...over,
   };
 }
@@ -61,6 +63,8 @@ function post(id: number, over: Partial<Post> = {}): Post {
     reply_count: 0,
     last_reply_at: null,
     mentions: [],
+    files: [],
+    props: {},
     ...over,
   };
 }
@@ -201,16 +205,16 @@ test("a post in another channel bumps unread, and mentions when I am mentioned",
   let s = loaded(channel("c_town"), channel("c_other"));
   s = reduce(s, { type: "focus", channelId: "c_other", visible: true });
   s = reduce(s, ev(posted(post(11), 100)), ME.username);
-  assert.equal(s.channels.c_town?.me.unread, 1);
-  assert.equal(s.channels.c_town?.me.mentions, 0);
+  assert.equal(s.channels.c_town?.me?.unread, 1);
+  assert.equal(s.channels.c_town?.me?.mentions, 0);
   s = reduce(s, ev(posted(post(12, { mentions: [ME.id], text: "@ana look" }), 101)), ME.username);
-  assert.equal(s.channels.c_town?.me.unread, 2);
-  assert.equal(s.channels.c_town?.me.mentions, 1);
+  assert.equal(s.channels.c_town?.me?.unread, 2);
+  assert.equal(s.channels.c_town?.me?.mentions, 1);
   assert.equal(s.channels.c_town?.last_post_at, post(12).created_at);
   // The same post again (a catch-up overlap, or the HTTP answer after the event) counts once.
   s = reduce(s, ev(posted(post(12, { mentions: [ME.id] }), 101)), ME.username);
-  assert.equal(s.channels.c_town?.me.unread, 2);
-  assert.equal(s.channels.c_town?.me.mentions, 1);
+  assert.equal(s.channels.c_town?.me?.unread, 2);
+  assert.equal(s.channels.c_town?.me?.mentions, 1);
   assert.equal(totalMentions(Object.values(s.channels)), 1);
   assert.deepEqual(teamUnread(Object.values(s.channels), "t_1"), { unread: true, mentions: 1 });
 });
@@ -218,17 +222,114 @@ test("a post in another channel bumps unread, and mentions when I am mentioned",
 test("no bump for my own posts, posts already read, the channel on screen, or posts older than the snapshot", () => {
   let s = loaded(channel("c_town", { last_post_at: "2026-11-25T10:00:30Z" }));
   s = reduce(s, ev(posted(post(40, { user: ME }))), ME.username);
-  assert.equal(s.channels.c_town?.me.unread, 0, "mine");
+  assert.equal(s.channels.c_town?.me?.unread, 0, "mine");
   s = reduce(s, ev(posted(post(9))), ME.username);
-  assert.equal(s.channels.c_town?.me.unread, 0, "id ≤ last_viewed_post");
+  assert.equal(s.channels.c_town?.me?.unread, 0, "id ≤ last_viewed_post");
   s = reduce(s, ev(posted(post(20))), ME.username);
-  assert.equal(s.channels.c_town?.me.unread, 0, "created before the snapshot's last post");
+  assert.equal(s.channels.c_town?.me?.unread, 0, "created before the snapshot's last post");
   s = reduce(s, { type: "focus", channelId: "c_town", visible: true });
   s = reduce(s, ev(posted(post(50))), ME.username);
-  assert.equal(s.channels.c_town?.me.unread, 0, "on screen");
+  assert.equal(s.channels.c_town?.me?.unread, 0, "on screen");
   s = reduce(s, { type: "focus", channelId: "c_town", visible: false });
   s = reduce(s, ev(posted(post(51))), ME.username);
-  assert.equal(s.channels.c_town?.me.unread, 1, "on screen but the window is hidden");
+  assert.equal(s.channels.c_town?.me?.unread, 1, "on screen but the window is hidden");
+});
+
+test("a direct message whose first post comes before its channel: counted once the channel comes", () => {
+  const dm = (over: Partial<Channel> = {}) =>
+    channel("c_dm", {
+      team_id: null,
+      kind: "direct",
+      name: "c_dm",
+      users: [BOB],
+      last_post_at: "2026-11-25T09:00:00Z",
+      me: { role: "member", unread: 0, mentions: 0, muted: false, notify: "all", last_viewed_post: 0 },
+      ...over,
+    });
+  const first = post(30, { channel_id: "c_dm" });
+  // The post first, then the channel as it was when the conversation was opened (before the post).
+  let s = loaded(channel("c_town"));
+  s = reduce(s, { type: "focus", channelId: "c_town", visible: true });
+  s = reduce(s, ev(posted(first, 101)), ME.username);
+  s = reduce(s, ev({ id: 102, type: "channel_updated", channel: dm() }), ME.username);
+  assert.equal(s.channels.c_dm?.me?.unread, 1);
+  assert.equal(badgeCount(s.channels.c_dm as Channel), 1);
+  assert.equal(s.channels.c_dm?.last_post_at, first.created_at);
+  // The channel again (the same snapshot, or an HTTP answer) does not count it twice.
+  s = reduce(s, { type: "channel", channel: dm() }, ME.username);
+  assert.equal(s.channels.c_dm?.me?.unread, 1);
+
+  // The post first, then the channel as the server saw it after the post: its counts stand.
+  let t = loaded(channel("c_town"));
+  t = reduce(t, ev(posted(first, 101)), ME.username);
+  t = reduce(
+    t,
+    { type: "channel", channel: dm({ last_post_at: first.created_at, me: { role: "member", unread: 1, mentions: 0, muted: false, notify: "all", last_viewed_post: 0 } }) },
+    ME.username,
+  );
+  assert.equal(t.channels.c_dm?.me?.unread, 1);
+
+  // My own first message is not unread for me.
+  let u = loaded(channel("c_town"));
+  u = reduce(u, ev(posted({ ...first, user: ME }, 101)), ME.username);
+  u = reduce(u, ev({ id: 102, type: "channel_updated", channel: dm() }), ME.username);
+  assert.equal(u.channels.c_dm?.me?.unread, 0);
+});
+
+test("a channel snapshot older than posts counted here keeps their counts", () => {
+  const dm = (over: Partial<Channel> = {}) =>
+    channel("c_dm", {
+      team_id: null,
+      kind: "direct",
+      name: "c_dm",
+      users: [BOB],
+      last_post_at: "2026-11-25T09:00:00Z",
+      me: { role: "member", unread: 0, mentions: 0, muted: false, notify: "all", last_viewed_post: 0 },
+      ...over,
+    });
+  let s = loaded(channel("c_town"));
+  s = reduce(s, ev({ id: 100, type: "channel_updated", channel: dm() }), ME.username);
+  s = reduce(s, ev(posted(post(30, { channel_id: "c_dm" }), 101)), ME.username);
+  assert.equal(s.channels.c_dm?.me?.unread, 1);
+  // An update computed before that post but sent after it (or an HTTP answer of before it).
+  s = reduce(
+    s,
+    ev({ id: 102, type: "channel_updated", channel: dm({ header: "hi", me: { role: "member", unread: 0, mentions: 0, muted: true, notify: "all", last_viewed_post: 0 } }) }),
+    ME.username,
+  );
+  assert.equal(s.channels.c_dm?.me?.unread, 1, "the counted post stays unread");
+  assert.equal(s.channels.c_dm?.me?.muted, true, "the rest of the update applies");
+  assert.equal(s.channels.c_dm?.header, "hi");
+  s = reduce(s, { type: "loaded", teams: [], channels: [channel("c_town"), dm()] }, ME.username);
+  assert.equal(s.channels.c_dm?.me?.unread, 1, "a reload answer of before the post");
+  // A newer snapshot is the server's word (read on another device).
+  s = reduce(s, { type: "channel", channel: dm({ last_post_at: post(30).created_at }) }, ME.username);
+  assert.equal(s.channels.c_dm?.me?.unread, 0);
+});
+
+test("a reload's snapshot that already counts a post, then that post's buffered event: counted once", () => {
+  const p = post(30);
+  let s = loaded(channel("c_town"));
+  s = reduce(
+    s,
+    {
+      type: "loaded",
+      teams: [],
+      channels: [channel("c_town", { last_post_at: p.created_at, me: { role: "member", unread: 1, mentions: 0, muted: false, notify: "all", last_viewed_post: 10 } })],
+    },
+    ME.username,
+  );
+  s = reduce(s, ev(posted(p, 101)), ME.username);
+  assert.equal(s.channels.c_town?.me?.unread, 1);
+});
+
+test("two posts of the same millisecond both count: only the server's snapshot says what is in it", () => {
+  let s = loaded(channel("c_town"), channel("c_other"));
+  s = reduce(s, { type: "focus", channelId: "c_other", visible: true });
+  const at = "2026-11-25T10:00:00.400Z";
+  s = reduce(s, ev(posted(post(11, { created_at: at }), 100)), ME.username);
+  s = reduce(s, ev(posted(post(12, { created_at: at }), 101)), ME.username);
+  assert.equal(s.channels.c_town?.me?.unread, 2);
 });
 
 test("@channel, @all and @here count as mentions even when the server did not list me", () => {
@@ -242,23 +343,23 @@ test("@channel, @all and @here count as mentions even when the server did not li
 });
 
 test("read (here or from another device) clears the counts; mute is kept", () => {
-  let s = loaded(channel("c_town", { me: { role: "member", unread: 4, mentions: 2, muted: false, last_viewed_post: 10 } }));
+  let s = loaded(channel("c_town", { me: { role: "member", unread: 4, mentions: 2, muted: false, notify: "all", last_viewed_post: 10 } }));
   s = reduce(s, ev({ id: 5, type: "read", channel_id: "c_town", last_viewed_post: 44 }));
-  assert.deepEqual(s.channels.c_town?.me, { role: "member", unread: 0, mentions: 0, muted: false, last_viewed_post: 44 });
+  assert.deepEqual(s.channels.c_town?.me, { role: "member", unread: 0, mentions: 0, muted: false, notify: "all", last_viewed_post: 44 });
   s = reduce(s, { type: "muted", channelId: "c_town", muted: true });
   s = reduce(s, { type: "posts", channelId: "c_town", posts: [post(50), post(49)], mode: "replace", moreBefore: false, moreAfter: false });
   s = reduce(s, ev(posted(post(51), 6)));
-  assert.equal(s.channels.c_town?.me.unread, 1);
+  assert.equal(s.channels.c_town?.me?.unread, 1);
   s = reduce(s, { type: "read", channelId: "c_town" });
-  assert.equal(s.channels.c_town?.me.unread, 0);
-  assert.equal(s.channels.c_town?.me.last_viewed_post, 51);
-  assert.equal(s.channels.c_town?.me.muted, true);
+  assert.equal(s.channels.c_town?.me?.unread, 0);
+  assert.equal(s.channels.c_town?.me?.last_viewed_post, 51);
+  assert.equal(s.channels.c_town?.me?.muted, true);
   assert.deepEqual(teamUnread(Object.values(s.channels), "t_1"), { unread: false, mentions: 0 });
 });
 
 test("direct messages: every unread message is a badge; the title counts them", () => {
-  const dm = channel("c_dm", { kind: "direct", team_id: null, users: [ME, BOB], me: { role: "member", unread: 3, mentions: 0, muted: false, last_viewed_post: 0 } });
-  const pub = channel("c_town", { me: { role: "member", unread: 7, mentions: 1, muted: false, last_viewed_post: 0 } });
+  const dm = channel("c_dm", { kind: "direct", team_id: null, users: [ME, BOB], me: { role: "member", unread: 3, mentions: 0, muted: false, notify: "all", last_viewed_post: 0 } });
+  const pub = channel("c_town", { me: { role: "member", unread: 7, mentions: 1, muted: false, notify: "all", last_viewed_post: 0 } });
   assert.equal(badgeCount(dm), 3);
   assert.equal(badgeCount(pub), 1);
   assert.equal(totalMentions([dm, pub]), 4);
@@ -275,7 +376,7 @@ test("notifications: mentions and direct messages, only when hidden, enabled and
   assert.ok(shouldNotify(post(1, { mentions: [ME.id] }), pub, ME, on));
   assert.ok(!shouldNotify(post(1, { mentions: [ME.id] }), pub, ME, { enabled: true, hidden: false }));
   assert.ok(!shouldNotify(post(1, { mentions: [ME.id] }), pub, ME, { enabled: false, hidden: true }));
-  assert.ok(!shouldNotify(post(1, { mentions: [ME.id] }), { ...pub, me: { ...pub.me, muted: true } }, ME, on));
+  assert.ok(!shouldNotify(post(1, { mentions: [ME.id] }), { ...pub, me: { ...pub.me!, muted: true } }, ME, on));
   assert.ok(!shouldNotify(post(1, { user: ME, channel_id: "c_dm" }), dm, ME, on));
 });
 

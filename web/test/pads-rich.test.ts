@@ -110,6 +110,44 @@ test("horizontal rule, links, clear formatting", () => {
   assert.equal(run("⟨**a** _b_ ~~c~~ <u>d</u> [e](f)⟩", "clear"), "⟨a b c d e⟩");
 });
 
+test("clear formatting makes the selected lines plain paragraphs", () => {
+  // Headings, items, tasks, quotes: the markup goes, the text stays, inline marks too.
+  assert.equal(run("## Ti¦tle", "clear"), "Ti¦tle");
+  assert.equal(run("⟨# One\n- two\n1. three\n- [x] **four**\n> five⟩", "clear"), "⟨One\ntwo\nthree\nfour\nfive⟩");
+  // Nested items lose their indentation; layers of markup all go.
+  assert.equal(run("⟨- a\n  - b\n    1. c\n> - [ ] ## d⟩", "clear"), "⟨a\nb\nc\nd⟩");
+  // Only the selected lines.
+  assert.equal(run("# a\n- ⟨b⟩\n- c", "clear"), "# a\n⟨b⟩\n- c");
+  // A setext heading loses its underline; a rule stays.
+  assert.equal(run("Ti¦tle\n===\n\nx", "clear"), "Ti¦tle\n\nx");
+  assert.equal(run("⟨a\n\n---\n\nb⟩", "clear"), "⟨a\n\n---\n\nb⟩");
+  // A fully selected code block loses its fences; a marker in it is escaped, not made a heading.
+  assert.equal(run("x\n```js\n⟨# not a title\n  1. y⟩\n```\nz", "clear"), "x\n\\⟨# not a title\n1\\. y⟩\nz");
+  assert.equal(run("⟨```\ncode\n```⟩", "clear"), "⟨code⟩");
+  // A partly selected code block stays code.
+  assert.equal(run("```\n# a\n⟨- b⟩\n```", "clear"), "```\n# a\n⟨- b⟩\n```");
+  // Nothing to clear: no change at all.
+  assert.equal(formatChange(make("plain te¦xt"), "clear"), null);
+});
+
+test("clear formatting is one undo step, sent as one operation", () => {
+  const s = make("⟨## **Title**\n- item⟩");
+  const spec = formatChange(s, "clear")!;
+  assert.equal(spec.userEvent, "input.format");
+  const tr = s.update(spec);
+  assert.equal(tr.state.doc.toString(), "Title\nitem");
+  // The same change as one OT operation gives the same text, and one undo gives the text back.
+  const before = s.doc.toString();
+  const changes: { from: number; to: number; insert: string }[] = [];
+  tr.changes.iterChanges((from, to, _f, _t, ins) => changes.push({ from, to, insert: ins.toString() }));
+  const op = opFromChanges(before, changes);
+  const after = apply(before, op);
+  assert.equal(after, "Title\nitem");
+  const undo = new UndoManager();
+  undo.record(op, before, "edit");
+  assert.equal(apply(after, undo.popUndo()!), before);
+});
+
 test("active formats follow the selection", () => {
   const on = (m: string) => [...activeFormats(make(m))].sort();
   assert.deepEqual(on("a **b¦c** d"), ["bold"]);

@@ -8,7 +8,7 @@ import { backoffDelay, roomHint, socketPath } from "../src/realtime.ts";
 import { UndoManager } from "../src/pads/undo.ts";
 import { doubledMarker } from "../src/pads/list-markers.ts";
 
-// ---- a tiny server with the engine's semantics (crates/pad/src/engine.rs) ----
+// ---- a tiny server with the engine's semantics (crates/pad/src/service/) ----
 
 interface Stored {
   rev: number;

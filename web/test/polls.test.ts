@@ -390,7 +390,8 @@ test("settings validation mirrors the server's limits", () => {
 
 test("the create body", () => {
   const f = { ...defaultSettings("Europe/Paris", " Ana "), title: " Réunion ", deadline: "2026-12-01", author_email: "", notify_votes: true, max_yes: "5" };
-  const body = createBody("date", f, [{ id: 3, date: "2026-12-03", start: "18:00", end: "20:00" }]);
+  const body = createBody("date", f, [{ id: 3, date: "2026-12-03", start: "18:00", end: "20:00" }], "fr");
+  assert.equal(body.language, "fr", "the author's mails speak the page's language");
   assert.equal(body.title, "Réunion");
   assert.equal(body.author_name, "Ana");
   assert.equal(body.deadline, "2026-12-01T22:59:00Z");

@@ -144,6 +144,13 @@ test("server frames parse, unknown ones are dropped", () => {
   assert.deepEqual(o, { type: "offer", sdp: "v=0", tracks: { "0": { publish: "mic" }, "1": { participant: "p", source: "camera" } } });
   assert.deepEqual(parseFrame({ type: "candidate", candidate: null }), { type: "candidate", candidate: null });
   assert.equal(parseFrame({ type: "candidate", candidate: { sdpMid: "0" } }), null);
+  assert.deepEqual(parseFrame({ type: "candidate", candidate: { candidate: "candidate:1", sdpMLineIndex: 0 } }), {
+    type: "candidate",
+    candidate: { candidate: "candidate:1", sdpMid: null, sdpMLineIndex: 0, usernameFragment: null },
+  });
+  assert.deepEqual(parseFrame({ type: "knock", participant: { id: "k", name: "" } }), { type: "knock", participant: { id: "k", name: "?" } });
+  assert.equal(parseFrame({ type: "knock", participant: { name: "K" } }), null);
+  assert.deepEqual(parseFrame({ type: "error", code: "media_failed" }), { type: "error", code: "media_failed", message: "" });
   assert.deepEqual(parseFrame({ type: "denied", reason: "password" }), { type: "denied", reason: "password" });
   assert.deepEqual(parseFrame({ type: "participant_left", id: "p" }), { type: "participant_left", id: "p" });
   assert.equal(parseFrame({ type: "participant_left" }), null);

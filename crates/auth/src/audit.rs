@@ -1,15 +1,17 @@
 //! The audit log: what admins did (removals with their reason, accounts deleted, disabled,
 //! their rights or quota changed, a second factor reset), readable by admins.
 
-use nichoir_core::time::{now_ms, rfc3339};
+use nichoir_core::time::now_ms;
 use nichoir_core::Error;
-use nichoir_storage::params;
 use serde::Serialize;
 
+use crate::store;
+use crate::store::audit::NewAuditLine;
 use crate::{Admin, AuthService};
 
-/// One line of the audit log.
-#[derive(Debug, Clone, Serialize)]
+/// One line of the audit log (`GET /api/v1/admin/audit`).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "auth/")]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,
@@ -38,25 +40,18 @@ pub struct AuditAction<'a> {
 impl AuthService {
     pub async fn audit(&self, admin: &Admin, what: AuditAction<'_>) -> Result<(), Error> {
         let u = admin.user();
-        let row = (
-            now_ms(),
-            u.id.clone(),
-            u.display_name.clone(),
-            what.action.to_string(),
-            what.target_kind.to_string(),
-            what.target_id.to_string(),
-            what.target_label.to_string(),
-            what.reason.to_string(),
-        );
+        let line = NewAuditLine {
+            at: now_ms(),
+            admin_id: u.id.clone(),
+            admin_name: u.display_name.clone(),
+            action: what.action.to_string(),
+            target_kind: what.target_kind.to_string(),
+            target_id: what.target_id.to_string(),
+            target_label: what.target_label.to_string(),
+            reason: what.reason.to_string(),
+        };
         self.db()
-            .write(move |tx| {
-                tx.execute(
-                    "INSERT INTO audit_log (at, admin_id, admin_name, action, target_kind, target_id, target_label, reason)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7],
-                )?;
-                Ok(())
-            })
+            .write(move |tx| store::audit::insert(tx, &line))
             .await?;
         Ok(())
     }
@@ -72,26 +67,7 @@ impl AuthService {
         let limit = i64::from(limit.clamp(1, 500));
         Ok(self
             .db()
-            .read(move |c| {
-                Ok(c.prepare(
-                    "SELECT id, at, admin_id, admin_name, action, target_kind, target_id, target_label, reason
-                     FROM audit_log WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-                )?
-                .query_map(params![before, limit], |r| {
-                    Ok(AuditEntry {
-                        id: r.get(0)?,
-                        at: rfc3339(r.get(1)?),
-                        admin_id: r.get(2)?,
-                        admin_name: r.get(3)?,
-                        action: r.get(4)?,
-                        target_kind: r.get(5)?,
-                        target_id: r.get(6)?,
-                        target_label: r.get(7)?,
-                        reason: r.get(8)?,
-                    })
-                })?
-                .collect::<Result<_, _>>()?)
-            })
+            .read(move |c| store::audit::lines(c, before, limit))
             .await?)
     }
 }

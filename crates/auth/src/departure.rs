@@ -6,9 +6,9 @@
 use nichoir_core::departure::DELETED_NAME;
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
-use nichoir_storage::{params, OptionalExtension};
 
 use crate::revocation::Revocation;
+use crate::store;
 use crate::{Actor, Admin, AuthService};
 
 /// A deleted account's username: frees the old one, and never collides (ids are unique).
@@ -46,13 +46,7 @@ impl AuthService {
         let uid = user_id.to_string();
         Ok(self
             .db()
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT COUNT(*) FROM users WHERE is_admin = 1 AND disabled = 0 AND id <> ?1",
-                    [uid],
-                    |r| r.get(0),
-                )?)
-            })
+            .read(move |c| store::departure::other_admins(c, &uid))
             .await?)
     }
 
@@ -65,33 +59,17 @@ impl AuthService {
         let found = self
             .db()
             .write(move |tx| {
-                let exists = tx
-                    .query_row("SELECT 1 FROM users WHERE id = ?1", [&uid], |_| Ok(()))
-                    .optional()?
-                    .is_some();
-                if !exists {
+                if !store::departure::user_exists(tx, &uid)? {
                     return Ok(false);
                 }
-                tx.execute(
-                    "UPDATE users SET username = ?2, display_name = ?3, email = NULL,
-                         password_hash = '!', disabled = 1, is_admin = 0, totp_secret = NULL,
-                         totp_pending = NULL, quota_bytes = NULL, language = NULL,
-                         deleted_at = COALESCE(deleted_at, ?4)
-                     WHERE id = ?1",
-                    params![uid, tombstone_username(&uid), DELETED_NAME, now],
+                store::departure::tombstone(
+                    tx,
+                    &uid,
+                    &tombstone_username(&uid),
+                    DELETED_NAME,
+                    now,
                 )?;
-                for table in [
-                    "sessions",
-                    "api_tokens",
-                    "password_resets",
-                    "recovery_codes",
-                    "trusted_devices",
-                    "login_challenges",
-                    "user_identities",
-                    "favourites",
-                ] {
-                    tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [&uid])?;
-                }
+                store::departure::delete_own_rows(tx, &uid)?;
                 Ok(true)
             })
             .await?;

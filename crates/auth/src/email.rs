@@ -6,8 +6,8 @@ use nichoir_core::ids::{hash_token, random_token};
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_mail::Mail;
-use nichoir_storage::{params, OptionalExtension};
 
+use crate::store;
 use crate::AuthService;
 
 /// How long a confirmation link works.
@@ -107,18 +107,14 @@ impl AuthService {
         let email: Option<String> = self
             .db()
             .write(move |tx| {
-                let email: Option<String> = tx
-                    .query_row(
-                        "SELECT email FROM users WHERE id = ?1 AND email IS NOT NULL AND email_verified_at IS NULL",
-                        [&uid],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
+                let email = store::email::unconfirmed_email(tx, &uid)?;
                 let Some(email) = email else { return Ok(None) };
-                tx.execute("DELETE FROM email_confirmations WHERE user_id = ?1", [&uid])?;
-                tx.execute(
-                    "INSERT INTO email_confirmations (token_hash, user_id, email, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![hash, uid, email, now + CONFIRM_VALID_MS],
+                store::email::replace_confirmation(
+                    tx,
+                    &hash,
+                    &uid,
+                    &email,
+                    now + CONFIRM_VALID_MS,
                 )?;
                 Ok(Some(email))
             })
@@ -133,20 +129,12 @@ impl AuthService {
         let done = self
             .db()
             .write(move |tx| {
-                let found: Option<(String, String)> = tx
-                    .query_row(
-                        "SELECT user_id, email FROM email_confirmations WHERE token_hash = ?1 AND expires_at > ?2",
-                        params![hash, now],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                let Some((uid, email)) = found else { return Ok(false) };
-                tx.execute("DELETE FROM email_confirmations WHERE token_hash = ?1", [&hash])?;
-                let n = tx.execute(
-                    "UPDATE users SET email_verified_at = ?3 WHERE id = ?1 AND email = ?2 AND disabled = 0",
-                    params![uid, email, now],
-                )?;
-                Ok(n == 1)
+                let found = store::email::confirmation(tx, &hash, now)?;
+                let Some((uid, email)) = found else {
+                    return Ok(false);
+                };
+                store::email::delete_confirmation(tx, &hash)?;
+                store::email::mark_confirmed(tx, &uid, &email, now)
             })
             .await?;
         if done {

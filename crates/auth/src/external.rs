@@ -6,9 +6,10 @@
 
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
-use nichoir_storage::{params, Connection, OptionalExtension, StorageError};
+use nichoir_storage::{Connection, StorageError};
 
 use crate::model::{User, PASSWORD_SIGN_IN};
+use crate::store;
 use crate::validate::{avatar_color_for, validate_display_name, validate_email};
 use crate::{Actor, AuthService, LoginOutcome};
 
@@ -100,15 +101,7 @@ fn free_username(c: &Connection, base: &str) -> Result<String, StorageError> {
         } else {
             format!("{base}{n}")
         };
-        let taken = c
-            .query_row(
-                "SELECT 1 FROM users WHERE lower(username) = lower(?1)",
-                [&candidate],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if !taken {
+        if !store::external::username_taken(c, &candidate)? {
             return Ok(candidate);
         }
     }
@@ -150,32 +143,23 @@ impl AuthService {
         let user_id = self
             .db()
             .write(move |tx| {
-                let linked: Option<String> = tx
-                    .query_row(
-                        "SELECT user_id FROM user_identities WHERE source = ?1 AND subject = ?2",
-                        params![person.source, person.subject],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
+                let linked = store::external::linked_user(tx, &person.source, &person.subject)?;
                 let id = match linked {
                     Some(id) => {
-                        tx.execute(
-                            "UPDATE user_identities SET last_login_at = ?3, login = ?4
-                             WHERE source = ?1 AND subject = ?2",
-                            params![person.source, person.subject, now, person.login],
+                        store::external::touch_identity(
+                            tx,
+                            &person.source,
+                            &person.subject,
+                            now,
+                            &person.login,
                         )?;
                         id
                     }
                     None => {
                         let by_email: Option<String> = match (&email, first.link_by_email) {
-                            (Some(e), true) if person.email_verified => tx
-                                .query_row(
-                                    "SELECT id FROM users WHERE lower(email) = lower(?1)
-                                     AND email_verified_at IS NOT NULL AND deleted_at IS NULL",
-                                    [e],
-                                    |r| r.get(0),
-                                )
-                                .optional()?,
+                            (Some(e), true) if person.email_verified => {
+                                store::external::user_by_verified_email(tx, e)?
+                            }
                             _ => None,
                         };
                         let id = match by_email {
@@ -184,35 +168,34 @@ impl AuthService {
                                 let id = nichoir_core::ids::new_id("u");
                                 let username = free_username(tx, &wanted)?;
                                 let name = display.clone().unwrap_or_else(|| username.clone());
-                                tx.execute(
-                                    "INSERT INTO users (id, username, display_name, email, password_hash,
-                                        avatar_color, is_admin, disabled, created_at, password_changed_at,
-                                        auth_source)
-                                     VALUES (?1, ?2, ?3, NULL, '!', ?4, 0, 0, ?5, ?5, ?6)",
-                                    params![id, username, name, avatar_color_for(&username), now, person.source],
+                                store::external::insert_external_user(
+                                    tx,
+                                    &id,
+                                    &username,
+                                    &name,
+                                    &avatar_color_for(&username),
+                                    now,
+                                    &person.source,
                                 )?;
                                 id
                             }
-                            None => {
-                                return Err(refused(
-                                    "no account here is linked to yours: ask an admin of this instance",
-                                )
-                                .into())
-                            }
+                            None => return Err(refused(
+                                "no account here is linked to yours: ask an admin of this instance",
+                            )
+                            .into()),
                         };
-                        tx.execute(
-                            "INSERT INTO user_identities (source, subject, user_id, login, created_at, last_login_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                            params![person.source, person.subject, id, person.login, now],
+                        store::external::insert_identity(
+                            tx,
+                            &person.source,
+                            &person.subject,
+                            &id,
+                            &person.login,
+                            now,
                         )?;
                         id
                     }
                 };
-                let (disabled, deleted, source): (i64, Option<i64>, String) = tx.query_row(
-                    "SELECT disabled, deleted_at, auth_source FROM users WHERE id = ?1",
-                    [&id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )?;
+                let (disabled, deleted, source) = store::external::account_state(tx, &id)?;
                 if disabled != 0 || deleted.is_some() {
                     return Err(refused("this account is disabled on this instance").into());
                 }
@@ -220,27 +203,15 @@ impl AuthService {
                 // its name and address.
                 if source == person.source {
                     if let Some(name) = &display {
-                        tx.execute(
-                            "UPDATE users SET display_name = ?2 WHERE id = ?1",
-                            params![id, name],
-                        )?;
+                        store::set_display_name(tx, &id, name)?;
                     }
                     if let Some(e) = &email {
                         let verified = person.email_verified.then_some(now);
-                        tx.execute(
-                            "UPDATE users SET email = ?2,
-                                 email_verified_at = CASE WHEN email IS NOT DISTINCT FROM ?2
-                                     THEN COALESCE(email_verified_at, ?3) ELSE ?3 END
-                             WHERE id = ?1",
-                            params![id, e, verified],
-                        )?;
+                        store::external::follow_email(tx, &id, e, verified)?;
                     }
                 }
                 if let Some(admin) = person.is_admin {
-                    tx.execute(
-                        "UPDATE users SET is_admin = ?2 WHERE id = ?1",
-                        params![id, admin as i64],
-                    )?;
+                    store::external::set_is_admin(tx, &id, admin)?;
                 }
                 Ok(id)
             })
@@ -267,15 +238,7 @@ impl AuthService {
         let hash = nichoir_core::ids::hash_token(session_token);
         Ok(self
             .db()
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT source FROM sessions WHERE token_hash = ?1",
-                    [hash],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .unwrap_or_default())
-            })
+            .read(move |c| Ok(store::external::session_source(c, &hash)?.unwrap_or_default()))
             .await?)
     }
 
@@ -298,14 +261,7 @@ impl AuthService {
         let sid = actor.session_id().map(str::to_string);
         let created: Option<i64> = self
             .db()
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT created_at FROM sessions WHERE id = ?1",
-                    [sid],
-                    |r| r.get(0),
-                )
-                .optional()?)
-            })
+            .read(move |c| store::external::session_created_at(c, sid.as_deref()))
             .await?;
         match created {
             Some(at) if now_ms() - at < REAUTH_WINDOW_MS => Ok(()),
@@ -325,14 +281,7 @@ impl AuthService {
         let (uid, source) = (user_id.to_string(), source.to_string());
         Ok(self
             .db()
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT login FROM user_identities WHERE user_id = ?1 AND source = ?2",
-                    [uid, source],
-                    |r| r.get(0),
-                )
-                .optional()?)
-            })
+            .read(move |c| store::external::login_at(c, &uid, &source))
             .await?)
     }
 }

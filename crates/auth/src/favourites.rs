@@ -4,8 +4,8 @@
 
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
-use nichoir_storage::{params, OptionalExtension};
 
+use crate::store;
 use crate::AuthService;
 
 /// One starred item, as stored.
@@ -23,44 +23,30 @@ impl AuthService {
         let uid = user_id.to_string();
         Ok(self
             .db()
-            .read(move |c| {
-                Ok(c.prepare(
-                    "SELECT kind, item_id, created_at FROM favourites WHERE user_id = ?1
-                     ORDER BY created_at DESC, kind, item_id",
-                )?
-                .query_map([uid], |r| {
-                    Ok(Favourite {
-                        kind: r.get(0)?,
-                        item_id: r.get(1)?,
-                        created_at: r.get(2)?,
-                    })
-                })?
-                .collect::<Result<_, _>>()?)
-            })
+            .read(move |c| store::favourites::favourites(c, &uid))
             .await?)
     }
 
+    /// How many favourites one account may keep (`auth.max_favourites`).
+    pub fn max_favourites(&self) -> usize {
+        usize::try_from(self.config().max_favourites).unwrap_or(usize::MAX)
+    }
+
     /// Stars an item; starring it again changes nothing (its date stays). A person keeps at
-    /// most `max` favourites: one more answers a conflict that says so.
+    /// most `auth.max_favourites`, hidden ones included (an item they may not read for now
+    /// comes back when they may again): one more answers `too_many_favourites`.
     pub async fn add_favourite(
         &self,
         user_id: &str,
         kind: &str,
         item_id: &str,
-        max: usize,
     ) -> Result<Favourite, Error> {
+        let max = self.max_favourites();
         let (uid, kind, item) = (user_id.to_string(), kind.to_string(), item_id.to_string());
         Ok(self
             .db()
             .write(move |tx| {
-                let existing: Option<i64> = tx
-                    .query_row(
-                        "SELECT created_at FROM favourites
-                         WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3",
-                        params![uid, kind, item],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
+                let existing = store::favourites::starred_at(tx, &uid, &kind, &item)?;
                 if let Some(created_at) = existing {
                     return Ok(Favourite {
                         kind,
@@ -68,14 +54,10 @@ impl AuthService {
                         created_at,
                     });
                 }
-                let (count, latest): (i64, Option<i64>) = tx.query_row(
-                    "SELECT COUNT(*), MAX(created_at) FROM favourites WHERE user_id = ?1",
-                    [&uid],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
+                let (count, latest) = store::favourites::count_and_latest(tx, &uid)?;
                 if count >= max as i64 {
                     return Err(Error::new(
-                        ErrorCode::Conflict,
+                        ErrorCode::TooManyFavourites,
                         format!("{max} favourites at most: remove one before adding another"),
                     )
                     .into());
@@ -83,11 +65,7 @@ impl AuthService {
                 // After the person's latest, even within one millisecond: "newest first" is
                 // the order they starred in.
                 let created_at = now_ms().max(latest.map_or(0, |l| l + 1));
-                tx.execute(
-                    "INSERT INTO favourites (user_id, kind, item_id, created_at)
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![uid, kind, item, created_at],
-                )?;
+                store::favourites::insert(tx, &uid, &kind, &item, created_at)?;
                 Ok(Favourite {
                     kind,
                     item_id: item,
@@ -110,14 +88,67 @@ impl AuthService {
         self.db()
             .write(move |tx| {
                 for (kind, item) in items {
-                    tx.execute(
-                        "DELETE FROM favourites WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3",
-                        params![uid, kind, item],
-                    )?;
+                    store::favourites::delete(tx, &uid, &kind, &item)?;
                 }
                 Ok(())
             })
             .await?;
         Ok(())
+    }
+}
+
+impl AuthService {
+    /// Starred items of every account, by (kind, id), after `after` in that order: a page of
+    /// what the sweep of deleted items asks the tools about.
+    pub async fn starred_items(
+        &self,
+        after: Option<(String, String)>,
+        limit: usize,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        Ok(self
+            .db()
+            .read(move |c| store::favourites::starred_items(c, after.as_ref(), limit))
+            .await?)
+    }
+
+    /// Unstars for everyone an item that was just deleted, and with it the items of
+    /// `children.0` whose ids start with `children.1` (a wiki's pages): a wiki or a room made
+    /// again under the same name must not inherit the old one's stars.
+    pub async fn forget_deleted_item(
+        &self,
+        kind: &str,
+        id: &str,
+        children: Option<(&str, &str)>,
+    ) -> Result<u64, Error> {
+        if let Some((_, prefix)) = children {
+            // A LIKE pattern: its own wildcards would reach other items.
+            if prefix.is_empty() || prefix.contains(['%', '_', '\\']) {
+                return Err(Error::internal(format!("not a prefix to unstar: {prefix}")));
+            }
+        }
+        let (kind, id) = (kind.to_string(), id.to_string());
+        let children = children.map(|(k, p)| (k.to_string(), p.to_string()));
+        Ok(self
+            .db()
+            .write(move |tx| {
+                let mut n = store::favourites::delete_items(tx, &[(kind, id)])?;
+                if let Some((k, p)) = &children {
+                    n += store::favourites::delete_items_under(tx, k, p)?;
+                }
+                Ok(n)
+            })
+            .await?)
+    }
+
+    /// Unstars items for everyone: they no longer exist.
+    pub async fn forget_favourite_items(&self, items: Vec<(String, String)>) -> Result<u64, Error> {
+        if items.is_empty() {
+            return Ok(0);
+        }
+        Ok(self
+            .db()
+            .write(move |tx| Ok(store::favourites::delete_items(tx, &items)?))
+            .await?)
     }
 }

@@ -17,6 +17,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
 
 use crate::external::ExternalPerson;
+use crate::store;
 use crate::AuthService;
 
 /// `User::sign_in` and the identity source of directory accounts.
@@ -311,13 +312,7 @@ impl AuthService {
         );
         Ok(self
             .db()
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT COUNT(*) FROM user_identities WHERE user_id = ?1 AND source = ?2 AND subject = ?3",
-                    [uid, source, subject],
-                    |r| r.get::<_, i64>(0),
-                )? == 1)
-            })
+            .read(move |c| store::external::is_identity_of(c, &uid, &source, &subject))
             .await?)
     }
 }

@@ -38,7 +38,9 @@ pub use model::{
     Guest, InviteInfo, NewInvite, NewUser, ProfileUpdate, SessionInfo, TokenInfo, User,
     PASSWORD_SIGN_IN,
 };
-pub use oidc::{safe_return_to, OidcCallback, OidcStart, ProviderInfo, OIDC_COOKIE, PENDING_MS};
+pub use oidc::{
+    safe_return_to, OidcCallback, OidcStart, ProviderInfo, Sso, OIDC_COOKIE, PENDING_MS,
+};
 pub use reset::{reset_mail, ResetFor, RESET_VALID_MS};
 pub use revocation::{Revocation, Revocations};
 pub use service::{AuthService, Credentials, LoginOutcome, LoginStep, Registration};

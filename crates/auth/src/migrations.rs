@@ -429,5 +429,13 @@ CREATE TABLE favourites (
 CREATE INDEX favourites_by_date ON favourites(user_id, created_at);
 "#,
         },
+        Migration {
+            version: 13,
+            name: "favourites_by_item",
+            after: None,
+            // The sweep of deleted items walks and removes favourites by item, everyone's at once.
+            sql: "CREATE INDEX favourites_by_item ON favourites(kind, item_id);",
+            pg: "CREATE INDEX favourites_by_item ON favourites(kind, item_id);",
+        },
     ],
 };

@@ -29,6 +29,18 @@ pub struct User {
     pub language: Option<String>,
 }
 
+impl User {
+    /// Where mail the person did not ask for at that moment (notifications, digests) may go:
+    /// their address once they confirmed it by its link, while the account is enabled. An
+    /// unconfirmed address may be anyone's, typed by someone else: mailing it would make the
+    /// instance a way to send mail to strangers.
+    pub fn mail_address(&self) -> Option<&str> {
+        self.email
+            .as_deref()
+            .filter(|e| self.email_verified && !self.disabled && !e.trim().is_empty())
+    }
+}
+
 /// `User::sign_in` of an account with a password kept by Nichoir.
 pub const PASSWORD_SIGN_IN: &str = "password";
 
@@ -142,4 +154,38 @@ pub struct NewInvite {
     /// How many accounts it may create (1 to 1000; 1 by default).
     #[serde(default)]
     pub max_uses: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_confirmed_address_of_an_enabled_account_is_mailed() {
+        let mut u = User {
+            id: "u1".into(),
+            username: "ana".into(),
+            display_name: "Ana".into(),
+            email: Some("ana@lilas.test".into()),
+            avatar_color: "#336699".into(),
+            is_admin: false,
+            disabled: false,
+            created_at: 0,
+            two_factor: false,
+            email_verified: true,
+            sign_in: PASSWORD_SIGN_IN.into(),
+            language: None,
+        };
+        assert_eq!(u.mail_address(), Some("ana@lilas.test"));
+        u.email_verified = false;
+        assert_eq!(u.mail_address(), None);
+        u.email_verified = true;
+        u.disabled = true;
+        assert_eq!(u.mail_address(), None);
+        u.disabled = false;
+        u.email = Some(" ".into());
+        assert_eq!(u.mail_address(), None);
+        u.email = None;
+        assert_eq!(u.mail_address(), None);
+    }
 }

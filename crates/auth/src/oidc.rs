@@ -9,11 +9,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nichoir_core::config::{OidcConfig, OidcProviderConfig};
+use nichoir_core::config::{OidcConfig, OidcProviderConfig, PasswordLogin};
 use nichoir_core::ids::{hash_token, random_token};
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
-use nichoir_storage::{params, OptionalExtension};
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
     CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreResponseType,
@@ -30,6 +29,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::external::{ExternalPerson, FirstSignIn};
+use crate::store;
+use crate::store::oidc::Pending;
 use crate::{AuthService, LoginOutcome};
 
 /// `User::sign_in` of a provider's accounts starts with it (`"oidc:keycloak"`).
@@ -78,11 +79,26 @@ type OidcClient = openidconnect::Client<
     EndpointMaybeSet,
 >;
 
-/// A provider as the login page shows it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// An OpenID Connect provider as the login page shows it (a button).
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "auth/")]
 pub struct ProviderInfo {
     pub id: String,
+    /// What the button says, as the admin wrote it.
     pub label: String,
+}
+
+/// Single sign-on of the instance, as the login page needs it (`GET /api/v1/instance` → `sso`).
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "auth/")]
+pub struct Sso {
+    /// The providers' buttons.
+    pub providers: Vec<ProviderInfo>,
+    /// Whether the login form also takes the organisation's directory (LDAP) accounts.
+    pub directory: bool,
+    /// Who keeps a password of Nichoir's ("admins": only instance admins; nobody registers with
+    /// one).
+    pub password_login: PasswordLogin,
 }
 
 struct Provider {
@@ -368,6 +384,16 @@ impl AuthService {
         self.providers().map(|p| p.info()).unwrap_or_default()
     }
 
+    /// Single sign-on as the login page needs it; `password_login` is the live configuration's
+    /// (`auth.password_login`).
+    pub fn sso(&self, password_login: PasswordLogin) -> Sso {
+        Sso {
+            providers: self.oidc_providers(),
+            directory: self.has_directory(),
+            password_login,
+        }
+    }
+
     /// Starts a sign-in with provider `id`: the URL of its login page, and the cookie that
     /// binds the sign-in to this browser.
     pub async fn oidc_start(&self, id: &str, return_to: Option<&str>) -> Result<OidcStart, Error> {
@@ -390,25 +416,21 @@ impl AuthService {
         }
         let (url, state, nonce) = request.url();
         let browser_token = random_token(32);
-        let row = (
-            hash_token(state.secret()),
-            id.to_string(),
-            hash_token(&browser_token),
-            nonce.secret().clone(),
-            verifier.secret().clone(),
-            safe_return_to(return_to),
-            now_ms(),
-        );
+        let now = now_ms();
+        let row = Pending {
+            state_hash: hash_token(state.secret()),
+            provider: id.to_string(),
+            browser_hash: hash_token(&browser_token),
+            nonce: nonce.secret().clone(),
+            verifier: verifier.secret().clone(),
+            return_to: safe_return_to(return_to),
+            expires_at: now + PENDING_MS,
+        };
         self.db()
             .write(move |tx| {
                 // Abandoned sign-ins go as new ones come.
-                tx.execute("DELETE FROM oidc_pending WHERE expires_at < ?1", [row.6])?;
-                tx.execute(
-                    "INSERT INTO oidc_pending (state_hash, provider, browser_hash, nonce, verifier, return_to, expires_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![row.0, row.1, row.2, row.3, row.4, row.5, row.6 + PENDING_MS],
-                )?;
-                Ok(())
+                store::oidc::delete_expired(tx, now)?;
+                store::oidc::insert(tx, &row)
             })
             .await?;
         Ok(OidcStart {
@@ -440,19 +462,20 @@ impl AuthService {
         let pending = self
             .db()
             .write(move |tx| {
-                let row: Option<(String, String, String, String, i64)> = tx
-                    .query_row(
-                        "SELECT browser_hash, nonce, verifier, return_to, expires_at FROM oidc_pending
-                         WHERE state_hash = ?1 AND provider = ?2",
-                        params![state_hash, provider],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                    )
-                    .optional()?;
-                tx.execute("DELETE FROM oidc_pending WHERE state_hash = ?1", [&state_hash])?;
+                let row = store::oidc::pending(tx, &state_hash, &provider)?;
+                store::oidc::delete(tx, &state_hash)?;
                 Ok(row)
             })
             .await?;
-        let Some((browser_hash, nonce, verifier, return_to, expires_at)) = pending else {
+        let Some(Pending {
+            browser_hash,
+            nonce,
+            verifier,
+            return_to,
+            expires_at,
+            ..
+        }) = pending
+        else {
             return Err(failed(
                 "this sign-in is unknown or was used already: start again",
             ));

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use nichoir_core::quota::QuotaLimits;
 use nichoir_core::{Error, Result};
-use nichoir_storage::{params, OptionalExtension};
 
+use crate::store;
 use crate::{Admin, AuthService};
 
 #[async_trait::async_trait]
@@ -15,28 +15,13 @@ impl QuotaLimits for AuthService {
         let id = user_id.to_string();
         let own: Option<Option<i64>> = self
             .db()
-            .read(move |c| {
-                Ok(
-                    c.prepare_cached("SELECT quota_bytes FROM users WHERE id = ?1")?
-                        .query_row([id], |r| r.get(0))
-                        .optional()?,
-                )
-            })
+            .read(move |c| store::quota::own_limit(c, &id))
             .await?;
         Ok(own.flatten().map(|n| u64::try_from(n).unwrap_or(0)))
     }
 
     async fn own_limits(&self) -> Result<BTreeMap<String, u64>> {
-        let rows: Vec<(String, i64)> = self
-            .db()
-            .read(|c| {
-                Ok(
-                    c.prepare("SELECT id, quota_bytes FROM users WHERE quota_bytes IS NOT NULL")?
-                        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                        .collect::<Result<_, _>>()?,
-                )
-            })
-            .await?;
+        let rows: Vec<(String, i64)> = self.db().read(store::quota::own_limits).await?;
         Ok(rows
             .into_iter()
             .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
@@ -54,12 +39,7 @@ impl AuthService {
         let id = user_id.to_string();
         let n = self
             .db()
-            .write(move |tx| {
-                Ok(tx.execute(
-                    "UPDATE users SET quota_bytes = ?2 WHERE id = ?1",
-                    params![id, bytes],
-                )?)
-            })
+            .write(move |tx| store::quota::set_quota(tx, &id, bytes))
             .await?;
         if n == 0 {
             return Err(Error::not_found("no such user"));

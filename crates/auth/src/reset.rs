@@ -10,9 +10,9 @@ use nichoir_core::ids::{hash_token, random_token};
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_mail::Mail;
-use nichoir_storage::{params, OptionalExtension};
 
 use crate::revocation::Revocation;
+use crate::store;
 use crate::validate::validate_password;
 use crate::AuthService;
 
@@ -96,33 +96,17 @@ impl AuthService {
         let found = self
             .db()
             .write(move |tx| {
-                let mut st = tx.prepare(
-                    "SELECT id, email, display_name FROM users
-                     WHERE (lower(username) = lower(?1) OR lower(email) = lower(?1))
-                       AND email IS NOT NULL AND email_verified_at IS NOT NULL AND disabled = 0
-                       AND auth_source = 'password' AND (?2 = 1 OR (?3 = 1 AND is_admin = 1))
-                     ORDER BY created_at LIMIT 5",
-                )?;
-                let people: Vec<ResetFor> = st
-                    .query_map(params![login, anyone as i64, admins as i64], |r| {
-                        Ok(ResetFor {
-                            user_id: r.get(0)?,
-                            email: r.get(1)?,
-                            display_name: r.get(2)?,
-                        })
-                    })?
-                    .collect::<Result<_, _>>()?;
+                let people = store::reset::reset_candidates(tx, &login, anyone, admins)?;
                 let mut out = Vec::with_capacity(people.len());
                 for p in people {
                     let token = random_token(32);
-                    tx.execute(
-                        "DELETE FROM password_resets WHERE user_id = ?1 AND used_at IS NULL",
-                        [&p.user_id],
-                    )?;
-                    tx.execute(
-                        "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
-                         VALUES (?1, ?2, ?3, ?4)",
-                        params![hash_token(&token), p.user_id, at, at + RESET_VALID_MS],
+                    store::reset::delete_unused(tx, &p.user_id)?;
+                    store::reset::insert(
+                        tx,
+                        &hash_token(&token),
+                        &p.user_id,
+                        at,
+                        at + RESET_VALID_MS,
                     )?;
                     out.push((p, token));
                 }
@@ -143,21 +127,13 @@ impl AuthService {
         }
         let hashed_token = hash_token(token.trim());
         let id = hashed_token.clone();
-        let holder: Option<(String, i64, Option<i64>, i64)> = self
+        let holder = self
             .db()
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT r.user_id, r.expires_at, r.used_at, u.disabled FROM password_resets r
-                     JOIN users u ON u.id = r.user_id WHERE r.token_hash = ?1",
-                    [&id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?)
-            })
+            .read(move |c| store::reset::holder(c, &id))
             .await?;
         let at = now_ms();
         let user_id = match holder {
-            Some((user, expires, None, 0)) if expires > at => user,
+            Some(h) if h.used_at.is_none() && h.disabled == 0 && h.expires_at > at => h.user_id,
             _ => {
                 throttle.record_failure("", ip, now);
                 return Err(unusable());
@@ -170,23 +146,12 @@ impl AuthService {
             .write(move |tx| {
                 // Taken in the same transaction as the change: two uses of one link race here,
                 // and only one sees it unused.
-                let n = tx.execute(
-                    "UPDATE password_resets SET used_at = ?2
-                     WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
-                    params![hashed_token, at],
-                )?;
-                if n == 0 {
+                if !store::reset::take(tx, &hashed_token, at)? {
                     return Ok(false);
                 }
-                tx.execute(
-                    "UPDATE users SET password_hash = ?2, password_changed_at = ?3 WHERE id = ?1",
-                    params![uid, hash, at],
-                )?;
-                tx.execute(
-                    "DELETE FROM password_resets WHERE user_id = ?1 AND used_at IS NULL",
-                    [&uid],
-                )?;
-                tx.execute("DELETE FROM sessions WHERE user_id = ?1", [&uid])?;
+                store::set_password_hash(tx, &uid, &hash, at)?;
+                store::reset::delete_unused(tx, &uid)?;
+                store::delete_sessions_of(tx, &uid)?;
                 Ok(true)
             })
             .await?;
@@ -204,13 +169,7 @@ impl AuthService {
     pub async fn prune_password_resets(&self) -> Result<(), Error> {
         let before = now_ms() - 24 * 60 * 60 * 1000;
         self.db()
-            .write(move |tx| {
-                tx.execute(
-                    "DELETE FROM password_resets WHERE expires_at < ?1",
-                    [before],
-                )?;
-                Ok(())
-            })
+            .write(move |tx| store::reset::delete_expired(tx, before))
             .await?;
         Ok(())
     }

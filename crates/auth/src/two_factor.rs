@@ -10,11 +10,11 @@
 use nichoir_core::ids::{hash_token, random_token};
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
-use nichoir_storage::{params, OptionalExtension};
 use serde::Serialize;
 use totp_rs::{Builder, Secret, Totp};
 
 use crate::service::{LoginOutcome, LoginStep};
+use crate::store;
 use crate::{Actor, Admin, AuthService};
 
 /// How long the second step may wait after the password.
@@ -142,14 +142,7 @@ impl AuthService {
         Ok(self
             .db()
             .read(move |c| {
-                let known = c
-                    .query_row(
-                        "SELECT 1 FROM trusted_devices WHERE token_hash = ?1 AND user_id = ?2 AND expires_at > ?3",
-                        params![device, uid, now],
-                        |_| Ok(()),
-                    )
-                    .optional()?
-                    .is_some();
+                let known = store::two_factor::trusted_device(c, &device, &uid, now)?;
                 Ok(!known)
             })
             .await?)
@@ -161,12 +154,8 @@ impl AuthService {
         let (hash, uid, now) = (hash_token(&token), user_id.to_string(), now_ms());
         self.db()
             .write(move |tx| {
-                tx.execute("DELETE FROM login_challenges WHERE expires_at < ?1", [now])?;
-                tx.execute(
-                    "INSERT INTO login_challenges (token_hash, user_id, expires_at) VALUES (?1, ?2, ?3)",
-                    params![hash, uid, now + CHALLENGE_MS],
-                )?;
-                Ok(())
+                store::two_factor::delete_expired_challenges(tx, now)?;
+                store::two_factor::insert_challenge(tx, &hash, &uid, now + CHALLENGE_MS)
             })
             .await?;
         Ok(LoginStep::SecondFactor { challenge: token })
@@ -187,17 +176,7 @@ impl AuthService {
         let h = hash.clone();
         let found: Option<(String, String, String, i64)> = self
             .db()
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT u.id, u.username, u.totp_secret, u.totp_last_counter FROM login_challenges l
-                     JOIN users u ON u.id = l.user_id
-                     WHERE l.token_hash = ?1 AND l.expires_at > ?2 AND l.attempts < ?3
-                       AND u.disabled = 0 AND u.totp_secret IS NOT NULL",
-                    params![h, now, CHALLENGE_ATTEMPTS],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?)
-            })
+            .read(move |c| store::two_factor::challenged_user(c, &h, now, CHALLENGE_ATTEMPTS))
             .await?;
         let Some((user_id, username, secret, last)) = found else {
             return Err(Error::new(
@@ -221,28 +200,16 @@ impl AuthService {
                 // The counter or the recovery code is taken in the same transaction as the
                 // challenge: two tabs racing with one code get one session.
                 let ok = match counter {
-                    Some(n) => {
-                        tx.execute(
-                            "UPDATE users SET totp_last_counter = ?2 WHERE id = ?1 AND totp_last_counter < ?2",
-                            params![uid, n as i64],
-                        )? == 1
-                    }
+                    Some(n) => store::two_factor::take_counter(tx, &uid, n as i64)?,
                     None if recovery.len() == 8 => {
-                        tx.execute(
-                            "UPDATE recovery_codes SET used_at = ?3
-                             WHERE user_id = ?1 AND code_hash = ?2 AND used_at IS NULL",
-                            params![uid, hash_token(&recovery), now],
-                        )? == 1
+                        store::two_factor::use_recovery_code(tx, &uid, &hash_token(&recovery), now)?
                     }
                     None => false,
                 };
                 if ok {
-                    tx.execute("DELETE FROM login_challenges WHERE token_hash = ?1", [&hash])?;
+                    store::two_factor::delete_challenge(tx, &hash)?;
                 } else {
-                    tx.execute(
-                        "UPDATE login_challenges SET attempts = attempts + 1 WHERE token_hash = ?1",
-                        [&hash],
-                    )?;
+                    store::two_factor::count_wrong_code(tx, &hash)?;
                 }
                 Ok(ok)
             })
@@ -262,11 +229,13 @@ impl AuthService {
             let (h, uid) = (hash_token(&token), user_id.clone());
             self.db()
                 .write(move |tx| {
-                    tx.execute(
-                        "INSERT INTO trusted_devices (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                        params![h, uid, now, now + DEVICE_DAYS * 24 * 3600 * 1000],
-                    )?;
-                    Ok(())
+                    store::two_factor::insert_trusted_device(
+                        tx,
+                        &h,
+                        &uid,
+                        now,
+                        now + DEVICE_DAYS * 24 * 3600 * 1000,
+                    )
                 })
                 .await?;
             Some(token)
@@ -285,19 +254,7 @@ impl AuthService {
         let uid = user.id.clone();
         let (enabled, left): (bool, i64) = self
             .db()
-            .read(move |c| {
-                let enabled: bool = c.query_row(
-                    "SELECT totp_secret IS NOT NULL FROM users WHERE id = ?1",
-                    [&uid],
-                    |r| r.get(0),
-                )?;
-                let left = c.query_row(
-                    "SELECT COUNT(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL",
-                    [&uid],
-                    |r| r.get(0),
-                )?;
-                Ok((enabled, left))
-            })
+            .read(move |c| store::two_factor::status(c, &uid))
             .await?;
         Ok(TwoFactorStatus {
             enabled,
@@ -328,13 +285,7 @@ impl AuthService {
         let url = t.to_url().map_err(Error::internal)?;
         let (uid, s) = (user.id.clone(), secret.clone());
         self.db()
-            .write(move |tx| {
-                tx.execute(
-                    "UPDATE users SET totp_pending = ?2 WHERE id = ?1",
-                    params![uid, s],
-                )?;
-                Ok(())
-            })
+            .write(move |tx| store::two_factor::set_pending_secret(tx, &uid, &s))
             .await?;
         Ok(TotpSetup {
             qr_svg: qr_svg(&url)?,
@@ -349,13 +300,7 @@ impl AuthService {
         let uid = user.id.clone();
         let pending: Option<String> = self
             .db()
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT totp_pending FROM users WHERE id = ?1",
-                    [&uid],
-                    |r| r.get(0),
-                )?)
-            })
+            .read(move |c| store::two_factor::pending_secret(c, &uid))
             .await?;
         let pending =
             pending.ok_or_else(|| Error::conflict("start again: no setup is under way"))?;
@@ -366,12 +311,8 @@ impl AuthService {
         let uid = user.id.clone();
         self.db()
             .write(move |tx| {
-                tx.execute(
-                    "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_counter = ?2
-                     WHERE id = ?1",
-                    params![uid, counter as i64],
-                )?;
-                replace_recovery_codes(tx, &uid, &hashes)?;
+                store::two_factor::enable_pending_secret(tx, &uid, counter as i64)?;
+                store::two_factor::replace_recovery_codes(tx, &uid, &hashes)?;
                 Ok(())
             })
             .await?;
@@ -393,7 +334,7 @@ impl AuthService {
         let hashes = hashed_codes(&codes);
         let uid = user.id.clone();
         self.db()
-            .write(move |tx| replace_recovery_codes(tx, &uid, &hashes))
+            .write(move |tx| store::two_factor::replace_recovery_codes(tx, &uid, &hashes))
             .await?;
         Ok(codes)
     }
@@ -416,16 +357,7 @@ impl AuthService {
     async fn clear_two_factor(&self, user_id: &str) -> Result<(), Error> {
         let uid = user_id.to_string();
         self.db()
-            .write(move |tx| {
-                tx.execute(
-                    "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_counter = 0 WHERE id = ?1",
-                    [&uid],
-                )?;
-                tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [&uid])?;
-                tx.execute("DELETE FROM trusted_devices WHERE user_id = ?1", [&uid])?;
-                tx.execute("DELETE FROM login_challenges WHERE user_id = ?1", [&uid])?;
-                Ok(())
-            })
+            .write(move |tx| store::two_factor::clear(tx, &uid))
             .await
             .map_err(Error::from)
     }
@@ -443,21 +375,6 @@ impl AuthService {
     fn issuer(&self) -> String {
         self.instance_name().to_string()
     }
-}
-
-fn replace_recovery_codes(
-    tx: &nichoir_storage::Connection,
-    user_id: &str,
-    hashes: &[String],
-) -> nichoir_storage::SResult<()> {
-    tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [user_id])?;
-    for h in hashes {
-        tx.execute(
-            "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)",
-            params![user_id, h],
-        )?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,25 +1,36 @@
 //! Input rules for account fields: plain functions, tested directly.
 
-use nichoir_core::Error;
+use nichoir_core::{Error, Field, Rule};
 
 pub fn validate_username(u: &str) -> Result<String, Error> {
     let u = u.trim();
     let len = u.chars().count();
     if !(3..=32).contains(&len) {
-        return Err(Error::validation("username: 3 to 32 characters"));
+        return Err(Error::validation("username: 3 to 32 characters")
+            .with_invalid(Field::Username, Rule::Length { min: 3, max: 32 }));
     }
-    if !u
+    if let Some(c) = u
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '.' || *c == '-'))
     {
-        return Err(Error::validation(
-            "username: letters, digits, '.', '_' and '-' only",
-        ));
+        return Err(
+            Error::validation("username: letters, digits, '.', '_' and '-' only").with_invalid(
+                Field::Username,
+                Rule::ForbiddenCharacter {
+                    character: c.to_string(),
+                },
+            ),
+        );
     }
-    if !u.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        return Err(Error::validation(
-            "username: must start with a letter or digit",
-        ));
+    if let Some(c) = u.chars().next().filter(|c| !c.is_ascii_alphanumeric()) {
+        return Err(
+            Error::validation("username: must start with a letter or digit").with_invalid(
+                Field::Username,
+                Rule::BadEdge {
+                    character: c.to_string(),
+                },
+            ),
+        );
     }
     Ok(u.to_string())
 }
@@ -27,10 +38,12 @@ pub fn validate_username(u: &str) -> Result<String, Error> {
 pub fn validate_password(p: &str) -> Result<(), Error> {
     let len = p.chars().count();
     if len < 8 {
-        return Err(Error::validation("password: at least 8 characters"));
+        return Err(Error::validation("password: at least 8 characters")
+            .with_invalid(Field::Password, Rule::TooShort { min: 8 }));
     }
     if p.len() > 1024 {
-        return Err(Error::validation("password: at most 1024 bytes"));
+        return Err(Error::validation("password: at most 1024 bytes")
+            .with_invalid(Field::Password, Rule::TooLong { max: 1024 }));
     }
     Ok(())
 }
@@ -39,15 +52,25 @@ pub fn validate_display_name(d: &str) -> Result<String, Error> {
     let d = d.trim();
     let len = d.chars().count();
     if !(1..=64).contains(&len) {
-        return Err(Error::validation("display name: 1 to 64 characters"));
+        return Err(
+            Error::validation("display name: 1 to 64 characters").with_invalid(
+                Field::DisplayName,
+                if len == 0 {
+                    Rule::Required
+                } else {
+                    Rule::TooLong { max: 64 }
+                },
+            ),
+        );
     }
     nichoir_core::text::check_controls("display name", d, nichoir_core::text::Lines::One)?;
     // The name deleted accounts leave behind is a marker the app shows in each reader's
     // language: nobody alive may wear it.
     if d.eq_ignore_ascii_case(nichoir_core::departure::DELETED_NAME) {
-        return Err(Error::validation(
-            "display name: this name is reserved for deleted accounts",
-        ));
+        return Err(
+            Error::validation("display name: this name is reserved for deleted accounts")
+                .with_invalid(Field::DisplayName, Rule::Reserved),
+        );
     }
     Ok(d.to_string())
 }
@@ -66,7 +89,12 @@ pub fn validate_email(e: &str) -> Result<Option<String>, Error> {
     if ok {
         Ok(Some(e.to_string()))
     } else {
-        Err(Error::validation("email: not an address"))
+        Err(Error::validation("email: not an address").with_invalid(
+            Field::Email,
+            Rule::BadFormat {
+                example: Some("name@example.org".into()),
+            },
+        ))
     }
 }
 
@@ -75,7 +103,12 @@ pub fn validate_color(c: &str) -> Result<String, Error> {
     if ok {
         Ok(c.to_ascii_lowercase())
     } else {
-        Err(Error::validation("avatar colour: #rrggbb"))
+        Err(Error::validation("avatar colour: #rrggbb").with_invalid(
+            Field::AvatarColour,
+            Rule::BadFormat {
+                example: Some("#2f855a".into()),
+            },
+        ))
     }
 }
 

@@ -71,7 +71,7 @@ impl From<nichoir_realtime::online::Status> for PresenceStatus {
 // ---- answers --------------------------------------------------------------------------------
 
 /// A person as chat shows them.
-#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
 #[ts(export, export_to = "chat/")]
 pub struct ChatUser {
     pub id: String,
@@ -137,7 +137,7 @@ pub struct Team {
 }
 
 /// My membership of a channel, with my counts.
-#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
 #[ts(export, export_to = "chat/")]
 pub struct ChannelMe {
     #[ts(as = "MemberRole")]
@@ -156,7 +156,7 @@ pub struct ChannelMe {
 }
 
 /// A channel as one person sees it.
-#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
 #[ts(export, export_to = "chat/")]
 pub struct Channel {
     pub id: String,
@@ -197,7 +197,7 @@ pub struct BrowseChannel {
 }
 
 /// The reactions of one emoji to a message.
-#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
 #[ts(export, export_to = "chat/")]
 pub struct Reaction {
     pub emoji: String,
@@ -209,7 +209,7 @@ pub struct Reaction {
 }
 
 /// A file attached to a message.
-#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
 #[ts(export, export_to = "chat/")]
 pub struct ChatFile {
     pub id: String,
@@ -283,7 +283,7 @@ pub struct PostProps {
 }
 
 /// A message as the API shows it.
-#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
 #[ts(export, export_to = "chat/")]
 pub struct Post {
     pub id: i64,
@@ -638,7 +638,7 @@ pub struct PreviewQuery {
 // ---- realtime -------------------------------------------------------------------------------
 
 /// A change, stored in the event log and sent on `chat:<user id>` to those it concerns.
-#[derive(Debug, Clone, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[ts(export, export_to = "chat/")]
 pub enum ChatEvent {
@@ -730,13 +730,7 @@ pub enum ChatSignal {
 }
 
 /// Whether a page is looked at (presence across the tools).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "chat/")]
-pub enum PageStatus {
-    Online,
-    Away,
-}
+pub use nichoir_core::notify::PageStatus;
 
 /// What a client publishes on its `chat:<user id>` topic.
 #[derive(Debug, Clone, Deserialize, JsonSchema, TS)]

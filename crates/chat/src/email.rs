@@ -178,11 +178,7 @@ impl ChatService {
             let Some(user) = self.auth.user_by_id(&user_id).await? else {
                 continue;
             };
-            let Some(address) = user
-                .email
-                .clone()
-                .filter(|_| user.email_verified && !user.disabled)
-            else {
+            let Some(address) = user.mail_address().map(str::to_string) else {
                 continue;
             };
             let mut listed = Vec::with_capacity(missed.len());

@@ -8,10 +8,10 @@ use nichoir_auth::Actor;
 use nichoir_core::ids::new_id;
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
-use nichoir_storage::{params, OptionalExtension};
 
 use crate::api::ChatFile;
 use crate::service::{ChatResult, ChatService};
+use crate::store;
 
 const THUMB: u32 = 400;
 /// Where chat's files are among the uploads (`nichoir_storage::Blobs`).
@@ -148,10 +148,21 @@ impl ChatService {
         let (w, h) = (dims.map(|d| d.0 as i64), dims.map(|d| d.1 as i64));
         self.db
             .write(move |c| {
-                c.execute(
-                    "INSERT INTO chat_files (id, channel_id, user_id, name, content_type, size, sha256, width, height, has_thumbnail, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                    params![i2, cid, me, n2, ct2, size, sha, w, h, dims.is_some(), now_ms()],
+                store::insert_file(
+                    c,
+                    &store::NewFile {
+                        id: &i2,
+                        channel_id: &cid,
+                        user_id: &me,
+                        name: &n2,
+                        content_type: &ct2,
+                        size,
+                        sha256: &sha,
+                        width: w,
+                        height: h,
+                        has_thumbnail: dims.is_some(),
+                        created_at: now_ms(),
+                    },
                 )?;
                 Ok(())
             })
@@ -179,16 +190,14 @@ impl ChatService {
             .id
             .clone();
         let i = id.to_string();
-        let row: Option<(String, String, String, String, bool)> = self
-            .db
-            .read(move |c| {
-                Ok(c.prepare_cached("SELECT channel_id, name, content_type, sha256, has_thumbnail FROM chat_files WHERE id = ?1")?
-                    .query_row([i], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-                    .optional()?)
-            })
-            .await?;
-        let (channel, name, ct, sha, has_thumb) =
-            row.ok_or_else(|| Error::not_found("no such file"))?;
+        let row = self.db.read(move |c| store::file_by_id(c, &i)).await?;
+        let store::StoredFile {
+            channel_id: channel,
+            name,
+            content_type: ct,
+            sha256: sha,
+            has_thumbnail: has_thumb,
+        } = row.ok_or_else(|| Error::not_found("no such file"))?;
         self.readable_channel(&channel, &me)
             .await
             .map_err(|_| Error::not_found("no such file"))?;

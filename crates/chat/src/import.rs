@@ -528,14 +528,7 @@ impl ChatService {
             }
             // Importing is not news: everyone starts with the history read.
             self.db
-                .write(move |c| {
-                    c.execute(
-                        "UPDATE chat_channel_members SET viewed_count = (SELECT post_count FROM chat_channels WHERE id = ?1),
-                            last_viewed_post = COALESCE((SELECT MAX(id) FROM chat_posts WHERE channel_id = ?1), 0) WHERE channel_id = ?1",
-                        [&ch],
-                    )?;
-                    Ok(())
-                })
+                .write(move |c| store::mark_channel_read_by_all(c, &ch))
                 .await?;
         }
         Ok(ImportResult {

@@ -7,6 +7,7 @@ pub mod api;
 mod calls;
 mod departure;
 mod email;
+mod error;
 mod export;
 mod files;
 #[cfg(test)]

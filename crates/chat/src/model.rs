@@ -1,9 +1,11 @@
 //! Chat rows as stored.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A channel's kind: public and private channels of a team, direct and group conversations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 #[schemars(rename = "ChannelKind")]
 #[ts(export, export_to = "chat/", rename = "ChannelKind")]

@@ -169,6 +169,14 @@ impl ChatService {
         Ok(out)
     }
 
+    /// Of `ids`, the channels that exist (archived ones too: a team admin may bring them back).
+    pub async fn existing_channels(&self, ids: Vec<String>) -> ChatResult<Vec<String>> {
+        Ok(self
+            .db
+            .read(move |c| store::existing_channels(c, &ids))
+            .await?)
+    }
+
     /// A channel `actor` is in, named and placed as in their own lists (a favourite's line).
     /// None when it does not exist, is archived, or they are not (or no longer) in it: a
     /// public channel one left is readable still, but is no longer one of theirs.
@@ -177,32 +185,42 @@ impl ChatService {
         actor: &Actor,
         channel_id: &str,
     ) -> ChatResult<Option<RecentChannel>> {
+        Ok(self
+            .member_channels(actor, vec![channel_id.to_string()])
+            .await?
+            .pop())
+    }
+
+    /// Of `ids`, the channels `actor` is in, as [`ChatService::member_channel`] answers for one:
+    /// asked in one query (a few more for direct messages' names).
+    pub async fn member_channels(
+        &self,
+        actor: &Actor,
+        ids: Vec<String>,
+    ) -> ChatResult<Vec<RecentChannel>> {
         let Some(me) = actor.as_user() else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        let (id, uid) = (channel_id.to_string(), me.id.clone());
-        let found = self
+        let uid = me.id.clone();
+        let mut rows = self
             .db
-            .read(move |c| {
-                let Some(ch) = store::channel(c, &id)? else {
-                    return Ok(None);
-                };
-                let Some(m) = store::membership(c, &id, &uid)? else {
-                    return Ok(None);
-                };
-                let team = match &ch.team_id {
-                    Some(t) => store::team_by_name(c, t)?.map(|t| t.name),
-                    None => None,
-                };
-                Ok(Some((ch, m, team)))
-            })
+            .read(move |c| store::member_channels(c, &uid, &ids))
             .await?;
-        let Some((ch, m, team)) = found.filter(|(ch, ..)| !ch.archived) else {
-            return Ok(None);
-        };
+        rows.retain(|(ch, ..)| !ch.archived);
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
         let home = self.home_team(&me.id).await?;
-        self.recent_channel(&ch, &m, team.as_deref(), home.as_deref(), &me.id)
-            .await
+        let mut out = Vec::with_capacity(rows.len());
+        for (ch, m, team) in &rows {
+            if let Some(c) = self
+                .recent_channel(ch, m, team.as_deref(), home.as_deref(), &me.id)
+                .await?
+            {
+                out.push(c);
+            }
+        }
+        Ok(out)
     }
 
     /// A channel as the recent and favourite lists show it; None when it has no page for `me`.

@@ -96,7 +96,7 @@ pub fn declare(api: Api) -> Api {
             .answers::<ImportResult>(), import_slack)
         .route(doc(m("POST"), "/api/v1/chat/teams/{team}/import/mattermost", "chat", "Import a Mattermost bulk export (JSONL, or a zip holding it) into the team (team admins)", u).raw_body("application/octet-stream")
             .answers::<ImportResult>(), import_mattermost)
-        .route(doc(m("GET"), "/api/v1/chat/preview", "chat", "A card for a link to this instance's pad, poll or wiki page (?url=), as I may see it", u).query::<PreviewQuery>().errors(&[404]), preview)
+        .route(doc(m("GET"), "/api/v1/chat/preview", "chat", "A card for a link to this instance's pad, poll or wiki page (?url=), as I may see it", u).query::<PreviewQuery>().answers::<nichoir_http::preview::LinkPreview>().errors(&[404]), preview)
         .route(doc(m("PUT"), "/api/v1/chat/posts/{id}/pin", "chat", "Pin a message", u).ok(204, ""), pin)
         .route(doc(m("DELETE"), "/api/v1/chat/posts/{id}/pin", "chat", "Unpin a message", u).ok(204, ""), unpin)
 }

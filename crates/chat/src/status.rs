@@ -4,7 +4,7 @@
 use nichoir_auth::Actor;
 use nichoir_core::text::{check_controls, Lines};
 use nichoir_core::time::now_ms;
-use nichoir_core::Error;
+use nichoir_core::{Error, Field, Rule};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -37,7 +37,7 @@ pub struct StatusBody {
 }
 
 /// A custom status: an emoji and a line, until `expires_at` (RFC 3339) or changed.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, JsonSchema, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
 #[ts(export, export_to = "chat/")]
 pub struct ChatStatus {
     pub emoji: String,
@@ -51,26 +51,45 @@ pub fn check(body: &StatusBody, now: i64) -> Result<(String, String, Option<i64>
     let emoji = body.emoji.trim().to_string();
     let text = body.text.trim().to_string();
     if emoji.is_empty() && text.is_empty() {
-        return Err(Error::validation("emoji or text: say something"));
+        return Err(Error::validation("emoji or text: say something")
+            .with_invalid(Field::Text, Rule::Required));
     }
     if emoji.chars().count() > 8
         || emoji
             .chars()
             .any(|c| c.is_ascii_alphanumeric() || c.is_whitespace())
     {
-        return Err(Error::validation("emoji: one emoji"));
+        return Err(Error::validation("emoji: one emoji").with_invalid(
+            Field::Emoji,
+            Rule::BadFormat {
+                example: Some("🌴".into()),
+            },
+        ));
     }
     check_controls("emoji", &emoji, Lines::One)?;
     check_controls("text", &text, Lines::One)?;
     if text.chars().count() > MAX_TEXT {
-        return Err(Error::validation(format!(
-            "text: at most {MAX_TEXT} characters"
-        )));
+        return Err(Error::invalid(
+            Field::Text,
+            Rule::TooLong {
+                max: MAX_TEXT as u64,
+            },
+        ));
     }
     let expires = match body.minutes {
         None => None,
         Some(m) if m > 0 && m.saturating_mul(60_000) <= MAX_FOR_MS => Some(now + m * 60_000),
-        Some(_) => return Err(Error::validation("minutes: 1 to 527040 (a year)")),
+        Some(_) => {
+            return Err(
+                Error::validation("minutes: 1 to 527040 (a year)").with_invalid(
+                    Field::Minutes,
+                    Rule::OutOfRange {
+                        min: 1,
+                        max: 527040,
+                    },
+                ),
+            )
+        }
     };
     Ok((emoji, text, expires))
 }

@@ -1,12 +1,11 @@
 //! Every SQL statement of the chat, as functions over a connection.
 
 use nichoir_storage::{
-    params, search, Connection, Dialect, OptionalExtension, Row, SResult, SqlError,
+    in_chunks, params, search, values_placeholders, Connection, Dialect, OptionalExtension, Row,
+    SResult, SqlError, ToValue,
 };
 
-use serde_json::{json, Value};
-
-use crate::api::ChatFile;
+use crate::api::{ChatEvent, ChatFile, Post};
 use crate::model::{ChannelRow, Kind, MemberRow, PostRow, ReactionRow, TeamRow};
 
 fn bad(what: &str) -> SqlError {
@@ -160,6 +159,19 @@ pub fn channel(c: &Connection, id: &str) -> SResult<Option<ChannelRow>> {
     .optional()?)
 }
 
+/// Of `ids`, the channels that exist, archived or not.
+pub fn existing_channels(c: &Connection, ids: &[String]) -> SResult<Vec<String>> {
+    in_chunks(ids, |ids| {
+        let values: Vec<&dyn ToValue> = ids.iter().map(|i| i as &dyn ToValue).collect();
+        let mut st = c.prepare(&format!(
+            "SELECT id FROM chat_channels WHERE id IN {}",
+            values_placeholders(1, ids.len())
+        ))?;
+        let rows = st.query_map(values.as_slice(), |r| r.get(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
+}
+
 pub fn channel_by_name(c: &Connection, team_id: &str, name: &str) -> SResult<Option<ChannelRow>> {
     Ok(c.prepare_cached(&format!(
         "SELECT {CHANNEL_COLUMNS} FROM chat_channels WHERE team_id = ?1 AND name = ?2"
@@ -231,6 +243,49 @@ pub fn channels_of_user(
          ORDER BY ch.last_post_at DESC, ch.id LIMIT ?2"
     ))?;
     let rows = st.query_map(params![user_id, limit], |r| {
+        Ok((
+            channel_from(r)?,
+            member_from(r, CHANNEL_WIDTH)?.ok_or_else(|| bad("member"))?,
+            r.get(CHANNEL_WIDTH + 6)?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Of `ids`, the channels `user_id` is in, with their membership and team's name: in one query,
+/// for a list of favourites.
+pub fn member_channels(
+    c: &Connection,
+    user_id: &str,
+    ids: &[String],
+) -> SResult<Vec<(ChannelRow, MemberRow, Option<String>)>> {
+    in_chunks(ids, |ids| member_channels_among(c, user_id, ids))
+}
+
+fn member_channels_among(
+    c: &Connection,
+    user_id: &str,
+    ids: &[String],
+) -> SResult<Vec<(ChannelRow, MemberRow, Option<String>)>> {
+    let cols = CHANNEL_COLUMNS
+        .split(", ")
+        .map(|x| format!("ch.{x}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let ph = (2..ids.len() + 2)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut values: Vec<&dyn ToValue> = vec![&user_id];
+    values.extend(ids.iter().map(|i| i as &dyn ToValue));
+    let mut st = c.prepare(&format!(
+        "SELECT {cols}, m.role, m.last_viewed_post, m.viewed_count, m.mentions, m.muted, m.notify_all, t.name
+         FROM chat_channels ch
+         JOIN chat_channel_members m ON m.channel_id = ch.id AND m.user_id = ?1
+         LEFT JOIN chat_teams t ON t.id = ch.team_id
+         WHERE ch.id IN ({ph})"
+    ))?;
+    let rows = st.query_map(values.as_slice(), |r| {
         Ok((
             channel_from(r)?,
             member_from(r, CHANNEL_WIDTH)?.ok_or_else(|| bad("member"))?,
@@ -655,7 +710,7 @@ fn scrub_events(c: &Connection, channel_id: &str, id: i64, since: i64) -> SResul
             Ok((r.get(0)?, r.get(1)?))
         })?
         .collect::<Result<_, _>>()?;
-    blank_posts_in(c, found, |post| post["id"] == id)
+    blank_posts_in(c, found, |post| post.id == id)
 }
 
 /// Blanks the messages of `user_id` in every logged event (an erased account).
@@ -666,31 +721,36 @@ fn scrub_user_events(c: &Connection, user_id: &str) -> SResult<()> {
     let found: Vec<(i64, String)> = st
         .query_map([format!("%\"{user_id}\"%")], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    blank_posts_in(c, found, |post| post["user"]["id"] == user_id)
+    blank_posts_in(c, found, |post| post.user.id == user_id)
 }
 
 /// Rewrites those of `events` that carry a message `is_it` picks as that message deleted.
 fn blank_posts_in(
     c: &Connection,
     events: Vec<(i64, String)>,
-    is_it: impl Fn(&Value) -> bool,
+    is_it: impl Fn(&Post) -> bool,
 ) -> SResult<()> {
     let mut update = c.prepare_cached("UPDATE chat_events SET payload = ?2 WHERE id = ?1")?;
     for (event, payload) in events {
-        let Ok(mut v) = serde_json::from_str::<Value>(&payload) else {
+        let Ok(mut ev) = serde_json::from_str::<ChatEvent>(&payload) else {
             continue;
         };
-        if !matches!(v["type"].as_str(), Some("posted" | "post_edited")) || !is_it(&v["post"]) {
+        let (ChatEvent::Posted { post, .. } | ChatEvent::PostEdited { post }) = &mut ev else {
+            continue;
+        };
+        if !is_it(post) {
             continue;
         }
-        let post = &mut v["post"];
-        post["text"] = json!("");
-        post["html"] = json!("");
-        post["files"] = json!([]);
-        post["reactions"] = json!([]);
-        post["mentions"] = json!([]);
-        post["deleted"] = json!(true);
-        update.execute(params![event, v.to_string()])?;
+        post.text.clear();
+        post.html.clear();
+        post.files.clear();
+        post.reactions.clear();
+        post.mentions.clear();
+        post.deleted = true;
+        let Ok(blanked) = serde_json::to_string(&ev) else {
+            continue;
+        };
+        update.execute(params![event, blanked])?;
     }
     Ok(())
 }
@@ -1573,6 +1633,133 @@ pub fn set_status(
 pub fn clear_status(c: &Connection, user_id: &str) -> SResult<()> {
     c.execute("DELETE FROM chat_status WHERE user_id = ?1", [user_id])?;
     Ok(())
+}
+
+// ---- webhooks
+
+pub fn insert_webhook(
+    c: &Connection,
+    id: &str,
+    channel_id: &str,
+    secret_hash: &str,
+    display_name: &str,
+    created_by: &str,
+    now: i64,
+) -> SResult<()> {
+    c.execute(
+        "INSERT INTO chat_webhooks (id, channel_id, secret_hash, display_name, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, channel_id, secret_hash, display_name, created_by, now],
+    )?;
+    Ok(())
+}
+
+/// A channel's webhooks, oldest first: id, display name, created at (ms).
+pub fn webhooks_of(c: &Connection, channel_id: &str) -> SResult<Vec<(String, String, i64)>> {
+    let mut st = c.prepare_cached("SELECT id, display_name, created_at FROM chat_webhooks WHERE channel_id = ?1 ORDER BY created_at")?;
+    let rows = st.query_map([channel_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many webhooks were removed (0 or 1).
+pub fn delete_webhook(c: &Connection, id: &str, channel_id: &str) -> SResult<usize> {
+    Ok(c.execute(
+        "DELETE FROM chat_webhooks WHERE id = ?1 AND channel_id = ?2",
+        params![id, channel_id],
+    )?)
+}
+
+/// The webhook of a secret: its channel, display name and creator.
+pub fn webhook_by_secret(
+    c: &Connection,
+    secret_hash: &str,
+) -> SResult<Option<(String, String, String)>> {
+    Ok(c.prepare_cached(
+        "SELECT channel_id, display_name, created_by FROM chat_webhooks WHERE secret_hash = ?1",
+    )?
+    .query_row([secret_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    .optional()?)
+}
+
+// ---- files
+
+/// A file uploaded into a channel, not yet attached to a message.
+pub struct NewFile<'a> {
+    pub id: &'a str,
+    pub channel_id: &'a str,
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub sha256: &'a str,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub has_thumbnail: bool,
+    pub created_at: i64,
+}
+
+pub fn insert_file(c: &Connection, f: &NewFile<'_>) -> SResult<()> {
+    c.execute(
+        "INSERT INTO chat_files (id, channel_id, user_id, name, content_type, size, sha256, width, height, has_thumbnail, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            f.id,
+            f.channel_id,
+            f.user_id,
+            f.name,
+            f.content_type,
+            f.size,
+            f.sha256,
+            f.width,
+            f.height,
+            f.has_thumbnail,
+            f.created_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// Where a file is and what it holds, to serve it.
+pub struct StoredFile {
+    pub channel_id: String,
+    pub name: String,
+    pub content_type: String,
+    pub sha256: String,
+    pub has_thumbnail: bool,
+}
+
+pub fn file_by_id(c: &Connection, id: &str) -> SResult<Option<StoredFile>> {
+    Ok(c.prepare_cached("SELECT channel_id, name, content_type, sha256, has_thumbnail FROM chat_files WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok(StoredFile {
+                channel_id: r.get(0)?,
+                name: r.get(1)?,
+                content_type: r.get(2)?,
+                sha256: r.get(3)?,
+                has_thumbnail: r.get(4)?,
+            })
+        })
+        .optional()?)
+}
+
+// ---- import, presence
+
+/// Every member of the channel has read all of it (an imported history is not news).
+pub fn mark_channel_read_by_all(c: &Connection, channel_id: &str) -> SResult<()> {
+    c.execute(
+        "UPDATE chat_channel_members SET viewed_count = (SELECT post_count FROM chat_channels WHERE id = ?1),
+                            last_viewed_post = COALESCE((SELECT MAX(id) FROM chat_posts WHERE channel_id = ?1), 0) WHERE channel_id = ?1",
+        [channel_id],
+    )?;
+    Ok(())
+}
+
+/// The people who share a team with `user_id`, at most 5,000.
+pub fn team_peers(c: &Connection, user_id: &str) -> SResult<Vec<String>> {
+    let mut st = c.prepare_cached(
+        "SELECT DISTINCT b.user_id FROM chat_team_members a JOIN chat_team_members b ON a.team_id = b.team_id WHERE a.user_id = ?1 AND b.user_id <> ?1 LIMIT 5000",
+    )?;
+    let rows = st.query_map([user_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Message text, with no I/O: who a message mentions, the search language
 //! (`in:channel from:user before:date after:date "phrase" words`), and names.
 
-use nichoir_core::Error;
+use nichoir_core::{Error, Field, Rule};
 
 /// What a message's `@` words ask for.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -88,7 +88,7 @@ fn is_day(s: &str) -> bool {
 /// Parses the search box. Words become an FTS5 query that cannot inject operators.
 pub fn parse_search(q: &str) -> Result<Search, Error> {
     if q.chars().count() > 500 {
-        return Err(Error::validation("q: at most 500 characters"));
+        return Err(Error::invalid(Field::Q, Rule::TooLong { max: 500 }));
     }
     let mut s = Search::default();
     let mut terms: Vec<String> = Vec::new();
@@ -112,12 +112,26 @@ pub fn parse_search(q: &str) -> Result<Search, Error> {
             s.from_users.push(v.trim_start_matches('@').to_string());
         } else if let Some(v) = lower.strip_prefix("before:") {
             if !is_day(v) {
-                return Err(Error::validation("before: a date such as 2026-12-01"));
+                return Err(
+                    Error::validation("before: a date such as 2026-12-01").with_invalid(
+                        Field::Before,
+                        Rule::BadFormat {
+                            example: Some("2026-12-01".into()),
+                        },
+                    ),
+                );
             }
             s.before = Some(v.to_string());
         } else if let Some(v) = lower.strip_prefix("after:") {
             if !is_day(v) {
-                return Err(Error::validation("after: a date such as 2026-11-01"));
+                return Err(
+                    Error::validation("after: a date such as 2026-11-01").with_invalid(
+                        Field::After,
+                        Rule::BadFormat {
+                            example: Some("2026-11-01".into()),
+                        },
+                    ),
+                );
             }
             s.after = Some(v.to_string());
         } else {
@@ -137,9 +151,10 @@ pub fn parse_search(q: &str) -> Result<Search, Error> {
     }
     s.fts = terms.join(" ");
     if s.fts.is_empty() && s.in_channels.is_empty() && s.from_users.is_empty() {
-        return Err(Error::validation(
-            "q: give words to look for, or in:/from: filters",
-        ));
+        return Err(
+            Error::validation("q: give words to look for, or in:/from: filters")
+                .with_invalid(Field::Q, Rule::Required),
+        );
     }
     Ok(s)
 }
@@ -152,9 +167,17 @@ pub fn validate_name(field: &str, s: &str) -> Result<String, Error> {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         && n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if !ok {
-        return Err(Error::validation(format!(
-            "{field}: 2 to 64 of a–z, 0–9, - and _"
-        )));
+        let rule = if (2..=64).contains(&n.len()) {
+            Rule::BadFormat {
+                example: Some("team-2027".into()),
+            }
+        } else {
+            Rule::Length { min: 2, max: 64 }
+        };
+        return Err(
+            Error::validation(format!("{field}: 2 to 64 of a–z, 0–9, - and _"))
+                .with_invalid_named(field, rule),
+        );
     }
     Ok(n)
 }
@@ -177,9 +200,20 @@ pub fn line(field: &str, s: &str, min: usize, max: usize) -> Result<String, Erro
     let t = s.trim();
     let n = t.chars().count();
     if n < min || n > max {
-        return Err(Error::validation(format!(
-            "{field}: {min} to {max} characters"
-        )));
+        let rule = if n == 0 {
+            Rule::Required
+        } else if n > max {
+            Rule::TooLong { max: max as u64 }
+        } else {
+            Rule::Length {
+                min: min as u64,
+                max: max as u64,
+            }
+        };
+        return Err(
+            Error::validation(format!("{field}: {min} to {max} characters"))
+                .with_invalid_named(field, rule),
+        );
     }
     nichoir_core::text::check_controls(field, t, nichoir_core::text::Lines::One)?;
     Ok(t.to_string())
@@ -192,12 +226,16 @@ pub fn post_text(s: &str) -> Result<String, Error> {
     let t = s.replace("\r\n", "\n");
     let t = t.trim_end();
     if t.trim().is_empty() {
-        return Err(Error::validation("text: a message cannot be empty"));
+        return Err(Error::validation("text: a message cannot be empty")
+            .with_invalid(Field::Text, Rule::Required));
     }
     if t.chars().count() > MAX_POST {
-        return Err(Error::validation(format!(
-            "text: at most {MAX_POST} characters"
-        )));
+        return Err(Error::invalid(
+            Field::Text,
+            Rule::TooLong {
+                max: MAX_POST as u64,
+            },
+        ));
     }
     nichoir_core::text::check_controls("text", t, nichoir_core::text::Lines::Many)?;
     Ok(t.to_string())

@@ -6,7 +6,6 @@ use nichoir_auth::Actor;
 use nichoir_core::ids::{hash_token, new_id, random_token};
 use nichoir_core::time::{now_ms, rfc3339};
 use nichoir_core::Error;
-use nichoir_storage::{params, OptionalExtension};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -14,6 +13,7 @@ use ts_rs::TS;
 
 use crate::api::{CreatedWebhook, HookPosted, PostProps, Webhook};
 use crate::service::{ChatResult, ChatService};
+use crate::store;
 use crate::text;
 
 /// What a Slack or Mattermost integration posts to an incoming webhook (other fields are
@@ -110,10 +110,7 @@ impl ChatService {
         let (i2, h, n2, cid) = (id.clone(), hash_token(&secret), name.clone(), ch.id.clone());
         self.db
             .write(move |c| {
-                c.execute(
-                    "INSERT INTO chat_webhooks (id, channel_id, secret_hash, display_name, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![i2, cid, h, n2, me, now_ms()],
-                )?;
+                store::insert_webhook(c, &i2, &cid, &h, &n2, &me, now_ms())?;
                 Ok(())
             })
             .await?;
@@ -136,15 +133,14 @@ impl ChatService {
         let rows: Vec<Webhook> = self
             .db
             .read(move |c| {
-                let mut st = c.prepare_cached("SELECT id, display_name, created_at FROM chat_webhooks WHERE channel_id = ?1 ORDER BY created_at")?;
-                let rows = st.query_map([&ch.id], |r| {
-                    Ok(Webhook {
-                        id: r.get(0)?,
-                        display_name: r.get(1)?,
-                        created_at: rfc3339(r.get(2)?),
+                Ok(store::webhooks_of(c, &ch.id)?
+                    .into_iter()
+                    .map(|(id, display_name, created_at)| Webhook {
+                        id,
+                        display_name,
+                        created_at: rfc3339(created_at),
                     })
-                })?;
-                Ok(rows.collect::<Result<_, _>>()?)
+                    .collect())
             })
             .await?;
         Ok(rows)
@@ -166,12 +162,7 @@ impl ChatService {
         let h = hook_id.to_string();
         let n = self
             .db
-            .write(move |c| {
-                Ok(c.execute(
-                    "DELETE FROM chat_webhooks WHERE id = ?1 AND channel_id = ?2",
-                    params![h, ch.id],
-                )?)
-            })
+            .write(move |c| store::delete_webhook(c, &h, &ch.id))
             .await?;
         if n == 0 {
             return Err(Error::not_found("no such webhook"));
@@ -184,11 +175,7 @@ impl ChatService {
         let h = hash_token(secret);
         let row: Option<(String, String, String)> = self
             .db
-            .read(move |c| {
-                Ok(c.prepare_cached("SELECT channel_id, display_name, created_by FROM chat_webhooks WHERE secret_hash = ?1")?
-                    .query_row([h], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()?)
-            })
+            .read(move |c| store::webhook_by_secret(c, &h))
             .await?;
         let (channel, name, creator) = row.ok_or_else(|| Error::not_found("no such webhook"))?;
         let text = hook_text(&payload);

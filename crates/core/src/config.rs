@@ -177,8 +177,12 @@ impl Default for ServerConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Who may create an account (`instance.registration`): anyone, those with an invitation, nobody.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "core/")]
 pub enum Registration {
     Open,
     InviteOnly,
@@ -217,8 +221,11 @@ impl RequireTwoFactor {
 
 /// Who may sign in with a password kept by Nichoir (`auth.password_login`). Directory (LDAP)
 /// passwords are not Nichoir's and are not concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "core/")]
 pub enum PasswordLogin {
     /// Every account that has one.
     Everyone,
@@ -402,9 +409,8 @@ impl TransparencyConfig {
         if self.legal_notice.trim().is_empty() {
             out.push("transparency.legal_notice");
         }
-        if self.source_url.trim().is_empty() {
-            out.push("transparency.source_url");
-        }
+        // Not `source_url`: without it the binary serves the exact source of its own build
+        // (`/source.tar.gz`), which is what the AGPL's §13 asks; a public repository is a plus.
         out
     }
 }
@@ -498,6 +504,8 @@ pub struct AuthConfig {
     pub deletion_can_erase: bool,
     /// Who may sign in with a password kept by Nichoir (not with single sign-on).
     pub password_login: PasswordLogin,
+    /// Items one account may star across the tools: the list is read whole on every page.
+    pub max_favourites: u64,
 }
 
 impl Default for AuthConfig {
@@ -515,6 +523,7 @@ impl Default for AuthConfig {
             guests_can_create: true,
             deletion_can_erase: true,
             password_login: PasswordLogin::Everyone,
+            max_favourites: 200,
         }
     }
 }
@@ -1087,6 +1096,9 @@ impl Config {
                 "empty, mailto:someone@example.org or https://…",
             ));
         }
+        if !(1..=2000).contains(&self.auth.max_favourites) {
+            return Err(bad("auth.max_favourites", "1 to 2000"));
+        }
         if !(1..=1000).contains(&push.max_subscriptions_per_user) {
             return Err(bad("push.max_subscriptions_per_user", "1 to 1000"));
         }
@@ -1589,6 +1601,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_about_pages_missing_facts_are_those_without_a_stand_in() {
+        let mut t = TransparencyConfig::default();
+        assert_eq!(
+            t.missing(),
+            [
+                "transparency.hosting_provider",
+                "transparency.hosting_country",
+                "transparency.contact_email",
+                "transparency.legal_notice",
+            ]
+        );
+        t.hosting_provider = "Hébergeur Associatif".into();
+        t.hosting_country = "France".into();
+        t.contact_url = "https://asso.example.org/contact".into();
+        t.legal_notice = "Publisher: Les Jardins.".into();
+        // The binary serves its own source: no public repository is needed.
+        assert!(t.source_url.is_empty());
+        assert_eq!(t.missing(), Vec::<&str>::new());
+    }
+
+    #[test]
     fn embedding_sites_are_bare_origins() {
         for ok in [
             "https://wiki.example.org",
@@ -1712,6 +1745,25 @@ mod tests {
         assert!(err.to_string().contains("server.listen"), "{err}");
         let err = load_str("[auth]\nsession_idle_hours = \"ten\"\n", &[]).expect_err("bad");
         assert!(err.to_string().contains("auth.session_idle_hours"), "{err}");
+    }
+
+    #[test]
+    fn favourites_cap_is_a_key_with_bounds() {
+        assert_eq!(
+            load_str("", &[]).expect("defaults").auth.max_favourites,
+            200
+        );
+        let c = load_str(
+            "[auth]\nmax_favourites = 3\n",
+            &[("NICHOIR_AUTH_MAX_FAVOURITES", "5")],
+        )
+        .expect("load");
+        assert_eq!(c.auth.max_favourites, 5, "the environment wins");
+        for bad in ["0", "2001"] {
+            let err = load_str(&format!("[auth]\nmax_favourites = {bad}\n"), &[])
+                .expect_err("out of bounds");
+            assert!(err.to_string().contains("auth.max_favourites"), "{err}");
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub use ts_rs as __ts_rs;
 // Lets `text_enum!` name this crate the same way inside and outside it.
 extern crate self as nichoir_core;
 
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, Field, Invalid, Result, Rule};
 
 /// The version of this build, shown in the UI, the About page and `--version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -6,7 +6,9 @@
 use serde::Serialize;
 
 /// What a link names, once a tool has recognised it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[schemars(rename = "ModerationTarget")]
+#[ts(export, export_to = "core/", rename = "ModerationTarget")]
 pub struct Target {
     /// `pad`, `poll`, `wiki`, `chat_message`, `video_room`.
     pub kind: &'static str,
@@ -17,9 +19,14 @@ pub struct Target {
 
 /// Something an admin's search found, with the link that names it (to open it, or to give to
 /// removal).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[schemars(rename = "ModerationFound")]
+#[ts(export, export_to = "core/", rename = "ModerationFound")]
 pub struct Found {
     /// As [`Target::kind`], plus `chat_channel`.
+    #[ts(
+        type = "\"pad\" | \"poll\" | \"wiki\" | \"chat_channel\" | \"chat_message\" | \"video_room\""
+    )]
     pub kind: &'static str,
     pub label: String,
     /// A path of this instance (`/p/notes`, `/chat/club/pl/42`).

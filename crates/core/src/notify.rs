@@ -4,6 +4,12 @@
 //! contract, so none depends on the notification crate, and tests can hand them [`Silent`].
 
 text_enum!(
+    ts("core/")
+    /// Whether a page is looked at, as the page says on its person's topic: `away` once idle.
+    PageStatus { Online = "online", Away = "away" }
+);
+
+text_enum!(
     /// The tool a notice comes from: the per-tool preference it answers to.
     Tool {
         Chat = "chat",

@@ -34,8 +34,10 @@ pub trait QuotaLimits: Send + Sync {
     async fn own_limits(&self) -> Result<BTreeMap<String, u64>>;
 }
 
-/// One person's use of their quota.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One person's use of their quota (`GET /api/v1/me/usage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[schemars(rename = "StorageUsage")]
+#[ts(export, export_to = "core/", rename = "StorageUsage")]
 pub struct Usage {
     pub used_bytes: u64,
     /// None: no limit.
@@ -47,7 +49,8 @@ pub struct Usage {
 }
 
 /// One line of the admin's usage report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "core/")]
 pub struct UserUsage {
     pub user_id: String,
     pub used_bytes: u64,
@@ -55,8 +58,10 @@ pub struct UserUsage {
     pub custom_limit: bool,
 }
 
-/// The admin's usage report: per person (heaviest first) and in total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The admin's usage report: per person (heaviest first) and in total
+/// (`GET /api/v1/admin/usage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "core/")]
 pub struct UsageReport {
     pub total_bytes: u64,
     pub default_limit_bytes: Option<u64>,

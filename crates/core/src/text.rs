@@ -3,6 +3,7 @@
 //! everywhere; line breaks and tabs only where text spans several lines. Such characters break
 //! terminals, logs, CSV and XML exports and other people's screens, and never come from a keyboard.
 
+use crate::error::Rule;
 use crate::Error;
 
 /// Single line (names, titles, labels) or several lines (descriptions, messages, pad text).
@@ -29,9 +30,10 @@ pub fn check_controls(field: &str, s: &str, lines: Lines) -> Result<(), Error> {
             Lines::One => "",
             Lines::Many => " other than line breaks and tabs",
         };
-        return Err(Error::validation(format!(
-            "{field}: no control characters{allowed}"
-        )));
+        return Err(
+            Error::validation(format!("{field}: no control characters{allowed}"))
+                .with_invalid_named(field, Rule::ControlCharacters),
+        );
     }
     Ok(())
 }

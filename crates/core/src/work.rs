@@ -146,6 +146,7 @@ fn busy() -> Error {
         code: ErrorCode::Unavailable,
         message: "the server is busy processing other documents; retry in a moment".into(),
         retry_after_secs: Some(1),
+        invalid: None,
     }
 }
 

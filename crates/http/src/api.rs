@@ -259,6 +259,8 @@ impl Api {
                 .or_insert_with(|| Value::Object(Map::new()));
             entry[d.method.as_str().to_lowercase()] = op;
         }
+        // Before the definitions are taken, so that `Invalid`, `Field` and `Rule` land with them.
+        let invalid = generator.subschema_for::<nichoir_core::Invalid>();
         let mut schemas = generator.take_definitions(true);
         schemas.insert(
             "Error".into(),
@@ -266,7 +268,8 @@ impl Api {
                 "type": "object",
                 "required": ["error"],
                 "properties": {"error": {"type": "object", "required": ["code", "message"],
-                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                        "invalid": {"description": "validation_failed only, when the server can say which field broke which rule: clients word it in their own language", "allOf": [invalid]}}}}
             }),
         );
         schemas.insert(
@@ -283,7 +286,7 @@ impl Api {
             "info": {
                 "title": title,
                 "version": version,
-                "description": "Errors answer {\"error\":{\"code\",\"message\"}} (the Etherpad compatibility API: {\"code\",\"message\",\"data\"}). A known path asked with a method it does not take answers 405 method_not_allowed with an Allow header (components.responses.MethodNotAllowed)."
+                "description": "Errors answer {\"error\":{\"code\",\"message\"}}, validation_failed ones often with \"invalid\":{\"field\",\"index\",\"rule\"} too (the Etherpad compatibility API: {\"code\",\"message\",\"data\"}). A known path asked with a method it does not take answers 405 method_not_allowed with an Allow header (components.responses.MethodNotAllowed)."
             },
             "paths": paths,
             "components": {
@@ -554,6 +557,9 @@ impl RouteDoc {
         }
         if self.path.contains('{') {
             out.insert(404, "not found");
+            // A path value can be refused for its form before anything is looked up (an emoji
+            // that is none, a revision past the newest).
+            out.insert(422, "a path value refused");
             if unsafe_method {
                 // A change to something that exists can meet its current state (restore a page
                 // that is not deleted, rename onto a taken name, demote the last admin).

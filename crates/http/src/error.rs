@@ -3,7 +3,8 @@ use actix_web::{HttpResponse, ResponseError};
 use nichoir_core::{Error, ErrorCode};
 use serde_json::json;
 
-/// Every handler returns `ApiResult`: errors become `{"error":{"code","message"}}` with the status
+/// Every handler returns `ApiResult`: errors become `{"error":{"code","message"}}` (plus `invalid`
+/// for a validation failure that names its field and rule, `Error::body`) with the status
 /// that `ErrorCode::http_status` decides. 5xx bodies never carry internal detail.
 #[derive(Debug)]
 pub struct ApiError(pub Error);
@@ -47,6 +48,6 @@ impl ResponseError for ApiError {
             resp.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         resp.insert_header((header::CACHE_CONTROL, "no-store"));
-        resp.json(json!({"error": {"code": self.0.code.as_str(), "message": self.0.message}}))
+        resp.json(json!({"error": self.0.body()}))
     }
 }

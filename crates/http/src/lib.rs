@@ -16,6 +16,7 @@ mod panic;
 pub mod preview;
 mod security;
 pub mod tool;
+mod typed_json;
 
 pub use actor::{AnyActor, MaybeActor, SignedIn};
 pub use api::{doc, Access, Api, Body, Envelope, RouteDoc};
@@ -32,4 +33,5 @@ pub use error::{ApiError, ApiResult};
 pub use json::{json_config, path_config, query_config};
 pub use panic::Guarded;
 pub use security::{embed_guest_cookie, embeddable_path, security_headers};
-pub use tool::{Tool, ToolDecl};
+pub use tool::{Job, Tool, ToolDecl};
+pub use typed_json::JsonText;

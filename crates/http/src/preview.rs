@@ -4,14 +4,56 @@
 //! gathers them in `Ctx::previewers`, so no tool depends on another.
 
 use nichoir_auth::Actor;
-use serde_json::Value;
+use schemars::JsonSchema;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// A card for a link to a page of this instance (`GET /api/v1/chat/preview`), as the person
+/// who asks may see it; `kind` says which tool's page.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export, export_to = "http/")]
+pub enum LinkPreview {
+    /// A pad (`/p/<id>`).
+    Pad {
+        url: String,
+        /// Its first line, without heading marks (at most 120 characters).
+        title: String,
+        /// Its first lines as plain text.
+        excerpt: String,
+        /// The revision the excerpt was read at.
+        rev: u64,
+        /// Whether the link opens it read-only.
+        readonly: bool,
+    },
+    /// A poll (`/poll/<id>`).
+    Poll {
+        url: String,
+        title: String,
+        /// "date" or "classic".
+        poll_kind: String,
+        options: u64,
+        participants: u64,
+        closed: bool,
+    },
+    /// A wiki page (`/w/<wiki>/<Page>`).
+    Wiki {
+        url: String,
+        /// The page's name.
+        title: String,
+        /// The wiki's title.
+        wiki: String,
+        /// Its first lines as plain text.
+        excerpt: String,
+    },
+}
 
 #[async_trait::async_trait]
 pub trait LinkPreviewer: Send + Sync {
-    /// A card (`{"kind", "title", "excerpt"?, "url", …}`) for an instance-relative path such as
-    /// `/p/abc`, `/poll/xyz` or `/w/club/Rules`, as `viewer` may see it; `None` when the path is
-    /// not this tool's, does not exist, or is not visible to `viewer`.
-    async fn preview(&self, path: &str, viewer: Option<&Actor>) -> Option<Value>;
+    /// A card for an instance-relative path such as `/p/abc`, `/poll/xyz` or `/w/club/Rules`,
+    /// as `viewer` may see it; `None` when the path is not this tool's, does not exist, or is
+    /// not visible to `viewer`.
+    async fn preview(&self, path: &str, viewer: Option<&Actor>) -> Option<LinkPreview>;
 }
 
 /// The instance-relative path of `url` when it points at this instance (`base_url`), or a path

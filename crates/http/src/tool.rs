@@ -4,15 +4,20 @@
 //! the one list of each, and the test kit starts servers from the same list.
 //!
 //! Every method of [`Tool`] is required: a new tool that has no part in "download all my data",
-//! in account deletion or in moderation does not compile until it says what it does there.
+//! in account deletion, in moderation or in the background jobs does not compile until it says
+//! what it does there.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::web;
 use nichoir_core::departure::DepartureContributor;
 use nichoir_core::export::ExportContributor;
 use nichoir_core::moderation::Moderation;
 use nichoir_storage::MigrationSet;
+
+use futures_util::future::LocalBoxFuture;
 
 use crate::preview::LinkPreviewer;
 use crate::Api;
@@ -43,4 +48,39 @@ pub trait Tool: Send + Sync {
     fn link_preview(self: Arc<Self>) -> Option<Arc<dyn LinkPreviewer>>;
     /// Makes the service reachable from its routes (`web::Data<Arc<Service>>`).
     fn app_data(self: Arc<Self>, cfg: &mut web::ServiceConfig);
+    /// Its periodic work (purges, reminders, mail batches), which the server runs every
+    /// `period` on the node that runs jobs; a tool without any answers an empty list.
+    fn jobs(self: Arc<Self>) -> Vec<Job>;
+}
+
+/// Work a tool does every `period` (the first run one period after start). A run logs its
+/// own outcome; the server starts each job once and stops it at shutdown.
+pub struct Job {
+    /// What it does, for the logs ("chat events pruned").
+    pub name: &'static str,
+    pub period: Duration,
+    pub run: Box<dyn Fn() -> LocalBoxFuture<'static, ()>>,
+}
+
+impl Job {
+    pub fn new<F, Fut>(name: &'static str, period: Duration, run: F) -> Job
+    where
+        F: Fn() -> Fut + 'static,
+        Fut: Future<Output = ()> + 'static,
+    {
+        Job {
+            name,
+            period,
+            run: Box::new(move || Box::pin(run())),
+        }
+    }
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("name", &self.name)
+            .field("period", &self.period)
+            .finish_non_exhaustive()
+    }
 }

@@ -2,8 +2,10 @@
 //! tool and quiet hours, and Web Push to the devices people turned it on for. The tools speak to
 //! it through `nichoir_core::notify::Notifier` only; this crate owns its tables
 //! (`migrations.rs`, `store.rs`), its rules without I/O (`rules.rs`), the push sender
-//! (`push.rs`), the service (`service.rs`), its routes and the `notify:<user id>` topic.
+//! (`push.rs`), the service (`service.rs`), its edge types (`api.rs`), its routes and the
+//! `notify:<user id>` topic.
 
+pub mod api;
 pub mod migrations;
 pub mod model;
 pub mod push;

@@ -3,11 +3,12 @@
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use nichoir_http::{doc, Access, Api, ApiResult, SignedIn};
-use serde::Deserialize;
-use serde_json::json;
 
-use crate::model::{PreferencesBody, SubscribeBody};
-use crate::service::{MarkBody, NotifyService};
+use crate::api::{
+    MarkBody, NotificationPage, PageQuery, PreferencesBody, PreferencesView, PushKey,
+    SubscribeBody, SubscriptionView, TestBody, Tested, Unread,
+};
+use crate::service::NotifyService;
 
 type Notify = web::Data<NotifyService>;
 
@@ -15,27 +16,20 @@ type Notify = web::Data<NotifyService>;
 pub fn declare(api: Api) -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
     let u = Access::User;
-    api.route(doc(m("GET"), "/api/v1/notifications", "notifications", "My notifications across the tools, newest first (?before=ID&limit=), with the unread count", u), page)
+    api.route(doc(m("GET"), "/api/v1/notifications", "notifications", "My notifications across the tools, newest first (?before=ID&limit=), with the unread count", u).query::<PageQuery>().answers::<NotificationPage>(), page)
         .route(doc(m("POST"), "/api/v1/notifications/read", "notifications", "Mark some of mine read: ids, a place (scope) or all", u)
-            .body(json!({"all": true})), mark)
-        .route(doc(m("GET"), "/api/v1/notifications/preferences", "notifications", "My notification preferences per tool and my quiet hours", u), preferences)
+            .takes::<MarkBody>().answers::<Unread>(), mark)
+        .route(doc(m("GET"), "/api/v1/notifications/preferences", "notifications", "My notification preferences per tool and my quiet hours", u).answers::<PreferencesView>(), preferences)
         .route(doc(m("PUT"), "/api/v1/notifications/preferences", "notifications", "Set my preferences: per tool all, mentions or none; do not disturb until; a weekly schedule", u)
-            .body(json!({"tools": {"chat": "mentions", "polls": "all"}, "dnd_until": null, "schedule": {"start": "22:00", "end": "07:00", "days": [0, 1, 2, 3, 4], "zone": "Europe/Paris"}})), set_preferences)
-        .route(doc(m("GET"), "/api/v1/push/key", "notifications", "The server's VAPID public key for Web Push subscriptions", u), key)
-        .route(doc(m("GET"), "/api/v1/push/subscriptions", "notifications", "My devices that get push notifications", u), subscriptions)
+            .takes::<PreferencesBody>().answers::<PreferencesView>(), set_preferences)
+        .route(doc(m("GET"), "/api/v1/push/key", "notifications", "The server's VAPID public key for Web Push subscriptions", u).answers::<PushKey>(), key)
+        .route(doc(m("GET"), "/api/v1/push/subscriptions", "notifications", "My devices that get push notifications", u).answers::<Vec<SubscriptionView>>(), subscriptions)
         .route(doc(m("POST"), "/api/v1/push/subscriptions", "notifications", "Turn push notifications on for this device (a browser's PushSubscription)", u)
-            .body(json!({"endpoint": "https://push.example.net/wpush/v2/…", "keys": {"p256dh": "B…", "auth": "…"}, "label": "Firefox on Android"}))
+            .takes::<SubscribeBody>().answers::<SubscriptionView>()
             .ok(201, "application/json").errors(&[403, 409]), subscribe)
         .route(doc(m("DELETE"), "/api/v1/push/subscriptions/{id}", "notifications", "Stop push notifications on one of my devices", u).ok(204, ""), unsubscribe)
         .route(doc(m("POST"), "/api/v1/push/test", "notifications", "Send a test notification to my devices", u)
-            .body(json!({"title": "Test", "body": "It works"})).errors(&[403]), test)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PageQuery {
-    before: Option<i64>,
-    limit: Option<i64>,
+            .takes::<TestBody>().answers::<Tested>().errors(&[403]), test)
 }
 
 async fn page(s: Notify, who: SignedIn, q: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
@@ -77,20 +71,6 @@ async fn subscribe(
 async fn unsubscribe(s: Notify, who: SignedIn, id: web::Path<String>) -> ApiResult<HttpResponse> {
     s.unsubscribe(who.0.id(), &id).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TestBody {
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    body: Option<String>,
-}
-
-#[derive(serde::Serialize)]
-struct Tested {
-    devices: usize,
 }
 
 async fn test(s: Notify, who: SignedIn, body: web::Json<TestBody>) -> ApiResult<HttpResponse> {

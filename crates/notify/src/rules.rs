@@ -4,9 +4,15 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use nichoir_core::notify::{Kind, Tool};
-use nichoir_core::Error;
+use nichoir_core::{Error, Field, Rule};
 
 use crate::model::{Level, Preferences, Schedule};
+
+/// A browser's push key that does not decode: only a broken browser sends one.
+fn bad_key(field: Field, what: &str) -> Error {
+    Error::validation(format!("{}: {what}", field.as_str()))
+        .with_invalid(field, Rule::BadFormat { example: None })
+}
 
 /// Where a notice goes once preferences are applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,12 +112,19 @@ pub fn check_endpoint(
     loopback_http: bool,
 ) -> Result<Endpoint, Error> {
     if url.len() > MAX_ENDPOINT {
-        return Err(Error::validation("endpoint: at most 2048 characters"));
+        return Err(Error::validation("endpoint: at most 2048 characters")
+            .with_invalid(Field::Endpoint, Rule::TooLong { max: 2048 }));
     }
-    let parsed = reqwest::Url::parse(url).map_err(|_| Error::validation("endpoint: not a URL"))?;
-    let host = parsed
-        .host()
-        .ok_or_else(|| Error::validation("endpoint: no host"))?;
+    let bad_endpoint = |m: &str| {
+        Error::validation(format!("endpoint: {m}")).with_invalid(
+            Field::Endpoint,
+            Rule::BadFormat {
+                example: Some("https://push.example.org/…".into()),
+            },
+        )
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|_| bad_endpoint("not a URL"))?;
+    let host = parsed.host().ok_or_else(|| bad_endpoint("no host"))?;
     let local = match host {
         url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
         url::Host::Ipv4(ip) => {
@@ -132,31 +145,28 @@ pub fn check_endpoint(
     match parsed.scheme() {
         "https" if !local && named => {}
         "http" | "https" if loopback_http && loopback => {}
-        _ => {
-            return Err(Error::validation(
-                "endpoint: the https address of a push service",
-            ))
-        }
+        _ => return Err(bad_endpoint("the https address of a push service")),
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(Error::validation("endpoint: no credentials in the URL"));
+        return Err(bad_endpoint("no credentials in the URL"));
     }
     let key = URL_SAFE_NO_PAD
         .decode(p256dh.trim_end_matches('='))
-        .map_err(|_| Error::validation("keys.p256dh: base64url"))?;
+        .map_err(|_| bad_key(Field::KeysP256dh, "base64url"))?;
     if key.len() != 65 || key[0] != 4 {
-        return Err(Error::validation(
-            "keys.p256dh: an uncompressed P-256 public key (65 bytes)",
+        return Err(bad_key(
+            Field::KeysP256dh,
+            "an uncompressed P-256 public key (65 bytes)",
         ));
     }
     if web_push_native::p256::PublicKey::from_sec1_bytes(&key).is_err() {
-        return Err(Error::validation("keys.p256dh: not a point of P-256"));
+        return Err(bad_key(Field::KeysP256dh, "not a point of P-256"));
     }
     let secret = URL_SAFE_NO_PAD
         .decode(auth.trim_end_matches('='))
-        .map_err(|_| Error::validation("keys.auth: base64url"))?;
+        .map_err(|_| bad_key(Field::KeysAuth, "base64url"))?;
     if secret.len() != 16 {
-        return Err(Error::validation("keys.auth: 16 bytes"));
+        return Err(bad_key(Field::KeysAuth, "16 bytes"));
     }
     Ok(Endpoint {
         url: parsed.to_string(),

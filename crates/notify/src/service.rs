@@ -11,10 +11,11 @@ use nichoir_core::ids::new_id;
 use nichoir_core::notify::{Kind, Notice, Notifier};
 use nichoir_core::text;
 use nichoir_core::time::{now_ms, rfc3339};
-use nichoir_core::{Error, Result};
+use nichoir_core::{Error, Field, Result, Rule};
 use nichoir_realtime::Hub;
 use nichoir_storage::Db;
 
+pub use crate::api::MarkBody;
 use crate::model::{
     Frame, Level, NotificationPage, NotificationView, Preferences, PreferencesBody,
     PreferencesView, PushKey, PushPayload, Schedule, ScheduleBody, SubscribeBody, SubscriptionView,
@@ -43,18 +44,6 @@ pub struct NotifyService {
     hub: Hub,
     push: Option<PushSender>,
     config: Arc<PushConfig>,
-}
-
-/// Which of mine become read.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MarkBody {
-    #[serde(default)]
-    pub ids: Vec<i64>,
-    #[serde(default)]
-    pub scope: Option<String>,
-    #[serde(default)]
-    pub all: bool,
 }
 
 fn view(r: &NotificationRow) -> NotificationView {
@@ -312,14 +301,16 @@ impl NotifyService {
     /// Marks some, a place's or all of mine read.
     pub async fn mark(&self, user_id: &str, body: MarkBody) -> Result<Unread> {
         if body.ids.len() > 500 {
-            return Err(Error::validation("ids: at most 500"));
+            return Err(Error::invalid(Field::Ids, Rule::TooMany { max: 500 }));
         }
         if body.ids.is_empty() && body.scope.is_none() && !body.all {
-            return Err(Error::validation("say which: ids, scope or all"));
+            return Err(Error::validation("say which: ids, scope or all")
+                .with_invalid(Field::Ids, Rule::Required));
         }
         if let Some(s) = &body.scope {
             if s.is_empty() || s.len() > 300 {
-                return Err(Error::validation("scope: 1 to 300 characters"));
+                return Err(Error::validation("scope: 1 to 300 characters")
+                    .with_invalid(Field::Scope, Rule::Length { min: 1, max: 300 }));
             }
         }
         let uid = user_id.to_string();
@@ -392,7 +383,7 @@ impl NotifyService {
         let label = label.trim();
         text::check_controls("label", label, text::Lines::One)?;
         if label.chars().count() > 100 {
-            return Err(Error::validation("label: at most 100 characters"));
+            return Err(Error::invalid(Field::Label, Rule::TooLong { max: 100 }));
         }
         let label = if label.is_empty() {
             "?".to_string()
@@ -518,6 +509,15 @@ fn preferences_view(p: &Preferences, now: i64) -> PreferencesView {
     }
 }
 
+fn clock_error(field: Field) -> Error {
+    Error::validation(format!("{}: HH:MM", field.as_str())).with_invalid(
+        field,
+        Rule::BadFormat {
+            example: Some("22:00".into()),
+        },
+    )
+}
+
 /// Checks what a person sends as preferences.
 pub fn parse_preferences(body: PreferencesBody) -> Result<Preferences> {
     let mut tools = BTreeMap::new();
@@ -529,35 +529,54 @@ pub fn parse_preferences(body: PreferencesBody) -> Result<Preferences> {
                 Error::validation(format!(
                     "tools: {name:?} is not one of chat, polls, wikis, pads, video"
                 ))
+                .with_invalid(
+                    Field::Tools,
+                    Rule::NotOneOf {
+                        allowed: ["chat", "polls", "wikis", "pads", "video"]
+                            .map(String::from)
+                            .to_vec(),
+                    },
+                )
             })?;
         tools.insert(tool.as_str(), level);
     }
     let dnd_until = match body.dnd_until.as_deref() {
         None | Some("") => None,
         Some(s) => {
-            let t: jiff::Timestamp = s
-                .parse()
-                .map_err(|_| Error::validation("dnd_until: an RFC 3339 date and time"))?;
+            let t: jiff::Timestamp = s.parse().map_err(|_| {
+                Error::validation("dnd_until: an RFC 3339 date and time").with_invalid(
+                    Field::DndUntil,
+                    Rule::BadFormat {
+                        example: Some("2026-12-01T22:59:00Z".into()),
+                    },
+                )
+            })?;
             Some(t.as_millisecond())
         }
     };
     let schedule = match body.schedule {
         None => None,
         Some(s) => {
-            let start = rules::parse_clock(&s.start)
-                .ok_or_else(|| Error::validation("schedule.start: HH:MM"))?;
-            let end = rules::parse_clock(&s.end)
-                .ok_or_else(|| Error::validation("schedule.end: HH:MM"))?;
+            let start =
+                rules::parse_clock(&s.start).ok_or_else(|| clock_error(Field::ScheduleStart))?;
+            let end = rules::parse_clock(&s.end).ok_or_else(|| clock_error(Field::ScheduleEnd))?;
             if s.days.len() > 7 || s.days.iter().any(|d| *d > 6) {
-                return Err(Error::validation("schedule.days: 0 (Monday) to 6 (Sunday)"));
+                return Err(Error::validation("schedule.days: 0 (Monday) to 6 (Sunday)")
+                    .with_invalid(Field::ScheduleDays, Rule::OutOfRange { min: 0, max: 6 }));
             }
             let mut days = s.days;
             days.sort_unstable();
             days.dedup();
             if s.zone.len() > 64 || jiff::tz::TimeZone::get(&s.zone).is_err() {
-                return Err(Error::validation(
-                    "schedule.zone: an IANA time zone (Europe/Paris)",
-                ));
+                return Err(
+                    Error::validation("schedule.zone: an IANA time zone (Europe/Paris)")
+                        .with_invalid(
+                            Field::ScheduleZone,
+                            Rule::BadFormat {
+                                example: Some("Europe/Paris".into()),
+                            },
+                        ),
+                );
             }
             Some(Schedule {
                 start,

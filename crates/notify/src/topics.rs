@@ -7,6 +7,7 @@ use nichoir_auth::Actor;
 use nichoir_core::Error;
 use nichoir_realtime::{Hub, Online, Peer, TopicHandler};
 
+use crate::api::BellClientFrame;
 use crate::model::Frame;
 use crate::service::NotifyService;
 
@@ -60,9 +61,11 @@ impl TopicHandler for NotifyTopics {
         _topic: &str,
         data: serde_json::Value,
     ) -> Result<(), Error> {
-        if data["type"] != "status" {
-            return Err(Error::forbidden("notifications are read-only"));
-        }
-        self.online.page_said(actor.id(), from.conn, &data)
+        // The bell itself is the server's: a page only says whether its person is idle.
+        let BellClientFrame::Status { status } = serde_json::from_value(data).map_err(|_| {
+            Error::bad_request(r#"notifications are read-only; a page may say {"type":"status","status":"online"|"away"}"#)
+        })?;
+        self.online.page_said(actor.id(), from.conn, status);
+        Ok(())
     }
 }

@@ -155,8 +155,9 @@ pub enum PadEvent<'a> {
     },
 }
 
+#[cfg(test)]
 impl PadEvent<'_> {
-    /// The frame as the hub sends it (serialising these types cannot fail: string keys only).
+    /// The frame as the hub sends it, to compare in tests (the hub serialises the event itself).
     pub(crate) fn to_value(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
@@ -341,6 +342,7 @@ pub struct PadSaveRevision {
     pub rev: u64,
     /// Empty (or left out): "Revision N".
     #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
     pub label: String,
 }
 

@@ -3,13 +3,14 @@
 use nichoir_auth::Actor;
 use nichoir_core::time::{now_ms, serde_rfc3339};
 use nichoir_core::Error;
-use nichoir_storage::{params, OptionalExtension};
 use schemars::JsonSchema;
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::api::PadEvent;
-use crate::engine::{edit_topic, view_topic, PadError, PadService};
+use crate::chat_store;
+use crate::service::{edit_topic, view_topic, PadError, PadService};
+use crate::store;
 
 /// A line of a pad's chat.
 #[derive(Debug, Clone, Serialize, JsonSchema, TS)]
@@ -77,22 +78,10 @@ impl PadService {
         let (pad, m) = (info.id.clone(), msg.clone());
         let id = self
             .db()
-            .write(move |tx| {
-                let next: i64 = tx.query_row(
-                    "SELECT COALESCE(MAX(id), 0) + 1 FROM pad_chat WHERE pad_id = ?1",
-                    [&pad],
-                    |r| r.get(0),
-                )?;
-                tx.execute(
-                    "INSERT INTO pad_chat (pad_id, id, author_id, display_name, color, text, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![pad, next, m.author_id, m.name, m.color, m.text, m.created_at],
-                )?;
-                Ok(next)
-            })
+            .write(move |tx| chat_store::append_chat(tx, &pad, &m))
             .await?;
         let msg = ChatMessage { id, ..msg };
-        let ev = PadEvent::Chat { message: &msg }.to_value();
+        let ev = PadEvent::Chat { message: &msg };
         self.hub()
             .broadcast_event(&edit_topic(&info.id), None, &ev, None);
         self.hub()
@@ -115,15 +104,7 @@ impl PadService {
             let (pad, uid) = (pad_id.to_string(), user.id.clone());
             let visited = self
                 .db()
-                .read(move |c| {
-                    Ok(c.query_row(
-                        "SELECT 1 FROM pad_visits WHERE pad_id = ?1 AND user_id = ?2",
-                        params![pad, uid],
-                        |_| Ok(()),
-                    )
-                    .optional()?
-                    .is_some())
-                })
+                .read(move |c| chat_store::visited(c, &pad, &uid))
                 .await
                 .unwrap_or(false);
             if visited {
@@ -153,23 +134,7 @@ impl PadService {
         let limit = limit.clamp(1, 500) as i64;
         let mut list = self
             .db()
-            .read(move |c| {
-                let mut s = c.prepare(
-                    "SELECT id, author_id, display_name, color, text, created_at FROM pad_chat
-                     WHERE pad_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
-                )?;
-                let rows = s.query_map(params![info.id, before, limit], |r| {
-                    Ok(ChatMessage {
-                        id: r.get(0)?,
-                        author_id: r.get(1)?,
-                        name: r.get(2)?,
-                        color: r.get(3)?,
-                        text: r.get(4)?,
-                        created_at: r.get(5)?,
-                    })
-                })?;
-                Ok(rows.collect::<Result<Vec<_>, _>>()?)
-            })
+            .read(move |c| chat_store::chat_before(c, &info.id, before, limit))
             .await?;
         list.reverse();
         Ok(list)
@@ -212,14 +177,7 @@ impl PadService {
         };
         let (pad, s) = (info.id, saved.clone());
         self.db()
-            .write(move |tx| {
-                tx.execute(
-                    "INSERT INTO pad_saved_revisions (pad_id, rev, label, saved_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (pad_id, rev) DO UPDATE SET label = excluded.label",
-                    params![pad, s.rev as i64, s.label, s.saved_by, s.created_at],
-                )?;
-                Ok(())
-            })
+            .write(move |tx| chat_store::save_revision(tx, &pad, &s))
             .await?;
         Ok(saved)
     }
@@ -228,20 +186,7 @@ impl PadService {
         let (info, _) = self.find(pad_id).await?;
         Ok(self
             .db()
-            .read(move |c| {
-                let mut s = c.prepare(
-                    "SELECT rev, label, saved_by, created_at FROM pad_saved_revisions WHERE pad_id = ?1 ORDER BY rev",
-                )?;
-                let rows = s.query_map([info.id], |r| {
-                    Ok(SavedRevision {
-                        rev: r.get::<_, i64>(0)? as u64,
-                        label: r.get(1)?,
-                        saved_by: r.get(2)?,
-                        created_at: r.get(3)?,
-                    })
-                })?;
-                Ok(rows.collect::<Result<Vec<_>, _>>()?)
-            })
+            .read(move |c| chat_store::saved_revisions(c, &info.id))
             .await?)
     }
 
@@ -253,13 +198,7 @@ impl PadService {
         let cutoff = now_ms() - days as i64 * 86_400_000;
         let ids: Vec<String> = self
             .db()
-            .read(move |c| {
-                let mut s = c.prepare(
-                    "SELECT id FROM pads WHERE deleted_at IS NULL AND last_used_at < ?1",
-                )?;
-                let rows = s.query_map([cutoff], |r| r.get::<_, String>(0))?;
-                Ok(rows.collect::<Result<Vec<_>, _>>()?)
-            })
+            .read(move |c| store::unused_pads(c, cutoff))
             .await?;
         for id in &ids {
             self.erase(id).await?;
@@ -272,15 +211,7 @@ impl PadService {
         let (info, _) = self.find(pad_id).await?;
         Ok(self
             .db()
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT password_hash IS NOT NULL FROM pads WHERE id = ?1",
-                    [info.id],
-                    |r| r.get::<_, bool>(0),
-                )
-                .optional()?
-                .unwrap_or(false))
-            })
+            .read(move |c| store::has_password(c, &info.id))
             .await?)
     }
 }

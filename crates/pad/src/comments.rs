@@ -14,7 +14,7 @@ use nichoir_core::export::{ExportContributor, ExportFile};
 use nichoir_core::ids::random_token;
 use nichoir_core::text::{check_controls, Lines};
 use nichoir_core::time::{now_ms, serde_rfc3339};
-use nichoir_core::{Error, ErrorCode};
+use nichoir_core::{Error, ErrorCode, Field, Rule};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -22,8 +22,8 @@ use ts_rs::TS;
 
 use crate::api::PadEvent;
 use crate::comments_store::{self as cs, CommentRow, ThreadRow};
-use crate::engine::{edit_topic, view_topic, PadError, PadService};
 use crate::model::{Author, PadInfo};
+use crate::service::{edit_topic, view_topic, PadError, PadService};
 use crate::store::{self, StoredRev};
 
 /// Longest comment or reply, in characters.
@@ -176,12 +176,20 @@ fn checked_text(text: &str) -> Result<String, PadError> {
     check_controls("comment", text, Lines::Many)?;
     let n = text.chars().count();
     if n == 0 {
-        return Err(Error::validation("comment: write something").into());
+        return Err(Error::validation("comment: write something")
+            .with_invalid(Field::Comment, Rule::Required)
+            .into());
     }
     if n > MAX_COMMENT_CHARS {
         return Err(Error::new(
             ErrorCode::PayloadTooLarge,
             format!("comment: at most {MAX_COMMENT_CHARS} characters"),
+        )
+        .with_invalid(
+            Field::Comment,
+            Rule::TooLong {
+                max: MAX_COMMENT_CHARS as u64,
+            },
         )
         .into());
     }
@@ -274,15 +282,15 @@ impl PadService {
     }
 
     /// Tells editors and read-only viewers.
-    fn tell(&self, info: &PadInfo, ev: serde_json::Value) {
+    fn tell(&self, info: &PadInfo, ev: &PadEvent) {
         self.hub()
-            .broadcast_event(&edit_topic(&info.id), None, &ev, None);
+            .broadcast_event(&edit_topic(&info.id), None, ev, None);
         self.hub()
-            .broadcast_event(&view_topic(&info.readonly_id), None, &ev, None);
+            .broadcast_event(&view_topic(&info.readonly_id), None, ev, None);
     }
 
     fn tell_thread(&self, info: &PadInfo, t: &CommentThread) {
-        self.tell(info, PadEvent::Comment { thread: t }.to_value());
+        self.tell(info, &PadEvent::Comment { thread: t });
     }
 
     /// Threads of a pad (by its id or read-only id), anchors at the newest revision.
@@ -305,7 +313,9 @@ impl PadService {
         let text = checked_text(&new.text)?;
         let info = self.commentable(pad_id, actor).await?;
         if new.start >= new.end {
-            return Err(Error::validation("select some text to comment on").into());
+            return Err(Error::validation("select some text to comment on")
+                .with_invalid(Field::Selection, Rule::Required)
+                .into());
         }
         let (current, head) = self.current_text(&info.id).await?;
         if new.rev > head {
@@ -316,6 +326,7 @@ impl PadService {
                 "revision {} is too old to anchor a comment: reload the pad",
                 new.rev
             ))
+            .with_invalid(Field::Rev, Rule::TooOld)
             .into());
         }
         let (key, from) = (info.id.clone(), new.rev);
@@ -345,6 +356,13 @@ impl PadService {
                 "range {}..{} is outside the text (0..{len} at revision {})",
                 new.start, new.end, new.rev
             ))
+            .with_invalid(
+                Field::Selection,
+                Rule::OutOfRange {
+                    min: 0,
+                    max: i64::try_from(len).unwrap_or(i64::MAX),
+                },
+            )
             .into());
         }
         let (start, end) = carry(&revs, new.rev, (new.start, new.end));
@@ -527,7 +545,7 @@ impl PadService {
             })
             .await?;
         if whole {
-            self.tell(&info, PadEvent::CommentDeleted { thread_id }.to_value());
+            self.tell(&info, &PadEvent::CommentDeleted { thread_id });
             return Ok(None);
         }
         let t = self.one_thread(&info.id, thread_id).await?;

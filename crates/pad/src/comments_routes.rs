@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use nichoir_http::{AnyActor, ApiError, ApiResult, MaybeActor};
 
 use crate::comments::{CommentText, NewThread, Resolution};
-use crate::engine::PadService;
+use crate::service::PadService;
 
 type Pads = web::Data<std::sync::Arc<PadService>>;
 

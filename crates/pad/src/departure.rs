@@ -5,7 +5,7 @@ use std::sync::Arc;
 use nichoir_core::departure::{DepartureContributor, DELETED_NAME};
 use nichoir_core::Error;
 
-use crate::engine::PadService;
+use crate::service::PadService;
 
 pub struct PadDeparture {
     pub service: Arc<PadService>,

@@ -28,7 +28,7 @@ use nichoir_storage::StorageError;
 use serde_json::{json, Value};
 
 use crate::api::EtherpadVersion;
-use crate::engine::{edit_topic, PadError, PadService};
+use crate::service::{edit_topic, PadError, PadService};
 
 pub use access::admit_from_request;
 pub(crate) use access::{check as check_group_access, group_of};

@@ -285,8 +285,8 @@ pub fn write_export(
     }
     // The formatting, as a last revision replacing the plain Markdown with formatted text.
     let plain: String = chars.iter().map(|(c, _)| *c).collect();
-    let blocks = model::from_markdown(&plain)?;
-    let formatted = atext::blocks_to_formatted(&blocks, &mut pool);
+    let spaced = model::from_markdown_spaced(&plain)?;
+    let formatted = atext::blocks_to_formatted(&spaced, &mut pool);
     let has_format = formatted.pieces.iter().any(|(_, a)| !a.is_empty());
     let final_atext = if has_format || formatted.text != format!("{plain}\n") {
         let old_len = plain.encode_utf16().count() + 1;
@@ -371,7 +371,7 @@ pub fn write_export(
     Ok(Value::Object(out))
 }
 
-impl crate::engine::PadService {
+impl crate::service::PadService {
     /// The pad as an `.etherpad` file (see [`write_export`]), built on the work pool.
     /// `file_id` names the pad in the file: the read-only id when a read-only link exports, so
     /// the file never reveals the edit id.
@@ -379,7 +379,7 @@ impl crate::engine::PadService {
         &self,
         pad_id: &str,
         file_id: &str,
-    ) -> Result<Vec<u8>, crate::engine::PadError> {
+    ) -> Result<Vec<u8>, crate::service::PadError> {
         let key = pad_id.to_string();
         let history = self
             .db()
@@ -422,7 +422,7 @@ impl crate::engine::PadService {
             serde_json::to_vec(&value).map_err(|e| nichoir_core::Error::internal(e.to_string()))
         })
         .await
-        .map_err(crate::engine::PadError::Other)?;
+        .map_err(crate::service::PadError::Other)?;
         Ok(file)
     }
 }
@@ -645,6 +645,36 @@ mod tests {
         assert_eq!(text, pad.text);
     }
 
+    /// A pad made by a real Etherpad, imported then exported, has the lines it had: the same
+    /// text and the same formatting of each line.
+    #[test]
+    fn a_real_etherpad_pad_goes_back_with_the_same_lines() {
+        let file = fixture();
+        let pad = read_export(&file).expect("reads");
+        let revs: Vec<ExportRev> = pad
+            .revisions
+            .iter()
+            .map(|r| ExportRev {
+                op: r.op.clone(),
+                author_id: r.author.clone().unwrap_or_default(),
+                at_ms: r.timestamp.unwrap_or(1),
+            })
+            .collect();
+        let out = write_export(&pad.id, &revs, &[], &[]).expect("writes");
+        let record = |v: &Value| v[format!("pad:{}", pad.id)].clone();
+        let (before, after) = (record(&file), record(&out));
+        let text = |r: &Value| r["atext"]["text"].as_str().unwrap_or("").to_string();
+        assert_eq!(text(&after), text(&before));
+        let blocks = |r: &Value| {
+            atext::atext_to_blocks(
+                &text(r),
+                r["atext"]["attribs"].as_str().unwrap_or(""),
+                &atext::read_pool(&r["pool"]),
+            )
+        };
+        assert_eq!(blocks(&after), blocks(&before));
+    }
+
     /// An export of a varied history: Unicode, lines joined and split, long enough for key
     /// revisions, formatted at the end.
     fn sample_export() -> (Value, String) {
@@ -734,13 +764,11 @@ mod tests {
         let replayed = check(tmp.path());
         let text = replayed["text"].as_str().unwrap_or("");
         assert!(
-            text.starts_with("*Titre 🙂\n\nUn gras et italique suite\n\nligne 0 é\nligne 1 é\n"),
+            text.starts_with("*Titre 🙂\nUn gras et italique suite\n\nligne 0 é\nligne 1 é\n"),
             "{text}"
         );
         assert!(
-            text.ends_with(
-                "\n\n*un\n*deux trois lien (https://a.example/)\n\n*cité\n\n*un\n*deux\n"
-            ),
+            text.ends_with("é\n\n*un\n*deux trois lien (https://a.example/)\n*cité\n*un\n*deux\n"),
             "{text}"
         );
     }

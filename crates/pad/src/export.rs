@@ -5,7 +5,7 @@ use std::sync::Arc;
 use nichoir_core::export::{ExportContributor, ExportFile};
 use nichoir_core::Error;
 
-use crate::engine::PadService;
+use crate::service::PadService;
 
 pub struct PadExport {
     pub service: Arc<PadService>,

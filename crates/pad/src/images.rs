@@ -5,22 +5,24 @@
 //! cleaned of its metadata (the GPS position of a photo) as wiki attachments are, counted in its
 //! uploader's storage quota, and stored among the uploads (`nichoir_storage::Blobs`, the data
 //! folder or S3) as `pad/<read-only id>/<sha256>`. It is served with the pad's read rights
-//! (password included) and goes with the pad.
+//! (password included) and goes with the pad, or alone when the person who added it or the
+//! pad's creator deletes it.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Weak};
 
 use nichoir_auth::Actor;
 use nichoir_core::ids::random_token;
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
-use nichoir_storage::Blobs;
+use nichoir_storage::{Blobs, Db};
 use schemars::JsonSchema;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::engine::{PadError, PadService};
 use crate::images_store::{self, ImageRow};
 use crate::model::PadInfo;
+use crate::service::{PadError, PadService};
 
 /// The types a pad shows: what browsers draw that cannot carry a script (no SVG).
 pub const IMAGE_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
@@ -33,6 +35,101 @@ const EMBED_BUDGET: usize = 64 * 1024 * 1024;
 pub(crate) struct ImageHome {
     blobs: Blobs,
     max_pixels: u64,
+    /// One lock per pad with an image being added or deleted. Files are named by their bytes,
+    /// an add writes the file then the row and a delete removes the row then the file: without
+    /// it, a delete between an add's file and its row (the same bytes uploaded again) would
+    /// take the file the new row names. Held over both steps of each, so they never interleave
+    /// (on one node: see `ImageHome::lock`).
+    locks: parking_lot::Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+    /// Tests stop an add here, its file written and its row not yet.
+    #[cfg(test)]
+    after_put: Option<Arc<tests::Gate>>,
+}
+
+impl ImageHome {
+    fn new(blobs: Blobs, max_pixels: u64) -> ImageHome {
+        ImageHome {
+            blobs,
+            max_pixels,
+            locks: parking_lot::Mutex::new(HashMap::new()),
+            #[cfg(test)]
+            after_put: None,
+        }
+    }
+
+    /// Waits for the lock of `pad_id`'s images. Per node: in a cluster, two nodes adding and
+    /// deleting the same bytes of one pad in the same instant can still leave a row without
+    /// its file (its image answers 404, as a deleted one; uploading it again restores it).
+    async fn lock(&self, pad_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self.locks.lock();
+            // The entries of pads nobody holds go; few pads add or delete images at once.
+            locks.retain(|_, l| l.strong_count() > 0);
+            match locks.get(pad_id).and_then(Weak::upgrade) {
+                Some(l) => l,
+                None => {
+                    let l = Arc::new(tokio::sync::Mutex::new(()));
+                    locks.insert(pad_id.to_string(), Arc::downgrade(&l));
+                    l
+                }
+            }
+        };
+        lock.lock_owned().await
+    }
+
+    /// Stores `bytes` as an image of pad `pad_id` (`row` without its `sha256`): the file, then
+    /// the row, unless the pad holds these bytes already; answers the row that names them.
+    async fn store(
+        &self,
+        db: &Db,
+        pad_id: &str,
+        readonly_id: &str,
+        mut row: ImageRow,
+        bytes: Vec<u8>,
+    ) -> Result<ImageRow, Error> {
+        let _held = self.lock(pad_id).await;
+        row.sha256 = self
+            .blobs
+            .put(&key_prefix(readonly_id), bytes)
+            .await
+            .map_err(Error::internal)?;
+        #[cfg(test)]
+        if let Some(gate) = &self.after_put {
+            gate.reached.notify_one();
+            gate.go.notified().await;
+        }
+        let pad = pad_id.to_string();
+        Ok(db
+            .write(move |c| images_store::insert(c, &pad, &row))
+            .await?)
+    }
+
+    /// Removes image `image_id` of pad `pad_id`, whose file is `sha256`: the row, then the
+    /// file; whether there was such a row.
+    async fn remove(
+        &self,
+        db: &Db,
+        pad_id: &str,
+        readonly_id: &str,
+        image_id: &str,
+        sha256: &str,
+    ) -> Result<bool, Error> {
+        let _held = self.lock(pad_id).await;
+        let (pad, image) = (pad_id.to_string(), image_id.to_string());
+        if !db
+            .write(move |c| images_store::delete(c, &pad, &image))
+            .await?
+        {
+            return Ok(false);
+        }
+        // A pad holds one row per distinct bytes, and no add of this pad runs meanwhile, so no
+        // image of it names this file. A failure leaves the file, unreferenced and out of every
+        // quota, logged.
+        if let Err(e) = self.blobs.delete(&blob_key(readonly_id, sha256)).await {
+            tracing::warn!(error = %e, "pads: a deleted image's file stays");
+        }
+        Ok(true)
+    }
 }
 
 /// The pads' part of the storage quotas: the images each person uploaded.
@@ -113,10 +210,7 @@ impl PadService {
     /// Where pad images are kept (`blobs`) and the most pixels one may have
     /// (`uploads.max_image_pixels`). Without it, pads take no images.
     pub fn with_images(mut self, blobs: Blobs, max_image_pixels: u64) -> PadService {
-        self.images = Some(ImageHome {
-            blobs,
-            max_pixels: max_image_pixels,
-        });
+        self.images = Some(ImageHome::new(blobs, max_image_pixels));
         self
     }
 
@@ -171,26 +265,69 @@ impl PadService {
         .await
         .map_err(Error::internal)??;
         self.quotas().check(actor.id(), bytes.len() as u64).await?;
-        let size = bytes.len() as i64;
-        let sha = home
-            .blobs
-            .put(&key_prefix(&info.readonly_id), bytes)
-            .await
-            .map_err(Error::internal)?;
         let row = ImageRow {
             id: random_token(9),
             content_type,
-            size,
-            sha256: sha,
+            size: bytes.len() as i64,
+            sha256: String::new(),
             uploaded_by: actor.id().to_string(),
             created_at: now_ms(),
         };
-        let pad = info.id.clone();
-        let stored = self
-            .db()
-            .write(move |c| images_store::insert(c, &pad, &row))
+        let stored = home
+            .store(self.db(), &info.id, &info.readonly_id, row, bytes)
             .await?;
         Ok(image_json(&info.readonly_id, &stored))
+    }
+
+    /// Deletes one image of a pad: by the person who added it, the pad's creator or an admin,
+    /// through the pad's edit link. Its bytes leave the uploader's quota (the quota sums the
+    /// rows) and the store; a reference left in the text then names a missing image (a 404, as
+    /// any unknown image), which the editor and the exports show as they show a broken one.
+    pub async fn delete_image(
+        &self,
+        id: &str,
+        image_id: &str,
+        actor: &Actor,
+    ) -> Result<(), PadError> {
+        let home = self.image_home()?;
+        let (info, readonly) = self.open(id, Some(actor)).await?;
+        if readonly {
+            return Err(PadError::Other(Error::forbidden(
+                "a read-only link cannot delete images",
+            )));
+        }
+        let missing = || PadError::Other(Error::not_found("no such image in this pad"));
+        if !valid_image_id(image_id) {
+            return Err(missing());
+        }
+        let (pad, image) = (info.id.clone(), image_id.to_string());
+        let row = self
+            .db()
+            .read(move |c| images_store::get(c, &pad, &image))
+            .await?
+            .ok_or_else(missing)?;
+        let may = row.uploaded_by == actor.id()
+            || info.owner_id.as_deref() == Some(actor.id())
+            || actor.require_admin().is_ok();
+        if !may {
+            return Err(PadError::Other(Error::forbidden(
+                "only who added an image or the pad's creator can delete it",
+            )));
+        }
+        // Deleted meanwhile (and perhaps added again: a new row has a new id), it is missing.
+        if !home
+            .remove(
+                self.db(),
+                &info.id,
+                &info.readonly_id,
+                image_id,
+                &row.sha256,
+            )
+            .await?
+        {
+            return Err(missing());
+        }
+        Ok(())
     }
 
     /// An image's type and bytes, for someone who may read the pad (`id`: its id or read-only
@@ -378,6 +515,7 @@ impl nichoir_core::export::ExportContributor for PadImageExport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn image_urls_read_back_and_nothing_else_does() {
@@ -396,6 +534,89 @@ mod tests {
         }
     }
 
+    /// Where a test holds an add (`ImageHome::store`) between its file and its row.
+    #[derive(Default)]
+    pub(super) struct Gate {
+        pub(super) reached: tokio::sync::Notify,
+        pub(super) go: tokio::sync::Notify,
+    }
+
+    fn row(id: &str) -> ImageRow {
+        ImageRow {
+            id: id.into(),
+            content_type: "image/png".into(),
+            size: 3,
+            sha256: String::new(),
+            uploaded_by: "u_1".into(),
+            created_at: 1,
+        }
+    }
+
+    /// The same bytes uploaded again while their image is deleted: the delete waits for the
+    /// add (whose upload answers the image being deleted), or the add for the delete (a new
+    /// image, its file written again); never a row whose file the delete took.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_delete_never_takes_the_file_of_an_add_of_the_same_bytes(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let opts = nichoir_storage::DbOptions::default();
+        for (db, _dir) in nichoir_storage::testing::databases(&opts, &[crate::MIGRATIONS])? {
+            db.write(|c| {
+                c.execute(
+                    "INSERT INTO pads (id, readonly_id, rev, created_at, updated_at, last_used_at)
+                     VALUES ('p', 'r-p', 0, 0, 0, 0)",
+                    [],
+                )?;
+                Ok(())
+            })
+            .await?;
+            let files = tempfile::tempdir()?;
+            let mut home = ImageHome::new(Blobs::in_dir(files.path()), 1 << 20);
+            let bytes = b"png".to_vec();
+            let first = home
+                .store(&db, "p", "r-p", row("first"), bytes.clone())
+                .await?;
+            let gate = Arc::new(Gate::default());
+            home.after_put = Some(gate.clone());
+            let home = Arc::new(home);
+
+            let adding = tokio::spawn({
+                let (home, db) = (home.clone(), db.clone());
+                async move { home.store(&db, "p", "r-p", row("again"), bytes).await }
+            });
+            gate.reached.notified().await;
+            let mut removing = tokio::spawn({
+                let (home, db, sha) = (home.clone(), db.clone(), first.sha256.clone());
+                async move { home.remove(&db, "p", "r-p", "first", &sha).await }
+            });
+            // Unlocked, the delete would be done within this second: row and file gone before
+            // the add writes its row.
+            let early = tokio::time::timeout(Duration::from_secs(1), &mut removing).await;
+            assert!(early.is_err(), "the delete waited for the add");
+            gate.go.notify_one();
+            assert_eq!(adding.await??.id, "first", "the add found its bytes there");
+            assert!(removing.await??);
+
+            let rows = db.read(|c| images_store::of_pad(c, "p")).await?;
+            for r in &rows {
+                let file = home.blobs.get(&blob_key("r-p", &r.sha256)).await?;
+                assert!(file.is_some(), "image {} lost its file", r.id);
+            }
+            assert!(rows.is_empty());
+            // Added once more (the gate let through at once), the image is new and whole.
+            gate.go.notify_one();
+            let back = home
+                .store(&db, "p", "r-p", row("back"), b"png".to_vec())
+                .await?;
+            assert_eq!(back.id, "back");
+            assert!(home
+                .blobs
+                .get(&blob_key("r-p", &back.sha256))
+                .await?
+                .is_some());
+        }
+        Ok(())
+    }
+
     #[test]
     fn keys_stay_in_their_folder() {
         assert_eq!(key_prefix("r-Ab_1"), "pad/r-Ab_1");
@@ -405,7 +626,8 @@ mod tests {
     }
 }
 
-/// The HTTP side: `POST /api/v1/pads/{id}/images`, `GET /api/v1/pads/{id}/images/{image}`.
+/// The HTTP side: `POST /api/v1/pads/{id}/images`, `GET` and `DELETE
+/// /api/v1/pads/{id}/images/{image}`.
 pub(crate) mod routes {
     use actix_web::http::header;
     use actix_web::{web, HttpRequest, HttpResponse};
@@ -438,6 +660,18 @@ pub(crate) mod routes {
             .await
             .map_err(ApiError::from)?;
         Ok(HttpResponse::Created().json(image))
+    }
+
+    pub async fn delete(
+        pads: Pads,
+        who: AnyActor,
+        path: web::Path<(String, String)>,
+    ) -> ApiResult<HttpResponse> {
+        let (id, image) = path.into_inner();
+        pads.delete_image(&id, &image, &who.0)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(HttpResponse::NoContent().finish())
     }
 
     pub async fn get(

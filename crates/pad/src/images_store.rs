@@ -56,6 +56,14 @@ pub(crate) fn get(c: &Connection, pad_id: &str, image_id: &str) -> SResult<Optio
     .optional()?)
 }
 
+/// Removes one image of a pad; whether there was one.
+pub(crate) fn delete(c: &Connection, pad_id: &str, image_id: &str) -> SResult<bool> {
+    Ok(c.execute(
+        "DELETE FROM pad_images WHERE pad_id = ?1 AND id = ?2",
+        params![pad_id, image_id],
+    )? > 0)
+}
+
 /// A pad's images, oldest first.
 pub(crate) fn of_pad(c: &Connection, pad_id: &str) -> SResult<Vec<ImageRow>> {
     Ok(c.prepare_cached(&format!(

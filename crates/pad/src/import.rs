@@ -4,13 +4,13 @@
 
 use nichoir_auth::{avatar_color_for, Actor};
 use nichoir_core::time::now_ms;
-use nichoir_core::{limits, work, Error};
-use nichoir_storage::params;
+use nichoir_core::{limits, work, Error, Field, Rule};
 
 use crate::authorship::Authorship;
-use crate::engine::{Applied, PadError, PadService};
+use crate::chat_store;
 use crate::etherpad_file::ImportedPad;
 use crate::model::{Author, PadInfo};
+use crate::service::{Applied, PadError, PadService};
 use crate::store::{self, NewRev};
 
 /// The pad's Markdown as safe HTML (no scripts, no event handlers, no foreign styles), rendered
@@ -26,9 +26,10 @@ pub async fn markdown_to_html(text: String) -> Result<String, Error> {
 pub fn html_to_markdown(html: &str) -> Result<String, Error> {
     limits::check_html(html)?;
     let converter = htmd::HtmlToMarkdown::new();
-    let tree = converter
-        .html_to_tree(html)
-        .map_err(|e| Error::validation(format!("cannot read this HTML: {e}")))?;
+    let tree = converter.html_to_tree(html).map_err(|e| {
+        Error::validation(format!("cannot read this HTML: {e}"))
+            .with_invalid(Field::File, Rule::BadFormat { example: None })
+    })?;
     let max = limits::max_nesting();
     let mut stack = vec![(std::rc::Rc::clone(&tree), 0usize)];
     while let Some((node, depth)) = stack.pop() {
@@ -37,7 +38,8 @@ pub fn html_to_markdown(html: &str) -> Result<String, Error> {
             // element.
             return Err(Error::validation(format!(
                 "the HTML nests deeper than the limit of {max} levels; flatten it"
-            )));
+            ))
+            .with_invalid(Field::File, Rule::TooDeep { max: max as u64 }));
         }
         for child in node.children.borrow().iter() {
             stack.push((std::rc::Rc::clone(child), depth + 1));
@@ -77,8 +79,12 @@ impl PadService {
             }
             return self.set_text(pad_id, actor, &text).await;
         }
-        let text = std::str::from_utf8(body)
-            .map_err(|_| PadError::Other(Error::validation("the file is not UTF-8 text")))?;
+        let text = std::str::from_utf8(body).map_err(|_| {
+            PadError::Other(
+                Error::validation("the file is not UTF-8 text")
+                    .with_invalid(Field::File, Rule::BadFormat { example: None }),
+            )
+        })?;
         let text = match format {
             "txt" | "md" => text.replace("\r\n", "\n"),
             "html" => {
@@ -86,9 +92,19 @@ impl PadService {
                 work::run(move || html_to_markdown(&html)).await?
             }
             other => {
-                return Err(PadError::Other(Error::validation(format!(
+                return Err(PadError::Other(
+                    Error::validation(format!(
                     "format `{other}`: use txt, md, html, docx, odt, or import an .etherpad file"
-                ))))
+                ))
+                    .with_invalid(
+                        Field::Format,
+                        Rule::NotOneOf {
+                            allowed: ["txt", "md", "html", "docx", "odt", "etherpad"]
+                                .map(String::from)
+                                .to_vec(),
+                        },
+                    ),
+                ))
             }
         };
         if text.chars().count() > self.config().max_pad_chars as usize {
@@ -190,10 +206,15 @@ impl PadService {
                     )?;
                 }
                 for (n, (author, text, at)) in chat.iter().enumerate() {
-                    tx.execute(
-                        "INSERT INTO pad_chat (pad_id, id, author_id, display_name, color, text, created_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                        params![id, n as i64 + 1, author.id, author.name, author.color, text, at],
+                    chat_store::insert_chat(
+                        tx,
+                        &id,
+                        n as i64 + 1,
+                        &author.id,
+                        &author.name,
+                        &author.color,
+                        text,
+                        *at,
                     )?;
                 }
                 Ok(())

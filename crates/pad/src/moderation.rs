@@ -6,7 +6,7 @@ use std::sync::Arc;
 use nichoir_core::moderation::{found, segments, Found, Moderation, Target, SEARCH_LIMIT};
 use nichoir_core::Error;
 
-use crate::engine::{PadError, PadService};
+use crate::service::{PadError, PadService};
 
 pub struct PadModeration {
     pub service: Arc<PadService>,

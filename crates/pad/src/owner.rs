@@ -13,8 +13,8 @@ use nichoir_realtime::ConnId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::engine::{Applied, PadError, PadService};
 use crate::model::Author;
+use crate::service::{Applied, PadError, PadService};
 
 /// The request kind pads answer on the bus.
 pub(crate) const KIND: &str = "pad";

@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use nichoir_auth::Actor;
-use nichoir_http::preview::LinkPreviewer;
-use serde_json::{json, Value};
+use nichoir_http::preview::{LinkPreview, LinkPreviewer};
 
-use crate::engine::PadService;
+use crate::service::PadService;
 
 pub struct PadPreview {
     pub service: Arc<PadService>,
@@ -30,7 +29,7 @@ fn excerpt(text: &str, max: usize) -> String {
 
 #[async_trait::async_trait]
 impl LinkPreviewer for PadPreview {
-    async fn preview(&self, path: &str, viewer: Option<&Actor>) -> Option<Value> {
+    async fn preview(&self, path: &str, viewer: Option<&Actor>) -> Option<LinkPreview> {
         let id = path.strip_prefix("/p/")?.trim_end_matches('/');
         if id.is_empty() || id.contains('/') {
             return None;
@@ -46,9 +45,13 @@ impl LinkPreviewer for PadPreview {
             .chars()
             .take(120)
             .collect::<String>();
-        Some(
-            json!({"kind": "pad", "url": path, "title": title, "excerpt": excerpt(&nichoir_core::markdown::to_plain(&text), 200), "rev": rev, "readonly": readonly}),
-        )
+        Some(LinkPreview::Pad {
+            url: path.to_string(),
+            title,
+            excerpt: excerpt(&nichoir_core::markdown::to_plain(&text), 200),
+            rev,
+            readonly,
+        })
     }
 }
 

@@ -4,7 +4,7 @@
 use nichoir_storage::search;
 use serde::Serialize;
 
-use crate::engine::{PadError, PadService};
+use crate::service::{PadError, PadService};
 use crate::store;
 
 /// One pad a person created or opened.

@@ -8,9 +8,9 @@ use crate::api::{
 use crate::chat::{ChatMessage, SavedRevision};
 use crate::comments::{CommentList, CommentText, CommentThread, NewThread, Resolution};
 use crate::comments_routes as comments;
-use crate::engine::PadService;
 use crate::images::PadImage;
 use crate::model::RevisionInfo;
+use crate::service::PadService;
 use actix_web::http::{header, Method};
 use actix_web::{web, HttpResponse};
 use nichoir_http::{
@@ -29,10 +29,11 @@ pub fn declare(api: Api) -> Api {
             .query::<PadQuery>().answers::<PadPage>(), get)
         .route(doc(m("DELETE"), "/api/v1/pads/{id}", "pads", "Delete a pad (its creator or an admin)", Access::Anyone).ok(204, ""), delete)
         .route(doc(m("GET"), "/api/v1/pads/{id}/export", "pads", "Download the text (?format=txt|md|html|docx|odt|etherpad, ?rev=N; html with ?print=1: a page to print)", Access::Public)
-            .query::<PadExportQuery>().ok(200, "text/plain"), export)
+            .query::<PadExportQuery>().ok(200, "text/plain").errors(&[429]), export)
         .route(doc(m("GET"), "/api/v1/pads/{id}/revisions", "pads", "Revision list, newest first (?before=N&limit=M)", Access::Public)
             .query::<PadRevisionsQuery>().answers::<Vec<RevisionInfo>>(), revisions)
-        .route(doc(m("GET"), "/api/v1/pads/{id}/revisions/{rev}", "pads", "Text and authorship at a revision (timeslider)", Access::Public).answers::<PadRevisionText>(), revision)
+        .route(doc(m("GET"), "/api/v1/pads/{id}/revisions/{rev}", "pads", "Text and authorship at a revision (timeslider; 422 past the newest)", Access::Public)
+            .answers::<PadRevisionText>().errors(&[422]), revision)
         .route(doc(m("POST"), "/api/v1/pads/{id}/restore", "pads", "Restore a revision (makes a new revision)", Access::Anyone)
             .takes::<PadRestore>().answers::<PadNewRev>(), restore)
         .route(doc(m("GET"), "/api/v1/pads/{id}/chat", "pads", "Pad chat, oldest first (?before=ID&limit=N)", Access::Public)
@@ -57,14 +58,15 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("PUT"), "/api/v1/pads/{id}/password", "pads", "Set (or remove with null) the pad's password: creator or admin", Access::Anyone)
             .takes::<PadPassword>().ok(204, ""), set_password)
         .route(doc(m("POST"), "/api/v1/pads/{id}/import", "pads", "Replace the text with a file (?format=txt|md|html|docx|odt; the body is the file)", Access::Anyone)
-            .query::<PadImportQuery>().raw_body("text/plain").answers::<PadNewRev>(), import)
+            .query::<PadImportQuery>().raw_body("text/plain").answers::<PadNewRev>().errors(&[429]), import)
         .route(doc(m("POST"), "/api/v1/pads/import-etherpad", "pads", "Create a pad from an Etherpad .etherpad export, with its history (?name=)", Access::Anyone)
-            .query::<EtherpadImportQuery>().raw_body("application/json").answers::<ImportedPad>().ok(201, "application/json"), import_etherpad)
+            .query::<EtherpadImportQuery>().raw_body("application/json").answers::<ImportedPad>().ok(201, "application/json").errors(&[429]), import_etherpad)
         .route(doc(m("POST"), "/api/v1/pads/{id}/unlock", "pads", "Give a protected pad's password (remembered for this person)", Access::Anyone)
             .takes::<PadPassword>().ok(204, "").errors(&[429]), unlock)
         .route(doc(m("POST"), "/api/v1/pads/{id}/images", "pads", "Add an image (the body: PNG, JPEG, GIF or WebP, as its Content-Type says); answers its URL", Access::Anyone)
-            .raw_body("image/png").answers::<PadImage>().ok(201, "application/json").errors(&[413, 415]), crate::images::routes::add)
+            .raw_body("image/png").answers::<PadImage>().ok(201, "application/json").errors(&[413, 415, 429]), crate::images::routes::add)
         .route(doc(m("GET"), "/api/v1/pads/{id}/images/{image}", "pads", "An image of a pad (by the pad's id or read-only id)", Access::Public).ok(200, "image/png"), crate::images::routes::get)
+        .route(doc(m("DELETE"), "/api/v1/pads/{id}/images/{image}", "pads", "Delete an image of a pad (who added it, the pad's creator or an admin; by the edit id)", Access::Anyone).ok(204, ""), crate::images::routes::delete)
 }
 
 async fn create(

@@ -8,6 +8,7 @@ use nichoir_storage::{
     Statement, StorageError, ToValue,
 };
 
+use crate::api::MyPad;
 use crate::authorship::Authorship;
 use crate::model::{Author, PadInfo, RevisionInfo};
 
@@ -411,7 +412,7 @@ const TRUE_HEAD: &str =
     "(SELECT COALESCE(MAX(r.rev), p.rev) FROM pad_revisions r WHERE r.pad_id = p.id)";
 
 /// A pad's last revision as stored. The row of `pads` takes its head only now and then (every
-/// [`crate::engine`] batch would otherwise rewrite a page of `pads` per busy pad, one of the
+/// [`crate::service`] batch would otherwise rewrite a page of `pads` per busy pad, one of the
 /// three pages each edit of a thousand busy pads wrote): the revisions are the truth, and their
 /// primary key finds the last one in one seek.
 pub(crate) fn true_head(conn: &Connection, pad: &str) -> SResult<Option<u64>> {
@@ -625,6 +626,127 @@ pub(crate) fn text_at(c: &Connection, pad: &str, rev: u64) -> SResult<String> {
         Some(op) => op.apply(&text).map_err(bad_row),
         None => Ok(text),
     }
+}
+
+/// A pad's content goes for good: its row stays, marked deleted at `now`, so that its id is not
+/// reused by accident.
+pub(crate) fn erase_pad(tx: &Connection, id: &str, now: i64) -> SResult<()> {
+    tx.execute(
+        "UPDATE pads SET deleted_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    for table in [
+        "pad_comments",
+        "pad_comment_threads",
+        "pad_revisions",
+        "pad_snapshots",
+        "pad_chat",
+        "pad_saved_revisions",
+        "pad_grants",
+        "pad_authors",
+        "pad_images",
+    ] {
+        tx.execute(&format!("DELETE FROM {table} WHERE pad_id = ?1"), [id])?;
+    }
+    Ok(())
+}
+
+/// Whether `actor` gave the pad's password.
+pub(crate) fn has_grant(c: &Connection, pad: &str, actor: &str) -> SResult<bool> {
+    Ok(c.query_row(
+        "SELECT EXISTS(SELECT 1 FROM pad_grants WHERE pad_id = ?1 AND actor_id = ?2)",
+        params![pad, actor],
+        |r| r.get::<_, bool>(0),
+    )?)
+}
+
+/// Sets or removes (None) a pad's password hash.
+pub(crate) fn set_password_hash(tx: &Connection, id: &str, hash: Option<&str>) -> SResult<()> {
+    tx.execute(
+        "UPDATE pads SET password_hash = ?2 WHERE id = ?1",
+        params![id, hash],
+    )?;
+    // A new password (or none) invalidates what was granted with the old one.
+    tx.execute("DELETE FROM pad_grants WHERE pad_id = ?1", [id])?;
+    Ok(())
+}
+
+/// A pad's password hash (None: no password).
+pub(crate) fn password_hash(c: &Connection, id: &str) -> SResult<Option<String>> {
+    Ok(
+        c.query_row("SELECT password_hash FROM pads WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Whether the pad has a password (false for a pad that does not exist).
+pub(crate) fn has_password(c: &Connection, id: &str) -> SResult<bool> {
+    Ok(c.query_row(
+        "SELECT password_hash IS NOT NULL FROM pads WHERE id = ?1",
+        [id],
+        |r| r.get::<_, bool>(0),
+    )
+    .optional()?
+    .unwrap_or(false))
+}
+
+/// Remembers that `actor` gave the pad's password.
+pub(crate) fn grant(tx: &Connection, pad: &str, actor: &str, now: i64) -> SResult<()> {
+    tx.execute(
+        "INSERT INTO pad_grants (pad_id, actor_id, granted_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+        params![pad, actor, now],
+    )?;
+    Ok(())
+}
+
+/// A signed-in user opened the pad at `now` ("recent pads"; it also keeps the pad from expiring).
+pub(crate) fn record_visit(tx: &Connection, user_id: &str, pad: &str, now: i64) -> SResult<()> {
+    tx.execute(
+        "INSERT INTO pad_visits (user_id, pad_id, visited_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (user_id, pad_id) DO UPDATE SET visited_at = excluded.visited_at",
+        params![user_id, pad, now],
+    )?;
+    tx.execute(
+        "UPDATE pads SET last_used_at = ?2 WHERE id = ?1",
+        params![pad, now],
+    )?;
+    Ok(())
+}
+
+/// Every live pad's id, oldest first.
+pub(crate) fn live_pad_ids(c: &Connection) -> SResult<Vec<String>> {
+    let mut s = c.prepare("SELECT id FROM pads WHERE deleted_at IS NULL ORDER BY created_at")?;
+    let rows = s.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Live pads nobody opened or edited since `cutoff`.
+pub(crate) fn unused_pads(c: &Connection, cutoff: i64) -> SResult<Vec<String>> {
+    let mut s = c.prepare("SELECT id FROM pads WHERE deleted_at IS NULL AND last_used_at < ?1")?;
+    let rows = s.query_map([cutoff], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The `limit` pads `user_id` created or opened, most recently visited (or updated) first.
+pub(crate) fn pads_of(c: &Connection, user_id: &str, limit: i64) -> SResult<Vec<MyPad>> {
+    let mut s = c.prepare(
+        "SELECT p.id, p.rev, p.updated_at, v.visited_at, p.owner_id = ?1
+                     FROM pads p LEFT JOIN pad_visits v ON v.pad_id = p.id AND v.user_id = ?1
+                     WHERE p.deleted_at IS NULL AND (p.owner_id = ?1 OR v.user_id IS NOT NULL)
+                     ORDER BY COALESCE(v.visited_at, p.updated_at) DESC LIMIT ?2",
+    )?;
+    let rows = s.query_map(params![user_id, limit], |r| {
+        Ok(MyPad {
+            id: r.get(0)?,
+            rev: r.get(1)?,
+            updated_at: nichoir_core::time::rfc3339(r.get(2)?),
+            visited_at: r.get::<_, Option<i64>>(3)?.map(nichoir_core::time::rfc3339),
+            owned: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api::{PadClientFrame, PadEvent};
-use crate::engine::{edit_topic, view_topic, PadError, PadService};
+use crate::service::{edit_topic, view_topic, PadError, PadService};
 
 pub struct PadTopics {
     service: Arc<PadService>,
@@ -209,7 +209,7 @@ impl TopicHandler for PadTopics {
                 client_id,
                 seq,
             };
-            hub.send_event_to(from.conn, topic, &frame.to_value());
+            hub.send_event_to(from.conn, topic, &frame);
         };
         let (id, readonly_id, readonly) = match self.resolve_cached(topic).await {
             Ok(r) => r,
@@ -265,8 +265,7 @@ impl TopicHandler for PadTopics {
                     rev,
                     anchor,
                     head,
-                }
-                .to_value();
+                };
                 hub.broadcast_event(&edit_topic(&id), None, &ev, Some(from.conn));
                 hub.broadcast_event(&view_topic(&readonly_id), None, &ev, None);
             }

@@ -28,7 +28,7 @@ impl ExportContributor for PollExport {
                 continue;
             };
             let id = &item.poll.id;
-            let view: Value = serde_json::from_str(&self.service.admin_view(token).await?)
+            let view: Value = serde_json::from_str(self.service.admin_view(token).await?.as_str())
                 .map_err(Error::internal)?;
             files.push(ExportFile::json(format!("{id}.json"), &view)?);
             let (_, csv) = self.service.csv(token).await?;

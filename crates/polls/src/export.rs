@@ -171,6 +171,7 @@ mod tests {
                 version: 1,
                 created_at: 0,
                 updated_at: 0,
+                author_language: None,
             },
             options: vec![OptionRow {
                 id: 3,

@@ -3,7 +3,8 @@
 
 use std::collections::HashSet;
 
-use nichoir_core::Error;
+use nichoir_core::text::{has_refused_control, Lines};
+use nichoir_core::{Error, Field, Rule};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use ts_rs::TS;
@@ -88,6 +89,11 @@ pub struct NewPoll {
     #[serde(default)]
     pub remind: bool,
     pub options: Vec<OptionInput>,
+    /// The language of the page the poll is created in ("en" or "fr"): the mails to its author
+    /// speak it (a signed-in author's own choice, when they made one, comes first). Left out:
+    /// the request's `Accept-Language`, else the instance's language.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// An admin's change: absent fields stay as they are. `Option<Option<_>>` tells "set to null"
@@ -164,45 +170,69 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
+/// The error for `field`, or for the `index`th (1-based) item of a list when there is one.
+fn bad(field: Field, index: Option<usize>, rule: Rule) -> Error {
+    match index {
+        // Only options' fields come with an index; the English says "option 3" as it always has.
+        Some(n) => Error::validation(format!("option {n}: {}", rule.english()))
+            .with_invalid(field, rule)
+            .at(n),
+        None => Error::invalid(field, rule),
+    }
+}
+
+fn too_long(max: usize) -> Rule {
+    Rule::TooLong { max: max as u64 }
+}
+
 /// A trimmed single-line text of 1..=max characters, without control characters.
-pub fn line(field: &str, s: &str, max: usize) -> Result<String, Error> {
+pub fn line(field: Field, s: &str, max: usize) -> Result<String, Error> {
+    line_at(field, None, s, max)
+}
+
+fn line_at(field: Field, index: Option<usize>, s: &str, max: usize) -> Result<String, Error> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(Error::validation(format!("{field}: required")));
+        return Err(bad(field, index, Rule::Required));
     }
     if chars(t) > max {
-        return Err(Error::validation(format!(
-            "{field}: at most {max} characters"
-        )));
+        return Err(bad(field, index, too_long(max)));
     }
-    nichoir_core::text::check_controls(field, t, nichoir_core::text::Lines::One)?;
+    if has_refused_control(t, Lines::One) {
+        return Err(bad(field, index, Rule::ControlCharacters));
+    }
     Ok(t.to_string())
 }
 
 pub fn name(s: &str) -> Result<String, Error> {
-    line("name", s, MAX_NAME)
+    line(Field::Name, s, MAX_NAME)
 }
 
 pub fn description(s: &str) -> Result<String, Error> {
     if chars(s) > MAX_DESCRIPTION {
-        return Err(Error::validation(format!(
-            "description: at most {MAX_DESCRIPTION} characters"
-        )));
+        return Err(Error::invalid(
+            Field::Description,
+            too_long(MAX_DESCRIPTION),
+        ));
     }
     let t = s.replace("\r\n", "\n");
     nichoir_core::text::check_controls("description", &t, nichoir_core::text::Lines::Many)?;
     Ok(t.trim_end().to_string())
 }
 
+fn hh_mm() -> Rule {
+    Rule::BadFormat {
+        example: Some("14:30".into()),
+    }
+}
+
 pub fn comment_text(s: &str) -> Result<String, Error> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(Error::validation("text: required"));
+        return Err(Error::invalid(Field::Text, Rule::Required));
     }
     if chars(t) > MAX_COMMENT {
-        return Err(Error::validation(format!(
-            "text: at most {MAX_COMMENT} characters"
-        )));
+        return Err(Error::invalid(Field::Text, too_long(MAX_COMMENT)));
     }
     let t = t.replace("\r\n", "\n");
     nichoir_core::text::check_controls("text", &t, nichoir_core::text::Lines::Many)?;
@@ -213,11 +243,68 @@ fn email(s: Option<&str>) -> Result<Option<String>, Error> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(e) if nichoir_mail::is_address(e) => Ok(Some(e.to_string())),
-        Some(_) => Err(Error::validation("author_email: not a mail address")),
+        Some(_) => Err(
+            Error::validation("author_email: not a mail address").with_invalid(
+                Field::AuthorEmail,
+                Rule::BadFormat {
+                    example: Some("name@example.org".into()),
+                },
+            ),
+        ),
     }
 }
 
-fn http_url(field: &str, s: Option<&str>) -> Result<Option<String>, Error> {
+/// The languages mails are written in.
+const MAIL_LANGUAGES: [&str; 2] = ["en", "fr"];
+
+/// The language a new poll's author used: the one the page sent, else the best of the
+/// request's `Accept-Language` that mails are written in, else none (the instance's).
+pub fn author_language(
+    sent: Option<&str>,
+    accept_language: Option<&str>,
+) -> Result<Option<&'static str>, Error> {
+    if let Some(l) = sent.map(str::trim).filter(|l| !l.is_empty()) {
+        return match MAIL_LANGUAGES.iter().find(|m| **m == l) {
+            Some(m) => Ok(Some(m)),
+            None => Err(Error::invalid(
+                Field::Language,
+                Rule::NotOneOf {
+                    allowed: MAIL_LANGUAGES.iter().map(|l| l.to_string()).collect(),
+                },
+            )),
+        };
+    }
+    Ok(accept_language.and_then(preferred_language))
+}
+
+/// The first of `MAIL_LANGUAGES` by weight in an `Accept-Language` header ("fr-CH, fr;q=0.9,
+/// en;q=0.8"), ties in the header's order; a tag weighted 0 is refused, a malformed one skipped.
+fn preferred_language(header: &str) -> Option<&'static str> {
+    let mut best: Option<(&'static str, u16)> = None;
+    for item in header.split(',').take(32) {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or("").trim();
+        let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
+        let Some(lang) = MAIL_LANGUAGES.iter().find(|m| **m == primary) else {
+            continue;
+        };
+        let mut weight = 1000u16;
+        for p in parts {
+            if let Some(q) = p.trim().strip_prefix("q=") {
+                weight = match q.trim().parse::<f32>() {
+                    Ok(v) if (0.0..=1.0).contains(&v) => (v * 1000.0).round() as u16,
+                    _ => 0,
+                };
+            }
+        }
+        if weight > 0 && best.is_none_or(|(_, w)| weight > w) {
+            best = Some((lang, weight));
+        }
+    }
+    best.map(|(l, _)| l)
+}
+
+fn http_url(field: Field, index: usize, s: Option<&str>) -> Result<Option<String>, Error> {
     let Some(u) = s.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
@@ -228,79 +315,120 @@ fn http_url(field: &str, s: Option<&str>) -> Result<Option<String>, Error> {
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
     if !ok {
+        let rule = if u.len() > MAX_URL {
+            too_long(MAX_URL)
+        } else {
+            Rule::BadFormat {
+                example: Some("https://example.org/".into()),
+            }
+        };
         return Err(Error::validation(format!(
-            "{field}: an http(s) link of at most {MAX_URL} characters"
-        )));
+            "option {index} {}: an http(s) link of at most {MAX_URL} characters",
+            field.as_str().trim_start_matches("option_")
+        ))
+        .with_invalid(field, rule)
+        .at(index));
     }
     Ok(Some(u.to_string()))
 }
 
 pub fn password(s: &str) -> Result<String, Error> {
     if chars(s) < 4 || s.len() > 1024 {
-        return Err(Error::validation("password: 4 to 1024 characters"));
+        return Err(Error::invalid(
+            Field::Password,
+            Rule::Length { min: 4, max: 1024 },
+        ));
     }
     Ok(s.to_string())
 }
 
 /// An RFC 3339 instant, as ms since the epoch.
-pub fn instant(field: &str, s: &str) -> Result<i64, Error> {
+pub fn instant(field: Field, s: &str) -> Result<i64, Error> {
     let ts: jiff::Timestamp = s.parse().map_err(|_| {
         Error::validation(format!(
-            "{field}: an RFC 3339 date-time such as 2026-12-01T22:59:00Z"
+            "{}: an RFC 3339 date-time such as 2026-12-01T22:59:00Z",
+            field.as_str()
         ))
+        .with_invalid(
+            field,
+            Rule::BadFormat {
+                example: Some("2026-12-01T22:59:00Z".into()),
+            },
+        )
     })?;
     let ms = ts.as_millisecond();
     let year = ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
     if !(1970..=2199).contains(&year) {
-        return Err(Error::validation(format!("{field}: out of range")));
+        return Err(
+            Error::validation(format!("{}: out of range", field.as_str())).with_invalid(
+                field,
+                Rule::BadFormat {
+                    example: Some("2026-12-01T22:59:00Z".into()),
+                },
+            ),
+        );
     }
     Ok(ms)
 }
 
 fn enum_field<T>(
-    field: &str,
+    field: Field,
     s: Option<&str>,
     default: T,
     parse: fn(&str) -> Option<T>,
-    allowed: &str,
+    allowed: &[&str],
 ) -> Result<T, Error> {
     match s {
         None => Ok(default),
-        Some(v) => parse(v).ok_or_else(|| Error::validation(format!("{field}: one of {allowed}"))),
+        Some(v) => parse(v).ok_or_else(|| {
+            Error::invalid(
+                field,
+                Rule::NotOneOf {
+                    allowed: allowed.iter().map(|a| a.to_string()).collect(),
+                },
+            )
+        }),
     }
 }
 
 pub fn kind(s: &str) -> Result<Kind, Error> {
-    Kind::parse(s).ok_or_else(|| Error::validation("kind: date or classic"))
+    Kind::parse(s).ok_or_else(|| {
+        Error::validation("kind: date or classic").with_invalid(
+            Field::Kind,
+            Rule::NotOneOf {
+                allowed: vec!["date".into(), "classic".into()],
+            },
+        )
+    })
 }
 
 pub fn answer_mode(s: Option<&str>) -> Result<AnswerMode, Error> {
     enum_field(
-        "answers",
+        Field::Answers,
         s,
         AnswerMode::YesMaybeNo,
         AnswerMode::parse,
-        "yes_maybe_no, yes_no",
+        &["yes_maybe_no", "yes_no"],
     )
 }
 
 pub fn visibility(s: Option<&str>) -> Result<Visibility, Error> {
     enum_field(
-        "results",
+        Field::Results,
         s,
         Visibility::Everyone,
         Visibility::parse,
-        "everyone, after_voting, admin",
+        &["everyone", "after_voting", "admin"],
     )
 }
 
 pub fn edit_mode(s: Option<&str>) -> Result<EditMode, Error> {
     enum_field(
-        "edit_mode",
+        Field::EditMode,
         s,
         EditMode::Own,
         EditMode::parse,
-        "none, own, anyone",
+        &["none", "own", "anyone"],
     )
 }
 
@@ -309,16 +437,26 @@ pub fn timezone(s: Option<&str>) -> Result<String, Error> {
     if !zone::is_known_zone(tz) {
         return Err(Error::validation(format!(
             "timezone: `{tz}` is not a known time zone (IANA name such as Europe/Paris)"
-        )));
+        ))
+        .with_invalid(
+            Field::Timezone,
+            Rule::BadFormat {
+                example: Some("Europe/Paris".into()),
+            },
+        ));
     }
     Ok(tz.to_string())
 }
 
 pub fn max_yes(v: Option<i64>) -> Result<Option<i64>, Error> {
     match v {
-        Some(n) if !(1..=MAX_YES_LIMIT).contains(&n) => {
-            Err(Error::validation(format!("max_yes: 1 to {MAX_YES_LIMIT}")))
-        }
+        Some(n) if !(1..=MAX_YES_LIMIT).contains(&n) => Err(Error::invalid(
+            Field::MaxYes,
+            Rule::OutOfRange {
+                min: 1,
+                max: MAX_YES_LIMIT,
+            },
+        )),
         other => Ok(other),
     }
 }
@@ -327,10 +465,14 @@ pub fn max_yes(v: Option<i64>) -> Result<Option<i64>, Error> {
 /// Date options come back sorted by day and time, as a calendar reads.
 pub fn options(kind: Kind, items: &[OptionInput], max: usize) -> Result<Vec<OptionSpec>, Error> {
     if items.is_empty() {
-        return Err(Error::validation("options: at least one option"));
+        return Err(Error::validation("options: at least one option")
+            .with_invalid(Field::Options, Rule::TooFew { min: 1 }));
     }
     if items.len() > max {
-        return Err(Error::validation(format!("options: at most {max}")));
+        return Err(Error::invalid(
+            Field::Options,
+            Rule::TooMany { max: max as u64 },
+        ));
     }
     let mut out = Vec::with_capacity(items.len());
     let mut seen = HashSet::new();
@@ -339,9 +481,11 @@ pub fn options(kind: Kind, items: &[OptionInput], max: usize) -> Result<Vec<Opti
         let n = i + 1;
         if let Some(id) = item.id {
             if !ids.insert(id) {
-                return Err(Error::validation(format!(
-                    "options: option id {id} is listed twice"
-                )));
+                return Err(
+                    Error::validation(format!("options: option id {id} is listed twice"))
+                        .with_invalid(Field::Options, Rule::Duplicate)
+                        .at(n),
+                );
             }
         }
         let spec = match kind {
@@ -349,21 +493,21 @@ pub fn options(kind: Kind, items: &[OptionInput], max: usize) -> Result<Vec<Opti
                 if item.date.is_some() || item.start.is_some() || item.end.is_some() {
                     return Err(Error::validation(format!(
                         "option {n}: a classic poll's options have a label, not a date"
-                    )));
+                    ))
+                    .with_invalid(Field::OptionDate, Rule::NotAllowed)
+                    .at(n));
                 }
-                let label = line(
-                    &format!("option {n}"),
+                let label = line_at(
+                    Field::OptionLabel,
+                    Some(n),
                     item.label.as_deref().unwrap_or(""),
                     MAX_LABEL,
                 )?;
                 OptionSpec {
                     id: item.id,
                     label,
-                    url: http_url(&format!("option {n} url"), item.url.as_deref())?,
-                    image_url: http_url(
-                        &format!("option {n} image_url"),
-                        item.image_url.as_deref(),
-                    )?,
+                    url: http_url(Field::OptionUrl, n, item.url.as_deref())?,
+                    image_url: http_url(Field::OptionImageUrl, n, item.image_url.as_deref())?,
                     date: None,
                     start: None,
                     end: None,
@@ -376,36 +520,53 @@ pub fn options(kind: Kind, items: &[OptionInput], max: usize) -> Result<Vec<Opti
                 {
                     return Err(Error::validation(format!(
                         "option {n}: a date poll's options have a date, not a label"
-                    )));
+                    ))
+                    .with_invalid(Field::OptionLabel, Rule::NotAllowed)
+                    .at(n));
                 }
                 let day = item.date.as_deref().unwrap_or("");
                 if zone::parse_day(day).is_none() {
                     return Err(Error::validation(format!(
                         "option {n}: date must be YYYY-MM-DD between 1970 and 2199"
-                    )));
+                    ))
+                    .with_invalid(
+                        Field::OptionDate,
+                        Rule::BadFormat {
+                            example: Some("2026-12-01".into()),
+                        },
+                    )
+                    .at(n));
                 }
                 let start = item.start.as_deref().filter(|s| !s.is_empty());
                 let end = item.end.as_deref().filter(|s| !s.is_empty());
                 let parsed_start = match start {
                     Some(s) => Some(zone::parse_time(s).ok_or_else(|| {
                         Error::validation(format!("option {n}: start must be HH:MM"))
+                            .with_invalid(Field::OptionStart, hh_mm())
+                            .at(n)
                     })?),
                     None => None,
                 };
                 if let Some(e) = end {
                     let e = zone::parse_time(e).ok_or_else(|| {
                         Error::validation(format!("option {n}: end must be HH:MM"))
+                            .with_invalid(Field::OptionEnd, hh_mm())
+                            .at(n)
                     })?;
                     match parsed_start {
                         None => {
                             return Err(Error::validation(format!(
                                 "option {n}: an end time needs a start time"
-                            )))
+                            ))
+                            .with_invalid(Field::OptionStart, Rule::Required)
+                            .at(n))
                         }
                         Some(s) if e <= s => {
                             return Err(Error::validation(format!(
                                 "option {n}: end must be after start"
-                            )))
+                            ))
+                            .with_invalid(Field::OptionEnd, Rule::EndsBeforeStart)
+                            .at(n))
                         }
                         _ => {}
                     }
@@ -426,9 +587,11 @@ pub fn options(kind: Kind, items: &[OptionInput], max: usize) -> Result<Vec<Opti
             Kind::Date => format!("{:?}|{:?}|{:?}", spec.date, spec.start, spec.end),
         };
         if !seen.insert(key) {
-            return Err(Error::validation(format!(
-                "option {n}: the same option is listed twice"
-            )));
+            return Err(
+                Error::validation(format!("option {n}: the same option is listed twice"))
+                    .with_invalid(Field::Options, Rule::Duplicate)
+                    .at(n),
+            );
         }
         out.push(spec);
     }
@@ -447,9 +610,9 @@ pub fn new_poll(
     let kind = kind(&p.kind)?;
     let deadline = match p.deadline.as_deref().filter(|s| !s.is_empty()) {
         Some(d) => {
-            let ms = instant("deadline", d)?;
+            let ms = instant(Field::Deadline, d)?;
             if ms <= now {
-                return Err(Error::validation("deadline: must be in the future"));
+                return Err(Error::invalid(Field::Deadline, Rule::NotInFuture));
             }
             Some(ms)
         }
@@ -460,9 +623,9 @@ pub fn new_poll(
     }
     let settings = Settings {
         kind,
-        title: line("title", &p.title, MAX_TITLE)?,
+        title: line(Field::Title, &p.title, MAX_TITLE)?,
         description: description(&p.description)?,
-        author_name: line("author_name", &p.author_name, MAX_NAME)?,
+        author_name: line(Field::AuthorName, &p.author_name, MAX_NAME)?,
         author_email: email(p.author_email.as_deref())?,
         timezone: timezone(p.timezone.as_deref())?,
         answers: answer_mode(p.answers.as_deref())?,
@@ -476,9 +639,10 @@ pub fn new_poll(
         remind: p.remind,
     };
     if p.options.iter().any(|o| o.id.is_some()) {
-        return Err(Error::validation(
-            "options: a new poll's options have no id",
-        ));
+        return Err(
+            Error::validation("options: a new poll's options have no id")
+                .with_invalid(Field::Options, Rule::NotAllowed),
+        );
     }
     let options = options(kind, &p.options, max_options)?;
     Ok((settings, options))
@@ -488,13 +652,13 @@ pub fn new_poll(
 pub fn patch_settings(current: &Settings, p: &PollPatch) -> Result<Settings, Error> {
     let mut s = current.clone();
     if let Some(t) = &p.title {
-        s.title = line("title", t, MAX_TITLE)?;
+        s.title = line(Field::Title, t, MAX_TITLE)?;
     }
     if let Some(d) = &p.description {
         s.description = description(d)?;
     }
     if let Some(a) = &p.author_name {
-        s.author_name = line("author_name", a, MAX_NAME)?;
+        s.author_name = line(Field::AuthorName, a, MAX_NAME)?;
     }
     if let Some(e) = &p.author_email {
         s.author_email = email(e.as_deref())?;
@@ -507,7 +671,7 @@ pub fn patch_settings(current: &Settings, p: &PollPatch) -> Result<Settings, Err
     }
     if let Some(d) = &p.deadline {
         s.deadline = match d.as_deref().filter(|d| !d.is_empty()) {
-            Some(d) => Some(instant("deadline", d)?),
+            Some(d) => Some(instant(Field::Deadline, d)?),
             None => None,
         };
     }
@@ -541,6 +705,28 @@ pub fn patch_settings(current: &Settings, p: &PollPatch) -> Result<Settings, Err
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_authors_language_is_the_pages_else_the_browsers() {
+        assert_eq!(
+            author_language(Some("fr"), Some("en")).ok(),
+            Some(Some("fr"))
+        );
+        assert_eq!(
+            author_language(Some(" "), Some("fr-FR")).ok(),
+            Some(Some("fr"))
+        );
+        assert!(author_language(Some("de"), None).is_err());
+        assert_eq!(author_language(None, None).ok(), Some(None));
+        let accept = |h: &str| author_language(None, Some(h)).ok().flatten();
+        assert_eq!(accept("fr-CH, fr;q=0.9, en;q=0.8"), Some("fr"));
+        assert_eq!(accept("de-DE, en;q=0.5, fr;q=0.7"), Some("fr"));
+        assert_eq!(accept("en-GB,fr"), Some("en"));
+        assert_eq!(accept("fr;q=0, en;q=0.1"), Some("en"));
+        assert_eq!(accept("de, *;q=0.5"), None);
+        assert_eq!(accept("fr;q=abc"), None);
+        assert_eq!(accept(""), None);
+    }
 
     fn date(d: &str, start: Option<&str>, end: Option<&str>) -> OptionInput {
         OptionInput {
@@ -629,9 +815,9 @@ mod tests {
         assert!(description(&"é".repeat(10_000)).is_ok());
         assert!(description(&"é".repeat(10_001)).is_err());
         assert!(timezone(Some("Nowhere/Land")).is_err());
-        assert!(instant("deadline", "tomorrow").is_err());
-        assert!(instant("deadline", "2026-12-01T22:59:00Z").is_ok());
-        assert!(instant("deadline", "2300-12-01T22:59:00Z").is_err());
+        assert!(instant(Field::Deadline, "tomorrow").is_err());
+        assert!(instant(Field::Deadline, "2026-12-01T22:59:00Z").is_ok());
+        assert!(instant(Field::Deadline, "2300-12-01T22:59:00Z").is_err());
         assert!(max_yes(Some(0)).is_err());
     }
 }

@@ -7,6 +7,7 @@
 pub mod api;
 mod contributor;
 mod departure;
+mod error;
 mod export;
 mod input;
 mod mails;

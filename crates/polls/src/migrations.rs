@@ -187,5 +187,19 @@ CREATE INDEX poll_votes_by_actor ON poll_votes (actor_id);
 CREATE INDEX poll_votes_by_actor ON poll_votes (actor_id);
 "#,
         },
+        Migration {
+            version: 3,
+            name: "poll_author_language",
+            after: None,
+            // The language of the page its author created the poll in ("en" or "fr"): a guest
+            // has no account to keep one, and their mails must not fall back to the instance's.
+            // Polls made before this have none and keep the instance's language.
+            sql: r#"
+ALTER TABLE polls ADD COLUMN author_language TEXT;
+"#,
+            pg: r#"
+ALTER TABLE polls ADD COLUMN author_language TEXT;
+"#,
+        },
     ],
 };

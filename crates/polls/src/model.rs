@@ -105,6 +105,9 @@ pub struct PollRow {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The language ("en" or "fr") of the page the poll was created in: what a guest author's
+    /// mails speak. None for polls older than it.
+    pub author_language: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use actix_web::http::{header, Method};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, CustomizeResponder, HttpRequest, HttpResponse, Responder};
 use nichoir_http::{
-    doc, Access, AnyActor, Api, ApiError, ApiResult, ClientIp, MaybeActor, SignedIn,
+    doc, Access, AnyActor, Api, ApiError, ApiResult, ClientIp, JsonText, MaybeActor, SignedIn,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -52,11 +52,12 @@ pub fn declare(api: Api) -> Api {
         .route(doc(m("GET"), "/api/v1/poll-admin/{token}/export.csv", "polls", "Every answer as CSV", Access::Public).ok(200, "text/csv"), admin_csv)
 }
 
-fn json_text(body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
+/// A poll's view, never cached: it changes with every vote.
+type ViewAnswer = CustomizeResponder<JsonText<PollView>>;
+
+fn no_store(view: JsonText<PollView>) -> ViewAnswer {
+    view.customize()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body)
 }
 
 /// A file name from a title: letters, digits and dashes only.
@@ -94,9 +95,18 @@ fn download(
         .body(body)
 }
 
-async fn create(polls: Polls, who: AnyActor, body: web::Json<NewPoll>) -> ApiResult<HttpResponse> {
+async fn create(
+    req: HttpRequest,
+    polls: Polls,
+    who: AnyActor,
+    body: web::Json<NewPoll>,
+) -> ApiResult<HttpResponse> {
+    let accept_language = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
     let created = polls
-        .create(&who.0, body.into_inner())
+        .create(&who.0, body.into_inner(), accept_language)
         .await
         .map_err(ApiError::from)?;
     Ok(HttpResponse::Created().json(CreatedPoll {
@@ -129,9 +139,9 @@ async fn view(
     who: MaybeActor,
     id: web::Path<String>,
     q: web::Query<EditQuery>,
-) -> ApiResult<HttpResponse> {
+) -> ApiResult<ViewAnswer> {
     let token = q.edit.as_deref().or(q.edit_token.as_deref());
-    Ok(json_text(
+    Ok(no_store(
         polls
             .view(&id, who.0.as_ref(), token)
             .await
@@ -231,8 +241,8 @@ async fn ics(polls: Polls, who: MaybeActor, id: web::Path<String>) -> ApiResult<
     ))
 }
 
-async fn admin_view(polls: Polls, token: web::Path<String>) -> ApiResult<HttpResponse> {
-    Ok(json_text(
+async fn admin_view(polls: Polls, token: web::Path<String>) -> ApiResult<ViewAnswer> {
+    Ok(no_store(
         polls.admin_view(&token).await.map_err(ApiError::from)?,
     ))
 }
@@ -241,8 +251,8 @@ async fn admin_patch(
     polls: Polls,
     token: web::Path<String>,
     body: web::Json<PollPatch>,
-) -> ApiResult<HttpResponse> {
-    Ok(json_text(
+) -> ApiResult<ViewAnswer> {
+    Ok(no_store(
         polls
             .patch(&token, body.into_inner())
             .await
@@ -267,8 +277,8 @@ async fn admin_finalise(
     polls: Polls,
     token: web::Path<String>,
     body: web::Json<Finalise>,
-) -> ApiResult<HttpResponse> {
-    Ok(json_text(
+) -> ApiResult<ViewAnswer> {
+    Ok(no_store(
         polls
             .finalise(&token, body.option_id)
             .await

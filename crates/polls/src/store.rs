@@ -3,7 +3,8 @@
 //! which is what keeps a limited option from being over-filled) or `Db::read`.
 
 use nichoir_storage::{
-    params, Connection, Dialect, OptionalExtension, Row, SResult, SqlError, StorageError, ToValue,
+    in_chunks, params, values_placeholders, Connection, Dialect, OptionalExtension, Row, SResult,
+    SqlError, StorageError, ToValue,
 };
 
 use crate::model::{
@@ -13,10 +14,11 @@ use crate::model::{
 
 const POLL_COLUMNS: &str = "id, admin_token, kind, title, description, author_name, author_email, owner_id, \
      timezone, answers, deadline, password_hash IS NOT NULL, results, max_yes, one_choice, edit_mode, \
-     closed, final_option, notify_votes, notify_comments, remind, reminder_sent, version, created_at, updated_at";
+     closed, final_option, notify_votes, notify_comments, remind, reminder_sent, version, created_at, updated_at, \
+     author_language";
 
 /// How many columns `POLL_COLUMNS` names (the next one is the first after the poll).
-const POLL_COLUMN_COUNT: usize = 25;
+const POLL_COLUMN_COUNT: usize = 26;
 
 fn bad(what: &str) -> SqlError {
     SqlError::invalid_column(what)
@@ -55,6 +57,7 @@ fn poll_from_row(r: &Row<'_>) -> Result<PollRow, SqlError> {
         version: r.get(22)?,
         created_at: r.get(23)?,
         updated_at: r.get(24)?,
+        author_language: r.get(25)?,
     })
 }
 
@@ -218,6 +221,7 @@ pub struct NewPollRow<'a> {
     pub settings: &'a Settings,
     pub password_hash: Option<&'a str>,
     pub owner_id: Option<&'a str>,
+    pub author_language: Option<&'a str>,
     pub now: i64,
 }
 
@@ -226,8 +230,8 @@ pub fn insert_poll(c: &Connection, p: &NewPollRow<'_>, options: &[OptionSpec]) -
     c.execute(
         "INSERT INTO polls (id, admin_token, kind, title, description, author_name, author_email,
             owner_id, timezone, answers, deadline, password_hash, results, max_yes, one_choice,
-            edit_mode, notify_votes, notify_comments, remind, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20)",
+            edit_mode, notify_votes, notify_comments, remind, created_at, updated_at, author_language)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?21)",
         params![
             p.id,
             p.admin_token,
@@ -248,7 +252,8 @@ pub fn insert_poll(c: &Connection, p: &NewPollRow<'_>, options: &[OptionSpec]) -
             s.notify_votes,
             s.notify_comments,
             s.remind,
-            p.now
+            p.now,
+            p.author_language
         ],
     )?;
     replace_options(c, p.id, options)
@@ -293,9 +298,12 @@ pub fn replace_options(c: &Connection, poll_id: &str, specs: &[OptionSpec]) -> S
     };
     for id in specs.iter().filter_map(|s| s.id) {
         if !existing.contains(&id) {
-            return Err(StorageError::Domain(nichoir_core::Error::validation(
-                format!("options: option id {id} is not an option of this poll"),
-            )));
+            return Err(StorageError::Domain(
+                nichoir_core::Error::validation(format!(
+                    "options: option id {id} is not an option of this poll"
+                ))
+                .with_invalid(nichoir_core::Field::Options, nichoir_core::Rule::Unknown),
+            ));
         }
     }
     let kept: Vec<i64> = specs.iter().filter_map(|s| s.id).collect();
@@ -585,6 +593,36 @@ pub fn has_grant(c: &Connection, poll_id: &str, actor_id: &str) -> SResult<bool>
         c.prepare_cached("SELECT 1 FROM poll_grants WHERE poll_id = ?1 AND actor_id = ?2")?
             .exists(params![poll_id, actor_id])?,
     )
+}
+
+/// Of `ids`, the polls that exist, a query per list of [`in_chunks`].
+pub fn polls_among(c: &Connection, ids: &[String]) -> SResult<Vec<PollRow>> {
+    in_chunks(ids, |ids| {
+        let values: Vec<&dyn ToValue> = ids.iter().map(|i| i as &dyn ToValue).collect();
+        let mut st = c.prepare(&format!(
+            "SELECT {POLL_COLUMNS} FROM polls WHERE id IN {}",
+            values_placeholders(1, ids.len())
+        ))?;
+        let rows = st.query_map(values.as_slice(), poll_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
+}
+
+/// Of `poll_ids`, those whose password `actor_id` gave.
+pub fn granted_among(c: &Connection, actor_id: &str, poll_ids: &[String]) -> SResult<Vec<String>> {
+    in_chunks(poll_ids, |ids| {
+        let mut values: Vec<&dyn ToValue> = vec![&actor_id];
+        values.extend(ids.iter().map(|i| i as &dyn ToValue));
+        let list = (2..ids.len() + 2)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut st = c.prepare(&format!(
+            "SELECT poll_id FROM poll_grants WHERE actor_id = ?1 AND poll_id IN ({list})"
+        ))?;
+        let rows = st.query_map(values.as_slice(), |r| r.get(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
 }
 
 pub fn add_grant(c: &Connection, poll_id: &str, actor_id: &str, now: i64) -> SResult<()> {

@@ -5,9 +5,10 @@
 
 use nichoir_core::ids::hash_token;
 use nichoir_core::time::rfc3339;
+use nichoir_http::JsonText;
 use serde::Serialize;
 
-use crate::api::{AdminInfo, Participant, Poll, PollComment, PollOption};
+use crate::api::{AdminInfo, Participant, Poll, PollComment, PollOption, PollView};
 use crate::model::{ClosedReason, EditMode, PollData, PollRow, Visibility, VoteRow};
 use crate::tally::{best, totals, Totals};
 use crate::zone;
@@ -226,9 +227,15 @@ impl Rendered {
         }
     }
 
-    /// The whole view for `viewer`: the JSON text of a [`crate::api::PollView`], put together
-    /// from the parts serialised once per poll version. `admin`: the admin view's block.
-    pub fn to_json(&self, viewer: &Viewer<'_>, admin: Option<&AdminInfo>, now: i64) -> String {
+    /// The whole view for `viewer`: the JSON text of a [`PollView`], put together from the parts
+    /// serialised once per poll version (`JsonText::trusted`: the test
+    /// `the_assembled_view_is_a_poll_view` holds it to `PollView`). `admin`: the admin view's block.
+    pub fn to_json(
+        &self,
+        viewer: &Viewer<'_>,
+        admin: Option<&AdminInfo>,
+        now: i64,
+    ) -> JsonText<PollView> {
         let poll = &self.data.poll;
         let mine: Vec<i64> = self
             .data
@@ -283,7 +290,7 @@ impl Rendered {
         out.push_str(",\"admin\":");
         out.push_str(&to_text(&admin));
         out.push('}');
-        out
+        JsonText::trusted(out)
     }
 }
 
@@ -306,7 +313,6 @@ pub fn participant(poll: &PollRow, row: &VoteRow, viewer: &Viewer<'_>, now: i64)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::PollView;
     use crate::model::{Answer, AnswerMode, Kind, OptionRow, OptionSpec, Settings};
     use serde_json::{json, Value};
 
@@ -350,6 +356,7 @@ mod tests {
                 version: 1,
                 created_at: 0,
                 updated_at: 0,
+                author_language: None,
             },
             options: vec![OptionRow {
                 id: 7,
@@ -374,11 +381,12 @@ mod tests {
     }
 
     fn parse(r: &Rendered, v: &Viewer<'_>) -> Value {
-        serde_json::from_str(&r.to_json(v, None, 0)).expect("valid JSON")
+        serde_json::from_str(r.to_json(v, None, 0).as_str()).expect("valid JSON")
     }
 
     /// The text put together from cached parts is exactly a `PollView` (no field more or
-    /// less, the same nulls), for a viewer, a stranger to hidden results, and the admin.
+    /// less, the same nulls), for a voter, a holder of an edit link, a stranger to hidden
+    /// results, and the admin; open, past its deadline, and closed.
     #[test]
     fn the_assembled_view_is_a_poll_view() {
         let admin = AdminInfo {
@@ -391,25 +399,37 @@ mod tests {
             admin_url: "a".into(),
             mail_enabled: false,
         };
-        for results in [Visibility::Everyone, Visibility::AfterVoting] {
-            let r = Rendered::new(data(results, EditMode::Own), "<p>d</p>".into());
+        let results = [
+            Visibility::Everyone,
+            Visibility::AfterVoting,
+            Visibility::Admin,
+        ];
+        for (results, closed) in results.into_iter().flat_map(|v| [(v, false), (v, true)]) {
+            let mut d = data(results, EditMode::Own);
+            d.poll.settings.deadline = Some(10);
+            d.poll.closed = closed;
+            let r = Rendered::new(d, "<p>d</p>".into());
             let owner = Viewer {
                 actor_id: Some("g_a"),
                 ..Viewer::default()
             };
+            let by_link = Viewer::default().with_edit_token(Some("tok2"));
             let admin_viewer = Viewer {
                 admin: true,
                 ..Viewer::default()
             };
             for (viewer, block) in [
                 (&owner, None),
+                (&by_link, None),
                 (&Viewer::default(), None),
                 (&admin_viewer, Some(&admin)),
             ] {
-                let text = r.to_json(viewer, block, 0);
-                let sent: Value = serde_json::from_str(&text).expect("valid JSON");
-                let typed: PollView = serde_json::from_str(&text).expect("a PollView");
-                assert_eq!(serde_json::to_value(&typed).ok(), Some(sent));
+                for now in [0, 11] {
+                    let text = r.to_json(viewer, block, now);
+                    let sent: Value = serde_json::from_str(text.as_str()).expect("valid JSON");
+                    let typed: PollView = serde_json::from_str(text.as_str()).expect("a PollView");
+                    assert_eq!(serde_json::to_value(&typed).ok(), Some(sent));
+                }
             }
         }
     }
@@ -491,10 +511,11 @@ mod tests {
         d.poll.settings.deadline = Some(10);
         let r = Rendered::new(d, String::new());
         let v: Value =
-            serde_json::from_str(&r.to_json(&Viewer::default(), None, 11)).expect("json");
+            serde_json::from_str(r.to_json(&Viewer::default(), None, 11).as_str()).expect("json");
         assert_eq!(v["poll"]["closed_reason"], "deadline");
         assert_eq!(v["participants"][0]["editable"], false);
-        let v: Value = serde_json::from_str(&r.to_json(&Viewer::default(), None, 9)).expect("json");
+        let v: Value =
+            serde_json::from_str(r.to_json(&Viewer::default(), None, 9).as_str()).expect("json");
         assert_eq!(v["participants"][0]["editable"], true);
     }
 }

@@ -210,7 +210,11 @@ fn spawn_publish_worker(hub: Hub, actor: Actor, peer: Peer) -> tokio::sync::mpsc
                 .on_publish(&hub, &peer, &actor, &p.topic, p.data)
                 .await
             {
-                let frame = serde_json::json!({"type": "error", "code": e.code.as_str(), "message": e.message});
+                // `Error::body`, so that a validation failure names its field and rule here too.
+                let mut frame = e.body();
+                if let Some(obj) = frame.as_object_mut() {
+                    obj.insert("type".into(), "error".into());
+                }
                 hub.send_to(peer.conn, &frame);
             }
         }

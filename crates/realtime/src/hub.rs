@@ -19,7 +19,7 @@ use crate::bus::{
 };
 use crate::frame::{topic_json, Frame};
 use crate::outbox::{self, Refused};
-use crate::protocol::ServerMessage;
+use crate::protocol::{EventFrame, ServerMessage};
 
 pub type ConnId = u64;
 
@@ -921,16 +921,18 @@ impl Hub {
         peers
     }
 
-    /// Sends an event to every member of `topic` (but `except`, usually the author).
-    pub fn broadcast_event(
+    /// Sends an event to every member of `topic` (but `except`, usually the author). `data` is
+    /// serialised once, into the frame's text that every member shares.
+    pub fn broadcast_event<D: ?Sized + Serialize>(
         &self,
         topic: &str,
         from: Option<&Peer>,
-        data: &Value,
+        data: &D,
         except: Option<ConnId>,
     ) {
-        let text = ServerMessage::Event { topic, from, data }.to_text();
-        self.send_all(topic, &text, except.as_slice());
+        if let Some(text) = (EventFrame { topic, from, data }).to_text() {
+            self.send_all(topic, &text, except.as_slice());
+        }
     }
 
     /// Sends an event whose `data` is already serialised (one text for many topics: a chat
@@ -1036,45 +1038,43 @@ impl Hub {
     }
 
     /// Sends an `event` frame on `topic` to one connection only.
-    pub fn send_event_to(&self, conn: ConnId, topic: &str, data: &Value) -> bool {
-        if self.is_remote(conn) {
-            let text = ServerMessage::Event {
-                topic,
-                from: None,
-                data,
-            }
-            .to_text();
-            self.publish(|| BusMessage::Conn { conn, text });
-            return true;
-        }
-        let tx = self.sender_of(conn);
-        match tx {
-            Some(tx) => self.deliver(
-                conn,
-                &tx,
-                Frame::Own(
-                    ServerMessage::Event {
-                        topic,
-                        from: None,
-                        data,
-                    }
-                    .to_text(),
-                ),
-            ),
+    pub fn send_event_to<D: ?Sized + Serialize>(
+        &self,
+        conn: ConnId,
+        topic: &str,
+        data: &D,
+    ) -> bool {
+        match (EventFrame {
+            topic,
+            from: None,
+            data,
+        })
+        .to_text()
+        {
+            Some(text) => self.send_text_to(conn, text),
             None => false,
         }
     }
 
-    /// Sends a raw JSON frame to one connection.
-    pub fn send_to(&self, conn: ConnId, value: &Value) -> bool {
+    /// Sends a frame of its own (not an `event`) to one connection.
+    pub fn send_to<F: ?Sized + Serialize>(&self, conn: ConnId, frame: &F) -> bool {
+        match serde_json::to_string(frame) {
+            Ok(text) => self.send_text_to(conn, text),
+            Err(e) => {
+                tracing::error!(error = %e, conn, "frame not serialisable");
+                false
+            }
+        }
+    }
+
+    /// Sends a frame's text to one connection, on whichever node holds it.
+    fn send_text_to(&self, conn: ConnId, text: String) -> bool {
         if self.is_remote(conn) {
-            let text = value.to_string();
             self.publish(|| BusMessage::Conn { conn, text });
             return true;
         }
-        let tx = self.sender_of(conn);
-        match tx {
-            Some(tx) => self.deliver(conn, &tx, Frame::Own(value.to_string())),
+        match self.sender_of(conn) {
+            Some(tx) => self.deliver(conn, &tx, Frame::Own(text)),
             None => false,
         }
     }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use nichoir_core::notify::PageStatus;
 use parking_lot::{Mutex, RwLock};
 
 use crate::hub::{ConnId, Hub};
@@ -154,21 +155,9 @@ impl Online {
         self.changed(user);
     }
 
-    /// What a page of `user` published on one of their own topics:
-    /// `{"type":"status","status":"online"|"away"}`, whether its person is idle.
-    pub fn page_said(
-        &self,
-        user: &str,
-        conn: ConnId,
-        data: &serde_json::Value,
-    ) -> Result<(), nichoir_core::Error> {
-        let idle = match data["status"].as_str() {
-            Some("online") => false,
-            Some("away") => true,
-            _ => return Err(nichoir_core::Error::bad_request("status: online or away")),
-        };
-        self.set_idle(user, conn, idle);
-        Ok(())
+    /// What a page of `user` said on one of their own topics: whether its person is idle.
+    pub fn page_said(&self, user: &str, conn: ConnId, status: PageStatus) {
+        self.set_idle(user, conn, status == PageStatus::Away);
     }
 
     /// A page of `user` says whether its person is idle. Ignored for a connection that holds

@@ -33,11 +33,6 @@ pub enum ServerMessage<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<&'a str>,
     },
-    Event {
-        topic: &'a str,
-        from: Option<&'a Peer>,
-        data: &'a Value,
-    },
     Presence {
         topic: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,6 +45,26 @@ pub enum ServerMessage<'a> {
         code: &'a str,
         message: &'a str,
     },
+}
+
+/// An `event` frame: `{"type":"event","topic","from","data"}`, the same bytes for any `data` a
+/// tool gives (its typed frame, serialised once, straight into the frame's text).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename = "event")]
+pub struct EventFrame<'a, D: ?Sized + Serialize> {
+    pub topic: &'a str,
+    pub from: Option<&'a Peer>,
+    pub data: &'a D,
+}
+
+impl<D: ?Sized + Serialize> EventFrame<'_, D> {
+    /// The frame's text; `None` when `data` cannot be JSON (a map with non-string keys): a
+    /// tool's bug, logged, and nothing is sent.
+    pub fn to_text(&self) -> Option<String> {
+        serde_json::to_string(self)
+            .map_err(|e| tracing::error!(error = %e, topic = self.topic, "event not serialisable"))
+            .ok()
+    }
 }
 
 impl ServerMessage<'_> {
@@ -77,5 +92,34 @@ mod tests {
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"subscribe"}"#).is_err());
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"nuke"}"#).is_err());
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"ping","x":1}"#).is_err());
+    }
+
+    /// The event frame keeps the bytes it had as a `ServerMessage` variant holding a `Value`.
+    #[test]
+    fn event_frames_keep_their_bytes() {
+        #[derive(Serialize)]
+        struct Typed {
+            rev: i64,
+            text: &'static str,
+        }
+        let typed = EventFrame {
+            topic: "pad:x",
+            from: None,
+            data: &Typed {
+                rev: 3,
+                text: "a\"b",
+            },
+        };
+        assert_eq!(
+            typed.to_text().as_deref(),
+            Some(r#"{"type":"event","topic":"pad:x","from":null,"data":{"rev":3,"text":"a\"b"}}"#)
+        );
+        let value = serde_json::json!({"rev": 3, "text": "a\"b"});
+        let untyped = EventFrame {
+            topic: "pad:x",
+            from: None,
+            data: &value,
+        };
+        assert_eq!(untyped.to_text(), typed.to_text());
     }
 }

@@ -26,8 +26,9 @@ pub use db::{describe_backend, Db, DbOptions, SessionLock, WriterStats};
 pub use error::{is_unique_violation, StorageError};
 pub use migrate::{applied_versions, Migration, MigrationSet, MigrationStep};
 pub use sql::{
-    values_placeholders, Connection, Dialect, FromValue, MappedRows, OptionalExtension, Params,
-    Row, RowIndex, Rows, SqlError, SqlResult, SqlType, Statement, ToValue, Typed, ValueRef,
+    in_chunks, values_placeholders, Connection, Dialect, FromValue, MappedRows, OptionalExtension,
+    Params, Row, RowIndex, Rows, SqlError, SqlResult, SqlType, Statement, ToValue, Typed, ValueRef,
+    MAX_IN_LIST,
 };
 pub use usage::StoredUsage;
 

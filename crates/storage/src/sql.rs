@@ -326,6 +326,31 @@ pub fn values_placeholders(rows: usize, cols: usize) -> String {
     out
 }
 
+/// Ids bound in one `IN (...)` list at most: far below SQLite's 32,766 parameters and
+/// PostgreSQL's 65,535, and a statement text both plan quickly.
+pub const MAX_IN_LIST: usize = 500;
+
+/// Runs `query` over `items` cut into lists of [`MAX_IN_LIST`], on one connection, and joins
+/// the rows: a caller asks about any number of ids in one `db.read`.
+pub fn in_chunks<T, R, E>(
+    items: &[T],
+    query: impl FnMut(&[T]) -> Result<Vec<R>, E>,
+) -> Result<Vec<R>, E> {
+    chunked(items, MAX_IN_LIST, query)
+}
+
+fn chunked<T, R, E>(
+    items: &[T],
+    size: usize,
+    mut query: impl FnMut(&[T]) -> Result<Vec<R>, E>,
+) -> Result<Vec<R>, E> {
+    let mut out = Vec::new();
+    for chunk in items.chunks(size.max(1)) {
+        out.extend(query(chunk)?);
+    }
+    Ok(out)
+}
+
 pub trait Params {
     fn with_values<R>(&self, f: impl FnOnce(&[&dyn ToValue]) -> R) -> R;
 }
@@ -861,6 +886,29 @@ where
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn in_chunks_asks_each_list_once_and_joins_the_rows() {
+        let ids: Vec<usize> = (0..MAX_IN_LIST * 2 + 1).collect();
+        let mut sizes = Vec::new();
+        let rows = super::in_chunks(&ids, |chunk| {
+            sizes.push(chunk.len());
+            Ok::<_, ()>(chunk.iter().filter(|i| *i % 2 == 0).copied().collect())
+        })
+        .expect("rows");
+        assert_eq!(sizes, [MAX_IN_LIST, MAX_IN_LIST, 1]);
+        assert_eq!(rows, (0..=MAX_IN_LIST * 2).step_by(2).collect::<Vec<_>>());
+        let none = super::in_chunks(&[] as &[usize], |_| Ok::<Vec<usize>, ()>(vec![1]));
+        assert_eq!(none, Ok(Vec::new()), "no list, no query");
+        let failed = super::in_chunks(&ids, |chunk| {
+            if chunk[0] == 0 {
+                Ok(vec![0])
+            } else {
+                Err("second list")
+            }
+        });
+        assert_eq!(failed, Err("second list"));
+    }
 
     #[test]
     fn values_placeholders_number_rows_then_columns() {

@@ -12,6 +12,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
+mod contract;
 mod ldap;
 mod mail_sink;
 mod nats;
@@ -29,6 +30,7 @@ type Started = (
     std::sync::Arc<nichoir_polls::PollService>,
     std::sync::Arc<nichoir_chat::ChatService>,
     Option<String>,
+    nichoir_web::FavouritesSweep,
 );
 
 pub struct TestServer {
@@ -39,6 +41,8 @@ pub struct TestServer {
     pub polls: std::sync::Arc<nichoir_polls::PollService>,
     pub chat: std::sync::Arc<nichoir_chat::ChatService>,
     pub setup_url: Option<String>,
+    /// The hourly job removing favourites of deleted items, for a test to run now.
+    pub favourites_sweep: nichoir_web::FavouritesSweep,
     pub config: Config,
     data_dir: Option<TempDir>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -122,6 +126,7 @@ impl TestServer {
                             prepared.polls.clone(),
                             prepared.chat.clone(),
                             prepared.setup_url.clone(),
+                            prepared.favourites_sweep(),
                         )));
                         let shutdown = async move {
                             let _ = stop_rx.await;
@@ -136,7 +141,7 @@ impl TestServer {
                 }
             });
         });
-        let (ctx, pads, polls, chat, setup_url) = ready_rx
+        let (ctx, pads, polls, chat, setup_url, favourites_sweep) = ready_rx
             .recv()
             .map_err(|_| anyhow!("test server thread died"))?
             .map_err(|e| anyhow!("test server did not start: {e}"))?;
@@ -148,6 +153,7 @@ impl TestServer {
             polls,
             chat,
             setup_url,
+            favourites_sweep,
             config,
             data_dir: Some(dir),
             stop: Some(stop_tx),
@@ -267,9 +273,19 @@ impl Client {
         format!("{}{}", self.base, path)
     }
 
+    /// Sends `req` and fails the test (a panic naming the operation) when the status is not one
+    /// the server's OpenAPI document lists for it (see `contract`).
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Result<Reply> {
-        let resp = req.send().await?;
+        let (http, req) = req.build_split();
+        let req = req?;
+        let (method, path) = (req.method().clone(), req.url().path().to_string());
+        let resp = http.execute(req).await?;
         let status = resp.status().as_u16();
+        if let Some(contract) = contract::of(&self.base).await {
+            if let Err(e) = contract.check(&method, &path, status) {
+                panic!("{e}");
+            }
+        }
         let headers = resp.headers().clone();
         let bytes = resp.bytes().await?.to_vec();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);

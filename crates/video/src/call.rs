@@ -1,44 +1,7 @@
 //! Who may enter a call and what the others see of a participant: plain rules, no I/O.
 
-use schemars::JsonSchema;
-use serde::Serialize;
-use ts_rs::TS;
-
-use crate::room::RoomRow;
-use crate::signal::Quality;
-
-/// What the others see of a participant (docs/video-api.md "Participant").
-#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema, TS)]
-#[ts(export, export_to = "video/")]
-pub struct ParticipantView {
-    pub id: String,
-    pub name: String,
-    /// The account, for a signed-in participant.
-    pub user_id: Option<String>,
-    pub moderator: bool,
-    /// Sends sound, picture, a shared screen.
-    pub audio: bool,
-    pub video: bool,
-    pub screen: bool,
-    /// Raised hand.
-    pub hand: bool,
-    pub quality: Quality,
-    /// False while they reconnect (kept for a grace period).
-    pub connected: bool,
-}
-
-/// Why someone is not (or no longer) in the call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "video/")]
-pub enum Denied {
-    Password,
-    Full,
-    Locked,
-    Rejected,
-    Removed,
-    Ended,
-}
+pub use crate::api::{Denied, ParticipantView};
+use crate::model::RoomRow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {

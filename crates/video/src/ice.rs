@@ -6,27 +6,12 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use nichoir_core::config::VideoConfig;
-use schemars::JsonSchema;
-use serde::Serialize;
 use sha1::Sha1;
-use ts_rs::TS;
+
+pub use crate::api::IceServer;
 
 /// How long TURN credentials stay valid: a long meeting must not lose its relay.
 pub const TURN_CREDENTIAL_SECS: i64 = 12 * 3600;
-
-/// A STUN or TURN server, as `RTCIceServer` takes it.
-#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema, TS)]
-#[ts(export, export_to = "video/")]
-pub struct IceServer {
-    pub urls: Vec<String>,
-    /// TURN only: time-limited credentials.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub username: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub credential: Option<String>,
-}
 
 /// The servers for `who` (an actor id) at `now_unix`.
 pub fn ice_servers(config: &VideoConfig, who: &str, now_unix: i64) -> Vec<IceServer> {

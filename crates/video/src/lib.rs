@@ -2,12 +2,14 @@
 //! (docs/video-api.md): rooms by link with password, lobby, lock and capacity; one peer
 //! connection per participant, the server forwarding each participant's RTP to the others.
 
+pub mod api;
 pub mod call;
 mod contributor;
 mod departure;
 pub mod error;
 pub mod ice;
 mod migrations;
+pub mod model;
 mod moderation;
 mod owner;
 pub mod room;

@@ -15,8 +15,8 @@ use nichoir_realtime::ConnId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::api::ServerFrame;
 use crate::service::{topic_of, Caller, VideoService};
-use crate::signal::ServerFrame;
 
 /// The request kind calls answer on the bus.
 const KIND: &str = "video";

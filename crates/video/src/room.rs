@@ -1,104 +1,19 @@
-//! Rooms as stored and as requested: names, settings and their limits. Pure functions, no I/O.
+//! Rooms' names, settings and their limits. Pure functions, no I/O. The room as stored is in
+//! `model`, as requested and as answered in `api`.
 
 use rand::Rng;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use nichoir_core::text::{has_refused_control, Lines};
 
 use crate::error::VideoError;
 
+pub use crate::api::{NewRoom, OpenRoom, RoomPatch, RoomView};
+pub use crate::model::RoomRow;
+
 pub const MAX_TITLE_CHARS: usize = 120;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 /// Words that are pages of the video tool itself, never room names.
 const RESERVED: &[&str] = &["new", "rooms", "api", "admin", "settings", "ice"];
-
-/// A room as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RoomRow {
-    pub id: String,
-    pub title: String,
-    pub owner_id: String,
-    pub password_hash: Option<String>,
-    pub lobby: bool,
-    pub capacity: u32,
-    pub locked: bool,
-    pub created_at: i64,
-}
-
-impl RoomRow {
-    pub fn protected(&self) -> bool {
-        self.password_hash.is_some()
-    }
-}
-
-/// `POST /api/v1/video/rooms`.
-#[derive(Debug, Default, Deserialize, JsonSchema, TS)]
-#[serde(deny_unknown_fields)]
-#[ts(export, export_to = "video/", optional_fields = nullable)]
-pub struct NewRoom {
-    /// A chosen room name (lower-case letters, digits, dashes); a random one when left out.
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub title: Option<String>,
-    /// Empty: no password.
-    #[serde(default)]
-    pub password: Option<String>,
-    /// People wait until a moderator admits them.
-    #[serde(default)]
-    pub lobby: bool,
-    /// How many people the call holds (the instance's maximum when left out).
-    #[serde(default)]
-    pub capacity: Option<u32>,
-}
-
-/// `PUT /api/v1/video/rooms/{id}`: the title a room gets if this call creates it.
-#[derive(Debug, Default, Deserialize, JsonSchema, TS)]
-#[serde(deny_unknown_fields)]
-#[ts(export, export_to = "video/", optional_fields = nullable)]
-pub struct OpenRoom {
-    #[serde(default)]
-    pub title: Option<String>,
-}
-
-/// `PATCH /api/v1/video/rooms/{id}`: absent fields stay; `password: ""` removes the password.
-#[derive(Debug, Default, Deserialize, JsonSchema, TS)]
-#[serde(deny_unknown_fields)]
-#[ts(export, export_to = "video/", optional_fields = nullable)]
-pub struct RoomPatch {
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub password: Option<String>,
-    #[serde(default)]
-    pub lobby: Option<bool>,
-    #[serde(default)]
-    pub capacity: Option<u32>,
-    #[serde(default)]
-    pub locked: Option<bool>,
-}
-
-/// What the viewer sees of a room.
-#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema, TS)]
-#[ts(export, export_to = "video/")]
-pub struct RoomView {
-    pub id: String,
-    pub title: String,
-    pub protected: bool,
-    pub lobby: bool,
-    pub capacity: u32,
-    pub locked: bool,
-    /// How many people are in the call now.
-    pub participants: usize,
-    /// The viewer created it.
-    pub owner: bool,
-    /// The viewer moderates it (its creator, or an instance admin).
-    pub moderator: bool,
-    pub created_at: String,
-    pub url: String,
-}
 
 /// A chosen room name: lower-case letters, digits and dashes, 3–64, starting with a letter or digit.
 pub fn check_name(name: &str) -> Result<(), VideoError> {

@@ -6,34 +6,9 @@ use std::sync::Arc;
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use nichoir_http::{doc, Access, AnyActor, Api, ApiResult, MaybeActor, SignedIn};
-use schemars::JsonSchema;
-use serde::Serialize;
-use ts_rs::TS;
 
-use crate::ice::IceServer;
-use crate::room::{NewRoom, OpenRoom, RoomPatch, RoomView};
+use crate::api::{IceServers, MyRooms, NewRoom, OpenRoom, RoomAnswer, RoomPatch, RoomView};
 use crate::service::VideoService;
-
-/// A room just created or opened.
-#[derive(Serialize, JsonSchema, TS)]
-#[ts(export, export_to = "video/")]
-pub struct RoomAnswer {
-    pub room: RoomView,
-}
-
-/// `GET /api/v1/video/rooms`.
-#[derive(Serialize, JsonSchema, TS)]
-#[ts(export, export_to = "video/")]
-pub struct MyRooms {
-    pub rooms: Vec<RoomView>,
-}
-
-/// `GET /api/v1/video/ice`.
-#[derive(Serialize, JsonSchema, TS)]
-#[ts(export, export_to = "video/")]
-pub struct IceServers {
-    pub ice_servers: Vec<IceServer>,
-}
 
 type Video = web::Data<Arc<VideoService>>;
 

@@ -1,8 +1,10 @@
 //! The video tables: every SQL statement of the tool, as functions over a connection.
 
-use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult};
+use nichoir_storage::{
+    in_chunks, params, values_placeholders, Connection, OptionalExtension, Row, SResult, ToValue,
+};
 
-use crate::room::RoomRow;
+use crate::model::RoomRow;
 
 const COLUMNS: &str = "id, title, owner_id, password_hash, lobby, capacity, locked, created_at";
 
@@ -46,6 +48,19 @@ pub fn get(c: &Connection, id: &str) -> SResult<Option<RoomRow>> {
         from_row,
     )
     .optional()?)
+}
+
+/// Of `ids`, the rooms that exist: (id, title).
+pub fn existing(c: &Connection, ids: &[String]) -> SResult<Vec<(String, String)>> {
+    in_chunks(ids, |ids| {
+        let values: Vec<&dyn ToValue> = ids.iter().map(|i| i as &dyn ToValue).collect();
+        let mut st = c.prepare(&format!(
+            "SELECT id, title FROM video_rooms WHERE id IN {}",
+            values_placeholders(1, ids.len())
+        ))?;
+        let rows = st.query_map(values.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
 }
 
 pub fn list_by_owner(c: &Connection, owner: &str) -> SResult<Vec<RoomRow>> {

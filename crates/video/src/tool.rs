@@ -7,7 +7,7 @@ use nichoir_core::departure::DepartureContributor;
 use nichoir_core::export::ExportContributor;
 use nichoir_core::moderation::Moderation;
 use nichoir_http::preview::LinkPreviewer;
-use nichoir_http::{Tool, ToolDecl};
+use nichoir_http::{Job, Tool, ToolDecl};
 
 use crate::{
     api, register_topics, VideoDeparture, VideoExport, VideoModeration, VideoService, MIGRATIONS,
@@ -40,5 +40,8 @@ impl Tool for VideoService {
     }
     fn app_data(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
         cfg.app_data(web::Data::new(self));
+    }
+    fn jobs(self: Arc<Self>) -> Vec<Job> {
+        Vec::new()
     }
 }

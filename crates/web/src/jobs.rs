@@ -1,48 +1,30 @@
-//! Background jobs, with the same configuration values the About page shows: automatic backups
-//! and their pruning, WAL checkpoints, the sweep of expired sessions and reset links.
+//! Background jobs, with the same configuration values the About page shows: each tool's own
+//! (`Tool::jobs`), and the server's: automatic backups and their pruning, WAL checkpoints,
+//! the sweep of expired sessions and reset links, old notifications, favourites of deleted items.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use nichoir_http::Ctx;
+use nichoir_http::{Ctx, Tool};
 use tokio::sync::watch;
 
-/// Starts every job. `runs_jobs`: whether this server runs them now (always alone; in a
-/// cluster, the node holding the scheduler lease).
+/// Starts every job: each tool's (`Tool::jobs`: purges, reminders, mail batches) and the
+/// server's own. `runs_jobs`: whether this server runs them now (always alone; in a cluster,
+/// the node holding the scheduler lease).
 pub fn spawn_all(
     ctx: Ctx,
-    pads: std::sync::Arc<nichoir_pad::PadService>,
-    polls: std::sync::Arc<nichoir_polls::PollService>,
-    chat: std::sync::Arc<nichoir_chat::ChatService>,
+    tools: &[Arc<dyn Tool>],
     notify: nichoir_notify::NotifyService,
+    favourites: crate::routes::favourites::Sweep,
     stop: watch::Receiver<bool>,
     runs_jobs: Arc<AtomicBool>,
 ) {
     let c = ctx.config.clone();
-    let missed_mail_chat = chat.clone();
-    every(
-        runs_jobs.clone(),
-        Duration::from_secs(3600),
-        stop.clone(),
-        move || {
-            let chat = chat.clone();
-            async move {
-                match chat.prune_events().await {
-                    Ok(n) if n > 0 => tracing::info!(removed = n, "old chat events pruned"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e.message, "chat event pruning failed"),
-                }
-                match chat.apply_retention().await {
-                    Ok(n) if n > 0 => {
-                        tracing::info!(removed = n, "chat messages past their retention deleted")
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e.message, "chat retention failed"),
-                }
-            }
-        },
-    );
+    for job in tools.iter().flat_map(|t| t.clone().jobs()) {
+        tracing::debug!(job = job.name, period = ?job.period, "job scheduled");
+        every(runs_jobs.clone(), job.period, stop.clone(), job.run);
+    }
     every(
         runs_jobs.clone(),
         Duration::from_secs(3600),
@@ -58,76 +40,23 @@ pub fn spawn_all(
             }
         },
     );
-    // Mail about missed mentions and direct messages: each minute, for those who are due.
-    {
-        let chat = missed_mail_chat;
-        every(
-            runs_jobs.clone(),
-            Duration::from_secs(60),
-            stop.clone(),
-            move || {
-                let chat = chat.clone();
-                async move {
-                    match chat.mail_missed().await {
-                        Ok(n) if n > 0 => tracing::info!(mails = n, "missed chat activity mailed"),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e.message, "missed-activity mail failed"),
-                    }
-                }
-            },
-        );
-    }
-    if c.polls.purge_after_days > 0 {
-        let polls = polls.clone();
-        every(
-            runs_jobs.clone(),
-            Duration::from_secs(3600),
-            stop.clone(),
-            move || {
-                let polls = polls.clone();
-                async move {
-                    match polls.purge_expired().await {
-                        Ok(n) if n > 0 => tracing::info!(removed = n, "expired polls deleted"),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "poll purge failed"),
-                    }
-                }
-            },
-        );
-    }
     every(
         runs_jobs.clone(),
-        Duration::from_secs(300),
+        Duration::from_secs(3600),
         stop.clone(),
         move || {
-            let polls = polls.clone();
+            let sweep = favourites.clone();
             async move {
-                match polls.send_reminders().await {
-                    Ok(n) if n > 0 => tracing::info!(sent = n, "poll reminders sent"),
+                match sweep.run().await {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(removed = n, "favourites of deleted items removed")
+                    }
                     Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "poll reminders failed"),
+                    Err(e) => tracing::warn!(error = %e.message, "favourites sweep failed"),
                 }
             }
         },
     );
-    if c.pads.expire_unused_days > 0 {
-        let days = c.pads.expire_unused_days;
-        every(
-            runs_jobs.clone(),
-            Duration::from_secs(3600),
-            stop.clone(),
-            move || {
-                let pads = pads.clone();
-                async move {
-                    match pads.expire_unused(days).await {
-                        Ok(n) if n > 0 => tracing::info!(removed = n, days, "unused pads deleted"),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "pad expiry failed"),
-                    }
-                }
-            },
-        );
-    }
     if c.storage.wal_checkpoint_secs > 0 && c.storage.url.is_empty() {
         let db = ctx.db.clone();
         every(

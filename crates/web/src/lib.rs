@@ -18,5 +18,6 @@ mod source;
 mod source_pack;
 
 pub use about::components;
+pub use routes::favourites::Sweep as FavouritesSweep;
 pub use server::{api, migrations, open_database, prepare, serve, Prepared};
 pub use settings::Settings;

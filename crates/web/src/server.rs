@@ -316,6 +316,20 @@ pub async fn prepare(config: Config) -> Result<Prepared, StartError> {
     })
 }
 
+impl Prepared {
+    /// The hourly removal of favourites whose item no longer exists (run by the job
+    /// scheduler; tests run it themselves).
+    pub fn favourites_sweep(&self) -> crate::routes::favourites::Sweep {
+        crate::routes::favourites::Sweep {
+            auth: self.ctx.auth.clone(),
+            tools: self.tools.clone(),
+            chat: self.chat.clone(),
+            video: self.video.clone(),
+            wikis: self.wikis.clone(),
+        }
+    }
+}
+
 /// Serves until `shutdown` resolves: then stops accepting, closes WebSockets with a close frame,
 /// lets open requests finish (up to `server.shutdown_timeout_secs`), and closes the database
 /// after the last queued write.
@@ -405,10 +419,9 @@ pub async fn serve(
     };
     crate::jobs::spawn_all(
         ctx.clone(),
-        prepared.pads.clone(),
-        prepared.polls.clone(),
-        prepared.chat.clone(),
+        &prepared.tools,
         prepared.notify.clone(),
+        prepared.favourites_sweep(),
         stop_rx,
         runs_jobs,
     );
@@ -570,5 +583,40 @@ mod tests {
             .expect("count");
         let expected: usize = sets.iter().map(|s| s.migrations.len()).sum();
         assert_eq!(applied, expected as i64, "each applied once");
+    }
+}
+
+#[cfg(test)]
+mod typed_routes {
+    use nichoir_http::{Api, Body};
+
+    /// The routes of `api` whose JSON answer or body has no declared type.
+    fn untyped(api: &Api) -> Vec<String> {
+        api.docs()
+            .iter()
+            .filter(|d| {
+                let json_answer = std::iter::once(&d.ok)
+                    .chain(&d.also)
+                    .any(|(_, ct)| *ct == "application/json");
+                (json_answer && d.answer.is_none())
+                    || matches!(d.body, Body::Json { schema: None, .. })
+            })
+            .map(|d| format!("{} {}", d.method, d.path))
+            .collect()
+    }
+
+    /// Every route of the composition's own table says what its JSON answer and body are
+    /// (issue 21): the OpenAPI document describes no answer or body as "anything".
+    #[test]
+    fn every_json_answer_and_body_is_a_declared_type() {
+        let untyped = untyped(&crate::routes::api());
+        assert!(untyped.is_empty(), "untyped routes: {untyped:?}");
+    }
+
+    /// The same for the notification and push routes.
+    #[test]
+    fn every_notification_route_is_typed() {
+        let untyped = untyped(&nichoir_notify::api(Api::new()));
+        assert!(untyped.is_empty(), "untyped routes: {untyped:?}");
     }
 }

@@ -45,8 +45,10 @@ CREATE TABLE instance_settings (
 };
 
 /// How a setting is edited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "SettingKind")]
+#[ts(export, export_to = "web/", rename = "SettingKind")]
 pub enum Kind {
     /// One line of at most `max_length` characters.
     Text,
@@ -151,8 +153,10 @@ fn editable(key: &str) -> Option<&'static Editable> {
 }
 
 /// Where a setting's value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "SettingSource")]
+#[ts(export, export_to = "web/", rename = "SettingSource")]
 pub enum Source {
     /// Built in: nobody set it.
     Default,
@@ -162,28 +166,44 @@ pub enum Source {
     File,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One instance setting (`GET /api/v1/admin/instance-settings`).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "web/", rename = "InstanceSetting")]
+#[schemars(rename = "InstanceSetting")]
 pub struct SettingView {
     pub key: &'static str,
+    /// "instance", "about" or "mail".
+    #[ts(type = "\"instance\" | \"about\" | \"mail\"")]
     pub group: &'static str,
     pub kind: Kind,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub max_length: Option<usize>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    /// The values a `choice` may take (absent for the other kinds).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    #[schemars(with = "Vec<String>")]
+    #[ts(optional, as = "Option<Vec<String>>")]
     pub choices: &'static [&'static str],
     /// The value in force (absent for a secret).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "string | number | boolean | Array<string>")]
     pub value: Option<Value>,
     /// What "back to the default" gives (the file's value, or the built-in one).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "string | number | boolean | Array<string>")]
     pub default: Option<Value>,
     /// For a secret: whether one is set.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub is_set: Option<bool>,
+    /// "file": set by the configuration file, read-only here.
     pub source: Source,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// `GET /api/v1/admin/instance-settings`.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "web/", rename = "InstanceSettings")]
+#[schemars(rename = "InstanceSettings")]
 pub struct SettingsView {
     pub settings: Vec<SettingView>,
     /// Whether mail goes out (a host is set): poll and chat mail options depend on it.
@@ -193,8 +213,9 @@ pub struct SettingsView {
 }
 
 /// `PATCH` body: the keys to change; `null` puts a key back to its default.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "web/")]
 pub struct SettingsChange {
     pub changes: BTreeMap<String, Value>,
 }

@@ -5,8 +5,7 @@
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
-use nichoir_core::ErrorCode;
-use nichoir_http::{ApiError, ApiResult};
+use nichoir_http::ApiResult;
 
 /// Where the archive is served, for the About page and the CHATONS description.
 pub const PATH: &str = "/source.tar.gz";
@@ -56,6 +55,8 @@ async fn archive() -> ApiResult<Bytes> {
 
 #[cfg(not(nichoir_source_embedded))]
 async fn archive() -> ApiResult<Bytes> {
+    use nichoir_core::ErrorCode;
+    use nichoir_http::ApiError;
     let stem = stem();
     // Fast compression: this is a developer's build, asked rarely, and packed each time.
     actix_web::web::block(move || crate::source_pack::pack(&root(), &stem, 1))

@@ -17,6 +17,12 @@ use nichoir_wikitext::render::TocEntry;
 
 // ---- requests ---------------------------------------------------------------------------------
 
+nichoir_core::text_enum!(
+    ts("wiki/")
+    /// The starter wikis (`nichoir_wikitext::templates::TEMPLATE_NAMES`, which a test keeps equal).
+    Template { Blank = "blank", Project = "project", Association = "association", Event = "event" }
+);
+
 /// A new wiki.
 #[derive(Debug, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
@@ -28,8 +34,10 @@ pub struct NewWiki {
     #[serde(default)]
     #[ts(as = "Option<String>")]
     pub description: String,
-    /// `blank` (the default), `project`, `association` or `event`.
+    /// `blank` by default.
     #[serde(default)]
+    #[schemars(with = "Option<Template>")]
+    #[ts(as = "Option<Template>")]
     pub template: Option<String>,
     /// The template's language: `en` (the default) or `fr`.
     #[serde(default)]
@@ -327,9 +335,9 @@ pub struct MyWiki {
 #[ts(export, export_to = "wiki/")]
 pub struct Member {
     pub user_id: String,
-    /// Null when the account is gone.
-    pub username: Option<String>,
-    pub display_name: Option<String>,
+    /// What the member routes name them by (`/members/{username}`).
+    pub username: String,
+    pub display_name: String,
     pub role: Role,
 }
 
@@ -583,4 +591,30 @@ pub struct MyRevision {
     pub kind: String,
     #[serde(with = "nichoir_core::time::serde_rfc3339")]
     pub created_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Template;
+
+    /// The document's list of templates is the one the farm accepts.
+    #[test]
+    fn the_template_word_list_is_the_starter_wikis() {
+        let names = nichoir_wikitext::templates::TEMPLATE_NAMES;
+        for name in names {
+            assert!(Template::parse(name).is_some(), "{name} is not a Template");
+        }
+        for t in [
+            Template::Blank,
+            Template::Project,
+            Template::Association,
+            Template::Event,
+        ] {
+            assert!(
+                names.contains(&t.as_str()),
+                "{} is not a starter wiki",
+                t.as_str()
+            );
+        }
+    }
 }

@@ -5,11 +5,11 @@ use std::net::IpAddr;
 
 use crate::access::PageRule;
 use crate::api::WikiComment;
+use crate::comments_store;
 use crate::service::{WikiError, WikiResult, WikiService};
 use nichoir_auth::Actor;
 use nichoir_core::time::now_ms;
 use nichoir_core::Error;
-use nichoir_storage::{params, OptionalExtension};
 
 pub const MAX_COMMENT: usize = 4_000;
 
@@ -29,11 +29,7 @@ impl WikiService {
         let pid = page.id;
         let rows: Vec<(i64, Option<String>, String, String, i64)> = self
             .db
-            .read(move |c| {
-                let mut st = c.prepare_cached("SELECT id, author_id, author_name, text, created_at FROM wiki_comments WHERE page_id = ?1 ORDER BY id")?;
-                let rows = st.query_map([pid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
-                Ok(rows.collect::<Result<_, _>>()?)
-            })
+            .read(move |c| comments_store::comments(c, pid))
             .await?;
         Ok(rows
             .into_iter()
@@ -90,11 +86,16 @@ impl WikiService {
         let id: i64 = self
             .db
             .write(move |c| {
-                Ok(c.query_row(
-                    "INSERT INTO wiki_comments (page_id, author_id, author_name, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-                    params![pid, aid, aname, t, now],
-                    |r| r.get(0),
-                )?)
+                comments_store::insert_comment(
+                    c,
+                    &comments_store::NewComment {
+                        page_id: pid,
+                        author_id: &aid,
+                        author_name: &aname,
+                        text: &t,
+                        now,
+                    },
+                )
             })
             .await?;
         Ok(WikiComment {
@@ -112,13 +113,7 @@ impl WikiService {
         let (wid, me) = (sight.wiki().id, actor.id().to_string());
         self.db
             .write(move |c| {
-                let row: Option<(Option<String>, String)> = c
-                    .query_row(
-                        "SELECT co.author_id, p.view_rule FROM wiki_comments co JOIN wiki_pages p ON p.id = co.page_id WHERE co.id = ?1 AND p.wiki_id = ?2",
-                        params![id, wid],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
+                let row = comments_store::comment_author_and_rule(c, id, wid)?;
                 // A comment under a page the asker may not read does not exist for them.
                 let seen = row.filter(|(_, rule)| {
                     PageRule::parse(rule).is_some_and(|rule| sight.sees_rule(rule))
@@ -127,10 +122,12 @@ impl WikiService {
                     return Err(Error::not_found("no such comment in this wiki").into());
                 };
                 if !admin && author.as_deref() != Some(me.as_str()) {
-                    return Err(Error::forbidden("only its author or a wiki admin deletes a comment").into());
+                    return Err(Error::forbidden(
+                        "only its author or a wiki admin deletes a comment",
+                    )
+                    .into());
                 }
-                c.execute("DELETE FROM wiki_comments WHERE id = ?1", [id])?;
-                Ok(())
+                comments_store::delete_comment(c, id)
             })
             .await?;
         Ok(())

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use crate::access::Role;
-use crate::api::MyRevision;
 use crate::service::WikiService;
 use crate::store;
 use nichoir_core::export::{ExportContributor, ExportFile};
@@ -27,22 +26,7 @@ impl ExportContributor for WikiExport {
             .db
             .read(move |c| {
                 let wikis = store::wikis_of(c, &u)?;
-                let mut st = c.prepare_cached(
-                    "SELECT w.slug, p.name, r.rev, r.summary, r.kind, r.created_at FROM wiki_revisions r
-                     JOIN wiki_pages p ON p.id = r.page_id JOIN wikis w ON w.id = p.wiki_id
-                     WHERE r.author_id = ?1 ORDER BY r.created_at",
-                )?;
-                let rows = st.query_map([&u], |r| {
-                    Ok(MyRevision {
-                        wiki: r.get(0)?,
-                        page: r.get(1)?,
-                        rev: r.get(2)?,
-                        summary: r.get(3)?,
-                        kind: r.get(4)?,
-                        created_at: r.get(5)?,
-                    })
-                })?;
-                Ok((wikis, rows.collect::<Result<Vec<MyRevision>, _>>()?))
+                Ok((wikis, store::revisions_by(c, &u)?))
             })
             .await?;
         let mut files = Vec::new();

@@ -1,5 +1,7 @@
 //! A wiki or one of its pages as someone's favourite: its name, if they may still read it.
 
+use std::collections::HashMap;
+
 use nichoir_auth::Actor;
 use nichoir_wikitext::names::page_key;
 
@@ -25,5 +27,26 @@ impl WikiService {
             return Err(WikiError::NoPage);
         }
         Ok((title, Some(seen.name.clone())))
+    }
+
+    /// Of `ids` (`slug/Page name`, as favourites keep them), the pages that exist, deleted
+    /// ones not (whoever may read them), asked in one read: the sweep of favourites.
+    pub async fn existing_pages(&self, ids: Vec<String>) -> WikiResult<Vec<String>> {
+        let mut asked: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for id in ids {
+            if let Some((slug, name)) = id.split_once('/') {
+                let key = (slug.to_string(), page_key(name));
+                asked.entry(key).or_default().push(id.clone());
+            }
+        }
+        let pages: Vec<(String, String)> = asked.keys().cloned().collect();
+        let found = self
+            .db
+            .read(move |c| crate::store::existing_pages(c, &pages))
+            .await?;
+        Ok(found
+            .into_iter()
+            .flat_map(|p| asked.remove(&p).unwrap_or_default())
+            .collect())
     }
 }

@@ -4,11 +4,11 @@
 //! wiki's read rights.
 
 use crate::api::WikiFile;
+use crate::files_store;
 use crate::service::{WikiError, WikiResult, WikiService};
 use nichoir_auth::Actor;
 use nichoir_core::time::now_ms;
 use nichoir_core::{Error, ErrorCode};
-use nichoir_storage::{params, OptionalExtension};
 use nichoir_wikitext::names::validate_file_name;
 
 pub use nichoir_core::upload::check_content;
@@ -18,8 +18,8 @@ pub fn usage(db: nichoir_storage::Db) -> nichoir_storage::StoredUsage {
     nichoir_storage::StoredUsage::new(
         db,
         "wikis",
-        crate::store::file_bytes_of,
-        crate::store::file_bytes_by_user,
+        files_store::file_bytes_of,
+        files_store::file_bytes_by_user,
     )
 }
 
@@ -105,9 +105,9 @@ impl WikiService {
         );
         self.db
             .write(move |c| {
-                crate::store::insert_file_row(
+                files_store::insert_file_row(
                     c,
-                    &crate::store::FileRow {
+                    &files_store::FileRow {
                         wiki_id: wid,
                         name: &n,
                         content_type: &ct,
@@ -136,14 +136,8 @@ impl WikiService {
         let (sight, _) = self.load(slug, None, actor).await?;
         let wiki = sight.wiki();
         let wid = wiki.id;
-        let rows: Vec<(String, String, i64, i64)> = self
-            .db
-            .read(move |c| {
-                let mut st = c.prepare_cached("SELECT name, content_type, size, created_at FROM wiki_files WHERE wiki_id = ?1 ORDER BY name")?;
-                let rows = st.query_map([wid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-                Ok(rows.collect::<Result<_, _>>()?)
-            })
-            .await?;
+        let rows: Vec<(String, String, i64, i64)> =
+            self.db.read(move |c| files_store::files(c, wid)).await?;
         Ok(rows
             .into_iter()
             .map(|(n, t, s, at)| file_answer(&wiki.slug, n, t, s, at))
@@ -160,16 +154,8 @@ impl WikiService {
         let (sight, _) = self.load(slug, None, actor).await?;
         let wiki = sight.wiki();
         let (wid, n) = (wiki.id, name.to_string());
-        let row: Option<(String, String)> = self
-            .db
-            .read(move |c| {
-                Ok(c.prepare_cached(
-                    "SELECT content_type, sha256 FROM wiki_files WHERE wiki_id = ?1 AND name = ?2",
-                )?
-                .query_row(params![wid, n], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?)
-            })
-            .await?;
+        let row: Option<(String, String)> =
+            self.db.read(move |c| files_store::file(c, wid, &n)).await?;
         let (content_type, sha) =
             row.ok_or_else(|| Error::not_found("no such file in this wiki"))?;
         let bytes = self
@@ -191,25 +177,12 @@ impl WikiService {
         let orphan: Option<String> = self
             .db
             .write(move |c| {
-                let sha: Option<String> = c
-                    .query_row(
-                        "SELECT sha256 FROM wiki_files WHERE wiki_id = ?1 AND name = ?2",
-                        params![wid, n],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
+                let sha = files_store::file_sha(c, wid, &n)?;
                 let Some(sha) = sha else {
                     return Err(Error::not_found("no such file in this wiki").into());
                 };
-                c.execute(
-                    "DELETE FROM wiki_files WHERE wiki_id = ?1 AND name = ?2",
-                    params![wid, n],
-                )?;
-                let still: i64 = c.query_row(
-                    "SELECT COUNT(*) FROM wiki_files WHERE wiki_id = ?1 AND sha256 = ?2",
-                    params![wid, sha],
-                    |r| r.get(0),
-                )?;
+                files_store::delete_file(c, wid, &n)?;
+                let still = files_store::sha_uses(c, wid, &sha)?;
                 Ok((still == 0).then_some(sha))
             })
             .await?;
@@ -225,11 +198,7 @@ impl WikiService {
     pub async fn all_files(&self, wiki_id: i64) -> WikiResult<Vec<(String, String, Vec<u8>)>> {
         let rows: Vec<(String, String, String)> = self
             .db
-            .read(move |c| {
-                let mut st = c.prepare_cached("SELECT name, content_type, sha256 FROM wiki_files WHERE wiki_id = ?1 ORDER BY name")?;
-                let rows = st.query_map([wiki_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-                Ok(rows.collect::<Result<_, _>>()?)
-            })
+            .read(move |c| files_store::file_list(c, wiki_id))
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for (n, t, sha) in rows {

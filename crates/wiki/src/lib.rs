@@ -6,10 +6,13 @@
 mod access;
 mod api;
 mod comments;
+mod comments_store;
 mod contributor;
 mod departure;
+mod error;
 mod favourite;
 mod files;
+mod files_store;
 mod migrations;
 mod model;
 mod moderation;
@@ -20,6 +23,7 @@ mod store;
 mod tool;
 mod transfer;
 mod watch;
+mod watch_store;
 
 pub use access::{EditPolicy, PageRule, Role, Visibility};
 pub use api::*;

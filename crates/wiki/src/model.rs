@@ -6,6 +6,12 @@ use ts_rs::TS;
 
 use crate::access::{EditPolicy, PageRule, PageRules, Visibility, WikiRules};
 
+nichoir_core::text_enum!(
+    ts("wiki/")
+    /// What a revision did.
+    RevisionKind { Create = "create", Edit = "edit", Revert = "revert", Rename = "rename", Delete = "delete" }
+);
+
 #[derive(Debug, Clone)]
 pub struct WikiRow {
     pub id: i64,
@@ -69,7 +75,8 @@ impl PageRow {
 pub struct RevisionInfo {
     pub rev: i64,
     pub summary: String,
-    /// `create`, `edit`, `revert`, `rename` or `delete`.
+    #[schemars(with = "RevisionKind")]
+    #[ts(as = "RevisionKind")]
     pub kind: String,
     pub author_name: String,
     #[serde(with = "nichoir_core::time::serde_rfc3339")]
@@ -87,7 +94,8 @@ pub struct ChangeInfo {
     pub page: String,
     pub rev: i64,
     pub summary: String,
-    /// `create`, `edit`, `revert`, `rename` or `delete`.
+    #[schemars(with = "RevisionKind")]
+    #[ts(as = "RevisionKind")]
     pub kind: String,
     pub author_name: String,
     #[serde(with = "nichoir_core::time::serde_rfc3339")]

@@ -4,9 +4,8 @@
 use std::sync::Arc;
 
 use nichoir_auth::Actor;
-use nichoir_http::preview::LinkPreviewer;
+use nichoir_http::preview::{LinkPreview, LinkPreviewer};
 use nichoir_wikitext::names::name_from_url_segment;
-use serde_json::{json, Value};
 
 use crate::service::WikiService;
 
@@ -16,7 +15,7 @@ pub struct WikiPreview {
 
 #[async_trait::async_trait]
 impl LinkPreviewer for WikiPreview {
-    async fn preview(&self, path: &str, viewer: Option<&Actor>) -> Option<Value> {
+    async fn preview(&self, path: &str, viewer: Option<&Actor>) -> Option<LinkPreview> {
         let rest = path.strip_prefix("/w/")?;
         let (slug, page) = rest.split_once('/').unwrap_or((rest, ""));
         let page = page.trim_end_matches('/');
@@ -51,8 +50,11 @@ impl LinkPreviewer for WikiPreview {
             .chars()
             .take(200)
             .collect();
-        Some(
-            json!({"kind": "wiki", "url": path, "title": v.page.name, "wiki": v.wiki.title, "excerpt": excerpt}),
-        )
+        Some(LinkPreview::Wiki {
+            url: path.to_string(),
+            title: v.page.name,
+            wiki: v.wiki.title,
+            excerpt,
+        })
     }
 }

@@ -1,11 +1,17 @@
 //! Every SQL statement of the wikis, as functions over a connection. Writes run inside
-//! `Db::write` (one transaction each, serialised), reads inside `Db::read`.
+//! `Db::write` (one transaction each, serialised), reads inside `Db::read`. Attachments, comments
+//! and watches (with their notifications) have theirs beside this file: `files_store`,
+//! `comments_store`, `watch_store`.
+
+use std::collections::HashSet;
 
 use nichoir_storage::{
-    params, search, Connection, Dialect, OptionalExtension, Row, SResult, SqlError,
+    in_chunks, params, search, Connection, Dialect, OptionalExtension, Row, SResult, SqlError,
+    StorageError, ToValue,
 };
 
 use crate::access::{EditPolicy, PageRule, Role, Visibility};
+use crate::api::MyRevision;
 use crate::model::{ChangeInfo, PageRow, RevisionInfo, WikiRow};
 
 fn bad(what: &str) -> SqlError {
@@ -146,6 +152,15 @@ pub fn update_wiki(c: &Connection, w: &WikiRow) -> SResult<()> {
     Ok(())
 }
 
+/// The home page followed its rename.
+pub fn set_home_page(c: &Connection, wiki_id: i64, name: &str) -> SResult<()> {
+    c.execute(
+        "UPDATE wikis SET home_page = ?2 WHERE id = ?1",
+        params![wiki_id, name],
+    )?;
+    Ok(())
+}
+
 pub fn delete_wiki(c: &Connection, id: i64) -> SResult<()> {
     // The search index is not a foreign-keyed table: clear it first.
     c.execute(
@@ -256,6 +271,48 @@ pub fn page(c: &Connection, wiki_id: i64, key: &str) -> SResult<Option<PageRow>>
     ))?
     .query_row(params![wiki_id, key], page_from_row)
     .optional()?)
+}
+
+/// Of `pages` (wiki slug, page key), those that exist and are not deleted (a rename's redirect
+/// counts: it leads to the page), a query per list of [`in_chunks`].
+pub fn existing_pages(
+    c: &Connection,
+    pages: &[(String, String)],
+) -> SResult<Vec<(String, String)>> {
+    in_chunks(pages, |chunk| {
+        let mut slugs: Vec<&str> = chunk.iter().map(|(s, _)| s.as_str()).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        let mut keys: Vec<&str> = chunk.iter().map(|(_, k)| k.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let list = |from: usize, n: usize| {
+            (from..from + n)
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut values: Vec<&dyn ToValue> = Vec::with_capacity(slugs.len() + keys.len());
+        values.extend(slugs.iter().map(|s| s as &dyn ToValue));
+        values.extend(keys.iter().map(|k| k as &dyn ToValue));
+        // Both lists, then the pairs asked for: a slug of one and a key of another may meet.
+        let found: HashSet<(String, String)> = c
+            .prepare(&format!(
+                "SELECT w.slug, p.key FROM wiki_pages p JOIN wikis w ON w.id = p.wiki_id
+                 WHERE p.deleted = 0 AND w.slug IN ({}) AND p.key IN ({})",
+                list(1, slugs.len()),
+                list(slugs.len() + 1, keys.len())
+            ))?
+            .query_map(values.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok::<_, StorageError>(
+            chunk
+                .iter()
+                .filter(|p| found.contains(*p))
+                .cloned()
+                .collect(),
+        )
+    })
 }
 
 pub fn page_by_id(c: &Connection, id: i64) -> SResult<Option<PageRow>> {
@@ -420,6 +477,12 @@ pub fn rename(
     Ok(rev)
 }
 
+/// Removes a page row for good (a deleted page or an old redirect giving way to a rename).
+pub fn delete_page_row(c: &Connection, page_id: i64) -> SResult<()> {
+    c.execute("DELETE FROM wiki_pages WHERE id = ?1", [page_id])?;
+    Ok(())
+}
+
 pub fn insert_redirect(
     c: &Connection,
     wiki_id: i64,
@@ -538,6 +601,26 @@ pub fn revision_text(c: &Connection, page_id: i64, rev: i64) -> SResult<Option<S
             .query_row(params![page_id, rev], |r| r.get(0))
             .optional()?,
     )
+}
+
+/// Every revision `user_id` wrote, in any wiki, oldest first (their data export).
+pub fn revisions_by(c: &Connection, user_id: &str) -> SResult<Vec<MyRevision>> {
+    let mut st = c.prepare_cached(
+        "SELECT w.slug, p.name, r.rev, r.summary, r.kind, r.created_at FROM wiki_revisions r
+                     JOIN wiki_pages p ON p.id = r.page_id JOIN wikis w ON w.id = p.wiki_id
+                     WHERE r.author_id = ?1 ORDER BY r.created_at",
+    )?;
+    let rows = st.query_map([user_id], |r| {
+        Ok(MyRevision {
+            wiki: r.get(0)?,
+            page: r.get(1)?,
+            rev: r.get(2)?,
+            summary: r.get(3)?,
+            kind: r.get(4)?,
+            created_at: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<MyRevision>, _>>()?)
 }
 
 pub struct ChangeFilter<'a> {
@@ -706,45 +789,6 @@ pub fn insert_imported_page(
     }
     index(c, id, name, last.text)?;
     Ok(id)
-}
-
-pub struct FileRow<'a> {
-    pub wiki_id: i64,
-    pub name: &'a str,
-    pub content_type: &'a str,
-    pub size: i64,
-    pub sha256: &'a str,
-    pub uploaded_by: &'a str,
-    pub now: i64,
-}
-
-pub fn insert_file_row(c: &Connection, f: &FileRow<'_>) -> SResult<()> {
-    c.execute(
-        "INSERT INTO wiki_files (wiki_id, name, content_type, size, sha256, uploaded_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (wiki_id, name) DO UPDATE SET content_type = excluded.content_type, size = excluded.size,
-            sha256 = excluded.sha256, uploaded_by = excluded.uploaded_by, created_at = excluded.created_at",
-        params![f.wiki_id, f.name, f.content_type, f.size, f.sha256, f.uploaded_by, f.now],
-    )?;
-    Ok(())
-}
-
-/// Bytes of the attachments `user_id` uploaded (for quotas).
-pub fn file_bytes_of(c: &Connection, user_id: &str) -> SResult<i64> {
-    Ok(
-        c.prepare_cached("SELECT COALESCE(SUM(size), 0) FROM wiki_files WHERE uploaded_by = ?1")?
-            .query_row([user_id], |r| r.get(0))?,
-    )
-}
-
-/// Bytes of attachments per uploader.
-pub fn file_bytes_by_user(c: &Connection) -> SResult<Vec<(String, i64)>> {
-    Ok(c
-        .prepare(
-            "SELECT uploaded_by, SUM(size) FROM wiki_files WHERE uploaded_by IS NOT NULL GROUP BY uploaded_by",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?)
 }
 
 /// A deleted account (`nichoir_core::departure`): its memberships, watches and notifications

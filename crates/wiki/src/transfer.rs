@@ -5,6 +5,7 @@
 use crate::access::{EditPolicy, Role, Visibility, Who};
 use crate::api::Wiki;
 use crate::files::check_content;
+use crate::files_store;
 use crate::service::{wiki_answer, WikiError, WikiResult, WikiService};
 use crate::store;
 use nichoir_auth::Actor;
@@ -75,6 +76,8 @@ impl WikiService {
             home_page: wiki.home_page.clone(),
             menu: wiki.menu.clone(),
             theme_color: wiki.theme_color.clone(),
+            visibility: wiki.visibility.as_str().to_string(),
+            search_indexable: wiki.search_indexable && wiki.visibility == Visibility::Public,
             pages,
             files,
         };
@@ -158,6 +161,10 @@ impl WikiService {
             .unwrap_or("#2f855a")
             .to_string();
         let home = validate_page_name(&archive.home_page).unwrap_or_else(|_| "Home".to_string());
+        // Who may read it and whether search engines may, as the exported wiki had them; an
+        // archive that does not say (older versions wrote neither) makes a private wiki.
+        let visibility = Visibility::parse(&archive.visibility).unwrap_or(Visibility::Private);
+        let indexable = archive.search_indexable && visibility == Visibility::Public;
         // Check every attachment before anything is stored.
         let mut checked = Vec::new();
         for f in &archive.files {
@@ -232,7 +239,7 @@ impl WikiService {
                         slug: &s2,
                         title: &t2,
                         description: &desc,
-                        visibility: Visibility::Private,
+                        visibility,
                         edit_policy: EditPolicy::Editors,
                         theme_color: &theme,
                         home_page: &home,
@@ -241,9 +248,13 @@ impl WikiService {
                         now,
                     },
                 )?;
-                let Some(wiki) = store::wiki_by_id(c, id)? else {
+                let Some(mut wiki) = store::wiki_by_id(c, id)? else {
                     return Err(Error::internal("the new wiki vanished").into());
                 };
+                if indexable {
+                    wiki.search_indexable = true;
+                    store::update_wiki(c, &wiki)?;
+                }
                 let mut ids = Vec::new();
                 for p in &pages {
                     if p.revisions
@@ -297,9 +308,9 @@ impl WikiService {
             let (wid, by) = (wiki.id, user.id.clone());
             self.db
                 .write(move |c| {
-                    store::insert_file_row(
+                    files_store::insert_file_row(
                         c,
-                        &store::FileRow {
+                        &files_store::FileRow {
                             wiki_id: wid,
                             name: &name,
                             content_type: &ct,

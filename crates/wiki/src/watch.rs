@@ -1,16 +1,16 @@
 //! Watching a page or a whole wiki: each change by someone else becomes an in-app notification
-//! with the diff, and a mail when SMTP is configured and the watcher has an address.
+//! with the diff, and a mail when SMTP is configured and the watcher has a confirmed address.
 
 use crate::access::{Sight, Who};
 use crate::api::WikiNotification;
 use crate::model::{PageRow, WikiRow};
 use crate::service::{WikiResult, WikiService};
 use crate::store;
+use crate::watch_store;
 use nichoir_auth::Actor;
 use nichoir_core::time::now_ms;
 use nichoir_core::Error;
 use nichoir_mail::Mail;
-use nichoir_storage::params;
 
 const MAX_DIFF: usize = 20_000;
 
@@ -93,11 +93,10 @@ impl WikiService {
         self.db
             .write(move |c| {
                 if on {
-                    c.execute("INSERT INTO wiki_watches (user_id, wiki_id, page_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", params![uid, wid, page_id])?;
+                    watch_store::watch(c, &uid, wid, page_id)
                 } else {
-                    c.execute("DELETE FROM wiki_watches WHERE user_id = ?1 AND wiki_id = ?2 AND page_id = ?3", params![uid, wid, page_id])?;
+                    watch_store::unwatch(c, &uid, wid, page_id)
                 }
-                Ok(())
             })
             .await?;
         Ok(())
@@ -114,10 +113,7 @@ impl WikiService {
         };
         Ok(self
             .db
-            .read(move |c| {
-                Ok(c.prepare_cached("SELECT 1 FROM wiki_watches WHERE user_id = ?1 AND wiki_id = ?2 AND page_id = ?3")?
-                    .exists(params![uid, wiki_id, page_id])?)
-            })
+            .read(move |c| watch_store::is_watching(c, &uid, wiki_id, page_id))
             .await?)
     }
 
@@ -132,11 +128,7 @@ impl WikiService {
         let (wid, pid, me) = (wiki.id, ch.page.id, actor.id().to_string());
         let watchers: Vec<String> = self
             .db
-            .read(move |c| {
-                let mut st = c.prepare_cached("SELECT DISTINCT user_id FROM wiki_watches WHERE wiki_id = ?1 AND page_id IN (0, ?2) AND user_id <> ?3")?;
-                let rows = st.query_map(params![wid, pid, me], |r| r.get(0))?;
-                Ok(rows.collect::<Result<_, _>>()?)
-            })
+            .read(move |c| watch_store::watchers(c, wid, pid, &me))
             .await?;
         if watchers.is_empty() {
             return Ok(());
@@ -190,12 +182,19 @@ impl WikiService {
             let u3 = uid.clone();
             self.db
                 .write(move |c| {
-                    c.execute(
-                        "INSERT INTO wiki_notifications (user_id, wiki_id, page_name, rev, actor_name, summary, diff, created_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        params![u3, w2, name, rev, actor_name, summary, d, now],
-                    )?;
-                    Ok(())
+                    watch_store::insert_notification(
+                        c,
+                        &watch_store::NewNotification {
+                            user_id: &u3,
+                            wiki_id: w2,
+                            page_name: &name,
+                            rev,
+                            actor_name: &actor_name,
+                            summary: &summary,
+                            diff: &d,
+                            now,
+                        },
+                    )
                 })
                 .await?;
             self.notifier.notify(vec![nichoir_core::notify::Notice {
@@ -216,7 +215,7 @@ impl WikiService {
                 ),
                 actor_id: Some(actor.id().to_string()),
             }]);
-            if let Some(email) = user.email.as_deref().filter(|e| !e.is_empty()) {
+            if let Some(email) = user.mail_address() {
                 let (subject, body) = change_mail(&ChangeMail {
                     lang: &self.mailer.language_for(user.language.as_deref()),
                     instance: &self.mailer.instance_name(),
@@ -241,27 +240,7 @@ impl WikiService {
         let u = user_id.to_string();
         let rows: Vec<WikiNotification> = self
             .db
-            .read(move |c| {
-                let mut st = c.prepare_cached(
-                    "SELECT n.id, w.slug, w.title, n.page_name, n.rev, n.actor_name, n.summary, n.diff, n.created_at, n.read
-                     FROM wiki_notifications n JOIN wikis w ON w.id = n.wiki_id WHERE n.user_id = ?1 ORDER BY n.id DESC LIMIT 200",
-                )?;
-                let rows = st.query_map([u], |r| {
-                    Ok(WikiNotification {
-                        id: r.get(0)?,
-                        wiki: r.get(1)?,
-                        wiki_title: r.get(2)?,
-                        page: r.get(3)?,
-                        rev: r.get(4)?,
-                        actor_name: r.get(5)?,
-                        summary: r.get(6)?,
-                        diff: r.get(7)?,
-                        created_at: r.get(8)?,
-                        read: r.get(9)?,
-                    })
-                })?;
-                Ok(rows.collect::<Result<_, _>>()?)
-            })
+            .read(move |c| watch_store::notifications(c, &u))
             .await?;
         Ok(rows)
     }
@@ -271,19 +250,10 @@ impl WikiService {
         self.db
             .write(move |c| {
                 if all {
-                    c.execute(
-                        "UPDATE wiki_notifications SET read = 1 WHERE user_id = ?1",
-                        [&u],
-                    )?;
+                    watch_store::mark_all_read(c, &u)
                 } else {
-                    let mut st = c.prepare_cached(
-                        "UPDATE wiki_notifications SET read = 1 WHERE user_id = ?1 AND id = ?2",
-                    )?;
-                    for id in ids.iter().take(1000) {
-                        st.execute(params![u, id])?;
-                    }
+                    watch_store::mark_read(c, &u, ids.iter().take(1000))
                 }
-                Ok(())
             })
             .await?;
         Ok(())

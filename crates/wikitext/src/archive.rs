@@ -70,6 +70,12 @@ pub struct WikiArchive {
     pub home_page: String,
     pub menu: String,
     pub theme_color: String,
+    /// Who may read the wiki ("public", "members", "private"); empty in archives made before
+    /// it was kept (their import is private).
+    pub visibility: String,
+    /// The wiki let search engines index it (a public wiki only); false in archives made
+    /// before it was kept.
+    pub search_indexable: bool,
     pub pages: Vec<ArchivePage>,
     pub files: Vec<ArchiveFile>,
 }
@@ -98,6 +104,12 @@ struct WikiJson {
     menu: String,
     #[serde(default)]
     theme_color: String,
+    // Both left out by the archives of older versions: read as "private" and not indexable,
+    // written without a version change, as an older version reading them ignores them.
+    #[serde(default)]
+    visibility: String,
+    #[serde(default)]
+    search_indexable: bool,
     /// Page names in the wiki's order; pages found in the archive but not listed come after.
     #[serde(default)]
     pages: Vec<String>,
@@ -181,6 +193,8 @@ pub fn write_zip(w: &WikiArchive, html: &dyn Fn(&str, &str) -> String) -> Result
         home_page: w.home_page.clone(),
         menu: w.menu.clone(),
         theme_color: w.theme_color.clone(),
+        visibility: w.visibility.clone(),
+        search_indexable: w.search_indexable,
         pages: pages.iter().map(|p| p.name.clone()).collect(),
         files: files.clone(),
     };
@@ -708,6 +722,8 @@ pub fn read_zip(bytes: &[u8], limits: &ArchiveLimits) -> Result<WikiArchive, Err
         home_page,
         menu: manifest.menu,
         theme_color: manifest.theme_color,
+        visibility: manifest.visibility,
+        search_indexable: manifest.search_indexable,
         pages,
         files,
     })
@@ -844,6 +860,8 @@ mod tests {
             home_page: "Accueil".into(),
             menu: "- [[Accueil]]\n- [[Réunion du Bureau]]\n".into(),
             theme_color: "#336699".into(),
+            visibility: "public".into(),
+            search_indexable: true,
             pages: vec![
                 ArchivePage {
                     name: "Accueil".into(),
@@ -1223,6 +1241,8 @@ mod tests {
             Err(e) => panic!("{e}"),
         };
         assert_eq!(w.home_page, "Home page");
+        // Made before the wiki's visibility and indexing were kept: nothing opens it.
+        assert_eq!((w.visibility.as_str(), w.search_indexable), ("", false));
         let names: Vec<_> = w.pages.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["Second", "Home page"]);
         assert_eq!(w.pages[0].revisions.len(), 2);

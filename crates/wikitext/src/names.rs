@@ -4,7 +4,7 @@
 //! links are matched on, so `[[réunion_du_bureau]]` finds the page whatever its case or spacing.
 
 use nichoir_core::text::{has_refused_control, Lines};
-use nichoir_core::Error;
+use nichoir_core::{Error, Field, Rule};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Longest page name, in characters.
@@ -90,18 +90,26 @@ pub fn page_key(name: &str) -> String {
 pub fn validate_page_name(name: &str) -> Result<String, Error> {
     let display = normalise_spaces(name);
     if display.is_empty() {
-        return Err(Error::validation("a page name cannot be empty"));
+        return Err(Error::validation("a page name cannot be empty")
+            .with_invalid(Field::PageName, Rule::Required));
     }
     let chars = display.chars().count();
     if chars > MAX_PAGE_NAME_CHARS {
         return Err(Error::validation(format!(
             "a page name is at most {MAX_PAGE_NAME_CHARS} characters (this one has {chars})"
-        )));
+        ))
+        .with_invalid(
+            Field::PageName,
+            Rule::TooLong {
+                max: MAX_PAGE_NAME_CHARS as u64,
+            },
+        ));
     }
     if has_refused_control(&display, Lines::One) {
-        return Err(Error::validation(
-            "name: a page name cannot contain control characters",
-        ));
+        return Err(
+            Error::validation("name: a page name cannot contain control characters")
+                .with_invalid(Field::PageName, Rule::ControlCharacters),
+        );
     }
     if let Some(c) = display.chars().find(|c| {
         matches!(
@@ -111,18 +119,39 @@ pub fn validate_page_name(name: &str) -> Result<String, Error> {
     }) {
         return Err(Error::validation(format!(
             "a page name cannot contain '{c}' (forbidden: / \\ [ ] | # < > {{ }})"
-        )));
-    }
-    if display.contains("..") {
-        return Err(Error::validation("a page name cannot contain '..'"));
-    }
-    if display.chars().all(|c| c == '.' || c == ' ') {
-        return Err(Error::validation(
-            "a page name cannot be made only of dots and spaces",
+        ))
+        .with_invalid(
+            Field::PageName,
+            Rule::ForbiddenCharacter {
+                character: c.to_string(),
+            },
         ));
     }
+    if display.contains("..") {
+        return Err(
+            Error::validation("a page name cannot contain '..'").with_invalid(
+                Field::PageName,
+                Rule::ForbiddenCharacter {
+                    character: "..".into(),
+                },
+            ),
+        );
+    }
+    if display.chars().all(|c| c == '.' || c == ' ') {
+        return Err(
+            Error::validation("a page name cannot be made only of dots and spaces")
+                .with_invalid(Field::PageName, Rule::BadFormat { example: None }),
+        );
+    }
     if display.starts_with('.') {
-        return Err(Error::validation("a page name cannot start with '.'"));
+        return Err(
+            Error::validation("a page name cannot start with '.'").with_invalid(
+                Field::PageName,
+                Rule::BadEdge {
+                    character: ".".into(),
+                },
+            ),
+        );
     }
     Ok(display)
 }
@@ -144,26 +173,46 @@ pub fn name_from_url_segment(seg: &str) -> String {
 pub fn validate_file_name(name: &str) -> Result<String, Error> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::validation("a file name cannot be empty"));
+        return Err(Error::validation("a file name cannot be empty")
+            .with_invalid(Field::FileName, Rule::Required));
     }
     let chars = name.chars().count();
     if chars > MAX_FILE_NAME_CHARS {
         return Err(Error::validation(format!(
             "a file name is at most {MAX_FILE_NAME_CHARS} characters (this one has {chars})"
-        )));
-    }
-    if has_refused_control(name, Lines::One) {
-        return Err(Error::validation(
-            "name: a file name cannot contain control characters",
+        ))
+        .with_invalid(
+            Field::FileName,
+            Rule::TooLong {
+                max: MAX_FILE_NAME_CHARS as u64,
+            },
         ));
     }
+    if has_refused_control(name, Lines::One) {
+        return Err(
+            Error::validation("name: a file name cannot contain control characters")
+                .with_invalid(Field::FileName, Rule::ControlCharacters),
+        );
+    }
     if let Some(c) = name.chars().find(|c| matches!(c, '/' | '\\' | ':')) {
-        return Err(Error::validation(format!(
-            "a file name cannot contain '{c}'"
-        )));
+        return Err(
+            Error::validation(format!("a file name cannot contain '{c}'")).with_invalid(
+                Field::FileName,
+                Rule::ForbiddenCharacter {
+                    character: c.to_string(),
+                },
+            ),
+        );
     }
     if name.starts_with('.') {
-        return Err(Error::validation("a file name cannot start with '.'"));
+        return Err(
+            Error::validation("a file name cannot start with '.'").with_invalid(
+                Field::FileName,
+                Rule::BadEdge {
+                    character: ".".into(),
+                },
+            ),
+        );
     }
     Ok(name.to_string())
 }
@@ -173,9 +222,10 @@ pub fn validate_slug(slug: &str) -> Result<String, Error> {
     let slug = slug.trim().to_ascii_lowercase();
     let len = slug.chars().count();
     if !(2..=63).contains(&len) {
-        return Err(Error::validation(
-            "a wiki address is 2 to 63 characters long",
-        ));
+        return Err(
+            Error::validation("a wiki address is 2 to 63 characters long")
+                .with_invalid(Field::Slug, Rule::Length { min: 2, max: 63 }),
+        );
     }
     if let Some(c) = slug
         .chars()
@@ -183,22 +233,39 @@ pub fn validate_slug(slug: &str) -> Result<String, Error> {
     {
         return Err(Error::validation(format!(
             "a wiki address uses only letters a-z, digits and '-' (found '{c}')"
-        )));
+        ))
+        .with_invalid(
+            Field::Slug,
+            Rule::ForbiddenCharacter {
+                character: c.to_string(),
+            },
+        ));
     }
     if slug.starts_with('-') || slug.ends_with('-') {
-        return Err(Error::validation(
-            "a wiki address cannot start or end with '-'",
-        ));
+        return Err(
+            Error::validation("a wiki address cannot start or end with '-'").with_invalid(
+                Field::Slug,
+                Rule::BadEdge {
+                    character: "-".into(),
+                },
+            ),
+        );
     }
     if slug.contains("--") {
-        return Err(Error::validation(
-            "a wiki address cannot contain two '-' in a row",
-        ));
+        return Err(
+            Error::validation("a wiki address cannot contain two '-' in a row").with_invalid(
+                Field::Slug,
+                Rule::ForbiddenCharacter {
+                    character: "--".into(),
+                },
+            ),
+        );
     }
     if RESERVED_SLUGS.contains(&slug.as_str()) {
         return Err(Error::validation(format!(
             "the wiki address '{slug}' is reserved, choose another one"
-        )));
+        ))
+        .with_invalid(Field::Slug, Rule::Reserved));
     }
     Ok(slug)
 }

@@ -15,9 +15,28 @@ function base32(secret) {
   return Buffer.from(bytes);
 }
 
+/** The 30-second step an authenticator app is at now. */
+export function totpStep() {
+  return Math.floor(Date.now() / 1000 / 30);
+}
+
 /** The code for `secret` (base32), `stepsAhead` 30-second steps from now. */
 export function totpCode(secret, stepsAhead = 0) {
-  const counter = Math.floor(Date.now() / 1000 / 30) + stepsAhead;
+  return totpCodeAt(secret, totpStep() + stepsAhead);
+}
+
+/**
+ * A code of a step after `usedStep` that the server still accepts: the server refuses a step
+ * twice and accepts one step ahead. "One step ahead of now" alone fails when a step boundary
+ * passes between the set-up and the sign-in (two steps ahead of the used one).
+ */
+export function totpCodeAfter(secret, usedStep) {
+  const now = totpStep();
+  return totpCodeAt(secret, now > usedStep ? now : usedStep + 1);
+}
+
+/** The code for `secret` (base32) at the 30-second step `counter`. */
+export function totpCodeAt(secret, counter) {
   const msg = Buffer.alloc(8);
   msg.writeBigUInt64BE(BigInt(counter));
   const h = createHmac("sha1", base32(secret)).update(msg).digest();

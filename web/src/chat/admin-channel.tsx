@@ -1,6 +1,6 @@
 // A channel's settings, from the channel menu: its incoming webhooks (channel admins) and how long
 // its messages are kept (team admins). docs/chat-api.md "Incoming webhooks" and "Retention".
-import { useSubmit } from "../hooks/submit.ts";
+import { useKeyedSubmit, useSubmit } from "../hooks/submit.ts";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
@@ -21,8 +21,7 @@ function WebhooksSection({ ch }: { ch: Channel }) {
   const [tick, setTick] = useState(0);
   const [name, setName] = useState("");
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useKeyedSubmit<string>();
   const [created, setCreated] = useState<CreatedWebhook | null>(null);
   const [confirmEl, confirm] = useConfirm();
   const secretRef = useRef<HTMLDivElement>(null);
@@ -51,18 +50,13 @@ function WebhooksSection({ ch }: { ch: Channel }) {
     e.preventDefault();
     setTried(true);
     if (!name.trim()) return;
-    setBusy("+create");
-    setError(null);
-    try {
+    await run("+create", async () => {
       const hook = await chatApi.createWebhook(ch.id, name.trim());
       setCreated(hook);
       setName("");
       setTried(false);
       setTick((n) => n + 1);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(null);
+    });
   };
 
   const remove = async (h: Webhook) => {
@@ -75,16 +69,11 @@ function WebhooksSection({ ch }: { ch: Channel }) {
       }))
     )
       return;
-    setBusy(h.id);
-    setError(null);
-    try {
+    await run(h.id, async () => {
       await chatApi.deleteWebhook(ch.id, h.id);
       if (created?.id === h.id) setCreated(null);
       setTick((n) => n + 1);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(null);
+    });
   };
 
   const nameError = tried && !name.trim() ? t("chat.admin.hooks.needName") : null;

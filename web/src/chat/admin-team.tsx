@@ -9,6 +9,7 @@ import { Alert, Avatar, Badge, Button, EmptyState, Spinner, cx, useConfirm } fro
 import { type Upload, chatApi } from "./api.ts";
 import { useChat } from "./ctx.tsx";
 import { useDebounced } from "../hooks/debounce.ts";
+import { useKeyedSubmit, useSubmit } from "../hooks/submit.ts";
 import { IconHash, IconLock, IconTrash } from "./icons.tsx";
 import { Modal } from "./menu.tsx";
 import type { Channel, ImportResult, ImportSource, TeamMember, TeamRole } from "./types.ts";
@@ -144,8 +145,6 @@ function MembersTab() {
   const [roster, setRoster] = useState<TeamMember[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [guestChannels, setGuestChannels] = useState<Map<string, Channel[]> | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [rowError, setRowError] = useState<{ username: string; text: string } | null>(null);
   const [editing, setEditing] = useState<{ username: string; picked: Set<string>; tried: boolean } | null>(null);
   const [status, setStatus] = useState<{ kind: "success" | "warning"; text: string } | null>(null);
   const [confirmEl, confirm] = useConfirm();
@@ -154,7 +153,6 @@ function MembersTab() {
   const [username, setUsername] = useState("");
   const [role, setRole] = useState<TeamRole>("member");
   const [picked, setPicked] = useState<Set<string>>(new Set());
-  const [addError, setAddError] = useState<string | null>(null);
   const [addTried, setAddTried] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
 
@@ -183,6 +181,11 @@ function MembersTab() {
   }, [guestKey, channels.all, tick]);
 
   const explain = (err: unknown, name: string): string => (err instanceof ApiError && err.status === 404 ? t("chat.admin.members.noUser", { name }) : errorText(t, err));
+  // A row's change (busy names its member) and the add form, each with its own error.
+  const rowSubmit = useKeyedSubmit((err, username: string) => ({ username, text: explain(err, username) }));
+  const { busy, error: rowError, setError: setRowError } = rowSubmit;
+  const adding = useSubmit((err) => explain(err, username.trim().replace(/^@/, "")));
+  const { error: addError, setError: setAddError } = adding;
 
   /**
    * Gives `name` a role. A guest gets `picked` and is taken out of the team's other channels (the
@@ -230,13 +233,7 @@ function MembersTab() {
       return;
     }
     setEditing(null);
-    setBusy(m.username);
-    try {
-      done(m.display_name || m.username, next, await apply(m.username, next), false);
-    } catch (err) {
-      setRowError({ username: m.username, text: explain(err, m.username) });
-    }
-    setBusy(null);
+    await rowSubmit.run(m.username, async () => done(m.display_name || m.username, next, await apply(m.username, next), false));
   };
 
   const saveGuest = async (m: TeamMember) => {
@@ -245,17 +242,12 @@ function MembersTab() {
       setEditing({ ...editing, tried: true });
       return;
     }
-    setBusy(m.username);
-    setRowError(null);
     setStatus(null);
-    try {
+    await rowSubmit.run(m.username, async () => {
       const applied = await apply(m.username, "guest", editing.picked);
       setEditing(null);
       done(m.display_name || m.username, "guest", applied, false);
-    } catch (err) {
-      setRowError({ username: m.username, text: explain(err, m.username) });
-    }
-    setBusy(null);
+    });
   };
 
   const remove = async (m: TeamMember) => {
@@ -269,17 +261,12 @@ function MembersTab() {
       }))
     )
       return;
-    setBusy(m.username);
-    setRowError(null);
     setStatus(null);
-    try {
+    await rowSubmit.run(m.username, async () => {
       await chatApi.removeTeamMember(team.name, m.username);
       setStatus({ kind: "success", text: t("chat.admin.members.removed", { name }) });
       setTick((n) => n + 1);
-    } catch (err) {
-      setRowError({ username: m.username, text: explain(err, m.username) });
-    }
-    setBusy(null);
+    });
   };
 
   const add = async (e: Event) => {
@@ -294,18 +281,14 @@ function MembersTab() {
       return;
     }
     if (role === "guest" && !picked.size) return;
-    setBusy("+add");
-    try {
+    await adding.run(async () => {
       const applied = await apply(name, role, picked);
       setUsername("");
       setPicked(new Set());
       setAddTried(false);
       done(name, role, applied, true);
       nameRef.current?.focus();
-    } catch (err) {
-      setAddError(explain(err, name));
-    }
-    setBusy(null);
+    });
   };
 
   const rows = roster ?? [];
@@ -498,7 +481,7 @@ function MembersTab() {
             </p>
           )}
           <div class="chat-admin-actions">
-            <Button type="submit" loading={busy === "+add"}>
+            <Button type="submit" loading={adding.busy}>
               {t("chat.admin.members.add")}
             </Button>
           </div>

@@ -2,6 +2,7 @@
 // (older messages on scroll up, day separators, grouping, "new messages" line, permalink target),
 // who is typing, the composer; archived channels are read-only with a banner.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useSubmit } from "../hooks/submit.ts";
 import { useApp } from "../context.tsx";
 import { Button, Spinner, cx } from "../components/ui.tsx";
 import { IconSettings, IconVideo } from "../components/icons.tsx";
@@ -90,7 +91,8 @@ function ChannelHeader({
   const head = useRef<HTMLElement>(null);
   const label = channelLabel(ch, meId, t);
   const isDm = ch.kind === "direct" || ch.kind === "group";
-  const admin = ch.me.role === "admin" || team.my_role === "admin";
+  const admin = ch.me?.role === "admin" || team.my_role === "admin";
+  const muted = !!ch.me?.muted;
   const items: MenuItem[] = [];
   if (!ch.archived) items.push({ label: t("chat.menu.edit"), icon: <IconEdit size={16} />, onSelect: () => onCommand("edit") });
   if (!isDm && !ch.archived) items.push({ label: t("chat.menu.invite"), icon: <IconUserPlus size={16} />, onSelect: () => onCommand("invite") });
@@ -98,18 +100,19 @@ function ChannelHeader({
   // Webhooks (channel admins) and retention (team admins): admin-channel.tsx.
   if (!isDm && admin) items.push({ label: t("chat.admin.channel.menu"), icon: <IconSettings size={16} />, onSelect: () => setSettings(true) });
   items.push(
-    ch.me.muted
+    muted
       ? { label: t("chat.menu.unmute"), icon: <IconBell size={16} />, onSelect: () => onCommand("unmute") }
       : { label: t("chat.menu.mute"), icon: <IconBellOff size={16} />, onSelect: () => onCommand("mute") },
   );
-  if (!ch.me.muted) {
-    const every = ch.me.notify === "all";
+  if (ch.me && !ch.me.muted) {
+    const me = ch.me;
+    const every = me.notify === "all";
     items.push({
       label: t(every ? "chat.menu.notifyMentions" : "chat.menu.notifyAll"),
       icon: <IconBell size={16} />,
       onSelect: () => {
         void api.put(`/api/v1/chat/channels/${encodeURIComponent(ch.id)}/notify`, { level: every ? "mentions" : "all" }).then(() => {
-          ch.me.notify = every ? "mentions" : "all";
+          me.notify = every ? "mentions" : "all";
           setCallError(t(every ? "chat.notifyMentionsToast" : "chat.notifyAllToast"));
         });
       },
@@ -137,7 +140,7 @@ function ChannelHeader({
         <h1 class="chat-head-name">
           <ChannelIcon ch={ch} />
           <span class="chat-head-label">{label}</span>
-          {ch.me.muted && (
+          {muted && (
             <span class="chat-head-muted" title={t("chat.muted")}>
               <IconBellOff size={14} />
               <span class="visually-hidden">{t("chat.muted")}</span>
@@ -484,8 +487,7 @@ export function ChannelPane({
 /** Shown for a public channel I am not in (opened by link or from the browser). */
 export function JoinPrompt({ ch, onJoin, onDrawer }: { ch: Channel; onJoin: () => Promise<void>; onDrawer: () => void }) {
   const { t } = useApp();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(false);
+  const { busy, error, run } = useSubmit(() => true);
   return (
     <section class="chat-channel chat-empty-pane">
       <header class="chat-head">
@@ -503,19 +505,7 @@ export function JoinPrompt({ ch, onJoin, onDrawer }: { ch: Channel; onJoin: () =
       <div class="chat-center-note">
         <p>{t("chat.notMember")}</p>
         {!ch.archived && (
-          <Button
-            loading={busy}
-            onClick={async () => {
-              setBusy(true);
-              setError(false);
-              try {
-                await onJoin();
-              } catch {
-                setError(true);
-              }
-              setBusy(false);
-            }}
-          >
+          <Button loading={busy} onClick={() => run(onJoin)}>
             {t("chat.joinChannel")}
           </Button>
         )}

@@ -1,7 +1,7 @@
 // The chat's dialogs: create a channel, browse and join channels, start a direct message, edit a
 // channel's header and purpose, see a channel's members and invite people.
 import { useDebounced } from "../hooks/debounce.ts";
-import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
+import { STAY_BUSY, useKeyedSubmit, useSubmit } from "../hooks/submit.ts";
 import { useEffect, useState } from "preact/hooks";
 import { errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
@@ -113,7 +113,8 @@ export function CreateChannelDialog({ onClose, onCreated }: { onClose: () => voi
 export function BrowseDialog({ onClose, onOpen }: { onClose: () => void; onOpen: (ch: BrowseChannel, join: boolean) => Promise<void> }) {
   const { t } = useApp();
   const { q, setQ, list, error, setError } = useTeamSearch((team, q) => chatApi.browse(team, q));
-  const [busy, setBusy] = useState<string | null>(null);
+  // A channel that fails to open shows its error where the list was, as a failed search does.
+  const { busy, run } = useKeyedSubmit<string, void>(setError);
   return (
     <Modal title={t("chat.browseChannels")} onClose={onClose} wide>
       <div class="field">
@@ -154,15 +155,12 @@ export function BrowseDialog({ onClose, onOpen }: { onClose: () => void; onOpen:
                 variant={c.joined ? "secondary" : "primary"}
                 loading={busy === c.id}
                 aria-label={c.joined ? t("chat.viewNamed", { name: c.display_name || c.name }) : t("chat.joinNamed", { name: c.display_name || c.name })}
-                onClick={async () => {
-                  setBusy(c.id);
-                  try {
+                onClick={() =>
+                  run(c.id, async () => {
                     await onOpen(c, !c.joined && !c.archived);
-                  } catch (e) {
-                    setError(e);
-                    setBusy(null);
-                  }
-                }}
+                    return STAY_BUSY;
+                  })
+                }
               >
                 {c.joined || c.archived ? t("chat.view") : t("chat.join")}
               </Button>
@@ -262,33 +260,25 @@ export function DirectDialog({ onClose, onOpen }: { onClose: () => void; onOpen:
 export function EditChannelDialog({ ch, onClose, onSaved }: { ch: Channel; onClose: () => void; onSaved: (ch: Channel) => void }) {
   const { t } = useApp();
   const { team } = useChat();
-  const admin = ch.me.role === "admin" || team.my_role === "admin";
+  const admin = ch.me?.role === "admin" || team.my_role === "admin";
   const isDm = ch.kind === "direct" || ch.kind === "group";
   const [display, setDisplay] = useState(ch.display_name);
   const [header, setHeader] = useState(ch.header);
   const [purpose, setPurpose] = useState(ch.purpose);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, onSubmit } = useSubmit();
   return (
     <Modal title={t("chat.editChannel")} onClose={onClose}>
       <form
         class="form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(null);
+        onSubmit={onSubmit(async () => {
           const body: { display_name?: string; header?: string; purpose?: string } = {};
           if (header !== ch.header) body.header = header.trim();
           if (admin && !isDm && display.trim() && display !== ch.display_name) body.display_name = display.trim();
           if (admin && !isDm && purpose !== ch.purpose) body.purpose = purpose.trim();
-          try {
-            const next = Object.keys(body).length ? await chatApi.patchChannel(ch.id, body) : ch;
-            onSaved(next);
-          } catch (err) {
-            setError(err);
-            setBusy(false);
-          }
-        }}
+          const next = Object.keys(body).length ? await chatApi.patchChannel(ch.id, body) : ch;
+          onSaved(next);
+          return STAY_BUSY;
+        })}
       >
         {admin && !isDm && <TextField label={t("chat.channelDisplayName")} value={display} onValue={setDisplay} maxLength={64} />}
         <div class="field">

@@ -1,6 +1,7 @@
 // One message of the list (and of the thread panel): author, time, the server's sanitised HTML,
 // edited marker, reactions, reply count, the hover actions, inline editing; pending local copies.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { ApiError } from "../api.ts";
 import { IconPad, IconPoll, IconVideo, IconWiki } from "../components/icons.tsx";
 import { chatApi } from "./api.ts";
@@ -164,7 +165,7 @@ function LinkCard({ card }: { card: LinkPreview }) {
       <span class="chat-preview-body">
         <span class="chat-preview-kind">{t(`chat.preview.${card.kind}`)}</span>
         <strong class="chat-preview-title">{card.title}</strong>
-        {card.excerpt && <span class="chat-preview-excerpt">{card.excerpt}</span>}
+        {card.kind !== "poll" && card.excerpt && <span class="chat-preview-excerpt">{card.excerpt}</span>}
       </span>
     </a>
   );
@@ -333,8 +334,7 @@ function EditBox({ post, onDone }: { post: Post; onDone: () => void }) {
   const { t } = useApp();
   const { actions } = useChat();
   const [text, setText] = useState(post.text);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(false);
+  const { busy, error, run } = useSubmit(() => true);
   const ref = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     const el = ref.current;
@@ -351,15 +351,11 @@ function EditBox({ post, onDone }: { post: Post; onDone: () => void }) {
       onDone();
       return;
     }
-    setBusy(true);
-    setError(false);
-    try {
+    await run(async () => {
       await actions.edit(post, v);
       onDone();
-    } catch {
-      setError(true);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   return (
     <div class="chat-edit">
@@ -409,7 +405,7 @@ function PostActions({ post, inThread, onPick }: { post: Post; inThread: boolean
   const { actions, meId, store, setEditing } = useChat();
   const ch = store.state.channels[post.channel_id];
   const mine = post.user.id === meId;
-  const admin = ch?.me.role === "admin";
+  const admin = ch?.me?.role === "admin";
   const archived = ch?.archived ?? false;
   return (
     <div class="chat-post-actions" role="toolbar" aria-label={t("chat.messageActions")}>

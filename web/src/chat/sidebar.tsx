@@ -6,6 +6,7 @@
 import { useRef, useState } from "preact/hooks";
 import { StatusDialog } from "./status.tsx";
 import { useApp } from "../context.tsx";
+import { FavouriteMark } from "../favourites.tsx";
 import { IconDownload, IconSettings } from "../components/icons.tsx";
 import { Link, cx } from "../components/ui.tsx";
 import { type TeamSettingsTab, TeamSettingsDialog } from "./admin-team.tsx";
@@ -21,13 +22,13 @@ function ChannelLink({ ch, current }: { ch: Channel; current: boolean }) {
   const { t } = useApp();
   const { team, meId } = useChat();
   const badge = badgeCount(ch);
-  const unread = ch.me.unread > 0 && !current;
+  const unread = !!ch.me && ch.me.unread > 0 && !current;
   const label = channelLabel(ch, meId, t);
   return (
     <li>
       <Link
         href={channelHref(team.name, ch, meId)}
-        class={cx("chat-side-link", unread && "is-unread", ch.me.muted && "is-muted", ch.archived && "is-archived")}
+        class={cx("chat-side-link", unread && "is-unread", ch.me?.muted && "is-muted", ch.archived && "is-archived")}
         aria-current={current ? "page" : undefined}
         data-channel={ch.name}
       >
@@ -35,6 +36,7 @@ function ChannelLink({ ch, current }: { ch: Channel; current: boolean }) {
           <ChannelIcon ch={ch} size={15} />
         </span>
         <span class="chat-side-name">{label}</span>
+        <FavouriteMark kind="channel" id={ch.id} />
         {unread && <span class="visually-hidden">{t("chat.unreadMark")}</span>}
         {badge > 0 && !current && (
           <span class="chat-badge" aria-label={t(badge === 1 ? "chat.mentionCount.one" : "chat.mentionCount.other", { count: badge })}>

@@ -64,7 +64,22 @@ export interface ChatState {
   focus: { channelId: string | null; visible: boolean };
   /** The highest post id counted per channel (never counted twice). */
   counted: Record<string, number>;
+  /**
+   * Posts (others', not counted yet) of channels not known yet: the post can come before its
+   * channel, or the channel's snapshot can have been taken before the post. Counted when the
+   * channel comes, if that snapshot does not include them.
+   */
+  orphans: Record<string, Post[]>;
+  /**
+   * Per channel, the time of the last post the server's counts include (ms): from the server's
+   * snapshots only, never moved by posts counted here, so that two posts of the same millisecond
+   * both count while a post the snapshot already counts does not count again.
+   */
+  snapshotAt: Record<string, number>;
 }
+
+/** Posts kept per unknown channel (past that, the server's counts will say on the next reload). */
+const ORPHANS_KEPT = 100;
 
 export function initialState(meId: string): ChatState {
   return {
@@ -80,6 +95,8 @@ export function initialState(meId: string): ChatState {
     statuses: {},
     focus: { channelId: null, visible: true },
     counted: {},
+    orphans: {},
+    snapshotAt: {},
   };
 }
 
@@ -179,6 +196,7 @@ export function toggleReaction(reactions: Reaction[], emoji: string, meId: strin
 
 /** The badge number of a channel: mentions; every unread message of a direct or group channel. */
 export function badgeCount(ch: Channel): number {
+  if (!ch.me) return 0;
   if (ch.kind === "direct" || ch.kind === "group") return Math.max(ch.me.unread, ch.me.mentions);
   return ch.me.mentions;
 }
@@ -198,7 +216,7 @@ export function titleWithCount(count: number, title: string): string {
 /** Whether a new post deserves a browser notification. */
 export function shouldNotify(post: Post, ch: Channel | undefined, me: { id: string; username?: string }, opts: { enabled: boolean; hidden: boolean }): boolean {
   if (!opts.enabled || !opts.hidden || !ch) return false;
-  if (post.user.id === me.id || ch.me.muted || post.deleted) return false;
+  if (post.user.id === me.id || ch.me?.muted || post.deleted) return false;
   return ch.kind === "direct" || ch.kind === "group" || mentionsMe(post, me);
 }
 
@@ -208,6 +226,53 @@ function withChannel(state: ChatState, ch: Channel): ChatState {
 
 function later(a: string | null, b: string): string {
   return a && a > b ? a : b;
+}
+
+function ms(t: string | null | undefined): number {
+  const n = t ? Date.parse(t) : NaN;
+  return Number.isNaN(n) ? 0 : n;
+}
+
+/** Whether a post, not counted yet, makes the channel unread for me now. */
+function countable(s: ChatState, ch: Channel, post: Post): boolean {
+  // A post at or before the snapshot's last one is already in its counts.
+  const snapshot = s.snapshotAt[ch.id];
+  const inSnapshot = snapshot !== undefined ? ms(post.created_at) <= snapshot : ms(post.created_at) < ms(ch.last_post_at);
+  const read = !!ch.me && post.id <= ch.me.last_viewed_post;
+  const looking = s.focus.channelId === ch.id && s.focus.visible;
+  return !!ch.me && !inSnapshot && !read && !looking && post.user.id !== s.meId;
+}
+
+function bump(ch: Channel, post: Post, count: boolean, meId: string, username?: string): Channel {
+  let me = ch.me;
+  if (me && count) me = { ...me, unread: me.unread + 1, mentions: me.mentions + (mentionsMe(post, { id: meId, username }) ? 1 : 0) };
+  return { ...ch, me, last_post_at: later(ch.last_post_at, post.created_at) };
+}
+
+/**
+ * A channel as the server sent it (an event or an HTTP answer), reconciled with what was counted
+ * here: the server's counts stand, except when its snapshot is older than posts already counted
+ * (it was computed before them and reached us after them: its counts would forget them), and
+ * posts that came before their channel are counted when the snapshot does not include them.
+ */
+function adopt(state: ChatState, incoming: Channel, username?: string): ChatState {
+  let s = state;
+  const old = s.channels[incoming.id];
+  let ch = incoming;
+  if (old?.me && !ch.me) ch = { ...ch, me: old.me };
+  else if (old?.me && ch.me && ms(ch.last_post_at) < ms(old.last_post_at)) {
+    ch = { ...ch, last_post_at: old.last_post_at, me: { ...ch.me, unread: old.me.unread, mentions: old.me.mentions, last_viewed_post: old.me.last_viewed_post } };
+  }
+  const at = Math.max(ms(incoming.last_post_at), s.snapshotAt[ch.id] ?? 0);
+  if (s.snapshotAt[ch.id] !== at) s = { ...s, snapshotAt: { ...s.snapshotAt, [ch.id]: at } };
+  const waiting = s.orphans[ch.id];
+  if (waiting) {
+    const orphans = { ...s.orphans };
+    delete orphans[ch.id];
+    s = { ...s, orphans };
+    for (const p of waiting) ch = bump(ch, p, countable(s, ch, p), s.meId, username);
+  }
+  return withChannel(s, ch);
 }
 
 function applyPosted(state: ChatState, post: Post, clientId: string | null, now: number, username?: string): ChatState {
@@ -247,16 +312,10 @@ function applyPosted(state: ChatState, post: Post, clientId: string | null, now:
   const ch = s.channels[post.channel_id];
   const counted = s.counted[post.channel_id];
   const already = (counted !== undefined && post.id <= counted) || !isNew;
-  if (ch) {
-    const stale = !!ch.last_post_at && post.created_at < ch.last_post_at;
-    const read = ch.me.last_viewed_post !== null && post.id <= ch.me.last_viewed_post;
-    const looking = s.focus.channelId === ch.id && s.focus.visible;
-    const mine = post.user.id === s.meId;
-    let me = ch.me;
-    if (!already && !stale && !read && !looking && !mine) {
-      me = { ...me, unread: me.unread + 1, mentions: me.mentions + (mentionsMe(post, { id: s.meId, username }) ? 1 : 0) };
-    }
-    s = withChannel(s, { ...ch, me, last_post_at: later(ch.last_post_at, post.created_at) });
+  if (ch) s = withChannel(s, bump(ch, post, !already && countable(s, ch, post), s.meId, username));
+  else if (!already && post.user.id !== s.meId) {
+    const list = (s.orphans[post.channel_id] ?? []).concat(post).slice(-ORPHANS_KEPT);
+    s = { ...s, orphans: { ...s.orphans, [post.channel_id]: list } };
   }
   if (counted === undefined || post.id > counted) s = { ...s, counted: { ...s.counted, [post.channel_id]: post.id } };
 
@@ -372,9 +431,7 @@ function applyEvent(state: ChatState, e: ChatEvent, now: number, username?: stri
     case "channel_updated": {
       const ch = e.channel as Channel | undefined;
       if (!ch || !ch.id) return s;
-      const old = s.channels[ch.id];
-      // Keep the live counts when this update says less about them (e.g. a rename).
-      return withChannel(s, old && !ch.me ? { ...ch, me: old.me } : ch);
+      return adopt(s, ch, username);
     }
     case "channel_removed":
       return removeChannel(s, e.channel_id as string);
@@ -388,7 +445,7 @@ function applyEvent(state: ChatState, e: ChatEvent, now: number, username?: stri
     }
     case "read": {
       const ch = s.channels[e.channel_id as string];
-      if (!ch) return s;
+      if (!ch?.me) return s;
       const last = typeof e.last_viewed_post === "number" ? e.last_viewed_post : ch.me.last_viewed_post;
       return withChannel(s, { ...ch, me: { ...ch.me, unread: 0, mentions: 0, last_viewed_post: last } });
     }
@@ -441,17 +498,20 @@ export function reduce(state: ChatState, action: Action, username?: string): Cha
   const s = state;
   switch (action.type) {
     case "loaded": {
+      // Each channel reconciled with the one it replaces (the answer may predate posts counted).
+      let next: ChatState = s;
+      for (const c of action.channels) next = adopt(next, c, username);
       const channels: Record<string, Channel> = {};
-      for (const c of action.channels) channels[c.id] = c;
+      for (const c of action.channels) channels[c.id] = next.channels[c.id] ?? c;
       const views: Record<string, ChannelView> = {};
       const kept = action.keep ? s.views[action.keep] : undefined;
       if (action.keep && kept && channels[action.keep]) views[action.keep] = kept;
-      return { ...s, teams: action.teams, channels, views };
+      return { ...next, teams: action.teams, channels, views };
     }
     case "teams":
       return { ...s, teams: action.teams };
     case "channel":
-      return withChannel(s, action.channel);
+      return adopt(s, action.channel, username);
     case "channelRemoved":
       return removeChannel(s, action.channelId);
     case "posts": {
@@ -464,7 +524,7 @@ export function reduce(state: ChatState, action: Action, username?: string): Cha
         view = { ...old, posts, moreBefore: action.moreBefore };
       } else {
         const ch = s.channels[action.channelId];
-        const newAfter = ch && ch.me.unread > 0 ? (ch.me.last_viewed_post ?? 0) : null;
+        const newAfter = ch?.me && ch.me.unread > 0 ? ch.me.last_viewed_post : null;
         view = { posts: sorted, moreBefore: action.moreBefore, moreAfter: action.moreAfter, newAfter };
       }
       const newest = sorted[sorted.length - 1];
@@ -487,14 +547,14 @@ export function reduce(state: ChatState, action: Action, username?: string): Cha
       return everywhere(s, null, action.postId, (p) => ({ ...p, reactions: toggleReaction(p.reactions, action.emoji, s.meId, action.on) }));
     case "read": {
       const ch = s.channels[action.channelId];
-      if (!ch || (ch.me.unread === 0 && ch.me.mentions === 0)) return s;
+      if (!ch?.me || (ch.me.unread === 0 && ch.me.mentions === 0)) return s;
       const view = s.views[action.channelId];
       const newest = view?.posts[view.posts.length - 1]?.id ?? ch.me.last_viewed_post;
-      return withChannel(s, { ...ch, me: { ...ch.me, unread: 0, mentions: 0, last_viewed_post: newest ?? null } });
+      return withChannel(s, { ...ch, me: { ...ch.me, unread: 0, mentions: 0, last_viewed_post: newest } });
     }
     case "muted": {
       const ch = s.channels[action.channelId];
-      return ch ? withChannel(s, { ...ch, me: { ...ch.me, muted: action.muted } }) : s;
+      return ch?.me ? withChannel(s, { ...ch, me: { ...ch.me, muted: action.muted } }) : s;
     }
     case "focus":
       if (s.focus.channelId === action.channelId && s.focus.visible === action.visible) return s;
@@ -536,7 +596,7 @@ export function teamUnread(channels: Iterable<Channel>, teamId: string): { unrea
   let unread = false;
   let mentions = 0;
   for (const c of channels) {
-    if (c.team_id !== teamId) continue;
+    if (c.team_id !== teamId || !c.me) continue;
     if (c.me.unread > 0 && !c.me.muted) unread = true;
     mentions += c.me.mentions;
   }

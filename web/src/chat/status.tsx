@@ -1,6 +1,7 @@
 // Setting one's custom status (crates/chat/src/status.rs): a suggestion or one's own emoji and
 // words, cleared after a while or never.
 import { useState } from "preact/hooks";
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { api, errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
 import { Button, TextField } from "../components/ui.tsx";
@@ -31,30 +32,20 @@ export function StatusDialog({ onClose }: { onClose: () => void }) {
   const [emoji, setEmoji] = useState(current?.emoji ?? "💬");
   const [text, setText] = useState(current?.text ?? "");
   const [minutes, setMinutes] = useState<number | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const save = async (body: { emoji: string; text: string; minutes: number | null }) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useSubmit();
+  const save = (body: { emoji: string; text: string; minutes: number | null }) =>
+    run(async () => {
       // The server tells every tab of mine (and my team peers) through the chat topic.
       await api.put("/api/v1/chat/status", { emoji: body.emoji, text: body.text, ...(body.minutes ? { minutes: body.minutes } : {}) });
       onClose();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
-  const clear = async () => {
-    setBusy(true);
-    try {
+      return STAY_BUSY;
+    });
+  const clear = () =>
+    run(async () => {
       await api.del("/api/v1/chat/status");
       onClose();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
+      return STAY_BUSY;
+    });
   return (
     <Modal title={t("chat.status.title")} onClose={onClose}>
       <ul class="chat-status-suggestions">

@@ -132,9 +132,29 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
   }, []);
 
   // ---- realtime
+  // A post for a channel not known here (its channel_updated not come, or lost with a reload):
+  // the channel is asked for, with the server's counts (the store counts the post only if they
+  // predate it).
+  const asking = useRef(new Set<string>());
+  const askChannel = useCallback((id: string) => {
+    if (asking.current.has(id)) return;
+    asking.current.add(id);
+    chatApi.channel(id).then(
+      (ch) => {
+        asking.current.delete(id);
+        // Not a member (left meanwhile): nothing for the sidebar.
+        if (ch.me) store.dispatch({ type: "channel", channel: ch });
+      },
+      () => asking.current.delete(id),
+    );
+  }, []);
   const apply = useCallback((events: ChatEvent[]) => {
     for (const e of events) {
-      if (e.type === "posted") onPosted(e.post as Post);
+      if (e.type === "posted") {
+        const p = e.post as Post | undefined;
+        onPosted(p);
+        if (p?.channel_id && !store.state.channels[p.channel_id]) askChannel(p.channel_id);
+      }
       store.dispatch({ type: "event", event: e, now: Date.now() });
       if (e.type === "channel_removed" && currentRef.current && e.channel_id === currentRef.current.id) {
         const tm = teamRef.current;
@@ -282,7 +302,7 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
   useEffect(() => {
     if (!current || !visible || !view) return;
     const id = current.id;
-    if (current.me.unread === 0 && current.me.mentions === 0 && newestId <= (viewed.current[id] ?? 0)) return;
+    if (!current.me?.unread && !current.me?.mentions && newestId <= (viewed.current[id] ?? 0)) return;
     const wait = Math.max(0, 300 - (Date.now() - (viewedAt.current[id] ?? 0)));
     const timer = setTimeout(() => {
       if (pendingView.current?.timer === timer) pendingView.current = null;
@@ -290,7 +310,7 @@ export function ChatWorkspace({ route }: { route: ChatRoute }) {
     }, wait);
     pendingView.current = { id, timer };
     return () => clearTimeout(timer);
-  }, [current?.id, visible, current?.me.unread, current?.me.mentions, newestId, !!view]);
+  }, [current?.id, visible, current?.me?.unread, current?.me?.mentions, newestId, !!view]);
   useEffect(() => {
     const id = current?.id;
     const flush = () => {

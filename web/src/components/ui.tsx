@@ -4,6 +4,7 @@ import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
 import { errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
 import { navigate } from "../router.ts";
+import { closeAndRefocus } from "./focus.ts";
 import { IconAlert, IconCheck, IconCopy, IconInfo } from "./icons.tsx";
 import { PALETTE, inkOn } from "../palette.ts";
 
@@ -315,8 +316,10 @@ function ConfirmDialog({ title, body, confirmLabel, danger, onDone }: ConfirmOpt
   const tid = `d${useId()}`;
   useEffect(() => {
     const d = ref.current;
+    // Closing gives the focus back to what opened the dialog (keyboard and screen-reader users).
+    const opener = document.activeElement as HTMLElement | null;
     if (d && !d.open) d.showModal();
-    return () => d?.open && d.close();
+    return () => closeAndRefocus(d, opener);
   }, []);
   return (
     <dialog

@@ -1,38 +1,27 @@
 // The pad endpoints the pad page asks over the app's one API client; the editing itself goes over
 // the realtime socket (session.ts).
 import { api } from "../api.ts";
-import type { Author } from "./session.ts";
+import type { PadPage } from "../generated/pads/PadPage.ts";
+import type { PadRestore } from "../generated/pads/PadRestore.ts";
+import type { PadRevisionText } from "../generated/pads/PadRevisionText.ts";
+import type { PadSaveRevision } from "../generated/pads/PadSaveRevision.ts";
+import type { RevisionInfo } from "../generated/pads/RevisionInfo.ts";
+import type { SavedRevision } from "../generated/pads/SavedRevision.ts";
 
 /** A group pad's id, as Etherpad's API makes them: `g.<16 characters>$<name>`. */
 export function isGroupPad(id: string): boolean {
   return /^g\.[^$]+\$./.test(id);
 }
 
-export interface PadMeta {
-  pad: { id: string; rev: number; readonly: boolean; readonly_id?: string; owner_id?: string | null; protected?: boolean };
-}
+/** The pad's facts (`GET /api/v1/pads/{id}?text=false`: no text, no authors). */
+export type PadMeta = PadPage;
 
-export interface RevisionInfo {
-  rev: number;
-  author_id: string;
-  created_at: string;
-  inserted: number;
-  deleted: number;
-}
+export type { RevisionInfo } from "../generated/pads/RevisionInfo.ts";
 
-export interface RevisionText {
-  rev: number;
-  text: string;
-  authorship: unknown;
-  authors: Author[];
-}
+/** The text and authorship at a revision (the timeslider). */
+export type RevisionText = PadRevisionText;
 
-export interface SavedRevision {
-  rev: number;
-  label: string;
-  saved_by: string;
-  created_at: string;
-}
+export type { SavedRevision } from "../generated/pads/SavedRevision.ts";
 
 const enc = encodeURIComponent;
 const padPath = (id: string) => `/api/v1/pads/${enc(id)}`;
@@ -42,9 +31,9 @@ export const padsApi = {
   meta: (id: string) => api.get<PadMeta>(`${padPath(id)}?text=false`),
   remove: (id: string) => api.del(padPath(id)),
   savedRevisions: (id: string) => api.get<SavedRevision[]>(`${padPath(id)}/saved-revisions`),
-  saveRevision: (id: string, rev: number, label: string) => api.post<SavedRevision>(`${padPath(id)}/saved-revisions`, { rev, label }),
+  saveRevision: (id: string, rev: number, label: string) => api.post<SavedRevision>(`${padPath(id)}/saved-revisions`, { rev, label } satisfies PadSaveRevision),
   /** The latest revisions, newest first, or those before `before`. */
   revisions: (id: string, before?: number) => api.get<RevisionInfo[]>(`${padPath(id)}/revisions?${before === undefined ? "" : `before=${before}&`}limit=100`),
   revision: (id: string, rev: number) => api.get<RevisionText>(`${padPath(id)}/revisions/${rev}`),
-  restore: (id: string, rev: number) => api.post(`${padPath(id)}/restore`, { rev }),
+  restore: (id: string, rev: number) => api.post(`${padPath(id)}/restore`, { rev } satisfies PadRestore),
 };

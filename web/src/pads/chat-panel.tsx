@@ -2,6 +2,7 @@
 // History over HTTP (oldest first, older pages on scroll-up), live messages from the pad's socket,
 // sending over HTTP. Messages are plain text: rendered as text nodes, never as HTML.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useSubmit } from "../hooks/submit.ts";
 import { api, errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
 import { IconClose } from "../components/icons.tsx";
@@ -148,8 +149,7 @@ export function usePadChat({ id, enabled, open, meId, conn }: { id: string; enab
 export function ChatPanel({ chat, readonly, meId, onClose }: { chat: PadChat; readonly: boolean; meId: string | null; onClose: () => void }) {
   const { t, lang } = useApp();
   const [text, setText] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [sendError, setSendError] = useState<string | null>(null);
+  const { busy, error: sendError, run } = useSubmit((err) => errorText(t, err));
   const [now, setNow] = useState(() => new Date());
   const listRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -188,16 +188,11 @@ export function ChatPanel({ chat, readonly, meId, onClose }: { chat: PadChat; re
     e.preventDefault();
     const value = text.trim();
     if (!value || busy) return;
-    setBusy(true);
-    setSendError(null);
-    try {
+    await run(async () => {
       atBottom.current = true;
       await chat.send(value);
       setText("");
-    } catch (err) {
-      setSendError(errorText(t, err));
-    }
-    setBusy(false);
+    });
   };
 
   return (

@@ -1,15 +1,10 @@
 // Pad chat, the pure part (no DOM, no Preact): reading messages from the server, merging pages and
 // live events, and the time shown next to a message. Unit-tested in test/pads.test.ts.
 
+import type { ChatMessage } from "../generated/pads/ChatMessage.ts";
+
 /** A chat line (crates/pad/src/chat.rs `ChatMessage`). The text is plain text, never HTML. */
-export interface ChatMessage {
-  id: number;
-  author_id: string;
-  name: string;
-  color: string;
-  text: string;
-  created_at: string;
-}
+export type { ChatMessage } from "../generated/pads/ChatMessage.ts";
 
 /** A message from the server (REST answer or `chat` event), or null when it is malformed. */
 export function readChatMessage(v: unknown): ChatMessage | null {

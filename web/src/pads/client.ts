@@ -5,24 +5,21 @@
 // acknowledgement. Pure: no DOM, no socket; the page gives it a `send` and an `applyRemote`, and
 // feeds it the server's events. Unit-tested in test/pads.test.ts.
 import { compose, isNoop, transform, type Op } from "./ot.ts";
+import type { PadClientFrame } from "../generated/pads/PadClientFrame.ts";
+import type { PadEvent } from "../generated/pads/PadEvent.ts";
+import type { WireRev } from "../generated/pads/WireRev.ts";
 
-/** What the client publishes on the pad topic. */
-export type OutMessage = { type: "op"; client_id: string; seq: number; rev: number; op: Op } | { type: "sync"; rev: number };
+/** What the client publishes on the pad topic (its edits and catch-up requests). */
+export type OutMessage = Extract<PadClientFrame, { type: "op" | "sync" }>;
 
 /** The parts of the `state` event the client needs (the page reads the rest). */
-export interface StateEvent {
-  rev: number;
-  text: string;
-}
+export type StateEvent = Pick<Extract<PadEvent, { type: "state" }>, "rev" | "text">;
 
-/** A remote `op` event (also sent for every revision after a `sync`). */
-export interface OpEvent {
-  rev: number;
-  op: Op;
-  author?: string | null;
-  client_id?: string | null;
-  seq?: number | null;
-}
+/**
+ * A remote revision (a `WireRev` of `ops` or `ack`) as the client reads it: its author, client
+ * and seq may be missing.
+ */
+export type OpEvent = Pick<WireRev, "rev"> & { op: Op } & { [K in "author" | "client_id" | "seq"]?: WireRev[K] | null };
 
 export interface ClientIO {
   send(msg: OutMessage): void;

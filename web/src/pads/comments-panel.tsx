@@ -4,6 +4,7 @@
 // (comments.ts), placed from the server's revision through the revisions and pending edits in
 // between.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useSubmit } from "../hooks/submit.ts";
 import { api, errorText } from "../api.ts";
 import { Avatar, Button, cx } from "../components/ui.tsx";
 import { formatDateTime, type Lang, type Translate } from "../i18n/index.ts";
@@ -369,14 +370,14 @@ export function CommentsColumn({ id, session, loaded, rev, readonly, meId, isOwn
 
 function DraftCard({ quote, onPost, onCancel, t }: { quote: string; onPost: (text: string) => Promise<boolean>; onCancel: () => void; t: Translate }) {
   const [text, setText] = useState("");
-  const [busy, setBusy] = useState(false);
+  // onPost shows its own failure and says whether it went through.
+  const { busy, run } = useSubmit();
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!text.trim()) return;
-    setBusy(true);
-    const ok = await onPost(text.trim());
-    setBusy(false);
-    if (ok) setText("");
+    await run(async () => {
+      if (await onPost(text.trim())) setText("");
+    });
   };
   return (
     <section class="pad-comment-card pad-comment-draft card is-active" data-thread={DRAFT} aria-labelledby="pad-comment-draft-title">
@@ -445,23 +446,24 @@ function ThreadCard({
   lang: Lang;
 }) {
   const [text, setText] = useState("");
-  const [busy, setBusy] = useState(false);
+  // onEditComment and onReply show their own failure and say whether it went through.
+  const { busy, run } = useSubmit();
   // The message of one's own being changed, and its new text.
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
   const titleId = `pad-comment-${thread.id}`;
   const saveEdit = async (e: Event) => {
     e.preventDefault();
     if (!editing || !editing.text.trim()) return;
-    setBusy(true);
-    if (await onEditComment(editing.id, editing.text.trim())) setEditing(null);
-    setBusy(false);
+    await run(async () => {
+      if (await onEditComment(editing.id, editing.text.trim())) setEditing(null);
+    });
   };
   const send = async (e: Event) => {
     e.preventDefault();
     if (!text.trim()) return;
-    setBusy(true);
-    if (await onReply(text.trim())) setText("");
-    setBusy(false);
+    await run(async () => {
+      if (await onReply(text.trim())) setText("");
+    });
   };
   const first = thread.comments[0];
   return (

@@ -7,36 +7,11 @@
 import { StateEffect, StateField, type EditorState } from "@codemirror/state";
 import { Decoration, EditorView, type DecorationSet } from "@codemirror/view";
 import { baseLen, cpLength, transformPosition, type Op } from "./ot.ts";
+import type { Author } from "../generated/pads/Author.ts";
+import type { CommentThread } from "../generated/pads/CommentThread.ts";
 
-export interface CommentAuthor {
-  id: string;
-  name: string;
-  color: string;
-}
-
-export interface PadComment {
-  id: string;
-  author: CommentAuthor;
-  text: string;
-  created_at: string;
-  edited_at: string | null;
-}
-
-export interface CommentThread {
-  id: string;
-  /** Anchor in characters (code points) of the server's text at `rev`. */
-  start: number;
-  end: number;
-  rev: number;
-  detached: boolean;
-  quote: string;
-  author: CommentAuthor;
-  created_at: string;
-  resolved: boolean;
-  resolved_by: { id: string; name: string } | null;
-  resolved_at: string | null;
-  comments: PadComment[];
-}
+/** A thread as the server sends it; its anchor is in characters (code points) of the text at `rev`. */
+export type { CommentThread } from "../generated/pads/CommentThread.ts";
 
 /** The id of the anchor of a comment being written (not yet a thread). */
 export const DRAFT = "__draft";
@@ -53,7 +28,7 @@ function str(v: unknown): string {
   return typeof v === "string" ? v : "";
 }
 
-function author(v: unknown): CommentAuthor {
+function author(v: unknown): Author {
   const a = (v && typeof v === "object" ? v : {}) as Record<string, unknown>;
   return { id: str(a.id), name: str(a.name) || "?", color: str(a.color) };
 }

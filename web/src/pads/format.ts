@@ -6,7 +6,7 @@
 //
 // Underline has no Markdown syntax: it is written `<u>…</u>`, inline HTML that the preview
 // (marked + DOMPurify) and the server's renderer (pulldown-cmark + ammonia) both keep.
-import { ChangeSet, EditorSelection, type ChangeSpec, type EditorState, type SelectionRange, type TransactionSpec } from "@codemirror/state";
+import { ChangeSet, EditorSelection, type ChangeSpec, type EditorState, type SelectionRange, type Text, type TransactionSpec } from "@codemirror/state";
 import { ensureSyntaxTree, syntaxTree } from "@codemirror/language";
 import type { SyntaxNode, Tree } from "@lezer/common";
 
@@ -426,7 +426,112 @@ function horizontalRule(state: EditorState): TransactionSpec | null {
   return { changes: { from: line.to, insert }, selection: EditorSelection.cursor(line.to + insert.length), userEvent: FORMAT_EVENT, scrollIntoView: true };
 }
 
-/** Takes bold, italic, underline, strikethrough, code and links off the selection (or the caret's words). */
+/** A fence line ("```js", "~~~") after any indentation and quote marks: its character and length. */
+function fenceOf(text: string): { ch: string; len: number; info: string } | null {
+  const m = /^[ \t]*(?:>[ \t]?)*(`{3,}|~{3,})(.*)$/.exec(text);
+  if (!m || (m[1]![0] === "`" && m[2]!.includes("`"))) return null;
+  return { ch: m[1]![0]!, len: m[1]!.length, info: m[2]!.trim() };
+}
+
+/** The fenced code blocks of a document up to line `upto`, as [opening line, closing line] (1-based; an unclosed one ends at the last line). */
+function fencedBlocks(doc: Text, upto: number): { open: number; close: number; closed: boolean }[] {
+  const out: { open: number; close: number; closed: boolean }[] = [];
+  let open: { line: number; ch: string; len: number } | null = null;
+  for (let n = 1; n <= doc.lines; n++) {
+    if (!open && n > upto) break;
+    const f = fenceOf(doc.line(n).text);
+    if (!f) continue;
+    if (!open) open = { line: n, ch: f.ch, len: f.len };
+    else if (f.ch === open.ch && f.len >= open.len && f.info === "") {
+      out.push({ open: open.line, close: n, closed: true });
+      open = null;
+    }
+  }
+  if (open) out.push({ open: open.line, close: doc.lines, closed: false });
+  return out;
+}
+
+const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/;
+
+/**
+ * The changes that turn lines `first`..`last` (1-based) of a Markdown document into plain
+ * paragraphs, as Word's "Clear All Formatting" does: each line keeps its text and loses its block
+ * markup — indentation, quote marks, heading marks, list and task markers (nested ones too), a
+ * setext heading's underline — and a fenced code block whose content lines are all selected loses
+ * its fences (its lines, now text, have a marker at their start escaped so they do not become
+ * headings or items). Lines of a code block only partly selected stay as they are: there, "# x" is
+ * code. Horizontal rules stay. Changes are in the document's offsets, ordered, not overlapping.
+ */
+export function clearBlockChanges(doc: Text, first: number, last: number): { from: number; to: number; insert: string }[] {
+  const changes: { from: number; to: number; insert: string }[] = [];
+  const lineOf = new Map<number, "fence" | "code" | "keep">();
+  for (const b of fencedBlocks(doc, last)) {
+    if (b.close < first || b.open > last) continue;
+    const contentFrom = b.open + 1;
+    const contentTo = b.closed ? b.close - 1 : b.close;
+    const whole = first <= contentFrom && last >= contentTo;
+    for (let n = b.open; n <= b.close; n++) {
+      const isFence = n === b.open || (b.closed && n === b.close);
+      lineOf.set(n, !whole ? "keep" : isFence ? "fence" : "code");
+    }
+  }
+  // The fences of a fully selected block may lie just outside the selection.
+  let lo = first;
+  let hi = last;
+  for (const [n, kind] of lineOf) {
+    if (kind !== "fence") continue;
+    lo = Math.min(lo, n);
+    hi = Math.max(hi, n);
+  }
+  for (let n = lo; n <= hi; n++) {
+    const line = doc.line(n);
+    const kind = lineOf.get(n);
+    if (kind === "keep" || ((n < first || n > last) && kind !== "fence")) continue;
+    if (kind === "fence") {
+      // The whole line goes with its line break (the one before it, on the document's last line).
+      if (n < doc.lines) changes.push({ from: line.from, to: line.to + 1, insert: "" });
+      else if (n > 1) changes.push({ from: line.from - 1, to: line.to, insert: "" });
+      else changes.push({ from: line.from, to: line.to, insert: "" });
+      continue;
+    }
+    const text = line.text;
+    if (kind === "code") {
+      // Code becoming text: its indentation goes, a leading marker is escaped.
+      const lead = /^[ \t]*/.exec(text)![0].length;
+      const rest = text.slice(lead);
+      const p = parsePrefix(rest);
+      const marker = p.length > 0 && (p.quote !== "" || p.heading > 0 || p.bullet !== "" || p.number !== null);
+      const at = p.number !== null && p.quote === "" ? String(p.number).length : 0;
+      if (lead > 0 || marker) changes.push({ from: line.from, to: line.from + lead + at, insert: marker ? rest.slice(0, at) + "\\" : "" });
+      continue;
+    }
+    // Layers of markup ("> - [ ] ## x"): taken off one after another.
+    let cut = 0;
+    for (let guard = 0; guard < 32; guard++) {
+      const p = parsePrefix(text.slice(cut));
+      if (p.length === 0) break;
+      cut += p.length;
+    }
+    // A rule ("---", "> ***") stays as it is.
+    const rule = /^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$/.test(text.slice(cut));
+    if (cut > 0 && text.trim() !== "" && !rule) changes.push({ from: line.from, to: line.from + cut, insert: "" });
+    // "Title" over "===" or "---": the underline goes (with its line break) when the title is cleared.
+    if (n < doc.lines && text.trim() !== "" && !lineOf.has(n + 1)) {
+      const under = doc.line(n + 1);
+      const p = parsePrefix(text);
+      if (SETEXT_UNDERLINE.test(under.text) && !isItem(p) && p.heading === 0 && p.quote === "" && p.indent.length < 4) {
+        changes.push({ from: line.to, to: under.to, insert: "" });
+        if (n + 1 <= last) n++;
+      }
+    }
+  }
+  return changes;
+}
+
+/**
+ * Takes bold, italic, underline, strikethrough, code and links off the selection (or the caret's
+ * words), and makes its lines plain paragraphs (see clearBlockChanges): one change, one undo step.
+ */
 function clearFormatting(state: EditorState): TransactionSpec | null {
   const tree = treeFor(state, state.selection.ranges[state.selection.ranges.length - 1]!.to + 200);
   return byRange(state, (range) => {
@@ -439,6 +544,8 @@ function clearFormatting(state: EditorState): TransactionSpec | null {
         changes.push({ from: m.from, to: m.to });
       }
     }
+    const lines = rangeLines(state, range);
+    changes.push(...clearBlockChanges(state.doc, lines[0]!.number, lines[lines.length - 1]!.number));
     return { changes };
   });
 }

@@ -3,6 +3,7 @@
 import { personName } from "../people.ts";
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { useSubmit } from "../hooks/submit.ts";
 import { errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
 import { IconDownload, IconStar } from "../components/icons.tsx";
@@ -36,12 +37,13 @@ export function HistoryPanel({
   const [list, setList] = useState<RevisionInfo[]>([]);
   const [playing, setPlaying] = useState(false);
   const [dialog, confirm] = useConfirm();
-  const [busy, setBusy] = useState(false);
+  // Restoring and starring a revision; a failure is told by a toast.
+  const { busy, run } = useSubmit<void>((e) => toast(errorText(t, e)));
   const [saved, setSaved] = useState<SavedRevision[]>([]);
   const [savedTick, setSavedTick] = useState(0);
   const [saving, setSaving] = useState(false);
   const [label, setLabel] = useState("");
-  const [saveBusy, setSaveBusy] = useState(false);
+  const { busy: saveBusy, run: runSave } = useSubmit<void>((e) => toast(errorText(t, e)));
 
   // Saved (starred) revisions.
   useEffect(() => {
@@ -63,17 +65,13 @@ export function HistoryPanel({
 
   const saveRevision = async (e: Event) => {
     e.preventDefault();
-    setSaveBusy(true);
-    try {
+    await runSave(async () => {
       const s = await padsApi.saveRevision(id, rev, label.trim());
       toast(t("pad.revisionSaved", { rev: s.rev }));
       setSaving(false);
       setLabel("");
       setSavedTick((n) => n + 1);
-    } catch (err) {
-      toast(errorText(t, err));
-    }
-    setSaveBusy(false);
+    });
   };
 
   // Follow the newest revision until the user moves the slider.
@@ -166,15 +164,11 @@ export function HistoryPanel({
   const restore = async () => {
     const ok = await confirm({ title: t("pad.restoreConfirm", { rev }), body: t("pad.restoreBody"), confirmLabel: t("pad.restore") });
     if (!ok) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       await padsApi.restore(id, rev);
       toast(t("pad.restored", { rev }));
       setFollow(true);
-    } catch (e) {
-      toast(errorText(t, e));
-    }
-    setBusy(false);
+    });
   };
 
   const author = info ? allAuthors[info.author_id] : undefined;

@@ -15,6 +15,7 @@ import { identity } from "./identity.ts";
 import { padRequestError } from "./password.tsx";
 import { postFile } from "./upload.ts";
 import type { User } from "../types.ts";
+import { FavouriteMark } from "../favourites.tsx";
 
 interface PadListItem {
   id: string;
@@ -108,32 +109,28 @@ export function PadsHomePage() {
 function EtherpadImport({ user }: { user: User | null }) {
   const { t } = useApp();
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit((err) =>
+    err instanceof ApiError && (err.code === "invalid_json" || err.code === "validation_failed")
+      ? /^pad name/i.test(err.message)
+        ? t("pads.importBadName")
+        : t("pads.importInvalid")
+      : err instanceof ApiError && err.code === "conflict"
+        ? t("pads.importNameTaken")
+        : padRequestError(t, err),
+  );
   const pick = async (e: Event) => {
     const input = e.currentTarget as HTMLInputElement;
     const file = input.files?.[0];
     input.value = "";
     if (!file) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const me = await identity(user);
       const n = name.trim();
       const res = await postFile<{ pad: { id: string } }>(`/api/v1/pads/import-etherpad${n ? `?name=${enc(n)}` : ""}`, file);
       if (me.guest) rememberPad(res.pad);
       navigate(`/p/${enc(res.pad.id)}`);
-      return;
-    } catch (err) {
-      if (err instanceof ApiError && (err.code === "invalid_json" || err.code === "validation_failed")) {
-        setError(/^pad name/i.test(err.message) ? t("pads.importBadName") : t("pads.importInvalid"));
-      } else if (err instanceof ApiError && err.code === "conflict") {
-        setError(t("pads.importNameTaken"));
-      } else {
-        setError(padRequestError(t, err));
-      }
-    }
-    setBusy(false);
+      return STAY_BUSY;
+    });
   };
   return (
     <Card title={t("pads.import")} description={t("pads.importDesc")} id="import-pad">
@@ -221,6 +218,7 @@ function PadRow({ id, action, children }: { id: string; action?: ComponentChildr
       <div class="list-main">
         <Link href={`/p/${enc(id)}`} class="list-title pad-link">
           {id}
+          <FavouriteMark kind="pad" id={id} />
         </Link>
         <div class="list-meta">{children}</div>
       </div>

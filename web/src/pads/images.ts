@@ -13,6 +13,7 @@ import { ApiError, api, parseError } from "../api.ts";
 import type { Translate } from "../i18n/index.ts";
 import { FORMAT_EVENT } from "./format.ts";
 import { htmlToMarkdown } from "./paste.ts";
+import type { PadImage as UploadedImage } from "../generated/pads/PadImage.ts";
 
 /** An image's text is a step of its own in undo, as a formatting change is (session.ts). */
 const IMAGE_EVENT = `${FORMAT_EVENT}.image`;
@@ -20,12 +21,8 @@ const IMAGE_EVENT = `${FORMAT_EVENT}.image`;
 /** What a pad shows (the server takes these and nothing else: no SVG, which can carry scripts). */
 export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
 
-export interface UploadedImage {
-  id: string;
-  url: string;
-  content_type: string;
-  size: number;
-}
+/** An uploaded image, as the server answers it (crates/pad/src/images.rs `PadImage`). */
+export type { PadImage as UploadedImage } from "../generated/pads/PadImage.ts";
 
 export interface ImageConfig {
   /** The pad's id (an editor's link). */

@@ -275,7 +275,16 @@ export function PadPage({ id }: { id: string }) {
       </div>
       {ui?.deleted && <Alert kind="error">{t("pad.deleted")}</Alert>}
       {ui?.notFound && <Alert kind="warning">{t("pad.notFoundBody")}</Alert>}
-      <FormatToolbar session={sessionRef.current} mode={mode} onMode={chooseMode} readonly={readonly} formats={ui?.formats ?? []} linkRequest={linkRequest} t={t} />
+      <FormatToolbar
+        session={sessionRef.current}
+        mode={mode}
+        onMode={chooseMode}
+        readonly={readonly}
+        formats={ui?.formats ?? []}
+        onImage={!!ui?.onImage}
+        linkRequest={linkRequest}
+        t={t}
+      />
       <div class="pad-body">
         <div class="pad-editor-row">
           <div class={cx("pad-editor-wrap", showAuthors && "pad-show-authors")}>

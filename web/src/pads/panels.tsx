@@ -1,6 +1,6 @@
 // The pad page's side panels: the people on the pad (and my name and colour), and sharing
 // (links, embedding, password, deletion).
-import { useSubmit } from "../hooks/submit.ts";
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { useState } from "preact/hooks";
 import { ApiError, api, errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
@@ -106,21 +106,23 @@ export function SharePanel({
 }) {
   const { t } = useApp();
   const [dialog, confirm] = useConfirm();
-  const [busy, setBusy] = useState(false);
-  const [importing, setImporting] = useState(false);
-  const [importError, setImportError] = useState<string | null>(null);
+  // A failed deletion is told by a toast.
+  const { busy, run: runRemove } = useSubmit<void>((e) => toast(errorText(t, e)));
+  const {
+    busy: importing,
+    error: importError,
+    setError: setImportError,
+    run: runImport,
+  } = useSubmit((err) => (err instanceof ApiError && err.code === "validation_failed" ? t("pad.importInvalid") : padRequestError(t, err)));
   const origin = location.origin;
   const remove = async () => {
     const ok = await confirm({ title: t("pad.deleteConfirm"), body: t("pad.deleteBody"), confirmLabel: t("pad.delete"), danger: true });
     if (!ok) return;
-    setBusy(true);
-    try {
+    await runRemove(async () => {
       await padsApi.remove(id);
       navigate("/pads");
-    } catch (e) {
-      toast(errorText(t, e));
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   const importFile = async (e: Event) => {
     const input = e.currentTarget as HTMLInputElement;
@@ -135,14 +137,10 @@ export function SharePanel({
     }
     const ok = await confirm({ title: t("pad.importConfirm", { name: file.name }), body: t("pad.importBody"), confirmLabel: t("pad.importReplace"), danger: true });
     if (!ok) return;
-    setImporting(true);
-    try {
+    await runImport(async () => {
       const res = await postFile<{ rev: number }>(`/api/v1/pads/${enc(id)}/import?format=${format}`, file);
       toast(t("pad.imported", { rev: res.rev }));
-    } catch (err) {
-      setImportError(err instanceof ApiError && err.code === "validation_failed" ? t("pad.importInvalid") : padRequestError(t, err));
-    }
-    setImporting(false);
+    });
   };
   return (
     <div class="stack">

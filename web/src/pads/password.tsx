@@ -1,6 +1,7 @@
 // A pad's password: the form shown to someone opening a protected pad, and the creator's settings
-// in the share panel. The server remembers who gave the password (crates/pad/src/engine.rs).
+// in the share panel. The server remembers who gave the password (crates/pad/src/service/access.rs).
 import { useState } from "preact/hooks";
+import { useKeyedSubmit } from "../hooks/submit.ts";
 import { ApiError, api, errorText } from "../api.ts";
 import { useApp } from "../context.tsx";
 import { IconKey } from "../components/icons.tsx";
@@ -51,21 +52,14 @@ export function PadPasswordGate({ id, onUnlocked }: { id: string; onUnlocked: ()
 export function PasswordSettings({ id, isProtected, onChange, toast }: { id: string; isProtected: boolean; onChange: (p: boolean) => void; toast: (s: string) => void }) {
   const { t } = useApp();
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState<"set" | "remove" | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const put = async (value: string | null) => {
-    setBusy(value === null ? "remove" : "set");
-    setError(null);
-    try {
+  const { busy, error, run } = useKeyedSubmit<"set" | "remove", string>((err) => errorText(t, err));
+  const put = (value: string | null) =>
+    run(value === null ? "remove" : "set", async () => {
       await api.request("PUT", `/api/v1/pads/${enc(id)}/password`, { password: value });
       setPassword("");
       onChange(value !== null);
       toast(value === null ? t("pad.passwordRemoved") : t("pad.passwordSaved"));
-    } catch (err) {
-      setError(errorText(t, err));
-    }
-    setBusy(null);
-  };
+    });
   return (
     <section class="pad-section" aria-labelledby="pad-password-title">
       <h3 class="pad-section-title" id="pad-password-title">

@@ -18,16 +18,15 @@ import { collapseDoubledMarkers } from "./lists.ts";
 import { FORMAT_EVENT, activeFormats, formatChange, linkAt, setLink, type Command, type Element as FormatElement, type Format } from "./format.ts";
 import { htmlToMarkdown } from "./paste.ts";
 import { imageEditing } from "./images.ts";
+import { imageAtSelection, imageRemoving, removeImage, type RemoveConfig } from "./image-remove.ts";
 import type { Translate } from "../i18n/index.ts";
-import { richMode } from "./rich.ts";
+import { richMode, type RichOptions } from "./rich.ts";
 import { commentsExtension } from "./comments.ts";
 import { SHORTCUTS, type EditMode } from "./toolbar.tsx";
+import type { Author } from "../generated/pads/Author.ts";
 
-export interface Author {
-  id: string;
-  name: string;
-  color: string;
-}
+/** Someone who wrote in the pad (crates/pad/src/model.rs `Author`). */
+export type { Author } from "../generated/pads/Author.ts";
 
 export interface Person {
   id: string;
@@ -53,6 +52,8 @@ export interface PadUi {
   canRedo: boolean;
   /** The formats of the selection (the toolbar's pressed buttons). */
   formats: Format[];
+  /** The selection is on one image (the toolbar's "Remove image" acts on it). */
+  onImage: boolean;
 }
 
 export interface PadToast {
@@ -238,6 +239,10 @@ export class PadSession {
   /** Asks for a sync when an edit waits too long for its ack (`PadClient.checkStalled`). */
   private stallTimer: ReturnType<typeof setInterval> | undefined;
   private destroyed = false;
+  /** Removing images (image-remove.ts): the pad's ids, the read-only one from the server's state. */
+  private readonly removal: RemoveConfig;
+  /** The Formatted mode's options: one object, so that switching modes draws the same buttons. */
+  private readonly rich: RichOptions;
 
   constructor(private readonly opts: SessionOptions) {
     const topic = `${opts.readonly ? "padro" : "pad"}:${opts.padId}`;
@@ -255,7 +260,11 @@ export class PadSession {
       canUndo: false,
       canRedo: false,
       formats: [],
+      onImage: false,
     };
+    this.removal = { padId: opts.padId, readonlyId: () => this.ui.readonlyId };
+    const t: Translate = opts.t ?? ((k) => k);
+    this.rich = opts.readonly ? {} : { removeImage: { label: () => t("pad.format.imageRemove"), run: (view, image) => removeImage(view, this.removal, image) } };
     this.client = new PadClient({
       send: (msg) => {
         this.socket.publish(msg);
@@ -294,7 +303,7 @@ export class PadSession {
       markdown({ base: markdownLanguage }),
       collapseDoubledMarkers,
       commentsExtension(),
-      this.modeSlot.of(this.opts.mode === "formatted" ? richMode() : []),
+      this.modeSlot.of(this.opts.mode === "formatted" ? richMode(this.rich) : []),
       syntaxHighlighting(highlight),
       syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
       EditorView.contentAttributes.of({ "aria-label": this.opts.label, spellcheck: "true", autocapitalize: "sentences" }),
@@ -315,6 +324,9 @@ export class PadSession {
       Prec.high(keymap.of(this.formatKeys())),
       // Image files pasted or dropped are uploaded first (images.ts); HTML and text paste here.
       this.opts.readonly ? [] : Prec.high(imageEditing({ padId: this.opts.padId, t: this.opts.t ?? ((k) => k), onError: (code, message) => this.opts.onToast({ code, message }) })),
+      // Removing an image (a selected one with Delete or Backspace), and its file once the text no
+      // longer names it; the images the text names by the read-only id are this pad's.
+      this.opts.readonly ? [] : Prec.high(imageRemoving(this.removal)),
       EditorView.domEventHandlers({ paste: (e, view) => this.onPaste(e, view) }),
       keymap.of([...defaultKeymap, indentWithTab]),
       this.editable.of([EditorState.readOnly.of(true)]),
@@ -383,17 +395,26 @@ export class PadSession {
     this.view.focus();
   }
 
+  /** Removes the image the selection is on (the toolbar's "Remove image"); false when none is. */
+  removeImage(): boolean {
+    if (!this.editableNow()) return false;
+    const image = imageAtSelection(this.view.state);
+    return !!image && removeImage(this.view, this.removal, image);
+  }
+
   setMode(mode: EditMode): void {
-    this.view.dispatch({ effects: this.modeSlot.reconfigure(mode === "formatted" ? richMode() : []) });
+    this.view.dispatch({ effects: this.modeSlot.reconfigure(mode === "formatted" ? richMode(this.rich) : []) });
   }
 
   private updateFormats(): void {
     // What the editor has parsed: a caret move never waits for the parser.
-    const formats = [...activeFormats(this.view.state, syntaxTree(this.view.state))].sort();
-    const key = formats.join(",");
+    const tree = syntaxTree(this.view.state);
+    const formats = [...activeFormats(this.view.state, tree)].sort();
+    const onImage = imageAtSelection(this.view.state, tree) !== null;
+    const key = `${formats.join(",")}|${onImage}`;
     if (key === this.formatsKey) return;
     this.formatsKey = key;
-    this.update({ formats });
+    this.update({ formats, onImage });
   }
 
   /** HTML from the clipboard (a word processor, a web page) arrives as Markdown. */

@@ -118,6 +118,12 @@ const I = {
       <path d="M21 16l-5-5-8 9" />
     </Svg>
   ),
+  imageRemove: (
+    <Svg size={18}>
+      <rect x="3" y="4" width="18" height="16" rx="2" />
+      <path d="M9 9l6 6M15 9l-6 6" />
+    </Svg>
+  ),
   clear: (
     <Svg size={18}>
       <path d="M6 5h12M12 5l-3 14M14 14l6 6M20 14l-6 6" />
@@ -129,6 +135,7 @@ function ToolButton({
   label,
   shortcut,
   pressed,
+  disabled,
   onPress,
   children,
   class: cls,
@@ -136,6 +143,7 @@ function ToolButton({
   label: string;
   shortcut?: string | undefined;
   pressed?: boolean;
+  disabled?: boolean;
   onPress: () => void;
   children: ComponentChildren;
   class?: string;
@@ -148,6 +156,7 @@ function ToolButton({
       aria-pressed={pressed === undefined ? undefined : pressed ? "true" : "false"}
       aria-keyshortcuts={shortcut ? shortcut.replace(/Mod/g, isMac ? "Meta" : "Control").replace(/-/g, "+") : undefined}
       title={shortcut ? `${label} (${keys(shortcut)})` : label}
+      disabled={disabled}
       // Keep the editor's focus and selection.
       onMouseDown={(e: MouseEvent) => e.preventDefault()}
       onClick={onPress}
@@ -163,12 +172,14 @@ interface Props {
   onMode: (mode: EditMode) => void;
   readonly: boolean;
   formats: readonly Format[];
+  /** The selection is on one image: "Remove image" acts on it. */
+  onImage: boolean;
   /** Bumped by the session when Ctrl/Cmd-K asks for the link form. */
   linkRequest: number;
   t: Translate;
 }
 
-export function FormatToolbar({ session, mode, onMode, readonly, formats, linkRequest, t }: Props) {
+export function FormatToolbar({ session, mode, onMode, readonly, formats, onImage, linkRequest, t }: Props) {
   const on = new Set(formats);
   const [linkOpen, setLinkOpen] = useState(false);
   const [url, setUrl] = useState("");
@@ -268,6 +279,9 @@ export function FormatToolbar({ session, mode, onMode, readonly, formats, linkRe
                 }
               }}
             />
+            <ToolButton label={t("pad.format.imageRemove")} disabled={!onImage} onPress={() => session?.removeImage()}>
+              {I.imageRemove}
+            </ToolButton>
             {action("hr", I.hr)}
             {action("clear", I.clear)}
           </>

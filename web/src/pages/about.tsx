@@ -3,7 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useMemo, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
-import { Badge, EmptyState, ErrorAlert, Link, Loading, PageHeader, useAsync } from "../components/ui.tsx";
+import { Badge, Button, EmptyState, ErrorAlert, Link, Loading, PageHeader, useAsync } from "../components/ui.tsx";
 import { type Lang, type Translate, duration, formatDate, isMessageKey } from "../i18n/index.ts";
 import type { About, Scalar } from "../types.ts";
 
@@ -96,11 +96,15 @@ function safeUrl(u: Scalar): string | null {
   return /^https?:\/\//i.test(u) ? u : null;
 }
 
+/** How many components the page draws before one asks for the rest. */
+const COMPONENTS_FIRST = 50;
+
 export function AboutPage() {
   const { t, lang } = useApp();
   useTitle(t("about.title"));
   const about = useAsync(loadAbout, []);
   const [filter, setFilter] = useState("");
+  const [allComponents, setAllComponents] = useState(false);
   const a = about.data;
 
   const components = useMemo(() => {
@@ -109,6 +113,9 @@ export function AboutPage() {
     if (!q) return list;
     return list.filter((c) => [c.name, c.version, c.license ?? "", c.ecosystem].some((f) => f.toLowerCase().includes(q)));
   }, [a, filter]);
+  // Hundreds of rows drawn in one task held a phone's main thread for most of a second
+  // (Lighthouse's TBT on this page): the first rows come with the page, the rest on demand.
+  const shownComponents = allComponents ? components : components.slice(0, COMPONENTS_FIRST);
 
   // The title and the introduction do not wait for the facts: the first screen has its text at
   // once (Lighthouse's largest paint), and stays where it is when the facts come under it.
@@ -249,7 +256,7 @@ export function AboutPage() {
             </div>
             {components.length ? (
               // Scrolls on its own: focusable so that a keyboard can scroll it too.
-              <div class="table-wrap table-scroll" tabIndex={0} role="region" aria-label={t("about.components")}>
+              <div id="components-region" class="table-wrap table-scroll" tabIndex={0} role="region" aria-label={t("about.components")}>
                 <table class="table table-compact" id="components-table">
                   <thead>
                     <tr>
@@ -260,7 +267,7 @@ export function AboutPage() {
                     </tr>
                   </thead>
                   <tbody>
-                    {components.map((c) => (
+                    {shownComponents.map((c) => (
                       <tr key={`${c.ecosystem}:${c.name}@${c.version}`}>
                         <td class="mono">{c.name}</td>
                         <td class="mono">{c.version}</td>
@@ -275,6 +282,19 @@ export function AboutPage() {
               </div>
             ) : (
               <EmptyState>{t("about.noMatch")}</EmptyState>
+            )}
+            {shownComponents.length < components.length && (
+              <Button
+                variant="secondary"
+                class="show-all"
+                onClick={() => {
+                  setAllComponents(true);
+                  // The button goes with the click: the keyboard carries on in the table.
+                  requestAnimationFrame(() => document.getElementById("components-region")?.focus());
+                }}
+              >
+                {t("about.showAllComponents", { count: components.length })}
+              </Button>
             )}
           </Section>
           <Section id="cookies" title={t("about.cookies")} description={t("about.cookiesDesc")}>

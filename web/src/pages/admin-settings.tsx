@@ -1,7 +1,7 @@
 // The instance settings an association acts on (GET/PATCH /api/v1/admin/instance-settings): its
 // name and registration, the About page's facts and legal texts, mail with a "send a test mail"
 // button. A value the configuration file sets is shown, not editable.
-import { useSubmit } from "../hooks/submit.ts";
+import { useKeyedSubmit, useSubmit } from "../hooks/submit.ts";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { useApp } from "../context.tsx";
@@ -26,8 +26,8 @@ export function InstanceSettingsCard() {
   const loaded = useAsync(() => api.get<InstanceSettings>("/api/v1/admin/instance-settings"), []);
   const [data, setData] = useState<InstanceSettings | null>(null);
   const [draft, setDraft] = useState<Draft>({});
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  // Busy names the group of settings being saved.
+  const { busy, error, run } = useKeyedSubmit<string>();
   const [saved, setSaved] = useState<string | null>(null);
   useEffect(() => {
     if (loaded.data) setData(loaded.data);
@@ -50,20 +50,15 @@ export function InstanceSettingsCard() {
   const set = (key: string, v: Value | null) => setDraft((d) => ({ ...d, [key]: v }));
 
   const save = async (group: string, changes: Draft) => {
-    setBusy(group);
-    setError(null);
     setSaved(null);
-    try {
+    await run(group, async () => {
       const next = await api.patch<InstanceSettings>("/api/v1/admin/instance-settings", { changes });
       setData(next);
       setDraft((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !(k in changes))));
       setSaved(group);
       // The header and the page titles show the instance's name: take the new one at once.
       refreshInstance();
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(null);
+    });
   };
 
   return (

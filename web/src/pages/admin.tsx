@@ -1,7 +1,7 @@
 // Administration: users (with their storage and quotas), moderation and its audit log, invitations,
 // the instance settings an association changes (admin-settings.tsx), the technical configuration
 // (read-only).
-import { useSubmit } from "../hooks/submit.ts";
+import { useKeyedSubmit, useSubmit } from "../hooks/submit.ts";
 import type { TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
@@ -55,51 +55,36 @@ function UsersCard({ me, confirm }: { me: User; confirm: ReturnType<typeof useCo
   const { t, lang } = useApp();
   const users = useAsync(() => api.get<User[]>("/api/v1/admin/users"), []);
   const usage = useAsync(() => api.get<UsageReport>("/api/v1/admin/usage"), []);
-  const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [busyId, setBusyId] = useState<string | null>(null);
+  // Busy names the user whose row runs.
+  const { busy: busyId, error, run } = useKeyedSubmit<string>();
 
   const update = async (u: User, change: { is_admin?: boolean; disabled?: boolean }) => {
-    setBusyId(u.id);
-    setError(null);
     setNotice(null);
-    try {
+    await run(u.id, async () => {
       const updated = await api.patch<User>(`/api/v1/admin/users/${encodeURIComponent(u.id)}`, change);
       users.setData((users.data ?? []).map((x) => (x.id === updated.id ? updated : x)));
       setNotice(t("admin.updated", { name: updated.display_name || updated.username }));
-    } catch (err) {
-      setError(err);
-    }
-    setBusyId(null);
+    });
   };
 
   const deleteUser = async (u: User) => {
     if (!(await confirm({ title: t("admin.deleteUserConfirm", { name: u.username }), body: t("admin.deleteUserBody"), confirmLabel: t("admin.deleteUser"), danger: true }))) return;
-    setBusyId(u.id);
-    setError(null);
     setNotice(null);
-    try {
+    await run(u.id, async () => {
       await api.del(`/api/v1/admin/users/${encodeURIComponent(u.id)}`);
       users.setData((users.data ?? []).filter((x) => x.id !== u.id));
       setNotice(t("admin.deletedUser", { name: u.display_name || u.username }));
-    } catch (err) {
-      setError(err);
-    }
-    setBusyId(null);
+    });
   };
 
   const resetTwoFactor = async (u: User) => {
     if (!(await confirm({ title: t("admin.reset2faConfirm", { name: u.username }), body: t("admin.reset2faHint"), confirmLabel: t("admin.reset2fa"), danger: true }))) return;
-    setBusyId(u.id);
-    setError(null);
     setNotice(null);
-    try {
+    await run(u.id, async () => {
       await api.post(`/api/v1/admin/users/${encodeURIComponent(u.id)}/2fa/reset`, {});
       setNotice(t("admin.reset2faDone", { name: u.display_name || u.username }));
-    } catch (err) {
-      setError(err);
-    }
-    setBusyId(null);
+    });
   };
 
   return (
@@ -292,18 +277,15 @@ function ModerationCard({ confirm, onRemoved }: { confirm: ReturnType<typeof use
   // Finding content without its link: by name, title or public message text.
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<ModerationFound[] | null>(null);
-  const [searching, setSearching] = useState(false);
+  // A failed search shows its error where a failed removal does.
+  const { busy: searching, run: runSearch } = useSubmit<void>(setError);
   const search = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
-    setSearching(true);
     setError(null);
-    try {
+    await runSearch(async () => {
       const r = await api.get<{ found: ModerationFound[] }>(`/api/v1/admin/moderation/search?q=${encodeURIComponent(query.trim())}`);
       setFound(r.found);
-    } catch (err) {
-      setError(err);
-    }
-    setSearching(false);
+    });
   };
   return (
     <Card id="moderation" title={t("admin.moderation")} description={t("admin.moderationDesc")} icon={<IconTrash />}>

@@ -43,8 +43,7 @@ export function LoginPage() {
   useTitle(t("login.title"));
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   // Set when the password was right and the account asks for a code (two-factor sign-in).
   const [challenge, setChallenge] = useState<string | null>(null);
   // Read once: the query is then taken off the address, so a reload does not show it again.
@@ -76,20 +75,15 @@ export function LoginPage() {
 
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const s = await api.post<LoginAnswer>("/api/v1/auth/login", { username: username.trim(), password });
       if ("second_factor" in s) {
         setChallenge(s.challenge);
-        setBusy(false);
-      } else {
-        signedIn(s);
+        return;
       }
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      signedIn(s);
+      return STAY_BUSY;
+    });
   };
 
   if (challenge) {
@@ -199,20 +193,17 @@ function SecondFactorForm({ challenge, onDone, onExpired }: { challenge: string;
   const { t } = useApp();
   const [code, setCode] = useState("");
   const [remember, setRemember] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit((err) => {
+    // An expired challenge: back to the password.
+    if (err instanceof ApiError && err.code === "unauthenticated") onExpired();
+    return err;
+  });
   const submit = async (e: TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       onDone(await api.post<SessionAnswer>("/api/v1/auth/login/second-factor", { challenge, code: code.trim(), remember }));
-    } catch (err) {
-      // An expired challenge: back to the password.
-      if (err instanceof ApiError && err.code === "unauthenticated") onExpired();
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   return (
     <form class="form" onSubmit={submit}>

@@ -2,13 +2,15 @@
 import type { JSX } from "preact";
 import { useApp, useTitle } from "../context.tsx";
 import { IconArrowLeft, IconArrowRight, IconChat, IconInfo, IconPad, IconPoll, IconShield, IconWrench, IconUser, IconVideo, IconWiki } from "../components/icons.tsx";
-import { Alert, EmptyState, Link, Loading, PageHeader, useAsync } from "../components/ui.tsx";
+import { Alert, Button, EmptyState, Link, Loading, PageHeader, useAsync } from "../components/ui.tsx";
+import { useSubmit } from "../hooks/submit.ts";
 import { api, errorText } from "../api.ts";
 import { chatTime } from "../format.ts";
 import { greetingKey } from "../i18n/index.ts";
 import { TOOLS, type Tool } from "../router.ts";
+import type { RecentAnswer } from "../generated/web/RecentAnswer.ts";
 import { loadAbout } from "./about.tsx";
-import { KIND_OF_TOOL, StarButton, useFavourites } from "../favourites.tsx";
+import { KIND_OF_TOOL, StarButton, removeUnavailable, useFavourites } from "../favourites.tsx";
 
 export const TOOL_ICONS: Record<Tool, (p: { size?: number }) => JSX.Element> = {
   pads: IconPad,
@@ -34,7 +36,7 @@ function MissingFacts({ missing }: { missing: string[] }) {
 export function HomePage() {
   const { t, user } = useApp();
   useTitle(t("home.title"));
-  const recent = useAsync(() => (user ? api.get<{ items: RecentItem[] }>("/api/v1/me/recent") : Promise.resolve({ items: [] })), [user?.id]);
+  const recent = useAsync(() => (user ? api.get<RecentAnswer>("/api/v1/me/recent") : Promise.resolve({ items: [] })), [user?.id]);
   const about = useAsync(() => (user?.is_admin ? loadAbout() : Promise.resolve(null)), [user?.is_admin]);
   const favs = useFavourites();
   if (!user) return null;
@@ -153,19 +155,7 @@ export function ToolPage({ tool }: { tool: Tool }) {
   );
 }
 
-/** One thing the person touched lately (`GET /api/v1/me/recent`). */
-export interface RecentItem {
-  tool: Tool;
-  id: string;
-  name: string;
-  path: string;
-  at: string;
-  role: "created" | "visited" | "answered" | "admin" | "editor" | "member";
-  unread?: number;
-  mentions?: number;
-}
-
-function RecentItems({ data, error }: { data: { items: RecentItem[] } | null; error: unknown }) {
+function RecentItems({ data, error }: { data: RecentAnswer | null; error: unknown }) {
   const { t, lang } = useApp();
   return (
     <section aria-labelledby="recent-title" class="section">
@@ -195,7 +185,7 @@ function RecentItems({ data, error }: { data: { items: RecentItem[] } | null; er
                   </span>
                   {item.unread ? <span class={item.mentions ? "badge badge-danger" : "badge badge-accent"}>{t("home.unread", { n: item.unread })}</span> : null}
                 </Link>
-                {kind && <StarButton kind={kind} id={item.id} />}
+                {kind && <StarButton kind={kind} id={item.id} name={item.name} />}
               </li>
             );
           })}
@@ -209,6 +199,7 @@ function RecentItems({ data, error }: { data: { items: RecentItem[] } | null; er
 function FavouriteItems() {
   const { t } = useApp();
   const favs = useFavourites();
+  const removing = useSubmit((e) => errorText(t, e));
   return (
     <section aria-labelledby="favourites-title" class="section">
       <h2 id="favourites-title" class="section-title">
@@ -240,11 +231,20 @@ function FavouriteItems() {
                     </span>
                   </span>
                 </Link>
-                <StarButton kind={f.kind} id={f.id} />
+                <StarButton kind={f.kind} id={f.id} name={f.title} />
               </li>
             );
           })}
         </ul>
+      )}
+      {favs.unavailable.length > 0 && (
+        <div class="favourites-unavailable muted small">
+          {t("fav.unavailable", { n: favs.unavailable.length })}{" "}
+          <Button variant="secondary" size="sm" loading={removing.busy} onClick={() => removing.run(removeUnavailable)}>
+            {t("fav.removeUnavailable")}
+          </Button>
+          {removing.error && <Alert kind="error">{removing.error}</Alert>}
+        </div>
       )}
     </section>
   );

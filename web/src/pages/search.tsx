@@ -5,21 +5,7 @@ import { TOOL_ICONS } from "../components/nav.tsx";
 import { Alert, EmptyState, Link, Loading, PageHeader, useAsync } from "../components/ui.tsx";
 import { formatDateTime } from "../i18n/index.ts";
 import type { Tool } from "../router.ts";
-
-export interface SearchHit {
-  title: string;
-  path: string;
-  context?: string;
-  snippet: string;
-  at?: string;
-}
-
-export interface SearchAnswer {
-  pads: SearchHit[];
-  polls: SearchHit[];
-  chat: SearchHit[];
-  wikis: SearchHit[];
-}
+import type { SearchAnswer } from "../generated/web/SearchAnswer.ts";
 
 /** The groups in the header's order (video rooms have no text to search). */
 const GROUPS: Exclude<Tool, "video">[] = ["pads", "polls", "chat", "wikis"];

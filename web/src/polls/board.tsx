@@ -174,9 +174,12 @@ export function PollBoard({
   const [name, setName] = useState(defaultName);
   const [ballot, setBallot] = useState<Ballot>(() => initialBallot(options));
   const [editing, setEditing] = useState<Editing | null>(null);
-  const [busy, setBusy] = useState<"vote" | "edit" | null>(null);
-  const [voteError, setVoteError] = useState<string | null>(null);
-  const [editError, setEditError] = useState<string | null>(null);
+  // Voting and saving an edited row: one runs at a time, each with its own error.
+  const voting = useSubmit((err) => voteErrorText(t, err));
+  const saving = useSubmit((err) => voteErrorText(t, err));
+  const { error: voteError, setError: setVoteError } = voting;
+  const { error: editError, setError: setEditError } = saving;
+  const busy = voting.busy ? "vote" : saving.busy ? "edit" : null;
   const [voted, setVoted] = useState<VoteAnswer | null>(null);
   const [dialog, confirm] = useConfirm();
   const formId = `vote${useId()}`;
@@ -207,9 +210,7 @@ export function PollBoard({
       setVoteError(t(problem));
       return;
     }
-    setBusy("vote");
-    setVoteError(null);
-    try {
+    await voting.run(async () => {
       const res = await pollsApi.vote(poll.id, name.trim(), ballotBody(options, ballot));
       // An account finds it in "My polls"; a guest has this browser only.
       if (!user) rememberAnsweredPoll({ id: poll.id, title: poll.title, editToken: res.edit_token });
@@ -217,10 +218,7 @@ export function PollBoard({
       setBallot(initialBallot(options));
       setName(defaultName);
       onReload();
-    } catch (err) {
-      setVoteError(voteErrorText(t, err));
-    }
-    setBusy(null);
+    });
   };
 
   const startEdit = (p: Participant) => {
@@ -236,16 +234,11 @@ export function PollBoard({
       setEditError(t(problem));
       return;
     }
-    setBusy("edit");
-    setEditError(null);
-    try {
+    await saving.run(async () => {
       await pollsApi.updateVote(target, editing.id, editing.name.trim(), ballotBody(options, editing.ballot), editToken);
       setEditing(null);
       onReload();
-    } catch (err) {
-      setEditError(voteErrorText(t, err));
-    }
-    setBusy(null);
+    });
   };
 
   const removeRow = async (p: Participant) => {
@@ -788,8 +781,7 @@ export function Comments({ view, adminToken, onReload }: { view: PollView; admin
   const { t, lang, user } = useApp();
   const [name, setName] = useState(user ? user.display_name || user.username : "");
   const [text, setText] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useSubmit((err) => errorText(t, err));
   const [dialog, confirm] = useConfirm();
   const nameId = `cn${useId()}`;
   const textId = `ct${useId()}`;
@@ -804,16 +796,11 @@ export function Comments({ view, adminToken, onReload }: { view: PollView; admin
       setError(t("polls.err.commentEmpty"));
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await pollsApi.comment(view.poll.id, name.trim(), text.trim());
       setText("");
       onReload();
-    } catch (err) {
-      setError(errorText(t, err));
-    }
-    setBusy(false);
+    });
   };
   const remove = async (id: number, author: string) => {
     if (!adminToken) return;

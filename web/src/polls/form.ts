@@ -107,10 +107,12 @@ function maxYesValue(s: string): number | null {
   return v ? Number(v) : null;
 }
 
-export function createBody(kind: PollKind, f: SettingsForm, options: OptionInput[]): CreatePollBody {
+/** `language`: the page's, which the author's mails speak (a guest has no account to keep one). */
+export function createBody(kind: PollKind, f: SettingsForm, options: OptionInput[], language: string): CreatePollBody {
   const email = f.author_email.trim();
   return {
     kind,
+    language,
     title: f.title.trim(),
     description: f.description,
     author_name: f.author_name.trim(),

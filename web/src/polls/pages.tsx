@@ -3,12 +3,13 @@
 import { PasswordGate } from "../components/password-gate.tsx";
 import { personName } from "../people.ts";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { STAY_BUSY, useKeyedSubmit, useSubmit } from "../hooks/submit.ts";
 import { ApiError } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { IconArrowRight, IconDownload, IconEdit, IconPoll, IconSettings, IconTrash } from "../components/icons.tsx";
 import { EmbedCode } from "../components/embed-code.tsx";
 import { Alert, Badge, Button, Card, CopyField, EmptyState, ErrorAlert, Link, Loading, PageHeader, cx, useAsync, useConfirm } from "../components/ui.tsx";
-import { StarButton } from "../favourites.tsx";
+import { FavouriteMark, StarButton } from "../favourites.tsx";
 import { type MessageKey, formatDate, formatDateTime } from "../i18n/index.ts";
 import { ensureIdentity } from "../hooks/identity.ts";
 import { type PollTarget, adminPage, csvUrl, editPage, finalIcsUrl, pollPage, pollsApi, sitePath } from "./api.ts";
@@ -104,6 +105,7 @@ function AccountPollItem({ item }: { item: MyPoll }) {
       <div class="list-main">
         <Link href={pollPage(poll.id)} class="list-title poll-list-title">
           {poll.title}
+          <FavouriteMark kind="poll" id={poll.id} />
           {item.role === "answered" && <Badge tone="accent">{t("polls.role.answered")}</Badge>}
           {poll.closed && <Badge tone="warning">{t("polls.closed")}</Badge>}
           {poll.final_option !== null && <Badge tone="success">{t("polls.finalised")}</Badge>}
@@ -217,7 +219,7 @@ function DevicePolls({ polls, onForget }: { polls: DevicePoll[]; onForget: (id: 
 let justCreated: string | null = null;
 
 export function NewPollPage() {
-  const { t, user } = useApp();
+  const { t, user, lang } = useApp();
   useTitle(t("polls.new.pageTitle"));
   const [kind, setKind] = useState<PollKind>("date");
   const [f, setF] = useState<SettingsForm>(() => defaultSettings(browserTimeZone(), user ? user.display_name || user.username : ""));
@@ -225,8 +227,7 @@ export function NewPollPage() {
   const [days, setDays] = useState<DayEntry[]>([]);
   const [items, setItems] = useState<ClassicItem[]>(() => [classicItem(), classicItem()]);
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const summaryRef = useRef<HTMLDivElement>(null);
 
   const errors: SettingsErrors = tried ? validateSettings(f, { creating: true }) : {};
@@ -245,22 +246,18 @@ export function NewPollPage() {
       setTimeout(() => summaryRef.current?.focus(), 0);
       return;
     }
-    setBusy(true);
-    try {
+    const created = await run(async () => {
       await ensureIdentity(user);
-      const res = await pollsApi.create(createBody(kind, f, built.options));
+      const res = await pollsApi.create(createBody(kind, f, built.options, lang));
       // A signed-in author finds it in "My polls"; a guest has this browser only.
       if (!user) rememberCreatedPoll({ id: res.poll.id, title: res.poll.title, adminToken: res.admin_token });
       justCreated = res.admin_token;
       // The admin page holds both links and survives a reload; Back skips the spent form.
       navigate(adminPage(res.admin_token), { replace: true });
       window.scrollTo(0, 0);
-      return;
-    } catch (err) {
-      setError(err);
-      setTimeout(() => summaryRef.current?.focus(), 0);
-    }
-    setBusy(false);
+      return STAY_BUSY;
+    });
+    if (!created) setTimeout(() => summaryRef.current?.focus(), 0);
   };
 
   return (
@@ -627,21 +624,11 @@ function AdminStatus({ view, token, onView }: { view: PollView; token: string; o
   const { poll } = view;
   const labels = useMemo(() => optionLabels(view, lang, t), [view, lang, t]);
   const [choice, setChoice] = useState<string>(() => String(poll.final_option ?? view.best[0] ?? view.options[0]?.id ?? ""));
-  const [busy, setBusy] = useState<"close" | "final" | "undo" | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run: runAs } = useKeyedSubmit<"close" | "final" | "undo">();
   useEffect(() => {
     if (!view.options.some((o) => String(o.id) === choice)) setChoice(String(view.best[0] ?? view.options[0]?.id ?? ""));
   }, [view.options, view.best, choice]);
-  const run = async (which: "close" | "final" | "undo", fn: () => Promise<PollView>) => {
-    setBusy(which);
-    setError(null);
-    try {
-      onView(await fn());
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(null);
-  };
+  const run = (which: "close" | "final" | "undo", fn: () => Promise<PollView>) => runAs(which, async () => onView(await fn()));
   const finalOpt = poll.final_option === null ? null : labels.get(poll.final_option);
   return (
     <Card title={t("polls.admin.status")} id="poll-status">
@@ -708,8 +695,7 @@ function AdminSettings({ view, token, onView }: { view: PollView; token: string;
     setF((cur) => ({ ...cur, ...p }));
   };
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const [saved, setSaved] = useState(false);
   const errors = tried ? validateSettings(f, { creating: false }) : {};
   const patch = settingsPatch(f, baseline);
@@ -720,18 +706,14 @@ function AdminSettings({ view, token, onView }: { view: PollView; token: string;
     setError(null);
     if (Object.keys(validateSettings(f, { creating: false })).length) return;
     if (!dirty) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       const v = await pollsApi.patch(token, patch);
       onView(v);
       setBaseline(v);
       setF(settingsFromView(v));
       setTried(false);
       setSaved(true);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
   const reset = () => {
     setBaseline(view);
@@ -766,8 +748,7 @@ function AdminOptions({ view, token, onView }: { view: PollView; token: string; 
   const [days, setDays] = useState<DayEntry[]>(() => daysFromOptions(view.options));
   const [items, setItems] = useState<ClassicItem[]>(() => classicFromOptions(view.options));
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const [saved, setSaved] = useState(false);
   const [dialog, confirm] = useConfirm();
   const built = isDate ? buildDateOptions(days) : buildClassicOptions(items);
@@ -798,18 +779,14 @@ function AdminOptions({ view, token, onView }: { view: PollView; token: string; 
       });
       if (!ok) return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       const v = await pollsApi.patchOptions(token, built.options as OptionInput[]);
       onView(v);
       setDays(daysFromOptions(v.options));
       setItems(classicFromOptions(v.options));
       setTried(false);
       setSaved(true);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
 
   return (
@@ -856,19 +833,15 @@ function AdminOptions({ view, token, onView }: { view: PollView; token: string; 
 function AdminDelete({ token, onDeleted }: { token: string; onDeleted: () => void }) {
   const { t } = useApp();
   const [dialog, confirm] = useConfirm();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const remove = async () => {
     const ok = await confirm({ title: t("polls.admin.deleteConfirm"), body: t("polls.admin.deleteBody"), confirmLabel: t("polls.admin.delete"), danger: true });
     if (!ok) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       await pollsApi.remove(token);
       onDeleted();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   return (
     <Card title={t("polls.admin.danger")} class="card-danger" id="poll-danger">

@@ -1,35 +1,28 @@
 // The video rooms endpoints (docs/video-api.md) over the app's one API client (CSRF token, errors).
 import { api } from "../api.ts";
-import type { IceServer, Room } from "./types.ts";
+import type { IceServers } from "../generated/video/IceServers.ts";
+import type { NewRoom } from "../generated/video/NewRoom.ts";
+import type { RoomAnswer } from "../generated/video/RoomAnswer.ts";
+import type { RoomPatch } from "../generated/video/RoomPatch.ts";
+import type { Room } from "./types.ts";
+
+/** `POST /api/v1/video/rooms`: every field but `lobby` may be left out. */
+export type { NewRoom as CreateRoomBody } from "../generated/video/NewRoom.ts";
+/** `PATCH /api/v1/video/rooms/{id}`: absent fields stay; `password: ""` removes the password. */
+export type { RoomPatch } from "../generated/video/RoomPatch.ts";
 
 const enc = encodeURIComponent;
-
-export interface CreateRoomBody {
-  name?: string;
-  title?: string;
-  password?: string;
-  lobby?: boolean;
-  capacity?: number;
-}
-
-export interface RoomPatch {
-  title?: string;
-  password?: string;
-  lobby?: boolean;
-  capacity?: number;
-  locked?: boolean;
-}
 
 export const roomPath = (id: string) => `/api/v1/video/rooms/${enc(id)}`;
 
 export const videoApi = {
-  create: (body: CreateRoomBody) => api.post<{ room: Room }>("/api/v1/video/rooms", body),
+  create: (body: NewRoom) => api.post<RoomAnswer>("/api/v1/video/rooms", body),
   mine: () => api.get<Room[] | { rooms: Room[] }>("/api/v1/video/rooms").then(roomList),
   get: (id: string) => api.get<Room | { room: Room }>(roomPath(id)).then(unwrapRoom),
-  open: (id: string, title?: string) => api.put<{ room: Room }>(roomPath(id), { title }).then(unwrapRoom),
+  open: (id: string, title?: string) => api.put<RoomAnswer>(roomPath(id), { title }).then(unwrapRoom),
   patch: (id: string, body: RoomPatch) => api.patch<Room | { room: Room }>(roomPath(id), body).then(unwrapRoom),
   remove: (id: string) => api.del(roomPath(id)),
-  ice: () => api.get<{ ice_servers: IceServer[] }>("/api/v1/video/ice"),
+  ice: () => api.get<IceServers>("/api/v1/video/ice"),
 };
 
 /** A room answer, bare or wrapped in `{"room"}` (the create answer is wrapped). */

@@ -8,7 +8,7 @@ import { chooseSpeaker, tileKey } from "./layout.ts";
 import { type Devices, listDevices, mediaErrorKind, openBoth, openCamera, openMic, openScreen } from "./media.ts";
 import { SerialQueue, out, parseFrame } from "./signalling.ts";
 import { readLevels, readQuality } from "./stats.ts";
-import type { ChatLine, DeniedReason, IceServer, Participant, Quality, Room, ServerFrame, Source, TrackInfo } from "./types.ts";
+import type { ChatLine, DeniedReason, IceServer, Knocker, Participant, Quality, Room, ServerFrame, Source, TrackInfo } from "./types.ts";
 
 export type Phase = "prejoin" | "joining" | "waiting" | "call" | "ended" | "left";
 
@@ -79,7 +79,7 @@ export class VideoCall {
   chat: ChatLine[] = [];
   unread = 0;
   chatVisible = false;
-  readonly knocks = new Map<string, Participant>();
+  readonly knocks = new Map<string, Knocker>();
   notices: Notice[] = [];
   speaker: string | null = null;
   quality: Quality = "unknown";

@@ -10,6 +10,7 @@ import { IconCamera, IconCameraOff, IconLock, IconMic, IconMicOff } from "./icon
 import { roomPage } from "./api.ts";
 import { NAME_MAX } from "./signalling.ts";
 import { PersonAvatar } from "./tiles.tsx";
+import { StarButton } from "../favourites.tsx";
 
 export const NAME_KEY = "nichoir.video.name";
 
@@ -96,7 +97,10 @@ export function PreJoin({ call }: { call: VideoCall }) {
       </div>
 
       <form class="card video-prejoin-form" onSubmit={join} noValidate>
-        <h1 class="video-prejoin-title">{room?.title || call.roomId}</h1>
+        <div class="video-prejoin-head">
+          <h1 class="video-prejoin-title">{room?.title || call.roomId}</h1>
+          <StarButton kind="video_room" id={call.roomId} />
+        </div>
         {room?.title && <p class="muted mono small">{call.roomId}</p>}
         <p class="video-here" data-here={here.length}>
           {here.length === 0 ? (

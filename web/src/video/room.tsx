@@ -1,6 +1,7 @@
 // /video/{room}: loads the room (a missing one can be created with that name), then the pre-join
 // screen, the lobby, the call itself and the end screens, all driven by one VideoCall.
 import { useEffect, useState } from "preact/hooks";
+import { useSubmit } from "../hooks/submit.ts";
 import { ApiError } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
 import { Alert, Button, ErrorAlert, Link, Loading, cx } from "../components/ui.tsx";
@@ -65,21 +66,13 @@ export function RoomScreen({ id }: { id: string }) {
 /** A link to a room that does not exist: offer to create it with that name (as Jitsi does). */
 function MissingRoom({ id, onCreated }: { id: string; onCreated: () => void }) {
   const { t } = useApp();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const valid = ROOM_NAME.test(id);
-  const create = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await videoApi.create({ name: id });
+  const create = () =>
+    run(async () => {
+      await videoApi.create({ name: id, lobby: false });
       onCreated();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <div class="container page page-narrow">
       <div class="card video-center-card" data-missing={id}>

@@ -1,6 +1,7 @@
 // Signalling frames of the topic `video:{room}` (docs/video-api.md): parsing what the server sends,
 // the frames the client sends, and the queue that handles offers strictly one at a time.
-import type { DeniedReason, Participant, Room, Quality, ServerFrame, Source, TrackInfo } from "./types.ts";
+import type { ErrorCode } from "../generated/core/ErrorCode.ts";
+import type { DeniedReason, Knocker, Participant, Room, Quality, ServerFrame, Source, TrackInfo } from "./types.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -43,6 +44,22 @@ export function parseTracks(x: unknown): Record<string, TrackInfo> {
   return out;
 }
 
+/** Someone knocking at the lobby; null when it has no id. */
+function parseKnocker(x: unknown): Knocker | null {
+  if (!isObj(x) || !str(x.id) || !x.id) return null;
+  return { id: x.id, name: str(x.name) && x.name.trim() ? x.name : "?" };
+}
+
+/** An ICE candidate (`c`, whose `candidate` line is `line`) with its absent fields as null. */
+function parseCandidate(c: Obj, line: string): Extract<ServerFrame, { type: "candidate" }>["candidate"] {
+  return {
+    candidate: line,
+    sdpMid: str(c.sdpMid) ? c.sdpMid : null,
+    sdpMLineIndex: typeof c.sdpMLineIndex === "number" ? c.sdpMLineIndex : null,
+    usernameFragment: str(c.usernameFragment) ? c.usernameFragment : null,
+  };
+}
+
 /** A server frame (the `data` of an event on the topic), or null when it is not one we know. */
 export function parseFrame(d: Obj): ServerFrame | null {
   switch (d.type) {
@@ -72,12 +89,15 @@ export function parseFrame(d: Obj): ServerFrame | null {
     case "candidate":
       if (d.candidate === null || d.candidate === undefined) return { type: "candidate", candidate: null };
       if (!isObj(d.candidate) || !str(d.candidate.candidate)) return null;
-      return { type: "candidate", candidate: d.candidate as RTCIceCandidateInit };
+      return { type: "candidate", candidate: parseCandidate(d.candidate, d.candidate.candidate) };
     case "participant_joined":
-    case "participant":
-    case "knock": {
+    case "participant": {
       const p = parseParticipant(d.participant);
       return p ? { type: d.type, participant: p } : null;
+    }
+    case "knock": {
+      const p = parseKnocker(d.participant);
+      return p ? { type: "knock", participant: p } : null;
     }
     case "participant_left":
     case "knock_done":
@@ -90,7 +110,8 @@ export function parseFrame(d: Obj): ServerFrame | null {
     case "muted":
       return { type: "muted", by: str(d.by) ? d.by : "" };
     case "error":
-      return { type: "error", code: str(d.code) ? d.code : "internal", message: str(d.message) ? d.message : "" };
+      // An unknown code is kept as sent (shown to the person when there is no message).
+      return { type: "error", code: str(d.code) ? (d.code as ErrorCode) : "internal", message: str(d.message) ? d.message : "" };
     default:
       return null;
   }

@@ -11,6 +11,7 @@ import { type CreateRoomBody, roomPage, videoApi } from "./api.ts";
 import { IconArrowRight, IconLock, IconSettings, IconTrash, IconUsers } from "./icons.tsx";
 import { parseCapacity, ROOM_NAME, roomFromInput, slugRoomName } from "./layout.ts";
 import { RoomOptionFields, RoomSettingsForm } from "./room-settings.tsx";
+import { StarButton } from "../favourites.tsx";
 
 export function StartCall() {
   const { t, user } = useApp();
@@ -33,11 +34,10 @@ export function StartCall() {
     if ((name && !ROOM_NAME.test(name)) || cap === "invalid") return;
     await run(async () => {
       await ensureNamedIdentity(user);
-      const body: CreateRoomBody = {};
+      const body: CreateRoomBody = { lobby };
       if (name) body.name = name;
       if (title.trim()) body.title = title.trim();
       if (password) body.password = password;
-      if (lobby) body.lobby = true;
       if (cap !== null) body.capacity = cap;
       const { room } = await videoApi.create(body);
       navigate(roomPage(room.id));
@@ -170,6 +170,7 @@ export function MyRooms() {
                 </div>
               </div>
               <div class="row-actions">
+                <StarButton kind="video_room" id={r.id} size={16} name={r.title || r.id} />
                 <Link href={roomPage(r.id)} class="btn btn-primary btn-sm">
                   {t("video.mine.join")}
                 </Link>

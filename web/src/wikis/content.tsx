@@ -4,6 +4,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useId, useRef } from "preact/hooks";
 import { api } from "../api.ts";
 import { useApp } from "../context.tsx";
+import { closeAndRefocus } from "../components/focus.ts";
 import { cx } from "../components/ui.tsx";
 import type { Translate } from "../i18n/index.ts";
 import { matchRoute, navigate } from "../router.ts";
@@ -268,8 +269,10 @@ export function Modal({ title, onClose, children, wide }: { title: string; onClo
   const tid = `m${useId()}`;
   useEffect(() => {
     const d = ref.current;
+    // Closing gives the focus back to what opened the dialog (keyboard and screen-reader users).
+    const opener = document.activeElement as HTMLElement | null;
     if (d && !d.open) d.showModal();
-    return () => d?.open && d.close();
+    return () => closeAndRefocus(d, opener);
   }, []);
   return (
     <dialog

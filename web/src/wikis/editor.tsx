@@ -8,6 +8,7 @@ import { Alert, Button, ErrorAlert, Link, Loading, cx, useConfirm } from "../com
 import type { MessageKey } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { ensureIdentity } from "../hooks/identity.ts";
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { conflictOf, wikisApi } from "./api.ts";
 import { WikiHtml, setFlash } from "./content.tsx";
 import { IconBold, IconCode, IconHeading, IconItalic, IconLink, IconList, IconPaperclip, IconTable } from "./icons.tsx";
@@ -52,13 +53,29 @@ export function EditorPage({ name }: { name: string }) {
   const [website, setWebsite] = useState("");
   const [tab, setTab] = useState<"write" | "preview">("write");
   const [preview, setPreview] = useState<{ html: string; error: unknown; loading: boolean }>({ html: "", error: null, loading: false });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [status, setStatus] = useState<Status>(null);
   const [uploads, setUploads] = useState<{ id: number; name: string; error: unknown }[]>([]);
   const [dragging, setDragging] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
   const statusRef = useRef<HTMLDivElement>(null);
+  // A failed save: a conflict or a name taken meanwhile is shown by the status box (the draft
+  // merged back into the editor), anything else as the error.
+  const { busy, error, setError, run } = useSubmit((err) => {
+    const c = conflictOf(err);
+    if (c) {
+      setText(c.text);
+      setBaseRev(c.rev);
+      setTab("write");
+      setStatus({ kind: "conflict" });
+      if (area.current) area.current.value = c.text;
+      return null;
+    }
+    if (err instanceof ApiError && err.status === 409 && baseRev === null) {
+      setStatus({ kind: "exists" });
+      return null;
+    }
+    return err;
+  });
   const leaving = useRef(false);
   const [dialog, confirm] = useConfirm();
   const isNew = loaded && baseRev === null;
@@ -200,8 +217,7 @@ export function EditorPage({ name }: { name: string }) {
       const ok = await confirm({ title: t("wiki.edit.markersTitle"), body: t("wiki.edit.markersBody"), confirmLabel: t("wiki.edit.saveAnyway") });
       if (!ok) return;
     }
-    setBusy(true);
-    try {
+    const saved = await run(async () => {
       await ensureIdentity(user);
       const res = await wikisApi.save(wiki.slug, pageName, { text, base_rev: baseRev, summary: summary.trim(), website });
       leaving.current = true;
@@ -213,23 +229,9 @@ export function EditorPage({ name }: { name: string }) {
             : { kind: "success", text: res.created ? t("wiki.edit.created", { rev: res.rev }) : t("wiki.edit.saved", { rev: res.rev }) },
       );
       navigate(pageHref(wiki.slug, pageName));
-      return;
-    } catch (err) {
-      const c = conflictOf(err);
-      if (c) {
-        setText(c.text);
-        setBaseRev(c.rev);
-        setTab("write");
-        setStatus({ kind: "conflict" });
-        if (area.current) area.current.value = c.text;
-      } else if (err instanceof ApiError && err.status === 409 && baseRev === null) {
-        setStatus({ kind: "exists" });
-      } else {
-        setError(err);
-      }
-      setTimeout(() => statusRef.current?.focus(), 0);
-    }
-    setBusy(false);
+      return STAY_BUSY;
+    });
+    if (!saved) setTimeout(() => statusRef.current?.focus(), 0);
   };
 
   if (loadError) return <ErrorAlert error={loadError} />;

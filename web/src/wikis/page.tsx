@@ -1,6 +1,6 @@
 // A wiki page: rendered HTML, table of contents, actions (edit, history, rename, delete, watch,
 // rules, backlinks), an old revision (?rev=N), a missing page, comments.
-import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
+import { STAY_BUSY, useKeyedSubmit, useSubmit } from "../hooks/submit.ts";
 import { personName } from "../people.ts";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
@@ -289,34 +289,22 @@ function PageActions({ data, onChanged, onWatch }: { data: PageAnswer; onChanged
   const name = data.page.name;
   const [dialog, confirm] = useConfirm();
   const [open, setOpen] = useState<null | "rename" | "rules">(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useKeyedSubmit<"delete" | "watch">();
 
   const remove = async () => {
     if (!(await confirm({ title: t("wiki.page.deleteConfirm", { name }), body: t("wiki.page.deleteBody"), confirmLabel: t("wiki.page.delete"), danger: true }))) return;
-    setBusy("delete");
-    setError(null);
-    try {
+    await run("delete", async () => {
       await ensureIdentity(user);
       await wikisApi.deletePage(wiki.slug, name);
       setFlash({ kind: "info", text: t("wiki.page.deletedFlash", { name }) });
       onChanged();
-    } catch (e) {
-      setError(e);
-    }
-    setBusy(null);
+    });
   };
-  const watch = async () => {
-    setBusy("watch");
-    setError(null);
-    try {
+  const watch = () =>
+    run("watch", async () => {
       await wikisApi.watchPage(wiki.slug, name, !data.watching);
       onWatch(!data.watching);
-    } catch (e) {
-      setError(e);
-    }
-    setBusy(null);
-  };
+    });
 
   return (
     <div class="wiki-page-actions">
@@ -369,25 +357,20 @@ function RenameDialog({ name, onClose }: { name: string; onClose: () => void }) 
   const { wiki, reload } = useWiki();
   const [to, setTo] = useState(name);
   const [redirect, setRedirect] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit((err) => (err instanceof ApiError && err.status === 409 ? t("wiki.rename.taken") : err));
   const problem = pageNameProblem(to);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (problem || (pageKey(to) === pageKey(name) && displayName(to) === name)) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await ensureIdentity(user);
       const res = await wikisApi.rename(wiki.slug, name, displayName(to), redirect);
       setFlash({ kind: "success", text: t("wiki.rename.done", { from: name, to: res.name }) });
       onClose();
       reload();
       navigate(pageHref(wiki.slug, res.name));
-    } catch (err) {
-      setError(err instanceof ApiError && err.status === 409 ? t("wiki.rename.taken") : err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   return (
     <Modal title={t("wiki.rename.title", { name })} onClose={onClose}>

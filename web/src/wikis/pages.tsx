@@ -2,7 +2,7 @@
 // wikis), creating or importing a wiki (/wikis/new) and a wiki's pages (/w/{slug}/…). Loaded on
 // demand (its own chunk, declared in index.tsx). Contract: docs/wiki-api.md.
 import { useDebounced } from "../hooks/debounce.ts";
-import { useSubmit } from "../hooks/submit.ts";
+import { STAY_BUSY, useSubmit } from "../hooks/submit.ts";
 import { useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
@@ -23,6 +23,7 @@ import { WikiShell } from "./shell.tsx";
 import { AllPagesPage, ChangesPage, FilesPage, SearchPage } from "./tools.tsx";
 import type { EditPolicy, Template, Visibility, WikiNotification } from "./types.ts";
 import { personName } from "../people.ts";
+import { FavouriteMark } from "../favourites.tsx";
 
 function WikiIcon() {
   return (
@@ -85,6 +86,7 @@ function MyWikis() {
               <div class="list-main">
                 <Link href={wikiHref(w.slug)} class="list-title">
                   {w.title}
+                  <FavouriteMark kind="wiki" id={w.slug} />
                   <Badge tone={w.role === "admin" ? "accent" : "neutral"}>{t(`wiki.role.${w.role}`)}</Badge>
                   {w.visibility !== "public" && <Badge tone="warning">{t(`wiki.visibility.${w.visibility}`)}</Badge>}
                 </Link>
@@ -290,10 +292,9 @@ export function NewWikiPage() {
   const [policy, setPolicy] = useState<EditPolicy>("users");
   const [color, setColor] = useState(THEME_COLORS[0]!);
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
 
   const effectiveSlug = slugTouched ? slug : suggestSlug(title);
+  const { busy, error, setError, run } = useSubmit((err) => (err instanceof ApiError && err.status === 409 ? t("wikis.new.slugTaken", { slug: effectiveSlug }) : err));
   const sp = slugProblem(effectiveSlug);
   const titleError = tried && !title.trim() ? t("wiki.form.titleRequired") : null;
   const slugError = (tried || slugTouched) && effectiveSlug && sp ? t(`wikis.new.slug.${sp}`) : tried && !effectiveSlug ? t("wikis.new.slug.length") : null;
@@ -303,8 +304,7 @@ export function NewWikiPage() {
     setTried(true);
     setError(null);
     if (!title.trim() || sp) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       const w = await wikisApi.create({
         slug: effectiveSlug,
         title: title.trim(),
@@ -316,11 +316,8 @@ export function NewWikiPage() {
         theme_color: color,
       });
       navigate(wikiHref(w.slug));
-      return;
-    } catch (err) {
-      setError(err instanceof ApiError && err.status === 409 ? t("wikis.new.slugTaken", { slug: effectiveSlug }) : err);
-    }
-    setBusy(false);
+      return STAY_BUSY;
+    });
   };
 
   return (
@@ -444,8 +441,7 @@ function ImportCard() {
   const [slug, setSlug] = useState("");
   const [title, setTitle] = useState("");
   const [file, setFile] = useState<File | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit((err) => (err instanceof ApiError && err.status === 409 ? t("wikis.new.slugTaken", { slug: slug.trim().toLowerCase() }) : err));
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
@@ -459,16 +455,12 @@ function ImportCard() {
       setError(t("wikis.import.noFile"));
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       const blob = file.type ? file : new Blob([file], { type: "application/zip" });
       const w = await wikisApi.importZip(s, title.trim(), blob);
       navigate(wikiHref(w.slug));
-      return;
-    } catch (err) {
-      setError(err instanceof ApiError && err.status === 409 ? t("wikis.new.slugTaken", { slug: s }) : err);
-    }
-    setBusy(false);
+      return STAY_BUSY;
+    });
   };
   return (
     <details class="card wiki-import" id="wiki-import">

@@ -1,6 +1,6 @@
 // A wiki's settings (its admins): general, menu with preview, comments, members, export, lock
 // (instance admins), delete.
-import { useSubmit } from "../hooks/submit.ts";
+import { STAY_BUSY, useKeyedSubmit, useSubmit } from "../hooks/submit.ts";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, errorText } from "../api.ts";
 import { useApp, useTitle } from "../context.tsx";
@@ -56,8 +56,7 @@ function GeneralCard() {
   const [home, setHome] = useState(wiki.home_page);
   const [comments, setComments] = useState(wiki.comments_enabled);
   const [indexable, setIndexable] = useState(wiki.search_indexable);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const [saved, setSaved] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -69,8 +68,6 @@ function GeneralCard() {
       setError(t("wiki.form.colorInvalid"));
       return;
     }
-    setBusy(true);
-    setError(null);
     setSaved(false);
     const patch: WikiPatch = {};
     if (title.trim() !== wiki.title) patch.title = title.trim();
@@ -83,15 +80,12 @@ function GeneralCard() {
     // Only a public wiki may be open to search engines; the server closes it on the way out.
     const wantIndexable = indexable && visibility === "public";
     if (wantIndexable !== wiki.search_indexable) patch.search_indexable = wantIndexable;
-    try {
+    await run(async () => {
       const w = await wikisApi.patch(wiki.slug, patch);
       setWiki({ ...wiki, ...w, menu_html: w.menu_html ?? wiki.menu_html, watching: w.watching ?? wiki.watching });
       reload();
       setSaved(true);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(false);
+    });
   };
   return (
     <Card title={t("wiki.settings.general")} id="wiki-general">
@@ -152,34 +146,22 @@ function MenuCard() {
   const { wiki, setWiki, reload } = useWiki();
   const [menu, setMenu] = useState(wiki.menu);
   const [preview, setPreview] = useState<string | null>(null);
-  const [busy, setBusy] = useState<"save" | "preview" | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useKeyedSubmit<"save" | "preview">();
   const [saved, setSaved] = useState(false);
   const save = async (e: Event) => {
     e.preventDefault();
-    setBusy("save");
-    setError(null);
     setSaved(false);
-    try {
+    await run("save", async () => {
       const w = await wikisApi.patch(wiki.slug, { menu });
       setWiki({ ...wiki, ...w });
       reload();
       setSaved(true);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(null);
+    });
   };
-  const showPreview = async () => {
-    setBusy("preview");
-    setError(null);
-    try {
+  const showPreview = () =>
+    run("preview", async () => {
       setPreview((await wikisApi.preview(wiki.slug, menu)).html);
-    } catch (err) {
-      setError(err);
-    }
-    setBusy(null);
-  };
+    });
   return (
     <Card title={t("wiki.menu.title")} description={t("wiki.menu.desc")} id="wiki-menu-settings">
       <form class="form" onSubmit={save}>
@@ -210,55 +192,51 @@ function MenuCard() {
   );
 }
 
+/** The add form's key in MembersCard's busy slot. */
+const ADD = "+add";
+
 function MembersCard() {
   const { t, user } = useApp();
   const { wiki, reload } = useWiki();
   const list = useAsync(() => wikisApi.members(wiki.slug), [wiki.slug]);
   const [username, setUsername] = useState("");
   const [role, setRole] = useState<Role>("editor");
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  // Busy names the member whose row runs, or ADD for the add form (no username has a "+").
+  const { busy, error, run } = useKeyedSubmit((err, key: string) =>
+    key === ADD
+      ? err instanceof ApiError && err.status === 404
+        ? t("wiki.members.noUser", { name: username.trim().replace(/^@/, "") })
+        : err
+      : err instanceof ApiError && err.status === 409
+        ? t("wiki.members.lastAdmin")
+        : err,
+  );
   const [dialog, confirm] = useConfirm();
   const add = async (e: Event) => {
     e.preventDefault();
     const u = username.trim().replace(/^@/, "");
     if (!u) return;
-    setBusy("add");
-    setError(null);
-    try {
+    await run(ADD, async () => {
       await wikisApi.setMember(wiki.slug, u, role);
       setUsername("");
       list.reload();
-    } catch (err) {
-      setError(err instanceof ApiError && err.status === 404 ? t("wiki.members.noUser", { name: u }) : err);
-    }
-    setBusy(null);
+    });
   };
   const change = async (name: string, r: Role) => {
-    setBusy(name);
-    setError(null);
-    try {
+    const ok = await run(name, async () => {
       await wikisApi.setMember(wiki.slug, name, r);
       list.reload();
       if (name === user?.username) reload();
-    } catch (err) {
-      setError(err instanceof ApiError && err.status === 409 ? t("wiki.members.lastAdmin") : err);
-      list.reload();
-    }
-    setBusy(null);
+    });
+    if (!ok) list.reload();
   };
   const remove = async (name: string) => {
     if (!(await confirm({ title: t("wiki.members.removeConfirm", { name }), body: t("wiki.members.removeBody"), confirmLabel: t("wiki.members.remove"), danger: true }))) return;
-    setBusy(name);
-    setError(null);
-    try {
+    await run(name, async () => {
       await wikisApi.removeMember(wiki.slug, name);
       list.reload();
       if (name === user?.username) reload();
-    } catch (err) {
-      setError(err instanceof ApiError && err.status === 409 ? t("wiki.members.lastAdmin") : err);
-    }
-    setBusy(null);
+    });
   };
   return (
     <Card title={t("wiki.members.title")} description={t("wiki.members.desc")} id="wiki-members">
@@ -324,7 +302,7 @@ function MembersCard() {
             <option value="admin">{t("wiki.role.admin")}</option>
           </select>
         </div>
-        <Button type="submit" loading={busy === "add"}>
+        <Button type="submit" loading={busy === ADD}>
           {t("wiki.members.add")}
         </Button>
       </form>
@@ -371,21 +349,17 @@ function DeleteCard() {
 function DeleteDialog({ slug, onClose }: { slug: string; onClose: () => void }) {
   const { t } = useApp();
   const [typed, setTyped] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   useEffect(() => setError(null), [typed]);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (typed.trim() !== slug) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       await wikisApi.remove(slug);
       onClose();
       navigate("/wikis");
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+      return STAY_BUSY;
+    });
   };
   return (
     <Modal title={t("wiki.delete.confirmTitle")} onClose={onClose}>

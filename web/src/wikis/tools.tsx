@@ -7,6 +7,7 @@ import { Alert, Button, EmptyState, ErrorAlert, Link, Loading, useAsync, useConf
 import { formatDate, formatDateTime } from "../i18n/index.ts";
 import { navigate } from "../router.ts";
 import { ensureIdentity } from "../hooks/identity.ts";
+import { useSubmit } from "../hooks/submit.ts";
 import { feedUrl, wikisApi } from "./api.ts";
 import { Snippet } from "./content.tsx";
 import { KindBadge } from "./history.tsx";
@@ -29,7 +30,8 @@ export function ChangesPage() {
   const [items, setItems] = useState<ChangeEntry[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  // A further page that fails to load shows its error as the first one would.
+  const { busy, run } = useSubmit<void>(setError);
 
   useEffect(() => {
     let alive = true;
@@ -51,15 +53,11 @@ export function ChangesPage() {
   const more = async () => {
     const last = items?.[items.length - 1];
     if (!last) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       const list = await wikisApi.changes(wiki.slug, { ...filters, before: last.id, limit: PAGE_SIZE });
       setItems([...(items ?? []), ...list]);
       setDone(list.length < PAGE_SIZE);
-    } catch (e) {
-      setError(e);
-    }
-    setBusy(false);
+    });
   };
 
   // Grouped by day, as wikis show them.
@@ -328,16 +326,13 @@ export function FilesPage() {
   const { wiki } = useWiki();
   useTitle(`${t("wiki.files.title")} · ${wiki.title}`);
   const list = useAsync(() => wikisApi.files(wiki.slug), [wiki.slug]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const [done, setDone] = useState<string | null>(null);
   const [dialog, confirm] = useConfirm();
   const upload = async (files: File[]) => {
     if (!files.length) return;
-    setBusy(true);
-    setError(null);
     setDone(null);
-    try {
+    const ok = await run(async () => {
       await ensureIdentity(user);
       for (const f of files) {
         const typed = f.type ? f : new Blob([f], { type: "application/octet-stream" });
@@ -345,11 +340,9 @@ export function FilesPage() {
       }
       setDone(files.length === 1 ? t("wiki.files.uploadedOne", { name: files[0]!.name }) : t("wiki.files.uploadedMany", { count: files.length }));
       list.reload();
-    } catch (e) {
-      setError(e);
-      list.reload();
-    }
-    setBusy(false);
+    });
+    // Some files may have gone up before the one that failed.
+    if (!ok) list.reload();
   };
   const remove = async (name: string) => {
     if (!(await confirm({ title: t("wiki.files.deleteConfirm", { name }), body: t("wiki.files.deleteBody"), confirmLabel: t("wiki.files.delete"), danger: true }))) return;

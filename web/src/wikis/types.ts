@@ -5,7 +5,6 @@
 export type { Visibility } from "../generated/wiki/Visibility.ts";
 export type { EditPolicy } from "../generated/wiki/EditPolicy.ts";
 export type { Role } from "../generated/wiki/Role.ts";
-import type { Role } from "../generated/wiki/Role.ts";
 export type { PageRule } from "../generated/wiki/PageRule.ts";
 export type { Wiki } from "../generated/wiki/Wiki.ts";
 export type { DirectoryEntry } from "../generated/wiki/DirectoryEntry.ts";
@@ -34,19 +33,7 @@ export type { WikiComment } from "../generated/wiki/WikiComment.ts";
 export type { WikiNotification } from "../generated/wiki/WikiNotification.ts";
 export type { NewWiki as CreateWikiBody } from "../generated/wiki/NewWiki.ts";
 export type { WikiPatch } from "../generated/wiki/WikiPatch.ts";
+export type { Member } from "../generated/wiki/Member.ts";
 
-/**
- * An admin or editor. The server's `Member` has a null username for an account that is gone
- * (its rows leave with it, so the list never shows one); the settings page reads it as text.
- */
-export interface Member {
-  user_id: string;
-  username: string;
-  display_name: string;
-  role: Role;
-}
-
-/** The starter wikis (`nichoir_wikitext::templates::TEMPLATE_NAMES`). */
-export type Template = "blank" | "project" | "association" | "event";
-/** What a revision did (`kind` of a revision or a change). */
-export type RevisionKind = "create" | "edit" | "revert" | "rename" | "delete";
+export type { Template } from "../generated/wiki/Template.ts";
+export type { RevisionKind } from "../generated/wiki/RevisionKind.ts";

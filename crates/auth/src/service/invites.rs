@@ -3,7 +3,7 @@
 use nichoir_core::config::{PasswordLogin, Registration as Policy};
 use nichoir_core::ids::{hash_token, new_id, random_token};
 use nichoir_core::time::now_ms;
-use nichoir_core::{Error, ErrorCode};
+use nichoir_core::{Error, ErrorCode, Field, Rule};
 
 use super::{AuthService, LoginOutcome, Registration, HOUR_MS};
 use crate::model::{InviteInfo, NewUser};
@@ -18,11 +18,20 @@ impl AuthService {
     ) -> Result<(String, InviteInfo), Error> {
         let hours = ask.valid_hours.unwrap_or(self.config.invite_valid_hours);
         if hours == 0 || hours > 24 * 365 {
-            return Err(Error::validation("valid_hours: 1 to 8760"));
+            return Err(Error::invalid(
+                Field::ValidHours,
+                Rule::OutOfRange { min: 1, max: 8760 },
+            ));
         }
         let label = ask.label.as_deref().unwrap_or("").trim().to_string();
         if label.chars().count() > 100 || label.chars().any(char::is_control) {
-            return Err(Error::validation("label: at most 100 characters, one line"));
+            let rule = if label.chars().count() > 100 {
+                Rule::TooLong { max: 100 }
+            } else {
+                Rule::ControlCharacters
+            };
+            return Err(Error::validation("label: at most 100 characters, one line")
+                .with_invalid(Field::Label, rule));
         }
         let email = match ask.email.as_deref() {
             Some(e) => validate_email(e)?,
@@ -30,7 +39,10 @@ impl AuthService {
         };
         let max_uses = ask.max_uses.unwrap_or(1);
         if !(1..=1000).contains(&max_uses) {
-            return Err(Error::validation("max_uses: 1 to 1000"));
+            return Err(Error::invalid(
+                Field::MaxUses,
+                Rule::OutOfRange { min: 1, max: 1000 },
+            ));
         }
         let token = random_token(24);
         let now = now_ms();

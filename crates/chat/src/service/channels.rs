@@ -1,6 +1,7 @@
 //! Channels and conversations: reading rights, creating, joining, members, archive, read marks and notification levels.
 
 use super::*;
+use nichoir_core::{Field, Rule};
 
 impl ChatService {
     /// The channel as `user_id` sees it, with their counts.
@@ -128,7 +129,14 @@ impl ChatService {
         let kind = match kind.as_str() {
             "public" => Kind::Public,
             "private" => Kind::Private,
-            _ => return Err(Error::validation("kind: public or private")),
+            _ => {
+                return Err(Error::validation("kind: public or private").with_invalid(
+                    Field::Kind,
+                    Rule::NotOneOf {
+                        allowed: vec!["public".into(), "private".into()],
+                    },
+                ))
+            }
         };
         let display = text::line("display_name", &display, 1, 64)?;
         let name = text::validate_name("name", &name.unwrap_or_else(|| text::name_from(&display)))?;
@@ -239,7 +247,13 @@ impl ChatService {
     pub async fn direct(&self, actor: &Actor, usernames: &[String]) -> ChatResult<Channel> {
         let me = Self::me(actor)?;
         if usernames.is_empty() || usernames.len() > 7 {
-            return Err(Error::validation("usernames: one to seven people"));
+            let rule = if usernames.is_empty() {
+                Rule::TooFew { min: 1 }
+            } else {
+                Rule::TooMany { max: 7 }
+            };
+            return Err(Error::validation("usernames: one to seven people")
+                .with_invalid(Field::Usernames, rule));
         }
         let mut ids = vec![me.id.clone()];
         for n in usernames {
@@ -423,7 +437,8 @@ impl ChatService {
             .await?
             .is_some();
         if !in_team {
-            return Err(Error::validation(format!("{username} is not in this team")));
+            return Err(Error::validation(format!("{username} is not in this team"))
+                .with_invalid(Field::Username, Rule::Unknown));
         }
         self.add_channel_member(&ch, &target.id).await
     }
@@ -519,9 +534,14 @@ impl ChatService {
             "mentions" => (false, false),
             "none" => (true, false),
             _ => {
-                return Err(Error::validation(
-                    "level: \"all\", \"mentions\" or \"none\"",
-                ))
+                return Err(
+                    Error::validation("level: \"all\", \"mentions\" or \"none\"").with_invalid(
+                        Field::Level,
+                        Rule::NotOneOf {
+                            allowed: vec!["all".into(), "mentions".into(), "none".into()],
+                        },
+                    ),
+                )
             }
         };
         let (ch, m) = self.readable(id, &me.id).await?;

@@ -36,7 +36,7 @@ use nichoir_realtime::Hub;
 use nichoir_storage::{is_unique_violation, Connection, Db, StorageError};
 use parking_lot::Mutex;
 
-pub type ChatResult<T> = Result<T, Error>;
+pub use crate::error::ChatResult;
 
 /// How long events stay for catch-up.
 pub const EVENT_RETENTION_MS: i64 = 7 * 86_400_000;

@@ -1,6 +1,7 @@
 //! Messages: pages of them, sending (mentions, files, threads), editing, deleting, reactions, pins and followed threads.
 
 use super::*;
+use nichoir_core::{Field, Rule};
 
 impl ChatService {
     /// Posts as the API shows them (users, reactions, my reaction flags).
@@ -179,7 +180,8 @@ impl ChatService {
     ) -> ChatResult<Post> {
         let me = Self::me(actor)?.clone();
         if file_ids.len() > 10 {
-            return Err(Error::validation("file_ids: at most 10 files per message"));
+            return Err(Error::validation("file_ids: at most 10 files per message")
+                .with_invalid(Field::FileIds, Rule::TooMany { max: 10 }));
         }
         let text = if file_ids.is_empty() || !text_in.trim().is_empty() {
             text::post_text(text_in)?
@@ -189,7 +191,7 @@ impl ChatService {
         let props_text = serde_json::to_string(&props).map_err(Error::internal)?;
         let files: Vec<String> = file_ids.to_vec();
         if client_id.is_some_and(|c| c.len() > 64) {
-            return Err(Error::validation("client_id: at most 64 characters"));
+            return Err(Error::invalid(Field::ClientId, Rule::TooLong { max: 64 }));
         }
         let html = render_post(&text).await?;
         let mentioned = self.resolve_mentions(channel_id, &text, &me.id).await?;
@@ -219,9 +221,9 @@ impl ChatService {
                                 && root.root_id.is_none()
                                 && !root.deleted => {}
                         _ => {
-                            return Err(
-                                Error::validation("root_id: not a message of this channel").into()
-                            )
+                            return Err(Error::validation("root_id: not a message of this channel")
+                                .with_invalid(Field::RootId, Rule::Unknown)
+                                .into())
                         }
                     }
                 }
@@ -244,6 +246,7 @@ impl ChatService {
                         return Err(Error::validation(format!(
                             "file_ids: {f} is not a file you uploaded to this channel"
                         ))
+                        .with_invalid(Field::FileIds, Rule::Unknown)
                         .into());
                     }
                 }
@@ -465,6 +468,12 @@ impl ChatService {
         }
         let emoji = normalize_emoji(emoji_in).ok_or_else(|| {
             Error::validation("emoji: an emoji such as 👍 or a shortcode such as thumbsup")
+                .with_invalid(
+                    Field::Emoji,
+                    Rule::BadFormat {
+                        example: Some("👍".into()),
+                    },
+                )
         })?;
         let uid = actor.id().to_string();
         self.db

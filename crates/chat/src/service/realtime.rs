@@ -72,16 +72,7 @@ impl ChatService {
     /// The people who share a team with `user_id` (at most 5,000): who hears of their presence.
     pub async fn team_peers(&self, user_id: &str) -> ChatResult<Vec<String>> {
         let uid = user_id.to_string();
-        Ok(self
-            .db
-            .read(move |c| {
-                let mut st = c.prepare_cached(
-                    "SELECT DISTINCT b.user_id FROM chat_team_members a JOIN chat_team_members b ON a.team_id = b.team_id WHERE a.user_id = ?1 AND b.user_id <> ?1 LIMIT 5000",
-                )?;
-                let rows = st.query_map([&uid], |r| r.get(0))?;
-                Ok(rows.collect::<Result<_, _>>()?)
-            })
-            .await?)
+        Ok(self.db.read(move |c| store::team_peers(c, &uid)).await?)
     }
 
     /// Tells everyone who shares a team with `user_id` of their new presence.

@@ -86,7 +86,11 @@ impl ChatService {
     // ---- link previews ----------------------------------------------------------------------
 
     /// A card for a link to this instance's pad, poll or wiki page, as `actor` may see it.
-    pub async fn preview(&self, actor: &Actor, url: &str) -> ChatResult<serde_json::Value> {
+    pub async fn preview(
+        &self,
+        actor: &Actor,
+        url: &str,
+    ) -> ChatResult<nichoir_http::preview::LinkPreview> {
         let path = local_path(url, &self.base_url)
             .ok_or_else(|| not_found("not a link to this instance"))?;
         for p in &self.previewers {

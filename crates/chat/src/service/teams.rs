@@ -1,6 +1,7 @@
 //! Teams: creating, joining and leaving them, their members and roles, guests.
 
 use super::*;
+use nichoir_core::{Field, Rule};
 
 impl ChatService {
     pub(super) async fn team_for(
@@ -267,7 +268,14 @@ impl ChatService {
                 self.keep_an_admin(&team, &target.id).await?;
                 self.add_to_team(&team, &target.id, "member").await
             }
-            Some(_) => Err(Error::validation("role: admin, member or guest")),
+            Some(_) => Err(
+                Error::validation("role: admin, member or guest").with_invalid(
+                    Field::Role,
+                    Rule::NotOneOf {
+                        allowed: vec!["admin".into(), "member".into(), "guest".into()],
+                    },
+                ),
+            ),
             None => {
                 self.keep_an_admin(&team, &target.id).await?;
                 self.remove_from_team(&team, &target.id).await
@@ -289,9 +297,17 @@ impl ChatService {
             return Err(forbidden("only team admins invite guests"));
         }
         if channels.is_empty() || channels.len() > 50 {
-            return Err(Error::validation(
-                "channels: one to fifty channels the guest may use",
-            ));
+            return Err(
+                Error::validation("channels: one to fifty channels the guest may use")
+                    .with_invalid(
+                        Field::Channels,
+                        if channels.is_empty() {
+                            Rule::TooFew { min: 1 }
+                        } else {
+                            Rule::TooMany { max: 50 }
+                        },
+                    ),
+            );
         }
         let target = self
             .auth
@@ -312,6 +328,7 @@ impl ChatService {
                             return Err(Error::validation(format!(
                                 "channels: no channel {n} in this team"
                             ))
+                            .with_invalid(Field::Channels, Rule::Unknown)
                             .into())
                         }
                     }

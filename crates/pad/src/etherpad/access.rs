@@ -12,7 +12,7 @@ use nichoir_core::time::now_ms;
 use nichoir_core::Error;
 
 use super::store;
-use crate::engine::{PadError, PadService};
+use crate::service::{PadError, PadService};
 
 /// The cookie Etherpad reads sessions from.
 pub(crate) const SESSION_COOKIE: &str = "sessionID";

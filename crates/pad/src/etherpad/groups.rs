@@ -9,8 +9,8 @@ use serde_json::{json, Map, Value};
 
 use super::store::{self, Session};
 use super::{param, Failure, Outcome, Params};
-use crate::engine::{edit_topic, PadService};
 use crate::model::PadInfo;
+use crate::service::{edit_topic, PadService};
 
 /// `prefix` and 16 letters or digits, as Etherpad's ids.
 fn new_id(prefix: &str) -> String {

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use super::model::{Block, Kind, Style};
+use super::model::{needs_blank_line, Block, Kind, Spaced, Style};
 
 fn base36(s: &str) -> Option<usize> {
     usize::from_str_radix(s, 36).ok()
@@ -433,24 +433,35 @@ pub struct Formatted {
     pub pieces: Vec<(String, String)>,
 }
 
-/// Lays blocks out as Etherpad lines: a blank line between blocks as in the Markdown source
-/// (none between list items), a line marker carrying each line's list or heading attribute.
-/// Inline code has no Etherpad attribute and a link none either: a link keeps its text followed
-/// by its address in parentheses.
-pub fn blocks_to_formatted(blocks: &[Block], pool: &mut PoolBuilder) -> Formatted {
+/// Lays blocks out as Etherpad lines, one line per block (and per line break in it) as Etherpad
+/// writes a pad, with a line marker carrying each line's list or heading attribute. An empty line
+/// stands for each blank line of the Markdown source, except the one Markdown needs where
+/// Etherpad has none (see `needs_blank_line`, which the import writes back): Etherpad → Nichoir →
+/// Etherpad gives the same lines. Inline code has no Etherpad attribute and a link none either: a
+/// link keeps its text followed by its address in parentheses.
+pub fn blocks_to_formatted(spaced: &Spaced, pool: &mut PoolBuilder) -> Formatted {
+    let blocks = &spaced.blocks;
     let mut pieces: Vec<(String, String)> = Vec::new();
     let mut prev: Option<&Block> = None;
     // The number the next item of an ordered list at each depth would get with no `start`.
     let mut expected = [0u64; 10];
-    for b in blocks {
+    let empty_lines = |pieces: &mut Vec<(String, String)>, n: usize| {
+        pieces.extend(std::iter::repeat_n(("\n".to_string(), String::new()), n));
+    };
+    for (i, b) in blocks.iter().enumerate() {
+        let blank = spaced.blank_before.get(i).copied().unwrap_or(0);
         if let Some(p) = prev {
             let both_items =
                 matches!(p.kind, Kind::Item { .. }) && matches!(b.kind, Kind::Item { .. });
+            let empty = blank.saturating_sub(usize::from(needs_blank_line(p, b)));
             pieces.push(("\n".into(), String::new()));
-            if !both_items {
-                pieces.push(("\n".into(), String::new()));
+            empty_lines(&mut pieces, empty);
+            // The import counts a list again after any other line.
+            if !both_items || empty > 0 {
                 expected = [0; 10];
             }
+        } else {
+            empty_lines(&mut pieces, blank);
         }
         prev = Some(b);
         let depth = b.depth.clamp(1, 8);
@@ -536,6 +547,7 @@ pub fn blocks_to_formatted(blocks: &[Block], pool: &mut PoolBuilder) -> Formatte
             }
         }
     }
+    empty_lines(&mut pieces, spaced.blank_after);
     pieces.retain(|(t, _)| !t.is_empty());
     let mut text: String = pieces.iter().map(|(t, _)| t.as_str()).collect();
     text.push('\n');
@@ -555,7 +567,7 @@ pub fn attribution(f: &Formatted) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::model::{from_markdown, to_markdown};
+    use crate::formats::model::{from_markdown, from_markdown_spaced, to_markdown};
 
     #[test]
     fn assembles_as_etherpad_does() {
@@ -573,12 +585,81 @@ mod tests {
         assert_eq!(to36(71), "1z");
     }
 
+    /// Etherpad lines → Markdown (as the import writes it) → Etherpad lines: the same lines,
+    /// with no empty line added between blocks and the pad's own empty lines kept.
+    #[test]
+    fn etherpad_lines_come_back_as_they_were() {
+        let mut pool = PoolBuilder::default();
+        let marker = |pool: &mut PoolBuilder, k: &str, v: &str| {
+            pool.attribs(&[
+                ("insertorder", "first".into()),
+                ("lmkr", "1".into()),
+                (k, v.into()),
+            ])
+        };
+        let bold = pool.attribs(&[("bold", "true".into())]);
+        let h1 = marker(&mut pool, "heading", "h1");
+        let b1 = marker(&mut pool, "list", "bullet1");
+        let n1 = marker(&mut pool, "list", "number1");
+        let i1 = marker(&mut pool, "list", "indent1");
+        let lines: Vec<Vec<(&str, &str)>> = vec![
+            vec![("*", &h1), ("Title", "")],
+            vec![("A ", ""), ("bold", &bold), (" line", "")],
+            vec![("next line", "")],
+            vec![],
+            vec![("after an empty line", "")],
+            vec![("*", &b1), ("one", "")],
+            vec![("*", &b1), ("two", "")],
+            vec![("*", &i1), ("indented", "")],
+            vec![("*", &n1), ("first", "")],
+            vec![("plain", "")],
+            vec![],
+            vec![],
+            vec![("---", "")],
+            vec![("end", "")],
+            vec![],
+        ];
+        let mut text = String::new();
+        let mut assem = Assembler::default();
+        for l in &lines {
+            for (t, a) in l {
+                text.push_str(t);
+                assem.append_text('+', t, a);
+            }
+            text.push('\n');
+            assem.append_text('+', "\n", "");
+        }
+        let attribs = assem.finish();
+        let pool = read_pool(&pool.to_json());
+        let md = to_markdown(&atext_to_blocks(&text, &attribs, &pool), true);
+        let spaced = from_markdown_spaced(&md).expect("reads");
+        let mut out_pool = PoolBuilder::default();
+        let f = blocks_to_formatted(&spaced, &mut out_pool);
+        assert_eq!(f.text, text, "through {md:?}");
+        let back = atext_to_blocks(&f.text, &attribution(&f), &read_pool(&out_pool.to_json()));
+        assert_eq!(back, atext_to_blocks(&text, &attribs, &pool));
+    }
+
+    #[test]
+    fn markdown_blank_lines_become_empty_lines() {
+        let text = |md: &str| {
+            let mut pool = PoolBuilder::default();
+            blocks_to_formatted(&from_markdown_spaced(md).expect("reads"), &mut pool).text
+        };
+        // Markdown's blank line between paragraphs is an empty line in Etherpad; no blank line
+        // gives none, even between blocks of different kinds.
+        assert_eq!(text("# T\npara\n\nnext\n"), "*T\npara\n\nnext\n");
+        assert_eq!(text("- a\n- b\n\nafter\n"), "*a\n*b\nafter\n");
+        assert_eq!(text("```\nx\n\ny\n```\nz\n"), "*x\n*\n*y\nz\n");
+        assert_eq!(text("\n\na\n\n"), "\n\na\n\n");
+    }
+
     #[test]
     fn markdown_to_atext_and_back() {
         let md = "# Titre\n\nUn **gras** et *italique* <u>souligné</u> ~~barré~~ 🙂\n\n- un\n  - deux\n- trois\n\n1. un\n2. deux\n\n> retrait\n";
-        let blocks = from_markdown(md).unwrap_or_default();
+        let spaced = from_markdown_spaced(md).expect("reads");
         let mut pool = PoolBuilder::default();
-        let f = blocks_to_formatted(&blocks, &mut pool);
+        let f = blocks_to_formatted(&spaced, &mut pool);
         let attribs = attribution(&f);
         let pool_json = pool.to_json();
         let back = atext_to_blocks(&f.text, &attribs, &read_pool(&pool_json));

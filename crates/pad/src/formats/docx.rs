@@ -301,10 +301,103 @@ struct StyleInfo {
     /// "List Bullet 2", "List Number 3": Word nests lists by style, each level its own
     /// numbering at level 0, so the depth is in the name.
     list_depth: usize,
-    /// What a character style (Word's "Strong", "Emphasis", a style of one's own) does to the
-    /// runs that name it: its run properties, or its name when it has none (LibreOffice's
-    /// "Strong Emphasis" carries only a name in some files).
-    run: Style,
+    /// What the style does to runs (a character style to the runs that name it, a paragraph
+    /// style to every run of its paragraphs): its own run properties, or for a character style
+    /// with none its name (LibreOffice's "Strong Emphasis" carries only a name in some files).
+    run: RunProps,
+}
+
+/// Run properties as one layer of Word's cascade says them: `None` where it says nothing, so a
+/// layer above keeps what a layer below set, and `<w:b w:val="0"/>` turns bold off.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct RunProps {
+    bold: Option<bool>,
+    italic: Option<bool>,
+    underline: Option<bool>,
+    strike: Option<bool>,
+}
+
+impl RunProps {
+    /// Records a property element (`w:b`, `w:i`, `w:u`, `w:strike`); false for another element.
+    fn set(&mut self, element: &str, attrs: &[(String, String)]) -> bool {
+        let flag = match element {
+            "w:b" => &mut self.bold,
+            "w:i" => &mut self.italic,
+            "w:strike" | "w:dstrike" => &mut self.strike,
+            "w:u" => &mut self.underline,
+            _ => return false,
+        };
+        *flag = Some(on(attrs));
+        true
+    }
+
+    /// This layer with `top` laid over it.
+    fn under(self, top: RunProps) -> RunProps {
+        RunProps {
+            bold: top.bold.or(self.bold),
+            italic: top.italic.or(self.italic),
+            underline: top.underline.or(self.underline),
+            strike: top.strike.or(self.strike),
+        }
+    }
+}
+
+/// How many `basedOn` links a style's properties are followed through (a cycle stops there).
+const MAX_STYLE_CHAIN: usize = 16;
+
+/// The run properties a style gives, the styles it is based on applied first.
+fn style_run(styles: &HashMap<String, StyleInfo>, id: &str) -> RunProps {
+    let mut chain: Vec<&StyleInfo> = Vec::new();
+    let mut cur = Some(id);
+    while let Some(info) = cur.and_then(|c| styles.get(c)) {
+        if chain.len() >= MAX_STYLE_CHAIN || chain.iter().any(|s| std::ptr::eq(*s, info)) {
+            break;
+        }
+        chain.push(info);
+        cur = info.based_on.as_deref();
+    }
+    chain
+        .iter()
+        .rev()
+        .fold(RunProps::default(), |acc, s| acc.under(s.run))
+}
+
+/// A run's formatting: its paragraph's style, then its character style, then its own
+/// properties, each overriding the one before where it says something. A heading's, a quote's
+/// or a code paragraph's style is not taken: its bold or italic is the look of the block the
+/// pad already shows as a heading, quote or code (Word's "Quote" is italic, its headings bold).
+fn resolve_run(
+    styles: &HashMap<String, StyleInfo>,
+    para_style: Option<&str>,
+    block: &Block,
+    char_style: Option<&str>,
+    in_link: bool,
+    direct: RunProps,
+) -> Style {
+    let plain_block = block.kind == Kind::Paragraph && block.quote == 0
+        || matches!(block.kind, Kind::Item { .. });
+    let mut props = RunProps::default();
+    if plain_block {
+        if let Some(id) = para_style {
+            props = style_run(styles, id);
+        }
+    }
+    if let Some(id) = char_style {
+        let mut c = style_run(styles, id);
+        // A link's style underlines it: that is the link, not an underline.
+        if in_link {
+            c.underline = None;
+        }
+        props = props.under(c);
+    }
+    props = props.under(direct);
+    Style {
+        bold: props.bold.unwrap_or(false),
+        italic: props.italic.unwrap_or(false),
+        underline: props.underline.unwrap_or(false),
+        strike: props.strike.unwrap_or(false),
+        code: false,
+    }
 }
 
 /// The numbering a paragraph style gives, its own or the one of a style it is based on (a few
@@ -332,34 +425,24 @@ fn read_styles(xml: &str) -> Result<HashMap<String, StyleInfo>, Error> {
     let mut outline: Option<u8> = None;
     let mut in_ppr = false;
     let mut in_rpr = false;
-    let mut run = Style::default();
+    let mut run = RunProps::default();
     let mut run_said = false;
+    let mut character = false;
     let (mut num, mut lvl, mut based_on): (Option<String>, Option<usize>, Option<String>) =
         (None, None, None);
     for e in parse_xml(xml)? {
         match e {
             Xml::Start(n, a) if n == "w:style" => {
                 id = attr(&a, "w:styleId").map(str::to_string);
+                character = attr(&a, "w:type") == Some("character");
                 name.clear();
                 outline = None;
                 (num, lvl, based_on) = (None, None, None);
-                (run, run_said) = (Style::default(), false);
+                (run, run_said) = (RunProps::default(), false);
             }
             Xml::Start(n, _) if n == "w:rPr" && !in_ppr => in_rpr = true,
             Xml::End(n) if n == "w:rPr" => in_rpr = false,
-            Xml::Empty(n, a) if in_rpr => {
-                let flag = match n.as_str() {
-                    "w:b" => Some(&mut run.bold),
-                    "w:i" => Some(&mut run.italic),
-                    "w:strike" | "w:dstrike" => Some(&mut run.strike),
-                    "w:u" => Some(&mut run.underline),
-                    _ => None,
-                };
-                if let Some(flag) = flag {
-                    *flag = on(&a);
-                    run_said = true;
-                }
-            }
+            Xml::Empty(n, a) if in_rpr => run_said |= run.set(&n, &a),
             Xml::Empty(n, a) | Xml::Start(n, a) if n == "w:name" => {
                 name = attr(&a, "w:val").unwrap_or("").to_ascii_lowercase();
             }
@@ -391,9 +474,9 @@ fn read_styles(xml: &str) -> Result<HashMap<String, StyleInfo>, Error> {
                         .find_map(|p| name.strip_prefix(p))
                         .map_or(1, |rest| rest.trim().parse::<usize>().unwrap_or(1))
                         .clamp(1, 9);
-                    if !run_said {
-                        run.bold = name.contains("strong");
-                        run.italic = name.contains("emphasis");
+                    if !run_said && character {
+                        run.bold = name.contains("strong").then_some(true);
+                        run.italic = name.contains("emphasis").then_some(true);
                     }
                     out.insert(
                         id,
@@ -513,6 +596,11 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
     let mut block: Option<Block> = None;
     let (mut in_rpr, mut in_ppr, mut in_text) = (false, false, false);
     let mut style = Style::default();
+    // The run being read: its own properties, its character style, whether it is code.
+    let mut direct = RunProps::default();
+    let mut char_style: Option<String> = None;
+    let mut code = false;
+    let plain = Block::new(Kind::Paragraph);
     let mut link: Option<String> = None;
     // The paragraph's own numbering (a numId of 0 turns its style's off) and style.
     let (mut ilvl, mut num_id): (Option<usize>, Option<String>) = (None, None);
@@ -569,28 +657,40 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
             Xml::Empty(n, a) if n == "w:numId" && in_ppr => {
                 num_id = attr(&a, "w:val").map(str::to_string)
             }
-            Xml::Start(n, _) if n == "w:r" => style = Style::default(),
+            Xml::Start(n, _) if n == "w:r" => {
+                (direct, char_style, code) = (RunProps::default(), None, false);
+                style = resolve_run(
+                    &styles,
+                    para_style.as_deref(),
+                    block.as_ref().unwrap_or(&plain),
+                    None,
+                    link.is_some(),
+                    direct,
+                );
+            }
             Xml::Start(n, _) if n == "w:rPr" && !in_ppr => in_rpr = true,
-            Xml::End(n) if n == "w:rPr" => in_rpr = false,
+            Xml::End(n) if n == "w:rPr" => {
+                if in_rpr {
+                    style = resolve_run(
+                        &styles,
+                        para_style.as_deref(),
+                        block.as_ref().unwrap_or(&plain),
+                        char_style.as_deref(),
+                        link.is_some(),
+                        direct,
+                    );
+                    style.code = code;
+                }
+                in_rpr = false;
+            }
             Xml::Empty(n, a) if in_rpr => match n.as_str() {
-                "w:b" => style.bold = on(&a),
-                "w:i" => style.italic = on(&a),
-                "w:strike" | "w:dstrike" => style.strike = on(&a),
-                "w:u" => style.underline = on(&a),
                 "w:rStyle" => {
                     let id = attr(&a, "w:val").unwrap_or("");
                     let v = id.to_ascii_lowercase();
                     if v.contains("verbatim") || v.contains("code") {
-                        style.code = true;
+                        code = true;
                     }
-                    // The style comes first in a run's properties: what follows may undo it.
-                    if let Some(info) = styles.get(id) {
-                        style.bold |= info.run.bold;
-                        style.italic |= info.run.italic;
-                        // A link's style underlines it: that is the link, not an underline.
-                        style.underline |= info.run.underline && link.is_none();
-                        style.strike |= info.run.strike;
-                    }
+                    char_style = Some(id.to_string());
                 }
                 "w:rFonts" => {
                     let font = attr(&a, "w:ascii").unwrap_or("").to_ascii_lowercase();
@@ -598,10 +698,12 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, Error> {
                         || font.contains("mono")
                         || font.contains("consolas")
                     {
-                        style.code = true;
+                        code = true;
                     }
                 }
-                _ => {}
+                other => {
+                    direct.set(other, &a);
+                }
             },
             Xml::Start(n, a) if n == "w:hyperlink" => {
                 link = attr(&a, "r:id").and_then(|id| rels.get(id)).cloned();
@@ -770,6 +872,68 @@ mod tests {
         assert_eq!(
             md.trim_end(),
             "**strong** and *stressed* ~~<u>loud</u>~~ undone",
+            "{md}"
+        );
+    }
+
+    /// Bold and italic that come from a paragraph style (a style of one's own, or one based on
+    /// it), through the chain of styles, with a run or a character style turning them off.
+    #[test]
+    fn paragraph_styles_format_their_runs() {
+        let style = |id: &str, kind: &str, based: &str, rpr: &str| {
+            let based = if based.is_empty() {
+                String::new()
+            } else {
+                format!("<w:basedOn w:val=\"{based}\"/>")
+            };
+            format!("<w:style w:type=\"{kind}\" w:styleId=\"{id}\"><w:name w:val=\"{id}\"/>{based}<w:rPr>{rpr}</w:rPr></w:style>")
+        };
+        let styles = format!(
+            "<w:styles xmlns:w=\"{W}\">{}{}{}{}{}{}{}{}</w:styles>",
+            style("Normal", "paragraph", "", ""),
+            style("StrongParagraph", "paragraph", "Normal", "<w:b/>"),
+            style("Stressed", "paragraph", "StrongParagraph", "<w:i/>"),
+            style("Calm", "paragraph", "Stressed", "<w:b w:val=\"0\"/>"),
+            style("Plain", "character", "", "<w:b w:val=\"false\"/>"),
+            // A cycle of styles: followed a few steps, then left.
+            style("LoopA", "paragraph", "LoopB", "<w:b/>"),
+            style("LoopB", "paragraph", "LoopA", ""),
+            style("Heading1", "paragraph", "StrongParagraph", "<w:b/>")
+                .replace("w:val=\"Heading1\"/>", "w:val=\"heading 1\"/>"),
+        );
+        let para = |style: &str, runs: &str| {
+            format!("<w:p><w:pPr><w:pStyle w:val=\"{style}\"/></w:pPr>{runs}</w:p>")
+        };
+        let run = |rpr: &str, text: &str| {
+            format!("<w:r><w:rPr>{rpr}</w:rPr><w:t xml:space=\"preserve\">{text}</w:t></w:r>")
+        };
+        let document = format!(
+            "<w:document xmlns:w=\"{W}\"><w:body>{}{}{}{}{}{}</w:body></w:document>",
+            para(
+                "StrongParagraph",
+                &format!(
+                    "<w:r><w:t>all bold</w:t></w:r>{}{}",
+                    run("<w:b w:val=\"0\"/>", " not this"),
+                    run("<w:rStyle w:val=\"Plain\"/>", " nor this")
+                )
+            ),
+            para("Stressed", "<w:r><w:t>bold italic</w:t></w:r>"),
+            para("Calm", &run("<w:u w:val=\"single\"/>", "italic underlined")),
+            para("LoopA", "<w:r><w:t>loop</w:t></w:r>"),
+            para("Missing", "<w:r><w:t>unknown style</w:t></w:r>"),
+            para("Heading1", "<w:r><w:t>Title</w:t></w:r>"),
+        );
+        let bytes = write_package(
+            None,
+            &[
+                ("word/document.xml", document.as_bytes()),
+                ("word/styles.xml", styles.as_bytes()),
+            ],
+        );
+        let md = to_markdown(&read(&bytes).expect("reads"), false);
+        assert_eq!(
+            md,
+            "**all bold** not this nor this\n\n***bold italic***\n\n*<u>italic underlined</u>*\n\n**loop**\n\nunknown style\n\n# Title\n",
             "{md}"
         );
     }

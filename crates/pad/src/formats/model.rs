@@ -114,7 +114,68 @@ const EVENTS_PER_CHECK: usize = 512;
 /// Reads Markdown into blocks. Soft line breaks stay line breaks: a pad is read line by line.
 /// Raw HTML is dropped except `<u>`/`</u>` (underline, which Markdown lacks) and `<br>`.
 pub fn from_markdown(text: &str) -> Result<Vec<Block>, Error> {
+    read_markdown(text).map(|(blocks, _)| blocks)
+}
+
+/// Blocks with the blank lines of the source around them: what a line-by-line format (an
+/// Etherpad text) keeps that the blocks alone lose.
+pub struct Spaced {
+    pub blocks: Vec<Block>,
+    /// Blank lines just before each block (before the first: at the top of the text).
+    pub blank_before: Vec<usize>,
+    /// Blank lines after the last block (the text's final line break not counted).
+    pub blank_after: usize,
+}
+
+/// Reads Markdown into blocks and counts the blank lines between them in the source.
+pub fn from_markdown_spaced(text: &str) -> Result<Spaced, Error> {
+    let (blocks, starts) = read_markdown(text)?;
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let lines: Vec<&str> = body.split('\n').collect();
+    // A line of only spaces and quote marks separates blocks as an empty one does.
+    let blank = |l: &str| l.chars().all(|c| c.is_whitespace() || c == '>');
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| {
+        line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    };
+    let mut blank_before = Vec::with_capacity(starts.len());
+    let mut prev_line: Option<usize> = None;
+    for &start in &starts {
+        let line = line_of(start);
+        let floor = prev_line.map_or(0, |p| p + 1);
+        let mut n = 0;
+        while line > floor + n && lines.get(line - n - 1).is_some_and(|l| blank(l)) {
+            n += 1;
+        }
+        blank_before.push(n);
+        prev_line = Some(line);
+    }
+    let floor = prev_line.map_or(0, |p| p + 1);
+    let blank_after = if blocks.is_empty() {
+        0
+    } else {
+        lines
+            .iter()
+            .skip(floor)
+            .rev()
+            .take_while(|l| blank(l))
+            .count()
+    };
+    Ok(Spaced {
+        blocks,
+        blank_before,
+        blank_after,
+    })
+}
+
+/// Blocks, and the source offset where each one starts.
+fn read_markdown(text: &str) -> Result<(Vec<Block>, Vec<usize>), Error> {
     limits::check_markdown(text)?;
+    let mut starts: Vec<usize> = Vec::new();
     let mut blocks: Vec<Block> = Vec::new();
     let mut cur: Option<Block> = None;
     let mut style = Style::default();
@@ -153,7 +214,10 @@ pub fn from_markdown(text: &str) -> Result<Vec<Block>, Error> {
         });
     };
 
-    for (n, event) in Parser::new_ext(text, options()).enumerate() {
+    for (n, (event, range)) in Parser::new_ext(text, options())
+        .into_offset_iter()
+        .enumerate()
+    {
         if n % EVENTS_PER_CHECK == EVENTS_PER_CHECK - 1 && work::over_budget() {
             return Err(work::exceeded());
         }
@@ -380,9 +444,14 @@ pub fn from_markdown(text: &str) -> Result<Vec<Block>, Error> {
             strike: strike > 0,
             code: false,
         };
+        // A block begun in this event (opened, or pushed whole) starts where the event does.
+        let begun = blocks.len() + usize::from(cur.is_some());
+        while starts.len() < begun {
+            starts.push(range.start);
+        }
     }
     flush(&mut cur, &mut blocks);
-    Ok(blocks)
+    Ok((blocks, starts))
 }
 
 /// Escapes what Markdown would read as syntax inside a span.
@@ -535,6 +604,18 @@ fn inline_markdown(spans: &[Span], out: &mut String) {
     out.push_str(&pending_ws);
 }
 
+/// Whether Markdown needs a blank line between two blocks that a line-by-line text (an Etherpad
+/// pad) has on consecutive lines: a line after a list item or a quote would continue it, and one
+/// before a rule would become a heading.
+pub fn needs_blank_line(prev: &Block, next: &Block) -> bool {
+    let both_items =
+        matches!(prev.kind, Kind::Item { .. }) && matches!(next.kind, Kind::Item { .. });
+    !both_items
+        && (matches!(prev.kind, Kind::Item { .. }) && next.depth == 0
+            || next.quote < prev.quote
+            || next.kind == Kind::Rule)
+}
+
 /// Writes blocks as Markdown. With `lines`, blocks follow each other line by line, as in a pad
 /// where each line was one Etherpad line (an empty paragraph is an empty line); otherwise
 /// paragraphs are separated by blank lines, list items of one list are not.
@@ -552,11 +633,7 @@ pub fn to_markdown(blocks: &[Block], lines: bool) -> String {
         if let Some(p) = prev {
             let both_items =
                 matches!(p.kind, Kind::Item { .. }) && matches!(b.kind, Kind::Item { .. });
-            // In a pad read line by line, a line after a list item or a quote would continue
-            // it, and one before a rule would become a heading: those get a blank line.
-            let breaks_out = matches!(p.kind, Kind::Item { .. }) && !both_items && b.depth == 0
-                || b.quote < p.quote
-                || b.kind == Kind::Rule;
+            let breaks_out = needs_blank_line(p, b);
             if both_items || (lines && !breaks_out) {
                 out.push('\n');
             } else if p.quote == b.quote && b.quote > 0 {

@@ -16,7 +16,7 @@ use webrtc::track::track_local::track_local_static_rtp::TrackLocalStaticRTP;
 use webrtc::track::track_local::TrackLocalWriter;
 use webrtc::track::track_remote::TrackRemote;
 
-use crate::signal::Source;
+use crate::api::Source;
 
 /// At most one keyframe request per this interval reaches a publisher: a room of subscribers all
 /// asking at once must not make the sender encode keyframe after keyframe.

@@ -19,8 +19,8 @@ use webrtc::track::track_local::TrackLocal;
 
 use super::engine::Engine;
 use super::forward::{relay_rtcp, Published, Sink};
+use crate::api::{Candidate, ServerFrame, Source, TrackInfo};
 use crate::error::VideoError;
-use crate::signal::{Candidate, ServerFrame, Source, TrackInfo};
 
 /// Where a participant's signalling frames go: the socket they joined from, or nowhere while
 /// they are reconnecting.

@@ -105,6 +105,10 @@ pub async fn revoke_invite(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The effective configuration (secrets hidden): an object of the configuration file's
+/// sections and keys, as `nichoir.toml` documents them.
+pub type ConfigObject = serde_json::Map<String, serde_json::Value>;
+
 pub async fn settings(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {
     who.0.require_admin()?;
     Ok(HttpResponse::Ok().json(ctx.config.redacted_json()))
@@ -212,12 +216,35 @@ pub async fn test_mail(
 
 /// What the database writer has done since start, and the bytes written for the database: how
 /// an operator (and `nichoir-bench`, around a run) sees write amplification and a slow disk.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "web/")]
 pub struct StorageStats {
+    /// "sqlite" or "postgres".
     backend: String,
+    #[schemars(with = "WriterCounts")]
+    #[ts(as = "WriterCounts")]
     writer: nichoir_storage::WriterStats,
     /// See `Db::bytes_written`: PostgreSQL's WAL bytes, or on SQLite this process's disk writes.
     bytes_written: Option<u64>,
+}
+
+/// `nichoir_storage::WriterStats` as the API shows it (the storage crate describes no schema).
+#[derive(JsonSchema, TS)]
+#[ts(export, export_to = "web/")]
+#[allow(dead_code)]
+pub struct WriterCounts {
+    /// Transactions (each a batch of jobs, committed once).
+    batches: u64,
+    /// Jobs (each a caller's `write`).
+    jobs: u64,
+    /// Statements, the transaction's and savepoints' own included.
+    statements: u64,
+    /// Time running the jobs, in microseconds.
+    run_us: u64,
+    /// Time committing, in microseconds.
+    commit_us: u64,
+    /// Writes waiting for the writer now (not cumulative).
+    queued: u64,
 }
 
 pub async fn storage(ctx: web::Data<Ctx>, who: SignedIn) -> ApiResult<HttpResponse> {

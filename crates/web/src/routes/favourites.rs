@@ -1,41 +1,52 @@
-//! A person's favourites across the tools: pads, polls, chat channels, wikis and wiki pages
-//! they starred. The accounts crate keeps the (kind, id) pairs with the account; each tool says,
-//! whenever the list is shown, whether the item still exists and may be read by them, with its
-//! name and page. What they may no longer read (a deleted pad, a channel they left, a wiki made
-//! private) leaves the list for good.
+//! A person's favourites across the tools: pads, polls, chat channels, video rooms, wikis and
+//! wiki pages they starred. The accounts crate keeps the (kind, id) pairs with the account; each
+//! tool says, whenever the list is shown, whether the item may be read by them now, with its name
+//! and page. Reading the list never writes: what they may not read for now (a channel they left,
+//! a wiki made private for a day) is hidden, and comes back when they may again. Only what no
+//! longer exists leaves everyone's lists, in the hourly [`Sweep`].
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use actix_web::{web, HttpResponse};
-use nichoir_auth::{Actor, Favourite};
+use nichoir_auth::{Actor, AuthService, Favourite};
+use nichoir_chat::ChatService;
 use nichoir_core::time::serde_rfc3339;
 use nichoir_core::{Error, ErrorCode};
 use nichoir_http::{ApiResult, Ctx, SignedIn};
-use serde::Serialize;
+use nichoir_video::VideoService;
+use nichoir_wiki::WikiService;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::recent::{wiki_path, Tool, Tools};
 
-/// How many favourites a person keeps: the list is read whole, each item asked of its tool.
-pub const MAX_FAVOURITES: usize = 200;
 /// An id's length in characters (a wiki page's is its wiki's slug, '/', the page name).
 const MAX_ID: usize = 300;
 
 /// What can be starred.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "web/", rename = "FavouriteKind")]
+#[schemars(rename = "FavouriteKind")]
 pub enum Kind {
     Pad,
     Poll,
     Channel,
     Wiki,
     WikiPage,
+    VideoRoom,
 }
 
 impl Kind {
-    const ALL: [Kind; 5] = [
+    const ALL: [Kind; 6] = [
         Kind::Pad,
         Kind::Poll,
         Kind::Channel,
         Kind::Wiki,
         Kind::WikiPage,
+        Kind::VideoRoom,
     ];
 
     fn as_str(self) -> &'static str {
@@ -45,6 +56,7 @@ impl Kind {
             Kind::Channel => "channel",
             Kind::Wiki => "wiki",
             Kind::WikiPage => "wiki_page",
+            Kind::VideoRoom => "video_room",
         }
     }
 
@@ -58,12 +70,14 @@ impl Kind {
             Kind::Poll => Tool::Polls,
             Kind::Channel => Tool::Chat,
             Kind::Wiki | Kind::WikiPage => Tool::Wikis,
+            Kind::VideoRoom => Tool::Video,
         }
     }
 }
 
 /// One favourite, as its tool shows it to this person now.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "web/")]
 pub struct FavouriteItem {
     pub kind: Kind,
     /// The item's id in its tool (a wiki page: `slug/Page name`).
@@ -72,18 +86,46 @@ pub struct FavouriteItem {
     pub title: String,
     /// Where it belongs: a wiki page's wiki.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub context: Option<String>,
     /// Its page in the app.
     pub path: String,
+    /// RFC 3339.
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub added_at: i64,
 }
 
-#[derive(Debug, Serialize)]
+/// `GET /api/v1/me/favourites`: newest first.
+#[derive(Debug, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "web/")]
 pub struct FavouritesAnswer {
     pub items: Vec<FavouriteItem>,
-    /// How many one may keep.
+    /// Kept but not shown: items they may not read for now (a channel they left, a wiki made
+    /// private), by kind and id only (no name: it may not be theirs to read any more), so that
+    /// they can be removed. They count towards `max`, and come back when readable again.
+    pub unavailable: Vec<FavouriteRef>,
+    /// How many one may keep (`auth.max_favourites`).
     pub max: usize,
+}
+
+/// A favourite named by its kind and id alone.
+#[derive(Debug, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export, export_to = "web/")]
+pub struct FavouriteRef {
+    pub kind: Kind,
+    pub id: String,
+}
+
+/// `DELETE /api/v1/me/favourites`: favourites to unstar at once, by kind and id as the list
+/// names them (`items` and `unavailable`), `max` at most.
+#[derive(Debug, Deserialize, JsonSchema, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export, export_to = "web/")]
+pub struct FavouritesRemoval {
+    pub items: Vec<FavouriteRef>,
 }
 
 /// An item's name and place, as its tool answers for this person.
@@ -98,8 +140,9 @@ struct Found {
 /// The kind and id of the address, checked: 422 for a kind that does not exist or an id no
 /// tool could have.
 fn parse_target(kind: &str, id: &str) -> Result<Kind, Error> {
-    let kind = Kind::parse(kind)
-        .ok_or_else(|| Error::validation("kind: one of pad, poll, channel, wiki, wiki_page"))?;
+    let kind = Kind::parse(kind).ok_or_else(|| {
+        Error::validation("kind: one of pad, poll, channel, wiki, wiki_page, video_room")
+    })?;
     let len = id.chars().count();
     if len == 0 || len > MAX_ID || id.chars().any(char::is_control) || id.trim() != id {
         return Err(Error::validation(format!(
@@ -137,6 +180,9 @@ fn unreadable(e: &Error) -> bool {
 /// database busy) is an error: it must not pass for a missing item.
 async fn find(tools: &Tools, actor: &Actor, kind: Kind, id: &str) -> Result<Option<Found>, Error> {
     let answer: Result<Found, Error> = match kind {
+        Kind::VideoRoom => {
+            return Ok(find_rooms(tools, vec![id.to_string()]).await?.remove(id));
+        }
         Kind::Pad => tools
             .pads
             .open(id, Some(actor))
@@ -218,34 +264,126 @@ fn item(kind: Kind, f: Found, added_at: i64) -> FavouriteItem {
     }
 }
 
+/// The rooms of `ids` that exist, by id, in one query: anyone who knows a room's name may open
+/// its page (a password or a lobby guards its call, not the room).
+async fn find_rooms(tools: &Tools, ids: Vec<String>) -> Result<HashMap<String, Found>, Error> {
+    Ok(tools
+        .video
+        .existing(ids)
+        .await
+        .map_err(Error::from)?
+        .into_iter()
+        .map(|(id, title)| {
+            let found = Found {
+                id: id.clone(),
+                title: if title.is_empty() { id.clone() } else { title },
+                context: None,
+                path: format!("/video/{id}"),
+            };
+            (id, found)
+        })
+        .collect())
+}
+
+/// Of `ids` (of one kind), those `actor` may read now, by the id asked for: a tool that can
+/// answer for several at once is asked once, the others item by item.
+async fn find_many(
+    tools: &Tools,
+    actor: &Actor,
+    kind: Kind,
+    ids: Vec<String>,
+) -> Result<HashMap<String, Found>, Error> {
+    match kind {
+        Kind::VideoRoom => return find_rooms(tools, ids).await,
+        Kind::Channel => {
+            return Ok(tools
+                .chat
+                .member_channels(actor, ids)
+                .await?
+                .into_iter()
+                .map(|c| {
+                    let found = Found {
+                        id: c.id.clone(),
+                        title: c.name,
+                        context: None,
+                        path: c.path,
+                    };
+                    (c.id, found)
+                })
+                .collect());
+        }
+        Kind::Poll => {
+            return Ok(tools
+                .polls
+                .readable_titles(ids, actor)
+                .await
+                .map_err(Error::from)?
+                .into_iter()
+                .map(|(id, title)| {
+                    let found = Found {
+                        id: id.clone(),
+                        title,
+                        context: None,
+                        path: format!("/poll/{id}"),
+                    };
+                    (id, found)
+                })
+                .collect());
+        }
+        _ => {}
+    }
+    let mut out = HashMap::new();
+    for id in ids {
+        if let Some(f) = find(tools, actor, kind, &id).await? {
+            out.insert(id, f);
+        }
+    }
+    Ok(out)
+}
+
 pub async fn list(ctx: web::Data<Ctx>, tools: Tools, who: SignedIn) -> ApiResult<HttpResponse> {
     let actor = &who.0;
-    let mut items = Vec::new();
-    let mut gone = Vec::new();
+    let kept = ctx.auth.favourites(actor.id()).await?;
+    let mut by_kind: HashMap<Kind, Vec<String>> = HashMap::new();
+    for f in &kept {
+        if let Some(k) = Kind::parse(&f.kind) {
+            by_kind.entry(k).or_default().push(f.item_id.clone());
+        }
+    }
+    let mut found: HashMap<Kind, HashMap<String, Found>> = HashMap::new();
+    for (kind, ids) in by_kind {
+        found.insert(kind, find_many(&tools, actor, kind, ids).await?);
+    }
+    // Hidden, never removed here: a read must not write, and a wiki private for a day must not
+    // cost everyone their stars.
+    let mut items = Vec::with_capacity(kept.len());
+    let mut unavailable = Vec::new();
     for Favourite {
         kind,
         item_id,
         created_at,
-    } in ctx.auth.favourites(actor.id()).await?
+    } in kept
     {
-        let found = match Kind::parse(&kind) {
-            Some(k) => find(&tools, actor, k, &item_id)
-                .await?
-                .map(|f| item(k, f, created_at)),
-            None => None,
+        // Only known kinds are ever written (`add` checks them).
+        let Some(k) = Kind::parse(&kind) else {
+            continue;
         };
-        match found {
-            Some(i) => items.push(i),
-            None => gone.push((kind, item_id)),
+        match found.get_mut(&k).and_then(|f| f.remove(&item_id)) {
+            Some(f) => items.push(item(k, f, created_at)),
+            None => {
+                unavailable.push(FavouriteRef {
+                    kind: k,
+                    id: item_id,
+                });
+            }
         }
     }
-    // Forgotten rather than hidden: a list one cannot see must not fill the cap.
-    ctx.auth.remove_favourites(actor.id(), gone).await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(FavouritesAnswer {
             items,
-            max: MAX_FAVOURITES,
+            unavailable,
+            max: ctx.auth.max_favourites(),
         }))
 }
 
@@ -266,7 +404,7 @@ pub async fn add(
     })?;
     let kept = ctx
         .auth
-        .add_favourite(actor.id(), kind.as_str(), &found.id, MAX_FAVOURITES)
+        .add_favourite(actor.id(), kind.as_str(), &found.id)
         .await?;
     Ok(HttpResponse::Ok().json(item(kind, found, kept.created_at)))
 }
@@ -293,6 +431,120 @@ pub async fn remove(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Unstars a list at once (those not starred are ignored): the ids are those the list shows,
+/// as kept, so no tool is asked (an unavailable item may not be theirs to read).
+pub async fn remove_many(
+    ctx: web::Data<Ctx>,
+    who: SignedIn,
+    body: web::Json<FavouritesRemoval>,
+) -> ApiResult<HttpResponse> {
+    let items = body.into_inner().items;
+    // One may keep no more than the cap: a longer list is not one of theirs.
+    let max = ctx.auth.max_favourites();
+    if items.len() > max {
+        return Err(Error::validation(format!("items: {max} at most")).into());
+    }
+    let mut pairs = Vec::with_capacity(items.len());
+    for FavouriteRef { kind, id } in items {
+        parse_target(kind.as_str(), &id)?;
+        pairs.push((kind.as_str().to_string(), id));
+    }
+    ctx.auth.remove_favourites(who.0.id(), pairs).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Items starred by anyone, asked of their tools at once per page.
+const SWEEP_PAGE: usize = 500;
+
+/// Removes from everyone's favourites what no longer exists (a deleted pad, poll, channel,
+/// room or wiki), run hourly by the job scheduler: a list stays bounded by things that are
+/// there, without every deletion path of every tool knowing about favourites.
+#[derive(Clone)]
+pub struct Sweep {
+    pub auth: AuthService,
+    pub tools: Vec<Arc<dyn nichoir_http::Tool>>,
+    pub chat: Arc<ChatService>,
+    pub video: Arc<VideoService>,
+    pub wikis: Arc<WikiService>,
+}
+
+impl Sweep {
+    /// How many favourites it removed.
+    pub async fn run(&self) -> Result<u64, Error> {
+        let mut after = None;
+        let mut removed = 0;
+        loop {
+            let page = self.auth.starred_items(after, SWEEP_PAGE).await?;
+            let gone = self.gone(&page).await?;
+            removed += self.auth.forget_favourite_items(gone).await?;
+            if page.len() < SWEEP_PAGE {
+                return Ok(removed);
+            }
+            after = page.last().cloned();
+        }
+    }
+
+    /// Whether the tool named `tool` knows the page at `path` (its moderation's lookup: the
+    /// thing exists, whoever may read it).
+    async fn exists(&self, tool: &str, path: &str) -> Result<bool, Error> {
+        match self.tools.iter().find(|t| t.name() == tool) {
+            Some(t) => Ok(t.clone().moderation().find(path).await?.is_some()),
+            // A tool this server does not run: its items are not ours to judge.
+            None => Ok(true),
+        }
+    }
+
+    /// Of `items` (kind, id), those that no longer exist.
+    async fn gone(&self, items: &[(String, String)]) -> Result<Vec<(String, String)>, Error> {
+        let ids_of = |kind: Kind| -> Vec<String> {
+            items
+                .iter()
+                .filter(|(k, _)| k == kind.as_str())
+                .map(|(_, id)| id.clone())
+                .collect()
+        };
+        let rooms: HashSet<String> = self
+            .video
+            .existing(ids_of(Kind::VideoRoom))
+            .await
+            .map_err(Error::from)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let channels: HashSet<String> = self
+            .chat
+            .existing_channels(ids_of(Kind::Channel))
+            .await?
+            .into_iter()
+            .collect();
+        let pages: HashSet<String> = self
+            .wikis
+            .existing_pages(ids_of(Kind::WikiPage))
+            .await
+            .map_err(Error::from)?
+            .into_iter()
+            .collect();
+        let mut gone = Vec::new();
+        for (kind, id) in items {
+            let exists = match Kind::parse(kind) {
+                None => false,
+                Some(Kind::VideoRoom) => rooms.contains(id),
+                Some(Kind::Channel) => channels.contains(id),
+                Some(Kind::Pad) => self.exists("pads", &format!("/p/{id}")).await?,
+                Some(Kind::Poll) => self.exists("polls", &format!("/poll/{id}")).await?,
+                // A deleted page's stars go at once, but a failure then leaves them to this
+                // (and a page goes with its wiki: none is found without it).
+                Some(Kind::WikiPage) => pages.contains(id),
+                Some(Kind::Wiki) => self.exists("wikis", &format!("/w/{id}")).await?,
+            };
+            if !exists {
+                gone.push((kind.clone(), id.clone()));
+            }
+        }
+        Ok(gone)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{parse_target, Kind};
@@ -300,6 +552,10 @@ mod tests {
     #[test]
     fn targets_are_checked_before_any_tool_is_asked() {
         assert_eq!(parse_target("pad", "notes").ok(), Some(Kind::Pad));
+        assert_eq!(
+            parse_target("video_room", "choir-practice").ok(),
+            Some(Kind::VideoRoom)
+        );
         assert_eq!(
             parse_target("wiki_page", "club/Main Page").ok(),
             Some(Kind::WikiPage)

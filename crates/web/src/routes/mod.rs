@@ -2,7 +2,7 @@
 
 mod account;
 mod admin;
-mod favourites;
+pub mod favourites;
 mod guest;
 mod moderation;
 mod recent;
@@ -12,21 +12,20 @@ mod ws;
 
 use actix_web::http::Method;
 use nichoir_http::{doc, Access, Api};
-use serde_json::json;
 
 pub fn api() -> Api {
     let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap_or(Method::GET);
     Api::new()
-        .route(doc(m("GET"), "/healthz", "system", "Liveness: 200 while the server runs", Access::Public).no_identity(), system::healthz)
-        .route(doc(m("GET"), "/readyz", "system", "Readiness: 503 while stopping or without its database", Access::Public).no_identity(), system::readyz)
-        .route(doc(m("GET"), "/api/v1/instance", "system", "Instance name, version, registration policy, whether setup is needed", Access::Public), system::instance)
-        .route(doc(m("GET"), "/api/v1/about", "system", "About this instance: the transparency facts", Access::Public), system::about)
+        .route(doc(m("GET"), "/healthz", "system", "Liveness: 200 while the server runs", Access::Public).answers::<system::Health>().no_identity(), system::healthz)
+        .route(doc(m("GET"), "/readyz", "system", "Readiness: 503 while stopping or without its database", Access::Public).answers::<system::Health>().no_identity(), system::readyz)
+        .route(doc(m("GET"), "/api/v1/instance", "system", "Instance name, version, registration policy, whether setup is needed", Access::Public).answers::<system::Instance>(), system::instance)
+        .route(doc(m("GET"), "/api/v1/about", "system", "About this instance: the transparency facts", Access::Public).answers::<crate::about::About>(), system::about)
         .route(doc(m("GET"), "/robots.txt", "system", "What search engines may index: the instance's public pages (About, terms) and the public wikis whose admins opted in; never pads, polls, chats or calls", Access::Public).ok(200, "text/plain").no_identity(), system::robots)
         .route(doc(m("GET"), crate::source::PATH, "system", "The source code of the version that runs, as a gzipped tar named after its version and commit (AGPL section 13)", Access::Public).ok(200, "application/gzip").no_identity(), crate::source::download)
         .route(doc(m("GET"), "/.well-known/chatonsinfos", "system", "This service described for the CHATONS collective (ChatonsInfos properties), from the About page's facts", Access::Public).ok(200, "text/plain").no_identity(), system::chatonsinfos)
         .route(doc(m("GET"), "/manifest.webmanifest", "system", "The web app manifest (installing Nichoir as an app)", Access::Public).ok(200, "application/manifest+json").no_identity(), system::manifest)
         .route(doc(m("GET"), "/metrics", "system", "Prometheus metrics (OpenMetrics text): off unless metrics.enabled; read with the scraper's bearer token or from metrics.allow_from", Access::Public).ok(200, "application/openmetrics-text").errors(&[403, 404]).no_identity(), crate::metrics::serve)
-        .route(doc(m("GET"), "/api/v1/openapi.json", "system", "This OpenAPI document", Access::Public).no_identity(), system::openapi)
+        .route(doc(m("GET"), "/api/v1/openapi.json", "system", "This OpenAPI document (an OpenAPI 3.1 object)", Access::Public).answers::<system::OpenApiObject>().no_identity(), system::openapi)
         .route(doc(m("GET"), "/api/v1/invites/{token}", "auth", "Is this invitation usable?", Access::Public).answers::<system::InviteCheck>(), system::check_invite)
         .route(doc(m("POST"), "/api/v1/auth/login", "auth", "Log in; sets the session cookie", Access::Public)
             .takes::<nichoir_auth::Credentials>().answers::<session::LoginAnswer>().errors(&[429]), session::login)
@@ -50,7 +49,7 @@ pub fn api() -> Api {
         .route(doc(m("PATCH"), "/api/v1/me", "account", "Change display name, email, avatar colour, language (for mail written later)", Access::User)
             .takes::<nichoir_auth::ProfileUpdate>().answers::<nichoir_auth::User>(), account::update_me)
         .route(doc(m("POST"), "/api/v1/me/password", "account", "Change password (ends the other sessions)", Access::User)
-            .takes::<account::PasswordChange>().ok(204, ""), account::change_password)
+            .takes::<account::PasswordChange>().ok(204, "").errors(&[409]), account::change_password)
         .route(doc(m("GET"), "/api/v1/me/sessions", "account", "My active sessions", Access::User).answers::<Vec<nichoir_auth::SessionInfo>>(), account::sessions)
         .route(doc(m("DELETE"), "/api/v1/me/sessions/{id}", "account", "End one of my sessions", Access::User).ok(204, ""), account::revoke_session)
         .route(doc(m("GET"), "/api/v1/me/tokens", "account", "My personal API tokens", Access::User).answers::<Vec<nichoir_auth::TokenInfo>>(), account::tokens)
@@ -68,15 +67,16 @@ pub fn api() -> Api {
             .takes::<account::PasswordAgain>().ok(204, "").errors(&[401]), account::disable_two_factor)
         .route(doc(m("POST"), "/api/v1/me/2fa/recovery-codes", "account", "New recovery codes (password again); the old ones stop working", Access::User)
             .takes::<account::PasswordAgain>().answers::<account::RecoveryCodes>().errors(&[401, 409]), account::new_recovery_codes)
-        .route(doc(m("GET"), "/api/v1/me/usage", "account", "My storage: bytes used per tool and my quota", Access::User), account::usage)
+        .route(doc(m("GET"), "/api/v1/me/usage", "account", "My storage: bytes used per tool and my quota", Access::User).answers::<nichoir_core::quota::Usage>(), account::usage)
         .route(doc(m("POST"), "/api/v1/me/delete", "account", "Delete my account (password again): sign-in and personal data go, what I wrote with others stays under \"Deleted user\", my votes stay anonymous", Access::User)
             .takes::<account::Deletion>().ok(204, "").errors(&[401, 403, 409]), account::delete_me)
         .route(doc(m("GET"), "/api/v1/me/export", "account", "Download all my data (tar.gz)", Access::User).ok(200, "application/gzip"), account::export)
-        .route(doc(m("GET"), "/api/v1/me/recent", "account", "What I touched lately across the tools (pads created or opened, polls created or answered, my chat channels with unread counts, video rooms, wikis), newest first", Access::User), recent::recent)
-        .route(doc(m("GET"), "/api/v1/me/favourites", "account", "My favourites across the tools (pads, polls, chat channels, wikis, wiki pages), newest first, with their titles and links; what I may no longer read leaves the list", Access::User), favourites::list)
-        .route(doc(m("PUT"), "/api/v1/me/favourites/{kind}/{id}", "account", "Star an item (kind: pad, poll, channel, wiki, wiki_page; a wiki page's id is wiki/page, its '/' as %2F); again changes nothing; 200 favourites at most (409)", Access::User).errors(&[404, 409, 422]), favourites::add)
+        .route(doc(m("GET"), "/api/v1/me/recent", "account", "What I touched lately across the tools (pads created or opened, polls created or answered, my chat channels with unread counts, video rooms, wikis), newest first", Access::User).answers::<recent::RecentAnswer>(), recent::recent)
+        .route(doc(m("GET"), "/api/v1/me/favourites", "account", "My favourites across the tools (pads, polls, chat channels, video rooms, wikis, wiki pages), newest first, with their titles and links; what I may not read for now is listed apart by kind and id only (`unavailable`), still counted, so that I can remove it", Access::User).answers::<favourites::FavouritesAnswer>(), favourites::list)
+        .route(doc(m("PUT"), "/api/v1/me/favourites/{kind}/{id}", "account", "Star an item (kind: pad, poll, channel, video_room, wiki, wiki_page; a wiki page's id is wiki/page, its '/' as %2F); again changes nothing; `auth.max_favourites` at most (409)", Access::User).answers::<favourites::FavouriteItem>().errors(&[404, 409, 422]), favourites::add)
+        .route(doc(m("DELETE"), "/api/v1/me/favourites", "account", "Unstar a list of items at once, by kind and id as my list names them (`items` and `unavailable`), `auth.max_favourites` at most (also those gone or not starred)", Access::User).takes::<favourites::FavouritesRemoval>().ok(204, ""), favourites::remove_many)
         .route(doc(m("DELETE"), "/api/v1/me/favourites/{kind}/{id}", "account", "Unstar an item (also when it is gone or was not starred)", Access::User).ok(204, "").errors(&[422]), favourites::remove)
-        .route(doc(m("GET"), "/api/v1/search", "account", "Search across the tools (?q=, 2 to 100 characters): my pads by name and text, my polls by title, messages of the chat channels I am in, pages of the wikis I may read; snippets are plain text", Access::User).errors(&[422]), recent::search)
+        .route(doc(m("GET"), "/api/v1/search", "account", "Search across the tools (?q=, 2 to 100 characters): my pads by name and text, my polls by title, messages of the chat channels I am in, pages of the wikis I may read; snippets are plain text", Access::User).query::<recent::SearchQuery>().answers::<recent::SearchAnswer>().errors(&[422]), recent::search)
         .route(doc(m("GET"), "/api/v1/guest", "guest", "My guest identity (created on first call) and a CSRF token", Access::Public).query::<guest::GuestQuery>().answers::<guest::GuestIdentity>(), guest::get)
         .route(doc(m("PATCH"), "/api/v1/guest", "guest", "Change my guest name or colour", Access::Anyone)
             .takes::<nichoir_auth::ProfileUpdate>().answers::<nichoir_auth::Guest>(), guest::update)
@@ -87,20 +87,20 @@ pub fn api() -> Api {
         .route(doc(m("PUT"), "/api/v1/admin/users/{id}/quota", "admin", "Set an account's own storage quota (null: the default; 0: none)", Access::Admin)
             .takes::<admin::QuotaChange>().ok(204, ""), admin::set_quota)
         .route(doc(m("POST"), "/api/v1/admin/users/{id}/2fa/reset", "admin", "Turn a member's two-factor authentication off", Access::Admin).ok(204, ""), admin::reset_two_factor)
-        .route(doc(m("GET"), "/api/v1/admin/usage", "admin", "Storage used per account and in total, with quotas", Access::Admin), admin::usage)
+        .route(doc(m("GET"), "/api/v1/admin/usage", "admin", "Storage used per account and in total, with quotas", Access::Admin).answers::<nichoir_core::quota::UsageReport>(), admin::usage)
         .route(doc(m("POST"), "/api/v1/admin/moderation/remove", "admin", "Remove a pad, poll, wiki, chat message or video room, or archive a chat channel, from its link; the reason goes to the audit log", Access::Admin)
-            .body(json!({"link": "https://nichoir.example/p/notes", "reason": "reported as spam"})).errors(&[404, 422]), moderation::remove)
-        .route(doc(m("GET"), "/api/v1/admin/moderation/search", "admin", "Find pads, polls, wikis, chat channels, public chat messages and video rooms by name, title or text (?q=, 2 to 100 characters), newest first, with their links", Access::Admin).errors(&[422]), moderation::search)
-        .route(doc(m("GET"), "/api/v1/admin/audit", "admin", "The audit log, newest first (?before=ID&limit=N)", Access::Admin), moderation::audit_log)
+            .takes::<moderation::Removal>().answers::<moderation::Removed>().errors(&[404, 422]), moderation::remove)
+        .route(doc(m("GET"), "/api/v1/admin/moderation/search", "admin", "Find pads, polls, wikis, chat channels, public chat messages and video rooms by name, title or text (?q=, 2 to 100 characters), newest first, with their links", Access::Admin).query::<moderation::Search>().answers::<moderation::ModerationResults>().errors(&[422]), moderation::search)
+        .route(doc(m("GET"), "/api/v1/admin/audit", "admin", "The audit log, newest first (?before=ID&limit=N)", Access::Admin).query::<moderation::Page>().answers::<Vec<nichoir_auth::AuditEntry>>(), moderation::audit_log)
         .route(doc(m("GET"), "/api/v1/admin/invites", "admin", "Invitations", Access::Admin).answers::<Vec<nichoir_auth::InviteInfo>>(), admin::invites)
         .route(doc(m("POST"), "/api/v1/admin/invites", "admin", "Create an invitation link", Access::Admin)
             .takes::<nichoir_auth::NewInvite>().answers::<admin::CreatedInvite>().ok(201, "application/json"), admin::create_invite)
         .route(doc(m("DELETE"), "/api/v1/admin/invites/{id}", "admin", "Revoke an invitation", Access::Admin).ok(204, ""), admin::revoke_invite)
-        .route(doc(m("GET"), "/api/v1/admin/storage", "admin", "The database writer's work since start (batches, jobs, statements, time) and bytes written", Access::Admin), admin::storage)
-        .route(doc(m("GET"), "/api/v1/admin/settings", "admin", "The effective configuration, secrets hidden", Access::Admin), admin::settings)
-        .route(doc(m("GET"), "/api/v1/admin/instance-settings", "admin", "The settings an association changes here (name, registration, the About page, mail): values, defaults, which the configuration file forces, and the About page's missing facts", Access::Admin), admin::instance_settings)
+        .route(doc(m("GET"), "/api/v1/admin/storage", "admin", "The database writer's work since start (batches, jobs, statements, time) and bytes written", Access::Admin).answers::<admin::StorageStats>(), admin::storage)
+        .route(doc(m("GET"), "/api/v1/admin/settings", "admin", "The effective configuration, secrets hidden", Access::Admin).answers::<admin::ConfigObject>(), admin::settings)
+        .route(doc(m("GET"), "/api/v1/admin/instance-settings", "admin", "The settings an association changes here (name, registration, the About page, mail): values, defaults, which the configuration file forces, and the About page's missing facts", Access::Admin).answers::<crate::settings::SettingsView>(), admin::instance_settings)
         .route(doc(m("PATCH"), "/api/v1/admin/instance-settings", "admin", "Change instance settings, all or none; null puts a key back to its default; a key the file sets answers 409", Access::Admin)
-            .body(json!({"changes": {"instance.name": "Our association", "transparency.hosting_country": "France", "smtp.port": null}})).errors(&[409]), admin::change_instance_settings)
+            .takes::<crate::settings::SettingsChange>().answers::<crate::settings::SettingsView>().errors(&[409]), admin::change_instance_settings)
         .route(doc(m("POST"), "/api/v1/admin/instance-settings/test-mail", "admin", "Send a test mail now (to the admin's address unless given) and say what the mail server answered", Access::Admin)
             .takes::<admin::TestMail>().answers::<admin::TestMailResult>().errors(&[409]), admin::test_mail)
         .route(doc(m("GET"), "/api/v1/ws", "realtime", "WebSocket upgrade: topics, presence, events (?batch=true: frames that pile up come as one JSON array; ?room=: the first topic, for a proxy to route by)", Access::Anyone).ok(101, ""), ws::upgrade)

@@ -4,21 +4,39 @@
 
 use actix_web::{web, HttpResponse};
 use nichoir_auth::AuditAction;
-use nichoir_core::moderation::{like_pattern, link_path};
+use nichoir_core::moderation::{like_pattern, link_path, Found, Target};
 use nichoir_core::Error;
 use nichoir_http::{ApiResult, Ctx, SignedIn};
-use serde::Deserialize;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// The longest reason kept.
 const MAX_REASON: usize = 500;
 
-#[derive(Deserialize)]
+/// `POST /api/v1/admin/moderation/remove`.
+#[derive(Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "web/")]
 pub struct Removal {
     /// The link as people paste it: `https://host/p/notes`, `/poll/abc`, `/chat/team/pl/42`.
     link: String,
+    /// Why, kept in the audit log (one line, at most 500 characters).
     reason: String,
+}
+
+/// What a removal took down.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "web/")]
+pub struct Removed {
+    pub removed: Target,
+}
+
+/// What a moderation search found, newest first.
+#[derive(Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "web/")]
+pub struct ModerationResults {
+    pub found: Vec<Found>,
 }
 
 pub async fn remove(
@@ -57,7 +75,7 @@ pub async fn remove(
                 )
                 .await?;
             tracing::info!(admin = %admin.user().username, kind = target.kind, id = %target.id, "removed by moderation");
-            return Ok(HttpResponse::Ok().json(json!({"removed": target})));
+            return Ok(HttpResponse::Ok().json(Removed { removed: target }));
         }
     }
     Err(Error::not_found(
@@ -66,9 +84,10 @@ pub async fn remove(
     .into())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Search {
+    /// 2 to 100 characters.
     q: String,
 }
 
@@ -91,13 +110,15 @@ pub async fn search(
         found.extend(part.search(&pattern).await?);
     }
     found.sort_by_key(|f| std::cmp::Reverse(f.created_at));
-    Ok(HttpResponse::Ok().json(json!({ "found": found })))
+    Ok(HttpResponse::Ok().json(ModerationResults { found }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
+    /// Lines before this id.
     before: Option<i64>,
+    /// At most this many (100 when left out).
     limit: Option<u32>,
 }
 

@@ -15,7 +15,9 @@ use nichoir_pad::PadService;
 use nichoir_polls::PollService;
 use nichoir_video::VideoService;
 use nichoir_wiki::WikiService;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Items each tool brings to the recent list, and how many the list keeps.
 const PER_TOOL: usize = 10;
@@ -26,8 +28,11 @@ const HITS_PER_TOOL: usize = 20;
 const MIN_QUERY: usize = 2;
 const MAX_QUERY: usize = 100;
 
-#[derive(Debug, Clone, Copy, Serialize)]
+/// Which tool an item belongs to.
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "web/", rename = "ToolName")]
+#[schemars(rename = "ToolName")]
 pub enum Tool {
     Pads,
     Polls,
@@ -36,26 +41,46 @@ pub enum Tool {
     Wikis,
 }
 
+/// How the person is linked to an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "web/")]
+pub enum RecentRole {
+    Created,
+    Visited,
+    Answered,
+    Admin,
+    Editor,
+    Member,
+}
+
 /// One thing the person touched lately.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "web/")]
 pub struct RecentItem {
     pub tool: Tool,
     pub id: String,
     pub name: String,
     /// Its page in the app.
     pub path: String,
+    /// RFC 3339.
     #[serde(with = "serde_rfc3339")]
+    #[schemars(with = "String")]
+    #[ts(type = "string")]
     pub at: i64,
-    /// How they are linked to it: created, visited, answered, admin, editor, member.
-    pub role: &'static str,
+    pub role: RecentRole,
     /// Chat channels: messages they have not read, and of those, mentions of them.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub unread: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub mentions: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+/// `GET /api/v1/me/recent`: newest first.
+#[derive(Debug, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "web/")]
 pub struct RecentAnswer {
     pub items: Vec<RecentItem>,
 }
@@ -148,7 +173,11 @@ pub async fn recent(tools: Tools, who: SignedIn) -> ApiResult<HttpResponse> {
             name: p.id.clone(),
             id: p.id,
             at: p.at,
-            role: if p.owned { "created" } else { "visited" },
+            role: if p.owned {
+                RecentRole::Created
+            } else {
+                RecentRole::Visited
+            },
             unread: None,
             mentions: None,
         });
@@ -162,8 +191,8 @@ pub async fn recent(tools: Tools, who: SignedIn) -> ApiResult<HttpResponse> {
             name: p.poll.title,
             at: p.activity_at,
             role: match p.role {
-                nichoir_polls::MyRole::Created => "created",
-                _ => "answered",
+                nichoir_polls::MyRole::Created => RecentRole::Created,
+                _ => RecentRole::Answered,
             },
             unread: None,
             mentions: None,
@@ -176,7 +205,7 @@ pub async fn recent(tools: Tools, who: SignedIn) -> ApiResult<HttpResponse> {
             name: c.name,
             path: c.path,
             at: c.at,
-            role: "member",
+            role: RecentRole::Member,
             unread: Some(c.unread),
             mentions: Some(c.mentions),
         });
@@ -196,7 +225,7 @@ pub async fn recent(tools: Tools, who: SignedIn) -> ApiResult<HttpResponse> {
             },
             id: r.id,
             at,
-            role: "created",
+            role: RecentRole::Created,
             unread: None,
             mentions: None,
         });
@@ -210,7 +239,11 @@ pub async fn recent(tools: Tools, who: SignedIn) -> ApiResult<HttpResponse> {
             id: slug,
             name: title,
             at,
-            role: if role == "admin" { "admin" } else { "editor" },
+            role: if role == "admin" {
+                RecentRole::Admin
+            } else {
+                RecentRole::Editor
+            },
             unread: None,
             mentions: None,
         });
@@ -222,30 +255,38 @@ pub async fn recent(tools: Tools, who: SignedIn) -> ApiResult<HttpResponse> {
         .json(RecentAnswer { items }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
+    /// 2 to 100 characters.
     q: String,
 }
 
 /// One thing found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "web/")]
 pub struct Hit {
     pub title: String,
     pub path: String,
     /// Where it was found: the channel and author of a message, the wiki of a page.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub context: Option<String>,
     /// Plain text around the match; matched words between U+0002 and U+0003.
     pub snippet: String,
+    /// RFC 3339.
     #[serde(
         with = "serde_rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schemars(with = "Option<String>")]
+    #[ts(optional, type = "string")]
     pub at: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+/// `GET /api/v1/search`: what each tool found.
+#[derive(Debug, Serialize, JsonSchema, TS)]
+#[ts(export, export_to = "web/")]
 pub struct SearchAnswer {
     pub pads: Vec<Hit>,
     pub polls: Vec<Hit>,

@@ -27,6 +27,7 @@ pub struct SessionAnswer {
 #[ts(export, export_to = "auth/")]
 pub struct SecondFactorChallenge {
     /// Always "totp".
+    #[ts(type = "\"totp\"")]
     pub second_factor: String,
     pub challenge: String,
 }

@@ -3,10 +3,20 @@ use nichoir_core::ErrorCode;
 use nichoir_http::{ApiError, ApiResult, Ctx};
 use serde_json::json;
 
+use nichoir_core::config::Registration;
+
 use crate::server::OpenApiDoc;
 
+/// `GET /healthz` and `GET /readyz` when all is well.
+#[derive(serde::Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "web/")]
+pub struct Health {
+    /// "ok" (alive) or "ready" (ready to serve).
+    pub status: &'static str,
+}
+
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+    HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 /// Readiness, for a proxy or an orchestrator in front of several nodes: 503 `unavailable`
@@ -22,34 +32,78 @@ pub async fn readyz(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
         .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
         .await
         .map_err(|_| ApiError::new(ErrorCode::Unavailable, "the database is unreachable"))?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
+    Ok(HttpResponse::Ok().json(Health { status: "ready" }))
+}
+
+/// Who must use two-factor sign-in (`auth.require_two_factor`).
+#[derive(Debug, Clone, Copy, serde::Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "web/")]
+pub enum TwoFactorRule {
+    Off,
+    Admins,
+    Everyone,
+}
+
+impl From<nichoir_core::config::RequireTwoFactor> for TwoFactorRule {
+    fn from(r: nichoir_core::config::RequireTwoFactor) -> Self {
+        use nichoir_core::config::RequireTwoFactor as R;
+        match r {
+            R::Off => TwoFactorRule::Off,
+            R::Admins => TwoFactorRule::Admins,
+            R::Everyone => TwoFactorRule::Everyone,
+        }
+    }
+}
+
+/// `GET /api/v1/instance`: what every page needs to know of the instance.
+#[derive(serde::Serialize, schemars::JsonSchema, ts_rs::TS)]
+#[ts(export, export_to = "web/")]
+pub struct Instance {
+    pub name: String,
+    pub version: &'static str,
+    pub base_url: String,
+    pub registration: Registration,
+    /// "en" or "fr".
+    #[ts(type = "\"en\" | \"fr\"")]
+    pub default_language: String,
+    /// No admin yet: the setup link is waiting.
+    pub setup_required: bool,
+    /// Whether "forgot my password" works here (the instance sends mail).
+    pub password_reset: bool,
+    /// Who must use two-factor sign-in.
+    pub require_two_factor: TwoFactorRule,
+    /// Whether people without an account may create pads, polls and video rooms.
+    pub guests_can_create: bool,
+    /// Whether deleting an account may also erase what the person wrote that can go alone.
+    pub deletion_can_erase: bool,
+    /// The sites that may show pads, polls and wiki pages in a frame (empty: none).
+    pub embed_allowed_origins: Vec<String>,
+    /// Single sign-on: provider buttons, directory accounts, who keeps a password.
+    pub sso: nichoir_auth::Sso,
 }
 
 pub async fn instance(ctx: web::Data<Ctx>) -> ApiResult<HttpResponse> {
     let c = ctx.live.get();
-    Ok(HttpResponse::Ok().json(json!({
-        "name": c.instance.name,
-        "version": nichoir_core::VERSION,
-        "base_url": c.public_base_url(),
-        "registration": c.instance.registration.as_str(),
-        "default_language": c.instance.default_language,
-        "setup_required": !ctx.auth.has_admin().await?,
+    Ok(HttpResponse::Ok().json(Instance {
+        name: c.instance.name.clone(),
+        version: nichoir_core::VERSION,
+        base_url: c.public_base_url(),
+        registration: c.instance.registration,
+        default_language: c.instance.default_language.clone(),
+        setup_required: !ctx.auth.has_admin().await?,
         // "Forgot my password" needs mail.
-        "password_reset": ctx.mailer.enabled(),
-        "require_two_factor": c.auth.require_two_factor,
-        "guests_can_create": c.auth.guests_can_create,
-        "deletion_can_erase": c.auth.deletion_can_erase,
+        password_reset: ctx.mailer.enabled(),
+        require_two_factor: c.auth.require_two_factor.into(),
+        guests_can_create: c.auth.guests_can_create,
+        deletion_can_erase: c.auth.deletion_can_erase,
         // The sites that may frame pads, polls and wiki pages (the share menus offer embed code
         // when there is one); the pages' CSP says as much to anyone.
-        "embed_allowed_origins": c.instance.embed_allowed_origins,
+        embed_allowed_origins: c.instance.embed_allowed_origins.clone(),
         // The login page: provider buttons, whether the form takes directory passwords, and
         // whether it is only for admins.
-        "sso": {
-            "providers": ctx.auth.oidc_providers(),
-            "directory": ctx.auth.has_directory(),
-            "password_login": c.auth.password_login,
-        },
-    })))
+        sso: ctx.auth.sso(c.auth.password_login),
+    }))
 }
 
 /// What search engines may read: the instance's public pages, and the public wikis whose admins
@@ -113,6 +167,9 @@ pub async fn manifest(ctx: web::Data<Ctx>) -> HttpResponse {
 pub async fn about(ctx: web::Data<Ctx>) -> HttpResponse {
     HttpResponse::Ok().json(crate::about::about(&ctx.live.get()))
 }
+
+/// The OpenAPI document is an object of its own specification (OpenAPI 3.1), not described here.
+pub type OpenApiObject = serde_json::Map<String, serde_json::Value>;
 
 pub async fn openapi(doc: web::Data<OpenApiDoc>) -> HttpResponse {
     HttpResponse::Ok().json(&doc.0)

@@ -7,4 +7,4 @@ export type SecondFactorChallenge = {
 /**
  * Always "totp".
  */
-second_factor: string, challenge: string, };
+second_factor: "totp", challenge: string, };

@@ -7,4 +7,4 @@ export type PadSaveRevision = { rev: number,
 /**
  * Empty (or left out): "Revision N".
  */
-label: string, };
+label?: string, };

@@ -17,4 +17,10 @@ timezone?: string | null, answers?: AnswerMode | null,
 /**
  * An RFC 3339 instant in the future.
  */
-deadline?: string | null, password?: string | null, results?: Visibility | null, max_yes?: number | null, one_choice: boolean, edit_mode?: EditMode | null, notify_votes: boolean, notify_comments: boolean, remind: boolean, options: Array<OptionInput>, };
+deadline?: string | null, password?: string | null, results?: Visibility | null, max_yes?: number | null, one_choice: boolean, edit_mode?: EditMode | null, notify_votes: boolean, notify_comments: boolean, remind: boolean, options: Array<OptionInput>, 
+/**
+ * The language of the page the poll is created in ("en" or "fr"): the mails to its author
+ * speak it (a signed-in author's own choice, when they made one, comes first). Left out:
+ * the request's `Accept-Language`, else the instance's language.
+ */
+language?: string | null, };

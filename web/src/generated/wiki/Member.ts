@@ -6,6 +6,6 @@ import type { Role } from "./Role.ts";
  */
 export type Member = { user_id: string, 
 /**
- * Null when the account is gone.
+ * What the member routes name them by (`/members/{username}`).
  */
-username: string | null, display_name: string | null, role: Role, };
+username: string, display_name: string, role: Role, };

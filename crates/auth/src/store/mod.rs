@@ -1,5 +1,18 @@
 //! Every SQL statement of the account service, as functions over a connection (the same text
-//! runs on SQLite and PostgreSQL).
+//! runs on SQLite and PostgreSQL). This file holds the core: users, sessions, API tokens,
+//! invitations, the first admin's setup token and guests; each other concept has its own file
+//! beside it, named after the module that uses it (`store::two_factor` for `two_factor.rs`).
+
+pub mod audit;
+pub mod departure;
+pub mod email;
+pub mod export;
+pub mod external;
+pub mod favourites;
+pub mod oidc;
+pub mod quota;
+pub mod reset;
+pub mod two_factor;
 
 use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult};
 
