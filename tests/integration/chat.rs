@@ -751,11 +751,15 @@ async fn nobody_reads_searches_or_hears_a_channel_they_are_not_in() -> anyhow::R
     send_json(&mut bws, &publish(&format!("chat:{}", bob.id), typing)).await;
     let refused = next_event(&mut bws).await;
     assert_eq!(refused["type"], "error", "{refused}");
-    // Direct messages: the same two people always get the same channel.
+    // Direct messages: the same two people always get the same channel, announced once.
+    let mut bob_ws = socket(&server, &bob).await;
     let d1 = ana
         .http
         .post("/api/v1/chat/direct", json!({"usernames": ["bob"]}))
         .await?;
+    let new_dm = next_event(&mut bob_ws).await;
+    assert_eq!(new_dm["type"], "channel_updated", "{new_dm}");
+    assert_eq!(new_dm["channel"]["id"], d1.body["id"]);
     let d2 = bob
         .http
         .post("/api/v1/chat/direct", json!({"usernames": ["ana"]}))
@@ -765,6 +769,9 @@ async fn nobody_reads_searches_or_hears_a_channel_they_are_not_in() -> anyhow::R
     assert_eq!(d1.body["display_name"], "BOB");
     let dm = d1.body["id"].as_str().unwrap_or("").to_string();
     post(&ana, &dm, "psst").await?;
+    // Opening it again told Bob nothing: his next event is the message.
+    let next = next_event(&mut bob_ws).await;
+    assert_eq!(next["type"], "posted", "{next}");
     assert_eq!(
         eve.http
             .get(&format!("/api/v1/chat/channels/{dm}/posts"))

@@ -274,11 +274,11 @@ impl ChatService {
             Kind::Group
         };
         let (uid, k2, ids2) = (me.id.clone(), key.clone(), ids.clone());
-        let id = self
+        let (id, created) = self
             .db
             .write(move |c| {
                 if let Some(ch) = store::channel_by_dm_key(c, &k2)? {
-                    return Ok(ch.id);
+                    return Ok((ch.id, false));
                 }
                 let now = now_ms();
                 let id = new_id("c");
@@ -300,10 +300,13 @@ impl ChatService {
                 for u in &ids2 {
                     store::add_member(c, &id, u, "member", now)?;
                 }
-                Ok(id)
+                Ok((id, true))
             })
             .await?;
-        self.announce_channel(&id).await?;
+        // Opening a conversation that exists changes nothing the others see.
+        if created {
+            self.announce_channel(&id).await?;
+        }
         self.channel_for(actor, &id).await.map(|(v, _, _)| v)
     }
 
