@@ -318,7 +318,8 @@ describe("Pads: images", { concurrency: false }, () => {
     assert.equal(await converged(padId, [ap, bp], (t) => !t.includes(url)), before);
     assert.equal((await fetch(`${server.url}${url}`)).status, 200, "not deleted at once: an undo may bring it back");
 
-    // Alice leaves the pad well before the delay: the page's going deletes the file.
+    // Alice's page goes (as when a tab is closed) well before the delay: its going deletes the file
+    // (a keepalive request, which the service worker lets go straight to the network).
     await ap.goto("/pads");
     let status = 0;
     for (let i = 0; i < 80 && status !== 404; i++) {

@@ -17,6 +17,11 @@ const OFFLINE_PAGE = "/assets/offline.html";
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
+      // Live data skips the worker altogether where the browser can say so (static routing, in
+      // Chromium): a request that a closing page sends with `keepalive` (pads/image-remove.ts
+      // deleting a removed image's file) is otherwise often lost on its way through a worker.
+      const install = event as ExtendableEvent & { addRoutes?: (rules: object[]) => Promise<void> };
+      await install.addRoutes?.([{ condition: { urlPattern: "/api/*" }, source: "network" }]).catch(() => undefined);
       const cache = await caches.open(CACHE);
       await cache.addAll(PRECACHE);
       // The new shell is complete: no need to wait for the old tabs to close.
