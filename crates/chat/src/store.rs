@@ -377,6 +377,23 @@ pub fn member_ids(c: &Connection, channel_id: &str) -> SResult<Vec<String>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Every member of the channel with their membership, by user id.
+pub fn memberships(c: &Connection, channel_id: &str) -> SResult<Vec<(String, MemberRow)>> {
+    let mut st = c.prepare_cached(
+        "SELECT user_id, role, last_viewed_post, viewed_count, mentions, muted, notify_all
+         FROM chat_channel_members WHERE channel_id = ?1 ORDER BY user_id",
+    )?;
+    let rows = st.query_map([channel_id], |r| Ok((r.get(0)?, member_from(r, 1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (uid, m): (String, Option<MemberRow>) = row?;
+        if let Some(m) = m {
+            out.push((uid, m));
+        }
+    }
+    Ok(out)
+}
+
 pub fn members_with_roles(c: &Connection, channel_id: &str) -> SResult<Vec<(String, String)>> {
     let mut st =
         c.prepare_cached("SELECT user_id, role FROM chat_channel_members WHERE channel_id = ?1")?;

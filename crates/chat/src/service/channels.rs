@@ -24,6 +24,20 @@ impl ChatService {
                 Ok((n, others))
             })
             .await?;
+        self.channel_view_of(ch, member, user_id, count, &others)
+            .await
+    }
+
+    /// The channel as `user_id` sees it, its member count and (for a conversation) its members
+    /// already read.
+    async fn channel_view_of(
+        &self,
+        ch: &ChannelRow,
+        member: Option<&MemberRow>,
+        user_id: &str,
+        count: i64,
+        others: &[String],
+    ) -> ChatResult<Channel> {
         let mut v = Channel {
             id: ch.id.clone(),
             team_id: ch.team_id.clone(),
@@ -226,20 +240,26 @@ impl ChatService {
     /// Announces a channel change to its members, each seeing their own counts.
     pub(super) async fn announce_channel(&self, channel_id: &str) -> ChatResult<()> {
         let id = channel_id.to_string();
+        // One read: every member is told the same state of the channel.
         let (ch, members) = self
             .db
-            .read(move |c| Ok((store::channel(c, &id)?, store::members_with_roles(c, &id)?)))
+            .read(move |c| Ok((store::channel(c, &id)?, store::memberships(c, &id)?)))
             .await?;
         let Some(ch) = ch else { return Ok(()) };
-        for (uid, _) in members {
-            let (cid, u2) = (ch.id.clone(), uid.clone());
-            let m = self
-                .db
-                .read(move |c| store::membership(c, &cid, &u2))
-                .await?;
-            let channel = self.channel_view(&ch, m.as_ref(), &uid).await?;
-            self.publish(None, Some(uid), ChatEvent::ChannelUpdated { channel })
-                .await?;
+        let count = members.len() as i64;
+        let ids: Vec<String> = if count <= 8 {
+            members.iter().map(|(u, _)| u.clone()).collect()
+        } else {
+            Vec::new()
+        };
+        for (uid, m) in &members {
+            let channel = self.channel_view_of(&ch, Some(m), uid, count, &ids).await?;
+            self.publish(
+                None,
+                Some(uid.clone()),
+                ChatEvent::ChannelUpdated { channel },
+            )
+            .await?;
         }
         Ok(())
     }
