@@ -163,6 +163,10 @@ pub enum Field {
     Url,
     Language,
     Kind,
+    /// An item's id (a favourite's).
+    Id,
+    /// A list of items (favourites to remove).
+    Items,
     Timezone,
     Emoji,
     Role,

@@ -112,6 +112,8 @@ export const en = {
   "invalid.field.url": "Link",
   "invalid.field.language": "Language",
   "invalid.field.kind": "Kind",
+  "invalid.field.id": "Identifier",
+  "invalid.field.items": "Items",
   "invalid.field.timezone": "Time zone",
   "invalid.field.emoji": "Emoji",
   "invalid.field.role": "Role",

@@ -112,6 +112,8 @@ export const fr: Messages = {
   "invalid.field.url": "Lien",
   "invalid.field.language": "Langue",
   "invalid.field.kind": "Type",
+  "invalid.field.id": "Identifiant",
+  "invalid.field.items": "Éléments",
   "invalid.field.timezone": "Fuseau horaire",
   "invalid.field.emoji": "Émoji",
   "invalid.field.role": "Rôle",

@@ -12,7 +12,7 @@ use actix_web::{web, HttpResponse};
 use nichoir_auth::{Actor, AuthService, Favourite};
 use nichoir_chat::ChatService;
 use nichoir_core::time::serde_rfc3339;
-use nichoir_core::{Error, ErrorCode};
+use nichoir_core::{Error, ErrorCode, Field, Rule};
 use nichoir_http::{ApiResult, Ctx, SignedIn};
 use nichoir_video::VideoService;
 use nichoir_wiki::WikiService;
@@ -142,12 +142,31 @@ struct Found {
 fn parse_target(kind: &str, id: &str) -> Result<Kind, Error> {
     let kind = Kind::parse(kind).ok_or_else(|| {
         Error::validation("kind: one of pad, poll, channel, wiki, wiki_page, video_room")
+            .with_invalid(
+                Field::Kind,
+                Rule::NotOneOf {
+                    allowed: Kind::ALL.iter().map(|k| k.as_str().to_string()).collect(),
+                },
+            )
     })?;
     let len = id.chars().count();
     if len == 0 || len > MAX_ID || id.chars().any(char::is_control) || id.trim() != id {
-        return Err(Error::validation(format!(
-            "id: 1 to {MAX_ID} characters on one line"
-        )));
+        let rule = if id.chars().any(char::is_control) {
+            Rule::ControlCharacters
+        } else if len > 0 && len <= MAX_ID {
+            Rule::BadEdge {
+                character: " ".into(),
+            }
+        } else {
+            Rule::Length {
+                min: 1,
+                max: MAX_ID as u64,
+            }
+        };
+        return Err(
+            Error::validation(format!("id: 1 to {MAX_ID} characters on one line"))
+                .with_invalid(Field::Id, rule),
+        );
     }
     let slashes = id.matches('/').count();
     let well_formed = match kind {
@@ -157,10 +176,21 @@ fn parse_target(kind: &str, id: &str) -> Result<Kind, Error> {
         _ => slashes == 0,
     };
     if !well_formed {
-        return Err(Error::validation(match kind {
-            Kind::WikiPage => "id: a wiki page is named as wiki/page",
-            _ => "id: no '/' in this kind's ids",
-        }));
+        let (message, rule) = match kind {
+            Kind::WikiPage => (
+                "id: a wiki page is named as wiki/page",
+                Rule::BadFormat {
+                    example: Some("wiki/page".into()),
+                },
+            ),
+            _ => (
+                "id: no '/' in this kind's ids",
+                Rule::ForbiddenCharacter {
+                    character: "/".into(),
+                },
+            ),
+        };
+        return Err(Error::validation(message).with_invalid(Field::Id, rule));
     }
     Ok(kind)
 }
@@ -442,7 +472,9 @@ pub async fn remove_many(
     // One may keep no more than the cap: a longer list is not one of theirs.
     let max = ctx.auth.max_favourites();
     if items.len() > max {
-        return Err(Error::validation(format!("items: {max} at most")).into());
+        return Err(Error::validation(format!("items: {max} at most"))
+            .with_invalid(Field::Items, Rule::TooMany { max: max as u64 })
+            .into());
     }
     let mut pairs = Vec::with_capacity(items.len());
     for FavouriteRef { kind, id } in items {
@@ -547,7 +579,7 @@ impl Sweep {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_target, Kind};
+    use super::{parse_target, Field, Kind};
 
     #[test]
     fn targets_are_checked_before_any_tool_is_asked() {
@@ -560,20 +592,25 @@ mod tests {
             parse_target("wiki_page", "club/Main Page").ok(),
             Some(Kind::WikiPage)
         );
-        for (kind, id) in [
-            ("pads", "notes"),
-            ("", "notes"),
-            ("pad", ""),
-            ("pad", "a/b"),
-            ("pad", " notes"),
-            ("pad", "no\ntes"),
-            ("wiki_page", "club"),
-            ("wiki_page", "club/"),
-            ("wiki_page", "/Main"),
-            ("wiki_page", "a/b/c"),
+        // Each refusal names its field and rule, for the UI to word in French.
+        for (kind, id, field, rule) in [
+            ("pads", "notes", Field::Kind, "not_one_of"),
+            ("", "notes", Field::Kind, "not_one_of"),
+            ("pad", "", Field::Id, "length"),
+            ("pad", "a/b", Field::Id, "forbidden_character"),
+            ("pad", " notes", Field::Id, "bad_edge"),
+            ("pad", "no\ntes", Field::Id, "control_characters"),
+            ("wiki_page", "club", Field::Id, "bad_format"),
+            ("wiki_page", "club/", Field::Id, "bad_format"),
+            ("wiki_page", "/Main", Field::Id, "bad_format"),
+            ("wiki_page", "a/b/c", Field::Id, "bad_format"),
         ] {
             let e = parse_target(kind, id).expect_err(id);
             assert_eq!(e.code.as_str(), "validation_failed", "{kind} {id:?}");
+            let invalid = e.invalid.as_ref().expect("a detail");
+            assert_eq!(invalid.field, field, "{kind} {id:?}");
+            let r = serde_json::to_value(&invalid.rule).unwrap_or_default();
+            assert_eq!(r["kind"], rule, "{kind} {id:?}");
         }
         assert!(parse_target("pad", &"x".repeat(301)).is_err());
     }
