@@ -6,6 +6,9 @@
 //! each op is optional `*<attribute>`s and `|<newlines>` followed by `+n` (insert n units from the
 //! char bank), `-n` (delete n units) or `=n` (keep n units).
 
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
 use nichoir_ot::Operation;
 use serde_json::Value;
 
@@ -206,6 +209,74 @@ fn atext_of(chars: &[(char, String)]) -> Value {
     serde_json::json!({"text": text, "attribs": assem.finish()})
 }
 
+/// The formatted text with each character's author where it is a character of the Markdown
+/// (found by a diff of the two: markup has no author), so that Etherpad colours the current text
+/// by who wrote it. A diff out of time (a huge pad) leaves the rest without authors.
+fn with_authors(
+    f: atext::Formatted,
+    chars: &[(char, String)],
+    author_of: &HashMap<String, String>,
+    pool: &mut atext::PoolBuilder,
+) -> atext::Formatted {
+    let plain: Vec<char> = chars.iter().map(|(c, _)| *c).collect();
+    let shown: Vec<char> = f.pieces.iter().flat_map(|(t, _)| t.chars()).collect();
+    let mut who: Vec<Option<&str>> = vec![None; shown.len()];
+    let deadline = Instant::now() + AUTHORS_DIFF_TIME;
+    let ops = similar::capture_diff_slices_deadline(
+        similar::Algorithm::Myers,
+        &plain,
+        &shown,
+        Some(deadline),
+    );
+    for op in ops {
+        if let similar::DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } = op
+        {
+            for k in 0..len {
+                let author = chars
+                    .get(old_index + k)
+                    .and_then(|(_, a)| author_of.get(a))
+                    .map(String::as_str);
+                if let Some(slot) = who.get_mut(new_index + k) {
+                    *slot = author;
+                }
+            }
+        }
+    }
+    let mut with = |attribs: &str, author: Option<&str>| match author {
+        Some(aid) => pool.with(attribs, "author", aid),
+        None => attribs.to_string(),
+    };
+    let mut pieces = Vec::with_capacity(f.pieces.len());
+    let mut at = 0;
+    for (text, attribs) in f.pieces {
+        let mut run = String::new();
+        let mut run_author: Option<&str> = None;
+        for c in text.chars() {
+            let author = who.get(at).copied().flatten();
+            at += 1;
+            if author != run_author && !run.is_empty() {
+                pieces.push((std::mem::take(&mut run), with(&attribs, run_author)));
+            }
+            run_author = author;
+            run.push(c);
+        }
+        if !run.is_empty() {
+            pieces.push((run, with(&attribs, run_author)));
+        }
+    }
+    atext::Formatted {
+        text: f.text,
+        pieces,
+    }
+}
+
+/// How long the export looks for each character's author in the formatted text.
+const AUTHORS_DIFF_TIME: Duration = Duration::from_millis(500);
+
 /// Writes a pad as Etherpad's `.etherpad` export (the JSON of its database records), which
 /// Etherpad 1.8 and 2.x import: `pad:<id>` with the attributed text and attribute pool, one
 /// `pad:<id>:revs:N` per revision with a canonical changeset (key revisions, every 100th, with
@@ -232,6 +303,8 @@ pub fn write_export(
     // Our text without Etherpad's final newline, character by character with attributes.
     let mut chars: Vec<(char, String)> = Vec::new();
     let mut records: Vec<(String, Option<i64>, String)> = Vec::new();
+    // Each author's attribute string, back to the author.
+    let mut author_of: HashMap<String, String> = HashMap::new();
     let first_ts = revisions.first().map(|r| r.at_ms).unwrap_or(1).max(1);
     // Etherpad's revision 0 creates the pad; ours start at 1 on an empty text.
     records.push(("Z:1>0$".into(), Some(first_ts), String::new()));
@@ -242,6 +315,7 @@ pub fn write_export(
         }
         let aid = ids.get(r.author_id.as_str()).cloned().unwrap_or_default();
         let attr = pool.attribs(&[("author", aid.clone())]);
+        author_of.entry(attr.clone()).or_insert_with(|| aid.clone());
         let old_len: usize = chars.iter().map(|(c, _)| c.len_utf16()).sum::<usize>() + 1;
         let mut assem = atext::Assembler::default();
         let mut bank = String::new();
@@ -289,6 +363,7 @@ pub fn write_export(
     let formatted = atext::blocks_to_formatted(&spaced, &mut pool);
     let has_format = formatted.pieces.iter().any(|(_, a)| !a.is_empty());
     let final_atext = if has_format || formatted.text != format!("{plain}\n") {
+        let formatted = with_authors(formatted, &chars, &author_of, &mut pool);
         let old_len = plain.encode_utf16().count() + 1;
         let mut assem = atext::Assembler::default();
         assem.append_text('-', &plain, "");
@@ -736,6 +811,71 @@ mod tests {
         assert!(pad.authors.iter().any(|(_, n)| n == "Alice"));
         assert!(pad.authors.iter().any(|(id, _)| id == "a.x1"));
         assert_eq!(pad.chat.len(), 1);
+    }
+
+    /// Etherpad colours the current text by its authors: every character that is text of the
+    /// Markdown (not markup) carries the author who wrote it, beside its formatting.
+    #[test]
+    fn the_current_text_keeps_its_authors() {
+        let mut revs = Vec::new();
+        let mut text = String::new();
+        for (new, author) in [
+            ("Bonjour tout le monde\n", "u1"),
+            ("Bonjour tout le monde\nUn mot en **gras** ici\n", "u2"),
+            ("# Bonjour tout le monde\nUn mot en **gras** ici\n", "u1"),
+            (
+                "# Bonjour tout le monde\nUn mot en **gras** ici\n- une liste\n",
+                "etherpad:a.x1",
+            ),
+        ] {
+            revs.push(ExportRev {
+                op: nichoir_ot::diff(&text, new),
+                author_id: author.to_string(),
+                at_ms: 1_700_000_000_000 + revs.len() as i64,
+            });
+            text = new.to_string();
+        }
+        let value = write_export("p", &revs, &[], &[]).expect("writes");
+        let pad = &value["pad:p"];
+        let pool = atext::read_pool(&pad["pool"]);
+        let text: Vec<u16> = pad["atext"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .encode_utf16()
+            .collect();
+        let runs = atext::attribution_runs(pad["atext"]["attribs"].as_str().unwrap_or_default())
+            .expect("attribs read");
+        // Who wrote each UTF-16 unit, and whether it is bold.
+        let mut by_unit: Vec<(Option<String>, bool)> = Vec::new();
+        for (len, nums) in runs {
+            let attrs: Vec<&(String, String)> = nums.iter().filter_map(|n| pool.get(n)).collect();
+            let author = attrs
+                .iter()
+                .find(|(k, _)| k == "author")
+                .map(|(_, v)| v.clone());
+            let bold = attrs.iter().any(|(k, v)| k == "bold" && v == "true");
+            by_unit.extend(std::iter::repeat_n((author, bold), len));
+        }
+        assert_eq!(by_unit.len(), text.len());
+        let who = |needle: &str| -> Vec<(Option<String>, bool)> {
+            let n: Vec<u16> = needle.encode_utf16().collect();
+            let at = text
+                .windows(n.len())
+                .position(|w| w == n.as_slice())
+                .unwrap_or_else(|| panic!("{needle} in the text"));
+            by_unit[at..at + n.len()].to_vec()
+        };
+        let (u1, u2) = (Some(etherpad_author("u1")), Some(etherpad_author("u2")));
+        // A heading made of Alice's words stays hers; Bruno's bold word is his, and bold.
+        assert!(who("Bonjour tout le monde")
+            .iter()
+            .all(|(a, b)| *a == u1 && !b));
+        assert!(who("gras").iter().all(|(a, b)| *a == u2 && *b));
+        assert!(who(" ici").iter().all(|(a, b)| *a == u2 && !b));
+        // An imported Etherpad author gets their own id back.
+        assert!(who("une liste")
+            .iter()
+            .all(|(a, _)| a.as_deref() == Some("a.x1")));
     }
 
     /// Etherpad's own changeset library (1.8.14, from npm, in `tests/etherpad/`) replays the

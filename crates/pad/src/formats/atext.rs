@@ -51,7 +51,7 @@ pub fn read_pool(v: &serde_json::Value) -> Pool {
 }
 
 /// The attributes of each `+` op of an attribution string, as (UTF-16 length, attribute numbers).
-fn attribution_runs(attribs: &str) -> Result<Vec<(usize, Vec<usize>)>, String> {
+pub(crate) fn attribution_runs(attribs: &str) -> Result<Vec<(usize, Vec<usize>)>, String> {
     let mut runs = Vec::new();
     let mut nums = Vec::new();
     let mut s = attribs;
@@ -411,6 +411,21 @@ impl PoolBuilder {
             out.push_str(&to36(self.num(k, v)));
         }
         out
+    }
+
+    /// `attribs` (an op's attribute string of this pool) with `key` set to `value` too, in
+    /// canonical order; numbers this pool does not know are dropped.
+    pub fn with(&mut self, attribs: &str, key: &str, value: &str) -> String {
+        let mut pairs: Vec<(String, String)> = attribs
+            .split('*')
+            .filter_map(base36)
+            .filter_map(|n| self.attribs.get(n).cloned())
+            .filter(|(k, _)| k != key)
+            .collect();
+        pairs.push((key.to_string(), value.to_string()));
+        let borrowed: Vec<(&str, String)> =
+            pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        self.attribs(&borrowed)
     }
 
     pub fn to_json(&self) -> serde_json::Value {
