@@ -148,7 +148,7 @@ impl AuthService {
         }
         Ok(self
             .db()
-            .write(move |tx| Ok(store::favourites::delete_items(tx, &items)?))
+            .write(move |tx| store::favourites::delete_items(tx, &items))
             .await?)
     }
 }

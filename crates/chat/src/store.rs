@@ -136,6 +136,26 @@ fn channel_from(r: &Row<'_>) -> Result<ChannelRow, SqlError> {
     })
 }
 
+/// `CHANNEL_COLUMNS` qualified by a table alias, for a query that joins other tables.
+fn channel_columns_of(alias: &str) -> String {
+    CHANNEL_COLUMNS
+        .split(", ")
+        .map(|x| format!("{alias}.{x}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A channel, then the six membership columns, then the team's name.
+fn channel_member_team_from(
+    r: &Row<'_>,
+) -> Result<(ChannelRow, MemberRow, Option<String>), SqlError> {
+    Ok((
+        channel_from(r)?,
+        member_from(r, CHANNEL_WIDTH)?.ok_or_else(|| bad("member"))?,
+        r.get(CHANNEL_WIDTH + 6)?,
+    ))
+}
+
 fn member_from(r: &Row<'_>, at: usize) -> Result<Option<MemberRow>, SqlError> {
     let role: Option<String> = r.get(at)?;
     Ok(match role {
@@ -201,11 +221,7 @@ pub fn my_channels(
     team_id: &str,
     user_id: &str,
 ) -> SResult<Vec<(ChannelRow, MemberRow)>> {
-    let cols = CHANNEL_COLUMNS
-        .split(", ")
-        .map(|x| format!("ch.{x}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = channel_columns_of("ch");
     let mut st = c.prepare_cached(&format!(
         "SELECT {cols}, m.role, m.last_viewed_post, m.viewed_count, m.mentions, m.muted, m.notify_all FROM chat_channels ch
          JOIN chat_channel_members m ON m.channel_id = ch.id AND m.user_id = ?2
@@ -228,11 +244,7 @@ pub fn channels_of_user(
     user_id: &str,
     limit: i64,
 ) -> SResult<Vec<(ChannelRow, MemberRow, Option<String>)>> {
-    let cols = CHANNEL_COLUMNS
-        .split(", ")
-        .map(|x| format!("ch.{x}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = channel_columns_of("ch");
     let mut st = c.prepare_cached(&format!(
         "SELECT {cols}, m.role, m.last_viewed_post, m.viewed_count, m.mentions, m.muted, m.notify_all, t.name
          FROM chat_channels ch
@@ -242,13 +254,7 @@ pub fn channels_of_user(
             OR EXISTS (SELECT 1 FROM chat_team_members tm WHERE tm.team_id = ch.team_id AND tm.user_id = ?1)
          ORDER BY ch.last_post_at DESC, ch.id LIMIT ?2"
     ))?;
-    let rows = st.query_map(params![user_id, limit], |r| {
-        Ok((
-            channel_from(r)?,
-            member_from(r, CHANNEL_WIDTH)?.ok_or_else(|| bad("member"))?,
-            r.get(CHANNEL_WIDTH + 6)?,
-        ))
-    })?;
+    let rows = st.query_map(params![user_id, limit], channel_member_team_from)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -267,11 +273,7 @@ fn member_channels_among(
     user_id: &str,
     ids: &[String],
 ) -> SResult<Vec<(ChannelRow, MemberRow, Option<String>)>> {
-    let cols = CHANNEL_COLUMNS
-        .split(", ")
-        .map(|x| format!("ch.{x}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = channel_columns_of("ch");
     let ph = (2..ids.len() + 2)
         .map(|i| format!("?{i}"))
         .collect::<Vec<_>>()
@@ -285,13 +287,7 @@ fn member_channels_among(
          LEFT JOIN chat_teams t ON t.id = ch.team_id
          WHERE ch.id IN ({ph})"
     ))?;
-    let rows = st.query_map(values.as_slice(), |r| {
-        Ok((
-            channel_from(r)?,
-            member_from(r, CHANNEL_WIDTH)?.ok_or_else(|| bad("member"))?,
-            r.get(CHANNEL_WIDTH + 6)?,
-        ))
-    })?;
+    let rows = st.query_map(values.as_slice(), channel_member_team_from)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -299,11 +295,7 @@ fn member_channels_among(
 /// whose name holds what was asked (`search::folded_contains`, the same on both engines).
 /// Ordered by name, then id (display names may be equal).
 pub fn browse(c: &Connection, team_id: &str, user_id: &str) -> SResult<Vec<(ChannelRow, bool)>> {
-    let cols = CHANNEL_COLUMNS
-        .split(", ")
-        .map(|x| format!("ch.{x}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = channel_columns_of("ch");
     let mut st = c.prepare_cached(&format!(
         "SELECT {cols}, EXISTS (SELECT 1 FROM chat_channel_members m WHERE m.channel_id = ch.id AND m.user_id = ?2)
          FROM chat_channels ch WHERE ch.team_id = ?1 AND ch.kind = 'public'

@@ -17,7 +17,6 @@ use nichoir_core::time::{now_ms, serde_rfc3339};
 use nichoir_core::{Error, ErrorCode, Field, Rule};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use ts_rs::TS;
 
 use crate::api::PadEvent;
@@ -571,6 +570,20 @@ pub struct PadCommentExport {
     pub service: std::sync::Arc<PadService>,
 }
 
+/// A line of comments.json: a comment the person wrote, with the text it was written on.
+#[derive(Serialize)]
+struct CommentRecord {
+    pad: String,
+    thread: String,
+    on_text: String,
+    opens_thread: bool,
+    text: String,
+    #[serde(with = "serde_rfc3339")]
+    created_at: i64,
+    #[serde(with = "serde_rfc3339::option")]
+    edited_at: Option<i64>,
+}
+
 #[async_trait::async_trait]
 impl ExportContributor for PadCommentExport {
     fn folder(&self) -> &'static str {
@@ -586,10 +599,14 @@ impl ExportContributor for PadCommentExport {
             .await?;
         let list: Vec<_> = rows
             .into_iter()
-            .map(|(pad, quote, m)| {
-                json!({"pad": pad, "thread": m.thread_id, "on_text": quote, "opens_thread": m.id == m.thread_id,
-                    "text": m.text, "created_at": nichoir_core::time::rfc3339(m.created_at),
-                    "edited_at": m.edited_at.map(nichoir_core::time::rfc3339)})
+            .map(|(pad, quote, m)| CommentRecord {
+                pad,
+                opens_thread: m.id == m.thread_id,
+                thread: m.thread_id,
+                on_text: quote,
+                text: m.text,
+                created_at: m.created_at,
+                edited_at: m.edited_at,
             })
             .collect();
         Ok(vec![ExportFile::json("comments.json", &list)?])
@@ -600,6 +617,7 @@ impl ExportContributor for PadCommentExport {
 mod tests {
     use super::*;
     use nichoir_ot::Operation;
+    use serde_json::json;
 
     fn rev(n: u64, op: serde_json::Value) -> StoredRev {
         StoredRev {

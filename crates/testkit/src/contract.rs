@@ -64,7 +64,7 @@ impl Contract {
         let Some(op) = self
             .operations
             .iter()
-            .filter(|op| &op.method == method && matches(&op.segments, &parts))
+            .filter(|op| op.method == method && matches(&op.segments, &parts))
             .max_by_key(|op| literal_count(&op.segments))
         else {
             return Ok(());

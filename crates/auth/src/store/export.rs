@@ -1,8 +1,11 @@
 //! The SQL of the account's part of "download all my data" (`export.rs`): rows as stored
-//! (times in ms), which the export writes out.
+//! (times in ms, written out as RFC 3339), which the export serialises as they are.
 
+use nichoir_core::time::serde_rfc3339;
 use nichoir_storage::{params, Connection, OptionalExtension, SResult};
+use serde::Serialize;
 
+#[derive(Serialize)]
 pub struct ProfileRow {
     pub id: String,
     pub username: String,
@@ -10,26 +13,38 @@ pub struct ProfileRow {
     pub email: Option<String>,
     pub avatar_color: String,
     pub is_admin: bool,
+    #[serde(with = "serde_rfc3339")]
     pub created_at: i64,
+    #[serde(with = "serde_rfc3339")]
     pub password_changed_at: i64,
 }
 
+#[derive(Serialize)]
 pub struct SessionRow {
+    #[serde(with = "serde_rfc3339")]
     pub created_at: i64,
+    #[serde(with = "serde_rfc3339")]
     pub last_seen_at: i64,
     pub user_agent: String,
     pub ip: String,
 }
 
+#[derive(Serialize)]
 pub struct TokenRow {
     pub name: String,
+    #[serde(with = "serde_rfc3339")]
     pub created_at: i64,
+    #[serde(with = "serde_rfc3339::option")]
     pub last_used_at: Option<i64>,
 }
 
+#[derive(Serialize)]
 pub struct InviteRow {
+    #[serde(with = "serde_rfc3339")]
     pub created_at: i64,
+    #[serde(with = "serde_rfc3339")]
     pub expires_at: i64,
+    #[serde(with = "serde_rfc3339::option")]
     pub used_at: Option<i64>,
 }
 

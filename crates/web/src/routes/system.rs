@@ -1,7 +1,6 @@
 use actix_web::{web, HttpResponse};
 use nichoir_core::ErrorCode;
 use nichoir_http::{ApiError, ApiResult, Ctx};
-use serde_json::json;
 
 use nichoir_core::config::Registration;
 
@@ -131,37 +130,82 @@ pub async fn manifest(ctx: web::Data<Ctx>) -> HttpResponse {
         ("/video", "Video calls", "Visio"),
         ("/wikis", "Wikis", "Wikis"),
     ];
-    let shortcuts: Vec<serde_json::Value> = tools
+    let shortcuts = tools
         .iter()
-        .map(|(url, en, fr_name)| json!({"name": if fr { fr_name } else { en }, "url": url}))
+        .map(|&(url, en, fr_name)| ManifestShortcut {
+            name: if fr { fr_name } else { en },
+            url,
+        })
         .collect();
-    let icon = |src: &str, size: &str, kind: &str, purpose: &str| json!({"src": src, "sizes": size, "type": kind, "purpose": purpose});
+    let icon = |src, sizes, kind, purpose| ManifestIcon {
+        src,
+        sizes,
+        kind,
+        purpose,
+    };
     HttpResponse::Ok()
         .content_type("application/manifest+json")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))
-        .json(json!({
-            "id": "/",
-            "name": name,
-            "short_name": short,
-            "description": if fr {
+        .json(WebManifest {
+            id: "/",
+            name,
+            short_name: &short,
+            description: if fr {
                 "Pads, sondages, discussion, visio et wikis, chez votre hébergeur"
             } else {
                 "Pads, polls, chat, video calls and wikis, on your own host"
             },
-            "lang": c.instance.default_language,
-            "start_url": "/",
-            "scope": "/",
-            "display": "standalone",
-            "background_color": "#f7f7f9",
-            "theme_color": "#5b5bd6",
-            "icons": [
+            lang: &c.instance.default_language,
+            start_url: "/",
+            scope: "/",
+            display: "standalone",
+            background_color: "#f7f7f9",
+            theme_color: "#5b5bd6",
+            icons: [
                 icon("/assets/icons/icon-192.png", "192x192", "image/png", "any"),
                 icon("/assets/icons/icon-512.png", "512x512", "image/png", "any"),
-                icon("/assets/icons/maskable-512.png", "512x512", "image/png", "maskable"),
+                icon(
+                    "/assets/icons/maskable-512.png",
+                    "512x512",
+                    "image/png",
+                    "maskable",
+                ),
                 icon("/assets/favicon.svg", "any", "image/svg+xml", "any"),
             ],
-            "shortcuts": shortcuts,
-        }))
+            shortcuts,
+        })
+}
+
+/// The W3C web app manifest's members that Nichoir sets.
+#[derive(serde::Serialize)]
+struct WebManifest<'a> {
+    id: &'a str,
+    name: &'a str,
+    short_name: &'a str,
+    description: &'a str,
+    lang: &'a str,
+    start_url: &'a str,
+    scope: &'a str,
+    display: &'a str,
+    background_color: &'a str,
+    theme_color: &'a str,
+    icons: [ManifestIcon<'a>; 4],
+    shortcuts: Vec<ManifestShortcut<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct ManifestIcon<'a> {
+    src: &'a str,
+    sizes: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    purpose: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct ManifestShortcut<'a> {
+    name: &'a str,
+    url: &'a str,
 }
 
 pub async fn about(ctx: web::Data<Ctx>) -> HttpResponse {

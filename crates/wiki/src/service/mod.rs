@@ -30,7 +30,7 @@ use crate::api::{
     History, Member, MyWiki, NewWiki, PageAnswer, PageInfo, PageListEntry, PageWiki, Preview,
     Renamed, RevisionText, SaveAnswer, SaveInput, SearchHit, Wiki, WikiPatch,
 };
-use crate::model::WikiRow;
+use crate::model::{PageRow, WikiRow};
 use crate::store;
 
 mod farm;

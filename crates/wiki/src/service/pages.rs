@@ -297,7 +297,14 @@ impl WikiService {
         Ok((sight, page))
     }
 
-    pub async fn delete_page(&self, slug: &str, name: &str, actor: &Actor) -> WikiResult<()> {
+    /// The live page `name` with its wiki, refused unless `actor` may edit it: where deleting
+    /// and renaming start.
+    pub(crate) async fn editable_page(
+        &self,
+        slug: &str,
+        name: &str,
+        actor: &Actor,
+    ) -> WikiResult<(WikiRow, PageRow)> {
         let (sight, page) = self.page_for(slug, name, Some(actor)).await?;
         if page.deleted {
             return Err(WikiError::NoPage);
@@ -305,7 +312,11 @@ impl WikiService {
         if !sight.can_edit(&page.rules()) {
             return Err(WikiError::CannotEdit);
         }
-        let (wiki, page) = (sight.wiki().clone(), page.into_row());
+        Ok((sight.wiki().clone(), page.into_row()))
+    }
+
+    pub async fn delete_page(&self, slug: &str, name: &str, actor: &Actor) -> WikiResult<()> {
+        let (wiki, page) = self.editable_page(slug, name, actor).await?;
         let starred = format!("{}/{}", wiki.slug, page.name);
         let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
         let base_url = self.base_url.clone();

@@ -12,14 +12,7 @@ impl WikiService {
         redirect: bool,
         actor: &Actor,
     ) -> WikiResult<Renamed> {
-        let (sight, page) = self.page_for(slug, name, Some(actor)).await?;
-        if page.deleted {
-            return Err(WikiError::NoPage);
-        }
-        if !sight.can_edit(&page.rules()) {
-            return Err(WikiError::CannotEdit);
-        }
-        let (wiki, page) = (sight.wiki().clone(), page.into_row());
+        let (wiki, page) = self.editable_page(slug, name, actor).await?;
         let display = validate_page_name(new_name)?;
         let new_key = page_key(&display);
         let (author_id, author_name) = (actor.id().to_string(), actor.display_name().to_string());
