@@ -1,7 +1,7 @@
 // Favourites across the tools (`/api/v1/me/favourites`): one list, loaded once per signed-in
 // person and shared by the star buttons, the home page and the navigation, so that a star set
 // in a pad shows at once in the menu.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { useSubmit } from "./hooks/submit.ts";
 import { api, errorText } from "./api.ts";
 import { useApp } from "./context.tsx";
@@ -70,9 +70,14 @@ export async function loadFavourites(user: string | null): Promise<void> {
 export function useFavourites(): FavouritesState {
   const { user, instance } = useApp();
   const [, setTick] = useState(0);
+  // The list as this render read it: an answer that lands between the render and the effect
+  // below (a list row mounting while the list loads) would otherwise never be drawn.
+  const drawn = useRef(state);
+  drawn.current = state;
   useEffect(() => {
     const l = () => setTick((n) => n + 1);
     listeners.add(l);
+    if (drawn.current !== state) l();
     return () => void listeners.delete(l);
   }, []);
   // Until a required second factor is set up the server answers nothing else: no list to ask for.
