@@ -2184,6 +2184,32 @@ async fn recv_batch(ws: &mut Ws) -> Vec<Value> {
     }
 }
 
+/// Messages written at once by two people reach every member in the order they were committed
+/// (their event ids, which catch-up also follows), whichever request finished first.
+#[tokio::test]
+async fn messages_written_at_once_arrive_in_commit_order() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let (ana, bob, square) = club(&server).await?;
+    let mut ws = socket(&server, &bob).await;
+    let texts: Vec<String> = (0..30).map(|i| format!("message {i}")).collect();
+    let sent = texts.iter().enumerate().map(|(i, text)| {
+        let who = if i % 2 == 0 { &ana } else { &bob };
+        post(who, &square, text)
+    });
+    for p in futures_util::future::join_all(sent).await {
+        p?;
+    }
+    let mut ids = Vec::new();
+    while ids.len() < 30 {
+        let e = next_event(&mut ws).await;
+        if e["type"] == "posted" {
+            ids.push(e["id"].as_i64().unwrap_or(-1));
+        }
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    Ok(())
+}
+
 /// A busy socket that asks for batches (`?batch=true`, as the web client does) gets the frames,
 /// in the order, that a socket without batches gets one by one (how they are grouped depends
 /// on timing: `nichoir-realtime`'s own tests show the grouping); a bad value is refused before

@@ -5,6 +5,7 @@
 //! answers each job — an answered write is on disk. A failing job rolls back its savepoint only.
 //! Reads take a connection from a small pool inside `spawn_blocking`.
 
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
@@ -69,24 +70,49 @@ trait Job: Send {
 
 type WriteJob = Box<dyn Job>;
 
-struct JobOf<F, R> {
+struct JobOf<F, R, T, A> {
     f: F,
+    /// Given what `f` set aside once the batch holding the job has committed
+    /// (`Db::write_then`).
+    after: A,
     reply: oneshot::Sender<Result<R, StorageError>>,
+    _set_aside: PhantomData<fn() -> T>,
 }
 
-impl<F, R> Job for JobOf<F, R>
+/// A job with nothing to do after its commit (`Db::write`).
+fn plain_job<F, R>(f: F, reply: oneshot::Sender<Result<R, StorageError>>) -> WriteJob
 where
     F: FnOnce(&Connection) -> Result<R, StorageError> + Send + 'static,
     R: Send + 'static,
 {
+    Box::new(JobOf {
+        f: move |c: &Connection| f(c).map(|r| (r, ())),
+        after: |()| {},
+        reply,
+        _set_aside: PhantomData,
+    })
+}
+
+impl<F, R, T, A> Job for JobOf<F, R, T, A>
+where
+    F: FnOnce(&Connection) -> Result<(R, T), StorageError> + Send + 'static,
+    R: Send + 'static,
+    T: Send + 'static,
+    A: FnOnce(T) + Send + 'static,
+{
     fn run(self: Box<Self>, conn: &Connection) -> Ran {
-        let JobOf { f, reply } = *self;
+        let JobOf {
+            f, after, reply, ..
+        } = *self;
         // A panicking job must not end the writer thread: every later write of every tool
         // would fail. It is undone like a failing one.
         match catch_panic(|| f(conn)) {
-            Ok(value) => Ran {
+            Ok((value, aside)) => Ran {
                 kept: true,
                 finish: Box::new(move |commit: Result<(), CommitFailed>| {
+                    if commit.is_ok() {
+                        after(aside);
+                    }
                     let _ = reply.send(commit.map(|()| value).map_err(StorageError::from));
                 }),
             },
@@ -412,14 +438,37 @@ impl Db {
         R: Send + 'static,
     {
         let (reply, reply_rx) = oneshot::channel::<Result<R, StorageError>>();
-        let job: WriteJob = Box::new(JobOf { f, reply });
+        self.queue(plain_job(f, reply))?;
+        reply_rx.await.map_err(|_| StorageError::Closed)?
+    }
+
+    /// `write`, where `f` also sets something aside (`T`) that `after` is given once the write
+    /// has committed: on the writer thread, in commit order, even if the caller stopped
+    /// waiting. For what must follow every commit in order, such as pushing its events live;
+    /// `after` must be quick and must not block (hand the value to a queue).
+    pub async fn write_then<F, R, T, A>(&self, f: F, after: A) -> Result<R, StorageError>
+    where
+        F: FnOnce(&Connection) -> Result<(R, T), StorageError> + Send + 'static,
+        R: Send + 'static,
+        T: Send + 'static,
+        A: FnOnce(T) + Send + 'static,
+    {
+        let (reply, reply_rx) = oneshot::channel::<Result<R, StorageError>>();
+        self.queue(Box::new(JobOf {
+            f,
+            after,
+            reply,
+            _set_aside: PhantomData,
+        }))?;
+        reply_rx.await.map_err(|_| StorageError::Closed)?
+    }
+
+    fn queue(&self, job: WriteJob) -> Result<(), StorageError> {
         let queued = &self.inner.counters.queued;
         queued.fetch_add(1, Ordering::Relaxed);
-        if let Err(e) = self.send(Command::Write(job)) {
+        self.send(Command::Write(job)).inspect_err(|_| {
             queued.fetch_sub(1, Ordering::Relaxed);
-            return Err(e);
-        }
-        reply_rx.await.map_err(|_| StorageError::Closed)?
+        })
     }
 
     /// Runs `f` with a read-only connection from the pool, on a blocking thread.
@@ -911,6 +960,69 @@ mod tests {
         Ok(())
     }
 
+    /// What a write sets aside reaches `after` in commit order, once committed, even when its
+    /// caller stopped waiting; a write that fails or is undone hands nothing on.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn write_then_hands_on_in_commit_order_even_unawaited() -> Result<(), StorageError> {
+        for (db, _dir) in engines(&DbOptions::default())? {
+            let seen = Arc::new(Mutex::new(Vec::<i64>::new()));
+            let writes = (0..40).map(|i| {
+                let (db, seen) = (db.clone(), seen.clone());
+                tokio::spawn(async move {
+                    db.write_then(
+                        move |tx| {
+                            let before: i64 =
+                                tx.query_row("SELECT COUNT(*) FROM kv", [], |r| r.get(0))?;
+                            tx.execute(
+                                "INSERT INTO kv VALUES (?1, ?2)",
+                                crate::params![format!("k{i}"), i],
+                            )?;
+                            Ok(((), before))
+                        },
+                        move |before| seen.lock().push(before),
+                    )
+                    .await
+                })
+            });
+            for w in writes.collect::<Vec<_>>() {
+                w.await
+                    .map_err(|e| StorageError::Invalid(e.to_string()))??;
+            }
+            assert_eq!(*seen.lock(), (0..40).collect::<Vec<i64>>(), "commit order");
+
+            let failed = db
+                .write_then(
+                    |tx| -> Result<((), i64), StorageError> {
+                        tx.execute("INSERT INTO kv VALUES ('k0', 0)", [])?;
+                        Ok(((), -1))
+                    },
+                    {
+                        let seen = seen.clone();
+                        move |x| seen.lock().push(x)
+                    },
+                )
+                .await;
+            assert!(failed.is_err());
+
+            let (told, heard) = oneshot::channel();
+            let unawaited = db.write_then(
+                |tx| Ok(((), tx.execute("INSERT INTO kv VALUES ('late', 0)", [])?)),
+                move |n| {
+                    let _ = told.send(n);
+                },
+            );
+            // Polled once (the job is queued), then dropped, as a handler whose client left.
+            let _ = tokio::time::timeout(Duration::ZERO, unawaited).await;
+            let n = tokio::time::timeout(Duration::from_secs(10), heard)
+                .await
+                .map_err(|_| StorageError::Invalid("never handed on".into()))?
+                .map_err(|_| StorageError::Invalid("dropped".into()))?;
+            assert_eq!(n, 1);
+            assert_eq!(seen.lock().len(), 40, "the failed write handed nothing on");
+        }
+        Ok(())
+    }
+
     #[test]
     fn only_a_code_point_order_unicode_database_is_accepted() -> Result<(), StorageError> {
         assert!(postgres_locale_ok("C.UTF-8", "C.UTF-8"));
@@ -1142,18 +1254,18 @@ mod tests {
             let (first, first_rx) = oneshot::channel();
             let (last, last_rx) = oneshot::channel();
             let jobs: Vec<WriteJob> = vec![
-                Box::new(JobOf {
-                    f: |tx: &Connection| Ok(tx.execute("INSERT INTO kv VALUES ('a', 1)", [])?),
-                    reply: first,
-                }),
-                Box::new(JobOf {
-                    f: |tx: &Connection| {
+                plain_job(
+                    |tx: &Connection| Ok(tx.execute("INSERT INTO kv VALUES ('a', 1)", [])?),
+                    first,
+                ),
+                plain_job(
+                    |tx: &Connection| {
                         tx.execute("INSERT INTO kv VALUES ('b', 2)", [])?;
                         let _ = tx.execute("INSERT INTO kv VALUES ('taken', 1)", []);
                         Ok(1)
                     },
-                    reply: last,
-                }),
+                    last,
+                ),
             ];
             run_batch(&conn, begin(conn.dialect(), false), jobs);
             let answered = |rx: oneshot::Receiver<Result<usize, StorageError>>| {

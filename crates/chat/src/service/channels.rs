@@ -382,21 +382,22 @@ impl ChatService {
         user_id: &str,
     ) -> ChatResult<()> {
         let (cid, uid) = (ch.id.clone(), user_id.to_string());
-        let events = self
-            .db
-            .write(move |c| {
-                let mut out = Vec::new();
-                if store::add_member(c, &cid, &uid, "member", now_ms())? {
-                    let joined = ChatEvent::MemberJoined {
-                        channel_id: cid.clone(),
-                        user_id: uid.clone(),
-                    };
-                    emit(c, Some(&cid), None, &joined, &mut out)?;
-                }
-                Ok(out)
-            })
+        self.db
+            .write_then(
+                move |c| {
+                    let mut out = Vec::new();
+                    if store::add_member(c, &cid, &uid, "member", now_ms())? {
+                        let joined = ChatEvent::MemberJoined {
+                            channel_id: cid.clone(),
+                            user_id: uid.clone(),
+                        };
+                        emit(c, Some(&cid), None, &joined, &mut out)?;
+                    }
+                    Ok(((), out))
+                },
+                self.pushed(),
+            )
             .await?;
-        self.deliver(events);
         self.announce_channel(&ch.id).await
     }
 
@@ -423,17 +424,18 @@ impl ChatService {
         user_id: &str,
     ) -> ChatResult<()> {
         let (cid, uid) = (ch.id.clone(), user_id.to_string());
-        let events = self
-            .db
-            .write(move |c| {
-                let mut out = Vec::new();
-                if store::remove_member(c, &cid, &uid)? {
-                    emit_left(c, &cid, &uid, &mut out)?;
-                }
-                Ok(out)
-            })
+        self.db
+            .write_then(
+                move |c| {
+                    let mut out = Vec::new();
+                    if store::remove_member(c, &cid, &uid)? {
+                        emit_left(c, &cid, &uid, &mut out)?;
+                    }
+                    Ok(((), out))
+                },
+                self.pushed(),
+            )
             .await?;
-        self.deliver(events);
         Ok(())
     }
 
@@ -530,20 +532,21 @@ impl ChatService {
             return Ok(());
         }
         let (cid, uid) = (ch.id.clone(), me.id.clone());
-        let events = self
-            .db
-            .write(move |c| {
-                let last = store::mark_viewed(c, &cid, &uid, post_id)?;
-                let mut out = Vec::new();
-                let read = ChatEvent::Read {
-                    channel_id: cid.clone(),
-                    last_viewed_post: last,
-                };
-                emit(c, None, Some(&uid), &read, &mut out)?;
-                Ok(out)
-            })
+        self.db
+            .write_then(
+                move |c| {
+                    let last = store::mark_viewed(c, &cid, &uid, post_id)?;
+                    let mut out = Vec::new();
+                    let read = ChatEvent::Read {
+                        channel_id: cid.clone(),
+                        last_viewed_post: last,
+                    };
+                    emit(c, None, Some(&uid), &read, &mut out)?;
+                    Ok(((), out))
+                },
+                self.pushed(),
+            )
             .await?;
-        self.deliver(events);
         self.notifier.seen(&me.id, &crate::notices::scope(&ch.id));
         Ok(())
     }

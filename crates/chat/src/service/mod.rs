@@ -7,7 +7,7 @@
 //! One file per concept: `teams`, `channels`, `posts`, `search` (and link cards), `retention`,
 //! `realtime`; this one keeps the service, its dependencies and what they all share.
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::api::{AroundPage, ChatFile, Post};
@@ -35,6 +35,7 @@ use nichoir_realtime::online::Status;
 use nichoir_realtime::Hub;
 use nichoir_storage::{is_unique_violation, Connection, Db, StorageError};
 use parking_lot::Mutex;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 pub use crate::error::ChatResult;
 
@@ -155,11 +156,55 @@ pub struct ChatService {
     users: Mutex<HashMap<String, CachedUser>>,
     /// Who is online, away or offline across every tool (`nichoir_realtime::online`).
     pub(crate) online: nichoir_realtime::Online,
-    /// In a cluster: the relay that pushes committed events in id order (`relay.rs`).
-    relay: std::sync::OnceLock<Arc<crate::relay::Relay>>,
-    /// Held while one commit's events are pushed (one node, no relay): a fan-out offers a frame
-    /// member by member, so two at once could reach two sockets of a topic in two orders.
-    fanout: Mutex<()>,
+    /// Pushes committed events live, in commit order.
+    pusher: Pusher,
+}
+
+/// Committed events, pushed live in the order of their commits: the writer hands each
+/// commit's events over (`Db::write_then`), even when the request that wrote them was dropped
+/// meanwhile, and one task pushes them, so that no two fan-outs interleave. In a cluster the
+/// task only wakes the relay, which reads them back in id order (`relay.rs`).
+struct Pusher {
+    tx: UnboundedSender<Vec<Emit>>,
+    /// Taken by the task when it starts.
+    rx: Mutex<Option<UnboundedReceiver<Vec<Emit>>>>,
+    relay: Arc<OnceLock<Arc<crate::relay::Relay>>>,
+}
+
+impl Pusher {
+    fn new() -> Pusher {
+        let (tx, rx) = unbounded_channel();
+        Pusher {
+            tx,
+            rx: Mutex::new(Some(rx)),
+            relay: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Starts the task, once, on the current runtime: the composition's at start.
+    fn start(&self, hub: &Hub) {
+        let Some(mut rx) = self.rx.lock().take() else {
+            return;
+        };
+        let (hub, relay) = (hub.clone(), self.relay.clone());
+        tokio::spawn(async move {
+            while let Some(events) = rx.recv().await {
+                push(&hub, relay.get(), events);
+            }
+        });
+    }
+}
+
+fn push(hub: &Hub, relay: Option<&Arc<crate::relay::Relay>>, events: Vec<Emit>) {
+    if let Some(relay) = relay {
+        relay.wake();
+        hub.signal(crate::relay::SIGNAL, "");
+        return;
+    }
+    for e in events {
+        let topics: Vec<String> = e.to.iter().map(|u| topic(u)).collect();
+        hub.broadcast_event_json_to(topics.iter().map(String::as_str), &e.data);
+    }
 }
 
 /// How missed mentions and direct messages are mailed.
@@ -232,17 +277,17 @@ impl ChatService {
             quiet_channels: Default::default(),
             users: Mutex::new(HashMap::new()),
             online: d.online,
-            relay: std::sync::OnceLock::new(),
-            fanout: Mutex::new(()),
+            pusher: Pusher::new(),
         }
     }
 
-    /// In a cluster, events reach people through the relay from now on (call once the hub is
-    /// on the bus, before serving).
-    pub fn start_relay(self: &Arc<Self>) {
-        if self.hub.in_cluster() && self.relay.get().is_none() {
-            let _ = self.relay.set(crate::relay::start(self));
+    /// Starts pushing committed events live; in a cluster, through the relay (call once the
+    /// hub is on the bus, before serving).
+    pub fn start_pushing(self: &Arc<Self>) {
+        if self.hub.in_cluster() && self.pusher.relay.get().is_none() {
+            let _ = self.pusher.relay.set(crate::relay::start(self));
         }
+        self.pusher.start(&self.hub);
     }
 
     pub(crate) async fn readable_channel(
@@ -264,33 +309,28 @@ impl ChatService {
         user: Option<String>,
         event: ChatEvent,
     ) -> ChatResult<()> {
-        let events = self
-            .db
-            .write(move |c| {
-                let mut out = Vec::new();
-                emit(c, channel.as_deref(), user.as_deref(), &event, &mut out)?;
-                Ok(out)
-            })
+        self.db
+            .write_then(
+                move |c| {
+                    let mut out = Vec::new();
+                    emit(c, channel.as_deref(), user.as_deref(), &event, &mut out)?;
+                    Ok(((), out))
+                },
+                self.pushed(),
+            )
             .await?;
-        self.deliver(events);
         Ok(())
     }
 
-    /// Pushes committed events to their recipients' topics; in a cluster, wakes the relays
-    /// of every node, which push them in id order.
-    pub(crate) fn deliver(&self, events: Vec<Emit>) {
-        if let Some(relay) = self.relay.get() {
+    /// What a write hands its committed events to (`Db::write_then`): the pusher's queue.
+    pub(crate) fn pushed(&self) -> impl FnOnce(Vec<Emit>) + Send + 'static {
+        // Where the composition did not start it (a service built alone, in a test).
+        self.pusher.start(&self.hub);
+        let tx = self.pusher.tx.clone();
+        move |events| {
             if !events.is_empty() {
-                relay.wake();
-                self.hub.signal(crate::relay::SIGNAL, "");
+                let _ = tx.send(events);
             }
-            return;
-        }
-        let _one_order = self.fanout.lock();
-        for e in events {
-            let topics: Vec<String> = e.to.iter().map(|u| topic(u)).collect();
-            self.hub
-                .broadcast_event_json_to(topics.iter().map(String::as_str), &e.data);
         }
     }
 

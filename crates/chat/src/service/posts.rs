@@ -206,85 +206,89 @@ impl ChatService {
         let event_client = client_id.map(str::to_string);
         let written = self
             .db
-            .write(move |c| {
-                may_post(c, &chid2, &uid)?;
-                let now = now_ms();
-                if let Some(cl) = &client {
-                    if let Some(p) = store::post_by_client_id(c, &uid, cl, now - 60_000)? {
-                        return Ok((p, None));
-                    }
-                }
-                if let Some(r) = root_id {
-                    match store::post(c, r)? {
-                        Some(root)
-                            if root.channel_id == chid2
-                                && root.root_id.is_none()
-                                && !root.deleted => {}
-                        _ => {
-                            return Err(Error::validation("root_id: not a message of this channel")
-                                .with_invalid(Field::RootId, Rule::Unknown)
-                                .into())
+            .write_then(
+                move |c| {
+                    may_post(c, &chid2, &uid)?;
+                    let now = now_ms();
+                    if let Some(cl) = &client {
+                        if let Some(p) = store::post_by_client_id(c, &uid, cl, now - 60_000)? {
+                            return Ok(((p, None), Vec::new()));
                         }
                     }
-                }
-                let id = store::insert_post(
-                    c,
-                    &store::NewPost {
-                        channel_id: &chid2,
-                        user_id: &uid,
-                        root_id,
-                        text: &text,
-                        html: &html,
-                        mentions: &mentioned,
-                        client_id: client.as_deref(),
-                        props: &props_text,
-                        now,
-                    },
-                )?;
-                for f in &files {
-                    if !store::attach_file(c, f, &chid2, &uid, id)? {
-                        return Err(Error::validation(format!(
-                            "file_ids: {f} is not a file you uploaded to this channel"
-                        ))
-                        .with_invalid(Field::FileIds, Rule::Unknown)
-                        .into());
+                    if let Some(r) = root_id {
+                        match store::post(c, r)? {
+                            Some(root)
+                                if root.channel_id == chid2
+                                    && root.root_id.is_none()
+                                    && !root.deleted => {}
+                            _ => {
+                                return Err(Error::validation(
+                                    "root_id: not a message of this channel",
+                                )
+                                .with_invalid(Field::RootId, Rule::Unknown)
+                                .into())
+                            }
+                        }
                     }
-                }
-                store::saw_own_post(c, &chid2, &uid, id)?;
-                store::add_mentions(c, &chid2, &mentioned)?;
-                if let Some(r) = root_id {
-                    if let Some(root) = store::post(c, r)? {
-                        store::follow_if_new(c, &root.user_id, r, &chid2)?;
+                    let id = store::insert_post(
+                        c,
+                        &store::NewPost {
+                            channel_id: &chid2,
+                            user_id: &uid,
+                            root_id,
+                            text: &text,
+                            html: &html,
+                            mentions: &mentioned,
+                            client_id: client.as_deref(),
+                            props: &props_text,
+                            now,
+                        },
+                    )?;
+                    for f in &files {
+                        if !store::attach_file(c, f, &chid2, &uid, id)? {
+                            return Err(Error::validation(format!(
+                                "file_ids: {f} is not a file you uploaded to this channel"
+                            ))
+                            .with_invalid(Field::FileIds, Rule::Unknown)
+                            .into());
+                        }
                     }
-                    store::follow_if_new(c, &uid, r, &chid2)?;
-                    for u in &mentioned {
-                        store::follow_if_new(c, u, r, &chid2)?;
+                    store::saw_own_post(c, &chid2, &uid, id)?;
+                    store::add_mentions(c, &chid2, &mentioned)?;
+                    if let Some(r) = root_id {
+                        if let Some(root) = store::post(c, r)? {
+                            store::follow_if_new(c, &root.user_id, r, &chid2)?;
+                        }
+                        store::follow_if_new(c, &uid, r, &chid2)?;
+                        for u in &mentioned {
+                            store::follow_if_new(c, u, r, &chid2)?;
+                        }
+                        store::bump_thread(c, r, &uid, &mentioned)?;
                     }
-                    store::bump_thread(c, r, &uid, &mentioned)?;
-                }
-                let Some(p) = store::post(c, id)? else {
-                    return Err(Error::internal("the new message vanished").into());
-                };
-                // Most messages carry no file: no query for them.
-                let files = if files.is_empty() {
-                    Vec::new()
-                } else {
-                    store::files_of(c, &[id])?.remove(&id).unwrap_or_default()
-                };
-                let pj = post_view(&p, author, Vec::new(), files);
-                let mut out = Vec::new();
-                let posted = ChatEvent::Posted {
-                    post: pj.clone(),
-                    client_id: event_client,
-                };
-                emit(c, Some(&chid2), None, &posted, &mut out)?;
-                Ok((p, Some((pj, out))))
-            })
+                    let Some(p) = store::post(c, id)? else {
+                        return Err(Error::internal("the new message vanished").into());
+                    };
+                    // Most messages carry no file: no query for them.
+                    let files = if files.is_empty() {
+                        Vec::new()
+                    } else {
+                        store::files_of(c, &[id])?.remove(&id).unwrap_or_default()
+                    };
+                    let pj = post_view(&p, author, Vec::new(), files);
+                    let mut out = Vec::new();
+                    let posted = ChatEvent::Posted {
+                        post: pj.clone(),
+                        client_id: event_client,
+                    };
+                    emit(c, Some(&chid2), None, &posted, &mut out)?;
+                    Ok(((p, Some(pj)), out))
+                },
+                self.pushed(),
+            )
             .await?;
         let (post, fresh) = written;
         match fresh {
-            Some((pj, events)) => {
-                self.deliver(events);
+            Some(pj) => {
                 // A call card rings on its own (`calls.rs`).
                 if post.props.call.is_none() {
                     self.notify_posted(

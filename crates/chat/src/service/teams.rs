@@ -115,30 +115,31 @@ impl ChatService {
         role: &str,
     ) -> ChatResult<()> {
         let (tid, uid, role) = (team.id.clone(), user_id.to_string(), role.to_string());
-        let events = self
-            .db
-            .write(move |c| {
-                let now = now_ms();
-                let mut out = Vec::new();
-                let before = store::team_role(c, &tid, &uid)?;
-                store::set_team_member(c, &tid, &uid, &role, now)?;
-                // A guest sees only the channels they are given, not even the town square; a
-                // guest made a member joins it as any newcomer does.
-                if matches!(before.as_deref(), None | Some("guest")) && role != "guest" {
-                    if let Some(ts) = store::channel_by_name(c, &tid, "town-square")? {
-                        if store::add_member(c, &ts.id, &uid, "member", now)? {
-                            let joined = ChatEvent::MemberJoined {
-                                channel_id: ts.id.clone(),
-                                user_id: uid.clone(),
-                            };
-                            emit(c, Some(&ts.id), None, &joined, &mut out)?;
+        self.db
+            .write_then(
+                move |c| {
+                    let now = now_ms();
+                    let mut out = Vec::new();
+                    let before = store::team_role(c, &tid, &uid)?;
+                    store::set_team_member(c, &tid, &uid, &role, now)?;
+                    // A guest sees only the channels they are given, not even the town square; a
+                    // guest made a member joins it as any newcomer does.
+                    if matches!(before.as_deref(), None | Some("guest")) && role != "guest" {
+                        if let Some(ts) = store::channel_by_name(c, &tid, "town-square")? {
+                            if store::add_member(c, &ts.id, &uid, "member", now)? {
+                                let joined = ChatEvent::MemberJoined {
+                                    channel_id: ts.id.clone(),
+                                    user_id: uid.clone(),
+                                };
+                                emit(c, Some(&ts.id), None, &joined, &mut out)?;
+                            }
                         }
                     }
-                }
-                Ok(out)
-            })
+                    Ok(((), out))
+                },
+                self.pushed(),
+            )
             .await?;
-        self.deliver(events);
         Ok(())
     }
 
@@ -200,17 +201,18 @@ impl ChatService {
 
     pub(super) async fn remove_from_team(&self, team: &TeamRow, user_id: &str) -> ChatResult<()> {
         let (tid, uid) = (team.id.clone(), user_id.to_string());
-        let events = self
-            .db
-            .write(move |c| {
-                let mut out = Vec::new();
-                for ch in store::remove_team_member(c, &tid, &uid)? {
-                    emit_left(c, &ch, &uid, &mut out)?;
-                }
-                Ok(out)
-            })
+        self.db
+            .write_then(
+                move |c| {
+                    let mut out = Vec::new();
+                    for ch in store::remove_team_member(c, &tid, &uid)? {
+                        emit_left(c, &ch, &uid, &mut out)?;
+                    }
+                    Ok(((), out))
+                },
+                self.pushed(),
+            )
             .await?;
-        self.deliver(events);
         Ok(())
     }
 
