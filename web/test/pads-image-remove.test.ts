@@ -5,7 +5,7 @@
 // never another pad's). The Formatted mode's button and click (rich.ts) too.
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
-import { EditorSelection, EditorState, type Extension } from "@codemirror/state";
+import { EditorState, type Extension } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { markdown, markdownLanguage } from "@codemirror/lang-markdown";
 import { JSDOM } from "jsdom";
@@ -27,6 +27,7 @@ import { UndoManager } from "../src/pads/undo.ts";
 import { apply } from "../src/pads/ot.ts";
 import { opFromChanges } from "../src/pads/changes.ts";
 import { richMode } from "../src/pads/rich.ts";
+import { make } from "./marked-text.ts";
 
 const dom = new JSDOM("<!doctype html><html><body></body></html>", { url: "https://pads.example.org/p/notes", pretendToBeVisual: true });
 const win = dom.window;
@@ -48,21 +49,7 @@ win.HTMLElement.prototype.getBoundingClientRect = () => ({ x: 0, y: 0, top: 0, l
 win.Range.prototype.getBoundingClientRect = () => ({ x: 0, y: 0, top: 0, left: 0, bottom: 16, right: 8, width: 8, height: 16, toJSON: () => ({}) });
 win.Range.prototype.getClientRects = () => [] as unknown as DOMRectList;
 
-// ---- text with a selection: "⟨" and "⟩" bound a selection, "¦" is a caret ----
-
-function make(marked: string): EditorState {
-  let doc = "";
-  let anchor = -1;
-  let head = -1;
-  for (const ch of marked) {
-    if (ch === "⟨") anchor = doc.length;
-    else if (ch === "⟩") head = doc.length;
-    else if (ch === "¦") anchor = head = doc.length;
-    else doc += ch;
-  }
-  if (anchor < 0) anchor = head = doc.length;
-  return EditorState.create({ doc, selection: EditorSelection.single(anchor, head), extensions: [markdown({ base: markdownLanguage })] });
-}
+// ---- text with a selection (marked-text.ts) ----
 
 const IMG = "![plan](/api/v1/pads/r-ro/images/Img_1)";
 const OTHER = "![cat](/api/v1/pads/r-ro/images/Img-2)";

@@ -12,22 +12,9 @@ import { htmlToMarkdown } from "../src/pads/paste.ts";
 import { UndoManager } from "../src/pads/undo.ts";
 import { apply, transform, type Op } from "../src/pads/ot.ts";
 import { opFromChanges } from "../src/pads/changes.ts";
+import { make } from "./marked-text.ts";
 
-// ---- text with a selection: "⟨" and "⟩" bound a selection, "¦" is a caret ----
-
-function make(marked: string): EditorState {
-  let doc = "";
-  let anchor = -1;
-  let head = -1;
-  for (const ch of marked) {
-    if (ch === "⟨") anchor = doc.length;
-    else if (ch === "⟩") head = doc.length;
-    else if (ch === "¦") anchor = head = doc.length;
-    else doc += ch;
-  }
-  if (anchor < 0) anchor = head = doc.length;
-  return EditorState.create({ doc, selection: EditorSelection.single(anchor, head), extensions: [markdown({ base: markdownLanguage })] });
-}
+// ---- text with a selection (marked-text.ts) ----
 
 function show(state: EditorState): string {
   const r = state.selection.main;
