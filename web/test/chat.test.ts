@@ -235,17 +235,19 @@ test("no bump for my own posts, posts already read, the channel on screen, or po
   assert.equal(s.channels.c_town?.me?.unread, 1, "on screen but the window is hidden");
 });
 
+/** A direct message with Bob, read up to nothing, as the server describes it (`over` changes it). */
+const dm = (over: Partial<Channel> = {}) =>
+  channel("c_dm", {
+    team_id: null,
+    kind: "direct",
+    name: "c_dm",
+    users: [BOB],
+    last_post_at: "2026-11-25T09:00:00Z",
+    me: { role: "member", unread: 0, mentions: 0, muted: false, notify: "all", last_viewed_post: 0 },
+    ...over,
+  });
+
 test("a direct message whose first post comes before its channel: counted once the channel comes", () => {
-  const dm = (over: Partial<Channel> = {}) =>
-    channel("c_dm", {
-      team_id: null,
-      kind: "direct",
-      name: "c_dm",
-      users: [BOB],
-      last_post_at: "2026-11-25T09:00:00Z",
-      me: { role: "member", unread: 0, mentions: 0, muted: false, notify: "all", last_viewed_post: 0 },
-      ...over,
-    });
   const first = post(30, { channel_id: "c_dm" });
   // The post first, then the channel as it was when the conversation was opened (before the post).
   let s = loaded(channel("c_town"));
@@ -277,16 +279,6 @@ test("a direct message whose first post comes before its channel: counted once t
 });
 
 test("a channel snapshot older than posts counted here keeps their counts", () => {
-  const dm = (over: Partial<Channel> = {}) =>
-    channel("c_dm", {
-      team_id: null,
-      kind: "direct",
-      name: "c_dm",
-      users: [BOB],
-      last_post_at: "2026-11-25T09:00:00Z",
-      me: { role: "member", unread: 0, mentions: 0, muted: false, notify: "all", last_viewed_post: 0 },
-      ...over,
-    });
   let s = loaded(channel("c_town"));
   s = reduce(s, ev({ id: 100, type: "channel_updated", channel: dm() }), ME.username);
   s = reduce(s, ev(posted(post(30, { channel_id: "c_dm" }), 101)), ME.username);
