@@ -48,10 +48,10 @@ pub fn api(api: Api) -> Api {
     routes::declare(api)
 }
 
-/// Registers the `chat:` topic on the hub and starts pushing committed events (in a cluster,
-/// through the events relay); team peers hear of each other's presence.
+/// Registers the `chat:` topic on the hub (and, in a cluster, starts the events relay); team
+/// peers hear of each other's presence.
 pub fn register_topics(service: &Arc<ChatService>) {
-    service.start_pushing();
+    service.start_relay();
     let teller = service.clone();
     service.online.on_change(Arc::new(move |user, status| {
         let (service, user) = (teller.clone(), user.to_string());

@@ -79,7 +79,8 @@ struct JobOf<F, R, T, A> {
     _set_aside: PhantomData<fn() -> T>,
 }
 
-/// A job with nothing to do after its commit (`Db::write`).
+/// A job with nothing to do after its commit, as `Db::write` queues it.
+#[cfg(test)]
 fn plain_job<F, R>(f: F, reply: oneshot::Sender<Result<R, StorageError>>) -> WriteJob
 where
     F: FnOnce(&Connection) -> Result<R, StorageError> + Send + 'static,
@@ -437,9 +438,8 @@ impl Db {
         F: FnOnce(&Connection) -> Result<R, StorageError> + Send + 'static,
         R: Send + 'static,
     {
-        let (reply, reply_rx) = oneshot::channel::<Result<R, StorageError>>();
-        self.queue(plain_job(f, reply))?;
-        reply_rx.await.map_err(|_| StorageError::Closed)?
+        self.write_then(move |c| f(c).map(|r| (r, ())), |()| {})
+            .await
     }
 
     /// `write`, where `f` also sets something aside (`T`) that `after` is given once the write
@@ -454,21 +454,19 @@ impl Db {
         A: FnOnce(T) + Send + 'static,
     {
         let (reply, reply_rx) = oneshot::channel::<Result<R, StorageError>>();
-        self.queue(Box::new(JobOf {
+        let job: WriteJob = Box::new(JobOf {
             f,
             after,
             reply,
             _set_aside: PhantomData,
-        }))?;
-        reply_rx.await.map_err(|_| StorageError::Closed)?
-    }
-
-    fn queue(&self, job: WriteJob) -> Result<(), StorageError> {
+        });
         let queued = &self.inner.counters.queued;
         queued.fetch_add(1, Ordering::Relaxed);
-        self.send(Command::Write(job)).inspect_err(|_| {
+        if let Err(e) = self.send(Command::Write(job)) {
             queued.fetch_sub(1, Ordering::Relaxed);
-        })
+            return Err(e);
+        }
+        reply_rx.await.map_err(|_| StorageError::Closed)?
     }
 
     /// Runs `f` with a read-only connection from the pool, on a blocking thread.

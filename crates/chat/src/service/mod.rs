@@ -35,7 +35,7 @@ use nichoir_realtime::online::Status;
 use nichoir_realtime::Hub;
 use nichoir_storage::{is_unique_violation, Connection, Db, StorageError};
 use parking_lot::Mutex;
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
 pub use crate::error::ChatResult;
 
@@ -166,32 +166,21 @@ pub struct ChatService {
 /// task only wakes the relay, which reads them back in id order (`relay.rs`).
 struct Pusher {
     tx: UnboundedSender<Vec<Emit>>,
-    /// Taken by the task when it starts.
-    rx: Mutex<Option<UnboundedReceiver<Vec<Emit>>>>,
     relay: Arc<OnceLock<Arc<crate::relay::Relay>>>,
 }
 
 impl Pusher {
-    fn new() -> Pusher {
-        let (tx, rx) = unbounded_channel();
-        Pusher {
-            tx,
-            rx: Mutex::new(Some(rx)),
-            relay: Arc::new(OnceLock::new()),
-        }
-    }
-
-    /// Starts the task, once, on the current runtime: the composition's at start.
-    fn start(&self, hub: &Hub) {
-        let Some(mut rx) = self.rx.lock().take() else {
-            return;
-        };
-        let (hub, relay) = (hub.clone(), self.relay.clone());
+    /// Starts the pushing task on the current runtime: the composition's, which serves.
+    fn start(hub: &Hub) -> Pusher {
+        let (tx, mut rx) = unbounded_channel::<Vec<Emit>>();
+        let relay = Arc::new(OnceLock::new());
+        let (hub, task_relay) = (hub.clone(), relay.clone());
         tokio::spawn(async move {
             while let Some(events) = rx.recv().await {
-                push(&hub, relay.get(), events);
+                push(&hub, task_relay.get(), events);
             }
         });
+        Pusher { tx, relay }
     }
 }
 
@@ -260,7 +249,9 @@ fn team_of(t: &TeamRow, role: Option<&str>) -> Team {
 }
 
 impl ChatService {
+    /// Called on the runtime that serves: it starts the task that pushes committed events.
     pub fn new(d: ChatDeps) -> ChatService {
+        let pusher = Pusher::start(&d.hub);
         ChatService {
             db: d.db,
             hub: d.hub,
@@ -277,17 +268,16 @@ impl ChatService {
             quiet_channels: Default::default(),
             users: Mutex::new(HashMap::new()),
             online: d.online,
-            pusher: Pusher::new(),
+            pusher,
         }
     }
 
-    /// Starts pushing committed events live; in a cluster, through the relay (call once the
-    /// hub is on the bus, before serving).
-    pub fn start_pushing(self: &Arc<Self>) {
+    /// In a cluster, events reach people through the relay from now on (call once the hub is
+    /// on the bus, before serving).
+    pub fn start_relay(self: &Arc<Self>) {
         if self.hub.in_cluster() && self.pusher.relay.get().is_none() {
             let _ = self.pusher.relay.set(crate::relay::start(self));
         }
-        self.pusher.start(&self.hub);
     }
 
     pub(crate) async fn readable_channel(
@@ -324,8 +314,6 @@ impl ChatService {
 
     /// What a write hands its committed events to (`Db::write_then`): the pusher's queue.
     pub(crate) fn pushed(&self) -> impl FnOnce(Vec<Emit>) + Send + 'static {
-        // Where the composition did not start it (a service built alone, in a test).
-        self.pusher.start(&self.hub);
         let tx = self.pusher.tx.clone();
         move |events| {
             if !events.is_empty() {
