@@ -81,7 +81,10 @@ struct Shared {
     /// job every few seconds, not one job per push.
     used: parking_lot::Mutex<std::collections::HashSet<String>>,
     contact: String,
-    http: reqwest::Client,
+    /// Made at the first push: building it reads the system's certificate authorities, memory
+    /// and work an instance where nobody turned push on never needs.
+    http: tokio::sync::OnceCell<reqwest::Client>,
+    timeout: Duration,
     stats: Arc<PushStats>,
     retry: mpsc::Sender<Job>,
 }
@@ -120,13 +123,6 @@ impl PushSender {
     ) -> Result<PushSender, String> {
         let key = key_pair(private_key)?;
         let public_key = public_of(&key);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            // A push service answers; it never sends us elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| format!("push client: {e}"))?;
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
         let stats = Arc::new(PushStats::default());
         let shared = Arc::new(Shared {
@@ -136,7 +132,8 @@ impl PushSender {
             tokens: parking_lot::Mutex::new(std::collections::HashMap::new()),
             used: parking_lot::Mutex::new(std::collections::HashSet::new()),
             contact,
-            http,
+            http: tokio::sync::OnceCell::new(),
+            timeout,
             stats: stats.clone(),
             retry: tx.clone(),
         });
@@ -297,6 +294,27 @@ async fn send(shared: &Arc<Shared>, mut job: Job) {
     }
 }
 
+/// The HTTP client of every push, made once (off the runtime: it reads certificate files).
+async fn client(shared: &Shared) -> Result<&reqwest::Client, String> {
+    let timeout = shared.timeout;
+    shared
+        .http
+        .get_or_try_init(|| async move {
+            tokio::task::spawn_blocking(move || {
+                reqwest::Client::builder()
+                    .timeout(timeout)
+                    .connect_timeout(timeout)
+                    // A push service answers; it never sends us elsewhere.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| format!("push client: {e}"))
+            })
+            .await
+            .map_err(|e| format!("push client: {e}"))?
+        })
+        .await
+}
+
 /// One try. `Err` is a failure to reach the service (retried).
 async fn post(shared: &Shared, job: &Job) -> Result<Outcome, Option<Duration>> {
     let request = match build(shared, job) {
@@ -306,8 +324,15 @@ async fn post(shared: &Shared, job: &Job) -> Result<Outcome, Option<Duration>> {
             return Ok(Outcome::Refused);
         }
     };
+    let http = match client(shared).await {
+        Ok(http) => http,
+        Err(e) => {
+            tracing::warn!("push: {e}");
+            return Err(None);
+        }
+    };
     let (parts, body) = request.into_parts();
-    let mut req = shared.http.post(parts.uri.to_string()).body(body).header(
+    let mut req = http.post(parts.uri.to_string()).body(body).header(
         "Urgency",
         match job.urgency {
             Urgency::High => "high",

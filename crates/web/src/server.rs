@@ -16,10 +16,37 @@ use nichoir_http::{
 };
 use nichoir_realtime::{Hub, PresenceHandler};
 use nichoir_storage::{DataDir, DataDirLock, Db, DbOptions, MigrationSet};
-use serde_json::Value;
 use tracing_actix_web::{RequestId, TracingLogger};
 
-pub struct OpenApiDoc(pub Value);
+/// The OpenAPI document, made at its first request and then kept as bytes. Made at start-up, its
+/// JSON tree (half a megabyte of text) stayed in memory on every server, and the schema code of
+/// every type was run and kept resident, for a document most servers are never asked for.
+pub struct OpenApiDoc {
+    api: Arc<Api>,
+    title: String,
+    body: std::sync::OnceLock<web::Bytes>,
+}
+
+impl OpenApiDoc {
+    pub fn new(api: Arc<Api>, title: String) -> Self {
+        Self {
+            api,
+            title,
+            body: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The document's bytes, made on the first call (tens of milliseconds: call it off the
+    /// async runtime).
+    pub fn body(&self) -> web::Bytes {
+        self.body
+            .get_or_init(|| {
+                let doc = self.api.openapi(&self.title, nichoir_core::VERSION);
+                web::Bytes::from(doc.to_string())
+            })
+            .clone()
+    }
+}
 
 /// The tools, in this order everywhere (migrations, routes, archives). Their running services
 /// are listed once too, in `prepare`, in the same order (checked there).
@@ -342,10 +369,10 @@ pub async fn serve(
     let config = ctx.config.clone();
     let api = Arc::new(api());
     let routes = web::Data::from(api.clone());
-    let doc = web::Data::new(OpenApiDoc(api.openapi(
-        &format!("{} API", config.instance.name),
-        nichoir_core::VERSION,
-    )));
+    let doc = web::Data::new(OpenApiDoc::new(
+        api.clone(),
+        format!("{} API", config.instance.name),
+    ));
     let metrics = crate::metrics::Metrics::new(
         &config,
         &api,

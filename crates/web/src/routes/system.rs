@@ -215,8 +215,14 @@ pub async fn about(ctx: web::Data<Ctx>) -> HttpResponse {
 /// The OpenAPI document is an object of its own specification (OpenAPI 3.1), not described here.
 pub type OpenApiObject = serde_json::Map<String, serde_json::Value>;
 
-pub async fn openapi(doc: web::Data<OpenApiDoc>) -> HttpResponse {
-    HttpResponse::Ok().json(&doc.0)
+pub async fn openapi(doc: web::Data<OpenApiDoc>) -> ApiResult<HttpResponse> {
+    let doc = doc.into_inner();
+    let body = web::block(move || doc.body())
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "making the OpenAPI document failed"))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
 
 pub async fn check_invite(
