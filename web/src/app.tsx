@@ -55,6 +55,9 @@ export function App({ initialLang }: { initialLang: Lang }) {
       preloadChunk(currentRoute());
       try {
         const mark = getItem(SIGNED_IN_KEY);
+        // A signed-in person's page starts its own requests too (the session is checked by
+        // the page before it uses them).
+        if (mark === "1") prefetchPage(currentRoute());
         const ssoFailed = mark === SSO_PENDING && new URLSearchParams(location.search).has("sso_error");
         // The instance and the session are asked for at once: one round trip before the first
         // page instead of two (on a phone network, a round trip is a fair part of a second).
@@ -308,6 +311,11 @@ function preloadChunk(route: Route) {
     ?.page(route)
     .chunk.load()
     .catch(() => undefined);
+}
+
+/** Starts what a tool's page asks for first, before its chunk runs (see `ToolDef.prefetch`). */
+function prefetchPage(route: Route) {
+  toolDefOf(route)?.prefetch?.(route);
 }
 
 /**

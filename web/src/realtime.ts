@@ -132,32 +132,28 @@ export class TopicSocket {
       this.schedule();
       return;
     }
-    const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${socketPath(this.topic)}`;
+    // The first connection takes over a socket the page opened before its code ran, if any.
+    const early = this.attempt === 0 ? takeEarly(this.topic) : null;
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url);
+      ws = early?.ws ?? new WebSocket(socketUrl(this.topic));
     } catch {
       this.schedule();
       return;
     }
     this.ws = ws;
+    // An early socket already open has sent its subscription; one still connecting sends it here.
     ws.onopen = () => {
       ws.send(JSON.stringify({ type: "subscribe", topic: this.topic }));
     };
-    ws.onmessage = (e) => {
-      if (this.ws !== ws) return;
-      let msg: unknown;
-      try {
-        msg = JSON.parse(String(e.data));
-      } catch {
-        return;
-      }
-      for (const frame of Array.isArray(msg) ? msg : [msg]) {
-        // A frame may close or replace the socket (an access error): the rest is not for us.
-        if (this.ws !== ws) return;
-        if (frame && typeof frame === "object") this.onFrame(frame as Record<string, unknown>);
-      }
-    };
+    ws.onmessage = (e) => this.receive(ws, String(e.data));
+    if (early?.frames.length) {
+      // After the caller's constructor, as frames from the network would come.
+      const frames = early.frames;
+      queueMicrotask(() => {
+        for (const data of frames) this.receive(ws, data);
+      });
+    }
     ws.onclose = (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
@@ -177,6 +173,21 @@ export class TopicSocket {
     ws.onerror = () => {
       /* onclose follows */
     };
+  }
+
+  private receive(ws: WebSocket, data: string): void {
+    if (this.ws !== ws) return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      return;
+    }
+    for (const frame of Array.isArray(msg) ? msg : [msg]) {
+      // A frame may close or replace the socket (an access error): the rest is not for us.
+      if (this.ws !== ws) return;
+      if (frame && typeof frame === "object") this.onFrame(frame as Record<string, unknown>);
+    }
   }
 
   private lost(): void {
@@ -226,6 +237,67 @@ export class TopicSocket {
         return;
     }
   }
+}
+
+/** A socket opened and subscribed before the page that follows its topic exists (`openEarly`). */
+interface EarlySocket {
+  ws: WebSocket;
+  /** What came before the page took it over, in order. */
+  frames: string[];
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const early = new Map<string, EarlySocket>();
+
+/** How long an early socket waits for its page before it is closed. */
+const EARLY_WAIT_MS = 15_000;
+
+/**
+ * Opens and subscribes the socket of `topic` now, for the TopicSocket its page makes once its code
+ * is loaded: on a pad opened from a link, the pad's state travels while the editor's code arrives.
+ */
+export function openEarly(topic: string): void {
+  if (early.has(topic) || navigator.onLine === false || typeof WebSocket === "undefined") return;
+  let ws: WebSocket;
+  try {
+    ws = new WebSocket(socketUrl(topic));
+  } catch {
+    return;
+  }
+  const entry: EarlySocket = { ws, frames: [], timer: setTimeout(() => dropEarly(topic), EARLY_WAIT_MS) };
+  ws.onopen = () => ws.send(JSON.stringify({ type: "subscribe", topic }));
+  ws.onmessage = (e) => entry.frames.push(String(e.data));
+  ws.onclose = () => {
+    if (early.get(topic) !== entry) return;
+    clearTimeout(entry.timer);
+    early.delete(topic);
+  };
+  early.set(topic, entry);
+}
+
+/** Closes the early socket of `topic`, if one waits (its page will not take it). */
+export function dropEarly(topic: string): void {
+  const entry = early.get(topic);
+  if (!entry) return;
+  early.delete(topic);
+  clearTimeout(entry.timer);
+  entry.ws.onclose = null;
+  entry.ws.onmessage = null;
+  entry.ws.close(1000, "bye");
+}
+
+function takeEarly(topic: string): EarlySocket | null {
+  const entry = early.get(topic);
+  if (!entry) return null;
+  early.delete(topic);
+  clearTimeout(entry.timer);
+  entry.ws.onclose = null;
+  // A socket that closed or failed meanwhile is not worth taking: a new one is opened.
+  return entry.ws.readyState <= WebSocket.OPEN ? entry : null;
+}
+
+function socketUrl(topic: string): string {
+  return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${socketPath(topic)}`;
 }
 
 /**

@@ -56,6 +56,11 @@ export interface ToolDef<N extends string = string> {
   embed?: (route: RouteMatch<N>) => { asksName: boolean } | null;
   /** The page of one of this tool's routes. */
   page: (route: RouteMatch<N>) => ToolPage;
+  /**
+   * What a page of a signed-in person can start while the boot asks who is here and its chunk
+   * downloads (a pad's facts and socket): the page takes it over, or it is dropped.
+   */
+  prefetch?: (route: RouteMatch<N>) => void;
 }
 
 /** Keeps the route names of a tool literal (the router's `RouteName` is made of them). */

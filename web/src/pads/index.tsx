@@ -1,6 +1,7 @@
 // The pads tool: the list (/pads) and the editor (/p/{id}). Two chunks: the editor brings
 // CodeMirror, marked and DOMPurify, which the list does not need.
 import { chunk, decodeSegment, defineTool, page } from "../tool.ts";
+import { prefetchPad } from "./early.ts";
 
 const home = chunk(() => import("./home.tsx"));
 const editor = chunk(() => import("./page.tsx"));
@@ -21,5 +22,9 @@ export const padsTool = defineTool({
     if (route.name === "pads") return page(home, "home", (m) => <m.PadsHomePage />);
     const id = route.params.id ?? "";
     return page(editor, `pad:${id}`, (m) => <m.PadPage key={id} id={id} />);
+  },
+  // The pad's facts and its text (the socket's state) travel while the editor's code arrives.
+  prefetch(route) {
+    if (route.name === "pad") prefetchPad(route.params.id ?? "");
   },
 });

@@ -16,6 +16,7 @@ import { PadSession, type PadToast, type PadUi } from "./session.ts";
 import { FormatToolbar, storeMode, storedMode, type EditMode } from "./toolbar.tsx";
 import { identity, type Me } from "./identity.ts";
 import { type PadMeta, isGroupPad, padsApi } from "./api.ts";
+import { dropEarlyPad, takeEarlyMeta } from "./early.ts";
 import { HistoryPanel } from "./history-panel.tsx";
 import { PeoplePanel, SharePanel } from "./panels.tsx";
 
@@ -86,16 +87,21 @@ export function PadPage({ id }: { id: string }) {
     setLoadError(null);
     (async () => {
       try {
+        // What the boot started was asked as the signed-in person: a guest's page asks again.
+        const early = user ? takeEarlyMeta(id) : (dropEarlyPad(id), null);
         const who = await identity(user);
         if (!alive) return;
         setMe(who);
         // The text comes with the socket's state: not twice.
-        const m = await padsApi.meta(id);
+        const m = await (early ?? padsApi.meta(id));
         if (!alive) return;
         setLocked(false);
         setProtected(!!m.pad.protected);
         setMeta(m);
       } catch (e) {
+        // What the boot opened for this pad is no use now (refused, or gone): a retry or the
+        // password opens the pad's own.
+        dropEarlyPad(id);
         if (!alive) return;
         if (e instanceof ApiError && e.code === "password_required") setLocked(true);
         else setLoadError(e);
