@@ -281,9 +281,16 @@ export function dropEarly(topic: string): void {
   if (!entry) return;
   early.delete(topic);
   clearTimeout(entry.timer);
-  entry.ws.onclose = null;
-  entry.ws.onmessage = null;
-  entry.ws.close(1000, "bye");
+  const ws = entry.ws;
+  ws.onclose = null;
+  ws.onmessage = null;
+  if (ws.readyState === WebSocket.CONNECTING) {
+    // Chromium logs a socket closed before it opened as an error: close it once open.
+    ws.onopen = () => ws.close(1000, "bye");
+    ws.onerror = () => undefined;
+  } else {
+    ws.close(1000, "bye");
+  }
 }
 
 function takeEarly(topic: string): EarlySocket | null {
