@@ -2,9 +2,11 @@
 // HTTP API. Run by scripts/check-etherpad-roundtrip, which starts both servers and passes:
 // NICHOIR_URL, ALICE_TOKEN, BRUNO_TOKEN (two admins of Nichoir: Nichoir's Etherpad API takes an
 // admin's token as its key), ETHERPAD_URL, ETHERPAD_APIKEY, FIXTURE (an `.etherpad` file
-// exported by a real Etherpad). Any mismatch throws: the process exits non-zero with the reason.
+// exported by a real Etherpad), ETHERPAD_DIR (Etherpad's install, for check-2x.mjs). Any mismatch
+// throws: the process exits non-zero with the reason.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { checkAsEtherpad2 } from './check-2x.mjs';
 
 const env = (name) => {
   const v = process.env[name];
@@ -17,6 +19,7 @@ const BRUNO = env('BRUNO_TOKEN');
 const ETHERPAD = env('ETHERPAD_URL');
 const APIKEY = env('ETHERPAD_APIKEY');
 const FIXTURE = env('FIXTURE');
+const ETHERPAD_DIR = env('ETHERPAD_DIR');
 
 const log = (msg) => console.log(`  ${msg}`);
 
@@ -117,6 +120,33 @@ const records = JSON.parse(new TextDecoder().decode(file));
 const padRecord = records[`pad:${padId}`];
 assert.ok(padRecord, `the export holds pad:${padId}`);
 log(`exported ${file.length} bytes, ${Object.keys(records).length} records, head ${padRecord.head}`);
+// The checker itself: Etherpad's own file passes it, and the same file with one operation's
+// attributes out of order (which 2.x refuses) does not.
+{
+  const own = JSON.parse(new TextDecoder().decode(fixture));
+  const ownId = Object.keys(own).find((k) => /^pad:[^:]+$/.test(k)).slice(4);
+  checkAsEtherpad2(own, ownId, ETHERPAD_DIR);
+  const shuffled = structuredClone(own);
+  const rev = Object.values(shuffled).find((v) => typeof v?.changeset === 'string' && /\*[0-9a-z]+\*[0-9a-z]+/.test(v.changeset));
+  rev.changeset = rev.changeset.replace(/\*([0-9a-z]+)\*([0-9a-z]+)/, '*$2*$1');
+  assert.throws(() => checkAsEtherpad2(shuffled, ownId, ETHERPAD_DIR), /canonical order/);
+}
+checkAsEtherpad2(records, padId, ETHERPAD_DIR);
+log('the export passes the checks Etherpad 2.x makes on an imported pad (setPadRaw, Pad.check)');
+{
+  // Past 100 revisions a key revision carries its atext, which 2.x compares with the replay.
+  const longId = 'longue-histoire';
+  await nichoirEtherpadApi(ALICE, 'createPad', { padID: longId, text: '# Journal\n' });
+  for (let i = 1; i <= 120; i++) {
+    const who = i % 2 ? ALICE : BRUNO;
+    await nichoirEtherpadApi(who, 'appendText', { padID: longId, text: `- entrée **${i}** par _${i % 2 ? 'Alice' : 'Bruno'}_\n` });
+  }
+  const long = await nichoir(ALICE, 'GET', `/api/v1/pads/${longId}/export?format=etherpad`);
+  const longRecords = JSON.parse(new TextDecoder().decode(long));
+  assert.ok(longRecords[`pad:${longId}`].head > 100, 'the long pad has more than 100 revisions');
+  checkAsEtherpad2(longRecords, longId, ETHERPAD_DIR);
+  log(`a pad of ${longRecords[`pad:${longId}`].head} revisions by two people passes them too`);
+}
 
 // 5. Etherpad's own import: the form its "Import" button posts, to a pad that does not exist
 // yet (Etherpad refuses an .etherpad file over a pad with 10 revisions or more).
