@@ -44,10 +44,12 @@ export function checkAsEtherpad2(records, padId, etherpadDir) {
     savedIds.add(s.id);
   }
 
-  const authors = new Set();
+  // 2.x's `getAllAuthors()`: the pool's authors, which must be every revision's too.
+  const poolAuthors = [];
   pool.eachAttrib((k, v) => {
-    if (k === 'author' && v) authors.add(v);
+    if (k === 'author' && v) poolAuthors.push(v);
   });
+  const authors = new Set(poolAuthors);
   let atext = Changeset.makeAText('\n');
   for (let r = 0; r <= head; r++) {
     const rev = records[`pad:${padId}:revs:${r}`];
@@ -77,10 +79,6 @@ export function checkAsEtherpad2(records, padId, etherpadDir) {
     if (r % 100 === 0) assert.deepEqual(meta.atext, atext, `${where}: a key revision's atext is the replay's`);
   }
   assert.deepEqual(pad.atext, atext, "the pad's atext is the last revision's");
-  const poolAuthors = [];
-  pool.eachAttrib((k, v) => {
-    if (k === 'author' && v) poolAuthors.push(v);
-  });
   assert.deepEqual(poolAuthors.sort(), [...authors].sort(), 'every revision author is in the pool');
 
   const chatHead = pad.chatHead ?? -1;

@@ -91,7 +91,7 @@ export class TopicSocket {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
     this.subscribed = false;
     this.ws.send(JSON.stringify({ type: "unsubscribe", topic: this.topic }));
-    this.ws.send(JSON.stringify({ type: "subscribe", topic: this.topic }));
+    this.ws.send(subscribeFrame(this.topic));
   }
 
   /** Publishes `data` on the topic; false when not connected. */
@@ -143,9 +143,7 @@ export class TopicSocket {
     }
     this.ws = ws;
     // An early socket already open has sent its subscription; one still connecting sends it here.
-    ws.onopen = () => {
-      ws.send(JSON.stringify({ type: "subscribe", topic: this.topic }));
-    };
+    ws.onopen = () => ws.send(subscribeFrame(this.topic));
     ws.onmessage = (e) => this.receive(ws, String(e.data));
     if (early?.frames.length) {
       // After the caller's constructor, as frames from the network would come.
@@ -265,24 +263,19 @@ export function openEarly(topic: string): void {
     return;
   }
   const entry: EarlySocket = { ws, frames: [], timer: setTimeout(() => dropEarly(topic), EARLY_WAIT_MS) };
-  ws.onopen = () => ws.send(JSON.stringify({ type: "subscribe", topic }));
+  ws.onopen = () => ws.send(subscribeFrame(topic));
   ws.onmessage = (e) => entry.frames.push(String(e.data));
   ws.onclose = () => {
-    if (early.get(topic) !== entry) return;
-    clearTimeout(entry.timer);
-    early.delete(topic);
+    if (early.get(topic) === entry) detachEarly(topic);
   };
   early.set(topic, entry);
 }
 
 /** Closes the early socket of `topic`, if one waits (its page will not take it). */
 export function dropEarly(topic: string): void {
-  const entry = early.get(topic);
+  const entry = detachEarly(topic);
   if (!entry) return;
-  early.delete(topic);
-  clearTimeout(entry.timer);
   const ws = entry.ws;
-  ws.onclose = null;
   ws.onmessage = null;
   if (ws.readyState === WebSocket.CONNECTING) {
     // Chromium logs a socket closed before it opened as an error: close it once open.
@@ -294,13 +287,23 @@ export function dropEarly(topic: string): void {
 }
 
 function takeEarly(topic: string): EarlySocket | null {
+  const entry = detachEarly(topic);
+  // A socket that is closing is not worth taking: a new one is opened.
+  return entry && entry.ws.readyState <= WebSocket.OPEN ? entry : null;
+}
+
+/** Takes the early socket of `topic` out of the waiting list, its timer and close handler gone. */
+function detachEarly(topic: string): EarlySocket | null {
   const entry = early.get(topic);
   if (!entry) return null;
   early.delete(topic);
   clearTimeout(entry.timer);
   entry.ws.onclose = null;
-  // A socket that closed or failed meanwhile is not worth taking: a new one is opened.
-  return entry.ws.readyState <= WebSocket.OPEN ? entry : null;
+  return entry;
+}
+
+function subscribeFrame(topic: string): string {
+  return JSON.stringify({ type: "subscribe", topic });
 }
 
 function socketUrl(topic: string): string {

@@ -13,6 +13,16 @@ export function isGroupPad(id: string): boolean {
   return /^g\.[^$]+\$./.test(id);
 }
 
+/** A read-only pad's id (`r-…`): anyone with it reads the pad, nobody writes. */
+export function isReadOnlyPad(id: string): boolean {
+  return id.startsWith("r-");
+}
+
+/** The socket topic of a pad: `padro:` for a read-only id, `pad:` for a writable one. */
+export function padTopic(id: string): string {
+  return `${isReadOnlyPad(id) ? "padro" : "pad"}:${id}`;
+}
+
 /** The pad's facts (`GET /api/v1/pads/{id}?text=false`: no text, no authors). */
 export type PadMeta = PadPage;
 

@@ -2,12 +2,7 @@
 // pad's facts and its socket, whose state is the pad's text. Part of the app's first bundle: it
 // must not import the editor.
 import { dropEarly, openEarly } from "../realtime.ts";
-import { padsApi, type PadMeta } from "./api.ts";
-
-/** The socket topic of a pad (`padro:` for a read-only id), as the session follows it. */
-export function padTopic(id: string): string {
-  return `${id.startsWith("r-") ? "padro" : "pad"}:${id}`;
-}
+import { padTopic, padsApi, type PadMeta } from "./api.ts";
 
 /** Facts older than this are asked for again. */
 const FRESH_MS = 15_000;

@@ -1,6 +1,7 @@
 // The pads tool: the list (/pads) and the editor (/p/{id}). Two chunks: the editor brings
 // CodeMirror, marked and DOMPurify, which the list does not need.
 import { chunk, decodeSegment, defineTool, page } from "../tool.ts";
+import { isReadOnlyPad } from "./api.ts";
 import { prefetchPad } from "./early.ts";
 
 const home = chunk(() => import("./home.tsx"));
@@ -17,7 +18,7 @@ export const padsTool = defineTool({
   },
   needsAccount: [],
   // A read-only pad (`r-…`) shows no name: only writers are named.
-  embed: (route) => (route.name === "pad" ? { asksName: !(route.params.id ?? "").startsWith("r-") } : null),
+  embed: (route) => (route.name === "pad" ? { asksName: !isReadOnlyPad(route.params.id ?? "") } : null),
   page(route) {
     if (route.name === "pads") return page(home, "home", (m) => <m.PadsHomePage />);
     const id = route.params.id ?? "";

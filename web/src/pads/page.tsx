@@ -15,7 +15,7 @@ import { PadPasswordGate } from "./password.tsx";
 import { PadSession, type PadToast, type PadUi } from "./session.ts";
 import { FormatToolbar, storeMode, storedMode, type EditMode } from "./toolbar.tsx";
 import { identity, type Me } from "./identity.ts";
-import { type PadMeta, isGroupPad, padsApi } from "./api.ts";
+import { type PadMeta, isGroupPad, isReadOnlyPad, padsApi } from "./api.ts";
 import { dropEarlyPad, takeEarlyMeta } from "./early.ts";
 import { HistoryPanel } from "./history-panel.tsx";
 import { PeoplePanel, SharePanel } from "./panels.tsx";
@@ -48,7 +48,7 @@ declare global {
 
 export function PadPage({ id }: { id: string }) {
   const { t, user, lang } = useApp();
-  const readonly = id.startsWith("r-");
+  const readonly = isReadOnlyPad(id);
   useTitle(id);
   const [me, setMe] = useState<Me | null>(null);
   const [meta, setMeta] = useState<PadMeta | null>(null);
@@ -88,7 +88,9 @@ export function PadPage({ id }: { id: string }) {
     (async () => {
       try {
         // What the boot started was asked as the signed-in person: a guest's page asks again.
-        const early = user ? takeEarlyMeta(id) : (dropEarlyPad(id), null);
+        let early: Promise<PadMeta> | null = null;
+        if (user) early = takeEarlyMeta(id);
+        else dropEarlyPad(id);
         const who = await identity(user);
         if (!alive) return;
         setMe(who);

@@ -9,6 +9,7 @@ import { tags } from "@lezer/highlight";
 import { parseRuns, runsToRanges, type Runs } from "./authorship.ts";
 import { mapRuns, opFromChanges, type Change } from "./changes.ts";
 import { PadClient, type OpEvent } from "./client.ts";
+import { padTopic } from "./api.ts";
 import { readChatMessage, type ChatMessage } from "./chat.ts";
 import { authorClass, cspSafeEditorStyles, safeColor } from "./colors.ts";
 import { cpLength, cpToUtf16, diff, normalize, toEditorChanges, transformPosition, utf16ToCp, type Op } from "./ot.ts";
@@ -245,7 +246,7 @@ export class PadSession {
   private readonly rich: RichOptions;
 
   constructor(private readonly opts: SessionOptions) {
-    const topic = `${opts.readonly ? "padro" : "pad"}:${opts.padId}`;
+    const topic = padTopic(opts.padId);
     this.ui = {
       conn: "connecting",
       loaded: false,
