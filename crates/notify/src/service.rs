@@ -36,6 +36,8 @@ const TTL: Duration = Duration::from_secs(86_400);
 const RING_TTL: Duration = Duration::from_secs(60);
 /// The most notices one call of `notify` handles (a `@channel` in a very large channel).
 const MAX_BATCH: usize = 20_000;
+/// Notices handed out between two yields to the runtime (see `deliver`).
+const YIELD_EVERY: usize = 64;
 const PAGE_MAX: i64 = 100;
 
 #[derive(Clone)]
@@ -172,7 +174,12 @@ impl NotifyService {
                     .collect::<std::result::Result<Vec<i64>, _>>()
             })
             .await?;
-        for ((n, route), id) in routed.iter().zip(ids) {
+        for (i, ((n, route), id)) in routed.iter().zip(ids).enumerate() {
+            // An `@channel` of a large channel is a thousand of these: let the sockets this
+            // thread serves write in between, or their frames all wait for the whole loop.
+            if i % YIELD_EVERY == YIELD_EVERY - 1 {
+                tokio::task::yield_now().await;
+            }
             let row = NotificationRow {
                 id,
                 kind: n.kind,

@@ -86,8 +86,10 @@ async function openAndTime(page, id, mode, length) {
 }
 
 const server = await startServer({ adminPassword: PASSWORD });
-const browser = await launchBrowser();
+let browser;
 try {
+  // Inside the try: a browser that fails to start must not leave the server running.
+  browser = await launchBrowser();
   const text = formattedDocument(BYTES);
   const setup = await browser.newContext({ baseURL: server.url });
   const page = await setup.newPage();
@@ -136,6 +138,6 @@ try {
     }
   }
 } finally {
-  await browser.close();
+  await browser?.close();
   await server.stop();
 }
