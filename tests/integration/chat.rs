@@ -1992,6 +1992,46 @@ async fn an_edit_that_adds_a_mention_tells_the_person() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A message to the whole channel lists nobody in its mentions (every member would make it
+/// tens of kilobytes in every member's frame), and still counts and notifies as a mention.
+#[tokio::test]
+async fn a_message_to_the_whole_channel_lists_nobody_and_still_counts() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let (ana, bob, square) = club(&server).await?;
+    let mut bws = socket(&server, &bob).await;
+    let p = post(&ana, &square, "@channel the meeting moves to 8 pm").await?;
+    assert_eq!(p["mentions"], json!([]), "{p}");
+    let ev = next_event(&mut bws).await;
+    assert_eq!(ev["type"], "posted", "{ev}");
+    assert_eq!(ev["post"]["mentions"], json!([]), "{ev}");
+    assert_eq!(ev["post"]["text"], "@channel the meeting moves to 8 pm");
+    let square_for_bob = channel_named(&bob, "club", "town-square").await?;
+    assert_eq!(square_for_bob["me"]["mentions"], 1, "{square_for_bob}");
+    let mut got = Value::Null;
+    for _ in 0..50 {
+        got = bell(&bob.http).await?;
+        if got["unread"] == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(got["items"][0]["kind"], "mention", "{got}");
+    // A page of messages shows it the same way.
+    let page = bob
+        .http
+        .get(&format!("/api/v1/chat/channels/{square}/posts"))
+        .await?;
+    let listed = page.body["posts"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|x| x["id"] == p["id"]).cloned())
+        .unwrap_or(Value::Null);
+    assert_eq!(listed["mentions"], json!([]), "{}", page.body);
+    // A message naming one person still lists them.
+    let named = post(&ana, &square, "@bob the keys?").await?;
+    assert_eq!(named["mentions"], json!([bob.id]));
+    Ok(())
+}
+
 /// A team keeps at least one admin: the last one can neither step down, nor leave, nor be made
 /// a guest, until someone else is admin.
 #[tokio::test]

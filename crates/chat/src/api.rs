@@ -303,7 +303,8 @@ pub struct Post {
     pub reactions: Vec<Reaction>,
     pub reply_count: i64,
     pub last_reply_at: Option<String>,
-    /// Who it mentions (user ids).
+    /// Who it mentions (user ids); nobody listed for a message to the whole channel
+    /// (`@channel`, `@all`, `@here`), which its text says is for every reader.
     pub mentions: Vec<String>,
     pub files: Vec<ChatFile>,
     pub props: PostProps,

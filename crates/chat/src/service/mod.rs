@@ -410,7 +410,7 @@ fn post_view(p: &PostRow, user: ChatUser, reactions: Vec<Reaction>, files: Vec<C
         reactions,
         reply_count: p.reply_count,
         last_reply_at: p.last_reply_at.map(rfc3339),
-        mentions: p.mentions.clone(),
+        mentions: crate::text::shown_mentions(&p.text, &p.mentions),
         files,
         props: p.props.clone(),
     }

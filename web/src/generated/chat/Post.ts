@@ -25,6 +25,7 @@ html: string,
  */
 created_at: string, edited_at: string | null, deleted: boolean, pinned: boolean, reactions: Array<Reaction>, reply_count: number, last_reply_at: string | null, 
 /**
- * Who it mentions (user ids).
+ * Who it mentions (user ids); nobody listed for a message to the whole channel
+ * (`@channel`, `@all`, `@here`), which its text says is for every reader.
  */
 mentions: Array<string>, files: Array<ChatFile>, props: PostProps, };
