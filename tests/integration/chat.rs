@@ -1955,6 +1955,20 @@ async fn bell(c: &Client) -> anyhow::Result<Value> {
     crate::support::ok(c.get("/api/v1/notifications").await?, "bell").await
 }
 
+/// The bell once it shows `unread` unread notifications (notices are written after the
+/// message), or as it is after 5 s.
+async fn bell_with_unread(c: &Client, unread: i64) -> anyhow::Result<Value> {
+    let mut got = Value::Null;
+    for _ in 0..50 {
+        got = bell(c).await?;
+        if got["unread"] == unread {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(got)
+}
+
 /// An edit that adds a mention tells the person it now mentions (once: editing again does not
 /// tell them twice), and counts as a mention in the channel.
 #[tokio::test]
@@ -1970,14 +1984,7 @@ async fn an_edit_that_adds_a_mention_tells_the_person() -> anyhow::Result<()> {
         .await?;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["mentions"], json!([bob.id]));
-    let mut got = Value::Null;
-    for _ in 0..50 {
-        got = bell(&bob.http).await?;
-        if got["unread"] == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let got = bell_with_unread(&bob.http, 1).await?;
     assert_eq!(got["unread"], 1, "{got}");
     assert_eq!(got["items"][0]["kind"], "mention", "{got}");
     let r = ana
@@ -2007,14 +2014,7 @@ async fn a_message_to_the_whole_channel_lists_nobody_and_still_counts() -> anyho
     assert_eq!(ev["post"]["text"], "@channel the meeting moves to 8 pm");
     let square_for_bob = channel_named(&bob, "club", "town-square").await?;
     assert_eq!(square_for_bob["me"]["mentions"], 1, "{square_for_bob}");
-    let mut got = Value::Null;
-    for _ in 0..50 {
-        got = bell(&bob.http).await?;
-        if got["unread"] == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let got = bell_with_unread(&bob.http, 1).await?;
     assert_eq!(got["items"][0]["kind"], "mention", "{got}");
     // A page of messages shows it the same way.
     let page = bob
