@@ -26,13 +26,12 @@ fn main() {
     println!("cargo::rerun-if-changed=orderfile");
     let target = std::env::var("TARGET").unwrap_or_default();
     let host = std::env::var("HOST").unwrap_or_default();
-    if target != host
-        || !target.ends_with("-linux-gnu")
-        || std::env::var_os("NICHOIR_NO_RELR").is_some()
+    // Each of the two has its own switch: turning one off leaves the other as it is.
+    if target == host
+        && target.ends_with("-linux-gnu")
+        && std::env::var_os("NICHOIR_NO_RELR").is_none()
+        && glibc_version().is_some_and(|v| v >= (2, 36))
     {
-        return;
-    }
-    if glibc_version().is_some_and(|v| v >= (2, 36)) {
         println!("cargo::rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }
     if std::env::var("PROFILE").as_deref() == Ok("release")
