@@ -3,7 +3,7 @@
 //! one in the channel; nothing to whoever muted the channel. One notice per person, the most
 //! personal reason winning.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -82,27 +82,29 @@ pub fn notices(
     team_of: impl Fn(&str) -> Option<String>,
 ) -> Vec<Notice> {
     let direct = t.kind == "direct" || t.kind == "group";
+    // The most personal reason first; a `@channel` lists every member, so the ones already
+    // picked are a set (a list made this quadratic: half a million comparisons).
+    let direct_to = t
+        .direct
+        .iter()
+        .filter(|_| direct)
+        .map(|u| (u, Kind::Direct));
+    let replied = t
+        .followers
+        .iter()
+        .filter(|_| p.is_reply)
+        .map(|u| (u, Kind::Reply));
+    let reasons = direct_to
+        .chain(p.mentioned.iter().map(|u| (u, Kind::Mention)))
+        .chain(replied)
+        .chain(t.every.iter().map(|u| (u, Kind::Message)));
+    let muted: HashSet<&str> = t.muted.iter().map(String::as_str).collect();
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut picked: Vec<(String, Kind)> = Vec::new();
-    let mut pick = |u: &String, k: Kind| {
-        if u != p.author_id && !t.muted.contains(u) && !picked.iter().any(|(x, _)| x == u) {
+    for (u, k) in reasons {
+        if u != p.author_id && !muted.contains(u.as_str()) && seen.insert(u.as_str()) {
             picked.push((u.clone(), k));
         }
-    };
-    if direct {
-        for u in &t.direct {
-            pick(u, Kind::Direct);
-        }
-    }
-    for u in p.mentioned {
-        pick(u, Kind::Mention);
-    }
-    if p.is_reply {
-        for u in &t.followers {
-            pick(u, Kind::Reply);
-        }
-    }
-    for u in &t.every {
-        pick(u, Kind::Message);
     }
     let title = if direct {
         p.author_name.to_string()
@@ -270,6 +272,68 @@ mod tests {
                 ("dave", Kind::Message)
             ]
         );
+    }
+
+    proptest::proptest! {
+        /// Whoever is named by several reasons, and however many: one notice each, for the
+        /// first reason that names them (direct, mention, reply, every message), in that order;
+        /// never the author, never the muted.
+        #[test]
+        fn each_person_hears_once_for_the_most_personal_reason(
+            kind in proptest::sample::select(vec!["open", "direct"]),
+            direct in proptest::collection::vec(0u8..12, 0..8),
+            mentioned in proptest::collection::vec(0u8..12, 0..8),
+            followers in proptest::collection::vec(0u8..12, 0..8),
+            every in proptest::collection::vec(0u8..12, 0..8),
+            muted in proptest::collection::vec(0u8..12, 0..3),
+            is_reply in proptest::bool::ANY,
+        ) {
+            let names = |v: &[u8]| v.iter().map(|i| format!("u{i}")).collect::<Vec<_>>();
+            let mut t = targets(kind);
+            t.direct = names(&direct);
+            t.followers = names(&followers);
+            t.every = names(&every);
+            t.muted = names(&muted);
+            let mentioned = names(&mentioned);
+            let mut p = posted(&mentioned, is_reply);
+            p.author_id = "u0";
+            let got: Vec<(String, Kind)> = notices(&p, &t, |_| None)
+                .into_iter()
+                .map(|n| (n.user_id, n.kind))
+                .collect();
+            // The plain way: a list searched from the start.
+            let mut want: Vec<(String, Kind)> = Vec::new();
+            let is_direct = kind == "direct";
+            let reasons = [
+                (if is_direct { t.direct.clone() } else { Vec::new() }, Kind::Direct),
+                (mentioned.clone(), Kind::Mention),
+                (if is_reply { t.followers.clone() } else { Vec::new() }, Kind::Reply),
+                (t.every.clone(), Kind::Message),
+            ];
+            for (people, k) in reasons {
+                for u in people {
+                    if u != "u0" && !t.muted.contains(&u) && !want.iter().any(|(x, _)| *x == u) {
+                        want.push((u, k));
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn a_channel_wide_mention_of_thousands_tells_each_once() {
+        let members: Vec<String> = (0..3000).map(|i| format!("m{i}")).collect();
+        let mut t = targets("open");
+        // Those who asked for every message are members too: named twice, told once.
+        t.every = members[..1500].to_vec();
+        t.muted = vec!["m7".into()];
+        let mut p = posted(&members, false);
+        p.author_id = "m0";
+        let n = notices(&p, &t, |_| None);
+        assert_eq!(n.len(), 2998);
+        assert!(n.iter().all(|n| n.kind == Kind::Mention));
+        assert!(!n.iter().any(|n| n.user_id == "m0" || n.user_id == "m7"));
     }
 
     #[test]
