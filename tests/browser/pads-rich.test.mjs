@@ -218,6 +218,42 @@ describe("Pads: rich-text editing", { concurrency: false }, () => {
     await noCspViolation(bp);
   });
 
+  it("the toolbar by keyboard: one tab stop, Alt+F10 from the text, arrows between buttons, Escape back", async () => {
+    const ap = alice.page;
+    const focused = () => ap.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent ?? "");
+    // Alt+F10 asks the page, which moves the focus once it has drawn.
+    const focusMovesTo = (name) =>
+      ap.waitForFunction((name) => (document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent) === name, name, { timeout: 5000 });
+    const stops = await ap
+      .getByRole("toolbar", { name: "Text formatting" })
+      .evaluate((bar) => Array.from(bar.querySelectorAll("button")).filter((b) => b.tabIndex === 0).length);
+    assert.equal(stops, 1, "the whole toolbar is one tab stop");
+    await select(ap, "apples", { caretAtEnd: true });
+    await ap.keyboard.press("Alt+F10");
+    await focusMovesTo("Formatted");
+    await ap.keyboard.press("ArrowRight");
+    await ap.keyboard.press("ArrowRight");
+    assert.equal(await focused(), "Bold");
+    await ap.keyboard.press("ArrowLeft");
+    await ap.keyboard.press("ArrowLeft");
+    await ap.keyboard.press("ArrowLeft");
+    assert.equal(await focused(), "Clear formatting", "left of the first is the last");
+    // The image button, which a keyboard could not reach before: Enter opens the file chooser.
+    for (let i = 0; i < 30 && (await focused()) !== "Insert an image"; i++) await ap.keyboard.press("ArrowLeft");
+    assert.equal(await focused(), "Insert an image");
+    const chooser = ap.waitForEvent("filechooser");
+    await ap.keyboard.press("Enter");
+    await (await chooser).setFiles([]);
+    // Escape goes back to the text, and the toolbar's tab stop is now the button last used.
+    const inText = () => ap.evaluate(() => !!document.activeElement?.closest(".cm-content"));
+    await ap.keyboard.press("Escape");
+    assert.equal(await inText(), true);
+    await ap.keyboard.press("Alt+F10");
+    await focusMovesTo("Insert an image");
+    await ap.keyboard.press("Escape");
+    assert.equal(await inText(), true);
+  });
+
   it("each device keeps its mode; the toolbar fits a phone", async () => {
     const ap = alice.page;
     const bp = bob.page;

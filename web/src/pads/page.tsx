@@ -65,6 +65,7 @@ export function PadPage({ id }: { id: string }) {
   const [textTick, setTextTick] = useState(0);
   const [mode, setMode] = useState<EditMode>(storedMode);
   const [linkRequest, setLinkRequest] = useState(0);
+  const [toolbarRequest, setToolbarRequest] = useState(0);
   const hostRef = useRef<HTMLDivElement>(null);
   const sessionRef = useRef<PadSession | null>(null);
   const chatSink = useRef<((m: ChatMessage) => void) | null>(null);
@@ -132,6 +133,7 @@ export function PadPage({ id }: { id: string }) {
       onComment: (ev) => commentSink.current?.(ev),
       mode: storedMode(),
       onLinkRequest: () => setLinkRequest((n) => n + 1),
+      onToolbarRequest: () => setToolbarRequest((n) => n + 1),
       t: (key, params) => tRef.current(key, params),
     });
     sessionRef.current = session;
@@ -291,6 +293,7 @@ export function PadPage({ id }: { id: string }) {
         formats={ui?.formats ?? []}
         onImage={!!ui?.onImage}
         linkRequest={linkRequest}
+        toolbarRequest={toolbarRequest}
         t={t}
       />
       <div class="pad-body">

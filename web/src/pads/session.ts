@@ -80,6 +80,8 @@ export interface SessionOptions {
   mode: EditMode;
   /** Ctrl/Cmd-K: the page opens its link form. */
   onLinkRequest?: () => void;
+  /** Alt-F10: the page moves the focus to its toolbar (as in CKEditor, TinyMCE and Word). */
+  onToolbarRequest?: () => void;
   /** A comment thread was opened, answered, resolved or deleted (`comment`, `comment_deleted`). */
   onComment?: (event: Record<string, unknown>) => void;
   /** The page's translations (the image uploads' progress). */
@@ -362,6 +364,14 @@ export class PadSession {
         run: () => {
           if (this.editableNow()) this.opts.onLinkRequest?.();
           return true;
+        },
+      },
+      // Tab stays in the text (it nests lists), so the toolbar needs a key of its own.
+      {
+        key: "Alt-F10",
+        run: () => {
+          this.opts.onToolbarRequest?.();
+          return !!this.opts.onToolbarRequest;
         },
       },
       { key: "Tab", run: inList("indent"), shift: inList("outdent") },

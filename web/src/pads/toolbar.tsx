@@ -176,16 +176,68 @@ interface Props {
   onImage: boolean;
   /** Bumped by the session when Ctrl/Cmd-K asks for the link form. */
   linkRequest: number;
+  /** Bumped by the session when Alt-F10 asks for the toolbar. */
+  toolbarRequest: number;
   t: Translate;
 }
 
-export function FormatToolbar({ session, mode, onMode, readonly, formats, onImage, linkRequest, t }: Props) {
+/** The toolbar's buttons a keyboard can reach, in order. */
+function reachable(bar: HTMLElement): HTMLButtonElement[] {
+  return Array.from(bar.querySelectorAll<HTMLButtonElement>("button")).filter((b) => !b.disabled);
+}
+
+/**
+ * One tab stop for the whole toolbar (WAI-ARIA's toolbar pattern): the button last used, else
+ * the first; the arrow keys, Home and End move between the others. Twenty tab stops between
+ * the page's top and the text were a long way round for a keyboard.
+ */
+function rove(bar: HTMLElement, current: HTMLElement | null): HTMLButtonElement | undefined {
+  const buttons = reachable(bar);
+  const stop = buttons.find((b) => b === current) ?? buttons[0];
+  for (const b of buttons) b.tabIndex = b === stop ? 0 : -1;
+  for (const b of bar.querySelectorAll<HTMLButtonElement>("button:disabled")) b.tabIndex = -1;
+  return stop;
+}
+
+export function FormatToolbar({ session, mode, onMode, readonly, formats, onImage, linkRequest, toolbarRequest, t }: Props) {
   const on = new Set(formats);
   const [linkOpen, setLinkOpen] = useState(false);
   const [url, setUrl] = useState("");
   const [hasLink, setHasLink] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const imageInput = useRef<HTMLInputElement>(null);
+  const bar = useRef<HTMLDivElement>(null);
+  const current = useRef<HTMLElement | null>(null);
+  // After every render: buttons come and go (read-only, a disabled "Remove image").
+  useEffect(() => {
+    if (bar.current) rove(bar.current, current.current);
+  });
+  useEffect(() => {
+    if (toolbarRequest > 0 && bar.current) rove(bar.current, current.current)?.focus();
+  }, [toolbarRequest]);
+  const onBarKey = (e: KeyboardEvent) => {
+    const el = bar.current;
+    if (!el) return;
+    if (e.key === "Escape") {
+      e.preventDefault();
+      session?.view.focus();
+      return;
+    }
+    const buttons = reachable(el);
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    const n = buttons.length;
+    const to = e.key === "ArrowRight" ? (at + 1) % n : e.key === "ArrowLeft" ? (at - 1 + n) % n : e.key === "Home" ? 0 : e.key === "End" ? n - 1 : -1;
+    if (to < 0 || n === 0) return;
+    e.preventDefault();
+    buttons[to]!.focus();
+  };
+  const onBarFocus = (e: FocusEvent) => {
+    const target = e.target as HTMLElement;
+    if (target.tagName === "BUTTON" && bar.current) {
+      current.current = target;
+      rove(bar.current, target);
+    }
+  };
 
   const openLink = () => {
     const current = session?.linkAt() ?? null;
@@ -225,7 +277,7 @@ export function FormatToolbar({ session, mode, onMode, readonly, formats, onImag
 
   return (
     <div class="pad-format">
-      <div class="pad-format-bar" role="toolbar" aria-label={t("pad.format.toolbar")}>
+      <div ref={bar} class="pad-format-bar" role="toolbar" aria-label={t("pad.format.toolbar")} aria-keyshortcuts="Alt+F10" onKeyDown={onBarKey} onFocusIn={onBarFocus}>
         <div class="pad-mode" role="group" aria-label={t("pad.mode")}>
           {(["formatted", "source"] as const).map((m) => (
             <button key={m} type="button" class="pad-fmt-btn pad-mode-btn" aria-pressed={mode === m ? "true" : "false"} title={t(`pad.mode.${m}Hint`)} onClick={() => onMode(m)}>
