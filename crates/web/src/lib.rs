@@ -8,6 +8,7 @@ mod departure;
 mod export;
 mod jobs;
 mod metrics;
+mod request_log;
 mod robots;
 mod routes;
 mod server;

@@ -16,7 +16,7 @@ use nichoir_http::{
 };
 use nichoir_realtime::{Hub, PresenceHandler};
 use nichoir_storage::{DataDir, DataDirLock, Db, DbOptions, MigrationSet};
-use tracing_actix_web::{RequestId, TracingLogger};
+use tracing_actix_web::RequestId;
 
 /// The OpenAPI document, made at its first request and then kept as bytes. Made at start-up, its
 /// JSON tree (half a megabyte of text) stayed in memory on every server, and the schema code of
@@ -420,7 +420,7 @@ pub async fn serve(
                 limit_headers(req, next, header_limit)
             }))
             .wrap(from_fn(request_id_header))
-            .wrap(TracingLogger::default())
+            .wrap(crate::request_log::RequestLog)
             .wrap(Condition::new(
                 counting,
                 from_fn(crate::metrics::count_requests),
