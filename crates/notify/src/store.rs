@@ -1,10 +1,12 @@
 //! Every SQL statement of the notification service, as functions over a connection; one text
 //! for both engines.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use nichoir_core::notify::{Kind, Notice};
-use nichoir_storage::{params, Connection, OptionalExtension, Row, SResult};
+use nichoir_storage::{
+    in_chunks, params, values_placeholders, Connection, OptionalExtension, Row, SResult, ToValue,
+};
 
 use crate::model::{Level, Preferences, Schedule};
 
@@ -38,6 +40,33 @@ pub fn preferences(c: &Connection, user_id: &str) -> SResult<Preferences> {
     Ok(row
         .map(|(tools, dnd_until, schedule)| decode(&tools, dnd_until, schedule.as_deref()))
         .unwrap_or_default())
+}
+
+/// The stored preferences of those of `users` who changed any, in one read per 500 people (a
+/// `@channel` of a large channel asks for all its members); the others have the defaults.
+pub fn preferences_of(c: &Connection, users: &[String]) -> SResult<HashMap<String, Preferences>> {
+    let rows = in_chunks(users, |ids| -> SResult<Vec<_>> {
+        let values: Vec<&dyn ToValue> = ids.iter().map(|i| i as &dyn ToValue).collect();
+        let mut st = c.prepare(&format!(
+            "SELECT user_id, tools, dnd_until, schedule FROM notify_settings WHERE user_id IN {}",
+            values_placeholders(1, ids.len())
+        ))?;
+        let rows = st.query_map(values.as_slice(), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, tools, dnd_until, schedule)| {
+            (user, decode(&tools, dnd_until, schedule.as_deref()))
+        })
+        .collect())
 }
 
 fn decode(tools: &str, dnd_until: Option<i64>, schedule: Option<&str>) -> Preferences {
@@ -260,6 +289,28 @@ pub fn subscriptions(c: &Connection, user_id: &str) -> SResult<Vec<SubscriptionR
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// The devices of `users`, by person (each one's oldest first; nobody without a device), in one
+/// read per 500 people.
+pub fn subscriptions_of(
+    c: &Connection,
+    users: &[String],
+) -> SResult<HashMap<String, Vec<SubscriptionRow>>> {
+    let rows = in_chunks(users, |ids| -> SResult<Vec<_>> {
+        let values: Vec<&dyn ToValue> = ids.iter().map(|i| i as &dyn ToValue).collect();
+        let mut st = c.prepare(&format!(
+            "SELECT {SUB_COLUMNS} FROM push_subscriptions WHERE user_id IN {} ORDER BY created_at, id",
+            values_placeholders(1, ids.len())
+        ))?;
+        let rows = st.query_map(values.as_slice(), sub_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })?;
+    let mut by_user: HashMap<String, Vec<SubscriptionRow>> = HashMap::new();
+    for s in rows {
+        by_user.entry(s.user_id.clone()).or_default().push(s);
+    }
+    Ok(by_user)
+}
+
 pub fn subscription_by_endpoint(
     c: &Connection,
     endpoint: &str,
@@ -336,4 +387,69 @@ pub fn forget_user(c: &Connection, user_id: &str) -> SResult<()> {
     )?;
     c.execute("DELETE FROM notify_settings WHERE user_id = ?1", [user_id])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(n: usize, user: &str, at: i64) -> SubscriptionRow {
+        SubscriptionRow {
+            id: format!("d{n}"),
+            user_id: user.to_string(),
+            endpoint: format!("https://push.example/{n}"),
+            p256dh: "key".into(),
+            auth: "auth".into(),
+            label: format!("phone {n}"),
+            created_at: at,
+            last_used_at: None,
+        }
+    }
+
+    /// Asked for 1,200 people at once (three lists of 500), the same answers as asked one by
+    /// one: stored preferences for those who have any, each person's devices oldest first.
+    #[test]
+    fn many_people_read_at_once_read_as_one_by_one() {
+        let dbs =
+            nichoir_storage::testing::store_connections(&[crate::migrations::MIGRATIONS], false)
+                .expect("db");
+        for c in dbs {
+            let users: Vec<String> = (0..1200).map(|i| format!("u{i}")).collect();
+            let quiet = Preferences {
+                dnd_until: Some(99),
+                ..Preferences::default()
+            };
+            let mut n = 0;
+            for (i, u) in users.iter().enumerate() {
+                if i % 7 == 0 {
+                    set_preferences(&c, u, &quiet).expect("preferences");
+                }
+                // Every third person has two devices, the newer one saved first.
+                if i % 3 == 0 {
+                    for at in [20, 10] {
+                        n += 1;
+                        save_subscription(&c, &device(n, u, at)).expect("device");
+                    }
+                }
+            }
+            let prefs = preferences_of(&c, &users).expect("preferences");
+            let subs = subscriptions_of(&c, &users).expect("devices");
+            assert_eq!(prefs.len(), 1200_usize.div_ceil(7));
+            assert_eq!(subs.len(), 400);
+            for u in &users {
+                let one = preferences(&c, u).expect("one");
+                assert_eq!(prefs.get(u).map(|p| p.dnd_until), one.dnd_until.map(Some));
+                let mine: Vec<String> = subscriptions(&c, u)
+                    .expect("one's devices")
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect();
+                let got: Vec<String> = subs
+                    .get(u)
+                    .map(|v| v.iter().map(|s| s.id.clone()).collect())
+                    .unwrap_or_default();
+                assert_eq!(got, mine, "{u}");
+            }
+        }
+    }
 }
