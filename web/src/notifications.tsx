@@ -18,6 +18,9 @@ import type { NotificationPage } from "./generated/notify/NotificationPage.ts";
 import type { NotificationView } from "./generated/notify/NotificationView.ts";
 import type { PreferencesBody } from "./generated/notify/PreferencesBody.ts";
 import type { PreferencesView as Preferences } from "./generated/notify/PreferencesView.ts";
+
+/** The preferences a person sets (the view adds whether it is quiet now). */
+type Wanted = Pick<Preferences, "tools" | "dnd_until" | "schedule">;
 import type { PushKey } from "./generated/notify/PushKey.ts";
 import type { ScheduleBody as Schedule } from "./generated/notify/ScheduleBody.ts";
 import type { SubscriptionView as Device } from "./generated/notify/SubscriptionView.ts";
@@ -299,25 +302,37 @@ export function NotificationsCard() {
       setError(err);
     }
   };
-  const save = async (next: Partial<Preferences>) => {
-    const cur = prefs.data;
+  // What was last asked for, ahead of the server's answer: a change made before the previous one
+  // is answered (pausing right after choosing a level) builds on it, and the changes are sent
+  // one after the other. Built on the server's last answer, the pause undid the level.
+  const [draft, setDraft] = useState<Wanted | null>(null);
+  const latest = useRef<Wanted | null>(null);
+  const sending = useRef<Promise<void>>(Promise.resolve());
+  const save = (next: Partial<Wanted>) => {
+    const cur = latest.current ?? prefs.data;
     if (!cur) return;
     setError(null);
-    try {
-      const body: PreferencesBody = {
-        tools: next.tools ?? cur.tools,
-        dnd_until: next.dnd_until !== undefined ? next.dnd_until : cur.dnd_until,
-        schedule: next.schedule !== undefined ? next.schedule : cur.schedule,
-      };
-      await api.put("/api/v1/notifications/preferences", body);
-      prefs.reload();
-      setNote(t("push.saved"));
-    } catch (err) {
-      setError(err);
-    }
+    const body: Wanted = {
+      tools: next.tools ?? cur.tools,
+      dnd_until: next.dnd_until !== undefined ? next.dnd_until : cur.dnd_until,
+      schedule: next.schedule !== undefined ? next.schedule : cur.schedule,
+    };
+    latest.current = body;
+    setDraft(body);
+    sending.current = sending.current.then(async () => {
+      try {
+        await api.put("/api/v1/notifications/preferences", body satisfies PreferencesBody);
+        prefs.reload();
+        setNote(t("push.saved"));
+      } catch (err) {
+        latest.current = null;
+        setDraft(null);
+        setError(err);
+      }
+    });
   };
   const pause = (hours: number | null) => save({ dnd_until: hours === null ? null : new Date(Date.now() + hours * 3600_000).toISOString() });
-  const p = prefs.data;
+  const p = prefs.data && (draft ? { ...prefs.data, ...draft } : prefs.data);
   const schedule: Schedule = p?.schedule ?? { start: "22:00", end: "07:00", days: [0, 1, 2, 3, 4, 5, 6], zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" };
   const dayName = (d: number) => new Intl.DateTimeFormat(lang === "fr" ? "fr-FR" : "en-GB", { weekday: "short" }).format(new Date(Date.UTC(2024, 0, 1 + d)));
   return (
