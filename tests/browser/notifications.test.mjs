@@ -156,7 +156,9 @@ describe("Notifications", { concurrency: false }, () => {
     await bob.page.locator('.chat-app[data-live="connected"]').waitFor({ timeout: 15_000 });
     const post = bob.page.locator(".chat-post", { hasText: "see you at the workshop" });
     await post.waitFor();
-    // Offline once the grace after Ana's earlier pages closed has passed: no dot.
+    // Offline once the grace after Ana's earlier pages closed has passed (a few seconds, more
+    // on a loaded machine): no dot. The dot may not be drawn yet at first, hence the wait.
+    await bob.page.waitForTimeout(4000);
     await post.locator(".chat-presence").waitFor({ state: "detached", timeout: 15_000 });
 
     const pads = await ana.context.newPage();
