@@ -42,25 +42,37 @@ pub fn preferences(c: &Connection, user_id: &str) -> SResult<Preferences> {
         .unwrap_or_default())
 }
 
+/// The rows `sql` gives for `users`, its `{ids}` the list `(?1, …)`, asked 500 people at a time.
+fn for_users<T>(
+    c: &Connection,
+    users: &[String],
+    sql: &str,
+    row: impl Fn(&Row<'_>) -> nichoir_storage::SqlResult<T>,
+) -> SResult<Vec<T>> {
+    in_chunks(users, |ids| {
+        let values: Vec<&dyn ToValue> = ids.iter().map(|i| i as &dyn ToValue).collect();
+        let mut st = c.prepare(&sql.replace("{ids}", &values_placeholders(1, ids.len())))?;
+        let rows = st.query_map(values.as_slice(), &row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
+}
+
 /// The stored preferences of those of `users` who changed any, in one read per 500 people (a
 /// `@channel` of a large channel asks for all its members); the others have the defaults.
 pub fn preferences_of(c: &Connection, users: &[String]) -> SResult<HashMap<String, Preferences>> {
-    let rows = in_chunks(users, |ids| -> SResult<Vec<_>> {
-        let values: Vec<&dyn ToValue> = ids.iter().map(|i| i as &dyn ToValue).collect();
-        let mut st = c.prepare(&format!(
-            "SELECT user_id, tools, dnd_until, schedule FROM notify_settings WHERE user_id IN {}",
-            values_placeholders(1, ids.len())
-        ))?;
-        let rows = st.query_map(values.as_slice(), |r| {
+    let rows = for_users(
+        c,
+        users,
+        "SELECT user_id, tools, dnd_until, schedule FROM notify_settings WHERE user_id IN {ids}",
+        |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, Option<i64>>(2)?,
                 r.get::<_, Option<String>>(3)?,
             ))
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    })?;
+        },
+    )?;
     Ok(rows
         .into_iter()
         .map(|(user, tools, dnd_until, schedule)| {
@@ -295,15 +307,10 @@ pub fn subscriptions_of(
     c: &Connection,
     users: &[String],
 ) -> SResult<HashMap<String, Vec<SubscriptionRow>>> {
-    let rows = in_chunks(users, |ids| -> SResult<Vec<_>> {
-        let values: Vec<&dyn ToValue> = ids.iter().map(|i| i as &dyn ToValue).collect();
-        let mut st = c.prepare(&format!(
-            "SELECT {SUB_COLUMNS} FROM push_subscriptions WHERE user_id IN {} ORDER BY created_at, id",
-            values_placeholders(1, ids.len())
-        ))?;
-        let rows = st.query_map(values.as_slice(), sub_from_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    })?;
+    let sql = format!(
+        "SELECT {SUB_COLUMNS} FROM push_subscriptions WHERE user_id IN {{ids}} ORDER BY created_at, id"
+    );
+    let rows = for_users(c, users, &sql, sub_from_row)?;
     let mut by_user: HashMap<String, Vec<SubscriptionRow>> = HashMap::new();
     for s in rows {
         by_user.entry(s.user_id.clone()).or_default().push(s);
