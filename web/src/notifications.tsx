@@ -18,14 +18,14 @@ import type { NotificationPage } from "./generated/notify/NotificationPage.ts";
 import type { NotificationView } from "./generated/notify/NotificationView.ts";
 import type { PreferencesBody } from "./generated/notify/PreferencesBody.ts";
 import type { PreferencesView as Preferences } from "./generated/notify/PreferencesView.ts";
-
-/** The preferences a person sets (the view adds whether it is quiet now). */
-type Wanted = Pick<Preferences, "tools" | "dnd_until" | "schedule">;
 import type { PushKey } from "./generated/notify/PushKey.ts";
 import type { ScheduleBody as Schedule } from "./generated/notify/ScheduleBody.ts";
 import type { SubscriptionView as Device } from "./generated/notify/SubscriptionView.ts";
 import type { TestBody } from "./generated/notify/TestBody.ts";
 import type { Unread } from "./generated/notify/Unread.ts";
+
+/** The preferences a person sets (the view adds whether it is quiet now). */
+type Wanted = Pick<Preferences, "tools" | "dnd_until" | "schedule">;
 
 export type { Level };
 export type NotificationItem = NotificationView;
@@ -302,7 +302,7 @@ export function NotificationsCard() {
       setError(err);
     }
   };
-  // What was last asked for, ahead of the server's answer: a change made before the previous one
+  // What was last asked for, while saves are on their way: a change made before the previous one
   // is answered (pausing right after choosing a level) builds on it, and the changes are sent
   // one after the other. Built on the server's last answer, the pause undid the level.
   const [draft, setDraft] = useState<Wanted | null>(null);
@@ -321,8 +321,13 @@ export function NotificationsCard() {
     setDraft(body);
     sending.current = sending.current.then(async () => {
       try {
-        await api.put("/api/v1/notifications/preferences", body satisfies PreferencesBody);
-        prefs.reload();
+        // The answer is the stored preferences: no second request to read them again.
+        const stored = await api.put<Preferences>("/api/v1/notifications/preferences", body satisfies PreferencesBody);
+        if (latest.current === body) {
+          latest.current = null;
+          setDraft(null);
+          prefs.setData(stored);
+        }
         setNote(t("push.saved"));
       } catch (err) {
         latest.current = null;

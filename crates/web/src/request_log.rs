@@ -31,7 +31,7 @@ fn is_websocket(req: &ServiceRequest) -> bool {
 pub struct RequestLog;
 
 /// The wrapped service, shared by the logged road and the direct one.
-pub struct Shared<S>(Rc<S>);
+struct Shared<S>(Rc<S>);
 
 impl<S: Service<ServiceRequest>> Service<ServiceRequest> for Shared<S> {
     type Response = S::Response;

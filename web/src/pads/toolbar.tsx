@@ -191,11 +191,10 @@ function reachable(bar: HTMLElement): HTMLButtonElement[] {
  * the first; the arrow keys, Home and End move between the others. Twenty tab stops between
  * the page's top and the text were a long way round for a keyboard.
  */
-function rove(bar: HTMLElement, current: HTMLElement | null): HTMLButtonElement | undefined {
+function rove(bar: HTMLElement, lastUsed: HTMLElement | null): HTMLButtonElement | undefined {
   const buttons = reachable(bar);
-  const stop = buttons.find((b) => b === current) ?? buttons[0];
-  for (const b of buttons) b.tabIndex = b === stop ? 0 : -1;
-  for (const b of bar.querySelectorAll<HTMLButtonElement>("button:disabled")) b.tabIndex = -1;
+  const stop = buttons.find((b) => b === lastUsed) ?? buttons[0];
+  for (const b of bar.querySelectorAll<HTMLButtonElement>("button")) b.tabIndex = b === stop ? 0 : -1;
   return stop;
 }
 
@@ -207,13 +206,13 @@ export function FormatToolbar({ session, mode, onMode, readonly, formats, onImag
   const inputRef = useRef<HTMLInputElement>(null);
   const imageInput = useRef<HTMLInputElement>(null);
   const bar = useRef<HTMLDivElement>(null);
-  const current = useRef<HTMLElement | null>(null);
+  const lastUsed = useRef<HTMLElement | null>(null);
   // After every render: buttons come and go (read-only, a disabled "Remove image").
   useEffect(() => {
-    if (bar.current) rove(bar.current, current.current);
+    if (bar.current) rove(bar.current, lastUsed.current);
   });
   useEffect(() => {
-    if (toolbarRequest > 0 && bar.current) rove(bar.current, current.current)?.focus();
+    if (toolbarRequest > 0 && bar.current) rove(bar.current, lastUsed.current)?.focus();
   }, [toolbarRequest]);
   const onBarKey = (e: KeyboardEvent) => {
     const el = bar.current;
@@ -234,7 +233,7 @@ export function FormatToolbar({ session, mode, onMode, readonly, formats, onImag
   const onBarFocus = (e: FocusEvent) => {
     const target = e.target as HTMLElement;
     if (target.tagName === "BUTTON" && bar.current) {
-      current.current = target;
+      lastUsed.current = target;
       rove(bar.current, target);
     }
   };
