@@ -147,10 +147,9 @@ const PG_MAX_BATCH: usize = 48;
 const SLOW_BATCH: Duration = Duration::from_millis(100);
 /// The writer's cache, as SQLite's `cache_size` (negative: KiB).
 const WRITER_CACHE_KIB: i64 = -32 * 1024;
-/// WAL pages after which the writer checkpoints itself (4 MiB with 4 KiB pages). With 10,000,
-/// a 3,000-pad load degraded after 15 s: the WAL grew to that, and the writer then copied
-/// 40 MiB in one go.
-const AUTOCHECKPOINT_PAGES: i64 = 1_000;
+/// WAL bytes after which the writer checkpoints itself. With ten times as much, a 3,000-pad
+/// load degraded after 15 s: the WAL grew to that, and the writer then copied 40 MiB in one go.
+const AUTOCHECKPOINT_BYTES: i64 = 4 << 20;
 /// How often the checkpointer folds the WAL into the database.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
@@ -159,6 +158,8 @@ pub struct DbOptions {
     pub synchronous: Synchronous,
     pub busy_timeout: Duration,
     pub read_connections: usize,
+    /// The page size of a database this creates (SQLite; see `StorageConfig::page_size`).
+    pub page_size: u32,
     /// Several nodes write to this PostgreSQL database (a cluster): each write batch first takes
     /// one cluster-wide transaction lock, so batches from all nodes run one after another as
     /// one writer's did, and every job that reads, checks and writes (the last place of a
@@ -172,6 +173,7 @@ impl From<&StorageConfig> for DbOptions {
             synchronous: c.synchronous,
             busy_timeout: Duration::from_millis(c.busy_timeout_ms),
             read_connections: c.read_connections.max(1) as usize,
+            page_size: u32::try_from(c.page_size).unwrap_or(1024),
             serialize_writes: false,
         }
     }
@@ -273,6 +275,8 @@ fn open_conn(path: &Path, opts: &DbOptions, read_only: bool) -> Result<Connectio
     // poll's page sorts its rows), and counted as the server's disk writes.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     if !read_only {
+        // Before anything is written: a new database takes it, an existing one keeps its own.
+        conn.pragma_update(None, "page_size", opts.page_size)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         let sync = match opts.synchronous {
             Synchronous::Full => "FULL",
@@ -287,7 +291,12 @@ fn open_conn(path: &Path, opts: &DbOptions, read_only: bool) -> Result<Connectio
         // steady stream of commits its PASSIVE checkpoints never finish (new frames keep
         // coming), so the WAL is never restarted and grows; the writer's own checkpoint, past
         // this many pages, finishes (no commit runs meanwhile) and has little left to copy.
-        conn.pragma_update(None, "wal_autocheckpoint", AUTOCHECKPOINT_PAGES)?;
+        let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        conn.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            AUTOCHECKPOINT_BYTES / page.max(512),
+        )?;
     }
     Ok(Connection::from_sqlite(conn))
 }
@@ -1332,6 +1341,33 @@ mod tests {
                 Err(StorageError::Closed)
             ));
         }
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_new_database_takes_the_page_size_and_an_old_one_keeps_its_own(
+    ) -> Result<(), StorageError> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("x.db");
+        let page_size = |db: Db| async move {
+            let size = db
+                .read(|c| Ok(c.query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0))?))
+                .await;
+            db.close();
+            size
+        };
+        let with = |page_size| DbOptions {
+            page_size,
+            ..DbOptions::default()
+        };
+        assert_eq!(
+            page_size(Db::open(&path, &with(2048), &[SET])?).await?,
+            2048
+        );
+        let db = Db::open(&path, &with(8192), &[SET])?;
+        db.write(|tx| Ok(tx.execute("INSERT INTO kv VALUES ('a', 1)", [])?))
+            .await?;
+        assert_eq!(page_size(db).await?, 2048);
         Ok(())
     }
 }
