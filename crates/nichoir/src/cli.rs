@@ -34,7 +34,8 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
-    /// Move the database between SQLite and PostgreSQL; the server must be stopped.
+    /// Move the database between SQLite and PostgreSQL, or rewrite the SQLite file; the server
+    /// must be stopped.
     Storage {
         #[command(subcommand)]
         command: StorageCommand,
@@ -50,6 +51,10 @@ pub enum StorageCommand {
         #[arg(long)]
         to: String,
     },
+    /// Rewrite the SQLite database (VACUUM) at storage.page_size: gives back the space of
+    /// deleted rows, and moves a database made before that setting to the smaller pages.
+    /// Needs free disk space for a copy of the database.
+    Compact,
 }
 
 #[derive(Subcommand, Debug)]

@@ -40,6 +40,9 @@ fn main() -> ExitCode {
         Command::Storage {
             command: StorageCommand::Copy { to },
         } => storage_copy(&config, &to),
+        Command::Storage {
+            command: StorageCommand::Compact,
+        } => storage_compact(&config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -238,6 +241,35 @@ fn storage_copy(config: &Config, to: &str) -> Result<()> {
     } else {
         println!("to run on SQLite again, remove storage.url (and NICHOIR_DATABASE_URL)");
     }
+    Ok(())
+}
+
+fn storage_compact(config: &Config) -> Result<()> {
+    if !config.storage.url.is_empty() {
+        return Err(anyhow!(
+            "this instance runs on PostgreSQL, whose autovacuum does this (VACUUM FULL by hand)"
+        ));
+    }
+    let data = DataDir::new(config.server.data_dir.clone());
+    if !data.db_path().is_file() {
+        return Err(anyhow!(
+            "no SQLite database at {}",
+            data.db_path().display()
+        ));
+    }
+    // The server must be stopped: SQLite changes the page size only with the database to itself.
+    let _lock = data.lock()?;
+    let page_size = u32::try_from(config.storage.page_size)?;
+    let c = nichoir_storage::compact::compact(&data.db_path(), page_size)?;
+    let mib = |b: u64| b as f64 / f64::from(1 << 20);
+    println!(
+        "compacted {}: {:.1} MiB in {}-byte pages, now {:.1} MiB in {}-byte pages",
+        data.db_path().display(),
+        mib(c.bytes_before),
+        c.page_size_before,
+        mib(c.bytes_after),
+        c.page_size_after
+    );
     Ok(())
 }
 

@@ -740,3 +740,86 @@ async fn a_backup_is_restored_on_its_own_engine_only() {
     let server = Server::spawn(on_pg(&on_postgres, &db));
     assert_eq!(login(&http(), &server.url, "bea", PASSWORD).await, 200);
 }
+
+/// The page size in a SQLite file's header (bytes 16–17, big-endian; 1 means 65536).
+fn page_size_of(db: &Path) -> u32 {
+    let bytes = std::fs::read(db).expect("read the database file");
+    match u16::from_be_bytes([bytes[16], bytes[17]]) {
+        1 => 65536,
+        n => u32::from(n),
+    }
+}
+
+/// An instance made with SQLite's 4 KiB pages (before `storage.page_size`) is rewritten at the
+/// configured 1 KiB by `nichoir storage compact`: refused while its server runs, and everything
+/// kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_compact_moves_an_old_database_to_small_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let db = data.join("nichoir.db");
+
+    let mut none = nichoir(&dir.path().join("empty"));
+    none.args(["storage", "compact"]);
+    let none = run(none, None);
+    assert!(!none.status.success(), "{none:?}");
+    assert!(none.stderr.contains("no SQLite database"), "{none:?}");
+
+    let mut old = nichoir(&data);
+    old.env("NICHOIR_STORAGE_PAGE_SIZE", "4096").args([
+        "admin",
+        "create-user",
+        "--username",
+        "ana",
+        "--password-stdin",
+    ]);
+    let out = run(old, Some(&format!("{PASSWORD}\n")));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(page_size_of(&db), 4096);
+
+    let mut server = Server::start(&data);
+    assert!(
+        server.stderr().contains("nichoir storage compact"),
+        "the host is told how to move to the new size: {}",
+        server.stderr()
+    );
+    let client = http();
+    assert_eq!(login(&client, &server.url, "ana", PASSWORD).await, 200);
+    let mut cmd = nichoir(&data);
+    cmd.args(["storage", "compact"]);
+    let refused = tokio::task::spawn_blocking(move || run(cmd, None))
+        .await
+        .expect("compact thread");
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(
+        refused.stderr.contains("another Nichoir process"),
+        "{refused:?}"
+    );
+    assert_eq!(login(&client, &server.url, "ana", PASSWORD).await, 200);
+    let status = tokio::task::spawn_blocking(move || server.terminate())
+        .await
+        .expect("terminate thread");
+    assert!(status.success(), "exit after SIGTERM: {status}");
+    assert_eq!(
+        page_size_of(&db),
+        4096,
+        "a server keeps the file's own size"
+    );
+
+    let mut cmd = nichoir(&data);
+    cmd.args(["storage", "compact"]);
+    let done = tokio::task::spawn_blocking(move || run(cmd, None))
+        .await
+        .expect("compact thread");
+    assert!(done.status.success(), "{done:?}");
+    assert!(
+        done.stdout.contains("4096-byte pages") && done.stdout.contains("1024-byte pages"),
+        "{done:?}"
+    );
+    assert_eq!(page_size_of(&db), 1024);
+
+    let server = Server::start(&data);
+    assert_eq!(login(&http(), &server.url, "ana", PASSWORD).await, 200);
+    create_user(&data, "bea", false);
+    assert_eq!(login(&http(), &server.url, "bea", PASSWORD).await, 200);
+}

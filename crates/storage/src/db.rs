@@ -307,6 +307,15 @@ impl Db {
     pub fn open(path: &Path, opts: &DbOptions, sets: &[MigrationSet]) -> Result<Db, StorageError> {
         let writer_conn = open_conn(path, opts, false)?;
         migrate::run(&writer_conn, sets)?;
+        let page: i64 = writer_conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        if page != i64::from(opts.page_size) {
+            tracing::info!(
+                page_size = page,
+                configured = opts.page_size,
+                "the database keeps the page size it was made with; `nichoir storage compact`, \
+                 with the server stopped, rewrites it at storage.page_size"
+            );
+        }
         let mut readers = Vec::with_capacity(opts.read_connections);
         for _ in 0..opts.read_connections {
             readers.push(open_conn(path, opts, true)?);

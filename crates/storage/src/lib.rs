@@ -5,6 +5,7 @@
 
 mod backup;
 pub mod blobs;
+pub mod compact;
 pub mod copy;
 mod datadir;
 mod db;
