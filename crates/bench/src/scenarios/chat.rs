@@ -17,6 +17,7 @@
 //! Each receiver keeps its own histogram, merged at the end. The server's and the generator's CPU
 //! use over the sending window are reported (100% = one core).
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -158,6 +159,9 @@ struct Report {
     /// Messages the server accepted (2xx) per second of the sending window.
     persisted_per_sec: f64,
     errors: u64,
+    /// Failed posts by kind (`http <status>`, or the client's error and its cause), so that a
+    /// failure can be told from a slow server after the run.
+    error_kinds: BTreeMap<String, u64>,
     /// How far behind its schedule a poster got at worst (the server answering slowly).
     max_send_lag_ms: f64,
     deliveries: u64,
@@ -772,7 +776,7 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
     let start = Instant::now();
     let end = start + ctx.load.duration;
     let sent = Arc::new(AtomicU64::new(0));
-    let errors = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(Failures::default());
     let max_lag_us = Arc::new(AtomicU64::new(0));
     let per_poster = Duration::from_secs_f64(posters as f64 / rate);
     let mut tasks = Vec::new();
@@ -919,7 +923,8 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
         duration_secs: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
         sent: sent_n,
         persisted_per_sec: ((sent_n as f64 / elapsed.as_secs_f64()) * 10.0).round() / 10.0,
-        errors: errors.load(Ordering::Relaxed),
+        errors: errors.total(),
+        error_kinds: errors.kinds(),
         max_send_lag_ms: (max_lag_us.load(Ordering::Relaxed) as f64 / 100.0).round() / 10.0,
         deliveries,
         deliveries_expected: sent_n * users as u64,
@@ -951,7 +956,7 @@ async fn send_counted(
     m: &Member,
     body: &Value,
     sent: &AtomicU64,
-    errors: &AtomicU64,
+    errors: &Failures,
 ) {
     let r = http
         .post(url)
@@ -966,10 +971,46 @@ async fn send_counted(
             let _ = r.bytes().await;
             sent.fetch_add(1, Ordering::Relaxed);
         }
-        _ => {
-            errors.fetch_add(1, Ordering::Relaxed);
-        }
+        Ok(r) => errors.note(format!("http {}", r.status().as_u16())),
+        Err(e) => errors.note(client_error_kind(&e)),
     }
+}
+
+/// Failed posts, counted by kind.
+#[derive(Default)]
+struct Failures(parking_lot::Mutex<BTreeMap<String, u64>>);
+
+impl Failures {
+    fn note(&self, kind: String) {
+        *self.0.lock().entry(kind).or_default() += 1;
+    }
+
+    fn total(&self) -> u64 {
+        self.0.lock().values().sum()
+    }
+
+    fn kinds(&self) -> BTreeMap<String, u64> {
+        self.0.lock().clone()
+    }
+}
+
+/// What failed in a request that got no answer: the stage, then the innermost cause (a reset,
+/// a connection closed before the answer), without the URL.
+fn client_error_kind(e: &reqwest::Error) -> String {
+    let stage = if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connect"
+    } else if e.is_body() || e.is_decode() {
+        "answer"
+    } else {
+        "request"
+    };
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    format!("{stage}: {cause}")
 }
 
 /// Each arrival belongs to the last `@channel` message sent before it.
@@ -1004,6 +1045,37 @@ fn push_report(subscribed: usize, sends: &[u64], arrivals: &[u64], expected: usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_failed_post_is_counted_by_its_kind() {
+        // A port nothing listens on: the client's own error, named by stage and cause.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let failures = Failures::default();
+        let (sent, member) = (
+            AtomicU64::new(0),
+            Member {
+                id: String::new(),
+                cookie: String::new(),
+                csrf: String::new(),
+            },
+        );
+        let url = format!("http://127.0.0.1:{port}/api/v1/chat/channels/c/posts");
+        for _ in 0..2 {
+            send_counted(&Client::new(), &url, &member, &json!({}), &sent, &failures).await;
+        }
+        let kinds = failures.kinds();
+        assert_eq!(failures.total(), 2);
+        assert_eq!(kinds.len(), 1, "{kinds:?}");
+        assert!(
+            kinds.keys().all(|k| k.starts_with("connect: ")),
+            "{kinds:?}"
+        );
+        failures.note("http 429".into());
+        assert_eq!(failures.kinds().get("http 429"), Some(&1));
+    }
 
     #[test]
     fn pushes_are_timed_from_their_message() {
