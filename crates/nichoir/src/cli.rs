@@ -53,7 +53,8 @@ pub enum StorageCommand {
     },
     /// Rewrite the SQLite database (VACUUM) at storage.page_size: gives back the space of
     /// deleted rows, and moves a database made before that setting to the smaller pages.
-    /// Needs free disk space for a copy of the database.
+    /// Needs free disk space for a copy of the database, in the data dir and in the temporary
+    /// directory (SQLITE_TMPDIR, else /var/tmp).
     Compact,
 }
 

@@ -35,12 +35,14 @@ pub fn compact(path: &Path, page_size: u32) -> Result<Compacted, StorageError> {
             "page size {page_size}: a power of two from 512 to 65536"
         )));
     }
-    // Not `open_conn`'s settings: no `temp_store = MEMORY` (VACUUM builds the whole copy in
-    // the temporary store, which must not be memory for a large database).
     let conn = rusqlite::Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    // VACUUM builds the whole copy in the temporary store, which this build of SQLite keeps in
+    // memory by default (and the server asks for): a file instead (SQLITE_TMPDIR, else
+    // /var/tmp or /tmp), so a large database does not need its size in RAM.
+    conn.pragma_update(None, "temp_store", "FILE")?;
     let size = |conn: &rusqlite::Connection| -> Result<(u32, u64), StorageError> {
         let page: u32 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         let pages: u64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
