@@ -477,6 +477,14 @@ pub struct StorageConfig {
     pub page_size: u64,
 }
 
+impl StorageConfig {
+    /// Whether SQLite takes `n` as a page size: a power of two from 512 to 65536 (it ignores any
+    /// other, silently).
+    pub fn is_page_size(n: u64) -> bool {
+        (512..=65536).contains(&n) && n.is_power_of_two()
+    }
+}
+
 impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig {
@@ -1258,9 +1266,7 @@ impl Config {
         if self.storage.read_connections > 64 {
             return Err(bad("storage.read_connections", "at most 64"));
         }
-        if !(512..=65536).contains(&self.storage.page_size)
-            || !self.storage.page_size.is_power_of_two()
-        {
+        if !StorageConfig::is_page_size(self.storage.page_size) {
             return Err(bad("storage.page_size", "a power of two from 512 to 65536"));
         }
         if !["trace", "debug", "info", "warn", "error"].contains(&self.logging.level.as_str()) {

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use nichoir_core::config::StorageConfig;
 use rusqlite::OpenFlags;
 
 use crate::StorageError;
@@ -30,7 +31,7 @@ pub fn compact(path: &Path, page_size: u32) -> Result<Compacted, StorageError> {
             path.display()
         )));
     }
-    if !(512..=65536).contains(&page_size) || !page_size.is_power_of_two() {
+    if !StorageConfig::is_page_size(page_size.into()) {
         return Err(StorageError::Invalid(format!(
             "page size {page_size}: a power of two from 512 to 65536"
         )));
