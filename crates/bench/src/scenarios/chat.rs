@@ -40,7 +40,7 @@ use tokio_tungstenite::WebSocketStream;
 
 use super::http::cookie_header;
 use super::storage::{generator_limited, Probe, WriteCost};
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Kinds, Outcome, Scenario};
 use crate::load::LatencySummary;
 use crate::procfs;
 
@@ -776,7 +776,7 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
     let start = Instant::now();
     let end = start + ctx.load.duration;
     let sent = Arc::new(AtomicU64::new(0));
-    let errors = Arc::new(Failures::default());
+    let errors = Arc::new(Kinds::default());
     let max_lag_us = Arc::new(AtomicU64::new(0));
     let per_poster = Duration::from_secs_f64(posters as f64 / rate);
     let mut tasks = Vec::new();
@@ -924,7 +924,7 @@ async fn run(ctx: &Ctx) -> Result<Outcome> {
         sent: sent_n,
         persisted_per_sec: ((sent_n as f64 / elapsed.as_secs_f64()) * 10.0).round() / 10.0,
         errors: errors.total(),
-        error_kinds: errors.kinds(),
+        error_kinds: errors.counts(),
         max_send_lag_ms: (max_lag_us.load(Ordering::Relaxed) as f64 / 100.0).round() / 10.0,
         deliveries,
         deliveries_expected: sent_n * users as u64,
@@ -956,7 +956,7 @@ async fn send_counted(
     m: &Member,
     body: &Value,
     sent: &AtomicU64,
-    errors: &Failures,
+    errors: &Kinds,
 ) {
     let r = http
         .post(url)
@@ -973,24 +973,6 @@ async fn send_counted(
         }
         Ok(r) => errors.note(format!("http {}", r.status().as_u16())),
         Err(e) => errors.note(client_error_kind(&e)),
-    }
-}
-
-/// Failed posts, counted by kind.
-#[derive(Default)]
-struct Failures(parking_lot::Mutex<BTreeMap<String, u64>>);
-
-impl Failures {
-    fn note(&self, kind: String) {
-        *self.0.lock().entry(kind).or_default() += 1;
-    }
-
-    fn total(&self) -> u64 {
-        self.0.lock().values().sum()
-    }
-
-    fn kinds(&self) -> BTreeMap<String, u64> {
-        self.0.lock().clone()
     }
 }
 
@@ -1053,7 +1035,7 @@ mod tests {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free port");
-        let failures = Failures::default();
+        let failures = Kinds::default();
         let (sent, member) = (
             AtomicU64::new(0),
             Member {
@@ -1066,7 +1048,7 @@ mod tests {
         for _ in 0..2 {
             send_counted(&Client::new(), &url, &member, &json!({}), &sent, &failures).await;
         }
-        let kinds = failures.kinds();
+        let kinds = failures.counts();
         assert_eq!(failures.total(), 2);
         assert_eq!(kinds.len(), 1, "{kinds:?}");
         assert!(
@@ -1074,7 +1056,7 @@ mod tests {
             "{kinds:?}"
         );
         failures.note("http 429".into());
-        assert_eq!(failures.kinds().get("http 429"), Some(&1));
+        assert_eq!(failures.counts().get("http 429"), Some(&1));
     }
 
     #[test]

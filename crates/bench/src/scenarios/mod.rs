@@ -156,6 +156,24 @@ pub fn registry() -> Vec<Box<dyn Scenario>> {
 }
 
 /// The pseudo-scenario that runs every registered scenario in turn.
+/// Problems counted by kind (the `error_kinds` of a report), from any task.
+#[derive(Default)]
+pub(crate) struct Kinds(parking_lot::Mutex<std::collections::BTreeMap<String, u64>>);
+
+impl Kinds {
+    pub(crate) fn note(&self, kind: String) {
+        *self.0.lock().entry(kind).or_default() += 1;
+    }
+
+    pub(crate) fn total(&self) -> u64 {
+        self.0.lock().values().sum()
+    }
+
+    pub(crate) fn counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.0.lock().clone()
+    }
+}
+
 pub const ALL: &str = "all";
 pub const ALL_DESCRIPTION: &str = "run every scenario above in turn";
 

@@ -44,7 +44,7 @@ use tokio_tungstenite::WebSocketStream;
 
 use super::http::{cookie_header, LOGIN};
 use super::storage::{generator_limited, Probe, WriteCost};
-use super::{Ctx, Outcome, Scenario};
+use super::{Ctx, Kinds, Outcome, Scenario};
 use crate::load::{new_histogram, record, LatencySummary};
 use crate::ot::{random_typing, Op, Rng};
 use crate::otclient::{OtClient, Send};
@@ -244,7 +244,7 @@ struct Shared {
     /// Milliseconds from the start of typing to the first lost editor (`u64::MAX`: none).
     first_failure_ms: AtomicU64,
     /// Count per kind of problem (`frame:<code>`, `event:<code>`, `disconnect:<reason>`, …).
-    kinds: Mutex<BTreeMap<String, u64>>,
+    kinds: Kinds,
     samples: Mutex<Vec<String>>,
     parsed: Mutex<ParsedBatches>,
     /// When typing started, and the slowest ack of the edits sent in each second since: a tail
@@ -276,7 +276,7 @@ impl Shared {
             protocol_errors: AtomicU64::new(0),
             resends: AtomicU64::new(0),
             first_failure_ms: AtomicU64::new(u64::MAX),
-            kinds: Mutex::new(BTreeMap::new()),
+            kinds: Kinds::default(),
             samples: Mutex::new(Vec::new()),
             parsed: Mutex::new(ParsedBatches::new()),
             typing_since: std::sync::OnceLock::new(),
@@ -312,12 +312,7 @@ impl Shared {
     }
 
     fn problem(&self, kind: String, detail: String) {
-        *self
-            .kinds
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(kind)
-            .or_default() += 1;
+        self.kinds.note(kind);
         let mut s = self.samples.lock().unwrap_or_else(|e| e.into_inner());
         if s.len() < MAX_SAMPLES {
             s.push(detail);
@@ -1541,11 +1536,7 @@ async fn run_with_token(
         disconnects,
         protocol_errors,
         resends: shared.resends.load(Ordering::Relaxed),
-        error_kinds: shared
-            .kinds
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone(),
+        error_kinds: shared.kinds.counts(),
         first_failure_after_secs: match shared.first_failure_ms.load(Ordering::Relaxed) {
             u64::MAX => None,
             ms => Some(ms as f64 / 1000.0),
@@ -1871,7 +1862,7 @@ mod tests {
             shared.error_frames.load(Ordering::Relaxed),
             5 + u64::from(MAX_RETRIES) - 2
         );
-        let kinds = shared.kinds.lock().expect("lock").clone();
+        let kinds = shared.kinds.counts();
         assert_eq!(kinds.get("event:rate_limited"), Some(&1));
         assert_eq!(kinds.get("event:invalid_op"), Some(&2));
     }
