@@ -787,9 +787,7 @@ async fn storage_compact_moves_an_old_database_to_small_pages() {
     assert_eq!(login(&client, &server.url, "ana", PASSWORD).await, 200);
     let mut cmd = nichoir(&data);
     cmd.args(["storage", "compact"]);
-    let refused = tokio::task::spawn_blocking(move || run(cmd, None))
-        .await
-        .expect("compact thread");
+    let refused = run_off(cmd).await;
     assert!(!refused.status.success(), "{refused:?}");
     assert!(
         refused.stderr.contains("another Nichoir process"),
@@ -808,9 +806,7 @@ async fn storage_compact_moves_an_old_database_to_small_pages() {
 
     let mut cmd = nichoir(&data);
     cmd.args(["storage", "compact"]);
-    let done = tokio::task::spawn_blocking(move || run(cmd, None))
-        .await
-        .expect("compact thread");
+    let done = run_off(cmd).await;
     assert!(done.status.success(), "{done:?}");
     assert!(
         done.stdout.contains("4096-byte pages") && done.stdout.contains("1024-byte pages"),
