@@ -122,7 +122,12 @@ pub(crate) async fn of(base: &str) -> Option<Arc<Contract>> {
     if let Some(c) = cache().lock().ok()?.get(base) {
         return Some(c.clone());
     }
-    let doc: Value = reqwest::get(format!("{base}/api/v1/openapi.json"))
+    let doc: Value = reqwest::Client::builder()
+        .timeout(crate::REQUEST_TIMEOUT)
+        .build()
+        .ok()?
+        .get(format!("{base}/api/v1/openapi.json"))
+        .send()
         .await
         .ok()?
         .error_for_status()

@@ -3,6 +3,7 @@
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use nichoir_auth::NewUser;
@@ -23,6 +24,34 @@ pub use mail_sink::{MailSink, ReceivedMail, SinkTls, TestCa};
 pub use nats::NatsServer;
 pub use oidc::{sign_in_at_provider, OidcOptions, OidcProvider};
 pub use push::{Device, PushService};
+
+/// How long a test's request may wait for its answer: far above any answer of a loaded debug
+/// build, far below CI's time.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How long a helper program (the OpenID provider, the push service) may take to say it
+/// listens.
+pub const HELPER_START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The first line a helper program prints on stdout, as JSON: read on a thread of its own, so
+/// that a helper that neither starts nor exits fails its test after [`HELPER_START_TIMEOUT`]
+/// instead of holding the run. None when it printed no JSON in time (the caller kills it).
+pub(crate) fn first_json_line(child: &mut std::process::Child) -> Option<Value> {
+    use std::io::{BufRead, BufReader};
+    let out = child.stdout.take()?;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(out).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(HELPER_START_TIMEOUT).ok()?;
+    serde_json::from_str(&line).ok()
+}
+
+/// How long a test server may take to stop: its own limit for open requests
+/// (`server.shutdown_timeout_secs`, 10 s) and then some.
+pub const STOP_TIMEOUT: Duration = Duration::from_secs(60);
 
 type Started = (
     Ctx,
@@ -208,13 +237,26 @@ impl TestServer {
         Ok(c)
     }
 
-    /// Stops the server gracefully and waits for it.
+    /// Stops the server gracefully and waits for it: at most [`STOP_TIMEOUT`], after which the
+    /// test fails saying so (a server that never stops would hold the whole run).
     pub fn stop(&mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            let deadline = std::time::Instant::now() + STOP_TIMEOUT;
+            while !t.is_finished() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if t.is_finished() {
+                let _ = t.join();
+            } else if !std::thread::panicking() {
+                panic!(
+                    "the test server at {} did not stop within {} s",
+                    self.url,
+                    STOP_TIMEOUT.as_secs()
+                );
+            }
         }
     }
 }
@@ -260,6 +302,9 @@ impl Client {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            // A request that never gets an answer fails its test, naming the URL, instead of
+            // holding the whole run until CI's time runs out.
+            .timeout(REQUEST_TIMEOUT)
             .build()
             .unwrap_or_default();
         Client {

@@ -4,7 +4,6 @@
 //! Accounts: `ada` / `ada-password` (in the `nichoir-admins` group) and `grace` /
 //! `grace-password`.
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -71,19 +70,16 @@ impl OidcProvider {
             .stderr(Stdio::null())
             .spawn()
             .expect("node (Node.js) runs the test OpenID provider");
-        let issuer = child
-            .stdout
-            .take()
-            .and_then(|out| {
-                let mut line = String::new();
-                BufReader::new(out).read_line(&mut line).ok()?;
-                let v: serde_json::Value = serde_json::from_str(&line).ok()?;
-                v["issuer"].as_str().map(str::to_string)
-            })
-            .unwrap_or_else(|| {
-                let _ = child.kill();
-                panic!("the test OpenID provider did not start")
-            });
+        let issuer = crate::first_json_line(&mut child)
+            .and_then(|v| v["issuer"].as_str().map(str::to_string));
+        let Some(issuer) = issuer else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the test OpenID provider did not start on port {port} within {} s",
+                crate::HELPER_START_TIMEOUT.as_secs()
+            )
+        };
         OidcProvider { child, issuer }
     }
 }

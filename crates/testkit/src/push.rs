@@ -2,7 +2,6 @@
 //! devices' subscriptions, checks the VAPID signature of what Nichoir posts and decrypts it with
 //! the device's private key (RFC 8291, by the `http_ece` package). Stopped when dropped.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -36,23 +35,23 @@ impl PushService {
             .stderr(Stdio::null())
             .spawn()
             .expect("node (Node.js) runs the test push service");
-        let url = child
-            .stdout
-            .take()
-            .and_then(|out| {
-                let mut line = String::new();
-                BufReader::new(out).read_line(&mut line).ok()?;
-                let v: Value = serde_json::from_str(&line).ok()?;
-                v["url"].as_str().map(str::to_string)
-            })
-            .unwrap_or_else(|| {
-                let _ = child.kill();
-                panic!("the test push service did not start")
-            });
+        let url =
+            crate::first_json_line(&mut child).and_then(|v| v["url"].as_str().map(str::to_string));
+        let Some(url) = url else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the test push service did not start within {} s",
+                crate::HELPER_START_TIMEOUT.as_secs()
+            )
+        };
         PushService {
             child,
             url,
-            http: reqwest::Client::new(),
+            http: reqwest::Client::builder()
+                .timeout(crate::REQUEST_TIMEOUT)
+                .build()
+                .unwrap_or_default(),
         }
     }
 
