@@ -49,6 +49,10 @@ pub(crate) fn first_json_line(child: &mut std::process::Child) -> Option<Value> 
     serde_json::from_str(&line).ok()
 }
 
+/// How long a test server may take to start (migrations of a new database on a loaded machine
+/// take seconds).
+pub const START_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// How long a test server may take to stop: its own limit for open requests
 /// (`server.shutdown_timeout_secs`, 10 s) and then some.
 pub const STOP_TIMEOUT: Duration = Duration::from_secs(60);
@@ -171,8 +175,14 @@ impl TestServer {
             });
         });
         let (ctx, pads, polls, chat, setup_url, favourites_sweep) = ready_rx
-            .recv()
-            .map_err(|_| anyhow!("test server thread died"))?
+            .recv_timeout(START_TIMEOUT)
+            .map_err(|e| match e {
+                mpsc::RecvTimeoutError::Timeout => anyhow!(
+                    "test server did not start within {} s",
+                    START_TIMEOUT.as_secs()
+                ),
+                mpsc::RecvTimeoutError::Disconnected => anyhow!("test server thread died"),
+            })?
             .map_err(|e| anyhow!("test server did not start: {e}"))?;
         Ok(TestServer {
             url: format!("http://{addr}"),
