@@ -6,6 +6,7 @@
 //! `notify:<user id>` topic.
 
 pub mod api;
+mod lane;
 pub mod migrations;
 pub mod model;
 pub mod push;

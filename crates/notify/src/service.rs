@@ -16,6 +16,7 @@ use nichoir_realtime::Hub;
 use nichoir_storage::Db;
 
 pub use crate::api::MarkBody;
+use crate::lane::Lane;
 use crate::model::{
     Frame, Level, NotificationPage, NotificationView, Preferences, PreferencesBody,
     PreferencesView, PushKey, PushPayload, Schedule, ScheduleBody, SubscribeBody, SubscriptionView,
@@ -46,6 +47,8 @@ pub struct NotifyService {
     hub: Hub,
     push: Option<PushSender>,
     config: Arc<PushConfig>,
+    /// Where [`Notifier`] calls and pushes run (see `lane`).
+    lane: Arc<Lane>,
 }
 
 fn view(r: &NotificationRow) -> NotificationView {
@@ -84,6 +87,9 @@ impl NotifyService {
         config: PushConfig,
         contact: String,
     ) -> Result<NotifyService> {
+        let lane = Arc::new(
+            Lane::start().map_err(|e| Error::internal(format!("notification thread: {e}")))?,
+        );
         let push = if config.enabled {
             let key = match db.read(store::vapid_key).await? {
                 Some(k) => k,
@@ -97,6 +103,8 @@ impl NotifyService {
                     .ok_or_else(|| Error::internal("the VAPID key was not kept"))?
                 }
             };
+            // Its tasks (encryption, the requests) run on the lane too.
+            let _on_lane = lane.enter();
             Some(
                 PushSender::start(
                     db.clone(),
@@ -115,6 +123,7 @@ impl NotifyService {
             hub,
             push,
             config: Arc::new(config),
+            lane,
         })
     }
 
@@ -171,30 +180,31 @@ impl NotifyService {
             })
             .await?;
         for (i, ((n, route), id)) in routed.iter().zip(ids).enumerate() {
-            // An `@channel` of a large channel is a thousand of these: let the sockets this
-            // thread serves write in between, or their frames all wait for the whole loop.
+            // An `@channel` of a large channel is a thousand of these: let the lane's other
+            // work (pushes on their way) go on in between.
             if i % YIELD_EVERY == YIELD_EVERY - 1 {
                 tokio::task::yield_now().await;
             }
-            let row = NotificationRow {
-                id,
-                kind: n.kind,
-                scope: n.scope.clone(),
-                title: n.title.clone(),
-                body: n.body.clone(),
-                url: n.url.clone(),
-                actor_id: n.actor_id.clone(),
-                created_at: now,
-                read_at: None,
-            };
-            let v = view(&row);
-            let frame = Frame::New {
-                notification: &v,
-                quiet: *route == Route::Quiet,
-            };
-            if let Ok(data) = serde_json::to_value(&frame) {
-                self.hub
-                    .broadcast_event(&topic(&n.user_id), None, &data, None);
+            // Most of a large channel has no tab open: no frame to make for them.
+            let bell = topic(&n.user_id);
+            if self.hub.member_count(&bell) > 0 {
+                let row = NotificationRow {
+                    id,
+                    kind: n.kind,
+                    scope: n.scope.clone(),
+                    title: n.title.clone(),
+                    body: n.body.clone(),
+                    url: n.url.clone(),
+                    actor_id: n.actor_id.clone(),
+                    created_at: now,
+                    read_at: None,
+                };
+                let v = view(&row);
+                let frame = Frame::New {
+                    notification: &v,
+                    quiet: *route == Route::Quiet,
+                };
+                self.hub.broadcast_event(&bell, None, &frame, None);
             }
             if *route == Route::Loud {
                 if let (Some(sender), Some(devices)) = (&self.push, subs.get(&n.user_id)) {
@@ -596,14 +606,14 @@ pub fn parse_preferences(body: PreferencesBody) -> Result<Preferences> {
     })
 }
 
-/// The handle the tools get: every call returns at once and the work runs on the runtime.
+/// The handle the tools get: every call returns at once and the work runs on the lane.
 impl Notifier for NotifyService {
     fn notify(&self, notices: Vec<Notice>) {
         if notices.is_empty() {
             return;
         }
         let me = self.clone();
-        spawn(async move {
+        self.lane.spawn(async move {
             if let Err(e) = me.deliver(notices).await {
                 tracing::warn!("notifications not delivered: {e}");
             }
@@ -612,7 +622,7 @@ impl Notifier for NotifyService {
 
     fn seen(&self, user_id: &str, scope: &str) {
         let (me, uid, sc) = (self.clone(), user_id.to_string(), scope.to_string());
-        spawn(async move {
+        self.lane.spawn(async move {
             if let Err(e) = me.seen_scope(&uid, &sc).await {
                 tracing::warn!("notifications not marked read: {e}");
             }
@@ -621,61 +631,10 @@ impl Notifier for NotifyService {
 
     fn cancel(&self, user_id: &str, scope: &str) {
         let (me, uid, sc) = (self.clone(), user_id.to_string(), scope.to_string());
-        spawn(async move {
+        self.lane.spawn(async move {
             if let Err(e) = me.cancel_ring(&uid, &sc).await {
                 tracing::warn!("ringing not stopped: {e}");
             }
         });
-    }
-}
-
-fn spawn(f: impl std::future::Future<Output = ()> + Send + 'static) {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) => {
-            h.spawn(f);
-        }
-        Err(_) => tracing::warn!("no runtime: a notification was dropped"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn preferences_are_checked() {
-        let ok = parse_preferences(PreferencesBody {
-            tools: [("chat".to_string(), Level::Mentions)].into(),
-            dnd_until: Some("2030-01-01T00:00:00Z".into()),
-            schedule: Some(ScheduleBody {
-                start: "22:00".into(),
-                end: "07:00".into(),
-                days: vec![4, 0, 0],
-                zone: "Europe/Paris".into(),
-            }),
-        })
-        .expect("valid");
-        assert_eq!(ok.level(nichoir_core::notify::Tool::Chat), Level::Mentions);
-        assert_eq!(
-            ok.schedule.as_ref().map(|s| s.days.clone()),
-            Some(vec![0, 4])
-        );
-        let bad = |tools: Vec<(&str, Level)>, until: Option<&str>, zone: &str, start: &str| {
-            parse_preferences(PreferencesBody {
-                tools: tools.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-                dnd_until: until.map(str::to_string),
-                schedule: Some(ScheduleBody {
-                    start: start.into(),
-                    end: "07:00".into(),
-                    days: vec![1],
-                    zone: zone.into(),
-                }),
-            })
-            .is_err()
-        };
-        assert!(bad(vec![("mail", Level::All)], None, "UTC", "22:00"));
-        assert!(bad(vec![], Some("tomorrow"), "UTC", "22:00"));
-        assert!(bad(vec![], None, "Nowhere/Town", "22:00"));
-        assert!(bad(vec![], None, "UTC", "25:00"));
     }
 }
