@@ -33,20 +33,32 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// listens.
 pub const HELPER_START_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The first line a helper program prints on stdout, as JSON: read on a thread of its own, so
-/// that a helper that neither starts nor exits fails its test after [`HELPER_START_TIMEOUT`]
-/// instead of holding the run. None when it printed no JSON in time (the caller kills it).
-pub(crate) fn first_json_line(child: &mut std::process::Child) -> Option<Value> {
+/// The text field `field` of the first line a helper program (`what`) prints on stdout, as
+/// JSON. Read on a thread of its own, so that a helper that neither starts nor exits fails its
+/// test after [`HELPER_START_TIMEOUT`] instead of holding the run; the helper is killed then.
+pub(crate) fn helper_started(child: &mut std::process::Child, field: &str, what: &str) -> String {
     use std::io::{BufRead, BufReader};
-    let out = child.stdout.take()?;
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(out).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx.recv_timeout(HELPER_START_TIMEOUT).ok()?;
-    serde_json::from_str(&line).ok()
+    if let Some(out) = child.stdout.take() {
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(out).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+    }
+    let value = rx
+        .recv_timeout(HELPER_START_TIMEOUT)
+        .ok()
+        .and_then(|line| serde_json::from_str::<Value>(&line).ok())
+        .and_then(|v| v[field].as_str().map(str::to_string));
+    value.unwrap_or_else(|| {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "{what} did not start within {} s",
+            HELPER_START_TIMEOUT.as_secs()
+        )
+    })
 }
 
 /// How long a test server may take to start (migrations of a new database on a loaded machine

@@ -70,16 +70,8 @@ impl OidcProvider {
             .stderr(Stdio::null())
             .spawn()
             .expect("node (Node.js) runs the test OpenID provider");
-        let issuer = crate::first_json_line(&mut child)
-            .and_then(|v| v["issuer"].as_str().map(str::to_string));
-        let Some(issuer) = issuer else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the test OpenID provider did not start on port {port} within {} s",
-                crate::HELPER_START_TIMEOUT.as_secs()
-            )
-        };
+        let what = format!("the test OpenID provider on port {port}");
+        let issuer = crate::helper_started(&mut child, "issuer", &what);
         OidcProvider { child, issuer }
     }
 }

@@ -35,16 +35,7 @@ impl PushService {
             .stderr(Stdio::null())
             .spawn()
             .expect("node (Node.js) runs the test push service");
-        let url =
-            crate::first_json_line(&mut child).and_then(|v| v["url"].as_str().map(str::to_string));
-        let Some(url) = url else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the test push service did not start within {} s",
-                crate::HELPER_START_TIMEOUT.as_secs()
-            )
-        };
+        let url = crate::helper_started(&mut child, "url", "the test push service");
         PushService {
             child,
             url,
