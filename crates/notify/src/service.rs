@@ -187,7 +187,7 @@ impl NotifyService {
             }
             // Most of a large channel has no tab open: no frame to make for them.
             let bell = topic(&n.user_id);
-            if self.hub.member_count(&bell) > 0 {
+            if self.hub.may_reach(&bell) {
                 let row = NotificationRow {
                     id,
                     kind: n.kind,

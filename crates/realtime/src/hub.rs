@@ -941,6 +941,19 @@ impl Hub {
         self.send_all(topic, &event_json_frame(topic, data_json), &[]);
     }
 
+    /// Whether an event on `topic` may reach anyone: this node's members, or, in a cluster,
+    /// always (another node's member may have joined a moment ago, before its node said so).
+    /// A caller skips making a frame that nobody would get.
+    pub fn may_reach(&self, topic: &str) -> bool {
+        self.node().is_some()
+            || self
+                .inner
+                .topics
+                .read()
+                .get(topic)
+                .is_some_and(|m| !m.is_empty())
+    }
+
     /// How many connections follow `topic`, on every node (without copying the members).
     pub fn member_count(&self, topic: &str) -> usize {
         let local = self.inner.topics.read().get(topic).map_or(0, HashMap::len);
@@ -1274,6 +1287,20 @@ pub(crate) mod tests {
             out.push(serde_json::from_str(&f.into_text()).expect("json frame"));
         }
         out
+    }
+
+    #[test]
+    fn an_event_may_reach_a_members_topic_here_and_any_topic_in_a_cluster() {
+        let alone = Hub::new(RealtimeConfig::default());
+        assert!(!alone.may_reach("t:x"), "nobody follows t:x");
+        let r = alone.connect(&user("ann"));
+        join(&alone, "t:x", peer(r.id, "ann"), r.sender.clone());
+        assert!(alone.may_reach("t:x"));
+        assert!(!alone.may_reach("t:y"));
+
+        // Another node's member may not be known here yet: the event goes out anyway.
+        let (_wire, hubs) = cluster(2);
+        assert!(hubs[0].may_reach("t:nobody"));
     }
 
     #[test]
