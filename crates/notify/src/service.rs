@@ -638,3 +638,45 @@ impl Notifier for NotifyService {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preferences_are_checked() {
+        let ok = parse_preferences(PreferencesBody {
+            tools: [("chat".to_string(), Level::Mentions)].into(),
+            dnd_until: Some("2030-01-01T00:00:00Z".into()),
+            schedule: Some(ScheduleBody {
+                start: "22:00".into(),
+                end: "07:00".into(),
+                days: vec![4, 0, 0],
+                zone: "Europe/Paris".into(),
+            }),
+        })
+        .expect("valid");
+        assert_eq!(ok.level(nichoir_core::notify::Tool::Chat), Level::Mentions);
+        assert_eq!(
+            ok.schedule.as_ref().map(|s| s.days.clone()),
+            Some(vec![0, 4])
+        );
+        let bad = |tools: Vec<(&str, Level)>, until: Option<&str>, zone: &str, start: &str| {
+            parse_preferences(PreferencesBody {
+                tools: tools.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                dnd_until: until.map(str::to_string),
+                schedule: Some(ScheduleBody {
+                    start: start.into(),
+                    end: "07:00".into(),
+                    days: vec![1],
+                    zone: zone.into(),
+                }),
+            })
+            .is_err()
+        };
+        assert!(bad(vec![("mail", Level::All)], None, "UTC", "22:00"));
+        assert!(bad(vec![], Some("tomorrow"), "UTC", "22:00"));
+        assert!(bad(vec![], None, "Nowhere/Town", "22:00"));
+        assert!(bad(vec![], None, "UTC", "25:00"));
+    }
+}

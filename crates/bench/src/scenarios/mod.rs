@@ -155,7 +155,6 @@ pub fn registry() -> Vec<Box<dyn Scenario>> {
     all
 }
 
-/// The pseudo-scenario that runs every registered scenario in turn.
 /// Problems counted by kind (the `error_kinds` of a report), from any task.
 #[derive(Default)]
 pub(crate) struct Kinds(parking_lot::Mutex<std::collections::BTreeMap<String, u64>>);
@@ -174,6 +173,7 @@ impl Kinds {
     }
 }
 
+/// The pseudo-scenario that runs every registered scenario in turn.
 pub const ALL: &str = "all";
 pub const ALL_DESCRIPTION: &str = "run every scenario above in turn";
 
