@@ -945,18 +945,16 @@ impl Hub {
     /// always (another node's member may have joined a moment ago, before its node said so).
     /// A caller skips making a frame that nobody would get.
     pub fn may_reach(&self, topic: &str) -> bool {
-        self.node().is_some()
-            || self
-                .inner
-                .topics
-                .read()
-                .get(topic)
-                .is_some_and(|m| !m.is_empty())
+        self.node().is_some() || self.local_count(topic) > 0
+    }
+
+    fn local_count(&self, topic: &str) -> usize {
+        self.inner.topics.read().get(topic).map_or(0, HashMap::len)
     }
 
     /// How many connections follow `topic`, on every node (without copying the members).
     pub fn member_count(&self, topic: &str) -> usize {
-        let local = self.inner.topics.read().get(topic).map_or(0, HashMap::len);
+        let local = self.local_count(topic);
         if self.node().is_none() {
             return local;
         }

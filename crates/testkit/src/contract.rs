@@ -122,8 +122,7 @@ pub(crate) async fn of(base: &str) -> Option<Arc<Contract>> {
     if let Some(c) = cache().lock().ok()?.get(base) {
         return Some(c.clone());
     }
-    let doc: Value = reqwest::Client::builder()
-        .timeout(crate::REQUEST_TIMEOUT)
+    let doc: Value = crate::http_builder()
         .build()
         .ok()?
         .get(format!("{base}/api/v1/openapi.json"))

@@ -29,6 +29,13 @@ pub use push::{Device, PushService};
 /// build, far below CI's time.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// An HTTP client builder whose requests give up after [`REQUEST_TIMEOUT`]: a request that
+/// never gets an answer fails its test, naming the URL, instead of holding the whole run until
+/// CI's time runs out.
+pub(crate) fn http_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().timeout(REQUEST_TIMEOUT)
+}
+
 /// How long a helper program (the OpenID provider, the push service) may take to say it
 /// listens.
 pub const HELPER_START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -321,12 +328,9 @@ impl Reply {
 
 impl Client {
     pub fn new(base: &str) -> Client {
-        let http = reqwest::Client::builder()
+        let http = http_builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
-            // A request that never gets an answer fails its test, naming the URL, instead of
-            // holding the whole run until CI's time runs out.
-            .timeout(REQUEST_TIMEOUT)
             .build()
             .unwrap_or_default();
         Client {

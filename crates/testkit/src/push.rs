@@ -39,10 +39,7 @@ impl PushService {
         PushService {
             child,
             url,
-            http: reqwest::Client::builder()
-                .timeout(crate::REQUEST_TIMEOUT)
-                .build()
-                .unwrap_or_default(),
+            http: crate::http_builder().build().unwrap_or_default(),
         }
     }
 
